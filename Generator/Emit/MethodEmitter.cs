@@ -1,0 +1,256 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Differentiable.Generator.Autodiff;
+using Differentiable.Generator.IR;
+using Differentiable.Generator.Parsing;
+using Differentiable.Generator.Rules;
+
+namespace Differentiable.Generator.Emit;
+
+/// <summary>
+/// Writes <c>{Method}WithGradients</c>: the forward statements named after the user's variables, then one
+/// backward statement per rule application (<c>d_x += ...</c>) under a comment with the rule in math notation.
+/// A node gets its own statement when the user named it, when it is used more than once, or when backward code
+/// reads it; any other node is written inline where it is used.
+/// </summary>
+internal sealed class MethodEmitter
+{
+    private readonly Gradient _gradient;
+    private readonly MethodSpec _spec;
+    private readonly List<Node> _forward;
+    private readonly HashSet<Node> _forwardSet;
+    private readonly Dictionary<Node, int> _uses = new();
+    private readonly HashSet<Node> _readByBackward = new();
+    private readonly Dictionary<Node, string> _variables = new();
+    private readonly Dictionary<Node, string> _display = new();
+    private readonly Dictionary<Node, string> _adjoints = new();
+    private readonly HashSet<Node> _emitted = new();
+    private readonly NameTable _names;
+
+    public MethodEmitter(Gradient gradient, IEnumerable<string> reservedNames)
+    {
+        _gradient = gradient;
+        _spec = gradient.Method.Spec;
+        _forward = Topology.Sort(new[] { gradient.Method.Output });
+        _forwardSet = new HashSet<Node>(_forward);
+        _names = new NameTable(reservedNames.Concat(_spec.Arguments.Select(a => a.Name)).Concat(new[] { SeedName }));
+        CountUses();
+        NameNodes();
+    }
+
+    public string GradientsClass => _spec.Name + "Gradients";
+
+    private string SeedName => _spec.Arguments.Any(a => a.Name == "seed") ? "seed_" : "seed";
+
+    /// <summary>The gradients returned, in order: (property name, leaf).</summary>
+    public IReadOnlyList<(string Property, Node Leaf)> Outputs =>
+        _gradient.Method.WrtLeaves.Select(l => (l.Attributes.Text!.Replace('.', '_'), l)).ToList();
+
+    private IEnumerable<Node> BackwardNodes(Node root) =>
+        Topology.Sort(new[] { root }, n => n.Op != Op.AdjointRef && !_forwardSet.Contains(n)).Where(n => !_forwardSet.Contains(n) && !n.IsLeaf);
+
+    private void CountUses()
+    {
+        void Use(Node n) => _uses[n] = _uses.TryGetValue(n, out var k) ? k + 1 : 1;
+        foreach (var node in _forward)
+            foreach (var input in node.Inputs.Distinct())
+                Use(input);
+        var backward = new HashSet<Node>(_gradient.Steps.SelectMany(s => BackwardNodes(s.Contribution)));
+        foreach (var node in backward)
+        {
+            if (node.Op == Op.AdjointRef) continue;
+            foreach (var input in node.Inputs.Distinct())
+            {
+                Use(input);
+                if (_forwardSet.Contains(input)) _readByBackward.Add(input);
+            }
+        }
+        foreach (var step in _gradient.Steps)
+        {
+            Use(step.Contribution);
+            if (_forwardSet.Contains(step.Contribution)) _readByBackward.Add(step.Contribution);
+        }
+    }
+
+    private int Uses(Node n) => _uses.TryGetValue(n, out var k) ? k : 0;
+
+    private bool HasStatement(Node n) =>
+        !n.IsLeaf && (_forwardSet.Contains(n)
+            ? n.Name is not null || n == _gradient.Method.Output || Uses(n) > 1 || _readByBackward.Contains(n)
+            : Uses(n) > 1);
+
+    private void NameNodes()
+    {
+        foreach (var node in _forward.Where(n => n.Name is not null && HasStatement(n)))
+            _variables[node] = _names.Claim(node.Name!);
+
+        // Unnamed nodes take the name of the nearest named node that consumes them: h1 = relu(h1_add).
+        var owner = new Dictionary<Node, string>();
+        for (var i = _forward.Count - 1; i >= 0; i--)
+        {
+            var node = _forward[i];
+            if (node.IsLeaf) continue;
+            if (!_variables.TryGetValue(node, out var name))
+            {
+                var wanted = (owner.TryGetValue(node, out var o) ? o + "_" : "") + OpName(node);
+                if (HasStatement(node)) _variables[node] = name = _names.Claim(wanted);
+                else name = wanted;
+            }
+            _display[node] = name;
+            foreach (var input in node.Inputs)
+                if (!owner.ContainsKey(input)) owner[input] = name;
+        }
+
+        foreach (var node in _forward.Where(_gradient.NodesWithAdjoint.Contains))
+            _adjoints[node] = _names.Claim("d_" + DisplayName(node));
+
+        foreach (var step in _gradient.Steps)
+            foreach (var node in BackwardNodes(step.Contribution))
+                if (HasStatement(node) && !_variables.ContainsKey(node))
+                    _variables[node] = _names.Claim(DisplayName(step.Source) + "_" + OpName(node));
+    }
+
+    private static string OpName(Node n) => n.Op switch
+    {
+        Op.CustomCall => Method(n, 0).Substring(Method(n, 0).LastIndexOf('.') + 1).ToLowerInvariant(),
+        Op.CustomBackward => "backward",
+        Op.TupleItem => "item",
+        _ => RuleTable.For(n.Op).CSharp.ToLowerInvariant(),
+    };
+
+    private static string Method(Node n, int which) => n.Attributes.Text!.Split(';')[which];
+
+    private string DisplayName(Node n) => n.Op switch
+    {
+        Op.Input or Op.Parameter or Op.ConstantTensor => n.Attributes.Text!.Replace("global::", ""),
+        _ => _display.TryGetValue(n, out var name) ? name : OpName(n),
+    };
+
+    private string AdjointName(Node n) => _adjoints[n];
+
+    public void Write(SourceWriter w, string returnName)
+    {
+        var output = _gradient.Method.Output;
+        new DocumentationWriter(this, _gradient).Write(w);
+        w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]");
+        var arguments = string.Join(", ", _spec.Arguments.Select(a => TypeOf(a) + " " + a.Name).Concat(new[] { "Tensor? " + SeedName + " = null" }));
+        w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, {GradientsClass} Gradients) {_spec.Name}WithGradients({arguments})");
+
+        w.Line("// Forward");
+        string? origin = null;
+        foreach (var node in _forward.Where(HasStatement))
+        {
+            if (node.Origin is not null && node.Origin != origin) w.Line("// " + node.Origin);
+            origin = node.Origin;
+            w.Line($"var {_variables[node]} = {Call(node)};");
+            _emitted.Add(node);
+        }
+
+        w.Line();
+        w.Line($"// Backward: d_v = ∂L/∂v for L = Σ {SeedName} ⊙ {_variables[output]}");
+        if (_adjoints.ContainsKey(output))
+            w.Line($"var {AdjointName(output)} = Seed({_variables[output]}, {SeedName});");
+        var assigned = new HashSet<Node> { output };
+        foreach (var step in _gradient.Steps)
+        {
+            foreach (var shared in BackwardNodes(step.Contribution).Where(n => HasStatement(n) && _emitted.Add(n)))
+                w.Line($"var {_variables[shared]} = {Call(shared)};");
+            var target = AdjointName(step.Target);
+            var first = assigned.Add(step.Target);
+            w.Line($"// {DisplayName(step.Source)} = {Math(step.Source)}  ⇒  {target} {(first ? "=" : "+=")} {AdjointMath(step)}");
+            var value = Render(step.Contribution);
+            w.Line(first ? $"var {target} = {value};" : $"{target} += {value};");
+        }
+
+        w.Line();
+        var gradients = Outputs.Select(o => $"{o.Property} = {(_adjoints.ContainsKey(o.Leaf) ? AdjointName(o.Leaf) : $"ZerosLike({Render(o.Leaf)})")}");
+        w.Line($"return ({_variables[output]}, new {GradientsClass} {{ {string.Join(", ", gradients)} }});");
+        w.Close();
+    }
+
+    private static string TypeOf(ArgumentSpec argument) => argument.Kind switch
+    {
+        ArgumentKind.Tensor => "Tensor",
+        ArgumentKind.Labels => "Labels",
+        _ => argument.TypeName,
+    };
+
+    /// <summary>A node as an operand: its variable if it has one, else the call written inline.</summary>
+    private string Render(Node n) => n.Op switch
+    {
+        Op.Input or Op.Parameter or Op.ConstantTensor => n.Attributes.Text!,
+        Op.Constant or Op.ScalarRef => GraphBuilder.ScalarText(n),
+        Op.AdjointRef => AdjointName(n[0]),
+        _ => _variables.TryGetValue(n, out var name) && (_emitted.Contains(n) || _forwardSet.Contains(n)) ? name : Call(n),
+    };
+
+    /// <summary>A node as the runtime call that computes it.</summary>
+    private string Call(Node n)
+    {
+        var inputs = n.Inputs.Select(Render).ToList();
+        var a = n.Attributes;
+        string Axis() => a.Axis?.ToString(CultureInfo.InvariantCulture) ?? "null";
+        switch (n.Op)
+        {
+            case Op.Sum or Op.Mean or Op.Max or Op.LogSumExp:
+                return $"{RuleTable.For(n.Op).CSharp}({inputs[0]}{(a.Axis is null ? "" : ", axis: " + Axis())}{(a.KeepDims ? ", keepDims: true" : "")})";
+            case Op.ArgMax:
+                return $"ArgMax({inputs[0]}{(a.Axis is null ? "" : ", axis: " + Axis())})";
+            case Op.ExpandAlong or Op.ExpandMeanAlong or Op.MaxMask:
+                return $"{RuleTable.For(n.Op).CSharp}({inputs[0]}, {inputs[1]}, axis: {Axis()}, keepDims: {(a.KeepDims ? "true" : "false")})";
+            case Op.Reshape:
+                return $"Reshape({inputs[0]}, {string.Join(", ", a.Shape.Select(s => s.ToString(CultureInfo.InvariantCulture)))})";
+            case Op.CustomCall:
+                return $"{Method(n, 0)}({string.Join(", ", inputs)})";
+            case Op.CustomBackward:
+                return $"{Method(n, 1)}({string.Join(", ", inputs)})";
+            case Op.TupleItem:
+                return $"{inputs[0]}.Item{Axis()}";
+            default:
+                return $"{RuleTable.For(n.Op).CSharp}({string.Join(", ", inputs)})";
+        }
+    }
+
+    /// <summary>A node in math notation, for comments: named nodes by name, others expanded.</summary>
+    public string Math(Node n)
+    {
+        var template = RuleTable.For(n.Op).Math;
+        var text = template.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
+        for (var i = 0; i < n.Inputs.Length; i++) text = text.Replace("{" + i + "}", MathOperand(n.Inputs[i]));
+        return n.Op switch
+        {
+            Op.Reshape => $"reshape({MathOperand(n[0])}, ({string.Join(", ", n.Attributes.Shape)}))",
+            Op.CustomCall or Op.CustomBackward => $"{Method(n, n.Op == Op.CustomCall ? 0 : 1).Substring(Method(n, 0).LastIndexOf('.') + 1)}({string.Join(", ", n.Inputs.Select(MathOperand))})",
+            _ => text,
+        };
+    }
+
+    public string MathOperand(Node n)
+    {
+        if (n.Op is Op.Constant or Op.ScalarRef) return GraphBuilder.ScalarText(n).Replace(".0", "").Replace("global::", "");
+        if (n.Op == Op.AdjointRef) return AdjointName(n[0]);
+        if (n.IsLeaf || _variables.ContainsKey(n)) return DisplayName(n);
+        var math = Math(n);
+        return math.Contains(" ") ? "(" + math + ")" : math;
+    }
+
+    /// <summary>The rule's contribution in math notation, from the rule table.</summary>
+    public string AdjointMath(BackwardStep step)
+    {
+        var rule = RuleTable.For(step.Source.Op);
+        var template = step.InputIndex < rule.AdjointMath.Count ? rule.AdjointMath[step.InputIndex] : rule.AdjointMath.FirstOrDefault() ?? "";
+        var text = template.Replace("{dy}", AdjointName(step.Source)).Replace("{y}", DisplayName(step.Source));
+        for (var i = 0; i < step.Source.Inputs.Length; i++) text = text.Replace("{" + i + "}", MathOperand(step.Source.Inputs[i]));
+        if (rule.Kind == GradientKind.Rule && step.Contribution.Op == Op.SumToShapeOf) text += ", summed over broadcast axes";
+        return text;
+    }
+
+    public string AdjointOf(Node leaf) => _adjoints.TryGetValue(leaf, out var name) ? name : "0";
+
+    public string NameOf(Node n) => DisplayName(n);
+
+    public IEnumerable<Node> NamedForwardNodes => _forward.Where(HasStatement);
+
+    public string ResultName => _variables[_gradient.Method.Output];
+}

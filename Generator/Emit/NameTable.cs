@@ -1,0 +1,33 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Differentiable.Generator.Emit;
+
+/// <summary>Hands out unique C# identifiers: the wanted name if free, else name2, name3, ... in a fixed order.</summary>
+internal sealed class NameTable
+{
+    private readonly HashSet<string> _taken = new();
+
+    public NameTable(IEnumerable<string> reserved)
+    {
+        foreach (var name in reserved) _taken.Add(name);
+    }
+
+    public string Claim(string wanted)
+    {
+        var name = Sanitize(wanted);
+        if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None) name += "_";
+        var candidate = name;
+        for (var i = 2; !_taken.Add(candidate); i++) candidate = name + i;
+        return candidate;
+    }
+
+    private static string Sanitize(string name)
+    {
+        var chars = name.Replace("global::", "").ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+            if (!char.IsLetterOrDigit(chars[i]) && chars[i] != '_') chars[i] = '_';
+        var result = new string(chars);
+        return result.Length == 0 || char.IsDigit(result[0]) ? "v" + result : result;
+    }
+}

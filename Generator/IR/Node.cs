@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Differentiable.Generator.Model;
+
+namespace Differentiable.Generator.IR;
+
+/// <summary>
+/// Attributes that distinguish nodes of the same op: axis and keepDims of reductions, the target shape of a
+/// reshape, the number of a constant, the text of a leaf.
+/// </summary>
+internal readonly record struct NodeAttributes(int? Axis = null, bool KeepDims = false, double Value = 0, string? Text = null, EquatableArray<int> Shape = default)
+{
+    public static readonly NodeAttributes None = new();
+}
+
+/// <summary>
+/// An immutable node of the expression graph. Nodes are hash-consed by <see cref="GraphBuilder"/>, so equal
+/// subexpressions are one node (common subexpression elimination comes for free) and identity is equality.
+/// </summary>
+internal sealed class Node
+{
+    public Node(int id, Op op, NodeAttributes attributes, ImmutableArray<Node> inputs, string? origin)
+    {
+        Id = id;
+        Op = op;
+        Attributes = attributes;
+        Inputs = inputs;
+        Origin = origin;
+    }
+
+    public int Id { get; }
+    public Op Op { get; }
+    public NodeAttributes Attributes { get; }
+    public ImmutableArray<Node> Inputs { get; }
+
+    /// <summary>The name the user gave it (a local variable), if any; the emitter derives the others.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The user's statement that first produced this node, for comments.</summary>
+    public string? Origin { get; }
+
+    public bool IsScalar => Op is Op.Constant or Op.ScalarRef;
+
+    public bool IsLeaf => Op is Op.Input or Op.Parameter or Op.ConstantTensor or Op.Constant or Op.ScalarRef or Op.AdjointRef;
+
+    public Node this[int index] => Inputs[index];
+
+    public override string ToString() => $"%{Id} = {Op}({string.Join(", ", System.Linq.Enumerable.Select(Inputs, i => "%" + i.Id))})";
+}
+
+/// <summary>Orders nodes so every node comes after its inputs (depth-first, inputs in order: deterministic).</summary>
+internal static class Topology
+{
+    public static List<Node> Sort(IEnumerable<Node> roots, System.Func<Node, bool>? descend = null)
+    {
+        var order = new List<Node>();
+        var seen = new HashSet<Node>();
+        var stack = new Stack<(Node Node, int Next)>();
+        foreach (var root in roots)
+        {
+            if (!seen.Add(root)) continue;
+            stack.Push((root, 0));
+            while (stack.Count > 0)
+            {
+                var (node, next) = stack.Pop();
+                var inputs = descend is null || descend(node) ? node.Inputs : ImmutableArray<Node>.Empty;
+                if (next < inputs.Length)
+                {
+                    stack.Push((node, next + 1));
+                    var input = inputs[next];
+                    if (seen.Add(input)) stack.Push((input, 0));
+                }
+                else order.Add(node);
+            }
+        }
+        return order;
+    }
+}

@@ -1,0 +1,49 @@
+namespace Differentiable.Generator.IR;
+
+/// <summary>
+/// The closed list of primitives. Everything a [Differentiable] body computes lowers to these; composites
+/// (softmax, cross-entropy, mean squared error, ...) are built from them by the lowerer. Each has exactly one
+/// entry in <see cref="Rules.RuleTable"/>: its derivative rule and its rendering.
+/// </summary>
+internal enum Op
+{
+    // Leaves.
+    /// <summary>A tensor or labels argument of the method.</summary>
+    Input,
+    /// <summary>A [Parameter] tensor of the model, by path.</summary>
+    Parameter,
+    /// <summary>A tensor member that is not a parameter: a constant for differentiation.</summary>
+    ConstantTensor,
+    /// <summary>A number known at generation time.</summary>
+    Constant,
+    /// <summary>A number read at run time: C# text (a field, an argument, or arithmetic on those).</summary>
+    ScalarRef,
+    /// <summary>The adjoint (upstream gradient) of its input node, in backward code.</summary>
+    AdjointRef,
+
+    // Elementwise, broadcasting.
+    Add, Sub, Mul, Div, Maximum, Minimum,
+    Pow,
+    Neg, Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu,
+
+    // Linear algebra and shape.
+    MatMul, Transpose, Reshape,
+
+    // Reductions along an axis (or all).
+    Sum, Mean, Max, LogSumExp, ArgMax,
+
+    // Labels.
+    Gather,
+
+    /// <summary>Stop-gradient: the value passes, the gradient does not.</summary>
+    Detach,
+
+    /// <summary>A call of a [Differentiable] method with a hand-written backward.</summary>
+    CustomCall,
+
+    // Used only in backward code: no derivative rule of their own.
+    Sign, Step, GreaterMask, MaxMask,
+    SumToShapeOf, ExpandAlong, ExpandMeanAlong, ReshapeLike, ScatterLabels,
+    Seed,
+    CustomBackward, TupleItem,
+}

@@ -1,0 +1,218 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generator.IR;
+using Differentiable.Generator.Model;
+using Differentiable.Generator.Parsing;
+
+namespace Differentiable.Generator.Lowering;
+
+/// <summary>
+/// Turns a parsed method into a graph of primitives: calls of other [Differentiable] methods are inlined
+/// (sub-module members reached by path, <c>L1.W</c>), loops with constant bounds are unrolled, composites
+/// (softmax, cross-entropy, ...) are expanded into primitives, and reassigned locals become new nodes.
+/// </summary>
+internal sealed partial class Lowerer
+{
+    private readonly IReadOnlyDictionary<string, MethodSpec> _methods;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly GraphBuilder _b = new();
+    private readonly Stack<string> _callStack = new();
+
+    private Lowerer(IReadOnlyDictionary<string, MethodSpec> methods, List<DiagnosticInfo> diagnostics)
+    {
+        _methods = methods;
+        _diagnostics = diagnostics;
+    }
+
+    /// <summary>Lowers <paramref name="spec"/>, or returns null after adding diagnostics.</summary>
+    public static LoweredMethod? Lower(MethodSpec spec, IReadOnlyDictionary<string, MethodSpec> methods, List<DiagnosticInfo> diagnostics)
+    {
+        var lowerer = new Lowerer(methods, diagnostics);
+        try
+        {
+            return lowerer.LowerRoot(spec);
+        }
+        catch (LoweringException)
+        {
+            return null;
+        }
+    }
+
+    private LoweredMethod LowerRoot(MethodSpec spec)
+    {
+        var env = new Dictionary<string, Value>();
+        var arguments = new List<Value>();
+        foreach (var argument in spec.Arguments)
+        {
+            var value = argument.Kind switch
+            {
+                ArgumentKind.Tensor => new Value(_b.Leaf(Op.Input, argument.Name)),
+                ArgumentKind.Labels => new Value(_b.Leaf(Op.Input, argument.Name), IsLabels: true),
+                ArgumentKind.Int => new Value(_b.ScalarRef("(double)" + argument.Name)),
+                _ => new Value(_b.ScalarRef(argument.Name)),
+            };
+            env[argument.Name] = value;
+            arguments.Add(value);
+        }
+
+        Node output;
+        if (spec.CustomGradient is not null)
+            output = CustomCall(spec, arguments.Select(a => a.Node!).ToArray());
+        else
+        {
+            _callStack.Push(spec.Key);
+            output = Tensor(LowerBody(spec, env, receiver: spec.IsStatic ? null : "", namePrefix: ""), spec.Where, "the result");
+            _callStack.Pop();
+        }
+        _b.Name(output, Camel(spec.Name));
+
+        var wrt = Topology.Sort(new[] { output }).Where(n => n.Op == Op.Parameter).OrderBy(n => IndexOf(spec.Class.ParameterPaths, n.Attributes.Text!)).ToList();
+        wrt.AddRange(spec.Arguments.Where(a => a.Wrt).Select(a => env[a.Name].Node!));
+        return new LoweredMethod(spec, output, wrt, _b);
+    }
+
+    private static int IndexOf(EquatableArray<string> paths, string path)
+    {
+        for (var i = 0; i < paths.Count; i++) if (paths[i] == path) return i;
+        return int.MaxValue;
+    }
+
+    /// <summary>Runs the statements of a body; returns the value of its 'return'.</summary>
+    private Value LowerBody(MethodSpec method, Dictionary<string, Value> env, string? receiver, string namePrefix)
+    {
+        var result = LowerStatements(method.Body, env, receiver, namePrefix);
+        if (result is null) throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedStatement, method.Where, "a body without 'return'"));
+        return result;
+    }
+
+    private Value? LowerStatements(IEnumerable<Stmt> statements, Dictionary<string, Value> env, string? receiver, string namePrefix)
+    {
+        foreach (var statement in statements)
+        {
+            var origin = _b.CurrentOrigin;
+            if (!(statement is ForLoop)) _b.CurrentOrigin = statement.Text;
+            switch (statement)
+            {
+                case LocalDeclaration declaration:
+                    Assign(env, declaration.Name, Evaluate(declaration.Value, env, receiver), namePrefix);
+                    break;
+                case LocalAssignment assignment:
+                    Assign(env, assignment.Name, Evaluate(assignment.Value, env, receiver), namePrefix);
+                    break;
+                case ReturnStatement ret:
+                    var value = Evaluate(ret.Value, env, receiver);
+                    _b.CurrentOrigin = origin;
+                    return value;
+                case ForLoop loop:
+                    for (var i = loop.Start; i < loop.End; i += loop.Step)
+                    {
+                        env[loop.Variable] = new Value(_b.Constant(i));
+                        if (LowerStatements(loop.Body, env, receiver, namePrefix) is { } returned) return returned;
+                    }
+                    break;
+            }
+            _b.CurrentOrigin = origin;
+        }
+        return null;
+    }
+
+    private void Assign(Dictionary<string, Value> env, string name, Value value, string namePrefix)
+    {
+        env[name] = value;
+        if (value.Node is { } node) _b.Name(node, namePrefix + name);
+    }
+
+    private Value Evaluate(Expr expr, Dictionary<string, Value> env, string? receiver)
+    {
+        switch (expr)
+        {
+            case NumberLiteral number:
+                return new Value(_b.Constant(number.Value));
+            case BoolLiteral boolean:
+                return new Value(Bool: boolean.Value);
+            case NullLiteral:
+                return Value.Null;
+            case NameRef name:
+                if (env.TryGetValue(name.Name, out var bound)) return bound;
+                throw Fail(new DiagnosticInfo(Diagnostics.UnassignedLocal, name.Where, name.Name));
+            case MemberRef member:
+                var path = member.Path.StartsWith("global::", System.StringComparison.Ordinal) || string.IsNullOrEmpty(receiver) ? member.Path : receiver + "." + member.Path;
+                return new Value(member.Kind switch
+                {
+                    MemberKind.Parameter => _b.Leaf(Op.Parameter, path),
+                    MemberKind.ConstantTensor => _b.Leaf(Op.ConstantTensor, path),
+                    _ => _b.ScalarRef(path),
+                });
+            case UnaryMinus minus:
+                return new Value(_b.Neg(Numeric(Evaluate(minus.Operand, env, receiver), minus.Operand)));
+            case BinaryOperation binary:
+                var left = Numeric(Evaluate(binary.Left, env, receiver), binary.Left);
+                var right = Numeric(Evaluate(binary.Right, env, receiver), binary.Right);
+                return new Value(_b.Make(binary.Operator switch { '+' => Op.Add, '-' => Op.Sub, '*' => Op.Mul, _ => Op.Div }, left, right));
+            case IntArrayLiteral array:
+                return new Value(Ints: array.Items.Select(item => ConstantInt(Evaluate(item, env, receiver), item)).ToArray());
+            case OpCall call:
+                return LowerOp(call, call.Arguments.Select(a => (a.Name, Evaluate(a.Value, env, receiver), a.Value)).ToList());
+            case MethodCall call:
+                return Inline(call, call.Arguments.Select(a => Evaluate(a, env, receiver)).ToList(), receiver);
+        }
+        throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, expr.Where, expr.GetType().Name, "not supported"));
+    }
+
+    /// <summary>Inlines a call of another [Differentiable] method, with that method's members reached through the receiver's path.</summary>
+    private Value Inline(MethodCall call, List<Value> arguments, string? receiver)
+    {
+        if (!_methods.TryGetValue(call.CalleeKey, out var callee))
+            throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, call.CalleeName));
+        if (_callStack.Contains(callee.Key))
+            throw Fail(new DiagnosticInfo(Diagnostics.Recursion, call.Where, callee.Name, string.Join(" → ", _callStack.Reverse().Select(k => k.Substring(k.LastIndexOf('.') + 1)).Concat(new[] { callee.Name }))));
+        if (callee.Diagnostics.Count > 0) throw new LoweringException(); // already reported at the callee
+
+        if (callee.CustomGradient is not null)
+            return new Value(CustomCall(callee, arguments.Select((a, i) => Tensor(a, call.Arguments[i].Where, callee.Arguments[i].Name)).ToArray()));
+
+        var env = new Dictionary<string, Value>();
+        for (var i = 0; i < callee.Arguments.Count && i < arguments.Count; i++) env[callee.Arguments[i].Name] = arguments[i];
+
+        string? calleeReceiver = call.ReceiverPath switch
+        {
+            null => null,
+            "" => receiver,
+            var path => string.IsNullOrEmpty(receiver) ? path : receiver + "." + path,
+        };
+        var prefix = string.IsNullOrEmpty(calleeReceiver) ? Camel(callee.Name) + "_" : calleeReceiver!.Replace('.', '_') + "_";
+        _callStack.Push(callee.Key);
+        var result = LowerBody(callee, env, calleeReceiver, prefix);
+        _callStack.Pop();
+        return result;
+    }
+
+    private Node CustomCall(MethodSpec method, Node[] inputs)
+    {
+        var owner = "global::" + method.Class.FullName + ".";
+        return _b.Make(Op.CustomCall, new NodeAttributes(Text: owner + method.Name + ";" + owner + method.CustomGradient!.BackwardMethod), inputs);
+    }
+
+    private Node Numeric(Value value, Expr where) =>
+        value.Node ?? throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, where.Where, "this value", "a tensor or a number is expected here"));
+
+    private Node Tensor(Value value, SourceSpot where, string what)
+    {
+        if (value.Node is { IsScalar: false } node && !value.IsLabels) return node;
+        throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, where, what, "a tensor is expected here"));
+    }
+
+    private int ConstantInt(Value value, Expr where)
+    {
+        if (value.Node is { Op: Op.Constant } c && c.Attributes.Value == System.Math.Floor(c.Attributes.Value)) return (int)c.Attributes.Value;
+        throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, where.Where, "this value", "an integer known at generation time (a literal, a constant or a loop variable) is expected here"));
+    }
+
+    private LoweringException Fail(DiagnosticInfo diagnostic)
+    {
+        _diagnostics.Add(diagnostic);
+        return new LoweringException();
+    }
+
+    public static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
+}

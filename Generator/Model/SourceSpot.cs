@@ -1,0 +1,33 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Differentiable.Generator.Model;
+
+/// <summary>
+/// Where something is in the user's source, as plain values: a Roslyn <see cref="Location"/> holds a syntax
+/// tree and would keep whole compilations alive in the incremental cache.
+/// </summary>
+internal sealed record SourceSpot(string FilePath, TextSpan Span, LinePositionSpan Lines)
+{
+    public static SourceSpot From(SyntaxNode node) => From(node.GetLocation());
+
+    public static SourceSpot From(Location location)
+    {
+        var line = location.GetLineSpan();
+        return new SourceSpot(line.Path ?? "", location.SourceSpan, line.Span);
+    }
+
+    public Location ToLocation() => Location.Create(FilePath, Span, Lines);
+}
+
+/// <summary>A diagnostic to report, as plain values (see <see cref="SourceSpot"/>).</summary>
+internal sealed record DiagnosticInfo(string Id, SourceSpot Where, EquatableArray<string> Arguments)
+{
+    public DiagnosticInfo(DiagnosticDescriptor descriptor, SourceSpot where, params string[] arguments)
+        : this(descriptor.Id, where, new EquatableArray<string>(arguments))
+    {
+    }
+
+    public Diagnostic ToDiagnostic() =>
+        Diagnostic.Create(Diagnostics.ById(Id), Where.ToLocation(), System.Linq.Enumerable.ToArray<object>(Arguments));
+}

@@ -1,0 +1,341 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Differentiable.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Differentiable.Generator.Parsing;
+
+/// <summary>
+/// Maps the statements and expressions of a [Differentiable] body to <see cref="Stmt"/>/<see cref="Expr"/> records.
+/// Anything outside the supported subset becomes a DIFF0xx diagnostic at that exact syntax node; the parser
+/// then returns a placeholder and carries on, so one run reports every problem and never throws.
+/// </summary>
+internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
+{
+    private const int MaxUnrolledIterations = 1024;
+
+    public EquatableArray<Stmt> ParseBody(MethodDeclarationSyntax syntax)
+    {
+        if (syntax.ExpressionBody is { } arrow)
+            return new EquatableArray<Stmt>(new Stmt[] { new ReturnStatement(ParseExpr(arrow.Expression), Spot(arrow.Expression), "return " + Text(arrow.Expression) + ";") });
+        if (syntax.Body is { } block) return ParseStatements(block.Statements);
+        return EquatableArray<Stmt>.Empty;
+    }
+
+    private EquatableArray<Stmt> ParseStatements(IEnumerable<StatementSyntax> statements)
+    {
+        var result = new List<Stmt>();
+        foreach (var statement in statements) ParseStatement(statement, result);
+        return new EquatableArray<Stmt>(result);
+    }
+
+    private void ParseStatement(StatementSyntax statement, List<Stmt> into)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        switch (statement)
+        {
+            case BlockSyntax block:
+                foreach (var inner in block.Statements) ParseStatement(inner, into);
+                break;
+            case LocalDeclarationStatementSyntax local:
+                foreach (var variable in local.Declaration.Variables)
+                {
+                    if (variable.Initializer is null)
+                    {
+                        Report(Diagnostics.UnassignedLocal, variable, variable.Identifier.Text);
+                        continue;
+                    }
+                    into.Add(new LocalDeclaration(variable.Identifier.Text, ParseExpr(variable.Initializer.Value), Spot(variable), Text(local)));
+                }
+                break;
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment }:
+                if (ParseAssignment(assignment, Text(statement)) is { } parsed) into.Add(parsed);
+                break;
+            case ReturnStatementSyntax { Expression: { } value }:
+                into.Add(new ReturnStatement(ParseExpr(value), Spot(value), Text(statement)));
+                break;
+            case ForStatementSyntax loop:
+                if (ParseFor(loop) is { } unrolled) into.Add(unrolled);
+                break;
+            case EmptyStatementSyntax:
+                break;
+            default:
+                Report(Diagnostics.UnsupportedStatement, statement, StatementKeyword(statement));
+                break;
+        }
+    }
+
+    private static string StatementKeyword(StatementSyntax statement) => statement switch
+    {
+        ExpressionStatementSyntax => "expression",
+        ReturnStatementSyntax => "return without a value",
+        _ => statement.GetFirstToken().Text,
+    };
+
+    private Stmt? ParseAssignment(AssignmentExpressionSyntax assignment, string text)
+    {
+        var target = model.GetSymbolInfo(assignment.Left, cancellation).Symbol;
+        if (target is not ILocalSymbol local)
+        {
+            Report(Diagnostics.AssignmentToField, assignment.Left, Text(assignment.Left));
+            return null;
+        }
+        var value = ParseExpr(assignment.Right);
+        var where = Spot(assignment);
+        var op = assignment.Kind() switch
+        {
+            SyntaxKind.SimpleAssignmentExpression => ' ',
+            SyntaxKind.AddAssignmentExpression => '+',
+            SyntaxKind.SubtractAssignmentExpression => '-',
+            SyntaxKind.MultiplyAssignmentExpression => '*',
+            SyntaxKind.DivideAssignmentExpression => '/',
+            _ => '?',
+        };
+        if (op == '?')
+        {
+            Report(Diagnostics.UnsupportedExpression, assignment, Text(assignment), "only =, +=, -=, *= and /= assignments to locals are supported");
+            return null;
+        }
+        if (op != ' ') value = new BinaryOperation(op, new NameRef(local.Name, Spot(assignment.Left)), value, where);
+        return new LocalAssignment(local.Name, value, where, text);
+    }
+
+    /// <summary>Accepts <c>for (int i = A; i &lt; B; i++)</c> (or <c>&lt;=</c>, <c>i += C</c>) with A, B, C constants.</summary>
+    private Stmt? ParseFor(ForStatementSyntax loop)
+    {
+        var header = Regex.Replace(loop.ToString().Substring(0, loop.Statement.SpanStart - loop.SpanStart), @"\s+", " ").Trim();
+        if (loop.Declaration is not { Variables.Count: 1 } declaration || declaration.Variables[0].Initializer is null)
+            return LoopError(loop, "declare exactly one int loop variable");
+        var variable = declaration.Variables[0];
+        var name = variable.Identifier.Text;
+        if (!TryConstantInt(variable.Initializer!.Value, out var start))
+            return LoopError(variable.Initializer.Value, $"the start '{Text(variable.Initializer.Value)}' is not a constant");
+
+        if (loop.Condition is not BinaryExpressionSyntax condition || condition.Left is not IdentifierNameSyntax left || left.Identifier.Text != name
+            || !condition.IsKind(SyntaxKind.LessThanExpression) && !condition.IsKind(SyntaxKind.LessThanOrEqualExpression))
+            return LoopError((SyntaxNode?)loop.Condition ?? loop, $"the condition must be '{name} < bound' or '{name} <= bound'");
+        if (!TryConstantInt(condition.Right, out var end))
+            return LoopError(condition.Right, $"the bound '{Text(condition.Right)}' is not a constant");
+        if (condition.IsKind(SyntaxKind.LessThanOrEqualExpression)) end++;
+
+        var step = 0;
+        if (loop.Incrementors.Count == 1)
+        {
+            var incrementor = loop.Incrementors[0];
+            if (incrementor is PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax p } post && p.Identifier.Text == name && post.IsKind(SyntaxKind.PostIncrementExpression)
+                || incrementor is PrefixUnaryExpressionSyntax { Operand: IdentifierNameSyntax q } pre && q.Identifier.Text == name && pre.IsKind(SyntaxKind.PreIncrementExpression))
+                step = 1;
+            else if (incrementor is AssignmentExpressionSyntax { Left: IdentifierNameSyntax a } add && a.Identifier.Text == name
+                     && add.IsKind(SyntaxKind.AddAssignmentExpression) && TryConstantInt(add.Right, out var by) && by > 0)
+                step = by;
+        }
+        if (step == 0) return LoopError(loop, $"the increment must be '{name}++' or '{name} += constant'");
+        if ((end - start + step - 1) / step > MaxUnrolledIterations)
+            return LoopError(loop, $"more than {MaxUnrolledIterations} iterations would be unrolled");
+
+        var body = new List<Stmt>();
+        ParseStatement(loop.Statement, body);
+        return new ForLoop(name, start, end, step, new EquatableArray<Stmt>(body), Spot(loop), header);
+    }
+
+    private Stmt? LoopError(SyntaxNode node, string why)
+    {
+        Report(Diagnostics.LoopBoundNotConstant, node, why);
+        return null;
+    }
+
+    private bool TryConstantInt(ExpressionSyntax expression, out int value)
+    {
+        var constant = model.GetConstantValue(expression, cancellation);
+        if (constant is { HasValue: true, Value: int i })
+        {
+            value = i;
+            return true;
+        }
+        value = 0;
+        return false;
+    }
+
+    public Expr ParseExpr(ExpressionSyntax expression)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        var where = Spot(expression);
+        var constant = model.GetConstantValue(expression, cancellation);
+        if (constant.HasValue)
+        {
+            switch (constant.Value)
+            {
+                case null: return new NullLiteral(where);
+                case bool b: return new BoolLiteral(b, where);
+                case int or long or float or double or short or byte:
+                    return new NumberLiteral(System.Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture), where);
+            }
+        }
+
+        switch (expression)
+        {
+            case ParenthesizedExpressionSyntax parenthesized:
+                return ParseExpr(parenthesized.Expression);
+            case CastExpressionSyntax cast when model.GetTypeInfo(cast, cancellation).Type.IsNumber():
+                return ParseExpr(cast.Expression);
+            case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression):
+                return new UnaryMinus(ParseExpr(unary.Operand), where);
+            case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryPlusExpression):
+                return ParseExpr(unary.Operand);
+            case BinaryExpressionSyntax binary:
+                return ParseBinary(binary, where);
+            case IdentifierNameSyntax or MemberAccessExpressionSyntax or ThisExpressionSyntax:
+                return ParseReference(expression, where);
+            case InvocationExpressionSyntax invocation:
+                return ParseInvocation(invocation, where);
+            case ImplicitArrayCreationExpressionSyntax implicitArray:
+                return new IntArrayLiteral(new EquatableArray<Expr>(implicitArray.Initializer.Expressions.Select(ParseExpr)), where);
+            case ArrayCreationExpressionSyntax { Initializer: { } initializer }:
+                return new IntArrayLiteral(new EquatableArray<Expr>(initializer.Expressions.Select(ParseExpr)), where);
+            case CollectionExpressionSyntax collection when collection.Elements.All(e => e is ExpressionElementSyntax):
+                return new IntArrayLiteral(new EquatableArray<Expr>(collection.Elements.Cast<ExpressionElementSyntax>().Select(e => ParseExpr(e.Expression))), where);
+            case LiteralExpressionSyntax literal when literal.IsKind(SyntaxKind.DefaultLiteralExpression):
+                return new NullLiteral(where);
+        }
+        return Unsupported(expression, Describe(expression));
+    }
+
+    private static string Describe(ExpressionSyntax expression) => expression switch
+    {
+        LambdaExpressionSyntax or AnonymousMethodExpressionSyntax => "lambdas cannot be differentiated",
+        ConditionalExpressionSyntax => "conditionals are not differentiable; use Maximum, Minimum, Relu or masks",
+        ElementAccessExpressionSyntax => "indexing is not supported; use Gather, Reshape or reductions",
+        ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax => "objects cannot be created inside a [Differentiable] body",
+        _ => "supported: tensor and number arithmetic (+ - * /), Ops functions, Tensor methods, [Differentiable] methods, locals, arguments and members",
+    };
+
+    private Expr ParseBinary(BinaryExpressionSyntax binary, SourceSpot where)
+    {
+        var op = binary.Kind() switch
+        {
+            SyntaxKind.AddExpression => '+',
+            SyntaxKind.SubtractExpression => '-',
+            SyntaxKind.MultiplyExpression => '*',
+            SyntaxKind.DivideExpression => '/',
+            _ => '?',
+        };
+        if (op == '?') return Unsupported(binary, $"operator '{binary.OperatorToken.Text}' is not differentiable; supported: + - * /");
+        return new BinaryOperation(op, ParseExpr(binary.Left), ParseExpr(binary.Right), where);
+    }
+
+    /// <summary>A local, an argument, or a member reached from <c>this</c> (<c>W1</c>, <c>this.W1</c>, <c>L1.W</c>).</summary>
+    private Expr ParseReference(ExpressionSyntax expression, SourceSpot where)
+    {
+        var symbol = model.GetSymbolInfo(expression, cancellation).Symbol;
+        switch (symbol)
+        {
+            case ILocalSymbol or IParameterSymbol:
+                return new NameRef(symbol.Name, where);
+            case IFieldSymbol or IPropertySymbol:
+                var type = (symbol as IFieldSymbol)?.Type ?? ((IPropertySymbol)symbol).Type;
+                var path = symbol.IsStatic ? "global::" + symbol.ContainingType.FullName() + "." + symbol.Name : MemberPath(expression);
+                if (path is null) return Unsupported(expression, "only members of this model and of its sub-module fields can be read");
+                if (type.Is(KnownTypes.Tensor))
+                {
+                    if (symbol.IsStatic) return new MemberRef(path, MemberKind.ConstantTensor, where);
+                    return new MemberRef(path, symbol.HasAttribute(KnownTypes.ParameterAttribute) ? MemberKind.Parameter : MemberKind.ConstantTensor, where);
+                }
+                if (type.IsNumber()) return new MemberRef(path, MemberKind.Scalar, where);
+                return Unsupported(expression, $"members of type '{type.ToDisplayString()}' cannot be used as values here");
+        }
+        return Unsupported(expression, "only tensors and numbers can be used as values");
+    }
+
+    /// <summary>The dotted path from <c>this</c> to a member (<c>L1.W</c>), or null when the receiver is not a chain of members of this model.</summary>
+    private string? MemberPath(ExpressionSyntax expression)
+    {
+        switch (expression)
+        {
+            case ThisExpressionSyntax: return "";
+            case IdentifierNameSyntax identifier:
+                var symbol = model.GetSymbolInfo(identifier, cancellation).Symbol;
+                return symbol is IFieldSymbol or IPropertySymbol && !symbol.IsStatic ? identifier.Identifier.Text : null;
+            case MemberAccessExpressionSyntax member:
+                var receiver = MemberPath(member.Expression);
+                if (receiver is null) return null;
+                return receiver.Length == 0 ? member.Name.Identifier.Text : receiver + "." + member.Name.Identifier.Text;
+        }
+        return null;
+    }
+
+    private Expr ParseInvocation(InvocationExpressionSyntax invocation, SourceSpot where)
+    {
+        var info = model.GetSymbolInfo(invocation, cancellation);
+        if (info.Symbol is not IMethodSymbol callee)
+            return Unknown(invocation);
+
+        var operation = model.GetOperation(invocation, cancellation) as IInvocationOperation;
+        if (callee.ContainingType.Is(KnownTypes.Ops) && callee.IsStatic)
+            return new OpCall(callee.Name, BindArguments(operation, receiver: null), where);
+        if (callee.ContainingType.Is(KnownTypes.Tensor) && !callee.IsStatic && invocation.Expression is MemberAccessExpressionSyntax access)
+            return new OpCall(callee.Name, BindArguments(operation, receiver: ParseExpr(access.Expression)), where);
+
+        if (callee.HasAttribute(KnownTypes.DifferentiableAttribute))
+        {
+            if (callee.DeclaringSyntaxReferences.Length == 0) return Unknown(invocation);
+            string? receiverPath = null;
+            if (!callee.IsStatic)
+            {
+                receiverPath = invocation.Expression is MemberAccessExpressionSyntax m ? MemberPath(m.Expression) : "";
+                if (receiverPath is null)
+                    return Unsupported(invocation, "instance [Differentiable] methods can be called on this model or on its sub-module fields");
+            }
+            var arguments = operation?.Arguments.Where(a => a.ArgumentKind != Microsoft.CodeAnalysis.Operations.ArgumentKind.DefaultValue)
+                .Select(a => ParseExpr(((ArgumentSyntax)a.Syntax).Expression)) ?? Enumerable.Empty<Expr>();
+            return new MethodCall(callee.ContainingType.FullName() + "." + callee.Name, callee.Name, receiverPath, new EquatableArray<Expr>(arguments), where);
+        }
+        return Unknown(invocation);
+    }
+
+    /// <summary>Arguments by parameter name in declaration order; defaults omitted, caller-name strings dropped, params arrays expanded.</summary>
+    private EquatableArray<NamedArgument> BindArguments(IInvocationOperation? operation, Expr? receiver)
+    {
+        var result = new List<NamedArgument>();
+        if (receiver is not null) result.Add(new NamedArgument("this", receiver));
+        if (operation is null) return new EquatableArray<NamedArgument>(result);
+        foreach (var argument in operation.Arguments)
+        {
+            if (argument.ArgumentKind == Microsoft.CodeAnalysis.Operations.ArgumentKind.DefaultValue || argument.Parameter is null) continue;
+            if (argument.Parameter.Type.SpecialType == SpecialType.System_String) continue;
+            Expr value;
+            if (argument.ArgumentKind == Microsoft.CodeAnalysis.Operations.ArgumentKind.ParamArray && argument.Value is IArrayCreationOperation { Initializer: { } init })
+                value = new IntArrayLiteral(new EquatableArray<Expr>(init.ElementValues.Select(e => ParseExpr((ExpressionSyntax)e.Syntax))), Spot(argument.Syntax));
+            else
+                value = ParseExpr(argument.Syntax is ArgumentSyntax syntax ? syntax.Expression : (ExpressionSyntax)argument.Syntax);
+            result.Add(new NamedArgument(argument.Parameter.Name, value));
+        }
+        return new EquatableArray<NamedArgument>(result);
+    }
+
+    private Expr Unknown(InvocationExpressionSyntax invocation)
+    {
+        var symbol = model.GetSymbolInfo(invocation, cancellation);
+        var name = (symbol.Symbol ?? symbol.CandidateSymbols.FirstOrDefault())?.ToDisplayString() ?? Text(invocation.Expression);
+        Report(Diagnostics.UnknownMethod, invocation, name);
+        return new NullLiteral(Spot(invocation));
+    }
+
+    private Expr Unsupported(SyntaxNode node, string why)
+    {
+        Report(Diagnostics.UnsupportedExpression, node, Text(node), why);
+        return new NullLiteral(Spot(node));
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] arguments) =>
+        diagnostics.Add(new DiagnosticInfo(descriptor, Spot(node), arguments));
+
+    private static SourceSpot Spot(SyntaxNode node) => SourceSpot.From(node);
+
+    /// <summary>Source text on one line, for comments and messages.</summary>
+    private static string Text(SyntaxNode node) => Regex.Replace(node.ToString(), @"\s+", " ").Trim();
+}

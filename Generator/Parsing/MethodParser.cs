@@ -1,0 +1,95 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Differentiable.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Differentiable.Generator.Parsing;
+
+/// <summary>Turns one [Differentiable] method (syntax + semantic model) into a <see cref="MethodSpec"/> or diagnostics.</summary>
+internal static class MethodParser
+{
+    public static MethodSpec Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        var type = method.ContainingType;
+        var diagnostics = new List<DiagnosticInfo>();
+        var where = SourceSpot.From(syntax.Identifier.GetLocation());
+
+        var isTopLevelPartial = type.ContainingType is null && !type.IsGenericType && type.DeclaringSyntaxReferences
+            .Select(r => r.GetSyntax(cancellation)).OfType<TypeDeclarationSyntax>()
+            .Any(d => d.Modifiers.Any(SyntaxKind.PartialKeyword));
+        if (!isTopLevelPartial)
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.ClassNotPartial, where, type.Name));
+
+        if (!method.ReturnType.Is(KnownTypes.Tensor))
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.NotATensorResult, SourceSpot.From(syntax.ReturnType), method.Name, method.ReturnType.ToDisplayString()));
+
+        var arguments = new List<ArgumentSpec>();
+        foreach (var parameter in method.Parameters)
+        {
+            var kind = KindOf(parameter.Type);
+            if (kind is null || parameter.RefKind != RefKind.None)
+            {
+                var location = parameter.Locations.FirstOrDefault() ?? syntax.Identifier.GetLocation();
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedParameter, SourceSpot.From(location), parameter.Name, parameter.Type.ToDisplayString()));
+                continue;
+            }
+            var wrt = kind == ArgumentKind.Tensor && (method.IsStatic || parameter.HasAttribute(KnownTypes.WrtAttribute));
+            arguments.Add(new ArgumentSpec(parameter.Name, kind.Value, parameter.Type.ToDisplayString(), wrt));
+        }
+
+        var custom = ParseCustomGradient(method, arguments, where, diagnostics);
+        var body = new BodyParser(context.SemanticModel, diagnostics, cancellation).ParseBody(syntax);
+
+        return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
+            body, custom, where, new EquatableArray<DiagnosticInfo>(diagnostics));
+    }
+
+    private static ArgumentKind? KindOf(ITypeSymbol type)
+    {
+        if (type.Is(KnownTypes.Tensor)) return ArgumentKind.Tensor;
+        if (type.Is(KnownTypes.Labels)) return ArgumentKind.Labels;
+        if (type.IsInteger()) return ArgumentKind.Int;
+        if (type.IsNumber()) return ArgumentKind.Scalar;
+        return null;
+    }
+
+    /// <summary>The backward must be static, take the tensor arguments then the upstream gradient, and return one gradient per tensor argument.</summary>
+    private static CustomGradientSpec? ParseCustomGradient(IMethodSymbol method, List<ArgumentSpec> arguments, SourceSpot where, List<DiagnosticInfo> diagnostics)
+    {
+        var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass.Is(KnownTypes.CustomGradientAttribute));
+        if (attribute is null) return null;
+        var name = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "";
+        var spot = attribute.ApplicationSyntaxReference is { } r ? SourceSpot.From(r.GetSyntax()) : where;
+
+        string? problem = null;
+        var tensors = arguments.Count(a => a.Kind == ArgumentKind.Tensor);
+        var candidates = method.ContainingType.GetMembers(name).OfType<IMethodSymbol>().ToList();
+        if (!method.IsStatic) problem = "custom gradients are supported on static methods";
+        else if (tensors != arguments.Count) problem = "a method with a custom gradient takes only Tensor arguments";
+        else if (candidates.Count == 0) problem = $"no method '{name}' in {method.ContainingType.Name}";
+        else
+        {
+            var backward = candidates[0];
+            if (!backward.IsStatic) problem = "the backward method must be static";
+            else if (backward.Parameters.Length != tensors + 1 || backward.Parameters.Any(p => !p.Type.Is(KnownTypes.Tensor)))
+                problem = $"the backward method must take {tensors + 1} Tensor arguments (the inputs, then the upstream gradient)";
+            else if (!ReturnsGradients(backward.ReturnType, tensors))
+                problem = tensors == 1 ? "the backward method must return a Tensor" : $"the backward method must return a tuple of {tensors} Tensors";
+        }
+        if (problem is null) return new CustomGradientSpec(name);
+        diagnostics.Add(new DiagnosticInfo(Diagnostics.BadCustomGradient, spot, name, method.Name, problem));
+        return null;
+    }
+
+    private static bool ReturnsGradients(ITypeSymbol type, int count)
+    {
+        if (count == 1) return type.Is(KnownTypes.Tensor);
+        return type is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.Length == count
+            && tuple.TupleElements.All(e => e.Type.Is(KnownTypes.Tensor));
+    }
+}

@@ -1,0 +1,38 @@
+using Differentiable.Generator.Model;
+
+namespace Differentiable.Generator.Parsing;
+
+/// <summary>
+/// What the parser hands to the rest of the pipeline for one [Differentiable] method: plain, equatable values
+/// (no symbols, syntax nodes or compilations), so an unrelated edit leaves the incremental cache warm.
+/// </summary>
+internal sealed record MethodSpec(
+    ClassSpec Class,
+    string Name,
+    bool IsStatic,
+    EquatableArray<ArgumentSpec> Arguments,
+    EquatableArray<Stmt> Body,
+    CustomGradientSpec? CustomGradient,
+    SourceSpot Where,
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The key other methods use to call this one: "Namespace.Class.Method".</summary>
+    public string Key => Class.FullName + "." + Name;
+}
+
+/// <summary>The model class a method lives in, and the trainable tensors it owns by dotted path.</summary>
+internal sealed record ClassSpec(
+    string Namespace,
+    string Name,
+    string FullName,
+    bool IsStatic,
+    EquatableArray<string> ParameterPaths,
+    EquatableArray<string> MemberNames);
+
+internal enum ArgumentKind { Tensor, Labels, Scalar, Int }
+
+/// <summary>One argument of a [Differentiable] method. <see cref="Wrt"/>: its gradient is returned.</summary>
+internal sealed record ArgumentSpec(string Name, ArgumentKind Kind, string TypeName, bool Wrt);
+
+/// <summary>A hand-written backward: <c>Backward(tensor args..., upstream)</c> returning one gradient per tensor argument.</summary>
+internal sealed record CustomGradientSpec(string BackwardMethod);

@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generator.IR;
+
+namespace Differentiable.Generator.Rules;
+
+/// <summary>
+/// THE rule table: one entry per primitive op — its runtime function, its math, and its derivative as a
+/// one-line rule over graph nodes (micrograd's "local derivative times upstream", JAX's transpose table).
+/// Adding a primitive means adding a row here; the table-driven test then gradient-checks it on its own.
+/// </summary>
+internal static class RuleTable
+{
+    private static readonly int[] M = { 3, 4 };
+    private static readonly InputDomain[] PositiveFirst = { InputDomain.Positive };
+    private static readonly InputDomain[] PositiveSecond = { InputDomain.Normal, InputDomain.Positive };
+
+    private static GradCheckCase[] Check(string expression, params int[][] shapes) => new[] { new GradCheckCase(expression, shapes) };
+
+    public static readonly IReadOnlyList<Rule> All = new Rule[]
+    {
+        new(Op.Input, GradientKind.Leaf, "", "{0}"),
+        new(Op.Parameter, GradientKind.Leaf, "", "{0}"),
+        new(Op.ConstantTensor, GradientKind.Leaf, "", "{0}"),
+        new(Op.Constant, GradientKind.Leaf, "", "{0}"),
+        new(Op.ScalarRef, GradientKind.Leaf, "", "{0}"),
+        new(Op.AdjointRef, GradientKind.Leaf, "", "{0}"),
+
+        new(Op.Add, GradientKind.Rule, "Add", "{0} + {1}",
+            (y, dy, b) => new[] { Unbroadcast(b, dy, y[0]), Unbroadcast(b, dy, y[1]) },
+            new[] { "{dy}", "{dy}" },
+            new[] { new GradCheckCase("Add(a, b)", new[] { M, new[] { 4 } }), new GradCheckCase("Add(a, 2.5)", new[] { M }) }),
+        new(Op.Sub, GradientKind.Rule, "Sub", "{0} − {1}",
+            (y, dy, b) => new[] { Unbroadcast(b, dy, y[0]), Unbroadcast(b, b.Neg(dy), y[1]) },
+            new[] { "{dy}", "−{dy}" },
+            new[] { new GradCheckCase("Sub(a, b)", new[] { M, new[] { 3, 1 } }), new GradCheckCase("Sub(1.5, a)", new[] { M }) }),
+        new(Op.Mul, GradientKind.Rule, "Mul", "{0} ⊙ {1}",
+            (y, dy, b) => new[] { Unbroadcast(b, b.Mul(dy, y[1]), y[0]), Unbroadcast(b, b.Mul(dy, y[0]), y[1]) },
+            new[] { "{dy} ⊙ {1}", "{dy} ⊙ {0}" },
+            new[] { new GradCheckCase("Mul(a, b)", new[] { M, new[] { 1, 4 } }), new GradCheckCase("Mul(a, 3.0)", new[] { M }) }),
+        new(Op.Div, GradientKind.Rule, "Div", "{0} / {1}",
+            (y, dy, b) => new[] { Unbroadcast(b, b.Div(dy, y[1]), y[0]), Unbroadcast(b, b.Neg(b.Div(b.Mul(dy, y), y[1])), y[1]) },
+            new[] { "{dy} / {1}", "−{dy} ⊙ {y} / {1}" },
+            new[] { new GradCheckCase("Div(a, b)", new[] { M, M }, PositiveSecond), new GradCheckCase("Div(2.0, a)", new[] { M }, PositiveFirst) }),
+        new(Op.Maximum, GradientKind.Rule, "Maximum", "max({0}, {1})",
+            (y, dy, b) => new[] { Unbroadcast(b, b.Mul(dy, b.Make(Op.GreaterMask, y[0], y[1])), y[0]), Unbroadcast(b, b.Mul(dy, b.Make(Op.GreaterMask, y[1], y[0])), y[1]) },
+            new[] { "{dy} ⊙ [{0} > {1}]", "{dy} ⊙ [{1} > {0}]" },
+            Check("Maximum(a, b)", M, new[] { 4 })),
+        new(Op.Minimum, GradientKind.Rule, "Minimum", "min({0}, {1})",
+            (y, dy, b) => new[] { Unbroadcast(b, b.Mul(dy, b.Make(Op.GreaterMask, y[1], y[0])), y[0]), Unbroadcast(b, b.Mul(dy, b.Make(Op.GreaterMask, y[0], y[1])), y[1]) },
+            new[] { "{dy} ⊙ [{0} < {1}]", "{dy} ⊙ [{1} < {0}]" },
+            Check("Minimum(a, b)", M, M)),
+        new(Op.Pow, GradientKind.Rule, "Pow", "{0}^{1}",
+            (y, dy, b) => new[] { b.Mul(b.Mul(dy, y[1]), b.Make(Op.Pow, y[0], b.Sub(y[1], b.Constant(1)))), null },
+            new[] { "{dy} ⊙ {1}·{0}^({1}−1)" },
+            new[] { new GradCheckCase("Pow(a, 3.0)", new[] { M }), new GradCheckCase("Pow(a, 1.5)", new[] { M }, PositiveFirst) }),
+        new(Op.Neg, GradientKind.Rule, "Neg", "−{0}", (y, dy, b) => new[] { b.Neg(dy) }, new[] { "−{dy}" }, Check("Neg(a)", M)),
+        new(Op.Exp, GradientKind.Rule, "Exp", "exp({0})", (y, dy, b) => new[] { b.Mul(dy, y) }, new[] { "{dy} ⊙ {y}" }, Check("Exp(a)", M)),
+        new(Op.Log, GradientKind.Rule, "Log", "log({0})", (y, dy, b) => new[] { b.Div(dy, y[0]) }, new[] { "{dy} / {0}" },
+            new[] { new GradCheckCase("Log(a)", new[] { M }, PositiveFirst) }),
+        new(Op.Sqrt, GradientKind.Rule, "Sqrt", "√{0}", (y, dy, b) => new[] { b.Div(dy, b.Mul(b.Constant(2), y)) }, new[] { "{dy} / (2·{y})" },
+            new[] { new GradCheckCase("Sqrt(a)", new[] { M }, PositiveFirst) }),
+        new(Op.Abs, GradientKind.Rule, "Abs", "|{0}|", (y, dy, b) => new[] { b.Mul(dy, b.Make(Op.Sign, y[0])) }, new[] { "{dy} ⊙ sign({0})" }, Check("Abs(a)", M)),
+        new(Op.Sin, GradientKind.Rule, "Sin", "sin({0})", (y, dy, b) => new[] { b.Mul(dy, b.Make(Op.Cos, y[0])) }, new[] { "{dy} ⊙ cos({0})" }, Check("Sin(a)", M)),
+        new(Op.Cos, GradientKind.Rule, "Cos", "cos({0})", (y, dy, b) => new[] { b.Neg(b.Mul(dy, b.Make(Op.Sin, y[0]))) }, new[] { "−{dy} ⊙ sin({0})" }, Check("Cos(a)", M)),
+        new(Op.Tanh, GradientKind.Rule, "Tanh", "tanh({0})", (y, dy, b) => new[] { b.Mul(dy, b.Sub(b.Constant(1), b.Mul(y, y))) }, new[] { "{dy} ⊙ (1 − {y}²)" }, Check("Tanh(a)", M)),
+        new(Op.Sigmoid, GradientKind.Rule, "Sigmoid", "σ({0})", (y, dy, b) => new[] { b.Mul(dy, b.Mul(y, b.Sub(b.Constant(1), y))) }, new[] { "{dy} ⊙ {y} ⊙ (1 − {y})" }, Check("Sigmoid(a)", M)),
+        new(Op.Relu, GradientKind.Rule, "Relu", "relu({0})", (y, dy, b) => new[] { b.Mul(dy, b.Make(Op.Step, y[0])) }, new[] { "{dy} ⊙ [{0} > 0]" }, Check("Relu(a)", M)),
+
+        new(Op.MatMul, GradientKind.Rule, "MatMul", "{0} · {1}",
+            (y, dy, b) => new[] { b.Make(Op.MatMul, dy, b.Make(Op.Transpose, y[1])), b.Make(Op.MatMul, b.Make(Op.Transpose, y[0]), dy) },
+            new[] { "{dy} · {1}ᵀ", "{0}ᵀ · {dy}" },
+            Check("MatMul(a, b)", M, new[] { 4, 5 })),
+        new(Op.Transpose, GradientKind.Rule, "Transpose", "{0}ᵀ", (y, dy, b) => new[] { b.Make(Op.Transpose, dy) }, new[] { "{dy}ᵀ" }, Check("Transpose(a)", M)),
+        new(Op.Reshape, GradientKind.Rule, "Reshape", "reshape({0})", (y, dy, b) => new[] { b.Make(Op.ReshapeLike, dy, y[0]) }, new[] { "reshape({dy}) to {0}'s shape" },
+            Check("Reshape(a, 2, 6)", M)),
+
+        new(Op.Sum, GradientKind.Rule, "Sum", "Σ{axis} {0}", (y, dy, b) => new[] { b.Make(Op.ExpandAlong, y.Attributes, dy, y[0]) }, new[] { "{dy} expanded to the shape of {0}" },
+            new[] { new GradCheckCase("Sum(a, axis: 1)", new[] { M }), new GradCheckCase("Sum(a)", new[] { M }) }),
+        new(Op.Mean, GradientKind.Rule, "Mean", "mean{axis} {0}", (y, dy, b) => new[] { b.Make(Op.ExpandMeanAlong, y.Attributes, dy, y[0]) }, new[] { "{dy} / n expanded to the shape of {0}" },
+            new[] { new GradCheckCase("Mean(a, axis: 0, keepDims: true)", new[] { M }), new GradCheckCase("Mean(a)", new[] { M }) }),
+        new(Op.Max, GradientKind.Rule, "Max", "max{axis} {0}",
+            (y, dy, b) => new[] { b.Mul(b.Make(Op.ExpandAlong, y.Attributes, dy, y[0]), b.Make(Op.MaxMask, y.Attributes, y[0], y)) },
+            new[] { "{dy} at the maxima of {0}, shared among ties" },
+            new[] { new GradCheckCase("Max(a, axis: 1)", new[] { M }), new GradCheckCase("Max(a, axis: -2, keepDims: true)", new[] { M }) }),
+        new(Op.LogSumExp, GradientKind.Rule, "LogSumExp", "log Σ{axis} exp({0})",
+            (y, dy, b) => new[] { b.Mul(b.Make(Op.ExpandAlong, y.Attributes, dy, y[0]), b.Make(Op.Exp, b.Sub(y[0], b.Make(Op.ExpandAlong, y.Attributes, y, y[0])))) },
+            new[] { "{dy} ⊙ exp({0} − {y}) = {dy} ⊙ softmax({0})" },
+            new[] { new GradCheckCase("LogSumExp(a, axis: 1)", new[] { M }), new GradCheckCase("LogSumExp(a)", new[] { M }) }),
+        new(Op.ArgMax, GradientKind.Zero, "ArgMax", "argmax{axis} {0}"),
+
+        new(Op.Gather, GradientKind.Rule, "Gather", "{0}[i, {1}ᵢ]", (y, dy, b) => new[] { b.Make(Op.ScatterLabels, dy, y[1], y[0]), null },
+            new[] { "{dy} scattered to [i, {1}ᵢ]" },
+            new[] { new GradCheckCase("Gather(a, y)", new[] { M }, UsesLabels: true) }),
+        new(Op.Detach, GradientKind.Zero, "Detach", "stop_gradient({0})"),
+        new(Op.CustomCall, GradientKind.Rule, "", "{0}", CustomBackward, new[] { "custom backward" }),
+
+        new(Op.Sign, GradientKind.Zero, "Sign", "sign({0})"),
+        new(Op.Step, GradientKind.Zero, "Step", "[{0} > 0]"),
+        new(Op.GreaterMask, GradientKind.BackwardOnly, "GreaterMask", "[{0} > {1}]"),
+        new(Op.MaxMask, GradientKind.BackwardOnly, "MaxMask", "[{0} = {1}]"),
+        new(Op.SumToShapeOf, GradientKind.BackwardOnly, "SumToShapeOf", "{0} summed to the shape of {1}"),
+        new(Op.ExpandAlong, GradientKind.BackwardOnly, "ExpandAlong", "{0} expanded to the shape of {1}"),
+        new(Op.ExpandMeanAlong, GradientKind.BackwardOnly, "ExpandMeanAlong", "{0} / n expanded to the shape of {1}"),
+        new(Op.ReshapeLike, GradientKind.BackwardOnly, "ReshapeLike", "reshape({0})"),
+        new(Op.ScatterLabels, GradientKind.BackwardOnly, "ScatterLabels", "scatter({0})"),
+        new(Op.Seed, GradientKind.BackwardOnly, "Seed", "seed"),
+        new(Op.CustomBackward, GradientKind.BackwardOnly, "", "custom backward"),
+        new(Op.TupleItem, GradientKind.BackwardOnly, "", "{0}"),
+    };
+
+    private static readonly Dictionary<Op, Rule> ByOp = All.ToDictionary(r => r.Op);
+
+    public static Rule For(Op op) => ByOp[op];
+
+    /// <summary>
+    /// The adjoint of a broadcast operand is summed back to the operand's shape; a number operand gets no
+    /// adjoint at all. The runtime returns the same tensor when no axis was broadcast.
+    /// </summary>
+    private static Node? Unbroadcast(GraphBuilder b, Node gradient, Node operand) =>
+        operand.IsScalar ? null : b.Make(Op.SumToShapeOf, gradient, operand);
+
+    /// <summary>The user's backward returns one gradient (one input) or a tuple with one per input.</summary>
+    private static Node?[] CustomBackward(Node y, Node dy, GraphBuilder b)
+    {
+        var backward = b.Make(Op.CustomBackward, y.Attributes, y.Inputs.Add(dy).ToArray());
+        if (y.Inputs.Length == 1) return new[] { backward };
+        return y.Inputs.Select((_, i) => (Node?)b.Make(Op.TupleItem, new NodeAttributes(Axis: i + 1), backward)).ToArray();
+    }
+}
