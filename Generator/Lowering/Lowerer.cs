@@ -137,6 +137,7 @@ internal sealed partial class Lowerer
                 throw Fail(new DiagnosticInfo(Diagnostics.UnassignedLocal, name.Where, name.Name));
             case MemberRef member:
                 var path = member.Path.StartsWith("global::", System.StringComparison.Ordinal) || string.IsNullOrEmpty(receiver) ? member.Path : receiver + "." + member.Path;
+                if (member.Kind == MemberKind.Labels) return new Value(_b.Leaf(Op.ConstantTensor, path), IsLabels: true);
                 return new Value(member.Kind switch
                 {
                     MemberKind.Parameter => _b.Leaf(Op.Parameter, path),

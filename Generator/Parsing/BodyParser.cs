@@ -246,6 +246,7 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
                     return new MemberRef(path, symbol.HasAttribute(KnownTypes.ParameterAttribute) ? MemberKind.Parameter : MemberKind.ConstantTensor, where);
                 }
                 if (type.IsNumber()) return new MemberRef(path, MemberKind.Scalar, where);
+                if (type.Is(KnownTypes.Labels)) return new MemberRef(path, MemberKind.Labels, where);
                 return Unsupported(expression, $"members of type '{type.ToDisplayString()}' cannot be used as values here");
         }
         return Unsupported(expression, "only tensors and numbers can be used as values");

@@ -36,6 +36,8 @@ internal enum MemberKind
     ConstantTensor,
     /// <summary>A number read at run time (a field or property that is not const).</summary>
     Scalar,
+    /// <summary>Class labels held by the model.</summary>
+    Labels,
 }
 
 /// <summary>A number known now (literal or constant).</summary>

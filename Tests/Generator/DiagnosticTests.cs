@@ -1,0 +1,188 @@
+using Differentiable.Tests.Support;
+using Microsoft.CodeAnalysis;
+
+namespace Differentiable.Tests.Generator;
+
+/// <summary>
+/// One test per DIFF0xx id: unsupported C# in a [Differentiable] body fails the build with that id on the line
+/// marked <c>//!</c>, and the generator does not crash (no CS8785) whatever it is given.
+/// </summary>
+public class DiagnosticTests
+{
+    private const string Usings = "using Differentiable;\nusing static Differentiable.Ops;\n";
+
+    private static void AssertDiagnostic(string id, string body)
+    {
+        var source = Usings + body;
+        var expectedLine = source.Split('\n').Select((line, i) => (line, i)).Single(l => l.line.Contains("//!")).i;
+        var run = GeneratorHarness.Run(source);
+        var all = run.Output.GetDiagnostics().Concat(run.GeneratorDiagnostics).ToList();
+        Assert.DoesNotContain(all, d => d.Id == "CS8785");
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Id == id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(expectedLine, diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.DoesNotContain("DIFF099", all.Select(d => d.Id));
+    }
+
+    [Fact]
+    public void WhileLoop_DIFF001() => AssertDiagnostic("DIFF001", """
+        public partial class M
+        {
+            [Differentiable] public Tensor F(Tensor x)
+            {
+                var h = x;
+                while (h.Item() > 1) h = h * 0.5; //!
+                return h;
+            }
+        }
+        """);
+
+    [Fact]
+    public void LoopBoundedByField_DIFF002() => AssertDiagnostic("DIFF002", """
+        public partial class M
+        {
+            public int Depth = 3;
+            [Differentiable] public Tensor F(Tensor x)
+            {
+                var h = x;
+                for (int i = 0; i < Depth; i++) //!
+                    h = Tanh(h);
+                return h;
+            }
+        }
+        """);
+
+    [Fact]
+    public void LoopBoundedByArgument_DIFF002() => AssertDiagnostic("DIFF002", """
+        public partial class M
+        {
+            [Differentiable] public Tensor F(Tensor x, int n)
+            {
+                var h = x;
+                for (int i = 0; i < n; i++) //!
+                    h = Tanh(h);
+                return h;
+            }
+        }
+        """);
+
+    [Fact]
+    public void AssignmentToField_DIFF003() => AssertDiagnostic("DIFF003", """
+        public partial class M
+        {
+            public Tensor Cache = Tensor.Zeros(1);
+            [Differentiable] public Tensor F(Tensor x)
+            {
+                Cache = x * 2; //!
+                return x;
+            }
+        }
+        """);
+
+    [Fact]
+    public void UnknownMethod_DIFF004() => AssertDiagnostic("DIFF004", """
+        public partial class M
+        {
+            public static Tensor Helper(Tensor t) => t;
+            [Differentiable] public Tensor F(Tensor x)
+            {
+                return Helper(x) * 2; //!
+            }
+        }
+        """);
+
+    [Fact]
+    public void Recursion_DIFF005() => AssertDiagnostic("DIFF005", """
+        public partial class M
+        {
+            [Differentiable] public static Tensor F(Tensor x)
+            {
+                return G(x) + F(x) * 2; //!
+            }
+            [Differentiable] public static Tensor G(Tensor x) => Tanh(x);
+        }
+        """);
+
+    [Fact]
+    public void NonTensorResult_DIFF006() => AssertDiagnostic("DIFF006", """
+        public partial class M
+        {
+            [Differentiable]
+            public double F(Tensor x) //!
+            {
+                return 1.0;
+            }
+        }
+        """);
+
+    [Fact]
+    public void Lambda_DIFF007() => AssertDiagnostic("DIFF007", """
+        public partial class M
+        {
+            [Differentiable] public Tensor F(Tensor x)
+            {
+                var t = x.Item() > 0 ? x : -x; //!
+                return t;
+            }
+        }
+        """);
+
+    [Fact]
+    public void ClassNotPartial_DIFF008() => AssertDiagnostic("DIFF008", """
+        public class M
+        {
+            [Differentiable] public Tensor F(Tensor x) => x * 2; //!
+        }
+        """);
+
+    [Fact]
+    public void CustomGradientNotFound_DIFF009() => AssertDiagnostic("DIFF009", """
+        public static partial class M
+        {
+            [Differentiable, CustomGradient("Missing")] //!
+            public static Tensor F(Tensor x) => Sin(x);
+        }
+        """);
+
+    [Fact]
+    public void StringParameter_DIFF010() => AssertDiagnostic("DIFF010", """
+        public partial class M
+        {
+            [Differentiable] public Tensor F(Tensor x,
+                string name) //!
+                => x;
+        }
+        """);
+
+    [Fact]
+    public void LocalWithoutInitializer_DIFF011() => AssertDiagnostic("DIFF011", """
+        public partial class M
+        {
+            [Differentiable] public Tensor F(Tensor x)
+            {
+                Tensor t; //!
+                t = x;
+                return t;
+            }
+        }
+        """);
+
+    /// <summary>Broken or half-typed code must never crash the generator (the IDE runs it on every keystroke).</summary>
+    [Theory]
+    [InlineData("[Differentiable] public Tensor F(Tensor x) => ;")]
+    [InlineData("[Differentiable] public Tensor F(Tensor x) { for (;;) { } }")]
+    [InlineData("[Differentiable] public Tensor F(Tensor x) => Undefined(x);")]
+    [InlineData("[Differentiable] public Tensor F(Tensor x) => x.MatMul();")]
+    [InlineData("[Differentiable] public Tensor F(Tensor x) { var y = x; }")]
+    [InlineData("[Differentiable] public Tensor F(Tensor x) => Reshape(x, x.Rank);")]
+    [InlineData("[Differentiable] public Tensor F(Tensor x) => Sum(x, axis: x.Rank);")]
+    [InlineData("[Differentiable] public Tensor F(Tensor x) => Gather(x, x);")]
+    [InlineData("[Differentiable] public static Tensor F(Tensor x) => this.F(x);")]
+    public void MalformedInputNeverCrashesTheGenerator(string member)
+    {
+        var run = GeneratorHarness.Run(Usings + "public partial class M { " + member + " }");
+        var all = run.Output.GetDiagnostics().Concat(run.GeneratorDiagnostics).ToList();
+        Assert.DoesNotContain(all, d => d.Id is "CS8785" or "DIFF099");
+        Assert.Contains(all, d => d.Severity == DiagnosticSeverity.Error);
+    }
+}
