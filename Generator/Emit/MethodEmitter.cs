@@ -77,13 +77,13 @@ internal sealed class MethodEmitter
 
     private bool HasStatement(Node n) =>
         !n.IsLeaf && (_forwardSet.Contains(n)
-            ? n.Name is not null || n == _gradient.Method.Output || Uses(n) > 1 || _readByBackward.Contains(n)
+            ? n.PreferredName is not null || n == _gradient.Method.Output || Uses(n) > 1 || _readByBackward.Contains(n)
             : Uses(n) > 1);
 
     private void NameNodes()
     {
-        foreach (var node in _forward.Where(n => n.Name is not null && HasStatement(n)))
-            _variables[node] = _names.Claim(node.Name!);
+        foreach (var node in _forward.Where(n => n.PreferredName is not null && HasStatement(n)))
+            _variables[node] = _names.Claim(node.PreferredName!);
 
         // Unnamed nodes take the name of the nearest named node that consumes them: h1 = relu(h1_add).
         var owner = new Dictionary<Node, string>();
@@ -98,8 +98,9 @@ internal sealed class MethodEmitter
                 else name = wanted;
             }
             _display[node] = name;
+            var inputOwner = node.PreferredName ?? (owner.TryGetValue(node, out var o2) ? o2 : name);
             foreach (var input in node.Inputs)
-                if (!owner.ContainsKey(input)) owner[input] = name;
+                if (!owner.ContainsKey(input)) owner[input] = inputOwner;
         }
 
         foreach (var node in _forward.Where(_gradient.NodesWithAdjoint.Contains))

@@ -15,9 +15,11 @@ internal sealed class SourceWriter
         return this;
     }
 
-    public SourceWriter Open(string line = "{")
+    /// <summary>Writes <paramref name="header"/>, then an opening brace, and indents what follows.</summary>
+    public SourceWriter Open(string header)
     {
-        Line(line);
+        Line(header);
+        Line("{");
         _indent++;
         return this;
     }

@@ -42,6 +42,12 @@ internal sealed class GraphBuilder
         if (!node.IsLeaf && node.Name is null) node.Name = name;
     }
 
+    /// <summary>Suggests a name for a node the user may still name (the result of an inlined call).</summary>
+    public void Hint(Node node, string name)
+    {
+        if (!node.IsLeaf && node.Hint is null) node.Hint = name;
+    }
+
     private Node? Simplify(Op op, NodeAttributes attributes, Node[] inputs)
     {
         switch (op)

@@ -36,6 +36,11 @@ internal sealed class Node
     /// <summary>The name the user gave it (a local variable), if any; the emitter derives the others.</summary>
     public string? Name { get; set; }
 
+    /// <summary>A name to use when the user gave none: the call it is the result of (<c>L1_forward</c>).</summary>
+    public string? Hint { get; set; }
+
+    public string? PreferredName => Name ?? Hint;
+
     /// <summary>The user's statement that first produced this node, for comments.</summary>
     public string? Origin { get; }
 

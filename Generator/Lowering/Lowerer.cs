@@ -80,17 +80,19 @@ internal sealed partial class Lowerer
     /// <summary>Runs the statements of a body; returns the value of its 'return'.</summary>
     private Value LowerBody(MethodSpec method, Dictionary<string, Value> env, string? receiver, string namePrefix)
     {
-        var result = LowerStatements(method.Body, env, receiver, namePrefix);
+        // Comments show where an inlined statement came from: "TunedSin.Apply: return Sin(x * w);".
+        var origin = _callStack.Count > 1 ? method.Class.Name + "." + method.Name + ": " : "";
+        var result = LowerStatements(method.Body, env, receiver, namePrefix, origin);
         if (result is null) throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedStatement, method.Where, "a body without 'return'"));
         return result;
     }
 
-    private Value? LowerStatements(IEnumerable<Stmt> statements, Dictionary<string, Value> env, string? receiver, string namePrefix)
+    private Value? LowerStatements(IEnumerable<Stmt> statements, Dictionary<string, Value> env, string? receiver, string namePrefix, string originPrefix)
     {
         foreach (var statement in statements)
         {
             var origin = _b.CurrentOrigin;
-            if (!(statement is ForLoop)) _b.CurrentOrigin = statement.Text;
+            if (!(statement is ForLoop)) _b.CurrentOrigin = originPrefix + statement.Text;
             switch (statement)
             {
                 case LocalDeclaration declaration:
@@ -107,7 +109,7 @@ internal sealed partial class Lowerer
                     for (var i = loop.Start; i < loop.End; i += loop.Step)
                     {
                         env[loop.Variable] = new Value(_b.Constant(i));
-                        if (LowerStatements(loop.Body, env, receiver, namePrefix) is { } returned) return returned;
+                        if (LowerStatements(loop.Body, env, receiver, namePrefix, originPrefix) is { } returned) return returned;
                     }
                     break;
             }
@@ -181,10 +183,12 @@ internal sealed partial class Lowerer
             "" => receiver,
             var path => string.IsNullOrEmpty(receiver) ? path : receiver + "." + path,
         };
-        var prefix = string.IsNullOrEmpty(calleeReceiver) ? Camel(callee.Name) + "_" : calleeReceiver!.Replace('.', '_') + "_";
+        var prefix = string.IsNullOrEmpty(calleeReceiver) ? "" : calleeReceiver!.Replace('.', '_') + "_";
         _callStack.Push(callee.Key);
         var result = LowerBody(callee, env, calleeReceiver, prefix);
         _callStack.Pop();
+        if (result.Node is { } node)
+            _b.Hint(node, call.ReceiverPath is null ? Camel(callee.Class.Name) + "_" + Camel(callee.Name) : prefix + Camel(callee.Name));
         return result;
     }
 
