@@ -50,7 +50,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             var gradients = new List<Gradient>();
             foreach (var spec in type)
             {
-                if (spec.Diagnostics.Count > 0)
+                if (spec.Diagnostics.Count > 0 || spec.HasCompileErrors)
                 {
                     diagnostics.AddRange(spec.Diagnostics);
                     continue;

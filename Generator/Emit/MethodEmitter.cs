@@ -242,6 +242,13 @@ internal sealed class MethodEmitter
         var rule = RuleTable.For(step.Source.Op);
         var template = step.InputIndex < rule.AdjointMath.Count ? rule.AdjointMath[step.InputIndex] : rule.AdjointMath.FirstOrDefault() ?? "";
         var text = template.Replace("{dy}", AdjointName(step.Source)).Replace("{y}", DisplayName(step.Source));
+        if (step.Source.Op == Op.CustomCall)
+        {
+            // The user's backward, called with the inputs and the upstream gradient; one tuple item per input.
+            var backward = Method(step.Source, 1);
+            var call = $"{backward.Substring(backward.LastIndexOf('.') + 1)}({string.Join(", ", step.Source.Inputs.Select(MathOperand))}, {AdjointName(step.Source)})";
+            text = text.Replace("{backward}", step.Source.Inputs.Length == 1 ? call : $"{call}.Item{step.InputIndex + 1}");
+        }
         for (var i = 0; i < step.Source.Inputs.Length; i++) text = text.Replace("{" + i + "}", MathOperand(step.Source.Inputs[i]));
         if (rule.Kind == GradientKind.Rule && step.Contribution.Op == Op.SumToShapeOf) text += ", summed over broadcast axes";
         return text;

@@ -169,7 +169,7 @@ internal sealed partial class Lowerer
             throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, call.CalleeName));
         if (_callStack.Contains(callee.Key))
             throw Fail(new DiagnosticInfo(Diagnostics.Recursion, call.Where, callee.Name, string.Join(" → ", _callStack.Reverse().Select(k => k.Substring(k.LastIndexOf('.') + 1)).Concat(new[] { callee.Name }))));
-        if (callee.Diagnostics.Count > 0) throw new LoweringException(); // already reported at the callee
+        if (callee.Diagnostics.Count > 0 || callee.HasCompileErrors) throw new LoweringException(); // already reported at the callee
 
         if (callee.CustomGradient is not null)
             return new Value(CustomCall(callee, arguments.Select((a, i) => Tensor(a, call.Arguments[i].Where, callee.Arguments[i].Name)).ToArray()));

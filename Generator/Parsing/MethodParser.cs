@@ -42,6 +42,11 @@ internal static class MethodParser
             arguments.Add(new ArgumentSpec(parameter.Name, kind.Value, parameter.Type.ToDisplayString(), wrt));
         }
 
+        // Code that does not compile gets the compiler's own errors; a DIFF0xx on top would only confuse.
+        if (context.SemanticModel.GetDiagnostics(syntax.Span, cancellation).Any(d => d.Severity == DiagnosticSeverity.Error))
+            return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
+                EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(diagnostics), HasCompileErrors: true);
+
         var custom = ParseCustomGradient(method, arguments, where, diagnostics);
         var body = new BodyParser(context.SemanticModel, diagnostics, cancellation).ParseBody(syntax);
 

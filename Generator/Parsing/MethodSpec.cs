@@ -14,7 +14,8 @@ internal sealed record MethodSpec(
     EquatableArray<Stmt> Body,
     CustomGradientSpec? CustomGradient,
     SourceSpot Where,
-    EquatableArray<DiagnosticInfo> Diagnostics)
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    bool HasCompileErrors = false)
 {
     /// <summary>The key other methods use to call this one: "Namespace.Class.Method".</summary>
     public string Key => Class.FullName + "." + Name;

@@ -93,7 +93,7 @@ internal static class RuleTable
             new[] { "{dy} scattered to [i, {1}ᵢ]" },
             new[] { new GradCheckCase("Gather(a, y)", new[] { M }, UsesLabels: true) }),
         new(Op.Detach, GradientKind.Zero, "Detach", "stop_gradient({0})"),
-        new(Op.CustomCall, GradientKind.Rule, "", "{0}", CustomBackward, new[] { "custom backward" }),
+        new(Op.CustomCall, GradientKind.Rule, "", "{0}", CustomBackward, new[] { "{backward}" }),
 
         new(Op.Sign, GradientKind.Zero, "Sign", "sign({0})"),
         new(Op.Step, GradientKind.Zero, "Step", "[{0} > 0]"),

@@ -43,7 +43,7 @@ public class ConstructTests
             },
             Inputs());
         Assert.True(result.Passed, result.ToString());
-        return (model, run.Sources.Values.First());
+        return (model, run.Sources["M.g.cs"]);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public class ConstructTests
             public partial class M
             {
                 [Parameter] public Tensor W = Tensor.Randn(new[] { 3, 2 }, new Rng(4));
-                [Differentiable] public Tensor F([Wrt] Tensor x) => Sum(Softmax(Activations.Swish(x.MatMul(W)), axis: 1) * Maximum(x.MatMul(W), Minimum(x.MatMul(W), 0.1)));
+                [Differentiable] public Tensor F([Wrt] Tensor x) => Sum(Softmax(Activations.Swish(x.MatMul(W)), axis: 1) * Maximum(x.MatMul(W), Minimum(x.MatMul(W), x.MatMul(W) * 0.5 + 0.1)));
             }
             """, 4, 3);
     }
@@ -134,12 +134,11 @@ public class ConstructTests
                 [Differentiable] public Tensor F(Tensor x)
                 {
                     var logits = x.Reshape(-1, 6).MatMul(W);
-                    var labels = Labels.FromArray(1, 3);
                     return CrossEntropy(logits, Y) + MseLoss(Transpose(logits), Transpose(logits) * 0.5) + Max(logits, axis: 0).Sum();
                 }
                 public Labels Y = Labels.FromArray(1, 3);
             }
-            """.Replace("                    var labels = Labels.FromArray(1, 3);\n", ""), 2, 2, 3);
+            """, 2, 2, 3);
     }
 
     [Fact]

@@ -88,7 +88,8 @@ public class ModelGradientTests
         var (loss, gradients) = net.LossWithGradients(x, Y);
         Assert.Equal(DType.Float32, loss.DType);
         Assert.Equal(net.Loss(x, Y).Item(), loss.Item(), 6);
-        Assert.Equal(net.Forward(x).ToFloatArray(), net.ForwardWithGradients(x).Value.ToFloatArray());
+        // Eager LogSoftmax and the generated x − logsumexp(x) round differently in the last bit.
+        Assert.All(net.Forward(x).ToFloatArray().Zip(net.ForwardWithGradients(x).Value.ToFloatArray()), p => Assert.Equal(p.First, p.Second, 1e-5f));
         Assert.All(gradients.All, g => Assert.Equal(DType.Float32, g.Gradient.DType));
     }
 

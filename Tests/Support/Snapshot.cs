@@ -29,6 +29,7 @@ public static class Snapshot
         if (Environment.GetEnvironmentVariable("DIFFERENTIABLE_ACCEPT_SNAPSHOTS") == "1")
         {
             File.WriteAllText(verified, actual);
+            if (File.Exists(received)) File.Delete(received);
             return;
         }
         File.WriteAllText(received, actual);
