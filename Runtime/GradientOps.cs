@@ -89,6 +89,11 @@ public static class GradientOps
     public static Tensor GreaterMask(Tensor a, Tensor b, [CallerArgumentExpression(nameof(a))] string? aName = null, [CallerArgumentExpression(nameof(b))] string? bName = null) =>
         Dispatch.Binary<GreaterMaskOp>("GreaterMask", a, b, aName, bName);
 
+    /// <summary>GreaterMask against a number: the backward of Maximum/Minimum with a number operand.</summary>
+    public static Tensor GreaterMask(Tensor a, double b) => Dispatch.ScalarRight<GreaterMaskOp>(a, b);
+
+    public static Tensor GreaterMask(double a, Tensor b) => Dispatch.ScalarLeft<GreaterMaskOp>(a, b);
+
     /// <summary>Zeros shaped like <paramref name="like"/> (n, c) with g[i] at [i, y[i]]: the adjoint of Gather.</summary>
     public static Tensor ScatterLabels(Tensor g, Labels y, Tensor like, [CallerArgumentExpression(nameof(g))] string? gName = null, [CallerArgumentExpression(nameof(y))] string? yName = null, [CallerArgumentExpression(nameof(like))] string? likeName = null)
     {

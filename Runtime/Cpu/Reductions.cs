@@ -91,7 +91,11 @@ internal static class Reductions
         }
     }
 
-    /// <summary>softmax along the middle axis; dst has x's shape.</summary>
+    /// <summary>
+    /// log-softmax as exactly x − LogSumExp(x) (and softmax as its exp), rounding for rounding what the generator's
+    /// expansion LogSoftmax = x − LogSumExp(x, keepDims) computes, so eager and generated forward values agree bit for bit.
+    /// dst has x's shape.
+    /// </summary>
     public static void Softmax<T>(ReadOnlySpan<T> x, Span<T> dst, int outer, int n, int inner, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -99,13 +103,12 @@ internal static class Reductions
         for (var i = 0; i < inner; i++)
         {
             var m = SliceMax(x, o, n, inner, i);
-            var s = SumExpShifted(x, o, n, inner, i, m);
-            var logS = T.Log(s);
+            var lse = m + T.Log(SumExpShifted(x, o, n, inner, i, m));
             for (var k = 0; k < n; k++)
             {
                 var at = (o * n + k) * inner + i;
-                var shifted = ShiftedValue(x[at], m);
-                dst[at] = log ? shifted - logS : T.Exp(shifted) / s;
+                var logP = x[at] - lse;
+                dst[at] = log ? logP : T.Exp(logP);
             }
         }
     }

@@ -45,6 +45,16 @@ public static partial class Ops
 
     public static Tensor Div(double a, Tensor b) => Dispatch.ScalarLeft<DivOp>(a, b);
 
+    // Maximum/Minimum against a number (e.g. Maximum(x, 0.1), a leaky clamp) are not in the written contract, but the
+    // generator lowers both operands of every binary op as "number or tensor", so the runtime accepts both here too.
+    public static Tensor Maximum(Tensor a, double b) => Dispatch.ScalarRight<MaximumOp>(a, b);
+
+    public static Tensor Maximum(double a, Tensor b) => Dispatch.ScalarLeft<MaximumOp>(a, b);
+
+    public static Tensor Minimum(Tensor a, double b) => Dispatch.ScalarRight<MinimumOp>(a, b);
+
+    public static Tensor Minimum(double a, Tensor b) => Dispatch.ScalarLeft<MinimumOp>(a, b);
+
     /// <summary>x raised to a constant power, elementwise (negative bases with non-integer exponents give NaN).</summary>
     public static Tensor Pow(Tensor x, double exponent) => Dispatch.ScalarRight<PowOp>(x, exponent);
 

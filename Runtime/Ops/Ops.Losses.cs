@@ -25,8 +25,9 @@ public static partial class Ops
     /// <summary>mean((a − b)²), broadcasting like <see cref="Sub(Tensor, Tensor, string?, string?)"/>.</summary>
     public static Tensor MseLoss(Tensor a, Tensor b, [CallerArgumentExpression(nameof(a))] string? aName = null, [CallerArgumentExpression(nameof(b))] string? bName = null)
     {
-        var d = Dispatch.Binary<SubOp>("MseLoss", a, b, aName, bName);
-        return Mean(Mul(d, d));
+        // Pow(d, 2) rather than d ⊙ d: the generator expands MseLoss to Mean(Pow(Sub(a, b), 2)), and eager and
+        // generated values should agree exactly.
+        return Mean(Pow(Dispatch.Binary<SubOp>("MseLoss", a, b, aName, bName), 2));
     }
 
     private static Tensor GatherCore(string op, Tensor h, Labels y, string hName, string yName)

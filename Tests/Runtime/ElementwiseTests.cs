@@ -56,6 +56,20 @@ public class ElementwiseTests
     [Theory]
     [InlineData(DType.Float32)]
     [InlineData(DType.Float64)]
+    public void MaximumMinimumAndGreaterMaskWithNumbers(DType dtype)
+    {
+        var a = Make(dtype, new[] { 1.0, -2, 4 });
+        Close(new[] { 1.0, 0.5, 4 }, Ops.Maximum(a, 0.5), dtype);
+        Close(new[] { 1.0, 0.5, 4 }, Ops.Maximum(0.5, a), dtype);
+        Close(new[] { 0.5, -2, 0.5 }, Ops.Minimum(a, 0.5), dtype);
+        Close(new[] { 0.5, -2, 0.5 }, Ops.Minimum(0.5, a), dtype);
+        Close(new[] { 0.5, 0, 1 }, GradientOps.GreaterMask(a, 1), dtype);
+        Close(new[] { 0.5, 1, 0 }, GradientOps.GreaterMask(1, a), dtype);
+    }
+
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
     public void UnaryFunctions(DType dtype)
     {
         var x = X(dtype);
