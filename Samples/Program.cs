@@ -1,17 +1,44 @@
-using Differentiable;
-using Differentiable.Samples.Models;
+using Differentiable.Data;
+using Differentiable.Samples.Cli;
 
-// A short tour until the training app lands: the seed's TunedSin numbers and one FlatNet gradient.
-var x = Tensor.FromArray(new float[] { 1, 2 }, 2);
-var w = Tensor.FromArray(new float[] { 2, 3 }, 2);
-var upstream = Tensor.FromArray(new float[] { 1.2f, 1.6f }, 2);
-var (y, grads) = TunedSin.ApplyHandWrittenWithGradients(x, w, upstream);
-Console.WriteLine($"TunedSin y = {y}");
-Console.WriteLine($"grad x = {grads.x}");
-Console.WriteLine($"grad w = {grads.w}");
+// The command-line app that trains the sample nets: `dotnet run --project Samples -- train --model flatnet`.
+const string usage = $"""
+    Differentiable samples: MNIST nets whose gradients are compiled by the Differentiable source generator.
 
-var net = new FlatNet();
-var batch = Tensor.Randn(new[] { 4, 784 }, new Rng(7));
-var labels = Labels.FromArray(3, 1, 4, 1);
-var (loss, g) = net.LossWithGradients(batch, labels);
-Console.WriteLine($"FlatNet loss on a random batch = {loss.Item():F4}; gradients: {string.Join(", ", g.All.Select(p => $"{p.Name} {p.Gradient.ShapeString()}"))}");
+    usage: dotnet run -c Release --project Samples -- COMMAND [OPTIONS]
+
+    commands:
+      {TrainCommand.Usage}
+      {LinearRegressionCommand.Usage}
+      tour     the seed's TunedSin numbers and a FlatNet gradient
+    """;
+
+try
+{
+    return args.FirstOrDefault() switch
+    {
+        "train" => TrainCommand.Run(new Arguments(args.Skip(1))),
+        "linreg" => LinearRegressionCommand.Run(new Arguments(args.Skip(1))),
+        "tour" => TourCommand.Run(),
+        null or "help" or "--help" or "-h" => Help(),
+        var other => throw new UsageException($"Unknown command '{other}'."),
+    };
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(usage);
+    return 2;
+}
+catch (Exception e) when (e is DataUnavailableException or DataFormatException or FileNotFoundException or DirectoryNotFoundException or IOException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
+int Help()
+{
+    Console.WriteLine(usage);
+    return 0;
+}

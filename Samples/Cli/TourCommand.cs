@@ -1,0 +1,25 @@
+using Differentiable.Samples.Models;
+
+namespace Differentiable.Samples.Cli;
+
+/// <summary><c>tour</c>: the seed's TunedSin numbers and one FlatNet gradient, computed by generated code.</summary>
+internal static class TourCommand
+{
+    public static int Run()
+    {
+        var x = Tensor.FromArray(new float[] { 1, 2 }, 2);
+        var w = Tensor.FromArray(new float[] { 2, 3 }, 2);
+        var upstream = Tensor.FromArray(new float[] { 1.2f, 1.6f }, 2);
+        var (y, grads) = TunedSin.ApplyHandWrittenWithGradients(x, w, upstream);
+        Console.WriteLine($"TunedSin y = {y}");
+        Console.WriteLine($"grad x = {grads.x}");
+        Console.WriteLine($"grad w = {grads.w}");
+
+        var net = new FlatNet();
+        var batch = Tensor.Randn(new[] { 4, 784 }, new Rng(7));
+        var labels = Labels.FromArray(3, 1, 4, 1);
+        var (loss, g) = net.LossWithGradients(batch, labels);
+        Console.WriteLine($"FlatNet loss on a random batch = {loss.Item():F4}; gradients: {string.Join(", ", g.All.Select(p => $"{p.Name} {p.Gradient.ShapeString()}"))}");
+        return 0;
+    }
+}

@@ -1,0 +1,30 @@
+using Differentiable.Data;
+
+namespace Differentiable.Samples.Training;
+
+/// <summary>Mean loss and accuracy of a model over a whole data set, in large batches, without gradients.</summary>
+internal static class Evaluation
+{
+    public static (double Loss, double Accuracy) Evaluate(TrainableModel model, MnistDataset data, int batchSize = 1000)
+    {
+        double lossSum = 0;
+        var correct = 0;
+        foreach (var (x, y) in data.Batches(batchSize))
+        {
+            lossSum += model.Loss(x, y).Item() * y.Count;
+            correct += CountCorrect(Predict(model, x), y);
+        }
+        return (lossSum / data.Count, (double)correct / data.Count);
+    }
+
+    /// <summary>The predicted class of each row: the arg-max of the model's scores (logits, log-probabilities or probabilities alike).</summary>
+    public static int[] Predict(TrainableModel model, Tensor x) =>
+        Ops.ArgMax(model.Scores(x), axis: 1).ToDoubleArray().Select(v => (int)v).ToArray();
+
+    private static int CountCorrect(int[] predicted, Labels y)
+    {
+        var correct = 0;
+        for (var i = 0; i < predicted.Length; i++) if (predicted[i] == y[i]) correct++;
+        return correct;
+    }
+}

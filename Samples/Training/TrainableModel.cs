@@ -1,0 +1,42 @@
+using Differentiable.Samples.Models;
+
+namespace Differentiable.Samples.Training;
+
+/// <summary>
+/// What the training loop needs of a classifier: its parameters, one generated loss-and-gradients step, and the
+/// eager forward pass for evaluation. Each sample model exposes these under its own generated types, so they are
+/// gathered here by name.
+/// </summary>
+internal sealed record TrainableModel(
+    string Name,
+    IModule Module,
+    Func<Tensor, Labels, (Tensor Loss, IGradients Gradients)> LossWithGradients,
+    Func<Tensor, Labels, Tensor> Loss,
+    Func<Tensor, Tensor> Scores)
+{
+    public static readonly string[] Names = { "flatnet", "sinnet", "twolayer", "softmax" };
+
+    public static TrainableModel Create(string name, ulong seed) => name switch
+    {
+        "flatnet" => From(new FlatNet(seed: seed)),
+        "sinnet" => From(new SinNet(hidden: 512, seed: seed)),
+        "twolayer" => From(new TwoLayerNN(seed: seed)),
+        "softmax" => From(new SoftmaxRegression()),
+        _ => throw new ArgumentException($"Unknown model '{name}'; choose one of {string.Join(", ", Names)}."),
+    };
+
+    private static TrainableModel From(FlatNet m) =>
+        new("FlatNet 784-128-128-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+
+    private static TrainableModel From(SinNet m) =>
+        new("SinNet 784-512-512-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+
+    private static TrainableModel From(TwoLayerNN m) =>
+        new("TwoLayerNN 784-100-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+
+    private static TrainableModel From(SoftmaxRegression m) =>
+        new("Softmax regression 784-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+
+    private static (Tensor, IGradients) Pair<TGradients>((Tensor Value, TGradients Gradients) result) where TGradients : IGradients =>
+        (result.Value, result.Gradients);
+}
