@@ -54,6 +54,10 @@ internal static class Broadcast
                 for (var j = 0; j < row.Length; j++) acc += row[j];
                 dst[off] += acc;
             }
+            else if (s == 1)
+            {
+                Elementwise.AddInPlace(dst.Slice(off, inner), row);
+            }
             else
             {
                 for (var j = 0; j < row.Length; j++) dst[off + j * s] += row[j];

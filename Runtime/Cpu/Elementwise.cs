@@ -1,26 +1,174 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Differentiable.Cpu;
 
-/// <summary>Elementwise kernels over contiguous spans. Shapes are already checked by the caller.</summary>
+/// <summary>
+/// Elementwise kernels over contiguous spans. Shapes are already checked by the caller. Ops that declare
+/// <c>Vectorized</c> run a Vector512 (else Vector256) loop over float and double; the ragged tail goes through the same
+/// vector function on a padded copy, so every element of a result is computed the same way wherever it sits.
+/// </summary>
 internal static class Elementwise
 {
+    /// <summary>The vector width in use: 512 or 256 bits, or 0 for scalar code.</summary>
+    private static readonly int Width = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool CanVectorize<T>() where T : unmanaged =>
+        (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Width != 0;
+
     public static void Unary<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
         where TOp : IUnaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (TOp.Vectorized && CanVectorize<T>())
+        {
+            if (Width == 512) Unary512<TOp, T>(x, dst);
+            else Unary256<TOp, T>(x, dst);
+            return;
+        }
         for (var i = 0; i < dst.Length; i++) dst[i] = TOp.Apply(x[i]);
+    }
+
+    private static void Unary512<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
+        where TOp : IUnaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref var xs = ref MemoryMarshal.GetReference(x);
+        ref var ds = ref MemoryMarshal.GetReference(dst);
+        var w = Vector512<T>.Count;
+        var n = dst.Length;
+        var i = 0;
+        for (; i <= n - w; i += w) TOp.Apply512(Vector512.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
+        if (i < n)
+        {
+            Span<T> buf = stackalloc T[w];
+            buf.Clear();
+            x[i..].CopyTo(buf);
+            TOp.Apply512(Vector512.Create((ReadOnlySpan<T>)buf)).CopyTo(buf);
+            buf[..(n - i)].CopyTo(dst[i..]);
+        }
+    }
+
+    private static void Unary256<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
+        where TOp : IUnaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref var xs = ref MemoryMarshal.GetReference(x);
+        ref var ds = ref MemoryMarshal.GetReference(dst);
+        var w = Vector256<T>.Count;
+        var n = dst.Length;
+        var i = 0;
+        for (; i <= n - w; i += w) TOp.Apply256(Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
+        if (i < n)
+        {
+            Span<T> buf = stackalloc T[w];
+            buf.Clear();
+            x[i..].CopyTo(buf);
+            TOp.Apply256(Vector256.Create((ReadOnlySpan<T>)buf)).CopyTo(buf);
+            buf[..(n - i)].CopyTo(dst[i..]);
+        }
     }
 
     public static void ScalarRight<TOp, T>(ReadOnlySpan<T> a, T b, Span<T> dst)
         where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (TOp.Vectorized && CanVectorize<T>())
+        {
+            Rows<TOp, T>(a, default, dst, RowKind.ScalarRight, b);
+            return;
+        }
         for (var i = 0; i < dst.Length; i++) dst[i] = TOp.Apply(a[i], b);
     }
 
     public static void ScalarLeft<TOp, T>(T a, ReadOnlySpan<T> b, Span<T> dst)
         where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (TOp.Vectorized && CanVectorize<T>())
+        {
+            Rows<TOp, T>(default, b, dst, RowKind.ScalarLeft, a);
+            return;
+        }
         for (var i = 0; i < dst.Length; i++) dst[i] = TOp.Apply(a, b[i]);
+    }
+
+    private enum RowKind { Both, ScalarRight, ScalarLeft }
+
+    /// <summary>
+    /// One contiguous run: dst = op(a, b) (Both), op(a, s) (ScalarRight) or op(s, b) (ScalarLeft). For vectorized ops
+    /// only; dst may be the same memory as a or b.
+    /// </summary>
+    private static void Rows<TOp, T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> dst, RowKind kind, T s)
+        where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Width == 512) Rows512<TOp, T>(a, b, dst, kind, s);
+        else Rows256<TOp, T>(a, b, dst, kind, s);
+    }
+
+    private static void Rows512<TOp, T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> dst, RowKind kind, T s)
+        where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref var as_ = ref MemoryMarshal.GetReference(a);
+        ref var bs = ref MemoryMarshal.GetReference(b);
+        ref var ds = ref MemoryMarshal.GetReference(dst);
+        var w = Vector512<T>.Count;
+        var n = dst.Length;
+        var i = 0;
+        var sv = Vector512.Create(s);
+        switch (kind)
+        {
+            case RowKind.Both:
+                for (; i <= n - w; i += w)
+                    TOp.Apply512(Vector512.LoadUnsafe(ref as_, (nuint)i), Vector512.LoadUnsafe(ref bs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
+                for (; i < n; i++) dst[i] = TOp.Apply(a[i], b[i]);
+                break;
+            case RowKind.ScalarRight:
+                for (; i <= n - w; i += w) TOp.Apply512(Vector512.LoadUnsafe(ref as_, (nuint)i), sv).StoreUnsafe(ref ds, (nuint)i);
+                for (; i < n; i++) dst[i] = TOp.Apply(a[i], s);
+                break;
+            default:
+                for (; i <= n - w; i += w) TOp.Apply512(sv, Vector512.LoadUnsafe(ref bs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
+                for (; i < n; i++) dst[i] = TOp.Apply(s, b[i]);
+                break;
+        }
+    }
+
+    private static void Rows256<TOp, T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> dst, RowKind kind, T s)
+        where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref var as_ = ref MemoryMarshal.GetReference(a);
+        ref var bs = ref MemoryMarshal.GetReference(b);
+        ref var ds = ref MemoryMarshal.GetReference(dst);
+        var w = Vector256<T>.Count;
+        var n = dst.Length;
+        var i = 0;
+        var sv = Vector256.Create(s);
+        switch (kind)
+        {
+            case RowKind.Both:
+                for (; i <= n - w; i += w)
+                    TOp.Apply256(Vector256.LoadUnsafe(ref as_, (nuint)i), Vector256.LoadUnsafe(ref bs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
+                for (; i < n; i++) dst[i] = TOp.Apply(a[i], b[i]);
+                break;
+            case RowKind.ScalarRight:
+                for (; i <= n - w; i += w) TOp.Apply256(Vector256.LoadUnsafe(ref as_, (nuint)i), sv).StoreUnsafe(ref ds, (nuint)i);
+                for (; i < n; i++) dst[i] = TOp.Apply(a[i], s);
+                break;
+            default:
+                for (; i <= n - w; i += w) TOp.Apply256(sv, Vector256.LoadUnsafe(ref bs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
+                for (; i < n; i++) dst[i] = TOp.Apply(s, b[i]);
+                break;
+        }
+    }
+
+    /// <summary>dst += src elementwise (vectorized when possible); used by the broadcast and reduction adjoints.</summary>
+    public static void AddInPlace<T>(Span<T> dst, ReadOnlySpan<T> src) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (CanVectorize<T>())
+        {
+            Rows<AddOp, T>(dst, src, dst, RowKind.Both, default);
+            return;
+        }
+        for (var i = 0; i < dst.Length; i++) dst[i] += src[i];
     }
 
     /// <summary>
@@ -38,6 +186,7 @@ internal static class Elementwise
             dst[0] = TOp.Apply(a[0], b[0]);
             return;
         }
+        var vector = TOp.Vectorized && CanVectorize<T>();
         var inner = shape[rank - 1];
         var sa = stridesA[rank - 1];
         var sb = stridesB[rank - 1];
@@ -50,19 +199,22 @@ internal static class Elementwise
             {
                 var ra = a.Slice(offA, inner);
                 var rb = b.Slice(offB, inner);
-                for (var j = 0; j < row.Length; j++) row[j] = TOp.Apply(ra[j], rb[j]);
+                if (vector) Rows<TOp, T>(ra, rb, row, RowKind.Both, default);
+                else for (var j = 0; j < row.Length; j++) row[j] = TOp.Apply(ra[j], rb[j]);
             }
             else if (sa == 1 && sb == 0)
             {
                 var ra = a.Slice(offA, inner);
                 var vb = b[offB];
-                for (var j = 0; j < row.Length; j++) row[j] = TOp.Apply(ra[j], vb);
+                if (vector) Rows<TOp, T>(ra, default, row, RowKind.ScalarRight, vb);
+                else for (var j = 0; j < row.Length; j++) row[j] = TOp.Apply(ra[j], vb);
             }
             else if (sa == 0 && sb == 1)
             {
                 var va = a[offA];
                 var rb = b.Slice(offB, inner);
-                for (var j = 0; j < row.Length; j++) row[j] = TOp.Apply(va, rb[j]);
+                if (vector) Rows<TOp, T>(default, rb, row, RowKind.ScalarLeft, va);
+                else for (var j = 0; j < row.Length; j++) row[j] = TOp.Apply(va, rb[j]);
             }
             else
             {

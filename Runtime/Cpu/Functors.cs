@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Differentiable.Cpu;
 
@@ -9,21 +10,71 @@ namespace Differentiable.Cpu;
 internal interface IUnaryFunctor
 {
     static abstract T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>True when <see cref="Apply512{T}"/> and <see cref="Apply256{T}"/> implement the op for float and double.</summary>
+    static virtual bool Vectorized => false;
+
+    static virtual Vector512<T> Apply512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => throw new NotSupportedException();
+
+    static virtual Vector256<T> Apply256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => throw new NotSupportedException();
 }
 
 /// <summary>An elementwise function of two values.</summary>
 internal interface IBinaryFunctor
 {
     static abstract T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>True when the vector overloads implement the op exactly as <see cref="Apply{T}"/> does, lane by lane.</summary>
+    static virtual bool Vectorized => false;
+
+    static virtual Vector512<T> Apply512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => throw new NotSupportedException();
+
+    static virtual Vector256<T> Apply256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, IFloatingPointIeee754<T> => throw new NotSupportedException();
 }
 
-internal readonly struct NegOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => -x; }
-internal readonly struct ExpOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Exp(x); }
+internal readonly struct NegOp : IUnaryFunctor
+{
+    public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
+    public static Vector256<T> Apply256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
+}
+internal readonly struct ExpOp : IUnaryFunctor
+{
+    public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Exp(x);
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Exp(x);
+    public static Vector256<T> Apply256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Exp(x);
+}
 internal readonly struct LogOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Log(x); }
-internal readonly struct SqrtOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Sqrt(x); }
-internal readonly struct AbsOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(x); }
-internal readonly struct SinOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Sin(x); }
-internal readonly struct CosOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Cos(x); }
+internal readonly struct SqrtOp : IUnaryFunctor
+{
+    public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Sqrt(x);
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.Sqrt(x);
+    public static Vector256<T> Apply256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.Sqrt(x);
+}
+internal readonly struct AbsOp : IUnaryFunctor
+{
+    public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(x);
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.Abs(x);
+    public static Vector256<T> Apply256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.Abs(x);
+}
+internal readonly struct SinOp : IUnaryFunctor
+{
+    public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Sin(x);
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Sin(x);
+    public static Vector256<T> Apply256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Sin(x);
+}
+internal readonly struct CosOp : IUnaryFunctor
+{
+    public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Cos(x);
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Cos(x);
+    public static Vector256<T> Apply256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Cos(x);
+}
 internal readonly struct TanhOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Tanh(x); }
 
 /// <summary>Evaluates exp only of non-positive numbers, so it neither overflows nor loses the tiny tail for large |x|.</summary>
@@ -37,7 +88,13 @@ internal readonly struct SigmoidOp : IUnaryFunctor
     }
 }
 
-internal readonly struct ReluOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? x : T.Zero; }
+internal readonly struct ReluOp : IUnaryFunctor
+{
+    public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? x : T.Zero;
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x, Vector512<T>.Zero);
+    public static Vector256<T> Apply256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), x, Vector256<T>.Zero);
+}
 
 /// <summary>−1, 0 or 1; NaN stays NaN (T.Sign would throw on it).</summary>
 internal readonly struct SignOp : IUnaryFunctor
@@ -46,12 +103,42 @@ internal readonly struct SignOp : IUnaryFunctor
         x > T.Zero ? T.One : x < T.Zero ? -T.One : x == T.Zero ? T.Zero : x;
 }
 
-internal readonly struct StepOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : T.Zero; }
+internal readonly struct StepOp : IUnaryFunctor
+{
+    public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : T.Zero;
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.GreaterThan(x, Vector512<T>.Zero) & Vector512<T>.One;
+    public static Vector256<T> Apply256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.GreaterThan(x, Vector256<T>.Zero) & Vector256<T>.One;
+}
 
-internal readonly struct AddOp : IBinaryFunctor { public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a + b; }
-internal readonly struct SubOp : IBinaryFunctor { public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a - b; }
-internal readonly struct MulOp : IBinaryFunctor { public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a * b; }
-internal readonly struct DivOp : IBinaryFunctor { public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a / b; }
+internal readonly struct AddOp : IBinaryFunctor
+{
+    public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
+    public static Vector256<T> Apply256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
+}
+internal readonly struct SubOp : IBinaryFunctor
+{
+    public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a - b;
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a - b;
+    public static Vector256<T> Apply256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a - b;
+}
+internal readonly struct MulOp : IBinaryFunctor
+{
+    public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a * b;
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a * b;
+    public static Vector256<T> Apply256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a * b;
+}
+internal readonly struct DivOp : IBinaryFunctor
+{
+    public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a / b;
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a / b;
+    public static Vector256<T> Apply256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a / b;
+}
 
 /// <summary>IEEE maximum: NaN in either operand gives NaN, like torch.maximum.</summary>
 internal readonly struct MaximumOp : IBinaryFunctor { public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.Max(a, b); }
@@ -63,4 +150,26 @@ internal readonly struct GreaterMaskOp : IBinaryFunctor
 {
     public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> =>
         a > b ? T.One : a == b ? T.CreateTruncating(0.5) : T.Zero;
+}
+
+/// <summary>The transcendental vector functions for float and double (the JIT folds the type tests).</summary>
+internal static class VectorMath
+{
+    public static Vector512<T> Exp<T>(Vector512<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Vector512.Exp(x.AsSingle()).As<float, T>() : Vector512.Exp(x.AsDouble()).As<double, T>();
+
+    public static Vector256<T> Exp<T>(Vector256<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Vector256.Exp(x.AsSingle()).As<float, T>() : Vector256.Exp(x.AsDouble()).As<double, T>();
+
+    public static Vector512<T> Sin<T>(Vector512<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Vector512.Sin(x.AsSingle()).As<float, T>() : Vector512.Sin(x.AsDouble()).As<double, T>();
+
+    public static Vector256<T> Sin<T>(Vector256<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Vector256.Sin(x.AsSingle()).As<float, T>() : Vector256.Sin(x.AsDouble()).As<double, T>();
+
+    public static Vector512<T> Cos<T>(Vector512<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Vector512.Cos(x.AsSingle()).As<float, T>() : Vector512.Cos(x.AsDouble()).As<double, T>();
+
+    public static Vector256<T> Cos<T>(Vector256<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Vector256.Cos(x.AsSingle()).As<float, T>() : Vector256.Cos(x.AsDouble()).As<double, T>();
 }

@@ -22,8 +22,7 @@ internal static class Reductions
             var acc = dst.Slice(o * inner, inner);
             for (var k = 0; k < n; k++)
             {
-                var row = x.Slice((o * n + k) * inner, inner);
-                for (var i = 0; i < inner; i++) acc[i] += row[i];
+                Elementwise.AddInPlace(acc, x.Slice((o * n + k) * inner, inner));
             }
         }
     }
@@ -107,10 +106,11 @@ internal static class Reductions
             for (var k = 0; k < n; k++)
             {
                 var at = (o * n + k) * inner + i;
-                var logP = x[at] - lse;
-                dst[at] = log ? logP : T.Exp(logP);
+                dst[at] = x[at] - lse;
             }
         }
+        // Softmax as Exp(LogSoftmax) through the very kernel Ops.Exp uses, so the two agree bit for bit.
+        if (!log) Elementwise.Unary<ExpOp, T>(dst, dst);
     }
 
     /// <summary>

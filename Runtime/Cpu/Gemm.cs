@@ -1,0 +1,297 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Differentiable.Cpu;
+
+/// <summary>
+/// A register-tiled SIMD matrix product C (m×n) = A (m×k) · B (k×n) on row-major data with leading dimensions
+/// (lda, ldb, ldc). A micro-kernel keeps an MR×NR tile of C in vector registers and streams k, broadcasting one
+/// element of A per row and loading NR elements of B per step (fused multiply-add). Full column panels of B are read
+/// in place (a KC×NR panel stays in L1 across the row blocks); a ragged last panel and ragged last rows go through
+/// zero-padded copies. Large products are split across threads by column panels or row blocks, each thread owning a
+/// disjoint block of C, so the result does not depend on the thread count.
+/// </summary>
+internal static unsafe class Gemm
+{
+    public const int MR = 6;
+    private const int KC = 256;
+    private const int MC = 96;
+
+    /// <summary>Products with at least this many multiply-adds are split across cores.</summary>
+    private const long ParallelThreshold = 1L << 20;
+
+    /// <summary>True when a vector kernel serves T on this machine.</summary>
+    public static bool IsSupported<T>() where T : unmanaged =>
+        (typeof(T) == typeof(float) || typeof(T) == typeof(double)) &&
+        (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated);
+
+    public static void MatMul<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            c.Slice(0, m * n).Clear();
+            return;
+        }
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            if (Vector512.IsHardwareAccelerated) Run<T, Kernel512<T>>(pa, pb, pc, m, k, n);
+            else Run<T, Kernel256<T>>(pa, pb, pc, m, k, n);
+        }
+    }
+
+    private static void Run<T, TK>(T* a, T* b, T* c, int m, int k, int n)
+        where T : unmanaged, IFloatingPointIeee754<T> where TK : IKernel<T>
+    {
+        var nr = TK.NR;
+        var panels = (n + nr - 1) / nr;
+        var rowBlocks = (m + MR - 1) / MR;
+        var threads = Math.Min(Environment.ProcessorCount, 8);
+        if (threads <= 1 || (long)m * n * k < ParallelThreshold || panels * rowBlocks < 2)
+        {
+            Block<T, TK>(a, b, c, m, k, n, 0, rowBlocks, 0, panels);
+            return;
+        }
+        // Prefer splitting column panels (each thread then reads only its own part of B); fall back to row blocks.
+        var byPanels = panels >= threads || panels >= rowBlocks;
+        var units = byPanels ? panels : rowBlocks;
+        var parts = Math.Min(threads, units);
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+        {
+            var lo = (int)((long)units * t / parts);
+            var hi = (int)((long)units * (t + 1) / parts);
+            if (byPanels) Block<T, TK>((T*)pa, (T*)pb, (T*)pc, m, k, n, 0, rowBlocks, lo, hi);
+            else Block<T, TK>((T*)pa, (T*)pb, (T*)pc, m, k, n, lo, hi, 0, panels);
+        });
+    }
+
+    /// <summary>Computes the C tiles with row blocks [rb0, rb1) (of MR rows) and column panels [p0, p1) (of NR columns).</summary>
+    private static void Block<T, TK>(T* a, T* b, T* c, int m, int k, int n, int rb0, int rb1, int p0, int p1)
+        where T : unmanaged, IFloatingPointIeee754<T> where TK : IKernel<T>
+    {
+        var nr = TK.NR;
+        var kcMax = Math.Min(k, KC);
+        var bufB = ArrayPool<T>.Shared.Rent(kcMax * nr);
+        var bufA = ArrayPool<T>.Shared.Rent(MR * kcMax);
+        var bufC = ArrayPool<T>.Shared.Rent(MR * nr);
+        try
+        {
+            fixed (T* padB = bufB, padA = bufA, tileC = bufC)
+            {
+                var rowEnd = Math.Min(m, rb1 * MR);
+                for (var ic = rb0 * MR; ic < rowEnd; ic += MC)
+                {
+                    var icEnd = Math.Min(ic + MC, rowEnd);
+                    for (var jp = p0; jp < p1; jp++)
+                    {
+                        var j = jp * nr;
+                        var nj = Math.Min(nr, n - j);
+                        for (var pk = 0; pk < k; pk += KC)
+                        {
+                            var kc = Math.Min(KC, k - pk);
+                            var accumulate = pk > 0;
+                            T* bp;
+                            int ldb;
+                            if (nj == nr)
+                            {
+                                bp = b + (nint)pk * n + j;
+                                ldb = n;
+                            }
+                            else
+                            {
+                                // Ragged panel: copy its columns, zero the rest, so the kernel never reads past B.
+                                for (var p = 0; p < kc; p++)
+                                {
+                                    var src = b + (nint)(pk + p) * n + j;
+                                    var dst = padB + p * nr;
+                                    for (var q = 0; q < nj; q++) dst[q] = src[q];
+                                    for (var q = nj; q < nr; q++) dst[q] = T.Zero;
+                                }
+                                bp = padB;
+                                ldb = nr;
+                            }
+                            for (var i = ic; i < icEnd; i += MR)
+                            {
+                                var mi = Math.Min(MR, icEnd - i);
+                                T* ap;
+                                int lda;
+                                if (mi == MR)
+                                {
+                                    ap = a + (nint)i * k + pk;
+                                    lda = k;
+                                }
+                                else
+                                {
+                                    for (var r = 0; r < MR; r++)
+                                    {
+                                        var dst = padA + r * kc;
+                                        if (r < mi)
+                                        {
+                                            var src = a + (nint)(i + r) * k + pk;
+                                            for (var p = 0; p < kc; p++) dst[p] = src[p];
+                                        }
+                                        else for (var p = 0; p < kc; p++) dst[p] = T.Zero;
+                                    }
+                                    ap = padA;
+                                    lda = kc;
+                                }
+                                var cp = c + (nint)i * n + j;
+                                if (mi == MR && nj == nr)
+                                {
+                                    TK.Run(kc, ap, lda, bp, ldb, cp, n, accumulate);
+                                }
+                                else
+                                {
+                                    TK.Run(kc, ap, lda, bp, ldb, tileC, nr, false);
+                                    for (var r = 0; r < mi; r++)
+                                    {
+                                        var src = tileC + r * nr;
+                                        var dst = cp + (nint)r * n;
+                                        if (accumulate) for (var q = 0; q < nj; q++) dst[q] += src[q];
+                                        else for (var q = 0; q < nj; q++) dst[q] = src[q];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(bufC);
+            ArrayPool<T>.Shared.Return(bufA);
+            ArrayPool<T>.Shared.Return(bufB);
+        }
+    }
+
+    private interface IKernel<T> where T : unmanaged
+    {
+        static abstract int NR { get; }
+
+        /// <summary>C[0..MR, 0..NR] (+)= A[0..MR, 0..kc] · B[0..kc, 0..NR].</summary>
+        static abstract void Run(int kc, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> y, Vector512<T> acc) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
+        return x * y + acc;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma<T>(Vector256<T> x, Vector256<T> y, Vector256<T> acc) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
+        return x * y + acc;
+    }
+
+    /// <summary>6 rows × 2 Vector512 columns: 12 accumulators of the 32 zmm registers.</summary>
+    private readonly struct Kernel512<T> : IKernel<T> where T : unmanaged
+    {
+        public static int NR => 2 * Vector512<T>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate)
+        {
+            var w = Vector512<T>.Count;
+            Vector512<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+            if (accumulate)
+            {
+                c00 = Vector512.Load(c); c01 = Vector512.Load(c + w);
+                c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + w);
+                c20 = Vector512.Load(c + 2 * ldc); c21 = Vector512.Load(c + 2 * ldc + w);
+                c30 = Vector512.Load(c + 3 * ldc); c31 = Vector512.Load(c + 3 * ldc + w);
+                c40 = Vector512.Load(c + 4 * ldc); c41 = Vector512.Load(c + 4 * ldc + w);
+                c50 = Vector512.Load(c + 5 * ldc); c51 = Vector512.Load(c + 5 * ldc + w);
+            }
+            else
+            {
+                c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector512<T>.Zero;
+            }
+            T* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda;
+            for (var p = 0; p < kc; p++)
+            {
+                var b0 = Vector512.Load(b);
+                var b1 = Vector512.Load(b + w);
+                b += ldb;
+                var x = Vector512.Create(a0[p]);
+                c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+                x = Vector512.Create(a1[p]);
+                c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+                x = Vector512.Create(a2[p]);
+                c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+                x = Vector512.Create(a3[p]);
+                c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+                x = Vector512.Create(a4[p]);
+                c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+                x = Vector512.Create(a5[p]);
+                c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            }
+            c00.Store(c); c01.Store(c + w);
+            c10.Store(c + ldc); c11.Store(c + ldc + w);
+            c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + w);
+            c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + w);
+            c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + w);
+            c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + w);
+        }
+    }
+
+    /// <summary>6 rows × 2 Vector256 columns: 12 accumulators, fits the 16 ymm registers of AVX2.</summary>
+    private readonly struct Kernel256<T> : IKernel<T> where T : unmanaged
+    {
+        public static int NR => 2 * Vector256<T>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate)
+        {
+            var w = Vector256<T>.Count;
+            Vector256<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+            if (accumulate)
+            {
+                c00 = Vector256.Load(c); c01 = Vector256.Load(c + w);
+                c10 = Vector256.Load(c + ldc); c11 = Vector256.Load(c + ldc + w);
+                c20 = Vector256.Load(c + 2 * ldc); c21 = Vector256.Load(c + 2 * ldc + w);
+                c30 = Vector256.Load(c + 3 * ldc); c31 = Vector256.Load(c + 3 * ldc + w);
+                c40 = Vector256.Load(c + 4 * ldc); c41 = Vector256.Load(c + 4 * ldc + w);
+                c50 = Vector256.Load(c + 5 * ldc); c51 = Vector256.Load(c + 5 * ldc + w);
+            }
+            else
+            {
+                c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<T>.Zero;
+            }
+            T* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda;
+            for (var p = 0; p < kc; p++)
+            {
+                var b0 = Vector256.Load(b);
+                var b1 = Vector256.Load(b + w);
+                b += ldb;
+                var x = Vector256.Create(a0[p]);
+                c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+                x = Vector256.Create(a1[p]);
+                c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+                x = Vector256.Create(a2[p]);
+                c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+                x = Vector256.Create(a3[p]);
+                c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+                x = Vector256.Create(a4[p]);
+                c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+                x = Vector256.Create(a5[p]);
+                c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            }
+            c00.Store(c); c01.Store(c + w);
+            c10.Store(c + ldc); c11.Store(c + ldc + w);
+            c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + w);
+            c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + w);
+            c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + w);
+            c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + w);
+        }
+    }
+}
