@@ -7,7 +7,7 @@ namespace Differentiable;
 /// Helpers that only generated backward code calls: the adjoints of broadcasting, reductions and indexing.
 /// Kept apart from <see cref="Ops"/> so that user code inside <c>[Differentiable]</c> bodies does not see them.
 /// </summary>
-public static class GradientOps
+public static partial class GradientOps
 {
     /// <summary>
     /// Sums <paramref name="g"/> over the axes along which <paramref name="x"/> was broadcast, giving x's shape.

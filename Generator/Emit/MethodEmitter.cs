@@ -202,6 +202,14 @@ internal sealed class MethodEmitter
                 return $"{RuleTable.For(n.Op).CSharp}({inputs[0]}, {inputs[1]}, axis: {Axis()}, keepDims: {(a.KeepDims ? "true" : "false")})";
             case Op.Reshape:
                 return $"Reshape({inputs[0]}, {string.Join(", ", a.Shape.Select(s => s.ToString(CultureInfo.InvariantCulture)))})";
+            case Op.Conv2d or Op.Conv2dInputGradient or Op.Conv2dWeightGradient:
+                return $"{RuleTable.For(n.Op).CSharp}({string.Join(", ", inputs)}{Option("stride", a.Shape[0], 1)}{Option("padding", a.Shape[1], 0)})";
+            case Op.MaxPool2d or Op.AvgPool2d or Op.MaxPool2dBackward or Op.AvgPool2dBackward:
+                return $"{RuleTable.For(n.Op).CSharp}({string.Join(", ", inputs)}, kernel: {a.Shape[0]}{Option("stride", a.Shape[1], a.Shape[0])}{Option("padding", a.Shape[2], 0)})";
+            case Op.Concat:
+                return $"Concat({inputs[0]}, {inputs[1]}, axis: {Axis()})";
+            case Op.SliceLike:
+                return $"SliceLike({inputs[0]}, {inputs[1]}, axis: {Axis()}{(a.Value != 0 ? ", fromEnd: true" : "")})";
             case Op.CustomCall:
                 return $"{Method(n, 0)}({string.Join(", ", inputs)})";
             case Op.CustomBackward:
@@ -212,6 +220,10 @@ internal sealed class MethodEmitter
                 return $"{RuleTable.For(n.Op).CSharp}({string.Join(", ", inputs)})";
         }
     }
+
+    /// <summary>A window option as a named argument, left out when it has its default.</summary>
+    private static string Option(string name, int value, int defaultValue) =>
+        value == defaultValue ? "" : $", {name}: {value.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>A node in math notation, for comments: named nodes by name, others expanded.</summary>
     public string Math(Node n)

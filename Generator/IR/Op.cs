@@ -29,6 +29,10 @@ internal enum Op
     // Linear algebra and shape.
     MatMul, Transpose, Reshape,
 
+    // Convolutional nets, on (N, C, H, W) tensors. Window attributes sit in Shape: Conv2d [stride, padding],
+    // the pools [kernel, stride, padding]; Concat's axis in Axis.
+    Conv2d, MaxPool2d, AvgPool2d, Flatten, Concat,
+
     // Reductions along an axis (or all).
     Sum, Mean, Max, LogSumExp, ArgMax,
 
@@ -44,6 +48,7 @@ internal enum Op
     // Used only in backward code: no derivative rule of their own.
     Sign, Step, GreaterMask, MaxMask,
     SumToShapeOf, ExpandAlong, ExpandMeanAlong, ReshapeLike, ScatterLabels,
+    Conv2dInputGradient, Conv2dWeightGradient, MaxPool2dBackward, AvgPool2dBackward, SliceLike,
     Seed,
     CustomBackward, TupleItem,
 }

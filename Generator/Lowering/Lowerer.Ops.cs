@@ -68,13 +68,49 @@ internal sealed partial class Lowerer
                 return new Value(NllLoss(T(0), Labels(1)));
             case "CrossEntropy":
                 return new Value(NllLoss(LogSoftmax(T(0), 1), Labels(1)));
+            case "Conv2d":
+                return new Value(Conv2d(T(0), T(1), Arg(2, "bias"), args, call));
+            case "MaxPool2d" or "AvgPool2d":
+                var kernel = IntOption(args, "kernel", null, call);
+                var window = new EquatableArray<int>(new[] { kernel, IntOption(args, "stride", kernel, call), IntOption(args, "padding", 0, call) });
+                return new Value(_b.Make(call.Name == "MaxPool2d" ? Op.MaxPool2d : Op.AvgPool2d, new NodeAttributes(Shape: window), T(0)));
+            case "GlobalAvgPool2d":
+                // The mean over W, then over H: (N, C, H, W) → (N, C), as Ops.GlobalAvgPool2d computes it.
+                return new Value(_b.Make(Op.Mean, new NodeAttributes(Axis: 2), _b.Make(Op.Mean, new NodeAttributes(Axis: 3), T(0))));
+            case "Flatten":
+                return new Value(_b.Make(Op.Flatten, T(0)));
+            case "Concat":
+                return new Value(_b.Make(Op.Concat, new NodeAttributes(Axis: IntOption(args, "axis", null, call)), T(0), T(1)));
             case "MseLoss":
                 return new Value(_b.Make(Op.Mean, _b.Make(Op.Pow, _b.Sub(T(0), T(1)), _b.Constant(2))));
         }
         throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, "Ops." + call.Name));
     }
 
-    private static bool IsOptionName(string name) => name is "axis" or "keepDims";
+    private static bool IsOptionName(string name) => name is "axis" or "keepDims" or "bias" or "kernel" or "stride" or "padding";
+
+    /// <summary>
+    /// Conv2d(x, weight, bias, stride, padding): the convolution is one primitive with [stride, padding] as
+    /// attributes; the optional bias (F) is a broadcast Add of bias reshaped to (F, 1, 1), as the runtime adds it.
+    /// </summary>
+    private Node Conv2d(Node x, Node weight, Value bias, List<(string Name, Value Value, Expr Expr)> args, OpCall call)
+    {
+        var window = new EquatableArray<int>(new[] { IntOption(args, "stride", 1, call), IntOption(args, "padding", 0, call) });
+        var conv = _b.Make(Op.Conv2d, new NodeAttributes(Shape: window), x, weight);
+        if (bias.IsNull) return conv;
+        var b = bias.Node is { IsScalar: false } node && !bias.IsLabels ? node
+            : throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, call.Where, "Conv2d bias", "a tensor (or null) is expected here"));
+        return _b.Add(conv, _b.Make(Op.Reshape, new NodeAttributes(Shape: new EquatableArray<int>(new[] { -1, 1, 1 })), b));
+    }
+
+    /// <summary>An integer option passed by name (arguments are bound to parameter names): a generation-time constant; null passes for the fallback.</summary>
+    private int IntOption(List<(string Name, Value Value, Expr Expr)> args, string name, int? fallback, OpCall call)
+    {
+        var index = args.FindIndex(a => a.Name == name);
+        if (index < 0 || args[index].Value.IsNull)
+            return fallback ?? throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, call.Where, call.Name, $"the argument '{name}' is missing"));
+        return ConstantInt(args[index].Value, args[index].Expr);
+    }
 
     /// <summary>log softmax(x) = x − logsumexp(x): the max-shifted logsumexp keeps it exact for large logits.</summary>
     private Node LogSoftmax(Node x, int axis) =>

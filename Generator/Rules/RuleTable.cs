@@ -75,6 +75,40 @@ internal static class RuleTable
         new(Op.Reshape, GradientKind.Rule, "Reshape", "reshape({0})", (y, dy, b) => new[] { b.Make(Op.ReshapeLike, dy, y[0]) }, new[] { "reshape({dy}) to {0}'s shape" },
             Check("Reshape(a, 2, 6)", M)),
 
+        new(Op.Conv2d, GradientKind.Rule, "Conv2d", "conv2d({0}, {1})",
+            (y, dy, b) => new[] { b.Make(Op.Conv2dInputGradient, y.Attributes, dy, y[1], y[0]), b.Make(Op.Conv2dWeightGradient, y.Attributes, dy, y[0], y[1]) },
+            new[] { "conv_transpose2d({dy}, {1})", "conv2d weight gradient: {0} correlated with {dy}" },
+            new[]
+            {
+                new GradCheckCase("Conv2d(a, b, stride: 2, padding: 1)", new[] { new[] { 2, 3, 5, 5 }, new[] { 4, 3, 3, 3 } }),
+                new GradCheckCase("Conv2d(a, b, c, padding: 1)", new[] { new[] { 1, 2, 4, 4 }, new[] { 3, 2, 3, 3 }, new[] { 3 } }),
+                new GradCheckCase("Conv2d(a, b)", new[] { new[] { 2, 1, 4, 5 }, new[] { 2, 1, 2, 3 } }),
+            }),
+        new(Op.MaxPool2d, GradientKind.Rule, "MaxPool2d", "maxpool2d({0})",
+            (y, dy, b) => new[] { b.Make(Op.MaxPool2dBackward, y.Attributes, dy, y[0]) }, new[] { "{dy} routed to the first maximum of each window of {0}" },
+            new[]
+            {
+                new GradCheckCase("MaxPool2d(a, 2)", new[] { new[] { 2, 2, 4, 4 } }),
+                new GradCheckCase("MaxPool2d(a, 3, stride: 2, padding: 1)", new[] { new[] { 1, 2, 5, 5 } }),
+            }),
+        new(Op.AvgPool2d, GradientKind.Rule, "AvgPool2d", "avgpool2d({0})",
+            (y, dy, b) => new[] { b.Make(Op.AvgPool2dBackward, y.Attributes, dy, y[0]) }, new[] { "{dy} shared evenly over each window of {0}" },
+            new[]
+            {
+                new GradCheckCase("AvgPool2d(a, 2)", new[] { new[] { 2, 2, 4, 4 } }),
+                new GradCheckCase("AvgPool2d(a, 3, stride: 2, padding: 1)", new[] { new[] { 1, 2, 5, 5 } }),
+            }),
+        new(Op.Flatten, GradientKind.Rule, "Flatten", "flatten({0})", (y, dy, b) => new[] { b.Make(Op.ReshapeLike, dy, y[0]) }, new[] { "reshape({dy}) to {0}'s shape" },
+            Check("Flatten(a)", new[] { 2, 3, 2, 2 })),
+        new(Op.Concat, GradientKind.Rule, "Concat", "concat{axis}({0}, {1})",
+            (y, dy, b) => new[] { b.Make(Op.SliceLike, y.Attributes, dy, y[0]), b.Make(Op.SliceLike, y.Attributes with { Value = 1 }, dy, y[1]) },
+            new[] { "the leading part of {dy} along the axis", "the trailing part of {dy} along the axis" },
+            new[]
+            {
+                new GradCheckCase("Concat(a, b, axis: 1)", new[] { new[] { 2, 3, 2 }, new[] { 2, 1, 2 } }),
+                new GradCheckCase("Concat(a, b, -1)", new[] { M, new[] { 3, 2 } }),
+            }),
+
         new(Op.Sum, GradientKind.Rule, "Sum", "Σ{axis} {0}", (y, dy, b) => new[] { b.Make(Op.ExpandAlong, y.Attributes, dy, y[0]) }, new[] { "{dy} expanded to the shape of {0}" },
             new[] { new GradCheckCase("Sum(a, axis: 1)", new[] { M }), new GradCheckCase("Sum(a)", new[] { M }) }),
         new(Op.Mean, GradientKind.Rule, "Mean", "mean{axis} {0}", (y, dy, b) => new[] { b.Make(Op.ExpandMeanAlong, y.Attributes, dy, y[0]) }, new[] { "{dy} / n expanded to the shape of {0}" },
@@ -104,6 +138,11 @@ internal static class RuleTable
         new(Op.ExpandMeanAlong, GradientKind.BackwardOnly, "ExpandMeanAlong", "{0} / n expanded to the shape of {1}"),
         new(Op.ReshapeLike, GradientKind.BackwardOnly, "ReshapeLike", "reshape({0})"),
         new(Op.ScatterLabels, GradientKind.BackwardOnly, "ScatterLabels", "scatter({0})"),
+        new(Op.Conv2dInputGradient, GradientKind.BackwardOnly, "Conv2dInputGradient", "conv_transpose2d({0}, {1})"),
+        new(Op.Conv2dWeightGradient, GradientKind.BackwardOnly, "Conv2dWeightGradient", "{1} correlated with {0}"),
+        new(Op.MaxPool2dBackward, GradientKind.BackwardOnly, "MaxPool2dBackward", "{0} routed to the maxima of {1}"),
+        new(Op.AvgPool2dBackward, GradientKind.BackwardOnly, "AvgPool2dBackward", "{0} spread over the windows of {1}"),
+        new(Op.SliceLike, GradientKind.BackwardOnly, "SliceLike", "the part of {0} shaped like {1}"),
         new(Op.Seed, GradientKind.BackwardOnly, "Seed", "seed"),
         new(Op.CustomBackward, GradientKind.BackwardOnly, "", "custom backward"),
         new(Op.TupleItem, GradientKind.BackwardOnly, "", "{0}"),
