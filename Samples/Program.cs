@@ -10,6 +10,7 @@ const string usage = $"""
     commands:
       {TrainCommand.Usage}
       {LinearRegressionCommand.Usage}
+      {SummaryCommand.Usage}
       tour     the seed's TunedSin numbers and a FlatNet gradient
     """;
 
@@ -19,6 +20,7 @@ try
     {
         "train" => TrainCommand.Run(new Arguments(args.Skip(1))),
         "linreg" => LinearRegressionCommand.Run(new Arguments(args.Skip(1))),
+        "summary" => SummaryCommand.Run(new Arguments(args.Skip(1))),
         "tour" => TourCommand.Run(),
         null or "help" or "--help" or "-h" => Help(),
         var other => throw new UsageException($"Unknown command '{other}'."),

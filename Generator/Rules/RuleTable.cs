@@ -77,7 +77,7 @@ internal static class RuleTable
 
         new(Op.Conv2d, GradientKind.Rule, "Conv2d", "conv2d({0}, {1})",
             (y, dy, b) => new[] { b.Make(Op.Conv2dInputGradient, y.Attributes, dy, y[1], y[0]), b.Make(Op.Conv2dWeightGradient, y.Attributes, dy, y[0], y[1]) },
-            new[] { "conv_transpose2d({dy}, {1})", "conv2d weight gradient: {0} correlated with {dy}" },
+            new[] { "conv_transpose2d({dy}, {1})", "the correlation of {0} with {dy}" },
             new[]
             {
                 new GradCheckCase("Conv2d(a, b, stride: 2, padding: 1)", new[] { new[] { 2, 3, 5, 5 }, new[] { 4, 3, 3, 3 } }),

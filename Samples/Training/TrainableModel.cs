@@ -14,7 +14,7 @@ internal sealed record TrainableModel(
     Func<Tensor, Labels, Tensor> Loss,
     Func<Tensor, Tensor> Scores)
 {
-    public static readonly string[] Names = { "flatnet", "sinnet", "twolayer", "softmax" };
+    public static readonly string[] Names = { "flatnet", "sinnet", "twolayer", "softmax", "cnn", "lenet", "dropout-mlp" };
 
     public static TrainableModel Create(string name, ulong seed) => name switch
     {
@@ -22,6 +22,9 @@ internal sealed record TrainableModel(
         "sinnet" => From(new SinNet(hidden: 512, seed: seed)),
         "twolayer" => From(new TwoLayerNN(seed: seed)),
         "softmax" => From(new SoftmaxRegression()),
+        "cnn" => From(new CNN(seed: seed)),
+        "lenet" => From(new LeNet(seed: seed)),
+        "dropout-mlp" => From(new DropoutMLP(seed: seed), new Rng(seed ^ 0xD509)),
         _ => throw new ArgumentException($"Unknown model '{name}'; choose one of {string.Join(", ", Names)}."),
     };
 
@@ -36,6 +39,31 @@ internal sealed record TrainableModel(
 
     private static TrainableModel From(SoftmaxRegression m) =>
         new("Softmax regression 784-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+
+    private static TrainableModel From(CNN m) =>
+        new("CNN conv5-10, conv5-20, fc 320-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+
+    private static TrainableModel From(LeNet m) =>
+        new("LeNet-5", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+
+    /// <summary>Training draws fresh dropout masks for every batch; evaluation passes all-ones masks (dropout off).</summary>
+    private static TrainableModel From(DropoutMLP m, Rng masks) =>
+        new("MLP 784-256-256-10, dropout 0.2/0.5", m,
+            (x, y) =>
+            {
+                var (mask1, mask2) = m.Masks(x.Shape[0], masks, x.DType);
+                return Pair(m.LossWithGradients(x, y, mask1, mask2));
+            },
+            (x, y) =>
+            {
+                var (mask1, mask2) = m.NoDropout(x.Shape[0], x.DType);
+                return m.Loss(x, y, mask1, mask2);
+            },
+            x =>
+            {
+                var (mask1, mask2) = m.NoDropout(x.Shape[0], x.DType);
+                return m.Forward(x, mask1, mask2);
+            });
 
     private static (Tensor, IGradients) Pair<TGradients>((Tensor Value, TGradients Gradients) result) where TGradients : IGradients =>
         (result.Value, result.Gradients);

@@ -1,0 +1,31 @@
+using Differentiable.Samples.Models;
+
+namespace Differentiable.Samples.Cli;
+
+/// <summary>
+/// <c>summary</c>: each layer's output shape for one input, as the seeds print it, and the parameter counts.
+/// AlexNet takes a 1×1×224×224 image; the MNIST nets a flattened 28×28 digit.
+/// </summary>
+internal static class SummaryCommand
+{
+    public const string Usage = "summary [--model alexnet|cnn|lenet] [--batch 1]";
+
+    public static int Run(Arguments args)
+    {
+        var model = args.Choice("model", "alexnet", "alexnet", "cnn", "lenet");
+        var batch = args.Int("batch", 1, min: 1);
+        args.EnsureAllUsed();
+
+        var (module, summary) = model switch
+        {
+            "alexnet" => Summarize(new AlexNet(), (m, x) => m.Summarize(x), new[] { batch, 1, 224, 224 }),
+            "cnn" => Summarize(new CNN(), (m, x) => m.Summarize(x), new[] { batch, 784 }),
+            _ => Summarize(new LeNet(), (m, x) => m.Summarize(x), new[] { batch, 784 }),
+        };
+        summary.Print(module);
+        return 0;
+    }
+
+    private static (IModule, Summary) Summarize<TModel>(TModel model, Func<TModel, Tensor, Summary> summarize, int[] inputShape) where TModel : IModule =>
+        (model, summarize(model, Tensor.Uniform(inputShape, 0, 1, new Rng(1))));
+}
