@@ -13,7 +13,7 @@ public class ModelGradientTests
     private static readonly Labels Y = Labels.FromArray(7, 0, 3);
 
     /// <summary>Checks ∂Loss/∂(every parameter) of a model converted to float64.</summary>
-    private static void CheckModel(IModule model, Func<Tensor> loss, Func<Tensor, IGradients> lossWithGradients)
+    internal static void CheckModel(IModule model, Func<Tensor> loss, Func<Tensor, IGradients> lossWithGradients)
     {
         model.ConvertTo(DType.Float64);
         var parameters = model.Parameters();

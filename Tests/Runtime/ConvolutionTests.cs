@@ -1,0 +1,157 @@
+using static Differentiable.Ops;
+
+namespace Differentiable.Tests.Runtime;
+
+/// <summary>Conv2d, pooling, Flatten, Concat and their gradient helpers against hand-computed values and a direct loop.</summary>
+public class ConvolutionTests
+{
+    private static Tensor Arange(DType dtype, params int[] shape) => Reshape(Tensor.Arange(shape.Aggregate(1, (a, b) => a * b), dtype), shape);
+
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void Conv2dSumsEachWindow(DType dtype)
+    {
+        var x = Arange(dtype, 1, 1, 3, 3);                       // 0 1 2 / 3 4 5 / 6 7 8
+        var w = TensorAssert.Make(dtype, new[] { 1.0, 1, 1, 1 }, 1, 1, 2, 2);
+        var y = Conv2d(x, w);
+        TensorAssert.Shape(y, 1, 1, 2, 2);
+        TensorAssert.Close(new[] { 8.0, 12, 20, 24 }, y);
+        // Padding 1, stride 2: the corner windows see one, two or four elements.
+        TensorAssert.Close(new[] { 0.0, 3, 9, 24 }, Conv2d(x, w, stride: 2, padding: 1));
+        TensorAssert.Close(new[] { 8.5, 12.5, 20.5, 24.5 }, Conv2d(x, w, TensorAssert.Make(dtype, new[] { 0.5 }, 1)));
+    }
+
+    [Fact]
+    public void Conv2dMixesChannels()
+    {
+        var x = TensorAssert.Make(DType.Float64, new[] { 1.0, 2, 3, 4, 5, 6, 7, 8 }, 1, 2, 2, 2);
+        var w = TensorAssert.Make(DType.Float64, new[] { 1.0, 2, -1, 0 }, 2, 2, 1, 1);
+        TensorAssert.Close(new[] { 11.0, 14, 17, 20, -1, -2, -3, -4 }, Conv2d(x, w));
+    }
+
+    /// <summary>A direct six-loop convolution: the definition im2col + GEMM must match.</summary>
+    private static double[] Naive(Tensor x, Tensor w, int stride, int padding)
+    {
+        int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], wd = x.Shape[3], f = w.Shape[0], k = w.Shape[2], kw = w.Shape[3];
+        int oh = (h + 2 * padding - k) / stride + 1, ow = (wd + 2 * padding - kw) / stride + 1;
+        var y = new double[n * f * oh * ow];
+        for (var b = 0; b < n; b++)
+            for (var o = 0; o < f; o++)
+                for (var i = 0; i < oh; i++)
+                    for (var j = 0; j < ow; j++)
+                    {
+                        var sum = 0.0;
+                        for (var ch = 0; ch < c; ch++)
+                            for (var p = 0; p < k; p++)
+                                for (var q = 0; q < kw; q++)
+                                {
+                                    int r = i * stride - padding + p, s = j * stride - padding + q;
+                                    if (r >= 0 && r < h && s >= 0 && s < wd) sum += x[b, ch, r, s] * w[o, ch, p, q];
+                                }
+                        y[((b * f + o) * oh + i) * ow + j] = sum;
+                    }
+        return y;
+    }
+
+    [Theory]
+    [InlineData(DType.Float32, 1, 0)]
+    [InlineData(DType.Float32, 2, 1)]
+    [InlineData(DType.Float64, 3, 2)]
+    [InlineData(DType.Float64, 1, 1)]
+    public void Conv2dMatchesTheDirectLoop(DType dtype, int stride, int padding)
+    {
+        var rng = new Rng(11);
+        var x = Tensor.Randn(new[] { 3, 4, 9, 8 }, rng, dtype);
+        var w = Tensor.Randn(new[] { 5, 4, 3, 4 }, rng, dtype);
+        TensorAssert.Close(Naive(x, w, stride, padding), Conv2d(x, w, stride: stride, padding: padding), tolerance: dtype == DType.Float32 ? 1e-4 : 1e-12);
+    }
+
+    [Fact]
+    public void Conv2dGradientsAreAdjoint()
+    {
+        // <dy, conv(x, w)> = <conv_transpose(dy, w), x> = <weight gradient(dy, x), w>.
+        var rng = new Rng(5);
+        var x = Tensor.Randn(new[] { 2, 3, 7, 6 }, rng, DType.Float64);
+        var w = Tensor.Randn(new[] { 4, 3, 3, 3 }, rng, DType.Float64);
+        var y = Conv2d(x, w, stride: 2, padding: 1);
+        var dy = Tensor.Randn(y.Shape.ToArray(), rng, DType.Float64);
+        var lhs = Sum(Mul(dy, y)).Item();
+        Assert.Equal(lhs, Sum(Mul(GradientOps.Conv2dInputGradient(dy, w, x, stride: 2, padding: 1), x)).Item(), 9);
+        Assert.Equal(lhs, Sum(Mul(GradientOps.Conv2dWeightGradient(dy, x, w, stride: 2, padding: 1), w)).Item(), 9);
+    }
+
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void MaxPool2dTakesWindowMaxima(DType dtype)
+    {
+        var x = Arange(dtype, 1, 1, 4, 4);
+        TensorAssert.Close(new[] { 5.0, 7, 13, 15 }, MaxPool2d(x, 2));
+        // Padding never wins, even against negative values.
+        TensorAssert.Close(new[] { 0.0, -1, -4, -5 }, MaxPool2d(Neg(x), 3, stride: 2, padding: 1));
+        TensorAssert.Shape(MaxPool2d(Arange(dtype, 2, 3, 7, 7), 3, stride: 2), 2, 3, 3, 3);
+    }
+
+    [Fact]
+    public void MaxPool2dBackwardRoutesToTheFirstMaximum()
+    {
+        var x = Tensor.Ones(new[] { 1, 1, 2, 4 }, DType.Float64);
+        x[0, 0, 1, 3] = 2;
+        var g = TensorAssert.Make(DType.Float64, new[] { 10.0, 20 }, 1, 1, 1, 2);
+        TensorAssert.Close(new[] { 10.0, 0, 0, 0, 0, 0, 0, 20 }, GradientOps.MaxPool2dBackward(g, x, 2));
+    }
+
+    [Fact]
+    public void AvgPool2dCountsPaddingAsZeros()
+    {
+        var x = Arange(DType.Float64, 1, 1, 4, 4);
+        TensorAssert.Close(new[] { 2.5, 4.5, 10.5, 12.5 }, AvgPool2d(x, 2));
+        TensorAssert.Close(new[] { 10.0 / 9, 24.0 / 9, 51.0 / 9, 90.0 / 9 }, AvgPool2d(x, 3, stride: 2, padding: 1));
+        var g = TensorAssert.Make(DType.Float64, new[] { 4.0, 8, 12, 16 }, 1, 1, 2, 2);
+        TensorAssert.Close(new[] { 1.0, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4 }, GradientOps.AvgPool2dBackward(g, x, 2));
+    }
+
+    [Fact]
+    public void GlobalAvgPoolFlattenAndConcat()
+    {
+        var x = Arange(DType.Float64, 1, 2, 2, 2);
+        var pooled = GlobalAvgPool2d(x);
+        TensorAssert.Shape(pooled, 1, 2);
+        TensorAssert.Close(new[] { 1.5, 5.5 }, pooled);
+        TensorAssert.Shape(Flatten(Arange(DType.Float32, 3, 2, 2, 5)), 3, 20);
+
+        var a = Arange(DType.Float64, 2, 2);
+        var b = Add(Arange(DType.Float64, 2, 1), 10);
+        var c = Concat(a, b, axis: 1);
+        TensorAssert.Shape(c, 2, 3);
+        TensorAssert.Close(new[] { 0.0, 1, 10, 2, 3, 11 }, c);
+        TensorAssert.Close(new[] { 0.0, 1, 2, 3, 10, 11 }, Concat(a, Reshape(b, 1, 2), axis: 0));
+        TensorAssert.Close(new[] { 0.0, 1, 2, 3 }, GradientOps.SliceLike(c, a, axis: 1));
+        TensorAssert.Close(new[] { 10.0, 11 }, GradientOps.SliceLike(c, b, axis: -1, fromEnd: true));
+        Assert.Throws<ShapeMismatchException>(() => Concat(a, Arange(DType.Float64, 3, 1), axis: 1));
+    }
+
+    [Fact]
+    public void ShapeErrorsNameTheProblem()
+    {
+        var x = Tensor.Zeros(1, 3, 5, 5);
+        var e = Assert.Throws<ShapeMismatchException>(() => Conv2d(x, Tensor.Zeros(4, 2, 3, 3)));
+        Assert.Contains("3 channels", e.Message);
+        Assert.Throws<ShapeMismatchException>(() => Conv2d(Tensor.Zeros(3, 5, 5), Tensor.Zeros(4, 3, 3, 3)));
+        Assert.Throws<ShapeMismatchException>(() => Conv2d(x, Tensor.Zeros(4, 3, 7, 7)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MaxPool2d(x, 2, padding: 2));
+    }
+
+    [Fact]
+    public void DropoutMasksAreInvertedAndSeeded()
+    {
+        var mask = Dropout.Mask(new[] { 100, 100 }, 0.2, new Rng(3));
+        var values = mask.ToFloatArray();
+        Assert.All(values, v => Assert.True(v == 0f || Math.Abs(v - 1.25f) < 1e-6));
+        var dropped = values.Count(v => v == 0) / (double)values.Length;
+        Assert.InRange(dropped, 0.18, 0.22);
+        Assert.Equal(values, Dropout.Mask(new[] { 100, 100 }, 0.2, new Rng(3)).ToFloatArray());
+        Assert.All(Dropout.Off(new[] { 2, 3 }).ToFloatArray(), v => Assert.Equal(1f, v));
+    }
+}
