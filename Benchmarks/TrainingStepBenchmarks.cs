@@ -34,6 +34,10 @@ public class TrainingStepBenchmarks
     private Sgd _flatOpt = null!, _flatBigOpt = null!, _sinOpt = null!;
     private Tensor _x100 = null!, _x1000 = null!;
     private Labels _y100 = null!, _y1000 = null!;
+    private CNN _cnn = null!;
+    private Sgd _cnnOpt = null!;
+    private Tensor _x64 = null!;
+    private Labels _y64 = null!;
 
     private static (Tensor X, Labels Y) Batch(int b, Rng rng)
     {
@@ -50,6 +54,9 @@ public class TrainingStepBenchmarks
         var rng = new Rng(42);
         (_x100, _y100) = Batch(100, rng);
         (_x1000, _y1000) = Batch(1000, rng);
+        (_x64, _y64) = Batch(64, rng);
+        _cnn = new CNN(seed: 1);
+        _cnnOpt = new Sgd(_cnn, 0.01, momentum: 0.5);
         _flat = new FlatNet(seed: 1);
         _flatBig = new FlatNet(seed: 1);
         _sin = new SinNet(hidden: 512, seed: 1);
@@ -71,6 +78,14 @@ public class TrainingStepBenchmarks
     {
         var (loss, grads) = _flatBig.LossWithGradients(_x1000, _y1000);
         _flatBigOpt.Step(grads);
+        return loss;
+    }
+
+    [Benchmark(Description = "CNN b64 step")]
+    public Tensor Cnn64()
+    {
+        var (loss, grads) = _cnn.LossWithGradients(_x64, _y64);
+        _cnnOpt.Step(grads);
         return loss;
     }
 
