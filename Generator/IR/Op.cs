@@ -48,6 +48,7 @@ internal enum Op
     // Used only in backward code: no derivative rule of their own.
     Sign, Step, GreaterMask, MaxMask,
     SumToShapeOf, ExpandAlong, ExpandMeanAlong, ReshapeLike, ScatterLabels,
+    MatMulTransposeA, MatMulTransposeB,
     Conv2dInputGradient, Conv2dWeightGradient, MaxPool2dBackward, AvgPool2dBackward, SliceLike,
     Seed,
     CustomBackward, TupleItem,

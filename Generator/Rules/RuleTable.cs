@@ -68,7 +68,7 @@ internal static class RuleTable
         new(Op.Relu, GradientKind.Rule, "Relu", "relu({0})", (y, dy, b) => new[] { b.Mul(dy, b.Make(Op.Step, y[0])) }, new[] { "{dy} ⊙ [{0} > 0]" }, Check("Relu(a)", M)),
 
         new(Op.MatMul, GradientKind.Rule, "MatMul", "{0} · {1}",
-            (y, dy, b) => new[] { b.Make(Op.MatMul, dy, b.Make(Op.Transpose, y[1])), b.Make(Op.MatMul, b.Make(Op.Transpose, y[0]), dy) },
+            (y, dy, b) => new[] { b.Make(Op.MatMulTransposeB, dy, y[1]), b.Make(Op.MatMulTransposeA, y[0], dy) },
             new[] { "{dy} · {1}ᵀ", "{0}ᵀ · {dy}" },
             Check("MatMul(a, b)", M, new[] { 4, 5 })),
         new(Op.Transpose, GradientKind.Rule, "Transpose", "{0}ᵀ", (y, dy, b) => new[] { b.Make(Op.Transpose, dy) }, new[] { "{dy}ᵀ" }, Check("Transpose(a)", M)),
@@ -138,6 +138,8 @@ internal static class RuleTable
         new(Op.ExpandMeanAlong, GradientKind.BackwardOnly, "ExpandMeanAlong", "{0} / n expanded to the shape of {1}"),
         new(Op.ReshapeLike, GradientKind.BackwardOnly, "ReshapeLike", "reshape({0})"),
         new(Op.ScatterLabels, GradientKind.BackwardOnly, "ScatterLabels", "scatter({0})"),
+        new(Op.MatMulTransposeA, GradientKind.BackwardOnly, "MatMulTransposeA", "{0}ᵀ · {1}"),
+        new(Op.MatMulTransposeB, GradientKind.BackwardOnly, "MatMulTransposeB", "{0} · {1}ᵀ"),
         new(Op.Conv2dInputGradient, GradientKind.BackwardOnly, "Conv2dInputGradient", "conv_transpose2d({0}, {1})"),
         new(Op.Conv2dWeightGradient, GradientKind.BackwardOnly, "Conv2dWeightGradient", "{1} correlated with {0}"),
         new(Op.MaxPool2dBackward, GradientKind.BackwardOnly, "MaxPool2dBackward", "{0} routed to the maxima of {1}"),

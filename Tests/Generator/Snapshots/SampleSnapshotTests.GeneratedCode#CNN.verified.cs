@@ -122,9 +122,9 @@ partial class CNN : global::Differentiable.IModule
         // Fc_forward = Fc_forward_matmul + Fc.B  ⇒  d_Fc_B = d_Fc_forward, summed over broadcast axes
         var d_Fc_B = SumToShapeOf(d_Fc_forward, Fc.B);
         // Fc_forward_matmul = Fc_forward_flatten · Fc.W  ⇒  d_Fc_forward_flatten = d_Fc_forward_matmul · Fc.Wᵀ
-        var d_Fc_forward_flatten = MatMul(d_Fc_forward_matmul, Transpose(Fc.W));
+        var d_Fc_forward_flatten = MatMulTransposeB(d_Fc_forward_matmul, Fc.W);
         // Fc_forward_matmul = Fc_forward_flatten · Fc.W  ⇒  d_Fc_W = Fc_forward_flattenᵀ · d_Fc_forward_matmul
-        var d_Fc_W = MatMul(Transpose(Fc_forward_flatten), d_Fc_forward_matmul);
+        var d_Fc_W = MatMulTransposeA(Fc_forward_flatten, d_Fc_forward_matmul);
         // Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape
         var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
         // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
@@ -269,9 +269,9 @@ partial class CNN : global::Differentiable.IModule
         // Fc_forward = Fc_forward_matmul + Fc.B  ⇒  d_Fc_B = d_Fc_forward, summed over broadcast axes
         var d_Fc_B = SumToShapeOf(d_Fc_forward, Fc.B);
         // Fc_forward_matmul = Fc_forward_flatten · Fc.W  ⇒  d_Fc_forward_flatten = d_Fc_forward_matmul · Fc.Wᵀ
-        var d_Fc_forward_flatten = MatMul(d_Fc_forward_matmul, Transpose(Fc.W));
+        var d_Fc_forward_flatten = MatMulTransposeB(d_Fc_forward_matmul, Fc.W);
         // Fc_forward_matmul = Fc_forward_flatten · Fc.W  ⇒  d_Fc_W = Fc_forward_flattenᵀ · d_Fc_forward_matmul
-        var d_Fc_W = MatMul(Transpose(Fc_forward_flatten), d_Fc_forward_matmul);
+        var d_Fc_W = MatMulTransposeA(Fc_forward_flatten, d_Fc_forward_matmul);
         // Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape
         var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
         // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu

@@ -107,9 +107,9 @@ partial class FlatNet : global::Differentiable.IModule
         // forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes
         var d_B3 = SumToShapeOf(d_forward_add, B3);
         // forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ
-        var d_h2 = MatMul(d_forward_matmul, Transpose(W3));
+        var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
         // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
-        var d_W3 = MatMul(Transpose(h2), d_forward_matmul);
+        var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
         // h2 = relu(h2_add)  ⇒  d_h2_add = d_h2 ⊙ [h2_add > 0]
         var d_h2_add = Mul(d_h2, Step(h2_add));
         // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
@@ -117,9 +117,9 @@ partial class FlatNet : global::Differentiable.IModule
         // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
         var d_B2 = SumToShapeOf(d_h2_add, B2);
         // h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ
-        var d_h1 = MatMul(d_h2_matmul, Transpose(W2));
+        var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
         // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
-        var d_W2 = MatMul(Transpose(h1), d_h2_matmul);
+        var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
         // h1 = relu(h1_add)  ⇒  d_h1_add = d_h1 ⊙ [h1_add > 0]
         var d_h1_add = Mul(d_h1, Step(h1_add));
         // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
@@ -127,7 +127,7 @@ partial class FlatNet : global::Differentiable.IModule
         // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
         var d_B1 = SumToShapeOf(d_h1_add, B1);
         // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
-        var d_W1 = MatMul(Transpose(x), d_h1_matmul);
+        var d_W1 = MatMulTransposeA(x, d_h1_matmul);
 
         return (forward, new ForwardGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3 });
     }
@@ -229,9 +229,9 @@ partial class FlatNet : global::Differentiable.IModule
         // forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes
         var d_B3 = SumToShapeOf(d_forward_add, B3);
         // forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ
-        var d_h2 = MatMul(d_forward_matmul, Transpose(W3));
+        var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
         // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
-        var d_W3 = MatMul(Transpose(h2), d_forward_matmul);
+        var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
         // h2 = relu(h2_add)  ⇒  d_h2_add = d_h2 ⊙ [h2_add > 0]
         var d_h2_add = Mul(d_h2, Step(h2_add));
         // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
@@ -239,9 +239,9 @@ partial class FlatNet : global::Differentiable.IModule
         // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
         var d_B2 = SumToShapeOf(d_h2_add, B2);
         // h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ
-        var d_h1 = MatMul(d_h2_matmul, Transpose(W2));
+        var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
         // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
-        var d_W2 = MatMul(Transpose(h1), d_h2_matmul);
+        var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
         // h1 = relu(h1_add)  ⇒  d_h1_add = d_h1 ⊙ [h1_add > 0]
         var d_h1_add = Mul(d_h1, Step(h1_add));
         // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
@@ -249,7 +249,7 @@ partial class FlatNet : global::Differentiable.IModule
         // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
         var d_B1 = SumToShapeOf(d_h1_add, B1);
         // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
-        var d_W1 = MatMul(Transpose(x), d_h1_matmul);
+        var d_W1 = MatMulTransposeA(x, d_h1_matmul);
 
         return (loss, new LossGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3 });
     }

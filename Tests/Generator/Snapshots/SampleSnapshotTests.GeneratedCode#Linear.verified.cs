@@ -63,7 +63,7 @@ partial class Linear : global::Differentiable.IModule
         // forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes
         var d_B = SumToShapeOf(d_forward, B);
         // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
-        var d_W = MatMul(Transpose(x), d_forward_matmul);
+        var d_W = MatMulTransposeA(x, d_forward_matmul);
 
         return (forward, new ForwardGradients { W = d_W, B = d_B });
     }

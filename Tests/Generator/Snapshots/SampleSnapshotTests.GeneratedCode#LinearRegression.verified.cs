@@ -63,7 +63,7 @@ partial class LinearRegression : global::Differentiable.IModule
         // predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes
         var d_B = SumToShapeOf(d_predict, B);
         // predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul
-        var d_W = MatMul(Transpose(x), d_predict_matmul);
+        var d_W = MatMulTransposeA(x, d_predict_matmul);
 
         return (predict, new PredictGradients { W = d_W, B = d_B });
     }
@@ -127,7 +127,7 @@ partial class LinearRegression : global::Differentiable.IModule
         // predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes
         var d_B = SumToShapeOf(d_predict, B);
         // predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul
-        var d_W = MatMul(Transpose(x), d_predict_matmul);
+        var d_W = MatMulTransposeA(x, d_predict_matmul);
 
         return (loss, new LossGradients { W = d_W, B = d_B });
     }

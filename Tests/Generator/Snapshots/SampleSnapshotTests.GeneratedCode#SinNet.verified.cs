@@ -123,9 +123,9 @@ partial class SinNet : global::Differentiable.IModule
         // forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes
         var d_B3 = SumToShapeOf(d_forward_add, B3);
         // forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ
-        var d_h2 = MatMul(d_forward_matmul, Transpose(W3));
+        var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
         // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
-        var d_W3 = MatMul(Transpose(h2), d_forward_matmul);
+        var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
         // h2 = sin(h2_mul)  ⇒  d_h2_mul = d_h2 ⊙ cos(h2_mul)
         var d_h2_mul = Mul(d_h2, Cos(h2_mul));
         // h2_mul = h2_add ⊙ F2  ⇒  d_h2_add = d_h2_mul ⊙ F2, summed over broadcast axes
@@ -137,9 +137,9 @@ partial class SinNet : global::Differentiable.IModule
         // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
         var d_B2 = SumToShapeOf(d_h2_add, B2);
         // h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ
-        var d_h1 = MatMul(d_h2_matmul, Transpose(W2));
+        var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
         // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
-        var d_W2 = MatMul(Transpose(h1), d_h2_matmul);
+        var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
         // h1 = sin(h1_mul)  ⇒  d_h1_mul = d_h1 ⊙ cos(h1_mul)
         var d_h1_mul = Mul(d_h1, Cos(h1_mul));
         // h1_mul = h1_add ⊙ F1  ⇒  d_h1_add = d_h1_mul ⊙ F1, summed over broadcast axes
@@ -151,7 +151,7 @@ partial class SinNet : global::Differentiable.IModule
         // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
         var d_B1 = SumToShapeOf(d_h1_add, B1);
         // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
-        var d_W1 = MatMul(Transpose(x), d_h1_matmul);
+        var d_W1 = MatMulTransposeA(x, d_h1_matmul);
 
         return (forward, new ForwardGradients { W1 = d_W1, B1 = d_B1, F1 = d_F1, W2 = d_W2, B2 = d_B2, F2 = d_F2, W3 = d_W3, B3 = d_B3 });
     }
@@ -267,9 +267,9 @@ partial class SinNet : global::Differentiable.IModule
         // forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes
         var d_B3 = SumToShapeOf(d_forward_add, B3);
         // forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ
-        var d_h2 = MatMul(d_forward_matmul, Transpose(W3));
+        var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
         // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
-        var d_W3 = MatMul(Transpose(h2), d_forward_matmul);
+        var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
         // h2 = sin(h2_mul)  ⇒  d_h2_mul = d_h2 ⊙ cos(h2_mul)
         var d_h2_mul = Mul(d_h2, Cos(h2_mul));
         // h2_mul = h2_add ⊙ F2  ⇒  d_h2_add = d_h2_mul ⊙ F2, summed over broadcast axes
@@ -281,9 +281,9 @@ partial class SinNet : global::Differentiable.IModule
         // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
         var d_B2 = SumToShapeOf(d_h2_add, B2);
         // h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ
-        var d_h1 = MatMul(d_h2_matmul, Transpose(W2));
+        var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
         // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
-        var d_W2 = MatMul(Transpose(h1), d_h2_matmul);
+        var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
         // h1 = sin(h1_mul)  ⇒  d_h1_mul = d_h1 ⊙ cos(h1_mul)
         var d_h1_mul = Mul(d_h1, Cos(h1_mul));
         // h1_mul = h1_add ⊙ F1  ⇒  d_h1_add = d_h1_mul ⊙ F1, summed over broadcast axes
@@ -295,7 +295,7 @@ partial class SinNet : global::Differentiable.IModule
         // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
         var d_B1 = SumToShapeOf(d_h1_add, B1);
         // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
-        var d_W1 = MatMul(Transpose(x), d_h1_matmul);
+        var d_W1 = MatMulTransposeA(x, d_h1_matmul);
 
         return (loss, new LossGradients { W1 = d_W1, B1 = d_B1, F1 = d_F1, W2 = d_W2, B2 = d_B2, F2 = d_F2, W3 = d_W3, B3 = d_B3 });
     }

@@ -75,7 +75,7 @@ partial class SoftmaxRegression : global::Differentiable.IModule
         // forward_add = forward_matmul + B  ⇒  d_B = d_forward_add, summed over broadcast axes
         var d_B = SumToShapeOf(d_forward_add, B);
         // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
-        var d_W = MatMul(Transpose(x), d_forward_matmul);
+        var d_W = MatMulTransposeA(x, d_forward_matmul);
 
         return (forward, new ForwardGradients { W = d_W, B = d_B });
     }
@@ -146,7 +146,7 @@ partial class SoftmaxRegression : global::Differentiable.IModule
         // loss_add = loss_matmul + B  ⇒  d_B = d_loss_add, summed over broadcast axes
         var d_B = SumToShapeOf(d_loss_add, B);
         // loss_matmul = x · W  ⇒  d_W = xᵀ · d_loss_matmul
-        var d_W = MatMul(Transpose(x), d_loss_matmul);
+        var d_W = MatMulTransposeA(x, d_loss_matmul);
 
         return (loss, new LossGradients { W = d_W, B = d_B });
     }

@@ -81,9 +81,9 @@ partial class TwoLayerNN : global::Differentiable.IModule
         // forward = forward_matmul + L2.B  ⇒  d_L2_B = d_forward, summed over broadcast axes
         var d_L2_B = SumToShapeOf(d_forward, L2.B);
         // forward_matmul = forward_relu · L2.W  ⇒  d_forward_relu = d_forward_matmul · L2.Wᵀ
-        var d_forward_relu = MatMul(d_forward_matmul, Transpose(L2.W));
+        var d_forward_relu = MatMulTransposeB(d_forward_matmul, L2.W);
         // forward_matmul = forward_relu · L2.W  ⇒  d_L2_W = forward_reluᵀ · d_forward_matmul
-        var d_L2_W = MatMul(Transpose(forward_relu), d_forward_matmul);
+        var d_L2_W = MatMulTransposeA(forward_relu, d_forward_matmul);
         // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [L1_forward > 0]
         var d_L1_forward = Mul(d_forward_relu, Step(L1_forward));
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_forward_matmul = d_L1_forward, summed over broadcast axes
@@ -91,7 +91,7 @@ partial class TwoLayerNN : global::Differentiable.IModule
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_B = d_L1_forward, summed over broadcast axes
         var d_L1_B = SumToShapeOf(d_L1_forward, L1.B);
         // L1_forward_matmul = x · L1.W  ⇒  d_L1_W = xᵀ · d_L1_forward_matmul
-        var d_L1_W = MatMul(Transpose(x), d_L1_forward_matmul);
+        var d_L1_W = MatMulTransposeA(x, d_L1_forward_matmul);
 
         return (forward, new ForwardGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
     }
@@ -179,9 +179,9 @@ partial class TwoLayerNN : global::Differentiable.IModule
         // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_B = d_L2_forward, summed over broadcast axes
         var d_L2_B = SumToShapeOf(d_L2_forward, L2.B);
         // L2_forward_matmul = L2_forward_relu · L2.W  ⇒  d_L2_forward_relu = d_L2_forward_matmul · L2.Wᵀ
-        var d_L2_forward_relu = MatMul(d_L2_forward_matmul, Transpose(L2.W));
+        var d_L2_forward_relu = MatMulTransposeB(d_L2_forward_matmul, L2.W);
         // L2_forward_matmul = L2_forward_relu · L2.W  ⇒  d_L2_W = L2_forward_reluᵀ · d_L2_forward_matmul
-        var d_L2_W = MatMul(Transpose(L2_forward_relu), d_L2_forward_matmul);
+        var d_L2_W = MatMulTransposeA(L2_forward_relu, d_L2_forward_matmul);
         // L2_forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_L2_forward_relu ⊙ [L1_forward > 0]
         var d_L1_forward = Mul(d_L2_forward_relu, Step(L1_forward));
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_forward_matmul = d_L1_forward, summed over broadcast axes
@@ -189,7 +189,7 @@ partial class TwoLayerNN : global::Differentiable.IModule
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_B = d_L1_forward, summed over broadcast axes
         var d_L1_B = SumToShapeOf(d_L1_forward, L1.B);
         // L1_forward_matmul = x · L1.W  ⇒  d_L1_W = xᵀ · d_L1_forward_matmul
-        var d_L1_W = MatMul(Transpose(x), d_L1_forward_matmul);
+        var d_L1_W = MatMulTransposeA(x, d_L1_forward_matmul);
 
         return (loss, new LossGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
     }
