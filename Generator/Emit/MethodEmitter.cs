@@ -120,7 +120,7 @@ internal sealed class MethodEmitter
         _ => RuleTable.For(n.Op).CSharp.ToLowerInvariant(),
     };
 
-    private static string Method(Node n, int which) => n.Attributes.Text!.Split(';')[which];
+    private static string Method(Node n, int which) => Renderings.CustomMethod(n, which);
 
     private string DisplayName(Node n) => n.Op switch
     {
@@ -186,44 +186,12 @@ internal sealed class MethodEmitter
         _ => _variables.TryGetValue(n, out var name) && (_emitted.Contains(n) || _forwardSet.Contains(n)) ? name : Call(n),
     };
 
-    /// <summary>A node as the runtime call that computes it.</summary>
+    /// <summary>A node as the runtime call that computes it, written by its rule-table row.</summary>
     private string Call(Node n)
     {
-        var inputs = n.Inputs.Select(Render).ToList();
-        var a = n.Attributes;
-        string Axis() => a.Axis?.ToString(CultureInfo.InvariantCulture) ?? "null";
-        switch (n.Op)
-        {
-            case Op.Sum or Op.Mean or Op.Max or Op.LogSumExp:
-                return $"{RuleTable.For(n.Op).CSharp}({inputs[0]}{(a.Axis is null ? "" : ", axis: " + Axis())}{(a.KeepDims ? ", keepDims: true" : "")})";
-            case Op.ArgMax:
-                return $"ArgMax({inputs[0]}{(a.Axis is null ? "" : ", axis: " + Axis())})";
-            case Op.ExpandAlong or Op.ExpandMeanAlong or Op.MaxMask:
-                return $"{RuleTable.For(n.Op).CSharp}({inputs[0]}, {inputs[1]}, axis: {Axis()}, keepDims: {(a.KeepDims ? "true" : "false")})";
-            case Op.Reshape:
-                return $"Reshape({inputs[0]}, {string.Join(", ", a.Shape.Select(s => s.ToString(CultureInfo.InvariantCulture)))})";
-            case Op.Conv2d or Op.Conv2dInputGradient or Op.Conv2dWeightGradient:
-                return $"{RuleTable.For(n.Op).CSharp}({string.Join(", ", inputs)}{Option("stride", a.Shape[0], 1)}{Option("padding", a.Shape[1], 0)})";
-            case Op.MaxPool2d or Op.AvgPool2d or Op.MaxPool2dBackward or Op.AvgPool2dBackward:
-                return $"{RuleTable.For(n.Op).CSharp}({string.Join(", ", inputs)}, kernel: {a.Shape[0]}{Option("stride", a.Shape[1], a.Shape[0])}{Option("padding", a.Shape[2], 0)})";
-            case Op.Concat:
-                return $"Concat({inputs[0]}, {inputs[1]}, axis: {Axis()})";
-            case Op.SliceLike:
-                return $"SliceLike({inputs[0]}, {inputs[1]}, axis: {Axis()}{(a.Value != 0 ? ", fromEnd: true" : "")})";
-            case Op.CustomCall:
-                return $"{Method(n, 0)}({string.Join(", ", inputs)})";
-            case Op.CustomBackward:
-                return $"{Method(n, 1)}({string.Join(", ", inputs)})";
-            case Op.TupleItem:
-                return $"{inputs[0]}.Item{Axis()}";
-            default:
-                return $"{RuleTable.For(n.Op).CSharp}({string.Join(", ", inputs)})";
-        }
+        var rule = RuleTable.For(n.Op);
+        return rule.Render(rule.CSharp, n, n.Inputs.Select(Render).ToList());
     }
-
-    /// <summary>A window option as a named argument, left out when it has its default.</summary>
-    private static string Option(string name, int value, int defaultValue) =>
-        value == defaultValue ? "" : $", {name}: {value.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>A node in math notation, for comments: named nodes by name, others expanded.</summary>
     public string Math(Node n)

@@ -35,8 +35,10 @@ internal sealed record GradCheckCase(string Expression, int[][] Shapes, InputDom
 /// <summary>One row of the rule table: an op's C# name, its math, its derivative rule and a gradient-check case.</summary>
 internal sealed class Rule
 {
-    public Rule(Op op, GradientKind kind, string csharp, string math, BackwardRule? backward = null, string[]? adjointMath = null, GradCheckCase[]? checks = null)
+    public Rule(Op op, GradientKind kind, string csharp, string math, BackwardRule? backward = null, string[]? adjointMath = null, GradCheckCase[]? checks = null,
+        Rendering? render = null)
     {
+        Render = render ?? Renderings.Plain;
         Op = op;
         Kind = kind;
         CSharp = csharp;
@@ -56,6 +58,9 @@ internal sealed class Rule
     public string Math { get; }
 
     public BackwardRule? Backward { get; }
+
+    /// <summary>Writes a node of this op as a C# call (<see cref="Renderings"/>).</summary>
+    public Rendering Render { get; }
 
     /// <summary>Per input, the contribution to its adjoint in math notation: {dy} the node's adjoint, {y} the node.</summary>
     public IReadOnlyList<string> AdjointMath { get; }

@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Differentiable.Generator.IR;
+
+namespace Differentiable.Generator.Rules;
+
+/// <summary>How a node is written as a C# call: the rule's runtime function, the rendered inputs, then the op's options.</summary>
+internal delegate string Rendering(string function, Node node, IReadOnlyList<string> inputs);
+
+/// <summary>
+/// The C# renderings rule-table rows refer to. Most ops are a plain call; ops with attributes (axes, shapes,
+/// strides) add them as named arguments, leaving out the runtime's defaults so the code reads like hand-written code.
+/// </summary>
+internal static class Renderings
+{
+    public static string Plain(string function, Node node, IReadOnlyList<string> inputs) => Call(function, inputs);
+
+    /// <summary><c>Sum(x, axis: 1, keepDims: true)</c>; nothing for "all axes" and keepDims false.</summary>
+    public static string Reduction(string function, Node node, IReadOnlyList<string> inputs) =>
+        Call(function, inputs, (node.Attributes.Axis is null ? "" : ", axis: " + Axis(node)) + (node.Attributes.KeepDims ? ", keepDims: true" : ""));
+
+    /// <summary>The backward helpers of reductions take axis and keepDims explicitly (no defaults).</summary>
+    public static string ReductionAdjoint(string function, Node node, IReadOnlyList<string> inputs) =>
+        Call(function, inputs, $", axis: {Axis(node)}, keepDims: {(node.Attributes.KeepDims ? "true" : "false")}");
+
+    public static string WithAxis(string function, Node node, IReadOnlyList<string> inputs) =>
+        Call(function, inputs, node.Attributes.Axis is null ? "" : ", axis: " + Axis(node));
+
+    /// <summary><c>Reshape(x, 2, -1)</c>: the target shape as the params array.</summary>
+    public static string Reshape(string function, Node node, IReadOnlyList<string> inputs) =>
+        Call(function, inputs, string.Concat(node.Attributes.Shape.Select(s => ", " + Int(s))));
+
+    /// <summary>Convolutions keep [stride, padding] in the shape attribute.</summary>
+    public static string Convolution(string function, Node node, IReadOnlyList<string> inputs) =>
+        Call(function, inputs, Option("stride", node.Attributes.Shape[0], 1) + Option("padding", node.Attributes.Shape[1], 0));
+
+    /// <summary>Pools keep [kernel, stride, padding] in the shape attribute; the stride defaults to the kernel.</summary>
+    public static string Pool(string function, Node node, IReadOnlyList<string> inputs) =>
+        Call(function, inputs, ", kernel: " + Int(node.Attributes.Shape[0]) + Option("stride", node.Attributes.Shape[1], node.Attributes.Shape[0]) + Option("padding", node.Attributes.Shape[2], 0));
+
+    /// <summary>The slice of a concatenation's adjoint: which end is recorded in the value attribute.</summary>
+    public static string Slice(string function, Node node, IReadOnlyList<string> inputs) =>
+        Call(function, inputs, $", axis: {Axis(node)}" + (node.Attributes.Value != 0 ? ", fromEnd: true" : ""));
+
+    /// <summary>A call of the user's [Differentiable] method with a hand-written backward.</summary>
+    public static string CustomForward(string function, Node node, IReadOnlyList<string> inputs) => Call(CustomMethod(node, 0), inputs);
+
+    /// <summary>A call of the user's hand-written backward: the inputs, then the upstream gradient.</summary>
+    public static string CustomBackward(string function, Node node, IReadOnlyList<string> inputs) => Call(CustomMethod(node, 1), inputs);
+
+    /// <summary>One gradient out of the tuple a hand-written backward returns.</summary>
+    public static string TupleItem(string function, Node node, IReadOnlyList<string> inputs) => $"{inputs[0]}.Item{Axis(node)}";
+
+    /// <summary>The qualified name of the user's forward (0) or backward (1) method of a custom-gradient node.</summary>
+    public static string CustomMethod(Node node, int which) => node.Attributes.Text!.Split(';')[which];
+
+    private static string Call(string function, IReadOnlyList<string> inputs, string options = "") => $"{function}({string.Join(", ", inputs)}{options})";
+
+    private static string Axis(Node node) => node.Attributes.Axis?.ToString(CultureInfo.InvariantCulture) ?? "null";
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Option(string name, int value, int defaultValue) => value == defaultValue ? "" : $", {name}: {Int(value)}";
+}
