@@ -37,7 +37,24 @@ public sealed class Adam : Optimizer
         T b1 = T.CreateChecked(Beta1), b2 = T.CreateChecked(Beta2), wd = T.CreateChecked(WeightDecay), eps = T.CreateChecked(Epsilon);
         var stepSize = T.CreateChecked(LearningRate / (1 - Math.Pow(Beta1, state.Step)));
         var correction2 = T.CreateChecked(Math.Sqrt(1 - Math.Pow(Beta2, state.Step)));
-        for (var i = 0; i < p.Length; i++)
+        var i = 0;
+        // The vector loop computes exactly the scalar loop's operations, element by element (no fused multiply-add).
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<T> vb1 = new(b1), vb2 = new(b2), vwd = new(wd), veps = new(eps), vstep = new(stepSize), vc2 = new(correction2);
+            Vector<T> one1 = new(T.One - b1), one2 = new(T.One - b2);
+            for (; i <= p.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var pv = new Vector<T>(p[i..]);
+                var d = new Vector<T>(g[i..]) + vwd * pv;
+                var mv = vb1 * new Vector<T>(m[i..]) + one1 * d;
+                var vv = vb2 * new Vector<T>(v[i..]) + one2 * d * d;
+                mv.CopyTo(m[i..]);
+                vv.CopyTo(v[i..]);
+                (pv - vstep * mv / (Vector.SquareRoot(vv) / vc2 + veps)).CopyTo(p[i..]);
+            }
+        }
+        for (; i < p.Length; i++)
         {
             var d = g[i] + wd * p[i];
             m[i] = b1 * m[i] + (T.One - b1) * d;

@@ -31,16 +31,39 @@ public sealed class Sgd : Optimizer
         T lr = T.CreateChecked(LearningRate), wd = T.CreateChecked(WeightDecay), mu = T.CreateChecked(Momentum);
         T keep = T.One - T.CreateChecked(Dampening);
 
+        var i = 0;
         if (Momentum == 0)
         {
-            for (var i = 0; i < p.Length; i++) p[i] -= lr * (g[i] + wd * p[i]);
+            if (Vector.IsHardwareAccelerated)
+            {
+                Vector<T> vlr = new(lr), vwd = new(wd);
+                for (; i <= p.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var pv = new Vector<T>(p[i..]);
+                    (pv - vlr * (new Vector<T>(g[i..]) + vwd * pv)).CopyTo(p[i..]);
+                }
+            }
+            for (; i < p.Length; i++) p[i] -= lr * (g[i] + wd * p[i]);
             return;
         }
 
         var first = !_momentum.TryGetValue(name, out var buffer);
         if (first) _momentum[name] = buffer = Tensor.Zeros(parameter.Shape.ToArray(), parameter.DType);
         var b = buffer!.Span<T>();
-        for (var i = 0; i < p.Length; i++)
+        // The vector loop computes exactly the scalar loop's operations, element by element (no fused multiply-add).
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<T> vlr = new(lr), vwd = new(wd), vmu = new(mu), vkeep = new(keep);
+            for (; i <= p.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var pv = new Vector<T>(p[i..]);
+                var d = new Vector<T>(g[i..]) + vwd * pv;
+                var bv = first ? d : vmu * new Vector<T>(b[i..]) + vkeep * d;
+                bv.CopyTo(b[i..]);
+                (pv - vlr * (Nesterov ? d + vmu * bv : bv)).CopyTo(p[i..]);
+            }
+        }
+        for (; i < p.Length; i++)
         {
             var d = g[i] + wd * p[i];
             b[i] = first ? d : mu * b[i] + keep * d;

@@ -66,4 +66,49 @@ public class OptimizerTests
     {
         public IReadOnlyList<(string Name, Tensor Gradient)> All { get; } = new[] { ("P", Tensor.FromArray(new[] { 1.0, 2.0 }, 2)) };
     }
+
+    private sealed class Vector37 : IModule
+    {
+        public Tensor P = Tensor.FromArray(Enumerable.Range(0, 37).Select(i => (float)Math.Sin(i)).ToArray(), 37);
+        public IReadOnlyList<NamedParameter> Parameters() => new[] { new NamedParameter("P", () => P, v => P = v) };
+    }
+
+    private sealed class Gradient37(int step) : IGradients
+    {
+        public IReadOnlyList<(string Name, Tensor Gradient)> All { get; } =
+            new[] { ("P", Tensor.FromArray(Enumerable.Range(0, 37).Select(i => (float)Math.Cos(i * (step + 1))).ToArray(), 37)) };
+    }
+
+    /// <summary>The SIMD loops update every element as the formulas say, tail included (37 is no multiple of a vector).</summary>
+    [Fact]
+    public void EveryElementFollowsTheFormula()
+    {
+        var sgdModel = new Vector37();
+        var adamModel = new Vector37();
+        var sgd = new Sgd(sgdModel, 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: true);
+        var adam = new Adam(adamModel, 0.01, weightDecay: 0.01);
+        var p = sgdModel.P.ToDoubleArray();
+        var q = adamModel.P.ToDoubleArray();
+        var b = new double[37];
+        var m = new double[37];
+        var v = new double[37];
+        for (var step = 0; step < 3; step++)
+        {
+            sgd.Step(new Gradient37(step));
+            adam.Step(new Gradient37(step));
+            var g = new Gradient37(step).All[0].Gradient.ToDoubleArray();
+            for (var i = 0; i < 37; i++)
+            {
+                var d = g[i] + 0.01 * p[i];
+                b[i] = step == 0 ? d : 0.9 * b[i] + d;
+                p[i] -= 0.1 * (d + 0.9 * b[i]);
+                var e = g[i] + 0.01 * q[i];
+                m[i] = 0.9 * m[i] + 0.1 * e;
+                v[i] = 0.999 * v[i] + 0.001 * e * e;
+                q[i] -= 0.01 / (1 - Math.Pow(0.9, step + 1)) * m[i] / (Math.Sqrt(v[i]) / Math.Sqrt(1 - Math.Pow(0.999, step + 1)) + 1e-8);
+            }
+        }
+        Assert.All(p.Zip(sgdModel.P.ToDoubleArray()), x => Assert.Equal(x.First, x.Second, 5));
+        Assert.All(q.Zip(adamModel.P.ToDoubleArray()), x => Assert.Equal(x.First, x.Second, 5));
+    }
 }
