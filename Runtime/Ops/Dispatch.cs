@@ -26,6 +26,16 @@ internal static class Dispatch
         return result;
     }
 
+    /// <summary>A float32-only kernel (float64 takes the generic path); the result is a new tensor shaped like x.</summary>
+    public static Tensor Float32(Tensor x, SpanAction kernel)
+    {
+        var result = Tensor.Uninitialized(x.CopyShape(), DType.Float32);
+        kernel(x.ReadOnlySpan<float>(), result.Span<float>());
+        return result;
+    }
+
+    public delegate void SpanAction(ReadOnlySpan<float> source, Span<float> destination);
+
     /// <summary>A broadcasting binary op; the names label the operands in shape and dtype errors.</summary>
     public static Tensor Binary<TOp>(string op, Tensor a, Tensor b, string? aName, string? bName) where TOp : IBinaryFunctor
     {

@@ -12,9 +12,9 @@ public static partial class Ops
 
     public static Tensor Abs(Tensor x) => Dispatch.Unary<AbsOp>(x);
 
-    public static Tensor Sin(Tensor x) => Dispatch.Unary<SinOp>(x);
+    public static Tensor Sin(Tensor x) => x?.DType == DType.Float32 ? Dispatch.Float32(x, Trigonometry.Sin) : Dispatch.Unary<SinOp>(x!);
 
-    public static Tensor Cos(Tensor x) => Dispatch.Unary<CosOp>(x);
+    public static Tensor Cos(Tensor x) => x?.DType == DType.Float32 ? Dispatch.Float32(x, Trigonometry.Cos) : Dispatch.Unary<CosOp>(x!);
 
     public static Tensor Tanh(Tensor x) => Dispatch.Unary<TanhOp>(x);
 
