@@ -20,7 +20,7 @@ internal sealed class DocumentationWriter(MethodEmitter method, Gradient gradien
         w.Line("/// Forward:");
         foreach (var node in method.NamedForwardNodes)
             w.Line($"///   {Escape(method.NameOf(node))} = {Escape(method.Math(node))}");
-        w.Line($"/// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ {Escape(method.ResultName)}, ⊙ elementwise, · matrix product):");
+        w.Line($"/// Gradient (d_v = ∂L/∂v, L = Σ {method.SeedName} ⊙ {Escape(method.ResultName)}, ⊙ elementwise, · matrix product):");
         foreach (var (_, leaf) in outputs)
         {
             var terms = gradient.Steps.Where(s => s.Target == leaf).Select(method.AdjointMath).ToList();
@@ -30,7 +30,7 @@ internal sealed class DocumentationWriter(MethodEmitter method, Gradient gradien
         w.Line("/// </remarks>");
         foreach (var argument in spec.Arguments)
             w.Line($"/// <param name=\"{argument.Name}\">As in <see cref=\"{spec.Name}\"/>.</param>");
-        w.Line("/// <param name=\"seed\">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>");
+        w.Line($"/// <param name=\"{method.SeedName}\">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>");
         w.Line($"/// <returns>The value of <c>{spec.Name}</c> and the gradients.</returns>");
     }
 

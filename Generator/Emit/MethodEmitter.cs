@@ -41,7 +41,7 @@ internal sealed class MethodEmitter
 
     public string GradientsClass => _spec.Name + "Gradients";
 
-    private string SeedName => _spec.Arguments.Any(a => a.Name == "seed") ? "seed_" : "seed";
+    public string SeedName => _spec.Arguments.Any(a => a.Name == "seed") ? "seed_" : "seed";
 
     /// <summary>The gradients returned, in order: (property name, leaf).</summary>
     public IReadOnlyList<(string Property, Node Leaf)> Outputs =>

@@ -154,4 +154,17 @@ public class ConstructTests
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(generated, @"MatMul\(x, W\)"));
         Assert.DoesNotContain("Mul(x, 1.0)", generated);
     }
+
+    [Fact]
+    public void AnArgumentNamedSeedKeepsItsName()
+    {
+        var (_, generated) = CheckGradients("""
+            public partial class M
+            {
+                [Differentiable] public static Tensor F(Tensor seed) => Exp(seed) * seed;
+            }
+            """, 2, 3);
+        Assert.Contains("FWithGradients(Tensor seed, Tensor? seed_ = null)", generated);
+        Assert.Contains("<param name=\"seed_\">", generated);
+    }
 }
