@@ -11,7 +11,8 @@ namespace Differentiable;
 public sealed partial class Tensor
 {
     private readonly int[] _shape;
-    private readonly Array _data;
+    private Array _storage;
+    private bool _released;
     private ReadOnlyCollection<int>? _shapeView;
 
     internal Tensor(int[] shape, float[] data) : this(shape, (Array)data) { }
@@ -21,14 +22,29 @@ public sealed partial class Tensor
     private Tensor(int[] shape, Array data)
     {
         _shape = shape;
-        _data = data;
+        _storage = data;
         DType = data is float[] ? DType.Float32 : DType.Float64;
+    }
+
+    /// <summary>The elements; a tensor whose <see cref="TensorScope"/> has ended has none, and says so.</summary>
+    private Array Data => _released
+        ? throw new ObjectDisposedException(nameof(Tensor),
+            $"This {Format(_shape)} tensor was created inside a TensorScope that has ended, and its memory was reused. " +
+            "Call scope.Keep(tensor) for tensors that must outlive the scope, or Clone() them after it.")
+        : _storage;
+
+    /// <summary>Hands the storage back to the pool of an ending <see cref="TensorScope"/>; the tensor is unusable afterwards.</summary>
+    internal Array Release()
+    {
+        _released = true;
+        return _storage;
     }
 
     /// <summary>A tensor whose elements the caller will overwrite; the shape array is taken over, not copied.</summary>
     internal static Tensor Uninitialized(int[] shape, DType dtype)
     {
         var length = ElementCount(shape);
+        if (TensorScope.Rent(dtype, length, clear: false) is { } pooled) return TensorScope.Record(new Tensor(shape, pooled));
         return dtype == DType.Float32
             ? new Tensor(shape, GC.AllocateUninitializedArray<float>(length))
             : new Tensor(shape, GC.AllocateUninitializedArray<double>(length));
@@ -36,6 +52,14 @@ public sealed partial class Tensor
 
     /// <summary>A zero-filled tensor; the shape array is taken over, not copied.</summary>
     internal static Tensor ZerosOwned(int[] shape, DType dtype)
+    {
+        var length = ElementCount(shape);
+        if (TensorScope.Rent(dtype, length, clear: true) is { } pooled) return TensorScope.Record(new Tensor(shape, pooled));
+        return ZerosPersistent(shape, dtype);
+    }
+
+    /// <summary>Zeros that never come from a <see cref="TensorScope"/>: state that outlives a step (optimizer buffers).</summary>
+    internal static Tensor ZerosPersistent(int[] shape, DType dtype)
     {
         var length = ElementCount(shape);
         return dtype == DType.Float32 ? new Tensor(shape, new float[length]) : new Tensor(shape, new double[length]);
@@ -61,7 +85,7 @@ public sealed partial class Tensor
     public int Rank => _shape.Length;
 
     /// <summary>The number of elements (1 for a rank-0 scalar).</summary>
-    public int Length => _data.Length;
+    public int Length => Data.Length;
 
     public DType DType { get; }
 
@@ -70,11 +94,11 @@ public sealed partial class Tensor
     /// <typeparamref name="T"/> must be <see cref="float"/> for Float32 tensors and <see cref="double"/> for Float64 ones.
     /// </summary>
     public Span<T> Span<T>() where T : unmanaged =>
-        _data is T[] array ? array : throw WrongElementType<T>();
+        Data is T[] array ? array : throw WrongElementType<T>();
 
     /// <summary>The elements in row-major order, read-only; same type rule as <see cref="Span{T}"/>.</summary>
     public ReadOnlySpan<T> ReadOnlySpan<T>() where T : unmanaged =>
-        _data is T[] array ? array : throw WrongElementType<T>();
+        Data is T[] array ? array : throw WrongElementType<T>();
 
     private InvalidOperationException WrongElementType<T>() =>
         new($"This tensor is {DType.Name()}; read it as {(DType == DType.Float32 ? "float" : "double")}, not {typeof(T).Name}.");
@@ -111,18 +135,18 @@ public sealed partial class Tensor
         return flat;
     }
 
-    internal double GetFlat(int i) => _data is float[] f ? f[i] : ((double[])_data)[i];
+    internal double GetFlat(int i) => Data is float[] f ? f[i] : ((double[])Data)[i];
 
     internal void SetFlat(int i, double value)
     {
-        if (_data is float[] f) f[i] = (float)value;
-        else ((double[])_data)[i] = value;
+        if (Data is float[] f) f[i] = (float)value;
+        else ((double[])Data)[i] = value;
     }
 
     public float[] ToFloatArray()
     {
-        if (_data is float[] f) return (float[])f.Clone();
-        var d = (double[])_data;
+        if (Data is float[] f) return (float[])f.Clone();
+        var d = (double[])Data;
         var result = new float[d.Length];
         for (var i = 0; i < d.Length; i++) result[i] = (float)d[i];
         return result;
@@ -130,8 +154,8 @@ public sealed partial class Tensor
 
     public double[] ToDoubleArray()
     {
-        if (_data is double[] d) return (double[])d.Clone();
-        var f = (float[])_data;
+        if (Data is double[] d) return (double[])d.Clone();
+        var f = (float[])Data;
         var result = new double[f.Length];
         for (var i = 0; i < f.Length; i++) result[i] = f[i];
         return result;
@@ -147,7 +171,7 @@ public sealed partial class Tensor
 
     /// <summary>A copy of the elements under another shape of the same length (taken over, not copied).</summary>
     internal Tensor CopyWithShape(int[] shape) =>
-        _data is float[] f ? new Tensor(shape, (float[])f.Clone()) : new Tensor(shape, (double[])((double[])_data).Clone());
+        Data is float[] f ? new Tensor(shape, (float[])f.Clone()) : new Tensor(shape, (double[])((double[])Data).Clone());
 
     /// <summary>The shape as "(100, 784)"; a scalar is "()".</summary>
     public string ShapeString() => Format(_shape);

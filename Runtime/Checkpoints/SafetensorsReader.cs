@@ -178,7 +178,7 @@ internal sealed class SafetensorsReader : IDisposable
             shape[i] = (int)entry.Shape[i];
         }
         Tensor tensor;
-        try { tensor = Tensor.Uninitialized(shape, dtype); }
+        try { tensor = Tensor.ZerosPersistent(shape, dtype); } // parameters outlive any TensorScope
         catch (OverflowException) { throw new CheckpointException(Path, $"{entry.Name}: shape {FormatShape(entry.Shape)} has too many elements for this runtime's tensors", entry.Name); }
 
         _stream.Position = _dataStart + entry.Begin;

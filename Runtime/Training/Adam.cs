@@ -26,7 +26,7 @@ public sealed class Adam : Optimizer
     protected override void Update<T>(string name, Tensor parameter, Tensor gradient)
     {
         if (!_state.TryGetValue(name, out var state))
-            state = (Tensor.Zeros(parameter.Shape.ToArray(), parameter.DType), Tensor.Zeros(parameter.Shape.ToArray(), parameter.DType), 0);
+            state = (Tensor.ZerosPersistent(parameter.Shape.ToArray(), parameter.DType), Tensor.ZerosPersistent(parameter.Shape.ToArray(), parameter.DType), 0); // outlive any TensorScope
         state.Step++;
         _state[name] = state;
 

@@ -48,7 +48,7 @@ public sealed class Sgd : Optimizer
         }
 
         var first = !_momentum.TryGetValue(name, out var buffer);
-        if (first) _momentum[name] = buffer = Tensor.Zeros(parameter.Shape.ToArray(), parameter.DType);
+        if (first) _momentum[name] = buffer = Tensor.ZerosPersistent(parameter.Shape.ToArray(), parameter.DType); // outlives any TensorScope
         var b = buffer!.Span<T>();
         // The vector loop computes exactly the scalar loop's operations, element by element (no fused multiply-add).
         if (Vector.IsHardwareAccelerated)

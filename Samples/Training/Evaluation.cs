@@ -9,8 +9,12 @@ internal static class Evaluation
     {
         double lossSum = 0;
         var correct = 0;
-        foreach (var (x, y) in data.Batches(batchSize))
+        using var batches = data.Batches(batchSize).GetEnumerator();
+        while (true)
         {
+            using var scope = TensorScope.Begin();
+            if (!batches.MoveNext()) break;
+            var (x, y) = batches.Current;
             lossSum += model.Loss(x, y).Item() * y.Count;
             correct += CountCorrect(Predict(model, x), y);
         }

@@ -5,7 +5,10 @@ using Differentiable.Training;
 
 namespace Differentiable.Samples.Training;
 
-/// <summary>Epochs of seeded shuffled mini-batches: one generated loss-and-gradients call and one optimizer step per batch.</summary>
+/// <summary>
+/// Epochs of seeded shuffled mini-batches: one generated loss-and-gradients call and one optimizer step per batch,
+/// each inside a <see cref="TensorScope"/> so that a steady loop allocates no tensor memory.
+/// </summary>
 internal static class TrainingLoop
 {
     public static IEnumerable<EpochResult> Run(TrainableModel model, Optimizer optimizer, MnistDataset train, MnistDataset test,
@@ -19,15 +22,24 @@ internal static class TrainingLoop
             var progress = new ProgressBar(progressOut, $"epoch {epoch}/{epochs}", batchesPerEpoch);
             double lossSum = 0;
             var seen = 0;
-            foreach (var (x, y) in train.Batches(batchSize, shuffle))
+            using var batches = train.Batches(batchSize, shuffle).GetEnumerator();
+            while (true)
             {
-                var (loss, gradients) = model.LossWithGradients(x, y);
-                optimizer.Step(gradients);
-                var value = loss.Item();
+                double value;
+                int count;
+                // One scope per step: the batch, every intermediate and the gradients reuse the previous step's memory.
+                using (TensorScope.Begin())
+                {
+                    if (!batches.MoveNext()) break;
+                    var (x, y) = batches.Current;
+                    var (loss, gradients) = model.LossWithGradients(x, y);
+                    optimizer.Step(gradients);
+                    (value, count) = (loss.Item(), y.Count);
+                }
                 if (!double.IsFinite(value))
                     throw new InvalidOperationException($"The training loss became {value} in epoch {epoch}; lower the learning rate (--lr).");
-                lossSum += value * y.Count;
-                seen += y.Count;
+                lossSum += value * count;
+                seen += count;
                 progress.Advance($"loss {lossSum / seen:F4}");
             }
             progress.Finish();
