@@ -108,36 +108,56 @@ internal static class Convolution
     public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, Span<T> y, Window g, int f) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var p = g.N * g.Positions;
-        var col = new T[g.Patch * p];
-        Im2Col(x, col, g);
-        var product = new T[f * p];
-        LinearAlgebra.MatMul<T>(w, col, product, f, g.Patch, p);
-        ToBatchMajor<T>(product, y, g.N, f, g.Positions);
+        using var col = new Scratch<T>(g.Patch * p);
+        using var product = new Scratch<T>(f * p);
+        Im2Col(x, col.Span, g);
+        LinearAlgebra.MatMul<T>(w, col.Span, product.Span, f, g.Patch, p);
+        ToBatchMajor<T>(product.Span, y, g.N, f, g.Positions);
     }
 
     /// <summary>dx = the transposed convolution of dy (N, F, OH, OW) with w: col2im(wᵀ · dy).</summary>
     public static void InputGradient<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> w, Span<T> dx, Window g, int f) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var p = g.N * g.Positions;
-        var dyMatrix = new T[f * p];
-        ToFeatureMajor(dy, dyMatrix, g.N, f, g.Positions);
-        var wT = new T[g.Patch * f];
-        LinearAlgebra.Transpose(w, wT, f, g.Patch);
-        var col = new T[g.Patch * p];
-        LinearAlgebra.MatMul<T>(wT, dyMatrix, col, g.Patch, f, p);
-        Col2Im<T>(col, dx, g);
+        using var dyMatrix = new Scratch<T>(f * p);
+        using var wT = new Scratch<T>(g.Patch * f);
+        using var col = new Scratch<T>(g.Patch * p);
+        ToFeatureMajor(dy, dyMatrix.Span, g.N, f, g.Positions);
+        LinearAlgebra.Transpose(w, wT.Span, f, g.Patch);
+        LinearAlgebra.MatMul<T>(wT.Span, dyMatrix.Span, col.Span, g.Patch, f, p);
+        Col2Im<T>(col.Span, dx, g);
     }
 
     /// <summary>dw (F, C, kH, kW) = dy · im2col(x)ᵀ: the correlation of the input with the upstream gradient.</summary>
     public static void WeightGradient<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, Span<T> dw, Window g, int f) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var p = g.N * g.Positions;
-        var dyMatrix = new T[f * p];
-        ToFeatureMajor(dy, dyMatrix, g.N, f, g.Positions);
-        var col = new T[g.Patch * p];
-        Im2Col(x, col, g);
-        var colT = new T[p * g.Patch];
-        LinearAlgebra.Transpose<T>(col, colT, g.Patch, p);
-        LinearAlgebra.MatMul<T>(dyMatrix, colT, dw, f, p, g.Patch);
+        using var dyMatrix = new Scratch<T>(f * p);
+        using var col = new Scratch<T>(g.Patch * p);
+        using var colT = new Scratch<T>(p * g.Patch);
+        ToFeatureMajor(dy, dyMatrix.Span, g.N, f, g.Positions);
+        Im2Col(x, col.Span, g);
+        LinearAlgebra.Transpose<T>(col.Span, colT.Span, g.Patch, p);
+        LinearAlgebra.MatMul<T>(dyMatrix.Span, colT.Span, dw, f, p, g.Patch);
+    }
+
+    /// <summary>
+    /// A work buffer rented from the shared array pool (every element is written before it is read), so the
+    /// im2col matrices of each step reuse memory instead of landing on the large-object heap.
+    /// </summary>
+    private readonly struct Scratch<T> : IDisposable where T : unmanaged
+    {
+        private readonly T[] _array;
+        private readonly int _length;
+
+        public Scratch(int length)
+        {
+            _array = System.Buffers.ArrayPool<T>.Shared.Rent(length);
+            _length = length;
+        }
+
+        public Span<T> Span => _array.AsSpan(0, _length);
+
+        public void Dispose() => System.Buffers.ArrayPool<T>.Shared.Return(_array);
     }
 }
