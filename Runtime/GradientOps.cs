@@ -37,21 +37,29 @@ public static partial class GradientOps
     /// </summary>
     public static Tensor ExpandAlong(Tensor g, Tensor x, int? axis, bool keepDims, [CallerArgumentExpression(nameof(g))] string? gName = null, [CallerArgumentExpression(nameof(x))] string? xName = null)
     {
-        ArgumentNullException.ThrowIfNull(g);
-        ArgumentNullException.ThrowIfNull(x);
-        var gn = Dispatch.Name(gName, "g");
-        var xn = Dispatch.Name(xName, "x");
-        Dispatch.SameDType("ExpandAlong", g, x, gn, xn);
-        int? a = axis is { } given ? Dispatch.Axis("ExpandAlong", given, x.Rank, xn, x) : null;
-        var expected = Dispatch.ReducedShape(x.ShapeArray, a, keepDims);
-        if (!g.ShapeArray.AsSpan().SequenceEqual(expected))
-            throw new ShapeMismatchException(
-                $"ExpandAlong({gn}, {xn}): {gn} has shape {g.ShapeString()}, but reducing {xn} of shape {x.ShapeString()} along {(a is null ? "all axes" : $"axis {axis}")} gives {Tensor.Format(expected)}.");
-        var (outer, n, inner) = Dispatch.Split(x.ShapeArray, a);
+        string gn = Dispatch.Name(gName, "g"), xn = Dispatch.Name(xName, "x");
+        var (outer, n, inner) = CheckReduced("ExpandAlong", $"ExpandAlong({gn}, {xn})", g, x, axis, keepDims, gn, xn);
         var result = Tensor.Uninitialized(x.CopyShape(), x.DType);
         if (x.DType == DType.Float32) Reductions.ExpandAxis<float>(g.ReadOnlySpan<float>(), result.Span<float>(), outer, n, inner);
         else Reductions.ExpandAxis<double>(g.ReadOnlySpan<double>(), result.Span<double>(), outer, n, inner);
         return result;
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="reduced"/> has the shape of <paramref name="x"/> reduced along <paramref name="axis"/>
+    /// (all axes when null) with <paramref name="keepDims"/>, and splits x's shape around that axis for the kernels.
+    /// </summary>
+    private static (int Outer, int N, int Inner) CheckReduced(string op, string call, Tensor reduced, Tensor x, int? axis, bool keepDims, string reducedName, string xName)
+    {
+        ArgumentNullException.ThrowIfNull(reduced);
+        ArgumentNullException.ThrowIfNull(x);
+        Dispatch.SameDType(op, reduced, x, reducedName, xName);
+        int? a = axis is { } given ? Dispatch.Axis(op, given, x.Rank, xName, x) : null;
+        var expected = Dispatch.ReducedShape(x.ShapeArray, a, keepDims);
+        if (!reduced.ShapeArray.AsSpan().SequenceEqual(expected))
+            throw new ShapeMismatchException(
+                $"{call}: {reducedName} has shape {reduced.ShapeString()}, but reducing {xName} of shape {x.ShapeString()} along {(a is null ? "all axes" : $"axis {axis}")} gives {Tensor.Format(expected)}.");
+        return Dispatch.Split(x.ShapeArray, a);
     }
 
     /// <summary>The adjoint of Mean: <see cref="ExpandAlong"/> divided by the number of elements averaged.</summary>
@@ -68,17 +76,8 @@ public static partial class GradientOps
     /// </summary>
     public static Tensor MaxMask(Tensor x, Tensor max, int? axis, bool keepDims, [CallerArgumentExpression(nameof(x))] string? xName = null, [CallerArgumentExpression(nameof(max))] string? maxName = null)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(max);
-        var xn = Dispatch.Name(xName, "x");
-        var mn = Dispatch.Name(maxName, "max");
-        Dispatch.SameDType("MaxMask", x, max, xn, mn);
-        int? a = axis is { } given ? Dispatch.Axis("MaxMask", given, x.Rank, xn, x) : null;
-        var expected = Dispatch.ReducedShape(x.ShapeArray, a, keepDims);
-        if (!max.ShapeArray.AsSpan().SequenceEqual(expected))
-            throw new ShapeMismatchException(
-                $"MaxMask({xn}, {mn}): {mn} has shape {max.ShapeString()}, but the maximum of {xn} of shape {x.ShapeString()} along {(a is null ? "all axes" : $"axis {axis}")} has shape {Tensor.Format(expected)}.");
-        var (outer, n, inner) = Dispatch.Split(x.ShapeArray, a);
+        string xn = Dispatch.Name(xName, "x"), mn = Dispatch.Name(maxName, "max");
+        var (outer, n, inner) = CheckReduced("MaxMask", $"MaxMask({xn}, {mn})", max, x, axis, keepDims, mn, xn);
         var result = Tensor.Uninitialized(x.CopyShape(), x.DType);
         if (x.DType == DType.Float32) Reductions.MaxMask<float>(x.ReadOnlySpan<float>(), max.ReadOnlySpan<float>(), result.Span<float>(), outer, n, inner);
         else Reductions.MaxMask<double>(x.ReadOnlySpan<double>(), max.ReadOnlySpan<double>(), result.Span<double>(), outer, n, inner);
