@@ -114,13 +114,11 @@ internal sealed class MethodEmitter
 
     private static string OpName(Node n) => n.Op switch
     {
-        Op.CustomCall => Method(n, 0).Substring(Method(n, 0).LastIndexOf('.') + 1).ToLowerInvariant(),
+        Op.CustomCall => Renderings.CustomMethodName(n, 0).ToLowerInvariant(),
         Op.CustomBackward => "backward",
         Op.TupleItem => "item",
         _ => RuleTable.For(n.Op).CSharp.ToLowerInvariant(),
     };
-
-    private static string Method(Node n, int which) => Renderings.CustomMethod(n, which);
 
     private string DisplayName(Node n) => n.Op switch
     {
@@ -202,7 +200,7 @@ internal sealed class MethodEmitter
         return n.Op switch
         {
             Op.Reshape => $"reshape({MathOperand(n[0])}, ({string.Join(", ", n.Attributes.Shape)}))",
-            Op.CustomCall or Op.CustomBackward => $"{Method(n, n.Op == Op.CustomCall ? 0 : 1).Substring(Method(n, 0).LastIndexOf('.') + 1)}({string.Join(", ", n.Inputs.Select(MathOperand))})",
+            Op.CustomCall or Op.CustomBackward => $"{Renderings.CustomMethodName(n, n.Op == Op.CustomCall ? 0 : 1)}({string.Join(", ", n.Inputs.Select(MathOperand))})",
             _ => text,
         };
     }
@@ -225,8 +223,7 @@ internal sealed class MethodEmitter
         if (step.Source.Op == Op.CustomCall)
         {
             // The user's backward, called with the inputs and the upstream gradient; one tuple item per input.
-            var backward = Method(step.Source, 1);
-            var call = $"{backward.Substring(backward.LastIndexOf('.') + 1)}({string.Join(", ", step.Source.Inputs.Select(MathOperand))}, {AdjointName(step.Source)})";
+            var call = $"{Renderings.CustomMethodName(step.Source, 1)}({string.Join(", ", step.Source.Inputs.Select(MathOperand))}, {AdjointName(step.Source)})";
             text = text.Replace("{backward}", step.Source.Inputs.Length == 1 ? call : $"{call}.Item{step.InputIndex + 1}");
         }
         for (var i = 0; i < step.Source.Inputs.Length; i++) text = text.Replace("{" + i + "}", MathOperand(step.Source.Inputs[i]));

@@ -55,6 +55,13 @@ internal static class Renderings
     /// <summary>The qualified name of the user's forward (0) or backward (1) method of a custom-gradient node.</summary>
     public static string CustomMethod(Node node, int which) => node.Attributes.Text!.Split(';')[which];
 
+    /// <summary>The user's method name alone, for comments and variable names.</summary>
+    public static string CustomMethodName(Node node, int which)
+    {
+        var qualified = CustomMethod(node, which);
+        return qualified.Substring(qualified.LastIndexOf('.') + 1);
+    }
+
     private static string Call(string function, IReadOnlyList<string> inputs, string options = "") => $"{function}({string.Join(", ", inputs)}{options})";
 
     private static string Axis(Node node) => node.Attributes.Axis?.ToString(CultureInfo.InvariantCulture) ?? "null";
