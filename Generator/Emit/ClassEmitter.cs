@@ -45,6 +45,8 @@ internal static class ClassEmitter
             WriteGradientsClass(w, gradient, method);
             w.Line();
             method.Write(w, gradient.Method.Spec.Name);
+            w.Line();
+            new Cuda.DeviceEmitter(gradient, method).Write(w);
         }
         w.Close();
         return w.ToString();

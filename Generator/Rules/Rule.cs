@@ -36,8 +36,9 @@ internal sealed record GradCheckCase(string Expression, int[][] Shapes, InputDom
 internal sealed class Rule
 {
     public Rule(Op op, GradientKind kind, string csharp, string math, BackwardRule? backward = null, string[]? adjointMath = null, GradCheckCase[]? checks = null,
-        Rendering? render = null)
+        Rendering? render = null, string? cuda = null)
     {
+        Cuda = cuda;
         Render = render ?? Renderings.Plain;
         Op = op;
         Kind = kind;
@@ -66,4 +67,10 @@ internal sealed class Rule
     public IReadOnlyList<string> AdjointMath { get; }
 
     public IReadOnlyList<GradCheckCase> Checks { get; }
+
+    /// <summary>
+    /// For elementwise ops, the CUDA C expression the device kernels fuse: {0}, {1} are the operands' values.
+    /// Null for ops with a kernel template of their own (<c>Emit/Cuda/KernelTemplates.cs</c>).
+    /// </summary>
+    public string? Cuda { get; }
 }

@@ -317,6 +317,1354 @@ partial class AlexNet : global::Differentiable.IModule
         return (forward, new ForwardGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B });
     }
 
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+__device__ __forceinline__ int window_argmax(const float* plane, int H, int W, int K, int stride, int pad, int oh, int ow)
+{
+    int best = -1;
+    float top = -INFINITY;
+    for (int kh = 0; kh < K; ++kh)
+    {
+        const int h = oh * stride - pad + kh;
+        if (h < 0 || h >= H) continue;
+        for (int kw = 0; kw < K; ++kw)
+        {
+            const int w = ow * stride - pad + kw;
+            if (w < 0 || w >= W) continue;
+            const float v = plane[h * W + w];
+            if (best < 0 || v > top || (isnan(v) && !isnan(top))) { best = h * W + w; top = v; }
+        }
+    }
+    return best;
+}
+
+// h1_conv2d = conv2d(x, Conv1W)
+extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h1_add = h1_conv2d + h1_reshape
+extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]);
+}
+
+// h1_relu = relu(h1_add)
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+}
+
+// h1 = maxpool2d(h1_relu)
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+
+// h2_conv2d = conv2d(h1, Conv2W)
+extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h2_add = h2_conv2d + h2_reshape
+extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]);
+}
+
+// h2_relu = relu(h2_add)
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+}
+
+// h2 = maxpool2d(h2_relu)
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+
+// h3_conv2d = conv2d(h2, Conv3W)
+extern ""C"" __global__ void h3_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h3_add = h3_conv2d + h3_reshape
+extern ""C"" __global__ void h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]);
+}
+
+// h3 = relu(h3_add)
+extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h3_add[at(g, 1, i)] > 0.0f ? h3_add[at(g, 1, i)] : 0.0f);
+}
+
+// h4_conv2d = conv2d(h3, Conv4W)
+extern ""C"" __global__ void h4_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h4_add = h4_conv2d + h4_reshape
+extern ""C"" __global__ void h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]);
+}
+
+// h4 = relu(h4_add)
+extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h4_add[at(g, 1, i)] > 0.0f ? h4_add[at(g, 1, i)] : 0.0f);
+}
+
+// h5_conv2d = conv2d(h4, Conv5W)
+extern ""C"" __global__ void h5_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h5_add = h5_conv2d + h5_reshape
+extern ""C"" __global__ void h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]);
+}
+
+// h5_relu = relu(h5_add)
+extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h5_add[at(g, 1, i)] > 0.0f ? h5_add[at(g, 1, i)] : 0.0f);
+}
+
+// h5 = maxpool2d(h5_relu)
+extern ""C"" __global__ void h5(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+
+// Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
+extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// Fc1_forward = Fc1_forward_matmul + Fc1_B
+extern ""C"" __global__ void Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]);
+}
+
+// f1_relu = relu(Fc1_forward)
+extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc1_forward[at(g, 1, i)] > 0.0f ? Fc1_forward[at(g, 1, i)] : 0.0f);
+}
+
+// f1 = f1_relu ⊙ mask1
+extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const float* __restrict__ f1_relu, const float* __restrict__ mask1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (f1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
+}
+
+// Fc2_forward_matmul = f1 · Fc2_W
+extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// Fc2_forward = Fc2_forward_matmul + Fc2_B
+extern ""C"" __global__ void Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]);
+}
+
+// f2_relu = relu(Fc2_forward)
+extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc2_forward[at(g, 1, i)] > 0.0f ? Fc2_forward[at(g, 1, i)] : 0.0f);
+}
+
+// f2 = f2_relu ⊙ mask2
+extern ""C"" __global__ void f2(const Geometry g, float* __restrict__ out, const float* __restrict__ f2_relu, const float* __restrict__ mask2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (f2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
+}
+
+// Fc3_forward_matmul = f2 · Fc3_W
+extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// Fc3_forward = Fc3_forward_matmul + Fc3_B
+extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward_matmul, const float* __restrict__ Fc3_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc3_forward_matmul[at(g, 1, i)] + Fc3_B[at(g, 2, i)]);
+}
+
+// forward_logsumexp = log Σ_1 exp(Fc3_forward)
+extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// forward = Fc3_forward − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// d_forward = 1
+extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = 1.0f;
+}
+
+// d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
+extern ""C"" __global__ void d_Fc3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_logsumexp_neg = −d_forward
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_forward[at(g, 1, i)]);
+}
+
+// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_Fc3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
+extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
+extern ""C"" __global__ void d_f2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_f2_relu_mul = d_f2 ⊙ mask2
+extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2, const float* __restrict__ mask2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_f2[at(g, 1, i)] * mask2[at(g, 2, i)]);
+}
+
+// d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
+extern ""C"" __global__ void d_f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc2_forward = d_f2_relu ⊙ ([Fc2_forward > 0])
+extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2_relu, const float* __restrict__ Fc2_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_f2_relu[at(g, 1, i)] * (Fc2_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
+extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
+extern ""C"" __global__ void d_f1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_f1_relu_mul = d_f1 ⊙ mask1
+extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1, const float* __restrict__ mask1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_f1[at(g, 1, i)] * mask1[at(g, 2, i)]);
+}
+
+// d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
+extern ""C"" __global__ void d_f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc1_forward = d_f1_relu ⊙ ([Fc1_forward > 0])
+extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1_relu, const float* __restrict__ Fc1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_f1_relu[at(g, 1, i)] * (Fc1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
+extern ""C"" __global__ void d_Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
+extern ""C"" __global__ void d_Fc1_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h5_relu = d_h5 routed to the maxima of h5_relu
+extern ""C"" __global__ void d_h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+
+// d_h5_add = d_h5_relu ⊙ ([h5_add > 0])
+extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h5_relu, const float* __restrict__ h5_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h5_relu[at(g, 1, i)] * (h5_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
+extern ""C"" __global__ void d_h5_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
+extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+
+// d_h4_add = d_h4 ⊙ ([h4_add > 0])
+extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h4[at(g, 1, i)] * (h4_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
+extern ""C"" __global__ void d_h4_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
+extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+
+// d_h3_add = d_h3 ⊙ ([h3_add > 0])
+extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h3[at(g, 1, i)] * (h3_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
+extern ""C"" __global__ void d_h3_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+
+// d_h2_relu = d_h2 routed to the maxima of h2_relu
+extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+
+// d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
+extern ""C"" __global__ void d_h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+
+// d_h1_relu = d_h1 routed to the maxima of h1_relu
+extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+
+// d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
+extern ""C"" __global__ void d_h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv1W = x correlated with d_h1_conv2d
+extern ""C"" __global__ void d_Conv1W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h1_reshape = d_h1_add summed to the shape of h1_reshape
+extern ""C"" __global__ void d_h1_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv2W = h1 correlated with d_h2_conv2d
+extern ""C"" __global__ void d_Conv2W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h2_reshape = d_h2_add summed to the shape of h2_reshape
+extern ""C"" __global__ void d_h2_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv3W = h2 correlated with d_h3_conv2d
+extern ""C"" __global__ void d_Conv3W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h3_reshape = d_h3_add summed to the shape of h3_reshape
+extern ""C"" __global__ void d_h3_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv4W = h3 correlated with d_h4_conv2d
+extern ""C"" __global__ void d_Conv4W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h4_reshape = d_h4_add summed to the shape of h4_reshape
+extern ""C"" __global__ void d_h4_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv5W = h4 correlated with d_h5_conv2d
+extern ""C"" __global__ void d_Conv5W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h5_reshape = d_h5_add summed to the shape of h5_reshape
+extern ""C"" __global__ void d_h5_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
+extern ""C"" __global__ void d_Fc1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
+extern ""C"" __global__ void d_Fc1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
+extern ""C"" __global__ void d_Fc2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
+extern ""C"" __global__ void d_Fc2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
+extern ""C"" __global__ void d_Fc3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
+extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
+    /// Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("AlexNet.Forward", ForwardCudaSource);
+        var x = p.Input("x");
+        var Conv1W = p.Parameter("Conv1W");
+        var Conv1B = p.Parameter("Conv1B");
+        var Conv2W = p.Parameter("Conv2W");
+        var Conv2B = p.Parameter("Conv2B");
+        var Conv3W = p.Parameter("Conv3W");
+        var Conv3B = p.Parameter("Conv3B");
+        var Conv4W = p.Parameter("Conv4W");
+        var Conv4B = p.Parameter("Conv4B");
+        var Conv5W = p.Parameter("Conv5W");
+        var Conv5B = p.Parameter("Conv5B");
+        var Fc1_W = p.Parameter("Fc1.W");
+        var Fc1_B = p.Parameter("Fc1.B");
+        var mask1 = p.Input("mask1");
+        var Fc2_W = p.Parameter("Fc2.W");
+        var Fc2_B = p.Parameter("Fc2.B");
+        var mask2 = p.Input("mask2");
+        var Fc3_W = p.Parameter("Fc3.W");
+        var Fc3_B = p.Parameter("Fc3.B");
+        // h1_conv2d = conv2d(x, Conv1W)
+        var h1_conv2d = p.Conv2d("h1_conv2d", x, Conv1W, 4, 0);
+        var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
+        // h1_add = h1_conv2d + h1_reshape
+        var h1_add = p.Map("h1_add", new[] { h1_conv2d, h1_reshape });
+        // h1_relu = relu(h1_add)
+        var h1_relu = p.Map("h1_relu", new[] { h1_add });
+        // h1 = maxpool2d(h1_relu)
+        var h1 = p.MaxPool2d("h1", h1_relu, 3, 2, 0);
+        // h2_conv2d = conv2d(h1, Conv2W)
+        var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 2);
+        var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
+        // h2_add = h2_conv2d + h2_reshape
+        var h2_add = p.Map("h2_add", new[] { h2_conv2d, h2_reshape });
+        // h2_relu = relu(h2_add)
+        var h2_relu = p.Map("h2_relu", new[] { h2_add });
+        // h2 = maxpool2d(h2_relu)
+        var h2 = p.MaxPool2d("h2", h2_relu, 3, 2, 0);
+        // h3_conv2d = conv2d(h2, Conv3W)
+        var h3_conv2d = p.Conv2d("h3_conv2d", h2, Conv3W, 1, 1);
+        var h3_reshape = p.Reshape(Conv3B, -1, 1, 1);
+        // h3_add = h3_conv2d + h3_reshape
+        var h3_add = p.Map("h3_add", new[] { h3_conv2d, h3_reshape });
+        // h3 = relu(h3_add)
+        var h3 = p.Map("h3", new[] { h3_add });
+        // h4_conv2d = conv2d(h3, Conv4W)
+        var h4_conv2d = p.Conv2d("h4_conv2d", h3, Conv4W, 1, 1);
+        var h4_reshape = p.Reshape(Conv4B, -1, 1, 1);
+        // h4_add = h4_conv2d + h4_reshape
+        var h4_add = p.Map("h4_add", new[] { h4_conv2d, h4_reshape });
+        // h4 = relu(h4_add)
+        var h4 = p.Map("h4", new[] { h4_add });
+        // h5_conv2d = conv2d(h4, Conv5W)
+        var h5_conv2d = p.Conv2d("h5_conv2d", h4, Conv5W, 1, 1);
+        var h5_reshape = p.Reshape(Conv5B, -1, 1, 1);
+        // h5_add = h5_conv2d + h5_reshape
+        var h5_add = p.Map("h5_add", new[] { h5_conv2d, h5_reshape });
+        // h5_relu = relu(h5_add)
+        var h5_relu = p.Map("h5_relu", new[] { h5_add });
+        // h5 = maxpool2d(h5_relu)
+        var h5 = p.MaxPool2d("h5", h5_relu, 3, 2, 0);
+        var Fc1_forward_flatten = p.Flatten(h5);
+        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
+        var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
+        // Fc1_forward = Fc1_forward_matmul + Fc1_B
+        var Fc1_forward = p.Map("Fc1_forward", new[] { Fc1_forward_matmul, Fc1_B });
+        // f1_relu = relu(Fc1_forward)
+        var f1_relu = p.Map("f1_relu", new[] { Fc1_forward });
+        // f1 = f1_relu ⊙ mask1
+        var f1 = p.Map("f1", new[] { f1_relu, mask1 });
+        // Fc2_forward_matmul = f1 · Fc2_W
+        var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", f1, Fc2_W);
+        // Fc2_forward = Fc2_forward_matmul + Fc2_B
+        var Fc2_forward = p.Map("Fc2_forward", new[] { Fc2_forward_matmul, Fc2_B });
+        // f2_relu = relu(Fc2_forward)
+        var f2_relu = p.Map("f2_relu", new[] { Fc2_forward });
+        // f2 = f2_relu ⊙ mask2
+        var f2 = p.Map("f2", new[] { f2_relu, mask2 });
+        // Fc3_forward_matmul = f2 · Fc3_W
+        var Fc3_forward_matmul = p.MatMul("Fc3_forward_matmul", f2, Fc3_W);
+        // Fc3_forward = Fc3_forward_matmul + Fc3_B
+        var Fc3_forward = p.Map("Fc3_forward", new[] { Fc3_forward_matmul, Fc3_B });
+        // forward_logsumexp = log Σ_1 exp(Fc3_forward)
+        var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
+        // forward = Fc3_forward − forward_logsumexp
+        var forward = p.Map("forward", new[] { Fc3_forward, forward_logsumexp });
+        // d_forward = 1
+        var d_forward = p.Map("d_forward", new[] { forward });
+        // d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
+        var d_Fc3_forward_sumtoshapeof = p.SumTo("d_Fc3_forward_sumtoshapeof", d_forward, Fc3_forward);
+        // d_forward_logsumexp_neg = −d_forward
+        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
+        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+        var d_Fc3_forward = p.Map("d_Fc3_forward", new[] { d_Fc3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc3_forward, 1, true), Fc3_forward, p.Expand(forward_logsumexp, Fc3_forward, 1, true) });
+        // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
+        var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
+        // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
+        var d_f2 = p.MatMul("d_f2", d_Fc3_forward_matmul, p.Transpose(Fc3_W));
+        // d_f2_relu_mul = d_f2 ⊙ mask2
+        var d_f2_relu_mul = p.Map("d_f2_relu_mul", new[] { d_f2, mask2 });
+        // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
+        var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
+        // d_Fc2_forward = d_f2_relu ⊙ ([Fc2_forward > 0])
+        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_f2_relu, Fc2_forward });
+        // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
+        var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
+        // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
+        var d_f1 = p.MatMul("d_f1", d_Fc2_forward_matmul, p.Transpose(Fc2_W));
+        // d_f1_relu_mul = d_f1 ⊙ mask1
+        var d_f1_relu_mul = p.Map("d_f1_relu_mul", new[] { d_f1, mask1 });
+        // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
+        var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
+        // d_Fc1_forward = d_f1_relu ⊙ ([Fc1_forward > 0])
+        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_f1_relu, Fc1_forward });
+        // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
+        var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
+        // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
+        var d_Fc1_forward_flatten = p.MatMul("d_Fc1_forward_flatten", d_Fc1_forward_matmul, p.Transpose(Fc1_W));
+        var d_h5 = p.ReshapeLike(d_Fc1_forward_flatten, h5);
+        // d_h5_relu = d_h5 routed to the maxima of h5_relu
+        var d_h5_relu = p.MaxPool2dBackward("d_h5_relu", d_h5, h5_relu, 3, 2, 0);
+        // d_h5_add = d_h5_relu ⊙ ([h5_add > 0])
+        var d_h5_add = p.Map("d_h5_add", new[] { d_h5_relu, h5_add });
+        // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
+        var d_h5_conv2d = p.SumTo("d_h5_conv2d", d_h5_add, h5_conv2d);
+        // d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
+        var d_h4 = p.Conv2dInputGradient("d_h4", d_h5_conv2d, Conv5W, h4, 1, 1);
+        // d_h4_add = d_h4 ⊙ ([h4_add > 0])
+        var d_h4_add = p.Map("d_h4_add", new[] { d_h4, h4_add });
+        // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
+        var d_h4_conv2d = p.SumTo("d_h4_conv2d", d_h4_add, h4_conv2d);
+        // d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
+        var d_h3 = p.Conv2dInputGradient("d_h3", d_h4_conv2d, Conv4W, h3, 1, 1);
+        // d_h3_add = d_h3 ⊙ ([h3_add > 0])
+        var d_h3_add = p.Map("d_h3_add", new[] { d_h3, h3_add });
+        // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
+        var d_h3_conv2d = p.SumTo("d_h3_conv2d", d_h3_add, h3_conv2d);
+        // d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
+        var d_h2 = p.Conv2dInputGradient("d_h2", d_h3_conv2d, Conv3W, h2, 1, 1);
+        // d_h2_relu = d_h2 routed to the maxima of h2_relu
+        var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 3, 2, 0);
+        // d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_add });
+        // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
+        var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
+        // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+        var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 2);
+        // d_h1_relu = d_h1 routed to the maxima of h1_relu
+        var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 3, 2, 0);
+        // d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_add });
+        // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
+        var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
+        // d_Conv1W = x correlated with d_h1_conv2d
+        var d_Conv1W = p.Conv2dWeightGradient("d_Conv1W", d_h1_conv2d, x, Conv1W, 4, 0);
+        // d_h1_reshape = d_h1_add summed to the shape of h1_reshape
+        var d_h1_reshape = p.SumTo("d_h1_reshape", d_h1_add, h1_reshape);
+        var d_Conv1B = p.ReshapeLike(d_h1_reshape, Conv1B);
+        // d_Conv2W = h1 correlated with d_h2_conv2d
+        var d_Conv2W = p.Conv2dWeightGradient("d_Conv2W", d_h2_conv2d, h1, Conv2W, 1, 2);
+        // d_h2_reshape = d_h2_add summed to the shape of h2_reshape
+        var d_h2_reshape = p.SumTo("d_h2_reshape", d_h2_add, h2_reshape);
+        var d_Conv2B = p.ReshapeLike(d_h2_reshape, Conv2B);
+        // d_Conv3W = h2 correlated with d_h3_conv2d
+        var d_Conv3W = p.Conv2dWeightGradient("d_Conv3W", d_h3_conv2d, h2, Conv3W, 1, 1);
+        // d_h3_reshape = d_h3_add summed to the shape of h3_reshape
+        var d_h3_reshape = p.SumTo("d_h3_reshape", d_h3_add, h3_reshape);
+        var d_Conv3B = p.ReshapeLike(d_h3_reshape, Conv3B);
+        // d_Conv4W = h3 correlated with d_h4_conv2d
+        var d_Conv4W = p.Conv2dWeightGradient("d_Conv4W", d_h4_conv2d, h3, Conv4W, 1, 1);
+        // d_h4_reshape = d_h4_add summed to the shape of h4_reshape
+        var d_h4_reshape = p.SumTo("d_h4_reshape", d_h4_add, h4_reshape);
+        var d_Conv4B = p.ReshapeLike(d_h4_reshape, Conv4B);
+        // d_Conv5W = h4 correlated with d_h5_conv2d
+        var d_Conv5W = p.Conv2dWeightGradient("d_Conv5W", d_h5_conv2d, h4, Conv5W, 1, 1);
+        // d_h5_reshape = d_h5_add summed to the shape of h5_reshape
+        var d_h5_reshape = p.SumTo("d_h5_reshape", d_h5_add, h5_reshape);
+        var d_Conv5B = p.ReshapeLike(d_h5_reshape, Conv5B);
+        // d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
+        var d_Fc1_W = p.MatMul("d_Fc1_W", p.Transpose(Fc1_forward_flatten), d_Fc1_forward_matmul);
+        // d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
+        var d_Fc1_B = p.SumTo("d_Fc1_B", d_Fc1_forward, Fc1_B);
+        // d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
+        var d_Fc2_W = p.MatMul("d_Fc2_W", p.Transpose(f1), d_Fc2_forward_matmul);
+        // d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
+        var d_Fc2_B = p.SumTo("d_Fc2_B", d_Fc2_forward, Fc2_B);
+        // d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
+        var d_Fc3_W = p.MatMul("d_Fc3_W", p.Transpose(f2), d_Fc3_forward_matmul);
+        // d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
+        var d_Fc3_B = p.SumTo("d_Fc3_B", d_Fc3_forward, Fc3_B);
+        p.Result(forward);
+        p.Gradient("Conv1W", d_Conv1W);
+        p.Gradient("Conv1B", d_Conv1B);
+        p.Gradient("Conv2W", d_Conv2W);
+        p.Gradient("Conv2B", d_Conv2B);
+        p.Gradient("Conv3W", d_Conv3W);
+        p.Gradient("Conv3B", d_Conv3B);
+        p.Gradient("Conv4W", d_Conv4W);
+        p.Gradient("Conv4B", d_Conv4B);
+        p.Gradient("Conv5W", d_Conv5W);
+        p.Gradient("Conv5B", d_Conv5B);
+        p.Gradient("Fc1.W", d_Fc1_W);
+        p.Gradient("Fc1.B", d_Fc1_B);
+        p.Gradient("Fc2.W", d_Fc2_W);
+        p.Gradient("Fc2.B", d_Fc2_B);
+        p.Gradient("Fc3.W", d_Fc3_W);
+        p.Gradient("Fc3.B", d_Fc3_B);
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -612,5 +1960,1408 @@ partial class AlexNet : global::Differentiable.IModule
         var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, x, Conv1W, stride: 4);
 
         return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B });
+    }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+__device__ __forceinline__ int window_argmax(const float* plane, int H, int W, int K, int stride, int pad, int oh, int ow)
+{
+    int best = -1;
+    float top = -INFINITY;
+    for (int kh = 0; kh < K; ++kh)
+    {
+        const int h = oh * stride - pad + kh;
+        if (h < 0 || h >= H) continue;
+        for (int kw = 0; kw < K; ++kw)
+        {
+            const int w = ow * stride - pad + kw;
+            if (w < 0 || w >= W) continue;
+            const float v = plane[h * W + w];
+            if (best < 0 || v > top || (isnan(v) && !isnan(top))) { best = h * W + w; top = v; }
+        }
+    }
+    return best;
+}
+
+// h1_conv2d = conv2d(x, Conv1W)
+extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h1_add = h1_conv2d + h1_reshape
+extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]);
+}
+
+// h1_relu = relu(h1_add)
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+}
+
+// h1 = maxpool2d(h1_relu)
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+
+// h2_conv2d = conv2d(h1, Conv2W)
+extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h2_add = h2_conv2d + h2_reshape
+extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]);
+}
+
+// h2_relu = relu(h2_add)
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+}
+
+// h2 = maxpool2d(h2_relu)
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+
+// h3_conv2d = conv2d(h2, Conv3W)
+extern ""C"" __global__ void h3_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h3_add = h3_conv2d + h3_reshape
+extern ""C"" __global__ void h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]);
+}
+
+// h3 = relu(h3_add)
+extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h3_add[at(g, 1, i)] > 0.0f ? h3_add[at(g, 1, i)] : 0.0f);
+}
+
+// h4_conv2d = conv2d(h3, Conv4W)
+extern ""C"" __global__ void h4_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h4_add = h4_conv2d + h4_reshape
+extern ""C"" __global__ void h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]);
+}
+
+// h4 = relu(h4_add)
+extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h4_add[at(g, 1, i)] > 0.0f ? h4_add[at(g, 1, i)] : 0.0f);
+}
+
+// h5_conv2d = conv2d(h4, Conv5W)
+extern ""C"" __global__ void h5_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h5_add = h5_conv2d + h5_reshape
+extern ""C"" __global__ void h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]);
+}
+
+// h5_relu = relu(h5_add)
+extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h5_add[at(g, 1, i)] > 0.0f ? h5_add[at(g, 1, i)] : 0.0f);
+}
+
+// h5 = maxpool2d(h5_relu)
+extern ""C"" __global__ void h5(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+
+// Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
+extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// Fc1_forward = Fc1_forward_matmul + Fc1_B
+extern ""C"" __global__ void Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]);
+}
+
+// f1_relu = relu(Fc1_forward)
+extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc1_forward[at(g, 1, i)] > 0.0f ? Fc1_forward[at(g, 1, i)] : 0.0f);
+}
+
+// f1 = f1_relu ⊙ mask1
+extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const float* __restrict__ f1_relu, const float* __restrict__ mask1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (f1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
+}
+
+// Fc2_forward_matmul = f1 · Fc2_W
+extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// Fc2_forward = Fc2_forward_matmul + Fc2_B
+extern ""C"" __global__ void Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]);
+}
+
+// f2_relu = relu(Fc2_forward)
+extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc2_forward[at(g, 1, i)] > 0.0f ? Fc2_forward[at(g, 1, i)] : 0.0f);
+}
+
+// f2 = f2_relu ⊙ mask2
+extern ""C"" __global__ void f2(const Geometry g, float* __restrict__ out, const float* __restrict__ f2_relu, const float* __restrict__ mask2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (f2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
+}
+
+// Fc3_forward_matmul = f2 · Fc3_W
+extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// Fc3_forward = Fc3_forward_matmul + Fc3_B
+extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward_matmul, const float* __restrict__ Fc3_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc3_forward_matmul[at(g, 1, i)] + Fc3_B[at(g, 2, i)]);
+}
+
+// forward_logsumexp = log Σ_1 exp(Fc3_forward)
+extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// forward = Fc3_forward − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// loss_gather = forward[i, yᵢ]
+extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
+}
+
+// loss_mean = mean loss_gather
+extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum * g.scalars[0];
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_mean = −1
+extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-1.0f);
+}
+
+// d_loss_gather = d_loss_mean / n
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_forward = scatter(d_loss_gather)
+extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[0], column = i % g.ints[0];
+    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
+}
+
+// d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
+extern ""C"" __global__ void d_Fc3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_logsumexp_neg = −d_forward
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_forward[at(g, 1, i)]);
+}
+
+// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_Fc3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
+extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
+extern ""C"" __global__ void d_f2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_f2_relu_mul = d_f2 ⊙ mask2
+extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2, const float* __restrict__ mask2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_f2[at(g, 1, i)] * mask2[at(g, 2, i)]);
+}
+
+// d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
+extern ""C"" __global__ void d_f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc2_forward = d_f2_relu ⊙ ([Fc2_forward > 0])
+extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2_relu, const float* __restrict__ Fc2_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_f2_relu[at(g, 1, i)] * (Fc2_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
+extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
+extern ""C"" __global__ void d_f1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_f1_relu_mul = d_f1 ⊙ mask1
+extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1, const float* __restrict__ mask1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_f1[at(g, 1, i)] * mask1[at(g, 2, i)]);
+}
+
+// d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
+extern ""C"" __global__ void d_f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc1_forward = d_f1_relu ⊙ ([Fc1_forward > 0])
+extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1_relu, const float* __restrict__ Fc1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_f1_relu[at(g, 1, i)] * (Fc1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
+extern ""C"" __global__ void d_Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
+extern ""C"" __global__ void d_Fc1_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h5_relu = d_h5 routed to the maxima of h5_relu
+extern ""C"" __global__ void d_h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+
+// d_h5_add = d_h5_relu ⊙ ([h5_add > 0])
+extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h5_relu, const float* __restrict__ h5_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h5_relu[at(g, 1, i)] * (h5_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
+extern ""C"" __global__ void d_h5_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
+extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+
+// d_h4_add = d_h4 ⊙ ([h4_add > 0])
+extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h4[at(g, 1, i)] * (h4_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
+extern ""C"" __global__ void d_h4_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
+extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+
+// d_h3_add = d_h3 ⊙ ([h3_add > 0])
+extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h3[at(g, 1, i)] * (h3_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
+extern ""C"" __global__ void d_h3_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+
+// d_h2_relu = d_h2 routed to the maxima of h2_relu
+extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+
+// d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
+extern ""C"" __global__ void d_h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+
+// d_h1_relu = d_h1 routed to the maxima of h1_relu
+extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+
+// d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
+extern ""C"" __global__ void d_h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv1W = x correlated with d_h1_conv2d
+extern ""C"" __global__ void d_Conv1W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h1_reshape = d_h1_add summed to the shape of h1_reshape
+extern ""C"" __global__ void d_h1_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv2W = h1 correlated with d_h2_conv2d
+extern ""C"" __global__ void d_Conv2W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h2_reshape = d_h2_add summed to the shape of h2_reshape
+extern ""C"" __global__ void d_h2_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv3W = h2 correlated with d_h3_conv2d
+extern ""C"" __global__ void d_Conv3W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h3_reshape = d_h3_add summed to the shape of h3_reshape
+extern ""C"" __global__ void d_h3_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv4W = h3 correlated with d_h4_conv2d
+extern ""C"" __global__ void d_Conv4W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h4_reshape = d_h4_add summed to the shape of h4_reshape
+extern ""C"" __global__ void d_h4_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv5W = h4 correlated with d_h5_conv2d
+extern ""C"" __global__ void d_Conv5W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h5_reshape = d_h5_add summed to the shape of h5_reshape
+extern ""C"" __global__ void d_h5_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
+extern ""C"" __global__ void d_Fc1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
+extern ""C"" __global__ void d_Fc1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
+extern ""C"" __global__ void d_Fc2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
+extern ""C"" __global__ void d_Fc2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
+extern ""C"" __global__ void d_Fc3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
+extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
+    /// Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void LossDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("AlexNet.Loss", LossCudaSource);
+        var x = p.Input("x");
+        var Conv1W = p.Parameter("Conv1W");
+        var Conv1B = p.Parameter("Conv1B");
+        var Conv2W = p.Parameter("Conv2W");
+        var Conv2B = p.Parameter("Conv2B");
+        var Conv3W = p.Parameter("Conv3W");
+        var Conv3B = p.Parameter("Conv3B");
+        var Conv4W = p.Parameter("Conv4W");
+        var Conv4B = p.Parameter("Conv4B");
+        var Conv5W = p.Parameter("Conv5W");
+        var Conv5B = p.Parameter("Conv5B");
+        var Fc1_W = p.Parameter("Fc1.W");
+        var Fc1_B = p.Parameter("Fc1.B");
+        var mask1 = p.Input("mask1");
+        var Fc2_W = p.Parameter("Fc2.W");
+        var Fc2_B = p.Parameter("Fc2.B");
+        var mask2 = p.Input("mask2");
+        var Fc3_W = p.Parameter("Fc3.W");
+        var Fc3_B = p.Parameter("Fc3.B");
+        var y = p.Labels("y");
+        // h1_conv2d = conv2d(x, Conv1W)
+        var h1_conv2d = p.Conv2d("h1_conv2d", x, Conv1W, 4, 0);
+        var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
+        // h1_add = h1_conv2d + h1_reshape
+        var h1_add = p.Map("h1_add", new[] { h1_conv2d, h1_reshape });
+        // h1_relu = relu(h1_add)
+        var h1_relu = p.Map("h1_relu", new[] { h1_add });
+        // h1 = maxpool2d(h1_relu)
+        var h1 = p.MaxPool2d("h1", h1_relu, 3, 2, 0);
+        // h2_conv2d = conv2d(h1, Conv2W)
+        var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 2);
+        var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
+        // h2_add = h2_conv2d + h2_reshape
+        var h2_add = p.Map("h2_add", new[] { h2_conv2d, h2_reshape });
+        // h2_relu = relu(h2_add)
+        var h2_relu = p.Map("h2_relu", new[] { h2_add });
+        // h2 = maxpool2d(h2_relu)
+        var h2 = p.MaxPool2d("h2", h2_relu, 3, 2, 0);
+        // h3_conv2d = conv2d(h2, Conv3W)
+        var h3_conv2d = p.Conv2d("h3_conv2d", h2, Conv3W, 1, 1);
+        var h3_reshape = p.Reshape(Conv3B, -1, 1, 1);
+        // h3_add = h3_conv2d + h3_reshape
+        var h3_add = p.Map("h3_add", new[] { h3_conv2d, h3_reshape });
+        // h3 = relu(h3_add)
+        var h3 = p.Map("h3", new[] { h3_add });
+        // h4_conv2d = conv2d(h3, Conv4W)
+        var h4_conv2d = p.Conv2d("h4_conv2d", h3, Conv4W, 1, 1);
+        var h4_reshape = p.Reshape(Conv4B, -1, 1, 1);
+        // h4_add = h4_conv2d + h4_reshape
+        var h4_add = p.Map("h4_add", new[] { h4_conv2d, h4_reshape });
+        // h4 = relu(h4_add)
+        var h4 = p.Map("h4", new[] { h4_add });
+        // h5_conv2d = conv2d(h4, Conv5W)
+        var h5_conv2d = p.Conv2d("h5_conv2d", h4, Conv5W, 1, 1);
+        var h5_reshape = p.Reshape(Conv5B, -1, 1, 1);
+        // h5_add = h5_conv2d + h5_reshape
+        var h5_add = p.Map("h5_add", new[] { h5_conv2d, h5_reshape });
+        // h5_relu = relu(h5_add)
+        var h5_relu = p.Map("h5_relu", new[] { h5_add });
+        // h5 = maxpool2d(h5_relu)
+        var h5 = p.MaxPool2d("h5", h5_relu, 3, 2, 0);
+        var Fc1_forward_flatten = p.Flatten(h5);
+        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
+        var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
+        // Fc1_forward = Fc1_forward_matmul + Fc1_B
+        var Fc1_forward = p.Map("Fc1_forward", new[] { Fc1_forward_matmul, Fc1_B });
+        // f1_relu = relu(Fc1_forward)
+        var f1_relu = p.Map("f1_relu", new[] { Fc1_forward });
+        // f1 = f1_relu ⊙ mask1
+        var f1 = p.Map("f1", new[] { f1_relu, mask1 });
+        // Fc2_forward_matmul = f1 · Fc2_W
+        var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", f1, Fc2_W);
+        // Fc2_forward = Fc2_forward_matmul + Fc2_B
+        var Fc2_forward = p.Map("Fc2_forward", new[] { Fc2_forward_matmul, Fc2_B });
+        // f2_relu = relu(Fc2_forward)
+        var f2_relu = p.Map("f2_relu", new[] { Fc2_forward });
+        // f2 = f2_relu ⊙ mask2
+        var f2 = p.Map("f2", new[] { f2_relu, mask2 });
+        // Fc3_forward_matmul = f2 · Fc3_W
+        var Fc3_forward_matmul = p.MatMul("Fc3_forward_matmul", f2, Fc3_W);
+        // Fc3_forward = Fc3_forward_matmul + Fc3_B
+        var Fc3_forward = p.Map("Fc3_forward", new[] { Fc3_forward_matmul, Fc3_B });
+        // forward_logsumexp = log Σ_1 exp(Fc3_forward)
+        var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
+        // forward = Fc3_forward − forward_logsumexp
+        var forward = p.Map("forward", new[] { Fc3_forward, forward_logsumexp });
+        // loss_gather = forward[i, yᵢ]
+        var loss_gather = p.Gather("loss_gather", forward, y);
+        // loss_mean = mean loss_gather
+        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        // loss = −loss_mean
+        var loss = p.Map("loss", new[] { loss_mean });
+        // d_loss_mean = −1
+        var d_loss_mean = p.Map("d_loss_mean", new[] { loss });
+        // d_loss_gather = d_loss_mean / n
+        var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
+        // d_forward = scatter(d_loss_gather)
+        var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
+        // d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
+        var d_Fc3_forward_sumtoshapeof = p.SumTo("d_Fc3_forward_sumtoshapeof", d_forward, Fc3_forward);
+        // d_forward_logsumexp_neg = −d_forward
+        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
+        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+        var d_Fc3_forward = p.Map("d_Fc3_forward", new[] { d_Fc3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc3_forward, 1, true), Fc3_forward, p.Expand(forward_logsumexp, Fc3_forward, 1, true) });
+        // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
+        var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
+        // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
+        var d_f2 = p.MatMul("d_f2", d_Fc3_forward_matmul, p.Transpose(Fc3_W));
+        // d_f2_relu_mul = d_f2 ⊙ mask2
+        var d_f2_relu_mul = p.Map("d_f2_relu_mul", new[] { d_f2, mask2 });
+        // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
+        var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
+        // d_Fc2_forward = d_f2_relu ⊙ ([Fc2_forward > 0])
+        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_f2_relu, Fc2_forward });
+        // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
+        var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
+        // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
+        var d_f1 = p.MatMul("d_f1", d_Fc2_forward_matmul, p.Transpose(Fc2_W));
+        // d_f1_relu_mul = d_f1 ⊙ mask1
+        var d_f1_relu_mul = p.Map("d_f1_relu_mul", new[] { d_f1, mask1 });
+        // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
+        var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
+        // d_Fc1_forward = d_f1_relu ⊙ ([Fc1_forward > 0])
+        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_f1_relu, Fc1_forward });
+        // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
+        var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
+        // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
+        var d_Fc1_forward_flatten = p.MatMul("d_Fc1_forward_flatten", d_Fc1_forward_matmul, p.Transpose(Fc1_W));
+        var d_h5 = p.ReshapeLike(d_Fc1_forward_flatten, h5);
+        // d_h5_relu = d_h5 routed to the maxima of h5_relu
+        var d_h5_relu = p.MaxPool2dBackward("d_h5_relu", d_h5, h5_relu, 3, 2, 0);
+        // d_h5_add = d_h5_relu ⊙ ([h5_add > 0])
+        var d_h5_add = p.Map("d_h5_add", new[] { d_h5_relu, h5_add });
+        // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
+        var d_h5_conv2d = p.SumTo("d_h5_conv2d", d_h5_add, h5_conv2d);
+        // d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
+        var d_h4 = p.Conv2dInputGradient("d_h4", d_h5_conv2d, Conv5W, h4, 1, 1);
+        // d_h4_add = d_h4 ⊙ ([h4_add > 0])
+        var d_h4_add = p.Map("d_h4_add", new[] { d_h4, h4_add });
+        // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
+        var d_h4_conv2d = p.SumTo("d_h4_conv2d", d_h4_add, h4_conv2d);
+        // d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
+        var d_h3 = p.Conv2dInputGradient("d_h3", d_h4_conv2d, Conv4W, h3, 1, 1);
+        // d_h3_add = d_h3 ⊙ ([h3_add > 0])
+        var d_h3_add = p.Map("d_h3_add", new[] { d_h3, h3_add });
+        // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
+        var d_h3_conv2d = p.SumTo("d_h3_conv2d", d_h3_add, h3_conv2d);
+        // d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
+        var d_h2 = p.Conv2dInputGradient("d_h2", d_h3_conv2d, Conv3W, h2, 1, 1);
+        // d_h2_relu = d_h2 routed to the maxima of h2_relu
+        var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 3, 2, 0);
+        // d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_add });
+        // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
+        var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
+        // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+        var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 2);
+        // d_h1_relu = d_h1 routed to the maxima of h1_relu
+        var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 3, 2, 0);
+        // d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_add });
+        // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
+        var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
+        // d_Conv1W = x correlated with d_h1_conv2d
+        var d_Conv1W = p.Conv2dWeightGradient("d_Conv1W", d_h1_conv2d, x, Conv1W, 4, 0);
+        // d_h1_reshape = d_h1_add summed to the shape of h1_reshape
+        var d_h1_reshape = p.SumTo("d_h1_reshape", d_h1_add, h1_reshape);
+        var d_Conv1B = p.ReshapeLike(d_h1_reshape, Conv1B);
+        // d_Conv2W = h1 correlated with d_h2_conv2d
+        var d_Conv2W = p.Conv2dWeightGradient("d_Conv2W", d_h2_conv2d, h1, Conv2W, 1, 2);
+        // d_h2_reshape = d_h2_add summed to the shape of h2_reshape
+        var d_h2_reshape = p.SumTo("d_h2_reshape", d_h2_add, h2_reshape);
+        var d_Conv2B = p.ReshapeLike(d_h2_reshape, Conv2B);
+        // d_Conv3W = h2 correlated with d_h3_conv2d
+        var d_Conv3W = p.Conv2dWeightGradient("d_Conv3W", d_h3_conv2d, h2, Conv3W, 1, 1);
+        // d_h3_reshape = d_h3_add summed to the shape of h3_reshape
+        var d_h3_reshape = p.SumTo("d_h3_reshape", d_h3_add, h3_reshape);
+        var d_Conv3B = p.ReshapeLike(d_h3_reshape, Conv3B);
+        // d_Conv4W = h3 correlated with d_h4_conv2d
+        var d_Conv4W = p.Conv2dWeightGradient("d_Conv4W", d_h4_conv2d, h3, Conv4W, 1, 1);
+        // d_h4_reshape = d_h4_add summed to the shape of h4_reshape
+        var d_h4_reshape = p.SumTo("d_h4_reshape", d_h4_add, h4_reshape);
+        var d_Conv4B = p.ReshapeLike(d_h4_reshape, Conv4B);
+        // d_Conv5W = h4 correlated with d_h5_conv2d
+        var d_Conv5W = p.Conv2dWeightGradient("d_Conv5W", d_h5_conv2d, h4, Conv5W, 1, 1);
+        // d_h5_reshape = d_h5_add summed to the shape of h5_reshape
+        var d_h5_reshape = p.SumTo("d_h5_reshape", d_h5_add, h5_reshape);
+        var d_Conv5B = p.ReshapeLike(d_h5_reshape, Conv5B);
+        // d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
+        var d_Fc1_W = p.MatMul("d_Fc1_W", p.Transpose(Fc1_forward_flatten), d_Fc1_forward_matmul);
+        // d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
+        var d_Fc1_B = p.SumTo("d_Fc1_B", d_Fc1_forward, Fc1_B);
+        // d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
+        var d_Fc2_W = p.MatMul("d_Fc2_W", p.Transpose(f1), d_Fc2_forward_matmul);
+        // d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
+        var d_Fc2_B = p.SumTo("d_Fc2_B", d_Fc2_forward, Fc2_B);
+        // d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
+        var d_Fc3_W = p.MatMul("d_Fc3_W", p.Transpose(f2), d_Fc3_forward_matmul);
+        // d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
+        var d_Fc3_B = p.SumTo("d_Fc3_B", d_Fc3_forward, Fc3_B);
+        p.Result(loss);
+        p.Gradient("Conv1W", d_Conv1W);
+        p.Gradient("Conv1B", d_Conv1B);
+        p.Gradient("Conv2W", d_Conv2W);
+        p.Gradient("Conv2B", d_Conv2B);
+        p.Gradient("Conv3W", d_Conv3W);
+        p.Gradient("Conv3B", d_Conv3B);
+        p.Gradient("Conv4W", d_Conv4W);
+        p.Gradient("Conv4B", d_Conv4B);
+        p.Gradient("Conv5W", d_Conv5W);
+        p.Gradient("Conv5B", d_Conv5B);
+        p.Gradient("Fc1.W", d_Fc1_W);
+        p.Gradient("Fc1.B", d_Fc1_B);
+        p.Gradient("Fc2.W", d_Fc2_W);
+        p.Gradient("Fc2.B", d_Fc2_B);
+        p.Gradient("Fc3.W", d_Fc3_W);
+        p.Gradient("Fc3.B", d_Fc3_B);
     }
 }

@@ -157,6 +157,608 @@ partial class CNN : global::Differentiable.IModule
         return (forward, new ForwardGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B });
     }
 
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+__device__ __forceinline__ int window_argmax(const float* plane, int H, int W, int K, int stride, int pad, int oh, int ow)
+{
+    int best = -1;
+    float top = -INFINITY;
+    for (int kh = 0; kh < K; ++kh)
+    {
+        const int h = oh * stride - pad + kh;
+        if (h < 0 || h >= H) continue;
+        for (int kw = 0; kw < K; ++kw)
+        {
+            const int w = ow * stride - pad + kw;
+            if (w < 0 || w >= W) continue;
+            const float v = plane[h * W + w];
+            if (best < 0 || v > top || (isnan(v) && !isnan(top))) { best = h * W + w; top = v; }
+        }
+    }
+    return best;
+}
+
+// h1_conv2d = conv2d(image, Conv1W)
+extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h1_add = h1_conv2d + h1_reshape
+extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]);
+}
+
+// h1_relu = relu(h1_add)
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+}
+
+// h1 = maxpool2d(h1_relu)
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+
+// h2_conv2d = conv2d(h1, Conv2W)
+extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h2_add = h2_conv2d + h2_reshape
+extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]);
+}
+
+// h2_relu = relu(h2_add)
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+}
+
+// h2 = maxpool2d(h2_relu)
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+
+// Fc_forward_matmul = Fc_forward_flatten · Fc_W
+extern ""C"" __global__ void Fc_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// Fc_forward = Fc_forward_matmul + Fc_B
+extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc_forward_matmul, const float* __restrict__ Fc_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc_forward_matmul[at(g, 1, i)] + Fc_B[at(g, 2, i)]);
+}
+
+// forward_logsumexp = log Σ_1 exp(Fc_forward)
+extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// forward = Fc_forward − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// d_forward = 1
+extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = 1.0f;
+}
+
+// d_Fc_forward_sumtoshapeof = d_forward summed to the shape of Fc_forward
+extern ""C"" __global__ void d_Fc_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_logsumexp_neg = −d_forward
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_forward[at(g, 1, i)]);
+}
+
+// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc_forward − forward_logsumexp))))
+extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_Fc_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_Fc_forward_matmul = d_Fc_forward summed to the shape of Fc_forward_matmul
+extern ""C"" __global__ void d_Fc_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc_forward_flatten = d_Fc_forward_matmul · Fc_Wᵀ
+extern ""C"" __global__ void d_Fc_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h2_relu = d_h2 routed to the maxima of h2_relu
+extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+
+// d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
+extern ""C"" __global__ void d_h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+
+// d_h1_relu = d_h1 routed to the maxima of h1_relu
+extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+
+// d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
+extern ""C"" __global__ void d_h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv1W = image correlated with d_h1_conv2d
+extern ""C"" __global__ void d_Conv1W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h1_reshape = d_h1_add summed to the shape of h1_reshape
+extern ""C"" __global__ void d_h1_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv2W = h1 correlated with d_h2_conv2d
+extern ""C"" __global__ void d_Conv2W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h2_reshape = d_h2_add summed to the shape of h2_reshape
+extern ""C"" __global__ void d_h2_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc_W = Fc_forward_flattenᵀ · d_Fc_forward_matmul
+extern ""C"" __global__ void d_Fc_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_Fc_B = d_Fc_forward summed to the shape of Fc_B
+extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
+    /// Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("CNN.Forward", ForwardCudaSource);
+        var x = p.Input("x");
+        var Conv1W = p.Parameter("Conv1W");
+        var Conv1B = p.Parameter("Conv1B");
+        var Conv2W = p.Parameter("Conv2W");
+        var Conv2B = p.Parameter("Conv2B");
+        var Fc_W = p.Parameter("Fc.W");
+        var Fc_B = p.Parameter("Fc.B");
+        var image = p.Reshape(x, -1, 1, 28, 28);
+        // h1_conv2d = conv2d(image, Conv1W)
+        var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 0);
+        var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
+        // h1_add = h1_conv2d + h1_reshape
+        var h1_add = p.Map("h1_add", new[] { h1_conv2d, h1_reshape });
+        // h1_relu = relu(h1_add)
+        var h1_relu = p.Map("h1_relu", new[] { h1_add });
+        // h1 = maxpool2d(h1_relu)
+        var h1 = p.MaxPool2d("h1", h1_relu, 2, 2, 0);
+        // h2_conv2d = conv2d(h1, Conv2W)
+        var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
+        var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
+        // h2_add = h2_conv2d + h2_reshape
+        var h2_add = p.Map("h2_add", new[] { h2_conv2d, h2_reshape });
+        // h2_relu = relu(h2_add)
+        var h2_relu = p.Map("h2_relu", new[] { h2_add });
+        // h2 = maxpool2d(h2_relu)
+        var h2 = p.MaxPool2d("h2", h2_relu, 2, 2, 0);
+        var Fc_forward_flatten = p.Flatten(h2);
+        // Fc_forward_matmul = Fc_forward_flatten · Fc_W
+        var Fc_forward_matmul = p.MatMul("Fc_forward_matmul", Fc_forward_flatten, Fc_W);
+        // Fc_forward = Fc_forward_matmul + Fc_B
+        var Fc_forward = p.Map("Fc_forward", new[] { Fc_forward_matmul, Fc_B });
+        // forward_logsumexp = log Σ_1 exp(Fc_forward)
+        var forward_logsumexp = p.Reduce("forward_logsumexp", Fc_forward, 1, true);
+        // forward = Fc_forward − forward_logsumexp
+        var forward = p.Map("forward", new[] { Fc_forward, forward_logsumexp });
+        // d_forward = 1
+        var d_forward = p.Map("d_forward", new[] { forward });
+        // d_Fc_forward_sumtoshapeof = d_forward summed to the shape of Fc_forward
+        var d_Fc_forward_sumtoshapeof = p.SumTo("d_Fc_forward_sumtoshapeof", d_forward, Fc_forward);
+        // d_forward_logsumexp_neg = −d_forward
+        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
+        // d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc_forward − forward_logsumexp))))
+        var d_Fc_forward = p.Map("d_Fc_forward", new[] { d_Fc_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc_forward, 1, true), Fc_forward, p.Expand(forward_logsumexp, Fc_forward, 1, true) });
+        // d_Fc_forward_matmul = d_Fc_forward summed to the shape of Fc_forward_matmul
+        var d_Fc_forward_matmul = p.SumTo("d_Fc_forward_matmul", d_Fc_forward, Fc_forward_matmul);
+        // d_Fc_forward_flatten = d_Fc_forward_matmul · Fc_Wᵀ
+        var d_Fc_forward_flatten = p.MatMul("d_Fc_forward_flatten", d_Fc_forward_matmul, p.Transpose(Fc_W));
+        var d_h2 = p.ReshapeLike(d_Fc_forward_flatten, h2);
+        // d_h2_relu = d_h2 routed to the maxima of h2_relu
+        var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 2, 2, 0);
+        // d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_add });
+        // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
+        var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
+        // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+        var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 0);
+        // d_h1_relu = d_h1 routed to the maxima of h1_relu
+        var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 2, 2, 0);
+        // d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_add });
+        // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
+        var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
+        // d_Conv1W = image correlated with d_h1_conv2d
+        var d_Conv1W = p.Conv2dWeightGradient("d_Conv1W", d_h1_conv2d, image, Conv1W, 1, 0);
+        // d_h1_reshape = d_h1_add summed to the shape of h1_reshape
+        var d_h1_reshape = p.SumTo("d_h1_reshape", d_h1_add, h1_reshape);
+        var d_Conv1B = p.ReshapeLike(d_h1_reshape, Conv1B);
+        // d_Conv2W = h1 correlated with d_h2_conv2d
+        var d_Conv2W = p.Conv2dWeightGradient("d_Conv2W", d_h2_conv2d, h1, Conv2W, 1, 0);
+        // d_h2_reshape = d_h2_add summed to the shape of h2_reshape
+        var d_h2_reshape = p.SumTo("d_h2_reshape", d_h2_add, h2_reshape);
+        var d_Conv2B = p.ReshapeLike(d_h2_reshape, Conv2B);
+        // d_Fc_W = Fc_forward_flattenᵀ · d_Fc_forward_matmul
+        var d_Fc_W = p.MatMul("d_Fc_W", p.Transpose(Fc_forward_flatten), d_Fc_forward_matmul);
+        // d_Fc_B = d_Fc_forward summed to the shape of Fc_B
+        var d_Fc_B = p.SumTo("d_Fc_B", d_Fc_forward, Fc_B);
+        p.Result(forward);
+        p.Gradient("Conv1W", d_Conv1W);
+        p.Gradient("Conv1B", d_Conv1B);
+        p.Gradient("Conv2W", d_Conv2W);
+        p.Gradient("Conv2B", d_Conv2B);
+        p.Gradient("Fc.W", d_Fc_W);
+        p.Gradient("Fc.B", d_Fc_B);
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -302,5 +904,662 @@ partial class CNN : global::Differentiable.IModule
         var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W);
 
         return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B });
+    }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+__device__ __forceinline__ int window_argmax(const float* plane, int H, int W, int K, int stride, int pad, int oh, int ow)
+{
+    int best = -1;
+    float top = -INFINITY;
+    for (int kh = 0; kh < K; ++kh)
+    {
+        const int h = oh * stride - pad + kh;
+        if (h < 0 || h >= H) continue;
+        for (int kw = 0; kw < K; ++kw)
+        {
+            const int w = ow * stride - pad + kw;
+            if (w < 0 || w >= W) continue;
+            const float v = plane[h * W + w];
+            if (best < 0 || v > top || (isnan(v) && !isnan(top))) { best = h * W + w; top = v; }
+        }
+    }
+    return best;
+}
+
+// h1_conv2d = conv2d(image, Conv1W)
+extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h1_add = h1_conv2d + h1_reshape
+extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]);
+}
+
+// h1_relu = relu(h1_add)
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+}
+
+// h1 = maxpool2d(h1_relu)
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+
+// h2_conv2d = conv2d(h1, Conv2W)
+extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+
+// h2_add = h2_conv2d + h2_reshape
+extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]);
+}
+
+// h2_relu = relu(h2_add)
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+}
+
+// h2 = maxpool2d(h2_relu)
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+
+// Fc_forward_matmul = Fc_forward_flatten · Fc_W
+extern ""C"" __global__ void Fc_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// Fc_forward = Fc_forward_matmul + Fc_B
+extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc_forward_matmul, const float* __restrict__ Fc_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc_forward_matmul[at(g, 1, i)] + Fc_B[at(g, 2, i)]);
+}
+
+// forward_logsumexp = log Σ_1 exp(Fc_forward)
+extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// forward = Fc_forward − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (Fc_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// loss_gather = forward[i, yᵢ]
+extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
+}
+
+// loss_mean = mean loss_gather
+extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum * g.scalars[0];
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_mean = −1
+extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-1.0f);
+}
+
+// d_loss_gather = d_loss_mean / n
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_forward = scatter(d_loss_gather)
+extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[0], column = i % g.ints[0];
+    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
+}
+
+// d_Fc_forward_sumtoshapeof = d_forward summed to the shape of Fc_forward
+extern ""C"" __global__ void d_Fc_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_logsumexp_neg = −d_forward
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_forward[at(g, 1, i)]);
+}
+
+// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc_forward − forward_logsumexp))))
+extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_Fc_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_Fc_forward_matmul = d_Fc_forward summed to the shape of Fc_forward_matmul
+extern ""C"" __global__ void d_Fc_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc_forward_flatten = d_Fc_forward_matmul · Fc_Wᵀ
+extern ""C"" __global__ void d_Fc_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h2_relu = d_h2 routed to the maxima of h2_relu
+extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+
+// d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
+extern ""C"" __global__ void d_h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+
+// d_h1_relu = d_h1 routed to the maxima of h1_relu
+extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+
+// d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
+extern ""C"" __global__ void d_h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv1W = image correlated with d_h1_conv2d
+extern ""C"" __global__ void d_Conv1W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h1_reshape = d_h1_add summed to the shape of h1_reshape
+extern ""C"" __global__ void d_h1_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Conv2W = h1 correlated with d_h2_conv2d
+extern ""C"" __global__ void d_Conv2W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+
+// d_h2_reshape = d_h2_add summed to the shape of h2_reshape
+extern ""C"" __global__ void d_h2_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_Fc_W = Fc_forward_flattenᵀ · d_Fc_forward_matmul
+extern ""C"" __global__ void d_Fc_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_Fc_B = d_Fc_forward summed to the shape of Fc_B
+extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
+    /// Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void LossDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("CNN.Loss", LossCudaSource);
+        var x = p.Input("x");
+        var Conv1W = p.Parameter("Conv1W");
+        var Conv1B = p.Parameter("Conv1B");
+        var Conv2W = p.Parameter("Conv2W");
+        var Conv2B = p.Parameter("Conv2B");
+        var Fc_W = p.Parameter("Fc.W");
+        var Fc_B = p.Parameter("Fc.B");
+        var y = p.Labels("y");
+        var image = p.Reshape(x, -1, 1, 28, 28);
+        // h1_conv2d = conv2d(image, Conv1W)
+        var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 0);
+        var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
+        // h1_add = h1_conv2d + h1_reshape
+        var h1_add = p.Map("h1_add", new[] { h1_conv2d, h1_reshape });
+        // h1_relu = relu(h1_add)
+        var h1_relu = p.Map("h1_relu", new[] { h1_add });
+        // h1 = maxpool2d(h1_relu)
+        var h1 = p.MaxPool2d("h1", h1_relu, 2, 2, 0);
+        // h2_conv2d = conv2d(h1, Conv2W)
+        var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
+        var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
+        // h2_add = h2_conv2d + h2_reshape
+        var h2_add = p.Map("h2_add", new[] { h2_conv2d, h2_reshape });
+        // h2_relu = relu(h2_add)
+        var h2_relu = p.Map("h2_relu", new[] { h2_add });
+        // h2 = maxpool2d(h2_relu)
+        var h2 = p.MaxPool2d("h2", h2_relu, 2, 2, 0);
+        var Fc_forward_flatten = p.Flatten(h2);
+        // Fc_forward_matmul = Fc_forward_flatten · Fc_W
+        var Fc_forward_matmul = p.MatMul("Fc_forward_matmul", Fc_forward_flatten, Fc_W);
+        // Fc_forward = Fc_forward_matmul + Fc_B
+        var Fc_forward = p.Map("Fc_forward", new[] { Fc_forward_matmul, Fc_B });
+        // forward_logsumexp = log Σ_1 exp(Fc_forward)
+        var forward_logsumexp = p.Reduce("forward_logsumexp", Fc_forward, 1, true);
+        // forward = Fc_forward − forward_logsumexp
+        var forward = p.Map("forward", new[] { Fc_forward, forward_logsumexp });
+        // loss_gather = forward[i, yᵢ]
+        var loss_gather = p.Gather("loss_gather", forward, y);
+        // loss_mean = mean loss_gather
+        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        // loss = −loss_mean
+        var loss = p.Map("loss", new[] { loss_mean });
+        // d_loss_mean = −1
+        var d_loss_mean = p.Map("d_loss_mean", new[] { loss });
+        // d_loss_gather = d_loss_mean / n
+        var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
+        // d_forward = scatter(d_loss_gather)
+        var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
+        // d_Fc_forward_sumtoshapeof = d_forward summed to the shape of Fc_forward
+        var d_Fc_forward_sumtoshapeof = p.SumTo("d_Fc_forward_sumtoshapeof", d_forward, Fc_forward);
+        // d_forward_logsumexp_neg = −d_forward
+        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
+        // d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc_forward − forward_logsumexp))))
+        var d_Fc_forward = p.Map("d_Fc_forward", new[] { d_Fc_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc_forward, 1, true), Fc_forward, p.Expand(forward_logsumexp, Fc_forward, 1, true) });
+        // d_Fc_forward_matmul = d_Fc_forward summed to the shape of Fc_forward_matmul
+        var d_Fc_forward_matmul = p.SumTo("d_Fc_forward_matmul", d_Fc_forward, Fc_forward_matmul);
+        // d_Fc_forward_flatten = d_Fc_forward_matmul · Fc_Wᵀ
+        var d_Fc_forward_flatten = p.MatMul("d_Fc_forward_flatten", d_Fc_forward_matmul, p.Transpose(Fc_W));
+        var d_h2 = p.ReshapeLike(d_Fc_forward_flatten, h2);
+        // d_h2_relu = d_h2 routed to the maxima of h2_relu
+        var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 2, 2, 0);
+        // d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_add });
+        // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
+        var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
+        // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+        var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 0);
+        // d_h1_relu = d_h1 routed to the maxima of h1_relu
+        var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 2, 2, 0);
+        // d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_add });
+        // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
+        var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
+        // d_Conv1W = image correlated with d_h1_conv2d
+        var d_Conv1W = p.Conv2dWeightGradient("d_Conv1W", d_h1_conv2d, image, Conv1W, 1, 0);
+        // d_h1_reshape = d_h1_add summed to the shape of h1_reshape
+        var d_h1_reshape = p.SumTo("d_h1_reshape", d_h1_add, h1_reshape);
+        var d_Conv1B = p.ReshapeLike(d_h1_reshape, Conv1B);
+        // d_Conv2W = h1 correlated with d_h2_conv2d
+        var d_Conv2W = p.Conv2dWeightGradient("d_Conv2W", d_h2_conv2d, h1, Conv2W, 1, 0);
+        // d_h2_reshape = d_h2_add summed to the shape of h2_reshape
+        var d_h2_reshape = p.SumTo("d_h2_reshape", d_h2_add, h2_reshape);
+        var d_Conv2B = p.ReshapeLike(d_h2_reshape, Conv2B);
+        // d_Fc_W = Fc_forward_flattenᵀ · d_Fc_forward_matmul
+        var d_Fc_W = p.MatMul("d_Fc_W", p.Transpose(Fc_forward_flatten), d_Fc_forward_matmul);
+        // d_Fc_B = d_Fc_forward summed to the shape of Fc_B
+        var d_Fc_B = p.SumTo("d_Fc_B", d_Fc_forward, Fc_B);
+        p.Result(loss);
+        p.Gradient("Conv1W", d_Conv1W);
+        p.Gradient("Conv1B", d_Conv1B);
+        p.Gradient("Conv2W", d_Conv2W);
+        p.Gradient("Conv2B", d_Conv2B);
+        p.Gradient("Fc.W", d_Fc_W);
+        p.Gradient("Fc.B", d_Fc_B);
     }
 }

@@ -145,6 +145,506 @@ partial class DropoutMLP : global::Differentiable.IModule
         return (forward, new ForwardGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B });
     }
 
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// L1_forward_matmul = x · L1_W
+extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// L1_forward = L1_forward_matmul + L1_B
+extern ""C"" __global__ void L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]);
+}
+
+// h1_relu = relu(L1_forward)
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L1_forward[at(g, 1, i)] > 0.0f ? L1_forward[at(g, 1, i)] : 0.0f);
+}
+
+// h1 = h1_relu ⊙ mask1
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_relu, const float* __restrict__ mask1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
+}
+
+// L2_forward_matmul = h1 · L2_W
+extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// L2_forward = L2_forward_matmul + L2_B
+extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]);
+}
+
+// h2_relu = relu(L2_forward)
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L2_forward[at(g, 1, i)] > 0.0f ? L2_forward[at(g, 1, i)] : 0.0f);
+}
+
+// h2 = h2_relu ⊙ mask2
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_relu, const float* __restrict__ mask2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
+}
+
+// L3_forward_matmul = h2 · L3_W
+extern ""C"" __global__ void L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// L3_forward = L3_forward_matmul + L3_B
+extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L3_forward_matmul, const float* __restrict__ L3_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L3_forward_matmul[at(g, 1, i)] + L3_B[at(g, 2, i)]);
+}
+
+// forward_logsumexp = log Σ_1 exp(L3_forward)
+extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// forward = L3_forward − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// d_forward = 1
+extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = 1.0f;
+}
+
+// d_L3_forward_sumtoshapeof = d_forward summed to the shape of L3_forward
+extern ""C"" __global__ void d_L3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_logsumexp_neg = −d_forward
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_forward[at(g, 1, i)]);
+}
+
+// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((L3_forward − forward_logsumexp))))
+extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_L3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((L3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
+extern ""C"" __global__ void d_L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h2 = d_L3_forward_matmul · L3_Wᵀ
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h2_relu_mul = d_h2 ⊙ mask2
+extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ mask2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h2[at(g, 1, i)] * mask2[at(g, 2, i)]);
+}
+
+// d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
+extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L2_forward = d_h2_relu ⊙ ([L2_forward > 0])
+extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ L2_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h2_relu[at(g, 1, i)] * (L2_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
+extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h1 = d_L2_forward_matmul · L2_Wᵀ
+extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h1_relu_mul = d_h1 ⊙ mask1
+extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ mask1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h1[at(g, 1, i)] * mask1[at(g, 2, i)]);
+}
+
+// d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
+extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L1_forward = d_h1_relu ⊙ ([L1_forward > 0])
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ L1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h1_relu[at(g, 1, i)] * (L1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
+extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L1_W = xᵀ · d_L1_forward_matmul
+extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L1_B = d_L1_forward summed to the shape of L1_B
+extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L2_W = h1ᵀ · d_L2_forward_matmul
+extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L2_B = d_L2_forward summed to the shape of L2_B
+extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L3_W = h2ᵀ · d_L3_forward_matmul
+extern ""C"" __global__ void d_L3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L3_B = d_L3_forward summed to the shape of L3_B
+extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
+    /// L1.W, L1.B, L2.W, L2.B, L3.W, L3.B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("DropoutMLP.Forward", ForwardCudaSource);
+        var x = p.Input("x");
+        var L1_W = p.Parameter("L1.W");
+        var L1_B = p.Parameter("L1.B");
+        var mask1 = p.Input("mask1");
+        var L2_W = p.Parameter("L2.W");
+        var L2_B = p.Parameter("L2.B");
+        var mask2 = p.Input("mask2");
+        var L3_W = p.Parameter("L3.W");
+        var L3_B = p.Parameter("L3.B");
+        // L1_forward_matmul = x · L1_W
+        var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
+        // L1_forward = L1_forward_matmul + L1_B
+        var L1_forward = p.Map("L1_forward", new[] { L1_forward_matmul, L1_B });
+        // h1_relu = relu(L1_forward)
+        var h1_relu = p.Map("h1_relu", new[] { L1_forward });
+        // h1 = h1_relu ⊙ mask1
+        var h1 = p.Map("h1", new[] { h1_relu, mask1 });
+        // L2_forward_matmul = h1 · L2_W
+        var L2_forward_matmul = p.MatMul("L2_forward_matmul", h1, L2_W);
+        // L2_forward = L2_forward_matmul + L2_B
+        var L2_forward = p.Map("L2_forward", new[] { L2_forward_matmul, L2_B });
+        // h2_relu = relu(L2_forward)
+        var h2_relu = p.Map("h2_relu", new[] { L2_forward });
+        // h2 = h2_relu ⊙ mask2
+        var h2 = p.Map("h2", new[] { h2_relu, mask2 });
+        // L3_forward_matmul = h2 · L3_W
+        var L3_forward_matmul = p.MatMul("L3_forward_matmul", h2, L3_W);
+        // L3_forward = L3_forward_matmul + L3_B
+        var L3_forward = p.Map("L3_forward", new[] { L3_forward_matmul, L3_B });
+        // forward_logsumexp = log Σ_1 exp(L3_forward)
+        var forward_logsumexp = p.Reduce("forward_logsumexp", L3_forward, 1, true);
+        // forward = L3_forward − forward_logsumexp
+        var forward = p.Map("forward", new[] { L3_forward, forward_logsumexp });
+        // d_forward = 1
+        var d_forward = p.Map("d_forward", new[] { forward });
+        // d_L3_forward_sumtoshapeof = d_forward summed to the shape of L3_forward
+        var d_L3_forward_sumtoshapeof = p.SumTo("d_L3_forward_sumtoshapeof", d_forward, L3_forward);
+        // d_forward_logsumexp_neg = −d_forward
+        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
+        // d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((L3_forward − forward_logsumexp))))
+        var d_L3_forward = p.Map("d_L3_forward", new[] { d_L3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, L3_forward, 1, true), L3_forward, p.Expand(forward_logsumexp, L3_forward, 1, true) });
+        // d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
+        var d_L3_forward_matmul = p.SumTo("d_L3_forward_matmul", d_L3_forward, L3_forward_matmul);
+        // d_h2 = d_L3_forward_matmul · L3_Wᵀ
+        var d_h2 = p.MatMul("d_h2", d_L3_forward_matmul, p.Transpose(L3_W));
+        // d_h2_relu_mul = d_h2 ⊙ mask2
+        var d_h2_relu_mul = p.Map("d_h2_relu_mul", new[] { d_h2, mask2 });
+        // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
+        var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
+        // d_L2_forward = d_h2_relu ⊙ ([L2_forward > 0])
+        var d_L2_forward = p.Map("d_L2_forward", new[] { d_h2_relu, L2_forward });
+        // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
+        var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
+        // d_h1 = d_L2_forward_matmul · L2_Wᵀ
+        var d_h1 = p.MatMul("d_h1", d_L2_forward_matmul, p.Transpose(L2_W));
+        // d_h1_relu_mul = d_h1 ⊙ mask1
+        var d_h1_relu_mul = p.Map("d_h1_relu_mul", new[] { d_h1, mask1 });
+        // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
+        var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
+        // d_L1_forward = d_h1_relu ⊙ ([L1_forward > 0])
+        var d_L1_forward = p.Map("d_L1_forward", new[] { d_h1_relu, L1_forward });
+        // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
+        var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
+        // d_L1_W = xᵀ · d_L1_forward_matmul
+        var d_L1_W = p.MatMul("d_L1_W", p.Transpose(x), d_L1_forward_matmul);
+        // d_L1_B = d_L1_forward summed to the shape of L1_B
+        var d_L1_B = p.SumTo("d_L1_B", d_L1_forward, L1_B);
+        // d_L2_W = h1ᵀ · d_L2_forward_matmul
+        var d_L2_W = p.MatMul("d_L2_W", p.Transpose(h1), d_L2_forward_matmul);
+        // d_L2_B = d_L2_forward summed to the shape of L2_B
+        var d_L2_B = p.SumTo("d_L2_B", d_L2_forward, L2_B);
+        // d_L3_W = h2ᵀ · d_L3_forward_matmul
+        var d_L3_W = p.MatMul("d_L3_W", p.Transpose(h2), d_L3_forward_matmul);
+        // d_L3_B = d_L3_forward summed to the shape of L3_B
+        var d_L3_B = p.SumTo("d_L3_B", d_L3_forward, L3_B);
+        p.Result(forward);
+        p.Gradient("L1.W", d_L1_W);
+        p.Gradient("L1.B", d_L1_B);
+        p.Gradient("L2.W", d_L2_W);
+        p.Gradient("L2.B", d_L2_B);
+        p.Gradient("L3.W", d_L3_W);
+        p.Gradient("L3.B", d_L3_B);
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -278,5 +778,560 @@ partial class DropoutMLP : global::Differentiable.IModule
         var d_L1_W = MatMulTransposeA(x, d_L1_forward_matmul);
 
         return (loss, new LossGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B });
+    }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// L1_forward_matmul = x · L1_W
+extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// L1_forward = L1_forward_matmul + L1_B
+extern ""C"" __global__ void L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]);
+}
+
+// h1_relu = relu(L1_forward)
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L1_forward[at(g, 1, i)] > 0.0f ? L1_forward[at(g, 1, i)] : 0.0f);
+}
+
+// h1 = h1_relu ⊙ mask1
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_relu, const float* __restrict__ mask1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
+}
+
+// L2_forward_matmul = h1 · L2_W
+extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// L2_forward = L2_forward_matmul + L2_B
+extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]);
+}
+
+// h2_relu = relu(L2_forward)
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L2_forward[at(g, 1, i)] > 0.0f ? L2_forward[at(g, 1, i)] : 0.0f);
+}
+
+// h2 = h2_relu ⊙ mask2
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_relu, const float* __restrict__ mask2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
+}
+
+// L3_forward_matmul = h2 · L3_W
+extern ""C"" __global__ void L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// L3_forward = L3_forward_matmul + L3_B
+extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L3_forward_matmul, const float* __restrict__ L3_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L3_forward_matmul[at(g, 1, i)] + L3_B[at(g, 2, i)]);
+}
+
+// forward_logsumexp = log Σ_1 exp(L3_forward)
+extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// forward = L3_forward − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// loss_gather = forward[i, yᵢ]
+extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
+}
+
+// loss_mean = mean loss_gather
+extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum * g.scalars[0];
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_mean = −1
+extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-1.0f);
+}
+
+// d_loss_gather = d_loss_mean / n
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_forward = scatter(d_loss_gather)
+extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[0], column = i % g.ints[0];
+    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
+}
+
+// d_L3_forward_sumtoshapeof = d_forward summed to the shape of L3_forward
+extern ""C"" __global__ void d_L3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_logsumexp_neg = −d_forward
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_forward[at(g, 1, i)]);
+}
+
+// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((L3_forward − forward_logsumexp))))
+extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_L3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((L3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
+extern ""C"" __global__ void d_L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h2 = d_L3_forward_matmul · L3_Wᵀ
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h2_relu_mul = d_h2 ⊙ mask2
+extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ mask2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h2[at(g, 1, i)] * mask2[at(g, 2, i)]);
+}
+
+// d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
+extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L2_forward = d_h2_relu ⊙ ([L2_forward > 0])
+extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ L2_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h2_relu[at(g, 1, i)] * (L2_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
+extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h1 = d_L2_forward_matmul · L2_Wᵀ
+extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h1_relu_mul = d_h1 ⊙ mask1
+extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ mask1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h1[at(g, 1, i)] * mask1[at(g, 2, i)]);
+}
+
+// d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
+extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L1_forward = d_h1_relu ⊙ ([L1_forward > 0])
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ L1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h1_relu[at(g, 1, i)] * (L1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
+extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L1_W = xᵀ · d_L1_forward_matmul
+extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L1_B = d_L1_forward summed to the shape of L1_B
+extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L2_W = h1ᵀ · d_L2_forward_matmul
+extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L2_B = d_L2_forward summed to the shape of L2_B
+extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L3_W = h2ᵀ · d_L3_forward_matmul
+extern ""C"" __global__ void d_L3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L3_B = d_L3_forward summed to the shape of L3_B
+extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
+    /// L1.W, L1.B, L2.W, L2.B, L3.W, L3.B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void LossDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("DropoutMLP.Loss", LossCudaSource);
+        var x = p.Input("x");
+        var L1_W = p.Parameter("L1.W");
+        var L1_B = p.Parameter("L1.B");
+        var mask1 = p.Input("mask1");
+        var L2_W = p.Parameter("L2.W");
+        var L2_B = p.Parameter("L2.B");
+        var mask2 = p.Input("mask2");
+        var L3_W = p.Parameter("L3.W");
+        var L3_B = p.Parameter("L3.B");
+        var y = p.Labels("y");
+        // L1_forward_matmul = x · L1_W
+        var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
+        // L1_forward = L1_forward_matmul + L1_B
+        var L1_forward = p.Map("L1_forward", new[] { L1_forward_matmul, L1_B });
+        // h1_relu = relu(L1_forward)
+        var h1_relu = p.Map("h1_relu", new[] { L1_forward });
+        // h1 = h1_relu ⊙ mask1
+        var h1 = p.Map("h1", new[] { h1_relu, mask1 });
+        // L2_forward_matmul = h1 · L2_W
+        var L2_forward_matmul = p.MatMul("L2_forward_matmul", h1, L2_W);
+        // L2_forward = L2_forward_matmul + L2_B
+        var L2_forward = p.Map("L2_forward", new[] { L2_forward_matmul, L2_B });
+        // h2_relu = relu(L2_forward)
+        var h2_relu = p.Map("h2_relu", new[] { L2_forward });
+        // h2 = h2_relu ⊙ mask2
+        var h2 = p.Map("h2", new[] { h2_relu, mask2 });
+        // L3_forward_matmul = h2 · L3_W
+        var L3_forward_matmul = p.MatMul("L3_forward_matmul", h2, L3_W);
+        // L3_forward = L3_forward_matmul + L3_B
+        var L3_forward = p.Map("L3_forward", new[] { L3_forward_matmul, L3_B });
+        // forward_logsumexp = log Σ_1 exp(L3_forward)
+        var forward_logsumexp = p.Reduce("forward_logsumexp", L3_forward, 1, true);
+        // forward = L3_forward − forward_logsumexp
+        var forward = p.Map("forward", new[] { L3_forward, forward_logsumexp });
+        // loss_gather = forward[i, yᵢ]
+        var loss_gather = p.Gather("loss_gather", forward, y);
+        // loss_mean = mean loss_gather
+        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        // loss = −loss_mean
+        var loss = p.Map("loss", new[] { loss_mean });
+        // d_loss_mean = −1
+        var d_loss_mean = p.Map("d_loss_mean", new[] { loss });
+        // d_loss_gather = d_loss_mean / n
+        var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
+        // d_forward = scatter(d_loss_gather)
+        var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
+        // d_L3_forward_sumtoshapeof = d_forward summed to the shape of L3_forward
+        var d_L3_forward_sumtoshapeof = p.SumTo("d_L3_forward_sumtoshapeof", d_forward, L3_forward);
+        // d_forward_logsumexp_neg = −d_forward
+        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
+        // d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((L3_forward − forward_logsumexp))))
+        var d_L3_forward = p.Map("d_L3_forward", new[] { d_L3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, L3_forward, 1, true), L3_forward, p.Expand(forward_logsumexp, L3_forward, 1, true) });
+        // d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
+        var d_L3_forward_matmul = p.SumTo("d_L3_forward_matmul", d_L3_forward, L3_forward_matmul);
+        // d_h2 = d_L3_forward_matmul · L3_Wᵀ
+        var d_h2 = p.MatMul("d_h2", d_L3_forward_matmul, p.Transpose(L3_W));
+        // d_h2_relu_mul = d_h2 ⊙ mask2
+        var d_h2_relu_mul = p.Map("d_h2_relu_mul", new[] { d_h2, mask2 });
+        // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
+        var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
+        // d_L2_forward = d_h2_relu ⊙ ([L2_forward > 0])
+        var d_L2_forward = p.Map("d_L2_forward", new[] { d_h2_relu, L2_forward });
+        // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
+        var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
+        // d_h1 = d_L2_forward_matmul · L2_Wᵀ
+        var d_h1 = p.MatMul("d_h1", d_L2_forward_matmul, p.Transpose(L2_W));
+        // d_h1_relu_mul = d_h1 ⊙ mask1
+        var d_h1_relu_mul = p.Map("d_h1_relu_mul", new[] { d_h1, mask1 });
+        // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
+        var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
+        // d_L1_forward = d_h1_relu ⊙ ([L1_forward > 0])
+        var d_L1_forward = p.Map("d_L1_forward", new[] { d_h1_relu, L1_forward });
+        // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
+        var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
+        // d_L1_W = xᵀ · d_L1_forward_matmul
+        var d_L1_W = p.MatMul("d_L1_W", p.Transpose(x), d_L1_forward_matmul);
+        // d_L1_B = d_L1_forward summed to the shape of L1_B
+        var d_L1_B = p.SumTo("d_L1_B", d_L1_forward, L1_B);
+        // d_L2_W = h1ᵀ · d_L2_forward_matmul
+        var d_L2_W = p.MatMul("d_L2_W", p.Transpose(h1), d_L2_forward_matmul);
+        // d_L2_B = d_L2_forward summed to the shape of L2_B
+        var d_L2_B = p.SumTo("d_L2_B", d_L2_forward, L2_B);
+        // d_L3_W = h2ᵀ · d_L3_forward_matmul
+        var d_L3_W = p.MatMul("d_L3_W", p.Transpose(h2), d_L3_forward_matmul);
+        // d_L3_B = d_L3_forward summed to the shape of L3_B
+        var d_L3_B = p.SumTo("d_L3_B", d_L3_forward, L3_B);
+        p.Result(loss);
+        p.Gradient("L1.W", d_L1_W);
+        p.Gradient("L1.B", d_L1_B);
+        p.Gradient("L2.W", d_L2_W);
+        p.Gradient("L2.B", d_L2_B);
+        p.Gradient("L3.W", d_L3_W);
+        p.Gradient("L3.B", d_L3_B);
     }
 }

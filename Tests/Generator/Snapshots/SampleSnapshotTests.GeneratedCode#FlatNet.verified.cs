@@ -132,6 +132,438 @@ partial class FlatNet : global::Differentiable.IModule
         return (forward, new ForwardGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3 });
     }
 
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// h1_matmul = x · W1
+extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// h1_add = h1_matmul + B1
+extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_matmul, const float* __restrict__ B1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_matmul[at(g, 1, i)] + B1[at(g, 2, i)]);
+}
+
+// h1 = relu(h1_add)
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+}
+
+// h2_matmul = h1 · W2
+extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// h2_add = h2_matmul + B2
+extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_matmul, const float* __restrict__ B2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_matmul[at(g, 1, i)] + B2[at(g, 2, i)]);
+}
+
+// h2 = relu(h2_add)
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+}
+
+// forward_matmul = h2 · W3
+extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// forward_add = forward_matmul + B3
+extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_matmul, const float* __restrict__ B3)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (forward_matmul[at(g, 1, i)] + B3[at(g, 2, i)]);
+}
+
+// forward_logsumexp = log Σ_1 exp(forward_add)
+extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// forward = forward_add − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// d_forward = 1
+extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = 1.0f;
+}
+
+// d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
+extern ""C"" __global__ void d_forward_add_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_logsumexp_neg = −d_forward
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_forward[at(g, 1, i)]);
+}
+
+// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_forward_matmul = d_forward_add summed to the shape of forward_matmul
+extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h2 = d_forward_matmul · W3ᵀ
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h2_add = d_h2 ⊙ ([h2_add > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h2[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h2_matmul = d_h2_add summed to the shape of h2_matmul
+extern ""C"" __global__ void d_h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h1 = d_h2_matmul · W2ᵀ
+extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h1_add = d_h1 ⊙ ([h1_add > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h1[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h1_matmul = d_h1_add summed to the shape of h1_matmul
+extern ""C"" __global__ void d_h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W1 = xᵀ · d_h1_matmul
+extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B1 = d_h1_add summed to the shape of B1
+extern ""C"" __global__ void d_B1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W2 = h1ᵀ · d_h2_matmul
+extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B2 = d_h2_add summed to the shape of B2
+extern ""C"" __global__ void d_B2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W3 = h2ᵀ · d_forward_matmul
+extern ""C"" __global__ void d_W3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B3 = d_forward_add summed to the shape of B3
+extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
+    /// W1, B1, W2, B2, W3, B3. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("FlatNet.Forward", ForwardCudaSource);
+        var x = p.Input("x");
+        var W1 = p.Parameter("W1");
+        var B1 = p.Parameter("B1");
+        var W2 = p.Parameter("W2");
+        var B2 = p.Parameter("B2");
+        var W3 = p.Parameter("W3");
+        var B3 = p.Parameter("B3");
+        // h1_matmul = x · W1
+        var h1_matmul = p.MatMul("h1_matmul", x, W1);
+        // h1_add = h1_matmul + B1
+        var h1_add = p.Map("h1_add", new[] { h1_matmul, B1 });
+        // h1 = relu(h1_add)
+        var h1 = p.Map("h1", new[] { h1_add });
+        // h2_matmul = h1 · W2
+        var h2_matmul = p.MatMul("h2_matmul", h1, W2);
+        // h2_add = h2_matmul + B2
+        var h2_add = p.Map("h2_add", new[] { h2_matmul, B2 });
+        // h2 = relu(h2_add)
+        var h2 = p.Map("h2", new[] { h2_add });
+        // forward_matmul = h2 · W3
+        var forward_matmul = p.MatMul("forward_matmul", h2, W3);
+        // forward_add = forward_matmul + B3
+        var forward_add = p.Map("forward_add", new[] { forward_matmul, B3 });
+        // forward_logsumexp = log Σ_1 exp(forward_add)
+        var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
+        // forward = forward_add − forward_logsumexp
+        var forward = p.Map("forward", new[] { forward_add, forward_logsumexp });
+        // d_forward = 1
+        var d_forward = p.Map("d_forward", new[] { forward });
+        // d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
+        var d_forward_add_sumtoshapeof = p.SumTo("d_forward_add_sumtoshapeof", d_forward, forward_add);
+        // d_forward_logsumexp_neg = −d_forward
+        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
+        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+        var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
+        // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
+        var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
+        // d_h2 = d_forward_matmul · W3ᵀ
+        var d_h2 = p.MatMul("d_h2", d_forward_matmul, p.Transpose(W3));
+        // d_h2_add = d_h2 ⊙ ([h2_add > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2, h2_add });
+        // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
+        var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
+        // d_h1 = d_h2_matmul · W2ᵀ
+        var d_h1 = p.MatMul("d_h1", d_h2_matmul, p.Transpose(W2));
+        // d_h1_add = d_h1 ⊙ ([h1_add > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1, h1_add });
+        // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
+        var d_h1_matmul = p.SumTo("d_h1_matmul", d_h1_add, h1_matmul);
+        // d_W1 = xᵀ · d_h1_matmul
+        var d_W1 = p.MatMul("d_W1", p.Transpose(x), d_h1_matmul);
+        // d_B1 = d_h1_add summed to the shape of B1
+        var d_B1 = p.SumTo("d_B1", d_h1_add, B1);
+        // d_W2 = h1ᵀ · d_h2_matmul
+        var d_W2 = p.MatMul("d_W2", p.Transpose(h1), d_h2_matmul);
+        // d_B2 = d_h2_add summed to the shape of B2
+        var d_B2 = p.SumTo("d_B2", d_h2_add, B2);
+        // d_W3 = h2ᵀ · d_forward_matmul
+        var d_W3 = p.MatMul("d_W3", p.Transpose(h2), d_forward_matmul);
+        // d_B3 = d_forward_add summed to the shape of B3
+        var d_B3 = p.SumTo("d_B3", d_forward_add, B3);
+        p.Result(forward);
+        p.Gradient("W1", d_W1);
+        p.Gradient("B1", d_B1);
+        p.Gradient("W2", d_W2);
+        p.Gradient("B2", d_B2);
+        p.Gradient("W3", d_W3);
+        p.Gradient("B3", d_B3);
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -252,5 +684,492 @@ partial class FlatNet : global::Differentiable.IModule
         var d_W1 = MatMulTransposeA(x, d_h1_matmul);
 
         return (loss, new LossGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3 });
+    }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// h1_matmul = x · W1
+extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// h1_add = h1_matmul + B1
+extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_matmul, const float* __restrict__ B1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_matmul[at(g, 1, i)] + B1[at(g, 2, i)]);
+}
+
+// h1 = relu(h1_add)
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+}
+
+// h2_matmul = h1 · W2
+extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// h2_add = h2_matmul + B2
+extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_matmul, const float* __restrict__ B2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_matmul[at(g, 1, i)] + B2[at(g, 2, i)]);
+}
+
+// h2 = relu(h2_add)
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+}
+
+// forward_matmul = h2 · W3
+extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// forward_add = forward_matmul + B3
+extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_matmul, const float* __restrict__ B3)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (forward_matmul[at(g, 1, i)] + B3[at(g, 2, i)]);
+}
+
+// forward_logsumexp = log Σ_1 exp(forward_add)
+extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// forward = forward_add − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// loss_gather = forward[i, yᵢ]
+extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
+}
+
+// loss_mean = mean loss_gather
+extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum * g.scalars[0];
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_mean = −1
+extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-1.0f);
+}
+
+// d_loss_gather = d_loss_mean / n
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_forward = scatter(d_loss_gather)
+extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[0], column = i % g.ints[0];
+    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
+}
+
+// d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
+extern ""C"" __global__ void d_forward_add_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_logsumexp_neg = −d_forward
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_forward[at(g, 1, i)]);
+}
+
+// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_forward_matmul = d_forward_add summed to the shape of forward_matmul
+extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h2 = d_forward_matmul · W3ᵀ
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h2_add = d_h2 ⊙ ([h2_add > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ h2_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h2[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h2_matmul = d_h2_add summed to the shape of h2_matmul
+extern ""C"" __global__ void d_h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_h1 = d_h2_matmul · W2ᵀ
+extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_h1_add = d_h1 ⊙ ([h1_add > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ h1_add)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_h1[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_h1_matmul = d_h1_add summed to the shape of h1_matmul
+extern ""C"" __global__ void d_h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W1 = xᵀ · d_h1_matmul
+extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B1 = d_h1_add summed to the shape of B1
+extern ""C"" __global__ void d_B1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W2 = h1ᵀ · d_h2_matmul
+extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B2 = d_h2_add summed to the shape of B2
+extern ""C"" __global__ void d_B2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W3 = h2ᵀ · d_forward_matmul
+extern ""C"" __global__ void d_W3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B3 = d_forward_add summed to the shape of B3
+extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
+    /// W1, B1, W2, B2, W3, B3. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void LossDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("FlatNet.Loss", LossCudaSource);
+        var x = p.Input("x");
+        var W1 = p.Parameter("W1");
+        var B1 = p.Parameter("B1");
+        var W2 = p.Parameter("W2");
+        var B2 = p.Parameter("B2");
+        var W3 = p.Parameter("W3");
+        var B3 = p.Parameter("B3");
+        var y = p.Labels("y");
+        // h1_matmul = x · W1
+        var h1_matmul = p.MatMul("h1_matmul", x, W1);
+        // h1_add = h1_matmul + B1
+        var h1_add = p.Map("h1_add", new[] { h1_matmul, B1 });
+        // h1 = relu(h1_add)
+        var h1 = p.Map("h1", new[] { h1_add });
+        // h2_matmul = h1 · W2
+        var h2_matmul = p.MatMul("h2_matmul", h1, W2);
+        // h2_add = h2_matmul + B2
+        var h2_add = p.Map("h2_add", new[] { h2_matmul, B2 });
+        // h2 = relu(h2_add)
+        var h2 = p.Map("h2", new[] { h2_add });
+        // forward_matmul = h2 · W3
+        var forward_matmul = p.MatMul("forward_matmul", h2, W3);
+        // forward_add = forward_matmul + B3
+        var forward_add = p.Map("forward_add", new[] { forward_matmul, B3 });
+        // forward_logsumexp = log Σ_1 exp(forward_add)
+        var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
+        // forward = forward_add − forward_logsumexp
+        var forward = p.Map("forward", new[] { forward_add, forward_logsumexp });
+        // loss_gather = forward[i, yᵢ]
+        var loss_gather = p.Gather("loss_gather", forward, y);
+        // loss_mean = mean loss_gather
+        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        // loss = −loss_mean
+        var loss = p.Map("loss", new[] { loss_mean });
+        // d_loss_mean = −1
+        var d_loss_mean = p.Map("d_loss_mean", new[] { loss });
+        // d_loss_gather = d_loss_mean / n
+        var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
+        // d_forward = scatter(d_loss_gather)
+        var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
+        // d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
+        var d_forward_add_sumtoshapeof = p.SumTo("d_forward_add_sumtoshapeof", d_forward, forward_add);
+        // d_forward_logsumexp_neg = −d_forward
+        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
+        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+        var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
+        // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
+        var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
+        // d_h2 = d_forward_matmul · W3ᵀ
+        var d_h2 = p.MatMul("d_h2", d_forward_matmul, p.Transpose(W3));
+        // d_h2_add = d_h2 ⊙ ([h2_add > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2, h2_add });
+        // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
+        var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
+        // d_h1 = d_h2_matmul · W2ᵀ
+        var d_h1 = p.MatMul("d_h1", d_h2_matmul, p.Transpose(W2));
+        // d_h1_add = d_h1 ⊙ ([h1_add > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1, h1_add });
+        // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
+        var d_h1_matmul = p.SumTo("d_h1_matmul", d_h1_add, h1_matmul);
+        // d_W1 = xᵀ · d_h1_matmul
+        var d_W1 = p.MatMul("d_W1", p.Transpose(x), d_h1_matmul);
+        // d_B1 = d_h1_add summed to the shape of B1
+        var d_B1 = p.SumTo("d_B1", d_h1_add, B1);
+        // d_W2 = h1ᵀ · d_h2_matmul
+        var d_W2 = p.MatMul("d_W2", p.Transpose(h1), d_h2_matmul);
+        // d_B2 = d_h2_add summed to the shape of B2
+        var d_B2 = p.SumTo("d_B2", d_h2_add, B2);
+        // d_W3 = h2ᵀ · d_forward_matmul
+        var d_W3 = p.MatMul("d_W3", p.Transpose(h2), d_forward_matmul);
+        // d_B3 = d_forward_add summed to the shape of B3
+        var d_B3 = p.SumTo("d_B3", d_forward_add, B3);
+        p.Result(loss);
+        p.Gradient("W1", d_W1);
+        p.Gradient("B1", d_B1);
+        p.Gradient("W2", d_W2);
+        p.Gradient("B2", d_B2);
+        p.Gradient("W3", d_W3);
+        p.Gradient("B3", d_B3);
     }
 }

@@ -67,4 +67,154 @@ partial class Linear : global::Differentiable.IModule
 
         return (forward, new ForwardGradients { W = d_W, B = d_B });
     }
+
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// forward_matmul = x · W
+extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// forward = forward_matmul + B
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_matmul, const float* __restrict__ B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (forward_matmul[at(g, 1, i)] + B[at(g, 2, i)]);
+}
+
+// d_forward = 1
+extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = 1.0f;
+}
+
+// d_forward_matmul = d_forward summed to the shape of forward_matmul
+extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W = xᵀ · d_forward_matmul
+extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B = d_forward summed to the shape of B
+extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
+    /// W, B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("Linear.Forward", ForwardCudaSource);
+        var x = p.Input("x");
+        var W = p.Parameter("W");
+        var B = p.Parameter("B");
+        // forward_matmul = x · W
+        var forward_matmul = p.MatMul("forward_matmul", x, W);
+        // forward = forward_matmul + B
+        var forward = p.Map("forward", new[] { forward_matmul, B });
+        // d_forward = 1
+        var d_forward = p.Map("d_forward", new[] { forward });
+        // d_forward_matmul = d_forward summed to the shape of forward_matmul
+        var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward, forward_matmul);
+        // d_W = xᵀ · d_forward_matmul
+        var d_W = p.MatMul("d_W", p.Transpose(x), d_forward_matmul);
+        // d_B = d_forward summed to the shape of B
+        var d_B = p.SumTo("d_B", d_forward, B);
+        p.Result(forward);
+        p.Gradient("W", d_W);
+        p.Gradient("B", d_B);
+    }
 }

@@ -68,6 +68,156 @@ partial class LinearRegression : global::Differentiable.IModule
         return (predict, new PredictGradients { W = d_W, B = d_B });
     }
 
+    /// <summary>The CUDA kernels of <see cref="PredictDeviceProgram"/>, one per step, named after the variables of <see cref="PredictWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string PredictCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// predict_matmul = x · W
+extern ""C"" __global__ void predict_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// predict = predict_matmul + B
+extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ predict_matmul, const float* __restrict__ B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (predict_matmul[at(g, 1, i)] + B[at(g, 2, i)]);
+}
+
+// d_predict = 1
+extern ""C"" __global__ void d_predict(const Geometry g, float* __restrict__ out, const float* __restrict__ predict)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = 1.0f;
+}
+
+// d_predict_matmul = d_predict summed to the shape of predict_matmul
+extern ""C"" __global__ void d_predict_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W = xᵀ · d_predict_matmul
+extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B = d_predict summed to the shape of B
+extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="PredictWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="PredictCudaSource"/> in execution order, the value of Predict and the gradient of its sum with respect to
+    /// W, B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void PredictDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("LinearRegression.Predict", PredictCudaSource);
+        var x = p.Input("x");
+        var W = p.Parameter("W");
+        var B = p.Parameter("B");
+        // predict_matmul = x · W
+        var predict_matmul = p.MatMul("predict_matmul", x, W);
+        // predict = predict_matmul + B
+        var predict = p.Map("predict", new[] { predict_matmul, B });
+        // d_predict = 1
+        var d_predict = p.Map("d_predict", new[] { predict });
+        // d_predict_matmul = d_predict summed to the shape of predict_matmul
+        var d_predict_matmul = p.SumTo("d_predict_matmul", d_predict, predict_matmul);
+        // d_W = xᵀ · d_predict_matmul
+        var d_W = p.MatMul("d_W", p.Transpose(x), d_predict_matmul);
+        // d_B = d_predict summed to the shape of B
+        var d_B = p.SumTo("d_B", d_predict, B);
+        p.Result(predict);
+        p.Gradient("W", d_W);
+        p.Gradient("B", d_B);
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -130,5 +280,212 @@ partial class LinearRegression : global::Differentiable.IModule
         var d_W = MatMulTransposeA(x, d_predict_matmul);
 
         return (loss, new LossGradients { W = d_W, B = d_B });
+    }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// predict_matmul = x · W
+extern ""C"" __global__ void predict_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// predict = predict_matmul + B
+extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ predict_matmul, const float* __restrict__ B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (predict_matmul[at(g, 1, i)] + B[at(g, 2, i)]);
+}
+
+// loss_sub = predict − y
+extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ predict, const float* __restrict__ y)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (predict[at(g, 1, i)] - y[at(g, 2, i)]);
+}
+
+// loss_pow = loss_sub^2
+extern ""C"" __global__ void loss_pow(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_sub)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = powf(loss_sub[at(g, 1, i)], 2.0f);
+}
+
+// loss = mean loss_pow
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum * g.scalars[0];
+}
+
+// d_loss = 1
+extern ""C"" __global__ void d_loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = 1.0f;
+}
+
+// d_loss_sub = ((d_loss / n) ⊙ 2) ⊙ loss_sub
+extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_expanded, const float* __restrict__ loss_sub)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (((d_loss_expanded[at(g, 1, i)] * g.scalars[0]) * 2.0f) * loss_sub[at(g, 2, i)]);
+}
+
+// d_predict = d_loss_sub summed to the shape of predict
+extern ""C"" __global__ void d_predict(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_predict_matmul = d_predict summed to the shape of predict_matmul
+extern ""C"" __global__ void d_predict_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W = xᵀ · d_predict_matmul
+extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B = d_predict summed to the shape of B
+extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
+    /// W, B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void LossDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("LinearRegression.Loss", LossCudaSource);
+        var x = p.Input("x");
+        var W = p.Parameter("W");
+        var B = p.Parameter("B");
+        var y = p.Input("y");
+        // predict_matmul = x · W
+        var predict_matmul = p.MatMul("predict_matmul", x, W);
+        // predict = predict_matmul + B
+        var predict = p.Map("predict", new[] { predict_matmul, B });
+        // loss_sub = predict − y
+        var loss_sub = p.Map("loss_sub", new[] { predict, y });
+        // loss_pow = loss_sub^2
+        var loss_pow = p.Map("loss_pow", new[] { loss_sub });
+        // loss = mean loss_pow
+        var loss = p.Reduce("loss", loss_pow, null, false);
+        // d_loss = 1
+        var d_loss = p.Map("d_loss", new[] { loss });
+        // d_loss_sub = ((d_loss / n) ⊙ 2) ⊙ loss_sub
+        var d_loss_sub = p.Map("d_loss_sub", new[] { p.Expand(d_loss, loss_pow, null, false), loss_sub }, new float[] { p.MeanScale(loss_pow, null) });
+        // d_predict = d_loss_sub summed to the shape of predict
+        var d_predict = p.SumTo("d_predict", d_loss_sub, predict);
+        // d_predict_matmul = d_predict summed to the shape of predict_matmul
+        var d_predict_matmul = p.SumTo("d_predict_matmul", d_predict, predict_matmul);
+        // d_W = xᵀ · d_predict_matmul
+        var d_W = p.MatMul("d_W", p.Transpose(x), d_predict_matmul);
+        // d_B = d_predict summed to the shape of B
+        var d_B = p.SumTo("d_B", d_predict, B);
+        p.Result(loss);
+        p.Gradient("W", d_W);
+        p.Gradient("B", d_B);
     }
 }

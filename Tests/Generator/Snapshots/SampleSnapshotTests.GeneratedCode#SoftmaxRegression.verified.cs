@@ -80,6 +80,228 @@ partial class SoftmaxRegression : global::Differentiable.IModule
         return (forward, new ForwardGradients { W = d_W, B = d_B });
     }
 
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// forward_matmul = x · W
+extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// forward_add = forward_matmul + B
+extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_matmul, const float* __restrict__ B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (forward_matmul[at(g, 1, i)] + B[at(g, 2, i)]);
+}
+
+// forward_logsumexp = log Σ_1 exp(forward_add)
+extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// forward = exp((forward_add − forward_logsumexp))
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = expf((forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]));
+}
+
+// d_forward_sub = 1 ⊙ forward
+extern ""C"" __global__ void d_forward_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (1.0f * forward[at(g, 1, i)]);
+}
+
+// d_forward_add_sumtoshapeof = d_forward_sub summed to the shape of forward_add
+extern ""C"" __global__ void d_forward_add_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_logsumexp_neg = −d_forward_sub
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_sub)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_forward_sub[at(g, 1, i)]);
+}
+
+// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_forward_matmul = d_forward_add summed to the shape of forward_matmul
+extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W = xᵀ · d_forward_matmul
+extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B = d_forward_add summed to the shape of B
+extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
+    /// W, B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("SoftmaxRegression.Forward", ForwardCudaSource);
+        var x = p.Input("x");
+        var W = p.Parameter("W");
+        var B = p.Parameter("B");
+        // forward_matmul = x · W
+        var forward_matmul = p.MatMul("forward_matmul", x, W);
+        // forward_add = forward_matmul + B
+        var forward_add = p.Map("forward_add", new[] { forward_matmul, B });
+        // forward_logsumexp = log Σ_1 exp(forward_add)
+        var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
+        // forward = exp((forward_add − forward_logsumexp))
+        var forward = p.Map("forward", new[] { forward_add, forward_logsumexp });
+        // d_forward_sub = 1 ⊙ forward
+        var d_forward_sub = p.Map("d_forward_sub", new[] { forward });
+        // d_forward_add_sumtoshapeof = d_forward_sub summed to the shape of forward_add
+        var d_forward_add_sumtoshapeof = p.SumTo("d_forward_add_sumtoshapeof", d_forward_sub, forward_add);
+        // d_forward_logsumexp_neg = −d_forward_sub
+        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward_sub });
+        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
+        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
+        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+        var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
+        // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
+        var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
+        // d_W = xᵀ · d_forward_matmul
+        var d_W = p.MatMul("d_W", p.Transpose(x), d_forward_matmul);
+        // d_B = d_forward_add summed to the shape of B
+        var d_B = p.SumTo("d_B", d_forward_add, B);
+        p.Result(forward);
+        p.Gradient("W", d_W);
+        p.Gradient("B", d_B);
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -149,5 +371,282 @@ partial class SoftmaxRegression : global::Differentiable.IModule
         var d_W = MatMulTransposeA(x, d_loss_matmul);
 
         return (loss, new LossGradients { W = d_W, B = d_B });
+    }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// loss_matmul = x · W
+extern ""C"" __global__ void loss_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// loss_add = loss_matmul + B
+extern ""C"" __global__ void loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_matmul, const float* __restrict__ B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (loss_matmul[at(g, 1, i)] + B[at(g, 2, i)]);
+}
+
+// loss_logsumexp = log Σ_1 exp(loss_add)
+extern ""C"" __global__ void loss_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// loss_sub = loss_add − loss_logsumexp
+extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_add, const float* __restrict__ loss_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (loss_add[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
+}
+
+// loss_gather = loss_sub[i, yᵢ]
+extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
+}
+
+// loss_mean = mean loss_gather
+extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum * g.scalars[0];
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_mean = −1
+extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-1.0f);
+}
+
+// d_loss_gather = d_loss_mean / n
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_loss_sub = scatter(d_loss_gather)
+extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[0], column = i % g.ints[0];
+    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
+}
+
+// d_loss_add_sumtoshapeof = d_loss_sub summed to the shape of loss_add
+extern ""C"" __global__ void d_loss_add_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_loss_logsumexp_neg = −d_loss_sub
+extern ""C"" __global__ void d_loss_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_sub)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_loss_sub[at(g, 1, i)]);
+}
+
+// d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
+extern ""C"" __global__ void d_loss_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_loss_add = d_loss_add_sumtoshapeof + (d_loss_logsumexp ⊙ (exp((loss_add − loss_logsumexp))))
+extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_add_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ loss_add, const float* __restrict__ loss_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_loss_add_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((loss_add[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_loss_matmul = d_loss_add summed to the shape of loss_matmul
+extern ""C"" __global__ void d_loss_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_W = xᵀ · d_loss_matmul
+extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_B = d_loss_add summed to the shape of B
+extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
+    /// W, B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void LossDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("SoftmaxRegression.Loss", LossCudaSource);
+        var x = p.Input("x");
+        var W = p.Parameter("W");
+        var B = p.Parameter("B");
+        var y = p.Labels("y");
+        // loss_matmul = x · W
+        var loss_matmul = p.MatMul("loss_matmul", x, W);
+        // loss_add = loss_matmul + B
+        var loss_add = p.Map("loss_add", new[] { loss_matmul, B });
+        // loss_logsumexp = log Σ_1 exp(loss_add)
+        var loss_logsumexp = p.Reduce("loss_logsumexp", loss_add, 1, true);
+        // loss_sub = loss_add − loss_logsumexp
+        var loss_sub = p.Map("loss_sub", new[] { loss_add, loss_logsumexp });
+        // loss_gather = loss_sub[i, yᵢ]
+        var loss_gather = p.Gather("loss_gather", loss_sub, y);
+        // loss_mean = mean loss_gather
+        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        // loss = −loss_mean
+        var loss = p.Map("loss", new[] { loss_mean });
+        // d_loss_mean = −1
+        var d_loss_mean = p.Map("d_loss_mean", new[] { loss });
+        // d_loss_gather = d_loss_mean / n
+        var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
+        // d_loss_sub = scatter(d_loss_gather)
+        var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
+        // d_loss_add_sumtoshapeof = d_loss_sub summed to the shape of loss_add
+        var d_loss_add_sumtoshapeof = p.SumTo("d_loss_add_sumtoshapeof", d_loss_sub, loss_add);
+        // d_loss_logsumexp_neg = −d_loss_sub
+        var d_loss_logsumexp_neg = p.Map("d_loss_logsumexp_neg", new[] { d_loss_sub });
+        // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
+        var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
+        // d_loss_add = d_loss_add_sumtoshapeof + (d_loss_logsumexp ⊙ (exp((loss_add − loss_logsumexp))))
+        var d_loss_add = p.Map("d_loss_add", new[] { d_loss_add_sumtoshapeof, p.Expand(d_loss_logsumexp, loss_add, 1, true), loss_add, p.Expand(loss_logsumexp, loss_add, 1, true) });
+        // d_loss_matmul = d_loss_add summed to the shape of loss_matmul
+        var d_loss_matmul = p.SumTo("d_loss_matmul", d_loss_add, loss_matmul);
+        // d_W = xᵀ · d_loss_matmul
+        var d_W = p.MatMul("d_W", p.Transpose(x), d_loss_matmul);
+        // d_B = d_loss_add summed to the shape of B
+        var d_B = p.SumTo("d_B", d_loss_add, B);
+        p.Result(loss);
+        p.Gradient("W", d_W);
+        p.Gradient("B", d_B);
     }
 }

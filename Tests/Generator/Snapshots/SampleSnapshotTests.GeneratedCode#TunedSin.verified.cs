@@ -61,6 +61,155 @@ static partial class TunedSin
         return (apply, new ApplyGradients { x = d_x, w = d_w });
     }
 
+    /// <summary>The CUDA kernels of <see cref="ApplyDeviceProgram"/>, one per step, named after the variables of <see cref="ApplyWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ApplyCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// apply_mul = x ⊙ w
+extern ""C"" __global__ void apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (x[at(g, 1, i)] * w[at(g, 2, i)]);
+}
+
+// apply = sin(apply_mul)
+extern ""C"" __global__ void apply(const Geometry g, float* __restrict__ out, const float* __restrict__ apply_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = sinf(apply_mul[at(g, 1, i)]);
+}
+
+// d_apply_mul = 1 ⊙ cos(apply_mul)
+extern ""C"" __global__ void d_apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ apply, const float* __restrict__ apply_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (1.0f * cosf(apply_mul[at(g, 2, i)]));
+}
+
+// d_x_mul = d_apply_mul ⊙ w
+extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_apply_mul, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_apply_mul[at(g, 1, i)] * w[at(g, 2, i)]);
+}
+
+// d_x = d_x_mul summed to the shape of x
+extern ""C"" __global__ void d_x(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_w_mul = d_apply_mul ⊙ x
+extern ""C"" __global__ void d_w_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_apply_mul, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_apply_mul[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// d_w = d_w_mul summed to the shape of w
+extern ""C"" __global__ void d_w(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="ApplyWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="ApplyCudaSource"/> in execution order, the value of Apply and the gradient of its sum with respect to
+    /// x, w. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void ApplyDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("TunedSin.Apply", ApplyCudaSource);
+        var x = p.Input("x");
+        var w = p.Input("w");
+        // apply_mul = x ⊙ w
+        var apply_mul = p.Map("apply_mul", new[] { x, w });
+        // apply = sin(apply_mul)
+        var apply = p.Map("apply", new[] { apply_mul });
+        // d_apply_mul = 1 ⊙ cos(apply_mul)
+        var d_apply_mul = p.Map("d_apply_mul", new[] { apply, apply_mul });
+        // d_x_mul = d_apply_mul ⊙ w
+        var d_x_mul = p.Map("d_x_mul", new[] { d_apply_mul, w });
+        // d_x = d_x_mul summed to the shape of x
+        var d_x = p.SumTo("d_x", d_x_mul, x);
+        // d_w_mul = d_apply_mul ⊙ x
+        var d_w_mul = p.Map("d_w_mul", new[] { d_apply_mul, x });
+        // d_w = d_w_mul summed to the shape of w
+        var d_w = p.SumTo("d_w", d_w_mul, w);
+        p.Result(apply);
+        p.Gradient("x", d_x);
+        p.Gradient("w", d_w);
+    }
+
     /// <summary>The gradients computed by <see cref="ApplyHandWrittenWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class ApplyHandWrittenGradients : IGradients
@@ -107,4 +256,6 @@ static partial class TunedSin
 
         return (applyHandWritten, new ApplyHandWrittenGradients { x = d_x, w = d_w });
     }
+
+    // ApplyHandWritten has no device program: it calls a method with a hand-written C# backward, which cannot run on the device.
 }

@@ -96,6 +96,261 @@ partial class TwoLayerNN : global::Differentiable.IModule
         return (forward, new ForwardGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
     }
 
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// L1_forward_matmul = x · L1_W
+extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// L1_forward = L1_forward_matmul + L1_B
+extern ""C"" __global__ void L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]);
+}
+
+// forward_relu = relu(L1_forward)
+extern ""C"" __global__ void forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L1_forward[at(g, 1, i)] > 0.0f ? L1_forward[at(g, 1, i)] : 0.0f);
+}
+
+// forward_matmul = forward_relu · L2_W
+extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// forward = forward_matmul + L2_B
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_matmul, const float* __restrict__ L2_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]);
+}
+
+// d_forward = 1
+extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = 1.0f;
+}
+
+// d_forward_matmul = d_forward summed to the shape of forward_matmul
+extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_forward_relu = d_forward_matmul · L2_Wᵀ
+extern ""C"" __global__ void d_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L1_forward = d_forward_relu ⊙ ([L1_forward > 0])
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_relu, const float* __restrict__ L1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_forward_relu[at(g, 1, i)] * (L1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
+extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L1_W = xᵀ · d_L1_forward_matmul
+extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L1_B = d_L1_forward summed to the shape of L1_B
+extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L2_W = forward_reluᵀ · d_forward_matmul
+extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L2_B = d_forward summed to the shape of L2_B
+extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
+    /// L1.W, L1.B, L2.W, L2.B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("TwoLayerNN.Forward", ForwardCudaSource);
+        var x = p.Input("x");
+        var L1_W = p.Parameter("L1.W");
+        var L1_B = p.Parameter("L1.B");
+        var L2_W = p.Parameter("L2.W");
+        var L2_B = p.Parameter("L2.B");
+        // L1_forward_matmul = x · L1_W
+        var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
+        // L1_forward = L1_forward_matmul + L1_B
+        var L1_forward = p.Map("L1_forward", new[] { L1_forward_matmul, L1_B });
+        // forward_relu = relu(L1_forward)
+        var forward_relu = p.Map("forward_relu", new[] { L1_forward });
+        // forward_matmul = forward_relu · L2_W
+        var forward_matmul = p.MatMul("forward_matmul", forward_relu, L2_W);
+        // forward = forward_matmul + L2_B
+        var forward = p.Map("forward", new[] { forward_matmul, L2_B });
+        // d_forward = 1
+        var d_forward = p.Map("d_forward", new[] { forward });
+        // d_forward_matmul = d_forward summed to the shape of forward_matmul
+        var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward, forward_matmul);
+        // d_forward_relu = d_forward_matmul · L2_Wᵀ
+        var d_forward_relu = p.MatMul("d_forward_relu", d_forward_matmul, p.Transpose(L2_W));
+        // d_L1_forward = d_forward_relu ⊙ ([L1_forward > 0])
+        var d_L1_forward = p.Map("d_L1_forward", new[] { d_forward_relu, L1_forward });
+        // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
+        var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
+        // d_L1_W = xᵀ · d_L1_forward_matmul
+        var d_L1_W = p.MatMul("d_L1_W", p.Transpose(x), d_L1_forward_matmul);
+        // d_L1_B = d_L1_forward summed to the shape of L1_B
+        var d_L1_B = p.SumTo("d_L1_B", d_L1_forward, L1_B);
+        // d_L2_W = forward_reluᵀ · d_forward_matmul
+        var d_L2_W = p.MatMul("d_L2_W", p.Transpose(forward_relu), d_forward_matmul);
+        // d_L2_B = d_forward summed to the shape of L2_B
+        var d_L2_B = p.SumTo("d_L2_B", d_forward, L2_B);
+        p.Result(forward);
+        p.Gradient("L1.W", d_L1_W);
+        p.Gradient("L1.B", d_L1_B);
+        p.Gradient("L2.W", d_L2_W);
+        p.Gradient("L2.B", d_L2_B);
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -192,5 +447,387 @@ partial class TwoLayerNN : global::Differentiable.IModule
         var d_L1_W = MatMulTransposeA(x, d_L1_forward_matmul);
 
         return (loss, new LossGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
+    }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// L1_forward_matmul = x · L1_W
+extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// L1_forward = L1_forward_matmul + L1_B
+extern ""C"" __global__ void L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]);
+}
+
+// L2_forward_relu = relu(L1_forward)
+extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L1_forward[at(g, 1, i)] > 0.0f ? L1_forward[at(g, 1, i)] : 0.0f);
+}
+
+// L2_forward_matmul = L2_forward_relu · L2_W
+extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// L2_forward = L2_forward_matmul + L2_B
+extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]);
+}
+
+// loss_logsumexp = log Σ_1 exp(L2_forward)
+extern ""C"" __global__ void loss_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+
+// loss_sub = L2_forward − loss_logsumexp
+extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (L2_forward[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
+}
+
+// loss_gather = loss_sub[i, yᵢ]
+extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
+}
+
+// loss_mean = mean loss_gather
+extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum * g.scalars[0];
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_mean = −1
+extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-1.0f);
+}
+
+// d_loss_gather = d_loss_mean / n
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_loss_sub = scatter(d_loss_gather)
+extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[0], column = i % g.ints[0];
+    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
+}
+
+// d_L2_forward_sumtoshapeof = d_loss_sub summed to the shape of L2_forward
+extern ""C"" __global__ void d_L2_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_loss_logsumexp_neg = −d_loss_sub
+extern ""C"" __global__ void d_loss_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_sub)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (-d_loss_sub[at(g, 1, i)]);
+}
+
+// d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
+extern ""C"" __global__ void d_loss_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L2_forward = d_L2_forward_sumtoshapeof + (d_loss_logsumexp ⊙ (exp((L2_forward − loss_logsumexp))))
+extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_L2_forward_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((L2_forward[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
+extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
+extern ""C"" __global__ void d_L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L1_forward = d_L2_forward_relu ⊙ ([L1_forward > 0])
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_relu, const float* __restrict__ L1_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_L2_forward_relu[at(g, 1, i)] * (L1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
+extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L1_W = xᵀ · d_L1_forward_matmul
+extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L1_B = d_L1_forward summed to the shape of L1_B
+extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+
+// d_L2_W = L2_forward_reluᵀ · d_L2_forward_matmul
+extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+
+// d_L2_B = d_L2_forward summed to the shape of L2_B
+extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
+    /// L1.W, L1.B, L2.W, L2.B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void LossDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("TwoLayerNN.Loss", LossCudaSource);
+        var x = p.Input("x");
+        var L1_W = p.Parameter("L1.W");
+        var L1_B = p.Parameter("L1.B");
+        var L2_W = p.Parameter("L2.W");
+        var L2_B = p.Parameter("L2.B");
+        var y = p.Labels("y");
+        // L1_forward_matmul = x · L1_W
+        var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
+        // L1_forward = L1_forward_matmul + L1_B
+        var L1_forward = p.Map("L1_forward", new[] { L1_forward_matmul, L1_B });
+        // L2_forward_relu = relu(L1_forward)
+        var L2_forward_relu = p.Map("L2_forward_relu", new[] { L1_forward });
+        // L2_forward_matmul = L2_forward_relu · L2_W
+        var L2_forward_matmul = p.MatMul("L2_forward_matmul", L2_forward_relu, L2_W);
+        // L2_forward = L2_forward_matmul + L2_B
+        var L2_forward = p.Map("L2_forward", new[] { L2_forward_matmul, L2_B });
+        // loss_logsumexp = log Σ_1 exp(L2_forward)
+        var loss_logsumexp = p.Reduce("loss_logsumexp", L2_forward, 1, true);
+        // loss_sub = L2_forward − loss_logsumexp
+        var loss_sub = p.Map("loss_sub", new[] { L2_forward, loss_logsumexp });
+        // loss_gather = loss_sub[i, yᵢ]
+        var loss_gather = p.Gather("loss_gather", loss_sub, y);
+        // loss_mean = mean loss_gather
+        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        // loss = −loss_mean
+        var loss = p.Map("loss", new[] { loss_mean });
+        // d_loss_mean = −1
+        var d_loss_mean = p.Map("d_loss_mean", new[] { loss });
+        // d_loss_gather = d_loss_mean / n
+        var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
+        // d_loss_sub = scatter(d_loss_gather)
+        var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
+        // d_L2_forward_sumtoshapeof = d_loss_sub summed to the shape of L2_forward
+        var d_L2_forward_sumtoshapeof = p.SumTo("d_L2_forward_sumtoshapeof", d_loss_sub, L2_forward);
+        // d_loss_logsumexp_neg = −d_loss_sub
+        var d_loss_logsumexp_neg = p.Map("d_loss_logsumexp_neg", new[] { d_loss_sub });
+        // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
+        var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
+        // d_L2_forward = d_L2_forward_sumtoshapeof + (d_loss_logsumexp ⊙ (exp((L2_forward − loss_logsumexp))))
+        var d_L2_forward = p.Map("d_L2_forward", new[] { d_L2_forward_sumtoshapeof, p.Expand(d_loss_logsumexp, L2_forward, 1, true), L2_forward, p.Expand(loss_logsumexp, L2_forward, 1, true) });
+        // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
+        var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
+        // d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
+        var d_L2_forward_relu = p.MatMul("d_L2_forward_relu", d_L2_forward_matmul, p.Transpose(L2_W));
+        // d_L1_forward = d_L2_forward_relu ⊙ ([L1_forward > 0])
+        var d_L1_forward = p.Map("d_L1_forward", new[] { d_L2_forward_relu, L1_forward });
+        // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
+        var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
+        // d_L1_W = xᵀ · d_L1_forward_matmul
+        var d_L1_W = p.MatMul("d_L1_W", p.Transpose(x), d_L1_forward_matmul);
+        // d_L1_B = d_L1_forward summed to the shape of L1_B
+        var d_L1_B = p.SumTo("d_L1_B", d_L1_forward, L1_B);
+        // d_L2_W = L2_forward_reluᵀ · d_L2_forward_matmul
+        var d_L2_W = p.MatMul("d_L2_W", p.Transpose(L2_forward_relu), d_L2_forward_matmul);
+        // d_L2_B = d_L2_forward summed to the shape of L2_B
+        var d_L2_B = p.SumTo("d_L2_B", d_L2_forward, L2_B);
+        p.Result(loss);
+        p.Gradient("L1.W", d_L1_W);
+        p.Gradient("L1.B", d_L1_B);
+        p.Gradient("L2.W", d_L2_W);
+        p.Gradient("L2.B", d_L2_B);
     }
 }

@@ -1,0 +1,302 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Differentiable.Generator.Autodiff;
+using Differentiable.Generator.IR;
+using Differentiable.Generator.Parsing;
+using Differentiable.Generator.Rules;
+
+namespace Differentiable.Generator.Emit.Cuda;
+
+/// <summary>
+/// Writes the device half of one [Differentiable] method: <c>{Method}CudaSource</c>, one CUDA kernel per
+/// materialized node named after the C# variable it computes (elementwise chains fused into one kernel), and
+/// <c>{Method}DeviceProgram(ProgramBuilder p)</c>, which records those kernels in execution order for concrete shapes.
+/// </summary>
+internal sealed class DeviceEmitter
+{
+    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]";
+
+    /// <summary>Names a kernel or a local must not take: C and CUDA words, the prelude's helpers, the builder.</summary>
+    private static readonly string[] CudaReserved =
+    {
+        "p", "g", "i", "at", "copy", "out", "reduced_base", "reduced_offset", "window_argmax", "Geometry",
+        "int", "float", "double", "long", "short", "char", "void", "const", "return", "if", "else", "for", "while", "do", "auto", "struct", "static",
+        "extern", "register", "signed", "unsigned", "switch", "case", "default", "break", "continue", "goto", "sizeof", "typedef", "union", "volatile",
+        "inline", "template", "typename", "namespace", "class", "new", "delete", "this", "true", "false", "bool", "main",
+        "expf", "logf", "sqrtf", "fabsf", "sinf", "cosf", "tanhf", "fmaxf", "fminf", "powf", "isnan", "INFINITY", "NAN",
+    };
+
+    private readonly Gradient _gradient;
+    private readonly MethodEmitter _csharp;
+    private readonly MethodSpec _spec;
+    private readonly DeviceGraph _graph;
+    private readonly Dictionary<Node, string> _names = new();
+    private readonly SourceWriter _cuda = new();
+    private readonly SourceWriter _program = new();
+
+    public DeviceEmitter(Gradient gradient, MethodEmitter csharp)
+    {
+        _gradient = gradient;
+        _csharp = csharp;
+        _spec = gradient.Method.Spec;
+        _graph = new DeviceGraph(gradient);
+    }
+
+    public string SourceName => _spec.Name + "CudaSource";
+
+    public string ProgramName => _spec.Name + "DeviceProgram";
+
+    /// <summary>Writes both members, or a comment saying why the method has no device program.</summary>
+    public void Write(SourceWriter w)
+    {
+        if (_graph.Unsupported is { } reason)
+        {
+            w.Line($"// {_spec.Name} has no device program: {reason}.");
+            return;
+        }
+        NameNodes();
+        _cuda.Line(KernelTemplates.Prelude.TrimEnd('\n'));
+        if (_graph.Order.Any(n => n.Op is Op.MaxPool2d or Op.MaxPool2dBackward))
+        {
+            _cuda.Line();
+            _cuda.Line(KernelTemplates.MaxPoolHelper.TrimEnd('\n'));
+        }
+        foreach (var node in _graph.Order.Where(n => _graph.IsMaterialized(n))) Emit(node);
+
+        w.Line($"/// <summary>The CUDA kernels of <see cref=\"{ProgramName}\"/>, one per step, named after the variables of <see cref=\"{_spec.Name}WithGradients\"/>; compiled at run time by NVRTC.</summary>");
+        w.Line(GeneratedCode);
+        w.Line($"public const string {SourceName} = @\"{_cuda.ToString().Replace("\"", "\"\"")}\";");
+        w.Line();
+        WriteProgram(w);
+    }
+
+    private void WriteProgram(SourceWriter w)
+    {
+        w.Line("/// <summary>");
+        w.Line($"/// Records <see cref=\"{_spec.Name}WithGradients\"/> as a device program for the shapes <paramref name=\"p\"/> was given: the");
+        w.Line($"/// kernels of <see cref=\"{SourceName}\"/> in execution order, the value of {_spec.Name} and the gradient of its sum with respect to");
+        w.Line($"/// {string.Join(", ", _graph.Gradients.Select(g => LeafKey(g.Leaf)))}. Numbers the body reads from fields are read now, once.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        w.Open($"public {(_spec.IsStatic ? "static " : "")}void {ProgramName}(global::Differentiable.Scheduling.ProgramBuilder p)");
+        w.Line($"p.UseSource(\"{_spec.Class.Name}.{_spec.Name}\", {SourceName});");
+        foreach (var leaf in _graph.Order.Where(n => DeviceGraph.KindOf(n) == DeviceKind.External))
+            w.Line($"var {_names[leaf]} = {LeafCall(leaf)};");
+        w.Line(_program.ToString().TrimEnd('\n').Replace("\n", "\n" + new string(' ', 8)));
+        w.Line($"p.Result({_names[_graph.Result]});");
+        foreach (var (leaf, adjoint) in _graph.Gradients)
+            w.Line($"p.Gradient(\"{LeafKey(leaf)}\", {(adjoint is null ? $"p.Zeros(\"d_{_names[leaf]}\", {_names[leaf]})" : Operand(adjoint))});");
+        w.Close();
+    }
+
+    private string LeafCall(Node leaf)
+    {
+        var key = LeafKey(leaf);
+        if (leaf.Op == Op.Parameter) return $"p.Parameter(\"{key}\")";
+        return _spec.Arguments.Any(a => a.Name == key && a.Kind == ArgumentKind.Labels) ? $"p.Labels(\"{key}\")" : $"p.Input(\"{key}\")";
+    }
+
+    private static string LeafKey(Node leaf) => leaf.Attributes.Text!.Replace("global::", "");
+
+    private void NameNodes()
+    {
+        var scalarWords = _graph.Order.Where(n => n.Op == Op.ScalarRef)
+            .SelectMany(n => Regex.Matches(n.Attributes.Text!, "[A-Za-z_][A-Za-z0-9_]*").Cast<Match>().Select(m => m.Value));
+        var table = new NameTable(CudaReserved.Concat(scalarWords).Concat(new[] { SourceName, ProgramName }));
+        foreach (var leaf in _graph.Order.Where(n => DeviceGraph.KindOf(n) == DeviceKind.External))
+            _names[leaf] = table.Claim(LeafKey(leaf));
+
+        var owner = new Dictionary<Node, string>();
+        for (var k = _graph.Order.Count - 1; k >= 0; k--)
+        {
+            var node = _graph.Order[k];
+            if (node.IsLeaf) continue;
+            string name;
+            if (_graph.AdjointTargets.TryGetValue(node, out var target)) name = "d_" + _csharp.NameOf(target);
+            else if (_graph.IsForward(node)) name = _csharp.NameOf(node);
+            else name = (owner.TryGetValue(node, out var o) ? o + "_" : "") + OpName(node);
+            if (_graph.IsMaterialized(node)) _names[node] = name = table.Claim(name);
+            foreach (var input in node.Inputs)
+                if (!owner.ContainsKey(input)) owner[input] = name;
+        }
+    }
+
+    private static string OpName(Node n) => RuleTable.For(n.Op).CSharp.ToLowerInvariant();
+
+    /// <summary>A materialized node or leaf as an operand of a builder call.</summary>
+    private string Operand(Node n) => _names[n];
+
+    private void Emit(Node node)
+    {
+        var name = _names[node];
+        var math = $"{name} = {Math(node, top: true)}";
+        var a = node.Inputs.Length > 0 ? node[0] : null;
+        switch (DeviceGraph.KindOf(node))
+        {
+            case DeviceKind.View:
+                _program.Line($"var {name} = {ViewCall(node)};");
+                return;
+            case DeviceKind.Elementwise:
+                EmitMap(node, name, math);
+                return;
+        }
+        string template, call;
+        var attributes = node.Attributes;
+        switch (node.Op)
+        {
+            case Op.MatMul: (template, call) = (KernelTemplates.MatMul, $"p.MatMul(\"{name}\", {Operand(a!)}, {Operand(node[1])})"); break;
+            case Op.MatMulTransposeA: (template, call) = (KernelTemplates.MatMul, $"p.MatMul(\"{name}\", p.Transpose({Operand(a!)}), {Operand(node[1])})"); break;
+            case Op.MatMulTransposeB: (template, call) = (KernelTemplates.MatMul, $"p.MatMul(\"{name}\", {Operand(a!)}, p.Transpose({Operand(node[1])}))"); break;
+            case Op.Sum or Op.Mean: (template, call) = (KernelTemplates.Reduce(node.Op == Op.Mean), ReduceCall(name, node)); break;
+            case Op.LogSumExp: (template, call) = (KernelTemplates.LogSumExp, ReduceCall(name, node)); break;
+            case Op.SumToShapeOf: (template, call) = (KernelTemplates.Reduce(mean: false), $"p.SumTo(\"{name}\", {Operand(a!)}, {Operand(node[1])})"); break;
+            case Op.Gather: (template, call) = (KernelTemplates.Gather, $"p.Gather(\"{name}\", {Operand(a!)}, {Operand(node[1])})"); break;
+            case Op.ScatterLabels: (template, call) = (KernelTemplates.ScatterLabels, $"p.ScatterLabels(\"{name}\", {Operand(a!)}, {Operand(node[1])}, {Operand(node[2])})"); break;
+            case Op.Concat: (template, call) = (KernelTemplates.Concat, $"p.Concat(\"{name}\", {Operand(a!)}, {Operand(node[1])}, {attributes.Axis ?? 0})"); break;
+            case Op.Conv2d: (template, call) = (KernelTemplates.Conv2d, $"p.Conv2d(\"{name}\", {Operands(node)}, {Window(attributes, 2)})"); break;
+            case Op.Conv2dInputGradient: (template, call) = (KernelTemplates.Conv2dInputGradient, $"p.Conv2dInputGradient(\"{name}\", {Operands(node)}, {Window(attributes, 2)})"); break;
+            case Op.Conv2dWeightGradient: (template, call) = (KernelTemplates.Conv2dWeightGradient, $"p.Conv2dWeightGradient(\"{name}\", {Operands(node)}, {Window(attributes, 2)})"); break;
+            case Op.MaxPool2d: (template, call) = (KernelTemplates.MaxPool2d, $"p.MaxPool2d(\"{name}\", {Operands(node)}, {Window(attributes, 3)})"); break;
+            case Op.MaxPool2dBackward: (template, call) = (KernelTemplates.MaxPool2dBackward, $"p.MaxPool2dBackward(\"{name}\", {Operands(node)}, {Window(attributes, 3)})"); break;
+            case Op.AvgPool2d: (template, call) = (KernelTemplates.AvgPool2d, $"p.AvgPool2d(\"{name}\", {Operands(node)}, {Window(attributes, 3)})"); break;
+            case Op.AvgPool2dBackward: (template, call) = (KernelTemplates.AvgPool2dBackward, $"p.AvgPool2dBackward(\"{name}\", {Operands(node)}, {Window(attributes, 3)})"); break;
+            default: throw new System.InvalidOperationException($"no device kernel for {node.Op}");
+        }
+        _cuda.Line();
+        _cuda.Line("// " + math);
+        _cuda.Line(template.Replace("NAME", name).TrimEnd('\n'));
+        _program.Line("// " + math);
+        _program.Line($"var {name} = {call};");
+    }
+
+    private string Operands(Node node) => string.Join(", ", node.Inputs.Select(Operand));
+
+    /// <summary>Convolutions: stride, padding; pools: kernel, stride, padding (from the node's shape attribute).</summary>
+    private static string Window(NodeAttributes attributes, int count) =>
+        string.Join(", ", attributes.Shape.Take(count).Select(v => v.ToString(CultureInfo.InvariantCulture)));
+
+    private string ReduceCall(string name, Node node) =>
+        $"p.Reduce(\"{name}\", {Operand(node[0])}, {Axis(node.Attributes.Axis)}, {(node.Attributes.KeepDims ? "true" : "false")})";
+
+    private static string Axis(int? axis) => axis?.ToString(CultureInfo.InvariantCulture) ?? "null";
+
+    private string ViewCall(Node node) => node.Op switch
+    {
+        Op.Transpose => $"p.Transpose({Operand(node[0])})",
+        Op.Reshape => $"p.Reshape({Operand(node[0])}, {string.Join(", ", node.Attributes.Shape.Select(s => s.ToString(CultureInfo.InvariantCulture)))})",
+        Op.ReshapeLike => $"p.ReshapeLike({Operand(node[0])}, {Operand(node[1])})",
+        Op.Flatten => $"p.Flatten({Operand(node[0])})",
+        _ => $"p.Slice({Operand(node[0])}, {Operand(node[1])}, {Axis(node.Attributes.Axis)}, {(node.Attributes.Value != 0 ? "true" : "false")})",
+    };
+
+    /// <summary>One fused elementwise kernel: the node's expression down to materialized inputs, each read through its strides.</summary>
+    private void EmitMap(Node node, string name, string math)
+    {
+        var map = new MapKernel(this);
+        var expression = map.Render(node, top: true);
+        _cuda.Line();
+        _cuda.Line("// " + math);
+        var parameters = map.Leaves.Select(l => $", const float* __restrict__ {l.Parameter}");
+        _cuda.Line($"extern \"C\" __global__ void {name}(const Geometry g, float* __restrict__ out{string.Concat(parameters)})");
+        _cuda.Line("{");
+        _cuda.Line("    const int i = blockIdx.x * blockDim.x + threadIdx.x;");
+        _cuda.Line("    if (i >= g.count) return;");
+        _cuda.Line($"    out[i] = {expression};");
+        _cuda.Line("}");
+        _program.Line("// " + math);
+        var scalars = map.Scalars.Count == 0 ? "" : $", new float[] {{ {string.Join(", ", map.Scalars)} }}";
+        _program.Line($"var {name} = p.Map(\"{name}\", new[] {{ {string.Join(", ", map.Leaves.Select(l => l.Operand))} }}{scalars});");
+    }
+
+    /// <summary>The math of a node for comments: materialized inputs by name, fused ones expanded.</summary>
+    private string Math(Node n, bool top = false)
+    {
+        if (!top && (_names.TryGetValue(n, out var name))) return name;
+        switch (n.Op)
+        {
+            case Op.Constant: return GraphBuilder.ScalarText(n).Replace(".0", "");
+            case Op.ScalarRef: return n.Attributes.Text!.Replace("global::", "");
+            case Op.Seed: return "1";
+            case Op.ExpandAlong: return Math(n[0]);
+            case Op.ExpandMeanAlong: return Math(n[0]) + " / n";
+            case Op.Reshape: return $"reshape({Math(n[0])}, ({string.Join(", ", n.Attributes.Shape)}))";
+        }
+        var text = RuleTable.For(n.Op).Math.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
+        for (var k = 0; k < n.Inputs.Length; k++)
+        {
+            var operand = Math(n[k]);
+            text = text.Replace("{" + k + "}", operand.Contains(" ") ? "(" + operand + ")" : operand);
+        }
+        return text;
+    }
+
+    /// <summary>Renders one fused expression, collecting the buffers it reads and the run-time numbers it needs.</summary>
+    private sealed class MapKernel
+    {
+        private readonly DeviceEmitter _owner;
+        private readonly Dictionary<Node, int> _leafIndex = new();
+        private readonly NameTable _parameterNames = new(CudaReserved);
+
+        public MapKernel(DeviceEmitter owner) => _owner = owner;
+
+        public List<(string Parameter, string Operand)> Leaves { get; } = new();
+
+        public List<string> Scalars { get; } = new();
+
+        public string Render(Node n, bool top = false)
+        {
+            if (!top && (_owner._graph.IsMaterialized(n) || DeviceGraph.KindOf(n) == DeviceKind.External))
+                return Load(n, _owner._names[n], _owner._names[n]);
+            switch (n.Op)
+            {
+                case Op.Constant: return FloatLiteral(n.Attributes.Value);
+                case Op.ScalarRef: return Scalar($"(float)({n.Attributes.Text})");
+                case Op.Seed:
+                    Load(n[0], _owner._names[n[0]], _owner._names[n[0]]);
+                    return "1.0f";
+                case Op.ExpandAlong: return Load(n, _owner._names[n[0]] + "_expanded", ExpandCall(n));
+                case Op.ExpandMeanAlong:
+                    return $"({Load(n, _owner._names[n[0]] + "_expanded", ExpandCall(n))} * {Scalar($"p.MeanScale({_owner._names[n[1]]}, {Axis(n.Attributes.Axis)})")})";
+            }
+            var text = RuleTable.For(n.Op).Cuda!;
+            for (var k = 0; k < n.Inputs.Length; k++) text = text.Replace("{" + k + "}", Render(n[k]));
+            return text;
+        }
+
+        private string ExpandCall(Node n) =>
+            $"p.Expand({_owner._names[n[0]]}, {_owner._names[n[1]]}, {Axis(n.Attributes.Axis)}, {(n.Attributes.KeepDims ? "true" : "false")})";
+
+        private string Load(Node key, string parameter, string operand)
+        {
+            if (!_leafIndex.TryGetValue(key, out var index))
+            {
+                index = Leaves.Count + 1;
+                _leafIndex[key] = index;
+                Leaves.Add((_parameterNames.Claim(parameter), operand));
+            }
+            return $"{Leaves[index - 1].Parameter}[at(g, {index}, i)]";
+        }
+
+        private string Scalar(string csharp)
+        {
+            var index = Scalars.IndexOf(csharp);
+            if (index < 0)
+            {
+                index = Scalars.Count;
+                Scalars.Add(csharp);
+            }
+            return $"g.scalars[{index}]";
+        }
+
+        private static string FloatLiteral(double value)
+        {
+            if (double.IsNaN(value)) return "NAN";
+            if (double.IsInfinity(value)) return value > 0 ? "INFINITY" : "(-INFINITY)";
+            var text = ((float)value).ToString("R", CultureInfo.InvariantCulture);
+            if (text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0) text += ".0";
+            return (value < 0 ? "(" + text + "f)" : text + "f");
+        }
+    }
+}

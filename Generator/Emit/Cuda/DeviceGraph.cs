@@ -1,0 +1,145 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generator.Autodiff;
+using Differentiable.Generator.IR;
+
+namespace Differentiable.Generator.Emit.Cuda;
+
+/// <summary>How a node of a device program is computed.</summary>
+internal enum DeviceKind
+{
+    /// <summary>Bound from outside: an argument or a parameter.</summary>
+    External,
+    /// <summary>A number: a literal, or read when the program is built.</summary>
+    Scalar,
+    /// <summary>Elementwise: fused into the kernel of the node that uses it, unless it must be materialized.</summary>
+    Elementwise,
+    /// <summary>A kernel of its own (matmul, reduction, convolution, ...).</summary>
+    Kernel,
+    /// <summary>A strided view of its input: no kernel.</summary>
+    View,
+}
+
+/// <summary>
+/// The forward and backward computation of a method as one pure graph, ready for the device: the backward
+/// program's <c>+=</c> accumulations become sums, each adjoint reference is replaced by that sum, and the output's
+/// adjoint is the seed (ones). Roots are the result and one gradient per differentiated leaf. Also decides which
+/// nodes get a buffer: the rest are fused into the elementwise kernel that consumes them.
+/// </summary>
+internal sealed class DeviceGraph
+{
+    private readonly Gradient _gradient;
+    private readonly GraphBuilder _b;
+    private readonly HashSet<Node> _forward;
+    private readonly Dictionary<Node, Node> _substituted = new();
+    private readonly Dictionary<Node, Node?> _adjoints = new();
+    private readonly Dictionary<Node, List<Node>> _contributions = new();
+    private readonly Dictionary<Node, int> _uses = new();
+    private readonly HashSet<Node> _materialized = new();
+
+    public DeviceGraph(Gradient gradient)
+    {
+        _gradient = gradient;
+        _b = gradient.Method.Builder;
+        _forward = new HashSet<Node>(Topology.Sort(new[] { gradient.Method.Output }));
+        foreach (var step in gradient.Steps)
+        {
+            if (!_contributions.TryGetValue(step.Target, out var list)) _contributions[step.Target] = list = new List<Node>();
+            list.Add(step.Contribution);
+        }
+
+        Result = gradient.Method.Output;
+        Gradients = gradient.Method.WrtLeaves.Select(leaf => (leaf, AdjointOf(leaf))).ToList();
+        Order = Topology.Sort(new[] { Result }.Concat(Gradients.Where(g => g.Adjoint is not null).Select(g => g.Adjoint!)));
+        CountUses();
+        foreach (var node in Order.Where(MustMaterialize)) _materialized.Add(node);
+        AdjointTargets = _adjoints.Where(a => a.Value is not null).GroupBy(a => a.Value!).ToDictionary(g => g.Key, g => g.First().Key);
+    }
+
+    public Node Result { get; }
+
+    /// <summary>Per differentiated leaf, its gradient node (null when the result does not depend on it).</summary>
+    public IReadOnlyList<(Node Leaf, Node? Adjoint)> Gradients { get; }
+
+    /// <summary>Every node, inputs before the nodes that use them.</summary>
+    public IReadOnlyList<Node> Order { get; }
+
+    /// <summary>Adjoint nodes by the forward node whose adjoint they are (for names: d_h1).</summary>
+    public IReadOnlyDictionary<Node, Node> AdjointTargets { get; }
+
+    /// <summary>The first op the device cannot run, if any.</summary>
+    public string? Unsupported =>
+        Order.Select(n => Reason(n)).FirstOrDefault(r => r is not null);
+
+    public bool IsMaterialized(Node n) => _materialized.Contains(n);
+
+    public bool IsForward(Node n) => _forward.Contains(n);
+
+    public static DeviceKind KindOf(Node n) => n.Op switch
+    {
+        Op.Input or Op.Parameter or Op.ConstantTensor => DeviceKind.External,
+        Op.Constant or Op.ScalarRef => DeviceKind.Scalar,
+        Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Maximum or Op.Minimum or Op.Pow or Op.Neg or Op.Exp or Op.Log or Op.Sqrt or Op.Abs
+            or Op.Sin or Op.Cos or Op.Tanh or Op.Sigmoid or Op.Relu or Op.Sign or Op.Step or Op.GreaterMask or Op.Detach or Op.Seed
+            or Op.ExpandAlong or Op.ExpandMeanAlong => DeviceKind.Elementwise,
+        Op.Transpose or Op.Reshape or Op.ReshapeLike or Op.Flatten or Op.SliceLike => DeviceKind.View,
+        _ => DeviceKind.Kernel,
+    };
+
+    /// <summary>Inputs an elementwise node reads through a view or only for their shape: they need a buffer of their own.</summary>
+    public static bool ReadsWholeInput(Node consumer, int index) =>
+        KindOf(consumer) != DeviceKind.Elementwise || consumer.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong;
+
+    private static string? Reason(Node n) => n.Op switch
+    {
+        Op.ArgMax => "ArgMax has no device kernel",
+        Op.Max or Op.MaxMask => "Max along an axis has no device kernel for its gradient",
+        Op.CustomCall or Op.CustomBackward or Op.TupleItem => "it calls a method with a hand-written C# backward, which cannot run on the device",
+        Op.ConstantTensor => $"it reads the tensor member {n.Attributes.Text}, which is not a [Parameter]",
+        _ => null,
+    };
+
+    private Node? AdjointOf(Node n)
+    {
+        if (_adjoints.TryGetValue(n, out var known)) return known;
+        Node? sum = null;
+        if (n == _gradient.Method.Output && _gradient.NodesWithAdjoint.Contains(n)) sum = _b.Make(Op.Seed, n);
+        else if (_contributions.TryGetValue(n, out var list))
+            foreach (var contribution in list)
+            {
+                var term = Substitute(contribution);
+                sum = sum is null ? term : _b.Add(sum, term);
+            }
+        _adjoints[n] = sum;
+        return sum;
+    }
+
+    /// <summary>The node with every adjoint reference replaced by the adjoint's value.</summary>
+    private Node Substitute(Node n)
+    {
+        if (_forward.Contains(n) || n.IsLeaf && n.Op != Op.AdjointRef) return n;
+        if (_substituted.TryGetValue(n, out var known)) return known;
+        var result = n.Op == Op.AdjointRef
+            ? AdjointOf(n[0]) ?? _b.Constant(0)
+            : _b.Make(n.Op, n.Attributes, n.Inputs.Select(Substitute).ToArray());
+        _substituted[n] = result;
+        return result;
+    }
+
+    private void CountUses()
+    {
+        foreach (var node in Order)
+            foreach (var input in node.Inputs)
+                _uses[input] = _uses.TryGetValue(input, out var k) ? k + 1 : 1;
+    }
+
+    private bool MustMaterialize(Node n)
+    {
+        var kind = KindOf(n);
+        if (kind is DeviceKind.External or DeviceKind.Scalar) return false;
+        if (kind != DeviceKind.Elementwise) return true;
+        if (n == Result || Gradients.Any(g => g.Adjoint == n)) return true;
+        if (_uses.TryGetValue(n, out var uses) && uses > 1) return true;
+        return Order.Any(consumer => consumer.Inputs.Select((input, index) => (input, index)).Any(e => e.input == n && ReadsWholeInput(consumer, e.index)));
+    }
+}

@@ -1,0 +1,289 @@
+namespace Differentiable.Generator.Emit.Cuda;
+
+/// <summary>
+/// CUDA C for the ops that are not fused elementwise expressions. Each template is one kernel, one thread per
+/// output element (no shared memory, so every thread is independent); <c>NAME</c> becomes the node's name. The
+/// integer attributes each reads from <c>g.ints</c> are set by the runtime's <c>ProgramBuilder</c> method of the
+/// same op: the two must agree.
+/// </summary>
+internal static class KernelTemplates
+{
+    /// <summary>The geometry every kernel takes (the runtime's KernelGeometry) and the index helpers.</summary>
+    public const string Prelude = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+struct Geometry
+{
+    int count;           // threads that do work
+    int dims[4];         // the output's shape, right-aligned to 4 dimensions
+    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
+    int ints[16];        // the op's integer attributes
+    float scalars[8];    // numbers known only at run time
+};
+
+// The element of pointer argument p read by output element i: broadcasting and views through the strides.
+__device__ __forceinline__ int at(const Geometry& g, int p, int i)
+{
+    const int c3 = i % g.dims[3]; i /= g.dims[3];
+    const int c2 = i % g.dims[2]; i /= g.dims[2];
+    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
+    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
+}
+
+// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
+// each output element reduces. The offset of output element i's first input element:
+__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (g.ints[0] & (1 << d)) continue;
+        offset += (i % g.dims[d]) * g.strides[1][d];
+        i /= g.dims[d];
+    }
+    return offset;
+}
+
+// ...and of its r-th reduced element, relative to that.
+__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
+{
+    int offset = 0;
+    for (int d = 3; d >= 0; --d)
+    {
+        if (!(g.ints[0] & (1 << d))) continue;
+        offset += (r % g.dims[d]) * g.strides[1][d];
+        r /= g.dims[d];
+    }
+    return offset;
+}
+
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+";
+
+    private const string Start = @"{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+";
+
+    /// <summary>out (M, N) = a (M, K) · b (K, N); ints: M, N, K, a's row/column strides, b's row/column strides.</summary>
+    public const string MatMul = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+" + Start + @"    const int row = i / g.ints[1], column = i % g.ints[1];
+    const float* a_row = a + (long)row * g.ints[3];
+    const float* b_column = b + (long)column * g.ints[6];
+    float sum = 0.0f;
+    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
+    out[i] = sum;
+}
+";
+
+    /// <summary>Σ over the reduced elements; scalars[0] = 1/n turns it into a mean.</summary>
+    public static string Reduce(bool mean) => @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+" + Start + @"    const float* first = x + reduced_base(g, i);
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
+    out[i] = " + (mean ? "sum * g.scalars[0]" : "sum") + @";
+}
+";
+
+    /// <summary>log Σ exp over the reduced elements, shifted by their maximum so nothing overflows.</summary>
+    public const string LogSumExp = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+" + Start + @"    const float* first = x + reduced_base(g, i);
+    float top = -INFINITY;
+    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
+    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    float sum = 0.0f;
+    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
+    out[i] = top + logf(sum);
+}
+";
+
+    /// <summary>out[i] = x[i, labels[i]]; ints: classes, x's row and column strides.</summary>
+    public const string Gather = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
+" + Start + @"    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
+}
+";
+
+    /// <summary>out (n, classes): the upstream gradient at [row, labels[row]], zero elsewhere; ints: classes, the gradient's stride.</summary>
+    public const string ScatterLabels = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
+" + Start + @"    const int row = i / g.ints[0], column = i % g.ints[0];
+    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
+}
+";
+
+    /// <summary>a and b joined along dimension ints[0] (of 4); ints[1] = a's extent along it.</summary>
+    public const string Concat = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+" + Start + @"    int c[4], rest = i;
+    for (int d = 3; d >= 0; --d) { c[d] = rest % g.dims[d]; rest /= g.dims[d]; }
+    const int from_b = c[g.ints[0]] >= g.ints[1];
+    if (from_b) c[g.ints[0]] -= g.ints[1];
+    const int p = from_b ? 2 : 1;
+    const int offset = c[0] * g.strides[p][0] + c[1] * g.strides[p][1] + c[2] * g.strides[p][2] + c[3] * g.strides[p][3];
+    out[i] = from_b ? b[offset] : a[offset];
+}
+";
+
+    private const string ConvolutionInts = @"    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
+    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+";
+
+    /// <summary>out (N, O, OH, OW) = x (N, C, H, W) correlated with w (O, C, KH, KW); zero padding.</summary>
+    public const string Conv2d = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+" + Start + ConvolutionInts + @"    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
+    float sum = 0.0f;
+    for (int c = 0; c < C; ++c)
+        for (int kh = 0; kh < KH; ++kh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int kw = 0; kw < KW; ++kw)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
+            }
+        }
+    out[i] = sum;
+    (void)N;
+}
+";
+
+    /// <summary>out (N, C, H, W): per input element, the sum over the windows that read it of gradient × weight.</summary>
+    public const string Conv2dInputGradient = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
+" + Start + ConvolutionInts + @"    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
+    float sum = 0.0f;
+    for (int kh = 0; kh < KH; ++kh)
+    {
+        const int th = h + pad - kh;
+        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw)
+        {
+            const int tw = wi + pad - kw;
+            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
+            for (int o = 0; o < O; ++o)
+                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
+        }
+    }
+    out[i] = sum;
+    (void)N;
+}
+";
+
+    /// <summary>out (O, C, KH, KW): per weight, the sum over the batch and all output positions of gradient × input.</summary>
+    public const string Conv2dWeightGradient = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+" + Start + ConvolutionInts + @"    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+    float sum = 0.0f;
+    for (int n = 0; n < N; ++n)
+        for (int oh = 0; oh < OH; ++oh)
+        {
+            const int h = oh * stride - pad + kh;
+            if (h < 0 || h >= H) continue;
+            for (int ow = 0; ow < OW; ++ow)
+            {
+                const int wi = ow * stride - pad + kw;
+                if (wi < 0 || wi >= W) continue;
+                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
+            }
+        }
+    out[i] = sum;
+}
+";
+
+    private const string PoolInts = @"    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
+    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
+";
+
+    /// <summary>The position of the first maximum of a window (padding never wins), as the CPU picks it; −1 if empty.</summary>
+    private const string WindowArgMax = @"__device__ __forceinline__ int window_argmax(const float* plane, int H, int W, int K, int stride, int pad, int oh, int ow)
+{
+    int best = -1;
+    float top = -INFINITY;
+    for (int kh = 0; kh < K; ++kh)
+    {
+        const int h = oh * stride - pad + kh;
+        if (h < 0 || h >= H) continue;
+        for (int kw = 0; kw < K; ++kw)
+        {
+            const int w = ow * stride - pad + kw;
+            if (w < 0 || w >= W) continue;
+            const float v = plane[h * W + w];
+            if (best < 0 || v > top || (isnan(v) && !isnan(top))) { best = h * W + w; top = v; }
+        }
+    }
+    return best;
+}
+";
+
+    /// <summary>The helper max pooling needs, once per source.</summary>
+    public const string MaxPoolHelper = WindowArgMax;
+
+    public const string MaxPool2d = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+" + Start + PoolInts + @"    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
+    out[i] = best < 0 ? -INFINITY : source[best];
+    (void)C;
+}
+";
+
+    public const string MaxPool2dBackward = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
+" + Start + PoolInts + @"    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w < left || w >= left + K) continue;
+            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum;
+    (void)C;
+}
+";
+
+    /// <summary>The mean of each window; padding counts as zeros (the divisor is always K²), as on the CPU.</summary>
+    public const string AvgPool2d = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+" + Start + PoolInts + @"    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
+    const float* source = x + (long)plane * H * W;
+    float sum = 0.0f;
+    for (int kh = 0; kh < K; ++kh)
+    {
+        const int h = oh * stride - pad + kh;
+        if (h < 0 || h >= H) continue;
+        for (int kw = 0; kw < K; ++kw)
+        {
+            const int w = ow * stride - pad + kw;
+            if (w >= 0 && w < W) sum += source[h * W + w];
+        }
+    }
+    out[i] = sum * (1.0f / (K * K));
+    (void)C;
+}
+";
+
+    public const string AvgPool2dBackward = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient)
+" + Start + PoolInts + @"    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
+    float sum = 0.0f;
+    for (int oh = 0; oh < OH; ++oh)
+    {
+        const int top = oh * stride - pad;
+        if (h < top || h >= top + K) continue;
+        for (int ow = 0; ow < OW; ++ow)
+        {
+            const int left = ow * stride - pad;
+            if (w >= left && w < left + K) sum += gradient[((long)plane * OH + oh) * OW + ow];
+        }
+    }
+    out[i] = sum * (1.0f / (K * K));
+    (void)C;
+}
+";
+}

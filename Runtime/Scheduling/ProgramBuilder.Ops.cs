@@ -1,0 +1,264 @@
+namespace Differentiable.Scheduling;
+
+/// <summary>
+/// The ops generated device programs call. Each documents the integer attributes (<c>g.ints</c>) its kernel
+/// template reads; the templates live in the generator (<c>Emit/Cuda/KernelTemplates.cs</c>) and must agree.
+/// </summary>
+public sealed partial class ProgramBuilder
+{
+    /// <summary>
+    /// A fused elementwise kernel: the output has the broadcast shape of <paramref name="inputs"/>; input k is read
+    /// through <c>g.strides[k + 1]</c> (0 on broadcast dimensions). <paramref name="scalars"/> become <c>g.scalars</c>.
+    /// </summary>
+    public DeviceTensor Map(string kernel, DeviceTensor[] inputs, float[]? scalars = null)
+    {
+        var shape = inputs.Select(i => i.Shape).Aggregate(Array.Empty<int>(), (s, t) => BroadcastShape(kernel, s, t, inputs));
+        var output = NewTensor(kernel, shape, ElementKind.Float32);
+        var g = Elementwise(output, inputs);
+        if (scalars is not null)
+        {
+            if (scalars.Length > KernelGeometry.MaxScalars) throw new InvalidOperationException($"{kernel}: at most {KernelGeometry.MaxScalars} run-time numbers per kernel.");
+            for (var k = 0; k < scalars.Length; k++) g.Scalars[k] = scalars[k];
+        }
+        Launch(kernel, output.Count, ref g, output, inputs);
+        return output;
+    }
+
+    /// <summary>
+    /// a (M, K) · b (K, N), both read through their strides, so transposed views cost nothing.
+    /// ints: M, N, K, a's row and column strides, b's row and column strides.
+    /// </summary>
+    public DeviceTensor MatMul(string kernel, DeviceTensor a, DeviceTensor b)
+    {
+        if (a.Rank != 2 || b.Rank != 2 || a.Shape[1] != b.Shape[0])
+            throw new ShapeMismatchException($"{Name}: {kernel} = {a.Name} · {b.Name} cannot multiply {a.Name} of shape {a.ShapeText} by {b.Name} of shape {b.ShapeText}.");
+        var (m, k, n) = (a.Shape[0], a.Shape[1], b.Shape[1]);
+        var output = NewTensor(kernel, new[] { m, n }, ElementKind.Float32);
+        var g = new KernelGeometry();
+        SetInts(ref g, m, n, k, a.Strides[0], a.Strides[1], b.Strides[0], b.Strides[1]);
+        Launch(kernel, output.Count, ref g, output, a, b);
+        return output;
+    }
+
+    /// <summary>The 2-D transpose as a view (swapped strides); other ranks as the CPU's Transpose: unchanged.</summary>
+    public DeviceTensor Transpose(DeviceTensor x) =>
+        x.Rank != 2 ? x : x.View(x.Name + "ᵀ", x.Offset, new[] { x.Shape[1], x.Shape[0] }, new[] { x.Strides[1], x.Strides[0] });
+
+    /// <summary>
+    /// A reduction along <paramref name="axis"/> (all axes when null). The kernel loops, per output element, over the
+    /// reduced elements. ints: the mask of reduced dimensions among the 4, the number of reduced elements;
+    /// scalars[0] = 1/that number (for means).
+    /// </summary>
+    public DeviceTensor Reduce(string kernel, DeviceTensor x, int? axis, bool keepDims)
+    {
+        var reduced = new bool[x.Rank];
+        if (axis is { } a) reduced[NormalizeAxis(kernel, x, a)] = true;
+        else Array.Fill(reduced, true);
+        var kept = Enumerable.Range(0, x.Rank).Where(d => !reduced[d]);
+        var shape = keepDims ? x.Shape.Select((s, d) => reduced[d] ? 1 : s).ToArray() : kept.Select(d => x.Shape[d]).ToArray();
+        return ReduceInto(kernel, x, reduced, shape);
+    }
+
+    /// <summary>The adjoint of a broadcast operand: <paramref name="x"/> summed over the axes <paramref name="like"/> was broadcast along; x itself when no axis was.</summary>
+    public DeviceTensor SumTo(string kernel, DeviceTensor x, DeviceTensor like)
+    {
+        if (x.Shape.SequenceEqual(like.Shape)) return x;
+        var lead = x.Rank - like.Rank;
+        if (lead < 0 || like.Shape.Where((s, d) => s != 1 && s != x.Shape[d + lead]).Any())
+            throw new ShapeMismatchException($"{Name}: {kernel}: {x.Name} of shape {x.ShapeText} cannot be summed to the shape {like.ShapeText} of {like.Name}.");
+        var reduced = x.Shape.Select((s, d) => d < lead || like.Shape[d - lead] == 1 && s != 1).ToArray();
+        return ReduceInto(kernel, x, reduced, like.Shape);
+    }
+
+    /// <summary>
+    /// <paramref name="x"/>, the result of a reduction of <paramref name="like"/> along <paramref name="axis"/>, as a
+    /// view shaped like <paramref name="like"/> that repeats it along the reduced axes (stride 0).
+    /// </summary>
+    public DeviceTensor Expand(DeviceTensor x, DeviceTensor like, int? axis, bool keepDims)
+    {
+        var strides = new int[like.Rank];
+        if (axis is null)
+        {
+            if (x.Count != 1) throw new ShapeMismatchException($"{Name}: {x.Name} of shape {x.ShapeText} is not the full reduction of {like.Name} {like.ShapeText}.");
+            return x.View(x.Name, x.Offset, like.Shape, strides);
+        }
+        var ax = NormalizeAxis(x.Name, like, axis.Value);
+        for (int d = 0, source = 0; d < like.Rank; d++)
+        {
+            if (d == ax)
+            {
+                if (keepDims) source++;
+                continue;
+            }
+            strides[d] = x.Strides[source++];
+        }
+        return x.View(x.Name, x.Offset, like.Shape, strides);
+    }
+
+    /// <summary>1/n for the mean of <paramref name="like"/> along <paramref name="axis"/> (all elements when null).</summary>
+    public float MeanScale(DeviceTensor like, int? axis) =>
+        1f / (axis is { } a ? like.Shape[NormalizeAxis(like.Name, like, a)] : like.Count);
+
+    /// <summary>x with another shape of the same size: a view of a contiguous x, else a contiguous copy first.</summary>
+    public DeviceTensor Reshape(DeviceTensor x, params int[] shape)
+    {
+        var resolved = ResolveShape(x, shape);
+        var dense = Contiguous(x);
+        return dense.View(dense.Name, dense.Offset, resolved, DeviceTensor.ContiguousStrides(resolved));
+    }
+
+    public DeviceTensor ReshapeLike(DeviceTensor x, DeviceTensor like) => Reshape(x, like.Shape);
+
+    /// <summary>(N, ...) to (N, rest), as the CPU's Flatten.</summary>
+    public DeviceTensor Flatten(DeviceTensor x) => Reshape(x, x.Shape[0], -1);
+
+    /// <summary>The leading (or, <paramref name="fromEnd"/>, trailing) part of x along the axis, shaped like <paramref name="like"/>: a view.</summary>
+    public DeviceTensor Slice(DeviceTensor x, DeviceTensor like, int axis, bool fromEnd)
+    {
+        var ax = NormalizeAxis(x.Name, x, axis);
+        var start = fromEnd ? x.Shape[ax] - like.Shape[ax] : 0;
+        return x.View(x.Name, x.Offset + (long)start * x.Strides[ax], like.Shape, x.Strides);
+    }
+
+    /// <summary>The elements of a contiguous copy of x, in row-major order; x itself when it already is one.</summary>
+    public DeviceTensor Contiguous(DeviceTensor x)
+    {
+        if (x.IsContiguous || x.Kind != ElementKind.Float32) return x;
+        var output = NewTensor(x.Name, x.Shape, ElementKind.Float32);
+        var g = Elementwise(output, new[] { x });
+        Launch("copy", output.Count, ref g, output, x);
+        return output;
+    }
+
+    /// <summary>x[i, labels[i]] for x (n, C). ints: C, x's row and column strides.</summary>
+    public DeviceTensor Gather(string kernel, DeviceTensor x, DeviceTensor labels)
+    {
+        CheckLabels(kernel, x, labels);
+        var output = NewTensor(kernel, new[] { x.Shape[0] }, ElementKind.Float32);
+        var g = new KernelGeometry();
+        SetInts(ref g, x.Shape[1], x.Strides[0], x.Strides[1]);
+        Launch(kernel, output.Count, ref g, output, x, labels);
+        return output;
+    }
+
+    /// <summary>Zeros shaped like <paramref name="like"/> (n, C) with g[i] at [i, labels[i]]. ints: C, g's stride.</summary>
+    public DeviceTensor ScatterLabels(string kernel, DeviceTensor gradient, DeviceTensor labels, DeviceTensor like)
+    {
+        CheckLabels(kernel, like, labels);
+        var output = NewTensor(kernel, like.Shape, ElementKind.Float32);
+        var g = new KernelGeometry();
+        SetInts(ref g, like.Shape[1], gradient.Strides[0]);
+        Launch(kernel, output.Count, ref g, output, gradient, labels);
+        return output;
+    }
+
+    /// <summary>a and b joined along the axis. Elementwise geometry over the output; ints: the axis (of 4), a's extent along it.</summary>
+    public DeviceTensor Concat(string kernel, DeviceTensor a, DeviceTensor b, int axis)
+    {
+        var ax = NormalizeAxis(kernel, a, axis);
+        if (a.Rank != b.Rank || a.Shape.Where((s, d) => d != ax && s != b.Shape[d]).Any())
+            throw new ShapeMismatchException($"{Name}: {kernel} = concat({a.Name}, {b.Name}): shapes {a.ShapeText} and {b.ShapeText} differ outside axis {axis}.");
+        var shape = (int[])a.Shape.Clone();
+        shape[ax] += b.Shape[ax];
+        var output = NewTensor(kernel, shape, ElementKind.Float32);
+        var g = new KernelGeometry();
+        SetDims(ref g, shape);
+        SetStrides(ref g, 1, a.Strides, a.Rank);
+        SetStrides(ref g, 2, b.Strides, b.Rank);
+        SetInts(ref g, ax + KernelGeometry.Rank - a.Rank, a.Shape[ax]);
+        Launch(kernel, output.Count, ref g, output, a, b);
+        return output;
+    }
+
+    private DeviceTensor ReduceInto(string kernel, DeviceTensor x, bool[] reduced, int[] shape)
+    {
+        var output = NewTensor(kernel, shape, ElementKind.Float32);
+        var g = new KernelGeometry();
+        SetDims(ref g, x.Shape);
+        SetStrides(ref g, 1, x.Strides, x.Rank);
+        var pad = KernelGeometry.Rank - x.Rank;
+        var mask = 0;
+        long count = 1;
+        for (var d = 0; d < x.Rank; d++)
+            if (reduced[d])
+            {
+                mask |= 1 << (d + pad);
+                count *= x.Shape[d];
+            }
+        SetInts(ref g, mask, (int)count);
+        g.Scalars[0] = count == 0 ? 0f : 1f / count;
+        Launch(kernel, output.Count, ref g, output, x);
+        return output;
+    }
+
+    /// <summary>Elementwise geometry: the output's dimensions and, per input, its strides right-aligned and 0 where broadcast.</summary>
+    private static KernelGeometry Elementwise(DeviceTensor output, DeviceTensor[] inputs)
+    {
+        var g = new KernelGeometry();
+        SetDims(ref g, output.Shape);
+        SetStrides(ref g, 0, output.Strides, output.Rank);
+        for (var k = 0; k < inputs.Length; k++)
+        {
+            var input = inputs[k];
+            var strides = input.Strides.Select((s, d) => input.Shape[d] == 1 ? 0 : s).ToArray();
+            SetStrides(ref g, k + 1, strides, input.Rank);
+        }
+        return g;
+    }
+
+    private static void SetDims(ref KernelGeometry g, int[] shape)
+    {
+        var pad = KernelGeometry.Rank - shape.Length;
+        for (var d = 0; d < KernelGeometry.Rank; d++) g.Dims[d] = d < pad ? 1 : shape[d - pad];
+    }
+
+    private static void SetStrides(ref KernelGeometry g, int pointer, int[] strides, int rank)
+    {
+        var pad = KernelGeometry.Rank - rank;
+        for (var d = 0; d < KernelGeometry.Rank; d++) g.Strides[pointer * KernelGeometry.Rank + d] = d < pad ? 0 : strides[d - pad];
+    }
+
+    private static void SetInts(ref KernelGeometry g, params int[] values)
+    {
+        for (var k = 0; k < values.Length; k++) g.Ints[k] = values[k];
+    }
+
+    private int[] BroadcastShape(string kernel, int[] a, int[] b, DeviceTensor[] inputs)
+    {
+        var rank = Math.Max(a.Length, b.Length);
+        var shape = new int[rank];
+        for (var d = 0; d < rank; d++)
+        {
+            var x = d - (rank - a.Length) >= 0 ? a[d - (rank - a.Length)] : 1;
+            var y = d - (rank - b.Length) >= 0 ? b[d - (rank - b.Length)] : 1;
+            if (x != y && x != 1 && y != 1)
+                throw new ShapeMismatchException($"{Name}: {kernel}: the shapes of {string.Join(", ", inputs.Select(i => $"{i.Name} {i.ShapeText}"))} do not broadcast together.");
+            shape[d] = x == 1 ? y : x;
+        }
+        return shape;
+    }
+
+    private int NormalizeAxis(string what, DeviceTensor x, int axis)
+    {
+        var ax = axis < 0 ? axis + x.Rank : axis;
+        if (ax < 0 || ax >= x.Rank) throw new ShapeMismatchException($"{Name}: {what}: axis {axis} is out of range for {x.Name} of shape {x.ShapeText}.");
+        return ax;
+    }
+
+    private int[] ResolveShape(DeviceTensor x, int[] shape)
+    {
+        var resolved = (int[])shape.Clone();
+        var unknown = Array.IndexOf(resolved, -1);
+        var known = resolved.Where(s => s != -1).Aggregate(1L, (a, b) => a * b);
+        if (unknown >= 0 && known > 0) resolved[unknown] = (int)(x.Count / known);
+        if (resolved.Aggregate(1L, (a, b) => a * b) != x.Count)
+            throw new ShapeMismatchException($"{Name}: {x.Name} of shape {x.ShapeText} cannot be reshaped to ({string.Join(", ", shape)}).");
+        return resolved;
+    }
+
+    private void CheckLabels(string kernel, DeviceTensor x, DeviceTensor labels)
+    {
+        if (x.Rank != 2 || labels.Rank != 1 || labels.Shape[0] != x.Shape[0])
+            throw new ShapeMismatchException($"{Name}: {kernel}: {x.Name} must be (n, classes) with one label per row, but it has shape {x.ShapeText} and {labels.Name} has shape {labels.ShapeText}.");
+    }
+}
