@@ -1,0 +1,65 @@
+namespace Differentiable.Tests.Support.Emulation;
+
+/// <summary>
+/// The C++ header placed before every kernel source so that g++ accepts CUDA C: the CUDA qualifiers, the thread
+/// coordinates, atomics and math. The emulator runs the threads of a launch one after another on the calling host
+/// thread, which is what makes plain read-modify-write atomics correct and barriers impossible.
+/// </summary>
+internal static class EmulatorShim
+{
+    public const string Header = """
+        #include <cmath>
+        #include <math.h>
+        #include <cstdint>
+        #include <cstdio>
+        #include <cstring>
+
+        // Qualifiers: every function is ordinary host code here. g++ knows __restrict__ natively, so it keeps its meaning.
+        #define __global__
+        #define __device__
+        #define __host__
+        #define __constant__
+        #define __forceinline__ inline
+        #define __noinline__ __attribute__((noinline))
+        #define __launch_bounds__(...)
+
+        // Shared memory needs threads that run together; the emulator runs them one at a time.
+        #define __shared__ static_assert(false, "__shared__ is not supported by the host emulator: it runs the threads of a block one after another");
+
+        template <typename T> struct emulator_always_false { static constexpr bool value = false; };
+
+        template <typename T = void> inline void __syncthreads()
+        {
+            static_assert(emulator_always_false<T>::value,
+                "__syncthreads is not supported by the host emulator: it runs the threads of a block one after another, so a barrier would wait forever");
+        }
+
+        // The launch coordinates; thread_local so that backends on different test threads do not see each other's launches.
+        struct uint3 { unsigned int x, y, z; };
+        struct dim3 { unsigned int x, y, z; };
+        static thread_local uint3 blockIdx;
+        static thread_local uint3 threadIdx;
+        static thread_local dim3 blockDim;
+        static thread_local dim3 gridDim;
+
+        // Threads never overlap, so the read-add-write is atomic; like CUDA it returns the value before the add.
+        inline float atomicAdd(float* address, float value) { const float old = *address; *address = old + value; return old; }
+        inline int atomicAdd(int* address, int value) { const int old = *address; *address = old + value; return old; }
+        inline unsigned int atomicAdd(unsigned int* address, unsigned int value) { const unsigned int old = *address; *address = old + value; return old; }
+
+        // CUDA's bit casts and fast-math intrinsics (the fast ones at full precision: they only promise an approximation).
+        inline float __int_as_float(int bits) { float value; std::memcpy(&value, &bits, sizeof value); return value; }
+        inline int __float_as_int(float value) { int bits; std::memcpy(&bits, &value, sizeof bits); return bits; }
+        inline float __expf(float x) { return expf(x); }
+        inline float __logf(float x) { return logf(x); }
+        inline float __fdividef(float x, float y) { return x / y; }
+        inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
+
+        // CUDA's overloaded min and max for device code.
+        inline int min(int a, int b) { return a < b ? a : b; }
+        inline int max(int a, int b) { return a > b ? a : b; }
+        inline float min(float a, float b) { return fminf(a, b); }
+        inline float max(float a, float b) { return fmaxf(a, b); }
+
+        """;
+}
