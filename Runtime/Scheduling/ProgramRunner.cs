@@ -25,6 +25,9 @@ public sealed class ProgramRunner : IDisposable
 
     public DeviceProgram Program { get; }
 
+    /// <summary>The device address of the arena that holds every intermediate buffer.</summary>
+    public ulong ArenaAddress => _arena;
+
     /// <summary>Binds an external buffer (<c>input:x</c>, <c>parameter:W1</c>) to device memory the caller owns.</summary>
     public void Bind(string key, ulong address)
     {

@@ -1,0 +1,95 @@
+namespace Differentiable.Scheduling;
+
+/// <summary>
+/// A model's generated device program made runnable: built for concrete input shapes, its parameters uploaded once
+/// into device buffers this object owns, inputs uploaded per call. Used by the GPU training loop, by <c>gpu-check</c>
+/// (each run's buffers are poisoned first, so an element no kernel writes shows up as NaN) and by tests on a host
+/// emulation of the kernels.
+/// </summary>
+public sealed class DeviceModel : IDisposable
+{
+    private readonly IDeviceBackend _backend;
+    private readonly IModule _module;
+    private readonly Dictionary<string, ulong> _owned = new();
+
+    /// <param name="record">The generated <c>{Method}DeviceProgram</c> (e.g. <c>model.LossDeviceProgram</c>).</param>
+    /// <param name="inputShapes">Shapes of the tensor and labels arguments, by argument name.</param>
+    public DeviceModel(IDeviceBackend backend, string name, IModule module, Action<ProgramBuilder> record, IReadOnlyDictionary<string, int[]> inputShapes,
+        Action<ProgramBuilder>? extend = null)
+    {
+        _backend = backend;
+        _module = module;
+        var parameters = module.Parameters().ToDictionary(p => p.Name);
+        var builder = new ProgramBuilder(name, inputShapes, path => parameters.TryGetValue(path, out var p)
+            ? p.Value.Shape.ToArray()
+            : throw new ArgumentException($"{name}: the model has no parameter '{path}'."));
+        record(builder);
+        extend?.Invoke(builder);
+        Builder = builder;
+        Program = builder.Build();
+        Runner = new ProgramRunner(backend, Program);
+        foreach (var (key, tensor) in Program.Externals)
+        {
+            var address = backend.Allocate(tensor.Buffer.Bytes);
+            _owned[key] = address;
+            Runner.Bind(key, address);
+        }
+        UploadParameters();
+    }
+
+    public DeviceProgram Program { get; }
+    public ProgramRunner Runner { get; }
+
+    /// <summary>The builder after the program was recorded, for the steps a caller appended (optimizer state keys).</summary>
+    public ProgramBuilder Builder { get; }
+
+    /// <summary>The device address of an external buffer (<c>parameter:W1</c>, <c>input:x</c>).</summary>
+    public ulong AddressOf(string key) => _owned.TryGetValue(key, out var a) ? a : throw new ArgumentException($"{Program.Name} has no external buffer '{key}'.");
+
+    /// <summary>Copies the model's current parameter values to the device.</summary>
+    public void UploadParameters()
+    {
+        foreach (var parameter in _module.Parameters())
+            if (_owned.TryGetValue("parameter:" + parameter.Name, out var address))
+                _backend.Upload<float>(address, Float32(parameter.Value, parameter.Name));
+    }
+
+    /// <summary>Copies the device's parameter values back into the model (after training on the device).</summary>
+    public void DownloadParameters()
+    {
+        foreach (var parameter in _module.Parameters())
+            if (_owned.TryGetValue("parameter:" + parameter.Name, out var address))
+            {
+                var values = new float[parameter.Value.Length];
+                _backend.Download<float>(address, values);
+                parameter.Value = Tensor.FromArray(values, parameter.Value.Shape.ToArray());
+            }
+    }
+
+    public void Upload(string argument, Tensor value) => _backend.Upload<float>(AddressOf("input:" + argument), Float32(value, argument));
+
+    public void Upload(string argument, Labels labels) => _backend.Upload(AddressOf("labels:" + argument), labels.Values);
+
+    /// <summary>Fills the arena with NaN (every byte 0xFF), so a value no kernel wrote cannot pass for a result.</summary>
+    public void Poison()
+    {
+        if (Program.ArenaBytes > 0) _backend.Fill(Runner.ArenaAddress, Program.ArenaBytes, 0xFF);
+    }
+
+    /// <summary>Runs the program once and reads the result and every gradient back.</summary>
+    public (Tensor Value, IReadOnlyDictionary<string, Tensor> Gradients) RunAndRead()
+    {
+        Runner.Run();
+        var gradients = Program.Gradients.ToDictionary(g => g.Key, g => Runner.Read(g.Value));
+        return (Runner.Read(Program.Result), gradients);
+    }
+
+    private static ReadOnlySpan<float> Float32(Tensor value, string name) =>
+        value.DType == DType.Float32 ? value.ReadOnlySpan<float>() : throw new ArgumentException($"{name} is {value.DType}; device programs compute in float32.");
+
+    public void Dispose()
+    {
+        Runner.Dispose();
+        foreach (var address in _owned.Values) _backend.Free(address);
+    }
+}
