@@ -19,7 +19,7 @@ internal static class CudaDriverStartup
     private static CudaException? InitializeOnce()
     {
         var library = NativeLibraries.LoadCudaDriver();
-        if (!library.IsLoaded) return CudaException.DriverMissing(library.Failure!);
+        if (!library.IsLoaded) return CudaException.DriverMissing();
         try
         {
             DriverCall.Check(CudaDriver.cuInit(0), "initializing the CUDA driver");

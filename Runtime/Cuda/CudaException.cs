@@ -34,8 +34,8 @@ public sealed class CudaException : Exception
     }
 
     /// <summary>The driver library itself could not be loaded: no NVIDIA driver on this machine.</summary>
-    internal static CudaException DriverMissing(string loaderFailure) =>
-        new($"no NVIDIA driver ({string.Join(", ", NativeLibraries.CudaDriverFiles)}) found; run with --device cpu ({loaderFailure})");
+    internal static CudaException DriverMissing() =>
+        new($"no NVIDIA driver ({string.Join(", ", NativeLibraries.CudaDriverFiles)}) found; run with --device cpu");
 
     private static string DriverErrorName(CuResult result) =>
         CudaDriver.cuGetErrorName(result, out var text) == CuResult.Success && text != IntPtr.Zero
