@@ -78,7 +78,8 @@ public sealed class ProgramRunner : IDisposable
         if (!tensor.IsContiguous) throw new InvalidOperationException($"{tensor.Name} is a strided view; read a contiguous tensor.");
         var values = new float[tensor.Count];
         _backend.Download<float>(AddressOf(tensor), values);
-        return Tensor.FromArray(values, tensor.Shape);
+        // FromArray reads an empty shape as 1-D; a rank-0 result (a loss) stays rank 0.
+        return tensor.Rank == 0 ? Tensor.Scalar(values[0]) : Tensor.FromArray(values, tensor.Shape);
     }
 
     private ulong Address(BufferOperand operand)

@@ -16,10 +16,10 @@ public static partial class OpCases
     [Differentiable] public static Tensor Activations(Tensor a) => Sum(Tanh(a) + Sigmoid(a) * 2.0 + Relu(a) * 3.0);
     [Differentiable] public static Tensor Broadcasting(Tensor a, Tensor row, Tensor column) => Sum(a * row + column);
     [Differentiable] public static Tensor Reductions(Tensor a) => Sum(Mean(a, axis: 0) * 2.0) + Sum(LogSumExp(a, axis: 1)) + Mean(Sum(a, axis: 1, keepDims: true));
-    [Differentiable] public static Tensor Products(Tensor a, Tensor b) => Sum(Tanh(a.MatMul(b)) + Transpose(a).MatMul(a).MatMul(b) * 0.1);
+    [Differentiable] public static Tensor Products(Tensor a, Tensor b) => Sum(Tanh(a.MatMul(b))) + Sum(Transpose(a).MatMul(a).MatMul(b)) * 0.1;
     [Differentiable] public static Tensor Shapes(Tensor a, Tensor b) => Sum(Tanh(Concat(Reshape(a, 2, -1), b, axis: 1)) * 1.5);
     [Differentiable] public static Tensor Classifier(Tensor a, Labels y) => CrossEntropy(a, y) + NllLoss(LogSoftmax(a * 2.0, axis: 1), y);
     [Differentiable] public static Tensor Convolution(Tensor x, Tensor w, Tensor bias) => Sum(Tanh(Conv2d(x, w, bias, stride: 2, padding: 1)));
-    [Differentiable] public static Tensor MaxPooling(Tensor x) => Sum(Tanh(MaxPool2d(x, 3, stride: 2, padding: 1)) + Flatten(MaxPool2d(x, 2)));
-    [Differentiable] public static Tensor AveragePooling(Tensor x) => Sum(Tanh(AvgPool2d(x, 3, stride: 2, padding: 1)) + GlobalAvgPool2d(x));
+    [Differentiable] public static Tensor MaxPooling(Tensor x) => Sum(Tanh(MaxPool2d(x, 3, stride: 2, padding: 1))) + Sum(Tanh(Flatten(MaxPool2d(x, 2))));
+    [Differentiable] public static Tensor AveragePooling(Tensor x) => Sum(Tanh(AvgPool2d(x, 3, stride: 2, padding: 1))) + Sum(Tanh(GlobalAvgPool2d(x)));
 }
