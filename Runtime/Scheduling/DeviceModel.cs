@@ -14,8 +14,11 @@ public sealed class DeviceModel : IDisposable
 
     /// <param name="record">The generated <c>{Method}DeviceProgram</c> (e.g. <c>model.LossDeviceProgram</c>).</param>
     /// <param name="inputShapes">Shapes of the tensor and labels arguments, by argument name.</param>
+    /// <param name="extend">Appends steps after the generated program (the optimizer update).</param>
+    /// <param name="shared">External buffers owned by another <see cref="DeviceModel"/> of the same model (its parameters and
+    /// optimizer state), bound instead of allocated: a program for the last, smaller batch updates the same parameters.</param>
     public DeviceModel(IDeviceBackend backend, string name, IModule module, Action<ProgramBuilder> record, IReadOnlyDictionary<string, int[]> inputShapes,
-        Action<ProgramBuilder>? extend = null)
+        Action<ProgramBuilder>? extend = null, DeviceModel? shared = null)
     {
         _backend = backend;
         _module = module;
@@ -30,11 +33,17 @@ public sealed class DeviceModel : IDisposable
         Runner = new ProgramRunner(backend, Program);
         foreach (var (key, tensor) in Program.Externals)
         {
+            if (shared is not null && !key.StartsWith("input:") && !key.StartsWith("labels:"))
+            {
+                Runner.Bind(key, shared.AddressOf(key));
+                continue;
+            }
             var address = backend.Allocate(tensor.Buffer.Bytes);
+            backend.Fill(address, tensor.Buffer.Bytes, 0);   // momentum and accumulators start at zero
             _owned[key] = address;
             Runner.Bind(key, address);
         }
-        UploadParameters();
+        if (shared is null) UploadParameters();
     }
 
     public DeviceProgram Program { get; }
@@ -69,6 +78,15 @@ public sealed class DeviceModel : IDisposable
     public void Upload(string argument, Tensor value) => _backend.Upload<float>(AddressOf("input:" + argument), Float32(value, argument));
 
     public void Upload(string argument, Labels labels) => _backend.Upload(AddressOf("labels:" + argument), labels.Values);
+
+    /// <summary>The accumulated loss (<see cref="TrainingKernels"/>), read and reset: one host synchronization.</summary>
+    public double TakeLossTotal()
+    {
+        var total = new float[1];
+        _backend.Download<float>(AddressOf("loss:total"), total);
+        _backend.Fill(AddressOf("loss:total"), 4, 0);
+        return total[0];
+    }
 
     /// <summary>Fills the arena with NaN (every byte 0xFF), so a value no kernel wrote cannot pass for a result.</summary>
     public void Poison()

@@ -73,6 +73,12 @@ public sealed partial class ProgramBuilder
         return result;
     }
 
+    /// <summary>The gradients recorded so far, by parameter path (for steps appended after the generated program).</summary>
+    public IReadOnlyDictionary<string, DeviceTensor> RecordedGradients => _gradients;
+
+    /// <summary>The recorded result.</summary>
+    public DeviceTensor RecordedResult => _result ?? throw new InvalidOperationException($"Device program {Name}: no result was recorded.");
+
     public DeviceProgram Build()
     {
         if (_result is null) throw new InvalidOperationException($"Device program {Name}: no result was recorded.");

@@ -1,4 +1,5 @@
 using Differentiable.Samples.Models;
+using Differentiable.Scheduling;
 
 namespace Differentiable.Samples.Training;
 
@@ -12,7 +13,9 @@ internal sealed record TrainableModel(
     IModule Module,
     Func<Tensor, Labels, (Tensor Loss, IGradients Gradients)> LossWithGradients,
     Func<Tensor, Labels, Tensor> Loss,
-    Func<Tensor, Tensor> Scores)
+    Func<Tensor, Tensor> Scores,
+    Action<ProgramBuilder>? DeviceLoss = null,
+    Func<int, IReadOnlyDictionary<string, Tensor>>? DeviceExtraInputs = null)
 {
     public static readonly string[] Names = { "flatnet", "sinnet", "twolayer", "softmax", "cnn", "lenet", "dropout-mlp" };
 
@@ -29,22 +32,22 @@ internal sealed record TrainableModel(
     };
 
     private static TrainableModel From(FlatNet m) =>
-        new("FlatNet 784-128-128-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+        new("FlatNet 784-128-128-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward, m.LossDeviceProgram);
 
     private static TrainableModel From(SinNet m) =>
-        new("SinNet 784-512-512-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+        new("SinNet 784-512-512-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward, m.LossDeviceProgram);
 
     private static TrainableModel From(TwoLayerNN m) =>
-        new("TwoLayerNN 784-100-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+        new("TwoLayerNN 784-100-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward, m.LossDeviceProgram);
 
     private static TrainableModel From(SoftmaxRegression m) =>
-        new("Softmax regression 784-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+        new("Softmax regression 784-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward, m.LossDeviceProgram);
 
     private static TrainableModel From(CNN m) =>
-        new("CNN conv5-10, conv5-20, fc 320-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+        new("CNN conv5-10, conv5-20, fc 320-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward, m.LossDeviceProgram);
 
     private static TrainableModel From(LeNet m) =>
-        new("LeNet-5", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
+        new("LeNet-5", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward, m.LossDeviceProgram);
 
     /// <summary>Training draws fresh dropout masks for every batch; evaluation passes all-ones masks (dropout off).</summary>
     private static TrainableModel From(DropoutMLP m, Rng masks) =>
@@ -63,6 +66,12 @@ internal sealed record TrainableModel(
             {
                 var (mask1, mask2) = m.NoDropout(x.Shape[0], x.DType);
                 return m.Forward(x, mask1, mask2);
+            },
+            m.LossDeviceProgram,
+            n =>
+            {
+                var (mask1, mask2) = m.Masks(n, masks);
+                return new Dictionary<string, Tensor> { ["mask1"] = mask1, ["mask2"] = mask2 };
             });
 
     private static (Tensor, IGradients) Pair<TGradients>((Tensor Value, TGradients Gradients) result) where TGradients : IGradients =>
