@@ -10,6 +10,14 @@ internal static class KernelTemplates
 {
     /// <summary>The geometry every kernel takes (the runtime's KernelGeometry) and the index helpers.</summary>
     public const string Prelude = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+// NVRTC has no <math.h>: the two IEEE constants the kernels use, by bit pattern.
+#ifndef INFINITY
+#define INFINITY __int_as_float(0x7f800000)
+#endif
+#ifndef NAN
+#define NAN __int_as_float(0x7fffffff)
+#endif
+
 struct Geometry
 {
     int count;           // threads that do work

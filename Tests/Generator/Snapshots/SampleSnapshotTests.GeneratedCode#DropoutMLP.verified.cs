@@ -148,6 +148,14 @@ partial class DropoutMLP : global::Differentiable.IModule
     /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ForwardCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+// NVRTC has no <math.h>: the two IEEE constants the kernels use, by bit pattern.
+#ifndef INFINITY
+#define INFINITY __int_as_float(0x7f800000)
+#endif
+#ifndef NAN
+#define NAN __int_as_float(0x7fffffff)
+#endif
+
 struct Geometry
 {
     int count;           // threads that do work
@@ -783,6 +791,14 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
     /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+// NVRTC has no <math.h>: the two IEEE constants the kernels use, by bit pattern.
+#ifndef INFINITY
+#define INFINITY __int_as_float(0x7f800000)
+#endif
+#ifndef NAN
+#define NAN __int_as_float(0x7fffffff)
+#endif
+
 struct Geometry
 {
     int count;           // threads that do work

@@ -64,6 +64,14 @@ static partial class TunedSin
     /// <summary>The CUDA kernels of <see cref="ApplyDeviceProgram"/>, one per step, named after the variables of <see cref="ApplyWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ApplyCudaSource = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+// NVRTC has no <math.h>: the two IEEE constants the kernels use, by bit pattern.
+#ifndef INFINITY
+#define INFINITY __int_as_float(0x7f800000)
+#endif
+#ifndef NAN
+#define NAN __int_as_float(0x7fffffff)
+#endif
+
 struct Geometry
 {
     int count;           // threads that do work
