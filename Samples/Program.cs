@@ -11,6 +11,8 @@ const string usage = $"""
       {TrainCommand.Usage}
       {LinearRegressionCommand.Usage}
       {SummaryCommand.Usage}
+      {GpuCheckCommand.Usage}
+      {BenchCommand.Usage}
       tour     the seed's TunedSin numbers and a FlatNet gradient
     """;
 
@@ -21,6 +23,8 @@ try
         "train" => TrainCommand.Run(new Arguments(args.Skip(1))),
         "linreg" => LinearRegressionCommand.Run(new Arguments(args.Skip(1))),
         "summary" => SummaryCommand.Run(new Arguments(args.Skip(1))),
+        "gpu-check" => GpuCheckCommand.Run(new Arguments(args.Skip(1))),
+        "bench" => BenchCommand.Run(new Arguments(args.Skip(1))),
         "tour" => TourCommand.Run(),
         null or "help" or "--help" or "-h" => Help(),
         var other => throw new UsageException($"Unknown command '{other}'."),

