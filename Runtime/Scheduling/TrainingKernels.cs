@@ -8,8 +8,7 @@ public static class TrainingKernels
 {
     public const string ModuleName = "Differentiable.Training";
 
-    public const string Source = @"struct Geometry { int count; int dims[4]; int strides[8][4]; int ints[16]; float scalars[8]; };
-
+    public const string Source = KernelPrelude.Geometry + @"
 // torch.optim.SGD with dampening 0: d = g + wd·p; b ← μ·b + d (b starts at 0, so the first step gives b = g as in
 // PyTorch); p ← p − lr·(Nesterov ? d + μ·b : b). scalars: lr, μ, wd; ints[0]: Nesterov.
 extern ""C"" __global__ void sgd(const Geometry g, float* __restrict__ parameter, const float* __restrict__ gradient, float* __restrict__ momentum)

@@ -31,8 +31,7 @@ public static class DeviceParity
         var worst = ("value", RelativeError(value, cpuValue));
         foreach (var (name, expected) in cpuGradients.All)
         {
-            var key = gradients.ContainsKey(name) ? name : name.Replace('_', '.');
-            var error = gradients.TryGetValue(key, out var actual) ? RelativeError(actual, expected) : double.PositiveInfinity;
+            var error = gradients.TryGetValue(name, out var actual) ? RelativeError(actual, expected) : double.PositiveInfinity;
             if (error > worst.Item2 || double.IsNaN(error)) worst = ("d_" + name, error);
         }
         return new ParityResult(c.Name, worst.Item1, worst.Item2, device.Program.LaunchCount, Tolerance);

@@ -57,17 +57,13 @@ internal sealed class DeviceEmitter
             return;
         }
         NameNodes();
-        _cuda.Line(KernelTemplates.Prelude.TrimEnd('\n'));
         if (_graph.Order.Any(n => n.Op is Op.MaxPool2d or Op.MaxPool2dBackward))
-        {
-            _cuda.Line();
             _cuda.Line(KernelTemplates.MaxPoolHelper.TrimEnd('\n'));
-        }
         foreach (var node in _graph.Order.Where(n => _graph.IsMaterialized(n))) Emit(node);
 
         w.Line($"/// <summary>The CUDA kernels of <see cref=\"{ProgramName}\"/>, one per step, named after the variables of <see cref=\"{_spec.Name}WithGradients\"/>; compiled at run time by NVRTC.</summary>");
         w.Line(GeneratedCode);
-        w.Line($"public const string {SourceName} = @\"{_cuda.ToString().Replace("\"", "\"\"")}\";");
+        w.Line($"public const string {SourceName} = global::Differentiable.Scheduling.KernelPrelude.Source + @\"\n{_cuda.ToString().TrimStart('\n').Replace("\"", "\"\"")}\";");
         w.Line();
         WriteProgram(w);
     }

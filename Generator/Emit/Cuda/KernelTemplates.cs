@@ -1,77 +1,14 @@
 namespace Differentiable.Generator.Emit.Cuda;
 
 /// <summary>
-/// CUDA C for the ops that are not fused elementwise expressions. Each template is one kernel, one thread per
+/// CUDA C for the ops that are not fused elementwise expressions. Every source starts with the runtime's
+/// <c>KernelPrelude.Source</c> (the <c>Geometry</c> struct and the index helpers these templates call). Each template is one kernel, one thread per
 /// output element (no shared memory, so every thread is independent); <c>NAME</c> becomes the node's name. The
 /// integer attributes each reads from <c>g.ints</c> are set by the runtime's <c>ProgramBuilder</c> method of the
 /// same op: the two must agree.
 /// </summary>
 internal static class KernelTemplates
 {
-    /// <summary>The geometry every kernel takes (the runtime's KernelGeometry) and the index helpers.</summary>
-    public const string Prelude = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
-// NVRTC has no <math.h>: the two IEEE constants the kernels use, by bit pattern.
-#ifndef INFINITY
-#define INFINITY __int_as_float(0x7f800000)
-#endif
-#ifndef NAN
-#define NAN __int_as_float(0x7fffffff)
-#endif
-
-struct Geometry
-{
-    int count;           // threads that do work
-    int dims[4];         // the output's shape, right-aligned to 4 dimensions
-    int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
-    int ints[16];        // the op's integer attributes
-    float scalars[8];    // numbers known only at run time
-};
-
-// The element of pointer argument p read by output element i: broadcasting and views through the strides.
-__device__ __forceinline__ int at(const Geometry& g, int p, int i)
-{
-    const int c3 = i % g.dims[3]; i /= g.dims[3];
-    const int c2 = i % g.dims[2]; i /= g.dims[2];
-    const int c1 = i % g.dims[1]; const int c0 = i / g.dims[1];
-    return c0 * g.strides[p][0] + c1 * g.strides[p][1] + c2 * g.strides[p][2] + c3 * g.strides[p][3];
-}
-
-// Reductions: g.dims is the input's shape, g.ints[0] the mask of reduced dimensions, g.ints[1] how many elements
-// each output element reduces. The offset of output element i's first input element:
-__device__ __forceinline__ int reduced_base(const Geometry& g, int i)
-{
-    int offset = 0;
-    for (int d = 3; d >= 0; --d)
-    {
-        if (g.ints[0] & (1 << d)) continue;
-        offset += (i % g.dims[d]) * g.strides[1][d];
-        i /= g.dims[d];
-    }
-    return offset;
-}
-
-// ...and of its r-th reduced element, relative to that.
-__device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
-{
-    int offset = 0;
-    for (int d = 3; d >= 0; --d)
-    {
-        if (!(g.ints[0] & (1 << d))) continue;
-        offset += (r % g.dims[d]) * g.strides[1][d];
-        r /= g.dims[d];
-    }
-    return offset;
-}
-
-// A contiguous copy of a strided view (before a reshape).
-extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = x[at(g, 1, i)];
-}
-";
-
     private const string Start = @"{
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
@@ -204,8 +141,9 @@ extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, con
     const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
 ";
 
-    /// <summary>The position of the first maximum of a window (padding never wins), as the CPU picks it; −1 if empty.</summary>
-    private const string WindowArgMax = @"__device__ __forceinline__ int window_argmax(const float* plane, int H, int W, int K, int stride, int pad, int oh, int ow)
+    /// <summary>The position of the first maximum of a window (padding never wins), as the CPU picks it; −1 if empty. Once per source that pools.</summary>
+    public const string MaxPoolHelper = @"// The position of the first maximum of a window, as the CPU picks it (padding never wins); -1 if it is empty.
+__device__ __forceinline__ int window_argmax(const float* plane, int H, int W, int K, int stride, int pad, int oh, int ow)
 {
     int best = -1;
     float top = -INFINITY;
@@ -224,9 +162,6 @@ extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, con
     return best;
 }
 ";
-
-    /// <summary>The helper max pooling needs, once per source.</summary>
-    public const string MaxPoolHelper = WindowArgMax;
 
     public const string MaxPool2d = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 " + Start + PoolInts + @"    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
