@@ -22,11 +22,23 @@ public static class Batching
         return Iterate(data, batchSize, shuffle);
     }
 
-    private static IEnumerable<(Tensor X, Labels Y)> Iterate(MnistDataset data, int batchSize, Rng? shuffle)
+    /// <summary>
+    /// The order in which an epoch visits <paramref name="count"/> samples: 0, 1, ... shuffled by
+    /// <paramref name="shuffle"/> (unshuffled when null). <see cref="Batches"/> draws its order here, and so does the
+    /// device training loop, which uploads it: both see the same batches for the same seed.
+    /// </summary>
+    public static int[] EpochOrder(int count, Rng? shuffle)
     {
-        var order = new int[data.Count];
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var order = new int[count];
         for (var i = 0; i < order.Length; i++) order[i] = i;
         shuffle?.Shuffle(order);
+        return order;
+    }
+
+    private static IEnumerable<(Tensor X, Labels Y)> Iterate(MnistDataset data, int batchSize, Rng? shuffle)
+    {
+        var order = EpochOrder(data.Count, shuffle);
 
         var labels = new int[Math.Min(batchSize, data.Count)];
         for (var start = 0; start < order.Length; start += batchSize)

@@ -38,6 +38,18 @@ public class BatchingTests
     }
 
     [Fact]
+    public void BatchesVisitTheEpochOrderDrawnFromTheSameGenerator()
+    {
+        var data = SmallData.Dataset(50);
+        int[] Order(IEnumerable<(Tensor X, Labels Y)> batches) => batches.SelectMany(b => SmallData.Ids(b.X)).ToArray();
+
+        var rng = new Rng(5);
+        var again = new Rng(5);
+        for (var epoch = 0; epoch < 2; epoch++)
+            Assert.Equal(Batching.EpochOrder(50, again), Order(data.Batches(8, rng)));
+    }
+
+    [Fact]
     public void WithoutShuffleTheOrderIsTheDatasetOrder()
     {
         var data = SmallData.Dataset(20);
