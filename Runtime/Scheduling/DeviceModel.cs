@@ -2,7 +2,8 @@ namespace Differentiable.Scheduling;
 
 /// <summary>
 /// A model's generated device program made runnable: built for concrete input shapes, its parameters uploaded once
-/// into device buffers this object owns, inputs uploaded per call. Used by the GPU training loop, by <c>gpu-check</c>
+/// into device buffers this object owns, inputs uploaded per call (<see cref="Upload(string, Tensor)"/>) or gathered on
+/// the device by a prologue (<see cref="BatchKernels"/>). Used by the GPU training loop, by <c>gpu-check</c>
 /// (each run's buffers are poisoned first, so an element no kernel writes shows up as NaN) and by tests on a host
 /// emulation of the kernels.
 /// </summary>
@@ -17,8 +18,12 @@ public sealed class DeviceModel : IDisposable
     /// <param name="extend">Appends steps after the generated program (the optimizer update).</param>
     /// <param name="shared">External buffers owned by another <see cref="DeviceModel"/> of the same model (its parameters and
     /// optimizer state), bound instead of allocated: a program for the last, smaller batch updates the same parameters.</param>
+    /// <param name="prologue">Records steps before the generated program, which then reads what they wrote (the gather of
+    /// the next batch into <c>input:x</c> and <c>labels:y</c>).</param>
+    /// <param name="bound">External buffers the caller owns, by key (a <see cref="DeviceDataset"/>'s), bound as they are:
+    /// neither allocated nor taken from <paramref name="shared"/>.</param>
     public DeviceModel(IDeviceBackend backend, string name, IModule module, Action<ProgramBuilder> record, IReadOnlyDictionary<string, int[]> inputShapes,
-        Action<ProgramBuilder>? extend = null, DeviceModel? shared = null)
+        Action<ProgramBuilder>? extend = null, DeviceModel? shared = null, Action<ProgramBuilder>? prologue = null, IReadOnlyDictionary<string, ulong>? bound = null)
     {
         _backend = backend;
         _module = module;
@@ -26,6 +31,7 @@ public sealed class DeviceModel : IDisposable
         var builder = new ProgramBuilder(name, inputShapes, path => parameters.TryGetValue(path, out var p)
             ? p.Value.Shape.ToArray()
             : throw new ArgumentException($"{name}: the model has no parameter '{path}'."));
+        prologue?.Invoke(builder);
         record(builder);
         extend?.Invoke(builder);
         Builder = builder;
@@ -33,6 +39,11 @@ public sealed class DeviceModel : IDisposable
         Runner = new ProgramRunner(backend, Program);
         foreach (var (key, tensor) in Program.Externals)
         {
+            if (bound is not null && bound.TryGetValue(key, out var given))
+            {
+                Runner.Bind(key, given);
+                continue;
+            }
             if (shared is not null && !key.StartsWith("input:") && !key.StartsWith("labels:"))
             {
                 Runner.Bind(key, shared.AddressOf(key));
