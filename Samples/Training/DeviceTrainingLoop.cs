@@ -7,10 +7,12 @@ using Differentiable.Training;
 namespace Differentiable.Samples.Training;
 
 /// <summary>
-/// The training loop on a device: the model's generated device program with the SGD update and the loss
-/// accumulation appended, captured once as a graph and replayed per batch. The host uploads each batch (the same
-/// seeded batches as the CPU loop) and reads the loss once per epoch; parameters come back to the CPU model at the
-/// end of each epoch for evaluation and checkpoints.
+/// The training loop on a device: the training set uploaded once (<see cref="DeviceDataset"/>), and the model's
+/// generated device program, preceded by the gather of the next batch from it and followed by the SGD update and the
+/// loss accumulation, captured once as a graph and replayed per batch. Per epoch the host uploads only the sample
+/// order (the same seeded order as the CPU loop, so both train on the same batches) and then just replays; it waits
+/// for the device once per epoch, to read the loss and bring the parameters back to the CPU model for evaluation and
+/// checkpoints.
 /// </summary>
 internal static class DeviceTrainingLoop
 {
@@ -21,26 +23,31 @@ internal static class DeviceTrainingLoop
         if (optimizer.Dampening != 0) throw new UsageException("SGD with dampening runs on the CPU only; use --device cpu.");
 
         var shuffle = new Rng(seed);
-        var batchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
+        var (fullBatches, remainder) = Math.DivRem(train.Count, batchSize);
+        using var dataset = new DeviceDataset(backend, train);
         DeviceStep? full = null, last = null;
         try
         {
+            // Both programs read the same data set, order and cursor: the last one gathers the remainder where the full ones stopped.
+            if (fullBatches > 0) full = new DeviceStep(backend, model, optimizer, dataset, batchSize, shared: null);
+            if (remainder > 0) last = new DeviceStep(backend, model, optimizer, dataset, remainder, shared: full);
+            var owner = full ?? last!;
             for (var epoch = 1; epoch <= epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                var progress = new ProgressBar(progressOut, $"epoch {epoch}/{epochs}", batchesPerEpoch);
-                var seen = 0;
-                foreach (var (x, y) in train.Batches(batchSize, shuffle))
+                var progress = new ProgressBar(progressOut, $"epoch {epoch}/{epochs}", fullBatches + (last is null ? 0 : 1));
+                dataset.BeginEpoch(Batching.EpochOrder(train.Count, shuffle));
+                for (var batch = 0; batch < fullBatches; batch++)
                 {
-                    var step = y.Count == batchSize
-                        ? full ??= new DeviceStep(backend, model, optimizer, x, y, shared: null)
-                        : last ??= new DeviceStep(backend, model, optimizer, x, y, shared: full);
-                    step.Run(x, y);
-                    seen += y.Count;
+                    full!.Run();
                     progress.Advance($"on {backend.Name}");
                 }
-                var owner = full ?? last!;
-                var trainLoss = owner.Device.TakeLossTotal() / seen;
+                if (last is not null)
+                {
+                    last.Run();
+                    progress.Advance($"on {backend.Name}");
+                }
+                var trainLoss = owner.Device.TakeLossTotal() / train.Count;
                 progress.Finish();
                 if (!double.IsFinite(trainLoss))
                     throw new InvalidOperationException($"The training loss became {trainLoss} in epoch {epoch}; lower the learning rate (--lr).");
@@ -56,30 +63,37 @@ internal static class DeviceTrainingLoop
         }
     }
 
-    /// <summary>One batch size's program and its captured graph.</summary>
+    /// <summary>One batch size's program, fed from the device data set, and its captured graph.</summary>
     private sealed class DeviceStep : IDisposable
     {
         private readonly TrainableModel _model;
+        private readonly int _batchSize;
         private readonly IReplayable _graph;
 
-        public DeviceStep(IDeviceBackend backend, TrainableModel model, Sgd sgd, Tensor x, Labels y, DeviceStep? shared)
+        public DeviceStep(IDeviceBackend backend, TrainableModel model, Sgd sgd, DeviceDataset dataset, int batchSize, DeviceStep? shared)
         {
             _model = model;
-            var shapes = new Dictionary<string, int[]> { ["x"] = x.Shape.ToArray(), ["y"] = new[] { y.Count } };
-            foreach (var (name, value) in model.DeviceExtraInputs?.Invoke(y.Count) ?? new Dictionary<string, Tensor>()) shapes[name] = value.Shape.ToArray();
+            _batchSize = batchSize;
+            var shapes = new Dictionary<string, int[]> { ["x"] = new[] { batchSize, dataset.ValuesPerSample }, ["y"] = new[] { batchSize } };
+            foreach (var (name, value) in model.DeviceExtraInputs?.Invoke(batchSize) ?? new Dictionary<string, Tensor>()) shapes[name] = value.Shape.ToArray();
             Device = new DeviceModel(backend, model.Name, model.Module, model.DeviceLoss!, shapes,
-                p => TrainingKernels.AppendSgd(p, (float)sgd.LearningRate, (float)sgd.Momentum, (float)sgd.WeightDecay, sgd.Nesterov, y.Count),
-                shared?.Device);
+                extend: p => TrainingKernels.AppendSgd(p, (float)sgd.LearningRate, (float)sgd.Momentum, (float)sgd.WeightDecay, sgd.Nesterov, batchSize),
+                shared: shared?.Device,
+                prologue: p => BatchKernels.AppendNextBatch(p, dataset, "x", "y"),
+                bound: dataset.Buffers);
             _graph = Device.Runner.Capture();
         }
 
         public DeviceModel Device { get; }
 
-        public void Run(Tensor x, Labels y)
+        /// <summary>
+        /// Trains on the next batch of the epoch, which the graph gathers on the device. Extra per-step inputs
+        /// (<see cref="TrainableModel.DeviceExtraInputs"/>: dropout masks, drawn on the host) are the one thing still
+        /// uploaded before each replay.
+        /// </summary>
+        public void Run()
         {
-            Device.Upload("x", x);
-            Device.Upload("y", y);
-            foreach (var (name, value) in _model.DeviceExtraInputs?.Invoke(y.Count) ?? new Dictionary<string, Tensor>()) Device.Upload(name, value);
+            foreach (var (name, value) in _model.DeviceExtraInputs?.Invoke(_batchSize) ?? new Dictionary<string, Tensor>()) Device.Upload(name, value);
             _graph.Replay();
         }
 

@@ -6,8 +6,9 @@ using Differentiable.Training;
 namespace Differentiable.Tests.Emulation;
 
 /// <summary>
-/// Training on the device (graph replay per batch, SGD with momentum in a kernel, the loss accumulated on the device,
-/// a second program for the last partial batch sharing the parameters) follows the CPU loop step for step.
+/// Training on the device (the training set uploaded once and each batch gathered on the device in the CPU loop's
+/// seeded order, graph replay per batch, SGD with momentum in a kernel, the loss accumulated on the device, a second
+/// program for the last partial batch sharing the parameters and the data set's cursor) follows the CPU loop step for step.
 /// </summary>
 public sealed class DeviceTrainingTests
 {
