@@ -7,7 +7,8 @@ namespace Differentiable.Scheduling;
 public sealed class DeviceProgram
 {
     internal DeviceProgram(string name, IReadOnlyDictionary<string, string> modules, ProgramStep[] steps, LogicalBuffer[] buffers, long arenaBytes,
-        IReadOnlyDictionary<string, DeviceTensor> externals, DeviceTensor result, IReadOnlyDictionary<string, DeviceTensor> gradients)
+        IReadOnlyDictionary<string, DeviceTensor> externals, DeviceTensor result, IReadOnlyDictionary<string, DeviceTensor> gradients,
+        IReadOnlyDictionary<LogicalBuffer, DeviceTensor[]> tables)
     {
         Name = name;
         Modules = modules;
@@ -17,6 +18,7 @@ public sealed class DeviceProgram
         Externals = externals;
         Result = result;
         Gradients = gradients;
+        Tables = tables;
     }
 
     public string Name { get; }
@@ -38,6 +40,9 @@ public sealed class DeviceProgram
 
     public DeviceTensor Result { get; }
     public IReadOnlyDictionary<string, DeviceTensor> Gradients { get; }
+
+    /// <summary>Address tables (<see cref="ProgramBuilder.AddressTable"/>): each buffer and the tensors whose addresses it holds.</summary>
+    public IReadOnlyDictionary<LogicalBuffer, DeviceTensor[]> Tables { get; }
 
     public int LaunchCount => Steps.Count(s => s is LaunchStep);
 

@@ -61,8 +61,11 @@ public sealed class DeviceTensor
     public override string ToString() => $"{Name} {ShapeText}";
 }
 
-/// <summary>Where a buffer lives: in the program's arena (reused by liveness), or bound from outside by name.</summary>
-public enum BufferKind { Arena, External }
+/// <summary>
+/// Where a buffer lives: in the program's arena (reused by liveness), bound from outside by name, or an address
+/// table the runner owns and fills with the addresses of other buffers once they are known.
+/// </summary>
+public enum BufferKind { Arena, External, Table }
 
 /// <summary>
 /// A buffer of a device program before memory is planned. Arena buffers get an offset in one allocation such that

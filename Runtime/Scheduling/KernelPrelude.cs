@@ -2,14 +2,14 @@ namespace Differentiable.Scheduling;
 
 /// <summary>
 /// The CUDA C every device source starts with: the <c>Geometry</c> struct (the layout of <see cref="KernelGeometry"/>),
-/// the index helpers the generated kernels call, and the <c>copy</c> kernel <see cref="ProgramBuilder.Contiguous"/>
-/// launches. Generated sources are <c>KernelPrelude.Source + "...their kernels..."</c>, so the contract lives once,
+/// the index and group-reduction helpers the generated kernels call, and the kernels the builder itself launches
+/// (<c>copy</c> for <see cref="ProgramBuilder.Contiguous"/>, <c>sum_partials</c> after a matrix product split along K). Generated sources are <c>KernelPrelude.Source + "...their kernels..."</c>, so the contract lives once,
 /// next to the C# struct it mirrors.
 /// </summary>
 public static class KernelPrelude
 {
     /// <summary>The struct every kernel takes by value, and the IEEE constants NVRTC (which has no math.h) lacks.</summary>
-    public const string Geometry = @"// Every kernel takes the geometry by value, then its output, then its inputs; one thread per output element.
+    public const string Geometry = @"// Every kernel takes the geometry by value, then its output, then its inputs.
 // NVRTC has no <math.h>: the two IEEE constants the kernels use, by bit pattern.
 #ifndef INFINITY
 #define INFINITY __int_as_float(0x7f800000)
@@ -20,7 +20,7 @@ public static class KernelPrelude
 
 struct Geometry
 {
-    int count;           // threads that do work
+    int count;           // output elements (or, where a kernel says so, work items)
     int dims[4];         // the output's shape, right-aligned to 4 dimensions
     int strides[8][4];   // per pointer argument (output first), element strides over dims; 0 where broadcast
     int ints[16];        // the op's integer attributes
@@ -28,7 +28,7 @@ struct Geometry
 };
 ";
 
-    /// <summary><see cref="Geometry"/>, the index helpers of elementwise and reduction kernels, and <c>copy</c>.</summary>
+    /// <summary><see cref="Geometry"/>, the index helpers of elementwise and reduction kernels, <c>copy</c> and <c>sum_partials</c>.</summary>
     public const string Source = Geometry + @"
 // The element of pointer argument p read by output element i: broadcasting and views through the strides.
 __device__ __forceinline__ int at(const Geometry& g, int p, int i)
@@ -64,6 +64,52 @@ __device__ __forceinline__ int reduced_offset(const Geometry& g, int r)
         r /= g.dims[d];
     }
     return offset;
+}
+
+// Reductions split an output element's work over a group of g.ints[2] consecutive threads (a power of two that
+// divides blockDim.x, at most 256) so that long reductions (a convolution's bias gradient sums 36,864 numbers per
+// channel) run in parallel. These combine one value per thread across its group in shared memory and return the
+// group's result to every thread of the group. They contain barriers: every thread of the block must call them,
+// so kernels that use them mark idle threads instead of returning early.
+__device__ float group_sum(float v, int group)
+{
+    __shared__ float shares[256];
+    const int t = threadIdx.x, base = t - t % group;
+    __syncthreads();   // the previous call's readers are done with shares
+    shares[t] = v;
+    __syncthreads();
+    for (int s = group / 2; s > 0; s /= 2)
+    {
+        if (t - base < s) shares[t] += shares[t + s];
+        __syncthreads();
+    }
+    return shares[base];
+}
+
+__device__ float group_max(float v, int group)
+{
+    __shared__ float shares[256];
+    const int t = threadIdx.x, base = t - t % group;
+    __syncthreads();
+    shares[t] = v;
+    __syncthreads();
+    for (int s = group / 2; s > 0; s /= 2)
+    {
+        if (t - base < s) shares[t] = fmaxf(shares[t], shares[t + s]);
+        __syncthreads();
+    }
+    return shares[base];
+}
+
+// A matrix product split along K writes one partial product per split; this adds them up in a fixed order, so
+// results do not depend on scheduling. g.ints[0]: the number of splits; g.count: the elements of one product.
+extern ""C"" __global__ void sum_partials(const Geometry g, float* __restrict__ out, const float* __restrict__ partials)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[0]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = sum;
 }
 
 // A contiguous copy of a strided view (before a reshape).

@@ -1,7 +1,8 @@
 namespace Differentiable.Scheduling;
 
 /// <summary>
-/// Convolution and pooling on contiguous (N, C, H, W) tensors, one thread per output element.
+/// Convolution and pooling on contiguous (N, C, H, W) tensors, one thread per output element (a group per weight
+/// for the weight gradient).
 /// Convolution ints: N, C, H, W, O, KH, KW, OH, OW, stride, padding. Pooling ints: N, C, H, W, OH, OW, kernel, stride, padding.
 /// </summary>
 public sealed partial class ProgramBuilder
@@ -21,12 +22,16 @@ public sealed partial class ProgramBuilder
         return LaunchWindowed(kernel, ints, output, Contiguous(gradient), w);
     }
 
-    /// <summary>∂/∂weight of a convolution: one thread per weight, summing over the batch and all positions.</summary>
+    /// <summary>∂/∂weight of a convolution: per weight a group of threads sums over the batch and all positions (ints[11]: the group).</summary>
     public DeviceTensor Conv2dWeightGradient(string kernel, DeviceTensor gradient, DeviceTensor x, DeviceTensor weight, int stride, int padding)
     {
         var (input, _, ints) = ConvolutionInts(kernel, x, weight, stride, padding);
         var output = NewTensor(kernel, weight.Shape, ElementKind.Float32);
-        return LaunchWindowed(kernel, ints, output, Contiguous(gradient), input);
+        var group = GroupSize((long)ints[0] * ints[7] * ints[8]);
+        var g = new KernelGeometry();
+        SetInts(ref g, ints.Append(group).ToArray());
+        LaunchGroups(kernel, output.Count, group, ref g, output, Contiguous(gradient), input);
+        return output;
     }
 
     public DeviceTensor MaxPool2d(string kernel, DeviceTensor x, int size, int stride, int padding) => Pool(kernel, x, size, stride, padding);

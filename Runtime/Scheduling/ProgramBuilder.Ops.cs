@@ -25,8 +25,9 @@ public sealed partial class ProgramBuilder
     }
 
     /// <summary>
-    /// a (M, K) · b (K, N), both read through their strides, so transposed views cost nothing.
-    /// ints: M, N, K, a's row and column strides, b's row and column strides.
+    /// a (M, K) · b (K, N), both read through their strides, so transposed views cost nothing. One block per 32×32
+    /// tile; when that gives too few blocks to fill a GPU, K is split and a <c>sum_partials</c> step adds the parts.
+    /// ints: M, N, K, a's row and column strides, b's row and column strides, splits, K per split.
     /// </summary>
     public DeviceTensor MatMul(string kernel, DeviceTensor a, DeviceTensor b)
     {
@@ -34,10 +35,46 @@ public sealed partial class ProgramBuilder
             throw new ShapeMismatchException($"{Name}: {kernel} = {a.Name} · {b.Name} cannot multiply {a.Name} of shape {a.ShapeText} by {b.Name} of shape {b.ShapeText}.");
         var (m, k, n) = (a.Shape[0], a.Shape[1], b.Shape[1]);
         var output = NewTensor(kernel, new[] { m, n }, ElementKind.Float32);
+        var tiles = (m + MatMulTile - 1) / MatMulTile * ((n + MatMulTile - 1) / MatMulTile);
+        var (splits, perSplit) = SplitK(tiles, k);
+        var product = splits == 1 ? output : NewTensor(kernel + "_parts", new[] { splits, m, n }, ElementKind.Float32);
         var g = new KernelGeometry();
-        SetInts(ref g, m, n, k, a.Strides[0], a.Strides[1], b.Strides[0], b.Strides[1]);
-        Launch(kernel, output.Count, ref g, output, a, b);
+        SetInts(ref g, m, n, k, a.Strides[0], a.Strides[1], b.Strides[0], b.Strides[1], splits, perSplit);
+        LaunchBlocks(CurrentModule, kernel, output.Count, tiles * splits, ref g, product, a, b);
+        if (splits == 1) return output;
+        var sum = new KernelGeometry();
+        SetInts(ref sum, splits);
+        Launch(CurrentModule, "sum_partials", output.Count, ref sum, output, product);
         return output;
+    }
+
+    private const int MatMulTile = 32, MatMulStep = 16;
+
+    /// <summary>
+    /// How many blocks share each tile's K: enough for about <see cref="TargetBlocks"/> blocks in all, with at least
+    /// 64 values of K per block (fewer would spend more on adding partial products than on multiplying), K per split
+    /// a multiple of the kernel's 16-wide step.
+    /// </summary>
+    internal static (int Splits, int PerSplit) SplitK(int tiles, int k)
+    {
+        var wanted = Math.Clamp(Math.Min(TargetBlocks / tiles, k / 64), 1, 16);
+        var perSplit = ((k + wanted - 1) / wanted + MatMulStep - 1) / MatMulStep * MatMulStep;
+        perSplit = Math.Max(perSplit, MatMulStep);
+        return ((k + perSplit - 1) / perSplit, perSplit);
+    }
+
+    /// <summary>About two blocks per streaming multiprocessor of an H100 (132).</summary>
+    private const int TargetBlocks = 256;
+
+    /// <summary>
+    /// Threads per output element of a reduction over <paramref name="reduced"/> values: a power of two giving each
+    /// thread about 32 values, at most a block. Short reductions keep one thread each.
+    /// </summary>
+    internal static int GroupSize(long reduced)
+    {
+        var group = 1;
+        while (group < ThreadsPerBlock && reduced / (group * 2) >= 32) group *= 2;
+        return group;
     }
 
     /// <summary>The 2-D transpose as a view (swapped strides); other ranks as the CPU's Transpose: unchanged.</summary>
@@ -45,9 +82,9 @@ public sealed partial class ProgramBuilder
         x.Rank != 2 ? x : x.View(x.Name + "ᵀ", x.Offset, new[] { x.Shape[1], x.Shape[0] }, new[] { x.Strides[1], x.Strides[0] });
 
     /// <summary>
-    /// A reduction along <paramref name="axis"/> (all axes when null). The kernel loops, per output element, over the
-    /// reduced elements. ints: the mask of reduced dimensions among the 4, the number of reduced elements;
-    /// scalars[0] = 1/that number (for means).
+    /// A reduction along <paramref name="axis"/> (all axes when null): per output element a group of threads
+    /// (<see cref="GroupSize"/>) shares the reduced elements. ints: the mask of reduced dimensions among the 4, the
+    /// number of reduced elements, the group size; scalars[0] = 1/that number (for means).
     /// </summary>
     public DeviceTensor Reduce(string kernel, DeviceTensor x, int? axis, bool keepDims)
     {
@@ -185,9 +222,10 @@ public sealed partial class ProgramBuilder
                 mask |= 1 << (d + pad);
                 count *= x.Shape[d];
             }
-        SetInts(ref g, mask, (int)count);
+        var group = GroupSize(count);
+        SetInts(ref g, mask, (int)count, group);
         g.Scalars[0] = count == 0 ? 0f : 1f / count;
-        Launch(kernel, output.Count, ref g, output, x);
+        LaunchGroups(kernel, output.Count, group, ref g, output, x);
         return output;
     }
 

@@ -17,6 +17,7 @@ public sealed partial class ProgramBuilder
     private readonly Dictionary<string, string> _modules = new();
     private readonly Dictionary<string, DeviceTensor> _externals = new();
     private readonly Dictionary<string, DeviceTensor> _gradients = new();
+    private readonly Dictionary<LogicalBuffer, DeviceTensor[]> _tables = new();
     private string? _module;
     private DeviceTensor? _result;
 
@@ -59,6 +60,18 @@ public sealed partial class ProgramBuilder
         return _externals[key] = new DeviceTensor(name, buffer, 0, shape, DeviceTensor.ContiguousStrides(shape), kind);
     }
 
+    /// <summary>
+    /// A table of the device addresses of <paramref name="entries"/> (one 64-bit address each, in order), for kernels
+    /// that work on many tensors in one launch. The runner writes it once the buffers are bound; a step that reads the
+    /// table keeps every entry alive.
+    /// </summary>
+    public DeviceTensor AddressTable(string name, IReadOnlyList<DeviceTensor> entries)
+    {
+        var buffer = NewBuffer(name, Math.Max(8, entries.Count * 8L), BufferKind.Table);
+        _tables[buffer] = entries.ToArray();
+        return new DeviceTensor(name, buffer, 0, new[] { entries.Count * 2 }, new[] { 1 }, ElementKind.Int32);
+    }
+
     /// <summary>The value the program returns (the loss).</summary>
     public void Result(DeviceTensor value) => _result = Contiguous(value);
 
@@ -85,7 +98,7 @@ public sealed partial class ProgramBuilder
         foreach (var tensor in _gradients.Values.Append(_result)) tensor.Buffer.Touch(_steps.Count);
         var arenaBytes = MemoryPlanner.Plan(_buffers.Where(b => b.Kind == BufferKind.Arena).ToList());
         return new DeviceProgram(Name, _modules, _steps.ToArray(), _buffers.ToArray(), arenaBytes,
-            _externals.ToDictionary(e => e.Key, e => e.Value), _result, _gradients);
+            _externals.ToDictionary(e => e.Key, e => e.Value), _result, _gradients, _tables);
     }
 
     private int[] InputShape(string name) =>
@@ -114,7 +127,12 @@ public sealed partial class ProgramBuilder
         var index = _steps.Count;
         _steps.Add(step);
         output.Buffer.Touch(index);
-        foreach (var input in inputs) input.Buffer.Touch(index);
+        foreach (var input in inputs)
+        {
+            input.Buffer.Touch(index);
+            if (_tables.TryGetValue(input.Buffer, out var entries))
+                foreach (var entry in entries) entry.Buffer.Touch(index);
+        }
     }
 
     private string CurrentModule => _module ?? throw new InvalidOperationException($"Device program {Name}: UseSource must come before the first kernel.");
@@ -124,16 +142,27 @@ public sealed partial class ProgramBuilder
         Launch(CurrentModule, kernel, count, ref geometry, output, inputs);
 
     /// <summary>Launches a kernel of any registered module (the runtime's optimizer and batching kernels too).</summary>
-    public void Launch(string module, string kernel, long count, ref KernelGeometry geometry, DeviceTensor output, params DeviceTensor[] inputs)
+    public void Launch(string module, string kernel, long count, ref KernelGeometry geometry, DeviceTensor output, params DeviceTensor[] inputs) =>
+        LaunchBlocks(module, kernel, count, (count + ThreadsPerBlock - 1) / ThreadsPerBlock, ref geometry, output, inputs);
+
+    /// <summary>Launches <paramref name="kernel"/> with <paramref name="group"/> threads per output element (group reductions).</summary>
+    internal void LaunchGroups(string kernel, long count, int group, ref KernelGeometry geometry, DeviceTensor output, params DeviceTensor[] inputs)
     {
-        if (count > int.MaxValue) throw new ShapeMismatchException($"Device program {Name}: {output.Name} needs {count} threads; at most {int.MaxValue} are supported.");
+        var threads = count * group;
+        LaunchBlocks(CurrentModule, kernel, count, (threads + ThreadsPerBlock - 1) / ThreadsPerBlock, ref geometry, output, inputs);
+    }
+
+    /// <summary>Launches <paramref name="blocks"/> blocks of <see cref="ThreadsPerBlock"/> threads; <paramref name="count"/> goes to the kernel as g.count.</summary>
+    internal void LaunchBlocks(string module, string kernel, long count, long blocks, ref KernelGeometry geometry, DeviceTensor output, params DeviceTensor[] inputs)
+    {
+        if (count > int.MaxValue || blocks * ThreadsPerBlock > int.MaxValue)
+            throw new ShapeMismatchException($"Device program {Name}: {output.Name} needs {Math.Max(count, blocks * ThreadsPerBlock)} threads; at most {int.MaxValue} are supported.");
         geometry.Count = (int)count;
         var operands = new[] { output }.Concat(inputs).Select(t => new BufferOperand(t.Buffer, t.Offset * 4)).ToArray();
         if (operands.Length > KernelGeometry.MaxPointers)
             throw new InvalidOperationException($"Device program {Name}: kernel {kernel} takes {operands.Length} buffers; at most {KernelGeometry.MaxPointers} are supported.");
-        var blocks = (int)Math.Max(1, (count + ThreadsPerBlock - 1) / ThreadsPerBlock);
         var description = $"{output.Name} {output.ShapeText} = {kernel}({string.Join(", ", inputs.Select(i => i.Name))})";
-        Add(new LaunchStep(module, kernel, blocks, ThreadsPerBlock, geometry, operands, description), output, inputs);
+        Add(new LaunchStep(module, kernel, (int)Math.Max(1, blocks), ThreadsPerBlock, geometry, operands, description), output, inputs);
     }
 
     /// <summary>Registers a module without making it current (runtime kernels used by <see cref="Launch(string,string,long,ref KernelGeometry,DeviceTensor,DeviceTensor[])"/>).</summary>

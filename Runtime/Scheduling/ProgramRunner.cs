@@ -12,6 +12,7 @@ public sealed class ProgramRunner : IDisposable
     private readonly Dictionary<LogicalBuffer, ulong> _addresses = new();
     private readonly ulong _arena;
     private (IKernel Kernel, LaunchStep Step)[]? _launches;
+    private bool _tablesWritten;
 
     public ProgramRunner(IDeviceBackend backend, DeviceProgram program)
     {
@@ -21,6 +22,7 @@ public sealed class ProgramRunner : IDisposable
         _arena = program.ArenaBytes > 0 ? backend.Allocate(program.ArenaBytes) : 0;
         foreach (var buffer in program.Buffers.Where(b => b.Kind == BufferKind.Arena && b.ArenaOffset >= 0))
             _addresses[buffer] = _arena + (ulong)buffer.ArenaOffset;
+        foreach (var table in program.Tables.Keys) _addresses[table] = backend.Allocate(table.Bytes);
     }
 
     public DeviceProgram Program { get; }
@@ -35,6 +37,7 @@ public sealed class ProgramRunner : IDisposable
             throw new ArgumentException($"{Program.Name} has no external buffer '{key}'; it has {string.Join(", ", Program.Externals.Keys)}.");
         _addresses[tensor.Buffer] = address;
         _launches = null;
+        _tablesWritten = false;
     }
 
     /// <summary>Whether the program reads this external buffer (a parameter unused by the loss is not bound).</summary>
@@ -46,6 +49,7 @@ public sealed class ProgramRunner : IDisposable
     /// <summary>Queues every step once.</summary>
     public void Run()
     {
+        WriteTables();
         _launches ??= Program.Steps.OfType<LaunchStep>().Select(s => (_modules[s.Module][s.Kernel], s)).ToArray();
         Span<ulong> pointers = stackalloc ulong[KernelGeometry.MaxPointers];
         var next = 0;
@@ -66,11 +70,25 @@ public sealed class ProgramRunner : IDisposable
     }
 
     /// <summary>Captures <see cref="Run"/> (and whatever <paramref name="after"/> queues) into a graph replayed with one call.</summary>
-    public IReplayable Capture(Action? after = null) => _backend.Capture(() =>
+    public IReplayable Capture(Action? after = null)
     {
-        Run();
-        after?.Invoke();
-    });
+        // Written before, not during, the capture: a graph would otherwise copy the tables again on every replay.
+        WriteTables();
+        return _backend.Capture(() =>
+        {
+            Run();
+            after?.Invoke();
+        });
+    }
+
+    /// <summary>Fills each address table with the addresses of its tensors, once every buffer is bound.</summary>
+    private void WriteTables()
+    {
+        if (_tablesWritten) return;
+        foreach (var (table, entries) in Program.Tables)
+            _backend.Upload<ulong>(_addresses[table], entries.Select(AddressOf).ToArray());
+        _tablesWritten = true;
+    }
 
     /// <summary>Copies a tensor of the program (the result, a gradient) to a CPU tensor, after queued work finishes.</summary>
     public Tensor Read(DeviceTensor tensor)
@@ -92,6 +110,7 @@ public sealed class ProgramRunner : IDisposable
     public void Dispose()
     {
         foreach (var module in _modules.Values) module.Dispose();
+        foreach (var table in Program.Tables.Keys) _backend.Free(_addresses[table]);
         if (_arena != 0) _backend.Free(_arena);
     }
 }

@@ -29,11 +29,16 @@ public static class ParityCases
         yield return Static("ops: broadcasting", OpCases.BroadcastingDeviceProgram, a => Pair(OpCases.BroadcastingWithGradients(a[0], a[1], a[2])), new[] { "a", "row", "column" }, N(3, 4), N(4), N(3, 1));
         yield return Static("ops: sum, mean, logsumexp", OpCases.ReductionsDeviceProgram, a => Pair(OpCases.ReductionsWithGradients(a[0])), new[] { "a" }, N(4, 6));
         yield return Static("ops: matmul, transpose", OpCases.ProductsDeviceProgram, a => Pair(OpCases.ProductsWithGradients(a[0], a[1])), new[] { "a", "b" }, N(5, 3), N(3, 4));
+        // Sizes that take the other paths of the kernels: partial 32×32 tiles with K split over several blocks, and
+        // reductions long enough to give each output element a group of threads.
+        yield return Static("ops: matmul, K split", OpCases.ProductsDeviceProgram, a => Pair(OpCases.ProductsWithGradients(a[0], a[1])), new[] { "a", "b" }, N(37, 300), N(300, 45));
+        yield return Static("ops: long reductions", OpCases.ReductionsDeviceProgram, a => Pair(OpCases.ReductionsWithGradients(a[0])), new[] { "a" }, N(40, 3000));
         yield return Static("ops: reshape, concat", OpCases.ShapesDeviceProgram, a => Pair(OpCases.ShapesWithGradients(a[0], a[1])), new[] { "a", "b" }, N(4, 3), N(2, 2));
         var scores = N(4, 5);
         yield return new ParityCase("ops: gather, cross-entropy", NoParameters.Instance, OpCases.ClassifierDeviceProgram,
             new Dictionary<string, Tensor> { ["a"] = scores }, new Dictionary<string, Labels> { ["y"] = labels }, () => Pair(OpCases.ClassifierWithGradients(scores, labels)));
         yield return Static("ops: conv2d", OpCases.ConvolutionDeviceProgram, a => Pair(OpCases.ConvolutionWithGradients(a[0], a[1], a[2])), new[] { "x", "w", "bias" }, N(2, 3, 7, 6), N(4, 3, 3, 3), N(4));
+        yield return Static("ops: conv2d, long weight sums", OpCases.ConvolutionDeviceProgram, a => Pair(OpCases.ConvolutionWithGradients(a[0], a[1], a[2])), new[] { "x", "w", "bias" }, N(8, 3, 20, 20), N(4, 3, 3, 3), N(4));
         yield return Static("ops: maxpool2d, flatten", OpCases.MaxPoolingDeviceProgram, a => Pair(OpCases.MaxPoolingWithGradients(a[0])), new[] { "x" }, N(2, 3, 6, 6));
         yield return Static("ops: avgpool2d, global average", OpCases.AveragePoolingDeviceProgram, a => Pair(OpCases.AveragePoolingWithGradients(a[0])), new[] { "x" }, N(2, 2, 5, 5));
     }

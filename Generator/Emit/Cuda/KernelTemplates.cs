@@ -2,8 +2,9 @@ namespace Differentiable.Generator.Emit.Cuda;
 
 /// <summary>
 /// CUDA C for the ops that are not fused elementwise expressions. Every source starts with the runtime's
-/// <c>KernelPrelude.Source</c> (the <c>Geometry</c> struct and the index helpers these templates call). Each template is one kernel, one thread per
-/// output element (no shared memory, so every thread is independent); <c>NAME</c> becomes the node's name. The
+/// <c>KernelPrelude.Source</c> (the <c>Geometry</c> struct and the index and group helpers these templates call). Each template is one
+/// kernel; most use one thread per output element, the matrix product shared-memory tiles, and the long reductions a
+/// group of threads per output element; <c>NAME</c> becomes the node's name. The
 /// integer attributes each reads from <c>g.ints</c> are set by the runtime's <c>ProgramBuilder</c> method of the
 /// same op: the two must agree.
 /// </summary>
@@ -14,35 +15,87 @@ internal static class KernelTemplates
     if (i >= g.count) return;
 ";
 
-    /// <summary>out (M, N) = a (M, K) · b (K, N); ints: M, N, K, a's row/column strides, b's row/column strides.</summary>
+    /// <summary>
+    /// out (M, N) = a (M, K) · b (K, N), tiled: one block of 256 threads per 32×32 tile of out, each thread computing
+    /// 2×2 elements, K walked in steps of 16 through shared memory. Small products have too few tiles to fill a GPU,
+    /// so the runtime may split K over <c>ints[7]</c> blocks per tile (<c>ints[8]</c> values of K each); split block s
+    /// writes its partial product to out + s·M·N and the prelude's <c>sum_partials</c> adds them in order.
+    /// ints: M, N, K, a's row and column strides, b's row and column strides, splits, K per split.
+    /// </summary>
     public const string MatMul = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-" + Start + @"    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+{
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 ";
 
-    /// <summary>Σ over the reduced elements; scalars[0] = 1/n turns it into a mean.</summary>
+    // Reductions give each output element a group of ints[2] threads (see the prelude's group_sum); a thread past the
+    // last output still takes part in the group's barriers and writes nothing.
+    private const string GroupStart = @"{
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+";
+
+    /// <summary>Σ over the reduced elements; scalars[0] = 1/n turns it into a mean. ints: reduced-dimension mask, n, group.</summary>
     public static string Reduce(bool mean) => @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-" + Start + @"    const float* first = x + reduced_base(g, i);
-    float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = " + (mean ? "sum * g.scalars[0]" : "sum") + @";
+" + GroupStart + @"    float sum = 0.0f;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = " + (mean ? "sum * g.scalars[0]" : "sum") + @";
 }
 ";
 
     /// <summary>log Σ exp over the reduced elements, shifted by their maximum so nothing overflows.</summary>
     public const string LogSumExp = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-" + Start + @"    const float* first = x + reduced_base(g, i);
+" + GroupStart + @"    const float* first = x + (active ? reduced_base(g, i) : 0);
     float top = -INFINITY;
-    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
-    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    if (active)
+        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
+    top = group_max(top, group);
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
-    out[i] = top + logf(sum);
+    if (active && top != -INFINITY)
+        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
 }
 ";
 
@@ -117,23 +170,27 @@ internal static class KernelTemplates
 }
 ";
 
-    /// <summary>out (O, C, KH, KW): per weight, the sum over the batch and all output positions of gradient × input.</summary>
+    /// <summary>
+    /// out (O, C, KH, KW): per weight, the sum over the batch and all output positions of gradient × input, split
+    /// over a group of ints[11] threads per weight (the sum is long: N·OH·OW terms).
+    /// </summary>
     public const string Conv2dWeightGradient = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-" + Start + ConvolutionInts + @"    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
+{
+" + ConvolutionInts + @"    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 ";
 

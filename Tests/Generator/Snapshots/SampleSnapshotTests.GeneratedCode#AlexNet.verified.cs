@@ -590,14 +590,42 @@ extern ""C"" __global__ void h5(const Geometry g, float* __restrict__ out, const
 // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
 extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // Fc1_forward = Fc1_forward_matmul + Fc1_B
@@ -627,14 +655,42 @@ extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const
 // Fc2_forward_matmul = f1 · Fc2_W
 extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // Fc2_forward = Fc2_forward_matmul + Fc2_B
@@ -664,14 +720,42 @@ extern ""C"" __global__ void f2(const Geometry g, float* __restrict__ out, const
 // Fc3_forward_matmul = f2 · Fc3_W
 extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // Fc3_forward = Fc3_forward_matmul + Fc3_B
@@ -685,15 +769,19 @@ extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ o
 // forward_logsumexp = log Σ_1 exp(Fc3_forward)
 extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    const float* first = x + (active ? reduced_base(g, i) : 0);
     float top = -INFINITY;
-    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
-    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    if (active)
+        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
+    top = group_max(top, group);
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
-    out[i] = top + logf(sum);
+    if (active && top != -INFINITY)
+        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
 }
 
 // forward = Fc3_forward − forward_logsumexp
@@ -715,12 +803,17 @@ extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out
 // d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
 extern ""C"" __global__ void d_Fc3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_forward_logsumexp_neg = −d_forward
@@ -734,12 +827,17 @@ extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __
 // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
 extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
@@ -753,25 +851,58 @@ extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__
 // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
 extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
 extern ""C"" __global__ void d_f2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_f2_relu_mul = d_f2 ⊙ mask2
@@ -785,12 +916,17 @@ extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__
 // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
 extern ""C"" __global__ void d_f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc2_forward = d_f2_relu ⊙ ([Fc2_forward > 0])
@@ -804,25 +940,58 @@ extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__
 // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
 extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
 extern ""C"" __global__ void d_f1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_f1_relu_mul = d_f1 ⊙ mask1
@@ -836,12 +1005,17 @@ extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__
 // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
 extern ""C"" __global__ void d_f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc1_forward = d_f1_relu ⊙ ([Fc1_forward > 0])
@@ -855,25 +1029,58 @@ extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__
 // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
 extern ""C"" __global__ void d_Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
 extern ""C"" __global__ void d_Fc1_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h5_relu = d_h5 routed to the maxima of h5_relu
@@ -912,12 +1119,17 @@ extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out,
 // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
 extern ""C"" __global__ void d_h5_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
@@ -956,12 +1168,17 @@ extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out,
 // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
 extern ""C"" __global__ void d_h4_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
@@ -1000,12 +1217,17 @@ extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out,
 // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
 extern ""C"" __global__ void d_h3_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
@@ -1069,12 +1291,17 @@ extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out,
 // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
 extern ""C"" __global__ void d_h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
@@ -1138,259 +1365,378 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
 // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
 extern ""C"" __global__ void d_h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Conv1W = x correlated with d_h1_conv2d
 extern ""C"" __global__ void d_Conv1W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
     const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
     const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h1_reshape = d_h1_add summed to the shape of h1_reshape
 extern ""C"" __global__ void d_h1_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Conv2W = h1 correlated with d_h2_conv2d
 extern ""C"" __global__ void d_Conv2W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
     const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
     const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h2_reshape = d_h2_add summed to the shape of h2_reshape
 extern ""C"" __global__ void d_h2_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Conv3W = h2 correlated with d_h3_conv2d
 extern ""C"" __global__ void d_Conv3W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
     const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
     const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h3_reshape = d_h3_add summed to the shape of h3_reshape
 extern ""C"" __global__ void d_h3_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Conv4W = h3 correlated with d_h4_conv2d
 extern ""C"" __global__ void d_Conv4W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
     const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
     const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h4_reshape = d_h4_add summed to the shape of h4_reshape
 extern ""C"" __global__ void d_h4_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Conv5W = h4 correlated with d_h5_conv2d
 extern ""C"" __global__ void d_Conv5W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
     const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
     const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h5_reshape = d_h5_add summed to the shape of h5_reshape
 extern ""C"" __global__ void d_h5_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
 extern ""C"" __global__ void d_Fc1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
 extern ""C"" __global__ void d_Fc1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
 extern ""C"" __global__ void d_Fc2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
 extern ""C"" __global__ void d_Fc2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
 extern ""C"" __global__ void d_Fc3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
 extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 ";
 
@@ -2183,14 +2529,42 @@ extern ""C"" __global__ void h5(const Geometry g, float* __restrict__ out, const
 // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
 extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // Fc1_forward = Fc1_forward_matmul + Fc1_B
@@ -2220,14 +2594,42 @@ extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const
 // Fc2_forward_matmul = f1 · Fc2_W
 extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // Fc2_forward = Fc2_forward_matmul + Fc2_B
@@ -2257,14 +2659,42 @@ extern ""C"" __global__ void f2(const Geometry g, float* __restrict__ out, const
 // Fc3_forward_matmul = f2 · Fc3_W
 extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // Fc3_forward = Fc3_forward_matmul + Fc3_B
@@ -2278,15 +2708,19 @@ extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ o
 // forward_logsumexp = log Σ_1 exp(Fc3_forward)
 extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    const float* first = x + (active ? reduced_base(g, i) : 0);
     float top = -INFINITY;
-    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
-    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    if (active)
+        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
+    top = group_max(top, group);
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
-    out[i] = top + logf(sum);
+    if (active && top != -INFINITY)
+        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
 }
 
 // forward = Fc3_forward − forward_logsumexp
@@ -2308,12 +2742,17 @@ extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ o
 // loss_mean = mean loss_gather
 extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum * g.scalars[0];
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum * g.scalars[0];
 }
 
 // loss = −loss_mean
@@ -2352,12 +2791,17 @@ extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out
 // d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
 extern ""C"" __global__ void d_Fc3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_forward_logsumexp_neg = −d_forward
@@ -2371,12 +2815,17 @@ extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __
 // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
 extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
@@ -2390,25 +2839,58 @@ extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__
 // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
 extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
 extern ""C"" __global__ void d_f2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_f2_relu_mul = d_f2 ⊙ mask2
@@ -2422,12 +2904,17 @@ extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__
 // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
 extern ""C"" __global__ void d_f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc2_forward = d_f2_relu ⊙ ([Fc2_forward > 0])
@@ -2441,25 +2928,58 @@ extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__
 // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
 extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
 extern ""C"" __global__ void d_f1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_f1_relu_mul = d_f1 ⊙ mask1
@@ -2473,12 +2993,17 @@ extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__
 // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
 extern ""C"" __global__ void d_f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc1_forward = d_f1_relu ⊙ ([Fc1_forward > 0])
@@ -2492,25 +3017,58 @@ extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__
 // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
 extern ""C"" __global__ void d_Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
 extern ""C"" __global__ void d_Fc1_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h5_relu = d_h5 routed to the maxima of h5_relu
@@ -2549,12 +3107,17 @@ extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out,
 // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
 extern ""C"" __global__ void d_h5_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
@@ -2593,12 +3156,17 @@ extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out,
 // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
 extern ""C"" __global__ void d_h4_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
@@ -2637,12 +3205,17 @@ extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out,
 // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
 extern ""C"" __global__ void d_h3_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
@@ -2706,12 +3279,17 @@ extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out,
 // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
 extern ""C"" __global__ void d_h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
@@ -2775,259 +3353,378 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
 // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
 extern ""C"" __global__ void d_h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Conv1W = x correlated with d_h1_conv2d
 extern ""C"" __global__ void d_Conv1W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
     const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
     const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h1_reshape = d_h1_add summed to the shape of h1_reshape
 extern ""C"" __global__ void d_h1_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Conv2W = h1 correlated with d_h2_conv2d
 extern ""C"" __global__ void d_Conv2W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
     const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
     const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h2_reshape = d_h2_add summed to the shape of h2_reshape
 extern ""C"" __global__ void d_h2_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Conv3W = h2 correlated with d_h3_conv2d
 extern ""C"" __global__ void d_Conv3W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
     const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
     const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h3_reshape = d_h3_add summed to the shape of h3_reshape
 extern ""C"" __global__ void d_h3_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Conv4W = h3 correlated with d_h4_conv2d
 extern ""C"" __global__ void d_Conv4W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
     const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
     const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h4_reshape = d_h4_add summed to the shape of h4_reshape
 extern ""C"" __global__ void d_h4_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Conv5W = h4 correlated with d_h5_conv2d
 extern ""C"" __global__ void d_Conv5W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
     const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
     const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
+    const int group = g.ints[11];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n)
-        for (int oh = 0; oh < OH; ++oh)
+    if (active)
+        for (int r = lane; r < N * OH * OW; r += group)
         {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-            }
+            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
+            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
+            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
+            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
         }
-    out[i] = sum;
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h5_reshape = d_h5_add summed to the shape of h5_reshape
 extern ""C"" __global__ void d_h5_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
 extern ""C"" __global__ void d_Fc1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
 extern ""C"" __global__ void d_Fc1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
 extern ""C"" __global__ void d_Fc2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
 extern ""C"" __global__ void d_Fc2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
 extern ""C"" __global__ void d_Fc3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
 extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 ";
 

@@ -151,14 +151,42 @@ partial class DropoutMLP : global::Differentiable.IModule
 // L1_forward_matmul = x · L1_W
 extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // L1_forward = L1_forward_matmul + L1_B
@@ -188,14 +216,42 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
 // L2_forward_matmul = h1 · L2_W
 extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // L2_forward = L2_forward_matmul + L2_B
@@ -225,14 +281,42 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 // L3_forward_matmul = h2 · L3_W
 extern ""C"" __global__ void L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // L3_forward = L3_forward_matmul + L3_B
@@ -246,15 +330,19 @@ extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ ou
 // forward_logsumexp = log Σ_1 exp(L3_forward)
 extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    const float* first = x + (active ? reduced_base(g, i) : 0);
     float top = -INFINITY;
-    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
-    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    if (active)
+        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
+    top = group_max(top, group);
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
-    out[i] = top + logf(sum);
+    if (active && top != -INFINITY)
+        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
 }
 
 // forward = L3_forward − forward_logsumexp
@@ -276,12 +364,17 @@ extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out
 // d_L3_forward_sumtoshapeof = d_forward summed to the shape of L3_forward
 extern ""C"" __global__ void d_L3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_forward_logsumexp_neg = −d_forward
@@ -295,12 +388,17 @@ extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __
 // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
 extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((L3_forward − forward_logsumexp))))
@@ -314,25 +412,58 @@ extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ 
 // d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
 extern ""C"" __global__ void d_L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h2 = d_L3_forward_matmul · L3_Wᵀ
 extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h2_relu_mul = d_h2 ⊙ mask2
@@ -346,12 +477,17 @@ extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__
 // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
 extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L2_forward = d_h2_relu ⊙ ([L2_forward > 0])
@@ -365,25 +501,58 @@ extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ 
 // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
 extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h1 = d_L2_forward_matmul · L2_Wᵀ
 extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h1_relu_mul = d_h1 ⊙ mask1
@@ -397,12 +566,17 @@ extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__
 // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
 extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L1_forward = d_h1_relu ⊙ ([L1_forward > 0])
@@ -416,84 +590,188 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
 // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
 extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L1_W = xᵀ · d_L1_forward_matmul
 extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L1_B = d_L1_forward summed to the shape of L1_B
 extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L2_W = h1ᵀ · d_L2_forward_matmul
 extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L2_B = d_L2_forward summed to the shape of L2_B
 extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L3_W = h2ᵀ · d_L3_forward_matmul
 extern ""C"" __global__ void d_L3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L3_B = d_L3_forward summed to the shape of L3_B
 extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 ";
 
@@ -733,14 +1011,42 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
 // L1_forward_matmul = x · L1_W
 extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // L1_forward = L1_forward_matmul + L1_B
@@ -770,14 +1076,42 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
 // L2_forward_matmul = h1 · L2_W
 extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // L2_forward = L2_forward_matmul + L2_B
@@ -807,14 +1141,42 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 // L3_forward_matmul = h2 · L3_W
 extern ""C"" __global__ void L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // L3_forward = L3_forward_matmul + L3_B
@@ -828,15 +1190,19 @@ extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ ou
 // forward_logsumexp = log Σ_1 exp(L3_forward)
 extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    const float* first = x + (active ? reduced_base(g, i) : 0);
     float top = -INFINITY;
-    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
-    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    if (active)
+        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
+    top = group_max(top, group);
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
-    out[i] = top + logf(sum);
+    if (active && top != -INFINITY)
+        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
 }
 
 // forward = L3_forward − forward_logsumexp
@@ -858,12 +1224,17 @@ extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ o
 // loss_mean = mean loss_gather
 extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum * g.scalars[0];
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum * g.scalars[0];
 }
 
 // loss = −loss_mean
@@ -902,12 +1273,17 @@ extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out
 // d_L3_forward_sumtoshapeof = d_forward summed to the shape of L3_forward
 extern ""C"" __global__ void d_L3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_forward_logsumexp_neg = −d_forward
@@ -921,12 +1297,17 @@ extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __
 // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
 extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((L3_forward − forward_logsumexp))))
@@ -940,25 +1321,58 @@ extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ 
 // d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
 extern ""C"" __global__ void d_L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h2 = d_L3_forward_matmul · L3_Wᵀ
 extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h2_relu_mul = d_h2 ⊙ mask2
@@ -972,12 +1386,17 @@ extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__
 // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
 extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L2_forward = d_h2_relu ⊙ ([L2_forward > 0])
@@ -991,25 +1410,58 @@ extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ 
 // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
 extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h1 = d_L2_forward_matmul · L2_Wᵀ
 extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h1_relu_mul = d_h1 ⊙ mask1
@@ -1023,12 +1475,17 @@ extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__
 // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
 extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L1_forward = d_h1_relu ⊙ ([L1_forward > 0])
@@ -1042,84 +1499,188 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
 // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
 extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L1_W = xᵀ · d_L1_forward_matmul
 extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L1_B = d_L1_forward summed to the shape of L1_B
 extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L2_W = h1ᵀ · d_L2_forward_matmul
 extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L2_B = d_L2_forward summed to the shape of L2_B
 extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_L3_W = h2ᵀ · d_L3_forward_matmul
 extern ""C"" __global__ void d_L3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L3_B = d_L3_forward summed to the shape of L3_B
 extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 ";
 

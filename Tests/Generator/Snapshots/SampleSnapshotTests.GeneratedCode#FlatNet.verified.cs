@@ -138,14 +138,42 @@ partial class FlatNet : global::Differentiable.IModule
 // h1_matmul = x · W1
 extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // h1_add = h1_matmul + B1
@@ -167,14 +195,42 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
 // h2_matmul = h1 · W2
 extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // h2_add = h2_matmul + B2
@@ -196,14 +252,42 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 // forward_matmul = h2 · W3
 extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // forward_add = forward_matmul + B3
@@ -217,15 +301,19 @@ extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ o
 // forward_logsumexp = log Σ_1 exp(forward_add)
 extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    const float* first = x + (active ? reduced_base(g, i) : 0);
     float top = -INFINITY;
-    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
-    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    if (active)
+        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
+    top = group_max(top, group);
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
-    out[i] = top + logf(sum);
+    if (active && top != -INFINITY)
+        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
 }
 
 // forward = forward_add − forward_logsumexp
@@ -247,12 +335,17 @@ extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out
 // d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
 extern ""C"" __global__ void d_forward_add_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_forward_logsumexp_neg = −d_forward
@@ -266,12 +359,17 @@ extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __
 // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
 extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
@@ -285,25 +383,58 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
 // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
 extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h2 = d_forward_matmul · W3ᵀ
 extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h2_add = d_h2 ⊙ ([h2_add > 0])
@@ -317,25 +448,58 @@ extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out,
 // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
 extern ""C"" __global__ void d_h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h1 = d_h2_matmul · W2ᵀ
 extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h1_add = d_h1 ⊙ ([h1_add > 0])
@@ -349,84 +513,188 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
 // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
 extern ""C"" __global__ void d_h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_W1 = xᵀ · d_h1_matmul
 extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B1 = d_h1_add summed to the shape of B1
 extern ""C"" __global__ void d_B1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_W2 = h1ᵀ · d_h2_matmul
 extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B2 = d_h2_add summed to the shape of B2
 extern ""C"" __global__ void d_B2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_W3 = h2ᵀ · d_forward_matmul
 extern ""C"" __global__ void d_W3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B3 = d_forward_add summed to the shape of B3
 extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 ";
 
@@ -639,14 +907,42 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
 // h1_matmul = x · W1
 extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // h1_add = h1_matmul + B1
@@ -668,14 +964,42 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
 // h2_matmul = h1 · W2
 extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // h2_add = h2_matmul + B2
@@ -697,14 +1021,42 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 // forward_matmul = h2 · W3
 extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // forward_add = forward_matmul + B3
@@ -718,15 +1070,19 @@ extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ o
 // forward_logsumexp = log Σ_1 exp(forward_add)
 extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    const float* first = x + (active ? reduced_base(g, i) : 0);
     float top = -INFINITY;
-    for (int r = 0; r < g.ints[1]; ++r) top = fmaxf(top, first[reduced_offset(g, r)]);
-    if (top == -INFINITY) { out[i] = -INFINITY; return; }
+    if (active)
+        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
+    top = group_max(top, group);
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += expf(first[reduced_offset(g, r)] - top);
-    out[i] = top + logf(sum);
+    if (active && top != -INFINITY)
+        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
 }
 
 // forward = forward_add − forward_logsumexp
@@ -748,12 +1104,17 @@ extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ o
 // loss_mean = mean loss_gather
 extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum * g.scalars[0];
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum * g.scalars[0];
 }
 
 // loss = −loss_mean
@@ -792,12 +1153,17 @@ extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out
 // d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
 extern ""C"" __global__ void d_forward_add_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_forward_logsumexp_neg = −d_forward
@@ -811,12 +1177,17 @@ extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __
 // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
 extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
@@ -830,25 +1201,58 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
 // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
 extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h2 = d_forward_matmul · W3ᵀ
 extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h2_add = d_h2 ⊙ ([h2_add > 0])
@@ -862,25 +1266,58 @@ extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out,
 // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
 extern ""C"" __global__ void d_h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_h1 = d_h2_matmul · W2ᵀ
 extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h1_add = d_h1 ⊙ ([h1_add > 0])
@@ -894,84 +1331,188 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
 // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
 extern ""C"" __global__ void d_h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_W1 = xᵀ · d_h1_matmul
 extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B1 = d_h1_add summed to the shape of B1
 extern ""C"" __global__ void d_B1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_W2 = h1ᵀ · d_h2_matmul
 extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B2 = d_h2_add summed to the shape of B2
 extern ""C"" __global__ void d_B2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_W3 = h2ᵀ · d_forward_matmul
 extern ""C"" __global__ void d_W3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B3 = d_forward_add summed to the shape of B3
 extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 ";
 

@@ -74,14 +74,42 @@ partial class Linear : global::Differentiable.IModule
 // forward_matmul = x · W
 extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // forward = forward_matmul + B
@@ -103,36 +131,74 @@ extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out
 // d_forward_matmul = d_forward summed to the shape of forward_matmul
 extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_W = xᵀ · d_forward_matmul
 extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[1], column = i % g.ints[1];
-    const float* a_row = a + (long)row * g.ints[3];
-    const float* b_column = b + (long)column * g.ints[6];
-    float sum = 0.0f;
-    for (int k = 0; k < g.ints[2]; ++k) sum += a_row[(long)k * g.ints[4]] * b_column[(long)k * g.ints[5]];
-    out[i] = sum;
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+        }
+        __syncthreads();
+    }
+    float* product = out + (long)split * M * N;
+    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B = d_forward summed to the shape of B
 extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 ";
 

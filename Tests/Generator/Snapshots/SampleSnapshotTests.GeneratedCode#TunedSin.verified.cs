@@ -99,12 +99,17 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
 // d_x = d_x_mul summed to the shape of x
 extern ""C"" __global__ void d_x(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 
 // d_w_mul = d_apply_mul ⊙ x
@@ -118,12 +123,17 @@ extern ""C"" __global__ void d_w_mul(const Geometry g, float* __restrict__ out, 
 // d_w = d_w_mul summed to the shape of w
 extern ""C"" __global__ void d_w(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const float* first = x + reduced_base(g, i);
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
     float sum = 0.0f;
-    for (int r = 0; r < g.ints[1]; ++r) sum += first[reduced_offset(g, r)];
-    out[i] = sum;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
 }
 ";
 
