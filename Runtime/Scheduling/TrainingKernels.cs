@@ -1,3 +1,5 @@
+using Differentiable.Training;
+
 namespace Differentiable.Scheduling;
 
 /// <summary>
@@ -9,30 +11,67 @@ public static class TrainingKernels
     public const string ModuleName = "Differentiable.Training";
 
     public const string Source = KernelPrelude.Geometry + @"
-// torch.optim.SGD with dampening 0, for several parameters in one launch (a launch costs more than the update of
-// a small parameter): d = g + wd·p; b ← μ·b + d (b starts at 0, so the first step gives b = g as in PyTorch);
-// p ← p − lr·(Nesterov ? d + μ·b : b). table: per parameter the addresses of the parameter, its gradient and its
-// momentum buffer. ints[0]: Nesterov, ints[1]: parameters, ints[2 + k]: where parameter k ends when the parameters
-// are laid end to end (g.count: all their elements). scalars: lr, μ, wd.
-extern ""C"" __global__ void sgd(const Geometry g, const unsigned long long* __restrict__ table)
+// The optimizers update several parameters per launch (a launch costs more than the update of a small parameter).
+// table: per parameter the addresses of the parameter, its gradient and its state buffers; ints[1]: parameters,
+// ints[2 + k]: where parameter k ends when the parameters are laid end to end (g.count: all their elements).
+__device__ __forceinline__ int parameter_of(const Geometry& g, int i, int* j)
+{
+    int k = 0;
+    while (i >= g.ints[2 + k]) ++k;
+    *j = i - (k == 0 ? 0 : g.ints[1 + k]);
+    return k;
+}
+
+// step[0] counts the optimizer's steps on the device (it starts at 0), as PyTorch's optimizers count them.
+extern ""C"" __global__ void count_step(const Geometry g, int* __restrict__ step)
+{
+    if (blockIdx.x * blockDim.x + threadIdx.x == 0) step[0] += 1;
+}
+
+// torch.optim.SGD: d = g + wd·p; with momentum μ, b ← d on the first step, else μ·b + (1 − τ)·d (τ: dampening);
+// p ← p − lr·(Nesterov ? d + μ·b : b). State: the momentum buffer b. ints[0]: Nesterov. scalars: lr, μ, wd, τ.
+extern ""C"" __global__ void sgd(const Geometry g, const unsigned long long* __restrict__ table, const int* __restrict__ step)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    int k = 0;
-    while (i >= g.ints[2 + k]) ++k;
-    const int j = i - (k == 0 ? 0 : g.ints[1 + k]);
+    int j;
+    const int k = parameter_of(g, i, &j);
     float* parameter = (float*)table[3 * k];
     const float* gradient = (const float*)table[3 * k + 1];
     float* momentum = (float*)table[3 * k + 2];
-    const float lr = g.scalars[0], mu = g.scalars[1], wd = g.scalars[2];
+    const float lr = g.scalars[0], mu = g.scalars[1], wd = g.scalars[2], dampening = g.scalars[3];
     float d = gradient[j] + wd * parameter[j];
     if (mu != 0.0f)
     {
-        const float b = mu * momentum[j] + d;
+        const float b = step[0] == 1 ? d : mu * momentum[j] + (1.0f - dampening) * d;
         momentum[j] = b;
         d = g.ints[0] ? d + mu * b : b;
     }
     parameter[j] -= lr * d;
+}
+
+// torch.optim.Adam (not AdamW): d = g + wd·p; m ← β₁m + (1−β₁)d; v ← β₂v + (1−β₂)d²;
+// p ← p − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε), t = step[0]. State: m and v. scalars: lr, β₁, β₂, ε, wd. The bias
+// corrections are computed in double, as on the CPU, from the float β's (1 − β₂ᵗ differs from the CPU's by ~1e-5 relative).
+extern ""C"" __global__ void adam(const Geometry g, const unsigned long long* __restrict__ table, const int* __restrict__ step)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    int j;
+    const int k = parameter_of(g, i, &j);
+    float* parameter = (float*)table[4 * k];
+    const float* gradient = (const float*)table[4 * k + 1];
+    float* m = (float*)table[4 * k + 2];
+    float* v = (float*)table[4 * k + 3];
+    const float b1 = g.scalars[1], b2 = g.scalars[2], eps = g.scalars[3], wd = g.scalars[4];
+    const float step_size = (float)(g.scalars[0] / (1.0 - pow((double)b1, step[0])));
+    const float correction2 = (float)sqrt(1.0 - pow((double)b2, step[0]));
+    const float d = gradient[j] + wd * parameter[j];
+    const float mj = b1 * m[j] + (1.0f - b1) * d;
+    const float vj = b2 * v[j] + (1.0f - b2) * d * d;
+    m[j] = mj;
+    v[j] = vj;
+    parameter[j] -= step_size * mj / (sqrtf(vj) / correction2 + eps);
 }
 
 // total[0] += loss[0] · scalars[0] (the batch size): the epoch's loss stays on the device until it is asked for.
@@ -43,24 +82,51 @@ extern ""C"" __global__ void accumulate(const Geometry g, float* __restrict__ to
 }
 ";
 
-    /// <summary>Parameters per <c>sgd</c> launch: their ends take g.ints[2..].</summary>
+    /// <summary>Parameters per optimizer launch: their ends take g.ints[2..].</summary>
     public const int ParametersPerLaunch = KernelGeometry.MaxInts - 2;
 
     /// <summary>
-    /// Appends an SGD update of every recorded gradient's parameter (momentum buffers <c>momentum:{path}</c>), up to
-    /// <see cref="ParametersPerLaunch"/> parameters per launch, and the accumulation of the result, weighted by
-    /// <paramref name="batchSize"/>, into <c>loss:total</c>.
+    /// Appends <paramref name="optimizer"/>'s update of every recorded gradient's parameter (its state in external
+    /// buffers <c>momentum:{path}</c>, <c>adam_m:{path}</c>, <c>adam_v:{path}</c>, the step count in
+    /// <c>optimizer:step</c>), up to <see cref="ParametersPerLaunch"/> parameters per launch, and the accumulation of
+    /// the result, weighted by <paramref name="batchSize"/>, into <c>loss:total</c>.
     /// </summary>
-    public static void AppendSgd(ProgramBuilder p, float learningRate, float momentum, float weightDecay, bool nesterov, int batchSize)
+    public static void AppendUpdate(ProgramBuilder p, Optimizer optimizer, int batchSize)
     {
         p.AddModule(ModuleName, Source);
+        var step = p.External("optimizer:step", "optimizer_step", new[] { 1 }, ElementKind.Int32);
+        var counting = new KernelGeometry();
+        p.Launch(ModuleName, "count_step", 1, ref counting, step);
+        switch (optimizer)
+        {
+            case Sgd sgd:
+                AppendUpdates(p, "sgd", new[] { "momentum" }, step,
+                    (float)sgd.LearningRate, (float)sgd.Momentum, (float)sgd.WeightDecay, (float)sgd.Dampening, sgd.Nesterov ? 1 : 0);
+                break;
+            case Adam adam:
+                AppendUpdates(p, "adam", new[] { "adam_m", "adam_v" }, step,
+                    (float)adam.LearningRate, (float)adam.Beta1, (float)adam.Beta2, (float)adam.Epsilon, (float)adam.WeightDecay, 0);
+                break;
+            default:
+                throw new NotSupportedException($"{optimizer.GetType().Name} has no device kernel; SGD and Adam do.");
+        }
+        var total = p.External("loss:total", "loss_total", new[] { 1 }, ElementKind.Float32);
+        var weight = new KernelGeometry();
+        weight.Scalars[0] = batchSize;
+        p.Launch(ModuleName, "accumulate", 1, ref weight, total, p.RecordedResult);
+    }
+
+    /// <summary>
+    /// One launch of <paramref name="kernel"/> per chunk of parameters; the last scalar is the kernel's flag
+    /// (g.ints[0]), the others go to g.scalars in order.
+    /// </summary>
+    private static void AppendUpdates(ProgramBuilder p, string kernel, string[] state, DeviceTensor step, params float[] scalarsAndFlag)
+    {
         foreach (var chunk in p.RecordedGradients.Chunk(ParametersPerLaunch))
         {
             var g = new KernelGeometry();
-            g.Scalars[0] = learningRate;
-            g.Scalars[1] = momentum;
-            g.Scalars[2] = weightDecay;
-            g.Ints[0] = nesterov ? 1 : 0;
+            for (var s = 0; s < scalarsAndFlag.Length - 1; s++) g.Scalars[s] = scalarsAndFlag[s];
+            g.Ints[0] = (int)scalarsAndFlag[^1];
             g.Ints[1] = chunk.Length;
             var entries = new List<DeviceTensor>();
             long end = 0;
@@ -70,18 +136,14 @@ extern ""C"" __global__ void accumulate(const Geometry g, float* __restrict__ to
                 var parameter = p.Parameter(path);
                 entries.Add(parameter);
                 entries.Add(gradient);
-                entries.Add(p.External("momentum:" + path, "momentum_" + path, parameter.Shape, ElementKind.Float32));
+                foreach (var name in state) entries.Add(p.External($"{name}:{path}", $"{name}_{path}", parameter.Shape, ElementKind.Float32));
                 end += parameter.Count;
-                if (end > int.MaxValue) throw new InvalidOperationException($"{p.Name}: the parameters updated by one SGD launch exceed {int.MaxValue} elements.");
+                if (end > int.MaxValue) throw new InvalidOperationException($"{p.Name}: the parameters updated by one {kernel} launch exceed {int.MaxValue} elements.");
                 g.Ints[2 + k] = (int)end;
             }
-            var table = p.AddressTable("sgd_" + string.Join("_", chunk.Select(c => c.Key)), entries);
-            // The table is the kernel's one pointer; the parameters and momentum buffers it names are written.
-            p.Launch(ModuleName, "sgd", end, ref g, table);
+            var table = p.AddressTable($"{kernel}_table", entries);
+            // The table is the kernel's first pointer; the parameters and state buffers it names are written.
+            p.Launch(ModuleName, kernel, end, ref g, table, step);
         }
-        var total = p.External("loss:total", "loss_total", new[] { 1 }, ElementKind.Float32);
-        var weight = new KernelGeometry();
-        weight.Scalars[0] = batchSize;
-        p.Launch(ModuleName, "accumulate", 1, ref weight, total, p.RecordedResult);
     }
 }

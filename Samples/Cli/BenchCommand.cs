@@ -1,6 +1,7 @@
 using Differentiable.Cuda;
 using Differentiable.Samples.Training;
 using Differentiable.Scheduling;
+using Differentiable.Training;
 
 namespace Differentiable.Samples.Cli;
 
@@ -32,7 +33,7 @@ internal static class BenchCommand
                 var y = new Labels(Enumerable.Range(0, batch).Select(_ => (int)(rng.NextUInt64() % 10)).ToArray());
                 using var device = new DeviceModel(backend, model.Name, model.Module, model.DeviceLoss!,
                     new Dictionary<string, int[]> { ["x"] = new[] { batch, 784 }, ["y"] = new[] { batch } },
-                    p => TrainingKernels.AppendSgd(p, 0.01f, 0.5f, 0f, false, batch));
+                    p => TrainingKernels.AppendUpdate(p, new Sgd(model.Module, 0.01, momentum: 0.5), batch));
                 device.Upload("x", x);
                 device.Upload("y", y);
                 using var graph = device.Runner.Capture();

@@ -57,17 +57,12 @@ internal static class TrainCommand
         Console.WriteLine($"{model.Name}, {model.Module.ParameterCount():N0} parameters; {train.Count:N0} training and {test.Count:N0} test digits; " +
                           $"{optimizerName} lr {Number(learningRate)}{(optimizerName == "sgd" ? $" momentum {Number(momentum)}" : "")}, batch {batchSize}, seed {seed}");
         using var backend = DeviceChoice.Open(deviceName, Console.Out);
-        if (backend is not null && optimizer is not Sgd)
-        {
-            if (deviceName == "cuda") throw new UsageException("--device cuda trains with SGD; Adam runs on the CPU (--device cpu).");
-            Console.WriteLine("Adam runs on the CPU; training on the CPU.");
-        }
-        var onDevice = backend is not null && optimizer is Sgd;
+        var onDevice = backend is not null;
         Console.WriteLine($"Device: {(onDevice ? backend!.Name : "CPU")}");
         Console.WriteLine("epoch  train loss  test loss  test acc    time");
         var history = new List<EpochResult>();
         var rows = onDevice
-            ? DeviceTrainingLoop.Run(backend!, model, (Sgd)optimizer, train, test, epochs, batchSize, seed, Console.Error)
+            ? DeviceTrainingLoop.Run(backend!, model, optimizer, train, test, epochs, batchSize, seed, Console.Error)
             : TrainingLoop.Run(model, optimizer, train, test, epochs, batchSize, seed, Console.Error);
         foreach (var row in rows)
         {

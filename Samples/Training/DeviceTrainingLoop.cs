@@ -16,11 +16,10 @@ namespace Differentiable.Samples.Training;
 /// </summary>
 internal static class DeviceTrainingLoop
 {
-    public static IEnumerable<EpochResult> Run(IDeviceBackend backend, TrainableModel model, Sgd optimizer, MnistDataset train, MnistDataset test,
+    public static IEnumerable<EpochResult> Run(IDeviceBackend backend, TrainableModel model, Optimizer optimizer, MnistDataset train, MnistDataset test,
         int epochs, int batchSize, ulong seed, TextWriter progressOut)
     {
         if (model.DeviceLoss is null) throw new UsageException($"{model.Name} has no device program; train it with --device cpu.");
-        if (optimizer.Dampening != 0) throw new UsageException("SGD with dampening runs on the CPU only; use --device cpu.");
 
         var shuffle = new Rng(seed);
         var (fullBatches, remainder) = Math.DivRem(train.Count, batchSize);
@@ -70,14 +69,14 @@ internal static class DeviceTrainingLoop
         private readonly int _batchSize;
         private readonly IReplayable _graph;
 
-        public DeviceStep(IDeviceBackend backend, TrainableModel model, Sgd sgd, DeviceDataset dataset, int batchSize, DeviceStep? shared)
+        public DeviceStep(IDeviceBackend backend, TrainableModel model, Optimizer optimizer, DeviceDataset dataset, int batchSize, DeviceStep? shared)
         {
             _model = model;
             _batchSize = batchSize;
             var shapes = new Dictionary<string, int[]> { ["x"] = new[] { batchSize, dataset.ValuesPerSample }, ["y"] = new[] { batchSize } };
             foreach (var (name, value) in model.DeviceExtraInputs?.Invoke(batchSize) ?? new Dictionary<string, Tensor>()) shapes[name] = value.Shape.ToArray();
             Device = new DeviceModel(backend, model.Name, model.Module, model.DeviceLoss!, shapes,
-                extend: p => TrainingKernels.AppendSgd(p, (float)sgd.LearningRate, (float)sgd.Momentum, (float)sgd.WeightDecay, sgd.Nesterov, batchSize),
+                extend: p => TrainingKernels.AppendUpdate(p, optimizer, batchSize),
                 shared: shared?.Device,
                 prologue: p => BatchKernels.AppendNextBatch(p, dataset, "x", "y"),
                 bound: dataset.Buffers);

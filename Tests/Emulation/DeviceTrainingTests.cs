@@ -7,15 +7,19 @@ namespace Differentiable.Tests.Emulation;
 
 /// <summary>
 /// Training on the device (the training set uploaded once and each batch gathered on the device in the CPU loop's
-/// seeded order, graph replay per batch, SGD with momentum in a kernel, the loss accumulated on the device, a second
+/// seeded order, graph replay per batch, SGD (momentum, dampening, Nesterov, weight decay) or Adam in a kernel, the loss accumulated on the device, a second
 /// program for the last partial batch sharing the parameters and the data set's cursor) follows the CPU loop step for step.
 /// </summary>
 public sealed class DeviceTrainingTests
 {
     [SkippableTheory]
-    [InlineData("flatnet")]
-    [InlineData("cnn")]
-    public void DeviceTrainingFollowsTheCpu(string modelName)
+    [InlineData("flatnet", "sgd")]
+    [InlineData("cnn", "sgd")]
+    [InlineData("flatnet", "sgd-nesterov-decay")]
+    [InlineData("flatnet", "sgd-dampening")]
+    [InlineData("flatnet", "adam")]
+    [InlineData("flatnet", "adam-decay")]
+    public void DeviceTrainingFollowsTheCpu(string modelName, string optimizerName)
     {
         EmulatorRequirement.SkipUnlessAvailable();
         var rng = new Rng(5);
@@ -23,10 +27,10 @@ public sealed class DeviceTrainingTests
         var test = new MnistDataset(Tensor.Rand(new[] { 20, 784 }, rng), Enumerable.Range(0, 20).Select(i => (i * 3) % 10).ToArray());
 
         var cpuModel = TrainableModel.Create(modelName, seed: 3);
-        var cpu = TrainingLoop.Run(cpuModel, new Sgd(cpuModel.Module, 0.05, momentum: 0.5), train, test, 2, 32, 11, TextWriter.Null).ToList();
+        var cpu = TrainingLoop.Run(cpuModel, Optimizer(optimizerName, cpuModel.Module), train, test, 2, 32, 11, TextWriter.Null).ToList();
         var deviceModel = TrainableModel.Create(modelName, seed: 3);
         using var backend = new HostEmulatorBackend();
-        var device = DeviceTrainingLoop.Run(backend, deviceModel, new Sgd(deviceModel.Module, 0.05, momentum: 0.5), train, test, 2, 32, 11, TextWriter.Null).ToList();
+        var device = DeviceTrainingLoop.Run(backend, deviceModel, Optimizer(optimizerName, deviceModel.Module), train, test, 2, 32, 11, TextWriter.Null).ToList();
 
         for (var epoch = 0; epoch < 2; epoch++)
         {
@@ -41,4 +45,15 @@ public sealed class DeviceTrainingTests
             Assert.True(e.Zip(a).All(p => Math.Abs(p.First - p.Second) <= 1e-4 * scale), $"{expected.Name} differs after training on the device");
         }
     }
+
+    /// <summary>The same optimizer, with every option the device kernels implement, for both loops.</summary>
+    private static Optimizer Optimizer(string name, IModule module) => name switch
+    {
+        "sgd" => new Sgd(module, 0.05, momentum: 0.5),
+        "sgd-nesterov-decay" => new Sgd(module, 0.05, momentum: 0.9, weightDecay: 0.01, nesterov: true),
+        "sgd-dampening" => new Sgd(module, 0.05, momentum: 0.9, dampening: 0.3),
+        "adam" => new Adam(module, 0.003),
+        "adam-decay" => new Adam(module, 0.003, beta1: 0.8, beta2: 0.99, weightDecay: 0.01),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
 }
