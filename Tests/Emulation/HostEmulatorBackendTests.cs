@@ -251,21 +251,6 @@ public sealed class HostEmulatorBackendTests : IDisposable
         Assert.Contains("broken_module.cu:4", error.CompilerOutput);
     }
 
-    [SkippableTheory]
-    [InlineData("__syncthreads();", "__syncthreads is not supported by the host emulator")]
-    [InlineData("__shared__ float tile[32]; tile[0] = 0.0f;", "__shared__ is not supported by the host emulator")]
-    public void BarriersAndSharedMemoryDoNotCompile(string statement, string expectedMessage)
-    {
-        var source = GeometryStruct + $$"""
-            extern "C" __global__ void cooperative(const Geometry g, float* out)
-            {
-                {{statement}}
-            }
-            """;
-        var error = Assert.Throws<KernelCompilationException>(() => _backend.Load(source, "cooperative"));
-        Assert.Contains(expectedMessage, error.CompilerOutput);
-    }
-
     [SkippableFact]
     public void GlobalFunctionOutsideTheConventionIsRejected()
     {

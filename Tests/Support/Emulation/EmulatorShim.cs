@@ -2,8 +2,10 @@ namespace Differentiable.Tests.Support.Emulation;
 
 /// <summary>
 /// The C++ header placed before every kernel source so that g++ accepts CUDA C: the CUDA qualifiers, the thread
-/// coordinates, atomics and math. The emulator runs the threads of a launch one after another on the calling host
-/// thread, which is what makes plain read-modify-write atomics correct and barriers impossible.
+/// coordinates, atomics, math, and the serial launch. The blocks of a launch run one after another on the calling
+/// host thread, and so do the threads of a block unless the module synchronizes them (then
+/// <see cref="CooperativeRuntime"/> runs them as fibers that switch only where they wait). Either way no two threads
+/// ever overlap, which is what makes plain read-modify-write atomics correct.
 /// </summary>
 internal static class EmulatorShim
 {
@@ -23,16 +25,9 @@ internal static class EmulatorShim
         #define __noinline__ __attribute__((noinline))
         #define __launch_bounds__(...)
 
-        // Shared memory needs threads that run together; the emulator runs them one at a time.
-        #define __shared__ static_assert(false, "__shared__ is not supported by the host emulator: it runs the threads of a block one after another");
-
-        template <typename T> struct emulator_always_false { static constexpr bool value = false; };
-
-        template <typename T = void> inline void __syncthreads()
-        {
-            static_assert(emulator_always_false<T>::value,
-                "__syncthreads is not supported by the host emulator: it runs the threads of a block one after another, so a barrier would wait forever");
-        }
+        // One instance per host thread: blocks run one after another on it, so the running block has the variable to
+        // itself, and tests emulating on other threads have their own. Like CUDA's, it is not cleared between blocks.
+        #define __shared__ static thread_local
 
         // The launch coordinates; thread_local so that backends on different test threads do not see each other's launches.
         struct uint3 { unsigned int x, y, z; };
@@ -41,6 +36,7 @@ internal static class EmulatorShim
         static thread_local uint3 threadIdx;
         static thread_local dim3 blockDim;
         static thread_local dim3 gridDim;
+        constexpr int warpSize = 32;
 
         // Threads never overlap, so the read-add-write is atomic; like CUDA it returns the value before the add.
         inline float atomicAdd(float* address, float value) { const float old = *address; *address = old + value; return old; }
@@ -60,6 +56,32 @@ internal static class EmulatorShim
         inline int max(int a, int b) { return a > b ? a : b; }
         inline float min(float a, float b) { return fminf(a, b); }
         inline float max(float a, float b) { return fmaxf(a, b); }
+
+        namespace emulator
+        {
+            inline void enter_grid(int blocks, int threads)
+            {
+                gridDim = dim3{(unsigned int)blocks, 1, 1};
+                blockDim = dim3{(unsigned int)threads, 1, 1};
+            }
+
+            // The launch of a module whose threads never wait for each other: each runs to its end in turn, so nothing
+            // can fail and the error buffer stays unused. Same signature as run_cooperatively, so launchers differ by name.
+            template <typename Thread> int run_serially(int blocks, int threads, char*, int, Thread thread)
+            {
+                enter_grid(blocks, threads);
+                for (int block = 0; block < blocks; ++block)
+                {
+                    blockIdx = uint3{(unsigned int)block, 0, 0};
+                    for (int index = 0; index < threads; ++index)
+                    {
+                        threadIdx = uint3{(unsigned int)index, 0, 0};
+                        thread();
+                    }
+                }
+                return 0;
+            }
+        }
 
         """;
 }

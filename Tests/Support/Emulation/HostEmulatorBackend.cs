@@ -6,7 +6,10 @@ namespace Differentiable.Tests.Support.Emulation;
 /// <summary>
 /// Runs the generated CUDA C kernels on the CPU, so that tests without a GPU can check a device program's numbers
 /// against the CPU path. Each source is compiled by g++ with a shim that gives CUDA's qualifiers, thread coordinates
-/// and atomics a host meaning, plus a launcher per kernel that runs the grid's threads one after another. Work runs
+/// and atomics a host meaning, plus a launcher per kernel that runs the grid's blocks one after another. A block's
+/// threads run one after another too, unless the module uses <c>__syncthreads</c>, <c>__syncwarp</c> or warp shuffles:
+/// then they run as fibers that switch where they wait, with <c>__shared__</c> memory per block, and a launch whose
+/// threads cannot all reach a barrier fails with <see cref="InvalidOperationException"/> instead of hanging. Work runs
 /// at once on the calling thread (so <see cref="Synchronize"/> has nothing to wait for), except inside
 /// <see cref="Capture"/>, which records it for replay as a CUDA graph would.
 /// </summary>
