@@ -37,12 +37,16 @@ public sealed class DeviceTrainingTests
             Assert.Equal(cpu[epoch].TrainLoss, device[epoch].TrainLoss, 1e-4 * Math.Abs(cpu[epoch].TrainLoss));
             Assert.Equal(cpu[epoch].TestLoss, device[epoch].TestLoss, 1e-4 * Math.Abs(cpu[epoch].TestLoss));
         }
+        // Adam divides by √v: where a weight's gradient is nearly zero, the float32 rounding of the sums behind it
+        // (different on the device) moves its step by a visible fraction of lr. Measured: 3 of 117,000 weights
+        // beyond 1e-4 of the largest, the worst at 4e-4. A wrong update (a missing bias correction, say) is off by lr.
+        var tolerance = optimizerName.StartsWith("adam") ? 1e-3 : 1e-4;
         foreach (var (expected, actual) in cpuModel.Module.Parameters().Zip(deviceModel.Module.Parameters()))
         {
             var e = expected.Value.ToFloatArray();
             var a = actual.Value.ToFloatArray();
             var scale = e.Max(v => Math.Abs(v));
-            Assert.True(e.Zip(a).All(p => Math.Abs(p.First - p.Second) <= 1e-4 * scale), $"{expected.Name} differs after training on the device");
+            Assert.True(e.Zip(a).All(p => Math.Abs(p.First - p.Second) <= tolerance * scale), $"{expected.Name} differs after training on the device");
         }
     }
 
