@@ -13,6 +13,7 @@ const string usage = $"""
       {SummaryCommand.Usage}
       {GpuCheckCommand.Usage}
       {BenchCommand.Usage}
+      {PlanCommand.Usage}
       tour     the seed's TunedSin numbers and a FlatNet gradient
     """;
 
@@ -25,6 +26,7 @@ try
         "summary" => SummaryCommand.Run(new Arguments(args.Skip(1))),
         "gpu-check" => GpuCheckCommand.Run(new Arguments(args.Skip(1))),
         "bench" => BenchCommand.Run(new Arguments(args.Skip(1))),
+        "plan" => PlanCommand.Run(new Arguments(args.Skip(1))),
         "tour" => TourCommand.Run(),
         null or "help" or "--help" or "-h" => Help(),
         var other => throw new UsageException($"Unknown command '{other}'."),

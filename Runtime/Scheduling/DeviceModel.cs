@@ -27,15 +27,8 @@ public sealed class DeviceModel : IDisposable
     {
         _backend = backend;
         _module = module;
-        var parameters = module.Parameters().ToDictionary(p => p.Name);
-        var builder = new ProgramBuilder(name, inputShapes, path => parameters.TryGetValue(path, out var p)
-            ? p.Value.Shape.ToArray()
-            : throw new ArgumentException($"{name}: the model has no parameter '{path}'."));
-        prologue?.Invoke(builder);
-        record(builder);
-        extend?.Invoke(builder);
-        Builder = builder;
-        Program = builder.Build();
+        Builder = Record(name, module, record, inputShapes, extend, prologue);
+        Program = Builder.Build();
         Runner = new ProgramRunner(backend, Program);
         foreach (var (key, tensor) in Program.Externals)
         {
@@ -55,6 +48,23 @@ public sealed class DeviceModel : IDisposable
             Runner.Bind(key, address);
         }
         if (shared is null) UploadParameters();
+    }
+
+    /// <summary>
+    /// Records a model's device program for concrete shapes without a device: what <see cref="DeviceModel"/> runs, and
+    /// what the <c>plan</c> command prints (steps, kernels, arena).
+    /// </summary>
+    public static ProgramBuilder Record(string name, IModule module, Action<ProgramBuilder> record, IReadOnlyDictionary<string, int[]> inputShapes,
+        Action<ProgramBuilder>? extend = null, Action<ProgramBuilder>? prologue = null)
+    {
+        var parameters = module.Parameters().ToDictionary(p => p.Name);
+        var builder = new ProgramBuilder(name, inputShapes, path => parameters.TryGetValue(path, out var p)
+            ? p.Value.Shape.ToArray()
+            : throw new ArgumentException($"{name}: the model has no parameter '{path}'."));
+        prologue?.Invoke(builder);
+        record(builder);
+        extend?.Invoke(builder);
+        return builder;
     }
 
     public DeviceProgram Program { get; }

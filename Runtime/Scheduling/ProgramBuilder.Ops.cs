@@ -52,12 +52,12 @@ public sealed partial class ProgramBuilder
 
     /// <summary>
     /// How many blocks share each tile's K: enough for about <see cref="TargetBlocks"/> blocks in all, with at least
-    /// 64 values of K per block (fewer would spend more on adding partial products than on multiplying), K per split
-    /// a multiple of the kernel's 16-wide step.
+    /// 128 values of K per block (a split costs a <c>sum_partials</c> launch, which a shorter K does not win back),
+    /// K per split a multiple of the kernel's 16-wide step.
     /// </summary>
     internal static (int Splits, int PerSplit) SplitK(int tiles, int k)
     {
-        var wanted = Math.Clamp(Math.Min(TargetBlocks / tiles, k / 64), 1, 16);
+        var wanted = Math.Clamp(Math.Min(TargetBlocks / tiles, k / 128), 1, 16);
         var perSplit = ((k + wanted - 1) / wanted + MatMulStep - 1) / MatMulStep * MatMulStep;
         perSplit = Math.Max(perSplit, MatMulStep);
         return ((k + perSplit - 1) / perSplit, perSplit);

@@ -28,7 +28,8 @@ extern ""C"" __global__ void count_step(const Geometry g, int* __restrict__ step
     if (blockIdx.x * blockDim.x + threadIdx.x == 0) step[0] += 1;
 }
 
-// torch.optim.SGD: d = g + wd·p; with momentum μ, b ← d on the first step, else μ·b + (1 − τ)·d (τ: dampening);
+// torch.optim.SGD: d = g + wd·p; with momentum μ, b ← d on the first step, else μ·b + (1 − τ)·d (τ: dampening;
+// without it, b starts at 0 and μ·0 + d is the first step's d, so the step count is only read, and kept, with τ ≠ 0);
 // p ← p − lr·(Nesterov ? d + μ·b : b). State: the momentum buffer b. ints[0]: Nesterov. scalars: lr, μ, wd, τ.
 extern ""C"" __global__ void sgd(const Geometry g, const unsigned long long* __restrict__ table, const int* __restrict__ step)
 {
@@ -95,8 +96,12 @@ extern ""C"" __global__ void accumulate(const Geometry g, float* __restrict__ to
     {
         p.AddModule(ModuleName, Source);
         var step = p.External("optimizer:step", "optimizer_step", new[] { 1 }, ElementKind.Int32);
-        var counting = new KernelGeometry();
-        p.Launch(ModuleName, "count_step", 1, ref counting, step);
+        // Plain SGD (no dampening) does not read the count: its first step needs no special case, so no launch counts.
+        if (optimizer is not Sgd { Dampening: 0 })
+        {
+            var counting = new KernelGeometry();
+            p.Launch(ModuleName, "count_step", 1, ref counting, step);
+        }
         switch (optimizer)
         {
             case Sgd sgd:
