@@ -96,26 +96,21 @@ partial class AlexNet : global::Differentiable.IModule
     /// Forward:
     ///   h1_conv2d = conv2d(x, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_add = h1_conv2d + h1_reshape
-    ///   h1_relu = relu(h1_add)
+    ///   h1_relu = relu((h1_conv2d + h1_reshape))
     ///   h1 = maxpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_add = h2_conv2d + h2_reshape
-    ///   h2_relu = relu(h2_add)
+    ///   h2_relu = relu((h2_conv2d + h2_reshape))
     ///   h2 = maxpool2d(h2_relu)
     ///   h3_conv2d = conv2d(h2, Conv3W)
     ///   h3_reshape = reshape(Conv3B, (-1, 1, 1))
-    ///   h3_add = h3_conv2d + h3_reshape
-    ///   h3 = relu(h3_add)
+    ///   h3 = relu((h3_conv2d + h3_reshape))
     ///   h4_conv2d = conv2d(h3, Conv4W)
     ///   h4_reshape = reshape(Conv4B, (-1, 1, 1))
-    ///   h4_add = h4_conv2d + h4_reshape
-    ///   h4 = relu(h4_add)
+    ///   h4 = relu((h4_conv2d + h4_reshape))
     ///   h5_conv2d = conv2d(h4, Conv5W)
     ///   h5_reshape = reshape(Conv5B, (-1, 1, 1))
-    ///   h5_add = h5_conv2d + h5_reshape
-    ///   h5_relu = relu(h5_add)
+    ///   h5_relu = relu((h5_conv2d + h5_reshape))
     ///   h5 = maxpool2d(h5_relu)
     ///   Fc1_forward_flatten = flatten(h5)
     ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
@@ -161,30 +156,25 @@ partial class AlexNet : global::Differentiable.IModule
         // var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);
         var h1_conv2d = Conv2d(x, Conv1W, stride: 4);
         var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_add = Add(h1_conv2d, h1_reshape);
-        var h1_relu = Relu(h1_add);
+        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
         var h1 = MaxPool2d(h1_relu, kernel: 3, stride: 2);
         // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);
         var h2_conv2d = Conv2d(h1, Conv2W, padding: 2);
         var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_add = Add(h2_conv2d, h2_reshape);
-        var h2_relu = Relu(h2_add);
+        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
         var h2 = MaxPool2d(h2_relu, kernel: 3, stride: 2);
         // var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));
         var h3_conv2d = Conv2d(h2, Conv3W, padding: 1);
         var h3_reshape = Reshape(Conv3B, -1, 1, 1);
-        var h3_add = Add(h3_conv2d, h3_reshape);
-        var h3 = Relu(h3_add);
+        var h3 = Relu(Add(h3_conv2d, h3_reshape));
         // var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));
         var h4_conv2d = Conv2d(h3, Conv4W, padding: 1);
         var h4_reshape = Reshape(Conv4B, -1, 1, 1);
-        var h4_add = Add(h4_conv2d, h4_reshape);
-        var h4 = Relu(h4_add);
+        var h4 = Relu(Add(h4_conv2d, h4_reshape));
         // var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);
         var h5_conv2d = Conv2d(h4, Conv5W, padding: 1);
         var h5_reshape = Reshape(Conv5B, -1, 1, 1);
-        var h5_add = Add(h5_conv2d, h5_reshape);
-        var h5_relu = Relu(h5_add);
+        var h5_relu = Relu(Add(h5_conv2d, h5_reshape));
         var h5 = MaxPool2d(h5_relu, kernel: 3, stride: 2);
         // var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;
         var Fc1_forward_flatten = Flatten(h5);
@@ -225,8 +215,8 @@ partial class AlexNet : global::Differentiable.IModule
         var d_Fc3_W = MatMulTransposeA(f2, d_Fc3_forward_matmul);
         // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
         var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
-        // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [Fc2_forward > 0]
-        var d_Fc2_forward = Mul(d_f2_relu, Step(Fc2_forward));
+        // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
+        var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
         // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_forward_matmul = d_Fc2_forward, summed over broadcast axes
         var d_Fc2_forward_matmul = SumToShapeOf(d_Fc2_forward, Fc2_forward_matmul);
         // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_B = d_Fc2_forward, summed over broadcast axes
@@ -237,8 +227,8 @@ partial class AlexNet : global::Differentiable.IModule
         var d_Fc2_W = MatMulTransposeA(f1, d_Fc2_forward_matmul);
         // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
         var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
-        // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [Fc1_forward > 0]
-        var d_Fc1_forward = Mul(d_f1_relu, Step(Fc1_forward));
+        // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
+        var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
         // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_forward_matmul = d_Fc1_forward, summed over broadcast axes
         var d_Fc1_forward_matmul = SumToShapeOf(d_Fc1_forward, Fc1_forward_matmul);
         // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_B = d_Fc1_forward, summed over broadcast axes
@@ -251,8 +241,8 @@ partial class AlexNet : global::Differentiable.IModule
         var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);
         // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
         var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
-        // h5_relu = relu(h5_add)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_add > 0]
-        var d_h5_add = Mul(d_h5_relu, Step(h5_add));
+        // h5_relu = relu((h5_conv2d + h5_reshape))  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
+        var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
         // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
         var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
         // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes
@@ -263,8 +253,8 @@ partial class AlexNet : global::Differentiable.IModule
         var d_h4 = Conv2dInputGradient(d_h5_conv2d, Conv5W, h4, padding: 1);
         // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
         var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
-        // h4 = relu(h4_add)  ⇒  d_h4_add = d_h4 ⊙ [h4_add > 0]
-        var d_h4_add = Mul(d_h4, Step(h4_add));
+        // h4 = relu((h4_conv2d + h4_reshape))  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
+        var d_h4_add = Mul(d_h4, Step(h4));
         // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
         var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
         // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes
@@ -275,8 +265,8 @@ partial class AlexNet : global::Differentiable.IModule
         var d_h3 = Conv2dInputGradient(d_h4_conv2d, Conv4W, h3, padding: 1);
         // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
         var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
-        // h3 = relu(h3_add)  ⇒  d_h3_add = d_h3 ⊙ [h3_add > 0]
-        var d_h3_add = Mul(d_h3, Step(h3_add));
+        // h3 = relu((h3_conv2d + h3_reshape))  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
+        var d_h3_add = Mul(d_h3, Step(h3));
         // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
         var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
         // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes
@@ -289,8 +279,8 @@ partial class AlexNet : global::Differentiable.IModule
         var d_Conv3W = Conv2dWeightGradient(d_h3_conv2d, h2, Conv3W, padding: 1);
         // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
         var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
-        // h2_relu = relu(h2_add)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_add > 0]
-        var d_h2_add = Mul(d_h2_relu, Step(h2_add));
+        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -303,8 +293,8 @@ partial class AlexNet : global::Differentiable.IModule
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W, padding: 2);
         // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
         var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
-        // h1_relu = relu(h1_add)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_add > 0]
-        var d_h1_add = Mul(d_h1_relu, Step(h1_add));
+        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -365,20 +355,12 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_add = h1_conv2d + h1_reshape
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+// h1_relu = relu((h1_conv2d + h1_reshape))
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]);
-}
-
-// h1_relu = relu(h1_add)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h1 = maxpool2d(h1_relu)
@@ -420,20 +402,12 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_add = h2_conv2d + h2_reshape
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+// h2_relu = relu((h2_conv2d + h2_reshape))
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]);
-}
-
-// h2_relu = relu(h2_add)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h2 = maxpool2d(h2_relu)
@@ -475,20 +449,12 @@ extern ""C"" __global__ void h3_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h3_add = h3_conv2d + h3_reshape
-extern ""C"" __global__ void h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
+// h3 = relu((h3_conv2d + h3_reshape))
+extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]);
-}
-
-// h3 = relu(h3_add)
-extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h3_add[at(g, 1, i)] > 0.0f ? h3_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]) > 0.0f ? (h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h4_conv2d = conv2d(h3, Conv4W)
@@ -516,20 +482,12 @@ extern ""C"" __global__ void h4_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h4_add = h4_conv2d + h4_reshape
-extern ""C"" __global__ void h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
+// h4 = relu((h4_conv2d + h4_reshape))
+extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]);
-}
-
-// h4 = relu(h4_add)
-extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h4_add[at(g, 1, i)] > 0.0f ? h4_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]) > 0.0f ? (h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h5_conv2d = conv2d(h4, Conv5W)
@@ -557,20 +515,12 @@ extern ""C"" __global__ void h5_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h5_add = h5_conv2d + h5_reshape
-extern ""C"" __global__ void h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
+// h5_relu = relu((h5_conv2d + h5_reshape))
+extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]);
-}
-
-// h5_relu = relu(h5_add)
-extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h5_add[at(g, 1, i)] > 0.0f ? h5_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]) > 0.0f ? (h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h5 = maxpool2d(h5_relu)
@@ -628,20 +578,12 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// Fc1_forward = Fc1_forward_matmul + Fc1_B
-extern ""C"" __global__ void Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+// f1_relu = relu((Fc1_forward_matmul + Fc1_B))
+extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]);
-}
-
-// f1_relu = relu(Fc1_forward)
-extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc1_forward[at(g, 1, i)] > 0.0f ? Fc1_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) > 0.0f ? (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) : 0.0f);
 }
 
 // f1 = f1_relu ⊙ mask1
@@ -693,20 +635,12 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// Fc2_forward = Fc2_forward_matmul + Fc2_B
-extern ""C"" __global__ void Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+// f2_relu = relu((Fc2_forward_matmul + Fc2_B))
+extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]);
-}
-
-// f2_relu = relu(Fc2_forward)
-extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc2_forward[at(g, 1, i)] > 0.0f ? Fc2_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) > 0.0f ? (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) : 0.0f);
 }
 
 // f2 = f2_relu ⊙ mask2
@@ -929,12 +863,12 @@ extern ""C"" __global__ void d_f2_relu(const Geometry g, float* __restrict__ out
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_Fc2_forward = d_f2_relu ⊙ ([Fc2_forward > 0])
-extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2_relu, const float* __restrict__ Fc2_forward)
+// d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
+extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2_relu, const float* __restrict__ f2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_f2_relu[at(g, 1, i)] * (Fc2_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_f2_relu[at(g, 1, i)] * (f2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
@@ -1018,12 +952,12 @@ extern ""C"" __global__ void d_f1_relu(const Geometry g, float* __restrict__ out
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_Fc1_forward = d_f1_relu ⊙ ([Fc1_forward > 0])
-extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1_relu, const float* __restrict__ Fc1_forward)
+// d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
+extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1_relu, const float* __restrict__ f1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_f1_relu[at(g, 1, i)] * (Fc1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_f1_relu[at(g, 1, i)] * (f1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
@@ -1108,12 +1042,12 @@ extern ""C"" __global__ void d_h5_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h5_add = d_h5_relu ⊙ ([h5_add > 0])
-extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h5_relu, const float* __restrict__ h5_add)
+// d_h5_add = d_h5_relu ⊙ ([h5_relu > 0])
+extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h5_relu, const float* __restrict__ h5_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h5_relu[at(g, 1, i)] * (h5_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h5_relu[at(g, 1, i)] * (h5_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
@@ -1157,12 +1091,12 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
     (void)N;
 }
 
-// d_h4_add = d_h4 ⊙ ([h4_add > 0])
-extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4_add)
+// d_h4_add = d_h4 ⊙ ([h4 > 0])
+extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h4[at(g, 1, i)] * (h4_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h4[at(g, 1, i)] * (h4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
@@ -1206,12 +1140,12 @@ extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, con
     (void)N;
 }
 
-// d_h3_add = d_h3 ⊙ ([h3_add > 0])
-extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3_add)
+// d_h3_add = d_h3 ⊙ ([h3 > 0])
+extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h3[at(g, 1, i)] * (h3_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h3[at(g, 1, i)] * (h3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
@@ -1280,12 +1214,12 @@ extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_add)
+// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
@@ -1354,12 +1288,12 @@ extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_add)
+// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
@@ -1771,59 +1705,45 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // h1_conv2d = conv2d(x, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", x, Conv1W, 4, 0);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_add = h1_conv2d + h1_reshape
-        var h1_add = p.Map("h1_add", new[] { h1_conv2d, h1_reshape });
-        // h1_relu = relu(h1_add)
-        var h1_relu = p.Map("h1_relu", new[] { h1_add });
+        // h1_relu = relu((h1_conv2d + h1_reshape))
+        var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = maxpool2d(h1_relu)
         var h1 = p.MaxPool2d("h1", h1_relu, 3, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 2);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_add = h2_conv2d + h2_reshape
-        var h2_add = p.Map("h2_add", new[] { h2_conv2d, h2_reshape });
-        // h2_relu = relu(h2_add)
-        var h2_relu = p.Map("h2_relu", new[] { h2_add });
+        // h2_relu = relu((h2_conv2d + h2_reshape))
+        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = maxpool2d(h2_relu)
         var h2 = p.MaxPool2d("h2", h2_relu, 3, 2, 0);
         // h3_conv2d = conv2d(h2, Conv3W)
         var h3_conv2d = p.Conv2d("h3_conv2d", h2, Conv3W, 1, 1);
         var h3_reshape = p.Reshape(Conv3B, -1, 1, 1);
-        // h3_add = h3_conv2d + h3_reshape
-        var h3_add = p.Map("h3_add", new[] { h3_conv2d, h3_reshape });
-        // h3 = relu(h3_add)
-        var h3 = p.Map("h3", new[] { h3_add });
+        // h3 = relu((h3_conv2d + h3_reshape))
+        var h3 = p.Map("h3", new[] { h3_conv2d, h3_reshape });
         // h4_conv2d = conv2d(h3, Conv4W)
         var h4_conv2d = p.Conv2d("h4_conv2d", h3, Conv4W, 1, 1);
         var h4_reshape = p.Reshape(Conv4B, -1, 1, 1);
-        // h4_add = h4_conv2d + h4_reshape
-        var h4_add = p.Map("h4_add", new[] { h4_conv2d, h4_reshape });
-        // h4 = relu(h4_add)
-        var h4 = p.Map("h4", new[] { h4_add });
+        // h4 = relu((h4_conv2d + h4_reshape))
+        var h4 = p.Map("h4", new[] { h4_conv2d, h4_reshape });
         // h5_conv2d = conv2d(h4, Conv5W)
         var h5_conv2d = p.Conv2d("h5_conv2d", h4, Conv5W, 1, 1);
         var h5_reshape = p.Reshape(Conv5B, -1, 1, 1);
-        // h5_add = h5_conv2d + h5_reshape
-        var h5_add = p.Map("h5_add", new[] { h5_conv2d, h5_reshape });
-        // h5_relu = relu(h5_add)
-        var h5_relu = p.Map("h5_relu", new[] { h5_add });
+        // h5_relu = relu((h5_conv2d + h5_reshape))
+        var h5_relu = p.Map("h5_relu", new[] { h5_conv2d, h5_reshape });
         // h5 = maxpool2d(h5_relu)
         var h5 = p.MaxPool2d("h5", h5_relu, 3, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h5);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
-        // Fc1_forward = Fc1_forward_matmul + Fc1_B
-        var Fc1_forward = p.Map("Fc1_forward", new[] { Fc1_forward_matmul, Fc1_B });
-        // f1_relu = relu(Fc1_forward)
-        var f1_relu = p.Map("f1_relu", new[] { Fc1_forward });
+        // f1_relu = relu((Fc1_forward_matmul + Fc1_B))
+        var f1_relu = p.Map("f1_relu", new[] { Fc1_forward_matmul, Fc1_B });
         // f1 = f1_relu ⊙ mask1
         var f1 = p.Map("f1", new[] { f1_relu, mask1 });
         // Fc2_forward_matmul = f1 · Fc2_W
         var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", f1, Fc2_W);
-        // Fc2_forward = Fc2_forward_matmul + Fc2_B
-        var Fc2_forward = p.Map("Fc2_forward", new[] { Fc2_forward_matmul, Fc2_B });
-        // f2_relu = relu(Fc2_forward)
-        var f2_relu = p.Map("f2_relu", new[] { Fc2_forward });
+        // f2_relu = relu((Fc2_forward_matmul + Fc2_B))
+        var f2_relu = p.Map("f2_relu", new[] { Fc2_forward_matmul, Fc2_B });
         // f2 = f2_relu ⊙ mask2
         var f2 = p.Map("f2", new[] { f2_relu, mask2 });
         // Fc3_forward_matmul = f2 · Fc3_W
@@ -1852,8 +1772,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_f2_relu_mul = p.Map("d_f2_relu_mul", new[] { d_f2, mask2 });
         // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
         var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
-        // d_Fc2_forward = d_f2_relu ⊙ ([Fc2_forward > 0])
-        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_f2_relu, Fc2_forward });
+        // d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
+        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_f2_relu, f2_relu });
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
@@ -1862,8 +1782,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_f1_relu_mul = p.Map("d_f1_relu_mul", new[] { d_f1, mask1 });
         // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
         var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
-        // d_Fc1_forward = d_f1_relu ⊙ ([Fc1_forward > 0])
-        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_f1_relu, Fc1_forward });
+        // d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
+        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_f1_relu, f1_relu });
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
         // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
@@ -1871,36 +1791,36 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h5 = p.ReshapeLike(d_Fc1_forward_flatten, h5);
         // d_h5_relu = d_h5 routed to the maxima of h5_relu
         var d_h5_relu = p.MaxPool2dBackward("d_h5_relu", d_h5, h5_relu, 3, 2, 0);
-        // d_h5_add = d_h5_relu ⊙ ([h5_add > 0])
-        var d_h5_add = p.Map("d_h5_add", new[] { d_h5_relu, h5_add });
+        // d_h5_add = d_h5_relu ⊙ ([h5_relu > 0])
+        var d_h5_add = p.Map("d_h5_add", new[] { d_h5_relu, h5_relu });
         // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
         var d_h5_conv2d = p.SumTo("d_h5_conv2d", d_h5_add, h5_conv2d);
         // d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
         var d_h4 = p.Conv2dInputGradient("d_h4", d_h5_conv2d, Conv5W, h4, 1, 1);
-        // d_h4_add = d_h4 ⊙ ([h4_add > 0])
-        var d_h4_add = p.Map("d_h4_add", new[] { d_h4, h4_add });
+        // d_h4_add = d_h4 ⊙ ([h4 > 0])
+        var d_h4_add = p.Map("d_h4_add", new[] { d_h4, h4 });
         // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
         var d_h4_conv2d = p.SumTo("d_h4_conv2d", d_h4_add, h4_conv2d);
         // d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
         var d_h3 = p.Conv2dInputGradient("d_h3", d_h4_conv2d, Conv4W, h3, 1, 1);
-        // d_h3_add = d_h3 ⊙ ([h3_add > 0])
-        var d_h3_add = p.Map("d_h3_add", new[] { d_h3, h3_add });
+        // d_h3_add = d_h3 ⊙ ([h3 > 0])
+        var d_h3_add = p.Map("d_h3_add", new[] { d_h3, h3 });
         // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
         var d_h3_conv2d = p.SumTo("d_h3_conv2d", d_h3_add, h3_conv2d);
         // d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
         var d_h2 = p.Conv2dInputGradient("d_h2", d_h3_conv2d, Conv3W, h2, 1, 1);
         // d_h2_relu = d_h2 routed to the maxima of h2_relu
         var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 3, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_add });
+        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
         // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
         var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
         // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
         var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 2);
         // d_h1_relu = d_h1 routed to the maxima of h1_relu
         var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 3, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_add });
+        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
         // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
         var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
         // d_Conv1W = x correlated with d_h1_conv2d
@@ -2023,26 +1943,21 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
     /// Forward:
     ///   h1_conv2d = conv2d(x, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_add = h1_conv2d + h1_reshape
-    ///   h1_relu = relu(h1_add)
+    ///   h1_relu = relu((h1_conv2d + h1_reshape))
     ///   h1 = maxpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_add = h2_conv2d + h2_reshape
-    ///   h2_relu = relu(h2_add)
+    ///   h2_relu = relu((h2_conv2d + h2_reshape))
     ///   h2 = maxpool2d(h2_relu)
     ///   h3_conv2d = conv2d(h2, Conv3W)
     ///   h3_reshape = reshape(Conv3B, (-1, 1, 1))
-    ///   h3_add = h3_conv2d + h3_reshape
-    ///   h3 = relu(h3_add)
+    ///   h3 = relu((h3_conv2d + h3_reshape))
     ///   h4_conv2d = conv2d(h3, Conv4W)
     ///   h4_reshape = reshape(Conv4B, (-1, 1, 1))
-    ///   h4_add = h4_conv2d + h4_reshape
-    ///   h4 = relu(h4_add)
+    ///   h4 = relu((h4_conv2d + h4_reshape))
     ///   h5_conv2d = conv2d(h4, Conv5W)
     ///   h5_reshape = reshape(Conv5B, (-1, 1, 1))
-    ///   h5_add = h5_conv2d + h5_reshape
-    ///   h5_relu = relu(h5_add)
+    ///   h5_relu = relu((h5_conv2d + h5_reshape))
     ///   h5 = maxpool2d(h5_relu)
     ///   Fc1_forward_flatten = flatten(h5)
     ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
@@ -2091,30 +2006,25 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // AlexNet.Forward: var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);
         var h1_conv2d = Conv2d(x, Conv1W, stride: 4);
         var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_add = Add(h1_conv2d, h1_reshape);
-        var h1_relu = Relu(h1_add);
+        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
         var h1 = MaxPool2d(h1_relu, kernel: 3, stride: 2);
         // AlexNet.Forward: var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);
         var h2_conv2d = Conv2d(h1, Conv2W, padding: 2);
         var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_add = Add(h2_conv2d, h2_reshape);
-        var h2_relu = Relu(h2_add);
+        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
         var h2 = MaxPool2d(h2_relu, kernel: 3, stride: 2);
         // AlexNet.Forward: var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));
         var h3_conv2d = Conv2d(h2, Conv3W, padding: 1);
         var h3_reshape = Reshape(Conv3B, -1, 1, 1);
-        var h3_add = Add(h3_conv2d, h3_reshape);
-        var h3 = Relu(h3_add);
+        var h3 = Relu(Add(h3_conv2d, h3_reshape));
         // AlexNet.Forward: var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));
         var h4_conv2d = Conv2d(h3, Conv4W, padding: 1);
         var h4_reshape = Reshape(Conv4B, -1, 1, 1);
-        var h4_add = Add(h4_conv2d, h4_reshape);
-        var h4 = Relu(h4_add);
+        var h4 = Relu(Add(h4_conv2d, h4_reshape));
         // AlexNet.Forward: var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);
         var h5_conv2d = Conv2d(h4, Conv5W, padding: 1);
         var h5_reshape = Reshape(Conv5B, -1, 1, 1);
-        var h5_add = Add(h5_conv2d, h5_reshape);
-        var h5_relu = Relu(h5_add);
+        var h5_relu = Relu(Add(h5_conv2d, h5_reshape));
         var h5 = MaxPool2d(h5_relu, kernel: 3, stride: 2);
         // AlexNet.Forward: var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;
         var Fc1_forward_flatten = Flatten(h5);
@@ -2164,8 +2074,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc3_W = MatMulTransposeA(f2, d_Fc3_forward_matmul);
         // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
         var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
-        // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [Fc2_forward > 0]
-        var d_Fc2_forward = Mul(d_f2_relu, Step(Fc2_forward));
+        // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
+        var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
         // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_forward_matmul = d_Fc2_forward, summed over broadcast axes
         var d_Fc2_forward_matmul = SumToShapeOf(d_Fc2_forward, Fc2_forward_matmul);
         // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_B = d_Fc2_forward, summed over broadcast axes
@@ -2176,8 +2086,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc2_W = MatMulTransposeA(f1, d_Fc2_forward_matmul);
         // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
         var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
-        // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [Fc1_forward > 0]
-        var d_Fc1_forward = Mul(d_f1_relu, Step(Fc1_forward));
+        // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
+        var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
         // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_forward_matmul = d_Fc1_forward, summed over broadcast axes
         var d_Fc1_forward_matmul = SumToShapeOf(d_Fc1_forward, Fc1_forward_matmul);
         // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_B = d_Fc1_forward, summed over broadcast axes
@@ -2190,8 +2100,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);
         // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
         var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
-        // h5_relu = relu(h5_add)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_add > 0]
-        var d_h5_add = Mul(d_h5_relu, Step(h5_add));
+        // h5_relu = relu((h5_conv2d + h5_reshape))  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
+        var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
         // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
         var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
         // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes
@@ -2202,8 +2112,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h4 = Conv2dInputGradient(d_h5_conv2d, Conv5W, h4, padding: 1);
         // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
         var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
-        // h4 = relu(h4_add)  ⇒  d_h4_add = d_h4 ⊙ [h4_add > 0]
-        var d_h4_add = Mul(d_h4, Step(h4_add));
+        // h4 = relu((h4_conv2d + h4_reshape))  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
+        var d_h4_add = Mul(d_h4, Step(h4));
         // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
         var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
         // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes
@@ -2214,8 +2124,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h3 = Conv2dInputGradient(d_h4_conv2d, Conv4W, h3, padding: 1);
         // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
         var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
-        // h3 = relu(h3_add)  ⇒  d_h3_add = d_h3 ⊙ [h3_add > 0]
-        var d_h3_add = Mul(d_h3, Step(h3_add));
+        // h3 = relu((h3_conv2d + h3_reshape))  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
+        var d_h3_add = Mul(d_h3, Step(h3));
         // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
         var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
         // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes
@@ -2228,8 +2138,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Conv3W = Conv2dWeightGradient(d_h3_conv2d, h2, Conv3W, padding: 1);
         // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
         var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
-        // h2_relu = relu(h2_add)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_add > 0]
-        var d_h2_add = Mul(d_h2_relu, Step(h2_add));
+        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -2242,8 +2152,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W, padding: 2);
         // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
         var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
-        // h1_relu = relu(h1_add)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_add > 0]
-        var d_h1_add = Mul(d_h1_relu, Step(h1_add));
+        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -2304,20 +2214,12 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_add = h1_conv2d + h1_reshape
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+// h1_relu = relu((h1_conv2d + h1_reshape))
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]);
-}
-
-// h1_relu = relu(h1_add)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h1 = maxpool2d(h1_relu)
@@ -2359,20 +2261,12 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_add = h2_conv2d + h2_reshape
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+// h2_relu = relu((h2_conv2d + h2_reshape))
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]);
-}
-
-// h2_relu = relu(h2_add)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h2 = maxpool2d(h2_relu)
@@ -2414,20 +2308,12 @@ extern ""C"" __global__ void h3_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h3_add = h3_conv2d + h3_reshape
-extern ""C"" __global__ void h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
+// h3 = relu((h3_conv2d + h3_reshape))
+extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]);
-}
-
-// h3 = relu(h3_add)
-extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h3_add[at(g, 1, i)] > 0.0f ? h3_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]) > 0.0f ? (h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h4_conv2d = conv2d(h3, Conv4W)
@@ -2455,20 +2341,12 @@ extern ""C"" __global__ void h4_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h4_add = h4_conv2d + h4_reshape
-extern ""C"" __global__ void h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
+// h4 = relu((h4_conv2d + h4_reshape))
+extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]);
-}
-
-// h4 = relu(h4_add)
-extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h4_add[at(g, 1, i)] > 0.0f ? h4_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]) > 0.0f ? (h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h5_conv2d = conv2d(h4, Conv5W)
@@ -2496,20 +2374,12 @@ extern ""C"" __global__ void h5_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h5_add = h5_conv2d + h5_reshape
-extern ""C"" __global__ void h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
+// h5_relu = relu((h5_conv2d + h5_reshape))
+extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]);
-}
-
-// h5_relu = relu(h5_add)
-extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h5_add[at(g, 1, i)] > 0.0f ? h5_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]) > 0.0f ? (h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h5 = maxpool2d(h5_relu)
@@ -2567,20 +2437,12 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// Fc1_forward = Fc1_forward_matmul + Fc1_B
-extern ""C"" __global__ void Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+// f1_relu = relu((Fc1_forward_matmul + Fc1_B))
+extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]);
-}
-
-// f1_relu = relu(Fc1_forward)
-extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc1_forward[at(g, 1, i)] > 0.0f ? Fc1_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) > 0.0f ? (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) : 0.0f);
 }
 
 // f1 = f1_relu ⊙ mask1
@@ -2632,20 +2494,12 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// Fc2_forward = Fc2_forward_matmul + Fc2_B
-extern ""C"" __global__ void Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+// f2_relu = relu((Fc2_forward_matmul + Fc2_B))
+extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]);
-}
-
-// f2_relu = relu(Fc2_forward)
-extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc2_forward[at(g, 1, i)] > 0.0f ? Fc2_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) > 0.0f ? (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) : 0.0f);
 }
 
 // f2 = f2_relu ⊙ mask2
@@ -2917,12 +2771,12 @@ extern ""C"" __global__ void d_f2_relu(const Geometry g, float* __restrict__ out
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_Fc2_forward = d_f2_relu ⊙ ([Fc2_forward > 0])
-extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2_relu, const float* __restrict__ Fc2_forward)
+// d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
+extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2_relu, const float* __restrict__ f2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_f2_relu[at(g, 1, i)] * (Fc2_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_f2_relu[at(g, 1, i)] * (f2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
@@ -3006,12 +2860,12 @@ extern ""C"" __global__ void d_f1_relu(const Geometry g, float* __restrict__ out
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_Fc1_forward = d_f1_relu ⊙ ([Fc1_forward > 0])
-extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1_relu, const float* __restrict__ Fc1_forward)
+// d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
+extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1_relu, const float* __restrict__ f1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_f1_relu[at(g, 1, i)] * (Fc1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_f1_relu[at(g, 1, i)] * (f1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
@@ -3096,12 +2950,12 @@ extern ""C"" __global__ void d_h5_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h5_add = d_h5_relu ⊙ ([h5_add > 0])
-extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h5_relu, const float* __restrict__ h5_add)
+// d_h5_add = d_h5_relu ⊙ ([h5_relu > 0])
+extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h5_relu, const float* __restrict__ h5_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h5_relu[at(g, 1, i)] * (h5_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h5_relu[at(g, 1, i)] * (h5_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
@@ -3145,12 +2999,12 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
     (void)N;
 }
 
-// d_h4_add = d_h4 ⊙ ([h4_add > 0])
-extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4_add)
+// d_h4_add = d_h4 ⊙ ([h4 > 0])
+extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h4[at(g, 1, i)] * (h4_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h4[at(g, 1, i)] * (h4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
@@ -3194,12 +3048,12 @@ extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, con
     (void)N;
 }
 
-// d_h3_add = d_h3 ⊙ ([h3_add > 0])
-extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3_add)
+// d_h3_add = d_h3 ⊙ ([h3 > 0])
+extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h3[at(g, 1, i)] * (h3_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h3[at(g, 1, i)] * (h3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
@@ -3268,12 +3122,12 @@ extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_add)
+// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
@@ -3342,12 +3196,12 @@ extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_add)
+// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
@@ -3760,59 +3614,45 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // h1_conv2d = conv2d(x, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", x, Conv1W, 4, 0);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_add = h1_conv2d + h1_reshape
-        var h1_add = p.Map("h1_add", new[] { h1_conv2d, h1_reshape });
-        // h1_relu = relu(h1_add)
-        var h1_relu = p.Map("h1_relu", new[] { h1_add });
+        // h1_relu = relu((h1_conv2d + h1_reshape))
+        var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = maxpool2d(h1_relu)
         var h1 = p.MaxPool2d("h1", h1_relu, 3, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 2);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_add = h2_conv2d + h2_reshape
-        var h2_add = p.Map("h2_add", new[] { h2_conv2d, h2_reshape });
-        // h2_relu = relu(h2_add)
-        var h2_relu = p.Map("h2_relu", new[] { h2_add });
+        // h2_relu = relu((h2_conv2d + h2_reshape))
+        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = maxpool2d(h2_relu)
         var h2 = p.MaxPool2d("h2", h2_relu, 3, 2, 0);
         // h3_conv2d = conv2d(h2, Conv3W)
         var h3_conv2d = p.Conv2d("h3_conv2d", h2, Conv3W, 1, 1);
         var h3_reshape = p.Reshape(Conv3B, -1, 1, 1);
-        // h3_add = h3_conv2d + h3_reshape
-        var h3_add = p.Map("h3_add", new[] { h3_conv2d, h3_reshape });
-        // h3 = relu(h3_add)
-        var h3 = p.Map("h3", new[] { h3_add });
+        // h3 = relu((h3_conv2d + h3_reshape))
+        var h3 = p.Map("h3", new[] { h3_conv2d, h3_reshape });
         // h4_conv2d = conv2d(h3, Conv4W)
         var h4_conv2d = p.Conv2d("h4_conv2d", h3, Conv4W, 1, 1);
         var h4_reshape = p.Reshape(Conv4B, -1, 1, 1);
-        // h4_add = h4_conv2d + h4_reshape
-        var h4_add = p.Map("h4_add", new[] { h4_conv2d, h4_reshape });
-        // h4 = relu(h4_add)
-        var h4 = p.Map("h4", new[] { h4_add });
+        // h4 = relu((h4_conv2d + h4_reshape))
+        var h4 = p.Map("h4", new[] { h4_conv2d, h4_reshape });
         // h5_conv2d = conv2d(h4, Conv5W)
         var h5_conv2d = p.Conv2d("h5_conv2d", h4, Conv5W, 1, 1);
         var h5_reshape = p.Reshape(Conv5B, -1, 1, 1);
-        // h5_add = h5_conv2d + h5_reshape
-        var h5_add = p.Map("h5_add", new[] { h5_conv2d, h5_reshape });
-        // h5_relu = relu(h5_add)
-        var h5_relu = p.Map("h5_relu", new[] { h5_add });
+        // h5_relu = relu((h5_conv2d + h5_reshape))
+        var h5_relu = p.Map("h5_relu", new[] { h5_conv2d, h5_reshape });
         // h5 = maxpool2d(h5_relu)
         var h5 = p.MaxPool2d("h5", h5_relu, 3, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h5);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
-        // Fc1_forward = Fc1_forward_matmul + Fc1_B
-        var Fc1_forward = p.Map("Fc1_forward", new[] { Fc1_forward_matmul, Fc1_B });
-        // f1_relu = relu(Fc1_forward)
-        var f1_relu = p.Map("f1_relu", new[] { Fc1_forward });
+        // f1_relu = relu((Fc1_forward_matmul + Fc1_B))
+        var f1_relu = p.Map("f1_relu", new[] { Fc1_forward_matmul, Fc1_B });
         // f1 = f1_relu ⊙ mask1
         var f1 = p.Map("f1", new[] { f1_relu, mask1 });
         // Fc2_forward_matmul = f1 · Fc2_W
         var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", f1, Fc2_W);
-        // Fc2_forward = Fc2_forward_matmul + Fc2_B
-        var Fc2_forward = p.Map("Fc2_forward", new[] { Fc2_forward_matmul, Fc2_B });
-        // f2_relu = relu(Fc2_forward)
-        var f2_relu = p.Map("f2_relu", new[] { Fc2_forward });
+        // f2_relu = relu((Fc2_forward_matmul + Fc2_B))
+        var f2_relu = p.Map("f2_relu", new[] { Fc2_forward_matmul, Fc2_B });
         // f2 = f2_relu ⊙ mask2
         var f2 = p.Map("f2", new[] { f2_relu, mask2 });
         // Fc3_forward_matmul = f2 · Fc3_W
@@ -3851,8 +3691,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_f2_relu_mul = p.Map("d_f2_relu_mul", new[] { d_f2, mask2 });
         // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
         var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
-        // d_Fc2_forward = d_f2_relu ⊙ ([Fc2_forward > 0])
-        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_f2_relu, Fc2_forward });
+        // d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
+        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_f2_relu, f2_relu });
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
@@ -3861,8 +3701,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_f1_relu_mul = p.Map("d_f1_relu_mul", new[] { d_f1, mask1 });
         // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
         var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
-        // d_Fc1_forward = d_f1_relu ⊙ ([Fc1_forward > 0])
-        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_f1_relu, Fc1_forward });
+        // d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
+        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_f1_relu, f1_relu });
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
         // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
@@ -3870,36 +3710,36 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h5 = p.ReshapeLike(d_Fc1_forward_flatten, h5);
         // d_h5_relu = d_h5 routed to the maxima of h5_relu
         var d_h5_relu = p.MaxPool2dBackward("d_h5_relu", d_h5, h5_relu, 3, 2, 0);
-        // d_h5_add = d_h5_relu ⊙ ([h5_add > 0])
-        var d_h5_add = p.Map("d_h5_add", new[] { d_h5_relu, h5_add });
+        // d_h5_add = d_h5_relu ⊙ ([h5_relu > 0])
+        var d_h5_add = p.Map("d_h5_add", new[] { d_h5_relu, h5_relu });
         // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
         var d_h5_conv2d = p.SumTo("d_h5_conv2d", d_h5_add, h5_conv2d);
         // d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
         var d_h4 = p.Conv2dInputGradient("d_h4", d_h5_conv2d, Conv5W, h4, 1, 1);
-        // d_h4_add = d_h4 ⊙ ([h4_add > 0])
-        var d_h4_add = p.Map("d_h4_add", new[] { d_h4, h4_add });
+        // d_h4_add = d_h4 ⊙ ([h4 > 0])
+        var d_h4_add = p.Map("d_h4_add", new[] { d_h4, h4 });
         // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
         var d_h4_conv2d = p.SumTo("d_h4_conv2d", d_h4_add, h4_conv2d);
         // d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
         var d_h3 = p.Conv2dInputGradient("d_h3", d_h4_conv2d, Conv4W, h3, 1, 1);
-        // d_h3_add = d_h3 ⊙ ([h3_add > 0])
-        var d_h3_add = p.Map("d_h3_add", new[] { d_h3, h3_add });
+        // d_h3_add = d_h3 ⊙ ([h3 > 0])
+        var d_h3_add = p.Map("d_h3_add", new[] { d_h3, h3 });
         // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
         var d_h3_conv2d = p.SumTo("d_h3_conv2d", d_h3_add, h3_conv2d);
         // d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
         var d_h2 = p.Conv2dInputGradient("d_h2", d_h3_conv2d, Conv3W, h2, 1, 1);
         // d_h2_relu = d_h2 routed to the maxima of h2_relu
         var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 3, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_add });
+        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
         // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
         var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
         // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
         var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 2);
         // d_h1_relu = d_h1 routed to the maxima of h1_relu
         var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 3, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_add });
+        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
         // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
         var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
         // d_Conv1W = x correlated with d_h1_conv2d

@@ -57,13 +57,11 @@ partial class CNN : global::Differentiable.IModule
     ///   image = reshape(x, (-1, 1, 28, 28))
     ///   h1_conv2d = conv2d(image, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_add = h1_conv2d + h1_reshape
-    ///   h1_relu = relu(h1_add)
+    ///   h1_relu = relu((h1_conv2d + h1_reshape))
     ///   h1 = maxpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_add = h2_conv2d + h2_reshape
-    ///   h2_relu = relu(h2_add)
+    ///   h2_relu = relu((h2_conv2d + h2_reshape))
     ///   h2 = maxpool2d(h2_relu)
     ///   Fc_forward_flatten = flatten(h2)
     ///   Fc_forward_matmul = Fc_forward_flatten · Fc.W
@@ -91,14 +89,12 @@ partial class CNN : global::Differentiable.IModule
         // var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
         var h1_conv2d = Conv2d(image, Conv1W);
         var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_add = Add(h1_conv2d, h1_reshape);
-        var h1_relu = Relu(h1_add);
+        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
         var h1 = MaxPool2d(h1_relu, kernel: 2);
         // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
         var h2_conv2d = Conv2d(h1, Conv2W);
         var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_add = Add(h2_conv2d, h2_reshape);
-        var h2_relu = Relu(h2_add);
+        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
         var h2 = MaxPool2d(h2_relu, kernel: 2);
         // return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
         var Fc_forward_flatten = Flatten(h2);
@@ -129,8 +125,8 @@ partial class CNN : global::Differentiable.IModule
         var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
         // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
         var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 2);
-        // h2_relu = relu(h2_add)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_add > 0]
-        var d_h2_add = Mul(d_h2_relu, Step(h2_add));
+        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -143,8 +139,8 @@ partial class CNN : global::Differentiable.IModule
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
         // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
         var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 2);
-        // h1_relu = relu(h1_add)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_add > 0]
-        var d_h1_add = Mul(d_h1_relu, Step(h1_add));
+        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -205,20 +201,12 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_add = h1_conv2d + h1_reshape
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+// h1_relu = relu((h1_conv2d + h1_reshape))
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]);
-}
-
-// h1_relu = relu(h1_add)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h1 = maxpool2d(h1_relu)
@@ -260,20 +248,12 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_add = h2_conv2d + h2_reshape
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+// h2_relu = relu((h2_conv2d + h2_reshape))
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]);
-}
-
-// h2_relu = relu(h2_add)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h2 = maxpool2d(h2_relu)
@@ -503,12 +483,12 @@ extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_add)
+// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
@@ -577,12 +557,12 @@ extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_add)
+// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
@@ -755,19 +735,15 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         // h1_conv2d = conv2d(image, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 0);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_add = h1_conv2d + h1_reshape
-        var h1_add = p.Map("h1_add", new[] { h1_conv2d, h1_reshape });
-        // h1_relu = relu(h1_add)
-        var h1_relu = p.Map("h1_relu", new[] { h1_add });
+        // h1_relu = relu((h1_conv2d + h1_reshape))
+        var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = maxpool2d(h1_relu)
         var h1 = p.MaxPool2d("h1", h1_relu, 2, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_add = h2_conv2d + h2_reshape
-        var h2_add = p.Map("h2_add", new[] { h2_conv2d, h2_reshape });
-        // h2_relu = relu(h2_add)
-        var h2_relu = p.Map("h2_relu", new[] { h2_add });
+        // h2_relu = relu((h2_conv2d + h2_reshape))
+        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = maxpool2d(h2_relu)
         var h2 = p.MaxPool2d("h2", h2_relu, 2, 2, 0);
         var Fc_forward_flatten = p.Flatten(h2);
@@ -796,16 +772,16 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var d_h2 = p.ReshapeLike(d_Fc_forward_flatten, h2);
         // d_h2_relu = d_h2 routed to the maxima of h2_relu
         var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 2, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_add });
+        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
         // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
         var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
         // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
         var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 0);
         // d_h1_relu = d_h1 routed to the maxima of h1_relu
         var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 2, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_add });
+        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
         // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
         var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
         // d_Conv1W = image correlated with d_h1_conv2d
@@ -866,13 +842,11 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
     ///   image = reshape(x, (-1, 1, 28, 28))
     ///   h1_conv2d = conv2d(image, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_add = h1_conv2d + h1_reshape
-    ///   h1_relu = relu(h1_add)
+    ///   h1_relu = relu((h1_conv2d + h1_reshape))
     ///   h1 = maxpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_add = h2_conv2d + h2_reshape
-    ///   h2_relu = relu(h2_add)
+    ///   h2_relu = relu((h2_conv2d + h2_reshape))
     ///   h2 = maxpool2d(h2_relu)
     ///   Fc_forward_flatten = flatten(h2)
     ///   Fc_forward_matmul = Fc_forward_flatten · Fc.W
@@ -903,14 +877,12 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         // CNN.Forward: var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
         var h1_conv2d = Conv2d(image, Conv1W);
         var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_add = Add(h1_conv2d, h1_reshape);
-        var h1_relu = Relu(h1_add);
+        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
         var h1 = MaxPool2d(h1_relu, kernel: 2);
         // CNN.Forward: var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
         var h2_conv2d = Conv2d(h1, Conv2W);
         var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_add = Add(h2_conv2d, h2_reshape);
-        var h2_relu = Relu(h2_add);
+        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
         var h2 = MaxPool2d(h2_relu, kernel: 2);
         // CNN.Forward: return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
         var Fc_forward_flatten = Flatten(h2);
@@ -950,8 +922,8 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
         // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
         var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 2);
-        // h2_relu = relu(h2_add)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_add > 0]
-        var d_h2_add = Mul(d_h2_relu, Step(h2_add));
+        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -964,8 +936,8 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
         // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
         var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 2);
-        // h1_relu = relu(h1_add)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_add > 0]
-        var d_h1_add = Mul(d_h1_relu, Step(h1_add));
+        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -1026,20 +998,12 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_add = h1_conv2d + h1_reshape
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+// h1_relu = relu((h1_conv2d + h1_reshape))
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]);
-}
-
-// h1_relu = relu(h1_add)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h1 = maxpool2d(h1_relu)
@@ -1081,20 +1045,12 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_add = h2_conv2d + h2_reshape
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+// h2_relu = relu((h2_conv2d + h2_reshape))
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]);
-}
-
-// h2_relu = relu(h2_add)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h2 = maxpool2d(h2_relu)
@@ -1373,12 +1329,12 @@ extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_add)
+// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
@@ -1447,12 +1403,12 @@ extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_add)
+// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
@@ -1626,19 +1582,15 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         // h1_conv2d = conv2d(image, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 0);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_add = h1_conv2d + h1_reshape
-        var h1_add = p.Map("h1_add", new[] { h1_conv2d, h1_reshape });
-        // h1_relu = relu(h1_add)
-        var h1_relu = p.Map("h1_relu", new[] { h1_add });
+        // h1_relu = relu((h1_conv2d + h1_reshape))
+        var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = maxpool2d(h1_relu)
         var h1 = p.MaxPool2d("h1", h1_relu, 2, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_add = h2_conv2d + h2_reshape
-        var h2_add = p.Map("h2_add", new[] { h2_conv2d, h2_reshape });
-        // h2_relu = relu(h2_add)
-        var h2_relu = p.Map("h2_relu", new[] { h2_add });
+        // h2_relu = relu((h2_conv2d + h2_reshape))
+        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = maxpool2d(h2_relu)
         var h2 = p.MaxPool2d("h2", h2_relu, 2, 2, 0);
         var Fc_forward_flatten = p.Flatten(h2);
@@ -1677,16 +1629,16 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var d_h2 = p.ReshapeLike(d_Fc_forward_flatten, h2);
         // d_h2_relu = d_h2 routed to the maxima of h2_relu
         var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 2, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_add });
+        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
         // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
         var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
         // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
         var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 0);
         // d_h1_relu = d_h1 routed to the maxima of h1_relu
         var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 2, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_add });
+        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
         // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
         var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
         // d_Conv1W = image correlated with d_h1_conv2d

@@ -121,8 +121,8 @@ partial class DropoutMLP : global::Differentiable.IModule
         var d_L3_W = MatMulTransposeA(h2, d_L3_forward_matmul);
         // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
         var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
-        // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [L2_forward > 0]
-        var d_L2_forward = Mul(d_h2_relu, Step(L2_forward));
+        // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
+        var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
         // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_forward_matmul = d_L2_forward, summed over broadcast axes
         var d_L2_forward_matmul = SumToShapeOf(d_L2_forward, L2_forward_matmul);
         // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_B = d_L2_forward, summed over broadcast axes
@@ -133,8 +133,8 @@ partial class DropoutMLP : global::Differentiable.IModule
         var d_L2_W = MatMulTransposeA(h1, d_L2_forward_matmul);
         // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
         var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
-        // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [L1_forward > 0]
-        var d_L1_forward = Mul(d_h1_relu, Step(L1_forward));
+        // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
+        var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_forward_matmul = d_L1_forward, summed over broadcast axes
         var d_L1_forward_matmul = SumToShapeOf(d_L1_forward, L1_forward_matmul);
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_B = d_L1_forward, summed over broadcast axes
@@ -189,20 +189,12 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// L1_forward = L1_forward_matmul + L1_B
-extern ""C"" __global__ void L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+// h1_relu = relu((L1_forward_matmul + L1_B))
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]);
-}
-
-// h1_relu = relu(L1_forward)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (L1_forward[at(g, 1, i)] > 0.0f ? L1_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) > 0.0f ? (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) : 0.0f);
 }
 
 // h1 = h1_relu ⊙ mask1
@@ -254,20 +246,12 @@ extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// L2_forward = L2_forward_matmul + L2_B
-extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
+// h2_relu = relu((L2_forward_matmul + L2_B))
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]);
-}
-
-// h2_relu = relu(L2_forward)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (L2_forward[at(g, 1, i)] > 0.0f ? L2_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]) > 0.0f ? (L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]) : 0.0f);
 }
 
 // h2 = h2_relu ⊙ mask2
@@ -490,12 +474,12 @@ extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_L2_forward = d_h2_relu ⊙ ([L2_forward > 0])
-extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ L2_forward)
+// d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
+extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (L2_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
@@ -579,12 +563,12 @@ extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_L1_forward = d_h1_relu ⊙ ([L1_forward > 0])
-extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ L1_forward)
+// d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (L1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
@@ -795,18 +779,14 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var L3_B = p.Parameter("L3.B");
         // L1_forward_matmul = x · L1_W
         var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
-        // L1_forward = L1_forward_matmul + L1_B
-        var L1_forward = p.Map("L1_forward", new[] { L1_forward_matmul, L1_B });
-        // h1_relu = relu(L1_forward)
-        var h1_relu = p.Map("h1_relu", new[] { L1_forward });
+        // h1_relu = relu((L1_forward_matmul + L1_B))
+        var h1_relu = p.Map("h1_relu", new[] { L1_forward_matmul, L1_B });
         // h1 = h1_relu ⊙ mask1
         var h1 = p.Map("h1", new[] { h1_relu, mask1 });
         // L2_forward_matmul = h1 · L2_W
         var L2_forward_matmul = p.MatMul("L2_forward_matmul", h1, L2_W);
-        // L2_forward = L2_forward_matmul + L2_B
-        var L2_forward = p.Map("L2_forward", new[] { L2_forward_matmul, L2_B });
-        // h2_relu = relu(L2_forward)
-        var h2_relu = p.Map("h2_relu", new[] { L2_forward });
+        // h2_relu = relu((L2_forward_matmul + L2_B))
+        var h2_relu = p.Map("h2_relu", new[] { L2_forward_matmul, L2_B });
         // h2 = h2_relu ⊙ mask2
         var h2 = p.Map("h2", new[] { h2_relu, mask2 });
         // L3_forward_matmul = h2 · L3_W
@@ -835,8 +815,8 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_h2_relu_mul = p.Map("d_h2_relu_mul", new[] { d_h2, mask2 });
         // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
         var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
-        // d_L2_forward = d_h2_relu ⊙ ([L2_forward > 0])
-        var d_L2_forward = p.Map("d_L2_forward", new[] { d_h2_relu, L2_forward });
+        // d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
+        var d_L2_forward = p.Map("d_L2_forward", new[] { d_h2_relu, h2_relu });
         // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_h1 = d_L2_forward_matmul · L2_Wᵀ
@@ -845,8 +825,8 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_h1_relu_mul = p.Map("d_h1_relu_mul", new[] { d_h1, mask1 });
         // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
         var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
-        // d_L1_forward = d_h1_relu ⊙ ([L1_forward > 0])
-        var d_L1_forward = p.Map("d_L1_forward", new[] { d_h1_relu, L1_forward });
+        // d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
+        var d_L1_forward = p.Map("d_L1_forward", new[] { d_h1_relu, h1_relu });
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
         // d_L1_W = xᵀ · d_L1_forward_matmul
@@ -981,8 +961,8 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_L3_W = MatMulTransposeA(h2, d_L3_forward_matmul);
         // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
         var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
-        // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [L2_forward > 0]
-        var d_L2_forward = Mul(d_h2_relu, Step(L2_forward));
+        // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
+        var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
         // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_forward_matmul = d_L2_forward, summed over broadcast axes
         var d_L2_forward_matmul = SumToShapeOf(d_L2_forward, L2_forward_matmul);
         // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_B = d_L2_forward, summed over broadcast axes
@@ -993,8 +973,8 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_L2_W = MatMulTransposeA(h1, d_L2_forward_matmul);
         // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
         var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
-        // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [L1_forward > 0]
-        var d_L1_forward = Mul(d_h1_relu, Step(L1_forward));
+        // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
+        var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_forward_matmul = d_L1_forward, summed over broadcast axes
         var d_L1_forward_matmul = SumToShapeOf(d_L1_forward, L1_forward_matmul);
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_B = d_L1_forward, summed over broadcast axes
@@ -1049,20 +1029,12 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// L1_forward = L1_forward_matmul + L1_B
-extern ""C"" __global__ void L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+// h1_relu = relu((L1_forward_matmul + L1_B))
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]);
-}
-
-// h1_relu = relu(L1_forward)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (L1_forward[at(g, 1, i)] > 0.0f ? L1_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) > 0.0f ? (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) : 0.0f);
 }
 
 // h1 = h1_relu ⊙ mask1
@@ -1114,20 +1086,12 @@ extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// L2_forward = L2_forward_matmul + L2_B
-extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
+// h2_relu = relu((L2_forward_matmul + L2_B))
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]);
-}
-
-// h2_relu = relu(L2_forward)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (L2_forward[at(g, 1, i)] > 0.0f ? L2_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]) > 0.0f ? (L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]) : 0.0f);
 }
 
 // h2 = h2_relu ⊙ mask2
@@ -1399,12 +1363,12 @@ extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_L2_forward = d_h2_relu ⊙ ([L2_forward > 0])
-extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ L2_forward)
+// d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
+extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (L2_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
@@ -1488,12 +1452,12 @@ extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_L1_forward = d_h1_relu ⊙ ([L1_forward > 0])
-extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ L1_forward)
+// d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (L1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
@@ -1705,18 +1669,14 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var y = p.Labels("y");
         // L1_forward_matmul = x · L1_W
         var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
-        // L1_forward = L1_forward_matmul + L1_B
-        var L1_forward = p.Map("L1_forward", new[] { L1_forward_matmul, L1_B });
-        // h1_relu = relu(L1_forward)
-        var h1_relu = p.Map("h1_relu", new[] { L1_forward });
+        // h1_relu = relu((L1_forward_matmul + L1_B))
+        var h1_relu = p.Map("h1_relu", new[] { L1_forward_matmul, L1_B });
         // h1 = h1_relu ⊙ mask1
         var h1 = p.Map("h1", new[] { h1_relu, mask1 });
         // L2_forward_matmul = h1 · L2_W
         var L2_forward_matmul = p.MatMul("L2_forward_matmul", h1, L2_W);
-        // L2_forward = L2_forward_matmul + L2_B
-        var L2_forward = p.Map("L2_forward", new[] { L2_forward_matmul, L2_B });
-        // h2_relu = relu(L2_forward)
-        var h2_relu = p.Map("h2_relu", new[] { L2_forward });
+        // h2_relu = relu((L2_forward_matmul + L2_B))
+        var h2_relu = p.Map("h2_relu", new[] { L2_forward_matmul, L2_B });
         // h2 = h2_relu ⊙ mask2
         var h2 = p.Map("h2", new[] { h2_relu, mask2 });
         // L3_forward_matmul = h2 · L3_W
@@ -1755,8 +1715,8 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_h2_relu_mul = p.Map("d_h2_relu_mul", new[] { d_h2, mask2 });
         // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
         var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
-        // d_L2_forward = d_h2_relu ⊙ ([L2_forward > 0])
-        var d_L2_forward = p.Map("d_L2_forward", new[] { d_h2_relu, L2_forward });
+        // d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
+        var d_L2_forward = p.Map("d_L2_forward", new[] { d_h2_relu, h2_relu });
         // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_h1 = d_L2_forward_matmul · L2_Wᵀ
@@ -1765,8 +1725,8 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_h1_relu_mul = p.Map("d_h1_relu_mul", new[] { d_h1, mask1 });
         // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
         var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
-        // d_L1_forward = d_h1_relu ⊙ ([L1_forward > 0])
-        var d_L1_forward = p.Map("d_L1_forward", new[] { d_h1_relu, L1_forward });
+        // d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
+        var d_L1_forward = p.Map("d_L1_forward", new[] { d_h1_relu, h1_relu });
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
         // d_L1_W = xᵀ · d_L1_forward_matmul

@@ -55,11 +55,9 @@ partial class FlatNet : global::Differentiable.IModule
     /// <code>
     /// Forward:
     ///   h1_matmul = x · W1
-    ///   h1_add = h1_matmul + B1
-    ///   h1 = relu(h1_add)
+    ///   h1 = relu((h1_matmul + B1))
     ///   h2_matmul = h1 · W2
-    ///   h2_add = h2_matmul + B2
-    ///   h2 = relu(h2_add)
+    ///   h2 = relu((h2_matmul + B2))
     ///   forward_matmul = h2 · W3
     ///   forward_add = forward_matmul + B3
     ///   forward_logsumexp = log Σ_1 exp(forward_add)
@@ -82,12 +80,10 @@ partial class FlatNet : global::Differentiable.IModule
         // Forward
         // var h1 = Relu(x.MatMul(W1) + B1);
         var h1_matmul = MatMul(x, W1);
-        var h1_add = Add(h1_matmul, B1);
-        var h1 = Relu(h1_add);
+        var h1 = Relu(Add(h1_matmul, B1));
         // var h2 = Relu(h1.MatMul(W2) + B2);
         var h2_matmul = MatMul(h1, W2);
-        var h2_add = Add(h2_matmul, B2);
-        var h2 = Relu(h2_add);
+        var h2 = Relu(Add(h2_matmul, B2));
         // return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);
         var forward_matmul = MatMul(h2, W3);
         var forward_add = Add(forward_matmul, B3);
@@ -110,8 +106,8 @@ partial class FlatNet : global::Differentiable.IModule
         var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
         // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
         var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
-        // h2 = relu(h2_add)  ⇒  d_h2_add = d_h2 ⊙ [h2_add > 0]
-        var d_h2_add = Mul(d_h2, Step(h2_add));
+        // h2 = relu((h2_matmul + B2))  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
+        var d_h2_add = Mul(d_h2, Step(h2));
         // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
         var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
         // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
@@ -120,8 +116,8 @@ partial class FlatNet : global::Differentiable.IModule
         var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
         // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
         var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
-        // h1 = relu(h1_add)  ⇒  d_h1_add = d_h1 ⊙ [h1_add > 0]
-        var d_h1_add = Mul(d_h1, Step(h1_add));
+        // h1 = relu((h1_matmul + B1))  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
+        var d_h1_add = Mul(d_h1, Step(h1));
         // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
         var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
         // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
@@ -176,20 +172,12 @@ extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h1_add = h1_matmul + B1
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_matmul, const float* __restrict__ B1)
+// h1 = relu((h1_matmul + B1))
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_matmul, const float* __restrict__ B1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h1_matmul[at(g, 1, i)] + B1[at(g, 2, i)]);
-}
-
-// h1 = relu(h1_add)
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h1_matmul[at(g, 1, i)] + B1[at(g, 2, i)]) > 0.0f ? (h1_matmul[at(g, 1, i)] + B1[at(g, 2, i)]) : 0.0f);
 }
 
 // h2_matmul = h1 · W2
@@ -233,20 +221,12 @@ extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h2_add = h2_matmul + B2
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_matmul, const float* __restrict__ B2)
+// h2 = relu((h2_matmul + B2))
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_matmul, const float* __restrict__ B2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h2_matmul[at(g, 1, i)] + B2[at(g, 2, i)]);
-}
-
-// h2 = relu(h2_add)
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h2_matmul[at(g, 1, i)] + B2[at(g, 2, i)]) > 0.0f ? (h2_matmul[at(g, 1, i)] + B2[at(g, 2, i)]) : 0.0f);
 }
 
 // forward_matmul = h2 · W3
@@ -437,12 +417,12 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// d_h2_add = d_h2 ⊙ ([h2_add > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ h2_add)
+// d_h2_add = d_h2 ⊙ ([h2 > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ h2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h2[at(g, 1, i)] * (h2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
@@ -502,12 +482,12 @@ extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, con
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// d_h1_add = d_h1 ⊙ ([h1_add > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ h1_add)
+// d_h1_add = d_h1 ⊙ ([h1 > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ h1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h1[at(g, 1, i)] * (h1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
@@ -716,16 +696,12 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var B3 = p.Parameter("B3");
         // h1_matmul = x · W1
         var h1_matmul = p.MatMul("h1_matmul", x, W1);
-        // h1_add = h1_matmul + B1
-        var h1_add = p.Map("h1_add", new[] { h1_matmul, B1 });
-        // h1 = relu(h1_add)
-        var h1 = p.Map("h1", new[] { h1_add });
+        // h1 = relu((h1_matmul + B1))
+        var h1 = p.Map("h1", new[] { h1_matmul, B1 });
         // h2_matmul = h1 · W2
         var h2_matmul = p.MatMul("h2_matmul", h1, W2);
-        // h2_add = h2_matmul + B2
-        var h2_add = p.Map("h2_add", new[] { h2_matmul, B2 });
-        // h2 = relu(h2_add)
-        var h2 = p.Map("h2", new[] { h2_add });
+        // h2 = relu((h2_matmul + B2))
+        var h2 = p.Map("h2", new[] { h2_matmul, B2 });
         // forward_matmul = h2 · W3
         var forward_matmul = p.MatMul("forward_matmul", h2, W3);
         // forward_add = forward_matmul + B3
@@ -748,14 +724,14 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
         var d_h2 = p.MatMul("d_h2", d_forward_matmul, p.Transpose(W3));
-        // d_h2_add = d_h2 ⊙ ([h2_add > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2, h2_add });
+        // d_h2_add = d_h2 ⊙ ([h2 > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2, h2 });
         // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
         var d_h1 = p.MatMul("d_h1", d_h2_matmul, p.Transpose(W2));
-        // d_h1_add = d_h1 ⊙ ([h1_add > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1, h1_add });
+        // d_h1_add = d_h1 ⊙ ([h1 > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1, h1 });
         // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
         var d_h1_matmul = p.SumTo("d_h1_matmul", d_h1_add, h1_matmul);
         // d_W1 = xᵀ · d_h1_matmul
@@ -812,11 +788,9 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
     /// <code>
     /// Forward:
     ///   h1_matmul = x · W1
-    ///   h1_add = h1_matmul + B1
-    ///   h1 = relu(h1_add)
+    ///   h1 = relu((h1_matmul + B1))
     ///   h2_matmul = h1 · W2
-    ///   h2_add = h2_matmul + B2
-    ///   h2 = relu(h2_add)
+    ///   h2 = relu((h2_matmul + B2))
     ///   forward_matmul = h2 · W3
     ///   forward_add = forward_matmul + B3
     ///   forward_logsumexp = log Σ_1 exp(forward_add)
@@ -842,12 +816,10 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         // Forward
         // FlatNet.Forward: var h1 = Relu(x.MatMul(W1) + B1);
         var h1_matmul = MatMul(x, W1);
-        var h1_add = Add(h1_matmul, B1);
-        var h1 = Relu(h1_add);
+        var h1 = Relu(Add(h1_matmul, B1));
         // FlatNet.Forward: var h2 = Relu(h1.MatMul(W2) + B2);
         var h2_matmul = MatMul(h1, W2);
-        var h2_add = Add(h2_matmul, B2);
-        var h2 = Relu(h2_add);
+        var h2 = Relu(Add(h2_matmul, B2));
         // FlatNet.Forward: return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);
         var forward_matmul = MatMul(h2, W3);
         var forward_add = Add(forward_matmul, B3);
@@ -879,8 +851,8 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
         // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
         var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
-        // h2 = relu(h2_add)  ⇒  d_h2_add = d_h2 ⊙ [h2_add > 0]
-        var d_h2_add = Mul(d_h2, Step(h2_add));
+        // h2 = relu((h2_matmul + B2))  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
+        var d_h2_add = Mul(d_h2, Step(h2));
         // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
         var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
         // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
@@ -889,8 +861,8 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
         // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
         var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
-        // h1 = relu(h1_add)  ⇒  d_h1_add = d_h1 ⊙ [h1_add > 0]
-        var d_h1_add = Mul(d_h1, Step(h1_add));
+        // h1 = relu((h1_matmul + B1))  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
+        var d_h1_add = Mul(d_h1, Step(h1));
         // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
         var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
         // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
@@ -945,20 +917,12 @@ extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h1_add = h1_matmul + B1
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_matmul, const float* __restrict__ B1)
+// h1 = relu((h1_matmul + B1))
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_matmul, const float* __restrict__ B1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h1_matmul[at(g, 1, i)] + B1[at(g, 2, i)]);
-}
-
-// h1 = relu(h1_add)
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h1_matmul[at(g, 1, i)] + B1[at(g, 2, i)]) > 0.0f ? (h1_matmul[at(g, 1, i)] + B1[at(g, 2, i)]) : 0.0f);
 }
 
 // h2_matmul = h1 · W2
@@ -1002,20 +966,12 @@ extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h2_add = h2_matmul + B2
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_matmul, const float* __restrict__ B2)
+// h2 = relu((h2_matmul + B2))
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_matmul, const float* __restrict__ B2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h2_matmul[at(g, 1, i)] + B2[at(g, 2, i)]);
-}
-
-// h2 = relu(h2_add)
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h2_matmul[at(g, 1, i)] + B2[at(g, 2, i)]) > 0.0f ? (h2_matmul[at(g, 1, i)] + B2[at(g, 2, i)]) : 0.0f);
 }
 
 // forward_matmul = h2 · W3
@@ -1255,12 +1211,12 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// d_h2_add = d_h2 ⊙ ([h2_add > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ h2_add)
+// d_h2_add = d_h2 ⊙ ([h2 > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ h2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h2[at(g, 1, i)] * (h2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
@@ -1320,12 +1276,12 @@ extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, con
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// d_h1_add = d_h1 ⊙ ([h1_add > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ h1_add)
+// d_h1_add = d_h1 ⊙ ([h1 > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ h1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h1[at(g, 1, i)] * (h1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
@@ -1535,16 +1491,12 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var y = p.Labels("y");
         // h1_matmul = x · W1
         var h1_matmul = p.MatMul("h1_matmul", x, W1);
-        // h1_add = h1_matmul + B1
-        var h1_add = p.Map("h1_add", new[] { h1_matmul, B1 });
-        // h1 = relu(h1_add)
-        var h1 = p.Map("h1", new[] { h1_add });
+        // h1 = relu((h1_matmul + B1))
+        var h1 = p.Map("h1", new[] { h1_matmul, B1 });
         // h2_matmul = h1 · W2
         var h2_matmul = p.MatMul("h2_matmul", h1, W2);
-        // h2_add = h2_matmul + B2
-        var h2_add = p.Map("h2_add", new[] { h2_matmul, B2 });
-        // h2 = relu(h2_add)
-        var h2 = p.Map("h2", new[] { h2_add });
+        // h2 = relu((h2_matmul + B2))
+        var h2 = p.Map("h2", new[] { h2_matmul, B2 });
         // forward_matmul = h2 · W3
         var forward_matmul = p.MatMul("forward_matmul", h2, W3);
         // forward_add = forward_matmul + B3
@@ -1577,14 +1529,14 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
         var d_h2 = p.MatMul("d_h2", d_forward_matmul, p.Transpose(W3));
-        // d_h2_add = d_h2 ⊙ ([h2_add > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2, h2_add });
+        // d_h2_add = d_h2 ⊙ ([h2 > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2, h2 });
         // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
         var d_h1 = p.MatMul("d_h1", d_h2_matmul, p.Transpose(W2));
-        // d_h1_add = d_h1 ⊙ ([h1_add > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1, h1_add });
+        // d_h1_add = d_h1 ⊙ ([h1 > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1, h1 });
         // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
         var d_h1_matmul = p.SumTo("d_h1_matmul", d_h1_add, h1_matmul);
         // d_W1 = xᵀ · d_h1_matmul

@@ -73,13 +73,11 @@ partial class LeNet : global::Differentiable.IModule
     ///   image = reshape(x, (-1, 1, 28, 28))
     ///   h1_conv2d = conv2d(image, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_add = h1_conv2d + h1_reshape
-    ///   h1_relu = relu(h1_add)
+    ///   h1_relu = relu((h1_conv2d + h1_reshape))
     ///   h1 = avgpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_add = h2_conv2d + h2_reshape
-    ///   h2_relu = relu(h2_add)
+    ///   h2_relu = relu((h2_conv2d + h2_reshape))
     ///   h2 = avgpool2d(h2_relu)
     ///   Fc1_forward_flatten = flatten(h2)
     ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
@@ -117,14 +115,12 @@ partial class LeNet : global::Differentiable.IModule
         // var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);
         var h1_conv2d = Conv2d(image, Conv1W, padding: 2);
         var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_add = Add(h1_conv2d, h1_reshape);
-        var h1_relu = Relu(h1_add);
+        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
         var h1 = AvgPool2d(h1_relu, kernel: 2);
         // var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
         var h2_conv2d = Conv2d(h1, Conv2W);
         var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_add = Add(h2_conv2d, h2_reshape);
-        var h2_relu = Relu(h2_add);
+        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
         var h2 = AvgPool2d(h2_relu, kernel: 2);
         // var h3 = Relu(Fc1.Forward(Flatten(h2)));
         var Fc1_forward_flatten = Flatten(h2);
@@ -161,8 +157,8 @@ partial class LeNet : global::Differentiable.IModule
         var d_h4 = MatMulTransposeB(d_Fc3_forward_matmul, Fc3.W);
         // Fc3_forward_matmul = h4 · Fc3.W  ⇒  d_Fc3_W = h4ᵀ · d_Fc3_forward_matmul
         var d_Fc3_W = MatMulTransposeA(h4, d_Fc3_forward_matmul);
-        // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [Fc2_forward > 0]
-        var d_Fc2_forward = Mul(d_h4, Step(Fc2_forward));
+        // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
+        var d_Fc2_forward = Mul(d_h4, Step(h4));
         // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_forward_matmul = d_Fc2_forward, summed over broadcast axes
         var d_Fc2_forward_matmul = SumToShapeOf(d_Fc2_forward, Fc2_forward_matmul);
         // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_B = d_Fc2_forward, summed over broadcast axes
@@ -171,8 +167,8 @@ partial class LeNet : global::Differentiable.IModule
         var d_h3 = MatMulTransposeB(d_Fc2_forward_matmul, Fc2.W);
         // Fc2_forward_matmul = h3 · Fc2.W  ⇒  d_Fc2_W = h3ᵀ · d_Fc2_forward_matmul
         var d_Fc2_W = MatMulTransposeA(h3, d_Fc2_forward_matmul);
-        // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [Fc1_forward > 0]
-        var d_Fc1_forward = Mul(d_h3, Step(Fc1_forward));
+        // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
+        var d_Fc1_forward = Mul(d_h3, Step(h3));
         // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_forward_matmul = d_Fc1_forward, summed over broadcast axes
         var d_Fc1_forward_matmul = SumToShapeOf(d_Fc1_forward, Fc1_forward_matmul);
         // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_B = d_Fc1_forward, summed over broadcast axes
@@ -185,8 +181,8 @@ partial class LeNet : global::Differentiable.IModule
         var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);
         // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
         var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
-        // h2_relu = relu(h2_add)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_add > 0]
-        var d_h2_add = Mul(d_h2_relu, Step(h2_add));
+        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -199,8 +195,8 @@ partial class LeNet : global::Differentiable.IModule
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
         // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
         var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
-        // h1_relu = relu(h1_add)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_add > 0]
-        var d_h1_add = Mul(d_h1_relu, Step(h1_add));
+        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -241,20 +237,12 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_add = h1_conv2d + h1_reshape
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+// h1_relu = relu((h1_conv2d + h1_reshape))
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]);
-}
-
-// h1_relu = relu(h1_add)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h1 = avgpool2d(h1_relu)
@@ -306,20 +294,12 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_add = h2_conv2d + h2_reshape
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+// h2_relu = relu((h2_conv2d + h2_reshape))
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]);
-}
-
-// h2_relu = relu(h2_add)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h2 = avgpool2d(h2_relu)
@@ -387,20 +367,12 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// Fc1_forward = Fc1_forward_matmul + Fc1_B
-extern ""C"" __global__ void Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+// h3 = relu((Fc1_forward_matmul + Fc1_B))
+extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]);
-}
-
-// h3 = relu(Fc1_forward)
-extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc1_forward[at(g, 1, i)] > 0.0f ? Fc1_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) > 0.0f ? (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) : 0.0f);
 }
 
 // Fc2_forward_matmul = h3 · Fc2_W
@@ -444,20 +416,12 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// Fc2_forward = Fc2_forward_matmul + Fc2_B
-extern ""C"" __global__ void Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+// h4 = relu((Fc2_forward_matmul + Fc2_B))
+extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]);
-}
-
-// h4 = relu(Fc2_forward)
-extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc2_forward[at(g, 1, i)] > 0.0f ? Fc2_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) > 0.0f ? (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) : 0.0f);
 }
 
 // Fc3_forward_matmul = h4 · Fc3_W
@@ -648,12 +612,12 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// d_Fc2_forward = d_h4 ⊙ ([Fc2_forward > 0])
-extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ Fc2_forward)
+// d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
+extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h4[at(g, 1, i)] * (Fc2_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h4[at(g, 1, i)] * (h4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
@@ -713,12 +677,12 @@ extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, con
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// d_Fc1_forward = d_h3 ⊙ ([Fc1_forward > 0])
-extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ Fc1_forward)
+// d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
+extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h3[at(g, 1, i)] * (Fc1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h3[at(g, 1, i)] * (h3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
@@ -801,12 +765,12 @@ extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_add)
+// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
@@ -873,12 +837,12 @@ extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_add)
+// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
@@ -1169,34 +1133,26 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // h1_conv2d = conv2d(image, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 2);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_add = h1_conv2d + h1_reshape
-        var h1_add = p.Map("h1_add", new[] { h1_conv2d, h1_reshape });
-        // h1_relu = relu(h1_add)
-        var h1_relu = p.Map("h1_relu", new[] { h1_add });
+        // h1_relu = relu((h1_conv2d + h1_reshape))
+        var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = avgpool2d(h1_relu)
         var h1 = p.AvgPool2d("h1", h1_relu, 2, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_add = h2_conv2d + h2_reshape
-        var h2_add = p.Map("h2_add", new[] { h2_conv2d, h2_reshape });
-        // h2_relu = relu(h2_add)
-        var h2_relu = p.Map("h2_relu", new[] { h2_add });
+        // h2_relu = relu((h2_conv2d + h2_reshape))
+        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = avgpool2d(h2_relu)
         var h2 = p.AvgPool2d("h2", h2_relu, 2, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h2);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
-        // Fc1_forward = Fc1_forward_matmul + Fc1_B
-        var Fc1_forward = p.Map("Fc1_forward", new[] { Fc1_forward_matmul, Fc1_B });
-        // h3 = relu(Fc1_forward)
-        var h3 = p.Map("h3", new[] { Fc1_forward });
+        // h3 = relu((Fc1_forward_matmul + Fc1_B))
+        var h3 = p.Map("h3", new[] { Fc1_forward_matmul, Fc1_B });
         // Fc2_forward_matmul = h3 · Fc2_W
         var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", h3, Fc2_W);
-        // Fc2_forward = Fc2_forward_matmul + Fc2_B
-        var Fc2_forward = p.Map("Fc2_forward", new[] { Fc2_forward_matmul, Fc2_B });
-        // h4 = relu(Fc2_forward)
-        var h4 = p.Map("h4", new[] { Fc2_forward });
+        // h4 = relu((Fc2_forward_matmul + Fc2_B))
+        var h4 = p.Map("h4", new[] { Fc2_forward_matmul, Fc2_B });
         // Fc3_forward_matmul = h4 · Fc3_W
         var Fc3_forward_matmul = p.MatMul("Fc3_forward_matmul", h4, Fc3_W);
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
@@ -1219,14 +1175,14 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
         var d_h4 = p.MatMul("d_h4", d_Fc3_forward_matmul, p.Transpose(Fc3_W));
-        // d_Fc2_forward = d_h4 ⊙ ([Fc2_forward > 0])
-        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_h4, Fc2_forward });
+        // d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
+        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_h4, h4 });
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
         var d_h3 = p.MatMul("d_h3", d_Fc2_forward_matmul, p.Transpose(Fc2_W));
-        // d_Fc1_forward = d_h3 ⊙ ([Fc1_forward > 0])
-        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_h3, Fc1_forward });
+        // d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
+        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_h3, h3 });
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
         // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
@@ -1234,16 +1190,16 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h2 = p.ReshapeLike(d_Fc1_forward_flatten, h2);
         // d_h2_relu = d_h2 spread over the windows of h2_relu
         var d_h2_relu = p.AvgPool2dBackward("d_h2_relu", d_h2, h2_relu, 2, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_add });
+        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
         // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
         var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
         // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
         var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 0);
         // d_h1_relu = d_h1 spread over the windows of h1_relu
         var d_h1_relu = p.AvgPool2dBackward("d_h1_relu", d_h1, h1_relu, 2, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_add });
+        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
         // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
         var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
         // d_Conv1W = image correlated with d_h1_conv2d
@@ -1328,13 +1284,11 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
     ///   image = reshape(x, (-1, 1, 28, 28))
     ///   h1_conv2d = conv2d(image, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_add = h1_conv2d + h1_reshape
-    ///   h1_relu = relu(h1_add)
+    ///   h1_relu = relu((h1_conv2d + h1_reshape))
     ///   h1 = avgpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_add = h2_conv2d + h2_reshape
-    ///   h2_relu = relu(h2_add)
+    ///   h2_relu = relu((h2_conv2d + h2_reshape))
     ///   h2 = avgpool2d(h2_relu)
     ///   Fc1_forward_flatten = flatten(h2)
     ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
@@ -1375,14 +1329,12 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // LeNet.Forward: var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);
         var h1_conv2d = Conv2d(image, Conv1W, padding: 2);
         var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_add = Add(h1_conv2d, h1_reshape);
-        var h1_relu = Relu(h1_add);
+        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
         var h1 = AvgPool2d(h1_relu, kernel: 2);
         // LeNet.Forward: var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
         var h2_conv2d = Conv2d(h1, Conv2W);
         var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_add = Add(h2_conv2d, h2_reshape);
-        var h2_relu = Relu(h2_add);
+        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
         var h2 = AvgPool2d(h2_relu, kernel: 2);
         // LeNet.Forward: var h3 = Relu(Fc1.Forward(Flatten(h2)));
         var Fc1_forward_flatten = Flatten(h2);
@@ -1428,8 +1380,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h4 = MatMulTransposeB(d_Fc3_forward_matmul, Fc3.W);
         // Fc3_forward_matmul = h4 · Fc3.W  ⇒  d_Fc3_W = h4ᵀ · d_Fc3_forward_matmul
         var d_Fc3_W = MatMulTransposeA(h4, d_Fc3_forward_matmul);
-        // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [Fc2_forward > 0]
-        var d_Fc2_forward = Mul(d_h4, Step(Fc2_forward));
+        // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
+        var d_Fc2_forward = Mul(d_h4, Step(h4));
         // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_forward_matmul = d_Fc2_forward, summed over broadcast axes
         var d_Fc2_forward_matmul = SumToShapeOf(d_Fc2_forward, Fc2_forward_matmul);
         // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_B = d_Fc2_forward, summed over broadcast axes
@@ -1438,8 +1390,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h3 = MatMulTransposeB(d_Fc2_forward_matmul, Fc2.W);
         // Fc2_forward_matmul = h3 · Fc2.W  ⇒  d_Fc2_W = h3ᵀ · d_Fc2_forward_matmul
         var d_Fc2_W = MatMulTransposeA(h3, d_Fc2_forward_matmul);
-        // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [Fc1_forward > 0]
-        var d_Fc1_forward = Mul(d_h3, Step(Fc1_forward));
+        // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
+        var d_Fc1_forward = Mul(d_h3, Step(h3));
         // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_forward_matmul = d_Fc1_forward, summed over broadcast axes
         var d_Fc1_forward_matmul = SumToShapeOf(d_Fc1_forward, Fc1_forward_matmul);
         // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_B = d_Fc1_forward, summed over broadcast axes
@@ -1452,8 +1404,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);
         // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
         var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
-        // h2_relu = relu(h2_add)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_add > 0]
-        var d_h2_add = Mul(d_h2_relu, Step(h2_add));
+        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -1466,8 +1418,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
         // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
         var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
-        // h1_relu = relu(h1_add)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_add > 0]
-        var d_h1_add = Mul(d_h1_relu, Step(h1_add));
+        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -1508,20 +1460,12 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_add = h1_conv2d + h1_reshape
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+// h1_relu = relu((h1_conv2d + h1_reshape))
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]);
-}
-
-// h1_relu = relu(h1_add)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_add[at(g, 1, i)] > 0.0f ? h1_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h1 = avgpool2d(h1_relu)
@@ -1573,20 +1517,12 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_add = h2_conv2d + h2_reshape
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+// h2_relu = relu((h2_conv2d + h2_reshape))
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]);
-}
-
-// h2_relu = relu(h2_add)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_add[at(g, 1, i)] > 0.0f ? h2_add[at(g, 1, i)] : 0.0f);
+    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
 }
 
 // h2 = avgpool2d(h2_relu)
@@ -1654,20 +1590,12 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// Fc1_forward = Fc1_forward_matmul + Fc1_B
-extern ""C"" __global__ void Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+// h3 = relu((Fc1_forward_matmul + Fc1_B))
+extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]);
-}
-
-// h3 = relu(Fc1_forward)
-extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc1_forward[at(g, 1, i)] > 0.0f ? Fc1_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) > 0.0f ? (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) : 0.0f);
 }
 
 // Fc2_forward_matmul = h3 · Fc2_W
@@ -1711,20 +1639,12 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// Fc2_forward = Fc2_forward_matmul + Fc2_B
-extern ""C"" __global__ void Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+// h4 = relu((Fc2_forward_matmul + Fc2_B))
+extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]);
-}
-
-// h4 = relu(Fc2_forward)
-extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc2_forward[at(g, 1, i)] > 0.0f ? Fc2_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) > 0.0f ? (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) : 0.0f);
 }
 
 // Fc3_forward_matmul = h4 · Fc3_W
@@ -1964,12 +1884,12 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// d_Fc2_forward = d_h4 ⊙ ([Fc2_forward > 0])
-extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ Fc2_forward)
+// d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
+extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h4[at(g, 1, i)] * (Fc2_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h4[at(g, 1, i)] * (h4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
@@ -2029,12 +1949,12 @@ extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, con
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// d_Fc1_forward = d_h3 ⊙ ([Fc1_forward > 0])
-extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ Fc1_forward)
+// d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
+extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h3[at(g, 1, i)] * (Fc1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h3[at(g, 1, i)] * (h3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
@@ -2117,12 +2037,12 @@ extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_add)
+// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
@@ -2189,12 +2109,12 @@ extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out
     (void)C;
 }
 
-// d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_add)
+// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_add[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
@@ -2486,34 +2406,26 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // h1_conv2d = conv2d(image, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 2);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_add = h1_conv2d + h1_reshape
-        var h1_add = p.Map("h1_add", new[] { h1_conv2d, h1_reshape });
-        // h1_relu = relu(h1_add)
-        var h1_relu = p.Map("h1_relu", new[] { h1_add });
+        // h1_relu = relu((h1_conv2d + h1_reshape))
+        var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = avgpool2d(h1_relu)
         var h1 = p.AvgPool2d("h1", h1_relu, 2, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_add = h2_conv2d + h2_reshape
-        var h2_add = p.Map("h2_add", new[] { h2_conv2d, h2_reshape });
-        // h2_relu = relu(h2_add)
-        var h2_relu = p.Map("h2_relu", new[] { h2_add });
+        // h2_relu = relu((h2_conv2d + h2_reshape))
+        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = avgpool2d(h2_relu)
         var h2 = p.AvgPool2d("h2", h2_relu, 2, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h2);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
-        // Fc1_forward = Fc1_forward_matmul + Fc1_B
-        var Fc1_forward = p.Map("Fc1_forward", new[] { Fc1_forward_matmul, Fc1_B });
-        // h3 = relu(Fc1_forward)
-        var h3 = p.Map("h3", new[] { Fc1_forward });
+        // h3 = relu((Fc1_forward_matmul + Fc1_B))
+        var h3 = p.Map("h3", new[] { Fc1_forward_matmul, Fc1_B });
         // Fc2_forward_matmul = h3 · Fc2_W
         var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", h3, Fc2_W);
-        // Fc2_forward = Fc2_forward_matmul + Fc2_B
-        var Fc2_forward = p.Map("Fc2_forward", new[] { Fc2_forward_matmul, Fc2_B });
-        // h4 = relu(Fc2_forward)
-        var h4 = p.Map("h4", new[] { Fc2_forward });
+        // h4 = relu((Fc2_forward_matmul + Fc2_B))
+        var h4 = p.Map("h4", new[] { Fc2_forward_matmul, Fc2_B });
         // Fc3_forward_matmul = h4 · Fc3_W
         var Fc3_forward_matmul = p.MatMul("Fc3_forward_matmul", h4, Fc3_W);
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
@@ -2546,14 +2458,14 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
         var d_h4 = p.MatMul("d_h4", d_Fc3_forward_matmul, p.Transpose(Fc3_W));
-        // d_Fc2_forward = d_h4 ⊙ ([Fc2_forward > 0])
-        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_h4, Fc2_forward });
+        // d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
+        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_h4, h4 });
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
         var d_h3 = p.MatMul("d_h3", d_Fc2_forward_matmul, p.Transpose(Fc2_W));
-        // d_Fc1_forward = d_h3 ⊙ ([Fc1_forward > 0])
-        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_h3, Fc1_forward });
+        // d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
+        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_h3, h3 });
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
         // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
@@ -2561,16 +2473,16 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h2 = p.ReshapeLike(d_Fc1_forward_flatten, h2);
         // d_h2_relu = d_h2 spread over the windows of h2_relu
         var d_h2_relu = p.AvgPool2dBackward("d_h2_relu", d_h2, h2_relu, 2, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_add > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_add });
+        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
         // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
         var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
         // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
         var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 0);
         // d_h1_relu = d_h1 spread over the windows of h1_relu
         var d_h1_relu = p.AvgPool2dBackward("d_h1_relu", d_h1, h1_relu, 2, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_add > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_add });
+        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
         // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
         var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
         // d_Conv1W = image correlated with d_h1_conv2d

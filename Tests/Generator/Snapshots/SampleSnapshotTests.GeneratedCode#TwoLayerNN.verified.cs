@@ -84,8 +84,8 @@ partial class TwoLayerNN : global::Differentiable.IModule
         var d_forward_relu = MatMulTransposeB(d_forward_matmul, L2.W);
         // forward_matmul = forward_relu · L2.W  ⇒  d_L2_W = forward_reluᵀ · d_forward_matmul
         var d_L2_W = MatMulTransposeA(forward_relu, d_forward_matmul);
-        // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [L1_forward > 0]
-        var d_L1_forward = Mul(d_forward_relu, Step(L1_forward));
+        // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
+        var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_forward_matmul = d_L1_forward, summed over broadcast axes
         var d_L1_forward_matmul = SumToShapeOf(d_L1_forward, L1_forward_matmul);
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_B = d_L1_forward, summed over broadcast axes
@@ -140,20 +140,12 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// L1_forward = L1_forward_matmul + L1_B
-extern ""C"" __global__ void L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+// forward_relu = relu((L1_forward_matmul + L1_B))
+extern ""C"" __global__ void forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]);
-}
-
-// forward_relu = relu(L1_forward)
-extern ""C"" __global__ void forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (L1_forward[at(g, 1, i)] > 0.0f ? L1_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) > 0.0f ? (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) : 0.0f);
 }
 
 // forward_matmul = forward_relu · L2_W
@@ -270,12 +262,12 @@ extern ""C"" __global__ void d_forward_relu(const Geometry g, float* __restrict_
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// d_L1_forward = d_forward_relu ⊙ ([L1_forward > 0])
-extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_relu, const float* __restrict__ L1_forward)
+// d_L1_forward = d_forward_relu ⊙ ([forward_relu > 0])
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_relu, const float* __restrict__ forward_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_forward_relu[at(g, 1, i)] * (L1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_forward_relu[at(g, 1, i)] * (forward_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
@@ -425,10 +417,8 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var L2_B = p.Parameter("L2.B");
         // L1_forward_matmul = x · L1_W
         var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
-        // L1_forward = L1_forward_matmul + L1_B
-        var L1_forward = p.Map("L1_forward", new[] { L1_forward_matmul, L1_B });
-        // forward_relu = relu(L1_forward)
-        var forward_relu = p.Map("forward_relu", new[] { L1_forward });
+        // forward_relu = relu((L1_forward_matmul + L1_B))
+        var forward_relu = p.Map("forward_relu", new[] { L1_forward_matmul, L1_B });
         // forward_matmul = forward_relu · L2_W
         var forward_matmul = p.MatMul("forward_matmul", forward_relu, L2_W);
         // forward = forward_matmul + L2_B
@@ -439,8 +429,8 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward, forward_matmul);
         // d_forward_relu = d_forward_matmul · L2_Wᵀ
         var d_forward_relu = p.MatMul("d_forward_relu", d_forward_matmul, p.Transpose(L2_W));
-        // d_L1_forward = d_forward_relu ⊙ ([L1_forward > 0])
-        var d_L1_forward = p.Map("d_L1_forward", new[] { d_forward_relu, L1_forward });
+        // d_L1_forward = d_forward_relu ⊙ ([forward_relu > 0])
+        var d_L1_forward = p.Map("d_L1_forward", new[] { d_forward_relu, forward_relu });
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
         // d_L1_W = xᵀ · d_L1_forward_matmul
@@ -544,8 +534,8 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var d_L2_forward_relu = MatMulTransposeB(d_L2_forward_matmul, L2.W);
         // L2_forward_matmul = L2_forward_relu · L2.W  ⇒  d_L2_W = L2_forward_reluᵀ · d_L2_forward_matmul
         var d_L2_W = MatMulTransposeA(L2_forward_relu, d_L2_forward_matmul);
-        // L2_forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_L2_forward_relu ⊙ [L1_forward > 0]
-        var d_L1_forward = Mul(d_L2_forward_relu, Step(L1_forward));
+        // L2_forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_L2_forward_relu ⊙ [L2_forward_relu > 0]
+        var d_L1_forward = Mul(d_L2_forward_relu, Step(L2_forward_relu));
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_forward_matmul = d_L1_forward, summed over broadcast axes
         var d_L1_forward_matmul = SumToShapeOf(d_L1_forward, L1_forward_matmul);
         // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_B = d_L1_forward, summed over broadcast axes
@@ -600,20 +590,12 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// L1_forward = L1_forward_matmul + L1_B
-extern ""C"" __global__ void L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+// L2_forward_relu = relu((L1_forward_matmul + L1_B))
+extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]);
-}
-
-// L2_forward_relu = relu(L1_forward)
-extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (L1_forward[at(g, 1, i)] > 0.0f ? L1_forward[at(g, 1, i)] : 0.0f);
+    out[i] = ((L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) > 0.0f ? (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) : 0.0f);
 }
 
 // L2_forward_matmul = L2_forward_relu · L2_W
@@ -853,12 +835,12 @@ extern ""C"" __global__ void d_L2_forward_relu(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// d_L1_forward = d_L2_forward_relu ⊙ ([L1_forward > 0])
-extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_relu, const float* __restrict__ L1_forward)
+// d_L1_forward = d_L2_forward_relu ⊙ ([L2_forward_relu > 0])
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_relu, const float* __restrict__ L2_forward_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_L2_forward_relu[at(g, 1, i)] * (L1_forward[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    out[i] = (d_L2_forward_relu[at(g, 1, i)] * (L2_forward_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
@@ -1009,10 +991,8 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var y = p.Labels("y");
         // L1_forward_matmul = x · L1_W
         var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
-        // L1_forward = L1_forward_matmul + L1_B
-        var L1_forward = p.Map("L1_forward", new[] { L1_forward_matmul, L1_B });
-        // L2_forward_relu = relu(L1_forward)
-        var L2_forward_relu = p.Map("L2_forward_relu", new[] { L1_forward });
+        // L2_forward_relu = relu((L1_forward_matmul + L1_B))
+        var L2_forward_relu = p.Map("L2_forward_relu", new[] { L1_forward_matmul, L1_B });
         // L2_forward_matmul = L2_forward_relu · L2_W
         var L2_forward_matmul = p.MatMul("L2_forward_matmul", L2_forward_relu, L2_W);
         // L2_forward = L2_forward_matmul + L2_B
@@ -1045,8 +1025,8 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
         var d_L2_forward_relu = p.MatMul("d_L2_forward_relu", d_L2_forward_matmul, p.Transpose(L2_W));
-        // d_L1_forward = d_L2_forward_relu ⊙ ([L1_forward > 0])
-        var d_L1_forward = p.Map("d_L1_forward", new[] { d_L2_forward_relu, L1_forward });
+        // d_L1_forward = d_L2_forward_relu ⊙ ([L2_forward_relu > 0])
+        var d_L1_forward = p.Map("d_L1_forward", new[] { d_L2_forward_relu, L2_forward_relu });
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
         // d_L1_W = xᵀ · d_L1_forward_matmul
