@@ -196,22 +196,25 @@ internal sealed class MethodEmitter
     {
         var template = RuleTable.For(n.Op).Math;
         var text = template.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
-        for (var i = 0; i < n.Inputs.Length; i++) text = text.Replace("{" + i + "}", MathOperand(n.Inputs[i]));
+        // An operand already in the template's own parentheses, relu({0}), gets none of its own: relu(a + b).
+        for (var i = 0; i < n.Inputs.Length; i++)
+            text = text.Replace("({" + i + "})", "(" + MathOperand(n.Inputs[i], bare: true) + ")").Replace("{" + i + "}", MathOperand(n.Inputs[i]));
         return n.Op switch
         {
             Op.Reshape => $"reshape({MathOperand(n[0])}, ({string.Join(", ", n.Attributes.Shape)}))",
-            Op.CustomCall or Op.CustomBackward => $"{Renderings.CustomMethodName(n, n.Op == Op.CustomCall ? 0 : 1)}({string.Join(", ", n.Inputs.Select(MathOperand))})",
+            Op.CustomCall or Op.CustomBackward => $"{Renderings.CustomMethodName(n, n.Op == Op.CustomCall ? 0 : 1)}({string.Join(", ", n.Inputs.Select(i => MathOperand(i)))})",
             _ => text,
         };
     }
 
-    public string MathOperand(Node n)
+    /// <summary>A node as an operand in math notation: parenthesized when it is an expression with spaces, unless <paramref name="bare"/>.</summary>
+    public string MathOperand(Node n, bool bare = false)
     {
         if (n.Op is Op.Constant or Op.ScalarRef) return GraphBuilder.ScalarText(n).Replace(".0", "").Replace("global::", "");
         if (n.Op == Op.AdjointRef) return AdjointName(n[0]);
         if (n.IsLeaf || _variables.ContainsKey(n)) return DisplayName(n);
         var math = Math(n);
-        return math.Contains(" ") ? "(" + math + ")" : math;
+        return math.Contains(" ") && !bare ? "(" + math + ")" : math;
     }
 
     /// <summary>The rule's contribution in math notation, from the rule table.</summary>
@@ -223,10 +226,11 @@ internal sealed class MethodEmitter
         if (step.Source.Op == Op.CustomCall)
         {
             // The user's backward, called with the inputs and the upstream gradient; one tuple item per input.
-            var call = $"{Renderings.CustomMethodName(step.Source, 1)}({string.Join(", ", step.Source.Inputs.Select(MathOperand))}, {AdjointName(step.Source)})";
+            var call = $"{Renderings.CustomMethodName(step.Source, 1)}({string.Join(", ", step.Source.Inputs.Select(i => MathOperand(i)))}, {AdjointName(step.Source)})";
             text = text.Replace("{backward}", step.Source.Inputs.Length == 1 ? call : $"{call}.Item{step.InputIndex + 1}");
         }
-        for (var i = 0; i < step.Source.Inputs.Length; i++) text = text.Replace("{" + i + "}", MathOperand(step.Source.Inputs[i]));
+        for (var i = 0; i < step.Source.Inputs.Length; i++)
+            text = text.Replace("({" + i + "})", "(" + MathOperand(step.Source.Inputs[i], bare: true) + ")").Replace("{" + i + "}", MathOperand(step.Source.Inputs[i]));
         if (rule.Kind == GradientKind.Rule && step.Contribution.Op == Op.SumToShapeOf) text += ", summed over broadcast axes";
         return text;
     }

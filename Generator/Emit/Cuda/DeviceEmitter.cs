@@ -222,8 +222,9 @@ internal sealed class DeviceEmitter
         var text = RuleTable.For(n.Op).Math.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
         for (var k = 0; k < n.Inputs.Length; k++)
         {
+            // An operand already in the template's own parentheses, relu({0}), gets none of its own.
             var operand = Math(n[k]);
-            text = text.Replace("{" + k + "}", operand.Contains(" ") ? "(" + operand + ")" : operand);
+            text = text.Replace("({" + k + "})", "(" + operand + ")").Replace("{" + k + "}", operand.Contains(" ") ? "(" + operand + ")" : operand);
         }
         return text;
     }

@@ -96,21 +96,21 @@ partial class AlexNet : global::Differentiable.IModule
     /// Forward:
     ///   h1_conv2d = conv2d(x, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_relu = relu((h1_conv2d + h1_reshape))
+    ///   h1_relu = relu(h1_conv2d + h1_reshape)
     ///   h1 = maxpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_relu = relu((h2_conv2d + h2_reshape))
+    ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = maxpool2d(h2_relu)
     ///   h3_conv2d = conv2d(h2, Conv3W)
     ///   h3_reshape = reshape(Conv3B, (-1, 1, 1))
-    ///   h3 = relu((h3_conv2d + h3_reshape))
+    ///   h3 = relu(h3_conv2d + h3_reshape)
     ///   h4_conv2d = conv2d(h3, Conv4W)
     ///   h4_reshape = reshape(Conv4B, (-1, 1, 1))
-    ///   h4 = relu((h4_conv2d + h4_reshape))
+    ///   h4 = relu(h4_conv2d + h4_reshape)
     ///   h5_conv2d = conv2d(h4, Conv5W)
     ///   h5_reshape = reshape(Conv5B, (-1, 1, 1))
-    ///   h5_relu = relu((h5_conv2d + h5_reshape))
+    ///   h5_relu = relu(h5_conv2d + h5_reshape)
     ///   h5 = maxpool2d(h5_relu)
     ///   Fc1_forward_flatten = flatten(h5)
     ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
@@ -241,7 +241,7 @@ partial class AlexNet : global::Differentiable.IModule
         var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);
         // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
         var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
-        // h5_relu = relu((h5_conv2d + h5_reshape))  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
+        // h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
         var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
         // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
         var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
@@ -253,7 +253,7 @@ partial class AlexNet : global::Differentiable.IModule
         var d_h4 = Conv2dInputGradient(d_h5_conv2d, Conv5W, h4, padding: 1);
         // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
         var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
-        // h4 = relu((h4_conv2d + h4_reshape))  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
+        // h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
         var d_h4_add = Mul(d_h4, Step(h4));
         // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
         var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
@@ -265,7 +265,7 @@ partial class AlexNet : global::Differentiable.IModule
         var d_h3 = Conv2dInputGradient(d_h4_conv2d, Conv4W, h3, padding: 1);
         // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
         var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
-        // h3 = relu((h3_conv2d + h3_reshape))  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
+        // h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
         var d_h3_add = Mul(d_h3, Step(h3));
         // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
         var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
@@ -279,7 +279,7 @@ partial class AlexNet : global::Differentiable.IModule
         var d_Conv3W = Conv2dWeightGradient(d_h3_conv2d, h2, Conv3W, padding: 1);
         // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
         var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
-        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
         var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
@@ -293,7 +293,7 @@ partial class AlexNet : global::Differentiable.IModule
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W, padding: 2);
         // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
         var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
-        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
         var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
@@ -355,7 +355,7 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_relu = relu((h1_conv2d + h1_reshape))
+// h1_relu = relu(h1_conv2d + h1_reshape)
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -402,7 +402,7 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_relu = relu((h2_conv2d + h2_reshape))
+// h2_relu = relu(h2_conv2d + h2_reshape)
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -449,7 +449,7 @@ extern ""C"" __global__ void h3_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h3 = relu((h3_conv2d + h3_reshape))
+// h3 = relu(h3_conv2d + h3_reshape)
 extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -482,7 +482,7 @@ extern ""C"" __global__ void h4_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h4 = relu((h4_conv2d + h4_reshape))
+// h4 = relu(h4_conv2d + h4_reshape)
 extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -515,7 +515,7 @@ extern ""C"" __global__ void h5_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h5_relu = relu((h5_conv2d + h5_reshape))
+// h5_relu = relu(h5_conv2d + h5_reshape)
 extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -578,7 +578,7 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// f1_relu = relu((Fc1_forward_matmul + Fc1_B))
+// f1_relu = relu(Fc1_forward_matmul + Fc1_B)
 extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -635,7 +635,7 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// f2_relu = relu((Fc2_forward_matmul + Fc2_B))
+// f2_relu = relu(Fc2_forward_matmul + Fc2_B)
 extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -774,7 +774,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1705,44 +1705,44 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // h1_conv2d = conv2d(x, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", x, Conv1W, 4, 0);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_relu = relu((h1_conv2d + h1_reshape))
+        // h1_relu = relu(h1_conv2d + h1_reshape)
         var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = maxpool2d(h1_relu)
         var h1 = p.MaxPool2d("h1", h1_relu, 3, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 2);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu((h2_conv2d + h2_reshape))
+        // h2_relu = relu(h2_conv2d + h2_reshape)
         var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = maxpool2d(h2_relu)
         var h2 = p.MaxPool2d("h2", h2_relu, 3, 2, 0);
         // h3_conv2d = conv2d(h2, Conv3W)
         var h3_conv2d = p.Conv2d("h3_conv2d", h2, Conv3W, 1, 1);
         var h3_reshape = p.Reshape(Conv3B, -1, 1, 1);
-        // h3 = relu((h3_conv2d + h3_reshape))
+        // h3 = relu(h3_conv2d + h3_reshape)
         var h3 = p.Map("h3", new[] { h3_conv2d, h3_reshape });
         // h4_conv2d = conv2d(h3, Conv4W)
         var h4_conv2d = p.Conv2d("h4_conv2d", h3, Conv4W, 1, 1);
         var h4_reshape = p.Reshape(Conv4B, -1, 1, 1);
-        // h4 = relu((h4_conv2d + h4_reshape))
+        // h4 = relu(h4_conv2d + h4_reshape)
         var h4 = p.Map("h4", new[] { h4_conv2d, h4_reshape });
         // h5_conv2d = conv2d(h4, Conv5W)
         var h5_conv2d = p.Conv2d("h5_conv2d", h4, Conv5W, 1, 1);
         var h5_reshape = p.Reshape(Conv5B, -1, 1, 1);
-        // h5_relu = relu((h5_conv2d + h5_reshape))
+        // h5_relu = relu(h5_conv2d + h5_reshape)
         var h5_relu = p.Map("h5_relu", new[] { h5_conv2d, h5_reshape });
         // h5 = maxpool2d(h5_relu)
         var h5 = p.MaxPool2d("h5", h5_relu, 3, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h5);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
-        // f1_relu = relu((Fc1_forward_matmul + Fc1_B))
+        // f1_relu = relu(Fc1_forward_matmul + Fc1_B)
         var f1_relu = p.Map("f1_relu", new[] { Fc1_forward_matmul, Fc1_B });
         // f1 = f1_relu ⊙ mask1
         var f1 = p.Map("f1", new[] { f1_relu, mask1 });
         // Fc2_forward_matmul = f1 · Fc2_W
         var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", f1, Fc2_W);
-        // f2_relu = relu((Fc2_forward_matmul + Fc2_B))
+        // f2_relu = relu(Fc2_forward_matmul + Fc2_B)
         var f2_relu = p.Map("f2_relu", new[] { Fc2_forward_matmul, Fc2_B });
         // f2 = f2_relu ⊙ mask2
         var f2 = p.Map("f2", new[] { f2_relu, mask2 });
@@ -1762,7 +1762,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
         var d_Fc3_forward = p.Map("d_Fc3_forward", new[] { d_Fc3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc3_forward, 1, true), Fc3_forward, p.Expand(forward_logsumexp, Fc3_forward, 1, true) });
         // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
@@ -1943,21 +1943,21 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
     /// Forward:
     ///   h1_conv2d = conv2d(x, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_relu = relu((h1_conv2d + h1_reshape))
+    ///   h1_relu = relu(h1_conv2d + h1_reshape)
     ///   h1 = maxpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_relu = relu((h2_conv2d + h2_reshape))
+    ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = maxpool2d(h2_relu)
     ///   h3_conv2d = conv2d(h2, Conv3W)
     ///   h3_reshape = reshape(Conv3B, (-1, 1, 1))
-    ///   h3 = relu((h3_conv2d + h3_reshape))
+    ///   h3 = relu(h3_conv2d + h3_reshape)
     ///   h4_conv2d = conv2d(h3, Conv4W)
     ///   h4_reshape = reshape(Conv4B, (-1, 1, 1))
-    ///   h4 = relu((h4_conv2d + h4_reshape))
+    ///   h4 = relu(h4_conv2d + h4_reshape)
     ///   h5_conv2d = conv2d(h4, Conv5W)
     ///   h5_reshape = reshape(Conv5B, (-1, 1, 1))
-    ///   h5_relu = relu((h5_conv2d + h5_reshape))
+    ///   h5_relu = relu(h5_conv2d + h5_reshape)
     ///   h5 = maxpool2d(h5_relu)
     ///   Fc1_forward_flatten = flatten(h5)
     ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
@@ -2100,7 +2100,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);
         // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
         var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
-        // h5_relu = relu((h5_conv2d + h5_reshape))  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
+        // h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
         var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
         // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
         var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
@@ -2112,7 +2112,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h4 = Conv2dInputGradient(d_h5_conv2d, Conv5W, h4, padding: 1);
         // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
         var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
-        // h4 = relu((h4_conv2d + h4_reshape))  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
+        // h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
         var d_h4_add = Mul(d_h4, Step(h4));
         // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
         var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
@@ -2124,7 +2124,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h3 = Conv2dInputGradient(d_h4_conv2d, Conv4W, h3, padding: 1);
         // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
         var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
-        // h3 = relu((h3_conv2d + h3_reshape))  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
+        // h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
         var d_h3_add = Mul(d_h3, Step(h3));
         // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
         var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
@@ -2138,7 +2138,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Conv3W = Conv2dWeightGradient(d_h3_conv2d, h2, Conv3W, padding: 1);
         // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
         var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
-        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
         var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
@@ -2152,7 +2152,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W, padding: 2);
         // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
         var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
-        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
         var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
@@ -2214,7 +2214,7 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_relu = relu((h1_conv2d + h1_reshape))
+// h1_relu = relu(h1_conv2d + h1_reshape)
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -2261,7 +2261,7 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_relu = relu((h2_conv2d + h2_reshape))
+// h2_relu = relu(h2_conv2d + h2_reshape)
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -2308,7 +2308,7 @@ extern ""C"" __global__ void h3_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h3 = relu((h3_conv2d + h3_reshape))
+// h3 = relu(h3_conv2d + h3_reshape)
 extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -2341,7 +2341,7 @@ extern ""C"" __global__ void h4_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h4 = relu((h4_conv2d + h4_reshape))
+// h4 = relu(h4_conv2d + h4_reshape)
 extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -2374,7 +2374,7 @@ extern ""C"" __global__ void h5_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h5_relu = relu((h5_conv2d + h5_reshape))
+// h5_relu = relu(h5_conv2d + h5_reshape)
 extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -2437,7 +2437,7 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// f1_relu = relu((Fc1_forward_matmul + Fc1_B))
+// f1_relu = relu(Fc1_forward_matmul + Fc1_B)
 extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -2494,7 +2494,7 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// f2_relu = relu((Fc2_forward_matmul + Fc2_B))
+// f2_relu = relu(Fc2_forward_matmul + Fc2_B)
 extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -2682,7 +2682,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -3614,44 +3614,44 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // h1_conv2d = conv2d(x, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", x, Conv1W, 4, 0);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_relu = relu((h1_conv2d + h1_reshape))
+        // h1_relu = relu(h1_conv2d + h1_reshape)
         var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = maxpool2d(h1_relu)
         var h1 = p.MaxPool2d("h1", h1_relu, 3, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 2);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu((h2_conv2d + h2_reshape))
+        // h2_relu = relu(h2_conv2d + h2_reshape)
         var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = maxpool2d(h2_relu)
         var h2 = p.MaxPool2d("h2", h2_relu, 3, 2, 0);
         // h3_conv2d = conv2d(h2, Conv3W)
         var h3_conv2d = p.Conv2d("h3_conv2d", h2, Conv3W, 1, 1);
         var h3_reshape = p.Reshape(Conv3B, -1, 1, 1);
-        // h3 = relu((h3_conv2d + h3_reshape))
+        // h3 = relu(h3_conv2d + h3_reshape)
         var h3 = p.Map("h3", new[] { h3_conv2d, h3_reshape });
         // h4_conv2d = conv2d(h3, Conv4W)
         var h4_conv2d = p.Conv2d("h4_conv2d", h3, Conv4W, 1, 1);
         var h4_reshape = p.Reshape(Conv4B, -1, 1, 1);
-        // h4 = relu((h4_conv2d + h4_reshape))
+        // h4 = relu(h4_conv2d + h4_reshape)
         var h4 = p.Map("h4", new[] { h4_conv2d, h4_reshape });
         // h5_conv2d = conv2d(h4, Conv5W)
         var h5_conv2d = p.Conv2d("h5_conv2d", h4, Conv5W, 1, 1);
         var h5_reshape = p.Reshape(Conv5B, -1, 1, 1);
-        // h5_relu = relu((h5_conv2d + h5_reshape))
+        // h5_relu = relu(h5_conv2d + h5_reshape)
         var h5_relu = p.Map("h5_relu", new[] { h5_conv2d, h5_reshape });
         // h5 = maxpool2d(h5_relu)
         var h5 = p.MaxPool2d("h5", h5_relu, 3, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h5);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
-        // f1_relu = relu((Fc1_forward_matmul + Fc1_B))
+        // f1_relu = relu(Fc1_forward_matmul + Fc1_B)
         var f1_relu = p.Map("f1_relu", new[] { Fc1_forward_matmul, Fc1_B });
         // f1 = f1_relu ⊙ mask1
         var f1 = p.Map("f1", new[] { f1_relu, mask1 });
         // Fc2_forward_matmul = f1 · Fc2_W
         var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", f1, Fc2_W);
-        // f2_relu = relu((Fc2_forward_matmul + Fc2_B))
+        // f2_relu = relu(Fc2_forward_matmul + Fc2_B)
         var f2_relu = p.Map("f2_relu", new[] { Fc2_forward_matmul, Fc2_B });
         // f2 = f2_relu ⊙ mask2
         var f2 = p.Map("f2", new[] { f2_relu, mask2 });
@@ -3681,7 +3681,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
         var d_Fc3_forward = p.Map("d_Fc3_forward", new[] { d_Fc3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc3_forward, 1, true), Fc3_forward, p.Expand(forward_logsumexp, Fc3_forward, 1, true) });
         // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);

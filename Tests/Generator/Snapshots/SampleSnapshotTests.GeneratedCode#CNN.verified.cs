@@ -57,11 +57,11 @@ partial class CNN : global::Differentiable.IModule
     ///   image = reshape(x, (-1, 1, 28, 28))
     ///   h1_conv2d = conv2d(image, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_relu = relu((h1_conv2d + h1_reshape))
+    ///   h1_relu = relu(h1_conv2d + h1_reshape)
     ///   h1 = maxpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_relu = relu((h2_conv2d + h2_reshape))
+    ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = maxpool2d(h2_relu)
     ///   Fc_forward_flatten = flatten(h2)
     ///   Fc_forward_matmul = Fc_forward_flatten · Fc.W
@@ -125,7 +125,7 @@ partial class CNN : global::Differentiable.IModule
         var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
         // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
         var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 2);
-        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
         var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
@@ -139,7 +139,7 @@ partial class CNN : global::Differentiable.IModule
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
         // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
         var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 2);
-        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
         var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
@@ -201,7 +201,7 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_relu = relu((h1_conv2d + h1_reshape))
+// h1_relu = relu(h1_conv2d + h1_reshape)
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -248,7 +248,7 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_relu = relu((h2_conv2d + h2_reshape))
+// h2_relu = relu(h2_conv2d + h2_reshape)
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -393,7 +393,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc_forward − forward_logsumexp))))
+// d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -735,14 +735,14 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         // h1_conv2d = conv2d(image, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 0);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_relu = relu((h1_conv2d + h1_reshape))
+        // h1_relu = relu(h1_conv2d + h1_reshape)
         var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = maxpool2d(h1_relu)
         var h1 = p.MaxPool2d("h1", h1_relu, 2, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu((h2_conv2d + h2_reshape))
+        // h2_relu = relu(h2_conv2d + h2_reshape)
         var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = maxpool2d(h2_relu)
         var h2 = p.MaxPool2d("h2", h2_relu, 2, 2, 0);
@@ -763,7 +763,7 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc_forward − forward_logsumexp))))
+        // d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc_forward − forward_logsumexp)))
         var d_Fc_forward = p.Map("d_Fc_forward", new[] { d_Fc_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc_forward, 1, true), Fc_forward, p.Expand(forward_logsumexp, Fc_forward, 1, true) });
         // d_Fc_forward_matmul = d_Fc_forward summed to the shape of Fc_forward_matmul
         var d_Fc_forward_matmul = p.SumTo("d_Fc_forward_matmul", d_Fc_forward, Fc_forward_matmul);
@@ -842,11 +842,11 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
     ///   image = reshape(x, (-1, 1, 28, 28))
     ///   h1_conv2d = conv2d(image, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_relu = relu((h1_conv2d + h1_reshape))
+    ///   h1_relu = relu(h1_conv2d + h1_reshape)
     ///   h1 = maxpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_relu = relu((h2_conv2d + h2_reshape))
+    ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = maxpool2d(h2_relu)
     ///   Fc_forward_flatten = flatten(h2)
     ///   Fc_forward_matmul = Fc_forward_flatten · Fc.W
@@ -922,7 +922,7 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
         // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
         var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 2);
-        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
         var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
@@ -936,7 +936,7 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
         // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
         var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 2);
-        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
         var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
@@ -998,7 +998,7 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_relu = relu((h1_conv2d + h1_reshape))
+// h1_relu = relu(h1_conv2d + h1_reshape)
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1045,7 +1045,7 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_relu = relu((h2_conv2d + h2_reshape))
+// h2_relu = relu(h2_conv2d + h2_reshape)
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1239,7 +1239,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc_forward − forward_logsumexp))))
+// d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1582,14 +1582,14 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         // h1_conv2d = conv2d(image, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 0);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_relu = relu((h1_conv2d + h1_reshape))
+        // h1_relu = relu(h1_conv2d + h1_reshape)
         var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = maxpool2d(h1_relu)
         var h1 = p.MaxPool2d("h1", h1_relu, 2, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu((h2_conv2d + h2_reshape))
+        // h2_relu = relu(h2_conv2d + h2_reshape)
         var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = maxpool2d(h2_relu)
         var h2 = p.MaxPool2d("h2", h2_relu, 2, 2, 0);
@@ -1620,7 +1620,7 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc_forward − forward_logsumexp))))
+        // d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc_forward − forward_logsumexp)))
         var d_Fc_forward = p.Map("d_Fc_forward", new[] { d_Fc_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc_forward, 1, true), Fc_forward, p.Expand(forward_logsumexp, Fc_forward, 1, true) });
         // d_Fc_forward_matmul = d_Fc_forward summed to the shape of Fc_forward_matmul
         var d_Fc_forward_matmul = p.SumTo("d_Fc_forward_matmul", d_Fc_forward, Fc_forward_matmul);

@@ -189,7 +189,7 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h1_relu = relu((L1_forward_matmul + L1_B))
+// h1_relu = relu(L1_forward_matmul + L1_B)
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -246,7 +246,7 @@ extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h2_relu = relu((L2_forward_matmul + L2_B))
+// h2_relu = relu(L2_forward_matmul + L2_B)
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -385,7 +385,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((L3_forward − forward_logsumexp))))
+// d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(L3_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -779,13 +779,13 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var L3_B = p.Parameter("L3.B");
         // L1_forward_matmul = x · L1_W
         var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
-        // h1_relu = relu((L1_forward_matmul + L1_B))
+        // h1_relu = relu(L1_forward_matmul + L1_B)
         var h1_relu = p.Map("h1_relu", new[] { L1_forward_matmul, L1_B });
         // h1 = h1_relu ⊙ mask1
         var h1 = p.Map("h1", new[] { h1_relu, mask1 });
         // L2_forward_matmul = h1 · L2_W
         var L2_forward_matmul = p.MatMul("L2_forward_matmul", h1, L2_W);
-        // h2_relu = relu((L2_forward_matmul + L2_B))
+        // h2_relu = relu(L2_forward_matmul + L2_B)
         var h2_relu = p.Map("h2_relu", new[] { L2_forward_matmul, L2_B });
         // h2 = h2_relu ⊙ mask2
         var h2 = p.Map("h2", new[] { h2_relu, mask2 });
@@ -805,7 +805,7 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((L3_forward − forward_logsumexp))))
+        // d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(L3_forward − forward_logsumexp)))
         var d_L3_forward = p.Map("d_L3_forward", new[] { d_L3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, L3_forward, 1, true), L3_forward, p.Expand(forward_logsumexp, L3_forward, 1, true) });
         // d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
         var d_L3_forward_matmul = p.SumTo("d_L3_forward_matmul", d_L3_forward, L3_forward_matmul);
@@ -1029,7 +1029,7 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h1_relu = relu((L1_forward_matmul + L1_B))
+// h1_relu = relu(L1_forward_matmul + L1_B)
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1086,7 +1086,7 @@ extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h2_relu = relu((L2_forward_matmul + L2_B))
+// h2_relu = relu(L2_forward_matmul + L2_B)
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1274,7 +1274,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((L3_forward − forward_logsumexp))))
+// d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(L3_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1669,13 +1669,13 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var y = p.Labels("y");
         // L1_forward_matmul = x · L1_W
         var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
-        // h1_relu = relu((L1_forward_matmul + L1_B))
+        // h1_relu = relu(L1_forward_matmul + L1_B)
         var h1_relu = p.Map("h1_relu", new[] { L1_forward_matmul, L1_B });
         // h1 = h1_relu ⊙ mask1
         var h1 = p.Map("h1", new[] { h1_relu, mask1 });
         // L2_forward_matmul = h1 · L2_W
         var L2_forward_matmul = p.MatMul("L2_forward_matmul", h1, L2_W);
-        // h2_relu = relu((L2_forward_matmul + L2_B))
+        // h2_relu = relu(L2_forward_matmul + L2_B)
         var h2_relu = p.Map("h2_relu", new[] { L2_forward_matmul, L2_B });
         // h2 = h2_relu ⊙ mask2
         var h2 = p.Map("h2", new[] { h2_relu, mask2 });
@@ -1705,7 +1705,7 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((L3_forward − forward_logsumexp))))
+        // d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(L3_forward − forward_logsumexp)))
         var d_L3_forward = p.Map("d_L3_forward", new[] { d_L3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, L3_forward, 1, true), L3_forward, p.Expand(forward_logsumexp, L3_forward, 1, true) });
         // d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
         var d_L3_forward_matmul = p.SumTo("d_L3_forward_matmul", d_L3_forward, L3_forward_matmul);

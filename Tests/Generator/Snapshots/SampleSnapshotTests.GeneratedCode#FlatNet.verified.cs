@@ -55,9 +55,9 @@ partial class FlatNet : global::Differentiable.IModule
     /// <code>
     /// Forward:
     ///   h1_matmul = x · W1
-    ///   h1 = relu((h1_matmul + B1))
+    ///   h1 = relu(h1_matmul + B1)
     ///   h2_matmul = h1 · W2
-    ///   h2 = relu((h2_matmul + B2))
+    ///   h2 = relu(h2_matmul + B2)
     ///   forward_matmul = h2 · W3
     ///   forward_add = forward_matmul + B3
     ///   forward_logsumexp = log Σ_1 exp(forward_add)
@@ -106,7 +106,7 @@ partial class FlatNet : global::Differentiable.IModule
         var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
         // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
         var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
-        // h2 = relu((h2_matmul + B2))  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
+        // h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
         var d_h2_add = Mul(d_h2, Step(h2));
         // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
         var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
@@ -116,7 +116,7 @@ partial class FlatNet : global::Differentiable.IModule
         var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
         // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
         var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
-        // h1 = relu((h1_matmul + B1))  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
+        // h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
         var d_h1_add = Mul(d_h1, Step(h1));
         // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
         var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
@@ -172,7 +172,7 @@ extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h1 = relu((h1_matmul + B1))
+// h1 = relu(h1_matmul + B1)
 extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_matmul, const float* __restrict__ B1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -221,7 +221,7 @@ extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h2 = relu((h2_matmul + B2))
+// h2 = relu(h2_matmul + B2)
 extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_matmul, const float* __restrict__ B2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -352,7 +352,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -696,11 +696,11 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var B3 = p.Parameter("B3");
         // h1_matmul = x · W1
         var h1_matmul = p.MatMul("h1_matmul", x, W1);
-        // h1 = relu((h1_matmul + B1))
+        // h1 = relu(h1_matmul + B1)
         var h1 = p.Map("h1", new[] { h1_matmul, B1 });
         // h2_matmul = h1 · W2
         var h2_matmul = p.MatMul("h2_matmul", h1, W2);
-        // h2 = relu((h2_matmul + B2))
+        // h2 = relu(h2_matmul + B2)
         var h2 = p.Map("h2", new[] { h2_matmul, B2 });
         // forward_matmul = h2 · W3
         var forward_matmul = p.MatMul("forward_matmul", h2, W3);
@@ -718,7 +718,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
         var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
@@ -788,9 +788,9 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
     /// <code>
     /// Forward:
     ///   h1_matmul = x · W1
-    ///   h1 = relu((h1_matmul + B1))
+    ///   h1 = relu(h1_matmul + B1)
     ///   h2_matmul = h1 · W2
-    ///   h2 = relu((h2_matmul + B2))
+    ///   h2 = relu(h2_matmul + B2)
     ///   forward_matmul = h2 · W3
     ///   forward_add = forward_matmul + B3
     ///   forward_logsumexp = log Σ_1 exp(forward_add)
@@ -851,7 +851,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
         // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
         var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
-        // h2 = relu((h2_matmul + B2))  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
+        // h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
         var d_h2_add = Mul(d_h2, Step(h2));
         // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
         var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
@@ -861,7 +861,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
         // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
         var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
-        // h1 = relu((h1_matmul + B1))  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
+        // h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
         var d_h1_add = Mul(d_h1, Step(h1));
         // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
         var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
@@ -917,7 +917,7 @@ extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h1 = relu((h1_matmul + B1))
+// h1 = relu(h1_matmul + B1)
 extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_matmul, const float* __restrict__ B1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -966,7 +966,7 @@ extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h2 = relu((h2_matmul + B2))
+// h2 = relu(h2_matmul + B2)
 extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_matmul, const float* __restrict__ B2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1146,7 +1146,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1491,11 +1491,11 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var y = p.Labels("y");
         // h1_matmul = x · W1
         var h1_matmul = p.MatMul("h1_matmul", x, W1);
-        // h1 = relu((h1_matmul + B1))
+        // h1 = relu(h1_matmul + B1)
         var h1 = p.Map("h1", new[] { h1_matmul, B1 });
         // h2_matmul = h1 · W2
         var h2_matmul = p.MatMul("h2_matmul", h1, W2);
-        // h2 = relu((h2_matmul + B2))
+        // h2 = relu(h2_matmul + B2)
         var h2 = p.Map("h2", new[] { h2_matmul, B2 });
         // forward_matmul = h2 · W3
         var forward_matmul = p.MatMul("forward_matmul", h2, W3);
@@ -1523,7 +1523,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
         var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);

@@ -73,11 +73,11 @@ partial class LeNet : global::Differentiable.IModule
     ///   image = reshape(x, (-1, 1, 28, 28))
     ///   h1_conv2d = conv2d(image, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_relu = relu((h1_conv2d + h1_reshape))
+    ///   h1_relu = relu(h1_conv2d + h1_reshape)
     ///   h1 = avgpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_relu = relu((h2_conv2d + h2_reshape))
+    ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = avgpool2d(h2_relu)
     ///   Fc1_forward_flatten = flatten(h2)
     ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
@@ -181,7 +181,7 @@ partial class LeNet : global::Differentiable.IModule
         var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);
         // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
         var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
-        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
         var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
@@ -195,7 +195,7 @@ partial class LeNet : global::Differentiable.IModule
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
         // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
         var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
-        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
         var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
@@ -237,7 +237,7 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_relu = relu((h1_conv2d + h1_reshape))
+// h1_relu = relu(h1_conv2d + h1_reshape)
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -294,7 +294,7 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_relu = relu((h2_conv2d + h2_reshape))
+// h2_relu = relu(h2_conv2d + h2_reshape)
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -367,7 +367,7 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h3 = relu((Fc1_forward_matmul + Fc1_B))
+// h3 = relu(Fc1_forward_matmul + Fc1_B)
 extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -416,7 +416,7 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h4 = relu((Fc2_forward_matmul + Fc2_B))
+// h4 = relu(Fc2_forward_matmul + Fc2_B)
 extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -547,7 +547,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1133,25 +1133,25 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // h1_conv2d = conv2d(image, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 2);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_relu = relu((h1_conv2d + h1_reshape))
+        // h1_relu = relu(h1_conv2d + h1_reshape)
         var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = avgpool2d(h1_relu)
         var h1 = p.AvgPool2d("h1", h1_relu, 2, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu((h2_conv2d + h2_reshape))
+        // h2_relu = relu(h2_conv2d + h2_reshape)
         var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = avgpool2d(h2_relu)
         var h2 = p.AvgPool2d("h2", h2_relu, 2, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h2);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
-        // h3 = relu((Fc1_forward_matmul + Fc1_B))
+        // h3 = relu(Fc1_forward_matmul + Fc1_B)
         var h3 = p.Map("h3", new[] { Fc1_forward_matmul, Fc1_B });
         // Fc2_forward_matmul = h3 · Fc2_W
         var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", h3, Fc2_W);
-        // h4 = relu((Fc2_forward_matmul + Fc2_B))
+        // h4 = relu(Fc2_forward_matmul + Fc2_B)
         var h4 = p.Map("h4", new[] { Fc2_forward_matmul, Fc2_B });
         // Fc3_forward_matmul = h4 · Fc3_W
         var Fc3_forward_matmul = p.MatMul("Fc3_forward_matmul", h4, Fc3_W);
@@ -1169,7 +1169,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
         var d_Fc3_forward = p.Map("d_Fc3_forward", new[] { d_Fc3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc3_forward, 1, true), Fc3_forward, p.Expand(forward_logsumexp, Fc3_forward, 1, true) });
         // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
@@ -1284,11 +1284,11 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
     ///   image = reshape(x, (-1, 1, 28, 28))
     ///   h1_conv2d = conv2d(image, Conv1W)
     ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_relu = relu((h1_conv2d + h1_reshape))
+    ///   h1_relu = relu(h1_conv2d + h1_reshape)
     ///   h1 = avgpool2d(h1_relu)
     ///   h2_conv2d = conv2d(h1, Conv2W)
     ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_relu = relu((h2_conv2d + h2_reshape))
+    ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = avgpool2d(h2_relu)
     ///   Fc1_forward_flatten = flatten(h2)
     ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
@@ -1404,7 +1404,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);
         // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
         var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
-        // h2_relu = relu((h2_conv2d + h2_reshape))  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+        // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
         var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
         // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
         var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
@@ -1418,7 +1418,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
         // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
         var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
-        // h1_relu = relu((h1_conv2d + h1_reshape))  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+        // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
         var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
         // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
         var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
@@ -1460,7 +1460,7 @@ extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h1_relu = relu((h1_conv2d + h1_reshape))
+// h1_relu = relu(h1_conv2d + h1_reshape)
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1517,7 +1517,7 @@ extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out
     (void)N;
 }
 
-// h2_relu = relu((h2_conv2d + h2_reshape))
+// h2_relu = relu(h2_conv2d + h2_reshape)
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1590,7 +1590,7 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h3 = relu((Fc1_forward_matmul + Fc1_B))
+// h3 = relu(Fc1_forward_matmul + Fc1_B)
 extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1639,7 +1639,7 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// h4 = relu((Fc2_forward_matmul + Fc2_B))
+// h4 = relu(Fc2_forward_matmul + Fc2_B)
 extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1819,7 +1819,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -2406,25 +2406,25 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // h1_conv2d = conv2d(image, Conv1W)
         var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 2);
         var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_relu = relu((h1_conv2d + h1_reshape))
+        // h1_relu = relu(h1_conv2d + h1_reshape)
         var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
         // h1 = avgpool2d(h1_relu)
         var h1 = p.AvgPool2d("h1", h1_relu, 2, 2, 0);
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu((h2_conv2d + h2_reshape))
+        // h2_relu = relu(h2_conv2d + h2_reshape)
         var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
         // h2 = avgpool2d(h2_relu)
         var h2 = p.AvgPool2d("h2", h2_relu, 2, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h2);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
-        // h3 = relu((Fc1_forward_matmul + Fc1_B))
+        // h3 = relu(Fc1_forward_matmul + Fc1_B)
         var h3 = p.Map("h3", new[] { Fc1_forward_matmul, Fc1_B });
         // Fc2_forward_matmul = h3 · Fc2_W
         var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", h3, Fc2_W);
-        // h4 = relu((Fc2_forward_matmul + Fc2_B))
+        // h4 = relu(Fc2_forward_matmul + Fc2_B)
         var h4 = p.Map("h4", new[] { Fc2_forward_matmul, Fc2_B });
         // Fc3_forward_matmul = h4 · Fc3_W
         var Fc3_forward_matmul = p.MatMul("Fc3_forward_matmul", h4, Fc3_W);
@@ -2452,7 +2452,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((Fc3_forward − forward_logsumexp))))
+        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
         var d_Fc3_forward = p.Map("d_Fc3_forward", new[] { d_Fc3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc3_forward, 1, true), Fc3_forward, p.Expand(forward_logsumexp, Fc3_forward, 1, true) });
         // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);

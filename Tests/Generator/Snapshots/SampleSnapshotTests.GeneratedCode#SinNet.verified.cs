@@ -412,7 +412,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -884,7 +884,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
         var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
@@ -1388,7 +1388,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1871,7 +1871,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
         var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);

@@ -41,7 +41,7 @@ partial class SoftmaxRegression : global::Differentiable.IModule
     ///   forward_matmul = x · W
     ///   forward_add = forward_matmul + B
     ///   forward_logsumexp = log Σ_1 exp(forward_add)
-    ///   forward = exp((forward_add − forward_logsumexp))
+    ///   forward = exp(forward_add − forward_logsumexp)
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
     ///   d_W = xᵀ · d_forward_matmul
     ///   d_B = d_forward_add, summed over broadcast axes
@@ -62,7 +62,7 @@ partial class SoftmaxRegression : global::Differentiable.IModule
 
         // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
         var d_forward = Seed(forward, seed);
-        // forward = exp((forward_add − forward_logsumexp))  ⇒  d_forward_sub = d_forward ⊙ forward
+        // forward = exp(forward_add − forward_logsumexp)  ⇒  d_forward_sub = d_forward ⊙ forward
         var d_forward_sub = Mul(d_forward, forward);
         // forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward_sub, summed over broadcast axes
         var d_forward_add = SumToShapeOf(d_forward_sub, forward_add);
@@ -150,7 +150,7 @@ extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restri
     if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
 }
 
-// forward = exp((forward_add − forward_logsumexp))
+// forward = exp(forward_add − forward_logsumexp)
 extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -206,7 +206,7 @@ extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __rest
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -306,7 +306,7 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var forward_add = p.Map("forward_add", new[] { forward_matmul, B });
         // forward_logsumexp = log Σ_1 exp(forward_add)
         var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
-        // forward = exp((forward_add − forward_logsumexp))
+        // forward = exp(forward_add − forward_logsumexp)
         var forward = p.Map("forward", new[] { forward_add, forward_logsumexp });
         // d_forward_sub = 1 ⊙ forward
         var d_forward_sub = p.Map("d_forward_sub", new[] { forward });
@@ -316,7 +316,7 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward_sub });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp((forward_add − forward_logsumexp))))
+        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
         var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
@@ -575,7 +575,7 @@ extern ""C"" __global__ void d_loss_logsumexp(const Geometry g, float* __restric
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_loss_add = d_loss_add_sumtoshapeof + (d_loss_logsumexp ⊙ (exp((loss_add − loss_logsumexp))))
+// d_loss_add = d_loss_add_sumtoshapeof + (d_loss_logsumexp ⊙ (exp(loss_add − loss_logsumexp)))
 extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_add_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ loss_add, const float* __restrict__ loss_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -696,7 +696,7 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var d_loss_logsumexp_neg = p.Map("d_loss_logsumexp_neg", new[] { d_loss_sub });
         // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
         var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
-        // d_loss_add = d_loss_add_sumtoshapeof + (d_loss_logsumexp ⊙ (exp((loss_add − loss_logsumexp))))
+        // d_loss_add = d_loss_add_sumtoshapeof + (d_loss_logsumexp ⊙ (exp(loss_add − loss_logsumexp)))
         var d_loss_add = p.Map("d_loss_add", new[] { d_loss_add_sumtoshapeof, p.Expand(d_loss_logsumexp, loss_add, 1, true), loss_add, p.Expand(loss_logsumexp, loss_add, 1, true) });
         // d_loss_matmul = d_loss_add summed to the shape of loss_matmul
         var d_loss_matmul = p.SumTo("d_loss_matmul", d_loss_add, loss_matmul);

@@ -140,7 +140,7 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// forward_relu = relu((L1_forward_matmul + L1_B))
+// forward_relu = relu(L1_forward_matmul + L1_B)
 extern ""C"" __global__ void forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -417,7 +417,7 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var L2_B = p.Parameter("L2.B");
         // L1_forward_matmul = x · L1_W
         var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
-        // forward_relu = relu((L1_forward_matmul + L1_B))
+        // forward_relu = relu(L1_forward_matmul + L1_B)
         var forward_relu = p.Map("forward_relu", new[] { L1_forward_matmul, L1_B });
         // forward_matmul = forward_relu · L2_W
         var forward_matmul = p.MatMul("forward_matmul", forward_relu, L2_W);
@@ -590,7 +590,7 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
-// L2_forward_relu = relu((L1_forward_matmul + L1_B))
+// L2_forward_relu = relu(L1_forward_matmul + L1_B)
 extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -770,7 +770,7 @@ extern ""C"" __global__ void d_loss_logsumexp(const Geometry g, float* __restric
     if (active && lane == 0) out[i] = sum;
 }
 
-// d_L2_forward = d_L2_forward_sumtoshapeof + (d_loss_logsumexp ⊙ (exp((L2_forward − loss_logsumexp))))
+// d_L2_forward = d_L2_forward_sumtoshapeof + (d_loss_logsumexp ⊙ (exp(L2_forward − loss_logsumexp)))
 extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -991,7 +991,7 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var y = p.Labels("y");
         // L1_forward_matmul = x · L1_W
         var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
-        // L2_forward_relu = relu((L1_forward_matmul + L1_B))
+        // L2_forward_relu = relu(L1_forward_matmul + L1_B)
         var L2_forward_relu = p.Map("L2_forward_relu", new[] { L1_forward_matmul, L1_B });
         // L2_forward_matmul = L2_forward_relu · L2_W
         var L2_forward_matmul = p.MatMul("L2_forward_matmul", L2_forward_relu, L2_W);
@@ -1019,7 +1019,7 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var d_loss_logsumexp_neg = p.Map("d_loss_logsumexp_neg", new[] { d_loss_sub });
         // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
         var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
-        // d_L2_forward = d_L2_forward_sumtoshapeof + (d_loss_logsumexp ⊙ (exp((L2_forward − loss_logsumexp))))
+        // d_L2_forward = d_L2_forward_sumtoshapeof + (d_loss_logsumexp ⊙ (exp(L2_forward − loss_logsumexp)))
         var d_L2_forward = p.Map("d_L2_forward", new[] { d_L2_forward_sumtoshapeof, p.Expand(d_loss_logsumexp, L2_forward, 1, true), L2_forward, p.Expand(loss_logsumexp, L2_forward, 1, true) });
         // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
