@@ -48,6 +48,47 @@ public sealed partial class ProgramBuilder
         return output;
     }
 
+    /// <summary>
+    /// a · b with an elementwise epilogue over the product and <paramref name="leaves"/> (bias, activation, a gradient
+    /// mask): the generated kernel applies it as it stores the product, or, when K is split, <paramref name="sumKernel"/>
+    /// does as it adds the partial products. Leaves are read through elementwise strides over the product's shape
+    /// (pointers 3… of the product kernel, 2… of the sum kernel); they may broadcast to the product, not beyond it.
+    /// </summary>
+    public DeviceTensor MatMulThen(string kernel, string sumKernel, DeviceTensor a, DeviceTensor b, DeviceTensor[] leaves, float[]? scalars = null)
+    {
+        if (a.Rank != 2 || b.Rank != 2 || a.Shape[1] != b.Shape[0])
+            throw new ShapeMismatchException($"{Name}: {kernel}: the product {a.Name} · {b.Name} cannot multiply {a.Name} of shape {a.ShapeText} by {b.Name} of shape {b.ShapeText}.");
+        var (m, k, n) = (a.Shape[0], a.Shape[1], b.Shape[1]);
+        var output = NewTensor(kernel, new[] { m, n }, ElementKind.Float32);
+        var shape = leaves.Select(l => l.Shape).Aggregate(output.Shape, (s, t) => BroadcastShape(kernel, s, t, leaves.Prepend(output).ToArray()));
+        if (!shape.SequenceEqual(output.Shape))
+            throw new ShapeMismatchException(
+                $"{Name}: {kernel} is computed as the epilogue of the product {a.Name} · {b.Name} of shape {output.ShapeText}, but {string.Join(", ", leaves.Select(l => $"{l.Name} {l.ShapeText}"))} broadcast it to ({string.Join(", ", shape)}); an epilogue cannot make the product larger.");
+        if (leaves.Length + 3 > KernelGeometry.MaxPointers)
+            throw new InvalidOperationException($"{Name}: {kernel} reads {leaves.Length} tensors besides the product; an epilogue reads at most {KernelGeometry.MaxPointers - 3}.");
+        var tiles = (m + MatMulTile - 1) / MatMulTile * ((n + MatMulTile - 1) / MatMulTile);
+        var (splits, perSplit) = SplitK(tiles, k);
+        var g = Elementwise(output, Array.Empty<DeviceTensor>());
+        SetInts(ref g, m, n, k, a.Strides[0], a.Strides[1], b.Strides[0], b.Strides[1], splits, perSplit);
+        for (var s = 0; s < (scalars?.Length ?? 0); s++) g.Scalars[s] = scalars![s];
+        var sum = g;
+        for (var l = 0; l < leaves.Length; l++)
+        {
+            var strides = BroadcastStrides(leaves[l]);
+            SetStrides(ref g, 3 + l, strides, leaves[l].Rank);
+            SetStrides(ref sum, 2 + l, strides, leaves[l].Rank);
+        }
+        if (splits == 1)
+        {
+            LaunchBlocks(CurrentModule, kernel, output.Count, tiles, ref g, output, new[] { a, b }.Concat(leaves).ToArray());
+            return output;
+        }
+        var parts = NewTensor(kernel + "_parts", new[] { splits, m, n }, ElementKind.Float32);
+        LaunchBlocks(CurrentModule, kernel, output.Count, tiles * splits, ref g, parts, new[] { a, b }.Concat(leaves).ToArray());
+        Launch(sumKernel, output.Count, ref sum, output, new[] { parts }.Concat(leaves).ToArray());
+        return output;
+    }
+
     private const int MatMulTile = 32, MatMulStep = 16;
 
     /// <summary>
@@ -235,14 +276,12 @@ public sealed partial class ProgramBuilder
         var g = new KernelGeometry();
         SetDims(ref g, output.Shape);
         SetStrides(ref g, 0, output.Strides, output.Rank);
-        for (var k = 0; k < inputs.Length; k++)
-        {
-            var input = inputs[k];
-            var strides = input.Strides.Select((s, d) => input.Shape[d] == 1 ? 0 : s).ToArray();
-            SetStrides(ref g, k + 1, strides, input.Rank);
-        }
+        for (var k = 0; k < inputs.Length; k++) SetStrides(ref g, k + 1, BroadcastStrides(inputs[k]), inputs[k].Rank);
         return g;
     }
+
+    /// <summary>An input's strides for elementwise reading: 0 along dimensions of extent 1, which broadcast.</summary>
+    private static int[] BroadcastStrides(DeviceTensor input) => input.Strides.Select((s, d) => input.Shape[d] == 1 ? 0 : s).ToArray();
 
     private static void SetDims(ref KernelGeometry g, int[] shape)
     {

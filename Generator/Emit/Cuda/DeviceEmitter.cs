@@ -33,6 +33,8 @@ internal sealed class DeviceEmitter
     private readonly MethodSpec _spec;
     private readonly DeviceGraph _graph;
     private readonly Dictionary<Node, string> _names = new();
+    /// <summary>The epilogue function and the sum kernel of a node that absorbs a product.</summary>
+    private readonly Dictionary<Node, (string Epilogue, string Sum)> _companions = new();
     private readonly SourceWriter _cuda = new();
     private readonly SourceWriter _program = new();
 
@@ -114,6 +116,7 @@ internal sealed class DeviceEmitter
             else if (_graph.IsForward(node)) name = _csharp.NameOf(node);
             else name = (owner.TryGetValue(node, out var o) ? o + "_" : "") + OpName(node);
             if (_graph.IsMaterialized(node)) _names[node] = name = table.Claim(name);
+            if (_graph.Epilogues.ContainsKey(node)) _companions[node] = (table.Claim(name + "_epilogue"), table.Claim(name + "_sum"));
             foreach (var input in node.Inputs)
                 if (!owner.ContainsKey(input)) owner[input] = name;
         }
@@ -126,6 +129,7 @@ internal sealed class DeviceEmitter
 
     private void Emit(Node node)
     {
+        if (_graph.IsAbsorbed(node)) return;   // the kernel of its one consumer computes it
         var name = _names[node];
         var math = $"{name} = {Math(node, top: true)}";
         var a = node.Inputs.Length > 0 ? node[0] : null;
@@ -133,6 +137,9 @@ internal sealed class DeviceEmitter
         {
             case DeviceKind.View:
                 _program.Line($"var {name} = {ViewCall(node)};");
+                return;
+            case DeviceKind.Elementwise when _graph.Epilogues.TryGetValue(node, out var product):
+                EmitProductWithEpilogue(node, product, name, math);
                 return;
             case DeviceKind.Elementwise:
                 EmitMap(node, name, math);
@@ -206,6 +213,41 @@ internal sealed class DeviceEmitter
         _program.Line($"var {name} = p.Map(\"{name}\", new[] {{ {string.Join(", ", map.Leaves.Select(l => l.Operand))} }}{scalars});");
     }
 
+    /// <summary>
+    /// A matrix product and the elementwise node that consumes it as one kernel: the node's expression becomes the
+    /// product's epilogue, a device function of the product's value (named after the product) and the node's other inputs.
+    /// </summary>
+    private void EmitProductWithEpilogue(Node node, Node product, string name, string math)
+    {
+        var productName = _names[product];
+        var (epilogue, sum) = _companions[node];
+        var map = new MapKernel(this, product, KernelTemplates.MatMulLocals.Append(productName));
+        var expression = map.Render(node, top: true);
+        var parameters = string.Concat(map.Leaves.Select(l => $", const float* __restrict__ {l.Parameter}"));
+        var arguments = string.Concat(map.Leaves.Select(l => $", {l.Parameter}"));
+        var productMath = $"{productName} = {Math(product, top: true)}";
+        _cuda.Line();
+        _cuda.Line("// " + productMath);
+        _cuda.Line("// " + math + "   (the product's epilogue: both in one kernel)");
+        _cuda.Line($"__device__ __forceinline__ float {epilogue}(const Geometry& g, int i, int first, float {productName}{parameters})");
+        _cuda.Line("{");
+        _cuda.Line($"    return {expression};");
+        _cuda.Line("}");
+        _cuda.Line(KernelTemplates.MatMulWithEpilogue(parameters, arguments).Replace("NAME_epilogue", epilogue).Replace("NAME_sum", sum).Replace("NAME", name).TrimEnd('\n'));
+        var (a, b) = product.Op switch
+        {
+            Op.MatMulTransposeA => ($"p.Transpose({Operand(product[0])})", Operand(product[1])),
+            Op.MatMulTransposeB => (Operand(product[0]), $"p.Transpose({Operand(product[1])})"),
+            _ => (Operand(product[0]), Operand(product[1])),
+        };
+        var scalars = map.Scalars.Count == 0 ? "" : $", new float[] {{ {string.Join(", ", map.Scalars)} }}";
+        _program.Line("// " + productMath);
+        _program.Line("// " + math);
+        _program.Line($"var {name} = p.MatMulThen(\"{name}\", \"{sum}\", {a}, {b}, new global::Differentiable.Scheduling.DeviceTensor[] {{ {string.Join(", ", map.Leaves.Select(l => l.Operand))} }}{scalars});");
+        if (_graph.HasShapeOnlyUses(product))
+            _program.Line($"var {productName} = {name};   // the product has {name}'s shape, and later steps read only its shape");
+    }
+
     /// <summary>The math of a node for comments: materialized inputs by name, fused ones expanded.</summary>
     private string Math(Node n, bool top = false)
     {
@@ -234,9 +276,20 @@ internal sealed class DeviceEmitter
     {
         private readonly DeviceEmitter _owner;
         private readonly Dictionary<Node, int> _leafIndex = new();
-        private readonly NameTable _parameterNames = new(CudaReserved);
+        private readonly NameTable _parameterNames;
+        private readonly Node? _value;
 
-        public MapKernel(DeviceEmitter owner) => _owner = owner;
+        public MapKernel(DeviceEmitter owner) : this(owner, null, Enumerable.Empty<string>()) { }
+
+        /// <param name="value">A product whose value the expression receives as an argument of that name (an epilogue), with
+        /// inputs at pointers <c>first</c>, <c>first + 1</c>, ...</param>
+        /// <param name="reserved">Names the inputs must not take (the locals of the kernel the expression is put in).</param>
+        public MapKernel(DeviceEmitter owner, Node? value, IEnumerable<string> reserved)
+        {
+            _owner = owner;
+            _value = value;
+            _parameterNames = new NameTable(CudaReserved.Concat(reserved));
+        }
 
         public List<(string Parameter, string Operand)> Leaves { get; } = new();
 
@@ -244,6 +297,7 @@ internal sealed class DeviceEmitter
 
         public string Render(Node n, bool top = false)
         {
+            if (n == _value) return _owner._names[n];
             if (!top && (_owner._graph.IsMaterialized(n) || DeviceGraph.KindOf(n) == DeviceKind.External))
                 return Load(n, _owner._names[n], _owner._names[n]);
             switch (n.Op)
@@ -273,7 +327,7 @@ internal sealed class DeviceEmitter
                 _leafIndex[key] = index;
                 Leaves.Add((_parameterNames.Claim(parameter), operand));
             }
-            return $"{Leaves[index - 1].Parameter}[at(g, {index}, i)]";
+            return _value is null ? $"{Leaves[index - 1].Parameter}[at(g, {index}, i)]" : $"{Leaves[index - 1].Parameter}[at(g, {(index == 1 ? "first" : $"first + {index - 1}")}, i)]";
         }
 
         private string Scalar(string csharp)

@@ -35,7 +35,10 @@ internal sealed class DeviceGraph
     private readonly Dictionary<Node, Node?> _adjoints = new();
     private readonly Dictionary<Node, List<Node>> _contributions = new();
     private readonly Dictionary<Node, int> _uses = new();
+    private readonly Dictionary<Node, int> _valueUses = new();
     private readonly HashSet<Node> _materialized = new();
+    private readonly Dictionary<Node, Node> _epilogues = new();
+    private readonly HashSet<Node> _absorbed = new();
 
     public DeviceGraph(Gradient gradient)
     {
@@ -53,6 +56,7 @@ internal sealed class DeviceGraph
         Order = Topology.Sort(new[] { Result }.Concat(Gradients.Where(g => g.Adjoint is not null).Select(g => g.Adjoint!)));
         CountUses();
         foreach (var node in Order.Where(MustMaterialize)) _materialized.Add(node);
+        FindEpilogues();
         AdjointTargets = _adjoints.Where(a => a.Value is not null).GroupBy(a => a.Value!).ToDictionary(g => g.Key, g => g.First().Key);
     }
 
@@ -72,6 +76,16 @@ internal sealed class DeviceGraph
         Order.Select(n => Reason(n)).FirstOrDefault(r => r is not null);
 
     public bool IsMaterialized(Node n) => _materialized.Contains(n);
+
+    /// <summary>
+    /// Elementwise kernels that compute a matrix product themselves, as the epilogue of the product (bias and
+    /// activation, a gradient mask), by the product they absorb: one launch instead of two, and the product never
+    /// goes through memory.
+    /// </summary>
+    public IReadOnlyDictionary<Node, Node> Epilogues => _epilogues;
+
+    /// <summary>A product computed inside the kernel of its one consumer (<see cref="Epilogues"/>): it has no kernel of its own.</summary>
+    public bool IsAbsorbed(Node n) => _absorbed.Contains(n);
 
     public bool IsForward(Node n) => _forward.Contains(n);
 
@@ -129,8 +143,63 @@ internal sealed class DeviceGraph
     private void CountUses()
     {
         foreach (var node in Order)
-            foreach (var input in node.Inputs)
+            for (var index = 0; index < node.Inputs.Length; index++)
+            {
+                var input = node.Inputs[index];
                 _uses[input] = _uses.TryGetValue(input, out var k) ? k + 1 : 1;
+                if (!ReadsOnlyShape(node, index)) _valueUses[input] = _valueUses.TryGetValue(input, out var v) ? v + 1 : 1;
+            }
+    }
+
+    /// <summary>Inputs an op reads only for their shape (the tensor to sum back to, to expand or reshape like).</summary>
+    private static bool ReadsOnlyShape(Node consumer, int index) => (consumer.Op, index) is
+        (Op.SumToShapeOf, 1) or (Op.Seed, 0) or (Op.ExpandAlong, 1) or (Op.ExpandMeanAlong, 1) or (Op.ScatterLabels, 2) or (Op.ReshapeLike, 1) or (Op.SliceLike, 1);
+
+    /// <summary>Whether some op reads <paramref name="n"/> for its shape alone.</summary>
+    public bool HasShapeOnlyUses(Node n) => _uses.TryGetValue(n, out var all) && all > (_valueUses.TryGetValue(n, out var values) ? values : 0);
+
+    /// <summary>
+    /// A product can be absorbed by the elementwise kernel that reads it when that kernel is the only one to read its
+    /// values (others may read its shape, which is the kernel's own: the builder checks that an epilogue does not
+    /// broadcast the product larger), reads it element for element (not through an expansion), and it is no result
+    /// or gradient of its own.
+    /// </summary>
+    private void FindEpilogues()
+    {
+        var position = Order.Select((n, k) => (n, k)).ToDictionary(e => e.n, e => e.k);
+        foreach (var node in Order.Where(n => _materialized.Contains(n) && KindOf(n) == DeviceKind.Elementwise))
+        {
+            // Readers of the product's shape must come after the node: they read it through the node's tensor.
+            var product = DirectLoads(node, top: true).FirstOrDefault(p =>
+                p.Op is Op.MatMul or Op.MatMulTransposeA or Op.MatMulTransposeB && _valueUses.TryGetValue(p, out var uses) && uses == 1
+                && p != Result && Gradients.All(g => g.Adjoint != p) && !_absorbed.Contains(p)
+                && Order.Where(c => c.Inputs.Contains(p)).All(c => position[c] >= position[node] || IsInside(c, node)));
+            if (product is null) continue;
+            _epilogues[node] = product;
+            _absorbed.Add(product);
+        }
+    }
+
+    /// <summary>Whether <paramref name="n"/> is part of the fused expression of <paramref name="kernel"/> (computed in its kernel).</summary>
+    private bool IsInside(Node n, Node kernel)
+    {
+        if (n == kernel) return true;
+        if (KindOf(kernel) != DeviceKind.Elementwise || kernel.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong) return false;
+        return kernel.Inputs.Any(input => input == n || !_materialized.Contains(input) && KindOf(input) == DeviceKind.Elementwise && IsInside(n, input));
+    }
+
+    /// <summary>The buffers an elementwise kernel reads element for element, in the order its expression reads them.</summary>
+    private IEnumerable<Node> DirectLoads(Node n, bool top)
+    {
+        if (!top && (_materialized.Contains(n) || KindOf(n) == DeviceKind.External))
+        {
+            yield return n;
+            yield break;
+        }
+        if (KindOf(n) != DeviceKind.Elementwise || n.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong) yield break;
+        foreach (var input in n.Inputs)
+            foreach (var load in DirectLoads(input, top: false))
+                yield return load;
     }
 
     private bool MustMaterialize(Node n)

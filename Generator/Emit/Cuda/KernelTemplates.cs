@@ -22,8 +22,49 @@ internal static class KernelTemplates
     /// writes its partial product to out + s·M·N and the prelude's <c>sum_partials</c> adds them in order.
     /// ints: M, N, K, a's row and column strides, b's row and column strides, splits, K per split.
     /// </summary>
-    public const string MatMul = @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+    public static string MatMul => MatMulSource(
+        @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)", (_, value) => value);
+
+    /// <summary>
+    /// The matrix product with an elementwise epilogue (bias, activation, a gradient mask): <c>NAME_epilogue(g, i,
+    /// first, value, leaves...)</c>, written by the emitter, turns each element of the product into the output.
+    /// Without a K split the product kernel applies it as it stores (<c>g.ints[7] == 1</c>); with one, the kernel
+    /// stores partial products and <c>NAME_sum</c> adds them and applies it. The epilogue's inputs are pointers 3…
+    /// of the product kernel and 2… of the sum kernel (<c>first</c>).
+    /// </summary>
+    public static string MatMulWithEpilogue(string leafParameters, string leafArguments) =>
+        MatMulSource(@"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b" + leafParameters + ")",
+            (index, value) => $"g.ints[7] == 1 ? NAME_epilogue(g, {index}, 3, {value}{leafArguments}) : {value}") + @"
+extern ""C"" __global__ void NAME_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials" + leafParameters + @")
 {
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = NAME_epilogue(g, i, 2, sum" + leafArguments + @");
+}
+";
+
+    /// <summary>The names the product kernel's body declares: an epilogue's inputs must not take them.</summary>
+    public static readonly string[] MatMulLocals =
+    {
+        "a", "b", "M", "N", "K", "a_tile", "b_tile", "tiles_n", "tiles", "tile", "split", "row0", "column0", "k_begin", "k_end", "t", "tr", "tc",
+        "a_along_rows", "b_along_columns", "c00", "c01", "c10", "c11", "k0", "e", "ak", "ar", "bk", "bc", "ka", "kb", "r", "c", "k",
+        "a0", "a1", "b0", "b1", "product", "r0", "r1", "n0", "n1", "partials", "sum", "s", "first", "value",
+    };
+
+    private static readonly (string Index, string Value)[] StoredElements =
+        { ("r0 * N + n0", "c00"), ("r0 * N + n1", "c01"), ("r1 * N + n0", "c10"), ("r1 * N + n1", "c11") };
+
+    /// <summary>The product kernel with <paramref name="signature"/>; <paramref name="store"/> gives the stored expression of an element (index, value).</summary>
+    private static string MatMulSource(string signature, System.Func<string, string, string> store)
+    {
+        var body = MatMulBody;
+        foreach (var (index, value) in StoredElements) body = body.Replace($"STORE({index}, {value})", store(index, value));
+        return signature + "\n" + body;
+    }
+
+    private const string MatMulBody = @"{
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
     const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
@@ -56,10 +97,10 @@ internal static class KernelTemplates
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = STORE(r0 * N + n0, c00);
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = STORE(r0 * N + n1, c01);
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = STORE(r1 * N + n0, c10);
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = STORE(r1 * N + n1, c11);
 }
 ";
 

@@ -538,7 +538,12 @@ extern ""C"" __global__ void h5(const Geometry g, float* __restrict__ out, const
 }
 
 // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// f1_relu = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float f1_relu_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+{
+    return ((Fc1_forward_matmul + Fc1_B[at(g, first, i)]) > 0.0f ? (Fc1_forward_matmul + Fc1_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -572,18 +577,19 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? f1_relu_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? f1_relu_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? f1_relu_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? f1_relu_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
 }
 
-// f1_relu = relu(Fc1_forward_matmul + Fc1_B)
-extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+extern ""C"" __global__ void f1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) > 0.0f ? (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = f1_relu_epilogue(g, i, 2, sum, Fc1_B);
 }
 
 // f1 = f1_relu ⊙ mask1
@@ -595,7 +601,12 @@ extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const
 }
 
 // Fc2_forward_matmul = f1 · Fc2_W
-extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// f2_relu = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float f2_relu_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+{
+    return ((Fc2_forward_matmul + Fc2_B[at(g, first, i)]) > 0.0f ? (Fc2_forward_matmul + Fc2_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -629,18 +640,19 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? f2_relu_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? f2_relu_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? f2_relu_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? f2_relu_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
 }
 
-// f2_relu = relu(Fc2_forward_matmul + Fc2_B)
-extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+extern ""C"" __global__ void f2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) > 0.0f ? (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = f2_relu_epilogue(g, i, 2, sum, Fc2_B);
 }
 
 // f2 = f2_relu ⊙ mask2
@@ -652,7 +664,12 @@ extern ""C"" __global__ void f2(const Geometry g, float* __restrict__ out, const
 }
 
 // Fc3_forward_matmul = f2 · Fc3_W
-extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// Fc3_forward = Fc3_forward_matmul + Fc3_B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float Fc3_forward_epilogue(const Geometry& g, int i, int first, float Fc3_forward_matmul, const float* __restrict__ Fc3_B)
+{
+    return (Fc3_forward_matmul + Fc3_B[at(g, first, i)]);
+}
+extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -686,18 +703,19 @@ extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
 }
 
-// Fc3_forward = Fc3_forward_matmul + Fc3_B
-extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward_matmul, const float* __restrict__ Fc3_B)
+extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc3_forward_matmul[at(g, 1, i)] + Fc3_B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
 }
 
 // forward_logsumexp = log Σ_1 exp(Fc3_forward)
@@ -799,7 +817,12 @@ extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __res
 }
 
 // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
-extern ""C"" __global__ void d_f2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_f2_relu_mul = d_f2 ⊙ mask2   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_f2_relu_mul_epilogue(const Geometry& g, int i, int first, float d_f2, const float* __restrict__ mask2)
+{
+    return (d_f2 * mask2[at(g, first, i)]);
+}
+extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -833,18 +856,19 @@ extern ""C"" __global__ void d_f2(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
-// d_f2_relu_mul = d_f2 ⊙ mask2
-extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2, const float* __restrict__ mask2)
+extern ""C"" __global__ void d_f2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_f2[at(g, 1, i)] * mask2[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_f2_relu_mul_epilogue(g, i, 2, sum, mask2);
 }
 
 // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
@@ -888,7 +912,12 @@ extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __res
 }
 
 // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
-extern ""C"" __global__ void d_f1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_f1_relu_mul = d_f1 ⊙ mask1   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_f1_relu_mul_epilogue(const Geometry& g, int i, int first, float d_f1, const float* __restrict__ mask1)
+{
+    return (d_f1 * mask1[at(g, first, i)]);
+}
+extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -922,18 +951,19 @@ extern ""C"" __global__ void d_f1(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
-// d_f1_relu_mul = d_f1 ⊙ mask1
-extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1, const float* __restrict__ mask1)
+extern ""C"" __global__ void d_f1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_f1[at(g, 1, i)] * mask1[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_f1_relu_mul_epilogue(g, i, 2, sum, mask1);
 }
 
 // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
@@ -1735,21 +1765,21 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var h5 = p.MaxPool2d("h5", h5_relu, 3, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h5);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-        var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
         // f1_relu = relu(Fc1_forward_matmul + Fc1_B)
-        var f1_relu = p.Map("f1_relu", new[] { Fc1_forward_matmul, Fc1_B });
+        var f1_relu = p.MatMulThen("f1_relu", "f1_relu_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B });
+        var Fc1_forward_matmul = f1_relu;   // the product has f1_relu's shape, and later steps read only its shape
         // f1 = f1_relu ⊙ mask1
         var f1 = p.Map("f1", new[] { f1_relu, mask1 });
         // Fc2_forward_matmul = f1 · Fc2_W
-        var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", f1, Fc2_W);
         // f2_relu = relu(Fc2_forward_matmul + Fc2_B)
-        var f2_relu = p.Map("f2_relu", new[] { Fc2_forward_matmul, Fc2_B });
+        var f2_relu = p.MatMulThen("f2_relu", "f2_relu_sum", f1, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B });
+        var Fc2_forward_matmul = f2_relu;   // the product has f2_relu's shape, and later steps read only its shape
         // f2 = f2_relu ⊙ mask2
         var f2 = p.Map("f2", new[] { f2_relu, mask2 });
         // Fc3_forward_matmul = f2 · Fc3_W
-        var Fc3_forward_matmul = p.MatMul("Fc3_forward_matmul", f2, Fc3_W);
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.Map("Fc3_forward", new[] { Fc3_forward_matmul, Fc3_B });
+        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", f2, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B });
+        var Fc3_forward_matmul = Fc3_forward;   // the product has Fc3_forward's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
         // forward = Fc3_forward − forward_logsumexp
@@ -1767,9 +1797,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
-        var d_f2 = p.MatMul("d_f2", d_Fc3_forward_matmul, p.Transpose(Fc3_W));
         // d_f2_relu_mul = d_f2 ⊙ mask2
-        var d_f2_relu_mul = p.Map("d_f2_relu_mul", new[] { d_f2, mask2 });
+        var d_f2_relu_mul = p.MatMulThen("d_f2_relu_mul", "d_f2_relu_mul_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 });
         // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
         var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
         // d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
@@ -1777,9 +1806,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
-        var d_f1 = p.MatMul("d_f1", d_Fc2_forward_matmul, p.Transpose(Fc2_W));
         // d_f1_relu_mul = d_f1 ⊙ mask1
-        var d_f1_relu_mul = p.Map("d_f1_relu_mul", new[] { d_f1, mask1 });
+        var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", "d_f1_relu_mul_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 });
         // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
         var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
         // d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
@@ -2397,7 +2425,12 @@ extern ""C"" __global__ void h5(const Geometry g, float* __restrict__ out, const
 }
 
 // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// f1_relu = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float f1_relu_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+{
+    return ((Fc1_forward_matmul + Fc1_B[at(g, first, i)]) > 0.0f ? (Fc1_forward_matmul + Fc1_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -2431,18 +2464,19 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? f1_relu_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? f1_relu_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? f1_relu_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? f1_relu_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
 }
 
-// f1_relu = relu(Fc1_forward_matmul + Fc1_B)
-extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+extern ""C"" __global__ void f1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) > 0.0f ? (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = f1_relu_epilogue(g, i, 2, sum, Fc1_B);
 }
 
 // f1 = f1_relu ⊙ mask1
@@ -2454,7 +2488,12 @@ extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const
 }
 
 // Fc2_forward_matmul = f1 · Fc2_W
-extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// f2_relu = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float f2_relu_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+{
+    return ((Fc2_forward_matmul + Fc2_B[at(g, first, i)]) > 0.0f ? (Fc2_forward_matmul + Fc2_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -2488,18 +2527,19 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? f2_relu_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? f2_relu_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? f2_relu_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? f2_relu_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
 }
 
-// f2_relu = relu(Fc2_forward_matmul + Fc2_B)
-extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+extern ""C"" __global__ void f2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) > 0.0f ? (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = f2_relu_epilogue(g, i, 2, sum, Fc2_B);
 }
 
 // f2 = f2_relu ⊙ mask2
@@ -2511,7 +2551,12 @@ extern ""C"" __global__ void f2(const Geometry g, float* __restrict__ out, const
 }
 
 // Fc3_forward_matmul = f2 · Fc3_W
-extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// Fc3_forward = Fc3_forward_matmul + Fc3_B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float Fc3_forward_epilogue(const Geometry& g, int i, int first, float Fc3_forward_matmul, const float* __restrict__ Fc3_B)
+{
+    return (Fc3_forward_matmul + Fc3_B[at(g, first, i)]);
+}
+extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -2545,18 +2590,19 @@ extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
 }
 
-// Fc3_forward = Fc3_forward_matmul + Fc3_B
-extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward_matmul, const float* __restrict__ Fc3_B)
+extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc3_forward_matmul[at(g, 1, i)] + Fc3_B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
 }
 
 // forward_logsumexp = log Σ_1 exp(Fc3_forward)
@@ -2707,7 +2753,12 @@ extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __res
 }
 
 // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
-extern ""C"" __global__ void d_f2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_f2_relu_mul = d_f2 ⊙ mask2   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_f2_relu_mul_epilogue(const Geometry& g, int i, int first, float d_f2, const float* __restrict__ mask2)
+{
+    return (d_f2 * mask2[at(g, first, i)]);
+}
+extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -2741,18 +2792,19 @@ extern ""C"" __global__ void d_f2(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
-// d_f2_relu_mul = d_f2 ⊙ mask2
-extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2, const float* __restrict__ mask2)
+extern ""C"" __global__ void d_f2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_f2[at(g, 1, i)] * mask2[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_f2_relu_mul_epilogue(g, i, 2, sum, mask2);
 }
 
 // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
@@ -2796,7 +2848,12 @@ extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __res
 }
 
 // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
-extern ""C"" __global__ void d_f1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_f1_relu_mul = d_f1 ⊙ mask1   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_f1_relu_mul_epilogue(const Geometry& g, int i, int first, float d_f1, const float* __restrict__ mask1)
+{
+    return (d_f1 * mask1[at(g, first, i)]);
+}
+extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -2830,18 +2887,19 @@ extern ""C"" __global__ void d_f1(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
-// d_f1_relu_mul = d_f1 ⊙ mask1
-extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1, const float* __restrict__ mask1)
+extern ""C"" __global__ void d_f1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_f1[at(g, 1, i)] * mask1[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_f1_relu_mul_epilogue(g, i, 2, sum, mask1);
 }
 
 // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
@@ -3644,21 +3702,21 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var h5 = p.MaxPool2d("h5", h5_relu, 3, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h5);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-        var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
         // f1_relu = relu(Fc1_forward_matmul + Fc1_B)
-        var f1_relu = p.Map("f1_relu", new[] { Fc1_forward_matmul, Fc1_B });
+        var f1_relu = p.MatMulThen("f1_relu", "f1_relu_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B });
+        var Fc1_forward_matmul = f1_relu;   // the product has f1_relu's shape, and later steps read only its shape
         // f1 = f1_relu ⊙ mask1
         var f1 = p.Map("f1", new[] { f1_relu, mask1 });
         // Fc2_forward_matmul = f1 · Fc2_W
-        var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", f1, Fc2_W);
         // f2_relu = relu(Fc2_forward_matmul + Fc2_B)
-        var f2_relu = p.Map("f2_relu", new[] { Fc2_forward_matmul, Fc2_B });
+        var f2_relu = p.MatMulThen("f2_relu", "f2_relu_sum", f1, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B });
+        var Fc2_forward_matmul = f2_relu;   // the product has f2_relu's shape, and later steps read only its shape
         // f2 = f2_relu ⊙ mask2
         var f2 = p.Map("f2", new[] { f2_relu, mask2 });
         // Fc3_forward_matmul = f2 · Fc3_W
-        var Fc3_forward_matmul = p.MatMul("Fc3_forward_matmul", f2, Fc3_W);
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.Map("Fc3_forward", new[] { Fc3_forward_matmul, Fc3_B });
+        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", f2, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B });
+        var Fc3_forward_matmul = Fc3_forward;   // the product has Fc3_forward's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
         // forward = Fc3_forward − forward_logsumexp
@@ -3686,9 +3744,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
-        var d_f2 = p.MatMul("d_f2", d_Fc3_forward_matmul, p.Transpose(Fc3_W));
         // d_f2_relu_mul = d_f2 ⊙ mask2
-        var d_f2_relu_mul = p.Map("d_f2_relu_mul", new[] { d_f2, mask2 });
+        var d_f2_relu_mul = p.MatMulThen("d_f2_relu_mul", "d_f2_relu_mul_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 });
         // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
         var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
         // d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
@@ -3696,9 +3753,8 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
-        var d_f1 = p.MatMul("d_f1", d_Fc2_forward_matmul, p.Transpose(Fc2_W));
         // d_f1_relu_mul = d_f1 ⊙ mask1
-        var d_f1_relu_mul = p.Map("d_f1_relu_mul", new[] { d_f1, mask1 });
+        var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", "d_f1_relu_mul_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 });
         // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
         var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
         // d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])

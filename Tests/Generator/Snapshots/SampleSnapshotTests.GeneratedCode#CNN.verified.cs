@@ -271,7 +271,12 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 }
 
 // Fc_forward_matmul = Fc_forward_flatten · Fc_W
-extern ""C"" __global__ void Fc_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// Fc_forward = Fc_forward_matmul + Fc_B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float Fc_forward_epilogue(const Geometry& g, int i, int first, float Fc_forward_matmul, const float* __restrict__ Fc_B)
+{
+    return (Fc_forward_matmul + Fc_B[at(g, first, i)]);
+}
+extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -305,18 +310,19 @@ extern ""C"" __global__ void Fc_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r0 * N + n0, 3, c00, Fc_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r0 * N + n1, 3, c01, Fc_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r1 * N + n0, 3, c10, Fc_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r1 * N + n1, 3, c11, Fc_B) : c11;
 }
 
-// Fc_forward = Fc_forward_matmul + Fc_B
-extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc_forward_matmul, const float* __restrict__ Fc_B)
+extern ""C"" __global__ void Fc_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc_forward_matmul[at(g, 1, i)] + Fc_B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = Fc_forward_epilogue(g, i, 2, sum, Fc_B);
 }
 
 // forward_logsumexp = log Σ_1 exp(Fc_forward)
@@ -748,9 +754,9 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var h2 = p.MaxPool2d("h2", h2_relu, 2, 2, 0);
         var Fc_forward_flatten = p.Flatten(h2);
         // Fc_forward_matmul = Fc_forward_flatten · Fc_W
-        var Fc_forward_matmul = p.MatMul("Fc_forward_matmul", Fc_forward_flatten, Fc_W);
         // Fc_forward = Fc_forward_matmul + Fc_B
-        var Fc_forward = p.Map("Fc_forward", new[] { Fc_forward_matmul, Fc_B });
+        var Fc_forward = p.MatMulThen("Fc_forward", "Fc_forward_sum", Fc_forward_flatten, Fc_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc_B });
+        var Fc_forward_matmul = Fc_forward;   // the product has Fc_forward's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(Fc_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc_forward, 1, true);
         // forward = Fc_forward − forward_logsumexp
@@ -1068,7 +1074,12 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 }
 
 // Fc_forward_matmul = Fc_forward_flatten · Fc_W
-extern ""C"" __global__ void Fc_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// Fc_forward = Fc_forward_matmul + Fc_B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float Fc_forward_epilogue(const Geometry& g, int i, int first, float Fc_forward_matmul, const float* __restrict__ Fc_B)
+{
+    return (Fc_forward_matmul + Fc_B[at(g, first, i)]);
+}
+extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1102,18 +1113,19 @@ extern ""C"" __global__ void Fc_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r0 * N + n0, 3, c00, Fc_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r0 * N + n1, 3, c01, Fc_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r1 * N + n0, 3, c10, Fc_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r1 * N + n1, 3, c11, Fc_B) : c11;
 }
 
-// Fc_forward = Fc_forward_matmul + Fc_B
-extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc_forward_matmul, const float* __restrict__ Fc_B)
+extern ""C"" __global__ void Fc_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc_forward_matmul[at(g, 1, i)] + Fc_B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = Fc_forward_epilogue(g, i, 2, sum, Fc_B);
 }
 
 // forward_logsumexp = log Σ_1 exp(Fc_forward)
@@ -1595,9 +1607,9 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var h2 = p.MaxPool2d("h2", h2_relu, 2, 2, 0);
         var Fc_forward_flatten = p.Flatten(h2);
         // Fc_forward_matmul = Fc_forward_flatten · Fc_W
-        var Fc_forward_matmul = p.MatMul("Fc_forward_matmul", Fc_forward_flatten, Fc_W);
         // Fc_forward = Fc_forward_matmul + Fc_B
-        var Fc_forward = p.Map("Fc_forward", new[] { Fc_forward_matmul, Fc_B });
+        var Fc_forward = p.MatMulThen("Fc_forward", "Fc_forward_sum", Fc_forward_flatten, Fc_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc_B });
+        var Fc_forward_matmul = Fc_forward;   // the product has Fc_forward's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(Fc_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc_forward, 1, true);
         // forward = Fc_forward − forward_logsumexp

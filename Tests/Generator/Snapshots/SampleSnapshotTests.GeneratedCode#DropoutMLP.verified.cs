@@ -149,7 +149,12 @@ partial class DropoutMLP : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // L1_forward_matmul = x · L1_W
-extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h1_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h1_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
+{
+    return ((L1_forward_matmul + L1_B[at(g, first, i)]) > 0.0f ? (L1_forward_matmul + L1_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -183,18 +188,19 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h1_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h1_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h1_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h1_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
 }
 
-// h1_relu = relu(L1_forward_matmul + L1_B)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+extern ""C"" __global__ void h1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) > 0.0f ? (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h1_relu_epilogue(g, i, 2, sum, L1_B);
 }
 
 // h1 = h1_relu ⊙ mask1
@@ -206,7 +212,12 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
 }
 
 // L2_forward_matmul = h1 · L2_W
-extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h2_relu = relu(L2_forward_matmul + L2_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h2_relu_epilogue(const Geometry& g, int i, int first, float L2_forward_matmul, const float* __restrict__ L2_B)
+{
+    return ((L2_forward_matmul + L2_B[at(g, first, i)]) > 0.0f ? (L2_forward_matmul + L2_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -240,18 +251,19 @@ extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h2_relu_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h2_relu_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h2_relu_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h2_relu_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
 }
 
-// h2_relu = relu(L2_forward_matmul + L2_B)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
+extern ""C"" __global__ void h2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]) > 0.0f ? (L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h2_relu_epilogue(g, i, 2, sum, L2_B);
 }
 
 // h2 = h2_relu ⊙ mask2
@@ -263,7 +275,12 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 }
 
 // L3_forward_matmul = h2 · L3_W
-extern ""C"" __global__ void L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// L3_forward = L3_forward_matmul + L3_B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float L3_forward_epilogue(const Geometry& g, int i, int first, float L3_forward_matmul, const float* __restrict__ L3_B)
+{
+    return (L3_forward_matmul + L3_B[at(g, first, i)]);
+}
+extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L3_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -297,18 +314,19 @@ extern ""C"" __global__ void L3_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? L3_forward_epilogue(g, r0 * N + n0, 3, c00, L3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? L3_forward_epilogue(g, r0 * N + n1, 3, c01, L3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? L3_forward_epilogue(g, r1 * N + n0, 3, c10, L3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? L3_forward_epilogue(g, r1 * N + n1, 3, c11, L3_B) : c11;
 }
 
-// L3_forward = L3_forward_matmul + L3_B
-extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L3_forward_matmul, const float* __restrict__ L3_B)
+extern ""C"" __global__ void L3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L3_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (L3_forward_matmul[at(g, 1, i)] + L3_B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = L3_forward_epilogue(g, i, 2, sum, L3_B);
 }
 
 // forward_logsumexp = log Σ_1 exp(L3_forward)
@@ -410,7 +428,12 @@ extern ""C"" __global__ void d_L3_forward_matmul(const Geometry g, float* __rest
 }
 
 // d_h2 = d_L3_forward_matmul · L3_Wᵀ
-extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_h2_relu_mul = d_h2 ⊙ mask2   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_h2_relu_mul_epilogue(const Geometry& g, int i, int first, float d_h2, const float* __restrict__ mask2)
+{
+    return (d_h2 * mask2[at(g, first, i)]);
+}
+extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -444,18 +467,19 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
-// d_h2_relu_mul = d_h2 ⊙ mask2
-extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ mask2)
+extern ""C"" __global__ void d_h2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2[at(g, 1, i)] * mask2[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_h2_relu_mul_epilogue(g, i, 2, sum, mask2);
 }
 
 // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
@@ -499,7 +523,12 @@ extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __rest
 }
 
 // d_h1 = d_L2_forward_matmul · L2_Wᵀ
-extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_h1_relu_mul = d_h1 ⊙ mask1   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_h1_relu_mul_epilogue(const Geometry& g, int i, int first, float d_h1, const float* __restrict__ mask1)
+{
+    return (d_h1 * mask1[at(g, first, i)]);
+}
+extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -533,18 +562,19 @@ extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
-// d_h1_relu_mul = d_h1 ⊙ mask1
-extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ mask1)
+extern ""C"" __global__ void d_h1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1[at(g, 1, i)] * mask1[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_h1_relu_mul_epilogue(g, i, 2, sum, mask1);
 }
 
 // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
@@ -778,21 +808,21 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var L3_W = p.Parameter("L3.W");
         var L3_B = p.Parameter("L3.B");
         // L1_forward_matmul = x · L1_W
-        var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
         // h1_relu = relu(L1_forward_matmul + L1_B)
-        var h1_relu = p.Map("h1_relu", new[] { L1_forward_matmul, L1_B });
+        var h1_relu = p.MatMulThen("h1_relu", "h1_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B });
+        var L1_forward_matmul = h1_relu;   // the product has h1_relu's shape, and later steps read only its shape
         // h1 = h1_relu ⊙ mask1
         var h1 = p.Map("h1", new[] { h1_relu, mask1 });
         // L2_forward_matmul = h1 · L2_W
-        var L2_forward_matmul = p.MatMul("L2_forward_matmul", h1, L2_W);
         // h2_relu = relu(L2_forward_matmul + L2_B)
-        var h2_relu = p.Map("h2_relu", new[] { L2_forward_matmul, L2_B });
+        var h2_relu = p.MatMulThen("h2_relu", "h2_relu_sum", h1, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B });
+        var L2_forward_matmul = h2_relu;   // the product has h2_relu's shape, and later steps read only its shape
         // h2 = h2_relu ⊙ mask2
         var h2 = p.Map("h2", new[] { h2_relu, mask2 });
         // L3_forward_matmul = h2 · L3_W
-        var L3_forward_matmul = p.MatMul("L3_forward_matmul", h2, L3_W);
         // L3_forward = L3_forward_matmul + L3_B
-        var L3_forward = p.Map("L3_forward", new[] { L3_forward_matmul, L3_B });
+        var L3_forward = p.MatMulThen("L3_forward", "L3_forward_sum", h2, L3_W, new global::Differentiable.Scheduling.DeviceTensor[] { L3_B });
+        var L3_forward_matmul = L3_forward;   // the product has L3_forward's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(L3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", L3_forward, 1, true);
         // forward = L3_forward − forward_logsumexp
@@ -810,9 +840,8 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         // d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
         var d_L3_forward_matmul = p.SumTo("d_L3_forward_matmul", d_L3_forward, L3_forward_matmul);
         // d_h2 = d_L3_forward_matmul · L3_Wᵀ
-        var d_h2 = p.MatMul("d_h2", d_L3_forward_matmul, p.Transpose(L3_W));
         // d_h2_relu_mul = d_h2 ⊙ mask2
-        var d_h2_relu_mul = p.Map("d_h2_relu_mul", new[] { d_h2, mask2 });
+        var d_h2_relu_mul = p.MatMulThen("d_h2_relu_mul", "d_h2_relu_mul_sum", d_L3_forward_matmul, p.Transpose(L3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 });
         // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
         var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
         // d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
@@ -820,9 +849,8 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_h1 = d_L2_forward_matmul · L2_Wᵀ
-        var d_h1 = p.MatMul("d_h1", d_L2_forward_matmul, p.Transpose(L2_W));
         // d_h1_relu_mul = d_h1 ⊙ mask1
-        var d_h1_relu_mul = p.Map("d_h1_relu_mul", new[] { d_h1, mask1 });
+        var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", "d_h1_relu_mul_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 });
         // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
         var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
         // d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
@@ -989,7 +1017,12 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // L1_forward_matmul = x · L1_W
-extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h1_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h1_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
+{
+    return ((L1_forward_matmul + L1_B[at(g, first, i)]) > 0.0f ? (L1_forward_matmul + L1_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1023,18 +1056,19 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h1_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h1_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h1_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h1_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
 }
 
-// h1_relu = relu(L1_forward_matmul + L1_B)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+extern ""C"" __global__ void h1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) > 0.0f ? (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h1_relu_epilogue(g, i, 2, sum, L1_B);
 }
 
 // h1 = h1_relu ⊙ mask1
@@ -1046,7 +1080,12 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
 }
 
 // L2_forward_matmul = h1 · L2_W
-extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h2_relu = relu(L2_forward_matmul + L2_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h2_relu_epilogue(const Geometry& g, int i, int first, float L2_forward_matmul, const float* __restrict__ L2_B)
+{
+    return ((L2_forward_matmul + L2_B[at(g, first, i)]) > 0.0f ? (L2_forward_matmul + L2_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1080,18 +1119,19 @@ extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h2_relu_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h2_relu_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h2_relu_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h2_relu_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
 }
 
-// h2_relu = relu(L2_forward_matmul + L2_B)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
+extern ""C"" __global__ void h2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]) > 0.0f ? (L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h2_relu_epilogue(g, i, 2, sum, L2_B);
 }
 
 // h2 = h2_relu ⊙ mask2
@@ -1103,7 +1143,12 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 }
 
 // L3_forward_matmul = h2 · L3_W
-extern ""C"" __global__ void L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// L3_forward = L3_forward_matmul + L3_B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float L3_forward_epilogue(const Geometry& g, int i, int first, float L3_forward_matmul, const float* __restrict__ L3_B)
+{
+    return (L3_forward_matmul + L3_B[at(g, first, i)]);
+}
+extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L3_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1137,18 +1182,19 @@ extern ""C"" __global__ void L3_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? L3_forward_epilogue(g, r0 * N + n0, 3, c00, L3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? L3_forward_epilogue(g, r0 * N + n1, 3, c01, L3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? L3_forward_epilogue(g, r1 * N + n0, 3, c10, L3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? L3_forward_epilogue(g, r1 * N + n1, 3, c11, L3_B) : c11;
 }
 
-// L3_forward = L3_forward_matmul + L3_B
-extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L3_forward_matmul, const float* __restrict__ L3_B)
+extern ""C"" __global__ void L3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L3_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (L3_forward_matmul[at(g, 1, i)] + L3_B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = L3_forward_epilogue(g, i, 2, sum, L3_B);
 }
 
 // forward_logsumexp = log Σ_1 exp(L3_forward)
@@ -1299,7 +1345,12 @@ extern ""C"" __global__ void d_L3_forward_matmul(const Geometry g, float* __rest
 }
 
 // d_h2 = d_L3_forward_matmul · L3_Wᵀ
-extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_h2_relu_mul = d_h2 ⊙ mask2   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_h2_relu_mul_epilogue(const Geometry& g, int i, int first, float d_h2, const float* __restrict__ mask2)
+{
+    return (d_h2 * mask2[at(g, first, i)]);
+}
+extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1333,18 +1384,19 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
-// d_h2_relu_mul = d_h2 ⊙ mask2
-extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ mask2)
+extern ""C"" __global__ void d_h2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2[at(g, 1, i)] * mask2[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_h2_relu_mul_epilogue(g, i, 2, sum, mask2);
 }
 
 // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
@@ -1388,7 +1440,12 @@ extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __rest
 }
 
 // d_h1 = d_L2_forward_matmul · L2_Wᵀ
-extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_h1_relu_mul = d_h1 ⊙ mask1   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_h1_relu_mul_epilogue(const Geometry& g, int i, int first, float d_h1, const float* __restrict__ mask1)
+{
+    return (d_h1 * mask1[at(g, first, i)]);
+}
+extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1422,18 +1479,19 @@ extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
-// d_h1_relu_mul = d_h1 ⊙ mask1
-extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ mask1)
+extern ""C"" __global__ void d_h1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1[at(g, 1, i)] * mask1[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_h1_relu_mul_epilogue(g, i, 2, sum, mask1);
 }
 
 // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
@@ -1668,21 +1726,21 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var L3_B = p.Parameter("L3.B");
         var y = p.Labels("y");
         // L1_forward_matmul = x · L1_W
-        var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
         // h1_relu = relu(L1_forward_matmul + L1_B)
-        var h1_relu = p.Map("h1_relu", new[] { L1_forward_matmul, L1_B });
+        var h1_relu = p.MatMulThen("h1_relu", "h1_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B });
+        var L1_forward_matmul = h1_relu;   // the product has h1_relu's shape, and later steps read only its shape
         // h1 = h1_relu ⊙ mask1
         var h1 = p.Map("h1", new[] { h1_relu, mask1 });
         // L2_forward_matmul = h1 · L2_W
-        var L2_forward_matmul = p.MatMul("L2_forward_matmul", h1, L2_W);
         // h2_relu = relu(L2_forward_matmul + L2_B)
-        var h2_relu = p.Map("h2_relu", new[] { L2_forward_matmul, L2_B });
+        var h2_relu = p.MatMulThen("h2_relu", "h2_relu_sum", h1, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B });
+        var L2_forward_matmul = h2_relu;   // the product has h2_relu's shape, and later steps read only its shape
         // h2 = h2_relu ⊙ mask2
         var h2 = p.Map("h2", new[] { h2_relu, mask2 });
         // L3_forward_matmul = h2 · L3_W
-        var L3_forward_matmul = p.MatMul("L3_forward_matmul", h2, L3_W);
         // L3_forward = L3_forward_matmul + L3_B
-        var L3_forward = p.Map("L3_forward", new[] { L3_forward_matmul, L3_B });
+        var L3_forward = p.MatMulThen("L3_forward", "L3_forward_sum", h2, L3_W, new global::Differentiable.Scheduling.DeviceTensor[] { L3_B });
+        var L3_forward_matmul = L3_forward;   // the product has L3_forward's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(L3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", L3_forward, 1, true);
         // forward = L3_forward − forward_logsumexp
@@ -1710,9 +1768,8 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         // d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
         var d_L3_forward_matmul = p.SumTo("d_L3_forward_matmul", d_L3_forward, L3_forward_matmul);
         // d_h2 = d_L3_forward_matmul · L3_Wᵀ
-        var d_h2 = p.MatMul("d_h2", d_L3_forward_matmul, p.Transpose(L3_W));
         // d_h2_relu_mul = d_h2 ⊙ mask2
-        var d_h2_relu_mul = p.Map("d_h2_relu_mul", new[] { d_h2, mask2 });
+        var d_h2_relu_mul = p.MatMulThen("d_h2_relu_mul", "d_h2_relu_mul_sum", d_L3_forward_matmul, p.Transpose(L3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 });
         // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
         var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
         // d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
@@ -1720,9 +1777,8 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_h1 = d_L2_forward_matmul · L2_Wᵀ
-        var d_h1 = p.MatMul("d_h1", d_L2_forward_matmul, p.Transpose(L2_W));
         // d_h1_relu_mul = d_h1 ⊙ mask1
-        var d_h1_relu_mul = p.Map("d_h1_relu_mul", new[] { d_h1, mask1 });
+        var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", "d_h1_relu_mul_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 });
         // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
         var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
         // d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])

@@ -327,7 +327,12 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 }
 
 // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h3 = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h3_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+{
+    return ((Fc1_forward_matmul + Fc1_B[at(g, first, i)]) > 0.0f ? (Fc1_forward_matmul + Fc1_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -361,22 +366,28 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h3_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h3_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h3_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h3_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
 }
 
-// h3 = relu(Fc1_forward_matmul + Fc1_B)
-extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+extern ""C"" __global__ void h3_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) > 0.0f ? (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h3_epilogue(g, i, 2, sum, Fc1_B);
 }
 
 // Fc2_forward_matmul = h3 · Fc2_W
-extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h4 = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h4_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+{
+    return ((Fc2_forward_matmul + Fc2_B[at(g, first, i)]) > 0.0f ? (Fc2_forward_matmul + Fc2_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -410,22 +421,28 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h4_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h4_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h4_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h4_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
 }
 
-// h4 = relu(Fc2_forward_matmul + Fc2_B)
-extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+extern ""C"" __global__ void h4_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) > 0.0f ? (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h4_epilogue(g, i, 2, sum, Fc2_B);
 }
 
 // Fc3_forward_matmul = h4 · Fc3_W
-extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// Fc3_forward = Fc3_forward_matmul + Fc3_B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float Fc3_forward_epilogue(const Geometry& g, int i, int first, float Fc3_forward_matmul, const float* __restrict__ Fc3_B)
+{
+    return (Fc3_forward_matmul + Fc3_B[at(g, first, i)]);
+}
+extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -459,18 +476,19 @@ extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
 }
 
-// Fc3_forward = Fc3_forward_matmul + Fc3_B
-extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward_matmul, const float* __restrict__ Fc3_B)
+extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc3_forward_matmul[at(g, 1, i)] + Fc3_B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
 }
 
 // forward_logsumexp = log Σ_1 exp(Fc3_forward)
@@ -572,7 +590,12 @@ extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __res
 }
 
 // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
-extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_Fc2_forward = d_h4 ⊙ ([h4 > 0])   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_Fc2_forward_epilogue(const Geometry& g, int i, int first, float d_h4, const float* __restrict__ h4)
+{
+    return (d_h4 * (h4[at(g, first, i)] > 0.0f ? 1.0f : 0.0f));
+}
+extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h4)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -606,18 +629,19 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n0, 3, c00, h4) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n1, 3, c01, h4) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n0, 3, c10, h4) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n1, 3, c11, h4) : c11;
 }
 
-// d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
-extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4)
+extern ""C"" __global__ void d_Fc2_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h4[at(g, 1, i)] * (h4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_Fc2_forward_epilogue(g, i, 2, sum, h4);
 }
 
 // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
@@ -637,7 +661,12 @@ extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __res
 }
 
 // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
-extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_Fc1_forward = d_h3 ⊙ ([h3 > 0])   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_Fc1_forward_epilogue(const Geometry& g, int i, int first, float d_h3, const float* __restrict__ h3)
+{
+    return (d_h3 * (h3[at(g, first, i)] > 0.0f ? 1.0f : 0.0f));
+}
+extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h3)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -671,18 +700,19 @@ extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n0, 3, c00, h3) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n1, 3, c01, h3) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n0, 3, c10, h3) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n1, 3, c11, h3) : c11;
 }
 
-// d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
-extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3)
+extern ""C"" __global__ void d_Fc1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h3[at(g, 1, i)] * (h3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_Fc1_forward_epilogue(g, i, 2, sum, h3);
 }
 
 // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
@@ -1146,17 +1176,17 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var h2 = p.AvgPool2d("h2", h2_relu, 2, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h2);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-        var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
         // h3 = relu(Fc1_forward_matmul + Fc1_B)
-        var h3 = p.Map("h3", new[] { Fc1_forward_matmul, Fc1_B });
+        var h3 = p.MatMulThen("h3", "h3_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B });
+        var Fc1_forward_matmul = h3;   // the product has h3's shape, and later steps read only its shape
         // Fc2_forward_matmul = h3 · Fc2_W
-        var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", h3, Fc2_W);
         // h4 = relu(Fc2_forward_matmul + Fc2_B)
-        var h4 = p.Map("h4", new[] { Fc2_forward_matmul, Fc2_B });
+        var h4 = p.MatMulThen("h4", "h4_sum", h3, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B });
+        var Fc2_forward_matmul = h4;   // the product has h4's shape, and later steps read only its shape
         // Fc3_forward_matmul = h4 · Fc3_W
-        var Fc3_forward_matmul = p.MatMul("Fc3_forward_matmul", h4, Fc3_W);
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.Map("Fc3_forward", new[] { Fc3_forward_matmul, Fc3_B });
+        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", h4, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B });
+        var Fc3_forward_matmul = Fc3_forward;   // the product has Fc3_forward's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
         // forward = Fc3_forward − forward_logsumexp
@@ -1174,15 +1204,13 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
-        var d_h4 = p.MatMul("d_h4", d_Fc3_forward_matmul, p.Transpose(Fc3_W));
         // d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
-        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_h4, h4 });
+        var d_Fc2_forward = p.MatMulThen("d_Fc2_forward", "d_Fc2_forward_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { h4 });
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
-        var d_h3 = p.MatMul("d_h3", d_Fc2_forward_matmul, p.Transpose(Fc2_W));
         // d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
-        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_h3, h3 });
+        var d_Fc1_forward = p.MatMulThen("d_Fc1_forward", "d_Fc1_forward_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { h3 });
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
         // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
@@ -1550,7 +1578,12 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 }
 
 // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h3 = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h3_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+{
+    return ((Fc1_forward_matmul + Fc1_B[at(g, first, i)]) > 0.0f ? (Fc1_forward_matmul + Fc1_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1584,22 +1617,28 @@ extern ""C"" __global__ void Fc1_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h3_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h3_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h3_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h3_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
 }
 
-// h3 = relu(Fc1_forward_matmul + Fc1_B)
-extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc1_forward_matmul, const float* __restrict__ Fc1_B)
+extern ""C"" __global__ void h3_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) > 0.0f ? (Fc1_forward_matmul[at(g, 1, i)] + Fc1_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h3_epilogue(g, i, 2, sum, Fc1_B);
 }
 
 // Fc2_forward_matmul = h3 · Fc2_W
-extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h4 = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h4_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+{
+    return ((Fc2_forward_matmul + Fc2_B[at(g, first, i)]) > 0.0f ? (Fc2_forward_matmul + Fc2_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1633,22 +1672,28 @@ extern ""C"" __global__ void Fc2_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h4_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h4_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h4_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h4_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
 }
 
-// h4 = relu(Fc2_forward_matmul + Fc2_B)
-extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc2_forward_matmul, const float* __restrict__ Fc2_B)
+extern ""C"" __global__ void h4_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) > 0.0f ? (Fc2_forward_matmul[at(g, 1, i)] + Fc2_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h4_epilogue(g, i, 2, sum, Fc2_B);
 }
 
 // Fc3_forward_matmul = h4 · Fc3_W
-extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// Fc3_forward = Fc3_forward_matmul + Fc3_B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float Fc3_forward_epilogue(const Geometry& g, int i, int first, float Fc3_forward_matmul, const float* __restrict__ Fc3_B)
+{
+    return (Fc3_forward_matmul + Fc3_B[at(g, first, i)]);
+}
+extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1682,18 +1727,19 @@ extern ""C"" __global__ void Fc3_forward_matmul(const Geometry g, float* __restr
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
 }
 
-// Fc3_forward = Fc3_forward_matmul + Fc3_B
-extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward_matmul, const float* __restrict__ Fc3_B)
+extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (Fc3_forward_matmul[at(g, 1, i)] + Fc3_B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
 }
 
 // forward_logsumexp = log Σ_1 exp(Fc3_forward)
@@ -1844,7 +1890,12 @@ extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __res
 }
 
 // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
-extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_Fc2_forward = d_h4 ⊙ ([h4 > 0])   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_Fc2_forward_epilogue(const Geometry& g, int i, int first, float d_h4, const float* __restrict__ h4)
+{
+    return (d_h4 * (h4[at(g, first, i)] > 0.0f ? 1.0f : 0.0f));
+}
+extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h4)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1878,18 +1929,19 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n0, 3, c00, h4) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n1, 3, c01, h4) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n0, 3, c10, h4) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n1, 3, c11, h4) : c11;
 }
 
-// d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
-extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4)
+extern ""C"" __global__ void d_Fc2_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h4[at(g, 1, i)] * (h4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_Fc2_forward_epilogue(g, i, 2, sum, h4);
 }
 
 // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
@@ -1909,7 +1961,12 @@ extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __res
 }
 
 // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
-extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_Fc1_forward = d_h3 ⊙ ([h3 > 0])   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_Fc1_forward_epilogue(const Geometry& g, int i, int first, float d_h3, const float* __restrict__ h3)
+{
+    return (d_h3 * (h3[at(g, first, i)] > 0.0f ? 1.0f : 0.0f));
+}
+extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h3)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1943,18 +2000,19 @@ extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n0, 3, c00, h3) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n1, 3, c01, h3) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n0, 3, c10, h3) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n1, 3, c11, h3) : c11;
 }
 
-// d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
-extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3)
+extern ""C"" __global__ void d_Fc1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h3[at(g, 1, i)] * (h3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_Fc1_forward_epilogue(g, i, 2, sum, h3);
 }
 
 // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
@@ -2419,17 +2477,17 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var h2 = p.AvgPool2d("h2", h2_relu, 2, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h2);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-        var Fc1_forward_matmul = p.MatMul("Fc1_forward_matmul", Fc1_forward_flatten, Fc1_W);
         // h3 = relu(Fc1_forward_matmul + Fc1_B)
-        var h3 = p.Map("h3", new[] { Fc1_forward_matmul, Fc1_B });
+        var h3 = p.MatMulThen("h3", "h3_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B });
+        var Fc1_forward_matmul = h3;   // the product has h3's shape, and later steps read only its shape
         // Fc2_forward_matmul = h3 · Fc2_W
-        var Fc2_forward_matmul = p.MatMul("Fc2_forward_matmul", h3, Fc2_W);
         // h4 = relu(Fc2_forward_matmul + Fc2_B)
-        var h4 = p.Map("h4", new[] { Fc2_forward_matmul, Fc2_B });
+        var h4 = p.MatMulThen("h4", "h4_sum", h3, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B });
+        var Fc2_forward_matmul = h4;   // the product has h4's shape, and later steps read only its shape
         // Fc3_forward_matmul = h4 · Fc3_W
-        var Fc3_forward_matmul = p.MatMul("Fc3_forward_matmul", h4, Fc3_W);
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.Map("Fc3_forward", new[] { Fc3_forward_matmul, Fc3_B });
+        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", h4, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B });
+        var Fc3_forward_matmul = Fc3_forward;   // the product has Fc3_forward's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
         // forward = Fc3_forward − forward_logsumexp
@@ -2457,15 +2515,13 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
-        var d_h4 = p.MatMul("d_h4", d_Fc3_forward_matmul, p.Transpose(Fc3_W));
         // d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
-        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_h4, h4 });
+        var d_Fc2_forward = p.MatMulThen("d_Fc2_forward", "d_Fc2_forward_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { h4 });
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
-        var d_h3 = p.MatMul("d_h3", d_Fc2_forward_matmul, p.Transpose(Fc2_W));
         // d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
-        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_h3, h3 });
+        var d_Fc1_forward = p.MatMulThen("d_Fc1_forward", "d_Fc1_forward_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { h3 });
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
         // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ

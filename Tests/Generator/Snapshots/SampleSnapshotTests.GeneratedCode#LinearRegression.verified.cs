@@ -72,7 +72,12 @@ partial class LinearRegression : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string PredictCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // predict_matmul = x · W
-extern ""C"" __global__ void predict_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// predict = predict_matmul + B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float predict_epilogue(const Geometry& g, int i, int first, float predict_matmul, const float* __restrict__ B)
+{
+    return (predict_matmul + B[at(g, first, i)]);
+}
+extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -106,18 +111,19 @@ extern ""C"" __global__ void predict_matmul(const Geometry g, float* __restrict_
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? predict_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? predict_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? predict_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? predict_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
 }
 
-// predict = predict_matmul + B
-extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ predict_matmul, const float* __restrict__ B)
+extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (predict_matmul[at(g, 1, i)] + B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = predict_epilogue(g, i, 2, sum, B);
 }
 
 // d_predict = 1
@@ -215,9 +221,9 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var W = p.Parameter("W");
         var B = p.Parameter("B");
         // predict_matmul = x · W
-        var predict_matmul = p.MatMul("predict_matmul", x, W);
         // predict = predict_matmul + B
-        var predict = p.Map("predict", new[] { predict_matmul, B });
+        var predict = p.MatMulThen("predict", "predict_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B });
+        var predict_matmul = predict;   // the product has predict's shape, and later steps read only its shape
         // d_predict = 1
         var d_predict = p.Map("d_predict", new[] { predict });
         // d_predict_matmul = d_predict summed to the shape of predict_matmul
@@ -299,7 +305,12 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // predict_matmul = x · W
-extern ""C"" __global__ void predict_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// predict = predict_matmul + B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float predict_epilogue(const Geometry& g, int i, int first, float predict_matmul, const float* __restrict__ B)
+{
+    return (predict_matmul + B[at(g, first, i)]);
+}
+extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -333,18 +344,19 @@ extern ""C"" __global__ void predict_matmul(const Geometry g, float* __restrict_
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? predict_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? predict_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? predict_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? predict_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
 }
 
-// predict = predict_matmul + B
-extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ predict_matmul, const float* __restrict__ B)
+extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (predict_matmul[at(g, 1, i)] + B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = predict_epilogue(g, i, 2, sum, B);
 }
 
 // loss_sub = predict − y
@@ -499,9 +511,9 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var B = p.Parameter("B");
         var y = p.Input("y");
         // predict_matmul = x · W
-        var predict_matmul = p.MatMul("predict_matmul", x, W);
         // predict = predict_matmul + B
-        var predict = p.Map("predict", new[] { predict_matmul, B });
+        var predict = p.MatMulThen("predict", "predict_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B });
+        var predict_matmul = predict;   // the product has predict's shape, and later steps read only its shape
         // loss_sub = predict − y
         var loss_sub = p.Map("loss_sub", new[] { predict, y });
         // loss_pow = loss_sub^2

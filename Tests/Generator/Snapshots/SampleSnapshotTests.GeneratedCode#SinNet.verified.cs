@@ -160,7 +160,12 @@ partial class SinNet : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // h1_matmul = x · W1
-extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h1_add = h1_matmul + B1   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h1_add_epilogue(const Geometry& g, int i, int first, float h1_matmul, const float* __restrict__ B1)
+{
+    return (h1_matmul + B1[at(g, first, i)]);
+}
+extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -194,18 +199,19 @@ extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h1_add_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h1_add_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h1_add_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h1_add_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
 }
 
-// h1_add = h1_matmul + B1
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_matmul, const float* __restrict__ B1)
+extern ""C"" __global__ void h1_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h1_matmul[at(g, 1, i)] + B1[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h1_add_epilogue(g, i, 2, sum, B1);
 }
 
 // h1_mul = h1_add ⊙ F1
@@ -225,7 +231,12 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
 }
 
 // h2_matmul = h1 · W2
-extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h2_add = h2_matmul + B2   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h2_add_epilogue(const Geometry& g, int i, int first, float h2_matmul, const float* __restrict__ B2)
+{
+    return (h2_matmul + B2[at(g, first, i)]);
+}
+extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -259,18 +270,19 @@ extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h2_add_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h2_add_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h2_add_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h2_add_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
 }
 
-// h2_add = h2_matmul + B2
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_matmul, const float* __restrict__ B2)
+extern ""C"" __global__ void h2_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h2_matmul[at(g, 1, i)] + B2[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h2_add_epilogue(g, i, 2, sum, B2);
 }
 
 // h2_mul = h2_add ⊙ F2
@@ -290,7 +302,12 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 }
 
 // forward_matmul = h2 · W3
-extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// forward_add = forward_matmul + B3   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float forward_add_epilogue(const Geometry& g, int i, int first, float forward_matmul, const float* __restrict__ B3)
+{
+    return (forward_matmul + B3[at(g, first, i)]);
+}
+extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -324,18 +341,19 @@ extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict_
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
 }
 
-// forward_add = forward_matmul + B3
-extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_matmul, const float* __restrict__ B3)
+extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (forward_matmul[at(g, 1, i)] + B3[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = forward_add_epilogue(g, i, 2, sum, B3);
 }
 
 // forward_logsumexp = log Σ_1 exp(forward_add)
@@ -437,7 +455,12 @@ extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restric
 }
 
 // d_h2 = d_forward_matmul · W3ᵀ
-extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_h2_mul = d_h2 ⊙ cos(h2_mul)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_h2_mul_epilogue(const Geometry& g, int i, int first, float d_h2, const float* __restrict__ h2_mul)
+{
+    return (d_h2 * cosf(h2_mul[at(g, first, i)]));
+}
+extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2_mul)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -471,18 +494,19 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r0 * N + n0, 3, c00, h2_mul) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r0 * N + n1, 3, c01, h2_mul) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r1 * N + n0, 3, c10, h2_mul) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r1 * N + n1, 3, c11, h2_mul) : c11;
 }
 
-// d_h2_mul = d_h2 ⊙ cos(h2_mul)
-extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ h2_mul)
+extern ""C"" __global__ void d_h2_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h2_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2[at(g, 1, i)] * cosf(h2_mul[at(g, 2, i)]));
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_h2_mul_epilogue(g, i, 2, sum, h2_mul);
 }
 
 // d_h2_add_mul = d_h2_mul ⊙ F2
@@ -526,7 +550,12 @@ extern ""C"" __global__ void d_h2_matmul(const Geometry g, float* __restrict__ o
 }
 
 // d_h1 = d_h2_matmul · W2ᵀ
-extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_h1_mul = d_h1 ⊙ cos(h1_mul)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_h1_mul_epilogue(const Geometry& g, int i, int first, float d_h1, const float* __restrict__ h1_mul)
+{
+    return (d_h1 * cosf(h1_mul[at(g, first, i)]));
+}
+extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1_mul)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -560,18 +589,19 @@ extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r0 * N + n0, 3, c00, h1_mul) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r0 * N + n1, 3, c01, h1_mul) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r1 * N + n0, 3, c10, h1_mul) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r1 * N + n1, 3, c11, h1_mul) : c11;
 }
 
-// d_h1_mul = d_h1 ⊙ cos(h1_mul)
-extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ h1_mul)
+extern ""C"" __global__ void d_h1_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h1_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1[at(g, 1, i)] * cosf(h1_mul[at(g, 2, i)]));
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_h1_mul_epilogue(g, i, 2, sum, h1_mul);
 }
 
 // d_h1_add_mul = d_h1_mul ⊙ F1
@@ -853,25 +883,25 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var W3 = p.Parameter("W3");
         var B3 = p.Parameter("B3");
         // h1_matmul = x · W1
-        var h1_matmul = p.MatMul("h1_matmul", x, W1);
         // h1_add = h1_matmul + B1
-        var h1_add = p.Map("h1_add", new[] { h1_matmul, B1 });
+        var h1_add = p.MatMulThen("h1_add", "h1_add_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 });
+        var h1_matmul = h1_add;   // the product has h1_add's shape, and later steps read only its shape
         // h1_mul = h1_add ⊙ F1
         var h1_mul = p.Map("h1_mul", new[] { h1_add, F1 });
         // h1 = sin(h1_mul)
         var h1 = p.Map("h1", new[] { h1_mul });
         // h2_matmul = h1 · W2
-        var h2_matmul = p.MatMul("h2_matmul", h1, W2);
         // h2_add = h2_matmul + B2
-        var h2_add = p.Map("h2_add", new[] { h2_matmul, B2 });
+        var h2_add = p.MatMulThen("h2_add", "h2_add_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 });
+        var h2_matmul = h2_add;   // the product has h2_add's shape, and later steps read only its shape
         // h2_mul = h2_add ⊙ F2
         var h2_mul = p.Map("h2_mul", new[] { h2_add, F2 });
         // h2 = sin(h2_mul)
         var h2 = p.Map("h2", new[] { h2_mul });
         // forward_matmul = h2 · W3
-        var forward_matmul = p.MatMul("forward_matmul", h2, W3);
         // forward_add = forward_matmul + B3
-        var forward_add = p.Map("forward_add", new[] { forward_matmul, B3 });
+        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 });
+        var forward_matmul = forward_add;   // the product has forward_add's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(forward_add)
         var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
         // forward = forward_add − forward_logsumexp
@@ -889,9 +919,8 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
-        var d_h2 = p.MatMul("d_h2", d_forward_matmul, p.Transpose(W3));
         // d_h2_mul = d_h2 ⊙ cos(h2_mul)
-        var d_h2_mul = p.Map("d_h2_mul", new[] { d_h2, h2_mul });
+        var d_h2_mul = p.MatMulThen("d_h2_mul", "d_h2_mul_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2_mul });
         // d_h2_add_mul = d_h2_mul ⊙ F2
         var d_h2_add_mul = p.Map("d_h2_add_mul", new[] { d_h2_mul, F2 });
         // d_h2_add = d_h2_add_mul summed to the shape of h2_add
@@ -899,9 +928,8 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
-        var d_h1 = p.MatMul("d_h1", d_h2_matmul, p.Transpose(W2));
         // d_h1_mul = d_h1 ⊙ cos(h1_mul)
-        var d_h1_mul = p.Map("d_h1_mul", new[] { d_h1, h1_mul });
+        var d_h1_mul = p.MatMulThen("d_h1_mul", "d_h1_mul_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1_mul });
         // d_h1_add_mul = d_h1_mul ⊙ F1
         var d_h1_add_mul = p.Map("d_h1_add_mul", new[] { d_h1_mul, F1 });
         // d_h1_add = d_h1_add_mul summed to the shape of h1_add
@@ -1087,7 +1115,12 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // h1_matmul = x · W1
-extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h1_add = h1_matmul + B1   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h1_add_epilogue(const Geometry& g, int i, int first, float h1_matmul, const float* __restrict__ B1)
+{
+    return (h1_matmul + B1[at(g, first, i)]);
+}
+extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1121,18 +1154,19 @@ extern ""C"" __global__ void h1_matmul(const Geometry g, float* __restrict__ out
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h1_add_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h1_add_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h1_add_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h1_add_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
 }
 
-// h1_add = h1_matmul + B1
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_matmul, const float* __restrict__ B1)
+extern ""C"" __global__ void h1_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h1_matmul[at(g, 1, i)] + B1[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h1_add_epilogue(g, i, 2, sum, B1);
 }
 
 // h1_mul = h1_add ⊙ F1
@@ -1152,7 +1186,12 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
 }
 
 // h2_matmul = h1 · W2
-extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// h2_add = h2_matmul + B2   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float h2_add_epilogue(const Geometry& g, int i, int first, float h2_matmul, const float* __restrict__ B2)
+{
+    return (h2_matmul + B2[at(g, first, i)]);
+}
+extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1186,18 +1225,19 @@ extern ""C"" __global__ void h2_matmul(const Geometry g, float* __restrict__ out
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h2_add_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h2_add_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h2_add_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h2_add_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
 }
 
-// h2_add = h2_matmul + B2
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_matmul, const float* __restrict__ B2)
+extern ""C"" __global__ void h2_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (h2_matmul[at(g, 1, i)] + B2[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = h2_add_epilogue(g, i, 2, sum, B2);
 }
 
 // h2_mul = h2_add ⊙ F2
@@ -1217,7 +1257,12 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 }
 
 // forward_matmul = h2 · W3
-extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// forward_add = forward_matmul + B3   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float forward_add_epilogue(const Geometry& g, int i, int first, float forward_matmul, const float* __restrict__ B3)
+{
+    return (forward_matmul + B3[at(g, first, i)]);
+}
+extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1251,18 +1296,19 @@ extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict_
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
 }
 
-// forward_add = forward_matmul + B3
-extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_matmul, const float* __restrict__ B3)
+extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (forward_matmul[at(g, 1, i)] + B3[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = forward_add_epilogue(g, i, 2, sum, B3);
 }
 
 // forward_logsumexp = log Σ_1 exp(forward_add)
@@ -1413,7 +1459,12 @@ extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restric
 }
 
 // d_h2 = d_forward_matmul · W3ᵀ
-extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_h2_mul = d_h2 ⊙ cos(h2_mul)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_h2_mul_epilogue(const Geometry& g, int i, int first, float d_h2, const float* __restrict__ h2_mul)
+{
+    return (d_h2 * cosf(h2_mul[at(g, first, i)]));
+}
+extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2_mul)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1447,18 +1498,19 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r0 * N + n0, 3, c00, h2_mul) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r0 * N + n1, 3, c01, h2_mul) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r1 * N + n0, 3, c10, h2_mul) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r1 * N + n1, 3, c11, h2_mul) : c11;
 }
 
-// d_h2_mul = d_h2 ⊙ cos(h2_mul)
-extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2, const float* __restrict__ h2_mul)
+extern ""C"" __global__ void d_h2_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h2_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h2[at(g, 1, i)] * cosf(h2_mul[at(g, 2, i)]));
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_h2_mul_epilogue(g, i, 2, sum, h2_mul);
 }
 
 // d_h2_add_mul = d_h2_mul ⊙ F2
@@ -1502,7 +1554,12 @@ extern ""C"" __global__ void d_h2_matmul(const Geometry g, float* __restrict__ o
 }
 
 // d_h1 = d_h2_matmul · W2ᵀ
-extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_h1_mul = d_h1 ⊙ cos(h1_mul)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_h1_mul_epilogue(const Geometry& g, int i, int first, float d_h1, const float* __restrict__ h1_mul)
+{
+    return (d_h1 * cosf(h1_mul[at(g, first, i)]));
+}
+extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1_mul)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -1536,18 +1593,19 @@ extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, con
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r0 * N + n0, 3, c00, h1_mul) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r0 * N + n1, 3, c01, h1_mul) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r1 * N + n0, 3, c10, h1_mul) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r1 * N + n1, 3, c11, h1_mul) : c11;
 }
 
-// d_h1_mul = d_h1 ⊙ cos(h1_mul)
-extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1, const float* __restrict__ h1_mul)
+extern ""C"" __global__ void d_h1_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h1_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_h1[at(g, 1, i)] * cosf(h1_mul[at(g, 2, i)]));
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_h1_mul_epilogue(g, i, 2, sum, h1_mul);
 }
 
 // d_h1_add_mul = d_h1_mul ⊙ F1
@@ -1830,25 +1888,25 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var B3 = p.Parameter("B3");
         var y = p.Labels("y");
         // h1_matmul = x · W1
-        var h1_matmul = p.MatMul("h1_matmul", x, W1);
         // h1_add = h1_matmul + B1
-        var h1_add = p.Map("h1_add", new[] { h1_matmul, B1 });
+        var h1_add = p.MatMulThen("h1_add", "h1_add_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 });
+        var h1_matmul = h1_add;   // the product has h1_add's shape, and later steps read only its shape
         // h1_mul = h1_add ⊙ F1
         var h1_mul = p.Map("h1_mul", new[] { h1_add, F1 });
         // h1 = sin(h1_mul)
         var h1 = p.Map("h1", new[] { h1_mul });
         // h2_matmul = h1 · W2
-        var h2_matmul = p.MatMul("h2_matmul", h1, W2);
         // h2_add = h2_matmul + B2
-        var h2_add = p.Map("h2_add", new[] { h2_matmul, B2 });
+        var h2_add = p.MatMulThen("h2_add", "h2_add_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 });
+        var h2_matmul = h2_add;   // the product has h2_add's shape, and later steps read only its shape
         // h2_mul = h2_add ⊙ F2
         var h2_mul = p.Map("h2_mul", new[] { h2_add, F2 });
         // h2 = sin(h2_mul)
         var h2 = p.Map("h2", new[] { h2_mul });
         // forward_matmul = h2 · W3
-        var forward_matmul = p.MatMul("forward_matmul", h2, W3);
         // forward_add = forward_matmul + B3
-        var forward_add = p.Map("forward_add", new[] { forward_matmul, B3 });
+        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 });
+        var forward_matmul = forward_add;   // the product has forward_add's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(forward_add)
         var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
         // forward = forward_add − forward_logsumexp
@@ -1876,9 +1934,8 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
-        var d_h2 = p.MatMul("d_h2", d_forward_matmul, p.Transpose(W3));
         // d_h2_mul = d_h2 ⊙ cos(h2_mul)
-        var d_h2_mul = p.Map("d_h2_mul", new[] { d_h2, h2_mul });
+        var d_h2_mul = p.MatMulThen("d_h2_mul", "d_h2_mul_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2_mul });
         // d_h2_add_mul = d_h2_mul ⊙ F2
         var d_h2_add_mul = p.Map("d_h2_add_mul", new[] { d_h2_mul, F2 });
         // d_h2_add = d_h2_add_mul summed to the shape of h2_add
@@ -1886,9 +1943,8 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
-        var d_h1 = p.MatMul("d_h1", d_h2_matmul, p.Transpose(W2));
         // d_h1_mul = d_h1 ⊙ cos(h1_mul)
-        var d_h1_mul = p.Map("d_h1_mul", new[] { d_h1, h1_mul });
+        var d_h1_mul = p.MatMulThen("d_h1_mul", "d_h1_mul_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1_mul });
         // d_h1_add_mul = d_h1_mul ⊙ F1
         var d_h1_add_mul = p.Map("d_h1_add_mul", new[] { d_h1_mul, F1 });
         // d_h1_add = d_h1_add_mul summed to the shape of h1_add

@@ -84,7 +84,12 @@ partial class SoftmaxRegression : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // forward_matmul = x · W
-extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// forward_add = forward_matmul + B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float forward_add_epilogue(const Geometry& g, int i, int first, float forward_matmul, const float* __restrict__ B)
+{
+    return (forward_matmul + B[at(g, first, i)]);
+}
+extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -118,18 +123,19 @@ extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict_
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
 }
 
-// forward_add = forward_matmul + B
-extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_matmul, const float* __restrict__ B)
+extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (forward_matmul[at(g, 1, i)] + B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = forward_add_epilogue(g, i, 2, sum, B);
 }
 
 // forward_logsumexp = log Σ_1 exp(forward_add)
@@ -301,9 +307,9 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var W = p.Parameter("W");
         var B = p.Parameter("B");
         // forward_matmul = x · W
-        var forward_matmul = p.MatMul("forward_matmul", x, W);
         // forward_add = forward_matmul + B
-        var forward_add = p.Map("forward_add", new[] { forward_matmul, B });
+        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B });
+        var forward_matmul = forward_add;   // the product has forward_add's shape, and later steps read only its shape
         // forward_logsumexp = log Σ_1 exp(forward_add)
         var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
         // forward = exp(forward_add − forward_logsumexp)
@@ -404,7 +410,12 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // loss_matmul = x · W
-extern ""C"" __global__ void loss_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// loss_add = loss_matmul + B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float loss_add_epilogue(const Geometry& g, int i, int first, float loss_matmul, const float* __restrict__ B)
+{
+    return (loss_matmul + B[at(g, first, i)]);
+}
+extern ""C"" __global__ void loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -438,18 +449,19 @@ extern ""C"" __global__ void loss_matmul(const Geometry g, float* __restrict__ o
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? loss_add_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? loss_add_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? loss_add_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? loss_add_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
 }
 
-// loss_add = loss_matmul + B
-extern ""C"" __global__ void loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_matmul, const float* __restrict__ B)
+extern ""C"" __global__ void loss_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (loss_matmul[at(g, 1, i)] + B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = loss_add_epilogue(g, i, 2, sum, B);
 }
 
 // loss_logsumexp = log Σ_1 exp(loss_add)
@@ -671,9 +683,9 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var B = p.Parameter("B");
         var y = p.Labels("y");
         // loss_matmul = x · W
-        var loss_matmul = p.MatMul("loss_matmul", x, W);
         // loss_add = loss_matmul + B
-        var loss_add = p.Map("loss_add", new[] { loss_matmul, B });
+        var loss_add = p.MatMulThen("loss_add", "loss_add_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B });
+        var loss_matmul = loss_add;   // the product has loss_add's shape, and later steps read only its shape
         // loss_logsumexp = log Σ_1 exp(loss_add)
         var loss_logsumexp = p.Reduce("loss_logsumexp", loss_add, 1, true);
         // loss_sub = loss_add − loss_logsumexp

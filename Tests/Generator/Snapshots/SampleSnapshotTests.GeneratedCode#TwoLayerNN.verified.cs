@@ -100,7 +100,12 @@ partial class TwoLayerNN : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // L1_forward_matmul = x · L1_W
-extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// forward_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float forward_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
+{
+    return ((L1_forward_matmul + L1_B[at(g, first, i)]) > 0.0f ? (L1_forward_matmul + L1_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -134,22 +139,28 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
 }
 
-// forward_relu = relu(L1_forward_matmul + L1_B)
-extern ""C"" __global__ void forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+extern ""C"" __global__ void forward_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) > 0.0f ? (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = forward_relu_epilogue(g, i, 2, sum, L1_B);
 }
 
 // forward_matmul = forward_relu · L2_W
-extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// forward = forward_matmul + L2_B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float forward_epilogue(const Geometry& g, int i, int first, float forward_matmul, const float* __restrict__ L2_B)
+{
+    return (forward_matmul + L2_B[at(g, first, i)]);
+}
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -183,18 +194,19 @@ extern ""C"" __global__ void forward_matmul(const Geometry g, float* __restrict_
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
 }
 
-// forward = forward_matmul + L2_B
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_matmul, const float* __restrict__ L2_B)
+extern ""C"" __global__ void forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = forward_epilogue(g, i, 2, sum, L2_B);
 }
 
 // d_forward = 1
@@ -222,7 +234,12 @@ extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restric
 }
 
 // d_forward_relu = d_forward_matmul · L2_Wᵀ
-extern ""C"" __global__ void d_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_L1_forward = d_forward_relu ⊙ ([forward_relu > 0])   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_L1_forward_epilogue(const Geometry& g, int i, int first, float d_forward_relu, const float* __restrict__ forward_relu)
+{
+    return (d_forward_relu * (forward_relu[at(g, first, i)] > 0.0f ? 1.0f : 0.0f));
+}
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ forward_relu)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -256,18 +273,19 @@ extern ""C"" __global__ void d_forward_relu(const Geometry g, float* __restrict_
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r0 * N + n0, 3, c00, forward_relu) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r0 * N + n1, 3, c01, forward_relu) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r1 * N + n0, 3, c10, forward_relu) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r1 * N + n1, 3, c11, forward_relu) : c11;
 }
 
-// d_L1_forward = d_forward_relu ⊙ ([forward_relu > 0])
-extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_relu, const float* __restrict__ forward_relu)
+extern ""C"" __global__ void d_L1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ forward_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_forward_relu[at(g, 1, i)] * (forward_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_L1_forward_epilogue(g, i, 2, sum, forward_relu);
 }
 
 // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
@@ -416,21 +434,20 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var L2_W = p.Parameter("L2.W");
         var L2_B = p.Parameter("L2.B");
         // L1_forward_matmul = x · L1_W
-        var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
         // forward_relu = relu(L1_forward_matmul + L1_B)
-        var forward_relu = p.Map("forward_relu", new[] { L1_forward_matmul, L1_B });
+        var forward_relu = p.MatMulThen("forward_relu", "forward_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B });
+        var L1_forward_matmul = forward_relu;   // the product has forward_relu's shape, and later steps read only its shape
         // forward_matmul = forward_relu · L2_W
-        var forward_matmul = p.MatMul("forward_matmul", forward_relu, L2_W);
         // forward = forward_matmul + L2_B
-        var forward = p.Map("forward", new[] { forward_matmul, L2_B });
+        var forward = p.MatMulThen("forward", "forward_sum", forward_relu, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B });
+        var forward_matmul = forward;   // the product has forward's shape, and later steps read only its shape
         // d_forward = 1
         var d_forward = p.Map("d_forward", new[] { forward });
         // d_forward_matmul = d_forward summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward, forward_matmul);
         // d_forward_relu = d_forward_matmul · L2_Wᵀ
-        var d_forward_relu = p.MatMul("d_forward_relu", d_forward_matmul, p.Transpose(L2_W));
         // d_L1_forward = d_forward_relu ⊙ ([forward_relu > 0])
-        var d_L1_forward = p.Map("d_L1_forward", new[] { d_forward_relu, forward_relu });
+        var d_L1_forward = p.MatMulThen("d_L1_forward", "d_L1_forward_sum", d_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { forward_relu });
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
         // d_L1_W = xᵀ · d_L1_forward_matmul
@@ -550,7 +567,12 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // L1_forward_matmul = x · L1_W
-extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// L2_forward_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float L2_forward_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
+{
+    return ((L1_forward_matmul + L1_B[at(g, first, i)]) > 0.0f ? (L1_forward_matmul + L1_B[at(g, first, i)]) : 0.0f);
+}
+extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -584,22 +606,28 @@ extern ""C"" __global__ void L1_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? L2_forward_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? L2_forward_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? L2_forward_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? L2_forward_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
 }
 
-// L2_forward_relu = relu(L1_forward_matmul + L1_B)
-extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ L1_forward_matmul, const float* __restrict__ L1_B)
+extern ""C"" __global__ void L2_forward_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) > 0.0f ? (L1_forward_matmul[at(g, 1, i)] + L1_B[at(g, 2, i)]) : 0.0f);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = L2_forward_relu_epilogue(g, i, 2, sum, L1_B);
 }
 
 // L2_forward_matmul = L2_forward_relu · L2_W
-extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// L2_forward = L2_forward_matmul + L2_B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float L2_forward_epilogue(const Geometry& g, int i, int first, float L2_forward_matmul, const float* __restrict__ L2_B)
+{
+    return (L2_forward_matmul + L2_B[at(g, first, i)]);
+}
+extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -633,18 +661,19 @@ extern ""C"" __global__ void L2_forward_matmul(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? L2_forward_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? L2_forward_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? L2_forward_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? L2_forward_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
 }
 
-// L2_forward = L2_forward_matmul + L2_B
-extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward_matmul, const float* __restrict__ L2_B)
+extern ""C"" __global__ void L2_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (L2_forward_matmul[at(g, 1, i)] + L2_B[at(g, 2, i)]);
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = L2_forward_epilogue(g, i, 2, sum, L2_B);
 }
 
 // loss_logsumexp = log Σ_1 exp(L2_forward)
@@ -795,7 +824,12 @@ extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __rest
 }
 
 // d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
-extern ""C"" __global__ void d_L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+// d_L1_forward = d_L2_forward_relu ⊙ ([L2_forward_relu > 0])   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float d_L1_forward_epilogue(const Geometry& g, int i, int first, float d_L2_forward_relu, const float* __restrict__ L2_forward_relu)
+{
+    return (d_L2_forward_relu * (L2_forward_relu[at(g, first, i)] > 0.0f ? 1.0f : 0.0f));
+}
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_forward_relu)
 {
     __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
     __shared__ float b_tile[16][33];   // [k][column]
@@ -829,18 +863,19 @@ extern ""C"" __global__ void d_L2_forward_relu(const Geometry g, float* __restri
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r0 * N + n0, 3, c00, L2_forward_relu) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r0 * N + n1, 3, c01, L2_forward_relu) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r1 * N + n0, 3, c10, L2_forward_relu) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r1 * N + n1, 3, c11, L2_forward_relu) : c11;
 }
 
-// d_L1_forward = d_L2_forward_relu ⊙ ([L2_forward_relu > 0])
-extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_relu, const float* __restrict__ L2_forward_relu)
+extern ""C"" __global__ void d_L1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_forward_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = (d_L2_forward_relu[at(g, 1, i)] * (L2_forward_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    float sum = 0.0f;
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    out[i] = d_L1_forward_epilogue(g, i, 2, sum, L2_forward_relu);
 }
 
 // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
@@ -990,13 +1025,13 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var L2_B = p.Parameter("L2.B");
         var y = p.Labels("y");
         // L1_forward_matmul = x · L1_W
-        var L1_forward_matmul = p.MatMul("L1_forward_matmul", x, L1_W);
         // L2_forward_relu = relu(L1_forward_matmul + L1_B)
-        var L2_forward_relu = p.Map("L2_forward_relu", new[] { L1_forward_matmul, L1_B });
+        var L2_forward_relu = p.MatMulThen("L2_forward_relu", "L2_forward_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B });
+        var L1_forward_matmul = L2_forward_relu;   // the product has L2_forward_relu's shape, and later steps read only its shape
         // L2_forward_matmul = L2_forward_relu · L2_W
-        var L2_forward_matmul = p.MatMul("L2_forward_matmul", L2_forward_relu, L2_W);
         // L2_forward = L2_forward_matmul + L2_B
-        var L2_forward = p.Map("L2_forward", new[] { L2_forward_matmul, L2_B });
+        var L2_forward = p.MatMulThen("L2_forward", "L2_forward_sum", L2_forward_relu, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B });
+        var L2_forward_matmul = L2_forward;   // the product has L2_forward's shape, and later steps read only its shape
         // loss_logsumexp = log Σ_1 exp(L2_forward)
         var loss_logsumexp = p.Reduce("loss_logsumexp", L2_forward, 1, true);
         // loss_sub = L2_forward − loss_logsumexp
@@ -1024,9 +1059,8 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
-        var d_L2_forward_relu = p.MatMul("d_L2_forward_relu", d_L2_forward_matmul, p.Transpose(L2_W));
         // d_L1_forward = d_L2_forward_relu ⊙ ([L2_forward_relu > 0])
-        var d_L1_forward = p.Map("d_L1_forward", new[] { d_L2_forward_relu, L2_forward_relu });
+        var d_L1_forward = p.MatMulThen("d_L1_forward", "d_L1_forward_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { L2_forward_relu });
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
         // d_L1_W = xᵀ · d_L1_forward_matmul
