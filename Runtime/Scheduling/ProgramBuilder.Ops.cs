@@ -35,6 +35,7 @@ public sealed partial class ProgramBuilder
             throw new ShapeMismatchException($"{Name}: {kernel} = {a.Name} · {b.Name} cannot multiply {a.Name} of shape {a.ShapeText} by {b.Name} of shape {b.ShapeText}.");
         var (m, k, n) = (a.Shape[0], a.Shape[1], b.Shape[1]);
         var output = NewTensor(kernel, new[] { m, n }, ElementKind.Float32);
+        if (output.Count == 0) return output;
         var tiles = (m + MatMulTile - 1) / MatMulTile * ((n + MatMulTile - 1) / MatMulTile);
         var (splits, perSplit) = SplitK(tiles, k);
         var product = splits == 1 ? output : NewTensor(kernel + "_parts", new[] { splits, m, n }, ElementKind.Float32);
@@ -50,26 +51,33 @@ public sealed partial class ProgramBuilder
 
     /// <summary>
     /// a · b with an elementwise epilogue over the product and <paramref name="leaves"/> (bias, activation, a gradient
-    /// mask): the generated kernel applies it as it stores the product, or, when K is split, <paramref name="sumKernel"/>
-    /// does as it adds the partial products. Leaves are read through elementwise strides over the product's shape
-    /// (pointers 3… of the product kernel, 2… of the sum kernel); they may broadcast to the product, not beyond it.
+    /// mask), as one kernel: the generated product kernel applies the epilogue as it stores. When K is split, or when
+    /// the leaves broadcast the product to a larger output, the product kernel stores partial products and
+    /// <paramref name="sumKernel"/> adds them and applies the epilogue, one thread per output element. Leaves are read
+    /// through elementwise strides over the output (pointers 3… of the product kernel, 2… of the sum kernel).
+    /// ints as <see cref="MatMul"/>, then: the product kernel finishes (1) or not (0), the elements of one product.
+    /// <paramref name="product"/> stands for the product where later steps read only its shape (it has no buffer of
+    /// its own; its elements must not be read).
     /// </summary>
-    public DeviceTensor MatMulThen(string kernel, string sumKernel, DeviceTensor a, DeviceTensor b, DeviceTensor[] leaves, float[]? scalars = null)
+    public DeviceTensor MatMulThen(string kernel, string sumKernel, DeviceTensor a, DeviceTensor b, DeviceTensor[] leaves, float[]? scalars, out DeviceTensor product)
     {
         if (a.Rank != 2 || b.Rank != 2 || a.Shape[1] != b.Shape[0])
             throw new ShapeMismatchException($"{Name}: {kernel}: the product {a.Name} · {b.Name} cannot multiply {a.Name} of shape {a.ShapeText} by {b.Name} of shape {b.ShapeText}.");
-        var (m, k, n) = (a.Shape[0], a.Shape[1], b.Shape[1]);
-        var output = NewTensor(kernel, new[] { m, n }, ElementKind.Float32);
-        var shape = leaves.Select(l => l.Shape).Aggregate(output.Shape, (s, t) => BroadcastShape(kernel, s, t, leaves.Prepend(output).ToArray()));
-        if (!shape.SequenceEqual(output.Shape))
-            throw new ShapeMismatchException(
-                $"{Name}: {kernel} is computed as the epilogue of the product {a.Name} · {b.Name} of shape {output.ShapeText}, but {string.Join(", ", leaves.Select(l => $"{l.Name} {l.ShapeText}"))} broadcast it to ({string.Join(", ", shape)}); an epilogue cannot make the product larger.");
         if (leaves.Length + 3 > KernelGeometry.MaxPointers)
             throw new InvalidOperationException($"{Name}: {kernel} reads {leaves.Length} tensors besides the product; an epilogue reads at most {KernelGeometry.MaxPointers - 3}.");
+        if ((scalars?.Length ?? 0) > KernelGeometry.MaxScalars)
+            throw new InvalidOperationException($"{kernel}: at most {KernelGeometry.MaxScalars} run-time numbers per kernel.");
+        var (m, k, n) = (a.Shape[0], a.Shape[1], b.Shape[1]);
+        var productShape = new[] { m, n };
+        var shape = leaves.Select(l => l.Shape).Aggregate(productShape, (s, t) => BroadcastShape(kernel, s, t, leaves.Append(a).ToArray()));
+        var output = NewTensor(kernel, shape, ElementKind.Float32);
+        product = output.View(kernel + "_product", 0, productShape, DeviceTensor.ContiguousStrides(productShape));
+        if (output.Count == 0) return output;
         var tiles = (m + MatMulTile - 1) / MatMulTile * ((n + MatMulTile - 1) / MatMulTile);
         var (splits, perSplit) = SplitK(tiles, k);
+        var finish = splits == 1 && shape.SequenceEqual(productShape);
         var g = Elementwise(output, Array.Empty<DeviceTensor>());
-        SetInts(ref g, m, n, k, a.Strides[0], a.Strides[1], b.Strides[0], b.Strides[1], splits, perSplit);
+        SetInts(ref g, m, n, k, a.Strides[0], a.Strides[1], b.Strides[0], b.Strides[1], splits, perSplit, finish ? 1 : 0, m * n);
         for (var s = 0; s < (scalars?.Length ?? 0); s++) g.Scalars[s] = scalars![s];
         var sum = g;
         for (var l = 0; l < leaves.Length; l++)
@@ -78,13 +86,16 @@ public sealed partial class ProgramBuilder
             SetStrides(ref g, 3 + l, strides, leaves[l].Rank);
             SetStrides(ref sum, 2 + l, strides, leaves[l].Rank);
         }
-        if (splits == 1)
+        if (finish)
         {
             LaunchBlocks(CurrentModule, kernel, output.Count, tiles, ref g, output, new[] { a, b }.Concat(leaves).ToArray());
             return output;
         }
         var parts = NewTensor(kernel + "_parts", new[] { splits, m, n }, ElementKind.Float32);
         LaunchBlocks(CurrentModule, kernel, output.Count, tiles * splits, ref g, parts, new[] { a, b }.Concat(leaves).ToArray());
+        // The sum kernel reads one product (of the splits) through pointer 1, broadcast to the output where it must be.
+        var first = parts.View(kernel + "_parts", 0, productShape, DeviceTensor.ContiguousStrides(productShape));
+        SetStrides(ref sum, 1, BroadcastStrides(first), first.Rank);
         Launch(sumKernel, output.Count, ref sum, output, new[] { parts }.Concat(leaves).ToArray());
         return output;
     }
@@ -98,6 +109,7 @@ public sealed partial class ProgramBuilder
     /// </summary>
     internal static (int Splits, int PerSplit) SplitK(int tiles, int k)
     {
+        if (tiles == 0 || k == 0) return (1, MatMulStep);   // nothing to split: an empty product, or one of zeros
         var wanted = Math.Clamp(Math.Min(TargetBlocks / tiles, k / 128), 1, 16);
         var perSplit = ((k + wanted - 1) / wanted + MatMulStep - 1) / MatMulStep * MatMulStep;
         perSplit = Math.Max(perSplit, MatMulStep);

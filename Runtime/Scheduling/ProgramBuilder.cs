@@ -126,11 +126,10 @@ public sealed partial class ProgramBuilder
     {
         var index = _steps.Count;
         _steps.Add(step);
-        output.Buffer.Touch(index);
-        foreach (var input in inputs)
+        foreach (var tensor in inputs.Prepend(output))
         {
-            input.Buffer.Touch(index);
-            if (_tables.TryGetValue(input.Buffer, out var entries))
+            tensor.Buffer.Touch(index);
+            if (_tables.TryGetValue(tensor.Buffer, out var entries))
                 foreach (var entry in entries) entry.Buffer.Touch(index);
         }
     }

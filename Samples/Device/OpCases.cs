@@ -17,6 +17,8 @@ public static partial class OpCases
     [Differentiable] public static Tensor Broadcasting(Tensor a, Tensor row, Tensor column) => Sum(a * row + column);
     [Differentiable] public static Tensor Reductions(Tensor a) => Sum(Mean(a, axis: 0) * 2.0) + Sum(LogSumExp(a, axis: 1)) + Mean(Sum(a, axis: 1, keepDims: true));
     [Differentiable] public static Tensor Products(Tensor a, Tensor b) => Sum(Tanh(a.MatMul(b))) + Sum(Transpose(a).MatMul(a).MatMul(b)) * 0.1;
+    /// <summary>A product that the elementwise kernel after it broadcasts to a larger shape: (5, 1) + (1, 4).</summary>
+    [Differentiable] public static Tensor BroadcastEpilogue(Tensor a, Tensor b, Tensor c) => Sum(Tanh(a.MatMul(b) + c));
     [Differentiable] public static Tensor Shapes(Tensor a, Tensor b) => Sum(Tanh(Concat(Reshape(a, 2, -1), b, axis: 1)) * 1.5);
     [Differentiable] public static Tensor Classifier(Tensor a, Labels y) => CrossEntropy(a, y) + NllLoss(LogSoftmax(a * 2.0, axis: 1), y);
     [Differentiable] public static Tensor Convolution(Tensor x, Tensor w, Tensor bias) => Sum(Tanh(Conv2d(x, w, bias, stride: 2, padding: 1)));

@@ -32,6 +32,8 @@ public static class ParityCases
         // Sizes that take the other paths of the kernels: partial 32×32 tiles with K split over several blocks, and
         // reductions long enough to give each output element a group of threads.
         yield return Static("ops: matmul, K split", OpCases.ProductsDeviceProgram, a => Pair(OpCases.ProductsWithGradients(a[0], a[1])), new[] { "a", "b" }, N(37, 300), N(300, 45));
+        yield return Static("ops: epilogue broadcasting", OpCases.BroadcastEpilogueDeviceProgram, a => Pair(OpCases.BroadcastEpilogueWithGradients(a[0], a[1], a[2])), new[] { "a", "b", "c" }, N(5, 3), N(3, 1), N(1, 4));
+        yield return Static("ops: epilogue broadcasting, K split", OpCases.BroadcastEpilogueDeviceProgram, a => Pair(OpCases.BroadcastEpilogueWithGradients(a[0], a[1], a[2])), new[] { "a", "b", "c" }, N(6, 600), N(600, 1), N(1, 3));
         yield return Static("ops: long reductions", OpCases.ReductionsDeviceProgram, a => Pair(OpCases.ReductionsWithGradients(a[0])), new[] { "a" }, N(40, 3000));
         yield return Static("ops: reshape, concat", OpCases.ShapesDeviceProgram, a => Pair(OpCases.ShapesWithGradients(a[0], a[1])), new[] { "a", "b" }, N(4, 3), N(2, 2));
         var scores = N(4, 5);

@@ -21,7 +21,7 @@ internal sealed class DeviceEmitter
     /// <summary>Names a kernel or a local must not take: C and CUDA words, the prelude's helpers, the builder.</summary>
     private static readonly string[] CudaReserved =
     {
-        "p", "g", "i", "at", "copy", "out", "reduced_base", "reduced_offset", "window_argmax", "Geometry", "group_sum", "group_max", "sum_partials", "min", "max",
+        "p", "g", "i", "at", "copy", "out", "reduced_base", "reduced_offset", "window_argmax", "Geometry", "group_sum", "group_max", "sum_partials", "min", "max", "first",
         "int", "float", "double", "long", "short", "char", "void", "const", "return", "if", "else", "for", "while", "do", "auto", "struct", "static",
         "extern", "register", "signed", "unsigned", "switch", "case", "default", "break", "continue", "goto", "sizeof", "typedef", "union", "volatile",
         "inline", "template", "typename", "namespace", "class", "new", "delete", "this", "true", "false", "bool", "main",
@@ -233,19 +233,22 @@ internal sealed class DeviceEmitter
         _cuda.Line("{");
         _cuda.Line($"    return {expression};");
         _cuda.Line("}");
-        _cuda.Line(KernelTemplates.MatMulWithEpilogue(parameters, arguments).Replace("NAME_epilogue", epilogue).Replace("NAME_sum", sum).Replace("NAME", name).TrimEnd('\n'));
+        // One pass, so that a name containing NAME is not rewritten again.
+        var kernels = Regex.Replace(KernelTemplates.MatMulWithEpilogue(parameters, arguments), @"\bNAME(_epilogue|_sum)?\b",
+            m => m.Groups[1].Value == "_epilogue" ? epilogue : m.Groups[1].Value == "_sum" ? sum : name);
+        _cuda.Line(kernels.TrimEnd('\n'));
         var (a, b) = product.Op switch
         {
             Op.MatMulTransposeA => ($"p.Transpose({Operand(product[0])})", Operand(product[1])),
             Op.MatMulTransposeB => (Operand(product[0]), $"p.Transpose({Operand(product[1])})"),
             _ => (Operand(product[0]), Operand(product[1])),
         };
-        var scalars = map.Scalars.Count == 0 ? "" : $", new float[] {{ {string.Join(", ", map.Scalars)} }}";
+        var scalars = map.Scalars.Count == 0 ? "null" : $"new float[] {{ {string.Join(", ", map.Scalars)} }}";
+        // Later steps that read only the product's shape get a stand-in of that shape.
+        var stand = _graph.HasShapeOnlyUses(product) ? "var " + productName : "_";
         _program.Line("// " + productMath);
         _program.Line("// " + math);
-        _program.Line($"var {name} = p.MatMulThen(\"{name}\", \"{sum}\", {a}, {b}, new global::Differentiable.Scheduling.DeviceTensor[] {{ {string.Join(", ", map.Leaves.Select(l => l.Operand))} }}{scalars});");
-        if (_graph.HasShapeOnlyUses(product))
-            _program.Line($"var {productName} = {name};   // the product has {name}'s shape, and later steps read only its shape");
+        _program.Line($"var {name} = p.MatMulThen(\"{name}\", \"{sum}\", {a}, {b}, new global::Differentiable.Scheduling.DeviceTensor[] {{ {string.Join(", ", map.Leaves.Select(l => l.Operand))} }}, {scalars}, out {stand});");
     }
 
     /// <summary>The math of a node for comments: materialized inputs by name, fused ones expanded.</summary>

@@ -160,21 +160,21 @@ internal sealed class DeviceGraph
 
     /// <summary>
     /// A product can be absorbed by the elementwise kernel that reads it when that kernel is the only one to read its
-    /// values (others may read its shape, which is the kernel's own: the builder checks that an epilogue does not
-    /// broadcast the product larger), reads it element for element (not through an expansion), and it is no result
-    /// or gradient of its own.
+    /// values (others may read its shape: the builder gives them a stand-in of the product's shape), reads it element
+    /// for element (not through an expansion), and it is no result or gradient of its own.
     /// </summary>
     private void FindEpilogues()
     {
         var position = Order.Select((n, k) => (n, k)).ToDictionary(e => e.n, e => e.k);
         foreach (var node in Order.Where(n => _materialized.Contains(n) && KindOf(n) == DeviceKind.Elementwise))
         {
-            // Readers of the product's shape must come after the node: they read it through the node's tensor.
+            // Readers of the product's shape must come after the node: they read the stand-in its call declares.
             var product = DirectLoads(node, top: true).FirstOrDefault(p =>
                 p.Op is Op.MatMul or Op.MatMulTransposeA or Op.MatMulTransposeB && _valueUses.TryGetValue(p, out var uses) && uses == 1
                 && p != Result && Gradients.All(g => g.Adjoint != p) && !_absorbed.Contains(p)
                 && Order.Where(c => c.Inputs.Contains(p)).All(c => position[c] >= position[node] || IsInside(c, node)));
-            if (product is null) continue;
+            // The product kernel takes the epilogue's inputs after its own three pointers.
+            if (product is null || Loads(node, top: true, new HashSet<Node>()) - 1 > MaxEpilogueInputs) continue;
             _epilogues[node] = product;
             _absorbed.Add(product);
         }
@@ -186,6 +186,18 @@ internal sealed class DeviceGraph
         if (n == kernel) return true;
         if (KindOf(kernel) != DeviceKind.Elementwise || kernel.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong) return false;
         return kernel.Inputs.Any(input => input == n || !_materialized.Contains(input) && KindOf(input) == DeviceKind.Elementwise && IsInside(n, input));
+    }
+
+    /// <summary>Pointers a kernel has besides out, a and b (KernelGeometry.MaxPointers − 3).</summary>
+    private const int MaxEpilogueInputs = 5;
+
+    /// <summary>How many buffers an elementwise kernel reads, directly or through an expansion (as the emitter counts them).</summary>
+    private int Loads(Node n, bool top, HashSet<Node> seen)
+    {
+        if (!top && (_materialized.Contains(n) || KindOf(n) == DeviceKind.External)) return seen.Add(n) ? 1 : 0;
+        if (KindOf(n) != DeviceKind.Elementwise) return 0;
+        if (n.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong) return seen.Add(n) ? 1 : 0;
+        return n.Inputs.Sum(input => Loads(input, top: false, seen));
     }
 
     /// <summary>The buffers an elementwise kernel reads element for element, in the order its expression reads them.</summary>

@@ -28,19 +28,22 @@ internal static class KernelTemplates
     /// <summary>
     /// The matrix product with an elementwise epilogue (bias, activation, a gradient mask): <c>NAME_epilogue(g, i,
     /// first, value, leaves...)</c>, written by the emitter, turns each element of the product into the output.
-    /// Without a K split the product kernel applies it as it stores (<c>g.ints[7] == 1</c>); with one, the kernel
-    /// stores partial products and <c>NAME_sum</c> adds them and applies it. The epilogue's inputs are pointers 3…
-    /// of the product kernel and 2… of the sum kernel (<c>first</c>).
+    /// When <c>g.ints[9] == 1</c> the product kernel applies it as it stores; otherwise (K split, or an epilogue that
+    /// broadcasts the product to a larger output) the kernel stores <c>g.ints[7]</c> partial products of
+    /// <c>g.ints[10]</c> elements and <c>NAME_sum</c>, one thread per output element, adds them (the product read
+    /// through pointer 1's strides) and applies it. The epilogue's inputs are pointers 3… of the product kernel and
+    /// 2… of the sum kernel (<c>first</c>).
     /// </summary>
     public static string MatMulWithEpilogue(string leafParameters, string leafArguments) =>
         MatMulSource(@"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b" + leafParameters + ")",
-            (index, value) => $"g.ints[7] == 1 ? NAME_epilogue(g, {index}, 3, {value}{leafArguments}) : {value}") + @"
+            (index, value) => $"g.ints[9] == 1 ? NAME_epilogue(g, {index}, 3, {value}{leafArguments}) : {value}") + @"
 extern ""C"" __global__ void NAME_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials" + leafParameters + @")
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = NAME_epilogue(g, i, 2, sum" + leafArguments + @");
 }
 ";
@@ -50,7 +53,7 @@ extern ""C"" __global__ void NAME_sum(const Geometry g, float* __restrict__ out,
     {
         "a", "b", "M", "N", "K", "a_tile", "b_tile", "tiles_n", "tiles", "tile", "split", "row0", "column0", "k_begin", "k_end", "t", "tr", "tc",
         "a_along_rows", "b_along_columns", "c00", "c01", "c10", "c11", "k0", "e", "ak", "ar", "bk", "bc", "ka", "kb", "r", "c", "k",
-        "a0", "a1", "b0", "b1", "product", "r0", "r1", "n0", "n1", "partials", "sum", "s", "first", "value",
+        "a0", "a1", "b0", "b1", "product", "r0", "r1", "n0", "n1", "partials", "sum", "s", "first", "value", "at_product",
     };
 
     private static readonly (string Index, string Value)[] StoredElements =

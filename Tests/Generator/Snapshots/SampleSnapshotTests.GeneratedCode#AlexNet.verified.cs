@@ -577,10 +577,10 @@ extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? f1_relu_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? f1_relu_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? f1_relu_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? f1_relu_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? f1_relu_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? f1_relu_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? f1_relu_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? f1_relu_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
 }
 
 extern ""C"" __global__ void f1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
@@ -588,7 +588,8 @@ extern ""C"" __global__ void f1_relu_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = f1_relu_epilogue(g, i, 2, sum, Fc1_B);
 }
 
@@ -640,10 +641,10 @@ extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? f2_relu_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? f2_relu_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? f2_relu_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? f2_relu_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? f2_relu_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? f2_relu_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? f2_relu_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? f2_relu_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
 }
 
 extern ""C"" __global__ void f2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
@@ -651,7 +652,8 @@ extern ""C"" __global__ void f2_relu_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = f2_relu_epilogue(g, i, 2, sum, Fc2_B);
 }
 
@@ -703,10 +705,10 @@ extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ o
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
 }
 
 extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
@@ -714,7 +716,8 @@ extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
 }
 
@@ -856,10 +859,10 @@ extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
 extern ""C"" __global__ void d_f2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
@@ -867,7 +870,8 @@ extern ""C"" __global__ void d_f2_relu_mul_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_f2_relu_mul_epilogue(g, i, 2, sum, mask2);
 }
 
@@ -951,10 +955,10 @@ extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
 extern ""C"" __global__ void d_f1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
@@ -962,7 +966,8 @@ extern ""C"" __global__ void d_f1_relu_mul_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_f1_relu_mul_epilogue(g, i, 2, sum, mask1);
 }
 
@@ -1766,20 +1771,17 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var Fc1_forward_flatten = p.Flatten(h5);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         // f1_relu = relu(Fc1_forward_matmul + Fc1_B)
-        var f1_relu = p.MatMulThen("f1_relu", "f1_relu_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B });
-        var Fc1_forward_matmul = f1_relu;   // the product has f1_relu's shape, and later steps read only its shape
+        var f1_relu = p.MatMulThen("f1_relu", "f1_relu_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B }, null, out var Fc1_forward_matmul);
         // f1 = f1_relu ⊙ mask1
         var f1 = p.Map("f1", new[] { f1_relu, mask1 });
         // Fc2_forward_matmul = f1 · Fc2_W
         // f2_relu = relu(Fc2_forward_matmul + Fc2_B)
-        var f2_relu = p.MatMulThen("f2_relu", "f2_relu_sum", f1, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B });
-        var Fc2_forward_matmul = f2_relu;   // the product has f2_relu's shape, and later steps read only its shape
+        var f2_relu = p.MatMulThen("f2_relu", "f2_relu_sum", f1, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B }, null, out var Fc2_forward_matmul);
         // f2 = f2_relu ⊙ mask2
         var f2 = p.Map("f2", new[] { f2_relu, mask2 });
         // Fc3_forward_matmul = f2 · Fc3_W
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", f2, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B });
-        var Fc3_forward_matmul = Fc3_forward;   // the product has Fc3_forward's shape, and later steps read only its shape
+        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", f2, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B }, null, out var Fc3_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
         // forward = Fc3_forward − forward_logsumexp
@@ -1798,7 +1800,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
         // d_f2_relu_mul = d_f2 ⊙ mask2
-        var d_f2_relu_mul = p.MatMulThen("d_f2_relu_mul", "d_f2_relu_mul_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 });
+        var d_f2_relu_mul = p.MatMulThen("d_f2_relu_mul", "d_f2_relu_mul_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
         // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
         var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
         // d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
@@ -1807,7 +1809,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
         // d_f1_relu_mul = d_f1 ⊙ mask1
-        var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", "d_f1_relu_mul_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 });
+        var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", "d_f1_relu_mul_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
         // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
         var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
         // d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
@@ -2464,10 +2466,10 @@ extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? f1_relu_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? f1_relu_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? f1_relu_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? f1_relu_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? f1_relu_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? f1_relu_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? f1_relu_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? f1_relu_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
 }
 
 extern ""C"" __global__ void f1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
@@ -2475,7 +2477,8 @@ extern ""C"" __global__ void f1_relu_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = f1_relu_epilogue(g, i, 2, sum, Fc1_B);
 }
 
@@ -2527,10 +2530,10 @@ extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? f2_relu_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? f2_relu_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? f2_relu_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? f2_relu_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? f2_relu_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? f2_relu_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? f2_relu_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? f2_relu_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
 }
 
 extern ""C"" __global__ void f2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
@@ -2538,7 +2541,8 @@ extern ""C"" __global__ void f2_relu_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = f2_relu_epilogue(g, i, 2, sum, Fc2_B);
 }
 
@@ -2590,10 +2594,10 @@ extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ o
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
 }
 
 extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
@@ -2601,7 +2605,8 @@ extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
 }
 
@@ -2792,10 +2797,10 @@ extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
 extern ""C"" __global__ void d_f2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
@@ -2803,7 +2808,8 @@ extern ""C"" __global__ void d_f2_relu_mul_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_f2_relu_mul_epilogue(g, i, 2, sum, mask2);
 }
 
@@ -2887,10 +2893,10 @@ extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
 extern ""C"" __global__ void d_f1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
@@ -2898,7 +2904,8 @@ extern ""C"" __global__ void d_f1_relu_mul_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_f1_relu_mul_epilogue(g, i, 2, sum, mask1);
 }
 
@@ -3703,20 +3710,17 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var Fc1_forward_flatten = p.Flatten(h5);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         // f1_relu = relu(Fc1_forward_matmul + Fc1_B)
-        var f1_relu = p.MatMulThen("f1_relu", "f1_relu_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B });
-        var Fc1_forward_matmul = f1_relu;   // the product has f1_relu's shape, and later steps read only its shape
+        var f1_relu = p.MatMulThen("f1_relu", "f1_relu_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B }, null, out var Fc1_forward_matmul);
         // f1 = f1_relu ⊙ mask1
         var f1 = p.Map("f1", new[] { f1_relu, mask1 });
         // Fc2_forward_matmul = f1 · Fc2_W
         // f2_relu = relu(Fc2_forward_matmul + Fc2_B)
-        var f2_relu = p.MatMulThen("f2_relu", "f2_relu_sum", f1, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B });
-        var Fc2_forward_matmul = f2_relu;   // the product has f2_relu's shape, and later steps read only its shape
+        var f2_relu = p.MatMulThen("f2_relu", "f2_relu_sum", f1, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B }, null, out var Fc2_forward_matmul);
         // f2 = f2_relu ⊙ mask2
         var f2 = p.Map("f2", new[] { f2_relu, mask2 });
         // Fc3_forward_matmul = f2 · Fc3_W
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", f2, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B });
-        var Fc3_forward_matmul = Fc3_forward;   // the product has Fc3_forward's shape, and later steps read only its shape
+        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", f2, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B }, null, out var Fc3_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
         // forward = Fc3_forward − forward_logsumexp
@@ -3745,7 +3749,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
         // d_f2_relu_mul = d_f2 ⊙ mask2
-        var d_f2_relu_mul = p.MatMulThen("d_f2_relu_mul", "d_f2_relu_mul_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 });
+        var d_f2_relu_mul = p.MatMulThen("d_f2_relu_mul", "d_f2_relu_mul_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
         // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
         var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
         // d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
@@ -3754,7 +3758,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
         // d_f1_relu_mul = d_f1 ⊙ mask1
-        var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", "d_f1_relu_mul_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 });
+        var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", "d_f1_relu_mul_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
         // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
         var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
         // d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])

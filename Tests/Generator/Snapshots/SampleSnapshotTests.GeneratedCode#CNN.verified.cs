@@ -310,10 +310,10 @@ extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ ou
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r0 * N + n0, 3, c00, Fc_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r0 * N + n1, 3, c01, Fc_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r1 * N + n0, 3, c10, Fc_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r1 * N + n1, 3, c11, Fc_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? Fc_forward_epilogue(g, r0 * N + n0, 3, c00, Fc_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? Fc_forward_epilogue(g, r0 * N + n1, 3, c01, Fc_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? Fc_forward_epilogue(g, r1 * N + n0, 3, c10, Fc_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? Fc_forward_epilogue(g, r1 * N + n1, 3, c11, Fc_B) : c11;
 }
 
 extern ""C"" __global__ void Fc_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc_B)
@@ -321,7 +321,8 @@ extern ""C"" __global__ void Fc_forward_sum(const Geometry g, float* __restrict_
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = Fc_forward_epilogue(g, i, 2, sum, Fc_B);
 }
 
@@ -755,8 +756,7 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var Fc_forward_flatten = p.Flatten(h2);
         // Fc_forward_matmul = Fc_forward_flatten · Fc_W
         // Fc_forward = Fc_forward_matmul + Fc_B
-        var Fc_forward = p.MatMulThen("Fc_forward", "Fc_forward_sum", Fc_forward_flatten, Fc_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc_B });
-        var Fc_forward_matmul = Fc_forward;   // the product has Fc_forward's shape, and later steps read only its shape
+        var Fc_forward = p.MatMulThen("Fc_forward", "Fc_forward_sum", Fc_forward_flatten, Fc_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc_B }, null, out var Fc_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(Fc_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc_forward, 1, true);
         // forward = Fc_forward − forward_logsumexp
@@ -1113,10 +1113,10 @@ extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ ou
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r0 * N + n0, 3, c00, Fc_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r0 * N + n1, 3, c01, Fc_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r1 * N + n0, 3, c10, Fc_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc_forward_epilogue(g, r1 * N + n1, 3, c11, Fc_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? Fc_forward_epilogue(g, r0 * N + n0, 3, c00, Fc_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? Fc_forward_epilogue(g, r0 * N + n1, 3, c01, Fc_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? Fc_forward_epilogue(g, r1 * N + n0, 3, c10, Fc_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? Fc_forward_epilogue(g, r1 * N + n1, 3, c11, Fc_B) : c11;
 }
 
 extern ""C"" __global__ void Fc_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc_B)
@@ -1124,7 +1124,8 @@ extern ""C"" __global__ void Fc_forward_sum(const Geometry g, float* __restrict_
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = Fc_forward_epilogue(g, i, 2, sum, Fc_B);
 }
 
@@ -1608,8 +1609,7 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var Fc_forward_flatten = p.Flatten(h2);
         // Fc_forward_matmul = Fc_forward_flatten · Fc_W
         // Fc_forward = Fc_forward_matmul + Fc_B
-        var Fc_forward = p.MatMulThen("Fc_forward", "Fc_forward_sum", Fc_forward_flatten, Fc_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc_B });
-        var Fc_forward_matmul = Fc_forward;   // the product has Fc_forward's shape, and later steps read only its shape
+        var Fc_forward = p.MatMulThen("Fc_forward", "Fc_forward_sum", Fc_forward_flatten, Fc_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc_B }, null, out var Fc_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(Fc_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc_forward, 1, true);
         // forward = Fc_forward − forward_logsumexp

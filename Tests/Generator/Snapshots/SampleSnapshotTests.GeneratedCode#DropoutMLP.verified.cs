@@ -188,10 +188,10 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h1_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h1_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h1_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h1_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h1_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h1_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h1_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h1_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
 }
 
 extern ""C"" __global__ void h1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
@@ -199,7 +199,8 @@ extern ""C"" __global__ void h1_relu_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h1_relu_epilogue(g, i, 2, sum, L1_B);
 }
 
@@ -251,10 +252,10 @@ extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h2_relu_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h2_relu_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h2_relu_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h2_relu_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h2_relu_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h2_relu_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h2_relu_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h2_relu_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
 }
 
 extern ""C"" __global__ void h2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
@@ -262,7 +263,8 @@ extern ""C"" __global__ void h2_relu_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h2_relu_epilogue(g, i, 2, sum, L2_B);
 }
 
@@ -314,10 +316,10 @@ extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ ou
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? L3_forward_epilogue(g, r0 * N + n0, 3, c00, L3_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? L3_forward_epilogue(g, r0 * N + n1, 3, c01, L3_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? L3_forward_epilogue(g, r1 * N + n0, 3, c10, L3_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? L3_forward_epilogue(g, r1 * N + n1, 3, c11, L3_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? L3_forward_epilogue(g, r0 * N + n0, 3, c00, L3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? L3_forward_epilogue(g, r0 * N + n1, 3, c01, L3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? L3_forward_epilogue(g, r1 * N + n0, 3, c10, L3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? L3_forward_epilogue(g, r1 * N + n1, 3, c11, L3_B) : c11;
 }
 
 extern ""C"" __global__ void L3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L3_B)
@@ -325,7 +327,8 @@ extern ""C"" __global__ void L3_forward_sum(const Geometry g, float* __restrict_
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = L3_forward_epilogue(g, i, 2, sum, L3_B);
 }
 
@@ -467,10 +470,10 @@ extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
 extern ""C"" __global__ void d_h2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
@@ -478,7 +481,8 @@ extern ""C"" __global__ void d_h2_relu_mul_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h2_relu_mul_epilogue(g, i, 2, sum, mask2);
 }
 
@@ -562,10 +566,10 @@ extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
 extern ""C"" __global__ void d_h1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
@@ -573,7 +577,8 @@ extern ""C"" __global__ void d_h1_relu_mul_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h1_relu_mul_epilogue(g, i, 2, sum, mask1);
 }
 
@@ -809,20 +814,17 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var L3_B = p.Parameter("L3.B");
         // L1_forward_matmul = x · L1_W
         // h1_relu = relu(L1_forward_matmul + L1_B)
-        var h1_relu = p.MatMulThen("h1_relu", "h1_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B });
-        var L1_forward_matmul = h1_relu;   // the product has h1_relu's shape, and later steps read only its shape
+        var h1_relu = p.MatMulThen("h1_relu", "h1_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B }, null, out var L1_forward_matmul);
         // h1 = h1_relu ⊙ mask1
         var h1 = p.Map("h1", new[] { h1_relu, mask1 });
         // L2_forward_matmul = h1 · L2_W
         // h2_relu = relu(L2_forward_matmul + L2_B)
-        var h2_relu = p.MatMulThen("h2_relu", "h2_relu_sum", h1, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B });
-        var L2_forward_matmul = h2_relu;   // the product has h2_relu's shape, and later steps read only its shape
+        var h2_relu = p.MatMulThen("h2_relu", "h2_relu_sum", h1, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var L2_forward_matmul);
         // h2 = h2_relu ⊙ mask2
         var h2 = p.Map("h2", new[] { h2_relu, mask2 });
         // L3_forward_matmul = h2 · L3_W
         // L3_forward = L3_forward_matmul + L3_B
-        var L3_forward = p.MatMulThen("L3_forward", "L3_forward_sum", h2, L3_W, new global::Differentiable.Scheduling.DeviceTensor[] { L3_B });
-        var L3_forward_matmul = L3_forward;   // the product has L3_forward's shape, and later steps read only its shape
+        var L3_forward = p.MatMulThen("L3_forward", "L3_forward_sum", h2, L3_W, new global::Differentiable.Scheduling.DeviceTensor[] { L3_B }, null, out var L3_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(L3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", L3_forward, 1, true);
         // forward = L3_forward − forward_logsumexp
@@ -841,7 +843,7 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_L3_forward_matmul = p.SumTo("d_L3_forward_matmul", d_L3_forward, L3_forward_matmul);
         // d_h2 = d_L3_forward_matmul · L3_Wᵀ
         // d_h2_relu_mul = d_h2 ⊙ mask2
-        var d_h2_relu_mul = p.MatMulThen("d_h2_relu_mul", "d_h2_relu_mul_sum", d_L3_forward_matmul, p.Transpose(L3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 });
+        var d_h2_relu_mul = p.MatMulThen("d_h2_relu_mul", "d_h2_relu_mul_sum", d_L3_forward_matmul, p.Transpose(L3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
         // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
         var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
         // d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
@@ -850,7 +852,7 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_h1 = d_L2_forward_matmul · L2_Wᵀ
         // d_h1_relu_mul = d_h1 ⊙ mask1
-        var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", "d_h1_relu_mul_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 });
+        var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", "d_h1_relu_mul_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
         // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
         var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
         // d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
@@ -1056,10 +1058,10 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h1_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h1_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h1_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h1_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h1_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h1_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h1_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h1_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
 }
 
 extern ""C"" __global__ void h1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
@@ -1067,7 +1069,8 @@ extern ""C"" __global__ void h1_relu_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h1_relu_epilogue(g, i, 2, sum, L1_B);
 }
 
@@ -1119,10 +1122,10 @@ extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h2_relu_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h2_relu_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h2_relu_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h2_relu_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h2_relu_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h2_relu_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h2_relu_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h2_relu_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
 }
 
 extern ""C"" __global__ void h2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
@@ -1130,7 +1133,8 @@ extern ""C"" __global__ void h2_relu_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h2_relu_epilogue(g, i, 2, sum, L2_B);
 }
 
@@ -1182,10 +1186,10 @@ extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ ou
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? L3_forward_epilogue(g, r0 * N + n0, 3, c00, L3_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? L3_forward_epilogue(g, r0 * N + n1, 3, c01, L3_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? L3_forward_epilogue(g, r1 * N + n0, 3, c10, L3_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? L3_forward_epilogue(g, r1 * N + n1, 3, c11, L3_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? L3_forward_epilogue(g, r0 * N + n0, 3, c00, L3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? L3_forward_epilogue(g, r0 * N + n1, 3, c01, L3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? L3_forward_epilogue(g, r1 * N + n0, 3, c10, L3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? L3_forward_epilogue(g, r1 * N + n1, 3, c11, L3_B) : c11;
 }
 
 extern ""C"" __global__ void L3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L3_B)
@@ -1193,7 +1197,8 @@ extern ""C"" __global__ void L3_forward_sum(const Geometry g, float* __restrict_
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = L3_forward_epilogue(g, i, 2, sum, L3_B);
 }
 
@@ -1384,10 +1389,10 @@ extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
 extern ""C"" __global__ void d_h2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
@@ -1395,7 +1400,8 @@ extern ""C"" __global__ void d_h2_relu_mul_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h2_relu_mul_epilogue(g, i, 2, sum, mask2);
 }
 
@@ -1479,10 +1485,10 @@ extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
 extern ""C"" __global__ void d_h1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
@@ -1490,7 +1496,8 @@ extern ""C"" __global__ void d_h1_relu_mul_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h1_relu_mul_epilogue(g, i, 2, sum, mask1);
 }
 
@@ -1727,20 +1734,17 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var y = p.Labels("y");
         // L1_forward_matmul = x · L1_W
         // h1_relu = relu(L1_forward_matmul + L1_B)
-        var h1_relu = p.MatMulThen("h1_relu", "h1_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B });
-        var L1_forward_matmul = h1_relu;   // the product has h1_relu's shape, and later steps read only its shape
+        var h1_relu = p.MatMulThen("h1_relu", "h1_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B }, null, out var L1_forward_matmul);
         // h1 = h1_relu ⊙ mask1
         var h1 = p.Map("h1", new[] { h1_relu, mask1 });
         // L2_forward_matmul = h1 · L2_W
         // h2_relu = relu(L2_forward_matmul + L2_B)
-        var h2_relu = p.MatMulThen("h2_relu", "h2_relu_sum", h1, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B });
-        var L2_forward_matmul = h2_relu;   // the product has h2_relu's shape, and later steps read only its shape
+        var h2_relu = p.MatMulThen("h2_relu", "h2_relu_sum", h1, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var L2_forward_matmul);
         // h2 = h2_relu ⊙ mask2
         var h2 = p.Map("h2", new[] { h2_relu, mask2 });
         // L3_forward_matmul = h2 · L3_W
         // L3_forward = L3_forward_matmul + L3_B
-        var L3_forward = p.MatMulThen("L3_forward", "L3_forward_sum", h2, L3_W, new global::Differentiable.Scheduling.DeviceTensor[] { L3_B });
-        var L3_forward_matmul = L3_forward;   // the product has L3_forward's shape, and later steps read only its shape
+        var L3_forward = p.MatMulThen("L3_forward", "L3_forward_sum", h2, L3_W, new global::Differentiable.Scheduling.DeviceTensor[] { L3_B }, null, out var L3_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(L3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", L3_forward, 1, true);
         // forward = L3_forward − forward_logsumexp
@@ -1769,7 +1773,7 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_L3_forward_matmul = p.SumTo("d_L3_forward_matmul", d_L3_forward, L3_forward_matmul);
         // d_h2 = d_L3_forward_matmul · L3_Wᵀ
         // d_h2_relu_mul = d_h2 ⊙ mask2
-        var d_h2_relu_mul = p.MatMulThen("d_h2_relu_mul", "d_h2_relu_mul_sum", d_L3_forward_matmul, p.Transpose(L3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 });
+        var d_h2_relu_mul = p.MatMulThen("d_h2_relu_mul", "d_h2_relu_mul_sum", d_L3_forward_matmul, p.Transpose(L3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
         // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
         var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
         // d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
@@ -1778,7 +1782,7 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_h1 = d_L2_forward_matmul · L2_Wᵀ
         // d_h1_relu_mul = d_h1 ⊙ mask1
-        var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", "d_h1_relu_mul_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 });
+        var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", "d_h1_relu_mul_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
         // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
         var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
         // d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])

@@ -171,10 +171,10 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h1_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h1_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h1_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h1_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h1_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h1_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h1_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h1_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
 }
 
 extern ""C"" __global__ void h1_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B1)
@@ -182,7 +182,8 @@ extern ""C"" __global__ void h1_sum(const Geometry g, float* __restrict__ out, c
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h1_epilogue(g, i, 2, sum, B1);
 }
 
@@ -226,10 +227,10 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h2_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h2_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h2_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h2_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h2_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h2_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h2_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h2_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
 }
 
 extern ""C"" __global__ void h2_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B2)
@@ -237,7 +238,8 @@ extern ""C"" __global__ void h2_sum(const Geometry g, float* __restrict__ out, c
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h2_epilogue(g, i, 2, sum, B2);
 }
 
@@ -281,10 +283,10 @@ extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ o
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
 }
 
 extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B3)
@@ -292,7 +294,8 @@ extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = forward_add_epilogue(g, i, 2, sum, B3);
 }
 
@@ -434,10 +437,10 @@ extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out,
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h2_add_epilogue(g, r0 * N + n0, 3, c00, h2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h2_add_epilogue(g, r0 * N + n1, 3, c01, h2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h2_add_epilogue(g, r1 * N + n0, 3, c10, h2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h2_add_epilogue(g, r1 * N + n1, 3, c11, h2) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h2_add_epilogue(g, r0 * N + n0, 3, c00, h2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h2_add_epilogue(g, r0 * N + n1, 3, c01, h2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h2_add_epilogue(g, r1 * N + n0, 3, c10, h2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h2_add_epilogue(g, r1 * N + n1, 3, c11, h2) : c11;
 }
 
 extern ""C"" __global__ void d_h2_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h2)
@@ -445,7 +448,8 @@ extern ""C"" __global__ void d_h2_add_sum(const Geometry g, float* __restrict__ 
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h2_add_epilogue(g, i, 2, sum, h2);
 }
 
@@ -505,10 +509,10 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h1_add_epilogue(g, r0 * N + n0, 3, c00, h1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h1_add_epilogue(g, r0 * N + n1, 3, c01, h1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h1_add_epilogue(g, r1 * N + n0, 3, c10, h1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h1_add_epilogue(g, r1 * N + n1, 3, c11, h1) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h1_add_epilogue(g, r0 * N + n0, 3, c00, h1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h1_add_epilogue(g, r0 * N + n1, 3, c01, h1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h1_add_epilogue(g, r1 * N + n0, 3, c10, h1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h1_add_epilogue(g, r1 * N + n1, 3, c11, h1) : c11;
 }
 
 extern ""C"" __global__ void d_h1_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h1)
@@ -516,7 +520,8 @@ extern ""C"" __global__ void d_h1_add_sum(const Geometry g, float* __restrict__ 
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h1_add_epilogue(g, i, 2, sum, h1);
 }
 
@@ -726,16 +731,13 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var B3 = p.Parameter("B3");
         // h1_matmul = x · W1
         // h1 = relu(h1_matmul + B1)
-        var h1 = p.MatMulThen("h1", "h1_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 });
-        var h1_matmul = h1;   // the product has h1's shape, and later steps read only its shape
+        var h1 = p.MatMulThen("h1", "h1_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 }, null, out var h1_matmul);
         // h2_matmul = h1 · W2
         // h2 = relu(h2_matmul + B2)
-        var h2 = p.MatMulThen("h2", "h2_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 });
-        var h2_matmul = h2;   // the product has h2's shape, and later steps read only its shape
+        var h2 = p.MatMulThen("h2", "h2_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 }, null, out var h2_matmul);
         // forward_matmul = h2 · W3
         // forward_add = forward_matmul + B3
-        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 });
-        var forward_matmul = forward_add;   // the product has forward_add's shape, and later steps read only its shape
+        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 }, null, out var forward_matmul);
         // forward_logsumexp = log Σ_1 exp(forward_add)
         var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
         // forward = forward_add − forward_logsumexp
@@ -754,12 +756,12 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
         // d_h2_add = d_h2 ⊙ ([h2 > 0])
-        var d_h2_add = p.MatMulThen("d_h2_add", "d_h2_add_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2 });
+        var d_h2_add = p.MatMulThen("d_h2_add", "d_h2_add_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2 }, null, out _);
         // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
         // d_h1_add = d_h1 ⊙ ([h1 > 0])
-        var d_h1_add = p.MatMulThen("d_h1_add", "d_h1_add_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1 });
+        var d_h1_add = p.MatMulThen("d_h1_add", "d_h1_add_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1 }, null, out _);
         // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
         var d_h1_matmul = p.SumTo("d_h1_matmul", d_h1_add, h1_matmul);
         // d_W1 = xᵀ · d_h1_matmul
@@ -944,10 +946,10 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h1_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h1_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h1_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h1_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h1_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h1_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h1_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h1_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
 }
 
 extern ""C"" __global__ void h1_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B1)
@@ -955,7 +957,8 @@ extern ""C"" __global__ void h1_sum(const Geometry g, float* __restrict__ out, c
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h1_epilogue(g, i, 2, sum, B1);
 }
 
@@ -999,10 +1002,10 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h2_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h2_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h2_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h2_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h2_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h2_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h2_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h2_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
 }
 
 extern ""C"" __global__ void h2_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B2)
@@ -1010,7 +1013,8 @@ extern ""C"" __global__ void h2_sum(const Geometry g, float* __restrict__ out, c
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h2_epilogue(g, i, 2, sum, B2);
 }
 
@@ -1054,10 +1058,10 @@ extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ o
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
 }
 
 extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B3)
@@ -1065,7 +1069,8 @@ extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = forward_add_epilogue(g, i, 2, sum, B3);
 }
 
@@ -1256,10 +1261,10 @@ extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out,
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h2_add_epilogue(g, r0 * N + n0, 3, c00, h2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h2_add_epilogue(g, r0 * N + n1, 3, c01, h2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h2_add_epilogue(g, r1 * N + n0, 3, c10, h2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h2_add_epilogue(g, r1 * N + n1, 3, c11, h2) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h2_add_epilogue(g, r0 * N + n0, 3, c00, h2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h2_add_epilogue(g, r0 * N + n1, 3, c01, h2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h2_add_epilogue(g, r1 * N + n0, 3, c10, h2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h2_add_epilogue(g, r1 * N + n1, 3, c11, h2) : c11;
 }
 
 extern ""C"" __global__ void d_h2_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h2)
@@ -1267,7 +1272,8 @@ extern ""C"" __global__ void d_h2_add_sum(const Geometry g, float* __restrict__ 
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h2_add_epilogue(g, i, 2, sum, h2);
 }
 
@@ -1327,10 +1333,10 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h1_add_epilogue(g, r0 * N + n0, 3, c00, h1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h1_add_epilogue(g, r0 * N + n1, 3, c01, h1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h1_add_epilogue(g, r1 * N + n0, 3, c10, h1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h1_add_epilogue(g, r1 * N + n1, 3, c11, h1) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h1_add_epilogue(g, r0 * N + n0, 3, c00, h1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h1_add_epilogue(g, r0 * N + n1, 3, c01, h1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h1_add_epilogue(g, r1 * N + n0, 3, c10, h1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h1_add_epilogue(g, r1 * N + n1, 3, c11, h1) : c11;
 }
 
 extern ""C"" __global__ void d_h1_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h1)
@@ -1338,7 +1344,8 @@ extern ""C"" __global__ void d_h1_add_sum(const Geometry g, float* __restrict__ 
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h1_add_epilogue(g, i, 2, sum, h1);
 }
 
@@ -1549,16 +1556,13 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var y = p.Labels("y");
         // h1_matmul = x · W1
         // h1 = relu(h1_matmul + B1)
-        var h1 = p.MatMulThen("h1", "h1_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 });
-        var h1_matmul = h1;   // the product has h1's shape, and later steps read only its shape
+        var h1 = p.MatMulThen("h1", "h1_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 }, null, out var h1_matmul);
         // h2_matmul = h1 · W2
         // h2 = relu(h2_matmul + B2)
-        var h2 = p.MatMulThen("h2", "h2_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 });
-        var h2_matmul = h2;   // the product has h2's shape, and later steps read only its shape
+        var h2 = p.MatMulThen("h2", "h2_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 }, null, out var h2_matmul);
         // forward_matmul = h2 · W3
         // forward_add = forward_matmul + B3
-        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 });
-        var forward_matmul = forward_add;   // the product has forward_add's shape, and later steps read only its shape
+        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 }, null, out var forward_matmul);
         // forward_logsumexp = log Σ_1 exp(forward_add)
         var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
         // forward = forward_add − forward_logsumexp
@@ -1587,12 +1591,12 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
         // d_h2_add = d_h2 ⊙ ([h2 > 0])
-        var d_h2_add = p.MatMulThen("d_h2_add", "d_h2_add_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2 });
+        var d_h2_add = p.MatMulThen("d_h2_add", "d_h2_add_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2 }, null, out _);
         // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
         // d_h1_add = d_h1 ⊙ ([h1 > 0])
-        var d_h1_add = p.MatMulThen("d_h1_add", "d_h1_add_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1 });
+        var d_h1_add = p.MatMulThen("d_h1_add", "d_h1_add_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1 }, null, out _);
         // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
         var d_h1_matmul = p.SumTo("d_h1_matmul", d_h1_add, h1_matmul);
         // d_W1 = xᵀ · d_h1_matmul

@@ -366,10 +366,10 @@ extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h3_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h3_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h3_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h3_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h3_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h3_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h3_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h3_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
 }
 
 extern ""C"" __global__ void h3_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
@@ -377,7 +377,8 @@ extern ""C"" __global__ void h3_sum(const Geometry g, float* __restrict__ out, c
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h3_epilogue(g, i, 2, sum, Fc1_B);
 }
 
@@ -421,10 +422,10 @@ extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h4_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h4_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h4_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h4_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h4_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h4_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h4_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h4_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
 }
 
 extern ""C"" __global__ void h4_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
@@ -432,7 +433,8 @@ extern ""C"" __global__ void h4_sum(const Geometry g, float* __restrict__ out, c
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h4_epilogue(g, i, 2, sum, Fc2_B);
 }
 
@@ -476,10 +478,10 @@ extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ o
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
 }
 
 extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
@@ -487,7 +489,8 @@ extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
 }
 
@@ -629,10 +632,10 @@ extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n0, 3, c00, h4) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n1, 3, c01, h4) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n0, 3, c10, h4) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n1, 3, c11, h4) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n0, 3, c00, h4) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n1, 3, c01, h4) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n0, 3, c10, h4) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n1, 3, c11, h4) : c11;
 }
 
 extern ""C"" __global__ void d_Fc2_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h4)
@@ -640,7 +643,8 @@ extern ""C"" __global__ void d_Fc2_forward_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_Fc2_forward_epilogue(g, i, 2, sum, h4);
 }
 
@@ -700,10 +704,10 @@ extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n0, 3, c00, h3) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n1, 3, c01, h3) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n0, 3, c10, h3) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n1, 3, c11, h3) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n0, 3, c00, h3) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n1, 3, c01, h3) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n0, 3, c10, h3) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n1, 3, c11, h3) : c11;
 }
 
 extern ""C"" __global__ void d_Fc1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h3)
@@ -711,7 +715,8 @@ extern ""C"" __global__ void d_Fc1_forward_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_Fc1_forward_epilogue(g, i, 2, sum, h3);
 }
 
@@ -1177,16 +1182,13 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var Fc1_forward_flatten = p.Flatten(h2);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         // h3 = relu(Fc1_forward_matmul + Fc1_B)
-        var h3 = p.MatMulThen("h3", "h3_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B });
-        var Fc1_forward_matmul = h3;   // the product has h3's shape, and later steps read only its shape
+        var h3 = p.MatMulThen("h3", "h3_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B }, null, out var Fc1_forward_matmul);
         // Fc2_forward_matmul = h3 · Fc2_W
         // h4 = relu(Fc2_forward_matmul + Fc2_B)
-        var h4 = p.MatMulThen("h4", "h4_sum", h3, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B });
-        var Fc2_forward_matmul = h4;   // the product has h4's shape, and later steps read only its shape
+        var h4 = p.MatMulThen("h4", "h4_sum", h3, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B }, null, out var Fc2_forward_matmul);
         // Fc3_forward_matmul = h4 · Fc3_W
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", h4, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B });
-        var Fc3_forward_matmul = Fc3_forward;   // the product has Fc3_forward's shape, and later steps read only its shape
+        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", h4, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B }, null, out var Fc3_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
         // forward = Fc3_forward − forward_logsumexp
@@ -1205,12 +1207,12 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
         // d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
-        var d_Fc2_forward = p.MatMulThen("d_Fc2_forward", "d_Fc2_forward_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { h4 });
+        var d_Fc2_forward = p.MatMulThen("d_Fc2_forward", "d_Fc2_forward_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { h4 }, null, out _);
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
         // d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
-        var d_Fc1_forward = p.MatMulThen("d_Fc1_forward", "d_Fc1_forward_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { h3 });
+        var d_Fc1_forward = p.MatMulThen("d_Fc1_forward", "d_Fc1_forward_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { h3 }, null, out _);
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
         // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
@@ -1617,10 +1619,10 @@ extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h3_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h3_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h3_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h3_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h3_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h3_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h3_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h3_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
 }
 
 extern ""C"" __global__ void h3_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
@@ -1628,7 +1630,8 @@ extern ""C"" __global__ void h3_sum(const Geometry g, float* __restrict__ out, c
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h3_epilogue(g, i, 2, sum, Fc1_B);
 }
 
@@ -1672,10 +1675,10 @@ extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h4_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h4_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h4_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h4_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h4_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h4_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h4_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h4_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
 }
 
 extern ""C"" __global__ void h4_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
@@ -1683,7 +1686,8 @@ extern ""C"" __global__ void h4_sum(const Geometry g, float* __restrict__ out, c
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h4_epilogue(g, i, 2, sum, Fc2_B);
 }
 
@@ -1727,10 +1731,10 @@ extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ o
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
 }
 
 extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
@@ -1738,7 +1742,8 @@ extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
 }
 
@@ -1929,10 +1934,10 @@ extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n0, 3, c00, h4) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n1, 3, c01, h4) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n0, 3, c10, h4) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n1, 3, c11, h4) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n0, 3, c00, h4) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_Fc2_forward_epilogue(g, r0 * N + n1, 3, c01, h4) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n0, 3, c10, h4) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_Fc2_forward_epilogue(g, r1 * N + n1, 3, c11, h4) : c11;
 }
 
 extern ""C"" __global__ void d_Fc2_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h4)
@@ -1940,7 +1945,8 @@ extern ""C"" __global__ void d_Fc2_forward_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_Fc2_forward_epilogue(g, i, 2, sum, h4);
 }
 
@@ -2000,10 +2006,10 @@ extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n0, 3, c00, h3) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n1, 3, c01, h3) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n0, 3, c10, h3) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n1, 3, c11, h3) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n0, 3, c00, h3) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_Fc1_forward_epilogue(g, r0 * N + n1, 3, c01, h3) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n0, 3, c10, h3) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_Fc1_forward_epilogue(g, r1 * N + n1, 3, c11, h3) : c11;
 }
 
 extern ""C"" __global__ void d_Fc1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h3)
@@ -2011,7 +2017,8 @@ extern ""C"" __global__ void d_Fc1_forward_sum(const Geometry g, float* __restri
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_Fc1_forward_epilogue(g, i, 2, sum, h3);
 }
 
@@ -2478,16 +2485,13 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var Fc1_forward_flatten = p.Flatten(h2);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         // h3 = relu(Fc1_forward_matmul + Fc1_B)
-        var h3 = p.MatMulThen("h3", "h3_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B });
-        var Fc1_forward_matmul = h3;   // the product has h3's shape, and later steps read only its shape
+        var h3 = p.MatMulThen("h3", "h3_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B }, null, out var Fc1_forward_matmul);
         // Fc2_forward_matmul = h3 · Fc2_W
         // h4 = relu(Fc2_forward_matmul + Fc2_B)
-        var h4 = p.MatMulThen("h4", "h4_sum", h3, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B });
-        var Fc2_forward_matmul = h4;   // the product has h4's shape, and later steps read only its shape
+        var h4 = p.MatMulThen("h4", "h4_sum", h3, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B }, null, out var Fc2_forward_matmul);
         // Fc3_forward_matmul = h4 · Fc3_W
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", h4, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B });
-        var Fc3_forward_matmul = Fc3_forward;   // the product has Fc3_forward's shape, and later steps read only its shape
+        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", h4, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B }, null, out var Fc3_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)
         var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
         // forward = Fc3_forward − forward_logsumexp
@@ -2516,12 +2520,12 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
         // d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
-        var d_Fc2_forward = p.MatMulThen("d_Fc2_forward", "d_Fc2_forward_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { h4 });
+        var d_Fc2_forward = p.MatMulThen("d_Fc2_forward", "d_Fc2_forward_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { h4 }, null, out _);
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
         // d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
-        var d_Fc1_forward = p.MatMulThen("d_Fc1_forward", "d_Fc1_forward_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { h3 });
+        var d_Fc1_forward = p.MatMulThen("d_Fc1_forward", "d_Fc1_forward_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { h3 }, null, out _);
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
         // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ

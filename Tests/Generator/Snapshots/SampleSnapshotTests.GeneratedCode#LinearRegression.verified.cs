@@ -111,10 +111,10 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? predict_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? predict_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? predict_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? predict_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? predict_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? predict_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? predict_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? predict_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
 }
 
 extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
@@ -122,7 +122,8 @@ extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = predict_epilogue(g, i, 2, sum, B);
 }
 
@@ -222,8 +223,7 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var B = p.Parameter("B");
         // predict_matmul = x · W
         // predict = predict_matmul + B
-        var predict = p.MatMulThen("predict", "predict_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B });
-        var predict_matmul = predict;   // the product has predict's shape, and later steps read only its shape
+        var predict = p.MatMulThen("predict", "predict_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var predict_matmul);
         // d_predict = 1
         var d_predict = p.Map("d_predict", new[] { predict });
         // d_predict_matmul = d_predict summed to the shape of predict_matmul
@@ -344,10 +344,10 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? predict_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? predict_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? predict_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? predict_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? predict_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? predict_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? predict_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? predict_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
 }
 
 extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
@@ -355,7 +355,8 @@ extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = predict_epilogue(g, i, 2, sum, B);
 }
 
@@ -512,8 +513,7 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var y = p.Input("y");
         // predict_matmul = x · W
         // predict = predict_matmul + B
-        var predict = p.MatMulThen("predict", "predict_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B });
-        var predict_matmul = predict;   // the product has predict's shape, and later steps read only its shape
+        var predict = p.MatMulThen("predict", "predict_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var predict_matmul);
         // loss_sub = predict − y
         var loss_sub = p.Map("loss_sub", new[] { predict, y });
         // loss_pow = loss_sub^2

@@ -199,10 +199,10 @@ extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, c
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h1_add_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h1_add_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h1_add_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h1_add_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h1_add_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h1_add_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h1_add_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h1_add_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
 }
 
 extern ""C"" __global__ void h1_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B1)
@@ -210,7 +210,8 @@ extern ""C"" __global__ void h1_add_sum(const Geometry g, float* __restrict__ ou
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h1_add_epilogue(g, i, 2, sum, B1);
 }
 
@@ -270,10 +271,10 @@ extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, c
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h2_add_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h2_add_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h2_add_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h2_add_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h2_add_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h2_add_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h2_add_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h2_add_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
 }
 
 extern ""C"" __global__ void h2_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B2)
@@ -281,7 +282,8 @@ extern ""C"" __global__ void h2_add_sum(const Geometry g, float* __restrict__ ou
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h2_add_epilogue(g, i, 2, sum, B2);
 }
 
@@ -341,10 +343,10 @@ extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ o
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
 }
 
 extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B3)
@@ -352,7 +354,8 @@ extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = forward_add_epilogue(g, i, 2, sum, B3);
 }
 
@@ -494,10 +497,10 @@ extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out,
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r0 * N + n0, 3, c00, h2_mul) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r0 * N + n1, 3, c01, h2_mul) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r1 * N + n0, 3, c10, h2_mul) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r1 * N + n1, 3, c11, h2_mul) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r0 * N + n0, 3, c00, h2_mul) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r0 * N + n1, 3, c01, h2_mul) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r1 * N + n0, 3, c10, h2_mul) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r1 * N + n1, 3, c11, h2_mul) : c11;
 }
 
 extern ""C"" __global__ void d_h2_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h2_mul)
@@ -505,7 +508,8 @@ extern ""C"" __global__ void d_h2_mul_sum(const Geometry g, float* __restrict__ 
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h2_mul_epilogue(g, i, 2, sum, h2_mul);
 }
 
@@ -589,10 +593,10 @@ extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out,
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r0 * N + n0, 3, c00, h1_mul) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r0 * N + n1, 3, c01, h1_mul) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r1 * N + n0, 3, c10, h1_mul) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r1 * N + n1, 3, c11, h1_mul) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r0 * N + n0, 3, c00, h1_mul) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r0 * N + n1, 3, c01, h1_mul) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r1 * N + n0, 3, c10, h1_mul) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r1 * N + n1, 3, c11, h1_mul) : c11;
 }
 
 extern ""C"" __global__ void d_h1_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h1_mul)
@@ -600,7 +604,8 @@ extern ""C"" __global__ void d_h1_mul_sum(const Geometry g, float* __restrict__ 
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h1_mul_epilogue(g, i, 2, sum, h1_mul);
 }
 
@@ -884,24 +889,21 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var B3 = p.Parameter("B3");
         // h1_matmul = x · W1
         // h1_add = h1_matmul + B1
-        var h1_add = p.MatMulThen("h1_add", "h1_add_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 });
-        var h1_matmul = h1_add;   // the product has h1_add's shape, and later steps read only its shape
+        var h1_add = p.MatMulThen("h1_add", "h1_add_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 }, null, out var h1_matmul);
         // h1_mul = h1_add ⊙ F1
         var h1_mul = p.Map("h1_mul", new[] { h1_add, F1 });
         // h1 = sin(h1_mul)
         var h1 = p.Map("h1", new[] { h1_mul });
         // h2_matmul = h1 · W2
         // h2_add = h2_matmul + B2
-        var h2_add = p.MatMulThen("h2_add", "h2_add_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 });
-        var h2_matmul = h2_add;   // the product has h2_add's shape, and later steps read only its shape
+        var h2_add = p.MatMulThen("h2_add", "h2_add_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 }, null, out var h2_matmul);
         // h2_mul = h2_add ⊙ F2
         var h2_mul = p.Map("h2_mul", new[] { h2_add, F2 });
         // h2 = sin(h2_mul)
         var h2 = p.Map("h2", new[] { h2_mul });
         // forward_matmul = h2 · W3
         // forward_add = forward_matmul + B3
-        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 });
-        var forward_matmul = forward_add;   // the product has forward_add's shape, and later steps read only its shape
+        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 }, null, out var forward_matmul);
         // forward_logsumexp = log Σ_1 exp(forward_add)
         var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
         // forward = forward_add − forward_logsumexp
@@ -920,7 +922,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
         // d_h2_mul = d_h2 ⊙ cos(h2_mul)
-        var d_h2_mul = p.MatMulThen("d_h2_mul", "d_h2_mul_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2_mul });
+        var d_h2_mul = p.MatMulThen("d_h2_mul", "d_h2_mul_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2_mul }, null, out _);
         // d_h2_add_mul = d_h2_mul ⊙ F2
         var d_h2_add_mul = p.Map("d_h2_add_mul", new[] { d_h2_mul, F2 });
         // d_h2_add = d_h2_add_mul summed to the shape of h2_add
@@ -929,7 +931,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
         // d_h1_mul = d_h1 ⊙ cos(h1_mul)
-        var d_h1_mul = p.MatMulThen("d_h1_mul", "d_h1_mul_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1_mul });
+        var d_h1_mul = p.MatMulThen("d_h1_mul", "d_h1_mul_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1_mul }, null, out _);
         // d_h1_add_mul = d_h1_mul ⊙ F1
         var d_h1_add_mul = p.Map("d_h1_add_mul", new[] { d_h1_mul, F1 });
         // d_h1_add = d_h1_add_mul summed to the shape of h1_add
@@ -1154,10 +1156,10 @@ extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, c
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h1_add_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h1_add_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h1_add_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h1_add_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h1_add_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h1_add_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h1_add_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h1_add_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
 }
 
 extern ""C"" __global__ void h1_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B1)
@@ -1165,7 +1167,8 @@ extern ""C"" __global__ void h1_add_sum(const Geometry g, float* __restrict__ ou
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h1_add_epilogue(g, i, 2, sum, B1);
 }
 
@@ -1225,10 +1228,10 @@ extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, c
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? h2_add_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? h2_add_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? h2_add_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? h2_add_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h2_add_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h2_add_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h2_add_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h2_add_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
 }
 
 extern ""C"" __global__ void h2_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B2)
@@ -1236,7 +1239,8 @@ extern ""C"" __global__ void h2_add_sum(const Geometry g, float* __restrict__ ou
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = h2_add_epilogue(g, i, 2, sum, B2);
 }
 
@@ -1296,10 +1300,10 @@ extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ o
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
 }
 
 extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B3)
@@ -1307,7 +1311,8 @@ extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = forward_add_epilogue(g, i, 2, sum, B3);
 }
 
@@ -1498,10 +1503,10 @@ extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out,
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r0 * N + n0, 3, c00, h2_mul) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r0 * N + n1, 3, c01, h2_mul) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r1 * N + n0, 3, c10, h2_mul) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h2_mul_epilogue(g, r1 * N + n1, 3, c11, h2_mul) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r0 * N + n0, 3, c00, h2_mul) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r0 * N + n1, 3, c01, h2_mul) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r1 * N + n0, 3, c10, h2_mul) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r1 * N + n1, 3, c11, h2_mul) : c11;
 }
 
 extern ""C"" __global__ void d_h2_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h2_mul)
@@ -1509,7 +1514,8 @@ extern ""C"" __global__ void d_h2_mul_sum(const Geometry g, float* __restrict__ 
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h2_mul_epilogue(g, i, 2, sum, h2_mul);
 }
 
@@ -1593,10 +1599,10 @@ extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out,
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r0 * N + n0, 3, c00, h1_mul) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r0 * N + n1, 3, c01, h1_mul) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r1 * N + n0, 3, c10, h1_mul) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_h1_mul_epilogue(g, r1 * N + n1, 3, c11, h1_mul) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r0 * N + n0, 3, c00, h1_mul) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r0 * N + n1, 3, c01, h1_mul) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r1 * N + n0, 3, c10, h1_mul) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r1 * N + n1, 3, c11, h1_mul) : c11;
 }
 
 extern ""C"" __global__ void d_h1_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h1_mul)
@@ -1604,7 +1610,8 @@ extern ""C"" __global__ void d_h1_mul_sum(const Geometry g, float* __restrict__ 
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_h1_mul_epilogue(g, i, 2, sum, h1_mul);
 }
 
@@ -1889,24 +1896,21 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var y = p.Labels("y");
         // h1_matmul = x · W1
         // h1_add = h1_matmul + B1
-        var h1_add = p.MatMulThen("h1_add", "h1_add_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 });
-        var h1_matmul = h1_add;   // the product has h1_add's shape, and later steps read only its shape
+        var h1_add = p.MatMulThen("h1_add", "h1_add_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 }, null, out var h1_matmul);
         // h1_mul = h1_add ⊙ F1
         var h1_mul = p.Map("h1_mul", new[] { h1_add, F1 });
         // h1 = sin(h1_mul)
         var h1 = p.Map("h1", new[] { h1_mul });
         // h2_matmul = h1 · W2
         // h2_add = h2_matmul + B2
-        var h2_add = p.MatMulThen("h2_add", "h2_add_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 });
-        var h2_matmul = h2_add;   // the product has h2_add's shape, and later steps read only its shape
+        var h2_add = p.MatMulThen("h2_add", "h2_add_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 }, null, out var h2_matmul);
         // h2_mul = h2_add ⊙ F2
         var h2_mul = p.Map("h2_mul", new[] { h2_add, F2 });
         // h2 = sin(h2_mul)
         var h2 = p.Map("h2", new[] { h2_mul });
         // forward_matmul = h2 · W3
         // forward_add = forward_matmul + B3
-        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 });
-        var forward_matmul = forward_add;   // the product has forward_add's shape, and later steps read only its shape
+        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 }, null, out var forward_matmul);
         // forward_logsumexp = log Σ_1 exp(forward_add)
         var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
         // forward = forward_add − forward_logsumexp
@@ -1935,7 +1939,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
         // d_h2_mul = d_h2 ⊙ cos(h2_mul)
-        var d_h2_mul = p.MatMulThen("d_h2_mul", "d_h2_mul_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2_mul });
+        var d_h2_mul = p.MatMulThen("d_h2_mul", "d_h2_mul_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2_mul }, null, out _);
         // d_h2_add_mul = d_h2_mul ⊙ F2
         var d_h2_add_mul = p.Map("d_h2_add_mul", new[] { d_h2_mul, F2 });
         // d_h2_add = d_h2_add_mul summed to the shape of h2_add
@@ -1944,7 +1948,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
         // d_h1_mul = d_h1 ⊙ cos(h1_mul)
-        var d_h1_mul = p.MatMulThen("d_h1_mul", "d_h1_mul_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1_mul });
+        var d_h1_mul = p.MatMulThen("d_h1_mul", "d_h1_mul_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1_mul }, null, out _);
         // d_h1_add_mul = d_h1_mul ⊙ F1
         var d_h1_add_mul = p.Map("d_h1_add_mul", new[] { d_h1_mul, F1 });
         // d_h1_add = d_h1_add_mul summed to the shape of h1_add

@@ -123,10 +123,10 @@ extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ o
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
 }
 
 extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
@@ -134,7 +134,8 @@ extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = forward_add_epilogue(g, i, 2, sum, B);
 }
 
@@ -308,8 +309,7 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var B = p.Parameter("B");
         // forward_matmul = x · W
         // forward_add = forward_matmul + B
-        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B });
-        var forward_matmul = forward_add;   // the product has forward_add's shape, and later steps read only its shape
+        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var forward_matmul);
         // forward_logsumexp = log Σ_1 exp(forward_add)
         var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
         // forward = exp(forward_add − forward_logsumexp)
@@ -449,10 +449,10 @@ extern ""C"" __global__ void loss_add(const Geometry g, float* __restrict__ out,
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? loss_add_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? loss_add_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? loss_add_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? loss_add_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? loss_add_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? loss_add_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? loss_add_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? loss_add_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
 }
 
 extern ""C"" __global__ void loss_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
@@ -460,7 +460,8 @@ extern ""C"" __global__ void loss_add_sum(const Geometry g, float* __restrict__ 
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = loss_add_epilogue(g, i, 2, sum, B);
 }
 
@@ -684,8 +685,7 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var y = p.Labels("y");
         // loss_matmul = x · W
         // loss_add = loss_matmul + B
-        var loss_add = p.MatMulThen("loss_add", "loss_add_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B });
-        var loss_matmul = loss_add;   // the product has loss_add's shape, and later steps read only its shape
+        var loss_add = p.MatMulThen("loss_add", "loss_add_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var loss_matmul);
         // loss_logsumexp = log Σ_1 exp(loss_add)
         var loss_logsumexp = p.Reduce("loss_logsumexp", loss_add, 1, true);
         // loss_sub = loss_add − loss_logsumexp

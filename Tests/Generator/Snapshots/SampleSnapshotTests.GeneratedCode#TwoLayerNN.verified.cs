@@ -139,10 +139,10 @@ extern ""C"" __global__ void forward_relu(const Geometry g, float* __restrict__ 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? forward_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? forward_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? forward_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? forward_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
 }
 
 extern ""C"" __global__ void forward_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
@@ -150,7 +150,8 @@ extern ""C"" __global__ void forward_relu_sum(const Geometry g, float* __restric
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = forward_relu_epilogue(g, i, 2, sum, L1_B);
 }
 
@@ -194,10 +195,10 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? forward_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? forward_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? forward_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? forward_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? forward_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? forward_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? forward_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? forward_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
 }
 
 extern ""C"" __global__ void forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
@@ -205,7 +206,8 @@ extern ""C"" __global__ void forward_sum(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = forward_epilogue(g, i, 2, sum, L2_B);
 }
 
@@ -273,10 +275,10 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r0 * N + n0, 3, c00, forward_relu) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r0 * N + n1, 3, c01, forward_relu) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r1 * N + n0, 3, c10, forward_relu) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r1 * N + n1, 3, c11, forward_relu) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_L1_forward_epilogue(g, r0 * N + n0, 3, c00, forward_relu) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_L1_forward_epilogue(g, r0 * N + n1, 3, c01, forward_relu) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_L1_forward_epilogue(g, r1 * N + n0, 3, c10, forward_relu) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_L1_forward_epilogue(g, r1 * N + n1, 3, c11, forward_relu) : c11;
 }
 
 extern ""C"" __global__ void d_L1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ forward_relu)
@@ -284,7 +286,8 @@ extern ""C"" __global__ void d_L1_forward_sum(const Geometry g, float* __restric
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_L1_forward_epilogue(g, i, 2, sum, forward_relu);
 }
 
@@ -435,19 +438,17 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var L2_B = p.Parameter("L2.B");
         // L1_forward_matmul = x · L1_W
         // forward_relu = relu(L1_forward_matmul + L1_B)
-        var forward_relu = p.MatMulThen("forward_relu", "forward_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B });
-        var L1_forward_matmul = forward_relu;   // the product has forward_relu's shape, and later steps read only its shape
+        var forward_relu = p.MatMulThen("forward_relu", "forward_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B }, null, out var L1_forward_matmul);
         // forward_matmul = forward_relu · L2_W
         // forward = forward_matmul + L2_B
-        var forward = p.MatMulThen("forward", "forward_sum", forward_relu, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B });
-        var forward_matmul = forward;   // the product has forward's shape, and later steps read only its shape
+        var forward = p.MatMulThen("forward", "forward_sum", forward_relu, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var forward_matmul);
         // d_forward = 1
         var d_forward = p.Map("d_forward", new[] { forward });
         // d_forward_matmul = d_forward summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward, forward_matmul);
         // d_forward_relu = d_forward_matmul · L2_Wᵀ
         // d_L1_forward = d_forward_relu ⊙ ([forward_relu > 0])
-        var d_L1_forward = p.MatMulThen("d_L1_forward", "d_L1_forward_sum", d_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { forward_relu });
+        var d_L1_forward = p.MatMulThen("d_L1_forward", "d_L1_forward_sum", d_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { forward_relu }, null, out _);
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
         // d_L1_W = xᵀ · d_L1_forward_matmul
@@ -606,10 +607,10 @@ extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? L2_forward_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? L2_forward_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? L2_forward_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? L2_forward_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? L2_forward_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? L2_forward_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? L2_forward_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? L2_forward_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
 }
 
 extern ""C"" __global__ void L2_forward_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
@@ -617,7 +618,8 @@ extern ""C"" __global__ void L2_forward_relu_sum(const Geometry g, float* __rest
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = L2_forward_relu_epilogue(g, i, 2, sum, L1_B);
 }
 
@@ -661,10 +663,10 @@ extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ ou
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? L2_forward_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? L2_forward_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? L2_forward_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? L2_forward_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? L2_forward_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? L2_forward_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? L2_forward_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? L2_forward_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
 }
 
 extern ""C"" __global__ void L2_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
@@ -672,7 +674,8 @@ extern ""C"" __global__ void L2_forward_sum(const Geometry g, float* __restrict_
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = L2_forward_epilogue(g, i, 2, sum, L2_B);
 }
 
@@ -863,10 +866,10 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
     }
     float* product = out + (long)split * M * N;
     const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r0 * N + n0, 3, c00, L2_forward_relu) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r0 * N + n1, 3, c01, L2_forward_relu) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r1 * N + n0, 3, c10, L2_forward_relu) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[7] == 1 ? d_L1_forward_epilogue(g, r1 * N + n1, 3, c11, L2_forward_relu) : c11;
+    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_L1_forward_epilogue(g, r0 * N + n0, 3, c00, L2_forward_relu) : c00;
+    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_L1_forward_epilogue(g, r0 * N + n1, 3, c01, L2_forward_relu) : c01;
+    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_L1_forward_epilogue(g, r1 * N + n0, 3, c10, L2_forward_relu) : c10;
+    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_L1_forward_epilogue(g, r1 * N + n1, 3, c11, L2_forward_relu) : c11;
 }
 
 extern ""C"" __global__ void d_L1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_forward_relu)
@@ -874,7 +877,8 @@ extern ""C"" __global__ void d_L1_forward_sum(const Geometry g, float* __restric
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
     float sum = 0.0f;
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.count + i];
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
     out[i] = d_L1_forward_epilogue(g, i, 2, sum, L2_forward_relu);
 }
 
@@ -1026,12 +1030,10 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var y = p.Labels("y");
         // L1_forward_matmul = x · L1_W
         // L2_forward_relu = relu(L1_forward_matmul + L1_B)
-        var L2_forward_relu = p.MatMulThen("L2_forward_relu", "L2_forward_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B });
-        var L1_forward_matmul = L2_forward_relu;   // the product has L2_forward_relu's shape, and later steps read only its shape
+        var L2_forward_relu = p.MatMulThen("L2_forward_relu", "L2_forward_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B }, null, out var L1_forward_matmul);
         // L2_forward_matmul = L2_forward_relu · L2_W
         // L2_forward = L2_forward_matmul + L2_B
-        var L2_forward = p.MatMulThen("L2_forward", "L2_forward_sum", L2_forward_relu, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B });
-        var L2_forward_matmul = L2_forward;   // the product has L2_forward's shape, and later steps read only its shape
+        var L2_forward = p.MatMulThen("L2_forward", "L2_forward_sum", L2_forward_relu, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var L2_forward_matmul);
         // loss_logsumexp = log Σ_1 exp(L2_forward)
         var loss_logsumexp = p.Reduce("loss_logsumexp", L2_forward, 1, true);
         // loss_sub = L2_forward − loss_logsumexp
@@ -1060,7 +1062,7 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
         // d_L1_forward = d_L2_forward_relu ⊙ ([L2_forward_relu > 0])
-        var d_L1_forward = p.MatMulThen("d_L1_forward", "d_L1_forward_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { L2_forward_relu });
+        var d_L1_forward = p.MatMulThen("d_L1_forward", "d_L1_forward_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { L2_forward_relu }, null, out _);
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
         // d_L1_W = xᵀ · d_L1_forward_matmul
