@@ -248,7 +248,7 @@ internal sealed class DeviceEmitter
         var stand = _graph.HasShapeOnlyUses(product) ? "var " + productName : "_";
         _program.Line("// " + productMath);
         _program.Line("// " + math);
-        _program.Line($"var {name} = p.MatMulThen(\"{name}\", \"{sum}\", {a}, {b}, new global::Differentiable.Scheduling.DeviceTensor[] {{ {string.Join(", ", map.Leaves.Select(l => l.Operand))} }}, {scalars}, out {stand});");
+        _program.Line($"var {name} = p.MatMulThen(\"{name}\", \"{sum}\", {a}, {b}, new global::Differentiable.Scheduling.DeviceTensor[] {{{(map.Leaves.Count == 0 ? "" : " " + string.Join(", ", map.Leaves.Select(l => l.Operand)))} }}, {scalars}, out {stand});");
     }
 
     /// <summary>The math of a node for comments: materialized inputs by name, fused ones expanded.</summary>
