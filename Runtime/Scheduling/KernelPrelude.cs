@@ -2,7 +2,7 @@ namespace Differentiable.Scheduling;
 
 /// <summary>
 /// The CUDA C every device source starts with: the <c>Geometry</c> struct (the layout of <see cref="KernelGeometry"/>),
-/// the index and group-reduction helpers the generated kernels call, and the kernels the builder itself launches
+/// the index, group-reduction and tiled-product helpers the generated kernels call, and the kernels the builder itself launches
 /// (<c>copy</c> for <see cref="ProgramBuilder.Contiguous"/>, <c>sum_partials</c> after a matrix product split along K). Generated sources are <c>KernelPrelude.Source + "...their kernels..."</c>, so the contract lives once,
 /// next to the C# struct it mirrors.
 /// </summary>
@@ -99,6 +99,47 @@ __device__ float group_max(float v, int group)
         __syncthreads();
     }
     return shares[base];
+}
+
+// The matrix product kernels (g.ints: M, N, K, a's row and column strides, b's row and column strides, splits, K per
+// split): one block of 256 threads per 32×32 tile of the product, per split of K. Each thread accumulates 2×2
+// elements: rows row and row + 16, columns column and column + 16, in c[0..3] (row-major); K goes in steps of 16
+// through shared memory. Every thread of the block must call it (it has barriers).
+struct TileProduct { int split, row, column; float c[4]; };
+
+__device__ TileProduct tile_product(const Geometry& g, const float* __restrict__ a, const float* __restrict__ b)
+{
+    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
+    __shared__ float b_tile[16][33];   // [k][column]
+    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
+    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
+    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
+    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
+    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
+    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
+    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
+    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
+    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
+    TileProduct result = { split, row0 + tr, column0 + tc, { 0.0f, 0.0f, 0.0f, 0.0f } };
+    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    {
+        for (int e = t; e < 512; e += 256)
+        {
+            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
+            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
+            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
+            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
+            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
+        }
+        __syncthreads();
+        for (int k = 0; k < 16; ++k)
+        {
+            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
+            result.c[0] += a0 * b0; result.c[1] += a0 * b1; result.c[2] += a1 * b0; result.c[3] += a1 * b1;
+        }
+        __syncthreads();
+    }
+    return result;
 }
 
 // A matrix product split along K writes one partial product per split; this adds them up in a fixed order, so

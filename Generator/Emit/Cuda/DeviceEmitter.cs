@@ -21,7 +21,7 @@ internal sealed class DeviceEmitter
     /// <summary>Names a kernel or a local must not take: C and CUDA words, the prelude's helpers, the builder.</summary>
     private static readonly string[] CudaReserved =
     {
-        "p", "g", "i", "at", "copy", "out", "reduced_base", "reduced_offset", "window_argmax", "Geometry", "group_sum", "group_max", "sum_partials", "min", "max", "first",
+        "p", "g", "i", "at", "copy", "out", "reduced_base", "reduced_offset", "window_argmax", "Geometry", "group_sum", "group_max", "sum_partials", "tile_product", "TileProduct", "min", "max", "first",
         "int", "float", "double", "long", "short", "char", "void", "const", "return", "if", "else", "for", "while", "do", "auto", "struct", "static",
         "extern", "register", "signed", "unsigned", "switch", "case", "default", "break", "continue", "goto", "sizeof", "typedef", "union", "volatile",
         "inline", "template", "typename", "namespace", "class", "new", "delete", "this", "true", "false", "bool", "main",

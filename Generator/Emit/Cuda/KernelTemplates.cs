@@ -16,14 +16,14 @@ internal static class KernelTemplates
 ";
 
     /// <summary>
-    /// out (M, N) = a (M, K) · b (K, N), tiled: one block of 256 threads per 32×32 tile of out, each thread computing
-    /// 2×2 elements, K walked in steps of 16 through shared memory. Small products have too few tiles to fill a GPU,
-    /// so the runtime may split K over <c>ints[7]</c> blocks per tile (<c>ints[8]</c> values of K each); split block s
-    /// writes its partial product to out + s·M·N and the prelude's <c>sum_partials</c> adds them in order.
+    /// out (M, N) = a (M, K) · b (K, N): the prelude's <c>tile_product</c> gives each thread its 2×2 elements of a
+    /// 32×32 tile (one block of 256 threads per tile, K through shared memory). Small products have too few tiles to
+    /// fill a GPU, so the runtime may split K over <c>ints[7]</c> blocks per tile (<c>ints[8]</c> values of K each);
+    /// split block s writes its partial product to out + s·M·N and the prelude's <c>sum_partials</c> adds them in order.
     /// ints: M, N, K, a's row and column strides, b's row and column strides, splits, K per split.
     /// </summary>
     public static string MatMul => MatMulSource(
-        @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)", (_, value) => value);
+        @"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)", "value");
 
     /// <summary>
     /// The matrix product with an elementwise epilogue (bias, activation, a gradient mask): <c>NAME_epilogue(g, i,
@@ -36,7 +36,7 @@ internal static class KernelTemplates
     /// </summary>
     public static string MatMulWithEpilogue(string leafParameters, string leafArguments) =>
         MatMulSource(@"extern ""C"" __global__ void NAME(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b" + leafParameters + ")",
-            (index, value) => $"g.ints[9] == 1 ? NAME_epilogue(g, {index}, 3, {value}{leafArguments}) : {value}") + @"
+            "g.ints[9] == 1 ? NAME_epilogue(g, r * N + n, 3, value" + leafArguments + ") : value") + @"
 extern ""C"" __global__ void NAME_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials" + leafParameters + @")
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -48,62 +48,23 @@ extern ""C"" __global__ void NAME_sum(const Geometry g, float* __restrict__ out,
 }
 ";
 
-    /// <summary>The names the product kernel's body declares: an epilogue's inputs must not take them.</summary>
+    /// <summary>The names the product and sum kernels declare: an epilogue's inputs must not take them.</summary>
     public static readonly string[] MatMulLocals =
-    {
-        "a", "b", "M", "N", "K", "a_tile", "b_tile", "tiles_n", "tiles", "tile", "split", "row0", "column0", "k_begin", "k_end", "t", "tr", "tc",
-        "a_along_rows", "b_along_columns", "c00", "c01", "c10", "c11", "k0", "e", "ak", "ar", "bk", "bc", "ka", "kb", "r", "c", "k",
-        "a0", "a1", "b0", "b1", "product", "r0", "r1", "n0", "n1", "partials", "sum", "s", "first", "value", "at_product",
-    };
+        { "a", "b", "M", "N", "tile", "product", "e", "r", "n", "value", "partials", "sum", "s", "first", "at_product" };
 
-    private static readonly (string Index, string Value)[] StoredElements =
-        { ("r0 * N + n0", "c00"), ("r0 * N + n1", "c01"), ("r1 * N + n0", "c10"), ("r1 * N + n1", "c11") };
-
-    /// <summary>The product kernel with <paramref name="signature"/>; <paramref name="store"/> gives the stored expression of an element (index, value).</summary>
-    private static string MatMulSource(string signature, System.Func<string, string, string> store)
+    /// <summary>The product kernel with <paramref name="signature"/>; <paramref name="stored"/> is what element (r, n) of value <c>value</c> stores.</summary>
+    private static string MatMulSource(string signature, string stored) => signature + @"
+{
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        var body = MatMulBody;
-        foreach (var (index, value) in StoredElements) body = body.Replace($"STORE({index}, {value})", store(index, value));
-        return signature + "\n" + body;
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = " + stored + @";
     }
-
-    private const string MatMulBody = @"{
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
-    {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
-    }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = STORE(r0 * N + n0, c00);
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = STORE(r0 * N + n1, c01);
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = STORE(r1 * N + n0, c10);
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = STORE(r1 * N + n1, c11);
 }
 ";
 

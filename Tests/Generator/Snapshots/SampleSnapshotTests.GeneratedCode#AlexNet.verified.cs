@@ -545,42 +545,16 @@ __device__ __forceinline__ float f1_relu_epilogue(const Geometry& g, int i, int 
 }
 extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? f1_relu_epilogue(g, r * N + n, 3, value, Fc1_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? f1_relu_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? f1_relu_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? f1_relu_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? f1_relu_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
 }
 
 extern ""C"" __global__ void f1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
@@ -609,42 +583,16 @@ __device__ __forceinline__ float f2_relu_epilogue(const Geometry& g, int i, int 
 }
 extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? f2_relu_epilogue(g, r * N + n, 3, value, Fc2_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? f2_relu_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? f2_relu_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? f2_relu_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? f2_relu_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
 }
 
 extern ""C"" __global__ void f2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
@@ -673,42 +621,16 @@ __device__ __forceinline__ float Fc3_forward_epilogue(const Geometry& g, int i, 
 }
 extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r * N + n, 3, value, Fc3_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
 }
 
 extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
@@ -827,42 +749,16 @@ __device__ __forceinline__ float d_f2_relu_mul_epilogue(const Geometry& g, int i
 }
 extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r * N + n, 3, value, mask2) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
 extern ""C"" __global__ void d_f2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
@@ -923,42 +819,16 @@ __device__ __forceinline__ float d_f1_relu_mul_epilogue(const Geometry& g, int i
 }
 extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r * N + n, 3, value, mask1) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
 extern ""C"" __global__ void d_f1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
@@ -1014,42 +884,16 @@ extern ""C"" __global__ void d_Fc1_forward_matmul(const Geometry g, float* __res
 // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
 extern ""C"" __global__ void d_Fc1_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h5_relu = d_h5 routed to the maxima of h5_relu
@@ -1540,42 +1384,16 @@ extern ""C"" __global__ void d_h5_reshape(const Geometry g, float* __restrict__ 
 // d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
 extern ""C"" __global__ void d_Fc1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
@@ -1597,42 +1415,16 @@ extern ""C"" __global__ void d_Fc1_B(const Geometry g, float* __restrict__ out, 
 // d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
 extern ""C"" __global__ void d_Fc2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
@@ -1654,42 +1446,16 @@ extern ""C"" __global__ void d_Fc2_B(const Geometry g, float* __restrict__ out, 
 // d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
 extern ""C"" __global__ void d_Fc3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
@@ -2434,42 +2200,16 @@ __device__ __forceinline__ float f1_relu_epilogue(const Geometry& g, int i, int 
 }
 extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? f1_relu_epilogue(g, r * N + n, 3, value, Fc1_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? f1_relu_epilogue(g, r0 * N + n0, 3, c00, Fc1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? f1_relu_epilogue(g, r0 * N + n1, 3, c01, Fc1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? f1_relu_epilogue(g, r1 * N + n0, 3, c10, Fc1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? f1_relu_epilogue(g, r1 * N + n1, 3, c11, Fc1_B) : c11;
 }
 
 extern ""C"" __global__ void f1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
@@ -2498,42 +2238,16 @@ __device__ __forceinline__ float f2_relu_epilogue(const Geometry& g, int i, int 
 }
 extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? f2_relu_epilogue(g, r * N + n, 3, value, Fc2_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? f2_relu_epilogue(g, r0 * N + n0, 3, c00, Fc2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? f2_relu_epilogue(g, r0 * N + n1, 3, c01, Fc2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? f2_relu_epilogue(g, r1 * N + n0, 3, c10, Fc2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? f2_relu_epilogue(g, r1 * N + n1, 3, c11, Fc2_B) : c11;
 }
 
 extern ""C"" __global__ void f2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
@@ -2562,42 +2276,16 @@ __device__ __forceinline__ float Fc3_forward_epilogue(const Geometry& g, int i, 
 }
 extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r * N + n, 3, value, Fc3_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n0, 3, c00, Fc3_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r0 * N + n1, 3, c01, Fc3_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n0, 3, c10, Fc3_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r1 * N + n1, 3, c11, Fc3_B) : c11;
 }
 
 extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
@@ -2765,42 +2453,16 @@ __device__ __forceinline__ float d_f2_relu_mul_epilogue(const Geometry& g, int i
 }
 extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r * N + n, 3, value, mask2) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
 extern ""C"" __global__ void d_f2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
@@ -2861,42 +2523,16 @@ __device__ __forceinline__ float d_f1_relu_mul_epilogue(const Geometry& g, int i
 }
 extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r * N + n, 3, value, mask1) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
 extern ""C"" __global__ void d_f1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
@@ -2952,42 +2588,16 @@ extern ""C"" __global__ void d_Fc1_forward_matmul(const Geometry g, float* __res
 // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
 extern ""C"" __global__ void d_Fc1_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_h5_relu = d_h5 routed to the maxima of h5_relu
@@ -3478,42 +3088,16 @@ extern ""C"" __global__ void d_h5_reshape(const Geometry g, float* __restrict__ 
 // d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
 extern ""C"" __global__ void d_Fc1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
@@ -3535,42 +3119,16 @@ extern ""C"" __global__ void d_Fc1_B(const Geometry g, float* __restrict__ out, 
 // d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
 extern ""C"" __global__ void d_Fc2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
@@ -3592,42 +3150,16 @@ extern ""C"" __global__ void d_Fc2_B(const Geometry g, float* __restrict__ out, 
 // d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
 extern ""C"" __global__ void d_Fc3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B

@@ -156,42 +156,16 @@ __device__ __forceinline__ float h1_relu_epilogue(const Geometry& g, int i, int 
 }
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h1_relu_epilogue(g, r * N + n, 3, value, L1_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h1_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h1_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h1_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h1_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
 }
 
 extern ""C"" __global__ void h1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
@@ -220,42 +194,16 @@ __device__ __forceinline__ float h2_relu_epilogue(const Geometry& g, int i, int 
 }
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h2_relu_epilogue(g, r * N + n, 3, value, L2_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h2_relu_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h2_relu_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h2_relu_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h2_relu_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
 }
 
 extern ""C"" __global__ void h2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
@@ -284,42 +232,16 @@ __device__ __forceinline__ float L3_forward_epilogue(const Geometry& g, int i, i
 }
 extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L3_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? L3_forward_epilogue(g, r * N + n, 3, value, L3_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? L3_forward_epilogue(g, r0 * N + n0, 3, c00, L3_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? L3_forward_epilogue(g, r0 * N + n1, 3, c01, L3_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? L3_forward_epilogue(g, r1 * N + n0, 3, c10, L3_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? L3_forward_epilogue(g, r1 * N + n1, 3, c11, L3_B) : c11;
 }
 
 extern ""C"" __global__ void L3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L3_B)
@@ -438,42 +360,16 @@ __device__ __forceinline__ float d_h2_relu_mul_epilogue(const Geometry& g, int i
 }
 extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r * N + n, 3, value, mask2) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
 extern ""C"" __global__ void d_h2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
@@ -534,42 +430,16 @@ __device__ __forceinline__ float d_h1_relu_mul_epilogue(const Geometry& g, int i
 }
 extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r * N + n, 3, value, mask1) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
 extern ""C"" __global__ void d_h1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
@@ -625,42 +495,16 @@ extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __rest
 // d_L1_W = xᵀ · d_L1_forward_matmul
 extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L1_B = d_L1_forward summed to the shape of L1_B
@@ -682,42 +526,16 @@ extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, c
 // d_L2_W = h1ᵀ · d_L2_forward_matmul
 extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L2_B = d_L2_forward summed to the shape of L2_B
@@ -739,42 +557,16 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
 // d_L3_W = h2ᵀ · d_L3_forward_matmul
 extern ""C"" __global__ void d_L3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L3_B = d_L3_forward summed to the shape of L3_B
@@ -1026,42 +818,16 @@ __device__ __forceinline__ float h1_relu_epilogue(const Geometry& g, int i, int 
 }
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h1_relu_epilogue(g, r * N + n, 3, value, L1_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h1_relu_epilogue(g, r0 * N + n0, 3, c00, L1_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h1_relu_epilogue(g, r0 * N + n1, 3, c01, L1_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h1_relu_epilogue(g, r1 * N + n0, 3, c10, L1_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h1_relu_epilogue(g, r1 * N + n1, 3, c11, L1_B) : c11;
 }
 
 extern ""C"" __global__ void h1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
@@ -1090,42 +856,16 @@ __device__ __forceinline__ float h2_relu_epilogue(const Geometry& g, int i, int 
 }
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h2_relu_epilogue(g, r * N + n, 3, value, L2_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h2_relu_epilogue(g, r0 * N + n0, 3, c00, L2_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h2_relu_epilogue(g, r0 * N + n1, 3, c01, L2_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h2_relu_epilogue(g, r1 * N + n0, 3, c10, L2_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h2_relu_epilogue(g, r1 * N + n1, 3, c11, L2_B) : c11;
 }
 
 extern ""C"" __global__ void h2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
@@ -1154,42 +894,16 @@ __device__ __forceinline__ float L3_forward_epilogue(const Geometry& g, int i, i
 }
 extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L3_B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? L3_forward_epilogue(g, r * N + n, 3, value, L3_B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? L3_forward_epilogue(g, r0 * N + n0, 3, c00, L3_B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? L3_forward_epilogue(g, r0 * N + n1, 3, c01, L3_B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? L3_forward_epilogue(g, r1 * N + n0, 3, c10, L3_B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? L3_forward_epilogue(g, r1 * N + n1, 3, c11, L3_B) : c11;
 }
 
 extern ""C"" __global__ void L3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L3_B)
@@ -1357,42 +1071,16 @@ __device__ __forceinline__ float d_h2_relu_mul_epilogue(const Geometry& g, int i
 }
 extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r * N + n, 3, value, mask2) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask2) : c11;
 }
 
 extern ""C"" __global__ void d_h2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
@@ -1453,42 +1141,16 @@ __device__ __forceinline__ float d_h1_relu_mul_epilogue(const Geometry& g, int i
 }
 extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r * N + n, 3, value, mask1) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n0, 3, c00, mask1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r0 * N + n1, 3, c01, mask1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n0, 3, c10, mask1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r1 * N + n1, 3, c11, mask1) : c11;
 }
 
 extern ""C"" __global__ void d_h1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
@@ -1544,42 +1206,16 @@ extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __rest
 // d_L1_W = xᵀ · d_L1_forward_matmul
 extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L1_B = d_L1_forward summed to the shape of L1_B
@@ -1601,42 +1237,16 @@ extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, c
 // d_L2_W = h1ᵀ · d_L2_forward_matmul
 extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L2_B = d_L2_forward summed to the shape of L2_B
@@ -1658,42 +1268,16 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
 // d_L3_W = h2ᵀ · d_L3_forward_matmul
 extern ""C"" __global__ void d_L3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_L3_B = d_L3_forward summed to the shape of L3_B

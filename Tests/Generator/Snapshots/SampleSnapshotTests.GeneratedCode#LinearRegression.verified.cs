@@ -79,42 +79,16 @@ __device__ __forceinline__ float predict_epilogue(const Geometry& g, int i, int 
 }
 extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? predict_epilogue(g, r * N + n, 3, value, B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? predict_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? predict_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? predict_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? predict_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
 }
 
 extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
@@ -154,42 +128,16 @@ extern ""C"" __global__ void d_predict_matmul(const Geometry g, float* __restric
 // d_W = xᵀ · d_predict_matmul
 extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B = d_predict summed to the shape of B
@@ -312,42 +260,16 @@ __device__ __forceinline__ float predict_epilogue(const Geometry& g, int i, int 
 }
 extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? predict_epilogue(g, r * N + n, 3, value, B) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? predict_epilogue(g, r0 * N + n0, 3, c00, B) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? predict_epilogue(g, r0 * N + n1, 3, c01, B) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? predict_epilogue(g, r1 * N + n0, 3, c10, B) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? predict_epilogue(g, r1 * N + n1, 3, c11, B) : c11;
 }
 
 extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
@@ -443,42 +365,16 @@ extern ""C"" __global__ void d_predict_matmul(const Geometry g, float* __restric
 // d_W = xᵀ · d_predict_matmul
 extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B = d_predict summed to the shape of B

@@ -167,42 +167,16 @@ __device__ __forceinline__ float h1_add_epilogue(const Geometry& g, int i, int f
 }
 extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h1_add_epilogue(g, r * N + n, 3, value, B1) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h1_add_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h1_add_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h1_add_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h1_add_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
 }
 
 extern ""C"" __global__ void h1_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B1)
@@ -239,42 +213,16 @@ __device__ __forceinline__ float h2_add_epilogue(const Geometry& g, int i, int f
 }
 extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h2_add_epilogue(g, r * N + n, 3, value, B2) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h2_add_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h2_add_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h2_add_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h2_add_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
 }
 
 extern ""C"" __global__ void h2_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B2)
@@ -311,42 +259,16 @@ __device__ __forceinline__ float forward_add_epilogue(const Geometry& g, int i, 
 }
 extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? forward_add_epilogue(g, r * N + n, 3, value, B3) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
 }
 
 extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B3)
@@ -465,42 +387,16 @@ __device__ __forceinline__ float d_h2_mul_epilogue(const Geometry& g, int i, int
 }
 extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2_mul)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r * N + n, 3, value, h2_mul) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r0 * N + n0, 3, c00, h2_mul) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r0 * N + n1, 3, c01, h2_mul) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r1 * N + n0, 3, c10, h2_mul) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r1 * N + n1, 3, c11, h2_mul) : c11;
 }
 
 extern ""C"" __global__ void d_h2_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h2_mul)
@@ -561,42 +457,16 @@ __device__ __forceinline__ float d_h1_mul_epilogue(const Geometry& g, int i, int
 }
 extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1_mul)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r * N + n, 3, value, h1_mul) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r0 * N + n0, 3, c00, h1_mul) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r0 * N + n1, 3, c01, h1_mul) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r1 * N + n0, 3, c10, h1_mul) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r1 * N + n1, 3, c11, h1_mul) : c11;
 }
 
 extern ""C"" __global__ void d_h1_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h1_mul)
@@ -652,42 +522,16 @@ extern ""C"" __global__ void d_h1_matmul(const Geometry g, float* __restrict__ o
 // d_W1 = xᵀ · d_h1_matmul
 extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B1 = d_h1_add summed to the shape of B1
@@ -733,42 +577,16 @@ extern ""C"" __global__ void d_F1(const Geometry g, float* __restrict__ out, con
 // d_W2 = h1ᵀ · d_h2_matmul
 extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B2 = d_h2_add summed to the shape of B2
@@ -814,42 +632,16 @@ extern ""C"" __global__ void d_F2(const Geometry g, float* __restrict__ out, con
 // d_W3 = h2ᵀ · d_forward_matmul
 extern ""C"" __global__ void d_W3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B3 = d_forward_add summed to the shape of B3
@@ -1124,42 +916,16 @@ __device__ __forceinline__ float h1_add_epilogue(const Geometry& g, int i, int f
 }
 extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h1_add_epilogue(g, r * N + n, 3, value, B1) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h1_add_epilogue(g, r0 * N + n0, 3, c00, B1) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h1_add_epilogue(g, r0 * N + n1, 3, c01, B1) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h1_add_epilogue(g, r1 * N + n0, 3, c10, B1) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h1_add_epilogue(g, r1 * N + n1, 3, c11, B1) : c11;
 }
 
 extern ""C"" __global__ void h1_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B1)
@@ -1196,42 +962,16 @@ __device__ __forceinline__ float h2_add_epilogue(const Geometry& g, int i, int f
 }
 extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h2_add_epilogue(g, r * N + n, 3, value, B2) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? h2_add_epilogue(g, r0 * N + n0, 3, c00, B2) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? h2_add_epilogue(g, r0 * N + n1, 3, c01, B2) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? h2_add_epilogue(g, r1 * N + n0, 3, c10, B2) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? h2_add_epilogue(g, r1 * N + n1, 3, c11, B2) : c11;
 }
 
 extern ""C"" __global__ void h2_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B2)
@@ -1268,42 +1008,16 @@ __device__ __forceinline__ float forward_add_epilogue(const Geometry& g, int i, 
 }
 extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? forward_add_epilogue(g, r * N + n, 3, value, B3) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n0, 3, c00, B3) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r0 * N + n1, 3, c01, B3) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n0, 3, c10, B3) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? forward_add_epilogue(g, r1 * N + n1, 3, c11, B3) : c11;
 }
 
 extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B3)
@@ -1471,42 +1185,16 @@ __device__ __forceinline__ float d_h2_mul_epilogue(const Geometry& g, int i, int
 }
 extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2_mul)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r * N + n, 3, value, h2_mul) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r0 * N + n0, 3, c00, h2_mul) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r0 * N + n1, 3, c01, h2_mul) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r1 * N + n0, 3, c10, h2_mul) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r1 * N + n1, 3, c11, h2_mul) : c11;
 }
 
 extern ""C"" __global__ void d_h2_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h2_mul)
@@ -1567,42 +1255,16 @@ __device__ __forceinline__ float d_h1_mul_epilogue(const Geometry& g, int i, int
 }
 extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1_mul)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r * N + n, 3, value, h1_mul) : value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r0 * N + n0, 3, c00, h1_mul) : c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r0 * N + n1, 3, c01, h1_mul) : c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r1 * N + n0, 3, c10, h1_mul) : c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r1 * N + n1, 3, c11, h1_mul) : c11;
 }
 
 extern ""C"" __global__ void d_h1_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h1_mul)
@@ -1658,42 +1320,16 @@ extern ""C"" __global__ void d_h1_matmul(const Geometry g, float* __restrict__ o
 // d_W1 = xᵀ · d_h1_matmul
 extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B1 = d_h1_add summed to the shape of B1
@@ -1739,42 +1375,16 @@ extern ""C"" __global__ void d_F1(const Geometry g, float* __restrict__ out, con
 // d_W2 = h1ᵀ · d_h2_matmul
 extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B2 = d_h2_add summed to the shape of B2
@@ -1820,42 +1430,16 @@ extern ""C"" __global__ void d_F2(const Geometry g, float* __restrict__ out, con
 // d_W3 = h2ᵀ · d_forward_matmul
 extern ""C"" __global__ void d_W3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
 {
-    __shared__ float a_tile[16][33];   // [k][row]; 33 keeps the rows of the tile in different banks
-    __shared__ float b_tile[16][33];   // [k][column]
-    const int M = g.ints[0], N = g.ints[1], K = g.ints[2];
-    const int tiles_n = (N + 31) / 32, tiles = ((M + 31) / 32) * tiles_n;
-    const int tile = blockIdx.x % tiles, split = blockIdx.x / tiles;
-    const int row0 = (tile / tiles_n) * 32, column0 = (tile % tiles_n) * 32;
-    const int k_begin = split * g.ints[8], k_end = min(K, k_begin + g.ints[8]);
-    const int t = threadIdx.x, tr = t / 16, tc = t % 16;
-    // Neighbouring threads load neighbouring addresses along whichever dimension of a (of b) has stride 1, so
-    // transposed views (xᵀ in a weight gradient) load as fast as dense operands.
-    const bool a_along_rows = g.ints[3] == 1, b_along_columns = g.ints[6] == 1;
-    float c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f;
-    for (int k0 = k_begin; k0 < k_end; k0 += 16)
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
     {
-        for (int e = t; e < 512; e += 256)
-        {
-            const int ak = a_along_rows ? e / 32 : e % 16, ar = a_along_rows ? e % 32 : e / 16;
-            const int bk = b_along_columns ? e / 32 : e % 16, bc = b_along_columns ? e % 32 : e / 16;
-            const int ka = k0 + ak, kb = k0 + bk, r = row0 + ar, c = column0 + bc;
-            a_tile[ak][ar] = ka < k_end && r < M ? a[(long)r * g.ints[3] + (long)ka * g.ints[4]] : 0.0f;
-            b_tile[bk][bc] = kb < k_end && c < N ? b[(long)kb * g.ints[5] + (long)c * g.ints[6]] : 0.0f;
-        }
-        __syncthreads();
-        for (int k = 0; k < 16; ++k)
-        {
-            const float a0 = a_tile[k][tr], a1 = a_tile[k][tr + 16], b0 = b_tile[k][tc], b1 = b_tile[k][tc + 16];
-            c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
-        }
-        __syncthreads();
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
     }
-    float* product = out + (long)split * M * N;
-    const int r0 = row0 + tr, r1 = r0 + 16, n0 = column0 + tc, n1 = n0 + 16;
-    if (r0 < M && n0 < N) product[(long)r0 * N + n0] = c00;
-    if (r0 < M && n1 < N) product[(long)r0 * N + n1] = c01;
-    if (r1 < M && n0 < N) product[(long)r1 * N + n0] = c10;
-    if (r1 < M && n1 < N) product[(long)r1 * N + n1] = c11;
 }
 
 // d_B3 = d_forward_add summed to the shape of B3
