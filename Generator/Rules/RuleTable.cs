@@ -67,7 +67,7 @@ internal static class RuleTable
         new(Op.Sigmoid, GradientKind.Rule, "Sigmoid", "σ({0})", (y, dy, b) => new[] { b.Mul(dy, b.Mul(y, b.Sub(b.Constant(1), y))) }, new[] { "{dy} ⊙ {y} ⊙ (1 − {y})" }, Check("Sigmoid(a)", M), cuda: "(1.0f / (1.0f + expf(-{0})))"),
         // The mask reads relu's output ([relu(x) > 0] = [x > 0]), not its input: the pre-activation then has no use
         // after the forward pass, so the device fuses it into relu's kernel and neither path keeps it for the backward.
-        new(Op.Relu, GradientKind.Rule, "Relu", "relu({0})", (y, dy, b) => new[] { b.Mul(dy, b.Make(Op.Step, y)) }, new[] { "{dy} ⊙ [{y} > 0]" }, Check("Relu(a)", M), cuda: "({0} > 0.0f ? {0} : 0.0f)"),
+        new(Op.Relu, GradientKind.Rule, "Relu", "relu({0})", (y, dy, b) => new[] { b.Mul(dy, b.Make(Op.Step, y)) }, new[] { "{dy} ⊙ [{y} > 0]" }, Check("Relu(a)", M), cuda: "fmaxf({0}, 0.0f)"),   // as x > 0 ? x : 0, NaN included (fmaxf returns the number), with x written once
 
         new(Op.MatMul, GradientKind.Rule, "MatMul", "{0} · {1}",
             (y, dy, b) => new[] { b.Make(Op.MatMulTransposeB, dy, y[1]), b.Make(Op.MatMulTransposeA, y[0], dy) },

@@ -360,7 +360,7 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h1 = maxpool2d(h1_relu)
@@ -407,7 +407,7 @@ extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h2 = maxpool2d(h2_relu)
@@ -454,7 +454,7 @@ extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]) > 0.0f ? (h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h4_conv2d = conv2d(h3, Conv4W)
@@ -487,7 +487,7 @@ extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]) > 0.0f ? (h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h5_conv2d = conv2d(h4, Conv5W)
@@ -520,7 +520,7 @@ extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]) > 0.0f ? (h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h5 = maxpool2d(h5_relu)
@@ -541,7 +541,7 @@ extern ""C"" __global__ void h5(const Geometry g, float* __restrict__ out, const
 // f1_relu = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float f1_relu_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
-    return ((Fc1_forward_matmul + Fc1_B[at(g, first, i)]) > 0.0f ? (Fc1_forward_matmul + Fc1_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((Fc1_forward_matmul + Fc1_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
@@ -579,7 +579,7 @@ extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const
 // f2_relu = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float f2_relu_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
-    return ((Fc2_forward_matmul + Fc2_B[at(g, first, i)]) > 0.0f ? (Fc2_forward_matmul + Fc2_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {
@@ -2015,7 +2015,7 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h1 = maxpool2d(h1_relu)
@@ -2062,7 +2062,7 @@ extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h2 = maxpool2d(h2_relu)
@@ -2109,7 +2109,7 @@ extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]) > 0.0f ? (h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h4_conv2d = conv2d(h3, Conv4W)
@@ -2142,7 +2142,7 @@ extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]) > 0.0f ? (h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h5_conv2d = conv2d(h4, Conv5W)
@@ -2175,7 +2175,7 @@ extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]) > 0.0f ? (h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h5 = maxpool2d(h5_relu)
@@ -2196,7 +2196,7 @@ extern ""C"" __global__ void h5(const Geometry g, float* __restrict__ out, const
 // f1_relu = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float f1_relu_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
-    return ((Fc1_forward_matmul + Fc1_B[at(g, first, i)]) > 0.0f ? (Fc1_forward_matmul + Fc1_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((Fc1_forward_matmul + Fc1_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
@@ -2234,7 +2234,7 @@ extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const
 // f2_relu = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float f2_relu_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
-    return ((Fc2_forward_matmul + Fc2_B[at(g, first, i)]) > 0.0f ? (Fc2_forward_matmul + Fc2_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {

@@ -206,7 +206,7 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h1 = maxpool2d(h1_relu)
@@ -253,7 +253,7 @@ extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h2 = maxpool2d(h2_relu)
@@ -931,7 +931,7 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h1 = maxpool2d(h1_relu)
@@ -978,7 +978,7 @@ extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h2 = maxpool2d(h2_relu)

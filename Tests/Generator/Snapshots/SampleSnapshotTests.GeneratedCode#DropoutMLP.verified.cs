@@ -152,7 +152,7 @@ partial class DropoutMLP : global::Differentiable.IModule
 // h1_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h1_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
 {
-    return ((L1_forward_matmul + L1_B[at(g, first, i)]) > 0.0f ? (L1_forward_matmul + L1_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((L1_forward_matmul + L1_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
@@ -190,7 +190,7 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
 // h2_relu = relu(L2_forward_matmul + L2_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h2_relu_epilogue(const Geometry& g, int i, int first, float L2_forward_matmul, const float* __restrict__ L2_B)
 {
-    return ((L2_forward_matmul + L2_B[at(g, first, i)]) > 0.0f ? (L2_forward_matmul + L2_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((L2_forward_matmul + L2_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
 {
@@ -814,7 +814,7 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
 // h1_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h1_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
 {
-    return ((L1_forward_matmul + L1_B[at(g, first, i)]) > 0.0f ? (L1_forward_matmul + L1_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((L1_forward_matmul + L1_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
@@ -852,7 +852,7 @@ extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const
 // h2_relu = relu(L2_forward_matmul + L2_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h2_relu_epilogue(const Geometry& g, int i, int first, float L2_forward_matmul, const float* __restrict__ L2_B)
 {
-    return ((L2_forward_matmul + L2_B[at(g, first, i)]) > 0.0f ? (L2_forward_matmul + L2_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((L2_forward_matmul + L2_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
 {

@@ -135,7 +135,7 @@ partial class FlatNet : global::Differentiable.IModule
 // h1 = relu(h1_matmul + B1)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h1_epilogue(const Geometry& g, int i, int first, float h1_matmul, const float* __restrict__ B1)
 {
-    return ((h1_matmul + B1[at(g, first, i)]) > 0.0f ? (h1_matmul + B1[at(g, first, i)]) : 0.0f);
+    return fmaxf((h1_matmul + B1[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
 {
@@ -165,7 +165,7 @@ extern ""C"" __global__ void h1_sum(const Geometry g, float* __restrict__ out, c
 // h2 = relu(h2_matmul + B2)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h2_epilogue(const Geometry& g, int i, int first, float h2_matmul, const float* __restrict__ B2)
 {
-    return ((h2_matmul + B2[at(g, first, i)]) > 0.0f ? (h2_matmul + B2[at(g, first, i)]) : 0.0f);
+    return fmaxf((h2_matmul + B2[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
 {
@@ -702,7 +702,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
 // h1 = relu(h1_matmul + B1)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h1_epilogue(const Geometry& g, int i, int first, float h1_matmul, const float* __restrict__ B1)
 {
-    return ((h1_matmul + B1[at(g, first, i)]) > 0.0f ? (h1_matmul + B1[at(g, first, i)]) : 0.0f);
+    return fmaxf((h1_matmul + B1[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
 {
@@ -732,7 +732,7 @@ extern ""C"" __global__ void h1_sum(const Geometry g, float* __restrict__ out, c
 // h2 = relu(h2_matmul + B2)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h2_epilogue(const Geometry& g, int i, int first, float h2_matmul, const float* __restrict__ B2)
 {
-    return ((h2_matmul + B2[at(g, first, i)]) > 0.0f ? (h2_matmul + B2[at(g, first, i)]) : 0.0f);
+    return fmaxf((h2_matmul + B2[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
 {

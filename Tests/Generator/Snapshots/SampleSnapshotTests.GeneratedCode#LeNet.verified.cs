@@ -242,7 +242,7 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h1 = avgpool2d(h1_relu)
@@ -299,7 +299,7 @@ extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h2 = avgpool2d(h2_relu)
@@ -330,7 +330,7 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 // h3 = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h3_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
-    return ((Fc1_forward_matmul + Fc1_B[at(g, first, i)]) > 0.0f ? (Fc1_forward_matmul + Fc1_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((Fc1_forward_matmul + Fc1_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
@@ -360,7 +360,7 @@ extern ""C"" __global__ void h3_sum(const Geometry g, float* __restrict__ out, c
 // h4 = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h4_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
-    return ((Fc2_forward_matmul + Fc2_B[at(g, first, i)]) > 0.0f ? (Fc2_forward_matmul + Fc2_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {
@@ -1261,7 +1261,7 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) > 0.0f ? (h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h1 = avgpool2d(h1_relu)
@@ -1318,7 +1318,7 @@ extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, 
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    out[i] = ((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) > 0.0f ? (h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]) : 0.0f);
+    out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h2 = avgpool2d(h2_relu)
@@ -1349,7 +1349,7 @@ extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const
 // h3 = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h3_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
 {
-    return ((Fc1_forward_matmul + Fc1_B[at(g, first, i)]) > 0.0f ? (Fc1_forward_matmul + Fc1_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((Fc1_forward_matmul + Fc1_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
@@ -1379,7 +1379,7 @@ extern ""C"" __global__ void h3_sum(const Geometry g, float* __restrict__ out, c
 // h4 = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float h4_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
 {
-    return ((Fc2_forward_matmul + Fc2_B[at(g, first, i)]) > 0.0f ? (Fc2_forward_matmul + Fc2_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {

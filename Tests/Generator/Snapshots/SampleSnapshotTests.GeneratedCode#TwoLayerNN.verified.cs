@@ -103,7 +103,7 @@ partial class TwoLayerNN : global::Differentiable.IModule
 // forward_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float forward_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
 {
-    return ((L1_forward_matmul + L1_B[at(g, first, i)]) > 0.0f ? (L1_forward_matmul + L1_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((L1_forward_matmul + L1_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
@@ -441,7 +441,7 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
 // L2_forward_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
 __device__ __forceinline__ float L2_forward_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
 {
-    return ((L1_forward_matmul + L1_B[at(g, first, i)]) > 0.0f ? (L1_forward_matmul + L1_B[at(g, first, i)]) : 0.0f);
+    return fmaxf((L1_forward_matmul + L1_B[at(g, first, i)]), 0.0f);
 }
 extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
