@@ -168,50 +168,56 @@ internal sealed class DeviceGraph
         var position = Order.Select((n, k) => (n, k)).ToDictionary(e => e.n, e => e.k);
         foreach (var node in Order.Where(n => _materialized.Contains(n) && KindOf(n) == DeviceKind.Elementwise))
         {
+            var kernel = Fuse(node);
             // Readers of the product's shape must come after the node: they read the stand-in its call declares.
-            var product = DirectLoads(node, top: true).FirstOrDefault(p =>
+            var product = kernel.Direct.FirstOrDefault(p =>
                 p.Op is Op.MatMul or Op.MatMulTransposeA or Op.MatMulTransposeB && _valueUses.TryGetValue(p, out var uses) && uses == 1
                 && p != Result && Gradients.All(g => g.Adjoint != p) && !_absorbed.Contains(p)
-                && Order.Where(c => c.Inputs.Contains(p)).All(c => position[c] >= position[node] || IsInside(c, node)));
+                && Order.Where(c => c.Inputs.Contains(p)).All(c => position[c] >= position[node] || kernel.Inside.Contains(c)));
             // The product kernel takes the epilogue's inputs after its own three pointers.
-            if (product is null || Loads(node, top: true, new HashSet<Node>()) - 1 > MaxEpilogueInputs) continue;
+            if (product is null || kernel.Loads.Count - 1 > MaxEpilogueInputs) continue;
             _epilogues[node] = product;
             _absorbed.Add(product);
         }
     }
 
-    /// <summary>Whether <paramref name="n"/> is part of the fused expression of <paramref name="kernel"/> (computed in its kernel).</summary>
-    private bool IsInside(Node n, Node kernel)
-    {
-        if (n == kernel) return true;
-        if (KindOf(kernel) != DeviceKind.Elementwise || kernel.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong) return false;
-        return kernel.Inputs.Any(input => input == n || !_materialized.Contains(input) && KindOf(input) == DeviceKind.Elementwise && IsInside(n, input));
-    }
-
     /// <summary>Pointers a kernel has besides out, a and b (KernelGeometry.MaxPointers − 3).</summary>
     private const int MaxEpilogueInputs = 5;
 
-    /// <summary>How many buffers an elementwise kernel reads, directly or through an expansion (as the emitter counts them).</summary>
-    private int Loads(Node n, bool top, HashSet<Node> seen)
+    /// <summary>
+    /// What the kernel of an elementwise node computes and reads: the nodes fused into it, the buffers it reads
+    /// element for element (in the order its expression reads them), and every buffer it reads, expansions included
+    /// (as the emitter counts its pointers).
+    /// </summary>
+    private sealed class FusedKernel
     {
-        if (!top && (_materialized.Contains(n) || KindOf(n) == DeviceKind.External)) return seen.Add(n) ? 1 : 0;
-        if (KindOf(n) != DeviceKind.Elementwise) return 0;
-        if (n.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong) return seen.Add(n) ? 1 : 0;
-        return n.Inputs.Sum(input => Loads(input, top: false, seen));
+        public HashSet<Node> Inside { get; } = new();
+        public List<Node> Direct { get; } = new();
+        public HashSet<Node> Loads { get; } = new();
     }
 
-    /// <summary>The buffers an elementwise kernel reads element for element, in the order its expression reads them.</summary>
-    private IEnumerable<Node> DirectLoads(Node n, bool top)
+    private FusedKernel Fuse(Node top)
     {
-        if (!top && (_materialized.Contains(n) || KindOf(n) == DeviceKind.External))
+        var kernel = new FusedKernel();
+        Visit(top, isTop: true);
+        return kernel;
+
+        void Visit(Node n, bool isTop)
         {
-            yield return n;
-            yield break;
+            if (!isTop && (_materialized.Contains(n) || KindOf(n) == DeviceKind.External))
+            {
+                if (kernel.Loads.Add(n)) kernel.Direct.Add(n);
+                return;
+            }
+            if (KindOf(n) != DeviceKind.Elementwise) return;
+            kernel.Inside.Add(n);
+            if (n.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong)
+            {
+                kernel.Loads.Add(n);   // read whole, through a view: one pointer, not an element-for-element read
+                return;
+            }
+            foreach (var input in n.Inputs) Visit(input, isTop: false);
         }
-        if (KindOf(n) != DeviceKind.Elementwise || n.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong) yield break;
-        foreach (var input in n.Inputs)
-            foreach (var load in DirectLoads(input, top: false))
-                yield return load;
     }
 
     private bool MustMaterialize(Node n)
