@@ -15,11 +15,7 @@ public sealed partial class ProgramBuilder
         var shape = inputs.Select(i => i.Shape).Aggregate(Array.Empty<int>(), (s, t) => BroadcastShape(kernel, s, t, inputs));
         var output = NewTensor(kernel, shape, ElementKind.Float32);
         var g = Elementwise(output, inputs);
-        if (scalars is not null)
-        {
-            if (scalars.Length > KernelGeometry.MaxScalars) throw new InvalidOperationException($"{kernel}: at most {KernelGeometry.MaxScalars} run-time numbers per kernel.");
-            for (var k = 0; k < scalars.Length; k++) g.Scalars[k] = scalars[k];
-        }
+        SetScalars(ref g, kernel, scalars);
         Launch(kernel, output.Count, ref g, output, inputs);
         return output;
     }
@@ -31,20 +27,16 @@ public sealed partial class ProgramBuilder
     /// </summary>
     public DeviceTensor MatMul(string kernel, DeviceTensor a, DeviceTensor b)
     {
-        if (a.Rank != 2 || b.Rank != 2 || a.Shape[1] != b.Shape[0])
-            throw new ShapeMismatchException($"{Name}: {kernel} = {a.Name} · {b.Name} cannot multiply {a.Name} of shape {a.ShapeText} by {b.Name} of shape {b.ShapeText}.");
-        var (m, k, n) = (a.Shape[0], a.Shape[1], b.Shape[1]);
-        var output = NewTensor(kernel, new[] { m, n }, ElementKind.Float32);
+        var plan = PlanProduct(kernel, a, b);
+        var output = NewTensor(kernel, plan.Shape, ElementKind.Float32);
         if (output.Count == 0) return output;
-        var tiles = (m + MatMulTile - 1) / MatMulTile * ((n + MatMulTile - 1) / MatMulTile);
-        var (splits, perSplit) = SplitK(tiles, k);
-        var product = splits == 1 ? output : NewTensor(kernel + "_parts", new[] { splits, m, n }, ElementKind.Float32);
+        var product = plan.Splits == 1 ? output : NewTensor(kernel + "_parts", plan.PartsShape, ElementKind.Float32);
         var g = new KernelGeometry();
-        SetInts(ref g, m, n, k, a.Strides[0], a.Strides[1], b.Strides[0], b.Strides[1], splits, perSplit);
-        LaunchBlocks(CurrentModule, kernel, output.Count, tiles * splits, ref g, product, a, b);
-        if (splits == 1) return output;
+        SetProductInts(ref g, plan, a, b);
+        LaunchBlocks(CurrentModule, kernel, output.Count, plan.Blocks, ref g, product, a, b);
+        if (plan.Splits == 1) return output;
         var sum = new KernelGeometry();
-        SetInts(ref sum, splits);
+        SetInts(ref sum, plan.Splits);
         Launch(CurrentModule, "sum_partials", output.Count, ref sum, output, product);
         return output;
     }
@@ -61,24 +53,18 @@ public sealed partial class ProgramBuilder
     /// </summary>
     public DeviceTensor MatMulThen(string kernel, string sumKernel, DeviceTensor a, DeviceTensor b, DeviceTensor[] leaves, float[]? scalars, out DeviceTensor product)
     {
-        if (a.Rank != 2 || b.Rank != 2 || a.Shape[1] != b.Shape[0])
-            throw new ShapeMismatchException($"{Name}: {kernel}: the product {a.Name} · {b.Name} cannot multiply {a.Name} of shape {a.ShapeText} by {b.Name} of shape {b.ShapeText}.");
+        var plan = PlanProduct(kernel, a, b);
         if (leaves.Length + 3 > KernelGeometry.MaxPointers)
             throw new InvalidOperationException($"{Name}: {kernel} reads {leaves.Length} tensors besides the product; an epilogue reads at most {KernelGeometry.MaxPointers - 3}.");
-        if ((scalars?.Length ?? 0) > KernelGeometry.MaxScalars)
-            throw new InvalidOperationException($"{kernel}: at most {KernelGeometry.MaxScalars} run-time numbers per kernel.");
-        var (m, k, n) = (a.Shape[0], a.Shape[1], b.Shape[1]);
-        var productShape = new[] { m, n };
-        var shape = leaves.Select(l => l.Shape).Aggregate(productShape, (s, t) => BroadcastShape(kernel, s, t, leaves.Append(a).ToArray()));
+        var shape = leaves.Select(l => l.Shape).Aggregate(plan.Shape, (s, t) => BroadcastShape(kernel, s, t, leaves.Append(a).ToArray()));
         var output = NewTensor(kernel, shape, ElementKind.Float32);
-        product = output.View(kernel + "_product", 0, productShape, DeviceTensor.ContiguousStrides(productShape));
+        product = output.View(kernel + "_product", 0, plan.Shape, DeviceTensor.ContiguousStrides(plan.Shape));
         if (output.Count == 0) return output;
-        var tiles = (m + MatMulTile - 1) / MatMulTile * ((n + MatMulTile - 1) / MatMulTile);
-        var (splits, perSplit) = SplitK(tiles, k);
-        var finish = splits == 1 && shape.SequenceEqual(productShape);
+        var finish = plan.Splits == 1 && shape.SequenceEqual(plan.Shape);
         var g = Elementwise(output, Array.Empty<DeviceTensor>());
-        SetInts(ref g, m, n, k, a.Strides[0], a.Strides[1], b.Strides[0], b.Strides[1], splits, perSplit, finish ? 1 : 0, m * n);
-        for (var s = 0; s < (scalars?.Length ?? 0); s++) g.Scalars[s] = scalars![s];
+        SetProductInts(ref g, plan, a, b);
+        SetIntsFrom(ref g, 9, finish ? 1 : 0, plan.M * plan.N);
+        SetScalars(ref g, kernel, scalars);
         var sum = g;
         for (var l = 0; l < leaves.Length; l++)
         {
@@ -88,17 +74,39 @@ public sealed partial class ProgramBuilder
         }
         if (finish)
         {
-            LaunchBlocks(CurrentModule, kernel, output.Count, tiles, ref g, output, new[] { a, b }.Concat(leaves).ToArray());
+            LaunchBlocks(CurrentModule, kernel, output.Count, plan.Blocks, ref g, output, new[] { a, b }.Concat(leaves).ToArray());
             return output;
         }
-        var parts = NewTensor(kernel + "_parts", new[] { splits, m, n }, ElementKind.Float32);
-        LaunchBlocks(CurrentModule, kernel, output.Count, tiles * splits, ref g, parts, new[] { a, b }.Concat(leaves).ToArray());
+        var parts = NewTensor(kernel + "_parts", plan.PartsShape, ElementKind.Float32);
+        LaunchBlocks(CurrentModule, kernel, output.Count, plan.Blocks, ref g, parts, new[] { a, b }.Concat(leaves).ToArray());
         // The sum kernel reads one product (of the splits) through pointer 1, broadcast to the output where it must be.
-        var first = parts.View(kernel + "_parts", 0, productShape, DeviceTensor.ContiguousStrides(productShape));
+        var first = parts.View(kernel + "_parts", 0, plan.Shape, DeviceTensor.ContiguousStrides(plan.Shape));
         SetStrides(ref sum, 1, BroadcastStrides(first), first.Rank);
         Launch(sumKernel, output.Count, ref sum, output, new[] { parts }.Concat(leaves).ToArray());
         return output;
     }
+
+    /// <summary>How a product a (M, K) · b (K, N) is launched: its shape, its 32×32 tiles, and how K is split.</summary>
+    private readonly record struct ProductPlan(int M, int K, int N, int Tiles, int Splits, int PerSplit)
+    {
+        public int[] Shape => new[] { M, N };
+        public int[] PartsShape => new[] { Splits, M, N };
+        public long Blocks => (long)Tiles * Splits;
+    }
+
+    private ProductPlan PlanProduct(string kernel, DeviceTensor a, DeviceTensor b)
+    {
+        if (a.Rank != 2 || b.Rank != 2 || a.Shape[1] != b.Shape[0])
+            throw new ShapeMismatchException($"{Name}: {kernel}: the product {a.Name} · {b.Name} cannot multiply {a.Name} of shape {a.ShapeText} by {b.Name} of shape {b.ShapeText}.");
+        var (m, k, n) = (a.Shape[0], a.Shape[1], b.Shape[1]);
+        var tiles = (m + MatMulTile - 1) / MatMulTile * ((n + MatMulTile - 1) / MatMulTile);
+        var (splits, perSplit) = SplitK(tiles, k);
+        return new ProductPlan(m, k, n, tiles, splits, perSplit);
+    }
+
+    /// <summary>ints[0..8] of the product kernels: M, N, K, a's and b's row and column strides, splits, K per split.</summary>
+    private static void SetProductInts(ref KernelGeometry g, ProductPlan plan, DeviceTensor a, DeviceTensor b) =>
+        SetInts(ref g, plan.M, plan.N, plan.K, a.Strides[0], a.Strides[1], b.Strides[0], b.Strides[1], plan.Splits, plan.PerSplit);
 
     private const int MatMulTile = 32, MatMulStep = 16;
 
@@ -307,9 +315,19 @@ public sealed partial class ProgramBuilder
         for (var d = 0; d < KernelGeometry.Rank; d++) g.Strides[pointer * KernelGeometry.Rank + d] = d < pad ? 0 : strides[d - pad];
     }
 
-    private static void SetInts(ref KernelGeometry g, params int[] values)
+    private static void SetInts(ref KernelGeometry g, params int[] values) => SetIntsFrom(ref g, 0, values);
+
+    /// <summary>Sets g.ints from <paramref name="first"/> on.</summary>
+    private static void SetIntsFrom(ref KernelGeometry g, int first, params int[] values)
     {
-        for (var k = 0; k < values.Length; k++) g.Ints[k] = values[k];
+        for (var k = 0; k < values.Length; k++) g.Ints[first + k] = values[k];
+    }
+
+    private static void SetScalars(ref KernelGeometry g, string kernel, float[]? scalars)
+    {
+        if (scalars is null) return;
+        if (scalars.Length > KernelGeometry.MaxScalars) throw new InvalidOperationException($"{kernel}: at most {KernelGeometry.MaxScalars} run-time numbers per kernel.");
+        for (var k = 0; k < scalars.Length; k++) g.Scalars[k] = scalars[k];
     }
 
     private int[] BroadcastShape(string kernel, int[] a, int[] b, DeviceTensor[] inputs)
