@@ -105,12 +105,12 @@ extern ""C"" __global__ void accumulate(const Geometry g, float* __restrict__ to
         switch (optimizer)
         {
             case Sgd sgd:
-                AppendUpdates(p, "sgd", new[] { "momentum" }, step,
-                    (float)sgd.LearningRate, (float)sgd.Momentum, (float)sgd.WeightDecay, (float)sgd.Dampening, sgd.Nesterov ? 1 : 0);
+                AppendUpdates(p, "sgd", new[] { "momentum" }, step, flag: sgd.Nesterov ? 1 : 0,
+                    (float)sgd.LearningRate, (float)sgd.Momentum, (float)sgd.WeightDecay, (float)sgd.Dampening);
                 break;
             case Adam adam:
-                AppendUpdates(p, "adam", new[] { "adam_m", "adam_v" }, step,
-                    (float)adam.LearningRate, (float)adam.Beta1, (float)adam.Beta2, (float)adam.Epsilon, (float)adam.WeightDecay, 0);
+                AppendUpdates(p, "adam", new[] { "adam_m", "adam_v" }, step, flag: 0,
+                    (float)adam.LearningRate, (float)adam.Beta1, (float)adam.Beta2, (float)adam.Epsilon, (float)adam.WeightDecay);
                 break;
             default:
                 throw new NotSupportedException($"{optimizer.GetType().Name} has no device kernel; SGD and Adam do.");
@@ -122,16 +122,16 @@ extern ""C"" __global__ void accumulate(const Geometry g, float* __restrict__ to
     }
 
     /// <summary>
-    /// One launch of <paramref name="kernel"/> per chunk of parameters; the last scalar is the kernel's flag
-    /// (g.ints[0]), the others go to g.scalars in order.
+    /// One launch of <paramref name="kernel"/> per chunk of parameters; <paramref name="flag"/> goes to g.ints[0],
+    /// <paramref name="scalars"/> to g.scalars in order.
     /// </summary>
-    private static void AppendUpdates(ProgramBuilder p, string kernel, string[] state, DeviceTensor step, params float[] scalarsAndFlag)
+    private static void AppendUpdates(ProgramBuilder p, string kernel, string[] state, DeviceTensor step, int flag, params float[] scalars)
     {
         foreach (var chunk in p.RecordedGradients.Chunk(ParametersPerLaunch))
         {
             var g = new KernelGeometry();
-            for (var s = 0; s < scalarsAndFlag.Length - 1; s++) g.Scalars[s] = scalarsAndFlag[s];
-            g.Ints[0] = (int)scalarsAndFlag[^1];
+            for (var s = 0; s < scalars.Length; s++) g.Scalars[s] = scalars[s];
+            g.Ints[0] = flag;
             g.Ints[1] = chunk.Length;
             var entries = new List<DeviceTensor>();
             long end = 0;
