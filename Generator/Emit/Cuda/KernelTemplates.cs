@@ -2,9 +2,10 @@ namespace Differentiable.Generator.Emit.Cuda;
 
 /// <summary>
 /// CUDA C for the ops that are not fused elementwise expressions. Every source starts with the runtime's
-/// <c>KernelPrelude.Source</c> (the <c>Geometry</c> struct and the index and group helpers these templates call). Each template is one
-/// kernel; most use one thread per output element, the matrix product shared-memory tiles, and the long reductions a
-/// group of threads per output element; <c>NAME</c> becomes the node's name. The
+/// <c>KernelPrelude.Source</c> (the <c>Geometry</c> struct and the index, group-reduction and tiled-product helpers
+/// these templates call). Most templates use one thread per output element; the matrix product a block per 32×32
+/// tile (the prelude's <c>tile_product</c>), and the long reductions a group of threads per output element;
+/// <c>NAME</c> becomes the node's name. The
 /// integer attributes each reads from <c>g.ints</c> are set by the runtime's <c>ProgramBuilder</c> method of the
 /// same op: the two must agree.
 /// </summary>
