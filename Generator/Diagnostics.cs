@@ -26,7 +26,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnknownMethod = Error("DIFF004",
         "Call to a method that cannot be differentiated",
-        "'{0}' cannot be differentiated: call Differentiable.Ops functions, Tensor methods, or methods marked [Differentiable] in this compilation");
+        "'{0}' cannot be differentiated: {1}");
 
     public static readonly DiagnosticDescriptor Recursion = Error("DIFF005",
         "Recursive [Differentiable] call",
@@ -55,6 +55,18 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor UnassignedLocal = Error("DIFF011",
         "Local used before it is assigned",
         "Local '{0}' must be assigned where it is declared before it is used in a [Differentiable] body");
+
+    public static readonly DiagnosticDescriptor NameCollision = Error("DIFF012",
+        "A member has the name of a generated member",
+        "'{0}' already declares '{1}', which the generator adds {2}; rename '{1}'");
+
+    public static readonly DiagnosticDescriptor TooLarge = Error("DIFF013",
+        "Method too large to differentiate at generation time",
+        "'{0}' is too large to differentiate at generation time: {1}; unroll fewer loop iterations or move work into other [Differentiable] methods (calls are not copied)");
+
+    public static readonly DiagnosticDescriptor NestedTooDeep = Error("DIFF014",
+        "Expression nested too deeply",
+        "This expression nests more than {0} levels deep; the generator reads at most {0}: split it into local variables");
 
     public static readonly DiagnosticDescriptor InternalError = Error("DIFF099",
         "Internal generator error",

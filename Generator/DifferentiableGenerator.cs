@@ -1,9 +1,7 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
-using Differentiable.Generator.Autodiff;
+using Differentiable.Generator.Calls;
 using Differentiable.Generator.Emit;
-using Differentiable.Generator.Lowering;
 using Differentiable.Generator.Model;
 using Differentiable.Generator.Parsing;
 using Microsoft.CodeAnalysis;
@@ -12,15 +10,19 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Differentiable.Generator;
 
 /// <summary>
-/// The pipeline, and only the pipeline: find [Differentiable] methods → parse each into an equatable spec →
-/// (all specs, because calls are inlined across classes) lower → differentiate → emit one file per class.
+/// The pipeline, and only the pipeline: find [Differentiable] methods → parse each into an equatable spec and
+/// summarize its calls (per method) → plan the calls of the whole compilation (cheap: no lowering) and cut the work
+/// per class → lower, differentiate and emit each class whose work changed. Calls are calls, so a class depends on
+/// its own methods and on what it needs of its callees, and an edit elsewhere leaves it cached.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class DifferentiableGenerator : IIncrementalGenerator
 {
     /// <summary>Tracking names, so tests can assert that an unrelated edit leaves these steps cached.</summary>
     public const string ParseStep = "ParseDifferentiableMethods";
+    public const string SummarizeStep = "SummarizeCalls";
     public const string CollectStep = "CollectDifferentiableMethods";
+    public const string ClassStep = "PlanClasses";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -28,50 +30,46 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 KnownTypes.DifferentiableAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (ctx, cancellation) => MethodParser.Parse(ctx, cancellation))
-            .WithTrackingName(ParseStep);
+            .WithTrackingName(ParseStep)
+            .Select(static (spec, _) => new AnalyzedMethod(spec, CallSummary.Of(spec)))
+            .WithTrackingName(SummarizeStep);
 
         var all = methods.Collect()
-            .Select(static (specs, _) => new EquatableArray<MethodSpec>(specs.OrderBy(s => s.Class.FullName, System.StringComparer.Ordinal)
-                .ThenBy(s => s.Where.FilePath, System.StringComparer.Ordinal).ThenBy(s => s.Where.Span.Start)))
+            .Select(static (analyzed, _) => new EquatableArray<AnalyzedMethod>(analyzed.OrderBy(m => m.Spec.Class.FullName, System.StringComparer.Ordinal)
+                .ThenBy(m => m.Spec.Where.FilePath, System.StringComparer.Ordinal).ThenBy(m => m.Spec.Where.Span.Start)))
             .WithTrackingName(CollectStep);
 
-        context.RegisterSourceOutput(all, static (output, specs) => Generate(output, specs));
+        var classes = all
+            .SelectMany(static (analyzed, _) => CallGraph.Plan(analyzed))
+            .WithTrackingName(ClassStep);
+
+        context.RegisterSourceOutput(classes, static (output, work) => Generate(output, work));
     }
 
-    private static void Generate(SourceProductionContext output, EquatableArray<MethodSpec> specs)
+    private static void Generate(SourceProductionContext output, ClassWork work)
     {
-        var byKey = new Dictionary<string, MethodSpec>();
-        foreach (var spec in specs) byKey[spec.Key] = spec;
-
-        foreach (var type in specs.GroupBy(s => s.Class.FullName))
+        var diagnostics = new List<DiagnosticInfo>();
+        string? source = null;
+        try
         {
-            output.CancellationToken.ThrowIfCancellationRequested();
-            var diagnostics = new List<DiagnosticInfo>();
-            var gradients = new List<Gradient>();
-            foreach (var spec in type)
-            {
-                if (spec.Diagnostics.Count > 0 || spec.HasCompileErrors)
-                {
-                    diagnostics.AddRange(spec.Diagnostics);
-                    continue;
-                }
-                try
-                {
-                    var lowered = Lowerer.Lower(spec, byKey, diagnostics);
-                    if (lowered is not null) gradients.Add(ReverseMode.Differentiate(lowered));
-                }
-                catch (System.Exception e) when (e is not System.OperationCanceledException)
-                {
-                    // The generator never throws: an internal error becomes a diagnostic at the method, not CS8785.
-                    diagnostics.Add(new DiagnosticInfo(Diagnostics.InternalError, spec.Where, spec.Name, e.GetType().Name + ": " + e.Message));
-                }
-            }
-            foreach (var diagnostic in diagnostics.Distinct()) output.ReportDiagnostic(diagnostic.ToDiagnostic());
-            if (gradients.Count > 0)
-            {
-                var first = type.First().Class;
-                output.AddSource(first.FullName + ".g.cs", ClassEmitter.Emit(first, gradients));
-            }
+            source = ClassEmitter.Emit(work, diagnostics, output.CancellationToken);
         }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            // Every method has its own guard; this one catches the class's frame, so nothing ever escapes as CS8785.
+            var where = work.Methods.Count > 0 ? work.Methods[0].Spec.Where : null;
+            if (where is not null) diagnostics.Add(new DiagnosticInfo(Diagnostics.InternalError, where, work.Class.Name, e.GetType().Name + ": " + e.Message));
+        }
+        foreach (var diagnostic in diagnostics.Distinct()) output.ReportDiagnostic(diagnostic.ToDiagnostic());
+        if (source is not null) output.AddSource(HintName(work.Class.FullName), source);
+    }
+
+    /// <summary>The generated file's name: the class's full name with anything a hint name may not contain ('@', '&lt;') replaced.</summary>
+    private static string HintName(string fullName)
+    {
+        var chars = fullName.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+            if (!char.IsLetterOrDigit(chars[i]) && chars[i] is not ('.' or '_' or '-')) chars[i] = '_';
+        return new string(chars) + ".g.cs";
     }
 }

@@ -34,5 +34,5 @@ internal sealed class DocumentationWriter(MethodEmitter method, Gradient gradien
         w.Line($"/// <returns>The value of <c>{spec.Name}</c> and the gradients.</returns>");
     }
 
-    private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

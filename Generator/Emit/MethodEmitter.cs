@@ -37,15 +37,38 @@ internal sealed class MethodEmitter
         _names = new NameTable(reservedNames.Concat(_spec.Arguments.Select(a => a.Name)).Concat(new[] { SeedName }));
         CountUses();
         NameNodes();
+        NameProperties(GradientsClass);
     }
 
     public string GradientsClass => _spec.Name + "Gradients";
+
+    public string MethodName => _spec.Name;
+
+    /// <summary>Property names of the gradients returned, by leaf: unique, and never a name the gradients class already has.</summary>
+    private readonly Dictionary<Node, string> _properties = new();
 
     public string SeedName => _spec.Arguments.Any(a => a.Name == "seed") ? "seed_" : "seed";
 
     /// <summary>The gradients returned, in order: (property name, leaf).</summary>
     public IReadOnlyList<(string Property, Node Leaf)> Outputs =>
-        _gradient.Method.WrtLeaves.Select(l => (l.Attributes.Text!.Replace('.', '_'), l)).ToList();
+        _gradient.Method.WrtLeaves.Select(l => (_properties[l], l)).ToList();
+
+    /// <summary>
+    /// Names the gradients' properties: by default the leaf's path with '_' for '.', made unique, never <c>All</c> or the
+    /// class's own name; <paramref name="fixedNames"/> (a pullback's, which its callers read) take precedence.
+    /// </summary>
+    public void NameProperties(string owner, System.Func<Node, string?>? fixedNames = null)
+    {
+        _properties.Clear();
+        var table = new HashSet<string> { "All", owner };
+        foreach (var leaf in _gradient.Method.WrtLeaves)
+        {
+            var wanted = fixedNames?.Invoke(leaf) ?? leaf.Attributes.Text!.Replace("global::", "").Replace('.', '_');
+            var name = wanted;
+            for (var k = 2; !table.Add(name); k++) name = wanted + k;
+            _properties[leaf] = name;
+        }
+    }
 
     private IEnumerable<Node> BackwardNodes(Node root) =>
         Topology.Sort(new[] { root }, n => n.Op != Op.AdjointRef && !_forwardSet.Contains(n)).Where(n => !_forwardSet.Contains(n) && !n.IsLeaf);
@@ -122,20 +145,55 @@ internal sealed class MethodEmitter
 
     private string DisplayName(Node n) => n.Op switch
     {
-        Op.Input or Op.Parameter or Op.ConstantTensor => n.Attributes.Text!.Replace("global::", ""),
+        Op.Input or Op.Parameter or Op.ConstantTensor => n.Attributes.Text!.Replace("global::", "").Replace("@", ""),
         _ => _display.TryGetValue(n, out var name) ? name : OpName(n),
     };
 
     private string AdjointName(Node n) => _adjoints[n];
 
-    public void Write(SourceWriter w, string returnName)
+    /// <summary>Writes <c>{Method}WithGradients</c>: the value and the gradients of the declared parameters and [Wrt] arguments.</summary>
+    public void Write(SourceWriter w)
     {
-        var output = _gradient.Method.Output;
         new DocumentationWriter(this, _gradient).Write(w);
-        w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]");
-        var arguments = string.Join(", ", _spec.Arguments.Select(a => TypeOf(a) + " " + a.Name).Concat(new[] { "Tensor? " + SeedName + " = null" }));
-        w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, {GradientsClass} Gradients) {_spec.Name}WithGradients({arguments})");
+        w.Line(GeneratedCode);
+        w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, {GradientsClass} Gradients) {_spec.Name}WithGradients({Signature(withSeed: true)})");
+        WriteForward(w);
+        w.Line();
+        WriteBackward(w);
+        w.Line();
+        w.Line($"return ({ResultExpression}, new {GradientsClass} {{ {GradientList()} }});");
+        w.Close();
+    }
 
+    /// <summary>
+    /// Writes a forward-with-pullback (JAX's <c>vjp</c>), what calls of this method from other [Differentiable] methods
+    /// run: the forward now, and a pullback that maps ∂L/∂result to the gradients <paramref name="gradientsClass"/> holds.
+    /// </summary>
+    public void WriteVjp(SourceWriter w, string name, string gradientsClass)
+    {
+        var outputs = string.Join(", ", Outputs.Select(o => DocumentationWriter.Escape(NameOf(o.Leaf))));
+        w.Line("/// <summary>");
+        w.Line($"/// <c>{_spec.Name}({string.Join(", ", _spec.Arguments.Select(a => a.Name))})</c> and its pullback, for [Differentiable] methods that call it: the pullback");
+        w.Line($"/// maps ∂L/∂result to the gradients of {(outputs.Length == 0 ? "nothing" : outputs)}, with what the forward kept (calls are calls, not copies).");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, global::System.Func<Tensor, {gradientsClass}> Pullback) {name}({Signature(withSeed: false)})");
+        WriteForward(w);
+        w.Line();
+        w.Open($"return ({ResultExpression}, {SeedName} =>");
+        WriteBackward(w);
+        w.Line($"return new {gradientsClass} {{ {GradientList()} }};");
+        w.Close("});");
+        w.Close();
+    }
+
+    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]";
+
+    private string Signature(bool withSeed) =>
+        string.Join(", ", _spec.Arguments.Select(a => TypeOf(a) + " " + a.Name).Concat(withSeed ? new[] { "Tensor? " + SeedName + " = null" } : new string[0]));
+
+    private void WriteForward(SourceWriter w)
+    {
         w.Line("// Forward");
         string? origin = null;
         foreach (var node in _forward.Where(HasStatement))
@@ -145,11 +203,14 @@ internal sealed class MethodEmitter
             w.Line($"var {_variables[node]} = {Call(node)};");
             _emitted.Add(node);
         }
+    }
 
-        w.Line();
-        w.Line($"// Backward: d_v = ∂L/∂v for L = Σ {SeedName} ⊙ {_variables[output]}");
+    private void WriteBackward(SourceWriter w)
+    {
+        var output = _gradient.Method.Output;
+        w.Line($"// Backward: d_v = ∂L/∂v for L = Σ {SeedName} ⊙ {ResultName}");
         if (_adjoints.ContainsKey(output))
-            w.Line($"var {AdjointName(output)} = Seed({_variables[output]}, {SeedName});");
+            w.Line($"var {AdjointName(output)} = Seed({ResultExpression}, {SeedName});");
         var assigned = new HashSet<Node> { output };
         foreach (var step in _gradient.Steps)
         {
@@ -161,12 +222,13 @@ internal sealed class MethodEmitter
             var value = Render(step.Contribution);
             w.Line(first ? $"var {target} = {value};" : $"{target} += {value};");
         }
-
-        w.Line();
-        var gradients = Outputs.Select(o => $"{o.Property} = {(_adjoints.ContainsKey(o.Leaf) ? AdjointName(o.Leaf) : $"ZerosLike({Render(o.Leaf)})")}");
-        w.Line($"return ({_variables[output]}, new {GradientsClass} {{ {string.Join(", ", gradients)} }});");
-        w.Close();
     }
+
+    private string GradientList() => string.Join(", ",
+        Outputs.Select(o => $"{o.Property} = {(_adjoints.ContainsKey(o.Leaf) ? AdjointName(o.Leaf) : $"ZerosLike({Render(o.Leaf)})")}"));
+
+    /// <summary>The result as an operand: its variable, or the argument or parameter itself when the method returns one unchanged.</summary>
+    private string ResultExpression => Render(_gradient.Method.Output);
 
     private static string TypeOf(ArgumentSpec argument) => argument.Kind switch
     {
@@ -201,6 +263,8 @@ internal sealed class MethodEmitter
             text = text.Replace("({" + i + "})", "(" + MathOperand(n.Inputs[i], bare: true) + ")").Replace("{" + i + "}", MathOperand(n.Inputs[i]));
         return n.Op switch
         {
+            Op.Call => $"{Renderings.CalledMethodName(n)}({string.Join(", ", n.Inputs.Select(i => MathOperand(i)))})",
+            Op.CallValue => Math(n[0]),
             Op.Reshape => $"reshape({MathOperand(n[0])}, ({string.Join(", ", n.Attributes.Shape)}))",
             Op.CustomCall or Op.CustomBackward => $"{Renderings.CustomMethodName(n, n.Op == Op.CustomCall ? 0 : 1)}({string.Join(", ", n.Inputs.Select(i => MathOperand(i)))})",
             _ => text,
@@ -223,6 +287,8 @@ internal sealed class MethodEmitter
         var rule = RuleTable.For(step.Source.Op);
         var template = step.InputIndex < rule.AdjointMath.Count ? rule.AdjointMath[step.InputIndex] : rule.AdjointMath.FirstOrDefault() ?? "";
         var text = template.Replace("{dy}", AdjointName(step.Source)).Replace("{y}", DisplayName(step.Source));
+        if (step.Source.Op == Op.CallValue)
+            text = text.Replace("{pullback}", $"pullback of {Math(step.Source[0])} at {AdjointName(step.Source)}, its {step.Source.Attributes.Names[step.InputIndex - 1]}");
         if (step.Source.Op == Op.CustomCall)
         {
             // The user's backward, called with the inputs and the upstream gradient; one tuple item per input.
@@ -241,5 +307,6 @@ internal sealed class MethodEmitter
 
     public IEnumerable<Node> NamedForwardNodes => _forward.Where(HasStatement);
 
-    public string ResultName => _variables[_gradient.Method.Output];
+    /// <summary>The result's name for comments: its variable, or the leaf it is.</summary>
+    public string ResultName => _variables.TryGetValue(_gradient.Method.Output, out var name) ? name : DisplayName(_gradient.Method.Output);
 }

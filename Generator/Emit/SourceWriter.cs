@@ -8,6 +8,8 @@ internal sealed class SourceWriter
     private readonly StringBuilder _text = new();
     private int _indent;
 
+    public SourceWriter(int indent = 0) => _indent = indent;
+
     public SourceWriter Line(string line = "")
     {
         if (line.Length > 0) _text.Append(' ', _indent * 4).Append(line);
@@ -28,6 +30,13 @@ internal sealed class SourceWriter
     {
         _indent--;
         return Line(line);
+    }
+
+    /// <summary>Appends text another writer produced (at the same indentation).</summary>
+    public SourceWriter Append(string text)
+    {
+        _text.Append(text);
+        return this;
     }
 
     public override string ToString() => _text.ToString();

@@ -15,6 +15,9 @@ internal sealed class GraphBuilder
     private readonly Dictionary<string, Node> _nodes = new();
     private int _nextId;
 
+    /// <summary>How many distinct nodes exist: what later passes cost is proportional to it.</summary>
+    public int Count => _nextId;
+
     /// <summary>The user's statement being lowered; recorded on the nodes it creates, for comments.</summary>
     public string? CurrentOrigin { get; set; }
 
@@ -117,7 +120,7 @@ internal sealed class GraphBuilder
 
     private Node Intern(Op op, NodeAttributes attributes, params Node[] inputs)
     {
-        var key = $"{op}|{attributes.Axis}|{attributes.KeepDims}|{attributes.Value.ToString("R", CultureInfo.InvariantCulture)}|{attributes.Text}|{string.Join(",", attributes.Shape)}|{string.Join(",", inputs.Select(i => i.Id))}";
+        var key = $"{op}|{attributes.Axis}|{attributes.KeepDims}|{attributes.Value.ToString("R", CultureInfo.InvariantCulture)}|{attributes.Text}|{string.Join(",", attributes.Shape)}|{string.Join(",", attributes.Names)}|{string.Join(",", inputs.Select(i => i.Id))}";
         if (_nodes.TryGetValue(key, out var existing)) return existing;
         var node = new Node(_nextId++, op, attributes, inputs.ToImmutableArray(), CurrentOrigin);
         _nodes.Add(key, node);

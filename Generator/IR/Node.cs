@@ -6,9 +6,10 @@ namespace Differentiable.Generator.IR;
 
 /// <summary>
 /// Attributes that distinguish nodes of the same op: axis and keepDims of reductions, the target shape of a
-/// reshape, the number of a constant, the text of a leaf.
+/// reshape, the number of a constant, the text of a leaf, and for calls the names that go with their inputs.
 /// </summary>
-internal readonly record struct NodeAttributes(int? Axis = null, bool KeepDims = false, double Value = 0, string? Text = null, EquatableArray<int> Shape = default)
+internal readonly record struct NodeAttributes(int? Axis = null, bool KeepDims = false, double Value = 0, string? Text = null, EquatableArray<int> Shape = default,
+    EquatableArray<string> Names = default)
 {
     public static readonly NodeAttributes None = new();
 }

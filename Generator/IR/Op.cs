@@ -45,6 +45,14 @@ internal enum Op
     /// <summary>A call of a [Differentiable] method with a hand-written backward.</summary>
     CustomCall,
 
+    /// <summary>
+    /// A call of another generated [Differentiable] method, kept a call: its forward-with-pullback (Text: the member,
+    /// Names: per input a number type to cast to, or ""). Its value is <see cref="CallValue"/>.
+    /// </summary>
+    Call,
+    /// <summary>The value of a <see cref="Call"/>; its inputs after the call are what its gradient flows to (Names: the pullback's members).</summary>
+    CallValue,
+
     // Used only in backward code: no derivative rule of their own.
     Sign, Step, GreaterMask, MaxMask,
     SumToShapeOf, ExpandAlong, ExpandMeanAlong, ReshapeLike, ScatterLabels,
@@ -52,4 +60,6 @@ internal enum Op
     Conv2dInputGradient, Conv2dWeightGradient, MaxPool2dBackward, AvgPool2dBackward, SliceLike,
     Seed,
     CustomBackward, TupleItem,
+    /// <summary>A call's pullback applied to the upstream gradient; <see cref="CallGradient"/> picks one member (Text) of its result.</summary>
+    CallPullback, CallGradient,
 }

@@ -17,3 +17,23 @@ internal sealed record Value(Node? Node = null, bool IsLabels = false, int[]? In
 internal sealed class LoweringException : System.Exception
 {
 }
+
+/// <summary>
+/// What to lower and how. <see cref="ArgumentMask"/>: the tensor arguments differentiated (a bit per position);
+/// <see cref="ParameterOutputs"/>: for a pullback, the parameters its callers expect a gradient for (null: those the
+/// graph reads); <see cref="InlineCalls"/>: copy callees' bodies (the device path) or call them (the C# path).
+/// </summary>
+internal sealed record LoweringRequest(
+    MethodSpec Method,
+    ulong ArgumentMask,
+    IReadOnlyList<string>? ParameterOutputs,
+    bool InlineCalls,
+    IReadOnlyDictionary<string, MethodSpec> Bodies,
+    IReadOnlyDictionary<string, Calls.CalleeSignature> Signatures,
+    IReadOnlyDictionary<Model.SourceSpot, Calls.CallSite> Sites)
+{
+    /// <summary>Units of lowering work (statements, expressions, loop iterations) one method may take: generous for real models, a few ms.</summary>
+    public int Budget { get; init; } = DefaultBudget;
+
+    public const int DefaultBudget = 40_000;
+}

@@ -84,8 +84,19 @@ internal sealed partial class Lowerer
             case "MseLoss":
                 return new Value(_b.Make(Op.Mean, _b.Make(Op.Pow, _b.Sub(T(0), T(1)), _b.Constant(2))));
         }
-        throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, "Ops." + call.Name));
+        throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, "Ops." + call.Name, "the generator has no derivative rule for it"));
     }
+
+    /// <summary>The Ops functions and Tensor methods a body may call: the dictionaries above and the cases of <see cref="LowerOp"/>.</summary>
+    private static readonly HashSet<string> Others = new()
+    {
+        "Pow", "ArgMax", "Reshape", "Gather", "LogSoftmax", "Softmax", "NllLoss", "CrossEntropy", "Conv2d", "MaxPool2d", "AvgPool2d",
+        "GlobalAvgPool2d", "Flatten", "Concat", "MseLoss",
+    };
+
+    /// <summary>Whether a call of <c>Ops.{name}</c> (or the Tensor method of that name) can be lowered; the parser asks before it accepts one.</summary>
+    public static bool Supports(string name) =>
+        Unary.ContainsKey(name) || Binary.ContainsKey(name) || Reductions.ContainsKey(name) || Others.Contains(name);
 
     private static bool IsOptionName(string name) => name is "axis" or "keepDims" or "bias" or "kernel" or "stride" or "padding";
 

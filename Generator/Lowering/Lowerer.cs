@@ -7,30 +7,36 @@ using Differentiable.Generator.Parsing;
 namespace Differentiable.Generator.Lowering;
 
 /// <summary>
-/// Turns a parsed method into a graph of primitives: calls of other [Differentiable] methods are inlined
-/// (sub-module members reached by path, <c>L1.W</c>), loops with constant bounds are unrolled, composites
-/// (softmax, cross-entropy, ...) are expanded into primitives, and reassigned locals become new nodes.
+/// Turns a parsed method into a graph of primitives: loops with constant bounds are unrolled, composites (softmax,
+/// cross-entropy, ...) are expanded into primitives, and reassigned locals become new nodes. A call of another
+/// [Differentiable] method is either kept a call (the C# path: a node that calls the callee's generated
+/// forward-with-pullback) or inlined (the device path, whose planner fuses across calls), as the request says.
+/// All work is counted: a method that would unroll or inline past <see cref="LoweringRequest.Budget"/> is DIFF013.
 /// </summary>
 internal sealed partial class Lowerer
 {
-    private readonly IReadOnlyDictionary<string, MethodSpec> _methods;
+    private readonly LoweringRequest _request;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly GraphBuilder _b = new();
     private readonly Stack<string> _callStack = new();
+    private int _work;
 
-    private Lowerer(IReadOnlyDictionary<string, MethodSpec> methods, List<DiagnosticInfo> diagnostics)
+    /// <summary>How deep inlined calls may nest (each level is a few frames of the compiler's 1 MiB stack).</summary>
+    private const int MaxInlineDepth = 64;
+
+    private Lowerer(LoweringRequest request, List<DiagnosticInfo> diagnostics)
     {
-        _methods = methods;
+        _request = request;
         _diagnostics = diagnostics;
     }
 
-    /// <summary>Lowers <paramref name="spec"/>, or returns null after adding diagnostics.</summary>
-    public static LoweredMethod? Lower(MethodSpec spec, IReadOnlyDictionary<string, MethodSpec> methods, List<DiagnosticInfo> diagnostics)
+    /// <summary>Lowers the request's method, or returns null after adding diagnostics.</summary>
+    public static LoweredMethod? Lower(LoweringRequest request, List<DiagnosticInfo> diagnostics)
     {
-        var lowerer = new Lowerer(methods, diagnostics);
+        var lowerer = new Lowerer(request, diagnostics);
         try
         {
-            return lowerer.LowerRoot(spec);
+            return lowerer.LowerRoot(request.Method);
         }
         catch (LoweringException)
         {
@@ -66,9 +72,23 @@ internal sealed partial class Lowerer
         }
         _b.Name(output, Camel(spec.Name));
 
-        var wrt = Topology.Sort(new[] { output }).Where(n => n.Op == Op.Parameter).OrderBy(n => IndexOf(spec.Class.ParameterPaths, n.Attributes.Text!)).ToList();
-        wrt.AddRange(spec.Arguments.Where(a => a.Wrt).Select(a => env[a.Name].Node!));
+        // Parameters: those the graph reads, or (for a pullback, whose callers expect a fixed set) the ones the request names.
+        var parameters = _request.ParameterOutputs is { } named
+            ? named.Select(path => _b.Leaf(Op.Parameter, path))
+            : Topology.Sort(new[] { output }).Where(n => n.Op == Op.Parameter).OrderBy(n => IndexOf(spec.Class.ParameterPaths, n.Attributes.Text!));
+        var wrt = parameters.ToList();
+        for (var i = 0; i < spec.Arguments.Count; i++)
+            if (spec.Arguments[i].Kind == ArgumentKind.Tensor && (_request.ArgumentMask & Calls.CallMasks.Bit(i)) != 0)
+                wrt.Add(env[spec.Arguments[i].Name].Node!);
         return new LoweredMethod(spec, output, wrt, _b);
+    }
+
+    /// <summary>Counts one unit of lowering work; past the budget the method is refused (DIFF013), never a hang.</summary>
+    private void Work(SourceSpot where)
+    {
+        if (++_work <= _request.Budget) return;
+        throw Fail(new DiagnosticInfo(Diagnostics.TooLarge, _request.Method.Where, _request.Method.Name,
+            $"unrolling its loops{(_request.InlineCalls ? " and inlining its calls" : "")} takes more than {_request.Budget} steps"));
     }
 
     private static int IndexOf(EquatableArray<string> paths, string path)
@@ -91,6 +111,7 @@ internal sealed partial class Lowerer
     {
         foreach (var statement in statements)
         {
+            Work(statement.Where);
             var origin = _b.CurrentOrigin;
             if (!(statement is ForLoop)) _b.CurrentOrigin = originPrefix + statement.Text;
             switch (statement)
@@ -106,8 +127,9 @@ internal sealed partial class Lowerer
                     _b.CurrentOrigin = origin;
                     return value;
                 case ForLoop loop:
-                    for (var i = loop.Start; i < loop.End; i += loop.Step)
+                    for (long i = loop.Start; i < loop.End; i += loop.Step)
                     {
+                        Work(loop.Where);
                         env[loop.Variable] = new Value(_b.Constant(i));
                         if (LowerStatements(loop.Body, env, receiver, namePrefix, originPrefix) is { } returned) return returned;
                     }
@@ -126,6 +148,7 @@ internal sealed partial class Lowerer
 
     private Value Evaluate(Expr expr, Dictionary<string, Value> env, string? receiver)
     {
+        Work(expr.Where);
         switch (expr)
         {
             case NumberLiteral number:
@@ -157,7 +180,8 @@ internal sealed partial class Lowerer
             case OpCall call:
                 return LowerOp(call, call.Arguments.Select(a => (a.Name, Evaluate(a.Value, env, receiver), a.Value)).ToList());
             case MethodCall call:
-                return Inline(call, call.Arguments.Select(a => Evaluate(a, env, receiver)).ToList(), receiver);
+                var values = call.Arguments.Select(a => Evaluate(a, env, receiver)).ToList();
+                return _request.InlineCalls ? Inline(call, values, receiver) : Call(call, values);
         }
         throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, expr.Where, expr.GetType().Name, "not supported"));
     }
@@ -165,8 +189,11 @@ internal sealed partial class Lowerer
     /// <summary>Inlines a call of another [Differentiable] method, with that method's members reached through the receiver's path.</summary>
     private Value Inline(MethodCall call, List<Value> arguments, string? receiver)
     {
-        if (!_methods.TryGetValue(call.CalleeKey, out var callee))
-            throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, call.CalleeName));
+        if (!_request.Bodies.TryGetValue(call.CalleeKey, out var callee))
+            throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, call.CalleeName, "its [Differentiable] declaration was not found in this compilation"));
+        // Inlining recurses once per level of calls: deeper chains are refused (their device program; the C# path calls).
+        if (_callStack.Count > MaxInlineDepth)
+            throw Fail(new DiagnosticInfo(Diagnostics.TooLarge, _request.Method.Where, _request.Method.Name, $"its calls nest more than {MaxInlineDepth} deep"));
         if (_callStack.Contains(callee.Key))
             throw Fail(new DiagnosticInfo(Diagnostics.Recursion, call.Where, callee.Name, string.Join(" → ", _callStack.Reverse().Select(k => k.Substring(k.LastIndexOf('.') + 1)).Concat(new[] { callee.Name }))));
         if (callee.Diagnostics.Count > 0 || callee.HasCompileErrors) throw new LoweringException(); // already reported at the callee
@@ -183,19 +210,17 @@ internal sealed partial class Lowerer
             "" => receiver,
             var path => string.IsNullOrEmpty(receiver) ? path : receiver + "." + path,
         };
-        var prefix = string.IsNullOrEmpty(calleeReceiver) ? "" : calleeReceiver!.Replace('.', '_') + "_";
+        var prefix = ReceiverPrefix(calleeReceiver);
         _callStack.Push(callee.Key);
         var result = LowerBody(callee, env, calleeReceiver, prefix);
         _callStack.Pop();
-        if (result.Node is { } node)
-            _b.Hint(node, call.ReceiverPath is null ? Camel(callee.Class.Name) + "_" + Camel(callee.Name) : prefix + Camel(callee.Name));
+        if (result.Node is { } node) _b.Hint(node, CallHint(call, callee.Class.FullName, prefix));
         return result;
     }
 
     private Node CustomCall(MethodSpec method, Node[] inputs)
     {
-        var owner = "global::" + method.Class.FullName + ".";
-        return _b.Make(Op.CustomCall, new NodeAttributes(Text: owner + method.Name + ";" + owner + method.CustomGradient!.BackwardMethod), inputs);
+        return _b.Make(Op.CustomCall, new NodeAttributes(Text: CustomText(method.Class.FullName, method.Name, method.CustomGradient!.BackwardMethod)), inputs);
     }
 
     private Node Numeric(Value value, Expr where) =>

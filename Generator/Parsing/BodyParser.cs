@@ -17,8 +17,6 @@ namespace Differentiable.Generator.Parsing;
 /// </summary>
 internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
 {
-    private const int MaxUnrolledIterations = 1024;
-
     public EquatableArray<Stmt> ParseBody(MethodDeclarationSyntax syntax)
     {
         if (syntax.ExpressionBody is { } arrow)
@@ -50,7 +48,7 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
                         Report(Diagnostics.UnassignedLocal, variable, variable.Identifier.Text);
                         continue;
                     }
-                    into.Add(new LocalDeclaration(variable.Identifier.Text, ParseExpr(variable.Initializer.Value), Spot(variable), Text(local)));
+                    into.Add(new LocalDeclaration(KnownTypes.Identifier(variable.Identifier.ValueText), ParseExpr(variable.Initializer.Value), Spot(variable), Text(local)));
                 }
                 break;
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment }:
@@ -101,8 +99,8 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
             Report(Diagnostics.UnsupportedExpression, assignment, Text(assignment), "only =, +=, -=, *= and /= assignments to locals are supported");
             return null;
         }
-        if (op != ' ') value = new BinaryOperation(op, new NameRef(local.Name, Spot(assignment.Left)), value, where);
-        return new LocalAssignment(local.Name, value, where, text);
+        if (op != ' ') value = new BinaryOperation(op, new NameRef(KnownTypes.Identifier(local.Name), Spot(assignment.Left)), value, where);
+        return new LocalAssignment(KnownTypes.Identifier(local.Name), value, where, text);
     }
 
     /// <summary>Accepts <c>for (int i = A; i &lt; B; i++)</c> (or <c>&lt;=</c>, <c>i += C</c>) with A, B, C constants.</summary>
@@ -112,35 +110,37 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
         if (loop.Declaration is not { Variables.Count: 1 } declaration || declaration.Variables[0].Initializer is null)
             return LoopError(loop, "declare exactly one int loop variable");
         var variable = declaration.Variables[0];
-        var name = variable.Identifier.Text;
+        var raw = variable.Identifier.ValueText;
+        var name = KnownTypes.Identifier(raw);
         if (!TryConstantInt(variable.Initializer!.Value, out var start))
             return LoopError(variable.Initializer.Value, $"the start '{Text(variable.Initializer.Value)}' is not a constant");
 
-        if (loop.Condition is not BinaryExpressionSyntax condition || condition.Left is not IdentifierNameSyntax left || left.Identifier.Text != name
+        if (loop.Condition is not BinaryExpressionSyntax condition || condition.Left is not IdentifierNameSyntax left || left.Identifier.ValueText != raw
             || !condition.IsKind(SyntaxKind.LessThanExpression) && !condition.IsKind(SyntaxKind.LessThanOrEqualExpression))
             return LoopError((SyntaxNode?)loop.Condition ?? loop, $"the condition must be '{name} < bound' or '{name} <= bound'");
-        if (!TryConstantInt(condition.Right, out var end))
+        if (!TryConstantInt(condition.Right, out var bound))
             return LoopError(condition.Right, $"the bound '{Text(condition.Right)}' is not a constant");
-        if (condition.IsKind(SyntaxKind.LessThanOrEqualExpression)) end++;
+        var end = condition.IsKind(SyntaxKind.LessThanOrEqualExpression) ? bound + 1L : bound;
 
         var step = 0;
         if (loop.Incrementors.Count == 1)
         {
             var incrementor = loop.Incrementors[0];
-            if (incrementor is PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax p } post && p.Identifier.Text == name && post.IsKind(SyntaxKind.PostIncrementExpression)
-                || incrementor is PrefixUnaryExpressionSyntax { Operand: IdentifierNameSyntax q } pre && q.Identifier.Text == name && pre.IsKind(SyntaxKind.PreIncrementExpression))
+            if (incrementor is PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax p } post && p.Identifier.ValueText == raw && post.IsKind(SyntaxKind.PostIncrementExpression)
+                || incrementor is PrefixUnaryExpressionSyntax { Operand: IdentifierNameSyntax q } pre && q.Identifier.ValueText == raw && pre.IsKind(SyntaxKind.PreIncrementExpression))
                 step = 1;
-            else if (incrementor is AssignmentExpressionSyntax { Left: IdentifierNameSyntax a } add && a.Identifier.Text == name
+            else if (incrementor is AssignmentExpressionSyntax { Left: IdentifierNameSyntax a } add && a.Identifier.ValueText == raw
                      && add.IsKind(SyntaxKind.AddAssignmentExpression) && TryConstantInt(add.Right, out var by) && by > 0)
                 step = by;
         }
         if (step == 0) return LoopError(loop, $"the increment must be '{name}++' or '{name} += constant'");
-        if ((end - start + step - 1) / step > MaxUnrolledIterations)
-            return LoopError(loop, $"more than {MaxUnrolledIterations} iterations would be unrolled");
+        // In long: 'i <= int.MaxValue' and 'i += step' past it must not wrap around into an endless unrolling.
+        if (end > int.MaxValue) return LoopError(condition.Right, $"the loop variable would pass int.MaxValue");
+        // How much unrolling may create is bounded by the lowering's work budget (DIFF013), not by a count here.
 
         var body = new List<Stmt>();
         ParseStatement(loop.Statement, body);
-        return new ForLoop(name, start, end, step, new EquatableArray<Stmt>(body), Spot(loop), header);
+        return new ForLoop(name, start, (int)end, step, new EquatableArray<Stmt>(body), Spot(loop), header);
     }
 
     private Stmt? LoopError(SyntaxNode node, string why)
@@ -181,6 +181,8 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
         {
             case ParenthesizedExpressionSyntax parenthesized:
                 return ParseExpr(parenthesized.Expression);
+            case PostfixUnaryExpressionSyntax suppressed when suppressed.IsKind(SyntaxKind.SuppressNullableWarningExpression):
+                return ParseExpr(suppressed.Operand);
             case CastExpressionSyntax cast when model.GetTypeInfo(cast, cancellation).Type.IsNumber():
                 return ParseExpr(cast.Expression);
             case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression):
@@ -235,7 +237,7 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
         switch (symbol)
         {
             case ILocalSymbol or IParameterSymbol:
-                return new NameRef(symbol.Name, where);
+                return new NameRef(KnownTypes.Identifier(symbol.Name), where);
             case IFieldSymbol or IPropertySymbol:
                 var type = (symbol as IFieldSymbol)?.Type ?? ((IPropertySymbol)symbol).Type;
                 var path = symbol.IsStatic ? "global::" + symbol.ContainingType.FullName() + "." + symbol.Name : MemberPath(expression);
@@ -276,10 +278,13 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
             return Unknown(invocation);
 
         var operation = model.GetOperation(invocation, cancellation) as IInvocationOperation;
-        if (callee.ContainingType.Is(KnownTypes.Ops) && callee.IsStatic)
+        var isOps = callee.ContainingType.Is(KnownTypes.Ops) && callee.IsStatic;
+        var isTensorMethod = callee.ContainingType.Is(KnownTypes.Tensor) && !callee.IsStatic && invocation.Expression is MemberAccessExpressionSyntax;
+        if ((isOps || isTensorMethod) && !Lowering.Lowerer.Supports(callee.Name)) return Unknown(invocation);
+        if (isOps)
             return new OpCall(callee.Name, BindArguments(operation, receiver: null), where);
-        if (callee.ContainingType.Is(KnownTypes.Tensor) && !callee.IsStatic && invocation.Expression is MemberAccessExpressionSyntax access)
-            return new OpCall(callee.Name, BindArguments(operation, receiver: ParseExpr(access.Expression)), where);
+        if (isTensorMethod)
+            return new OpCall(callee.Name, BindArguments(operation, receiver: ParseExpr(((MemberAccessExpressionSyntax)invocation.Expression).Expression)), where);
 
         if (callee.HasAttribute(KnownTypes.DifferentiableAttribute))
         {
@@ -291,8 +296,10 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
                 if (receiverPath is null)
                     return Unsupported(invocation, "instance [Differentiable] methods can be called on this model or on its sub-module fields");
             }
-            var arguments = operation?.Arguments.Where(a => a.ArgumentKind != Microsoft.CodeAnalysis.Operations.ArgumentKind.DefaultValue)
-                .Select(a => ParseExpr(((ArgumentSyntax)a.Syntax).Expression)) ?? Enumerable.Empty<Expr>();
+            // In the callee's parameter order (named arguments may come in any order), defaults written out.
+            var arguments = operation?.Arguments.Where(a => a.Parameter is not null).OrderBy(a => a.Parameter!.Ordinal)
+                .Select(a => a.ArgumentKind == Microsoft.CodeAnalysis.Operations.ArgumentKind.DefaultValue ? DefaultArgument(a, where) : ParseExpr(ArgumentExpression(a)))
+                .ToList() ?? new List<Expr>();
             return new MethodCall(callee.ContainingType.FullName() + "." + callee.Name, callee.Name, receiverPath, new EquatableArray<Expr>(arguments), where);
         }
         return Unknown(invocation);
@@ -312,17 +319,40 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
             if (argument.ArgumentKind == Microsoft.CodeAnalysis.Operations.ArgumentKind.ParamArray && argument.Value is IArrayCreationOperation { Initializer: { } init })
                 value = new IntArrayLiteral(new EquatableArray<Expr>(init.ElementValues.Select(e => ParseExpr((ExpressionSyntax)e.Syntax))), Spot(argument.Syntax));
             else
-                value = ParseExpr(argument.Syntax is ArgumentSyntax syntax ? syntax.Expression : (ExpressionSyntax)argument.Syntax);
+                value = ParseExpr(ArgumentExpression(argument));
             result.Add(new NamedArgument(argument.Parameter.Name, value));
         }
         return new EquatableArray<NamedArgument>(result);
     }
 
+    /// <summary>An argument left to its default: the default is a constant (C# requires it), a number or null.</summary>
+    private static Expr DefaultArgument(IArgumentOperation argument, SourceSpot where) => argument.Value.ConstantValue switch
+    {
+        { HasValue: true, Value: null } => new NullLiteral(where),
+        { HasValue: true, Value: bool b } => new BoolLiteral(b, where),
+        { HasValue: true, Value: var number } when number is int or long or float or double or short or byte =>
+            new NumberLiteral(System.Convert.ToDouble(number, System.Globalization.CultureInfo.InvariantCulture), where),
+        _ => new NullLiteral(where),
+    };
+
+    /// <summary>The expression an argument passes; implicit arguments (params, defaults) have the argument's own syntax.</summary>
+    private static ExpressionSyntax ArgumentExpression(IArgumentOperation argument) => argument.Syntax switch
+    {
+        ArgumentSyntax syntax => syntax.Expression,
+        ExpressionSyntax expression => expression,
+        _ => (ExpressionSyntax)argument.Value.Syntax,
+    };
+
     private Expr Unknown(InvocationExpressionSyntax invocation)
     {
         var symbol = model.GetSymbolInfo(invocation, cancellation);
-        var name = (symbol.Symbol ?? symbol.CandidateSymbols.FirstOrDefault())?.ToDisplayString() ?? Text(invocation.Expression);
-        Report(Diagnostics.UnknownMethod, invocation, name);
+        var method = (symbol.Symbol ?? symbol.CandidateSymbols.FirstOrDefault()) as IMethodSymbol;
+        // Calling a delegate held in a local: the local's own value (a lambda) was already reported; one error per mistake.
+        if (method is { MethodKind: MethodKind.DelegateInvoke } && invocation.Expression is IdentifierNameSyntax held
+            && model.GetSymbolInfo(held, cancellation).Symbol is ILocalSymbol)
+            return new NullLiteral(Spot(invocation));
+        var name = method is null ? Text(invocation.Expression) : method.ContainingType.Name + "." + method.Name;
+        Report(Diagnostics.UnknownMethod, invocation, name, CallAdvice.For(method));
         return new NullLiteral(Spot(invocation));
     }
 

@@ -13,8 +13,8 @@ internal static class ClassParser
         var paths = new List<string>();
         CollectParameterPaths(type, "", paths, new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default));
         var members = type.GetMembers().Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal);
-        var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
-        return new ClassSpec(ns, type.Name, type.FullName(), type.IsStatic, new EquatableArray<string>(paths), new EquatableArray<string>(members));
+        var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
+        return new ClassSpec(ns, KnownTypes.Identifier(type.Name), type.FullName(), type.IsStatic, new EquatableArray<string>(paths), new EquatableArray<string>(members));
     }
 
     /// <summary>[Parameter] tensors by dotted path, in declaration order; fields holding sub-modules are walked into.</summary>

@@ -28,5 +28,9 @@ internal static class KnownTypes
     public static bool IsNumber(this ITypeSymbol? type) => type?.SpecialType is
         SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32 or SpecialType.System_Int64;
 
+    /// <summary>A name as C# source must spell it: keywords get '@' (a namespace, class or argument named 'class').</summary>
+    public static string Identifier(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+
     public static bool IsInteger(this ITypeSymbol? type) => type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64;
 }

@@ -11,7 +11,26 @@ namespace Differentiable.Generator.Parsing;
 /// <summary>Turns one [Differentiable] method (syntax + semantic model) into a <see cref="MethodSpec"/> or diagnostics.</summary>
 internal static class MethodParser
 {
+    /// <summary>Parses one method; an internal error becomes DIFF099 at the method instead of failing the whole generator.</summary>
     public static MethodSpec Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    {
+        try
+        {
+            return ParseMethod(context, cancellation);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            var method = (IMethodSymbol)context.TargetSymbol;
+            var where = SourceSpot.From(((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
+            var type = method.ContainingType;
+            var owner = new ClassSpec("", type.Name, type.Name, type.IsStatic, EquatableArray<string>.Empty, EquatableArray<string>.Empty);
+            var error = new DiagnosticInfo(Diagnostics.InternalError, where, method.Name, e.GetType().Name + ": " + e.Message);
+            return new MethodSpec(owner, method.Name, method.IsStatic, EquatableArray<ArgumentSpec>.Empty, EquatableArray<Stmt>.Empty, null, where,
+                new EquatableArray<DiagnosticInfo>(new[] { error }));
+        }
+    }
+
+    private static MethodSpec ParseMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
     {
         var method = (IMethodSymbol)context.TargetSymbol;
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
@@ -19,8 +38,9 @@ internal static class MethodParser
         var diagnostics = new List<DiagnosticInfo>();
         var where = SourceSpot.From(syntax.Identifier.GetLocation());
 
-        var isTopLevelPartial = type.ContainingType is null && !type.IsGenericType && type.DeclaringSyntaxReferences
-            .Select(r => r.GetSyntax(cancellation)).OfType<TypeDeclarationSyntax>()
+        // The generated half is written as 'partial class': a struct, record or interface cannot take it.
+        var isTopLevelPartial = type.ContainingType is null && !type.IsGenericType && type.TypeKind == TypeKind.Class && !type.IsRecord
+            && type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellation)).OfType<TypeDeclarationSyntax>()
             .Any(d => d.Modifiers.Any(SyntaxKind.PartialKeyword));
         if (!isTopLevelPartial)
             diagnostics.Add(new DiagnosticInfo(Diagnostics.ClassNotPartial, where, type.Name));
@@ -39,11 +59,18 @@ internal static class MethodParser
                 continue;
             }
             var wrt = kind == ArgumentKind.Tensor && (method.IsStatic || parameter.HasAttribute(KnownTypes.WrtAttribute));
-            arguments.Add(new ArgumentSpec(parameter.Name, kind.Value, parameter.Type.ToDisplayString(), wrt));
+            arguments.Add(new ArgumentSpec(KnownTypes.Identifier(parameter.Name), kind.Value, parameter.Type.ToDisplayString(), wrt));
         }
 
+        // The parser and every later stage recurse along an expression: bound the depth before anything recurses.
+        if (!NestingLimit.Check(syntax, diagnostics, cancellation))
+            return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
+                EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(diagnostics));
+
         // Code that does not compile gets the compiler's own errors; a DIFF0xx on top would only confuse.
-        if (context.SemanticModel.GetDiagnostics(syntax.Span, cancellation).Any(d => d.Severity == DiagnosticSeverity.Error))
+        // Syntax errors, then the body's binding errors (what the compiler reports for it anyway; cheaper than all diagnostics of the span).
+        if (syntax.ContainsDiagnostics && syntax.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)
+            || context.SemanticModel.GetMethodBodyDiagnostics(syntax.Span, cancellation).Any(d => d.Severity == DiagnosticSeverity.Error))
             return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
                 EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(diagnostics), HasCompileErrors: true);
 

@@ -62,6 +62,28 @@ internal static class Renderings
         return qualified.Substring(qualified.LastIndexOf('.') + 1);
     }
 
+    /// <summary>A call of a generated forward-with-pullback: <c>L1.ForwardVjp(x)</c>, numbers cast to the callee's argument types.</summary>
+    public static string MethodCall(string function, Node node, IReadOnlyList<string> inputs) =>
+        Call(node.Attributes.Text!, inputs.Select((input, i) => i < node.Attributes.Names.Count && node.Attributes.Names[i].Length > 0
+            ? $"({node.Attributes.Names[i]})({input})" : input).ToList());
+
+    /// <summary>The value out of a forward-with-pullback's result.</summary>
+    public static string CallValue(string function, Node node, IReadOnlyList<string> inputs) => inputs[0] + ".Value";
+
+    /// <summary>The pullback applied to the upstream gradient.</summary>
+    public static string CallPullback(string function, Node node, IReadOnlyList<string> inputs) => $"{inputs[0]}.Pullback({inputs[1]})";
+
+    /// <summary>One gradient out of what a pullback returns.</summary>
+    public static string CallGradient(string function, Node node, IReadOnlyList<string> inputs) => inputs[0] + "." + node.Attributes.Text;
+
+    /// <summary>The called method's name alone (<c>Forward</c> for <c>L1.ForwardVjp</c>), for comments.</summary>
+    public static string CalledMethodName(Node call)
+    {
+        var member = call.Attributes.Text!.Substring(call.Attributes.Text!.LastIndexOf('.') + 1);
+        var vjp = member.LastIndexOf("Vjp", System.StringComparison.Ordinal);
+        return vjp > 0 ? member.Substring(0, vjp) : member;
+    }
+
     private static string Call(string function, IReadOnlyList<string> inputs, string options = "") => $"{function}({string.Join(", ", inputs)}{options})";
 
     private static string Axis(Node node) => node.Attributes.Axis?.ToString(CultureInfo.InvariantCulture) ?? "null";

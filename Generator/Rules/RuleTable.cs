@@ -130,6 +130,9 @@ internal static class RuleTable
             new[] { new GradCheckCase("Gather(a, y)", new[] { M }, UsesLabels: true) }),
         new(Op.Detach, GradientKind.Zero, "Detach", "stop_gradient({0})", cuda: "{0}"),
         new(Op.CustomCall, GradientKind.Rule, "", "{0}", CustomBackward, new[] { "{backward}" }, render: Renderings.CustomForward),
+        // A call's gradient comes from the callee's own generated pullback; the call node itself carries no gradient.
+        new(Op.Call, GradientKind.Zero, "Vjp", "{call}", render: Renderings.MethodCall),
+        new(Op.CallValue, GradientKind.Rule, "Value", "{0}", CallPullback, new[] { "{pullback}" }, render: Renderings.CallValue),
 
         new(Op.Sign, GradientKind.Zero, "Sign", "sign({0})", cuda: "(float)(({0} > 0.0f) - ({0} < 0.0f))"),
         new(Op.Step, GradientKind.Zero, "Step", "[{0} > 0]", cuda: "({0} > 0.0f ? 1.0f : 0.0f)"),
@@ -150,6 +153,8 @@ internal static class RuleTable
         new(Op.Seed, GradientKind.BackwardOnly, "Seed", "seed", cuda: "1.0f"),
         new(Op.CustomBackward, GradientKind.BackwardOnly, "", "custom backward", render: Renderings.CustomBackward),
         new(Op.TupleItem, GradientKind.BackwardOnly, "", "{0}", render: Renderings.TupleItem),
+        new(Op.CallPullback, GradientKind.BackwardOnly, "Pullback", "pullback", render: Renderings.CallPullback),
+        new(Op.CallGradient, GradientKind.BackwardOnly, "", "{0}", render: Renderings.CallGradient),
     };
 
     private static readonly Dictionary<Op, Rule> ByOp = All.ToDictionary(r => r.Op);
@@ -162,6 +167,16 @@ internal static class RuleTable
     /// </summary>
     private static Node? Unbroadcast(GraphBuilder b, Node gradient, Node operand) =>
         operand.IsScalar ? null : b.Make(Op.SumToShapeOf, gradient, operand);
+
+    /// <summary>The callee's pullback, applied once to the call's adjoint, gives the gradient of each input after the call.</summary>
+    private static Node?[] CallPullback(Node y, Node dy, GraphBuilder b)
+    {
+        var pullback = b.Make(Op.CallPullback, y[0], dy);
+        var result = new Node?[y.Inputs.Length];
+        for (var i = 1; i < y.Inputs.Length; i++)
+            result[i] = b.Make(Op.CallGradient, new NodeAttributes(Text: y.Attributes.Names[i - 1]), pullback);
+        return result;
+    }
 
     /// <summary>The user's backward returns one gradient (one input) or a tuple with one per input.</summary>
     private static Node?[] CustomBackward(Node y, Node dy, GraphBuilder b)

@@ -58,6 +58,12 @@ internal sealed class DeviceEmitter
             w.Line($"// {_spec.Name} has no device program: {reason}.");
             return;
         }
+        // Numbers the method takes become the program's arguments, after the builder 'p' (which they must not shadow).
+        if (_spec.Arguments.FirstOrDefault(a => a.Kind is ArgumentKind.Scalar or ArgumentKind.Int && a.Name == "p") is { } shadowing)
+        {
+            w.Line($"// {_spec.Name} has no device program: its argument '{shadowing.Name}' has the name of the program's builder; rename it.");
+            return;
+        }
         NameNodes();
         if (_graph.Order.Any(n => n.Op is Op.MaxPool2d or Op.MaxPool2dBackward))
             _cuda.Line(KernelTemplates.MaxPoolHelper.TrimEnd('\n'));
@@ -78,9 +84,10 @@ internal sealed class DeviceEmitter
         w.Line($"/// {string.Join(", ", _graph.Gradients.Select(g => LeafKey(g.Leaf)))}. Numbers the body reads from fields are read now, once.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
-        w.Open($"public {(_spec.IsStatic ? "static " : "")}void {ProgramName}(global::Differentiable.Scheduling.ProgramBuilder p)");
+        var numbers = _spec.Arguments.Where(a => a.Kind is ArgumentKind.Scalar or ArgumentKind.Int).Select(a => $", {a.TypeName} {a.Name}");
+        w.Open($"public {(_spec.IsStatic ? "static " : "")}void {ProgramName}(global::Differentiable.Scheduling.ProgramBuilder p{string.Concat(numbers)})");
         w.Line($"p.UseSource(\"{_spec.Class.Name}.{_spec.Name}\", {SourceName});");
-        foreach (var leaf in _graph.Order.Where(n => DeviceGraph.KindOf(n) == DeviceKind.External))
+        foreach (var leaf in Leaves())
             w.Line($"var {_names[leaf]} = {LeafCall(leaf)};");
         w.Line(_program.ToString().TrimEnd('\n').Replace("\n", "\n" + new string(' ', 8)));
         w.Line($"p.Result({_names[_graph.Result]});");
@@ -88,6 +95,11 @@ internal sealed class DeviceEmitter
             w.Line($"p.Gradient(\"{LeafKey(leaf)}\", {(adjoint is null ? $"p.Zeros(\"d_{_names[leaf]}\", {_names[leaf]})" : Operand(adjoint))});");
         w.Close();
     }
+
+    /// <summary>The program's inputs: every leaf the graph reads, then differentiated leaves it does not read (their gradient is zeros shaped like them).</summary>
+    private IEnumerable<Node> Leaves() =>
+        _graph.Order.Where(n => DeviceGraph.KindOf(n) == DeviceKind.External)
+            .Concat(_graph.Gradients.Select(g => g.Leaf).Except(_graph.Order));
 
     private string LeafCall(Node leaf)
     {
@@ -103,7 +115,7 @@ internal sealed class DeviceEmitter
         var scalarWords = _graph.Order.Where(n => n.Op == Op.ScalarRef)
             .SelectMany(n => Regex.Matches(n.Attributes.Text!, "[A-Za-z_][A-Za-z0-9_]*").Cast<Match>().Select(m => m.Value));
         var table = new NameTable(CudaReserved.Concat(scalarWords).Concat(new[] { SourceName, ProgramName }));
-        foreach (var leaf in _graph.Order.Where(n => DeviceGraph.KindOf(n) == DeviceKind.External))
+        foreach (var leaf in Leaves())
             _names[leaf] = table.Claim(LeafKey(leaf));
 
         var owner = new Dictionary<Node, string>();
@@ -111,14 +123,17 @@ internal sealed class DeviceEmitter
         {
             var node = _graph.Order[k];
             if (node.IsLeaf) continue;
-            string name;
-            if (_graph.AdjointTargets.TryGetValue(node, out var target)) name = "d_" + _csharp.NameOf(target);
-            else if (_graph.IsForward(node)) name = _csharp.NameOf(node);
-            else name = (owner.TryGetValue(node, out var o) ? o + "_" : "") + OpName(node);
+            // Unnamed backward nodes take the name of the nearest named node they feed, plus their op: d_W_add, d_W_add2, ...
+            // (the root, never the accumulated name, so a long chain does not grow names d_W_add_add_add...).
+            string name, root;
+            if (_graph.AdjointTargets.TryGetValue(node, out var target)) root = name = "d_" + _csharp.NameOf(target);
+            else if (_graph.IsForward(node)) root = name = _csharp.NameOf(node);
+            else if (owner.TryGetValue(node, out var o)) (root, name) = (o, o + "_" + OpName(node));
+            else root = name = OpName(node);
             if (_graph.IsMaterialized(node)) _names[node] = name = table.Claim(name);
             if (_graph.Epilogues.ContainsKey(node)) _companions[node] = (table.Claim(name + "_epilogue"), table.Claim(name + "_sum"));
             foreach (var input in node.Inputs)
-                if (!owner.ContainsKey(input)) owner[input] = name;
+                if (!owner.ContainsKey(input)) owner[input] = root;
         }
     }
 
@@ -188,7 +203,7 @@ internal sealed class DeviceEmitter
     private string ViewCall(Node node) => node.Op switch
     {
         Op.Transpose => $"p.Transpose({Operand(node[0])})",
-        Op.Reshape => $"p.Reshape({Operand(node[0])}, {string.Join(", ", node.Attributes.Shape.Select(s => s.ToString(CultureInfo.InvariantCulture)))})",
+        Op.Reshape => $"p.Reshape({string.Join(", ", new[] { Operand(node[0]) }.Concat(node.Attributes.Shape.Select(s => s.ToString(CultureInfo.InvariantCulture))))})",
         Op.ReshapeLike => $"p.ReshapeLike({Operand(node[0])}, {Operand(node[1])})",
         Op.Flatten => $"p.Flatten({Operand(node[0])})",
         _ => $"p.Slice({Operand(node[0])}, {Operand(node[1])}, {Axis(node.Attributes.Axis)}, {(node.Attributes.Value != 0 ? "true" : "false")})",

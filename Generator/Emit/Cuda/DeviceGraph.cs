@@ -39,6 +39,9 @@ internal sealed class DeviceGraph
     private readonly HashSet<Node> _materialized = new();
     private readonly Dictionary<Node, Node> _epilogues = new();
     private readonly HashSet<Node> _absorbed = new();
+    private readonly HashSet<Node> _gradientNodes;
+    private readonly HashSet<Node> _readWhole = new();
+    private readonly Dictionary<Node, List<Node>> _consumers = new();
 
     public DeviceGraph(Gradient gradient)
     {
@@ -54,8 +57,10 @@ internal sealed class DeviceGraph
         Result = gradient.Method.Output;
         Gradients = gradient.Method.WrtLeaves.Select(leaf => (leaf, AdjointOf(leaf))).ToList();
         Order = Topology.Sort(new[] { Result }.Concat(Gradients.Where(g => g.Adjoint is not null).Select(g => g.Adjoint!)));
+        _gradientNodes = new HashSet<Node>(Gradients.Where(g => g.Adjoint is not null).Select(g => g.Adjoint!));
         CountUses();
         foreach (var node in Order.Where(MustMaterialize)) _materialized.Add(node);
+        LimitFusion();
         FindEpilogues();
         AdjointTargets = _adjoints.Where(a => a.Value is not null).GroupBy(a => a.Value!).ToDictionary(g => g.Key, g => g.First().Key);
     }
@@ -113,32 +118,70 @@ internal sealed class DeviceGraph
         _ => null,
     };
 
+    /// <summary>
+    /// The adjoint of <paramref name="n"/> as a pure node: the sum of its contributions, each with its adjoint references
+    /// substituted. Adjoints refer to adjoints all the way back along the graph, so this works with an explicit stack
+    /// (a body of thousands of statements must not overflow the compiler's), memoizing every node it finishes.
+    /// </summary>
     private Node? AdjointOf(Node n)
     {
         if (_adjoints.TryGetValue(n, out var known)) return known;
+        var stack = new Stack<(Node Node, bool IsAdjoint)>();
+        stack.Push((n, true));
+        while (stack.Count > 0)
+        {
+            var (node, isAdjoint) = stack.Peek();
+            if (isAdjoint ? _adjoints.ContainsKey(node) : _substituted.ContainsKey(node) || IsFixed(node))
+            {
+                stack.Pop();
+                continue;
+            }
+            var missing = Prerequisites(node, isAdjoint).Where(p => p.IsAdjoint ? !_adjoints.ContainsKey(p.Node) : !_substituted.ContainsKey(p.Node) && !IsFixed(p.Node)).ToList();
+            if (missing.Count > 0)
+            {
+                foreach (var prerequisite in missing) stack.Push(prerequisite);
+                continue;
+            }
+            stack.Pop();
+            if (isAdjoint) _adjoints[node] = SumOfContributions(node);
+            else _substituted[node] = node.Op == Op.AdjointRef
+                ? _adjoints[node[0]] ?? _b.Constant(0)
+                : _b.Make(node.Op, node.Attributes, node.Inputs.Select(Substituted).ToArray());
+        }
+        return _adjoints[n];
+    }
+
+    /// <summary>What must be known before a node's adjoint (its contributions, substituted) or its substitution (its inputs, or the adjoint it refers to).</summary>
+    private IEnumerable<(Node Node, bool IsAdjoint)> Prerequisites(Node node, bool isAdjoint)
+    {
+        if (isAdjoint)
+        {
+            if (node == _gradient.Method.Output && _gradient.NodesWithAdjoint.Contains(node)) yield break;
+            if (_contributions.TryGetValue(node, out var list))
+                foreach (var contribution in list) yield return (contribution, false);
+        }
+        else if (node.Op == Op.AdjointRef) yield return (node[0], true);
+        else
+            foreach (var input in node.Inputs) yield return (input, false);
+    }
+
+    private Node? SumOfContributions(Node n)
+    {
+        if (n == _gradient.Method.Output && _gradient.NodesWithAdjoint.Contains(n)) return _b.Make(Op.Seed, n);
         Node? sum = null;
-        if (n == _gradient.Method.Output && _gradient.NodesWithAdjoint.Contains(n)) sum = _b.Make(Op.Seed, n);
-        else if (_contributions.TryGetValue(n, out var list))
+        if (_contributions.TryGetValue(n, out var list))
             foreach (var contribution in list)
             {
-                var term = Substitute(contribution);
+                var term = Substituted(contribution);
                 sum = sum is null ? term : _b.Add(sum, term);
             }
-        _adjoints[n] = sum;
         return sum;
     }
 
-    /// <summary>The node with every adjoint reference replaced by the adjoint's value.</summary>
-    private Node Substitute(Node n)
-    {
-        if (_forward.Contains(n) || n.IsLeaf && n.Op != Op.AdjointRef) return n;
-        if (_substituted.TryGetValue(n, out var known)) return known;
-        var result = n.Op == Op.AdjointRef
-            ? AdjointOf(n[0]) ?? _b.Constant(0)
-            : _b.Make(n.Op, n.Attributes, n.Inputs.Select(Substitute).ToArray());
-        _substituted[n] = result;
-        return result;
-    }
+    /// <summary>Forward nodes and leaves other than adjoint references stay as they are.</summary>
+    private bool IsFixed(Node n) => _forward.Contains(n) || n.IsLeaf && n.Op != Op.AdjointRef;
+
+    private Node Substituted(Node n) => IsFixed(n) ? n : _substituted[n];
 
     private void CountUses()
     {
@@ -147,6 +190,9 @@ internal sealed class DeviceGraph
             {
                 var input = node.Inputs[index];
                 _uses[input] = _uses.TryGetValue(input, out var k) ? k + 1 : 1;
+                if (!_consumers.TryGetValue(input, out var consumers)) _consumers[input] = consumers = new List<Node>();
+                if (consumers.Count == 0 || consumers[consumers.Count - 1] != node) consumers.Add(node);
+                if (ReadsWholeInput(node, index)) _readWhole.Add(input);
                 if (!ReadsOnlyShape(node, index)) _valueUses[input] = _valueUses.TryGetValue(input, out var v) ? v + 1 : 1;
             }
     }
@@ -172,8 +218,8 @@ internal sealed class DeviceGraph
             // Readers of the product's shape must come after the node: they read the stand-in its call declares.
             var product = kernel.Direct.FirstOrDefault(p =>
                 p.Op is Op.MatMul or Op.MatMulTransposeA or Op.MatMulTransposeB && _valueUses.TryGetValue(p, out var uses) && uses == 1
-                && p != Result && Gradients.All(g => g.Adjoint != p) && !_absorbed.Contains(p)
-                && Order.Where(c => c.Inputs.Contains(p)).All(c => position[c] >= position[node] || kernel.Inside.Contains(c)));
+                && p != Result && !_gradientNodes.Contains(p) && !_absorbed.Contains(p)
+                && _consumers[p].All(c => position[c] >= position[node] || kernel.Inside.Contains(c)));
             // The product kernel takes the epilogue's inputs after its own three pointers.
             if (product is null || kernel.Loads.Count - 1 > MaxEpilogueInputs) continue;
             _epilogues[node] = product;
@@ -225,8 +271,82 @@ internal sealed class DeviceGraph
         var kind = KindOf(n);
         if (kind is DeviceKind.External or DeviceKind.Scalar) return false;
         if (kind != DeviceKind.Elementwise) return true;
-        if (n == Result || Gradients.Any(g => g.Adjoint == n)) return true;
+        if (n == Result || _gradientNodes.Contains(n)) return true;
         if (_uses.TryGetValue(n, out var uses) && uses > 1) return true;
-        return Order.Any(consumer => consumer.Inputs.Select((input, index) => (input, index)).Any(e => e.input == n && ReadsWholeInput(consumer, e.index)));
+        return _readWhole.Contains(n);
+    }
+
+    /// <summary>
+    /// What one kernel can take: <see cref="Scheduling"/> kernels get at most 8 pointers (the output and 7 inputs) and 8
+    /// run-time numbers; and a fused expression is rendered (and named in comments) recursively, so its depth is
+    /// bounded too. Nodes are visited inputs first; a node whose fused expression would exceed a limit gets its
+    /// largest fused input materialized (a kernel of its own) until it fits.
+    /// </summary>
+    private void LimitFusion()
+    {
+        var footprints = new Dictionary<Node, Footprint>();
+        foreach (var node in Order)
+        {
+            if (KindOf(node) != DeviceKind.Elementwise) continue;
+            while (true)
+            {
+                var footprint = FootprintOf(node, footprints);
+                var fits = footprint.Loads.Count <= MaxFusedLoads && footprint.Scalars.Count <= MaxFusedScalars && footprint.Depth <= MaxFusedDepth;
+                var largest = fits ? null : node.Inputs
+                    .Where(i => KindOf(i) == DeviceKind.Elementwise && !_materialized.Contains(i) && !ReadWhole(i))
+                    .OrderByDescending(i => footprints[i].Loads.Count + footprints[i].Scalars.Count + footprints[i].Depth).FirstOrDefault();
+                if (largest is null)
+                {
+                    footprints[node] = footprint;
+                    break;
+                }
+                _materialized.Add(largest);
+            }
+        }
+    }
+
+    private const int MaxFusedLoads = 7;
+    private const int MaxFusedScalars = 8;
+    private const int MaxFusedDepth = 24;
+
+    /// <summary>The buffers, run-time numbers and depth of an elementwise node's kernel, were it the kernel's root.</summary>
+    private sealed class Footprint
+    {
+        public HashSet<Node> Loads { get; } = new();
+        public HashSet<string> Scalars { get; } = new();
+        public int Depth { get; set; }
+    }
+
+    /// <summary>Seed and expansions read their input whole, through a view: one pointer, never fused further.</summary>
+    private static bool ReadWhole(Node n) => n.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong;
+
+    private Footprint FootprintOf(Node node, Dictionary<Node, Footprint> footprints)
+    {
+        var result = new Footprint { Depth = 1 };
+        void Own(Node n)
+        {
+            result.Loads.Add(n);
+            if (n.Op == Op.ExpandMeanAlong) result.Scalars.Add("mean " + n.Id);
+        }
+        if (ReadWhole(node))
+        {
+            Own(node);
+            return result;
+        }
+        foreach (var input in node.Inputs)
+        {
+            if (_materialized.Contains(input) || KindOf(input) is DeviceKind.External or DeviceKind.View or DeviceKind.Kernel) result.Loads.Add(input);
+            else if (input.Op == Op.ScalarRef) result.Scalars.Add(input.Attributes.Text!);
+            else if (KindOf(input) != DeviceKind.Elementwise) continue;
+            else if (ReadWhole(input)) Own(input);
+            else
+            {
+                var inner = footprints[input];
+                result.Loads.UnionWith(inner.Loads);
+                result.Scalars.UnionWith(inner.Scalars);
+                result.Depth = System.Math.Max(result.Depth, inner.Depth + 1);
+            }
+        }
+        return result;
     }
 }

@@ -113,16 +113,16 @@ partial class AlexNet : global::Differentiable.IModule
     ///   h5_relu = relu(h5_conv2d + h5_reshape)
     ///   h5 = maxpool2d(h5_relu)
     ///   Fc1_forward_flatten = flatten(h5)
-    ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
-    ///   Fc1_forward = Fc1_forward_matmul + Fc1.B
+    ///   Fc1_forward_vjp = Forward(Fc1_forward_flatten)
+    ///   Fc1_forward = Forward(Fc1_forward_flatten)
     ///   f1_relu = relu(Fc1_forward)
     ///   f1 = f1_relu ⊙ mask1
-    ///   Fc2_forward_matmul = f1 · Fc2.W
-    ///   Fc2_forward = Fc2_forward_matmul + Fc2.B
+    ///   Fc2_forward_vjp = Forward(f1)
+    ///   Fc2_forward = Forward(f1)
     ///   f2_relu = relu(Fc2_forward)
     ///   f2 = f2_relu ⊙ mask2
-    ///   Fc3_forward_matmul = f2 · Fc3.W
-    ///   Fc3_forward = Fc3_forward_matmul + Fc3.B
+    ///   Fc3_forward_vjp = Forward(f2)
+    ///   Fc3_forward = Forward(f2)
     ///   forward_logsumexp = log Σ_1 exp(Fc3_forward)
     ///   forward = Fc3_forward − forward_logsumexp
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
@@ -136,12 +136,12 @@ partial class AlexNet : global::Differentiable.IModule
     ///   d_Conv4B = reshape(d_h4_reshape) to Conv4B's shape
     ///   d_Conv5W = the correlation of h4 with d_h5_conv2d
     ///   d_Conv5B = reshape(d_h5_reshape) to Conv5B's shape
-    ///   d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-    ///   d_Fc1_B = d_Fc1_forward, summed over broadcast axes
-    ///   d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
-    ///   d_Fc2_B = d_Fc2_forward, summed over broadcast axes
-    ///   d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
-    ///   d_Fc3_B = d_Fc3_forward, summed over broadcast axes
+    ///   d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+    ///   d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+    ///   d_Fc2_W = pullback of Forward(f1) at d_Fc2_forward, its W
+    ///   d_Fc2_B = pullback of Forward(f1) at d_Fc2_forward, its B
+    ///   d_Fc3_W = pullback of Forward(f2) at d_Fc3_forward, its W
+    ///   d_Fc3_B = pullback of Forward(f2) at d_Fc3_forward, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -178,22 +178,18 @@ partial class AlexNet : global::Differentiable.IModule
         var h5 = MaxPool2d(h5_relu, kernel: 3, stride: 2);
         // var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;
         var Fc1_forward_flatten = Flatten(h5);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc1_forward_matmul = MatMul(Fc1_forward_flatten, Fc1.W);
-        var Fc1_forward = Add(Fc1_forward_matmul, Fc1.B);
-        // var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;
+        var Fc1_forward_vjp = Fc1.ForwardVjp(Fc1_forward_flatten);
+        var Fc1_forward = Fc1_forward_vjp.Value;
         var f1_relu = Relu(Fc1_forward);
         var f1 = Mul(f1_relu, mask1);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc2_forward_matmul = MatMul(f1, Fc2.W);
-        var Fc2_forward = Add(Fc2_forward_matmul, Fc2.B);
         // var f2 = Relu(Fc2.Forward(f1)) * mask2;
+        var Fc2_forward_vjp = Fc2.ForwardVjp(f1);
+        var Fc2_forward = Fc2_forward_vjp.Value;
         var f2_relu = Relu(Fc2_forward);
         var f2 = Mul(f2_relu, mask2);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc3_forward_matmul = MatMul(f2, Fc3.W);
-        var Fc3_forward = Add(Fc3_forward_matmul, Fc3.B);
         // return LogSoftmax(Fc3.Forward(f2), axis: 1);
+        var Fc3_forward_vjp = Fc3.ForwardVjp(f2);
+        var Fc3_forward = Fc3_forward_vjp.Value;
         var forward_logsumexp = LogSumExp(Fc3_forward, axis: 1, keepDims: true);
         var forward = Sub(Fc3_forward, forward_logsumexp);
 
@@ -205,38 +201,35 @@ partial class AlexNet : global::Differentiable.IModule
         var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
         d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
-        // Fc3_forward = Fc3_forward_matmul + Fc3.B  ⇒  d_Fc3_forward_matmul = d_Fc3_forward, summed over broadcast axes
-        var d_Fc3_forward_matmul = SumToShapeOf(d_Fc3_forward, Fc3_forward_matmul);
-        // Fc3_forward = Fc3_forward_matmul + Fc3.B  ⇒  d_Fc3_B = d_Fc3_forward, summed over broadcast axes
-        var d_Fc3_B = SumToShapeOf(d_Fc3_forward, Fc3.B);
-        // Fc3_forward_matmul = f2 · Fc3.W  ⇒  d_f2 = d_Fc3_forward_matmul · Fc3.Wᵀ
-        var d_f2 = MatMulTransposeB(d_Fc3_forward_matmul, Fc3.W);
-        // Fc3_forward_matmul = f2 · Fc3.W  ⇒  d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
-        var d_Fc3_W = MatMulTransposeA(f2, d_Fc3_forward_matmul);
+        var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
+        // Fc3_forward = Forward(f2)  ⇒  d_f2 = pullback of Forward(f2) at d_Fc3_forward, its x
+        var d_f2 = Fc3_forward_pullback.x;
+        // Fc3_forward = Forward(f2)  ⇒  d_Fc3_W = pullback of Forward(f2) at d_Fc3_forward, its W
+        var d_Fc3_W = Fc3_forward_pullback.W;
+        // Fc3_forward = Forward(f2)  ⇒  d_Fc3_B = pullback of Forward(f2) at d_Fc3_forward, its B
+        var d_Fc3_B = Fc3_forward_pullback.B;
         // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
         var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
         // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
         var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
-        // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_forward_matmul = d_Fc2_forward, summed over broadcast axes
-        var d_Fc2_forward_matmul = SumToShapeOf(d_Fc2_forward, Fc2_forward_matmul);
-        // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_B = d_Fc2_forward, summed over broadcast axes
-        var d_Fc2_B = SumToShapeOf(d_Fc2_forward, Fc2.B);
-        // Fc2_forward_matmul = f1 · Fc2.W  ⇒  d_f1 = d_Fc2_forward_matmul · Fc2.Wᵀ
-        var d_f1 = MatMulTransposeB(d_Fc2_forward_matmul, Fc2.W);
-        // Fc2_forward_matmul = f1 · Fc2.W  ⇒  d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
-        var d_Fc2_W = MatMulTransposeA(f1, d_Fc2_forward_matmul);
+        var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
+        // Fc2_forward = Forward(f1)  ⇒  d_f1 = pullback of Forward(f1) at d_Fc2_forward, its x
+        var d_f1 = Fc2_forward_pullback.x;
+        // Fc2_forward = Forward(f1)  ⇒  d_Fc2_W = pullback of Forward(f1) at d_Fc2_forward, its W
+        var d_Fc2_W = Fc2_forward_pullback.W;
+        // Fc2_forward = Forward(f1)  ⇒  d_Fc2_B = pullback of Forward(f1) at d_Fc2_forward, its B
+        var d_Fc2_B = Fc2_forward_pullback.B;
         // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
         var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
         // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
         var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
-        // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_forward_matmul = d_Fc1_forward, summed over broadcast axes
-        var d_Fc1_forward_matmul = SumToShapeOf(d_Fc1_forward, Fc1_forward_matmul);
-        // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_B = d_Fc1_forward, summed over broadcast axes
-        var d_Fc1_B = SumToShapeOf(d_Fc1_forward, Fc1.B);
-        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W  ⇒  d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1.Wᵀ
-        var d_Fc1_forward_flatten = MatMulTransposeB(d_Fc1_forward_matmul, Fc1.W);
-        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W  ⇒  d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-        var d_Fc1_W = MatMulTransposeA(Fc1_forward_flatten, d_Fc1_forward_matmul);
+        var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
+        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+        var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
+        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+        var d_Fc1_W = Fc1_forward_pullback.W;
+        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+        var d_Fc1_B = Fc1_forward_pullback.B;
         // Fc1_forward_flatten = flatten(h5)  ⇒  d_h5 = reshape(d_Fc1_forward_flatten) to h5's shape
         var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);
         // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
@@ -307,1373 +300,189 @@ partial class AlexNet : global::Differentiable.IModule
         return (forward, new ForwardGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// The position of the first maximum of a window, as the CPU picks it (padding never wins); -1 if it is empty.
-__device__ __forceinline__ int window_argmax(const float* plane, int H, int W, int K, int stride, int pad, int oh, int ow)
-{
-    int best = -1;
-    float top = -INFINITY;
-    for (int kh = 0; kh < K; ++kh)
+    public sealed class ForwardCallGradients
     {
-        const int h = oh * stride - pad + kh;
-        if (h < 0 || h >= H) continue;
-        for (int kw = 0; kw < K; ++kw)
-        {
-            const int w = ow * stride - pad + kw;
-            if (w < 0 || w >= W) continue;
-            const float v = plane[h * W + w];
-            if (best < 0 || v > top || (isnan(v) && !isnan(top))) { best = h * W + w; top = v; }
-        }
+        public Tensor x { get; init; } = null!;
+        public Tensor mask1 { get; init; } = null!;
+        public Tensor mask2 { get; init; } = null!;
+        public Tensor Conv1W { get; init; } = null!;
+        public Tensor Conv1B { get; init; } = null!;
+        public Tensor Conv2W { get; init; } = null!;
+        public Tensor Conv2B { get; init; } = null!;
+        public Tensor Conv3W { get; init; } = null!;
+        public Tensor Conv3B { get; init; } = null!;
+        public Tensor Conv4W { get; init; } = null!;
+        public Tensor Conv4B { get; init; } = null!;
+        public Tensor Conv5W { get; init; } = null!;
+        public Tensor Conv5B { get; init; } = null!;
+        public Tensor Fc1_W { get; init; } = null!;
+        public Tensor Fc1_B { get; init; } = null!;
+        public Tensor Fc2_W { get; init; } = null!;
+        public Tensor Fc2_B { get; init; } = null!;
+        public Tensor Fc3_W { get; init; } = null!;
+        public Tensor Fc3_B { get; init; } = null!;
     }
-    return best;
-}
-
-// h1_conv2d = conv2d(x, Conv1W)
-extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
-}
-
-// h1_relu = relu(h1_conv2d + h1_reshape)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h1 = maxpool2d(h1_relu)
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
-    const float* source = x + (long)plane * H * W;
-    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
-    out[i] = best < 0 ? -INFINITY : source[best];
-    (void)C;
-}
-
-// h2_conv2d = conv2d(h1, Conv2W)
-extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
-}
-
-// h2_relu = relu(h2_conv2d + h2_reshape)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h2 = maxpool2d(h2_relu)
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
-    const float* source = x + (long)plane * H * W;
-    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
-    out[i] = best < 0 ? -INFINITY : source[best];
-    (void)C;
-}
-
-// h3_conv2d = conv2d(h2, Conv3W)
-extern ""C"" __global__ void h3_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
-}
-
-// h3 = relu(h3_conv2d + h3_reshape)
-extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h4_conv2d = conv2d(h3, Conv4W)
-extern ""C"" __global__ void h4_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
-}
-
-// h4 = relu(h4_conv2d + h4_reshape)
-extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h5_conv2d = conv2d(h4, Conv5W)
-extern ""C"" __global__ void h5_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
-}
-
-// h5_relu = relu(h5_conv2d + h5_reshape)
-extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h5 = maxpool2d(h5_relu)
-extern ""C"" __global__ void h5(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
-    const float* source = x + (long)plane * H * W;
-    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
-    out[i] = best < 0 ? -INFINITY : source[best];
-    (void)C;
-}
-
-// Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-// f1_relu = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float f1_relu_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
-{
-    return fmaxf((Fc1_forward_matmul + Fc1_B[at(g, first, i)]), 0.0f);
-}
-extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? f1_relu_epilogue(g, r * N + n, 3, value, Fc1_B) : value;
-    }
-}
-
-extern ""C"" __global__ void f1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = f1_relu_epilogue(g, i, 2, sum, Fc1_B);
-}
-
-// f1 = f1_relu ⊙ mask1
-extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const float* __restrict__ f1_relu, const float* __restrict__ mask1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (f1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
-}
-
-// Fc2_forward_matmul = f1 · Fc2_W
-// f2_relu = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float f2_relu_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
-{
-    return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, first, i)]), 0.0f);
-}
-extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? f2_relu_epilogue(g, r * N + n, 3, value, Fc2_B) : value;
-    }
-}
-
-extern ""C"" __global__ void f2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = f2_relu_epilogue(g, i, 2, sum, Fc2_B);
-}
-
-// f2 = f2_relu ⊙ mask2
-extern ""C"" __global__ void f2(const Geometry g, float* __restrict__ out, const float* __restrict__ f2_relu, const float* __restrict__ mask2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (f2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
-}
-
-// Fc3_forward_matmul = f2 · Fc3_W
-// Fc3_forward = Fc3_forward_matmul + Fc3_B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float Fc3_forward_epilogue(const Geometry& g, int i, int first, float Fc3_forward_matmul, const float* __restrict__ Fc3_B)
-{
-    return (Fc3_forward_matmul + Fc3_B[at(g, first, i)]);
-}
-extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r * N + n, 3, value, Fc3_B) : value;
-    }
-}
-
-extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
-}
-
-// forward_logsumexp = log Σ_1 exp(Fc3_forward)
-extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
-}
-
-// forward = Fc3_forward − forward_logsumexp
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// d_forward = 1
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = 1.0f;
-}
-
-// d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
-extern ""C"" __global__ void d_Fc3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_forward[at(g, 1, i)]);
-}
-
-// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
-extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_Fc3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
-extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
-// d_f2_relu_mul = d_f2 ⊙ mask2   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_f2_relu_mul_epilogue(const Geometry& g, int i, int first, float d_f2, const float* __restrict__ mask2)
-{
-    return (d_f2 * mask2[at(g, first, i)]);
-}
-extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r * N + n, 3, value, mask2) : value;
-    }
-}
-
-extern ""C"" __global__ void d_f2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_f2_relu_mul_epilogue(g, i, 2, sum, mask2);
-}
-
-// d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
-extern ""C"" __global__ void d_f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
-extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2_relu, const float* __restrict__ f2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_f2_relu[at(g, 1, i)] * (f2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
-extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
-// d_f1_relu_mul = d_f1 ⊙ mask1   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_f1_relu_mul_epilogue(const Geometry& g, int i, int first, float d_f1, const float* __restrict__ mask1)
-{
-    return (d_f1 * mask1[at(g, first, i)]);
-}
-extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r * N + n, 3, value, mask1) : value;
-    }
-}
-
-extern ""C"" __global__ void d_f1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_f1_relu_mul_epilogue(g, i, 2, sum, mask1);
-}
-
-// d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
-extern ""C"" __global__ void d_f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
-extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1_relu, const float* __restrict__ f1_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_f1_relu[at(g, 1, i)] * (f1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
-extern ""C"" __global__ void d_Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
-extern ""C"" __global__ void d_Fc1_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_h5_relu = d_h5 routed to the maxima of h5_relu
-extern ""C"" __global__ void d_h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
-    const float* source = x + (long)plane * H * W;
-    float sum = 0.0f;
-    for (int oh = 0; oh < OH; ++oh)
-    {
-        const int top = oh * stride - pad;
-        if (h < top || h >= top + K) continue;
-        for (int ow = 0; ow < OW; ++ow)
-        {
-            const int left = ow * stride - pad;
-            if (w < left || w >= left + K) continue;
-            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
-        }
-    }
-    out[i] = sum;
-    (void)C;
-}
-
-// d_h5_add = d_h5_relu ⊙ ([h5_relu > 0])
-extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h5_relu, const float* __restrict__ h5_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h5_relu[at(g, 1, i)] * (h5_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
-extern ""C"" __global__ void d_h5_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
-extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
-    float sum = 0.0f;
-    for (int kh = 0; kh < KH; ++kh)
-    {
-        const int th = h + pad - kh;
-        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
-        for (int kw = 0; kw < KW; ++kw)
-        {
-            const int tw = wi + pad - kw;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
-            for (int o = 0; o < O; ++o)
-                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
-        }
-    }
-    out[i] = sum;
-    (void)N;
-}
-
-// d_h4_add = d_h4 ⊙ ([h4 > 0])
-extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h4[at(g, 1, i)] * (h4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
-extern ""C"" __global__ void d_h4_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
-extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
-    float sum = 0.0f;
-    for (int kh = 0; kh < KH; ++kh)
-    {
-        const int th = h + pad - kh;
-        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
-        for (int kw = 0; kw < KW; ++kw)
-        {
-            const int tw = wi + pad - kw;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
-            for (int o = 0; o < O; ++o)
-                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
-        }
-    }
-    out[i] = sum;
-    (void)N;
-}
-
-// d_h3_add = d_h3 ⊙ ([h3 > 0])
-extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h3[at(g, 1, i)] * (h3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
-extern ""C"" __global__ void d_h3_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
-extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
-    float sum = 0.0f;
-    for (int kh = 0; kh < KH; ++kh)
-    {
-        const int th = h + pad - kh;
-        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
-        for (int kw = 0; kw < KW; ++kw)
-        {
-            const int tw = wi + pad - kw;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
-            for (int o = 0; o < O; ++o)
-                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
-        }
-    }
-    out[i] = sum;
-    (void)N;
-}
-
-// d_h2_relu = d_h2 routed to the maxima of h2_relu
-extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
-    const float* source = x + (long)plane * H * W;
-    float sum = 0.0f;
-    for (int oh = 0; oh < OH; ++oh)
-    {
-        const int top = oh * stride - pad;
-        if (h < top || h >= top + K) continue;
-        for (int ow = 0; ow < OW; ++ow)
-        {
-            const int left = ow * stride - pad;
-            if (w < left || w >= left + K) continue;
-            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
-        }
-    }
-    out[i] = sum;
-    (void)C;
-}
-
-// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
-extern ""C"" __global__ void d_h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
-    float sum = 0.0f;
-    for (int kh = 0; kh < KH; ++kh)
-    {
-        const int th = h + pad - kh;
-        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
-        for (int kw = 0; kw < KW; ++kw)
-        {
-            const int tw = wi + pad - kw;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
-            for (int o = 0; o < O; ++o)
-                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
-        }
-    }
-    out[i] = sum;
-    (void)N;
-}
-
-// d_h1_relu = d_h1 routed to the maxima of h1_relu
-extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
-    const float* source = x + (long)plane * H * W;
-    float sum = 0.0f;
-    for (int oh = 0; oh < OH; ++oh)
-    {
-        const int top = oh * stride - pad;
-        if (h < top || h >= top + K) continue;
-        for (int ow = 0; ow < OW; ++ow)
-        {
-            const int left = ow * stride - pad;
-            if (w < left || w >= left + K) continue;
-            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
-        }
-    }
-    out[i] = sum;
-    (void)C;
-}
-
-// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
-extern ""C"" __global__ void d_h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv1W = x correlated with d_h1_conv2d
-extern ""C"" __global__ void d_Conv1W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1_reshape = d_h1_add summed to the shape of h1_reshape
-extern ""C"" __global__ void d_h1_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv2W = h1 correlated with d_h2_conv2d
-extern ""C"" __global__ void d_Conv2W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h2_reshape = d_h2_add summed to the shape of h2_reshape
-extern ""C"" __global__ void d_h2_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv3W = h2 correlated with d_h3_conv2d
-extern ""C"" __global__ void d_Conv3W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h3_reshape = d_h3_add summed to the shape of h3_reshape
-extern ""C"" __global__ void d_h3_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv4W = h3 correlated with d_h4_conv2d
-extern ""C"" __global__ void d_Conv4W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h4_reshape = d_h4_add summed to the shape of h4_reshape
-extern ""C"" __global__ void d_h4_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv5W = h4 correlated with d_h5_conv2d
-extern ""C"" __global__ void d_Conv5W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h5_reshape = d_h5_add summed to the shape of h5_reshape
-extern ""C"" __global__ void d_h5_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-extern ""C"" __global__ void d_Fc1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
-extern ""C"" __global__ void d_Fc1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
-extern ""C"" __global__ void d_Fc2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
-extern ""C"" __global__ void d_Fc2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
-extern ""C"" __global__ void d_Fc3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
-extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-";
 
     /// <summary>
-    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
-    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
-    /// Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B. Numbers the body reads from fields are read now, once.
+    /// <c>Forward(x, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    public (Tensor Value, global::System.Func<Tensor, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x, Tensor mask1, Tensor mask2)
     {
-        p.UseSource("AlexNet.Forward", ForwardCudaSource);
-        var x = p.Input("x");
-        var Conv1W = p.Parameter("Conv1W");
-        var Conv1B = p.Parameter("Conv1B");
-        var Conv2W = p.Parameter("Conv2W");
-        var Conv2B = p.Parameter("Conv2B");
-        var Conv3W = p.Parameter("Conv3W");
-        var Conv3B = p.Parameter("Conv3B");
-        var Conv4W = p.Parameter("Conv4W");
-        var Conv4B = p.Parameter("Conv4B");
-        var Conv5W = p.Parameter("Conv5W");
-        var Conv5B = p.Parameter("Conv5B");
-        var Fc1_W = p.Parameter("Fc1.W");
-        var Fc1_B = p.Parameter("Fc1.B");
-        var mask1 = p.Input("mask1");
-        var Fc2_W = p.Parameter("Fc2.W");
-        var Fc2_B = p.Parameter("Fc2.B");
-        var mask2 = p.Input("mask2");
-        var Fc3_W = p.Parameter("Fc3.W");
-        var Fc3_B = p.Parameter("Fc3.B");
-        // h1_conv2d = conv2d(x, Conv1W)
-        var h1_conv2d = p.Conv2d("h1_conv2d", x, Conv1W, 4, 0);
-        var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_relu = relu(h1_conv2d + h1_reshape)
-        var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
-        // h1 = maxpool2d(h1_relu)
-        var h1 = p.MaxPool2d("h1", h1_relu, 3, 2, 0);
-        // h2_conv2d = conv2d(h1, Conv2W)
-        var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 2);
-        var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu(h2_conv2d + h2_reshape)
-        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
-        // h2 = maxpool2d(h2_relu)
-        var h2 = p.MaxPool2d("h2", h2_relu, 3, 2, 0);
-        // h3_conv2d = conv2d(h2, Conv3W)
-        var h3_conv2d = p.Conv2d("h3_conv2d", h2, Conv3W, 1, 1);
-        var h3_reshape = p.Reshape(Conv3B, -1, 1, 1);
-        // h3 = relu(h3_conv2d + h3_reshape)
-        var h3 = p.Map("h3", new[] { h3_conv2d, h3_reshape });
-        // h4_conv2d = conv2d(h3, Conv4W)
-        var h4_conv2d = p.Conv2d("h4_conv2d", h3, Conv4W, 1, 1);
-        var h4_reshape = p.Reshape(Conv4B, -1, 1, 1);
-        // h4 = relu(h4_conv2d + h4_reshape)
-        var h4 = p.Map("h4", new[] { h4_conv2d, h4_reshape });
-        // h5_conv2d = conv2d(h4, Conv5W)
-        var h5_conv2d = p.Conv2d("h5_conv2d", h4, Conv5W, 1, 1);
-        var h5_reshape = p.Reshape(Conv5B, -1, 1, 1);
-        // h5_relu = relu(h5_conv2d + h5_reshape)
-        var h5_relu = p.Map("h5_relu", new[] { h5_conv2d, h5_reshape });
-        // h5 = maxpool2d(h5_relu)
-        var h5 = p.MaxPool2d("h5", h5_relu, 3, 2, 0);
-        var Fc1_forward_flatten = p.Flatten(h5);
-        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-        // f1_relu = relu(Fc1_forward_matmul + Fc1_B)
-        var f1_relu = p.MatMulThen("f1_relu", "f1_relu_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B }, null, out var Fc1_forward_matmul);
-        // f1 = f1_relu ⊙ mask1
-        var f1 = p.Map("f1", new[] { f1_relu, mask1 });
-        // Fc2_forward_matmul = f1 · Fc2_W
-        // f2_relu = relu(Fc2_forward_matmul + Fc2_B)
-        var f2_relu = p.MatMulThen("f2_relu", "f2_relu_sum", f1, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B }, null, out var Fc2_forward_matmul);
-        // f2 = f2_relu ⊙ mask2
-        var f2 = p.Map("f2", new[] { f2_relu, mask2 });
-        // Fc3_forward_matmul = f2 · Fc3_W
-        // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", f2, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B }, null, out var Fc3_forward_matmul);
-        // forward_logsumexp = log Σ_1 exp(Fc3_forward)
-        var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
-        // forward = Fc3_forward − forward_logsumexp
-        var forward = p.Map("forward", new[] { Fc3_forward, forward_logsumexp });
-        // d_forward = 1
-        var d_forward = p.Map("d_forward", new[] { forward });
-        // d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
-        var d_Fc3_forward_sumtoshapeof = p.SumTo("d_Fc3_forward_sumtoshapeof", d_forward, Fc3_forward);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
-        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
-        var d_Fc3_forward = p.Map("d_Fc3_forward", new[] { d_Fc3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc3_forward, 1, true), Fc3_forward, p.Expand(forward_logsumexp, Fc3_forward, 1, true) });
-        // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
-        var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
-        // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
-        // d_f2_relu_mul = d_f2 ⊙ mask2
-        var d_f2_relu_mul = p.MatMulThen("d_f2_relu_mul", "d_f2_relu_mul_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
-        // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
-        var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
-        // d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
-        var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_f2_relu, f2_relu });
-        // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
-        var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
-        // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
-        // d_f1_relu_mul = d_f1 ⊙ mask1
-        var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", "d_f1_relu_mul_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
-        // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
-        var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
-        // d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
-        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_f1_relu, f1_relu });
-        // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
-        var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
-        // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
-        var d_Fc1_forward_flatten = p.MatMul("d_Fc1_forward_flatten", d_Fc1_forward_matmul, p.Transpose(Fc1_W));
-        var d_h5 = p.ReshapeLike(d_Fc1_forward_flatten, h5);
-        // d_h5_relu = d_h5 routed to the maxima of h5_relu
-        var d_h5_relu = p.MaxPool2dBackward("d_h5_relu", d_h5, h5_relu, 3, 2, 0);
-        // d_h5_add = d_h5_relu ⊙ ([h5_relu > 0])
-        var d_h5_add = p.Map("d_h5_add", new[] { d_h5_relu, h5_relu });
-        // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
-        var d_h5_conv2d = p.SumTo("d_h5_conv2d", d_h5_add, h5_conv2d);
-        // d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
-        var d_h4 = p.Conv2dInputGradient("d_h4", d_h5_conv2d, Conv5W, h4, 1, 1);
-        // d_h4_add = d_h4 ⊙ ([h4 > 0])
-        var d_h4_add = p.Map("d_h4_add", new[] { d_h4, h4 });
-        // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
-        var d_h4_conv2d = p.SumTo("d_h4_conv2d", d_h4_add, h4_conv2d);
-        // d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
-        var d_h3 = p.Conv2dInputGradient("d_h3", d_h4_conv2d, Conv4W, h3, 1, 1);
-        // d_h3_add = d_h3 ⊙ ([h3 > 0])
-        var d_h3_add = p.Map("d_h3_add", new[] { d_h3, h3 });
-        // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
-        var d_h3_conv2d = p.SumTo("d_h3_conv2d", d_h3_add, h3_conv2d);
-        // d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
-        var d_h2 = p.Conv2dInputGradient("d_h2", d_h3_conv2d, Conv3W, h2, 1, 1);
-        // d_h2_relu = d_h2 routed to the maxima of h2_relu
-        var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 3, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
-        // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
-        var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
-        // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-        var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 2);
-        // d_h1_relu = d_h1 routed to the maxima of h1_relu
-        var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 3, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
-        // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
-        var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
-        // d_Conv1W = x correlated with d_h1_conv2d
-        var d_Conv1W = p.Conv2dWeightGradient("d_Conv1W", d_h1_conv2d, x, Conv1W, 4, 0);
-        // d_h1_reshape = d_h1_add summed to the shape of h1_reshape
-        var d_h1_reshape = p.SumTo("d_h1_reshape", d_h1_add, h1_reshape);
-        var d_Conv1B = p.ReshapeLike(d_h1_reshape, Conv1B);
-        // d_Conv2W = h1 correlated with d_h2_conv2d
-        var d_Conv2W = p.Conv2dWeightGradient("d_Conv2W", d_h2_conv2d, h1, Conv2W, 1, 2);
-        // d_h2_reshape = d_h2_add summed to the shape of h2_reshape
-        var d_h2_reshape = p.SumTo("d_h2_reshape", d_h2_add, h2_reshape);
-        var d_Conv2B = p.ReshapeLike(d_h2_reshape, Conv2B);
-        // d_Conv3W = h2 correlated with d_h3_conv2d
-        var d_Conv3W = p.Conv2dWeightGradient("d_Conv3W", d_h3_conv2d, h2, Conv3W, 1, 1);
-        // d_h3_reshape = d_h3_add summed to the shape of h3_reshape
-        var d_h3_reshape = p.SumTo("d_h3_reshape", d_h3_add, h3_reshape);
-        var d_Conv3B = p.ReshapeLike(d_h3_reshape, Conv3B);
-        // d_Conv4W = h3 correlated with d_h4_conv2d
-        var d_Conv4W = p.Conv2dWeightGradient("d_Conv4W", d_h4_conv2d, h3, Conv4W, 1, 1);
-        // d_h4_reshape = d_h4_add summed to the shape of h4_reshape
-        var d_h4_reshape = p.SumTo("d_h4_reshape", d_h4_add, h4_reshape);
-        var d_Conv4B = p.ReshapeLike(d_h4_reshape, Conv4B);
-        // d_Conv5W = h4 correlated with d_h5_conv2d
-        var d_Conv5W = p.Conv2dWeightGradient("d_Conv5W", d_h5_conv2d, h4, Conv5W, 1, 1);
-        // d_h5_reshape = d_h5_add summed to the shape of h5_reshape
-        var d_h5_reshape = p.SumTo("d_h5_reshape", d_h5_add, h5_reshape);
-        var d_Conv5B = p.ReshapeLike(d_h5_reshape, Conv5B);
-        // d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-        var d_Fc1_W = p.MatMul("d_Fc1_W", p.Transpose(Fc1_forward_flatten), d_Fc1_forward_matmul);
-        // d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
-        var d_Fc1_B = p.SumTo("d_Fc1_B", d_Fc1_forward, Fc1_B);
-        // d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
-        var d_Fc2_W = p.MatMul("d_Fc2_W", p.Transpose(f1), d_Fc2_forward_matmul);
-        // d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
-        var d_Fc2_B = p.SumTo("d_Fc2_B", d_Fc2_forward, Fc2_B);
-        // d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
-        var d_Fc3_W = p.MatMul("d_Fc3_W", p.Transpose(f2), d_Fc3_forward_matmul);
-        // d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
-        var d_Fc3_B = p.SumTo("d_Fc3_B", d_Fc3_forward, Fc3_B);
-        p.Result(forward);
-        p.Gradient("Conv1W", d_Conv1W);
-        p.Gradient("Conv1B", d_Conv1B);
-        p.Gradient("Conv2W", d_Conv2W);
-        p.Gradient("Conv2B", d_Conv2B);
-        p.Gradient("Conv3W", d_Conv3W);
-        p.Gradient("Conv3B", d_Conv3B);
-        p.Gradient("Conv4W", d_Conv4W);
-        p.Gradient("Conv4B", d_Conv4B);
-        p.Gradient("Conv5W", d_Conv5W);
-        p.Gradient("Conv5B", d_Conv5B);
-        p.Gradient("Fc1.W", d_Fc1_W);
-        p.Gradient("Fc1.B", d_Fc1_B);
-        p.Gradient("Fc2.W", d_Fc2_W);
-        p.Gradient("Fc2.B", d_Fc2_B);
-        p.Gradient("Fc3.W", d_Fc3_W);
-        p.Gradient("Fc3.B", d_Fc3_B);
+        // Forward
+        // var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);
+        var h1_conv2d = Conv2d(x, Conv1W, stride: 4);
+        var h1_reshape = Reshape(Conv1B, -1, 1, 1);
+        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
+        var h1 = MaxPool2d(h1_relu, kernel: 3, stride: 2);
+        // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);
+        var h2_conv2d = Conv2d(h1, Conv2W, padding: 2);
+        var h2_reshape = Reshape(Conv2B, -1, 1, 1);
+        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
+        var h2 = MaxPool2d(h2_relu, kernel: 3, stride: 2);
+        // var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));
+        var h3_conv2d = Conv2d(h2, Conv3W, padding: 1);
+        var h3_reshape = Reshape(Conv3B, -1, 1, 1);
+        var h3 = Relu(Add(h3_conv2d, h3_reshape));
+        // var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));
+        var h4_conv2d = Conv2d(h3, Conv4W, padding: 1);
+        var h4_reshape = Reshape(Conv4B, -1, 1, 1);
+        var h4 = Relu(Add(h4_conv2d, h4_reshape));
+        // var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);
+        var h5_conv2d = Conv2d(h4, Conv5W, padding: 1);
+        var h5_reshape = Reshape(Conv5B, -1, 1, 1);
+        var h5_relu = Relu(Add(h5_conv2d, h5_reshape));
+        var h5 = MaxPool2d(h5_relu, kernel: 3, stride: 2);
+        // var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;
+        var Fc1_forward_flatten = Flatten(h5);
+        var Fc1_forward_vjp = Fc1.ForwardVjp(Fc1_forward_flatten);
+        var Fc1_forward = Fc1_forward_vjp.Value;
+        var f1_relu = Relu(Fc1_forward);
+        var f1 = Mul(f1_relu, mask1);
+        // var f2 = Relu(Fc2.Forward(f1)) * mask2;
+        var Fc2_forward_vjp = Fc2.ForwardVjp(f1);
+        var Fc2_forward = Fc2_forward_vjp.Value;
+        var f2_relu = Relu(Fc2_forward);
+        var f2 = Mul(f2_relu, mask2);
+        // return LogSoftmax(Fc3.Forward(f2), axis: 1);
+        var Fc3_forward_vjp = Fc3.ForwardVjp(f2);
+        var Fc3_forward = Fc3_forward_vjp.Value;
+        var forward_logsumexp = LogSumExp(Fc3_forward, axis: 1, keepDims: true);
+        var forward = Sub(Fc3_forward, forward_logsumexp);
+
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes
+            var d_Fc3_forward = SumToShapeOf(d_forward, Fc3_forward);
+            // forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+            // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
+            d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
+            var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
+            // Fc3_forward = Forward(f2)  ⇒  d_f2 = pullback of Forward(f2) at d_Fc3_forward, its x
+            var d_f2 = Fc3_forward_pullback.x;
+            // Fc3_forward = Forward(f2)  ⇒  d_Fc3_W = pullback of Forward(f2) at d_Fc3_forward, its W
+            var d_Fc3_W = Fc3_forward_pullback.W;
+            // Fc3_forward = Forward(f2)  ⇒  d_Fc3_B = pullback of Forward(f2) at d_Fc3_forward, its B
+            var d_Fc3_B = Fc3_forward_pullback.B;
+            // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
+            var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
+            // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
+            var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
+            var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
+            // Fc2_forward = Forward(f1)  ⇒  d_f1 = pullback of Forward(f1) at d_Fc2_forward, its x
+            var d_f1 = Fc2_forward_pullback.x;
+            // Fc2_forward = Forward(f1)  ⇒  d_Fc2_W = pullback of Forward(f1) at d_Fc2_forward, its W
+            var d_Fc2_W = Fc2_forward_pullback.W;
+            // Fc2_forward = Forward(f1)  ⇒  d_Fc2_B = pullback of Forward(f1) at d_Fc2_forward, its B
+            var d_Fc2_B = Fc2_forward_pullback.B;
+            // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
+            var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
+            // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
+            var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
+            var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
+            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+            var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
+            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+            var d_Fc1_W = Fc1_forward_pullback.W;
+            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+            var d_Fc1_B = Fc1_forward_pullback.B;
+            // Fc1_forward_flatten = flatten(h5)  ⇒  d_h5 = reshape(d_Fc1_forward_flatten) to h5's shape
+            var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);
+            // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
+            var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
+            // h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
+            var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
+            // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
+            var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
+            // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes
+            var d_h5_reshape = SumToShapeOf(d_h5_add, h5_reshape);
+            // h5_reshape = reshape(Conv5B, (-1, 1, 1))  ⇒  d_Conv5B = reshape(d_h5_reshape) to Conv5B's shape
+            var d_Conv5B = ReshapeLike(d_h5_reshape, Conv5B);
+            // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
+            var d_h4 = Conv2dInputGradient(d_h5_conv2d, Conv5W, h4, padding: 1);
+            // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
+            var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
+            // h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
+            var d_h4_add = Mul(d_h4, Step(h4));
+            // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
+            var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
+            // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes
+            var d_h4_reshape = SumToShapeOf(d_h4_add, h4_reshape);
+            // h4_reshape = reshape(Conv4B, (-1, 1, 1))  ⇒  d_Conv4B = reshape(d_h4_reshape) to Conv4B's shape
+            var d_Conv4B = ReshapeLike(d_h4_reshape, Conv4B);
+            // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
+            var d_h3 = Conv2dInputGradient(d_h4_conv2d, Conv4W, h3, padding: 1);
+            // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
+            var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
+            // h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
+            var d_h3_add = Mul(d_h3, Step(h3));
+            // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
+            var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
+            // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes
+            var d_h3_reshape = SumToShapeOf(d_h3_add, h3_reshape);
+            // h3_reshape = reshape(Conv3B, (-1, 1, 1))  ⇒  d_Conv3B = reshape(d_h3_reshape) to Conv3B's shape
+            var d_Conv3B = ReshapeLike(d_h3_reshape, Conv3B);
+            // h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
+            var d_h2 = Conv2dInputGradient(d_h3_conv2d, Conv3W, h2, padding: 1);
+            // h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_Conv3W = the correlation of h2 with d_h3_conv2d
+            var d_Conv3W = Conv2dWeightGradient(d_h3_conv2d, h2, Conv3W, padding: 1);
+            // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
+            var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
+            // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+            var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
+            var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
+            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
+            var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
+            // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
+            var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
+            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+            var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1, padding: 2);
+            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
+            var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W, padding: 2);
+            // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
+            var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
+            // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+            var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
+            var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
+            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
+            var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
+            // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
+            var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
+            // h1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_h1_conv2d
+            var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, x, Conv1W, stride: 4);
+            return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B };
+        });
     }
+
+    // Forward has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.
 
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -1737,56 +546,27 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   h1_conv2d = conv2d(x, Conv1W)
-    ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_relu = relu(h1_conv2d + h1_reshape)
-    ///   h1 = maxpool2d(h1_relu)
-    ///   h2_conv2d = conv2d(h1, Conv2W)
-    ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_relu = relu(h2_conv2d + h2_reshape)
-    ///   h2 = maxpool2d(h2_relu)
-    ///   h3_conv2d = conv2d(h2, Conv3W)
-    ///   h3_reshape = reshape(Conv3B, (-1, 1, 1))
-    ///   h3 = relu(h3_conv2d + h3_reshape)
-    ///   h4_conv2d = conv2d(h3, Conv4W)
-    ///   h4_reshape = reshape(Conv4B, (-1, 1, 1))
-    ///   h4 = relu(h4_conv2d + h4_reshape)
-    ///   h5_conv2d = conv2d(h4, Conv5W)
-    ///   h5_reshape = reshape(Conv5B, (-1, 1, 1))
-    ///   h5_relu = relu(h5_conv2d + h5_reshape)
-    ///   h5 = maxpool2d(h5_relu)
-    ///   Fc1_forward_flatten = flatten(h5)
-    ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
-    ///   Fc1_forward = Fc1_forward_matmul + Fc1.B
-    ///   f1_relu = relu(Fc1_forward)
-    ///   f1 = f1_relu ⊙ mask1
-    ///   Fc2_forward_matmul = f1 · Fc2.W
-    ///   Fc2_forward = Fc2_forward_matmul + Fc2.B
-    ///   f2_relu = relu(Fc2_forward)
-    ///   f2 = f2_relu ⊙ mask2
-    ///   Fc3_forward_matmul = f2 · Fc3.W
-    ///   Fc3_forward = Fc3_forward_matmul + Fc3.B
-    ///   forward_logsumexp = log Σ_1 exp(Fc3_forward)
-    ///   forward = Fc3_forward − forward_logsumexp
+    ///   forward_vjp = Forward(x, mask1, mask2)
+    ///   forward = Forward(x, mask1, mask2)
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-    ///   d_Conv1W = the correlation of x with d_h1_conv2d
-    ///   d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-    ///   d_Conv2W = the correlation of h1 with d_h2_conv2d
-    ///   d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-    ///   d_Conv3W = the correlation of h2 with d_h3_conv2d
-    ///   d_Conv3B = reshape(d_h3_reshape) to Conv3B's shape
-    ///   d_Conv4W = the correlation of h3 with d_h4_conv2d
-    ///   d_Conv4B = reshape(d_h4_reshape) to Conv4B's shape
-    ///   d_Conv5W = the correlation of h4 with d_h5_conv2d
-    ///   d_Conv5B = reshape(d_h5_reshape) to Conv5B's shape
-    ///   d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-    ///   d_Fc1_B = d_Fc1_forward, summed over broadcast axes
-    ///   d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
-    ///   d_Fc2_B = d_Fc2_forward, summed over broadcast axes
-    ///   d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
-    ///   d_Fc3_B = d_Fc3_forward, summed over broadcast axes
+    ///   d_Conv1W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W
+    ///   d_Conv1B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B
+    ///   d_Conv2W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W
+    ///   d_Conv2B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B
+    ///   d_Conv3W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W
+    ///   d_Conv3B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B
+    ///   d_Conv4W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W
+    ///   d_Conv4B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B
+    ///   d_Conv5W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W
+    ///   d_Conv5B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B
+    ///   d_Fc1_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W
+    ///   d_Fc1_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B
+    ///   d_Fc2_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W
+    ///   d_Fc2_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B
+    ///   d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W
+    ///   d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Loss"/>.</param>
@@ -1799,50 +579,9 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor mask1, Tensor mask2, Tensor? seed = null)
     {
         // Forward
-        // AlexNet.Forward: var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);
-        var h1_conv2d = Conv2d(x, Conv1W, stride: 4);
-        var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
-        var h1 = MaxPool2d(h1_relu, kernel: 3, stride: 2);
-        // AlexNet.Forward: var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);
-        var h2_conv2d = Conv2d(h1, Conv2W, padding: 2);
-        var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
-        var h2 = MaxPool2d(h2_relu, kernel: 3, stride: 2);
-        // AlexNet.Forward: var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));
-        var h3_conv2d = Conv2d(h2, Conv3W, padding: 1);
-        var h3_reshape = Reshape(Conv3B, -1, 1, 1);
-        var h3 = Relu(Add(h3_conv2d, h3_reshape));
-        // AlexNet.Forward: var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));
-        var h4_conv2d = Conv2d(h3, Conv4W, padding: 1);
-        var h4_reshape = Reshape(Conv4B, -1, 1, 1);
-        var h4 = Relu(Add(h4_conv2d, h4_reshape));
-        // AlexNet.Forward: var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);
-        var h5_conv2d = Conv2d(h4, Conv5W, padding: 1);
-        var h5_reshape = Reshape(Conv5B, -1, 1, 1);
-        var h5_relu = Relu(Add(h5_conv2d, h5_reshape));
-        var h5 = MaxPool2d(h5_relu, kernel: 3, stride: 2);
-        // AlexNet.Forward: var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;
-        var Fc1_forward_flatten = Flatten(h5);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc1_forward_matmul = MatMul(Fc1_forward_flatten, Fc1.W);
-        var Fc1_forward = Add(Fc1_forward_matmul, Fc1.B);
-        // AlexNet.Forward: var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;
-        var f1_relu = Relu(Fc1_forward);
-        var f1 = Mul(f1_relu, mask1);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc2_forward_matmul = MatMul(f1, Fc2.W);
-        var Fc2_forward = Add(Fc2_forward_matmul, Fc2.B);
-        // AlexNet.Forward: var f2 = Relu(Fc2.Forward(f1)) * mask2;
-        var f2_relu = Relu(Fc2_forward);
-        var f2 = Mul(f2_relu, mask2);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc3_forward_matmul = MatMul(f2, Fc3.W);
-        var Fc3_forward = Add(Fc3_forward_matmul, Fc3.B);
-        // AlexNet.Forward: return LogSoftmax(Fc3.Forward(f2), axis: 1);
-        var forward_logsumexp = LogSumExp(Fc3_forward, axis: 1, keepDims: true);
-        var forward = Sub(Fc3_forward, forward_logsumexp);
         // return NllLoss(Forward(x, mask1, mask2), y);
+        var forward_vjp = ForwardVjpParametersOnly(x, mask1, mask2);
+        var forward = forward_vjp.Value;
         var loss_gather = Gather(forward, y);
         var loss = Neg(Mean(loss_gather));
 
@@ -1854,110 +593,39 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
         // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
         var d_forward = ScatterLabels(d_loss_gather, y, forward);
-        // forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes
-        var d_Fc3_forward = SumToShapeOf(d_forward, Fc3_forward);
-        // forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
-        var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
-        // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
-        d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
-        // Fc3_forward = Fc3_forward_matmul + Fc3.B  ⇒  d_Fc3_forward_matmul = d_Fc3_forward, summed over broadcast axes
-        var d_Fc3_forward_matmul = SumToShapeOf(d_Fc3_forward, Fc3_forward_matmul);
-        // Fc3_forward = Fc3_forward_matmul + Fc3.B  ⇒  d_Fc3_B = d_Fc3_forward, summed over broadcast axes
-        var d_Fc3_B = SumToShapeOf(d_Fc3_forward, Fc3.B);
-        // Fc3_forward_matmul = f2 · Fc3.W  ⇒  d_f2 = d_Fc3_forward_matmul · Fc3.Wᵀ
-        var d_f2 = MatMulTransposeB(d_Fc3_forward_matmul, Fc3.W);
-        // Fc3_forward_matmul = f2 · Fc3.W  ⇒  d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
-        var d_Fc3_W = MatMulTransposeA(f2, d_Fc3_forward_matmul);
-        // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
-        var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
-        // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
-        var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
-        // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_forward_matmul = d_Fc2_forward, summed over broadcast axes
-        var d_Fc2_forward_matmul = SumToShapeOf(d_Fc2_forward, Fc2_forward_matmul);
-        // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_B = d_Fc2_forward, summed over broadcast axes
-        var d_Fc2_B = SumToShapeOf(d_Fc2_forward, Fc2.B);
-        // Fc2_forward_matmul = f1 · Fc2.W  ⇒  d_f1 = d_Fc2_forward_matmul · Fc2.Wᵀ
-        var d_f1 = MatMulTransposeB(d_Fc2_forward_matmul, Fc2.W);
-        // Fc2_forward_matmul = f1 · Fc2.W  ⇒  d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
-        var d_Fc2_W = MatMulTransposeA(f1, d_Fc2_forward_matmul);
-        // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
-        var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
-        // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
-        var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
-        // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_forward_matmul = d_Fc1_forward, summed over broadcast axes
-        var d_Fc1_forward_matmul = SumToShapeOf(d_Fc1_forward, Fc1_forward_matmul);
-        // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_B = d_Fc1_forward, summed over broadcast axes
-        var d_Fc1_B = SumToShapeOf(d_Fc1_forward, Fc1.B);
-        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W  ⇒  d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1.Wᵀ
-        var d_Fc1_forward_flatten = MatMulTransposeB(d_Fc1_forward_matmul, Fc1.W);
-        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W  ⇒  d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-        var d_Fc1_W = MatMulTransposeA(Fc1_forward_flatten, d_Fc1_forward_matmul);
-        // Fc1_forward_flatten = flatten(h5)  ⇒  d_h5 = reshape(d_Fc1_forward_flatten) to h5's shape
-        var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);
-        // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
-        var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
-        // h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
-        var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
-        // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
-        var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
-        // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes
-        var d_h5_reshape = SumToShapeOf(d_h5_add, h5_reshape);
-        // h5_reshape = reshape(Conv5B, (-1, 1, 1))  ⇒  d_Conv5B = reshape(d_h5_reshape) to Conv5B's shape
-        var d_Conv5B = ReshapeLike(d_h5_reshape, Conv5B);
-        // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
-        var d_h4 = Conv2dInputGradient(d_h5_conv2d, Conv5W, h4, padding: 1);
-        // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
-        var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
-        // h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
-        var d_h4_add = Mul(d_h4, Step(h4));
-        // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
-        var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
-        // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes
-        var d_h4_reshape = SumToShapeOf(d_h4_add, h4_reshape);
-        // h4_reshape = reshape(Conv4B, (-1, 1, 1))  ⇒  d_Conv4B = reshape(d_h4_reshape) to Conv4B's shape
-        var d_Conv4B = ReshapeLike(d_h4_reshape, Conv4B);
-        // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
-        var d_h3 = Conv2dInputGradient(d_h4_conv2d, Conv4W, h3, padding: 1);
-        // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
-        var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
-        // h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
-        var d_h3_add = Mul(d_h3, Step(h3));
-        // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
-        var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
-        // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes
-        var d_h3_reshape = SumToShapeOf(d_h3_add, h3_reshape);
-        // h3_reshape = reshape(Conv3B, (-1, 1, 1))  ⇒  d_Conv3B = reshape(d_h3_reshape) to Conv3B's shape
-        var d_Conv3B = ReshapeLike(d_h3_reshape, Conv3B);
-        // h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
-        var d_h2 = Conv2dInputGradient(d_h3_conv2d, Conv3W, h2, padding: 1);
-        // h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_Conv3W = the correlation of h2 with d_h3_conv2d
-        var d_Conv3W = Conv2dWeightGradient(d_h3_conv2d, h2, Conv3W, padding: 1);
-        // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
-        var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
-        // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-        var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
-        // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
-        var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
-        // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
-        var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
-        // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-        var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
-        // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-        var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1, padding: 2);
-        // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
-        var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W, padding: 2);
-        // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
-        var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
-        // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-        var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
-        // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
-        var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
-        // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
-        var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
-        // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-        var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
-        // h1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_h1_conv2d
-        var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, x, Conv1W, stride: 4);
+        var forward_pullback = forward_vjp.Pullback(d_forward);
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W
+        var d_Conv1W = forward_pullback.Conv1W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B
+        var d_Conv1B = forward_pullback.Conv1B;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W
+        var d_Conv2W = forward_pullback.Conv2W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B
+        var d_Conv2B = forward_pullback.Conv2B;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W
+        var d_Conv3W = forward_pullback.Conv3W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B
+        var d_Conv3B = forward_pullback.Conv3B;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W
+        var d_Conv4W = forward_pullback.Conv4W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B
+        var d_Conv4B = forward_pullback.Conv4B;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W
+        var d_Conv5W = forward_pullback.Conv5W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B
+        var d_Conv5B = forward_pullback.Conv5B;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W
+        var d_Fc1_W = forward_pullback.Fc1_W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B
+        var d_Fc1_B = forward_pullback.Fc1_B;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W
+        var d_Fc2_W = forward_pullback.Fc2_W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B
+        var d_Fc2_B = forward_pullback.Fc2_B;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W
+        var d_Fc3_W = forward_pullback.Fc3_W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B
+        var d_Fc3_B = forward_pullback.Fc3_B;
 
         return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B });
     }

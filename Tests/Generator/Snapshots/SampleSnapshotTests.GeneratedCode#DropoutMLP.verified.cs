@@ -54,25 +54,25 @@ partial class DropoutMLP : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   L1_forward_matmul = x · L1.W
-    ///   L1_forward = L1_forward_matmul + L1.B
+    ///   L1_forward_vjp = Forward(x)
+    ///   L1_forward = Forward(x)
     ///   h1_relu = relu(L1_forward)
     ///   h1 = h1_relu ⊙ mask1
-    ///   L2_forward_matmul = h1 · L2.W
-    ///   L2_forward = L2_forward_matmul + L2.B
+    ///   L2_forward_vjp = Forward(h1)
+    ///   L2_forward = Forward(h1)
     ///   h2_relu = relu(L2_forward)
     ///   h2 = h2_relu ⊙ mask2
-    ///   L3_forward_matmul = h2 · L3.W
-    ///   L3_forward = L3_forward_matmul + L3.B
+    ///   L3_forward_vjp = Forward(h2)
+    ///   L3_forward = Forward(h2)
     ///   forward_logsumexp = log Σ_1 exp(L3_forward)
     ///   forward = L3_forward − forward_logsumexp
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
-    ///   d_L1_W = xᵀ · d_L1_forward_matmul
-    ///   d_L1_B = d_L1_forward, summed over broadcast axes
-    ///   d_L2_W = h1ᵀ · d_L2_forward_matmul
-    ///   d_L2_B = d_L2_forward, summed over broadcast axes
-    ///   d_L3_W = h2ᵀ · d_L3_forward_matmul
-    ///   d_L3_B = d_L3_forward, summed over broadcast axes
+    ///   d_L1_W = pullback of Forward(x) at d_L1_forward, its W
+    ///   d_L1_B = pullback of Forward(x) at d_L1_forward, its B
+    ///   d_L2_W = pullback of Forward(h1) at d_L2_forward, its W
+    ///   d_L2_B = pullback of Forward(h1) at d_L2_forward, its B
+    ///   d_L3_W = pullback of Forward(h2) at d_L3_forward, its W
+    ///   d_L3_B = pullback of Forward(h2) at d_L3_forward, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -84,22 +84,19 @@ partial class DropoutMLP : global::Differentiable.IModule
     public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor mask1, Tensor mask2, Tensor? seed = null)
     {
         // Forward
-        // Linear.Forward: return x.MatMul(W) + B;
-        var L1_forward_matmul = MatMul(x, L1.W);
-        var L1_forward = Add(L1_forward_matmul, L1.B);
         // var h1 = Relu(L1.Forward(x)) * mask1;
+        var L1_forward_vjp = L1.ForwardVjpParametersOnly(x);
+        var L1_forward = L1_forward_vjp.Value;
         var h1_relu = Relu(L1_forward);
         var h1 = Mul(h1_relu, mask1);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var L2_forward_matmul = MatMul(h1, L2.W);
-        var L2_forward = Add(L2_forward_matmul, L2.B);
         // var h2 = Relu(L2.Forward(h1)) * mask2;
+        var L2_forward_vjp = L2.ForwardVjp(h1);
+        var L2_forward = L2_forward_vjp.Value;
         var h2_relu = Relu(L2_forward);
         var h2 = Mul(h2_relu, mask2);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var L3_forward_matmul = MatMul(h2, L3.W);
-        var L3_forward = Add(L3_forward_matmul, L3.B);
         // return LogSoftmax(L3.Forward(h2), axis: 1);
+        var L3_forward_vjp = L3.ForwardVjp(h2);
+        var L3_forward = L3_forward_vjp.Value;
         var forward_logsumexp = LogSumExp(L3_forward, axis: 1, keepDims: true);
         var forward = Sub(L3_forward, forward_logsumexp);
 
@@ -111,566 +108,118 @@ partial class DropoutMLP : global::Differentiable.IModule
         var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
         // forward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)
         d_L3_forward += Mul(ExpandAlong(d_forward_logsumexp, L3_forward, axis: 1, keepDims: true), Exp(Sub(L3_forward, ExpandAlong(forward_logsumexp, L3_forward, axis: 1, keepDims: true))));
-        // L3_forward = L3_forward_matmul + L3.B  ⇒  d_L3_forward_matmul = d_L3_forward, summed over broadcast axes
-        var d_L3_forward_matmul = SumToShapeOf(d_L3_forward, L3_forward_matmul);
-        // L3_forward = L3_forward_matmul + L3.B  ⇒  d_L3_B = d_L3_forward, summed over broadcast axes
-        var d_L3_B = SumToShapeOf(d_L3_forward, L3.B);
-        // L3_forward_matmul = h2 · L3.W  ⇒  d_h2 = d_L3_forward_matmul · L3.Wᵀ
-        var d_h2 = MatMulTransposeB(d_L3_forward_matmul, L3.W);
-        // L3_forward_matmul = h2 · L3.W  ⇒  d_L3_W = h2ᵀ · d_L3_forward_matmul
-        var d_L3_W = MatMulTransposeA(h2, d_L3_forward_matmul);
+        var L3_forward_pullback = L3_forward_vjp.Pullback(d_L3_forward);
+        // L3_forward = Forward(h2)  ⇒  d_h2 = pullback of Forward(h2) at d_L3_forward, its x
+        var d_h2 = L3_forward_pullback.x;
+        // L3_forward = Forward(h2)  ⇒  d_L3_W = pullback of Forward(h2) at d_L3_forward, its W
+        var d_L3_W = L3_forward_pullback.W;
+        // L3_forward = Forward(h2)  ⇒  d_L3_B = pullback of Forward(h2) at d_L3_forward, its B
+        var d_L3_B = L3_forward_pullback.B;
         // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
         var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
         // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
         var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
-        // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_forward_matmul = d_L2_forward, summed over broadcast axes
-        var d_L2_forward_matmul = SumToShapeOf(d_L2_forward, L2_forward_matmul);
-        // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_B = d_L2_forward, summed over broadcast axes
-        var d_L2_B = SumToShapeOf(d_L2_forward, L2.B);
-        // L2_forward_matmul = h1 · L2.W  ⇒  d_h1 = d_L2_forward_matmul · L2.Wᵀ
-        var d_h1 = MatMulTransposeB(d_L2_forward_matmul, L2.W);
-        // L2_forward_matmul = h1 · L2.W  ⇒  d_L2_W = h1ᵀ · d_L2_forward_matmul
-        var d_L2_W = MatMulTransposeA(h1, d_L2_forward_matmul);
+        var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
+        // L2_forward = Forward(h1)  ⇒  d_h1 = pullback of Forward(h1) at d_L2_forward, its x
+        var d_h1 = L2_forward_pullback.x;
+        // L2_forward = Forward(h1)  ⇒  d_L2_W = pullback of Forward(h1) at d_L2_forward, its W
+        var d_L2_W = L2_forward_pullback.W;
+        // L2_forward = Forward(h1)  ⇒  d_L2_B = pullback of Forward(h1) at d_L2_forward, its B
+        var d_L2_B = L2_forward_pullback.B;
         // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
         var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
         // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
         var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
-        // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_forward_matmul = d_L1_forward, summed over broadcast axes
-        var d_L1_forward_matmul = SumToShapeOf(d_L1_forward, L1_forward_matmul);
-        // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_B = d_L1_forward, summed over broadcast axes
-        var d_L1_B = SumToShapeOf(d_L1_forward, L1.B);
-        // L1_forward_matmul = x · L1.W  ⇒  d_L1_W = xᵀ · d_L1_forward_matmul
-        var d_L1_W = MatMulTransposeA(x, d_L1_forward_matmul);
+        var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
+        // L1_forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_L1_forward, its W
+        var d_L1_W = L1_forward_pullback.W;
+        // L1_forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_L1_forward, its B
+        var d_L1_B = L1_forward_pullback.B;
 
         return (forward, new ForwardGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// L1_forward_matmul = x · L1_W
-// h1_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float h1_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
-{
-    return fmaxf((L1_forward_matmul + L1_B[at(g, first, i)]), 0.0f);
-}
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
+    public sealed class ForwardCallGradients
     {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h1_relu_epilogue(g, r * N + n, 3, value, L1_B) : value;
+        public Tensor x { get; init; } = null!;
+        public Tensor mask1 { get; init; } = null!;
+        public Tensor mask2 { get; init; } = null!;
+        public Tensor L1_W { get; init; } = null!;
+        public Tensor L1_B { get; init; } = null!;
+        public Tensor L2_W { get; init; } = null!;
+        public Tensor L2_B { get; init; } = null!;
+        public Tensor L3_W { get; init; } = null!;
+        public Tensor L3_B { get; init; } = null!;
     }
-}
-
-extern ""C"" __global__ void h1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = h1_relu_epilogue(g, i, 2, sum, L1_B);
-}
-
-// h1 = h1_relu ⊙ mask1
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_relu, const float* __restrict__ mask1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
-}
-
-// L2_forward_matmul = h1 · L2_W
-// h2_relu = relu(L2_forward_matmul + L2_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float h2_relu_epilogue(const Geometry& g, int i, int first, float L2_forward_matmul, const float* __restrict__ L2_B)
-{
-    return fmaxf((L2_forward_matmul + L2_B[at(g, first, i)]), 0.0f);
-}
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h2_relu_epilogue(g, r * N + n, 3, value, L2_B) : value;
-    }
-}
-
-extern ""C"" __global__ void h2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = h2_relu_epilogue(g, i, 2, sum, L2_B);
-}
-
-// h2 = h2_relu ⊙ mask2
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_relu, const float* __restrict__ mask2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
-}
-
-// L3_forward_matmul = h2 · L3_W
-// L3_forward = L3_forward_matmul + L3_B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float L3_forward_epilogue(const Geometry& g, int i, int first, float L3_forward_matmul, const float* __restrict__ L3_B)
-{
-    return (L3_forward_matmul + L3_B[at(g, first, i)]);
-}
-extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L3_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? L3_forward_epilogue(g, r * N + n, 3, value, L3_B) : value;
-    }
-}
-
-extern ""C"" __global__ void L3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L3_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = L3_forward_epilogue(g, i, 2, sum, L3_B);
-}
-
-// forward_logsumexp = log Σ_1 exp(L3_forward)
-extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
-}
-
-// forward = L3_forward − forward_logsumexp
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (L3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// d_forward = 1
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = 1.0f;
-}
-
-// d_L3_forward_sumtoshapeof = d_forward summed to the shape of L3_forward
-extern ""C"" __global__ void d_L3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_forward[at(g, 1, i)]);
-}
-
-// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(L3_forward − forward_logsumexp)))
-extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_L3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((L3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
-extern ""C"" __global__ void d_L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h2 = d_L3_forward_matmul · L3_Wᵀ
-// d_h2_relu_mul = d_h2 ⊙ mask2   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_h2_relu_mul_epilogue(const Geometry& g, int i, int first, float d_h2, const float* __restrict__ mask2)
-{
-    return (d_h2 * mask2[at(g, first, i)]);
-}
-extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r * N + n, 3, value, mask2) : value;
-    }
-}
-
-extern ""C"" __global__ void d_h2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_h2_relu_mul_epilogue(g, i, 2, sum, mask2);
-}
-
-// d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
-extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
-extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
-extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1 = d_L2_forward_matmul · L2_Wᵀ
-// d_h1_relu_mul = d_h1 ⊙ mask1   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_h1_relu_mul_epilogue(const Geometry& g, int i, int first, float d_h1, const float* __restrict__ mask1)
-{
-    return (d_h1 * mask1[at(g, first, i)]);
-}
-extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r * N + n, 3, value, mask1) : value;
-    }
-}
-
-extern ""C"" __global__ void d_h1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_h1_relu_mul_epilogue(g, i, 2, sum, mask1);
-}
-
-// d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
-extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
-extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
-extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L1_W = xᵀ · d_L1_forward_matmul
-extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_L1_B = d_L1_forward summed to the shape of L1_B
-extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L2_W = h1ᵀ · d_L2_forward_matmul
-extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_L2_B = d_L2_forward summed to the shape of L2_B
-extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L3_W = h2ᵀ · d_L3_forward_matmul
-extern ""C"" __global__ void d_L3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_L3_B = d_L3_forward summed to the shape of L3_B
-extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-";
 
     /// <summary>
-    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
-    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
-    /// L1.W, L1.B, L2.W, L2.B, L3.W, L3.B. Numbers the body reads from fields are read now, once.
+    /// <c>Forward(x, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, L3.W, L3.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    public (Tensor Value, global::System.Func<Tensor, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x, Tensor mask1, Tensor mask2)
     {
-        p.UseSource("DropoutMLP.Forward", ForwardCudaSource);
-        var x = p.Input("x");
-        var L1_W = p.Parameter("L1.W");
-        var L1_B = p.Parameter("L1.B");
-        var mask1 = p.Input("mask1");
-        var L2_W = p.Parameter("L2.W");
-        var L2_B = p.Parameter("L2.B");
-        var mask2 = p.Input("mask2");
-        var L3_W = p.Parameter("L3.W");
-        var L3_B = p.Parameter("L3.B");
-        // L1_forward_matmul = x · L1_W
-        // h1_relu = relu(L1_forward_matmul + L1_B)
-        var h1_relu = p.MatMulThen("h1_relu", "h1_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B }, null, out var L1_forward_matmul);
-        // h1 = h1_relu ⊙ mask1
-        var h1 = p.Map("h1", new[] { h1_relu, mask1 });
-        // L2_forward_matmul = h1 · L2_W
-        // h2_relu = relu(L2_forward_matmul + L2_B)
-        var h2_relu = p.MatMulThen("h2_relu", "h2_relu_sum", h1, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var L2_forward_matmul);
-        // h2 = h2_relu ⊙ mask2
-        var h2 = p.Map("h2", new[] { h2_relu, mask2 });
-        // L3_forward_matmul = h2 · L3_W
-        // L3_forward = L3_forward_matmul + L3_B
-        var L3_forward = p.MatMulThen("L3_forward", "L3_forward_sum", h2, L3_W, new global::Differentiable.Scheduling.DeviceTensor[] { L3_B }, null, out var L3_forward_matmul);
-        // forward_logsumexp = log Σ_1 exp(L3_forward)
-        var forward_logsumexp = p.Reduce("forward_logsumexp", L3_forward, 1, true);
-        // forward = L3_forward − forward_logsumexp
-        var forward = p.Map("forward", new[] { L3_forward, forward_logsumexp });
-        // d_forward = 1
-        var d_forward = p.Map("d_forward", new[] { forward });
-        // d_L3_forward_sumtoshapeof = d_forward summed to the shape of L3_forward
-        var d_L3_forward_sumtoshapeof = p.SumTo("d_L3_forward_sumtoshapeof", d_forward, L3_forward);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
-        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(L3_forward − forward_logsumexp)))
-        var d_L3_forward = p.Map("d_L3_forward", new[] { d_L3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, L3_forward, 1, true), L3_forward, p.Expand(forward_logsumexp, L3_forward, 1, true) });
-        // d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
-        var d_L3_forward_matmul = p.SumTo("d_L3_forward_matmul", d_L3_forward, L3_forward_matmul);
-        // d_h2 = d_L3_forward_matmul · L3_Wᵀ
-        // d_h2_relu_mul = d_h2 ⊙ mask2
-        var d_h2_relu_mul = p.MatMulThen("d_h2_relu_mul", "d_h2_relu_mul_sum", d_L3_forward_matmul, p.Transpose(L3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
-        // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
-        var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
-        // d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
-        var d_L2_forward = p.Map("d_L2_forward", new[] { d_h2_relu, h2_relu });
-        // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
-        var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
-        // d_h1 = d_L2_forward_matmul · L2_Wᵀ
-        // d_h1_relu_mul = d_h1 ⊙ mask1
-        var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", "d_h1_relu_mul_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
-        // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
-        var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
-        // d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
-        var d_L1_forward = p.Map("d_L1_forward", new[] { d_h1_relu, h1_relu });
-        // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
-        var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
-        // d_L1_W = xᵀ · d_L1_forward_matmul
-        var d_L1_W = p.MatMul("d_L1_W", p.Transpose(x), d_L1_forward_matmul);
-        // d_L1_B = d_L1_forward summed to the shape of L1_B
-        var d_L1_B = p.SumTo("d_L1_B", d_L1_forward, L1_B);
-        // d_L2_W = h1ᵀ · d_L2_forward_matmul
-        var d_L2_W = p.MatMul("d_L2_W", p.Transpose(h1), d_L2_forward_matmul);
-        // d_L2_B = d_L2_forward summed to the shape of L2_B
-        var d_L2_B = p.SumTo("d_L2_B", d_L2_forward, L2_B);
-        // d_L3_W = h2ᵀ · d_L3_forward_matmul
-        var d_L3_W = p.MatMul("d_L3_W", p.Transpose(h2), d_L3_forward_matmul);
-        // d_L3_B = d_L3_forward summed to the shape of L3_B
-        var d_L3_B = p.SumTo("d_L3_B", d_L3_forward, L3_B);
-        p.Result(forward);
-        p.Gradient("L1.W", d_L1_W);
-        p.Gradient("L1.B", d_L1_B);
-        p.Gradient("L2.W", d_L2_W);
-        p.Gradient("L2.B", d_L2_B);
-        p.Gradient("L3.W", d_L3_W);
-        p.Gradient("L3.B", d_L3_B);
+        // Forward
+        // var h1 = Relu(L1.Forward(x)) * mask1;
+        var L1_forward_vjp = L1.ForwardVjpParametersOnly(x);
+        var L1_forward = L1_forward_vjp.Value;
+        var h1_relu = Relu(L1_forward);
+        var h1 = Mul(h1_relu, mask1);
+        // var h2 = Relu(L2.Forward(h1)) * mask2;
+        var L2_forward_vjp = L2.ForwardVjp(h1);
+        var L2_forward = L2_forward_vjp.Value;
+        var h2_relu = Relu(L2_forward);
+        var h2 = Mul(h2_relu, mask2);
+        // return LogSoftmax(L3.Forward(h2), axis: 1);
+        var L3_forward_vjp = L3.ForwardVjp(h2);
+        var L3_forward = L3_forward_vjp.Value;
+        var forward_logsumexp = LogSumExp(L3_forward, axis: 1, keepDims: true);
+        var forward = Sub(L3_forward, forward_logsumexp);
+
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = L3_forward − forward_logsumexp  ⇒  d_L3_forward = d_forward, summed over broadcast axes
+            var d_L3_forward = SumToShapeOf(d_forward, L3_forward);
+            // forward = L3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+            // forward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)
+            d_L3_forward += Mul(ExpandAlong(d_forward_logsumexp, L3_forward, axis: 1, keepDims: true), Exp(Sub(L3_forward, ExpandAlong(forward_logsumexp, L3_forward, axis: 1, keepDims: true))));
+            var L3_forward_pullback = L3_forward_vjp.Pullback(d_L3_forward);
+            // L3_forward = Forward(h2)  ⇒  d_h2 = pullback of Forward(h2) at d_L3_forward, its x
+            var d_h2 = L3_forward_pullback.x;
+            // L3_forward = Forward(h2)  ⇒  d_L3_W = pullback of Forward(h2) at d_L3_forward, its W
+            var d_L3_W = L3_forward_pullback.W;
+            // L3_forward = Forward(h2)  ⇒  d_L3_B = pullback of Forward(h2) at d_L3_forward, its B
+            var d_L3_B = L3_forward_pullback.B;
+            // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
+            var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
+            // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
+            var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
+            var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
+            // L2_forward = Forward(h1)  ⇒  d_h1 = pullback of Forward(h1) at d_L2_forward, its x
+            var d_h1 = L2_forward_pullback.x;
+            // L2_forward = Forward(h1)  ⇒  d_L2_W = pullback of Forward(h1) at d_L2_forward, its W
+            var d_L2_W = L2_forward_pullback.W;
+            // L2_forward = Forward(h1)  ⇒  d_L2_B = pullback of Forward(h1) at d_L2_forward, its B
+            var d_L2_B = L2_forward_pullback.B;
+            // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
+            var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
+            // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
+            var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
+            var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
+            // L1_forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_L1_forward, its W
+            var d_L1_W = L1_forward_pullback.W;
+            // L1_forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_L1_forward, its B
+            var d_L1_B = L1_forward_pullback.B;
+            return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B };
+        });
     }
+
+    // Forward has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.
 
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -704,27 +253,17 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   L1_forward_matmul = x · L1.W
-    ///   L1_forward = L1_forward_matmul + L1.B
-    ///   h1_relu = relu(L1_forward)
-    ///   h1 = h1_relu ⊙ mask1
-    ///   L2_forward_matmul = h1 · L2.W
-    ///   L2_forward = L2_forward_matmul + L2.B
-    ///   h2_relu = relu(L2_forward)
-    ///   h2 = h2_relu ⊙ mask2
-    ///   L3_forward_matmul = h2 · L3.W
-    ///   L3_forward = L3_forward_matmul + L3.B
-    ///   forward_logsumexp = log Σ_1 exp(L3_forward)
-    ///   forward = L3_forward − forward_logsumexp
+    ///   forward_vjp = Forward(x, mask1, mask2)
+    ///   forward = Forward(x, mask1, mask2)
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-    ///   d_L1_W = xᵀ · d_L1_forward_matmul
-    ///   d_L1_B = d_L1_forward, summed over broadcast axes
-    ///   d_L2_W = h1ᵀ · d_L2_forward_matmul
-    ///   d_L2_B = d_L2_forward, summed over broadcast axes
-    ///   d_L3_W = h2ᵀ · d_L3_forward_matmul
-    ///   d_L3_B = d_L3_forward, summed over broadcast axes
+    ///   d_L1_W = pullback of Forward(x, mask1, mask2) at d_forward, its L1_W
+    ///   d_L1_B = pullback of Forward(x, mask1, mask2) at d_forward, its L1_B
+    ///   d_L2_W = pullback of Forward(x, mask1, mask2) at d_forward, its L2_W
+    ///   d_L2_B = pullback of Forward(x, mask1, mask2) at d_forward, its L2_B
+    ///   d_L3_W = pullback of Forward(x, mask1, mask2) at d_forward, its L3_W
+    ///   d_L3_B = pullback of Forward(x, mask1, mask2) at d_forward, its L3_B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Loss"/>.</param>
@@ -737,25 +276,9 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor mask1, Tensor mask2, Tensor? seed = null)
     {
         // Forward
-        // Linear.Forward: return x.MatMul(W) + B;
-        var L1_forward_matmul = MatMul(x, L1.W);
-        var L1_forward = Add(L1_forward_matmul, L1.B);
-        // DropoutMLP.Forward: var h1 = Relu(L1.Forward(x)) * mask1;
-        var h1_relu = Relu(L1_forward);
-        var h1 = Mul(h1_relu, mask1);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var L2_forward_matmul = MatMul(h1, L2.W);
-        var L2_forward = Add(L2_forward_matmul, L2.B);
-        // DropoutMLP.Forward: var h2 = Relu(L2.Forward(h1)) * mask2;
-        var h2_relu = Relu(L2_forward);
-        var h2 = Mul(h2_relu, mask2);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var L3_forward_matmul = MatMul(h2, L3.W);
-        var L3_forward = Add(L3_forward_matmul, L3.B);
-        // DropoutMLP.Forward: return LogSoftmax(L3.Forward(h2), axis: 1);
-        var forward_logsumexp = LogSumExp(L3_forward, axis: 1, keepDims: true);
-        var forward = Sub(L3_forward, forward_logsumexp);
         // return NllLoss(Forward(x, mask1, mask2), y);
+        var forward_vjp = ForwardVjpParametersOnly(x, mask1, mask2);
+        var forward = forward_vjp.Value;
         var loss_gather = Gather(forward, y);
         var loss = Neg(Mean(loss_gather));
 
@@ -767,42 +290,19 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
         // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
         var d_forward = ScatterLabels(d_loss_gather, y, forward);
-        // forward = L3_forward − forward_logsumexp  ⇒  d_L3_forward = d_forward, summed over broadcast axes
-        var d_L3_forward = SumToShapeOf(d_forward, L3_forward);
-        // forward = L3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
-        var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
-        // forward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)
-        d_L3_forward += Mul(ExpandAlong(d_forward_logsumexp, L3_forward, axis: 1, keepDims: true), Exp(Sub(L3_forward, ExpandAlong(forward_logsumexp, L3_forward, axis: 1, keepDims: true))));
-        // L3_forward = L3_forward_matmul + L3.B  ⇒  d_L3_forward_matmul = d_L3_forward, summed over broadcast axes
-        var d_L3_forward_matmul = SumToShapeOf(d_L3_forward, L3_forward_matmul);
-        // L3_forward = L3_forward_matmul + L3.B  ⇒  d_L3_B = d_L3_forward, summed over broadcast axes
-        var d_L3_B = SumToShapeOf(d_L3_forward, L3.B);
-        // L3_forward_matmul = h2 · L3.W  ⇒  d_h2 = d_L3_forward_matmul · L3.Wᵀ
-        var d_h2 = MatMulTransposeB(d_L3_forward_matmul, L3.W);
-        // L3_forward_matmul = h2 · L3.W  ⇒  d_L3_W = h2ᵀ · d_L3_forward_matmul
-        var d_L3_W = MatMulTransposeA(h2, d_L3_forward_matmul);
-        // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
-        var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
-        // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
-        var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
-        // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_forward_matmul = d_L2_forward, summed over broadcast axes
-        var d_L2_forward_matmul = SumToShapeOf(d_L2_forward, L2_forward_matmul);
-        // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_B = d_L2_forward, summed over broadcast axes
-        var d_L2_B = SumToShapeOf(d_L2_forward, L2.B);
-        // L2_forward_matmul = h1 · L2.W  ⇒  d_h1 = d_L2_forward_matmul · L2.Wᵀ
-        var d_h1 = MatMulTransposeB(d_L2_forward_matmul, L2.W);
-        // L2_forward_matmul = h1 · L2.W  ⇒  d_L2_W = h1ᵀ · d_L2_forward_matmul
-        var d_L2_W = MatMulTransposeA(h1, d_L2_forward_matmul);
-        // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
-        var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
-        // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
-        var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
-        // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_forward_matmul = d_L1_forward, summed over broadcast axes
-        var d_L1_forward_matmul = SumToShapeOf(d_L1_forward, L1_forward_matmul);
-        // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_B = d_L1_forward, summed over broadcast axes
-        var d_L1_B = SumToShapeOf(d_L1_forward, L1.B);
-        // L1_forward_matmul = x · L1.W  ⇒  d_L1_W = xᵀ · d_L1_forward_matmul
-        var d_L1_W = MatMulTransposeA(x, d_L1_forward_matmul);
+        var forward_pullback = forward_vjp.Pullback(d_forward);
+        // forward = Forward(x, mask1, mask2)  ⇒  d_L1_W = pullback of Forward(x, mask1, mask2) at d_forward, its L1_W
+        var d_L1_W = forward_pullback.L1_W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_L1_B = pullback of Forward(x, mask1, mask2) at d_forward, its L1_B
+        var d_L1_B = forward_pullback.L1_B;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_L2_W = pullback of Forward(x, mask1, mask2) at d_forward, its L2_W
+        var d_L2_W = forward_pullback.L2_W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_L2_B = pullback of Forward(x, mask1, mask2) at d_forward, its L2_B
+        var d_L2_B = forward_pullback.L2_B;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_L3_W = pullback of Forward(x, mask1, mask2) at d_forward, its L3_W
+        var d_L3_W = forward_pullback.L3_W;
+        // forward = Forward(x, mask1, mask2)  ⇒  d_L3_B = pullback of Forward(x, mask1, mask2) at d_forward, its L3_B
+        var d_L3_B = forward_pullback.L3_B;
 
         return (loss, new LossGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B });
     }

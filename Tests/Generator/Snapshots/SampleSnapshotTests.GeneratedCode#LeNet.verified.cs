@@ -80,14 +80,14 @@ partial class LeNet : global::Differentiable.IModule
     ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = avgpool2d(h2_relu)
     ///   Fc1_forward_flatten = flatten(h2)
-    ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
-    ///   Fc1_forward = Fc1_forward_matmul + Fc1.B
+    ///   Fc1_forward_vjp = Forward(Fc1_forward_flatten)
+    ///   Fc1_forward = Forward(Fc1_forward_flatten)
     ///   h3 = relu(Fc1_forward)
-    ///   Fc2_forward_matmul = h3 · Fc2.W
-    ///   Fc2_forward = Fc2_forward_matmul + Fc2.B
+    ///   Fc2_forward_vjp = Forward(h3)
+    ///   Fc2_forward = Forward(h3)
     ///   h4 = relu(Fc2_forward)
-    ///   Fc3_forward_matmul = h4 · Fc3.W
-    ///   Fc3_forward = Fc3_forward_matmul + Fc3.B
+    ///   Fc3_forward_vjp = Forward(h4)
+    ///   Fc3_forward = Forward(h4)
     ///   forward_logsumexp = log Σ_1 exp(Fc3_forward)
     ///   forward = Fc3_forward − forward_logsumexp
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
@@ -95,12 +95,12 @@ partial class LeNet : global::Differentiable.IModule
     ///   d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
     ///   d_Conv2W = the correlation of h1 with d_h2_conv2d
     ///   d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-    ///   d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-    ///   d_Fc1_B = d_Fc1_forward, summed over broadcast axes
-    ///   d_Fc2_W = h3ᵀ · d_Fc2_forward_matmul
-    ///   d_Fc2_B = d_Fc2_forward, summed over broadcast axes
-    ///   d_Fc3_W = h4ᵀ · d_Fc3_forward_matmul
-    ///   d_Fc3_B = d_Fc3_forward, summed over broadcast axes
+    ///   d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+    ///   d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+    ///   d_Fc2_W = pullback of Forward(h3) at d_Fc2_forward, its W
+    ///   d_Fc2_B = pullback of Forward(h3) at d_Fc2_forward, its B
+    ///   d_Fc3_W = pullback of Forward(h4) at d_Fc3_forward, its W
+    ///   d_Fc3_B = pullback of Forward(h4) at d_Fc3_forward, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -124,20 +124,16 @@ partial class LeNet : global::Differentiable.IModule
         var h2 = AvgPool2d(h2_relu, kernel: 2);
         // var h3 = Relu(Fc1.Forward(Flatten(h2)));
         var Fc1_forward_flatten = Flatten(h2);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc1_forward_matmul = MatMul(Fc1_forward_flatten, Fc1.W);
-        var Fc1_forward = Add(Fc1_forward_matmul, Fc1.B);
-        // var h3 = Relu(Fc1.Forward(Flatten(h2)));
+        var Fc1_forward_vjp = Fc1.ForwardVjp(Fc1_forward_flatten);
+        var Fc1_forward = Fc1_forward_vjp.Value;
         var h3 = Relu(Fc1_forward);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc2_forward_matmul = MatMul(h3, Fc2.W);
-        var Fc2_forward = Add(Fc2_forward_matmul, Fc2.B);
         // var h4 = Relu(Fc2.Forward(h3));
+        var Fc2_forward_vjp = Fc2.ForwardVjp(h3);
+        var Fc2_forward = Fc2_forward_vjp.Value;
         var h4 = Relu(Fc2_forward);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc3_forward_matmul = MatMul(h4, Fc3.W);
-        var Fc3_forward = Add(Fc3_forward_matmul, Fc3.B);
         // return LogSoftmax(Fc3.Forward(h4), axis: 1);
+        var Fc3_forward_vjp = Fc3.ForwardVjp(h4);
+        var Fc3_forward = Fc3_forward_vjp.Value;
         var forward_logsumexp = LogSumExp(Fc3_forward, axis: 1, keepDims: true);
         var forward = Sub(Fc3_forward, forward_logsumexp);
 
@@ -149,34 +145,31 @@ partial class LeNet : global::Differentiable.IModule
         var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
         d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
-        // Fc3_forward = Fc3_forward_matmul + Fc3.B  ⇒  d_Fc3_forward_matmul = d_Fc3_forward, summed over broadcast axes
-        var d_Fc3_forward_matmul = SumToShapeOf(d_Fc3_forward, Fc3_forward_matmul);
-        // Fc3_forward = Fc3_forward_matmul + Fc3.B  ⇒  d_Fc3_B = d_Fc3_forward, summed over broadcast axes
-        var d_Fc3_B = SumToShapeOf(d_Fc3_forward, Fc3.B);
-        // Fc3_forward_matmul = h4 · Fc3.W  ⇒  d_h4 = d_Fc3_forward_matmul · Fc3.Wᵀ
-        var d_h4 = MatMulTransposeB(d_Fc3_forward_matmul, Fc3.W);
-        // Fc3_forward_matmul = h4 · Fc3.W  ⇒  d_Fc3_W = h4ᵀ · d_Fc3_forward_matmul
-        var d_Fc3_W = MatMulTransposeA(h4, d_Fc3_forward_matmul);
+        var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
+        // Fc3_forward = Forward(h4)  ⇒  d_h4 = pullback of Forward(h4) at d_Fc3_forward, its x
+        var d_h4 = Fc3_forward_pullback.x;
+        // Fc3_forward = Forward(h4)  ⇒  d_Fc3_W = pullback of Forward(h4) at d_Fc3_forward, its W
+        var d_Fc3_W = Fc3_forward_pullback.W;
+        // Fc3_forward = Forward(h4)  ⇒  d_Fc3_B = pullback of Forward(h4) at d_Fc3_forward, its B
+        var d_Fc3_B = Fc3_forward_pullback.B;
         // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
         var d_Fc2_forward = Mul(d_h4, Step(h4));
-        // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_forward_matmul = d_Fc2_forward, summed over broadcast axes
-        var d_Fc2_forward_matmul = SumToShapeOf(d_Fc2_forward, Fc2_forward_matmul);
-        // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_B = d_Fc2_forward, summed over broadcast axes
-        var d_Fc2_B = SumToShapeOf(d_Fc2_forward, Fc2.B);
-        // Fc2_forward_matmul = h3 · Fc2.W  ⇒  d_h3 = d_Fc2_forward_matmul · Fc2.Wᵀ
-        var d_h3 = MatMulTransposeB(d_Fc2_forward_matmul, Fc2.W);
-        // Fc2_forward_matmul = h3 · Fc2.W  ⇒  d_Fc2_W = h3ᵀ · d_Fc2_forward_matmul
-        var d_Fc2_W = MatMulTransposeA(h3, d_Fc2_forward_matmul);
+        var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
+        // Fc2_forward = Forward(h3)  ⇒  d_h3 = pullback of Forward(h3) at d_Fc2_forward, its x
+        var d_h3 = Fc2_forward_pullback.x;
+        // Fc2_forward = Forward(h3)  ⇒  d_Fc2_W = pullback of Forward(h3) at d_Fc2_forward, its W
+        var d_Fc2_W = Fc2_forward_pullback.W;
+        // Fc2_forward = Forward(h3)  ⇒  d_Fc2_B = pullback of Forward(h3) at d_Fc2_forward, its B
+        var d_Fc2_B = Fc2_forward_pullback.B;
         // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
         var d_Fc1_forward = Mul(d_h3, Step(h3));
-        // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_forward_matmul = d_Fc1_forward, summed over broadcast axes
-        var d_Fc1_forward_matmul = SumToShapeOf(d_Fc1_forward, Fc1_forward_matmul);
-        // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_B = d_Fc1_forward, summed over broadcast axes
-        var d_Fc1_B = SumToShapeOf(d_Fc1_forward, Fc1.B);
-        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W  ⇒  d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1.Wᵀ
-        var d_Fc1_forward_flatten = MatMulTransposeB(d_Fc1_forward_matmul, Fc1.W);
-        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W  ⇒  d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-        var d_Fc1_W = MatMulTransposeA(Fc1_forward_flatten, d_Fc1_forward_matmul);
+        var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
+        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+        var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
+        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+        var d_Fc1_W = Fc1_forward_pullback.W;
+        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+        var d_Fc1_B = Fc1_forward_pullback.B;
         // Fc1_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc1_forward_flatten) to h2's shape
         var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);
         // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
@@ -209,829 +202,126 @@ partial class LeNet : global::Differentiable.IModule
         return (forward, new ForwardGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h1_conv2d = conv2d(image, Conv1W)
-extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
-}
-
-// h1_relu = relu(h1_conv2d + h1_reshape)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h1 = avgpool2d(h1_relu)
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
-    const float* source = x + (long)plane * H * W;
-    float sum = 0.0f;
-    for (int kh = 0; kh < K; ++kh)
+    public sealed class ForwardCallGradients
     {
-        const int h = oh * stride - pad + kh;
-        if (h < 0 || h >= H) continue;
-        for (int kw = 0; kw < K; ++kw)
-        {
-            const int w = ow * stride - pad + kw;
-            if (w >= 0 && w < W) sum += source[h * W + w];
-        }
+        public Tensor x { get; init; } = null!;
+        public Tensor Conv1W { get; init; } = null!;
+        public Tensor Conv1B { get; init; } = null!;
+        public Tensor Conv2W { get; init; } = null!;
+        public Tensor Conv2B { get; init; } = null!;
+        public Tensor Fc1_W { get; init; } = null!;
+        public Tensor Fc1_B { get; init; } = null!;
+        public Tensor Fc2_W { get; init; } = null!;
+        public Tensor Fc2_B { get; init; } = null!;
+        public Tensor Fc3_W { get; init; } = null!;
+        public Tensor Fc3_B { get; init; } = null!;
     }
-    out[i] = sum * (1.0f / (K * K));
-    (void)C;
-}
-
-// h2_conv2d = conv2d(h1, Conv2W)
-extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
-}
-
-// h2_relu = relu(h2_conv2d + h2_reshape)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h2 = avgpool2d(h2_relu)
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
-    const float* source = x + (long)plane * H * W;
-    float sum = 0.0f;
-    for (int kh = 0; kh < K; ++kh)
-    {
-        const int h = oh * stride - pad + kh;
-        if (h < 0 || h >= H) continue;
-        for (int kw = 0; kw < K; ++kw)
-        {
-            const int w = ow * stride - pad + kw;
-            if (w >= 0 && w < W) sum += source[h * W + w];
-        }
-    }
-    out[i] = sum * (1.0f / (K * K));
-    (void)C;
-}
-
-// Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-// h3 = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float h3_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
-{
-    return fmaxf((Fc1_forward_matmul + Fc1_B[at(g, first, i)]), 0.0f);
-}
-extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h3_epilogue(g, r * N + n, 3, value, Fc1_B) : value;
-    }
-}
-
-extern ""C"" __global__ void h3_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = h3_epilogue(g, i, 2, sum, Fc1_B);
-}
-
-// Fc2_forward_matmul = h3 · Fc2_W
-// h4 = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float h4_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
-{
-    return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, first, i)]), 0.0f);
-}
-extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h4_epilogue(g, r * N + n, 3, value, Fc2_B) : value;
-    }
-}
-
-extern ""C"" __global__ void h4_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = h4_epilogue(g, i, 2, sum, Fc2_B);
-}
-
-// Fc3_forward_matmul = h4 · Fc3_W
-// Fc3_forward = Fc3_forward_matmul + Fc3_B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float Fc3_forward_epilogue(const Geometry& g, int i, int first, float Fc3_forward_matmul, const float* __restrict__ Fc3_B)
-{
-    return (Fc3_forward_matmul + Fc3_B[at(g, first, i)]);
-}
-extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r * N + n, 3, value, Fc3_B) : value;
-    }
-}
-
-extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
-}
-
-// forward_logsumexp = log Σ_1 exp(Fc3_forward)
-extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
-}
-
-// forward = Fc3_forward − forward_logsumexp
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// d_forward = 1
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = 1.0f;
-}
-
-// d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
-extern ""C"" __global__ void d_Fc3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_forward[at(g, 1, i)]);
-}
-
-// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
-extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_Fc3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
-extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
-// d_Fc2_forward = d_h4 ⊙ ([h4 > 0])   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_Fc2_forward_epilogue(const Geometry& g, int i, int first, float d_h4, const float* __restrict__ h4)
-{
-    return (d_h4 * (h4[at(g, first, i)] > 0.0f ? 1.0f : 0.0f));
-}
-extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h4)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_Fc2_forward_epilogue(g, r * N + n, 3, value, h4) : value;
-    }
-}
-
-extern ""C"" __global__ void d_Fc2_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_Fc2_forward_epilogue(g, i, 2, sum, h4);
-}
-
-// d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
-extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
-// d_Fc1_forward = d_h3 ⊙ ([h3 > 0])   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_Fc1_forward_epilogue(const Geometry& g, int i, int first, float d_h3, const float* __restrict__ h3)
-{
-    return (d_h3 * (h3[at(g, first, i)] > 0.0f ? 1.0f : 0.0f));
-}
-extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h3)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_Fc1_forward_epilogue(g, r * N + n, 3, value, h3) : value;
-    }
-}
-
-extern ""C"" __global__ void d_Fc1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_Fc1_forward_epilogue(g, i, 2, sum, h3);
-}
-
-// d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
-extern ""C"" __global__ void d_Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
-extern ""C"" __global__ void d_Fc1_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_h2_relu = d_h2 spread over the windows of h2_relu
-extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
-    float sum = 0.0f;
-    for (int oh = 0; oh < OH; ++oh)
-    {
-        const int top = oh * stride - pad;
-        if (h < top || h >= top + K) continue;
-        for (int ow = 0; ow < OW; ++ow)
-        {
-            const int left = ow * stride - pad;
-            if (w >= left && w < left + K) sum += gradient[((long)plane * OH + oh) * OW + ow];
-        }
-    }
-    out[i] = sum * (1.0f / (K * K));
-    (void)C;
-}
-
-// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
-extern ""C"" __global__ void d_h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
-    float sum = 0.0f;
-    for (int kh = 0; kh < KH; ++kh)
-    {
-        const int th = h + pad - kh;
-        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
-        for (int kw = 0; kw < KW; ++kw)
-        {
-            const int tw = wi + pad - kw;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
-            for (int o = 0; o < O; ++o)
-                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
-        }
-    }
-    out[i] = sum;
-    (void)N;
-}
-
-// d_h1_relu = d_h1 spread over the windows of h1_relu
-extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
-    float sum = 0.0f;
-    for (int oh = 0; oh < OH; ++oh)
-    {
-        const int top = oh * stride - pad;
-        if (h < top || h >= top + K) continue;
-        for (int ow = 0; ow < OW; ++ow)
-        {
-            const int left = ow * stride - pad;
-            if (w >= left && w < left + K) sum += gradient[((long)plane * OH + oh) * OW + ow];
-        }
-    }
-    out[i] = sum * (1.0f / (K * K));
-    (void)C;
-}
-
-// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
-extern ""C"" __global__ void d_h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv1W = image correlated with d_h1_conv2d
-extern ""C"" __global__ void d_Conv1W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1_reshape = d_h1_add summed to the shape of h1_reshape
-extern ""C"" __global__ void d_h1_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv2W = h1 correlated with d_h2_conv2d
-extern ""C"" __global__ void d_Conv2W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h2_reshape = d_h2_add summed to the shape of h2_reshape
-extern ""C"" __global__ void d_h2_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-extern ""C"" __global__ void d_Fc1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
-extern ""C"" __global__ void d_Fc1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc2_W = h3ᵀ · d_Fc2_forward_matmul
-extern ""C"" __global__ void d_Fc2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
-extern ""C"" __global__ void d_Fc2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc3_W = h4ᵀ · d_Fc3_forward_matmul
-extern ""C"" __global__ void d_Fc3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
-extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-";
 
     /// <summary>
-    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
-    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
-    /// Conv1W, Conv1B, Conv2W, Conv2B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B. Numbers the body reads from fields are read now, once.
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    public (Tensor Value, global::System.Func<Tensor, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
-        p.UseSource("LeNet.Forward", ForwardCudaSource);
-        var x = p.Input("x");
-        var Conv1W = p.Parameter("Conv1W");
-        var Conv1B = p.Parameter("Conv1B");
-        var Conv2W = p.Parameter("Conv2W");
-        var Conv2B = p.Parameter("Conv2B");
-        var Fc1_W = p.Parameter("Fc1.W");
-        var Fc1_B = p.Parameter("Fc1.B");
-        var Fc2_W = p.Parameter("Fc2.W");
-        var Fc2_B = p.Parameter("Fc2.B");
-        var Fc3_W = p.Parameter("Fc3.W");
-        var Fc3_B = p.Parameter("Fc3.B");
-        var image = p.Reshape(x, -1, 1, 28, 28);
-        // h1_conv2d = conv2d(image, Conv1W)
-        var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 2);
-        var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_relu = relu(h1_conv2d + h1_reshape)
-        var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
-        // h1 = avgpool2d(h1_relu)
-        var h1 = p.AvgPool2d("h1", h1_relu, 2, 2, 0);
-        // h2_conv2d = conv2d(h1, Conv2W)
-        var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
-        var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu(h2_conv2d + h2_reshape)
-        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
-        // h2 = avgpool2d(h2_relu)
-        var h2 = p.AvgPool2d("h2", h2_relu, 2, 2, 0);
-        var Fc1_forward_flatten = p.Flatten(h2);
-        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-        // h3 = relu(Fc1_forward_matmul + Fc1_B)
-        var h3 = p.MatMulThen("h3", "h3_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B }, null, out var Fc1_forward_matmul);
-        // Fc2_forward_matmul = h3 · Fc2_W
-        // h4 = relu(Fc2_forward_matmul + Fc2_B)
-        var h4 = p.MatMulThen("h4", "h4_sum", h3, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B }, null, out var Fc2_forward_matmul);
-        // Fc3_forward_matmul = h4 · Fc3_W
-        // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", h4, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B }, null, out var Fc3_forward_matmul);
-        // forward_logsumexp = log Σ_1 exp(Fc3_forward)
-        var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
-        // forward = Fc3_forward − forward_logsumexp
-        var forward = p.Map("forward", new[] { Fc3_forward, forward_logsumexp });
-        // d_forward = 1
-        var d_forward = p.Map("d_forward", new[] { forward });
-        // d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
-        var d_Fc3_forward_sumtoshapeof = p.SumTo("d_Fc3_forward_sumtoshapeof", d_forward, Fc3_forward);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
-        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
-        var d_Fc3_forward = p.Map("d_Fc3_forward", new[] { d_Fc3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc3_forward, 1, true), Fc3_forward, p.Expand(forward_logsumexp, Fc3_forward, 1, true) });
-        // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
-        var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
-        // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
-        // d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
-        var d_Fc2_forward = p.MatMulThen("d_Fc2_forward", "d_Fc2_forward_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { h4 }, null, out _);
-        // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
-        var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
-        // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
-        // d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
-        var d_Fc1_forward = p.MatMulThen("d_Fc1_forward", "d_Fc1_forward_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { h3 }, null, out _);
-        // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
-        var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
-        // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
-        var d_Fc1_forward_flatten = p.MatMul("d_Fc1_forward_flatten", d_Fc1_forward_matmul, p.Transpose(Fc1_W));
-        var d_h2 = p.ReshapeLike(d_Fc1_forward_flatten, h2);
-        // d_h2_relu = d_h2 spread over the windows of h2_relu
-        var d_h2_relu = p.AvgPool2dBackward("d_h2_relu", d_h2, h2_relu, 2, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
-        // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
-        var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
-        // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-        var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 0);
-        // d_h1_relu = d_h1 spread over the windows of h1_relu
-        var d_h1_relu = p.AvgPool2dBackward("d_h1_relu", d_h1, h1_relu, 2, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
-        // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
-        var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
-        // d_Conv1W = image correlated with d_h1_conv2d
-        var d_Conv1W = p.Conv2dWeightGradient("d_Conv1W", d_h1_conv2d, image, Conv1W, 1, 2);
-        // d_h1_reshape = d_h1_add summed to the shape of h1_reshape
-        var d_h1_reshape = p.SumTo("d_h1_reshape", d_h1_add, h1_reshape);
-        var d_Conv1B = p.ReshapeLike(d_h1_reshape, Conv1B);
-        // d_Conv2W = h1 correlated with d_h2_conv2d
-        var d_Conv2W = p.Conv2dWeightGradient("d_Conv2W", d_h2_conv2d, h1, Conv2W, 1, 0);
-        // d_h2_reshape = d_h2_add summed to the shape of h2_reshape
-        var d_h2_reshape = p.SumTo("d_h2_reshape", d_h2_add, h2_reshape);
-        var d_Conv2B = p.ReshapeLike(d_h2_reshape, Conv2B);
-        // d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-        var d_Fc1_W = p.MatMul("d_Fc1_W", p.Transpose(Fc1_forward_flatten), d_Fc1_forward_matmul);
-        // d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
-        var d_Fc1_B = p.SumTo("d_Fc1_B", d_Fc1_forward, Fc1_B);
-        // d_Fc2_W = h3ᵀ · d_Fc2_forward_matmul
-        var d_Fc2_W = p.MatMul("d_Fc2_W", p.Transpose(h3), d_Fc2_forward_matmul);
-        // d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
-        var d_Fc2_B = p.SumTo("d_Fc2_B", d_Fc2_forward, Fc2_B);
-        // d_Fc3_W = h4ᵀ · d_Fc3_forward_matmul
-        var d_Fc3_W = p.MatMul("d_Fc3_W", p.Transpose(h4), d_Fc3_forward_matmul);
-        // d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
-        var d_Fc3_B = p.SumTo("d_Fc3_B", d_Fc3_forward, Fc3_B);
-        p.Result(forward);
-        p.Gradient("Conv1W", d_Conv1W);
-        p.Gradient("Conv1B", d_Conv1B);
-        p.Gradient("Conv2W", d_Conv2W);
-        p.Gradient("Conv2B", d_Conv2B);
-        p.Gradient("Fc1.W", d_Fc1_W);
-        p.Gradient("Fc1.B", d_Fc1_B);
-        p.Gradient("Fc2.W", d_Fc2_W);
-        p.Gradient("Fc2.B", d_Fc2_B);
-        p.Gradient("Fc3.W", d_Fc3_W);
-        p.Gradient("Fc3.B", d_Fc3_B);
+        // Forward
+        // var image = Reshape(x, -1, 1, 28, 28);
+        var image = Reshape(x, -1, 1, 28, 28);
+        // var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);
+        var h1_conv2d = Conv2d(image, Conv1W, padding: 2);
+        var h1_reshape = Reshape(Conv1B, -1, 1, 1);
+        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
+        var h1 = AvgPool2d(h1_relu, kernel: 2);
+        // var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
+        var h2_conv2d = Conv2d(h1, Conv2W);
+        var h2_reshape = Reshape(Conv2B, -1, 1, 1);
+        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
+        var h2 = AvgPool2d(h2_relu, kernel: 2);
+        // var h3 = Relu(Fc1.Forward(Flatten(h2)));
+        var Fc1_forward_flatten = Flatten(h2);
+        var Fc1_forward_vjp = Fc1.ForwardVjp(Fc1_forward_flatten);
+        var Fc1_forward = Fc1_forward_vjp.Value;
+        var h3 = Relu(Fc1_forward);
+        // var h4 = Relu(Fc2.Forward(h3));
+        var Fc2_forward_vjp = Fc2.ForwardVjp(h3);
+        var Fc2_forward = Fc2_forward_vjp.Value;
+        var h4 = Relu(Fc2_forward);
+        // return LogSoftmax(Fc3.Forward(h4), axis: 1);
+        var Fc3_forward_vjp = Fc3.ForwardVjp(h4);
+        var Fc3_forward = Fc3_forward_vjp.Value;
+        var forward_logsumexp = LogSumExp(Fc3_forward, axis: 1, keepDims: true);
+        var forward = Sub(Fc3_forward, forward_logsumexp);
+
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes
+            var d_Fc3_forward = SumToShapeOf(d_forward, Fc3_forward);
+            // forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+            // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
+            d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
+            var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
+            // Fc3_forward = Forward(h4)  ⇒  d_h4 = pullback of Forward(h4) at d_Fc3_forward, its x
+            var d_h4 = Fc3_forward_pullback.x;
+            // Fc3_forward = Forward(h4)  ⇒  d_Fc3_W = pullback of Forward(h4) at d_Fc3_forward, its W
+            var d_Fc3_W = Fc3_forward_pullback.W;
+            // Fc3_forward = Forward(h4)  ⇒  d_Fc3_B = pullback of Forward(h4) at d_Fc3_forward, its B
+            var d_Fc3_B = Fc3_forward_pullback.B;
+            // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
+            var d_Fc2_forward = Mul(d_h4, Step(h4));
+            var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
+            // Fc2_forward = Forward(h3)  ⇒  d_h3 = pullback of Forward(h3) at d_Fc2_forward, its x
+            var d_h3 = Fc2_forward_pullback.x;
+            // Fc2_forward = Forward(h3)  ⇒  d_Fc2_W = pullback of Forward(h3) at d_Fc2_forward, its W
+            var d_Fc2_W = Fc2_forward_pullback.W;
+            // Fc2_forward = Forward(h3)  ⇒  d_Fc2_B = pullback of Forward(h3) at d_Fc2_forward, its B
+            var d_Fc2_B = Fc2_forward_pullback.B;
+            // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
+            var d_Fc1_forward = Mul(d_h3, Step(h3));
+            var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
+            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+            var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
+            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+            var d_Fc1_W = Fc1_forward_pullback.W;
+            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+            var d_Fc1_B = Fc1_forward_pullback.B;
+            // Fc1_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc1_forward_flatten) to h2's shape
+            var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);
+            // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
+            var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
+            // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+            var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
+            var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
+            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
+            var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
+            // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
+            var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
+            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+            var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1);
+            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
+            var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
+            // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
+            var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
+            // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+            var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
+            var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
+            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
+            var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
+            // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
+            var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
+            // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
+            var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W, padding: 2);
+            return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B };
+        });
     }
+
+    // Forward has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.
 
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -1077,39 +367,21 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   image = reshape(x, (-1, 1, 28, 28))
-    ///   h1_conv2d = conv2d(image, Conv1W)
-    ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_relu = relu(h1_conv2d + h1_reshape)
-    ///   h1 = avgpool2d(h1_relu)
-    ///   h2_conv2d = conv2d(h1, Conv2W)
-    ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_relu = relu(h2_conv2d + h2_reshape)
-    ///   h2 = avgpool2d(h2_relu)
-    ///   Fc1_forward_flatten = flatten(h2)
-    ///   Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W
-    ///   Fc1_forward = Fc1_forward_matmul + Fc1.B
-    ///   h3 = relu(Fc1_forward)
-    ///   Fc2_forward_matmul = h3 · Fc2.W
-    ///   Fc2_forward = Fc2_forward_matmul + Fc2.B
-    ///   h4 = relu(Fc2_forward)
-    ///   Fc3_forward_matmul = h4 · Fc3.W
-    ///   Fc3_forward = Fc3_forward_matmul + Fc3.B
-    ///   forward_logsumexp = log Σ_1 exp(Fc3_forward)
-    ///   forward = Fc3_forward − forward_logsumexp
+    ///   forward_vjp = Forward(x)
+    ///   forward = Forward(x)
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-    ///   d_Conv1W = the correlation of image with d_h1_conv2d
-    ///   d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-    ///   d_Conv2W = the correlation of h1 with d_h2_conv2d
-    ///   d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-    ///   d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-    ///   d_Fc1_B = d_Fc1_forward, summed over broadcast axes
-    ///   d_Fc2_W = h3ᵀ · d_Fc2_forward_matmul
-    ///   d_Fc2_B = d_Fc2_forward, summed over broadcast axes
-    ///   d_Fc3_W = h4ᵀ · d_Fc3_forward_matmul
-    ///   d_Fc3_B = d_Fc3_forward, summed over broadcast axes
+    ///   d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+    ///   d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+    ///   d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+    ///   d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+    ///   d_Fc1_W = pullback of Forward(x) at d_forward, its Fc1_W
+    ///   d_Fc1_B = pullback of Forward(x) at d_forward, its Fc1_B
+    ///   d_Fc2_W = pullback of Forward(x) at d_forward, its Fc2_W
+    ///   d_Fc2_B = pullback of Forward(x) at d_forward, its Fc2_B
+    ///   d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W
+    ///   d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Loss"/>.</param>
@@ -1120,37 +392,9 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
     {
         // Forward
-        // LeNet.Forward: var image = Reshape(x, -1, 1, 28, 28);
-        var image = Reshape(x, -1, 1, 28, 28);
-        // LeNet.Forward: var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);
-        var h1_conv2d = Conv2d(image, Conv1W, padding: 2);
-        var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
-        var h1 = AvgPool2d(h1_relu, kernel: 2);
-        // LeNet.Forward: var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
-        var h2_conv2d = Conv2d(h1, Conv2W);
-        var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
-        var h2 = AvgPool2d(h2_relu, kernel: 2);
-        // LeNet.Forward: var h3 = Relu(Fc1.Forward(Flatten(h2)));
-        var Fc1_forward_flatten = Flatten(h2);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc1_forward_matmul = MatMul(Fc1_forward_flatten, Fc1.W);
-        var Fc1_forward = Add(Fc1_forward_matmul, Fc1.B);
-        // LeNet.Forward: var h3 = Relu(Fc1.Forward(Flatten(h2)));
-        var h3 = Relu(Fc1_forward);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc2_forward_matmul = MatMul(h3, Fc2.W);
-        var Fc2_forward = Add(Fc2_forward_matmul, Fc2.B);
-        // LeNet.Forward: var h4 = Relu(Fc2.Forward(h3));
-        var h4 = Relu(Fc2_forward);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var Fc3_forward_matmul = MatMul(h4, Fc3.W);
-        var Fc3_forward = Add(Fc3_forward_matmul, Fc3.B);
-        // LeNet.Forward: return LogSoftmax(Fc3.Forward(h4), axis: 1);
-        var forward_logsumexp = LogSumExp(Fc3_forward, axis: 1, keepDims: true);
-        var forward = Sub(Fc3_forward, forward_logsumexp);
         // return NllLoss(Forward(x), y);
+        var forward_vjp = ForwardVjpParametersOnly(x);
+        var forward = forward_vjp.Value;
         var loss_gather = Gather(forward, y);
         var loss = Neg(Mean(loss_gather));
 
@@ -1162,68 +406,27 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
         // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
         var d_forward = ScatterLabels(d_loss_gather, y, forward);
-        // forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes
-        var d_Fc3_forward = SumToShapeOf(d_forward, Fc3_forward);
-        // forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
-        var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
-        // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
-        d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
-        // Fc3_forward = Fc3_forward_matmul + Fc3.B  ⇒  d_Fc3_forward_matmul = d_Fc3_forward, summed over broadcast axes
-        var d_Fc3_forward_matmul = SumToShapeOf(d_Fc3_forward, Fc3_forward_matmul);
-        // Fc3_forward = Fc3_forward_matmul + Fc3.B  ⇒  d_Fc3_B = d_Fc3_forward, summed over broadcast axes
-        var d_Fc3_B = SumToShapeOf(d_Fc3_forward, Fc3.B);
-        // Fc3_forward_matmul = h4 · Fc3.W  ⇒  d_h4 = d_Fc3_forward_matmul · Fc3.Wᵀ
-        var d_h4 = MatMulTransposeB(d_Fc3_forward_matmul, Fc3.W);
-        // Fc3_forward_matmul = h4 · Fc3.W  ⇒  d_Fc3_W = h4ᵀ · d_Fc3_forward_matmul
-        var d_Fc3_W = MatMulTransposeA(h4, d_Fc3_forward_matmul);
-        // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
-        var d_Fc2_forward = Mul(d_h4, Step(h4));
-        // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_forward_matmul = d_Fc2_forward, summed over broadcast axes
-        var d_Fc2_forward_matmul = SumToShapeOf(d_Fc2_forward, Fc2_forward_matmul);
-        // Fc2_forward = Fc2_forward_matmul + Fc2.B  ⇒  d_Fc2_B = d_Fc2_forward, summed over broadcast axes
-        var d_Fc2_B = SumToShapeOf(d_Fc2_forward, Fc2.B);
-        // Fc2_forward_matmul = h3 · Fc2.W  ⇒  d_h3 = d_Fc2_forward_matmul · Fc2.Wᵀ
-        var d_h3 = MatMulTransposeB(d_Fc2_forward_matmul, Fc2.W);
-        // Fc2_forward_matmul = h3 · Fc2.W  ⇒  d_Fc2_W = h3ᵀ · d_Fc2_forward_matmul
-        var d_Fc2_W = MatMulTransposeA(h3, d_Fc2_forward_matmul);
-        // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
-        var d_Fc1_forward = Mul(d_h3, Step(h3));
-        // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_forward_matmul = d_Fc1_forward, summed over broadcast axes
-        var d_Fc1_forward_matmul = SumToShapeOf(d_Fc1_forward, Fc1_forward_matmul);
-        // Fc1_forward = Fc1_forward_matmul + Fc1.B  ⇒  d_Fc1_B = d_Fc1_forward, summed over broadcast axes
-        var d_Fc1_B = SumToShapeOf(d_Fc1_forward, Fc1.B);
-        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W  ⇒  d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1.Wᵀ
-        var d_Fc1_forward_flatten = MatMulTransposeB(d_Fc1_forward_matmul, Fc1.W);
-        // Fc1_forward_matmul = Fc1_forward_flatten · Fc1.W  ⇒  d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-        var d_Fc1_W = MatMulTransposeA(Fc1_forward_flatten, d_Fc1_forward_matmul);
-        // Fc1_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc1_forward_flatten) to h2's shape
-        var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);
-        // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
-        var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
-        // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-        var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
-        // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
-        var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
-        // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
-        var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
-        // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-        var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
-        // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-        var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1);
-        // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
-        var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
-        // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
-        var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
-        // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-        var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
-        // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
-        var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
-        // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
-        var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
-        // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-        var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
-        // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
-        var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W, padding: 2);
+        var forward_pullback = forward_vjp.Pullback(d_forward);
+        // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+        var d_Conv1W = forward_pullback.Conv1W;
+        // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+        var d_Conv1B = forward_pullback.Conv1B;
+        // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+        var d_Conv2W = forward_pullback.Conv2W;
+        // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+        var d_Conv2B = forward_pullback.Conv2B;
+        // forward = Forward(x)  ⇒  d_Fc1_W = pullback of Forward(x) at d_forward, its Fc1_W
+        var d_Fc1_W = forward_pullback.Fc1_W;
+        // forward = Forward(x)  ⇒  d_Fc1_B = pullback of Forward(x) at d_forward, its Fc1_B
+        var d_Fc1_B = forward_pullback.Fc1_B;
+        // forward = Forward(x)  ⇒  d_Fc2_W = pullback of Forward(x) at d_forward, its Fc2_W
+        var d_Fc2_W = forward_pullback.Fc2_W;
+        // forward = Forward(x)  ⇒  d_Fc2_B = pullback of Forward(x) at d_forward, its Fc2_B
+        var d_Fc2_B = forward_pullback.Fc2_B;
+        // forward = Forward(x)  ⇒  d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W
+        var d_Fc3_W = forward_pullback.Fc3_W;
+        // forward = Forward(x)  ⇒  d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B
+        var d_Fc3_B = forward_pullback.Fc3_B;
 
         return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B });
     }

@@ -68,122 +68,42 @@ partial class LinearRegression : global::Differentiable.IModule
         return (predict, new PredictGradients { W = d_W, B = d_B });
     }
 
-    /// <summary>The CUDA kernels of <see cref="PredictDeviceProgram"/>, one per step, named after the variables of <see cref="PredictWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The gradients a call of Predict from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string PredictCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// predict_matmul = x · W
-// predict = predict_matmul + B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float predict_epilogue(const Geometry& g, int i, int first, float predict_matmul, const float* __restrict__ B)
-{
-    return (predict_matmul + B[at(g, first, i)]);
-}
-extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
+    public sealed class PredictCallGradients
     {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? predict_epilogue(g, r * N + n, 3, value, B) : value;
+        public Tensor x { get; init; } = null!;
+        public Tensor W { get; init; } = null!;
+        public Tensor B { get; init; } = null!;
     }
-}
-
-extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = predict_epilogue(g, i, 2, sum, B);
-}
-
-// d_predict = 1
-extern ""C"" __global__ void d_predict(const Geometry g, float* __restrict__ out, const float* __restrict__ predict)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = 1.0f;
-}
-
-// d_predict_matmul = d_predict summed to the shape of predict_matmul
-extern ""C"" __global__ void d_predict_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W = xᵀ · d_predict_matmul
-extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B = d_predict summed to the shape of B
-extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-";
 
     /// <summary>
-    /// Records <see cref="PredictWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
-    /// kernels of <see cref="PredictCudaSource"/> in execution order, the value of Predict and the gradient of its sum with respect to
-    /// W, B. Numbers the body reads from fields are read now, once.
+    /// <c>Predict(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public void PredictDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    public (Tensor Value, global::System.Func<Tensor, PredictCallGradients> Pullback) PredictVjpParametersOnly(Tensor x)
     {
-        p.UseSource("LinearRegression.Predict", PredictCudaSource);
-        var x = p.Input("x");
-        var W = p.Parameter("W");
-        var B = p.Parameter("B");
-        // predict_matmul = x · W
-        // predict = predict_matmul + B
-        var predict = p.MatMulThen("predict", "predict_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var predict_matmul);
-        // d_predict = 1
-        var d_predict = p.Map("d_predict", new[] { predict });
-        // d_predict_matmul = d_predict summed to the shape of predict_matmul
-        var d_predict_matmul = p.SumTo("d_predict_matmul", d_predict, predict_matmul);
-        // d_W = xᵀ · d_predict_matmul
-        var d_W = p.MatMul("d_W", p.Transpose(x), d_predict_matmul);
-        // d_B = d_predict summed to the shape of B
-        var d_B = p.SumTo("d_B", d_predict, B);
-        p.Result(predict);
-        p.Gradient("W", d_W);
-        p.Gradient("B", d_B);
+        // Forward
+        // return x.MatMul(W) + B;
+        var predict_matmul = MatMul(x, W);
+        var predict = Add(predict_matmul, B);
+
+        return (predict, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ predict
+            var d_predict = Seed(predict, seed);
+            // predict = predict_matmul + B  ⇒  d_predict_matmul = d_predict, summed over broadcast axes
+            var d_predict_matmul = SumToShapeOf(d_predict, predict_matmul);
+            // predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes
+            var d_B = SumToShapeOf(d_predict, B);
+            // predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul
+            var d_W = MatMulTransposeA(x, d_predict_matmul);
+            return new PredictCallGradients { W = d_W, B = d_B };
+        });
     }
+
+    // Predict has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.
 
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -205,14 +125,14 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   predict_matmul = x · W
-    ///   predict = predict_matmul + B
+    ///   predict_vjp = Predict(x)
+    ///   predict = Predict(x)
     ///   loss_sub = predict − y
     ///   loss_pow = loss_sub^2
     ///   loss = mean loss_pow
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-    ///   d_W = xᵀ · d_predict_matmul
-    ///   d_B = d_predict, summed over broadcast axes
+    ///   d_W = pullback of Predict(x) at d_predict, its W
+    ///   d_B = pullback of Predict(x) at d_predict, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Loss"/>.</param>
@@ -223,10 +143,9 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Tensor y, Tensor? seed = null)
     {
         // Forward
-        // LinearRegression.Predict: return x.MatMul(W) + B;
-        var predict_matmul = MatMul(x, W);
-        var predict = Add(predict_matmul, B);
         // return MseLoss(Predict(x), y);
+        var predict_vjp = PredictVjpParametersOnly(x);
+        var predict = predict_vjp.Value;
         var loss_sub = Sub(predict, y);
         var loss_pow = Pow(loss_sub, 2.0);
         var loss = Mean(loss_pow);
@@ -239,12 +158,11 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var d_loss_sub = Mul(Mul(d_loss_pow, 2.0), loss_sub);
         // loss_sub = predict − y  ⇒  d_predict = d_loss_sub, summed over broadcast axes
         var d_predict = SumToShapeOf(d_loss_sub, predict);
-        // predict = predict_matmul + B  ⇒  d_predict_matmul = d_predict, summed over broadcast axes
-        var d_predict_matmul = SumToShapeOf(d_predict, predict_matmul);
-        // predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes
-        var d_B = SumToShapeOf(d_predict, B);
-        // predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul
-        var d_W = MatMulTransposeA(x, d_predict_matmul);
+        var predict_pullback = predict_vjp.Pullback(d_predict);
+        // predict = Predict(x)  ⇒  d_W = pullback of Predict(x) at d_predict, its W
+        var d_W = predict_pullback.W;
+        // predict = Predict(x)  ⇒  d_B = pullback of Predict(x) at d_predict, its B
+        var d_B = predict_pullback.B;
 
         return (loss, new LossGradients { W = d_W, B = d_B });
     }

@@ -64,12 +64,12 @@ partial class SinNet : global::Differentiable.IModule
     /// Forward:
     ///   h1_matmul = x · W1
     ///   h1_add = h1_matmul + B1
-    ///   h1_mul = h1_add ⊙ F1
-    ///   h1 = sin(h1_mul)
+    ///   h1_vjp = Apply(h1_add, F1)
+    ///   h1 = Apply(h1_add, F1)
     ///   h2_matmul = h1 · W2
     ///   h2_add = h2_matmul + B2
-    ///   h2_mul = h2_add ⊙ F2
-    ///   h2 = sin(h2_mul)
+    ///   h2_vjp = Apply(h2_add, F2)
+    ///   h2 = Apply(h2_add, F2)
     ///   forward_matmul = h2 · W3
     ///   forward_add = forward_matmul + B3
     ///   forward_logsumexp = log Σ_1 exp(forward_add)
@@ -77,10 +77,10 @@ partial class SinNet : global::Differentiable.IModule
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
     ///   d_W1 = xᵀ · d_h1_matmul
     ///   d_B1 = d_h1_add, summed over broadcast axes
-    ///   d_F1 = d_h1_mul ⊙ h1_add, summed over broadcast axes
+    ///   d_F1 = pullback of Apply(h1_add, F1) at d_h1, its w
     ///   d_W2 = h1ᵀ · d_h2_matmul
     ///   d_B2 = d_h2_add, summed over broadcast axes
-    ///   d_F2 = d_h2_mul ⊙ h2_add, summed over broadcast axes
+    ///   d_F2 = pullback of Apply(h2_add, F2) at d_h2, its w
     ///   d_W3 = h2ᵀ · d_forward_matmul
     ///   d_B3 = d_forward_add, summed over broadcast axes
     /// </code>
@@ -95,15 +95,13 @@ partial class SinNet : global::Differentiable.IModule
         // var h1 = TunedSin.Apply(x.MatMul(W1) + B1, F1);
         var h1_matmul = MatMul(x, W1);
         var h1_add = Add(h1_matmul, B1);
-        // TunedSin.Apply: return Sin(x * w);
-        var h1_mul = Mul(h1_add, F1);
-        var h1 = Sin(h1_mul);
+        var h1_vjp = global::Differentiable.Samples.Models.TunedSin.ApplyVjp(h1_add, F1);
+        var h1 = h1_vjp.Value;
         // var h2 = TunedSin.Apply(h1.MatMul(W2) + B2, F2);
         var h2_matmul = MatMul(h1, W2);
         var h2_add = Add(h2_matmul, B2);
-        // TunedSin.Apply: return Sin(x * w);
-        var h2_mul = Mul(h2_add, F2);
-        var h2 = Sin(h2_mul);
+        var h2_vjp = global::Differentiable.Samples.Models.TunedSin.ApplyVjp(h2_add, F2);
+        var h2 = h2_vjp.Value;
         // return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);
         var forward_matmul = MatMul(h2, W3);
         var forward_add = Add(forward_matmul, B3);
@@ -126,12 +124,11 @@ partial class SinNet : global::Differentiable.IModule
         var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
         // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
         var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
-        // h2 = sin(h2_mul)  ⇒  d_h2_mul = d_h2 ⊙ cos(h2_mul)
-        var d_h2_mul = Mul(d_h2, Cos(h2_mul));
-        // h2_mul = h2_add ⊙ F2  ⇒  d_h2_add = d_h2_mul ⊙ F2, summed over broadcast axes
-        var d_h2_add = SumToShapeOf(Mul(d_h2_mul, F2), h2_add);
-        // h2_mul = h2_add ⊙ F2  ⇒  d_F2 = d_h2_mul ⊙ h2_add, summed over broadcast axes
-        var d_F2 = SumToShapeOf(Mul(d_h2_mul, h2_add), F2);
+        var h2_pullback = h2_vjp.Pullback(d_h2);
+        // h2 = Apply(h2_add, F2)  ⇒  d_h2_add = pullback of Apply(h2_add, F2) at d_h2, its x
+        var d_h2_add = h2_pullback.x;
+        // h2 = Apply(h2_add, F2)  ⇒  d_F2 = pullback of Apply(h2_add, F2) at d_h2, its w
+        var d_F2 = h2_pullback.w;
         // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
         var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
         // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
@@ -140,12 +137,11 @@ partial class SinNet : global::Differentiable.IModule
         var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
         // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
         var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
-        // h1 = sin(h1_mul)  ⇒  d_h1_mul = d_h1 ⊙ cos(h1_mul)
-        var d_h1_mul = Mul(d_h1, Cos(h1_mul));
-        // h1_mul = h1_add ⊙ F1  ⇒  d_h1_add = d_h1_mul ⊙ F1, summed over broadcast axes
-        var d_h1_add = SumToShapeOf(Mul(d_h1_mul, F1), h1_add);
-        // h1_mul = h1_add ⊙ F1  ⇒  d_F1 = d_h1_mul ⊙ h1_add, summed over broadcast axes
-        var d_F1 = SumToShapeOf(Mul(d_h1_mul, h1_add), F1);
+        var h1_pullback = h1_vjp.Pullback(d_h1);
+        // h1 = Apply(h1_add, F1)  ⇒  d_h1_add = pullback of Apply(h1_add, F1) at d_h1, its x
+        var d_h1_add = h1_pullback.x;
+        // h1 = Apply(h1_add, F1)  ⇒  d_F1 = pullback of Apply(h1_add, F1) at d_h1, its w
+        var d_F1 = h1_pullback.w;
         // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
         var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
         // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
@@ -156,610 +152,92 @@ partial class SinNet : global::Differentiable.IModule
         return (forward, new ForwardGradients { W1 = d_W1, B1 = d_B1, F1 = d_F1, W2 = d_W2, B2 = d_B2, F2 = d_F2, W3 = d_W3, B3 = d_B3 });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h1_matmul = x · W1
-// h1_add = h1_matmul + B1   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float h1_add_epilogue(const Geometry& g, int i, int first, float h1_matmul, const float* __restrict__ B1)
-{
-    return (h1_matmul + B1[at(g, first, i)]);
-}
-extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
+    public sealed class ForwardCallGradients
     {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h1_add_epilogue(g, r * N + n, 3, value, B1) : value;
+        public Tensor x { get; init; } = null!;
+        public Tensor W1 { get; init; } = null!;
+        public Tensor B1 { get; init; } = null!;
+        public Tensor F1 { get; init; } = null!;
+        public Tensor W2 { get; init; } = null!;
+        public Tensor B2 { get; init; } = null!;
+        public Tensor F2 { get; init; } = null!;
+        public Tensor W3 { get; init; } = null!;
+        public Tensor B3 { get; init; } = null!;
     }
-}
-
-extern ""C"" __global__ void h1_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = h1_add_epilogue(g, i, 2, sum, B1);
-}
-
-// h1_mul = h1_add ⊙ F1
-extern ""C"" __global__ void h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add, const float* __restrict__ F1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_add[at(g, 1, i)] * F1[at(g, 2, i)]);
-}
-
-// h1 = sin(h1_mul)
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = sinf(h1_mul[at(g, 1, i)]);
-}
-
-// h2_matmul = h1 · W2
-// h2_add = h2_matmul + B2   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float h2_add_epilogue(const Geometry& g, int i, int first, float h2_matmul, const float* __restrict__ B2)
-{
-    return (h2_matmul + B2[at(g, first, i)]);
-}
-extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h2_add_epilogue(g, r * N + n, 3, value, B2) : value;
-    }
-}
-
-extern ""C"" __global__ void h2_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = h2_add_epilogue(g, i, 2, sum, B2);
-}
-
-// h2_mul = h2_add ⊙ F2
-extern ""C"" __global__ void h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add, const float* __restrict__ F2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_add[at(g, 1, i)] * F2[at(g, 2, i)]);
-}
-
-// h2 = sin(h2_mul)
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = sinf(h2_mul[at(g, 1, i)]);
-}
-
-// forward_matmul = h2 · W3
-// forward_add = forward_matmul + B3   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float forward_add_epilogue(const Geometry& g, int i, int first, float forward_matmul, const float* __restrict__ B3)
-{
-    return (forward_matmul + B3[at(g, first, i)]);
-}
-extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? forward_add_epilogue(g, r * N + n, 3, value, B3) : value;
-    }
-}
-
-extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = forward_add_epilogue(g, i, 2, sum, B3);
-}
-
-// forward_logsumexp = log Σ_1 exp(forward_add)
-extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
-}
-
-// forward = forward_add − forward_logsumexp
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// d_forward = 1
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = 1.0f;
-}
-
-// d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
-extern ""C"" __global__ void d_forward_add_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_forward[at(g, 1, i)]);
-}
-
-// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
-extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_forward_matmul = d_forward_add summed to the shape of forward_matmul
-extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h2 = d_forward_matmul · W3ᵀ
-// d_h2_mul = d_h2 ⊙ cos(h2_mul)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_h2_mul_epilogue(const Geometry& g, int i, int first, float d_h2, const float* __restrict__ h2_mul)
-{
-    return (d_h2 * cosf(h2_mul[at(g, first, i)]));
-}
-extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2_mul)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r * N + n, 3, value, h2_mul) : value;
-    }
-}
-
-extern ""C"" __global__ void d_h2_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h2_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_h2_mul_epilogue(g, i, 2, sum, h2_mul);
-}
-
-// d_h2_add_mul = d_h2_mul ⊙ F2
-extern ""C"" __global__ void d_h2_add_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_mul, const float* __restrict__ F2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h2_mul[at(g, 1, i)] * F2[at(g, 2, i)]);
-}
-
-// d_h2_add = d_h2_add_mul summed to the shape of h2_add
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h2_matmul = d_h2_add summed to the shape of h2_matmul
-extern ""C"" __global__ void d_h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1 = d_h2_matmul · W2ᵀ
-// d_h1_mul = d_h1 ⊙ cos(h1_mul)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_h1_mul_epilogue(const Geometry& g, int i, int first, float d_h1, const float* __restrict__ h1_mul)
-{
-    return (d_h1 * cosf(h1_mul[at(g, first, i)]));
-}
-extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1_mul)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r * N + n, 3, value, h1_mul) : value;
-    }
-}
-
-extern ""C"" __global__ void d_h1_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h1_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_h1_mul_epilogue(g, i, 2, sum, h1_mul);
-}
-
-// d_h1_add_mul = d_h1_mul ⊙ F1
-extern ""C"" __global__ void d_h1_add_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_mul, const float* __restrict__ F1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h1_mul[at(g, 1, i)] * F1[at(g, 2, i)]);
-}
-
-// d_h1_add = d_h1_add_mul summed to the shape of h1_add
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1_matmul = d_h1_add summed to the shape of h1_matmul
-extern ""C"" __global__ void d_h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W1 = xᵀ · d_h1_matmul
-extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B1 = d_h1_add summed to the shape of B1
-extern ""C"" __global__ void d_B1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_F1_mul = d_h1_mul ⊙ h1_add
-extern ""C"" __global__ void d_F1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_mul, const float* __restrict__ h1_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h1_mul[at(g, 1, i)] * h1_add[at(g, 2, i)]);
-}
-
-// d_F1 = d_F1_mul summed to the shape of F1
-extern ""C"" __global__ void d_F1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W2 = h1ᵀ · d_h2_matmul
-extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B2 = d_h2_add summed to the shape of B2
-extern ""C"" __global__ void d_B2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_F2_mul = d_h2_mul ⊙ h2_add
-extern ""C"" __global__ void d_F2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_mul, const float* __restrict__ h2_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h2_mul[at(g, 1, i)] * h2_add[at(g, 2, i)]);
-}
-
-// d_F2 = d_F2_mul summed to the shape of F2
-extern ""C"" __global__ void d_F2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W3 = h2ᵀ · d_forward_matmul
-extern ""C"" __global__ void d_W3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B3 = d_forward_add summed to the shape of B3
-extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-";
 
     /// <summary>
-    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
-    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
-    /// W1, B1, F1, W2, B2, F2, W3, B3. Numbers the body reads from fields are read now, once.
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of W1, B1, F1, W2, B2, F2, W3, B3, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    public (Tensor Value, global::System.Func<Tensor, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
-        p.UseSource("SinNet.Forward", ForwardCudaSource);
-        var x = p.Input("x");
-        var W1 = p.Parameter("W1");
-        var B1 = p.Parameter("B1");
-        var F1 = p.Parameter("F1");
-        var W2 = p.Parameter("W2");
-        var B2 = p.Parameter("B2");
-        var F2 = p.Parameter("F2");
-        var W3 = p.Parameter("W3");
-        var B3 = p.Parameter("B3");
-        // h1_matmul = x · W1
-        // h1_add = h1_matmul + B1
-        var h1_add = p.MatMulThen("h1_add", "h1_add_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 }, null, out var h1_matmul);
-        // h1_mul = h1_add ⊙ F1
-        var h1_mul = p.Map("h1_mul", new[] { h1_add, F1 });
-        // h1 = sin(h1_mul)
-        var h1 = p.Map("h1", new[] { h1_mul });
-        // h2_matmul = h1 · W2
-        // h2_add = h2_matmul + B2
-        var h2_add = p.MatMulThen("h2_add", "h2_add_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 }, null, out var h2_matmul);
-        // h2_mul = h2_add ⊙ F2
-        var h2_mul = p.Map("h2_mul", new[] { h2_add, F2 });
-        // h2 = sin(h2_mul)
-        var h2 = p.Map("h2", new[] { h2_mul });
-        // forward_matmul = h2 · W3
-        // forward_add = forward_matmul + B3
-        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 }, null, out var forward_matmul);
-        // forward_logsumexp = log Σ_1 exp(forward_add)
-        var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
-        // forward = forward_add − forward_logsumexp
-        var forward = p.Map("forward", new[] { forward_add, forward_logsumexp });
-        // d_forward = 1
-        var d_forward = p.Map("d_forward", new[] { forward });
-        // d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
-        var d_forward_add_sumtoshapeof = p.SumTo("d_forward_add_sumtoshapeof", d_forward, forward_add);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
-        // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-        var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
-        var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
-        // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
-        var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
-        // d_h2 = d_forward_matmul · W3ᵀ
-        // d_h2_mul = d_h2 ⊙ cos(h2_mul)
-        var d_h2_mul = p.MatMulThen("d_h2_mul", "d_h2_mul_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2_mul }, null, out _);
-        // d_h2_add_mul = d_h2_mul ⊙ F2
-        var d_h2_add_mul = p.Map("d_h2_add_mul", new[] { d_h2_mul, F2 });
-        // d_h2_add = d_h2_add_mul summed to the shape of h2_add
-        var d_h2_add = p.SumTo("d_h2_add", d_h2_add_mul, h2_add);
-        // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
-        var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
-        // d_h1 = d_h2_matmul · W2ᵀ
-        // d_h1_mul = d_h1 ⊙ cos(h1_mul)
-        var d_h1_mul = p.MatMulThen("d_h1_mul", "d_h1_mul_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1_mul }, null, out _);
-        // d_h1_add_mul = d_h1_mul ⊙ F1
-        var d_h1_add_mul = p.Map("d_h1_add_mul", new[] { d_h1_mul, F1 });
-        // d_h1_add = d_h1_add_mul summed to the shape of h1_add
-        var d_h1_add = p.SumTo("d_h1_add", d_h1_add_mul, h1_add);
-        // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
-        var d_h1_matmul = p.SumTo("d_h1_matmul", d_h1_add, h1_matmul);
-        // d_W1 = xᵀ · d_h1_matmul
-        var d_W1 = p.MatMul("d_W1", p.Transpose(x), d_h1_matmul);
-        // d_B1 = d_h1_add summed to the shape of B1
-        var d_B1 = p.SumTo("d_B1", d_h1_add, B1);
-        // d_F1_mul = d_h1_mul ⊙ h1_add
-        var d_F1_mul = p.Map("d_F1_mul", new[] { d_h1_mul, h1_add });
-        // d_F1 = d_F1_mul summed to the shape of F1
-        var d_F1 = p.SumTo("d_F1", d_F1_mul, F1);
-        // d_W2 = h1ᵀ · d_h2_matmul
-        var d_W2 = p.MatMul("d_W2", p.Transpose(h1), d_h2_matmul);
-        // d_B2 = d_h2_add summed to the shape of B2
-        var d_B2 = p.SumTo("d_B2", d_h2_add, B2);
-        // d_F2_mul = d_h2_mul ⊙ h2_add
-        var d_F2_mul = p.Map("d_F2_mul", new[] { d_h2_mul, h2_add });
-        // d_F2 = d_F2_mul summed to the shape of F2
-        var d_F2 = p.SumTo("d_F2", d_F2_mul, F2);
-        // d_W3 = h2ᵀ · d_forward_matmul
-        var d_W3 = p.MatMul("d_W3", p.Transpose(h2), d_forward_matmul);
-        // d_B3 = d_forward_add summed to the shape of B3
-        var d_B3 = p.SumTo("d_B3", d_forward_add, B3);
-        p.Result(forward);
-        p.Gradient("W1", d_W1);
-        p.Gradient("B1", d_B1);
-        p.Gradient("F1", d_F1);
-        p.Gradient("W2", d_W2);
-        p.Gradient("B2", d_B2);
-        p.Gradient("F2", d_F2);
-        p.Gradient("W3", d_W3);
-        p.Gradient("B3", d_B3);
+        // Forward
+        // var h1 = TunedSin.Apply(x.MatMul(W1) + B1, F1);
+        var h1_matmul = MatMul(x, W1);
+        var h1_add = Add(h1_matmul, B1);
+        var h1_vjp = global::Differentiable.Samples.Models.TunedSin.ApplyVjp(h1_add, F1);
+        var h1 = h1_vjp.Value;
+        // var h2 = TunedSin.Apply(h1.MatMul(W2) + B2, F2);
+        var h2_matmul = MatMul(h1, W2);
+        var h2_add = Add(h2_matmul, B2);
+        var h2_vjp = global::Differentiable.Samples.Models.TunedSin.ApplyVjp(h2_add, F2);
+        var h2 = h2_vjp.Value;
+        // return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);
+        var forward_matmul = MatMul(h2, W3);
+        var forward_add = Add(forward_matmul, B3);
+        var forward_logsumexp = LogSumExp(forward_add, axis: 1, keepDims: true);
+        var forward = Sub(forward_add, forward_logsumexp);
+
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward, summed over broadcast axes
+            var d_forward_add = SumToShapeOf(d_forward, forward_add);
+            // forward = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+            // forward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)
+            d_forward_add += Mul(ExpandAlong(d_forward_logsumexp, forward_add, axis: 1, keepDims: true), Exp(Sub(forward_add, ExpandAlong(forward_logsumexp, forward_add, axis: 1, keepDims: true))));
+            // forward_add = forward_matmul + B3  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes
+            var d_forward_matmul = SumToShapeOf(d_forward_add, forward_matmul);
+            // forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes
+            var d_B3 = SumToShapeOf(d_forward_add, B3);
+            // forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ
+            var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
+            // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
+            var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
+            var h2_pullback = h2_vjp.Pullback(d_h2);
+            // h2 = Apply(h2_add, F2)  ⇒  d_h2_add = pullback of Apply(h2_add, F2) at d_h2, its x
+            var d_h2_add = h2_pullback.x;
+            // h2 = Apply(h2_add, F2)  ⇒  d_F2 = pullback of Apply(h2_add, F2) at d_h2, its w
+            var d_F2 = h2_pullback.w;
+            // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
+            var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
+            // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
+            var d_B2 = SumToShapeOf(d_h2_add, B2);
+            // h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ
+            var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
+            // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
+            var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
+            var h1_pullback = h1_vjp.Pullback(d_h1);
+            // h1 = Apply(h1_add, F1)  ⇒  d_h1_add = pullback of Apply(h1_add, F1) at d_h1, its x
+            var d_h1_add = h1_pullback.x;
+            // h1 = Apply(h1_add, F1)  ⇒  d_F1 = pullback of Apply(h1_add, F1) at d_h1, its w
+            var d_F1 = h1_pullback.w;
+            // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
+            var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
+            // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
+            var d_B1 = SumToShapeOf(d_h1_add, B1);
+            // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
+            var d_W1 = MatMulTransposeA(x, d_h1_matmul);
+            return new ForwardCallGradients { W1 = d_W1, B1 = d_B1, F1 = d_F1, W2 = d_W2, B2 = d_B2, F2 = d_F2, W3 = d_W3, B3 = d_B3 };
+        });
     }
+
+    // Forward has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.
 
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -799,29 +277,19 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   h1_matmul = x · W1
-    ///   h1_add = h1_matmul + B1
-    ///   h1_mul = h1_add ⊙ F1
-    ///   h1 = sin(h1_mul)
-    ///   h2_matmul = h1 · W2
-    ///   h2_add = h2_matmul + B2
-    ///   h2_mul = h2_add ⊙ F2
-    ///   h2 = sin(h2_mul)
-    ///   forward_matmul = h2 · W3
-    ///   forward_add = forward_matmul + B3
-    ///   forward_logsumexp = log Σ_1 exp(forward_add)
-    ///   forward = forward_add − forward_logsumexp
+    ///   forward_vjp = Forward(x)
+    ///   forward = Forward(x)
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-    ///   d_W1 = xᵀ · d_h1_matmul
-    ///   d_B1 = d_h1_add, summed over broadcast axes
-    ///   d_F1 = d_h1_mul ⊙ h1_add, summed over broadcast axes
-    ///   d_W2 = h1ᵀ · d_h2_matmul
-    ///   d_B2 = d_h2_add, summed over broadcast axes
-    ///   d_F2 = d_h2_mul ⊙ h2_add, summed over broadcast axes
-    ///   d_W3 = h2ᵀ · d_forward_matmul
-    ///   d_B3 = d_forward_add, summed over broadcast axes
+    ///   d_W1 = pullback of Forward(x) at d_forward, its W1
+    ///   d_B1 = pullback of Forward(x) at d_forward, its B1
+    ///   d_F1 = pullback of Forward(x) at d_forward, its F1
+    ///   d_W2 = pullback of Forward(x) at d_forward, its W2
+    ///   d_B2 = pullback of Forward(x) at d_forward, its B2
+    ///   d_F2 = pullback of Forward(x) at d_forward, its F2
+    ///   d_W3 = pullback of Forward(x) at d_forward, its W3
+    ///   d_B3 = pullback of Forward(x) at d_forward, its B3
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Loss"/>.</param>
@@ -832,24 +300,9 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
     {
         // Forward
-        // SinNet.Forward: var h1 = TunedSin.Apply(x.MatMul(W1) + B1, F1);
-        var h1_matmul = MatMul(x, W1);
-        var h1_add = Add(h1_matmul, B1);
-        // TunedSin.Apply: return Sin(x * w);
-        var h1_mul = Mul(h1_add, F1);
-        var h1 = Sin(h1_mul);
-        // SinNet.Forward: var h2 = TunedSin.Apply(h1.MatMul(W2) + B2, F2);
-        var h2_matmul = MatMul(h1, W2);
-        var h2_add = Add(h2_matmul, B2);
-        // TunedSin.Apply: return Sin(x * w);
-        var h2_mul = Mul(h2_add, F2);
-        var h2 = Sin(h2_mul);
-        // SinNet.Forward: return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);
-        var forward_matmul = MatMul(h2, W3);
-        var forward_add = Add(forward_matmul, B3);
-        var forward_logsumexp = LogSumExp(forward_add, axis: 1, keepDims: true);
-        var forward = Sub(forward_add, forward_logsumexp);
         // return NllLoss(Forward(x), y);
+        var forward_vjp = ForwardVjpParametersOnly(x);
+        var forward = forward_vjp.Value;
         var loss_gather = Gather(forward, y);
         var loss = Neg(Mean(loss_gather));
 
@@ -861,46 +314,23 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
         // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
         var d_forward = ScatterLabels(d_loss_gather, y, forward);
-        // forward = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward, summed over broadcast axes
-        var d_forward_add = SumToShapeOf(d_forward, forward_add);
-        // forward = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
-        var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
-        // forward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)
-        d_forward_add += Mul(ExpandAlong(d_forward_logsumexp, forward_add, axis: 1, keepDims: true), Exp(Sub(forward_add, ExpandAlong(forward_logsumexp, forward_add, axis: 1, keepDims: true))));
-        // forward_add = forward_matmul + B3  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes
-        var d_forward_matmul = SumToShapeOf(d_forward_add, forward_matmul);
-        // forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes
-        var d_B3 = SumToShapeOf(d_forward_add, B3);
-        // forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ
-        var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
-        // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
-        var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
-        // h2 = sin(h2_mul)  ⇒  d_h2_mul = d_h2 ⊙ cos(h2_mul)
-        var d_h2_mul = Mul(d_h2, Cos(h2_mul));
-        // h2_mul = h2_add ⊙ F2  ⇒  d_h2_add = d_h2_mul ⊙ F2, summed over broadcast axes
-        var d_h2_add = SumToShapeOf(Mul(d_h2_mul, F2), h2_add);
-        // h2_mul = h2_add ⊙ F2  ⇒  d_F2 = d_h2_mul ⊙ h2_add, summed over broadcast axes
-        var d_F2 = SumToShapeOf(Mul(d_h2_mul, h2_add), F2);
-        // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
-        var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
-        // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
-        var d_B2 = SumToShapeOf(d_h2_add, B2);
-        // h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ
-        var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
-        // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
-        var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
-        // h1 = sin(h1_mul)  ⇒  d_h1_mul = d_h1 ⊙ cos(h1_mul)
-        var d_h1_mul = Mul(d_h1, Cos(h1_mul));
-        // h1_mul = h1_add ⊙ F1  ⇒  d_h1_add = d_h1_mul ⊙ F1, summed over broadcast axes
-        var d_h1_add = SumToShapeOf(Mul(d_h1_mul, F1), h1_add);
-        // h1_mul = h1_add ⊙ F1  ⇒  d_F1 = d_h1_mul ⊙ h1_add, summed over broadcast axes
-        var d_F1 = SumToShapeOf(Mul(d_h1_mul, h1_add), F1);
-        // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
-        var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
-        // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
-        var d_B1 = SumToShapeOf(d_h1_add, B1);
-        // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
-        var d_W1 = MatMulTransposeA(x, d_h1_matmul);
+        var forward_pullback = forward_vjp.Pullback(d_forward);
+        // forward = Forward(x)  ⇒  d_W1 = pullback of Forward(x) at d_forward, its W1
+        var d_W1 = forward_pullback.W1;
+        // forward = Forward(x)  ⇒  d_B1 = pullback of Forward(x) at d_forward, its B1
+        var d_B1 = forward_pullback.B1;
+        // forward = Forward(x)  ⇒  d_F1 = pullback of Forward(x) at d_forward, its F1
+        var d_F1 = forward_pullback.F1;
+        // forward = Forward(x)  ⇒  d_W2 = pullback of Forward(x) at d_forward, its W2
+        var d_W2 = forward_pullback.W2;
+        // forward = Forward(x)  ⇒  d_B2 = pullback of Forward(x) at d_forward, its B2
+        var d_B2 = forward_pullback.B2;
+        // forward = Forward(x)  ⇒  d_F2 = pullback of Forward(x) at d_forward, its F2
+        var d_F2 = forward_pullback.F2;
+        // forward = Forward(x)  ⇒  d_W3 = pullback of Forward(x) at d_forward, its W3
+        var d_W3 = forward_pullback.W3;
+        // forward = Forward(x)  ⇒  d_B3 = pullback of Forward(x) at d_forward, its B3
+        var d_B3 = forward_pullback.B3;
 
         return (loss, new LossGradients { W1 = d_W1, B1 = d_B1, F1 = d_F1, W2 = d_W2, B2 = d_B2, F2 = d_F2, W3 = d_W3, B3 = d_B3 });
     }

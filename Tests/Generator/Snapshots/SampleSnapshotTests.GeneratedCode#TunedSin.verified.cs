@@ -61,111 +61,41 @@ static partial class TunedSin
         return (apply, new ApplyGradients { x = d_x, w = d_w });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ApplyDeviceProgram"/>, one per step, named after the variables of <see cref="ApplyWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The gradients a call of Apply from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ApplyCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// apply_mul = x ⊙ w
-extern ""C"" __global__ void apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (x[at(g, 1, i)] * w[at(g, 2, i)]);
-}
-
-// apply = sin(apply_mul)
-extern ""C"" __global__ void apply(const Geometry g, float* __restrict__ out, const float* __restrict__ apply_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = sinf(apply_mul[at(g, 1, i)]);
-}
-
-// d_apply_mul = 1 ⊙ cos(apply_mul)
-extern ""C"" __global__ void d_apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ apply, const float* __restrict__ apply_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (1.0f * cosf(apply_mul[at(g, 2, i)]));
-}
-
-// d_x_mul = d_apply_mul ⊙ w
-extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_apply_mul, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_apply_mul[at(g, 1, i)] * w[at(g, 2, i)]);
-}
-
-// d_x = d_x_mul summed to the shape of x
-extern ""C"" __global__ void d_x(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
+    public sealed class ApplyCallGradients
     {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+        public Tensor x { get; init; } = null!;
+        public Tensor w { get; init; } = null!;
     }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_w_mul = d_apply_mul ⊙ x
-extern ""C"" __global__ void d_w_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_apply_mul, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_apply_mul[at(g, 1, i)] * x[at(g, 2, i)]);
-}
-
-// d_w = d_w_mul summed to the shape of w
-extern ""C"" __global__ void d_w(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-";
 
     /// <summary>
-    /// Records <see cref="ApplyWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
-    /// kernels of <see cref="ApplyCudaSource"/> in execution order, the value of Apply and the gradient of its sum with respect to
-    /// x, w. Numbers the body reads from fields are read now, once.
+    /// <c>Apply(x, w)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of x, w, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public static void ApplyDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    public static (Tensor Value, global::System.Func<Tensor, ApplyCallGradients> Pullback) ApplyVjp(Tensor x, Tensor w)
     {
-        p.UseSource("TunedSin.Apply", ApplyCudaSource);
-        var x = p.Input("x");
-        var w = p.Input("w");
-        // apply_mul = x ⊙ w
-        var apply_mul = p.Map("apply_mul", new[] { x, w });
-        // apply = sin(apply_mul)
-        var apply = p.Map("apply", new[] { apply_mul });
-        // d_apply_mul = 1 ⊙ cos(apply_mul)
-        var d_apply_mul = p.Map("d_apply_mul", new[] { apply, apply_mul });
-        // d_x_mul = d_apply_mul ⊙ w
-        var d_x_mul = p.Map("d_x_mul", new[] { d_apply_mul, w });
-        // d_x = d_x_mul summed to the shape of x
-        var d_x = p.SumTo("d_x", d_x_mul, x);
-        // d_w_mul = d_apply_mul ⊙ x
-        var d_w_mul = p.Map("d_w_mul", new[] { d_apply_mul, x });
-        // d_w = d_w_mul summed to the shape of w
-        var d_w = p.SumTo("d_w", d_w_mul, w);
-        p.Result(apply);
-        p.Gradient("x", d_x);
-        p.Gradient("w", d_w);
+        // Forward
+        // return Sin(x * w);
+        var apply_mul = Mul(x, w);
+        var apply = Sin(apply_mul);
+
+        return (apply, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ apply
+            var d_apply = Seed(apply, seed);
+            // apply = sin(apply_mul)  ⇒  d_apply_mul = d_apply ⊙ cos(apply_mul)
+            var d_apply_mul = Mul(d_apply, Cos(apply_mul));
+            // apply_mul = x ⊙ w  ⇒  d_x = d_apply_mul ⊙ w, summed over broadcast axes
+            var d_x = SumToShapeOf(Mul(d_apply_mul, w), x);
+            // apply_mul = x ⊙ w  ⇒  d_w = d_apply_mul ⊙ x, summed over broadcast axes
+            var d_w = SumToShapeOf(Mul(d_apply_mul, x), w);
+            return new ApplyCallGradients { x = d_x, w = d_w };
+        });
     }
+
+    // Apply has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.
 
     /// <summary>The gradients computed by <see cref="ApplyHandWrittenWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]

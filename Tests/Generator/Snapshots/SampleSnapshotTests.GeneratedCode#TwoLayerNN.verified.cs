@@ -46,16 +46,16 @@ partial class TwoLayerNN : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   L1_forward_matmul = x · L1.W
-    ///   L1_forward = L1_forward_matmul + L1.B
+    ///   L1_forward_vjp = Forward(x)
+    ///   L1_forward = Forward(x)
     ///   forward_relu = relu(L1_forward)
-    ///   forward_matmul = forward_relu · L2.W
-    ///   forward = forward_matmul + L2.B
+    ///   forward_vjp = Forward(forward_relu)
+    ///   forward = Forward(forward_relu)
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
-    ///   d_L1_W = xᵀ · d_L1_forward_matmul
-    ///   d_L1_B = d_L1_forward, summed over broadcast axes
-    ///   d_L2_W = forward_reluᵀ · d_forward_matmul
-    ///   d_L2_B = d_forward, summed over broadcast axes
+    ///   d_L1_W = pullback of Forward(x) at d_L1_forward, its W
+    ///   d_L1_B = pullback of Forward(x) at d_L1_forward, its B
+    ///   d_L2_W = pullback of Forward(forward_relu) at d_forward, its W
+    ///   d_L2_B = pullback of Forward(forward_relu) at d_forward, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -65,276 +65,82 @@ partial class TwoLayerNN : global::Differentiable.IModule
     public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
     {
         // Forward
-        // Linear.Forward: return x.MatMul(W) + B;
-        var L1_forward_matmul = MatMul(x, L1.W);
-        var L1_forward = Add(L1_forward_matmul, L1.B);
         // return L2.Forward(Relu(L1.Forward(x)));
+        var L1_forward_vjp = L1.ForwardVjpParametersOnly(x);
+        var L1_forward = L1_forward_vjp.Value;
         var forward_relu = Relu(L1_forward);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var forward_matmul = MatMul(forward_relu, L2.W);
-        var forward = Add(forward_matmul, L2.B);
+        var forward_vjp = L2.ForwardVjp(forward_relu);
+        var forward = forward_vjp.Value;
 
         // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
         var d_forward = Seed(forward, seed);
-        // forward = forward_matmul + L2.B  ⇒  d_forward_matmul = d_forward, summed over broadcast axes
-        var d_forward_matmul = SumToShapeOf(d_forward, forward_matmul);
-        // forward = forward_matmul + L2.B  ⇒  d_L2_B = d_forward, summed over broadcast axes
-        var d_L2_B = SumToShapeOf(d_forward, L2.B);
-        // forward_matmul = forward_relu · L2.W  ⇒  d_forward_relu = d_forward_matmul · L2.Wᵀ
-        var d_forward_relu = MatMulTransposeB(d_forward_matmul, L2.W);
-        // forward_matmul = forward_relu · L2.W  ⇒  d_L2_W = forward_reluᵀ · d_forward_matmul
-        var d_L2_W = MatMulTransposeA(forward_relu, d_forward_matmul);
+        var forward_pullback = forward_vjp.Pullback(d_forward);
+        // forward = Forward(forward_relu)  ⇒  d_forward_relu = pullback of Forward(forward_relu) at d_forward, its x
+        var d_forward_relu = forward_pullback.x;
+        // forward = Forward(forward_relu)  ⇒  d_L2_W = pullback of Forward(forward_relu) at d_forward, its W
+        var d_L2_W = forward_pullback.W;
+        // forward = Forward(forward_relu)  ⇒  d_L2_B = pullback of Forward(forward_relu) at d_forward, its B
+        var d_L2_B = forward_pullback.B;
         // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
         var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
-        // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_forward_matmul = d_L1_forward, summed over broadcast axes
-        var d_L1_forward_matmul = SumToShapeOf(d_L1_forward, L1_forward_matmul);
-        // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_B = d_L1_forward, summed over broadcast axes
-        var d_L1_B = SumToShapeOf(d_L1_forward, L1.B);
-        // L1_forward_matmul = x · L1.W  ⇒  d_L1_W = xᵀ · d_L1_forward_matmul
-        var d_L1_W = MatMulTransposeA(x, d_L1_forward_matmul);
+        var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
+        // L1_forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_L1_forward, its W
+        var d_L1_W = L1_forward_pullback.W;
+        // L1_forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_L1_forward, its B
+        var d_L1_B = L1_forward_pullback.B;
 
         return (forward, new ForwardGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// L1_forward_matmul = x · L1_W
-// forward_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float forward_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
-{
-    return fmaxf((L1_forward_matmul + L1_B[at(g, first, i)]), 0.0f);
-}
-extern ""C"" __global__ void forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
+    public sealed class ForwardCallGradients
     {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? forward_relu_epilogue(g, r * N + n, 3, value, L1_B) : value;
+        public Tensor x { get; init; } = null!;
+        public Tensor L1_W { get; init; } = null!;
+        public Tensor L1_B { get; init; } = null!;
+        public Tensor L2_W { get; init; } = null!;
+        public Tensor L2_B { get; init; } = null!;
     }
-}
-
-extern ""C"" __global__ void forward_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = forward_relu_epilogue(g, i, 2, sum, L1_B);
-}
-
-// forward_matmul = forward_relu · L2_W
-// forward = forward_matmul + L2_B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float forward_epilogue(const Geometry& g, int i, int first, float forward_matmul, const float* __restrict__ L2_B)
-{
-    return (forward_matmul + L2_B[at(g, first, i)]);
-}
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? forward_epilogue(g, r * N + n, 3, value, L2_B) : value;
-    }
-}
-
-extern ""C"" __global__ void forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = forward_epilogue(g, i, 2, sum, L2_B);
-}
-
-// d_forward = 1
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = 1.0f;
-}
-
-// d_forward_matmul = d_forward summed to the shape of forward_matmul
-extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_forward_relu = d_forward_matmul · L2_Wᵀ
-// d_L1_forward = d_forward_relu ⊙ ([forward_relu > 0])   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_L1_forward_epilogue(const Geometry& g, int i, int first, float d_forward_relu, const float* __restrict__ forward_relu)
-{
-    return (d_forward_relu * (forward_relu[at(g, first, i)] > 0.0f ? 1.0f : 0.0f));
-}
-extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ forward_relu)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_L1_forward_epilogue(g, r * N + n, 3, value, forward_relu) : value;
-    }
-}
-
-extern ""C"" __global__ void d_L1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ forward_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_L1_forward_epilogue(g, i, 2, sum, forward_relu);
-}
-
-// d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
-extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L1_W = xᵀ · d_L1_forward_matmul
-extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_L1_B = d_L1_forward summed to the shape of L1_B
-extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L2_W = forward_reluᵀ · d_forward_matmul
-extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_L2_B = d_forward summed to the shape of L2_B
-extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-";
 
     /// <summary>
-    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
-    /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
-    /// L1.W, L1.B, L2.W, L2.B. Numbers the body reads from fields are read now, once.
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    public (Tensor Value, global::System.Func<Tensor, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
-        p.UseSource("TwoLayerNN.Forward", ForwardCudaSource);
-        var x = p.Input("x");
-        var L1_W = p.Parameter("L1.W");
-        var L1_B = p.Parameter("L1.B");
-        var L2_W = p.Parameter("L2.W");
-        var L2_B = p.Parameter("L2.B");
-        // L1_forward_matmul = x · L1_W
-        // forward_relu = relu(L1_forward_matmul + L1_B)
-        var forward_relu = p.MatMulThen("forward_relu", "forward_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B }, null, out var L1_forward_matmul);
-        // forward_matmul = forward_relu · L2_W
-        // forward = forward_matmul + L2_B
-        var forward = p.MatMulThen("forward", "forward_sum", forward_relu, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var forward_matmul);
-        // d_forward = 1
-        var d_forward = p.Map("d_forward", new[] { forward });
-        // d_forward_matmul = d_forward summed to the shape of forward_matmul
-        var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward, forward_matmul);
-        // d_forward_relu = d_forward_matmul · L2_Wᵀ
-        // d_L1_forward = d_forward_relu ⊙ ([forward_relu > 0])
-        var d_L1_forward = p.MatMulThen("d_L1_forward", "d_L1_forward_sum", d_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { forward_relu }, null, out _);
-        // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
-        var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
-        // d_L1_W = xᵀ · d_L1_forward_matmul
-        var d_L1_W = p.MatMul("d_L1_W", p.Transpose(x), d_L1_forward_matmul);
-        // d_L1_B = d_L1_forward summed to the shape of L1_B
-        var d_L1_B = p.SumTo("d_L1_B", d_L1_forward, L1_B);
-        // d_L2_W = forward_reluᵀ · d_forward_matmul
-        var d_L2_W = p.MatMul("d_L2_W", p.Transpose(forward_relu), d_forward_matmul);
-        // d_L2_B = d_forward summed to the shape of L2_B
-        var d_L2_B = p.SumTo("d_L2_B", d_forward, L2_B);
-        p.Result(forward);
-        p.Gradient("L1.W", d_L1_W);
-        p.Gradient("L1.B", d_L1_B);
-        p.Gradient("L2.W", d_L2_W);
-        p.Gradient("L2.B", d_L2_B);
+        // Forward
+        // return L2.Forward(Relu(L1.Forward(x)));
+        var L1_forward_vjp = L1.ForwardVjpParametersOnly(x);
+        var L1_forward = L1_forward_vjp.Value;
+        var forward_relu = Relu(L1_forward);
+        var forward_vjp = L2.ForwardVjp(forward_relu);
+        var forward = forward_vjp.Value;
+
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(forward_relu)  ⇒  d_forward_relu = pullback of Forward(forward_relu) at d_forward, its x
+            var d_forward_relu = forward_pullback.x;
+            // forward = Forward(forward_relu)  ⇒  d_L2_W = pullback of Forward(forward_relu) at d_forward, its W
+            var d_L2_W = forward_pullback.W;
+            // forward = Forward(forward_relu)  ⇒  d_L2_B = pullback of Forward(forward_relu) at d_forward, its B
+            var d_L2_B = forward_pullback.B;
+            // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
+            var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
+            var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
+            // L1_forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_L1_forward, its W
+            var d_L1_W = L1_forward_pullback.W;
+            // L1_forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_L1_forward, its B
+            var d_L1_B = L1_forward_pullback.B;
+            return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B };
+        });
     }
+
+    // Forward has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.
 
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -362,20 +168,17 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   L1_forward_matmul = x · L1.W
-    ///   L1_forward = L1_forward_matmul + L1.B
-    ///   L2_forward_relu = relu(L1_forward)
-    ///   L2_forward_matmul = L2_forward_relu · L2.W
-    ///   L2_forward = L2_forward_matmul + L2.B
-    ///   loss_logsumexp = log Σ_1 exp(L2_forward)
-    ///   loss_sub = L2_forward − loss_logsumexp
+    ///   forward_vjp = Forward(x)
+    ///   forward = Forward(x)
+    ///   loss_logsumexp = log Σ_1 exp(forward)
+    ///   loss_sub = forward − loss_logsumexp
     ///   loss_gather = loss_sub[i, yᵢ]
     ///   loss = −(mean loss_gather)
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-    ///   d_L1_W = xᵀ · d_L1_forward_matmul
-    ///   d_L1_B = d_L1_forward, summed over broadcast axes
-    ///   d_L2_W = L2_forward_reluᵀ · d_L2_forward_matmul
-    ///   d_L2_B = d_L2_forward, summed over broadcast axes
+    ///   d_L1_W = pullback of Forward(x) at d_forward, its L1_W
+    ///   d_L1_B = pullback of Forward(x) at d_forward, its L1_B
+    ///   d_L2_W = pullback of Forward(x) at d_forward, its L2_W
+    ///   d_L2_B = pullback of Forward(x) at d_forward, its L2_B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Loss"/>.</param>
@@ -386,17 +189,11 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
     {
         // Forward
-        // Linear.Forward: return x.MatMul(W) + B;
-        var L1_forward_matmul = MatMul(x, L1.W);
-        var L1_forward = Add(L1_forward_matmul, L1.B);
-        // TwoLayerNN.Forward: return L2.Forward(Relu(L1.Forward(x)));
-        var L2_forward_relu = Relu(L1_forward);
-        // Linear.Forward: return x.MatMul(W) + B;
-        var L2_forward_matmul = MatMul(L2_forward_relu, L2.W);
-        var L2_forward = Add(L2_forward_matmul, L2.B);
         // return CrossEntropy(Forward(x), y);
-        var loss_logsumexp = LogSumExp(L2_forward, axis: 1, keepDims: true);
-        var loss_sub = Sub(L2_forward, loss_logsumexp);
+        var forward_vjp = ForwardVjpParametersOnly(x);
+        var forward = forward_vjp.Value;
+        var loss_logsumexp = LogSumExp(forward, axis: 1, keepDims: true);
+        var loss_sub = Sub(forward, loss_logsumexp);
         var loss_gather = Gather(loss_sub, y);
         var loss = Neg(Mean(loss_gather));
 
@@ -408,28 +205,21 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
         // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
         var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
-        // loss_sub = L2_forward − loss_logsumexp  ⇒  d_L2_forward = d_loss_sub, summed over broadcast axes
-        var d_L2_forward = SumToShapeOf(d_loss_sub, L2_forward);
-        // loss_sub = L2_forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
+        // loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes
+        var d_forward = SumToShapeOf(d_loss_sub, forward);
+        // loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
         var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
-        // loss_logsumexp = log Σ_1 exp(L2_forward)  ⇒  d_L2_forward += d_loss_logsumexp ⊙ exp(L2_forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(L2_forward)
-        d_L2_forward += Mul(ExpandAlong(d_loss_logsumexp, L2_forward, axis: 1, keepDims: true), Exp(Sub(L2_forward, ExpandAlong(loss_logsumexp, L2_forward, axis: 1, keepDims: true))));
-        // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_forward_matmul = d_L2_forward, summed over broadcast axes
-        var d_L2_forward_matmul = SumToShapeOf(d_L2_forward, L2_forward_matmul);
-        // L2_forward = L2_forward_matmul + L2.B  ⇒  d_L2_B = d_L2_forward, summed over broadcast axes
-        var d_L2_B = SumToShapeOf(d_L2_forward, L2.B);
-        // L2_forward_matmul = L2_forward_relu · L2.W  ⇒  d_L2_forward_relu = d_L2_forward_matmul · L2.Wᵀ
-        var d_L2_forward_relu = MatMulTransposeB(d_L2_forward_matmul, L2.W);
-        // L2_forward_matmul = L2_forward_relu · L2.W  ⇒  d_L2_W = L2_forward_reluᵀ · d_L2_forward_matmul
-        var d_L2_W = MatMulTransposeA(L2_forward_relu, d_L2_forward_matmul);
-        // L2_forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_L2_forward_relu ⊙ [L2_forward_relu > 0]
-        var d_L1_forward = Mul(d_L2_forward_relu, Step(L2_forward_relu));
-        // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_forward_matmul = d_L1_forward, summed over broadcast axes
-        var d_L1_forward_matmul = SumToShapeOf(d_L1_forward, L1_forward_matmul);
-        // L1_forward = L1_forward_matmul + L1.B  ⇒  d_L1_B = d_L1_forward, summed over broadcast axes
-        var d_L1_B = SumToShapeOf(d_L1_forward, L1.B);
-        // L1_forward_matmul = x · L1.W  ⇒  d_L1_W = xᵀ · d_L1_forward_matmul
-        var d_L1_W = MatMulTransposeA(x, d_L1_forward_matmul);
+        // loss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)
+        d_forward += Mul(ExpandAlong(d_loss_logsumexp, forward, axis: 1, keepDims: true), Exp(Sub(forward, ExpandAlong(loss_logsumexp, forward, axis: 1, keepDims: true))));
+        var forward_pullback = forward_vjp.Pullback(d_forward);
+        // forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W
+        var d_L1_W = forward_pullback.L1_W;
+        // forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B
+        var d_L1_B = forward_pullback.L1_B;
+        // forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W
+        var d_L2_W = forward_pullback.L2_W;
+        // forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B
+        var d_L2_B = forward_pullback.L2_B;
 
         return (loss, new LossGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
     }

@@ -1,0 +1,170 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generator.Autodiff;
+using Differentiable.Generator.Calls;
+using Differentiable.Generator.Lowering;
+using Differentiable.Generator.Model;
+using Differentiable.Generator.Parsing;
+
+namespace Differentiable.Generator.Emit;
+
+/// <summary>What the methods of one class are generated against: the bodies and signatures of what they call.</summary>
+internal sealed class GenerationContext
+{
+    public GenerationContext(ClassWork work)
+    {
+        Class = work.Class;
+        foreach (var method in work.InlinedCallees) Bodies[method.Key] = method;
+        foreach (var method in work.Methods) Bodies[method.Spec.Key] = method.Spec;
+        foreach (var callee in work.Callees) Signatures[callee.Key] = callee;
+    }
+
+    public ClassSpec Class { get; }
+    public Dictionary<string, MethodSpec> Bodies { get; } = new();
+    public Dictionary<string, CalleeSignature> Signatures { get; } = new();
+}
+
+/// <summary>
+/// Generates everything one [Differentiable] method adds to its class: <c>{M}WithGradients</c> and its gradients type,
+/// the forward-with-pullback variants that callers asked for (calls are calls, not copies), and the device program
+/// (which inlines calls: fusing across a call is the device planner's job).
+/// </summary>
+internal static class MethodGenerator
+{
+    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]";
+
+    /// <summary>Every member the method's generated code adds to the class.</summary>
+    public static IEnumerable<string> MemberNames(MethodWork method)
+    {
+        var name = method.Spec.Name;
+        yield return name + "WithGradients";
+        yield return name + "Gradients";
+        yield return name + "CudaSource";
+        yield return name + "DeviceProgram";
+        if (method.VjpMasks.Count == 0) yield break;
+        var signature = Signature(method);
+        yield return signature.CallGradientsClass;
+        foreach (var mask in method.VjpMasks) yield return signature.VjpName(mask);
+    }
+
+    /// <summary>The method as its callers see it: the same record the call graph gave them, so names agree.</summary>
+    private static CalleeSignature Signature(MethodWork method) =>
+        new(method.Spec.Key, method.Spec.Name, method.Spec.Class.FullName, method.Spec.IsStatic, method.Spec.Arguments,
+            method.Spec.CustomGradient?.BackwardMethod, IsValid: true, method.ReachedParameters);
+
+    /// <summary>Writes the method's members; false (with diagnostics) when it cannot be differentiated.</summary>
+    public static bool Write(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
+    {
+        var spec = method.Spec;
+        var reserved = ClassEmitter.Reserved(context.Class).ToList();
+        var gradient = Differentiate(method, context, CallMasks.Declared(spec), parameterOutputs: null, inline: false, diagnostics);
+        if (gradient is null) return false;
+
+        var emitter = new MethodEmitter(gradient, reserved);
+        WriteGradientsClass(w, emitter);
+        w.Line();
+        emitter.Write(w);
+
+        if (method.VjpMasks.Count > 0) WriteVjps(w, method, context, reserved, diagnostics);
+
+        w.Line();
+        WriteDevice(w, method, context, gradient, emitter, reserved);
+        return true;
+    }
+
+    private static Gradient? Differentiate(MethodWork method, GenerationContext context, ulong mask, IReadOnlyList<string>? parameterOutputs, bool inline,
+        List<DiagnosticInfo> diagnostics)
+    {
+        var sites = new Dictionary<SourceSpot, CallSite>();
+        foreach (var site in method.Summary.Sites) sites[site.Where] = site;
+        var request = new LoweringRequest(method.Spec, mask, parameterOutputs, inline, context.Bodies, context.Signatures, sites);
+        var lowered = Lowerer.Lower(request, diagnostics);
+        return lowered is null ? null : ReverseMode.Differentiate(lowered);
+    }
+
+    /// <summary>The class a call's pullback returns, then one forward-with-pullback per argument mask callers asked for.</summary>
+    private static void WriteVjps(SourceWriter w, MethodWork method, GenerationContext context, List<string> reserved, List<DiagnosticInfo> diagnostics)
+    {
+        var spec = method.Spec;
+        var signature = Signature(method);
+        var (argumentNames, parameterNames) = signature.GradientNames();
+        w.Line();
+        w.Line($"/// <summary>The gradients a call of {spec.Name} from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>");
+        w.Line(GeneratedCode);
+        w.Open($"public sealed class {signature.CallGradientsClass}");
+        foreach (var i in signature.TensorPositions())
+            w.Line($"public Tensor {argumentNames[i]} {{ get; init; }} = null!;");
+        foreach (var path in signature.ReachedParameters)
+            w.Line($"public Tensor {parameterNames[path]} {{ get; init; }} = null!;");
+        w.Close();
+
+        var parameters = spec.IsStatic ? new List<string>() : signature.ReachedParameters.ToList();
+        foreach (var mask in method.VjpMasks)
+        {
+            var gradient = Differentiate(method, context, mask, parameters, inline: false, diagnostics)
+                ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded");
+            var emitter = new MethodEmitter(gradient, reserved);
+            emitter.NameProperties(signature.CallGradientsClass, leaf => leaf.Op == IR.Op.Parameter
+                ? parameterNames[leaf.Attributes.Text!]
+                : argumentNames[IndexOfArgument(spec, leaf.Attributes.Text!)]);
+            w.Line();
+            emitter.WriteVjp(w, signature.VjpName(mask), signature.CallGradientsClass);
+        }
+    }
+
+    private static int IndexOfArgument(MethodSpec spec, string name)
+    {
+        for (var i = 0; i < spec.Arguments.Count; i++) if (spec.Arguments[i].Name == name) return i;
+        throw new System.InvalidOperationException($"no argument {name}");
+    }
+
+    /// <summary>
+    /// The device program, for a method no other [Differentiable] method calls: from the same gradient when it calls
+    /// nothing, else from a lowering that inlines its callees, which may be too large (a comment then says so; the C#
+    /// path is unaffected).
+    /// </summary>
+    private static void WriteDevice(SourceWriter w, MethodWork method, GenerationContext context, Gradient gradient, MethodEmitter emitter, List<string> reserved)
+    {
+        // A training step is one program (one CUDA graph): the program of the method that is trained includes the kernels
+        // of what it calls, fused across the calls. A method that others call is compiled as part of theirs, so a chain of
+        // calls costs its length once, not once per caller.
+        if (method.IsCalled)
+        {
+            w.Line($"// {method.Spec.Name} has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.");
+            return;
+        }
+        if (method.Summary.Sites.Count > 0)
+        {
+            var refused = new List<DiagnosticInfo>();
+            var inlined = Differentiate(method, context, CallMasks.Declared(method.Spec), parameterOutputs: null, inline: true, refused);
+            if (inlined is null)
+            {
+                w.Line($"// {method.Spec.Name} has no device program: the device inlines calls, and {Reason(refused)}.");
+                return;
+            }
+            gradient = inlined;
+            emitter = new MethodEmitter(inlined, reserved);
+        }
+        new Cuda.DeviceEmitter(gradient, emitter).Write(w);
+    }
+
+    private static string Reason(List<DiagnosticInfo> refused) =>
+        refused.Count == 0 ? "a callee could not be inlined" : string.Join("; ", refused.Select(d => d.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private static void WriteGradientsClass(SourceWriter w, MethodEmitter method)
+    {
+        w.Line($"/// <summary>The gradients computed by <see cref=\"{method.MethodName}WithGradients\"/>, one per parameter or [Wrt] argument.</summary>");
+        w.Line(GeneratedCode);
+        w.Open($"public sealed class {method.GradientsClass} : IGradients");
+        foreach (var (property, leaf) in method.Outputs)
+        {
+            w.Line($"/// <summary>∂L/∂{method.NameOf(leaf)}, shaped like {method.NameOf(leaf)}.</summary>");
+            w.Line($"public required Tensor {property} {{ get; init; }}");
+            w.Line();
+        }
+        w.Line("/// <inheritdoc/>");
+        var pairs = method.Outputs.Select(o => $"(\"{method.NameOf(o.Leaf)}\", {o.Property})");
+        w.Line($"public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] {{ {string.Join(", ", pairs)} }};");
+        w.Close();
+    }
+}
