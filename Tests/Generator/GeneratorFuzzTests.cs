@@ -14,7 +14,9 @@ public class GeneratorFuzzTests(ITestOutputHelper output)
 {
     /// <summary>Fixed, so a failure here reproduces with `dotnet run -c Release --project Tests/Fuzz -- --seed 20251 --count ...`.</summary>
     private const int Seed = 20251;
-    private const int Count = 600;
+    // Sized for CI: about 2 minutes on 2 cores against today's generator, where most batches fail and are rerun
+    // case by case and slow cases wait out their 10 s budget. Raise it once the generator passes: clean batches run ~10x faster.
+    private const int Count = 150;
 
     private static readonly FuzzOptions Options = new() { BatchSize = 50, BatchBudget = TimeSpan.FromSeconds(30), CaseBudget = TimeSpan.FromSeconds(10) };
 
