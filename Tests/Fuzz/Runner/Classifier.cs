@@ -1,0 +1,79 @@
+using Differentiable.Fuzz.Cases;
+using Microsoft.CodeAnalysis;
+
+namespace Differentiable.Fuzz.Runner;
+
+/// <summary>
+/// Reads one generator run over a batch and says, per case, what happened. A failure that cannot be pinned on
+/// one case (an exception, an internal error without a location) returns null: the caller reruns the cases one by one.
+/// </summary>
+public static class Classifier
+{
+    public static Dictionary<int, CaseResult>? Classify(GeneratorRun run, IReadOnlyList<FuzzCase> cases)
+    {
+        var result = run.Result!;
+        var exception = result.Results.Select(r => r.Exception).FirstOrDefault(e => e is not null);
+        if (exception is not null)
+        {
+            if (cases.Count > 1) return null;
+            return new() { [0] = new CaseResult(cases[0].Id, Outcome.Threw, Describe(exception)) };
+        }
+        var generatorDiagnostics = result.Diagnostics.Concat(result.Results.SelectMany(r => r.Diagnostics)).Distinct().ToList();
+        if (generatorDiagnostics.FirstOrDefault(d => d.Id == "CS8785") is { } crash)
+            return cases.Count > 1 ? null : new() { [0] = new CaseResult(cases[0].Id, Outcome.Threw, crash.GetMessage()) };
+
+        var outcomes = new Dictionary<int, CaseResult>();
+        var diffErrors = new Dictionary<int, List<Diagnostic>>();
+        foreach (var d in generatorDiagnostics.Where(d => d.Id.StartsWith("DIFF", StringComparison.Ordinal)))
+        {
+            var n = CaseTrees.CaseOf(d.Location.SourceTree?.FilePath) ?? (cases.Count == 1 ? 0 : null);
+            if (n is null) return null;
+            if (d.Id == "DIFF099") outcomes.TryAdd(n.Value, new CaseResult(cases[n.Value].Id, Outcome.Diff099, d.ToString()));
+            if (d.Severity == DiagnosticSeverity.Error) (diffErrors.TryGetValue(n.Value, out var list) ? list : diffErrors[n.Value] = new()).Add(d);
+        }
+
+        var inputTrees = run.Input.SyntaxTrees.ToHashSet();
+        var errors = run.Output!.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        var suspects = errors.GroupBy(d => CaseTrees.CaseOf(d.Location.SourceTree?.FilePath)).ToList();
+        foreach (var group in suspects)
+        {
+            if (group.Key is not { } n)
+            {
+                if (cases.Count > 1) return null;
+                n = 0;
+            }
+            if (outcomes.ContainsKey(n) || diffErrors.ContainsKey(n)) continue;
+            var own = OwnErrors(run, n);
+            if (own.Count > 0) continue;
+            var generated = group.Where(d => !inputTrees.Contains(d.Location.SourceTree!)).ToList();
+            var shown = (generated.Count > 0 ? generated : group.ToList()).Take(5);
+            outcomes[n] = new CaseResult(cases[n].Id, Outcome.Uncompilable, string.Join("\n", shown.Select(d => $"{Path.GetFileName(d.Location.SourceTree?.FilePath)}{d.Location.GetLineSpan().StartLinePosition}: {d.Id} {d.GetMessage()}")));
+        }
+
+        for (var n = 0; n < cases.Count; n++)
+        {
+            if (outcomes.ContainsKey(n)) continue;
+            var rejected = diffErrors.TryGetValue(n, out var diff) ? string.Join("; ", diff.Select(d => d.Id + " " + d.GetMessage()).Distinct().Take(3))
+                : suspects.Any(g => g.Key == n) ? string.Join("; ", OwnErrors(run, n).Take(3).Select(d => d.ToString())) : null;
+            outcomes[n] = rejected is null ? new CaseResult(cases[n].Id, Outcome.Ok, "")
+                : new CaseResult(cases[n].Id, cases[n].Check is null ? Outcome.Diagnosed : Outcome.Rejected, rejected);
+        }
+        return outcomes;
+    }
+
+    /// <summary>
+    /// The case's own compile errors before generation, less those about members the generator was to add
+    /// (the case may use FWithGradients): a case that does not compile by itself is the user's problem, not the generator's.
+    /// </summary>
+    private static List<Diagnostic> OwnErrors(GeneratorRun run, int n) =>
+        run.Input.SyntaxTrees.Where(t => CaseTrees.CaseOf(t.FilePath) == n)
+            .SelectMany(t => run.Input.GetSemanticModel(t).GetDiagnostics())
+            .Where(d => d.Severity == DiagnosticSeverity.Error && !MentionsGeneratedMember(d.GetMessage()))
+            .ToList();
+
+    private static bool MentionsGeneratedMember(string message) =>
+        new[] { "WithGradients", "DeviceProgram", "CudaSource", "Gradients'", "'Parameters'", "IModule" }.Any(s => message.Contains(s, StringComparison.Ordinal));
+
+    public static string Describe(Exception e) =>
+        $"{e.GetType().FullName}: {e.Message}\n{string.Join("\n", (e.StackTrace ?? "").Split('\n').Take(12))}";
+}

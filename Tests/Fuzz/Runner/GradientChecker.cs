@@ -1,0 +1,71 @@
+using System.Reflection;
+using Differentiable.Fuzz.Cases;
+
+namespace Differentiable.Fuzz.Runner;
+
+/// <summary>
+/// Checks a loaded random program: the value of <c>FWithGradients</c> against the eager <c>F</c>, and its gradient
+/// against float64 central differences of <c>F</c> (<see cref="GradCheck"/>), with respect to the parameters of an
+/// instance method or the tensor arguments of a static one. Returns null when both agree, else what differs.
+/// </summary>
+public static class GradientChecker
+{
+    // Random programs reach values in the hundreds; central differences with ε = 1e-6 then carry ~1e-8 of rounding.
+    private const double RelativeTolerance = 1e-5, AbsoluteTolerance = 1e-6;
+
+    public static string? Check(Assembly assembly, int n, CheckSpec spec)
+    {
+        var type = assembly.GetType($"Fuzz.Case{n}.M") ?? throw new InvalidOperationException($"Fuzz.Case{n}.M not found");
+        var forward = type.GetMethod(spec.Method)!;
+        var withGradients = type.GetMethod(spec.Method + "WithGradients") ?? throw new InvalidOperationException($"{spec.Method}WithGradients was not generated");
+        var model = spec.IsStatic ? null : Activator.CreateInstance(type);
+        var module = model as IModule;
+        module?.ConvertTo(DType.Float64);
+        var parameters = module?.Parameters() ?? Array.Empty<NamedParameter>();
+
+        var rng = new Rng((ulong)n + 1);
+        var args = spec.Arguments.Select(a => a.Shape is { } shape ? (object)Tensor.Randn(shape, rng, DType.Float64) : Number(a)).ToArray();
+        var tensorArgs = spec.Arguments.Select((a, i) => (a, i)).Where(t => t.a.Shape is not null).Select(t => t.i).ToArray();
+        var names = spec.IsStatic ? tensorArgs.Select(i => spec.Arguments[i].Name).ToArray() : parameters.Select(p => p.Name).ToArray();
+
+        void Set(Tensor[] values)
+        {
+            for (var i = 0; i < values.Length; i++)
+                if (spec.IsStatic) args[tensorArgs[i]] = values[i];
+                else parameters[i].Value = values[i];
+        }
+        Tensor Eager() => (Tensor)forward.Invoke(model, args)!;
+        (Tensor Value, IGradients Gradients) Generated(Tensor? seed)
+        {
+            var tuple = withGradients.Invoke(model, args.Append(seed).ToArray())!;
+            return ((Tensor)tuple.GetType().GetField("Item1")!.GetValue(tuple)!, (IGradients)tuple.GetType().GetField("Item2")!.GetValue(tuple)!);
+        }
+
+        var inputs = spec.IsStatic ? tensorArgs.Select(i => (Tensor)args[i]).ToArray() : parameters.Select(p => p.Value).ToArray();
+        var eager = Eager().ToDoubleArray();
+        var value = Generated(null).Value.ToDoubleArray();
+        if (eager.Length != value.Length) return $"value has {value.Length} elements, eager has {eager.Length}";
+        for (var i = 0; i < eager.Length; i++)
+            if (!(Math.Abs(eager[i] - value[i]) <= 1e-9 * (1 + Math.Abs(eager[i]))) && !(double.IsNaN(eager[i]) && double.IsNaN(value[i])))
+                return $"value[{i}] = {value[i]:R}, eager {eager[i]:R}";
+
+        var result = GradCheck.Check(
+            values => { Set(values); return Eager(); },
+            (values, upstream) =>
+            {
+                Set(values);
+                var all = Generated(upstream).Gradients.All;
+                return names.Select((name, i) => all.FirstOrDefault(g => g.Name == name).Gradient ?? (all.Count == names.Length ? all[i].Gradient : null)!).ToArray();
+            },
+            inputs, relativeTolerance: RelativeTolerance, absoluteTolerance: AbsoluteTolerance);
+        return result.Passed ? null : $"gradient of {names[result.InputIndex]}: {result}";
+    }
+
+    private static object Number(Argument a) => a.Type switch
+    {
+        "double" => (object)a.Number,
+        "float" => (object)(float)a.Number,
+        "int" => (object)(int)a.Number,
+        _ => throw new ArgumentException("number type " + a.Type),
+    };
+}
