@@ -119,18 +119,18 @@ internal static class MethodGenerator
     }
 
     /// <summary>
-    /// The device program, for a method no other [Differentiable] method calls: from the same gradient when it calls
+    /// The device program, for a method that calls nothing or that nothing calls: from the same gradient when it calls
     /// nothing, else from a lowering that inlines its callees, which may be too large (a comment then says so; the C#
     /// path is unaffected).
     /// </summary>
     private static void WriteDevice(SourceWriter w, MethodWork method, GenerationContext context, Gradient gradient, MethodEmitter emitter, List<string> reserved)
     {
         // A training step is one program (one CUDA graph): the program of the method that is trained includes the kernels
-        // of what it calls, fused across the calls. A method that others call is compiled as part of theirs, so a chain of
-        // calls costs its length once, not once per caller.
-        if (method.IsCalled)
+        // of what it calls, fused across the calls. A method that both calls and is called is compiled only as part of its
+        // callers', so a chain of calls costs its length once, not once per link.
+        if (method.IsCalled && method.Summary.Sites.Count > 0)
         {
-            w.Line($"// {method.Spec.Name} has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.");
+            w.Line($"// {method.Spec.Name} has no device program of its own: it calls other [Differentiable] methods and is called by some, whose device programs include its kernels.");
             return;
         }
         if (method.Summary.Sites.Count > 0)

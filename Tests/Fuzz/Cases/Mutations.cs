@@ -124,8 +124,10 @@ public static class Mutations
                 var nsName = Pick(r, "@class", "Differentiable", "Tensor", "System", "Differentiable.Generated", "Ops");
                 return (Replace(text, ns.Name.Span, nsName), $"namespace {nsName}");
             case 13 when method is not null:
-                var member = Pick(r, "WithGradients", "DeviceProgram", "CudaSource");
-                var call = method.Modifiers.Any(m => m.IsKind(SyntaxKind.StaticKeyword)) ? "" : $"public Tensor Use() => {method.Identifier}{member}.ToString() is null ? null! : null!;";
+                // {M}WithGradients is promised for every method the generator accepts; the device members are not (a
+                // method with a hand-written backward, or one both called and calling, has none).
+                var member = "WithGradients";
+                var call = method.Modifiers.Any(m => m.IsKind(SyntaxKind.StaticKeyword)) ? "" : $"public string Use() => nameof({method.Identifier}{member});";
                 if (call.Length == 0 || method.Parent is not ClassDeclarationSyntax host) break;
                 return (Replace(text, new Microsoft.CodeAnalysis.Text.TextSpan(host.OpenBraceToken.Span.End, 0), "\n    " + call), $"use generated member '{member}'");
         }

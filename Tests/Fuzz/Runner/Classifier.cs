@@ -46,6 +46,10 @@ public static class Classifier
             var own = OwnErrors(run, n);
             if (own.Count > 0) continue;
             var generated = group.Where(d => !inputTrees.Contains(d.Location.SourceTree!)).ToList();
+            // Errors only in the user's own code count when a member the generator promises for every method it accepts
+            // ({M}WithGradients) is missing; any other is the user's code misusing a name (a local named Parameters).
+            if (generated.Count == 0 && !group.Any(d => d.Id is "CS0103" or "CS0117" or "CS1061" && d.GetMessage().Contains("WithGradients", StringComparison.Ordinal)))
+                continue;
             var shown = (generated.Count > 0 ? generated : group.ToList()).Take(5);
             outcomes[n] = new CaseResult(cases[n].Id, Outcome.Uncompilable, string.Join("\n", shown.Select(d => $"{Path.GetFileName(d.Location.SourceTree?.FilePath)}{d.Location.GetLineSpan().StartLinePosition}: {d.Id} {d.GetMessage()}")));
         }

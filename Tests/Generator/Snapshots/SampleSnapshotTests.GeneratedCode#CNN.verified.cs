@@ -239,7 +239,7 @@ partial class CNN : global::Differentiable.IModule
         });
     }
 
-    // Forward has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.
+    // Forward has no device program of its own: it calls other [Differentiable] methods and is called by some, whose device programs include its kernels.
 
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]

@@ -103,7 +103,122 @@ partial class LinearRegression : global::Differentiable.IModule
         });
     }
 
-    // Predict has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.
+    /// <summary>The CUDA kernels of <see cref="PredictDeviceProgram"/>, one per step, named after the variables of <see cref="PredictWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string PredictCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// predict_matmul = x · W
+// predict = predict_matmul + B   (the product's epilogue: both in one kernel)
+__device__ __forceinline__ float predict_epilogue(const Geometry& g, int i, int first, float predict_matmul, const float* __restrict__ B)
+{
+    return (predict_matmul + B[at(g, first, i)]);
+}
+extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
+{
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
+    {
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? predict_epilogue(g, r * N + n, 3, value, B) : value;
+    }
+}
+
+extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    float sum = 0.0f;
+    const int at_product = at(g, 1, i);
+    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
+    out[i] = predict_epilogue(g, i, 2, sum, B);
+}
+
+// d_predict = 1
+extern ""C"" __global__ void d_predict(const Geometry g, float* __restrict__ out, const float* __restrict__ predict)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = 1.0f;
+}
+
+// d_predict_matmul = d_predict summed to the shape of predict_matmul
+extern ""C"" __global__ void d_predict_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    float sum = 0.0f;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
+}
+
+// d_W = xᵀ · d_predict_matmul
+extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const TileProduct tile = tile_product(g, a, b);
+    const int M = g.ints[0], N = g.ints[1];
+    float* product = out + (long)tile.split * M * N;
+    #pragma unroll
+    for (int e = 0; e < 4; ++e)
+    {
+        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
+        const float value = tile.c[e];
+        if (r < M && n < N) product[(long)r * N + n] = value;
+    }
+}
+
+// d_B = d_predict summed to the shape of B
+extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    float sum = 0.0f;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="PredictWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="PredictCudaSource"/> in execution order, the value of Predict and the gradient of its sum with respect to
+    /// W, B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void PredictDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("LinearRegression.Predict", PredictCudaSource);
+        var x = p.Input("x");
+        var W = p.Parameter("W");
+        var B = p.Parameter("B");
+        // predict_matmul = x · W
+        // predict = predict_matmul + B
+        var predict = p.MatMulThen("predict", "predict_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var predict_matmul);
+        // d_predict = 1
+        var d_predict = p.Map("d_predict", new[] { predict });
+        // d_predict_matmul = d_predict summed to the shape of predict_matmul
+        var d_predict_matmul = p.SumTo("d_predict_matmul", d_predict, predict_matmul);
+        // d_W = xᵀ · d_predict_matmul
+        var d_W = p.MatMul("d_W", p.Transpose(x), d_predict_matmul);
+        // d_B = d_predict summed to the shape of B
+        var d_B = p.SumTo("d_B", d_predict, B);
+        p.Result(predict);
+        p.Gradient("W", d_W);
+        p.Gradient("B", d_B);
+    }
 
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]

@@ -95,7 +95,111 @@ static partial class TunedSin
         });
     }
 
-    // Apply has no device program of its own: [Differentiable] methods call it, and their device programs include its kernels.
+    /// <summary>The CUDA kernels of <see cref="ApplyDeviceProgram"/>, one per step, named after the variables of <see cref="ApplyWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ApplyCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// apply_mul = x ⊙ w
+extern ""C"" __global__ void apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (x[at(g, 1, i)] * w[at(g, 2, i)]);
+}
+
+// apply = sin(apply_mul)
+extern ""C"" __global__ void apply(const Geometry g, float* __restrict__ out, const float* __restrict__ apply_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = sinf(apply_mul[at(g, 1, i)]);
+}
+
+// d_apply_mul = 1 ⊙ cos(apply_mul)
+extern ""C"" __global__ void d_apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ apply, const float* __restrict__ apply_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (1.0f * cosf(apply_mul[at(g, 2, i)]));
+}
+
+// d_x_mul = d_apply_mul ⊙ w
+extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_apply_mul, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_apply_mul[at(g, 1, i)] * w[at(g, 2, i)]);
+}
+
+// d_x = d_x_mul summed to the shape of x
+extern ""C"" __global__ void d_x(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    float sum = 0.0f;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
+}
+
+// d_w_mul = d_apply_mul ⊙ x
+extern ""C"" __global__ void d_w_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_apply_mul, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = (d_apply_mul[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// d_w = d_w_mul summed to the shape of w
+extern ""C"" __global__ void d_w(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int group = g.ints[2];
+    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
+    const bool active = i < g.count;
+    float sum = 0.0f;
+    if (active)
+    {
+        const float* first = x + reduced_base(g, i);
+        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
+    }
+    sum = group_sum(sum, group);
+    if (active && lane == 0) out[i] = sum;
+}
+";
+
+    /// <summary>
+    /// Records <see cref="ApplyWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="ApplyCudaSource"/> in execution order, the value of Apply and the gradient of its sum with respect to
+    /// x, w. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void ApplyDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("TunedSin.Apply", ApplyCudaSource);
+        var x = p.Input("x");
+        var w = p.Input("w");
+        // apply_mul = x ⊙ w
+        var apply_mul = p.Map("apply_mul", new[] { x, w });
+        // apply = sin(apply_mul)
+        var apply = p.Map("apply", new[] { apply_mul });
+        // d_apply_mul = 1 ⊙ cos(apply_mul)
+        var d_apply_mul = p.Map("d_apply_mul", new[] { apply, apply_mul });
+        // d_x_mul = d_apply_mul ⊙ w
+        var d_x_mul = p.Map("d_x_mul", new[] { d_apply_mul, w });
+        // d_x = d_x_mul summed to the shape of x
+        var d_x = p.SumTo("d_x", d_x_mul, x);
+        // d_w_mul = d_apply_mul ⊙ x
+        var d_w_mul = p.Map("d_w_mul", new[] { d_apply_mul, x });
+        // d_w = d_w_mul summed to the shape of w
+        var d_w = p.SumTo("d_w", d_w_mul, w);
+        p.Result(apply);
+        p.Gradient("x", d_x);
+        p.Gradient("w", d_w);
+    }
 
     /// <summary>The gradients computed by <see cref="ApplyHandWrittenWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
