@@ -68,9 +68,7 @@ internal static class MethodParser
                 EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(diagnostics));
 
         // Code that does not compile gets the compiler's own errors; a DIFF0xx on top would only confuse.
-        // Syntax errors, then the body's binding errors (what the compiler reports for it anyway; cheaper than all diagnostics of the span).
-        if (syntax.ContainsDiagnostics && syntax.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)
-            || context.SemanticModel.GetMethodBodyDiagnostics(syntax.Span, cancellation).Any(d => d.Severity == DiagnosticSeverity.Error))
+        if (CompileErrors.In(syntax, context.SemanticModel, cancellation))
             return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
                 EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(diagnostics), HasCompileErrors: true);
 

@@ -37,6 +37,65 @@ public class IncrementalTests
             o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"output: {o.Reason}"));
     }
 
+    private const string Layers = """
+        using Differentiable;
+        using static Differentiable.Ops;
+        public partial class Layer
+        {
+            [Parameter] public Tensor W = Tensor.Zeros(3, 3);
+            [Differentiable] public Tensor Forward(Tensor x) => Tanh(x.MatMul(W));
+        }
+        public partial class Stack
+        {
+            public Layer A = new(), B = new();
+            [Differentiable] public Tensor Loss(Tensor x) => Sum(B.Forward(A.Forward(x)));
+        }
+        """;
+
+    private const string Unrelated = """
+        using Differentiable;
+        using static Differentiable.Ops;
+        public partial class Lone
+        {
+            [Parameter] public Tensor V = Tensor.Zeros(3);
+            [Differentiable] public Tensor Loss(Tensor x) => Sum(Exp(x * V));
+        }
+        """;
+
+    /// <summary>Reasons of the per-class step's outputs, by generated class (the plan is one output per class).</summary>
+    private static Dictionary<string, IncrementalStepRunReason> ClassReasons(GeneratorRun run) =>
+        run.Result.Results.Single().TrackedSteps[DifferentiableGenerator.ClassStep].SelectMany(s => s.Outputs)
+            .ToDictionary(o => ClassName(o.Value), o => o.Reason);
+
+    private static string ClassName(object work)
+    {
+        var type = work.GetType().GetProperty("Class")!.GetValue(work)!;
+        return (string)type.GetType().GetProperty("Name")!.GetValue(type)!;
+    }
+
+    [Fact]
+    public void EditInsideOneClassRegeneratesOnlyTheClassesThatDependOnIt()
+    {
+        var first = GeneratorHarness.Run(("Layers.cs", Layers), ("Lone.cs", Unrelated));
+        var tree = first.Input.SyntaxTrees.Single(t => t.FilePath == "Lone.cs");
+        var edited = first.Input.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(Unrelated.Replace("Exp(", "Sin("), GeneratorHarness.ParseOptions, "Lone.cs"));
+        var second = GeneratorHarness.Run(edited, first.Driver);
+        var reasons = ClassReasons(second);
+        Assert.Equal(IncrementalStepRunReason.Modified, reasons["Lone"]);
+        Assert.Equal(IncrementalStepRunReason.Unchanged, reasons["Layer"]);
+        Assert.Equal(IncrementalStepRunReason.Unchanged, reasons["Stack"]);
+        Assert.Contains("Sin(", second.Sources["Lone.g.cs"]);
+
+        // An edit of the layer's body (same length: Stack's spans stay) changes what Stack's device program inlines: both are generated again.
+        var layers = first.Input.SyntaxTrees.Single(t => t.FilePath == "Layers.cs");
+        var third = GeneratorHarness.Run(first.Input.ReplaceSyntaxTree(layers,
+            CSharpSyntaxTree.ParseText(Layers.Replace("Tanh(", "Relu("), GeneratorHarness.ParseOptions, "Layers.cs")), first.Driver);
+        reasons = ClassReasons(third);
+        Assert.Equal(IncrementalStepRunReason.Modified, reasons["Layer"]);
+        Assert.Equal(IncrementalStepRunReason.Modified, reasons["Stack"]);
+        Assert.Equal(IncrementalStepRunReason.Unchanged, reasons["Lone"]);
+    }
+
     [Fact]
     public void EditInsideADifferentiableBodyRegenerates()
     {

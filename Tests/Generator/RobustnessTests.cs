@@ -342,3 +342,52 @@ public class RobustnessTests
         GeneratedGradCheck.Check(run200.Load().GetType("M")!, "F199", X(3));
     }
 }
+
+/// <summary>Messages a user can act on: what was wrong and what to write instead, one error per mistake.</summary>
+public class DiagnosticMessageTests
+{
+    private static List<Diagnostic> Diagnose(string body) =>
+        GeneratorHarness.Run("using Differentiable;\nusing static Differentiable.Ops;\n" + body).GeneratorDiagnostics.ToList();
+
+    [Fact]
+    public void ItemSaysItLeavesTheGraph()
+    {
+        var d = Assert.Single(Diagnose("public partial class M { [Differentiable] public static Tensor F(Tensor x) => x * x.Sum().Item(); }"));
+        Assert.Equal("DIFF004", d.Id);
+        Assert.Contains("'Tensor.Item'", d.GetMessage());
+        Assert.Contains("leaves the graph", d.GetMessage());
+        Assert.DoesNotContain("Ops.Item", d.GetMessage());
+    }
+
+    [Fact]
+    public void CreatingATensorSaysWhereTensorsComeFrom()
+    {
+        var d = Assert.Single(Diagnose("public partial class M { [Differentiable] public static Tensor F(Tensor x) => x * Tensor.Ones(3); }"));
+        Assert.Equal("DIFF004", d.Id);
+        Assert.Contains("cannot be created inside a [Differentiable] body", d.GetMessage());
+    }
+
+    [Fact]
+    public void MathMaxSuggestsMaximum()
+    {
+        var d = Assert.Single(Diagnose("public partial class M { [Differentiable] public static Tensor F(Tensor x, double a) => x * System.Math.Max(a, 2.0); }"));
+        Assert.Equal("DIFF004", d.Id);
+        Assert.Contains("Maximum(a, b)", d.GetMessage());
+    }
+
+    [Fact]
+    public void ALambdaIsOneError()
+    {
+        var diagnostics = Diagnose("""
+            public partial class M
+            {
+                [Differentiable] public static Tensor F(Tensor x)
+                {
+                    System.Func<Tensor, Tensor> twice = t => t * 2;
+                    return twice(x);
+                }
+            }
+            """);
+        Assert.Equal("DIFF007", Assert.Single(diagnostics).Id);
+    }
+}

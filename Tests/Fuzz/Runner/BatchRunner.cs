@@ -32,13 +32,18 @@ public sealed class BatchRunner(TimeSpan batchBudget, TimeSpan caseBudget, Actio
             else results[n] = batched;
         }
 
-        // One batch error means no assembly for anyone: the random programs waiting for their check then run alone.
+        // Other cases' errors (a mutation that does not compile) must not stop the random programs' checks: they are
+        // emitted from a compilation of their own trees and their generated files only. Should that still fail, they run alone.
         if (pendingChecks.Count > 0)
         {
-            if (results.Any(r => r is not null && r.IsFailure) || run.Output!.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error))
+            var checkedCases = pendingChecks.ToHashSet();
+            var output = run.Output!;
+            var foreign = output.SyntaxTrees.Where(t => CaseTrees.CaseOf(t.FilePath) is { } n && !checkedCases.Contains(n)).ToList();
+            var own = output.RemoveSyntaxTrees(foreign);
+            if (own.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error))
                 foreach (var n in pendingChecks) results[n] = RunSingle(cases[n], n);
             else
-                GradientCheckAll(run.Output!, cases, pendingChecks, results);
+                GradientCheckAll(own, cases, pendingChecks, results);
         }
         return results;
     }
