@@ -18,7 +18,8 @@ internal sealed class DocumentationWriter(MethodEmitter method, Gradient gradien
         w.Line("/// <remarks>");
         w.Line("/// <code>");
         w.Line("/// Forward:");
-        foreach (var node in method.NamedForwardNodes)
+        // A call's forward-with-pullback is named in code; in the math its value (CallValue) already says F(x).
+        foreach (var node in method.NamedForwardNodes.Where(n => n.Op != IR.Op.Call))
             w.Line($"///   {Escape(method.NameOf(node))} = {Escape(method.Math(node))}");
         w.Line($"/// Gradient (d_v = ∂L/∂v, L = Σ {method.SeedName} ⊙ {Escape(method.ResultName)}, ⊙ elementwise, · matrix product):");
         foreach (var (_, leaf) in outputs)

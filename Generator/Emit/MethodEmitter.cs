@@ -28,13 +28,13 @@ internal sealed class MethodEmitter
     private readonly HashSet<Node> _emitted = new();
     private readonly NameTable _names;
 
-    public MethodEmitter(Gradient gradient, IEnumerable<string> reservedNames)
+    public MethodEmitter(Gradient gradient, HashSet<string> reservedNames)
     {
         _gradient = gradient;
         _spec = gradient.Method.Spec;
         _forward = Topology.Sort(new[] { gradient.Method.Output });
         _forwardSet = new HashSet<Node>(_forward);
-        _names = new NameTable(reservedNames.Concat(_spec.Arguments.Select(a => a.Name)).Concat(new[] { SeedName }));
+        _names = new NameTable(_spec.Arguments.Select(a => a.Name).Concat(new[] { SeedName }), reservedNames);
         CountUses();
         NameNodes();
         NameProperties(GradientsClass);
@@ -54,24 +54,37 @@ internal sealed class MethodEmitter
         _gradient.Method.WrtLeaves.Select(l => (_properties[l], l)).ToList();
 
     /// <summary>
-    /// Names the gradients' properties: by default the leaf's path with '_' for '.', made unique, never <c>All</c> or the
-    /// class's own name; <paramref name="fixedNames"/> (a pullback's, which its callers read) take precedence.
+    /// Names the gradients' properties: the leaf's path with '_' for '.', made unique, never <c>All</c> (IGradients has
+    /// it) or the class's own name; or exactly <paramref name="fixedNames"/> (a pullback's, which its callers read, unique already).
     /// </summary>
-    public void NameProperties(string owner, System.Func<Node, string?>? fixedNames = null)
+    public void NameProperties(string owner, System.Func<Node, string>? fixedNames = null)
     {
         _properties.Clear();
         var table = new HashSet<string> { "All", owner };
         foreach (var leaf in _gradient.Method.WrtLeaves)
         {
-            var wanted = fixedNames?.Invoke(leaf) ?? leaf.Attributes.Text!.Replace("global::", "").Replace('.', '_');
+            if (fixedNames is not null)
+            {
+                _properties[leaf] = fixedNames(leaf);
+                continue;
+            }
+            var wanted = leaf.Attributes.Text!.Replace("global::", "").Replace('.', '_');
             var name = wanted;
             for (var k = 2; !table.Add(name); k++) name = wanted + k;
             _properties[leaf] = name;
         }
     }
 
-    private IEnumerable<Node> BackwardNodes(Node root) =>
-        Topology.Sort(new[] { root }, n => n.Op != Op.AdjointRef && !_forwardSet.Contains(n)).Where(n => !_forwardSet.Contains(n) && !n.IsLeaf);
+    /// <summary>The backward-only nodes a contribution computes, inputs first; each step's list is walked once and kept (three passes read it).</summary>
+    private IReadOnlyList<Node> BackwardNodes(Node root)
+    {
+        if (_backwardNodes.TryGetValue(root, out var known)) return known;
+        var nodes = Topology.Sort(new[] { root }, n => n.Op != Op.AdjointRef && !_forwardSet.Contains(n)).Where(n => !_forwardSet.Contains(n) && !n.IsLeaf).ToList();
+        _backwardNodes[root] = nodes;
+        return nodes;
+    }
+
+    private readonly Dictionary<Node, IReadOnlyList<Node>> _backwardNodes = new();
 
     private void CountUses()
     {

@@ -14,12 +14,16 @@ internal sealed class GenerationContext
     public GenerationContext(ClassWork work)
     {
         Class = work.Class;
+        Reserved = new HashSet<string>(ClassEmitter.Reserved(work.Class));
         foreach (var method in work.InlinedCallees) Bodies[method.Key] = method;
         foreach (var method in work.Methods) Bodies[method.Spec.Key] = method.Spec;
         foreach (var callee in work.Callees) Signatures[callee.Key] = callee;
     }
 
     public ClassSpec Class { get; }
+
+    /// <summary>Names generated locals must not take (the class's members, the runtime functions generated code calls), built once per class.</summary>
+    public HashSet<string> Reserved { get; }
     public Dictionary<string, MethodSpec> Bodies { get; } = new();
     public Dictionary<string, CalleeSignature> Signatures { get; } = new();
 }
@@ -56,7 +60,7 @@ internal static class MethodGenerator
     public static bool Write(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
     {
         var spec = method.Spec;
-        var reserved = ClassEmitter.Reserved(context.Class).ToList();
+        var reserved = context.Reserved;
         var gradient = Differentiate(method, context, CallMasks.Declared(spec), parameterOutputs: null, inline: false, diagnostics);
         if (gradient is null) return false;
 
@@ -83,7 +87,7 @@ internal static class MethodGenerator
     }
 
     /// <summary>The class a call's pullback returns, then one forward-with-pullback per argument mask callers asked for.</summary>
-    private static void WriteVjps(SourceWriter w, MethodWork method, GenerationContext context, List<string> reserved, List<DiagnosticInfo> diagnostics)
+    private static void WriteVjps(SourceWriter w, MethodWork method, GenerationContext context, HashSet<string> reserved, List<DiagnosticInfo> diagnostics)
     {
         var spec = method.Spec;
         var signature = Signature(method);
@@ -123,7 +127,7 @@ internal static class MethodGenerator
     /// nothing, else from a lowering that inlines its callees, which may be too large (a comment then says so; the C#
     /// path is unaffected).
     /// </summary>
-    private static void WriteDevice(SourceWriter w, MethodWork method, GenerationContext context, Gradient gradient, MethodEmitter emitter, List<string> reserved)
+    private static void WriteDevice(SourceWriter w, MethodWork method, GenerationContext context, Gradient gradient, MethodEmitter emitter, HashSet<string> reserved)
     {
         // A training step is one program (one CUDA graph): the program of the method that is trained includes the kernels
         // of what it calls, fused across the calls. A method that both calls and is called is compiled only as part of its

@@ -9,10 +9,16 @@ internal sealed class NameTable
     private readonly HashSet<string> _taken = new();
     private readonly Dictionary<string, int> _nextSuffix = new();
 
-    public NameTable(IEnumerable<string> reserved)
+    /// <summary>Names that are never handed out, shared by many tables (a class's members, CUDA's words): consulted, not copied.</summary>
+    private readonly HashSet<string>? _shared;
+
+    public NameTable(IEnumerable<string> reserved, HashSet<string>? shared = null)
     {
+        _shared = shared;
         foreach (var name in reserved) _taken.Add(name);
     }
+
+    private bool Take(string candidate) => (_shared is null || !_shared.Contains(candidate)) && _taken.Add(candidate);
 
     public string Claim(string wanted)
     {
@@ -21,10 +27,10 @@ internal sealed class NameTable
         // Resume from the last suffix handed out for this name: a thousand h_mul's cost a thousand tries, not half a million.
         var next = _nextSuffix.TryGetValue(name, out var known) ? known : 2;
         var candidate = name;
-        if (!_taken.Add(candidate))
+        if (!Take(candidate))
         {
             do candidate = name + next++;
-            while (!_taken.Add(candidate));
+            while (!Take(candidate));
         }
         _nextSuffix[name] = next;
         return candidate;

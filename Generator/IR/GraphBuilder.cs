@@ -12,7 +12,7 @@ namespace Differentiable.Generator.IR;
 /// </summary>
 internal sealed class GraphBuilder
 {
-    private readonly Dictionary<string, Node> _nodes = new();
+    private readonly Dictionary<NodeKey, Node> _nodes = new();
     private int _nextId;
 
     /// <summary>How many distinct nodes exist: what later passes cost is proportional to it.</summary>
@@ -120,10 +120,46 @@ internal sealed class GraphBuilder
 
     private Node Intern(Op op, NodeAttributes attributes, params Node[] inputs)
     {
-        var key = $"{op}|{attributes.Axis}|{attributes.KeepDims}|{attributes.Value.ToString("R", CultureInfo.InvariantCulture)}|{attributes.Text}|{string.Join(",", attributes.Shape)}|{string.Join(",", attributes.Names)}|{string.Join(",", inputs.Select(i => i.Id))}";
+        var key = new NodeKey(op, attributes, inputs);
         if (_nodes.TryGetValue(key, out var existing)) return existing;
         var node = new Node(_nextId++, op, attributes, inputs.ToImmutableArray(), CurrentOrigin);
         _nodes.Add(key, node);
         return node;
+    }
+
+    /// <summary>
+    /// What makes two nodes the same: op, attributes (a constant by its bits, so 0 and −0 stay apart) and the identity of
+    /// each input. A struct, not a string: every node the lowering and differentiation make is looked up here.
+    /// </summary>
+    private readonly struct NodeKey(Op op, NodeAttributes attributes, Node[] inputs) : System.IEquatable<NodeKey>
+    {
+        private readonly Op _op = op;
+        private readonly NodeAttributes _attributes = attributes;
+        private readonly Node[] _inputs = inputs;
+
+        public bool Equals(NodeKey other)
+        {
+            if (_op != other._op || _inputs.Length != other._inputs.Length) return false;
+            for (var i = 0; i < _inputs.Length; i++)
+                if (!ReferenceEquals(_inputs[i], other._inputs[i])) return false;
+            var a = _attributes;
+            var b = other._attributes;
+            return a.Axis == b.Axis && a.KeepDims == b.KeepDims && System.BitConverter.DoubleToInt64Bits(a.Value) == System.BitConverter.DoubleToInt64Bits(b.Value)
+                && a.Text == b.Text && a.Shape.Equals(b.Shape) && a.Names.Equals(b.Names);
+        }
+
+        public override bool Equals(object? obj) => obj is NodeKey other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            unchecked
+            {
+                var hash = (int)_op * 31 + System.BitConverter.DoubleToInt64Bits(_attributes.Value).GetHashCode();
+                hash = hash * 31 + (_attributes.Text?.GetHashCode() ?? 0);
+                hash = hash * 31 + (_attributes.Axis ?? -7);
+                foreach (var input in _inputs) hash = hash * 31 + input.Id;
+                return hash;
+            }
+        }
     }
 }

@@ -88,9 +88,11 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>The name a call's result takes when the user gives it none: <c>tunedSin_apply</c>, <c>forward</c>, <c>L1_forward</c>.</summary>
-    private static string CallHint(MethodCall call, string classFullName, string receiverPrefix)
+    private string CallHint(MethodCall call, string classFullName, string receiverPrefix)
     {
-        if (call.ReceiverPath is null) return Camel(classFullName.Substring(classFullName.LastIndexOf('.') + 1)) + "_" + Camel(call.CalleeName);
+        // A static method of another class is named with its class (tunedSin_apply); of this class, by itself.
+        if (call.ReceiverPath is null && classFullName != _request.Method.Class.FullName)
+            return Camel(classFullName.Substring(classFullName.LastIndexOf('.') + 1)) + "_" + Camel(call.CalleeName);
         return receiverPrefix + Camel(call.CalleeName);
     }
 

@@ -19,7 +19,7 @@ internal sealed class DeviceEmitter
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]";
 
     /// <summary>Names a kernel or a local must not take: C and CUDA words, the prelude's helpers, the builder.</summary>
-    private static readonly string[] CudaReserved =
+    private static readonly HashSet<string> CudaReserved = new()
     {
         "p", "g", "i", "at", "copy", "out", "reduced_base", "reduced_offset", "window_argmax", "Geometry", "group_sum", "group_max", "sum_partials", "tile_product", "TileProduct", "min", "max", "first",
         "int", "float", "double", "long", "short", "char", "void", "const", "return", "if", "else", "for", "while", "do", "auto", "struct", "static",
@@ -114,7 +114,7 @@ internal sealed class DeviceEmitter
     {
         var scalarWords = _graph.Order.Where(n => n.Op == Op.ScalarRef)
             .SelectMany(n => Regex.Matches(n.Attributes.Text!, "[A-Za-z_][A-Za-z0-9_]*").Cast<Match>().Select(m => m.Value));
-        var table = new NameTable(CudaReserved.Concat(scalarWords).Concat(new[] { SourceName, ProgramName }));
+        var table = new NameTable(scalarWords.Concat(new[] { SourceName, ProgramName }), CudaReserved);
         foreach (var leaf in Leaves())
             _names[leaf] = table.Claim(LeafKey(leaf));
 
@@ -306,7 +306,7 @@ internal sealed class DeviceEmitter
         {
             _owner = owner;
             _value = value;
-            _parameterNames = new NameTable(CudaReserved.Concat(reserved));
+            _parameterNames = new NameTable(reserved, CudaReserved);
         }
 
         public List<(string Parameter, string Operand)> Leaves { get; } = new();

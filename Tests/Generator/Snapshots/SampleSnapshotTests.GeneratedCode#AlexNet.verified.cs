@@ -113,15 +113,12 @@ partial class AlexNet : global::Differentiable.IModule
     ///   h5_relu = relu(h5_conv2d + h5_reshape)
     ///   h5 = maxpool2d(h5_relu)
     ///   Fc1_forward_flatten = flatten(h5)
-    ///   Fc1_forward_vjp = Forward(Fc1_forward_flatten)
     ///   Fc1_forward = Forward(Fc1_forward_flatten)
     ///   f1_relu = relu(Fc1_forward)
     ///   f1 = f1_relu ⊙ mask1
-    ///   Fc2_forward_vjp = Forward(f1)
     ///   Fc2_forward = Forward(f1)
     ///   f2_relu = relu(Fc2_forward)
     ///   f2 = f2_relu ⊙ mask2
-    ///   Fc3_forward_vjp = Forward(f2)
     ///   Fc3_forward = Forward(f2)
     ///   forward_logsumexp = log Σ_1 exp(Fc3_forward)
     ///   forward = Fc3_forward − forward_logsumexp
@@ -546,7 +543,6 @@ partial class AlexNet : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   forward_vjp = Forward(x, mask1, mask2)
     ///   forward = Forward(x, mask1, mask2)
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)

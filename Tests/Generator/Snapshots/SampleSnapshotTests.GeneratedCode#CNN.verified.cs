@@ -64,7 +64,6 @@ partial class CNN : global::Differentiable.IModule
     ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = maxpool2d(h2_relu)
     ///   Fc_forward_flatten = flatten(h2)
-    ///   Fc_forward_vjp = Forward(Fc_forward_flatten)
     ///   Fc_forward = Forward(Fc_forward_flatten)
     ///   forward_logsumexp = log Σ_1 exp(Fc_forward)
     ///   forward = Fc_forward − forward_logsumexp
@@ -273,7 +272,6 @@ partial class CNN : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   forward_vjp = Forward(x)
     ///   forward = Forward(x)
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)

@@ -54,15 +54,12 @@ partial class DropoutMLP : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   L1_forward_vjp = Forward(x)
     ///   L1_forward = Forward(x)
     ///   h1_relu = relu(L1_forward)
     ///   h1 = h1_relu ⊙ mask1
-    ///   L2_forward_vjp = Forward(h1)
     ///   L2_forward = Forward(h1)
     ///   h2_relu = relu(L2_forward)
     ///   h2 = h2_relu ⊙ mask2
-    ///   L3_forward_vjp = Forward(h2)
     ///   L3_forward = Forward(h2)
     ///   forward_logsumexp = log Σ_1 exp(L3_forward)
     ///   forward = L3_forward − forward_logsumexp
@@ -253,7 +250,6 @@ partial class DropoutMLP : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   forward_vjp = Forward(x, mask1, mask2)
     ///   forward = Forward(x, mask1, mask2)
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)

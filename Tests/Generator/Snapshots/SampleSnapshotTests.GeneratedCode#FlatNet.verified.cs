@@ -682,7 +682,6 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   forward_vjp = Forward(x)
     ///   forward = Forward(x)
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)

@@ -80,13 +80,10 @@ partial class LeNet : global::Differentiable.IModule
     ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = avgpool2d(h2_relu)
     ///   Fc1_forward_flatten = flatten(h2)
-    ///   Fc1_forward_vjp = Forward(Fc1_forward_flatten)
     ///   Fc1_forward = Forward(Fc1_forward_flatten)
     ///   h3 = relu(Fc1_forward)
-    ///   Fc2_forward_vjp = Forward(h3)
     ///   Fc2_forward = Forward(h3)
     ///   h4 = relu(Fc2_forward)
-    ///   Fc3_forward_vjp = Forward(h4)
     ///   Fc3_forward = Forward(h4)
     ///   forward_logsumexp = log Σ_1 exp(Fc3_forward)
     ///   forward = Fc3_forward − forward_logsumexp
@@ -367,7 +364,6 @@ partial class LeNet : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   forward_vjp = Forward(x)
     ///   forward = Forward(x)
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)

@@ -240,7 +240,6 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   predict_vjp = Predict(x)
     ///   predict = Predict(x)
     ///   loss_sub = predict − y
     ///   loss_pow = loss_sub^2

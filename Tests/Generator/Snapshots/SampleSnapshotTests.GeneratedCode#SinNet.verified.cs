@@ -64,11 +64,9 @@ partial class SinNet : global::Differentiable.IModule
     /// Forward:
     ///   h1_matmul = x · W1
     ///   h1_add = h1_matmul + B1
-    ///   h1_vjp = Apply(h1_add, F1)
     ///   h1 = Apply(h1_add, F1)
     ///   h2_matmul = h1 · W2
     ///   h2_add = h2_matmul + B2
-    ///   h2_vjp = Apply(h2_add, F2)
     ///   h2 = Apply(h2_add, F2)
     ///   forward_matmul = h2 · W3
     ///   forward_add = forward_matmul + B3
@@ -277,7 +275,6 @@ partial class SinNet : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   forward_vjp = Forward(x)
     ///   forward = Forward(x)
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)

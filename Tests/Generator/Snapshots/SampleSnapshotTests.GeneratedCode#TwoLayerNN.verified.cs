@@ -46,10 +46,8 @@ partial class TwoLayerNN : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   L1_forward_vjp = Forward(x)
     ///   L1_forward = Forward(x)
     ///   forward_relu = relu(L1_forward)
-    ///   forward_vjp = Forward(forward_relu)
     ///   forward = Forward(forward_relu)
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
     ///   d_L1_W = pullback of Forward(x) at d_L1_forward, its W
@@ -168,7 +166,6 @@ partial class TwoLayerNN : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   forward_vjp = Forward(x)
     ///   forward = Forward(x)
     ///   loss_logsumexp = log Σ_1 exp(forward)
     ///   loss_sub = forward − loss_logsumexp
