@@ -88,7 +88,9 @@ public sealed class BatchRunner(TimeSpan batchBudget, TimeSpan caseBudget, Actio
                 string? problem;
                 try { problem = GradientChecker.Check(assembly, n, cases[n].Check!); }
                 catch (Exception e) { problem = "threw while checking: " + Classifier.Describe(e.InnerException ?? e); }
-                results[n] = new CaseResult(cases[n].Id, problem is null ? Outcome.Ok : Outcome.GradCheckFailed, problem ?? "");
+                var kernels = problem is null && KernelSample.Takes(cases[n].Id) ? KernelSample.Compile(assembly, n) : null;
+                results[n] = new CaseResult(cases[n].Id, problem is not null ? Outcome.GradCheckFailed : kernels is not null ? Outcome.KernelRejected : Outcome.Ok,
+                    problem ?? kernels ?? "");
             }
         }
         finally

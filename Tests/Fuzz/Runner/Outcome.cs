@@ -21,6 +21,8 @@ public enum Outcome
     GradCheckFailed,
     /// <summary>A well-formed random program was rejected (DIFF error or compile error): a generator limitation or a fuzzer bug.</summary>
     Rejected,
+    /// <summary>NVRTC could not compile a generated CUDA source of a sampled case.</summary>
+    KernelRejected,
 }
 
 public sealed record CaseResult(string Id, Outcome Outcome, string Detail)
