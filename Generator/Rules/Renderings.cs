@@ -76,12 +76,17 @@ internal static class Renderings
     /// <summary>One gradient out of what a pullback returns.</summary>
     public static string CallGradient(string function, Node node, IReadOnlyList<string> inputs) => inputs[0] + "." + node.Attributes.Text;
 
-    /// <summary>The called method's name alone (<c>Forward</c> for <c>L1.ForwardVjp</c>), for comments.</summary>
+    /// <summary>The called method as the user wrote it, for comments: <c>L1.Forward</c> for <c>L1.ForwardVjp</c>, <c>Act.Swish</c> for <c>global::Ns.Act.SwishVjp</c>.</summary>
     public static string CalledMethodName(Node call)
     {
-        var member = call.Attributes.Text!.Substring(call.Attributes.Text!.LastIndexOf('.') + 1);
+        var text = call.Attributes.Text!;
+        var parts = text.Replace("global::", "").Split('.');
+        var member = parts[parts.Length - 1];
         var vjp = member.LastIndexOf("Vjp", System.StringComparison.Ordinal);
-        return vjp > 0 ? member.Substring(0, vjp) : member;
+        parts[parts.Length - 1] = vjp > 0 ? member.Substring(0, vjp) : member;
+        // A static method by its class and name; a sub-module's by its path from this model.
+        var keep = text.StartsWith("global::", System.StringComparison.Ordinal) ? System.Math.Min(2, parts.Length) : parts.Length;
+        return string.Join(".", parts, parts.Length - keep, keep);
     }
 
     private static string Call(string function, IReadOnlyList<string> inputs, string options = "") => $"{function}({string.Join(", ", inputs)}{options})";

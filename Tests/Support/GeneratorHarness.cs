@@ -55,13 +55,15 @@ public static class GeneratorHarness
     public static GeneratorRun Run(params string[] sources) =>
         Run(sources.Select((s, i) => (Path: $"Source{i}.cs", Text: s)).ToArray());
 
-    public static GeneratorRun Run(params (string Path, string Text)[] sources)
+    public static GeneratorRun Run(params (string Path, string Text)[] sources) => Run(Compile(sources));
+
+    /// <summary>The compilation the generator is run on (parsed here, as the compiler parses before generators run).</summary>
+    public static CSharpCompilation Compile(params (string Path, string Text)[] sources)
     {
         var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, ParseOptions, s.Path)).ToList();
         trees.Add(CSharpSyntaxTree.ParseText("global using System; global using System.Linq; global using System.Collections.Generic; global using Differentiable;", ParseOptions, "GlobalUsings.cs"));
-        var compilation = CSharpCompilation.Create("Generated" + Guid.NewGuid().ToString("N"), trees, References.Value,
+        return CSharpCompilation.Create("Generated" + Guid.NewGuid().ToString("N"), trees, References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        return Run(compilation);
     }
 
     public static GeneratorRun Run(CSharpCompilation compilation, GeneratorDriver? driver = null)

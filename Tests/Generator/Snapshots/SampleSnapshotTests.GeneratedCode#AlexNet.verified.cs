@@ -113,13 +113,13 @@ partial class AlexNet : global::Differentiable.IModule
     ///   h5_relu = relu(h5_conv2d + h5_reshape)
     ///   h5 = maxpool2d(h5_relu)
     ///   Fc1_forward_flatten = flatten(h5)
-    ///   Fc1_forward = Forward(Fc1_forward_flatten)
+    ///   Fc1_forward = Fc1.Forward(Fc1_forward_flatten)
     ///   f1_relu = relu(Fc1_forward)
     ///   f1 = f1_relu ⊙ mask1
-    ///   Fc2_forward = Forward(f1)
+    ///   Fc2_forward = Fc2.Forward(f1)
     ///   f2_relu = relu(Fc2_forward)
     ///   f2 = f2_relu ⊙ mask2
-    ///   Fc3_forward = Forward(f2)
+    ///   Fc3_forward = Fc3.Forward(f2)
     ///   forward_logsumexp = log Σ_1 exp(Fc3_forward)
     ///   forward = Fc3_forward − forward_logsumexp
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
@@ -133,12 +133,12 @@ partial class AlexNet : global::Differentiable.IModule
     ///   d_Conv4B = reshape(d_h4_reshape) to Conv4B's shape
     ///   d_Conv5W = the correlation of h4 with d_h5_conv2d
     ///   d_Conv5B = reshape(d_h5_reshape) to Conv5B's shape
-    ///   d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
-    ///   d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
-    ///   d_Fc2_W = pullback of Forward(f1) at d_Fc2_forward, its W
-    ///   d_Fc2_B = pullback of Forward(f1) at d_Fc2_forward, its B
-    ///   d_Fc3_W = pullback of Forward(f2) at d_Fc3_forward, its W
-    ///   d_Fc3_B = pullback of Forward(f2) at d_Fc3_forward, its B
+    ///   d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+    ///   d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+    ///   d_Fc2_W = pullback of Fc2.Forward(f1) at d_Fc2_forward, its W
+    ///   d_Fc2_B = pullback of Fc2.Forward(f1) at d_Fc2_forward, its B
+    ///   d_Fc3_W = pullback of Fc3.Forward(f2) at d_Fc3_forward, its W
+    ///   d_Fc3_B = pullback of Fc3.Forward(f2) at d_Fc3_forward, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -199,33 +199,33 @@ partial class AlexNet : global::Differentiable.IModule
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
         d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
         var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
-        // Fc3_forward = Forward(f2)  ⇒  d_f2 = pullback of Forward(f2) at d_Fc3_forward, its x
+        // Fc3_forward = Fc3.Forward(f2)  ⇒  d_f2 = pullback of Fc3.Forward(f2) at d_Fc3_forward, its x
         var d_f2 = Fc3_forward_pullback.x;
-        // Fc3_forward = Forward(f2)  ⇒  d_Fc3_W = pullback of Forward(f2) at d_Fc3_forward, its W
+        // Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_W = pullback of Fc3.Forward(f2) at d_Fc3_forward, its W
         var d_Fc3_W = Fc3_forward_pullback.W;
-        // Fc3_forward = Forward(f2)  ⇒  d_Fc3_B = pullback of Forward(f2) at d_Fc3_forward, its B
+        // Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_B = pullback of Fc3.Forward(f2) at d_Fc3_forward, its B
         var d_Fc3_B = Fc3_forward_pullback.B;
         // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
         var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
         // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
         var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
         var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
-        // Fc2_forward = Forward(f1)  ⇒  d_f1 = pullback of Forward(f1) at d_Fc2_forward, its x
+        // Fc2_forward = Fc2.Forward(f1)  ⇒  d_f1 = pullback of Fc2.Forward(f1) at d_Fc2_forward, its x
         var d_f1 = Fc2_forward_pullback.x;
-        // Fc2_forward = Forward(f1)  ⇒  d_Fc2_W = pullback of Forward(f1) at d_Fc2_forward, its W
+        // Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_W = pullback of Fc2.Forward(f1) at d_Fc2_forward, its W
         var d_Fc2_W = Fc2_forward_pullback.W;
-        // Fc2_forward = Forward(f1)  ⇒  d_Fc2_B = pullback of Forward(f1) at d_Fc2_forward, its B
+        // Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_B = pullback of Fc2.Forward(f1) at d_Fc2_forward, its B
         var d_Fc2_B = Fc2_forward_pullback.B;
         // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
         var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
         // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
         var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
         var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
-        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+        // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
         var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
-        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+        // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
         var d_Fc1_W = Fc1_forward_pullback.W;
-        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+        // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
         var d_Fc1_B = Fc1_forward_pullback.B;
         // Fc1_forward_flatten = flatten(h5)  ⇒  d_h5 = reshape(d_Fc1_forward_flatten) to h5's shape
         var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);
@@ -381,33 +381,33 @@ partial class AlexNet : global::Differentiable.IModule
             // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
             d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
             var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
-            // Fc3_forward = Forward(f2)  ⇒  d_f2 = pullback of Forward(f2) at d_Fc3_forward, its x
+            // Fc3_forward = Fc3.Forward(f2)  ⇒  d_f2 = pullback of Fc3.Forward(f2) at d_Fc3_forward, its x
             var d_f2 = Fc3_forward_pullback.x;
-            // Fc3_forward = Forward(f2)  ⇒  d_Fc3_W = pullback of Forward(f2) at d_Fc3_forward, its W
+            // Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_W = pullback of Fc3.Forward(f2) at d_Fc3_forward, its W
             var d_Fc3_W = Fc3_forward_pullback.W;
-            // Fc3_forward = Forward(f2)  ⇒  d_Fc3_B = pullback of Forward(f2) at d_Fc3_forward, its B
+            // Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_B = pullback of Fc3.Forward(f2) at d_Fc3_forward, its B
             var d_Fc3_B = Fc3_forward_pullback.B;
             // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
             var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
             // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
             var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
             var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
-            // Fc2_forward = Forward(f1)  ⇒  d_f1 = pullback of Forward(f1) at d_Fc2_forward, its x
+            // Fc2_forward = Fc2.Forward(f1)  ⇒  d_f1 = pullback of Fc2.Forward(f1) at d_Fc2_forward, its x
             var d_f1 = Fc2_forward_pullback.x;
-            // Fc2_forward = Forward(f1)  ⇒  d_Fc2_W = pullback of Forward(f1) at d_Fc2_forward, its W
+            // Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_W = pullback of Fc2.Forward(f1) at d_Fc2_forward, its W
             var d_Fc2_W = Fc2_forward_pullback.W;
-            // Fc2_forward = Forward(f1)  ⇒  d_Fc2_B = pullback of Forward(f1) at d_Fc2_forward, its B
+            // Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_B = pullback of Fc2.Forward(f1) at d_Fc2_forward, its B
             var d_Fc2_B = Fc2_forward_pullback.B;
             // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
             var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
             // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
             var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
             var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
-            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
             var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
-            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
             var d_Fc1_W = Fc1_forward_pullback.W;
-            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
             var d_Fc1_B = Fc1_forward_pullback.B;
             // Fc1_forward_flatten = flatten(h5)  ⇒  d_h5 = reshape(d_Fc1_forward_flatten) to h5's shape
             var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);

@@ -64,7 +64,7 @@ partial class CNN : global::Differentiable.IModule
     ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = maxpool2d(h2_relu)
     ///   Fc_forward_flatten = flatten(h2)
-    ///   Fc_forward = Forward(Fc_forward_flatten)
+    ///   Fc_forward = Fc.Forward(Fc_forward_flatten)
     ///   forward_logsumexp = log Σ_1 exp(Fc_forward)
     ///   forward = Fc_forward − forward_logsumexp
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
@@ -72,8 +72,8 @@ partial class CNN : global::Differentiable.IModule
     ///   d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
     ///   d_Conv2W = the correlation of h1 with d_h2_conv2d
     ///   d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-    ///   d_Fc_W = pullback of Forward(Fc_forward_flatten) at d_Fc_forward, its W
-    ///   d_Fc_B = pullback of Forward(Fc_forward_flatten) at d_Fc_forward, its B
+    ///   d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
+    ///   d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -111,11 +111,11 @@ partial class CNN : global::Differentiable.IModule
         // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
         d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
         var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
-        // Fc_forward = Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Forward(Fc_forward_flatten) at d_Fc_forward, its x
+        // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x
         var d_Fc_forward_flatten = Fc_forward_pullback.x;
-        // Fc_forward = Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Forward(Fc_forward_flatten) at d_Fc_forward, its W
+        // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
         var d_Fc_W = Fc_forward_pullback.W;
-        // Fc_forward = Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Forward(Fc_forward_flatten) at d_Fc_forward, its B
+        // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
         var d_Fc_B = Fc_forward_pullback.B;
         // Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape
         var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
@@ -200,11 +200,11 @@ partial class CNN : global::Differentiable.IModule
             // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
             d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
             var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
-            // Fc_forward = Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Forward(Fc_forward_flatten) at d_Fc_forward, its x
+            // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x
             var d_Fc_forward_flatten = Fc_forward_pullback.x;
-            // Fc_forward = Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Forward(Fc_forward_flatten) at d_Fc_forward, its W
+            // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
             var d_Fc_W = Fc_forward_pullback.W;
-            // Fc_forward = Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Forward(Fc_forward_flatten) at d_Fc_forward, its B
+            // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
             var d_Fc_B = Fc_forward_pullback.B;
             // Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape
             var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);

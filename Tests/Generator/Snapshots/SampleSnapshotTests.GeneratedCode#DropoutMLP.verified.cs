@@ -54,22 +54,22 @@ partial class DropoutMLP : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   L1_forward = Forward(x)
+    ///   L1_forward = L1.Forward(x)
     ///   h1_relu = relu(L1_forward)
     ///   h1 = h1_relu ⊙ mask1
-    ///   L2_forward = Forward(h1)
+    ///   L2_forward = L2.Forward(h1)
     ///   h2_relu = relu(L2_forward)
     ///   h2 = h2_relu ⊙ mask2
-    ///   L3_forward = Forward(h2)
+    ///   L3_forward = L3.Forward(h2)
     ///   forward_logsumexp = log Σ_1 exp(L3_forward)
     ///   forward = L3_forward − forward_logsumexp
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
-    ///   d_L1_W = pullback of Forward(x) at d_L1_forward, its W
-    ///   d_L1_B = pullback of Forward(x) at d_L1_forward, its B
-    ///   d_L2_W = pullback of Forward(h1) at d_L2_forward, its W
-    ///   d_L2_B = pullback of Forward(h1) at d_L2_forward, its B
-    ///   d_L3_W = pullback of Forward(h2) at d_L3_forward, its W
-    ///   d_L3_B = pullback of Forward(h2) at d_L3_forward, its B
+    ///   d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
+    ///   d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
+    ///   d_L2_W = pullback of L2.Forward(h1) at d_L2_forward, its W
+    ///   d_L2_B = pullback of L2.Forward(h1) at d_L2_forward, its B
+    ///   d_L3_W = pullback of L3.Forward(h2) at d_L3_forward, its W
+    ///   d_L3_B = pullback of L3.Forward(h2) at d_L3_forward, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -106,31 +106,31 @@ partial class DropoutMLP : global::Differentiable.IModule
         // forward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)
         d_L3_forward += Mul(ExpandAlong(d_forward_logsumexp, L3_forward, axis: 1, keepDims: true), Exp(Sub(L3_forward, ExpandAlong(forward_logsumexp, L3_forward, axis: 1, keepDims: true))));
         var L3_forward_pullback = L3_forward_vjp.Pullback(d_L3_forward);
-        // L3_forward = Forward(h2)  ⇒  d_h2 = pullback of Forward(h2) at d_L3_forward, its x
+        // L3_forward = L3.Forward(h2)  ⇒  d_h2 = pullback of L3.Forward(h2) at d_L3_forward, its x
         var d_h2 = L3_forward_pullback.x;
-        // L3_forward = Forward(h2)  ⇒  d_L3_W = pullback of Forward(h2) at d_L3_forward, its W
+        // L3_forward = L3.Forward(h2)  ⇒  d_L3_W = pullback of L3.Forward(h2) at d_L3_forward, its W
         var d_L3_W = L3_forward_pullback.W;
-        // L3_forward = Forward(h2)  ⇒  d_L3_B = pullback of Forward(h2) at d_L3_forward, its B
+        // L3_forward = L3.Forward(h2)  ⇒  d_L3_B = pullback of L3.Forward(h2) at d_L3_forward, its B
         var d_L3_B = L3_forward_pullback.B;
         // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
         var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
         // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
         var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
         var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
-        // L2_forward = Forward(h1)  ⇒  d_h1 = pullback of Forward(h1) at d_L2_forward, its x
+        // L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x
         var d_h1 = L2_forward_pullback.x;
-        // L2_forward = Forward(h1)  ⇒  d_L2_W = pullback of Forward(h1) at d_L2_forward, its W
+        // L2_forward = L2.Forward(h1)  ⇒  d_L2_W = pullback of L2.Forward(h1) at d_L2_forward, its W
         var d_L2_W = L2_forward_pullback.W;
-        // L2_forward = Forward(h1)  ⇒  d_L2_B = pullback of Forward(h1) at d_L2_forward, its B
+        // L2_forward = L2.Forward(h1)  ⇒  d_L2_B = pullback of L2.Forward(h1) at d_L2_forward, its B
         var d_L2_B = L2_forward_pullback.B;
         // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
         var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
         // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
         var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
         var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
-        // L1_forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_L1_forward, its W
+        // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
         var d_L1_W = L1_forward_pullback.W;
-        // L1_forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_L1_forward, its B
+        // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
         var d_L1_B = L1_forward_pullback.B;
 
         return (forward, new ForwardGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B });
@@ -186,31 +186,31 @@ partial class DropoutMLP : global::Differentiable.IModule
             // forward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)
             d_L3_forward += Mul(ExpandAlong(d_forward_logsumexp, L3_forward, axis: 1, keepDims: true), Exp(Sub(L3_forward, ExpandAlong(forward_logsumexp, L3_forward, axis: 1, keepDims: true))));
             var L3_forward_pullback = L3_forward_vjp.Pullback(d_L3_forward);
-            // L3_forward = Forward(h2)  ⇒  d_h2 = pullback of Forward(h2) at d_L3_forward, its x
+            // L3_forward = L3.Forward(h2)  ⇒  d_h2 = pullback of L3.Forward(h2) at d_L3_forward, its x
             var d_h2 = L3_forward_pullback.x;
-            // L3_forward = Forward(h2)  ⇒  d_L3_W = pullback of Forward(h2) at d_L3_forward, its W
+            // L3_forward = L3.Forward(h2)  ⇒  d_L3_W = pullback of L3.Forward(h2) at d_L3_forward, its W
             var d_L3_W = L3_forward_pullback.W;
-            // L3_forward = Forward(h2)  ⇒  d_L3_B = pullback of Forward(h2) at d_L3_forward, its B
+            // L3_forward = L3.Forward(h2)  ⇒  d_L3_B = pullback of L3.Forward(h2) at d_L3_forward, its B
             var d_L3_B = L3_forward_pullback.B;
             // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
             var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
             // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
             var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
             var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
-            // L2_forward = Forward(h1)  ⇒  d_h1 = pullback of Forward(h1) at d_L2_forward, its x
+            // L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x
             var d_h1 = L2_forward_pullback.x;
-            // L2_forward = Forward(h1)  ⇒  d_L2_W = pullback of Forward(h1) at d_L2_forward, its W
+            // L2_forward = L2.Forward(h1)  ⇒  d_L2_W = pullback of L2.Forward(h1) at d_L2_forward, its W
             var d_L2_W = L2_forward_pullback.W;
-            // L2_forward = Forward(h1)  ⇒  d_L2_B = pullback of Forward(h1) at d_L2_forward, its B
+            // L2_forward = L2.Forward(h1)  ⇒  d_L2_B = pullback of L2.Forward(h1) at d_L2_forward, its B
             var d_L2_B = L2_forward_pullback.B;
             // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
             var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
             // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
             var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
             var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
-            // L1_forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_L1_forward, its W
+            // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
             var d_L1_W = L1_forward_pullback.W;
-            // L1_forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_L1_forward, its B
+            // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
             var d_L1_B = L1_forward_pullback.B;
             return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B };
         });

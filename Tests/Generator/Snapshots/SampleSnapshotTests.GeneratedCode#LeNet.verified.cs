@@ -80,11 +80,11 @@ partial class LeNet : global::Differentiable.IModule
     ///   h2_relu = relu(h2_conv2d + h2_reshape)
     ///   h2 = avgpool2d(h2_relu)
     ///   Fc1_forward_flatten = flatten(h2)
-    ///   Fc1_forward = Forward(Fc1_forward_flatten)
+    ///   Fc1_forward = Fc1.Forward(Fc1_forward_flatten)
     ///   h3 = relu(Fc1_forward)
-    ///   Fc2_forward = Forward(h3)
+    ///   Fc2_forward = Fc2.Forward(h3)
     ///   h4 = relu(Fc2_forward)
-    ///   Fc3_forward = Forward(h4)
+    ///   Fc3_forward = Fc3.Forward(h4)
     ///   forward_logsumexp = log Σ_1 exp(Fc3_forward)
     ///   forward = Fc3_forward − forward_logsumexp
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
@@ -92,12 +92,12 @@ partial class LeNet : global::Differentiable.IModule
     ///   d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
     ///   d_Conv2W = the correlation of h1 with d_h2_conv2d
     ///   d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-    ///   d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
-    ///   d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
-    ///   d_Fc2_W = pullback of Forward(h3) at d_Fc2_forward, its W
-    ///   d_Fc2_B = pullback of Forward(h3) at d_Fc2_forward, its B
-    ///   d_Fc3_W = pullback of Forward(h4) at d_Fc3_forward, its W
-    ///   d_Fc3_B = pullback of Forward(h4) at d_Fc3_forward, its B
+    ///   d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+    ///   d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+    ///   d_Fc2_W = pullback of Fc2.Forward(h3) at d_Fc2_forward, its W
+    ///   d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B
+    ///   d_Fc3_W = pullback of Fc3.Forward(h4) at d_Fc3_forward, its W
+    ///   d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -143,29 +143,29 @@ partial class LeNet : global::Differentiable.IModule
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
         d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
         var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
-        // Fc3_forward = Forward(h4)  ⇒  d_h4 = pullback of Forward(h4) at d_Fc3_forward, its x
+        // Fc3_forward = Fc3.Forward(h4)  ⇒  d_h4 = pullback of Fc3.Forward(h4) at d_Fc3_forward, its x
         var d_h4 = Fc3_forward_pullback.x;
-        // Fc3_forward = Forward(h4)  ⇒  d_Fc3_W = pullback of Forward(h4) at d_Fc3_forward, its W
+        // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_W = pullback of Fc3.Forward(h4) at d_Fc3_forward, its W
         var d_Fc3_W = Fc3_forward_pullback.W;
-        // Fc3_forward = Forward(h4)  ⇒  d_Fc3_B = pullback of Forward(h4) at d_Fc3_forward, its B
+        // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B
         var d_Fc3_B = Fc3_forward_pullback.B;
         // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
         var d_Fc2_forward = Mul(d_h4, Step(h4));
         var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
-        // Fc2_forward = Forward(h3)  ⇒  d_h3 = pullback of Forward(h3) at d_Fc2_forward, its x
+        // Fc2_forward = Fc2.Forward(h3)  ⇒  d_h3 = pullback of Fc2.Forward(h3) at d_Fc2_forward, its x
         var d_h3 = Fc2_forward_pullback.x;
-        // Fc2_forward = Forward(h3)  ⇒  d_Fc2_W = pullback of Forward(h3) at d_Fc2_forward, its W
+        // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_W = pullback of Fc2.Forward(h3) at d_Fc2_forward, its W
         var d_Fc2_W = Fc2_forward_pullback.W;
-        // Fc2_forward = Forward(h3)  ⇒  d_Fc2_B = pullback of Forward(h3) at d_Fc2_forward, its B
+        // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B
         var d_Fc2_B = Fc2_forward_pullback.B;
         // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
         var d_Fc1_forward = Mul(d_h3, Step(h3));
         var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
-        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+        // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
         var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
-        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+        // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
         var d_Fc1_W = Fc1_forward_pullback.W;
-        // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+        // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
         var d_Fc1_B = Fc1_forward_pullback.B;
         // Fc1_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc1_forward_flatten) to h2's shape
         var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);
@@ -262,29 +262,29 @@ partial class LeNet : global::Differentiable.IModule
             // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
             d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
             var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
-            // Fc3_forward = Forward(h4)  ⇒  d_h4 = pullback of Forward(h4) at d_Fc3_forward, its x
+            // Fc3_forward = Fc3.Forward(h4)  ⇒  d_h4 = pullback of Fc3.Forward(h4) at d_Fc3_forward, its x
             var d_h4 = Fc3_forward_pullback.x;
-            // Fc3_forward = Forward(h4)  ⇒  d_Fc3_W = pullback of Forward(h4) at d_Fc3_forward, its W
+            // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_W = pullback of Fc3.Forward(h4) at d_Fc3_forward, its W
             var d_Fc3_W = Fc3_forward_pullback.W;
-            // Fc3_forward = Forward(h4)  ⇒  d_Fc3_B = pullback of Forward(h4) at d_Fc3_forward, its B
+            // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B
             var d_Fc3_B = Fc3_forward_pullback.B;
             // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
             var d_Fc2_forward = Mul(d_h4, Step(h4));
             var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
-            // Fc2_forward = Forward(h3)  ⇒  d_h3 = pullback of Forward(h3) at d_Fc2_forward, its x
+            // Fc2_forward = Fc2.Forward(h3)  ⇒  d_h3 = pullback of Fc2.Forward(h3) at d_Fc2_forward, its x
             var d_h3 = Fc2_forward_pullback.x;
-            // Fc2_forward = Forward(h3)  ⇒  d_Fc2_W = pullback of Forward(h3) at d_Fc2_forward, its W
+            // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_W = pullback of Fc2.Forward(h3) at d_Fc2_forward, its W
             var d_Fc2_W = Fc2_forward_pullback.W;
-            // Fc2_forward = Forward(h3)  ⇒  d_Fc2_B = pullback of Forward(h3) at d_Fc2_forward, its B
+            // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B
             var d_Fc2_B = Fc2_forward_pullback.B;
             // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
             var d_Fc1_forward = Mul(d_h3, Step(h3));
             var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
-            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
             var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
-            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
             var d_Fc1_W = Fc1_forward_pullback.W;
-            // Fc1_forward = Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
             var d_Fc1_B = Fc1_forward_pullback.B;
             // Fc1_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc1_forward_flatten) to h2's shape
             var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);

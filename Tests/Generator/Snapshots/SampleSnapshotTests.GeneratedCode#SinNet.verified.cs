@@ -64,10 +64,10 @@ partial class SinNet : global::Differentiable.IModule
     /// Forward:
     ///   h1_matmul = x · W1
     ///   h1_add = h1_matmul + B1
-    ///   h1 = Apply(h1_add, F1)
+    ///   h1 = TunedSin.Apply(h1_add, F1)
     ///   h2_matmul = h1 · W2
     ///   h2_add = h2_matmul + B2
-    ///   h2 = Apply(h2_add, F2)
+    ///   h2 = TunedSin.Apply(h2_add, F2)
     ///   forward_matmul = h2 · W3
     ///   forward_add = forward_matmul + B3
     ///   forward_logsumexp = log Σ_1 exp(forward_add)
@@ -75,10 +75,10 @@ partial class SinNet : global::Differentiable.IModule
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
     ///   d_W1 = xᵀ · d_h1_matmul
     ///   d_B1 = d_h1_add, summed over broadcast axes
-    ///   d_F1 = pullback of Apply(h1_add, F1) at d_h1, its w
+    ///   d_F1 = pullback of TunedSin.Apply(h1_add, F1) at d_h1, its w
     ///   d_W2 = h1ᵀ · d_h2_matmul
     ///   d_B2 = d_h2_add, summed over broadcast axes
-    ///   d_F2 = pullback of Apply(h2_add, F2) at d_h2, its w
+    ///   d_F2 = pullback of TunedSin.Apply(h2_add, F2) at d_h2, its w
     ///   d_W3 = h2ᵀ · d_forward_matmul
     ///   d_B3 = d_forward_add, summed over broadcast axes
     /// </code>
@@ -123,9 +123,9 @@ partial class SinNet : global::Differentiable.IModule
         // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
         var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
         var h2_pullback = h2_vjp.Pullback(d_h2);
-        // h2 = Apply(h2_add, F2)  ⇒  d_h2_add = pullback of Apply(h2_add, F2) at d_h2, its x
+        // h2 = TunedSin.Apply(h2_add, F2)  ⇒  d_h2_add = pullback of TunedSin.Apply(h2_add, F2) at d_h2, its x
         var d_h2_add = h2_pullback.x;
-        // h2 = Apply(h2_add, F2)  ⇒  d_F2 = pullback of Apply(h2_add, F2) at d_h2, its w
+        // h2 = TunedSin.Apply(h2_add, F2)  ⇒  d_F2 = pullback of TunedSin.Apply(h2_add, F2) at d_h2, its w
         var d_F2 = h2_pullback.w;
         // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
         var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
@@ -136,9 +136,9 @@ partial class SinNet : global::Differentiable.IModule
         // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
         var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
         var h1_pullback = h1_vjp.Pullback(d_h1);
-        // h1 = Apply(h1_add, F1)  ⇒  d_h1_add = pullback of Apply(h1_add, F1) at d_h1, its x
+        // h1 = TunedSin.Apply(h1_add, F1)  ⇒  d_h1_add = pullback of TunedSin.Apply(h1_add, F1) at d_h1, its x
         var d_h1_add = h1_pullback.x;
-        // h1 = Apply(h1_add, F1)  ⇒  d_F1 = pullback of Apply(h1_add, F1) at d_h1, its w
+        // h1 = TunedSin.Apply(h1_add, F1)  ⇒  d_F1 = pullback of TunedSin.Apply(h1_add, F1) at d_h1, its w
         var d_F1 = h1_pullback.w;
         // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
         var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
@@ -208,9 +208,9 @@ partial class SinNet : global::Differentiable.IModule
             // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
             var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
             var h2_pullback = h2_vjp.Pullback(d_h2);
-            // h2 = Apply(h2_add, F2)  ⇒  d_h2_add = pullback of Apply(h2_add, F2) at d_h2, its x
+            // h2 = TunedSin.Apply(h2_add, F2)  ⇒  d_h2_add = pullback of TunedSin.Apply(h2_add, F2) at d_h2, its x
             var d_h2_add = h2_pullback.x;
-            // h2 = Apply(h2_add, F2)  ⇒  d_F2 = pullback of Apply(h2_add, F2) at d_h2, its w
+            // h2 = TunedSin.Apply(h2_add, F2)  ⇒  d_F2 = pullback of TunedSin.Apply(h2_add, F2) at d_h2, its w
             var d_F2 = h2_pullback.w;
             // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
             var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
@@ -221,9 +221,9 @@ partial class SinNet : global::Differentiable.IModule
             // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
             var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
             var h1_pullback = h1_vjp.Pullback(d_h1);
-            // h1 = Apply(h1_add, F1)  ⇒  d_h1_add = pullback of Apply(h1_add, F1) at d_h1, its x
+            // h1 = TunedSin.Apply(h1_add, F1)  ⇒  d_h1_add = pullback of TunedSin.Apply(h1_add, F1) at d_h1, its x
             var d_h1_add = h1_pullback.x;
-            // h1 = Apply(h1_add, F1)  ⇒  d_F1 = pullback of Apply(h1_add, F1) at d_h1, its w
+            // h1 = TunedSin.Apply(h1_add, F1)  ⇒  d_F1 = pullback of TunedSin.Apply(h1_add, F1) at d_h1, its w
             var d_F1 = h1_pullback.w;
             // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
             var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);

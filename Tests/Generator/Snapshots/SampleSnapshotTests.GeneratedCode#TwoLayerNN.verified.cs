@@ -46,14 +46,14 @@ partial class TwoLayerNN : global::Differentiable.IModule
     /// <remarks>
     /// <code>
     /// Forward:
-    ///   L1_forward = Forward(x)
+    ///   L1_forward = L1.Forward(x)
     ///   forward_relu = relu(L1_forward)
-    ///   forward = Forward(forward_relu)
+    ///   forward = L2.Forward(forward_relu)
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
-    ///   d_L1_W = pullback of Forward(x) at d_L1_forward, its W
-    ///   d_L1_B = pullback of Forward(x) at d_L1_forward, its B
-    ///   d_L2_W = pullback of Forward(forward_relu) at d_forward, its W
-    ///   d_L2_B = pullback of Forward(forward_relu) at d_forward, its B
+    ///   d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
+    ///   d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
+    ///   d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W
+    ///   d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -73,18 +73,18 @@ partial class TwoLayerNN : global::Differentiable.IModule
         // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
         var d_forward = Seed(forward, seed);
         var forward_pullback = forward_vjp.Pullback(d_forward);
-        // forward = Forward(forward_relu)  ⇒  d_forward_relu = pullback of Forward(forward_relu) at d_forward, its x
+        // forward = L2.Forward(forward_relu)  ⇒  d_forward_relu = pullback of L2.Forward(forward_relu) at d_forward, its x
         var d_forward_relu = forward_pullback.x;
-        // forward = Forward(forward_relu)  ⇒  d_L2_W = pullback of Forward(forward_relu) at d_forward, its W
+        // forward = L2.Forward(forward_relu)  ⇒  d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W
         var d_L2_W = forward_pullback.W;
-        // forward = Forward(forward_relu)  ⇒  d_L2_B = pullback of Forward(forward_relu) at d_forward, its B
+        // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
         var d_L2_B = forward_pullback.B;
         // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
         var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
         var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
-        // L1_forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_L1_forward, its W
+        // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
         var d_L1_W = L1_forward_pullback.W;
-        // L1_forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_L1_forward, its B
+        // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
         var d_L1_B = L1_forward_pullback.B;
 
         return (forward, new ForwardGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
@@ -121,18 +121,18 @@ partial class TwoLayerNN : global::Differentiable.IModule
             // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
             var d_forward = Seed(forward, seed);
             var forward_pullback = forward_vjp.Pullback(d_forward);
-            // forward = Forward(forward_relu)  ⇒  d_forward_relu = pullback of Forward(forward_relu) at d_forward, its x
+            // forward = L2.Forward(forward_relu)  ⇒  d_forward_relu = pullback of L2.Forward(forward_relu) at d_forward, its x
             var d_forward_relu = forward_pullback.x;
-            // forward = Forward(forward_relu)  ⇒  d_L2_W = pullback of Forward(forward_relu) at d_forward, its W
+            // forward = L2.Forward(forward_relu)  ⇒  d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W
             var d_L2_W = forward_pullback.W;
-            // forward = Forward(forward_relu)  ⇒  d_L2_B = pullback of Forward(forward_relu) at d_forward, its B
+            // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
             var d_L2_B = forward_pullback.B;
             // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
             var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
             var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
-            // L1_forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_L1_forward, its W
+            // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
             var d_L1_W = L1_forward_pullback.W;
-            // L1_forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_L1_forward, its B
+            // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
             var d_L1_B = L1_forward_pullback.B;
             return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B };
         });
