@@ -179,6 +179,25 @@ internal sealed class MethodEmitter
     }
 
     /// <summary>
+    /// Writes <c>{Method}WithGradients</c> as a call of the forward-with-pullback <paramref name="vjp"/> that differentiates
+    /// the same leaves (written once, for callers and for this): its pullback applied to the seed, its gradients renamed.
+    /// </summary>
+    public void WriteThroughVjp(SourceWriter w, string vjp, System.Func<Node, string> callGradientNames)
+    {
+        new DocumentationWriter(this, _gradient).Write(w);
+        w.Line(GeneratedCode);
+        w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, {GradientsClass} Gradients) {_spec.Name}WithGradients({Signature(withSeed: true)})");
+        w.Line($"// The forward and backward are {vjp}'s, which [Differentiable] methods that call {_spec.Name} run too.");
+        var value = _names.Claim("value");
+        var pullback = _names.Claim("pullback");
+        var gradients = _names.Claim("gradients");
+        w.Line($"var ({value}, {pullback}) = {vjp}({string.Join(", ", _spec.Arguments.Select(a => a.Name))});");
+        w.Line($"var {gradients} = {pullback}({SeedName});");
+        w.Line($"return ({value}, new {GradientsClass} {{ {string.Join(", ", Outputs.Select(o => $"{o.Property} = {gradients}.{callGradientNames(o.Leaf)}"))} }});");
+        w.Close();
+    }
+
+    /// <summary>
     /// Writes a forward-with-pullback (JAX's <c>vjp</c>), what calls of this method from other [Differentiable] methods
     /// run: the forward now, and a pullback that maps ∂L/∂result to the gradients <paramref name="gradientsClass"/> holds.
     /// </summary>
@@ -190,7 +209,7 @@ internal sealed class MethodEmitter
         w.Line($"/// maps ∂L/∂result to the gradients of {(outputs.Length == 0 ? "nothing" : outputs)}, with what the forward kept (calls are calls, not copies).");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
-        w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, global::System.Func<Tensor, {gradientsClass}> Pullback) {name}({Signature(withSeed: false)})");
+        w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, global::System.Func<Tensor?, {gradientsClass}> Pullback) {name}({Signature(withSeed: false)})");
         WriteForward(w);
         w.Line();
         w.Open($"return ({ResultExpression}, {SeedName} =>");

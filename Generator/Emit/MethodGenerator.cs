@@ -61,19 +61,35 @@ internal static class MethodGenerator
     {
         var spec = method.Spec;
         var reserved = context.Reserved;
-        var gradient = Differentiate(method, context, CallMasks.Declared(spec), parameterOutputs: null, inline: false, diagnostics);
+        var declared = CallMasks.Declared(spec);
+        var signature = Signature(method);
+        // When callers ask for the pullback that differentiates exactly what {M}WithGradients does, one derivative serves
+        // both: {M}WithGradients calls it (a called layer's code is written once, not twice).
+        var shared = method.VjpMasks.Contains(declared);
+        var gradient = Differentiate(method, context, declared, shared ? Parameters(method) : null, inline: false, diagnostics);
         if (gradient is null) return false;
 
         var emitter = new MethodEmitter(gradient, reserved);
         WriteGradientsClass(w, emitter);
         w.Line();
-        emitter.Write(w);
+        if (shared) emitter.WriteThroughVjp(w, signature.VjpName(declared), CallGradientNames(method));
+        else emitter.Write(w);
 
-        if (method.VjpMasks.Count > 0) WriteVjps(w, method, context, reserved, diagnostics);
+        if (method.VjpMasks.Count > 0) WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null);
 
         w.Line();
         WriteDevice(w, method, context, gradient, emitter, reserved);
         return true;
+    }
+
+    /// <summary>The parameters a pullback returns gradients for: every one the method reaches (callers read them all).</summary>
+    private static List<string> Parameters(MethodWork method) => method.Spec.IsStatic ? new List<string>() : method.ReachedParameters.ToList();
+
+    /// <summary>Per leaf, its property in <c>{M}CallGradients</c>, as callers read it.</summary>
+    private static System.Func<IR.Node, string> CallGradientNames(MethodWork method)
+    {
+        var (argumentNames, parameterNames) = Signature(method).GradientNames();
+        return leaf => leaf.Op == IR.Op.Parameter ? parameterNames[leaf.Attributes.Text!] : argumentNames[IndexOfArgument(method.Spec, leaf.Attributes.Text!)];
     }
 
     private static Gradient? Differentiate(MethodWork method, GenerationContext context, ulong mask, IReadOnlyList<string>? parameterOutputs, bool inline,
@@ -86,8 +102,12 @@ internal static class MethodGenerator
         return lowered is null ? null : ReverseMode.Differentiate(lowered);
     }
 
-    /// <summary>The class a call's pullback returns, then one forward-with-pullback per argument mask callers asked for.</summary>
-    private static void WriteVjps(SourceWriter w, MethodWork method, GenerationContext context, HashSet<string> reserved, List<DiagnosticInfo> diagnostics)
+    /// <summary>
+    /// The class a call's pullback returns, then one forward-with-pullback per argument mask callers asked for; the variant
+    /// of the declared mask from <paramref name="declared"/>, the emitter {M}WithGradients already uses, when there is one.
+    /// </summary>
+    private static void WriteVjps(SourceWriter w, MethodWork method, GenerationContext context, HashSet<string> reserved, List<DiagnosticInfo> diagnostics,
+        MethodEmitter? declared)
     {
         var spec = method.Spec;
         var signature = Signature(method);
@@ -102,15 +122,12 @@ internal static class MethodGenerator
             w.Line($"public Tensor {parameterNames[path]} {{ get; init; }} = null!;");
         w.Close();
 
-        var parameters = spec.IsStatic ? new List<string>() : signature.ReachedParameters.ToList();
         foreach (var mask in method.VjpMasks)
         {
-            var gradient = Differentiate(method, context, mask, parameters, inline: false, diagnostics)
-                ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded");
-            var emitter = new MethodEmitter(gradient, reserved);
-            emitter.NameProperties(signature.CallGradientsClass, leaf => leaf.Op == IR.Op.Parameter
-                ? parameterNames[leaf.Attributes.Text!]
-                : argumentNames[IndexOfArgument(spec, leaf.Attributes.Text!)]);
+            var emitter = declared is not null && mask == CallMasks.Declared(spec) ? declared
+                : new MethodEmitter(Differentiate(method, context, mask, Parameters(method), inline: false, diagnostics)
+                    ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
+            emitter.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
             w.Line();
             emitter.WriteVjp(w, signature.VjpName(mask), signature.CallGradientsClass);
         }

@@ -82,71 +82,10 @@ partial class CNN : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
     {
-        // Forward
-        // var image = Reshape(x, -1, 1, 28, 28);
-        var image = Reshape(x, -1, 1, 28, 28);
-        // var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
-        var h1_conv2d = Conv2d(image, Conv1W);
-        var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
-        var h1 = MaxPool2d(h1_relu, kernel: 2);
-        // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
-        var h2_conv2d = Conv2d(h1, Conv2W);
-        var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
-        var h2 = MaxPool2d(h2_relu, kernel: 2);
-        // return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
-        var Fc_forward_flatten = Flatten(h2);
-        var Fc_forward_vjp = Fc.ForwardVjp(Fc_forward_flatten);
-        var Fc_forward = Fc_forward_vjp.Value;
-        var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
-        var forward = Sub(Fc_forward, forward_logsumexp);
-
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-        var d_forward = Seed(forward, seed);
-        // forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes
-        var d_Fc_forward = SumToShapeOf(d_forward, Fc_forward);
-        // forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
-        var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
-        // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
-        d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
-        var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
-        // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x
-        var d_Fc_forward_flatten = Fc_forward_pullback.x;
-        // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
-        var d_Fc_W = Fc_forward_pullback.W;
-        // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
-        var d_Fc_B = Fc_forward_pullback.B;
-        // Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape
-        var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
-        // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
-        var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 2);
-        // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-        var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
-        // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
-        var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
-        // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
-        var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
-        // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-        var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
-        // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-        var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1);
-        // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
-        var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
-        // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
-        var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 2);
-        // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-        var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
-        // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
-        var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
-        // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
-        var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
-        // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-        var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
-        // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
-        var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W);
-
-        return (forward, new ForwardGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B });
+        // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+        var (value, pullback) = ForwardVjpParametersOnly(x);
+        var gradients = pullback(seed);
+        return (value, new ForwardGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
     }
 
     /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
@@ -167,7 +106,7 @@ partial class CNN : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public (Tensor Value, global::System.Func<Tensor, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
         // Forward
         // var image = Reshape(x, -1, 1, 28, 28);

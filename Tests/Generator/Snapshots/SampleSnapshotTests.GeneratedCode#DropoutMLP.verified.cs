@@ -80,60 +80,10 @@ partial class DropoutMLP : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor mask1, Tensor mask2, Tensor? seed = null)
     {
-        // Forward
-        // var h1 = Relu(L1.Forward(x)) * mask1;
-        var L1_forward_vjp = L1.ForwardVjpParametersOnly(x);
-        var L1_forward = L1_forward_vjp.Value;
-        var h1_relu = Relu(L1_forward);
-        var h1 = Mul(h1_relu, mask1);
-        // var h2 = Relu(L2.Forward(h1)) * mask2;
-        var L2_forward_vjp = L2.ForwardVjp(h1);
-        var L2_forward = L2_forward_vjp.Value;
-        var h2_relu = Relu(L2_forward);
-        var h2 = Mul(h2_relu, mask2);
-        // return LogSoftmax(L3.Forward(h2), axis: 1);
-        var L3_forward_vjp = L3.ForwardVjp(h2);
-        var L3_forward = L3_forward_vjp.Value;
-        var forward_logsumexp = LogSumExp(L3_forward, axis: 1, keepDims: true);
-        var forward = Sub(L3_forward, forward_logsumexp);
-
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-        var d_forward = Seed(forward, seed);
-        // forward = L3_forward − forward_logsumexp  ⇒  d_L3_forward = d_forward, summed over broadcast axes
-        var d_L3_forward = SumToShapeOf(d_forward, L3_forward);
-        // forward = L3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
-        var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
-        // forward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)
-        d_L3_forward += Mul(ExpandAlong(d_forward_logsumexp, L3_forward, axis: 1, keepDims: true), Exp(Sub(L3_forward, ExpandAlong(forward_logsumexp, L3_forward, axis: 1, keepDims: true))));
-        var L3_forward_pullback = L3_forward_vjp.Pullback(d_L3_forward);
-        // L3_forward = L3.Forward(h2)  ⇒  d_h2 = pullback of L3.Forward(h2) at d_L3_forward, its x
-        var d_h2 = L3_forward_pullback.x;
-        // L3_forward = L3.Forward(h2)  ⇒  d_L3_W = pullback of L3.Forward(h2) at d_L3_forward, its W
-        var d_L3_W = L3_forward_pullback.W;
-        // L3_forward = L3.Forward(h2)  ⇒  d_L3_B = pullback of L3.Forward(h2) at d_L3_forward, its B
-        var d_L3_B = L3_forward_pullback.B;
-        // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
-        var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
-        // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
-        var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
-        var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
-        // L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x
-        var d_h1 = L2_forward_pullback.x;
-        // L2_forward = L2.Forward(h1)  ⇒  d_L2_W = pullback of L2.Forward(h1) at d_L2_forward, its W
-        var d_L2_W = L2_forward_pullback.W;
-        // L2_forward = L2.Forward(h1)  ⇒  d_L2_B = pullback of L2.Forward(h1) at d_L2_forward, its B
-        var d_L2_B = L2_forward_pullback.B;
-        // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
-        var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
-        // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
-        var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
-        var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
-        // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
-        var d_L1_W = L1_forward_pullback.W;
-        // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
-        var d_L1_B = L1_forward_pullback.B;
-
-        return (forward, new ForwardGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B });
+        // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+        var (value, pullback) = ForwardVjpParametersOnly(x, mask1, mask2);
+        var gradients = pullback(seed);
+        return (value, new ForwardGradients { L1_W = gradients.L1_W, L1_B = gradients.L1_B, L2_W = gradients.L2_W, L2_B = gradients.L2_B, L3_W = gradients.L3_W, L3_B = gradients.L3_B });
     }
 
     /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
@@ -156,7 +106,7 @@ partial class DropoutMLP : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, L3.W, L3.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public (Tensor Value, global::System.Func<Tensor, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x, Tensor mask1, Tensor mask2)
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x, Tensor mask1, Tensor mask2)
     {
         // Forward
         // var h1 = Relu(L1.Forward(x)) * mask1;

@@ -51,21 +51,10 @@ partial class Linear : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
     {
-        // Forward
-        // return x.MatMul(W) + B;
-        var forward_matmul = MatMul(x, W);
-        var forward = Add(forward_matmul, B);
-
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-        var d_forward = Seed(forward, seed);
-        // forward = forward_matmul + B  ⇒  d_forward_matmul = d_forward, summed over broadcast axes
-        var d_forward_matmul = SumToShapeOf(d_forward, forward_matmul);
-        // forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes
-        var d_B = SumToShapeOf(d_forward, B);
-        // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
-        var d_W = MatMulTransposeA(x, d_forward_matmul);
-
-        return (forward, new ForwardGradients { W = d_W, B = d_B });
+        // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+        var (value, pullback) = ForwardVjpParametersOnly(x);
+        var gradients = pullback(seed);
+        return (value, new ForwardGradients { W = gradients.W, B = gradients.B });
     }
 
     /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
@@ -82,7 +71,7 @@ partial class Linear : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public (Tensor Value, global::System.Func<Tensor, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
         // Forward
         // return x.MatMul(W) + B;
@@ -108,7 +97,7 @@ partial class Linear : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public (Tensor Value, global::System.Func<Tensor, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
     {
         // Forward
         // return x.MatMul(W) + B;

@@ -51,21 +51,10 @@ partial class LinearRegression : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, PredictGradients Gradients) PredictWithGradients(Tensor x, Tensor? seed = null)
     {
-        // Forward
-        // return x.MatMul(W) + B;
-        var predict_matmul = MatMul(x, W);
-        var predict = Add(predict_matmul, B);
-
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ predict
-        var d_predict = Seed(predict, seed);
-        // predict = predict_matmul + B  ⇒  d_predict_matmul = d_predict, summed over broadcast axes
-        var d_predict_matmul = SumToShapeOf(d_predict, predict_matmul);
-        // predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes
-        var d_B = SumToShapeOf(d_predict, B);
-        // predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul
-        var d_W = MatMulTransposeA(x, d_predict_matmul);
-
-        return (predict, new PredictGradients { W = d_W, B = d_B });
+        // The forward and backward are PredictVjpParametersOnly's, which [Differentiable] methods that call Predict run too.
+        var (value, pullback) = PredictVjpParametersOnly(x);
+        var gradients = pullback(seed);
+        return (value, new PredictGradients { W = gradients.W, B = gradients.B });
     }
 
     /// <summary>The gradients a call of Predict from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
@@ -82,7 +71,7 @@ partial class LinearRegression : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public (Tensor Value, global::System.Func<Tensor, PredictCallGradients> Pullback) PredictVjpParametersOnly(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjpParametersOnly(Tensor x)
     {
         // Forward
         // return x.MatMul(W) + B;

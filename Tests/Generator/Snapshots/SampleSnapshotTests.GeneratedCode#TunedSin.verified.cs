@@ -44,21 +44,10 @@ static partial class TunedSin
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public static (Tensor Value, ApplyGradients Gradients) ApplyWithGradients(Tensor x, Tensor w, Tensor? seed = null)
     {
-        // Forward
-        // return Sin(x * w);
-        var apply_mul = Mul(x, w);
-        var apply = Sin(apply_mul);
-
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ apply
-        var d_apply = Seed(apply, seed);
-        // apply = sin(apply_mul)  ⇒  d_apply_mul = d_apply ⊙ cos(apply_mul)
-        var d_apply_mul = Mul(d_apply, Cos(apply_mul));
-        // apply_mul = x ⊙ w  ⇒  d_x = d_apply_mul ⊙ w, summed over broadcast axes
-        var d_x = SumToShapeOf(Mul(d_apply_mul, w), x);
-        // apply_mul = x ⊙ w  ⇒  d_w = d_apply_mul ⊙ x, summed over broadcast axes
-        var d_w = SumToShapeOf(Mul(d_apply_mul, x), w);
-
-        return (apply, new ApplyGradients { x = d_x, w = d_w });
+        // The forward and backward are ApplyVjp's, which [Differentiable] methods that call Apply run too.
+        var (value, pullback) = ApplyVjp(x, w);
+        var gradients = pullback(seed);
+        return (value, new ApplyGradients { x = gradients.x, w = gradients.w });
     }
 
     /// <summary>The gradients a call of Apply from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
@@ -74,7 +63,7 @@ static partial class TunedSin
     /// maps ∂L/∂result to the gradients of x, w, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public static (Tensor Value, global::System.Func<Tensor, ApplyCallGradients> Pullback) ApplyVjp(Tensor x, Tensor w)
+    public static (Tensor Value, global::System.Func<Tensor?, ApplyCallGradients> Pullback) ApplyVjp(Tensor x, Tensor w)
     {
         // Forward
         // return Sin(x * w);

@@ -62,32 +62,10 @@ partial class TwoLayerNN : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
     {
-        // Forward
-        // return L2.Forward(Relu(L1.Forward(x)));
-        var L1_forward_vjp = L1.ForwardVjpParametersOnly(x);
-        var L1_forward = L1_forward_vjp.Value;
-        var forward_relu = Relu(L1_forward);
-        var forward_vjp = L2.ForwardVjp(forward_relu);
-        var forward = forward_vjp.Value;
-
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-        var d_forward = Seed(forward, seed);
-        var forward_pullback = forward_vjp.Pullback(d_forward);
-        // forward = L2.Forward(forward_relu)  ⇒  d_forward_relu = pullback of L2.Forward(forward_relu) at d_forward, its x
-        var d_forward_relu = forward_pullback.x;
-        // forward = L2.Forward(forward_relu)  ⇒  d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W
-        var d_L2_W = forward_pullback.W;
-        // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
-        var d_L2_B = forward_pullback.B;
-        // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
-        var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
-        var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
-        // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
-        var d_L1_W = L1_forward_pullback.W;
-        // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
-        var d_L1_B = L1_forward_pullback.B;
-
-        return (forward, new ForwardGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
+        // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+        var (value, pullback) = ForwardVjpParametersOnly(x);
+        var gradients = pullback(seed);
+        return (value, new ForwardGradients { L1_W = gradients.L1_W, L1_B = gradients.L1_B, L2_W = gradients.L2_W, L2_B = gradients.L2_B });
     }
 
     /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
@@ -106,7 +84,7 @@ partial class TwoLayerNN : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public (Tensor Value, global::System.Func<Tensor, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
         // Forward
         // return L2.Forward(Relu(L1.Forward(x)));
