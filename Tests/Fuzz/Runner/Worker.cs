@@ -13,7 +13,23 @@ public static class Worker
 {
     public const int RecycleExitCode = 3;
 
+    /// <summary>
+    /// Serves on a thread with a large stack: the host compiles and binds every case (deep expressions included) the way
+    /// the compiler does on its own threads; only the generator itself runs on the 1 MiB stack (<see cref="GeneratorHost"/>).
+    /// The process's main thread has whatever stack the machine's limits give it, which must not decide a case.
+    /// </summary>
     public static int Serve(int batchSize, TimeSpan batchBudget, TimeSpan caseBudget)
+    {
+        var exit = 0;
+        var thread = new Thread(() => exit = ServeHere(batchSize, batchBudget, caseBudget), HostStackBytes) { Name = "fuzz host" };
+        thread.Start();
+        thread.Join();
+        return exit;
+    }
+
+    public const int HostStackBytes = 256 * 1024 * 1024;
+
+    private static int ServeHere(int batchSize, TimeSpan batchBudget, TimeSpan caseBudget)
     {
         var work = new List<(int Position, bool Alone, string Id)>();
         for (var line = Console.In.ReadLine(); line is not null; line = Console.In.ReadLine())
