@@ -62,8 +62,9 @@ public static class GeneratorHarness
     {
         var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, ParseOptions, s.Path)).ToList();
         trees.Add(CSharpSyntaxTree.ParseText("global using System; global using System.Linq; global using System.Collections.Generic; global using Differentiable;", ParseOptions, "GlobalUsings.cs"));
+        // Not concurrent: the tests bind deep expressions on a thread with a large stack, not on thread-pool threads.
         return CSharpCompilation.Create("Generated" + Guid.NewGuid().ToString("N"), trees, References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, concurrentBuild: false));
     }
 
     public static GeneratorRun Run(CSharpCompilation compilation, GeneratorDriver? driver = null)

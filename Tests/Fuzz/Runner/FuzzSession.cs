@@ -61,7 +61,7 @@ public static class FuzzSession
         {
             using var worker = StartWorker(options);
             var stderr = new StringBuilder();
-            worker.ErrorDataReceived += (_, e) => { lock (stderr) if (e.Data is not null && stderr.Length < 16_000) stderr.AppendLine(e.Data); };
+            worker.ErrorDataReceived += (_, e) => { lock (stderr) if (e.Data is not null && stderr.Length < 4_000_000) stderr.AppendLine(e.Data); };
             worker.BeginErrorReadLine();
             // Writing all the work first: the worker reads to EOF before it starts.
             foreach (var p in pending.Keys.Order()) worker.StandardInput.WriteLine($"{p}\t{(pending[p] ? "s" : "b")}\t{ids[p]}");
@@ -103,7 +103,12 @@ public static class FuzzSession
     }
 
     /// <summary>The start of a crash report: "Stack overflow." and the first repeated frames are what tell the story.</summary>
-    private static string Head(string text) => string.Join("\n", text.Split('\n').Take(25));
+    /// <summary>The start of a dead worker's report (what overflowed) and its end (who called it: the frames that tell generator from host).</summary>
+    private static string Head(string text)
+    {
+        var lines = text.Split('\n');
+        return lines.Length <= 60 ? text : string.Join("\n", lines.Take(25).Append($"... ({lines.Length - 60} lines) ...").Concat(lines.Skip(lines.Length - 35)));
+    }
 
     private static Process StartWorker(FuzzOptions options)
     {

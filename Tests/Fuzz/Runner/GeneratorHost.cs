@@ -30,9 +30,14 @@ public static class GeneratorHost
     private static readonly SyntaxTree GlobalUsings = CSharpSyntaxTree.ParseText(
         "global using System; global using System.Linq; global using System.Collections.Generic; global using Differentiable;", ParseOptions, "GlobalUsings.cs");
 
+    /// <summary>
+    /// Not a concurrent build: Roslyn would bind method bodies on thread-pool threads, whose small stacks a 2,000-deep
+    /// user expression overflows (killing the worker, now and then, under load); bound here, they use the host's large stack.
+    /// </summary>
     public static CSharpCompilation Compilation(IEnumerable<SyntaxTree> trees) =>
         CSharpCompilation.Create("Fuzz" + Guid.NewGuid().ToString("N"), trees.Append(GlobalUsings), References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true,
+                concurrentBuild: false));
 
     /// <summary>Threads that ran past their budget and ignored cancellation: still running, so the process should be recycled.</summary>
     public static int Abandoned;
