@@ -84,11 +84,11 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>Counts one unit of lowering work; past the budget the method is refused (DIFF013), never a hang.</summary>
-    private void Work(SourceSpot where)
+    private void Work()
     {
         if (++_work <= _request.Budget) return;
         throw Fail(new DiagnosticInfo(Diagnostics.TooLarge, _request.Method.Where, _request.Method.Name,
-            $"unrolling its loops{(_request.InlineCalls ? " and inlining its calls" : "")} takes more than {_request.Budget} steps"));
+            $"lowering it (statements, expressions and unrolled loop iterations{(_request.InlineCalls ? ", inlined calls included" : "")}) takes more than {_request.Budget} steps"));
     }
 
     private static int IndexOf(EquatableArray<string> paths, string path)
@@ -111,7 +111,7 @@ internal sealed partial class Lowerer
     {
         foreach (var statement in statements)
         {
-            Work(statement.Where);
+            Work();
             var origin = _b.CurrentOrigin;
             if (!(statement is ForLoop)) _b.CurrentOrigin = originPrefix + statement.Text;
             switch (statement)
@@ -129,7 +129,7 @@ internal sealed partial class Lowerer
                 case ForLoop loop:
                     for (long i = loop.Start; i < loop.End; i += loop.Step)
                     {
-                        Work(loop.Where);
+                        Work();
                         env[loop.Variable] = new Value(_b.Constant(i));
                         if (LowerStatements(loop.Body, env, receiver, namePrefix, originPrefix) is { } returned) return returned;
                     }
@@ -148,7 +148,7 @@ internal sealed partial class Lowerer
 
     private Value Evaluate(Expr expr, Dictionary<string, Value> env, string? receiver)
     {
-        Work(expr.Where);
+        Work();
         switch (expr)
         {
             case NumberLiteral number:
