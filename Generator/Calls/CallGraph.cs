@@ -128,16 +128,11 @@ internal static class CallGraph
                     foreach (var path in inner) paths.Add(site.ReceiverPath.Length == 0 ? path : site.ReceiverPath + "." + path);
                 }
             var declared = method.Spec.Class.ParameterPaths;
-            reached[key] = paths.OrderBy(p => IndexOf(declared, p)).ThenBy(p => p, System.StringComparer.Ordinal).ToList();
+            reached[key] = paths.OrderBy(p => declared.OrderOf(p)).ThenBy(p => p, System.StringComparer.Ordinal).ToList();
         }
         return reached;
     }
 
-    private static int IndexOf(EquatableArray<string> paths, string path)
-    {
-        for (var i = 0; i < paths.Count; i++) if (paths[i] == path) return i;
-        return int.MaxValue;
-    }
 
     /// <summary>Methods with every callee before its callers (cycles broken where they are met).</summary>
     private static List<string> PostOrder(IReadOnlyList<AnalyzedMethod> methods, Dictionary<string, AnalyzedMethod> byKey)

@@ -75,7 +75,7 @@ internal sealed partial class Lowerer
         // Parameters: those the graph reads, or (for a pullback, whose callers expect a fixed set) the ones the request names.
         var parameters = _request.ParameterOutputs is { } named
             ? named.Select(path => _b.Leaf(Op.Parameter, path))
-            : Topology.Sort(new[] { output }).Where(n => n.Op == Op.Parameter).OrderBy(n => IndexOf(spec.Class.ParameterPaths, n.Attributes.Text!));
+            : Topology.Sort(new[] { output }).Where(n => n.Op == Op.Parameter).OrderBy(n => spec.Class.ParameterPaths.OrderOf(n.Attributes.Text!));
         var wrt = parameters.ToList();
         for (var i = 0; i < spec.Arguments.Count; i++)
             if (spec.Arguments[i].Kind == ArgumentKind.Tensor && (_request.ArgumentMask & Calls.CallMasks.Bit(i)) != 0)
@@ -91,11 +91,6 @@ internal sealed partial class Lowerer
             $"lowering it (statements, expressions and unrolled loop iterations{(_request.InlineCalls ? ", inlined calls included" : "")}) takes more than {_request.Budget} steps"));
     }
 
-    private static int IndexOf(EquatableArray<string> paths, string path)
-    {
-        for (var i = 0; i < paths.Count; i++) if (paths[i] == path) return i;
-        return int.MaxValue;
-    }
 
     /// <summary>Runs the statements of a body; returns the value of its 'return'.</summary>
     private Value LowerBody(MethodSpec method, Dictionary<string, Value> env, string? receiver, string namePrefix)

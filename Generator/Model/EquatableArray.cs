@@ -45,6 +45,14 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IRea
         return hash;
     }
 
+    /// <summary>The position of <paramref name="item"/>, or int.MaxValue (sorts after everything) when it is absent.</summary>
+    public int OrderOf(T item)
+    {
+        for (var i = 0; i < Items.Length; i++)
+            if (EqualityComparer<T>.Default.Equals(Items[i], item)) return i;
+        return int.MaxValue;
+    }
+
     public ImmutableArray<T>.Enumerator GetEnumerator() => Items.GetEnumerator();
 
     IEnumerator<T> IEnumerable<T>.GetEnumerator() => ((IEnumerable<T>)Items).GetEnumerator();
