@@ -107,7 +107,7 @@ internal sealed class DeviceGraph
 
     /// <summary>Inputs an elementwise node reads through a view or only for their shape: they need a buffer of their own.</summary>
     public static bool ReadsWholeInput(Node consumer, int index) =>
-        KindOf(consumer) != DeviceKind.Elementwise || consumer.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong;
+        KindOf(consumer) != DeviceKind.Elementwise || ReadWhole(consumer);
 
     private static string? Reason(Node n) => n.Op switch
     {
@@ -156,7 +156,7 @@ internal sealed class DeviceGraph
     {
         if (isAdjoint)
         {
-            if (node == _gradient.Method.Output && _gradient.NodesWithAdjoint.Contains(node)) yield break;
+            if (IsSeeded(node)) yield break;
             if (_contributions.TryGetValue(node, out var list))
                 foreach (var contribution in list) yield return (contribution, false);
         }
@@ -165,9 +165,12 @@ internal sealed class DeviceGraph
             foreach (var input in node.Inputs) yield return (input, false);
     }
 
+    /// <summary>The result's adjoint is the seed, not a sum of contributions.</summary>
+    private bool IsSeeded(Node n) => n == _gradient.Method.Output && _gradient.NodesWithAdjoint.Contains(n);
+
     private Node? SumOfContributions(Node n)
     {
-        if (n == _gradient.Method.Output && _gradient.NodesWithAdjoint.Contains(n)) return _b.Make(Op.Seed, n);
+        if (IsSeeded(n)) return _b.Make(Op.Seed, n);
         Node? sum = null;
         if (_contributions.TryGetValue(n, out var list))
             foreach (var contribution in list)
@@ -257,7 +260,7 @@ internal sealed class DeviceGraph
             }
             if (KindOf(n) != DeviceKind.Elementwise) return;
             kernel.Inside.Add(n);
-            if (n.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong)
+            if (ReadWhole(n))
             {
                 kernel.Loads.Add(n);   // read whole, through a view: one pointer, not an element-for-element read
                 return;
