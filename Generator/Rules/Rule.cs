@@ -32,13 +32,13 @@ internal enum InputDomain { Normal, Positive }
 /// </summary>
 internal sealed record GradCheckCase(string Expression, int[][] Shapes, InputDomain[]? Domains = null, bool UsesLabels = false);
 
-/// <summary>One row of the rule table: an op's C# name, its math, its derivative rule and a gradient-check case.</summary>
+/// <summary>One row of the rule table: an op's C# name, its math, its derivative rule, a gradient-check case and how it runs on the device.</summary>
 internal sealed class Rule
 {
     public Rule(Op op, GradientKind kind, string csharp, string math, BackwardRule? backward = null, string[]? adjointMath = null, GradCheckCase[]? checks = null,
-        Rendering? render = null, string? cuda = null)
+        Rendering? render = null, DeviceLowering? device = null)
     {
-        Cuda = cuda;
+        Device = device ?? DeviceLowering.Unsupported(op + " has no device lowering");
         Render = render ?? Renderings.Plain;
         Op = op;
         Kind = kind;
@@ -68,9 +68,6 @@ internal sealed class Rule
 
     public IReadOnlyList<GradCheckCase> Checks { get; }
 
-    /// <summary>
-    /// For elementwise ops, the CUDA C expression the device kernels fuse: {0}, {1} are the operands' values.
-    /// Null for ops with a kernel template of their own (<c>Emit/Cuda/KernelTemplates.cs</c>).
-    /// </summary>
-    public string? Cuda { get; }
+    /// <summary>How the op runs in a device program: a fused CUDA expression, a view, or a runtime kernel's builder call.</summary>
+    public DeviceLowering Device { get; }
 }

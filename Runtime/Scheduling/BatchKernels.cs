@@ -1,4 +1,17 @@
+using System.Runtime.InteropServices;
+
 namespace Differentiable.Scheduling;
+
+/// <summary>What the batch kernels read.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct BatchArguments
+{
+    /// <summary>Samples in the data set.</summary>
+    public int Samples;
+    public int ValuesPerSample;
+    /// <summary>Rows per batch: how far the cursor advances.</summary>
+    public int BatchSize;
+}
 
 /// <summary>
 /// The kernels a device training step starts with: the next batch gathered from a <see cref="DeviceDataset"/> into
@@ -9,13 +22,21 @@ public static class BatchKernels
 {
     public const string ModuleName = "Differentiable.Batches";
 
-    public const string Source = KernelPrelude.Geometry + @"
+    public const string ArgumentsCuda = @"struct BatchArguments
+{
+    int samples;
+    int values_per_sample;
+    int batch_size;
+};
+";
+
+    public const string Source = KernelPrelude.Geometry + ArgumentsCuda + @"
 // The sample at batch row r is order[(cursor + r) mod n]. The modulo keeps every read inside the data set when the
 // cursor was not reset after an epoch (a misuse): the batch then continues at the start of the order, real samples
-// with valid labels, rather than memory past the end. ints[0]: n, ints[1]: values per sample.
+// with valid labels, rather than memory past the end.
 __device__ __forceinline__ int sample_at(const Geometry& g, const int* cursor, const int* order, int r)
 {
-    return order[((unsigned)cursor[0] + (unsigned)r) % (unsigned)g.ints[0]];
+    return order[((unsigned)cursor[0] + (unsigned)r) % (unsigned)arguments_of<BatchArguments>(g).samples];
 }
 
 // out (batch, width) ← images[sample_at(row), :]: one thread per value of the batch.
@@ -23,7 +44,7 @@ extern ""C"" __global__ void gather_rows(const Geometry g, float* __restrict__ o
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= g.count) return;
-    const int width = g.ints[1];
+    const int width = arguments_of<BatchArguments>(g).values_per_sample;
     out[i] = images[sample_at(g, cursor, order, i / width) * width + i % width];
 }
 
@@ -35,12 +56,12 @@ extern ""C"" __global__ void gather_labels(const Geometry g, int* __restrict__ o
     out[i] = labels[sample_at(g, cursor, order, i)];
 }
 
-// cursor[0] += ints[0] (the batch size). A launch of its own: the gathers' threads all read the cursor, and launches
+// cursor[0] += the batch size. A launch of its own: the gathers' threads all read the cursor, and launches
 // on one stream run in order, so none of them can see it advanced.
 extern ""C"" __global__ void advance_cursor(const Geometry g, int* __restrict__ cursor)
 {
     if (blockIdx.x * blockDim.x + threadIdx.x != 0) return;
-    cursor[0] += g.ints[0];
+    cursor[0] += arguments_of<BatchArguments>(g).batch_size;
 }
 ";
 
@@ -65,12 +86,9 @@ extern ""C"" __global__ void advance_cursor(const Geometry g, int* __restrict__ 
         var cursor = p.External(DeviceDataset.CursorKey, "dataset_cursor", new[] { 1 }, ElementKind.Int32);
 
         var g = new KernelGeometry();
-        g.Ints[0] = dataset.Count;
-        g.Ints[1] = dataset.ValuesPerSample;
+        KernelArguments.Set(ref g, new BatchArguments { Samples = dataset.Count, ValuesPerSample = dataset.ValuesPerSample, BatchSize = batch });
         p.Launch(ModuleName, "gather_rows", x.Count, ref g, x, images, order, cursor);
         p.Launch(ModuleName, "gather_labels", batch, ref g, y, allLabels, order, cursor);
-        var step = new KernelGeometry();
-        step.Ints[0] = batch;
-        p.Launch(ModuleName, "advance_cursor", 1, ref step, cursor);
+        p.Launch(ModuleName, "advance_cursor", 1, ref g, cursor);
     }
 }

@@ -1,8 +1,9 @@
 namespace Differentiable.Scheduling;
 
 /// <summary>
-/// The ops generated device programs call. Each documents the integer attributes (<c>g.ints</c>) its kernel
-/// template reads; the templates live in the generator (<c>Emit/Cuda/KernelTemplates.cs</c>) and must agree.
+/// The ops generated device programs call. Fixed kernels live beside the method that launches them
+/// (<c>Kernels/*.cs</c>), each with its typed argument struct; only <see cref="Map"/> and <see cref="MatMulThen"/>
+/// launch kernels of the generated source.
 /// </summary>
 public sealed partial class ProgramBuilder
 {
@@ -21,37 +22,29 @@ public sealed partial class ProgramBuilder
     }
 
     /// <summary>
-    /// a (M, K) · b (K, N), both read through their strides, so transposed views cost nothing. One block per 32×32
-    /// tile; when that gives too few blocks to fill a GPU, K is split and a <c>sum_partials</c> step adds the parts.
-    /// ints: M, N, K, a's row and column strides, b's row and column strides, splits, K per split.
+    /// <paramref name="name"/> = a (M, K) · b (K, N), both read through their strides, so transposed views cost
+    /// nothing: the runtime's <c>product</c> kernel, one block per 32×32 tile; when that gives too few blocks to fill
+    /// a GPU, K is split and a second launch of the kernel adds the partial products.
     /// </summary>
-    public DeviceTensor MatMul(string kernel, DeviceTensor a, DeviceTensor b)
+    public DeviceTensor MatMul(string name, DeviceTensor a, DeviceTensor b)
     {
-        var plan = PlanProduct(kernel, a, b);
-        var output = NewTensor(kernel, plan.Shape, ElementKind.Float32);
+        var plan = PlanProduct(name, a, b);
+        var output = NewTensor(name, plan.Shape, ElementKind.Float32);
         if (output.Count == 0) return output;
-        var product = plan.Splits == 1 ? output : NewTensor(kernel + "_parts", plan.PartsShape, ElementKind.Float32);
-        var g = new KernelGeometry();
-        SetProductInts(ref g, plan, a, b);
-        LaunchBlocks(CurrentModule, kernel, output.Count, plan.Blocks, ref g, product, a, b);
-        if (plan.Splits == 1) return output;
-        var sum = new KernelGeometry();
-        SetInts(ref sum, plan.Splits);
-        Launch(CurrentModule, "sum_partials", output.Count, ref sum, output, product);
+        LaunchProduct(UseRuntimeKernels(), "product", plan, output, a, b, Array.Empty<DeviceTensor>(), null);
         return output;
     }
 
     /// <summary>
     /// a · b with an elementwise epilogue over the product and <paramref name="leaves"/> (bias, activation, a gradient
-    /// mask), as one kernel: the generated product kernel applies the epilogue as it stores. When K is split, or when
-    /// the leaves broadcast the product to a larger output, the product kernel stores partial products and
-    /// <paramref name="sumKernel"/> adds them and applies the epilogue, one thread per output element. Leaves are read
-    /// through elementwise strides over the output (pointers 3… of the product kernel, 2… of the sum kernel).
-    /// ints as <see cref="MatMul"/>, then: the product kernel finishes (1) or not (0), the elements of one product.
-    /// <paramref name="product"/> stands for the product where later steps read only its shape (it has no buffer of
-    /// its own; its elements must not be read).
+    /// mask) as one generated kernel, <paramref name="kernel"/> of the current module (a wrapper of the prelude's
+    /// <c>product_then</c>): it applies the epilogue as it stores. When K is split, or when the leaves broadcast the
+    /// product to a larger output, the kernel first stores partial products, then a second launch of it adds them and
+    /// applies the epilogue, one thread per output element. Leaves are pointers 3… in both launches, read through
+    /// elementwise strides over the output. <paramref name="product"/> stands for the product where later steps read
+    /// only its shape (it has no buffer of its own; its elements must not be read).
     /// </summary>
-    public DeviceTensor MatMulThen(string kernel, string sumKernel, DeviceTensor a, DeviceTensor b, DeviceTensor[] leaves, float[]? scalars, out DeviceTensor product)
+    public DeviceTensor MatMulThen(string kernel, DeviceTensor a, DeviceTensor b, DeviceTensor[] leaves, float[]? scalars, out DeviceTensor product)
     {
         var plan = PlanProduct(kernel, a, b);
         if (leaves.Length + 3 > KernelGeometry.MaxPointers)
@@ -60,30 +53,42 @@ public sealed partial class ProgramBuilder
         var output = NewTensor(kernel, shape, ElementKind.Float32);
         product = output.View(kernel + "_product", 0, plan.Shape, DeviceTensor.ContiguousStrides(plan.Shape));
         if (output.Count == 0) return output;
-        var finish = plan.Splits == 1 && shape.SequenceEqual(plan.Shape);
-        var g = Elementwise(output, Array.Empty<DeviceTensor>());
-        SetProductInts(ref g, plan, a, b);
-        SetIntsFrom(ref g, 9, finish ? 1 : 0, plan.M * plan.N);
-        SetScalars(ref g, kernel, scalars);
-        var sum = g;
-        for (var l = 0; l < leaves.Length; l++)
+        LaunchProduct(CurrentModule, kernel, plan, output, a, b, leaves, scalars);
+        return output;
+    }
+
+    /// <summary>
+    /// The launches of a product kernel: the tiles, storing the output (epilogue applied) when there is one split and
+    /// the output is shaped like the product, else partial products that a second launch (stage 1) adds.
+    /// </summary>
+    private void LaunchProduct(string module, string kernel, ProductPlan plan, DeviceTensor output, DeviceTensor a, DeviceTensor b, DeviceTensor[] leaves, float[]? scalars)
+    {
+        var finish = plan.Splits == 1 && output.Shape.SequenceEqual(plan.Shape);
+        var arguments = new ProductArguments
         {
-            var strides = BroadcastStrides(leaves[l]);
-            SetStrides(ref g, 3 + l, strides, leaves[l].Rank);
-            SetStrides(ref sum, 2 + l, strides, leaves[l].Rank);
-        }
+            M = plan.M, N = plan.N, K = plan.K,
+            ARowStride = a.Strides[0], AColumnStride = a.Strides[1], BRowStride = b.Strides[0], BColumnStride = b.Strides[1],
+            Splits = plan.Splits, KPerSplit = plan.PerSplit, Stage = 0, Finish = finish ? 1 : 0, ProductCount = plan.M * plan.N,
+        };
+        var g = Elementwise(output, Array.Empty<DeviceTensor>());
+        SetScalars(ref g, kernel, scalars);
+        for (var l = 0; l < leaves.Length; l++) SetStrides(ref g, 3 + l, BroadcastStrides(leaves[l]), leaves[l].Rank);
+        var sum = g;
+        KernelArguments.Set(ref g, arguments);
+        var inputs = new[] { a, b }.Concat(leaves).ToArray();
         if (finish)
         {
-            LaunchBlocks(CurrentModule, kernel, output.Count, plan.Blocks, ref g, output, new[] { a, b }.Concat(leaves).ToArray());
-            return output;
+            LaunchBlocks(module, kernel, output.Count, plan.Blocks, ref g, output, inputs);
+            return;
         }
-        var parts = NewTensor(kernel + "_parts", plan.PartsShape, ElementKind.Float32);
-        LaunchBlocks(CurrentModule, kernel, output.Count, plan.Blocks, ref g, parts, new[] { a, b }.Concat(leaves).ToArray());
-        // The sum kernel reads one product (of the splits) through pointer 1, broadcast to the output where it must be.
-        var first = parts.View(kernel + "_parts", 0, plan.Shape, DeviceTensor.ContiguousStrides(plan.Shape));
+        var parts = NewTensor(output.Name + "_parts", plan.PartsShape, ElementKind.Float32);
+        LaunchBlocks(module, kernel, output.Count, plan.Blocks, ref g, parts, inputs);
+        // Stage 1 reads one product (of the splits) through pointer 1, broadcast to the output where it must be;
+        // pointer 2 is unused, so the leaves stay at 3….
+        var first = parts.View(parts.Name, 0, plan.Shape, DeviceTensor.ContiguousStrides(plan.Shape));
         SetStrides(ref sum, 1, BroadcastStrides(first), first.Rank);
-        Launch(sumKernel, output.Count, ref sum, output, new[] { parts }.Concat(leaves).ToArray());
-        return output;
+        KernelArguments.Set(ref sum, arguments with { Stage = 1 });
+        LaunchBlocks(module, kernel, output.Count, (output.Count + ThreadsPerBlock - 1) / ThreadsPerBlock, ref sum, output, new[] { parts, parts }.Concat(leaves).ToArray());
     }
 
     /// <summary>How a product a (M, K) · b (K, N) is launched: its shape, its 32×32 tiles, and how K is split.</summary>
@@ -103,10 +108,6 @@ public sealed partial class ProgramBuilder
         var (splits, perSplit) = SplitK(tiles, k);
         return new ProductPlan(m, k, n, tiles, splits, perSplit);
     }
-
-    /// <summary>ints[0..8] of the product kernels: M, N, K, a's and b's row and column strides, splits, K per split.</summary>
-    private static void SetProductInts(ref KernelGeometry g, ProductPlan plan, DeviceTensor a, DeviceTensor b) =>
-        SetInts(ref g, plan.M, plan.N, plan.K, a.Strides[0], a.Strides[1], b.Strides[0], b.Strides[1], plan.Splits, plan.PerSplit);
 
     private const int MatMulTile = 32, MatMulStep = 16;
 
@@ -142,30 +143,35 @@ public sealed partial class ProgramBuilder
     public DeviceTensor Transpose(DeviceTensor x) =>
         x.Rank != 2 ? x : x.View(x.Name + "ᵀ", x.Offset, new[] { x.Shape[1], x.Shape[0] }, new[] { x.Strides[1], x.Strides[0] });
 
-    /// <summary>
-    /// A reduction along <paramref name="axis"/> (all axes when null): per output element a group of threads
-    /// (<see cref="GroupSize"/>) shares the reduced elements. ints: the mask of reduced dimensions among the 4, the
-    /// number of reduced elements, the group size; scalars[0] = 1/that number (for means).
-    /// </summary>
-    public DeviceTensor Reduce(string kernel, DeviceTensor x, int? axis, bool keepDims)
+    /// <summary>Σ along <paramref name="axis"/> (all axes when null): per output element a group of threads (<see cref="GroupSize"/>) shares the reduced elements.</summary>
+    public DeviceTensor Sum(string name, DeviceTensor x, int? axis, bool keepDims) => Reduce("sum", name, x, axis, keepDims);
+
+    /// <summary>The mean along <paramref name="axis"/> (all axes when null).</summary>
+    public DeviceTensor Mean(string name, DeviceTensor x, int? axis, bool keepDims) => Reduce("mean", name, x, axis, keepDims);
+
+    /// <summary>log Σ exp along <paramref name="axis"/> (all axes when null), shifted by the maximum so nothing overflows.</summary>
+    public DeviceTensor LogSumExp(string name, DeviceTensor x, int? axis, bool keepDims) => Reduce("logsumexp", name, x, axis, keepDims);
+
+    private DeviceTensor Reduce(string kernel, string name, DeviceTensor x, int? axis, bool keepDims)
     {
         var reduced = new bool[x.Rank];
-        if (axis is { } a) reduced[NormalizeAxis(kernel, x, a)] = true;
+        if (axis is { } a) reduced[NormalizeAxis(name, x, a)] = true;
         else Array.Fill(reduced, true);
         var kept = Enumerable.Range(0, x.Rank).Where(d => !reduced[d]);
         var shape = keepDims ? x.Shape.Select((s, d) => reduced[d] ? 1 : s).ToArray() : kept.Select(d => x.Shape[d]).ToArray();
-        return ReduceInto(kernel, x, reduced, shape);
+        return ReduceInto(kernel, name, x, reduced, shape);
     }
 
     /// <summary>The adjoint of a broadcast operand: <paramref name="x"/> summed over the axes <paramref name="like"/> was broadcast along; x itself when no axis was.</summary>
-    public DeviceTensor SumTo(string kernel, DeviceTensor x, DeviceTensor like)
+    public DeviceTensor SumTo(string name, DeviceTensor x, DeviceTensor like)
     {
+        // Known only now that shapes are: most adjoints of a broadcast operand need no sum, and get no launch.
         if (x.Shape.SequenceEqual(like.Shape)) return x;
         var lead = x.Rank - like.Rank;
         if (lead < 0 || like.Shape.Where((s, d) => s != 1 && s != x.Shape[d + lead]).Any())
-            throw new ShapeMismatchException($"{Name}: {kernel}: {x.Name} of shape {x.ShapeText} cannot be summed to the shape {like.ShapeText} of {like.Name}.");
+            throw new ShapeMismatchException($"{Name}: {name}: {x.Name} of shape {x.ShapeText} cannot be summed to the shape {like.ShapeText} of {like.Name}.");
         var reduced = x.Shape.Select((s, d) => d < lead || like.Shape[d - lead] == 1 && s != 1).ToArray();
-        return ReduceInto(kernel, x, reduced, like.Shape);
+        return ReduceInto("sum", name, x, reduced, like.Shape);
     }
 
     /// <summary>
@@ -224,33 +230,33 @@ public sealed partial class ProgramBuilder
         if (x.IsContiguous || x.Kind != ElementKind.Float32) return x;
         var output = NewTensor(x.Name, x.Shape, ElementKind.Float32);
         var g = Elementwise(output, new[] { x });
-        Launch("copy", output.Count, ref g, output, x);
+        LaunchRuntime("copy", output.Count, ref g, output, x);
         return output;
     }
 
-    /// <summary>x[i, labels[i]] for x (n, C). ints: C, x's row and column strides.</summary>
-    public DeviceTensor Gather(string kernel, DeviceTensor x, DeviceTensor labels)
+    /// <summary>x[i, labels[i]] for x (n, C).</summary>
+    public DeviceTensor Gather(string name, DeviceTensor x, DeviceTensor labels)
     {
-        CheckLabels(kernel, x, labels);
-        var output = NewTensor(kernel, new[] { x.Shape[0] }, ElementKind.Float32);
+        CheckLabels(name, x, labels);
+        var output = NewTensor(name, new[] { x.Shape[0] }, ElementKind.Float32);
         var g = new KernelGeometry();
-        SetInts(ref g, x.Shape[1], x.Strides[0], x.Strides[1]);
-        Launch(kernel, output.Count, ref g, output, x, labels);
+        KernelArguments.Set(ref g, new GatherArguments { Classes = x.Shape[1], RowStride = x.Strides[0], ColumnStride = x.Strides[1] });
+        LaunchRuntime("gather", output.Count, ref g, output, x, labels);
         return output;
     }
 
-    /// <summary>Zeros shaped like <paramref name="like"/> (n, C) with g[i] at [i, labels[i]]. ints: C, g's stride.</summary>
-    public DeviceTensor ScatterLabels(string kernel, DeviceTensor gradient, DeviceTensor labels, DeviceTensor like)
+    /// <summary>Zeros shaped like <paramref name="like"/> (n, C) with g[i] at [i, labels[i]].</summary>
+    public DeviceTensor ScatterLabels(string name, DeviceTensor gradient, DeviceTensor labels, DeviceTensor like)
     {
-        CheckLabels(kernel, like, labels);
-        var output = NewTensor(kernel, like.Shape, ElementKind.Float32);
+        CheckLabels(name, like, labels);
+        var output = NewTensor(name, like.Shape, ElementKind.Float32);
         var g = new KernelGeometry();
-        SetInts(ref g, like.Shape[1], gradient.Strides[0]);
-        Launch(kernel, output.Count, ref g, output, gradient, labels);
+        KernelArguments.Set(ref g, new ScatterArguments { Classes = like.Shape[1], GradientStride = gradient.Strides[0] });
+        LaunchRuntime("scatter_labels", output.Count, ref g, output, gradient, labels);
         return output;
     }
 
-    /// <summary>a and b joined along the axis. Elementwise geometry over the output; ints: the axis (of 4), a's extent along it.</summary>
+    /// <summary>a and b joined along the axis; elementwise geometry over the output.</summary>
     public DeviceTensor Concat(string kernel, DeviceTensor a, DeviceTensor b, int axis)
     {
         var ax = NormalizeAxis(kernel, a, axis);
@@ -263,14 +269,14 @@ public sealed partial class ProgramBuilder
         SetDims(ref g, shape);
         SetStrides(ref g, 1, a.Strides, a.Rank);
         SetStrides(ref g, 2, b.Strides, b.Rank);
-        SetInts(ref g, ax + KernelGeometry.Rank - a.Rank, a.Shape[ax]);
-        Launch(kernel, output.Count, ref g, output, a, b);
+        KernelArguments.Set(ref g, new ConcatArguments { Axis = ax + KernelGeometry.Rank - a.Rank, LeadingExtent = a.Shape[ax] });
+        LaunchRuntime("concat", output.Count, ref g, output, a, b);
         return output;
     }
 
-    private DeviceTensor ReduceInto(string kernel, DeviceTensor x, bool[] reduced, int[] shape)
+    private DeviceTensor ReduceInto(string kernel, string name, DeviceTensor x, bool[] reduced, int[] shape)
     {
-        var output = NewTensor(kernel, shape, ElementKind.Float32);
+        var output = NewTensor(name, shape, ElementKind.Float32);
         var g = new KernelGeometry();
         SetDims(ref g, x.Shape);
         SetStrides(ref g, 1, x.Strides, x.Rank);
@@ -284,9 +290,9 @@ public sealed partial class ProgramBuilder
                 count *= x.Shape[d];
             }
         var group = GroupSize(count);
-        SetInts(ref g, mask, (int)count, group);
+        KernelArguments.Set(ref g, new ReductionArguments { ReducedMask = mask, ReducedCount = (int)count, Group = group });
         g.Scalars[0] = count == 0 ? 0f : 1f / count;
-        LaunchGroups(kernel, output.Count, group, ref g, output, x);
+        LaunchRuntimeGroups(kernel, output.Count, group, ref g, output, x);
         return output;
     }
 
@@ -313,14 +319,6 @@ public sealed partial class ProgramBuilder
     {
         var pad = KernelGeometry.Rank - rank;
         for (var d = 0; d < KernelGeometry.Rank; d++) g.Strides[pointer * KernelGeometry.Rank + d] = d < pad ? 0 : strides[d - pad];
-    }
-
-    private static void SetInts(ref KernelGeometry g, params int[] values) => SetIntsFrom(ref g, 0, values);
-
-    /// <summary>Sets g.ints from <paramref name="first"/> on.</summary>
-    private static void SetIntsFrom(ref KernelGeometry g, int first, params int[] values)
-    {
-        for (var k = 0; k < values.Length; k++) g.Ints[first + k] = values[k];
     }
 
     private static void SetScalars(ref KernelGeometry g, string kernel, float[]? scalars)

@@ -2,7 +2,8 @@ namespace Differentiable.Scheduling;
 
 /// <summary>
 /// Records a device program. Generated code (<c>{Method}DeviceProgram</c>) calls it once per materialized graph node,
-/// in execution order, naming the kernel of the generated CUDA source that computes the node; the builder works out
+/// in execution order: fused elementwise nodes name their kernel in the generated CUDA source, ops with a fixed kernel
+/// (products, reductions, convolutions, ...) use the runtime's own (<see cref="RuntimeKernels"/>). The builder works out
 /// shapes (errors name the tensors), strides, launch sizes and buffers for the concrete input shapes. Views
 /// (transpose, reshape, expand, slice) add no step. <see cref="Build"/> plans memory by liveness.
 /// </summary>
@@ -136,7 +137,7 @@ public sealed partial class ProgramBuilder
 
     private string CurrentModule => _module ?? throw new InvalidOperationException($"Device program {Name}: UseSource must come before the first kernel.");
 
-    /// <summary>Launches <paramref name="kernel"/> of the current module over <paramref name="count"/> threads.</summary>
+    /// <summary>Launches <paramref name="kernel"/> of the current (generated) module over <paramref name="count"/> threads.</summary>
     internal void Launch(string kernel, long count, ref KernelGeometry geometry, DeviceTensor output, params DeviceTensor[] inputs) =>
         Launch(CurrentModule, kernel, count, ref geometry, output, inputs);
 
@@ -144,11 +145,22 @@ public sealed partial class ProgramBuilder
     public void Launch(string module, string kernel, long count, ref KernelGeometry geometry, DeviceTensor output, params DeviceTensor[] inputs) =>
         LaunchBlocks(module, kernel, count, (count + ThreadsPerBlock - 1) / ThreadsPerBlock, ref geometry, output, inputs);
 
-    /// <summary>Launches <paramref name="kernel"/> with <paramref name="group"/> threads per output element (group reductions).</summary>
-    internal void LaunchGroups(string kernel, long count, int group, ref KernelGeometry geometry, DeviceTensor output, params DeviceTensor[] inputs)
+    /// <summary>Launches <paramref name="kernel"/> of <see cref="RuntimeKernels"/> over <paramref name="count"/> threads.</summary>
+    internal void LaunchRuntime(string kernel, long count, ref KernelGeometry geometry, DeviceTensor output, params DeviceTensor[] inputs) =>
+        LaunchBlocks(UseRuntimeKernels(), kernel, count, (count + ThreadsPerBlock - 1) / ThreadsPerBlock, ref geometry, output, inputs);
+
+    /// <summary>Launches <paramref name="kernel"/> of <see cref="RuntimeKernels"/> with <paramref name="group"/> threads per output element (group reductions).</summary>
+    internal void LaunchRuntimeGroups(string kernel, long count, int group, ref KernelGeometry geometry, DeviceTensor output, params DeviceTensor[] inputs)
     {
         var threads = count * group;
-        LaunchBlocks(CurrentModule, kernel, count, (threads + ThreadsPerBlock - 1) / ThreadsPerBlock, ref geometry, output, inputs);
+        LaunchBlocks(UseRuntimeKernels(), kernel, count, (threads + ThreadsPerBlock - 1) / ThreadsPerBlock, ref geometry, output, inputs);
+    }
+
+    /// <summary>Registers the runtime's kernel module (once) and returns its name.</summary>
+    private string UseRuntimeKernels()
+    {
+        _modules.TryAdd(RuntimeKernels.ModuleName, RuntimeKernels.Source);
+        return RuntimeKernels.ModuleName;
     }
 
     /// <summary>Launches <paramref name="blocks"/> blocks of <see cref="ThreadsPerBlock"/> threads; <paramref name="count"/> goes to the kernel as g.count.</summary>

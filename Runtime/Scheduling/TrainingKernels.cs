@@ -1,6 +1,21 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Differentiable.Training;
 
 namespace Differentiable.Scheduling;
+
+/// <summary>What the optimizer kernels read: the parameters one launch updates, laid end to end.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct OptimizerArguments
+{
+    /// <summary>SGD only: 1 for Nesterov momentum.</summary>
+    public int Nesterov;
+    public int Parameters;
+    /// <summary>Where parameter k ends, counting every element of the parameters before it (g.count: all of them).</summary>
+    public ParameterEnds Ends;
+
+    [InlineArray(TrainingKernels.ParametersPerLaunch)] public struct ParameterEnds { private int _e; }
+}
 
 /// <summary>
 /// The kernels a device training step appends to a model's generated program: the SGD update and the loss
@@ -10,15 +25,24 @@ public static class TrainingKernels
 {
     public const string ModuleName = "Differentiable.Training";
 
-    public const string Source = KernelPrelude.Geometry + @"
+    public const string OptimizerArgumentsCuda = @"struct OptimizerArguments
+{
+    int nesterov;
+    int parameters;
+    int ends[14];
+};
+";
+
+    public const string Source = KernelPrelude.Geometry + OptimizerArgumentsCuda + @"
 // The optimizers update several parameters per launch (a launch costs more than the update of a small parameter).
-// table: per parameter the addresses of the parameter, its gradient and its state buffers; ints[1]: parameters,
-// ints[2 + k]: where parameter k ends when the parameters are laid end to end (g.count: all their elements).
+// table: per parameter the addresses of the parameter, its gradient and its state buffers. Element i of the launch
+// is element *j of parameter k.
 __device__ __forceinline__ int parameter_of(const Geometry& g, int i, int* j)
 {
+    const OptimizerArguments& args = arguments_of<OptimizerArguments>(g);
     int k = 0;
-    while (i >= g.ints[2 + k]) ++k;
-    *j = i - (k == 0 ? 0 : g.ints[1 + k]);
+    while (i >= args.ends[k]) ++k;
+    *j = i - (k == 0 ? 0 : args.ends[k - 1]);
     return k;
 }
 
@@ -30,7 +54,7 @@ extern ""C"" __global__ void count_step(const Geometry g, int* __restrict__ step
 
 // torch.optim.SGD: d = g + wd·p; with momentum μ, b ← d on the first step, else μ·b + (1 − τ)·d (τ: dampening;
 // without it, b starts at 0 and μ·0 + d is the first step's d, so the step count is only read, and kept, with τ ≠ 0);
-// p ← p − lr·(Nesterov ? d + μ·b : b). State: the momentum buffer b. ints[0]: Nesterov. scalars: lr, μ, wd, τ.
+// p ← p − lr·(Nesterov ? d + μ·b : b). State: the momentum buffer b. scalars: lr, μ, wd, τ.
 extern ""C"" __global__ void sgd(const Geometry g, const unsigned long long* __restrict__ table, const int* __restrict__ step)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -46,7 +70,7 @@ extern ""C"" __global__ void sgd(const Geometry g, const unsigned long long* __r
     {
         const float b = step[0] == 1 ? d : mu * momentum[j] + (1.0f - dampening) * d;
         momentum[j] = b;
-        d = g.ints[0] ? d + mu * b : b;
+        d = arguments_of<OptimizerArguments>(g).nesterov ? d + mu * b : b;
     }
     parameter[j] -= lr * d;
 }
@@ -83,8 +107,8 @@ extern ""C"" __global__ void accumulate(const Geometry g, float* __restrict__ to
 }
 ";
 
-    /// <summary>Parameters per optimizer launch: their ends take g.ints[2..].</summary>
-    public const int ParametersPerLaunch = KernelGeometry.MaxInts - 2;
+    /// <summary>Parameters per optimizer launch: what <see cref="OptimizerArguments"/> holds the ends of.</summary>
+    public const int ParametersPerLaunch = KernelGeometry.MaxArguments - 2;
 
     /// <summary>
     /// Appends <paramref name="optimizer"/>'s update of every recorded gradient's parameter (its state in external
@@ -122,7 +146,7 @@ extern ""C"" __global__ void accumulate(const Geometry g, float* __restrict__ to
     }
 
     /// <summary>
-    /// One launch of <paramref name="kernel"/> per chunk of parameters; <paramref name="flag"/> goes to g.ints[0],
+    /// One launch of <paramref name="kernel"/> per chunk of parameters; <paramref name="flag"/> is Nesterov's,
     /// <paramref name="scalars"/> to g.scalars in order.
     /// </summary>
     private static void AppendUpdates(ProgramBuilder p, string kernel, string[] state, DeviceTensor step, int flag, params float[] scalars)
@@ -131,8 +155,7 @@ extern ""C"" __global__ void accumulate(const Geometry g, float* __restrict__ to
         {
             var g = new KernelGeometry();
             for (var s = 0; s < scalars.Length; s++) g.Scalars[s] = scalars[s];
-            g.Ints[0] = flag;
-            g.Ints[1] = chunk.Length;
+            var arguments = new OptimizerArguments { Nesterov = flag, Parameters = chunk.Length };
             var entries = new List<DeviceTensor>();
             long end = 0;
             for (var k = 0; k < chunk.Length; k++)
@@ -144,8 +167,9 @@ extern ""C"" __global__ void accumulate(const Geometry g, float* __restrict__ to
                 foreach (var name in state) entries.Add(p.External($"{name}:{path}", $"{name}_{path}", parameter.Shape, ElementKind.Float32));
                 end += parameter.Count;
                 if (end > int.MaxValue) throw new InvalidOperationException($"{p.Name}: the parameters updated by one {kernel} launch exceed {int.MaxValue} elements.");
-                g.Ints[2 + k] = (int)end;
+                arguments.Ends[k] = (int)end;
             }
+            KernelArguments.Set(ref g, arguments);
             var table = p.AddressTable($"{kernel}_table", entries);
             // The table is the kernel's first pointer; the parameters and state buffers it names are written.
             p.Launch(ModuleName, kernel, end, ref g, table, step);

@@ -57,12 +57,12 @@ public class CudaBackendTests
     public void Every_geometry_field_reaches_the_kernel_where_the_kernel_expects_it()
     {
         using var gpu = CudaRequirements.OpenGpu();
-        const int intFields = 1 + KernelGeometry.Rank + KernelGeometry.MaxPointers * KernelGeometry.Rank + KernelGeometry.MaxInts;
+        const int intFields = 1 + KernelGeometry.Rank + KernelGeometry.MaxPointers * KernelGeometry.Rank + KernelGeometry.MaxArguments;
         var geometry = new KernelGeometry { Count = 1 };
         var expected = new List<int> { 1 };
         for (var i = 0; i < KernelGeometry.Rank; i++) expected.Add(geometry.Dims[i] = 10 + i);
         for (var i = 0; i < KernelGeometry.MaxPointers * KernelGeometry.Rank; i++) expected.Add(geometry.Strides[i] = 100 + i);
-        for (var i = 0; i < KernelGeometry.MaxInts; i++) expected.Add(geometry.Ints[i] = -1000 - i);
+        for (var i = 0; i < KernelGeometry.MaxArguments; i++) expected.Add(geometry.Arguments[i] = -1000 - i);
         for (var i = 0; i < KernelGeometry.MaxScalars; i++) geometry.Scalars[i] = 0.5f + i;
         var ints = gpu.Allocate(intFields * sizeof(int));
         var scalars = gpu.Allocate(KernelGeometry.MaxScalars * sizeof(float));

@@ -6,7 +6,7 @@ using Differentiable.Scheduling;
 namespace Differentiable.Tests.Cuda;
 
 /// <summary>
-/// Every CUDA source the generator wrote for the samples (and the runtime's training and batch kernels) compiles with NVRTC for
+/// Every CUDA source the generator wrote for the samples (and the runtime's own, training and batch kernels) compiles with NVRTC for
 /// sm_80 and sm_90: a kernel that does not compile fails CI, which has NVRTC but no GPU.
 /// </summary>
 public sealed class GeneratedKernelCompilationTests
@@ -18,6 +18,7 @@ public sealed class GeneratedKernelCompilationTests
             .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.Name.EndsWith("CudaSource")).Select(f => $"{t.Name}.{f.Name}"))
             .Append("TrainingKernels.Source")
             .Append("BatchKernels.Source")
+            .Append("RuntimeKernels.Source")
             .OrderBy(n => n, StringComparer.Ordinal);
         foreach (var source in sources)
             foreach (var architecture in new[] { "compute_80", "compute_90" })
@@ -52,6 +53,7 @@ public sealed class GeneratedKernelCompilationTests
     {
         if (name == "TrainingKernels.Source") return TrainingKernels.Source;
         if (name == "BatchKernels.Source") return BatchKernels.Source;
+        if (name == "RuntimeKernels.Source") return RuntimeKernels.Source;
         var (type, field) = (name[..name.IndexOf('.')], name[(name.IndexOf('.') + 1)..]);
         return (string)typeof(FlatNet).Assembly.GetTypes().Single(t => t.Name == type).GetField(field)!.GetRawConstantValue()!;
     }

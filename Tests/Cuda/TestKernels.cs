@@ -5,7 +5,7 @@ internal static class TestKernels
 {
     /// <summary>The C side of <see cref="Differentiable.Scheduling.KernelGeometry"/>: 61 four-byte fields, 244 bytes.</summary>
     public const string Geometry = """
-        struct Geometry { int count; int dims[4]; int strides[8][4]; int ints[16]; float scalars[8]; };
+        struct Geometry { int count; int dims[4]; int strides[8][4]; int arguments[16]; float scalars[8]; };
 
         """;
 
@@ -40,7 +40,7 @@ internal static class TestKernels
             ints[k++] = g.count;
             for (int d = 0; d < 4; d++) ints[k++] = g.dims[d];
             for (int p = 0; p < 8; p++) for (int d = 0; d < 4; d++) ints[k++] = g.strides[p][d];
-            for (int j = 0; j < 16; j++) ints[k++] = g.ints[j];
+            for (int j = 0; j < 16; j++) ints[k++] = g.arguments[j];
             for (int j = 0; j < 8; j++) scalars[j] = g.scalars[j];
         }
 

@@ -44,7 +44,7 @@ internal sealed class EmulatorBench : IDisposable
     {
         var geometry = new KernelGeometry { Count = count };
         for (var index = 0; index < ints.Length; index++)
-            geometry.Ints[index] = ints[index];
+            geometry.Arguments[index] = ints[index];
         return geometry;
     }
 

@@ -8,7 +8,7 @@ namespace Differentiable.Tests.Emulation;
 public sealed class HostEmulatorBackendTests : IDisposable
 {
     // The struct every generated source declares; KernelGeometry has the same layout.
-    private const string GeometryStruct = "struct Geometry { int count; int dims[4]; int strides[8][4]; int ints[16]; float scalars[8]; };\n";
+    private const string GeometryStruct = "struct Geometry { int count; int dims[4]; int strides[8][4]; int arguments[16]; float scalars[8]; };\n";
 
     private const string BroadcastAddSource = GeometryStruct + """
         // Unravels the thread's index over the right-aligned dims and walks each pointer by its own strides,
@@ -134,7 +134,7 @@ public sealed class HostEmulatorBackendTests : IDisposable
     public void KernelReadsIntLabelsWithHelpersMacrosAndMath()
     {
         const string source = GeometryStruct + """
-            #define CLASSES (g.ints[0])
+            #define CLASSES (g.arguments[0])
 
             __device__ __forceinline__ float row_max(const float* row, int n)
             {
@@ -168,7 +168,7 @@ public sealed class HostEmulatorBackendTests : IDisposable
         _backend.Fill(histogram, classes * sizeof(int), 0);
 
         var geometry = Geometry(count: labelValues.Length, dims: [1, 1, 1, labelValues.Length], strides: []);
-        geometry.Ints[0] = classes;
+        geometry.Arguments[0] = classes;
         _backend.Launch(kernel, blocks: 1, threadsPerBlock: 32, geometry, [loss, histogram, logits, labels]);
 
         var expected = labelValues.Select((label, row) =>

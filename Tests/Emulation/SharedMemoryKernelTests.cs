@@ -39,7 +39,7 @@ public sealed class SharedMemoryKernelTests : IDisposable
         {
             __shared__ float as[TILE][TILE + 1];
             __shared__ float bs[TILE][TILE + 1];
-            const int m = g.ints[0], k = g.ints[1], n = g.ints[2];
+            const int m = g.arguments[0], k = g.arguments[1], n = g.arguments[2];
             const int tilesAcross = (n + TILE - 1) / TILE;
             const int ty = threadIdx.x / TILE, tx = threadIdx.x % TILE;
             const int row = (blockIdx.x / tilesAcross) * TILE + ty;

@@ -10,18 +10,24 @@ using Differentiable.Generator.Rules;
 namespace Differentiable.Generator.Emit.Cuda;
 
 /// <summary>
-/// Writes the device half of one [Differentiable] method: <c>{Method}CudaSource</c>, one CUDA kernel per
-/// materialized node named after the C# variable it computes (elementwise chains fused into one kernel), and
-/// <c>{Method}DeviceProgram(ProgramBuilder p)</c>, which records those kernels in execution order for concrete shapes.
+/// Writes the device half of one [Differentiable] method: <c>{Method}CudaSource</c>, one CUDA kernel per fused
+/// elementwise node (and per product with an elementwise epilogue), named after the C# variable it computes, and
+/// <c>{Method}DeviceProgram(ProgramBuilder p)</c>, which records every node in execution order for concrete shapes.
+/// What each op does on the device comes from its rule-table row (<see cref="DeviceLowering"/>): fused expressions,
+/// views, and the builder calls of the runtime's fixed kernels, which are not in the generated source at all.
 /// </summary>
 internal sealed class DeviceEmitter
 {
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]";
 
-    /// <summary>Names a kernel or a local must not take: C and CUDA words, the prelude's helpers, the builder.</summary>
-    private static readonly HashSet<string> CudaReserved = new()
+    /// <summary>
+    /// Names a kernel or a local must not take: C and CUDA words, the builder, and what the runtime's prelude
+    /// (<c>KernelPrelude.Source</c>) declares — a test reads the prelude and checks that this set covers it.
+    /// </summary>
+    internal static readonly HashSet<string> CudaReserved = new()
     {
-        "p", "g", "i", "at", "copy", "out", "reduced_base", "reduced_offset", "window_argmax", "Geometry", "group_sum", "group_max", "sum_partials", "tile_product", "TileProduct", "min", "max", "first",
+        "p", "g", "i", "out", "value",
+        "Geometry", "arguments_of", "at", "ProductArguments", "TileProduct", "tile_product", "product_then", "min", "max",
         "int", "float", "double", "long", "short", "char", "void", "const", "return", "if", "else", "for", "while", "do", "auto", "struct", "static",
         "extern", "register", "signed", "unsigned", "switch", "case", "default", "break", "continue", "goto", "sizeof", "typedef", "union", "volatile",
         "inline", "template", "typename", "namespace", "class", "new", "delete", "this", "true", "false", "bool", "main",
@@ -33,8 +39,6 @@ internal sealed class DeviceEmitter
     private readonly MethodSpec _spec;
     private readonly DeviceGraph _graph;
     private readonly Dictionary<Node, string> _names = new();
-    /// <summary>The epilogue function and the sum kernel of a node that absorbs a product.</summary>
-    private readonly Dictionary<Node, (string Epilogue, string Sum)> _companions = new();
     private readonly SourceWriter _cuda = new();
     private readonly SourceWriter _program = new();
 
@@ -65,8 +69,6 @@ internal sealed class DeviceEmitter
             return;
         }
         NameNodes();
-        if (_graph.Order.Any(n => n.Op is Op.MaxPool2d or Op.MaxPool2dBackward))
-            _cuda.Line(KernelTemplates.MaxPoolHelper.TrimEnd('\n'));
         foreach (var node in _graph.Order.Where(n => _graph.IsMaterialized(n))) Emit(node);
 
         w.Line($"/// <summary>The CUDA kernels of <see cref=\"{ProgramName}\"/>, one per step, named after the variables of <see cref=\"{_spec.Name}WithGradients\"/>; compiled at run time by NVRTC.</summary>");
@@ -131,7 +133,6 @@ internal sealed class DeviceEmitter
             else if (owner.TryGetValue(node, out var o)) (root, name) = (o, o + "_" + OpName(node));
             else root = name = OpName(node);
             if (_graph.IsMaterialized(node)) _names[node] = name = table.Claim(name);
-            if (_graph.Epilogues.ContainsKey(node)) _companions[node] = (table.Claim(name + "_epilogue"), table.Claim(name + "_sum"));
             foreach (var input in node.Inputs)
                 if (!owner.ContainsKey(input)) owner[input] = root;
         }
@@ -147,67 +148,17 @@ internal sealed class DeviceEmitter
         if (_graph.IsAbsorbed(node)) return;   // the kernel of its one consumer computes it
         var name = _names[node];
         var math = $"{name} = {Math(node, top: true)}";
-        var a = node.Inputs.Length > 0 ? node[0] : null;
-        switch (DeviceGraph.KindOf(node))
+        var lowering = DeviceLowering.Of(node);
+        if (lowering.Kind == DeviceKind.Elementwise)
         {
-            case DeviceKind.View:
-                _program.Line($"var {name} = {ViewCall(node)};");
-                return;
-            case DeviceKind.Elementwise when _graph.Epilogues.TryGetValue(node, out var product):
-                EmitProductWithEpilogue(node, product, name, math);
-                return;
-            case DeviceKind.Elementwise:
-                EmitMap(node, name, math);
-                return;
+            if (_graph.Epilogues.TryGetValue(node, out var product)) EmitProductWithEpilogue(node, product, name, math);
+            else EmitMap(node, name, math);
+            return;
         }
-        string template, call;
-        var attributes = node.Attributes;
-        switch (node.Op)
-        {
-            case Op.MatMul: (template, call) = (KernelTemplates.MatMul, $"p.MatMul(\"{name}\", {Operand(a!)}, {Operand(node[1])})"); break;
-            case Op.MatMulTransposeA: (template, call) = (KernelTemplates.MatMul, $"p.MatMul(\"{name}\", p.Transpose({Operand(a!)}), {Operand(node[1])})"); break;
-            case Op.MatMulTransposeB: (template, call) = (KernelTemplates.MatMul, $"p.MatMul(\"{name}\", {Operand(a!)}, p.Transpose({Operand(node[1])}))"); break;
-            case Op.Sum or Op.Mean: (template, call) = (KernelTemplates.Reduce(node.Op == Op.Mean), ReduceCall(name, node)); break;
-            case Op.LogSumExp: (template, call) = (KernelTemplates.LogSumExp, ReduceCall(name, node)); break;
-            case Op.SumToShapeOf: (template, call) = (KernelTemplates.Reduce(mean: false), $"p.SumTo(\"{name}\", {Operand(a!)}, {Operand(node[1])})"); break;
-            case Op.Gather: (template, call) = (KernelTemplates.Gather, $"p.Gather(\"{name}\", {Operand(a!)}, {Operand(node[1])})"); break;
-            case Op.ScatterLabels: (template, call) = (KernelTemplates.ScatterLabels, $"p.ScatterLabels(\"{name}\", {Operand(a!)}, {Operand(node[1])}, {Operand(node[2])})"); break;
-            case Op.Concat: (template, call) = (KernelTemplates.Concat, $"p.Concat(\"{name}\", {Operand(a!)}, {Operand(node[1])}, {attributes.Axis ?? 0})"); break;
-            case Op.Conv2d: (template, call) = (KernelTemplates.Conv2d, $"p.Conv2d(\"{name}\", {Operands(node)}, {Window(attributes, 2)})"); break;
-            case Op.Conv2dInputGradient: (template, call) = (KernelTemplates.Conv2dInputGradient, $"p.Conv2dInputGradient(\"{name}\", {Operands(node)}, {Window(attributes, 2)})"); break;
-            case Op.Conv2dWeightGradient: (template, call) = (KernelTemplates.Conv2dWeightGradient, $"p.Conv2dWeightGradient(\"{name}\", {Operands(node)}, {Window(attributes, 2)})"); break;
-            case Op.MaxPool2d: (template, call) = (KernelTemplates.MaxPool2d, $"p.MaxPool2d(\"{name}\", {Operands(node)}, {Window(attributes, 3)})"); break;
-            case Op.MaxPool2dBackward: (template, call) = (KernelTemplates.MaxPool2dBackward, $"p.MaxPool2dBackward(\"{name}\", {Operands(node)}, {Window(attributes, 3)})"); break;
-            case Op.AvgPool2d: (template, call) = (KernelTemplates.AvgPool2d, $"p.AvgPool2d(\"{name}\", {Operands(node)}, {Window(attributes, 3)})"); break;
-            case Op.AvgPool2dBackward: (template, call) = (KernelTemplates.AvgPool2dBackward, $"p.AvgPool2dBackward(\"{name}\", {Operands(node)}, {Window(attributes, 3)})"); break;
-            default: throw new System.InvalidOperationException($"no device kernel for {node.Op}");
-        }
-        _cuda.Line();
-        _cuda.Line("// " + math);
-        _cuda.Line(template.Replace("NAME", name).TrimEnd('\n'));
-        _program.Line("// " + math);
-        _program.Line($"var {name} = {call};");
+        // Views and the runtime's kernels: one builder call, from the op's row.
+        if (lowering.Kind == DeviceKind.Kernel) _program.Line("// " + math);
+        _program.Line($"var {name} = {DeviceLowering.Render(lowering.Call!, node, name, Operand)};");
     }
-
-    private string Operands(Node node) => string.Join(", ", node.Inputs.Select(Operand));
-
-    /// <summary>Convolutions: stride, padding; pools: kernel, stride, padding (from the node's shape attribute).</summary>
-    private static string Window(NodeAttributes attributes, int count) =>
-        string.Join(", ", attributes.Shape.Take(count).Select(v => v.ToString(CultureInfo.InvariantCulture)));
-
-    private string ReduceCall(string name, Node node) =>
-        $"p.Reduce(\"{name}\", {Operand(node[0])}, {Axis(node.Attributes.Axis)}, {(node.Attributes.KeepDims ? "true" : "false")})";
-
-    private static string Axis(int? axis) => axis?.ToString(CultureInfo.InvariantCulture) ?? "null";
-
-    private string ViewCall(Node node) => node.Op switch
-    {
-        Op.Transpose => $"p.Transpose({Operand(node[0])})",
-        Op.Reshape => $"p.Reshape({string.Join(", ", new[] { Operand(node[0]) }.Concat(node.Attributes.Shape.Select(s => s.ToString(CultureInfo.InvariantCulture))))})",
-        Op.ReshapeLike => $"p.ReshapeLike({Operand(node[0])}, {Operand(node[1])})",
-        Op.Flatten => $"p.Flatten({Operand(node[0])})",
-        _ => $"p.Slice({Operand(node[0])}, {Operand(node[1])}, {Axis(node.Attributes.Axis)}, {(node.Attributes.Value != 0 ? "true" : "false")})",
-    };
 
     /// <summary>One fused elementwise kernel: the node's expression down to materialized inputs, each read through its strides.</summary>
     private void EmitMap(Node node, string name, string math)
@@ -220,8 +171,7 @@ internal sealed class DeviceEmitter
         _cuda.Line($"extern \"C\" __global__ void {name}(const Geometry g, float* __restrict__ out{string.Concat(parameters)})");
         _cuda.Line("{");
         _cuda.Line("    const int i = blockIdx.x * blockDim.x + threadIdx.x;");
-        _cuda.Line("    if (i >= g.count) return;");
-        _cuda.Line($"    out[i] = {expression};");
+        _cuda.Line($"    if (i < g.count) out[i] = {expression};");
         _cuda.Line("}");
         _program.Line("// " + math);
         var scalars = map.Scalars.Count == 0 ? "" : $", new float[] {{ {string.Join(", ", map.Scalars)} }}";
@@ -229,41 +179,31 @@ internal sealed class DeviceEmitter
     }
 
     /// <summary>
-    /// A matrix product and the elementwise node that consumes it as one kernel: the node's expression becomes the
-    /// product's epilogue, a device function of the product's value (named after the product) and the node's other inputs.
+    /// A matrix product and the elementwise node that consumes it as one kernel: a wrapper of the prelude's
+    /// <c>product_then</c> whose lambda is the node's expression of the product's value (named after the product)
+    /// and the node's other inputs, pointers 3, 4, ... of the kernel.
     /// </summary>
     private void EmitProductWithEpilogue(Node node, Node product, string name, string math)
     {
         var productName = _names[product];
-        var (epilogue, sum) = _companions[node];
-        var map = new MapKernel(this, product, KernelTemplates.MatMulLocals.Append(productName));
+        var map = new MapKernel(this, product, new[] { "a", "b", productName });
         var expression = map.Render(node, top: true);
         var parameters = string.Concat(map.Leaves.Select(l => $", const float* __restrict__ {l.Parameter}"));
-        var arguments = string.Concat(map.Leaves.Select(l => $", {l.Parameter}"));
         var productMath = $"{productName} = {Math(product, top: true)}";
         _cuda.Line();
         _cuda.Line("// " + productMath);
         _cuda.Line("// " + math + "   (the product's epilogue: both in one kernel)");
-        _cuda.Line($"__device__ __forceinline__ float {epilogue}(const Geometry& g, int i, int first, float {productName}{parameters})");
+        _cuda.Line($"extern \"C\" __global__ void {name}(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b{parameters})");
         _cuda.Line("{");
-        _cuda.Line($"    return {expression};");
+        _cuda.Line($"    product_then(g, out, a, b, [&](float {productName}, int i) {{ return {expression}; }});");
         _cuda.Line("}");
-        // One pass, so that a name containing NAME is not rewritten again.
-        var kernels = Regex.Replace(KernelTemplates.MatMulWithEpilogue(parameters, arguments), @"\bNAME(_epilogue|_sum)?\b",
-            m => m.Groups[1].Value == "_epilogue" ? epilogue : m.Groups[1].Value == "_sum" ? sum : name);
-        _cuda.Line(kernels.TrimEnd('\n'));
-        var (a, b) = product.Op switch
-        {
-            Op.MatMulTransposeA => ($"p.Transpose({Operand(product[0])})", Operand(product[1])),
-            Op.MatMulTransposeB => (Operand(product[0]), $"p.Transpose({Operand(product[1])})"),
-            _ => (Operand(product[0]), Operand(product[1])),
-        };
+        var operands = DeviceLowering.Render(DeviceLowering.Of(product).ProductOperands!, product, productName, Operand);
         var scalars = map.Scalars.Count == 0 ? "null" : $"new float[] {{ {string.Join(", ", map.Scalars)} }}";
         // Later steps that read only the product's shape get a stand-in of that shape.
         var stand = _graph.HasShapeOnlyUses(product) ? "var " + productName : "_";
         _program.Line("// " + productMath);
         _program.Line("// " + math);
-        _program.Line($"var {name} = p.MatMulThen(\"{name}\", \"{sum}\", {a}, {b}, new global::Differentiable.Scheduling.DeviceTensor[] {{{(map.Leaves.Count == 0 ? "" : " " + string.Join(", ", map.Leaves.Select(l => l.Operand)))} }}, {scalars}, out {stand});");
+        _program.Line($"var {name} = p.MatMulThen(\"{name}\", {operands}, new global::Differentiable.Scheduling.DeviceTensor[] {{{(map.Leaves.Count == 0 ? "" : " " + string.Join(", ", map.Leaves.Select(l => l.Operand)))} }}, {scalars}, out {stand});");
     }
 
     /// <summary>The math of a node for comments: materialized inputs by name, fused ones expanded.</summary>
@@ -300,7 +240,7 @@ internal sealed class DeviceEmitter
         public MapKernel(DeviceEmitter owner) : this(owner, null, Enumerable.Empty<string>()) { }
 
         /// <param name="value">A product whose value the expression receives as an argument of that name (an epilogue), with
-        /// inputs at pointers <c>first</c>, <c>first + 1</c>, ...</param>
+        /// inputs at pointers 3, 4, ...</param>
         /// <param name="reserved">Names the inputs must not take (the locals of the kernel the expression is put in).</param>
         public MapKernel(DeviceEmitter owner, Node? value, IEnumerable<string> reserved)
         {
@@ -316,26 +256,24 @@ internal sealed class DeviceEmitter
         public string Render(Node n, bool top = false)
         {
             if (n == _value) return _owner._names[n];
-            if (!top && (_owner._graph.IsMaterialized(n) || DeviceGraph.KindOf(n) == DeviceKind.External))
+            var lowering = DeviceLowering.Of(n);
+            if (!top && (_owner._graph.IsMaterialized(n) || lowering.Kind == DeviceKind.External))
                 return Load(n, _owner._names[n], _owner._names[n]);
-            switch (n.Op)
+            if (n.Op == Op.Constant) return FloatLiteral(n.Attributes.Value);
+            if (n.Op == Op.ScalarRef) return Scalar($"(float)({n.Attributes.Text})");
+            if (lowering.Broadcast is { } view)
             {
-                case Op.Constant: return FloatLiteral(n.Attributes.Value);
-                case Op.ScalarRef: return Scalar($"(float)({n.Attributes.Text})");
-                case Op.Seed:
-                    Load(n[0], _owner._names[n[0]], _owner._names[n[0]]);
-                    return "1.0f";
-                case Op.ExpandAlong: return Load(n, _owner._names[n[0]] + "_expanded", ExpandCall(n));
-                case Op.ExpandMeanAlong:
-                    return $"({Load(n, _owner._names[n[0]] + "_expanded", ExpandCall(n))} * {Scalar($"p.MeanScale({_owner._names[n[1]]}, {Axis(n.Attributes.Axis)})")})";
+                // A reduction's result read as if repeated along the reduced axes: a view the builder makes.
+                var read = Load(n, _owner._names[n[0]] + "_expanded", DeviceLowering.Render(view, n, "", _owner.Operand));
+                return lowering.Scale is { } scale ? $"({read} * {Scalar(DeviceLowering.Render(scale, n, "", _owner.Operand))})" : read;
             }
-            var text = RuleTable.For(n.Op).Cuda!;
-            for (var k = 0; k < n.Inputs.Length; k++) text = text.Replace("{" + k + "}", Render(n[k]));
+            // An input read for its shape alone still gives the kernel its geometry.
+            if (lowering.ShapeOnlyInput is { } shape) Load(n[shape], _owner._names[n[shape]], _owner._names[n[shape]]);
+            var text = lowering.Expression!;
+            for (var k = 0; k < n.Inputs.Length; k++)
+                if (k != lowering.ShapeOnlyInput) text = text.Replace("{" + k + "}", Render(n[k]));
             return text;
         }
-
-        private string ExpandCall(Node n) =>
-            $"p.Expand({_owner._names[n[0]]}, {_owner._names[n[1]]}, {Axis(n.Attributes.Axis)}, {(n.Attributes.KeepDims ? "true" : "false")})";
 
         private string Load(Node key, string parameter, string operand)
         {
@@ -345,7 +283,8 @@ internal sealed class DeviceEmitter
                 _leafIndex[key] = index;
                 Leaves.Add((_parameterNames.Claim(parameter), operand));
             }
-            return _value is null ? $"{Leaves[index - 1].Parameter}[at(g, {index}, i)]" : $"{Leaves[index - 1].Parameter}[at(g, {(index == 1 ? "first" : $"first + {index - 1}")}, i)]";
+            // A product kernel's other inputs come after its output, a and b.
+            return $"{Leaves[index - 1].Parameter}[at(g, {(_value is null ? index : index + 2)}, i)]";
         }
 
         private string Scalar(string csharp)

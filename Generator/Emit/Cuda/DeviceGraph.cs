@@ -2,23 +2,9 @@ using System.Collections.Generic;
 using System.Linq;
 using Differentiable.Generator.Autodiff;
 using Differentiable.Generator.IR;
+using Differentiable.Generator.Rules;
 
 namespace Differentiable.Generator.Emit.Cuda;
-
-/// <summary>How a node of a device program is computed.</summary>
-internal enum DeviceKind
-{
-    /// <summary>Bound from outside: an argument or a parameter.</summary>
-    External,
-    /// <summary>A number: a literal, or read when the program is built.</summary>
-    Scalar,
-    /// <summary>Elementwise: fused into the kernel of the node that uses it, unless it must be materialized.</summary>
-    Elementwise,
-    /// <summary>A kernel of its own (matmul, reduction, convolution, ...).</summary>
-    Kernel,
-    /// <summary>A strided view of its input: no kernel.</summary>
-    View,
-}
 
 /// <summary>
 /// The forward and backward computation of a method as one pure graph, ready for the device: the backward
@@ -94,29 +80,15 @@ internal sealed class DeviceGraph
 
     public bool IsForward(Node n) => _forward.Contains(n);
 
-    public static DeviceKind KindOf(Node n) => n.Op switch
-    {
-        Op.Input or Op.Parameter or Op.ConstantTensor => DeviceKind.External,
-        Op.Constant or Op.ScalarRef => DeviceKind.Scalar,
-        Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Maximum or Op.Minimum or Op.Pow or Op.Neg or Op.Exp or Op.Log or Op.Sqrt or Op.Abs
-            or Op.Sin or Op.Cos or Op.Tanh or Op.Sigmoid or Op.Relu or Op.Sign or Op.Step or Op.GreaterMask or Op.Detach or Op.Seed
-            or Op.ExpandAlong or Op.ExpandMeanAlong => DeviceKind.Elementwise,
-        Op.Transpose or Op.Reshape or Op.ReshapeLike or Op.Flatten or Op.SliceLike => DeviceKind.View,
-        _ => DeviceKind.Kernel,
-    };
+    /// <summary>How the device computes <paramref name="n"/>: its rule-table row's device column.</summary>
+    public static DeviceKind KindOf(Node n) => DeviceLowering.Of(n).Kind;
 
     /// <summary>Inputs an elementwise node reads through a view or only for their shape: they need a buffer of their own.</summary>
     public static bool ReadsWholeInput(Node consumer, int index) =>
         KindOf(consumer) != DeviceKind.Elementwise || ReadWhole(consumer);
 
-    private static string? Reason(Node n) => n.Op switch
-    {
-        Op.ArgMax => "ArgMax has no device kernel",
-        Op.Max or Op.MaxMask => "Max along an axis has no device kernel for its gradient",
-        Op.CustomCall or Op.CustomBackward or Op.TupleItem => "it calls a method with a hand-written C# backward, which cannot run on the device",
-        Op.ConstantTensor => $"it reads the tensor member {n.Attributes.Text}, which is not a [Parameter]",
-        _ => null,
-    };
+    private static string? Reason(Node n) =>
+        DeviceLowering.Of(n) is { Kind: DeviceKind.Unsupported } lowering ? DeviceLowering.Render(lowering.Reason!, n, "", _ => "") : null;
 
     /// <summary>
     /// The adjoint of <paramref name="n"/> as a pure node: the sum of its contributions, each with its adjoint references
@@ -201,8 +173,7 @@ internal sealed class DeviceGraph
     }
 
     /// <summary>Inputs an op reads only for their shape (the tensor to sum back to, to expand or reshape like).</summary>
-    private static bool ReadsOnlyShape(Node consumer, int index) => (consumer.Op, index) is
-        (Op.SumToShapeOf, 1) or (Op.Seed, 0) or (Op.ExpandAlong, 1) or (Op.ExpandMeanAlong, 1) or (Op.ScatterLabels, 2) or (Op.ReshapeLike, 1) or (Op.SliceLike, 1);
+    private static bool ReadsOnlyShape(Node consumer, int index) => DeviceLowering.Of(consumer).ShapeOnlyInput == index;
 
     /// <summary>Whether some op reads <paramref name="n"/> for its shape alone.</summary>
     public bool HasShapeOnlyUses(Node n) => _uses.TryGetValue(n, out var all) && all > (_valueUses.TryGetValue(n, out var values) ? values : 0);
@@ -220,7 +191,7 @@ internal sealed class DeviceGraph
             var kernel = Fuse(node);
             // Readers of the product's shape must come after the node: they read the stand-in its call declares.
             var product = kernel.Direct.FirstOrDefault(p =>
-                p.Op is Op.MatMul or Op.MatMulTransposeA or Op.MatMulTransposeB && _valueUses.TryGetValue(p, out var uses) && uses == 1
+                DeviceLowering.Of(p).ProductOperands is not null && _valueUses.TryGetValue(p, out var uses) && uses == 1
                 && p != Result && !_gradientNodes.Contains(p) && !_absorbed.Contains(p)
                 && _consumers[p].All(c => position[c] >= position[node] || kernel.Inside.Contains(c)));
             // The product kernel takes the epilogue's inputs after its own three pointers.
@@ -321,7 +292,7 @@ internal sealed class DeviceGraph
     }
 
     /// <summary>Seed and expansions read their input whole, through a view: one pointer, never fused further.</summary>
-    private static bool ReadWhole(Node n) => n.Op is Op.Seed or Op.ExpandAlong or Op.ExpandMeanAlong;
+    private static bool ReadWhole(Node n) => DeviceLowering.Of(n).ReadsWhole;
 
     private Footprint FootprintOf(Node node, Dictionary<Node, Footprint> footprints)
     {
@@ -329,7 +300,7 @@ internal sealed class DeviceGraph
         void Own(Node n)
         {
             result.Loads.Add(n);
-            if (n.Op == Op.ExpandMeanAlong) result.Scalars.Add("mean " + n.Id);
+            if (DeviceLowering.Of(n).Scale is not null) result.Scalars.Add("scale " + n.Id);
         }
         if (ReadWhole(node))
         {
@@ -338,7 +309,7 @@ internal sealed class DeviceGraph
         }
         foreach (var input in node.Inputs)
         {
-            if (_materialized.Contains(input) || KindOf(input) is DeviceKind.External or DeviceKind.View or DeviceKind.Kernel) result.Loads.Add(input);
+            if (_materialized.Contains(input) || KindOf(input) is DeviceKind.External or DeviceKind.View or DeviceKind.Kernel or DeviceKind.Unsupported) result.Loads.Add(input);
             else if (input.Op == Op.ScalarRef) result.Scalars.Add(input.Attributes.Text!);
             else if (KindOf(input) != DeviceKind.Elementwise) continue;
             else if (ReadWhole(input)) Own(input);

@@ -487,1217 +487,179 @@ partial class AlexNet : global::Differentiable.IModule
     /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// The position of the first maximum of a window, as the CPU picks it (padding never wins); -1 if it is empty.
-__device__ __forceinline__ int window_argmax(const float* plane, int H, int W, int K, int stride, int pad, int oh, int ow)
-{
-    int best = -1;
-    float top = -INFINITY;
-    for (int kh = 0; kh < K; ++kh)
-    {
-        const int h = oh * stride - pad + kh;
-        if (h < 0 || h >= H) continue;
-        for (int kw = 0; kw < K; ++kw)
-        {
-            const int w = ow * stride - pad + kw;
-            if (w < 0 || w >= W) continue;
-            const float v = plane[h * W + w];
-            if (best < 0 || v > top || (isnan(v) && !isnan(top))) { best = h * W + w; top = v; }
-        }
-    }
-    return best;
-}
-
-// h1_conv2d = conv2d(x, Conv1W)
-extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
-}
-
 // h1_relu = relu(h1_conv2d + h1_reshape)
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h1 = maxpool2d(h1_relu)
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
-    const float* source = x + (long)plane * H * W;
-    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
-    out[i] = best < 0 ? -INFINITY : source[best];
-    (void)C;
-}
-
-// h2_conv2d = conv2d(h1, Conv2W)
-extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
+    if (i < g.count) out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h2_relu = relu(h2_conv2d + h2_reshape)
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h2 = maxpool2d(h2_relu)
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
-    const float* source = x + (long)plane * H * W;
-    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
-    out[i] = best < 0 ? -INFINITY : source[best];
-    (void)C;
-}
-
-// h3_conv2d = conv2d(h2, Conv3W)
-extern ""C"" __global__ void h3_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
+    if (i < g.count) out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h3 = relu(h3_conv2d + h3_reshape)
 extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h4_conv2d = conv2d(h3, Conv4W)
-extern ""C"" __global__ void h4_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
+    if (i < g.count) out[i] = fmaxf((h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h4 = relu(h4_conv2d + h4_reshape)
 extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h5_conv2d = conv2d(h4, Conv5W)
-extern ""C"" __global__ void h5_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
+    if (i < g.count) out[i] = fmaxf((h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h5_relu = relu(h5_conv2d + h5_reshape)
 extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h5 = maxpool2d(h5_relu)
-extern ""C"" __global__ void h5(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
-    const float* source = x + (long)plane * H * W;
-    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
-    out[i] = best < 0 ? -INFINITY : source[best];
-    (void)C;
+    if (i < g.count) out[i] = fmaxf((h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
 // f1_relu = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float f1_relu_epilogue(const Geometry& g, int i, int first, float Fc1_forward_matmul, const float* __restrict__ Fc1_B)
-{
-    return fmaxf((Fc1_forward_matmul + Fc1_B[at(g, first, i)]), 0.0f);
-}
 extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? f1_relu_epilogue(g, r * N + n, 3, value, Fc1_B) : value;
-    }
-}
-
-extern ""C"" __global__ void f1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc1_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = f1_relu_epilogue(g, i, 2, sum, Fc1_B);
+    product_then(g, out, a, b, [&](float Fc1_forward_matmul, int i) { return fmaxf((Fc1_forward_matmul + Fc1_B[at(g, 3, i)]), 0.0f); });
 }
 
 // f1 = f1_relu ⊙ mask1
 extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const float* __restrict__ f1_relu, const float* __restrict__ mask1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (f1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
+    if (i < g.count) out[i] = (f1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
 }
 
 // Fc2_forward_matmul = f1 · Fc2_W
 // f2_relu = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float f2_relu_epilogue(const Geometry& g, int i, int first, float Fc2_forward_matmul, const float* __restrict__ Fc2_B)
-{
-    return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, first, i)]), 0.0f);
-}
 extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? f2_relu_epilogue(g, r * N + n, 3, value, Fc2_B) : value;
-    }
-}
-
-extern ""C"" __global__ void f2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc2_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = f2_relu_epilogue(g, i, 2, sum, Fc2_B);
+    product_then(g, out, a, b, [&](float Fc2_forward_matmul, int i) { return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, 3, i)]), 0.0f); });
 }
 
 // f2 = f2_relu ⊙ mask2
 extern ""C"" __global__ void f2(const Geometry g, float* __restrict__ out, const float* __restrict__ f2_relu, const float* __restrict__ mask2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (f2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
+    if (i < g.count) out[i] = (f2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
 }
 
 // Fc3_forward_matmul = f2 · Fc3_W
 // Fc3_forward = Fc3_forward_matmul + Fc3_B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float Fc3_forward_epilogue(const Geometry& g, int i, int first, float Fc3_forward_matmul, const float* __restrict__ Fc3_B)
-{
-    return (Fc3_forward_matmul + Fc3_B[at(g, first, i)]);
-}
 extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? Fc3_forward_epilogue(g, r * N + n, 3, value, Fc3_B) : value;
-    }
-}
-
-extern ""C"" __global__ void Fc3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc3_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = Fc3_forward_epilogue(g, i, 2, sum, Fc3_B);
-}
-
-// forward_logsumexp = log Σ_1 exp(Fc3_forward)
-extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
+    product_then(g, out, a, b, [&](float Fc3_forward_matmul, int i) { return (Fc3_forward_matmul + Fc3_B[at(g, 3, i)]); });
 }
 
 // forward = Fc3_forward − forward_logsumexp
 extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// loss_gather = forward[i, yᵢ]
-extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
-}
-
-// loss_mean = mean loss_gather
-extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum * g.scalars[0];
+    if (i < g.count) out[i] = (Fc3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
 }
 
 // loss = −loss_mean
 extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-loss_mean[at(g, 1, i)]);
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
 }
 
 // d_loss_mean = −1
 extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-1.0f);
+    if (i < g.count) out[i] = (-1.0f);
 }
 
 // d_loss_gather = d_loss_mean / n
 extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_forward = scatter(d_loss_gather)
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[0], column = i % g.ints[0];
-    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
-}
-
-// d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
-extern ""C"" __global__ void d_Fc3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
 // d_forward_logsumexp_neg = −d_forward
 extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_forward[at(g, 1, i)]);
-}
-
-// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
 }
 
 // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_Fc3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
-extern ""C"" __global__ void d_Fc3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_Fc3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
 }
 
 // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
 // d_f2_relu_mul = d_f2 ⊙ mask2   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_f2_relu_mul_epilogue(const Geometry& g, int i, int first, float d_f2, const float* __restrict__ mask2)
-{
-    return (d_f2 * mask2[at(g, first, i)]);
-}
 extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_f2_relu_mul_epilogue(g, r * N + n, 3, value, mask2) : value;
-    }
-}
-
-extern ""C"" __global__ void d_f2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_f2_relu_mul_epilogue(g, i, 2, sum, mask2);
-}
-
-// d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
-extern ""C"" __global__ void d_f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    product_then(g, out, a, b, [&](float d_f2, int i) { return (d_f2 * mask2[at(g, 3, i)]); });
 }
 
 // d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
 extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2_relu, const float* __restrict__ f2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_f2_relu[at(g, 1, i)] * (f2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
-extern ""C"" __global__ void d_Fc2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_f2_relu[at(g, 1, i)] * (f2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
 // d_f1_relu_mul = d_f1 ⊙ mask1   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_f1_relu_mul_epilogue(const Geometry& g, int i, int first, float d_f1, const float* __restrict__ mask1)
-{
-    return (d_f1 * mask1[at(g, first, i)]);
-}
 extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_f1_relu_mul_epilogue(g, r * N + n, 3, value, mask1) : value;
-    }
-}
-
-extern ""C"" __global__ void d_f1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_f1_relu_mul_epilogue(g, i, 2, sum, mask1);
-}
-
-// d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
-extern ""C"" __global__ void d_f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    product_then(g, out, a, b, [&](float d_f1, int i) { return (d_f1 * mask1[at(g, 3, i)]); });
 }
 
 // d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
 extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1_relu, const float* __restrict__ f1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_f1_relu[at(g, 1, i)] * (f1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
-extern ""C"" __global__ void d_Fc1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
-extern ""C"" __global__ void d_Fc1_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_h5_relu = d_h5 routed to the maxima of h5_relu
-extern ""C"" __global__ void d_h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
-    const float* source = x + (long)plane * H * W;
-    float sum = 0.0f;
-    for (int oh = 0; oh < OH; ++oh)
-    {
-        const int top = oh * stride - pad;
-        if (h < top || h >= top + K) continue;
-        for (int ow = 0; ow < OW; ++ow)
-        {
-            const int left = ow * stride - pad;
-            if (w < left || w >= left + K) continue;
-            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
-        }
-    }
-    out[i] = sum;
-    (void)C;
+    if (i < g.count) out[i] = (d_f1_relu[at(g, 1, i)] * (f1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h5_add = d_h5_relu ⊙ ([h5_relu > 0])
 extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h5_relu, const float* __restrict__ h5_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h5_relu[at(g, 1, i)] * (h5_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
-extern ""C"" __global__ void d_h5_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
-extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
-    float sum = 0.0f;
-    for (int kh = 0; kh < KH; ++kh)
-    {
-        const int th = h + pad - kh;
-        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
-        for (int kw = 0; kw < KW; ++kw)
-        {
-            const int tw = wi + pad - kw;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
-            for (int o = 0; o < O; ++o)
-                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
-        }
-    }
-    out[i] = sum;
-    (void)N;
+    if (i < g.count) out[i] = (d_h5_relu[at(g, 1, i)] * (h5_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h4_add = d_h4 ⊙ ([h4 > 0])
 extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h4[at(g, 1, i)] * (h4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
-extern ""C"" __global__ void d_h4_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
-extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
-    float sum = 0.0f;
-    for (int kh = 0; kh < KH; ++kh)
-    {
-        const int th = h + pad - kh;
-        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
-        for (int kw = 0; kw < KW; ++kw)
-        {
-            const int tw = wi + pad - kw;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
-            for (int o = 0; o < O; ++o)
-                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
-        }
-    }
-    out[i] = sum;
-    (void)N;
+    if (i < g.count) out[i] = (d_h4[at(g, 1, i)] * (h4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h3_add = d_h3 ⊙ ([h3 > 0])
 extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h3[at(g, 1, i)] * (h3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
-extern ""C"" __global__ void d_h3_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
-extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
-    float sum = 0.0f;
-    for (int kh = 0; kh < KH; ++kh)
-    {
-        const int th = h + pad - kh;
-        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
-        for (int kw = 0; kw < KW; ++kw)
-        {
-            const int tw = wi + pad - kw;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
-            for (int o = 0; o < O; ++o)
-                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
-        }
-    }
-    out[i] = sum;
-    (void)N;
-}
-
-// d_h2_relu = d_h2 routed to the maxima of h2_relu
-extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
-    const float* source = x + (long)plane * H * W;
-    float sum = 0.0f;
-    for (int oh = 0; oh < OH; ++oh)
-    {
-        const int top = oh * stride - pad;
-        if (h < top || h >= top + K) continue;
-        for (int ow = 0; ow < OW; ++ow)
-        {
-            const int left = ow * stride - pad;
-            if (w < left || w >= left + K) continue;
-            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
-        }
-    }
-    out[i] = sum;
-    (void)C;
+    if (i < g.count) out[i] = (d_h3[at(g, 1, i)] * (h3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
 extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
-extern ""C"" __global__ void d_h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
-    float sum = 0.0f;
-    for (int kh = 0; kh < KH; ++kh)
-    {
-        const int th = h + pad - kh;
-        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
-        for (int kw = 0; kw < KW; ++kw)
-        {
-            const int tw = wi + pad - kw;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
-            for (int o = 0; o < O; ++o)
-                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
-        }
-    }
-    out[i] = sum;
-    (void)N;
-}
-
-// d_h1_relu = d_h1 routed to the maxima of h1_relu
-extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
-    const float* source = x + (long)plane * H * W;
-    float sum = 0.0f;
-    for (int oh = 0; oh < OH; ++oh)
-    {
-        const int top = oh * stride - pad;
-        if (h < top || h >= top + K) continue;
-        for (int ow = 0; ow < OW; ++ow)
-        {
-            const int left = ow * stride - pad;
-            if (w < left || w >= left + K) continue;
-            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
-        }
-    }
-    out[i] = sum;
-    (void)C;
+    if (i < g.count) out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
 extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
-extern ""C"" __global__ void d_h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv1W = x correlated with d_h1_conv2d
-extern ""C"" __global__ void d_Conv1W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1_reshape = d_h1_add summed to the shape of h1_reshape
-extern ""C"" __global__ void d_h1_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv2W = h1 correlated with d_h2_conv2d
-extern ""C"" __global__ void d_Conv2W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h2_reshape = d_h2_add summed to the shape of h2_reshape
-extern ""C"" __global__ void d_h2_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv3W = h2 correlated with d_h3_conv2d
-extern ""C"" __global__ void d_Conv3W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h3_reshape = d_h3_add summed to the shape of h3_reshape
-extern ""C"" __global__ void d_h3_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv4W = h3 correlated with d_h4_conv2d
-extern ""C"" __global__ void d_Conv4W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h4_reshape = d_h4_add summed to the shape of h4_reshape
-extern ""C"" __global__ void d_h4_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv5W = h4 correlated with d_h5_conv2d
-extern ""C"" __global__ void d_Conv5W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h5_reshape = d_h5_add summed to the shape of h5_reshape
-extern ""C"" __global__ void d_h5_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc1_W = Fc1_forward_flattenᵀ · d_Fc1_forward_matmul
-extern ""C"" __global__ void d_Fc1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_Fc1_B = d_Fc1_forward summed to the shape of Fc1_B
-extern ""C"" __global__ void d_Fc1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc2_W = f1ᵀ · d_Fc2_forward_matmul
-extern ""C"" __global__ void d_Fc2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_Fc2_B = d_Fc2_forward summed to the shape of Fc2_B
-extern ""C"" __global__ void d_Fc2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc3_W = f2ᵀ · d_Fc3_forward_matmul
-extern ""C"" __global__ void d_Fc3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_Fc3_B = d_Fc3_forward summed to the shape of Fc3_B
-extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 ";
 
@@ -1764,25 +726,25 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var Fc1_forward_flatten = p.Flatten(h5);
         // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
         // f1_relu = relu(Fc1_forward_matmul + Fc1_B)
-        var f1_relu = p.MatMulThen("f1_relu", "f1_relu_sum", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B }, null, out var Fc1_forward_matmul);
+        var f1_relu = p.MatMulThen("f1_relu", Fc1_forward_flatten, Fc1_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc1_B }, null, out var Fc1_forward_matmul);
         // f1 = f1_relu ⊙ mask1
         var f1 = p.Map("f1", new[] { f1_relu, mask1 });
         // Fc2_forward_matmul = f1 · Fc2_W
         // f2_relu = relu(Fc2_forward_matmul + Fc2_B)
-        var f2_relu = p.MatMulThen("f2_relu", "f2_relu_sum", f1, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B }, null, out var Fc2_forward_matmul);
+        var f2_relu = p.MatMulThen("f2_relu", f1, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B }, null, out var Fc2_forward_matmul);
         // f2 = f2_relu ⊙ mask2
         var f2 = p.Map("f2", new[] { f2_relu, mask2 });
         // Fc3_forward_matmul = f2 · Fc3_W
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
-        var Fc3_forward = p.MatMulThen("Fc3_forward", "Fc3_forward_sum", f2, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B }, null, out var Fc3_forward_matmul);
+        var Fc3_forward = p.MatMulThen("Fc3_forward", f2, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B }, null, out var Fc3_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(Fc3_forward)
-        var forward_logsumexp = p.Reduce("forward_logsumexp", Fc3_forward, 1, true);
+        var forward_logsumexp = p.LogSumExp("forward_logsumexp", Fc3_forward, 1, true);
         // forward = Fc3_forward − forward_logsumexp
         var forward = p.Map("forward", new[] { Fc3_forward, forward_logsumexp });
         // loss_gather = forward[i, yᵢ]
         var loss_gather = p.Gather("loss_gather", forward, y);
         // loss_mean = mean loss_gather
-        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        var loss_mean = p.Mean("loss_mean", loss_gather, null, false);
         // loss = −loss_mean
         var loss = p.Map("loss", new[] { loss_mean });
         // d_loss_mean = −1
@@ -1803,7 +765,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_f2 = d_Fc3_forward_matmul · Fc3_Wᵀ
         // d_f2_relu_mul = d_f2 ⊙ mask2
-        var d_f2_relu_mul = p.MatMulThen("d_f2_relu_mul", "d_f2_relu_mul_sum", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
+        var d_f2_relu_mul = p.MatMulThen("d_f2_relu_mul", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
         // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
         var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
         // d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
@@ -1812,7 +774,7 @@ extern ""C"" __global__ void d_Fc3_B(const Geometry g, float* __restrict__ out, 
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
         // d_f1_relu_mul = d_f1 ⊙ mask1
-        var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", "d_f1_relu_mul_sum", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
+        var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
         // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
         var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
         // d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])

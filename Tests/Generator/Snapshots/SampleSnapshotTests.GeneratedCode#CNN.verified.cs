@@ -265,540 +265,81 @@ partial class CNN : global::Differentiable.IModule
     /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// The position of the first maximum of a window, as the CPU picks it (padding never wins); -1 if it is empty.
-__device__ __forceinline__ int window_argmax(const float* plane, int H, int W, int K, int stride, int pad, int oh, int ow)
-{
-    int best = -1;
-    float top = -INFINITY;
-    for (int kh = 0; kh < K; ++kh)
-    {
-        const int h = oh * stride - pad + kh;
-        if (h < 0 || h >= H) continue;
-        for (int kw = 0; kw < K; ++kw)
-        {
-            const int w = ow * stride - pad + kw;
-            if (w < 0 || w >= W) continue;
-            const float v = plane[h * W + w];
-            if (best < 0 || v > top || (isnan(v) && !isnan(top))) { best = h * W + w; top = v; }
-        }
-    }
-    return best;
-}
-
-// h1_conv2d = conv2d(image, Conv1W)
-extern ""C"" __global__ void h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
-}
-
 // h1_relu = relu(h1_conv2d + h1_reshape)
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h1 = maxpool2d(h1_relu)
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
-    const float* source = x + (long)plane * H * W;
-    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
-    out[i] = best < 0 ? -INFINITY : source[best];
-    (void)C;
-}
-
-// h2_conv2d = conv2d(h1, Conv2W)
-extern ""C"" __global__ void h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int ow = i % OW, oh = (i / OW) % OH, o = (i / (OW * OH)) % O, n = i / (OW * OH * O);
-    float sum = 0.0f;
-    for (int c = 0; c < C; ++c)
-        for (int kh = 0; kh < KH; ++kh)
-        {
-            const int h = oh * stride - pad + kh;
-            if (h < 0 || h >= H) continue;
-            for (int kw = 0; kw < KW; ++kw)
-            {
-                const int wi = ow * stride - pad + kw;
-                if (wi < 0 || wi >= W) continue;
-                sum += x[((n * C + c) * H + h) * W + wi] * w[((o * C + c) * KH + kh) * KW + kw];
-            }
-        }
-    out[i] = sum;
-    (void)N;
+    if (i < g.count) out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // h2_relu = relu(h2_conv2d + h2_reshape)
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h2 = maxpool2d(h2_relu)
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int ow = i % OW, oh = (i / OW) % OH, plane = i / (OW * OH);
-    const float* source = x + (long)plane * H * W;
-    const int best = window_argmax(source, H, W, K, stride, pad, oh, ow);
-    out[i] = best < 0 ? -INFINITY : source[best];
-    (void)C;
+    if (i < g.count) out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
 }
 
 // Fc_forward_matmul = Fc_forward_flatten · Fc_W
 // Fc_forward = Fc_forward_matmul + Fc_B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float Fc_forward_epilogue(const Geometry& g, int i, int first, float Fc_forward_matmul, const float* __restrict__ Fc_B)
-{
-    return (Fc_forward_matmul + Fc_B[at(g, first, i)]);
-}
 extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc_B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? Fc_forward_epilogue(g, r * N + n, 3, value, Fc_B) : value;
-    }
-}
-
-extern ""C"" __global__ void Fc_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ Fc_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = Fc_forward_epilogue(g, i, 2, sum, Fc_B);
-}
-
-// forward_logsumexp = log Σ_1 exp(Fc_forward)
-extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
+    product_then(g, out, a, b, [&](float Fc_forward_matmul, int i) { return (Fc_forward_matmul + Fc_B[at(g, 3, i)]); });
 }
 
 // forward = Fc_forward − forward_logsumexp
 extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (Fc_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// loss_gather = forward[i, yᵢ]
-extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
-}
-
-// loss_mean = mean loss_gather
-extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum * g.scalars[0];
+    if (i < g.count) out[i] = (Fc_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
 }
 
 // loss = −loss_mean
 extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-loss_mean[at(g, 1, i)]);
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
 }
 
 // d_loss_mean = −1
 extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-1.0f);
+    if (i < g.count) out[i] = (-1.0f);
 }
 
 // d_loss_gather = d_loss_mean / n
 extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_forward = scatter(d_loss_gather)
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[0], column = i % g.ints[0];
-    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
-}
-
-// d_Fc_forward_sumtoshapeof = d_forward summed to the shape of Fc_forward
-extern ""C"" __global__ void d_Fc_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
 // d_forward_logsumexp_neg = −d_forward
 extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_forward[at(g, 1, i)]);
-}
-
-// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
 }
 
 // d_Fc_forward = d_Fc_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_Fc_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_Fc_forward_matmul = d_Fc_forward summed to the shape of Fc_forward_matmul
-extern ""C"" __global__ void d_Fc_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc_forward_flatten = d_Fc_forward_matmul · Fc_Wᵀ
-extern ""C"" __global__ void d_Fc_forward_flatten(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_h2_relu = d_h2 routed to the maxima of h2_relu
-extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
-    const float* source = x + (long)plane * H * W;
-    float sum = 0.0f;
-    for (int oh = 0; oh < OH; ++oh)
-    {
-        const int top = oh * stride - pad;
-        if (h < top || h >= top + K) continue;
-        for (int ow = 0; ow < OW; ++ow)
-        {
-            const int left = ow * stride - pad;
-            if (w < left || w >= left + K) continue;
-            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
-        }
-    }
-    out[i] = sum;
-    (void)C;
+    if (i < g.count) out[i] = (d_Fc_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
 }
 
 // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
 extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
-extern ""C"" __global__ void d_h2_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int wi = i % W, h = (i / W) % H, c = (i / (W * H)) % C, n = i / (W * H * C);
-    float sum = 0.0f;
-    for (int kh = 0; kh < KH; ++kh)
-    {
-        const int th = h + pad - kh;
-        if (th < 0 || th % stride != 0 || th / stride >= OH) continue;
-        for (int kw = 0; kw < KW; ++kw)
-        {
-            const int tw = wi + pad - kw;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= OW) continue;
-            for (int o = 0; o < O; ++o)
-                sum += gradient[((n * O + o) * OH + th / stride) * OW + tw / stride] * w[((o * C + c) * KH + kh) * KW + kw];
-        }
-    }
-    out[i] = sum;
-    (void)N;
-}
-
-// d_h1_relu = d_h1 routed to the maxima of h1_relu
-extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int C = g.ints[1], H = g.ints[2], W = g.ints[3], OH = g.ints[4], OW = g.ints[5];
-    const int K = g.ints[6], stride = g.ints[7], pad = g.ints[8];
-    const int w = i % W, h = (i / W) % H, plane = i / (W * H);
-    const float* source = x + (long)plane * H * W;
-    float sum = 0.0f;
-    for (int oh = 0; oh < OH; ++oh)
-    {
-        const int top = oh * stride - pad;
-        if (h < top || h >= top + K) continue;
-        for (int ow = 0; ow < OW; ++ow)
-        {
-            const int left = ow * stride - pad;
-            if (w < left || w >= left + K) continue;
-            if (window_argmax(source, H, W, K, stride, pad, oh, ow) == h * W + w) sum += gradient[((long)plane * OH + oh) * OW + ow];
-        }
-    }
-    out[i] = sum;
-    (void)C;
+    if (i < g.count) out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
 extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
-extern ""C"" __global__ void d_h1_conv2d(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv1W = image correlated with d_h1_conv2d
-extern ""C"" __global__ void d_Conv1W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1_reshape = d_h1_add summed to the shape of h1_reshape
-extern ""C"" __global__ void d_h1_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Conv2W = h1 correlated with d_h2_conv2d
-extern ""C"" __global__ void d_Conv2W(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const float* __restrict__ x)
-{
-    const int N = g.ints[0], C = g.ints[1], H = g.ints[2], W = g.ints[3], O = g.ints[4];
-    const int KH = g.ints[5], KW = g.ints[6], OH = g.ints[7], OW = g.ints[8], stride = g.ints[9], pad = g.ints[10];
-    const int group = g.ints[11];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const int kw = i % KW, kh = (i / KW) % KH, c = (i / (KW * KH)) % C, o = i / (KW * KH * C);
-    float sum = 0.0f;
-    if (active)
-        for (int r = lane; r < N * OH * OW; r += group)
-        {
-            const int ow = r % OW, oh = (r / OW) % OH, n = r / (OW * OH);
-            const int h = oh * stride - pad + kh, wi = ow * stride - pad + kw;
-            if (h < 0 || h >= H || wi < 0 || wi >= W) continue;
-            sum += gradient[((n * O + o) * OH + oh) * OW + ow] * x[((n * C + c) * H + h) * W + wi];
-        }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h2_reshape = d_h2_add summed to the shape of h2_reshape
-extern ""C"" __global__ void d_h2_reshape(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_Fc_W = Fc_forward_flattenᵀ · d_Fc_forward_matmul
-extern ""C"" __global__ void d_Fc_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_Fc_B = d_Fc_forward summed to the shape of Fc_B
-extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 ";
 
@@ -837,15 +378,15 @@ extern ""C"" __global__ void d_Fc_B(const Geometry g, float* __restrict__ out, c
         var Fc_forward_flatten = p.Flatten(h2);
         // Fc_forward_matmul = Fc_forward_flatten · Fc_W
         // Fc_forward = Fc_forward_matmul + Fc_B
-        var Fc_forward = p.MatMulThen("Fc_forward", "Fc_forward_sum", Fc_forward_flatten, Fc_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc_B }, null, out var Fc_forward_matmul);
+        var Fc_forward = p.MatMulThen("Fc_forward", Fc_forward_flatten, Fc_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc_B }, null, out var Fc_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(Fc_forward)
-        var forward_logsumexp = p.Reduce("forward_logsumexp", Fc_forward, 1, true);
+        var forward_logsumexp = p.LogSumExp("forward_logsumexp", Fc_forward, 1, true);
         // forward = Fc_forward − forward_logsumexp
         var forward = p.Map("forward", new[] { Fc_forward, forward_logsumexp });
         // loss_gather = forward[i, yᵢ]
         var loss_gather = p.Gather("loss_gather", forward, y);
         // loss_mean = mean loss_gather
-        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        var loss_mean = p.Mean("loss_mean", loss_gather, null, false);
         // loss = −loss_mean
         var loss = p.Map("loss", new[] { loss_mean });
         // d_loss_mean = −1

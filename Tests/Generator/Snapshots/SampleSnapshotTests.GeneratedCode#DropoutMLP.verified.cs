@@ -258,488 +258,107 @@ partial class DropoutMLP : global::Differentiable.IModule
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // L1_forward_matmul = x · L1_W
 // h1_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float h1_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
-{
-    return fmaxf((L1_forward_matmul + L1_B[at(g, first, i)]), 0.0f);
-}
 extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h1_relu_epilogue(g, r * N + n, 3, value, L1_B) : value;
-    }
-}
-
-extern ""C"" __global__ void h1_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = h1_relu_epilogue(g, i, 2, sum, L1_B);
+    product_then(g, out, a, b, [&](float L1_forward_matmul, int i) { return fmaxf((L1_forward_matmul + L1_B[at(g, 3, i)]), 0.0f); });
 }
 
 // h1 = h1_relu ⊙ mask1
 extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_relu, const float* __restrict__ mask1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
+    if (i < g.count) out[i] = (h1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
 }
 
 // L2_forward_matmul = h1 · L2_W
 // h2_relu = relu(L2_forward_matmul + L2_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float h2_relu_epilogue(const Geometry& g, int i, int first, float L2_forward_matmul, const float* __restrict__ L2_B)
-{
-    return fmaxf((L2_forward_matmul + L2_B[at(g, first, i)]), 0.0f);
-}
 extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h2_relu_epilogue(g, r * N + n, 3, value, L2_B) : value;
-    }
-}
-
-extern ""C"" __global__ void h2_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = h2_relu_epilogue(g, i, 2, sum, L2_B);
+    product_then(g, out, a, b, [&](float L2_forward_matmul, int i) { return fmaxf((L2_forward_matmul + L2_B[at(g, 3, i)]), 0.0f); });
 }
 
 // h2 = h2_relu ⊙ mask2
 extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_relu, const float* __restrict__ mask2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
+    if (i < g.count) out[i] = (h2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
 }
 
 // L3_forward_matmul = h2 · L3_W
 // L3_forward = L3_forward_matmul + L3_B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float L3_forward_epilogue(const Geometry& g, int i, int first, float L3_forward_matmul, const float* __restrict__ L3_B)
-{
-    return (L3_forward_matmul + L3_B[at(g, first, i)]);
-}
 extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L3_B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? L3_forward_epilogue(g, r * N + n, 3, value, L3_B) : value;
-    }
-}
-
-extern ""C"" __global__ void L3_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L3_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = L3_forward_epilogue(g, i, 2, sum, L3_B);
-}
-
-// forward_logsumexp = log Σ_1 exp(L3_forward)
-extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
+    product_then(g, out, a, b, [&](float L3_forward_matmul, int i) { return (L3_forward_matmul + L3_B[at(g, 3, i)]); });
 }
 
 // forward = L3_forward − forward_logsumexp
 extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (L3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// loss_gather = forward[i, yᵢ]
-extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
-}
-
-// loss_mean = mean loss_gather
-extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum * g.scalars[0];
+    if (i < g.count) out[i] = (L3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
 }
 
 // loss = −loss_mean
 extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-loss_mean[at(g, 1, i)]);
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
 }
 
 // d_loss_mean = −1
 extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-1.0f);
+    if (i < g.count) out[i] = (-1.0f);
 }
 
 // d_loss_gather = d_loss_mean / n
 extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_forward = scatter(d_loss_gather)
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[0], column = i % g.ints[0];
-    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
-}
-
-// d_L3_forward_sumtoshapeof = d_forward summed to the shape of L3_forward
-extern ""C"" __global__ void d_L3_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
 // d_forward_logsumexp_neg = −d_forward
 extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_forward[at(g, 1, i)]);
-}
-
-// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
 }
 
 // d_L3_forward = d_L3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(L3_forward − forward_logsumexp)))
 extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_L3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((L3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_L3_forward_matmul = d_L3_forward summed to the shape of L3_forward_matmul
-extern ""C"" __global__ void d_L3_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_L3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((L3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
 }
 
 // d_h2 = d_L3_forward_matmul · L3_Wᵀ
 // d_h2_relu_mul = d_h2 ⊙ mask2   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_h2_relu_mul_epilogue(const Geometry& g, int i, int first, float d_h2, const float* __restrict__ mask2)
-{
-    return (d_h2 * mask2[at(g, first, i)]);
-}
 extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h2_relu_mul_epilogue(g, r * N + n, 3, value, mask2) : value;
-    }
-}
-
-extern ""C"" __global__ void d_h2_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_h2_relu_mul_epilogue(g, i, 2, sum, mask2);
-}
-
-// d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
-extern ""C"" __global__ void d_h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    product_then(g, out, a, b, [&](float d_h2, int i) { return (d_h2 * mask2[at(g, 3, i)]); });
 }
 
 // d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
 extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
-extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
 // d_h1 = d_L2_forward_matmul · L2_Wᵀ
 // d_h1_relu_mul = d_h1 ⊙ mask1   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_h1_relu_mul_epilogue(const Geometry& g, int i, int first, float d_h1, const float* __restrict__ mask1)
-{
-    return (d_h1 * mask1[at(g, first, i)]);
-}
 extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h1_relu_mul_epilogue(g, r * N + n, 3, value, mask1) : value;
-    }
-}
-
-extern ""C"" __global__ void d_h1_relu_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ mask1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_h1_relu_mul_epilogue(g, i, 2, sum, mask1);
-}
-
-// d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
-extern ""C"" __global__ void d_h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    product_then(g, out, a, b, [&](float d_h1, int i) { return (d_h1 * mask1[at(g, 3, i)]); });
 }
 
 // d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
 extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
-}
-
-// d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
-extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L1_W = xᵀ · d_L1_forward_matmul
-extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_L1_B = d_L1_forward summed to the shape of L1_B
-extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L2_W = h1ᵀ · d_L2_forward_matmul
-extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_L2_B = d_L2_forward summed to the shape of L2_B
-extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L3_W = h2ᵀ · d_L3_forward_matmul
-extern ""C"" __global__ void d_L3_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_L3_B = d_L3_forward summed to the shape of L3_B
-extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 ";
 
@@ -764,25 +383,25 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var y = p.Labels("y");
         // L1_forward_matmul = x · L1_W
         // h1_relu = relu(L1_forward_matmul + L1_B)
-        var h1_relu = p.MatMulThen("h1_relu", "h1_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B }, null, out var L1_forward_matmul);
+        var h1_relu = p.MatMulThen("h1_relu", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B }, null, out var L1_forward_matmul);
         // h1 = h1_relu ⊙ mask1
         var h1 = p.Map("h1", new[] { h1_relu, mask1 });
         // L2_forward_matmul = h1 · L2_W
         // h2_relu = relu(L2_forward_matmul + L2_B)
-        var h2_relu = p.MatMulThen("h2_relu", "h2_relu_sum", h1, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var L2_forward_matmul);
+        var h2_relu = p.MatMulThen("h2_relu", h1, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var L2_forward_matmul);
         // h2 = h2_relu ⊙ mask2
         var h2 = p.Map("h2", new[] { h2_relu, mask2 });
         // L3_forward_matmul = h2 · L3_W
         // L3_forward = L3_forward_matmul + L3_B
-        var L3_forward = p.MatMulThen("L3_forward", "L3_forward_sum", h2, L3_W, new global::Differentiable.Scheduling.DeviceTensor[] { L3_B }, null, out var L3_forward_matmul);
+        var L3_forward = p.MatMulThen("L3_forward", h2, L3_W, new global::Differentiable.Scheduling.DeviceTensor[] { L3_B }, null, out var L3_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(L3_forward)
-        var forward_logsumexp = p.Reduce("forward_logsumexp", L3_forward, 1, true);
+        var forward_logsumexp = p.LogSumExp("forward_logsumexp", L3_forward, 1, true);
         // forward = L3_forward − forward_logsumexp
         var forward = p.Map("forward", new[] { L3_forward, forward_logsumexp });
         // loss_gather = forward[i, yᵢ]
         var loss_gather = p.Gather("loss_gather", forward, y);
         // loss_mean = mean loss_gather
-        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        var loss_mean = p.Mean("loss_mean", loss_gather, null, false);
         // loss = −loss_mean
         var loss = p.Map("loss", new[] { loss_mean });
         // d_loss_mean = −1
@@ -803,7 +422,7 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_L3_forward_matmul = p.SumTo("d_L3_forward_matmul", d_L3_forward, L3_forward_matmul);
         // d_h2 = d_L3_forward_matmul · L3_Wᵀ
         // d_h2_relu_mul = d_h2 ⊙ mask2
-        var d_h2_relu_mul = p.MatMulThen("d_h2_relu_mul", "d_h2_relu_mul_sum", d_L3_forward_matmul, p.Transpose(L3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
+        var d_h2_relu_mul = p.MatMulThen("d_h2_relu_mul", d_L3_forward_matmul, p.Transpose(L3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
         // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
         var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
         // d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
@@ -812,7 +431,7 @@ extern ""C"" __global__ void d_L3_B(const Geometry g, float* __restrict__ out, c
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_h1 = d_L2_forward_matmul · L2_Wᵀ
         // d_h1_relu_mul = d_h1 ⊙ mask1
-        var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", "d_h1_relu_mul_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
+        var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
         // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
         var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
         // d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])

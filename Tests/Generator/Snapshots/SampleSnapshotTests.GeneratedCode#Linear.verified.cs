@@ -125,87 +125,16 @@ partial class Linear : global::Differentiable.IModule
     public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // forward_matmul = x · W
 // forward = forward_matmul + B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float forward_epilogue(const Geometry& g, int i, int first, float forward_matmul, const float* __restrict__ B)
-{
-    return (forward_matmul + B[at(g, first, i)]);
-}
 extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? forward_epilogue(g, r * N + n, 3, value, B) : value;
-    }
-}
-
-extern ""C"" __global__ void forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = forward_epilogue(g, i, 2, sum, B);
+    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B[at(g, 3, i)]); });
 }
 
 // d_forward = 1
 extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = 1.0f;
-}
-
-// d_forward_matmul = d_forward summed to the shape of forward_matmul
-extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W = xᵀ · d_forward_matmul
-extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B = d_forward summed to the shape of B
-extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = 1.0f;
 }
 ";
 
@@ -223,7 +152,7 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var B = p.Parameter("B");
         // forward_matmul = x · W
         // forward = forward_matmul + B
-        var forward = p.MatMulThen("forward", "forward_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var forward_matmul);
+        var forward = p.MatMulThen("forward", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var forward_matmul);
         // d_forward = 1
         var d_forward = p.Map("d_forward", new[] { forward });
         // d_forward_matmul = d_forward summed to the shape of forward_matmul

@@ -97,87 +97,16 @@ partial class LinearRegression : global::Differentiable.IModule
     public const string PredictCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // predict_matmul = x · W
 // predict = predict_matmul + B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float predict_epilogue(const Geometry& g, int i, int first, float predict_matmul, const float* __restrict__ B)
-{
-    return (predict_matmul + B[at(g, first, i)]);
-}
 extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? predict_epilogue(g, r * N + n, 3, value, B) : value;
-    }
-}
-
-extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = predict_epilogue(g, i, 2, sum, B);
+    product_then(g, out, a, b, [&](float predict_matmul, int i) { return (predict_matmul + B[at(g, 3, i)]); });
 }
 
 // d_predict = 1
 extern ""C"" __global__ void d_predict(const Geometry g, float* __restrict__ out, const float* __restrict__ predict)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = 1.0f;
-}
-
-// d_predict_matmul = d_predict summed to the shape of predict_matmul
-extern ""C"" __global__ void d_predict_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W = xᵀ · d_predict_matmul
-extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B = d_predict summed to the shape of B
-extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = 1.0f;
 }
 ";
 
@@ -195,7 +124,7 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var B = p.Parameter("B");
         // predict_matmul = x · W
         // predict = predict_matmul + B
-        var predict = p.MatMulThen("predict", "predict_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var predict_matmul);
+        var predict = p.MatMulThen("predict", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var predict_matmul);
         // d_predict = 1
         var d_predict = p.Map("d_predict", new[] { predict });
         // d_predict_matmul = d_predict summed to the shape of predict_matmul
@@ -275,143 +204,37 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // predict_matmul = x · W
 // predict = predict_matmul + B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float predict_epilogue(const Geometry& g, int i, int first, float predict_matmul, const float* __restrict__ B)
-{
-    return (predict_matmul + B[at(g, first, i)]);
-}
 extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? predict_epilogue(g, r * N + n, 3, value, B) : value;
-    }
-}
-
-extern ""C"" __global__ void predict_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = predict_epilogue(g, i, 2, sum, B);
+    product_then(g, out, a, b, [&](float predict_matmul, int i) { return (predict_matmul + B[at(g, 3, i)]); });
 }
 
 // loss_sub = predict − y
 extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ predict, const float* __restrict__ y)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (predict[at(g, 1, i)] - y[at(g, 2, i)]);
+    if (i < g.count) out[i] = (predict[at(g, 1, i)] - y[at(g, 2, i)]);
 }
 
 // loss_pow = loss_sub^2
 extern ""C"" __global__ void loss_pow(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_sub)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = powf(loss_sub[at(g, 1, i)], 2.0f);
-}
-
-// loss = mean loss_pow
-extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum * g.scalars[0];
+    if (i < g.count) out[i] = powf(loss_sub[at(g, 1, i)], 2.0f);
 }
 
 // d_loss = 1
 extern ""C"" __global__ void d_loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = 1.0f;
+    if (i < g.count) out[i] = 1.0f;
 }
 
 // d_loss_sub = ((d_loss / n) ⊙ 2) ⊙ loss_sub
 extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_expanded, const float* __restrict__ loss_sub)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (((d_loss_expanded[at(g, 1, i)] * g.scalars[0]) * 2.0f) * loss_sub[at(g, 2, i)]);
-}
-
-// d_predict = d_loss_sub summed to the shape of predict
-extern ""C"" __global__ void d_predict(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_predict_matmul = d_predict summed to the shape of predict_matmul
-extern ""C"" __global__ void d_predict_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W = xᵀ · d_predict_matmul
-extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B = d_predict summed to the shape of B
-extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (((d_loss_expanded[at(g, 1, i)] * g.scalars[0]) * 2.0f) * loss_sub[at(g, 2, i)]);
 }
 ";
 
@@ -430,13 +253,13 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var y = p.Input("y");
         // predict_matmul = x · W
         // predict = predict_matmul + B
-        var predict = p.MatMulThen("predict", "predict_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var predict_matmul);
+        var predict = p.MatMulThen("predict", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var predict_matmul);
         // loss_sub = predict − y
         var loss_sub = p.Map("loss_sub", new[] { predict, y });
         // loss_pow = loss_sub^2
         var loss_pow = p.Map("loss_pow", new[] { loss_sub });
         // loss = mean loss_pow
-        var loss = p.Reduce("loss", loss_pow, null, false);
+        var loss = p.Mean("loss", loss_pow, null, false);
         // d_loss = 1
         var d_loss = p.Map("d_loss", new[] { loss });
         // d_loss_sub = ((d_loss / n) ⊙ 2) ⊙ loss_sub

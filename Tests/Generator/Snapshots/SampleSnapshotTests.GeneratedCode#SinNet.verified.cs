@@ -282,552 +282,135 @@ partial class SinNet : global::Differentiable.IModule
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // h1_matmul = x · W1
 // h1_add = h1_matmul + B1   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float h1_add_epilogue(const Geometry& g, int i, int first, float h1_matmul, const float* __restrict__ B1)
-{
-    return (h1_matmul + B1[at(g, first, i)]);
-}
 extern ""C"" __global__ void h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h1_add_epilogue(g, r * N + n, 3, value, B1) : value;
-    }
-}
-
-extern ""C"" __global__ void h1_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = h1_add_epilogue(g, i, 2, sum, B1);
+    product_then(g, out, a, b, [&](float h1_matmul, int i) { return (h1_matmul + B1[at(g, 3, i)]); });
 }
 
 // h1_mul = h1_add ⊙ F1
 extern ""C"" __global__ void h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_add, const float* __restrict__ F1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h1_add[at(g, 1, i)] * F1[at(g, 2, i)]);
+    if (i < g.count) out[i] = (h1_add[at(g, 1, i)] * F1[at(g, 2, i)]);
 }
 
 // h1 = sin(h1_mul)
 extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = sinf(h1_mul[at(g, 1, i)]);
+    if (i < g.count) out[i] = sinf(h1_mul[at(g, 1, i)]);
 }
 
 // h2_matmul = h1 · W2
 // h2_add = h2_matmul + B2   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float h2_add_epilogue(const Geometry& g, int i, int first, float h2_matmul, const float* __restrict__ B2)
-{
-    return (h2_matmul + B2[at(g, first, i)]);
-}
 extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? h2_add_epilogue(g, r * N + n, 3, value, B2) : value;
-    }
-}
-
-extern ""C"" __global__ void h2_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = h2_add_epilogue(g, i, 2, sum, B2);
+    product_then(g, out, a, b, [&](float h2_matmul, int i) { return (h2_matmul + B2[at(g, 3, i)]); });
 }
 
 // h2_mul = h2_add ⊙ F2
 extern ""C"" __global__ void h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add, const float* __restrict__ F2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (h2_add[at(g, 1, i)] * F2[at(g, 2, i)]);
+    if (i < g.count) out[i] = (h2_add[at(g, 1, i)] * F2[at(g, 2, i)]);
 }
 
 // h2 = sin(h2_mul)
 extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = sinf(h2_mul[at(g, 1, i)]);
+    if (i < g.count) out[i] = sinf(h2_mul[at(g, 1, i)]);
 }
 
 // forward_matmul = h2 · W3
 // forward_add = forward_matmul + B3   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float forward_add_epilogue(const Geometry& g, int i, int first, float forward_matmul, const float* __restrict__ B3)
-{
-    return (forward_matmul + B3[at(g, first, i)]);
-}
 extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? forward_add_epilogue(g, r * N + n, 3, value, B3) : value;
-    }
-}
-
-extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = forward_add_epilogue(g, i, 2, sum, B3);
-}
-
-// forward_logsumexp = log Σ_1 exp(forward_add)
-extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
+    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B3[at(g, 3, i)]); });
 }
 
 // forward = forward_add − forward_logsumexp
 extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// loss_gather = forward[i, yᵢ]
-extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
-}
-
-// loss_mean = mean loss_gather
-extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum * g.scalars[0];
+    if (i < g.count) out[i] = (forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
 }
 
 // loss = −loss_mean
 extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-loss_mean[at(g, 1, i)]);
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
 }
 
 // d_loss_mean = −1
 extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-1.0f);
+    if (i < g.count) out[i] = (-1.0f);
 }
 
 // d_loss_gather = d_loss_mean / n
 extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_forward = scatter(d_loss_gather)
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[0], column = i % g.ints[0];
-    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
-}
-
-// d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
-extern ""C"" __global__ void d_forward_add_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
 // d_forward_logsumexp_neg = −d_forward
 extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_forward[at(g, 1, i)]);
-}
-
-// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
 }
 
 // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_forward_matmul = d_forward_add summed to the shape of forward_matmul
-extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
 }
 
 // d_h2 = d_forward_matmul · W3ᵀ
 // d_h2_mul = d_h2 ⊙ cos(h2_mul)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_h2_mul_epilogue(const Geometry& g, int i, int first, float d_h2, const float* __restrict__ h2_mul)
-{
-    return (d_h2 * cosf(h2_mul[at(g, first, i)]));
-}
 extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2_mul)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h2_mul_epilogue(g, r * N + n, 3, value, h2_mul) : value;
-    }
-}
-
-extern ""C"" __global__ void d_h2_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h2_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_h2_mul_epilogue(g, i, 2, sum, h2_mul);
+    product_then(g, out, a, b, [&](float d_h2, int i) { return (d_h2 * cosf(h2_mul[at(g, 3, i)])); });
 }
 
 // d_h2_add_mul = d_h2_mul ⊙ F2
 extern ""C"" __global__ void d_h2_add_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_mul, const float* __restrict__ F2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h2_mul[at(g, 1, i)] * F2[at(g, 2, i)]);
-}
-
-// d_h2_add = d_h2_add_mul summed to the shape of h2_add
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h2_matmul = d_h2_add summed to the shape of h2_matmul
-extern ""C"" __global__ void d_h2_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_h2_mul[at(g, 1, i)] * F2[at(g, 2, i)]);
 }
 
 // d_h1 = d_h2_matmul · W2ᵀ
 // d_h1_mul = d_h1 ⊙ cos(h1_mul)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_h1_mul_epilogue(const Geometry& g, int i, int first, float d_h1, const float* __restrict__ h1_mul)
-{
-    return (d_h1 * cosf(h1_mul[at(g, first, i)]));
-}
 extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1_mul)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_h1_mul_epilogue(g, r * N + n, 3, value, h1_mul) : value;
-    }
-}
-
-extern ""C"" __global__ void d_h1_mul_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ h1_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_h1_mul_epilogue(g, i, 2, sum, h1_mul);
+    product_then(g, out, a, b, [&](float d_h1, int i) { return (d_h1 * cosf(h1_mul[at(g, 3, i)])); });
 }
 
 // d_h1_add_mul = d_h1_mul ⊙ F1
 extern ""C"" __global__ void d_h1_add_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_mul, const float* __restrict__ F1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h1_mul[at(g, 1, i)] * F1[at(g, 2, i)]);
-}
-
-// d_h1_add = d_h1_add_mul summed to the shape of h1_add
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_h1_matmul = d_h1_add summed to the shape of h1_matmul
-extern ""C"" __global__ void d_h1_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W1 = xᵀ · d_h1_matmul
-extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B1 = d_h1_add summed to the shape of B1
-extern ""C"" __global__ void d_B1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_h1_mul[at(g, 1, i)] * F1[at(g, 2, i)]);
 }
 
 // d_F1_mul = d_h1_mul ⊙ h1_add
 extern ""C"" __global__ void d_F1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_mul, const float* __restrict__ h1_add)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h1_mul[at(g, 1, i)] * h1_add[at(g, 2, i)]);
-}
-
-// d_F1 = d_F1_mul summed to the shape of F1
-extern ""C"" __global__ void d_F1(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W2 = h1ᵀ · d_h2_matmul
-extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B2 = d_h2_add summed to the shape of B2
-extern ""C"" __global__ void d_B2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_h1_mul[at(g, 1, i)] * h1_add[at(g, 2, i)]);
 }
 
 // d_F2_mul = d_h2_mul ⊙ h2_add
 extern ""C"" __global__ void d_F2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_mul, const float* __restrict__ h2_add)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_h2_mul[at(g, 1, i)] * h2_add[at(g, 2, i)]);
-}
-
-// d_F2 = d_F2_mul summed to the shape of F2
-extern ""C"" __global__ void d_F2(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W3 = h2ᵀ · d_forward_matmul
-extern ""C"" __global__ void d_W3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B3 = d_forward_add summed to the shape of B3
-extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_h2_mul[at(g, 1, i)] * h2_add[at(g, 2, i)]);
 }
 ";
 
@@ -852,29 +435,29 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var y = p.Labels("y");
         // h1_matmul = x · W1
         // h1_add = h1_matmul + B1
-        var h1_add = p.MatMulThen("h1_add", "h1_add_sum", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 }, null, out var h1_matmul);
+        var h1_add = p.MatMulThen("h1_add", x, W1, new global::Differentiable.Scheduling.DeviceTensor[] { B1 }, null, out var h1_matmul);
         // h1_mul = h1_add ⊙ F1
         var h1_mul = p.Map("h1_mul", new[] { h1_add, F1 });
         // h1 = sin(h1_mul)
         var h1 = p.Map("h1", new[] { h1_mul });
         // h2_matmul = h1 · W2
         // h2_add = h2_matmul + B2
-        var h2_add = p.MatMulThen("h2_add", "h2_add_sum", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 }, null, out var h2_matmul);
+        var h2_add = p.MatMulThen("h2_add", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 }, null, out var h2_matmul);
         // h2_mul = h2_add ⊙ F2
         var h2_mul = p.Map("h2_mul", new[] { h2_add, F2 });
         // h2 = sin(h2_mul)
         var h2 = p.Map("h2", new[] { h2_mul });
         // forward_matmul = h2 · W3
         // forward_add = forward_matmul + B3
-        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 }, null, out var forward_matmul);
+        var forward_add = p.MatMulThen("forward_add", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 }, null, out var forward_matmul);
         // forward_logsumexp = log Σ_1 exp(forward_add)
-        var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
+        var forward_logsumexp = p.LogSumExp("forward_logsumexp", forward_add, 1, true);
         // forward = forward_add − forward_logsumexp
         var forward = p.Map("forward", new[] { forward_add, forward_logsumexp });
         // loss_gather = forward[i, yᵢ]
         var loss_gather = p.Gather("loss_gather", forward, y);
         // loss_mean = mean loss_gather
-        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        var loss_mean = p.Mean("loss_mean", loss_gather, null, false);
         // loss = −loss_mean
         var loss = p.Map("loss", new[] { loss_mean });
         // d_loss_mean = −1
@@ -895,7 +478,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
         // d_h2_mul = d_h2 ⊙ cos(h2_mul)
-        var d_h2_mul = p.MatMulThen("d_h2_mul", "d_h2_mul_sum", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2_mul }, null, out _);
+        var d_h2_mul = p.MatMulThen("d_h2_mul", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2_mul }, null, out _);
         // d_h2_add_mul = d_h2_mul ⊙ F2
         var d_h2_add_mul = p.Map("d_h2_add_mul", new[] { d_h2_mul, F2 });
         // d_h2_add = d_h2_add_mul summed to the shape of h2_add
@@ -904,7 +487,7 @@ extern ""C"" __global__ void d_B3(const Geometry g, float* __restrict__ out, con
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
         // d_h1_mul = d_h1 ⊙ cos(h1_mul)
-        var d_h1_mul = p.MatMulThen("d_h1_mul", "d_h1_mul_sum", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1_mul }, null, out _);
+        var d_h1_mul = p.MatMulThen("d_h1_mul", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1_mul }, null, out _);
         // d_h1_add_mul = d_h1_mul ⊙ F1
         var d_h1_add_mul = p.Map("d_h1_add_mul", new[] { d_h1_mul, F1 });
         // d_h1_add = d_h1_add_mul summed to the shape of h1_add

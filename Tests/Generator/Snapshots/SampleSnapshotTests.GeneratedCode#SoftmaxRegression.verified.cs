@@ -85,161 +85,37 @@ partial class SoftmaxRegression : global::Differentiable.IModule
     public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // forward_matmul = x · W
 // forward_add = forward_matmul + B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float forward_add_epilogue(const Geometry& g, int i, int first, float forward_matmul, const float* __restrict__ B)
-{
-    return (forward_matmul + B[at(g, first, i)]);
-}
 extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? forward_add_epilogue(g, r * N + n, 3, value, B) : value;
-    }
-}
-
-extern ""C"" __global__ void forward_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = forward_add_epilogue(g, i, 2, sum, B);
-}
-
-// forward_logsumexp = log Σ_1 exp(forward_add)
-extern ""C"" __global__ void forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
+    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B[at(g, 3, i)]); });
 }
 
 // forward = exp(forward_add − forward_logsumexp)
 extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = expf((forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]));
+    if (i < g.count) out[i] = expf((forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]));
 }
 
 // d_forward_sub = 1 ⊙ forward
 extern ""C"" __global__ void d_forward_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (1.0f * forward[at(g, 1, i)]);
-}
-
-// d_forward_add_sumtoshapeof = d_forward_sub summed to the shape of forward_add
-extern ""C"" __global__ void d_forward_add_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (1.0f * forward[at(g, 1, i)]);
 }
 
 // d_forward_logsumexp_neg = −d_forward_sub
 extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_sub)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_forward_sub[at(g, 1, i)]);
-}
-
-// d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
-extern ""C"" __global__ void d_forward_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (-d_forward_sub[at(g, 1, i)]);
 }
 
 // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_forward_matmul = d_forward_add summed to the shape of forward_matmul
-extern ""C"" __global__ void d_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W = xᵀ · d_forward_matmul
-extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B = d_forward_add summed to the shape of B
-extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
 }
 ";
 
@@ -257,9 +133,9 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var B = p.Parameter("B");
         // forward_matmul = x · W
         // forward_add = forward_matmul + B
-        var forward_add = p.MatMulThen("forward_add", "forward_add_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var forward_matmul);
+        var forward_add = p.MatMulThen("forward_add", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var forward_matmul);
         // forward_logsumexp = log Σ_1 exp(forward_add)
-        var forward_logsumexp = p.Reduce("forward_logsumexp", forward_add, 1, true);
+        var forward_logsumexp = p.LogSumExp("forward_logsumexp", forward_add, 1, true);
         // forward = exp(forward_add − forward_logsumexp)
         var forward = p.Map("forward", new[] { forward_add, forward_logsumexp });
         // d_forward_sub = 1 ⊙ forward
@@ -359,210 +235,51 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // loss_matmul = x · W
 // loss_add = loss_matmul + B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float loss_add_epilogue(const Geometry& g, int i, int first, float loss_matmul, const float* __restrict__ B)
-{
-    return (loss_matmul + B[at(g, first, i)]);
-}
 extern ""C"" __global__ void loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? loss_add_epilogue(g, r * N + n, 3, value, B) : value;
-    }
-}
-
-extern ""C"" __global__ void loss_add_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = loss_add_epilogue(g, i, 2, sum, B);
-}
-
-// loss_logsumexp = log Σ_1 exp(loss_add)
-extern ""C"" __global__ void loss_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
+    product_then(g, out, a, b, [&](float loss_matmul, int i) { return (loss_matmul + B[at(g, 3, i)]); });
 }
 
 // loss_sub = loss_add − loss_logsumexp
 extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_add, const float* __restrict__ loss_logsumexp)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (loss_add[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
-}
-
-// loss_gather = loss_sub[i, yᵢ]
-extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
-}
-
-// loss_mean = mean loss_gather
-extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum * g.scalars[0];
+    if (i < g.count) out[i] = (loss_add[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
 }
 
 // loss = −loss_mean
 extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-loss_mean[at(g, 1, i)]);
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
 }
 
 // d_loss_mean = −1
 extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-1.0f);
+    if (i < g.count) out[i] = (-1.0f);
 }
 
 // d_loss_gather = d_loss_mean / n
 extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_loss_sub = scatter(d_loss_gather)
-extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[0], column = i % g.ints[0];
-    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
-}
-
-// d_loss_add_sumtoshapeof = d_loss_sub summed to the shape of loss_add
-extern ""C"" __global__ void d_loss_add_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
 // d_loss_logsumexp_neg = −d_loss_sub
 extern ""C"" __global__ void d_loss_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_sub)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_loss_sub[at(g, 1, i)]);
-}
-
-// d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
-extern ""C"" __global__ void d_loss_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (-d_loss_sub[at(g, 1, i)]);
 }
 
 // d_loss_add = d_loss_add_sumtoshapeof + (d_loss_logsumexp ⊙ (exp(loss_add − loss_logsumexp)))
 extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_add_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ loss_add, const float* __restrict__ loss_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_loss_add_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((loss_add[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_loss_matmul = d_loss_add summed to the shape of loss_matmul
-extern ""C"" __global__ void d_loss_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_W = xᵀ · d_loss_matmul
-extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_B = d_loss_add summed to the shape of B
-extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_loss_add_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((loss_add[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
 }
 ";
 
@@ -581,15 +298,15 @@ extern ""C"" __global__ void d_B(const Geometry g, float* __restrict__ out, cons
         var y = p.Labels("y");
         // loss_matmul = x · W
         // loss_add = loss_matmul + B
-        var loss_add = p.MatMulThen("loss_add", "loss_add_sum", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var loss_matmul);
+        var loss_add = p.MatMulThen("loss_add", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var loss_matmul);
         // loss_logsumexp = log Σ_1 exp(loss_add)
-        var loss_logsumexp = p.Reduce("loss_logsumexp", loss_add, 1, true);
+        var loss_logsumexp = p.LogSumExp("loss_logsumexp", loss_add, 1, true);
         // loss_sub = loss_add − loss_logsumexp
         var loss_sub = p.Map("loss_sub", new[] { loss_add, loss_logsumexp });
         // loss_gather = loss_sub[i, yᵢ]
         var loss_gather = p.Gather("loss_gather", loss_sub, y);
         // loss_mean = mean loss_gather
-        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        var loss_mean = p.Mean("loss_mean", loss_gather, null, false);
         // loss = −loss_mean
         var loss = p.Map("loss", new[] { loss_mean });
         // d_loss_mean = −1

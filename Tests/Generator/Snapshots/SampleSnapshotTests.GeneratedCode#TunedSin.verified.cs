@@ -91,72 +91,35 @@ static partial class TunedSin
 extern ""C"" __global__ void apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (x[at(g, 1, i)] * w[at(g, 2, i)]);
+    if (i < g.count) out[i] = (x[at(g, 1, i)] * w[at(g, 2, i)]);
 }
 
 // apply = sin(apply_mul)
 extern ""C"" __global__ void apply(const Geometry g, float* __restrict__ out, const float* __restrict__ apply_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = sinf(apply_mul[at(g, 1, i)]);
+    if (i < g.count) out[i] = sinf(apply_mul[at(g, 1, i)]);
 }
 
 // d_apply_mul = 1 ⊙ cos(apply_mul)
 extern ""C"" __global__ void d_apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ apply, const float* __restrict__ apply_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (1.0f * cosf(apply_mul[at(g, 2, i)]));
+    if (i < g.count) out[i] = (1.0f * cosf(apply_mul[at(g, 2, i)]));
 }
 
 // d_x_mul = d_apply_mul ⊙ w
 extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_apply_mul, const float* __restrict__ w)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_apply_mul[at(g, 1, i)] * w[at(g, 2, i)]);
-}
-
-// d_x = d_x_mul summed to the shape of x
-extern ""C"" __global__ void d_x(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_apply_mul[at(g, 1, i)] * w[at(g, 2, i)]);
 }
 
 // d_w_mul = d_apply_mul ⊙ x
 extern ""C"" __global__ void d_w_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_apply_mul, const float* __restrict__ x)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_apply_mul[at(g, 1, i)] * x[at(g, 2, i)]);
-}
-
-// d_w = d_w_mul summed to the shape of w
-extern ""C"" __global__ void d_w(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_apply_mul[at(g, 1, i)] * x[at(g, 2, i)]);
 }
 ";
 

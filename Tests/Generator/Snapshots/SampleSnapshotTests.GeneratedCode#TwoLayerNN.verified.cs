@@ -204,317 +204,65 @@ partial class TwoLayerNN : global::Differentiable.IModule
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // L1_forward_matmul = x · L1_W
 // L2_forward_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float L2_forward_relu_epilogue(const Geometry& g, int i, int first, float L1_forward_matmul, const float* __restrict__ L1_B)
-{
-    return fmaxf((L1_forward_matmul + L1_B[at(g, first, i)]), 0.0f);
-}
 extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? L2_forward_relu_epilogue(g, r * N + n, 3, value, L1_B) : value;
-    }
-}
-
-extern ""C"" __global__ void L2_forward_relu_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L1_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = L2_forward_relu_epilogue(g, i, 2, sum, L1_B);
+    product_then(g, out, a, b, [&](float L1_forward_matmul, int i) { return fmaxf((L1_forward_matmul + L1_B[at(g, 3, i)]), 0.0f); });
 }
 
 // L2_forward_matmul = L2_forward_relu · L2_W
 // L2_forward = L2_forward_matmul + L2_B   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float L2_forward_epilogue(const Geometry& g, int i, int first, float L2_forward_matmul, const float* __restrict__ L2_B)
-{
-    return (L2_forward_matmul + L2_B[at(g, first, i)]);
-}
 extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? L2_forward_epilogue(g, r * N + n, 3, value, L2_B) : value;
-    }
-}
-
-extern ""C"" __global__ void L2_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_B)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = L2_forward_epilogue(g, i, 2, sum, L2_B);
-}
-
-// loss_logsumexp = log Σ_1 exp(L2_forward)
-extern ""C"" __global__ void loss_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    const float* first = x + (active ? reduced_base(g, i) : 0);
-    float top = -INFINITY;
-    if (active)
-        for (int r = lane; r < g.ints[1]; r += group) top = fmaxf(top, first[reduced_offset(g, r)]);
-    top = group_max(top, group);
-    float sum = 0.0f;
-    if (active && top != -INFINITY)
-        for (int r = lane; r < g.ints[1]; r += group) sum += expf(first[reduced_offset(g, r)] - top);
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = top == -INFINITY ? -INFINITY : top + logf(sum);
+    product_then(g, out, a, b, [&](float L2_forward_matmul, int i) { return (L2_forward_matmul + L2_B[at(g, 3, i)]); });
 }
 
 // loss_sub = L2_forward − loss_logsumexp
 extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (L2_forward[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
-}
-
-// loss_gather = loss_sub[i, yᵢ]
-extern ""C"" __global__ void loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = x[(long)i * g.ints[1] + (long)labels[i] * g.ints[2]];
-}
-
-// loss_mean = mean loss_gather
-extern ""C"" __global__ void loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum * g.scalars[0];
+    if (i < g.count) out[i] = (L2_forward[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
 }
 
 // loss = −loss_mean
 extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-loss_mean[at(g, 1, i)]);
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
 }
 
 // d_loss_mean = −1
 extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-1.0f);
+    if (i < g.count) out[i] = (-1.0f);
 }
 
 // d_loss_gather = d_loss_mean / n
 extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_loss_sub = scatter(d_loss_gather)
-extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ gradient, const int* __restrict__ labels)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    const int row = i / g.ints[0], column = i % g.ints[0];
-    out[i] = column == labels[row] ? gradient[(long)row * g.ints[1]] : 0.0f;
-}
-
-// d_L2_forward_sumtoshapeof = d_loss_sub summed to the shape of L2_forward
-extern ""C"" __global__ void d_L2_forward_sumtoshapeof(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
 // d_loss_logsumexp_neg = −d_loss_sub
 extern ""C"" __global__ void d_loss_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_sub)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (-d_loss_sub[at(g, 1, i)]);
-}
-
-// d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
-extern ""C"" __global__ void d_loss_logsumexp(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (-d_loss_sub[at(g, 1, i)]);
 }
 
 // d_L2_forward = d_L2_forward_sumtoshapeof + (d_loss_logsumexp ⊙ (exp(L2_forward − loss_logsumexp)))
 extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    out[i] = (d_L2_forward_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((L2_forward[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
-extern ""C"" __global__ void d_L2_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    if (i < g.count) out[i] = (d_L2_forward_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((L2_forward[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
 }
 
 // d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
 // d_L1_forward = d_L2_forward_relu ⊙ ([L2_forward_relu > 0])   (the product's epilogue: both in one kernel)
-__device__ __forceinline__ float d_L1_forward_epilogue(const Geometry& g, int i, int first, float d_L2_forward_relu, const float* __restrict__ L2_forward_relu)
-{
-    return (d_L2_forward_relu * (L2_forward_relu[at(g, first, i)] > 0.0f ? 1.0f : 0.0f));
-}
 extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_forward_relu)
 {
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = g.ints[9] == 1 ? d_L1_forward_epilogue(g, r * N + n, 3, value, L2_forward_relu) : value;
-    }
-}
-
-extern ""C"" __global__ void d_L1_forward_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ partials, const float* __restrict__ L2_forward_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= g.count) return;
-    float sum = 0.0f;
-    const int at_product = at(g, 1, i);
-    for (int s = 0; s < g.ints[7]; ++s) sum += partials[(long)s * g.ints[10] + at_product];
-    out[i] = d_L1_forward_epilogue(g, i, 2, sum, L2_forward_relu);
-}
-
-// d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
-extern ""C"" __global__ void d_L1_forward_matmul(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L1_W = xᵀ · d_L1_forward_matmul
-extern ""C"" __global__ void d_L1_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_L1_B = d_L1_forward summed to the shape of L1_B
-extern ""C"" __global__ void d_L1_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
-}
-
-// d_L2_W = L2_forward_reluᵀ · d_L2_forward_matmul
-extern ""C"" __global__ void d_L2_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
-{
-    const TileProduct tile = tile_product(g, a, b);
-    const int M = g.ints[0], N = g.ints[1];
-    float* product = out + (long)tile.split * M * N;
-    #pragma unroll
-    for (int e = 0; e < 4; ++e)
-    {
-        const int r = tile.row + (e / 2) * 16, n = tile.column + (e % 2) * 16;
-        const float value = tile.c[e];
-        if (r < M && n < N) product[(long)r * N + n] = value;
-    }
-}
-
-// d_L2_B = d_L2_forward summed to the shape of L2_B
-extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int group = g.ints[2];
-    const int t = blockIdx.x * blockDim.x + threadIdx.x, i = t / group, lane = t % group;
-    const bool active = i < g.count;
-    float sum = 0.0f;
-    if (active)
-    {
-        const float* first = x + reduced_base(g, i);
-        for (int r = lane; r < g.ints[1]; r += group) sum += first[reduced_offset(g, r)];
-    }
-    sum = group_sum(sum, group);
-    if (active && lane == 0) out[i] = sum;
+    product_then(g, out, a, b, [&](float d_L2_forward_relu, int i) { return (d_L2_forward_relu * (L2_forward_relu[at(g, 3, i)] > 0.0f ? 1.0f : 0.0f)); });
 }
 ";
 
@@ -535,18 +283,18 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var y = p.Labels("y");
         // L1_forward_matmul = x · L1_W
         // L2_forward_relu = relu(L1_forward_matmul + L1_B)
-        var L2_forward_relu = p.MatMulThen("L2_forward_relu", "L2_forward_relu_sum", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B }, null, out var L1_forward_matmul);
+        var L2_forward_relu = p.MatMulThen("L2_forward_relu", x, L1_W, new global::Differentiable.Scheduling.DeviceTensor[] { L1_B }, null, out var L1_forward_matmul);
         // L2_forward_matmul = L2_forward_relu · L2_W
         // L2_forward = L2_forward_matmul + L2_B
-        var L2_forward = p.MatMulThen("L2_forward", "L2_forward_sum", L2_forward_relu, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var L2_forward_matmul);
+        var L2_forward = p.MatMulThen("L2_forward", L2_forward_relu, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var L2_forward_matmul);
         // loss_logsumexp = log Σ_1 exp(L2_forward)
-        var loss_logsumexp = p.Reduce("loss_logsumexp", L2_forward, 1, true);
+        var loss_logsumexp = p.LogSumExp("loss_logsumexp", L2_forward, 1, true);
         // loss_sub = L2_forward − loss_logsumexp
         var loss_sub = p.Map("loss_sub", new[] { L2_forward, loss_logsumexp });
         // loss_gather = loss_sub[i, yᵢ]
         var loss_gather = p.Gather("loss_gather", loss_sub, y);
         // loss_mean = mean loss_gather
-        var loss_mean = p.Reduce("loss_mean", loss_gather, null, false);
+        var loss_mean = p.Mean("loss_mean", loss_gather, null, false);
         // loss = −loss_mean
         var loss = p.Map("loss", new[] { loss_mean });
         // d_loss_mean = −1
@@ -567,7 +315,7 @@ extern ""C"" __global__ void d_L2_B(const Geometry g, float* __restrict__ out, c
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
         // d_L1_forward = d_L2_forward_relu ⊙ ([L2_forward_relu > 0])
-        var d_L1_forward = p.MatMulThen("d_L1_forward", "d_L1_forward_sum", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { L2_forward_relu }, null, out _);
+        var d_L1_forward = p.MatMulThen("d_L1_forward", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { L2_forward_relu }, null, out _);
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
         // d_L1_W = xᵀ · d_L1_forward_matmul

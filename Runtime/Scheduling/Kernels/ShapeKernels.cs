@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+
+namespace Differentiable.Scheduling;
+
+/// <summary>What <c>concat</c> reads: the joined dimension (of 4, right-aligned) and a's extent along it.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct ConcatArguments
+{
+    public int Axis, LeadingExtent;
+}
+
+/// <summary>Kernels that only move elements: a contiguous copy of a strided view, and concatenation.</summary>
+public static class ShapeKernels
+{
+    public const string ConcatArgumentsCuda = @"struct ConcatArguments
+{
+    int axis, leading_extent;
+};
+";
+
+    public const string Kernels = ConcatArgumentsCuda + @"
+// A contiguous copy of a strided view (before a reshape).
+extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    out[i] = x[at(g, 1, i)];
+}
+
+// a and b joined along one dimension; each read through its own strides (pointers 1 and 2).
+extern ""C"" __global__ void concat(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.count) return;
+    const ConcatArguments& args = arguments_of<ConcatArguments>(g);
+    int c[4], rest = i;
+    for (int d = 3; d >= 0; --d) { c[d] = rest % g.dims[d]; rest /= g.dims[d]; }
+    const int from_b = c[args.axis] >= args.leading_extent;
+    if (from_b) c[args.axis] -= args.leading_extent;
+    const int p = from_b ? 2 : 1;
+    const int offset = c[0] * g.strides[p][0] + c[1] * g.strides[p][1] + c[2] * g.strides[p][2] + c[3] * g.strides[p][3];
+    out[i] = from_b ? b[offset] : a[offset];
+}
+";
+}
