@@ -286,32 +286,14 @@ internal sealed class MethodEmitter
     }
 
     /// <summary>A node in math notation, for comments: named nodes by name, others expanded.</summary>
-    public string Math(Node n)
-    {
-        var template = RuleTable.For(n.Op).Math;
-        var text = template.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
-        // An operand already in the template's own parentheses, relu({0}), gets none of its own: relu(a + b).
-        for (var i = 0; i < n.Inputs.Length; i++)
-            text = text.Replace("({" + i + "})", "(" + MathOperand(n.Inputs[i], bare: true) + ")").Replace("{" + i + "}", MathOperand(n.Inputs[i]));
-        return n.Op switch
-        {
-            Op.Call => $"{Renderings.CalledMethodName(n)}({string.Join(", ", n.Inputs.Select(i => MathOperand(i)))})",
-            Op.CallValue => Math(n[0]),
-            Op.Reshape => $"reshape({MathOperand(n[0])}, ({string.Join(", ", n.Attributes.Shape)}))",
-            Op.CustomCall or Op.CustomBackward => $"{Renderings.CustomMethodName(n, n.Op == Op.CustomCall ? 0 : 1)}({string.Join(", ", n.Inputs.Select(i => MathOperand(i)))})",
-            _ => text,
-        };
-    }
+    public string Math(Node n) => MathNotation.Of(n, MathName);
 
     /// <summary>A node as an operand in math notation: parenthesized when it is an expression with spaces, unless <paramref name="bare"/>.</summary>
-    public string MathOperand(Node n, bool bare = false)
-    {
-        if (n.Op is Op.Constant or Op.ScalarRef) return GraphBuilder.ScalarText(n).Replace(".0", "").Replace("global::", "");
-        if (n.Op == Op.AdjointRef) return AdjointName(n[0]);
-        if (n.IsLeaf || _variables.ContainsKey(n)) return DisplayName(n);
-        var math = Math(n);
-        return math.Contains(" ") && !bare ? "(" + math + ")" : math;
-    }
+    public string MathOperand(Node n, bool bare = false) => MathNotation.Operand(n, MathName, bare);
+
+    /// <summary>What a node is called in comments: adjoints and variables by name; null for nodes written out.</summary>
+    private string? MathName(Node n) =>
+        n.Op == Op.AdjointRef ? AdjointName(n[0]) : n.IsLeaf || _variables.ContainsKey(n) ? DisplayName(n) : null;
 
     /// <summary>The rule's contribution in math notation, from the rule table.</summary>
     public string AdjointMath(BackwardStep step)

@@ -76,7 +76,7 @@ internal static class RuleTable
             Check("MatMul(a, b)", M, new[] { 4, 5 }), device: Product("{0}, {1}")),
         new(Op.Transpose, GradientKind.Rule, "Transpose", "{0}ᵀ", (y, dy, b) => new[] { b.Make(Op.Transpose, dy) }, new[] { "{dy}ᵀ" }, Check("Transpose(a)", M), device: View("p.Transpose({0})")),
         new(Op.Reshape, GradientKind.Rule, "Reshape", "reshape({0})", (y, dy, b) => new[] { b.Make(Op.ReshapeLike, dy, y[0]) }, new[] { "reshape({dy}) to {0}'s shape" },
-            Check("Reshape(a, 2, 6)", M), render: Renderings.Reshape, device: View("p.Reshape({0}, {shape})")),
+            Check("Reshape(a, 2, 6)", M), render: Renderings.Reshape, device: View("p.Reshape({0}{, shape})")),
 
         new(Op.Conv2d, GradientKind.Rule, "Conv2d", "conv2d({0}, {1})",
             (y, dy, b) => new[] { b.Make(Op.Conv2dInputGradient, y.Attributes, dy, y[1], y[0]), b.Make(Op.Conv2dWeightGradient, y.Attributes, dy, y[0], y[1]) },
@@ -151,7 +151,7 @@ internal static class RuleTable
         new(Op.MaxPool2dBackward, GradientKind.BackwardOnly, "MaxPool2dBackward", "{0} routed to the maxima of {1}", render: Renderings.Pool, device: Kernel("p.MaxPool2dBackward({name}, {inputs}, {shape})")),
         new(Op.AvgPool2dBackward, GradientKind.BackwardOnly, "AvgPool2dBackward", "{0} spread over the windows of {1}", render: Renderings.Pool, device: Kernel("p.AvgPool2dBackward({name}, {inputs}, {shape})")),
         new(Op.SliceLike, GradientKind.BackwardOnly, "SliceLike", "the part of {0} shaped like {1}", render: Renderings.Slice, device: View("p.Slice({0}, {1}, {axis}, {fromEnd})", shapeOnly: 1)),
-        new(Op.Seed, GradientKind.BackwardOnly, "Seed", "seed", device: Elementwise("1.0f", shapeOnly: 0)),
+        new(Op.Seed, GradientKind.BackwardOnly, "Seed", "1", device: Elementwise("1.0f", shapeOnly: 0)),
         new(Op.CustomBackward, GradientKind.BackwardOnly, "", "custom backward", render: Renderings.CustomBackward, device: Unsupported(HandWrittenBackward)),
         new(Op.TupleItem, GradientKind.BackwardOnly, "", "{0}", render: Renderings.TupleItem, device: Unsupported(HandWrittenBackward)),
         new(Op.CallPullback, GradientKind.BackwardOnly, "Pullback", "pullback", render: Renderings.CallPullback),

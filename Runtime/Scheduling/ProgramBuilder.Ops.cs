@@ -224,6 +224,16 @@ public sealed partial class ProgramBuilder
         return x.View(x.Name, x.Offset + (long)start * x.Strides[ax], like.Shape, x.Strides);
     }
 
+    /// <summary>A tensor shaped like <paramref name="like"/> with every element <paramref name="value"/> (a constant elementwise node).</summary>
+    public DeviceTensor Fill(string name, DeviceTensor like, float value)
+    {
+        var output = NewTensor(name, like.Shape, ElementKind.Float32);
+        var g = Elementwise(output, Array.Empty<DeviceTensor>());
+        g.Scalars[0] = value;
+        LaunchRuntime("fill", output.Count, ref g, output);
+        return output;
+    }
+
     /// <summary>The elements of a contiguous copy of x, in row-major order; x itself when it already is one.</summary>
     public DeviceTensor Contiguous(DeviceTensor x)
     {

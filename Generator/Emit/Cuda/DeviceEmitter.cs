@@ -100,7 +100,7 @@ internal sealed class DeviceEmitter
 
     /// <summary>The program's inputs: every leaf the graph reads, then differentiated leaves it does not read (their gradient is zeros shaped like them).</summary>
     private IEnumerable<Node> Leaves() =>
-        _graph.Order.Where(n => DeviceGraph.KindOf(n) == DeviceKind.External)
+        _graph.Order.Where(n => DeviceLowering.Of(n).Kind == DeviceKind.External)
             .Concat(_graph.Gradients.Select(g => g.Leaf).Except(_graph.Order));
 
     private string LeafCall(Node leaf)
@@ -160,11 +160,21 @@ internal sealed class DeviceEmitter
         _program.Line($"var {name} = {DeviceLowering.Render(lowering.Call!, node, name, Operand)};");
     }
 
+    /// <summary>A CUDA float literal that is also a C# one: 1.0f, (-1.0f), 2.5E-3f.</summary>
+    private static readonly Regex ConstantExpression = new(@"^\(?-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?f\)?$");
+
     /// <summary>One fused elementwise kernel: the node's expression down to materialized inputs, each read through its strides.</summary>
     private void EmitMap(Node node, string name, string math)
     {
         var map = new MapKernel(this);
         var expression = map.Render(node, top: true);
+        if (map.Leaves.Count == 1 && map.Scalars.Count == 0 && ConstantExpression.IsMatch(expression))
+        {
+            // A constant (the seed of the backward pass, −1 for a negated loss): the runtime's fill, no kernel of its own.
+            _program.Line("// " + math);
+            _program.Line($"var {name} = p.Fill(\"{name}\", {map.Leaves[0].Operand}, {expression});");
+            return;
+        }
         _cuda.Line();
         _cuda.Line("// " + math);
         var parameters = map.Leaves.Select(l => $", const float* __restrict__ {l.Parameter}");
@@ -207,27 +217,10 @@ internal sealed class DeviceEmitter
     }
 
     /// <summary>The math of a node for comments: materialized inputs by name, fused ones expanded.</summary>
-    private string Math(Node n, bool top = false)
-    {
-        if (!top && (_names.TryGetValue(n, out var name))) return name;
-        switch (n.Op)
-        {
-            case Op.Constant: return GraphBuilder.ScalarText(n).Replace(".0", "");
-            case Op.ScalarRef: return n.Attributes.Text!.Replace("global::", "");
-            case Op.Seed: return "1";
-            case Op.ExpandAlong: return Math(n[0]);
-            case Op.ExpandMeanAlong: return Math(n[0]) + " / n";
-            case Op.Reshape: return $"reshape({Math(n[0])}, ({string.Join(", ", n.Attributes.Shape)}))";
-        }
-        var text = RuleTable.For(n.Op).Math.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
-        for (var k = 0; k < n.Inputs.Length; k++)
-        {
-            // An operand already in the template's own parentheses, relu({0}), gets none of its own.
-            var operand = Math(n[k]);
-            text = text.Replace("({" + k + "})", "(" + operand + ")").Replace("{" + k + "}", operand.Contains(" ") ? "(" + operand + ")" : operand);
-        }
-        return text;
-    }
+    private string Math(Node n, bool top = false) =>
+        top ? MathNotation.Of(n, NameOfBuffer) : MathNotation.Operand(n, NameOfBuffer);
+
+    private string? NameOfBuffer(Node n) => _names.TryGetValue(n, out var name) ? name : null;
 
     /// <summary>Renders one fused expression, collecting the buffers it reads and the run-time numbers it needs.</summary>
     private sealed class MapKernel

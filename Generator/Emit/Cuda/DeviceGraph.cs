@@ -80,12 +80,9 @@ internal sealed class DeviceGraph
 
     public bool IsForward(Node n) => _forward.Contains(n);
 
-    /// <summary>How the device computes <paramref name="n"/>: its rule-table row's device column.</summary>
-    public static DeviceKind KindOf(Node n) => DeviceLowering.Of(n).Kind;
-
     /// <summary>Inputs an elementwise node reads through a view or only for their shape: they need a buffer of their own.</summary>
     public static bool ReadsWholeInput(Node consumer, int index) =>
-        KindOf(consumer) != DeviceKind.Elementwise || ReadWhole(consumer);
+        DeviceLowering.Of(consumer).Kind != DeviceKind.Elementwise || ReadWhole(consumer);
 
     private static string? Reason(Node n) =>
         DeviceLowering.Of(n) is { Kind: DeviceKind.Unsupported } lowering ? DeviceLowering.Render(lowering.Reason!, n, "", _ => "") : null;
@@ -186,7 +183,7 @@ internal sealed class DeviceGraph
     private void FindEpilogues()
     {
         var position = Order.Select((n, k) => (n, k)).ToDictionary(e => e.n, e => e.k);
-        foreach (var node in Order.Where(n => _materialized.Contains(n) && KindOf(n) == DeviceKind.Elementwise))
+        foreach (var node in Order.Where(n => _materialized.Contains(n) && DeviceLowering.Of(n).Kind == DeviceKind.Elementwise))
         {
             var kernel = Fuse(node);
             // Readers of the product's shape must come after the node: they read the stand-in its call declares.
@@ -224,12 +221,12 @@ internal sealed class DeviceGraph
 
         void Visit(Node n, bool isTop)
         {
-            if (!isTop && (_materialized.Contains(n) || KindOf(n) == DeviceKind.External))
+            if (!isTop && (_materialized.Contains(n) || DeviceLowering.Of(n).Kind == DeviceKind.External))
             {
                 if (kernel.Loads.Add(n)) kernel.Direct.Add(n);
                 return;
             }
-            if (KindOf(n) != DeviceKind.Elementwise) return;
+            if (DeviceLowering.Of(n).Kind != DeviceKind.Elementwise) return;
             kernel.Inside.Add(n);
             if (ReadWhole(n))
             {
@@ -242,7 +239,7 @@ internal sealed class DeviceGraph
 
     private bool MustMaterialize(Node n)
     {
-        var kind = KindOf(n);
+        var kind = DeviceLowering.Of(n).Kind;
         if (kind is DeviceKind.External or DeviceKind.Scalar) return false;
         if (kind != DeviceKind.Elementwise) return true;
         if (n == Result || _gradientNodes.Contains(n)) return true;
@@ -261,13 +258,13 @@ internal sealed class DeviceGraph
         var footprints = new Dictionary<Node, Footprint>();
         foreach (var node in Order)
         {
-            if (KindOf(node) != DeviceKind.Elementwise) continue;
+            if (DeviceLowering.Of(node).Kind != DeviceKind.Elementwise) continue;
             while (true)
             {
                 var footprint = FootprintOf(node, footprints);
                 var fits = footprint.Loads.Count <= MaxFusedLoads && footprint.Scalars.Count <= MaxFusedScalars && footprint.Depth <= MaxFusedDepth;
                 var largest = fits ? null : node.Inputs
-                    .Where(i => KindOf(i) == DeviceKind.Elementwise && !_materialized.Contains(i) && !ReadWhole(i))
+                    .Where(i => DeviceLowering.Of(i).Kind == DeviceKind.Elementwise && !_materialized.Contains(i) && !ReadWhole(i))
                     .OrderByDescending(i => footprints[i].Loads.Count + footprints[i].Scalars.Count + footprints[i].Depth).FirstOrDefault();
                 if (largest is null)
                 {
@@ -309,9 +306,9 @@ internal sealed class DeviceGraph
         }
         foreach (var input in node.Inputs)
         {
-            if (_materialized.Contains(input) || KindOf(input) is DeviceKind.External or DeviceKind.View or DeviceKind.Kernel or DeviceKind.Unsupported) result.Loads.Add(input);
+            if (_materialized.Contains(input) || DeviceLowering.Of(input).Kind is DeviceKind.External or DeviceKind.View or DeviceKind.Kernel or DeviceKind.Unsupported) result.Loads.Add(input);
             else if (input.Op == Op.ScalarRef) result.Scalars.Add(input.Attributes.Text!);
-            else if (KindOf(input) != DeviceKind.Elementwise) continue;
+            else if (DeviceLowering.Of(input).Kind != DeviceKind.Elementwise) continue;
             else if (ReadWhole(input)) Own(input);
             else
             {

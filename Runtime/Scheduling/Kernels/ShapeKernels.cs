@@ -9,7 +9,7 @@ public struct ConcatArguments
     public int Axis, LeadingExtent;
 }
 
-/// <summary>Kernels that only move elements: a contiguous copy of a strided view, and concatenation.</summary>
+/// <summary>Kernels that only move elements: a constant fill, a contiguous copy of a strided view, and concatenation.</summary>
 public static class ShapeKernels
 {
     public const string ConcatArgumentsCuda = @"struct ConcatArguments
@@ -19,6 +19,13 @@ public static class ShapeKernels
 ";
 
     public const string Kernels = ConcatArgumentsCuda + @"
+// out[i] = scalars[0]: a constant the generated source needs no kernel for (the seed of a backward pass).
+extern ""C"" __global__ void fill(const Geometry g, float* __restrict__ out)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = g.scalars[0];
+}
+
 // A contiguous copy of a strided view (before a reshape).
 extern ""C"" __global__ void copy(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
 {

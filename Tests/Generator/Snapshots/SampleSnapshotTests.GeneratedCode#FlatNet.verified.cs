@@ -187,13 +187,6 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
     if (i < g.count) out[i] = (forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
 }
 
-// d_forward = 1
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = 1.0f;
-}
-
 // d_forward_logsumexp_neg = −d_forward
 extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
 {
@@ -201,7 +194,7 @@ extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __
     if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
 }
 
-// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
+// d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -253,14 +246,14 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         // forward = forward_add − forward_logsumexp
         var forward = p.Map("forward", new[] { forward_add, forward_logsumexp });
         // d_forward = 1
-        var d_forward = p.Map("d_forward", new[] { forward });
+        var d_forward = p.Fill("d_forward", forward, 1.0f);
         // d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
         var d_forward_add_sumtoshapeof = p.SumTo("d_forward_add_sumtoshapeof", d_forward, forward_add);
         // d_forward_logsumexp_neg = −d_forward
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
+        // d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
         var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
@@ -416,14 +409,7 @@ extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, con
     if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
 }
 
-// d_loss_mean = −1
-extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-1.0f);
-}
-
-// d_loss_gather = d_loss_mean / n
+// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
 extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -437,7 +423,7 @@ extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __
     if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
 }
 
-// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
+// d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -496,8 +482,8 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         // loss = −loss_mean
         var loss = p.Map("loss", new[] { loss_mean });
         // d_loss_mean = −1
-        var d_loss_mean = p.Map("d_loss_mean", new[] { loss });
-        // d_loss_gather = d_loss_mean / n
+        var d_loss_mean = p.Fill("d_loss_mean", loss, (-1.0f));
+        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
         var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
         // d_forward = scatter(d_loss_gather)
         var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
@@ -507,7 +493,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
+        // d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
         var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);

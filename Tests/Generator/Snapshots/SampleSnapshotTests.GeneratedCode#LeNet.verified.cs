@@ -392,14 +392,7 @@ extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, con
     if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
 }
 
-// d_loss_mean = −1
-extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-1.0f);
-}
-
-// d_loss_gather = d_loss_mean / n
+// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
 extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -413,7 +406,7 @@ extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __
     if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
 }
 
-// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
+// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc3_forward) ⊙ (exp(Fc3_forward − (forward_logsumexp expanded to the shape of Fc3_forward))))
 extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -506,8 +499,8 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         // loss = −loss_mean
         var loss = p.Map("loss", new[] { loss_mean });
         // d_loss_mean = −1
-        var d_loss_mean = p.Map("d_loss_mean", new[] { loss });
-        // d_loss_gather = d_loss_mean / n
+        var d_loss_mean = p.Fill("d_loss_mean", loss, (-1.0f));
+        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
         var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
         // d_forward = scatter(d_loss_gather)
         var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
@@ -517,7 +510,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(Fc3_forward − forward_logsumexp)))
+        // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc3_forward) ⊙ (exp(Fc3_forward − (forward_logsumexp expanded to the shape of Fc3_forward))))
         var d_Fc3_forward = p.Map("d_Fc3_forward", new[] { d_Fc3_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc3_forward, 1, true), Fc3_forward, p.Expand(forward_logsumexp, Fc3_forward, 1, true) });
         // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);

@@ -129,13 +129,6 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
 {
     product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B[at(g, 3, i)]); });
 }
-
-// d_forward = 1
-extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = 1.0f;
-}
 ";
 
     /// <summary>
@@ -154,7 +147,7 @@ extern ""C"" __global__ void d_forward(const Geometry g, float* __restrict__ out
         // forward = forward_matmul + B
         var forward = p.MatMulThen("forward", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var forward_matmul);
         // d_forward = 1
-        var d_forward = p.Map("d_forward", new[] { forward });
+        var d_forward = p.Fill("d_forward", forward, 1.0f);
         // d_forward_matmul = d_forward summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward, forward_matmul);
         // d_W = xᵀ · d_forward_matmul

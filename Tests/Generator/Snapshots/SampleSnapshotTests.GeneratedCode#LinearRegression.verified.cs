@@ -101,13 +101,6 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
 {
     product_then(g, out, a, b, [&](float predict_matmul, int i) { return (predict_matmul + B[at(g, 3, i)]); });
 }
-
-// d_predict = 1
-extern ""C"" __global__ void d_predict(const Geometry g, float* __restrict__ out, const float* __restrict__ predict)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = 1.0f;
-}
 ";
 
     /// <summary>
@@ -126,7 +119,7 @@ extern ""C"" __global__ void d_predict(const Geometry g, float* __restrict__ out
         // predict = predict_matmul + B
         var predict = p.MatMulThen("predict", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var predict_matmul);
         // d_predict = 1
-        var d_predict = p.Map("d_predict", new[] { predict });
+        var d_predict = p.Fill("d_predict", predict, 1.0f);
         // d_predict_matmul = d_predict summed to the shape of predict_matmul
         var d_predict_matmul = p.SumTo("d_predict_matmul", d_predict, predict_matmul);
         // d_W = xᵀ · d_predict_matmul
@@ -223,14 +216,7 @@ extern ""C"" __global__ void loss_pow(const Geometry g, float* __restrict__ out,
     if (i < g.count) out[i] = powf(loss_sub[at(g, 1, i)], 2.0f);
 }
 
-// d_loss = 1
-extern ""C"" __global__ void d_loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = 1.0f;
-}
-
-// d_loss_sub = ((d_loss / n) ⊙ 2) ⊙ loss_sub
+// d_loss_sub = ((d_loss / n expanded to the shape of loss_pow) ⊙ 2) ⊙ loss_sub
 extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_expanded, const float* __restrict__ loss_sub)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -261,8 +247,8 @@ extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ ou
         // loss = mean loss_pow
         var loss = p.Mean("loss", loss_pow, null, false);
         // d_loss = 1
-        var d_loss = p.Map("d_loss", new[] { loss });
-        // d_loss_sub = ((d_loss / n) ⊙ 2) ⊙ loss_sub
+        var d_loss = p.Fill("d_loss", loss, 1.0f);
+        // d_loss_sub = ((d_loss / n expanded to the shape of loss_pow) ⊙ 2) ⊙ loss_sub
         var d_loss_sub = p.Map("d_loss_sub", new[] { p.Expand(d_loss, loss_pow, null, false), loss_sub }, new float[] { p.MeanScale(loss_pow, null) });
         // d_predict = d_loss_sub summed to the shape of predict
         var d_predict = p.SumTo("d_predict", d_loss_sub, predict);

@@ -111,7 +111,7 @@ extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __
     if (i < g.count) out[i] = (-d_forward_sub[at(g, 1, i)]);
 }
 
-// d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
+// d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -146,7 +146,7 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
         var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward_sub });
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
-        // d_forward_add = d_forward_add_sumtoshapeof + (d_forward_logsumexp ⊙ (exp(forward_add − forward_logsumexp)))
+        // d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
         var d_forward_add = p.Map("d_forward_add", new[] { d_forward_add_sumtoshapeof, p.Expand(d_forward_logsumexp, forward_add, 1, true), forward_add, p.Expand(forward_logsumexp, forward_add, 1, true) });
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
@@ -254,14 +254,7 @@ extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, con
     if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
 }
 
-// d_loss_mean = −1
-extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-1.0f);
-}
-
-// d_loss_gather = d_loss_mean / n
+// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
 extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -275,7 +268,7 @@ extern ""C"" __global__ void d_loss_logsumexp_neg(const Geometry g, float* __res
     if (i < g.count) out[i] = (-d_loss_sub[at(g, 1, i)]);
 }
 
-// d_loss_add = d_loss_add_sumtoshapeof + (d_loss_logsumexp ⊙ (exp(loss_add − loss_logsumexp)))
+// d_loss_add = d_loss_add_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of loss_add) ⊙ (exp(loss_add − (loss_logsumexp expanded to the shape of loss_add))))
 extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_add_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ loss_add, const float* __restrict__ loss_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -310,8 +303,8 @@ extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ ou
         // loss = −loss_mean
         var loss = p.Map("loss", new[] { loss_mean });
         // d_loss_mean = −1
-        var d_loss_mean = p.Map("d_loss_mean", new[] { loss });
-        // d_loss_gather = d_loss_mean / n
+        var d_loss_mean = p.Fill("d_loss_mean", loss, (-1.0f));
+        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
         var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
         // d_loss_sub = scatter(d_loss_gather)
         var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
@@ -321,7 +314,7 @@ extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ ou
         var d_loss_logsumexp_neg = p.Map("d_loss_logsumexp_neg", new[] { d_loss_sub });
         // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
         var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
-        // d_loss_add = d_loss_add_sumtoshapeof + (d_loss_logsumexp ⊙ (exp(loss_add − loss_logsumexp)))
+        // d_loss_add = d_loss_add_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of loss_add) ⊙ (exp(loss_add − (loss_logsumexp expanded to the shape of loss_add))))
         var d_loss_add = p.Map("d_loss_add", new[] { d_loss_add_sumtoshapeof, p.Expand(d_loss_logsumexp, loss_add, 1, true), loss_add, p.Expand(loss_logsumexp, loss_add, 1, true) });
         // d_loss_matmul = d_loss_add summed to the shape of loss_matmul
         var d_loss_matmul = p.SumTo("d_loss_matmul", d_loss_add, loss_matmul);

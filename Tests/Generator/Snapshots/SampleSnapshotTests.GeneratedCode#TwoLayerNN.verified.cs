@@ -230,14 +230,7 @@ extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, con
     if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
 }
 
-// d_loss_mean = −1
-extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ loss)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-1.0f);
-}
-
-// d_loss_gather = d_loss_mean / n
+// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
 extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -251,7 +244,7 @@ extern ""C"" __global__ void d_loss_logsumexp_neg(const Geometry g, float* __res
     if (i < g.count) out[i] = (-d_loss_sub[at(g, 1, i)]);
 }
 
-// d_L2_forward = d_L2_forward_sumtoshapeof + (d_loss_logsumexp ⊙ (exp(L2_forward − loss_logsumexp)))
+// d_L2_forward = d_L2_forward_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of L2_forward) ⊙ (exp(L2_forward − (loss_logsumexp expanded to the shape of L2_forward))))
 extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -298,8 +291,8 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         // loss = −loss_mean
         var loss = p.Map("loss", new[] { loss_mean });
         // d_loss_mean = −1
-        var d_loss_mean = p.Map("d_loss_mean", new[] { loss });
-        // d_loss_gather = d_loss_mean / n
+        var d_loss_mean = p.Fill("d_loss_mean", loss, (-1.0f));
+        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
         var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
         // d_loss_sub = scatter(d_loss_gather)
         var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
@@ -309,7 +302,7 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         var d_loss_logsumexp_neg = p.Map("d_loss_logsumexp_neg", new[] { d_loss_sub });
         // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
         var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
-        // d_L2_forward = d_L2_forward_sumtoshapeof + (d_loss_logsumexp ⊙ (exp(L2_forward − loss_logsumexp)))
+        // d_L2_forward = d_L2_forward_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of L2_forward) ⊙ (exp(L2_forward − (loss_logsumexp expanded to the shape of L2_forward))))
         var d_L2_forward = p.Map("d_L2_forward", new[] { d_L2_forward_sumtoshapeof, p.Expand(d_loss_logsumexp, L2_forward, 1, true), L2_forward, p.Expand(loss_logsumexp, L2_forward, 1, true) });
         // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
