@@ -6,13 +6,18 @@ namespace Differentiable.Generator.IR;
 
 /// <summary>
 /// Attributes that distinguish nodes of the same op: axis and keepDims of reductions, the target shape of a
-/// reshape, the number of a constant, the text of a leaf, and for calls the names that go with their inputs.
+/// reshape, the number of a constant, the text of a leaf, for calls the names that go with their inputs (for a
+/// call with a hand-written backward: the forward and the backward method), the window of a convolution or pool,
+/// and which end of a concatenation's adjoint a slice takes.
 /// </summary>
 internal readonly record struct NodeAttributes(int? Axis = null, bool KeepDims = false, double Value = 0, string? Text = null, EquatableArray<int> Shape = default,
-    EquatableArray<string> Names = default)
+    EquatableArray<string> Names = default, Window Window = default, bool FromEnd = false)
 {
     public static readonly NodeAttributes None = new();
 }
+
+/// <summary>A convolution's or pool's window: the pool's kernel size (0 for a convolution, whose weights give it), stride and padding.</summary>
+internal readonly record struct Window(int Kernel, int Stride, int Padding);
 
 /// <summary>
 /// An immutable node of the expression graph. Nodes are hash-consed by <see cref="GraphBuilder"/>, so equal

@@ -29,8 +29,7 @@ internal enum Op
     // Linear algebra and shape.
     MatMul, Transpose, Reshape,
 
-    // Convolutional nets, on (N, C, H, W) tensors. Window attributes sit in Shape: Conv2d [stride, padding],
-    // the pools [kernel, stride, padding]; Concat's axis in Axis.
+    // Convolutional nets, on (N, C, H, W) tensors, with their window in the Window attribute; Concat's axis in Axis.
     Conv2d, MaxPool2d, AvgPool2d, Flatten, Concat,
 
     // Reductions along an axis (or all).

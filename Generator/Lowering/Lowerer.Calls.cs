@@ -50,7 +50,7 @@ internal sealed partial class Lowerer
         }
         if (callee.CustomBackward is not null)
         {
-            var custom = _b.Make(Op.CustomCall, new NodeAttributes(Text: CustomText(callee.ClassFullName, callee.Name, callee.CustomBackward)), inputs);
+            var custom = _b.Make(Op.CustomCall, CustomMethods(callee.ClassFullName, callee.Name, callee.CustomBackward), inputs);
             _b.Hint(custom, CallHint(call, callee.ClassFullName, ReceiverPrefix(call.ReceiverPath)));
             return new Value(custom);
         }
@@ -98,9 +98,10 @@ internal sealed partial class Lowerer
 
     private static string ReceiverPrefix(string? receiver) => string.IsNullOrEmpty(receiver) ? "" : receiver!.Replace('.', '_') + "_";
 
-    private static string CustomText(string classFullName, string name, string backward)
+    /// <summary>A call with a hand-written backward: its forward and backward methods, qualified.</summary>
+    private static NodeAttributes CustomMethods(string classFullName, string name, string backward)
     {
         var owner = "global::" + classFullName + ".";
-        return owner + name + ";" + owner + backward;
+        return new NodeAttributes(Names: new EquatableArray<string>(new[] { owner + name, owner + backward }));
     }
 }

@@ -72,8 +72,8 @@ internal sealed partial class Lowerer
                 return new Value(Conv2d(T(0), T(1), Arg(2, "bias"), args, call));
             case "MaxPool2d" or "AvgPool2d":
                 var kernel = IntOption(args, "kernel", null, call);
-                var window = new EquatableArray<int>(new[] { kernel, IntOption(args, "stride", kernel, call), IntOption(args, "padding", 0, call) });
-                return new Value(_b.Make(call.Name == "MaxPool2d" ? Op.MaxPool2d : Op.AvgPool2d, new NodeAttributes(Shape: window), T(0)));
+                var window = new Window(kernel, IntOption(args, "stride", kernel, call), IntOption(args, "padding", 0, call));
+                return new Value(_b.Make(call.Name == "MaxPool2d" ? Op.MaxPool2d : Op.AvgPool2d, new NodeAttributes(Window: window), T(0)));
             case "GlobalAvgPool2d":
                 // The mean over W, then over H: (N, C, H, W) → (N, C), as Ops.GlobalAvgPool2d computes it.
                 return new Value(_b.Make(Op.Mean, new NodeAttributes(Axis: 2), _b.Make(Op.Mean, new NodeAttributes(Axis: 3), T(0))));
@@ -101,13 +101,13 @@ internal sealed partial class Lowerer
     private static bool IsOptionName(string name) => name is "axis" or "keepDims" or "bias" or "kernel" or "stride" or "padding";
 
     /// <summary>
-    /// Conv2d(x, weight, bias, stride, padding): the convolution is one primitive with [stride, padding] as
-    /// attributes; the optional bias (F) is a broadcast Add of bias reshaped to (F, 1, 1), as the runtime adds it.
+    /// Conv2d(x, weight, bias, stride, padding): the convolution is one primitive with its stride and padding as
+    /// its window; the optional bias (F) is a broadcast Add of bias reshaped to (F, 1, 1), as the runtime adds it.
     /// </summary>
     private Node Conv2d(Node x, Node weight, Value bias, List<(string Name, Value Value, Expr Expr)> args, OpCall call)
     {
-        var window = new EquatableArray<int>(new[] { IntOption(args, "stride", 1, call), IntOption(args, "padding", 0, call) });
-        var conv = _b.Make(Op.Conv2d, new NodeAttributes(Shape: window), x, weight);
+        var window = new Window(0, IntOption(args, "stride", 1, call), IntOption(args, "padding", 0, call));
+        var conv = _b.Make(Op.Conv2d, new NodeAttributes(Window: window), x, weight);
         if (bias.IsNull) return conv;
         var b = bias.Node is { IsScalar: false } node && !bias.IsLabels ? node
             : throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, call.Where, "Conv2d bias", "a tensor (or null) is expected here"));

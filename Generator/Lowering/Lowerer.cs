@@ -215,7 +215,7 @@ internal sealed partial class Lowerer
 
     private Node CustomCall(MethodSpec method, Node[] inputs)
     {
-        return _b.Make(Op.CustomCall, new NodeAttributes(Text: CustomText(method.Class.FullName, method.Name, method.CustomGradient!.BackwardMethod)), inputs);
+        return _b.Make(Op.CustomCall, CustomMethods(method.Class.FullName, method.Name, method.CustomGradient!.BackwardMethod), inputs);
     }
 
     private Node Numeric(Value value, Expr where) =>

@@ -26,7 +26,7 @@ internal enum DeviceKind
 /// expression the emitter fuses with their neighbours; views and kernels give the <c>ProgramBuilder</c> call that
 /// records them (the kernel itself lives in the runtime beside that call). Call templates name the node's inputs
 /// {0}, {1}, ..., and its attributes {name} (the output's name, quoted), {axis} (or null), {axis|0}, {keepDims},
-/// {shape} (the shape attribute, comma-separated; {, shape} with a comma before each, nothing when empty), {fromEnd} and {inputs} (all inputs).
+/// {shape} (the shape attribute, comma-separated; {, shape} with a comma before each, nothing when empty), {fromEnd}, {kernel}, {stride} and {padding} (the window) and {inputs} (all inputs).
 /// </summary>
 internal sealed class DeviceLowering
 {
@@ -99,7 +99,10 @@ internal sealed class DeviceLowering
             .Replace("{axis|0}", Int(a.Axis ?? 0))
             .Replace("{axis}", a.Axis is { } axis ? Int(axis) : "null")
             .Replace("{keepDims}", a.KeepDims ? "true" : "false")
-            .Replace("{fromEnd}", a.Value != 0 ? "true" : "false")
+            .Replace("{fromEnd}", a.FromEnd ? "true" : "false")
+            .Replace("{kernel}", Int(a.Window.Kernel))
+            .Replace("{stride}", Int(a.Window.Stride))
+            .Replace("{padding}", Int(a.Window.Padding))
             .Replace("{shape}", string.Join(", ", a.Shape.Select(Int)))
             .Replace("{, shape}", string.Concat(a.Shape.Select(d => ", " + Int(d))))
             .Replace("{inputs}", string.Join(", ", node.Inputs.Select(operand)))

@@ -31,17 +31,20 @@ internal static class Renderings
     public static string Reshape(string function, Node node, IReadOnlyList<string> inputs) =>
         Call(function, inputs, string.Concat(node.Attributes.Shape.Select(s => ", " + Int(s))));
 
-    /// <summary>Convolutions keep [stride, padding] in the shape attribute.</summary>
+    /// <summary>A convolution's stride and padding, where they are not the defaults.</summary>
     public static string Convolution(string function, Node node, IReadOnlyList<string> inputs) =>
-        Call(function, inputs, Option("stride", node.Attributes.Shape[0], 1) + Option("padding", node.Attributes.Shape[1], 0));
+        Call(function, inputs, Option("stride", node.Attributes.Window.Stride, 1) + Option("padding", node.Attributes.Window.Padding, 0));
 
-    /// <summary>Pools keep [kernel, stride, padding] in the shape attribute; the stride defaults to the kernel.</summary>
-    public static string Pool(string function, Node node, IReadOnlyList<string> inputs) =>
-        Call(function, inputs, ", kernel: " + Int(node.Attributes.Shape[0]) + Option("stride", node.Attributes.Shape[1], node.Attributes.Shape[0]) + Option("padding", node.Attributes.Shape[2], 0));
+    /// <summary>A pool's kernel, and its stride and padding where they are not the defaults (the stride defaults to the kernel).</summary>
+    public static string Pool(string function, Node node, IReadOnlyList<string> inputs)
+    {
+        var window = node.Attributes.Window;
+        return Call(function, inputs, ", kernel: " + Int(window.Kernel) + Option("stride", window.Stride, window.Kernel) + Option("padding", window.Padding, 0));
+    }
 
-    /// <summary>The slice of a concatenation's adjoint: which end is recorded in the value attribute.</summary>
+    /// <summary>The slice of a concatenation's adjoint, from its start or its end.</summary>
     public static string Slice(string function, Node node, IReadOnlyList<string> inputs) =>
-        Call(function, inputs, $", axis: {Axis(node)}" + (node.Attributes.Value != 0 ? ", fromEnd: true" : ""));
+        Call(function, inputs, $", axis: {Axis(node)}" + (node.Attributes.FromEnd ? ", fromEnd: true" : ""));
 
     /// <summary>A call of the user's [Differentiable] method with a hand-written backward.</summary>
     public static string CustomForward(string function, Node node, IReadOnlyList<string> inputs) => Call(CustomMethod(node, 0), inputs);
@@ -53,7 +56,7 @@ internal static class Renderings
     public static string TupleItem(string function, Node node, IReadOnlyList<string> inputs) => $"{inputs[0]}.Item{Axis(node)}";
 
     /// <summary>The qualified name of the user's forward (0) or backward (1) method of a custom-gradient node.</summary>
-    public static string CustomMethod(Node node, int which) => node.Attributes.Text!.Split(';')[which];
+    public static string CustomMethod(Node node, int which) => node.Attributes.Names[which];
 
     /// <summary>The user's method name alone, for comments and variable names.</summary>
     public static string CustomMethodName(Node node, int which)
