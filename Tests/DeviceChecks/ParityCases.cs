@@ -1,7 +1,7 @@
 using Differentiable.Samples.Models;
 using Differentiable.Scheduling;
 
-namespace Differentiable.Samples.Device;
+namespace Differentiable.DeviceChecks;
 
 /// <summary>
 /// Every op kind (<see cref="OpCases"/>) and every sample model, with random inputs from a fixed seed. Batches are

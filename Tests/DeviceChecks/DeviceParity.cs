@@ -1,6 +1,6 @@
 using Differentiable.Scheduling;
 
-namespace Differentiable.Samples.Device;
+namespace Differentiable.DeviceChecks;
 
 /// <summary>How far one case's device results are from the CPU's: the worst tensor and its relative error.</summary>
 public sealed record ParityResult(string Name, string WorstTensor, double RelativeError, int Launches, double Tolerance)

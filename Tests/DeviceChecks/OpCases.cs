@@ -1,6 +1,6 @@
 using static Differentiable.Ops;
 
-namespace Differentiable.Samples.Device;
+namespace Differentiable.DeviceChecks;
 
 /// <summary>
 /// One small [Differentiable] function per device kernel kind, so <c>gpu-check</c> (and the emulator tests) compare
