@@ -137,10 +137,18 @@ public sealed class CudaBackend : IDeviceBackend
         if (_capturing) _capturedFills++;
     }
 
-    public unsafe IKernelModule Load(string source, string moduleName)
+    public IKernelModule Load(string source, string moduleName)
     {
         EnterOutsideCapture("load a kernel module");
-        var ptx = _compiler.CompileToPtx(source, moduleName, Device.Architecture);
+        // CompileAndLoad compiles again, once, when the driver refuses PTX that came from the disk cache.
+        var loaded = _compiler.CompileAndLoad(source, moduleName, Device.Architecture,
+            ptx => new CudaModule(this, moduleName, LoadPtx(ptx, moduleName), ptx));
+        lock (_ownedLock) _ownedResources.Add(loaded);
+        return loaded;
+    }
+
+    private unsafe IntPtr LoadPtx(string ptx, string moduleName)
+    {
         var image = Encoding.UTF8.GetBytes(ptx + '\0');
         CuResult result;
         IntPtr module;
@@ -152,9 +160,7 @@ public sealed class CudaBackend : IDeviceBackend
                 $"which is newer than the driver ({DriverVersion()}) can load; install a newer NVIDIA driver or an older NVRTC.",
                 "CUDA_ERROR_UNSUPPORTED_PTX_VERSION", (int)result, $"loading kernel module '{moduleName}'");
         DriverCall.Check(result, $"loading kernel module '{moduleName}' ({ByteCount.Format(image.Length)} of PTX for {Device.Architecture})");
-        var loaded = new CudaModule(this, moduleName, module, ptx);
-        lock (_ownedLock) _ownedResources.Add(loaded);
-        return loaded;
+        return module;
     }
 
     public unsafe void Launch(IKernel kernel, int blocks, int threadsPerBlock, in KernelGeometry geometry, ReadOnlySpan<ulong> pointers)

@@ -9,6 +9,9 @@ namespace Differentiable.Cuda;
 /// <summary>
 /// Compiles CUDA C sources to PTX with NVRTC (no GPU needed) and caches the PTX in memory and on disk, keyed by a
 /// SHA-256 of the source, the options, the architecture and the NVRTC version, so a second run compiles nothing.
+/// A cached file is used only if its header (key, length, SHA-256 of the PTX) checks out, and PTX from the disk that
+/// the driver refuses to load is compiled again once (<see cref="CompileAndLoad{TModule}"/>); either way the bad entry
+/// is deleted and reported through <see cref="Warning"/>.
 /// </summary>
 public sealed class KernelCompiler
 {
@@ -18,8 +21,12 @@ public sealed class KernelCompiler
     // serializing them costs nothing that matters.
     private static readonly Lock NvrtcLock = new();
 
-    private readonly ConcurrentDictionary<string, string> _memory = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MemoryEntry> _memory = new(StringComparer.Ordinal);
+    // Keys already reported: two threads that find the same bad file at once still warn once.
+    private readonly ConcurrentDictionary<string, bool> _reported = new(StringComparer.Ordinal);
     private readonly PtxDiskCache _disk;
+    private Action<string> _warning = WriteToStandardError;
+    private int _nvrtcCompilations;
 
     /// <param name="cacheDirectory">Where PTX files are kept; null for <see cref="DefaultCacheDirectory"/>.</param>
     public KernelCompiler(string? cacheDirectory = null) =>
@@ -35,6 +42,21 @@ public sealed class KernelCompiler
     public static string DefaultCacheDirectory => PtxDiskCache.DefaultDirectory();
 
     public string CacheDirectory => _disk.Directory;
+
+    /// <summary>
+    /// Told, once per entry, when a cached PTX file was rejected (damaged, truncated, written under another key, or
+    /// refused by the driver), deleted and compiled again; the cache itself never fails a compile. Called after the file
+    /// is deleted and before the compile. Defaults to one line on standard error; set it to route the line to a log,
+    /// or to <c>_ => { }</c> to silence it.
+    /// </summary>
+    public Action<string> Warning
+    {
+        get => _warning;
+        set => _warning = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>How many times this compiler has run NVRTC (every other answer came from a cache).</summary>
+    public int NvrtcCompilations => Volatile.Read(ref _nvrtcCompilations);
 
     /// <summary>Whether NVRTC could be loaded on this machine (it needs no GPU).</summary>
     public static bool IsNvrtcAvailable => NvrtcLibrary.IsAvailable;
@@ -57,7 +79,42 @@ public sealed class KernelCompiler
         Compile(source, moduleName, architecture).Ptx;
 
     /// <summary>As <see cref="CompileToPtx"/>, and says whether the PTX came from a cache.</summary>
-    public PtxCompilation Compile(string source, string moduleName, string architecture)
+    public PtxCompilation Compile(string source, string moduleName, string architecture) =>
+        Lookup(source, moduleName, architecture).Compilation;
+
+    /// <summary>
+    /// Compiles <paramref name="source"/> (or finds its PTX cached) and returns what <paramref name="load"/> makes of
+    /// the PTX. If <paramref name="load"/> throws on PTX that was read from the disk cache, the entry is deleted, the
+    /// source compiled again and <paramref name="load"/> called once more, with a <see cref="Warning"/>: an entry the
+    /// driver refuses then costs one compile, not a failure on every run until someone deletes the file. When the
+    /// fresh PTX fails too, or the PTX was compiled in this process, the exception of <paramref name="load"/> is thrown.
+    /// </summary>
+    /// <param name="source">The CUDA C source, as for <see cref="Compile"/>.</param>
+    /// <param name="moduleName">Names the module in messages and in NVRTC's log.</param>
+    /// <param name="architecture">A virtual architecture such as "compute_90".</param>
+    /// <param name="load">Loads PTX into a module, as <c>cuModuleLoadData</c> does; throws when it cannot.</param>
+    public TModule CompileAndLoad<TModule>(string source, string moduleName, string architecture, Func<string, TModule> load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        var found = Lookup(source, moduleName, architecture);
+        try
+        {
+            return load(found.Compilation.Ptx);
+        }
+        catch (Exception e) when (found.ReadFromDisk)
+        {
+            // Recompiling PTX that NVRTC just made would make the same PTX, so only a file from the disk earns a retry.
+            _memory.TryRemove(found.Request.Key, out _);
+            _disk.Evict(found.Request.Key);
+            Warn(found.Request,
+                $"the cached PTX {_disk.PathOf(found.Request.Key)} of kernel module '{moduleName}' failed to load ({e.Message}); " +
+                "deleted it and compiled the module again");
+        }
+        // Outside the catch: a second failure surfaces as itself, not as an exception thrown from a handler.
+        return load(RunNvrtcAndStore(found.Request).Ptx);
+    }
+
+    private Found Lookup(string source, string moduleName, string architecture)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentException.ThrowIfNullOrWhiteSpace(moduleName);
@@ -65,19 +122,41 @@ public sealed class KernelCompiler
         NvrtcLibrary.EnsureAvailable();
 
         var options = Options(architecture);
-        var key = CacheKey(source, options, architecture, NvrtcLibrary.Version);
-        if (_memory.TryGetValue(key, out var cached)) return new PtxCompilation(cached, PtxOrigin.MemoryCache);
-        if (_disk.TryRead(key, out var stored))
+        var request = new Request(source, moduleName, architecture, options, CacheKey(source, options, architecture, NvrtcLibrary.Version));
+        if (_memory.TryGetValue(request.Key, out var cached))
+            return new Found(request, new PtxCompilation(cached.Ptx, PtxOrigin.MemoryCache), cached.ReadFromDisk);
+        if (_disk.TryRead(request.Key, out var stored, out var problem))
         {
-            _memory[key] = stored;
-            return new PtxCompilation(stored, PtxOrigin.DiskCache);
+            _memory[request.Key] = new MemoryEntry(stored, ReadFromDisk: true);
+            return new Found(request, new PtxCompilation(stored, PtxOrigin.DiskCache), ReadFromDisk: true);
         }
+        if (problem is not null)
+            Warn(request, $"the cached PTX {_disk.PathOf(request.Key)} of kernel module '{moduleName}' {problem}; deleted it and compiled the module again");
+        return new Found(request, RunNvrtcAndStore(request), ReadFromDisk: false);
+    }
 
-        var ptx = RunNvrtc(source, moduleName, architecture, options);
-        _memory[key] = ptx;
-        _disk.Write(key, ptx);
+    private PtxCompilation RunNvrtcAndStore(Request request)
+    {
+        var ptx = RunNvrtc(request.Source, request.ModuleName, request.Architecture, request.Options);
+        Interlocked.Increment(ref _nvrtcCompilations);
+        _memory[request.Key] = new MemoryEntry(ptx, ReadFromDisk: false);
+        _disk.Write(request.Key, ptx);
         return new PtxCompilation(ptx, PtxOrigin.Compiled);
     }
+
+    private void Warn(Request request, string message)
+    {
+        if (_reported.TryAdd(request.Key, true)) _warning(message);
+    }
+
+    private static void WriteToStandardError(string message) => Console.Error.WriteLine("differentiable: warning: " + message);
+
+    private sealed record Request(string Source, string ModuleName, string Architecture, IReadOnlyList<string> Options, string Key);
+
+    /// <summary>The PTX for a request; <paramref name="ReadFromDisk"/> also when it was read earlier and is now held in memory.</summary>
+    private sealed record Found(Request Request, PtxCompilation Compilation, bool ReadFromDisk);
+
+    private sealed record MemoryEntry(string Ptx, bool ReadFromDisk);
 
     private static string CacheKey(string source, IReadOnlyList<string> options, string architecture, string nvrtcVersion)
     {

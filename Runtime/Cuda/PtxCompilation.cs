@@ -9,7 +9,7 @@ public enum PtxOrigin
     /// <summary>This <see cref="KernelCompiler"/> compiled it earlier in the process.</summary>
     MemoryCache,
 
-    /// <summary>An earlier run (or another compiler instance) left it in the cache directory.</summary>
+    /// <summary>An earlier run (or another compiler instance) left it in the cache directory, and its header checked out.</summary>
     DiskCache,
 }
 
