@@ -13,6 +13,9 @@ public sealed class DeviceModel : IDisposable
     private readonly IModule _module;
     private readonly Dictionary<string, ulong> _owned = new();
 
+    /// <param name="backend">Where the program runs: the GPU, or the host emulation in tests.</param>
+    /// <param name="name">The program's name in messages and in <c>plan</c> (<c>FlatNet.Loss</c>).</param>
+    /// <param name="module">The model whose parameters the program reads and whose gradients it writes.</param>
     /// <param name="record">The generated <c>{Method}DeviceProgram</c> (e.g. <c>model.LossDeviceProgram</c>).</param>
     /// <param name="inputShapes">Shapes of the tensor and labels arguments, by argument name.</param>
     /// <param name="extend">Appends steps after the generated program (the optimizer update).</param>

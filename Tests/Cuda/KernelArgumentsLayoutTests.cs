@@ -53,7 +53,7 @@ public sealed partial class KernelArgumentsLayoutTests
         var declared = Declarations().Matches(code).Select(m => m.Groups["name"].Value).Distinct().ToList();
         Assert.Contains("product_then", declared);
         Assert.Contains("Geometry", declared);
-        Assert.Empty(declared.Where(name => !DeviceEmitter.CudaReserved.Contains(name)));
+        Assert.DoesNotContain(declared, name => !DeviceEmitter.CudaReserved.Contains(name));
     }
 
     private static string SnakeCase(string name) => Regex.Replace(name, "(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_").ToLowerInvariant();
