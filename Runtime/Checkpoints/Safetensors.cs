@@ -30,6 +30,15 @@ public static class Safetensors
     }
 
     /// <summary>
+    /// Checks, before any work, that a later <see cref="Save(IModule, string, IReadOnlyDictionary{string, string}?)"/>
+    /// to <paramref name="path"/> can write: its directory exists and is writable, and it is not a directory, device or
+    /// pipe (a symbolic link is followed to its target). Training loops call it before training, so that a bad path
+    /// does not cost the run.
+    /// </summary>
+    /// <exception cref="CheckpointException">What is wrong with the path.</exception>
+    public static void CheckSavePath(string path) => AtomicFile.Target(path);
+
+    /// <summary>
     /// Loads a checkpoint into <paramref name="model"/>. The file must hold exactly the model's parameters, each with
     /// the model's shape and dtype (no conversion: silently widening or narrowing would hide a mismatched checkpoint).
     /// Every check is made and every tensor read before any parameter changes, so a failed load leaves the model as it was.

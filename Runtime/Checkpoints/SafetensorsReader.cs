@@ -28,6 +28,7 @@ internal sealed class SafetensorsReader : IDisposable
     public SafetensorsReader(string path)
     {
         Path = path;
+        if (Directory.Exists(path)) throw new CheckpointException(path, "is a directory, not a checkpoint file");
         _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         try
         {

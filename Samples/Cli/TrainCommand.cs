@@ -41,8 +41,16 @@ internal static class TrainCommand
         var limit = args.Int("limit", int.MaxValue, min: 1);
         var deviceName = args.Choice("device", "cpu", DeviceChoice.Names);
         args.EnsureAllUsed();
+        // Outputs are checked before any training: a bad --save path must not cost the run.
+        if (savePath is not null)
+        {
+            if (string.IsNullOrWhiteSpace(savePath)) throw new UsageException("--save needs a file name.");
+            Safetensors.CheckSavePath(savePath);
+        }
 
         var (train, test) = dataDirectory is null ? DefaultDigits.Load(log: Console.Out) : MnistDataset.LoadDirectory(dataDirectory);
+        if (train.Count == 0 || test.Count == 0)
+            throw new DataUnavailableException($"The data set{(dataDirectory is null ? "" : " in " + dataDirectory)} has {train.Count} training and {test.Count} test images; training needs at least one of each.");
         if (limit < train.Count) train = train.Slice(Enumerable.Range(0, limit).ToArray());
         var model = TrainableModel.Create(modelName, seed);
         if (loadPath is not null)

@@ -74,7 +74,8 @@ public class SafetensorsAtomicWriteTests
     {
         using var dir = new CheckpointDirectory();
         var path = Path.Combine(dir.Path, "no-such-dir", "m.safetensors");
-        Assert.Throws<DirectoryNotFoundException>(() => Safetensors.Save([("W", Tensor.Zeros(1))], path));
+        var e = Assert.Throws<CheckpointException>(() => Safetensors.Save([("W", Tensor.Zeros(1))], path));
+        Assert.Contains("does not exist; create it first", e.Message);
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 }
