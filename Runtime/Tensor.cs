@@ -65,15 +65,25 @@ public sealed partial class Tensor
         return dtype == DType.Float32 ? new Tensor(shape, new float[length]) : new Tensor(shape, new double[length]);
     }
 
+    private static System.Numerics.BigInteger Product(ReadOnlySpan<int> shape)
+    {
+        System.Numerics.BigInteger product = 1;
+        foreach (var d in shape) product *= d;
+        return product;
+    }
+
     internal static int ElementCount(ReadOnlySpan<int> shape)
     {
-        var length = 1;
+        long length = 1;
         foreach (var d in shape)
         {
             if (d < 0) throw new ArgumentException($"Shape dimensions must be non-negative, got {Format(shape)}.");
-            length = checked(length * d);
+            length *= d;
+            // A .NET array holds at most Array.MaxLength elements; say so rather than overflow with no shape named.
+            if (length > Array.MaxLength)
+                throw new ArgumentException($"A tensor of shape {Format(shape)} would hold {Product(shape).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} elements; a tensor holds at most {Array.MaxLength.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}.");
         }
-        return length;
+        return (int)length;
     }
 
     /// <summary>The dimensions, outermost first. Read-only so that a caller cannot reshape a tensor by accident.</summary>

@@ -127,4 +127,13 @@ public class TensorBasicsTests
         Assert.Contains(w.ToDoubleArray(), v => Math.Abs(v) > 0.2);
         Assert.All(b.ToDoubleArray(), v => Assert.InRange(v, -0.25, 0.25));
     }
+
+    [Fact]
+    public void A_tensor_too_large_for_an_array_says_its_shape_and_the_limit()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Tensor.Zeros(100000, 100000));
+        Assert.Contains("(100000, 100000)", e.Message);
+        Assert.Contains("10,000,000,000 elements", e.Message);
+        Assert.Throws<ArgumentException>(() => Tensor.Zeros(65536, 65536, 65536));
+    }
 }
