@@ -20,16 +20,33 @@ internal static class IdxFormat
     /// <summary>Whether a path we write should be gzip-compressed: by name, the convention every MNIST mirror uses.</summary>
     public static bool WantsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The whole file, decompressed if it is gzip. MNIST files are at most ~47 MB, so reading at once is simplest.</summary>
-    public static byte[] ReadAllDecompressed(string path)
+    /// <summary>
+    /// The whole file, decompressed if it is gzip. A compressed file is decompressed only as far as its header says it
+    /// reaches (<paramref name="headerBytes"/>, then <paramref name="payloadLength"/> of that header, plus one byte to
+    /// notice a longer file), so a gzip bomb — megabytes that expand to gigabytes — costs no more memory than the
+    /// data it announces. MNIST files are at most ~47 MB, so reading at once is simplest.
+    /// </summary>
+    public static byte[] ReadAllDecompressed(string path, int headerBytes, Func<byte[], long> payloadLength)
     {
         var bytes = File.ReadAllBytes(path);
         if (!IsGzip(bytes)) return bytes;
         try
         {
             using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var output = new MemoryStream(bytes.Length * 4);
-            gzip.CopyTo(output);
+            var header = new byte[headerBytes];
+            var read = gzip.ReadAtLeast(header, headerBytes, throwOnEndOfStream: false);
+            if (read < headerBytes) return header[..read];
+            var payload = payloadLength(header);
+            // A header announcing more than an array holds is refused by the caller, from the header alone.
+            if (payload < 0 || headerBytes + payload >= Array.MaxLength) return header;
+            using var output = new MemoryStream();
+            output.Write(header);
+            var limit = headerBytes + payload + 1;
+            var buffer = new byte[1 << 16];
+            while (output.Length < limit && gzip.Read(buffer, 0, (int)Math.Min(buffer.Length, limit - output.Length)) is var n && n > 0)
+                output.Write(buffer, 0, n);
+            if (output.Length == limit)
+                throw new DataFormatException(path, $"decompresses to more than the {headerBytes + payload} bytes its header announces (reading stopped there): the header and the data disagree.");
             return output.ToArray();
         }
         catch (InvalidDataException e)

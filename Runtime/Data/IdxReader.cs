@@ -14,7 +14,8 @@ public static class IdxReader
     public static IdxImages ReadImages(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var bytes = IdxFormat.ReadAllDecompressed(path);
+        var bytes = IdxFormat.ReadAllDecompressed(path, IdxFormat.ImagesHeaderBytes,
+            header => (long)BigEndian(header, 4) * BigEndian(header, 8) * BigEndian(header, 12));
         CheckHeader(path, bytes, IdxFormat.ImagesMagic, IdxFormat.ImagesHeaderBytes, "images");
 
         var count = ReadDimension(path, bytes, 4, "image count");
@@ -41,7 +42,7 @@ public static class IdxReader
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classCount);
-        var bytes = IdxFormat.ReadAllDecompressed(path);
+        var bytes = IdxFormat.ReadAllDecompressed(path, IdxFormat.LabelsHeaderBytes, header => BigEndian(header, 4));
         CheckHeader(path, bytes, IdxFormat.LabelsMagic, IdxFormat.LabelsHeaderBytes, "labels");
 
         var count = ReadDimension(path, bytes, 4, "label count");
@@ -101,4 +102,7 @@ public static class IdxReader
         if (found > expected)
             throw new DataFormatException(path, $"expected {expected} {what} after the header, found {found} ({found - expected} unexpected trailing bytes).");
     }
+
+    /// <summary>A header field as the unsigned size it announces (negative values read as huge, and are refused by size).</summary>
+    private static long BigEndian(byte[] header, int offset) => BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(offset, 4));
 }

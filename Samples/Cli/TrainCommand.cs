@@ -51,6 +51,9 @@ internal static class TrainCommand
         var (train, test) = dataDirectory is null ? DefaultDigits.Load(log: Console.Out) : MnistDataset.LoadDirectory(dataDirectory);
         if (train.Count == 0 || test.Count == 0)
             throw new DataUnavailableException($"The data set{(dataDirectory is null ? "" : " in " + dataDirectory)} has {train.Count} training and {test.Count} test images; training needs at least one of each.");
+        // The sample nets take 28×28 digits; other images would fail deep inside the first product.
+        if (train.PixelsPerImage != 28 * 28 || test.PixelsPerImage != 28 * 28)
+            throw new DataUnavailableException($"The images{(dataDirectory is null ? "" : " in " + dataDirectory)} have {train.PixelsPerImage} pixels each; the sample models take MNIST's 28×28 = 784.");
         if (limit < train.Count) train = train.Slice(Enumerable.Range(0, limit).ToArray());
         var model = TrainableModel.Create(modelName, seed);
         if (loadPath is not null)

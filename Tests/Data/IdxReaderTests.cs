@@ -90,6 +90,30 @@ public class IdxReaderTests
     }
 
     [Fact]
+    public void A_gzip_bomb_is_read_only_as_far_as_its_header_announces()
+    {
+        using var dir = new TempDirectory();
+        // 2 images of 2×2 pixels announced, then 256 MB of zeros: about a quarter of a megabyte compressed.
+        var path = dir.File("bomb-idx3-ubyte.gz");
+        using (var file = File.Create(path))
+        using (var gzip = new GZipStream(file, CompressionLevel.Optimal))
+        {
+            gzip.Write(Header(0x803, 2, 2, 2));
+            var zeros = new byte[1 << 20];
+            for (var k = 0; k < 256; k++) gzip.Write(zeros);
+        }
+        Assert.True(new FileInfo(path).Length < 2 << 20);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => IdxReader.ReadImages(path));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("bomb-idx3-ubyte.gz", e.Message);
+        Assert.Contains("more than the 24 bytes its header announces", e.Message);
+        Assert.True(allocated < 16 << 20, $"reading allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
     public void TruncatedHeaderAndLabels()
     {
         using var dir = new TempDirectory();
