@@ -46,7 +46,8 @@ public static class SamplesApp
             Console.Error.WriteLine(Usage);
             return 2;
         }
-        catch (Exception e) when (e is DataUnavailableException or DataFormatException or FileNotFoundException or DirectoryNotFoundException or IOException)
+        catch (Exception e) when (e is DataUnavailableException or DataFormatException or FileNotFoundException or DirectoryNotFoundException or IOException
+                                       or Differentiable.Samples.Training.TrainingDivergedException)
         {
             Console.Error.WriteLine(e.Message);
             return 1;

@@ -59,6 +59,9 @@ internal static class TrainCommand
         if (loadPath is not null)
         {
             Safetensors.Load(model.Module, loadPath);
+            // NaN or infinite weights load fine and then make every loss NaN: say where they are instead.
+            if (model.Module.Parameters().FirstOrDefault(p => !p.Value.ToDoubleArray().All(double.IsFinite)) is { } broken)
+                throw new CheckpointException(loadPath, $"{broken.Name} holds NaN or infinite values; training cannot start from it", broken.Name);
             Console.WriteLine($"Loaded weights from {loadPath}");
         }
         Optimizer optimizer = optimizerName == "adam"

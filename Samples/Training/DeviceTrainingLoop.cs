@@ -49,7 +49,7 @@ internal static class DeviceTrainingLoop
                 var trainLoss = owner.Device.TakeLossTotal() / train.Count;
                 progress.Finish();
                 if (!double.IsFinite(trainLoss))
-                    throw new InvalidOperationException($"The training loss became {trainLoss} in epoch {epoch}; lower the learning rate (--lr).");
+                    throw new TrainingDivergedException($"The training loss became {trainLoss} in epoch {epoch}; lower the learning rate (--lr).");
                 owner.Device.DownloadParameters();
                 var (testLoss, testAccuracy) = Evaluation.Evaluate(model, test);
                 yield return new EpochResult(epoch, trainLoss, testLoss, testAccuracy, clock.Elapsed);

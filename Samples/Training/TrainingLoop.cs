@@ -37,7 +37,7 @@ internal static class TrainingLoop
                     (value, count) = (loss.Item(), y.Count);
                 }
                 if (!double.IsFinite(value))
-                    throw new InvalidOperationException($"The training loss became {value} in epoch {epoch}; lower the learning rate (--lr).");
+                    throw new TrainingDivergedException($"The training loss became {value} in epoch {epoch}; lower the learning rate (--lr).");
                 lossSum += value * count;
                 seen += count;
                 progress.Advance($"loss {lossSum / seen:F4}");
