@@ -1,4 +1,7 @@
+using Differentiable.Checkpoints;
+using Differentiable.Data;
 using Differentiable.Samples.Cli;
+using Differentiable.Tests.Data;
 
 namespace Differentiable.Tests.Samples;
 
@@ -56,5 +59,48 @@ public sealed class TrainCommandErrorTests
         var (exit, output) = Train("--save", "");
         Assert.Equal(2, exit);
         Assert.StartsWith("--save needs a file name.", output);
+    }
+
+    /// <summary>A --data folder of MNIST-named IDX files: <paramref name="train"/> and <paramref name="test"/> images of the given size.</summary>
+    private static TempDirectory Digits(int train, int test, int side = 28)
+    {
+        var dir = new TempDirectory();
+        IdxWriter.WriteImages(dir.File("train-images-idx3-ubyte"), SmallData.Images(train, side, side));
+        IdxWriter.WriteLabels(dir.File("train-labels-idx1-ubyte"), SmallData.Labels(train));
+        IdxWriter.WriteImages(dir.File("t10k-images-idx3-ubyte"), SmallData.Images(test, side, side));
+        IdxWriter.WriteLabels(dir.File("t10k-labels-idx1-ubyte"), SmallData.Labels(test));
+        return dir;
+    }
+
+    [Fact]
+    public void Images_that_are_not_28_by_28_are_one_line()
+    {
+        using var data = Digits(20, 10, side: 10);
+        var (exit, output) = Train("--data", data.Path);
+        Assert.Equal(1, exit);
+        Assert.Equal($"The images in {data.Path} have 100 pixels each; the sample models take MNIST's 28×28 = 784.", output.Trim());
+    }
+
+    [Fact]
+    public void An_empty_test_set_is_one_line_not_a_NaN_accuracy()
+    {
+        using var data = Digits(20, 0);
+        var (exit, output) = Train("--data", data.Path);
+        Assert.Equal(1, exit);
+        Assert.Contains("has 20 training and 0 test images; training needs at least one of each.", output);
+        Assert.DoesNotContain("NaN", output);
+    }
+
+    [Fact]
+    public void A_checkpoint_with_NaN_weights_names_the_tensor()
+    {
+        using var data = Digits(20, 10);
+        var checkpoint = data.File("nan.safetensors");
+        var model = new Differentiable.Samples.Models.FlatNet();
+        model.W2 = Tensor.Full(new[] { 128, 128 }, double.NaN);
+        Safetensors.Save(model, checkpoint);
+        var (exit, output) = Train("--data", data.Path, "--load", checkpoint);
+        Assert.Equal(1, exit);
+        Assert.EndsWith($"{checkpoint}: W2 holds NaN or infinite values; training cannot start from it", output.Trim());
     }
 }
