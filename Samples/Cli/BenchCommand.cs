@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Differentiable.Cuda;
 using Differentiable.Samples.Training;
 using Differentiable.Scheduling;
@@ -12,15 +13,19 @@ namespace Differentiable.Samples.Cli;
 /// </summary>
 internal static class BenchCommand
 {
-    public const string Usage = "bench [--steps 500] [--warmup 50]   median µs per GPU training step (FlatNet b100/b1000, SinNet-512 b100, CNN b64)";
+    public static Command Create()
+    {
+        var steps = Options.Int("steps", 500, 1, "timed steps per model");
+        var warmup = Options.Int("warmup", 50, 0, "untimed steps first");
+        var command = new Command("bench", "median µs per GPU training step (FlatNet b100/b1000, SinNet-512 b100, CNN b64)") { steps, warmup };
+        command.SetAction(r => Run(r.GetValue(steps), r.GetValue(warmup)));
+        return command;
+    }
 
     private static readonly (string Model, int Batch)[] Configurations = { ("flatnet", 100), ("flatnet", 1000), ("sinnet", 100), ("cnn", 64) };
 
-    public static int Run(Arguments args)
+    private static int Run(int steps, int warmup)
     {
-        var steps = args.Int("steps", 500, min: 1);
-        var warmup = args.Int("warmup", 50, min: 0);
-        args.EnsureAllUsed();
         if (!CudaBackend.TryCreate(out var backend, out var reason)) throw new UsageException($"bench needs a GPU: {reason}");
         using (backend)
         {

