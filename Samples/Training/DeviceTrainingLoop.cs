@@ -34,7 +34,7 @@ internal static class DeviceTrainingLoop
             for (var epoch = 1; epoch <= epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                var progress = new ProgressBar(progressOut, $"epoch {epoch}/{epochs}", fullBatches + (last is null ? 0 : 1));
+                using var progress = new EpochProgress(progressOut, $"epoch {epoch}/{epochs}", fullBatches + (last is null ? 0 : 1));
                 dataset.BeginEpoch(Batching.EpochOrder(train.Count, shuffle));
                 for (var batch = 0; batch < fullBatches; batch++)
                 {

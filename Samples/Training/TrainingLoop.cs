@@ -19,7 +19,7 @@ internal static class TrainingLoop
         for (var epoch = 1; epoch <= epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            var progress = new ProgressBar(progressOut, $"epoch {epoch}/{epochs}", batchesPerEpoch);
+            using var progress = new EpochProgress(progressOut, $"epoch {epoch}/{epochs}", batchesPerEpoch);
             double lossSum = 0;
             var seen = 0;
             using var batches = train.Batches(batchSize, shuffle).GetEnumerator();
