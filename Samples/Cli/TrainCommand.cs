@@ -96,26 +96,41 @@ internal static class TrainCommand
             Console.WriteLine($"Saved weights to {savePath}");
         }
 
-        Directory.CreateDirectory(outDirectory);
+        // A folder per run, so a run never overwrites the pictures of the one before; <model>-latest names the newest.
+        var runDirectory = Path.Combine(outDirectory, $"{modelName}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        Directory.CreateDirectory(runDirectory);
         var title = $"{model.Name} on MNIST";
         var pictures = new[]
         {
-            CurvePlot.SaveLoss(history, title, Path.Combine(outDirectory, $"{modelName}-loss.png")),
-            CurvePlot.SaveAccuracy(history, title, Path.Combine(outDirectory, $"{modelName}-accuracy.png")),
-            SaveDigitGrid(model, test, Path.Combine(outDirectory, $"{modelName}-digits.png")),
+            CurvePlot.SaveLoss(history, title, Path.Combine(runDirectory, "loss.png")),
+            CurvePlot.SaveAccuracy(history, title, Path.Combine(runDirectory, "accuracy.png")),
+            SaveDigitGrid(model, test, $"{title}: test digits, true → predicted, mistakes in red", Path.Combine(runDirectory, "digits.png")),
         };
         foreach (var picture in pictures) Console.WriteLine($"Wrote {Path.GetFullPath(picture)}");
+        PointLatestAt(outDirectory, modelName, runDirectory);
 
         Console.WriteLine("Final test accuracy (%):");
         Console.WriteLine((history[^1].TestAccuracy * 100).ToString("F2", CultureInfo.InvariantCulture));
         return 0;
     }
 
-    private static string SaveDigitGrid(TrainableModel model, MnistDataset test, string path)
+    private static string SaveDigitGrid(TrainableModel model, MnistDataset test, string title, string path)
     {
         var first = test.Slice(Enumerable.Range(0, Math.Min(24, test.Count)).ToArray());
         var predicted = Evaluation.Predict(model, first.Images);
-        return DigitGrid.Save(first.Images, first.Labels, predicted, columns: 8, path);
+        return DigitGrid.Save(first.Images, first.Labels, predicted, columns: 8, title, path);
+    }
+
+    /// <summary>Makes <c>out/&lt;model&gt;-latest</c> a link to the newest run's folder (where links can be made; the paths above are printed anyway).</summary>
+    private static void PointLatestAt(string outDirectory, string modelName, string runDirectory)
+    {
+        var latest = Path.Combine(outDirectory, modelName + "-latest");
+        try
+        {
+            if (new FileInfo(latest).LinkTarget is not null || File.Exists(latest)) File.Delete(latest);
+            if (!Directory.Exists(latest)) Directory.CreateSymbolicLink(latest, Path.GetFileName(runDirectory));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);

@@ -2,7 +2,10 @@ using Differentiable.Samples.Training;
 
 namespace Differentiable.Samples.Plots;
 
-/// <summary>Loss and accuracy per epoch as PNG line charts (the seeds' matplotlib curves).</summary>
+/// <summary>
+/// Loss and accuracy per epoch as PNG line charts (the seeds' matplotlib curves). The legend sits outside the data
+/// area, so it never covers a curve, and the epoch axis has whole-number ticks only.
+/// </summary>
 internal static class CurvePlot
 {
     public static string SaveLoss(IReadOnlyList<EpochResult> epochs, string title, string path)
@@ -14,7 +17,7 @@ internal static class CurvePlot
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("negative log-likelihood");
-        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        Finish(plot);
         plot.SavePng(path, 800, 500);
         return path;
     }
@@ -27,8 +30,14 @@ internal static class CurvePlot
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("accuracy (%)");
-        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        Finish(plot);
         plot.SavePng(path, 800, 500);
         return path;
+    }
+
+    private static void Finish(ScottPlot.Plot plot)
+    {
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(ScottPlot.Edge.Bottom);
     }
 }

@@ -32,8 +32,8 @@ public class PictureTests : IDisposable
     {
         var images = Tensor.Uniform(new[] { 10, 784 }, 0, 1, new Rng(1));
         var truth = Enumerable.Range(0, 10).ToArray();
-        var path = DigitGrid.Save(images, truth, truth.Reverse().ToArray(), columns: 5, Path.Combine(_folder, "digits.png"));
-        // 5 columns of 112 px cells with 8 px gutters; 2 rows of 112 + 18 px caption.
-        AssertPng(path, 5 * 120 + 8, 2 * 138 + 8);
+        var path = DigitGrid.Save(images, truth, truth.Reverse().ToArray(), columns: 5, "a title", Path.Combine(_folder, "digits.png"));
+        // 5 columns of 112 px cells with 8 px gutters; a 30 px title, then 2 rows of 112 + 18 px caption.
+        AssertPng(path, 5 * 120 + 8, 30 + 2 * 138 + 8);
     }
 }
