@@ -27,6 +27,18 @@ internal static class Options
         return option;
     }
 
+    /// <summary>A number the command defaults itself when it is not given (the model's own default, say).</summary>
+    public static Option<double?> OptionalDouble(string name, double min, string description)
+    {
+        var option = new Option<double?>("--" + name) { Description = description };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValue(option) is { } value && !(value >= min))
+                result.AddError($"--{name} must be at least {min.ToString(CultureInfo.InvariantCulture)}, not {value.ToString(CultureInfo.InvariantCulture)}.");
+        });
+        return option;
+    }
+
     /// <summary>One of <paramref name="choices"/> (shown in --help and offered by completion); anything else is one line naming them all.</summary>
     public static Option<string> Choice(string name, string defaultValue, IEnumerable<string> choices, string description)
     {

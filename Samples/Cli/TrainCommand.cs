@@ -18,8 +18,8 @@ internal static class TrainCommand
     {
         var model = Options.Choice("model", "flatnet", TrainableModel.Names, "the sample classifier to train");
         var epochs = Options.Int("epochs", 10, 1, "passes over the training digits");
-        var learningRate = Options.Double("lr", 0.01, 1e-12, "the learning rate");
-        var momentum = Options.Double("momentum", 0.5, 0, "SGD's momentum");
+        var learningRate = Options.OptionalDouble("lr", 1e-12, "the learning rate [default: the model's; 0.01, LeNet 0.05]");
+        var momentum = Options.OptionalDouble("momentum", 0, "SGD's momentum [default: the model's; 0.5, LeNet 0.9]");
         var batchSize = Options.Int("batch", 100, 1, "digits per step");
         var seed = Options.Int("seed", 1, 0, "seeds the weights, the shuffles and the dropout masks");
         var optimizer = Options.Choice("optimizer", "sgd", new[] { "sgd", "adam" }, "the optimizer");
@@ -41,12 +41,12 @@ internal static class TrainCommand
         return command;
     }
 
-    private sealed record Settings(string Model, int Epochs, double LearningRate, double Momentum, int BatchSize, ulong Seed, string Optimizer,
+    private sealed record Settings(string Model, int Epochs, double? LearningRate, double? Momentum, int BatchSize, ulong Seed, string Optimizer,
         string? Data, string Out, string? Save, string? Load, int Limit, string Device);
 
     private static int Run(Settings settings)
     {
-        var (modelName, epochs, learningRate, momentum, batchSize, seed, optimizerName, dataDirectory, outDirectory, savePath, loadPath, limit, deviceName) = settings;
+        var (modelName, epochs, givenLearningRate, givenMomentum, batchSize, seed, optimizerName, dataDirectory, outDirectory, savePath, loadPath, limit, deviceName) = settings;
         // Outputs are checked before any training: a bad --save path must not cost the run.
         if (savePath is not null)
         {
@@ -62,6 +62,8 @@ internal static class TrainCommand
             throw new DataUnavailableException($"The images{(dataDirectory is null ? "" : " in " + dataDirectory)} have {train.PixelsPerImage} pixels each; the sample models take MNIST's 28×28 = 784.");
         if (limit < train.Count) train = train.Slice(Enumerable.Range(0, limit).ToArray());
         var model = TrainableModel.Create(modelName, seed);
+        var learningRate = givenLearningRate ?? (optimizerName == "adam" ? 1e-3 : model.Defaults.LearningRate);
+        var momentum = givenMomentum ?? model.Defaults.Momentum;
         if (loadPath is not null)
         {
             Safetensors.Load(model.Module, loadPath);
