@@ -25,6 +25,7 @@ internal static class TrainCommand
         var optimizer = Options.Choice("optimizer", "sgd", new[] { "sgd", "adam" }, "the optimizer");
         var device = Options.Choice("device", "cpu", DeviceChoice.Names,
             "where to train: cuda (the generated CUDA kernels, one CUDA graph per step), cpu, or auto (the GPU when there is one)");
+        var labels = Options.Choice("labels", "digits", ClassNames.Choices, "what the classes are called in the pictures: digits, or Fashion-MNIST's names (with --data)");
         var data = Options.Text("data", "train on the full MNIST IDX files in this folder (train-images-idx3-ubyte[.gz], ...) instead of npm's 10,000 digits");
         var output = new Option<string>("--out") { Description = "where the PNG pictures go", DefaultValueFactory = _ => "out" };
         var save = Options.Text("save", "write the trained weights to this safetensors file (checked before training)");
@@ -33,20 +34,20 @@ internal static class TrainCommand
         limit.Validators.Add(r => { if (r.GetValue(limit) is < 1 and var n) r.AddError($"--limit must be at least 1, not {n}."); });
         var command = new Command("train", "train a sample classifier on MNIST digits: a table row per epoch, pictures, the final accuracy on the last line")
         {
-            model, epochs, learningRate, momentum, batchSize, seed, optimizer, device, data, output, save, load, limit,
+            model, epochs, learningRate, momentum, batchSize, seed, optimizer, device, data, labels, output, save, load, limit,
         };
         command.SetAction(r => Run(new Settings(r.GetValue(model)!, r.GetValue(epochs), r.GetValue(learningRate), r.GetValue(momentum), r.GetValue(batchSize),
             (ulong)r.GetValue(seed), r.GetValue(optimizer)!, r.GetValue(data), r.GetValue(output)!, r.GetValue(save), r.GetValue(load), r.GetValue(limit) ?? int.MaxValue,
-            r.GetValue(device)!)));
+            r.GetValue(device)!, r.GetValue(labels)!)));
         return command;
     }
 
     private sealed record Settings(string Model, int Epochs, double? LearningRate, double? Momentum, int BatchSize, ulong Seed, string Optimizer,
-        string? Data, string Out, string? Save, string? Load, int Limit, string Device);
+        string? Data, string Out, string? Save, string? Load, int Limit, string Device, string Labels);
 
     private static int Run(Settings settings)
     {
-        var (modelName, epochs, givenLearningRate, givenMomentum, batchSize, seed, optimizerName, dataDirectory, outDirectory, savePath, loadPath, limit, deviceName) = settings;
+        var (modelName, epochs, givenLearningRate, givenMomentum, batchSize, seed, optimizerName, dataDirectory, outDirectory, savePath, loadPath, limit, deviceName, labelNames) = settings;
         // Outputs are checked before any training: a bad --save path must not cost the run.
         if (savePath is not null)
         {
@@ -101,12 +102,14 @@ internal static class TrainCommand
         // A folder per run, so a run never overwrites the pictures of the one before; <model>-latest names the newest.
         var runDirectory = Path.Combine(outDirectory, $"{modelName}-{DateTime.Now:yyyyMMdd-HHmmss}");
         Directory.CreateDirectory(runDirectory);
-        var title = $"{model.Name} on MNIST";
+        var fashion = labelNames == "fashion";
+        var title = $"{model.Name} on {(fashion ? "Fashion-MNIST" : "MNIST")}";
         var pictures = new[]
         {
             CurvePlot.SaveLoss(history, title, Path.Combine(runDirectory, "loss.png")),
             CurvePlot.SaveAccuracy(history, title, Path.Combine(runDirectory, "accuracy.png")),
-            SaveDigitGrid(model, test, $"{title}: test digits, true → predicted, mistakes in red", Path.Combine(runDirectory, "digits.png")),
+            SaveDigitGrid(model, test, $"{title}: test {(fashion ? "images" : "digits")}, true → predicted, mistakes in red",
+                Path.Combine(runDirectory, "digits.png"), ClassNames.For(labelNames)),
         };
         foreach (var picture in pictures) Console.WriteLine($"Wrote {Path.GetFullPath(picture)}");
         PointLatestAt(outDirectory, modelName, runDirectory);
@@ -116,11 +119,11 @@ internal static class TrainCommand
         return 0;
     }
 
-    private static string SaveDigitGrid(TrainableModel model, MnistDataset test, string title, string path)
+    private static string SaveDigitGrid(TrainableModel model, MnistDataset test, string title, string path, IReadOnlyList<string>? classNames)
     {
         var first = test.Slice(Enumerable.Range(0, Math.Min(24, test.Count)).ToArray());
         var predicted = Evaluation.Predict(model, first.Images);
-        return DigitGrid.Save(first.Images, first.Labels, predicted, columns: 8, title, path);
+        return DigitGrid.Save(first.Images, first.Labels, predicted, columns: 8, title, path, classNames);
     }
 
     /// <summary>Makes <c>out/&lt;model&gt;-latest</c> a link to the newest run's folder (where links can be made; the paths above are printed anyway).</summary>

@@ -129,4 +129,16 @@ public sealed class TrainCommandErrorTests
         Assert.Equal(1, exit);
         Assert.EndsWith($"{checkpoint}: W2 holds NaN or infinite values; training cannot start from it", output.Trim());
     }
+
+    [Fact]
+    public void Fashion_labels_title_the_pictures_with_the_data_set()
+    {
+        using var data = Digits(40, 16);
+        var output = Path.Combine(data.Path, "pictures");
+        var (exit, printed) = Train("--data", data.Path, "--labels", "fashion", "--out", output);
+        Assert.Equal(0, exit);
+        var run = Directory.GetDirectories(output).Single(d => !d.EndsWith("-latest"));
+        Assert.True(File.Exists(Path.Combine(run, "digits.png")), printed);
+        Assert.Contains("Final test accuracy", printed);
+    }
 }

@@ -36,4 +36,12 @@ public class PictureTests : IDisposable
         // 5 columns of 112 px cells with 8 px gutters; a 30 px title, then 2 rows of 112 + 18 px caption.
         AssertPng(path, 5 * 120 + 8, 30 + 2 * 138 + 8);
     }
+
+    [Fact]
+    public void Captions_use_class_names_when_given()
+    {
+        var names = Differentiable.Samples.Training.ClassNames.Fashion;
+        Assert.Equal(new[] { "Ankle boot → Sneaker", "T-shirt/top → T-shirt/top" }, DigitGrid.Captions(new[] { 9, 0 }, new[] { 7, 0 }, names));
+        Assert.Equal(new[] { "true 9 → 7" }, DigitGrid.Captions(new[] { 9 }, new[] { 7 }, null));
+    }
 }
