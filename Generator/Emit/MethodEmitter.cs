@@ -14,7 +14,7 @@ namespace Differentiable.Generator.Emit;
 /// A node gets its own statement when the user named it, when it is used more than once, or when backward code
 /// reads it; any other node is written inline where it is used.
 /// </summary>
-internal sealed class MethodEmitter
+internal sealed partial class MethodEmitter
 {
     private readonly Gradient _gradient;
     private readonly MethodSpec _spec;
@@ -272,6 +272,7 @@ internal sealed class MethodEmitter
     /// <summary>A node as an operand: its variable if it has one, else the call written inline.</summary>
     private string Render(Node n) => n.Op switch
     {
+        Op.Input when _saved is not null && _saved.TryGetValue(n, out var saved) => saved,
         Op.Input or Op.Parameter or Op.ConstantTensor => n.Attributes.Text!,
         Op.Constant or Op.ScalarRef => GraphBuilder.ScalarText(n),
         Op.AdjointRef => AdjointName(n[0]),

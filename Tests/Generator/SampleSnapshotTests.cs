@@ -12,7 +12,7 @@ public class SampleSnapshotTests
         GeneratorHarness.Run(Directory.GetFiles(RepositoryPaths.SampleModels, "*.cs").Order(StringComparer.Ordinal)
             .Select(path => (path, File.ReadAllText(path))).ToArray()));
 
-    public static TheoryData<string> Models => new() { "FlatNet", "SinNet", "TunedSin", "Linear", "TwoLayerNN", "SoftmaxRegression", "LinearRegression", "CNN", "LeNet", "DropoutMLP", "AlexNet" };
+    public static TheoryData<string> Models => new() { "FlatNet", "SinNet", "TunedSin", "Linear", "TwoLayerNN", "SoftmaxRegression", "LinearRegression", "CNN", "LeNet", "DropoutMLP", "AlexNet", "Tutorial", "LoopNet", "ControlFlowCases" };
 
     [Theory]
     [MemberData(nameof(Models))]
