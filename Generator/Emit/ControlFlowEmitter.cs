@@ -71,6 +71,18 @@ internal sealed class ControlFlowEmitter
                 "in a body with control flow, locals in different scopes that share a name must have the same kind (tensor or number); rename one"));
             return false;
         }
+        // A local named like a member of the class (or a runtime function the generated code calls) would hide it.
+        if (_spec.Locals.FirstOrDefault(l => _context.Reserved.Contains(l.Name)) is { } hiding)
+        {
+            _diagnostics.Add(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, _spec.Where, hiding.Name,
+                $"in a body with control flow, a local may not have the name of a member of {_spec.Class.Name} or of a function the generated code calls; rename the local"));
+            return false;
+        }
+        if (!_spec.Body.Any(s => s is ReturnStatement))
+        {
+            _diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedStatement, _spec.Where, "a body without a final 'return'"));
+            return false;
+        }
         foreach (var variable in _variables.Values.Where(HasAdjoint)) _accumulators[variable.Name] = Claim("d_" + variable.Name.Replace("@", ""));
         if (!Lower(_spec.Body)) return false;
 

@@ -71,6 +71,9 @@ internal sealed class ConditionRenderer(SemanticModel model, List<DiagnosticInfo
     {
         var constant = model.GetConstantValue(expression, cancellation);
         if (!constant.HasValue) return null;
+        // An enum member folds to its number: written back as a cast, so it still compares with the enum.
+        if (model.GetTypeInfo(expression, cancellation).Type is { TypeKind: TypeKind.Enum } enumType && constant.Value is not null)
+            return "((global::" + enumType.FullName() + ")" + System.Convert.ToString(constant.Value, CultureInfo.InvariantCulture) + ")";
         switch (constant.Value)
         {
             case bool b: return b ? "true" : "false";
@@ -124,9 +127,13 @@ internal sealed class ConditionRenderer(SemanticModel model, List<DiagnosticInfo
             if (receiver is null) return Refuse(invocation, Advice);
             return "global::" + extension.ContainingType.FullName() + "." + method.Name + "(" + string.Join(", ", new[] { Write(receiver.Expression) }.Concat(arguments)) + ")";
         }
+        if (method.MethodKind != MethodKind.Ordinary)
+            return Refuse(invocation, "delegates and lambdas cannot be copied into generated code; compute the number into a local first");
         if (method.IsStatic) return "global::" + method.ContainingType.FullName() + "." + method.Name + "(" + string.Join(", ", arguments) + ")";
-        var target = receiver is null ? "" : Write(receiver.Expression) + ".";
-        return target + method.Name + "(" + string.Join(", ", arguments) + ")";
+        if (receiver is not null) return Write(receiver.Expression) + "." + method.Name + "(" + string.Join(", ", arguments) + ")";
+        // A method of this model called by its name alone.
+        if (invocation.Expression is IdentifierNameSyntax) return method.Name + "(" + string.Join(", ", arguments) + ")";
+        return Refuse(invocation, Advice);
     }
 
     /// <summary>The target of <c>k++</c> or <c>k += 2</c>: a local number, never a field (a [Differentiable] body is pure).</summary>
