@@ -31,6 +31,12 @@ internal sealed class ControlFlowEmitter
     private readonly Dictionary<string, string> _parameterAccumulators = new();
     private readonly Dictionary<Stmt, (Gradient Gradient, List<(string Saved, string Name)> Numbers)> _statements = new();
     private readonly string _tape;
+
+    /// <summary>
+    /// Tensor locals assigned after their declaration: a closure must keep a copy of the value it read. A local that is
+    /// only declared needs none, even in a loop: each iteration declares a new variable, which the closure captures.
+    /// </summary>
+    private readonly HashSet<string> _reassigned = new();
     private string _result = "";
 
     private ControlFlowEmitter(MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
@@ -151,6 +157,7 @@ internal sealed class ControlFlowEmitter
                     ok &= LowerStatement(declaration, declaration.Name, declaration.Value);
                     break;
                 case LocalAssignment assignment:
+                    _reassigned.Add(assignment.Name);
                     ok &= LowerStatement(assignment, assignment.Name, assignment.Value);
                     break;
                 case ReturnStatement { Value: NameRef name } when _variables.TryGetValue(name.Name, out var v) && v.Kind == ArgumentKind.Tensor:
@@ -286,7 +293,7 @@ internal sealed class ControlFlowEmitter
         foreach (var (saved, name) in numbers) w.Line($"var {saved} = {name};");
         var emitter = new MethodEmitter(gradient, _reserved);
         emitter.WriteStatement(w, assign, _accumulators.TryGetValue(target, out var adjoint) ? adjoint : null, _tape,
-            leaf => !_spec.Arguments.Any(a => a.Name == leaf.Attributes.Text),
+            leaf => _reassigned.Contains(leaf.Attributes.Text!),
             leaf => leaf.Op == Op.Parameter ? _parameterAccumulators[leaf.Attributes.Text!] : _accumulators.TryGetValue(leaf.Attributes.Text!, out var a) ? a : null);
         _reserved.UnionWith(emitter.TakenNames);
     }

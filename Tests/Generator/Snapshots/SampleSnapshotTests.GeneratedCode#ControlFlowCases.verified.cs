@@ -133,7 +133,6 @@ static partial class ControlFlowCases
         {
             // h = h * y + x;
             var h_saved = h;
-            var y_saved = y;
             var h_new_mul = Mul(h, y);
             h = Add(h_new_mul, x);
             tape.Push(() =>
@@ -145,9 +144,9 @@ static partial class ControlFlowCases
                 // h_new = h_new_mul + x  ⇒  d_x3 = d_h_new, summed over broadcast axes
                 var d_x3 = SumToShapeOf(d_h_new, x);
                 // h_new_mul = h ⊙ y  ⇒  d_h2 = d_h_new_mul ⊙ y, summed over broadcast axes
-                var d_h2 = SumToShapeOf(Mul(d_h_new_mul, y_saved), h_saved);
+                var d_h2 = SumToShapeOf(Mul(d_h_new_mul, y), h_saved);
                 // h_new_mul = h ⊙ y  ⇒  d_y3 = d_h_new_mul ⊙ h, summed over broadcast axes
-                var d_y3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), y_saved);
+                var d_y3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), y);
                 d_h = d_h is null ? d_h2 : d_h + d_h2;
                 d_y = d_y is null ? d_y3 : d_y + d_y3;
                 d_x = d_x is null ? d_x3 : d_x + d_x3;
@@ -156,7 +155,6 @@ static partial class ControlFlowCases
         }
         // return h + y;
         var h_saved2 = h;
-        var y_saved2 = y;
         var result = Add(h, y);
         tape.Push(() =>
         {
@@ -165,7 +163,7 @@ static partial class ControlFlowCases
             // result_new = h + y  ⇒  d_h3 = d_result_new, summed over broadcast axes
             var d_h3 = SumToShapeOf(d_result_new, h_saved2);
             // result_new = h + y  ⇒  d_y4 = d_result_new, summed over broadcast axes
-            var d_y4 = SumToShapeOf(d_result_new, y_saved2);
+            var d_y4 = SumToShapeOf(d_result_new, y);
             d_h = d_h is null ? d_h3 : d_h + d_h3;
             d_y = d_y is null ? d_y4 : d_y + d_y4;
         });
