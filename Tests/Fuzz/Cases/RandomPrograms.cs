@@ -69,8 +69,9 @@ public sealed class RandomPrograms
         if (r.Next(3) == 0) entry.Add(new Argument("s", "double", null, 0.7));
         if (r.Next(6) == 0) entry.Add(new Argument("f", "float", null, 1.25));
         if (r.Next(4) == 0) entry.Add(new Argument("n", "int", null, 3));
-        // Control flow only where this slice supports it: in a method that calls no other [Differentiable] method.
-        controlFlow = helpers.Count == 0 && r.Next(2) == 0;
+        // Control flow only where this slice supports it: in a method that calls no other [Differentiable] method (Method
+        // then calls none of the helpers).
+        controlFlow = r.Next(2) == 0;
         var entryBody = Method(!instance, parameters, entry, Pick(AllShapes()), detachable: instance);
         controlFlow = false;
         members.AppendLine($"    [Differentiable] public {(instance ? "" : "static ")}Tensor F({string.Join(", ", entry.Select(a => $"{a.Type} {a.Name}"))}){entryBody}");
@@ -88,7 +89,7 @@ public sealed class RandomPrograms
         if (!isStatic) vars.AddRange(parameters);
         numbers = args.Where(a => a.Shape is null).Select(a => a.Name).ToList();
         if (!isStatic) numbers.AddRange(fields);
-        var canCall = helpers.Where(h => h.IsStatic || !isStatic).ToList();
+        var canCall = helpers.Where(h => !controlFlow && (h.IsStatic || !isStatic)).ToList();
         var helperBackup = helpers.ToList();
         helpers.Clear();
         helpers.AddRange(canCall);
