@@ -291,11 +291,11 @@ internal sealed class ControlFlowEmitter
         var (gradient, numbers) = _statements[statement];
         w.Line("// " + statement.Text);
         foreach (var (saved, name) in numbers) w.Line($"var {saved} = {name};");
-        var emitter = new MethodEmitter(gradient, _reserved);
+        // One name table for the whole body: every statement's locals differ, and a name's next suffix is remembered.
+        var emitter = new MethodEmitter(gradient, _reserved, _names);
         emitter.WriteStatement(w, assign, _accumulators.TryGetValue(target, out var adjoint) ? adjoint : null, _tape,
             leaf => _reassigned.Contains(leaf.Attributes.Text!),
             leaf => leaf.Op == Op.Parameter ? _parameterAccumulators[leaf.Attributes.Text!] : _accumulators.TryGetValue(leaf.Attributes.Text!, out var a) ? a : null);
-        _reserved.UnionWith(emitter.TakenNames);
     }
 
     private void WriteGradientsClass(SourceWriter w, List<(string Property, string Accumulator, string Value, string Name)> outputs)

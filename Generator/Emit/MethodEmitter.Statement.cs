@@ -74,7 +74,4 @@ internal sealed partial class MethodEmitter
     }
 
     private readonly HashSet<Node> _assignedInBackward = new();
-
-    /// <summary>The names this emitter took, which later statements of the same body must not take.</summary>
-    public IEnumerable<string> TakenNames => _names.Taken;
 }

@@ -28,13 +28,17 @@ internal sealed partial class MethodEmitter
     private readonly HashSet<Node> _emitted = new();
     private readonly NameTable _names;
 
-    public MethodEmitter(Gradient gradient, HashSet<string> reservedNames)
+    /// <param name="names">
+    /// Where this emitter takes its names: its own table by default; the one the statements of a body with control flow
+    /// share (<see cref="ControlFlowEmitter"/>), whose locals live in one method and must all differ.
+    /// </param>
+    public MethodEmitter(Gradient gradient, HashSet<string> reservedNames, NameTable? names = null)
     {
         _gradient = gradient;
         _spec = gradient.Method.Spec;
         _forward = Topology.Sort(new[] { gradient.Method.Output });
         _forwardSet = new HashSet<Node>(_forward);
-        _names = new NameTable(_spec.Arguments.Select(a => a.Name).Concat(new[] { SeedName }), reservedNames);
+        _names = names ?? new NameTable(_spec.Arguments.Select(a => a.Name).Concat(new[] { SeedName }), reservedNames);
         CountUses();
         NameNodes();
         NameProperties(GradientsClass);

@@ -18,9 +18,6 @@ internal sealed class NameTable
         foreach (var name in reserved) _taken.Add(name);
     }
 
-    /// <summary>Every name this table has handed out or reserved (a body with control flow shares them across its statements).</summary>
-    public IEnumerable<string> Taken => _taken;
-
     private bool Take(string candidate) => (_shared is null || !_shared.Contains(candidate)) && _taken.Add(candidate);
 
     public string Claim(string wanted)
