@@ -87,6 +87,9 @@ public class ControlFlowDiagnosticTests
     [InlineData("Tensor g; if (n > 1) g = h * W; else if (n > 0) g = h; else g = Exp(h); h = g + h;")]
     [InlineData("{ var t = h * 2; h = t; } { var t = h * 3; h = t; } if (n > 0) h = h;")]
     [InlineData("for (int i = 0; i < 3; i++) { if (i == n) break; h = h * (i + 1); }")]
+    [InlineData("var w = W; if (n > 0) h = h * w; else h = x; var c = Detach(h); h = h + c;")]
+    [InlineData("double s = h.Sum().Item(); while (s > 1) { h = h * 0.5; s = s / 2; }")]
+    [InlineData("for (int i = n; i > 0; i--) { for (int j = 0; j < i; j += 2) h = h * j - i; }")]
     public void AcceptedBodiesGenerateCodeThatCompiles(string statement)
     {
         var source = "using System;\n" + Usings + "public static class Helpers { public static int Extra(int k) => k / 2; }\n" + Method(statement.Replace("Extra(", "Helpers.Extra("),
