@@ -104,7 +104,7 @@ internal sealed class ControlFlowEmitter
         var signature = string.Join(", ", _spec.Arguments.Select(a => TypeOf(a) + " " + a.Name).Concat(new[] { "Tensor? " + SeedName + " = null" }));
         w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, {_spec.Name}Gradients Gradients) {_spec.Name}WithGradients({signature})");
         w.Line($"// Forward: {_spec.Name} as written; each tensor statement pushes its backward onto the tape, once per time it runs.");
-        w.Line($"var {_tape} = new Stack<System.Action>();");
+        w.Line($"var {_tape} = new global::System.Collections.Generic.Stack<global::System.Action>();");
         w.Line("// Adjoints d_v = ∂L/∂v, null until a gradient flows into v.");
         foreach (var accumulator in _accumulators.Values.Concat(_parameterAccumulators.Values)) w.Line($"Tensor? {accumulator} = null;");
         WriteStatements(w, _spec.Body);

@@ -115,6 +115,17 @@ public class ControlFlowDiagnosticTests
         Assert.True(generator < TimeSpan.FromSeconds(30), $"the generator took {generator}");
     }
 
+    /// <summary>The tape's types are fully qualified: a user's Stack class or System namespace cannot capture them.</summary>
+    [Fact]
+    public void TapeTypesCannotBeCapturedByTheUsersNames()
+    {
+        var source = Usings + "namespace App.System { public class Action { } }\nnamespace App\n{\npublic class Stack { }\n"
+            + Method("while (h.Sum().Item() < n) h = h * 2;") + "\n}\n";
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+    }
+
     [Fact]
     public void MethodWithControlFlowHasNoDeviceProgramAndSaysWhy()
     {

@@ -34,7 +34,7 @@ static partial class ControlFlowCases
     public static (Tensor Value, NestedGradients Gradients) NestedWithGradients(Tensor x, int n, Tensor? seed = null)
     {
         // Forward: Nested as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-        var tape = new Stack<System.Action>();
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
         Tensor? d_x = null;
         Tensor? d_h = null;
@@ -101,7 +101,7 @@ static partial class ControlFlowCases
     public static (Tensor Value, BeforeAndAfterGradients Gradients) BeforeAndAfterWithGradients(Tensor x, Tensor? seed = null)
     {
         // Forward: BeforeAndAfter as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-        var tape = new Stack<System.Action>();
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
         Tensor? d_x = null;
         Tensor? d_y = null;
@@ -204,7 +204,7 @@ static partial class ControlFlowCases
     public static (Tensor Value, BranchesGradients Gradients) BranchesWithGradients(Tensor x, Tensor w, double threshold, Tensor? seed = null)
     {
         // Forward: Branches as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-        var tape = new Stack<System.Action>();
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
         Tensor? d_x = null;
         Tensor? d_w = null;
@@ -335,7 +335,7 @@ static partial class ControlFlowCases
     public static (Tensor Value, ZeroTripsGradients Gradients) ZeroTripsWithGradients(Tensor x, Tensor? seed = null)
     {
         // Forward: ZeroTrips as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-        var tape = new Stack<System.Action>();
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
         Tensor? d_x = null;
         Tensor? d_h = null;
@@ -408,7 +408,7 @@ static partial class ControlFlowCases
     public static (Tensor Value, BreakInIfGradients Gradients) BreakInIfWithGradients(Tensor x, int n, Tensor? seed = null)
     {
         // Forward: BreakInIf as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-        var tape = new Stack<System.Action>();
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
         Tensor? d_x = null;
         Tensor? d_h = null;
@@ -478,7 +478,7 @@ static partial class ControlFlowCases
     public static (Tensor Value, SkipOddGradients Gradients) SkipOddWithGradients(Tensor x, int n, Tensor? seed = null)
     {
         // Forward: SkipOdd as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-        var tape = new Stack<System.Action>();
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
         Tensor? d_x = null;
         Tensor? d_h = null;

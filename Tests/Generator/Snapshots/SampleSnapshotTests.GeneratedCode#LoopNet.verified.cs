@@ -51,7 +51,7 @@ partial class LoopNet : global::Differentiable.IModule
     public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
     {
         // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-        var tape = new Stack<System.Action>();
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
         Tensor? d_x = null;
         Tensor? d_h = null;

@@ -33,7 +33,7 @@ static partial class Tutorial
     public static (Tensor Value, FGradients Gradients) FWithGradients(Tensor a, Tensor? seed = null)
     {
         // Forward: F as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-        var tape = new Stack<System.Action>();
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
         Tensor? d_a = null;
         Tensor? d_b = null;
