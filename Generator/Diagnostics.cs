@@ -14,11 +14,11 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error("DIFF001",
         "Statement not supported in a [Differentiable] body",
-        "'{0}' statements are not supported in a [Differentiable] body; use local declarations, assignments to locals, 'for' loops with constant bounds and 'return'");
+        "'{0}' statements are not supported in a [Differentiable] body; use local declarations, assignments to locals, if/else, while, for, break, continue and a final 'return'");
 
     public static readonly DiagnosticDescriptor LoopBoundNotConstant = Error("DIFF002",
         "Loop trip count not known at generation time",
-        "The trip count of this loop must be known when the code is generated: write 'for (int i = A; i < B; i++)' with A and B integer literals or constants ({0})");
+        "This 'for' loop cannot be generated: write 'for (int i = A; i < B; i++)' (bounds may be constants, unrolled, or numbers read at run time) ({0})");
 
     public static readonly DiagnosticDescriptor AssignmentToField = Error("DIFF003",
         "Assignment to a field or property",
@@ -67,6 +67,14 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor NestedTooDeep = Error("DIFF014",
         "Expression nested too deeply",
         "This expression nests more than {0} levels deep; the generator reads at most {0}: split it into local variables");
+
+    public static readonly DiagnosticDescriptor ControlFlowNotSupported = Error("DIFF015",
+        "Control flow not supported in a [Differentiable] body",
+        "'{0}' is not supported in a [Differentiable] body: {1}");
+
+    public static readonly DiagnosticDescriptor ConditionNotSupported = Error("DIFF016",
+        "Condition or number statement cannot be generated",
+        "'{0}' cannot be used in a condition, loop header or number statement of a [Differentiable] body: {1}");
 
     public static readonly DiagnosticDescriptor InternalError = Error("DIFF099",
         "Internal generator error",

@@ -13,6 +13,8 @@ public sealed partial class Tensor
 
     public Tensor Sum(int? axis = null, bool keepDims = false) => Ops.Sum(this, axis, keepDims, "this");
 
+    public Tensor Norm() => Ops.Norm(this, "this");
+
     public Tensor Mean(int? axis = null, bool keepDims = false) => Ops.Mean(this, axis, keepDims, "this");
 
     public Tensor Max(int? axis = null, bool keepDims = false) => Ops.Max(this, axis, keepDims, "this");

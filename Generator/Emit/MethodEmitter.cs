@@ -14,7 +14,7 @@ namespace Differentiable.Generator.Emit;
 /// A node gets its own statement when the user named it, when it is used more than once, or when backward code
 /// reads it; any other node is written inline where it is used.
 /// </summary>
-internal sealed class MethodEmitter
+internal sealed partial class MethodEmitter
 {
     private readonly Gradient _gradient;
     private readonly MethodSpec _spec;
@@ -28,13 +28,17 @@ internal sealed class MethodEmitter
     private readonly HashSet<Node> _emitted = new();
     private readonly NameTable _names;
 
-    public MethodEmitter(Gradient gradient, HashSet<string> reservedNames)
+    /// <param name="names">
+    /// Where this emitter takes its names: its own table by default; the one the statements of a body with control flow
+    /// share (<see cref="ControlFlowEmitter"/>), whose locals live in one method and must all differ.
+    /// </param>
+    public MethodEmitter(Gradient gradient, HashSet<string> reservedNames, NameTable? names = null)
     {
         _gradient = gradient;
         _spec = gradient.Method.Spec;
         _forward = Topology.Sort(new[] { gradient.Method.Output });
         _forwardSet = new HashSet<Node>(_forward);
-        _names = new NameTable(_spec.Arguments.Select(a => a.Name).Concat(new[] { SeedName }), reservedNames);
+        _names = names ?? new NameTable(_spec.Arguments.Select(a => a.Name).Concat(new[] { SeedName }), reservedNames);
         CountUses();
         NameNodes();
         NameProperties(GradientsClass);
@@ -272,6 +276,7 @@ internal sealed class MethodEmitter
     /// <summary>A node as an operand: its variable if it has one, else the call written inline.</summary>
     private string Render(Node n) => n.Op switch
     {
+        Op.Input when _saved is not null && _saved.TryGetValue(n, out var saved) => saved,
         Op.Input or Op.Parameter or Op.ConstantTensor => n.Attributes.Text!,
         Op.Constant or Op.ScalarRef => GraphBuilder.ScalarText(n),
         Op.AdjointRef => AdjointName(n[0]),

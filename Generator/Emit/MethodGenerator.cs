@@ -59,6 +59,8 @@ internal static class MethodGenerator
     /// <summary>Writes the method's members; false (with diagnostics) when it cannot be differentiated.</summary>
     public static bool Write(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
     {
+        // A body with control flow is generated around the user's own if/while/for, statement by statement.
+        if (method.Spec.HasControlFlow) return ControlFlowEmitter.Write(w, method, context, diagnostics);
         var spec = method.Spec;
         var reserved = context.Reserved;
         var declared = CallMasks.Declared(spec);

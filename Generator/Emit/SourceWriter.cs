@@ -26,6 +26,14 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>A bare <c>{</c>: a nested block.</summary>
+    public SourceWriter OpenBlock()
+    {
+        Line("{");
+        _indent++;
+        return this;
+    }
+
     public SourceWriter Close(string line = "}")
     {
         _indent--;

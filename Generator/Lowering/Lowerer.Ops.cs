@@ -81,6 +81,10 @@ internal sealed partial class Lowerer
                 return new Value(_b.Make(Op.Flatten, T(0)));
             case "Concat":
                 return new Value(_b.Make(Op.Concat, new NodeAttributes(Axis: IntOption(args, "axis", null, call)), T(0), T(1)));
+            case "Norm":
+                // ‖x‖ = √Σx²: its gradient x/‖x‖ comes from the Sqrt, Sum and Mul rules (the Sqrt row gradient-checks Norm).
+                var normed = T(0);
+                return new Value(_b.Make(Op.Sqrt, _b.Make(Op.Sum, _b.Mul(normed, normed))));
             case "MseLoss":
                 return new Value(_b.Make(Op.Mean, _b.Make(Op.Pow, _b.Sub(T(0), T(1)), _b.Constant(2))));
         }
@@ -91,7 +95,7 @@ internal sealed partial class Lowerer
     private static readonly HashSet<string> Others = new()
     {
         "Pow", "ArgMax", "Reshape", "Gather", "LogSoftmax", "Softmax", "NllLoss", "CrossEntropy", "Conv2d", "MaxPool2d", "AvgPool2d",
-        "GlobalAvgPool2d", "Flatten", "Concat", "MseLoss",
+        "GlobalAvgPool2d", "Flatten", "Concat", "MseLoss", "Norm",
     };
 
     /// <summary>Whether a call of <c>Ops.{name}</c> (or the Tensor method of that name) can be lowered; the parser asks before it accepts one.</summary>

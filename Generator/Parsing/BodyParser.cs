@@ -15,14 +15,15 @@ namespace Differentiable.Generator.Parsing;
 /// Anything outside the supported subset becomes a DIFF0xx diagnostic at that exact syntax node; the parser
 /// then returns a placeholder and carries on, so one run reports every problem and never throws.
 /// </summary>
-internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
+internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
 {
     public EquatableArray<Stmt> ParseBody(MethodDeclarationSyntax syntax)
     {
         if (syntax.ExpressionBody is { } arrow)
             return new EquatableArray<Stmt>(new Stmt[] { new ReturnStatement(ParseExpr(arrow.Expression), Spot(arrow.Expression), "return " + Text(arrow.Expression) + ";") });
-        if (syntax.Body is { } block) return ParseStatements(block.Statements);
-        return EquatableArray<Stmt>.Empty;
+        if (syntax.Body is not { } block) return EquatableArray<Stmt>.Empty;
+        HasControlFlow = ControlFlowIn(block);
+        return ParseStatements(block.Statements);
     }
 
     private EquatableArray<Stmt> ParseStatements(IEnumerable<StatementSyntax> statements)
@@ -35,6 +36,16 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
     private void ParseStatement(StatementSyntax statement, List<Stmt> into)
     {
         cancellation.ThrowIfCancellationRequested();
+        if (Refused(statement) is { } why)
+        {
+            Report(Diagnostics.ControlFlowNotSupported, statement, StatementKeyword(statement), why);
+            return;
+        }
+        if (HasControlFlow)
+        {
+            ParseControlFlowStatement(statement, into);
+            return;
+        }
         switch (statement)
         {
             case BlockSyntax block:
@@ -286,6 +297,12 @@ internal sealed class BodyParser(SemanticModel model, List<DiagnosticInfo> diagn
         if (isTensorMethod)
             return new OpCall(callee.Name, BindArguments(operation, receiver: ParseExpr(((MemberAccessExpressionSyntax)invocation.Expression).Expression)), where);
 
+        if (callee.HasAttribute(KnownTypes.DifferentiableAttribute) && HasControlFlow)
+        {
+            Report(Diagnostics.ControlFlowNotSupported, invocation, Text(invocation),
+                "calls of other [Differentiable] methods are not supported yet in a body with control flow; write the callee's statements here, or move the control flow into the callee");
+            return new NullLiteral(where);
+        }
         if (callee.HasAttribute(KnownTypes.DifferentiableAttribute))
         {
             if (callee.DeclaringSyntaxReferences.Length == 0) return Unknown(invocation);

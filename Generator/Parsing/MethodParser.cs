@@ -73,10 +73,14 @@ internal static class MethodParser
                 EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(diagnostics), HasCompileErrors: true);
 
         var custom = ParseCustomGradient(method, arguments, where, diagnostics);
-        var body = new BodyParser(context.SemanticModel, diagnostics, cancellation).ParseBody(syntax);
+        var parser = new BodyParser(context.SemanticModel, diagnostics, cancellation);
+        var body = parser.ParseBody(syntax);
+        if (parser.HasControlFlow && custom is not null)
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, where, method.Name, "a method with a custom gradient is called as written; its body may not have control flow"));
 
         return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
-            body, custom, where, new EquatableArray<DiagnosticInfo>(diagnostics));
+            body, custom, where, new EquatableArray<DiagnosticInfo>(diagnostics),
+            HasControlFlow: parser.HasControlFlow, Locals: new EquatableArray<ArgumentSpec>(parser.Locals));
     }
 
     private static ArgumentKind? KindOf(ITypeSymbol type)

@@ -5,6 +5,8 @@ namespace Differentiable.Generator.Parsing;
 /// <summary>
 /// What the parser hands to the rest of the pipeline for one [Differentiable] method: plain, equatable values
 /// (no symbols, syntax nodes or compilations), so an unrelated edit leaves the incremental cache warm.
+/// <see cref="HasControlFlow"/>: the body has if/while/run-time for/break/continue and is generated statement by
+/// statement around the user's control flow; <see cref="Locals"/> then lists its locals (name, tensor or number, type).
 /// </summary>
 internal sealed record MethodSpec(
     ClassSpec Class,
@@ -15,7 +17,9 @@ internal sealed record MethodSpec(
     CustomGradientSpec? CustomGradient,
     SourceSpot Where,
     EquatableArray<DiagnosticInfo> Diagnostics,
-    bool HasCompileErrors = false)
+    bool HasCompileErrors = false,
+    bool HasControlFlow = false,
+    EquatableArray<ArgumentSpec> Locals = default)
 {
     /// <summary>The key other methods use to call this one: "Namespace.Class.Method".</summary>
     public string Key => Class.FullName + "." + Name;

@@ -121,7 +121,7 @@ internal static class RuleTable
         new(Op.Sqrt, GradientKind.Rule, "Sqrt", "√{0}",
             backward: (y, dy, b) => new[] { b.Div(dy, b.Mul(b.Constant(2), y)) },
             adjointMath: new[] { "{dy} / (2·{y})" },
-            checks: new[] { new GradCheckCase("Sqrt(a)", new[] { M }, PositiveFirst) },
+            checks: new[] { new GradCheckCase("Sqrt(a)", new[] { M }, PositiveFirst), new GradCheckCase("Norm(a)", new[] { M }) },
             device: Elementwise("sqrtf({0})")),
         new(Op.Abs, GradientKind.Rule, "Abs", "|{0}|",
             backward: (y, dy, b) => new[] { b.Mul(dy, b.Make(Op.Sign, y[0])) },

@@ -11,6 +11,10 @@ public static partial class Ops
     public static Tensor Sum(Tensor x, int? axis = null, bool keepDims = false, [CallerArgumentExpression(nameof(x))] string? xName = null) =>
         Reduce("Sum", Reduction.Sum, x, axis, keepDims, xName);
 
+    /// <summary>The Frobenius (2-)norm of all elements, √Σx², as a rank-0 tensor (torch's <c>x.norm()</c>).</summary>
+    public static Tensor Norm(Tensor x, [CallerArgumentExpression(nameof(x))] string? xName = null) =>
+        Sqrt(Reduce("Norm", Reduction.Sum, Mul(x, x), null, false, xName));
+
     public static Tensor Mean(Tensor x, int? axis = null, bool keepDims = false, [CallerArgumentExpression(nameof(x))] string? xName = null)
     {
         var sum = Reduce("Mean", Reduction.Sum, x, axis, keepDims, xName);

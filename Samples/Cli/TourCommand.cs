@@ -3,7 +3,7 @@ using Differentiable.Samples.Models;
 
 namespace Differentiable.Samples.Cli;
 
-/// <summary><c>tour</c>: the seed's TunedSin numbers and one FlatNet gradient, computed by generated code.</summary>
+/// <summary><c>tour</c>: the seed's TunedSin numbers, one FlatNet gradient, and the autograd tutorial's f(a) with control flow, computed by generated code.</summary>
 internal static class TourCommand
 {
     public static Command Create()
@@ -28,6 +28,13 @@ internal static class TourCommand
         var labels = Labels.FromArray(3, 1, 4, 1);
         var (loss, g) = net.LossWithGradients(batch, labels);
         Console.WriteLine($"FlatNet loss on a random batch = {loss.Item():F4}; gradients: {string.Join(", ", g.All.Select(p => $"{p.Name} {p.Gradient.ShapeString()}"))}");
+
+        // The tutorial's data-dependent f(a): gradients follow the path taken (PyTorch: 1638400 and 2048).
+        foreach (var a in new[] { -0.0632, 0.5 })
+        {
+            var (c, fg) = Tutorial.FWithGradients(Tensor.FromArray(new[] { a }, 1));
+            Console.WriteLine($"Tutorial f(a = {a}) = {c.ToDoubleArray()[0]}; df/da = {fg.a.ToDoubleArray()[0]}");
+        }
         return 0;
     }
 }

@@ -25,27 +25,39 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void WhileLoop_DIFF001() => AssertDiagnostic("DIFF001", """
+    public void LocalFunction_DIFF001() => AssertDiagnostic("DIFF001", """
+        public partial class M
+        {
+            [Differentiable] public Tensor F(Tensor x)
+            {
+                Tensor Twice(Tensor t) => t * 2; //!
+                return x;
+            }
+        }
+        """);
+
+    [Fact]
+    public void DoWhile_DIFF015() => AssertDiagnostic("DIFF015", """
         public partial class M
         {
             [Differentiable] public Tensor F(Tensor x)
             {
                 var h = x;
-                while (h.Item() > 1) h = h * 0.5; //!
+                do h = h * 0.5; while (h.Sum().Item() > 1); //!
                 return h;
             }
         }
         """);
 
     [Fact]
-    public void LoopBoundedByField_DIFF002() => AssertDiagnostic("DIFF002", """
+    public void ForWithTwoVariables_DIFF002() => AssertDiagnostic("DIFF002", """
         public partial class M
         {
             public int Depth = 3;
             [Differentiable] public Tensor F(Tensor x)
             {
                 var h = x;
-                for (int i = 0; i < Depth; i++) //!
+                for (int i = 0, j = 0; i < Depth; i++) //!
                     h = Tanh(h);
                 return h;
             }
@@ -53,13 +65,13 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void LoopBoundedByArgument_DIFF002() => AssertDiagnostic("DIFF002", """
+    public void ConditionReadingALambda_DIFF016() => AssertDiagnostic("DIFF016", """
         public partial class M
         {
             [Differentiable] public Tensor F(Tensor x, int n)
             {
                 var h = x;
-                for (int i = 0; i < n; i++) //!
+                if (new System.Func<int>(() => n)() > 0) //!
                     h = Tanh(h);
                 return h;
             }
@@ -151,19 +163,6 @@ public class DiagnosticTests
             [Differentiable] public Tensor F(Tensor x,
                 string name) //!
                 => x;
-        }
-        """);
-
-    [Fact]
-    public void LocalWithoutInitializer_DIFF011() => AssertDiagnostic("DIFF011", """
-        public partial class M
-        {
-            [Differentiable] public Tensor F(Tensor x)
-            {
-                Tensor t; //!
-                t = x;
-                return t;
-            }
         }
         """);
 

@@ -12,7 +12,11 @@ public class SampleSnapshotTests
         GeneratorHarness.Run(Directory.GetFiles(RepositoryPaths.SampleModels, "*.cs").Order(StringComparer.Ordinal)
             .Select(path => (path, File.ReadAllText(path))).ToArray()));
 
-    public static TheoryData<string> Models => new() { "FlatNet", "SinNet", "TunedSin", "Linear", "TwoLayerNN", "SoftmaxRegression", "LinearRegression", "CNN", "LeNet", "DropoutMLP", "AlexNet", "SpiralLinear", "SpiralNet" };
+    public static TheoryData<string> Models => new()
+    {
+        "FlatNet", "SinNet", "TunedSin", "Linear", "TwoLayerNN", "SoftmaxRegression", "LinearRegression", "CNN", "LeNet", "DropoutMLP", "AlexNet",
+        "SpiralLinear", "SpiralNet", "Tutorial", "LoopNet", "ControlFlowCases",
+    };
 
     [Theory]
     [MemberData(nameof(Models))]

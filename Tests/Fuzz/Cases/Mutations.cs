@@ -27,6 +27,9 @@ public static class Mutations
     {
         "while (false) {{ }}\n{0}", "if (true) {{ {0} }}", "foreach (var z in new int[1]) {{ {0} }}", "{{ {0} }}", "{0}\n;",
         "for (int k = 0; k < 2; k++) {{ {0} }}", "for (int k = 0; k < Depth; k++) {{ {0} }}", "try {{ {0} }} finally {{ }}", "lock (this) {{ {0} }}",
+        // Control flow (issue 11): supported forms, and the refused ones next to them.
+        "int q = 0;\nwhile (q < 2) {{ q++; if (q == 1) continue; {0} break; }}", "if (System.Math.Abs(1.5) > 1) {{ {0} }} else if (Depth > 0) {{ {0} }}",
+        "do {{ {0} }} while (false);", "switch (1) {{ default: {{ {0} }} break; }}", "goto skip;\nskip: {0}",
     };
 
     public static FuzzCase Make(string id, Random r)

@@ -23,6 +23,9 @@ public sealed class RandomPrograms
     private bool instance;
     private int fresh;
 
+    /// <summary>Whether the method being written may use if/while/run-time for/break/continue (only a method nothing calls, calling nothing).</summary>
+    private bool controlFlow;
+
     private RandomPrograms(Random random)
     {
         r = random;
@@ -66,7 +69,11 @@ public sealed class RandomPrograms
         if (r.Next(3) == 0) entry.Add(new Argument("s", "double", null, 0.7));
         if (r.Next(6) == 0) entry.Add(new Argument("f", "float", null, 1.25));
         if (r.Next(4) == 0) entry.Add(new Argument("n", "int", null, 3));
+        // Control flow only where this slice supports it: in a method that calls no other [Differentiable] method (Method
+        // then calls none of the helpers).
+        controlFlow = r.Next(2) == 0;
         var entryBody = Method(!instance, parameters, entry, Pick(AllShapes()), detachable: instance);
+        controlFlow = false;
         members.AppendLine($"    [Differentiable] public {(instance ? "" : "static ")}Tensor F({string.Join(", ", entry.Select(a => $"{a.Type} {a.Name}"))}){entryBody}");
 
         var source = $"using Differentiable;\nusing static Differentiable.Ops;\n\npublic partial class M\n{{\n{members}}}\n";
@@ -82,7 +89,7 @@ public sealed class RandomPrograms
         if (!isStatic) vars.AddRange(parameters);
         numbers = args.Where(a => a.Shape is null).Select(a => a.Name).ToList();
         if (!isStatic) numbers.AddRange(fields);
-        var canCall = helpers.Where(h => h.IsStatic || !isStatic).ToList();
+        var canCall = helpers.Where(h => !controlFlow && (h.IsStatic || !isStatic)).ToList();
         var helperBackup = helpers.ToList();
         helpers.Clear();
         helpers.AddRange(canCall);
@@ -121,8 +128,9 @@ public sealed class RandomPrograms
     /// <summary>Reassignment, compound assignment, or a constant-bound loop that updates a local.</summary>
     private string Update(Var target, int depth)
     {
-        switch (r.Next(4))
+        switch (r.Next(controlFlow ? 8 : 4))
         {
+            case 4: case 5: case 6: case 7: return ControlFlow(target, depth);
             case 0: return $"{target.Name} = {Expr(target.Shape, depth)};";
             case 1: return $"{target.Name} {Pick(new[] { "+=", "-=", "*=" })} {Broadcast(target.Shape, depth)};";
             case 2: return $"{target.Name} /= {Pick(new[] { "2", "4.0", "1.5" })};";
@@ -133,6 +141,38 @@ public sealed class RandomPrograms
                 var step = $"{target.Name} = {target.Name} * 0.5 + Tanh({Expr(target.Shape, depth - 1)}) * {i};";
                 numbers.Remove(i);
                 return r.Next(2) == 0 ? $"for (int {i} = 0; {i} < {bound}; {i}++) {step}" : $"for (int {i} = 1; {i} <= {bound}; {i}++)\n        {{\n            {step}\n        }}";
+        }
+    }
+
+    /// <summary>
+    /// A statement with control flow that updates <paramref name="target"/>. Conditions read tensors and numbers but never
+    /// change their outcome under the gradient check's small steps (margins of 1e9), so the path is the same on both sides.
+    /// </summary>
+    private string ControlFlow(Var target, int depth)
+    {
+        string Condition() => r.Next(3) switch
+        {
+            0 => $"({Expr(Pick(TensorShapes()), 1)}).Abs().Sum().Item() < 1e9",
+            1 => $"({Expr(Pick(TensorShapes()), 1)}).Sum().Item() > -1e9 && {r.Next(2) == 0}".Replace("True", "true").Replace("False", "false"),
+            _ => $"({Expr(Pick(TensorShapes()), 1)}).Norm().Item() > 1e9 || {r.Next(3)} < 2",
+        };
+        string Step() => $"{target.Name} = {target.Name} * 0.5 + Tanh({Expr(target.Shape, depth - 1)});";
+        var k = "k" + fresh++;
+        switch (r.Next(4))
+        {
+            case 0:
+                return $"if ({Condition()})\n        {{\n            {Step()}\n        }}" + (r.Next(2) == 0 ? "" : $"\n        else\n            {Step()}");
+            case 1:
+                return $"int {k} = 0;\n        while ({k} < {r.Next(0, 4)})\n        {{\n            {Step()}\n            {k}++;\n        }}";
+            case 2:
+                var bound = numbers.Contains("n") && r.Next(2) == 0 ? "n" : r.Next(0, 4).ToString();
+                numbers.Add(k);
+                var step = $"{target.Name} = {target.Name} * 0.5 + Tanh({Expr(target.Shape, depth - 1)}) * {k};";
+                numbers.Remove(k);
+                return $"for (int {k} = 0; {k} < {bound}; {k}++)\n        {{\n            if ({k} == 1) continue;\n            {step}\n            if ({k} == 2) break;\n        }}";
+            default:
+                var t = "t" + fresh++;
+                return $"Tensor {t};\n        if ({Condition()}) {t} = {Expr(target.Shape, depth - 1)};\n        else {t} = {Expr(target.Shape, depth - 1)};\n        {target.Name} = {target.Name} * 0.5 + {t};";
         }
     }
 

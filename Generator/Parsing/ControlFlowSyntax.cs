@@ -1,0 +1,31 @@
+using Differentiable.Generator.Model;
+
+namespace Differentiable.Generator.Parsing;
+
+// The statements of a body with control flow (issue 11). Such a body is not lowered as one graph: its
+// straight-line statements are differentiated one by one and a driver writes the user's if/while/for around them
+// (Emit/ControlFlowEmitter). Conditions and loop headers only read numbers, so they are kept as C# text, rendered
+// by ConditionRenderer from the user's syntax with every name the generated file might not see fully qualified.
+
+/// <summary><c>if (Condition) Then else Else</c>; <c>else if</c> is an <see cref="IfStatement"/> alone in <see cref="Else"/>.</summary>
+internal sealed record IfStatement(string Condition, EquatableArray<Stmt> Then, EquatableArray<Stmt> Else, bool HasElse, SourceSpot Where, string Text)
+    : Stmt(Where, Text);
+
+/// <summary><c>while (Condition) Body</c>.</summary>
+internal sealed record WhileLoop(string Condition, EquatableArray<Stmt> Body, SourceSpot Where, string Text) : Stmt(Where, Text);
+
+/// <summary>A <c>for</c> loop run as written (<see cref="Header"/>: its rendered <c>for (...)</c>), not unrolled.</summary>
+internal sealed record RuntimeForLoop(string Header, EquatableArray<Stmt> Body, SourceSpot Where, string Text) : Stmt(Where, Text);
+
+internal sealed record BreakStatement(SourceSpot Where, string Text) : Stmt(Where, Text);
+
+internal sealed record ContinueStatement(SourceSpot Where, string Text) : Stmt(Where, Text);
+
+/// <summary><c>Tensor c;</c>: a local assigned later, on every path (C#'s definite assignment already checked).</summary>
+internal sealed record DeclaredLocal(string Name, string TypeName, SourceSpot Where, string Text) : Stmt(Where, Text);
+
+/// <summary>A statement on numbers only (<c>int k = 0;</c>, <c>k += 2;</c>): no gradient, copied as <see cref="Code"/>.</summary>
+internal sealed record NumberStatement(string Code, SourceSpot Where, string Text) : Stmt(Where, Text);
+
+/// <summary>A nested <c>{ ... }</c> block, kept so that its locals keep their scope.</summary>
+internal sealed record BlockStatement(EquatableArray<Stmt> Body, SourceSpot Where, string Text) : Stmt(Where, Text);
