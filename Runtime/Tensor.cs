@@ -74,16 +74,13 @@ public sealed partial class Tensor
 
     internal static int ElementCount(ReadOnlySpan<int> shape)
     {
-        long length = 1;
         foreach (var d in shape)
-        {
             if (d < 0) throw new ArgumentException($"Shape dimensions must be non-negative, got {Format(shape)}.");
-            length *= d;
-            // A .NET array holds at most Array.MaxLength elements; say so rather than overflow with no shape named.
-            if (length > Array.MaxLength)
-                throw new ArgumentException($"A tensor of shape {Format(shape)} would hold {Product(shape).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} elements; a tensor holds at most {Array.MaxLength.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}.");
-        }
-        return (int)length;
+        var count = Product(shape);
+        // A .NET array holds at most Array.MaxLength elements; say so rather than overflow with no shape named.
+        if (count > Array.MaxLength)
+            throw new ArgumentException($"A tensor of shape {Format(shape)} would hold {count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} elements; a tensor holds at most {Array.MaxLength.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}.");
+        return (int)count;
     }
 
     /// <summary>The dimensions, outermost first. Read-only so that a caller cannot reshape a tensor by accident.</summary>

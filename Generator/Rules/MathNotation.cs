@@ -39,5 +39,8 @@ internal static class MathNotation
         return math.Contains(" ") && !bare ? "(" + math + ")" : math;
     }
 
-    private static string Scalar(Node n) => GraphBuilder.ScalarText(n).Replace(".0", "").Replace("global::", "");
+    /// <summary>A number as written in math: 2 for 2.0 (a ".0" not followed by a digit), 0.01 unchanged.</summary>
+    private static string Scalar(Node n) => TrailingZero.Replace(GraphBuilder.ScalarText(n), "").Replace("global::", "");
+
+    private static readonly System.Text.RegularExpressions.Regex TrailingZero = new(@"\.0(?![0-9])");
 }

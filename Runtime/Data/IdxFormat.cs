@@ -26,7 +26,7 @@ internal static class IdxFormat
     /// notice a longer file), so a gzip bomb — megabytes that expand to gigabytes — costs no more memory than the
     /// data it announces. MNIST files are at most ~47 MB, so reading at once is simplest.
     /// </summary>
-    public static byte[] ReadAllDecompressed(string path, int headerBytes, Func<byte[], long> payloadLength)
+    public static byte[] ReadAllDecompressed(string path, int expectedMagic, int headerBytes, Func<byte[], long> payloadLength)
     {
         var bytes = File.ReadAllBytes(path);
         if (!IsGzip(bytes)) return bytes;
@@ -35,7 +35,8 @@ internal static class IdxFormat
             using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
             var header = new byte[headerBytes];
             var read = gzip.ReadAtLeast(header, headerBytes, throwOnEndOfStream: false);
-            if (read < headerBytes) return header[..read];
+            // Sizes mean nothing in a file of another kind (the images passed as labels): let the caller's magic check speak.
+            if (read < headerBytes || System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header) != expectedMagic) return header[..read];
             var payload = payloadLength(header);
             // A header announcing more than an array holds is refused by the caller, from the header alone.
             if (payload < 0 || headerBytes + payload >= Array.MaxLength) return header;

@@ -14,8 +14,8 @@ public static class IdxReader
     public static IdxImages ReadImages(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var bytes = IdxFormat.ReadAllDecompressed(path, IdxFormat.ImagesHeaderBytes,
-            header => (long)BigEndian(header, 4) * BigEndian(header, 8) * BigEndian(header, 12));
+        var bytes = IdxFormat.ReadAllDecompressed(path, IdxFormat.ImagesMagic, IdxFormat.ImagesHeaderBytes,
+            header => Product(BigEndian(header, 4), BigEndian(header, 8), BigEndian(header, 12)));
         CheckHeader(path, bytes, IdxFormat.ImagesMagic, IdxFormat.ImagesHeaderBytes, "images");
 
         var count = ReadDimension(path, bytes, 4, "image count");
@@ -42,7 +42,7 @@ public static class IdxReader
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classCount);
-        var bytes = IdxFormat.ReadAllDecompressed(path, IdxFormat.LabelsHeaderBytes, header => BigEndian(header, 4));
+        var bytes = IdxFormat.ReadAllDecompressed(path, IdxFormat.LabelsMagic, IdxFormat.LabelsHeaderBytes, header => BigEndian(header, 4));
         CheckHeader(path, bytes, IdxFormat.LabelsMagic, IdxFormat.LabelsHeaderBytes, "labels");
 
         var count = ReadDimension(path, bytes, 4, "label count");
@@ -104,5 +104,9 @@ public static class IdxReader
     }
 
     /// <summary>A header field as the unsigned size it announces (negative values read as huge, and are refused by size).</summary>
+    /// <summary>count·rows·columns, or long.MaxValue when that would overflow (the caller then refuses the header).</summary>
+    private static long Product(long count, long rows, long columns) =>
+        (decimal)count * rows * columns > long.MaxValue ? long.MaxValue : count * rows * columns;
+
     private static long BigEndian(byte[] header, int offset) => BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(offset, 4));
 }

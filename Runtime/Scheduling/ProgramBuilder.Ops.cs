@@ -113,7 +113,7 @@ public sealed partial class ProgramBuilder
 
     /// <summary>
     /// How many blocks share each tile's K: enough for about <see cref="TargetBlocks"/> blocks in all, with at least
-    /// 128 values of K per block (a split costs a <c>sum_partials</c> launch, which a shorter K does not win back),
+    /// 128 values of K per block (a split costs a second launch that adds the partial products, which a shorter K does not win back),
     /// K per split a multiple of the kernel's 16-wide step.
     /// </summary>
     internal static (int Splits, int PerSplit) SplitK(int tiles, int k)

@@ -43,5 +43,11 @@ public static class SamplesApp
             Console.Error.WriteLine(e.Message);
             return 1;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("DIFFERENTIABLE_STACK_TRACES") is null)
+        {
+            // Anything else (a shape the model cannot take, a CUDA error): still one line; the variable shows the trace.
+            Console.Error.WriteLine($"{e.Message} ({e.GetType().Name}; set DIFFERENTIABLE_STACK_TRACES=1 for the stack trace)");
+            return 1;
+        }
     }
 }

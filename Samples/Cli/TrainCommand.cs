@@ -100,8 +100,7 @@ internal static class TrainCommand
         }
 
         // A folder per run, so a run never overwrites the pictures of the one before; <model>-latest names the newest.
-        var runDirectory = Path.Combine(outDirectory, $"{modelName}-{DateTime.Now:yyyyMMdd-HHmmss}");
-        Directory.CreateDirectory(runDirectory);
+        var runDirectory = NewRunDirectory(outDirectory, $"{modelName}-{DateTime.Now:yyyyMMdd-HHmmss}");
         var fashion = labelNames == "fashion";
         var title = $"{model.Name} on {(fashion ? "Fashion-MNIST" : "MNIST")}";
         var pictures = new[]
@@ -124,6 +123,25 @@ internal static class TrainCommand
         var first = test.Slice(Enumerable.Range(0, Math.Min(24, test.Count)).ToArray());
         var predicted = Evaluation.Predict(model, first.Images);
         return DigitGrid.Save(first.Images, first.Labels, predicted, columns: 8, title, path, classNames);
+    }
+
+    /// <summary>A folder no other run has: the name, or name-2, name-3, ... when runs start within the same second.</summary>
+    private static string NewRunDirectory(string outDirectory, string name)
+    {
+        Directory.CreateDirectory(outDirectory);
+        for (var k = 1; ; k++)
+        {
+            var path = Path.Combine(outDirectory, k == 1 ? name : $"{name}-{k}");
+            if (Directory.Exists(path)) continue;
+            try
+            {
+                // CreateDirectory succeeds on an existing folder, so claim the name with a marker file made exclusively.
+                Directory.CreateDirectory(path);
+                using (new FileStream(Path.Combine(path, ".run"), FileMode.CreateNew)) { }
+                return path;
+            }
+            catch (IOException) when (File.Exists(Path.Combine(path, ".run"))) { }
+        }
     }
 
     /// <summary>Makes <c>out/&lt;model&gt;-latest</c> a link to the newest run's folder (where links can be made; the paths above are printed anyway).</summary>

@@ -56,6 +56,18 @@ public class IdxReaderTests
     }
 
     [Fact]
+    public void Swapped_gzipped_files_are_named_as_swapped_not_as_too_long()
+    {
+        using var dir = new TempDirectory();
+        IdxWriter.WriteImages(dir.File("train-images-idx3-ubyte.gz"), SmallData.Images(50));
+        IdxWriter.WriteLabels(dir.File("train-labels-idx1-ubyte.gz"), SmallData.Labels(50));
+        var e = Assert.Throws<DataFormatException>(() => IdxReader.ReadLabels(dir.File("train-images-idx3-ubyte.gz")));
+        Assert.Contains("Were the images and labels files swapped?", e.Message);
+        e = Assert.Throws<DataFormatException>(() => IdxReader.ReadImages(dir.File("train-labels-idx1-ubyte.gz")));
+        Assert.Contains("Were the images and labels files swapped?", e.Message);
+    }
+
+    [Fact]
     public void WrongMagicNamesExpectedAndFound()
     {
         using var dir = new TempDirectory();

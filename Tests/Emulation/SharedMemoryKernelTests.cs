@@ -32,7 +32,7 @@ public sealed class SharedMemoryKernelTests : IDisposable
     private const string TiledMatmulSource = KernelPrelude.Geometry + """
         #define TILE 16
 
-        // c (m×n) = a (m×k) · b (k×n), row-major, g.ints = {m, k, n}. One block of TILE×TILE threads per output tile
+        // c (m×n) = a (m×k) · b (k×n), row-major, g.arguments = {m, k, n}. One block of TILE×TILE threads per output tile
         // (the grid is 1-D: blockIdx.x walks the tiles row by row); the block stages a tile of a and one of b in shared
         // memory (padded against bank conflicts), and zero-fills what lies past the edges.
         extern "C" __global__ void tiled_matmul(const Geometry g, float* __restrict__ c, const float* __restrict__ a, const float* __restrict__ b)

@@ -135,5 +135,7 @@ public class TensorBasicsTests
         Assert.Contains("(100000, 100000)", e.Message);
         Assert.Contains("10,000,000,000 elements", e.Message);
         Assert.Throws<ArgumentException>(() => Tensor.Zeros(65536, 65536, 65536));
+        Assert.Equal(0, Tensor.Zeros(2147483600, 2, 0).Length);   // no elements, however long the other sides
+        Assert.Contains("non-negative", Assert.Throws<ArgumentException>(() => Tensor.Zeros(2147483600, 2, -1)).Message);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Differentiable.Checkpoints;
 using Differentiable.Data;
 using Differentiable.Samples.Cli;
@@ -57,6 +58,30 @@ public sealed class TrainCommandErrorTests
             "--model must be one of flatnet, sinnet, twolayer, softmax, cnn, lenet, dropout-mlp, not 'resnet'.",
             "Run 'train --help' for the options.",
         }, output.Trim().Split('\n').Select(l => l.Trim()).Order().ToArray().OrderBy(l => l.StartsWith("Run") ? 1 : 0).ThenBy(l => l, StringComparer.Ordinal).ToArray());
+    }
+
+    [Fact]
+    public void Numbers_are_read_the_same_in_every_locale_and_choices_in_any_case()
+    {
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo("de-DE");   // where "0.05" reads as 5 to double.Parse
+        try
+        {
+            var rate = Options.Double("lr", 0.01, 0, "the rate");
+            Assert.Equal(0.05, new System.CommandLine.RootCommand { rate }.Parse(new[] { "--lr", "0.05" }).GetValue(rate));
+
+            // The model in capitals is accepted; the empty save path then stops the command before any training.
+            var (exit, output) = Samples("train", "--model", "FLATNET", "--lr", "0.05", "--save", "");
+            Assert.Equal(2, exit);
+            Assert.StartsWith("--save needs a file name.", output);
+            (exit, output) = Samples("train", "--lr", "fast");
+            Assert.Equal(2, exit);
+            Assert.StartsWith("--lr must be a number like 0.05, not 'fast'.", output);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
     }
 
     [SkippableFact]
