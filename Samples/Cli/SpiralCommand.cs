@@ -14,8 +14,7 @@ internal static class SpiralCommand
     public static Command Create()
     {
         var model = Options.Choice("model", "relu", new[] { "linear", "relu" }, "a linear classifier, or one hidden ReLU layer of 100 units");
-        var iterations = new Option<int?>("--iterations") { Description = "gradient steps [default: linear 200, relu 10000, as the slides]" };
-        iterations.Validators.Add(r => { if (r.GetValue(iterations) is < 1 and var n) r.AddError($"--iterations must be at least 1, not {n}."); });
+        var iterations = Options.OptionalInt("iterations", 1, "gradient steps [default: linear 200, relu 10000, as the slides]");
         var seed = Options.Int("seed", 1, 0, "seeds the points' noise and the initial weights");
         var output = new Option<string>("--out") { Description = "where the picture goes", DefaultValueFactory = _ => "out" };
         var command = new Command("spiral", "the slides' spiral classifiers: loss, accuracy and a decision-boundary picture") { model, iterations, seed, output };

@@ -30,8 +30,7 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "where the PNG pictures go", DefaultValueFactory = _ => "out" };
         var save = Options.Text("save", "write the trained weights to this safetensors file (checked before training)");
         var load = Options.Text("load", "start from the weights in this safetensors file");
-        var limit = new Option<int?>("--limit") { Description = "use only the first N training digits (quick runs)" };
-        limit.Validators.Add(r => { if (r.GetValue(limit) is < 1 and var n) r.AddError($"--limit must be at least 1, not {n}."); });
+        var limit = Options.OptionalInt("limit", 1, "use only the first N training digits (quick runs)");
         var command = new Command("train", "train a sample classifier on MNIST digits: a table row per epoch, pictures, the final accuracy on the last line")
         {
             model, epochs, learningRate, momentum, batchSize, seed, optimizer, device, data, labels, output, save, load, limit,

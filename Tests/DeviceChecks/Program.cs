@@ -6,8 +6,19 @@ using Differentiable.Samples.Cli;
 // `gpu-check [--batch 64]`: every op kind and every sample model on the GPU against the CPU (relative error ≤ 1e-4
 // in float32, random inputs, intermediate buffers poisoned with NaN before each run); exit code 1 when a case fails.
 // Every other command is the samples' (train, bench, plan, ...), so that one published file does all of a GPU run.
-var batch = new Option<int>("--batch") { Description = "rows per input", DefaultValueFactory = _ => 64 };
-batch.Validators.Add(r => { if (r.GetValue(batch) < 1) r.AddError("--batch must be at least 1."); });
+var batch = new Option<int>("--batch")
+{
+    Description = "rows per input",
+    DefaultValueFactory = _ => 64,
+    // Parsed here rather than validated after: a validator would read the value of an option whose parse failed.
+    CustomParser = r =>
+    {
+        var text = r.Tokens.Count == 0 ? "" : r.Tokens[0].Value;
+        if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1) return n;
+        r.AddError($"--batch must be a whole number of at least 1, not '{text}'.");
+        return 64;
+    },
+};
 var gpuCheck = new Command("gpu-check", "compare every op and sample model on the GPU with the CPU") { batch };
 gpuCheck.SetAction(r => GpuCheck(r.GetValue(batch)));
 return SamplesApp.Run(args, gpuCheck);

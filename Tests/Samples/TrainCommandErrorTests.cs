@@ -77,6 +77,10 @@ public sealed class TrainCommandErrorTests
             (exit, output) = Samples("train", "--lr", "fast");
             Assert.Equal(2, exit);
             Assert.StartsWith("--lr must be a number like 0.05, not 'fast'.", output);
+            (exit, output) = Samples("train", "--epochs", "ten", "--limit", "x");
+            Assert.Equal(2, exit);
+            Assert.Contains("--epochs must be a whole number, not 'ten'.", output);
+            Assert.Contains("--limit must be a whole number, not 'x'.", output);
         }
         finally
         {
