@@ -24,4 +24,4 @@ echo "PyTorch, run 2 ..."
 peak=$(dotnet run -c Release --project Benchmarks -- peak --threads "$threads" --seconds 3)
 echo
 grep -m1 -E "^(model name|cpu family|model\s)" /proc/cpuinfo || true
-/usr/bin/python3 Benchmarks/Cpu/side_by_side_table.py "$peak" "$(ls "$results"/bdn/results/*TrainingStepBenchmarks-report-full.json)" "$results"/pytorch-*.json
+/usr/bin/python3 Benchmarks/Cpu/side_by_side_table.py "$peak" "$(ls "$results"/bdn/results/*TrainingStepBenchmarks-report-full*.json)" "$results"/pytorch-*.json

@@ -35,7 +35,8 @@ FLOPS = {
 def main():
     peak = float(sys.argv[1])
     report = json.load(open(sys.argv[2]))
-    ours = {b["Method"] if not b.get("Description") else b["Description"]: b["Statistics"]["Median"] / 1000 for b in report["Benchmarks"]}
+    # BenchmarkDotNet names a benchmark by its Description in MethodTitle ('FlatNet b100 step'); medians are in ns.
+    ours = {b.get("MethodTitle", b["Method"]).strip("'"): b["Statistics"]["Median"] / 1000 for b in report["Benchmarks"]}
     runs = [json.load(open(path)) for path in sys.argv[3:]]
     print(f"Measured float32 peak: {peak:.0f} GFLOP/s (Benchmarks `peak`: FMA loops on every core)")
     print(f"PyTorch {runs[0].get('torch', '?')}, best of {len(runs)} runs")
