@@ -14,7 +14,7 @@ namespace Differentiable.Generator.Emit;
 /// </summary>
 internal static class ClassEmitter
 {
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]";
+    private const string GeneratedCode = GeneratedMembers.Attribute;
 
     /// <summary>Names the generated code must not take for its locals: members of the class and the runtime functions it calls.</summary>
     public static IEnumerable<string> Reserved(ClassSpec type) =>

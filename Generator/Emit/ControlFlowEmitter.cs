@@ -18,7 +18,7 @@ namespace Differentiable.Generator.Emit;
 /// </summary>
 internal sealed class ControlFlowEmitter
 {
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]";
+    private const string GeneratedCode = GeneratedMembers.Attribute;
 
     private readonly MethodWork _method;
     private readonly MethodSpec _spec;
@@ -101,7 +101,7 @@ internal sealed class ControlFlowEmitter
         w.Line();
         WriteDocumentation(w);
         w.Line(GeneratedCode);
-        var signature = string.Join(", ", _spec.Arguments.Select(a => TypeOf(a) + " " + a.Name).Concat(new[] { "Tensor? " + SeedName + " = null" }));
+        var signature = string.Join(", ", _spec.Arguments.Select(a => a.CSharpType + " " + a.Name).Concat(new[] { "Tensor? " + SeedName + " = null" }));
         w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, {_spec.Name}Gradients Gradients) {_spec.Name}WithGradients({signature})");
         w.Line($"// Forward: {_spec.Name} as written; each tensor statement pushes its backward onto the tape, once per time it runs.");
         w.Line($"var {_tape} = new global::System.Collections.Generic.Stack<global::System.Action>();");
@@ -298,21 +298,8 @@ internal sealed class ControlFlowEmitter
             leaf => leaf.Op == Op.Parameter ? _parameterAccumulators[leaf.Attributes.Text!] : _accumulators.TryGetValue(leaf.Attributes.Text!, out var a) ? a : null);
     }
 
-    private void WriteGradientsClass(SourceWriter w, List<(string Property, string Accumulator, string Value, string Name)> outputs)
-    {
-        w.Line($"/// <summary>The gradients computed by <see cref=\"{_spec.Name}WithGradients\"/>, one per parameter or [Wrt] argument.</summary>");
-        w.Line(GeneratedCode);
-        w.Open($"public sealed class {_spec.Name}Gradients : IGradients");
-        foreach (var output in outputs)
-        {
-            w.Line($"/// <summary>∂L/∂{output.Name}, shaped like {output.Name}.</summary>");
-            w.Line($"public required Tensor {output.Property} {{ get; init; }}");
-            w.Line();
-        }
-        w.Line("/// <inheritdoc/>");
-        w.Line($"public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] {{ {string.Join(", ", outputs.Select(o => $"(\"{o.Name}\", {o.Property})"))} }};");
-        w.Close();
-    }
+    private void WriteGradientsClass(SourceWriter w, List<(string Property, string Accumulator, string Value, string Name)> outputs) =>
+        GeneratedMembers.WriteGradientsClass(w, _spec.Name, _spec.Name + "Gradients", outputs.Select(o => (o.Property, o.Name)).ToList());
 
     private void WriteDocumentation(SourceWriter w)
     {
@@ -326,10 +313,4 @@ internal sealed class ControlFlowEmitter
         w.Line($"/// <returns>The value of <c>{_spec.Name}</c> and the gradients.</returns>");
     }
 
-    private static string TypeOf(ArgumentSpec argument) => argument.Kind switch
-    {
-        ArgumentKind.Tensor => "Tensor",
-        ArgumentKind.Labels => "Labels",
-        _ => argument.TypeName,
-    };
 }

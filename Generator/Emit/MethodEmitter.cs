@@ -223,10 +223,10 @@ internal sealed partial class MethodEmitter
         w.Close();
     }
 
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]";
+    private const string GeneratedCode = GeneratedMembers.Attribute;
 
     private string Signature(bool withSeed) =>
-        string.Join(", ", _spec.Arguments.Select(a => TypeOf(a) + " " + a.Name).Concat(withSeed ? new[] { "Tensor? " + SeedName + " = null" } : new string[0]));
+        string.Join(", ", _spec.Arguments.Select(a => a.CSharpType + " " + a.Name).Concat(withSeed ? new[] { "Tensor? " + SeedName + " = null" } : new string[0]));
 
     private void WriteForward(SourceWriter w)
     {
@@ -266,12 +266,6 @@ internal sealed partial class MethodEmitter
     /// <summary>The result as an operand: its variable, or the argument or parameter itself when the method returns one unchanged.</summary>
     private string ResultExpression => Render(_gradient.Method.Output);
 
-    private static string TypeOf(ArgumentSpec argument) => argument.Kind switch
-    {
-        ArgumentKind.Tensor => "Tensor",
-        ArgumentKind.Labels => "Labels",
-        _ => argument.TypeName,
-    };
 
     /// <summary>A node as an operand: its variable if it has one, else the call written inline.</summary>
     private string Render(Node n) => n.Op switch

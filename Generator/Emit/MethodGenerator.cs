@@ -35,7 +35,7 @@ internal sealed class GenerationContext
 /// </summary>
 internal static class MethodGenerator
 {
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]";
+    private const string GeneratedCode = GeneratedMembers.Attribute;
 
     /// <summary>Every member the method's generated code adds to the class.</summary>
     public static IEnumerable<string> MemberNames(MethodWork method)
@@ -174,20 +174,6 @@ internal static class MethodGenerator
     private static string Reason(List<DiagnosticInfo> refused) =>
         refused.Count == 0 ? "a callee could not be inlined" : string.Join("; ", refused.Select(d => d.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
 
-    private static void WriteGradientsClass(SourceWriter w, MethodEmitter method)
-    {
-        w.Line($"/// <summary>The gradients computed by <see cref=\"{method.MethodName}WithGradients\"/>, one per parameter or [Wrt] argument.</summary>");
-        w.Line(GeneratedCode);
-        w.Open($"public sealed class {method.GradientsClass} : IGradients");
-        foreach (var (property, leaf) in method.Outputs)
-        {
-            w.Line($"/// <summary>∂L/∂{method.NameOf(leaf)}, shaped like {method.NameOf(leaf)}.</summary>");
-            w.Line($"public required Tensor {property} {{ get; init; }}");
-            w.Line();
-        }
-        w.Line("/// <inheritdoc/>");
-        var pairs = method.Outputs.Select(o => $"(\"{method.NameOf(o.Leaf)}\", {o.Property})");
-        w.Line($"public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] {{ {string.Join(", ", pairs)} }};");
-        w.Close();
-    }
+    private static void WriteGradientsClass(SourceWriter w, MethodEmitter method) =>
+        GeneratedMembers.WriteGradientsClass(w, method.MethodName, method.GradientsClass, method.Outputs.Select(o => (o.Property, method.NameOf(o.Leaf))).ToList());
 }

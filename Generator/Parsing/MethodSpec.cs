@@ -37,7 +37,16 @@ internal sealed record ClassSpec(
 internal enum ArgumentKind { Tensor, Labels, Scalar, Int }
 
 /// <summary>One argument of a [Differentiable] method. <see cref="Wrt"/>: its gradient is returned.</summary>
-internal sealed record ArgumentSpec(string Name, ArgumentKind Kind, string TypeName, bool Wrt);
+internal sealed record ArgumentSpec(string Name, ArgumentKind Kind, string TypeName, bool Wrt)
+{
+    /// <summary>The argument's type as generated code declares it.</summary>
+    public string CSharpType => Kind switch
+    {
+        ArgumentKind.Tensor => "Tensor",
+        ArgumentKind.Labels => "Labels",
+        _ => TypeName,
+    };
+}
 
 /// <summary>A hand-written backward: <c>Backward(tensor args..., upstream)</c> returning one gradient per tensor argument.</summary>
 internal sealed record CustomGradientSpec(string BackwardMethod);

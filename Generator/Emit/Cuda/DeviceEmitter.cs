@@ -18,7 +18,7 @@ namespace Differentiable.Generator.Emit.Cuda;
 /// </summary>
 internal sealed class DeviceEmitter
 {
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Differentiable.Generator\", \"1.0.0\")]";
+    private const string GeneratedCode = GeneratedMembers.Attribute;
 
     /// <summary>
     /// Names a kernel or a local must not take: C and CUDA words, the builder, and what the runtime's prelude
