@@ -46,7 +46,7 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
         {
             foreach (var statement in statements)
             {
-                if (statement is ForLoop loop) Loop(loop);
+                if (IsContainer(statement)) Loop(statement);
                 else Straight(statement);
             }
         }
@@ -73,7 +73,7 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
         /// dependencies only grow. A pathological body that keeps changing past <see cref="MaxPasses"/> is taken to
         /// depend on everything, which is still an over-approximation.
         /// </summary>
-        private void Loop(ForLoop loop)
+        private void Loop(Stmt loop)
         {
             var flat = new List<Stmt>();
             var pending = new Stack<Stmt>();
@@ -81,8 +81,11 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
             while (pending.Count > 0)
             {
                 var statement = pending.Pop();
-                if (statement is ForLoop inner)
-                    for (var i = inner.Body.Count - 1; i >= 0; i--) pending.Push(inner.Body[i]);
+                if (IsContainer(statement))
+                {
+                    var inner = Inner(statement);
+                    for (var i = inner.Count - 1; i >= 0; i--) pending.Push(inner[i]);
+                }
                 else flat.Add(statement);
             }
             for (var pass = 0; ; pass++)
@@ -103,6 +106,24 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
         }
 
         private const int MaxPasses = 16;
+
+        /// <summary>
+        /// Statements that hold others: loops, and (in a body with control flow) branches and blocks. A branch is walked
+        /// as a loop too: which way it goes is unknown here, so both sides are merged until nothing changes.
+        /// </summary>
+        private static bool IsContainer(Stmt statement) =>
+            statement is ForLoop or IfStatement or WhileLoop or RuntimeForLoop or BlockStatement or ForEachModule;
+
+        private static List<Stmt> Inner(Stmt statement) => statement switch
+        {
+            ForLoop loop => loop.Body.ToList(),
+            IfStatement branch => branch.Then.Concat(branch.Else).ToList(),
+            WhileLoop loop => loop.Body.ToList(),
+            RuntimeForLoop loop => loop.Body.ToList(),
+            BlockStatement block => block.Body.ToList(),
+            ForEachModule loop => loop.Body.ToList(),
+            _ => new List<Stmt>(),
+        };
 
         private static readonly Dependency Everything = new(true, ulong.MaxValue);
 

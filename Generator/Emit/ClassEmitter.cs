@@ -113,9 +113,35 @@ internal static class ClassEmitter
     {
         w.Line($"/// <summary>Every [Parameter] of {type.Name}, sub-modules included, by path, in declaration order.</summary>");
         w.Line(GeneratedCode);
-        w.Open("public IReadOnlyList<NamedParameter> Parameters() => new NamedParameter[]");
-        foreach (var path in type.ParameterPaths)
-            w.Line($"new(\"{path}\", () => {path}, value => {path} = value),");
-        w.Close("};");
+        if (type.ModuleLists.Count == 0)
+        {
+            w.Open("public IReadOnlyList<NamedParameter> Parameters() => new NamedParameter[]");
+            foreach (var path in type.ParameterPaths)
+                w.Line($"new(\"{path}\", () => {path}, value => {path} = value),");
+            w.Close("};");
+            return;
+        }
+        // A list of sub-modules has one set of parameters per element, known when this runs: named by index, as
+        // PyTorch's state_dict names them (Layers.0.W), element by element.
+        w.Open("public IReadOnlyList<NamedParameter> Parameters()");
+        w.Line("var parameters = new List<NamedParameter>();");
+        var paths = type.ParameterPaths;
+        for (var i = 0; i < paths.Count;)
+        {
+            if (!ParameterPath.TrySplitList(paths[i], out var list, out _))
+            {
+                w.Line($"parameters.Add(new(\"{paths[i]}\", () => this.{paths[i]}, value => this.{paths[i]} = value));");
+                i++;
+                continue;
+            }
+            var count = type.ModuleLists.First(l => l.Path == list).CountMember;
+            w.Open($"for (var index = 0; index < this.{list}.{count}; index++)");
+            w.Line($"var element = this.{list}[index];");
+            for (; i < paths.Count && ParameterPath.TrySplitList(paths[i], out var same, out var inElement) && same == list; i++)
+                w.Line($"parameters.Add(new($\"{list}.{{index}}.{inElement}\", () => element.{inElement}, value => element.{inElement} = value));");
+            w.Close();
+        }
+        w.Line("return parameters;");
+        w.Close();
     }
 }

@@ -29,7 +29,13 @@ internal sealed class ControlFlowEmitter
     private readonly Dictionary<string, ArgumentSpec> _variables = new();
     private readonly Dictionary<string, string> _accumulators = new();
     private readonly Dictionary<string, string> _parameterAccumulators = new();
-    private readonly Dictionary<Stmt, (Gradient Gradient, List<(string Saved, string Name)> Numbers)> _statements = new();
+    private readonly Dictionary<Stmt, (Gradient Gradient, List<(string Saved, string Name)> Numbers, Dictionary<string, string> Indexes)> _statements = new();
+
+    /// <summary>
+    /// The loops over lists of sub-modules (<c>foreach (var layer in Layers)</c>), by variable: the list, and the index the
+    /// generated loop counts with, which a statement's closure keeps a copy of to add into its element's gradient.
+    /// </summary>
+    private readonly Dictionary<string, (ForEachModule Loop, string Index)> _moduleLoops = new();
     private readonly string _tape;
 
     /// <summary>
@@ -39,8 +45,12 @@ internal sealed class ControlFlowEmitter
     private readonly HashSet<string> _reassigned = new();
     private string _result = "";
 
+    /// <summary>The method's calls of other [Differentiable] methods, by place: each asks its callee for the pullback variant the call graph planned.</summary>
+    private readonly Dictionary<SourceSpot, CallSite> _sites = new();
+
     private ControlFlowEmitter(MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
     {
+        foreach (var site in method.Summary.Sites) _sites[site.Where] = site;
         _method = method;
         _spec = method.Spec;
         _context = context;
@@ -48,10 +58,34 @@ internal sealed class ControlFlowEmitter
         foreach (var argument in _spec.Arguments) _variables[argument.Name] = argument;
         foreach (var local in _spec.Locals)
             if (!_variables.ContainsKey(local.Name)) _variables[local.Name] = local;
+        _moduleLoopList = Flatten(_spec.Body).OfType<ForEachModule>().ToList();
         // Generated names never take a user's name: the user's locals are declared in the same scopes as in the source.
-        _reserved = new HashSet<string>(context.Reserved.Concat(_variables.Keys).Concat(new[] { SeedName }));
+        _reserved = new HashSet<string>(context.Reserved.Concat(_variables.Keys).Concat(_moduleLoopList.Select(l => l.Variable)).Concat(new[] { SeedName }));
         _names = new NameTable(Enumerable.Empty<string>(), _reserved);
         _tape = Claim("tape");
+    }
+
+    private readonly List<ForEachModule> _moduleLoopList;
+
+    /// <summary>Every statement of a body, nested ones included, without recursion.</summary>
+    private static IEnumerable<Stmt> Flatten(IEnumerable<Stmt> statements)
+    {
+        var pending = new Stack<Stmt>(statements.Reverse());
+        while (pending.Count > 0)
+        {
+            var statement = pending.Pop();
+            yield return statement;
+            IEnumerable<Stmt> inner = statement switch
+            {
+                IfStatement branch => branch.Then.Concat(branch.Else),
+                WhileLoop loop => loop.Body,
+                RuntimeForLoop loop => loop.Body,
+                BlockStatement block => block.Body,
+                ForEachModule loop => loop.Body,
+                _ => Enumerable.Empty<Stmt>(),
+            };
+            foreach (var child in inner.Reverse()) pending.Push(child);
+        }
     }
 
     private string SeedName => _spec.Arguments.Any(a => a.Name == "seed") ? "seed_" : "seed";
@@ -84,6 +118,11 @@ internal sealed class ControlFlowEmitter
                 $"in a body with control flow, a local may not have the name of a member of {_spec.Class.Name} or of a function the generated code calls; rename the local"));
             return false;
         }
+        if (ModuleLoopConflict() is { } clash)
+        {
+            _diagnostics.Add(clash);
+            return false;
+        }
         if (!_spec.Body.Any(s => s is ReturnStatement))
         {
             _diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedStatement, _spec.Where, "a body without a final 'return'"));
@@ -92,9 +131,9 @@ internal sealed class ControlFlowEmitter
         foreach (var variable in _variables.Values.Where(HasAdjoint)) _accumulators[variable.Name] = Claim("d_" + variable.Name.Replace("@", ""));
         if (!Lower(_spec.Body)) return false;
 
-        var parameters = _statements.Values.SelectMany(s => s.Gradient.Method.WrtLeaves).Where(l => l.Op == Op.Parameter).Select(l => l.Attributes.Text!)
+        var parameters = _statements.Values.SelectMany(s => s.Gradient.Method.WrtLeaves).Where(l => l.Op == Op.Parameter).Select(l => Canonical(l.Attributes.Text!))
             .Distinct().OrderBy(p => _spec.Class.ParameterPaths.OrderOf(p)).ToList();
-        foreach (var path in parameters) _parameterAccumulators[path] = Claim("d_" + path.Replace("global::", "").Replace('.', '_'));
+        foreach (var path in parameters) _parameterAccumulators[path] = Claim("d_" + path.Replace("global::", "").Replace("." + ParameterPath.Each, "").Replace('.', '_'));
         var outputs = Outputs(parameters);
 
         WriteGradientsClass(w, outputs);
@@ -106,13 +145,23 @@ internal sealed class ControlFlowEmitter
         w.Line($"// Forward: {_spec.Name} as written; each tensor statement pushes its backward onto the tape, once per time it runs.");
         w.Line($"var {_tape} = new global::System.Collections.Generic.Stack<global::System.Action>();");
         w.Line("// Adjoints d_v = ∂L/∂v, null until a gradient flows into v.");
-        foreach (var accumulator in _accumulators.Values.Concat(_parameterAccumulators.Values)) w.Line($"Tensor? {accumulator} = null;");
+        foreach (var accumulator in _accumulators.Values) w.Line($"Tensor? {accumulator} = null;");
+        foreach (var pair in _parameterAccumulators)
+        {
+            var (path, accumulator) = (pair.Key, pair.Value);
+            if (!ParameterPath.TrySplitList(path, out var list, out var inElement))
+            {
+                w.Line($"Tensor? {accumulator} = null;");
+                continue;
+            }
+            w.Line($"var {accumulator} = new Tensor?[{list}.{CountOf(list)}]; // {accumulator}[i] = ∂L/∂{list}[i].{inElement}");
+        }
         WriteStatements(w, _spec.Body);
         w.Line();
         w.Line($"// Backward: L = Σ {SeedName} ⊙ {_result}; the tape runs in reverse, replaying the path the forward took.");
         w.Line($"{_accumulators[_result]} = Seed({_result}, {SeedName});");
         w.Line($"while ({_tape}.Count > 0) {_tape}.Pop()();");
-        w.Line($"return ({_result}, new {_spec.Name}Gradients {{ {string.Join(", ", outputs.Select(o => $"{o.Property} = {o.Accumulator} ?? ZerosLike({o.Value})"))} }});");
+        w.Line($"return ({_result}, new {_spec.Name}Gradients {{ {string.Join(", ", outputs.Select(o => $"{o.Property} = {o.Result}"))} }});");
         w.Close();
         w.Line();
         w.Line($"// {_spec.Name} has no device program: its body has control flow; train it on the CPU.");
@@ -122,20 +171,67 @@ internal sealed class ControlFlowEmitter
     /// <summary>Tensors whose gradient is tracked: tensor locals and the [Wrt] tensor arguments.</summary>
     private bool HasAdjoint(ArgumentSpec variable) => variable.Kind == ArgumentKind.Tensor && (variable.Wrt || !_spec.Arguments.Any(a => a.Name == variable.Name));
 
-    private List<(string Property, string Accumulator, string Value, string Name)> Outputs(List<string> parameters)
+    /// <summary>
+    /// The gradients returned, by property: a parameter's (<c>d_W ?? ZerosLike(W)</c>), one per element for a parameter of
+    /// a list of sub-modules (<see cref="GeneratedMembers.ListOutput"/>), then the [Wrt] arguments'.
+    /// </summary>
+    private List<(string Property, string Result, string Name, GeneratedMembers.ListOutput? List)> Outputs(List<string> parameters)
     {
         var taken = new HashSet<string> { "All", _spec.Name + "Gradients" };
-        var outputs = new List<(string, string, string, string)>();
-        void Add(string path, string accumulator)
+        var outputs = new List<(string, string, string, GeneratedMembers.ListOutput?)>();
+        string Property(string path)
         {
-            var wanted = path.Replace("global::", "").Replace('.', '_');
+            var wanted = path.Replace("global::", "").Replace("." + ParameterPath.Each, "").Replace('.', '_');
             var name = wanted;
             for (var k = 2; !taken.Add(name); k++) name = wanted + k;
-            outputs.Add((name, accumulator, path, path.Replace("global::", "").Replace("@", "")));
+            return name;
         }
-        foreach (var path in parameters) Add(path, _parameterAccumulators[path]);
-        foreach (var argument in _spec.Arguments.Where(a => a.Kind == ArgumentKind.Tensor && a.Wrt)) Add(argument.Name, _accumulators[argument.Name]);
+        foreach (var path in parameters)
+        {
+            var accumulator = _parameterAccumulators[path];
+            if (ParameterPath.TrySplitList(path, out var list, out var inElement))
+                outputs.Add((Property(path), $"GradientsOrZeros({accumulator}, index => {list}[index].{inElement})", path, new GeneratedMembers.ListOutput(list, inElement)));
+            else
+                outputs.Add((Property(path), $"{accumulator} ?? ZerosLike({path})", path.Replace("global::", "").Replace("@", ""), null));
+        }
+        foreach (var argument in _spec.Arguments.Where(a => a.Kind == ArgumentKind.Tensor && a.Wrt))
+            outputs.Add((Property(argument.Name), $"{_accumulators[argument.Name]} ?? ZerosLike({argument.Name})", argument.Name.Replace("@", ""), null));
         return outputs;
+    }
+
+    private string CountOf(string list) => _spec.Class.ModuleLists.First(l => l.Path == list).CountMember;
+
+    /// <summary>The variable of the module loop a parameter leaf is reached through (<c>layer</c> for <c>layer.W</c>), or null.</summary>
+    private string? ModuleVariable(string leafPath)
+    {
+        var dot = leafPath.IndexOf('.');
+        return dot > 0 && _moduleLoops.ContainsKey(leafPath.Substring(0, dot)) ? leafPath.Substring(0, dot) : null;
+    }
+
+    /// <summary>A parameter's path as the class declares it: <c>layer.W</c> inside <c>foreach (var layer in Layers)</c> is <c>Layers.*.W</c>.</summary>
+    private string Canonical(string leafPath) =>
+        ModuleVariable(leafPath) is { } variable
+            ? _moduleLoops[variable].Loop.ListPath + "." + ParameterPath.Each + leafPath.Substring(variable.Length)
+            : leafPath;
+
+    /// <summary>
+    /// Two loops over different lists with one variable name, or a loop variable named like a local, an argument or a
+    /// member: the generated code tells elements apart by the variable, so each must be one list's.
+    /// </summary>
+    private DiagnosticInfo? ModuleLoopConflict()
+    {
+        foreach (var loop in _moduleLoopList)
+        {
+            string? why = null;
+            if (_moduleLoopList.Any(other => other.Variable == loop.Variable && other.ListPath != loop.ListPath))
+                why = "two foreach loops over different lists of sub-modules use this variable name; rename one";
+            else if (_variables.ContainsKey(loop.Variable))
+                why = "a local or argument has the name of this foreach variable; rename one";
+            else if (_context.Reserved.Contains(loop.Variable))
+                why = $"a foreach variable may not have the name of a member of {_spec.Class.Name} or of a function the generated code calls; rename it";
+            if (why is not null) return new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, loop.Where, loop.Text, why);
+        }
+        return null;
     }
 
     /// <summary>First pass: lowers and differentiates every tensor statement, so the parameters are known before anything is written.</summary>
@@ -180,6 +276,10 @@ internal sealed class ControlFlowEmitter
                 case BlockStatement block:
                     pending.Push(((IEnumerable<Stmt>)block.Body).GetEnumerator());
                     break;
+                case ForEachModule loop:
+                    if (!_moduleLoops.ContainsKey(loop.Variable)) _moduleLoops[loop.Variable] = (loop, Claim(loop.Variable.Replace("@", "") + "_index"));
+                    pending.Push(((IEnumerable<Stmt>)loop.Body).GetEnumerator());
+                    break;
             }
         }
         return ok;
@@ -207,11 +307,19 @@ internal sealed class ControlFlowEmitter
             if (variable.Kind == ArgumentKind.Int) text = "(double)" + text;
             free.Add(new FreeVariable(name, variable.Kind, variable.Kind == ArgumentKind.Tensor && _accumulators.ContainsKey(name), text));
         }
-        var request = new LoweringRequest(_spec, CallMasks.Declared(_spec), null, false, _context.Bodies, _context.Signatures,
-            new Dictionary<SourceSpot, CallSite>());
+        var request = new LoweringRequest(_spec, CallMasks.Declared(_spec), null, false, _context.Bodies, _context.Signatures, _sites);
         var lowered = Lowerer.LowerStatement(request, value, target.Replace("@", "") + "_new", statement.Text, free, _diagnostics);
         if (lowered is null) return false;
-        _statements[statement] = (ReverseMode.Differentiate(lowered), numbers);
+        // A parameter of a list's element: the closure adds into that element's gradient, so it keeps the loop's index.
+        var indexes = new Dictionary<string, string>();
+        foreach (var leaf in lowered.WrtLeaves.Where(l => l.Op == Op.Parameter))
+        {
+            if (ModuleVariable(leaf.Attributes.Text!) is not { } variable || indexes.ContainsKey(variable)) continue;
+            var index = _moduleLoops[variable].Index;
+            indexes[variable] = Claim(index + "_saved");
+            numbers.Add((indexes[variable], index));
+        }
+        _statements[statement] = (ReverseMode.Differentiate(lowered), numbers, indexes);
         return true;
     }
 
@@ -260,6 +368,14 @@ internal sealed class ControlFlowEmitter
                     WriteStatements(w, block.Body);
                     w.Close();
                     break;
+                case ForEachModule loop:
+                    var index = _moduleLoops[loop.Variable].Index;
+                    w.Line($"// {loop.Text}, by index: each element's parameters get their own gradient");
+                    w.Open($"for (var {index} = 0; {index} < {loop.ListPath}.{loop.CountMember}; {index}++)");
+                    w.Line($"var {loop.Variable} = {loop.ListPath}[{index}];");
+                    WriteStatements(w, loop.Body);
+                    w.Close();
+                    break;
                 case BreakStatement:
                     w.Line("break;");
                     break;
@@ -288,18 +404,26 @@ internal sealed class ControlFlowEmitter
 
     private void WriteTensorStatement(SourceWriter w, Stmt statement, string assign, string target)
     {
-        var (gradient, numbers) = _statements[statement];
+        var (gradient, numbers, indexes) = _statements[statement];
         w.Line("// " + statement.Text);
         foreach (var (saved, name) in numbers) w.Line($"var {saved} = {name};");
         // One name table for the whole body: every statement's locals differ, and a name's next suffix is remembered.
         var emitter = new MethodEmitter(gradient, _reserved, _names);
         emitter.WriteStatement(w, assign, _accumulators.TryGetValue(target, out var adjoint) ? adjoint : null, _tape,
             leaf => _reassigned.Contains(leaf.Attributes.Text!),
-            leaf => leaf.Op == Op.Parameter ? _parameterAccumulators[leaf.Attributes.Text!] : _accumulators.TryGetValue(leaf.Attributes.Text!, out var a) ? a : null);
+            leaf => leaf.Op == Op.Parameter ? ParameterAccumulator(leaf.Attributes.Text!, indexes) : _accumulators.TryGetValue(leaf.Attributes.Text!, out var a) ? a : null);
     }
 
-    private void WriteGradientsClass(SourceWriter w, List<(string Property, string Accumulator, string Value, string Name)> outputs) =>
-        GeneratedMembers.WriteGradientsClass(w, _spec.Name, _spec.Name + "Gradients", outputs.Select(o => (o.Property, o.Name)).ToList());
+    /// <summary>Where a statement adds a parameter's gradient: <c>d_W</c>, or the element's slot <c>d_Layers_W[layer_index_saved]</c>.</summary>
+    private string ParameterAccumulator(string leafPath, Dictionary<string, string> indexes)
+    {
+        var accumulator = _parameterAccumulators[Canonical(leafPath)];
+        return ModuleVariable(leafPath) is { } variable ? $"{accumulator}[{indexes[variable]}]" : accumulator;
+    }
+
+    private void WriteGradientsClass(SourceWriter w, List<(string Property, string Result, string Name, GeneratedMembers.ListOutput? List)> outputs) =>
+        GeneratedMembers.WriteGradientsClass(w, _spec.Name, _spec.Name + "Gradients", outputs.Select(o => (o.Property, o.Name)).ToList(),
+            outputs.Where(o => o.List is not null).ToDictionary(o => o.Property, o => o.List!));
 
     private void WriteDocumentation(SourceWriter w)
     {

@@ -66,8 +66,10 @@ internal sealed partial class MethodEmitter
         foreach (var leaf in contributions)
         {
             var into = accumulator(leaf)!;
-            if (leaf == output) w.Line($"{into} = {into} is null ? {incoming} : {into} + {incoming};");
-            else w.Line($"{into} = {into} is null ? {AdjointName(leaf)} : {into} + {AdjointName(leaf)};");
+            // An element of an accumulator array (d_Layers_W[i]): the compiler's null analysis does not follow array elements.
+            var known = into.EndsWith("]", System.StringComparison.Ordinal) ? into + "!" : into;
+            var added = leaf == output ? incoming : AdjointName(leaf);
+            w.Line($"{into} = {into} is null ? {added} : {known} + {added};");
         }
         w.Close("});");
         _saved = null;

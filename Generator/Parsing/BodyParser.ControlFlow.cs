@@ -32,7 +32,7 @@ internal sealed partial class BodyParser
     /// </summary>
     private bool ControlFlowIn(BlockSyntax block) => block.DescendantNodes(n => n is not ExpressionSyntax).Any(n => n switch
     {
-        IfStatementSyntax or WhileStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax => true,
+        IfStatementSyntax or WhileStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax or ForEachStatementSyntax => true,
         LocalDeclarationStatementSyntax local => local.Declaration.Variables.Any(v => v.Initializer is null),
         ForStatementSyntax loop => !HasConstantBounds(loop),
         _ => false,
@@ -46,7 +46,7 @@ internal sealed partial class BodyParser
     /// <summary>Why a statement is refused whatever the body (null: it is not one of these), with what to write instead.</summary>
     private static string? Refused(StatementSyntax statement) => statement switch
     {
-        ForEachStatementSyntax or ForEachVariableStatementSyntax => "loops over collections are not supported yet; write 'for (int i = 0; i < n; i++)' over numbers",
+        ForEachVariableStatementSyntax => "deconstruction in foreach is not supported; write 'foreach (var layer in Layers)' over a list of sub-modules, or 'for (int i = 0; i < n; i++)' over numbers",
         DoStatementSyntax => "write it as 'while (condition) { ... }' (a do-while runs its body once first: write that copy before the loop)",
         GotoStatementSyntax or LabeledStatementSyntax => "use if/else, while, for, break and continue",
         SwitchStatementSyntax => "write it as if / else if / else",
@@ -90,6 +90,9 @@ internal sealed partial class BodyParser
                 break;
             case ForStatementSyntax loop:
                 if (ParseRuntimeFor(loop) is { } parsed2) into.Add(parsed2);
+                break;
+            case ForEachStatementSyntax loop:
+                if (ParseForEachModule(loop) is { } parsed3) into.Add(parsed3);
                 break;
             case BreakStatementSyntax:
                 into.Add(new BreakStatement(where, "break;"));
@@ -156,6 +159,28 @@ internal sealed partial class BodyParser
         if (diagnostics.Count != before) return null;
         var text = System.Text.RegularExpressions.Regex.Replace(loop.ToString().Substring(0, loop.Statement.SpanStart - loop.SpanStart), @"\s+", " ").Trim();
         return new RuntimeForLoop(header, body, Spot(loop), text);
+    }
+
+    /// <summary>The variables of <c>foreach</c> loops over lists of sub-modules: a call on one reaches its element's parameters.</summary>
+    private readonly Dictionary<ILocalSymbol, string> _moduleVariables = new(SymbolEqualityComparer.Default);
+
+    /// <summary><c>foreach (var layer in Layers)</c> over a list of sub-modules of the model (an array or list field).</summary>
+    private Stmt? ParseForEachModule(ForEachStatementSyntax loop)
+    {
+        var text = "foreach (" + Text(loop.Type) + " " + loop.Identifier.ValueText + " in " + Text(loop.Expression) + ")";
+        var path = MemberPath(loop.Expression);
+        if (path is null || path.Length == 0 || !ClassParser.ModuleList(model.GetTypeInfo(loop.Expression, cancellation).Type, out _, out var count)
+            || _moduleVariables.ContainsValue(path.Split('.')[0]))
+        {
+            Report(Diagnostics.ControlFlowNotSupported, loop.Expression, text,
+                "foreach runs over a list of sub-modules held by this model (an array, List, IList or IReadOnlyList field whose elements have [Parameter] tensors); loop over numbers with 'for (int i = 0; i < n; i++)'");
+            return null;
+        }
+        if (model.GetDeclaredSymbol(loop, cancellation) is not ILocalSymbol variable) return null;
+        var name = KnownTypes.Identifier(variable.Name);
+        _moduleVariables[variable] = name;
+        var body = Nested(loop.Statement);
+        return new ForEachModule(name, path, count, body, Spot(loop), text);
     }
 
     private bool IsNumberLocal(ExpressionSyntax target) =>

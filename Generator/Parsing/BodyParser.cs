@@ -247,6 +247,8 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
         var symbol = model.GetSymbolInfo(expression, cancellation).Symbol;
         switch (symbol)
         {
+            case ILocalSymbol module when _moduleVariables.ContainsKey(module):
+                return Unsupported(expression, $"a sub-module is not a value: call its [Differentiable] methods ({symbol.Name}.Forward(h)) or read its parameters ({symbol.Name}.W)");
             case ILocalSymbol or IParameterSymbol:
                 return new NameRef(KnownTypes.Identifier(symbol.Name), where);
             case IFieldSymbol or IPropertySymbol:
@@ -273,6 +275,7 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
             case ThisExpressionSyntax: return "";
             case IdentifierNameSyntax identifier:
                 var symbol = model.GetSymbolInfo(identifier, cancellation).Symbol;
+                if (symbol is ILocalSymbol local && _moduleVariables.TryGetValue(local, out var variable)) return variable;
                 return symbol is IFieldSymbol or IPropertySymbol && !symbol.IsStatic ? identifier.Identifier.Text : null;
             case MemberAccessExpressionSyntax member:
                 var receiver = MemberPath(member.Expression);
@@ -297,12 +300,6 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
         if (isTensorMethod)
             return new OpCall(callee.Name, BindArguments(operation, receiver: ParseExpr(((MemberAccessExpressionSyntax)invocation.Expression).Expression)), where);
 
-        if (callee.HasAttribute(KnownTypes.DifferentiableAttribute) && HasControlFlow)
-        {
-            Report(Diagnostics.ControlFlowNotSupported, invocation, Text(invocation),
-                "calls of other [Differentiable] methods are not supported yet in a body with control flow; write the callee's statements here, or move the control flow into the callee");
-            return new NullLiteral(where);
-        }
         if (callee.HasAttribute(KnownTypes.DifferentiableAttribute))
         {
             if (callee.DeclaringSyntaxReferences.Length == 0) return Unknown(invocation);

@@ -5,20 +5,27 @@ using Microsoft.CodeAnalysis;
 
 namespace Differentiable.Generator.Parsing;
 
-/// <summary>Describes a model class: where it lives and which trainable tensors it owns, sub-modules included.</summary>
+/// <summary>Describes a model class: where it lives and which trainable tensors it owns, sub-modules and lists of them included.</summary>
 internal static class ClassParser
 {
     public static ClassSpec Parse(INamedTypeSymbol type)
     {
         var paths = new List<string>();
-        CollectParameterPaths(type, "", paths, new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default));
+        var lists = new List<ModuleListSpec>();
+        CollectParameterPaths(type, "", paths, lists, new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default), insideList: false);
         var members = type.GetMembers().Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal);
         var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
-        return new ClassSpec(ns, KnownTypes.Identifier(type.Name), type.FullName(), type.IsStatic, new EquatableArray<string>(paths), new EquatableArray<string>(members));
+        return new ClassSpec(ns, KnownTypes.Identifier(type.Name), type.FullName(), type.IsStatic, new EquatableArray<string>(paths), new EquatableArray<string>(members),
+            new EquatableArray<ModuleListSpec>(lists));
     }
 
-    /// <summary>[Parameter] tensors by dotted path, in declaration order; fields holding sub-modules are walked into.</summary>
-    private static void CollectParameterPaths(INamedTypeSymbol type, string prefix, List<string> paths, HashSet<INamedTypeSymbol> visiting)
+    /// <summary>
+    /// [Parameter] tensors by dotted path, in declaration order; fields holding sub-modules are walked into, and a list of
+    /// sub-modules (an array or list field) contributes its element's paths under <c>List.*.</c> (one per element at run
+    /// time: <c>List.0.W</c>, <c>List.1.W</c>, ...). Lists inside list elements are not walked.
+    /// </summary>
+    private static void CollectParameterPaths(INamedTypeSymbol type, string prefix, List<string> paths, List<ModuleListSpec> lists,
+        HashSet<INamedTypeSymbol> visiting, bool insideList)
     {
         if (!visiting.Add(type)) return;
         foreach (var member in type.GetMembers())
@@ -29,7 +36,12 @@ internal static class ClassParser
             if (member.HasAttribute(KnownTypes.ParameterAttribute) && memberType.Is(KnownTypes.Tensor))
                 paths.Add(prefix + member.Name);
             else if (memberType is INamedTypeSymbol { TypeKind: TypeKind.Class } sub && IsModule(sub))
-                CollectParameterPaths(sub, prefix + member.Name + ".", paths, visiting);
+                CollectParameterPaths(sub, prefix + member.Name + ".", paths, lists, visiting, insideList);
+            else if (!insideList && ModuleList(memberType, out var element, out var count))
+            {
+                lists.Add(new ModuleListSpec(prefix + member.Name, count));
+                CollectParameterPaths(element, prefix + member.Name + "." + ParameterPath.Each + ".", paths, lists, visiting, insideList: true);
+            }
         }
         visiting.Remove(type);
     }
@@ -39,4 +51,29 @@ internal static class ClassParser
         type.GetMembers().Any(m => m.HasAttribute(KnownTypes.ParameterAttribute)) ||
         type.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && f.Type is INamedTypeSymbol { TypeKind: TypeKind.Class } t
             && !SymbolEqualityComparer.Default.Equals(t, type) && t.GetMembers().Any(m => m.HasAttribute(KnownTypes.ParameterAttribute)));
+
+    /// <summary>
+    /// A list of sub-modules: <c>T[]</c>, <c>List&lt;T&gt;</c>, <c>IList&lt;T&gt;</c> or <c>IReadOnlyList&lt;T&gt;</c> of a module
+    /// class T, counted by <paramref name="countMember"/> (<c>Length</c> or <c>Count</c>).
+    /// </summary>
+    public static bool ModuleList(ITypeSymbol? type, out INamedTypeSymbol element, out string countMember)
+    {
+        element = null!;
+        countMember = "";
+        switch (type)
+        {
+            case IArrayTypeSymbol { Rank: 1, ElementType: INamedTypeSymbol { TypeKind: TypeKind.Class } item } when IsModule(item):
+                element = item;
+                countMember = "Length";
+                return true;
+            case INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic
+                when generic.TypeArguments[0] is INamedTypeSymbol { TypeKind: TypeKind.Class } item && IsModule(item)
+                     && generic.ConstructedFrom.ToDisplayString() is "System.Collections.Generic.List<T>" or "System.Collections.Generic.IList<T>"
+                         or "System.Collections.Generic.IReadOnlyList<T>":
+                element = item;
+                countMember = "Count";
+                return true;
+        }
+        return false;
+    }
 }

@@ -29,3 +29,11 @@ internal sealed record NumberStatement(string Code, SourceSpot Where, string Tex
 
 /// <summary>A nested <c>{ ... }</c> block, kept so that its locals keep their scope.</summary>
 internal sealed record BlockStatement(EquatableArray<Stmt> Body, SourceSpot Where, string Text) : Stmt(Where, Text);
+
+/// <summary>
+/// <c>foreach (var Variable in List) Body</c> over a list of sub-modules (an array or list field of the model, at
+/// <see cref="ListPath"/>, counted by <see cref="CountMember"/>: <c>Length</c> or <c>Count</c>). Calls on
+/// <see cref="Variable"/> reach the element's parameters, named by index as PyTorch's state_dict does (<c>Layers.0.W</c>).
+/// </summary>
+internal sealed record ForEachModule(string Variable, string ListPath, string CountMember, EquatableArray<Stmt> Body, SourceSpot Where, string Text)
+    : Stmt(Where, Text);

@@ -32,7 +32,11 @@ internal sealed record ClassSpec(
     string FullName,
     bool IsStatic,
     EquatableArray<string> ParameterPaths,
-    EquatableArray<string> MemberNames);
+    EquatableArray<string> MemberNames,
+    EquatableArray<ModuleListSpec> ModuleLists = default);
+
+/// <summary>A list of sub-modules the model holds (an array or list field at <see cref="Path"/>), counted by <see cref="CountMember"/>.</summary>
+internal sealed record ModuleListSpec(string Path, string CountMember);
 
 internal enum ArgumentKind { Tensor, Labels, Scalar, Int }
 

@@ -145,3 +145,38 @@ public static partial class ControlFlowCases
         return h;
     }
 }
+
+/// <summary>
+/// Residual blocks held in an <c>IReadOnlyList</c>: h ← h + tanh(block(h)) ⊙ block.B, stopping once h grows past a
+/// limit. Each block's parameters are reached by a call and read directly; their gradients are per element.
+/// </summary>
+public partial class ResidualStack
+{
+    public IReadOnlyList<Linear> Blocks;
+    [Parameter] public Tensor Scale;
+
+    /// <summary>The norm past which <see cref="Forward"/> stops adding blocks (a number field, read at run time).</summary>
+    public double Limit = 1e9;
+
+    public ResidualStack(int size = 3, int depth = 3, ulong seed = 1)
+    {
+        var rng = new Rng(seed);
+        var blocks = new List<Linear>();
+        for (var i = 0; i < depth; i++) blocks.Add(new Linear(size, size, rng));
+        Blocks = blocks;
+        Scale = Init.Linear(1, size, rng);
+    }
+
+    [Differentiable]
+    public Tensor Forward([Wrt] Tensor x)
+    {
+        var h = x;
+        foreach (var block in Blocks)
+        {
+            h = h + Tanh(block.Forward(h)) * block.B;
+            if (h.Norm().Item() > Limit)
+                break;
+        }
+        return (h * Scale).Sum(axis: 1);
+    }
+}

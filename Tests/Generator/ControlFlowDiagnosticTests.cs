@@ -41,7 +41,7 @@ public class ControlFlowDiagnosticTests
         """;
 
     [Theory]
-    [InlineData("foreach (var layer in Layers) h = h * layer; //!", "loops over collections")]
+    [InlineData("foreach (var layer in Layers) h = h * layer; //!", "a list of sub-modules")]
     [InlineData("do { h = h * 0.5; } while (h.Sum().Item() > 1); //!", "while (condition)")]
     [InlineData("switch (n) { case 1: h = h * 2; break; } //!", "if / else if / else")]
     [InlineData("try { h = h * 2; } catch { } //!", "exceptions")]
@@ -59,9 +59,35 @@ public class ControlFlowDiagnosticTests
         Assert.Contains("return it at the end", diagnostic.GetMessage());
     }
 
-    [Fact]
-    public void CallOfADifferentiableMethodInsideControlFlowIsRefused() => AssertDiagnostic("DIFF015", Method(
-        "if (n > 2) h = G(h); //!", "[Differentiable] public Tensor G(Tensor t) => t * W;"));
+    /// <summary>Calls of other [Differentiable] methods inside control flow are calls: each asks for the pullback variant it needs.</summary>
+    [Theory]
+    [InlineData("if (n > 2) h = G(h);")]
+    [InlineData("for (int i = 0; i < n; i++) h = G(h) + G(x);")]
+    [InlineData("while (h.Sum().Item() > 1) h = G(Sub.Forward(h));")]
+    [InlineData("foreach (var layer in Stack) h = Relu(layer.Forward(h)) * layer.W; foreach (var layer in Stack) h = layer.Forward(h);")]
+    [InlineData("foreach (var a in Stack) foreach (var b in Stack) h = a.Forward(b.Forward(h)); foreach (var c in Pair) { if (n > 1) break; h = c.Forward(h); }")]
+    public void CallsInsideControlFlowGenerateCodeThatCompiles(string statement)
+    {
+        var source = Usings + SubModule + Method(statement,
+            "[Differentiable] public Tensor G(Tensor t) => t * W; public Sub Sub = new(); public Sub[] Stack = { new(), new() }; public System.Collections.Generic.List<Sub> Pair = new() { new() };");
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+    }
+
+    private const string SubModule = "public partial class Sub { [Parameter] public Tensor W = Tensor.Ones(3); [Differentiable] public Tensor Forward(Tensor t) => t * W; }\n";
+
+    [Theory]
+    [InlineData("foreach (var layer in Stack) h = layer.Forward(h); foreach (var layer in Pair) h = layer.Forward(h); //!", "different lists")]
+    [InlineData("foreach (var W in Stack) h = W.Forward(h); //!", "name of a member")]
+    public void ModuleLoopMistakesSayWhatToWriteInstead(string statement, string advice)
+    {
+        var source = Method(statement.Replace(" //!", ""), "public Sub[] Stack = { new() }; public Sub[] Pair = { new() }; public static Tensor Other(Sub s) => s.W;");
+        var run = GeneratorHarness.Run(Usings + SubModule + source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Contains(advice, diagnostic.GetMessage());
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Id is "CS8785");
+    }
 
     [Fact]
     public void CallOfAMethodWithControlFlowIsRefused()

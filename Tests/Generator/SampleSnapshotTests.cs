@@ -15,7 +15,7 @@ public class SampleSnapshotTests
     public static TheoryData<string> Models => new()
     {
         "FlatNet", "SinNet", "TunedSin", "Linear", "TwoLayerNN", "SoftmaxRegression", "LinearRegression", "CNN", "LeNet", "DropoutMLP", "AlexNet",
-        "SpiralLinear", "SpiralNet", "Tutorial", "LoopNet", "ControlFlowCases",
+        "SpiralLinear", "SpiralNet", "Tutorial", "LoopNet", "ControlFlowCases", "LayeredMLP", "ResidualStack",
     };
 
     [Theory]
