@@ -45,6 +45,12 @@ internal sealed class ControlFlowEmitter
     private readonly HashSet<string> _reassigned = new();
     private string _result = "";
 
+    /// <summary>Whether a return sits inside if/while/for: then each return assigns <see cref="_result"/> and jumps to the backward.</summary>
+    private bool _earlyReturn;
+
+    /// <summary>Where a return inside control flow jumps to (the user's code has no labels: goto is refused in bodies).</summary>
+    private const string BackwardLabel = "backward";
+
     /// <summary>The method's calls of other [Differentiable] methods, by place: each asks its callee for the pullback variant the call graph planned.</summary>
     private readonly Dictionary<SourceSpot, CallSite> _sites = new();
 
@@ -123,7 +129,15 @@ internal sealed class ControlFlowEmitter
             _diagnostics.Add(clash);
             return false;
         }
-        if (!_spec.Body.Any(s => s is ReturnStatement))
+        // A return inside if/while/for: every return assigns one result and jumps to the backward (C# has checked that
+        // every path returns, so the result is assigned wherever the backward starts).
+        _earlyReturn = Flatten(_spec.Body).OfType<ReturnStatement>().Count() > _spec.Body.OfType<ReturnStatement>().Count();
+        if (_earlyReturn)
+        {
+            _result = Claim("result");
+            _accumulators["\0result"] = Claim("d_result");
+        }
+        else if (!_spec.Body.Any(s => s is ReturnStatement))
         {
             _diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedStatement, _spec.Where, "a body without a final 'return'"));
             return false;
@@ -145,7 +159,7 @@ internal sealed class ControlFlowEmitter
         w.Line($"// Forward: {_spec.Name} as written; each tensor statement pushes its backward onto the tape, once per time it runs.");
         w.Line($"var {_tape} = new global::System.Collections.Generic.Stack<global::System.Action>();");
         w.Line("// Adjoints d_v = ∂L/∂v, null until a gradient flows into v.");
-        foreach (var accumulator in _accumulators.Values) w.Line($"Tensor? {accumulator} = null;");
+        foreach (var accumulator in _accumulators.Values.Distinct()) w.Line($"Tensor? {accumulator} = null;");
         foreach (var pair in _parameterAccumulators)
         {
             var (path, accumulator) = (pair.Key, pair.Value);
@@ -156,8 +170,14 @@ internal sealed class ControlFlowEmitter
             }
             w.Line($"var {accumulator} = new Tensor?[{list}.{CountOf(list)}]; // {accumulator}[i] = ∂L/∂{list}[i].{inElement}");
         }
+        if (_earlyReturn)
+        {
+            w.Line($"Tensor {_result}; // assigned by whichever return runs, which then jumps to the backward");
+            _accumulators[_result] = _accumulators["\0result"];
+        }
         WriteStatements(w, _spec.Body);
         w.Line();
+        if (_earlyReturn) w.Line($"{BackwardLabel}:");
         w.Line($"// Backward: L = Σ {SeedName} ⊙ {_result}; the tape runs in reverse, replaying the path the forward took.");
         w.Line($"{_accumulators[_result]} = Seed({_result}, {SeedName});");
         w.Line($"while ({_tape}.Count > 0) {_tape}.Pop()();");
@@ -256,11 +276,11 @@ internal sealed class ControlFlowEmitter
                     _reassigned.Add(assignment.Name);
                     ok &= LowerStatement(assignment, assignment.Name, assignment.Value);
                     break;
-                case ReturnStatement { Value: NameRef name } when _variables.TryGetValue(name.Name, out var v) && v.Kind == ArgumentKind.Tensor:
+                case ReturnStatement { Value: NameRef name } when !_earlyReturn && _variables.TryGetValue(name.Name, out var v) && v.Kind == ArgumentKind.Tensor:
                     if (!_accumulators.ContainsKey(name.Name)) _accumulators[name.Name] = Claim("d_" + name.Name.Replace("@", ""));
                     break;
                 case ReturnStatement ret:
-                    _accumulators["\0result"] = Claim("d_result");
+                    if (!_accumulators.ContainsKey("\0result")) _accumulators["\0result"] = Claim("d_result");
                     ok &= LowerStatement(ret, "result", ret.Value);
                     break;
                 case IfStatement branch:
@@ -324,7 +344,7 @@ internal sealed class ControlFlowEmitter
     }
 
     /// <summary>Second pass: the user's statements and control flow, in the user's order and nesting.</summary>
-    private void WriteStatements(SourceWriter w, IEnumerable<Stmt> statements)
+    private void WriteStatements(SourceWriter w, IEnumerable<Stmt> statements, bool topLevel = true)
     {
         foreach (var statement in statements)
         {
@@ -338,6 +358,10 @@ internal sealed class ControlFlowEmitter
                     break;
                 case ReturnStatement { Value: NameRef name } when _statements.ContainsKey(statement) is false && _accumulators.ContainsKey(name.Name):
                     _result = name.Name;
+                    return;
+                case ReturnStatement ret when _earlyReturn:
+                    WriteTensorStatement(w, ret, _result + " = ", _result);
+                    if (!topLevel) w.Line($"goto {BackwardLabel};");
                     return;
                 case ReturnStatement ret:
                     _result = Claim("result");
@@ -355,17 +379,17 @@ internal sealed class ControlFlowEmitter
                     break;
                 case WhileLoop loop:
                     w.Open($"while ({loop.Condition})");
-                    WriteStatements(w, loop.Body);
+                    WriteStatements(w, loop.Body, topLevel: false);
                     w.Close();
                     break;
                 case RuntimeForLoop loop:
                     w.Open(loop.Header);
-                    WriteStatements(w, loop.Body);
+                    WriteStatements(w, loop.Body, topLevel: false);
                     w.Close();
                     break;
                 case BlockStatement block:
                     w.OpenBlock();
-                    WriteStatements(w, block.Body);
+                    WriteStatements(w, block.Body, topLevel: false);
                     w.Close();
                     break;
                 case ForEachModule loop:
@@ -373,7 +397,7 @@ internal sealed class ControlFlowEmitter
                     w.Line($"// {loop.Text}, by index: each element's parameters get their own gradient");
                     w.Open($"for (var {index} = 0; {index} < {loop.ListPath}.{loop.CountMember}; {index}++)");
                     w.Line($"var {loop.Variable} = {loop.ListPath}[{index}];");
-                    WriteStatements(w, loop.Body);
+                    WriteStatements(w, loop.Body, topLevel: false);
                     w.Close();
                     break;
                 case BreakStatement:
@@ -389,7 +413,7 @@ internal sealed class ControlFlowEmitter
     private void WriteIf(SourceWriter w, IfStatement branch, string keyword)
     {
         w.Open($"{keyword} ({branch.Condition})");
-        WriteStatements(w, branch.Then);
+        WriteStatements(w, branch.Then, topLevel: false);
         w.Close();
         if (!branch.HasElse) return;
         if (branch.Else.Count == 1 && branch.Else[0] is IfStatement elseIf)
@@ -398,7 +422,7 @@ internal sealed class ControlFlowEmitter
             return;
         }
         w.Open("else");
-        WriteStatements(w, branch.Else);
+        WriteStatements(w, branch.Else, topLevel: false);
         w.Close();
     }
 

@@ -20,9 +20,6 @@ internal sealed partial class BodyParser
     /// <summary>The body's locals, for a body with control flow: tensors (which have adjoints) and numbers (which do not).</summary>
     public List<ArgumentSpec> Locals { get; } = new();
 
-    /// <summary>How many if/while/for bodies enclose the statement being parsed: a 'return' must be at depth 0.</summary>
-    private int _depth;
-
     private ConditionRenderer Renderer => _renderer ??= new ConditionRenderer(model, diagnostics, cancellation);
     private ConditionRenderer? _renderer;
 
@@ -73,9 +70,8 @@ internal sealed partial class BodyParser
                 if (ParseAssignment(assignment, Text(statement)) is { } parsed) into.Add(parsed);
                 break;
             case ReturnStatementSyntax { Expression: { } value }:
-                if (_depth > 0)
-                    Report(Diagnostics.ControlFlowNotSupported, statement, "return", "a return inside if/while/for is not supported yet; assign the result to a local (Tensor result; ... result = ...;) and return it at the end");
-                else into.Add(new ReturnStatement(ParseExpr(value), Spot(value), Text(statement)));
+                // Anywhere: a return inside if/while/for ends the forward there (the generated code jumps to the backward).
+                into.Add(new ReturnStatement(ParseExpr(value), Spot(value), Text(statement)));
                 break;
             case IfStatementSyntax branch:
                 var condition = Renderer.Render(branch.Condition);
@@ -110,11 +106,9 @@ internal sealed partial class BodyParser
 
     private EquatableArray<Stmt> Nested(StatementSyntax statement)
     {
-        _depth++;
         var result = new List<Stmt>();
         if (statement is BlockSyntax block) foreach (var inner in block.Statements) ParseStatement(inner, result);
         else ParseStatement(statement, result);
-        _depth--;
         return new EquatableArray<Stmt>(result);
     }
 

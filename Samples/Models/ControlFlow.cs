@@ -144,6 +144,33 @@ public static partial class ControlFlowCases
         }
         return h;
     }
+
+    /// <summary>Returns from inside a loop and from a branch: the forward ends where the return runs, and so does the gradient's path.</summary>
+    [Differentiable]
+    public static Tensor EarlyReturn(Tensor x, int n)
+    {
+        var h = x;
+        for (int i = 0; i < n; i++)
+        {
+            h = Sin(h) * x + h;
+            if (i == 2)
+                return h * h;
+        }
+        if (n == 0)
+            return x;
+        return Tanh(h);
+    }
+
+    /// <summary>Every path ends in a return inside if/else: there is no return at the end of the body.</summary>
+    [Differentiable]
+    public static Tensor ReturnsInBothBranches(Tensor x, Tensor w)
+    {
+        var s = x * w;
+        if (s.Sum().Item() > 0)
+            return Exp(s);
+        else
+            return s * s;
+    }
 }
 
 /// <summary>

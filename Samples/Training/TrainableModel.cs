@@ -17,7 +17,7 @@ internal sealed record TrainableModel(
     Action<ProgramBuilder>? DeviceLoss = null,
     Func<int, IReadOnlyDictionary<string, Tensor>>? DeviceExtraInputs = null)
 {
-    public static readonly string[] Names = { "flatnet", "sinnet", "twolayer", "softmax", "cnn", "lenet", "dropout-mlp" };
+    public static readonly string[] Names = { "flatnet", "sinnet", "twolayer", "softmax", "cnn", "lenet", "dropout-mlp", "layered-mlp" };
 
     /// <summary>
     /// SGD's learning rate and momentum when the command line gives none: the seeds' 0.01 and 0.5, except where a
@@ -35,6 +35,7 @@ internal sealed record TrainableModel(
         "cnn" => From(new CNN(seed: seed)),
         "lenet" => From(new LeNet(seed: seed)) with { Defaults = (0.05, 0.9) },
         "dropout-mlp" => From(new DropoutMLP(seed: seed), new Rng(seed ^ 0xD509)),
+        "layered-mlp" => From(new LayeredMLP(seed: seed)),
         _ => throw new ArgumentException($"Unknown model '{name}'; choose one of {string.Join(", ", Names)}."),
     };
 
@@ -55,6 +56,11 @@ internal sealed record TrainableModel(
 
     private static TrainableModel From(LeNet m) =>
         new("LeNet-5", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward, m.LossDeviceProgram);
+
+    /// <summary>FlatNet's widths as a list of layers: its body loops over them, so it trains on the CPU (no device program).</summary>
+    private static TrainableModel From(LayeredMLP m) =>
+        new($"MLP {string.Join("-", m.Layers.Select(l => l.W.Shape[0]).Append(m.Layers[^1].W.Shape[1]))} (a list of Linear layers)", m,
+            (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward);
 
     /// <summary>Training draws fresh dropout masks for every batch; evaluation passes all-ones masks (dropout off).</summary>
     private static TrainableModel From(DropoutMLP m, Rng masks) =>

@@ -49,6 +49,19 @@ public class ControlFlowGradientTests
     public void ContinueAndARunTimeBoundFromAnIntArgument(int n) =>
         GeneratedGradCheck.Check(typeof(ControlFlowCases), nameof(ControlFlowCases.SkipOdd), GeneratedGradCheck.Random(3) * 0.5, n);
 
+    [Theory]
+    [InlineData(0)] // returns x from the branch after the loop
+    [InlineData(2)] // the loop ends, then the last return
+    [InlineData(7)] // returns from inside the loop at i == 2
+    public void EarlyReturns(int n) => GeneratedGradCheck.Check(typeof(ControlFlowCases), nameof(ControlFlowCases.EarlyReturn), GeneratedGradCheck.Random(3) * 0.5, n);
+
+    [Theory]
+    [InlineData(1.0)] // x·w sums above 0: the exp branch
+    [InlineData(-1.0)]
+    public void ReturnsInBothBranches(double sign) =>
+        GeneratedGradCheck.Check(typeof(ControlFlowCases), nameof(ControlFlowCases.ReturnsInBothBranches),
+            Tensor.FromArray(new[] { 0.3, 0.2, 0.1 }, 3) * sign, Tensor.FromArray(new[] { 0.5, 0.7, 0.9 }, 3));
+
     [Fact]
     public void LoopCarriedStateWithParametersAndAFieldBound()
     {

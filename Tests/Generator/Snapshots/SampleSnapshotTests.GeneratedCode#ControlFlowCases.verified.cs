@@ -523,4 +523,207 @@ static partial class ControlFlowCases
     }
 
     // SkipOdd has no device program: its body has control flow; train it on the CPU.
+
+    /// <summary>The gradients computed by <see cref="EarlyReturnWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class EarlyReturnGradients : IGradients
+    {
+        /// <summary>∂L/∂x, shaped like x.</summary>
+        public required Tensor x { get; init; }
+
+        /// <inheritdoc/>
+        public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
+    }
+
+    /// <summary>
+    /// Computes <c>EarlyReturn(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+    /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+    /// replays in reverse, so the gradients are those of the path taken.
+    /// </summary>
+    /// <param name="x">As in <see cref="EarlyReturn"/>.</param>
+    /// <param name="n">As in <see cref="EarlyReturn"/>.</param>
+    /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+    /// <returns>The value of <c>EarlyReturn</c> and the gradients.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static (Tensor Value, EarlyReturnGradients Gradients) EarlyReturnWithGradients(Tensor x, int n, Tensor? seed = null)
+    {
+        // Forward: EarlyReturn as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_result = null;
+        Tensor? d_x = null;
+        Tensor? d_h = null;
+        Tensor result; // assigned by whichever return runs, which then jumps to the backward
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+        });
+        for (int i = 0; i < n; i++)
+        {
+            // h = Sin(h) * x + h;
+            var h_saved = h;
+            var h_new_sin = Sin(h);
+            var h_new_mul = Mul(h_new_sin, x);
+            h = Add(h_new_mul, h);
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = h_new_mul + h  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                // h_new = h_new_mul + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                var d_h2 = SumToShapeOf(d_h_new, h_saved);
+                // h_new_mul = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new_mul ⊙ x, summed over broadcast axes
+                var d_h_new_sin = SumToShapeOf(Mul(d_h_new_mul, x), h_new_sin);
+                // h_new_mul = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h_new_sin, summed over broadcast axes
+                var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_new_sin), x);
+                // h_new_sin = sin(h)  ⇒  d_h2 += d_h_new_sin ⊙ cos(h)
+                d_h2 += Mul(d_h_new_sin, Cos(h_saved));
+                d_h = d_h is null ? d_h2 : d_h + d_h2;
+                d_x = d_x is null ? d_x3 : d_x + d_x3;
+            });
+            if (i == 2)
+            {
+                // return h * h;
+                var h_saved2 = h;
+                result = Mul(h, h);
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    var result_new_sumtoshapeof = SumToShapeOf(Mul(d_result_new, h_saved2), h_saved2);
+                    // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h, summed over broadcast axes
+                    var d_h3 = result_new_sumtoshapeof;
+                    // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h, summed over broadcast axes
+                    d_h3 += result_new_sumtoshapeof;
+                    d_h = d_h is null ? d_h3 : d_h + d_h3;
+                });
+                goto backward;
+            }
+        }
+        if (n == 0)
+        {
+            // return x;
+            result = x;
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_x4) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                d_x = d_x is null ? d_x4 : d_x + d_x4;
+            });
+            goto backward;
+        }
+        // return Tanh(h);
+        var result_new2 = Tanh(h);
+        result = result_new2;
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new2 = tanh(h)  ⇒  d_h4 = d_result_new2 ⊙ (1 − result_new2²)
+            var d_h4 = Mul(d_result_new2, Sub(1.0, Mul(result_new2, result_new2)));
+            d_h = d_h is null ? d_h4 : d_h + d_h4;
+        });
+
+        backward:
+        // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+        d_result = Seed(result, seed);
+        while (tape.Count > 0) tape.Pop()();
+        return (result, new EarlyReturnGradients { x = d_x ?? ZerosLike(x) });
+    }
+
+    // EarlyReturn has no device program: its body has control flow; train it on the CPU.
+
+    /// <summary>The gradients computed by <see cref="ReturnsInBothBranchesWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class ReturnsInBothBranchesGradients : IGradients
+    {
+        /// <summary>∂L/∂x, shaped like x.</summary>
+        public required Tensor x { get; init; }
+
+        /// <summary>∂L/∂w, shaped like w.</summary>
+        public required Tensor w { get; init; }
+
+        /// <inheritdoc/>
+        public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x), ("w", w) };
+    }
+
+    /// <summary>
+    /// Computes <c>ReturnsInBothBranches(x, w)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+    /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+    /// replays in reverse, so the gradients are those of the path taken.
+    /// </summary>
+    /// <param name="x">As in <see cref="ReturnsInBothBranches"/>.</param>
+    /// <param name="w">As in <see cref="ReturnsInBothBranches"/>.</param>
+    /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+    /// <returns>The value of <c>ReturnsInBothBranches</c> and the gradients.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static (Tensor Value, ReturnsInBothBranchesGradients Gradients) ReturnsInBothBranchesWithGradients(Tensor x, Tensor w, Tensor? seed = null)
+    {
+        // Forward: ReturnsInBothBranches as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_result = null;
+        Tensor? d_x = null;
+        Tensor? d_w = null;
+        Tensor? d_s = null;
+        Tensor result; // assigned by whichever return runs, which then jumps to the backward
+        // var s = x * w;
+        var s = Mul(x, w);
+        tape.Push(() =>
+        {
+            if (d_s is not { } d_s_new) return; // nothing flowed into the value assigned here
+            d_s = null; // before this statement, the target is another value: its adjoint starts over
+            // s_new = x ⊙ w  ⇒  d_x2 = d_s_new ⊙ w, summed over broadcast axes
+            var d_x2 = SumToShapeOf(Mul(d_s_new, w), x);
+            // s_new = x ⊙ w  ⇒  d_w2 = d_s_new ⊙ x, summed over broadcast axes
+            var d_w2 = SumToShapeOf(Mul(d_s_new, x), w);
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+            d_w = d_w is null ? d_w2 : d_w + d_w2;
+        });
+        if (s.Sum().Item() > 0)
+        {
+            // return Exp(s);
+            var result_new = Exp(s);
+            result = result_new;
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = exp(s)  ⇒  d_s2 = d_result_new ⊙ result_new
+                var d_s2 = Mul(d_result_new, result_new);
+                d_s = d_s is null ? d_s2 : d_s + d_s2;
+            });
+            goto backward;
+        }
+        else
+        {
+            // return s * s;
+            result = Mul(s, s);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                var result_new2_sumtoshapeof = SumToShapeOf(Mul(d_result_new2, s), s);
+                // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s, summed over broadcast axes
+                var d_s3 = result_new2_sumtoshapeof;
+                // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s, summed over broadcast axes
+                d_s3 += result_new2_sumtoshapeof;
+                d_s = d_s is null ? d_s3 : d_s + d_s3;
+            });
+            goto backward;
+        }
+
+        backward:
+        // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+        d_result = Seed(result, seed);
+        while (tape.Count > 0) tape.Pop()();
+        return (result, new ReturnsInBothBranchesGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) });
+    }
+
+    // ReturnsInBothBranches has no device program: its body has control flow; train it on the CPU.
 }
