@@ -44,7 +44,7 @@ public sealed class TrainCommandErrorTests
         Assert.Equal(0, exit);
         Assert.Contains("--epochs", output);
         Assert.Contains("[default: 10]", output);
-        Assert.Contains("--model <flatnet|sinnet|twolayer|softmax|cnn|lenet|dropout-mlp>", output);
+        Assert.Contains("--model <flatnet|sinnet|twolayer|softmax|cnn|lenet|dropout-mlp|layered-mlp>", output);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class TrainCommandErrorTests
         Assert.Equal(new[]
         {
             "--epochs must be at least 1, not 0.",
-            "--model must be one of flatnet, sinnet, twolayer, softmax, cnn, lenet, dropout-mlp, not 'resnet'.",
+            "--model must be one of flatnet, sinnet, twolayer, softmax, cnn, lenet, dropout-mlp, layered-mlp, not 'resnet'.",
             "Run 'train --help' for the options.",
         }, output.Trim().Split('\n').Select(l => l.Trim()).Order().ToArray().OrderBy(l => l.StartsWith("Run") ? 1 : 0).ThenBy(l => l, StringComparer.Ordinal).ToArray());
     }

