@@ -33,7 +33,7 @@ public sealed record GeneratorInput(GeneratorFamily Family, int Size)
         foreach (var n in new[] { 250, 500, 1000, 2000 }) yield return new GeneratorInput(GeneratorFamily.Body, n);
         foreach (var n in new[] { 50, 100, 200, 400 }) yield return new GeneratorInput(GeneratorFamily.Chain, n);
         foreach (var n in new[] { 25, 50, 100, 200 }) yield return new GeneratorInput(GeneratorFamily.Nesting, n);
-        foreach (var n in new[] { 250, 500, 1000 }) yield return new GeneratorInput(GeneratorFamily.Loop, n);
+        foreach (var n in new[] { 250, 1000, 10_000 }) yield return new GeneratorInput(GeneratorFamily.Loop, n);
     }
 
     /// <summary>

@@ -31,9 +31,37 @@ internal sealed partial class BodyParser
     {
         IfStatementSyntax or WhileStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax or ForEachStatementSyntax => true,
         LocalDeclarationStatementSyntax local => local.Declaration.Variables.Any(v => v.Initializer is null),
-        ForStatementSyntax loop => !HasConstantBounds(loop),
+        ForStatementSyntax loop => !HasConstantBounds(loop) || TripCount(loop) > MaxUnrolledIterations,
         _ => false,
     });
+
+    /// <summary>
+    /// Where unrolling stops: a constant-bound loop of at most this many iterations, in a body without other control flow,
+    /// is unrolled (its statements written once per iteration, optimized across them, and part of the device program);
+    /// a longer one is a real loop with a tape, so a 10,000-iteration loop costs one statement, not 10,000.
+    /// </summary>
+    public const int MaxUnrolledIterations = 16;
+
+    /// <summary>How many times a constant-bound loop runs (<c>i &lt; B</c> or <c>i &lt;= B</c>, <c>i++</c> or <c>i += C</c>); long.MaxValue when unknown.</summary>
+    private long TripCount(ForStatementSyntax loop)
+    {
+        if (loop.Declaration is not { Variables.Count: 1 } declaration || declaration.Variables[0].Initializer is not { } start
+            || !TryConstantInt(start.Value, out var from) || loop.Condition is not BinaryExpressionSyntax condition || !TryConstantInt(condition.Right, out var bound))
+            return long.MaxValue;
+        long step = 0;
+        if (loop.Incrementors.Count == 1)
+            step = loop.Incrementors[0] switch
+            {
+                PostfixUnaryExpressionSyntax post when post.IsKind(SyntaxKind.PostIncrementExpression) => 1,
+                PrefixUnaryExpressionSyntax pre when pre.IsKind(SyntaxKind.PreIncrementExpression) => 1,
+                AssignmentExpressionSyntax add when add.IsKind(SyntaxKind.AddAssignmentExpression) && TryConstantInt(add.Right, out var by) && by > 0 => by,
+                _ => 0,
+            };
+        if (step == 0) return long.MaxValue;
+        var end = condition.IsKind(SyntaxKind.LessThanOrEqualExpression) ? bound + 1L : condition.IsKind(SyntaxKind.LessThanExpression) ? bound : long.MinValue;
+        if (end == long.MinValue) return long.MaxValue;
+        return end <= from ? 0 : (end - from + step - 1) / step;
+    }
 
     /// <summary>A 'for' the parser unrolls: one variable, a constant start and a constant bound on the right of the condition.</summary>
     private bool HasConstantBounds(ForStatementSyntax loop) =>
@@ -143,6 +171,9 @@ internal sealed partial class BodyParser
             || model.GetDeclaredSymbol(declaration.Variables[0], cancellation) is not ILocalSymbol { Type: var type } || !type.IsInteger())
             return LoopError(loop, "declare exactly one int loop variable with a start value");
         if (loop.Condition is null) return LoopError(loop, "write a condition such as 'i < n'");
+        // 'i <= int.MaxValue' never ends: i wraps around before it fails (the user's own method would hang too).
+        if (loop.Condition is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LessThanOrEqualExpression } atMost && TryConstantInt(atMost.Right, out var limit) && limit == int.MaxValue)
+            return LoopError(atMost.Right, "the loop variable would pass int.MaxValue");
         var variable = declaration.Variables[0];
         var name = KnownTypes.Identifier(variable.Identifier.ValueText);
         Locals.Add(new ArgumentSpec(name, ArgumentKind.Int, type.ToDisplayString(), false));
