@@ -13,4 +13,15 @@ public static partial class GradientOps
         for (var i = 0; i < gradients.Length; i++) result[i] = gradients[i] ?? Ops.ZerosLike(parameter(i));
         return result;
     }
+
+    /// <summary>
+    /// Adds a call's per-element gradients into a method's per-element accumulators (generated code for a body with
+    /// control flow that calls a method looping over a list of sub-modules): each slot starts at the first gradient.
+    /// </summary>
+    public static void AccumulateEach(Tensor?[] accumulators, IReadOnlyList<Tensor> gradients)
+    {
+        if (gradients.Count != accumulators.Length)
+            throw new ArgumentException($"{gradients.Count} gradients for a list of {accumulators.Length} sub-modules: the list changed length during the step.");
+        for (var i = 0; i < accumulators.Length; i++) accumulators[i] = accumulators[i] is { } sum ? sum + gradients[i] : gradients[i];
+    }
 }

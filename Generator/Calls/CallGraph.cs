@@ -59,25 +59,18 @@ internal static class CallGraph
         return new EquatableArray<ClassWork>(work);
     }
 
-    /// <summary>
-    /// Depth-first over the calls with an explicit stack (a chain of thousands of methods must not overflow it). A call
-    /// back into a method still being visited closes a cycle: every method on the cycle gets DIFF005 at its call.
-    /// </summary>
-    /// <summary>
-    /// What is wrong with a method's calls: recursion, or a call of a method with control flow, which is generated as a
-    /// driver with a tape and has no forward-with-pullback for callers yet (issue 11's first slice).
-    /// </summary>
+    /// <summary>What is wrong with a method's calls: recursion.</summary>
     private static EquatableArray<DiagnosticInfo> CallDiagnostics(AnalyzedMethod method, Dictionary<string, AnalyzedMethod> byKey, Dictionary<string, DiagnosticInfo> recursion)
     {
         var found = new List<DiagnosticInfo>();
         if (recursion.TryGetValue(method.Spec.Key, out var cycle)) found.Add(cycle);
-        foreach (var site in method.Summary.Sites)
-            if (byKey.TryGetValue(site.CalleeKey, out var callee) && callee.Spec.HasControlFlow)
-                found.Add(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, site.Where, callee.Spec.Name + "(...)",
-                    $"{callee.Spec.Name} has control flow, and calls of such methods from other [Differentiable] methods are not supported yet; call {callee.Spec.Name}WithGradients outside, or write its statements here"));
         return found.Count == 0 ? EquatableArray<DiagnosticInfo>.Empty : new EquatableArray<DiagnosticInfo>(found);
     }
 
+    /// <summary>
+    /// Depth-first over the calls with an explicit stack (a chain of thousands of methods must not overflow it). A call
+    /// back into a method still being visited closes a cycle: every method on the cycle gets DIFF005 at its call.
+    /// </summary>
     private static Dictionary<string, DiagnosticInfo> FindRecursion(IReadOnlyList<AnalyzedMethod> methods, Dictionary<string, AnalyzedMethod> byKey)
     {
         var found = new Dictionary<string, DiagnosticInfo>();

@@ -34,8 +34,28 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
         public HashSet<string> Parameters { get; } = new();
         public Dictionary<SourceSpot, CallSite> Sites { get; } = new();
 
+        /// <summary>
+        /// The variables of loops over lists of sub-modules, by name, with the list's path: a call on one reaches every
+        /// element's parameters, which the class names <c>Layers.*.W</c>.
+        /// </summary>
+        private readonly Dictionary<string, string> _moduleVariables = new();
+
+        private string Canonical(string path)
+        {
+            var dot = path.IndexOf('.');
+            var head = dot < 0 ? path : path.Substring(0, dot);
+            return _moduleVariables.TryGetValue(head, out var list) ? list + "." + ParameterPath.Each + path.Substring(head.Length) : path;
+        }
+
         public void Run()
         {
+            var pending = new Stack<Stmt>(spec.Body);
+            while (pending.Count > 0)
+            {
+                var statement = pending.Pop();
+                if (statement is ForEachModule loop) _moduleVariables[loop.Variable] = loop.ListPath;
+                if (IsContainer(statement)) foreach (var inner in Inner(statement)) pending.Push(inner);
+            }
             for (var i = 0; i < spec.Arguments.Count; i++)
                 _env[spec.Arguments[i].Name] = spec.Arguments[i].Kind == ArgumentKind.Tensor ? new Dependency(false, CallMasks.Bit(i)) : Dependency.None;
             Statements(spec.Body);
@@ -134,7 +154,7 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
                 case NameRef name:
                     return _env.TryGetValue(name.Name, out var bound) ? bound : Dependency.None;
                 case MemberRef { Kind: MemberKind.Parameter } member:
-                    Parameters.Add(member.Path);
+                    Parameters.Add(Canonical(member.Path));
                     return new Dependency(true, 0);
                 case UnaryMinus minus:
                     return Expression(minus.Operand);
@@ -162,7 +182,8 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
             var dependencies = arguments.Select(a => new ArgumentDependency(a.Parameters, a.Arguments)).ToList();
             if (Sites.TryGetValue(call.Where, out var seen))
                 dependencies = dependencies.Select((d, i) => i < seen.Arguments.Count ? d.Or(seen.Arguments[i]) : d).ToList();
-            Sites[call.Where] = new CallSite(call.Where, call.CalleeKey, call.ReceiverPath, new EquatableArray<ArgumentDependency>(dependencies));
+            Sites[call.Where] = new CallSite(call.Where, call.CalleeKey, call.ReceiverPath is null ? null : Canonical(call.ReceiverPath),
+                new EquatableArray<ArgumentDependency>(dependencies));
             return result;
         }
     }

@@ -53,7 +53,7 @@ internal sealed record CalleeSignature(
         var arguments = new Dictionary<int, string>();
         foreach (var i in TensorPositions()) arguments[i] = Claim(Arguments[i].Name);
         var parameters = new Dictionary<string, string>();
-        foreach (var path in ReachedParameters) parameters[path] = Claim(path.Replace('.', '_'));
+        foreach (var path in ReachedParameters) parameters[path] = Claim(ParameterPath.PropertyName(path));
         return (arguments, parameters);
     }
 }

@@ -54,8 +54,12 @@ internal sealed class ControlFlowEmitter
     /// <summary>The method's calls of other [Differentiable] methods, by place: each asks its callee for the pullback variant the call graph planned.</summary>
     private readonly Dictionary<SourceSpot, CallSite> _sites = new();
 
-    private ControlFlowEmitter(MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
+    /// <summary>The tensor arguments whose gradients this member computes (a bit per position): [Wrt] ones, or what a caller asked for.</summary>
+    private readonly ulong _mask;
+
+    private ControlFlowEmitter(MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics, ulong mask)
     {
+        _mask = mask;
         foreach (var site in method.Summary.Sites) _sites[site.Where] = site;
         _method = method;
         _spec = method.Spec;
@@ -105,9 +109,10 @@ internal sealed class ControlFlowEmitter
 
     /// <summary>Writes the method's members; false (with diagnostics) when a statement cannot be differentiated.</summary>
     public static bool Write(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics) =>
-        new ControlFlowEmitter(method, context, diagnostics).Write(w);
+        new ControlFlowEmitter(method, context, diagnostics, CallMasks.Declared(method.Spec)).Write(w);
 
-    private bool Write(SourceWriter w)
+    /// <summary>Checks the body and lowers every statement (false, with diagnostics, when one cannot be differentiated).</summary>
+    private bool Prepare()
     {
         var conflict = _spec.Locals.GroupBy(l => l.Name).FirstOrDefault(g => g.Select(l => l.Kind == ArgumentKind.Tensor).Distinct().Count() > 1
             || _spec.Arguments.Any(a => a.Name == g.Key));
@@ -148,14 +153,85 @@ internal sealed class ControlFlowEmitter
         var parameters = _statements.Values.SelectMany(s => s.Gradient.Method.WrtLeaves).Where(l => l.Op == Op.Parameter).Select(l => Canonical(l.Attributes.Text!))
             .Distinct().OrderBy(p => _spec.Class.ParameterPaths.OrderOf(p)).ToList();
         foreach (var path in parameters) _parameterAccumulators[path] = Claim("d_" + path.Replace("global::", "").Replace("." + ParameterPath.Each, "").Replace('.', '_'));
-        var outputs = Outputs(parameters);
+        _parametersReached = parameters;
+        return true;
 
+    }
+
+    /// <summary>The parameters the body's statements read, by the class's paths, in declaration order.</summary>
+    private List<string> _parametersReached = new();
+
+    private bool Write(SourceWriter w)
+    {
+        if (!Prepare()) return false;
+        var outputs = Outputs(_parametersReached);
         WriteGradientsClass(w, outputs);
         w.Line();
         WriteDocumentation(w);
         w.Line(GeneratedCode);
         var signature = string.Join(", ", _spec.Arguments.Select(a => a.CSharpType + " " + a.Name).Concat(new[] { "Tensor? " + SeedName + " = null" }));
         w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, {_spec.Name}Gradients Gradients) {_spec.Name}WithGradients({signature})");
+        WriteForward(w);
+        w.Line($"// Backward: L = Σ {SeedName} ⊙ {_result}; the tape runs in reverse, replaying the path the forward took.");
+        w.Line($"{_accumulators[_result]} = Seed({_result}, {SeedName});");
+        w.Line($"while ({_tape}.Count > 0) {_tape}.Pop()();");
+        w.Line($"return ({_result}, new {_spec.Name}Gradients {{ {string.Join(", ", outputs.Select(o => $"{o.Property} = {o.Result}"))} }});");
+        w.Close();
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a forward-with-pullback for callers (calls are calls): the same forward and tape, and a pullback that seeds the
+    /// result's adjoint, replays the tape and returns the gradients a call reads, by the names its callers use. A tape is
+    /// replayed once: each call's pullback is applied once, by its caller's backward.
+    /// </summary>
+    public static bool WriteVjp(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics, ulong mask,
+        CalleeSignature signature)
+    {
+        var emitter = new ControlFlowEmitter(method, context, diagnostics, mask);
+        if (!emitter.Prepare()) return false;
+        emitter.WriteVjp(w, mask, signature);
+        return true;
+    }
+
+    private void WriteVjp(SourceWriter w, ulong mask, CalleeSignature signature)
+    {
+        var (argumentNames, parameterNames) = signature.GradientNames();
+        var gradients = new List<string>();
+        foreach (var path in signature.ReachedParameters)
+        {
+            var have = _parameterAccumulators.TryGetValue(path, out var accumulator);
+            if (ParameterPath.TrySplitList(path, out var list, out var inElement))
+                gradients.Add($"{parameterNames[path]} = GradientsOrZeros({(have ? accumulator : $"new Tensor?[{list}.{CountOf(list)}]")}, index => {list}[index].{inElement})");
+            else
+                gradients.Add($"{parameterNames[path]} = {(have ? accumulator + " ?? " : "")}ZerosLike({path})");
+        }
+        foreach (var i in signature.TensorPositions())
+            if ((mask & CallMasks.Bit(i)) != 0)
+                gradients.Add($"{argumentNames[i]} = {_accumulators[_spec.Arguments[i].Name]} ?? ZerosLike({_spec.Arguments[i].Name})");
+
+        var name = signature.VjpName(mask);
+        w.Line("/// <summary>");
+        w.Line($"/// <c>{_spec.Name}({string.Join(", ", _spec.Arguments.Select(a => a.Name))})</c> and its pullback, for [Differentiable] methods that call it: the forward");
+        w.Line("/// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        var arguments = string.Join(", ", _spec.Arguments.Select(a => a.CSharpType + " " + a.Name));
+        w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, global::System.Func<Tensor?, {signature.CallGradientsClass}> Pullback) {name}({arguments})");
+        WriteForward(w);
+        var seed = Claim("seed");
+        w.Open($"return ({_result}, {seed} =>");
+        w.Line($"// Backward: L = Σ {seed} ⊙ {_result}; the tape runs in reverse, replaying the path the forward took.");
+        w.Line($"{_accumulators[_result]} = Seed({_result}, {seed});");
+        w.Line($"while ({_tape}.Count > 0) {_tape}.Pop()();");
+        w.Line($"return new {signature.CallGradientsClass} {{ {string.Join(", ", gradients)} }};");
+        w.Close("});");
+        w.Close();
+    }
+
+    /// <summary>The forward: the tape, the adjoints, and the user's statements and control flow as written.</summary>
+    private void WriteForward(SourceWriter w)
+    {
         w.Line($"// Forward: {_spec.Name} as written; each tensor statement pushes its backward onto the tape, once per time it runs.");
         w.Line($"var {_tape} = new global::System.Collections.Generic.Stack<global::System.Action>();");
         w.Line("// Adjoints d_v = ∂L/∂v, null until a gradient flows into v.");
@@ -178,18 +254,16 @@ internal sealed class ControlFlowEmitter
         WriteStatements(w, _spec.Body);
         w.Line();
         if (_earlyReturn) w.Line($"{BackwardLabel}:");
-        w.Line($"// Backward: L = Σ {SeedName} ⊙ {_result}; the tape runs in reverse, replaying the path the forward took.");
-        w.Line($"{_accumulators[_result]} = Seed({_result}, {SeedName});");
-        w.Line($"while ({_tape}.Count > 0) {_tape}.Pop()();");
-        w.Line($"return ({_result}, new {_spec.Name}Gradients {{ {string.Join(", ", outputs.Select(o => $"{o.Property} = {o.Result}"))} }});");
-        w.Close();
-        w.Line();
-        w.Line($"// {_spec.Name} has no device program: its body has control flow; train it on the CPU.");
-        return true;
     }
 
     /// <summary>Tensors whose gradient is tracked: tensor locals and the [Wrt] tensor arguments.</summary>
-    private bool HasAdjoint(ArgumentSpec variable) => variable.Kind == ArgumentKind.Tensor && (variable.Wrt || !_spec.Arguments.Any(a => a.Name == variable.Name));
+    private bool HasAdjoint(ArgumentSpec variable)
+    {
+        if (variable.Kind != ArgumentKind.Tensor) return false;
+        for (var i = 0; i < _spec.Arguments.Count; i++)
+            if (_spec.Arguments[i].Name == variable.Name) return (_mask & CallMasks.Bit(i)) != 0;
+        return true;   // a local
+    }
 
     /// <summary>
     /// The gradients returned, by property: a parameter's (<c>d_W ?? ZerosLike(W)</c>), one per element for a parameter of
@@ -327,7 +401,7 @@ internal sealed class ControlFlowEmitter
             if (variable.Kind == ArgumentKind.Int) text = "(double)" + text;
             free.Add(new FreeVariable(name, variable.Kind, variable.Kind == ArgumentKind.Tensor && _accumulators.ContainsKey(name), text));
         }
-        var request = new LoweringRequest(_spec, CallMasks.Declared(_spec), null, false, _context.Bodies, _context.Signatures, _sites);
+        var request = new LoweringRequest(_spec, _mask, null, false, _context.Bodies, _context.Signatures, _sites);
         var lowered = Lowerer.LowerStatement(request, value, target.Replace("@", "") + "_new", statement.Text, free, _diagnostics);
         if (lowered is null) return false;
         // A parameter of a list's element: the closure adds into that element's gradient, so it keeps the loop's index.
@@ -442,7 +516,9 @@ internal sealed class ControlFlowEmitter
     private string ParameterAccumulator(string leafPath, Dictionary<string, string> indexes)
     {
         var accumulator = _parameterAccumulators[Canonical(leafPath)];
-        return ModuleVariable(leafPath) is { } variable ? $"{accumulator}[{indexes[variable]}]" : accumulator;
+        if (ModuleVariable(leafPath) is { } variable) return $"{accumulator}[{indexes[variable]}]";
+        // The whole list's parameters, reached through a call of a method that loops over it.
+        return ParameterPath.IsList(leafPath) ? MethodEmitter.EachPrefix + accumulator : accumulator;
     }
 
     private void WriteGradientsClass(SourceWriter w, List<(string Property, string Result, string Name, GeneratedMembers.ListOutput? List)> outputs) =>

@@ -66,6 +66,12 @@ internal sealed partial class MethodEmitter
         foreach (var leaf in contributions)
         {
             var into = accumulator(leaf)!;
+            if (into.StartsWith(EachPrefix, System.StringComparison.Ordinal))
+            {
+                // A list's parameters, one gradient per element (a call of a method that loops over the list).
+                w.Line($"AccumulateEach({into.Substring(EachPrefix.Length)}, {(leaf == output ? incoming : AdjointName(leaf))});");
+                continue;
+            }
             // An element of an accumulator array (d_Layers_W[i]): the compiler's null analysis does not follow array elements.
             var known = into.EndsWith("]", System.StringComparison.Ordinal) ? into + "!" : into;
             var added = leaf == output ? incoming : AdjointName(leaf);
@@ -76,4 +82,7 @@ internal sealed partial class MethodEmitter
     }
 
     private readonly HashSet<Node> _assignedInBackward = new();
+
+    /// <summary>An accumulator named with this prefix holds one gradient per element of a list: contributions are added element by element.</summary>
+    public const string EachPrefix = "each:";
 }

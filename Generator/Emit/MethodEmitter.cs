@@ -72,7 +72,7 @@ internal sealed partial class MethodEmitter
                 _properties[leaf] = fixedNames(leaf);
                 continue;
             }
-            var wanted = leaf.Attributes.Text!.Replace("global::", "").Replace('.', '_');
+            var wanted = Model.ParameterPath.PropertyName(leaf.Attributes.Text!);
             var name = wanted;
             for (var k = 2; !table.Add(name); k++) name = wanted + k;
             _properties[leaf] = name;
@@ -162,6 +162,8 @@ internal sealed partial class MethodEmitter
 
     private string DisplayName(Node n) => n.Op switch
     {
+        // The parameters of a list's elements (reached through a call of a method that loops over them): Layers.W, one per element.
+        Op.Parameter when Model.ParameterPath.IsList(n.Attributes.Text!) => n.Attributes.Text!.Replace("." + Model.ParameterPath.Each, ""),
         Op.Input or Op.Parameter or Op.ConstantTensor => n.Attributes.Text!.Replace("global::", "").Replace("@", ""),
         _ => _display.TryGetValue(n, out var name) ? name : OpName(n),
     };
@@ -261,7 +263,23 @@ internal sealed partial class MethodEmitter
     }
 
     private string GradientList() => string.Join(", ",
-        Outputs.Select(o => $"{o.Property} = {(_adjoints.ContainsKey(o.Leaf) ? AdjointName(o.Leaf) : $"ZerosLike({Render(o.Leaf)})")}"));
+        Outputs.Select(o => $"{o.Property} = {(_adjoints.ContainsKey(o.Leaf) ? AdjointName(o.Leaf) : Zeros(o.Leaf))}"));
+
+    /// <summary>The gradient of a leaf nothing flowed into: zeros shaped like it, one per element for a list's parameter.</summary>
+    private string Zeros(Node leaf)
+    {
+        if (leaf.Op != Op.Parameter || !Model.ParameterPath.TrySplitList(leaf.Attributes.Text!, out var list, out var inElement)) return $"ZerosLike({Render(leaf)})";
+        var count = _spec.Class.ModuleLists.First(l => l.Path == list).CountMember;
+        return $"GradientsOrZeros(new Tensor?[{list}.{count}], index => {list}[index].{inElement})";
+    }
+
+    /// <summary>
+    /// A parameter of a list's elements that two calls reach: its gradient is a list per call, which this emitter does
+    /// not add up (null when there is none).
+    /// </summary>
+    public string? ListParameterReachedTwice() =>
+        _gradient.Method.WrtLeaves.Where(l => l.Op == Op.Parameter && Model.ParameterPath.IsList(l.Attributes.Text!))
+            .FirstOrDefault(l => _gradient.Steps.Count(s => s.Target == l) > 1)?.Attributes.Text;
 
     /// <summary>The result as an operand: its variable, or the argument or parameter itself when the method returns one unchanged.</summary>
     private string ResultExpression => Render(_gradient.Method.Output);

@@ -60,7 +60,7 @@ internal static class MethodGenerator
     public static bool Write(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
     {
         // A body with control flow is generated around the user's own if/while/for, statement by statement.
-        if (method.Spec.HasControlFlow) return ControlFlowEmitter.Write(w, method, context, diagnostics);
+        if (method.Spec.HasControlFlow) return WriteControlFlow(w, method, context, diagnostics);
         var spec = method.Spec;
         var reserved = context.Reserved;
         var declared = CallMasks.Declared(spec);
@@ -72,6 +72,12 @@ internal static class MethodGenerator
         if (gradient is null) return false;
 
         var emitter = new MethodEmitter(gradient, reserved);
+        if (emitter.ListParameterReachedTwice() is { } twice)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, spec.Where, spec.Name,
+                $"two calls reach the parameters of the list '{twice.Substring(0, twice.IndexOf(".*", System.StringComparison.Ordinal))}', whose gradients are not added up yet; call the method that loops over it once"));
+            return false;
+        }
         WriteGradientsClass(w, emitter);
         w.Line();
         if (shared) emitter.WriteThroughVjp(w, signature.VjpName(declared), CallGradientNames(method));
@@ -81,6 +87,24 @@ internal static class MethodGenerator
 
         w.Line();
         WriteDevice(w, method, context, gradient, emitter, reserved);
+        return true;
+    }
+
+    private static bool WriteControlFlow(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
+    {
+        if (!ControlFlowEmitter.Write(w, method, context, diagnostics)) return false;
+        if (method.VjpMasks.Count > 0)
+        {
+            WriteCallGradientsClass(w, method);
+            foreach (var mask in method.VjpMasks)
+            {
+                w.Line();
+                if (!ControlFlowEmitter.WriteVjp(w, method, context, diagnostics, mask, Signature(method)))
+                    throw new System.InvalidOperationException($"{method.Spec.Name}: a pullback variant failed where its gradient succeeded");
+            }
+        }
+        w.Line();
+        ControlFlowDevice.Write(w, method.Spec);
         return true;
     }
 
@@ -111,6 +135,23 @@ internal static class MethodGenerator
     private static void WriteVjps(SourceWriter w, MethodWork method, GenerationContext context, HashSet<string> reserved, List<DiagnosticInfo> diagnostics,
         MethodEmitter? declared)
     {
+        WriteCallGradientsClass(w, method);
+        var spec = method.Spec;
+        var signature = Signature(method);
+        foreach (var mask in method.VjpMasks)
+        {
+            var emitter = declared is not null && mask == CallMasks.Declared(spec) ? declared
+                : new MethodEmitter(Differentiate(method, context, mask, Parameters(method), inline: false, diagnostics)
+                    ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
+            emitter.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
+            w.Line();
+            emitter.WriteVjp(w, signature.VjpName(mask), signature.CallGradientsClass);
+        }
+    }
+
+    /// <summary>The class a call's pullback returns: the gradient of each tensor argument and of each parameter the method reaches.</summary>
+    private static void WriteCallGradientsClass(SourceWriter w, MethodWork method)
+    {
         var spec = method.Spec;
         var signature = Signature(method);
         var (argumentNames, parameterNames) = signature.GradientNames();
@@ -121,18 +162,12 @@ internal static class MethodGenerator
         foreach (var i in signature.TensorPositions())
             w.Line($"public Tensor {argumentNames[i]} {{ get; init; }} = null!;");
         foreach (var path in signature.ReachedParameters)
-            w.Line($"public Tensor {parameterNames[path]} {{ get; init; }} = null!;");
-        w.Close();
-
-        foreach (var mask in method.VjpMasks)
         {
-            var emitter = declared is not null && mask == CallMasks.Declared(spec) ? declared
-                : new MethodEmitter(Differentiate(method, context, mask, Parameters(method), inline: false, diagnostics)
-                    ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
-            emitter.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
-            w.Line();
-            emitter.WriteVjp(w, signature.VjpName(mask), signature.CallGradientsClass);
+            // A parameter of a list's elements: one gradient per element.
+            var type = ParameterPath.IsList(path) ? "IReadOnlyList<Tensor>" : "Tensor";
+            w.Line($"public {type} {parameterNames[path]} {{ get; init; }} = null!;");
         }
+        w.Close();
     }
 
     private static int IndexOfArgument(MethodSpec spec, string name)
@@ -174,6 +209,12 @@ internal static class MethodGenerator
     private static string Reason(List<DiagnosticInfo> refused) =>
         refused.Count == 0 ? "a callee could not be inlined" : string.Join("; ", refused.Select(d => d.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
 
-    private static void WriteGradientsClass(SourceWriter w, MethodEmitter method) =>
-        GeneratedMembers.WriteGradientsClass(w, method.MethodName, method.GradientsClass, method.Outputs.Select(o => (o.Property, method.NameOf(o.Leaf))).ToList());
+    private static void WriteGradientsClass(SourceWriter w, MethodEmitter method)
+    {
+        var lists = new Dictionary<string, GeneratedMembers.ListOutput>();
+        foreach (var (property, leaf) in method.Outputs)
+            if (leaf.Op == IR.Op.Parameter && ParameterPath.TrySplitList(leaf.Attributes.Text!, out var list, out var inElement))
+                lists[property] = new GeneratedMembers.ListOutput(list, inElement);
+        GeneratedMembers.WriteGradientsClass(w, method.MethodName, method.GradientsClass, method.Outputs.Select(o => (o.Property, method.NameOf(o.Leaf))).ToList(), lists);
+    }
 }

@@ -129,6 +129,9 @@ internal sealed partial class Lowerer
                         if (LowerStatements(loop.Body, env, receiver, namePrefix, originPrefix) is { } returned) return returned;
                     }
                     break;
+                default:
+                    // Control flow is never lowered as one graph (its bodies are generated statement by statement).
+                    throw Fail(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, statement.Where, statement.Text, "this statement is not part of a straight-line body"));
             }
             _b.CurrentOrigin = origin;
         }
@@ -192,6 +195,9 @@ internal sealed partial class Lowerer
         if (_callStack.Contains(callee.Key))
             throw Fail(new DiagnosticInfo(Diagnostics.Recursion, call.Where, callee.Name, string.Join(" → ", _callStack.Reverse().Select(k => k.Substring(k.LastIndexOf('.') + 1)).Concat(new[] { callee.Name }))));
         if (callee.Diagnostics.Count > 0 || callee.HasCompileErrors) throw new LoweringException(); // already reported at the callee
+        // A body with control flow is not one graph: it cannot be inlined (only device programs inline; the C# path calls it).
+        if (callee.HasControlFlow)
+            throw Fail(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, call.Where, call.CalleeName + "(...)", $"{callee.Name} has control flow, which device programs do not record yet"));
 
         if (callee.CustomGradient is not null)
             return new Value(CustomCall(callee, arguments.Select((a, i) => Tensor(a, call.Arguments[i].Where, callee.Arguments[i].Name)).ToArray()));

@@ -8,6 +8,11 @@ internal static class ParameterPath
 {
     public const string Each = "*";
 
+    /// <summary>A C# name for a path: '_' for '.', the list's index left out (<c>Layers.*.W</c> is <c>Layers_W</c>, one per element).</summary>
+    public static string PropertyName(string path) => path.Replace("global::", "").Replace("." + Each, "").Replace('.', '_');
+
+    public static bool IsList(string path) => path.Contains("." + Each + ".");
+
     /// <summary>Splits <c>Layers.*.W</c> into the list's path (<c>Layers</c>) and the path inside an element (<c>W</c>).</summary>
     public static bool TrySplitList(string path, out string list, out string inElement)
     {

@@ -21,6 +21,9 @@ internal sealed partial class BodyParser
     public List<ArgumentSpec> Locals { get; } = new();
 
     private ConditionRenderer Renderer => _renderer ??= new ConditionRenderer(model, diagnostics, cancellation);
+
+    /// <summary>Whether a condition, loop header or number statement reads tensor values: such control flow depends on the data.</summary>
+    public bool ReadsTensorValues => _renderer?.ReadsTensorValues ?? false;
     private ConditionRenderer? _renderer;
 
     /// <summary>

@@ -22,10 +22,14 @@ internal sealed class ConditionRenderer(SemanticModel model, List<DiagnosticInfo
 {
     private const string Advice = "conditions and loop headers may read numbers: locals, arguments, fields, literals, operators and method calls such as b.Norm().Item()";
 
+    /// <summary>Whether an expression rendered so far reads a tensor (turned into a number: <c>b.Sum().Item() &gt; 0</c>).</summary>
+    public bool ReadsTensorValues { get; private set; }
+
     /// <summary>The expression as C#, or null after a diagnostic.</summary>
     public string? Render(ExpressionSyntax expression)
     {
         var before = diagnostics.Count;
+        ReadsTensorValues |= expression.DescendantNodesAndSelf().OfType<ExpressionSyntax>().Any(e => model.GetTypeInfo(e, cancellation).Type.Is(KnownTypes.Tensor));
         var text = Write(expression);
         return diagnostics.Count == before ? text : null;
     }

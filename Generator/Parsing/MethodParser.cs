@@ -80,7 +80,7 @@ internal static class MethodParser
 
         return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
             body, custom, where, new EquatableArray<DiagnosticInfo>(diagnostics),
-            HasControlFlow: parser.HasControlFlow, Locals: new EquatableArray<ArgumentSpec>(parser.Locals));
+            HasControlFlow: parser.HasControlFlow, Locals: new EquatableArray<ArgumentSpec>(parser.Locals), ReadsTensorValuesInConditions: parser.ReadsTensorValues);
     }
 
     private static ArgumentKind? KindOf(ITypeSymbol type)

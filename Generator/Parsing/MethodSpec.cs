@@ -19,7 +19,8 @@ internal sealed record MethodSpec(
     EquatableArray<DiagnosticInfo> Diagnostics,
     bool HasCompileErrors = false,
     bool HasControlFlow = false,
-    EquatableArray<ArgumentSpec> Locals = default)
+    EquatableArray<ArgumentSpec> Locals = default,
+    bool ReadsTensorValuesInConditions = false)
 {
     /// <summary>The key other methods use to call this one: "Namespace.Class.Method".</summary>
     public string Key => Class.FullName + "." + Name;

@@ -36,19 +36,7 @@ public partial class LayeredMLP
         return LogSoftmax(h, axis: 1);
     }
 
-    /// <summary>The negative log-likelihood of the labels, averaged over the batch.</summary>
+    /// <summary>The negative log-likelihood of the labels, averaged over the batch: a call of <see cref="Forward"/>, whose pullback replays its tape.</summary>
     [Differentiable]
-    public Tensor Loss(Tensor x, Labels y)
-    {
-        var h = x;
-        int applied = 0;
-        foreach (var layer in Layers)
-        {
-            if (applied > 0)
-                h = Relu(h);
-            h = layer.Forward(h);
-            applied++;
-        }
-        return NllLoss(LogSoftmax(h, axis: 1), y);
-    }
+    public Tensor Loss(Tensor x, Labels y) => NllLoss(Forward(x), y);
 }

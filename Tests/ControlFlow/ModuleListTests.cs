@@ -98,6 +98,20 @@ public class ModuleListTests
         }
     }
 
+    /// <summary>Loss calls Forward, which loops over the layers: its pullback replays Forward's tape.</summary>
+    [Fact]
+    public void ACallOfAMethodThatLoopsOverLayersGradientChecks() =>
+        GeneratedGradCheck.Check(new LayeredMLP(new[] { 4, 5, 3 }), nameof(LayeredMLP.Loss), GeneratedGradCheck.Random(3, 4), SomeLabels(3, 3));
+
+    [Fact]
+    public void BuildingADeviceProgramSaysToTrainOnTheCpu()
+    {
+        var builder = new Differentiable.Scheduling.ProgramBuilder("layered", new Dictionary<string, int[]> { ["x"] = new[] { 2, 4 } }, path => throw new ArgumentException(path));
+        var error = Assert.Throws<NotSupportedException>(() => new LayeredMLP(new[] { 4, 2 }).ForwardDeviceProgram(builder));
+        Assert.Contains("LayeredMLP.Forward has no device program", error.Message);
+        Assert.Contains("Train it on the CPU", error.Message);
+    }
+
     [Fact]
     public void OptimizerStepsEveryElement()
     {

@@ -83,12 +83,32 @@ public class ControlFlowDiagnosticTests
         Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Id is "CS8785");
     }
 
-    [Fact]
-    public void CallOfAMethodWithControlFlowIsRefused()
+    /// <summary>A method with control flow can be called: its pullback replays its tape. Its device program says why there is none.</summary>
+    [Theory]
+    [InlineData("h = G(h, 3);", "[Differentiable] public Tensor G(Tensor t, int k) { var u = t; for (int i = 0; i < k; i++) u = u * W; return u; }")]
+    [InlineData("h = G(h, 3) + G(x, 2);", "[Differentiable] public Tensor G(Tensor t, int k) { if (k > 2) return t * W; return Exp(t); }")]
+    [InlineData("h = Twice(h); if (n > 0) h = Twice(h);", "[Differentiable] public Tensor Twice(Tensor t) { var u = t; foreach (var s in Stack) u = s.Forward(u); return u; } public Sub[] Stack = { new() };")]
+    public void CallsOfMethodsWithControlFlowGenerateCodeThatCompiles(string statement, string members)
     {
-        var diagnostic = AssertDiagnostic("DIFF015", Method("h = G(h, 3); //!",
-            "[Differentiable] public Tensor G(Tensor t, int k) { for (int i = 0; i < k; i++) t = t * W; return t; }"));
-        Assert.Contains("G has control flow", diagnostic.GetMessage());
+        var run = GeneratorHarness.Run(Usings + SubModule + Method(statement, members));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+    }
+
+    [Fact]
+    public void TwoCallsReachingOneListsParametersAreRefusedNotMiscompiled()
+    {
+        var run = GeneratorHarness.Run(Usings + SubModule + """
+            public partial class M
+            {
+                public Sub[] Stack = { new() };
+                [Differentiable] public Tensor Twice(Tensor t) { var u = t; foreach (var s in Stack) u = s.Forward(u); return u; }
+                [Differentiable] public Tensor F(Tensor x) => Twice(Twice(x));
+            }
+            """);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Contains("two calls reach the parameters of the list 'Stack'", diagnostic.GetMessage());
+        Assert.Empty(run.CompilationErrors);
     }
 
     [Theory]
@@ -150,8 +170,17 @@ public class ControlFlowDiagnosticTests
     [Fact]
     public void MethodWithControlFlowHasNoDeviceProgramAndSaysWhy()
     {
-        var run = GeneratorHarness.Run(Usings + Method("if (n > 0) h = h * W;"));
+        var run = GeneratorHarness.Run(Usings + Method("if (n > 0) h = h * W;") + """
+
+            public static partial class D
+            {
+                [Differentiable] public static Tensor G(Tensor x) { var b = x; while (b.Norm().Item() < 10) b = b * 2; return b; }
+            }
+            """);
         Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Contains("// F has no device program: its body has control flow; train it on the CPU.", run.Sources.Values.Single());
+        Assert.Empty(run.CompilationErrors);
+        var sources = string.Concat(run.Sources.Values);
+        Assert.Contains("\"M.F has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).\"", sources);
+        Assert.Contains("\"D.G has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).\"", sources);
     }
 }

@@ -76,7 +76,10 @@ static partial class ControlFlowCases
         return (h, new NestedGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    // Nested has no device program: its body has control flow; train it on the CPU.
+    /// <summary>Nested has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void NestedDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
+        throw new global::System.NotSupportedException("ControlFlowCases.Nested has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
 
     /// <summary>The gradients computed by <see cref="BeforeAndAfterWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -174,7 +177,10 @@ static partial class ControlFlowCases
         return (result, new BeforeAndAfterGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    // BeforeAndAfter has no device program: its body has control flow; train it on the CPU.
+    /// <summary>BeforeAndAfter has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void BeforeAndAfterDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+        throw new global::System.NotSupportedException("ControlFlowCases.BeforeAndAfter has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
 
     /// <summary>The gradients computed by <see cref="BranchesWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -310,7 +316,10 @@ static partial class ControlFlowCases
         return (result, new BranchesGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) });
     }
 
-    // Branches has no device program: its body has control flow; train it on the CPU.
+    /// <summary>Branches has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void BranchesDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, double threshold) =>
+        throw new global::System.NotSupportedException("ControlFlowCases.Branches has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
 
     /// <summary>The gradients computed by <see cref="ZeroTripsWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -382,7 +391,10 @@ static partial class ControlFlowCases
         return (result, new ZeroTripsGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    // ZeroTrips has no device program: its body has control flow; train it on the CPU.
+    /// <summary>ZeroTrips has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void ZeroTripsDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+        throw new global::System.NotSupportedException("ControlFlowCases.ZeroTrips has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
 
     /// <summary>The gradients computed by <see cref="BreakInIfWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -452,7 +464,10 @@ static partial class ControlFlowCases
         return (h, new BreakInIfGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    // BreakInIf has no device program: its body has control flow; train it on the CPU.
+    /// <summary>BreakInIf has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void BreakInIfDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
+        throw new global::System.NotSupportedException("ControlFlowCases.BreakInIf has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
 
     /// <summary>The gradients computed by <see cref="SkipOddWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -522,7 +537,10 @@ static partial class ControlFlowCases
         return (h, new SkipOddGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    // SkipOdd has no device program: its body has control flow; train it on the CPU.
+    /// <summary>SkipOdd has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void SkipOddDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
+        throw new global::System.NotSupportedException("ControlFlowCases.SkipOdd has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
 
     /// <summary>The gradients computed by <see cref="EarlyReturnWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -636,7 +654,10 @@ static partial class ControlFlowCases
         return (result, new EarlyReturnGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    // EarlyReturn has no device program: its body has control flow; train it on the CPU.
+    /// <summary>EarlyReturn has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void EarlyReturnDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
+        throw new global::System.NotSupportedException("ControlFlowCases.EarlyReturn has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
 
     /// <summary>The gradients computed by <see cref="ReturnsInBothBranchesWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -725,5 +746,8 @@ static partial class ControlFlowCases
         return (result, new ReturnsInBothBranchesGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) });
     }
 
-    // ReturnsInBothBranches has no device program: its body has control flow; train it on the CPU.
+    /// <summary>ReturnsInBothBranches has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void ReturnsInBothBranchesDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+        throw new global::System.NotSupportedException("ControlFlowCases.ReturnsInBothBranches has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
 }

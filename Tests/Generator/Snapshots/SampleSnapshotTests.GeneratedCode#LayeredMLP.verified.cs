@@ -134,47 +134,23 @@ partial class LayeredMLP : global::Differentiable.IModule
         return (result, new ForwardGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) });
     }
 
-    // Forward has no device program: its body has control flow; train it on the CPU.
-
-    /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+    /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public sealed class LossGradients : IGradients
+    public sealed class ForwardCallGradients
     {
-        /// <summary>∂L/∂Layers[i].W, one per element of Layers, each shaped like its parameter.</summary>
-        public required IReadOnlyList<Tensor> Layers_W { get; init; }
-
-        /// <summary>∂L/∂Layers[i].B, one per element of Layers, each shaped like its parameter.</summary>
-        public required IReadOnlyList<Tensor> Layers_B { get; init; }
-
-        /// <inheritdoc/>
-        public IReadOnlyList<(string Name, Tensor Gradient)> All
-        {
-            get
-            {
-                var all = new List<(string Name, Tensor Gradient)>();
-                for (var index = 0; index < Layers_W.Count; index++)
-                {
-                    all.Add(($"Layers.{index}.W", Layers_W[index]));
-                    all.Add(($"Layers.{index}.B", Layers_B[index]));
-                }
-                return all;
-            }
-        }
+        public Tensor x { get; init; } = null!;
+        public IReadOnlyList<Tensor> Layers_W { get; init; } = null!;
+        public IReadOnlyList<Tensor> Layers_B { get; init; } = null!;
     }
 
     /// <summary>
-    /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradients. Its body has control
-    /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
-    /// replays in reverse, so the gradients are those of the path taken.
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
     /// </summary>
-    /// <param name="x">As in <see cref="Loss"/>.</param>
-    /// <param name="y">As in <see cref="Loss"/>.</param>
-    /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
-    /// <returns>The value of <c>Loss</c> and the gradients.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
-        // Forward: Loss as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
         var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
         Tensor? d_h = null;
@@ -224,36 +200,107 @@ partial class LayeredMLP : global::Differentiable.IModule
             });
             applied++;
         }
-        // return NllLoss(LogSoftmax(h, axis: 1), y);
+        // return LogSoftmax(h, axis: 1);
         var h_saved = h;
         var result_new_logsumexp = LogSumExp(h, axis: 1, keepDims: true);
-        var result_new_sub = Sub(h, result_new_logsumexp);
-        var result_new_gather = Gather(result_new_sub, y);
-        var result = Neg(Mean(result_new_gather));
+        var result = Sub(h, result_new_logsumexp);
         tape.Push(() =>
         {
             if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
             d_result = null; // before this statement, the target is another value: its adjoint starts over
-            // result_new = −(mean result_new_gather)  ⇒  d_result_new_mean = −d_result_new
-            var d_result_new_mean = Neg(d_result_new);
-            // result_new_mean = mean result_new_gather  ⇒  d_result_new_gather = d_result_new_mean / n expanded to the shape of result_new_gather
-            var d_result_new_gather = ExpandMeanAlong(d_result_new_mean, result_new_gather, axis: null, keepDims: false);
-            // result_new_gather = result_new_sub[i, yᵢ]  ⇒  d_result_new_sub = d_result_new_gather scattered to [i, yᵢ]
-            var d_result_new_sub = ScatterLabels(d_result_new_gather, y, result_new_sub);
-            // result_new_sub = h − result_new_logsumexp  ⇒  d_h4 = d_result_new_sub, summed over broadcast axes
-            var d_h4 = SumToShapeOf(d_result_new_sub, h_saved);
-            // result_new_sub = h − result_new_logsumexp  ⇒  d_result_new_logsumexp = −d_result_new_sub, summed over broadcast axes
-            var d_result_new_logsumexp = SumToShapeOf(Neg(d_result_new_sub), result_new_logsumexp);
+            // result_new = h − result_new_logsumexp  ⇒  d_h4 = d_result_new, summed over broadcast axes
+            var d_h4 = SumToShapeOf(d_result_new, h_saved);
+            // result_new = h − result_new_logsumexp  ⇒  d_result_new_logsumexp = −d_result_new, summed over broadcast axes
+            var d_result_new_logsumexp = SumToShapeOf(Neg(d_result_new), result_new_logsumexp);
             // result_new_logsumexp = log Σ_1 exp(h)  ⇒  d_h4 += d_result_new_logsumexp ⊙ exp(h − result_new_logsumexp) = d_result_new_logsumexp ⊙ softmax(h)
             d_h4 += Mul(ExpandAlong(d_result_new_logsumexp, h_saved, axis: 1, keepDims: true), Exp(Sub(h_saved, ExpandAlong(result_new_logsumexp, h_saved, axis: 1, keepDims: true))));
             d_h = d_h is null ? d_h4 : d_h + d_h4;
         });
 
-        // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
-        d_result = Seed(result, seed);
-        while (tape.Count > 0) tape.Pop()();
-        return (result, new LossGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) });
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new ForwardCallGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) };
+        });
     }
 
-    // Loss has no device program: its body has control flow; train it on the CPU.
+    /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+        throw new global::System.NotSupportedException("LayeredMLP.Forward has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+
+    /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class LossGradients : IGradients
+    {
+        /// <summary>∂L/∂Layers[i].W, one per element of Layers, each shaped like its parameter.</summary>
+        public required IReadOnlyList<Tensor> Layers_W { get; init; }
+
+        /// <summary>∂L/∂Layers[i].B, one per element of Layers, each shaped like its parameter.</summary>
+        public required IReadOnlyList<Tensor> Layers_B { get; init; }
+
+        /// <inheritdoc/>
+        public IReadOnlyList<(string Name, Tensor Gradient)> All
+        {
+            get
+            {
+                var all = new List<(string Name, Tensor Gradient)>();
+                for (var index = 0; index < Layers_W.Count; index++)
+                {
+                    all.Add(($"Layers.{index}.W", Layers_W[index]));
+                    all.Add(($"Layers.{index}.B", Layers_B[index]));
+                }
+                return all;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to Layers.W, Layers.B.
+    /// </summary>
+    /// <remarks>
+    /// <code>
+    /// Forward:
+    ///   forward = Forward(x)
+    ///   loss_gather = forward[i, yᵢ]
+    ///   loss = −(mean loss_gather)
+    /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+    ///   d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
+    ///   d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
+    /// </code>
+    /// </remarks>
+    /// <param name="x">As in <see cref="Loss"/>.</param>
+    /// <param name="y">As in <see cref="Loss"/>.</param>
+    /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+    /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+    {
+        // Forward
+        // return NllLoss(Forward(x), y);
+        var forward_vjp = ForwardVjpParametersOnly(x);
+        var forward = forward_vjp.Value;
+        var loss_gather = Gather(forward, y);
+        var loss = Neg(Mean(loss_gather));
+
+        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+        var d_loss = Seed(loss, seed);
+        // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+        var d_loss_mean = Neg(d_loss);
+        // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+        var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+        // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+        var d_forward = ScatterLabels(d_loss_gather, y, forward);
+        var forward_pullback = forward_vjp.Pullback(d_forward);
+        // forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
+        var d_Layers_W = forward_pullback.Layers_W;
+        // forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
+        var d_Layers_B = forward_pullback.Layers_B;
+
+        return (loss, new LossGradients { Layers_W = d_Layers_W, Layers_B = d_Layers_B });
+    }
+
+    // Loss has no device program: the device inlines calls, and 'Forward(...)' is not supported in a [Differentiable] body: Forward has control flow, which device programs do not record yet.
 }

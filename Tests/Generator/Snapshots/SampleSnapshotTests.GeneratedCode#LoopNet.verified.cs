@@ -135,5 +135,8 @@ partial class LoopNet : global::Differentiable.IModule
         return (result, new ForwardGradients { W = d_W ?? ZerosLike(W), U = d_U ?? ZerosLike(U), B = d_B ?? ZerosLike(B), x = d_x ?? ZerosLike(x) });
     }
 
-    // Forward has no device program: its body has control flow; train it on the CPU.
+    /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+        throw new global::System.NotSupportedException("LoopNet.Forward has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
 }

@@ -153,5 +153,8 @@ partial class ResidualStack : global::Differentiable.IModule
         return (result, new ForwardGradients { Blocks_W = GradientsOrZeros(d_Blocks_W, index => Blocks[index].W), Blocks_B = GradientsOrZeros(d_Blocks_B, index => Blocks[index].B), Scale = d_Scale ?? ZerosLike(Scale), x = d_x ?? ZerosLike(x) });
     }
 
-    // Forward has no device program: its body has control flow; train it on the CPU.
+    /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+        throw new global::System.NotSupportedException("ResidualStack.Forward has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
 }

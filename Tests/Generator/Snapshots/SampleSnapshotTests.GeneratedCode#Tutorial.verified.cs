@@ -95,5 +95,8 @@ static partial class Tutorial
         return (c, new FGradients { a = d_a ?? ZerosLike(a) });
     }
 
-    // F has no device program: its body has control flow; train it on the CPU.
+    /// <summary>F has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void FDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+        throw new global::System.NotSupportedException("Tutorial.F has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
 }
