@@ -17,7 +17,7 @@ internal sealed record TrainableModel(
     Action<ProgramBuilder>? DeviceLoss = null,
     Func<int, IReadOnlyDictionary<string, Tensor>>? DeviceExtraInputs = null)
 {
-    public static readonly string[] Names = { "flatnet", "sinnet", "twolayer", "softmax", "cnn", "lenet", "dropout-mlp" };
+    public static readonly string[] Names = { "flatnet", "sinnet", "twolayer", "softmax", "cnn", "lenet", "inception", "dropout-mlp" };
 
     /// <summary>
     /// SGD's learning rate and momentum when the command line gives none: the seeds' 0.01 and 0.5, except where a
@@ -34,6 +34,7 @@ internal sealed record TrainableModel(
         "softmax" => From(new SoftmaxRegression()),
         "cnn" => From(new CNN(seed: seed)),
         "lenet" => From(new LeNet(seed: seed)) with { Defaults = (0.05, 0.9) },
+        "inception" => From(new InceptionNet(seed: seed)),
         "dropout-mlp" => From(new DropoutMLP(seed: seed), new Rng(seed ^ 0xD509)),
         _ => throw new ArgumentException($"Unknown model '{name}'; choose one of {string.Join(", ", Names)}."),
     };
@@ -55,6 +56,9 @@ internal sealed record TrainableModel(
 
     private static TrainableModel From(LeNet m) =>
         new("LeNet-5", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward, m.LossDeviceProgram);
+
+    private static TrainableModel From(InceptionNet m) =>
+        new("InceptionNet conv3-16, Inception 40, Inception 80, fc 80-10", m, (x, y) => Pair(m.LossWithGradients(x, y)), m.Loss, m.Forward, m.LossDeviceProgram);
 
     /// <summary>Training draws fresh dropout masks for every batch; evaluation passes all-ones masks (dropout off).</summary>
     private static TrainableModel From(DropoutMLP m, Rng masks) =>
