@@ -50,9 +50,10 @@ public class InceptionTests
     [Fact]
     public void Narrowed_InceptionNet_gradients_match_central_differences()
     {
-        var net = new InceptionNet(width: 4, seed: 3);
-        var x = Tensor.Uniform(new[] { 2, 784 }, 0, 1, Data, DType.Float64);
-        var y = Labels.FromArray(1, 6);
+        // Width 2 (1,158 parameters) and one image: every element is checked, in seconds rather than a minute.
+        var net = new InceptionNet(width: 2, seed: 3);
+        var x = Tensor.Uniform(new[] { 1, 784 }, 0, 1, Data, DType.Float64);
+        var y = Labels.FromArray(6);
         ModelGradientTests.CheckModel(net, () => net.Loss(x, y), u => net.LossWithGradients(x, y, u).Gradients);
     }
 
