@@ -160,9 +160,11 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
                     return Expression(minus.Operand);
                 case BinaryOperation binary:
                     return Expression(binary.Left).Or(Expression(binary.Right));
-                case IntArrayLiteral array:
-                    foreach (var item in array.Items) Expression(item);
-                    return Dependency.None;
+                case ArrayLiteral array:
+                    // Numbers of a shape depend on nothing; the tensors Concat joins carry their dependencies.
+                    var items = Dependency.None;
+                    foreach (var item in array.Items) items = items.Or(Expression(item));
+                    return items;
                 case OpCall call:
                     var all = Dependency.None;
                     foreach (var argument in call.Arguments) all = all.Or(Expression(argument.Value));

@@ -7,8 +7,11 @@ namespace Differentiable.Generator.Lowering;
 /// <summary>A [Differentiable] method as a graph: its result, and the leaves gradients are asked for (parameters, then [Wrt] arguments).</summary>
 internal sealed record LoweredMethod(MethodSpec Spec, Node Output, IReadOnlyList<Node> WrtLeaves, GraphBuilder Builder);
 
-/// <summary>What a [Differentiable] expression evaluates to while lowering: a node (tensor or number), labels, or a constant option.</summary>
-internal sealed record Value(Node? Node = null, bool IsLabels = false, int[]? Ints = null, bool? Bool = null, bool IsNull = false)
+/// <summary>
+/// What a [Differentiable] expression evaluates to while lowering: a node (tensor or number), labels, a constant option,
+/// or a list of tensors (the argument of <c>Concat([p1, p2, p3], axis)</c>).
+/// </summary>
+internal sealed record Value(Node? Node = null, bool IsLabels = false, int[]? Ints = null, bool? Bool = null, bool IsNull = false, Node[]? Tensors = null)
 {
     public static readonly Value Null = new(IsNull: true);
 }

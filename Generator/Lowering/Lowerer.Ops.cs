@@ -80,7 +80,8 @@ internal sealed partial class Lowerer
             case "Flatten":
                 return new Value(_b.Make(Op.Flatten, T(0)));
             case "Concat":
-                return new Value(_b.Make(Op.Concat, new NodeAttributes(Axis: IntOption(args, "axis", null, call)), T(0), T(1)));
+                var joinedAxis = new NodeAttributes(Axis: IntOption(args, "axis", null, call));
+                return new Value(args.Count > 0 && args[0].Value.Tensors is { } parts ? Concat(parts, joinedAxis) : _b.Make(Op.Concat, joinedAxis, T(0), T(1)));
             case "Norm":
                 // ‖x‖ = √Σx²: its gradient x/‖x‖ comes from the Sqrt, Sum and Mul rules (the Sqrt row gradient-checks Norm).
                 var normed = T(0);
@@ -116,6 +117,17 @@ internal sealed partial class Lowerer
         var b = bias.Node is { IsScalar: false } node && !bias.IsLabels ? node
             : throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, call.Where, "Conv2d bias", "a tensor (or null) is expected here"));
         return _b.Add(conv, _b.Make(Op.Reshape, new NodeAttributes(Shape: new EquatableArray<int>(new[] { -1, 1, 1 })), b));
+    }
+
+    /// <summary>
+    /// Concat([p1, p2, ..., pn], axis), torch.cat's n-ary form, as nested binary Concat nodes ((p1 ⧺ p2) ⧺ p3) ⧺ ...:
+    /// its gradient is the binary rule's leading and trailing slices, applied in turn.
+    /// </summary>
+    private Node Concat(Node[] parts, NodeAttributes axis)
+    {
+        var joined = parts[0];
+        for (var i = 1; i < parts.Length; i++) joined = _b.Make(Op.Concat, axis, joined, parts[i]);
+        return joined;
     }
 
     /// <summary>An integer option passed by name (arguments are bound to parameter names): a generation-time constant; null passes for the fallback.</summary>

@@ -82,7 +82,7 @@ internal sealed partial class Lowerer
                     pending.Push(binary.Right);
                     pending.Push(binary.Left);
                     break;
-                case IntArrayLiteral array:
+                case ArrayLiteral array:
                     for (var i = array.Items.Count - 1; i >= 0; i--) pending.Push(array.Items[i]);
                     break;
                 case OpCall call:

@@ -173,8 +173,11 @@ internal sealed partial class Lowerer
                 var left = Numeric(Evaluate(binary.Left, env, receiver), binary.Left);
                 var right = Numeric(Evaluate(binary.Right, env, receiver), binary.Right);
                 return new Value(_b.Make(binary.Operator switch { '+' => Op.Add, '-' => Op.Sub, '*' => Op.Mul, _ => Op.Div }, left, right));
-            case IntArrayLiteral array:
-                return new Value(Ints: array.Items.Select(item => ConstantInt(Evaluate(item, env, receiver), item)).ToArray());
+            case ArrayLiteral array:
+                var items = array.Items.Select(item => Evaluate(item, env, receiver)).ToList();
+                if (items.Count > 0 && items.All(item => item.Node is { IsScalar: false } && !item.IsLabels))
+                    return new Value(Tensors: items.Select(item => item.Node!).ToArray());
+                return new Value(Ints: items.Select((item, i) => ConstantInt(item, array.Items[i])).ToArray());
             case OpCall call:
                 return LowerOp(call, call.Arguments.Select(a => (a.Name, Evaluate(a.Value, env, receiver), a.Value)).ToList());
             case MethodCall call:

@@ -207,11 +207,11 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
             case InvocationExpressionSyntax invocation:
                 return ParseInvocation(invocation, where);
             case ImplicitArrayCreationExpressionSyntax implicitArray:
-                return new IntArrayLiteral(new EquatableArray<Expr>(implicitArray.Initializer.Expressions.Select(ParseExpr)), where);
+                return new ArrayLiteral(new EquatableArray<Expr>(implicitArray.Initializer.Expressions.Select(ParseExpr)), where);
             case ArrayCreationExpressionSyntax { Initializer: { } initializer }:
-                return new IntArrayLiteral(new EquatableArray<Expr>(initializer.Expressions.Select(ParseExpr)), where);
+                return new ArrayLiteral(new EquatableArray<Expr>(initializer.Expressions.Select(ParseExpr)), where);
             case CollectionExpressionSyntax collection when collection.Elements.All(e => e is ExpressionElementSyntax):
-                return new IntArrayLiteral(new EquatableArray<Expr>(collection.Elements.Cast<ExpressionElementSyntax>().Select(e => ParseExpr(e.Expression))), where);
+                return new ArrayLiteral(new EquatableArray<Expr>(collection.Elements.Cast<ExpressionElementSyntax>().Select(e => ParseExpr(e.Expression))), where);
             case LiteralExpressionSyntax literal when literal.IsKind(SyntaxKind.DefaultLiteralExpression):
                 return new NullLiteral(where);
         }
@@ -331,7 +331,7 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
             if (argument.Parameter.Type.SpecialType == SpecialType.System_String) continue;
             Expr value;
             if (argument.ArgumentKind == Microsoft.CodeAnalysis.Operations.ArgumentKind.ParamArray && argument.Value is IArrayCreationOperation { Initializer: { } init })
-                value = new IntArrayLiteral(new EquatableArray<Expr>(init.ElementValues.Select(e => ParseExpr((ExpressionSyntax)e.Syntax))), Spot(argument.Syntax));
+                value = new ArrayLiteral(new EquatableArray<Expr>(init.ElementValues.Select(e => ParseExpr((ExpressionSyntax)e.Syntax))), Spot(argument.Syntax));
             else
                 value = ParseExpr(ArgumentExpression(argument));
             result.Add(new NamedArgument(argument.Parameter.Name, value));

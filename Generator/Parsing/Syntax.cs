@@ -47,8 +47,8 @@ internal sealed record BoolLiteral(bool Value, SourceSpot Where) : Expr(Where);
 
 internal sealed record NullLiteral(SourceSpot Where) : Expr(Where);
 
-/// <summary><c>new[] { 1, -1 }</c> or <c>params int[]</c> arguments.</summary>
-internal sealed record IntArrayLiteral(EquatableArray<Expr> Items, SourceSpot Where) : Expr(Where);
+/// <summary><c>new[] { 1, -1 }</c>, <c>[p1, p2]</c> or <c>params int[]</c> arguments: a shape of numbers, or the tensors <c>Concat</c> joins.</summary>
+internal sealed record ArrayLiteral(EquatableArray<Expr> Items, SourceSpot Where) : Expr(Where);
 
 internal sealed record UnaryMinus(Expr Operand, SourceSpot Where) : Expr(Where);
 

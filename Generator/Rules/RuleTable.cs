@@ -214,6 +214,7 @@ internal static class RuleTable
             {
                 new GradCheckCase("Concat(a, b, axis: 1)", new[] { new[] { 2, 3, 2 }, new[] { 2, 1, 2 } }),
                 new GradCheckCase("Concat(a, b, -1)", new[] { M, new[] { 3, 2 } }),
+                new GradCheckCase("Concat([a, b, c, d], axis: 1)", new[] { new[] { 2, 1, 2, 2 }, new[] { 2, 2, 2, 2 }, new[] { 2, 1, 2, 2 }, new[] { 2, 3, 2, 2 } }),
             },
             render: Renderings.WithAxis, device: Kernel("p.Concat({name}, {0}, {1}, {axis|0})")),
 

@@ -14,6 +14,13 @@ internal static class Concatenation
         }
     }
 
+    /// <summary>dst (outer, n, inner)[:, start : start + count, :] = src (outer, count, inner): one part of an n-ary concatenation.</summary>
+    public static void Place<T>(ReadOnlySpan<T> src, Span<T> dst, int outer, int n, int start, int count, int inner) where T : unmanaged
+    {
+        for (var o = 0; o < outer; o++)
+            src.Slice(o * count * inner, count * inner).CopyTo(dst.Slice((o * n + start) * inner, count * inner));
+    }
+
     /// <summary>dst (outer, count, inner) = src (outer, n, inner)[:, start : start + count, :].</summary>
     public static void Slice<T>(ReadOnlySpan<T> src, Span<T> dst, int outer, int n, int start, int count, int inner) where T : unmanaged
     {

@@ -83,6 +83,40 @@ public static partial class Ops
         return result;
     }
 
+    /// <summary>
+    /// The tensors joined along <paramref name="axis"/> in order (torch.cat(tensors, axis)): <c>Concat([p1, p2, p3, p4], axis: 1)</c>
+    /// stacks the channels of Inception's four paths. All other dimensions must agree.
+    /// </summary>
+    public static Tensor Concat(ReadOnlySpan<Tensor> tensors, int axis)
+    {
+        if (tensors.Length == 0) throw new ArgumentException("Concat([], axis): at least one tensor is needed.", nameof(tensors));
+        for (var i = 0; i < tensors.Length; i++)
+            if (tensors[i] is null) throw new ArgumentNullException(nameof(tensors), $"Concat: tensor {i} is null.");
+        var first = tensors[0];
+        var ax = Dispatch.Axis("Concat", axis, first.Rank, "tensors[0]", first);
+        var shape = first.CopyShape();
+        shape[ax] = 0;
+        for (var i = 0; i < tensors.Length; i++)
+        {
+            var t = tensors[i];
+            Dispatch.SameDType("Concat", first, t, "tensors[0]", $"tensors[{i}]");
+            var compatible = t.Rank == first.Rank;
+            for (var d = 0; compatible && d < t.Rank; d++) compatible = d == ax || t.ShapeArray[d] == first.ShapeArray[d];
+            if (!compatible)
+                throw new ShapeMismatchException($"Concat(tensors, axis: {axis}): tensors[{i}] of shape {t.ShapeString()} and tensors[0] of shape {first.ShapeString()} must agree on every axis but {axis}.");
+            shape[ax] += t.ShapeArray[ax];
+        }
+        var (outer, _, inner) = Dispatch.Split(first.ShapeArray, ax);
+        var result = Tensor.Uninitialized(shape, first.DType);
+        for (int i = 0, start = 0; i < tensors.Length; start += tensors[i].ShapeArray[ax], i++)
+        {
+            var t = tensors[i];
+            if (t.DType == DType.Float32) Concatenation.Place(t.ReadOnlySpan<float>(), result.Span<float>(), outer, shape[ax], start, t.ShapeArray[ax], inner);
+            else Concatenation.Place(t.ReadOnlySpan<double>(), result.Span<double>(), outer, shape[ax], start, t.ShapeArray[ax], inner);
+        }
+        return result;
+    }
+
     internal static Window ConvWindow(string op, Tensor x, Tensor weight, int stride, int padding, string xn, string wn)
     {
         ArgumentNullException.ThrowIfNull(x);

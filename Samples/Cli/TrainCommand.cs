@@ -18,8 +18,8 @@ internal static class TrainCommand
     {
         var model = Options.Choice("model", "flatnet", TrainableModel.Names, "the sample classifier to train");
         var epochs = Options.Int("epochs", 10, 1, "passes over the training digits");
-        var learningRate = Options.OptionalDouble("lr", 1e-12, "the learning rate [default: the model's; 0.01, LeNet 0.05]");
-        var momentum = Options.OptionalDouble("momentum", 0, "SGD's momentum [default: the model's; 0.5, LeNet 0.9]");
+        var learningRate = Options.OptionalDouble("lr", 1e-12, "the learning rate [default: the model's; 0.01, LeNet and inception 0.05]");
+        var momentum = Options.OptionalDouble("momentum", 0, "SGD's momentum [default: the model's; 0.5, LeNet and inception 0.9]");
         var batchSize = Options.Int("batch", 100, 1, "digits per step");
         var seed = Options.Int("seed", 1, 0, "seeds the weights, the shuffles and the dropout masks");
         var optimizer = Options.Choice("optimizer", "sgd", new[] { "sgd", "adam" }, "the optimizer");

@@ -65,6 +65,8 @@ public static class ParityCases
         yield return new("CNN", cnn, cnn.LossDeviceProgram, data, labels, () => Pair(cnn.LossWithGradients(x, y)));
         var lenet = new LeNet(seed: seed);
         yield return new("LeNet-5", lenet, lenet.LossDeviceProgram, data, labels, () => Pair(lenet.LossWithGradients(x, y)));
+        var inception = new InceptionNet(width: 4, seed: seed);
+        yield return new("InceptionNet (width 4)", inception, inception.LossDeviceProgram, data, labels, () => Pair(inception.LossWithGradients(x, y)));
         var dropout = new DropoutMLP(seed: seed);
         var (mask1, mask2) = dropout.Masks(batch, rng);
         yield return new("MLP with dropout", dropout, dropout.LossDeviceProgram,

@@ -140,6 +140,18 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void ConcatOfNoTensors_DIFF007() => AssertDiagnostic("DIFF007", """
+        public partial class M
+        {
+            [Differentiable] public Tensor F(Tensor x)
+            {
+                var t = Concat([], axis: 1); //!
+                return t + x;
+            }
+        }
+        """);
+
+    [Fact]
     public void ClassNotPartial_DIFF008() => AssertDiagnostic("DIFF008", """
         public class M
         {

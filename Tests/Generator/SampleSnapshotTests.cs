@@ -14,7 +14,7 @@ public class SampleSnapshotTests
 
     public static TheoryData<string> Models => new()
     {
-        "FlatNet", "SinNet", "TunedSin", "Linear", "TwoLayerNN", "SoftmaxRegression", "LinearRegression", "CNN", "LeNet", "DropoutMLP", "AlexNet",
+        "FlatNet", "SinNet", "TunedSin", "Linear", "TwoLayerNN", "SoftmaxRegression", "LinearRegression", "CNN", "LeNet", "DropoutMLP", "AlexNet", "Inception", "GoogLeNet", "InceptionNet",
         "SpiralLinear", "SpiralNet", "Tutorial", "LoopNet", "ControlFlowCases", "LayeredMLP", "ResidualStack",
     };
 

@@ -133,6 +133,23 @@ public class ConvolutionTests
     }
 
     [Fact]
+    public void ConcatOfManyTensorsJoinsThemInOrder()
+    {
+        var a = Arange(DType.Float64, 2, 1);
+        var b = Add(Arange(DType.Float64, 2, 2), 10);
+        var c = Add(Arange(DType.Float64, 2, 1), 20);
+        var joined = Concat([a, b, c], axis: 1);
+        TensorAssert.Shape(joined, 2, 4);
+        TensorAssert.Close(new[] { 0.0, 10, 11, 20, 1, 12, 13, 21 }, joined);
+        TensorAssert.Close(Concat(Concat(a, b, axis: 1), c, axis: 1).ToDoubleArray(), Concat(new[] { a, b, c }, axis: -1));
+        TensorAssert.Close(a.ToDoubleArray(), Concat([a], axis: 0));
+        var e = Assert.Throws<ShapeMismatchException>(() => Concat([a, b, Arange(DType.Float64, 3, 1)], axis: 1));
+        Assert.Contains("tensors[2] of shape (3, 1)", e.Message);
+        Assert.Throws<ArgumentException>(() => Concat([a, Arange(DType.Float32, 2, 1)], axis: 1));
+        Assert.Throws<ArgumentException>(() => Concat([], axis: 0));
+    }
+
+    [Fact]
     public void ShapeErrorsNameTheProblem()
     {
         var x = Tensor.Zeros(1, 3, 5, 5);

@@ -20,22 +20,7 @@ public sealed class TrainCommandErrorTests
     private static (int Exit, string Output) Train(params string[] options) =>
         Samples(new[] { "train", "--epochs", "1", "--limit", "10" }.Concat(options).ToArray());
 
-    private static (int Exit, string Output) Samples(params string[] args)
-    {
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        var output = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(output);
-        try
-        {
-            return (SamplesApp.Run(args), output.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
-    }
+    private static (int Exit, string Output) Samples(params string[] args) => SamplesConsole.Run(args);
 
     [Fact]
     public void Train_help_lists_the_options_with_their_defaults()
@@ -44,7 +29,7 @@ public sealed class TrainCommandErrorTests
         Assert.Equal(0, exit);
         Assert.Contains("--epochs", output);
         Assert.Contains("[default: 10]", output);
-        Assert.Contains("--model <flatnet|sinnet|twolayer|softmax|cnn|lenet|dropout-mlp|layered-mlp>", output);
+        Assert.Contains("--model <flatnet|sinnet|twolayer|softmax|cnn|lenet|inception|dropout-mlp|layered-mlp>", output);
     }
 
     [Fact]
@@ -55,7 +40,7 @@ public sealed class TrainCommandErrorTests
         Assert.Equal(new[]
         {
             "--epochs must be at least 1, not 0.",
-            "--model must be one of flatnet, sinnet, twolayer, softmax, cnn, lenet, dropout-mlp, layered-mlp, not 'resnet'.",
+            "--model must be one of flatnet, sinnet, twolayer, softmax, cnn, lenet, inception, dropout-mlp, layered-mlp, not 'resnet'.",
             "Run 'train --help' for the options.",
         }, output.Trim().Split('\n').Select(l => l.Trim()).Order().ToArray().OrderBy(l => l.StartsWith("Run") ? 1 : 0).ThenBy(l => l, StringComparer.Ordinal).ToArray());
     }
@@ -116,16 +101,7 @@ public sealed class TrainCommandErrorTests
         Assert.StartsWith("--save needs a file name.", output);
     }
 
-    /// <summary>A --data folder of MNIST-named IDX files: <paramref name="train"/> and <paramref name="test"/> images of the given size.</summary>
-    private static TempDirectory Digits(int train, int test, int side = 28)
-    {
-        var dir = new TempDirectory();
-        IdxWriter.WriteImages(dir.File("train-images-idx3-ubyte"), SmallData.Images(train, side, side));
-        IdxWriter.WriteLabels(dir.File("train-labels-idx1-ubyte"), SmallData.Labels(train));
-        IdxWriter.WriteImages(dir.File("t10k-images-idx3-ubyte"), SmallData.Images(test, side, side));
-        IdxWriter.WriteLabels(dir.File("t10k-labels-idx1-ubyte"), SmallData.Labels(test));
-        return dir;
-    }
+    private static TempDirectory Digits(int train, int test, int side = 28) => SamplesConsole.Digits(train, test, side);
 
     [Fact]
     public void Images_that_are_not_28_by_28_are_one_line()
