@@ -58,7 +58,7 @@ internal static class InspectionWriter
         return nodes;
     }
 
-    /// <summary>One node per adjoint, in the order the generated code completes them: the seed, then each target of a rule.</summary>
+    /// <summary>One node per adjoint, in the order the generated code completes them: the seed, then each target of a rule after its last contribution.</summary>
     private static List<NodeRecord> BackwardNodes(Gradient gradient, MethodEmitter emitter)
     {
         var nodes = new List<NodeRecord>();
@@ -67,7 +67,10 @@ internal static class InspectionWriter
         if (gradient.NodesWithAdjoint.Contains(output))
             nodes.Add(new NodeRecord(emitter.AdjointOf(output), "seed", emitter.SeedName, new string[0], output.Origin,
                 $"{emitter.AdjointOf(output)} = {emitter.SeedName} (ones when none is given)"));
-        foreach (var steps in gradient.Steps.GroupBy(s => s.Target))
+        // An adjoint is complete at its last contribution, and only then read: that order has every node after its inputs.
+        var last = new Dictionary<Node, int>();
+        for (var i = 0; i < gradient.Steps.Count; i++) last[gradient.Steps[i].Target] = i;
+        foreach (var steps in gradient.Steps.GroupBy(s => s.Target).OrderBy(g => last[g.Key]))
         {
             var target = emitter.AdjointOf(steps.Key);
             var rules = steps.Select((s, k) => $"{emitter.NameOf(s.Source)} = {emitter.Math(s.Source)}  ⇒  {target} {(k == 0 ? "=" : "+=")} {emitter.AdjointMath(s)}");

@@ -68,6 +68,7 @@ internal static class ShowCommand
             return;
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        console.Profile.Width = int.MaxValue / 2;   // code is never re-wrapped: a long line stays one line, as the terminal shows it
         console.Markup(CodeHighlighter.Markup(code));
         console.WriteLine();
     }

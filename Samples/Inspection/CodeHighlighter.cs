@@ -28,6 +28,7 @@ internal static class CodeHighlighter
         var style = token.Kind() switch
         {
             _ when SyntaxFacts.IsKeywordKind(token.Kind()) => "blue",
+            SyntaxKind.IdentifierToken when SyntaxFacts.GetContextualKeywordKind(token.Text) != SyntaxKind.None => "blue",   // var, required, init
             SyntaxKind.StringLiteralToken or SyntaxKind.CharacterLiteralToken or SyntaxKind.SingleLineRawStringLiteralToken
                 or SyntaxKind.MultiLineRawStringLiteralToken or SyntaxKind.InterpolatedStringTextToken => "darkorange3",
             SyntaxKind.NumericLiteralToken => "mediumpurple",
