@@ -19,7 +19,7 @@ internal sealed record GraphPicture(string Title, IReadOnlyList<Panel> Panels, d
 /// A layered (Sugiyama-style) layout of the forward and backward graphs, side by side, measured in a monospaced font so the
 /// SVG and the PNG share it. Written here because no graph-layout library is served to this project (MSAGL is not, and
 /// QuikGraph has algorithms but no drawing); the graphs are small DAGs whose nodes already come inputs first, so a layer per
-/// longest path, inputs pulled down next to their first reader, and a few barycenter sweeps to untangle edges are enough.
+/// longest path, each node pulled down next to its first reader, and a few barycenter sweeps to untangle edges are enough.
 /// </summary>
 internal static class GraphLayout
 {
@@ -30,7 +30,7 @@ internal static class GraphLayout
     private const int MaxChars = 36, MaxLines = 4;
 
     /// <summary>The widest a row of boxes gets before a layer continues on the next row.</summary>
-    private const double MaxRowWidth = 720;
+    private const double MaxRowWidth = 900;
 
     public static GraphPicture Of(GradientInspection inspection)
     {
@@ -69,11 +69,12 @@ internal static class GraphLayout
         var readers = nodes.Select(_ => new List<int>()).ToList();
         for (var i = 0; i < nodes.Count; i++) foreach (var j in inputs[i]) readers[j].Add(i);
 
-        // A layer per longest path from a source; then each source just above its first reader, so W3 sits beside h2, not at the top.
+        // A layer per longest path from a source; then, readers first, each node just above its first reader, so W3 (or
+        // reshape(B)) sits beside the h2 that reads it, not at the top.
         var layer = new int[nodes.Count];
         for (var i = 0; i < nodes.Count; i++) layer[i] = inputs[i].Count == 0 ? 0 : inputs[i].Max(j => layer[j]) + 1;
-        for (var i = 0; i < nodes.Count; i++)
-            if (inputs[i].Count == 0 && readers[i].Count > 0) layer[i] = Math.Max(0, readers[i].Min(r => layer[r]) - 1);
+        for (var i = nodes.Count - 1; i >= 0; i--)
+            if (readers[i].Count > 0) layer[i] = Math.Max(layer[i], readers[i].Min(r => layer[r]) - 1);
 
         var layers = Enumerable.Range(0, nodes.Count == 0 ? 0 : layer.Max() + 1).Select(l => Enumerable.Range(0, nodes.Count).Where(i => layer[i] == l).ToList())
             .Where(l => l.Count > 0).ToList();
