@@ -27,9 +27,9 @@ internal static class GraphLayout
     private const double PadX = 10, PadY = 6, LayerGap = 34, NodeGap = 18, Margin = 20, TitleHeight = 30, PanelGap = 48;
 
     /// <summary>The most characters on a line of a box; longer math wraps, up to <see cref="MaxLines"/> lines with an ellipsis.</summary>
-    private const int MaxChars = 36, MaxLines = 4;
+    private const int MaxChars = 36, NarrowChars = 22, MaxLines = 4;
 
-    /// <summary>The widest a row of boxes gets before a layer continues on the next row.</summary>
+    /// <summary>The widest a layer of boxes gets before their math is wrapped at <see cref="NarrowChars"/>.</summary>
     private const double MaxRowWidth = 900;
 
     public static GraphPicture Of(GradientInspection inspection)
@@ -42,14 +42,14 @@ internal static class GraphLayout
     }
 
     /// <summary>The lines of a node's box: its name, then "= math" wrapped at spaces (a leaf: its kind).</summary>
-    public static IReadOnlyList<string> Lines(GraphNode node)
+    public static IReadOnlyList<string> Lines(GraphNode node, int maxChars = MaxChars)
     {
         var lines = new List<string> { node.Name };
         var text = node.Math == node.Name ? node.Kind : "= " + node.Math;
         var line = "";
         foreach (var word in text.Split(' '))
         {
-            if (line.Length > 0 && line.Length + 1 + word.Length > MaxChars)
+            if (line.Length > 0 && line.Length + 1 + word.Length > maxChars)
             {
                 lines.Add(line);
                 line = "  " + word;
@@ -58,7 +58,7 @@ internal static class GraphLayout
         }
         lines.Add(line);
         if (lines.Count > MaxLines + 1) lines = lines.Take(MaxLines).Append(lines[MaxLines].TrimEnd() + " …").ToList();
-        return lines.Select(l => l.Length > MaxChars + 2 ? l[..(MaxChars + 1)] + "…" : l).ToList();
+        return lines.Select(l => l.Length > maxChars + 2 ? l[..(maxChars + 1)] + "…" : l).ToList();
     }
 
     private static Panel Place(string title, IReadOnlyList<GraphNode> nodes, double left, double top)
@@ -80,21 +80,24 @@ internal static class GraphLayout
             .Where(l => l.Count > 0).ToList();
         Untangle(layers, inputs, readers);
 
-        var lines = nodes.Select(Lines).ToList();
-        var width = lines.Select(l => l.Max(s => s.Length) * CharWidth + 2 * PadX).ToList();
+        // A layer wider than a row (six gradients of the same pullback, say) wraps its boxes' math narrower instead: a box
+        // on a second row would sit under edges that pass behind the first and read as if they came from it.
+        var lines = nodes.Select(n => Lines(n)).ToList();
+        double Width(int i) => lines[i].Max(s => s.Length) * CharWidth + 2 * PadX;
+        foreach (var l in layers.Where(l => l.Sum(Width) + NodeGap * (l.Count - 1) > MaxRowWidth))
+            foreach (var i in l) lines[i] = Lines(nodes[i], NarrowChars);
+        var width = Enumerable.Range(0, nodes.Count).Select(Width).ToList();
         var height = lines.Select(l => l.Count * LineHeight + 2 * PadY).ToList();
-        // A layer wider than a row (six gradients of the same pullback, say) continues on the next row.
-        var rows = layers.SelectMany(l => Rows(l, width)).ToList();
-        var rowWidth = rows.Select(r => r.Sum(i => width[i]) + NodeGap * (r.Count - 1)).ToList();
-        var panelWidth = Math.Max(rowWidth.DefaultIfEmpty(0).Max(), title.Length * CharWidth * 1.2);
+        var layerWidth = layers.Select(r => r.Sum(i => width[i]) + NodeGap * (r.Count - 1)).ToList();
+        var panelWidth = Math.Max(layerWidth.DefaultIfEmpty(0).Max(), title.Length * CharWidth * 1.2);
 
         var placed = new PlacedNode?[nodes.Count];
         var y = top;
-        for (var r = 0; r < rows.Count; r++)
+        for (var l = 0; l < layers.Count; l++)
         {
-            var x = left + (panelWidth - rowWidth[r]) / 2;
-            var tallest = rows[r].Max(i => height[i]);
-            foreach (var i in rows[r])
+            var x = left + (panelWidth - layerWidth[l]) / 2;
+            var tallest = layers[l].Max(i => height[i]);
+            foreach (var i in layers[l])
             {
                 placed[i] = new PlacedNode(nodes[i], lines[i], x, y + (tallest - height[i]) / 2, width[i], height[i]);
                 x += width[i] + NodeGap;
@@ -104,24 +107,6 @@ internal static class GraphLayout
         var edges = Enumerable.Range(0, nodes.Count).SelectMany(i => inputs[i].Select(j => (placed[j]!, placed[i]!))).ToList();
         return new Panel(title, left, top - TitleHeight, panelWidth, 0, placed.Select(p => p!).ToList(), edges)
             with { Height = Math.Max(TitleHeight, y - LayerGap - (top - TitleHeight)) };
-    }
-
-    private static IEnumerable<List<int>> Rows(List<int> layer, List<double> width)
-    {
-        var row = new List<int>();
-        var used = 0.0;
-        foreach (var i in layer)
-        {
-            if (row.Count > 0 && used + NodeGap + width[i] > MaxRowWidth)
-            {
-                yield return row;
-                row = new List<int>();
-                used = 0;
-            }
-            used += (row.Count > 0 ? NodeGap : 0) + width[i];
-            row.Add(i);
-        }
-        if (row.Count > 0) yield return row;
     }
 
     /// <summary>Barycenter sweeps, down then up: each node moves toward the mean position of its neighbours in the layers before.</summary>
