@@ -45,6 +45,7 @@ internal static class MethodGenerator
         yield return name + "Gradients";
         yield return name + "CudaSource";
         yield return name + "DeviceProgram";
+        yield return InspectionWriter.MemberName(name);
         if (method.VjpMasks.Count == 0) yield break;
         var signature = Signature(method);
         yield return signature.CallGradientsClass;
@@ -85,8 +86,10 @@ internal static class MethodGenerator
 
         if (method.VjpMasks.Count > 0) WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null);
 
+        var csharp = w.ToString();
         w.Line();
-        WriteDevice(w, method, context, gradient, emitter, reserved);
+        var hasCuda = WriteDevice(w, method, context, gradient, emitter, reserved);
+        InspectionWriter.Write(w, spec, csharp, hasCuda, gradient, emitter);
         return true;
     }
 
@@ -105,6 +108,7 @@ internal static class MethodGenerator
         }
         w.Line();
         ControlFlowDevice.Write(w, method.Spec);
+        InspectionWriter.Write(w, method.Spec, w.ToString(), hasCuda: false, gradient: null, emitter: null);
         return true;
     }
 
@@ -179,9 +183,9 @@ internal static class MethodGenerator
     /// <summary>
     /// The device program, for a method that calls nothing or that nothing calls: from the same gradient when it calls
     /// nothing, else from a lowering that inlines its callees, which may be too large (a comment then says so; the C#
-    /// path is unaffected).
+    /// path is unaffected). True when it wrote <c>{M}CudaSource</c>.
     /// </summary>
-    private static void WriteDevice(SourceWriter w, MethodWork method, GenerationContext context, Gradient gradient, MethodEmitter emitter, HashSet<string> reserved)
+    private static bool WriteDevice(SourceWriter w, MethodWork method, GenerationContext context, Gradient gradient, MethodEmitter emitter, HashSet<string> reserved)
     {
         // A training step is one program (one CUDA graph): the program of the method that is trained includes the kernels
         // of what it calls, fused across the calls. A method that both calls and is called is compiled only as part of its
@@ -189,7 +193,7 @@ internal static class MethodGenerator
         if (method.IsCalled && method.Summary.Sites.Count > 0)
         {
             w.Line($"// {method.Spec.Name} has no device program of its own: it calls other [Differentiable] methods and is called by some, whose device programs include its kernels.");
-            return;
+            return false;
         }
         if (method.Summary.Sites.Count > 0)
         {
@@ -198,12 +202,12 @@ internal static class MethodGenerator
             if (inlined is null)
             {
                 w.Line($"// {method.Spec.Name} has no device program: the device inlines calls, and {Reason(refused)}.");
-                return;
+                return false;
             }
             gradient = inlined;
             emitter = new MethodEmitter(inlined, reserved);
         }
-        new Cuda.DeviceEmitter(gradient, emitter).Write(w);
+        return new Cuda.DeviceEmitter(gradient, emitter).Write(w);
     }
 
     private static string Reason(List<DiagnosticInfo> refused) =>

@@ -18,7 +18,7 @@ public static class SamplesApp
         var root = new RootCommand("Differentiable samples: MNIST nets whose gradients are compiled by the Differentiable source generator.")
         {
             TrainCommand.Create(), LinearRegressionCommand.Create(), SummaryCommand.Create(), BenchCommand.Create(), PlanCommand.Create(),
-            TourCommand.Create(), SpiralCommand.Create(),
+            TourCommand.Create(), SpiralCommand.Create(), ShowCommand.Create(),
         };
         foreach (var command in extraCommands) root.Subcommands.Add(command);
         var parsed = root.Parse(args.Length == 0 ? new[] { "--help" } : args);

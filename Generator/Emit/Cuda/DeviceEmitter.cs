@@ -54,19 +54,19 @@ internal sealed class DeviceEmitter
 
     public string ProgramName => _spec.Name + "DeviceProgram";
 
-    /// <summary>Writes both members, or a comment saying why the method has no device program.</summary>
-    public void Write(SourceWriter w)
+    /// <summary>Writes both members (true), or a comment saying why the method has no device program (false).</summary>
+    public bool Write(SourceWriter w)
     {
         if (_graph.Unsupported is { } reason)
         {
             w.Line($"// {_spec.Name} has no device program: {reason}.");
-            return;
+            return false;
         }
         // Numbers the method takes become the program's arguments, after the builder 'p' (which they must not shadow).
         if (_spec.Arguments.FirstOrDefault(a => a.Kind is ArgumentKind.Scalar or ArgumentKind.Int && a.Name == "p") is { } shadowing)
         {
             w.Line($"// {_spec.Name} has no device program: its argument '{shadowing.Name}' has the name of the program's builder; rename it.");
-            return;
+            return false;
         }
         NameNodes();
         foreach (var node in _graph.Order.Where(n => _graph.IsMaterialized(n))) Emit(node);
@@ -76,6 +76,7 @@ internal sealed class DeviceEmitter
         w.Line($"public const string {SourceName} = global::Differentiable.Scheduling.KernelPrelude.Source + @\"\n{_cuda.ToString().TrimStart('\n').Replace("\"", "\"\"")}\";");
         w.Line();
         WriteProgram(w);
+        return true;
     }
 
     private void WriteProgram(SourceWriter w)

@@ -179,6 +179,218 @@ partial class CNN : global::Differentiable.IModule
 
     // Forward has no device program of its own: it calls other [Differentiable] methods and is called by some, whose device programs include its kernels.
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(CNN), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// no CUDA (it has no device program), and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "CNN",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂Conv1W, shaped like Conv1W.</summary>
+            public required Tensor Conv1W { get; init; }
+
+            /// <summary>∂L/∂Conv1B, shaped like Conv1B.</summary>
+            public required Tensor Conv1B { get; init; }
+
+            /// <summary>∂L/∂Conv2W, shaped like Conv2W.</summary>
+            public required Tensor Conv2W { get; init; }
+
+            /// <summary>∂L/∂Conv2B, shaped like Conv2B.</summary>
+            public required Tensor Conv2B { get; init; }
+
+            /// <summary>∂L/∂Fc.W, shaped like Fc.W.</summary>
+            public required Tensor Fc_W { get; init; }
+
+            /// <summary>∂L/∂Fc.B, shaped like Fc.B.</summary>
+            public required Tensor Fc_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1W", Conv1W), ("Conv1B", Conv1B), ("Conv2W", Conv2W), ("Conv2B", Conv2B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   image = reshape(x, (-1, 1, 28, 28))
+        ///   h1_conv2d = conv2d(image, Conv1W)
+        ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
+        ///   h1_relu = relu(h1_conv2d + h1_reshape)
+        ///   h1 = maxpool2d(h1_relu)
+        ///   h2_conv2d = conv2d(h1, Conv2W)
+        ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
+        ///   h2_relu = relu(h2_conv2d + h2_reshape)
+        ///   h2 = maxpool2d(h2_relu)
+        ///   Fc_forward_flatten = flatten(h2)
+        ///   Fc_forward = Fc.Forward(Fc_forward_flatten)
+        ///   forward_logsumexp = log Σ_1 exp(Fc_forward)
+        ///   forward = Fc_forward − forward_logsumexp
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
+        ///   d_Conv1W = the correlation of image with d_h1_conv2d
+        ///   d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
+        ///   d_Conv2W = the correlation of h1 with d_h2_conv2d
+        ///   d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
+        ///   d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
+        ///   d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+            var (value, pullback) = ForwardVjpParametersOnly(x);
+            var gradients = pullback(seed);
+            return (value, new ForwardGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor Conv1W { get; init; } = null!;
+            public Tensor Conv1B { get; init; } = null!;
+            public Tensor Conv2W { get; init; } = null!;
+            public Tensor Conv2B { get; init; } = null!;
+            public Tensor Fc_W { get; init; } = null!;
+            public Tensor Fc_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        {
+            // Forward
+            // var image = Reshape(x, -1, 1, 28, 28);
+            var image = Reshape(x, -1, 1, 28, 28);
+            // var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
+            var h1_conv2d = Conv2d(image, Conv1W);
+            var h1_reshape = Reshape(Conv1B, -1, 1, 1);
+            var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
+            var h1 = MaxPool2d(h1_relu, kernel: 2);
+            // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
+            var h2_conv2d = Conv2d(h1, Conv2W);
+            var h2_reshape = Reshape(Conv2B, -1, 1, 1);
+            var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
+            var h2 = MaxPool2d(h2_relu, kernel: 2);
+            // return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
+            var Fc_forward_flatten = Flatten(h2);
+            var Fc_forward_vjp = Fc.ForwardVjp(Fc_forward_flatten);
+            var Fc_forward = Fc_forward_vjp.Value;
+            var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
+            var forward = Sub(Fc_forward, forward_logsumexp);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes
+                var d_Fc_forward = SumToShapeOf(d_forward, Fc_forward);
+                // forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+                // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
+                d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
+                var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
+                // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x
+                var d_Fc_forward_flatten = Fc_forward_pullback.x;
+                // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
+                var d_Fc_W = Fc_forward_pullback.W;
+                // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
+                var d_Fc_B = Fc_forward_pullback.B;
+                // Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape
+                var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
+                // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
+                var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 2);
+                // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+                var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+                // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
+                var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
+                // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
+                var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
+                // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
+                var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
+                // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+                var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1);
+                // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
+                var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
+                // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
+                var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 2);
+                // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+                var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+                // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
+                var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
+                // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
+                var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
+                // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
+                var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
+                // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
+                var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W);
+                return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+            });
+        }
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("Conv1W", "parameter", "Conv1W", new string[0]),
+            new("Conv1B", "parameter", "Conv1B", new string[0]),
+            new("Conv2W", "parameter", "Conv2W", new string[0]),
+            new("Conv2B", "parameter", "Conv2B", new string[0]),
+            new("Fc.W", "parameter", "Fc.W", new string[0]),
+            new("Fc.B", "parameter", "Fc.B", new string[0]),
+            new("image", "reshape", "reshape(x, (-1, 1, 28, 28))", new string[] { "x" }, Statement: "var image = Reshape(x, -1, 1, 28, 28);"),
+            new("h1_conv2d", "conv2d", "conv2d(image, Conv1W)", new string[] { "image", "Conv1W" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);"),
+            new("h1_reshape", "reshape", "reshape(Conv1B, (-1, 1, 1))", new string[] { "Conv1B" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);"),
+            new("h1_relu", "relu", "relu(h1_conv2d + h1_reshape)", new string[] { "h1_conv2d", "h1_reshape" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);"),
+            new("h1", "maxpool2d", "maxpool2d(h1_relu)", new string[] { "h1_relu" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);"),
+            new("h2_conv2d", "conv2d", "conv2d(h1, Conv2W)", new string[] { "h1", "Conv2W" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
+            new("h2_reshape", "reshape", "reshape(Conv2B, (-1, 1, 1))", new string[] { "Conv2B" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
+            new("h2_relu", "relu", "relu(h2_conv2d + h2_reshape)", new string[] { "h2_conv2d", "h2_reshape" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
+            new("h2", "maxpool2d", "maxpool2d(h2_relu)", new string[] { "h2_relu" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
+            new("Fc_forward_flatten", "flatten", "flatten(h2)", new string[] { "h2" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);"),
+            new("Fc_forward", "call", "Fc.Forward(Fc_forward_flatten)", new string[] { "Fc_forward_flatten", "Fc.W", "Fc.B" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);"),
+            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc_forward)", new string[] { "Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);"),
+            new("forward", "sub", "Fc_forward − forward_logsumexp", new string[] { "Fc_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
+            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
+            new("d_Fc_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)"),
+            new("d_Fc_forward_flatten", "adjoint", "pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x"),
+            new("d_Fc_W", "gradient", "pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W"),
+            new("d_Fc_B", "gradient", "pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B"),
+            new("d_h2", "adjoint", "reshape(d_Fc_forward_flatten) to h2's shape", new string[] { "d_Fc_forward_flatten" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape"),
+            new("d_h2_relu", "adjoint", "d_h2 routed to the first maximum of each window of h2_relu", new string[] { "d_h2" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu"),
+            new("d_h2_add", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", new string[] { "d_h2_relu" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]"),
+            new("d_h2_conv2d", "adjoint", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes"),
+            new("d_h2_reshape", "adjoint", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes"),
+            new("d_Conv2B", "gradient", "reshape(d_h2_reshape) to Conv2B's shape", new string[] { "d_h2_reshape" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape"),
+            new("d_h1", "adjoint", "conv_transpose2d(d_h2_conv2d, Conv2W)", new string[] { "d_h2_conv2d" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)"),
+            new("d_Conv2W", "gradient", "the correlation of h1 with d_h2_conv2d", new string[] { "d_h2_conv2d" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d"),
+            new("d_h1_relu", "adjoint", "d_h1 routed to the first maximum of each window of h1_relu", new string[] { "d_h1" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu"),
+            new("d_h1_add", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", new string[] { "d_h1_relu" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]"),
+            new("d_h1_conv2d", "adjoint", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes"),
+            new("d_h1_reshape", "adjoint", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes"),
+            new("d_Conv1B", "gradient", "reshape(d_h1_reshape) to Conv1B's shape", new string[] { "d_h1_reshape" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape"),
+            new("d_Conv1W", "gradient", "the correlation of image with d_h1_conv2d", new string[] { "d_h1_conv2d" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d"),
+        });
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -437,4 +649,125 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         p.Gradient("Fc.W", d_Fc_W);
         p.Gradient("Fc.B", d_Fc_B);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(CNN), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// <see cref="LossCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "CNN",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂Conv1W, shaped like Conv1W.</summary>
+            public required Tensor Conv1W { get; init; }
+
+            /// <summary>∂L/∂Conv1B, shaped like Conv1B.</summary>
+            public required Tensor Conv1B { get; init; }
+
+            /// <summary>∂L/∂Conv2W, shaped like Conv2W.</summary>
+            public required Tensor Conv2W { get; init; }
+
+            /// <summary>∂L/∂Conv2B, shaped like Conv2B.</summary>
+            public required Tensor Conv2B { get; init; }
+
+            /// <summary>∂L/∂Fc.W, shaped like Fc.W.</summary>
+            public required Tensor Fc_W { get; init; }
+
+            /// <summary>∂L/∂Fc.B, shaped like Fc.B.</summary>
+            public required Tensor Fc_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1W", Conv1W), ("Conv1B", Conv1B), ("Conv2W", Conv2W), ("Conv2B", Conv2B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   forward = Forward(x)
+        ///   loss_gather = forward[i, yᵢ]
+        ///   loss = −(mean loss_gather)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+        ///   d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+        ///   d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+        ///   d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+        ///   d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+        ///   d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+        {
+            // Forward
+            // return NllLoss(Forward(x), y);
+            var forward_vjp = ForwardVjpParametersOnly(x);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+            var d_Conv1W = forward_pullback.Conv1W;
+            // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+            var d_Conv1B = forward_pullback.Conv1B;
+            // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+            var d_Conv2W = forward_pullback.Conv2W;
+            // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+            var d_Conv2B = forward_pullback.Conv2B;
+            // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+            var d_Fc_W = forward_pullback.Fc_W;
+            // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+            var d_Fc_B = forward_pullback.Fc_B;
+
+            return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B });
+        }
+        """,
+        Cuda: LossCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("Conv1W", "parameter", "Conv1W", new string[0]),
+            new("Conv1B", "parameter", "Conv1B", new string[0]),
+            new("Conv2W", "parameter", "Conv2W", new string[0]),
+            new("Conv2B", "parameter", "Conv2B", new string[0]),
+            new("Fc.W", "parameter", "Fc.W", new string[0]),
+            new("Fc.B", "parameter", "Fc.B", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("forward", "call", "Forward(x)", new string[] { "x", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x), y);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
+            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
+            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
+            new("d_Conv1W", "gradient", "pullback of Forward(x) at d_forward, its Conv1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W"),
+            new("d_Conv1B", "gradient", "pullback of Forward(x) at d_forward, its Conv1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B"),
+            new("d_Conv2W", "gradient", "pullback of Forward(x) at d_forward, its Conv2W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W"),
+            new("d_Conv2B", "gradient", "pullback of Forward(x) at d_forward, its Conv2B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B"),
+            new("d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"),
+            new("d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"),
+        });
 }

@@ -81,6 +81,90 @@ static partial class ControlFlowCases
     public static void NestedDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
         throw new global::System.NotSupportedException("ControlFlowCases.Nested has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "Nested")</c> returns: the C# above that computes the gradient of Nested,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection NestedInspection() => new(
+        Model: "ControlFlowCases",
+        Method: "Nested",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="NestedWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class NestedGradients : IGradients
+        {
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
+        }
+
+        /// <summary>
+        /// Computes <c>Nested(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="x">As in <see cref="Nested"/>.</param>
+        /// <param name="n">As in <see cref="Nested"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Nested</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, NestedGradients Gradients) NestedWithGradients(Tensor x, int n, Tensor? seed = null)
+        {
+            // Forward: Nested as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_h = null;
+            // var h = x;
+            var h = x;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+            });
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j <= i; j++)
+                {
+                    // h = Sin(h) * x;
+                    var h_saved = h;
+                    var h_new_sin = Sin(h);
+                    h = Mul(h_new_sin, x);
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new ⊙ x, summed over broadcast axes
+                        var d_h_new_sin = SumToShapeOf(Mul(d_h_new, x), h_new_sin);
+                        // h_new = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new ⊙ h_new_sin, summed over broadcast axes
+                        var d_x3 = SumToShapeOf(Mul(d_h_new, h_new_sin), x);
+                        // h_new_sin = sin(h)  ⇒  d_h2 = d_h_new_sin ⊙ cos(h)
+                        var d_h2 = Mul(d_h_new_sin, Cos(h_saved));
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        d_x = d_x is null ? d_x3 : d_x + d_x3;
+                    });
+                }
+            }
+
+            // Backward: L = Σ seed ⊙ h; the tape runs in reverse, replaying the path the forward took.
+            d_h = Seed(h, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (h, new NestedGradients { x = d_x ?? ZerosLike(x) });
+        }
+
+        /// <summary>Nested has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static void NestedDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
+            throw new global::System.NotSupportedException("ControlFlowCases.Nested has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
+
     /// <summary>The gradients computed by <see cref="BeforeAndAfterWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class BeforeAndAfterGradients : IGradients
@@ -181,6 +265,120 @@ static partial class ControlFlowCases
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public static void BeforeAndAfterDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
         throw new global::System.NotSupportedException("ControlFlowCases.BeforeAndAfter has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "BeforeAndAfter")</c> returns: the C# above that computes the gradient of BeforeAndAfter,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection BeforeAndAfterInspection() => new(
+        Model: "ControlFlowCases",
+        Method: "BeforeAndAfter",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="BeforeAndAfterWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class BeforeAndAfterGradients : IGradients
+        {
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
+        }
+
+        /// <summary>
+        /// Computes <c>BeforeAndAfter(x)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="x">As in <see cref="BeforeAndAfter"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>BeforeAndAfter</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, BeforeAndAfterGradients Gradients) BeforeAndAfterWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // Forward: BeforeAndAfter as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_y = null;
+            Tensor? d_h = null;
+            Tensor? d_result = null;
+            // var y = x * x;
+            var y = Mul(x, x);
+            tape.Push(() =>
+            {
+                if (d_y is not { } d_y_new) return; // nothing flowed into the value assigned here
+                d_y = null; // before this statement, the target is another value: its adjoint starts over
+                var y_new_sumtoshapeof = SumToShapeOf(Mul(d_y_new, x), x);
+                // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x, summed over broadcast axes
+                var d_x2 = y_new_sumtoshapeof;
+                // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x, summed over broadcast axes
+                d_x2 += y_new_sumtoshapeof;
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+            });
+            // var h = y;
+            var h = y;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_y2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                d_y = d_y is null ? d_y2 : d_y + d_y2;
+            });
+            int k = 0;
+            while (k < 3)
+            {
+                // h = h * y + x;
+                var h_saved = h;
+                var h_new_mul = Mul(h, y);
+                h = Add(h_new_mul, x);
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new = h_new_mul + x  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                    var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                    // h_new = h_new_mul + x  ⇒  d_x3 = d_h_new, summed over broadcast axes
+                    var d_x3 = SumToShapeOf(d_h_new, x);
+                    // h_new_mul = h ⊙ y  ⇒  d_h2 = d_h_new_mul ⊙ y, summed over broadcast axes
+                    var d_h2 = SumToShapeOf(Mul(d_h_new_mul, y), h_saved);
+                    // h_new_mul = h ⊙ y  ⇒  d_y3 = d_h_new_mul ⊙ h, summed over broadcast axes
+                    var d_y3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), y);
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                    d_y = d_y is null ? d_y3 : d_y + d_y3;
+                    d_x = d_x is null ? d_x3 : d_x + d_x3;
+                });
+                k++;
+            }
+            // return h + y;
+            var h_saved2 = h;
+            var result = Add(h, y);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = h + y  ⇒  d_h3 = d_result_new, summed over broadcast axes
+                var d_h3 = SumToShapeOf(d_result_new, h_saved2);
+                // result_new = h + y  ⇒  d_y4 = d_result_new, summed over broadcast axes
+                var d_y4 = SumToShapeOf(d_result_new, y);
+                d_h = d_h is null ? d_h3 : d_h + d_h3;
+                d_y = d_y is null ? d_y4 : d_y + d_y4;
+            });
+
+            // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (result, new BeforeAndAfterGradients { x = d_x ?? ZerosLike(x) });
+        }
+
+        /// <summary>BeforeAndAfter has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static void BeforeAndAfterDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+            throw new global::System.NotSupportedException("ControlFlowCases.BeforeAndAfter has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
 
     /// <summary>The gradients computed by <see cref="BranchesWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -321,6 +519,158 @@ static partial class ControlFlowCases
     public static void BranchesDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, double threshold) =>
         throw new global::System.NotSupportedException("ControlFlowCases.Branches has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "Branches")</c> returns: the C# above that computes the gradient of Branches,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection BranchesInspection() => new(
+        Model: "ControlFlowCases",
+        Method: "Branches",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="BranchesWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class BranchesGradients : IGradients
+        {
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <summary>∂L/∂w, shaped like w.</summary>
+            public required Tensor w { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x), ("w", w) };
+        }
+
+        /// <summary>
+        /// Computes <c>Branches(x, w, threshold)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="x">As in <see cref="Branches"/>.</param>
+        /// <param name="w">As in <see cref="Branches"/>.</param>
+        /// <param name="threshold">As in <see cref="Branches"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Branches</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, BranchesGradients Gradients) BranchesWithGradients(Tensor x, Tensor w, double threshold, Tensor? seed = null)
+        {
+            // Forward: Branches as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_w = null;
+            Tensor? d_p = null;
+            Tensor? d_q = null;
+            Tensor? d_result = null;
+            Tensor p;
+            Tensor q;
+            if (x.Sum().Item() > threshold)
+            {
+                // p = x * w;
+                p = Mul(x, w);
+                tape.Push(() =>
+                {
+                    if (d_p is not { } d_p_new) return; // nothing flowed into the value assigned here
+                    d_p = null; // before this statement, the target is another value: its adjoint starts over
+                    // p_new = x ⊙ w  ⇒  d_x2 = d_p_new ⊙ w, summed over broadcast axes
+                    var d_x2 = SumToShapeOf(Mul(d_p_new, w), x);
+                    // p_new = x ⊙ w  ⇒  d_w2 = d_p_new ⊙ x, summed over broadcast axes
+                    var d_w2 = SumToShapeOf(Mul(d_p_new, x), w);
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                    d_w = d_w is null ? d_w2 : d_w + d_w2;
+                });
+                // q = Exp(x);
+                var q_new = Exp(x);
+                q = q_new;
+                tape.Push(() =>
+                {
+                    if (d_q is not { } d_q_new) return; // nothing flowed into the value assigned here
+                    d_q = null; // before this statement, the target is another value: its adjoint starts over
+                    // q_new = exp(x)  ⇒  d_x3 = d_q_new ⊙ q_new
+                    var d_x3 = Mul(d_q_new, q_new);
+                    d_x = d_x is null ? d_x3 : d_x + d_x3;
+                });
+            }
+            else if (x.Sum().Item() > -threshold)
+            {
+                // p = w - x;
+                p = Sub(w, x);
+                tape.Push(() =>
+                {
+                    if (d_p is not { } d_p_new2) return; // nothing flowed into the value assigned here
+                    d_p = null; // before this statement, the target is another value: its adjoint starts over
+                    // p_new2 = w − x  ⇒  d_w3 = d_p_new2, summed over broadcast axes
+                    var d_w3 = SumToShapeOf(d_p_new2, w);
+                    // p_new2 = w − x  ⇒  d_x4 = −d_p_new2, summed over broadcast axes
+                    var d_x4 = SumToShapeOf(Neg(d_p_new2), x);
+                    d_w = d_w is null ? d_w3 : d_w + d_w3;
+                    d_x = d_x is null ? d_x4 : d_x + d_x4;
+                });
+                // q = x * x;
+                q = Mul(x, x);
+                tape.Push(() =>
+                {
+                    if (d_q is not { } d_q_new2) return; // nothing flowed into the value assigned here
+                    d_q = null; // before this statement, the target is another value: its adjoint starts over
+                    var q_new2_sumtoshapeof = SumToShapeOf(Mul(d_q_new2, x), x);
+                    // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x, summed over broadcast axes
+                    var d_x5 = q_new2_sumtoshapeof;
+                    // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x, summed over broadcast axes
+                    d_x5 += q_new2_sumtoshapeof;
+                    d_x = d_x is null ? d_x5 : d_x + d_x5;
+                });
+            }
+            else
+            {
+                // p = w;
+                p = w;
+                tape.Push(() =>
+                {
+                    if (d_p is not { } d_w4) return; // nothing flowed into the value assigned here
+                    d_p = null; // before this statement, the target is another value: its adjoint starts over
+                    d_w = d_w is null ? d_w4 : d_w + d_w4;
+                });
+                // q = x;
+                q = x;
+                tape.Push(() =>
+                {
+                    if (d_q is not { } d_x6) return; // nothing flowed into the value assigned here
+                    d_q = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x6 : d_x + d_x6;
+                });
+            }
+            // return p * q;
+            var p_saved = p;
+            var q_saved = q;
+            var result = Mul(p, q);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = p ⊙ q  ⇒  d_p2 = d_result_new ⊙ q, summed over broadcast axes
+                var d_p2 = SumToShapeOf(Mul(d_result_new, q_saved), p_saved);
+                // result_new = p ⊙ q  ⇒  d_q2 = d_result_new ⊙ p, summed over broadcast axes
+                var d_q2 = SumToShapeOf(Mul(d_result_new, p_saved), q_saved);
+                d_p = d_p is null ? d_p2 : d_p + d_p2;
+                d_q = d_q is null ? d_q2 : d_q + d_q2;
+            });
+
+            // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (result, new BranchesGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) });
+        }
+
+        /// <summary>Branches has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static void BranchesDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, double threshold) =>
+            throw new global::System.NotSupportedException("ControlFlowCases.Branches has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
+
     /// <summary>The gradients computed by <see cref="ZeroTripsWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class ZeroTripsGradients : IGradients
@@ -396,6 +746,94 @@ static partial class ControlFlowCases
     public static void ZeroTripsDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
         throw new global::System.NotSupportedException("ControlFlowCases.ZeroTrips has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "ZeroTrips")</c> returns: the C# above that computes the gradient of ZeroTrips,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ZeroTripsInspection() => new(
+        Model: "ControlFlowCases",
+        Method: "ZeroTrips",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ZeroTripsWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ZeroTripsGradients : IGradients
+        {
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
+        }
+
+        /// <summary>
+        /// Computes <c>ZeroTrips(x)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="x">As in <see cref="ZeroTrips"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>ZeroTrips</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, ZeroTripsGradients Gradients) ZeroTripsWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // Forward: ZeroTrips as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_h = null;
+            Tensor? d_result = null;
+            // var h = x * 3;
+            var h = Mul(x, 3.0);
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3, summed over broadcast axes
+                var d_x2 = SumToShapeOf(Mul(d_h_new, 3.0), x);
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+            });
+            while (h.Abs().Sum().Item() > 1000000000.0)
+            {
+                // h = h * 0.5;
+                var h_saved = h;
+                h = Mul(h, 0.5);
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5, summed over broadcast axes
+                    var d_h2 = SumToShapeOf(Mul(d_h_new2, 0.5), h_saved);
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                });
+            }
+            // return Sin(h);
+            var h_saved2 = h;
+            var result = Sin(h);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = sin(h)  ⇒  d_h3 = d_result_new ⊙ cos(h)
+                var d_h3 = Mul(d_result_new, Cos(h_saved2));
+                d_h = d_h is null ? d_h3 : d_h + d_h3;
+            });
+
+            // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (result, new ZeroTripsGradients { x = d_x ?? ZerosLike(x) });
+        }
+
+        /// <summary>ZeroTrips has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static void ZeroTripsDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+            throw new global::System.NotSupportedException("ControlFlowCases.ZeroTrips has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
+
     /// <summary>The gradients computed by <see cref="BreakInIfWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class BreakInIfGradients : IGradients
@@ -469,6 +907,92 @@ static partial class ControlFlowCases
     public static void BreakInIfDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
         throw new global::System.NotSupportedException("ControlFlowCases.BreakInIf has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "BreakInIf")</c> returns: the C# above that computes the gradient of BreakInIf,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection BreakInIfInspection() => new(
+        Model: "ControlFlowCases",
+        Method: "BreakInIf",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="BreakInIfWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class BreakInIfGradients : IGradients
+        {
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
+        }
+
+        /// <summary>
+        /// Computes <c>BreakInIf(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="x">As in <see cref="BreakInIf"/>.</param>
+        /// <param name="n">As in <see cref="BreakInIf"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>BreakInIf</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, BreakInIfGradients Gradients) BreakInIfWithGradients(Tensor x, int n, Tensor? seed = null)
+        {
+            // Forward: BreakInIf as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_h = null;
+            // var h = x;
+            var h = x;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+            });
+            for (int i = 0; i < n; i++)
+            {
+                // h = Tanh(h * 2 + i);
+                var i_saved = i;
+                var h_saved = h;
+                var h_new_mul = Mul(h, 2.0);
+                var h_new = Tanh(Add(h_new_mul, (double)i_saved));
+                h = h_new;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new = tanh(h_new_mul + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
+                    var d_h_new_add = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
+                    // h_new_add = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add, summed over broadcast axes
+                    var d_h_new_mul = SumToShapeOf(d_h_new_add, h_new_mul);
+                    // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2, summed over broadcast axes
+                    var d_h2 = SumToShapeOf(Mul(d_h_new_mul, 2.0), h_saved);
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                });
+                if (i == 2)
+                {
+                    break;
+                }
+            }
+
+            // Backward: L = Σ seed ⊙ h; the tape runs in reverse, replaying the path the forward took.
+            d_h = Seed(h, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (h, new BreakInIfGradients { x = d_x ?? ZerosLike(x) });
+        }
+
+        /// <summary>BreakInIf has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static void BreakInIfDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
+            throw new global::System.NotSupportedException("ControlFlowCases.BreakInIf has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
+
     /// <summary>The gradients computed by <see cref="SkipOddWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class SkipOddGradients : IGradients
@@ -541,6 +1065,92 @@ static partial class ControlFlowCases
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public static void SkipOddDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
         throw new global::System.NotSupportedException("ControlFlowCases.SkipOdd has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "SkipOdd")</c> returns: the C# above that computes the gradient of SkipOdd,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection SkipOddInspection() => new(
+        Model: "ControlFlowCases",
+        Method: "SkipOdd",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="SkipOddWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class SkipOddGradients : IGradients
+        {
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
+        }
+
+        /// <summary>
+        /// Computes <c>SkipOdd(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="x">As in <see cref="SkipOdd"/>.</param>
+        /// <param name="n">As in <see cref="SkipOdd"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>SkipOdd</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, SkipOddGradients Gradients) SkipOddWithGradients(Tensor x, int n, Tensor? seed = null)
+        {
+            // Forward: SkipOdd as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_h = null;
+            // var h = x;
+            var h = x;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+            });
+            for (int i = 0; i < n; i++)
+            {
+                if (i % 2 == 1)
+                {
+                    continue;
+                }
+                // h = h * x + i;
+                var i_saved = i;
+                var h_saved = h;
+                var h_new_mul = Mul(h, x);
+                h = Add(h_new_mul, (double)i_saved);
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                    var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                    // h_new_mul = h ⊙ x  ⇒  d_h2 = d_h_new_mul ⊙ x, summed over broadcast axes
+                    var d_h2 = SumToShapeOf(Mul(d_h_new_mul, x), h_saved);
+                    // h_new_mul = h ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h, summed over broadcast axes
+                    var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), x);
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                    d_x = d_x is null ? d_x3 : d_x + d_x3;
+                });
+            }
+
+            // Backward: L = Σ seed ⊙ h; the tape runs in reverse, replaying the path the forward took.
+            d_h = Seed(h, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (h, new SkipOddGradients { x = d_x ?? ZerosLike(x) });
+        }
+
+        /// <summary>SkipOdd has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static void SkipOddDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
+            throw new global::System.NotSupportedException("ControlFlowCases.SkipOdd has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
 
     /// <summary>The gradients computed by <see cref="EarlyReturnWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -659,6 +1269,136 @@ static partial class ControlFlowCases
     public static void EarlyReturnDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
         throw new global::System.NotSupportedException("ControlFlowCases.EarlyReturn has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "EarlyReturn")</c> returns: the C# above that computes the gradient of EarlyReturn,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection EarlyReturnInspection() => new(
+        Model: "ControlFlowCases",
+        Method: "EarlyReturn",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="EarlyReturnWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class EarlyReturnGradients : IGradients
+        {
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
+        }
+
+        /// <summary>
+        /// Computes <c>EarlyReturn(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="x">As in <see cref="EarlyReturn"/>.</param>
+        /// <param name="n">As in <see cref="EarlyReturn"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>EarlyReturn</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, EarlyReturnGradients Gradients) EarlyReturnWithGradients(Tensor x, int n, Tensor? seed = null)
+        {
+            // Forward: EarlyReturn as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_result = null;
+            Tensor? d_x = null;
+            Tensor? d_h = null;
+            Tensor result; // assigned by whichever return runs, which then jumps to the backward
+            // var h = x;
+            var h = x;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+            });
+            for (int i = 0; i < n; i++)
+            {
+                // h = Sin(h) * x + h;
+                var h_saved = h;
+                var h_new_sin = Sin(h);
+                var h_new_mul = Mul(h_new_sin, x);
+                h = Add(h_new_mul, h);
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new = h_new_mul + h  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                    var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                    // h_new = h_new_mul + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                    var d_h2 = SumToShapeOf(d_h_new, h_saved);
+                    // h_new_mul = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new_mul ⊙ x, summed over broadcast axes
+                    var d_h_new_sin = SumToShapeOf(Mul(d_h_new_mul, x), h_new_sin);
+                    // h_new_mul = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h_new_sin, summed over broadcast axes
+                    var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_new_sin), x);
+                    // h_new_sin = sin(h)  ⇒  d_h2 += d_h_new_sin ⊙ cos(h)
+                    d_h2 += Mul(d_h_new_sin, Cos(h_saved));
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                    d_x = d_x is null ? d_x3 : d_x + d_x3;
+                });
+                if (i == 2)
+                {
+                    // return h * h;
+                    var h_saved2 = h;
+                    result = Mul(h, h);
+                    tape.Push(() =>
+                    {
+                        if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                        d_result = null; // before this statement, the target is another value: its adjoint starts over
+                        var result_new_sumtoshapeof = SumToShapeOf(Mul(d_result_new, h_saved2), h_saved2);
+                        // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h, summed over broadcast axes
+                        var d_h3 = result_new_sumtoshapeof;
+                        // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h, summed over broadcast axes
+                        d_h3 += result_new_sumtoshapeof;
+                        d_h = d_h is null ? d_h3 : d_h + d_h3;
+                    });
+                    goto backward;
+                }
+            }
+            if (n == 0)
+            {
+                // return x;
+                result = x;
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_x4) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x4 : d_x + d_x4;
+                });
+                goto backward;
+            }
+            // return Tanh(h);
+            var result_new2 = Tanh(h);
+            result = result_new2;
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new2 = tanh(h)  ⇒  d_h4 = d_result_new2 ⊙ (1 − result_new2²)
+                var d_h4 = Mul(d_result_new2, Sub(1.0, Mul(result_new2, result_new2)));
+                d_h = d_h is null ? d_h4 : d_h + d_h4;
+            });
+
+            backward:
+            // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (result, new EarlyReturnGradients { x = d_x ?? ZerosLike(x) });
+        }
+
+        /// <summary>EarlyReturn has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static void EarlyReturnDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
+            throw new global::System.NotSupportedException("ControlFlowCases.EarlyReturn has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
+
     /// <summary>The gradients computed by <see cref="ReturnsInBothBranchesWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class ReturnsInBothBranchesGradients : IGradients
@@ -750,4 +1490,109 @@ static partial class ControlFlowCases
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public static void ReturnsInBothBranchesDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
         throw new global::System.NotSupportedException("ControlFlowCases.ReturnsInBothBranches has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "ReturnsInBothBranches")</c> returns: the C# above that computes the gradient of ReturnsInBothBranches,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ReturnsInBothBranchesInspection() => new(
+        Model: "ControlFlowCases",
+        Method: "ReturnsInBothBranches",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ReturnsInBothBranchesWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ReturnsInBothBranchesGradients : IGradients
+        {
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <summary>∂L/∂w, shaped like w.</summary>
+            public required Tensor w { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x), ("w", w) };
+        }
+
+        /// <summary>
+        /// Computes <c>ReturnsInBothBranches(x, w)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="x">As in <see cref="ReturnsInBothBranches"/>.</param>
+        /// <param name="w">As in <see cref="ReturnsInBothBranches"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>ReturnsInBothBranches</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, ReturnsInBothBranchesGradients Gradients) ReturnsInBothBranchesWithGradients(Tensor x, Tensor w, Tensor? seed = null)
+        {
+            // Forward: ReturnsInBothBranches as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_result = null;
+            Tensor? d_x = null;
+            Tensor? d_w = null;
+            Tensor? d_s = null;
+            Tensor result; // assigned by whichever return runs, which then jumps to the backward
+            // var s = x * w;
+            var s = Mul(x, w);
+            tape.Push(() =>
+            {
+                if (d_s is not { } d_s_new) return; // nothing flowed into the value assigned here
+                d_s = null; // before this statement, the target is another value: its adjoint starts over
+                // s_new = x ⊙ w  ⇒  d_x2 = d_s_new ⊙ w, summed over broadcast axes
+                var d_x2 = SumToShapeOf(Mul(d_s_new, w), x);
+                // s_new = x ⊙ w  ⇒  d_w2 = d_s_new ⊙ x, summed over broadcast axes
+                var d_w2 = SumToShapeOf(Mul(d_s_new, x), w);
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+                d_w = d_w is null ? d_w2 : d_w + d_w2;
+            });
+            if (s.Sum().Item() > 0)
+            {
+                // return Exp(s);
+                var result_new = Exp(s);
+                result = result_new;
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // result_new = exp(s)  ⇒  d_s2 = d_result_new ⊙ result_new
+                    var d_s2 = Mul(d_result_new, result_new);
+                    d_s = d_s is null ? d_s2 : d_s + d_s2;
+                });
+                goto backward;
+            }
+            else
+            {
+                // return s * s;
+                result = Mul(s, s);
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    var result_new2_sumtoshapeof = SumToShapeOf(Mul(d_result_new2, s), s);
+                    // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s, summed over broadcast axes
+                    var d_s3 = result_new2_sumtoshapeof;
+                    // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s, summed over broadcast axes
+                    d_s3 += result_new2_sumtoshapeof;
+                    d_s = d_s is null ? d_s3 : d_s + d_s3;
+                });
+                goto backward;
+            }
+
+            backward:
+            // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (result, new ReturnsInBothBranchesGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) });
+        }
+
+        /// <summary>ReturnsInBothBranches has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static void ReturnsInBothBranchesDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+            throw new global::System.NotSupportedException("ControlFlowCases.ReturnsInBothBranches has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
 }

@@ -168,6 +168,200 @@ partial class DropoutMLP : global::Differentiable.IModule
 
     // Forward has no device program of its own: it calls other [Differentiable] methods and is called by some, whose device programs include its kernels.
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(DropoutMLP), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// no CUDA (it has no device program), and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "DropoutMLP",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂L1.W, shaped like L1.W.</summary>
+            public required Tensor L1_W { get; init; }
+
+            /// <summary>∂L/∂L1.B, shaped like L1.B.</summary>
+            public required Tensor L1_B { get; init; }
+
+            /// <summary>∂L/∂L2.W, shaped like L2.W.</summary>
+            public required Tensor L2_W { get; init; }
+
+            /// <summary>∂L/∂L2.B, shaped like L2.B.</summary>
+            public required Tensor L2_B { get; init; }
+
+            /// <summary>∂L/∂L3.W, shaped like L3.W.</summary>
+            public required Tensor L3_W { get; init; }
+
+            /// <summary>∂L/∂L3.B, shaped like L3.B.</summary>
+            public required Tensor L3_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("L1.W", L1_W), ("L1.B", L1_B), ("L2.W", L2_W), ("L2.B", L2_B), ("L3.W", L3_W), ("L3.B", L3_B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x, mask1, mask2)</c> and, by reverse-mode differentiation, its gradient with respect to L1.W, L1.B, L2.W, L2.B, L3.W, L3.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   L1_forward = L1.Forward(x)
+        ///   h1_relu = relu(L1_forward)
+        ///   h1 = h1_relu ⊙ mask1
+        ///   L2_forward = L2.Forward(h1)
+        ///   h2_relu = relu(L2_forward)
+        ///   h2 = h2_relu ⊙ mask2
+        ///   L3_forward = L3.Forward(h2)
+        ///   forward_logsumexp = log Σ_1 exp(L3_forward)
+        ///   forward = L3_forward − forward_logsumexp
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
+        ///   d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
+        ///   d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
+        ///   d_L2_W = pullback of L2.Forward(h1) at d_L2_forward, its W
+        ///   d_L2_B = pullback of L2.Forward(h1) at d_L2_forward, its B
+        ///   d_L3_W = pullback of L3.Forward(h2) at d_L3_forward, its W
+        ///   d_L3_B = pullback of L3.Forward(h2) at d_L3_forward, its B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="mask1">As in <see cref="Forward"/>.</param>
+        /// <param name="mask2">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor mask1, Tensor mask2, Tensor? seed = null)
+        {
+            // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+            var (value, pullback) = ForwardVjpParametersOnly(x, mask1, mask2);
+            var gradients = pullback(seed);
+            return (value, new ForwardGradients { L1_W = gradients.L1_W, L1_B = gradients.L1_B, L2_W = gradients.L2_W, L2_B = gradients.L2_B, L3_W = gradients.L3_W, L3_B = gradients.L3_B });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor mask1 { get; init; } = null!;
+            public Tensor mask2 { get; init; } = null!;
+            public Tensor L1_W { get; init; } = null!;
+            public Tensor L1_B { get; init; } = null!;
+            public Tensor L2_W { get; init; } = null!;
+            public Tensor L2_B { get; init; } = null!;
+            public Tensor L3_W { get; init; } = null!;
+            public Tensor L3_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, L3.W, L3.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x, Tensor mask1, Tensor mask2)
+        {
+            // Forward
+            // var h1 = Relu(L1.Forward(x)) * mask1;
+            var L1_forward_vjp = L1.ForwardVjpParametersOnly(x);
+            var L1_forward = L1_forward_vjp.Value;
+            var h1_relu = Relu(L1_forward);
+            var h1 = Mul(h1_relu, mask1);
+            // var h2 = Relu(L2.Forward(h1)) * mask2;
+            var L2_forward_vjp = L2.ForwardVjp(h1);
+            var L2_forward = L2_forward_vjp.Value;
+            var h2_relu = Relu(L2_forward);
+            var h2 = Mul(h2_relu, mask2);
+            // return LogSoftmax(L3.Forward(h2), axis: 1);
+            var L3_forward_vjp = L3.ForwardVjp(h2);
+            var L3_forward = L3_forward_vjp.Value;
+            var forward_logsumexp = LogSumExp(L3_forward, axis: 1, keepDims: true);
+            var forward = Sub(L3_forward, forward_logsumexp);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = L3_forward − forward_logsumexp  ⇒  d_L3_forward = d_forward, summed over broadcast axes
+                var d_L3_forward = SumToShapeOf(d_forward, L3_forward);
+                // forward = L3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+                // forward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)
+                d_L3_forward += Mul(ExpandAlong(d_forward_logsumexp, L3_forward, axis: 1, keepDims: true), Exp(Sub(L3_forward, ExpandAlong(forward_logsumexp, L3_forward, axis: 1, keepDims: true))));
+                var L3_forward_pullback = L3_forward_vjp.Pullback(d_L3_forward);
+                // L3_forward = L3.Forward(h2)  ⇒  d_h2 = pullback of L3.Forward(h2) at d_L3_forward, its x
+                var d_h2 = L3_forward_pullback.x;
+                // L3_forward = L3.Forward(h2)  ⇒  d_L3_W = pullback of L3.Forward(h2) at d_L3_forward, its W
+                var d_L3_W = L3_forward_pullback.W;
+                // L3_forward = L3.Forward(h2)  ⇒  d_L3_B = pullback of L3.Forward(h2) at d_L3_forward, its B
+                var d_L3_B = L3_forward_pullback.B;
+                // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
+                var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
+                // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
+                var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
+                var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
+                // L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x
+                var d_h1 = L2_forward_pullback.x;
+                // L2_forward = L2.Forward(h1)  ⇒  d_L2_W = pullback of L2.Forward(h1) at d_L2_forward, its W
+                var d_L2_W = L2_forward_pullback.W;
+                // L2_forward = L2.Forward(h1)  ⇒  d_L2_B = pullback of L2.Forward(h1) at d_L2_forward, its B
+                var d_L2_B = L2_forward_pullback.B;
+                // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
+                var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
+                // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
+                var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
+                var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
+                // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
+                var d_L1_W = L1_forward_pullback.W;
+                // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
+                var d_L1_B = L1_forward_pullback.B;
+                return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B };
+            });
+        }
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("L1.W", "parameter", "L1.W", new string[0]),
+            new("L1.B", "parameter", "L1.B", new string[0]),
+            new("mask1", "input", "mask1", new string[0]),
+            new("L2.W", "parameter", "L2.W", new string[0]),
+            new("L2.B", "parameter", "L2.B", new string[0]),
+            new("mask2", "input", "mask2", new string[0]),
+            new("L3.W", "parameter", "L3.W", new string[0]),
+            new("L3.B", "parameter", "L3.B", new string[0]),
+            new("L1_forward", "call", "L1.Forward(x)", new string[] { "x", "L1.W", "L1.B" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;"),
+            new("h1_relu", "relu", "relu(L1_forward)", new string[] { "L1_forward" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;"),
+            new("h1", "mul", "h1_relu ⊙ mask1", new string[] { "h1_relu", "mask1" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;"),
+            new("L2_forward", "call", "L2.Forward(h1)", new string[] { "h1", "L2.W", "L2.B" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;"),
+            new("h2_relu", "relu", "relu(L2_forward)", new string[] { "L2_forward" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;"),
+            new("h2", "mul", "h2_relu ⊙ mask2", new string[] { "h2_relu", "mask2" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;"),
+            new("L3_forward", "call", "L3.Forward(h2)", new string[] { "h2", "L3.W", "L3.B" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);"),
+            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(L3_forward)", new string[] { "L3_forward" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);"),
+            new("forward", "sub", "L3_forward − forward_logsumexp", new string[] { "L3_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
+            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "forward = L3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
+            new("d_L3_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "forward = L3_forward − forward_logsumexp  ⇒  d_L3_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)"),
+            new("d_h2", "adjoint", "pullback of L3.Forward(h2) at d_L3_forward, its x", new string[] { "d_L3_forward" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "L3_forward = L3.Forward(h2)  ⇒  d_h2 = pullback of L3.Forward(h2) at d_L3_forward, its x"),
+            new("d_L3_W", "gradient", "pullback of L3.Forward(h2) at d_L3_forward, its W", new string[] { "d_L3_forward" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "L3_forward = L3.Forward(h2)  ⇒  d_L3_W = pullback of L3.Forward(h2) at d_L3_forward, its W"),
+            new("d_L3_B", "gradient", "pullback of L3.Forward(h2) at d_L3_forward, its B", new string[] { "d_L3_forward" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "L3_forward = L3.Forward(h2)  ⇒  d_L3_B = pullback of L3.Forward(h2) at d_L3_forward, its B"),
+            new("d_h2_relu", "adjoint", "d_h2 ⊙ mask2, summed over broadcast axes", new string[] { "d_h2" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;", Rule: "h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes"),
+            new("d_L2_forward", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", new string[] { "d_h2_relu" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;", Rule: "h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]"),
+            new("d_h1", "adjoint", "pullback of L2.Forward(h1) at d_L2_forward, its x", new string[] { "d_L2_forward" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;", Rule: "L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x"),
+            new("d_L2_W", "gradient", "pullback of L2.Forward(h1) at d_L2_forward, its W", new string[] { "d_L2_forward" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;", Rule: "L2_forward = L2.Forward(h1)  ⇒  d_L2_W = pullback of L2.Forward(h1) at d_L2_forward, its W"),
+            new("d_L2_B", "gradient", "pullback of L2.Forward(h1) at d_L2_forward, its B", new string[] { "d_L2_forward" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;", Rule: "L2_forward = L2.Forward(h1)  ⇒  d_L2_B = pullback of L2.Forward(h1) at d_L2_forward, its B"),
+            new("d_h1_relu", "adjoint", "d_h1 ⊙ mask1, summed over broadcast axes", new string[] { "d_h1" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;", Rule: "h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes"),
+            new("d_L1_forward", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", new string[] { "d_h1_relu" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;", Rule: "h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]"),
+            new("d_L1_W", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its W", new string[] { "d_L1_forward" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;", Rule: "L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W"),
+            new("d_L1_B", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its B", new string[] { "d_L1_forward" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;", Rule: "L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B"),
+        });
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -451,4 +645,129 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         p.Gradient("L3.W", d_L3_W);
         p.Gradient("L3.B", d_L3_B);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(DropoutMLP), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// <see cref="LossCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "DropoutMLP",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂L1.W, shaped like L1.W.</summary>
+            public required Tensor L1_W { get; init; }
+
+            /// <summary>∂L/∂L1.B, shaped like L1.B.</summary>
+            public required Tensor L1_B { get; init; }
+
+            /// <summary>∂L/∂L2.W, shaped like L2.W.</summary>
+            public required Tensor L2_W { get; init; }
+
+            /// <summary>∂L/∂L2.B, shaped like L2.B.</summary>
+            public required Tensor L2_B { get; init; }
+
+            /// <summary>∂L/∂L3.W, shaped like L3.W.</summary>
+            public required Tensor L3_W { get; init; }
+
+            /// <summary>∂L/∂L3.B, shaped like L3.B.</summary>
+            public required Tensor L3_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("L1.W", L1_W), ("L1.B", L1_B), ("L2.W", L2_W), ("L2.B", L2_B), ("L3.W", L3_W), ("L3.B", L3_B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y, mask1, mask2)</c> and, by reverse-mode differentiation, its gradient with respect to L1.W, L1.B, L2.W, L2.B, L3.W, L3.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   forward = Forward(x, mask1, mask2)
+        ///   loss_gather = forward[i, yᵢ]
+        ///   loss = −(mean loss_gather)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_L1_W = pullback of Forward(x, mask1, mask2) at d_forward, its L1_W
+        ///   d_L1_B = pullback of Forward(x, mask1, mask2) at d_forward, its L1_B
+        ///   d_L2_W = pullback of Forward(x, mask1, mask2) at d_forward, its L2_W
+        ///   d_L2_B = pullback of Forward(x, mask1, mask2) at d_forward, its L2_B
+        ///   d_L3_W = pullback of Forward(x, mask1, mask2) at d_forward, its L3_W
+        ///   d_L3_B = pullback of Forward(x, mask1, mask2) at d_forward, its L3_B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="mask1">As in <see cref="Loss"/>.</param>
+        /// <param name="mask2">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor mask1, Tensor mask2, Tensor? seed = null)
+        {
+            // Forward
+            // return NllLoss(Forward(x, mask1, mask2), y);
+            var forward_vjp = ForwardVjpParametersOnly(x, mask1, mask2);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x, mask1, mask2)  ⇒  d_L1_W = pullback of Forward(x, mask1, mask2) at d_forward, its L1_W
+            var d_L1_W = forward_pullback.L1_W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_L1_B = pullback of Forward(x, mask1, mask2) at d_forward, its L1_B
+            var d_L1_B = forward_pullback.L1_B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_L2_W = pullback of Forward(x, mask1, mask2) at d_forward, its L2_W
+            var d_L2_W = forward_pullback.L2_W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_L2_B = pullback of Forward(x, mask1, mask2) at d_forward, its L2_B
+            var d_L2_B = forward_pullback.L2_B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_L3_W = pullback of Forward(x, mask1, mask2) at d_forward, its L3_W
+            var d_L3_W = forward_pullback.L3_W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_L3_B = pullback of Forward(x, mask1, mask2) at d_forward, its L3_B
+            var d_L3_B = forward_pullback.L3_B;
+
+            return (loss, new LossGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B });
+        }
+        """,
+        Cuda: LossCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("mask1", "input", "mask1", new string[0]),
+            new("mask2", "input", "mask2", new string[0]),
+            new("L1.W", "parameter", "L1.W", new string[0]),
+            new("L1.B", "parameter", "L1.B", new string[0]),
+            new("L2.W", "parameter", "L2.W", new string[0]),
+            new("L2.B", "parameter", "L2.B", new string[0]),
+            new("L3.W", "parameter", "L3.W", new string[0]),
+            new("L3.B", "parameter", "L3.B", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("forward", "call", "Forward(x, mask1, mask2)", new string[] { "x", "mask1", "mask2", "L1.W", "L1.B", "L2.W", "L2.B", "L3.W", "L3.B" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);"),
+            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);"),
+            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
+            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
+            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
+            new("d_L1_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L1_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L1_W = pullback of Forward(x, mask1, mask2) at d_forward, its L1_W"),
+            new("d_L1_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L1_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L1_B = pullback of Forward(x, mask1, mask2) at d_forward, its L1_B"),
+            new("d_L2_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L2_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L2_W = pullback of Forward(x, mask1, mask2) at d_forward, its L2_W"),
+            new("d_L2_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L2_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L2_B = pullback of Forward(x, mask1, mask2) at d_forward, its L2_B"),
+            new("d_L3_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L3_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L3_W = pullback of Forward(x, mask1, mask2) at d_forward, its L3_W"),
+            new("d_L3_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L3_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L3_B = pullback of Forward(x, mask1, mask2) at d_forward, its L3_B"),
+        });
 }

@@ -288,6 +288,188 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         p.Gradient("B3", d_B3);
     }
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(FlatNet), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// <see cref="ForwardCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "FlatNet",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂W1, shaped like W1.</summary>
+            public required Tensor W1 { get; init; }
+
+            /// <summary>∂L/∂B1, shaped like B1.</summary>
+            public required Tensor B1 { get; init; }
+
+            /// <summary>∂L/∂W2, shaped like W2.</summary>
+            public required Tensor W2 { get; init; }
+
+            /// <summary>∂L/∂B2, shaped like B2.</summary>
+            public required Tensor B2 { get; init; }
+
+            /// <summary>∂L/∂W3, shaped like W3.</summary>
+            public required Tensor W3 { get; init; }
+
+            /// <summary>∂L/∂B3, shaped like B3.</summary>
+            public required Tensor B3 { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W1", W1), ("B1", B1), ("W2", W2), ("B2", B2), ("W3", W3), ("B3", B3) };
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to W1, B1, W2, B2, W3, B3.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   h1_matmul = x · W1
+        ///   h1 = relu(h1_matmul + B1)
+        ///   h2_matmul = h1 · W2
+        ///   h2 = relu(h2_matmul + B2)
+        ///   forward_matmul = h2 · W3
+        ///   forward_add = forward_matmul + B3
+        ///   forward_logsumexp = log Σ_1 exp(forward_add)
+        ///   forward = forward_add − forward_logsumexp
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
+        ///   d_W1 = xᵀ · d_h1_matmul
+        ///   d_B1 = d_h1_add, summed over broadcast axes
+        ///   d_W2 = h1ᵀ · d_h2_matmul
+        ///   d_B2 = d_h2_add, summed over broadcast axes
+        ///   d_W3 = h2ᵀ · d_forward_matmul
+        ///   d_B3 = d_forward_add, summed over broadcast axes
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+            var (value, pullback) = ForwardVjpParametersOnly(x);
+            var gradients = pullback(seed);
+            return (value, new ForwardGradients { W1 = gradients.W1, B1 = gradients.B1, W2 = gradients.W2, B2 = gradients.B2, W3 = gradients.W3, B3 = gradients.B3 });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor W1 { get; init; } = null!;
+            public Tensor B1 { get; init; } = null!;
+            public Tensor W2 { get; init; } = null!;
+            public Tensor B2 { get; init; } = null!;
+            public Tensor W3 { get; init; } = null!;
+            public Tensor B3 { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, W3, B3, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        {
+            // Forward
+            // var h1 = Relu(x.MatMul(W1) + B1);
+            var h1_matmul = MatMul(x, W1);
+            var h1 = Relu(Add(h1_matmul, B1));
+            // var h2 = Relu(h1.MatMul(W2) + B2);
+            var h2_matmul = MatMul(h1, W2);
+            var h2 = Relu(Add(h2_matmul, B2));
+            // return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);
+            var forward_matmul = MatMul(h2, W3);
+            var forward_add = Add(forward_matmul, B3);
+            var forward_logsumexp = LogSumExp(forward_add, axis: 1, keepDims: true);
+            var forward = Sub(forward_add, forward_logsumexp);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward, summed over broadcast axes
+                var d_forward_add = SumToShapeOf(d_forward, forward_add);
+                // forward = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+                // forward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)
+                d_forward_add += Mul(ExpandAlong(d_forward_logsumexp, forward_add, axis: 1, keepDims: true), Exp(Sub(forward_add, ExpandAlong(forward_logsumexp, forward_add, axis: 1, keepDims: true))));
+                // forward_add = forward_matmul + B3  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes
+                var d_forward_matmul = SumToShapeOf(d_forward_add, forward_matmul);
+                // forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes
+                var d_B3 = SumToShapeOf(d_forward_add, B3);
+                // forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ
+                var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
+                // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
+                var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
+                // h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
+                var d_h2_add = Mul(d_h2, Step(h2));
+                // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
+                var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
+                // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
+                var d_B2 = SumToShapeOf(d_h2_add, B2);
+                // h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ
+                var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
+                // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
+                var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
+                // h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
+                var d_h1_add = Mul(d_h1, Step(h1));
+                // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
+                var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
+                // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
+                var d_B1 = SumToShapeOf(d_h1_add, B1);
+                // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
+                var d_W1 = MatMulTransposeA(x, d_h1_matmul);
+                return new ForwardCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3 };
+            });
+        }
+        """,
+        Cuda: ForwardCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W1", "parameter", "W1", new string[0]),
+            new("B1", "parameter", "B1", new string[0]),
+            new("W2", "parameter", "W2", new string[0]),
+            new("B2", "parameter", "B2", new string[0]),
+            new("W3", "parameter", "W3", new string[0]),
+            new("B3", "parameter", "B3", new string[0]),
+            new("h1_matmul", "matmul", "x · W1", new string[] { "x", "W1" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);"),
+            new("h1", "relu", "relu(h1_matmul + B1)", new string[] { "h1_matmul", "B1" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);"),
+            new("h2_matmul", "matmul", "h1 · W2", new string[] { "h1", "W2" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);"),
+            new("h2", "relu", "relu(h2_matmul + B2)", new string[] { "h2_matmul", "B2" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);"),
+            new("forward_matmul", "matmul", "h2 · W3", new string[] { "h2", "W3" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"),
+            new("forward_add", "add", "forward_matmul + B3", new string[] { "forward_matmul", "B3" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"),
+            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(forward_add)", new string[] { "forward_add" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"),
+            new("forward", "sub", "forward_add − forward_logsumexp", new string[] { "forward_add", "forward_logsumexp" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
+            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
+            new("d_forward_add", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)"),
+            new("d_forward_matmul", "adjoint", "d_forward_add, summed over broadcast axes", new string[] { "d_forward_add" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward_add = forward_matmul + B3  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes"),
+            new("d_B3", "gradient", "d_forward_add, summed over broadcast axes", new string[] { "d_forward_add" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes"),
+            new("d_h2", "adjoint", "d_forward_matmul · W3ᵀ", new string[] { "d_forward_matmul" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ"),
+            new("d_W3", "gradient", "h2ᵀ · d_forward_matmul", new string[] { "d_forward_matmul" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul"),
+            new("d_h2_add", "adjoint", "d_h2 ⊙ [h2 > 0]", new string[] { "d_h2" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);", Rule: "h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]"),
+            new("d_h2_matmul", "adjoint", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);", Rule: "h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes"),
+            new("d_B2", "gradient", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);", Rule: "h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes"),
+            new("d_h1", "adjoint", "d_h2_matmul · W2ᵀ", new string[] { "d_h2_matmul" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);", Rule: "h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ"),
+            new("d_W2", "gradient", "h1ᵀ · d_h2_matmul", new string[] { "d_h2_matmul" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);", Rule: "h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul"),
+            new("d_h1_add", "adjoint", "d_h1 ⊙ [h1 > 0]", new string[] { "d_h1" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);", Rule: "h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]"),
+            new("d_h1_matmul", "adjoint", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);", Rule: "h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes"),
+            new("d_B1", "gradient", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);", Rule: "h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes"),
+            new("d_W1", "gradient", "xᵀ · d_h1_matmul", new string[] { "d_h1_matmul" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);", Rule: "h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul"),
+        });
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -527,4 +709,125 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         p.Gradient("W3", d_W3);
         p.Gradient("B3", d_B3);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(FlatNet), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// <see cref="LossCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "FlatNet",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂W1, shaped like W1.</summary>
+            public required Tensor W1 { get; init; }
+
+            /// <summary>∂L/∂B1, shaped like B1.</summary>
+            public required Tensor B1 { get; init; }
+
+            /// <summary>∂L/∂W2, shaped like W2.</summary>
+            public required Tensor W2 { get; init; }
+
+            /// <summary>∂L/∂B2, shaped like B2.</summary>
+            public required Tensor B2 { get; init; }
+
+            /// <summary>∂L/∂W3, shaped like W3.</summary>
+            public required Tensor W3 { get; init; }
+
+            /// <summary>∂L/∂B3, shaped like B3.</summary>
+            public required Tensor B3 { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W1", W1), ("B1", B1), ("W2", W2), ("B2", B2), ("W3", W3), ("B3", B3) };
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to W1, B1, W2, B2, W3, B3.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   forward = Forward(x)
+        ///   loss_gather = forward[i, yᵢ]
+        ///   loss = −(mean loss_gather)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_W1 = pullback of Forward(x) at d_forward, its W1
+        ///   d_B1 = pullback of Forward(x) at d_forward, its B1
+        ///   d_W2 = pullback of Forward(x) at d_forward, its W2
+        ///   d_B2 = pullback of Forward(x) at d_forward, its B2
+        ///   d_W3 = pullback of Forward(x) at d_forward, its W3
+        ///   d_B3 = pullback of Forward(x) at d_forward, its B3
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+        {
+            // Forward
+            // return NllLoss(Forward(x), y);
+            var forward_vjp = ForwardVjpParametersOnly(x);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_W1 = pullback of Forward(x) at d_forward, its W1
+            var d_W1 = forward_pullback.W1;
+            // forward = Forward(x)  ⇒  d_B1 = pullback of Forward(x) at d_forward, its B1
+            var d_B1 = forward_pullback.B1;
+            // forward = Forward(x)  ⇒  d_W2 = pullback of Forward(x) at d_forward, its W2
+            var d_W2 = forward_pullback.W2;
+            // forward = Forward(x)  ⇒  d_B2 = pullback of Forward(x) at d_forward, its B2
+            var d_B2 = forward_pullback.B2;
+            // forward = Forward(x)  ⇒  d_W3 = pullback of Forward(x) at d_forward, its W3
+            var d_W3 = forward_pullback.W3;
+            // forward = Forward(x)  ⇒  d_B3 = pullback of Forward(x) at d_forward, its B3
+            var d_B3 = forward_pullback.B3;
+
+            return (loss, new LossGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3 });
+        }
+        """,
+        Cuda: LossCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W1", "parameter", "W1", new string[0]),
+            new("B1", "parameter", "B1", new string[0]),
+            new("W2", "parameter", "W2", new string[0]),
+            new("B2", "parameter", "B2", new string[0]),
+            new("W3", "parameter", "W3", new string[0]),
+            new("B3", "parameter", "B3", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("forward", "call", "Forward(x)", new string[] { "x", "W1", "B1", "W2", "B2", "W3", "B3" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x), y);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
+            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
+            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
+            new("d_W1", "gradient", "pullback of Forward(x) at d_forward, its W1", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_W1 = pullback of Forward(x) at d_forward, its W1"),
+            new("d_B1", "gradient", "pullback of Forward(x) at d_forward, its B1", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_B1 = pullback of Forward(x) at d_forward, its B1"),
+            new("d_W2", "gradient", "pullback of Forward(x) at d_forward, its W2", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_W2 = pullback of Forward(x) at d_forward, its W2"),
+            new("d_B2", "gradient", "pullback of Forward(x) at d_forward, its B2", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_B2 = pullback of Forward(x) at d_forward, its B2"),
+            new("d_W3", "gradient", "pullback of Forward(x) at d_forward, its W3", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_W3 = pullback of Forward(x) at d_forward, its W3"),
+            new("d_B3", "gradient", "pullback of Forward(x) at d_forward, its B3", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_B3 = pullback of Forward(x) at d_forward, its B3"),
+        });
 }

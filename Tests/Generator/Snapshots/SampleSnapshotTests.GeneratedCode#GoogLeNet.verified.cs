@@ -1140,6 +1140,1319 @@ partial class GoogLeNet : global::Differentiable.IModule
 
     // Forward has no device program of its own: it calls other [Differentiable] methods and is called by some, whose device programs include its kernels.
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(GoogLeNet), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// no CUDA (it has no device program), and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "GoogLeNet",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂Conv1W, shaped like Conv1W.</summary>
+            public required Tensor Conv1W { get; init; }
+
+            /// <summary>∂L/∂Conv1B, shaped like Conv1B.</summary>
+            public required Tensor Conv1B { get; init; }
+
+            /// <summary>∂L/∂Conv2W, shaped like Conv2W.</summary>
+            public required Tensor Conv2W { get; init; }
+
+            /// <summary>∂L/∂Conv2B, shaped like Conv2B.</summary>
+            public required Tensor Conv2B { get; init; }
+
+            /// <summary>∂L/∂Conv3W, shaped like Conv3W.</summary>
+            public required Tensor Conv3W { get; init; }
+
+            /// <summary>∂L/∂Conv3B, shaped like Conv3B.</summary>
+            public required Tensor Conv3B { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P1W, shaped like Inception3a.P1W.</summary>
+            public required Tensor Inception3a_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P1B, shaped like Inception3a.P1B.</summary>
+            public required Tensor Inception3a_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P2aW, shaped like Inception3a.P2aW.</summary>
+            public required Tensor Inception3a_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P2aB, shaped like Inception3a.P2aB.</summary>
+            public required Tensor Inception3a_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P2bW, shaped like Inception3a.P2bW.</summary>
+            public required Tensor Inception3a_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P2bB, shaped like Inception3a.P2bB.</summary>
+            public required Tensor Inception3a_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P3aW, shaped like Inception3a.P3aW.</summary>
+            public required Tensor Inception3a_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P3aB, shaped like Inception3a.P3aB.</summary>
+            public required Tensor Inception3a_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P3bW, shaped like Inception3a.P3bW.</summary>
+            public required Tensor Inception3a_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P3bB, shaped like Inception3a.P3bB.</summary>
+            public required Tensor Inception3a_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P4W, shaped like Inception3a.P4W.</summary>
+            public required Tensor Inception3a_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P4B, shaped like Inception3a.P4B.</summary>
+            public required Tensor Inception3a_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P1W, shaped like Inception3b.P1W.</summary>
+            public required Tensor Inception3b_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P1B, shaped like Inception3b.P1B.</summary>
+            public required Tensor Inception3b_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P2aW, shaped like Inception3b.P2aW.</summary>
+            public required Tensor Inception3b_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P2aB, shaped like Inception3b.P2aB.</summary>
+            public required Tensor Inception3b_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P2bW, shaped like Inception3b.P2bW.</summary>
+            public required Tensor Inception3b_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P2bB, shaped like Inception3b.P2bB.</summary>
+            public required Tensor Inception3b_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P3aW, shaped like Inception3b.P3aW.</summary>
+            public required Tensor Inception3b_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P3aB, shaped like Inception3b.P3aB.</summary>
+            public required Tensor Inception3b_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P3bW, shaped like Inception3b.P3bW.</summary>
+            public required Tensor Inception3b_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P3bB, shaped like Inception3b.P3bB.</summary>
+            public required Tensor Inception3b_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P4W, shaped like Inception3b.P4W.</summary>
+            public required Tensor Inception3b_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P4B, shaped like Inception3b.P4B.</summary>
+            public required Tensor Inception3b_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P1W, shaped like Inception4a.P1W.</summary>
+            public required Tensor Inception4a_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P1B, shaped like Inception4a.P1B.</summary>
+            public required Tensor Inception4a_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P2aW, shaped like Inception4a.P2aW.</summary>
+            public required Tensor Inception4a_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P2aB, shaped like Inception4a.P2aB.</summary>
+            public required Tensor Inception4a_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P2bW, shaped like Inception4a.P2bW.</summary>
+            public required Tensor Inception4a_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P2bB, shaped like Inception4a.P2bB.</summary>
+            public required Tensor Inception4a_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P3aW, shaped like Inception4a.P3aW.</summary>
+            public required Tensor Inception4a_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P3aB, shaped like Inception4a.P3aB.</summary>
+            public required Tensor Inception4a_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P3bW, shaped like Inception4a.P3bW.</summary>
+            public required Tensor Inception4a_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P3bB, shaped like Inception4a.P3bB.</summary>
+            public required Tensor Inception4a_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P4W, shaped like Inception4a.P4W.</summary>
+            public required Tensor Inception4a_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P4B, shaped like Inception4a.P4B.</summary>
+            public required Tensor Inception4a_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P1W, shaped like Inception4b.P1W.</summary>
+            public required Tensor Inception4b_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P1B, shaped like Inception4b.P1B.</summary>
+            public required Tensor Inception4b_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P2aW, shaped like Inception4b.P2aW.</summary>
+            public required Tensor Inception4b_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P2aB, shaped like Inception4b.P2aB.</summary>
+            public required Tensor Inception4b_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P2bW, shaped like Inception4b.P2bW.</summary>
+            public required Tensor Inception4b_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P2bB, shaped like Inception4b.P2bB.</summary>
+            public required Tensor Inception4b_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P3aW, shaped like Inception4b.P3aW.</summary>
+            public required Tensor Inception4b_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P3aB, shaped like Inception4b.P3aB.</summary>
+            public required Tensor Inception4b_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P3bW, shaped like Inception4b.P3bW.</summary>
+            public required Tensor Inception4b_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P3bB, shaped like Inception4b.P3bB.</summary>
+            public required Tensor Inception4b_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P4W, shaped like Inception4b.P4W.</summary>
+            public required Tensor Inception4b_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P4B, shaped like Inception4b.P4B.</summary>
+            public required Tensor Inception4b_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P1W, shaped like Inception4c.P1W.</summary>
+            public required Tensor Inception4c_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P1B, shaped like Inception4c.P1B.</summary>
+            public required Tensor Inception4c_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P2aW, shaped like Inception4c.P2aW.</summary>
+            public required Tensor Inception4c_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P2aB, shaped like Inception4c.P2aB.</summary>
+            public required Tensor Inception4c_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P2bW, shaped like Inception4c.P2bW.</summary>
+            public required Tensor Inception4c_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P2bB, shaped like Inception4c.P2bB.</summary>
+            public required Tensor Inception4c_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P3aW, shaped like Inception4c.P3aW.</summary>
+            public required Tensor Inception4c_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P3aB, shaped like Inception4c.P3aB.</summary>
+            public required Tensor Inception4c_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P3bW, shaped like Inception4c.P3bW.</summary>
+            public required Tensor Inception4c_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P3bB, shaped like Inception4c.P3bB.</summary>
+            public required Tensor Inception4c_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P4W, shaped like Inception4c.P4W.</summary>
+            public required Tensor Inception4c_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P4B, shaped like Inception4c.P4B.</summary>
+            public required Tensor Inception4c_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P1W, shaped like Inception4d.P1W.</summary>
+            public required Tensor Inception4d_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P1B, shaped like Inception4d.P1B.</summary>
+            public required Tensor Inception4d_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P2aW, shaped like Inception4d.P2aW.</summary>
+            public required Tensor Inception4d_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P2aB, shaped like Inception4d.P2aB.</summary>
+            public required Tensor Inception4d_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P2bW, shaped like Inception4d.P2bW.</summary>
+            public required Tensor Inception4d_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P2bB, shaped like Inception4d.P2bB.</summary>
+            public required Tensor Inception4d_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P3aW, shaped like Inception4d.P3aW.</summary>
+            public required Tensor Inception4d_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P3aB, shaped like Inception4d.P3aB.</summary>
+            public required Tensor Inception4d_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P3bW, shaped like Inception4d.P3bW.</summary>
+            public required Tensor Inception4d_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P3bB, shaped like Inception4d.P3bB.</summary>
+            public required Tensor Inception4d_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P4W, shaped like Inception4d.P4W.</summary>
+            public required Tensor Inception4d_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P4B, shaped like Inception4d.P4B.</summary>
+            public required Tensor Inception4d_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P1W, shaped like Inception4e.P1W.</summary>
+            public required Tensor Inception4e_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P1B, shaped like Inception4e.P1B.</summary>
+            public required Tensor Inception4e_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P2aW, shaped like Inception4e.P2aW.</summary>
+            public required Tensor Inception4e_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P2aB, shaped like Inception4e.P2aB.</summary>
+            public required Tensor Inception4e_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P2bW, shaped like Inception4e.P2bW.</summary>
+            public required Tensor Inception4e_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P2bB, shaped like Inception4e.P2bB.</summary>
+            public required Tensor Inception4e_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P3aW, shaped like Inception4e.P3aW.</summary>
+            public required Tensor Inception4e_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P3aB, shaped like Inception4e.P3aB.</summary>
+            public required Tensor Inception4e_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P3bW, shaped like Inception4e.P3bW.</summary>
+            public required Tensor Inception4e_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P3bB, shaped like Inception4e.P3bB.</summary>
+            public required Tensor Inception4e_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P4W, shaped like Inception4e.P4W.</summary>
+            public required Tensor Inception4e_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P4B, shaped like Inception4e.P4B.</summary>
+            public required Tensor Inception4e_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P1W, shaped like Inception5a.P1W.</summary>
+            public required Tensor Inception5a_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P1B, shaped like Inception5a.P1B.</summary>
+            public required Tensor Inception5a_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P2aW, shaped like Inception5a.P2aW.</summary>
+            public required Tensor Inception5a_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P2aB, shaped like Inception5a.P2aB.</summary>
+            public required Tensor Inception5a_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P2bW, shaped like Inception5a.P2bW.</summary>
+            public required Tensor Inception5a_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P2bB, shaped like Inception5a.P2bB.</summary>
+            public required Tensor Inception5a_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P3aW, shaped like Inception5a.P3aW.</summary>
+            public required Tensor Inception5a_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P3aB, shaped like Inception5a.P3aB.</summary>
+            public required Tensor Inception5a_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P3bW, shaped like Inception5a.P3bW.</summary>
+            public required Tensor Inception5a_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P3bB, shaped like Inception5a.P3bB.</summary>
+            public required Tensor Inception5a_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P4W, shaped like Inception5a.P4W.</summary>
+            public required Tensor Inception5a_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P4B, shaped like Inception5a.P4B.</summary>
+            public required Tensor Inception5a_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P1W, shaped like Inception5b.P1W.</summary>
+            public required Tensor Inception5b_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P1B, shaped like Inception5b.P1B.</summary>
+            public required Tensor Inception5b_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P2aW, shaped like Inception5b.P2aW.</summary>
+            public required Tensor Inception5b_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P2aB, shaped like Inception5b.P2aB.</summary>
+            public required Tensor Inception5b_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P2bW, shaped like Inception5b.P2bW.</summary>
+            public required Tensor Inception5b_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P2bB, shaped like Inception5b.P2bB.</summary>
+            public required Tensor Inception5b_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P3aW, shaped like Inception5b.P3aW.</summary>
+            public required Tensor Inception5b_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P3aB, shaped like Inception5b.P3aB.</summary>
+            public required Tensor Inception5b_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P3bW, shaped like Inception5b.P3bW.</summary>
+            public required Tensor Inception5b_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P3bB, shaped like Inception5b.P3bB.</summary>
+            public required Tensor Inception5b_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P4W, shaped like Inception5b.P4W.</summary>
+            public required Tensor Inception5b_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P4B, shaped like Inception5b.P4B.</summary>
+            public required Tensor Inception5b_P4B { get; init; }
+
+            /// <summary>∂L/∂Fc.W, shaped like Fc.W.</summary>
+            public required Tensor Fc_W { get; init; }
+
+            /// <summary>∂L/∂Fc.B, shaped like Fc.B.</summary>
+            public required Tensor Fc_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1W", Conv1W), ("Conv1B", Conv1B), ("Conv2W", Conv2W), ("Conv2B", Conv2B), ("Conv3W", Conv3W), ("Conv3B", Conv3B), ("Inception3a.P1W", Inception3a_P1W), ("Inception3a.P1B", Inception3a_P1B), ("Inception3a.P2aW", Inception3a_P2aW), ("Inception3a.P2aB", Inception3a_P2aB), ("Inception3a.P2bW", Inception3a_P2bW), ("Inception3a.P2bB", Inception3a_P2bB), ("Inception3a.P3aW", Inception3a_P3aW), ("Inception3a.P3aB", Inception3a_P3aB), ("Inception3a.P3bW", Inception3a_P3bW), ("Inception3a.P3bB", Inception3a_P3bB), ("Inception3a.P4W", Inception3a_P4W), ("Inception3a.P4B", Inception3a_P4B), ("Inception3b.P1W", Inception3b_P1W), ("Inception3b.P1B", Inception3b_P1B), ("Inception3b.P2aW", Inception3b_P2aW), ("Inception3b.P2aB", Inception3b_P2aB), ("Inception3b.P2bW", Inception3b_P2bW), ("Inception3b.P2bB", Inception3b_P2bB), ("Inception3b.P3aW", Inception3b_P3aW), ("Inception3b.P3aB", Inception3b_P3aB), ("Inception3b.P3bW", Inception3b_P3bW), ("Inception3b.P3bB", Inception3b_P3bB), ("Inception3b.P4W", Inception3b_P4W), ("Inception3b.P4B", Inception3b_P4B), ("Inception4a.P1W", Inception4a_P1W), ("Inception4a.P1B", Inception4a_P1B), ("Inception4a.P2aW", Inception4a_P2aW), ("Inception4a.P2aB", Inception4a_P2aB), ("Inception4a.P2bW", Inception4a_P2bW), ("Inception4a.P2bB", Inception4a_P2bB), ("Inception4a.P3aW", Inception4a_P3aW), ("Inception4a.P3aB", Inception4a_P3aB), ("Inception4a.P3bW", Inception4a_P3bW), ("Inception4a.P3bB", Inception4a_P3bB), ("Inception4a.P4W", Inception4a_P4W), ("Inception4a.P4B", Inception4a_P4B), ("Inception4b.P1W", Inception4b_P1W), ("Inception4b.P1B", Inception4b_P1B), ("Inception4b.P2aW", Inception4b_P2aW), ("Inception4b.P2aB", Inception4b_P2aB), ("Inception4b.P2bW", Inception4b_P2bW), ("Inception4b.P2bB", Inception4b_P2bB), ("Inception4b.P3aW", Inception4b_P3aW), ("Inception4b.P3aB", Inception4b_P3aB), ("Inception4b.P3bW", Inception4b_P3bW), ("Inception4b.P3bB", Inception4b_P3bB), ("Inception4b.P4W", Inception4b_P4W), ("Inception4b.P4B", Inception4b_P4B), ("Inception4c.P1W", Inception4c_P1W), ("Inception4c.P1B", Inception4c_P1B), ("Inception4c.P2aW", Inception4c_P2aW), ("Inception4c.P2aB", Inception4c_P2aB), ("Inception4c.P2bW", Inception4c_P2bW), ("Inception4c.P2bB", Inception4c_P2bB), ("Inception4c.P3aW", Inception4c_P3aW), ("Inception4c.P3aB", Inception4c_P3aB), ("Inception4c.P3bW", Inception4c_P3bW), ("Inception4c.P3bB", Inception4c_P3bB), ("Inception4c.P4W", Inception4c_P4W), ("Inception4c.P4B", Inception4c_P4B), ("Inception4d.P1W", Inception4d_P1W), ("Inception4d.P1B", Inception4d_P1B), ("Inception4d.P2aW", Inception4d_P2aW), ("Inception4d.P2aB", Inception4d_P2aB), ("Inception4d.P2bW", Inception4d_P2bW), ("Inception4d.P2bB", Inception4d_P2bB), ("Inception4d.P3aW", Inception4d_P3aW), ("Inception4d.P3aB", Inception4d_P3aB), ("Inception4d.P3bW", Inception4d_P3bW), ("Inception4d.P3bB", Inception4d_P3bB), ("Inception4d.P4W", Inception4d_P4W), ("Inception4d.P4B", Inception4d_P4B), ("Inception4e.P1W", Inception4e_P1W), ("Inception4e.P1B", Inception4e_P1B), ("Inception4e.P2aW", Inception4e_P2aW), ("Inception4e.P2aB", Inception4e_P2aB), ("Inception4e.P2bW", Inception4e_P2bW), ("Inception4e.P2bB", Inception4e_P2bB), ("Inception4e.P3aW", Inception4e_P3aW), ("Inception4e.P3aB", Inception4e_P3aB), ("Inception4e.P3bW", Inception4e_P3bW), ("Inception4e.P3bB", Inception4e_P3bB), ("Inception4e.P4W", Inception4e_P4W), ("Inception4e.P4B", Inception4e_P4B), ("Inception5a.P1W", Inception5a_P1W), ("Inception5a.P1B", Inception5a_P1B), ("Inception5a.P2aW", Inception5a_P2aW), ("Inception5a.P2aB", Inception5a_P2aB), ("Inception5a.P2bW", Inception5a_P2bW), ("Inception5a.P2bB", Inception5a_P2bB), ("Inception5a.P3aW", Inception5a_P3aW), ("Inception5a.P3aB", Inception5a_P3aB), ("Inception5a.P3bW", Inception5a_P3bW), ("Inception5a.P3bB", Inception5a_P3bB), ("Inception5a.P4W", Inception5a_P4W), ("Inception5a.P4B", Inception5a_P4B), ("Inception5b.P1W", Inception5b_P1W), ("Inception5b.P1B", Inception5b_P1B), ("Inception5b.P2aW", Inception5b_P2aW), ("Inception5b.P2aB", Inception5b_P2aB), ("Inception5b.P2bW", Inception5b_P2bW), ("Inception5b.P2bB", Inception5b_P2bB), ("Inception5b.P3aW", Inception5b_P3aW), ("Inception5b.P3aB", Inception5b_P3aB), ("Inception5b.P3bW", Inception5b_P3bW), ("Inception5b.P3bB", Inception5b_P3bB), ("Inception5b.P4W", Inception5b_P4W), ("Inception5b.P4B", Inception5b_P4B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   b1_conv2d = conv2d(x, Conv1W)
+        ///   b1_reshape = reshape(Conv1B, (-1, 1, 1))
+        ///   b1_relu = relu(b1_conv2d + b1_reshape)
+        ///   b1 = maxpool2d(b1_relu)
+        ///   b2_conv2d2 = conv2d(b1, Conv2W)
+        ///   b2_reshape2 = reshape(Conv2B, (-1, 1, 1))
+        ///   b2_relu2 = relu(b2_conv2d2 + b2_reshape2)
+        ///   b2_conv2d = conv2d(b2_relu2, Conv3W)
+        ///   b2_reshape = reshape(Conv3B, (-1, 1, 1))
+        ///   b2_relu = relu(b2_conv2d + b2_reshape)
+        ///   b2 = maxpool2d(b2_relu)
+        ///   Inception3a_forward = Inception3a.Forward(b2)
+        ///   Inception3b_forward = Inception3b.Forward(Inception3a_forward)
+        ///   b3 = maxpool2d(Inception3b_forward)
+        ///   Inception4a_forward = Inception4a.Forward(b3)
+        ///   b4a = Inception4b.Forward(Inception4a_forward)
+        ///   Inception4c_forward = Inception4c.Forward(b4a)
+        ///   Inception4d_forward = Inception4d.Forward(Inception4c_forward)
+        ///   Inception4e_forward = Inception4e.Forward(Inception4d_forward)
+        ///   b4 = maxpool2d(Inception4e_forward)
+        ///   Inception5a_forward = Inception5a.Forward(b4)
+        ///   Inception5b_forward = Inception5b.Forward(Inception5a_forward)
+        ///   b5_mean = mean_3 Inception5b_forward
+        ///   b5 = mean_2 b5_mean
+        ///   Fc_forward = Fc.Forward(b5)
+        ///   forward_logsumexp = log Σ_1 exp(Fc_forward)
+        ///   forward = Fc_forward − forward_logsumexp
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
+        ///   d_Conv1W = the correlation of x with d_b1_conv2d
+        ///   d_Conv1B = reshape(d_b1_reshape) to Conv1B's shape
+        ///   d_Conv2W = the correlation of b1 with d_b2_conv2d2
+        ///   d_Conv2B = reshape(d_b2_reshape2) to Conv2B's shape
+        ///   d_Conv3W = the correlation of b2_relu2 with d_b2_conv2d
+        ///   d_Conv3B = reshape(d_b2_reshape) to Conv3B's shape
+        ///   d_Inception3a_P1W = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1W
+        ///   d_Inception3a_P1B = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1B
+        ///   d_Inception3a_P2aW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aW
+        ///   d_Inception3a_P2aB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aB
+        ///   d_Inception3a_P2bW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bW
+        ///   d_Inception3a_P2bB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bB
+        ///   d_Inception3a_P3aW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aW
+        ///   d_Inception3a_P3aB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aB
+        ///   d_Inception3a_P3bW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bW
+        ///   d_Inception3a_P3bB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bB
+        ///   d_Inception3a_P4W = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4W
+        ///   d_Inception3a_P4B = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4B
+        ///   d_Inception3b_P1W = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1W
+        ///   d_Inception3b_P1B = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1B
+        ///   d_Inception3b_P2aW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aW
+        ///   d_Inception3b_P2aB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aB
+        ///   d_Inception3b_P2bW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bW
+        ///   d_Inception3b_P2bB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bB
+        ///   d_Inception3b_P3aW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aW
+        ///   d_Inception3b_P3aB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aB
+        ///   d_Inception3b_P3bW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bW
+        ///   d_Inception3b_P3bB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bB
+        ///   d_Inception3b_P4W = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4W
+        ///   d_Inception3b_P4B = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4B
+        ///   d_Inception4a_P1W = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1W
+        ///   d_Inception4a_P1B = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1B
+        ///   d_Inception4a_P2aW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aW
+        ///   d_Inception4a_P2aB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aB
+        ///   d_Inception4a_P2bW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bW
+        ///   d_Inception4a_P2bB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bB
+        ///   d_Inception4a_P3aW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aW
+        ///   d_Inception4a_P3aB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aB
+        ///   d_Inception4a_P3bW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bW
+        ///   d_Inception4a_P3bB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bB
+        ///   d_Inception4a_P4W = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4W
+        ///   d_Inception4a_P4B = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4B
+        ///   d_Inception4b_P1W = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1W
+        ///   d_Inception4b_P1B = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1B
+        ///   d_Inception4b_P2aW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aW
+        ///   d_Inception4b_P2aB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aB
+        ///   d_Inception4b_P2bW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bW
+        ///   d_Inception4b_P2bB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bB
+        ///   d_Inception4b_P3aW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aW
+        ///   d_Inception4b_P3aB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aB
+        ///   d_Inception4b_P3bW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bW
+        ///   d_Inception4b_P3bB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bB
+        ///   d_Inception4b_P4W = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4W
+        ///   d_Inception4b_P4B = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4B
+        ///   d_Inception4c_P1W = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1W
+        ///   d_Inception4c_P1B = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1B
+        ///   d_Inception4c_P2aW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aW
+        ///   d_Inception4c_P2aB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aB
+        ///   d_Inception4c_P2bW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bW
+        ///   d_Inception4c_P2bB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bB
+        ///   d_Inception4c_P3aW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aW
+        ///   d_Inception4c_P3aB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aB
+        ///   d_Inception4c_P3bW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bW
+        ///   d_Inception4c_P3bB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bB
+        ///   d_Inception4c_P4W = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4W
+        ///   d_Inception4c_P4B = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4B
+        ///   d_Inception4d_P1W = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1W
+        ///   d_Inception4d_P1B = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1B
+        ///   d_Inception4d_P2aW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aW
+        ///   d_Inception4d_P2aB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aB
+        ///   d_Inception4d_P2bW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bW
+        ///   d_Inception4d_P2bB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bB
+        ///   d_Inception4d_P3aW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aW
+        ///   d_Inception4d_P3aB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aB
+        ///   d_Inception4d_P3bW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bW
+        ///   d_Inception4d_P3bB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bB
+        ///   d_Inception4d_P4W = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4W
+        ///   d_Inception4d_P4B = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4B
+        ///   d_Inception4e_P1W = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1W
+        ///   d_Inception4e_P1B = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1B
+        ///   d_Inception4e_P2aW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aW
+        ///   d_Inception4e_P2aB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aB
+        ///   d_Inception4e_P2bW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bW
+        ///   d_Inception4e_P2bB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bB
+        ///   d_Inception4e_P3aW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aW
+        ///   d_Inception4e_P3aB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aB
+        ///   d_Inception4e_P3bW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bW
+        ///   d_Inception4e_P3bB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bB
+        ///   d_Inception4e_P4W = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4W
+        ///   d_Inception4e_P4B = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4B
+        ///   d_Inception5a_P1W = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1W
+        ///   d_Inception5a_P1B = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1B
+        ///   d_Inception5a_P2aW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aW
+        ///   d_Inception5a_P2aB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aB
+        ///   d_Inception5a_P2bW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bW
+        ///   d_Inception5a_P2bB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bB
+        ///   d_Inception5a_P3aW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aW
+        ///   d_Inception5a_P3aB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aB
+        ///   d_Inception5a_P3bW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bW
+        ///   d_Inception5a_P3bB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bB
+        ///   d_Inception5a_P4W = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4W
+        ///   d_Inception5a_P4B = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4B
+        ///   d_Inception5b_P1W = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1W
+        ///   d_Inception5b_P1B = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1B
+        ///   d_Inception5b_P2aW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aW
+        ///   d_Inception5b_P2aB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aB
+        ///   d_Inception5b_P2bW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bW
+        ///   d_Inception5b_P2bB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bB
+        ///   d_Inception5b_P3aW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aW
+        ///   d_Inception5b_P3aB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aB
+        ///   d_Inception5b_P3bW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bW
+        ///   d_Inception5b_P3bB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bB
+        ///   d_Inception5b_P4W = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4W
+        ///   d_Inception5b_P4B = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4B
+        ///   d_Fc_W = pullback of Fc.Forward(b5) at d_Fc_forward, its W
+        ///   d_Fc_B = pullback of Fc.Forward(b5) at d_Fc_forward, its B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+            var (value, pullback) = ForwardVjpParametersOnly(x);
+            var gradients = pullback(seed);
+            return (value, new ForwardGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Conv3W = gradients.Conv3W, Conv3B = gradients.Conv3B, Inception3a_P1W = gradients.Inception3a_P1W, Inception3a_P1B = gradients.Inception3a_P1B, Inception3a_P2aW = gradients.Inception3a_P2aW, Inception3a_P2aB = gradients.Inception3a_P2aB, Inception3a_P2bW = gradients.Inception3a_P2bW, Inception3a_P2bB = gradients.Inception3a_P2bB, Inception3a_P3aW = gradients.Inception3a_P3aW, Inception3a_P3aB = gradients.Inception3a_P3aB, Inception3a_P3bW = gradients.Inception3a_P3bW, Inception3a_P3bB = gradients.Inception3a_P3bB, Inception3a_P4W = gradients.Inception3a_P4W, Inception3a_P4B = gradients.Inception3a_P4B, Inception3b_P1W = gradients.Inception3b_P1W, Inception3b_P1B = gradients.Inception3b_P1B, Inception3b_P2aW = gradients.Inception3b_P2aW, Inception3b_P2aB = gradients.Inception3b_P2aB, Inception3b_P2bW = gradients.Inception3b_P2bW, Inception3b_P2bB = gradients.Inception3b_P2bB, Inception3b_P3aW = gradients.Inception3b_P3aW, Inception3b_P3aB = gradients.Inception3b_P3aB, Inception3b_P3bW = gradients.Inception3b_P3bW, Inception3b_P3bB = gradients.Inception3b_P3bB, Inception3b_P4W = gradients.Inception3b_P4W, Inception3b_P4B = gradients.Inception3b_P4B, Inception4a_P1W = gradients.Inception4a_P1W, Inception4a_P1B = gradients.Inception4a_P1B, Inception4a_P2aW = gradients.Inception4a_P2aW, Inception4a_P2aB = gradients.Inception4a_P2aB, Inception4a_P2bW = gradients.Inception4a_P2bW, Inception4a_P2bB = gradients.Inception4a_P2bB, Inception4a_P3aW = gradients.Inception4a_P3aW, Inception4a_P3aB = gradients.Inception4a_P3aB, Inception4a_P3bW = gradients.Inception4a_P3bW, Inception4a_P3bB = gradients.Inception4a_P3bB, Inception4a_P4W = gradients.Inception4a_P4W, Inception4a_P4B = gradients.Inception4a_P4B, Inception4b_P1W = gradients.Inception4b_P1W, Inception4b_P1B = gradients.Inception4b_P1B, Inception4b_P2aW = gradients.Inception4b_P2aW, Inception4b_P2aB = gradients.Inception4b_P2aB, Inception4b_P2bW = gradients.Inception4b_P2bW, Inception4b_P2bB = gradients.Inception4b_P2bB, Inception4b_P3aW = gradients.Inception4b_P3aW, Inception4b_P3aB = gradients.Inception4b_P3aB, Inception4b_P3bW = gradients.Inception4b_P3bW, Inception4b_P3bB = gradients.Inception4b_P3bB, Inception4b_P4W = gradients.Inception4b_P4W, Inception4b_P4B = gradients.Inception4b_P4B, Inception4c_P1W = gradients.Inception4c_P1W, Inception4c_P1B = gradients.Inception4c_P1B, Inception4c_P2aW = gradients.Inception4c_P2aW, Inception4c_P2aB = gradients.Inception4c_P2aB, Inception4c_P2bW = gradients.Inception4c_P2bW, Inception4c_P2bB = gradients.Inception4c_P2bB, Inception4c_P3aW = gradients.Inception4c_P3aW, Inception4c_P3aB = gradients.Inception4c_P3aB, Inception4c_P3bW = gradients.Inception4c_P3bW, Inception4c_P3bB = gradients.Inception4c_P3bB, Inception4c_P4W = gradients.Inception4c_P4W, Inception4c_P4B = gradients.Inception4c_P4B, Inception4d_P1W = gradients.Inception4d_P1W, Inception4d_P1B = gradients.Inception4d_P1B, Inception4d_P2aW = gradients.Inception4d_P2aW, Inception4d_P2aB = gradients.Inception4d_P2aB, Inception4d_P2bW = gradients.Inception4d_P2bW, Inception4d_P2bB = gradients.Inception4d_P2bB, Inception4d_P3aW = gradients.Inception4d_P3aW, Inception4d_P3aB = gradients.Inception4d_P3aB, Inception4d_P3bW = gradients.Inception4d_P3bW, Inception4d_P3bB = gradients.Inception4d_P3bB, Inception4d_P4W = gradients.Inception4d_P4W, Inception4d_P4B = gradients.Inception4d_P4B, Inception4e_P1W = gradients.Inception4e_P1W, Inception4e_P1B = gradients.Inception4e_P1B, Inception4e_P2aW = gradients.Inception4e_P2aW, Inception4e_P2aB = gradients.Inception4e_P2aB, Inception4e_P2bW = gradients.Inception4e_P2bW, Inception4e_P2bB = gradients.Inception4e_P2bB, Inception4e_P3aW = gradients.Inception4e_P3aW, Inception4e_P3aB = gradients.Inception4e_P3aB, Inception4e_P3bW = gradients.Inception4e_P3bW, Inception4e_P3bB = gradients.Inception4e_P3bB, Inception4e_P4W = gradients.Inception4e_P4W, Inception4e_P4B = gradients.Inception4e_P4B, Inception5a_P1W = gradients.Inception5a_P1W, Inception5a_P1B = gradients.Inception5a_P1B, Inception5a_P2aW = gradients.Inception5a_P2aW, Inception5a_P2aB = gradients.Inception5a_P2aB, Inception5a_P2bW = gradients.Inception5a_P2bW, Inception5a_P2bB = gradients.Inception5a_P2bB, Inception5a_P3aW = gradients.Inception5a_P3aW, Inception5a_P3aB = gradients.Inception5a_P3aB, Inception5a_P3bW = gradients.Inception5a_P3bW, Inception5a_P3bB = gradients.Inception5a_P3bB, Inception5a_P4W = gradients.Inception5a_P4W, Inception5a_P4B = gradients.Inception5a_P4B, Inception5b_P1W = gradients.Inception5b_P1W, Inception5b_P1B = gradients.Inception5b_P1B, Inception5b_P2aW = gradients.Inception5b_P2aW, Inception5b_P2aB = gradients.Inception5b_P2aB, Inception5b_P2bW = gradients.Inception5b_P2bW, Inception5b_P2bB = gradients.Inception5b_P2bB, Inception5b_P3aW = gradients.Inception5b_P3aW, Inception5b_P3aB = gradients.Inception5b_P3aB, Inception5b_P3bW = gradients.Inception5b_P3bW, Inception5b_P3bB = gradients.Inception5b_P3bB, Inception5b_P4W = gradients.Inception5b_P4W, Inception5b_P4B = gradients.Inception5b_P4B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor Conv1W { get; init; } = null!;
+            public Tensor Conv1B { get; init; } = null!;
+            public Tensor Conv2W { get; init; } = null!;
+            public Tensor Conv2B { get; init; } = null!;
+            public Tensor Conv3W { get; init; } = null!;
+            public Tensor Conv3B { get; init; } = null!;
+            public Tensor Inception3a_P1W { get; init; } = null!;
+            public Tensor Inception3a_P1B { get; init; } = null!;
+            public Tensor Inception3a_P2aW { get; init; } = null!;
+            public Tensor Inception3a_P2aB { get; init; } = null!;
+            public Tensor Inception3a_P2bW { get; init; } = null!;
+            public Tensor Inception3a_P2bB { get; init; } = null!;
+            public Tensor Inception3a_P3aW { get; init; } = null!;
+            public Tensor Inception3a_P3aB { get; init; } = null!;
+            public Tensor Inception3a_P3bW { get; init; } = null!;
+            public Tensor Inception3a_P3bB { get; init; } = null!;
+            public Tensor Inception3a_P4W { get; init; } = null!;
+            public Tensor Inception3a_P4B { get; init; } = null!;
+            public Tensor Inception3b_P1W { get; init; } = null!;
+            public Tensor Inception3b_P1B { get; init; } = null!;
+            public Tensor Inception3b_P2aW { get; init; } = null!;
+            public Tensor Inception3b_P2aB { get; init; } = null!;
+            public Tensor Inception3b_P2bW { get; init; } = null!;
+            public Tensor Inception3b_P2bB { get; init; } = null!;
+            public Tensor Inception3b_P3aW { get; init; } = null!;
+            public Tensor Inception3b_P3aB { get; init; } = null!;
+            public Tensor Inception3b_P3bW { get; init; } = null!;
+            public Tensor Inception3b_P3bB { get; init; } = null!;
+            public Tensor Inception3b_P4W { get; init; } = null!;
+            public Tensor Inception3b_P4B { get; init; } = null!;
+            public Tensor Inception4a_P1W { get; init; } = null!;
+            public Tensor Inception4a_P1B { get; init; } = null!;
+            public Tensor Inception4a_P2aW { get; init; } = null!;
+            public Tensor Inception4a_P2aB { get; init; } = null!;
+            public Tensor Inception4a_P2bW { get; init; } = null!;
+            public Tensor Inception4a_P2bB { get; init; } = null!;
+            public Tensor Inception4a_P3aW { get; init; } = null!;
+            public Tensor Inception4a_P3aB { get; init; } = null!;
+            public Tensor Inception4a_P3bW { get; init; } = null!;
+            public Tensor Inception4a_P3bB { get; init; } = null!;
+            public Tensor Inception4a_P4W { get; init; } = null!;
+            public Tensor Inception4a_P4B { get; init; } = null!;
+            public Tensor Inception4b_P1W { get; init; } = null!;
+            public Tensor Inception4b_P1B { get; init; } = null!;
+            public Tensor Inception4b_P2aW { get; init; } = null!;
+            public Tensor Inception4b_P2aB { get; init; } = null!;
+            public Tensor Inception4b_P2bW { get; init; } = null!;
+            public Tensor Inception4b_P2bB { get; init; } = null!;
+            public Tensor Inception4b_P3aW { get; init; } = null!;
+            public Tensor Inception4b_P3aB { get; init; } = null!;
+            public Tensor Inception4b_P3bW { get; init; } = null!;
+            public Tensor Inception4b_P3bB { get; init; } = null!;
+            public Tensor Inception4b_P4W { get; init; } = null!;
+            public Tensor Inception4b_P4B { get; init; } = null!;
+            public Tensor Inception4c_P1W { get; init; } = null!;
+            public Tensor Inception4c_P1B { get; init; } = null!;
+            public Tensor Inception4c_P2aW { get; init; } = null!;
+            public Tensor Inception4c_P2aB { get; init; } = null!;
+            public Tensor Inception4c_P2bW { get; init; } = null!;
+            public Tensor Inception4c_P2bB { get; init; } = null!;
+            public Tensor Inception4c_P3aW { get; init; } = null!;
+            public Tensor Inception4c_P3aB { get; init; } = null!;
+            public Tensor Inception4c_P3bW { get; init; } = null!;
+            public Tensor Inception4c_P3bB { get; init; } = null!;
+            public Tensor Inception4c_P4W { get; init; } = null!;
+            public Tensor Inception4c_P4B { get; init; } = null!;
+            public Tensor Inception4d_P1W { get; init; } = null!;
+            public Tensor Inception4d_P1B { get; init; } = null!;
+            public Tensor Inception4d_P2aW { get; init; } = null!;
+            public Tensor Inception4d_P2aB { get; init; } = null!;
+            public Tensor Inception4d_P2bW { get; init; } = null!;
+            public Tensor Inception4d_P2bB { get; init; } = null!;
+            public Tensor Inception4d_P3aW { get; init; } = null!;
+            public Tensor Inception4d_P3aB { get; init; } = null!;
+            public Tensor Inception4d_P3bW { get; init; } = null!;
+            public Tensor Inception4d_P3bB { get; init; } = null!;
+            public Tensor Inception4d_P4W { get; init; } = null!;
+            public Tensor Inception4d_P4B { get; init; } = null!;
+            public Tensor Inception4e_P1W { get; init; } = null!;
+            public Tensor Inception4e_P1B { get; init; } = null!;
+            public Tensor Inception4e_P2aW { get; init; } = null!;
+            public Tensor Inception4e_P2aB { get; init; } = null!;
+            public Tensor Inception4e_P2bW { get; init; } = null!;
+            public Tensor Inception4e_P2bB { get; init; } = null!;
+            public Tensor Inception4e_P3aW { get; init; } = null!;
+            public Tensor Inception4e_P3aB { get; init; } = null!;
+            public Tensor Inception4e_P3bW { get; init; } = null!;
+            public Tensor Inception4e_P3bB { get; init; } = null!;
+            public Tensor Inception4e_P4W { get; init; } = null!;
+            public Tensor Inception4e_P4B { get; init; } = null!;
+            public Tensor Inception5a_P1W { get; init; } = null!;
+            public Tensor Inception5a_P1B { get; init; } = null!;
+            public Tensor Inception5a_P2aW { get; init; } = null!;
+            public Tensor Inception5a_P2aB { get; init; } = null!;
+            public Tensor Inception5a_P2bW { get; init; } = null!;
+            public Tensor Inception5a_P2bB { get; init; } = null!;
+            public Tensor Inception5a_P3aW { get; init; } = null!;
+            public Tensor Inception5a_P3aB { get; init; } = null!;
+            public Tensor Inception5a_P3bW { get; init; } = null!;
+            public Tensor Inception5a_P3bB { get; init; } = null!;
+            public Tensor Inception5a_P4W { get; init; } = null!;
+            public Tensor Inception5a_P4B { get; init; } = null!;
+            public Tensor Inception5b_P1W { get; init; } = null!;
+            public Tensor Inception5b_P1B { get; init; } = null!;
+            public Tensor Inception5b_P2aW { get; init; } = null!;
+            public Tensor Inception5b_P2aB { get; init; } = null!;
+            public Tensor Inception5b_P2bW { get; init; } = null!;
+            public Tensor Inception5b_P2bB { get; init; } = null!;
+            public Tensor Inception5b_P3aW { get; init; } = null!;
+            public Tensor Inception5b_P3aB { get; init; } = null!;
+            public Tensor Inception5b_P3bW { get; init; } = null!;
+            public Tensor Inception5b_P3bB { get; init; } = null!;
+            public Tensor Inception5b_P4W { get; init; } = null!;
+            public Tensor Inception5b_P4B { get; init; } = null!;
+            public Tensor Fc_W { get; init; } = null!;
+            public Tensor Fc_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        {
+            // Forward
+            // var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);
+            var b1_conv2d = Conv2d(x, Conv1W, stride: 2, padding: 3);
+            var b1_reshape = Reshape(Conv1B, -1, 1, 1);
+            var b1_relu = Relu(Add(b1_conv2d, b1_reshape));
+            var b1 = MaxPool2d(b1_relu, kernel: 3, stride: 2, padding: 1);
+            // var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);
+            var b2_conv2d2 = Conv2d(b1, Conv2W);
+            var b2_reshape2 = Reshape(Conv2B, -1, 1, 1);
+            var b2_relu2 = Relu(Add(b2_conv2d2, b2_reshape2));
+            var b2_conv2d = Conv2d(b2_relu2, Conv3W, padding: 1);
+            var b2_reshape = Reshape(Conv3B, -1, 1, 1);
+            var b2_relu = Relu(Add(b2_conv2d, b2_reshape));
+            var b2 = MaxPool2d(b2_relu, kernel: 3, stride: 2, padding: 1);
+            // var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);
+            var Inception3a_forward_vjp = Inception3a.ForwardVjp(b2);
+            var Inception3a_forward = Inception3a_forward_vjp.Value;
+            var Inception3b_forward_vjp = Inception3b.ForwardVjp(Inception3a_forward);
+            var Inception3b_forward = Inception3b_forward_vjp.Value;
+            var b3 = MaxPool2d(Inception3b_forward, kernel: 3, stride: 2, padding: 1);
+            // var b4a = Inception4b.Forward(Inception4a.Forward(b3));
+            var Inception4a_forward_vjp = Inception4a.ForwardVjp(b3);
+            var Inception4a_forward = Inception4a_forward_vjp.Value;
+            var b4a_vjp = Inception4b.ForwardVjp(Inception4a_forward);
+            var b4a = b4a_vjp.Value;
+            // var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);
+            var Inception4c_forward_vjp = Inception4c.ForwardVjp(b4a);
+            var Inception4c_forward = Inception4c_forward_vjp.Value;
+            var Inception4d_forward_vjp = Inception4d.ForwardVjp(Inception4c_forward);
+            var Inception4d_forward = Inception4d_forward_vjp.Value;
+            var Inception4e_forward_vjp = Inception4e.ForwardVjp(Inception4d_forward);
+            var Inception4e_forward = Inception4e_forward_vjp.Value;
+            var b4 = MaxPool2d(Inception4e_forward, kernel: 3, stride: 2, padding: 1);
+            // var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));
+            var Inception5a_forward_vjp = Inception5a.ForwardVjp(b4);
+            var Inception5a_forward = Inception5a_forward_vjp.Value;
+            var Inception5b_forward_vjp = Inception5b.ForwardVjp(Inception5a_forward);
+            var Inception5b_forward = Inception5b_forward_vjp.Value;
+            var b5_mean = Mean(Inception5b_forward, axis: 3);
+            var b5 = Mean(b5_mean, axis: 2);
+            // return LogSoftmax(Fc.Forward(b5), axis: 1);
+            var Fc_forward_vjp = Fc.ForwardVjp(b5);
+            var Fc_forward = Fc_forward_vjp.Value;
+            var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
+            var forward = Sub(Fc_forward, forward_logsumexp);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes
+                var d_Fc_forward = SumToShapeOf(d_forward, Fc_forward);
+                // forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+                // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
+                d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
+                var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
+                // Fc_forward = Fc.Forward(b5)  ⇒  d_b5 = pullback of Fc.Forward(b5) at d_Fc_forward, its x
+                var d_b5 = Fc_forward_pullback.x;
+                // Fc_forward = Fc.Forward(b5)  ⇒  d_Fc_W = pullback of Fc.Forward(b5) at d_Fc_forward, its W
+                var d_Fc_W = Fc_forward_pullback.W;
+                // Fc_forward = Fc.Forward(b5)  ⇒  d_Fc_B = pullback of Fc.Forward(b5) at d_Fc_forward, its B
+                var d_Fc_B = Fc_forward_pullback.B;
+                // b5 = mean_2 b5_mean  ⇒  d_b5_mean = d_b5 / n expanded to the shape of b5_mean
+                var d_b5_mean = ExpandMeanAlong(d_b5, b5_mean, axis: 2, keepDims: false);
+                // b5_mean = mean_3 Inception5b_forward  ⇒  d_Inception5b_forward = d_b5_mean / n expanded to the shape of Inception5b_forward
+                var d_Inception5b_forward = ExpandMeanAlong(d_b5_mean, Inception5b_forward, axis: 3, keepDims: false);
+                var Inception5b_forward_pullback = Inception5b_forward_vjp.Pullback(d_Inception5b_forward);
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5a_forward = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its x
+                var d_Inception5a_forward = Inception5b_forward_pullback.x;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P1W = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1W
+                var d_Inception5b_P1W = Inception5b_forward_pullback.P1W;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P1B = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1B
+                var d_Inception5b_P1B = Inception5b_forward_pullback.P1B;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2aW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aW
+                var d_Inception5b_P2aW = Inception5b_forward_pullback.P2aW;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2aB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aB
+                var d_Inception5b_P2aB = Inception5b_forward_pullback.P2aB;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2bW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bW
+                var d_Inception5b_P2bW = Inception5b_forward_pullback.P2bW;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2bB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bB
+                var d_Inception5b_P2bB = Inception5b_forward_pullback.P2bB;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3aW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aW
+                var d_Inception5b_P3aW = Inception5b_forward_pullback.P3aW;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3aB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aB
+                var d_Inception5b_P3aB = Inception5b_forward_pullback.P3aB;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3bW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bW
+                var d_Inception5b_P3bW = Inception5b_forward_pullback.P3bW;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3bB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bB
+                var d_Inception5b_P3bB = Inception5b_forward_pullback.P3bB;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P4W = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4W
+                var d_Inception5b_P4W = Inception5b_forward_pullback.P4W;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P4B = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4B
+                var d_Inception5b_P4B = Inception5b_forward_pullback.P4B;
+                var Inception5a_forward_pullback = Inception5a_forward_vjp.Pullback(d_Inception5a_forward);
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_b4 = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its x
+                var d_b4 = Inception5a_forward_pullback.x;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P1W = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1W
+                var d_Inception5a_P1W = Inception5a_forward_pullback.P1W;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P1B = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1B
+                var d_Inception5a_P1B = Inception5a_forward_pullback.P1B;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2aW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aW
+                var d_Inception5a_P2aW = Inception5a_forward_pullback.P2aW;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2aB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aB
+                var d_Inception5a_P2aB = Inception5a_forward_pullback.P2aB;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2bW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bW
+                var d_Inception5a_P2bW = Inception5a_forward_pullback.P2bW;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2bB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bB
+                var d_Inception5a_P2bB = Inception5a_forward_pullback.P2bB;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3aW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aW
+                var d_Inception5a_P3aW = Inception5a_forward_pullback.P3aW;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3aB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aB
+                var d_Inception5a_P3aB = Inception5a_forward_pullback.P3aB;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3bW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bW
+                var d_Inception5a_P3bW = Inception5a_forward_pullback.P3bW;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3bB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bB
+                var d_Inception5a_P3bB = Inception5a_forward_pullback.P3bB;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P4W = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4W
+                var d_Inception5a_P4W = Inception5a_forward_pullback.P4W;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P4B = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4B
+                var d_Inception5a_P4B = Inception5a_forward_pullback.P4B;
+                // b4 = maxpool2d(Inception4e_forward)  ⇒  d_Inception4e_forward = d_b4 routed to the first maximum of each window of Inception4e_forward
+                var d_Inception4e_forward = MaxPool2dBackward(d_b4, Inception4e_forward, kernel: 3, stride: 2, padding: 1);
+                var Inception4e_forward_pullback = Inception4e_forward_vjp.Pullback(d_Inception4e_forward);
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4d_forward = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its x
+                var d_Inception4d_forward = Inception4e_forward_pullback.x;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P1W = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1W
+                var d_Inception4e_P1W = Inception4e_forward_pullback.P1W;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P1B = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1B
+                var d_Inception4e_P1B = Inception4e_forward_pullback.P1B;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2aW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aW
+                var d_Inception4e_P2aW = Inception4e_forward_pullback.P2aW;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2aB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aB
+                var d_Inception4e_P2aB = Inception4e_forward_pullback.P2aB;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2bW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bW
+                var d_Inception4e_P2bW = Inception4e_forward_pullback.P2bW;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2bB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bB
+                var d_Inception4e_P2bB = Inception4e_forward_pullback.P2bB;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3aW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aW
+                var d_Inception4e_P3aW = Inception4e_forward_pullback.P3aW;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3aB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aB
+                var d_Inception4e_P3aB = Inception4e_forward_pullback.P3aB;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3bW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bW
+                var d_Inception4e_P3bW = Inception4e_forward_pullback.P3bW;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3bB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bB
+                var d_Inception4e_P3bB = Inception4e_forward_pullback.P3bB;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P4W = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4W
+                var d_Inception4e_P4W = Inception4e_forward_pullback.P4W;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P4B = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4B
+                var d_Inception4e_P4B = Inception4e_forward_pullback.P4B;
+                var Inception4d_forward_pullback = Inception4d_forward_vjp.Pullback(d_Inception4d_forward);
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4c_forward = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its x
+                var d_Inception4c_forward = Inception4d_forward_pullback.x;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P1W = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1W
+                var d_Inception4d_P1W = Inception4d_forward_pullback.P1W;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P1B = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1B
+                var d_Inception4d_P1B = Inception4d_forward_pullback.P1B;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2aW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aW
+                var d_Inception4d_P2aW = Inception4d_forward_pullback.P2aW;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2aB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aB
+                var d_Inception4d_P2aB = Inception4d_forward_pullback.P2aB;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2bW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bW
+                var d_Inception4d_P2bW = Inception4d_forward_pullback.P2bW;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2bB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bB
+                var d_Inception4d_P2bB = Inception4d_forward_pullback.P2bB;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3aW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aW
+                var d_Inception4d_P3aW = Inception4d_forward_pullback.P3aW;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3aB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aB
+                var d_Inception4d_P3aB = Inception4d_forward_pullback.P3aB;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3bW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bW
+                var d_Inception4d_P3bW = Inception4d_forward_pullback.P3bW;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3bB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bB
+                var d_Inception4d_P3bB = Inception4d_forward_pullback.P3bB;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P4W = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4W
+                var d_Inception4d_P4W = Inception4d_forward_pullback.P4W;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P4B = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4B
+                var d_Inception4d_P4B = Inception4d_forward_pullback.P4B;
+                var Inception4c_forward_pullback = Inception4c_forward_vjp.Pullback(d_Inception4c_forward);
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_b4a = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its x
+                var d_b4a = Inception4c_forward_pullback.x;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P1W = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1W
+                var d_Inception4c_P1W = Inception4c_forward_pullback.P1W;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P1B = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1B
+                var d_Inception4c_P1B = Inception4c_forward_pullback.P1B;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2aW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aW
+                var d_Inception4c_P2aW = Inception4c_forward_pullback.P2aW;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2aB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aB
+                var d_Inception4c_P2aB = Inception4c_forward_pullback.P2aB;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2bW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bW
+                var d_Inception4c_P2bW = Inception4c_forward_pullback.P2bW;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2bB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bB
+                var d_Inception4c_P2bB = Inception4c_forward_pullback.P2bB;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3aW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aW
+                var d_Inception4c_P3aW = Inception4c_forward_pullback.P3aW;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3aB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aB
+                var d_Inception4c_P3aB = Inception4c_forward_pullback.P3aB;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3bW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bW
+                var d_Inception4c_P3bW = Inception4c_forward_pullback.P3bW;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3bB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bB
+                var d_Inception4c_P3bB = Inception4c_forward_pullback.P3bB;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P4W = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4W
+                var d_Inception4c_P4W = Inception4c_forward_pullback.P4W;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P4B = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4B
+                var d_Inception4c_P4B = Inception4c_forward_pullback.P4B;
+                var b4a_pullback = b4a_vjp.Pullback(d_b4a);
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4a_forward = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its x
+                var d_Inception4a_forward = b4a_pullback.x;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P1W = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1W
+                var d_Inception4b_P1W = b4a_pullback.P1W;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P1B = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1B
+                var d_Inception4b_P1B = b4a_pullback.P1B;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2aW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aW
+                var d_Inception4b_P2aW = b4a_pullback.P2aW;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2aB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aB
+                var d_Inception4b_P2aB = b4a_pullback.P2aB;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2bW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bW
+                var d_Inception4b_P2bW = b4a_pullback.P2bW;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2bB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bB
+                var d_Inception4b_P2bB = b4a_pullback.P2bB;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3aW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aW
+                var d_Inception4b_P3aW = b4a_pullback.P3aW;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3aB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aB
+                var d_Inception4b_P3aB = b4a_pullback.P3aB;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3bW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bW
+                var d_Inception4b_P3bW = b4a_pullback.P3bW;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3bB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bB
+                var d_Inception4b_P3bB = b4a_pullback.P3bB;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P4W = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4W
+                var d_Inception4b_P4W = b4a_pullback.P4W;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P4B = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4B
+                var d_Inception4b_P4B = b4a_pullback.P4B;
+                var Inception4a_forward_pullback = Inception4a_forward_vjp.Pullback(d_Inception4a_forward);
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_b3 = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its x
+                var d_b3 = Inception4a_forward_pullback.x;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P1W = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1W
+                var d_Inception4a_P1W = Inception4a_forward_pullback.P1W;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P1B = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1B
+                var d_Inception4a_P1B = Inception4a_forward_pullback.P1B;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2aW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aW
+                var d_Inception4a_P2aW = Inception4a_forward_pullback.P2aW;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2aB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aB
+                var d_Inception4a_P2aB = Inception4a_forward_pullback.P2aB;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2bW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bW
+                var d_Inception4a_P2bW = Inception4a_forward_pullback.P2bW;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2bB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bB
+                var d_Inception4a_P2bB = Inception4a_forward_pullback.P2bB;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3aW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aW
+                var d_Inception4a_P3aW = Inception4a_forward_pullback.P3aW;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3aB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aB
+                var d_Inception4a_P3aB = Inception4a_forward_pullback.P3aB;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3bW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bW
+                var d_Inception4a_P3bW = Inception4a_forward_pullback.P3bW;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3bB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bB
+                var d_Inception4a_P3bB = Inception4a_forward_pullback.P3bB;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P4W = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4W
+                var d_Inception4a_P4W = Inception4a_forward_pullback.P4W;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P4B = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4B
+                var d_Inception4a_P4B = Inception4a_forward_pullback.P4B;
+                // b3 = maxpool2d(Inception3b_forward)  ⇒  d_Inception3b_forward = d_b3 routed to the first maximum of each window of Inception3b_forward
+                var d_Inception3b_forward = MaxPool2dBackward(d_b3, Inception3b_forward, kernel: 3, stride: 2, padding: 1);
+                var Inception3b_forward_pullback = Inception3b_forward_vjp.Pullback(d_Inception3b_forward);
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3a_forward = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its x
+                var d_Inception3a_forward = Inception3b_forward_pullback.x;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P1W = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1W
+                var d_Inception3b_P1W = Inception3b_forward_pullback.P1W;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P1B = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1B
+                var d_Inception3b_P1B = Inception3b_forward_pullback.P1B;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2aW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aW
+                var d_Inception3b_P2aW = Inception3b_forward_pullback.P2aW;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2aB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aB
+                var d_Inception3b_P2aB = Inception3b_forward_pullback.P2aB;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2bW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bW
+                var d_Inception3b_P2bW = Inception3b_forward_pullback.P2bW;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2bB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bB
+                var d_Inception3b_P2bB = Inception3b_forward_pullback.P2bB;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3aW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aW
+                var d_Inception3b_P3aW = Inception3b_forward_pullback.P3aW;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3aB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aB
+                var d_Inception3b_P3aB = Inception3b_forward_pullback.P3aB;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3bW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bW
+                var d_Inception3b_P3bW = Inception3b_forward_pullback.P3bW;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3bB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bB
+                var d_Inception3b_P3bB = Inception3b_forward_pullback.P3bB;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P4W = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4W
+                var d_Inception3b_P4W = Inception3b_forward_pullback.P4W;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P4B = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4B
+                var d_Inception3b_P4B = Inception3b_forward_pullback.P4B;
+                var Inception3a_forward_pullback = Inception3a_forward_vjp.Pullback(d_Inception3a_forward);
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_b2 = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its x
+                var d_b2 = Inception3a_forward_pullback.x;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P1W = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1W
+                var d_Inception3a_P1W = Inception3a_forward_pullback.P1W;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P1B = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1B
+                var d_Inception3a_P1B = Inception3a_forward_pullback.P1B;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2aW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aW
+                var d_Inception3a_P2aW = Inception3a_forward_pullback.P2aW;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2aB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aB
+                var d_Inception3a_P2aB = Inception3a_forward_pullback.P2aB;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2bW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bW
+                var d_Inception3a_P2bW = Inception3a_forward_pullback.P2bW;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2bB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bB
+                var d_Inception3a_P2bB = Inception3a_forward_pullback.P2bB;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3aW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aW
+                var d_Inception3a_P3aW = Inception3a_forward_pullback.P3aW;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3aB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aB
+                var d_Inception3a_P3aB = Inception3a_forward_pullback.P3aB;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3bW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bW
+                var d_Inception3a_P3bW = Inception3a_forward_pullback.P3bW;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3bB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bB
+                var d_Inception3a_P3bB = Inception3a_forward_pullback.P3bB;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P4W = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4W
+                var d_Inception3a_P4W = Inception3a_forward_pullback.P4W;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P4B = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4B
+                var d_Inception3a_P4B = Inception3a_forward_pullback.P4B;
+                // b2 = maxpool2d(b2_relu)  ⇒  d_b2_relu = d_b2 routed to the first maximum of each window of b2_relu
+                var d_b2_relu = MaxPool2dBackward(d_b2, b2_relu, kernel: 3, stride: 2, padding: 1);
+                // b2_relu = relu(b2_conv2d + b2_reshape)  ⇒  d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
+                var d_b2_add2 = Mul(d_b2_relu, Step(b2_relu));
+                // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_conv2d = d_b2_add2, summed over broadcast axes
+                var d_b2_conv2d = SumToShapeOf(d_b2_add2, b2_conv2d);
+                // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_reshape = d_b2_add2, summed over broadcast axes
+                var d_b2_reshape = SumToShapeOf(d_b2_add2, b2_reshape);
+                // b2_reshape = reshape(Conv3B, (-1, 1, 1))  ⇒  d_Conv3B = reshape(d_b2_reshape) to Conv3B's shape
+                var d_Conv3B = ReshapeLike(d_b2_reshape, Conv3B);
+                // b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_b2_relu2 = conv_transpose2d(d_b2_conv2d, Conv3W)
+                var d_b2_relu2 = Conv2dInputGradient(d_b2_conv2d, Conv3W, b2_relu2, padding: 1);
+                // b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_Conv3W = the correlation of b2_relu2 with d_b2_conv2d
+                var d_Conv3W = Conv2dWeightGradient(d_b2_conv2d, b2_relu2, Conv3W, padding: 1);
+                // b2_relu2 = relu(b2_conv2d2 + b2_reshape2)  ⇒  d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
+                var d_b2_add = Mul(d_b2_relu2, Step(b2_relu2));
+                // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_conv2d2 = d_b2_add, summed over broadcast axes
+                var d_b2_conv2d2 = SumToShapeOf(d_b2_add, b2_conv2d2);
+                // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_reshape2 = d_b2_add, summed over broadcast axes
+                var d_b2_reshape2 = SumToShapeOf(d_b2_add, b2_reshape2);
+                // b2_reshape2 = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_b2_reshape2) to Conv2B's shape
+                var d_Conv2B = ReshapeLike(d_b2_reshape2, Conv2B);
+                // b2_conv2d2 = conv2d(b1, Conv2W)  ⇒  d_b1 = conv_transpose2d(d_b2_conv2d2, Conv2W)
+                var d_b1 = Conv2dInputGradient(d_b2_conv2d2, Conv2W, b1);
+                // b2_conv2d2 = conv2d(b1, Conv2W)  ⇒  d_Conv2W = the correlation of b1 with d_b2_conv2d2
+                var d_Conv2W = Conv2dWeightGradient(d_b2_conv2d2, b1, Conv2W);
+                // b1 = maxpool2d(b1_relu)  ⇒  d_b1_relu = d_b1 routed to the first maximum of each window of b1_relu
+                var d_b1_relu = MaxPool2dBackward(d_b1, b1_relu, kernel: 3, stride: 2, padding: 1);
+                // b1_relu = relu(b1_conv2d + b1_reshape)  ⇒  d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
+                var d_b1_add = Mul(d_b1_relu, Step(b1_relu));
+                // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_conv2d = d_b1_add, summed over broadcast axes
+                var d_b1_conv2d = SumToShapeOf(d_b1_add, b1_conv2d);
+                // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_reshape = d_b1_add, summed over broadcast axes
+                var d_b1_reshape = SumToShapeOf(d_b1_add, b1_reshape);
+                // b1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_b1_reshape) to Conv1B's shape
+                var d_Conv1B = ReshapeLike(d_b1_reshape, Conv1B);
+                // b1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_b1_conv2d
+                var d_Conv1W = Conv2dWeightGradient(d_b1_conv2d, x, Conv1W, stride: 2, padding: 3);
+                return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+            });
+        }
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("Conv1W", "parameter", "Conv1W", new string[0]),
+            new("Conv1B", "parameter", "Conv1B", new string[0]),
+            new("Conv2W", "parameter", "Conv2W", new string[0]),
+            new("Conv2B", "parameter", "Conv2B", new string[0]),
+            new("Conv3W", "parameter", "Conv3W", new string[0]),
+            new("Conv3B", "parameter", "Conv3B", new string[0]),
+            new("Inception3a.P1W", "parameter", "Inception3a.P1W", new string[0]),
+            new("Inception3a.P1B", "parameter", "Inception3a.P1B", new string[0]),
+            new("Inception3a.P2aW", "parameter", "Inception3a.P2aW", new string[0]),
+            new("Inception3a.P2aB", "parameter", "Inception3a.P2aB", new string[0]),
+            new("Inception3a.P2bW", "parameter", "Inception3a.P2bW", new string[0]),
+            new("Inception3a.P2bB", "parameter", "Inception3a.P2bB", new string[0]),
+            new("Inception3a.P3aW", "parameter", "Inception3a.P3aW", new string[0]),
+            new("Inception3a.P3aB", "parameter", "Inception3a.P3aB", new string[0]),
+            new("Inception3a.P3bW", "parameter", "Inception3a.P3bW", new string[0]),
+            new("Inception3a.P3bB", "parameter", "Inception3a.P3bB", new string[0]),
+            new("Inception3a.P4W", "parameter", "Inception3a.P4W", new string[0]),
+            new("Inception3a.P4B", "parameter", "Inception3a.P4B", new string[0]),
+            new("Inception3b.P1W", "parameter", "Inception3b.P1W", new string[0]),
+            new("Inception3b.P1B", "parameter", "Inception3b.P1B", new string[0]),
+            new("Inception3b.P2aW", "parameter", "Inception3b.P2aW", new string[0]),
+            new("Inception3b.P2aB", "parameter", "Inception3b.P2aB", new string[0]),
+            new("Inception3b.P2bW", "parameter", "Inception3b.P2bW", new string[0]),
+            new("Inception3b.P2bB", "parameter", "Inception3b.P2bB", new string[0]),
+            new("Inception3b.P3aW", "parameter", "Inception3b.P3aW", new string[0]),
+            new("Inception3b.P3aB", "parameter", "Inception3b.P3aB", new string[0]),
+            new("Inception3b.P3bW", "parameter", "Inception3b.P3bW", new string[0]),
+            new("Inception3b.P3bB", "parameter", "Inception3b.P3bB", new string[0]),
+            new("Inception3b.P4W", "parameter", "Inception3b.P4W", new string[0]),
+            new("Inception3b.P4B", "parameter", "Inception3b.P4B", new string[0]),
+            new("Inception4a.P1W", "parameter", "Inception4a.P1W", new string[0]),
+            new("Inception4a.P1B", "parameter", "Inception4a.P1B", new string[0]),
+            new("Inception4a.P2aW", "parameter", "Inception4a.P2aW", new string[0]),
+            new("Inception4a.P2aB", "parameter", "Inception4a.P2aB", new string[0]),
+            new("Inception4a.P2bW", "parameter", "Inception4a.P2bW", new string[0]),
+            new("Inception4a.P2bB", "parameter", "Inception4a.P2bB", new string[0]),
+            new("Inception4a.P3aW", "parameter", "Inception4a.P3aW", new string[0]),
+            new("Inception4a.P3aB", "parameter", "Inception4a.P3aB", new string[0]),
+            new("Inception4a.P3bW", "parameter", "Inception4a.P3bW", new string[0]),
+            new("Inception4a.P3bB", "parameter", "Inception4a.P3bB", new string[0]),
+            new("Inception4a.P4W", "parameter", "Inception4a.P4W", new string[0]),
+            new("Inception4a.P4B", "parameter", "Inception4a.P4B", new string[0]),
+            new("Inception4b.P1W", "parameter", "Inception4b.P1W", new string[0]),
+            new("Inception4b.P1B", "parameter", "Inception4b.P1B", new string[0]),
+            new("Inception4b.P2aW", "parameter", "Inception4b.P2aW", new string[0]),
+            new("Inception4b.P2aB", "parameter", "Inception4b.P2aB", new string[0]),
+            new("Inception4b.P2bW", "parameter", "Inception4b.P2bW", new string[0]),
+            new("Inception4b.P2bB", "parameter", "Inception4b.P2bB", new string[0]),
+            new("Inception4b.P3aW", "parameter", "Inception4b.P3aW", new string[0]),
+            new("Inception4b.P3aB", "parameter", "Inception4b.P3aB", new string[0]),
+            new("Inception4b.P3bW", "parameter", "Inception4b.P3bW", new string[0]),
+            new("Inception4b.P3bB", "parameter", "Inception4b.P3bB", new string[0]),
+            new("Inception4b.P4W", "parameter", "Inception4b.P4W", new string[0]),
+            new("Inception4b.P4B", "parameter", "Inception4b.P4B", new string[0]),
+            new("Inception4c.P1W", "parameter", "Inception4c.P1W", new string[0]),
+            new("Inception4c.P1B", "parameter", "Inception4c.P1B", new string[0]),
+            new("Inception4c.P2aW", "parameter", "Inception4c.P2aW", new string[0]),
+            new("Inception4c.P2aB", "parameter", "Inception4c.P2aB", new string[0]),
+            new("Inception4c.P2bW", "parameter", "Inception4c.P2bW", new string[0]),
+            new("Inception4c.P2bB", "parameter", "Inception4c.P2bB", new string[0]),
+            new("Inception4c.P3aW", "parameter", "Inception4c.P3aW", new string[0]),
+            new("Inception4c.P3aB", "parameter", "Inception4c.P3aB", new string[0]),
+            new("Inception4c.P3bW", "parameter", "Inception4c.P3bW", new string[0]),
+            new("Inception4c.P3bB", "parameter", "Inception4c.P3bB", new string[0]),
+            new("Inception4c.P4W", "parameter", "Inception4c.P4W", new string[0]),
+            new("Inception4c.P4B", "parameter", "Inception4c.P4B", new string[0]),
+            new("Inception4d.P1W", "parameter", "Inception4d.P1W", new string[0]),
+            new("Inception4d.P1B", "parameter", "Inception4d.P1B", new string[0]),
+            new("Inception4d.P2aW", "parameter", "Inception4d.P2aW", new string[0]),
+            new("Inception4d.P2aB", "parameter", "Inception4d.P2aB", new string[0]),
+            new("Inception4d.P2bW", "parameter", "Inception4d.P2bW", new string[0]),
+            new("Inception4d.P2bB", "parameter", "Inception4d.P2bB", new string[0]),
+            new("Inception4d.P3aW", "parameter", "Inception4d.P3aW", new string[0]),
+            new("Inception4d.P3aB", "parameter", "Inception4d.P3aB", new string[0]),
+            new("Inception4d.P3bW", "parameter", "Inception4d.P3bW", new string[0]),
+            new("Inception4d.P3bB", "parameter", "Inception4d.P3bB", new string[0]),
+            new("Inception4d.P4W", "parameter", "Inception4d.P4W", new string[0]),
+            new("Inception4d.P4B", "parameter", "Inception4d.P4B", new string[0]),
+            new("Inception4e.P1W", "parameter", "Inception4e.P1W", new string[0]),
+            new("Inception4e.P1B", "parameter", "Inception4e.P1B", new string[0]),
+            new("Inception4e.P2aW", "parameter", "Inception4e.P2aW", new string[0]),
+            new("Inception4e.P2aB", "parameter", "Inception4e.P2aB", new string[0]),
+            new("Inception4e.P2bW", "parameter", "Inception4e.P2bW", new string[0]),
+            new("Inception4e.P2bB", "parameter", "Inception4e.P2bB", new string[0]),
+            new("Inception4e.P3aW", "parameter", "Inception4e.P3aW", new string[0]),
+            new("Inception4e.P3aB", "parameter", "Inception4e.P3aB", new string[0]),
+            new("Inception4e.P3bW", "parameter", "Inception4e.P3bW", new string[0]),
+            new("Inception4e.P3bB", "parameter", "Inception4e.P3bB", new string[0]),
+            new("Inception4e.P4W", "parameter", "Inception4e.P4W", new string[0]),
+            new("Inception4e.P4B", "parameter", "Inception4e.P4B", new string[0]),
+            new("Inception5a.P1W", "parameter", "Inception5a.P1W", new string[0]),
+            new("Inception5a.P1B", "parameter", "Inception5a.P1B", new string[0]),
+            new("Inception5a.P2aW", "parameter", "Inception5a.P2aW", new string[0]),
+            new("Inception5a.P2aB", "parameter", "Inception5a.P2aB", new string[0]),
+            new("Inception5a.P2bW", "parameter", "Inception5a.P2bW", new string[0]),
+            new("Inception5a.P2bB", "parameter", "Inception5a.P2bB", new string[0]),
+            new("Inception5a.P3aW", "parameter", "Inception5a.P3aW", new string[0]),
+            new("Inception5a.P3aB", "parameter", "Inception5a.P3aB", new string[0]),
+            new("Inception5a.P3bW", "parameter", "Inception5a.P3bW", new string[0]),
+            new("Inception5a.P3bB", "parameter", "Inception5a.P3bB", new string[0]),
+            new("Inception5a.P4W", "parameter", "Inception5a.P4W", new string[0]),
+            new("Inception5a.P4B", "parameter", "Inception5a.P4B", new string[0]),
+            new("Inception5b.P1W", "parameter", "Inception5b.P1W", new string[0]),
+            new("Inception5b.P1B", "parameter", "Inception5b.P1B", new string[0]),
+            new("Inception5b.P2aW", "parameter", "Inception5b.P2aW", new string[0]),
+            new("Inception5b.P2aB", "parameter", "Inception5b.P2aB", new string[0]),
+            new("Inception5b.P2bW", "parameter", "Inception5b.P2bW", new string[0]),
+            new("Inception5b.P2bB", "parameter", "Inception5b.P2bB", new string[0]),
+            new("Inception5b.P3aW", "parameter", "Inception5b.P3aW", new string[0]),
+            new("Inception5b.P3aB", "parameter", "Inception5b.P3aB", new string[0]),
+            new("Inception5b.P3bW", "parameter", "Inception5b.P3bW", new string[0]),
+            new("Inception5b.P3bB", "parameter", "Inception5b.P3bB", new string[0]),
+            new("Inception5b.P4W", "parameter", "Inception5b.P4W", new string[0]),
+            new("Inception5b.P4B", "parameter", "Inception5b.P4B", new string[0]),
+            new("Fc.W", "parameter", "Fc.W", new string[0]),
+            new("Fc.B", "parameter", "Fc.B", new string[0]),
+            new("b1_conv2d", "conv2d", "conv2d(x, Conv1W)", new string[] { "x", "Conv1W" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);"),
+            new("b1_reshape", "reshape", "reshape(Conv1B, (-1, 1, 1))", new string[] { "Conv1B" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);"),
+            new("b1_relu", "relu", "relu(b1_conv2d + b1_reshape)", new string[] { "b1_conv2d", "b1_reshape" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);"),
+            new("b1", "maxpool2d", "maxpool2d(b1_relu)", new string[] { "b1_relu" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);"),
+            new("b2_conv2d2", "conv2d", "conv2d(b1, Conv2W)", new string[] { "b1", "Conv2W" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);"),
+            new("b2_reshape2", "reshape", "reshape(Conv2B, (-1, 1, 1))", new string[] { "Conv2B" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);"),
+            new("b2_relu2", "relu", "relu(b2_conv2d2 + b2_reshape2)", new string[] { "b2_conv2d2", "b2_reshape2" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);"),
+            new("b2_conv2d", "conv2d", "conv2d(b2_relu2, Conv3W)", new string[] { "b2_relu2", "Conv3W" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);"),
+            new("b2_reshape", "reshape", "reshape(Conv3B, (-1, 1, 1))", new string[] { "Conv3B" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);"),
+            new("b2_relu", "relu", "relu(b2_conv2d + b2_reshape)", new string[] { "b2_conv2d", "b2_reshape" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);"),
+            new("b2", "maxpool2d", "maxpool2d(b2_relu)", new string[] { "b2_relu" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);"),
+            new("Inception3a_forward", "call", "Inception3a.Forward(b2)", new string[] { "b2", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);"),
+            new("Inception3b_forward", "call", "Inception3b.Forward(Inception3a_forward)", new string[] { "Inception3a_forward", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);"),
+            new("b3", "maxpool2d", "maxpool2d(Inception3b_forward)", new string[] { "Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);"),
+            new("Inception4a_forward", "call", "Inception4a.Forward(b3)", new string[] { "b3", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));"),
+            new("b4a", "call", "Inception4b.Forward(Inception4a_forward)", new string[] { "Inception4a_forward", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));"),
+            new("Inception4c_forward", "call", "Inception4c.Forward(b4a)", new string[] { "b4a", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);"),
+            new("Inception4d_forward", "call", "Inception4d.Forward(Inception4c_forward)", new string[] { "Inception4c_forward", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);"),
+            new("Inception4e_forward", "call", "Inception4e.Forward(Inception4d_forward)", new string[] { "Inception4d_forward", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);"),
+            new("b4", "maxpool2d", "maxpool2d(Inception4e_forward)", new string[] { "Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);"),
+            new("Inception5a_forward", "call", "Inception5a.Forward(b4)", new string[] { "b4", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));"),
+            new("Inception5b_forward", "call", "Inception5b.Forward(Inception5a_forward)", new string[] { "Inception5a_forward", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));"),
+            new("b5_mean", "mean", "mean_3 Inception5b_forward", new string[] { "Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));"),
+            new("b5", "mean", "mean_2 b5_mean", new string[] { "b5_mean" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));"),
+            new("Fc_forward", "call", "Fc.Forward(b5)", new string[] { "b5", "Fc.W", "Fc.B" }, Statement: "return LogSoftmax(Fc.Forward(b5), axis: 1);"),
+            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc_forward)", new string[] { "Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(b5), axis: 1);"),
+            new("forward", "sub", "Fc_forward − forward_logsumexp", new string[] { "Fc_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(b5), axis: 1);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(Fc.Forward(b5), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
+            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(Fc.Forward(b5), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
+            new("d_Fc_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(b5), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)"),
+            new("d_b5", "adjoint", "pullback of Fc.Forward(b5) at d_Fc_forward, its x", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(b5), axis: 1);", Rule: "Fc_forward = Fc.Forward(b5)  ⇒  d_b5 = pullback of Fc.Forward(b5) at d_Fc_forward, its x"),
+            new("d_Fc_W", "gradient", "pullback of Fc.Forward(b5) at d_Fc_forward, its W", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(b5), axis: 1);", Rule: "Fc_forward = Fc.Forward(b5)  ⇒  d_Fc_W = pullback of Fc.Forward(b5) at d_Fc_forward, its W"),
+            new("d_Fc_B", "gradient", "pullback of Fc.Forward(b5) at d_Fc_forward, its B", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(b5), axis: 1);", Rule: "Fc_forward = Fc.Forward(b5)  ⇒  d_Fc_B = pullback of Fc.Forward(b5) at d_Fc_forward, its B"),
+            new("d_b5_mean", "adjoint", "d_b5 / n expanded to the shape of b5_mean", new string[] { "d_b5" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "b5 = mean_2 b5_mean  ⇒  d_b5_mean = d_b5 / n expanded to the shape of b5_mean"),
+            new("d_Inception5b_forward", "adjoint", "d_b5_mean / n expanded to the shape of Inception5b_forward", new string[] { "d_b5_mean" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "b5_mean = mean_3 Inception5b_forward  ⇒  d_Inception5b_forward = d_b5_mean / n expanded to the shape of Inception5b_forward"),
+            new("d_Inception5a_forward", "adjoint", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its x", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5a_forward = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its x"),
+            new("d_Inception5b_P1W", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1W", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P1W = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1W"),
+            new("d_Inception5b_P1B", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1B", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P1B = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1B"),
+            new("d_Inception5b_P2aW", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aW", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2aW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aW"),
+            new("d_Inception5b_P2aB", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aB", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2aB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aB"),
+            new("d_Inception5b_P2bW", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bW", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2bW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bW"),
+            new("d_Inception5b_P2bB", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bB", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2bB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bB"),
+            new("d_Inception5b_P3aW", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aW", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3aW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aW"),
+            new("d_Inception5b_P3aB", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aB", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3aB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aB"),
+            new("d_Inception5b_P3bW", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bW", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3bW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bW"),
+            new("d_Inception5b_P3bB", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bB", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3bB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bB"),
+            new("d_Inception5b_P4W", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4W", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P4W = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4W"),
+            new("d_Inception5b_P4B", "gradient", "pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4B", new string[] { "d_Inception5b_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P4B = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4B"),
+            new("d_b4", "adjoint", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its x", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_b4 = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its x"),
+            new("d_Inception5a_P1W", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1W", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P1W = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1W"),
+            new("d_Inception5a_P1B", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1B", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P1B = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1B"),
+            new("d_Inception5a_P2aW", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aW", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2aW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aW"),
+            new("d_Inception5a_P2aB", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aB", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2aB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aB"),
+            new("d_Inception5a_P2bW", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bW", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2bW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bW"),
+            new("d_Inception5a_P2bB", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bB", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2bB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bB"),
+            new("d_Inception5a_P3aW", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aW", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3aW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aW"),
+            new("d_Inception5a_P3aB", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aB", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3aB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aB"),
+            new("d_Inception5a_P3bW", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bW", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3bW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bW"),
+            new("d_Inception5a_P3bB", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bB", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3bB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bB"),
+            new("d_Inception5a_P4W", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4W", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P4W = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4W"),
+            new("d_Inception5a_P4B", "gradient", "pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4B", new string[] { "d_Inception5a_forward" }, Statement: "var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));", Rule: "Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P4B = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4B"),
+            new("d_Inception4e_forward", "adjoint", "d_b4 routed to the first maximum of each window of Inception4e_forward", new string[] { "d_b4" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "b4 = maxpool2d(Inception4e_forward)  ⇒  d_Inception4e_forward = d_b4 routed to the first maximum of each window of Inception4e_forward"),
+            new("d_Inception4d_forward", "adjoint", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its x", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4d_forward = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its x"),
+            new("d_Inception4e_P1W", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1W", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P1W = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1W"),
+            new("d_Inception4e_P1B", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1B", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P1B = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1B"),
+            new("d_Inception4e_P2aW", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aW", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2aW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aW"),
+            new("d_Inception4e_P2aB", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aB", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2aB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aB"),
+            new("d_Inception4e_P2bW", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bW", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2bW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bW"),
+            new("d_Inception4e_P2bB", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bB", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2bB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bB"),
+            new("d_Inception4e_P3aW", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aW", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3aW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aW"),
+            new("d_Inception4e_P3aB", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aB", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3aB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aB"),
+            new("d_Inception4e_P3bW", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bW", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3bW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bW"),
+            new("d_Inception4e_P3bB", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bB", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3bB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bB"),
+            new("d_Inception4e_P4W", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4W", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P4W = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4W"),
+            new("d_Inception4e_P4B", "gradient", "pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4B", new string[] { "d_Inception4e_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P4B = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4B"),
+            new("d_Inception4c_forward", "adjoint", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its x", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4c_forward = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its x"),
+            new("d_Inception4d_P1W", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1W", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P1W = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1W"),
+            new("d_Inception4d_P1B", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1B", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P1B = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1B"),
+            new("d_Inception4d_P2aW", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aW", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2aW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aW"),
+            new("d_Inception4d_P2aB", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aB", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2aB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aB"),
+            new("d_Inception4d_P2bW", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bW", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2bW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bW"),
+            new("d_Inception4d_P2bB", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bB", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2bB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bB"),
+            new("d_Inception4d_P3aW", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aW", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3aW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aW"),
+            new("d_Inception4d_P3aB", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aB", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3aB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aB"),
+            new("d_Inception4d_P3bW", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bW", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3bW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bW"),
+            new("d_Inception4d_P3bB", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bB", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3bB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bB"),
+            new("d_Inception4d_P4W", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4W", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P4W = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4W"),
+            new("d_Inception4d_P4B", "gradient", "pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4B", new string[] { "d_Inception4d_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P4B = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4B"),
+            new("d_b4a", "adjoint", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its x", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_b4a = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its x"),
+            new("d_Inception4c_P1W", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1W", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P1W = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1W"),
+            new("d_Inception4c_P1B", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1B", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P1B = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1B"),
+            new("d_Inception4c_P2aW", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aW", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2aW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aW"),
+            new("d_Inception4c_P2aB", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aB", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2aB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aB"),
+            new("d_Inception4c_P2bW", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bW", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2bW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bW"),
+            new("d_Inception4c_P2bB", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bB", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2bB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bB"),
+            new("d_Inception4c_P3aW", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aW", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3aW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aW"),
+            new("d_Inception4c_P3aB", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aB", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3aB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aB"),
+            new("d_Inception4c_P3bW", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bW", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3bW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bW"),
+            new("d_Inception4c_P3bB", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bB", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3bB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bB"),
+            new("d_Inception4c_P4W", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4W", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P4W = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4W"),
+            new("d_Inception4c_P4B", "gradient", "pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4B", new string[] { "d_Inception4c_forward" }, Statement: "var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);", Rule: "Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P4B = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4B"),
+            new("d_Inception4a_forward", "adjoint", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its x", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4a_forward = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its x"),
+            new("d_Inception4b_P1W", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1W", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P1W = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1W"),
+            new("d_Inception4b_P1B", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1B", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P1B = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1B"),
+            new("d_Inception4b_P2aW", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aW", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2aW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aW"),
+            new("d_Inception4b_P2aB", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aB", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2aB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aB"),
+            new("d_Inception4b_P2bW", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bW", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2bW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bW"),
+            new("d_Inception4b_P2bB", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bB", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2bB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bB"),
+            new("d_Inception4b_P3aW", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aW", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3aW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aW"),
+            new("d_Inception4b_P3aB", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aB", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3aB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aB"),
+            new("d_Inception4b_P3bW", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bW", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3bW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bW"),
+            new("d_Inception4b_P3bB", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bB", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3bB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bB"),
+            new("d_Inception4b_P4W", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4W", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P4W = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4W"),
+            new("d_Inception4b_P4B", "gradient", "pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4B", new string[] { "d_b4a" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P4B = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4B"),
+            new("d_b3", "adjoint", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its x", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_b3 = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its x"),
+            new("d_Inception4a_P1W", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1W", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P1W = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1W"),
+            new("d_Inception4a_P1B", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1B", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P1B = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1B"),
+            new("d_Inception4a_P2aW", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aW", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2aW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aW"),
+            new("d_Inception4a_P2aB", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aB", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2aB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aB"),
+            new("d_Inception4a_P2bW", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bW", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2bW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bW"),
+            new("d_Inception4a_P2bB", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bB", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2bB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bB"),
+            new("d_Inception4a_P3aW", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aW", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3aW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aW"),
+            new("d_Inception4a_P3aB", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aB", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3aB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aB"),
+            new("d_Inception4a_P3bW", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bW", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3bW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bW"),
+            new("d_Inception4a_P3bB", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bB", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3bB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bB"),
+            new("d_Inception4a_P4W", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4W", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P4W = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4W"),
+            new("d_Inception4a_P4B", "gradient", "pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4B", new string[] { "d_Inception4a_forward" }, Statement: "var b4a = Inception4b.Forward(Inception4a.Forward(b3));", Rule: "Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P4B = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4B"),
+            new("d_Inception3b_forward", "adjoint", "d_b3 routed to the first maximum of each window of Inception3b_forward", new string[] { "d_b3" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "b3 = maxpool2d(Inception3b_forward)  ⇒  d_Inception3b_forward = d_b3 routed to the first maximum of each window of Inception3b_forward"),
+            new("d_Inception3a_forward", "adjoint", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its x", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3a_forward = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its x"),
+            new("d_Inception3b_P1W", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1W", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P1W = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1W"),
+            new("d_Inception3b_P1B", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1B", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P1B = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1B"),
+            new("d_Inception3b_P2aW", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aW", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2aW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aW"),
+            new("d_Inception3b_P2aB", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aB", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2aB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aB"),
+            new("d_Inception3b_P2bW", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bW", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2bW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bW"),
+            new("d_Inception3b_P2bB", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bB", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2bB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bB"),
+            new("d_Inception3b_P3aW", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aW", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3aW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aW"),
+            new("d_Inception3b_P3aB", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aB", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3aB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aB"),
+            new("d_Inception3b_P3bW", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bW", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3bW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bW"),
+            new("d_Inception3b_P3bB", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bB", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3bB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bB"),
+            new("d_Inception3b_P4W", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4W", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P4W = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4W"),
+            new("d_Inception3b_P4B", "gradient", "pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4B", new string[] { "d_Inception3b_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P4B = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4B"),
+            new("d_b2", "adjoint", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its x", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_b2 = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its x"),
+            new("d_Inception3a_P1W", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1W", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P1W = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1W"),
+            new("d_Inception3a_P1B", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1B", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P1B = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1B"),
+            new("d_Inception3a_P2aW", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aW", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2aW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aW"),
+            new("d_Inception3a_P2aB", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aB", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2aB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aB"),
+            new("d_Inception3a_P2bW", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bW", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2bW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bW"),
+            new("d_Inception3a_P2bB", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bB", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2bB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bB"),
+            new("d_Inception3a_P3aW", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aW", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3aW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aW"),
+            new("d_Inception3a_P3aB", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aB", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3aB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aB"),
+            new("d_Inception3a_P3bW", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bW", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3bW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bW"),
+            new("d_Inception3a_P3bB", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bB", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3bB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bB"),
+            new("d_Inception3a_P4W", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4W", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P4W = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4W"),
+            new("d_Inception3a_P4B", "gradient", "pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4B", new string[] { "d_Inception3a_forward" }, Statement: "var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);", Rule: "Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P4B = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4B"),
+            new("d_b2_relu", "adjoint", "d_b2 routed to the first maximum of each window of b2_relu", new string[] { "d_b2" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2 = maxpool2d(b2_relu)  ⇒  d_b2_relu = d_b2 routed to the first maximum of each window of b2_relu"),
+            new("d_b2_add2", "adjoint", "d_b2_relu ⊙ [b2_relu > 0]", new string[] { "d_b2_relu" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_relu = relu(b2_conv2d + b2_reshape)  ⇒  d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]"),
+            new("d_b2_conv2d", "adjoint", "d_b2_add2, summed over broadcast axes", new string[] { "d_b2_add2" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_conv2d = d_b2_add2, summed over broadcast axes"),
+            new("d_b2_reshape", "adjoint", "d_b2_add2, summed over broadcast axes", new string[] { "d_b2_add2" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_reshape = d_b2_add2, summed over broadcast axes"),
+            new("d_Conv3B", "gradient", "reshape(d_b2_reshape) to Conv3B's shape", new string[] { "d_b2_reshape" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_reshape = reshape(Conv3B, (-1, 1, 1))  ⇒  d_Conv3B = reshape(d_b2_reshape) to Conv3B's shape"),
+            new("d_b2_relu2", "adjoint", "conv_transpose2d(d_b2_conv2d, Conv3W)", new string[] { "d_b2_conv2d" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_b2_relu2 = conv_transpose2d(d_b2_conv2d, Conv3W)"),
+            new("d_Conv3W", "gradient", "the correlation of b2_relu2 with d_b2_conv2d", new string[] { "d_b2_conv2d" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_Conv3W = the correlation of b2_relu2 with d_b2_conv2d"),
+            new("d_b2_add", "adjoint", "d_b2_relu2 ⊙ [b2_relu2 > 0]", new string[] { "d_b2_relu2" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_relu2 = relu(b2_conv2d2 + b2_reshape2)  ⇒  d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]"),
+            new("d_b2_conv2d2", "adjoint", "d_b2_add, summed over broadcast axes", new string[] { "d_b2_add" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_conv2d2 = d_b2_add, summed over broadcast axes"),
+            new("d_b2_reshape2", "adjoint", "d_b2_add, summed over broadcast axes", new string[] { "d_b2_add" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_reshape2 = d_b2_add, summed over broadcast axes"),
+            new("d_Conv2B", "gradient", "reshape(d_b2_reshape2) to Conv2B's shape", new string[] { "d_b2_reshape2" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_reshape2 = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_b2_reshape2) to Conv2B's shape"),
+            new("d_b1", "adjoint", "conv_transpose2d(d_b2_conv2d2, Conv2W)", new string[] { "d_b2_conv2d2" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_conv2d2 = conv2d(b1, Conv2W)  ⇒  d_b1 = conv_transpose2d(d_b2_conv2d2, Conv2W)"),
+            new("d_Conv2W", "gradient", "the correlation of b1 with d_b2_conv2d2", new string[] { "d_b2_conv2d2" }, Statement: "var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);", Rule: "b2_conv2d2 = conv2d(b1, Conv2W)  ⇒  d_Conv2W = the correlation of b1 with d_b2_conv2d2"),
+            new("d_b1_relu", "adjoint", "d_b1 routed to the first maximum of each window of b1_relu", new string[] { "d_b1" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);", Rule: "b1 = maxpool2d(b1_relu)  ⇒  d_b1_relu = d_b1 routed to the first maximum of each window of b1_relu"),
+            new("d_b1_add", "adjoint", "d_b1_relu ⊙ [b1_relu > 0]", new string[] { "d_b1_relu" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);", Rule: "b1_relu = relu(b1_conv2d + b1_reshape)  ⇒  d_b1_add = d_b1_relu ⊙ [b1_relu > 0]"),
+            new("d_b1_conv2d", "adjoint", "d_b1_add, summed over broadcast axes", new string[] { "d_b1_add" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);", Rule: "b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_conv2d = d_b1_add, summed over broadcast axes"),
+            new("d_b1_reshape", "adjoint", "d_b1_add, summed over broadcast axes", new string[] { "d_b1_add" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);", Rule: "b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_reshape = d_b1_add, summed over broadcast axes"),
+            new("d_Conv1B", "gradient", "reshape(d_b1_reshape) to Conv1B's shape", new string[] { "d_b1_reshape" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);", Rule: "b1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_b1_reshape) to Conv1B's shape"),
+            new("d_Conv1W", "gradient", "the correlation of x with d_b1_conv2d", new string[] { "d_b1_conv2d" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);", Rule: "b1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_b1_conv2d"),
+        });
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -4180,4 +5493,1005 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         p.Gradient("Fc.W", d_Fc_W);
         p.Gradient("Fc.B", d_Fc_B);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(GoogLeNet), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// <see cref="LossCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "GoogLeNet",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂Conv1W, shaped like Conv1W.</summary>
+            public required Tensor Conv1W { get; init; }
+
+            /// <summary>∂L/∂Conv1B, shaped like Conv1B.</summary>
+            public required Tensor Conv1B { get; init; }
+
+            /// <summary>∂L/∂Conv2W, shaped like Conv2W.</summary>
+            public required Tensor Conv2W { get; init; }
+
+            /// <summary>∂L/∂Conv2B, shaped like Conv2B.</summary>
+            public required Tensor Conv2B { get; init; }
+
+            /// <summary>∂L/∂Conv3W, shaped like Conv3W.</summary>
+            public required Tensor Conv3W { get; init; }
+
+            /// <summary>∂L/∂Conv3B, shaped like Conv3B.</summary>
+            public required Tensor Conv3B { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P1W, shaped like Inception3a.P1W.</summary>
+            public required Tensor Inception3a_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P1B, shaped like Inception3a.P1B.</summary>
+            public required Tensor Inception3a_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P2aW, shaped like Inception3a.P2aW.</summary>
+            public required Tensor Inception3a_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P2aB, shaped like Inception3a.P2aB.</summary>
+            public required Tensor Inception3a_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P2bW, shaped like Inception3a.P2bW.</summary>
+            public required Tensor Inception3a_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P2bB, shaped like Inception3a.P2bB.</summary>
+            public required Tensor Inception3a_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P3aW, shaped like Inception3a.P3aW.</summary>
+            public required Tensor Inception3a_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P3aB, shaped like Inception3a.P3aB.</summary>
+            public required Tensor Inception3a_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P3bW, shaped like Inception3a.P3bW.</summary>
+            public required Tensor Inception3a_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P3bB, shaped like Inception3a.P3bB.</summary>
+            public required Tensor Inception3a_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P4W, shaped like Inception3a.P4W.</summary>
+            public required Tensor Inception3a_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception3a.P4B, shaped like Inception3a.P4B.</summary>
+            public required Tensor Inception3a_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P1W, shaped like Inception3b.P1W.</summary>
+            public required Tensor Inception3b_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P1B, shaped like Inception3b.P1B.</summary>
+            public required Tensor Inception3b_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P2aW, shaped like Inception3b.P2aW.</summary>
+            public required Tensor Inception3b_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P2aB, shaped like Inception3b.P2aB.</summary>
+            public required Tensor Inception3b_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P2bW, shaped like Inception3b.P2bW.</summary>
+            public required Tensor Inception3b_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P2bB, shaped like Inception3b.P2bB.</summary>
+            public required Tensor Inception3b_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P3aW, shaped like Inception3b.P3aW.</summary>
+            public required Tensor Inception3b_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P3aB, shaped like Inception3b.P3aB.</summary>
+            public required Tensor Inception3b_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P3bW, shaped like Inception3b.P3bW.</summary>
+            public required Tensor Inception3b_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P3bB, shaped like Inception3b.P3bB.</summary>
+            public required Tensor Inception3b_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P4W, shaped like Inception3b.P4W.</summary>
+            public required Tensor Inception3b_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception3b.P4B, shaped like Inception3b.P4B.</summary>
+            public required Tensor Inception3b_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P1W, shaped like Inception4a.P1W.</summary>
+            public required Tensor Inception4a_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P1B, shaped like Inception4a.P1B.</summary>
+            public required Tensor Inception4a_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P2aW, shaped like Inception4a.P2aW.</summary>
+            public required Tensor Inception4a_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P2aB, shaped like Inception4a.P2aB.</summary>
+            public required Tensor Inception4a_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P2bW, shaped like Inception4a.P2bW.</summary>
+            public required Tensor Inception4a_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P2bB, shaped like Inception4a.P2bB.</summary>
+            public required Tensor Inception4a_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P3aW, shaped like Inception4a.P3aW.</summary>
+            public required Tensor Inception4a_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P3aB, shaped like Inception4a.P3aB.</summary>
+            public required Tensor Inception4a_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P3bW, shaped like Inception4a.P3bW.</summary>
+            public required Tensor Inception4a_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P3bB, shaped like Inception4a.P3bB.</summary>
+            public required Tensor Inception4a_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P4W, shaped like Inception4a.P4W.</summary>
+            public required Tensor Inception4a_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception4a.P4B, shaped like Inception4a.P4B.</summary>
+            public required Tensor Inception4a_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P1W, shaped like Inception4b.P1W.</summary>
+            public required Tensor Inception4b_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P1B, shaped like Inception4b.P1B.</summary>
+            public required Tensor Inception4b_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P2aW, shaped like Inception4b.P2aW.</summary>
+            public required Tensor Inception4b_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P2aB, shaped like Inception4b.P2aB.</summary>
+            public required Tensor Inception4b_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P2bW, shaped like Inception4b.P2bW.</summary>
+            public required Tensor Inception4b_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P2bB, shaped like Inception4b.P2bB.</summary>
+            public required Tensor Inception4b_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P3aW, shaped like Inception4b.P3aW.</summary>
+            public required Tensor Inception4b_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P3aB, shaped like Inception4b.P3aB.</summary>
+            public required Tensor Inception4b_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P3bW, shaped like Inception4b.P3bW.</summary>
+            public required Tensor Inception4b_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P3bB, shaped like Inception4b.P3bB.</summary>
+            public required Tensor Inception4b_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P4W, shaped like Inception4b.P4W.</summary>
+            public required Tensor Inception4b_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception4b.P4B, shaped like Inception4b.P4B.</summary>
+            public required Tensor Inception4b_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P1W, shaped like Inception4c.P1W.</summary>
+            public required Tensor Inception4c_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P1B, shaped like Inception4c.P1B.</summary>
+            public required Tensor Inception4c_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P2aW, shaped like Inception4c.P2aW.</summary>
+            public required Tensor Inception4c_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P2aB, shaped like Inception4c.P2aB.</summary>
+            public required Tensor Inception4c_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P2bW, shaped like Inception4c.P2bW.</summary>
+            public required Tensor Inception4c_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P2bB, shaped like Inception4c.P2bB.</summary>
+            public required Tensor Inception4c_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P3aW, shaped like Inception4c.P3aW.</summary>
+            public required Tensor Inception4c_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P3aB, shaped like Inception4c.P3aB.</summary>
+            public required Tensor Inception4c_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P3bW, shaped like Inception4c.P3bW.</summary>
+            public required Tensor Inception4c_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P3bB, shaped like Inception4c.P3bB.</summary>
+            public required Tensor Inception4c_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P4W, shaped like Inception4c.P4W.</summary>
+            public required Tensor Inception4c_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception4c.P4B, shaped like Inception4c.P4B.</summary>
+            public required Tensor Inception4c_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P1W, shaped like Inception4d.P1W.</summary>
+            public required Tensor Inception4d_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P1B, shaped like Inception4d.P1B.</summary>
+            public required Tensor Inception4d_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P2aW, shaped like Inception4d.P2aW.</summary>
+            public required Tensor Inception4d_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P2aB, shaped like Inception4d.P2aB.</summary>
+            public required Tensor Inception4d_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P2bW, shaped like Inception4d.P2bW.</summary>
+            public required Tensor Inception4d_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P2bB, shaped like Inception4d.P2bB.</summary>
+            public required Tensor Inception4d_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P3aW, shaped like Inception4d.P3aW.</summary>
+            public required Tensor Inception4d_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P3aB, shaped like Inception4d.P3aB.</summary>
+            public required Tensor Inception4d_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P3bW, shaped like Inception4d.P3bW.</summary>
+            public required Tensor Inception4d_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P3bB, shaped like Inception4d.P3bB.</summary>
+            public required Tensor Inception4d_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P4W, shaped like Inception4d.P4W.</summary>
+            public required Tensor Inception4d_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception4d.P4B, shaped like Inception4d.P4B.</summary>
+            public required Tensor Inception4d_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P1W, shaped like Inception4e.P1W.</summary>
+            public required Tensor Inception4e_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P1B, shaped like Inception4e.P1B.</summary>
+            public required Tensor Inception4e_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P2aW, shaped like Inception4e.P2aW.</summary>
+            public required Tensor Inception4e_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P2aB, shaped like Inception4e.P2aB.</summary>
+            public required Tensor Inception4e_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P2bW, shaped like Inception4e.P2bW.</summary>
+            public required Tensor Inception4e_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P2bB, shaped like Inception4e.P2bB.</summary>
+            public required Tensor Inception4e_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P3aW, shaped like Inception4e.P3aW.</summary>
+            public required Tensor Inception4e_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P3aB, shaped like Inception4e.P3aB.</summary>
+            public required Tensor Inception4e_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P3bW, shaped like Inception4e.P3bW.</summary>
+            public required Tensor Inception4e_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P3bB, shaped like Inception4e.P3bB.</summary>
+            public required Tensor Inception4e_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P4W, shaped like Inception4e.P4W.</summary>
+            public required Tensor Inception4e_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception4e.P4B, shaped like Inception4e.P4B.</summary>
+            public required Tensor Inception4e_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P1W, shaped like Inception5a.P1W.</summary>
+            public required Tensor Inception5a_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P1B, shaped like Inception5a.P1B.</summary>
+            public required Tensor Inception5a_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P2aW, shaped like Inception5a.P2aW.</summary>
+            public required Tensor Inception5a_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P2aB, shaped like Inception5a.P2aB.</summary>
+            public required Tensor Inception5a_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P2bW, shaped like Inception5a.P2bW.</summary>
+            public required Tensor Inception5a_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P2bB, shaped like Inception5a.P2bB.</summary>
+            public required Tensor Inception5a_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P3aW, shaped like Inception5a.P3aW.</summary>
+            public required Tensor Inception5a_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P3aB, shaped like Inception5a.P3aB.</summary>
+            public required Tensor Inception5a_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P3bW, shaped like Inception5a.P3bW.</summary>
+            public required Tensor Inception5a_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P3bB, shaped like Inception5a.P3bB.</summary>
+            public required Tensor Inception5a_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P4W, shaped like Inception5a.P4W.</summary>
+            public required Tensor Inception5a_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception5a.P4B, shaped like Inception5a.P4B.</summary>
+            public required Tensor Inception5a_P4B { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P1W, shaped like Inception5b.P1W.</summary>
+            public required Tensor Inception5b_P1W { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P1B, shaped like Inception5b.P1B.</summary>
+            public required Tensor Inception5b_P1B { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P2aW, shaped like Inception5b.P2aW.</summary>
+            public required Tensor Inception5b_P2aW { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P2aB, shaped like Inception5b.P2aB.</summary>
+            public required Tensor Inception5b_P2aB { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P2bW, shaped like Inception5b.P2bW.</summary>
+            public required Tensor Inception5b_P2bW { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P2bB, shaped like Inception5b.P2bB.</summary>
+            public required Tensor Inception5b_P2bB { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P3aW, shaped like Inception5b.P3aW.</summary>
+            public required Tensor Inception5b_P3aW { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P3aB, shaped like Inception5b.P3aB.</summary>
+            public required Tensor Inception5b_P3aB { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P3bW, shaped like Inception5b.P3bW.</summary>
+            public required Tensor Inception5b_P3bW { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P3bB, shaped like Inception5b.P3bB.</summary>
+            public required Tensor Inception5b_P3bB { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P4W, shaped like Inception5b.P4W.</summary>
+            public required Tensor Inception5b_P4W { get; init; }
+
+            /// <summary>∂L/∂Inception5b.P4B, shaped like Inception5b.P4B.</summary>
+            public required Tensor Inception5b_P4B { get; init; }
+
+            /// <summary>∂L/∂Fc.W, shaped like Fc.W.</summary>
+            public required Tensor Fc_W { get; init; }
+
+            /// <summary>∂L/∂Fc.B, shaped like Fc.B.</summary>
+            public required Tensor Fc_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1W", Conv1W), ("Conv1B", Conv1B), ("Conv2W", Conv2W), ("Conv2B", Conv2B), ("Conv3W", Conv3W), ("Conv3B", Conv3B), ("Inception3a.P1W", Inception3a_P1W), ("Inception3a.P1B", Inception3a_P1B), ("Inception3a.P2aW", Inception3a_P2aW), ("Inception3a.P2aB", Inception3a_P2aB), ("Inception3a.P2bW", Inception3a_P2bW), ("Inception3a.P2bB", Inception3a_P2bB), ("Inception3a.P3aW", Inception3a_P3aW), ("Inception3a.P3aB", Inception3a_P3aB), ("Inception3a.P3bW", Inception3a_P3bW), ("Inception3a.P3bB", Inception3a_P3bB), ("Inception3a.P4W", Inception3a_P4W), ("Inception3a.P4B", Inception3a_P4B), ("Inception3b.P1W", Inception3b_P1W), ("Inception3b.P1B", Inception3b_P1B), ("Inception3b.P2aW", Inception3b_P2aW), ("Inception3b.P2aB", Inception3b_P2aB), ("Inception3b.P2bW", Inception3b_P2bW), ("Inception3b.P2bB", Inception3b_P2bB), ("Inception3b.P3aW", Inception3b_P3aW), ("Inception3b.P3aB", Inception3b_P3aB), ("Inception3b.P3bW", Inception3b_P3bW), ("Inception3b.P3bB", Inception3b_P3bB), ("Inception3b.P4W", Inception3b_P4W), ("Inception3b.P4B", Inception3b_P4B), ("Inception4a.P1W", Inception4a_P1W), ("Inception4a.P1B", Inception4a_P1B), ("Inception4a.P2aW", Inception4a_P2aW), ("Inception4a.P2aB", Inception4a_P2aB), ("Inception4a.P2bW", Inception4a_P2bW), ("Inception4a.P2bB", Inception4a_P2bB), ("Inception4a.P3aW", Inception4a_P3aW), ("Inception4a.P3aB", Inception4a_P3aB), ("Inception4a.P3bW", Inception4a_P3bW), ("Inception4a.P3bB", Inception4a_P3bB), ("Inception4a.P4W", Inception4a_P4W), ("Inception4a.P4B", Inception4a_P4B), ("Inception4b.P1W", Inception4b_P1W), ("Inception4b.P1B", Inception4b_P1B), ("Inception4b.P2aW", Inception4b_P2aW), ("Inception4b.P2aB", Inception4b_P2aB), ("Inception4b.P2bW", Inception4b_P2bW), ("Inception4b.P2bB", Inception4b_P2bB), ("Inception4b.P3aW", Inception4b_P3aW), ("Inception4b.P3aB", Inception4b_P3aB), ("Inception4b.P3bW", Inception4b_P3bW), ("Inception4b.P3bB", Inception4b_P3bB), ("Inception4b.P4W", Inception4b_P4W), ("Inception4b.P4B", Inception4b_P4B), ("Inception4c.P1W", Inception4c_P1W), ("Inception4c.P1B", Inception4c_P1B), ("Inception4c.P2aW", Inception4c_P2aW), ("Inception4c.P2aB", Inception4c_P2aB), ("Inception4c.P2bW", Inception4c_P2bW), ("Inception4c.P2bB", Inception4c_P2bB), ("Inception4c.P3aW", Inception4c_P3aW), ("Inception4c.P3aB", Inception4c_P3aB), ("Inception4c.P3bW", Inception4c_P3bW), ("Inception4c.P3bB", Inception4c_P3bB), ("Inception4c.P4W", Inception4c_P4W), ("Inception4c.P4B", Inception4c_P4B), ("Inception4d.P1W", Inception4d_P1W), ("Inception4d.P1B", Inception4d_P1B), ("Inception4d.P2aW", Inception4d_P2aW), ("Inception4d.P2aB", Inception4d_P2aB), ("Inception4d.P2bW", Inception4d_P2bW), ("Inception4d.P2bB", Inception4d_P2bB), ("Inception4d.P3aW", Inception4d_P3aW), ("Inception4d.P3aB", Inception4d_P3aB), ("Inception4d.P3bW", Inception4d_P3bW), ("Inception4d.P3bB", Inception4d_P3bB), ("Inception4d.P4W", Inception4d_P4W), ("Inception4d.P4B", Inception4d_P4B), ("Inception4e.P1W", Inception4e_P1W), ("Inception4e.P1B", Inception4e_P1B), ("Inception4e.P2aW", Inception4e_P2aW), ("Inception4e.P2aB", Inception4e_P2aB), ("Inception4e.P2bW", Inception4e_P2bW), ("Inception4e.P2bB", Inception4e_P2bB), ("Inception4e.P3aW", Inception4e_P3aW), ("Inception4e.P3aB", Inception4e_P3aB), ("Inception4e.P3bW", Inception4e_P3bW), ("Inception4e.P3bB", Inception4e_P3bB), ("Inception4e.P4W", Inception4e_P4W), ("Inception4e.P4B", Inception4e_P4B), ("Inception5a.P1W", Inception5a_P1W), ("Inception5a.P1B", Inception5a_P1B), ("Inception5a.P2aW", Inception5a_P2aW), ("Inception5a.P2aB", Inception5a_P2aB), ("Inception5a.P2bW", Inception5a_P2bW), ("Inception5a.P2bB", Inception5a_P2bB), ("Inception5a.P3aW", Inception5a_P3aW), ("Inception5a.P3aB", Inception5a_P3aB), ("Inception5a.P3bW", Inception5a_P3bW), ("Inception5a.P3bB", Inception5a_P3bB), ("Inception5a.P4W", Inception5a_P4W), ("Inception5a.P4B", Inception5a_P4B), ("Inception5b.P1W", Inception5b_P1W), ("Inception5b.P1B", Inception5b_P1B), ("Inception5b.P2aW", Inception5b_P2aW), ("Inception5b.P2aB", Inception5b_P2aB), ("Inception5b.P2bW", Inception5b_P2bW), ("Inception5b.P2bB", Inception5b_P2bB), ("Inception5b.P3aW", Inception5b_P3aW), ("Inception5b.P3aB", Inception5b_P3aB), ("Inception5b.P3bW", Inception5b_P3bW), ("Inception5b.P3bB", Inception5b_P3bB), ("Inception5b.P4W", Inception5b_P4W), ("Inception5b.P4B", Inception5b_P4B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   forward = Forward(x)
+        ///   loss_gather = forward[i, yᵢ]
+        ///   loss = −(mean loss_gather)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+        ///   d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+        ///   d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+        ///   d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+        ///   d_Conv3W = pullback of Forward(x) at d_forward, its Conv3W
+        ///   d_Conv3B = pullback of Forward(x) at d_forward, its Conv3B
+        ///   d_Inception3a_P1W = pullback of Forward(x) at d_forward, its Inception3a_P1W
+        ///   d_Inception3a_P1B = pullback of Forward(x) at d_forward, its Inception3a_P1B
+        ///   d_Inception3a_P2aW = pullback of Forward(x) at d_forward, its Inception3a_P2aW
+        ///   d_Inception3a_P2aB = pullback of Forward(x) at d_forward, its Inception3a_P2aB
+        ///   d_Inception3a_P2bW = pullback of Forward(x) at d_forward, its Inception3a_P2bW
+        ///   d_Inception3a_P2bB = pullback of Forward(x) at d_forward, its Inception3a_P2bB
+        ///   d_Inception3a_P3aW = pullback of Forward(x) at d_forward, its Inception3a_P3aW
+        ///   d_Inception3a_P3aB = pullback of Forward(x) at d_forward, its Inception3a_P3aB
+        ///   d_Inception3a_P3bW = pullback of Forward(x) at d_forward, its Inception3a_P3bW
+        ///   d_Inception3a_P3bB = pullback of Forward(x) at d_forward, its Inception3a_P3bB
+        ///   d_Inception3a_P4W = pullback of Forward(x) at d_forward, its Inception3a_P4W
+        ///   d_Inception3a_P4B = pullback of Forward(x) at d_forward, its Inception3a_P4B
+        ///   d_Inception3b_P1W = pullback of Forward(x) at d_forward, its Inception3b_P1W
+        ///   d_Inception3b_P1B = pullback of Forward(x) at d_forward, its Inception3b_P1B
+        ///   d_Inception3b_P2aW = pullback of Forward(x) at d_forward, its Inception3b_P2aW
+        ///   d_Inception3b_P2aB = pullback of Forward(x) at d_forward, its Inception3b_P2aB
+        ///   d_Inception3b_P2bW = pullback of Forward(x) at d_forward, its Inception3b_P2bW
+        ///   d_Inception3b_P2bB = pullback of Forward(x) at d_forward, its Inception3b_P2bB
+        ///   d_Inception3b_P3aW = pullback of Forward(x) at d_forward, its Inception3b_P3aW
+        ///   d_Inception3b_P3aB = pullback of Forward(x) at d_forward, its Inception3b_P3aB
+        ///   d_Inception3b_P3bW = pullback of Forward(x) at d_forward, its Inception3b_P3bW
+        ///   d_Inception3b_P3bB = pullback of Forward(x) at d_forward, its Inception3b_P3bB
+        ///   d_Inception3b_P4W = pullback of Forward(x) at d_forward, its Inception3b_P4W
+        ///   d_Inception3b_P4B = pullback of Forward(x) at d_forward, its Inception3b_P4B
+        ///   d_Inception4a_P1W = pullback of Forward(x) at d_forward, its Inception4a_P1W
+        ///   d_Inception4a_P1B = pullback of Forward(x) at d_forward, its Inception4a_P1B
+        ///   d_Inception4a_P2aW = pullback of Forward(x) at d_forward, its Inception4a_P2aW
+        ///   d_Inception4a_P2aB = pullback of Forward(x) at d_forward, its Inception4a_P2aB
+        ///   d_Inception4a_P2bW = pullback of Forward(x) at d_forward, its Inception4a_P2bW
+        ///   d_Inception4a_P2bB = pullback of Forward(x) at d_forward, its Inception4a_P2bB
+        ///   d_Inception4a_P3aW = pullback of Forward(x) at d_forward, its Inception4a_P3aW
+        ///   d_Inception4a_P3aB = pullback of Forward(x) at d_forward, its Inception4a_P3aB
+        ///   d_Inception4a_P3bW = pullback of Forward(x) at d_forward, its Inception4a_P3bW
+        ///   d_Inception4a_P3bB = pullback of Forward(x) at d_forward, its Inception4a_P3bB
+        ///   d_Inception4a_P4W = pullback of Forward(x) at d_forward, its Inception4a_P4W
+        ///   d_Inception4a_P4B = pullback of Forward(x) at d_forward, its Inception4a_P4B
+        ///   d_Inception4b_P1W = pullback of Forward(x) at d_forward, its Inception4b_P1W
+        ///   d_Inception4b_P1B = pullback of Forward(x) at d_forward, its Inception4b_P1B
+        ///   d_Inception4b_P2aW = pullback of Forward(x) at d_forward, its Inception4b_P2aW
+        ///   d_Inception4b_P2aB = pullback of Forward(x) at d_forward, its Inception4b_P2aB
+        ///   d_Inception4b_P2bW = pullback of Forward(x) at d_forward, its Inception4b_P2bW
+        ///   d_Inception4b_P2bB = pullback of Forward(x) at d_forward, its Inception4b_P2bB
+        ///   d_Inception4b_P3aW = pullback of Forward(x) at d_forward, its Inception4b_P3aW
+        ///   d_Inception4b_P3aB = pullback of Forward(x) at d_forward, its Inception4b_P3aB
+        ///   d_Inception4b_P3bW = pullback of Forward(x) at d_forward, its Inception4b_P3bW
+        ///   d_Inception4b_P3bB = pullback of Forward(x) at d_forward, its Inception4b_P3bB
+        ///   d_Inception4b_P4W = pullback of Forward(x) at d_forward, its Inception4b_P4W
+        ///   d_Inception4b_P4B = pullback of Forward(x) at d_forward, its Inception4b_P4B
+        ///   d_Inception4c_P1W = pullback of Forward(x) at d_forward, its Inception4c_P1W
+        ///   d_Inception4c_P1B = pullback of Forward(x) at d_forward, its Inception4c_P1B
+        ///   d_Inception4c_P2aW = pullback of Forward(x) at d_forward, its Inception4c_P2aW
+        ///   d_Inception4c_P2aB = pullback of Forward(x) at d_forward, its Inception4c_P2aB
+        ///   d_Inception4c_P2bW = pullback of Forward(x) at d_forward, its Inception4c_P2bW
+        ///   d_Inception4c_P2bB = pullback of Forward(x) at d_forward, its Inception4c_P2bB
+        ///   d_Inception4c_P3aW = pullback of Forward(x) at d_forward, its Inception4c_P3aW
+        ///   d_Inception4c_P3aB = pullback of Forward(x) at d_forward, its Inception4c_P3aB
+        ///   d_Inception4c_P3bW = pullback of Forward(x) at d_forward, its Inception4c_P3bW
+        ///   d_Inception4c_P3bB = pullback of Forward(x) at d_forward, its Inception4c_P3bB
+        ///   d_Inception4c_P4W = pullback of Forward(x) at d_forward, its Inception4c_P4W
+        ///   d_Inception4c_P4B = pullback of Forward(x) at d_forward, its Inception4c_P4B
+        ///   d_Inception4d_P1W = pullback of Forward(x) at d_forward, its Inception4d_P1W
+        ///   d_Inception4d_P1B = pullback of Forward(x) at d_forward, its Inception4d_P1B
+        ///   d_Inception4d_P2aW = pullback of Forward(x) at d_forward, its Inception4d_P2aW
+        ///   d_Inception4d_P2aB = pullback of Forward(x) at d_forward, its Inception4d_P2aB
+        ///   d_Inception4d_P2bW = pullback of Forward(x) at d_forward, its Inception4d_P2bW
+        ///   d_Inception4d_P2bB = pullback of Forward(x) at d_forward, its Inception4d_P2bB
+        ///   d_Inception4d_P3aW = pullback of Forward(x) at d_forward, its Inception4d_P3aW
+        ///   d_Inception4d_P3aB = pullback of Forward(x) at d_forward, its Inception4d_P3aB
+        ///   d_Inception4d_P3bW = pullback of Forward(x) at d_forward, its Inception4d_P3bW
+        ///   d_Inception4d_P3bB = pullback of Forward(x) at d_forward, its Inception4d_P3bB
+        ///   d_Inception4d_P4W = pullback of Forward(x) at d_forward, its Inception4d_P4W
+        ///   d_Inception4d_P4B = pullback of Forward(x) at d_forward, its Inception4d_P4B
+        ///   d_Inception4e_P1W = pullback of Forward(x) at d_forward, its Inception4e_P1W
+        ///   d_Inception4e_P1B = pullback of Forward(x) at d_forward, its Inception4e_P1B
+        ///   d_Inception4e_P2aW = pullback of Forward(x) at d_forward, its Inception4e_P2aW
+        ///   d_Inception4e_P2aB = pullback of Forward(x) at d_forward, its Inception4e_P2aB
+        ///   d_Inception4e_P2bW = pullback of Forward(x) at d_forward, its Inception4e_P2bW
+        ///   d_Inception4e_P2bB = pullback of Forward(x) at d_forward, its Inception4e_P2bB
+        ///   d_Inception4e_P3aW = pullback of Forward(x) at d_forward, its Inception4e_P3aW
+        ///   d_Inception4e_P3aB = pullback of Forward(x) at d_forward, its Inception4e_P3aB
+        ///   d_Inception4e_P3bW = pullback of Forward(x) at d_forward, its Inception4e_P3bW
+        ///   d_Inception4e_P3bB = pullback of Forward(x) at d_forward, its Inception4e_P3bB
+        ///   d_Inception4e_P4W = pullback of Forward(x) at d_forward, its Inception4e_P4W
+        ///   d_Inception4e_P4B = pullback of Forward(x) at d_forward, its Inception4e_P4B
+        ///   d_Inception5a_P1W = pullback of Forward(x) at d_forward, its Inception5a_P1W
+        ///   d_Inception5a_P1B = pullback of Forward(x) at d_forward, its Inception5a_P1B
+        ///   d_Inception5a_P2aW = pullback of Forward(x) at d_forward, its Inception5a_P2aW
+        ///   d_Inception5a_P2aB = pullback of Forward(x) at d_forward, its Inception5a_P2aB
+        ///   d_Inception5a_P2bW = pullback of Forward(x) at d_forward, its Inception5a_P2bW
+        ///   d_Inception5a_P2bB = pullback of Forward(x) at d_forward, its Inception5a_P2bB
+        ///   d_Inception5a_P3aW = pullback of Forward(x) at d_forward, its Inception5a_P3aW
+        ///   d_Inception5a_P3aB = pullback of Forward(x) at d_forward, its Inception5a_P3aB
+        ///   d_Inception5a_P3bW = pullback of Forward(x) at d_forward, its Inception5a_P3bW
+        ///   d_Inception5a_P3bB = pullback of Forward(x) at d_forward, its Inception5a_P3bB
+        ///   d_Inception5a_P4W = pullback of Forward(x) at d_forward, its Inception5a_P4W
+        ///   d_Inception5a_P4B = pullback of Forward(x) at d_forward, its Inception5a_P4B
+        ///   d_Inception5b_P1W = pullback of Forward(x) at d_forward, its Inception5b_P1W
+        ///   d_Inception5b_P1B = pullback of Forward(x) at d_forward, its Inception5b_P1B
+        ///   d_Inception5b_P2aW = pullback of Forward(x) at d_forward, its Inception5b_P2aW
+        ///   d_Inception5b_P2aB = pullback of Forward(x) at d_forward, its Inception5b_P2aB
+        ///   d_Inception5b_P2bW = pullback of Forward(x) at d_forward, its Inception5b_P2bW
+        ///   d_Inception5b_P2bB = pullback of Forward(x) at d_forward, its Inception5b_P2bB
+        ///   d_Inception5b_P3aW = pullback of Forward(x) at d_forward, its Inception5b_P3aW
+        ///   d_Inception5b_P3aB = pullback of Forward(x) at d_forward, its Inception5b_P3aB
+        ///   d_Inception5b_P3bW = pullback of Forward(x) at d_forward, its Inception5b_P3bW
+        ///   d_Inception5b_P3bB = pullback of Forward(x) at d_forward, its Inception5b_P3bB
+        ///   d_Inception5b_P4W = pullback of Forward(x) at d_forward, its Inception5b_P4W
+        ///   d_Inception5b_P4B = pullback of Forward(x) at d_forward, its Inception5b_P4B
+        ///   d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+        ///   d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+        {
+            // Forward
+            // return NllLoss(Forward(x), y);
+            var forward_vjp = ForwardVjpParametersOnly(x);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+            var d_Conv1W = forward_pullback.Conv1W;
+            // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+            var d_Conv1B = forward_pullback.Conv1B;
+            // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+            var d_Conv2W = forward_pullback.Conv2W;
+            // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+            var d_Conv2B = forward_pullback.Conv2B;
+            // forward = Forward(x)  ⇒  d_Conv3W = pullback of Forward(x) at d_forward, its Conv3W
+            var d_Conv3W = forward_pullback.Conv3W;
+            // forward = Forward(x)  ⇒  d_Conv3B = pullback of Forward(x) at d_forward, its Conv3B
+            var d_Conv3B = forward_pullback.Conv3B;
+            // forward = Forward(x)  ⇒  d_Inception3a_P1W = pullback of Forward(x) at d_forward, its Inception3a_P1W
+            var d_Inception3a_P1W = forward_pullback.Inception3a_P1W;
+            // forward = Forward(x)  ⇒  d_Inception3a_P1B = pullback of Forward(x) at d_forward, its Inception3a_P1B
+            var d_Inception3a_P1B = forward_pullback.Inception3a_P1B;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2aW = pullback of Forward(x) at d_forward, its Inception3a_P2aW
+            var d_Inception3a_P2aW = forward_pullback.Inception3a_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2aB = pullback of Forward(x) at d_forward, its Inception3a_P2aB
+            var d_Inception3a_P2aB = forward_pullback.Inception3a_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2bW = pullback of Forward(x) at d_forward, its Inception3a_P2bW
+            var d_Inception3a_P2bW = forward_pullback.Inception3a_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2bB = pullback of Forward(x) at d_forward, its Inception3a_P2bB
+            var d_Inception3a_P2bB = forward_pullback.Inception3a_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3aW = pullback of Forward(x) at d_forward, its Inception3a_P3aW
+            var d_Inception3a_P3aW = forward_pullback.Inception3a_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3aB = pullback of Forward(x) at d_forward, its Inception3a_P3aB
+            var d_Inception3a_P3aB = forward_pullback.Inception3a_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3bW = pullback of Forward(x) at d_forward, its Inception3a_P3bW
+            var d_Inception3a_P3bW = forward_pullback.Inception3a_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3bB = pullback of Forward(x) at d_forward, its Inception3a_P3bB
+            var d_Inception3a_P3bB = forward_pullback.Inception3a_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P4W = pullback of Forward(x) at d_forward, its Inception3a_P4W
+            var d_Inception3a_P4W = forward_pullback.Inception3a_P4W;
+            // forward = Forward(x)  ⇒  d_Inception3a_P4B = pullback of Forward(x) at d_forward, its Inception3a_P4B
+            var d_Inception3a_P4B = forward_pullback.Inception3a_P4B;
+            // forward = Forward(x)  ⇒  d_Inception3b_P1W = pullback of Forward(x) at d_forward, its Inception3b_P1W
+            var d_Inception3b_P1W = forward_pullback.Inception3b_P1W;
+            // forward = Forward(x)  ⇒  d_Inception3b_P1B = pullback of Forward(x) at d_forward, its Inception3b_P1B
+            var d_Inception3b_P1B = forward_pullback.Inception3b_P1B;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2aW = pullback of Forward(x) at d_forward, its Inception3b_P2aW
+            var d_Inception3b_P2aW = forward_pullback.Inception3b_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2aB = pullback of Forward(x) at d_forward, its Inception3b_P2aB
+            var d_Inception3b_P2aB = forward_pullback.Inception3b_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2bW = pullback of Forward(x) at d_forward, its Inception3b_P2bW
+            var d_Inception3b_P2bW = forward_pullback.Inception3b_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2bB = pullback of Forward(x) at d_forward, its Inception3b_P2bB
+            var d_Inception3b_P2bB = forward_pullback.Inception3b_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3aW = pullback of Forward(x) at d_forward, its Inception3b_P3aW
+            var d_Inception3b_P3aW = forward_pullback.Inception3b_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3aB = pullback of Forward(x) at d_forward, its Inception3b_P3aB
+            var d_Inception3b_P3aB = forward_pullback.Inception3b_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3bW = pullback of Forward(x) at d_forward, its Inception3b_P3bW
+            var d_Inception3b_P3bW = forward_pullback.Inception3b_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3bB = pullback of Forward(x) at d_forward, its Inception3b_P3bB
+            var d_Inception3b_P3bB = forward_pullback.Inception3b_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P4W = pullback of Forward(x) at d_forward, its Inception3b_P4W
+            var d_Inception3b_P4W = forward_pullback.Inception3b_P4W;
+            // forward = Forward(x)  ⇒  d_Inception3b_P4B = pullback of Forward(x) at d_forward, its Inception3b_P4B
+            var d_Inception3b_P4B = forward_pullback.Inception3b_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4a_P1W = pullback of Forward(x) at d_forward, its Inception4a_P1W
+            var d_Inception4a_P1W = forward_pullback.Inception4a_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4a_P1B = pullback of Forward(x) at d_forward, its Inception4a_P1B
+            var d_Inception4a_P1B = forward_pullback.Inception4a_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2aW = pullback of Forward(x) at d_forward, its Inception4a_P2aW
+            var d_Inception4a_P2aW = forward_pullback.Inception4a_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2aB = pullback of Forward(x) at d_forward, its Inception4a_P2aB
+            var d_Inception4a_P2aB = forward_pullback.Inception4a_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2bW = pullback of Forward(x) at d_forward, its Inception4a_P2bW
+            var d_Inception4a_P2bW = forward_pullback.Inception4a_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2bB = pullback of Forward(x) at d_forward, its Inception4a_P2bB
+            var d_Inception4a_P2bB = forward_pullback.Inception4a_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3aW = pullback of Forward(x) at d_forward, its Inception4a_P3aW
+            var d_Inception4a_P3aW = forward_pullback.Inception4a_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3aB = pullback of Forward(x) at d_forward, its Inception4a_P3aB
+            var d_Inception4a_P3aB = forward_pullback.Inception4a_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3bW = pullback of Forward(x) at d_forward, its Inception4a_P3bW
+            var d_Inception4a_P3bW = forward_pullback.Inception4a_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3bB = pullback of Forward(x) at d_forward, its Inception4a_P3bB
+            var d_Inception4a_P3bB = forward_pullback.Inception4a_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P4W = pullback of Forward(x) at d_forward, its Inception4a_P4W
+            var d_Inception4a_P4W = forward_pullback.Inception4a_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4a_P4B = pullback of Forward(x) at d_forward, its Inception4a_P4B
+            var d_Inception4a_P4B = forward_pullback.Inception4a_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4b_P1W = pullback of Forward(x) at d_forward, its Inception4b_P1W
+            var d_Inception4b_P1W = forward_pullback.Inception4b_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4b_P1B = pullback of Forward(x) at d_forward, its Inception4b_P1B
+            var d_Inception4b_P1B = forward_pullback.Inception4b_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2aW = pullback of Forward(x) at d_forward, its Inception4b_P2aW
+            var d_Inception4b_P2aW = forward_pullback.Inception4b_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2aB = pullback of Forward(x) at d_forward, its Inception4b_P2aB
+            var d_Inception4b_P2aB = forward_pullback.Inception4b_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2bW = pullback of Forward(x) at d_forward, its Inception4b_P2bW
+            var d_Inception4b_P2bW = forward_pullback.Inception4b_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2bB = pullback of Forward(x) at d_forward, its Inception4b_P2bB
+            var d_Inception4b_P2bB = forward_pullback.Inception4b_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3aW = pullback of Forward(x) at d_forward, its Inception4b_P3aW
+            var d_Inception4b_P3aW = forward_pullback.Inception4b_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3aB = pullback of Forward(x) at d_forward, its Inception4b_P3aB
+            var d_Inception4b_P3aB = forward_pullback.Inception4b_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3bW = pullback of Forward(x) at d_forward, its Inception4b_P3bW
+            var d_Inception4b_P3bW = forward_pullback.Inception4b_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3bB = pullback of Forward(x) at d_forward, its Inception4b_P3bB
+            var d_Inception4b_P3bB = forward_pullback.Inception4b_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P4W = pullback of Forward(x) at d_forward, its Inception4b_P4W
+            var d_Inception4b_P4W = forward_pullback.Inception4b_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4b_P4B = pullback of Forward(x) at d_forward, its Inception4b_P4B
+            var d_Inception4b_P4B = forward_pullback.Inception4b_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4c_P1W = pullback of Forward(x) at d_forward, its Inception4c_P1W
+            var d_Inception4c_P1W = forward_pullback.Inception4c_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4c_P1B = pullback of Forward(x) at d_forward, its Inception4c_P1B
+            var d_Inception4c_P1B = forward_pullback.Inception4c_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2aW = pullback of Forward(x) at d_forward, its Inception4c_P2aW
+            var d_Inception4c_P2aW = forward_pullback.Inception4c_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2aB = pullback of Forward(x) at d_forward, its Inception4c_P2aB
+            var d_Inception4c_P2aB = forward_pullback.Inception4c_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2bW = pullback of Forward(x) at d_forward, its Inception4c_P2bW
+            var d_Inception4c_P2bW = forward_pullback.Inception4c_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2bB = pullback of Forward(x) at d_forward, its Inception4c_P2bB
+            var d_Inception4c_P2bB = forward_pullback.Inception4c_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3aW = pullback of Forward(x) at d_forward, its Inception4c_P3aW
+            var d_Inception4c_P3aW = forward_pullback.Inception4c_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3aB = pullback of Forward(x) at d_forward, its Inception4c_P3aB
+            var d_Inception4c_P3aB = forward_pullback.Inception4c_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3bW = pullback of Forward(x) at d_forward, its Inception4c_P3bW
+            var d_Inception4c_P3bW = forward_pullback.Inception4c_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3bB = pullback of Forward(x) at d_forward, its Inception4c_P3bB
+            var d_Inception4c_P3bB = forward_pullback.Inception4c_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P4W = pullback of Forward(x) at d_forward, its Inception4c_P4W
+            var d_Inception4c_P4W = forward_pullback.Inception4c_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4c_P4B = pullback of Forward(x) at d_forward, its Inception4c_P4B
+            var d_Inception4c_P4B = forward_pullback.Inception4c_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4d_P1W = pullback of Forward(x) at d_forward, its Inception4d_P1W
+            var d_Inception4d_P1W = forward_pullback.Inception4d_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4d_P1B = pullback of Forward(x) at d_forward, its Inception4d_P1B
+            var d_Inception4d_P1B = forward_pullback.Inception4d_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2aW = pullback of Forward(x) at d_forward, its Inception4d_P2aW
+            var d_Inception4d_P2aW = forward_pullback.Inception4d_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2aB = pullback of Forward(x) at d_forward, its Inception4d_P2aB
+            var d_Inception4d_P2aB = forward_pullback.Inception4d_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2bW = pullback of Forward(x) at d_forward, its Inception4d_P2bW
+            var d_Inception4d_P2bW = forward_pullback.Inception4d_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2bB = pullback of Forward(x) at d_forward, its Inception4d_P2bB
+            var d_Inception4d_P2bB = forward_pullback.Inception4d_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3aW = pullback of Forward(x) at d_forward, its Inception4d_P3aW
+            var d_Inception4d_P3aW = forward_pullback.Inception4d_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3aB = pullback of Forward(x) at d_forward, its Inception4d_P3aB
+            var d_Inception4d_P3aB = forward_pullback.Inception4d_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3bW = pullback of Forward(x) at d_forward, its Inception4d_P3bW
+            var d_Inception4d_P3bW = forward_pullback.Inception4d_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3bB = pullback of Forward(x) at d_forward, its Inception4d_P3bB
+            var d_Inception4d_P3bB = forward_pullback.Inception4d_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P4W = pullback of Forward(x) at d_forward, its Inception4d_P4W
+            var d_Inception4d_P4W = forward_pullback.Inception4d_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4d_P4B = pullback of Forward(x) at d_forward, its Inception4d_P4B
+            var d_Inception4d_P4B = forward_pullback.Inception4d_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4e_P1W = pullback of Forward(x) at d_forward, its Inception4e_P1W
+            var d_Inception4e_P1W = forward_pullback.Inception4e_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4e_P1B = pullback of Forward(x) at d_forward, its Inception4e_P1B
+            var d_Inception4e_P1B = forward_pullback.Inception4e_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2aW = pullback of Forward(x) at d_forward, its Inception4e_P2aW
+            var d_Inception4e_P2aW = forward_pullback.Inception4e_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2aB = pullback of Forward(x) at d_forward, its Inception4e_P2aB
+            var d_Inception4e_P2aB = forward_pullback.Inception4e_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2bW = pullback of Forward(x) at d_forward, its Inception4e_P2bW
+            var d_Inception4e_P2bW = forward_pullback.Inception4e_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2bB = pullback of Forward(x) at d_forward, its Inception4e_P2bB
+            var d_Inception4e_P2bB = forward_pullback.Inception4e_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3aW = pullback of Forward(x) at d_forward, its Inception4e_P3aW
+            var d_Inception4e_P3aW = forward_pullback.Inception4e_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3aB = pullback of Forward(x) at d_forward, its Inception4e_P3aB
+            var d_Inception4e_P3aB = forward_pullback.Inception4e_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3bW = pullback of Forward(x) at d_forward, its Inception4e_P3bW
+            var d_Inception4e_P3bW = forward_pullback.Inception4e_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3bB = pullback of Forward(x) at d_forward, its Inception4e_P3bB
+            var d_Inception4e_P3bB = forward_pullback.Inception4e_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P4W = pullback of Forward(x) at d_forward, its Inception4e_P4W
+            var d_Inception4e_P4W = forward_pullback.Inception4e_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4e_P4B = pullback of Forward(x) at d_forward, its Inception4e_P4B
+            var d_Inception4e_P4B = forward_pullback.Inception4e_P4B;
+            // forward = Forward(x)  ⇒  d_Inception5a_P1W = pullback of Forward(x) at d_forward, its Inception5a_P1W
+            var d_Inception5a_P1W = forward_pullback.Inception5a_P1W;
+            // forward = Forward(x)  ⇒  d_Inception5a_P1B = pullback of Forward(x) at d_forward, its Inception5a_P1B
+            var d_Inception5a_P1B = forward_pullback.Inception5a_P1B;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2aW = pullback of Forward(x) at d_forward, its Inception5a_P2aW
+            var d_Inception5a_P2aW = forward_pullback.Inception5a_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2aB = pullback of Forward(x) at d_forward, its Inception5a_P2aB
+            var d_Inception5a_P2aB = forward_pullback.Inception5a_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2bW = pullback of Forward(x) at d_forward, its Inception5a_P2bW
+            var d_Inception5a_P2bW = forward_pullback.Inception5a_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2bB = pullback of Forward(x) at d_forward, its Inception5a_P2bB
+            var d_Inception5a_P2bB = forward_pullback.Inception5a_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3aW = pullback of Forward(x) at d_forward, its Inception5a_P3aW
+            var d_Inception5a_P3aW = forward_pullback.Inception5a_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3aB = pullback of Forward(x) at d_forward, its Inception5a_P3aB
+            var d_Inception5a_P3aB = forward_pullback.Inception5a_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3bW = pullback of Forward(x) at d_forward, its Inception5a_P3bW
+            var d_Inception5a_P3bW = forward_pullback.Inception5a_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3bB = pullback of Forward(x) at d_forward, its Inception5a_P3bB
+            var d_Inception5a_P3bB = forward_pullback.Inception5a_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P4W = pullback of Forward(x) at d_forward, its Inception5a_P4W
+            var d_Inception5a_P4W = forward_pullback.Inception5a_P4W;
+            // forward = Forward(x)  ⇒  d_Inception5a_P4B = pullback of Forward(x) at d_forward, its Inception5a_P4B
+            var d_Inception5a_P4B = forward_pullback.Inception5a_P4B;
+            // forward = Forward(x)  ⇒  d_Inception5b_P1W = pullback of Forward(x) at d_forward, its Inception5b_P1W
+            var d_Inception5b_P1W = forward_pullback.Inception5b_P1W;
+            // forward = Forward(x)  ⇒  d_Inception5b_P1B = pullback of Forward(x) at d_forward, its Inception5b_P1B
+            var d_Inception5b_P1B = forward_pullback.Inception5b_P1B;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2aW = pullback of Forward(x) at d_forward, its Inception5b_P2aW
+            var d_Inception5b_P2aW = forward_pullback.Inception5b_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2aB = pullback of Forward(x) at d_forward, its Inception5b_P2aB
+            var d_Inception5b_P2aB = forward_pullback.Inception5b_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2bW = pullback of Forward(x) at d_forward, its Inception5b_P2bW
+            var d_Inception5b_P2bW = forward_pullback.Inception5b_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2bB = pullback of Forward(x) at d_forward, its Inception5b_P2bB
+            var d_Inception5b_P2bB = forward_pullback.Inception5b_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3aW = pullback of Forward(x) at d_forward, its Inception5b_P3aW
+            var d_Inception5b_P3aW = forward_pullback.Inception5b_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3aB = pullback of Forward(x) at d_forward, its Inception5b_P3aB
+            var d_Inception5b_P3aB = forward_pullback.Inception5b_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3bW = pullback of Forward(x) at d_forward, its Inception5b_P3bW
+            var d_Inception5b_P3bW = forward_pullback.Inception5b_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3bB = pullback of Forward(x) at d_forward, its Inception5b_P3bB
+            var d_Inception5b_P3bB = forward_pullback.Inception5b_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P4W = pullback of Forward(x) at d_forward, its Inception5b_P4W
+            var d_Inception5b_P4W = forward_pullback.Inception5b_P4W;
+            // forward = Forward(x)  ⇒  d_Inception5b_P4B = pullback of Forward(x) at d_forward, its Inception5b_P4B
+            var d_Inception5b_P4B = forward_pullback.Inception5b_P4B;
+            // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+            var d_Fc_W = forward_pullback.Fc_W;
+            // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+            var d_Fc_B = forward_pullback.Fc_B;
+
+            return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B });
+        }
+        """,
+        Cuda: LossCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("Conv1W", "parameter", "Conv1W", new string[0]),
+            new("Conv1B", "parameter", "Conv1B", new string[0]),
+            new("Conv2W", "parameter", "Conv2W", new string[0]),
+            new("Conv2B", "parameter", "Conv2B", new string[0]),
+            new("Conv3W", "parameter", "Conv3W", new string[0]),
+            new("Conv3B", "parameter", "Conv3B", new string[0]),
+            new("Inception3a.P1W", "parameter", "Inception3a.P1W", new string[0]),
+            new("Inception3a.P1B", "parameter", "Inception3a.P1B", new string[0]),
+            new("Inception3a.P2aW", "parameter", "Inception3a.P2aW", new string[0]),
+            new("Inception3a.P2aB", "parameter", "Inception3a.P2aB", new string[0]),
+            new("Inception3a.P2bW", "parameter", "Inception3a.P2bW", new string[0]),
+            new("Inception3a.P2bB", "parameter", "Inception3a.P2bB", new string[0]),
+            new("Inception3a.P3aW", "parameter", "Inception3a.P3aW", new string[0]),
+            new("Inception3a.P3aB", "parameter", "Inception3a.P3aB", new string[0]),
+            new("Inception3a.P3bW", "parameter", "Inception3a.P3bW", new string[0]),
+            new("Inception3a.P3bB", "parameter", "Inception3a.P3bB", new string[0]),
+            new("Inception3a.P4W", "parameter", "Inception3a.P4W", new string[0]),
+            new("Inception3a.P4B", "parameter", "Inception3a.P4B", new string[0]),
+            new("Inception3b.P1W", "parameter", "Inception3b.P1W", new string[0]),
+            new("Inception3b.P1B", "parameter", "Inception3b.P1B", new string[0]),
+            new("Inception3b.P2aW", "parameter", "Inception3b.P2aW", new string[0]),
+            new("Inception3b.P2aB", "parameter", "Inception3b.P2aB", new string[0]),
+            new("Inception3b.P2bW", "parameter", "Inception3b.P2bW", new string[0]),
+            new("Inception3b.P2bB", "parameter", "Inception3b.P2bB", new string[0]),
+            new("Inception3b.P3aW", "parameter", "Inception3b.P3aW", new string[0]),
+            new("Inception3b.P3aB", "parameter", "Inception3b.P3aB", new string[0]),
+            new("Inception3b.P3bW", "parameter", "Inception3b.P3bW", new string[0]),
+            new("Inception3b.P3bB", "parameter", "Inception3b.P3bB", new string[0]),
+            new("Inception3b.P4W", "parameter", "Inception3b.P4W", new string[0]),
+            new("Inception3b.P4B", "parameter", "Inception3b.P4B", new string[0]),
+            new("Inception4a.P1W", "parameter", "Inception4a.P1W", new string[0]),
+            new("Inception4a.P1B", "parameter", "Inception4a.P1B", new string[0]),
+            new("Inception4a.P2aW", "parameter", "Inception4a.P2aW", new string[0]),
+            new("Inception4a.P2aB", "parameter", "Inception4a.P2aB", new string[0]),
+            new("Inception4a.P2bW", "parameter", "Inception4a.P2bW", new string[0]),
+            new("Inception4a.P2bB", "parameter", "Inception4a.P2bB", new string[0]),
+            new("Inception4a.P3aW", "parameter", "Inception4a.P3aW", new string[0]),
+            new("Inception4a.P3aB", "parameter", "Inception4a.P3aB", new string[0]),
+            new("Inception4a.P3bW", "parameter", "Inception4a.P3bW", new string[0]),
+            new("Inception4a.P3bB", "parameter", "Inception4a.P3bB", new string[0]),
+            new("Inception4a.P4W", "parameter", "Inception4a.P4W", new string[0]),
+            new("Inception4a.P4B", "parameter", "Inception4a.P4B", new string[0]),
+            new("Inception4b.P1W", "parameter", "Inception4b.P1W", new string[0]),
+            new("Inception4b.P1B", "parameter", "Inception4b.P1B", new string[0]),
+            new("Inception4b.P2aW", "parameter", "Inception4b.P2aW", new string[0]),
+            new("Inception4b.P2aB", "parameter", "Inception4b.P2aB", new string[0]),
+            new("Inception4b.P2bW", "parameter", "Inception4b.P2bW", new string[0]),
+            new("Inception4b.P2bB", "parameter", "Inception4b.P2bB", new string[0]),
+            new("Inception4b.P3aW", "parameter", "Inception4b.P3aW", new string[0]),
+            new("Inception4b.P3aB", "parameter", "Inception4b.P3aB", new string[0]),
+            new("Inception4b.P3bW", "parameter", "Inception4b.P3bW", new string[0]),
+            new("Inception4b.P3bB", "parameter", "Inception4b.P3bB", new string[0]),
+            new("Inception4b.P4W", "parameter", "Inception4b.P4W", new string[0]),
+            new("Inception4b.P4B", "parameter", "Inception4b.P4B", new string[0]),
+            new("Inception4c.P1W", "parameter", "Inception4c.P1W", new string[0]),
+            new("Inception4c.P1B", "parameter", "Inception4c.P1B", new string[0]),
+            new("Inception4c.P2aW", "parameter", "Inception4c.P2aW", new string[0]),
+            new("Inception4c.P2aB", "parameter", "Inception4c.P2aB", new string[0]),
+            new("Inception4c.P2bW", "parameter", "Inception4c.P2bW", new string[0]),
+            new("Inception4c.P2bB", "parameter", "Inception4c.P2bB", new string[0]),
+            new("Inception4c.P3aW", "parameter", "Inception4c.P3aW", new string[0]),
+            new("Inception4c.P3aB", "parameter", "Inception4c.P3aB", new string[0]),
+            new("Inception4c.P3bW", "parameter", "Inception4c.P3bW", new string[0]),
+            new("Inception4c.P3bB", "parameter", "Inception4c.P3bB", new string[0]),
+            new("Inception4c.P4W", "parameter", "Inception4c.P4W", new string[0]),
+            new("Inception4c.P4B", "parameter", "Inception4c.P4B", new string[0]),
+            new("Inception4d.P1W", "parameter", "Inception4d.P1W", new string[0]),
+            new("Inception4d.P1B", "parameter", "Inception4d.P1B", new string[0]),
+            new("Inception4d.P2aW", "parameter", "Inception4d.P2aW", new string[0]),
+            new("Inception4d.P2aB", "parameter", "Inception4d.P2aB", new string[0]),
+            new("Inception4d.P2bW", "parameter", "Inception4d.P2bW", new string[0]),
+            new("Inception4d.P2bB", "parameter", "Inception4d.P2bB", new string[0]),
+            new("Inception4d.P3aW", "parameter", "Inception4d.P3aW", new string[0]),
+            new("Inception4d.P3aB", "parameter", "Inception4d.P3aB", new string[0]),
+            new("Inception4d.P3bW", "parameter", "Inception4d.P3bW", new string[0]),
+            new("Inception4d.P3bB", "parameter", "Inception4d.P3bB", new string[0]),
+            new("Inception4d.P4W", "parameter", "Inception4d.P4W", new string[0]),
+            new("Inception4d.P4B", "parameter", "Inception4d.P4B", new string[0]),
+            new("Inception4e.P1W", "parameter", "Inception4e.P1W", new string[0]),
+            new("Inception4e.P1B", "parameter", "Inception4e.P1B", new string[0]),
+            new("Inception4e.P2aW", "parameter", "Inception4e.P2aW", new string[0]),
+            new("Inception4e.P2aB", "parameter", "Inception4e.P2aB", new string[0]),
+            new("Inception4e.P2bW", "parameter", "Inception4e.P2bW", new string[0]),
+            new("Inception4e.P2bB", "parameter", "Inception4e.P2bB", new string[0]),
+            new("Inception4e.P3aW", "parameter", "Inception4e.P3aW", new string[0]),
+            new("Inception4e.P3aB", "parameter", "Inception4e.P3aB", new string[0]),
+            new("Inception4e.P3bW", "parameter", "Inception4e.P3bW", new string[0]),
+            new("Inception4e.P3bB", "parameter", "Inception4e.P3bB", new string[0]),
+            new("Inception4e.P4W", "parameter", "Inception4e.P4W", new string[0]),
+            new("Inception4e.P4B", "parameter", "Inception4e.P4B", new string[0]),
+            new("Inception5a.P1W", "parameter", "Inception5a.P1W", new string[0]),
+            new("Inception5a.P1B", "parameter", "Inception5a.P1B", new string[0]),
+            new("Inception5a.P2aW", "parameter", "Inception5a.P2aW", new string[0]),
+            new("Inception5a.P2aB", "parameter", "Inception5a.P2aB", new string[0]),
+            new("Inception5a.P2bW", "parameter", "Inception5a.P2bW", new string[0]),
+            new("Inception5a.P2bB", "parameter", "Inception5a.P2bB", new string[0]),
+            new("Inception5a.P3aW", "parameter", "Inception5a.P3aW", new string[0]),
+            new("Inception5a.P3aB", "parameter", "Inception5a.P3aB", new string[0]),
+            new("Inception5a.P3bW", "parameter", "Inception5a.P3bW", new string[0]),
+            new("Inception5a.P3bB", "parameter", "Inception5a.P3bB", new string[0]),
+            new("Inception5a.P4W", "parameter", "Inception5a.P4W", new string[0]),
+            new("Inception5a.P4B", "parameter", "Inception5a.P4B", new string[0]),
+            new("Inception5b.P1W", "parameter", "Inception5b.P1W", new string[0]),
+            new("Inception5b.P1B", "parameter", "Inception5b.P1B", new string[0]),
+            new("Inception5b.P2aW", "parameter", "Inception5b.P2aW", new string[0]),
+            new("Inception5b.P2aB", "parameter", "Inception5b.P2aB", new string[0]),
+            new("Inception5b.P2bW", "parameter", "Inception5b.P2bW", new string[0]),
+            new("Inception5b.P2bB", "parameter", "Inception5b.P2bB", new string[0]),
+            new("Inception5b.P3aW", "parameter", "Inception5b.P3aW", new string[0]),
+            new("Inception5b.P3aB", "parameter", "Inception5b.P3aB", new string[0]),
+            new("Inception5b.P3bW", "parameter", "Inception5b.P3bW", new string[0]),
+            new("Inception5b.P3bB", "parameter", "Inception5b.P3bB", new string[0]),
+            new("Inception5b.P4W", "parameter", "Inception5b.P4W", new string[0]),
+            new("Inception5b.P4B", "parameter", "Inception5b.P4B", new string[0]),
+            new("Fc.W", "parameter", "Fc.W", new string[0]),
+            new("Fc.B", "parameter", "Fc.B", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("forward", "call", "Forward(x)", new string[] { "x", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B", "Fc.W", "Fc.B" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x), y);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
+            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
+            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
+            new("d_Conv1W", "gradient", "pullback of Forward(x) at d_forward, its Conv1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W"),
+            new("d_Conv1B", "gradient", "pullback of Forward(x) at d_forward, its Conv1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B"),
+            new("d_Conv2W", "gradient", "pullback of Forward(x) at d_forward, its Conv2W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W"),
+            new("d_Conv2B", "gradient", "pullback of Forward(x) at d_forward, its Conv2B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B"),
+            new("d_Conv3W", "gradient", "pullback of Forward(x) at d_forward, its Conv3W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv3W = pullback of Forward(x) at d_forward, its Conv3W"),
+            new("d_Conv3B", "gradient", "pullback of Forward(x) at d_forward, its Conv3B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv3B = pullback of Forward(x) at d_forward, its Conv3B"),
+            new("d_Inception3a_P1W", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P1W = pullback of Forward(x) at d_forward, its Inception3a_P1W"),
+            new("d_Inception3a_P1B", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P1B = pullback of Forward(x) at d_forward, its Inception3a_P1B"),
+            new("d_Inception3a_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P2aW = pullback of Forward(x) at d_forward, its Inception3a_P2aW"),
+            new("d_Inception3a_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P2aB = pullback of Forward(x) at d_forward, its Inception3a_P2aB"),
+            new("d_Inception3a_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P2bW = pullback of Forward(x) at d_forward, its Inception3a_P2bW"),
+            new("d_Inception3a_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P2bB = pullback of Forward(x) at d_forward, its Inception3a_P2bB"),
+            new("d_Inception3a_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P3aW = pullback of Forward(x) at d_forward, its Inception3a_P3aW"),
+            new("d_Inception3a_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P3aB = pullback of Forward(x) at d_forward, its Inception3a_P3aB"),
+            new("d_Inception3a_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P3bW = pullback of Forward(x) at d_forward, its Inception3a_P3bW"),
+            new("d_Inception3a_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P3bB = pullback of Forward(x) at d_forward, its Inception3a_P3bB"),
+            new("d_Inception3a_P4W", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P4W = pullback of Forward(x) at d_forward, its Inception3a_P4W"),
+            new("d_Inception3a_P4B", "gradient", "pullback of Forward(x) at d_forward, its Inception3a_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3a_P4B = pullback of Forward(x) at d_forward, its Inception3a_P4B"),
+            new("d_Inception3b_P1W", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P1W = pullback of Forward(x) at d_forward, its Inception3b_P1W"),
+            new("d_Inception3b_P1B", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P1B = pullback of Forward(x) at d_forward, its Inception3b_P1B"),
+            new("d_Inception3b_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P2aW = pullback of Forward(x) at d_forward, its Inception3b_P2aW"),
+            new("d_Inception3b_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P2aB = pullback of Forward(x) at d_forward, its Inception3b_P2aB"),
+            new("d_Inception3b_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P2bW = pullback of Forward(x) at d_forward, its Inception3b_P2bW"),
+            new("d_Inception3b_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P2bB = pullback of Forward(x) at d_forward, its Inception3b_P2bB"),
+            new("d_Inception3b_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P3aW = pullback of Forward(x) at d_forward, its Inception3b_P3aW"),
+            new("d_Inception3b_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P3aB = pullback of Forward(x) at d_forward, its Inception3b_P3aB"),
+            new("d_Inception3b_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P3bW = pullback of Forward(x) at d_forward, its Inception3b_P3bW"),
+            new("d_Inception3b_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P3bB = pullback of Forward(x) at d_forward, its Inception3b_P3bB"),
+            new("d_Inception3b_P4W", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P4W = pullback of Forward(x) at d_forward, its Inception3b_P4W"),
+            new("d_Inception3b_P4B", "gradient", "pullback of Forward(x) at d_forward, its Inception3b_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception3b_P4B = pullback of Forward(x) at d_forward, its Inception3b_P4B"),
+            new("d_Inception4a_P1W", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P1W = pullback of Forward(x) at d_forward, its Inception4a_P1W"),
+            new("d_Inception4a_P1B", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P1B = pullback of Forward(x) at d_forward, its Inception4a_P1B"),
+            new("d_Inception4a_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P2aW = pullback of Forward(x) at d_forward, its Inception4a_P2aW"),
+            new("d_Inception4a_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P2aB = pullback of Forward(x) at d_forward, its Inception4a_P2aB"),
+            new("d_Inception4a_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P2bW = pullback of Forward(x) at d_forward, its Inception4a_P2bW"),
+            new("d_Inception4a_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P2bB = pullback of Forward(x) at d_forward, its Inception4a_P2bB"),
+            new("d_Inception4a_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P3aW = pullback of Forward(x) at d_forward, its Inception4a_P3aW"),
+            new("d_Inception4a_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P3aB = pullback of Forward(x) at d_forward, its Inception4a_P3aB"),
+            new("d_Inception4a_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P3bW = pullback of Forward(x) at d_forward, its Inception4a_P3bW"),
+            new("d_Inception4a_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P3bB = pullback of Forward(x) at d_forward, its Inception4a_P3bB"),
+            new("d_Inception4a_P4W", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P4W = pullback of Forward(x) at d_forward, its Inception4a_P4W"),
+            new("d_Inception4a_P4B", "gradient", "pullback of Forward(x) at d_forward, its Inception4a_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4a_P4B = pullback of Forward(x) at d_forward, its Inception4a_P4B"),
+            new("d_Inception4b_P1W", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P1W = pullback of Forward(x) at d_forward, its Inception4b_P1W"),
+            new("d_Inception4b_P1B", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P1B = pullback of Forward(x) at d_forward, its Inception4b_P1B"),
+            new("d_Inception4b_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P2aW = pullback of Forward(x) at d_forward, its Inception4b_P2aW"),
+            new("d_Inception4b_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P2aB = pullback of Forward(x) at d_forward, its Inception4b_P2aB"),
+            new("d_Inception4b_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P2bW = pullback of Forward(x) at d_forward, its Inception4b_P2bW"),
+            new("d_Inception4b_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P2bB = pullback of Forward(x) at d_forward, its Inception4b_P2bB"),
+            new("d_Inception4b_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P3aW = pullback of Forward(x) at d_forward, its Inception4b_P3aW"),
+            new("d_Inception4b_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P3aB = pullback of Forward(x) at d_forward, its Inception4b_P3aB"),
+            new("d_Inception4b_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P3bW = pullback of Forward(x) at d_forward, its Inception4b_P3bW"),
+            new("d_Inception4b_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P3bB = pullback of Forward(x) at d_forward, its Inception4b_P3bB"),
+            new("d_Inception4b_P4W", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P4W = pullback of Forward(x) at d_forward, its Inception4b_P4W"),
+            new("d_Inception4b_P4B", "gradient", "pullback of Forward(x) at d_forward, its Inception4b_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4b_P4B = pullback of Forward(x) at d_forward, its Inception4b_P4B"),
+            new("d_Inception4c_P1W", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P1W = pullback of Forward(x) at d_forward, its Inception4c_P1W"),
+            new("d_Inception4c_P1B", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P1B = pullback of Forward(x) at d_forward, its Inception4c_P1B"),
+            new("d_Inception4c_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P2aW = pullback of Forward(x) at d_forward, its Inception4c_P2aW"),
+            new("d_Inception4c_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P2aB = pullback of Forward(x) at d_forward, its Inception4c_P2aB"),
+            new("d_Inception4c_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P2bW = pullback of Forward(x) at d_forward, its Inception4c_P2bW"),
+            new("d_Inception4c_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P2bB = pullback of Forward(x) at d_forward, its Inception4c_P2bB"),
+            new("d_Inception4c_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P3aW = pullback of Forward(x) at d_forward, its Inception4c_P3aW"),
+            new("d_Inception4c_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P3aB = pullback of Forward(x) at d_forward, its Inception4c_P3aB"),
+            new("d_Inception4c_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P3bW = pullback of Forward(x) at d_forward, its Inception4c_P3bW"),
+            new("d_Inception4c_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P3bB = pullback of Forward(x) at d_forward, its Inception4c_P3bB"),
+            new("d_Inception4c_P4W", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P4W = pullback of Forward(x) at d_forward, its Inception4c_P4W"),
+            new("d_Inception4c_P4B", "gradient", "pullback of Forward(x) at d_forward, its Inception4c_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4c_P4B = pullback of Forward(x) at d_forward, its Inception4c_P4B"),
+            new("d_Inception4d_P1W", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P1W = pullback of Forward(x) at d_forward, its Inception4d_P1W"),
+            new("d_Inception4d_P1B", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P1B = pullback of Forward(x) at d_forward, its Inception4d_P1B"),
+            new("d_Inception4d_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P2aW = pullback of Forward(x) at d_forward, its Inception4d_P2aW"),
+            new("d_Inception4d_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P2aB = pullback of Forward(x) at d_forward, its Inception4d_P2aB"),
+            new("d_Inception4d_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P2bW = pullback of Forward(x) at d_forward, its Inception4d_P2bW"),
+            new("d_Inception4d_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P2bB = pullback of Forward(x) at d_forward, its Inception4d_P2bB"),
+            new("d_Inception4d_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P3aW = pullback of Forward(x) at d_forward, its Inception4d_P3aW"),
+            new("d_Inception4d_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P3aB = pullback of Forward(x) at d_forward, its Inception4d_P3aB"),
+            new("d_Inception4d_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P3bW = pullback of Forward(x) at d_forward, its Inception4d_P3bW"),
+            new("d_Inception4d_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P3bB = pullback of Forward(x) at d_forward, its Inception4d_P3bB"),
+            new("d_Inception4d_P4W", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P4W = pullback of Forward(x) at d_forward, its Inception4d_P4W"),
+            new("d_Inception4d_P4B", "gradient", "pullback of Forward(x) at d_forward, its Inception4d_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4d_P4B = pullback of Forward(x) at d_forward, its Inception4d_P4B"),
+            new("d_Inception4e_P1W", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P1W = pullback of Forward(x) at d_forward, its Inception4e_P1W"),
+            new("d_Inception4e_P1B", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P1B = pullback of Forward(x) at d_forward, its Inception4e_P1B"),
+            new("d_Inception4e_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P2aW = pullback of Forward(x) at d_forward, its Inception4e_P2aW"),
+            new("d_Inception4e_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P2aB = pullback of Forward(x) at d_forward, its Inception4e_P2aB"),
+            new("d_Inception4e_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P2bW = pullback of Forward(x) at d_forward, its Inception4e_P2bW"),
+            new("d_Inception4e_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P2bB = pullback of Forward(x) at d_forward, its Inception4e_P2bB"),
+            new("d_Inception4e_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P3aW = pullback of Forward(x) at d_forward, its Inception4e_P3aW"),
+            new("d_Inception4e_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P3aB = pullback of Forward(x) at d_forward, its Inception4e_P3aB"),
+            new("d_Inception4e_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P3bW = pullback of Forward(x) at d_forward, its Inception4e_P3bW"),
+            new("d_Inception4e_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P3bB = pullback of Forward(x) at d_forward, its Inception4e_P3bB"),
+            new("d_Inception4e_P4W", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P4W = pullback of Forward(x) at d_forward, its Inception4e_P4W"),
+            new("d_Inception4e_P4B", "gradient", "pullback of Forward(x) at d_forward, its Inception4e_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception4e_P4B = pullback of Forward(x) at d_forward, its Inception4e_P4B"),
+            new("d_Inception5a_P1W", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P1W = pullback of Forward(x) at d_forward, its Inception5a_P1W"),
+            new("d_Inception5a_P1B", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P1B = pullback of Forward(x) at d_forward, its Inception5a_P1B"),
+            new("d_Inception5a_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P2aW = pullback of Forward(x) at d_forward, its Inception5a_P2aW"),
+            new("d_Inception5a_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P2aB = pullback of Forward(x) at d_forward, its Inception5a_P2aB"),
+            new("d_Inception5a_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P2bW = pullback of Forward(x) at d_forward, its Inception5a_P2bW"),
+            new("d_Inception5a_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P2bB = pullback of Forward(x) at d_forward, its Inception5a_P2bB"),
+            new("d_Inception5a_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P3aW = pullback of Forward(x) at d_forward, its Inception5a_P3aW"),
+            new("d_Inception5a_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P3aB = pullback of Forward(x) at d_forward, its Inception5a_P3aB"),
+            new("d_Inception5a_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P3bW = pullback of Forward(x) at d_forward, its Inception5a_P3bW"),
+            new("d_Inception5a_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P3bB = pullback of Forward(x) at d_forward, its Inception5a_P3bB"),
+            new("d_Inception5a_P4W", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P4W = pullback of Forward(x) at d_forward, its Inception5a_P4W"),
+            new("d_Inception5a_P4B", "gradient", "pullback of Forward(x) at d_forward, its Inception5a_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5a_P4B = pullback of Forward(x) at d_forward, its Inception5a_P4B"),
+            new("d_Inception5b_P1W", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P1W = pullback of Forward(x) at d_forward, its Inception5b_P1W"),
+            new("d_Inception5b_P1B", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P1B = pullback of Forward(x) at d_forward, its Inception5b_P1B"),
+            new("d_Inception5b_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P2aW = pullback of Forward(x) at d_forward, its Inception5b_P2aW"),
+            new("d_Inception5b_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P2aB = pullback of Forward(x) at d_forward, its Inception5b_P2aB"),
+            new("d_Inception5b_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P2bW = pullback of Forward(x) at d_forward, its Inception5b_P2bW"),
+            new("d_Inception5b_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P2bB = pullback of Forward(x) at d_forward, its Inception5b_P2bB"),
+            new("d_Inception5b_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P3aW = pullback of Forward(x) at d_forward, its Inception5b_P3aW"),
+            new("d_Inception5b_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P3aB = pullback of Forward(x) at d_forward, its Inception5b_P3aB"),
+            new("d_Inception5b_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P3bW = pullback of Forward(x) at d_forward, its Inception5b_P3bW"),
+            new("d_Inception5b_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P3bB = pullback of Forward(x) at d_forward, its Inception5b_P3bB"),
+            new("d_Inception5b_P4W", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P4W = pullback of Forward(x) at d_forward, its Inception5b_P4W"),
+            new("d_Inception5b_P4B", "gradient", "pullback of Forward(x) at d_forward, its Inception5b_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Inception5b_P4B = pullback of Forward(x) at d_forward, its Inception5b_P4B"),
+            new("d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"),
+            new("d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"),
+        });
 }

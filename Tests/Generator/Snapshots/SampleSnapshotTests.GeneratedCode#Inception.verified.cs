@@ -613,4 +613,452 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         p.Gradient("P4W", d_P4W);
         p.Gradient("P4B", d_P4B);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(Inception), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// <see cref="ForwardCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "Inception",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂P1W, shaped like P1W.</summary>
+            public required Tensor P1W { get; init; }
+
+            /// <summary>∂L/∂P1B, shaped like P1B.</summary>
+            public required Tensor P1B { get; init; }
+
+            /// <summary>∂L/∂P2aW, shaped like P2aW.</summary>
+            public required Tensor P2aW { get; init; }
+
+            /// <summary>∂L/∂P2aB, shaped like P2aB.</summary>
+            public required Tensor P2aB { get; init; }
+
+            /// <summary>∂L/∂P2bW, shaped like P2bW.</summary>
+            public required Tensor P2bW { get; init; }
+
+            /// <summary>∂L/∂P2bB, shaped like P2bB.</summary>
+            public required Tensor P2bB { get; init; }
+
+            /// <summary>∂L/∂P3aW, shaped like P3aW.</summary>
+            public required Tensor P3aW { get; init; }
+
+            /// <summary>∂L/∂P3aB, shaped like P3aB.</summary>
+            public required Tensor P3aB { get; init; }
+
+            /// <summary>∂L/∂P3bW, shaped like P3bW.</summary>
+            public required Tensor P3bW { get; init; }
+
+            /// <summary>∂L/∂P3bB, shaped like P3bB.</summary>
+            public required Tensor P3bB { get; init; }
+
+            /// <summary>∂L/∂P4W, shaped like P4W.</summary>
+            public required Tensor P4W { get; init; }
+
+            /// <summary>∂L/∂P4B, shaped like P4B.</summary>
+            public required Tensor P4B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("P1W", P1W), ("P1B", P1B), ("P2aW", P2aW), ("P2aB", P2aB), ("P2bW", P2bW), ("P2bB", P2bB), ("P3aW", P3aW), ("P3aB", P3aB), ("P3bW", P3bW), ("P3bB", P3bB), ("P4W", P4W), ("P4B", P4B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   p1_conv2d = conv2d(x, P1W)
+        ///   p1_reshape = reshape(P1B, (-1, 1, 1))
+        ///   p1 = relu(p1_conv2d + p1_reshape)
+        ///   p2_conv2d2 = conv2d(x, P2aW)
+        ///   p2_reshape2 = reshape(P2aB, (-1, 1, 1))
+        ///   p2_relu = relu(p2_conv2d2 + p2_reshape2)
+        ///   p2_conv2d = conv2d(p2_relu, P2bW)
+        ///   p2_reshape = reshape(P2bB, (-1, 1, 1))
+        ///   p2 = relu(p2_conv2d + p2_reshape)
+        ///   forward_concat2 = concat_1(p1, p2)
+        ///   p3_conv2d2 = conv2d(x, P3aW)
+        ///   p3_reshape2 = reshape(P3aB, (-1, 1, 1))
+        ///   p3_relu = relu(p3_conv2d2 + p3_reshape2)
+        ///   p3_conv2d = conv2d(p3_relu, P3bW)
+        ///   p3_reshape = reshape(P3bB, (-1, 1, 1))
+        ///   p3 = relu(p3_conv2d + p3_reshape)
+        ///   forward_concat = concat_1(forward_concat2, p3)
+        ///   p4_maxpool2d = maxpool2d(x)
+        ///   p4_conv2d = conv2d(p4_maxpool2d, P4W)
+        ///   p4_reshape = reshape(P4B, (-1, 1, 1))
+        ///   p4 = relu(p4_conv2d + p4_reshape)
+        ///   forward = concat_1(forward_concat, p4)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
+        ///   d_P1W = the correlation of x with d_p1_conv2d
+        ///   d_P1B = reshape(d_p1_reshape) to P1B's shape
+        ///   d_P2aW = the correlation of x with d_p2_conv2d2
+        ///   d_P2aB = reshape(d_p2_reshape2) to P2aB's shape
+        ///   d_P2bW = the correlation of p2_relu with d_p2_conv2d
+        ///   d_P2bB = reshape(d_p2_reshape) to P2bB's shape
+        ///   d_P3aW = the correlation of x with d_p3_conv2d2
+        ///   d_P3aB = reshape(d_p3_reshape2) to P3aB's shape
+        ///   d_P3bW = the correlation of p3_relu with d_p3_conv2d
+        ///   d_P3bB = reshape(d_p3_reshape) to P3bB's shape
+        ///   d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d
+        ///   d_P4B = reshape(d_p4_reshape) to P4B's shape
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // Forward
+            // var p1 = Relu(Conv2d(x, P1W, P1B));
+            var p1_conv2d = Conv2d(x, P1W);
+            var p1_reshape = Reshape(P1B, -1, 1, 1);
+            var p1 = Relu(Add(p1_conv2d, p1_reshape));
+            // var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));
+            var p2_conv2d2 = Conv2d(x, P2aW);
+            var p2_reshape2 = Reshape(P2aB, -1, 1, 1);
+            var p2_relu = Relu(Add(p2_conv2d2, p2_reshape2));
+            var p2_conv2d = Conv2d(p2_relu, P2bW, padding: 1);
+            var p2_reshape = Reshape(P2bB, -1, 1, 1);
+            var p2 = Relu(Add(p2_conv2d, p2_reshape));
+            // return Concat([p1, p2, p3, p4], axis: 1);
+            var forward_concat2 = Concat(p1, p2, axis: 1);
+            // var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));
+            var p3_conv2d2 = Conv2d(x, P3aW);
+            var p3_reshape2 = Reshape(P3aB, -1, 1, 1);
+            var p3_relu = Relu(Add(p3_conv2d2, p3_reshape2));
+            var p3_conv2d = Conv2d(p3_relu, P3bW, padding: 2);
+            var p3_reshape = Reshape(P3bB, -1, 1, 1);
+            var p3 = Relu(Add(p3_conv2d, p3_reshape));
+            // return Concat([p1, p2, p3, p4], axis: 1);
+            var forward_concat = Concat(forward_concat2, p3, axis: 1);
+            // var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));
+            var p4_maxpool2d = MaxPool2d(x, kernel: 3, stride: 1, padding: 1);
+            var p4_conv2d = Conv2d(p4_maxpool2d, P4W);
+            var p4_reshape = Reshape(P4B, -1, 1, 1);
+            var p4 = Relu(Add(p4_conv2d, p4_reshape));
+            // return Concat([p1, p2, p3, p4], axis: 1);
+            var forward = Concat(forward_concat, p4, axis: 1);
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = concat_1(forward_concat, p4)  ⇒  d_forward_concat = the leading part of d_forward along the axis
+            var d_forward_concat = SliceLike(d_forward, forward_concat, axis: 1);
+            // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
+            var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
+            // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
+            var d_p4_add = Mul(d_p4, Step(p4));
+            // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
+            var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
+            // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
+            var d_p4_reshape = SumToShapeOf(d_p4_add, p4_reshape);
+            // p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape
+            var d_P4B = ReshapeLike(d_p4_reshape, P4B);
+            // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d
+            var d_P4W = Conv2dWeightGradient(d_p4_conv2d, p4_maxpool2d, P4W);
+            // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis
+            var d_forward_concat2 = SliceLike(d_forward_concat, forward_concat2, axis: 1);
+            // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
+            var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
+            // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
+            var d_p3_add2 = Mul(d_p3, Step(p3));
+            // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
+            var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
+            // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
+            var d_p3_reshape = SumToShapeOf(d_p3_add2, p3_reshape);
+            // p3_reshape = reshape(P3bB, (-1, 1, 1))  ⇒  d_P3bB = reshape(d_p3_reshape) to P3bB's shape
+            var d_P3bB = ReshapeLike(d_p3_reshape, P3bB);
+            // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)
+            var d_p3_relu = Conv2dInputGradient(d_p3_conv2d, P3bW, p3_relu, padding: 2);
+            // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
+            var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
+            // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
+            var d_p3_add = Mul(d_p3_relu, Step(p3_relu));
+            // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
+            var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
+            // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
+            var d_p3_reshape2 = SumToShapeOf(d_p3_add, p3_reshape2);
+            // p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape
+            var d_P3aB = ReshapeLike(d_p3_reshape2, P3aB);
+            // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2
+            var d_P3aW = Conv2dWeightGradient(d_p3_conv2d2, x, P3aW);
+            // forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis
+            var d_p1 = SliceLike(d_forward_concat2, p1, axis: 1);
+            // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
+            var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
+            // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
+            var d_p2_add2 = Mul(d_p2, Step(p2));
+            // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
+            var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
+            // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
+            var d_p2_reshape = SumToShapeOf(d_p2_add2, p2_reshape);
+            // p2_reshape = reshape(P2bB, (-1, 1, 1))  ⇒  d_P2bB = reshape(d_p2_reshape) to P2bB's shape
+            var d_P2bB = ReshapeLike(d_p2_reshape, P2bB);
+            // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)
+            var d_p2_relu = Conv2dInputGradient(d_p2_conv2d, P2bW, p2_relu, padding: 1);
+            // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
+            var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
+            // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
+            var d_p2_add = Mul(d_p2_relu, Step(p2_relu));
+            // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
+            var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
+            // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
+            var d_p2_reshape2 = SumToShapeOf(d_p2_add, p2_reshape2);
+            // p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape
+            var d_P2aB = ReshapeLike(d_p2_reshape2, P2aB);
+            // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
+            var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
+            // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
+            var d_p1_add = Mul(d_p1, Step(p1));
+            // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
+            var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
+            // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes
+            var d_p1_reshape = SumToShapeOf(d_p1_add, p1_reshape);
+            // p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape
+            var d_P1B = ReshapeLike(d_p1_reshape, P1B);
+            // p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d
+            var d_P1W = Conv2dWeightGradient(d_p1_conv2d, x, P1W);
+
+            return (forward, new ForwardGradients { P1W = d_P1W, P1B = d_P1B, P2aW = d_P2aW, P2aB = d_P2aB, P2bW = d_P2bW, P2bB = d_P2bB, P3aW = d_P3aW, P3aB = d_P3aB, P3bW = d_P3bW, P3bB = d_P3bB, P4W = d_P4W, P4B = d_P4B });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor P1W { get; init; } = null!;
+            public Tensor P1B { get; init; } = null!;
+            public Tensor P2aW { get; init; } = null!;
+            public Tensor P2aB { get; init; } = null!;
+            public Tensor P2bW { get; init; } = null!;
+            public Tensor P2bB { get; init; } = null!;
+            public Tensor P3aW { get; init; } = null!;
+            public Tensor P3aB { get; init; } = null!;
+            public Tensor P3bW { get; init; } = null!;
+            public Tensor P3bB { get; init; } = null!;
+            public Tensor P4W { get; init; } = null!;
+            public Tensor P4B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+        {
+            // Forward
+            // var p1 = Relu(Conv2d(x, P1W, P1B));
+            var p1_conv2d = Conv2d(x, P1W);
+            var p1_reshape = Reshape(P1B, -1, 1, 1);
+            var p1 = Relu(Add(p1_conv2d, p1_reshape));
+            // var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));
+            var p2_conv2d2 = Conv2d(x, P2aW);
+            var p2_reshape2 = Reshape(P2aB, -1, 1, 1);
+            var p2_relu = Relu(Add(p2_conv2d2, p2_reshape2));
+            var p2_conv2d = Conv2d(p2_relu, P2bW, padding: 1);
+            var p2_reshape = Reshape(P2bB, -1, 1, 1);
+            var p2 = Relu(Add(p2_conv2d, p2_reshape));
+            // return Concat([p1, p2, p3, p4], axis: 1);
+            var forward_concat2 = Concat(p1, p2, axis: 1);
+            // var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));
+            var p3_conv2d2 = Conv2d(x, P3aW);
+            var p3_reshape2 = Reshape(P3aB, -1, 1, 1);
+            var p3_relu = Relu(Add(p3_conv2d2, p3_reshape2));
+            var p3_conv2d = Conv2d(p3_relu, P3bW, padding: 2);
+            var p3_reshape = Reshape(P3bB, -1, 1, 1);
+            var p3 = Relu(Add(p3_conv2d, p3_reshape));
+            // return Concat([p1, p2, p3, p4], axis: 1);
+            var forward_concat = Concat(forward_concat2, p3, axis: 1);
+            // var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));
+            var p4_maxpool2d = MaxPool2d(x, kernel: 3, stride: 1, padding: 1);
+            var p4_conv2d = Conv2d(p4_maxpool2d, P4W);
+            var p4_reshape = Reshape(P4B, -1, 1, 1);
+            var p4 = Relu(Add(p4_conv2d, p4_reshape));
+            // return Concat([p1, p2, p3, p4], axis: 1);
+            var forward = Concat(forward_concat, p4, axis: 1);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = concat_1(forward_concat, p4)  ⇒  d_forward_concat = the leading part of d_forward along the axis
+                var d_forward_concat = SliceLike(d_forward, forward_concat, axis: 1);
+                // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
+                var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
+                // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
+                var d_p4_add = Mul(d_p4, Step(p4));
+                // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
+                var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
+                // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
+                var d_p4_reshape = SumToShapeOf(d_p4_add, p4_reshape);
+                // p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape
+                var d_P4B = ReshapeLike(d_p4_reshape, P4B);
+                // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_p4_maxpool2d = conv_transpose2d(d_p4_conv2d, P4W)
+                var d_p4_maxpool2d = Conv2dInputGradient(d_p4_conv2d, P4W, p4_maxpool2d);
+                // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d
+                var d_P4W = Conv2dWeightGradient(d_p4_conv2d, p4_maxpool2d, P4W);
+                // p4_maxpool2d = maxpool2d(x)  ⇒  d_x = d_p4_maxpool2d routed to the first maximum of each window of x
+                var d_x = MaxPool2dBackward(d_p4_maxpool2d, x, kernel: 3, stride: 1, padding: 1);
+                // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis
+                var d_forward_concat2 = SliceLike(d_forward_concat, forward_concat2, axis: 1);
+                // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
+                var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
+                // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
+                var d_p3_add2 = Mul(d_p3, Step(p3));
+                // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
+                var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
+                // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
+                var d_p3_reshape = SumToShapeOf(d_p3_add2, p3_reshape);
+                // p3_reshape = reshape(P3bB, (-1, 1, 1))  ⇒  d_P3bB = reshape(d_p3_reshape) to P3bB's shape
+                var d_P3bB = ReshapeLike(d_p3_reshape, P3bB);
+                // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)
+                var d_p3_relu = Conv2dInputGradient(d_p3_conv2d, P3bW, p3_relu, padding: 2);
+                // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
+                var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
+                // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
+                var d_p3_add = Mul(d_p3_relu, Step(p3_relu));
+                // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
+                var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
+                // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
+                var d_p3_reshape2 = SumToShapeOf(d_p3_add, p3_reshape2);
+                // p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape
+                var d_P3aB = ReshapeLike(d_p3_reshape2, P3aB);
+                // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_x += conv_transpose2d(d_p3_conv2d2, P3aW)
+                d_x += Conv2dInputGradient(d_p3_conv2d2, P3aW, x);
+                // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2
+                var d_P3aW = Conv2dWeightGradient(d_p3_conv2d2, x, P3aW);
+                // forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis
+                var d_p1 = SliceLike(d_forward_concat2, p1, axis: 1);
+                // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
+                var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
+                // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
+                var d_p2_add2 = Mul(d_p2, Step(p2));
+                // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
+                var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
+                // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
+                var d_p2_reshape = SumToShapeOf(d_p2_add2, p2_reshape);
+                // p2_reshape = reshape(P2bB, (-1, 1, 1))  ⇒  d_P2bB = reshape(d_p2_reshape) to P2bB's shape
+                var d_P2bB = ReshapeLike(d_p2_reshape, P2bB);
+                // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)
+                var d_p2_relu = Conv2dInputGradient(d_p2_conv2d, P2bW, p2_relu, padding: 1);
+                // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
+                var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
+                // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
+                var d_p2_add = Mul(d_p2_relu, Step(p2_relu));
+                // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
+                var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
+                // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
+                var d_p2_reshape2 = SumToShapeOf(d_p2_add, p2_reshape2);
+                // p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape
+                var d_P2aB = ReshapeLike(d_p2_reshape2, P2aB);
+                // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_x += conv_transpose2d(d_p2_conv2d2, P2aW)
+                d_x += Conv2dInputGradient(d_p2_conv2d2, P2aW, x);
+                // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
+                var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
+                // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
+                var d_p1_add = Mul(d_p1, Step(p1));
+                // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
+                var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
+                // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes
+                var d_p1_reshape = SumToShapeOf(d_p1_add, p1_reshape);
+                // p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape
+                var d_P1B = ReshapeLike(d_p1_reshape, P1B);
+                // p1_conv2d = conv2d(x, P1W)  ⇒  d_x += conv_transpose2d(d_p1_conv2d, P1W)
+                d_x += Conv2dInputGradient(d_p1_conv2d, P1W, x);
+                // p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d
+                var d_P1W = Conv2dWeightGradient(d_p1_conv2d, x, P1W);
+                return new ForwardCallGradients { P1W = d_P1W, P1B = d_P1B, P2aW = d_P2aW, P2aB = d_P2aB, P2bW = d_P2bW, P2bB = d_P2bB, P3aW = d_P3aW, P3aB = d_P3aB, P3bW = d_P3bW, P3bB = d_P3bB, P4W = d_P4W, P4B = d_P4B, x = d_x };
+            });
+        }
+        """,
+        Cuda: ForwardCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("P1W", "parameter", "P1W", new string[0]),
+            new("P1B", "parameter", "P1B", new string[0]),
+            new("P2aW", "parameter", "P2aW", new string[0]),
+            new("P2aB", "parameter", "P2aB", new string[0]),
+            new("P2bW", "parameter", "P2bW", new string[0]),
+            new("P2bB", "parameter", "P2bB", new string[0]),
+            new("P3aW", "parameter", "P3aW", new string[0]),
+            new("P3aB", "parameter", "P3aB", new string[0]),
+            new("P3bW", "parameter", "P3bW", new string[0]),
+            new("P3bB", "parameter", "P3bB", new string[0]),
+            new("P4W", "parameter", "P4W", new string[0]),
+            new("P4B", "parameter", "P4B", new string[0]),
+            new("p1_conv2d", "conv2d", "conv2d(x, P1W)", new string[] { "x", "P1W" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));"),
+            new("p1_reshape", "reshape", "reshape(P1B, (-1, 1, 1))", new string[] { "P1B" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));"),
+            new("p1", "relu", "relu(p1_conv2d + p1_reshape)", new string[] { "p1_conv2d", "p1_reshape" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));"),
+            new("p2_conv2d2", "conv2d", "conv2d(x, P2aW)", new string[] { "x", "P2aW" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
+            new("p2_reshape2", "reshape", "reshape(P2aB, (-1, 1, 1))", new string[] { "P2aB" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
+            new("p2_relu", "relu", "relu(p2_conv2d2 + p2_reshape2)", new string[] { "p2_conv2d2", "p2_reshape2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
+            new("p2_conv2d", "conv2d", "conv2d(p2_relu, P2bW)", new string[] { "p2_relu", "P2bW" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
+            new("p2_reshape", "reshape", "reshape(P2bB, (-1, 1, 1))", new string[] { "P2bB" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
+            new("p2", "relu", "relu(p2_conv2d + p2_reshape)", new string[] { "p2_conv2d", "p2_reshape" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
+            new("forward_concat2", "concat", "concat_1(p1, p2)", new string[] { "p1", "p2" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);"),
+            new("p3_conv2d2", "conv2d", "conv2d(x, P3aW)", new string[] { "x", "P3aW" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
+            new("p3_reshape2", "reshape", "reshape(P3aB, (-1, 1, 1))", new string[] { "P3aB" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
+            new("p3_relu", "relu", "relu(p3_conv2d2 + p3_reshape2)", new string[] { "p3_conv2d2", "p3_reshape2" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
+            new("p3_conv2d", "conv2d", "conv2d(p3_relu, P3bW)", new string[] { "p3_relu", "P3bW" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
+            new("p3_reshape", "reshape", "reshape(P3bB, (-1, 1, 1))", new string[] { "P3bB" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
+            new("p3", "relu", "relu(p3_conv2d + p3_reshape)", new string[] { "p3_conv2d", "p3_reshape" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
+            new("forward_concat", "concat", "concat_1(forward_concat2, p3)", new string[] { "forward_concat2", "p3" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);"),
+            new("p4_maxpool2d", "maxpool2d", "maxpool2d(x)", new string[] { "x" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"),
+            new("p4_conv2d", "conv2d", "conv2d(p4_maxpool2d, P4W)", new string[] { "p4_maxpool2d", "P4W" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"),
+            new("p4_reshape", "reshape", "reshape(P4B, (-1, 1, 1))", new string[] { "P4B" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"),
+            new("p4", "relu", "relu(p4_conv2d + p4_reshape)", new string[] { "p4_conv2d", "p4_reshape" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"),
+            new("forward", "concat", "concat_1(forward_concat, p4)", new string[] { "forward_concat", "p4" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_forward", "seed", "seed", new string[0], Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
+            new("d_forward_concat", "adjoint", "the leading part of d_forward along the axis", new string[] { "d_forward" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward = concat_1(forward_concat, p4)  ⇒  d_forward_concat = the leading part of d_forward along the axis"),
+            new("d_p4", "adjoint", "the trailing part of d_forward along the axis", new string[] { "d_forward" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis"),
+            new("d_p4_add", "adjoint", "d_p4 ⊙ [p4 > 0]", new string[] { "d_p4" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", Rule: "p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]"),
+            new("d_p4_conv2d", "adjoint", "d_p4_add, summed over broadcast axes", new string[] { "d_p4_add" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", Rule: "p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes"),
+            new("d_p4_reshape", "adjoint", "d_p4_add, summed over broadcast axes", new string[] { "d_p4_add" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", Rule: "p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes"),
+            new("d_P4B", "gradient", "reshape(d_p4_reshape) to P4B's shape", new string[] { "d_p4_reshape" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", Rule: "p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape"),
+            new("d_P4W", "gradient", "the correlation of p4_maxpool2d with d_p4_conv2d", new string[] { "d_p4_conv2d" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", Rule: "p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d"),
+            new("d_forward_concat2", "adjoint", "the leading part of d_forward_concat along the axis", new string[] { "d_forward_concat" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis"),
+            new("d_p3", "adjoint", "the trailing part of d_forward_concat along the axis", new string[] { "d_forward_concat" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis"),
+            new("d_p3_add2", "adjoint", "d_p3 ⊙ [p3 > 0]", new string[] { "d_p3" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]"),
+            new("d_p3_conv2d", "adjoint", "d_p3_add2, summed over broadcast axes", new string[] { "d_p3_add2" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes"),
+            new("d_p3_reshape", "adjoint", "d_p3_add2, summed over broadcast axes", new string[] { "d_p3_add2" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes"),
+            new("d_P3bB", "gradient", "reshape(d_p3_reshape) to P3bB's shape", new string[] { "d_p3_reshape" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_reshape = reshape(P3bB, (-1, 1, 1))  ⇒  d_P3bB = reshape(d_p3_reshape) to P3bB's shape"),
+            new("d_p3_relu", "adjoint", "conv_transpose2d(d_p3_conv2d, P3bW)", new string[] { "d_p3_conv2d" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)"),
+            new("d_P3bW", "gradient", "the correlation of p3_relu with d_p3_conv2d", new string[] { "d_p3_conv2d" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d"),
+            new("d_p3_add", "adjoint", "d_p3_relu ⊙ [p3_relu > 0]", new string[] { "d_p3_relu" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]"),
+            new("d_p3_conv2d2", "adjoint", "d_p3_add, summed over broadcast axes", new string[] { "d_p3_add" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes"),
+            new("d_p3_reshape2", "adjoint", "d_p3_add, summed over broadcast axes", new string[] { "d_p3_add" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes"),
+            new("d_P3aB", "gradient", "reshape(d_p3_reshape2) to P3aB's shape", new string[] { "d_p3_reshape2" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape"),
+            new("d_P3aW", "gradient", "the correlation of x with d_p3_conv2d2", new string[] { "d_p3_conv2d2" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2"),
+            new("d_p1", "adjoint", "the leading part of d_forward_concat2 along the axis", new string[] { "d_forward_concat2" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis"),
+            new("d_p2", "adjoint", "the trailing part of d_forward_concat2 along the axis", new string[] { "d_forward_concat2" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis"),
+            new("d_p2_add2", "adjoint", "d_p2 ⊙ [p2 > 0]", new string[] { "d_p2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]"),
+            new("d_p2_conv2d", "adjoint", "d_p2_add2, summed over broadcast axes", new string[] { "d_p2_add2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes"),
+            new("d_p2_reshape", "adjoint", "d_p2_add2, summed over broadcast axes", new string[] { "d_p2_add2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes"),
+            new("d_P2bB", "gradient", "reshape(d_p2_reshape) to P2bB's shape", new string[] { "d_p2_reshape" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_reshape = reshape(P2bB, (-1, 1, 1))  ⇒  d_P2bB = reshape(d_p2_reshape) to P2bB's shape"),
+            new("d_p2_relu", "adjoint", "conv_transpose2d(d_p2_conv2d, P2bW)", new string[] { "d_p2_conv2d" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)"),
+            new("d_P2bW", "gradient", "the correlation of p2_relu with d_p2_conv2d", new string[] { "d_p2_conv2d" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d"),
+            new("d_p2_add", "adjoint", "d_p2_relu ⊙ [p2_relu > 0]", new string[] { "d_p2_relu" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]"),
+            new("d_p2_conv2d2", "adjoint", "d_p2_add, summed over broadcast axes", new string[] { "d_p2_add" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes"),
+            new("d_p2_reshape2", "adjoint", "d_p2_add, summed over broadcast axes", new string[] { "d_p2_add" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes"),
+            new("d_P2aB", "gradient", "reshape(d_p2_reshape2) to P2aB's shape", new string[] { "d_p2_reshape2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape"),
+            new("d_P2aW", "gradient", "the correlation of x with d_p2_conv2d2", new string[] { "d_p2_conv2d2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2"),
+            new("d_p1_add", "adjoint", "d_p1 ⊙ [p1 > 0]", new string[] { "d_p1" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]"),
+            new("d_p1_conv2d", "adjoint", "d_p1_add, summed over broadcast axes", new string[] { "d_p1_add" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes"),
+            new("d_p1_reshape", "adjoint", "d_p1_add, summed over broadcast axes", new string[] { "d_p1_add" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes"),
+            new("d_P1B", "gradient", "reshape(d_p1_reshape) to P1B's shape", new string[] { "d_p1_reshape" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape"),
+            new("d_P1W", "gradient", "the correlation of x with d_p1_conv2d", new string[] { "d_p1_conv2d" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d"),
+        });
 }

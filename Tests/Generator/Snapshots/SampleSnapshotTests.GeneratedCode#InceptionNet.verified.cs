@@ -358,6 +358,418 @@ partial class InceptionNet : global::Differentiable.IModule
 
     // Forward has no device program of its own: it calls other [Differentiable] methods and is called by some, whose device programs include its kernels.
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(InceptionNet), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// no CUDA (it has no device program), and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "InceptionNet",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂StemW, shaped like StemW.</summary>
+            public required Tensor StemW { get; init; }
+
+            /// <summary>∂L/∂StemB, shaped like StemB.</summary>
+            public required Tensor StemB { get; init; }
+
+            /// <summary>∂L/∂Block1.P1W, shaped like Block1.P1W.</summary>
+            public required Tensor Block1_P1W { get; init; }
+
+            /// <summary>∂L/∂Block1.P1B, shaped like Block1.P1B.</summary>
+            public required Tensor Block1_P1B { get; init; }
+
+            /// <summary>∂L/∂Block1.P2aW, shaped like Block1.P2aW.</summary>
+            public required Tensor Block1_P2aW { get; init; }
+
+            /// <summary>∂L/∂Block1.P2aB, shaped like Block1.P2aB.</summary>
+            public required Tensor Block1_P2aB { get; init; }
+
+            /// <summary>∂L/∂Block1.P2bW, shaped like Block1.P2bW.</summary>
+            public required Tensor Block1_P2bW { get; init; }
+
+            /// <summary>∂L/∂Block1.P2bB, shaped like Block1.P2bB.</summary>
+            public required Tensor Block1_P2bB { get; init; }
+
+            /// <summary>∂L/∂Block1.P3aW, shaped like Block1.P3aW.</summary>
+            public required Tensor Block1_P3aW { get; init; }
+
+            /// <summary>∂L/∂Block1.P3aB, shaped like Block1.P3aB.</summary>
+            public required Tensor Block1_P3aB { get; init; }
+
+            /// <summary>∂L/∂Block1.P3bW, shaped like Block1.P3bW.</summary>
+            public required Tensor Block1_P3bW { get; init; }
+
+            /// <summary>∂L/∂Block1.P3bB, shaped like Block1.P3bB.</summary>
+            public required Tensor Block1_P3bB { get; init; }
+
+            /// <summary>∂L/∂Block1.P4W, shaped like Block1.P4W.</summary>
+            public required Tensor Block1_P4W { get; init; }
+
+            /// <summary>∂L/∂Block1.P4B, shaped like Block1.P4B.</summary>
+            public required Tensor Block1_P4B { get; init; }
+
+            /// <summary>∂L/∂Block2.P1W, shaped like Block2.P1W.</summary>
+            public required Tensor Block2_P1W { get; init; }
+
+            /// <summary>∂L/∂Block2.P1B, shaped like Block2.P1B.</summary>
+            public required Tensor Block2_P1B { get; init; }
+
+            /// <summary>∂L/∂Block2.P2aW, shaped like Block2.P2aW.</summary>
+            public required Tensor Block2_P2aW { get; init; }
+
+            /// <summary>∂L/∂Block2.P2aB, shaped like Block2.P2aB.</summary>
+            public required Tensor Block2_P2aB { get; init; }
+
+            /// <summary>∂L/∂Block2.P2bW, shaped like Block2.P2bW.</summary>
+            public required Tensor Block2_P2bW { get; init; }
+
+            /// <summary>∂L/∂Block2.P2bB, shaped like Block2.P2bB.</summary>
+            public required Tensor Block2_P2bB { get; init; }
+
+            /// <summary>∂L/∂Block2.P3aW, shaped like Block2.P3aW.</summary>
+            public required Tensor Block2_P3aW { get; init; }
+
+            /// <summary>∂L/∂Block2.P3aB, shaped like Block2.P3aB.</summary>
+            public required Tensor Block2_P3aB { get; init; }
+
+            /// <summary>∂L/∂Block2.P3bW, shaped like Block2.P3bW.</summary>
+            public required Tensor Block2_P3bW { get; init; }
+
+            /// <summary>∂L/∂Block2.P3bB, shaped like Block2.P3bB.</summary>
+            public required Tensor Block2_P3bB { get; init; }
+
+            /// <summary>∂L/∂Block2.P4W, shaped like Block2.P4W.</summary>
+            public required Tensor Block2_P4W { get; init; }
+
+            /// <summary>∂L/∂Block2.P4B, shaped like Block2.P4B.</summary>
+            public required Tensor Block2_P4B { get; init; }
+
+            /// <summary>∂L/∂Fc.W, shaped like Fc.W.</summary>
+            public required Tensor Fc_W { get; init; }
+
+            /// <summary>∂L/∂Fc.B, shaped like Fc.B.</summary>
+            public required Tensor Fc_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("StemW", StemW), ("StemB", StemB), ("Block1.P1W", Block1_P1W), ("Block1.P1B", Block1_P1B), ("Block1.P2aW", Block1_P2aW), ("Block1.P2aB", Block1_P2aB), ("Block1.P2bW", Block1_P2bW), ("Block1.P2bB", Block1_P2bB), ("Block1.P3aW", Block1_P3aW), ("Block1.P3aB", Block1_P3aB), ("Block1.P3bW", Block1_P3bW), ("Block1.P3bB", Block1_P3bB), ("Block1.P4W", Block1_P4W), ("Block1.P4B", Block1_P4B), ("Block2.P1W", Block2_P1W), ("Block2.P1B", Block2_P1B), ("Block2.P2aW", Block2_P2aW), ("Block2.P2aB", Block2_P2aB), ("Block2.P2bW", Block2_P2bW), ("Block2.P2bB", Block2_P2bB), ("Block2.P3aW", Block2_P3aW), ("Block2.P3aB", Block2_P3aB), ("Block2.P3bW", Block2_P3bW), ("Block2.P3bB", Block2_P3bB), ("Block2.P4W", Block2_P4W), ("Block2.P4B", Block2_P4B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   image = reshape(x, (-1, 1, 28, 28))
+        ///   stem_conv2d = conv2d(image, StemW)
+        ///   stem_reshape = reshape(StemB, (-1, 1, 1))
+        ///   stem_relu = relu(stem_conv2d + stem_reshape)
+        ///   stem = maxpool2d(stem_relu)
+        ///   Block1_forward = Block1.Forward(stem)
+        ///   h1 = maxpool2d(Block1_forward)
+        ///   Block2_forward = Block2.Forward(h1)
+        ///   h2_maxpool2d = maxpool2d(Block2_forward)
+        ///   h2 = flatten(h2_maxpool2d)
+        ///   Fc_forward = Fc.Forward(h2)
+        ///   forward_logsumexp = log Σ_1 exp(Fc_forward)
+        ///   forward = Fc_forward − forward_logsumexp
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
+        ///   d_StemW = the correlation of image with d_stem_conv2d
+        ///   d_StemB = reshape(d_stem_reshape) to StemB's shape
+        ///   d_Block1_P1W = pullback of Block1.Forward(stem) at d_Block1_forward, its P1W
+        ///   d_Block1_P1B = pullback of Block1.Forward(stem) at d_Block1_forward, its P1B
+        ///   d_Block1_P2aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aW
+        ///   d_Block1_P2aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aB
+        ///   d_Block1_P2bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bW
+        ///   d_Block1_P2bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bB
+        ///   d_Block1_P3aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aW
+        ///   d_Block1_P3aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aB
+        ///   d_Block1_P3bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bW
+        ///   d_Block1_P3bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bB
+        ///   d_Block1_P4W = pullback of Block1.Forward(stem) at d_Block1_forward, its P4W
+        ///   d_Block1_P4B = pullback of Block1.Forward(stem) at d_Block1_forward, its P4B
+        ///   d_Block2_P1W = pullback of Block2.Forward(h1) at d_Block2_forward, its P1W
+        ///   d_Block2_P1B = pullback of Block2.Forward(h1) at d_Block2_forward, its P1B
+        ///   d_Block2_P2aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aW
+        ///   d_Block2_P2aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aB
+        ///   d_Block2_P2bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bW
+        ///   d_Block2_P2bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bB
+        ///   d_Block2_P3aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aW
+        ///   d_Block2_P3aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aB
+        ///   d_Block2_P3bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bW
+        ///   d_Block2_P3bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bB
+        ///   d_Block2_P4W = pullback of Block2.Forward(h1) at d_Block2_forward, its P4W
+        ///   d_Block2_P4B = pullback of Block2.Forward(h1) at d_Block2_forward, its P4B
+        ///   d_Fc_W = pullback of Fc.Forward(h2) at d_Fc_forward, its W
+        ///   d_Fc_B = pullback of Fc.Forward(h2) at d_Fc_forward, its B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+            var (value, pullback) = ForwardVjpParametersOnly(x);
+            var gradients = pullback(seed);
+            return (value, new ForwardGradients { StemW = gradients.StemW, StemB = gradients.StemB, Block1_P1W = gradients.Block1_P1W, Block1_P1B = gradients.Block1_P1B, Block1_P2aW = gradients.Block1_P2aW, Block1_P2aB = gradients.Block1_P2aB, Block1_P2bW = gradients.Block1_P2bW, Block1_P2bB = gradients.Block1_P2bB, Block1_P3aW = gradients.Block1_P3aW, Block1_P3aB = gradients.Block1_P3aB, Block1_P3bW = gradients.Block1_P3bW, Block1_P3bB = gradients.Block1_P3bB, Block1_P4W = gradients.Block1_P4W, Block1_P4B = gradients.Block1_P4B, Block2_P1W = gradients.Block2_P1W, Block2_P1B = gradients.Block2_P1B, Block2_P2aW = gradients.Block2_P2aW, Block2_P2aB = gradients.Block2_P2aB, Block2_P2bW = gradients.Block2_P2bW, Block2_P2bB = gradients.Block2_P2bB, Block2_P3aW = gradients.Block2_P3aW, Block2_P3aB = gradients.Block2_P3aB, Block2_P3bW = gradients.Block2_P3bW, Block2_P3bB = gradients.Block2_P3bB, Block2_P4W = gradients.Block2_P4W, Block2_P4B = gradients.Block2_P4B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor StemW { get; init; } = null!;
+            public Tensor StemB { get; init; } = null!;
+            public Tensor Block1_P1W { get; init; } = null!;
+            public Tensor Block1_P1B { get; init; } = null!;
+            public Tensor Block1_P2aW { get; init; } = null!;
+            public Tensor Block1_P2aB { get; init; } = null!;
+            public Tensor Block1_P2bW { get; init; } = null!;
+            public Tensor Block1_P2bB { get; init; } = null!;
+            public Tensor Block1_P3aW { get; init; } = null!;
+            public Tensor Block1_P3aB { get; init; } = null!;
+            public Tensor Block1_P3bW { get; init; } = null!;
+            public Tensor Block1_P3bB { get; init; } = null!;
+            public Tensor Block1_P4W { get; init; } = null!;
+            public Tensor Block1_P4B { get; init; } = null!;
+            public Tensor Block2_P1W { get; init; } = null!;
+            public Tensor Block2_P1B { get; init; } = null!;
+            public Tensor Block2_P2aW { get; init; } = null!;
+            public Tensor Block2_P2aB { get; init; } = null!;
+            public Tensor Block2_P2bW { get; init; } = null!;
+            public Tensor Block2_P2bB { get; init; } = null!;
+            public Tensor Block2_P3aW { get; init; } = null!;
+            public Tensor Block2_P3aB { get; init; } = null!;
+            public Tensor Block2_P3bW { get; init; } = null!;
+            public Tensor Block2_P3bB { get; init; } = null!;
+            public Tensor Block2_P4W { get; init; } = null!;
+            public Tensor Block2_P4B { get; init; } = null!;
+            public Tensor Fc_W { get; init; } = null!;
+            public Tensor Fc_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        {
+            // Forward
+            // var image = Reshape(x, -1, 1, 28, 28);
+            var image = Reshape(x, -1, 1, 28, 28);
+            // var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);
+            var stem_conv2d = Conv2d(image, StemW, padding: 1);
+            var stem_reshape = Reshape(StemB, -1, 1, 1);
+            var stem_relu = Relu(Add(stem_conv2d, stem_reshape));
+            var stem = MaxPool2d(stem_relu, kernel: 2);
+            // var h1 = MaxPool2d(Block1.Forward(stem), 2);
+            var Block1_forward_vjp = Block1.ForwardVjp(stem);
+            var Block1_forward = Block1_forward_vjp.Value;
+            var h1 = MaxPool2d(Block1_forward, kernel: 2);
+            // var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));
+            var Block2_forward_vjp = Block2.ForwardVjp(h1);
+            var Block2_forward = Block2_forward_vjp.Value;
+            var h2_maxpool2d = MaxPool2d(Block2_forward, kernel: 2);
+            var h2 = Flatten(h2_maxpool2d);
+            // return LogSoftmax(Fc.Forward(h2), axis: 1);
+            var Fc_forward_vjp = Fc.ForwardVjp(h2);
+            var Fc_forward = Fc_forward_vjp.Value;
+            var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
+            var forward = Sub(Fc_forward, forward_logsumexp);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes
+                var d_Fc_forward = SumToShapeOf(d_forward, Fc_forward);
+                // forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+                // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
+                d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
+                var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
+                // Fc_forward = Fc.Forward(h2)  ⇒  d_h2 = pullback of Fc.Forward(h2) at d_Fc_forward, its x
+                var d_h2 = Fc_forward_pullback.x;
+                // Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_W = pullback of Fc.Forward(h2) at d_Fc_forward, its W
+                var d_Fc_W = Fc_forward_pullback.W;
+                // Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_B = pullback of Fc.Forward(h2) at d_Fc_forward, its B
+                var d_Fc_B = Fc_forward_pullback.B;
+                // h2 = flatten(h2_maxpool2d)  ⇒  d_h2_maxpool2d = reshape(d_h2) to h2_maxpool2d's shape
+                var d_h2_maxpool2d = ReshapeLike(d_h2, h2_maxpool2d);
+                // h2_maxpool2d = maxpool2d(Block2_forward)  ⇒  d_Block2_forward = d_h2_maxpool2d routed to the first maximum of each window of Block2_forward
+                var d_Block2_forward = MaxPool2dBackward(d_h2_maxpool2d, Block2_forward, kernel: 2);
+                var Block2_forward_pullback = Block2_forward_vjp.Pullback(d_Block2_forward);
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_h1 = pullback of Block2.Forward(h1) at d_Block2_forward, its x
+                var d_h1 = Block2_forward_pullback.x;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1W = pullback of Block2.Forward(h1) at d_Block2_forward, its P1W
+                var d_Block2_P1W = Block2_forward_pullback.P1W;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1B = pullback of Block2.Forward(h1) at d_Block2_forward, its P1B
+                var d_Block2_P1B = Block2_forward_pullback.P1B;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aW
+                var d_Block2_P2aW = Block2_forward_pullback.P2aW;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aB
+                var d_Block2_P2aB = Block2_forward_pullback.P2aB;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bW
+                var d_Block2_P2bW = Block2_forward_pullback.P2bW;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bB
+                var d_Block2_P2bB = Block2_forward_pullback.P2bB;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aW
+                var d_Block2_P3aW = Block2_forward_pullback.P3aW;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aB
+                var d_Block2_P3aB = Block2_forward_pullback.P3aB;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bW
+                var d_Block2_P3bW = Block2_forward_pullback.P3bW;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bB
+                var d_Block2_P3bB = Block2_forward_pullback.P3bB;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4W = pullback of Block2.Forward(h1) at d_Block2_forward, its P4W
+                var d_Block2_P4W = Block2_forward_pullback.P4W;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4B = pullback of Block2.Forward(h1) at d_Block2_forward, its P4B
+                var d_Block2_P4B = Block2_forward_pullback.P4B;
+                // h1 = maxpool2d(Block1_forward)  ⇒  d_Block1_forward = d_h1 routed to the first maximum of each window of Block1_forward
+                var d_Block1_forward = MaxPool2dBackward(d_h1, Block1_forward, kernel: 2);
+                var Block1_forward_pullback = Block1_forward_vjp.Pullback(d_Block1_forward);
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_stem = pullback of Block1.Forward(stem) at d_Block1_forward, its x
+                var d_stem = Block1_forward_pullback.x;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1W = pullback of Block1.Forward(stem) at d_Block1_forward, its P1W
+                var d_Block1_P1W = Block1_forward_pullback.P1W;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1B = pullback of Block1.Forward(stem) at d_Block1_forward, its P1B
+                var d_Block1_P1B = Block1_forward_pullback.P1B;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aW
+                var d_Block1_P2aW = Block1_forward_pullback.P2aW;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aB
+                var d_Block1_P2aB = Block1_forward_pullback.P2aB;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bW
+                var d_Block1_P2bW = Block1_forward_pullback.P2bW;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bB
+                var d_Block1_P2bB = Block1_forward_pullback.P2bB;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aW
+                var d_Block1_P3aW = Block1_forward_pullback.P3aW;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aB
+                var d_Block1_P3aB = Block1_forward_pullback.P3aB;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bW
+                var d_Block1_P3bW = Block1_forward_pullback.P3bW;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bB
+                var d_Block1_P3bB = Block1_forward_pullback.P3bB;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4W = pullback of Block1.Forward(stem) at d_Block1_forward, its P4W
+                var d_Block1_P4W = Block1_forward_pullback.P4W;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4B = pullback of Block1.Forward(stem) at d_Block1_forward, its P4B
+                var d_Block1_P4B = Block1_forward_pullback.P4B;
+                // stem = maxpool2d(stem_relu)  ⇒  d_stem_relu = d_stem routed to the first maximum of each window of stem_relu
+                var d_stem_relu = MaxPool2dBackward(d_stem, stem_relu, kernel: 2);
+                // stem_relu = relu(stem_conv2d + stem_reshape)  ⇒  d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
+                var d_stem_add = Mul(d_stem_relu, Step(stem_relu));
+                // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_conv2d = d_stem_add, summed over broadcast axes
+                var d_stem_conv2d = SumToShapeOf(d_stem_add, stem_conv2d);
+                // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_reshape = d_stem_add, summed over broadcast axes
+                var d_stem_reshape = SumToShapeOf(d_stem_add, stem_reshape);
+                // stem_reshape = reshape(StemB, (-1, 1, 1))  ⇒  d_StemB = reshape(d_stem_reshape) to StemB's shape
+                var d_StemB = ReshapeLike(d_stem_reshape, StemB);
+                // stem_conv2d = conv2d(image, StemW)  ⇒  d_StemW = the correlation of image with d_stem_conv2d
+                var d_StemW = Conv2dWeightGradient(d_stem_conv2d, image, StemW, padding: 1);
+                return new ForwardCallGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+            });
+        }
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("StemW", "parameter", "StemW", new string[0]),
+            new("StemB", "parameter", "StemB", new string[0]),
+            new("Block1.P1W", "parameter", "Block1.P1W", new string[0]),
+            new("Block1.P1B", "parameter", "Block1.P1B", new string[0]),
+            new("Block1.P2aW", "parameter", "Block1.P2aW", new string[0]),
+            new("Block1.P2aB", "parameter", "Block1.P2aB", new string[0]),
+            new("Block1.P2bW", "parameter", "Block1.P2bW", new string[0]),
+            new("Block1.P2bB", "parameter", "Block1.P2bB", new string[0]),
+            new("Block1.P3aW", "parameter", "Block1.P3aW", new string[0]),
+            new("Block1.P3aB", "parameter", "Block1.P3aB", new string[0]),
+            new("Block1.P3bW", "parameter", "Block1.P3bW", new string[0]),
+            new("Block1.P3bB", "parameter", "Block1.P3bB", new string[0]),
+            new("Block1.P4W", "parameter", "Block1.P4W", new string[0]),
+            new("Block1.P4B", "parameter", "Block1.P4B", new string[0]),
+            new("Block2.P1W", "parameter", "Block2.P1W", new string[0]),
+            new("Block2.P1B", "parameter", "Block2.P1B", new string[0]),
+            new("Block2.P2aW", "parameter", "Block2.P2aW", new string[0]),
+            new("Block2.P2aB", "parameter", "Block2.P2aB", new string[0]),
+            new("Block2.P2bW", "parameter", "Block2.P2bW", new string[0]),
+            new("Block2.P2bB", "parameter", "Block2.P2bB", new string[0]),
+            new("Block2.P3aW", "parameter", "Block2.P3aW", new string[0]),
+            new("Block2.P3aB", "parameter", "Block2.P3aB", new string[0]),
+            new("Block2.P3bW", "parameter", "Block2.P3bW", new string[0]),
+            new("Block2.P3bB", "parameter", "Block2.P3bB", new string[0]),
+            new("Block2.P4W", "parameter", "Block2.P4W", new string[0]),
+            new("Block2.P4B", "parameter", "Block2.P4B", new string[0]),
+            new("Fc.W", "parameter", "Fc.W", new string[0]),
+            new("Fc.B", "parameter", "Fc.B", new string[0]),
+            new("image", "reshape", "reshape(x, (-1, 1, 28, 28))", new string[] { "x" }, Statement: "var image = Reshape(x, -1, 1, 28, 28);"),
+            new("stem_conv2d", "conv2d", "conv2d(image, StemW)", new string[] { "image", "StemW" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"),
+            new("stem_reshape", "reshape", "reshape(StemB, (-1, 1, 1))", new string[] { "StemB" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"),
+            new("stem_relu", "relu", "relu(stem_conv2d + stem_reshape)", new string[] { "stem_conv2d", "stem_reshape" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"),
+            new("stem", "maxpool2d", "maxpool2d(stem_relu)", new string[] { "stem_relu" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"),
+            new("Block1_forward", "call", "Block1.Forward(stem)", new string[] { "stem", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);"),
+            new("h1", "maxpool2d", "maxpool2d(Block1_forward)", new string[] { "Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);"),
+            new("Block2_forward", "call", "Block2.Forward(h1)", new string[] { "h1", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));"),
+            new("h2_maxpool2d", "maxpool2d", "maxpool2d(Block2_forward)", new string[] { "Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));"),
+            new("h2", "flatten", "flatten(h2_maxpool2d)", new string[] { "h2_maxpool2d" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));"),
+            new("Fc_forward", "call", "Fc.Forward(h2)", new string[] { "h2", "Fc.W", "Fc.B" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);"),
+            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc_forward)", new string[] { "Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);"),
+            new("forward", "sub", "Fc_forward − forward_logsumexp", new string[] { "Fc_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
+            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
+            new("d_Fc_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)"),
+            new("d_h2", "adjoint", "pullback of Fc.Forward(h2) at d_Fc_forward, its x", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "Fc_forward = Fc.Forward(h2)  ⇒  d_h2 = pullback of Fc.Forward(h2) at d_Fc_forward, its x"),
+            new("d_Fc_W", "gradient", "pullback of Fc.Forward(h2) at d_Fc_forward, its W", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_W = pullback of Fc.Forward(h2) at d_Fc_forward, its W"),
+            new("d_Fc_B", "gradient", "pullback of Fc.Forward(h2) at d_Fc_forward, its B", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_B = pullback of Fc.Forward(h2) at d_Fc_forward, its B"),
+            new("d_h2_maxpool2d", "adjoint", "reshape(d_h2) to h2_maxpool2d's shape", new string[] { "d_h2" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "h2 = flatten(h2_maxpool2d)  ⇒  d_h2_maxpool2d = reshape(d_h2) to h2_maxpool2d's shape"),
+            new("d_Block2_forward", "adjoint", "d_h2_maxpool2d routed to the first maximum of each window of Block2_forward", new string[] { "d_h2_maxpool2d" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "h2_maxpool2d = maxpool2d(Block2_forward)  ⇒  d_Block2_forward = d_h2_maxpool2d routed to the first maximum of each window of Block2_forward"),
+            new("d_h1", "adjoint", "pullback of Block2.Forward(h1) at d_Block2_forward, its x", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_h1 = pullback of Block2.Forward(h1) at d_Block2_forward, its x"),
+            new("d_Block2_P1W", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P1W", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1W = pullback of Block2.Forward(h1) at d_Block2_forward, its P1W"),
+            new("d_Block2_P1B", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P1B", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1B = pullback of Block2.Forward(h1) at d_Block2_forward, its P1B"),
+            new("d_Block2_P2aW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2aW", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aW"),
+            new("d_Block2_P2aB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2aB", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aB"),
+            new("d_Block2_P2bW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2bW", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bW"),
+            new("d_Block2_P2bB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2bB", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bB"),
+            new("d_Block2_P3aW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3aW", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aW"),
+            new("d_Block2_P3aB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3aB", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aB"),
+            new("d_Block2_P3bW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3bW", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bW"),
+            new("d_Block2_P3bB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3bB", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bB"),
+            new("d_Block2_P4W", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P4W", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4W = pullback of Block2.Forward(h1) at d_Block2_forward, its P4W"),
+            new("d_Block2_P4B", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P4B", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4B = pullback of Block2.Forward(h1) at d_Block2_forward, its P4B"),
+            new("d_Block1_forward", "adjoint", "d_h1 routed to the first maximum of each window of Block1_forward", new string[] { "d_h1" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "h1 = maxpool2d(Block1_forward)  ⇒  d_Block1_forward = d_h1 routed to the first maximum of each window of Block1_forward"),
+            new("d_stem", "adjoint", "pullback of Block1.Forward(stem) at d_Block1_forward, its x", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_stem = pullback of Block1.Forward(stem) at d_Block1_forward, its x"),
+            new("d_Block1_P1W", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P1W", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1W = pullback of Block1.Forward(stem) at d_Block1_forward, its P1W"),
+            new("d_Block1_P1B", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P1B", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1B = pullback of Block1.Forward(stem) at d_Block1_forward, its P1B"),
+            new("d_Block1_P2aW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2aW", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aW"),
+            new("d_Block1_P2aB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2aB", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aB"),
+            new("d_Block1_P2bW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2bW", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bW"),
+            new("d_Block1_P2bB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2bB", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bB"),
+            new("d_Block1_P3aW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3aW", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aW"),
+            new("d_Block1_P3aB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3aB", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aB"),
+            new("d_Block1_P3bW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3bW", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bW"),
+            new("d_Block1_P3bB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3bB", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bB"),
+            new("d_Block1_P4W", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P4W", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4W = pullback of Block1.Forward(stem) at d_Block1_forward, its P4W"),
+            new("d_Block1_P4B", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P4B", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4B = pullback of Block1.Forward(stem) at d_Block1_forward, its P4B"),
+            new("d_stem_relu", "adjoint", "d_stem routed to the first maximum of each window of stem_relu", new string[] { "d_stem" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem = maxpool2d(stem_relu)  ⇒  d_stem_relu = d_stem routed to the first maximum of each window of stem_relu"),
+            new("d_stem_add", "adjoint", "d_stem_relu ⊙ [stem_relu > 0]", new string[] { "d_stem_relu" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_relu = relu(stem_conv2d + stem_reshape)  ⇒  d_stem_add = d_stem_relu ⊙ [stem_relu > 0]"),
+            new("d_stem_conv2d", "adjoint", "d_stem_add, summed over broadcast axes", new string[] { "d_stem_add" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_conv2d = d_stem_add, summed over broadcast axes"),
+            new("d_stem_reshape", "adjoint", "d_stem_add, summed over broadcast axes", new string[] { "d_stem_add" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_reshape = d_stem_add, summed over broadcast axes"),
+            new("d_StemB", "gradient", "reshape(d_stem_reshape) to StemB's shape", new string[] { "d_stem_reshape" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_reshape = reshape(StemB, (-1, 1, 1))  ⇒  d_StemB = reshape(d_stem_reshape) to StemB's shape"),
+            new("d_StemW", "gradient", "the correlation of image with d_stem_conv2d", new string[] { "d_stem_conv2d" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_conv2d = conv2d(image, StemW)  ⇒  d_StemW = the correlation of image with d_stem_conv2d"),
+        });
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -1176,4 +1588,301 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         p.Gradient("Fc.W", d_Fc_W);
         p.Gradient("Fc.B", d_Fc_B);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(InceptionNet), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// <see cref="LossCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "InceptionNet",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂StemW, shaped like StemW.</summary>
+            public required Tensor StemW { get; init; }
+
+            /// <summary>∂L/∂StemB, shaped like StemB.</summary>
+            public required Tensor StemB { get; init; }
+
+            /// <summary>∂L/∂Block1.P1W, shaped like Block1.P1W.</summary>
+            public required Tensor Block1_P1W { get; init; }
+
+            /// <summary>∂L/∂Block1.P1B, shaped like Block1.P1B.</summary>
+            public required Tensor Block1_P1B { get; init; }
+
+            /// <summary>∂L/∂Block1.P2aW, shaped like Block1.P2aW.</summary>
+            public required Tensor Block1_P2aW { get; init; }
+
+            /// <summary>∂L/∂Block1.P2aB, shaped like Block1.P2aB.</summary>
+            public required Tensor Block1_P2aB { get; init; }
+
+            /// <summary>∂L/∂Block1.P2bW, shaped like Block1.P2bW.</summary>
+            public required Tensor Block1_P2bW { get; init; }
+
+            /// <summary>∂L/∂Block1.P2bB, shaped like Block1.P2bB.</summary>
+            public required Tensor Block1_P2bB { get; init; }
+
+            /// <summary>∂L/∂Block1.P3aW, shaped like Block1.P3aW.</summary>
+            public required Tensor Block1_P3aW { get; init; }
+
+            /// <summary>∂L/∂Block1.P3aB, shaped like Block1.P3aB.</summary>
+            public required Tensor Block1_P3aB { get; init; }
+
+            /// <summary>∂L/∂Block1.P3bW, shaped like Block1.P3bW.</summary>
+            public required Tensor Block1_P3bW { get; init; }
+
+            /// <summary>∂L/∂Block1.P3bB, shaped like Block1.P3bB.</summary>
+            public required Tensor Block1_P3bB { get; init; }
+
+            /// <summary>∂L/∂Block1.P4W, shaped like Block1.P4W.</summary>
+            public required Tensor Block1_P4W { get; init; }
+
+            /// <summary>∂L/∂Block1.P4B, shaped like Block1.P4B.</summary>
+            public required Tensor Block1_P4B { get; init; }
+
+            /// <summary>∂L/∂Block2.P1W, shaped like Block2.P1W.</summary>
+            public required Tensor Block2_P1W { get; init; }
+
+            /// <summary>∂L/∂Block2.P1B, shaped like Block2.P1B.</summary>
+            public required Tensor Block2_P1B { get; init; }
+
+            /// <summary>∂L/∂Block2.P2aW, shaped like Block2.P2aW.</summary>
+            public required Tensor Block2_P2aW { get; init; }
+
+            /// <summary>∂L/∂Block2.P2aB, shaped like Block2.P2aB.</summary>
+            public required Tensor Block2_P2aB { get; init; }
+
+            /// <summary>∂L/∂Block2.P2bW, shaped like Block2.P2bW.</summary>
+            public required Tensor Block2_P2bW { get; init; }
+
+            /// <summary>∂L/∂Block2.P2bB, shaped like Block2.P2bB.</summary>
+            public required Tensor Block2_P2bB { get; init; }
+
+            /// <summary>∂L/∂Block2.P3aW, shaped like Block2.P3aW.</summary>
+            public required Tensor Block2_P3aW { get; init; }
+
+            /// <summary>∂L/∂Block2.P3aB, shaped like Block2.P3aB.</summary>
+            public required Tensor Block2_P3aB { get; init; }
+
+            /// <summary>∂L/∂Block2.P3bW, shaped like Block2.P3bW.</summary>
+            public required Tensor Block2_P3bW { get; init; }
+
+            /// <summary>∂L/∂Block2.P3bB, shaped like Block2.P3bB.</summary>
+            public required Tensor Block2_P3bB { get; init; }
+
+            /// <summary>∂L/∂Block2.P4W, shaped like Block2.P4W.</summary>
+            public required Tensor Block2_P4W { get; init; }
+
+            /// <summary>∂L/∂Block2.P4B, shaped like Block2.P4B.</summary>
+            public required Tensor Block2_P4B { get; init; }
+
+            /// <summary>∂L/∂Fc.W, shaped like Fc.W.</summary>
+            public required Tensor Fc_W { get; init; }
+
+            /// <summary>∂L/∂Fc.B, shaped like Fc.B.</summary>
+            public required Tensor Fc_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("StemW", StemW), ("StemB", StemB), ("Block1.P1W", Block1_P1W), ("Block1.P1B", Block1_P1B), ("Block1.P2aW", Block1_P2aW), ("Block1.P2aB", Block1_P2aB), ("Block1.P2bW", Block1_P2bW), ("Block1.P2bB", Block1_P2bB), ("Block1.P3aW", Block1_P3aW), ("Block1.P3aB", Block1_P3aB), ("Block1.P3bW", Block1_P3bW), ("Block1.P3bB", Block1_P3bB), ("Block1.P4W", Block1_P4W), ("Block1.P4B", Block1_P4B), ("Block2.P1W", Block2_P1W), ("Block2.P1B", Block2_P1B), ("Block2.P2aW", Block2_P2aW), ("Block2.P2aB", Block2_P2aB), ("Block2.P2bW", Block2_P2bW), ("Block2.P2bB", Block2_P2bB), ("Block2.P3aW", Block2_P3aW), ("Block2.P3aB", Block2_P3aB), ("Block2.P3bW", Block2_P3bW), ("Block2.P3bB", Block2_P3bB), ("Block2.P4W", Block2_P4W), ("Block2.P4B", Block2_P4B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   forward = Forward(x)
+        ///   loss_gather = forward[i, yᵢ]
+        ///   loss = −(mean loss_gather)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_StemW = pullback of Forward(x) at d_forward, its StemW
+        ///   d_StemB = pullback of Forward(x) at d_forward, its StemB
+        ///   d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W
+        ///   d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B
+        ///   d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW
+        ///   d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB
+        ///   d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW
+        ///   d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB
+        ///   d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW
+        ///   d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB
+        ///   d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW
+        ///   d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB
+        ///   d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W
+        ///   d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B
+        ///   d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W
+        ///   d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B
+        ///   d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW
+        ///   d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB
+        ///   d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW
+        ///   d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB
+        ///   d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW
+        ///   d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB
+        ///   d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW
+        ///   d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB
+        ///   d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W
+        ///   d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B
+        ///   d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+        ///   d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+        {
+            // Forward
+            // return NllLoss(Forward(x), y);
+            var forward_vjp = ForwardVjpParametersOnly(x);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_StemW = pullback of Forward(x) at d_forward, its StemW
+            var d_StemW = forward_pullback.StemW;
+            // forward = Forward(x)  ⇒  d_StemB = pullback of Forward(x) at d_forward, its StemB
+            var d_StemB = forward_pullback.StemB;
+            // forward = Forward(x)  ⇒  d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W
+            var d_Block1_P1W = forward_pullback.Block1_P1W;
+            // forward = Forward(x)  ⇒  d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B
+            var d_Block1_P1B = forward_pullback.Block1_P1B;
+            // forward = Forward(x)  ⇒  d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW
+            var d_Block1_P2aW = forward_pullback.Block1_P2aW;
+            // forward = Forward(x)  ⇒  d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB
+            var d_Block1_P2aB = forward_pullback.Block1_P2aB;
+            // forward = Forward(x)  ⇒  d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW
+            var d_Block1_P2bW = forward_pullback.Block1_P2bW;
+            // forward = Forward(x)  ⇒  d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB
+            var d_Block1_P2bB = forward_pullback.Block1_P2bB;
+            // forward = Forward(x)  ⇒  d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW
+            var d_Block1_P3aW = forward_pullback.Block1_P3aW;
+            // forward = Forward(x)  ⇒  d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB
+            var d_Block1_P3aB = forward_pullback.Block1_P3aB;
+            // forward = Forward(x)  ⇒  d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW
+            var d_Block1_P3bW = forward_pullback.Block1_P3bW;
+            // forward = Forward(x)  ⇒  d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB
+            var d_Block1_P3bB = forward_pullback.Block1_P3bB;
+            // forward = Forward(x)  ⇒  d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W
+            var d_Block1_P4W = forward_pullback.Block1_P4W;
+            // forward = Forward(x)  ⇒  d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B
+            var d_Block1_P4B = forward_pullback.Block1_P4B;
+            // forward = Forward(x)  ⇒  d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W
+            var d_Block2_P1W = forward_pullback.Block2_P1W;
+            // forward = Forward(x)  ⇒  d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B
+            var d_Block2_P1B = forward_pullback.Block2_P1B;
+            // forward = Forward(x)  ⇒  d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW
+            var d_Block2_P2aW = forward_pullback.Block2_P2aW;
+            // forward = Forward(x)  ⇒  d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB
+            var d_Block2_P2aB = forward_pullback.Block2_P2aB;
+            // forward = Forward(x)  ⇒  d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW
+            var d_Block2_P2bW = forward_pullback.Block2_P2bW;
+            // forward = Forward(x)  ⇒  d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB
+            var d_Block2_P2bB = forward_pullback.Block2_P2bB;
+            // forward = Forward(x)  ⇒  d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW
+            var d_Block2_P3aW = forward_pullback.Block2_P3aW;
+            // forward = Forward(x)  ⇒  d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB
+            var d_Block2_P3aB = forward_pullback.Block2_P3aB;
+            // forward = Forward(x)  ⇒  d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW
+            var d_Block2_P3bW = forward_pullback.Block2_P3bW;
+            // forward = Forward(x)  ⇒  d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB
+            var d_Block2_P3bB = forward_pullback.Block2_P3bB;
+            // forward = Forward(x)  ⇒  d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W
+            var d_Block2_P4W = forward_pullback.Block2_P4W;
+            // forward = Forward(x)  ⇒  d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B
+            var d_Block2_P4B = forward_pullback.Block2_P4B;
+            // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+            var d_Fc_W = forward_pullback.Fc_W;
+            // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+            var d_Fc_B = forward_pullback.Fc_B;
+
+            return (loss, new LossGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B });
+        }
+        """,
+        Cuda: LossCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("StemW", "parameter", "StemW", new string[0]),
+            new("StemB", "parameter", "StemB", new string[0]),
+            new("Block1.P1W", "parameter", "Block1.P1W", new string[0]),
+            new("Block1.P1B", "parameter", "Block1.P1B", new string[0]),
+            new("Block1.P2aW", "parameter", "Block1.P2aW", new string[0]),
+            new("Block1.P2aB", "parameter", "Block1.P2aB", new string[0]),
+            new("Block1.P2bW", "parameter", "Block1.P2bW", new string[0]),
+            new("Block1.P2bB", "parameter", "Block1.P2bB", new string[0]),
+            new("Block1.P3aW", "parameter", "Block1.P3aW", new string[0]),
+            new("Block1.P3aB", "parameter", "Block1.P3aB", new string[0]),
+            new("Block1.P3bW", "parameter", "Block1.P3bW", new string[0]),
+            new("Block1.P3bB", "parameter", "Block1.P3bB", new string[0]),
+            new("Block1.P4W", "parameter", "Block1.P4W", new string[0]),
+            new("Block1.P4B", "parameter", "Block1.P4B", new string[0]),
+            new("Block2.P1W", "parameter", "Block2.P1W", new string[0]),
+            new("Block2.P1B", "parameter", "Block2.P1B", new string[0]),
+            new("Block2.P2aW", "parameter", "Block2.P2aW", new string[0]),
+            new("Block2.P2aB", "parameter", "Block2.P2aB", new string[0]),
+            new("Block2.P2bW", "parameter", "Block2.P2bW", new string[0]),
+            new("Block2.P2bB", "parameter", "Block2.P2bB", new string[0]),
+            new("Block2.P3aW", "parameter", "Block2.P3aW", new string[0]),
+            new("Block2.P3aB", "parameter", "Block2.P3aB", new string[0]),
+            new("Block2.P3bW", "parameter", "Block2.P3bW", new string[0]),
+            new("Block2.P3bB", "parameter", "Block2.P3bB", new string[0]),
+            new("Block2.P4W", "parameter", "Block2.P4W", new string[0]),
+            new("Block2.P4B", "parameter", "Block2.P4B", new string[0]),
+            new("Fc.W", "parameter", "Fc.W", new string[0]),
+            new("Fc.B", "parameter", "Fc.B", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("forward", "call", "Forward(x)", new string[] { "x", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x), y);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
+            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
+            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
+            new("d_StemW", "gradient", "pullback of Forward(x) at d_forward, its StemW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_StemW = pullback of Forward(x) at d_forward, its StemW"),
+            new("d_StemB", "gradient", "pullback of Forward(x) at d_forward, its StemB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_StemB = pullback of Forward(x) at d_forward, its StemB"),
+            new("d_Block1_P1W", "gradient", "pullback of Forward(x) at d_forward, its Block1_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W"),
+            new("d_Block1_P1B", "gradient", "pullback of Forward(x) at d_forward, its Block1_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B"),
+            new("d_Block1_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW"),
+            new("d_Block1_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB"),
+            new("d_Block1_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW"),
+            new("d_Block1_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB"),
+            new("d_Block1_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW"),
+            new("d_Block1_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB"),
+            new("d_Block1_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW"),
+            new("d_Block1_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB"),
+            new("d_Block1_P4W", "gradient", "pullback of Forward(x) at d_forward, its Block1_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W"),
+            new("d_Block1_P4B", "gradient", "pullback of Forward(x) at d_forward, its Block1_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B"),
+            new("d_Block2_P1W", "gradient", "pullback of Forward(x) at d_forward, its Block2_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W"),
+            new("d_Block2_P1B", "gradient", "pullback of Forward(x) at d_forward, its Block2_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B"),
+            new("d_Block2_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW"),
+            new("d_Block2_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB"),
+            new("d_Block2_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW"),
+            new("d_Block2_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB"),
+            new("d_Block2_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW"),
+            new("d_Block2_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB"),
+            new("d_Block2_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW"),
+            new("d_Block2_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB"),
+            new("d_Block2_P4W", "gradient", "pullback of Forward(x) at d_forward, its Block2_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W"),
+            new("d_Block2_P4B", "gradient", "pullback of Forward(x) at d_forward, its Block2_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B"),
+            new("d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"),
+            new("d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"),
+        });
 }

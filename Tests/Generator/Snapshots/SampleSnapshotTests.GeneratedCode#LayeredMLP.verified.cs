@@ -231,6 +231,226 @@ partial class LayeredMLP : global::Differentiable.IModule
     public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
         throw new global::System.NotSupportedException("LayeredMLP.Forward has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(LayeredMLP), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "LayeredMLP",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂Layers[i].W, one per element of Layers, each shaped like its parameter.</summary>
+            public required IReadOnlyList<Tensor> Layers_W { get; init; }
+
+            /// <summary>∂L/∂Layers[i].B, one per element of Layers, each shaped like its parameter.</summary>
+            public required IReadOnlyList<Tensor> Layers_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All
+            {
+                get
+                {
+                    var all = new List<(string Name, Tensor Gradient)>();
+                    for (var index = 0; index < Layers_W.Count; index++)
+                    {
+                        all.Add(($"Layers.{index}.W", Layers_W[index]));
+                        all.Add(($"Layers.{index}.B", Layers_B[index]));
+                    }
+                    return all;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_h = null;
+            Tensor? d_result = null;
+            var d_Layers_W = new Tensor?[Layers.Length]; // d_Layers_W[i] = ∂L/∂Layers[i].W
+            var d_Layers_B = new Tensor?[Layers.Length]; // d_Layers_B[i] = ∂L/∂Layers[i].B
+            // var h = x;
+            var h = x;
+            tape.Push(() => d_h = null); // no gradient flows through this statement; before it, the target is another value
+            int applied = 0;
+            // foreach (var layer in Layers), by index: each element's parameters get their own gradient
+            for (var layer_index = 0; layer_index < Layers.Length; layer_index++)
+            {
+                var layer = Layers[layer_index];
+                if (applied > 0)
+                {
+                    // h = Relu(h);
+                    var h_new = Relu(h);
+                    h = h_new;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
+                        var d_h2 = Mul(d_h_new, Step(h_new));
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                    });
+                }
+                // h = layer.Forward(h);
+                var layer_index_saved = layer_index;
+                var h_new_vjp = layer.ForwardVjp(h);
+                h = h_new_vjp.Value;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    var h_new2_pullback = h_new_vjp.Pullback(d_h_new2);
+                    // h_new2 = layer.Forward(h)  ⇒  d_h3 = pullback of layer.Forward(h) at d_h_new2, its x
+                    var d_h3 = h_new2_pullback.x;
+                    // h_new2 = layer.Forward(h)  ⇒  d_layer_W = pullback of layer.Forward(h) at d_h_new2, its W
+                    var d_layer_W = h_new2_pullback.W;
+                    // h_new2 = layer.Forward(h)  ⇒  d_layer_B = pullback of layer.Forward(h) at d_h_new2, its B
+                    var d_layer_B = h_new2_pullback.B;
+                    d_Layers_W[layer_index_saved] = d_Layers_W[layer_index_saved] is null ? d_layer_W : d_Layers_W[layer_index_saved]! + d_layer_W;
+                    d_Layers_B[layer_index_saved] = d_Layers_B[layer_index_saved] is null ? d_layer_B : d_Layers_B[layer_index_saved]! + d_layer_B;
+                    d_h = d_h is null ? d_h3 : d_h + d_h3;
+                });
+                applied++;
+            }
+            // return LogSoftmax(h, axis: 1);
+            var h_saved = h;
+            var result_new_logsumexp = LogSumExp(h, axis: 1, keepDims: true);
+            var result = Sub(h, result_new_logsumexp);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = h − result_new_logsumexp  ⇒  d_h4 = d_result_new, summed over broadcast axes
+                var d_h4 = SumToShapeOf(d_result_new, h_saved);
+                // result_new = h − result_new_logsumexp  ⇒  d_result_new_logsumexp = −d_result_new, summed over broadcast axes
+                var d_result_new_logsumexp = SumToShapeOf(Neg(d_result_new), result_new_logsumexp);
+                // result_new_logsumexp = log Σ_1 exp(h)  ⇒  d_h4 += d_result_new_logsumexp ⊙ exp(h − result_new_logsumexp) = d_result_new_logsumexp ⊙ softmax(h)
+                d_h4 += Mul(ExpandAlong(d_result_new_logsumexp, h_saved, axis: 1, keepDims: true), Exp(Sub(h_saved, ExpandAlong(result_new_logsumexp, h_saved, axis: 1, keepDims: true))));
+                d_h = d_h is null ? d_h4 : d_h + d_h4;
+            });
+
+            // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (result, new ForwardGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public IReadOnlyList<Tensor> Layers_W { get; init; } = null!;
+            public IReadOnlyList<Tensor> Layers_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+        /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        {
+            // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_h = null;
+            Tensor? d_result = null;
+            var d_Layers_W = new Tensor?[Layers.Length]; // d_Layers_W[i] = ∂L/∂Layers[i].W
+            var d_Layers_B = new Tensor?[Layers.Length]; // d_Layers_B[i] = ∂L/∂Layers[i].B
+            // var h = x;
+            var h = x;
+            tape.Push(() => d_h = null); // no gradient flows through this statement; before it, the target is another value
+            int applied = 0;
+            // foreach (var layer in Layers), by index: each element's parameters get their own gradient
+            for (var layer_index = 0; layer_index < Layers.Length; layer_index++)
+            {
+                var layer = Layers[layer_index];
+                if (applied > 0)
+                {
+                    // h = Relu(h);
+                    var h_new = Relu(h);
+                    h = h_new;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
+                        var d_h2 = Mul(d_h_new, Step(h_new));
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                    });
+                }
+                // h = layer.Forward(h);
+                var layer_index_saved = layer_index;
+                var h_new_vjp = layer.ForwardVjp(h);
+                h = h_new_vjp.Value;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    var h_new2_pullback = h_new_vjp.Pullback(d_h_new2);
+                    // h_new2 = layer.Forward(h)  ⇒  d_h3 = pullback of layer.Forward(h) at d_h_new2, its x
+                    var d_h3 = h_new2_pullback.x;
+                    // h_new2 = layer.Forward(h)  ⇒  d_layer_W = pullback of layer.Forward(h) at d_h_new2, its W
+                    var d_layer_W = h_new2_pullback.W;
+                    // h_new2 = layer.Forward(h)  ⇒  d_layer_B = pullback of layer.Forward(h) at d_h_new2, its B
+                    var d_layer_B = h_new2_pullback.B;
+                    d_Layers_W[layer_index_saved] = d_Layers_W[layer_index_saved] is null ? d_layer_W : d_Layers_W[layer_index_saved]! + d_layer_W;
+                    d_Layers_B[layer_index_saved] = d_Layers_B[layer_index_saved] is null ? d_layer_B : d_Layers_B[layer_index_saved]! + d_layer_B;
+                    d_h = d_h is null ? d_h3 : d_h + d_h3;
+                });
+                applied++;
+            }
+            // return LogSoftmax(h, axis: 1);
+            var h_saved = h;
+            var result_new_logsumexp = LogSumExp(h, axis: 1, keepDims: true);
+            var result = Sub(h, result_new_logsumexp);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = h − result_new_logsumexp  ⇒  d_h4 = d_result_new, summed over broadcast axes
+                var d_h4 = SumToShapeOf(d_result_new, h_saved);
+                // result_new = h − result_new_logsumexp  ⇒  d_result_new_logsumexp = −d_result_new, summed over broadcast axes
+                var d_result_new_logsumexp = SumToShapeOf(Neg(d_result_new), result_new_logsumexp);
+                // result_new_logsumexp = log Σ_1 exp(h)  ⇒  d_h4 += d_result_new_logsumexp ⊙ exp(h − result_new_logsumexp) = d_result_new_logsumexp ⊙ softmax(h)
+                d_h4 += Mul(ExpandAlong(d_result_new_logsumexp, h_saved, axis: 1, keepDims: true), Exp(Sub(h_saved, ExpandAlong(result_new_logsumexp, h_saved, axis: 1, keepDims: true))));
+                d_h = d_h is null ? d_h4 : d_h + d_h4;
+            });
+
+            return (result, seed2 =>
+            {
+                // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed2);
+                while (tape.Count > 0) tape.Pop()();
+                return new ForwardCallGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) };
+            });
+        }
+
+        /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+            throw new global::System.NotSupportedException("LayeredMLP.Forward has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -303,4 +523,105 @@ partial class LayeredMLP : global::Differentiable.IModule
     }
 
     // Loss has no device program: the device inlines calls, and 'Forward(...)' is not supported in a [Differentiable] body: Forward has control flow, which device programs do not record yet.
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(LayeredMLP), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// no CUDA (it has no device program), and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "LayeredMLP",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂Layers[i].W, one per element of Layers, each shaped like its parameter.</summary>
+            public required IReadOnlyList<Tensor> Layers_W { get; init; }
+
+            /// <summary>∂L/∂Layers[i].B, one per element of Layers, each shaped like its parameter.</summary>
+            public required IReadOnlyList<Tensor> Layers_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All
+            {
+                get
+                {
+                    var all = new List<(string Name, Tensor Gradient)>();
+                    for (var index = 0; index < Layers_W.Count; index++)
+                    {
+                        all.Add(($"Layers.{index}.W", Layers_W[index]));
+                        all.Add(($"Layers.{index}.B", Layers_B[index]));
+                    }
+                    return all;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to Layers.W, Layers.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   forward = Forward(x)
+        ///   loss_gather = forward[i, yᵢ]
+        ///   loss = −(mean loss_gather)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
+        ///   d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+        {
+            // Forward
+            // return NllLoss(Forward(x), y);
+            var forward_vjp = ForwardVjpParametersOnly(x);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
+            var d_Layers_W = forward_pullback.Layers_W;
+            // forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
+            var d_Layers_B = forward_pullback.Layers_B;
+
+            return (loss, new LossGradients { Layers_W = d_Layers_W, Layers_B = d_Layers_B });
+        }
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("Layers.W", "parameter", "Layers.W", new string[0]),
+            new("Layers.B", "parameter", "Layers.B", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("forward", "call", "Forward(x)", new string[] { "x", "Layers.W", "Layers.B" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x), y);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
+            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
+            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
+            new("d_Layers_W", "gradient", "pullback of Forward(x) at d_forward, its Layers_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W"),
+            new("d_Layers_B", "gradient", "pullback of Forward(x) at d_forward, its Layers_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B"),
+        });
 }

@@ -158,4 +158,132 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
         p.Gradient("W", d_W);
         p.Gradient("B", d_B);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(Linear), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// <see cref="ForwardCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "Linear",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂W, shaped like W.</summary>
+            public required Tensor W { get; init; }
+
+            /// <summary>∂L/∂B, shaped like B.</summary>
+            public required Tensor B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W", W), ("B", B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to W, B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   forward_matmul = x · W
+        ///   forward = forward_matmul + B
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
+        ///   d_W = xᵀ · d_forward_matmul
+        ///   d_B = d_forward, summed over broadcast axes
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+            var (value, pullback) = ForwardVjpParametersOnly(x);
+            var gradients = pullback(seed);
+            return (value, new ForwardGradients { W = gradients.W, B = gradients.B });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor W { get; init; } = null!;
+            public Tensor B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        {
+            // Forward
+            // return x.MatMul(W) + B;
+            var forward_matmul = MatMul(x, W);
+            var forward = Add(forward_matmul, B);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = forward_matmul + B  ⇒  d_forward_matmul = d_forward, summed over broadcast axes
+                var d_forward_matmul = SumToShapeOf(d_forward, forward_matmul);
+                // forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes
+                var d_B = SumToShapeOf(d_forward, B);
+                // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
+                var d_W = MatMulTransposeA(x, d_forward_matmul);
+                return new ForwardCallGradients { W = d_W, B = d_B };
+            });
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+        {
+            // Forward
+            // return x.MatMul(W) + B;
+            var forward_matmul = MatMul(x, W);
+            var forward = Add(forward_matmul, B);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = forward_matmul + B  ⇒  d_forward_matmul = d_forward, summed over broadcast axes
+                var d_forward_matmul = SumToShapeOf(d_forward, forward_matmul);
+                // forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes
+                var d_B = SumToShapeOf(d_forward, B);
+                // forward_matmul = x · W  ⇒  d_x = d_forward_matmul · Wᵀ
+                var d_x = MatMulTransposeB(d_forward_matmul, W);
+                // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
+                var d_W = MatMulTransposeA(x, d_forward_matmul);
+                return new ForwardCallGradients { W = d_W, B = d_B, x = d_x };
+            });
+        }
+        """,
+        Cuda: ForwardCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W", "parameter", "W", new string[0]),
+            new("B", "parameter", "B", new string[0]),
+            new("forward_matmul", "matmul", "x · W", new string[] { "x", "W" }, Statement: "return x.MatMul(W) + B;"),
+            new("forward", "add", "forward_matmul + B", new string[] { "forward_matmul", "B" }, Statement: "return x.MatMul(W) + B;"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_forward", "seed", "seed", new string[0], Statement: "return x.MatMul(W) + B;", Rule: "d_forward = seed (ones when none is given)"),
+            new("d_forward_matmul", "adjoint", "d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return x.MatMul(W) + B;", Rule: "forward = forward_matmul + B  ⇒  d_forward_matmul = d_forward, summed over broadcast axes"),
+            new("d_B", "gradient", "d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return x.MatMul(W) + B;", Rule: "forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes"),
+            new("d_W", "gradient", "xᵀ · d_forward_matmul", new string[] { "d_forward_matmul" }, Statement: "return x.MatMul(W) + B;", Rule: "forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul"),
+        });
 }

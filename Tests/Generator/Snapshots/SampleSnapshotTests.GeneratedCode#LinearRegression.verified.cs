@@ -131,6 +131,106 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
         p.Gradient("B", d_B);
     }
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(LinearRegression), "Predict")</c> returns: the C# above that computes the gradient of Predict,
+    /// <see cref="PredictCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection PredictInspection() => new(
+        Model: "LinearRegression",
+        Method: "Predict",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="PredictWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class PredictGradients : IGradients
+        {
+            /// <summary>∂L/∂W, shaped like W.</summary>
+            public required Tensor W { get; init; }
+
+            /// <summary>∂L/∂B, shaped like B.</summary>
+            public required Tensor B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W", W), ("B", B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Predict(x)</c> and, by reverse-mode differentiation, its gradient with respect to W, B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   predict_matmul = x · W
+        ///   predict = predict_matmul + B
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ predict, ⊙ elementwise, · matrix product):
+        ///   d_W = xᵀ · d_predict_matmul
+        ///   d_B = d_predict, summed over broadcast axes
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Predict"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Predict</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, PredictGradients Gradients) PredictWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // The forward and backward are PredictVjpParametersOnly's, which [Differentiable] methods that call Predict run too.
+            var (value, pullback) = PredictVjpParametersOnly(x);
+            var gradients = pullback(seed);
+            return (value, new PredictGradients { W = gradients.W, B = gradients.B });
+        }
+
+        /// <summary>The gradients a call of Predict from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class PredictCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor W { get; init; } = null!;
+            public Tensor B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Predict(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjpParametersOnly(Tensor x)
+        {
+            // Forward
+            // return x.MatMul(W) + B;
+            var predict_matmul = MatMul(x, W);
+            var predict = Add(predict_matmul, B);
+
+            return (predict, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ predict
+                var d_predict = Seed(predict, seed);
+                // predict = predict_matmul + B  ⇒  d_predict_matmul = d_predict, summed over broadcast axes
+                var d_predict_matmul = SumToShapeOf(d_predict, predict_matmul);
+                // predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes
+                var d_B = SumToShapeOf(d_predict, B);
+                // predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul
+                var d_W = MatMulTransposeA(x, d_predict_matmul);
+                return new PredictCallGradients { W = d_W, B = d_B };
+            });
+        }
+        """,
+        Cuda: PredictCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W", "parameter", "W", new string[0]),
+            new("B", "parameter", "B", new string[0]),
+            new("predict_matmul", "matmul", "x · W", new string[] { "x", "W" }, Statement: "return x.MatMul(W) + B;"),
+            new("predict", "add", "predict_matmul + B", new string[] { "predict_matmul", "B" }, Statement: "return x.MatMul(W) + B;"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_predict", "seed", "seed", new string[0], Statement: "return x.MatMul(W) + B;", Rule: "d_predict = seed (ones when none is given)"),
+            new("d_predict_matmul", "adjoint", "d_predict, summed over broadcast axes", new string[] { "d_predict" }, Statement: "return x.MatMul(W) + B;", Rule: "predict = predict_matmul + B  ⇒  d_predict_matmul = d_predict, summed over broadcast axes"),
+            new("d_B", "gradient", "d_predict, summed over broadcast axes", new string[] { "d_predict" }, Statement: "return x.MatMul(W) + B;", Rule: "predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes"),
+            new("d_W", "gradient", "xᵀ · d_predict_matmul", new string[] { "d_predict_matmul" }, Statement: "return x.MatMul(W) + B;", Rule: "predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul"),
+        });
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -262,4 +362,96 @@ extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ ou
         p.Gradient("W", d_W);
         p.Gradient("B", d_B);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(LinearRegression), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// <see cref="LossCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "LinearRegression",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂W, shaped like W.</summary>
+            public required Tensor W { get; init; }
+
+            /// <summary>∂L/∂B, shaped like B.</summary>
+            public required Tensor B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W", W), ("B", B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to W, B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   predict = Predict(x)
+        ///   loss_sub = predict − y
+        ///   loss_pow = loss_sub^2
+        ///   loss = mean loss_pow
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_W = pullback of Predict(x) at d_predict, its W
+        ///   d_B = pullback of Predict(x) at d_predict, its B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Tensor y, Tensor? seed = null)
+        {
+            // Forward
+            // return MseLoss(Predict(x), y);
+            var predict_vjp = PredictVjpParametersOnly(x);
+            var predict = predict_vjp.Value;
+            var loss_sub = Sub(predict, y);
+            var loss_pow = Pow(loss_sub, 2.0);
+            var loss = Mean(loss_pow);
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = mean loss_pow  ⇒  d_loss_pow = d_loss / n expanded to the shape of loss_pow
+            var d_loss_pow = ExpandMeanAlong(d_loss, loss_pow, axis: null, keepDims: false);
+            // loss_pow = loss_sub^2  ⇒  d_loss_sub = d_loss_pow ⊙ 2·loss_sub^(2−1)
+            var d_loss_sub = Mul(Mul(d_loss_pow, 2.0), loss_sub);
+            // loss_sub = predict − y  ⇒  d_predict = d_loss_sub, summed over broadcast axes
+            var d_predict = SumToShapeOf(d_loss_sub, predict);
+            var predict_pullback = predict_vjp.Pullback(d_predict);
+            // predict = Predict(x)  ⇒  d_W = pullback of Predict(x) at d_predict, its W
+            var d_W = predict_pullback.W;
+            // predict = Predict(x)  ⇒  d_B = pullback of Predict(x) at d_predict, its B
+            var d_B = predict_pullback.B;
+
+            return (loss, new LossGradients { W = d_W, B = d_B });
+        }
+        """,
+        Cuda: LossCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W", "parameter", "W", new string[0]),
+            new("B", "parameter", "B", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("predict", "call", "Predict(x)", new string[] { "x", "W", "B" }, Statement: "return MseLoss(Predict(x), y);"),
+            new("loss_sub", "sub", "predict − y", new string[] { "predict", "y" }, Statement: "return MseLoss(Predict(x), y);"),
+            new("loss_pow", "pow", "loss_sub^2", new string[] { "loss_sub" }, Statement: "return MseLoss(Predict(x), y);"),
+            new("loss", "mean", "mean loss_pow", new string[] { "loss_pow" }, Statement: "return MseLoss(Predict(x), y);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return MseLoss(Predict(x), y);", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_pow", "adjoint", "d_loss / n expanded to the shape of loss_pow", new string[] { "d_loss" }, Statement: "return MseLoss(Predict(x), y);", Rule: "loss = mean loss_pow  ⇒  d_loss_pow = d_loss / n expanded to the shape of loss_pow"),
+            new("d_loss_sub", "adjoint", "d_loss_pow ⊙ 2·loss_sub^(2−1)", new string[] { "d_loss_pow" }, Statement: "return MseLoss(Predict(x), y);", Rule: "loss_pow = loss_sub^2  ⇒  d_loss_sub = d_loss_pow ⊙ 2·loss_sub^(2−1)"),
+            new("d_predict", "adjoint", "d_loss_sub, summed over broadcast axes", new string[] { "d_loss_sub" }, Statement: "return MseLoss(Predict(x), y);", Rule: "loss_sub = predict − y  ⇒  d_predict = d_loss_sub, summed over broadcast axes"),
+            new("d_W", "gradient", "pullback of Predict(x) at d_predict, its W", new string[] { "d_predict" }, Statement: "return MseLoss(Predict(x), y);", Rule: "predict = Predict(x)  ⇒  d_W = pullback of Predict(x) at d_predict, its W"),
+            new("d_B", "gradient", "pullback of Predict(x) at d_predict, its B", new string[] { "d_predict" }, Statement: "return MseLoss(Predict(x), y);", Rule: "predict = Predict(x)  ⇒  d_B = pullback of Predict(x) at d_predict, its B"),
+        });
 }

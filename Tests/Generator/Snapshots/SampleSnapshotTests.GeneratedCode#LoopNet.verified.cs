@@ -139,4 +139,138 @@ partial class LoopNet : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
         throw new global::System.NotSupportedException("LoopNet.Forward has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(LoopNet), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "LoopNet",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂W, shaped like W.</summary>
+            public required Tensor W { get; init; }
+
+            /// <summary>∂L/∂U, shaped like U.</summary>
+            public required Tensor U { get; init; }
+
+            /// <summary>∂L/∂B, shaped like B.</summary>
+            public required Tensor B { get; init; }
+
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W", W), ("U", U), ("B", B), ("x", x) };
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_h = null;
+            Tensor? d_result = null;
+            Tensor? d_W = null;
+            Tensor? d_U = null;
+            Tensor? d_B = null;
+            // var h = Tanh(x.MatMul(U));
+            var h_new = Tanh(MatMul(x, U));
+            var h = h_new;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = tanh(x · U)  ⇒  d_h_new_matmul = d_h_new ⊙ (1 − h_new²)
+                var d_h_new_matmul = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
+                // h_new_matmul = x · U  ⇒  d_x2 = d_h_new_matmul · Uᵀ
+                var d_x2 = MatMulTransposeB(d_h_new_matmul, U);
+                // h_new_matmul = x · U  ⇒  d_U2 = xᵀ · d_h_new_matmul
+                var d_U2 = MatMulTransposeA(x, d_h_new_matmul);
+                d_U = d_U is null ? d_U2 : d_U + d_U2;
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+            });
+            for (int i = 0; i < Steps; i++)
+            {
+                if (h.Abs().Max().Item() < 0.001)
+                {
+                    break;
+                }
+                // h = Tanh(h.MatMul(W) + x.MatMul(U) + B);
+                var h_saved = h;
+                var h_new_matmul2 = MatMul(h, W);
+                var h_new_matmul = MatMul(x, U);
+                var h_new_add = Add(h_new_matmul2, h_new_matmul);
+                var h_new2 = Tanh(Add(h_new_add, B));
+                h = h_new2;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new2 = tanh(h_new_add + B)  ⇒  d_h_new_add2 = d_h_new2 ⊙ (1 − h_new2²)
+                    var d_h_new_add2 = Mul(d_h_new2, Sub(1.0, Mul(h_new2, h_new2)));
+                    // h_new_add = h_new_add + B  ⇒  d_h_new_add = d_h_new_add2, summed over broadcast axes
+                    var d_h_new_add = SumToShapeOf(d_h_new_add2, h_new_add);
+                    // h_new_add = h_new_add + B  ⇒  d_B2 = d_h_new_add2, summed over broadcast axes
+                    var d_B2 = SumToShapeOf(d_h_new_add2, B);
+                    // h_new_add = h_new_matmul2 + h_new_matmul  ⇒  d_h_new_matmul2 = d_h_new_add, summed over broadcast axes
+                    var d_h_new_matmul2 = SumToShapeOf(d_h_new_add, h_new_matmul2);
+                    // h_new_add = h_new_matmul2 + h_new_matmul  ⇒  d_h_new_matmul3 = d_h_new_add, summed over broadcast axes
+                    var d_h_new_matmul3 = SumToShapeOf(d_h_new_add, h_new_matmul);
+                    // h_new_matmul = x · U  ⇒  d_x3 = d_h_new_matmul3 · Uᵀ
+                    var d_x3 = MatMulTransposeB(d_h_new_matmul3, U);
+                    // h_new_matmul = x · U  ⇒  d_U3 = xᵀ · d_h_new_matmul3
+                    var d_U3 = MatMulTransposeA(x, d_h_new_matmul3);
+                    // h_new_matmul2 = h · W  ⇒  d_h2 = d_h_new_matmul2 · Wᵀ
+                    var d_h2 = MatMulTransposeB(d_h_new_matmul2, W);
+                    // h_new_matmul2 = h · W  ⇒  d_W2 = hᵀ · d_h_new_matmul2
+                    var d_W2 = MatMulTransposeA(h_saved, d_h_new_matmul2);
+                    d_W = d_W is null ? d_W2 : d_W + d_W2;
+                    d_U = d_U is null ? d_U3 : d_U + d_U3;
+                    d_B = d_B is null ? d_B2 : d_B + d_B2;
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                    d_x = d_x is null ? d_x3 : d_x + d_x3;
+                });
+            }
+            // return h.Sum(axis: 1);
+            var h_saved2 = h;
+            var result = Sum(h, axis: 1);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = Σ_1 h  ⇒  d_h3 = d_result_new expanded to the shape of h
+                var d_h3 = ExpandAlong(d_result_new, h_saved2, axis: 1, keepDims: false);
+                d_h = d_h is null ? d_h3 : d_h + d_h3;
+            });
+
+            // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (result, new ForwardGradients { W = d_W ?? ZerosLike(W), U = d_U ?? ZerosLike(U), B = d_B ?? ZerosLike(B), x = d_x ?? ZerosLike(x) });
+        }
+
+        /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+            throw new global::System.NotSupportedException("LoopNet.Forward has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
 }

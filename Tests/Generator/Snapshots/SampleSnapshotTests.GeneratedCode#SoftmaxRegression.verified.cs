@@ -159,6 +159,99 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
         p.Gradient("B", d_B);
     }
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(SoftmaxRegression), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// <see cref="ForwardCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "SoftmaxRegression",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂W, shaped like W.</summary>
+            public required Tensor W { get; init; }
+
+            /// <summary>∂L/∂B, shaped like B.</summary>
+            public required Tensor B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W", W), ("B", B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to W, B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   forward_matmul = x · W
+        ///   forward_add = forward_matmul + B
+        ///   forward_logsumexp = log Σ_1 exp(forward_add)
+        ///   forward = exp(forward_add − forward_logsumexp)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
+        ///   d_W = xᵀ · d_forward_matmul
+        ///   d_B = d_forward_add, summed over broadcast axes
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // Forward
+            // return Softmax(x.MatMul(W) + B, axis: 1);
+            var forward_matmul = MatMul(x, W);
+            var forward_add = Add(forward_matmul, B);
+            var forward_logsumexp = LogSumExp(forward_add, axis: 1, keepDims: true);
+            var forward = Exp(Sub(forward_add, forward_logsumexp));
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = exp(forward_add − forward_logsumexp)  ⇒  d_forward_sub = d_forward ⊙ forward
+            var d_forward_sub = Mul(d_forward, forward);
+            // forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward_sub, summed over broadcast axes
+            var d_forward_add = SumToShapeOf(d_forward_sub, forward_add);
+            // forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward_sub, summed over broadcast axes
+            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward_sub), forward_logsumexp);
+            // forward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)
+            d_forward_add += Mul(ExpandAlong(d_forward_logsumexp, forward_add, axis: 1, keepDims: true), Exp(Sub(forward_add, ExpandAlong(forward_logsumexp, forward_add, axis: 1, keepDims: true))));
+            // forward_add = forward_matmul + B  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes
+            var d_forward_matmul = SumToShapeOf(d_forward_add, forward_matmul);
+            // forward_add = forward_matmul + B  ⇒  d_B = d_forward_add, summed over broadcast axes
+            var d_B = SumToShapeOf(d_forward_add, B);
+            // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
+            var d_W = MatMulTransposeA(x, d_forward_matmul);
+
+            return (forward, new ForwardGradients { W = d_W, B = d_B });
+        }
+        """,
+        Cuda: ForwardCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W", "parameter", "W", new string[0]),
+            new("B", "parameter", "B", new string[0]),
+            new("forward_matmul", "matmul", "x · W", new string[] { "x", "W" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);"),
+            new("forward_add", "add", "forward_matmul + B", new string[] { "forward_matmul", "B" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);"),
+            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(forward_add)", new string[] { "forward_add" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);"),
+            new("forward", "exp", "exp(forward_add − forward_logsumexp)", new string[] { "forward_add", "forward_logsumexp" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_forward", "seed", "seed", new string[0], Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
+            new("d_forward_sub", "adjoint", "d_forward ⊙ forward", new string[] { "d_forward" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward = exp(forward_add − forward_logsumexp)  ⇒  d_forward_sub = d_forward ⊙ forward"),
+            new("d_forward_logsumexp", "adjoint", "−d_forward_sub, summed over broadcast axes", new string[] { "d_forward_sub" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward_sub, summed over broadcast axes"),
+            new("d_forward_add", "adjoint", "d_forward_sub, summed over broadcast axes + d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)", new string[] { "d_forward_sub", "d_forward_logsumexp" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward_sub, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)"),
+            new("d_forward_matmul", "adjoint", "d_forward_add, summed over broadcast axes", new string[] { "d_forward_add" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_add = forward_matmul + B  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes"),
+            new("d_B", "gradient", "d_forward_add, summed over broadcast axes", new string[] { "d_forward_add" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_add = forward_matmul + B  ⇒  d_B = d_forward_add, summed over broadcast axes"),
+            new("d_W", "gradient", "xᵀ · d_forward_matmul", new string[] { "d_forward_matmul" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul"),
+        });
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -326,4 +419,111 @@ extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ ou
         p.Gradient("W", d_W);
         p.Gradient("B", d_B);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(SoftmaxRegression), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// <see cref="LossCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "SoftmaxRegression",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂W, shaped like W.</summary>
+            public required Tensor W { get; init; }
+
+            /// <summary>∂L/∂B, shaped like B.</summary>
+            public required Tensor B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W", W), ("B", B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to W, B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   loss_matmul = x · W
+        ///   loss_add = loss_matmul + B
+        ///   loss_logsumexp = log Σ_1 exp(loss_add)
+        ///   loss_sub = loss_add − loss_logsumexp
+        ///   loss_gather = loss_sub[i, yᵢ]
+        ///   loss = −(mean loss_gather)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_W = xᵀ · d_loss_matmul
+        ///   d_B = d_loss_add, summed over broadcast axes
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+        {
+            // Forward
+            // return CrossEntropy(x.MatMul(W) + B, y);
+            var loss_matmul = MatMul(x, W);
+            var loss_add = Add(loss_matmul, B);
+            var loss_logsumexp = LogSumExp(loss_add, axis: 1, keepDims: true);
+            var loss_sub = Sub(loss_add, loss_logsumexp);
+            var loss_gather = Gather(loss_sub, y);
+            var loss = Neg(Mean(loss_gather));
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
+            var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
+            // loss_sub = loss_add − loss_logsumexp  ⇒  d_loss_add = d_loss_sub, summed over broadcast axes
+            var d_loss_add = SumToShapeOf(d_loss_sub, loss_add);
+            // loss_sub = loss_add − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
+            var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
+            // loss_logsumexp = log Σ_1 exp(loss_add)  ⇒  d_loss_add += d_loss_logsumexp ⊙ exp(loss_add − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(loss_add)
+            d_loss_add += Mul(ExpandAlong(d_loss_logsumexp, loss_add, axis: 1, keepDims: true), Exp(Sub(loss_add, ExpandAlong(loss_logsumexp, loss_add, axis: 1, keepDims: true))));
+            // loss_add = loss_matmul + B  ⇒  d_loss_matmul = d_loss_add, summed over broadcast axes
+            var d_loss_matmul = SumToShapeOf(d_loss_add, loss_matmul);
+            // loss_add = loss_matmul + B  ⇒  d_B = d_loss_add, summed over broadcast axes
+            var d_B = SumToShapeOf(d_loss_add, B);
+            // loss_matmul = x · W  ⇒  d_W = xᵀ · d_loss_matmul
+            var d_W = MatMulTransposeA(x, d_loss_matmul);
+
+            return (loss, new LossGradients { W = d_W, B = d_B });
+        }
+        """,
+        Cuda: LossCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W", "parameter", "W", new string[0]),
+            new("B", "parameter", "B", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("loss_matmul", "matmul", "x · W", new string[] { "x", "W" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
+            new("loss_add", "add", "loss_matmul + B", new string[] { "loss_matmul", "B" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
+            new("loss_logsumexp", "logsumexp", "log Σ_1 exp(loss_add)", new string[] { "loss_add" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
+            new("loss_sub", "sub", "loss_add − loss_logsumexp", new string[] { "loss_add", "loss_logsumexp" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
+            new("loss_gather", "gather", "loss_sub[i, yᵢ]", new string[] { "loss_sub", "y" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
+            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
+            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
+            new("d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"),
+            new("d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", new string[] { "d_loss_sub" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_sub = loss_add − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"),
+            new("d_loss_add", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(loss_add − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(loss_add)", new string[] { "d_loss_sub", "d_loss_logsumexp" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_sub = loss_add − loss_logsumexp  ⇒  d_loss_add = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(loss_add)  ⇒  d_loss_add += d_loss_logsumexp ⊙ exp(loss_add − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(loss_add)"),
+            new("d_loss_matmul", "adjoint", "d_loss_add, summed over broadcast axes", new string[] { "d_loss_add" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_add = loss_matmul + B  ⇒  d_loss_matmul = d_loss_add, summed over broadcast axes"),
+            new("d_B", "gradient", "d_loss_add, summed over broadcast axes", new string[] { "d_loss_add" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_add = loss_matmul + B  ⇒  d_B = d_loss_add, summed over broadcast axes"),
+            new("d_W", "gradient", "xᵀ · d_loss_matmul", new string[] { "d_loss_matmul" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_matmul = x · W  ⇒  d_W = xᵀ · d_loss_matmul"),
+        });
 }

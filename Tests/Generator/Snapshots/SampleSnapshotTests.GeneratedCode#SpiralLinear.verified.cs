@@ -131,6 +131,106 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
         p.Gradient("B", d_B);
     }
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(SpiralLinear), "Scores")</c> returns: the C# above that computes the gradient of Scores,
+    /// <see cref="ScoresCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ScoresInspection() => new(
+        Model: "SpiralLinear",
+        Method: "Scores",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ScoresWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ScoresGradients : IGradients
+        {
+            /// <summary>∂L/∂W, shaped like W.</summary>
+            public required Tensor W { get; init; }
+
+            /// <summary>∂L/∂B, shaped like B.</summary>
+            public required Tensor B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W", W), ("B", B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Scores(x)</c> and, by reverse-mode differentiation, its gradient with respect to W, B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   scores_matmul = x · W
+        ///   scores = scores_matmul + B
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ scores, ⊙ elementwise, · matrix product):
+        ///   d_W = xᵀ · d_scores_matmul
+        ///   d_B = d_scores, summed over broadcast axes
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Scores"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Scores</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ScoresGradients Gradients) ScoresWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // The forward and backward are ScoresVjpParametersOnly's, which [Differentiable] methods that call Scores run too.
+            var (value, pullback) = ScoresVjpParametersOnly(x);
+            var gradients = pullback(seed);
+            return (value, new ScoresGradients { W = gradients.W, B = gradients.B });
+        }
+
+        /// <summary>The gradients a call of Scores from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ScoresCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor W { get; init; } = null!;
+            public Tensor B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Scores(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpParametersOnly(Tensor x)
+        {
+            // Forward
+            // return x.MatMul(W) + B;
+            var scores_matmul = MatMul(x, W);
+            var scores = Add(scores_matmul, B);
+
+            return (scores, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ scores
+                var d_scores = Seed(scores, seed);
+                // scores = scores_matmul + B  ⇒  d_scores_matmul = d_scores, summed over broadcast axes
+                var d_scores_matmul = SumToShapeOf(d_scores, scores_matmul);
+                // scores = scores_matmul + B  ⇒  d_B = d_scores, summed over broadcast axes
+                var d_B = SumToShapeOf(d_scores, B);
+                // scores_matmul = x · W  ⇒  d_W = xᵀ · d_scores_matmul
+                var d_W = MatMulTransposeA(x, d_scores_matmul);
+                return new ScoresCallGradients { W = d_W, B = d_B };
+            });
+        }
+        """,
+        Cuda: ScoresCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W", "parameter", "W", new string[0]),
+            new("B", "parameter", "B", new string[0]),
+            new("scores_matmul", "matmul", "x · W", new string[] { "x", "W" }, Statement: "return x.MatMul(W) + B;"),
+            new("scores", "add", "scores_matmul + B", new string[] { "scores_matmul", "B" }, Statement: "return x.MatMul(W) + B;"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_scores", "seed", "seed", new string[0], Statement: "return x.MatMul(W) + B;", Rule: "d_scores = seed (ones when none is given)"),
+            new("d_scores_matmul", "adjoint", "d_scores, summed over broadcast axes", new string[] { "d_scores" }, Statement: "return x.MatMul(W) + B;", Rule: "scores = scores_matmul + B  ⇒  d_scores_matmul = d_scores, summed over broadcast axes"),
+            new("d_B", "gradient", "d_scores, summed over broadcast axes", new string[] { "d_scores" }, Statement: "return x.MatMul(W) + B;", Rule: "scores = scores_matmul + B  ⇒  d_B = d_scores, summed over broadcast axes"),
+            new("d_W", "gradient", "xᵀ · d_scores_matmul", new string[] { "d_scores_matmul" }, Statement: "return x.MatMul(W) + B;", Rule: "scores_matmul = x · W  ⇒  d_W = xᵀ · d_scores_matmul"),
+        });
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -389,4 +489,136 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
         p.Gradient("W", d_W);
         p.Gradient("B", d_B);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(SpiralLinear), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// <see cref="LossCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "SpiralLinear",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂W, shaped like W.</summary>
+            public required Tensor W { get; init; }
+
+            /// <summary>∂L/∂B, shaped like B.</summary>
+            public required Tensor B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W", W), ("B", B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to W, B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   scores = Scores(x)
+        ///   loss_logsumexp = log Σ_1 exp(scores)
+        ///   loss_sub = scores − loss_logsumexp
+        ///   loss_gather = loss_sub[i, yᵢ]
+        ///   loss_neg = −(mean loss_gather)
+        ///   loss_mul2 = W ⊙ W
+        ///   loss_sum = Σ loss_mul2
+        ///   loss_mul = (0.5 * Regularization) ⊙ loss_sum
+        ///   loss = loss_neg + loss_mul
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_W = d_loss_mul2 ⊙ W, summed over broadcast axes  +  d_loss_mul2 ⊙ W, summed over broadcast axes  +  pullback of Scores(x) at d_scores, its W
+        ///   d_B = pullback of Scores(x) at d_scores, its B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+        {
+            // Forward
+            // return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);
+            var scores_vjp = ScoresVjpParametersOnly(x);
+            var scores = scores_vjp.Value;
+            var loss_logsumexp = LogSumExp(scores, axis: 1, keepDims: true);
+            var loss_sub = Sub(scores, loss_logsumexp);
+            var loss_gather = Gather(loss_sub, y);
+            var loss_neg = Neg(Mean(loss_gather));
+            var loss_mul2 = Mul(W, W);
+            var loss_sum = Sum(loss_mul2);
+            var loss_mul = Mul((0.5 * Regularization), loss_sum);
+            var loss = Add(loss_neg, loss_mul);
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes
+            var d_loss_neg = SumToShapeOf(d_loss, loss_neg);
+            // loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes
+            var d_loss_mul = SumToShapeOf(d_loss, loss_mul);
+            // loss_mul = (0.5 * Regularization) ⊙ loss_sum  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes
+            var d_loss_sum = SumToShapeOf(Mul(d_loss_mul, (0.5 * Regularization)), loss_sum);
+            // loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2
+            var d_loss_mul2 = ExpandAlong(d_loss_sum, loss_mul2, axis: null, keepDims: false);
+            var loss_mul2_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul2, W), W);
+            // loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W, summed over broadcast axes
+            var d_W = loss_mul2_sumtoshapeof;
+            // loss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W, summed over broadcast axes
+            d_W += loss_mul2_sumtoshapeof;
+            // loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg
+            var d_loss_mean = Neg(d_loss_neg);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
+            var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
+            // loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes
+            var d_scores = SumToShapeOf(d_loss_sub, scores);
+            // loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
+            var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
+            // loss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)
+            d_scores += Mul(ExpandAlong(d_loss_logsumexp, scores, axis: 1, keepDims: true), Exp(Sub(scores, ExpandAlong(loss_logsumexp, scores, axis: 1, keepDims: true))));
+            var scores_pullback = scores_vjp.Pullback(d_scores);
+            // scores = Scores(x)  ⇒  d_W += pullback of Scores(x) at d_scores, its W
+            d_W += scores_pullback.W;
+            // scores = Scores(x)  ⇒  d_B = pullback of Scores(x) at d_scores, its B
+            var d_B = scores_pullback.B;
+
+            return (loss, new LossGradients { W = d_W, B = d_B });
+        }
+        """,
+        Cuda: LossCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W", "parameter", "W", new string[0]),
+            new("B", "parameter", "B", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("scores", "call", "Scores(x)", new string[] { "x", "W", "B" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
+            new("loss_logsumexp", "logsumexp", "log Σ_1 exp(scores)", new string[] { "scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
+            new("loss_sub", "sub", "scores − loss_logsumexp", new string[] { "scores", "loss_logsumexp" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
+            new("loss_gather", "gather", "loss_sub[i, yᵢ]", new string[] { "loss_sub", "y" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
+            new("loss_neg", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
+            new("loss_mul2", "mul", "W ⊙ W", new string[] { "W" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
+            new("loss_sum", "sum", "Σ loss_mul2", new string[] { "loss_mul2" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
+            new("loss_mul", "mul", "(0.5 * Regularization) ⊙ loss_sum", new string[] { "loss_sum" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
+            new("loss", "add", "loss_neg + loss_mul", new string[] { "loss_neg", "loss_mul" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_neg", "adjoint", "d_loss, summed over broadcast axes", new string[] { "d_loss" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes"),
+            new("d_loss_mul", "adjoint", "d_loss, summed over broadcast axes", new string[] { "d_loss" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes"),
+            new("d_loss_sum", "adjoint", "d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes", new string[] { "d_loss_mul" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_mul = (0.5 * Regularization) ⊙ loss_sum  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes"),
+            new("d_loss_mul2", "adjoint", "d_loss_sum expanded to the shape of loss_mul2", new string[] { "d_loss_sum" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2"),
+            new("d_loss_mean", "adjoint", "−d_loss_neg", new string[] { "d_loss_neg" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg"),
+            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
+            new("d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"),
+            new("d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", new string[] { "d_loss_sub" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"),
+            new("d_scores", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)", new string[] { "d_loss_sub", "d_loss_logsumexp" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)"),
+            new("d_W", "gradient", "d_loss_mul2 ⊙ W, summed over broadcast axes + d_loss_mul2 ⊙ W, summed over broadcast axes + pullback of Scores(x) at d_scores, its W", new string[] { "d_loss_mul2", "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W, summed over broadcast axes\nloss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W += pullback of Scores(x) at d_scores, its W"),
+            new("d_B", "gradient", "pullback of Scores(x) at d_scores, its B", new string[] { "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "scores = Scores(x)  ⇒  d_B = pullback of Scores(x) at d_scores, its B"),
+        });
 }

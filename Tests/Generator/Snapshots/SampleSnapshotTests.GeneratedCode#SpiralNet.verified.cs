@@ -187,6 +187,139 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
         p.Gradient("B2", d_B2);
     }
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(SpiralNet), "Scores")</c> returns: the C# above that computes the gradient of Scores,
+    /// <see cref="ScoresCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ScoresInspection() => new(
+        Model: "SpiralNet",
+        Method: "Scores",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ScoresWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ScoresGradients : IGradients
+        {
+            /// <summary>∂L/∂W1, shaped like W1.</summary>
+            public required Tensor W1 { get; init; }
+
+            /// <summary>∂L/∂B1, shaped like B1.</summary>
+            public required Tensor B1 { get; init; }
+
+            /// <summary>∂L/∂W2, shaped like W2.</summary>
+            public required Tensor W2 { get; init; }
+
+            /// <summary>∂L/∂B2, shaped like B2.</summary>
+            public required Tensor B2 { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W1", W1), ("B1", B1), ("W2", W2), ("B2", B2) };
+        }
+
+        /// <summary>
+        /// Computes <c>Scores(x)</c> and, by reverse-mode differentiation, its gradient with respect to W1, B1, W2, B2.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   scores_matmul2 = x · W1
+        ///   scores_relu = relu(scores_matmul2 + B1)
+        ///   scores_matmul = scores_relu · W2
+        ///   scores = scores_matmul + B2
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ scores, ⊙ elementwise, · matrix product):
+        ///   d_W1 = xᵀ · d_scores_matmul2
+        ///   d_B1 = d_scores_add, summed over broadcast axes
+        ///   d_W2 = scores_reluᵀ · d_scores_matmul
+        ///   d_B2 = d_scores, summed over broadcast axes
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Scores"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Scores</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ScoresGradients Gradients) ScoresWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // The forward and backward are ScoresVjpParametersOnly's, which [Differentiable] methods that call Scores run too.
+            var (value, pullback) = ScoresVjpParametersOnly(x);
+            var gradients = pullback(seed);
+            return (value, new ScoresGradients { W1 = gradients.W1, B1 = gradients.B1, W2 = gradients.W2, B2 = gradients.B2 });
+        }
+
+        /// <summary>The gradients a call of Scores from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ScoresCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor W1 { get; init; } = null!;
+            public Tensor B1 { get; init; } = null!;
+            public Tensor W2 { get; init; } = null!;
+            public Tensor B2 { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Scores(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpParametersOnly(Tensor x)
+        {
+            // Forward
+            // return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;
+            var scores_matmul2 = MatMul(x, W1);
+            var scores_relu = Relu(Add(scores_matmul2, B1));
+            var scores_matmul = MatMul(scores_relu, W2);
+            var scores = Add(scores_matmul, B2);
+
+            return (scores, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ scores
+                var d_scores = Seed(scores, seed);
+                // scores = scores_matmul + B2  ⇒  d_scores_matmul = d_scores, summed over broadcast axes
+                var d_scores_matmul = SumToShapeOf(d_scores, scores_matmul);
+                // scores = scores_matmul + B2  ⇒  d_B2 = d_scores, summed over broadcast axes
+                var d_B2 = SumToShapeOf(d_scores, B2);
+                // scores_matmul = scores_relu · W2  ⇒  d_scores_relu = d_scores_matmul · W2ᵀ
+                var d_scores_relu = MatMulTransposeB(d_scores_matmul, W2);
+                // scores_matmul = scores_relu · W2  ⇒  d_W2 = scores_reluᵀ · d_scores_matmul
+                var d_W2 = MatMulTransposeA(scores_relu, d_scores_matmul);
+                // scores_relu = relu(scores_matmul2 + B1)  ⇒  d_scores_add = d_scores_relu ⊙ [scores_relu > 0]
+                var d_scores_add = Mul(d_scores_relu, Step(scores_relu));
+                // scores_add = scores_matmul2 + B1  ⇒  d_scores_matmul2 = d_scores_add, summed over broadcast axes
+                var d_scores_matmul2 = SumToShapeOf(d_scores_add, scores_matmul2);
+                // scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes
+                var d_B1 = SumToShapeOf(d_scores_add, B1);
+                // scores_matmul2 = x · W1  ⇒  d_W1 = xᵀ · d_scores_matmul2
+                var d_W1 = MatMulTransposeA(x, d_scores_matmul2);
+                return new ScoresCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2 };
+            });
+        }
+        """,
+        Cuda: ScoresCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W1", "parameter", "W1", new string[0]),
+            new("B1", "parameter", "B1", new string[0]),
+            new("W2", "parameter", "W2", new string[0]),
+            new("B2", "parameter", "B2", new string[0]),
+            new("scores_matmul2", "matmul", "x · W1", new string[] { "x", "W1" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"),
+            new("scores_relu", "relu", "relu(scores_matmul2 + B1)", new string[] { "scores_matmul2", "B1" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"),
+            new("scores_matmul", "matmul", "scores_relu · W2", new string[] { "scores_relu", "W2" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"),
+            new("scores", "add", "scores_matmul + B2", new string[] { "scores_matmul", "B2" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_scores", "seed", "seed", new string[0], Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "d_scores = seed (ones when none is given)"),
+            new("d_scores_matmul", "adjoint", "d_scores, summed over broadcast axes", new string[] { "d_scores" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores = scores_matmul + B2  ⇒  d_scores_matmul = d_scores, summed over broadcast axes"),
+            new("d_B2", "gradient", "d_scores, summed over broadcast axes", new string[] { "d_scores" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores = scores_matmul + B2  ⇒  d_B2 = d_scores, summed over broadcast axes"),
+            new("d_scores_relu", "adjoint", "d_scores_matmul · W2ᵀ", new string[] { "d_scores_matmul" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_matmul = scores_relu · W2  ⇒  d_scores_relu = d_scores_matmul · W2ᵀ"),
+            new("d_W2", "gradient", "scores_reluᵀ · d_scores_matmul", new string[] { "d_scores_matmul" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_matmul = scores_relu · W2  ⇒  d_W2 = scores_reluᵀ · d_scores_matmul"),
+            new("d_scores_add", "adjoint", "d_scores_relu ⊙ [scores_relu > 0]", new string[] { "d_scores_relu" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_relu = relu(scores_matmul2 + B1)  ⇒  d_scores_add = d_scores_relu ⊙ [scores_relu > 0]"),
+            new("d_scores_matmul2", "adjoint", "d_scores_add, summed over broadcast axes", new string[] { "d_scores_add" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_add = scores_matmul2 + B1  ⇒  d_scores_matmul2 = d_scores_add, summed over broadcast axes"),
+            new("d_B1", "gradient", "d_scores_add, summed over broadcast axes", new string[] { "d_scores_add" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes"),
+            new("d_W1", "gradient", "xᵀ · d_scores_matmul2", new string[] { "d_scores_matmul2" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_matmul2 = x · W1  ⇒  d_W1 = xᵀ · d_scores_matmul2"),
+        });
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -547,4 +680,175 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
         p.Gradient("W2", d_W2);
         p.Gradient("B2", d_B2);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(SpiralNet), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// <see cref="LossCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "SpiralNet",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂W1, shaped like W1.</summary>
+            public required Tensor W1 { get; init; }
+
+            /// <summary>∂L/∂B1, shaped like B1.</summary>
+            public required Tensor B1 { get; init; }
+
+            /// <summary>∂L/∂W2, shaped like W2.</summary>
+            public required Tensor W2 { get; init; }
+
+            /// <summary>∂L/∂B2, shaped like B2.</summary>
+            public required Tensor B2 { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("W1", W1), ("B1", B1), ("W2", W2), ("B2", B2) };
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to W1, B1, W2, B2.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   scores = Scores(x)
+        ///   loss_logsumexp = log Σ_1 exp(scores)
+        ///   loss_sub = scores − loss_logsumexp
+        ///   loss_gather = loss_sub[i, yᵢ]
+        ///   loss_neg = −(mean loss_gather)
+        ///   loss_mul3 = W1 ⊙ W1
+        ///   loss_sum2 = Σ loss_mul3
+        ///   loss_mul2 = W2 ⊙ W2
+        ///   loss_sum = Σ loss_mul2
+        ///   loss_add = loss_sum2 + loss_sum
+        ///   loss_mul = (0.5 * Regularization) ⊙ loss_add
+        ///   loss = loss_neg + loss_mul
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes  +  d_loss_mul3 ⊙ W1, summed over broadcast axes  +  pullback of Scores(x) at d_scores, its W1
+        ///   d_B1 = pullback of Scores(x) at d_scores, its B1
+        ///   d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes  +  d_loss_mul2 ⊙ W2, summed over broadcast axes  +  pullback of Scores(x) at d_scores, its W2
+        ///   d_B2 = pullback of Scores(x) at d_scores, its B2
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+        {
+            // Forward
+            // return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));
+            var scores_vjp = ScoresVjpParametersOnly(x);
+            var scores = scores_vjp.Value;
+            var loss_logsumexp = LogSumExp(scores, axis: 1, keepDims: true);
+            var loss_sub = Sub(scores, loss_logsumexp);
+            var loss_gather = Gather(loss_sub, y);
+            var loss_neg = Neg(Mean(loss_gather));
+            var loss_mul3 = Mul(W1, W1);
+            var loss_sum2 = Sum(loss_mul3);
+            var loss_mul2 = Mul(W2, W2);
+            var loss_sum = Sum(loss_mul2);
+            var loss_add = Add(loss_sum2, loss_sum);
+            var loss_mul = Mul((0.5 * Regularization), loss_add);
+            var loss = Add(loss_neg, loss_mul);
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes
+            var d_loss_neg = SumToShapeOf(d_loss, loss_neg);
+            // loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes
+            var d_loss_mul = SumToShapeOf(d_loss, loss_mul);
+            // loss_mul = (0.5 * Regularization) ⊙ loss_add  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes
+            var d_loss_add = SumToShapeOf(Mul(d_loss_mul, (0.5 * Regularization)), loss_add);
+            // loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum2 = d_loss_add, summed over broadcast axes
+            var d_loss_sum2 = SumToShapeOf(d_loss_add, loss_sum2);
+            // loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum = d_loss_add, summed over broadcast axes
+            var d_loss_sum = SumToShapeOf(d_loss_add, loss_sum);
+            // loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2
+            var d_loss_mul2 = ExpandAlong(d_loss_sum, loss_mul2, axis: null, keepDims: false);
+            var loss_mul2_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul2, W2), W2);
+            // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes
+            var d_W2 = loss_mul2_sumtoshapeof;
+            // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2, summed over broadcast axes
+            d_W2 += loss_mul2_sumtoshapeof;
+            // loss_sum2 = Σ loss_mul3  ⇒  d_loss_mul3 = d_loss_sum2 expanded to the shape of loss_mul3
+            var d_loss_mul3 = ExpandAlong(d_loss_sum2, loss_mul3, axis: null, keepDims: false);
+            var loss_mul3_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul3, W1), W1);
+            // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes
+            var d_W1 = loss_mul3_sumtoshapeof;
+            // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1, summed over broadcast axes
+            d_W1 += loss_mul3_sumtoshapeof;
+            // loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg
+            var d_loss_mean = Neg(d_loss_neg);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
+            var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
+            // loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes
+            var d_scores = SumToShapeOf(d_loss_sub, scores);
+            // loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
+            var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
+            // loss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)
+            d_scores += Mul(ExpandAlong(d_loss_logsumexp, scores, axis: 1, keepDims: true), Exp(Sub(scores, ExpandAlong(loss_logsumexp, scores, axis: 1, keepDims: true))));
+            var scores_pullback = scores_vjp.Pullback(d_scores);
+            // scores = Scores(x)  ⇒  d_W1 += pullback of Scores(x) at d_scores, its W1
+            d_W1 += scores_pullback.W1;
+            // scores = Scores(x)  ⇒  d_B1 = pullback of Scores(x) at d_scores, its B1
+            var d_B1 = scores_pullback.B1;
+            // scores = Scores(x)  ⇒  d_W2 += pullback of Scores(x) at d_scores, its W2
+            d_W2 += scores_pullback.W2;
+            // scores = Scores(x)  ⇒  d_B2 = pullback of Scores(x) at d_scores, its B2
+            var d_B2 = scores_pullback.B2;
+
+            return (loss, new LossGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2 });
+        }
+        """,
+        Cuda: LossCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("W1", "parameter", "W1", new string[0]),
+            new("B1", "parameter", "B1", new string[0]),
+            new("W2", "parameter", "W2", new string[0]),
+            new("B2", "parameter", "B2", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("scores", "call", "Scores(x)", new string[] { "x", "W1", "B1", "W2", "B2" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss_logsumexp", "logsumexp", "log Σ_1 exp(scores)", new string[] { "scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss_sub", "sub", "scores − loss_logsumexp", new string[] { "scores", "loss_logsumexp" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss_gather", "gather", "loss_sub[i, yᵢ]", new string[] { "loss_sub", "y" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss_neg", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss_mul3", "mul", "W1 ⊙ W1", new string[] { "W1" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss_sum2", "sum", "Σ loss_mul3", new string[] { "loss_mul3" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss_mul2", "mul", "W2 ⊙ W2", new string[] { "W2" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss_sum", "sum", "Σ loss_mul2", new string[] { "loss_mul2" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss_add", "add", "loss_sum2 + loss_sum", new string[] { "loss_sum2", "loss_sum" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss_mul", "mul", "(0.5 * Regularization) ⊙ loss_add", new string[] { "loss_add" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+            new("loss", "add", "loss_neg + loss_mul", new string[] { "loss_neg", "loss_mul" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_neg", "adjoint", "d_loss, summed over broadcast axes", new string[] { "d_loss" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes"),
+            new("d_loss_mul", "adjoint", "d_loss, summed over broadcast axes", new string[] { "d_loss" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes"),
+            new("d_loss_add", "adjoint", "d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes", new string[] { "d_loss_mul" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_mul = (0.5 * Regularization) ⊙ loss_add  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes"),
+            new("d_loss_sum2", "adjoint", "d_loss_add, summed over broadcast axes", new string[] { "d_loss_add" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum2 = d_loss_add, summed over broadcast axes"),
+            new("d_loss_sum", "adjoint", "d_loss_add, summed over broadcast axes", new string[] { "d_loss_add" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum = d_loss_add, summed over broadcast axes"),
+            new("d_loss_mul2", "adjoint", "d_loss_sum expanded to the shape of loss_mul2", new string[] { "d_loss_sum" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2"),
+            new("d_loss_mul3", "adjoint", "d_loss_sum2 expanded to the shape of loss_mul3", new string[] { "d_loss_sum2" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_sum2 = Σ loss_mul3  ⇒  d_loss_mul3 = d_loss_sum2 expanded to the shape of loss_mul3"),
+            new("d_loss_mean", "adjoint", "−d_loss_neg", new string[] { "d_loss_neg" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg"),
+            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
+            new("d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"),
+            new("d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", new string[] { "d_loss_sub" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"),
+            new("d_scores", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)", new string[] { "d_loss_sub", "d_loss_logsumexp" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)"),
+            new("d_W1", "gradient", "d_loss_mul3 ⊙ W1, summed over broadcast axes + d_loss_mul3 ⊙ W1, summed over broadcast axes + pullback of Scores(x) at d_scores, its W1", new string[] { "d_loss_mul3", "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes\nloss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W1 += pullback of Scores(x) at d_scores, its W1"),
+            new("d_B1", "gradient", "pullback of Scores(x) at d_scores, its B1", new string[] { "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "scores = Scores(x)  ⇒  d_B1 = pullback of Scores(x) at d_scores, its B1"),
+            new("d_W2", "gradient", "d_loss_mul2 ⊙ W2, summed over broadcast axes + d_loss_mul2 ⊙ W2, summed over broadcast axes + pullback of Scores(x) at d_scores, its W2", new string[] { "d_loss_mul2", "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes\nloss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W2 += pullback of Scores(x) at d_scores, its W2"),
+            new("d_B2", "gradient", "pullback of Scores(x) at d_scores, its B2", new string[] { "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "scores = Scores(x)  ⇒  d_B2 = pullback of Scores(x) at d_scores, its B2"),
+        });
 }

@@ -153,6 +153,105 @@ extern ""C"" __global__ void d_w_mul(const Geometry g, float* __restrict__ out, 
         p.Gradient("w", d_w);
     }
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(TunedSin), "Apply")</c> returns: the C# above that computes the gradient of Apply,
+    /// <see cref="ApplyCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ApplyInspection() => new(
+        Model: "TunedSin",
+        Method: "Apply",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ApplyWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ApplyGradients : IGradients
+        {
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <summary>∂L/∂w, shaped like w.</summary>
+            public required Tensor w { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x), ("w", w) };
+        }
+
+        /// <summary>
+        /// Computes <c>Apply(x, w)</c> and, by reverse-mode differentiation, its gradient with respect to x, w.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   apply_mul = x ⊙ w
+        ///   apply = sin(apply_mul)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ apply, ⊙ elementwise, · matrix product):
+        ///   d_x = d_apply_mul ⊙ w, summed over broadcast axes
+        ///   d_w = d_apply_mul ⊙ x, summed over broadcast axes
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Apply"/>.</param>
+        /// <param name="w">As in <see cref="Apply"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Apply</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, ApplyGradients Gradients) ApplyWithGradients(Tensor x, Tensor w, Tensor? seed = null)
+        {
+            // The forward and backward are ApplyVjp's, which [Differentiable] methods that call Apply run too.
+            var (value, pullback) = ApplyVjp(x, w);
+            var gradients = pullback(seed);
+            return (value, new ApplyGradients { x = gradients.x, w = gradients.w });
+        }
+
+        /// <summary>The gradients a call of Apply from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ApplyCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor w { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Apply(x, w)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of x, w, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, global::System.Func<Tensor?, ApplyCallGradients> Pullback) ApplyVjp(Tensor x, Tensor w)
+        {
+            // Forward
+            // return Sin(x * w);
+            var apply_mul = Mul(x, w);
+            var apply = Sin(apply_mul);
+
+            return (apply, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ apply
+                var d_apply = Seed(apply, seed);
+                // apply = sin(apply_mul)  ⇒  d_apply_mul = d_apply ⊙ cos(apply_mul)
+                var d_apply_mul = Mul(d_apply, Cos(apply_mul));
+                // apply_mul = x ⊙ w  ⇒  d_x = d_apply_mul ⊙ w, summed over broadcast axes
+                var d_x = SumToShapeOf(Mul(d_apply_mul, w), x);
+                // apply_mul = x ⊙ w  ⇒  d_w = d_apply_mul ⊙ x, summed over broadcast axes
+                var d_w = SumToShapeOf(Mul(d_apply_mul, x), w);
+                return new ApplyCallGradients { x = d_x, w = d_w };
+            });
+        }
+        """,
+        Cuda: ApplyCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("w", "input", "w", new string[0]),
+            new("apply_mul", "mul", "x ⊙ w", new string[] { "x", "w" }, Statement: "return Sin(x * w);"),
+            new("apply", "sin", "sin(apply_mul)", new string[] { "apply_mul" }, Statement: "return Sin(x * w);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_apply", "seed", "seed", new string[0], Statement: "return Sin(x * w);", Rule: "d_apply = seed (ones when none is given)"),
+            new("d_apply_mul", "adjoint", "d_apply ⊙ cos(apply_mul)", new string[] { "d_apply" }, Statement: "return Sin(x * w);", Rule: "apply = sin(apply_mul)  ⇒  d_apply_mul = d_apply ⊙ cos(apply_mul)"),
+            new("d_x", "gradient", "d_apply_mul ⊙ w, summed over broadcast axes", new string[] { "d_apply_mul" }, Statement: "return Sin(x * w);", Rule: "apply_mul = x ⊙ w  ⇒  d_x = d_apply_mul ⊙ w, summed over broadcast axes"),
+            new("d_w", "gradient", "d_apply_mul ⊙ x, summed over broadcast axes", new string[] { "d_apply_mul" }, Statement: "return Sin(x * w);", Rule: "apply_mul = x ⊙ w  ⇒  d_w = d_apply_mul ⊙ x, summed over broadcast axes"),
+        });
+
     /// <summary>The gradients computed by <see cref="ApplyHandWrittenWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class ApplyHandWrittenGradients : IGradients
@@ -201,4 +300,74 @@ extern ""C"" __global__ void d_w_mul(const Geometry g, float* __restrict__ out, 
     }
 
     // ApplyHandWritten has no device program: it calls a method with a hand-written C# backward, which cannot run on the device.
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(TunedSin), "ApplyHandWritten")</c> returns: the C# above that computes the gradient of ApplyHandWritten,
+    /// no CUDA (it has no device program), and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ApplyHandWrittenInspection() => new(
+        Model: "TunedSin",
+        Method: "ApplyHandWritten",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ApplyHandWrittenWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ApplyHandWrittenGradients : IGradients
+        {
+            /// <summary>∂L/∂x, shaped like x.</summary>
+            public required Tensor x { get; init; }
+
+            /// <summary>∂L/∂w, shaped like w.</summary>
+            public required Tensor w { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x), ("w", w) };
+        }
+
+        /// <summary>
+        /// Computes <c>ApplyHandWritten(x, w)</c> and, by reverse-mode differentiation, its gradient with respect to x, w.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   applyHandWritten = ApplyHandWritten(x, w)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ applyHandWritten, ⊙ elementwise, · matrix product):
+        ///   d_x = Backward(x, w, d_applyHandWritten).Item1
+        ///   d_w = Backward(x, w, d_applyHandWritten).Item2
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="ApplyHandWritten"/>.</param>
+        /// <param name="w">As in <see cref="ApplyHandWritten"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>ApplyHandWritten</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, ApplyHandWrittenGradients Gradients) ApplyHandWrittenWithGradients(Tensor x, Tensor w, Tensor? seed = null)
+        {
+            // Forward
+            var applyHandWritten = global::Differentiable.Samples.Models.TunedSin.ApplyHandWritten(x, w);
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ applyHandWritten
+            var d_applyHandWritten = Seed(applyHandWritten, seed);
+            var applyHandWritten_backward = global::Differentiable.Samples.Models.TunedSin.Backward(x, w, d_applyHandWritten);
+            // applyHandWritten = ApplyHandWritten(x, w)  ⇒  d_x = Backward(x, w, d_applyHandWritten).Item1
+            var d_x = applyHandWritten_backward.Item1;
+            // applyHandWritten = ApplyHandWritten(x, w)  ⇒  d_w = Backward(x, w, d_applyHandWritten).Item2
+            var d_w = applyHandWritten_backward.Item2;
+
+            return (applyHandWritten, new ApplyHandWrittenGradients { x = d_x, w = d_w });
+        }
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("w", "input", "w", new string[0]),
+            new("applyHandWritten", "custom", "ApplyHandWritten(x, w)", new string[] { "x", "w" }),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_applyHandWritten", "seed", "seed", new string[0], Rule: "d_applyHandWritten = seed (ones when none is given)"),
+            new("d_x", "gradient", "Backward(x, w, d_applyHandWritten).Item1", new string[] { "d_applyHandWritten" }, Rule: "applyHandWritten = ApplyHandWritten(x, w)  ⇒  d_x = Backward(x, w, d_applyHandWritten).Item1"),
+            new("d_w", "gradient", "Backward(x, w, d_applyHandWritten).Item2", new string[] { "d_applyHandWritten" }, Rule: "applyHandWritten = ApplyHandWritten(x, w)  ⇒  d_w = Backward(x, w, d_applyHandWritten).Item2"),
+        });
 }

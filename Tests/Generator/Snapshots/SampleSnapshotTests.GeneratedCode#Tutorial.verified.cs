@@ -99,4 +99,107 @@ static partial class Tutorial
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public static void FDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
         throw new global::System.NotSupportedException("Tutorial.F has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(Tutorial), "F")</c> returns: the C# above that computes the gradient of F,
+    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection FInspection() => new(
+        Model: "Tutorial",
+        Method: "F",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="FWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class FGradients : IGradients
+        {
+            /// <summary>∂L/∂a, shaped like a.</summary>
+            public required Tensor a { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("a", a) };
+        }
+
+        /// <summary>
+        /// Computes <c>F(a)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+        /// replays in reverse, so the gradients are those of the path taken.
+        /// </summary>
+        /// <param name="a">As in <see cref="F"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>F</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static (Tensor Value, FGradients Gradients) FWithGradients(Tensor a, Tensor? seed = null)
+        {
+            // Forward: F as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_a = null;
+            Tensor? d_b = null;
+            Tensor? d_c = null;
+            // var b = a * 2;
+            var b = Mul(a, 2.0);
+            tape.Push(() =>
+            {
+                if (d_b is not { } d_b_new) return; // nothing flowed into the value assigned here
+                d_b = null; // before this statement, the target is another value: its adjoint starts over
+                // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2, summed over broadcast axes
+                var d_a2 = SumToShapeOf(Mul(d_b_new, 2.0), a);
+                d_a = d_a is null ? d_a2 : d_a + d_a2;
+            });
+            while (b.Norm().Item() < 1000)
+            {
+                // b = b * 2;
+                var b_saved = b;
+                b = Mul(b, 2.0);
+                tape.Push(() =>
+                {
+                    if (d_b is not { } d_b_new2) return; // nothing flowed into the value assigned here
+                    d_b = null; // before this statement, the target is another value: its adjoint starts over
+                    // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2, summed over broadcast axes
+                    var d_b2 = SumToShapeOf(Mul(d_b_new2, 2.0), b_saved);
+                    d_b = d_b is null ? d_b2 : d_b + d_b2;
+                });
+            }
+            Tensor c;
+            if (b.Sum().Item() > 0)
+            {
+                // c = b;
+                c = b;
+                tape.Push(() =>
+                {
+                    if (d_c is not { } d_b3) return; // nothing flowed into the value assigned here
+                    d_c = null; // before this statement, the target is another value: its adjoint starts over
+                    d_b = d_b is null ? d_b3 : d_b + d_b3;
+                });
+            }
+            else
+            {
+                // c = 100 * b;
+                var b_saved2 = b;
+                c = Mul(100.0, b);
+                tape.Push(() =>
+                {
+                    if (d_c is not { } d_c_new) return; // nothing flowed into the value assigned here
+                    d_c = null; // before this statement, the target is another value: its adjoint starts over
+                    // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100, summed over broadcast axes
+                    var d_b4 = SumToShapeOf(Mul(d_c_new, 100.0), b_saved2);
+                    d_b = d_b is null ? d_b4 : d_b + d_b4;
+                });
+            }
+
+            // Backward: L = Σ seed ⊙ c; the tape runs in reverse, replaying the path the forward took.
+            d_c = Seed(c, seed);
+            while (tape.Count > 0) tape.Pop()();
+            return (c, new FGradients { a = d_a ?? ZerosLike(a) });
+        }
+
+        /// <summary>F has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public static void FDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
+            throw new global::System.NotSupportedException("Tutorial.F has no device program: a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on. Train it on the CPU (--device cpu).");
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[0],
+        Backward: new global::Differentiable.Inspection.GraphNode[0]);
 }

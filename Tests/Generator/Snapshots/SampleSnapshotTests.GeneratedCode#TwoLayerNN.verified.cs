@@ -118,6 +118,134 @@ partial class TwoLayerNN : global::Differentiable.IModule
 
     // Forward has no device program of its own: it calls other [Differentiable] methods and is called by some, whose device programs include its kernels.
 
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(TwoLayerNN), "Forward")</c> returns: the C# above that computes the gradient of Forward,
+    /// no CUDA (it has no device program), and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
+        Model: "TwoLayerNN",
+        Method: "Forward",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardGradients : IGradients
+        {
+            /// <summary>∂L/∂L1.W, shaped like L1.W.</summary>
+            public required Tensor L1_W { get; init; }
+
+            /// <summary>∂L/∂L1.B, shaped like L1.B.</summary>
+            public required Tensor L1_B { get; init; }
+
+            /// <summary>∂L/∂L2.W, shaped like L2.W.</summary>
+            public required Tensor L2_W { get; init; }
+
+            /// <summary>∂L/∂L2.B, shaped like L2.B.</summary>
+            public required Tensor L2_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("L1.W", L1_W), ("L1.B", L1_B), ("L2.W", L2_W), ("L2.B", L2_B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to L1.W, L1.B, L2.W, L2.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   L1_forward = L1.Forward(x)
+        ///   forward_relu = relu(L1_forward)
+        ///   forward = L2.Forward(forward_relu)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
+        ///   d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
+        ///   d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
+        ///   d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W
+        ///   d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Forward"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
+        {
+            // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+            var (value, pullback) = ForwardVjpParametersOnly(x);
+            var gradients = pullback(seed);
+            return (value, new ForwardGradients { L1_W = gradients.L1_W, L1_B = gradients.L1_B, L2_W = gradients.L2_W, L2_B = gradients.L2_B });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor L1_W { get; init; } = null!;
+            public Tensor L1_B { get; init; } = null!;
+            public Tensor L2_W { get; init; } = null!;
+            public Tensor L2_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        {
+            // Forward
+            // return L2.Forward(Relu(L1.Forward(x)));
+            var L1_forward_vjp = L1.ForwardVjpParametersOnly(x);
+            var L1_forward = L1_forward_vjp.Value;
+            var forward_relu = Relu(L1_forward);
+            var forward_vjp = L2.ForwardVjp(forward_relu);
+            var forward = forward_vjp.Value;
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = L2.Forward(forward_relu)  ⇒  d_forward_relu = pullback of L2.Forward(forward_relu) at d_forward, its x
+                var d_forward_relu = forward_pullback.x;
+                // forward = L2.Forward(forward_relu)  ⇒  d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W
+                var d_L2_W = forward_pullback.W;
+                // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
+                var d_L2_B = forward_pullback.B;
+                // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
+                var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
+                var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
+                // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
+                var d_L1_W = L1_forward_pullback.W;
+                // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
+                var d_L1_B = L1_forward_pullback.B;
+                return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B };
+            });
+        }
+        """,
+        Cuda: null,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("L1.W", "parameter", "L1.W", new string[0]),
+            new("L1.B", "parameter", "L1.B", new string[0]),
+            new("L2.W", "parameter", "L2.W", new string[0]),
+            new("L2.B", "parameter", "L2.B", new string[0]),
+            new("L1_forward", "call", "L1.Forward(x)", new string[] { "x", "L1.W", "L1.B" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));"),
+            new("forward_relu", "relu", "relu(L1_forward)", new string[] { "L1_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));"),
+            new("forward", "call", "L2.Forward(forward_relu)", new string[] { "forward_relu", "L2.W", "L2.B" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_forward", "seed", "seed", new string[0], Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "d_forward = seed (ones when none is given)"),
+            new("d_forward_relu", "adjoint", "pullback of L2.Forward(forward_relu) at d_forward, its x", new string[] { "d_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "forward = L2.Forward(forward_relu)  ⇒  d_forward_relu = pullback of L2.Forward(forward_relu) at d_forward, its x"),
+            new("d_L2_W", "gradient", "pullback of L2.Forward(forward_relu) at d_forward, its W", new string[] { "d_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "forward = L2.Forward(forward_relu)  ⇒  d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W"),
+            new("d_L2_B", "gradient", "pullback of L2.Forward(forward_relu) at d_forward, its B", new string[] { "d_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B"),
+            new("d_L1_forward", "adjoint", "d_forward_relu ⊙ [forward_relu > 0]", new string[] { "d_forward_relu" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]"),
+            new("d_L1_W", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its W", new string[] { "d_L1_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W"),
+            new("d_L1_B", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its B", new string[] { "d_L1_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B"),
+        });
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -325,4 +453,123 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         p.Gradient("L2.W", d_L2_W);
         p.Gradient("L2.B", d_L2_B);
     }
+
+    /// <summary>
+    /// What <c>Inspect.Gradient(typeof(TwoLayerNN), "Loss")</c> returns: the C# above that computes the gradient of Loss,
+    /// <see cref="LossCudaSource"/>, and its forward and backward graphs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    internal static global::Differentiable.Inspection.GradientInspection LossInspection() => new(
+        Model: "TwoLayerNN",
+        Method: "Loss",
+        CSharp: """
+        /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossGradients : IGradients
+        {
+            /// <summary>∂L/∂L1.W, shaped like L1.W.</summary>
+            public required Tensor L1_W { get; init; }
+
+            /// <summary>∂L/∂L1.B, shaped like L1.B.</summary>
+            public required Tensor L1_B { get; init; }
+
+            /// <summary>∂L/∂L2.W, shaped like L2.W.</summary>
+            public required Tensor L2_W { get; init; }
+
+            /// <summary>∂L/∂L2.B, shaped like L2.B.</summary>
+            public required Tensor L2_B { get; init; }
+
+            /// <inheritdoc/>
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("L1.W", L1_W), ("L1.B", L1_B), ("L2.W", L2_W), ("L2.B", L2_B) };
+        }
+
+        /// <summary>
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to L1.W, L1.B, L2.W, L2.B.
+        /// </summary>
+        /// <remarks>
+        /// <code>
+        /// Forward:
+        ///   forward = Forward(x)
+        ///   loss_logsumexp = log Σ_1 exp(forward)
+        ///   loss_sub = forward − loss_logsumexp
+        ///   loss_gather = loss_sub[i, yᵢ]
+        ///   loss = −(mean loss_gather)
+        /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
+        ///   d_L1_W = pullback of Forward(x) at d_forward, its L1_W
+        ///   d_L1_B = pullback of Forward(x) at d_forward, its L1_B
+        ///   d_L2_W = pullback of Forward(x) at d_forward, its L2_W
+        ///   d_L2_B = pullback of Forward(x) at d_forward, its L2_B
+        /// </code>
+        /// </remarks>
+        /// <param name="x">As in <see cref="Loss"/>.</param>
+        /// <param name="y">As in <see cref="Loss"/>.</param>
+        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+        /// <returns>The value of <c>Loss</c> and the gradients.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
+        {
+            // Forward
+            // return CrossEntropy(Forward(x), y);
+            var forward_vjp = ForwardVjpParametersOnly(x);
+            var forward = forward_vjp.Value;
+            var loss_logsumexp = LogSumExp(forward, axis: 1, keepDims: true);
+            var loss_sub = Sub(forward, loss_logsumexp);
+            var loss_gather = Gather(loss_sub, y);
+            var loss = Neg(Mean(loss_gather));
+
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
+            var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
+            // loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes
+            var d_forward = SumToShapeOf(d_loss_sub, forward);
+            // loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
+            var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
+            // loss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)
+            d_forward += Mul(ExpandAlong(d_loss_logsumexp, forward, axis: 1, keepDims: true), Exp(Sub(forward, ExpandAlong(loss_logsumexp, forward, axis: 1, keepDims: true))));
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W
+            var d_L1_W = forward_pullback.L1_W;
+            // forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B
+            var d_L1_B = forward_pullback.L1_B;
+            // forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W
+            var d_L2_W = forward_pullback.L2_W;
+            // forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B
+            var d_L2_B = forward_pullback.L2_B;
+
+            return (loss, new LossGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
+        }
+        """,
+        Cuda: LossCudaSource,
+        Forward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("x", "input", "x", new string[0]),
+            new("L1.W", "parameter", "L1.W", new string[0]),
+            new("L1.B", "parameter", "L1.B", new string[0]),
+            new("L2.W", "parameter", "L2.W", new string[0]),
+            new("L2.B", "parameter", "L2.B", new string[0]),
+            new("y", "input", "y", new string[0]),
+            new("forward", "call", "Forward(x)", new string[] { "x", "L1.W", "L1.B", "L2.W", "L2.B" }, Statement: "return CrossEntropy(Forward(x), y);"),
+            new("loss_logsumexp", "logsumexp", "log Σ_1 exp(forward)", new string[] { "forward" }, Statement: "return CrossEntropy(Forward(x), y);"),
+            new("loss_sub", "sub", "forward − loss_logsumexp", new string[] { "forward", "loss_logsumexp" }, Statement: "return CrossEntropy(Forward(x), y);"),
+            new("loss_gather", "gather", "loss_sub[i, yᵢ]", new string[] { "loss_sub", "y" }, Statement: "return CrossEntropy(Forward(x), y);"),
+            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return CrossEntropy(Forward(x), y);"),
+        },
+        Backward: new global::Differentiable.Inspection.GraphNode[]
+        {
+            new("d_loss", "seed", "seed", new string[0], Statement: "return CrossEntropy(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
+            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
+            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
+            new("d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"),
+            new("d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", new string[] { "d_loss_sub" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"),
+            new("d_forward", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)", new string[] { "d_loss_sub", "d_loss_logsumexp" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)"),
+            new("d_L1_W", "gradient", "pullback of Forward(x) at d_forward, its L1_W", new string[] { "d_forward" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W"),
+            new("d_L1_B", "gradient", "pullback of Forward(x) at d_forward, its L1_B", new string[] { "d_forward" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B"),
+            new("d_L2_W", "gradient", "pullback of Forward(x) at d_forward, its L2_W", new string[] { "d_forward" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W"),
+            new("d_L2_B", "gradient", "pullback of Forward(x) at d_forward, its L2_B", new string[] { "d_forward" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B"),
+        });
 }

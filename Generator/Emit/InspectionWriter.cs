@@ -1,0 +1,174 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Differentiable.Generator.Autodiff;
+using Differentiable.Generator.IR;
+using Differentiable.Generator.Parsing;
+using Differentiable.Generator.Rules;
+
+namespace Differentiable.Generator.Emit;
+
+/// <summary>
+/// Writes <c>{M}Inspection()</c>, what <c>Differentiable.Inspection.Inspect.Gradient</c> returns at run time: the C# the
+/// generator just wrote for the method (as a raw string, so it reads as code), its CUDA source, and its forward and
+/// backward graphs, named and written in math as in the generated comments. Built on call, so it costs nothing until asked.
+/// </summary>
+internal static class InspectionWriter
+{
+    private const string Record = "global::Differentiable.Inspection.GradientInspection";
+    private const string NodeType = "global::Differentiable.Inspection.GraphNode";
+
+    public static string MemberName(string method) => method + "Inspection";
+
+    /// <param name="csharp">The C# members written for the method (its CPU path), at one level of indentation.</param>
+    /// <param name="hasCuda">Whether <c>{M}CudaSource</c> was written.</param>
+    /// <param name="gradient">The method's gradient and <paramref name="emitter"/> its names and math; null for a body with control flow (no single graph).</param>
+    public static void Write(SourceWriter w, MethodSpec spec, string csharp, bool hasCuda, Gradient? gradient, MethodEmitter? emitter)
+    {
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line($"/// What <c>Inspect.Gradient(typeof({spec.Class.Name}), \"{spec.Name}\")</c> returns: the C# above that computes the gradient of {spec.Name},");
+        w.Line($"/// {(hasCuda ? $"<see cref=\"{spec.Name}CudaSource\"/>" : "no CUDA (it has no device program)")}, and {(gradient is null ? "no graph (its body has control flow)" : "its forward and backward graphs")}.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedMembers.Attribute);
+        w.Line($"internal static {Record} {MemberName(spec.Name)}() => new(");
+        w.Line($"    Model: {Literal(spec.Class.Name)},");
+        w.Line($"    Method: {Literal(spec.Name)},");
+        WriteRawString(w, "CSharp", csharp);
+        w.Line($"    Cuda: {(hasCuda ? spec.Name + "CudaSource" : "null")},");
+        WriteNodes(w, "Forward", gradient is null ? new List<NodeRecord>() : ForwardNodes(gradient, emitter!), last: false);
+        WriteNodes(w, "Backward", gradient is null ? new List<NodeRecord>() : BackwardNodes(gradient, emitter!), last: true);
+    }
+
+    private sealed record NodeRecord(string Name, string Kind, string Math, IReadOnlyList<string> Inputs, string? Statement, string? Rule);
+
+    /// <summary>The tensor leaves, then each node with a forward statement; a node written inline is part of its consumer's math, and its inputs are the consumer's.</summary>
+    private static List<NodeRecord> ForwardNodes(Gradient gradient, MethodEmitter emitter)
+    {
+        var order = Topology.Sort(new[] { gradient.Method.Output });
+        // A call's forward-with-pullback is plumbing: its value (CallValue) is the node, F(x).
+        var statements = new HashSet<Node>(emitter.NamedForwardNodes.Where(n => n.Op != Op.Call));
+        bool Shown(Node n) => statements.Contains(n) || IsTensorLeaf(n);
+        var nodes = new List<NodeRecord>();
+        foreach (var n in order.Where(IsTensorLeaf))
+            nodes.Add(new NodeRecord(emitter.NameOf(n), LeafKind(n), emitter.NameOf(n), new string[0], null, null));
+        foreach (var n in order.Where(statements.Contains))
+            nodes.Add(new NodeRecord(emitter.NameOf(n), OpName(n), emitter.Math(n), ShownInputs(n, Shown).Select(emitter.NameOf).ToList(), n.Origin, null));
+        return nodes;
+    }
+
+    /// <summary>One node per adjoint, in the order the generated code completes them: the seed, then each target of a rule after its last contribution.</summary>
+    private static List<NodeRecord> BackwardNodes(Gradient gradient, MethodEmitter emitter)
+    {
+        var nodes = new List<NodeRecord>();
+        var output = gradient.Method.Output;
+        var wrt = new HashSet<Node>(gradient.Method.WrtLeaves);
+        if (gradient.NodesWithAdjoint.Contains(output))
+            nodes.Add(new NodeRecord(emitter.AdjointOf(output), "seed", emitter.SeedName, new string[0], output.Origin,
+                $"{emitter.AdjointOf(output)} = {emitter.SeedName} (ones when none is given)"));
+        // An adjoint is complete at its last contribution, and only then read: that order has every node after its inputs.
+        var last = new Dictionary<Node, int>();
+        for (var i = 0; i < gradient.Steps.Count; i++) last[gradient.Steps[i].Target] = i;
+        foreach (var steps in gradient.Steps.GroupBy(s => s.Target).OrderBy(g => last[g.Key]))
+        {
+            var target = emitter.AdjointOf(steps.Key);
+            var rules = steps.Select((s, k) => $"{emitter.NameOf(s.Source)} = {emitter.Math(s.Source)}  ⇒  {target} {(k == 0 ? "=" : "+=")} {emitter.AdjointMath(s)}");
+            nodes.Add(new NodeRecord(target, wrt.Contains(steps.Key) ? "gradient" : "adjoint", string.Join(" + ", steps.Select(emitter.AdjointMath)),
+                steps.Select(s => emitter.AdjointOf(s.Source)).Distinct().ToList(), steps.First().Source.Origin, string.Join("\n", rules)));
+        }
+        return nodes;
+    }
+
+    /// <summary>The shown nodes <paramref name="node"/> reads, looking through nodes written inline (a walk with a stack: chains can be long).</summary>
+    private static List<Node> ShownInputs(Node node, System.Func<Node, bool> shown)
+    {
+        var found = new List<Node>();
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>(node.Inputs.Reverse());
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            if (shown(n)) found.Add(n);
+            else foreach (var input in n.Inputs.Reverse()) stack.Push(input);
+        }
+        return found;
+    }
+
+    private static bool IsTensorLeaf(Node n) => n.Op is Op.Input or Op.Parameter or Op.ConstantTensor;
+
+    private static string LeafKind(Node n) => n.Op switch { Op.Parameter => "parameter", Op.ConstantTensor => "constant", _ => "input" };
+
+    private static string OpName(Node n) => n.Op switch
+    {
+        Op.CallValue => "call",
+        Op.CustomCall => "custom",
+        Op.CustomBackward => "backward",
+        Op.TupleItem => "item",
+        _ => RuleTable.For(n.Op).CSharp.ToLowerInvariant(),
+    };
+
+    private static void WriteNodes(SourceWriter w, string name, List<NodeRecord> nodes, bool last)
+    {
+        var end = last ? ");" : ",";
+        if (nodes.Count == 0)
+        {
+            w.Line($"    {name}: new {NodeType}[0]{end}");
+            return;
+        }
+        w.Line($"    {name}: new {NodeType}[]");
+        w.Line("    {");
+        foreach (var n in nodes)
+        {
+            var text = new StringBuilder($"new({Literal(n.Name)}, {Literal(n.Kind)}, {Literal(n.Math)}, {Inputs(n.Inputs)}");
+            if (n.Statement is not null) text.Append(", Statement: ").Append(Literal(n.Statement));
+            if (n.Rule is not null) text.Append(", Rule: ").Append(Literal(n.Rule));
+            w.Line("        " + text.Append("),"));
+        }
+        w.Line("    }" + end);
+    }
+
+    private static string Inputs(IReadOnlyList<string> names) =>
+        names.Count == 0 ? "new string[0]" : $"new string[] {{ {string.Join(", ", names.Select(Literal))} }}";
+
+    /// <summary>
+    /// <paramref name="text"/> as a C# 11 raw string, one source line per line of code, so the record reads like the code
+    /// above it; the delimiter is one quote longer than the longest run of quotes in the text.
+    /// </summary>
+    private static void WriteRawString(SourceWriter w, string name, string text)
+    {
+        var longest = 0;
+        for (int i = 0, run = 0; i < text.Length; i++) longest = System.Math.Max(longest, run = text[i] == '"' ? run + 1 : 0);
+        var quotes = new string('"', System.Math.Max(3, longest + 1));
+        w.Line($"    {name}: {quotes}");
+        // Each line is written at the closing delimiter's indentation plus its own beyond the text's least, which the compiler removes.
+        var lines = text.TrimEnd('\n').Split('\n');
+        var least = lines.Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart(' ').Length).DefaultIfEmpty(0).Min();
+        foreach (var line in lines)
+            w.Line(line.Trim().Length == 0 ? "" : "    " + line.Substring(least));
+        w.Line($"    {quotes},");
+    }
+
+    /// <summary>A regular C# string literal: quotes, backslashes and control characters escaped; other characters (math) as they are.</summary>
+    public static string Literal(string text)
+    {
+        var s = new StringBuilder("\"");
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '"': s.Append("\\\""); break;
+                case '\\': s.Append("\\\\"); break;
+                case '\n': s.Append("\\n"); break;
+                case '\r': s.Append("\\r"); break;
+                case '\t': s.Append("\\t"); break;
+                default:
+                    if (char.IsControl(c)) s.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    else s.Append(c);
+                    break;
+            }
+        }
+        return s.Append('"').ToString();
+    }
+}

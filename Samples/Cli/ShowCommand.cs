@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Differentiable.Inspection;
+using Differentiable.Samples.Inspection;
+using Differentiable.Samples.Models;
+using Spectre.Console;
+
+namespace Differentiable.Samples.Cli;
+
+/// <summary>
+/// <c>show --model M [--method Loss] [--cuda] [--graph PATH.svg|.png|.dot]</c>: prints the gradient code the generator wrote
+/// for a [Differentiable] method (<see cref="Inspect.Gradient"/>), with syntax colours on a terminal and plain when
+/// redirected, and draws its forward and backward graphs side by side.
+/// </summary>
+internal static class ShowCommand
+{
+    /// <summary>Every class of the samples with a [Differentiable] method, by its name in lower case.</summary>
+    public static readonly IReadOnlyDictionary<string, Type> Models =
+        Inspect.Models(typeof(FlatNet).Assembly).GroupBy(t => t.Name.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.First());
+
+    private static readonly string[] GraphFormats = { ".svg", ".png", ".dot" };
+
+    public static Command Create()
+    {
+        var model = Options.Choice("model", "flatnet", Models.Keys.Order(StringComparer.Ordinal), "the class whose gradient to show");
+        var method = Options.Text("method", "the [Differentiable] method [default: Loss, else the class's first]");
+        var cuda = new Option<bool>("--cuda") { Description = "print the CUDA kernels of its device program instead of the C#" };
+        var graph = Options.Text("graph", "also draw the forward and backward graphs side by side, to PATH.svg, .png or .dot (Graphviz)");
+        var command = new Command("show", "print the generated gradient code of a model's [Differentiable] method and draw its graph") { model, method, cuda, graph };
+        command.SetAction(r => Run(Models[r.GetValue(model)!], r.GetValue(method), r.GetValue(cuda), r.GetValue(graph)));
+        return command;
+    }
+
+    private static int Run(Type model, string? methodName, bool cuda, string? graphPath)
+    {
+        if (graphPath is not null && !GraphFormats.Contains(Path.GetExtension(graphPath).ToLowerInvariant()))
+            throw new UsageException($"--graph must name a .svg, .png or .dot file, not '{graphPath}'.");
+        var methods = Inspect.Methods(model);
+        GradientInspection inspection;
+        try
+        {
+            inspection = Inspect.Gradient(model, methodName ?? (methods.Contains("Loss") ? "Loss" : methods.FirstOrDefault() ?? ""));
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message.Split(" (Parameter")[0]);
+        }
+        if (cuda && inspection.Cuda is null)
+            throw new UsageException($"{inspection.Model}.{inspection.Method} has no device program, so no CUDA; its C# says why (show without --cuda).");
+        if (graphPath is not null && !inspection.HasGraph)
+            throw new UsageException($"{inspection.Model}.{inspection.Method} has control flow (if/while/for): it is differentiated statement by statement and has no single graph to draw.");
+
+        Print(cuda ? inspection.Cuda! : inspection.CSharp);
+        if (graphPath is not null)
+        {
+            WriteGraph(inspection, graphPath);
+            Console.Error.WriteLine($"Wrote the graphs of {inspection.Model}.{inspection.Method} to {graphPath} ({inspection.Forward.Count} forward, {inspection.Backward.Count} backward nodes)."
+                + (graphPath.EndsWith(".dot", StringComparison.OrdinalIgnoreCase) ? $" Render it with: dot -Tsvg {graphPath} -o {Path.ChangeExtension(graphPath, ".svg")}" : ""));
+        }
+        return 0;
+    }
+
+    /// <summary>The code with colours on a terminal; exactly the text when the output is redirected (to a file, a pipe or a test).</summary>
+    private static void Print(string code)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            Console.Out.Write(code.EndsWith('\n') ? code : code + "\n");
+            return;
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        console.Profile.Width = int.MaxValue / 2;   // code is never re-wrapped: a long line stays one line, as the terminal shows it
+        console.Markup(CodeHighlighter.Markup(code));
+        console.WriteLine();
+    }
+
+    private static void WriteGraph(GradientInspection inspection, string path)
+    {
+        switch (Path.GetExtension(path).ToLowerInvariant())
+        {
+            case ".dot": File.WriteAllText(path, GraphDot.Write(inspection)); break;
+            case ".png": GraphPng.Save(inspection, path); break;
+            default: GraphSvg.Save(inspection, path); break;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Differentiable.Generator.Emit;
+using Differentiable.Inspection;
+using Differentiable.Tests.Support;
+
+namespace Differentiable.Tests.Generator;
+
+/// <summary>
+/// What the generator records for <see cref="Inspect.Gradient"/> (<c>{M}Inspection()</c>), in code compiled here: the code
+/// string is the generated text, string literals survive any character, and the member name is taken like the others.
+/// </summary>
+public sealed class InspectionGenerationTests
+{
+    [Fact]
+    public void The_recorded_code_is_the_generated_text_and_the_graph_its_names()
+    {
+        var run = GeneratorHarness.Run("""
+            using static Differentiable.Ops;
+            public partial class M
+            {
+                [Parameter] public Tensor W = Tensor.Ones(3);
+                [Differentiable] public Tensor F(Tensor x)
+                {
+                    var h = Tanh(x * W);
+                    return Sum(h * h);
+                }
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        var generated = run.Sources["M.g.cs"];
+        var inspection = Inspect.Gradient(run.Load().GetType("M")!, "F");
+        var indented = string.Join("\n", inspection.CSharp.Split('\n').Select(l => l.Length == 0 ? l : "    " + l));
+        Assert.Contains(indented + "\n", generated);   // the text of FWithGradients exactly, as the file has it
+        Assert.StartsWith("/// <summary>The gradients computed by <see cref=\"FWithGradients\"/>", inspection.CSharp);
+        Assert.EndsWith("}", inspection.CSharp);
+        Assert.Equal(new[] { "x", "W", "h", "f_mul", "f" }, inspection.Forward.Select(n => n.Name));   // x * W is written inline in h, as in the code
+        Assert.Equal("tanh(x ⊙ W)", inspection.Forward.Single(n => n.Name == "h").Math);
+        Assert.Equal("var h = Tanh(x * W);", inspection.Forward.Single(n => n.Name == "h").Statement);
+        Assert.Equal("d_W", inspection.Backward[^1].Name);
+        Assert.Contains($"var {inspection.Backward[^1].Name} = ", inspection.CSharp);
+    }
+
+    [Fact]
+    public void A_member_named_like_the_inspection_is_DIFF012()
+    {
+        var run = GeneratorHarness.Run("""
+            using static Differentiable.Ops;
+            public partial class M
+            {
+                [Differentiable] public static Tensor F(Tensor x) => Sin(x);
+                public static int FInspection;
+            }
+            """);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF012", diagnostic.Id);
+        Assert.Contains("'FInspection'", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("plain", "\"plain\"")]
+    [InlineData("a \"b\" \\ c", "\"a \\\"b\\\" \\\\ c\"")]
+    [InlineData("line\nbreak\ttab", "\"line\\nbreak\\ttab\"")]
+    [InlineData("d_W = xᵀ · d_y ⇒ 𝑥", "\"d_W = xᵀ · d_y ⇒ 𝑥\"")]
+    [InlineData("\u0001", "\"\\u0001\"")]
+    public void Literals_escape_what_csharp_needs_and_keep_the_math(string text, string literal)
+    {
+        Assert.Equal(literal, InspectionWriter.Literal(text));
+        Assert.Equal(text, Microsoft.CodeAnalysis.CSharp.SyntaxFactory.ParseExpression(literal).GetFirstToken().ValueText);
+    }
+}

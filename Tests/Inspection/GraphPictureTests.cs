@@ -1,0 +1,103 @@
+using System.Xml.Linq;
+using Differentiable.Inspection;
+using Differentiable.Samples.Inspection;
+using Differentiable.Samples.Models;
+using SkiaSharp;
+
+namespace Differentiable.Tests.Inspection;
+
+/// <summary>The graph pictures: dot text with every node and edge, SVG that is XML with every label, boxes that never overlap, a PNG that decodes.</summary>
+public sealed class GraphPictureTests
+{
+    private static GradientInspection Of<T>(string method) => Inspect.Gradient(typeof(T), method);
+
+    [Fact]
+    public void Dot_has_every_node_and_edge_of_both_graphs_in_two_clusters()
+    {
+        var inspection = Of<FlatNet>("Forward");
+        var dot = GraphDot.Write(inspection);
+        Assert.StartsWith("digraph \"FlatNet.Forward\" {", dot);
+        Assert.EndsWith("}\n", dot);
+        Assert.Equal(dot.Count(c => c == '{'), dot.Count(c => c == '}'));
+        Assert.Contains("subgraph \"cluster_forward\"", dot);
+        Assert.Contains("subgraph \"cluster_backward\"", dot);
+        foreach (var (graph, nodes) in new[] { ("forward", inspection.Forward), ("backward", inspection.Backward) })
+            foreach (var node in nodes)
+            {
+                Assert.Contains($"\"{graph}:{node.Name}\" [label={GraphDot.Quote(GraphDot.Label(node))}", dot);
+                foreach (var input in node.Inputs) Assert.Contains($"\"{graph}:{input}\" -> \"{graph}:{node.Name}\";", dot);
+            }
+        Assert.Contains("[label=\"h1\\n= relu(h1_matmul + B1)\"", dot);
+    }
+
+    [Fact]
+    public void Dot_strings_escape_quotes_backslashes_and_line_breaks() =>
+        Assert.Equal("\"a\\\"b\\\\c\\nd\"", GraphDot.Quote("a\"b\\c\nd"));
+
+    [Fact]
+    public void Svg_is_well_formed_xml_with_a_labelled_box_per_node()
+    {
+        var inspection = Of<CNN>("Loss");
+        var svg = XDocument.Parse(GraphSvg.Write(inspection));
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal(ns + "svg", svg.Root!.Name);
+        var boxes = svg.Descendants(ns + "g").Where(g => ((string?)g.Attribute("class"))?.StartsWith("node ") == true).ToList();
+        Assert.Equal(inspection.Forward.Count + inspection.Backward.Count, boxes.Count);
+        var labels = boxes.Select(b => b.Elements(ns + "text").First().Value).ToHashSet();
+        Assert.All(inspection.Forward.Concat(inspection.Backward), n => Assert.Contains(n.Name, labels));
+        Assert.All(boxes, b => Assert.NotNull(b.Element(ns + "rect")));
+    }
+
+    [Theory]
+    [InlineData(typeof(FlatNet), "Loss")]
+    [InlineData(typeof(FlatNet), "Forward")]
+    [InlineData(typeof(CNN), "Forward")]
+    [InlineData(typeof(AlexNet), "Loss")]
+    public void Boxes_never_overlap_and_the_forward_graph_is_left_of_the_backward(Type model, string method)
+    {
+        var picture = GraphLayout.Of(Inspect.Gradient(model, method));
+        var (forward, backward) = (picture.Panels[0], picture.Panels[1]);
+        Assert.True(forward.X + forward.Width < backward.X);
+        foreach (var panel in picture.Panels)
+        {
+            Assert.All(panel.Nodes, n => Assert.True(n.X >= panel.X - 0.01 && n.X + n.Width <= panel.X + panel.Width + 0.01 && n.Bottom <= picture.Height));
+            for (var i = 0; i < panel.Nodes.Count; i++)
+                for (var j = i + 1; j < panel.Nodes.Count; j++)
+                {
+                    PlacedNode a = panel.Nodes[i], b = panel.Nodes[j];
+                    Assert.False(a.X < b.X + b.Width && b.X < a.X + a.Width && a.Y < b.Bottom && b.Y < a.Bottom, $"{a.Node.Name} overlaps {b.Node.Name}");
+                }
+            Assert.All(panel.Edges, e => Assert.True(e.From.Bottom <= e.To.Y, $"{e.From.Node.Name} → {e.To.Node.Name} points up"));
+        }
+    }
+
+    [Fact]
+    public void Long_math_wraps_and_ends_with_an_ellipsis_after_four_lines()
+    {
+        var node = new GraphNode("d_x", "adjoint", string.Join(" + ", Enumerable.Repeat("d_some_long_name ⊙ exp(other_long_name)", 8)), Array.Empty<string>());
+        var lines = GraphLayout.Lines(node);
+        Assert.Equal("d_x", lines[0]);
+        Assert.Equal(5, lines.Count);
+        Assert.EndsWith("…", lines[^1]);
+        Assert.All(lines, l => Assert.True(l.Length <= 40, l));
+    }
+
+    [Fact]
+    public void Png_is_an_image_of_the_layouts_size()
+    {
+        var inspection = Of<FlatNet>("Loss");
+        var path = Path.Combine(Path.GetTempPath(), $"differentiable-graph-{Guid.NewGuid():N}.png");
+        try
+        {
+            GraphPng.Save(inspection, path);
+            using var bitmap = SKBitmap.Decode(path);
+            var picture = GraphLayout.Of(inspection);
+            Assert.Equal((int)Math.Ceiling(picture.Width * 2), bitmap.Width);
+            Assert.Equal((int)Math.Ceiling(picture.Height * 2), bitmap.Height);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

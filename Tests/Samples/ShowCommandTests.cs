@@ -1,0 +1,119 @@
+using System.Xml.Linq;
+using Differentiable.Inspection;
+using Differentiable.Samples.Cli;
+using Differentiable.Samples.Models;
+using Differentiable.Tests.Data;
+
+namespace Differentiable.Tests.Samples;
+
+/// <summary><c>show</c> as a user runs it: the code on standard output, the graph file written, every mistake one line naming the choices.</summary>
+[Collection(nameof(ConsoleCollection))]
+public sealed class ShowCommandTests
+{
+    private static (int Exit, string Output, string Errors) Show(params string[] args)
+    {
+        var (oldOut, oldError) = (Console.Out, Console.Error);
+        var (output, errors) = (new StringWriter(), new StringWriter());
+        Console.SetOut(output);
+        Console.SetError(errors);
+        try
+        {
+            return (SamplesApp.Run(new[] { "show" }.Concat(args).ToArray()), output.ToString(), errors.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldError);
+        }
+    }
+
+    [Fact]
+    public void Show_prints_the_gradient_code_of_flatnets_loss_by_default()
+    {
+        var (exit, output, errors) = Show("--model", "flatnet");
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        Assert.Equal(Inspect.Gradient(typeof(FlatNet), "Loss").CSharp + "\n", output);   // plain when redirected: exactly the code
+        Assert.Contains("public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)", output);
+    }
+
+    [Fact]
+    public void Method_and_cuda_choose_what_is_printed()
+    {
+        var (exit, output, _) = Show("--model", "flatnet", "--method", "Forward");
+        Assert.Equal(0, exit);
+        Assert.Contains("ForwardVjpParametersOnly(Tensor x)", output);
+        (exit, output, _) = Show("--model", "FlatNet", "--method", "forward", "--cuda");
+        Assert.Equal(0, exit);
+        Assert.Equal(FlatNet.ForwardCudaSource, output);   // it ends with a line break already
+        Assert.Contains("extern \"C\" __global__ void h1(", output);
+    }
+
+    [Theory]
+    [InlineData("g.svg")]
+    [InlineData("g.png")]
+    [InlineData("g.dot")]
+    public void The_graph_is_written_in_the_format_its_extension_names(string name)
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, name);
+        var (exit, output, errors) = Show("--model", "flatnet", "--graph", path);
+        Assert.Equal(0, exit);
+        Assert.Contains("LossWithGradients", output);
+        Assert.StartsWith($"Wrote the graphs of FlatNet.Loss to {path} (11 forward, 10 backward nodes).", errors);
+        var bytes = File.ReadAllBytes(path);
+        switch (Path.GetExtension(name))
+        {
+            case ".svg": Assert.Equal("svg", XDocument.Parse(File.ReadAllText(path)).Root!.Name.LocalName); break;
+            case ".png": Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]); break;
+            default:
+                Assert.Equal(GraphDot.Write(Inspect.Gradient(typeof(FlatNet), "Loss")), File.ReadAllText(path));
+                Assert.Contains("dot -Tsvg", errors);
+                break;
+        }
+    }
+
+    [Fact]
+    public void An_unknown_model_is_one_line_naming_the_models()
+    {
+        var (exit, _, errors) = Show("--model", "resnet");
+        Assert.Equal(2, exit);
+        var lines = errors.Trim().Split('\n').Select(l => l.Trim()).ToArray();
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("--model must be one of alexnet, cnn, ", lines[0]);
+        Assert.Contains(" flatnet, ", lines[0]);
+        Assert.EndsWith(", not 'resnet'.", lines[0]);
+        Assert.Equal("Run 'show --help' for the options.", lines[1]);
+    }
+
+    [Theory]
+    [InlineData("Los", "FlatNet has no [Differentiable] method 'Los'; choose one of Forward, Loss.")]
+    [InlineData("", "FlatNet has no [Differentiable] method ''; choose one of Forward, Loss.")]
+    public void An_unknown_method_is_one_line_naming_the_methods(string method, string message)
+    {
+        var (exit, output, errors) = Show("--model", "flatnet", "--method", method);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal(message, errors.TrimEnd('\n'));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--model", "flatnet", "--graph", "g.jpg" }, "--graph must name a .svg, .png or .dot file, not 'g.jpg'.")]
+    [InlineData(new[] { "--model", "loopnet", "--graph", "g.svg" }, "LoopNet.Forward has control flow (if/while/for): it is differentiated statement by statement and has no single graph to draw.")]
+    [InlineData(new[] { "--model", "loopnet", "--cuda" }, "LoopNet.Forward has no device program, so no CUDA; its C# says why (show without --cuda).")]
+    public void What_cannot_be_shown_is_one_line_saying_why(string[] args, string message)
+    {
+        var (exit, output, errors) = Show(args);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal(message, errors.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public void Help_lists_the_options()
+    {
+        var (exit, output, _) = Show("--help");
+        Assert.Equal(0, exit);
+        foreach (var option in new[] { "--model", "--method", "--cuda", "--graph" }) Assert.Contains(option, output);
+    }
+}
