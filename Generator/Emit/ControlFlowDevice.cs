@@ -4,18 +4,15 @@ using Differentiable.Generator.Parsing;
 namespace Differentiable.Generator.Emit;
 
 /// <summary>
-/// The device program of a method whose body has control flow: not recorded yet, so <c>{M}DeviceProgram</c> fails when a
-/// program is built, naming the method, saying why, and saying to train it on the CPU. A condition that reads tensor
-/// values (<c>b.Norm().Item() &lt; 1000</c>) could never be recorded into one CUDA graph; loops over layers and
-/// number-only conditions could be (issue 11), and the message says which kind this is.
+/// The device program of a method whose body has control flow that cannot be recorded (a condition that reads tensor
+/// values, <c>b.Norm().Item() &lt; 1000</c>, could never be a branch of one CUDA graph; or an op or call the recording
+/// does not support): <c>{M}DeviceProgram</c> fails when a program is built, naming the method, saying why, and saying
+/// to train it on the CPU.
 /// </summary>
 internal static class ControlFlowDevice
 {
-    public static void Write(SourceWriter w, MethodSpec spec)
+    public static void Write(SourceWriter w, MethodSpec spec, string why)
     {
-        var why = spec.ReadsTensorValuesInConditions
-            ? "a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on"
-            : "device programs of bodies with control flow are not recorded yet";
         var name = $"{spec.Class.Name}.{spec.Name}";
         var numbers = spec.Arguments.Where(a => a.Kind is ArgumentKind.Scalar or ArgumentKind.Int).Select(a => $", {a.TypeName} {a.Name}");
         w.Line($"/// <summary>{spec.Name} has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>");

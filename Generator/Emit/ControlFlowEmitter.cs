@@ -16,7 +16,7 @@ namespace Differentiable.Generator.Emit;
 /// backward onto a tape. The backward seeds the result's adjoint and pops the tape: the closures run in the reverse
 /// of the order the statements ran, so gradients follow the path taken, once per loop iteration, as in PyTorch.
 /// </summary>
-internal sealed class ControlFlowEmitter
+internal sealed partial class ControlFlowEmitter
 {
     private const string GeneratedCode = GeneratedMembers.Attribute;
 
@@ -57,9 +57,10 @@ internal sealed class ControlFlowEmitter
     /// <summary>The tensor arguments whose gradients this member computes (a bit per position): [Wrt] ones, or what a caller asked for.</summary>
     private readonly ulong _mask;
 
-    private ControlFlowEmitter(MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics, ulong mask)
+    private ControlFlowEmitter(MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics, ulong mask, bool device = false)
     {
         _mask = mask;
+        _device = device;
         foreach (var site in method.Summary.Sites) _sites[site.Where] = site;
         _method = method;
         _spec = method.Spec;
@@ -71,6 +72,8 @@ internal sealed class ControlFlowEmitter
         _moduleLoopList = Flatten(_spec.Body).OfType<ForEachModule>().ToList();
         // Generated names never take a user's name: the user's locals are declared in the same scopes as in the source.
         _reserved = new HashSet<string>(context.Reserved.Concat(_variables.Keys).Concat(_moduleLoopList.Select(l => l.Variable)).Concat(new[] { SeedName }));
+        // A device program's buffers name its kernels: they must be CUDA names too.
+        if (device) _reserved.UnionWith(Cuda.DeviceEmitter.CudaReserved);
         _names = new NameTable(Enumerable.Empty<string>(), _reserved);
         _tape = Claim("tape");
     }
@@ -234,21 +237,22 @@ internal sealed class ControlFlowEmitter
     {
         w.Line($"// Forward: {_spec.Name} as written; each tensor statement pushes its backward onto the tape, once per time it runs.");
         w.Line($"var {_tape} = new global::System.Collections.Generic.Stack<global::System.Action>();");
+        if (_device) WriteDeviceLeaves(w);
         w.Line("// Adjoints d_v = ∂L/∂v, null until a gradient flows into v.");
-        foreach (var accumulator in _accumulators.Values.Distinct()) w.Line($"Tensor? {accumulator} = null;");
+        foreach (var accumulator in _accumulators.Values.Distinct()) w.Line($"{TensorType}? {accumulator} = null;");
         foreach (var pair in _parameterAccumulators)
         {
             var (path, accumulator) = (pair.Key, pair.Value);
             if (!ParameterPath.TrySplitList(path, out var list, out var inElement))
             {
-                w.Line($"Tensor? {accumulator} = null;");
+                w.Line($"{TensorType}? {accumulator} = null;");
                 continue;
             }
-            w.Line($"var {accumulator} = new Tensor?[{list}.{CountOf(list)}]; // {accumulator}[i] = ∂L/∂{list}[i].{inElement}");
+            w.Line($"var {accumulator} = new {TensorType}?[{list}.{CountOf(list)}]; // {accumulator}[i] = ∂L/∂{list}[i].{inElement}");
         }
         if (_earlyReturn)
         {
-            w.Line($"Tensor {_result}; // assigned by whichever return runs, which then jumps to the backward");
+            w.Line($"{TensorType} {_result}; // assigned by whichever return runs, which then jumps to the backward");
             _accumulators[_result] = _accumulators["\0result"];
         }
         WriteStatements(w, _spec.Body);
@@ -414,6 +418,7 @@ internal sealed class ControlFlowEmitter
             numbers.Add((indexes[variable], index));
         }
         _statements[statement] = (ReverseMode.Differentiate(lowered), numbers, indexes);
+        _statementSources[statement] = (value, statement.Text, free);
         return true;
     }
 
@@ -443,7 +448,7 @@ internal sealed class ControlFlowEmitter
                     WriteTensorStatement(w, ret, "var " + _result + " = ", _result);
                     return;
                 case DeclaredLocal local:
-                    w.Line($"{local.TypeName} {local.Name};");
+                    w.Line($"{(local.TypeName == "Tensor" ? TensorType : local.TypeName)} {local.Name};");
                     break;
                 case NumberStatement number:
                     w.Line(number.Code);
@@ -502,6 +507,11 @@ internal sealed class ControlFlowEmitter
 
     private void WriteTensorStatement(SourceWriter w, Stmt statement, string assign, string target)
     {
+        if (_device)
+        {
+            WriteDeviceStatement(w, statement, assign, target);
+            return;
+        }
         var (gradient, numbers, indexes) = _statements[statement];
         w.Line("// " + statement.Text);
         foreach (var (saved, name) in numbers) w.Line($"var {saved} = {name};");

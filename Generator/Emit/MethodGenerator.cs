@@ -107,7 +107,7 @@ internal static class MethodGenerator
             }
         }
         w.Line();
-        ControlFlowDevice.Write(w, method.Spec);
+        ControlFlowEmitter.WriteDevice(w, method, context);
         InspectionWriter.Write(w, method.Spec, w.ToString(), hasCuda: false, gradient: null, emitter: null);
         return true;
     }

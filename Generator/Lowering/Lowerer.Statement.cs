@@ -9,6 +9,9 @@ namespace Differentiable.Generator.Lowering;
 /// <summary>How a free variable of one statement of a body with control flow is read: a tensor (an adjoint may flow to it) or number text.</summary>
 internal sealed record FreeVariable(string Name, ArgumentKind Kind, bool Wrt, string NumberText);
 
+/// <summary>How a statement of a body with control flow is lowered: for C# (value and gradients), or for a device program's forward or pullback.</summary>
+internal enum StatementForDevice { No, Forward, Pullback }
+
 internal sealed partial class Lowerer
 {
     /// <summary>
@@ -17,12 +20,23 @@ internal sealed partial class Lowerer
     /// <paramref name="outputName"/>. Gradients are asked for the tensor variables that have adjoints and the parameters read.
     /// </summary>
     public static LoweredMethod? LowerStatement(LoweringRequest request, Expr value, string outputName, string origin,
-        IReadOnlyList<FreeVariable> free, List<DiagnosticInfo> diagnostics)
+        IReadOnlyList<FreeVariable> free, List<DiagnosticInfo> diagnostics, StatementForDevice device = StatementForDevice.No, string? seed = null)
     {
         var lowerer = new Lowerer(request, diagnostics);
         try
         {
-            return lowerer.LowerStatementRoot(value, outputName, origin, free);
+            var lowered = lowerer.LowerStatementRoot(value, outputName, origin, free);
+            switch (device)
+            {
+                case StatementForDevice.Forward:
+                    // The value alone: nothing is differentiated.
+                    return new LoweredMethod(lowered.Spec, lowered.Output, new List<Node>(), lowered.Builder);
+                case StatementForDevice.Pullback:
+                    // The incoming adjoint: a leaf the device graph seeds the value with (DeviceGraph's seed).
+                    lowered.Builder.Leaf(Op.Input, seed!);
+                    return lowered;
+            }
+            return lowered;
         }
         catch (LoweringException)
         {

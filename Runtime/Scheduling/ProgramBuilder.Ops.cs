@@ -234,6 +234,27 @@ public sealed partial class ProgramBuilder
         return output;
     }
 
+    /// <summary>
+    /// A stand-in of the shape of a · b, with no launch: for steps that read only the product's shape (a gradient summed
+    /// back to it). Its elements must not be read.
+    /// </summary>
+    public DeviceTensor ProductShape(string name, DeviceTensor a, DeviceTensor b) => NewTensor(name, PlanProduct(name, a, b).Shape, ElementKind.Float32);
+
+    /// <summary>
+    /// One more term of an adjoint: <paramref name="term"/> when there is no sum yet, else sum + term (same shapes). The
+    /// device programs of bodies with control flow add each statement's contribution as the tape replays.
+    /// </summary>
+    public DeviceTensor Accumulate(string name, DeviceTensor? sum, DeviceTensor term)
+    {
+        if (sum is null) return term;
+        if (!sum.Shape.SequenceEqual(term.Shape))
+            throw new ShapeMismatchException($"Device program {Name}: {name} adds a gradient of shape ({string.Join(", ", term.Shape)}) to one of shape ({string.Join(", ", sum.Shape)}).");
+        var output = NewTensor(name, sum.Shape, ElementKind.Float32);
+        var g = Elementwise(output, new[] { sum, term });
+        LaunchRuntime("accumulate", output.Count, ref g, output, sum, term);
+        return output;
+    }
+
     /// <summary>The elements of a contiguous copy of x, in row-major order; x itself when it already is one.</summary>
     public DeviceTensor Contiguous(DeviceTensor x)
     {

@@ -103,12 +103,25 @@ public class ModuleListTests
     public void ACallOfAMethodThatLoopsOverLayersGradientChecks() =>
         GeneratedGradCheck.Check(new LayeredMLP(new[] { 4, 5, 3 }), nameof(LayeredMLP.Loss), GeneratedGradCheck.Random(3, 4), SomeLabels(3, 3));
 
+    /// <summary>A loop over layers is recorded while the program is built: every layer's launches, and every layer's gradients.</summary>
     [Fact]
-    public void BuildingADeviceProgramSaysToTrainOnTheCpu()
+    public void TheDeviceProgramRecordsEveryLayer()
     {
-        var builder = new Differentiable.Scheduling.ProgramBuilder("layered", new Dictionary<string, int[]> { ["x"] = new[] { 2, 4 } }, path => throw new ArgumentException(path));
-        var error = Assert.Throws<NotSupportedException>(() => new LayeredMLP(new[] { 4, 2 }).ForwardDeviceProgram(builder));
-        Assert.Contains("LayeredMLP.Forward has no device program", error.Message);
+        var model = new LayeredMLP(new[] { 4, 5, 6, 2 });
+        var shapes = model.Parameters().ToDictionary(p => p.Name, p => p.Value.Shape.ToArray());
+        var builder = new Differentiable.Scheduling.ProgramBuilder("layered", new Dictionary<string, int[]> { ["x"] = new[] { 2, 4 } }, path => shapes[path]);
+        model.ForwardDeviceProgram(builder);
+        Assert.Equal(shapes.Keys.Order(), builder.RecordedGradients.Keys.Order());
+        Assert.Equal(new[] { 2, 2 }, builder.RecordedResult.Shape);
+    }
+
+    /// <summary>A condition that reads a tensor's value cannot be a branch of one CUDA graph: building the program says so.</summary>
+    [Fact]
+    public void ATensorValuedConditionSaysToTrainOnTheCpu()
+    {
+        var builder = new Differentiable.Scheduling.ProgramBuilder("stack", new Dictionary<string, int[]> { ["x"] = new[] { 2, 3 } }, path => throw new ArgumentException(path));
+        var error = Assert.Throws<NotSupportedException>(() => new ResidualStack().ForwardDeviceProgram(builder));
+        Assert.Contains("ResidualStack.Forward has no device program: a condition or loop reads tensor values", error.Message);
         Assert.Contains("Train it on the CPU", error.Message);
     }
 

@@ -43,6 +43,15 @@ public static class ParityCases
         yield return Static("ops: conv2d, long weight sums", OpCases.ConvolutionDeviceProgram, a => Pair(OpCases.ConvolutionWithGradients(a[0], a[1], a[2])), new[] { "x", "w", "bias" }, N(8, 3, 20, 20), N(4, 3, 3, 3), N(4));
         yield return Static("ops: maxpool2d, flatten", OpCases.MaxPoolingDeviceProgram, a => Pair(OpCases.MaxPoolingWithGradients(a[0])), new[] { "x" }, N(2, 3, 6, 6));
         yield return Static("ops: avgpool2d, global average", OpCases.AveragePoolingDeviceProgram, a => Pair(OpCases.AveragePoolingWithGradients(a[0])), new[] { "x" }, N(2, 2, 5, 5));
+        // Control flow on numbers, recorded as the path it takes for these numbers (issue 11).
+        yield return Static("control flow: nested loops, bound from an argument", p => ControlFlowCases.NestedDeviceProgram(p, 3),
+            a => Pair(ControlFlowCases.NestedWithGradients(a[0], 3)), new[] { "x" }, N(2, 3) * 0.5);
+        yield return Static("control flow: return from inside a loop", p => ControlFlowCases.EarlyReturnDeviceProgram(p, 7),
+            a => Pair(ControlFlowCases.EarlyReturnWithGradients(a[0], 7)), new[] { "x" }, N(3) * 0.5);
+        yield return Static("control flow: continue", p => ControlFlowCases.SkipOddDeviceProgram(p, 5),
+            a => Pair(ControlFlowCases.SkipOddWithGradients(a[0], 5)), new[] { "x" }, N(3) * 0.5);
+        yield return Static("control flow: break inside if", p => ControlFlowCases.BreakInIfDeviceProgram(p, 10),
+            a => Pair(ControlFlowCases.BreakInIfWithGradients(a[0], 10)), new[] { "x" }, N(3) * 0.5);
     }
 
     public static IEnumerable<ParityCase> Models(int batch = 4, ulong seed = 7)
@@ -67,6 +76,9 @@ public static class ParityCases
         yield return new("LeNet-5", lenet, lenet.LossDeviceProgram, data, labels, () => Pair(lenet.LossWithGradients(x, y)));
         var inception = new InceptionNet(width: 4, seed: seed);
         yield return new("InceptionNet (width 4)", inception, inception.LossDeviceProgram, data, labels, () => Pair(inception.LossWithGradients(x, y)));
+        var layered = new LayeredMLP(new[] { 784, 32, 16, 10 }, seed: seed);
+        yield return new("LayeredMLP 784-32-16-10: foreach over a list of layers", layered, layered.ForwardDeviceProgram, data, new Dictionary<string, Labels>(),
+            () => Pair(layered.ForwardWithGradients(x)));
         var dropout = new DropoutMLP(seed: seed);
         var (mask1, mask2) = dropout.Masks(batch, rng);
         yield return new("MLP with dropout", dropout, dropout.LossDeviceProgram,

@@ -39,8 +39,12 @@ internal sealed class DeviceEmitter
     private readonly MethodSpec _spec;
     private readonly DeviceGraph _graph;
     private readonly Dictionary<Node, string> _names = new();
-    private readonly SourceWriter _cuda = new();
+    private readonly SourceWriter _cuda;
     private readonly SourceWriter _program = new();
+
+    /// <summary>Inline mode (<see cref="WriteInline"/>): the driver's operand for each leaf, and the names it shares with the driver.</summary>
+    private readonly System.Func<Node, (string Name, string? Declaration)>? _leafOperand;
+    private readonly NameTable? _sharedNames;
 
     public DeviceEmitter(Gradient gradient, MethodEmitter csharp)
     {
@@ -48,7 +52,43 @@ internal sealed class DeviceEmitter
         _csharp = csharp;
         _spec = gradient.Method.Spec;
         _graph = new DeviceGraph(gradient);
+        _cuda = new SourceWriter();
     }
+
+    /// <summary>
+    /// For one statement of a body with control flow, written inline in the driver that records the program
+    /// (<see cref="ControlFlowEmitter"/>): its kernels go into the driver's <paramref name="cuda"/> source, its buffers
+    /// take names from the driver's <paramref name="names"/>, and each leaf is the driver's operand for it (a variable, or
+    /// one declared here: <c>var layer_W = p.Parameter($"Layers.{i}.W")</c>).
+    /// </summary>
+    public DeviceEmitter(Gradient gradient, MethodEmitter csharp, NameTable names, SourceWriter cuda, System.Func<Node, (string Name, string? Declaration)> leafOperand,
+        Node? seed = null)
+    {
+        _gradient = gradient;
+        _csharp = csharp;
+        _spec = gradient.Method.Spec;
+        _graph = new DeviceGraph(gradient, seed);
+        _cuda = cuda;
+        _sharedNames = names;
+        _leafOperand = leafOperand;
+    }
+
+    /// <summary>What <see cref="WriteInline"/> wrote: the builder calls, the value's operand (null for a pullback), and each differentiated leaf's gradient (null: zeros).</summary>
+    public sealed record InlineProgram(string Lines, string? Result, IReadOnlyList<(Node Leaf, string? Gradient)> Gradients);
+
+    /// <summary>The statement's builder calls (null when an op has no device lowering: <see cref="UnsupportedReason"/>).</summary>
+    public InlineProgram? WriteInline()
+    {
+        if (_graph.Unsupported is not null) return null;
+        NameNodes();
+        foreach (var leaf in Leaves())
+            if (_leafOperand!(leaf).Declaration is { } declaration) _program.Line($"var {_names[leaf]} = {declaration};");
+        foreach (var node in _graph.Order.Where(n => _graph.IsMaterialized(n))) Emit(node);
+        return new InlineProgram(_program.ToString().TrimEnd('\n'), _names.TryGetValue(_graph.Result, out var result) ? result : null,
+            _graph.Gradients.Select(g => (g.Leaf, g.Adjoint is null ? null : Operand(g.Adjoint))).ToList());
+    }
+
+    public string? UnsupportedReason => _graph.Unsupported;
 
     public string SourceName => _spec.Name + "CudaSource";
 
@@ -117,9 +157,9 @@ internal sealed class DeviceEmitter
     {
         var scalarWords = _graph.Order.Where(n => n.Op == Op.ScalarRef)
             .SelectMany(n => Regex.Matches(n.Attributes.Text!, "[A-Za-z_][A-Za-z0-9_]*").Cast<Match>().Select(m => m.Value));
-        var table = new NameTable(scalarWords.Concat(new[] { SourceName, ProgramName }), CudaReserved);
+        var table = _sharedNames ?? new NameTable(scalarWords.Concat(new[] { SourceName, ProgramName }), CudaReserved);
         foreach (var leaf in Leaves())
-            _names[leaf] = table.Claim(LeafKey(leaf));
+            _names[leaf] = _leafOperand is null ? table.Claim(LeafKey(leaf)) : _leafOperand(leaf).Name;
 
         var owner = new Dictionary<Node, string>();
         for (var k = _graph.Order.Count - 1; k >= 0; k--)
@@ -154,6 +194,12 @@ internal sealed class DeviceEmitter
         {
             if (_graph.Epilogues.TryGetValue(node, out var product)) EmitProductWithEpilogue(node, product, name, math);
             else EmitMap(node, name, math);
+            return;
+        }
+        // A product read only for its shape (a pullback sums a gradient back to it): a stand-in of that shape, no launch.
+        if (lowering.ProductOperands is { } operands && !_graph.HasValueUses(node))
+        {
+            _program.Line($"var {name} = p.ProductShape(\"{name}\", {DeviceLowering.Render(operands, node, name, Operand)}); // only its shape is read");
             return;
         }
         // Views and the runtime's kernels: one builder call, from the op's row.

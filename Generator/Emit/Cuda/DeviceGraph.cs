@@ -29,8 +29,13 @@ internal sealed class DeviceGraph
     private readonly HashSet<Node> _readWhole = new();
     private readonly Dictionary<Node, List<Node>> _consumers = new();
 
-    public DeviceGraph(Gradient gradient)
+    /// <summary>
+    /// <paramref name="seed"/>: the output's adjoint is this leaf (the incoming adjoint of one statement of a body with
+    /// control flow) rather than ones, and the output itself is computed only where the gradients read it (a pullback).
+    /// </summary>
+    public DeviceGraph(Gradient gradient, Node? seed = null)
     {
+        _seed = seed;
         _gradient = gradient;
         _b = gradient.Method.Builder;
         _forward = new HashSet<Node>(Topology.Sort(new[] { gradient.Method.Output }));
@@ -42,7 +47,7 @@ internal sealed class DeviceGraph
 
         Result = gradient.Method.Output;
         Gradients = gradient.Method.WrtLeaves.Select(leaf => (leaf, AdjointOf(leaf))).ToList();
-        Order = Topology.Sort(new[] { Result }.Concat(Gradients.Where(g => g.Adjoint is not null).Select(g => g.Adjoint!)));
+        Order = Topology.Sort((seed is null ? new[] { Result } : new Node[0]).Concat(Gradients.Where(g => g.Adjoint is not null).Select(g => g.Adjoint!)));
         _gradientNodes = new HashSet<Node>(Gradients.Where(g => g.Adjoint is not null).Select(g => g.Adjoint!));
         CountUses();
         foreach (var node in Order.Where(MustMaterialize)) _materialized.Add(node);
@@ -137,9 +142,11 @@ internal sealed class DeviceGraph
     /// <summary>The result's adjoint is the seed, not a sum of contributions.</summary>
     private bool IsSeeded(Node n) => n == _gradient.Method.Output && _gradient.NodesWithAdjoint.Contains(n);
 
+    private readonly Node? _seed;
+
     private Node? SumOfContributions(Node n)
     {
-        if (IsSeeded(n)) return _b.Make(Op.Seed, n);
+        if (IsSeeded(n)) return _seed ?? _b.Make(Op.Seed, n);
         Node? sum = null;
         if (_contributions.TryGetValue(n, out var list))
             foreach (var contribution in list)
@@ -173,6 +180,9 @@ internal sealed class DeviceGraph
     private static bool ReadsOnlyShape(Node consumer, int index) => DeviceLowering.Of(consumer).ShapeOnlyInput == index;
 
     /// <summary>Whether some op reads <paramref name="n"/> for its shape alone.</summary>
+    /// <summary>Whether some op reads the elements of <paramref name="n"/> (not only its shape), or it is the result or a gradient.</summary>
+    public bool HasValueUses(Node n) => _valueUses.ContainsKey(n) || n == Result && _seed is null || _gradientNodes.Contains(n);
+
     public bool HasShapeOnlyUses(Node n) => _uses.TryGetValue(n, out var all) && all > (_valueUses.TryGetValue(n, out var values) ? values : 0);
 
     /// <summary>

@@ -9,7 +9,7 @@ public struct ConcatArguments
     public int Axis, LeadingExtent;
 }
 
-/// <summary>Kernels that only move elements: a constant fill, a contiguous copy of a strided view, and concatenation.</summary>
+/// <summary>Kernels that only move elements (a constant fill, a contiguous copy of a strided view, concatenation) and the sum of two gradient terms.</summary>
 public static class ShapeKernels
 {
     public const string ConcatArgumentsCuda = @"struct ConcatArguments
@@ -24,6 +24,14 @@ extern ""C"" __global__ void fill(const Geometry g, float* __restrict__ out)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = g.scalars[0];
+}
+
+// a + b, same shape: one more term of a gradient (a device program of a body with control flow adds each
+// statement's contribution to a variable's adjoint as the tape replays it).
+extern ""C"" __global__ void accumulate(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = a[at(g, 1, i)] + b[at(g, 2, i)];
 }
 
 // A contiguous copy of a strided view (before a reshape).

@@ -76,10 +76,105 @@ static partial class ControlFlowCases
         return (h, new NestedGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    /// <summary>Nested has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    /// <summary>The CUDA kernels of <see cref="NestedDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public static void NestedDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
-        throw new global::System.NotSupportedException("ControlFlowCases.Nested has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+    public const string NestedCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h_new = sin(h) ⊙ x
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]);
+}
+
+// d_h_new_sin_mul = d_h_in2 ⊙ x
+extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// h_new_sin = sin(h_saved)
+extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
+}
+
+// d_h2 = d_h_new_sin ⊙ cos(h_saved)
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_new_sin[at(g, 1, i)] * cosf(h_saved[at(g, 2, i)]));
+}
+
+// d_x_mul = d_h_in2 ⊙ h_new_sin
+extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new_sin)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * h_new_sin[at(g, 2, i)]);
+}
+";
+
+    /// <summary>
+    /// Records <see cref="NestedWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+    /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+    /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void NestedDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
+    {
+        p.UseSource("ControlFlowCases.Nested", NestedCudaSource);
+        // Forward: Nested as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        var x = p.Input("x");
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        global::Differentiable.Scheduling.DeviceTensor? d_x = null;
+        global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_h_in) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = p.Accumulate("d_x", d_x, d_h_in);
+        });
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                // h = Sin(h) * x;
+                var h_saved = h;
+                // h_new = sin(h) ⊙ x
+                var h_new = p.Map("h_new", new[] { h, x });
+                h = h_new;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // d_h_new_sin_mul = d_h_in2 ⊙ x
+                    var d_h_new_sin_mul = p.Map("d_h_new_sin_mul", new[] { d_h_in2, x });
+                    // h_new_sin = sin(h_saved)
+                    var h_new_sin = p.Map("h_new_sin", new[] { h_saved });
+                    // d_h_new_sin = d_h_new_sin_mul summed to the shape of h_new_sin
+                    var d_h_new_sin = p.SumTo("d_h_new_sin", d_h_new_sin_mul, h_new_sin);
+                    // d_h2 = d_h_new_sin ⊙ cos(h_saved)
+                    var d_h2 = p.Map("d_h2", new[] { d_h_new_sin, h_saved });
+                    // d_x_mul = d_h_in2 ⊙ h_new_sin
+                    var d_x_mul = p.Map("d_x_mul", new[] { d_h_in2, h_new_sin });
+                    // d_x2 = d_x_mul summed to the shape of x
+                    var d_x2 = p.SumTo("d_x2", d_x_mul, x);
+                    d_h = p.Accumulate("d_h", d_h, d_h2);
+                    d_x = p.Accumulate("d_x", d_x, d_x2);
+                });
+            }
+        }
+
+        // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+        d_h = p.Fill("seed", h, 1.0f);
+        while (tape.Count > 0) tape.Pop()();
+        p.Result(h);
+        p.Gradient("x", d_x ?? p.Zeros("d_x", x));
+    }
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "Nested")</c> returns: the C# above that computes the gradient of Nested,
@@ -90,76 +185,171 @@ static partial class ControlFlowCases
         Model: "ControlFlowCases",
         Method: "Nested",
         CSharp: """
-        /// <summary>The gradients computed by <see cref="NestedWithGradients"/>, one per parameter or [Wrt] argument.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public sealed class NestedGradients : IGradients
-        {
-            /// <summary>∂L/∂x, shaped like x.</summary>
-            public required Tensor x { get; init; }
-
-            /// <inheritdoc/>
-            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
-        }
-
-        /// <summary>
-        /// Computes <c>Nested(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
-        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
-        /// replays in reverse, so the gradients are those of the path taken.
-        /// </summary>
-        /// <param name="x">As in <see cref="Nested"/>.</param>
-        /// <param name="n">As in <see cref="Nested"/>.</param>
-        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
-        /// <returns>The value of <c>Nested</c> and the gradients.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public static (Tensor Value, NestedGradients Gradients) NestedWithGradients(Tensor x, int n, Tensor? seed = null)
-        {
-            // Forward: Nested as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
-            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
-            Tensor? d_x = null;
-            Tensor? d_h = null;
-            // var h = x;
-            var h = x;
-            tape.Push(() =>
+            /// <summary>The gradients computed by <see cref="NestedWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class NestedGradients : IGradients
             {
-                if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
-                d_h = null; // before this statement, the target is another value: its adjoint starts over
-                d_x = d_x is null ? d_x2 : d_x + d_x2;
-            });
-            for (int i = 0; i < n; i++)
-            {
-                for (int j = 0; j <= i; j++)
-                {
-                    // h = Sin(h) * x;
-                    var h_saved = h;
-                    var h_new_sin = Sin(h);
-                    h = Mul(h_new_sin, x);
-                    tape.Push(() =>
-                    {
-                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
-                        d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new ⊙ x, summed over broadcast axes
-                        var d_h_new_sin = SumToShapeOf(Mul(d_h_new, x), h_new_sin);
-                        // h_new = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new ⊙ h_new_sin, summed over broadcast axes
-                        var d_x3 = SumToShapeOf(Mul(d_h_new, h_new_sin), x);
-                        // h_new_sin = sin(h)  ⇒  d_h2 = d_h_new_sin ⊙ cos(h)
-                        var d_h2 = Mul(d_h_new_sin, Cos(h_saved));
-                        d_h = d_h is null ? d_h2 : d_h + d_h2;
-                        d_x = d_x is null ? d_x3 : d_x + d_x3;
-                    });
-                }
+                /// <summary>∂L/∂x, shaped like x.</summary>
+                public required Tensor x { get; init; }
+
+                /// <inheritdoc/>
+                public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
             }
 
-            // Backward: L = Σ seed ⊙ h; the tape runs in reverse, replaying the path the forward took.
-            d_h = Seed(h, seed);
-            while (tape.Count > 0) tape.Pop()();
-            return (h, new NestedGradients { x = d_x ?? ZerosLike(x) });
+            /// <summary>
+            /// Computes <c>Nested(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+            /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+            /// replays in reverse, so the gradients are those of the path taken.
+            /// </summary>
+            /// <param name="x">As in <see cref="Nested"/>.</param>
+            /// <param name="n">As in <see cref="Nested"/>.</param>
+            /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+            /// <returns>The value of <c>Nested</c> and the gradients.</returns>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public static (Tensor Value, NestedGradients Gradients) NestedWithGradients(Tensor x, int n, Tensor? seed = null)
+            {
+                // Forward: Nested as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_x = null;
+                Tensor? d_h = null;
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j <= i; j++)
+                    {
+                        // h = Sin(h) * x;
+                        var h_saved = h;
+                        var h_new_sin = Sin(h);
+                        h = Mul(h_new_sin, x);
+                        tape.Push(() =>
+                        {
+                            if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                            d_h = null; // before this statement, the target is another value: its adjoint starts over
+                            // h_new = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new ⊙ x, summed over broadcast axes
+                            var d_h_new_sin = SumToShapeOf(Mul(d_h_new, x), h_new_sin);
+                            // h_new = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new ⊙ h_new_sin, summed over broadcast axes
+                            var d_x3 = SumToShapeOf(Mul(d_h_new, h_new_sin), x);
+                            // h_new_sin = sin(h)  ⇒  d_h2 = d_h_new_sin ⊙ cos(h)
+                            var d_h2 = Mul(d_h_new_sin, Cos(h_saved));
+                            d_h = d_h is null ? d_h2 : d_h + d_h2;
+                            d_x = d_x is null ? d_x3 : d_x + d_x3;
+                        });
+                    }
+                }
+
+                // Backward: L = Σ seed ⊙ h; the tape runs in reverse, replaying the path the forward took.
+                d_h = Seed(h, seed);
+                while (tape.Count > 0) tape.Pop()();
+                return (h, new NestedGradients { x = d_x ?? ZerosLike(x) });
+            }
+
+            /// <summary>The CUDA kernels of <see cref="NestedDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string NestedCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // h_new = sin(h) ⊙ x
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]);
         }
 
-        /// <summary>Nested has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public static void NestedDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
-            throw new global::System.NotSupportedException("ControlFlowCases.Nested has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        // d_h_new_sin_mul = d_h_in2 ⊙ x
+        extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+
+        // h_new_sin = sin(h_saved)
+        extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
+        }
+
+        // d_h2 = d_h_new_sin ⊙ cos(h_saved)
+        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_new_sin[at(g, 1, i)] * cosf(h_saved[at(g, 2, i)]));
+        }
+
+        // d_x_mul = d_h_in2 ⊙ h_new_sin
+        extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new_sin)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * h_new_sin[at(g, 2, i)]);
+        }
+        ";
+
+            /// <summary>
+            /// Records <see cref="NestedWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+            /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+            /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public static void NestedDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
+            {
+                p.UseSource("ControlFlowCases.Nested", NestedCudaSource);
+                // Forward: Nested as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                var x = p.Input("x");
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                global::Differentiable.Scheduling.DeviceTensor? d_x = null;
+                global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_in) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = p.Accumulate("d_x", d_x, d_h_in);
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j <= i; j++)
+                    {
+                        // h = Sin(h) * x;
+                        var h_saved = h;
+                        // h_new = sin(h) ⊙ x
+                        var h_new = p.Map("h_new", new[] { h, x });
+                        h = h_new;
+                        tape.Push(() =>
+                        {
+                            if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                            d_h = null; // before this statement, the target is another value: its adjoint starts over
+                            // d_h_new_sin_mul = d_h_in2 ⊙ x
+                            var d_h_new_sin_mul = p.Map("d_h_new_sin_mul", new[] { d_h_in2, x });
+                            // h_new_sin = sin(h_saved)
+                            var h_new_sin = p.Map("h_new_sin", new[] { h_saved });
+                            // d_h_new_sin = d_h_new_sin_mul summed to the shape of h_new_sin
+                            var d_h_new_sin = p.SumTo("d_h_new_sin", d_h_new_sin_mul, h_new_sin);
+                            // d_h2 = d_h_new_sin ⊙ cos(h_saved)
+                            var d_h2 = p.Map("d_h2", new[] { d_h_new_sin, h_saved });
+                            // d_x_mul = d_h_in2 ⊙ h_new_sin
+                            var d_x_mul = p.Map("d_x_mul", new[] { d_h_in2, h_new_sin });
+                            // d_x2 = d_x_mul summed to the shape of x
+                            var d_x2 = p.SumTo("d_x2", d_x_mul, x);
+                            d_h = p.Accumulate("d_h", d_h, d_h2);
+                            d_x = p.Accumulate("d_x", d_x, d_x2);
+                        });
+                    }
+                }
+
+                // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+                d_h = p.Fill("seed", h, 1.0f);
+                while (tape.Count > 0) tape.Pop()();
+                p.Result(h);
+                p.Gradient("x", d_x ?? p.Zeros("d_x", x));
+            }
         """,
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
@@ -261,10 +451,162 @@ static partial class ControlFlowCases
         return (result, new BeforeAndAfterGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    /// <summary>BeforeAndAfter has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    /// <summary>The CUDA kernels of <see cref="BeforeAndAfterDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public static void BeforeAndAfterDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
-        throw new global::System.NotSupportedException("ControlFlowCases.BeforeAndAfter has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+    public const string BeforeAndAfterCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// y_new = x ⊙ x
+extern ""C"" __global__ void y_new(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (x[at(g, 1, i)] * x[at(g, 1, i)]);
+}
+
+// d_x_mul = d_y_in ⊙ x
+extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_y_in, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_y_in[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// d_x2 = d_x_sumtoshapeof + d_x_sumtoshapeof
+extern ""C"" __global__ void d_x2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_x_sumtoshapeof)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_x_sumtoshapeof[at(g, 1, i)] + d_x_sumtoshapeof[at(g, 1, i)]);
+}
+
+// h_new = (h ⊙ y) + x
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = ((h[at(g, 1, i)] * y[at(g, 2, i)]) + x[at(g, 3, i)]);
+}
+
+// h_new_mul = h_saved ⊙ y
+extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved, const float* __restrict__ y)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * y[at(g, 2, i)]);
+}
+
+// d_h_mul = d_h_new_mul ⊙ y
+extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ y)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * y[at(g, 2, i)]);
+}
+
+// d_y_mul = d_h_new_mul ⊙ h_saved
+extern ""C"" __global__ void d_y_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_saved[at(g, 2, i)]);
+}
+
+// result_new = h + y
+extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h[at(g, 1, i)] + y[at(g, 2, i)]);
+}
+";
+
+    /// <summary>
+    /// Records <see cref="BeforeAndAfterWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+    /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+    /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void BeforeAndAfterDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("ControlFlowCases.BeforeAndAfter", BeforeAndAfterCudaSource);
+        // Forward: BeforeAndAfter as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        var x = p.Input("x");
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        global::Differentiable.Scheduling.DeviceTensor? d_x = null;
+        global::Differentiable.Scheduling.DeviceTensor? d_y = null;
+        global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+        global::Differentiable.Scheduling.DeviceTensor? d_result = null;
+        // var y = x * x;
+        // y_new = x ⊙ x
+        var y_new = p.Map("y_new", new[] { x });
+        var y = y_new;
+        tape.Push(() =>
+        {
+            if (d_y is not { } d_y_in) return; // nothing flowed into the value assigned here
+            d_y = null; // before this statement, the target is another value: its adjoint starts over
+            // d_x_mul = d_y_in ⊙ x
+            var d_x_mul = p.Map("d_x_mul", new[] { d_y_in, x });
+            // d_x_sumtoshapeof = d_x_mul summed to the shape of x
+            var d_x_sumtoshapeof = p.SumTo("d_x_sumtoshapeof", d_x_mul, x);
+            // d_x2 = d_x_sumtoshapeof + d_x_sumtoshapeof
+            var d_x2 = p.Map("d_x2", new[] { d_x_sumtoshapeof });
+            d_x = p.Accumulate("d_x", d_x, d_x2);
+        });
+        // var h = y;
+        var h = y;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_h_in) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_y = p.Accumulate("d_y", d_y, d_h_in);
+        });
+        int k = 0;
+        while (k < 3)
+        {
+            // h = h * y + x;
+            var h_saved = h;
+            // h_new = (h ⊙ y) + x
+            var h_new = p.Map("h_new", new[] { h, y, x });
+            h = h_new;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new_mul = h_saved ⊙ y
+                var h_new_mul = p.Map("h_new_mul", new[] { h_saved, y });
+                // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
+                var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
+                // d_h_mul = d_h_new_mul ⊙ y
+                var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul, y });
+                // d_h2 = d_h_mul summed to the shape of h_saved
+                var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
+                // d_y_mul = d_h_new_mul ⊙ h_saved
+                var d_y_mul = p.Map("d_y_mul", new[] { d_h_new_mul, h_saved });
+                // d_y2 = d_y_mul summed to the shape of y
+                var d_y2 = p.SumTo("d_y2", d_y_mul, y);
+                // d_x3 = d_h_in2 summed to the shape of x
+                var d_x3 = p.SumTo("d_x3", d_h_in2, x);
+                d_h = p.Accumulate("d_h", d_h, d_h2);
+                d_y = p.Accumulate("d_y", d_y, d_y2);
+                d_x = p.Accumulate("d_x", d_x, d_x3);
+            });
+            k++;
+        }
+        // return h + y;
+        var h_saved2 = h;
+        // result_new = h + y
+        var result_new = p.Map("result_new", new[] { h, y });
+        var result = result_new;
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_in) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // d_h3 = d_result_in summed to the shape of h_saved2
+            var d_h3 = p.SumTo("d_h3", d_result_in, h_saved2);
+            // d_y3 = d_result_in summed to the shape of y
+            var d_y3 = p.SumTo("d_y3", d_result_in, y);
+            d_h = p.Accumulate("d_h", d_h, d_h3);
+            d_y = p.Accumulate("d_y", d_y, d_y3);
+        });
+
+        // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+        d_result = p.Fill("seed", result, 1.0f);
+        while (tape.Count > 0) tape.Pop()();
+        p.Result(result);
+        p.Gradient("x", d_x ?? p.Zeros("d_x", x));
+    }
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "BeforeAndAfter")</c> returns: the C# above that computes the gradient of BeforeAndAfter,
@@ -275,106 +617,258 @@ static partial class ControlFlowCases
         Model: "ControlFlowCases",
         Method: "BeforeAndAfter",
         CSharp: """
-        /// <summary>The gradients computed by <see cref="BeforeAndAfterWithGradients"/>, one per parameter or [Wrt] argument.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public sealed class BeforeAndAfterGradients : IGradients
-        {
-            /// <summary>∂L/∂x, shaped like x.</summary>
-            public required Tensor x { get; init; }
+            /// <summary>The gradients computed by <see cref="BeforeAndAfterWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class BeforeAndAfterGradients : IGradients
+            {
+                /// <summary>∂L/∂x, shaped like x.</summary>
+                public required Tensor x { get; init; }
 
-            /// <inheritdoc/>
-            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
-        }
+                /// <inheritdoc/>
+                public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
+            }
 
-        /// <summary>
-        /// Computes <c>BeforeAndAfter(x)</c> and, by reverse-mode differentiation, its gradients. Its body has control
-        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
-        /// replays in reverse, so the gradients are those of the path taken.
-        /// </summary>
-        /// <param name="x">As in <see cref="BeforeAndAfter"/>.</param>
-        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
-        /// <returns>The value of <c>BeforeAndAfter</c> and the gradients.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public static (Tensor Value, BeforeAndAfterGradients Gradients) BeforeAndAfterWithGradients(Tensor x, Tensor? seed = null)
-        {
-            // Forward: BeforeAndAfter as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
-            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
-            Tensor? d_x = null;
-            Tensor? d_y = null;
-            Tensor? d_h = null;
-            Tensor? d_result = null;
-            // var y = x * x;
-            var y = Mul(x, x);
-            tape.Push(() =>
+            /// <summary>
+            /// Computes <c>BeforeAndAfter(x)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+            /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+            /// replays in reverse, so the gradients are those of the path taken.
+            /// </summary>
+            /// <param name="x">As in <see cref="BeforeAndAfter"/>.</param>
+            /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+            /// <returns>The value of <c>BeforeAndAfter</c> and the gradients.</returns>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public static (Tensor Value, BeforeAndAfterGradients Gradients) BeforeAndAfterWithGradients(Tensor x, Tensor? seed = null)
             {
-                if (d_y is not { } d_y_new) return; // nothing flowed into the value assigned here
-                d_y = null; // before this statement, the target is another value: its adjoint starts over
-                var y_new_sumtoshapeof = SumToShapeOf(Mul(d_y_new, x), x);
-                // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x, summed over broadcast axes
-                var d_x2 = y_new_sumtoshapeof;
-                // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x, summed over broadcast axes
-                d_x2 += y_new_sumtoshapeof;
-                d_x = d_x is null ? d_x2 : d_x + d_x2;
-            });
-            // var h = y;
-            var h = y;
-            tape.Push(() =>
-            {
-                if (d_h is not { } d_y2) return; // nothing flowed into the value assigned here
-                d_h = null; // before this statement, the target is another value: its adjoint starts over
-                d_y = d_y is null ? d_y2 : d_y + d_y2;
-            });
-            int k = 0;
-            while (k < 3)
-            {
-                // h = h * y + x;
-                var h_saved = h;
-                var h_new_mul = Mul(h, y);
-                h = Add(h_new_mul, x);
+                // Forward: BeforeAndAfter as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_x = null;
+                Tensor? d_y = null;
+                Tensor? d_h = null;
+                Tensor? d_result = null;
+                // var y = x * x;
+                var y = Mul(x, x);
                 tape.Push(() =>
                 {
-                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
-                    d_h = null; // before this statement, the target is another value: its adjoint starts over
-                    // h_new = h_new_mul + x  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                    var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
-                    // h_new = h_new_mul + x  ⇒  d_x3 = d_h_new, summed over broadcast axes
-                    var d_x3 = SumToShapeOf(d_h_new, x);
-                    // h_new_mul = h ⊙ y  ⇒  d_h2 = d_h_new_mul ⊙ y, summed over broadcast axes
-                    var d_h2 = SumToShapeOf(Mul(d_h_new_mul, y), h_saved);
-                    // h_new_mul = h ⊙ y  ⇒  d_y3 = d_h_new_mul ⊙ h, summed over broadcast axes
-                    var d_y3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), y);
-                    d_h = d_h is null ? d_h2 : d_h + d_h2;
-                    d_y = d_y is null ? d_y3 : d_y + d_y3;
-                    d_x = d_x is null ? d_x3 : d_x + d_x3;
+                    if (d_y is not { } d_y_new) return; // nothing flowed into the value assigned here
+                    d_y = null; // before this statement, the target is another value: its adjoint starts over
+                    var y_new_sumtoshapeof = SumToShapeOf(Mul(d_y_new, x), x);
+                    // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x, summed over broadcast axes
+                    var d_x2 = y_new_sumtoshapeof;
+                    // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x, summed over broadcast axes
+                    d_x2 += y_new_sumtoshapeof;
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
                 });
-                k++;
-            }
-            // return h + y;
-            var h_saved2 = h;
-            var result = Add(h, y);
-            tape.Push(() =>
-            {
-                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
-                d_result = null; // before this statement, the target is another value: its adjoint starts over
-                // result_new = h + y  ⇒  d_h3 = d_result_new, summed over broadcast axes
-                var d_h3 = SumToShapeOf(d_result_new, h_saved2);
-                // result_new = h + y  ⇒  d_y4 = d_result_new, summed over broadcast axes
-                var d_y4 = SumToShapeOf(d_result_new, y);
-                d_h = d_h is null ? d_h3 : d_h + d_h3;
-                d_y = d_y is null ? d_y4 : d_y + d_y4;
-            });
+                // var h = y;
+                var h = y;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_y2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_y = d_y is null ? d_y2 : d_y + d_y2;
+                });
+                int k = 0;
+                while (k < 3)
+                {
+                    // h = h * y + x;
+                    var h_saved = h;
+                    var h_new_mul = Mul(h, y);
+                    h = Add(h_new_mul, x);
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = h_new_mul + x  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                        var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                        // h_new = h_new_mul + x  ⇒  d_x3 = d_h_new, summed over broadcast axes
+                        var d_x3 = SumToShapeOf(d_h_new, x);
+                        // h_new_mul = h ⊙ y  ⇒  d_h2 = d_h_new_mul ⊙ y, summed over broadcast axes
+                        var d_h2 = SumToShapeOf(Mul(d_h_new_mul, y), h_saved);
+                        // h_new_mul = h ⊙ y  ⇒  d_y3 = d_h_new_mul ⊙ h, summed over broadcast axes
+                        var d_y3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), y);
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        d_y = d_y is null ? d_y3 : d_y + d_y3;
+                        d_x = d_x is null ? d_x3 : d_x + d_x3;
+                    });
+                    k++;
+                }
+                // return h + y;
+                var h_saved2 = h;
+                var result = Add(h, y);
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // result_new = h + y  ⇒  d_h3 = d_result_new, summed over broadcast axes
+                    var d_h3 = SumToShapeOf(d_result_new, h_saved2);
+                    // result_new = h + y  ⇒  d_y4 = d_result_new, summed over broadcast axes
+                    var d_y4 = SumToShapeOf(d_result_new, y);
+                    d_h = d_h is null ? d_h3 : d_h + d_h3;
+                    d_y = d_y is null ? d_y4 : d_y + d_y4;
+                });
 
-            // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
-            d_result = Seed(result, seed);
-            while (tape.Count > 0) tape.Pop()();
-            return (result, new BeforeAndAfterGradients { x = d_x ?? ZerosLike(x) });
+                // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed);
+                while (tape.Count > 0) tape.Pop()();
+                return (result, new BeforeAndAfterGradients { x = d_x ?? ZerosLike(x) });
+            }
+
+            /// <summary>The CUDA kernels of <see cref="BeforeAndAfterDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string BeforeAndAfterCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // y_new = x ⊙ x
+        extern ""C"" __global__ void y_new(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (x[at(g, 1, i)] * x[at(g, 1, i)]);
         }
 
-        /// <summary>BeforeAndAfter has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public static void BeforeAndAfterDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
-            throw new global::System.NotSupportedException("ControlFlowCases.BeforeAndAfter has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        // d_x_mul = d_y_in ⊙ x
+        extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_y_in, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_y_in[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+
+        // d_x2 = d_x_sumtoshapeof + d_x_sumtoshapeof
+        extern ""C"" __global__ void d_x2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_x_sumtoshapeof)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_x_sumtoshapeof[at(g, 1, i)] + d_x_sumtoshapeof[at(g, 1, i)]);
+        }
+
+        // h_new = (h ⊙ y) + x
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = ((h[at(g, 1, i)] * y[at(g, 2, i)]) + x[at(g, 3, i)]);
+        }
+
+        // h_new_mul = h_saved ⊙ y
+        extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved, const float* __restrict__ y)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * y[at(g, 2, i)]);
+        }
+
+        // d_h_mul = d_h_new_mul ⊙ y
+        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ y)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * y[at(g, 2, i)]);
+        }
+
+        // d_y_mul = d_h_new_mul ⊙ h_saved
+        extern ""C"" __global__ void d_y_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_saved[at(g, 2, i)]);
+        }
+
+        // result_new = h + y
+        extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h[at(g, 1, i)] + y[at(g, 2, i)]);
+        }
+        ";
+
+            /// <summary>
+            /// Records <see cref="BeforeAndAfterWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+            /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+            /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public static void BeforeAndAfterDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+            {
+                p.UseSource("ControlFlowCases.BeforeAndAfter", BeforeAndAfterCudaSource);
+                // Forward: BeforeAndAfter as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                var x = p.Input("x");
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                global::Differentiable.Scheduling.DeviceTensor? d_x = null;
+                global::Differentiable.Scheduling.DeviceTensor? d_y = null;
+                global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+                global::Differentiable.Scheduling.DeviceTensor? d_result = null;
+                // var y = x * x;
+                // y_new = x ⊙ x
+                var y_new = p.Map("y_new", new[] { x });
+                var y = y_new;
+                tape.Push(() =>
+                {
+                    if (d_y is not { } d_y_in) return; // nothing flowed into the value assigned here
+                    d_y = null; // before this statement, the target is another value: its adjoint starts over
+                    // d_x_mul = d_y_in ⊙ x
+                    var d_x_mul = p.Map("d_x_mul", new[] { d_y_in, x });
+                    // d_x_sumtoshapeof = d_x_mul summed to the shape of x
+                    var d_x_sumtoshapeof = p.SumTo("d_x_sumtoshapeof", d_x_mul, x);
+                    // d_x2 = d_x_sumtoshapeof + d_x_sumtoshapeof
+                    var d_x2 = p.Map("d_x2", new[] { d_x_sumtoshapeof });
+                    d_x = p.Accumulate("d_x", d_x, d_x2);
+                });
+                // var h = y;
+                var h = y;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_in) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_y = p.Accumulate("d_y", d_y, d_h_in);
+                });
+                int k = 0;
+                while (k < 3)
+                {
+                    // h = h * y + x;
+                    var h_saved = h;
+                    // h_new = (h ⊙ y) + x
+                    var h_new = p.Map("h_new", new[] { h, y, x });
+                    h = h_new;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new_mul = h_saved ⊙ y
+                        var h_new_mul = p.Map("h_new_mul", new[] { h_saved, y });
+                        // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
+                        var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
+                        // d_h_mul = d_h_new_mul ⊙ y
+                        var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul, y });
+                        // d_h2 = d_h_mul summed to the shape of h_saved
+                        var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
+                        // d_y_mul = d_h_new_mul ⊙ h_saved
+                        var d_y_mul = p.Map("d_y_mul", new[] { d_h_new_mul, h_saved });
+                        // d_y2 = d_y_mul summed to the shape of y
+                        var d_y2 = p.SumTo("d_y2", d_y_mul, y);
+                        // d_x3 = d_h_in2 summed to the shape of x
+                        var d_x3 = p.SumTo("d_x3", d_h_in2, x);
+                        d_h = p.Accumulate("d_h", d_h, d_h2);
+                        d_y = p.Accumulate("d_y", d_y, d_y2);
+                        d_x = p.Accumulate("d_x", d_x, d_x3);
+                    });
+                    k++;
+                }
+                // return h + y;
+                var h_saved2 = h;
+                // result_new = h + y
+                var result_new = p.Map("result_new", new[] { h, y });
+                var result = result_new;
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_in) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // d_h3 = d_result_in summed to the shape of h_saved2
+                    var d_h3 = p.SumTo("d_h3", d_result_in, h_saved2);
+                    // d_y3 = d_result_in summed to the shape of y
+                    var d_y3 = p.SumTo("d_y3", d_result_in, y);
+                    d_h = p.Accumulate("d_h", d_h, d_h3);
+                    d_y = p.Accumulate("d_y", d_y, d_y3);
+                });
+
+                // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+                d_result = p.Fill("seed", result, 1.0f);
+                while (tape.Count > 0) tape.Pop()();
+                p.Result(result);
+                p.Gradient("x", d_x ?? p.Zeros("d_x", x));
+            }
         """,
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
@@ -902,10 +1396,106 @@ static partial class ControlFlowCases
         return (h, new BreakInIfGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    /// <summary>BreakInIf has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    /// <summary>The CUDA kernels of <see cref="BreakInIfDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public static void BreakInIfDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
-        throw new global::System.NotSupportedException("ControlFlowCases.BreakInIf has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+    public const string BreakInIfCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h_new = tanh((h ⊙ 2) + (double)i_saved)
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = tanhf(((h[at(g, 1, i)] * 2.0f) + g.scalars[0]));
+}
+
+// h_new_mul = h_saved ⊙ 2
+extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * 2.0f);
+}
+
+// h_new2 = tanh(h_new_mul + (double)i_saved)
+extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_new_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = tanhf((h_new_mul[at(g, 1, i)] + g.scalars[0]));
+}
+
+// d_h_new_add = d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))
+extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)])));
+}
+
+// d_h_mul = d_h_new_mul ⊙ 2
+extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * 2.0f);
+}
+";
+
+    /// <summary>
+    /// Records <see cref="BreakInIfWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+    /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+    /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void BreakInIfDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
+    {
+        p.UseSource("ControlFlowCases.BreakInIf", BreakInIfCudaSource);
+        // Forward: BreakInIf as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        var x = p.Input("x");
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        global::Differentiable.Scheduling.DeviceTensor? d_x = null;
+        global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_h_in) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = p.Accumulate("d_x", d_x, d_h_in);
+        });
+        for (int i = 0; i < n; i++)
+        {
+            // h = Tanh(h * 2 + i);
+            var i_saved = i;
+            var h_saved = h;
+            // h_new = tanh((h ⊙ 2) + (double)i_saved)
+            var h_new = p.Map("h_new", new[] { h }, new float[] { (float)((double)i_saved) });
+            h = h_new;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new_mul = h_saved ⊙ 2
+                var h_new_mul = p.Map("h_new_mul", new[] { h_saved });
+                // h_new2 = tanh(h_new_mul + (double)i_saved)
+                var h_new2 = p.Map("h_new2", new[] { h_new_mul }, new float[] { (float)((double)i_saved) });
+                // d_h_new_add = d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))
+                var d_h_new_add = p.Map("d_h_new_add", new[] { d_h_in2, h_new2 });
+                // d_h_new_mul = d_h_new_add summed to the shape of h_new_mul
+                var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_new_add, h_new_mul);
+                // d_h_mul = d_h_new_mul ⊙ 2
+                var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul });
+                // d_h2 = d_h_mul summed to the shape of h_saved
+                var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
+                d_h = p.Accumulate("d_h", d_h, d_h2);
+            });
+            if (i == 2)
+            {
+                break;
+            }
+        }
+
+        // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+        d_h = p.Fill("seed", h, 1.0f);
+        while (tape.Count > 0) tape.Pop()();
+        p.Result(h);
+        p.Gradient("x", d_x ?? p.Zeros("d_x", x));
+    }
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "BreakInIf")</c> returns: the C# above that computes the gradient of BreakInIf,
@@ -916,78 +1506,174 @@ static partial class ControlFlowCases
         Model: "ControlFlowCases",
         Method: "BreakInIf",
         CSharp: """
-        /// <summary>The gradients computed by <see cref="BreakInIfWithGradients"/>, one per parameter or [Wrt] argument.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public sealed class BreakInIfGradients : IGradients
-        {
-            /// <summary>∂L/∂x, shaped like x.</summary>
-            public required Tensor x { get; init; }
-
-            /// <inheritdoc/>
-            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
-        }
-
-        /// <summary>
-        /// Computes <c>BreakInIf(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
-        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
-        /// replays in reverse, so the gradients are those of the path taken.
-        /// </summary>
-        /// <param name="x">As in <see cref="BreakInIf"/>.</param>
-        /// <param name="n">As in <see cref="BreakInIf"/>.</param>
-        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
-        /// <returns>The value of <c>BreakInIf</c> and the gradients.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public static (Tensor Value, BreakInIfGradients Gradients) BreakInIfWithGradients(Tensor x, int n, Tensor? seed = null)
-        {
-            // Forward: BreakInIf as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
-            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
-            Tensor? d_x = null;
-            Tensor? d_h = null;
-            // var h = x;
-            var h = x;
-            tape.Push(() =>
+            /// <summary>The gradients computed by <see cref="BreakInIfWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class BreakInIfGradients : IGradients
             {
-                if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
-                d_h = null; // before this statement, the target is another value: its adjoint starts over
-                d_x = d_x is null ? d_x2 : d_x + d_x2;
-            });
-            for (int i = 0; i < n; i++)
-            {
-                // h = Tanh(h * 2 + i);
-                var i_saved = i;
-                var h_saved = h;
-                var h_new_mul = Mul(h, 2.0);
-                var h_new = Tanh(Add(h_new_mul, (double)i_saved));
-                h = h_new;
-                tape.Push(() =>
-                {
-                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
-                    d_h = null; // before this statement, the target is another value: its adjoint starts over
-                    // h_new = tanh(h_new_mul + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
-                    var d_h_new_add = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
-                    // h_new_add = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add, summed over broadcast axes
-                    var d_h_new_mul = SumToShapeOf(d_h_new_add, h_new_mul);
-                    // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2, summed over broadcast axes
-                    var d_h2 = SumToShapeOf(Mul(d_h_new_mul, 2.0), h_saved);
-                    d_h = d_h is null ? d_h2 : d_h + d_h2;
-                });
-                if (i == 2)
-                {
-                    break;
-                }
+                /// <summary>∂L/∂x, shaped like x.</summary>
+                public required Tensor x { get; init; }
+
+                /// <inheritdoc/>
+                public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
             }
 
-            // Backward: L = Σ seed ⊙ h; the tape runs in reverse, replaying the path the forward took.
-            d_h = Seed(h, seed);
-            while (tape.Count > 0) tape.Pop()();
-            return (h, new BreakInIfGradients { x = d_x ?? ZerosLike(x) });
+            /// <summary>
+            /// Computes <c>BreakInIf(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+            /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+            /// replays in reverse, so the gradients are those of the path taken.
+            /// </summary>
+            /// <param name="x">As in <see cref="BreakInIf"/>.</param>
+            /// <param name="n">As in <see cref="BreakInIf"/>.</param>
+            /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+            /// <returns>The value of <c>BreakInIf</c> and the gradients.</returns>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public static (Tensor Value, BreakInIfGradients Gradients) BreakInIfWithGradients(Tensor x, int n, Tensor? seed = null)
+            {
+                // Forward: BreakInIf as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_x = null;
+                Tensor? d_h = null;
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    // h = Tanh(h * 2 + i);
+                    var i_saved = i;
+                    var h_saved = h;
+                    var h_new_mul = Mul(h, 2.0);
+                    var h_new = Tanh(Add(h_new_mul, (double)i_saved));
+                    h = h_new;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = tanh(h_new_mul + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
+                        var d_h_new_add = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
+                        // h_new_add = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add, summed over broadcast axes
+                        var d_h_new_mul = SumToShapeOf(d_h_new_add, h_new_mul);
+                        // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2, summed over broadcast axes
+                        var d_h2 = SumToShapeOf(Mul(d_h_new_mul, 2.0), h_saved);
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                    });
+                    if (i == 2)
+                    {
+                        break;
+                    }
+                }
+
+                // Backward: L = Σ seed ⊙ h; the tape runs in reverse, replaying the path the forward took.
+                d_h = Seed(h, seed);
+                while (tape.Count > 0) tape.Pop()();
+                return (h, new BreakInIfGradients { x = d_x ?? ZerosLike(x) });
+            }
+
+            /// <summary>The CUDA kernels of <see cref="BreakInIfDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string BreakInIfCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // h_new = tanh((h ⊙ 2) + (double)i_saved)
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = tanhf(((h[at(g, 1, i)] * 2.0f) + g.scalars[0]));
         }
 
-        /// <summary>BreakInIf has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public static void BreakInIfDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
-            throw new global::System.NotSupportedException("ControlFlowCases.BreakInIf has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        // h_new_mul = h_saved ⊙ 2
+        extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * 2.0f);
+        }
+
+        // h_new2 = tanh(h_new_mul + (double)i_saved)
+        extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_new_mul)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = tanhf((h_new_mul[at(g, 1, i)] + g.scalars[0]));
+        }
+
+        // d_h_new_add = d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))
+        extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)])));
+        }
+
+        // d_h_mul = d_h_new_mul ⊙ 2
+        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * 2.0f);
+        }
+        ";
+
+            /// <summary>
+            /// Records <see cref="BreakInIfWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+            /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+            /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public static void BreakInIfDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
+            {
+                p.UseSource("ControlFlowCases.BreakInIf", BreakInIfCudaSource);
+                // Forward: BreakInIf as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                var x = p.Input("x");
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                global::Differentiable.Scheduling.DeviceTensor? d_x = null;
+                global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_in) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = p.Accumulate("d_x", d_x, d_h_in);
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    // h = Tanh(h * 2 + i);
+                    var i_saved = i;
+                    var h_saved = h;
+                    // h_new = tanh((h ⊙ 2) + (double)i_saved)
+                    var h_new = p.Map("h_new", new[] { h }, new float[] { (float)((double)i_saved) });
+                    h = h_new;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new_mul = h_saved ⊙ 2
+                        var h_new_mul = p.Map("h_new_mul", new[] { h_saved });
+                        // h_new2 = tanh(h_new_mul + (double)i_saved)
+                        var h_new2 = p.Map("h_new2", new[] { h_new_mul }, new float[] { (float)((double)i_saved) });
+                        // d_h_new_add = d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))
+                        var d_h_new_add = p.Map("d_h_new_add", new[] { d_h_in2, h_new2 });
+                        // d_h_new_mul = d_h_new_add summed to the shape of h_new_mul
+                        var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_new_add, h_new_mul);
+                        // d_h_mul = d_h_new_mul ⊙ 2
+                        var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul });
+                        // d_h2 = d_h_mul summed to the shape of h_saved
+                        var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
+                        d_h = p.Accumulate("d_h", d_h, d_h2);
+                    });
+                    if (i == 2)
+                    {
+                        break;
+                    }
+                }
+
+                // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+                d_h = p.Fill("seed", h, 1.0f);
+                while (tape.Count > 0) tape.Pop()();
+                p.Result(h);
+                p.Gradient("x", d_x ?? p.Zeros("d_x", x));
+            }
         """,
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
@@ -1061,10 +1747,100 @@ static partial class ControlFlowCases
         return (h, new SkipOddGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    /// <summary>SkipOdd has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    /// <summary>The CUDA kernels of <see cref="SkipOddDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public static void SkipOddDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
-        throw new global::System.NotSupportedException("ControlFlowCases.SkipOdd has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+    public const string SkipOddCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h_new = (h ⊙ x) + (double)i_saved
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = ((h[at(g, 1, i)] * x[at(g, 2, i)]) + g.scalars[0]);
+}
+
+// h_new_mul = h_saved ⊙ x
+extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// d_h_mul = d_h_new_mul ⊙ x
+extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// d_x_mul = d_h_new_mul ⊙ h_saved
+extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_saved[at(g, 2, i)]);
+}
+";
+
+    /// <summary>
+    /// Records <see cref="SkipOddWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+    /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+    /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void SkipOddDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
+    {
+        p.UseSource("ControlFlowCases.SkipOdd", SkipOddCudaSource);
+        // Forward: SkipOdd as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        var x = p.Input("x");
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        global::Differentiable.Scheduling.DeviceTensor? d_x = null;
+        global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_h_in) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = p.Accumulate("d_x", d_x, d_h_in);
+        });
+        for (int i = 0; i < n; i++)
+        {
+            if (i % 2 == 1)
+            {
+                continue;
+            }
+            // h = h * x + i;
+            var i_saved = i;
+            var h_saved = h;
+            // h_new = (h ⊙ x) + (double)i_saved
+            var h_new = p.Map("h_new", new[] { h, x }, new float[] { (float)((double)i_saved) });
+            h = h_new;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new_mul = h_saved ⊙ x
+                var h_new_mul = p.Map("h_new_mul", new[] { h_saved, x });
+                // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
+                var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
+                // d_h_mul = d_h_new_mul ⊙ x
+                var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul, x });
+                // d_h2 = d_h_mul summed to the shape of h_saved
+                var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
+                // d_x_mul = d_h_new_mul ⊙ h_saved
+                var d_x_mul = p.Map("d_x_mul", new[] { d_h_new_mul, h_saved });
+                // d_x2 = d_x_mul summed to the shape of x
+                var d_x2 = p.SumTo("d_x2", d_x_mul, x);
+                d_h = p.Accumulate("d_h", d_h, d_h2);
+                d_x = p.Accumulate("d_x", d_x, d_x2);
+            });
+        }
+
+        // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+        d_h = p.Fill("seed", h, 1.0f);
+        while (tape.Count > 0) tape.Pop()();
+        p.Result(h);
+        p.Gradient("x", d_x ?? p.Zeros("d_x", x));
+    }
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "SkipOdd")</c> returns: the C# above that computes the gradient of SkipOdd,
@@ -1075,78 +1851,168 @@ static partial class ControlFlowCases
         Model: "ControlFlowCases",
         Method: "SkipOdd",
         CSharp: """
-        /// <summary>The gradients computed by <see cref="SkipOddWithGradients"/>, one per parameter or [Wrt] argument.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public sealed class SkipOddGradients : IGradients
-        {
-            /// <summary>∂L/∂x, shaped like x.</summary>
-            public required Tensor x { get; init; }
-
-            /// <inheritdoc/>
-            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
-        }
-
-        /// <summary>
-        /// Computes <c>SkipOdd(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
-        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
-        /// replays in reverse, so the gradients are those of the path taken.
-        /// </summary>
-        /// <param name="x">As in <see cref="SkipOdd"/>.</param>
-        /// <param name="n">As in <see cref="SkipOdd"/>.</param>
-        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
-        /// <returns>The value of <c>SkipOdd</c> and the gradients.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public static (Tensor Value, SkipOddGradients Gradients) SkipOddWithGradients(Tensor x, int n, Tensor? seed = null)
-        {
-            // Forward: SkipOdd as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
-            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
-            Tensor? d_x = null;
-            Tensor? d_h = null;
-            // var h = x;
-            var h = x;
-            tape.Push(() =>
+            /// <summary>The gradients computed by <see cref="SkipOddWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class SkipOddGradients : IGradients
             {
-                if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
-                d_h = null; // before this statement, the target is another value: its adjoint starts over
-                d_x = d_x is null ? d_x2 : d_x + d_x2;
-            });
-            for (int i = 0; i < n; i++)
-            {
-                if (i % 2 == 1)
-                {
-                    continue;
-                }
-                // h = h * x + i;
-                var i_saved = i;
-                var h_saved = h;
-                var h_new_mul = Mul(h, x);
-                h = Add(h_new_mul, (double)i_saved);
-                tape.Push(() =>
-                {
-                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
-                    d_h = null; // before this statement, the target is another value: its adjoint starts over
-                    // h_new = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                    var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
-                    // h_new_mul = h ⊙ x  ⇒  d_h2 = d_h_new_mul ⊙ x, summed over broadcast axes
-                    var d_h2 = SumToShapeOf(Mul(d_h_new_mul, x), h_saved);
-                    // h_new_mul = h ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h, summed over broadcast axes
-                    var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), x);
-                    d_h = d_h is null ? d_h2 : d_h + d_h2;
-                    d_x = d_x is null ? d_x3 : d_x + d_x3;
-                });
+                /// <summary>∂L/∂x, shaped like x.</summary>
+                public required Tensor x { get; init; }
+
+                /// <inheritdoc/>
+                public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
             }
 
-            // Backward: L = Σ seed ⊙ h; the tape runs in reverse, replaying the path the forward took.
-            d_h = Seed(h, seed);
-            while (tape.Count > 0) tape.Pop()();
-            return (h, new SkipOddGradients { x = d_x ?? ZerosLike(x) });
+            /// <summary>
+            /// Computes <c>SkipOdd(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+            /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+            /// replays in reverse, so the gradients are those of the path taken.
+            /// </summary>
+            /// <param name="x">As in <see cref="SkipOdd"/>.</param>
+            /// <param name="n">As in <see cref="SkipOdd"/>.</param>
+            /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+            /// <returns>The value of <c>SkipOdd</c> and the gradients.</returns>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public static (Tensor Value, SkipOddGradients Gradients) SkipOddWithGradients(Tensor x, int n, Tensor? seed = null)
+            {
+                // Forward: SkipOdd as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_x = null;
+                Tensor? d_h = null;
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    if (i % 2 == 1)
+                    {
+                        continue;
+                    }
+                    // h = h * x + i;
+                    var i_saved = i;
+                    var h_saved = h;
+                    var h_new_mul = Mul(h, x);
+                    h = Add(h_new_mul, (double)i_saved);
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                        var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                        // h_new_mul = h ⊙ x  ⇒  d_h2 = d_h_new_mul ⊙ x, summed over broadcast axes
+                        var d_h2 = SumToShapeOf(Mul(d_h_new_mul, x), h_saved);
+                        // h_new_mul = h ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h, summed over broadcast axes
+                        var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), x);
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        d_x = d_x is null ? d_x3 : d_x + d_x3;
+                    });
+                }
+
+                // Backward: L = Σ seed ⊙ h; the tape runs in reverse, replaying the path the forward took.
+                d_h = Seed(h, seed);
+                while (tape.Count > 0) tape.Pop()();
+                return (h, new SkipOddGradients { x = d_x ?? ZerosLike(x) });
+            }
+
+            /// <summary>The CUDA kernels of <see cref="SkipOddDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string SkipOddCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // h_new = (h ⊙ x) + (double)i_saved
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = ((h[at(g, 1, i)] * x[at(g, 2, i)]) + g.scalars[0]);
         }
 
-        /// <summary>SkipOdd has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public static void SkipOddDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
-            throw new global::System.NotSupportedException("ControlFlowCases.SkipOdd has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        // h_new_mul = h_saved ⊙ x
+        extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+
+        // d_h_mul = d_h_new_mul ⊙ x
+        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+
+        // d_x_mul = d_h_new_mul ⊙ h_saved
+        extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_saved[at(g, 2, i)]);
+        }
+        ";
+
+            /// <summary>
+            /// Records <see cref="SkipOddWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+            /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+            /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public static void SkipOddDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
+            {
+                p.UseSource("ControlFlowCases.SkipOdd", SkipOddCudaSource);
+                // Forward: SkipOdd as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                var x = p.Input("x");
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                global::Differentiable.Scheduling.DeviceTensor? d_x = null;
+                global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_in) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = p.Accumulate("d_x", d_x, d_h_in);
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    if (i % 2 == 1)
+                    {
+                        continue;
+                    }
+                    // h = h * x + i;
+                    var i_saved = i;
+                    var h_saved = h;
+                    // h_new = (h ⊙ x) + (double)i_saved
+                    var h_new = p.Map("h_new", new[] { h, x }, new float[] { (float)((double)i_saved) });
+                    h = h_new;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new_mul = h_saved ⊙ x
+                        var h_new_mul = p.Map("h_new_mul", new[] { h_saved, x });
+                        // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
+                        var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
+                        // d_h_mul = d_h_new_mul ⊙ x
+                        var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul, x });
+                        // d_h2 = d_h_mul summed to the shape of h_saved
+                        var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
+                        // d_x_mul = d_h_new_mul ⊙ h_saved
+                        var d_x_mul = p.Map("d_x_mul", new[] { d_h_new_mul, h_saved });
+                        // d_x2 = d_x_mul summed to the shape of x
+                        var d_x2 = p.SumTo("d_x2", d_x_mul, x);
+                        d_h = p.Accumulate("d_h", d_h, d_h2);
+                        d_x = p.Accumulate("d_x", d_x, d_x2);
+                    });
+                }
+
+                // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+                d_h = p.Fill("seed", h, 1.0f);
+                while (tape.Count > 0) tape.Pop()();
+                p.Result(h);
+                p.Gradient("x", d_x ?? p.Zeros("d_x", x));
+            }
         """,
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
@@ -1264,10 +2130,208 @@ static partial class ControlFlowCases
         return (result, new EarlyReturnGradients { x = d_x ?? ZerosLike(x) });
     }
 
-    /// <summary>EarlyReturn has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    /// <summary>The CUDA kernels of <see cref="EarlyReturnDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public static void EarlyReturnDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
-        throw new global::System.NotSupportedException("ControlFlowCases.EarlyReturn has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+    public const string EarlyReturnCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h_new = (sin(h) ⊙ x) + h
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = ((sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]) + h[at(g, 1, i)]);
+}
+
+// h_new_sin = sin(h_saved)
+extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
+}
+
+// h_new_mul = h_new_sin ⊙ x
+extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_new_sin, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h_new_sin[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// d_h_new_sin_mul = d_h_new_mul ⊙ x
+extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_h_new_sin[at(g, 2, i)] * cosf(h_saved[at(g, 3, i)])));
+}
+
+// d_x_mul = d_h_new_mul ⊙ h_new_sin
+extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_new_sin)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_new_sin[at(g, 2, i)]);
+}
+
+// result_new = h ⊙ h
+extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h[at(g, 1, i)] * h[at(g, 1, i)]);
+}
+
+// d_h_mul = d_result_in ⊙ h_saved2
+extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in, const float* __restrict__ h_saved2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_result_in[at(g, 1, i)] * h_saved2[at(g, 2, i)]);
+}
+
+// d_h3 = d_h_sumtoshapeof2 + d_h_sumtoshapeof2
+extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_sumtoshapeof2[at(g, 1, i)] + d_h_sumtoshapeof2[at(g, 1, i)]);
+}
+
+// result_new2 = tanh(h)
+extern ""C"" __global__ void result_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = tanhf(h[at(g, 1, i)]);
+}
+
+// result_new3 = tanh(h_saved3)
+extern ""C"" __global__ void result_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved3)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = tanhf(h_saved3[at(g, 1, i)]);
+}
+
+// d_h4 = d_result_in3 ⊙ (1 − (result_new3 ⊙ result_new3))
+extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in3, const float* __restrict__ result_new3)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_result_in3[at(g, 1, i)] * (1.0f - (result_new3[at(g, 2, i)] * result_new3[at(g, 2, i)])));
+}
+";
+
+    /// <summary>
+    /// Records <see cref="EarlyReturnWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+    /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+    /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public static void EarlyReturnDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
+    {
+        p.UseSource("ControlFlowCases.EarlyReturn", EarlyReturnCudaSource);
+        // Forward: EarlyReturn as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        var x = p.Input("x");
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        global::Differentiable.Scheduling.DeviceTensor? d_result = null;
+        global::Differentiable.Scheduling.DeviceTensor? d_x = null;
+        global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+        global::Differentiable.Scheduling.DeviceTensor result; // assigned by whichever return runs, which then jumps to the backward
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_h_in) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = p.Accumulate("d_x", d_x, d_h_in);
+        });
+        for (int i = 0; i < n; i++)
+        {
+            // h = Sin(h) * x + h;
+            var h_saved = h;
+            // h_new = (sin(h) ⊙ x) + h
+            var h_new = p.Map("h_new", new[] { h, x });
+            h = h_new;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // d_h_sumtoshapeof = d_h_in2 summed to the shape of h_saved
+                var d_h_sumtoshapeof = p.SumTo("d_h_sumtoshapeof", d_h_in2, h_saved);
+                // h_new_sin = sin(h_saved)
+                var h_new_sin = p.Map("h_new_sin", new[] { h_saved });
+                // h_new_mul = h_new_sin ⊙ x
+                var h_new_mul = p.Map("h_new_mul", new[] { h_new_sin, x });
+                // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
+                var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
+                // d_h_new_sin_mul = d_h_new_mul ⊙ x
+                var d_h_new_sin_mul = p.Map("d_h_new_sin_mul", new[] { d_h_new_mul, x });
+                // d_h_new_sin = d_h_new_sin_mul summed to the shape of h_new_sin
+                var d_h_new_sin = p.SumTo("d_h_new_sin", d_h_new_sin_mul, h_new_sin);
+                // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
+                var d_h2 = p.Map("d_h2", new[] { d_h_sumtoshapeof, d_h_new_sin, h_saved });
+                // d_x_mul = d_h_new_mul ⊙ h_new_sin
+                var d_x_mul = p.Map("d_x_mul", new[] { d_h_new_mul, h_new_sin });
+                // d_x2 = d_x_mul summed to the shape of x
+                var d_x2 = p.SumTo("d_x2", d_x_mul, x);
+                d_h = p.Accumulate("d_h", d_h, d_h2);
+                d_x = p.Accumulate("d_x", d_x, d_x2);
+            });
+            if (i == 2)
+            {
+                // return h * h;
+                var h_saved2 = h;
+                // result_new = h ⊙ h
+                var result_new = p.Map("result_new", new[] { h });
+                result = result_new;
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_in) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // d_h_mul = d_result_in ⊙ h_saved2
+                    var d_h_mul = p.Map("d_h_mul", new[] { d_result_in, h_saved2 });
+                    // d_h_sumtoshapeof2 = d_h_mul summed to the shape of h_saved2
+                    var d_h_sumtoshapeof2 = p.SumTo("d_h_sumtoshapeof2", d_h_mul, h_saved2);
+                    // d_h3 = d_h_sumtoshapeof2 + d_h_sumtoshapeof2
+                    var d_h3 = p.Map("d_h3", new[] { d_h_sumtoshapeof2 });
+                    d_h = p.Accumulate("d_h", d_h, d_h3);
+                });
+                goto backward;
+            }
+        }
+        if (n == 0)
+        {
+            // return x;
+            result = x;
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_in2) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                d_x = p.Accumulate("d_x", d_x, d_result_in2);
+            });
+            goto backward;
+        }
+        // return Tanh(h);
+        var h_saved3 = h;
+        // result_new2 = tanh(h)
+        var result_new2 = p.Map("result_new2", new[] { h });
+        result = result_new2;
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_in3) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new3 = tanh(h_saved3)
+            var result_new3 = p.Map("result_new3", new[] { h_saved3 });
+            // d_h4 = d_result_in3 ⊙ (1 − (result_new3 ⊙ result_new3))
+            var d_h4 = p.Map("d_h4", new[] { d_result_in3, result_new3 });
+            d_h = p.Accumulate("d_h", d_h, d_h4);
+        });
+
+        backward:
+        // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+        d_result = p.Fill("seed", result, 1.0f);
+        while (tape.Count > 0) tape.Pop()();
+        p.Result(result);
+        p.Gradient("x", d_x ?? p.Zeros("d_x", x));
+    }
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "EarlyReturn")</c> returns: the C# above that computes the gradient of EarlyReturn,
@@ -1278,122 +2342,320 @@ static partial class ControlFlowCases
         Model: "ControlFlowCases",
         Method: "EarlyReturn",
         CSharp: """
-        /// <summary>The gradients computed by <see cref="EarlyReturnWithGradients"/>, one per parameter or [Wrt] argument.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public sealed class EarlyReturnGradients : IGradients
-        {
-            /// <summary>∂L/∂x, shaped like x.</summary>
-            public required Tensor x { get; init; }
-
-            /// <inheritdoc/>
-            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
-        }
-
-        /// <summary>
-        /// Computes <c>EarlyReturn(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
-        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
-        /// replays in reverse, so the gradients are those of the path taken.
-        /// </summary>
-        /// <param name="x">As in <see cref="EarlyReturn"/>.</param>
-        /// <param name="n">As in <see cref="EarlyReturn"/>.</param>
-        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
-        /// <returns>The value of <c>EarlyReturn</c> and the gradients.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public static (Tensor Value, EarlyReturnGradients Gradients) EarlyReturnWithGradients(Tensor x, int n, Tensor? seed = null)
-        {
-            // Forward: EarlyReturn as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
-            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
-            Tensor? d_result = null;
-            Tensor? d_x = null;
-            Tensor? d_h = null;
-            Tensor result; // assigned by whichever return runs, which then jumps to the backward
-            // var h = x;
-            var h = x;
-            tape.Push(() =>
+            /// <summary>The gradients computed by <see cref="EarlyReturnWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class EarlyReturnGradients : IGradients
             {
-                if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
-                d_h = null; // before this statement, the target is another value: its adjoint starts over
-                d_x = d_x is null ? d_x2 : d_x + d_x2;
-            });
-            for (int i = 0; i < n; i++)
+                /// <summary>∂L/∂x, shaped like x.</summary>
+                public required Tensor x { get; init; }
+
+                /// <inheritdoc/>
+                public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("x", x) };
+            }
+
+            /// <summary>
+            /// Computes <c>EarlyReturn(x, n)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+            /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+            /// replays in reverse, so the gradients are those of the path taken.
+            /// </summary>
+            /// <param name="x">As in <see cref="EarlyReturn"/>.</param>
+            /// <param name="n">As in <see cref="EarlyReturn"/>.</param>
+            /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+            /// <returns>The value of <c>EarlyReturn</c> and the gradients.</returns>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public static (Tensor Value, EarlyReturnGradients Gradients) EarlyReturnWithGradients(Tensor x, int n, Tensor? seed = null)
             {
-                // h = Sin(h) * x + h;
-                var h_saved = h;
-                var h_new_sin = Sin(h);
-                var h_new_mul = Mul(h_new_sin, x);
-                h = Add(h_new_mul, h);
+                // Forward: EarlyReturn as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_result = null;
+                Tensor? d_x = null;
+                Tensor? d_h = null;
+                Tensor result; // assigned by whichever return runs, which then jumps to the backward
+                // var h = x;
+                var h = x;
                 tape.Push(() =>
                 {
-                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                    if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
                     d_h = null; // before this statement, the target is another value: its adjoint starts over
-                    // h_new = h_new_mul + h  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                    var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
-                    // h_new = h_new_mul + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
-                    var d_h2 = SumToShapeOf(d_h_new, h_saved);
-                    // h_new_mul = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new_mul ⊙ x, summed over broadcast axes
-                    var d_h_new_sin = SumToShapeOf(Mul(d_h_new_mul, x), h_new_sin);
-                    // h_new_mul = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h_new_sin, summed over broadcast axes
-                    var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_new_sin), x);
-                    // h_new_sin = sin(h)  ⇒  d_h2 += d_h_new_sin ⊙ cos(h)
-                    d_h2 += Mul(d_h_new_sin, Cos(h_saved));
-                    d_h = d_h is null ? d_h2 : d_h + d_h2;
-                    d_x = d_x is null ? d_x3 : d_x + d_x3;
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
                 });
-                if (i == 2)
+                for (int i = 0; i < n; i++)
                 {
-                    // return h * h;
-                    var h_saved2 = h;
-                    result = Mul(h, h);
+                    // h = Sin(h) * x + h;
+                    var h_saved = h;
+                    var h_new_sin = Sin(h);
+                    var h_new_mul = Mul(h_new_sin, x);
+                    h = Add(h_new_mul, h);
                     tape.Push(() =>
                     {
-                        if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = h_new_mul + h  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                        var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                        // h_new = h_new_mul + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                        var d_h2 = SumToShapeOf(d_h_new, h_saved);
+                        // h_new_mul = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new_mul ⊙ x, summed over broadcast axes
+                        var d_h_new_sin = SumToShapeOf(Mul(d_h_new_mul, x), h_new_sin);
+                        // h_new_mul = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h_new_sin, summed over broadcast axes
+                        var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_new_sin), x);
+                        // h_new_sin = sin(h)  ⇒  d_h2 += d_h_new_sin ⊙ cos(h)
+                        d_h2 += Mul(d_h_new_sin, Cos(h_saved));
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        d_x = d_x is null ? d_x3 : d_x + d_x3;
+                    });
+                    if (i == 2)
+                    {
+                        // return h * h;
+                        var h_saved2 = h;
+                        result = Mul(h, h);
+                        tape.Push(() =>
+                        {
+                            if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                            d_result = null; // before this statement, the target is another value: its adjoint starts over
+                            var result_new_sumtoshapeof = SumToShapeOf(Mul(d_result_new, h_saved2), h_saved2);
+                            // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h, summed over broadcast axes
+                            var d_h3 = result_new_sumtoshapeof;
+                            // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h, summed over broadcast axes
+                            d_h3 += result_new_sumtoshapeof;
+                            d_h = d_h is null ? d_h3 : d_h + d_h3;
+                        });
+                        goto backward;
+                    }
+                }
+                if (n == 0)
+                {
+                    // return x;
+                    result = x;
+                    tape.Push(() =>
+                    {
+                        if (d_result is not { } d_x4) return; // nothing flowed into the value assigned here
                         d_result = null; // before this statement, the target is another value: its adjoint starts over
-                        var result_new_sumtoshapeof = SumToShapeOf(Mul(d_result_new, h_saved2), h_saved2);
-                        // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h, summed over broadcast axes
-                        var d_h3 = result_new_sumtoshapeof;
-                        // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h, summed over broadcast axes
-                        d_h3 += result_new_sumtoshapeof;
-                        d_h = d_h is null ? d_h3 : d_h + d_h3;
+                        d_x = d_x is null ? d_x4 : d_x + d_x4;
                     });
                     goto backward;
                 }
-            }
-            if (n == 0)
-            {
-                // return x;
-                result = x;
+                // return Tanh(h);
+                var result_new2 = Tanh(h);
+                result = result_new2;
                 tape.Push(() =>
                 {
-                    if (d_result is not { } d_x4) return; // nothing flowed into the value assigned here
+                    if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
                     d_result = null; // before this statement, the target is another value: its adjoint starts over
-                    d_x = d_x is null ? d_x4 : d_x + d_x4;
+                    // result_new2 = tanh(h)  ⇒  d_h4 = d_result_new2 ⊙ (1 − result_new2²)
+                    var d_h4 = Mul(d_result_new2, Sub(1.0, Mul(result_new2, result_new2)));
+                    d_h = d_h is null ? d_h4 : d_h + d_h4;
                 });
-                goto backward;
-            }
-            // return Tanh(h);
-            var result_new2 = Tanh(h);
-            result = result_new2;
-            tape.Push(() =>
-            {
-                if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
-                d_result = null; // before this statement, the target is another value: its adjoint starts over
-                // result_new2 = tanh(h)  ⇒  d_h4 = d_result_new2 ⊙ (1 − result_new2²)
-                var d_h4 = Mul(d_result_new2, Sub(1.0, Mul(result_new2, result_new2)));
-                d_h = d_h is null ? d_h4 : d_h + d_h4;
-            });
 
-            backward:
-            // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
-            d_result = Seed(result, seed);
-            while (tape.Count > 0) tape.Pop()();
-            return (result, new EarlyReturnGradients { x = d_x ?? ZerosLike(x) });
+                backward:
+                // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed);
+                while (tape.Count > 0) tape.Pop()();
+                return (result, new EarlyReturnGradients { x = d_x ?? ZerosLike(x) });
+            }
+
+            /// <summary>The CUDA kernels of <see cref="EarlyReturnDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string EarlyReturnCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // h_new = (sin(h) ⊙ x) + h
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = ((sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]) + h[at(g, 1, i)]);
         }
 
-        /// <summary>EarlyReturn has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public static void EarlyReturnDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n) =>
-            throw new global::System.NotSupportedException("ControlFlowCases.EarlyReturn has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        // h_new_sin = sin(h_saved)
+        extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
+        }
+
+        // h_new_mul = h_new_sin ⊙ x
+        extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_new_sin, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h_new_sin[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+
+        // d_h_new_sin_mul = d_h_new_mul ⊙ x
+        extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+
+        // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
+        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_h_new_sin[at(g, 2, i)] * cosf(h_saved[at(g, 3, i)])));
+        }
+
+        // d_x_mul = d_h_new_mul ⊙ h_new_sin
+        extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_new_sin)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_new_sin[at(g, 2, i)]);
+        }
+
+        // result_new = h ⊙ h
+        extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h[at(g, 1, i)] * h[at(g, 1, i)]);
+        }
+
+        // d_h_mul = d_result_in ⊙ h_saved2
+        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in, const float* __restrict__ h_saved2)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_result_in[at(g, 1, i)] * h_saved2[at(g, 2, i)]);
+        }
+
+        // d_h3 = d_h_sumtoshapeof2 + d_h_sumtoshapeof2
+        extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof2)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_sumtoshapeof2[at(g, 1, i)] + d_h_sumtoshapeof2[at(g, 1, i)]);
+        }
+
+        // result_new2 = tanh(h)
+        extern ""C"" __global__ void result_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = tanhf(h[at(g, 1, i)]);
+        }
+
+        // result_new3 = tanh(h_saved3)
+        extern ""C"" __global__ void result_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved3)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = tanhf(h_saved3[at(g, 1, i)]);
+        }
+
+        // d_h4 = d_result_in3 ⊙ (1 − (result_new3 ⊙ result_new3))
+        extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in3, const float* __restrict__ result_new3)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_result_in3[at(g, 1, i)] * (1.0f - (result_new3[at(g, 2, i)] * result_new3[at(g, 2, i)])));
+        }
+        ";
+
+            /// <summary>
+            /// Records <see cref="EarlyReturnWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+            /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+            /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public static void EarlyReturnDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
+            {
+                p.UseSource("ControlFlowCases.EarlyReturn", EarlyReturnCudaSource);
+                // Forward: EarlyReturn as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                var x = p.Input("x");
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                global::Differentiable.Scheduling.DeviceTensor? d_result = null;
+                global::Differentiable.Scheduling.DeviceTensor? d_x = null;
+                global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+                global::Differentiable.Scheduling.DeviceTensor result; // assigned by whichever return runs, which then jumps to the backward
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_in) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = p.Accumulate("d_x", d_x, d_h_in);
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    // h = Sin(h) * x + h;
+                    var h_saved = h;
+                    // h_new = (sin(h) ⊙ x) + h
+                    var h_new = p.Map("h_new", new[] { h, x });
+                    h = h_new;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // d_h_sumtoshapeof = d_h_in2 summed to the shape of h_saved
+                        var d_h_sumtoshapeof = p.SumTo("d_h_sumtoshapeof", d_h_in2, h_saved);
+                        // h_new_sin = sin(h_saved)
+                        var h_new_sin = p.Map("h_new_sin", new[] { h_saved });
+                        // h_new_mul = h_new_sin ⊙ x
+                        var h_new_mul = p.Map("h_new_mul", new[] { h_new_sin, x });
+                        // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
+                        var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
+                        // d_h_new_sin_mul = d_h_new_mul ⊙ x
+                        var d_h_new_sin_mul = p.Map("d_h_new_sin_mul", new[] { d_h_new_mul, x });
+                        // d_h_new_sin = d_h_new_sin_mul summed to the shape of h_new_sin
+                        var d_h_new_sin = p.SumTo("d_h_new_sin", d_h_new_sin_mul, h_new_sin);
+                        // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
+                        var d_h2 = p.Map("d_h2", new[] { d_h_sumtoshapeof, d_h_new_sin, h_saved });
+                        // d_x_mul = d_h_new_mul ⊙ h_new_sin
+                        var d_x_mul = p.Map("d_x_mul", new[] { d_h_new_mul, h_new_sin });
+                        // d_x2 = d_x_mul summed to the shape of x
+                        var d_x2 = p.SumTo("d_x2", d_x_mul, x);
+                        d_h = p.Accumulate("d_h", d_h, d_h2);
+                        d_x = p.Accumulate("d_x", d_x, d_x2);
+                    });
+                    if (i == 2)
+                    {
+                        // return h * h;
+                        var h_saved2 = h;
+                        // result_new = h ⊙ h
+                        var result_new = p.Map("result_new", new[] { h });
+                        result = result_new;
+                        tape.Push(() =>
+                        {
+                            if (d_result is not { } d_result_in) return; // nothing flowed into the value assigned here
+                            d_result = null; // before this statement, the target is another value: its adjoint starts over
+                            // d_h_mul = d_result_in ⊙ h_saved2
+                            var d_h_mul = p.Map("d_h_mul", new[] { d_result_in, h_saved2 });
+                            // d_h_sumtoshapeof2 = d_h_mul summed to the shape of h_saved2
+                            var d_h_sumtoshapeof2 = p.SumTo("d_h_sumtoshapeof2", d_h_mul, h_saved2);
+                            // d_h3 = d_h_sumtoshapeof2 + d_h_sumtoshapeof2
+                            var d_h3 = p.Map("d_h3", new[] { d_h_sumtoshapeof2 });
+                            d_h = p.Accumulate("d_h", d_h, d_h3);
+                        });
+                        goto backward;
+                    }
+                }
+                if (n == 0)
+                {
+                    // return x;
+                    result = x;
+                    tape.Push(() =>
+                    {
+                        if (d_result is not { } d_result_in2) return; // nothing flowed into the value assigned here
+                        d_result = null; // before this statement, the target is another value: its adjoint starts over
+                        d_x = p.Accumulate("d_x", d_x, d_result_in2);
+                    });
+                    goto backward;
+                }
+                // return Tanh(h);
+                var h_saved3 = h;
+                // result_new2 = tanh(h)
+                var result_new2 = p.Map("result_new2", new[] { h });
+                result = result_new2;
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_in3) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // result_new3 = tanh(h_saved3)
+                    var result_new3 = p.Map("result_new3", new[] { h_saved3 });
+                    // d_h4 = d_result_in3 ⊙ (1 − (result_new3 ⊙ result_new3))
+                    var d_h4 = p.Map("d_h4", new[] { d_result_in3, result_new3 });
+                    d_h = p.Accumulate("d_h", d_h, d_h4);
+                });
+
+                backward:
+                // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+                d_result = p.Fill("seed", result, 1.0f);
+                while (tape.Count > 0) tape.Pop()();
+                p.Result(result);
+                p.Gradient("x", d_x ?? p.Zeros("d_x", x));
+            }
         """,
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[0],

@@ -226,10 +226,165 @@ partial class LayeredMLP : global::Differentiable.IModule
         });
     }
 
-    /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
-        throw new global::System.NotSupportedException("LayeredMLP.Forward has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h_new = relu(h)
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = fmaxf(h[at(g, 1, i)], 0.0f);
+}
+
+// h_new2 = relu(h_saved)
+extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = fmaxf(h_saved[at(g, 1, i)], 0.0f);
+}
+
+// d_h2 = d_h_in2 ⊙ ([h_new2 > 0])
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * (h_new2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+}
+
+// h_new_matmul = h · Layers_W
+// h_new3 = h_new_matmul + Layers_B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void h_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Layers_B)
+{
+    product_then(g, out, a, b, [&](float h_new_matmul, int i) { return (h_new_matmul + Layers_B[at(g, 3, i)]); });
+}
+
+// result_new = h − result_new_logsumexp
+extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ result_new_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h[at(g, 1, i)] - result_new_logsumexp[at(g, 2, i)]);
+}
+
+// d_result_new_logsumexp_neg = −d_result_in
+extern ""C"" __global__ void d_result_new_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-d_result_in[at(g, 1, i)]);
+}
+
+// d_h4 = d_h_sumtoshapeof + ((d_result_new_logsumexp expanded to the shape of h_saved3) ⊙ (exp(h_saved3 − (result_new_logsumexp2 expanded to the shape of h_saved3))))
+extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_result_new_logsumexp_expanded, const float* __restrict__ h_saved3, const float* __restrict__ result_new_logsumexp2_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_result_new_logsumexp_expanded[at(g, 2, i)] * expf((h_saved3[at(g, 3, i)] - result_new_logsumexp2_expanded[at(g, 4, i)]))));
+}
+";
+
+    /// <summary>
+    /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+    /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+    /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("LayeredMLP.Forward", ForwardCudaSource);
+        // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        var x = p.Input("x");
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+        global::Differentiable.Scheduling.DeviceTensor? d_result = null;
+        var d_Layers_W = new global::Differentiable.Scheduling.DeviceTensor?[Layers.Length]; // d_Layers_W[i] = ∂L/∂Layers[i].W
+        var d_Layers_B = new global::Differentiable.Scheduling.DeviceTensor?[Layers.Length]; // d_Layers_B[i] = ∂L/∂Layers[i].B
+        // var h = x;
+        var h = x;
+        tape.Push(() => d_h = null); // no gradient flows through this statement; before it, the target is another value
+        int applied = 0;
+        // foreach (var layer in Layers), by index: each element's parameters get their own gradient
+        for (var layer_index = 0; layer_index < Layers.Length; layer_index++)
+        {
+            var layer = Layers[layer_index];
+            if (applied > 0)
+            {
+                // h = Relu(h);
+                var h_saved = h;
+                // h_new = relu(h)
+                var h_new = p.Map("h_new", new[] { h });
+                h = h_new;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new2 = relu(h_saved)
+                    var h_new2 = p.Map("h_new2", new[] { h_saved });
+                    // d_h2 = d_h_in2 ⊙ ([h_new2 > 0])
+                    var d_h2 = p.Map("d_h2", new[] { d_h_in2, h_new2 });
+                    d_h = p.Accumulate("d_h", d_h, d_h2);
+                });
+            }
+            // h = layer.Forward(h);
+            var layer_index_saved = layer_index;
+            var h_saved2 = h;
+            var Layers_W = p.Parameter($"Layers.{layer_index}.W");
+            var Layers_B = p.Parameter($"Layers.{layer_index}.B");
+            // h_new_matmul = h · Layers_W
+            // h_new3 = h_new_matmul + Layers_B
+            var h_new3 = p.MatMulThen("h_new3", h, Layers_W, new global::Differentiable.Scheduling.DeviceTensor[] { Layers_B }, null, out _);
+            h = h_new3;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_in3) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                var Layers_W2 = p.Parameter($"Layers.{layer_index_saved}.W");
+                var Layers_B2 = p.Parameter($"Layers.{layer_index_saved}.B");
+                var h_new_matmul2 = p.ProductShape("h_new_matmul2", h_saved2, Layers_W2); // only its shape is read
+                // d_h_new_matmul = d_h_in3 summed to the shape of h_new_matmul2
+                var d_h_new_matmul = p.SumTo("d_h_new_matmul", d_h_in3, h_new_matmul2);
+                // d_layer_W = h_saved2ᵀ · d_h_new_matmul
+                var d_layer_W = p.MatMul("d_layer_W", p.Transpose(h_saved2), d_h_new_matmul);
+                // d_layer_B = d_h_in3 summed to the shape of Layers_B2
+                var d_layer_B = p.SumTo("d_layer_B", d_h_in3, Layers_B2);
+                // d_h3 = d_h_new_matmul · Layers_W2ᵀ
+                var d_h3 = p.MatMul("d_h3", d_h_new_matmul, p.Transpose(Layers_W2));
+                d_Layers_W[layer_index_saved] = p.Accumulate("d_Layers_W", d_Layers_W[layer_index_saved], d_layer_W);
+                d_Layers_B[layer_index_saved] = p.Accumulate("d_Layers_B", d_Layers_B[layer_index_saved], d_layer_B);
+                d_h = p.Accumulate("d_h", d_h, d_h3);
+            });
+            applied++;
+        }
+        // return LogSoftmax(h, axis: 1);
+        var h_saved3 = h;
+        // result_new_logsumexp = log Σ_1 exp(h)
+        var result_new_logsumexp = p.LogSumExp("result_new_logsumexp", h, 1, true);
+        // result_new = h − result_new_logsumexp
+        var result_new = p.Map("result_new", new[] { h, result_new_logsumexp });
+        var result = result_new;
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_in) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // d_h_sumtoshapeof = d_result_in summed to the shape of h_saved3
+            var d_h_sumtoshapeof = p.SumTo("d_h_sumtoshapeof", d_result_in, h_saved3);
+            // d_result_new_logsumexp_neg = −d_result_in
+            var d_result_new_logsumexp_neg = p.Map("d_result_new_logsumexp_neg", new[] { d_result_in });
+            // result_new_logsumexp2 = log Σ_1 exp(h_saved3)
+            var result_new_logsumexp2 = p.LogSumExp("result_new_logsumexp2", h_saved3, 1, true);
+            // d_result_new_logsumexp = d_result_new_logsumexp_neg summed to the shape of result_new_logsumexp2
+            var d_result_new_logsumexp = p.SumTo("d_result_new_logsumexp", d_result_new_logsumexp_neg, result_new_logsumexp2);
+            // d_h4 = d_h_sumtoshapeof + ((d_result_new_logsumexp expanded to the shape of h_saved3) ⊙ (exp(h_saved3 − (result_new_logsumexp2 expanded to the shape of h_saved3))))
+            var d_h4 = p.Map("d_h4", new[] { d_h_sumtoshapeof, p.Expand(d_result_new_logsumexp, h_saved3, 1, true), h_saved3, p.Expand(result_new_logsumexp2, h_saved3, 1, true) });
+            d_h = p.Accumulate("d_h", d_h, d_h4);
+        });
+
+        // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+        d_result = p.Fill("seed", result, 1.0f);
+        while (tape.Count > 0) tape.Pop()();
+        p.Result(result);
+        for (var index = 0; index < Layers.Length; index++)
+            p.Gradient($"Layers.{index}.W", d_Layers_W[index] ?? p.Zeros("d_Layers_W", p.Parameter($"Layers.{index}.W")));
+        for (var index = 0; index < Layers.Length; index++)
+            p.Gradient($"Layers.{index}.B", d_Layers_B[index] ?? p.Zeros("d_Layers_B", p.Parameter($"Layers.{index}.B")));
+    }
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(LayeredMLP), "Forward")</c> returns: the C# above that computes the gradient of Forward,
@@ -240,212 +395,367 @@ partial class LayeredMLP : global::Differentiable.IModule
         Model: "LayeredMLP",
         Method: "Forward",
         CSharp: """
-        /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public sealed class ForwardGradients : IGradients
-        {
-            /// <summary>∂L/∂Layers[i].W, one per element of Layers, each shaped like its parameter.</summary>
-            public required IReadOnlyList<Tensor> Layers_W { get; init; }
-
-            /// <summary>∂L/∂Layers[i].B, one per element of Layers, each shaped like its parameter.</summary>
-            public required IReadOnlyList<Tensor> Layers_B { get; init; }
-
-            /// <inheritdoc/>
-            public IReadOnlyList<(string Name, Tensor Gradient)> All
+            /// <summary>The gradients computed by <see cref="ForwardWithGradients"/>, one per parameter or [Wrt] argument.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class ForwardGradients : IGradients
             {
-                get
+                /// <summary>∂L/∂Layers[i].W, one per element of Layers, each shaped like its parameter.</summary>
+                public required IReadOnlyList<Tensor> Layers_W { get; init; }
+
+                /// <summary>∂L/∂Layers[i].B, one per element of Layers, each shaped like its parameter.</summary>
+                public required IReadOnlyList<Tensor> Layers_B { get; init; }
+
+                /// <inheritdoc/>
+                public IReadOnlyList<(string Name, Tensor Gradient)> All
                 {
-                    var all = new List<(string Name, Tensor Gradient)>();
-                    for (var index = 0; index < Layers_W.Count; index++)
+                    get
                     {
-                        all.Add(($"Layers.{index}.W", Layers_W[index]));
-                        all.Add(($"Layers.{index}.B", Layers_B[index]));
+                        var all = new List<(string Name, Tensor Gradient)>();
+                        for (var index = 0; index < Layers_W.Count; index++)
+                        {
+                            all.Add(($"Layers.{index}.W", Layers_W[index]));
+                            all.Add(($"Layers.{index}.B", Layers_B[index]));
+                        }
+                        return all;
                     }
-                    return all;
                 }
             }
-        }
 
-        /// <summary>
-        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradients. Its body has control
-        /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
-        /// replays in reverse, so the gradients are those of the path taken.
-        /// </summary>
-        /// <param name="x">As in <see cref="Forward"/>.</param>
-        /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
-        /// <returns>The value of <c>Forward</c> and the gradients.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
-        {
-            // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
-            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
-            Tensor? d_h = null;
-            Tensor? d_result = null;
-            var d_Layers_W = new Tensor?[Layers.Length]; // d_Layers_W[i] = ∂L/∂Layers[i].W
-            var d_Layers_B = new Tensor?[Layers.Length]; // d_Layers_B[i] = ∂L/∂Layers[i].B
-            // var h = x;
-            var h = x;
-            tape.Push(() => d_h = null); // no gradient flows through this statement; before it, the target is another value
-            int applied = 0;
-            // foreach (var layer in Layers), by index: each element's parameters get their own gradient
-            for (var layer_index = 0; layer_index < Layers.Length; layer_index++)
+            /// <summary>
+            /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradients. Its body has control
+            /// flow: the forward runs it as written and records each tensor statement's backward on a tape, which the backward
+            /// replays in reverse, so the gradients are those of the path taken.
+            /// </summary>
+            /// <param name="x">As in <see cref="Forward"/>.</param>
+            /// <param name="seed">∂L/∂result, the gradient flowing into the result; ones when null, so a scalar loss gets its plain gradient.</param>
+            /// <returns>The value of <c>Forward</c> and the gradients.</returns>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
             {
-                var layer = Layers[layer_index];
-                if (applied > 0)
+                // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_h = null;
+                Tensor? d_result = null;
+                var d_Layers_W = new Tensor?[Layers.Length]; // d_Layers_W[i] = ∂L/∂Layers[i].W
+                var d_Layers_B = new Tensor?[Layers.Length]; // d_Layers_B[i] = ∂L/∂Layers[i].B
+                // var h = x;
+                var h = x;
+                tape.Push(() => d_h = null); // no gradient flows through this statement; before it, the target is another value
+                int applied = 0;
+                // foreach (var layer in Layers), by index: each element's parameters get their own gradient
+                for (var layer_index = 0; layer_index < Layers.Length; layer_index++)
                 {
-                    // h = Relu(h);
-                    var h_new = Relu(h);
-                    h = h_new;
+                    var layer = Layers[layer_index];
+                    if (applied > 0)
+                    {
+                        // h = Relu(h);
+                        var h_new = Relu(h);
+                        h = h_new;
+                        tape.Push(() =>
+                        {
+                            if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                            d_h = null; // before this statement, the target is another value: its adjoint starts over
+                            // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
+                            var d_h2 = Mul(d_h_new, Step(h_new));
+                            d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        });
+                    }
+                    // h = layer.Forward(h);
+                    var layer_index_saved = layer_index;
+                    var h_new_vjp = layer.ForwardVjp(h);
+                    h = h_new_vjp.Value;
                     tape.Push(() =>
                     {
-                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
                         d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
-                        var d_h2 = Mul(d_h_new, Step(h_new));
-                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        var h_new2_pullback = h_new_vjp.Pullback(d_h_new2);
+                        // h_new2 = layer.Forward(h)  ⇒  d_h3 = pullback of layer.Forward(h) at d_h_new2, its x
+                        var d_h3 = h_new2_pullback.x;
+                        // h_new2 = layer.Forward(h)  ⇒  d_layer_W = pullback of layer.Forward(h) at d_h_new2, its W
+                        var d_layer_W = h_new2_pullback.W;
+                        // h_new2 = layer.Forward(h)  ⇒  d_layer_B = pullback of layer.Forward(h) at d_h_new2, its B
+                        var d_layer_B = h_new2_pullback.B;
+                        d_Layers_W[layer_index_saved] = d_Layers_W[layer_index_saved] is null ? d_layer_W : d_Layers_W[layer_index_saved]! + d_layer_W;
+                        d_Layers_B[layer_index_saved] = d_Layers_B[layer_index_saved] is null ? d_layer_B : d_Layers_B[layer_index_saved]! + d_layer_B;
+                        d_h = d_h is null ? d_h3 : d_h + d_h3;
                     });
+                    applied++;
                 }
-                // h = layer.Forward(h);
-                var layer_index_saved = layer_index;
-                var h_new_vjp = layer.ForwardVjp(h);
-                h = h_new_vjp.Value;
+                // return LogSoftmax(h, axis: 1);
+                var h_saved = h;
+                var result_new_logsumexp = LogSumExp(h, axis: 1, keepDims: true);
+                var result = Sub(h, result_new_logsumexp);
                 tape.Push(() =>
                 {
-                    if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
-                    d_h = null; // before this statement, the target is another value: its adjoint starts over
-                    var h_new2_pullback = h_new_vjp.Pullback(d_h_new2);
-                    // h_new2 = layer.Forward(h)  ⇒  d_h3 = pullback of layer.Forward(h) at d_h_new2, its x
-                    var d_h3 = h_new2_pullback.x;
-                    // h_new2 = layer.Forward(h)  ⇒  d_layer_W = pullback of layer.Forward(h) at d_h_new2, its W
-                    var d_layer_W = h_new2_pullback.W;
-                    // h_new2 = layer.Forward(h)  ⇒  d_layer_B = pullback of layer.Forward(h) at d_h_new2, its B
-                    var d_layer_B = h_new2_pullback.B;
-                    d_Layers_W[layer_index_saved] = d_Layers_W[layer_index_saved] is null ? d_layer_W : d_Layers_W[layer_index_saved]! + d_layer_W;
-                    d_Layers_B[layer_index_saved] = d_Layers_B[layer_index_saved] is null ? d_layer_B : d_Layers_B[layer_index_saved]! + d_layer_B;
-                    d_h = d_h is null ? d_h3 : d_h + d_h3;
+                    if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // result_new = h − result_new_logsumexp  ⇒  d_h4 = d_result_new, summed over broadcast axes
+                    var d_h4 = SumToShapeOf(d_result_new, h_saved);
+                    // result_new = h − result_new_logsumexp  ⇒  d_result_new_logsumexp = −d_result_new, summed over broadcast axes
+                    var d_result_new_logsumexp = SumToShapeOf(Neg(d_result_new), result_new_logsumexp);
+                    // result_new_logsumexp = log Σ_1 exp(h)  ⇒  d_h4 += d_result_new_logsumexp ⊙ exp(h − result_new_logsumexp) = d_result_new_logsumexp ⊙ softmax(h)
+                    d_h4 += Mul(ExpandAlong(d_result_new_logsumexp, h_saved, axis: 1, keepDims: true), Exp(Sub(h_saved, ExpandAlong(result_new_logsumexp, h_saved, axis: 1, keepDims: true))));
+                    d_h = d_h is null ? d_h4 : d_h + d_h4;
                 });
-                applied++;
-            }
-            // return LogSoftmax(h, axis: 1);
-            var h_saved = h;
-            var result_new_logsumexp = LogSumExp(h, axis: 1, keepDims: true);
-            var result = Sub(h, result_new_logsumexp);
-            tape.Push(() =>
-            {
-                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
-                d_result = null; // before this statement, the target is another value: its adjoint starts over
-                // result_new = h − result_new_logsumexp  ⇒  d_h4 = d_result_new, summed over broadcast axes
-                var d_h4 = SumToShapeOf(d_result_new, h_saved);
-                // result_new = h − result_new_logsumexp  ⇒  d_result_new_logsumexp = −d_result_new, summed over broadcast axes
-                var d_result_new_logsumexp = SumToShapeOf(Neg(d_result_new), result_new_logsumexp);
-                // result_new_logsumexp = log Σ_1 exp(h)  ⇒  d_h4 += d_result_new_logsumexp ⊙ exp(h − result_new_logsumexp) = d_result_new_logsumexp ⊙ softmax(h)
-                d_h4 += Mul(ExpandAlong(d_result_new_logsumexp, h_saved, axis: 1, keepDims: true), Exp(Sub(h_saved, ExpandAlong(result_new_logsumexp, h_saved, axis: 1, keepDims: true))));
-                d_h = d_h is null ? d_h4 : d_h + d_h4;
-            });
 
-            // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
-            d_result = Seed(result, seed);
-            while (tape.Count > 0) tape.Pop()();
-            return (result, new ForwardGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) });
-        }
-
-        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public sealed class ForwardCallGradients
-        {
-            public Tensor x { get; init; } = null!;
-            public IReadOnlyList<Tensor> Layers_W { get; init; } = null!;
-            public IReadOnlyList<Tensor> Layers_B { get; init; } = null!;
-        }
-
-        /// <summary>
-        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
-        /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
-        {
-            // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
-            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
-            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
-            Tensor? d_h = null;
-            Tensor? d_result = null;
-            var d_Layers_W = new Tensor?[Layers.Length]; // d_Layers_W[i] = ∂L/∂Layers[i].W
-            var d_Layers_B = new Tensor?[Layers.Length]; // d_Layers_B[i] = ∂L/∂Layers[i].B
-            // var h = x;
-            var h = x;
-            tape.Push(() => d_h = null); // no gradient flows through this statement; before it, the target is another value
-            int applied = 0;
-            // foreach (var layer in Layers), by index: each element's parameters get their own gradient
-            for (var layer_index = 0; layer_index < Layers.Length; layer_index++)
-            {
-                var layer = Layers[layer_index];
-                if (applied > 0)
-                {
-                    // h = Relu(h);
-                    var h_new = Relu(h);
-                    h = h_new;
-                    tape.Push(() =>
-                    {
-                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
-                        d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
-                        var d_h2 = Mul(d_h_new, Step(h_new));
-                        d_h = d_h is null ? d_h2 : d_h + d_h2;
-                    });
-                }
-                // h = layer.Forward(h);
-                var layer_index_saved = layer_index;
-                var h_new_vjp = layer.ForwardVjp(h);
-                h = h_new_vjp.Value;
-                tape.Push(() =>
-                {
-                    if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
-                    d_h = null; // before this statement, the target is another value: its adjoint starts over
-                    var h_new2_pullback = h_new_vjp.Pullback(d_h_new2);
-                    // h_new2 = layer.Forward(h)  ⇒  d_h3 = pullback of layer.Forward(h) at d_h_new2, its x
-                    var d_h3 = h_new2_pullback.x;
-                    // h_new2 = layer.Forward(h)  ⇒  d_layer_W = pullback of layer.Forward(h) at d_h_new2, its W
-                    var d_layer_W = h_new2_pullback.W;
-                    // h_new2 = layer.Forward(h)  ⇒  d_layer_B = pullback of layer.Forward(h) at d_h_new2, its B
-                    var d_layer_B = h_new2_pullback.B;
-                    d_Layers_W[layer_index_saved] = d_Layers_W[layer_index_saved] is null ? d_layer_W : d_Layers_W[layer_index_saved]! + d_layer_W;
-                    d_Layers_B[layer_index_saved] = d_Layers_B[layer_index_saved] is null ? d_layer_B : d_Layers_B[layer_index_saved]! + d_layer_B;
-                    d_h = d_h is null ? d_h3 : d_h + d_h3;
-                });
-                applied++;
-            }
-            // return LogSoftmax(h, axis: 1);
-            var h_saved = h;
-            var result_new_logsumexp = LogSumExp(h, axis: 1, keepDims: true);
-            var result = Sub(h, result_new_logsumexp);
-            tape.Push(() =>
-            {
-                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
-                d_result = null; // before this statement, the target is another value: its adjoint starts over
-                // result_new = h − result_new_logsumexp  ⇒  d_h4 = d_result_new, summed over broadcast axes
-                var d_h4 = SumToShapeOf(d_result_new, h_saved);
-                // result_new = h − result_new_logsumexp  ⇒  d_result_new_logsumexp = −d_result_new, summed over broadcast axes
-                var d_result_new_logsumexp = SumToShapeOf(Neg(d_result_new), result_new_logsumexp);
-                // result_new_logsumexp = log Σ_1 exp(h)  ⇒  d_h4 += d_result_new_logsumexp ⊙ exp(h − result_new_logsumexp) = d_result_new_logsumexp ⊙ softmax(h)
-                d_h4 += Mul(ExpandAlong(d_result_new_logsumexp, h_saved, axis: 1, keepDims: true), Exp(Sub(h_saved, ExpandAlong(result_new_logsumexp, h_saved, axis: 1, keepDims: true))));
-                d_h = d_h is null ? d_h4 : d_h + d_h4;
-            });
-
-            return (result, seed2 =>
-            {
-                // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
-                d_result = Seed(result, seed2);
+                // Backward: L = Σ seed ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed);
                 while (tape.Count > 0) tape.Pop()();
-                return new ForwardCallGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) };
-            });
+                return (result, new ForwardGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) });
+            }
+
+            /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class ForwardCallGradients
+            {
+                public Tensor x { get; init; } = null!;
+                public IReadOnlyList<Tensor> Layers_W { get; init; } = null!;
+                public IReadOnlyList<Tensor> Layers_B { get; init; } = null!;
+            }
+
+            /// <summary>
+            /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+            /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+            {
+                // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_h = null;
+                Tensor? d_result = null;
+                var d_Layers_W = new Tensor?[Layers.Length]; // d_Layers_W[i] = ∂L/∂Layers[i].W
+                var d_Layers_B = new Tensor?[Layers.Length]; // d_Layers_B[i] = ∂L/∂Layers[i].B
+                // var h = x;
+                var h = x;
+                tape.Push(() => d_h = null); // no gradient flows through this statement; before it, the target is another value
+                int applied = 0;
+                // foreach (var layer in Layers), by index: each element's parameters get their own gradient
+                for (var layer_index = 0; layer_index < Layers.Length; layer_index++)
+                {
+                    var layer = Layers[layer_index];
+                    if (applied > 0)
+                    {
+                        // h = Relu(h);
+                        var h_new = Relu(h);
+                        h = h_new;
+                        tape.Push(() =>
+                        {
+                            if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                            d_h = null; // before this statement, the target is another value: its adjoint starts over
+                            // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
+                            var d_h2 = Mul(d_h_new, Step(h_new));
+                            d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        });
+                    }
+                    // h = layer.Forward(h);
+                    var layer_index_saved = layer_index;
+                    var h_new_vjp = layer.ForwardVjp(h);
+                    h = h_new_vjp.Value;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        var h_new2_pullback = h_new_vjp.Pullback(d_h_new2);
+                        // h_new2 = layer.Forward(h)  ⇒  d_h3 = pullback of layer.Forward(h) at d_h_new2, its x
+                        var d_h3 = h_new2_pullback.x;
+                        // h_new2 = layer.Forward(h)  ⇒  d_layer_W = pullback of layer.Forward(h) at d_h_new2, its W
+                        var d_layer_W = h_new2_pullback.W;
+                        // h_new2 = layer.Forward(h)  ⇒  d_layer_B = pullback of layer.Forward(h) at d_h_new2, its B
+                        var d_layer_B = h_new2_pullback.B;
+                        d_Layers_W[layer_index_saved] = d_Layers_W[layer_index_saved] is null ? d_layer_W : d_Layers_W[layer_index_saved]! + d_layer_W;
+                        d_Layers_B[layer_index_saved] = d_Layers_B[layer_index_saved] is null ? d_layer_B : d_Layers_B[layer_index_saved]! + d_layer_B;
+                        d_h = d_h is null ? d_h3 : d_h + d_h3;
+                    });
+                    applied++;
+                }
+                // return LogSoftmax(h, axis: 1);
+                var h_saved = h;
+                var result_new_logsumexp = LogSumExp(h, axis: 1, keepDims: true);
+                var result = Sub(h, result_new_logsumexp);
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // result_new = h − result_new_logsumexp  ⇒  d_h4 = d_result_new, summed over broadcast axes
+                    var d_h4 = SumToShapeOf(d_result_new, h_saved);
+                    // result_new = h − result_new_logsumexp  ⇒  d_result_new_logsumexp = −d_result_new, summed over broadcast axes
+                    var d_result_new_logsumexp = SumToShapeOf(Neg(d_result_new), result_new_logsumexp);
+                    // result_new_logsumexp = log Σ_1 exp(h)  ⇒  d_h4 += d_result_new_logsumexp ⊙ exp(h − result_new_logsumexp) = d_result_new_logsumexp ⊙ softmax(h)
+                    d_h4 += Mul(ExpandAlong(d_result_new_logsumexp, h_saved, axis: 1, keepDims: true), Exp(Sub(h_saved, ExpandAlong(result_new_logsumexp, h_saved, axis: 1, keepDims: true))));
+                    d_h = d_h is null ? d_h4 : d_h + d_h4;
+                });
+
+                return (result, seed2 =>
+                {
+                    // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                    d_result = Seed(result, seed2);
+                    while (tape.Count > 0) tape.Pop()();
+                    return new ForwardCallGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) };
+                });
+            }
+
+            /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // h_new = relu(h)
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = fmaxf(h[at(g, 1, i)], 0.0f);
         }
 
-        /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
-            throw new global::System.NotSupportedException("LayeredMLP.Forward has no device program: device programs of bodies with control flow are not recorded yet. Train it on the CPU (--device cpu).");
+        // h_new2 = relu(h_saved)
+        extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = fmaxf(h_saved[at(g, 1, i)], 0.0f);
+        }
+
+        // d_h2 = d_h_in2 ⊙ ([h_new2 > 0])
+        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * (h_new2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+        }
+
+        // h_new_matmul = h · Layers_W
+        // h_new3 = h_new_matmul + Layers_B   (the product's epilogue: both in one kernel)
+        extern ""C"" __global__ void h_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Layers_B)
+        {
+            product_then(g, out, a, b, [&](float h_new_matmul, int i) { return (h_new_matmul + Layers_B[at(g, 3, i)]); });
+        }
+
+        // result_new = h − result_new_logsumexp
+        extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ result_new_logsumexp)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h[at(g, 1, i)] - result_new_logsumexp[at(g, 2, i)]);
+        }
+
+        // d_result_new_logsumexp_neg = −d_result_in
+        extern ""C"" __global__ void d_result_new_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (-d_result_in[at(g, 1, i)]);
+        }
+
+        // d_h4 = d_h_sumtoshapeof + ((d_result_new_logsumexp expanded to the shape of h_saved3) ⊙ (exp(h_saved3 − (result_new_logsumexp2 expanded to the shape of h_saved3))))
+        extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_result_new_logsumexp_expanded, const float* __restrict__ h_saved3, const float* __restrict__ result_new_logsumexp2_expanded)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_result_new_logsumexp_expanded[at(g, 2, i)] * expf((h_saved3[at(g, 3, i)] - result_new_logsumexp2_expanded[at(g, 4, i)]))));
+        }
+        ";
+
+            /// <summary>
+            /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
+            /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
+            /// reads now are recorded in order, then the backward's in reverse. Record again when those values change.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+            {
+                p.UseSource("LayeredMLP.Forward", ForwardCudaSource);
+                // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                var x = p.Input("x");
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                global::Differentiable.Scheduling.DeviceTensor? d_h = null;
+                global::Differentiable.Scheduling.DeviceTensor? d_result = null;
+                var d_Layers_W = new global::Differentiable.Scheduling.DeviceTensor?[Layers.Length]; // d_Layers_W[i] = ∂L/∂Layers[i].W
+                var d_Layers_B = new global::Differentiable.Scheduling.DeviceTensor?[Layers.Length]; // d_Layers_B[i] = ∂L/∂Layers[i].B
+                // var h = x;
+                var h = x;
+                tape.Push(() => d_h = null); // no gradient flows through this statement; before it, the target is another value
+                int applied = 0;
+                // foreach (var layer in Layers), by index: each element's parameters get their own gradient
+                for (var layer_index = 0; layer_index < Layers.Length; layer_index++)
+                {
+                    var layer = Layers[layer_index];
+                    if (applied > 0)
+                    {
+                        // h = Relu(h);
+                        var h_saved = h;
+                        // h_new = relu(h)
+                        var h_new = p.Map("h_new", new[] { h });
+                        h = h_new;
+                        tape.Push(() =>
+                        {
+                            if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
+                            d_h = null; // before this statement, the target is another value: its adjoint starts over
+                            // h_new2 = relu(h_saved)
+                            var h_new2 = p.Map("h_new2", new[] { h_saved });
+                            // d_h2 = d_h_in2 ⊙ ([h_new2 > 0])
+                            var d_h2 = p.Map("d_h2", new[] { d_h_in2, h_new2 });
+                            d_h = p.Accumulate("d_h", d_h, d_h2);
+                        });
+                    }
+                    // h = layer.Forward(h);
+                    var layer_index_saved = layer_index;
+                    var h_saved2 = h;
+                    var Layers_W = p.Parameter($"Layers.{layer_index}.W");
+                    var Layers_B = p.Parameter($"Layers.{layer_index}.B");
+                    // h_new_matmul = h · Layers_W
+                    // h_new3 = h_new_matmul + Layers_B
+                    var h_new3 = p.MatMulThen("h_new3", h, Layers_W, new global::Differentiable.Scheduling.DeviceTensor[] { Layers_B }, null, out _);
+                    h = h_new3;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_in3) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        var Layers_W2 = p.Parameter($"Layers.{layer_index_saved}.W");
+                        var Layers_B2 = p.Parameter($"Layers.{layer_index_saved}.B");
+                        var h_new_matmul2 = p.ProductShape("h_new_matmul2", h_saved2, Layers_W2); // only its shape is read
+                        // d_h_new_matmul = d_h_in3 summed to the shape of h_new_matmul2
+                        var d_h_new_matmul = p.SumTo("d_h_new_matmul", d_h_in3, h_new_matmul2);
+                        // d_layer_W = h_saved2ᵀ · d_h_new_matmul
+                        var d_layer_W = p.MatMul("d_layer_W", p.Transpose(h_saved2), d_h_new_matmul);
+                        // d_layer_B = d_h_in3 summed to the shape of Layers_B2
+                        var d_layer_B = p.SumTo("d_layer_B", d_h_in3, Layers_B2);
+                        // d_h3 = d_h_new_matmul · Layers_W2ᵀ
+                        var d_h3 = p.MatMul("d_h3", d_h_new_matmul, p.Transpose(Layers_W2));
+                        d_Layers_W[layer_index_saved] = p.Accumulate("d_Layers_W", d_Layers_W[layer_index_saved], d_layer_W);
+                        d_Layers_B[layer_index_saved] = p.Accumulate("d_Layers_B", d_Layers_B[layer_index_saved], d_layer_B);
+                        d_h = p.Accumulate("d_h", d_h, d_h3);
+                    });
+                    applied++;
+                }
+                // return LogSoftmax(h, axis: 1);
+                var h_saved3 = h;
+                // result_new_logsumexp = log Σ_1 exp(h)
+                var result_new_logsumexp = p.LogSumExp("result_new_logsumexp", h, 1, true);
+                // result_new = h − result_new_logsumexp
+                var result_new = p.Map("result_new", new[] { h, result_new_logsumexp });
+                var result = result_new;
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_in) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // d_h_sumtoshapeof = d_result_in summed to the shape of h_saved3
+                    var d_h_sumtoshapeof = p.SumTo("d_h_sumtoshapeof", d_result_in, h_saved3);
+                    // d_result_new_logsumexp_neg = −d_result_in
+                    var d_result_new_logsumexp_neg = p.Map("d_result_new_logsumexp_neg", new[] { d_result_in });
+                    // result_new_logsumexp2 = log Σ_1 exp(h_saved3)
+                    var result_new_logsumexp2 = p.LogSumExp("result_new_logsumexp2", h_saved3, 1, true);
+                    // d_result_new_logsumexp = d_result_new_logsumexp_neg summed to the shape of result_new_logsumexp2
+                    var d_result_new_logsumexp = p.SumTo("d_result_new_logsumexp", d_result_new_logsumexp_neg, result_new_logsumexp2);
+                    // d_h4 = d_h_sumtoshapeof + ((d_result_new_logsumexp expanded to the shape of h_saved3) ⊙ (exp(h_saved3 − (result_new_logsumexp2 expanded to the shape of h_saved3))))
+                    var d_h4 = p.Map("d_h4", new[] { d_h_sumtoshapeof, p.Expand(d_result_new_logsumexp, h_saved3, 1, true), h_saved3, p.Expand(result_new_logsumexp2, h_saved3, 1, true) });
+                    d_h = p.Accumulate("d_h", d_h, d_h4);
+                });
+
+                // Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.
+                d_result = p.Fill("seed", result, 1.0f);
+                while (tape.Count > 0) tape.Pop()();
+                p.Result(result);
+                for (var index = 0; index < Layers.Length; index++)
+                    p.Gradient($"Layers.{index}.W", d_Layers_W[index] ?? p.Zeros("d_Layers_W", p.Parameter($"Layers.{index}.W")));
+                for (var index = 0; index < Layers.Length; index++)
+                    p.Gradient($"Layers.{index}.B", d_Layers_B[index] ?? p.Zeros("d_Layers_B", p.Parameter($"Layers.{index}.B")));
+            }
         """,
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
