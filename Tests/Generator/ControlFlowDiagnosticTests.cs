@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 namespace Differentiable.Tests.Generator;
 
 /// <summary>
-/// Bodies with control flow (issue 11): what this first slice refuses is a DIFF0xx error at the statement or expression
+/// Bodies with control flow (issue 11): what is refused is a DIFF0xx error at the statement or expression
 /// (marked <c>//!</c>) saying what to write instead; what it accepts generates code that compiles, whatever the
 /// condition reads (the generated file has other usings than the user's).
 /// </summary>
