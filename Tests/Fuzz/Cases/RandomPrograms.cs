@@ -47,6 +47,9 @@ public sealed class RandomPrograms
     /// </summary>
     private bool reachesList, listCallUsed;
 
+    /// <summary>Whether the body being written already holds control flow (an expression body or a block may have none).</summary>
+    private bool hasControlFlow;
+
     /// <summary>Whether the method being written is static (it cannot reach the list).</summary>
     private bool currentStatic;
 
@@ -118,7 +121,7 @@ public sealed class RandomPrograms
         var canCall = helpers.Where(h => h.IsStatic || !isStatic).ToList();
         resultShape = result;
         currentStatic = isStatic;
-        reachesList = listCallUsed = false;
+        reachesList = listCallUsed = hasControlFlow = false;
         loopDepth = nesting = 0;
         layer = null;
         var helperBackup = helpers.ToList();
@@ -187,6 +190,7 @@ public sealed class RandomPrograms
     /// </summary>
     private string LongLoop(Var target, int depth, bool plain)
     {
+        hasControlFlow |= !plain;
         var k = "k" + fresh++;
         var bound = r.Next(17, 41);
         numbers.Add(k);
@@ -214,6 +218,7 @@ public sealed class RandomPrograms
     /// </summary>
     private string ControlFlow(Var target, int depth, bool noLongLoop = false)
     {
+        hasControlFlow = true;
         string Step() => $"{target.Name} = {target.Name} * 0.5 + Tanh({Expr(target.Shape, depth - 1)});";
         string Return() => EarlyReturn(depth);
         // A branch or loop body: the step, sometimes an early return, sometimes nested control flow.
@@ -294,6 +299,7 @@ public sealed class RandomPrograms
     /// </summary>
     private string ForEach(Var target, int depth)
     {
+        hasControlFlow = true;
         var v = "layer" + fresh++;
         var outer = layer;
         var own = new[] { new Var($"{v}.W", new[] { q, q }, true), new Var($"{v}.B", new[] { q }, true) };
@@ -431,17 +437,18 @@ public sealed class RandomPrograms
         if (helper.ReachesList)
         {
             reachesList = true;
-            listCallUsed = !controlFlow;
+            listCallUsed = true;
         }
         return $"{helper.Name}({string.Join(", ", helper.ArgShapes.Select(s => Expr(s, depth - 1)))})";
     }
 
     /// <summary>
-    /// The helpers that return <paramref name="shape"/>. A straight-line body calls a method that reaches the list's
-    /// parameters at most once and never in an (unrolled) loop: two such calls are DIFF015, a documented limit.
+    /// The helpers that return <paramref name="shape"/>. A straight-line body (or one with no control flow yet) calls a
+    /// method that reaches the list's parameters at most once and never in an (unrolled) loop: two such calls are DIFF015,
+    /// a documented limit.
     /// </summary>
     private List<Helper> Callable(int[] shape) =>
-        helpers.Where(h => h.Result.SequenceEqual(shape) && (!h.ReachesList || controlFlow || (!listCallUsed && loopDepth == 0))).ToList();
+        helpers.Where(h => h.Result.SequenceEqual(shape) && (!h.ReachesList || hasControlFlow || (!listCallUsed && loopDepth == 0))).ToList();
 
     /// <summary>An operand that broadcasts to <paramref name="shape"/>: the same shape, a scalar, a row, or a reduced axis kept as 1.</summary>
     private string Broadcast(int[] shape, int depth, bool constant = false)
