@@ -9,7 +9,7 @@ for (var i = 0; i < args.Length; i++)
 {
     if (!args[i].StartsWith("--", StringComparison.Ordinal)) return Usage($"unexpected '{args[i]}'");
     var flag = args[i][2..];
-    options[flag] = flag is "worker" or "in-process" or "help" ? "true" : i + 1 < args.Length ? args[++i] : "";
+    options[flag] = flag is "worker" or "in-process" or "help" or "show" ? "true" : i + 1 < args.Length ? args[++i] : "";
 }
 if (options.ContainsKey("help")) return Usage(null);
 
@@ -34,6 +34,12 @@ var output = options.GetValueOrDefault("out", Path.Combine("out", "fuzz"));
 var ids = options.TryGetValue("case", out var single)
     ? new[] { single }
     : Enumerable.Range(start, count).Select(i => CaseFactory.Id(family, seed, i)).ToArray();
+
+if (options.ContainsKey("show"))
+{
+    foreach (var id in ids) Console.WriteLine($"// {id}: {CaseFactory.Make(id).Description}\n{CaseFactory.Make(id).Source}");
+    return 0;
+}
 
 Console.WriteLine($"fuzzing {ids.Length} case(s), family {family}, seed {seed}, batches of {fuzz.BatchSize}, {fuzz.Jobs} worker(s){(fuzz.InProcess ? " in process" : "")}; failures go to {Path.GetFullPath(output)}");
 var watch = Stopwatch.StartNew();
@@ -75,6 +81,7 @@ static int Usage(string? error)
           --out DIR            where failing cases are written (default out/fuzz)
           --case ID            run one case, e.g. random:1:42, file:path/to/Case.cs, repro:LongSum20000Terms
           --in-process         no worker processes (a generator stack overflow then ends the run)
+          --show               print the cases' sources instead of running them
         Exit code 1 when any case failed.
         """);
     return error is null ? 0 : 2;

@@ -30,6 +30,10 @@ public static class Mutations
         // Control flow (issue 11): supported forms, and the refused ones next to them.
         "int q = 0;\nwhile (q < 2) {{ q++; if (q == 1) continue; {0} break; }}", "if (System.Math.Abs(1.5) > 1) {{ {0} }} else if (Depth > 0) {{ {0} }}",
         "do {{ {0} }} while (false);", "switch (1) {{ default: {{ {0} }} break; }}", "goto skip;\nskip: {0}",
+        // Long constant loops (real loops past 16 iterations), loops over a list of sub-modules, nested control flow.
+        "for (int k = 0; k < 20; k++) {{ {0} }}", "for (int k = 1; k <= 17; k++) {{ if (k % 5 == 0) continue; {0} }}",
+        "foreach (var layer in Layers) {{ {0} }}", "foreach (var block in Blocks) {{ {0} if (Limit < 0) break; }}",
+        "for (int k = 0; k < 2; k++) {{ int j = 0; while (j < k) {{ {0} j++; }} }}",
     };
 
     public static FuzzCase Make(string id, Random r)
@@ -63,7 +67,7 @@ public static class Mutations
         var classes = root.DescendantNodes().OfType<ClassDeclarationSyntax>().ToList();
         var method = methods.Count > 0 ? methods[r.Next(methods.Count)] : null;
 
-        switch (r.Next(14))
+        switch (r.Next(15))
         {
             case 0 when statements.Count > 0:
                 var s0 = statements[r.Next(statements.Count)];
@@ -133,6 +137,12 @@ public static class Mutations
                 var call = method.Modifiers.Any(m => m.IsKind(SyntaxKind.StaticKeyword)) ? "" : $"public string Use() => nameof({method.Identifier}{member});";
                 if (call.Length == 0 || method.Parent is not ClassDeclarationSyntax host) break;
                 return (Replace(text, new Microsoft.CodeAnalysis.Text.TextSpan(host.OpenBraceToken.Span.End, 0), "\n    " + call), $"use generated member '{member}'");
+            case 14 when method?.Body is not null && method.DescendantNodes().OfType<ReturnStatementSyntax>().FirstOrDefault(x => x.Expression is not null) is { } ret:
+                // An early return of what the method returns anyway, before one of its statements (perhaps inside a loop).
+                var inside = method.Body.DescendantNodes().OfType<StatementSyntax>().Where(x => x is not BlockSyntax).ToList();
+                var at = inside[r.Next(inside.Count)];
+                var early = $"if ({Pick(r, "System.Math.Abs(1.5) > 2", "Depth > 0", "x.Sum().Item() > 1e9", "true")}) return {ret.Expression};";
+                return (Replace(text, new Microsoft.CodeAnalysis.Text.TextSpan(at.SpanStart, 0), early + "\n"), $"early return before '{Short(at)}'");
         }
         return (text, "no-op");
     }
