@@ -15,9 +15,12 @@ internal static class ControlFlowDevice
     {
         var name = $"{spec.Class.Name}.{spec.Name}";
         var numbers = spec.Arguments.Where(a => a.Kind is ArgumentKind.Scalar or ArgumentKind.Int).Select(a => $", {a.TypeName} {a.Name}");
+        // The builder is 'p' in every device program, unless an argument has that name (then there is no program anyway).
+        var builder = spec.Arguments.Any(a => a.Name == "p") ? "builder" : "p";
+        while (spec.Arguments.Any(a => a.Name == builder)) builder += "_";
         w.Line($"/// <summary>{spec.Name} has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>");
         w.Line(GeneratedMembers.Attribute);
-        w.Line($"public {(spec.IsStatic ? "static " : "")}void {spec.Name}DeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p{string.Concat(numbers)}) =>");
+        w.Line($"public {(spec.IsStatic ? "static " : "")}void {spec.Name}DeviceProgram(global::Differentiable.Scheduling.ProgramBuilder {builder}{string.Concat(numbers)}) =>");
         w.Line($"    throw new global::System.NotSupportedException(\"{name} has no device program: {why}. Train it on the CPU (--device cpu).\");");
     }
 }

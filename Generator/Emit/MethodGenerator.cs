@@ -73,10 +73,9 @@ internal static class MethodGenerator
         if (gradient is null) return false;
 
         var emitter = new MethodEmitter(gradient, reserved);
-        if (emitter.ListParameterReachedTwice() is { } twice)
+        if (MethodEmitter.ListParameterReachedTwice(gradient) is { } twice)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, spec.Where, spec.Name,
-                $"two calls reach the parameters of the list '{twice.Substring(0, twice.IndexOf(".*", System.StringComparison.Ordinal))}', whose gradients are not added up yet; call the method that loops over it once"));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, spec.Where, spec.Name, MethodEmitter.ListReachedTwiceAdvice(twice, inControlFlow: false)));
             return false;
         }
         WriteGradientsClass(w, emitter);

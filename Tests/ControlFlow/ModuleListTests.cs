@@ -103,6 +103,42 @@ public class ModuleListTests
     public void ACallOfAMethodThatLoopsOverLayersGradientChecks() =>
         GeneratedGradCheck.Check(new LayeredMLP(new[] { 4, 5, 3 }), nameof(LayeredMLP.Loss), GeneratedGradCheck.Random(3, 4), SomeLabels(3, 3));
 
+    /// <summary>
+    /// A body with control flow that calls a method looping over a list adds the call's per-element gradients into its own
+    /// (AccumulateEach): two calls, one inside a branch, gradient-checked in float64.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void ACallReachingAListInsideControlFlowAddsPerElementGradients(int n)
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            using static Differentiable.Ops;
+            public partial class Sub
+            {
+                [Parameter] public Tensor W = Tensor.FromArray(new[] { 0.5, -0.3, 0.8 }, 3);
+                [Differentiable] public Tensor Forward(Tensor t) => Tanh(t * W);
+            }
+            public partial class M
+            {
+                public Sub[] Stack = { new(), new() };
+                [Differentiable] public Tensor Twice(Tensor t) { var u = t; foreach (var s in Stack) u = s.Forward(u); return u; }
+                [Differentiable] public Tensor F([Wrt] Tensor x, int n)
+                {
+                    var h = Twice(x);
+                    if (n > 2)
+                        h = Twice(h) * h;
+                    return h;
+                }
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+        var model = Activator.CreateInstance(run.Load().GetType("M")!)!;
+        GeneratedGradCheck.Check(model, "F", GeneratedGradCheck.Random(2, 3), n);
+    }
+
     /// <summary>A loop over layers is recorded while the program is built: every layer's launches, and every layer's gradients.</summary>
     [Fact]
     public void TheDeviceProgramRecordsEveryLayer()
