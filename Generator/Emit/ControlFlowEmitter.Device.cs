@@ -171,6 +171,7 @@ internal sealed partial class ControlFlowEmitter
         var numbers = _spec.Arguments.Where(a => a.Kind is ArgumentKind.Scalar or ArgumentKind.Int).Select(a => $", {a.TypeName} {a.Name}");
         w.Open($"public {(_spec.IsStatic ? "static " : "")}void {program}(global::Differentiable.Scheduling.ProgramBuilder p{string.Concat(numbers)})");
         w.Line($"p.UseSource(\"{_spec.Class.Name}.{_spec.Name}\", {source});");
+        w.Line("p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares");
         WriteForward(w);
         w.Line($"// Backward: the seed (ones), then the tape in reverse, recording each statement's pullback on the path taken.");
         w.Line($"{_accumulators[_result]} = p.Fill(\"seed\", {_result}, 1.0f);");

@@ -13,6 +13,14 @@ public sealed class DeviceModel : IDisposable
     private readonly IModule _module;
     private readonly Dictionary<string, ulong> _owned = new();
 
+    // What the program was recorded from: recorded again by RecordAgainIfChanged.
+    private readonly string _name;
+    private readonly Action<ProgramBuilder> _record;
+    private readonly IReadOnlyDictionary<string, int[]> _inputShapes;
+    private readonly Action<ProgramBuilder>? _extend, _prologue;
+    private readonly DeviceModel? _shared;
+    private readonly IReadOnlyDictionary<string, ulong>? _bound;
+
     /// <param name="backend">Where the program runs: the GPU, or the host emulation in tests.</param>
     /// <param name="name">The program's name in messages and in <c>plan</c> (<c>FlatNet.Loss</c>).</param>
     /// <param name="module">The model whose parameters the program reads and whose gradients it writes.</param>
@@ -30,27 +38,81 @@ public sealed class DeviceModel : IDisposable
     {
         _backend = backend;
         _module = module;
+        (_name, _record, _inputShapes, _extend, _prologue, _shared, _bound) = (name, record, inputShapes, extend, prologue, shared, bound);
         Builder = Record(name, module, record, inputShapes, extend, prologue);
         Program = Builder.Build();
         Runner = new ProgramRunner(backend, Program);
+        BindExternals();
+        if (shared is null) UploadParameters();
+    }
+
+    /// <summary>
+    /// Binds each external buffer of the program: given by the caller, shared with another model, kept from the program
+    /// recorded before (same key and size: parameters and optimizer state survive a new recording), or allocated and
+    /// zeroed. Buffers of the program before that this one no longer has are freed.
+    /// </summary>
+    private HashSet<string> BindExternals()
+    {
+        var kept = new HashSet<string>();
+        var allocated = new HashSet<string>();
         foreach (var (key, tensor) in Program.Externals)
         {
-            if (bound is not null && bound.TryGetValue(key, out var given))
+            if (_bound is not null && _bound.TryGetValue(key, out var given))
             {
                 Runner.Bind(key, given);
                 continue;
             }
-            if (shared is not null && !key.StartsWith("input:") && !key.StartsWith("labels:"))
+            if (_shared is not null && !key.StartsWith("input:") && !key.StartsWith("labels:"))
             {
-                Runner.Bind(key, shared.AddressOf(key));
+                Runner.Bind(key, _shared.AddressOf(key));
                 continue;
             }
-            var address = backend.Allocate(tensor.Buffer.Bytes);
-            backend.Fill(address, tensor.Buffer.Bytes, 0);   // momentum and accumulators start at zero
+            if (_owned.TryGetValue(key, out var known) && _ownedBytes[key] == tensor.Buffer.Bytes)
+            {
+                kept.Add(key);
+                Runner.Bind(key, known);
+                continue;
+            }
+            if (_owned.Remove(key, out var resized)) _backend.Free(resized);
+            var address = _backend.Allocate(tensor.Buffer.Bytes);
+            _backend.Fill(address, tensor.Buffer.Bytes, 0);   // momentum and accumulators start at zero
             _owned[key] = address;
+            _ownedBytes[key] = tensor.Buffer.Bytes;
+            kept.Add(key);
+            allocated.Add(key);
             Runner.Bind(key, address);
         }
-        if (shared is null) UploadParameters();
+        foreach (var stale in _owned.Keys.Where(k => !kept.Contains(k)).ToList())
+        {
+            _backend.Free(_owned[stale]);
+            _owned.Remove(stale);
+            _ownedBytes.Remove(stale);
+        }
+        return allocated;
+    }
+
+    private readonly Dictionary<string, long> _ownedBytes = new();
+
+    /// <summary>
+    /// For a program whose launches depend on values read while recording (a body with control flow on numbers: a loop
+    /// over a list of layers, a bound read from a field): records it again for the values now and, when that is another
+    /// program, replaces this one (another CUDA graph), keeping the parameters' and optimizer state's device buffers
+    /// whose sizes did not change (their device values stay the current ones) and uploading the model's values of
+    /// parameters new to the program (another layer). False when nothing changed (or the program does not depend on such
+    /// values). Call it between steps, after changing what the control flow reads.
+    /// </summary>
+    public bool RecordAgainIfChanged()
+    {
+        if (!Builder.DependsOnRecordedValues) return false;
+        var again = Record(_name, _module, _record, _inputShapes, _extend, _prologue);
+        if (again.Fingerprint() == Builder.Fingerprint()) return false;
+        Runner.Dispose();
+        Builder = again;
+        Program = again.Build();
+        Runner = new ProgramRunner(_backend, Program);
+        var allocated = BindExternals();
+        if (_shared is null) UploadParameters(allocated);
+        return true;
     }
 
     /// <summary>
@@ -70,20 +132,22 @@ public sealed class DeviceModel : IDisposable
         return builder;
     }
 
-    public DeviceProgram Program { get; }
-    public ProgramRunner Runner { get; }
+    public DeviceProgram Program { get; private set; }
+    public ProgramRunner Runner { get; private set; }
 
     /// <summary>The builder after the program was recorded, for the steps a caller appended (optimizer state keys).</summary>
-    public ProgramBuilder Builder { get; }
+    public ProgramBuilder Builder { get; private set; }
 
     /// <summary>The device address of an external buffer (<c>parameter:W1</c>, <c>input:x</c>).</summary>
     public ulong AddressOf(string key) => _owned.TryGetValue(key, out var a) ? a : throw new ArgumentException($"{Program.Name} has no external buffer '{key}'.");
 
     /// <summary>Copies the model's current parameter values to the device.</summary>
-    public void UploadParameters()
+    public void UploadParameters() => UploadParameters(null);
+
+    private void UploadParameters(HashSet<string>? only)
     {
         foreach (var parameter in _module.Parameters())
-            if (_owned.TryGetValue("parameter:" + parameter.Name, out var address))
+            if ((only is null || only.Contains("parameter:" + parameter.Name)) && _owned.TryGetValue("parameter:" + parameter.Name, out var address))
                 _backend.Upload<float>(address, Float32(parameter.Value, parameter.Name));
     }
 

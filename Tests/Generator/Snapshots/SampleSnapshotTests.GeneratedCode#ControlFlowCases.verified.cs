@@ -124,6 +124,7 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
     public static void NestedDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
     {
         p.UseSource("ControlFlowCases.Nested", NestedCudaSource);
+        p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
         // Forward: Nested as written; each tensor statement pushes its backward onto the tape, once per time it runs.
         var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         var x = p.Input("x");
@@ -299,6 +300,7 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
             public static void NestedDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
             {
                 p.UseSource("ControlFlowCases.Nested", NestedCudaSource);
+                p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
                 // Forward: Nested as written; each tensor statement pushes its backward onto the tape, once per time it runs.
                 var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
                 var x = p.Input("x");
@@ -520,6 +522,7 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
     public static void BeforeAndAfterDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
     {
         p.UseSource("ControlFlowCases.BeforeAndAfter", BeforeAndAfterCudaSource);
+        p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
         // Forward: BeforeAndAfter as written; each tensor statement pushes its backward onto the tape, once per time it runs.
         var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         var x = p.Input("x");
@@ -782,6 +785,7 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
             public static void BeforeAndAfterDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
             {
                 p.UseSource("ControlFlowCases.BeforeAndAfter", BeforeAndAfterCudaSource);
+                p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
                 // Forward: BeforeAndAfter as written; each tensor statement pushes its backward onto the tape, once per time it runs.
                 var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
                 var x = p.Input("x");
@@ -1444,6 +1448,7 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
     public static void BreakInIfDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
     {
         p.UseSource("ControlFlowCases.BreakInIf", BreakInIfCudaSource);
+        p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
         // Forward: BreakInIf as written; each tensor statement pushes its backward onto the tape, once per time it runs.
         var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         var x = p.Input("x");
@@ -1622,6 +1627,7 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
             public static void BreakInIfDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
             {
                 p.UseSource("ControlFlowCases.BreakInIf", BreakInIfCudaSource);
+                p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
                 // Forward: BreakInIf as written; each tensor statement pushes its backward onto the tape, once per time it runs.
                 var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
                 var x = p.Input("x");
@@ -1788,6 +1794,7 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
     public static void SkipOddDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
     {
         p.UseSource("ControlFlowCases.SkipOdd", SkipOddCudaSource);
+        p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
         // Forward: SkipOdd as written; each tensor statement pushes its backward onto the tape, once per time it runs.
         var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         var x = p.Input("x");
@@ -1960,6 +1967,7 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
             public static void SkipOddDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
             {
                 p.UseSource("ControlFlowCases.SkipOdd", SkipOddCudaSource);
+                p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
                 // Forward: SkipOdd as written; each tensor statement pushes its backward onto the tape, once per time it runs.
                 var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
                 var x = p.Input("x");
@@ -2227,6 +2235,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
     public static void EarlyReturnDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
     {
         p.UseSource("ControlFlowCases.EarlyReturn", EarlyReturnCudaSource);
+        p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
         // Forward: EarlyReturn as written; each tensor statement pushes its backward onto the tape, once per time it runs.
         var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         var x = p.Input("x");
@@ -2551,6 +2560,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             public static void EarlyReturnDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, int n)
             {
                 p.UseSource("ControlFlowCases.EarlyReturn", EarlyReturnCudaSource);
+                p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
                 // Forward: EarlyReturn as written; each tensor statement pushes its backward onto the tape, once per time it runs.
                 var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
                 var x = p.Input("x");

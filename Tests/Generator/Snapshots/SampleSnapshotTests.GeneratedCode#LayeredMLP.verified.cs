@@ -288,6 +288,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
     public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
     {
         p.UseSource("LayeredMLP.Forward", ForwardCudaSource);
+        p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
         // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
         var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
         var x = p.Input("x");
@@ -659,6 +660,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
             {
                 p.UseSource("LayeredMLP.Forward", ForwardCudaSource);
+                p.RecordsValuesReadNow(); // what the control flow reads decides the launches: DeviceModel.RecordAgainIfChanged compares
                 // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
                 var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
                 var x = p.Input("x");
