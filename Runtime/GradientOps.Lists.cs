@@ -15,6 +15,19 @@ public static partial class GradientOps
     }
 
     /// <summary>
+    /// The sum of two calls' per-element gradients of a list's parameters (generated code for a method that calls,
+    /// twice, a method looping over a list of sub-modules): element by element.
+    /// </summary>
+    public static IReadOnlyList<Tensor> AddEach(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b)
+    {
+        if (a.Count != b.Count)
+            throw new ArgumentException($"{a.Count} and {b.Count} gradients for one list of sub-modules: the list changed length during the step.");
+        var sum = new Tensor[a.Count];
+        for (var i = 0; i < sum.Length; i++) sum[i] = a[i] + b[i];
+        return sum;
+    }
+
+    /// <summary>
     /// Adds a call's per-element gradients into a method's per-element accumulators (generated code for a body with
     /// control flow that calls a method looping over a list of sub-modules): each slot starts at the first gradient.
     /// </summary>

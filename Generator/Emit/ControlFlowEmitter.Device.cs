@@ -80,9 +80,9 @@ internal sealed partial class ControlFlowEmitter
 
             var indexes = _statements[statement].Indexes;
             var saved = free.Where(f => f.Kind == ArgumentKind.Tensor && _reassigned.Contains(f.Name)).Select(f => (f.Name, Claim(f.Name.Replace("@", "") + "_saved"))).ToList();
-            var forwardProgram = Inline(ReverseMode.Differentiate(forward), leaf => Operand(leaf, null, indexes, null));
-            var pullbackProgram = Inline(ReverseMode.Differentiate(pullback), leaf => Operand(leaf, incoming, indexes, saved), pullback.Builder.Leaf(Op.Input, incoming));
-            if (forwardProgram is null || pullbackProgram is null) return _unsupported;
+            if (Inline(ReverseMode.Differentiate(forward), leaf => Operand(leaf, null, indexes, null)) is not { } forwardProgram) return _unsupported;
+            if (Inline(ReverseMode.Differentiate(pullback), leaf => Operand(leaf, incoming, indexes, saved), pullback.Builder.Leaf(Op.Input, incoming)) is not { } pullbackProgram)
+                return _unsupported;
             _deviceStatements[statement] = new DeviceStatement(forwardProgram, pullbackProgram, incoming, saved);
         }
         return null;
@@ -105,8 +105,9 @@ internal sealed partial class ControlFlowEmitter
             return known[leaf] = o;
         }
         var names = new MethodEmitter(gradient, _reserved, new NameTable(Enumerable.Empty<string>(), _reserved));
-        var program = new DeviceEmitter(gradient, names, _names, _deviceCuda, Memo, seed).WriteInline();
-        _unsupported = missing ?? (program is null ? "an op has no device kernel" : null);
+        var emitter = new DeviceEmitter(gradient, names, _names, _deviceCuda, Memo, seed);
+        var program = emitter.WriteInline();
+        _unsupported = missing ?? (program is null ? emitter.UnsupportedReason ?? "an op has no device kernel" : null);
         return _unsupported is null ? program : null;
     }
 

@@ -417,13 +417,7 @@ internal sealed partial class ControlFlowEmitter
             indexes[variable] = Claim(index + "_saved");
             numbers.Add((indexes[variable], index));
         }
-        var gradient = ReverseMode.Differentiate(lowered);
-        if (MethodEmitter.ListParameterReachedTwice(gradient) is { } twice)
-        {
-            _diagnostics.Add(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, statement.Where, statement.Text, MethodEmitter.ListReachedTwiceAdvice(twice, inControlFlow: true)));
-            return false;
-        }
-        _statements[statement] = (gradient, numbers, indexes);
+        _statements[statement] = (ReverseMode.Differentiate(lowered), numbers, indexes);
         _statementSources[statement] = (value, statement.Text, free);
         return true;
     }

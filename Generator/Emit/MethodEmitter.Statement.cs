@@ -61,7 +61,7 @@ internal sealed partial class MethodEmitter
             var first = _assignedInBackward.Add(step.Target);
             w.Line($"// {DisplayName(step.Source)} = {Math(step.Source)}  ⇒  {target} {(first ? "=" : "+=")} {AdjointMath(step)}");
             var value = Render(step.Contribution);
-            w.Line(first ? $"var {target} = {value};" : $"{target} += {value};");
+            w.Line(first ? $"var {target} = {value};" : AddTo(step.Target, target, value));
         }
         foreach (var leaf in contributions)
         {

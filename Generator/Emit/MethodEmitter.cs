@@ -258,7 +258,7 @@ internal sealed partial class MethodEmitter
             var first = assigned.Add(step.Target);
             w.Line($"// {DisplayName(step.Source)} = {Math(step.Source)}  ⇒  {target} {(first ? "=" : "+=")} {AdjointMath(step)}");
             var value = Render(step.Contribution);
-            w.Line(first ? $"var {target} = {value};" : $"{target} += {value};");
+            w.Line(first ? $"var {target} = {value};" : AddTo(step.Target, target, value));
         }
     }
 
@@ -277,14 +277,14 @@ internal sealed partial class MethodEmitter
     /// A parameter of a list's elements that two calls reach: its gradient is a list per call, which this emitter does
     /// not add up (null when there is none).
     /// </summary>
-    public static string? ListParameterReachedTwice(Gradient gradient) =>
-        gradient.Method.WrtLeaves.Where(l => l.Op == Op.Parameter && Model.ParameterPath.IsList(l.Attributes.Text!))
-            .FirstOrDefault(l => gradient.Steps.Count(s => s.Target == l) > 1)?.Attributes.Text;
-
-    /// <summary>The message for <see cref="ListParameterReachedTwice"/>: what is refused and what to write instead.</summary>
-    public static string ListReachedTwiceAdvice(string path, bool inControlFlow) =>
-        $"two calls reach the parameters of the list '{path.Substring(0, path.IndexOf(".*", System.StringComparison.Ordinal))}', whose gradients are not added up yet; "
-        + (inControlFlow ? "make each call a statement of its own (var a = G(h); var b = G(x);)" : "call the method that loops over it once");
+    /// <summary>
+    /// One more term of an adjoint: <c>d_x += term</c>, or, for a list's parameters (one gradient per element, from calls
+    /// of a method that loops over the list), <c>d_Layers_W = AddEach(d_Layers_W, term)</c>.
+    /// </summary>
+    private static string AddTo(Node target, string adjoint, string term) =>
+        target.Op == Op.Parameter && Model.ParameterPath.IsList(target.Attributes.Text!)
+            ? $"{adjoint} = AddEach({adjoint}, {term});"
+            : $"{adjoint} += {term};";
 
     /// <summary>The result as an operand: its variable, or the argument or parameter itself when the method returns one unchanged.</summary>
     private string ResultExpression => Render(_gradient.Method.Output);

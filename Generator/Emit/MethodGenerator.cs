@@ -73,11 +73,6 @@ internal static class MethodGenerator
         if (gradient is null) return false;
 
         var emitter = new MethodEmitter(gradient, reserved);
-        if (MethodEmitter.ListParameterReachedTwice(gradient) is { } twice)
-        {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, spec.Where, spec.Name, MethodEmitter.ListReachedTwiceAdvice(twice, inControlFlow: false)));
-            return false;
-        }
         WriteGradientsClass(w, emitter);
         w.Line();
         if (shared) emitter.WriteThroughVjp(w, signature.VjpName(declared), CallGradientNames(method));

@@ -107,6 +107,34 @@ public class ModuleListTests
     /// A body with control flow that calls a method looping over a list adds the call's per-element gradients into its own
     /// (AccumulateEach): two calls, one inside a branch, gradient-checked in float64.
     /// </summary>
+    /// <summary>Two calls reaching one list's parameters, in one expression: their per-element gradients are added (AddEach).</summary>
+    [Theory]
+    [InlineData("[Differentiable] public Tensor F([Wrt] Tensor x, int n) => Twice(Twice(x)) + Twice(x);")]
+    [InlineData("[Differentiable] public Tensor F([Wrt] Tensor x, int n) { var h = x; if (n > 0) h = Twice(h) * Twice(x); return h; }")]
+    public void TwoCallsReachingOneListAddTheirGradients(string method)
+    {
+        var run = GeneratorHarness.Run(ListModel.Replace("/*F*/", method));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+        GeneratedGradCheck.Check(Activator.CreateInstance(run.Load().GetType("M")!)!, "F", GeneratedGradCheck.Random(2, 3), 1);
+    }
+
+    private const string ListModel = """
+        using Differentiable;
+        using static Differentiable.Ops;
+        public partial class Sub
+        {
+            [Parameter] public Tensor W = Tensor.FromArray(new[] { 0.5, -0.3, 0.8 }, 3);
+            [Differentiable] public Tensor Forward(Tensor t) => Tanh(t * W);
+        }
+        public partial class M
+        {
+            public Sub[] Stack = { new(), new() };
+            [Differentiable] public Tensor Twice(Tensor t) { var u = t; foreach (var s in Stack) u = s.Forward(u); return u; }
+            /*F*/
+        }
+        """;
+
     [Theory]
     [InlineData(0)]
     [InlineData(3)]

@@ -95,22 +95,6 @@ public class ControlFlowDiagnosticTests
         Assert.Empty(run.CompilationErrors);
     }
 
-    [Fact]
-    public void TwoCallsReachingOneListsParametersAreRefusedNotMiscompiled()
-    {
-        var run = GeneratorHarness.Run(Usings + SubModule + """
-            public partial class M
-            {
-                public Sub[] Stack = { new() };
-                [Differentiable] public Tensor Twice(Tensor t) { var u = t; foreach (var s in Stack) u = s.Forward(u); return u; }
-                [Differentiable] public Tensor F(Tensor x) => Twice(Twice(x));
-            }
-            """);
-        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Contains("two calls reach the parameters of the list 'Stack'", diagnostic.GetMessage());
-        Assert.Empty(run.CompilationErrors);
-    }
-
     [Theory]
     [InlineData("if (new System.Func<int>(() => n)() > 0) //!\n h = h * 2;")]
     [InlineData("if (h is null) //!\n h = h * 2;")]

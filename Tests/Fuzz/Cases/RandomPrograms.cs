@@ -41,11 +41,8 @@ public sealed class RandomPrograms
     /// <summary>How many loops enclose the statement being written; how deep control flow nests.</summary>
     private int loopDepth, nesting;
 
-    /// <summary>
-    /// Whether the method being written reaches the list's parameters (a foreach over it, or a call of a method that
-    /// does), and whether a straight-line body already called such a method (two calls are DIFF015 there, documented).
-    /// </summary>
-    private bool reachesList, listCallUsed;
+    /// <summary>Whether the method being written reaches the list's parameters (a foreach over it, or a call of a method that does).</summary>
+    private bool reachesList;
 
     /// <summary>Whether the body being written already holds control flow (an expression body or a block may have none).</summary>
     private bool hasControlFlow;
@@ -121,7 +118,7 @@ public sealed class RandomPrograms
         var canCall = helpers.Where(h => h.IsStatic || !isStatic).ToList();
         resultShape = result;
         currentStatic = isStatic;
-        reachesList = listCallUsed = hasControlFlow = false;
+        reachesList = hasControlFlow = false;
         loopDepth = nesting = 0;
         layer = null;
         var helperBackup = helpers.ToList();
@@ -434,21 +431,12 @@ public sealed class RandomPrograms
     private string Call(int[] shape, int depth)
     {
         var helper = Pick(Callable(shape));
-        if (helper.ReachesList)
-        {
-            reachesList = true;
-            listCallUsed = true;
-        }
+        if (helper.ReachesList) reachesList = true;
         return $"{helper.Name}({string.Join(", ", helper.ArgShapes.Select(s => Expr(s, depth - 1)))})";
     }
 
-    /// <summary>
-    /// The helpers that return <paramref name="shape"/>. A straight-line body (or one with no control flow yet) calls a
-    /// method that reaches the list's parameters at most once and never in an (unrolled) loop: two such calls are DIFF015,
-    /// a documented limit.
-    /// </summary>
-    private List<Helper> Callable(int[] shape) =>
-        helpers.Where(h => h.Result.SequenceEqual(shape) && (!h.ReachesList || hasControlFlow || (!listCallUsed && loopDepth == 0))).ToList();
+    /// <summary>The helpers that return <paramref name="shape"/> (any number of calls may reach the list's parameters: their gradients are added per element).</summary>
+    private List<Helper> Callable(int[] shape) => helpers.Where(h => h.Result.SequenceEqual(shape)).ToList();
 
     /// <summary>An operand that broadcasts to <paramref name="shape"/>: the same shape, a scalar, a row, or a reduced axis kept as 1.</summary>
     private string Broadcast(int[] shape, int depth, bool constant = false)
