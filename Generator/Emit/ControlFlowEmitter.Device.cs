@@ -40,8 +40,8 @@ internal sealed partial class ControlFlowEmitter
     private sealed record DeviceStatement(DeviceEmitter.InlineProgram Forward, DeviceEmitter.InlineProgram Pullback, string Incoming,
         List<(string Name, string Saved)> Saved);
 
-    /// <summary>Writes <c>{M}CudaSource</c> and <c>{M}DeviceProgram</c>, or a program that fails when built, saying why.</summary>
-    public static void WriteDevice(SourceWriter w, MethodWork method, GenerationContext context)
+    /// <summary>Writes <c>{M}CudaSource</c> and <c>{M}DeviceProgram</c> (true), or a program that fails when built, saying why (false).</summary>
+    public static bool WriteDevice(SourceWriter w, MethodWork method, GenerationContext context)
     {
         var spec = method.Spec;
         var reason = spec.ReadsTensorValuesInConditions ? "a condition or loop reads tensor values (.Item()), which a CUDA graph cannot branch on" : null;
@@ -52,10 +52,11 @@ internal sealed partial class ControlFlowEmitter
             if (reason is null)
             {
                 emitter.WriteDeviceMembers(w);
-                return;
+                return true;
             }
         }
         ControlFlowDevice.Write(w, spec, reason);
+        return false;
     }
 
     /// <summary>Lowers every statement for the device; the reason there can be no device program, or null.</summary>

@@ -101,8 +101,8 @@ internal static class MethodGenerator
             }
         }
         w.Line();
-        ControlFlowEmitter.WriteDevice(w, method, context);
-        InspectionWriter.Write(w, method.Spec, w.ToString(), hasCuda: false, gradient: null, emitter: null);
+        var hasCuda = ControlFlowEmitter.WriteDevice(w, method, context);
+        InspectionWriter.Write(w, method.Spec, w.ToString(), hasCuda, gradient: null, emitter: null);
         return true;
     }
 

@@ -179,7 +179,7 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "Nested")</c> returns: the C# above that computes the gradient of Nested,
-    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// <see cref="NestedCudaSource"/>, and no graph (its body has control flow).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     internal static global::Differentiable.Inspection.GradientInspection NestedInspection() => new(
@@ -353,7 +353,7 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
                 p.Gradient("x", d_x ?? p.Zeros("d_x", x));
             }
         """,
-        Cuda: null,
+        Cuda: NestedCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
         Backward: new global::Differentiable.Inspection.GraphNode[0]);
 
@@ -613,7 +613,7 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "BeforeAndAfter")</c> returns: the C# above that computes the gradient of BeforeAndAfter,
-    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// <see cref="BeforeAndAfterCudaSource"/>, and no graph (its body has control flow).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     internal static global::Differentiable.Inspection.GradientInspection BeforeAndAfterInspection() => new(
@@ -874,7 +874,7 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                 p.Gradient("x", d_x ?? p.Zeros("d_x", x));
             }
         """,
-        Cuda: null,
+        Cuda: BeforeAndAfterCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
         Backward: new global::Differentiable.Inspection.GraphNode[0]);
 
@@ -1504,7 +1504,7 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "BreakInIf")</c> returns: the C# above that computes the gradient of BreakInIf,
-    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// <see cref="BreakInIfCudaSource"/>, and no graph (its body has control flow).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     internal static global::Differentiable.Inspection.GradientInspection BreakInIfInspection() => new(
@@ -1681,7 +1681,7 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
                 p.Gradient("x", d_x ?? p.Zeros("d_x", x));
             }
         """,
-        Cuda: null,
+        Cuda: BreakInIfCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
         Backward: new global::Differentiable.Inspection.GraphNode[0]);
 
@@ -1851,7 +1851,7 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "SkipOdd")</c> returns: the C# above that computes the gradient of SkipOdd,
-    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// <see cref="SkipOddCudaSource"/>, and no graph (its body has control flow).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     internal static global::Differentiable.Inspection.GradientInspection SkipOddInspection() => new(
@@ -2022,7 +2022,7 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
                 p.Gradient("x", d_x ?? p.Zeros("d_x", x));
             }
         """,
-        Cuda: null,
+        Cuda: SkipOddCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
         Backward: new global::Differentiable.Inspection.GraphNode[0]);
 
@@ -2344,7 +2344,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "EarlyReturn")</c> returns: the C# above that computes the gradient of EarlyReturn,
-    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// <see cref="EarlyReturnCudaSource"/>, and no graph (its body has control flow).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     internal static global::Differentiable.Inspection.GradientInspection EarlyReturnInspection() => new(
@@ -2667,7 +2667,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 p.Gradient("x", d_x ?? p.Zeros("d_x", x));
             }
         """,
-        Cuda: null,
+        Cuda: EarlyReturnCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
         Backward: new global::Differentiable.Inspection.GraphNode[0]);
 

@@ -389,7 +389,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(LayeredMLP), "Forward")</c> returns: the C# above that computes the gradient of Forward,
-    /// no CUDA (it has no device program), and no graph (its body has control flow).
+    /// <see cref="ForwardCudaSource"/>, and no graph (its body has control flow).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     internal static global::Differentiable.Inspection.GradientInspection ForwardInspection() => new(
@@ -759,7 +759,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                     p.Gradient($"Layers.{index}.B", d_Layers_B[index] ?? p.Zeros("d_Layers_B", p.Parameter($"Layers.{index}.B")));
             }
         """,
-        Cuda: null,
+        Cuda: ForwardCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
         Backward: new global::Differentiable.Inspection.GraphNode[0]);
 
