@@ -49,13 +49,7 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
 
         public void Run()
         {
-            var pending = new Stack<Stmt>(spec.Body);
-            while (pending.Count > 0)
-            {
-                var statement = pending.Pop();
-                if (statement is ForEachModule loop) _moduleVariables[loop.Variable] = loop.ListPath;
-                if (IsContainer(statement)) foreach (var inner in Inner(statement)) pending.Push(inner);
-            }
+            foreach (var loop in Parsing.Statements.Flatten(spec.Body).OfType<ForEachModule>()) _moduleVariables[loop.Variable] = loop.ListPath;
             for (var i = 0; i < spec.Arguments.Count; i++)
                 _env[spec.Arguments[i].Name] = spec.Arguments[i].Kind == ArgumentKind.Tensor ? new Dependency(false, CallMasks.Bit(i)) : Dependency.None;
             Statements(spec.Body);
@@ -66,7 +60,7 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
         {
             foreach (var statement in statements)
             {
-                if (IsContainer(statement)) Loop(statement);
+                if (Parsing.Statements.IsContainer(statement)) Loop(statement);
                 else Straight(statement);
             }
         }
@@ -95,19 +89,7 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
         /// </summary>
         private void Loop(Stmt loop)
         {
-            var flat = new List<Stmt>();
-            var pending = new Stack<Stmt>();
-            pending.Push(loop);
-            while (pending.Count > 0)
-            {
-                var statement = pending.Pop();
-                if (IsContainer(statement))
-                {
-                    var inner = Inner(statement);
-                    for (var i = inner.Count - 1; i >= 0; i--) pending.Push(inner[i]);
-                }
-                else flat.Add(statement);
-            }
+            var flat = Parsing.Statements.Flatten(new[] { loop }).Where(s => !Parsing.Statements.IsContainer(s)).ToList();
             for (var pass = 0; ; pass++)
             {
                 var before = new Dictionary<string, Dependency>(_env);
@@ -127,23 +109,6 @@ internal sealed record CallSummary(string Key, EquatableArray<string> DirectPara
 
         private const int MaxPasses = 16;
 
-        /// <summary>
-        /// Statements that hold others: loops, and (in a body with control flow) branches and blocks. A branch is walked
-        /// as a loop too: which way it goes is unknown here, so both sides are merged until nothing changes.
-        /// </summary>
-        private static bool IsContainer(Stmt statement) =>
-            statement is ForLoop or IfStatement or WhileLoop or RuntimeForLoop or BlockStatement or ForEachModule;
-
-        private static List<Stmt> Inner(Stmt statement) => statement switch
-        {
-            ForLoop loop => loop.Body.ToList(),
-            IfStatement branch => branch.Then.Concat(branch.Else).ToList(),
-            WhileLoop loop => loop.Body.ToList(),
-            RuntimeForLoop loop => loop.Body.ToList(),
-            BlockStatement block => block.Body.ToList(),
-            ForEachModule loop => loop.Body.ToList(),
-            _ => new List<Stmt>(),
-        };
 
         private static readonly Dependency Everything = new(true, ulong.MaxValue);
 

@@ -69,7 +69,7 @@ internal sealed partial class ControlFlowEmitter
         foreach (var argument in _spec.Arguments) _variables[argument.Name] = argument;
         foreach (var local in _spec.Locals)
             if (!_variables.ContainsKey(local.Name)) _variables[local.Name] = local;
-        _moduleLoopList = Flatten(_spec.Body).OfType<ForEachModule>().ToList();
+        _moduleLoopList = Statements.Flatten(_spec.Body).OfType<ForEachModule>().ToList();
         // Generated names never take a user's name: the user's locals are declared in the same scopes as in the source.
         _reserved = new HashSet<string>(context.Reserved.Concat(_variables.Keys).Concat(_moduleLoopList.Select(l => l.Variable)).Concat(new[] { SeedName }));
         // A device program's buffers name its kernels: they must be CUDA names too.
@@ -79,27 +79,6 @@ internal sealed partial class ControlFlowEmitter
     }
 
     private readonly List<ForEachModule> _moduleLoopList;
-
-    /// <summary>Every statement of a body, nested ones included, without recursion.</summary>
-    private static IEnumerable<Stmt> Flatten(IEnumerable<Stmt> statements)
-    {
-        var pending = new Stack<Stmt>(statements.Reverse());
-        while (pending.Count > 0)
-        {
-            var statement = pending.Pop();
-            yield return statement;
-            IEnumerable<Stmt> inner = statement switch
-            {
-                IfStatement branch => branch.Then.Concat(branch.Else),
-                WhileLoop loop => loop.Body,
-                RuntimeForLoop loop => loop.Body,
-                BlockStatement block => block.Body,
-                ForEachModule loop => loop.Body,
-                _ => Enumerable.Empty<Stmt>(),
-            };
-            foreach (var child in inner.Reverse()) pending.Push(child);
-        }
-    }
 
     private string SeedName => _spec.Arguments.Any(a => a.Name == "seed") ? "seed_" : "seed";
 
@@ -139,7 +118,7 @@ internal sealed partial class ControlFlowEmitter
         }
         // A return inside if/while/for: every return assigns one result and jumps to the backward (C# has checked that
         // every path returns, so the result is assigned wherever the backward starts).
-        _earlyReturn = Flatten(_spec.Body).OfType<ReturnStatement>().Count() > _spec.Body.OfType<ReturnStatement>().Count();
+        _earlyReturn = Statements.Flatten(_spec.Body).OfType<ReturnStatement>().Count() > _spec.Body.OfType<ReturnStatement>().Count();
         if (_earlyReturn)
         {
             _result = Claim("result");

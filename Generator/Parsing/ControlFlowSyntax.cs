@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Differentiable.Generator.Model;
 
 namespace Differentiable.Generator.Parsing;
@@ -37,3 +39,35 @@ internal sealed record BlockStatement(EquatableArray<Stmt> Body, SourceSpot Wher
 /// </summary>
 internal sealed record ForEachModule(string Variable, string ListPath, string CountMember, EquatableArray<Stmt> Body, SourceSpot Where, string Text)
     : Stmt(Where, Text);
+
+/// <summary>Walks of statement trees, without recursion (bodies nest as deep as the user writes them).</summary>
+internal static class Statements
+{
+    /// <summary>The statements directly inside <paramref name="statement"/>: a loop's body, both sides of a branch, a block's.</summary>
+    public static IEnumerable<Stmt> Inner(Stmt statement) => statement switch
+    {
+        ForLoop loop => loop.Body,
+        IfStatement branch => branch.Then.Concat(branch.Else),
+        WhileLoop loop => loop.Body,
+        RuntimeForLoop loop => loop.Body,
+        BlockStatement block => block.Body,
+        ForEachModule loop => loop.Body,
+        _ => Enumerable.Empty<Stmt>(),
+    };
+
+    /// <summary>Whether <paramref name="statement"/> holds other statements.</summary>
+    public static bool IsContainer(Stmt statement) =>
+        statement is ForLoop or IfStatement or WhileLoop or RuntimeForLoop or BlockStatement or ForEachModule;
+
+    /// <summary>Every statement, nested ones included, in source order.</summary>
+    public static IEnumerable<Stmt> Flatten(IEnumerable<Stmt> statements)
+    {
+        var pending = new Stack<Stmt>(statements.Reverse());
+        while (pending.Count > 0)
+        {
+            var statement = pending.Pop();
+            yield return statement;
+            foreach (var child in Inner(statement).Reverse()) pending.Push(child);
+        }
+    }
+}
