@@ -55,7 +55,9 @@ internal static class CallGraph
                 foreach (var site in callee.Summary.Sites) pending.Push(site.CalleeKey);
             }
             var planned = own.Select(m => new MethodWork(m.Spec, m.Summary, signatures[m.Spec.Key].ReachedParameters,
-                new EquatableArray<ulong>(masks.TryGetValue(m.Spec.Key, out var set) ? set.OrderBy(x => x) : Enumerable.Empty<ulong>()),
+                // Only masks of this method's own arguments: an overload (DIFF012) shares the key but not the arguments.
+                new EquatableArray<ulong>(masks.TryGetValue(m.Spec.Key, out var set)
+                    ? set.Where(mask => (mask & ~CallMasks.AllTensors(m.Spec)) == 0).OrderBy(x => x) : Enumerable.Empty<ulong>()),
                 CallDiagnostics(m, byKey, recursion),
                 called.Contains(m.Spec.Key)));
             work.Add(new ClassWork(own[0].Spec.Class, new EquatableArray<MethodWork>(planned), new EquatableArray<CalleeSignature>(callees.Values),

@@ -78,11 +78,18 @@ internal static class CallMasks
     /// </summary>
     public static IEnumerable<ulong> Exported(MethodSpec spec)
     {
+        var all = AllTensors(spec);
+        yield return all;
+        if (all != 0 && !spec.IsStatic) yield return 0;
+    }
+
+    /// <summary>Every tensor argument of the method.</summary>
+    public static ulong AllTensors(MethodSpec spec)
+    {
         ulong all = 0;
         for (var i = 0; i < spec.Arguments.Count; i++)
             if (spec.Arguments[i].Kind == ArgumentKind.Tensor) all |= Bit(i);
-        yield return all;
-        if (all != 0 && !spec.IsStatic) yield return 0;
+        return all;
     }
 
     /// <summary>The declared [Wrt] arguments (all tensor arguments of a static method): what <c>{M}WithGradients</c> differentiates.</summary>

@@ -114,6 +114,44 @@ public class CrossAssemblyTests
     }
 
     [Fact]
+    public void ModelCallsThePackagesLayersAndItsGradientChecks()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            using static Differentiable.Ops;
+            using Nn = Differentiable.Nn;
+
+            public partial class Cnn
+            {
+                public Nn.Conv2d Conv = new(2, 3, 3, seed: 4);
+                public Nn.Linear Fc = new(3 * 2 * 2, 4, seed: 5);
+
+                [Differentiable]
+                public Tensor Forward(Tensor x) => Fc.Forward(Flatten(MaxPool2d(Tanh(Conv.Forward(x)), 2)));
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Contains("Conv.ForwardVjpParametersOnly(x)", run.Sources["Cnn.g.cs"]);
+        Assert.Contains("Fc.ForwardVjp(", run.Sources["Cnn.g.cs"]);
+        var model = Activator.CreateInstance(run.Load().GetType("Cnn")!)!;
+        Assert.Equal(new[] { "Conv.W", "Conv.B", "Fc.W", "Fc.B" }, ((IModule)model).Parameters().Select(p => p.Name));
+        GeneratedGradCheck.Check(model, "Forward", GeneratedGradCheck.Random(2, 2, 6, 6));
+    }
+
+    [Fact]
+    public void PackageLinearIsInitialisedAsPyTorchDoes()
+    {
+        var layer = new Differentiable.Nn.Linear(16, 5, seed: 7);
+        Assert.Equal(new[] { 16, 5 }, layer.W.Shape);
+        Assert.Equal(new[] { 5 }, layer.B.Shape);
+        var bound = 1 / Math.Sqrt(16);
+        Assert.All(layer.W.ToDoubleArray(), w => Assert.InRange(w, -bound, bound));
+        var x = Tensor.Randn(new[] { 3, 16 }, new Rng(1));
+        Assert.Equal(new[] { 3, 5 }, layer.Forward(x).Shape);
+        Assert.Equal(new[] { "W", "B" }, layer.Parameters().Select(p => p.Name));
+    }
+
+    [Fact]
     public void LibraryBuiltWithoutTheGeneratorIsDIFF004SayingWhatToDo()
     {
         var (_, reference, _) = CompileLibrary(Library.Replace("partial class", "class"), withGenerator: false);
