@@ -8,7 +8,8 @@ namespace Differentiable.Generator.Calls;
 /// <summary>
 /// The calls between [Differentiable] methods of a compilation, from the specs' call summaries alone (cheap: no
 /// lowering): which parameters each method reaches through its callees, which calls are recursive (DIFF005), and which
-/// forward-with-pullback variants each callee must generate for its callers. Then the work is cut per class, so that
+/// forward-with-pullback variants each callee must generate for its callers (and, for a public method, for callers in
+/// other assemblies; the methods of other assemblies it calls come with the specs, read from metadata). Then the work is cut per class, so that
 /// a class is generated again only when its own methods, or what it needs of others, change.
 /// </summary>
 internal static class CallGraph
@@ -28,6 +29,10 @@ internal static class CallGraph
             signatures[spec.Key] = new CalleeSignature(spec.Key, spec.Name, spec.Class.FullName, spec.IsStatic, spec.Arguments,
                 spec.CustomGradient?.BackwardMethod, valid, new EquatableArray<string>(reached.TryGetValue(spec.Key, out var r) ? r : new List<string>()));
         }
+        // Methods of other assemblies, known by their exported pullbacks (never by a method of this compilation's key).
+        foreach (var method in methods)
+            foreach (var external in method.Spec.ExternalCallees)
+                if (!signatures.ContainsKey(external.Key)) signatures[external.Key] = external;
         var masks = RequestedVjps(methods, byKey, signatures);
         var called = new HashSet<string>(methods.Where(m => signatures[m.Spec.Key].IsValid).SelectMany(m => m.Summary.Sites).Select(s => s.CalleeKey));
 
@@ -50,7 +55,9 @@ internal static class CallGraph
                 foreach (var site in callee.Summary.Sites) pending.Push(site.CalleeKey);
             }
             var planned = own.Select(m => new MethodWork(m.Spec, m.Summary, signatures[m.Spec.Key].ReachedParameters,
-                new EquatableArray<ulong>(masks.TryGetValue(m.Spec.Key, out var set) ? set.OrderBy(x => x) : Enumerable.Empty<ulong>()),
+                // Only masks of this method's own arguments: an overload (DIFF012) shares the key but not the arguments.
+                new EquatableArray<ulong>(masks.TryGetValue(m.Spec.Key, out var set)
+                    ? set.Where(mask => (mask & ~CallMasks.AllTensors(m.Spec)) == 0).OrderBy(x => x) : Enumerable.Empty<ulong>()),
                 CallDiagnostics(m, byKey, recursion),
                 called.Contains(m.Spec.Key)));
             work.Add(new ClassWork(own[0].Spec.Class, new EquatableArray<MethodWork>(planned), new EquatableArray<CalleeSignature>(callees.Values),
@@ -132,7 +139,11 @@ internal static class CallGraph
             if (!recursion.ContainsKey(key))
                 foreach (var site in method.Summary.Sites)
                 {
-                    if (site.ReceiverPath is null || !reached.TryGetValue(site.CalleeKey, out var inner)) continue;
+                    if (site.ReceiverPath is null) continue;
+                    if (!reached.TryGetValue(site.CalleeKey, out var inner)
+                        && method.Spec.ExternalCallees.FirstOrDefault(c => c.Key == site.CalleeKey) is { } external)
+                        inner = external.ReachedParameters.ToList();
+                    if (inner is null) continue;
                     foreach (var path in inner) paths.Add(site.ReceiverPath.Length == 0 ? path : site.ReceiverPath + "." + path);
                 }
             var declared = method.Spec.Class.ParameterPaths;
@@ -179,12 +190,19 @@ internal static class CallGraph
     {
         var requested = new Dictionary<string, HashSet<ulong>>();
         var pending = new Queue<(string Key, ulong Mask)>(methods.Where(m => signatures[m.Spec.Key].IsValid).Select(m => (m.Spec.Key, CallMasks.Declared(m.Spec))));
+        // A public method is asked for what other assemblies may call: its pullbacks of every argument and of none.
+        foreach (var method in methods.Where(m => m.Spec.IsExported && signatures[m.Spec.Key].IsValid))
+        {
+            if (!requested.TryGetValue(method.Spec.Key, out var set)) requested[method.Spec.Key] = set = new HashSet<ulong>();
+            foreach (var mask in CallMasks.Exported(method.Spec))
+                if (set.Add(mask)) pending.Enqueue((method.Spec.Key, mask));
+        }
         while (pending.Count > 0)
         {
             var (key, mask) = pending.Dequeue();
             foreach (var site in byKey[key].Summary.Sites)
             {
-                if (!signatures.TryGetValue(site.CalleeKey, out var callee) || !callee.IsValid || callee.CustomBackward is not null) continue;
+                if (!signatures.TryGetValue(site.CalleeKey, out var callee) || !callee.IsValid || callee.CustomBackward is not null || callee.IsExternal) continue;
                 var calleeMask = CallMasks.ForCall(site, mask, callee);
                 if (!requested.TryGetValue(callee.Key, out var set)) requested[callee.Key] = set = new HashSet<ulong>();
                 if (set.Add(calleeMask)) pending.Enqueue((callee.Key, calleeMask));

@@ -9,7 +9,8 @@ namespace Differentiable.Generator.Calls;
 /// What a caller needs to know of a [Differentiable] method to call it (calls are calls, not copies): its arguments,
 /// whether it has a hand-written backward, the parameters it reads (its own and its sub-modules', by path relative to
 /// its receiver), and the members its generated pullback returns. Equatable: a class's output depends on its callees'
-/// signatures, not on their bodies.
+/// signatures, not on their bodies. A callee compiled in another assembly (<see cref="Assembly"/>) is known from metadata
+/// alone: its public <c>{M}Vjp</c> (every tensor argument's gradient) and, when it has one, <c>{M}VjpParametersOnly</c>.
 /// </summary>
 internal sealed record CalleeSignature(
     string Key,
@@ -19,8 +20,13 @@ internal sealed record CalleeSignature(
     EquatableArray<ArgumentSpec> Arguments,
     string? CustomBackward,
     bool IsValid,
-    EquatableArray<string> ReachedParameters)
+    EquatableArray<string> ReachedParameters,
+    string? Assembly = null,
+    bool HasParametersOnly = false)
 {
+    /// <summary>Compiled in another assembly: called through its exported pullbacks; the device cannot inline its body.</summary>
+    public bool IsExternal => Assembly is not null;
+
     /// <summary>The class a call's pullback returns: one gradient per tensor argument and per parameter reached.</summary>
     public string CallGradientsClass => Name + "CallGradients";
 
@@ -29,6 +35,8 @@ internal sealed record CalleeSignature(
     {
         var tensors = TensorPositions().ToList();
         var included = tensors.Where(i => (mask & CallMasks.Bit(i)) != 0).ToList();
+        // A library cannot know its callers' masks: it exports the two ends, and a caller reads what it needs.
+        if (IsExternal) return included.Count == 0 && HasParametersOnly ? Name + "VjpParametersOnly" : Name + "Vjp";
         if (included.Count == tensors.Count) return Name + "Vjp";
         if (included.Count == 0) return Name + "VjpParametersOnly";
         return Name + "VjpOnly_" + string.Join("_", included.Select(i => Arguments[i].Name.TrimStart('@')));
@@ -63,6 +71,26 @@ internal static class CallMasks
 {
     /// <summary>Positions past 63 share the last bit (an over-approximation: their gradients are computed together).</summary>
     public static ulong Bit(int position) => 1UL << System.Math.Min(position, 63);
+
+    /// <summary>
+    /// What a public [Differentiable] method exports for callers in other assemblies: every tensor argument, and (for an
+    /// instance method with tensor arguments) none, the parameters only.
+    /// </summary>
+    public static IEnumerable<ulong> Exported(MethodSpec spec)
+    {
+        var all = AllTensors(spec);
+        yield return all;
+        if (all != 0 && !spec.IsStatic) yield return 0;
+    }
+
+    /// <summary>Every tensor argument of the method.</summary>
+    public static ulong AllTensors(MethodSpec spec)
+    {
+        ulong all = 0;
+        for (var i = 0; i < spec.Arguments.Count; i++)
+            if (spec.Arguments[i].Kind == ArgumentKind.Tensor) all |= Bit(i);
+        return all;
+    }
 
     /// <summary>The declared [Wrt] arguments (all tensor arguments of a static method): what <c>{M}WithGradients</c> differentiates.</summary>
     public static ulong Declared(MethodSpec spec)

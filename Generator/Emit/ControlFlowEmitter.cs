@@ -168,15 +168,15 @@ internal sealed partial class ControlFlowEmitter
     /// replayed once: each call's pullback is applied once, by its caller's backward.
     /// </summary>
     public static bool WriteVjp(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics, ulong mask,
-        CalleeSignature signature)
+        CalleeSignature signature, string? marker = null)
     {
         var emitter = new ControlFlowEmitter(method, context, diagnostics, mask);
         if (!emitter.Prepare()) return false;
-        emitter.WriteVjp(w, mask, signature);
+        emitter.WriteVjp(w, mask, signature, marker);
         return true;
     }
 
-    private void WriteVjp(SourceWriter w, ulong mask, CalleeSignature signature)
+    private void WriteVjp(SourceWriter w, ulong mask, CalleeSignature signature, string? marker)
     {
         var (argumentNames, parameterNames) = signature.GradientNames();
         var gradients = new List<string>();
@@ -198,6 +198,7 @@ internal sealed partial class ControlFlowEmitter
         w.Line("/// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
+        if (marker is not null) w.Line(marker);
         var arguments = string.Join(", ", _spec.Arguments.Select(a => a.CSharpType + " " + a.Name));
         w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, global::System.Func<Tensor?, {signature.CallGradientsClass}> Pullback) {name}({arguments})");
         WriteForward(w);

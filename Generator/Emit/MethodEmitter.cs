@@ -207,7 +207,7 @@ internal sealed partial class MethodEmitter
     /// Writes a forward-with-pullback (JAX's <c>vjp</c>), what calls of this method from other [Differentiable] methods
     /// run: the forward now, and a pullback that maps ∂L/∂result to the gradients <paramref name="gradientsClass"/> holds.
     /// </summary>
-    public void WriteVjp(SourceWriter w, string name, string gradientsClass)
+    public void WriteVjp(SourceWriter w, string name, string gradientsClass, string? marker = null)
     {
         var outputs = string.Join(", ", Outputs.Select(o => DocumentationWriter.Escape(NameOf(o.Leaf))));
         w.Line("/// <summary>");
@@ -215,6 +215,7 @@ internal sealed partial class MethodEmitter
         w.Line($"/// maps ∂L/∂result to the gradients of {(outputs.Length == 0 ? "nothing" : outputs)}, with what the forward kept (calls are calls, not copies).");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
+        if (marker is not null) w.Line(marker);
         w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, global::System.Func<Tensor?, {gradientsClass}> Pullback) {name}({Signature(withSeed: false)})");
         WriteForward(w);
         w.Line();

@@ -96,7 +96,7 @@ internal static class MethodGenerator
             foreach (var mask in method.VjpMasks)
             {
                 w.Line();
-                if (!ControlFlowEmitter.WriteVjp(w, method, context, diagnostics, mask, Signature(method)))
+                if (!ControlFlowEmitter.WriteVjp(w, method, context, diagnostics, mask, Signature(method), Marker(method, mask)))
                     throw new System.InvalidOperationException($"{method.Spec.Name}: a pullback variant failed where its gradient succeeded");
             }
         }
@@ -143,8 +143,19 @@ internal static class MethodGenerator
                     ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
             emitter.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
             w.Line();
-            emitter.WriteVjp(w, signature.VjpName(mask), signature.CallGradientsClass);
+            emitter.WriteVjp(w, signature.VjpName(mask), signature.CallGradientsClass, Marker(method, mask));
         }
+    }
+
+    /// <summary>
+    /// On a pullback a public method exports to other assemblies (<see cref="CallMasks.Exported"/>), the attribute their
+    /// generators find it by: the method's name and the parameters it reaches, which its gradients class names.
+    /// </summary>
+    private static string? Marker(MethodWork method, ulong mask)
+    {
+        if (!method.Spec.IsExported || !CallMasks.Exported(method.Spec).Contains(mask)) return null;
+        var arguments = new[] { method.Spec.Name }.Concat(method.ReachedParameters).Select(s => "\"" + s + "\"");
+        return $"[global::Differentiable.DifferentiablePullback({string.Join(", ", arguments)})]";
     }
 
     /// <summary>The class a call's pullback returns: the gradient of each tensor argument and of each parameter the method reaches.</summary>
@@ -187,6 +198,13 @@ internal static class MethodGenerator
         if (method.IsCalled && method.Summary.Sites.Count > 0)
         {
             w.Line($"// {method.Spec.Name} has no device program of its own: it calls other [Differentiable] methods and is called by some, whose device programs include its kernels.");
+            return false;
+        }
+        var external = method.Summary.Sites.Select(s => context.Signatures.TryGetValue(s.CalleeKey, out var c) ? c : null).FirstOrDefault(c => c is { IsExternal: true });
+        if (external is not null)
+        {
+            w.Line($"// {method.Spec.Name} has no device program: it calls {external.ClassFullName}.{external.Name}, compiled in {external.Assembly}, and a device program inlines");
+            w.Line($"// the bodies of the methods it calls, which an assembly's metadata does not carry. Train it on the CPU ({method.Spec.Name}WithGradients calls the exported pullback).");
             return false;
         }
         if (method.Summary.Sites.Count > 0)

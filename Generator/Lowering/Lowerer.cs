@@ -190,7 +190,10 @@ internal sealed partial class Lowerer
     /// <summary>Inlines a call of another [Differentiable] method, with that method's members reached through the receiver's path.</summary>
     private Value Inline(MethodCall call, List<Value> arguments, string? receiver)
     {
-        if (!_request.Bodies.TryGetValue(call.CalleeKey, out var callee))
+        if (!_request.Bodies.TryGetValue(call.CalleeKey, out var callee) && _request.Signatures.TryGetValue(call.CalleeKey, out var external) && external.IsExternal)
+            throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, call.CalleeName,
+                $"it is compiled in {external.Assembly}, whose metadata does not carry its body, and a device program inlines the bodies of the methods it calls (the C# path calls its exported pullback)"));
+        if (callee is null)
             throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, call.CalleeName, "its [Differentiable] declaration was not found in this compilation"));
         // Inlining recurses once per level of calls: deeper chains are refused (their device program; the C# path calls).
         if (_callStack.Count > MaxInlineDepth)

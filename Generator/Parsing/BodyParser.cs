@@ -17,6 +17,11 @@ namespace Differentiable.Generator.Parsing;
 /// </summary>
 internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
 {
+    private readonly List<Calls.CalleeSignature> _externalCallees = new();
+
+    /// <summary>The [Differentiable] methods of other assemblies the body calls, as read from metadata.</summary>
+    public IReadOnlyList<Calls.CalleeSignature> ExternalCallees => _externalCallees;
+
     public EquatableArray<Stmt> ParseBody(MethodDeclarationSyntax syntax)
     {
         if (syntax.ExpressionBody is { } arrow)
@@ -302,7 +307,16 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
 
         if (callee.HasAttribute(KnownTypes.DifferentiableAttribute))
         {
-            if (callee.DeclaringSyntaxReferences.Length == 0) return Unknown(invocation);
+            if (callee.DeclaringSyntaxReferences.Length == 0)
+            {
+                // Compiled in another assembly: called through the pullbacks its generator exported, found in metadata.
+                if (ExternalCallee.Read(callee, out var why) is not { } external)
+                {
+                    Report(Diagnostics.UnknownMethod, invocation, callee.ContainingType.Name + "." + callee.Name, why);
+                    return new NullLiteral(where);
+                }
+                if (!_externalCallees.Any(c => c.Key == external.Key)) _externalCallees.Add(external);
+            }
             string? receiverPath = null;
             if (!callee.IsStatic)
             {

@@ -26,7 +26,7 @@ internal static class CallAdvice
                 ? $"System.Math works on numbers; for tensors call {replacement} from Differentiable.Ops"
                 : "System.Math works on numbers; for tensors call Differentiable.Ops functions";
         if (method.HasAttribute(KnownTypes.DifferentiableAttribute))
-            return "it is [Differentiable] but declared in another assembly, and calls across assemblies are not supported yet; declare it in this project";
+            return "it is [Differentiable] in another assembly: call it with arguments that resolve to one method, statically or on this model or one of its sub-module fields";
         return "call Differentiable.Ops functions, Tensor methods, or methods marked [Differentiable] in this compilation";
     }
 

@@ -9,6 +9,7 @@ internal static class KnownTypes
     public const string ParameterAttribute = "Differentiable.ParameterAttribute";
     public const string WrtAttribute = "Differentiable.WrtAttribute";
     public const string CustomGradientAttribute = "Differentiable.CustomGradientAttribute";
+    public const string PullbackAttribute = "Differentiable.DifferentiablePullbackAttribute";
     public const string Tensor = "Differentiable.Tensor";
     public const string Labels = "Differentiable.Labels";
     public const string Ops = "Differentiable.Ops";

@@ -80,10 +80,20 @@ internal static class MethodParser
 
         return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
             body, custom, where, new EquatableArray<DiagnosticInfo>(diagnostics),
-            HasControlFlow: parser.HasControlFlow, Locals: new EquatableArray<ArgumentSpec>(parser.Locals), ReadsTensorValuesInConditions: parser.ReadsTensorValues);
+            HasControlFlow: parser.HasControlFlow, Locals: new EquatableArray<ArgumentSpec>(parser.Locals), ReadsTensorValuesInConditions: parser.ReadsTensorValues,
+            IsExported: custom is null && IsPublic(method), ExternalCallees: new EquatableArray<Calls.CalleeSignature>(parser.ExternalCallees.OrderBy(c => c.Key, System.StringComparer.Ordinal)));
     }
 
-    private static ArgumentKind? KindOf(ITypeSymbol type)
+    /// <summary>Callable from other assemblies: a public method of a public class (its pullbacks are then exported).</summary>
+    private static bool IsPublic(IMethodSymbol method)
+    {
+        if (method.DeclaredAccessibility != Accessibility.Public) return false;
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            if (type.DeclaredAccessibility != Accessibility.Public) return false;
+        return true;
+    }
+
+    internal static ArgumentKind? KindOf(ITypeSymbol type)
     {
         if (type.Is(KnownTypes.Tensor)) return ArgumentKind.Tensor;
         if (type.Is(KnownTypes.Labels)) return ArgumentKind.Labels;

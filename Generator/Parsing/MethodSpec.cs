@@ -7,6 +7,9 @@ namespace Differentiable.Generator.Parsing;
 /// (no symbols, syntax nodes or compilations), so an unrelated edit leaves the incremental cache warm.
 /// <see cref="HasControlFlow"/>: the body has if/while/run-time for/break/continue and is generated statement by
 /// statement around the user's control flow; <see cref="Locals"/> then lists its locals (name, tensor or number, type).
+/// <see cref="IsExported"/>: public, in a public class, so other assemblies may call it (its generated pullbacks are public
+/// and marked [DifferentiablePullback]); <see cref="ExternalCallees"/>: the [Differentiable] methods of other assemblies
+/// it calls, read from metadata.
 /// </summary>
 internal sealed record MethodSpec(
     ClassSpec Class,
@@ -20,7 +23,9 @@ internal sealed record MethodSpec(
     bool HasCompileErrors = false,
     bool HasControlFlow = false,
     EquatableArray<ArgumentSpec> Locals = default,
-    bool ReadsTensorValuesInConditions = false)
+    bool ReadsTensorValuesInConditions = false,
+    bool IsExported = false,
+    EquatableArray<Calls.CalleeSignature> ExternalCallees = default)
 {
     /// <summary>The key other methods use to call this one: "Namespace.Class.Method".</summary>
     public string Key => Class.FullName + "." + Name;

@@ -31,3 +31,21 @@ public sealed class CustomGradientAttribute(string backwardMethod) : Attribute
 {
     public string BackwardMethod { get; } = backwardMethod;
 }
+
+/// <summary>
+/// Marks a generated forward-with-pullback (<c>{Method}Vjp</c>, <c>{Method}VjpParametersOnly</c>) of a public
+/// <c>[Differentiable]</c> method, so that the generator of another assembly can call <paramref name="method"/> from its
+/// own <c>[Differentiable]</c> methods without its body: the pullback returns the gradient of every tensor argument and
+/// of each parameter in <paramref name="reachedParameters"/> (dotted paths from the method's object, in order). Written by
+/// the generator; not meant to be applied by hand.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public sealed class DifferentiablePullbackAttribute(string method, params string[] reachedParameters) : Attribute
+{
+    /// <summary>The <c>[Differentiable]</c> method this is the pullback of.</summary>
+    public string Method { get; } = method;
+
+    /// <summary>The parameters the method reads (its sub-modules' included), by dotted path: the pullback's gradients beside the arguments'.</summary>
+    public IReadOnlyList<string> ReachedParameters { get; } = reachedParameters;
+}

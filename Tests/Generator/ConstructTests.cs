@@ -149,7 +149,7 @@ public class ConstructTests
     public void CommonSubexpressionsAreComputedOnce()
     {
         var (_, generated) = CheckGradients("""
-            public partial class M
+            partial class M // internal: a public method would also export its all-arguments pullback, a second copy of the forward
             {
                 [Parameter] public Tensor W = Tensor.Randn(new[] { 3, 3 }, new Rng(6));
                 [Differentiable] public Tensor F(Tensor x) => Sum(Tanh(x.MatMul(W)) * Tanh(x.MatMul(W)) + x * 1 + 0);

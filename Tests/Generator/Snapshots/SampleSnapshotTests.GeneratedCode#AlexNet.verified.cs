@@ -185,6 +185,7 @@ partial class AlexNet : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x, Tensor mask1, Tensor mask2)
     {
         // Forward
@@ -334,6 +335,170 @@ partial class AlexNet : global::Differentiable.IModule
             // h1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_h1_conv2d
             var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, x, Conv1W, stride: 4);
             return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B };
+        });
+    }
+
+    /// <summary>
+    /// <c>Forward(x, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, x, mask1, mask2, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x, Tensor mask1, Tensor mask2)
+    {
+        // Forward
+        // var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);
+        var h1_conv2d = Conv2d(x, Conv1W, stride: 4);
+        var h1_reshape = Reshape(Conv1B, -1, 1, 1);
+        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
+        var h1 = MaxPool2d(h1_relu, kernel: 3, stride: 2);
+        // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);
+        var h2_conv2d = Conv2d(h1, Conv2W, padding: 2);
+        var h2_reshape = Reshape(Conv2B, -1, 1, 1);
+        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
+        var h2 = MaxPool2d(h2_relu, kernel: 3, stride: 2);
+        // var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));
+        var h3_conv2d = Conv2d(h2, Conv3W, padding: 1);
+        var h3_reshape = Reshape(Conv3B, -1, 1, 1);
+        var h3 = Relu(Add(h3_conv2d, h3_reshape));
+        // var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));
+        var h4_conv2d = Conv2d(h3, Conv4W, padding: 1);
+        var h4_reshape = Reshape(Conv4B, -1, 1, 1);
+        var h4 = Relu(Add(h4_conv2d, h4_reshape));
+        // var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);
+        var h5_conv2d = Conv2d(h4, Conv5W, padding: 1);
+        var h5_reshape = Reshape(Conv5B, -1, 1, 1);
+        var h5_relu = Relu(Add(h5_conv2d, h5_reshape));
+        var h5 = MaxPool2d(h5_relu, kernel: 3, stride: 2);
+        // var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;
+        var Fc1_forward_flatten = Flatten(h5);
+        var Fc1_forward_vjp = Fc1.ForwardVjp(Fc1_forward_flatten);
+        var Fc1_forward = Fc1_forward_vjp.Value;
+        var f1_relu = Relu(Fc1_forward);
+        var f1 = Mul(f1_relu, mask1);
+        // var f2 = Relu(Fc2.Forward(f1)) * mask2;
+        var Fc2_forward_vjp = Fc2.ForwardVjp(f1);
+        var Fc2_forward = Fc2_forward_vjp.Value;
+        var f2_relu = Relu(Fc2_forward);
+        var f2 = Mul(f2_relu, mask2);
+        // return LogSoftmax(Fc3.Forward(f2), axis: 1);
+        var Fc3_forward_vjp = Fc3.ForwardVjp(f2);
+        var Fc3_forward = Fc3_forward_vjp.Value;
+        var forward_logsumexp = LogSumExp(Fc3_forward, axis: 1, keepDims: true);
+        var forward = Sub(Fc3_forward, forward_logsumexp);
+
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes
+            var d_Fc3_forward = SumToShapeOf(d_forward, Fc3_forward);
+            // forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+            // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
+            d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
+            var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
+            // Fc3_forward = Fc3.Forward(f2)  ⇒  d_f2 = pullback of Fc3.Forward(f2) at d_Fc3_forward, its x
+            var d_f2 = Fc3_forward_pullback.x;
+            // Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_W = pullback of Fc3.Forward(f2) at d_Fc3_forward, its W
+            var d_Fc3_W = Fc3_forward_pullback.W;
+            // Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_B = pullback of Fc3.Forward(f2) at d_Fc3_forward, its B
+            var d_Fc3_B = Fc3_forward_pullback.B;
+            // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
+            var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
+            // f2 = f2_relu ⊙ mask2  ⇒  d_mask2 = d_f2 ⊙ f2_relu, summed over broadcast axes
+            var d_mask2 = SumToShapeOf(Mul(d_f2, f2_relu), mask2);
+            // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
+            var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
+            var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
+            // Fc2_forward = Fc2.Forward(f1)  ⇒  d_f1 = pullback of Fc2.Forward(f1) at d_Fc2_forward, its x
+            var d_f1 = Fc2_forward_pullback.x;
+            // Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_W = pullback of Fc2.Forward(f1) at d_Fc2_forward, its W
+            var d_Fc2_W = Fc2_forward_pullback.W;
+            // Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_B = pullback of Fc2.Forward(f1) at d_Fc2_forward, its B
+            var d_Fc2_B = Fc2_forward_pullback.B;
+            // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
+            var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
+            // f1 = f1_relu ⊙ mask1  ⇒  d_mask1 = d_f1 ⊙ f1_relu, summed over broadcast axes
+            var d_mask1 = SumToShapeOf(Mul(d_f1, f1_relu), mask1);
+            // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
+            var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
+            var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+            var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+            var d_Fc1_W = Fc1_forward_pullback.W;
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+            var d_Fc1_B = Fc1_forward_pullback.B;
+            // Fc1_forward_flatten = flatten(h5)  ⇒  d_h5 = reshape(d_Fc1_forward_flatten) to h5's shape
+            var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);
+            // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
+            var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
+            // h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
+            var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
+            // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
+            var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
+            // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes
+            var d_h5_reshape = SumToShapeOf(d_h5_add, h5_reshape);
+            // h5_reshape = reshape(Conv5B, (-1, 1, 1))  ⇒  d_Conv5B = reshape(d_h5_reshape) to Conv5B's shape
+            var d_Conv5B = ReshapeLike(d_h5_reshape, Conv5B);
+            // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
+            var d_h4 = Conv2dInputGradient(d_h5_conv2d, Conv5W, h4, padding: 1);
+            // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
+            var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
+            // h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
+            var d_h4_add = Mul(d_h4, Step(h4));
+            // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
+            var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
+            // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes
+            var d_h4_reshape = SumToShapeOf(d_h4_add, h4_reshape);
+            // h4_reshape = reshape(Conv4B, (-1, 1, 1))  ⇒  d_Conv4B = reshape(d_h4_reshape) to Conv4B's shape
+            var d_Conv4B = ReshapeLike(d_h4_reshape, Conv4B);
+            // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
+            var d_h3 = Conv2dInputGradient(d_h4_conv2d, Conv4W, h3, padding: 1);
+            // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
+            var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
+            // h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
+            var d_h3_add = Mul(d_h3, Step(h3));
+            // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
+            var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
+            // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes
+            var d_h3_reshape = SumToShapeOf(d_h3_add, h3_reshape);
+            // h3_reshape = reshape(Conv3B, (-1, 1, 1))  ⇒  d_Conv3B = reshape(d_h3_reshape) to Conv3B's shape
+            var d_Conv3B = ReshapeLike(d_h3_reshape, Conv3B);
+            // h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
+            var d_h2 = Conv2dInputGradient(d_h3_conv2d, Conv3W, h2, padding: 1);
+            // h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_Conv3W = the correlation of h2 with d_h3_conv2d
+            var d_Conv3W = Conv2dWeightGradient(d_h3_conv2d, h2, Conv3W, padding: 1);
+            // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
+            var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
+            // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+            var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
+            var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
+            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
+            var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
+            // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
+            var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
+            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+            var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1, padding: 2);
+            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
+            var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W, padding: 2);
+            // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
+            var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
+            // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+            var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
+            var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
+            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
+            var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
+            // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
+            var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
+            // h1_conv2d = conv2d(x, Conv1W)  ⇒  d_x = conv_transpose2d(d_h1_conv2d, Conv1W)
+            var d_x = Conv2dInputGradient(d_h1_conv2d, Conv1W, x, stride: 4);
+            // h1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_h1_conv2d
+            var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, x, Conv1W, stride: 4);
+            return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B, x = d_x, mask1 = d_mask1, mask2 = d_mask2 };
         });
     }
 
@@ -501,6 +666,7 @@ partial class AlexNet : global::Differentiable.IModule
         /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
         public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x, Tensor mask1, Tensor mask2)
         {
             // Forward
@@ -650,6 +816,170 @@ partial class AlexNet : global::Differentiable.IModule
                 // h1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_h1_conv2d
                 var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, x, Conv1W, stride: 4);
                 return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B };
+            });
+        }
+
+        /// <summary>
+        /// <c>Forward(x, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, x, mask1, mask2, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x, Tensor mask1, Tensor mask2)
+        {
+            // Forward
+            // var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);
+            var h1_conv2d = Conv2d(x, Conv1W, stride: 4);
+            var h1_reshape = Reshape(Conv1B, -1, 1, 1);
+            var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
+            var h1 = MaxPool2d(h1_relu, kernel: 3, stride: 2);
+            // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);
+            var h2_conv2d = Conv2d(h1, Conv2W, padding: 2);
+            var h2_reshape = Reshape(Conv2B, -1, 1, 1);
+            var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
+            var h2 = MaxPool2d(h2_relu, kernel: 3, stride: 2);
+            // var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));
+            var h3_conv2d = Conv2d(h2, Conv3W, padding: 1);
+            var h3_reshape = Reshape(Conv3B, -1, 1, 1);
+            var h3 = Relu(Add(h3_conv2d, h3_reshape));
+            // var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));
+            var h4_conv2d = Conv2d(h3, Conv4W, padding: 1);
+            var h4_reshape = Reshape(Conv4B, -1, 1, 1);
+            var h4 = Relu(Add(h4_conv2d, h4_reshape));
+            // var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);
+            var h5_conv2d = Conv2d(h4, Conv5W, padding: 1);
+            var h5_reshape = Reshape(Conv5B, -1, 1, 1);
+            var h5_relu = Relu(Add(h5_conv2d, h5_reshape));
+            var h5 = MaxPool2d(h5_relu, kernel: 3, stride: 2);
+            // var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;
+            var Fc1_forward_flatten = Flatten(h5);
+            var Fc1_forward_vjp = Fc1.ForwardVjp(Fc1_forward_flatten);
+            var Fc1_forward = Fc1_forward_vjp.Value;
+            var f1_relu = Relu(Fc1_forward);
+            var f1 = Mul(f1_relu, mask1);
+            // var f2 = Relu(Fc2.Forward(f1)) * mask2;
+            var Fc2_forward_vjp = Fc2.ForwardVjp(f1);
+            var Fc2_forward = Fc2_forward_vjp.Value;
+            var f2_relu = Relu(Fc2_forward);
+            var f2 = Mul(f2_relu, mask2);
+            // return LogSoftmax(Fc3.Forward(f2), axis: 1);
+            var Fc3_forward_vjp = Fc3.ForwardVjp(f2);
+            var Fc3_forward = Fc3_forward_vjp.Value;
+            var forward_logsumexp = LogSumExp(Fc3_forward, axis: 1, keepDims: true);
+            var forward = Sub(Fc3_forward, forward_logsumexp);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes
+                var d_Fc3_forward = SumToShapeOf(d_forward, Fc3_forward);
+                // forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+                // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
+                d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
+                var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
+                // Fc3_forward = Fc3.Forward(f2)  ⇒  d_f2 = pullback of Fc3.Forward(f2) at d_Fc3_forward, its x
+                var d_f2 = Fc3_forward_pullback.x;
+                // Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_W = pullback of Fc3.Forward(f2) at d_Fc3_forward, its W
+                var d_Fc3_W = Fc3_forward_pullback.W;
+                // Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_B = pullback of Fc3.Forward(f2) at d_Fc3_forward, its B
+                var d_Fc3_B = Fc3_forward_pullback.B;
+                // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
+                var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
+                // f2 = f2_relu ⊙ mask2  ⇒  d_mask2 = d_f2 ⊙ f2_relu, summed over broadcast axes
+                var d_mask2 = SumToShapeOf(Mul(d_f2, f2_relu), mask2);
+                // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
+                var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
+                var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
+                // Fc2_forward = Fc2.Forward(f1)  ⇒  d_f1 = pullback of Fc2.Forward(f1) at d_Fc2_forward, its x
+                var d_f1 = Fc2_forward_pullback.x;
+                // Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_W = pullback of Fc2.Forward(f1) at d_Fc2_forward, its W
+                var d_Fc2_W = Fc2_forward_pullback.W;
+                // Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_B = pullback of Fc2.Forward(f1) at d_Fc2_forward, its B
+                var d_Fc2_B = Fc2_forward_pullback.B;
+                // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
+                var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
+                // f1 = f1_relu ⊙ mask1  ⇒  d_mask1 = d_f1 ⊙ f1_relu, summed over broadcast axes
+                var d_mask1 = SumToShapeOf(Mul(d_f1, f1_relu), mask1);
+                // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
+                var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
+                var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
+                // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+                var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
+                // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+                var d_Fc1_W = Fc1_forward_pullback.W;
+                // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+                var d_Fc1_B = Fc1_forward_pullback.B;
+                // Fc1_forward_flatten = flatten(h5)  ⇒  d_h5 = reshape(d_Fc1_forward_flatten) to h5's shape
+                var d_h5 = ReshapeLike(d_Fc1_forward_flatten, h5);
+                // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
+                var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
+                // h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
+                var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
+                // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
+                var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
+                // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes
+                var d_h5_reshape = SumToShapeOf(d_h5_add, h5_reshape);
+                // h5_reshape = reshape(Conv5B, (-1, 1, 1))  ⇒  d_Conv5B = reshape(d_h5_reshape) to Conv5B's shape
+                var d_Conv5B = ReshapeLike(d_h5_reshape, Conv5B);
+                // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
+                var d_h4 = Conv2dInputGradient(d_h5_conv2d, Conv5W, h4, padding: 1);
+                // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
+                var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
+                // h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
+                var d_h4_add = Mul(d_h4, Step(h4));
+                // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
+                var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
+                // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes
+                var d_h4_reshape = SumToShapeOf(d_h4_add, h4_reshape);
+                // h4_reshape = reshape(Conv4B, (-1, 1, 1))  ⇒  d_Conv4B = reshape(d_h4_reshape) to Conv4B's shape
+                var d_Conv4B = ReshapeLike(d_h4_reshape, Conv4B);
+                // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
+                var d_h3 = Conv2dInputGradient(d_h4_conv2d, Conv4W, h3, padding: 1);
+                // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
+                var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
+                // h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
+                var d_h3_add = Mul(d_h3, Step(h3));
+                // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
+                var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
+                // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes
+                var d_h3_reshape = SumToShapeOf(d_h3_add, h3_reshape);
+                // h3_reshape = reshape(Conv3B, (-1, 1, 1))  ⇒  d_Conv3B = reshape(d_h3_reshape) to Conv3B's shape
+                var d_Conv3B = ReshapeLike(d_h3_reshape, Conv3B);
+                // h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
+                var d_h2 = Conv2dInputGradient(d_h3_conv2d, Conv3W, h2, padding: 1);
+                // h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_Conv3W = the correlation of h2 with d_h3_conv2d
+                var d_Conv3W = Conv2dWeightGradient(d_h3_conv2d, h2, Conv3W, padding: 1);
+                // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
+                var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
+                // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+                var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+                // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
+                var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
+                // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
+                var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
+                // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
+                var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
+                // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+                var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1, padding: 2);
+                // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
+                var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W, padding: 2);
+                // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
+                var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
+                // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+                var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+                // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
+                var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
+                // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
+                var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
+                // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
+                var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
+                // h1_conv2d = conv2d(x, Conv1W)  ⇒  d_x = conv_transpose2d(d_h1_conv2d, Conv1W)
+                var d_x = Conv2dInputGradient(d_h1_conv2d, Conv1W, x, stride: 4);
+                // h1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_h1_conv2d
+                var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, x, Conv1W, stride: 4);
+                return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B, x = d_x, mask1 = d_mask1, mask2 = d_mask2 };
             });
         }
         """,
@@ -850,6 +1180,45 @@ partial class AlexNet : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor mask1, Tensor mask2, Tensor? seed = null)
     {
+        // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+        var (value, pullback) = LossVjpParametersOnly(x, y, mask1, mask2);
+        var gradients = pullback(seed);
+        return (value, new LossGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Conv3W = gradients.Conv3W, Conv3B = gradients.Conv3B, Conv4W = gradients.Conv4W, Conv4B = gradients.Conv4B, Conv5W = gradients.Conv5W, Conv5B = gradients.Conv5B, Fc1_W = gradients.Fc1_W, Fc1_B = gradients.Fc1_B, Fc2_W = gradients.Fc2_W, Fc2_B = gradients.Fc2_B, Fc3_W = gradients.Fc3_W, Fc3_B = gradients.Fc3_B });
+    }
+
+    /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class LossCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public Tensor mask1 { get; init; } = null!;
+        public Tensor mask2 { get; init; } = null!;
+        public Tensor Conv1W { get; init; } = null!;
+        public Tensor Conv1B { get; init; } = null!;
+        public Tensor Conv2W { get; init; } = null!;
+        public Tensor Conv2B { get; init; } = null!;
+        public Tensor Conv3W { get; init; } = null!;
+        public Tensor Conv3B { get; init; } = null!;
+        public Tensor Conv4W { get; init; } = null!;
+        public Tensor Conv4B { get; init; } = null!;
+        public Tensor Conv5W { get; init; } = null!;
+        public Tensor Conv5B { get; init; } = null!;
+        public Tensor Fc1_W { get; init; } = null!;
+        public Tensor Fc1_B { get; init; } = null!;
+        public Tensor Fc2_W { get; init; } = null!;
+        public Tensor Fc2_B { get; init; } = null!;
+        public Tensor Fc3_W { get; init; } = null!;
+        public Tensor Fc3_B { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Loss(x, y, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y, Tensor mask1, Tensor mask2)
+    {
         // Forward
         // return NllLoss(Forward(x, mask1, mask2), y);
         var forward_vjp = ForwardVjpParametersOnly(x, mask1, mask2);
@@ -857,49 +1226,119 @@ partial class AlexNet : global::Differentiable.IModule
         var loss_gather = Gather(forward, y);
         var loss = Neg(Mean(loss_gather));
 
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-        var d_loss = Seed(loss, seed);
-        // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-        var d_loss_mean = Neg(d_loss);
-        // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-        var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-        // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-        var d_forward = ScatterLabels(d_loss_gather, y, forward);
-        var forward_pullback = forward_vjp.Pullback(d_forward);
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W
-        var d_Conv1W = forward_pullback.Conv1W;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B
-        var d_Conv1B = forward_pullback.Conv1B;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W
-        var d_Conv2W = forward_pullback.Conv2W;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B
-        var d_Conv2B = forward_pullback.Conv2B;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W
-        var d_Conv3W = forward_pullback.Conv3W;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B
-        var d_Conv3B = forward_pullback.Conv3B;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W
-        var d_Conv4W = forward_pullback.Conv4W;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B
-        var d_Conv4B = forward_pullback.Conv4B;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W
-        var d_Conv5W = forward_pullback.Conv5W;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B
-        var d_Conv5B = forward_pullback.Conv5B;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W
-        var d_Fc1_W = forward_pullback.Fc1_W;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B
-        var d_Fc1_B = forward_pullback.Fc1_B;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W
-        var d_Fc2_W = forward_pullback.Fc2_W;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B
-        var d_Fc2_B = forward_pullback.Fc2_B;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W
-        var d_Fc3_W = forward_pullback.Fc3_W;
-        // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B
-        var d_Fc3_B = forward_pullback.Fc3_B;
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W
+            var d_Conv1W = forward_pullback.Conv1W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B
+            var d_Conv1B = forward_pullback.Conv1B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W
+            var d_Conv2W = forward_pullback.Conv2W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B
+            var d_Conv2B = forward_pullback.Conv2B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W
+            var d_Conv3W = forward_pullback.Conv3W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B
+            var d_Conv3B = forward_pullback.Conv3B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W
+            var d_Conv4W = forward_pullback.Conv4W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B
+            var d_Conv4B = forward_pullback.Conv4B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W
+            var d_Conv5W = forward_pullback.Conv5W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B
+            var d_Conv5B = forward_pullback.Conv5B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W
+            var d_Fc1_W = forward_pullback.Fc1_W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B
+            var d_Fc1_B = forward_pullback.Fc1_B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W
+            var d_Fc2_W = forward_pullback.Fc2_W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B
+            var d_Fc2_B = forward_pullback.Fc2_B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W
+            var d_Fc3_W = forward_pullback.Fc3_W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B
+            var d_Fc3_B = forward_pullback.Fc3_B;
+            return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B };
+        });
+    }
 
-        return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B });
+    /// <summary>
+    /// <c>Loss(x, y, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, x, mask1, mask2, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y, Tensor mask1, Tensor mask2)
+    {
+        // Forward
+        // return NllLoss(Forward(x, mask1, mask2), y);
+        var forward_vjp = ForwardVjp(x, mask1, mask2);
+        var forward = forward_vjp.Value;
+        var loss_gather = Gather(forward, y);
+        var loss = Neg(Mean(loss_gather));
+
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x, mask1, mask2)  ⇒  d_x = pullback of Forward(x, mask1, mask2) at d_forward, its x
+            var d_x = forward_pullback.x;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_mask1 = pullback of Forward(x, mask1, mask2) at d_forward, its mask1
+            var d_mask1 = forward_pullback.mask1;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_mask2 = pullback of Forward(x, mask1, mask2) at d_forward, its mask2
+            var d_mask2 = forward_pullback.mask2;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W
+            var d_Conv1W = forward_pullback.Conv1W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B
+            var d_Conv1B = forward_pullback.Conv1B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W
+            var d_Conv2W = forward_pullback.Conv2W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B
+            var d_Conv2B = forward_pullback.Conv2B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W
+            var d_Conv3W = forward_pullback.Conv3W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B
+            var d_Conv3B = forward_pullback.Conv3B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W
+            var d_Conv4W = forward_pullback.Conv4W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B
+            var d_Conv4B = forward_pullback.Conv4B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W
+            var d_Conv5W = forward_pullback.Conv5W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B
+            var d_Conv5B = forward_pullback.Conv5B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W
+            var d_Fc1_W = forward_pullback.Fc1_W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B
+            var d_Fc1_B = forward_pullback.Fc1_B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W
+            var d_Fc2_W = forward_pullback.Fc2_W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B
+            var d_Fc2_B = forward_pullback.Fc2_B;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W
+            var d_Fc3_W = forward_pullback.Fc3_W;
+            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B
+            var d_Fc3_B = forward_pullback.Fc3_B;
+            return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B, x = d_x, mask1 = d_mask1, mask2 = d_mask2 };
+        });
     }
 
     /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
@@ -1387,6 +1826,45 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor mask1, Tensor mask2, Tensor? seed = null)
         {
+            // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+            var (value, pullback) = LossVjpParametersOnly(x, y, mask1, mask2);
+            var gradients = pullback(seed);
+            return (value, new LossGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Conv3W = gradients.Conv3W, Conv3B = gradients.Conv3B, Conv4W = gradients.Conv4W, Conv4B = gradients.Conv4B, Conv5W = gradients.Conv5W, Conv5B = gradients.Conv5B, Fc1_W = gradients.Fc1_W, Fc1_B = gradients.Fc1_B, Fc2_W = gradients.Fc2_W, Fc2_B = gradients.Fc2_B, Fc3_W = gradients.Fc3_W, Fc3_B = gradients.Fc3_B });
+        }
+
+        /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor mask1 { get; init; } = null!;
+            public Tensor mask2 { get; init; } = null!;
+            public Tensor Conv1W { get; init; } = null!;
+            public Tensor Conv1B { get; init; } = null!;
+            public Tensor Conv2W { get; init; } = null!;
+            public Tensor Conv2B { get; init; } = null!;
+            public Tensor Conv3W { get; init; } = null!;
+            public Tensor Conv3B { get; init; } = null!;
+            public Tensor Conv4W { get; init; } = null!;
+            public Tensor Conv4B { get; init; } = null!;
+            public Tensor Conv5W { get; init; } = null!;
+            public Tensor Conv5B { get; init; } = null!;
+            public Tensor Fc1_W { get; init; } = null!;
+            public Tensor Fc1_B { get; init; } = null!;
+            public Tensor Fc2_W { get; init; } = null!;
+            public Tensor Fc2_B { get; init; } = null!;
+            public Tensor Fc3_W { get; init; } = null!;
+            public Tensor Fc3_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Loss(x, y, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y, Tensor mask1, Tensor mask2)
+        {
             // Forward
             // return NllLoss(Forward(x, mask1, mask2), y);
             var forward_vjp = ForwardVjpParametersOnly(x, mask1, mask2);
@@ -1394,49 +1872,119 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
             var loss_gather = Gather(forward, y);
             var loss = Neg(Mean(loss_gather));
 
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-            var d_loss = Seed(loss, seed);
-            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-            var d_loss_mean = Neg(d_loss);
-            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-            var d_forward = ScatterLabels(d_loss_gather, y, forward);
-            var forward_pullback = forward_vjp.Pullback(d_forward);
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W
-            var d_Conv1W = forward_pullback.Conv1W;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B
-            var d_Conv1B = forward_pullback.Conv1B;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W
-            var d_Conv2W = forward_pullback.Conv2W;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B
-            var d_Conv2B = forward_pullback.Conv2B;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W
-            var d_Conv3W = forward_pullback.Conv3W;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B
-            var d_Conv3B = forward_pullback.Conv3B;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W
-            var d_Conv4W = forward_pullback.Conv4W;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B
-            var d_Conv4B = forward_pullback.Conv4B;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W
-            var d_Conv5W = forward_pullback.Conv5W;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B
-            var d_Conv5B = forward_pullback.Conv5B;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W
-            var d_Fc1_W = forward_pullback.Fc1_W;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B
-            var d_Fc1_B = forward_pullback.Fc1_B;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W
-            var d_Fc2_W = forward_pullback.Fc2_W;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B
-            var d_Fc2_B = forward_pullback.Fc2_B;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W
-            var d_Fc3_W = forward_pullback.Fc3_W;
-            // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B
-            var d_Fc3_B = forward_pullback.Fc3_B;
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+                var d_forward = ScatterLabels(d_loss_gather, y, forward);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W
+                var d_Conv1W = forward_pullback.Conv1W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B
+                var d_Conv1B = forward_pullback.Conv1B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W
+                var d_Conv2W = forward_pullback.Conv2W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B
+                var d_Conv2B = forward_pullback.Conv2B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W
+                var d_Conv3W = forward_pullback.Conv3W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B
+                var d_Conv3B = forward_pullback.Conv3B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W
+                var d_Conv4W = forward_pullback.Conv4W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B
+                var d_Conv4B = forward_pullback.Conv4B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W
+                var d_Conv5W = forward_pullback.Conv5W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B
+                var d_Conv5B = forward_pullback.Conv5B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W
+                var d_Fc1_W = forward_pullback.Fc1_W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B
+                var d_Fc1_B = forward_pullback.Fc1_B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W
+                var d_Fc2_W = forward_pullback.Fc2_W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B
+                var d_Fc2_B = forward_pullback.Fc2_B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W
+                var d_Fc3_W = forward_pullback.Fc3_W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B
+                var d_Fc3_B = forward_pullback.Fc3_B;
+                return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B };
+            });
+        }
 
-            return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B });
+        /// <summary>
+        /// <c>Loss(x, y, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Conv4W, Conv4B, Conv5W, Conv5B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, x, mask1, mask2, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y, Tensor mask1, Tensor mask2)
+        {
+            // Forward
+            // return NllLoss(Forward(x, mask1, mask2), y);
+            var forward_vjp = ForwardVjp(x, mask1, mask2);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+                var d_forward = ScatterLabels(d_loss_gather, y, forward);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x, mask1, mask2)  ⇒  d_x = pullback of Forward(x, mask1, mask2) at d_forward, its x
+                var d_x = forward_pullback.x;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_mask1 = pullback of Forward(x, mask1, mask2) at d_forward, its mask1
+                var d_mask1 = forward_pullback.mask1;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_mask2 = pullback of Forward(x, mask1, mask2) at d_forward, its mask2
+                var d_mask2 = forward_pullback.mask2;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W
+                var d_Conv1W = forward_pullback.Conv1W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv1B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B
+                var d_Conv1B = forward_pullback.Conv1B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W
+                var d_Conv2W = forward_pullback.Conv2W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv2B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B
+                var d_Conv2B = forward_pullback.Conv2B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W
+                var d_Conv3W = forward_pullback.Conv3W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv3B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B
+                var d_Conv3B = forward_pullback.Conv3B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W
+                var d_Conv4W = forward_pullback.Conv4W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv4B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B
+                var d_Conv4B = forward_pullback.Conv4B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W
+                var d_Conv5W = forward_pullback.Conv5W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Conv5B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B
+                var d_Conv5B = forward_pullback.Conv5B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W
+                var d_Fc1_W = forward_pullback.Fc1_W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B
+                var d_Fc1_B = forward_pullback.Fc1_B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W
+                var d_Fc2_W = forward_pullback.Fc2_W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B
+                var d_Fc2_B = forward_pullback.Fc2_B;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W
+                var d_Fc3_W = forward_pullback.Fc3_W;
+                // forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B
+                var d_Fc3_B = forward_pullback.Fc3_B;
+                return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Conv4W = d_Conv4W, Conv4B = d_Conv4B, Conv5W = d_Conv5W, Conv5B = d_Conv5B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B, x = d_x, mask1 = d_mask1, mask2 = d_mask2 };
+            });
         }
         """,
         Cuda: LossCudaSource,

@@ -76,6 +76,67 @@ static partial class ControlFlowCases
         return (h, new NestedGradients { x = d_x ?? ZerosLike(x) });
     }
 
+    /// <summary>The gradients a call of Nested from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class NestedCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Nested(x, n)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Nested")]
+    public static (Tensor Value, global::System.Func<Tensor?, NestedCallGradients> Pullback) NestedVjp(Tensor x, int n)
+    {
+        // Forward: Nested as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_x = null;
+        Tensor? d_h = null;
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+        });
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                // h = Sin(h) * x;
+                var h_saved = h;
+                var h_new_sin = Sin(h);
+                h = Mul(h_new_sin, x);
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new ⊙ x, summed over broadcast axes
+                    var d_h_new_sin = SumToShapeOf(Mul(d_h_new, x), h_new_sin);
+                    // h_new = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new ⊙ h_new_sin, summed over broadcast axes
+                    var d_x3 = SumToShapeOf(Mul(d_h_new, h_new_sin), x);
+                    // h_new_sin = sin(h)  ⇒  d_h2 = d_h_new_sin ⊙ cos(h)
+                    var d_h2 = Mul(d_h_new_sin, Cos(h_saved));
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                    d_x = d_x is null ? d_x3 : d_x + d_x3;
+                });
+            }
+        }
+
+        return (h, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ h; the tape runs in reverse, replaying the path the forward took.
+            d_h = Seed(h, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new NestedCallGradients { x = d_x ?? ZerosLike(x) };
+        });
+    }
+
     /// <summary>The CUDA kernels of <see cref="NestedDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string NestedCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
@@ -250,6 +311,67 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
                 d_h = Seed(h, seed);
                 while (tape.Count > 0) tape.Pop()();
                 return (h, new NestedGradients { x = d_x ?? ZerosLike(x) });
+            }
+
+            /// <summary>The gradients a call of Nested from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class NestedCallGradients
+            {
+                public Tensor x { get; init; } = null!;
+            }
+
+            /// <summary>
+            /// <c>Nested(x, n)</c> and its pullback, for [Differentiable] methods that call it: the forward
+            /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            [global::Differentiable.DifferentiablePullback("Nested")]
+            public static (Tensor Value, global::System.Func<Tensor?, NestedCallGradients> Pullback) NestedVjp(Tensor x, int n)
+            {
+                // Forward: Nested as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_x = null;
+                Tensor? d_h = null;
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j <= i; j++)
+                    {
+                        // h = Sin(h) * x;
+                        var h_saved = h;
+                        var h_new_sin = Sin(h);
+                        h = Mul(h_new_sin, x);
+                        tape.Push(() =>
+                        {
+                            if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                            d_h = null; // before this statement, the target is another value: its adjoint starts over
+                            // h_new = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new ⊙ x, summed over broadcast axes
+                            var d_h_new_sin = SumToShapeOf(Mul(d_h_new, x), h_new_sin);
+                            // h_new = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new ⊙ h_new_sin, summed over broadcast axes
+                            var d_x3 = SumToShapeOf(Mul(d_h_new, h_new_sin), x);
+                            // h_new_sin = sin(h)  ⇒  d_h2 = d_h_new_sin ⊙ cos(h)
+                            var d_h2 = Mul(d_h_new_sin, Cos(h_saved));
+                            d_h = d_h is null ? d_h2 : d_h + d_h2;
+                            d_x = d_x is null ? d_x3 : d_x + d_x3;
+                        });
+                    }
+                }
+
+                return (h, seed2 =>
+                {
+                    // Backward: L = Σ seed2 ⊙ h; the tape runs in reverse, replaying the path the forward took.
+                    d_h = Seed(h, seed2);
+                    while (tape.Count > 0) tape.Pop()();
+                    return new NestedCallGradients { x = d_x ?? ZerosLike(x) };
+                });
             }
 
             /// <summary>The CUDA kernels of <see cref="NestedDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
@@ -451,6 +573,98 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
         d_result = Seed(result, seed);
         while (tape.Count > 0) tape.Pop()();
         return (result, new BeforeAndAfterGradients { x = d_x ?? ZerosLike(x) });
+    }
+
+    /// <summary>The gradients a call of BeforeAndAfter from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class BeforeAndAfterCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>BeforeAndAfter(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("BeforeAndAfter")]
+    public static (Tensor Value, global::System.Func<Tensor?, BeforeAndAfterCallGradients> Pullback) BeforeAndAfterVjp(Tensor x)
+    {
+        // Forward: BeforeAndAfter as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_x = null;
+        Tensor? d_y = null;
+        Tensor? d_h = null;
+        Tensor? d_result = null;
+        // var y = x * x;
+        var y = Mul(x, x);
+        tape.Push(() =>
+        {
+            if (d_y is not { } d_y_new) return; // nothing flowed into the value assigned here
+            d_y = null; // before this statement, the target is another value: its adjoint starts over
+            var y_new_sumtoshapeof = SumToShapeOf(Mul(d_y_new, x), x);
+            // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x, summed over broadcast axes
+            var d_x2 = y_new_sumtoshapeof;
+            // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x, summed over broadcast axes
+            d_x2 += y_new_sumtoshapeof;
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+        });
+        // var h = y;
+        var h = y;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_y2) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_y = d_y is null ? d_y2 : d_y + d_y2;
+        });
+        int k = 0;
+        while (k < 3)
+        {
+            // h = h * y + x;
+            var h_saved = h;
+            var h_new_mul = Mul(h, y);
+            h = Add(h_new_mul, x);
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = h_new_mul + x  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                // h_new = h_new_mul + x  ⇒  d_x3 = d_h_new, summed over broadcast axes
+                var d_x3 = SumToShapeOf(d_h_new, x);
+                // h_new_mul = h ⊙ y  ⇒  d_h2 = d_h_new_mul ⊙ y, summed over broadcast axes
+                var d_h2 = SumToShapeOf(Mul(d_h_new_mul, y), h_saved);
+                // h_new_mul = h ⊙ y  ⇒  d_y3 = d_h_new_mul ⊙ h, summed over broadcast axes
+                var d_y3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), y);
+                d_h = d_h is null ? d_h2 : d_h + d_h2;
+                d_y = d_y is null ? d_y3 : d_y + d_y3;
+                d_x = d_x is null ? d_x3 : d_x + d_x3;
+            });
+            k++;
+        }
+        // return h + y;
+        var h_saved2 = h;
+        var result = Add(h, y);
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new = h + y  ⇒  d_h3 = d_result_new, summed over broadcast axes
+            var d_h3 = SumToShapeOf(d_result_new, h_saved2);
+            // result_new = h + y  ⇒  d_y4 = d_result_new, summed over broadcast axes
+            var d_y4 = SumToShapeOf(d_result_new, y);
+            d_h = d_h is null ? d_h3 : d_h + d_h3;
+            d_y = d_y is null ? d_y4 : d_y + d_y4;
+        });
+
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new BeforeAndAfterCallGradients { x = d_x ?? ZerosLike(x) };
+        });
     }
 
     /// <summary>The CUDA kernels of <see cref="BeforeAndAfterDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
@@ -714,6 +928,98 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                 d_result = Seed(result, seed);
                 while (tape.Count > 0) tape.Pop()();
                 return (result, new BeforeAndAfterGradients { x = d_x ?? ZerosLike(x) });
+            }
+
+            /// <summary>The gradients a call of BeforeAndAfter from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class BeforeAndAfterCallGradients
+            {
+                public Tensor x { get; init; } = null!;
+            }
+
+            /// <summary>
+            /// <c>BeforeAndAfter(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+            /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            [global::Differentiable.DifferentiablePullback("BeforeAndAfter")]
+            public static (Tensor Value, global::System.Func<Tensor?, BeforeAndAfterCallGradients> Pullback) BeforeAndAfterVjp(Tensor x)
+            {
+                // Forward: BeforeAndAfter as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_x = null;
+                Tensor? d_y = null;
+                Tensor? d_h = null;
+                Tensor? d_result = null;
+                // var y = x * x;
+                var y = Mul(x, x);
+                tape.Push(() =>
+                {
+                    if (d_y is not { } d_y_new) return; // nothing flowed into the value assigned here
+                    d_y = null; // before this statement, the target is another value: its adjoint starts over
+                    var y_new_sumtoshapeof = SumToShapeOf(Mul(d_y_new, x), x);
+                    // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x, summed over broadcast axes
+                    var d_x2 = y_new_sumtoshapeof;
+                    // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x, summed over broadcast axes
+                    d_x2 += y_new_sumtoshapeof;
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                });
+                // var h = y;
+                var h = y;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_y2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_y = d_y is null ? d_y2 : d_y + d_y2;
+                });
+                int k = 0;
+                while (k < 3)
+                {
+                    // h = h * y + x;
+                    var h_saved = h;
+                    var h_new_mul = Mul(h, y);
+                    h = Add(h_new_mul, x);
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = h_new_mul + x  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                        var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                        // h_new = h_new_mul + x  ⇒  d_x3 = d_h_new, summed over broadcast axes
+                        var d_x3 = SumToShapeOf(d_h_new, x);
+                        // h_new_mul = h ⊙ y  ⇒  d_h2 = d_h_new_mul ⊙ y, summed over broadcast axes
+                        var d_h2 = SumToShapeOf(Mul(d_h_new_mul, y), h_saved);
+                        // h_new_mul = h ⊙ y  ⇒  d_y3 = d_h_new_mul ⊙ h, summed over broadcast axes
+                        var d_y3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), y);
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        d_y = d_y is null ? d_y3 : d_y + d_y3;
+                        d_x = d_x is null ? d_x3 : d_x + d_x3;
+                    });
+                    k++;
+                }
+                // return h + y;
+                var h_saved2 = h;
+                var result = Add(h, y);
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // result_new = h + y  ⇒  d_h3 = d_result_new, summed over broadcast axes
+                    var d_h3 = SumToShapeOf(d_result_new, h_saved2);
+                    // result_new = h + y  ⇒  d_y4 = d_result_new, summed over broadcast axes
+                    var d_y4 = SumToShapeOf(d_result_new, y);
+                    d_h = d_h is null ? d_h3 : d_h + d_h3;
+                    d_y = d_y is null ? d_y4 : d_y + d_y4;
+                });
+
+                return (result, seed2 =>
+                {
+                    // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                    d_result = Seed(result, seed2);
+                    while (tape.Count > 0) tape.Pop()();
+                    return new BeforeAndAfterCallGradients { x = d_x ?? ZerosLike(x) };
+                });
             }
 
             /// <summary>The CUDA kernels of <see cref="BeforeAndAfterDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
@@ -1012,6 +1318,132 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
         return (result, new BranchesGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) });
     }
 
+    /// <summary>The gradients a call of Branches from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class BranchesCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public Tensor w { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Branches(x, w, threshold)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Branches")]
+    public static (Tensor Value, global::System.Func<Tensor?, BranchesCallGradients> Pullback) BranchesVjp(Tensor x, Tensor w, double threshold)
+    {
+        // Forward: Branches as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_x = null;
+        Tensor? d_w = null;
+        Tensor? d_p = null;
+        Tensor? d_q = null;
+        Tensor? d_result = null;
+        Tensor p;
+        Tensor q;
+        if (x.Sum().Item() > threshold)
+        {
+            // p = x * w;
+            p = Mul(x, w);
+            tape.Push(() =>
+            {
+                if (d_p is not { } d_p_new) return; // nothing flowed into the value assigned here
+                d_p = null; // before this statement, the target is another value: its adjoint starts over
+                // p_new = x ⊙ w  ⇒  d_x2 = d_p_new ⊙ w, summed over broadcast axes
+                var d_x2 = SumToShapeOf(Mul(d_p_new, w), x);
+                // p_new = x ⊙ w  ⇒  d_w2 = d_p_new ⊙ x, summed over broadcast axes
+                var d_w2 = SumToShapeOf(Mul(d_p_new, x), w);
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+                d_w = d_w is null ? d_w2 : d_w + d_w2;
+            });
+            // q = Exp(x);
+            var q_new = Exp(x);
+            q = q_new;
+            tape.Push(() =>
+            {
+                if (d_q is not { } d_q_new) return; // nothing flowed into the value assigned here
+                d_q = null; // before this statement, the target is another value: its adjoint starts over
+                // q_new = exp(x)  ⇒  d_x3 = d_q_new ⊙ q_new
+                var d_x3 = Mul(d_q_new, q_new);
+                d_x = d_x is null ? d_x3 : d_x + d_x3;
+            });
+        }
+        else if (x.Sum().Item() > -threshold)
+        {
+            // p = w - x;
+            p = Sub(w, x);
+            tape.Push(() =>
+            {
+                if (d_p is not { } d_p_new2) return; // nothing flowed into the value assigned here
+                d_p = null; // before this statement, the target is another value: its adjoint starts over
+                // p_new2 = w − x  ⇒  d_w3 = d_p_new2, summed over broadcast axes
+                var d_w3 = SumToShapeOf(d_p_new2, w);
+                // p_new2 = w − x  ⇒  d_x4 = −d_p_new2, summed over broadcast axes
+                var d_x4 = SumToShapeOf(Neg(d_p_new2), x);
+                d_w = d_w is null ? d_w3 : d_w + d_w3;
+                d_x = d_x is null ? d_x4 : d_x + d_x4;
+            });
+            // q = x * x;
+            q = Mul(x, x);
+            tape.Push(() =>
+            {
+                if (d_q is not { } d_q_new2) return; // nothing flowed into the value assigned here
+                d_q = null; // before this statement, the target is another value: its adjoint starts over
+                var q_new2_sumtoshapeof = SumToShapeOf(Mul(d_q_new2, x), x);
+                // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x, summed over broadcast axes
+                var d_x5 = q_new2_sumtoshapeof;
+                // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x, summed over broadcast axes
+                d_x5 += q_new2_sumtoshapeof;
+                d_x = d_x is null ? d_x5 : d_x + d_x5;
+            });
+        }
+        else
+        {
+            // p = w;
+            p = w;
+            tape.Push(() =>
+            {
+                if (d_p is not { } d_w4) return; // nothing flowed into the value assigned here
+                d_p = null; // before this statement, the target is another value: its adjoint starts over
+                d_w = d_w is null ? d_w4 : d_w + d_w4;
+            });
+            // q = x;
+            q = x;
+            tape.Push(() =>
+            {
+                if (d_q is not { } d_x6) return; // nothing flowed into the value assigned here
+                d_q = null; // before this statement, the target is another value: its adjoint starts over
+                d_x = d_x is null ? d_x6 : d_x + d_x6;
+            });
+        }
+        // return p * q;
+        var p_saved = p;
+        var q_saved = q;
+        var result = Mul(p, q);
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new = p ⊙ q  ⇒  d_p2 = d_result_new ⊙ q, summed over broadcast axes
+            var d_p2 = SumToShapeOf(Mul(d_result_new, q_saved), p_saved);
+            // result_new = p ⊙ q  ⇒  d_q2 = d_result_new ⊙ p, summed over broadcast axes
+            var d_q2 = SumToShapeOf(Mul(d_result_new, p_saved), q_saved);
+            d_p = d_p is null ? d_p2 : d_p + d_p2;
+            d_q = d_q is null ? d_q2 : d_q + d_q2;
+        });
+
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new BranchesCallGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) };
+        });
+    }
+
     /// <summary>Branches has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public static void BranchesDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, double threshold) =>
@@ -1160,6 +1592,132 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
             return (result, new BranchesGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) });
         }
 
+        /// <summary>The gradients a call of Branches from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class BranchesCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor w { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Branches(x, w, threshold)</c> and its pullback, for [Differentiable] methods that call it: the forward
+        /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Branches")]
+        public static (Tensor Value, global::System.Func<Tensor?, BranchesCallGradients> Pullback) BranchesVjp(Tensor x, Tensor w, double threshold)
+        {
+            // Forward: Branches as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_w = null;
+            Tensor? d_p = null;
+            Tensor? d_q = null;
+            Tensor? d_result = null;
+            Tensor p;
+            Tensor q;
+            if (x.Sum().Item() > threshold)
+            {
+                // p = x * w;
+                p = Mul(x, w);
+                tape.Push(() =>
+                {
+                    if (d_p is not { } d_p_new) return; // nothing flowed into the value assigned here
+                    d_p = null; // before this statement, the target is another value: its adjoint starts over
+                    // p_new = x ⊙ w  ⇒  d_x2 = d_p_new ⊙ w, summed over broadcast axes
+                    var d_x2 = SumToShapeOf(Mul(d_p_new, w), x);
+                    // p_new = x ⊙ w  ⇒  d_w2 = d_p_new ⊙ x, summed over broadcast axes
+                    var d_w2 = SumToShapeOf(Mul(d_p_new, x), w);
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                    d_w = d_w is null ? d_w2 : d_w + d_w2;
+                });
+                // q = Exp(x);
+                var q_new = Exp(x);
+                q = q_new;
+                tape.Push(() =>
+                {
+                    if (d_q is not { } d_q_new) return; // nothing flowed into the value assigned here
+                    d_q = null; // before this statement, the target is another value: its adjoint starts over
+                    // q_new = exp(x)  ⇒  d_x3 = d_q_new ⊙ q_new
+                    var d_x3 = Mul(d_q_new, q_new);
+                    d_x = d_x is null ? d_x3 : d_x + d_x3;
+                });
+            }
+            else if (x.Sum().Item() > -threshold)
+            {
+                // p = w - x;
+                p = Sub(w, x);
+                tape.Push(() =>
+                {
+                    if (d_p is not { } d_p_new2) return; // nothing flowed into the value assigned here
+                    d_p = null; // before this statement, the target is another value: its adjoint starts over
+                    // p_new2 = w − x  ⇒  d_w3 = d_p_new2, summed over broadcast axes
+                    var d_w3 = SumToShapeOf(d_p_new2, w);
+                    // p_new2 = w − x  ⇒  d_x4 = −d_p_new2, summed over broadcast axes
+                    var d_x4 = SumToShapeOf(Neg(d_p_new2), x);
+                    d_w = d_w is null ? d_w3 : d_w + d_w3;
+                    d_x = d_x is null ? d_x4 : d_x + d_x4;
+                });
+                // q = x * x;
+                q = Mul(x, x);
+                tape.Push(() =>
+                {
+                    if (d_q is not { } d_q_new2) return; // nothing flowed into the value assigned here
+                    d_q = null; // before this statement, the target is another value: its adjoint starts over
+                    var q_new2_sumtoshapeof = SumToShapeOf(Mul(d_q_new2, x), x);
+                    // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x, summed over broadcast axes
+                    var d_x5 = q_new2_sumtoshapeof;
+                    // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x, summed over broadcast axes
+                    d_x5 += q_new2_sumtoshapeof;
+                    d_x = d_x is null ? d_x5 : d_x + d_x5;
+                });
+            }
+            else
+            {
+                // p = w;
+                p = w;
+                tape.Push(() =>
+                {
+                    if (d_p is not { } d_w4) return; // nothing flowed into the value assigned here
+                    d_p = null; // before this statement, the target is another value: its adjoint starts over
+                    d_w = d_w is null ? d_w4 : d_w + d_w4;
+                });
+                // q = x;
+                q = x;
+                tape.Push(() =>
+                {
+                    if (d_q is not { } d_x6) return; // nothing flowed into the value assigned here
+                    d_q = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x6 : d_x + d_x6;
+                });
+            }
+            // return p * q;
+            var p_saved = p;
+            var q_saved = q;
+            var result = Mul(p, q);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = p ⊙ q  ⇒  d_p2 = d_result_new ⊙ q, summed over broadcast axes
+                var d_p2 = SumToShapeOf(Mul(d_result_new, q_saved), p_saved);
+                // result_new = p ⊙ q  ⇒  d_q2 = d_result_new ⊙ p, summed over broadcast axes
+                var d_q2 = SumToShapeOf(Mul(d_result_new, p_saved), q_saved);
+                d_p = d_p is null ? d_p2 : d_p + d_p2;
+                d_q = d_q is null ? d_q2 : d_q + d_q2;
+            });
+
+            return (result, seed2 =>
+            {
+                // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed2);
+                while (tape.Count > 0) tape.Pop()();
+                return new BranchesCallGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) };
+            });
+        }
+
         /// <summary>Branches has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public static void BranchesDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p, double threshold) =>
@@ -1237,6 +1795,72 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
         d_result = Seed(result, seed);
         while (tape.Count > 0) tape.Pop()();
         return (result, new ZeroTripsGradients { x = d_x ?? ZerosLike(x) });
+    }
+
+    /// <summary>The gradients a call of ZeroTrips from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class ZeroTripsCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>ZeroTrips(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("ZeroTrips")]
+    public static (Tensor Value, global::System.Func<Tensor?, ZeroTripsCallGradients> Pullback) ZeroTripsVjp(Tensor x)
+    {
+        // Forward: ZeroTrips as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_x = null;
+        Tensor? d_h = null;
+        Tensor? d_result = null;
+        // var h = x * 3;
+        var h = Mul(x, 3.0);
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3, summed over broadcast axes
+            var d_x2 = SumToShapeOf(Mul(d_h_new, 3.0), x);
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+        });
+        while (h.Abs().Sum().Item() > 1000000000.0)
+        {
+            // h = h * 0.5;
+            var h_saved = h;
+            h = Mul(h, 0.5);
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5, summed over broadcast axes
+                var d_h2 = SumToShapeOf(Mul(d_h_new2, 0.5), h_saved);
+                d_h = d_h is null ? d_h2 : d_h + d_h2;
+            });
+        }
+        // return Sin(h);
+        var h_saved2 = h;
+        var result = Sin(h);
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new = sin(h)  ⇒  d_h3 = d_result_new ⊙ cos(h)
+            var d_h3 = Mul(d_result_new, Cos(h_saved2));
+            d_h = d_h is null ? d_h3 : d_h + d_h3;
+        });
+
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new ZeroTripsCallGradients { x = d_x ?? ZerosLike(x) };
+        });
     }
 
     /// <summary>ZeroTrips has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
@@ -1323,6 +1947,72 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
             return (result, new ZeroTripsGradients { x = d_x ?? ZerosLike(x) });
         }
 
+        /// <summary>The gradients a call of ZeroTrips from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ZeroTripsCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>ZeroTrips(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+        /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("ZeroTrips")]
+        public static (Tensor Value, global::System.Func<Tensor?, ZeroTripsCallGradients> Pullback) ZeroTripsVjp(Tensor x)
+        {
+            // Forward: ZeroTrips as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_h = null;
+            Tensor? d_result = null;
+            // var h = x * 3;
+            var h = Mul(x, 3.0);
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3, summed over broadcast axes
+                var d_x2 = SumToShapeOf(Mul(d_h_new, 3.0), x);
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+            });
+            while (h.Abs().Sum().Item() > 1000000000.0)
+            {
+                // h = h * 0.5;
+                var h_saved = h;
+                h = Mul(h, 0.5);
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5, summed over broadcast axes
+                    var d_h2 = SumToShapeOf(Mul(d_h_new2, 0.5), h_saved);
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                });
+            }
+            // return Sin(h);
+            var h_saved2 = h;
+            var result = Sin(h);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = sin(h)  ⇒  d_h3 = d_result_new ⊙ cos(h)
+                var d_h3 = Mul(d_result_new, Cos(h_saved2));
+                d_h = d_h is null ? d_h3 : d_h + d_h3;
+            });
+
+            return (result, seed2 =>
+            {
+                // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed2);
+                while (tape.Count > 0) tape.Pop()();
+                return new ZeroTripsCallGradients { x = d_x ?? ZerosLike(x) };
+            });
+        }
+
         /// <summary>ZeroTrips has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public static void ZeroTripsDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
@@ -1398,6 +2088,69 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
         d_h = Seed(h, seed);
         while (tape.Count > 0) tape.Pop()();
         return (h, new BreakInIfGradients { x = d_x ?? ZerosLike(x) });
+    }
+
+    /// <summary>The gradients a call of BreakInIf from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class BreakInIfCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>BreakInIf(x, n)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("BreakInIf")]
+    public static (Tensor Value, global::System.Func<Tensor?, BreakInIfCallGradients> Pullback) BreakInIfVjp(Tensor x, int n)
+    {
+        // Forward: BreakInIf as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_x = null;
+        Tensor? d_h = null;
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+        });
+        for (int i = 0; i < n; i++)
+        {
+            // h = Tanh(h * 2 + i);
+            var i_saved = i;
+            var h_saved = h;
+            var h_new_mul = Mul(h, 2.0);
+            var h_new = Tanh(Add(h_new_mul, (double)i_saved));
+            h = h_new;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = tanh(h_new_mul + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
+                var d_h_new_add = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
+                // h_new_add = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add, summed over broadcast axes
+                var d_h_new_mul = SumToShapeOf(d_h_new_add, h_new_mul);
+                // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2, summed over broadcast axes
+                var d_h2 = SumToShapeOf(Mul(d_h_new_mul, 2.0), h_saved);
+                d_h = d_h is null ? d_h2 : d_h + d_h2;
+            });
+            if (i == 2)
+            {
+                break;
+            }
+        }
+
+        return (h, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ h; the tape runs in reverse, replaying the path the forward took.
+            d_h = Seed(h, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new BreakInIfCallGradients { x = d_x ?? ZerosLike(x) };
+        });
     }
 
     /// <summary>The CUDA kernels of <see cref="BreakInIfDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
@@ -1579,6 +2332,69 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
                 return (h, new BreakInIfGradients { x = d_x ?? ZerosLike(x) });
             }
 
+            /// <summary>The gradients a call of BreakInIf from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class BreakInIfCallGradients
+            {
+                public Tensor x { get; init; } = null!;
+            }
+
+            /// <summary>
+            /// <c>BreakInIf(x, n)</c> and its pullback, for [Differentiable] methods that call it: the forward
+            /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            [global::Differentiable.DifferentiablePullback("BreakInIf")]
+            public static (Tensor Value, global::System.Func<Tensor?, BreakInIfCallGradients> Pullback) BreakInIfVjp(Tensor x, int n)
+            {
+                // Forward: BreakInIf as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_x = null;
+                Tensor? d_h = null;
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    // h = Tanh(h * 2 + i);
+                    var i_saved = i;
+                    var h_saved = h;
+                    var h_new_mul = Mul(h, 2.0);
+                    var h_new = Tanh(Add(h_new_mul, (double)i_saved));
+                    h = h_new;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = tanh(h_new_mul + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
+                        var d_h_new_add = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
+                        // h_new_add = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add, summed over broadcast axes
+                        var d_h_new_mul = SumToShapeOf(d_h_new_add, h_new_mul);
+                        // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2, summed over broadcast axes
+                        var d_h2 = SumToShapeOf(Mul(d_h_new_mul, 2.0), h_saved);
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                    });
+                    if (i == 2)
+                    {
+                        break;
+                    }
+                }
+
+                return (h, seed2 =>
+                {
+                    // Backward: L = Σ seed2 ⊙ h; the tape runs in reverse, replaying the path the forward took.
+                    d_h = Seed(h, seed2);
+                    while (tape.Count > 0) tape.Pop()();
+                    return new BreakInIfCallGradients { x = d_x ?? ZerosLike(x) };
+                });
+            }
+
             /// <summary>The CUDA kernels of <see cref="BreakInIfDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
             public const string BreakInIfCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
@@ -1753,6 +2569,69 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
         return (h, new SkipOddGradients { x = d_x ?? ZerosLike(x) });
     }
 
+    /// <summary>The gradients a call of SkipOdd from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class SkipOddCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>SkipOdd(x, n)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("SkipOdd")]
+    public static (Tensor Value, global::System.Func<Tensor?, SkipOddCallGradients> Pullback) SkipOddVjp(Tensor x, int n)
+    {
+        // Forward: SkipOdd as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_x = null;
+        Tensor? d_h = null;
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+        });
+        for (int i = 0; i < n; i++)
+        {
+            if (i % 2 == 1)
+            {
+                continue;
+            }
+            // h = h * x + i;
+            var i_saved = i;
+            var h_saved = h;
+            var h_new_mul = Mul(h, x);
+            h = Add(h_new_mul, (double)i_saved);
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                // h_new_mul = h ⊙ x  ⇒  d_h2 = d_h_new_mul ⊙ x, summed over broadcast axes
+                var d_h2 = SumToShapeOf(Mul(d_h_new_mul, x), h_saved);
+                // h_new_mul = h ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h, summed over broadcast axes
+                var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), x);
+                d_h = d_h is null ? d_h2 : d_h + d_h2;
+                d_x = d_x is null ? d_x3 : d_x + d_x3;
+            });
+        }
+
+        return (h, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ h; the tape runs in reverse, replaying the path the forward took.
+            d_h = Seed(h, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new SkipOddCallGradients { x = d_x ?? ZerosLike(x) };
+        });
+    }
+
     /// <summary>The CUDA kernels of <see cref="SkipOddDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string SkipOddCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
@@ -1924,6 +2803,69 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
                 d_h = Seed(h, seed);
                 while (tape.Count > 0) tape.Pop()();
                 return (h, new SkipOddGradients { x = d_x ?? ZerosLike(x) });
+            }
+
+            /// <summary>The gradients a call of SkipOdd from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class SkipOddCallGradients
+            {
+                public Tensor x { get; init; } = null!;
+            }
+
+            /// <summary>
+            /// <c>SkipOdd(x, n)</c> and its pullback, for [Differentiable] methods that call it: the forward
+            /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            [global::Differentiable.DifferentiablePullback("SkipOdd")]
+            public static (Tensor Value, global::System.Func<Tensor?, SkipOddCallGradients> Pullback) SkipOddVjp(Tensor x, int n)
+            {
+                // Forward: SkipOdd as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_x = null;
+                Tensor? d_h = null;
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    if (i % 2 == 1)
+                    {
+                        continue;
+                    }
+                    // h = h * x + i;
+                    var i_saved = i;
+                    var h_saved = h;
+                    var h_new_mul = Mul(h, x);
+                    h = Add(h_new_mul, (double)i_saved);
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                        var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                        // h_new_mul = h ⊙ x  ⇒  d_h2 = d_h_new_mul ⊙ x, summed over broadcast axes
+                        var d_h2 = SumToShapeOf(Mul(d_h_new_mul, x), h_saved);
+                        // h_new_mul = h ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h, summed over broadcast axes
+                        var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_saved), x);
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        d_x = d_x is null ? d_x3 : d_x + d_x3;
+                    });
+                }
+
+                return (h, seed2 =>
+                {
+                    // Backward: L = Σ seed2 ⊙ h; the tape runs in reverse, replaying the path the forward took.
+                    d_h = Seed(h, seed2);
+                    while (tape.Count > 0) tape.Pop()();
+                    return new SkipOddCallGradients { x = d_x ?? ZerosLike(x) };
+                });
             }
 
             /// <summary>The CUDA kernels of <see cref="SkipOddDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
@@ -2136,6 +3078,113 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
         d_result = Seed(result, seed);
         while (tape.Count > 0) tape.Pop()();
         return (result, new EarlyReturnGradients { x = d_x ?? ZerosLike(x) });
+    }
+
+    /// <summary>The gradients a call of EarlyReturn from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class EarlyReturnCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>EarlyReturn(x, n)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("EarlyReturn")]
+    public static (Tensor Value, global::System.Func<Tensor?, EarlyReturnCallGradients> Pullback) EarlyReturnVjp(Tensor x, int n)
+    {
+        // Forward: EarlyReturn as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_result = null;
+        Tensor? d_x = null;
+        Tensor? d_h = null;
+        Tensor result; // assigned by whichever return runs, which then jumps to the backward
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+        });
+        for (int i = 0; i < n; i++)
+        {
+            // h = Sin(h) * x + h;
+            var h_saved = h;
+            var h_new_sin = Sin(h);
+            var h_new_mul = Mul(h_new_sin, x);
+            h = Add(h_new_mul, h);
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = h_new_mul + h  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                // h_new = h_new_mul + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                var d_h2 = SumToShapeOf(d_h_new, h_saved);
+                // h_new_mul = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new_mul ⊙ x, summed over broadcast axes
+                var d_h_new_sin = SumToShapeOf(Mul(d_h_new_mul, x), h_new_sin);
+                // h_new_mul = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h_new_sin, summed over broadcast axes
+                var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_new_sin), x);
+                // h_new_sin = sin(h)  ⇒  d_h2 += d_h_new_sin ⊙ cos(h)
+                d_h2 += Mul(d_h_new_sin, Cos(h_saved));
+                d_h = d_h is null ? d_h2 : d_h + d_h2;
+                d_x = d_x is null ? d_x3 : d_x + d_x3;
+            });
+            if (i == 2)
+            {
+                // return h * h;
+                var h_saved2 = h;
+                result = Mul(h, h);
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    var result_new_sumtoshapeof = SumToShapeOf(Mul(d_result_new, h_saved2), h_saved2);
+                    // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h, summed over broadcast axes
+                    var d_h3 = result_new_sumtoshapeof;
+                    // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h, summed over broadcast axes
+                    d_h3 += result_new_sumtoshapeof;
+                    d_h = d_h is null ? d_h3 : d_h + d_h3;
+                });
+                goto backward;
+            }
+        }
+        if (n == 0)
+        {
+            // return x;
+            result = x;
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_x4) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                d_x = d_x is null ? d_x4 : d_x + d_x4;
+            });
+            goto backward;
+        }
+        // return Tanh(h);
+        var result_new2 = Tanh(h);
+        result = result_new2;
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new2 = tanh(h)  ⇒  d_h4 = d_result_new2 ⊙ (1 − result_new2²)
+            var d_h4 = Mul(d_result_new2, Sub(1.0, Mul(result_new2, result_new2)));
+            d_h = d_h is null ? d_h4 : d_h + d_h4;
+        });
+
+        backward:
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new EarlyReturnCallGradients { x = d_x ?? ZerosLike(x) };
+        });
     }
 
     /// <summary>The CUDA kernels of <see cref="EarlyReturnDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
@@ -2463,6 +3512,113 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 return (result, new EarlyReturnGradients { x = d_x ?? ZerosLike(x) });
             }
 
+            /// <summary>The gradients a call of EarlyReturn from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public sealed class EarlyReturnCallGradients
+            {
+                public Tensor x { get; init; } = null!;
+            }
+
+            /// <summary>
+            /// <c>EarlyReturn(x, n)</c> and its pullback, for [Differentiable] methods that call it: the forward
+            /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            [global::Differentiable.DifferentiablePullback("EarlyReturn")]
+            public static (Tensor Value, global::System.Func<Tensor?, EarlyReturnCallGradients> Pullback) EarlyReturnVjp(Tensor x, int n)
+            {
+                // Forward: EarlyReturn as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_result = null;
+                Tensor? d_x = null;
+                Tensor? d_h = null;
+                Tensor result; // assigned by whichever return runs, which then jumps to the backward
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                });
+                for (int i = 0; i < n; i++)
+                {
+                    // h = Sin(h) * x + h;
+                    var h_saved = h;
+                    var h_new_sin = Sin(h);
+                    var h_new_mul = Mul(h_new_sin, x);
+                    h = Add(h_new_mul, h);
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        // h_new = h_new_mul + h  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                        var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                        // h_new = h_new_mul + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                        var d_h2 = SumToShapeOf(d_h_new, h_saved);
+                        // h_new_mul = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new_mul ⊙ x, summed over broadcast axes
+                        var d_h_new_sin = SumToShapeOf(Mul(d_h_new_mul, x), h_new_sin);
+                        // h_new_mul = h_new_sin ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h_new_sin, summed over broadcast axes
+                        var d_x3 = SumToShapeOf(Mul(d_h_new_mul, h_new_sin), x);
+                        // h_new_sin = sin(h)  ⇒  d_h2 += d_h_new_sin ⊙ cos(h)
+                        d_h2 += Mul(d_h_new_sin, Cos(h_saved));
+                        d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        d_x = d_x is null ? d_x3 : d_x + d_x3;
+                    });
+                    if (i == 2)
+                    {
+                        // return h * h;
+                        var h_saved2 = h;
+                        result = Mul(h, h);
+                        tape.Push(() =>
+                        {
+                            if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                            d_result = null; // before this statement, the target is another value: its adjoint starts over
+                            var result_new_sumtoshapeof = SumToShapeOf(Mul(d_result_new, h_saved2), h_saved2);
+                            // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h, summed over broadcast axes
+                            var d_h3 = result_new_sumtoshapeof;
+                            // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h, summed over broadcast axes
+                            d_h3 += result_new_sumtoshapeof;
+                            d_h = d_h is null ? d_h3 : d_h + d_h3;
+                        });
+                        goto backward;
+                    }
+                }
+                if (n == 0)
+                {
+                    // return x;
+                    result = x;
+                    tape.Push(() =>
+                    {
+                        if (d_result is not { } d_x4) return; // nothing flowed into the value assigned here
+                        d_result = null; // before this statement, the target is another value: its adjoint starts over
+                        d_x = d_x is null ? d_x4 : d_x + d_x4;
+                    });
+                    goto backward;
+                }
+                // return Tanh(h);
+                var result_new2 = Tanh(h);
+                result = result_new2;
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // result_new2 = tanh(h)  ⇒  d_h4 = d_result_new2 ⊙ (1 − result_new2²)
+                    var d_h4 = Mul(d_result_new2, Sub(1.0, Mul(result_new2, result_new2)));
+                    d_h = d_h is null ? d_h4 : d_h + d_h4;
+                });
+
+                backward:
+                return (result, seed2 =>
+                {
+                    // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                    d_result = Seed(result, seed2);
+                    while (tape.Count > 0) tape.Pop()();
+                    return new EarlyReturnCallGradients { x = d_x ?? ZerosLike(x) };
+                });
+            }
+
             /// <summary>The CUDA kernels of <see cref="EarlyReturnDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
             public const string EarlyReturnCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
@@ -2758,6 +3914,86 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
         return (result, new ReturnsInBothBranchesGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) });
     }
 
+    /// <summary>The gradients a call of ReturnsInBothBranches from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class ReturnsInBothBranchesCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public Tensor w { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>ReturnsInBothBranches(x, w)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("ReturnsInBothBranches")]
+    public static (Tensor Value, global::System.Func<Tensor?, ReturnsInBothBranchesCallGradients> Pullback) ReturnsInBothBranchesVjp(Tensor x, Tensor w)
+    {
+        // Forward: ReturnsInBothBranches as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_result = null;
+        Tensor? d_x = null;
+        Tensor? d_w = null;
+        Tensor? d_s = null;
+        Tensor result; // assigned by whichever return runs, which then jumps to the backward
+        // var s = x * w;
+        var s = Mul(x, w);
+        tape.Push(() =>
+        {
+            if (d_s is not { } d_s_new) return; // nothing flowed into the value assigned here
+            d_s = null; // before this statement, the target is another value: its adjoint starts over
+            // s_new = x ⊙ w  ⇒  d_x2 = d_s_new ⊙ w, summed over broadcast axes
+            var d_x2 = SumToShapeOf(Mul(d_s_new, w), x);
+            // s_new = x ⊙ w  ⇒  d_w2 = d_s_new ⊙ x, summed over broadcast axes
+            var d_w2 = SumToShapeOf(Mul(d_s_new, x), w);
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+            d_w = d_w is null ? d_w2 : d_w + d_w2;
+        });
+        if (s.Sum().Item() > 0)
+        {
+            // return Exp(s);
+            var result_new = Exp(s);
+            result = result_new;
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = exp(s)  ⇒  d_s2 = d_result_new ⊙ result_new
+                var d_s2 = Mul(d_result_new, result_new);
+                d_s = d_s is null ? d_s2 : d_s + d_s2;
+            });
+            goto backward;
+        }
+        else
+        {
+            // return s * s;
+            result = Mul(s, s);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                var result_new2_sumtoshapeof = SumToShapeOf(Mul(d_result_new2, s), s);
+                // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s, summed over broadcast axes
+                var d_s3 = result_new2_sumtoshapeof;
+                // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s, summed over broadcast axes
+                d_s3 += result_new2_sumtoshapeof;
+                d_s = d_s is null ? d_s3 : d_s + d_s3;
+            });
+            goto backward;
+        }
+
+        backward:
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new ReturnsInBothBranchesCallGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) };
+        });
+    }
+
     /// <summary>ReturnsInBothBranches has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public static void ReturnsInBothBranchesDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
@@ -2857,6 +4093,86 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             d_result = Seed(result, seed);
             while (tape.Count > 0) tape.Pop()();
             return (result, new ReturnsInBothBranchesGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) });
+        }
+
+        /// <summary>The gradients a call of ReturnsInBothBranches from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ReturnsInBothBranchesCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor w { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>ReturnsInBothBranches(x, w)</c> and its pullback, for [Differentiable] methods that call it: the forward
+        /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("ReturnsInBothBranches")]
+        public static (Tensor Value, global::System.Func<Tensor?, ReturnsInBothBranchesCallGradients> Pullback) ReturnsInBothBranchesVjp(Tensor x, Tensor w)
+        {
+            // Forward: ReturnsInBothBranches as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_result = null;
+            Tensor? d_x = null;
+            Tensor? d_w = null;
+            Tensor? d_s = null;
+            Tensor result; // assigned by whichever return runs, which then jumps to the backward
+            // var s = x * w;
+            var s = Mul(x, w);
+            tape.Push(() =>
+            {
+                if (d_s is not { } d_s_new) return; // nothing flowed into the value assigned here
+                d_s = null; // before this statement, the target is another value: its adjoint starts over
+                // s_new = x ⊙ w  ⇒  d_x2 = d_s_new ⊙ w, summed over broadcast axes
+                var d_x2 = SumToShapeOf(Mul(d_s_new, w), x);
+                // s_new = x ⊙ w  ⇒  d_w2 = d_s_new ⊙ x, summed over broadcast axes
+                var d_w2 = SumToShapeOf(Mul(d_s_new, x), w);
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+                d_w = d_w is null ? d_w2 : d_w + d_w2;
+            });
+            if (s.Sum().Item() > 0)
+            {
+                // return Exp(s);
+                var result_new = Exp(s);
+                result = result_new;
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // result_new = exp(s)  ⇒  d_s2 = d_result_new ⊙ result_new
+                    var d_s2 = Mul(d_result_new, result_new);
+                    d_s = d_s is null ? d_s2 : d_s + d_s2;
+                });
+                goto backward;
+            }
+            else
+            {
+                // return s * s;
+                result = Mul(s, s);
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    var result_new2_sumtoshapeof = SumToShapeOf(Mul(d_result_new2, s), s);
+                    // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s, summed over broadcast axes
+                    var d_s3 = result_new2_sumtoshapeof;
+                    // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s, summed over broadcast axes
+                    d_s3 += result_new2_sumtoshapeof;
+                    d_s = d_s is null ? d_s3 : d_s + d_s3;
+                });
+                goto backward;
+            }
+
+            backward:
+            return (result, seed2 =>
+            {
+                // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed2);
+                while (tape.Count > 0) tape.Pop()();
+                return new ReturnsInBothBranchesCallGradients { x = d_x ?? ZerosLike(x), w = d_w ?? ZerosLike(w) };
+            });
         }
 
         /// <summary>ReturnsInBothBranches has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>

@@ -780,6 +780,7 @@ partial class GoogLeNet : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B", "Fc.W", "Fc.B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
         // Forward
@@ -1135,6 +1136,372 @@ partial class GoogLeNet : global::Differentiable.IModule
             // b1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_b1_conv2d
             var d_Conv1W = Conv2dWeightGradient(d_b1_conv2d, x, Conv1W, stride: 2, padding: 3);
             return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+        });
+    }
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B", "Fc.W", "Fc.B")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    {
+        // Forward
+        // var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);
+        var b1_conv2d = Conv2d(x, Conv1W, stride: 2, padding: 3);
+        var b1_reshape = Reshape(Conv1B, -1, 1, 1);
+        var b1_relu = Relu(Add(b1_conv2d, b1_reshape));
+        var b1 = MaxPool2d(b1_relu, kernel: 3, stride: 2, padding: 1);
+        // var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);
+        var b2_conv2d2 = Conv2d(b1, Conv2W);
+        var b2_reshape2 = Reshape(Conv2B, -1, 1, 1);
+        var b2_relu2 = Relu(Add(b2_conv2d2, b2_reshape2));
+        var b2_conv2d = Conv2d(b2_relu2, Conv3W, padding: 1);
+        var b2_reshape = Reshape(Conv3B, -1, 1, 1);
+        var b2_relu = Relu(Add(b2_conv2d, b2_reshape));
+        var b2 = MaxPool2d(b2_relu, kernel: 3, stride: 2, padding: 1);
+        // var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);
+        var Inception3a_forward_vjp = Inception3a.ForwardVjp(b2);
+        var Inception3a_forward = Inception3a_forward_vjp.Value;
+        var Inception3b_forward_vjp = Inception3b.ForwardVjp(Inception3a_forward);
+        var Inception3b_forward = Inception3b_forward_vjp.Value;
+        var b3 = MaxPool2d(Inception3b_forward, kernel: 3, stride: 2, padding: 1);
+        // var b4a = Inception4b.Forward(Inception4a.Forward(b3));
+        var Inception4a_forward_vjp = Inception4a.ForwardVjp(b3);
+        var Inception4a_forward = Inception4a_forward_vjp.Value;
+        var b4a_vjp = Inception4b.ForwardVjp(Inception4a_forward);
+        var b4a = b4a_vjp.Value;
+        // var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);
+        var Inception4c_forward_vjp = Inception4c.ForwardVjp(b4a);
+        var Inception4c_forward = Inception4c_forward_vjp.Value;
+        var Inception4d_forward_vjp = Inception4d.ForwardVjp(Inception4c_forward);
+        var Inception4d_forward = Inception4d_forward_vjp.Value;
+        var Inception4e_forward_vjp = Inception4e.ForwardVjp(Inception4d_forward);
+        var Inception4e_forward = Inception4e_forward_vjp.Value;
+        var b4 = MaxPool2d(Inception4e_forward, kernel: 3, stride: 2, padding: 1);
+        // var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));
+        var Inception5a_forward_vjp = Inception5a.ForwardVjp(b4);
+        var Inception5a_forward = Inception5a_forward_vjp.Value;
+        var Inception5b_forward_vjp = Inception5b.ForwardVjp(Inception5a_forward);
+        var Inception5b_forward = Inception5b_forward_vjp.Value;
+        var b5_mean = Mean(Inception5b_forward, axis: 3);
+        var b5 = Mean(b5_mean, axis: 2);
+        // return LogSoftmax(Fc.Forward(b5), axis: 1);
+        var Fc_forward_vjp = Fc.ForwardVjp(b5);
+        var Fc_forward = Fc_forward_vjp.Value;
+        var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
+        var forward = Sub(Fc_forward, forward_logsumexp);
+
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes
+            var d_Fc_forward = SumToShapeOf(d_forward, Fc_forward);
+            // forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+            // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
+            d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
+            var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
+            // Fc_forward = Fc.Forward(b5)  ⇒  d_b5 = pullback of Fc.Forward(b5) at d_Fc_forward, its x
+            var d_b5 = Fc_forward_pullback.x;
+            // Fc_forward = Fc.Forward(b5)  ⇒  d_Fc_W = pullback of Fc.Forward(b5) at d_Fc_forward, its W
+            var d_Fc_W = Fc_forward_pullback.W;
+            // Fc_forward = Fc.Forward(b5)  ⇒  d_Fc_B = pullback of Fc.Forward(b5) at d_Fc_forward, its B
+            var d_Fc_B = Fc_forward_pullback.B;
+            // b5 = mean_2 b5_mean  ⇒  d_b5_mean = d_b5 / n expanded to the shape of b5_mean
+            var d_b5_mean = ExpandMeanAlong(d_b5, b5_mean, axis: 2, keepDims: false);
+            // b5_mean = mean_3 Inception5b_forward  ⇒  d_Inception5b_forward = d_b5_mean / n expanded to the shape of Inception5b_forward
+            var d_Inception5b_forward = ExpandMeanAlong(d_b5_mean, Inception5b_forward, axis: 3, keepDims: false);
+            var Inception5b_forward_pullback = Inception5b_forward_vjp.Pullback(d_Inception5b_forward);
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5a_forward = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its x
+            var d_Inception5a_forward = Inception5b_forward_pullback.x;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P1W = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1W
+            var d_Inception5b_P1W = Inception5b_forward_pullback.P1W;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P1B = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1B
+            var d_Inception5b_P1B = Inception5b_forward_pullback.P1B;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2aW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aW
+            var d_Inception5b_P2aW = Inception5b_forward_pullback.P2aW;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2aB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aB
+            var d_Inception5b_P2aB = Inception5b_forward_pullback.P2aB;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2bW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bW
+            var d_Inception5b_P2bW = Inception5b_forward_pullback.P2bW;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2bB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bB
+            var d_Inception5b_P2bB = Inception5b_forward_pullback.P2bB;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3aW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aW
+            var d_Inception5b_P3aW = Inception5b_forward_pullback.P3aW;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3aB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aB
+            var d_Inception5b_P3aB = Inception5b_forward_pullback.P3aB;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3bW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bW
+            var d_Inception5b_P3bW = Inception5b_forward_pullback.P3bW;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3bB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bB
+            var d_Inception5b_P3bB = Inception5b_forward_pullback.P3bB;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P4W = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4W
+            var d_Inception5b_P4W = Inception5b_forward_pullback.P4W;
+            // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P4B = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4B
+            var d_Inception5b_P4B = Inception5b_forward_pullback.P4B;
+            var Inception5a_forward_pullback = Inception5a_forward_vjp.Pullback(d_Inception5a_forward);
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_b4 = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its x
+            var d_b4 = Inception5a_forward_pullback.x;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P1W = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1W
+            var d_Inception5a_P1W = Inception5a_forward_pullback.P1W;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P1B = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1B
+            var d_Inception5a_P1B = Inception5a_forward_pullback.P1B;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2aW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aW
+            var d_Inception5a_P2aW = Inception5a_forward_pullback.P2aW;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2aB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aB
+            var d_Inception5a_P2aB = Inception5a_forward_pullback.P2aB;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2bW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bW
+            var d_Inception5a_P2bW = Inception5a_forward_pullback.P2bW;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2bB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bB
+            var d_Inception5a_P2bB = Inception5a_forward_pullback.P2bB;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3aW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aW
+            var d_Inception5a_P3aW = Inception5a_forward_pullback.P3aW;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3aB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aB
+            var d_Inception5a_P3aB = Inception5a_forward_pullback.P3aB;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3bW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bW
+            var d_Inception5a_P3bW = Inception5a_forward_pullback.P3bW;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3bB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bB
+            var d_Inception5a_P3bB = Inception5a_forward_pullback.P3bB;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P4W = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4W
+            var d_Inception5a_P4W = Inception5a_forward_pullback.P4W;
+            // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P4B = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4B
+            var d_Inception5a_P4B = Inception5a_forward_pullback.P4B;
+            // b4 = maxpool2d(Inception4e_forward)  ⇒  d_Inception4e_forward = d_b4 routed to the first maximum of each window of Inception4e_forward
+            var d_Inception4e_forward = MaxPool2dBackward(d_b4, Inception4e_forward, kernel: 3, stride: 2, padding: 1);
+            var Inception4e_forward_pullback = Inception4e_forward_vjp.Pullback(d_Inception4e_forward);
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4d_forward = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its x
+            var d_Inception4d_forward = Inception4e_forward_pullback.x;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P1W = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1W
+            var d_Inception4e_P1W = Inception4e_forward_pullback.P1W;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P1B = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1B
+            var d_Inception4e_P1B = Inception4e_forward_pullback.P1B;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2aW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aW
+            var d_Inception4e_P2aW = Inception4e_forward_pullback.P2aW;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2aB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aB
+            var d_Inception4e_P2aB = Inception4e_forward_pullback.P2aB;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2bW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bW
+            var d_Inception4e_P2bW = Inception4e_forward_pullback.P2bW;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2bB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bB
+            var d_Inception4e_P2bB = Inception4e_forward_pullback.P2bB;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3aW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aW
+            var d_Inception4e_P3aW = Inception4e_forward_pullback.P3aW;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3aB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aB
+            var d_Inception4e_P3aB = Inception4e_forward_pullback.P3aB;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3bW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bW
+            var d_Inception4e_P3bW = Inception4e_forward_pullback.P3bW;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3bB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bB
+            var d_Inception4e_P3bB = Inception4e_forward_pullback.P3bB;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P4W = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4W
+            var d_Inception4e_P4W = Inception4e_forward_pullback.P4W;
+            // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P4B = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4B
+            var d_Inception4e_P4B = Inception4e_forward_pullback.P4B;
+            var Inception4d_forward_pullback = Inception4d_forward_vjp.Pullback(d_Inception4d_forward);
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4c_forward = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its x
+            var d_Inception4c_forward = Inception4d_forward_pullback.x;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P1W = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1W
+            var d_Inception4d_P1W = Inception4d_forward_pullback.P1W;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P1B = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1B
+            var d_Inception4d_P1B = Inception4d_forward_pullback.P1B;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2aW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aW
+            var d_Inception4d_P2aW = Inception4d_forward_pullback.P2aW;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2aB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aB
+            var d_Inception4d_P2aB = Inception4d_forward_pullback.P2aB;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2bW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bW
+            var d_Inception4d_P2bW = Inception4d_forward_pullback.P2bW;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2bB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bB
+            var d_Inception4d_P2bB = Inception4d_forward_pullback.P2bB;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3aW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aW
+            var d_Inception4d_P3aW = Inception4d_forward_pullback.P3aW;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3aB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aB
+            var d_Inception4d_P3aB = Inception4d_forward_pullback.P3aB;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3bW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bW
+            var d_Inception4d_P3bW = Inception4d_forward_pullback.P3bW;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3bB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bB
+            var d_Inception4d_P3bB = Inception4d_forward_pullback.P3bB;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P4W = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4W
+            var d_Inception4d_P4W = Inception4d_forward_pullback.P4W;
+            // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P4B = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4B
+            var d_Inception4d_P4B = Inception4d_forward_pullback.P4B;
+            var Inception4c_forward_pullback = Inception4c_forward_vjp.Pullback(d_Inception4c_forward);
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_b4a = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its x
+            var d_b4a = Inception4c_forward_pullback.x;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P1W = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1W
+            var d_Inception4c_P1W = Inception4c_forward_pullback.P1W;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P1B = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1B
+            var d_Inception4c_P1B = Inception4c_forward_pullback.P1B;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2aW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aW
+            var d_Inception4c_P2aW = Inception4c_forward_pullback.P2aW;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2aB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aB
+            var d_Inception4c_P2aB = Inception4c_forward_pullback.P2aB;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2bW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bW
+            var d_Inception4c_P2bW = Inception4c_forward_pullback.P2bW;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2bB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bB
+            var d_Inception4c_P2bB = Inception4c_forward_pullback.P2bB;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3aW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aW
+            var d_Inception4c_P3aW = Inception4c_forward_pullback.P3aW;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3aB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aB
+            var d_Inception4c_P3aB = Inception4c_forward_pullback.P3aB;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3bW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bW
+            var d_Inception4c_P3bW = Inception4c_forward_pullback.P3bW;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3bB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bB
+            var d_Inception4c_P3bB = Inception4c_forward_pullback.P3bB;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P4W = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4W
+            var d_Inception4c_P4W = Inception4c_forward_pullback.P4W;
+            // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P4B = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4B
+            var d_Inception4c_P4B = Inception4c_forward_pullback.P4B;
+            var b4a_pullback = b4a_vjp.Pullback(d_b4a);
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4a_forward = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its x
+            var d_Inception4a_forward = b4a_pullback.x;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P1W = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1W
+            var d_Inception4b_P1W = b4a_pullback.P1W;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P1B = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1B
+            var d_Inception4b_P1B = b4a_pullback.P1B;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2aW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aW
+            var d_Inception4b_P2aW = b4a_pullback.P2aW;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2aB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aB
+            var d_Inception4b_P2aB = b4a_pullback.P2aB;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2bW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bW
+            var d_Inception4b_P2bW = b4a_pullback.P2bW;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2bB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bB
+            var d_Inception4b_P2bB = b4a_pullback.P2bB;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3aW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aW
+            var d_Inception4b_P3aW = b4a_pullback.P3aW;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3aB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aB
+            var d_Inception4b_P3aB = b4a_pullback.P3aB;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3bW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bW
+            var d_Inception4b_P3bW = b4a_pullback.P3bW;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3bB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bB
+            var d_Inception4b_P3bB = b4a_pullback.P3bB;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P4W = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4W
+            var d_Inception4b_P4W = b4a_pullback.P4W;
+            // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P4B = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4B
+            var d_Inception4b_P4B = b4a_pullback.P4B;
+            var Inception4a_forward_pullback = Inception4a_forward_vjp.Pullback(d_Inception4a_forward);
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_b3 = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its x
+            var d_b3 = Inception4a_forward_pullback.x;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P1W = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1W
+            var d_Inception4a_P1W = Inception4a_forward_pullback.P1W;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P1B = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1B
+            var d_Inception4a_P1B = Inception4a_forward_pullback.P1B;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2aW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aW
+            var d_Inception4a_P2aW = Inception4a_forward_pullback.P2aW;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2aB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aB
+            var d_Inception4a_P2aB = Inception4a_forward_pullback.P2aB;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2bW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bW
+            var d_Inception4a_P2bW = Inception4a_forward_pullback.P2bW;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2bB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bB
+            var d_Inception4a_P2bB = Inception4a_forward_pullback.P2bB;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3aW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aW
+            var d_Inception4a_P3aW = Inception4a_forward_pullback.P3aW;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3aB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aB
+            var d_Inception4a_P3aB = Inception4a_forward_pullback.P3aB;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3bW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bW
+            var d_Inception4a_P3bW = Inception4a_forward_pullback.P3bW;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3bB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bB
+            var d_Inception4a_P3bB = Inception4a_forward_pullback.P3bB;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P4W = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4W
+            var d_Inception4a_P4W = Inception4a_forward_pullback.P4W;
+            // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P4B = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4B
+            var d_Inception4a_P4B = Inception4a_forward_pullback.P4B;
+            // b3 = maxpool2d(Inception3b_forward)  ⇒  d_Inception3b_forward = d_b3 routed to the first maximum of each window of Inception3b_forward
+            var d_Inception3b_forward = MaxPool2dBackward(d_b3, Inception3b_forward, kernel: 3, stride: 2, padding: 1);
+            var Inception3b_forward_pullback = Inception3b_forward_vjp.Pullback(d_Inception3b_forward);
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3a_forward = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its x
+            var d_Inception3a_forward = Inception3b_forward_pullback.x;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P1W = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1W
+            var d_Inception3b_P1W = Inception3b_forward_pullback.P1W;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P1B = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1B
+            var d_Inception3b_P1B = Inception3b_forward_pullback.P1B;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2aW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aW
+            var d_Inception3b_P2aW = Inception3b_forward_pullback.P2aW;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2aB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aB
+            var d_Inception3b_P2aB = Inception3b_forward_pullback.P2aB;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2bW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bW
+            var d_Inception3b_P2bW = Inception3b_forward_pullback.P2bW;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2bB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bB
+            var d_Inception3b_P2bB = Inception3b_forward_pullback.P2bB;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3aW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aW
+            var d_Inception3b_P3aW = Inception3b_forward_pullback.P3aW;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3aB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aB
+            var d_Inception3b_P3aB = Inception3b_forward_pullback.P3aB;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3bW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bW
+            var d_Inception3b_P3bW = Inception3b_forward_pullback.P3bW;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3bB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bB
+            var d_Inception3b_P3bB = Inception3b_forward_pullback.P3bB;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P4W = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4W
+            var d_Inception3b_P4W = Inception3b_forward_pullback.P4W;
+            // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P4B = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4B
+            var d_Inception3b_P4B = Inception3b_forward_pullback.P4B;
+            var Inception3a_forward_pullback = Inception3a_forward_vjp.Pullback(d_Inception3a_forward);
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_b2 = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its x
+            var d_b2 = Inception3a_forward_pullback.x;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P1W = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1W
+            var d_Inception3a_P1W = Inception3a_forward_pullback.P1W;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P1B = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1B
+            var d_Inception3a_P1B = Inception3a_forward_pullback.P1B;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2aW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aW
+            var d_Inception3a_P2aW = Inception3a_forward_pullback.P2aW;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2aB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aB
+            var d_Inception3a_P2aB = Inception3a_forward_pullback.P2aB;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2bW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bW
+            var d_Inception3a_P2bW = Inception3a_forward_pullback.P2bW;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2bB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bB
+            var d_Inception3a_P2bB = Inception3a_forward_pullback.P2bB;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3aW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aW
+            var d_Inception3a_P3aW = Inception3a_forward_pullback.P3aW;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3aB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aB
+            var d_Inception3a_P3aB = Inception3a_forward_pullback.P3aB;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3bW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bW
+            var d_Inception3a_P3bW = Inception3a_forward_pullback.P3bW;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3bB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bB
+            var d_Inception3a_P3bB = Inception3a_forward_pullback.P3bB;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P4W = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4W
+            var d_Inception3a_P4W = Inception3a_forward_pullback.P4W;
+            // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P4B = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4B
+            var d_Inception3a_P4B = Inception3a_forward_pullback.P4B;
+            // b2 = maxpool2d(b2_relu)  ⇒  d_b2_relu = d_b2 routed to the first maximum of each window of b2_relu
+            var d_b2_relu = MaxPool2dBackward(d_b2, b2_relu, kernel: 3, stride: 2, padding: 1);
+            // b2_relu = relu(b2_conv2d + b2_reshape)  ⇒  d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
+            var d_b2_add2 = Mul(d_b2_relu, Step(b2_relu));
+            // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_conv2d = d_b2_add2, summed over broadcast axes
+            var d_b2_conv2d = SumToShapeOf(d_b2_add2, b2_conv2d);
+            // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_reshape = d_b2_add2, summed over broadcast axes
+            var d_b2_reshape = SumToShapeOf(d_b2_add2, b2_reshape);
+            // b2_reshape = reshape(Conv3B, (-1, 1, 1))  ⇒  d_Conv3B = reshape(d_b2_reshape) to Conv3B's shape
+            var d_Conv3B = ReshapeLike(d_b2_reshape, Conv3B);
+            // b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_b2_relu2 = conv_transpose2d(d_b2_conv2d, Conv3W)
+            var d_b2_relu2 = Conv2dInputGradient(d_b2_conv2d, Conv3W, b2_relu2, padding: 1);
+            // b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_Conv3W = the correlation of b2_relu2 with d_b2_conv2d
+            var d_Conv3W = Conv2dWeightGradient(d_b2_conv2d, b2_relu2, Conv3W, padding: 1);
+            // b2_relu2 = relu(b2_conv2d2 + b2_reshape2)  ⇒  d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
+            var d_b2_add = Mul(d_b2_relu2, Step(b2_relu2));
+            // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_conv2d2 = d_b2_add, summed over broadcast axes
+            var d_b2_conv2d2 = SumToShapeOf(d_b2_add, b2_conv2d2);
+            // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_reshape2 = d_b2_add, summed over broadcast axes
+            var d_b2_reshape2 = SumToShapeOf(d_b2_add, b2_reshape2);
+            // b2_reshape2 = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_b2_reshape2) to Conv2B's shape
+            var d_Conv2B = ReshapeLike(d_b2_reshape2, Conv2B);
+            // b2_conv2d2 = conv2d(b1, Conv2W)  ⇒  d_b1 = conv_transpose2d(d_b2_conv2d2, Conv2W)
+            var d_b1 = Conv2dInputGradient(d_b2_conv2d2, Conv2W, b1);
+            // b2_conv2d2 = conv2d(b1, Conv2W)  ⇒  d_Conv2W = the correlation of b1 with d_b2_conv2d2
+            var d_Conv2W = Conv2dWeightGradient(d_b2_conv2d2, b1, Conv2W);
+            // b1 = maxpool2d(b1_relu)  ⇒  d_b1_relu = d_b1 routed to the first maximum of each window of b1_relu
+            var d_b1_relu = MaxPool2dBackward(d_b1, b1_relu, kernel: 3, stride: 2, padding: 1);
+            // b1_relu = relu(b1_conv2d + b1_reshape)  ⇒  d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
+            var d_b1_add = Mul(d_b1_relu, Step(b1_relu));
+            // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_conv2d = d_b1_add, summed over broadcast axes
+            var d_b1_conv2d = SumToShapeOf(d_b1_add, b1_conv2d);
+            // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_reshape = d_b1_add, summed over broadcast axes
+            var d_b1_reshape = SumToShapeOf(d_b1_add, b1_reshape);
+            // b1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_b1_reshape) to Conv1B's shape
+            var d_Conv1B = ReshapeLike(d_b1_reshape, Conv1B);
+            // b1_conv2d = conv2d(x, Conv1W)  ⇒  d_x = conv_transpose2d(d_b1_conv2d, Conv1W)
+            var d_x = Conv2dInputGradient(d_b1_conv2d, Conv1W, x, stride: 2, padding: 3);
+            // b1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_b1_conv2d
+            var d_Conv1W = Conv2dWeightGradient(d_b1_conv2d, x, Conv1W, stride: 2, padding: 3);
+            return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
         });
     }
 
@@ -1797,6 +2164,7 @@ partial class GoogLeNet : global::Differentiable.IModule
         /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B", "Fc.W", "Fc.B")]
         public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
         {
             // Forward
@@ -2152,6 +2520,372 @@ partial class GoogLeNet : global::Differentiable.IModule
                 // b1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_b1_conv2d
                 var d_Conv1W = Conv2dWeightGradient(d_b1_conv2d, x, Conv1W, stride: 2, padding: 3);
                 return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+            });
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B", "Fc.W", "Fc.B")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+        {
+            // Forward
+            // var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);
+            var b1_conv2d = Conv2d(x, Conv1W, stride: 2, padding: 3);
+            var b1_reshape = Reshape(Conv1B, -1, 1, 1);
+            var b1_relu = Relu(Add(b1_conv2d, b1_reshape));
+            var b1 = MaxPool2d(b1_relu, kernel: 3, stride: 2, padding: 1);
+            // var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);
+            var b2_conv2d2 = Conv2d(b1, Conv2W);
+            var b2_reshape2 = Reshape(Conv2B, -1, 1, 1);
+            var b2_relu2 = Relu(Add(b2_conv2d2, b2_reshape2));
+            var b2_conv2d = Conv2d(b2_relu2, Conv3W, padding: 1);
+            var b2_reshape = Reshape(Conv3B, -1, 1, 1);
+            var b2_relu = Relu(Add(b2_conv2d, b2_reshape));
+            var b2 = MaxPool2d(b2_relu, kernel: 3, stride: 2, padding: 1);
+            // var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);
+            var Inception3a_forward_vjp = Inception3a.ForwardVjp(b2);
+            var Inception3a_forward = Inception3a_forward_vjp.Value;
+            var Inception3b_forward_vjp = Inception3b.ForwardVjp(Inception3a_forward);
+            var Inception3b_forward = Inception3b_forward_vjp.Value;
+            var b3 = MaxPool2d(Inception3b_forward, kernel: 3, stride: 2, padding: 1);
+            // var b4a = Inception4b.Forward(Inception4a.Forward(b3));
+            var Inception4a_forward_vjp = Inception4a.ForwardVjp(b3);
+            var Inception4a_forward = Inception4a_forward_vjp.Value;
+            var b4a_vjp = Inception4b.ForwardVjp(Inception4a_forward);
+            var b4a = b4a_vjp.Value;
+            // var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);
+            var Inception4c_forward_vjp = Inception4c.ForwardVjp(b4a);
+            var Inception4c_forward = Inception4c_forward_vjp.Value;
+            var Inception4d_forward_vjp = Inception4d.ForwardVjp(Inception4c_forward);
+            var Inception4d_forward = Inception4d_forward_vjp.Value;
+            var Inception4e_forward_vjp = Inception4e.ForwardVjp(Inception4d_forward);
+            var Inception4e_forward = Inception4e_forward_vjp.Value;
+            var b4 = MaxPool2d(Inception4e_forward, kernel: 3, stride: 2, padding: 1);
+            // var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));
+            var Inception5a_forward_vjp = Inception5a.ForwardVjp(b4);
+            var Inception5a_forward = Inception5a_forward_vjp.Value;
+            var Inception5b_forward_vjp = Inception5b.ForwardVjp(Inception5a_forward);
+            var Inception5b_forward = Inception5b_forward_vjp.Value;
+            var b5_mean = Mean(Inception5b_forward, axis: 3);
+            var b5 = Mean(b5_mean, axis: 2);
+            // return LogSoftmax(Fc.Forward(b5), axis: 1);
+            var Fc_forward_vjp = Fc.ForwardVjp(b5);
+            var Fc_forward = Fc_forward_vjp.Value;
+            var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
+            var forward = Sub(Fc_forward, forward_logsumexp);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes
+                var d_Fc_forward = SumToShapeOf(d_forward, Fc_forward);
+                // forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+                // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
+                d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
+                var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
+                // Fc_forward = Fc.Forward(b5)  ⇒  d_b5 = pullback of Fc.Forward(b5) at d_Fc_forward, its x
+                var d_b5 = Fc_forward_pullback.x;
+                // Fc_forward = Fc.Forward(b5)  ⇒  d_Fc_W = pullback of Fc.Forward(b5) at d_Fc_forward, its W
+                var d_Fc_W = Fc_forward_pullback.W;
+                // Fc_forward = Fc.Forward(b5)  ⇒  d_Fc_B = pullback of Fc.Forward(b5) at d_Fc_forward, its B
+                var d_Fc_B = Fc_forward_pullback.B;
+                // b5 = mean_2 b5_mean  ⇒  d_b5_mean = d_b5 / n expanded to the shape of b5_mean
+                var d_b5_mean = ExpandMeanAlong(d_b5, b5_mean, axis: 2, keepDims: false);
+                // b5_mean = mean_3 Inception5b_forward  ⇒  d_Inception5b_forward = d_b5_mean / n expanded to the shape of Inception5b_forward
+                var d_Inception5b_forward = ExpandMeanAlong(d_b5_mean, Inception5b_forward, axis: 3, keepDims: false);
+                var Inception5b_forward_pullback = Inception5b_forward_vjp.Pullback(d_Inception5b_forward);
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5a_forward = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its x
+                var d_Inception5a_forward = Inception5b_forward_pullback.x;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P1W = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1W
+                var d_Inception5b_P1W = Inception5b_forward_pullback.P1W;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P1B = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P1B
+                var d_Inception5b_P1B = Inception5b_forward_pullback.P1B;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2aW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aW
+                var d_Inception5b_P2aW = Inception5b_forward_pullback.P2aW;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2aB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2aB
+                var d_Inception5b_P2aB = Inception5b_forward_pullback.P2aB;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2bW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bW
+                var d_Inception5b_P2bW = Inception5b_forward_pullback.P2bW;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P2bB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P2bB
+                var d_Inception5b_P2bB = Inception5b_forward_pullback.P2bB;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3aW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aW
+                var d_Inception5b_P3aW = Inception5b_forward_pullback.P3aW;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3aB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3aB
+                var d_Inception5b_P3aB = Inception5b_forward_pullback.P3aB;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3bW = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bW
+                var d_Inception5b_P3bW = Inception5b_forward_pullback.P3bW;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P3bB = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P3bB
+                var d_Inception5b_P3bB = Inception5b_forward_pullback.P3bB;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P4W = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4W
+                var d_Inception5b_P4W = Inception5b_forward_pullback.P4W;
+                // Inception5b_forward = Inception5b.Forward(Inception5a_forward)  ⇒  d_Inception5b_P4B = pullback of Inception5b.Forward(Inception5a_forward) at d_Inception5b_forward, its P4B
+                var d_Inception5b_P4B = Inception5b_forward_pullback.P4B;
+                var Inception5a_forward_pullback = Inception5a_forward_vjp.Pullback(d_Inception5a_forward);
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_b4 = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its x
+                var d_b4 = Inception5a_forward_pullback.x;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P1W = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1W
+                var d_Inception5a_P1W = Inception5a_forward_pullback.P1W;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P1B = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P1B
+                var d_Inception5a_P1B = Inception5a_forward_pullback.P1B;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2aW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aW
+                var d_Inception5a_P2aW = Inception5a_forward_pullback.P2aW;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2aB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2aB
+                var d_Inception5a_P2aB = Inception5a_forward_pullback.P2aB;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2bW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bW
+                var d_Inception5a_P2bW = Inception5a_forward_pullback.P2bW;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P2bB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P2bB
+                var d_Inception5a_P2bB = Inception5a_forward_pullback.P2bB;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3aW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aW
+                var d_Inception5a_P3aW = Inception5a_forward_pullback.P3aW;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3aB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3aB
+                var d_Inception5a_P3aB = Inception5a_forward_pullback.P3aB;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3bW = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bW
+                var d_Inception5a_P3bW = Inception5a_forward_pullback.P3bW;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P3bB = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P3bB
+                var d_Inception5a_P3bB = Inception5a_forward_pullback.P3bB;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P4W = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4W
+                var d_Inception5a_P4W = Inception5a_forward_pullback.P4W;
+                // Inception5a_forward = Inception5a.Forward(b4)  ⇒  d_Inception5a_P4B = pullback of Inception5a.Forward(b4) at d_Inception5a_forward, its P4B
+                var d_Inception5a_P4B = Inception5a_forward_pullback.P4B;
+                // b4 = maxpool2d(Inception4e_forward)  ⇒  d_Inception4e_forward = d_b4 routed to the first maximum of each window of Inception4e_forward
+                var d_Inception4e_forward = MaxPool2dBackward(d_b4, Inception4e_forward, kernel: 3, stride: 2, padding: 1);
+                var Inception4e_forward_pullback = Inception4e_forward_vjp.Pullback(d_Inception4e_forward);
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4d_forward = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its x
+                var d_Inception4d_forward = Inception4e_forward_pullback.x;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P1W = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1W
+                var d_Inception4e_P1W = Inception4e_forward_pullback.P1W;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P1B = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P1B
+                var d_Inception4e_P1B = Inception4e_forward_pullback.P1B;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2aW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aW
+                var d_Inception4e_P2aW = Inception4e_forward_pullback.P2aW;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2aB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2aB
+                var d_Inception4e_P2aB = Inception4e_forward_pullback.P2aB;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2bW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bW
+                var d_Inception4e_P2bW = Inception4e_forward_pullback.P2bW;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P2bB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P2bB
+                var d_Inception4e_P2bB = Inception4e_forward_pullback.P2bB;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3aW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aW
+                var d_Inception4e_P3aW = Inception4e_forward_pullback.P3aW;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3aB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3aB
+                var d_Inception4e_P3aB = Inception4e_forward_pullback.P3aB;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3bW = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bW
+                var d_Inception4e_P3bW = Inception4e_forward_pullback.P3bW;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P3bB = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P3bB
+                var d_Inception4e_P3bB = Inception4e_forward_pullback.P3bB;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P4W = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4W
+                var d_Inception4e_P4W = Inception4e_forward_pullback.P4W;
+                // Inception4e_forward = Inception4e.Forward(Inception4d_forward)  ⇒  d_Inception4e_P4B = pullback of Inception4e.Forward(Inception4d_forward) at d_Inception4e_forward, its P4B
+                var d_Inception4e_P4B = Inception4e_forward_pullback.P4B;
+                var Inception4d_forward_pullback = Inception4d_forward_vjp.Pullback(d_Inception4d_forward);
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4c_forward = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its x
+                var d_Inception4c_forward = Inception4d_forward_pullback.x;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P1W = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1W
+                var d_Inception4d_P1W = Inception4d_forward_pullback.P1W;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P1B = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P1B
+                var d_Inception4d_P1B = Inception4d_forward_pullback.P1B;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2aW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aW
+                var d_Inception4d_P2aW = Inception4d_forward_pullback.P2aW;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2aB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2aB
+                var d_Inception4d_P2aB = Inception4d_forward_pullback.P2aB;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2bW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bW
+                var d_Inception4d_P2bW = Inception4d_forward_pullback.P2bW;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P2bB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P2bB
+                var d_Inception4d_P2bB = Inception4d_forward_pullback.P2bB;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3aW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aW
+                var d_Inception4d_P3aW = Inception4d_forward_pullback.P3aW;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3aB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3aB
+                var d_Inception4d_P3aB = Inception4d_forward_pullback.P3aB;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3bW = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bW
+                var d_Inception4d_P3bW = Inception4d_forward_pullback.P3bW;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P3bB = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P3bB
+                var d_Inception4d_P3bB = Inception4d_forward_pullback.P3bB;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P4W = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4W
+                var d_Inception4d_P4W = Inception4d_forward_pullback.P4W;
+                // Inception4d_forward = Inception4d.Forward(Inception4c_forward)  ⇒  d_Inception4d_P4B = pullback of Inception4d.Forward(Inception4c_forward) at d_Inception4d_forward, its P4B
+                var d_Inception4d_P4B = Inception4d_forward_pullback.P4B;
+                var Inception4c_forward_pullback = Inception4c_forward_vjp.Pullback(d_Inception4c_forward);
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_b4a = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its x
+                var d_b4a = Inception4c_forward_pullback.x;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P1W = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1W
+                var d_Inception4c_P1W = Inception4c_forward_pullback.P1W;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P1B = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P1B
+                var d_Inception4c_P1B = Inception4c_forward_pullback.P1B;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2aW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aW
+                var d_Inception4c_P2aW = Inception4c_forward_pullback.P2aW;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2aB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2aB
+                var d_Inception4c_P2aB = Inception4c_forward_pullback.P2aB;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2bW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bW
+                var d_Inception4c_P2bW = Inception4c_forward_pullback.P2bW;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P2bB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P2bB
+                var d_Inception4c_P2bB = Inception4c_forward_pullback.P2bB;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3aW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aW
+                var d_Inception4c_P3aW = Inception4c_forward_pullback.P3aW;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3aB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3aB
+                var d_Inception4c_P3aB = Inception4c_forward_pullback.P3aB;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3bW = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bW
+                var d_Inception4c_P3bW = Inception4c_forward_pullback.P3bW;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P3bB = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P3bB
+                var d_Inception4c_P3bB = Inception4c_forward_pullback.P3bB;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P4W = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4W
+                var d_Inception4c_P4W = Inception4c_forward_pullback.P4W;
+                // Inception4c_forward = Inception4c.Forward(b4a)  ⇒  d_Inception4c_P4B = pullback of Inception4c.Forward(b4a) at d_Inception4c_forward, its P4B
+                var d_Inception4c_P4B = Inception4c_forward_pullback.P4B;
+                var b4a_pullback = b4a_vjp.Pullback(d_b4a);
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4a_forward = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its x
+                var d_Inception4a_forward = b4a_pullback.x;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P1W = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1W
+                var d_Inception4b_P1W = b4a_pullback.P1W;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P1B = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P1B
+                var d_Inception4b_P1B = b4a_pullback.P1B;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2aW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aW
+                var d_Inception4b_P2aW = b4a_pullback.P2aW;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2aB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2aB
+                var d_Inception4b_P2aB = b4a_pullback.P2aB;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2bW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bW
+                var d_Inception4b_P2bW = b4a_pullback.P2bW;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P2bB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P2bB
+                var d_Inception4b_P2bB = b4a_pullback.P2bB;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3aW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aW
+                var d_Inception4b_P3aW = b4a_pullback.P3aW;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3aB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3aB
+                var d_Inception4b_P3aB = b4a_pullback.P3aB;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3bW = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bW
+                var d_Inception4b_P3bW = b4a_pullback.P3bW;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P3bB = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P3bB
+                var d_Inception4b_P3bB = b4a_pullback.P3bB;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P4W = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4W
+                var d_Inception4b_P4W = b4a_pullback.P4W;
+                // b4a = Inception4b.Forward(Inception4a_forward)  ⇒  d_Inception4b_P4B = pullback of Inception4b.Forward(Inception4a_forward) at d_b4a, its P4B
+                var d_Inception4b_P4B = b4a_pullback.P4B;
+                var Inception4a_forward_pullback = Inception4a_forward_vjp.Pullback(d_Inception4a_forward);
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_b3 = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its x
+                var d_b3 = Inception4a_forward_pullback.x;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P1W = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1W
+                var d_Inception4a_P1W = Inception4a_forward_pullback.P1W;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P1B = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P1B
+                var d_Inception4a_P1B = Inception4a_forward_pullback.P1B;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2aW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aW
+                var d_Inception4a_P2aW = Inception4a_forward_pullback.P2aW;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2aB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2aB
+                var d_Inception4a_P2aB = Inception4a_forward_pullback.P2aB;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2bW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bW
+                var d_Inception4a_P2bW = Inception4a_forward_pullback.P2bW;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P2bB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P2bB
+                var d_Inception4a_P2bB = Inception4a_forward_pullback.P2bB;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3aW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aW
+                var d_Inception4a_P3aW = Inception4a_forward_pullback.P3aW;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3aB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3aB
+                var d_Inception4a_P3aB = Inception4a_forward_pullback.P3aB;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3bW = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bW
+                var d_Inception4a_P3bW = Inception4a_forward_pullback.P3bW;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P3bB = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P3bB
+                var d_Inception4a_P3bB = Inception4a_forward_pullback.P3bB;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P4W = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4W
+                var d_Inception4a_P4W = Inception4a_forward_pullback.P4W;
+                // Inception4a_forward = Inception4a.Forward(b3)  ⇒  d_Inception4a_P4B = pullback of Inception4a.Forward(b3) at d_Inception4a_forward, its P4B
+                var d_Inception4a_P4B = Inception4a_forward_pullback.P4B;
+                // b3 = maxpool2d(Inception3b_forward)  ⇒  d_Inception3b_forward = d_b3 routed to the first maximum of each window of Inception3b_forward
+                var d_Inception3b_forward = MaxPool2dBackward(d_b3, Inception3b_forward, kernel: 3, stride: 2, padding: 1);
+                var Inception3b_forward_pullback = Inception3b_forward_vjp.Pullback(d_Inception3b_forward);
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3a_forward = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its x
+                var d_Inception3a_forward = Inception3b_forward_pullback.x;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P1W = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1W
+                var d_Inception3b_P1W = Inception3b_forward_pullback.P1W;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P1B = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P1B
+                var d_Inception3b_P1B = Inception3b_forward_pullback.P1B;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2aW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aW
+                var d_Inception3b_P2aW = Inception3b_forward_pullback.P2aW;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2aB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2aB
+                var d_Inception3b_P2aB = Inception3b_forward_pullback.P2aB;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2bW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bW
+                var d_Inception3b_P2bW = Inception3b_forward_pullback.P2bW;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P2bB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P2bB
+                var d_Inception3b_P2bB = Inception3b_forward_pullback.P2bB;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3aW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aW
+                var d_Inception3b_P3aW = Inception3b_forward_pullback.P3aW;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3aB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3aB
+                var d_Inception3b_P3aB = Inception3b_forward_pullback.P3aB;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3bW = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bW
+                var d_Inception3b_P3bW = Inception3b_forward_pullback.P3bW;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P3bB = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P3bB
+                var d_Inception3b_P3bB = Inception3b_forward_pullback.P3bB;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P4W = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4W
+                var d_Inception3b_P4W = Inception3b_forward_pullback.P4W;
+                // Inception3b_forward = Inception3b.Forward(Inception3a_forward)  ⇒  d_Inception3b_P4B = pullback of Inception3b.Forward(Inception3a_forward) at d_Inception3b_forward, its P4B
+                var d_Inception3b_P4B = Inception3b_forward_pullback.P4B;
+                var Inception3a_forward_pullback = Inception3a_forward_vjp.Pullback(d_Inception3a_forward);
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_b2 = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its x
+                var d_b2 = Inception3a_forward_pullback.x;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P1W = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1W
+                var d_Inception3a_P1W = Inception3a_forward_pullback.P1W;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P1B = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P1B
+                var d_Inception3a_P1B = Inception3a_forward_pullback.P1B;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2aW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aW
+                var d_Inception3a_P2aW = Inception3a_forward_pullback.P2aW;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2aB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2aB
+                var d_Inception3a_P2aB = Inception3a_forward_pullback.P2aB;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2bW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bW
+                var d_Inception3a_P2bW = Inception3a_forward_pullback.P2bW;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P2bB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P2bB
+                var d_Inception3a_P2bB = Inception3a_forward_pullback.P2bB;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3aW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aW
+                var d_Inception3a_P3aW = Inception3a_forward_pullback.P3aW;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3aB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3aB
+                var d_Inception3a_P3aB = Inception3a_forward_pullback.P3aB;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3bW = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bW
+                var d_Inception3a_P3bW = Inception3a_forward_pullback.P3bW;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P3bB = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P3bB
+                var d_Inception3a_P3bB = Inception3a_forward_pullback.P3bB;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P4W = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4W
+                var d_Inception3a_P4W = Inception3a_forward_pullback.P4W;
+                // Inception3a_forward = Inception3a.Forward(b2)  ⇒  d_Inception3a_P4B = pullback of Inception3a.Forward(b2) at d_Inception3a_forward, its P4B
+                var d_Inception3a_P4B = Inception3a_forward_pullback.P4B;
+                // b2 = maxpool2d(b2_relu)  ⇒  d_b2_relu = d_b2 routed to the first maximum of each window of b2_relu
+                var d_b2_relu = MaxPool2dBackward(d_b2, b2_relu, kernel: 3, stride: 2, padding: 1);
+                // b2_relu = relu(b2_conv2d + b2_reshape)  ⇒  d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
+                var d_b2_add2 = Mul(d_b2_relu, Step(b2_relu));
+                // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_conv2d = d_b2_add2, summed over broadcast axes
+                var d_b2_conv2d = SumToShapeOf(d_b2_add2, b2_conv2d);
+                // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_reshape = d_b2_add2, summed over broadcast axes
+                var d_b2_reshape = SumToShapeOf(d_b2_add2, b2_reshape);
+                // b2_reshape = reshape(Conv3B, (-1, 1, 1))  ⇒  d_Conv3B = reshape(d_b2_reshape) to Conv3B's shape
+                var d_Conv3B = ReshapeLike(d_b2_reshape, Conv3B);
+                // b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_b2_relu2 = conv_transpose2d(d_b2_conv2d, Conv3W)
+                var d_b2_relu2 = Conv2dInputGradient(d_b2_conv2d, Conv3W, b2_relu2, padding: 1);
+                // b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_Conv3W = the correlation of b2_relu2 with d_b2_conv2d
+                var d_Conv3W = Conv2dWeightGradient(d_b2_conv2d, b2_relu2, Conv3W, padding: 1);
+                // b2_relu2 = relu(b2_conv2d2 + b2_reshape2)  ⇒  d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
+                var d_b2_add = Mul(d_b2_relu2, Step(b2_relu2));
+                // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_conv2d2 = d_b2_add, summed over broadcast axes
+                var d_b2_conv2d2 = SumToShapeOf(d_b2_add, b2_conv2d2);
+                // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_reshape2 = d_b2_add, summed over broadcast axes
+                var d_b2_reshape2 = SumToShapeOf(d_b2_add, b2_reshape2);
+                // b2_reshape2 = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_b2_reshape2) to Conv2B's shape
+                var d_Conv2B = ReshapeLike(d_b2_reshape2, Conv2B);
+                // b2_conv2d2 = conv2d(b1, Conv2W)  ⇒  d_b1 = conv_transpose2d(d_b2_conv2d2, Conv2W)
+                var d_b1 = Conv2dInputGradient(d_b2_conv2d2, Conv2W, b1);
+                // b2_conv2d2 = conv2d(b1, Conv2W)  ⇒  d_Conv2W = the correlation of b1 with d_b2_conv2d2
+                var d_Conv2W = Conv2dWeightGradient(d_b2_conv2d2, b1, Conv2W);
+                // b1 = maxpool2d(b1_relu)  ⇒  d_b1_relu = d_b1 routed to the first maximum of each window of b1_relu
+                var d_b1_relu = MaxPool2dBackward(d_b1, b1_relu, kernel: 3, stride: 2, padding: 1);
+                // b1_relu = relu(b1_conv2d + b1_reshape)  ⇒  d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
+                var d_b1_add = Mul(d_b1_relu, Step(b1_relu));
+                // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_conv2d = d_b1_add, summed over broadcast axes
+                var d_b1_conv2d = SumToShapeOf(d_b1_add, b1_conv2d);
+                // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_reshape = d_b1_add, summed over broadcast axes
+                var d_b1_reshape = SumToShapeOf(d_b1_add, b1_reshape);
+                // b1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_b1_reshape) to Conv1B's shape
+                var d_Conv1B = ReshapeLike(d_b1_reshape, Conv1B);
+                // b1_conv2d = conv2d(x, Conv1W)  ⇒  d_x = conv_transpose2d(d_b1_conv2d, Conv1W)
+                var d_x = Conv2dInputGradient(d_b1_conv2d, Conv1W, x, stride: 2, padding: 3);
+                // b1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_b1_conv2d
+                var d_Conv1W = Conv2dWeightGradient(d_b1_conv2d, x, Conv1W, stride: 2, padding: 3);
+                return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
             });
         }
         """,
@@ -2944,6 +3678,143 @@ partial class GoogLeNet : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
     {
+        // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+        var (value, pullback) = LossVjpParametersOnly(x, y);
+        var gradients = pullback(seed);
+        return (value, new LossGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Conv3W = gradients.Conv3W, Conv3B = gradients.Conv3B, Inception3a_P1W = gradients.Inception3a_P1W, Inception3a_P1B = gradients.Inception3a_P1B, Inception3a_P2aW = gradients.Inception3a_P2aW, Inception3a_P2aB = gradients.Inception3a_P2aB, Inception3a_P2bW = gradients.Inception3a_P2bW, Inception3a_P2bB = gradients.Inception3a_P2bB, Inception3a_P3aW = gradients.Inception3a_P3aW, Inception3a_P3aB = gradients.Inception3a_P3aB, Inception3a_P3bW = gradients.Inception3a_P3bW, Inception3a_P3bB = gradients.Inception3a_P3bB, Inception3a_P4W = gradients.Inception3a_P4W, Inception3a_P4B = gradients.Inception3a_P4B, Inception3b_P1W = gradients.Inception3b_P1W, Inception3b_P1B = gradients.Inception3b_P1B, Inception3b_P2aW = gradients.Inception3b_P2aW, Inception3b_P2aB = gradients.Inception3b_P2aB, Inception3b_P2bW = gradients.Inception3b_P2bW, Inception3b_P2bB = gradients.Inception3b_P2bB, Inception3b_P3aW = gradients.Inception3b_P3aW, Inception3b_P3aB = gradients.Inception3b_P3aB, Inception3b_P3bW = gradients.Inception3b_P3bW, Inception3b_P3bB = gradients.Inception3b_P3bB, Inception3b_P4W = gradients.Inception3b_P4W, Inception3b_P4B = gradients.Inception3b_P4B, Inception4a_P1W = gradients.Inception4a_P1W, Inception4a_P1B = gradients.Inception4a_P1B, Inception4a_P2aW = gradients.Inception4a_P2aW, Inception4a_P2aB = gradients.Inception4a_P2aB, Inception4a_P2bW = gradients.Inception4a_P2bW, Inception4a_P2bB = gradients.Inception4a_P2bB, Inception4a_P3aW = gradients.Inception4a_P3aW, Inception4a_P3aB = gradients.Inception4a_P3aB, Inception4a_P3bW = gradients.Inception4a_P3bW, Inception4a_P3bB = gradients.Inception4a_P3bB, Inception4a_P4W = gradients.Inception4a_P4W, Inception4a_P4B = gradients.Inception4a_P4B, Inception4b_P1W = gradients.Inception4b_P1W, Inception4b_P1B = gradients.Inception4b_P1B, Inception4b_P2aW = gradients.Inception4b_P2aW, Inception4b_P2aB = gradients.Inception4b_P2aB, Inception4b_P2bW = gradients.Inception4b_P2bW, Inception4b_P2bB = gradients.Inception4b_P2bB, Inception4b_P3aW = gradients.Inception4b_P3aW, Inception4b_P3aB = gradients.Inception4b_P3aB, Inception4b_P3bW = gradients.Inception4b_P3bW, Inception4b_P3bB = gradients.Inception4b_P3bB, Inception4b_P4W = gradients.Inception4b_P4W, Inception4b_P4B = gradients.Inception4b_P4B, Inception4c_P1W = gradients.Inception4c_P1W, Inception4c_P1B = gradients.Inception4c_P1B, Inception4c_P2aW = gradients.Inception4c_P2aW, Inception4c_P2aB = gradients.Inception4c_P2aB, Inception4c_P2bW = gradients.Inception4c_P2bW, Inception4c_P2bB = gradients.Inception4c_P2bB, Inception4c_P3aW = gradients.Inception4c_P3aW, Inception4c_P3aB = gradients.Inception4c_P3aB, Inception4c_P3bW = gradients.Inception4c_P3bW, Inception4c_P3bB = gradients.Inception4c_P3bB, Inception4c_P4W = gradients.Inception4c_P4W, Inception4c_P4B = gradients.Inception4c_P4B, Inception4d_P1W = gradients.Inception4d_P1W, Inception4d_P1B = gradients.Inception4d_P1B, Inception4d_P2aW = gradients.Inception4d_P2aW, Inception4d_P2aB = gradients.Inception4d_P2aB, Inception4d_P2bW = gradients.Inception4d_P2bW, Inception4d_P2bB = gradients.Inception4d_P2bB, Inception4d_P3aW = gradients.Inception4d_P3aW, Inception4d_P3aB = gradients.Inception4d_P3aB, Inception4d_P3bW = gradients.Inception4d_P3bW, Inception4d_P3bB = gradients.Inception4d_P3bB, Inception4d_P4W = gradients.Inception4d_P4W, Inception4d_P4B = gradients.Inception4d_P4B, Inception4e_P1W = gradients.Inception4e_P1W, Inception4e_P1B = gradients.Inception4e_P1B, Inception4e_P2aW = gradients.Inception4e_P2aW, Inception4e_P2aB = gradients.Inception4e_P2aB, Inception4e_P2bW = gradients.Inception4e_P2bW, Inception4e_P2bB = gradients.Inception4e_P2bB, Inception4e_P3aW = gradients.Inception4e_P3aW, Inception4e_P3aB = gradients.Inception4e_P3aB, Inception4e_P3bW = gradients.Inception4e_P3bW, Inception4e_P3bB = gradients.Inception4e_P3bB, Inception4e_P4W = gradients.Inception4e_P4W, Inception4e_P4B = gradients.Inception4e_P4B, Inception5a_P1W = gradients.Inception5a_P1W, Inception5a_P1B = gradients.Inception5a_P1B, Inception5a_P2aW = gradients.Inception5a_P2aW, Inception5a_P2aB = gradients.Inception5a_P2aB, Inception5a_P2bW = gradients.Inception5a_P2bW, Inception5a_P2bB = gradients.Inception5a_P2bB, Inception5a_P3aW = gradients.Inception5a_P3aW, Inception5a_P3aB = gradients.Inception5a_P3aB, Inception5a_P3bW = gradients.Inception5a_P3bW, Inception5a_P3bB = gradients.Inception5a_P3bB, Inception5a_P4W = gradients.Inception5a_P4W, Inception5a_P4B = gradients.Inception5a_P4B, Inception5b_P1W = gradients.Inception5b_P1W, Inception5b_P1B = gradients.Inception5b_P1B, Inception5b_P2aW = gradients.Inception5b_P2aW, Inception5b_P2aB = gradients.Inception5b_P2aB, Inception5b_P2bW = gradients.Inception5b_P2bW, Inception5b_P2bB = gradients.Inception5b_P2bB, Inception5b_P3aW = gradients.Inception5b_P3aW, Inception5b_P3aB = gradients.Inception5b_P3aB, Inception5b_P3bW = gradients.Inception5b_P3bW, Inception5b_P3bB = gradients.Inception5b_P3bB, Inception5b_P4W = gradients.Inception5b_P4W, Inception5b_P4B = gradients.Inception5b_P4B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+    }
+
+    /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class LossCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public Tensor Conv1W { get; init; } = null!;
+        public Tensor Conv1B { get; init; } = null!;
+        public Tensor Conv2W { get; init; } = null!;
+        public Tensor Conv2B { get; init; } = null!;
+        public Tensor Conv3W { get; init; } = null!;
+        public Tensor Conv3B { get; init; } = null!;
+        public Tensor Inception3a_P1W { get; init; } = null!;
+        public Tensor Inception3a_P1B { get; init; } = null!;
+        public Tensor Inception3a_P2aW { get; init; } = null!;
+        public Tensor Inception3a_P2aB { get; init; } = null!;
+        public Tensor Inception3a_P2bW { get; init; } = null!;
+        public Tensor Inception3a_P2bB { get; init; } = null!;
+        public Tensor Inception3a_P3aW { get; init; } = null!;
+        public Tensor Inception3a_P3aB { get; init; } = null!;
+        public Tensor Inception3a_P3bW { get; init; } = null!;
+        public Tensor Inception3a_P3bB { get; init; } = null!;
+        public Tensor Inception3a_P4W { get; init; } = null!;
+        public Tensor Inception3a_P4B { get; init; } = null!;
+        public Tensor Inception3b_P1W { get; init; } = null!;
+        public Tensor Inception3b_P1B { get; init; } = null!;
+        public Tensor Inception3b_P2aW { get; init; } = null!;
+        public Tensor Inception3b_P2aB { get; init; } = null!;
+        public Tensor Inception3b_P2bW { get; init; } = null!;
+        public Tensor Inception3b_P2bB { get; init; } = null!;
+        public Tensor Inception3b_P3aW { get; init; } = null!;
+        public Tensor Inception3b_P3aB { get; init; } = null!;
+        public Tensor Inception3b_P3bW { get; init; } = null!;
+        public Tensor Inception3b_P3bB { get; init; } = null!;
+        public Tensor Inception3b_P4W { get; init; } = null!;
+        public Tensor Inception3b_P4B { get; init; } = null!;
+        public Tensor Inception4a_P1W { get; init; } = null!;
+        public Tensor Inception4a_P1B { get; init; } = null!;
+        public Tensor Inception4a_P2aW { get; init; } = null!;
+        public Tensor Inception4a_P2aB { get; init; } = null!;
+        public Tensor Inception4a_P2bW { get; init; } = null!;
+        public Tensor Inception4a_P2bB { get; init; } = null!;
+        public Tensor Inception4a_P3aW { get; init; } = null!;
+        public Tensor Inception4a_P3aB { get; init; } = null!;
+        public Tensor Inception4a_P3bW { get; init; } = null!;
+        public Tensor Inception4a_P3bB { get; init; } = null!;
+        public Tensor Inception4a_P4W { get; init; } = null!;
+        public Tensor Inception4a_P4B { get; init; } = null!;
+        public Tensor Inception4b_P1W { get; init; } = null!;
+        public Tensor Inception4b_P1B { get; init; } = null!;
+        public Tensor Inception4b_P2aW { get; init; } = null!;
+        public Tensor Inception4b_P2aB { get; init; } = null!;
+        public Tensor Inception4b_P2bW { get; init; } = null!;
+        public Tensor Inception4b_P2bB { get; init; } = null!;
+        public Tensor Inception4b_P3aW { get; init; } = null!;
+        public Tensor Inception4b_P3aB { get; init; } = null!;
+        public Tensor Inception4b_P3bW { get; init; } = null!;
+        public Tensor Inception4b_P3bB { get; init; } = null!;
+        public Tensor Inception4b_P4W { get; init; } = null!;
+        public Tensor Inception4b_P4B { get; init; } = null!;
+        public Tensor Inception4c_P1W { get; init; } = null!;
+        public Tensor Inception4c_P1B { get; init; } = null!;
+        public Tensor Inception4c_P2aW { get; init; } = null!;
+        public Tensor Inception4c_P2aB { get; init; } = null!;
+        public Tensor Inception4c_P2bW { get; init; } = null!;
+        public Tensor Inception4c_P2bB { get; init; } = null!;
+        public Tensor Inception4c_P3aW { get; init; } = null!;
+        public Tensor Inception4c_P3aB { get; init; } = null!;
+        public Tensor Inception4c_P3bW { get; init; } = null!;
+        public Tensor Inception4c_P3bB { get; init; } = null!;
+        public Tensor Inception4c_P4W { get; init; } = null!;
+        public Tensor Inception4c_P4B { get; init; } = null!;
+        public Tensor Inception4d_P1W { get; init; } = null!;
+        public Tensor Inception4d_P1B { get; init; } = null!;
+        public Tensor Inception4d_P2aW { get; init; } = null!;
+        public Tensor Inception4d_P2aB { get; init; } = null!;
+        public Tensor Inception4d_P2bW { get; init; } = null!;
+        public Tensor Inception4d_P2bB { get; init; } = null!;
+        public Tensor Inception4d_P3aW { get; init; } = null!;
+        public Tensor Inception4d_P3aB { get; init; } = null!;
+        public Tensor Inception4d_P3bW { get; init; } = null!;
+        public Tensor Inception4d_P3bB { get; init; } = null!;
+        public Tensor Inception4d_P4W { get; init; } = null!;
+        public Tensor Inception4d_P4B { get; init; } = null!;
+        public Tensor Inception4e_P1W { get; init; } = null!;
+        public Tensor Inception4e_P1B { get; init; } = null!;
+        public Tensor Inception4e_P2aW { get; init; } = null!;
+        public Tensor Inception4e_P2aB { get; init; } = null!;
+        public Tensor Inception4e_P2bW { get; init; } = null!;
+        public Tensor Inception4e_P2bB { get; init; } = null!;
+        public Tensor Inception4e_P3aW { get; init; } = null!;
+        public Tensor Inception4e_P3aB { get; init; } = null!;
+        public Tensor Inception4e_P3bW { get; init; } = null!;
+        public Tensor Inception4e_P3bB { get; init; } = null!;
+        public Tensor Inception4e_P4W { get; init; } = null!;
+        public Tensor Inception4e_P4B { get; init; } = null!;
+        public Tensor Inception5a_P1W { get; init; } = null!;
+        public Tensor Inception5a_P1B { get; init; } = null!;
+        public Tensor Inception5a_P2aW { get; init; } = null!;
+        public Tensor Inception5a_P2aB { get; init; } = null!;
+        public Tensor Inception5a_P2bW { get; init; } = null!;
+        public Tensor Inception5a_P2bB { get; init; } = null!;
+        public Tensor Inception5a_P3aW { get; init; } = null!;
+        public Tensor Inception5a_P3aB { get; init; } = null!;
+        public Tensor Inception5a_P3bW { get; init; } = null!;
+        public Tensor Inception5a_P3bB { get; init; } = null!;
+        public Tensor Inception5a_P4W { get; init; } = null!;
+        public Tensor Inception5a_P4B { get; init; } = null!;
+        public Tensor Inception5b_P1W { get; init; } = null!;
+        public Tensor Inception5b_P1B { get; init; } = null!;
+        public Tensor Inception5b_P2aW { get; init; } = null!;
+        public Tensor Inception5b_P2aB { get; init; } = null!;
+        public Tensor Inception5b_P2bW { get; init; } = null!;
+        public Tensor Inception5b_P2bB { get; init; } = null!;
+        public Tensor Inception5b_P3aW { get; init; } = null!;
+        public Tensor Inception5b_P3aB { get; init; } = null!;
+        public Tensor Inception5b_P3bW { get; init; } = null!;
+        public Tensor Inception5b_P3bB { get; init; } = null!;
+        public Tensor Inception5b_P4W { get; init; } = null!;
+        public Tensor Inception5b_P4B { get; init; } = null!;
+        public Tensor Fc_W { get; init; } = null!;
+        public Tensor Fc_B { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B", "Fc.W", "Fc.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+    {
         // Forward
         // return NllLoss(Forward(x), y);
         var forward_vjp = ForwardVjpParametersOnly(x);
@@ -2951,249 +3822,515 @@ partial class GoogLeNet : global::Differentiable.IModule
         var loss_gather = Gather(forward, y);
         var loss = Neg(Mean(loss_gather));
 
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-        var d_loss = Seed(loss, seed);
-        // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-        var d_loss_mean = Neg(d_loss);
-        // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-        var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-        // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-        var d_forward = ScatterLabels(d_loss_gather, y, forward);
-        var forward_pullback = forward_vjp.Pullback(d_forward);
-        // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
-        var d_Conv1W = forward_pullback.Conv1W;
-        // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
-        var d_Conv1B = forward_pullback.Conv1B;
-        // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
-        var d_Conv2W = forward_pullback.Conv2W;
-        // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
-        var d_Conv2B = forward_pullback.Conv2B;
-        // forward = Forward(x)  ⇒  d_Conv3W = pullback of Forward(x) at d_forward, its Conv3W
-        var d_Conv3W = forward_pullback.Conv3W;
-        // forward = Forward(x)  ⇒  d_Conv3B = pullback of Forward(x) at d_forward, its Conv3B
-        var d_Conv3B = forward_pullback.Conv3B;
-        // forward = Forward(x)  ⇒  d_Inception3a_P1W = pullback of Forward(x) at d_forward, its Inception3a_P1W
-        var d_Inception3a_P1W = forward_pullback.Inception3a_P1W;
-        // forward = Forward(x)  ⇒  d_Inception3a_P1B = pullback of Forward(x) at d_forward, its Inception3a_P1B
-        var d_Inception3a_P1B = forward_pullback.Inception3a_P1B;
-        // forward = Forward(x)  ⇒  d_Inception3a_P2aW = pullback of Forward(x) at d_forward, its Inception3a_P2aW
-        var d_Inception3a_P2aW = forward_pullback.Inception3a_P2aW;
-        // forward = Forward(x)  ⇒  d_Inception3a_P2aB = pullback of Forward(x) at d_forward, its Inception3a_P2aB
-        var d_Inception3a_P2aB = forward_pullback.Inception3a_P2aB;
-        // forward = Forward(x)  ⇒  d_Inception3a_P2bW = pullback of Forward(x) at d_forward, its Inception3a_P2bW
-        var d_Inception3a_P2bW = forward_pullback.Inception3a_P2bW;
-        // forward = Forward(x)  ⇒  d_Inception3a_P2bB = pullback of Forward(x) at d_forward, its Inception3a_P2bB
-        var d_Inception3a_P2bB = forward_pullback.Inception3a_P2bB;
-        // forward = Forward(x)  ⇒  d_Inception3a_P3aW = pullback of Forward(x) at d_forward, its Inception3a_P3aW
-        var d_Inception3a_P3aW = forward_pullback.Inception3a_P3aW;
-        // forward = Forward(x)  ⇒  d_Inception3a_P3aB = pullback of Forward(x) at d_forward, its Inception3a_P3aB
-        var d_Inception3a_P3aB = forward_pullback.Inception3a_P3aB;
-        // forward = Forward(x)  ⇒  d_Inception3a_P3bW = pullback of Forward(x) at d_forward, its Inception3a_P3bW
-        var d_Inception3a_P3bW = forward_pullback.Inception3a_P3bW;
-        // forward = Forward(x)  ⇒  d_Inception3a_P3bB = pullback of Forward(x) at d_forward, its Inception3a_P3bB
-        var d_Inception3a_P3bB = forward_pullback.Inception3a_P3bB;
-        // forward = Forward(x)  ⇒  d_Inception3a_P4W = pullback of Forward(x) at d_forward, its Inception3a_P4W
-        var d_Inception3a_P4W = forward_pullback.Inception3a_P4W;
-        // forward = Forward(x)  ⇒  d_Inception3a_P4B = pullback of Forward(x) at d_forward, its Inception3a_P4B
-        var d_Inception3a_P4B = forward_pullback.Inception3a_P4B;
-        // forward = Forward(x)  ⇒  d_Inception3b_P1W = pullback of Forward(x) at d_forward, its Inception3b_P1W
-        var d_Inception3b_P1W = forward_pullback.Inception3b_P1W;
-        // forward = Forward(x)  ⇒  d_Inception3b_P1B = pullback of Forward(x) at d_forward, its Inception3b_P1B
-        var d_Inception3b_P1B = forward_pullback.Inception3b_P1B;
-        // forward = Forward(x)  ⇒  d_Inception3b_P2aW = pullback of Forward(x) at d_forward, its Inception3b_P2aW
-        var d_Inception3b_P2aW = forward_pullback.Inception3b_P2aW;
-        // forward = Forward(x)  ⇒  d_Inception3b_P2aB = pullback of Forward(x) at d_forward, its Inception3b_P2aB
-        var d_Inception3b_P2aB = forward_pullback.Inception3b_P2aB;
-        // forward = Forward(x)  ⇒  d_Inception3b_P2bW = pullback of Forward(x) at d_forward, its Inception3b_P2bW
-        var d_Inception3b_P2bW = forward_pullback.Inception3b_P2bW;
-        // forward = Forward(x)  ⇒  d_Inception3b_P2bB = pullback of Forward(x) at d_forward, its Inception3b_P2bB
-        var d_Inception3b_P2bB = forward_pullback.Inception3b_P2bB;
-        // forward = Forward(x)  ⇒  d_Inception3b_P3aW = pullback of Forward(x) at d_forward, its Inception3b_P3aW
-        var d_Inception3b_P3aW = forward_pullback.Inception3b_P3aW;
-        // forward = Forward(x)  ⇒  d_Inception3b_P3aB = pullback of Forward(x) at d_forward, its Inception3b_P3aB
-        var d_Inception3b_P3aB = forward_pullback.Inception3b_P3aB;
-        // forward = Forward(x)  ⇒  d_Inception3b_P3bW = pullback of Forward(x) at d_forward, its Inception3b_P3bW
-        var d_Inception3b_P3bW = forward_pullback.Inception3b_P3bW;
-        // forward = Forward(x)  ⇒  d_Inception3b_P3bB = pullback of Forward(x) at d_forward, its Inception3b_P3bB
-        var d_Inception3b_P3bB = forward_pullback.Inception3b_P3bB;
-        // forward = Forward(x)  ⇒  d_Inception3b_P4W = pullback of Forward(x) at d_forward, its Inception3b_P4W
-        var d_Inception3b_P4W = forward_pullback.Inception3b_P4W;
-        // forward = Forward(x)  ⇒  d_Inception3b_P4B = pullback of Forward(x) at d_forward, its Inception3b_P4B
-        var d_Inception3b_P4B = forward_pullback.Inception3b_P4B;
-        // forward = Forward(x)  ⇒  d_Inception4a_P1W = pullback of Forward(x) at d_forward, its Inception4a_P1W
-        var d_Inception4a_P1W = forward_pullback.Inception4a_P1W;
-        // forward = Forward(x)  ⇒  d_Inception4a_P1B = pullback of Forward(x) at d_forward, its Inception4a_P1B
-        var d_Inception4a_P1B = forward_pullback.Inception4a_P1B;
-        // forward = Forward(x)  ⇒  d_Inception4a_P2aW = pullback of Forward(x) at d_forward, its Inception4a_P2aW
-        var d_Inception4a_P2aW = forward_pullback.Inception4a_P2aW;
-        // forward = Forward(x)  ⇒  d_Inception4a_P2aB = pullback of Forward(x) at d_forward, its Inception4a_P2aB
-        var d_Inception4a_P2aB = forward_pullback.Inception4a_P2aB;
-        // forward = Forward(x)  ⇒  d_Inception4a_P2bW = pullback of Forward(x) at d_forward, its Inception4a_P2bW
-        var d_Inception4a_P2bW = forward_pullback.Inception4a_P2bW;
-        // forward = Forward(x)  ⇒  d_Inception4a_P2bB = pullback of Forward(x) at d_forward, its Inception4a_P2bB
-        var d_Inception4a_P2bB = forward_pullback.Inception4a_P2bB;
-        // forward = Forward(x)  ⇒  d_Inception4a_P3aW = pullback of Forward(x) at d_forward, its Inception4a_P3aW
-        var d_Inception4a_P3aW = forward_pullback.Inception4a_P3aW;
-        // forward = Forward(x)  ⇒  d_Inception4a_P3aB = pullback of Forward(x) at d_forward, its Inception4a_P3aB
-        var d_Inception4a_P3aB = forward_pullback.Inception4a_P3aB;
-        // forward = Forward(x)  ⇒  d_Inception4a_P3bW = pullback of Forward(x) at d_forward, its Inception4a_P3bW
-        var d_Inception4a_P3bW = forward_pullback.Inception4a_P3bW;
-        // forward = Forward(x)  ⇒  d_Inception4a_P3bB = pullback of Forward(x) at d_forward, its Inception4a_P3bB
-        var d_Inception4a_P3bB = forward_pullback.Inception4a_P3bB;
-        // forward = Forward(x)  ⇒  d_Inception4a_P4W = pullback of Forward(x) at d_forward, its Inception4a_P4W
-        var d_Inception4a_P4W = forward_pullback.Inception4a_P4W;
-        // forward = Forward(x)  ⇒  d_Inception4a_P4B = pullback of Forward(x) at d_forward, its Inception4a_P4B
-        var d_Inception4a_P4B = forward_pullback.Inception4a_P4B;
-        // forward = Forward(x)  ⇒  d_Inception4b_P1W = pullback of Forward(x) at d_forward, its Inception4b_P1W
-        var d_Inception4b_P1W = forward_pullback.Inception4b_P1W;
-        // forward = Forward(x)  ⇒  d_Inception4b_P1B = pullback of Forward(x) at d_forward, its Inception4b_P1B
-        var d_Inception4b_P1B = forward_pullback.Inception4b_P1B;
-        // forward = Forward(x)  ⇒  d_Inception4b_P2aW = pullback of Forward(x) at d_forward, its Inception4b_P2aW
-        var d_Inception4b_P2aW = forward_pullback.Inception4b_P2aW;
-        // forward = Forward(x)  ⇒  d_Inception4b_P2aB = pullback of Forward(x) at d_forward, its Inception4b_P2aB
-        var d_Inception4b_P2aB = forward_pullback.Inception4b_P2aB;
-        // forward = Forward(x)  ⇒  d_Inception4b_P2bW = pullback of Forward(x) at d_forward, its Inception4b_P2bW
-        var d_Inception4b_P2bW = forward_pullback.Inception4b_P2bW;
-        // forward = Forward(x)  ⇒  d_Inception4b_P2bB = pullback of Forward(x) at d_forward, its Inception4b_P2bB
-        var d_Inception4b_P2bB = forward_pullback.Inception4b_P2bB;
-        // forward = Forward(x)  ⇒  d_Inception4b_P3aW = pullback of Forward(x) at d_forward, its Inception4b_P3aW
-        var d_Inception4b_P3aW = forward_pullback.Inception4b_P3aW;
-        // forward = Forward(x)  ⇒  d_Inception4b_P3aB = pullback of Forward(x) at d_forward, its Inception4b_P3aB
-        var d_Inception4b_P3aB = forward_pullback.Inception4b_P3aB;
-        // forward = Forward(x)  ⇒  d_Inception4b_P3bW = pullback of Forward(x) at d_forward, its Inception4b_P3bW
-        var d_Inception4b_P3bW = forward_pullback.Inception4b_P3bW;
-        // forward = Forward(x)  ⇒  d_Inception4b_P3bB = pullback of Forward(x) at d_forward, its Inception4b_P3bB
-        var d_Inception4b_P3bB = forward_pullback.Inception4b_P3bB;
-        // forward = Forward(x)  ⇒  d_Inception4b_P4W = pullback of Forward(x) at d_forward, its Inception4b_P4W
-        var d_Inception4b_P4W = forward_pullback.Inception4b_P4W;
-        // forward = Forward(x)  ⇒  d_Inception4b_P4B = pullback of Forward(x) at d_forward, its Inception4b_P4B
-        var d_Inception4b_P4B = forward_pullback.Inception4b_P4B;
-        // forward = Forward(x)  ⇒  d_Inception4c_P1W = pullback of Forward(x) at d_forward, its Inception4c_P1W
-        var d_Inception4c_P1W = forward_pullback.Inception4c_P1W;
-        // forward = Forward(x)  ⇒  d_Inception4c_P1B = pullback of Forward(x) at d_forward, its Inception4c_P1B
-        var d_Inception4c_P1B = forward_pullback.Inception4c_P1B;
-        // forward = Forward(x)  ⇒  d_Inception4c_P2aW = pullback of Forward(x) at d_forward, its Inception4c_P2aW
-        var d_Inception4c_P2aW = forward_pullback.Inception4c_P2aW;
-        // forward = Forward(x)  ⇒  d_Inception4c_P2aB = pullback of Forward(x) at d_forward, its Inception4c_P2aB
-        var d_Inception4c_P2aB = forward_pullback.Inception4c_P2aB;
-        // forward = Forward(x)  ⇒  d_Inception4c_P2bW = pullback of Forward(x) at d_forward, its Inception4c_P2bW
-        var d_Inception4c_P2bW = forward_pullback.Inception4c_P2bW;
-        // forward = Forward(x)  ⇒  d_Inception4c_P2bB = pullback of Forward(x) at d_forward, its Inception4c_P2bB
-        var d_Inception4c_P2bB = forward_pullback.Inception4c_P2bB;
-        // forward = Forward(x)  ⇒  d_Inception4c_P3aW = pullback of Forward(x) at d_forward, its Inception4c_P3aW
-        var d_Inception4c_P3aW = forward_pullback.Inception4c_P3aW;
-        // forward = Forward(x)  ⇒  d_Inception4c_P3aB = pullback of Forward(x) at d_forward, its Inception4c_P3aB
-        var d_Inception4c_P3aB = forward_pullback.Inception4c_P3aB;
-        // forward = Forward(x)  ⇒  d_Inception4c_P3bW = pullback of Forward(x) at d_forward, its Inception4c_P3bW
-        var d_Inception4c_P3bW = forward_pullback.Inception4c_P3bW;
-        // forward = Forward(x)  ⇒  d_Inception4c_P3bB = pullback of Forward(x) at d_forward, its Inception4c_P3bB
-        var d_Inception4c_P3bB = forward_pullback.Inception4c_P3bB;
-        // forward = Forward(x)  ⇒  d_Inception4c_P4W = pullback of Forward(x) at d_forward, its Inception4c_P4W
-        var d_Inception4c_P4W = forward_pullback.Inception4c_P4W;
-        // forward = Forward(x)  ⇒  d_Inception4c_P4B = pullback of Forward(x) at d_forward, its Inception4c_P4B
-        var d_Inception4c_P4B = forward_pullback.Inception4c_P4B;
-        // forward = Forward(x)  ⇒  d_Inception4d_P1W = pullback of Forward(x) at d_forward, its Inception4d_P1W
-        var d_Inception4d_P1W = forward_pullback.Inception4d_P1W;
-        // forward = Forward(x)  ⇒  d_Inception4d_P1B = pullback of Forward(x) at d_forward, its Inception4d_P1B
-        var d_Inception4d_P1B = forward_pullback.Inception4d_P1B;
-        // forward = Forward(x)  ⇒  d_Inception4d_P2aW = pullback of Forward(x) at d_forward, its Inception4d_P2aW
-        var d_Inception4d_P2aW = forward_pullback.Inception4d_P2aW;
-        // forward = Forward(x)  ⇒  d_Inception4d_P2aB = pullback of Forward(x) at d_forward, its Inception4d_P2aB
-        var d_Inception4d_P2aB = forward_pullback.Inception4d_P2aB;
-        // forward = Forward(x)  ⇒  d_Inception4d_P2bW = pullback of Forward(x) at d_forward, its Inception4d_P2bW
-        var d_Inception4d_P2bW = forward_pullback.Inception4d_P2bW;
-        // forward = Forward(x)  ⇒  d_Inception4d_P2bB = pullback of Forward(x) at d_forward, its Inception4d_P2bB
-        var d_Inception4d_P2bB = forward_pullback.Inception4d_P2bB;
-        // forward = Forward(x)  ⇒  d_Inception4d_P3aW = pullback of Forward(x) at d_forward, its Inception4d_P3aW
-        var d_Inception4d_P3aW = forward_pullback.Inception4d_P3aW;
-        // forward = Forward(x)  ⇒  d_Inception4d_P3aB = pullback of Forward(x) at d_forward, its Inception4d_P3aB
-        var d_Inception4d_P3aB = forward_pullback.Inception4d_P3aB;
-        // forward = Forward(x)  ⇒  d_Inception4d_P3bW = pullback of Forward(x) at d_forward, its Inception4d_P3bW
-        var d_Inception4d_P3bW = forward_pullback.Inception4d_P3bW;
-        // forward = Forward(x)  ⇒  d_Inception4d_P3bB = pullback of Forward(x) at d_forward, its Inception4d_P3bB
-        var d_Inception4d_P3bB = forward_pullback.Inception4d_P3bB;
-        // forward = Forward(x)  ⇒  d_Inception4d_P4W = pullback of Forward(x) at d_forward, its Inception4d_P4W
-        var d_Inception4d_P4W = forward_pullback.Inception4d_P4W;
-        // forward = Forward(x)  ⇒  d_Inception4d_P4B = pullback of Forward(x) at d_forward, its Inception4d_P4B
-        var d_Inception4d_P4B = forward_pullback.Inception4d_P4B;
-        // forward = Forward(x)  ⇒  d_Inception4e_P1W = pullback of Forward(x) at d_forward, its Inception4e_P1W
-        var d_Inception4e_P1W = forward_pullback.Inception4e_P1W;
-        // forward = Forward(x)  ⇒  d_Inception4e_P1B = pullback of Forward(x) at d_forward, its Inception4e_P1B
-        var d_Inception4e_P1B = forward_pullback.Inception4e_P1B;
-        // forward = Forward(x)  ⇒  d_Inception4e_P2aW = pullback of Forward(x) at d_forward, its Inception4e_P2aW
-        var d_Inception4e_P2aW = forward_pullback.Inception4e_P2aW;
-        // forward = Forward(x)  ⇒  d_Inception4e_P2aB = pullback of Forward(x) at d_forward, its Inception4e_P2aB
-        var d_Inception4e_P2aB = forward_pullback.Inception4e_P2aB;
-        // forward = Forward(x)  ⇒  d_Inception4e_P2bW = pullback of Forward(x) at d_forward, its Inception4e_P2bW
-        var d_Inception4e_P2bW = forward_pullback.Inception4e_P2bW;
-        // forward = Forward(x)  ⇒  d_Inception4e_P2bB = pullback of Forward(x) at d_forward, its Inception4e_P2bB
-        var d_Inception4e_P2bB = forward_pullback.Inception4e_P2bB;
-        // forward = Forward(x)  ⇒  d_Inception4e_P3aW = pullback of Forward(x) at d_forward, its Inception4e_P3aW
-        var d_Inception4e_P3aW = forward_pullback.Inception4e_P3aW;
-        // forward = Forward(x)  ⇒  d_Inception4e_P3aB = pullback of Forward(x) at d_forward, its Inception4e_P3aB
-        var d_Inception4e_P3aB = forward_pullback.Inception4e_P3aB;
-        // forward = Forward(x)  ⇒  d_Inception4e_P3bW = pullback of Forward(x) at d_forward, its Inception4e_P3bW
-        var d_Inception4e_P3bW = forward_pullback.Inception4e_P3bW;
-        // forward = Forward(x)  ⇒  d_Inception4e_P3bB = pullback of Forward(x) at d_forward, its Inception4e_P3bB
-        var d_Inception4e_P3bB = forward_pullback.Inception4e_P3bB;
-        // forward = Forward(x)  ⇒  d_Inception4e_P4W = pullback of Forward(x) at d_forward, its Inception4e_P4W
-        var d_Inception4e_P4W = forward_pullback.Inception4e_P4W;
-        // forward = Forward(x)  ⇒  d_Inception4e_P4B = pullback of Forward(x) at d_forward, its Inception4e_P4B
-        var d_Inception4e_P4B = forward_pullback.Inception4e_P4B;
-        // forward = Forward(x)  ⇒  d_Inception5a_P1W = pullback of Forward(x) at d_forward, its Inception5a_P1W
-        var d_Inception5a_P1W = forward_pullback.Inception5a_P1W;
-        // forward = Forward(x)  ⇒  d_Inception5a_P1B = pullback of Forward(x) at d_forward, its Inception5a_P1B
-        var d_Inception5a_P1B = forward_pullback.Inception5a_P1B;
-        // forward = Forward(x)  ⇒  d_Inception5a_P2aW = pullback of Forward(x) at d_forward, its Inception5a_P2aW
-        var d_Inception5a_P2aW = forward_pullback.Inception5a_P2aW;
-        // forward = Forward(x)  ⇒  d_Inception5a_P2aB = pullback of Forward(x) at d_forward, its Inception5a_P2aB
-        var d_Inception5a_P2aB = forward_pullback.Inception5a_P2aB;
-        // forward = Forward(x)  ⇒  d_Inception5a_P2bW = pullback of Forward(x) at d_forward, its Inception5a_P2bW
-        var d_Inception5a_P2bW = forward_pullback.Inception5a_P2bW;
-        // forward = Forward(x)  ⇒  d_Inception5a_P2bB = pullback of Forward(x) at d_forward, its Inception5a_P2bB
-        var d_Inception5a_P2bB = forward_pullback.Inception5a_P2bB;
-        // forward = Forward(x)  ⇒  d_Inception5a_P3aW = pullback of Forward(x) at d_forward, its Inception5a_P3aW
-        var d_Inception5a_P3aW = forward_pullback.Inception5a_P3aW;
-        // forward = Forward(x)  ⇒  d_Inception5a_P3aB = pullback of Forward(x) at d_forward, its Inception5a_P3aB
-        var d_Inception5a_P3aB = forward_pullback.Inception5a_P3aB;
-        // forward = Forward(x)  ⇒  d_Inception5a_P3bW = pullback of Forward(x) at d_forward, its Inception5a_P3bW
-        var d_Inception5a_P3bW = forward_pullback.Inception5a_P3bW;
-        // forward = Forward(x)  ⇒  d_Inception5a_P3bB = pullback of Forward(x) at d_forward, its Inception5a_P3bB
-        var d_Inception5a_P3bB = forward_pullback.Inception5a_P3bB;
-        // forward = Forward(x)  ⇒  d_Inception5a_P4W = pullback of Forward(x) at d_forward, its Inception5a_P4W
-        var d_Inception5a_P4W = forward_pullback.Inception5a_P4W;
-        // forward = Forward(x)  ⇒  d_Inception5a_P4B = pullback of Forward(x) at d_forward, its Inception5a_P4B
-        var d_Inception5a_P4B = forward_pullback.Inception5a_P4B;
-        // forward = Forward(x)  ⇒  d_Inception5b_P1W = pullback of Forward(x) at d_forward, its Inception5b_P1W
-        var d_Inception5b_P1W = forward_pullback.Inception5b_P1W;
-        // forward = Forward(x)  ⇒  d_Inception5b_P1B = pullback of Forward(x) at d_forward, its Inception5b_P1B
-        var d_Inception5b_P1B = forward_pullback.Inception5b_P1B;
-        // forward = Forward(x)  ⇒  d_Inception5b_P2aW = pullback of Forward(x) at d_forward, its Inception5b_P2aW
-        var d_Inception5b_P2aW = forward_pullback.Inception5b_P2aW;
-        // forward = Forward(x)  ⇒  d_Inception5b_P2aB = pullback of Forward(x) at d_forward, its Inception5b_P2aB
-        var d_Inception5b_P2aB = forward_pullback.Inception5b_P2aB;
-        // forward = Forward(x)  ⇒  d_Inception5b_P2bW = pullback of Forward(x) at d_forward, its Inception5b_P2bW
-        var d_Inception5b_P2bW = forward_pullback.Inception5b_P2bW;
-        // forward = Forward(x)  ⇒  d_Inception5b_P2bB = pullback of Forward(x) at d_forward, its Inception5b_P2bB
-        var d_Inception5b_P2bB = forward_pullback.Inception5b_P2bB;
-        // forward = Forward(x)  ⇒  d_Inception5b_P3aW = pullback of Forward(x) at d_forward, its Inception5b_P3aW
-        var d_Inception5b_P3aW = forward_pullback.Inception5b_P3aW;
-        // forward = Forward(x)  ⇒  d_Inception5b_P3aB = pullback of Forward(x) at d_forward, its Inception5b_P3aB
-        var d_Inception5b_P3aB = forward_pullback.Inception5b_P3aB;
-        // forward = Forward(x)  ⇒  d_Inception5b_P3bW = pullback of Forward(x) at d_forward, its Inception5b_P3bW
-        var d_Inception5b_P3bW = forward_pullback.Inception5b_P3bW;
-        // forward = Forward(x)  ⇒  d_Inception5b_P3bB = pullback of Forward(x) at d_forward, its Inception5b_P3bB
-        var d_Inception5b_P3bB = forward_pullback.Inception5b_P3bB;
-        // forward = Forward(x)  ⇒  d_Inception5b_P4W = pullback of Forward(x) at d_forward, its Inception5b_P4W
-        var d_Inception5b_P4W = forward_pullback.Inception5b_P4W;
-        // forward = Forward(x)  ⇒  d_Inception5b_P4B = pullback of Forward(x) at d_forward, its Inception5b_P4B
-        var d_Inception5b_P4B = forward_pullback.Inception5b_P4B;
-        // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
-        var d_Fc_W = forward_pullback.Fc_W;
-        // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
-        var d_Fc_B = forward_pullback.Fc_B;
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+            var d_Conv1W = forward_pullback.Conv1W;
+            // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+            var d_Conv1B = forward_pullback.Conv1B;
+            // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+            var d_Conv2W = forward_pullback.Conv2W;
+            // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+            var d_Conv2B = forward_pullback.Conv2B;
+            // forward = Forward(x)  ⇒  d_Conv3W = pullback of Forward(x) at d_forward, its Conv3W
+            var d_Conv3W = forward_pullback.Conv3W;
+            // forward = Forward(x)  ⇒  d_Conv3B = pullback of Forward(x) at d_forward, its Conv3B
+            var d_Conv3B = forward_pullback.Conv3B;
+            // forward = Forward(x)  ⇒  d_Inception3a_P1W = pullback of Forward(x) at d_forward, its Inception3a_P1W
+            var d_Inception3a_P1W = forward_pullback.Inception3a_P1W;
+            // forward = Forward(x)  ⇒  d_Inception3a_P1B = pullback of Forward(x) at d_forward, its Inception3a_P1B
+            var d_Inception3a_P1B = forward_pullback.Inception3a_P1B;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2aW = pullback of Forward(x) at d_forward, its Inception3a_P2aW
+            var d_Inception3a_P2aW = forward_pullback.Inception3a_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2aB = pullback of Forward(x) at d_forward, its Inception3a_P2aB
+            var d_Inception3a_P2aB = forward_pullback.Inception3a_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2bW = pullback of Forward(x) at d_forward, its Inception3a_P2bW
+            var d_Inception3a_P2bW = forward_pullback.Inception3a_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2bB = pullback of Forward(x) at d_forward, its Inception3a_P2bB
+            var d_Inception3a_P2bB = forward_pullback.Inception3a_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3aW = pullback of Forward(x) at d_forward, its Inception3a_P3aW
+            var d_Inception3a_P3aW = forward_pullback.Inception3a_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3aB = pullback of Forward(x) at d_forward, its Inception3a_P3aB
+            var d_Inception3a_P3aB = forward_pullback.Inception3a_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3bW = pullback of Forward(x) at d_forward, its Inception3a_P3bW
+            var d_Inception3a_P3bW = forward_pullback.Inception3a_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3bB = pullback of Forward(x) at d_forward, its Inception3a_P3bB
+            var d_Inception3a_P3bB = forward_pullback.Inception3a_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P4W = pullback of Forward(x) at d_forward, its Inception3a_P4W
+            var d_Inception3a_P4W = forward_pullback.Inception3a_P4W;
+            // forward = Forward(x)  ⇒  d_Inception3a_P4B = pullback of Forward(x) at d_forward, its Inception3a_P4B
+            var d_Inception3a_P4B = forward_pullback.Inception3a_P4B;
+            // forward = Forward(x)  ⇒  d_Inception3b_P1W = pullback of Forward(x) at d_forward, its Inception3b_P1W
+            var d_Inception3b_P1W = forward_pullback.Inception3b_P1W;
+            // forward = Forward(x)  ⇒  d_Inception3b_P1B = pullback of Forward(x) at d_forward, its Inception3b_P1B
+            var d_Inception3b_P1B = forward_pullback.Inception3b_P1B;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2aW = pullback of Forward(x) at d_forward, its Inception3b_P2aW
+            var d_Inception3b_P2aW = forward_pullback.Inception3b_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2aB = pullback of Forward(x) at d_forward, its Inception3b_P2aB
+            var d_Inception3b_P2aB = forward_pullback.Inception3b_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2bW = pullback of Forward(x) at d_forward, its Inception3b_P2bW
+            var d_Inception3b_P2bW = forward_pullback.Inception3b_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2bB = pullback of Forward(x) at d_forward, its Inception3b_P2bB
+            var d_Inception3b_P2bB = forward_pullback.Inception3b_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3aW = pullback of Forward(x) at d_forward, its Inception3b_P3aW
+            var d_Inception3b_P3aW = forward_pullback.Inception3b_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3aB = pullback of Forward(x) at d_forward, its Inception3b_P3aB
+            var d_Inception3b_P3aB = forward_pullback.Inception3b_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3bW = pullback of Forward(x) at d_forward, its Inception3b_P3bW
+            var d_Inception3b_P3bW = forward_pullback.Inception3b_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3bB = pullback of Forward(x) at d_forward, its Inception3b_P3bB
+            var d_Inception3b_P3bB = forward_pullback.Inception3b_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P4W = pullback of Forward(x) at d_forward, its Inception3b_P4W
+            var d_Inception3b_P4W = forward_pullback.Inception3b_P4W;
+            // forward = Forward(x)  ⇒  d_Inception3b_P4B = pullback of Forward(x) at d_forward, its Inception3b_P4B
+            var d_Inception3b_P4B = forward_pullback.Inception3b_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4a_P1W = pullback of Forward(x) at d_forward, its Inception4a_P1W
+            var d_Inception4a_P1W = forward_pullback.Inception4a_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4a_P1B = pullback of Forward(x) at d_forward, its Inception4a_P1B
+            var d_Inception4a_P1B = forward_pullback.Inception4a_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2aW = pullback of Forward(x) at d_forward, its Inception4a_P2aW
+            var d_Inception4a_P2aW = forward_pullback.Inception4a_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2aB = pullback of Forward(x) at d_forward, its Inception4a_P2aB
+            var d_Inception4a_P2aB = forward_pullback.Inception4a_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2bW = pullback of Forward(x) at d_forward, its Inception4a_P2bW
+            var d_Inception4a_P2bW = forward_pullback.Inception4a_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2bB = pullback of Forward(x) at d_forward, its Inception4a_P2bB
+            var d_Inception4a_P2bB = forward_pullback.Inception4a_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3aW = pullback of Forward(x) at d_forward, its Inception4a_P3aW
+            var d_Inception4a_P3aW = forward_pullback.Inception4a_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3aB = pullback of Forward(x) at d_forward, its Inception4a_P3aB
+            var d_Inception4a_P3aB = forward_pullback.Inception4a_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3bW = pullback of Forward(x) at d_forward, its Inception4a_P3bW
+            var d_Inception4a_P3bW = forward_pullback.Inception4a_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3bB = pullback of Forward(x) at d_forward, its Inception4a_P3bB
+            var d_Inception4a_P3bB = forward_pullback.Inception4a_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P4W = pullback of Forward(x) at d_forward, its Inception4a_P4W
+            var d_Inception4a_P4W = forward_pullback.Inception4a_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4a_P4B = pullback of Forward(x) at d_forward, its Inception4a_P4B
+            var d_Inception4a_P4B = forward_pullback.Inception4a_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4b_P1W = pullback of Forward(x) at d_forward, its Inception4b_P1W
+            var d_Inception4b_P1W = forward_pullback.Inception4b_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4b_P1B = pullback of Forward(x) at d_forward, its Inception4b_P1B
+            var d_Inception4b_P1B = forward_pullback.Inception4b_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2aW = pullback of Forward(x) at d_forward, its Inception4b_P2aW
+            var d_Inception4b_P2aW = forward_pullback.Inception4b_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2aB = pullback of Forward(x) at d_forward, its Inception4b_P2aB
+            var d_Inception4b_P2aB = forward_pullback.Inception4b_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2bW = pullback of Forward(x) at d_forward, its Inception4b_P2bW
+            var d_Inception4b_P2bW = forward_pullback.Inception4b_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2bB = pullback of Forward(x) at d_forward, its Inception4b_P2bB
+            var d_Inception4b_P2bB = forward_pullback.Inception4b_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3aW = pullback of Forward(x) at d_forward, its Inception4b_P3aW
+            var d_Inception4b_P3aW = forward_pullback.Inception4b_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3aB = pullback of Forward(x) at d_forward, its Inception4b_P3aB
+            var d_Inception4b_P3aB = forward_pullback.Inception4b_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3bW = pullback of Forward(x) at d_forward, its Inception4b_P3bW
+            var d_Inception4b_P3bW = forward_pullback.Inception4b_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3bB = pullback of Forward(x) at d_forward, its Inception4b_P3bB
+            var d_Inception4b_P3bB = forward_pullback.Inception4b_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P4W = pullback of Forward(x) at d_forward, its Inception4b_P4W
+            var d_Inception4b_P4W = forward_pullback.Inception4b_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4b_P4B = pullback of Forward(x) at d_forward, its Inception4b_P4B
+            var d_Inception4b_P4B = forward_pullback.Inception4b_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4c_P1W = pullback of Forward(x) at d_forward, its Inception4c_P1W
+            var d_Inception4c_P1W = forward_pullback.Inception4c_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4c_P1B = pullback of Forward(x) at d_forward, its Inception4c_P1B
+            var d_Inception4c_P1B = forward_pullback.Inception4c_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2aW = pullback of Forward(x) at d_forward, its Inception4c_P2aW
+            var d_Inception4c_P2aW = forward_pullback.Inception4c_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2aB = pullback of Forward(x) at d_forward, its Inception4c_P2aB
+            var d_Inception4c_P2aB = forward_pullback.Inception4c_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2bW = pullback of Forward(x) at d_forward, its Inception4c_P2bW
+            var d_Inception4c_P2bW = forward_pullback.Inception4c_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2bB = pullback of Forward(x) at d_forward, its Inception4c_P2bB
+            var d_Inception4c_P2bB = forward_pullback.Inception4c_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3aW = pullback of Forward(x) at d_forward, its Inception4c_P3aW
+            var d_Inception4c_P3aW = forward_pullback.Inception4c_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3aB = pullback of Forward(x) at d_forward, its Inception4c_P3aB
+            var d_Inception4c_P3aB = forward_pullback.Inception4c_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3bW = pullback of Forward(x) at d_forward, its Inception4c_P3bW
+            var d_Inception4c_P3bW = forward_pullback.Inception4c_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3bB = pullback of Forward(x) at d_forward, its Inception4c_P3bB
+            var d_Inception4c_P3bB = forward_pullback.Inception4c_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P4W = pullback of Forward(x) at d_forward, its Inception4c_P4W
+            var d_Inception4c_P4W = forward_pullback.Inception4c_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4c_P4B = pullback of Forward(x) at d_forward, its Inception4c_P4B
+            var d_Inception4c_P4B = forward_pullback.Inception4c_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4d_P1W = pullback of Forward(x) at d_forward, its Inception4d_P1W
+            var d_Inception4d_P1W = forward_pullback.Inception4d_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4d_P1B = pullback of Forward(x) at d_forward, its Inception4d_P1B
+            var d_Inception4d_P1B = forward_pullback.Inception4d_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2aW = pullback of Forward(x) at d_forward, its Inception4d_P2aW
+            var d_Inception4d_P2aW = forward_pullback.Inception4d_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2aB = pullback of Forward(x) at d_forward, its Inception4d_P2aB
+            var d_Inception4d_P2aB = forward_pullback.Inception4d_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2bW = pullback of Forward(x) at d_forward, its Inception4d_P2bW
+            var d_Inception4d_P2bW = forward_pullback.Inception4d_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2bB = pullback of Forward(x) at d_forward, its Inception4d_P2bB
+            var d_Inception4d_P2bB = forward_pullback.Inception4d_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3aW = pullback of Forward(x) at d_forward, its Inception4d_P3aW
+            var d_Inception4d_P3aW = forward_pullback.Inception4d_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3aB = pullback of Forward(x) at d_forward, its Inception4d_P3aB
+            var d_Inception4d_P3aB = forward_pullback.Inception4d_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3bW = pullback of Forward(x) at d_forward, its Inception4d_P3bW
+            var d_Inception4d_P3bW = forward_pullback.Inception4d_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3bB = pullback of Forward(x) at d_forward, its Inception4d_P3bB
+            var d_Inception4d_P3bB = forward_pullback.Inception4d_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P4W = pullback of Forward(x) at d_forward, its Inception4d_P4W
+            var d_Inception4d_P4W = forward_pullback.Inception4d_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4d_P4B = pullback of Forward(x) at d_forward, its Inception4d_P4B
+            var d_Inception4d_P4B = forward_pullback.Inception4d_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4e_P1W = pullback of Forward(x) at d_forward, its Inception4e_P1W
+            var d_Inception4e_P1W = forward_pullback.Inception4e_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4e_P1B = pullback of Forward(x) at d_forward, its Inception4e_P1B
+            var d_Inception4e_P1B = forward_pullback.Inception4e_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2aW = pullback of Forward(x) at d_forward, its Inception4e_P2aW
+            var d_Inception4e_P2aW = forward_pullback.Inception4e_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2aB = pullback of Forward(x) at d_forward, its Inception4e_P2aB
+            var d_Inception4e_P2aB = forward_pullback.Inception4e_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2bW = pullback of Forward(x) at d_forward, its Inception4e_P2bW
+            var d_Inception4e_P2bW = forward_pullback.Inception4e_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2bB = pullback of Forward(x) at d_forward, its Inception4e_P2bB
+            var d_Inception4e_P2bB = forward_pullback.Inception4e_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3aW = pullback of Forward(x) at d_forward, its Inception4e_P3aW
+            var d_Inception4e_P3aW = forward_pullback.Inception4e_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3aB = pullback of Forward(x) at d_forward, its Inception4e_P3aB
+            var d_Inception4e_P3aB = forward_pullback.Inception4e_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3bW = pullback of Forward(x) at d_forward, its Inception4e_P3bW
+            var d_Inception4e_P3bW = forward_pullback.Inception4e_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3bB = pullback of Forward(x) at d_forward, its Inception4e_P3bB
+            var d_Inception4e_P3bB = forward_pullback.Inception4e_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P4W = pullback of Forward(x) at d_forward, its Inception4e_P4W
+            var d_Inception4e_P4W = forward_pullback.Inception4e_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4e_P4B = pullback of Forward(x) at d_forward, its Inception4e_P4B
+            var d_Inception4e_P4B = forward_pullback.Inception4e_P4B;
+            // forward = Forward(x)  ⇒  d_Inception5a_P1W = pullback of Forward(x) at d_forward, its Inception5a_P1W
+            var d_Inception5a_P1W = forward_pullback.Inception5a_P1W;
+            // forward = Forward(x)  ⇒  d_Inception5a_P1B = pullback of Forward(x) at d_forward, its Inception5a_P1B
+            var d_Inception5a_P1B = forward_pullback.Inception5a_P1B;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2aW = pullback of Forward(x) at d_forward, its Inception5a_P2aW
+            var d_Inception5a_P2aW = forward_pullback.Inception5a_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2aB = pullback of Forward(x) at d_forward, its Inception5a_P2aB
+            var d_Inception5a_P2aB = forward_pullback.Inception5a_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2bW = pullback of Forward(x) at d_forward, its Inception5a_P2bW
+            var d_Inception5a_P2bW = forward_pullback.Inception5a_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2bB = pullback of Forward(x) at d_forward, its Inception5a_P2bB
+            var d_Inception5a_P2bB = forward_pullback.Inception5a_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3aW = pullback of Forward(x) at d_forward, its Inception5a_P3aW
+            var d_Inception5a_P3aW = forward_pullback.Inception5a_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3aB = pullback of Forward(x) at d_forward, its Inception5a_P3aB
+            var d_Inception5a_P3aB = forward_pullback.Inception5a_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3bW = pullback of Forward(x) at d_forward, its Inception5a_P3bW
+            var d_Inception5a_P3bW = forward_pullback.Inception5a_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3bB = pullback of Forward(x) at d_forward, its Inception5a_P3bB
+            var d_Inception5a_P3bB = forward_pullback.Inception5a_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P4W = pullback of Forward(x) at d_forward, its Inception5a_P4W
+            var d_Inception5a_P4W = forward_pullback.Inception5a_P4W;
+            // forward = Forward(x)  ⇒  d_Inception5a_P4B = pullback of Forward(x) at d_forward, its Inception5a_P4B
+            var d_Inception5a_P4B = forward_pullback.Inception5a_P4B;
+            // forward = Forward(x)  ⇒  d_Inception5b_P1W = pullback of Forward(x) at d_forward, its Inception5b_P1W
+            var d_Inception5b_P1W = forward_pullback.Inception5b_P1W;
+            // forward = Forward(x)  ⇒  d_Inception5b_P1B = pullback of Forward(x) at d_forward, its Inception5b_P1B
+            var d_Inception5b_P1B = forward_pullback.Inception5b_P1B;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2aW = pullback of Forward(x) at d_forward, its Inception5b_P2aW
+            var d_Inception5b_P2aW = forward_pullback.Inception5b_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2aB = pullback of Forward(x) at d_forward, its Inception5b_P2aB
+            var d_Inception5b_P2aB = forward_pullback.Inception5b_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2bW = pullback of Forward(x) at d_forward, its Inception5b_P2bW
+            var d_Inception5b_P2bW = forward_pullback.Inception5b_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2bB = pullback of Forward(x) at d_forward, its Inception5b_P2bB
+            var d_Inception5b_P2bB = forward_pullback.Inception5b_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3aW = pullback of Forward(x) at d_forward, its Inception5b_P3aW
+            var d_Inception5b_P3aW = forward_pullback.Inception5b_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3aB = pullback of Forward(x) at d_forward, its Inception5b_P3aB
+            var d_Inception5b_P3aB = forward_pullback.Inception5b_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3bW = pullback of Forward(x) at d_forward, its Inception5b_P3bW
+            var d_Inception5b_P3bW = forward_pullback.Inception5b_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3bB = pullback of Forward(x) at d_forward, its Inception5b_P3bB
+            var d_Inception5b_P3bB = forward_pullback.Inception5b_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P4W = pullback of Forward(x) at d_forward, its Inception5b_P4W
+            var d_Inception5b_P4W = forward_pullback.Inception5b_P4W;
+            // forward = Forward(x)  ⇒  d_Inception5b_P4B = pullback of Forward(x) at d_forward, its Inception5b_P4B
+            var d_Inception5b_P4B = forward_pullback.Inception5b_P4B;
+            // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+            var d_Fc_W = forward_pullback.Fc_W;
+            // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+            var d_Fc_B = forward_pullback.Fc_B;
+            return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+        });
+    }
 
-        return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B });
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B", "Fc.W", "Fc.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+    {
+        // Forward
+        // return NllLoss(Forward(x), y);
+        var forward_vjp = ForwardVjp(x);
+        var forward = forward_vjp.Value;
+        var loss_gather = Gather(forward, y);
+        var loss = Neg(Mean(loss_gather));
+
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
+            var d_x = forward_pullback.x;
+            // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+            var d_Conv1W = forward_pullback.Conv1W;
+            // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+            var d_Conv1B = forward_pullback.Conv1B;
+            // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+            var d_Conv2W = forward_pullback.Conv2W;
+            // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+            var d_Conv2B = forward_pullback.Conv2B;
+            // forward = Forward(x)  ⇒  d_Conv3W = pullback of Forward(x) at d_forward, its Conv3W
+            var d_Conv3W = forward_pullback.Conv3W;
+            // forward = Forward(x)  ⇒  d_Conv3B = pullback of Forward(x) at d_forward, its Conv3B
+            var d_Conv3B = forward_pullback.Conv3B;
+            // forward = Forward(x)  ⇒  d_Inception3a_P1W = pullback of Forward(x) at d_forward, its Inception3a_P1W
+            var d_Inception3a_P1W = forward_pullback.Inception3a_P1W;
+            // forward = Forward(x)  ⇒  d_Inception3a_P1B = pullback of Forward(x) at d_forward, its Inception3a_P1B
+            var d_Inception3a_P1B = forward_pullback.Inception3a_P1B;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2aW = pullback of Forward(x) at d_forward, its Inception3a_P2aW
+            var d_Inception3a_P2aW = forward_pullback.Inception3a_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2aB = pullback of Forward(x) at d_forward, its Inception3a_P2aB
+            var d_Inception3a_P2aB = forward_pullback.Inception3a_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2bW = pullback of Forward(x) at d_forward, its Inception3a_P2bW
+            var d_Inception3a_P2bW = forward_pullback.Inception3a_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P2bB = pullback of Forward(x) at d_forward, its Inception3a_P2bB
+            var d_Inception3a_P2bB = forward_pullback.Inception3a_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3aW = pullback of Forward(x) at d_forward, its Inception3a_P3aW
+            var d_Inception3a_P3aW = forward_pullback.Inception3a_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3aB = pullback of Forward(x) at d_forward, its Inception3a_P3aB
+            var d_Inception3a_P3aB = forward_pullback.Inception3a_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3bW = pullback of Forward(x) at d_forward, its Inception3a_P3bW
+            var d_Inception3a_P3bW = forward_pullback.Inception3a_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception3a_P3bB = pullback of Forward(x) at d_forward, its Inception3a_P3bB
+            var d_Inception3a_P3bB = forward_pullback.Inception3a_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception3a_P4W = pullback of Forward(x) at d_forward, its Inception3a_P4W
+            var d_Inception3a_P4W = forward_pullback.Inception3a_P4W;
+            // forward = Forward(x)  ⇒  d_Inception3a_P4B = pullback of Forward(x) at d_forward, its Inception3a_P4B
+            var d_Inception3a_P4B = forward_pullback.Inception3a_P4B;
+            // forward = Forward(x)  ⇒  d_Inception3b_P1W = pullback of Forward(x) at d_forward, its Inception3b_P1W
+            var d_Inception3b_P1W = forward_pullback.Inception3b_P1W;
+            // forward = Forward(x)  ⇒  d_Inception3b_P1B = pullback of Forward(x) at d_forward, its Inception3b_P1B
+            var d_Inception3b_P1B = forward_pullback.Inception3b_P1B;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2aW = pullback of Forward(x) at d_forward, its Inception3b_P2aW
+            var d_Inception3b_P2aW = forward_pullback.Inception3b_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2aB = pullback of Forward(x) at d_forward, its Inception3b_P2aB
+            var d_Inception3b_P2aB = forward_pullback.Inception3b_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2bW = pullback of Forward(x) at d_forward, its Inception3b_P2bW
+            var d_Inception3b_P2bW = forward_pullback.Inception3b_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P2bB = pullback of Forward(x) at d_forward, its Inception3b_P2bB
+            var d_Inception3b_P2bB = forward_pullback.Inception3b_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3aW = pullback of Forward(x) at d_forward, its Inception3b_P3aW
+            var d_Inception3b_P3aW = forward_pullback.Inception3b_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3aB = pullback of Forward(x) at d_forward, its Inception3b_P3aB
+            var d_Inception3b_P3aB = forward_pullback.Inception3b_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3bW = pullback of Forward(x) at d_forward, its Inception3b_P3bW
+            var d_Inception3b_P3bW = forward_pullback.Inception3b_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception3b_P3bB = pullback of Forward(x) at d_forward, its Inception3b_P3bB
+            var d_Inception3b_P3bB = forward_pullback.Inception3b_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception3b_P4W = pullback of Forward(x) at d_forward, its Inception3b_P4W
+            var d_Inception3b_P4W = forward_pullback.Inception3b_P4W;
+            // forward = Forward(x)  ⇒  d_Inception3b_P4B = pullback of Forward(x) at d_forward, its Inception3b_P4B
+            var d_Inception3b_P4B = forward_pullback.Inception3b_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4a_P1W = pullback of Forward(x) at d_forward, its Inception4a_P1W
+            var d_Inception4a_P1W = forward_pullback.Inception4a_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4a_P1B = pullback of Forward(x) at d_forward, its Inception4a_P1B
+            var d_Inception4a_P1B = forward_pullback.Inception4a_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2aW = pullback of Forward(x) at d_forward, its Inception4a_P2aW
+            var d_Inception4a_P2aW = forward_pullback.Inception4a_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2aB = pullback of Forward(x) at d_forward, its Inception4a_P2aB
+            var d_Inception4a_P2aB = forward_pullback.Inception4a_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2bW = pullback of Forward(x) at d_forward, its Inception4a_P2bW
+            var d_Inception4a_P2bW = forward_pullback.Inception4a_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P2bB = pullback of Forward(x) at d_forward, its Inception4a_P2bB
+            var d_Inception4a_P2bB = forward_pullback.Inception4a_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3aW = pullback of Forward(x) at d_forward, its Inception4a_P3aW
+            var d_Inception4a_P3aW = forward_pullback.Inception4a_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3aB = pullback of Forward(x) at d_forward, its Inception4a_P3aB
+            var d_Inception4a_P3aB = forward_pullback.Inception4a_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3bW = pullback of Forward(x) at d_forward, its Inception4a_P3bW
+            var d_Inception4a_P3bW = forward_pullback.Inception4a_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4a_P3bB = pullback of Forward(x) at d_forward, its Inception4a_P3bB
+            var d_Inception4a_P3bB = forward_pullback.Inception4a_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4a_P4W = pullback of Forward(x) at d_forward, its Inception4a_P4W
+            var d_Inception4a_P4W = forward_pullback.Inception4a_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4a_P4B = pullback of Forward(x) at d_forward, its Inception4a_P4B
+            var d_Inception4a_P4B = forward_pullback.Inception4a_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4b_P1W = pullback of Forward(x) at d_forward, its Inception4b_P1W
+            var d_Inception4b_P1W = forward_pullback.Inception4b_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4b_P1B = pullback of Forward(x) at d_forward, its Inception4b_P1B
+            var d_Inception4b_P1B = forward_pullback.Inception4b_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2aW = pullback of Forward(x) at d_forward, its Inception4b_P2aW
+            var d_Inception4b_P2aW = forward_pullback.Inception4b_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2aB = pullback of Forward(x) at d_forward, its Inception4b_P2aB
+            var d_Inception4b_P2aB = forward_pullback.Inception4b_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2bW = pullback of Forward(x) at d_forward, its Inception4b_P2bW
+            var d_Inception4b_P2bW = forward_pullback.Inception4b_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P2bB = pullback of Forward(x) at d_forward, its Inception4b_P2bB
+            var d_Inception4b_P2bB = forward_pullback.Inception4b_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3aW = pullback of Forward(x) at d_forward, its Inception4b_P3aW
+            var d_Inception4b_P3aW = forward_pullback.Inception4b_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3aB = pullback of Forward(x) at d_forward, its Inception4b_P3aB
+            var d_Inception4b_P3aB = forward_pullback.Inception4b_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3bW = pullback of Forward(x) at d_forward, its Inception4b_P3bW
+            var d_Inception4b_P3bW = forward_pullback.Inception4b_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4b_P3bB = pullback of Forward(x) at d_forward, its Inception4b_P3bB
+            var d_Inception4b_P3bB = forward_pullback.Inception4b_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4b_P4W = pullback of Forward(x) at d_forward, its Inception4b_P4W
+            var d_Inception4b_P4W = forward_pullback.Inception4b_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4b_P4B = pullback of Forward(x) at d_forward, its Inception4b_P4B
+            var d_Inception4b_P4B = forward_pullback.Inception4b_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4c_P1W = pullback of Forward(x) at d_forward, its Inception4c_P1W
+            var d_Inception4c_P1W = forward_pullback.Inception4c_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4c_P1B = pullback of Forward(x) at d_forward, its Inception4c_P1B
+            var d_Inception4c_P1B = forward_pullback.Inception4c_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2aW = pullback of Forward(x) at d_forward, its Inception4c_P2aW
+            var d_Inception4c_P2aW = forward_pullback.Inception4c_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2aB = pullback of Forward(x) at d_forward, its Inception4c_P2aB
+            var d_Inception4c_P2aB = forward_pullback.Inception4c_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2bW = pullback of Forward(x) at d_forward, its Inception4c_P2bW
+            var d_Inception4c_P2bW = forward_pullback.Inception4c_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P2bB = pullback of Forward(x) at d_forward, its Inception4c_P2bB
+            var d_Inception4c_P2bB = forward_pullback.Inception4c_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3aW = pullback of Forward(x) at d_forward, its Inception4c_P3aW
+            var d_Inception4c_P3aW = forward_pullback.Inception4c_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3aB = pullback of Forward(x) at d_forward, its Inception4c_P3aB
+            var d_Inception4c_P3aB = forward_pullback.Inception4c_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3bW = pullback of Forward(x) at d_forward, its Inception4c_P3bW
+            var d_Inception4c_P3bW = forward_pullback.Inception4c_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4c_P3bB = pullback of Forward(x) at d_forward, its Inception4c_P3bB
+            var d_Inception4c_P3bB = forward_pullback.Inception4c_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4c_P4W = pullback of Forward(x) at d_forward, its Inception4c_P4W
+            var d_Inception4c_P4W = forward_pullback.Inception4c_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4c_P4B = pullback of Forward(x) at d_forward, its Inception4c_P4B
+            var d_Inception4c_P4B = forward_pullback.Inception4c_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4d_P1W = pullback of Forward(x) at d_forward, its Inception4d_P1W
+            var d_Inception4d_P1W = forward_pullback.Inception4d_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4d_P1B = pullback of Forward(x) at d_forward, its Inception4d_P1B
+            var d_Inception4d_P1B = forward_pullback.Inception4d_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2aW = pullback of Forward(x) at d_forward, its Inception4d_P2aW
+            var d_Inception4d_P2aW = forward_pullback.Inception4d_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2aB = pullback of Forward(x) at d_forward, its Inception4d_P2aB
+            var d_Inception4d_P2aB = forward_pullback.Inception4d_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2bW = pullback of Forward(x) at d_forward, its Inception4d_P2bW
+            var d_Inception4d_P2bW = forward_pullback.Inception4d_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P2bB = pullback of Forward(x) at d_forward, its Inception4d_P2bB
+            var d_Inception4d_P2bB = forward_pullback.Inception4d_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3aW = pullback of Forward(x) at d_forward, its Inception4d_P3aW
+            var d_Inception4d_P3aW = forward_pullback.Inception4d_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3aB = pullback of Forward(x) at d_forward, its Inception4d_P3aB
+            var d_Inception4d_P3aB = forward_pullback.Inception4d_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3bW = pullback of Forward(x) at d_forward, its Inception4d_P3bW
+            var d_Inception4d_P3bW = forward_pullback.Inception4d_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4d_P3bB = pullback of Forward(x) at d_forward, its Inception4d_P3bB
+            var d_Inception4d_P3bB = forward_pullback.Inception4d_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4d_P4W = pullback of Forward(x) at d_forward, its Inception4d_P4W
+            var d_Inception4d_P4W = forward_pullback.Inception4d_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4d_P4B = pullback of Forward(x) at d_forward, its Inception4d_P4B
+            var d_Inception4d_P4B = forward_pullback.Inception4d_P4B;
+            // forward = Forward(x)  ⇒  d_Inception4e_P1W = pullback of Forward(x) at d_forward, its Inception4e_P1W
+            var d_Inception4e_P1W = forward_pullback.Inception4e_P1W;
+            // forward = Forward(x)  ⇒  d_Inception4e_P1B = pullback of Forward(x) at d_forward, its Inception4e_P1B
+            var d_Inception4e_P1B = forward_pullback.Inception4e_P1B;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2aW = pullback of Forward(x) at d_forward, its Inception4e_P2aW
+            var d_Inception4e_P2aW = forward_pullback.Inception4e_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2aB = pullback of Forward(x) at d_forward, its Inception4e_P2aB
+            var d_Inception4e_P2aB = forward_pullback.Inception4e_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2bW = pullback of Forward(x) at d_forward, its Inception4e_P2bW
+            var d_Inception4e_P2bW = forward_pullback.Inception4e_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P2bB = pullback of Forward(x) at d_forward, its Inception4e_P2bB
+            var d_Inception4e_P2bB = forward_pullback.Inception4e_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3aW = pullback of Forward(x) at d_forward, its Inception4e_P3aW
+            var d_Inception4e_P3aW = forward_pullback.Inception4e_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3aB = pullback of Forward(x) at d_forward, its Inception4e_P3aB
+            var d_Inception4e_P3aB = forward_pullback.Inception4e_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3bW = pullback of Forward(x) at d_forward, its Inception4e_P3bW
+            var d_Inception4e_P3bW = forward_pullback.Inception4e_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception4e_P3bB = pullback of Forward(x) at d_forward, its Inception4e_P3bB
+            var d_Inception4e_P3bB = forward_pullback.Inception4e_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception4e_P4W = pullback of Forward(x) at d_forward, its Inception4e_P4W
+            var d_Inception4e_P4W = forward_pullback.Inception4e_P4W;
+            // forward = Forward(x)  ⇒  d_Inception4e_P4B = pullback of Forward(x) at d_forward, its Inception4e_P4B
+            var d_Inception4e_P4B = forward_pullback.Inception4e_P4B;
+            // forward = Forward(x)  ⇒  d_Inception5a_P1W = pullback of Forward(x) at d_forward, its Inception5a_P1W
+            var d_Inception5a_P1W = forward_pullback.Inception5a_P1W;
+            // forward = Forward(x)  ⇒  d_Inception5a_P1B = pullback of Forward(x) at d_forward, its Inception5a_P1B
+            var d_Inception5a_P1B = forward_pullback.Inception5a_P1B;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2aW = pullback of Forward(x) at d_forward, its Inception5a_P2aW
+            var d_Inception5a_P2aW = forward_pullback.Inception5a_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2aB = pullback of Forward(x) at d_forward, its Inception5a_P2aB
+            var d_Inception5a_P2aB = forward_pullback.Inception5a_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2bW = pullback of Forward(x) at d_forward, its Inception5a_P2bW
+            var d_Inception5a_P2bW = forward_pullback.Inception5a_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P2bB = pullback of Forward(x) at d_forward, its Inception5a_P2bB
+            var d_Inception5a_P2bB = forward_pullback.Inception5a_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3aW = pullback of Forward(x) at d_forward, its Inception5a_P3aW
+            var d_Inception5a_P3aW = forward_pullback.Inception5a_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3aB = pullback of Forward(x) at d_forward, its Inception5a_P3aB
+            var d_Inception5a_P3aB = forward_pullback.Inception5a_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3bW = pullback of Forward(x) at d_forward, its Inception5a_P3bW
+            var d_Inception5a_P3bW = forward_pullback.Inception5a_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception5a_P3bB = pullback of Forward(x) at d_forward, its Inception5a_P3bB
+            var d_Inception5a_P3bB = forward_pullback.Inception5a_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception5a_P4W = pullback of Forward(x) at d_forward, its Inception5a_P4W
+            var d_Inception5a_P4W = forward_pullback.Inception5a_P4W;
+            // forward = Forward(x)  ⇒  d_Inception5a_P4B = pullback of Forward(x) at d_forward, its Inception5a_P4B
+            var d_Inception5a_P4B = forward_pullback.Inception5a_P4B;
+            // forward = Forward(x)  ⇒  d_Inception5b_P1W = pullback of Forward(x) at d_forward, its Inception5b_P1W
+            var d_Inception5b_P1W = forward_pullback.Inception5b_P1W;
+            // forward = Forward(x)  ⇒  d_Inception5b_P1B = pullback of Forward(x) at d_forward, its Inception5b_P1B
+            var d_Inception5b_P1B = forward_pullback.Inception5b_P1B;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2aW = pullback of Forward(x) at d_forward, its Inception5b_P2aW
+            var d_Inception5b_P2aW = forward_pullback.Inception5b_P2aW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2aB = pullback of Forward(x) at d_forward, its Inception5b_P2aB
+            var d_Inception5b_P2aB = forward_pullback.Inception5b_P2aB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2bW = pullback of Forward(x) at d_forward, its Inception5b_P2bW
+            var d_Inception5b_P2bW = forward_pullback.Inception5b_P2bW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P2bB = pullback of Forward(x) at d_forward, its Inception5b_P2bB
+            var d_Inception5b_P2bB = forward_pullback.Inception5b_P2bB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3aW = pullback of Forward(x) at d_forward, its Inception5b_P3aW
+            var d_Inception5b_P3aW = forward_pullback.Inception5b_P3aW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3aB = pullback of Forward(x) at d_forward, its Inception5b_P3aB
+            var d_Inception5b_P3aB = forward_pullback.Inception5b_P3aB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3bW = pullback of Forward(x) at d_forward, its Inception5b_P3bW
+            var d_Inception5b_P3bW = forward_pullback.Inception5b_P3bW;
+            // forward = Forward(x)  ⇒  d_Inception5b_P3bB = pullback of Forward(x) at d_forward, its Inception5b_P3bB
+            var d_Inception5b_P3bB = forward_pullback.Inception5b_P3bB;
+            // forward = Forward(x)  ⇒  d_Inception5b_P4W = pullback of Forward(x) at d_forward, its Inception5b_P4W
+            var d_Inception5b_P4W = forward_pullback.Inception5b_P4W;
+            // forward = Forward(x)  ⇒  d_Inception5b_P4B = pullback of Forward(x) at d_forward, its Inception5b_P4B
+            var d_Inception5b_P4B = forward_pullback.Inception5b_P4B;
+            // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+            var d_Fc_W = forward_pullback.Fc_W;
+            // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+            var d_Fc_B = forward_pullback.Fc_B;
+            return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
+        });
     }
 
     /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
@@ -5994,6 +7131,143 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
         {
+            // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+            var (value, pullback) = LossVjpParametersOnly(x, y);
+            var gradients = pullback(seed);
+            return (value, new LossGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Conv3W = gradients.Conv3W, Conv3B = gradients.Conv3B, Inception3a_P1W = gradients.Inception3a_P1W, Inception3a_P1B = gradients.Inception3a_P1B, Inception3a_P2aW = gradients.Inception3a_P2aW, Inception3a_P2aB = gradients.Inception3a_P2aB, Inception3a_P2bW = gradients.Inception3a_P2bW, Inception3a_P2bB = gradients.Inception3a_P2bB, Inception3a_P3aW = gradients.Inception3a_P3aW, Inception3a_P3aB = gradients.Inception3a_P3aB, Inception3a_P3bW = gradients.Inception3a_P3bW, Inception3a_P3bB = gradients.Inception3a_P3bB, Inception3a_P4W = gradients.Inception3a_P4W, Inception3a_P4B = gradients.Inception3a_P4B, Inception3b_P1W = gradients.Inception3b_P1W, Inception3b_P1B = gradients.Inception3b_P1B, Inception3b_P2aW = gradients.Inception3b_P2aW, Inception3b_P2aB = gradients.Inception3b_P2aB, Inception3b_P2bW = gradients.Inception3b_P2bW, Inception3b_P2bB = gradients.Inception3b_P2bB, Inception3b_P3aW = gradients.Inception3b_P3aW, Inception3b_P3aB = gradients.Inception3b_P3aB, Inception3b_P3bW = gradients.Inception3b_P3bW, Inception3b_P3bB = gradients.Inception3b_P3bB, Inception3b_P4W = gradients.Inception3b_P4W, Inception3b_P4B = gradients.Inception3b_P4B, Inception4a_P1W = gradients.Inception4a_P1W, Inception4a_P1B = gradients.Inception4a_P1B, Inception4a_P2aW = gradients.Inception4a_P2aW, Inception4a_P2aB = gradients.Inception4a_P2aB, Inception4a_P2bW = gradients.Inception4a_P2bW, Inception4a_P2bB = gradients.Inception4a_P2bB, Inception4a_P3aW = gradients.Inception4a_P3aW, Inception4a_P3aB = gradients.Inception4a_P3aB, Inception4a_P3bW = gradients.Inception4a_P3bW, Inception4a_P3bB = gradients.Inception4a_P3bB, Inception4a_P4W = gradients.Inception4a_P4W, Inception4a_P4B = gradients.Inception4a_P4B, Inception4b_P1W = gradients.Inception4b_P1W, Inception4b_P1B = gradients.Inception4b_P1B, Inception4b_P2aW = gradients.Inception4b_P2aW, Inception4b_P2aB = gradients.Inception4b_P2aB, Inception4b_P2bW = gradients.Inception4b_P2bW, Inception4b_P2bB = gradients.Inception4b_P2bB, Inception4b_P3aW = gradients.Inception4b_P3aW, Inception4b_P3aB = gradients.Inception4b_P3aB, Inception4b_P3bW = gradients.Inception4b_P3bW, Inception4b_P3bB = gradients.Inception4b_P3bB, Inception4b_P4W = gradients.Inception4b_P4W, Inception4b_P4B = gradients.Inception4b_P4B, Inception4c_P1W = gradients.Inception4c_P1W, Inception4c_P1B = gradients.Inception4c_P1B, Inception4c_P2aW = gradients.Inception4c_P2aW, Inception4c_P2aB = gradients.Inception4c_P2aB, Inception4c_P2bW = gradients.Inception4c_P2bW, Inception4c_P2bB = gradients.Inception4c_P2bB, Inception4c_P3aW = gradients.Inception4c_P3aW, Inception4c_P3aB = gradients.Inception4c_P3aB, Inception4c_P3bW = gradients.Inception4c_P3bW, Inception4c_P3bB = gradients.Inception4c_P3bB, Inception4c_P4W = gradients.Inception4c_P4W, Inception4c_P4B = gradients.Inception4c_P4B, Inception4d_P1W = gradients.Inception4d_P1W, Inception4d_P1B = gradients.Inception4d_P1B, Inception4d_P2aW = gradients.Inception4d_P2aW, Inception4d_P2aB = gradients.Inception4d_P2aB, Inception4d_P2bW = gradients.Inception4d_P2bW, Inception4d_P2bB = gradients.Inception4d_P2bB, Inception4d_P3aW = gradients.Inception4d_P3aW, Inception4d_P3aB = gradients.Inception4d_P3aB, Inception4d_P3bW = gradients.Inception4d_P3bW, Inception4d_P3bB = gradients.Inception4d_P3bB, Inception4d_P4W = gradients.Inception4d_P4W, Inception4d_P4B = gradients.Inception4d_P4B, Inception4e_P1W = gradients.Inception4e_P1W, Inception4e_P1B = gradients.Inception4e_P1B, Inception4e_P2aW = gradients.Inception4e_P2aW, Inception4e_P2aB = gradients.Inception4e_P2aB, Inception4e_P2bW = gradients.Inception4e_P2bW, Inception4e_P2bB = gradients.Inception4e_P2bB, Inception4e_P3aW = gradients.Inception4e_P3aW, Inception4e_P3aB = gradients.Inception4e_P3aB, Inception4e_P3bW = gradients.Inception4e_P3bW, Inception4e_P3bB = gradients.Inception4e_P3bB, Inception4e_P4W = gradients.Inception4e_P4W, Inception4e_P4B = gradients.Inception4e_P4B, Inception5a_P1W = gradients.Inception5a_P1W, Inception5a_P1B = gradients.Inception5a_P1B, Inception5a_P2aW = gradients.Inception5a_P2aW, Inception5a_P2aB = gradients.Inception5a_P2aB, Inception5a_P2bW = gradients.Inception5a_P2bW, Inception5a_P2bB = gradients.Inception5a_P2bB, Inception5a_P3aW = gradients.Inception5a_P3aW, Inception5a_P3aB = gradients.Inception5a_P3aB, Inception5a_P3bW = gradients.Inception5a_P3bW, Inception5a_P3bB = gradients.Inception5a_P3bB, Inception5a_P4W = gradients.Inception5a_P4W, Inception5a_P4B = gradients.Inception5a_P4B, Inception5b_P1W = gradients.Inception5b_P1W, Inception5b_P1B = gradients.Inception5b_P1B, Inception5b_P2aW = gradients.Inception5b_P2aW, Inception5b_P2aB = gradients.Inception5b_P2aB, Inception5b_P2bW = gradients.Inception5b_P2bW, Inception5b_P2bB = gradients.Inception5b_P2bB, Inception5b_P3aW = gradients.Inception5b_P3aW, Inception5b_P3aB = gradients.Inception5b_P3aB, Inception5b_P3bW = gradients.Inception5b_P3bW, Inception5b_P3bB = gradients.Inception5b_P3bB, Inception5b_P4W = gradients.Inception5b_P4W, Inception5b_P4B = gradients.Inception5b_P4B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+        }
+
+        /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor Conv1W { get; init; } = null!;
+            public Tensor Conv1B { get; init; } = null!;
+            public Tensor Conv2W { get; init; } = null!;
+            public Tensor Conv2B { get; init; } = null!;
+            public Tensor Conv3W { get; init; } = null!;
+            public Tensor Conv3B { get; init; } = null!;
+            public Tensor Inception3a_P1W { get; init; } = null!;
+            public Tensor Inception3a_P1B { get; init; } = null!;
+            public Tensor Inception3a_P2aW { get; init; } = null!;
+            public Tensor Inception3a_P2aB { get; init; } = null!;
+            public Tensor Inception3a_P2bW { get; init; } = null!;
+            public Tensor Inception3a_P2bB { get; init; } = null!;
+            public Tensor Inception3a_P3aW { get; init; } = null!;
+            public Tensor Inception3a_P3aB { get; init; } = null!;
+            public Tensor Inception3a_P3bW { get; init; } = null!;
+            public Tensor Inception3a_P3bB { get; init; } = null!;
+            public Tensor Inception3a_P4W { get; init; } = null!;
+            public Tensor Inception3a_P4B { get; init; } = null!;
+            public Tensor Inception3b_P1W { get; init; } = null!;
+            public Tensor Inception3b_P1B { get; init; } = null!;
+            public Tensor Inception3b_P2aW { get; init; } = null!;
+            public Tensor Inception3b_P2aB { get; init; } = null!;
+            public Tensor Inception3b_P2bW { get; init; } = null!;
+            public Tensor Inception3b_P2bB { get; init; } = null!;
+            public Tensor Inception3b_P3aW { get; init; } = null!;
+            public Tensor Inception3b_P3aB { get; init; } = null!;
+            public Tensor Inception3b_P3bW { get; init; } = null!;
+            public Tensor Inception3b_P3bB { get; init; } = null!;
+            public Tensor Inception3b_P4W { get; init; } = null!;
+            public Tensor Inception3b_P4B { get; init; } = null!;
+            public Tensor Inception4a_P1W { get; init; } = null!;
+            public Tensor Inception4a_P1B { get; init; } = null!;
+            public Tensor Inception4a_P2aW { get; init; } = null!;
+            public Tensor Inception4a_P2aB { get; init; } = null!;
+            public Tensor Inception4a_P2bW { get; init; } = null!;
+            public Tensor Inception4a_P2bB { get; init; } = null!;
+            public Tensor Inception4a_P3aW { get; init; } = null!;
+            public Tensor Inception4a_P3aB { get; init; } = null!;
+            public Tensor Inception4a_P3bW { get; init; } = null!;
+            public Tensor Inception4a_P3bB { get; init; } = null!;
+            public Tensor Inception4a_P4W { get; init; } = null!;
+            public Tensor Inception4a_P4B { get; init; } = null!;
+            public Tensor Inception4b_P1W { get; init; } = null!;
+            public Tensor Inception4b_P1B { get; init; } = null!;
+            public Tensor Inception4b_P2aW { get; init; } = null!;
+            public Tensor Inception4b_P2aB { get; init; } = null!;
+            public Tensor Inception4b_P2bW { get; init; } = null!;
+            public Tensor Inception4b_P2bB { get; init; } = null!;
+            public Tensor Inception4b_P3aW { get; init; } = null!;
+            public Tensor Inception4b_P3aB { get; init; } = null!;
+            public Tensor Inception4b_P3bW { get; init; } = null!;
+            public Tensor Inception4b_P3bB { get; init; } = null!;
+            public Tensor Inception4b_P4W { get; init; } = null!;
+            public Tensor Inception4b_P4B { get; init; } = null!;
+            public Tensor Inception4c_P1W { get; init; } = null!;
+            public Tensor Inception4c_P1B { get; init; } = null!;
+            public Tensor Inception4c_P2aW { get; init; } = null!;
+            public Tensor Inception4c_P2aB { get; init; } = null!;
+            public Tensor Inception4c_P2bW { get; init; } = null!;
+            public Tensor Inception4c_P2bB { get; init; } = null!;
+            public Tensor Inception4c_P3aW { get; init; } = null!;
+            public Tensor Inception4c_P3aB { get; init; } = null!;
+            public Tensor Inception4c_P3bW { get; init; } = null!;
+            public Tensor Inception4c_P3bB { get; init; } = null!;
+            public Tensor Inception4c_P4W { get; init; } = null!;
+            public Tensor Inception4c_P4B { get; init; } = null!;
+            public Tensor Inception4d_P1W { get; init; } = null!;
+            public Tensor Inception4d_P1B { get; init; } = null!;
+            public Tensor Inception4d_P2aW { get; init; } = null!;
+            public Tensor Inception4d_P2aB { get; init; } = null!;
+            public Tensor Inception4d_P2bW { get; init; } = null!;
+            public Tensor Inception4d_P2bB { get; init; } = null!;
+            public Tensor Inception4d_P3aW { get; init; } = null!;
+            public Tensor Inception4d_P3aB { get; init; } = null!;
+            public Tensor Inception4d_P3bW { get; init; } = null!;
+            public Tensor Inception4d_P3bB { get; init; } = null!;
+            public Tensor Inception4d_P4W { get; init; } = null!;
+            public Tensor Inception4d_P4B { get; init; } = null!;
+            public Tensor Inception4e_P1W { get; init; } = null!;
+            public Tensor Inception4e_P1B { get; init; } = null!;
+            public Tensor Inception4e_P2aW { get; init; } = null!;
+            public Tensor Inception4e_P2aB { get; init; } = null!;
+            public Tensor Inception4e_P2bW { get; init; } = null!;
+            public Tensor Inception4e_P2bB { get; init; } = null!;
+            public Tensor Inception4e_P3aW { get; init; } = null!;
+            public Tensor Inception4e_P3aB { get; init; } = null!;
+            public Tensor Inception4e_P3bW { get; init; } = null!;
+            public Tensor Inception4e_P3bB { get; init; } = null!;
+            public Tensor Inception4e_P4W { get; init; } = null!;
+            public Tensor Inception4e_P4B { get; init; } = null!;
+            public Tensor Inception5a_P1W { get; init; } = null!;
+            public Tensor Inception5a_P1B { get; init; } = null!;
+            public Tensor Inception5a_P2aW { get; init; } = null!;
+            public Tensor Inception5a_P2aB { get; init; } = null!;
+            public Tensor Inception5a_P2bW { get; init; } = null!;
+            public Tensor Inception5a_P2bB { get; init; } = null!;
+            public Tensor Inception5a_P3aW { get; init; } = null!;
+            public Tensor Inception5a_P3aB { get; init; } = null!;
+            public Tensor Inception5a_P3bW { get; init; } = null!;
+            public Tensor Inception5a_P3bB { get; init; } = null!;
+            public Tensor Inception5a_P4W { get; init; } = null!;
+            public Tensor Inception5a_P4B { get; init; } = null!;
+            public Tensor Inception5b_P1W { get; init; } = null!;
+            public Tensor Inception5b_P1B { get; init; } = null!;
+            public Tensor Inception5b_P2aW { get; init; } = null!;
+            public Tensor Inception5b_P2aB { get; init; } = null!;
+            public Tensor Inception5b_P2bW { get; init; } = null!;
+            public Tensor Inception5b_P2bB { get; init; } = null!;
+            public Tensor Inception5b_P3aW { get; init; } = null!;
+            public Tensor Inception5b_P3aB { get; init; } = null!;
+            public Tensor Inception5b_P3bW { get; init; } = null!;
+            public Tensor Inception5b_P3bB { get; init; } = null!;
+            public Tensor Inception5b_P4W { get; init; } = null!;
+            public Tensor Inception5b_P4B { get; init; } = null!;
+            public Tensor Fc_W { get; init; } = null!;
+            public Tensor Fc_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B", "Fc.W", "Fc.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+        {
             // Forward
             // return NllLoss(Forward(x), y);
             var forward_vjp = ForwardVjpParametersOnly(x);
@@ -6001,249 +7275,515 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
             var loss_gather = Gather(forward, y);
             var loss = Neg(Mean(loss_gather));
 
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-            var d_loss = Seed(loss, seed);
-            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-            var d_loss_mean = Neg(d_loss);
-            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-            var d_forward = ScatterLabels(d_loss_gather, y, forward);
-            var forward_pullback = forward_vjp.Pullback(d_forward);
-            // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
-            var d_Conv1W = forward_pullback.Conv1W;
-            // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
-            var d_Conv1B = forward_pullback.Conv1B;
-            // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
-            var d_Conv2W = forward_pullback.Conv2W;
-            // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
-            var d_Conv2B = forward_pullback.Conv2B;
-            // forward = Forward(x)  ⇒  d_Conv3W = pullback of Forward(x) at d_forward, its Conv3W
-            var d_Conv3W = forward_pullback.Conv3W;
-            // forward = Forward(x)  ⇒  d_Conv3B = pullback of Forward(x) at d_forward, its Conv3B
-            var d_Conv3B = forward_pullback.Conv3B;
-            // forward = Forward(x)  ⇒  d_Inception3a_P1W = pullback of Forward(x) at d_forward, its Inception3a_P1W
-            var d_Inception3a_P1W = forward_pullback.Inception3a_P1W;
-            // forward = Forward(x)  ⇒  d_Inception3a_P1B = pullback of Forward(x) at d_forward, its Inception3a_P1B
-            var d_Inception3a_P1B = forward_pullback.Inception3a_P1B;
-            // forward = Forward(x)  ⇒  d_Inception3a_P2aW = pullback of Forward(x) at d_forward, its Inception3a_P2aW
-            var d_Inception3a_P2aW = forward_pullback.Inception3a_P2aW;
-            // forward = Forward(x)  ⇒  d_Inception3a_P2aB = pullback of Forward(x) at d_forward, its Inception3a_P2aB
-            var d_Inception3a_P2aB = forward_pullback.Inception3a_P2aB;
-            // forward = Forward(x)  ⇒  d_Inception3a_P2bW = pullback of Forward(x) at d_forward, its Inception3a_P2bW
-            var d_Inception3a_P2bW = forward_pullback.Inception3a_P2bW;
-            // forward = Forward(x)  ⇒  d_Inception3a_P2bB = pullback of Forward(x) at d_forward, its Inception3a_P2bB
-            var d_Inception3a_P2bB = forward_pullback.Inception3a_P2bB;
-            // forward = Forward(x)  ⇒  d_Inception3a_P3aW = pullback of Forward(x) at d_forward, its Inception3a_P3aW
-            var d_Inception3a_P3aW = forward_pullback.Inception3a_P3aW;
-            // forward = Forward(x)  ⇒  d_Inception3a_P3aB = pullback of Forward(x) at d_forward, its Inception3a_P3aB
-            var d_Inception3a_P3aB = forward_pullback.Inception3a_P3aB;
-            // forward = Forward(x)  ⇒  d_Inception3a_P3bW = pullback of Forward(x) at d_forward, its Inception3a_P3bW
-            var d_Inception3a_P3bW = forward_pullback.Inception3a_P3bW;
-            // forward = Forward(x)  ⇒  d_Inception3a_P3bB = pullback of Forward(x) at d_forward, its Inception3a_P3bB
-            var d_Inception3a_P3bB = forward_pullback.Inception3a_P3bB;
-            // forward = Forward(x)  ⇒  d_Inception3a_P4W = pullback of Forward(x) at d_forward, its Inception3a_P4W
-            var d_Inception3a_P4W = forward_pullback.Inception3a_P4W;
-            // forward = Forward(x)  ⇒  d_Inception3a_P4B = pullback of Forward(x) at d_forward, its Inception3a_P4B
-            var d_Inception3a_P4B = forward_pullback.Inception3a_P4B;
-            // forward = Forward(x)  ⇒  d_Inception3b_P1W = pullback of Forward(x) at d_forward, its Inception3b_P1W
-            var d_Inception3b_P1W = forward_pullback.Inception3b_P1W;
-            // forward = Forward(x)  ⇒  d_Inception3b_P1B = pullback of Forward(x) at d_forward, its Inception3b_P1B
-            var d_Inception3b_P1B = forward_pullback.Inception3b_P1B;
-            // forward = Forward(x)  ⇒  d_Inception3b_P2aW = pullback of Forward(x) at d_forward, its Inception3b_P2aW
-            var d_Inception3b_P2aW = forward_pullback.Inception3b_P2aW;
-            // forward = Forward(x)  ⇒  d_Inception3b_P2aB = pullback of Forward(x) at d_forward, its Inception3b_P2aB
-            var d_Inception3b_P2aB = forward_pullback.Inception3b_P2aB;
-            // forward = Forward(x)  ⇒  d_Inception3b_P2bW = pullback of Forward(x) at d_forward, its Inception3b_P2bW
-            var d_Inception3b_P2bW = forward_pullback.Inception3b_P2bW;
-            // forward = Forward(x)  ⇒  d_Inception3b_P2bB = pullback of Forward(x) at d_forward, its Inception3b_P2bB
-            var d_Inception3b_P2bB = forward_pullback.Inception3b_P2bB;
-            // forward = Forward(x)  ⇒  d_Inception3b_P3aW = pullback of Forward(x) at d_forward, its Inception3b_P3aW
-            var d_Inception3b_P3aW = forward_pullback.Inception3b_P3aW;
-            // forward = Forward(x)  ⇒  d_Inception3b_P3aB = pullback of Forward(x) at d_forward, its Inception3b_P3aB
-            var d_Inception3b_P3aB = forward_pullback.Inception3b_P3aB;
-            // forward = Forward(x)  ⇒  d_Inception3b_P3bW = pullback of Forward(x) at d_forward, its Inception3b_P3bW
-            var d_Inception3b_P3bW = forward_pullback.Inception3b_P3bW;
-            // forward = Forward(x)  ⇒  d_Inception3b_P3bB = pullback of Forward(x) at d_forward, its Inception3b_P3bB
-            var d_Inception3b_P3bB = forward_pullback.Inception3b_P3bB;
-            // forward = Forward(x)  ⇒  d_Inception3b_P4W = pullback of Forward(x) at d_forward, its Inception3b_P4W
-            var d_Inception3b_P4W = forward_pullback.Inception3b_P4W;
-            // forward = Forward(x)  ⇒  d_Inception3b_P4B = pullback of Forward(x) at d_forward, its Inception3b_P4B
-            var d_Inception3b_P4B = forward_pullback.Inception3b_P4B;
-            // forward = Forward(x)  ⇒  d_Inception4a_P1W = pullback of Forward(x) at d_forward, its Inception4a_P1W
-            var d_Inception4a_P1W = forward_pullback.Inception4a_P1W;
-            // forward = Forward(x)  ⇒  d_Inception4a_P1B = pullback of Forward(x) at d_forward, its Inception4a_P1B
-            var d_Inception4a_P1B = forward_pullback.Inception4a_P1B;
-            // forward = Forward(x)  ⇒  d_Inception4a_P2aW = pullback of Forward(x) at d_forward, its Inception4a_P2aW
-            var d_Inception4a_P2aW = forward_pullback.Inception4a_P2aW;
-            // forward = Forward(x)  ⇒  d_Inception4a_P2aB = pullback of Forward(x) at d_forward, its Inception4a_P2aB
-            var d_Inception4a_P2aB = forward_pullback.Inception4a_P2aB;
-            // forward = Forward(x)  ⇒  d_Inception4a_P2bW = pullback of Forward(x) at d_forward, its Inception4a_P2bW
-            var d_Inception4a_P2bW = forward_pullback.Inception4a_P2bW;
-            // forward = Forward(x)  ⇒  d_Inception4a_P2bB = pullback of Forward(x) at d_forward, its Inception4a_P2bB
-            var d_Inception4a_P2bB = forward_pullback.Inception4a_P2bB;
-            // forward = Forward(x)  ⇒  d_Inception4a_P3aW = pullback of Forward(x) at d_forward, its Inception4a_P3aW
-            var d_Inception4a_P3aW = forward_pullback.Inception4a_P3aW;
-            // forward = Forward(x)  ⇒  d_Inception4a_P3aB = pullback of Forward(x) at d_forward, its Inception4a_P3aB
-            var d_Inception4a_P3aB = forward_pullback.Inception4a_P3aB;
-            // forward = Forward(x)  ⇒  d_Inception4a_P3bW = pullback of Forward(x) at d_forward, its Inception4a_P3bW
-            var d_Inception4a_P3bW = forward_pullback.Inception4a_P3bW;
-            // forward = Forward(x)  ⇒  d_Inception4a_P3bB = pullback of Forward(x) at d_forward, its Inception4a_P3bB
-            var d_Inception4a_P3bB = forward_pullback.Inception4a_P3bB;
-            // forward = Forward(x)  ⇒  d_Inception4a_P4W = pullback of Forward(x) at d_forward, its Inception4a_P4W
-            var d_Inception4a_P4W = forward_pullback.Inception4a_P4W;
-            // forward = Forward(x)  ⇒  d_Inception4a_P4B = pullback of Forward(x) at d_forward, its Inception4a_P4B
-            var d_Inception4a_P4B = forward_pullback.Inception4a_P4B;
-            // forward = Forward(x)  ⇒  d_Inception4b_P1W = pullback of Forward(x) at d_forward, its Inception4b_P1W
-            var d_Inception4b_P1W = forward_pullback.Inception4b_P1W;
-            // forward = Forward(x)  ⇒  d_Inception4b_P1B = pullback of Forward(x) at d_forward, its Inception4b_P1B
-            var d_Inception4b_P1B = forward_pullback.Inception4b_P1B;
-            // forward = Forward(x)  ⇒  d_Inception4b_P2aW = pullback of Forward(x) at d_forward, its Inception4b_P2aW
-            var d_Inception4b_P2aW = forward_pullback.Inception4b_P2aW;
-            // forward = Forward(x)  ⇒  d_Inception4b_P2aB = pullback of Forward(x) at d_forward, its Inception4b_P2aB
-            var d_Inception4b_P2aB = forward_pullback.Inception4b_P2aB;
-            // forward = Forward(x)  ⇒  d_Inception4b_P2bW = pullback of Forward(x) at d_forward, its Inception4b_P2bW
-            var d_Inception4b_P2bW = forward_pullback.Inception4b_P2bW;
-            // forward = Forward(x)  ⇒  d_Inception4b_P2bB = pullback of Forward(x) at d_forward, its Inception4b_P2bB
-            var d_Inception4b_P2bB = forward_pullback.Inception4b_P2bB;
-            // forward = Forward(x)  ⇒  d_Inception4b_P3aW = pullback of Forward(x) at d_forward, its Inception4b_P3aW
-            var d_Inception4b_P3aW = forward_pullback.Inception4b_P3aW;
-            // forward = Forward(x)  ⇒  d_Inception4b_P3aB = pullback of Forward(x) at d_forward, its Inception4b_P3aB
-            var d_Inception4b_P3aB = forward_pullback.Inception4b_P3aB;
-            // forward = Forward(x)  ⇒  d_Inception4b_P3bW = pullback of Forward(x) at d_forward, its Inception4b_P3bW
-            var d_Inception4b_P3bW = forward_pullback.Inception4b_P3bW;
-            // forward = Forward(x)  ⇒  d_Inception4b_P3bB = pullback of Forward(x) at d_forward, its Inception4b_P3bB
-            var d_Inception4b_P3bB = forward_pullback.Inception4b_P3bB;
-            // forward = Forward(x)  ⇒  d_Inception4b_P4W = pullback of Forward(x) at d_forward, its Inception4b_P4W
-            var d_Inception4b_P4W = forward_pullback.Inception4b_P4W;
-            // forward = Forward(x)  ⇒  d_Inception4b_P4B = pullback of Forward(x) at d_forward, its Inception4b_P4B
-            var d_Inception4b_P4B = forward_pullback.Inception4b_P4B;
-            // forward = Forward(x)  ⇒  d_Inception4c_P1W = pullback of Forward(x) at d_forward, its Inception4c_P1W
-            var d_Inception4c_P1W = forward_pullback.Inception4c_P1W;
-            // forward = Forward(x)  ⇒  d_Inception4c_P1B = pullback of Forward(x) at d_forward, its Inception4c_P1B
-            var d_Inception4c_P1B = forward_pullback.Inception4c_P1B;
-            // forward = Forward(x)  ⇒  d_Inception4c_P2aW = pullback of Forward(x) at d_forward, its Inception4c_P2aW
-            var d_Inception4c_P2aW = forward_pullback.Inception4c_P2aW;
-            // forward = Forward(x)  ⇒  d_Inception4c_P2aB = pullback of Forward(x) at d_forward, its Inception4c_P2aB
-            var d_Inception4c_P2aB = forward_pullback.Inception4c_P2aB;
-            // forward = Forward(x)  ⇒  d_Inception4c_P2bW = pullback of Forward(x) at d_forward, its Inception4c_P2bW
-            var d_Inception4c_P2bW = forward_pullback.Inception4c_P2bW;
-            // forward = Forward(x)  ⇒  d_Inception4c_P2bB = pullback of Forward(x) at d_forward, its Inception4c_P2bB
-            var d_Inception4c_P2bB = forward_pullback.Inception4c_P2bB;
-            // forward = Forward(x)  ⇒  d_Inception4c_P3aW = pullback of Forward(x) at d_forward, its Inception4c_P3aW
-            var d_Inception4c_P3aW = forward_pullback.Inception4c_P3aW;
-            // forward = Forward(x)  ⇒  d_Inception4c_P3aB = pullback of Forward(x) at d_forward, its Inception4c_P3aB
-            var d_Inception4c_P3aB = forward_pullback.Inception4c_P3aB;
-            // forward = Forward(x)  ⇒  d_Inception4c_P3bW = pullback of Forward(x) at d_forward, its Inception4c_P3bW
-            var d_Inception4c_P3bW = forward_pullback.Inception4c_P3bW;
-            // forward = Forward(x)  ⇒  d_Inception4c_P3bB = pullback of Forward(x) at d_forward, its Inception4c_P3bB
-            var d_Inception4c_P3bB = forward_pullback.Inception4c_P3bB;
-            // forward = Forward(x)  ⇒  d_Inception4c_P4W = pullback of Forward(x) at d_forward, its Inception4c_P4W
-            var d_Inception4c_P4W = forward_pullback.Inception4c_P4W;
-            // forward = Forward(x)  ⇒  d_Inception4c_P4B = pullback of Forward(x) at d_forward, its Inception4c_P4B
-            var d_Inception4c_P4B = forward_pullback.Inception4c_P4B;
-            // forward = Forward(x)  ⇒  d_Inception4d_P1W = pullback of Forward(x) at d_forward, its Inception4d_P1W
-            var d_Inception4d_P1W = forward_pullback.Inception4d_P1W;
-            // forward = Forward(x)  ⇒  d_Inception4d_P1B = pullback of Forward(x) at d_forward, its Inception4d_P1B
-            var d_Inception4d_P1B = forward_pullback.Inception4d_P1B;
-            // forward = Forward(x)  ⇒  d_Inception4d_P2aW = pullback of Forward(x) at d_forward, its Inception4d_P2aW
-            var d_Inception4d_P2aW = forward_pullback.Inception4d_P2aW;
-            // forward = Forward(x)  ⇒  d_Inception4d_P2aB = pullback of Forward(x) at d_forward, its Inception4d_P2aB
-            var d_Inception4d_P2aB = forward_pullback.Inception4d_P2aB;
-            // forward = Forward(x)  ⇒  d_Inception4d_P2bW = pullback of Forward(x) at d_forward, its Inception4d_P2bW
-            var d_Inception4d_P2bW = forward_pullback.Inception4d_P2bW;
-            // forward = Forward(x)  ⇒  d_Inception4d_P2bB = pullback of Forward(x) at d_forward, its Inception4d_P2bB
-            var d_Inception4d_P2bB = forward_pullback.Inception4d_P2bB;
-            // forward = Forward(x)  ⇒  d_Inception4d_P3aW = pullback of Forward(x) at d_forward, its Inception4d_P3aW
-            var d_Inception4d_P3aW = forward_pullback.Inception4d_P3aW;
-            // forward = Forward(x)  ⇒  d_Inception4d_P3aB = pullback of Forward(x) at d_forward, its Inception4d_P3aB
-            var d_Inception4d_P3aB = forward_pullback.Inception4d_P3aB;
-            // forward = Forward(x)  ⇒  d_Inception4d_P3bW = pullback of Forward(x) at d_forward, its Inception4d_P3bW
-            var d_Inception4d_P3bW = forward_pullback.Inception4d_P3bW;
-            // forward = Forward(x)  ⇒  d_Inception4d_P3bB = pullback of Forward(x) at d_forward, its Inception4d_P3bB
-            var d_Inception4d_P3bB = forward_pullback.Inception4d_P3bB;
-            // forward = Forward(x)  ⇒  d_Inception4d_P4W = pullback of Forward(x) at d_forward, its Inception4d_P4W
-            var d_Inception4d_P4W = forward_pullback.Inception4d_P4W;
-            // forward = Forward(x)  ⇒  d_Inception4d_P4B = pullback of Forward(x) at d_forward, its Inception4d_P4B
-            var d_Inception4d_P4B = forward_pullback.Inception4d_P4B;
-            // forward = Forward(x)  ⇒  d_Inception4e_P1W = pullback of Forward(x) at d_forward, its Inception4e_P1W
-            var d_Inception4e_P1W = forward_pullback.Inception4e_P1W;
-            // forward = Forward(x)  ⇒  d_Inception4e_P1B = pullback of Forward(x) at d_forward, its Inception4e_P1B
-            var d_Inception4e_P1B = forward_pullback.Inception4e_P1B;
-            // forward = Forward(x)  ⇒  d_Inception4e_P2aW = pullback of Forward(x) at d_forward, its Inception4e_P2aW
-            var d_Inception4e_P2aW = forward_pullback.Inception4e_P2aW;
-            // forward = Forward(x)  ⇒  d_Inception4e_P2aB = pullback of Forward(x) at d_forward, its Inception4e_P2aB
-            var d_Inception4e_P2aB = forward_pullback.Inception4e_P2aB;
-            // forward = Forward(x)  ⇒  d_Inception4e_P2bW = pullback of Forward(x) at d_forward, its Inception4e_P2bW
-            var d_Inception4e_P2bW = forward_pullback.Inception4e_P2bW;
-            // forward = Forward(x)  ⇒  d_Inception4e_P2bB = pullback of Forward(x) at d_forward, its Inception4e_P2bB
-            var d_Inception4e_P2bB = forward_pullback.Inception4e_P2bB;
-            // forward = Forward(x)  ⇒  d_Inception4e_P3aW = pullback of Forward(x) at d_forward, its Inception4e_P3aW
-            var d_Inception4e_P3aW = forward_pullback.Inception4e_P3aW;
-            // forward = Forward(x)  ⇒  d_Inception4e_P3aB = pullback of Forward(x) at d_forward, its Inception4e_P3aB
-            var d_Inception4e_P3aB = forward_pullback.Inception4e_P3aB;
-            // forward = Forward(x)  ⇒  d_Inception4e_P3bW = pullback of Forward(x) at d_forward, its Inception4e_P3bW
-            var d_Inception4e_P3bW = forward_pullback.Inception4e_P3bW;
-            // forward = Forward(x)  ⇒  d_Inception4e_P3bB = pullback of Forward(x) at d_forward, its Inception4e_P3bB
-            var d_Inception4e_P3bB = forward_pullback.Inception4e_P3bB;
-            // forward = Forward(x)  ⇒  d_Inception4e_P4W = pullback of Forward(x) at d_forward, its Inception4e_P4W
-            var d_Inception4e_P4W = forward_pullback.Inception4e_P4W;
-            // forward = Forward(x)  ⇒  d_Inception4e_P4B = pullback of Forward(x) at d_forward, its Inception4e_P4B
-            var d_Inception4e_P4B = forward_pullback.Inception4e_P4B;
-            // forward = Forward(x)  ⇒  d_Inception5a_P1W = pullback of Forward(x) at d_forward, its Inception5a_P1W
-            var d_Inception5a_P1W = forward_pullback.Inception5a_P1W;
-            // forward = Forward(x)  ⇒  d_Inception5a_P1B = pullback of Forward(x) at d_forward, its Inception5a_P1B
-            var d_Inception5a_P1B = forward_pullback.Inception5a_P1B;
-            // forward = Forward(x)  ⇒  d_Inception5a_P2aW = pullback of Forward(x) at d_forward, its Inception5a_P2aW
-            var d_Inception5a_P2aW = forward_pullback.Inception5a_P2aW;
-            // forward = Forward(x)  ⇒  d_Inception5a_P2aB = pullback of Forward(x) at d_forward, its Inception5a_P2aB
-            var d_Inception5a_P2aB = forward_pullback.Inception5a_P2aB;
-            // forward = Forward(x)  ⇒  d_Inception5a_P2bW = pullback of Forward(x) at d_forward, its Inception5a_P2bW
-            var d_Inception5a_P2bW = forward_pullback.Inception5a_P2bW;
-            // forward = Forward(x)  ⇒  d_Inception5a_P2bB = pullback of Forward(x) at d_forward, its Inception5a_P2bB
-            var d_Inception5a_P2bB = forward_pullback.Inception5a_P2bB;
-            // forward = Forward(x)  ⇒  d_Inception5a_P3aW = pullback of Forward(x) at d_forward, its Inception5a_P3aW
-            var d_Inception5a_P3aW = forward_pullback.Inception5a_P3aW;
-            // forward = Forward(x)  ⇒  d_Inception5a_P3aB = pullback of Forward(x) at d_forward, its Inception5a_P3aB
-            var d_Inception5a_P3aB = forward_pullback.Inception5a_P3aB;
-            // forward = Forward(x)  ⇒  d_Inception5a_P3bW = pullback of Forward(x) at d_forward, its Inception5a_P3bW
-            var d_Inception5a_P3bW = forward_pullback.Inception5a_P3bW;
-            // forward = Forward(x)  ⇒  d_Inception5a_P3bB = pullback of Forward(x) at d_forward, its Inception5a_P3bB
-            var d_Inception5a_P3bB = forward_pullback.Inception5a_P3bB;
-            // forward = Forward(x)  ⇒  d_Inception5a_P4W = pullback of Forward(x) at d_forward, its Inception5a_P4W
-            var d_Inception5a_P4W = forward_pullback.Inception5a_P4W;
-            // forward = Forward(x)  ⇒  d_Inception5a_P4B = pullback of Forward(x) at d_forward, its Inception5a_P4B
-            var d_Inception5a_P4B = forward_pullback.Inception5a_P4B;
-            // forward = Forward(x)  ⇒  d_Inception5b_P1W = pullback of Forward(x) at d_forward, its Inception5b_P1W
-            var d_Inception5b_P1W = forward_pullback.Inception5b_P1W;
-            // forward = Forward(x)  ⇒  d_Inception5b_P1B = pullback of Forward(x) at d_forward, its Inception5b_P1B
-            var d_Inception5b_P1B = forward_pullback.Inception5b_P1B;
-            // forward = Forward(x)  ⇒  d_Inception5b_P2aW = pullback of Forward(x) at d_forward, its Inception5b_P2aW
-            var d_Inception5b_P2aW = forward_pullback.Inception5b_P2aW;
-            // forward = Forward(x)  ⇒  d_Inception5b_P2aB = pullback of Forward(x) at d_forward, its Inception5b_P2aB
-            var d_Inception5b_P2aB = forward_pullback.Inception5b_P2aB;
-            // forward = Forward(x)  ⇒  d_Inception5b_P2bW = pullback of Forward(x) at d_forward, its Inception5b_P2bW
-            var d_Inception5b_P2bW = forward_pullback.Inception5b_P2bW;
-            // forward = Forward(x)  ⇒  d_Inception5b_P2bB = pullback of Forward(x) at d_forward, its Inception5b_P2bB
-            var d_Inception5b_P2bB = forward_pullback.Inception5b_P2bB;
-            // forward = Forward(x)  ⇒  d_Inception5b_P3aW = pullback of Forward(x) at d_forward, its Inception5b_P3aW
-            var d_Inception5b_P3aW = forward_pullback.Inception5b_P3aW;
-            // forward = Forward(x)  ⇒  d_Inception5b_P3aB = pullback of Forward(x) at d_forward, its Inception5b_P3aB
-            var d_Inception5b_P3aB = forward_pullback.Inception5b_P3aB;
-            // forward = Forward(x)  ⇒  d_Inception5b_P3bW = pullback of Forward(x) at d_forward, its Inception5b_P3bW
-            var d_Inception5b_P3bW = forward_pullback.Inception5b_P3bW;
-            // forward = Forward(x)  ⇒  d_Inception5b_P3bB = pullback of Forward(x) at d_forward, its Inception5b_P3bB
-            var d_Inception5b_P3bB = forward_pullback.Inception5b_P3bB;
-            // forward = Forward(x)  ⇒  d_Inception5b_P4W = pullback of Forward(x) at d_forward, its Inception5b_P4W
-            var d_Inception5b_P4W = forward_pullback.Inception5b_P4W;
-            // forward = Forward(x)  ⇒  d_Inception5b_P4B = pullback of Forward(x) at d_forward, its Inception5b_P4B
-            var d_Inception5b_P4B = forward_pullback.Inception5b_P4B;
-            // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
-            var d_Fc_W = forward_pullback.Fc_W;
-            // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
-            var d_Fc_B = forward_pullback.Fc_B;
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+                var d_forward = ScatterLabels(d_loss_gather, y, forward);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+                var d_Conv1W = forward_pullback.Conv1W;
+                // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+                var d_Conv1B = forward_pullback.Conv1B;
+                // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+                var d_Conv2W = forward_pullback.Conv2W;
+                // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+                var d_Conv2B = forward_pullback.Conv2B;
+                // forward = Forward(x)  ⇒  d_Conv3W = pullback of Forward(x) at d_forward, its Conv3W
+                var d_Conv3W = forward_pullback.Conv3W;
+                // forward = Forward(x)  ⇒  d_Conv3B = pullback of Forward(x) at d_forward, its Conv3B
+                var d_Conv3B = forward_pullback.Conv3B;
+                // forward = Forward(x)  ⇒  d_Inception3a_P1W = pullback of Forward(x) at d_forward, its Inception3a_P1W
+                var d_Inception3a_P1W = forward_pullback.Inception3a_P1W;
+                // forward = Forward(x)  ⇒  d_Inception3a_P1B = pullback of Forward(x) at d_forward, its Inception3a_P1B
+                var d_Inception3a_P1B = forward_pullback.Inception3a_P1B;
+                // forward = Forward(x)  ⇒  d_Inception3a_P2aW = pullback of Forward(x) at d_forward, its Inception3a_P2aW
+                var d_Inception3a_P2aW = forward_pullback.Inception3a_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception3a_P2aB = pullback of Forward(x) at d_forward, its Inception3a_P2aB
+                var d_Inception3a_P2aB = forward_pullback.Inception3a_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception3a_P2bW = pullback of Forward(x) at d_forward, its Inception3a_P2bW
+                var d_Inception3a_P2bW = forward_pullback.Inception3a_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception3a_P2bB = pullback of Forward(x) at d_forward, its Inception3a_P2bB
+                var d_Inception3a_P2bB = forward_pullback.Inception3a_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception3a_P3aW = pullback of Forward(x) at d_forward, its Inception3a_P3aW
+                var d_Inception3a_P3aW = forward_pullback.Inception3a_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception3a_P3aB = pullback of Forward(x) at d_forward, its Inception3a_P3aB
+                var d_Inception3a_P3aB = forward_pullback.Inception3a_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception3a_P3bW = pullback of Forward(x) at d_forward, its Inception3a_P3bW
+                var d_Inception3a_P3bW = forward_pullback.Inception3a_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception3a_P3bB = pullback of Forward(x) at d_forward, its Inception3a_P3bB
+                var d_Inception3a_P3bB = forward_pullback.Inception3a_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception3a_P4W = pullback of Forward(x) at d_forward, its Inception3a_P4W
+                var d_Inception3a_P4W = forward_pullback.Inception3a_P4W;
+                // forward = Forward(x)  ⇒  d_Inception3a_P4B = pullback of Forward(x) at d_forward, its Inception3a_P4B
+                var d_Inception3a_P4B = forward_pullback.Inception3a_P4B;
+                // forward = Forward(x)  ⇒  d_Inception3b_P1W = pullback of Forward(x) at d_forward, its Inception3b_P1W
+                var d_Inception3b_P1W = forward_pullback.Inception3b_P1W;
+                // forward = Forward(x)  ⇒  d_Inception3b_P1B = pullback of Forward(x) at d_forward, its Inception3b_P1B
+                var d_Inception3b_P1B = forward_pullback.Inception3b_P1B;
+                // forward = Forward(x)  ⇒  d_Inception3b_P2aW = pullback of Forward(x) at d_forward, its Inception3b_P2aW
+                var d_Inception3b_P2aW = forward_pullback.Inception3b_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception3b_P2aB = pullback of Forward(x) at d_forward, its Inception3b_P2aB
+                var d_Inception3b_P2aB = forward_pullback.Inception3b_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception3b_P2bW = pullback of Forward(x) at d_forward, its Inception3b_P2bW
+                var d_Inception3b_P2bW = forward_pullback.Inception3b_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception3b_P2bB = pullback of Forward(x) at d_forward, its Inception3b_P2bB
+                var d_Inception3b_P2bB = forward_pullback.Inception3b_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception3b_P3aW = pullback of Forward(x) at d_forward, its Inception3b_P3aW
+                var d_Inception3b_P3aW = forward_pullback.Inception3b_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception3b_P3aB = pullback of Forward(x) at d_forward, its Inception3b_P3aB
+                var d_Inception3b_P3aB = forward_pullback.Inception3b_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception3b_P3bW = pullback of Forward(x) at d_forward, its Inception3b_P3bW
+                var d_Inception3b_P3bW = forward_pullback.Inception3b_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception3b_P3bB = pullback of Forward(x) at d_forward, its Inception3b_P3bB
+                var d_Inception3b_P3bB = forward_pullback.Inception3b_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception3b_P4W = pullback of Forward(x) at d_forward, its Inception3b_P4W
+                var d_Inception3b_P4W = forward_pullback.Inception3b_P4W;
+                // forward = Forward(x)  ⇒  d_Inception3b_P4B = pullback of Forward(x) at d_forward, its Inception3b_P4B
+                var d_Inception3b_P4B = forward_pullback.Inception3b_P4B;
+                // forward = Forward(x)  ⇒  d_Inception4a_P1W = pullback of Forward(x) at d_forward, its Inception4a_P1W
+                var d_Inception4a_P1W = forward_pullback.Inception4a_P1W;
+                // forward = Forward(x)  ⇒  d_Inception4a_P1B = pullback of Forward(x) at d_forward, its Inception4a_P1B
+                var d_Inception4a_P1B = forward_pullback.Inception4a_P1B;
+                // forward = Forward(x)  ⇒  d_Inception4a_P2aW = pullback of Forward(x) at d_forward, its Inception4a_P2aW
+                var d_Inception4a_P2aW = forward_pullback.Inception4a_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception4a_P2aB = pullback of Forward(x) at d_forward, its Inception4a_P2aB
+                var d_Inception4a_P2aB = forward_pullback.Inception4a_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception4a_P2bW = pullback of Forward(x) at d_forward, its Inception4a_P2bW
+                var d_Inception4a_P2bW = forward_pullback.Inception4a_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception4a_P2bB = pullback of Forward(x) at d_forward, its Inception4a_P2bB
+                var d_Inception4a_P2bB = forward_pullback.Inception4a_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception4a_P3aW = pullback of Forward(x) at d_forward, its Inception4a_P3aW
+                var d_Inception4a_P3aW = forward_pullback.Inception4a_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception4a_P3aB = pullback of Forward(x) at d_forward, its Inception4a_P3aB
+                var d_Inception4a_P3aB = forward_pullback.Inception4a_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception4a_P3bW = pullback of Forward(x) at d_forward, its Inception4a_P3bW
+                var d_Inception4a_P3bW = forward_pullback.Inception4a_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception4a_P3bB = pullback of Forward(x) at d_forward, its Inception4a_P3bB
+                var d_Inception4a_P3bB = forward_pullback.Inception4a_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception4a_P4W = pullback of Forward(x) at d_forward, its Inception4a_P4W
+                var d_Inception4a_P4W = forward_pullback.Inception4a_P4W;
+                // forward = Forward(x)  ⇒  d_Inception4a_P4B = pullback of Forward(x) at d_forward, its Inception4a_P4B
+                var d_Inception4a_P4B = forward_pullback.Inception4a_P4B;
+                // forward = Forward(x)  ⇒  d_Inception4b_P1W = pullback of Forward(x) at d_forward, its Inception4b_P1W
+                var d_Inception4b_P1W = forward_pullback.Inception4b_P1W;
+                // forward = Forward(x)  ⇒  d_Inception4b_P1B = pullback of Forward(x) at d_forward, its Inception4b_P1B
+                var d_Inception4b_P1B = forward_pullback.Inception4b_P1B;
+                // forward = Forward(x)  ⇒  d_Inception4b_P2aW = pullback of Forward(x) at d_forward, its Inception4b_P2aW
+                var d_Inception4b_P2aW = forward_pullback.Inception4b_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception4b_P2aB = pullback of Forward(x) at d_forward, its Inception4b_P2aB
+                var d_Inception4b_P2aB = forward_pullback.Inception4b_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception4b_P2bW = pullback of Forward(x) at d_forward, its Inception4b_P2bW
+                var d_Inception4b_P2bW = forward_pullback.Inception4b_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception4b_P2bB = pullback of Forward(x) at d_forward, its Inception4b_P2bB
+                var d_Inception4b_P2bB = forward_pullback.Inception4b_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception4b_P3aW = pullback of Forward(x) at d_forward, its Inception4b_P3aW
+                var d_Inception4b_P3aW = forward_pullback.Inception4b_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception4b_P3aB = pullback of Forward(x) at d_forward, its Inception4b_P3aB
+                var d_Inception4b_P3aB = forward_pullback.Inception4b_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception4b_P3bW = pullback of Forward(x) at d_forward, its Inception4b_P3bW
+                var d_Inception4b_P3bW = forward_pullback.Inception4b_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception4b_P3bB = pullback of Forward(x) at d_forward, its Inception4b_P3bB
+                var d_Inception4b_P3bB = forward_pullback.Inception4b_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception4b_P4W = pullback of Forward(x) at d_forward, its Inception4b_P4W
+                var d_Inception4b_P4W = forward_pullback.Inception4b_P4W;
+                // forward = Forward(x)  ⇒  d_Inception4b_P4B = pullback of Forward(x) at d_forward, its Inception4b_P4B
+                var d_Inception4b_P4B = forward_pullback.Inception4b_P4B;
+                // forward = Forward(x)  ⇒  d_Inception4c_P1W = pullback of Forward(x) at d_forward, its Inception4c_P1W
+                var d_Inception4c_P1W = forward_pullback.Inception4c_P1W;
+                // forward = Forward(x)  ⇒  d_Inception4c_P1B = pullback of Forward(x) at d_forward, its Inception4c_P1B
+                var d_Inception4c_P1B = forward_pullback.Inception4c_P1B;
+                // forward = Forward(x)  ⇒  d_Inception4c_P2aW = pullback of Forward(x) at d_forward, its Inception4c_P2aW
+                var d_Inception4c_P2aW = forward_pullback.Inception4c_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception4c_P2aB = pullback of Forward(x) at d_forward, its Inception4c_P2aB
+                var d_Inception4c_P2aB = forward_pullback.Inception4c_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception4c_P2bW = pullback of Forward(x) at d_forward, its Inception4c_P2bW
+                var d_Inception4c_P2bW = forward_pullback.Inception4c_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception4c_P2bB = pullback of Forward(x) at d_forward, its Inception4c_P2bB
+                var d_Inception4c_P2bB = forward_pullback.Inception4c_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception4c_P3aW = pullback of Forward(x) at d_forward, its Inception4c_P3aW
+                var d_Inception4c_P3aW = forward_pullback.Inception4c_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception4c_P3aB = pullback of Forward(x) at d_forward, its Inception4c_P3aB
+                var d_Inception4c_P3aB = forward_pullback.Inception4c_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception4c_P3bW = pullback of Forward(x) at d_forward, its Inception4c_P3bW
+                var d_Inception4c_P3bW = forward_pullback.Inception4c_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception4c_P3bB = pullback of Forward(x) at d_forward, its Inception4c_P3bB
+                var d_Inception4c_P3bB = forward_pullback.Inception4c_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception4c_P4W = pullback of Forward(x) at d_forward, its Inception4c_P4W
+                var d_Inception4c_P4W = forward_pullback.Inception4c_P4W;
+                // forward = Forward(x)  ⇒  d_Inception4c_P4B = pullback of Forward(x) at d_forward, its Inception4c_P4B
+                var d_Inception4c_P4B = forward_pullback.Inception4c_P4B;
+                // forward = Forward(x)  ⇒  d_Inception4d_P1W = pullback of Forward(x) at d_forward, its Inception4d_P1W
+                var d_Inception4d_P1W = forward_pullback.Inception4d_P1W;
+                // forward = Forward(x)  ⇒  d_Inception4d_P1B = pullback of Forward(x) at d_forward, its Inception4d_P1B
+                var d_Inception4d_P1B = forward_pullback.Inception4d_P1B;
+                // forward = Forward(x)  ⇒  d_Inception4d_P2aW = pullback of Forward(x) at d_forward, its Inception4d_P2aW
+                var d_Inception4d_P2aW = forward_pullback.Inception4d_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception4d_P2aB = pullback of Forward(x) at d_forward, its Inception4d_P2aB
+                var d_Inception4d_P2aB = forward_pullback.Inception4d_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception4d_P2bW = pullback of Forward(x) at d_forward, its Inception4d_P2bW
+                var d_Inception4d_P2bW = forward_pullback.Inception4d_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception4d_P2bB = pullback of Forward(x) at d_forward, its Inception4d_P2bB
+                var d_Inception4d_P2bB = forward_pullback.Inception4d_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception4d_P3aW = pullback of Forward(x) at d_forward, its Inception4d_P3aW
+                var d_Inception4d_P3aW = forward_pullback.Inception4d_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception4d_P3aB = pullback of Forward(x) at d_forward, its Inception4d_P3aB
+                var d_Inception4d_P3aB = forward_pullback.Inception4d_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception4d_P3bW = pullback of Forward(x) at d_forward, its Inception4d_P3bW
+                var d_Inception4d_P3bW = forward_pullback.Inception4d_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception4d_P3bB = pullback of Forward(x) at d_forward, its Inception4d_P3bB
+                var d_Inception4d_P3bB = forward_pullback.Inception4d_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception4d_P4W = pullback of Forward(x) at d_forward, its Inception4d_P4W
+                var d_Inception4d_P4W = forward_pullback.Inception4d_P4W;
+                // forward = Forward(x)  ⇒  d_Inception4d_P4B = pullback of Forward(x) at d_forward, its Inception4d_P4B
+                var d_Inception4d_P4B = forward_pullback.Inception4d_P4B;
+                // forward = Forward(x)  ⇒  d_Inception4e_P1W = pullback of Forward(x) at d_forward, its Inception4e_P1W
+                var d_Inception4e_P1W = forward_pullback.Inception4e_P1W;
+                // forward = Forward(x)  ⇒  d_Inception4e_P1B = pullback of Forward(x) at d_forward, its Inception4e_P1B
+                var d_Inception4e_P1B = forward_pullback.Inception4e_P1B;
+                // forward = Forward(x)  ⇒  d_Inception4e_P2aW = pullback of Forward(x) at d_forward, its Inception4e_P2aW
+                var d_Inception4e_P2aW = forward_pullback.Inception4e_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception4e_P2aB = pullback of Forward(x) at d_forward, its Inception4e_P2aB
+                var d_Inception4e_P2aB = forward_pullback.Inception4e_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception4e_P2bW = pullback of Forward(x) at d_forward, its Inception4e_P2bW
+                var d_Inception4e_P2bW = forward_pullback.Inception4e_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception4e_P2bB = pullback of Forward(x) at d_forward, its Inception4e_P2bB
+                var d_Inception4e_P2bB = forward_pullback.Inception4e_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception4e_P3aW = pullback of Forward(x) at d_forward, its Inception4e_P3aW
+                var d_Inception4e_P3aW = forward_pullback.Inception4e_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception4e_P3aB = pullback of Forward(x) at d_forward, its Inception4e_P3aB
+                var d_Inception4e_P3aB = forward_pullback.Inception4e_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception4e_P3bW = pullback of Forward(x) at d_forward, its Inception4e_P3bW
+                var d_Inception4e_P3bW = forward_pullback.Inception4e_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception4e_P3bB = pullback of Forward(x) at d_forward, its Inception4e_P3bB
+                var d_Inception4e_P3bB = forward_pullback.Inception4e_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception4e_P4W = pullback of Forward(x) at d_forward, its Inception4e_P4W
+                var d_Inception4e_P4W = forward_pullback.Inception4e_P4W;
+                // forward = Forward(x)  ⇒  d_Inception4e_P4B = pullback of Forward(x) at d_forward, its Inception4e_P4B
+                var d_Inception4e_P4B = forward_pullback.Inception4e_P4B;
+                // forward = Forward(x)  ⇒  d_Inception5a_P1W = pullback of Forward(x) at d_forward, its Inception5a_P1W
+                var d_Inception5a_P1W = forward_pullback.Inception5a_P1W;
+                // forward = Forward(x)  ⇒  d_Inception5a_P1B = pullback of Forward(x) at d_forward, its Inception5a_P1B
+                var d_Inception5a_P1B = forward_pullback.Inception5a_P1B;
+                // forward = Forward(x)  ⇒  d_Inception5a_P2aW = pullback of Forward(x) at d_forward, its Inception5a_P2aW
+                var d_Inception5a_P2aW = forward_pullback.Inception5a_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception5a_P2aB = pullback of Forward(x) at d_forward, its Inception5a_P2aB
+                var d_Inception5a_P2aB = forward_pullback.Inception5a_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception5a_P2bW = pullback of Forward(x) at d_forward, its Inception5a_P2bW
+                var d_Inception5a_P2bW = forward_pullback.Inception5a_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception5a_P2bB = pullback of Forward(x) at d_forward, its Inception5a_P2bB
+                var d_Inception5a_P2bB = forward_pullback.Inception5a_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception5a_P3aW = pullback of Forward(x) at d_forward, its Inception5a_P3aW
+                var d_Inception5a_P3aW = forward_pullback.Inception5a_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception5a_P3aB = pullback of Forward(x) at d_forward, its Inception5a_P3aB
+                var d_Inception5a_P3aB = forward_pullback.Inception5a_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception5a_P3bW = pullback of Forward(x) at d_forward, its Inception5a_P3bW
+                var d_Inception5a_P3bW = forward_pullback.Inception5a_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception5a_P3bB = pullback of Forward(x) at d_forward, its Inception5a_P3bB
+                var d_Inception5a_P3bB = forward_pullback.Inception5a_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception5a_P4W = pullback of Forward(x) at d_forward, its Inception5a_P4W
+                var d_Inception5a_P4W = forward_pullback.Inception5a_P4W;
+                // forward = Forward(x)  ⇒  d_Inception5a_P4B = pullback of Forward(x) at d_forward, its Inception5a_P4B
+                var d_Inception5a_P4B = forward_pullback.Inception5a_P4B;
+                // forward = Forward(x)  ⇒  d_Inception5b_P1W = pullback of Forward(x) at d_forward, its Inception5b_P1W
+                var d_Inception5b_P1W = forward_pullback.Inception5b_P1W;
+                // forward = Forward(x)  ⇒  d_Inception5b_P1B = pullback of Forward(x) at d_forward, its Inception5b_P1B
+                var d_Inception5b_P1B = forward_pullback.Inception5b_P1B;
+                // forward = Forward(x)  ⇒  d_Inception5b_P2aW = pullback of Forward(x) at d_forward, its Inception5b_P2aW
+                var d_Inception5b_P2aW = forward_pullback.Inception5b_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception5b_P2aB = pullback of Forward(x) at d_forward, its Inception5b_P2aB
+                var d_Inception5b_P2aB = forward_pullback.Inception5b_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception5b_P2bW = pullback of Forward(x) at d_forward, its Inception5b_P2bW
+                var d_Inception5b_P2bW = forward_pullback.Inception5b_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception5b_P2bB = pullback of Forward(x) at d_forward, its Inception5b_P2bB
+                var d_Inception5b_P2bB = forward_pullback.Inception5b_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception5b_P3aW = pullback of Forward(x) at d_forward, its Inception5b_P3aW
+                var d_Inception5b_P3aW = forward_pullback.Inception5b_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception5b_P3aB = pullback of Forward(x) at d_forward, its Inception5b_P3aB
+                var d_Inception5b_P3aB = forward_pullback.Inception5b_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception5b_P3bW = pullback of Forward(x) at d_forward, its Inception5b_P3bW
+                var d_Inception5b_P3bW = forward_pullback.Inception5b_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception5b_P3bB = pullback of Forward(x) at d_forward, its Inception5b_P3bB
+                var d_Inception5b_P3bB = forward_pullback.Inception5b_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception5b_P4W = pullback of Forward(x) at d_forward, its Inception5b_P4W
+                var d_Inception5b_P4W = forward_pullback.Inception5b_P4W;
+                // forward = Forward(x)  ⇒  d_Inception5b_P4B = pullback of Forward(x) at d_forward, its Inception5b_P4B
+                var d_Inception5b_P4B = forward_pullback.Inception5b_P4B;
+                // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+                var d_Fc_W = forward_pullback.Fc_W;
+                // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+                var d_Fc_B = forward_pullback.Fc_B;
+                return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+            });
+        }
 
-            return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B });
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Conv3W, Conv3B, Inception3a.P1W, Inception3a.P1B, Inception3a.P2aW, Inception3a.P2aB, Inception3a.P2bW, Inception3a.P2bB, Inception3a.P3aW, Inception3a.P3aB, Inception3a.P3bW, Inception3a.P3bB, Inception3a.P4W, Inception3a.P4B, Inception3b.P1W, Inception3b.P1B, Inception3b.P2aW, Inception3b.P2aB, Inception3b.P2bW, Inception3b.P2bB, Inception3b.P3aW, Inception3b.P3aB, Inception3b.P3bW, Inception3b.P3bB, Inception3b.P4W, Inception3b.P4B, Inception4a.P1W, Inception4a.P1B, Inception4a.P2aW, Inception4a.P2aB, Inception4a.P2bW, Inception4a.P2bB, Inception4a.P3aW, Inception4a.P3aB, Inception4a.P3bW, Inception4a.P3bB, Inception4a.P4W, Inception4a.P4B, Inception4b.P1W, Inception4b.P1B, Inception4b.P2aW, Inception4b.P2aB, Inception4b.P2bW, Inception4b.P2bB, Inception4b.P3aW, Inception4b.P3aB, Inception4b.P3bW, Inception4b.P3bB, Inception4b.P4W, Inception4b.P4B, Inception4c.P1W, Inception4c.P1B, Inception4c.P2aW, Inception4c.P2aB, Inception4c.P2bW, Inception4c.P2bB, Inception4c.P3aW, Inception4c.P3aB, Inception4c.P3bW, Inception4c.P3bB, Inception4c.P4W, Inception4c.P4B, Inception4d.P1W, Inception4d.P1B, Inception4d.P2aW, Inception4d.P2aB, Inception4d.P2bW, Inception4d.P2bB, Inception4d.P3aW, Inception4d.P3aB, Inception4d.P3bW, Inception4d.P3bB, Inception4d.P4W, Inception4d.P4B, Inception4e.P1W, Inception4e.P1B, Inception4e.P2aW, Inception4e.P2aB, Inception4e.P2bW, Inception4e.P2bB, Inception4e.P3aW, Inception4e.P3aB, Inception4e.P3bW, Inception4e.P3bB, Inception4e.P4W, Inception4e.P4B, Inception5a.P1W, Inception5a.P1B, Inception5a.P2aW, Inception5a.P2aB, Inception5a.P2bW, Inception5a.P2bB, Inception5a.P3aW, Inception5a.P3aB, Inception5a.P3bW, Inception5a.P3bB, Inception5a.P4W, Inception5a.P4B, Inception5b.P1W, Inception5b.P1B, Inception5b.P2aW, Inception5b.P2aB, Inception5b.P2bW, Inception5b.P2bB, Inception5b.P3aW, Inception5b.P3aB, Inception5b.P3bW, Inception5b.P3bB, Inception5b.P4W, Inception5b.P4B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B", "Fc.W", "Fc.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+        {
+            // Forward
+            // return NllLoss(Forward(x), y);
+            var forward_vjp = ForwardVjp(x);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+                var d_forward = ScatterLabels(d_loss_gather, y, forward);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
+                var d_x = forward_pullback.x;
+                // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+                var d_Conv1W = forward_pullback.Conv1W;
+                // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+                var d_Conv1B = forward_pullback.Conv1B;
+                // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+                var d_Conv2W = forward_pullback.Conv2W;
+                // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+                var d_Conv2B = forward_pullback.Conv2B;
+                // forward = Forward(x)  ⇒  d_Conv3W = pullback of Forward(x) at d_forward, its Conv3W
+                var d_Conv3W = forward_pullback.Conv3W;
+                // forward = Forward(x)  ⇒  d_Conv3B = pullback of Forward(x) at d_forward, its Conv3B
+                var d_Conv3B = forward_pullback.Conv3B;
+                // forward = Forward(x)  ⇒  d_Inception3a_P1W = pullback of Forward(x) at d_forward, its Inception3a_P1W
+                var d_Inception3a_P1W = forward_pullback.Inception3a_P1W;
+                // forward = Forward(x)  ⇒  d_Inception3a_P1B = pullback of Forward(x) at d_forward, its Inception3a_P1B
+                var d_Inception3a_P1B = forward_pullback.Inception3a_P1B;
+                // forward = Forward(x)  ⇒  d_Inception3a_P2aW = pullback of Forward(x) at d_forward, its Inception3a_P2aW
+                var d_Inception3a_P2aW = forward_pullback.Inception3a_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception3a_P2aB = pullback of Forward(x) at d_forward, its Inception3a_P2aB
+                var d_Inception3a_P2aB = forward_pullback.Inception3a_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception3a_P2bW = pullback of Forward(x) at d_forward, its Inception3a_P2bW
+                var d_Inception3a_P2bW = forward_pullback.Inception3a_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception3a_P2bB = pullback of Forward(x) at d_forward, its Inception3a_P2bB
+                var d_Inception3a_P2bB = forward_pullback.Inception3a_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception3a_P3aW = pullback of Forward(x) at d_forward, its Inception3a_P3aW
+                var d_Inception3a_P3aW = forward_pullback.Inception3a_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception3a_P3aB = pullback of Forward(x) at d_forward, its Inception3a_P3aB
+                var d_Inception3a_P3aB = forward_pullback.Inception3a_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception3a_P3bW = pullback of Forward(x) at d_forward, its Inception3a_P3bW
+                var d_Inception3a_P3bW = forward_pullback.Inception3a_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception3a_P3bB = pullback of Forward(x) at d_forward, its Inception3a_P3bB
+                var d_Inception3a_P3bB = forward_pullback.Inception3a_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception3a_P4W = pullback of Forward(x) at d_forward, its Inception3a_P4W
+                var d_Inception3a_P4W = forward_pullback.Inception3a_P4W;
+                // forward = Forward(x)  ⇒  d_Inception3a_P4B = pullback of Forward(x) at d_forward, its Inception3a_P4B
+                var d_Inception3a_P4B = forward_pullback.Inception3a_P4B;
+                // forward = Forward(x)  ⇒  d_Inception3b_P1W = pullback of Forward(x) at d_forward, its Inception3b_P1W
+                var d_Inception3b_P1W = forward_pullback.Inception3b_P1W;
+                // forward = Forward(x)  ⇒  d_Inception3b_P1B = pullback of Forward(x) at d_forward, its Inception3b_P1B
+                var d_Inception3b_P1B = forward_pullback.Inception3b_P1B;
+                // forward = Forward(x)  ⇒  d_Inception3b_P2aW = pullback of Forward(x) at d_forward, its Inception3b_P2aW
+                var d_Inception3b_P2aW = forward_pullback.Inception3b_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception3b_P2aB = pullback of Forward(x) at d_forward, its Inception3b_P2aB
+                var d_Inception3b_P2aB = forward_pullback.Inception3b_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception3b_P2bW = pullback of Forward(x) at d_forward, its Inception3b_P2bW
+                var d_Inception3b_P2bW = forward_pullback.Inception3b_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception3b_P2bB = pullback of Forward(x) at d_forward, its Inception3b_P2bB
+                var d_Inception3b_P2bB = forward_pullback.Inception3b_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception3b_P3aW = pullback of Forward(x) at d_forward, its Inception3b_P3aW
+                var d_Inception3b_P3aW = forward_pullback.Inception3b_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception3b_P3aB = pullback of Forward(x) at d_forward, its Inception3b_P3aB
+                var d_Inception3b_P3aB = forward_pullback.Inception3b_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception3b_P3bW = pullback of Forward(x) at d_forward, its Inception3b_P3bW
+                var d_Inception3b_P3bW = forward_pullback.Inception3b_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception3b_P3bB = pullback of Forward(x) at d_forward, its Inception3b_P3bB
+                var d_Inception3b_P3bB = forward_pullback.Inception3b_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception3b_P4W = pullback of Forward(x) at d_forward, its Inception3b_P4W
+                var d_Inception3b_P4W = forward_pullback.Inception3b_P4W;
+                // forward = Forward(x)  ⇒  d_Inception3b_P4B = pullback of Forward(x) at d_forward, its Inception3b_P4B
+                var d_Inception3b_P4B = forward_pullback.Inception3b_P4B;
+                // forward = Forward(x)  ⇒  d_Inception4a_P1W = pullback of Forward(x) at d_forward, its Inception4a_P1W
+                var d_Inception4a_P1W = forward_pullback.Inception4a_P1W;
+                // forward = Forward(x)  ⇒  d_Inception4a_P1B = pullback of Forward(x) at d_forward, its Inception4a_P1B
+                var d_Inception4a_P1B = forward_pullback.Inception4a_P1B;
+                // forward = Forward(x)  ⇒  d_Inception4a_P2aW = pullback of Forward(x) at d_forward, its Inception4a_P2aW
+                var d_Inception4a_P2aW = forward_pullback.Inception4a_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception4a_P2aB = pullback of Forward(x) at d_forward, its Inception4a_P2aB
+                var d_Inception4a_P2aB = forward_pullback.Inception4a_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception4a_P2bW = pullback of Forward(x) at d_forward, its Inception4a_P2bW
+                var d_Inception4a_P2bW = forward_pullback.Inception4a_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception4a_P2bB = pullback of Forward(x) at d_forward, its Inception4a_P2bB
+                var d_Inception4a_P2bB = forward_pullback.Inception4a_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception4a_P3aW = pullback of Forward(x) at d_forward, its Inception4a_P3aW
+                var d_Inception4a_P3aW = forward_pullback.Inception4a_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception4a_P3aB = pullback of Forward(x) at d_forward, its Inception4a_P3aB
+                var d_Inception4a_P3aB = forward_pullback.Inception4a_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception4a_P3bW = pullback of Forward(x) at d_forward, its Inception4a_P3bW
+                var d_Inception4a_P3bW = forward_pullback.Inception4a_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception4a_P3bB = pullback of Forward(x) at d_forward, its Inception4a_P3bB
+                var d_Inception4a_P3bB = forward_pullback.Inception4a_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception4a_P4W = pullback of Forward(x) at d_forward, its Inception4a_P4W
+                var d_Inception4a_P4W = forward_pullback.Inception4a_P4W;
+                // forward = Forward(x)  ⇒  d_Inception4a_P4B = pullback of Forward(x) at d_forward, its Inception4a_P4B
+                var d_Inception4a_P4B = forward_pullback.Inception4a_P4B;
+                // forward = Forward(x)  ⇒  d_Inception4b_P1W = pullback of Forward(x) at d_forward, its Inception4b_P1W
+                var d_Inception4b_P1W = forward_pullback.Inception4b_P1W;
+                // forward = Forward(x)  ⇒  d_Inception4b_P1B = pullback of Forward(x) at d_forward, its Inception4b_P1B
+                var d_Inception4b_P1B = forward_pullback.Inception4b_P1B;
+                // forward = Forward(x)  ⇒  d_Inception4b_P2aW = pullback of Forward(x) at d_forward, its Inception4b_P2aW
+                var d_Inception4b_P2aW = forward_pullback.Inception4b_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception4b_P2aB = pullback of Forward(x) at d_forward, its Inception4b_P2aB
+                var d_Inception4b_P2aB = forward_pullback.Inception4b_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception4b_P2bW = pullback of Forward(x) at d_forward, its Inception4b_P2bW
+                var d_Inception4b_P2bW = forward_pullback.Inception4b_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception4b_P2bB = pullback of Forward(x) at d_forward, its Inception4b_P2bB
+                var d_Inception4b_P2bB = forward_pullback.Inception4b_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception4b_P3aW = pullback of Forward(x) at d_forward, its Inception4b_P3aW
+                var d_Inception4b_P3aW = forward_pullback.Inception4b_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception4b_P3aB = pullback of Forward(x) at d_forward, its Inception4b_P3aB
+                var d_Inception4b_P3aB = forward_pullback.Inception4b_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception4b_P3bW = pullback of Forward(x) at d_forward, its Inception4b_P3bW
+                var d_Inception4b_P3bW = forward_pullback.Inception4b_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception4b_P3bB = pullback of Forward(x) at d_forward, its Inception4b_P3bB
+                var d_Inception4b_P3bB = forward_pullback.Inception4b_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception4b_P4W = pullback of Forward(x) at d_forward, its Inception4b_P4W
+                var d_Inception4b_P4W = forward_pullback.Inception4b_P4W;
+                // forward = Forward(x)  ⇒  d_Inception4b_P4B = pullback of Forward(x) at d_forward, its Inception4b_P4B
+                var d_Inception4b_P4B = forward_pullback.Inception4b_P4B;
+                // forward = Forward(x)  ⇒  d_Inception4c_P1W = pullback of Forward(x) at d_forward, its Inception4c_P1W
+                var d_Inception4c_P1W = forward_pullback.Inception4c_P1W;
+                // forward = Forward(x)  ⇒  d_Inception4c_P1B = pullback of Forward(x) at d_forward, its Inception4c_P1B
+                var d_Inception4c_P1B = forward_pullback.Inception4c_P1B;
+                // forward = Forward(x)  ⇒  d_Inception4c_P2aW = pullback of Forward(x) at d_forward, its Inception4c_P2aW
+                var d_Inception4c_P2aW = forward_pullback.Inception4c_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception4c_P2aB = pullback of Forward(x) at d_forward, its Inception4c_P2aB
+                var d_Inception4c_P2aB = forward_pullback.Inception4c_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception4c_P2bW = pullback of Forward(x) at d_forward, its Inception4c_P2bW
+                var d_Inception4c_P2bW = forward_pullback.Inception4c_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception4c_P2bB = pullback of Forward(x) at d_forward, its Inception4c_P2bB
+                var d_Inception4c_P2bB = forward_pullback.Inception4c_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception4c_P3aW = pullback of Forward(x) at d_forward, its Inception4c_P3aW
+                var d_Inception4c_P3aW = forward_pullback.Inception4c_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception4c_P3aB = pullback of Forward(x) at d_forward, its Inception4c_P3aB
+                var d_Inception4c_P3aB = forward_pullback.Inception4c_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception4c_P3bW = pullback of Forward(x) at d_forward, its Inception4c_P3bW
+                var d_Inception4c_P3bW = forward_pullback.Inception4c_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception4c_P3bB = pullback of Forward(x) at d_forward, its Inception4c_P3bB
+                var d_Inception4c_P3bB = forward_pullback.Inception4c_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception4c_P4W = pullback of Forward(x) at d_forward, its Inception4c_P4W
+                var d_Inception4c_P4W = forward_pullback.Inception4c_P4W;
+                // forward = Forward(x)  ⇒  d_Inception4c_P4B = pullback of Forward(x) at d_forward, its Inception4c_P4B
+                var d_Inception4c_P4B = forward_pullback.Inception4c_P4B;
+                // forward = Forward(x)  ⇒  d_Inception4d_P1W = pullback of Forward(x) at d_forward, its Inception4d_P1W
+                var d_Inception4d_P1W = forward_pullback.Inception4d_P1W;
+                // forward = Forward(x)  ⇒  d_Inception4d_P1B = pullback of Forward(x) at d_forward, its Inception4d_P1B
+                var d_Inception4d_P1B = forward_pullback.Inception4d_P1B;
+                // forward = Forward(x)  ⇒  d_Inception4d_P2aW = pullback of Forward(x) at d_forward, its Inception4d_P2aW
+                var d_Inception4d_P2aW = forward_pullback.Inception4d_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception4d_P2aB = pullback of Forward(x) at d_forward, its Inception4d_P2aB
+                var d_Inception4d_P2aB = forward_pullback.Inception4d_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception4d_P2bW = pullback of Forward(x) at d_forward, its Inception4d_P2bW
+                var d_Inception4d_P2bW = forward_pullback.Inception4d_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception4d_P2bB = pullback of Forward(x) at d_forward, its Inception4d_P2bB
+                var d_Inception4d_P2bB = forward_pullback.Inception4d_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception4d_P3aW = pullback of Forward(x) at d_forward, its Inception4d_P3aW
+                var d_Inception4d_P3aW = forward_pullback.Inception4d_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception4d_P3aB = pullback of Forward(x) at d_forward, its Inception4d_P3aB
+                var d_Inception4d_P3aB = forward_pullback.Inception4d_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception4d_P3bW = pullback of Forward(x) at d_forward, its Inception4d_P3bW
+                var d_Inception4d_P3bW = forward_pullback.Inception4d_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception4d_P3bB = pullback of Forward(x) at d_forward, its Inception4d_P3bB
+                var d_Inception4d_P3bB = forward_pullback.Inception4d_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception4d_P4W = pullback of Forward(x) at d_forward, its Inception4d_P4W
+                var d_Inception4d_P4W = forward_pullback.Inception4d_P4W;
+                // forward = Forward(x)  ⇒  d_Inception4d_P4B = pullback of Forward(x) at d_forward, its Inception4d_P4B
+                var d_Inception4d_P4B = forward_pullback.Inception4d_P4B;
+                // forward = Forward(x)  ⇒  d_Inception4e_P1W = pullback of Forward(x) at d_forward, its Inception4e_P1W
+                var d_Inception4e_P1W = forward_pullback.Inception4e_P1W;
+                // forward = Forward(x)  ⇒  d_Inception4e_P1B = pullback of Forward(x) at d_forward, its Inception4e_P1B
+                var d_Inception4e_P1B = forward_pullback.Inception4e_P1B;
+                // forward = Forward(x)  ⇒  d_Inception4e_P2aW = pullback of Forward(x) at d_forward, its Inception4e_P2aW
+                var d_Inception4e_P2aW = forward_pullback.Inception4e_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception4e_P2aB = pullback of Forward(x) at d_forward, its Inception4e_P2aB
+                var d_Inception4e_P2aB = forward_pullback.Inception4e_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception4e_P2bW = pullback of Forward(x) at d_forward, its Inception4e_P2bW
+                var d_Inception4e_P2bW = forward_pullback.Inception4e_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception4e_P2bB = pullback of Forward(x) at d_forward, its Inception4e_P2bB
+                var d_Inception4e_P2bB = forward_pullback.Inception4e_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception4e_P3aW = pullback of Forward(x) at d_forward, its Inception4e_P3aW
+                var d_Inception4e_P3aW = forward_pullback.Inception4e_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception4e_P3aB = pullback of Forward(x) at d_forward, its Inception4e_P3aB
+                var d_Inception4e_P3aB = forward_pullback.Inception4e_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception4e_P3bW = pullback of Forward(x) at d_forward, its Inception4e_P3bW
+                var d_Inception4e_P3bW = forward_pullback.Inception4e_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception4e_P3bB = pullback of Forward(x) at d_forward, its Inception4e_P3bB
+                var d_Inception4e_P3bB = forward_pullback.Inception4e_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception4e_P4W = pullback of Forward(x) at d_forward, its Inception4e_P4W
+                var d_Inception4e_P4W = forward_pullback.Inception4e_P4W;
+                // forward = Forward(x)  ⇒  d_Inception4e_P4B = pullback of Forward(x) at d_forward, its Inception4e_P4B
+                var d_Inception4e_P4B = forward_pullback.Inception4e_P4B;
+                // forward = Forward(x)  ⇒  d_Inception5a_P1W = pullback of Forward(x) at d_forward, its Inception5a_P1W
+                var d_Inception5a_P1W = forward_pullback.Inception5a_P1W;
+                // forward = Forward(x)  ⇒  d_Inception5a_P1B = pullback of Forward(x) at d_forward, its Inception5a_P1B
+                var d_Inception5a_P1B = forward_pullback.Inception5a_P1B;
+                // forward = Forward(x)  ⇒  d_Inception5a_P2aW = pullback of Forward(x) at d_forward, its Inception5a_P2aW
+                var d_Inception5a_P2aW = forward_pullback.Inception5a_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception5a_P2aB = pullback of Forward(x) at d_forward, its Inception5a_P2aB
+                var d_Inception5a_P2aB = forward_pullback.Inception5a_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception5a_P2bW = pullback of Forward(x) at d_forward, its Inception5a_P2bW
+                var d_Inception5a_P2bW = forward_pullback.Inception5a_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception5a_P2bB = pullback of Forward(x) at d_forward, its Inception5a_P2bB
+                var d_Inception5a_P2bB = forward_pullback.Inception5a_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception5a_P3aW = pullback of Forward(x) at d_forward, its Inception5a_P3aW
+                var d_Inception5a_P3aW = forward_pullback.Inception5a_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception5a_P3aB = pullback of Forward(x) at d_forward, its Inception5a_P3aB
+                var d_Inception5a_P3aB = forward_pullback.Inception5a_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception5a_P3bW = pullback of Forward(x) at d_forward, its Inception5a_P3bW
+                var d_Inception5a_P3bW = forward_pullback.Inception5a_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception5a_P3bB = pullback of Forward(x) at d_forward, its Inception5a_P3bB
+                var d_Inception5a_P3bB = forward_pullback.Inception5a_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception5a_P4W = pullback of Forward(x) at d_forward, its Inception5a_P4W
+                var d_Inception5a_P4W = forward_pullback.Inception5a_P4W;
+                // forward = Forward(x)  ⇒  d_Inception5a_P4B = pullback of Forward(x) at d_forward, its Inception5a_P4B
+                var d_Inception5a_P4B = forward_pullback.Inception5a_P4B;
+                // forward = Forward(x)  ⇒  d_Inception5b_P1W = pullback of Forward(x) at d_forward, its Inception5b_P1W
+                var d_Inception5b_P1W = forward_pullback.Inception5b_P1W;
+                // forward = Forward(x)  ⇒  d_Inception5b_P1B = pullback of Forward(x) at d_forward, its Inception5b_P1B
+                var d_Inception5b_P1B = forward_pullback.Inception5b_P1B;
+                // forward = Forward(x)  ⇒  d_Inception5b_P2aW = pullback of Forward(x) at d_forward, its Inception5b_P2aW
+                var d_Inception5b_P2aW = forward_pullback.Inception5b_P2aW;
+                // forward = Forward(x)  ⇒  d_Inception5b_P2aB = pullback of Forward(x) at d_forward, its Inception5b_P2aB
+                var d_Inception5b_P2aB = forward_pullback.Inception5b_P2aB;
+                // forward = Forward(x)  ⇒  d_Inception5b_P2bW = pullback of Forward(x) at d_forward, its Inception5b_P2bW
+                var d_Inception5b_P2bW = forward_pullback.Inception5b_P2bW;
+                // forward = Forward(x)  ⇒  d_Inception5b_P2bB = pullback of Forward(x) at d_forward, its Inception5b_P2bB
+                var d_Inception5b_P2bB = forward_pullback.Inception5b_P2bB;
+                // forward = Forward(x)  ⇒  d_Inception5b_P3aW = pullback of Forward(x) at d_forward, its Inception5b_P3aW
+                var d_Inception5b_P3aW = forward_pullback.Inception5b_P3aW;
+                // forward = Forward(x)  ⇒  d_Inception5b_P3aB = pullback of Forward(x) at d_forward, its Inception5b_P3aB
+                var d_Inception5b_P3aB = forward_pullback.Inception5b_P3aB;
+                // forward = Forward(x)  ⇒  d_Inception5b_P3bW = pullback of Forward(x) at d_forward, its Inception5b_P3bW
+                var d_Inception5b_P3bW = forward_pullback.Inception5b_P3bW;
+                // forward = Forward(x)  ⇒  d_Inception5b_P3bB = pullback of Forward(x) at d_forward, its Inception5b_P3bB
+                var d_Inception5b_P3bB = forward_pullback.Inception5b_P3bB;
+                // forward = Forward(x)  ⇒  d_Inception5b_P4W = pullback of Forward(x) at d_forward, its Inception5b_P4W
+                var d_Inception5b_P4W = forward_pullback.Inception5b_P4W;
+                // forward = Forward(x)  ⇒  d_Inception5b_P4B = pullback of Forward(x) at d_forward, its Inception5b_P4B
+                var d_Inception5b_P4B = forward_pullback.Inception5b_P4B;
+                // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+                var d_Fc_W = forward_pullback.Fc_W;
+                // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+                var d_Fc_B = forward_pullback.Fc_B;
+                return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Conv3W = d_Conv3W, Conv3B = d_Conv3B, Inception3a_P1W = d_Inception3a_P1W, Inception3a_P1B = d_Inception3a_P1B, Inception3a_P2aW = d_Inception3a_P2aW, Inception3a_P2aB = d_Inception3a_P2aB, Inception3a_P2bW = d_Inception3a_P2bW, Inception3a_P2bB = d_Inception3a_P2bB, Inception3a_P3aW = d_Inception3a_P3aW, Inception3a_P3aB = d_Inception3a_P3aB, Inception3a_P3bW = d_Inception3a_P3bW, Inception3a_P3bB = d_Inception3a_P3bB, Inception3a_P4W = d_Inception3a_P4W, Inception3a_P4B = d_Inception3a_P4B, Inception3b_P1W = d_Inception3b_P1W, Inception3b_P1B = d_Inception3b_P1B, Inception3b_P2aW = d_Inception3b_P2aW, Inception3b_P2aB = d_Inception3b_P2aB, Inception3b_P2bW = d_Inception3b_P2bW, Inception3b_P2bB = d_Inception3b_P2bB, Inception3b_P3aW = d_Inception3b_P3aW, Inception3b_P3aB = d_Inception3b_P3aB, Inception3b_P3bW = d_Inception3b_P3bW, Inception3b_P3bB = d_Inception3b_P3bB, Inception3b_P4W = d_Inception3b_P4W, Inception3b_P4B = d_Inception3b_P4B, Inception4a_P1W = d_Inception4a_P1W, Inception4a_P1B = d_Inception4a_P1B, Inception4a_P2aW = d_Inception4a_P2aW, Inception4a_P2aB = d_Inception4a_P2aB, Inception4a_P2bW = d_Inception4a_P2bW, Inception4a_P2bB = d_Inception4a_P2bB, Inception4a_P3aW = d_Inception4a_P3aW, Inception4a_P3aB = d_Inception4a_P3aB, Inception4a_P3bW = d_Inception4a_P3bW, Inception4a_P3bB = d_Inception4a_P3bB, Inception4a_P4W = d_Inception4a_P4W, Inception4a_P4B = d_Inception4a_P4B, Inception4b_P1W = d_Inception4b_P1W, Inception4b_P1B = d_Inception4b_P1B, Inception4b_P2aW = d_Inception4b_P2aW, Inception4b_P2aB = d_Inception4b_P2aB, Inception4b_P2bW = d_Inception4b_P2bW, Inception4b_P2bB = d_Inception4b_P2bB, Inception4b_P3aW = d_Inception4b_P3aW, Inception4b_P3aB = d_Inception4b_P3aB, Inception4b_P3bW = d_Inception4b_P3bW, Inception4b_P3bB = d_Inception4b_P3bB, Inception4b_P4W = d_Inception4b_P4W, Inception4b_P4B = d_Inception4b_P4B, Inception4c_P1W = d_Inception4c_P1W, Inception4c_P1B = d_Inception4c_P1B, Inception4c_P2aW = d_Inception4c_P2aW, Inception4c_P2aB = d_Inception4c_P2aB, Inception4c_P2bW = d_Inception4c_P2bW, Inception4c_P2bB = d_Inception4c_P2bB, Inception4c_P3aW = d_Inception4c_P3aW, Inception4c_P3aB = d_Inception4c_P3aB, Inception4c_P3bW = d_Inception4c_P3bW, Inception4c_P3bB = d_Inception4c_P3bB, Inception4c_P4W = d_Inception4c_P4W, Inception4c_P4B = d_Inception4c_P4B, Inception4d_P1W = d_Inception4d_P1W, Inception4d_P1B = d_Inception4d_P1B, Inception4d_P2aW = d_Inception4d_P2aW, Inception4d_P2aB = d_Inception4d_P2aB, Inception4d_P2bW = d_Inception4d_P2bW, Inception4d_P2bB = d_Inception4d_P2bB, Inception4d_P3aW = d_Inception4d_P3aW, Inception4d_P3aB = d_Inception4d_P3aB, Inception4d_P3bW = d_Inception4d_P3bW, Inception4d_P3bB = d_Inception4d_P3bB, Inception4d_P4W = d_Inception4d_P4W, Inception4d_P4B = d_Inception4d_P4B, Inception4e_P1W = d_Inception4e_P1W, Inception4e_P1B = d_Inception4e_P1B, Inception4e_P2aW = d_Inception4e_P2aW, Inception4e_P2aB = d_Inception4e_P2aB, Inception4e_P2bW = d_Inception4e_P2bW, Inception4e_P2bB = d_Inception4e_P2bB, Inception4e_P3aW = d_Inception4e_P3aW, Inception4e_P3aB = d_Inception4e_P3aB, Inception4e_P3bW = d_Inception4e_P3bW, Inception4e_P3bB = d_Inception4e_P3bB, Inception4e_P4W = d_Inception4e_P4W, Inception4e_P4B = d_Inception4e_P4B, Inception5a_P1W = d_Inception5a_P1W, Inception5a_P1B = d_Inception5a_P1B, Inception5a_P2aW = d_Inception5a_P2aW, Inception5a_P2aB = d_Inception5a_P2aB, Inception5a_P2bW = d_Inception5a_P2bW, Inception5a_P2bB = d_Inception5a_P2bB, Inception5a_P3aW = d_Inception5a_P3aW, Inception5a_P3aB = d_Inception5a_P3aB, Inception5a_P3bW = d_Inception5a_P3bW, Inception5a_P3bB = d_Inception5a_P3bB, Inception5a_P4W = d_Inception5a_P4W, Inception5a_P4B = d_Inception5a_P4B, Inception5b_P1W = d_Inception5b_P1W, Inception5b_P1B = d_Inception5b_P1B, Inception5b_P2aW = d_Inception5b_P2aW, Inception5b_P2aB = d_Inception5b_P2aB, Inception5b_P2bW = d_Inception5b_P2bW, Inception5b_P2bB = d_Inception5b_P2bB, Inception5b_P3aW = d_Inception5b_P3aW, Inception5b_P3aB = d_Inception5b_P3aB, Inception5b_P3bW = d_Inception5b_P3bW, Inception5b_P3bB = d_Inception5b_P3bB, Inception5b_P4W = d_Inception5b_P4W, Inception5b_P4B = d_Inception5b_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
+            });
         }
         """,
         Cuda: LossCudaSource,

@@ -121,6 +121,39 @@ partial class Inception : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
     {
+        // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+        var (value, pullback) = ForwardVjpParametersOnly(x);
+        var gradients = pullback(seed);
+        return (value, new ForwardGradients { P1W = gradients.P1W, P1B = gradients.P1B, P2aW = gradients.P2aW, P2aB = gradients.P2aB, P2bW = gradients.P2bW, P2bB = gradients.P2bB, P3aW = gradients.P3aW, P3aB = gradients.P3aB, P3bW = gradients.P3bW, P3bB = gradients.P3bB, P4W = gradients.P4W, P4B = gradients.P4B });
+    }
+
+    /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class ForwardCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public Tensor P1W { get; init; } = null!;
+        public Tensor P1B { get; init; } = null!;
+        public Tensor P2aW { get; init; } = null!;
+        public Tensor P2aB { get; init; } = null!;
+        public Tensor P2bW { get; init; } = null!;
+        public Tensor P2bB { get; init; } = null!;
+        public Tensor P3aW { get; init; } = null!;
+        public Tensor P3aB { get; init; } = null!;
+        public Tensor P3bW { get; init; } = null!;
+        public Tensor P3bB { get; init; } = null!;
+        public Tensor P4W { get; init; } = null!;
+        public Tensor P4B { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "P1W", "P1B", "P2aW", "P2aB", "P2bW", "P2bB", "P3aW", "P3aB", "P3bW", "P3bB", "P4W", "P4B")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+    {
         // Forward
         // var p1 = Relu(Conv2d(x, P1W, P1B));
         var p1_conv2d = Conv2d(x, P1W);
@@ -152,105 +185,88 @@ partial class Inception : global::Differentiable.IModule
         // return Concat([p1, p2, p3, p4], axis: 1);
         var forward = Concat(forward_concat, p4, axis: 1);
 
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-        var d_forward = Seed(forward, seed);
-        // forward = concat_1(forward_concat, p4)  ⇒  d_forward_concat = the leading part of d_forward along the axis
-        var d_forward_concat = SliceLike(d_forward, forward_concat, axis: 1);
-        // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
-        var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
-        // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
-        var d_p4_add = Mul(d_p4, Step(p4));
-        // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
-        var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
-        // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
-        var d_p4_reshape = SumToShapeOf(d_p4_add, p4_reshape);
-        // p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape
-        var d_P4B = ReshapeLike(d_p4_reshape, P4B);
-        // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d
-        var d_P4W = Conv2dWeightGradient(d_p4_conv2d, p4_maxpool2d, P4W);
-        // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis
-        var d_forward_concat2 = SliceLike(d_forward_concat, forward_concat2, axis: 1);
-        // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
-        var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
-        // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
-        var d_p3_add2 = Mul(d_p3, Step(p3));
-        // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
-        var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
-        // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
-        var d_p3_reshape = SumToShapeOf(d_p3_add2, p3_reshape);
-        // p3_reshape = reshape(P3bB, (-1, 1, 1))  ⇒  d_P3bB = reshape(d_p3_reshape) to P3bB's shape
-        var d_P3bB = ReshapeLike(d_p3_reshape, P3bB);
-        // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)
-        var d_p3_relu = Conv2dInputGradient(d_p3_conv2d, P3bW, p3_relu, padding: 2);
-        // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
-        var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
-        // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
-        var d_p3_add = Mul(d_p3_relu, Step(p3_relu));
-        // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
-        var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
-        // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
-        var d_p3_reshape2 = SumToShapeOf(d_p3_add, p3_reshape2);
-        // p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape
-        var d_P3aB = ReshapeLike(d_p3_reshape2, P3aB);
-        // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2
-        var d_P3aW = Conv2dWeightGradient(d_p3_conv2d2, x, P3aW);
-        // forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis
-        var d_p1 = SliceLike(d_forward_concat2, p1, axis: 1);
-        // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
-        var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
-        // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
-        var d_p2_add2 = Mul(d_p2, Step(p2));
-        // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
-        var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
-        // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
-        var d_p2_reshape = SumToShapeOf(d_p2_add2, p2_reshape);
-        // p2_reshape = reshape(P2bB, (-1, 1, 1))  ⇒  d_P2bB = reshape(d_p2_reshape) to P2bB's shape
-        var d_P2bB = ReshapeLike(d_p2_reshape, P2bB);
-        // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)
-        var d_p2_relu = Conv2dInputGradient(d_p2_conv2d, P2bW, p2_relu, padding: 1);
-        // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
-        var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
-        // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
-        var d_p2_add = Mul(d_p2_relu, Step(p2_relu));
-        // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
-        var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
-        // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
-        var d_p2_reshape2 = SumToShapeOf(d_p2_add, p2_reshape2);
-        // p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape
-        var d_P2aB = ReshapeLike(d_p2_reshape2, P2aB);
-        // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
-        var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
-        // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
-        var d_p1_add = Mul(d_p1, Step(p1));
-        // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
-        var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
-        // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes
-        var d_p1_reshape = SumToShapeOf(d_p1_add, p1_reshape);
-        // p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape
-        var d_P1B = ReshapeLike(d_p1_reshape, P1B);
-        // p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d
-        var d_P1W = Conv2dWeightGradient(d_p1_conv2d, x, P1W);
-
-        return (forward, new ForwardGradients { P1W = d_P1W, P1B = d_P1B, P2aW = d_P2aW, P2aB = d_P2aB, P2bW = d_P2bW, P2bB = d_P2bB, P3aW = d_P3aW, P3aB = d_P3aB, P3bW = d_P3bW, P3bB = d_P3bB, P4W = d_P4W, P4B = d_P4B });
-    }
-
-    /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public sealed class ForwardCallGradients
-    {
-        public Tensor x { get; init; } = null!;
-        public Tensor P1W { get; init; } = null!;
-        public Tensor P1B { get; init; } = null!;
-        public Tensor P2aW { get; init; } = null!;
-        public Tensor P2aB { get; init; } = null!;
-        public Tensor P2bW { get; init; } = null!;
-        public Tensor P2bB { get; init; } = null!;
-        public Tensor P3aW { get; init; } = null!;
-        public Tensor P3aB { get; init; } = null!;
-        public Tensor P3bW { get; init; } = null!;
-        public Tensor P3bB { get; init; } = null!;
-        public Tensor P4W { get; init; } = null!;
-        public Tensor P4B { get; init; } = null!;
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = concat_1(forward_concat, p4)  ⇒  d_forward_concat = the leading part of d_forward along the axis
+            var d_forward_concat = SliceLike(d_forward, forward_concat, axis: 1);
+            // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
+            var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
+            // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
+            var d_p4_add = Mul(d_p4, Step(p4));
+            // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
+            var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
+            // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
+            var d_p4_reshape = SumToShapeOf(d_p4_add, p4_reshape);
+            // p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape
+            var d_P4B = ReshapeLike(d_p4_reshape, P4B);
+            // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d
+            var d_P4W = Conv2dWeightGradient(d_p4_conv2d, p4_maxpool2d, P4W);
+            // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis
+            var d_forward_concat2 = SliceLike(d_forward_concat, forward_concat2, axis: 1);
+            // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
+            var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
+            // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
+            var d_p3_add2 = Mul(d_p3, Step(p3));
+            // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
+            var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
+            // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
+            var d_p3_reshape = SumToShapeOf(d_p3_add2, p3_reshape);
+            // p3_reshape = reshape(P3bB, (-1, 1, 1))  ⇒  d_P3bB = reshape(d_p3_reshape) to P3bB's shape
+            var d_P3bB = ReshapeLike(d_p3_reshape, P3bB);
+            // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)
+            var d_p3_relu = Conv2dInputGradient(d_p3_conv2d, P3bW, p3_relu, padding: 2);
+            // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
+            var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
+            // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
+            var d_p3_add = Mul(d_p3_relu, Step(p3_relu));
+            // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
+            var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
+            // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
+            var d_p3_reshape2 = SumToShapeOf(d_p3_add, p3_reshape2);
+            // p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape
+            var d_P3aB = ReshapeLike(d_p3_reshape2, P3aB);
+            // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2
+            var d_P3aW = Conv2dWeightGradient(d_p3_conv2d2, x, P3aW);
+            // forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis
+            var d_p1 = SliceLike(d_forward_concat2, p1, axis: 1);
+            // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
+            var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
+            // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
+            var d_p2_add2 = Mul(d_p2, Step(p2));
+            // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
+            var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
+            // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
+            var d_p2_reshape = SumToShapeOf(d_p2_add2, p2_reshape);
+            // p2_reshape = reshape(P2bB, (-1, 1, 1))  ⇒  d_P2bB = reshape(d_p2_reshape) to P2bB's shape
+            var d_P2bB = ReshapeLike(d_p2_reshape, P2bB);
+            // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)
+            var d_p2_relu = Conv2dInputGradient(d_p2_conv2d, P2bW, p2_relu, padding: 1);
+            // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
+            var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
+            // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
+            var d_p2_add = Mul(d_p2_relu, Step(p2_relu));
+            // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
+            var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
+            // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
+            var d_p2_reshape2 = SumToShapeOf(d_p2_add, p2_reshape2);
+            // p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape
+            var d_P2aB = ReshapeLike(d_p2_reshape2, P2aB);
+            // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
+            var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
+            // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
+            var d_p1_add = Mul(d_p1, Step(p1));
+            // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
+            var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
+            // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes
+            var d_p1_reshape = SumToShapeOf(d_p1_add, p1_reshape);
+            // p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape
+            var d_P1B = ReshapeLike(d_p1_reshape, P1B);
+            // p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d
+            var d_P1W = Conv2dWeightGradient(d_p1_conv2d, x, P1W);
+            return new ForwardCallGradients { P1W = d_P1W, P1B = d_P1B, P2aW = d_P2aW, P2aB = d_P2aB, P2bW = d_P2bW, P2bB = d_P2bB, P3aW = d_P3aW, P3aB = d_P3aB, P3bW = d_P3bW, P3bB = d_P3bB, P4W = d_P4W, P4B = d_P4B };
+        });
     }
 
     /// <summary>
@@ -258,6 +274,7 @@ partial class Inception : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B, x, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "P1W", "P1B", "P2aW", "P2aB", "P2bW", "P2bB", "P3aW", "P3aB", "P3bW", "P3bB", "P4W", "P4B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
     {
         // Forward
@@ -716,6 +733,39 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public (Tensor Value, ForwardGradients Gradients) ForwardWithGradients(Tensor x, Tensor? seed = null)
         {
+            // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
+            var (value, pullback) = ForwardVjpParametersOnly(x);
+            var gradients = pullback(seed);
+            return (value, new ForwardGradients { P1W = gradients.P1W, P1B = gradients.P1B, P2aW = gradients.P2aW, P2aB = gradients.P2aB, P2bW = gradients.P2bW, P2bB = gradients.P2bB, P3aW = gradients.P3aW, P3aB = gradients.P3aB, P3bW = gradients.P3bW, P3bB = gradients.P3bB, P4W = gradients.P4W, P4B = gradients.P4B });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor P1W { get; init; } = null!;
+            public Tensor P1B { get; init; } = null!;
+            public Tensor P2aW { get; init; } = null!;
+            public Tensor P2aB { get; init; } = null!;
+            public Tensor P2bW { get; init; } = null!;
+            public Tensor P2bB { get; init; } = null!;
+            public Tensor P3aW { get; init; } = null!;
+            public Tensor P3aB { get; init; } = null!;
+            public Tensor P3bW { get; init; } = null!;
+            public Tensor P3bB { get; init; } = null!;
+            public Tensor P4W { get; init; } = null!;
+            public Tensor P4B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "P1W", "P1B", "P2aW", "P2aB", "P2bW", "P2bB", "P3aW", "P3aB", "P3bW", "P3bB", "P4W", "P4B")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        {
             // Forward
             // var p1 = Relu(Conv2d(x, P1W, P1B));
             var p1_conv2d = Conv2d(x, P1W);
@@ -747,105 +797,88 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
             // return Concat([p1, p2, p3, p4], axis: 1);
             var forward = Concat(forward_concat, p4, axis: 1);
 
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-            var d_forward = Seed(forward, seed);
-            // forward = concat_1(forward_concat, p4)  ⇒  d_forward_concat = the leading part of d_forward along the axis
-            var d_forward_concat = SliceLike(d_forward, forward_concat, axis: 1);
-            // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
-            var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
-            // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
-            var d_p4_add = Mul(d_p4, Step(p4));
-            // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
-            var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
-            // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
-            var d_p4_reshape = SumToShapeOf(d_p4_add, p4_reshape);
-            // p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape
-            var d_P4B = ReshapeLike(d_p4_reshape, P4B);
-            // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d
-            var d_P4W = Conv2dWeightGradient(d_p4_conv2d, p4_maxpool2d, P4W);
-            // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis
-            var d_forward_concat2 = SliceLike(d_forward_concat, forward_concat2, axis: 1);
-            // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
-            var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
-            // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
-            var d_p3_add2 = Mul(d_p3, Step(p3));
-            // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
-            var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
-            // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
-            var d_p3_reshape = SumToShapeOf(d_p3_add2, p3_reshape);
-            // p3_reshape = reshape(P3bB, (-1, 1, 1))  ⇒  d_P3bB = reshape(d_p3_reshape) to P3bB's shape
-            var d_P3bB = ReshapeLike(d_p3_reshape, P3bB);
-            // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)
-            var d_p3_relu = Conv2dInputGradient(d_p3_conv2d, P3bW, p3_relu, padding: 2);
-            // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
-            var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
-            // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
-            var d_p3_add = Mul(d_p3_relu, Step(p3_relu));
-            // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
-            var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
-            // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
-            var d_p3_reshape2 = SumToShapeOf(d_p3_add, p3_reshape2);
-            // p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape
-            var d_P3aB = ReshapeLike(d_p3_reshape2, P3aB);
-            // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2
-            var d_P3aW = Conv2dWeightGradient(d_p3_conv2d2, x, P3aW);
-            // forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis
-            var d_p1 = SliceLike(d_forward_concat2, p1, axis: 1);
-            // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
-            var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
-            // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
-            var d_p2_add2 = Mul(d_p2, Step(p2));
-            // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
-            var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
-            // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
-            var d_p2_reshape = SumToShapeOf(d_p2_add2, p2_reshape);
-            // p2_reshape = reshape(P2bB, (-1, 1, 1))  ⇒  d_P2bB = reshape(d_p2_reshape) to P2bB's shape
-            var d_P2bB = ReshapeLike(d_p2_reshape, P2bB);
-            // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)
-            var d_p2_relu = Conv2dInputGradient(d_p2_conv2d, P2bW, p2_relu, padding: 1);
-            // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
-            var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
-            // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
-            var d_p2_add = Mul(d_p2_relu, Step(p2_relu));
-            // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
-            var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
-            // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
-            var d_p2_reshape2 = SumToShapeOf(d_p2_add, p2_reshape2);
-            // p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape
-            var d_P2aB = ReshapeLike(d_p2_reshape2, P2aB);
-            // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
-            var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
-            // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
-            var d_p1_add = Mul(d_p1, Step(p1));
-            // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
-            var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
-            // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes
-            var d_p1_reshape = SumToShapeOf(d_p1_add, p1_reshape);
-            // p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape
-            var d_P1B = ReshapeLike(d_p1_reshape, P1B);
-            // p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d
-            var d_P1W = Conv2dWeightGradient(d_p1_conv2d, x, P1W);
-
-            return (forward, new ForwardGradients { P1W = d_P1W, P1B = d_P1B, P2aW = d_P2aW, P2aB = d_P2aB, P2bW = d_P2bW, P2bB = d_P2bB, P3aW = d_P3aW, P3aB = d_P3aB, P3bW = d_P3bW, P3bB = d_P3bB, P4W = d_P4W, P4B = d_P4B });
-        }
-
-        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        public sealed class ForwardCallGradients
-        {
-            public Tensor x { get; init; } = null!;
-            public Tensor P1W { get; init; } = null!;
-            public Tensor P1B { get; init; } = null!;
-            public Tensor P2aW { get; init; } = null!;
-            public Tensor P2aB { get; init; } = null!;
-            public Tensor P2bW { get; init; } = null!;
-            public Tensor P2bB { get; init; } = null!;
-            public Tensor P3aW { get; init; } = null!;
-            public Tensor P3aB { get; init; } = null!;
-            public Tensor P3bW { get; init; } = null!;
-            public Tensor P3bB { get; init; } = null!;
-            public Tensor P4W { get; init; } = null!;
-            public Tensor P4B { get; init; } = null!;
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = concat_1(forward_concat, p4)  ⇒  d_forward_concat = the leading part of d_forward along the axis
+                var d_forward_concat = SliceLike(d_forward, forward_concat, axis: 1);
+                // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
+                var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
+                // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
+                var d_p4_add = Mul(d_p4, Step(p4));
+                // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
+                var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
+                // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
+                var d_p4_reshape = SumToShapeOf(d_p4_add, p4_reshape);
+                // p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape
+                var d_P4B = ReshapeLike(d_p4_reshape, P4B);
+                // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d
+                var d_P4W = Conv2dWeightGradient(d_p4_conv2d, p4_maxpool2d, P4W);
+                // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis
+                var d_forward_concat2 = SliceLike(d_forward_concat, forward_concat2, axis: 1);
+                // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
+                var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
+                // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
+                var d_p3_add2 = Mul(d_p3, Step(p3));
+                // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
+                var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
+                // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
+                var d_p3_reshape = SumToShapeOf(d_p3_add2, p3_reshape);
+                // p3_reshape = reshape(P3bB, (-1, 1, 1))  ⇒  d_P3bB = reshape(d_p3_reshape) to P3bB's shape
+                var d_P3bB = ReshapeLike(d_p3_reshape, P3bB);
+                // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)
+                var d_p3_relu = Conv2dInputGradient(d_p3_conv2d, P3bW, p3_relu, padding: 2);
+                // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
+                var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
+                // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
+                var d_p3_add = Mul(d_p3_relu, Step(p3_relu));
+                // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
+                var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
+                // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
+                var d_p3_reshape2 = SumToShapeOf(d_p3_add, p3_reshape2);
+                // p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape
+                var d_P3aB = ReshapeLike(d_p3_reshape2, P3aB);
+                // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2
+                var d_P3aW = Conv2dWeightGradient(d_p3_conv2d2, x, P3aW);
+                // forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis
+                var d_p1 = SliceLike(d_forward_concat2, p1, axis: 1);
+                // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
+                var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
+                // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
+                var d_p2_add2 = Mul(d_p2, Step(p2));
+                // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
+                var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
+                // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
+                var d_p2_reshape = SumToShapeOf(d_p2_add2, p2_reshape);
+                // p2_reshape = reshape(P2bB, (-1, 1, 1))  ⇒  d_P2bB = reshape(d_p2_reshape) to P2bB's shape
+                var d_P2bB = ReshapeLike(d_p2_reshape, P2bB);
+                // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)
+                var d_p2_relu = Conv2dInputGradient(d_p2_conv2d, P2bW, p2_relu, padding: 1);
+                // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
+                var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
+                // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
+                var d_p2_add = Mul(d_p2_relu, Step(p2_relu));
+                // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
+                var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
+                // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
+                var d_p2_reshape2 = SumToShapeOf(d_p2_add, p2_reshape2);
+                // p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape
+                var d_P2aB = ReshapeLike(d_p2_reshape2, P2aB);
+                // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
+                var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
+                // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
+                var d_p1_add = Mul(d_p1, Step(p1));
+                // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
+                var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
+                // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes
+                var d_p1_reshape = SumToShapeOf(d_p1_add, p1_reshape);
+                // p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape
+                var d_P1B = ReshapeLike(d_p1_reshape, P1B);
+                // p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d
+                var d_P1W = Conv2dWeightGradient(d_p1_conv2d, x, P1W);
+                return new ForwardCallGradients { P1W = d_P1W, P1B = d_P1B, P2aW = d_P2aW, P2aB = d_P2aB, P2bW = d_P2bW, P2bB = d_P2bB, P3aW = d_P3aW, P3aB = d_P3aB, P3bW = d_P3bW, P3bB = d_P3bB, P4W = d_P4W, P4B = d_P4B };
+            });
         }
 
         /// <summary>
@@ -853,6 +886,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         /// maps ∂L/∂result to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B, x, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "P1W", "P1B", "P2aW", "P2aB", "P2bW", "P2bB", "P3aW", "P3aB", "P3bW", "P3bB", "P4W", "P4B")]
         public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
         {
             // Forward

@@ -238,6 +238,7 @@ partial class InceptionNet : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
         // Forward
@@ -353,6 +354,134 @@ partial class InceptionNet : global::Differentiable.IModule
             // stem_conv2d = conv2d(image, StemW)  ⇒  d_StemW = the correlation of image with d_stem_conv2d
             var d_StemW = Conv2dWeightGradient(d_stem_conv2d, image, StemW, padding: 1);
             return new ForwardCallGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+        });
+    }
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    {
+        // Forward
+        // var image = Reshape(x, -1, 1, 28, 28);
+        var image = Reshape(x, -1, 1, 28, 28);
+        // var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);
+        var stem_conv2d = Conv2d(image, StemW, padding: 1);
+        var stem_reshape = Reshape(StemB, -1, 1, 1);
+        var stem_relu = Relu(Add(stem_conv2d, stem_reshape));
+        var stem = MaxPool2d(stem_relu, kernel: 2);
+        // var h1 = MaxPool2d(Block1.Forward(stem), 2);
+        var Block1_forward_vjp = Block1.ForwardVjp(stem);
+        var Block1_forward = Block1_forward_vjp.Value;
+        var h1 = MaxPool2d(Block1_forward, kernel: 2);
+        // var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));
+        var Block2_forward_vjp = Block2.ForwardVjp(h1);
+        var Block2_forward = Block2_forward_vjp.Value;
+        var h2_maxpool2d = MaxPool2d(Block2_forward, kernel: 2);
+        var h2 = Flatten(h2_maxpool2d);
+        // return LogSoftmax(Fc.Forward(h2), axis: 1);
+        var Fc_forward_vjp = Fc.ForwardVjp(h2);
+        var Fc_forward = Fc_forward_vjp.Value;
+        var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
+        var forward = Sub(Fc_forward, forward_logsumexp);
+
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes
+            var d_Fc_forward = SumToShapeOf(d_forward, Fc_forward);
+            // forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+            // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
+            d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
+            var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
+            // Fc_forward = Fc.Forward(h2)  ⇒  d_h2 = pullback of Fc.Forward(h2) at d_Fc_forward, its x
+            var d_h2 = Fc_forward_pullback.x;
+            // Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_W = pullback of Fc.Forward(h2) at d_Fc_forward, its W
+            var d_Fc_W = Fc_forward_pullback.W;
+            // Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_B = pullback of Fc.Forward(h2) at d_Fc_forward, its B
+            var d_Fc_B = Fc_forward_pullback.B;
+            // h2 = flatten(h2_maxpool2d)  ⇒  d_h2_maxpool2d = reshape(d_h2) to h2_maxpool2d's shape
+            var d_h2_maxpool2d = ReshapeLike(d_h2, h2_maxpool2d);
+            // h2_maxpool2d = maxpool2d(Block2_forward)  ⇒  d_Block2_forward = d_h2_maxpool2d routed to the first maximum of each window of Block2_forward
+            var d_Block2_forward = MaxPool2dBackward(d_h2_maxpool2d, Block2_forward, kernel: 2);
+            var Block2_forward_pullback = Block2_forward_vjp.Pullback(d_Block2_forward);
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_h1 = pullback of Block2.Forward(h1) at d_Block2_forward, its x
+            var d_h1 = Block2_forward_pullback.x;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1W = pullback of Block2.Forward(h1) at d_Block2_forward, its P1W
+            var d_Block2_P1W = Block2_forward_pullback.P1W;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1B = pullback of Block2.Forward(h1) at d_Block2_forward, its P1B
+            var d_Block2_P1B = Block2_forward_pullback.P1B;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aW
+            var d_Block2_P2aW = Block2_forward_pullback.P2aW;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aB
+            var d_Block2_P2aB = Block2_forward_pullback.P2aB;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bW
+            var d_Block2_P2bW = Block2_forward_pullback.P2bW;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bB
+            var d_Block2_P2bB = Block2_forward_pullback.P2bB;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aW
+            var d_Block2_P3aW = Block2_forward_pullback.P3aW;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aB
+            var d_Block2_P3aB = Block2_forward_pullback.P3aB;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bW
+            var d_Block2_P3bW = Block2_forward_pullback.P3bW;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bB
+            var d_Block2_P3bB = Block2_forward_pullback.P3bB;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4W = pullback of Block2.Forward(h1) at d_Block2_forward, its P4W
+            var d_Block2_P4W = Block2_forward_pullback.P4W;
+            // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4B = pullback of Block2.Forward(h1) at d_Block2_forward, its P4B
+            var d_Block2_P4B = Block2_forward_pullback.P4B;
+            // h1 = maxpool2d(Block1_forward)  ⇒  d_Block1_forward = d_h1 routed to the first maximum of each window of Block1_forward
+            var d_Block1_forward = MaxPool2dBackward(d_h1, Block1_forward, kernel: 2);
+            var Block1_forward_pullback = Block1_forward_vjp.Pullback(d_Block1_forward);
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_stem = pullback of Block1.Forward(stem) at d_Block1_forward, its x
+            var d_stem = Block1_forward_pullback.x;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1W = pullback of Block1.Forward(stem) at d_Block1_forward, its P1W
+            var d_Block1_P1W = Block1_forward_pullback.P1W;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1B = pullback of Block1.Forward(stem) at d_Block1_forward, its P1B
+            var d_Block1_P1B = Block1_forward_pullback.P1B;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aW
+            var d_Block1_P2aW = Block1_forward_pullback.P2aW;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aB
+            var d_Block1_P2aB = Block1_forward_pullback.P2aB;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bW
+            var d_Block1_P2bW = Block1_forward_pullback.P2bW;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bB
+            var d_Block1_P2bB = Block1_forward_pullback.P2bB;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aW
+            var d_Block1_P3aW = Block1_forward_pullback.P3aW;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aB
+            var d_Block1_P3aB = Block1_forward_pullback.P3aB;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bW
+            var d_Block1_P3bW = Block1_forward_pullback.P3bW;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bB
+            var d_Block1_P3bB = Block1_forward_pullback.P3bB;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4W = pullback of Block1.Forward(stem) at d_Block1_forward, its P4W
+            var d_Block1_P4W = Block1_forward_pullback.P4W;
+            // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4B = pullback of Block1.Forward(stem) at d_Block1_forward, its P4B
+            var d_Block1_P4B = Block1_forward_pullback.P4B;
+            // stem = maxpool2d(stem_relu)  ⇒  d_stem_relu = d_stem routed to the first maximum of each window of stem_relu
+            var d_stem_relu = MaxPool2dBackward(d_stem, stem_relu, kernel: 2);
+            // stem_relu = relu(stem_conv2d + stem_reshape)  ⇒  d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
+            var d_stem_add = Mul(d_stem_relu, Step(stem_relu));
+            // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_conv2d = d_stem_add, summed over broadcast axes
+            var d_stem_conv2d = SumToShapeOf(d_stem_add, stem_conv2d);
+            // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_reshape = d_stem_add, summed over broadcast axes
+            var d_stem_reshape = SumToShapeOf(d_stem_add, stem_reshape);
+            // stem_reshape = reshape(StemB, (-1, 1, 1))  ⇒  d_StemB = reshape(d_stem_reshape) to StemB's shape
+            var d_StemB = ReshapeLike(d_stem_reshape, StemB);
+            // stem_conv2d = conv2d(image, StemW)  ⇒  d_image = conv_transpose2d(d_stem_conv2d, StemW)
+            var d_image = Conv2dInputGradient(d_stem_conv2d, StemW, image, padding: 1);
+            // stem_conv2d = conv2d(image, StemW)  ⇒  d_StemW = the correlation of image with d_stem_conv2d
+            var d_StemW = Conv2dWeightGradient(d_stem_conv2d, image, StemW, padding: 1);
+            // image = reshape(x, (-1, 1, 28, 28))  ⇒  d_x = reshape(d_image) to x's shape
+            var d_x = ReshapeLike(d_image, x);
+            return new ForwardCallGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
         });
     }
 
@@ -561,6 +690,7 @@ partial class InceptionNet : global::Differentiable.IModule
         /// maps ∂L/∂result to the gradients of StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B")]
         public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
         {
             // Forward
@@ -676,6 +806,134 @@ partial class InceptionNet : global::Differentiable.IModule
                 // stem_conv2d = conv2d(image, StemW)  ⇒  d_StemW = the correlation of image with d_stem_conv2d
                 var d_StemW = Conv2dWeightGradient(d_stem_conv2d, image, StemW, padding: 1);
                 return new ForwardCallGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+            });
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+        {
+            // Forward
+            // var image = Reshape(x, -1, 1, 28, 28);
+            var image = Reshape(x, -1, 1, 28, 28);
+            // var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);
+            var stem_conv2d = Conv2d(image, StemW, padding: 1);
+            var stem_reshape = Reshape(StemB, -1, 1, 1);
+            var stem_relu = Relu(Add(stem_conv2d, stem_reshape));
+            var stem = MaxPool2d(stem_relu, kernel: 2);
+            // var h1 = MaxPool2d(Block1.Forward(stem), 2);
+            var Block1_forward_vjp = Block1.ForwardVjp(stem);
+            var Block1_forward = Block1_forward_vjp.Value;
+            var h1 = MaxPool2d(Block1_forward, kernel: 2);
+            // var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));
+            var Block2_forward_vjp = Block2.ForwardVjp(h1);
+            var Block2_forward = Block2_forward_vjp.Value;
+            var h2_maxpool2d = MaxPool2d(Block2_forward, kernel: 2);
+            var h2 = Flatten(h2_maxpool2d);
+            // return LogSoftmax(Fc.Forward(h2), axis: 1);
+            var Fc_forward_vjp = Fc.ForwardVjp(h2);
+            var Fc_forward = Fc_forward_vjp.Value;
+            var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
+            var forward = Sub(Fc_forward, forward_logsumexp);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes
+                var d_Fc_forward = SumToShapeOf(d_forward, Fc_forward);
+                // forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+                // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
+                d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
+                var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
+                // Fc_forward = Fc.Forward(h2)  ⇒  d_h2 = pullback of Fc.Forward(h2) at d_Fc_forward, its x
+                var d_h2 = Fc_forward_pullback.x;
+                // Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_W = pullback of Fc.Forward(h2) at d_Fc_forward, its W
+                var d_Fc_W = Fc_forward_pullback.W;
+                // Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_B = pullback of Fc.Forward(h2) at d_Fc_forward, its B
+                var d_Fc_B = Fc_forward_pullback.B;
+                // h2 = flatten(h2_maxpool2d)  ⇒  d_h2_maxpool2d = reshape(d_h2) to h2_maxpool2d's shape
+                var d_h2_maxpool2d = ReshapeLike(d_h2, h2_maxpool2d);
+                // h2_maxpool2d = maxpool2d(Block2_forward)  ⇒  d_Block2_forward = d_h2_maxpool2d routed to the first maximum of each window of Block2_forward
+                var d_Block2_forward = MaxPool2dBackward(d_h2_maxpool2d, Block2_forward, kernel: 2);
+                var Block2_forward_pullback = Block2_forward_vjp.Pullback(d_Block2_forward);
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_h1 = pullback of Block2.Forward(h1) at d_Block2_forward, its x
+                var d_h1 = Block2_forward_pullback.x;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1W = pullback of Block2.Forward(h1) at d_Block2_forward, its P1W
+                var d_Block2_P1W = Block2_forward_pullback.P1W;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1B = pullback of Block2.Forward(h1) at d_Block2_forward, its P1B
+                var d_Block2_P1B = Block2_forward_pullback.P1B;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aW
+                var d_Block2_P2aW = Block2_forward_pullback.P2aW;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aB
+                var d_Block2_P2aB = Block2_forward_pullback.P2aB;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bW
+                var d_Block2_P2bW = Block2_forward_pullback.P2bW;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bB
+                var d_Block2_P2bB = Block2_forward_pullback.P2bB;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aW
+                var d_Block2_P3aW = Block2_forward_pullback.P3aW;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aB
+                var d_Block2_P3aB = Block2_forward_pullback.P3aB;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bW
+                var d_Block2_P3bW = Block2_forward_pullback.P3bW;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bB
+                var d_Block2_P3bB = Block2_forward_pullback.P3bB;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4W = pullback of Block2.Forward(h1) at d_Block2_forward, its P4W
+                var d_Block2_P4W = Block2_forward_pullback.P4W;
+                // Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4B = pullback of Block2.Forward(h1) at d_Block2_forward, its P4B
+                var d_Block2_P4B = Block2_forward_pullback.P4B;
+                // h1 = maxpool2d(Block1_forward)  ⇒  d_Block1_forward = d_h1 routed to the first maximum of each window of Block1_forward
+                var d_Block1_forward = MaxPool2dBackward(d_h1, Block1_forward, kernel: 2);
+                var Block1_forward_pullback = Block1_forward_vjp.Pullback(d_Block1_forward);
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_stem = pullback of Block1.Forward(stem) at d_Block1_forward, its x
+                var d_stem = Block1_forward_pullback.x;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1W = pullback of Block1.Forward(stem) at d_Block1_forward, its P1W
+                var d_Block1_P1W = Block1_forward_pullback.P1W;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1B = pullback of Block1.Forward(stem) at d_Block1_forward, its P1B
+                var d_Block1_P1B = Block1_forward_pullback.P1B;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aW
+                var d_Block1_P2aW = Block1_forward_pullback.P2aW;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aB
+                var d_Block1_P2aB = Block1_forward_pullback.P2aB;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bW
+                var d_Block1_P2bW = Block1_forward_pullback.P2bW;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bB
+                var d_Block1_P2bB = Block1_forward_pullback.P2bB;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aW
+                var d_Block1_P3aW = Block1_forward_pullback.P3aW;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aB
+                var d_Block1_P3aB = Block1_forward_pullback.P3aB;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bW
+                var d_Block1_P3bW = Block1_forward_pullback.P3bW;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bB
+                var d_Block1_P3bB = Block1_forward_pullback.P3bB;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4W = pullback of Block1.Forward(stem) at d_Block1_forward, its P4W
+                var d_Block1_P4W = Block1_forward_pullback.P4W;
+                // Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4B = pullback of Block1.Forward(stem) at d_Block1_forward, its P4B
+                var d_Block1_P4B = Block1_forward_pullback.P4B;
+                // stem = maxpool2d(stem_relu)  ⇒  d_stem_relu = d_stem routed to the first maximum of each window of stem_relu
+                var d_stem_relu = MaxPool2dBackward(d_stem, stem_relu, kernel: 2);
+                // stem_relu = relu(stem_conv2d + stem_reshape)  ⇒  d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
+                var d_stem_add = Mul(d_stem_relu, Step(stem_relu));
+                // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_conv2d = d_stem_add, summed over broadcast axes
+                var d_stem_conv2d = SumToShapeOf(d_stem_add, stem_conv2d);
+                // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_reshape = d_stem_add, summed over broadcast axes
+                var d_stem_reshape = SumToShapeOf(d_stem_add, stem_reshape);
+                // stem_reshape = reshape(StemB, (-1, 1, 1))  ⇒  d_StemB = reshape(d_stem_reshape) to StemB's shape
+                var d_StemB = ReshapeLike(d_stem_reshape, StemB);
+                // stem_conv2d = conv2d(image, StemW)  ⇒  d_image = conv_transpose2d(d_stem_conv2d, StemW)
+                var d_image = Conv2dInputGradient(d_stem_conv2d, StemW, image, padding: 1);
+                // stem_conv2d = conv2d(image, StemW)  ⇒  d_StemW = the correlation of image with d_stem_conv2d
+                var d_StemW = Conv2dWeightGradient(d_stem_conv2d, image, StemW, padding: 1);
+                // image = reshape(x, (-1, 1, 28, 28))  ⇒  d_x = reshape(d_image) to x's shape
+                var d_x = ReshapeLike(d_image, x);
+                return new ForwardCallGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
             });
         }
         """,
@@ -909,6 +1167,55 @@ partial class InceptionNet : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
     {
+        // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+        var (value, pullback) = LossVjpParametersOnly(x, y);
+        var gradients = pullback(seed);
+        return (value, new LossGradients { StemW = gradients.StemW, StemB = gradients.StemB, Block1_P1W = gradients.Block1_P1W, Block1_P1B = gradients.Block1_P1B, Block1_P2aW = gradients.Block1_P2aW, Block1_P2aB = gradients.Block1_P2aB, Block1_P2bW = gradients.Block1_P2bW, Block1_P2bB = gradients.Block1_P2bB, Block1_P3aW = gradients.Block1_P3aW, Block1_P3aB = gradients.Block1_P3aB, Block1_P3bW = gradients.Block1_P3bW, Block1_P3bB = gradients.Block1_P3bB, Block1_P4W = gradients.Block1_P4W, Block1_P4B = gradients.Block1_P4B, Block2_P1W = gradients.Block2_P1W, Block2_P1B = gradients.Block2_P1B, Block2_P2aW = gradients.Block2_P2aW, Block2_P2aB = gradients.Block2_P2aB, Block2_P2bW = gradients.Block2_P2bW, Block2_P2bB = gradients.Block2_P2bB, Block2_P3aW = gradients.Block2_P3aW, Block2_P3aB = gradients.Block2_P3aB, Block2_P3bW = gradients.Block2_P3bW, Block2_P3bB = gradients.Block2_P3bB, Block2_P4W = gradients.Block2_P4W, Block2_P4B = gradients.Block2_P4B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+    }
+
+    /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class LossCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public Tensor StemW { get; init; } = null!;
+        public Tensor StemB { get; init; } = null!;
+        public Tensor Block1_P1W { get; init; } = null!;
+        public Tensor Block1_P1B { get; init; } = null!;
+        public Tensor Block1_P2aW { get; init; } = null!;
+        public Tensor Block1_P2aB { get; init; } = null!;
+        public Tensor Block1_P2bW { get; init; } = null!;
+        public Tensor Block1_P2bB { get; init; } = null!;
+        public Tensor Block1_P3aW { get; init; } = null!;
+        public Tensor Block1_P3aB { get; init; } = null!;
+        public Tensor Block1_P3bW { get; init; } = null!;
+        public Tensor Block1_P3bB { get; init; } = null!;
+        public Tensor Block1_P4W { get; init; } = null!;
+        public Tensor Block1_P4B { get; init; } = null!;
+        public Tensor Block2_P1W { get; init; } = null!;
+        public Tensor Block2_P1B { get; init; } = null!;
+        public Tensor Block2_P2aW { get; init; } = null!;
+        public Tensor Block2_P2aB { get; init; } = null!;
+        public Tensor Block2_P2bW { get; init; } = null!;
+        public Tensor Block2_P2bB { get; init; } = null!;
+        public Tensor Block2_P3aW { get; init; } = null!;
+        public Tensor Block2_P3aB { get; init; } = null!;
+        public Tensor Block2_P3bW { get; init; } = null!;
+        public Tensor Block2_P3bB { get; init; } = null!;
+        public Tensor Block2_P4W { get; init; } = null!;
+        public Tensor Block2_P4B { get; init; } = null!;
+        public Tensor Fc_W { get; init; } = null!;
+        public Tensor Fc_B { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+    {
         // Forward
         // return NllLoss(Forward(x), y);
         var forward_vjp = ForwardVjpParametersOnly(x);
@@ -916,73 +1223,163 @@ partial class InceptionNet : global::Differentiable.IModule
         var loss_gather = Gather(forward, y);
         var loss = Neg(Mean(loss_gather));
 
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-        var d_loss = Seed(loss, seed);
-        // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-        var d_loss_mean = Neg(d_loss);
-        // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-        var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-        // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-        var d_forward = ScatterLabels(d_loss_gather, y, forward);
-        var forward_pullback = forward_vjp.Pullback(d_forward);
-        // forward = Forward(x)  ⇒  d_StemW = pullback of Forward(x) at d_forward, its StemW
-        var d_StemW = forward_pullback.StemW;
-        // forward = Forward(x)  ⇒  d_StemB = pullback of Forward(x) at d_forward, its StemB
-        var d_StemB = forward_pullback.StemB;
-        // forward = Forward(x)  ⇒  d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W
-        var d_Block1_P1W = forward_pullback.Block1_P1W;
-        // forward = Forward(x)  ⇒  d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B
-        var d_Block1_P1B = forward_pullback.Block1_P1B;
-        // forward = Forward(x)  ⇒  d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW
-        var d_Block1_P2aW = forward_pullback.Block1_P2aW;
-        // forward = Forward(x)  ⇒  d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB
-        var d_Block1_P2aB = forward_pullback.Block1_P2aB;
-        // forward = Forward(x)  ⇒  d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW
-        var d_Block1_P2bW = forward_pullback.Block1_P2bW;
-        // forward = Forward(x)  ⇒  d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB
-        var d_Block1_P2bB = forward_pullback.Block1_P2bB;
-        // forward = Forward(x)  ⇒  d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW
-        var d_Block1_P3aW = forward_pullback.Block1_P3aW;
-        // forward = Forward(x)  ⇒  d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB
-        var d_Block1_P3aB = forward_pullback.Block1_P3aB;
-        // forward = Forward(x)  ⇒  d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW
-        var d_Block1_P3bW = forward_pullback.Block1_P3bW;
-        // forward = Forward(x)  ⇒  d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB
-        var d_Block1_P3bB = forward_pullback.Block1_P3bB;
-        // forward = Forward(x)  ⇒  d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W
-        var d_Block1_P4W = forward_pullback.Block1_P4W;
-        // forward = Forward(x)  ⇒  d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B
-        var d_Block1_P4B = forward_pullback.Block1_P4B;
-        // forward = Forward(x)  ⇒  d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W
-        var d_Block2_P1W = forward_pullback.Block2_P1W;
-        // forward = Forward(x)  ⇒  d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B
-        var d_Block2_P1B = forward_pullback.Block2_P1B;
-        // forward = Forward(x)  ⇒  d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW
-        var d_Block2_P2aW = forward_pullback.Block2_P2aW;
-        // forward = Forward(x)  ⇒  d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB
-        var d_Block2_P2aB = forward_pullback.Block2_P2aB;
-        // forward = Forward(x)  ⇒  d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW
-        var d_Block2_P2bW = forward_pullback.Block2_P2bW;
-        // forward = Forward(x)  ⇒  d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB
-        var d_Block2_P2bB = forward_pullback.Block2_P2bB;
-        // forward = Forward(x)  ⇒  d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW
-        var d_Block2_P3aW = forward_pullback.Block2_P3aW;
-        // forward = Forward(x)  ⇒  d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB
-        var d_Block2_P3aB = forward_pullback.Block2_P3aB;
-        // forward = Forward(x)  ⇒  d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW
-        var d_Block2_P3bW = forward_pullback.Block2_P3bW;
-        // forward = Forward(x)  ⇒  d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB
-        var d_Block2_P3bB = forward_pullback.Block2_P3bB;
-        // forward = Forward(x)  ⇒  d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W
-        var d_Block2_P4W = forward_pullback.Block2_P4W;
-        // forward = Forward(x)  ⇒  d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B
-        var d_Block2_P4B = forward_pullback.Block2_P4B;
-        // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
-        var d_Fc_W = forward_pullback.Fc_W;
-        // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
-        var d_Fc_B = forward_pullback.Fc_B;
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_StemW = pullback of Forward(x) at d_forward, its StemW
+            var d_StemW = forward_pullback.StemW;
+            // forward = Forward(x)  ⇒  d_StemB = pullback of Forward(x) at d_forward, its StemB
+            var d_StemB = forward_pullback.StemB;
+            // forward = Forward(x)  ⇒  d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W
+            var d_Block1_P1W = forward_pullback.Block1_P1W;
+            // forward = Forward(x)  ⇒  d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B
+            var d_Block1_P1B = forward_pullback.Block1_P1B;
+            // forward = Forward(x)  ⇒  d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW
+            var d_Block1_P2aW = forward_pullback.Block1_P2aW;
+            // forward = Forward(x)  ⇒  d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB
+            var d_Block1_P2aB = forward_pullback.Block1_P2aB;
+            // forward = Forward(x)  ⇒  d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW
+            var d_Block1_P2bW = forward_pullback.Block1_P2bW;
+            // forward = Forward(x)  ⇒  d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB
+            var d_Block1_P2bB = forward_pullback.Block1_P2bB;
+            // forward = Forward(x)  ⇒  d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW
+            var d_Block1_P3aW = forward_pullback.Block1_P3aW;
+            // forward = Forward(x)  ⇒  d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB
+            var d_Block1_P3aB = forward_pullback.Block1_P3aB;
+            // forward = Forward(x)  ⇒  d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW
+            var d_Block1_P3bW = forward_pullback.Block1_P3bW;
+            // forward = Forward(x)  ⇒  d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB
+            var d_Block1_P3bB = forward_pullback.Block1_P3bB;
+            // forward = Forward(x)  ⇒  d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W
+            var d_Block1_P4W = forward_pullback.Block1_P4W;
+            // forward = Forward(x)  ⇒  d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B
+            var d_Block1_P4B = forward_pullback.Block1_P4B;
+            // forward = Forward(x)  ⇒  d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W
+            var d_Block2_P1W = forward_pullback.Block2_P1W;
+            // forward = Forward(x)  ⇒  d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B
+            var d_Block2_P1B = forward_pullback.Block2_P1B;
+            // forward = Forward(x)  ⇒  d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW
+            var d_Block2_P2aW = forward_pullback.Block2_P2aW;
+            // forward = Forward(x)  ⇒  d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB
+            var d_Block2_P2aB = forward_pullback.Block2_P2aB;
+            // forward = Forward(x)  ⇒  d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW
+            var d_Block2_P2bW = forward_pullback.Block2_P2bW;
+            // forward = Forward(x)  ⇒  d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB
+            var d_Block2_P2bB = forward_pullback.Block2_P2bB;
+            // forward = Forward(x)  ⇒  d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW
+            var d_Block2_P3aW = forward_pullback.Block2_P3aW;
+            // forward = Forward(x)  ⇒  d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB
+            var d_Block2_P3aB = forward_pullback.Block2_P3aB;
+            // forward = Forward(x)  ⇒  d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW
+            var d_Block2_P3bW = forward_pullback.Block2_P3bW;
+            // forward = Forward(x)  ⇒  d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB
+            var d_Block2_P3bB = forward_pullback.Block2_P3bB;
+            // forward = Forward(x)  ⇒  d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W
+            var d_Block2_P4W = forward_pullback.Block2_P4W;
+            // forward = Forward(x)  ⇒  d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B
+            var d_Block2_P4B = forward_pullback.Block2_P4B;
+            // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+            var d_Fc_W = forward_pullback.Fc_W;
+            // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+            var d_Fc_B = forward_pullback.Fc_B;
+            return new LossCallGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+        });
+    }
 
-        return (loss, new LossGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B });
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+    {
+        // Forward
+        // return NllLoss(Forward(x), y);
+        var forward_vjp = ForwardVjp(x);
+        var forward = forward_vjp.Value;
+        var loss_gather = Gather(forward, y);
+        var loss = Neg(Mean(loss_gather));
+
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
+            var d_x = forward_pullback.x;
+            // forward = Forward(x)  ⇒  d_StemW = pullback of Forward(x) at d_forward, its StemW
+            var d_StemW = forward_pullback.StemW;
+            // forward = Forward(x)  ⇒  d_StemB = pullback of Forward(x) at d_forward, its StemB
+            var d_StemB = forward_pullback.StemB;
+            // forward = Forward(x)  ⇒  d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W
+            var d_Block1_P1W = forward_pullback.Block1_P1W;
+            // forward = Forward(x)  ⇒  d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B
+            var d_Block1_P1B = forward_pullback.Block1_P1B;
+            // forward = Forward(x)  ⇒  d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW
+            var d_Block1_P2aW = forward_pullback.Block1_P2aW;
+            // forward = Forward(x)  ⇒  d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB
+            var d_Block1_P2aB = forward_pullback.Block1_P2aB;
+            // forward = Forward(x)  ⇒  d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW
+            var d_Block1_P2bW = forward_pullback.Block1_P2bW;
+            // forward = Forward(x)  ⇒  d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB
+            var d_Block1_P2bB = forward_pullback.Block1_P2bB;
+            // forward = Forward(x)  ⇒  d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW
+            var d_Block1_P3aW = forward_pullback.Block1_P3aW;
+            // forward = Forward(x)  ⇒  d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB
+            var d_Block1_P3aB = forward_pullback.Block1_P3aB;
+            // forward = Forward(x)  ⇒  d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW
+            var d_Block1_P3bW = forward_pullback.Block1_P3bW;
+            // forward = Forward(x)  ⇒  d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB
+            var d_Block1_P3bB = forward_pullback.Block1_P3bB;
+            // forward = Forward(x)  ⇒  d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W
+            var d_Block1_P4W = forward_pullback.Block1_P4W;
+            // forward = Forward(x)  ⇒  d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B
+            var d_Block1_P4B = forward_pullback.Block1_P4B;
+            // forward = Forward(x)  ⇒  d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W
+            var d_Block2_P1W = forward_pullback.Block2_P1W;
+            // forward = Forward(x)  ⇒  d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B
+            var d_Block2_P1B = forward_pullback.Block2_P1B;
+            // forward = Forward(x)  ⇒  d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW
+            var d_Block2_P2aW = forward_pullback.Block2_P2aW;
+            // forward = Forward(x)  ⇒  d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB
+            var d_Block2_P2aB = forward_pullback.Block2_P2aB;
+            // forward = Forward(x)  ⇒  d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW
+            var d_Block2_P2bW = forward_pullback.Block2_P2bW;
+            // forward = Forward(x)  ⇒  d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB
+            var d_Block2_P2bB = forward_pullback.Block2_P2bB;
+            // forward = Forward(x)  ⇒  d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW
+            var d_Block2_P3aW = forward_pullback.Block2_P3aW;
+            // forward = Forward(x)  ⇒  d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB
+            var d_Block2_P3aB = forward_pullback.Block2_P3aB;
+            // forward = Forward(x)  ⇒  d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW
+            var d_Block2_P3bW = forward_pullback.Block2_P3bW;
+            // forward = Forward(x)  ⇒  d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB
+            var d_Block2_P3bB = forward_pullback.Block2_P3bB;
+            // forward = Forward(x)  ⇒  d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W
+            var d_Block2_P4W = forward_pullback.Block2_P4W;
+            // forward = Forward(x)  ⇒  d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B
+            var d_Block2_P4B = forward_pullback.Block2_P4B;
+            // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+            var d_Fc_W = forward_pullback.Fc_W;
+            // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+            var d_Fc_B = forward_pullback.Fc_B;
+            return new LossCallGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
+        });
     }
 
     /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
@@ -1737,6 +2134,55 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
         {
+            // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+            var (value, pullback) = LossVjpParametersOnly(x, y);
+            var gradients = pullback(seed);
+            return (value, new LossGradients { StemW = gradients.StemW, StemB = gradients.StemB, Block1_P1W = gradients.Block1_P1W, Block1_P1B = gradients.Block1_P1B, Block1_P2aW = gradients.Block1_P2aW, Block1_P2aB = gradients.Block1_P2aB, Block1_P2bW = gradients.Block1_P2bW, Block1_P2bB = gradients.Block1_P2bB, Block1_P3aW = gradients.Block1_P3aW, Block1_P3aB = gradients.Block1_P3aB, Block1_P3bW = gradients.Block1_P3bW, Block1_P3bB = gradients.Block1_P3bB, Block1_P4W = gradients.Block1_P4W, Block1_P4B = gradients.Block1_P4B, Block2_P1W = gradients.Block2_P1W, Block2_P1B = gradients.Block2_P1B, Block2_P2aW = gradients.Block2_P2aW, Block2_P2aB = gradients.Block2_P2aB, Block2_P2bW = gradients.Block2_P2bW, Block2_P2bB = gradients.Block2_P2bB, Block2_P3aW = gradients.Block2_P3aW, Block2_P3aB = gradients.Block2_P3aB, Block2_P3bW = gradients.Block2_P3bW, Block2_P3bB = gradients.Block2_P3bB, Block2_P4W = gradients.Block2_P4W, Block2_P4B = gradients.Block2_P4B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+        }
+
+        /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor StemW { get; init; } = null!;
+            public Tensor StemB { get; init; } = null!;
+            public Tensor Block1_P1W { get; init; } = null!;
+            public Tensor Block1_P1B { get; init; } = null!;
+            public Tensor Block1_P2aW { get; init; } = null!;
+            public Tensor Block1_P2aB { get; init; } = null!;
+            public Tensor Block1_P2bW { get; init; } = null!;
+            public Tensor Block1_P2bB { get; init; } = null!;
+            public Tensor Block1_P3aW { get; init; } = null!;
+            public Tensor Block1_P3aB { get; init; } = null!;
+            public Tensor Block1_P3bW { get; init; } = null!;
+            public Tensor Block1_P3bB { get; init; } = null!;
+            public Tensor Block1_P4W { get; init; } = null!;
+            public Tensor Block1_P4B { get; init; } = null!;
+            public Tensor Block2_P1W { get; init; } = null!;
+            public Tensor Block2_P1B { get; init; } = null!;
+            public Tensor Block2_P2aW { get; init; } = null!;
+            public Tensor Block2_P2aB { get; init; } = null!;
+            public Tensor Block2_P2bW { get; init; } = null!;
+            public Tensor Block2_P2bB { get; init; } = null!;
+            public Tensor Block2_P3aW { get; init; } = null!;
+            public Tensor Block2_P3aB { get; init; } = null!;
+            public Tensor Block2_P3bW { get; init; } = null!;
+            public Tensor Block2_P3bB { get; init; } = null!;
+            public Tensor Block2_P4W { get; init; } = null!;
+            public Tensor Block2_P4B { get; init; } = null!;
+            public Tensor Fc_W { get; init; } = null!;
+            public Tensor Fc_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+        {
             // Forward
             // return NllLoss(Forward(x), y);
             var forward_vjp = ForwardVjpParametersOnly(x);
@@ -1744,73 +2190,163 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
             var loss_gather = Gather(forward, y);
             var loss = Neg(Mean(loss_gather));
 
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-            var d_loss = Seed(loss, seed);
-            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-            var d_loss_mean = Neg(d_loss);
-            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-            var d_forward = ScatterLabels(d_loss_gather, y, forward);
-            var forward_pullback = forward_vjp.Pullback(d_forward);
-            // forward = Forward(x)  ⇒  d_StemW = pullback of Forward(x) at d_forward, its StemW
-            var d_StemW = forward_pullback.StemW;
-            // forward = Forward(x)  ⇒  d_StemB = pullback of Forward(x) at d_forward, its StemB
-            var d_StemB = forward_pullback.StemB;
-            // forward = Forward(x)  ⇒  d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W
-            var d_Block1_P1W = forward_pullback.Block1_P1W;
-            // forward = Forward(x)  ⇒  d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B
-            var d_Block1_P1B = forward_pullback.Block1_P1B;
-            // forward = Forward(x)  ⇒  d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW
-            var d_Block1_P2aW = forward_pullback.Block1_P2aW;
-            // forward = Forward(x)  ⇒  d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB
-            var d_Block1_P2aB = forward_pullback.Block1_P2aB;
-            // forward = Forward(x)  ⇒  d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW
-            var d_Block1_P2bW = forward_pullback.Block1_P2bW;
-            // forward = Forward(x)  ⇒  d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB
-            var d_Block1_P2bB = forward_pullback.Block1_P2bB;
-            // forward = Forward(x)  ⇒  d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW
-            var d_Block1_P3aW = forward_pullback.Block1_P3aW;
-            // forward = Forward(x)  ⇒  d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB
-            var d_Block1_P3aB = forward_pullback.Block1_P3aB;
-            // forward = Forward(x)  ⇒  d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW
-            var d_Block1_P3bW = forward_pullback.Block1_P3bW;
-            // forward = Forward(x)  ⇒  d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB
-            var d_Block1_P3bB = forward_pullback.Block1_P3bB;
-            // forward = Forward(x)  ⇒  d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W
-            var d_Block1_P4W = forward_pullback.Block1_P4W;
-            // forward = Forward(x)  ⇒  d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B
-            var d_Block1_P4B = forward_pullback.Block1_P4B;
-            // forward = Forward(x)  ⇒  d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W
-            var d_Block2_P1W = forward_pullback.Block2_P1W;
-            // forward = Forward(x)  ⇒  d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B
-            var d_Block2_P1B = forward_pullback.Block2_P1B;
-            // forward = Forward(x)  ⇒  d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW
-            var d_Block2_P2aW = forward_pullback.Block2_P2aW;
-            // forward = Forward(x)  ⇒  d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB
-            var d_Block2_P2aB = forward_pullback.Block2_P2aB;
-            // forward = Forward(x)  ⇒  d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW
-            var d_Block2_P2bW = forward_pullback.Block2_P2bW;
-            // forward = Forward(x)  ⇒  d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB
-            var d_Block2_P2bB = forward_pullback.Block2_P2bB;
-            // forward = Forward(x)  ⇒  d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW
-            var d_Block2_P3aW = forward_pullback.Block2_P3aW;
-            // forward = Forward(x)  ⇒  d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB
-            var d_Block2_P3aB = forward_pullback.Block2_P3aB;
-            // forward = Forward(x)  ⇒  d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW
-            var d_Block2_P3bW = forward_pullback.Block2_P3bW;
-            // forward = Forward(x)  ⇒  d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB
-            var d_Block2_P3bB = forward_pullback.Block2_P3bB;
-            // forward = Forward(x)  ⇒  d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W
-            var d_Block2_P4W = forward_pullback.Block2_P4W;
-            // forward = Forward(x)  ⇒  d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B
-            var d_Block2_P4B = forward_pullback.Block2_P4B;
-            // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
-            var d_Fc_W = forward_pullback.Fc_W;
-            // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
-            var d_Fc_B = forward_pullback.Fc_B;
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+                var d_forward = ScatterLabels(d_loss_gather, y, forward);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x)  ⇒  d_StemW = pullback of Forward(x) at d_forward, its StemW
+                var d_StemW = forward_pullback.StemW;
+                // forward = Forward(x)  ⇒  d_StemB = pullback of Forward(x) at d_forward, its StemB
+                var d_StemB = forward_pullback.StemB;
+                // forward = Forward(x)  ⇒  d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W
+                var d_Block1_P1W = forward_pullback.Block1_P1W;
+                // forward = Forward(x)  ⇒  d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B
+                var d_Block1_P1B = forward_pullback.Block1_P1B;
+                // forward = Forward(x)  ⇒  d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW
+                var d_Block1_P2aW = forward_pullback.Block1_P2aW;
+                // forward = Forward(x)  ⇒  d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB
+                var d_Block1_P2aB = forward_pullback.Block1_P2aB;
+                // forward = Forward(x)  ⇒  d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW
+                var d_Block1_P2bW = forward_pullback.Block1_P2bW;
+                // forward = Forward(x)  ⇒  d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB
+                var d_Block1_P2bB = forward_pullback.Block1_P2bB;
+                // forward = Forward(x)  ⇒  d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW
+                var d_Block1_P3aW = forward_pullback.Block1_P3aW;
+                // forward = Forward(x)  ⇒  d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB
+                var d_Block1_P3aB = forward_pullback.Block1_P3aB;
+                // forward = Forward(x)  ⇒  d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW
+                var d_Block1_P3bW = forward_pullback.Block1_P3bW;
+                // forward = Forward(x)  ⇒  d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB
+                var d_Block1_P3bB = forward_pullback.Block1_P3bB;
+                // forward = Forward(x)  ⇒  d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W
+                var d_Block1_P4W = forward_pullback.Block1_P4W;
+                // forward = Forward(x)  ⇒  d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B
+                var d_Block1_P4B = forward_pullback.Block1_P4B;
+                // forward = Forward(x)  ⇒  d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W
+                var d_Block2_P1W = forward_pullback.Block2_P1W;
+                // forward = Forward(x)  ⇒  d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B
+                var d_Block2_P1B = forward_pullback.Block2_P1B;
+                // forward = Forward(x)  ⇒  d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW
+                var d_Block2_P2aW = forward_pullback.Block2_P2aW;
+                // forward = Forward(x)  ⇒  d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB
+                var d_Block2_P2aB = forward_pullback.Block2_P2aB;
+                // forward = Forward(x)  ⇒  d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW
+                var d_Block2_P2bW = forward_pullback.Block2_P2bW;
+                // forward = Forward(x)  ⇒  d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB
+                var d_Block2_P2bB = forward_pullback.Block2_P2bB;
+                // forward = Forward(x)  ⇒  d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW
+                var d_Block2_P3aW = forward_pullback.Block2_P3aW;
+                // forward = Forward(x)  ⇒  d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB
+                var d_Block2_P3aB = forward_pullback.Block2_P3aB;
+                // forward = Forward(x)  ⇒  d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW
+                var d_Block2_P3bW = forward_pullback.Block2_P3bW;
+                // forward = Forward(x)  ⇒  d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB
+                var d_Block2_P3bB = forward_pullback.Block2_P3bB;
+                // forward = Forward(x)  ⇒  d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W
+                var d_Block2_P4W = forward_pullback.Block2_P4W;
+                // forward = Forward(x)  ⇒  d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B
+                var d_Block2_P4B = forward_pullback.Block2_P4B;
+                // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+                var d_Fc_W = forward_pullback.Fc_W;
+                // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+                var d_Fc_B = forward_pullback.Fc_B;
+                return new LossCallGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+            });
+        }
 
-            return (loss, new LossGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B });
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of StemW, StemB, Block1.P1W, Block1.P1B, Block1.P2aW, Block1.P2aB, Block1.P2bW, Block1.P2bB, Block1.P3aW, Block1.P3aB, Block1.P3bW, Block1.P3bB, Block1.P4W, Block1.P4B, Block2.P1W, Block2.P1B, Block2.P2aW, Block2.P2aB, Block2.P2bW, Block2.P2bB, Block2.P3aW, Block2.P3aB, Block2.P3bW, Block2.P3bB, Block2.P4W, Block2.P4B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+        {
+            // Forward
+            // return NllLoss(Forward(x), y);
+            var forward_vjp = ForwardVjp(x);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+                var d_forward = ScatterLabels(d_loss_gather, y, forward);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
+                var d_x = forward_pullback.x;
+                // forward = Forward(x)  ⇒  d_StemW = pullback of Forward(x) at d_forward, its StemW
+                var d_StemW = forward_pullback.StemW;
+                // forward = Forward(x)  ⇒  d_StemB = pullback of Forward(x) at d_forward, its StemB
+                var d_StemB = forward_pullback.StemB;
+                // forward = Forward(x)  ⇒  d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W
+                var d_Block1_P1W = forward_pullback.Block1_P1W;
+                // forward = Forward(x)  ⇒  d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B
+                var d_Block1_P1B = forward_pullback.Block1_P1B;
+                // forward = Forward(x)  ⇒  d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW
+                var d_Block1_P2aW = forward_pullback.Block1_P2aW;
+                // forward = Forward(x)  ⇒  d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB
+                var d_Block1_P2aB = forward_pullback.Block1_P2aB;
+                // forward = Forward(x)  ⇒  d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW
+                var d_Block1_P2bW = forward_pullback.Block1_P2bW;
+                // forward = Forward(x)  ⇒  d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB
+                var d_Block1_P2bB = forward_pullback.Block1_P2bB;
+                // forward = Forward(x)  ⇒  d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW
+                var d_Block1_P3aW = forward_pullback.Block1_P3aW;
+                // forward = Forward(x)  ⇒  d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB
+                var d_Block1_P3aB = forward_pullback.Block1_P3aB;
+                // forward = Forward(x)  ⇒  d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW
+                var d_Block1_P3bW = forward_pullback.Block1_P3bW;
+                // forward = Forward(x)  ⇒  d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB
+                var d_Block1_P3bB = forward_pullback.Block1_P3bB;
+                // forward = Forward(x)  ⇒  d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W
+                var d_Block1_P4W = forward_pullback.Block1_P4W;
+                // forward = Forward(x)  ⇒  d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B
+                var d_Block1_P4B = forward_pullback.Block1_P4B;
+                // forward = Forward(x)  ⇒  d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W
+                var d_Block2_P1W = forward_pullback.Block2_P1W;
+                // forward = Forward(x)  ⇒  d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B
+                var d_Block2_P1B = forward_pullback.Block2_P1B;
+                // forward = Forward(x)  ⇒  d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW
+                var d_Block2_P2aW = forward_pullback.Block2_P2aW;
+                // forward = Forward(x)  ⇒  d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB
+                var d_Block2_P2aB = forward_pullback.Block2_P2aB;
+                // forward = Forward(x)  ⇒  d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW
+                var d_Block2_P2bW = forward_pullback.Block2_P2bW;
+                // forward = Forward(x)  ⇒  d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB
+                var d_Block2_P2bB = forward_pullback.Block2_P2bB;
+                // forward = Forward(x)  ⇒  d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW
+                var d_Block2_P3aW = forward_pullback.Block2_P3aW;
+                // forward = Forward(x)  ⇒  d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB
+                var d_Block2_P3aB = forward_pullback.Block2_P3aB;
+                // forward = Forward(x)  ⇒  d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW
+                var d_Block2_P3bW = forward_pullback.Block2_P3bW;
+                // forward = Forward(x)  ⇒  d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB
+                var d_Block2_P3bB = forward_pullback.Block2_P3bB;
+                // forward = Forward(x)  ⇒  d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W
+                var d_Block2_P4W = forward_pullback.Block2_P4W;
+                // forward = Forward(x)  ⇒  d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B
+                var d_Block2_P4B = forward_pullback.Block2_P4B;
+                // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
+                var d_Fc_W = forward_pullback.Fc_W;
+                // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
+                var d_Fc_B = forward_pullback.Fc_B;
+                return new LossCallGradients { StemW = d_StemW, StemB = d_StemB, Block1_P1W = d_Block1_P1W, Block1_P1B = d_Block1_P1B, Block1_P2aW = d_Block1_P2aW, Block1_P2aB = d_Block1_P2aB, Block1_P2bW = d_Block1_P2bW, Block1_P2bB = d_Block1_P2bB, Block1_P3aW = d_Block1_P3aW, Block1_P3aB = d_Block1_P3aB, Block1_P3bW = d_Block1_P3bW, Block1_P3bB = d_Block1_P3bB, Block1_P4W = d_Block1_P4W, Block1_P4B = d_Block1_P4B, Block2_P1W = d_Block2_P1W, Block2_P1B = d_Block2_P1B, Block2_P2aW = d_Block2_P2aW, Block2_P2aB = d_Block2_P2aB, Block2_P2bW = d_Block2_P2bW, Block2_P2bB = d_Block2_P2bB, Block2_P3aW = d_Block2_P3aW, Block2_P3aB = d_Block2_P3aB, Block2_P3bW = d_Block2_P3bW, Block2_P3bB = d_Block2_P3bB, Block2_P4W = d_Block2_P4W, Block2_P4B = d_Block2_P4B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
+            });
         }
         """,
         Cuda: LossCudaSource,

@@ -148,6 +148,7 @@ partial class LayeredMLP : global::Differentiable.IModule
     /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Layers.*.W", "Layers.*.B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
         // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
@@ -223,6 +224,96 @@ partial class LayeredMLP : global::Differentiable.IModule
             d_result = Seed(result, seed2);
             while (tape.Count > 0) tape.Pop()();
             return new ForwardCallGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) };
+        });
+    }
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Layers.*.W", "Layers.*.B")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    {
+        // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_x = null;
+        Tensor? d_h = null;
+        Tensor? d_result = null;
+        var d_Layers_W = new Tensor?[Layers.Length]; // d_Layers_W[i] = ∂L/∂Layers[i].W
+        var d_Layers_B = new Tensor?[Layers.Length]; // d_Layers_B[i] = ∂L/∂Layers[i].B
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+        });
+        int applied = 0;
+        // foreach (var layer in Layers), by index: each element's parameters get their own gradient
+        for (var layer_index = 0; layer_index < Layers.Length; layer_index++)
+        {
+            var layer = Layers[layer_index];
+            if (applied > 0)
+            {
+                // h = Relu(h);
+                var h_new = Relu(h);
+                h = h_new;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
+                    var d_h2 = Mul(d_h_new, Step(h_new));
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                });
+            }
+            // h = layer.Forward(h);
+            var layer_index_saved = layer_index;
+            var h_new_vjp = layer.ForwardVjp(h);
+            h = h_new_vjp.Value;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                var h_new2_pullback = h_new_vjp.Pullback(d_h_new2);
+                // h_new2 = layer.Forward(h)  ⇒  d_h3 = pullback of layer.Forward(h) at d_h_new2, its x
+                var d_h3 = h_new2_pullback.x;
+                // h_new2 = layer.Forward(h)  ⇒  d_layer_W = pullback of layer.Forward(h) at d_h_new2, its W
+                var d_layer_W = h_new2_pullback.W;
+                // h_new2 = layer.Forward(h)  ⇒  d_layer_B = pullback of layer.Forward(h) at d_h_new2, its B
+                var d_layer_B = h_new2_pullback.B;
+                d_Layers_W[layer_index_saved] = d_Layers_W[layer_index_saved] is null ? d_layer_W : d_Layers_W[layer_index_saved]! + d_layer_W;
+                d_Layers_B[layer_index_saved] = d_Layers_B[layer_index_saved] is null ? d_layer_B : d_Layers_B[layer_index_saved]! + d_layer_B;
+                d_h = d_h is null ? d_h3 : d_h + d_h3;
+            });
+            applied++;
+        }
+        // return LogSoftmax(h, axis: 1);
+        var h_saved = h;
+        var result_new_logsumexp = LogSumExp(h, axis: 1, keepDims: true);
+        var result = Sub(h, result_new_logsumexp);
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new = h − result_new_logsumexp  ⇒  d_h4 = d_result_new, summed over broadcast axes
+            var d_h4 = SumToShapeOf(d_result_new, h_saved);
+            // result_new = h − result_new_logsumexp  ⇒  d_result_new_logsumexp = −d_result_new, summed over broadcast axes
+            var d_result_new_logsumexp = SumToShapeOf(Neg(d_result_new), result_new_logsumexp);
+            // result_new_logsumexp = log Σ_1 exp(h)  ⇒  d_h4 += d_result_new_logsumexp ⊙ exp(h − result_new_logsumexp) = d_result_new_logsumexp ⊙ softmax(h)
+            d_h4 += Mul(ExpandAlong(d_result_new_logsumexp, h_saved, axis: 1, keepDims: true), Exp(Sub(h_saved, ExpandAlong(result_new_logsumexp, h_saved, axis: 1, keepDims: true))));
+            d_h = d_h is null ? d_h4 : d_h + d_h4;
+        });
+
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new ForwardCallGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B), x = d_x ?? ZerosLike(x) };
         });
     }
 
@@ -520,6 +611,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
             /// </summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            [global::Differentiable.DifferentiablePullback("Forward", "Layers.*.W", "Layers.*.B")]
             public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
             {
                 // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
@@ -595,6 +687,96 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                     d_result = Seed(result, seed2);
                     while (tape.Count > 0) tape.Pop()();
                     return new ForwardCallGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B) };
+                });
+            }
+
+            /// <summary>
+            /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+            /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            [global::Differentiable.DifferentiablePullback("Forward", "Layers.*.W", "Layers.*.B")]
+            public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+            {
+                // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+                var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+                // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+                Tensor? d_x = null;
+                Tensor? d_h = null;
+                Tensor? d_result = null;
+                var d_Layers_W = new Tensor?[Layers.Length]; // d_Layers_W[i] = ∂L/∂Layers[i].W
+                var d_Layers_B = new Tensor?[Layers.Length]; // d_Layers_B[i] = ∂L/∂Layers[i].B
+                // var h = x;
+                var h = x;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    d_x = d_x is null ? d_x2 : d_x + d_x2;
+                });
+                int applied = 0;
+                // foreach (var layer in Layers), by index: each element's parameters get their own gradient
+                for (var layer_index = 0; layer_index < Layers.Length; layer_index++)
+                {
+                    var layer = Layers[layer_index];
+                    if (applied > 0)
+                    {
+                        // h = Relu(h);
+                        var h_new = Relu(h);
+                        h = h_new;
+                        tape.Push(() =>
+                        {
+                            if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                            d_h = null; // before this statement, the target is another value: its adjoint starts over
+                            // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
+                            var d_h2 = Mul(d_h_new, Step(h_new));
+                            d_h = d_h is null ? d_h2 : d_h + d_h2;
+                        });
+                    }
+                    // h = layer.Forward(h);
+                    var layer_index_saved = layer_index;
+                    var h_new_vjp = layer.ForwardVjp(h);
+                    h = h_new_vjp.Value;
+                    tape.Push(() =>
+                    {
+                        if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                        d_h = null; // before this statement, the target is another value: its adjoint starts over
+                        var h_new2_pullback = h_new_vjp.Pullback(d_h_new2);
+                        // h_new2 = layer.Forward(h)  ⇒  d_h3 = pullback of layer.Forward(h) at d_h_new2, its x
+                        var d_h3 = h_new2_pullback.x;
+                        // h_new2 = layer.Forward(h)  ⇒  d_layer_W = pullback of layer.Forward(h) at d_h_new2, its W
+                        var d_layer_W = h_new2_pullback.W;
+                        // h_new2 = layer.Forward(h)  ⇒  d_layer_B = pullback of layer.Forward(h) at d_h_new2, its B
+                        var d_layer_B = h_new2_pullback.B;
+                        d_Layers_W[layer_index_saved] = d_Layers_W[layer_index_saved] is null ? d_layer_W : d_Layers_W[layer_index_saved]! + d_layer_W;
+                        d_Layers_B[layer_index_saved] = d_Layers_B[layer_index_saved] is null ? d_layer_B : d_Layers_B[layer_index_saved]! + d_layer_B;
+                        d_h = d_h is null ? d_h3 : d_h + d_h3;
+                    });
+                    applied++;
+                }
+                // return LogSoftmax(h, axis: 1);
+                var h_saved = h;
+                var result_new_logsumexp = LogSumExp(h, axis: 1, keepDims: true);
+                var result = Sub(h, result_new_logsumexp);
+                tape.Push(() =>
+                {
+                    if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                    d_result = null; // before this statement, the target is another value: its adjoint starts over
+                    // result_new = h − result_new_logsumexp  ⇒  d_h4 = d_result_new, summed over broadcast axes
+                    var d_h4 = SumToShapeOf(d_result_new, h_saved);
+                    // result_new = h − result_new_logsumexp  ⇒  d_result_new_logsumexp = −d_result_new, summed over broadcast axes
+                    var d_result_new_logsumexp = SumToShapeOf(Neg(d_result_new), result_new_logsumexp);
+                    // result_new_logsumexp = log Σ_1 exp(h)  ⇒  d_h4 += d_result_new_logsumexp ⊙ exp(h − result_new_logsumexp) = d_result_new_logsumexp ⊙ softmax(h)
+                    d_h4 += Mul(ExpandAlong(d_result_new_logsumexp, h_saved, axis: 1, keepDims: true), Exp(Sub(h_saved, ExpandAlong(result_new_logsumexp, h_saved, axis: 1, keepDims: true))));
+                    d_h = d_h is null ? d_h4 : d_h + d_h4;
+                });
+
+                return (result, seed2 =>
+                {
+                    // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                    d_result = Seed(result, seed2);
+                    while (tape.Count > 0) tape.Pop()();
+                    return new ForwardCallGradients { Layers_W = GradientsOrZeros(d_Layers_W, index => Layers[index].W), Layers_B = GradientsOrZeros(d_Layers_B, index => Layers[index].B), x = d_x ?? ZerosLike(x) };
                 });
             }
 
@@ -810,6 +992,29 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
     {
+        // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+        var (value, pullback) = LossVjpParametersOnly(x, y);
+        var gradients = pullback(seed);
+        return (value, new LossGradients { Layers_W = gradients.Layers_W, Layers_B = gradients.Layers_B });
+    }
+
+    /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class LossCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public IReadOnlyList<Tensor> Layers_W { get; init; } = null!;
+        public IReadOnlyList<Tensor> Layers_B { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Layers.W, Layers.B, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "Layers.*.W", "Layers.*.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+    {
         // Forward
         // return NllLoss(Forward(x), y);
         var forward_vjp = ForwardVjpParametersOnly(x);
@@ -817,21 +1022,59 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
         var loss_gather = Gather(forward, y);
         var loss = Neg(Mean(loss_gather));
 
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-        var d_loss = Seed(loss, seed);
-        // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-        var d_loss_mean = Neg(d_loss);
-        // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-        var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-        // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-        var d_forward = ScatterLabels(d_loss_gather, y, forward);
-        var forward_pullback = forward_vjp.Pullback(d_forward);
-        // forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
-        var d_Layers_W = forward_pullback.Layers_W;
-        // forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
-        var d_Layers_B = forward_pullback.Layers_B;
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
+            var d_Layers_W = forward_pullback.Layers_W;
+            // forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
+            var d_Layers_B = forward_pullback.Layers_B;
+            return new LossCallGradients { Layers_W = d_Layers_W, Layers_B = d_Layers_B };
+        });
+    }
 
-        return (loss, new LossGradients { Layers_W = d_Layers_W, Layers_B = d_Layers_B });
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Layers.W, Layers.B, x, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "Layers.*.W", "Layers.*.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+    {
+        // Forward
+        // return NllLoss(Forward(x), y);
+        var forward_vjp = ForwardVjp(x);
+        var forward = forward_vjp.Value;
+        var loss_gather = Gather(forward, y);
+        var loss = Neg(Mean(loss_gather));
+
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
+            var d_x = forward_pullback.x;
+            // forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
+            var d_Layers_W = forward_pullback.Layers_W;
+            // forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
+            var d_Layers_B = forward_pullback.Layers_B;
+            return new LossCallGradients { Layers_W = d_Layers_W, Layers_B = d_Layers_B, x = d_x };
+        });
     }
 
     // Loss has no device program: the device inlines calls, and 'Forward(...)' is not supported in a [Differentiable] body: Forward has control flow, which device programs do not record yet.
@@ -892,6 +1135,29 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
         {
+            // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+            var (value, pullback) = LossVjpParametersOnly(x, y);
+            var gradients = pullback(seed);
+            return (value, new LossGradients { Layers_W = gradients.Layers_W, Layers_B = gradients.Layers_B });
+        }
+
+        /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public IReadOnlyList<Tensor> Layers_W { get; init; } = null!;
+            public IReadOnlyList<Tensor> Layers_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Layers.W, Layers.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "Layers.*.W", "Layers.*.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+        {
             // Forward
             // return NllLoss(Forward(x), y);
             var forward_vjp = ForwardVjpParametersOnly(x);
@@ -899,21 +1165,59 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             var loss_gather = Gather(forward, y);
             var loss = Neg(Mean(loss_gather));
 
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-            var d_loss = Seed(loss, seed);
-            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-            var d_loss_mean = Neg(d_loss);
-            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-            var d_forward = ScatterLabels(d_loss_gather, y, forward);
-            var forward_pullback = forward_vjp.Pullback(d_forward);
-            // forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
-            var d_Layers_W = forward_pullback.Layers_W;
-            // forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
-            var d_Layers_B = forward_pullback.Layers_B;
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+                var d_forward = ScatterLabels(d_loss_gather, y, forward);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
+                var d_Layers_W = forward_pullback.Layers_W;
+                // forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
+                var d_Layers_B = forward_pullback.Layers_B;
+                return new LossCallGradients { Layers_W = d_Layers_W, Layers_B = d_Layers_B };
+            });
+        }
 
-            return (loss, new LossGradients { Layers_W = d_Layers_W, Layers_B = d_Layers_B });
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Layers.W, Layers.B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "Layers.*.W", "Layers.*.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+        {
+            // Forward
+            // return NllLoss(Forward(x), y);
+            var forward_vjp = ForwardVjp(x);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+                var d_forward = ScatterLabels(d_loss_gather, y, forward);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
+                var d_x = forward_pullback.x;
+                // forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
+                var d_Layers_W = forward_pullback.Layers_W;
+                // forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
+                var d_Layers_B = forward_pullback.Layers_B;
+                return new LossCallGradients { Layers_W = d_Layers_W, Layers_B = d_Layers_B, x = d_x };
+            });
         }
         """,
         Cuda: null,

@@ -134,6 +134,7 @@ partial class LeNet : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
         // Forward
@@ -228,6 +229,113 @@ partial class LeNet : global::Differentiable.IModule
             // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
             var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W, padding: 2);
             return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B };
+        });
+    }
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, x, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    {
+        // Forward
+        // var image = Reshape(x, -1, 1, 28, 28);
+        var image = Reshape(x, -1, 1, 28, 28);
+        // var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);
+        var h1_conv2d = Conv2d(image, Conv1W, padding: 2);
+        var h1_reshape = Reshape(Conv1B, -1, 1, 1);
+        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
+        var h1 = AvgPool2d(h1_relu, kernel: 2);
+        // var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
+        var h2_conv2d = Conv2d(h1, Conv2W);
+        var h2_reshape = Reshape(Conv2B, -1, 1, 1);
+        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
+        var h2 = AvgPool2d(h2_relu, kernel: 2);
+        // var h3 = Relu(Fc1.Forward(Flatten(h2)));
+        var Fc1_forward_flatten = Flatten(h2);
+        var Fc1_forward_vjp = Fc1.ForwardVjp(Fc1_forward_flatten);
+        var Fc1_forward = Fc1_forward_vjp.Value;
+        var h3 = Relu(Fc1_forward);
+        // var h4 = Relu(Fc2.Forward(h3));
+        var Fc2_forward_vjp = Fc2.ForwardVjp(h3);
+        var Fc2_forward = Fc2_forward_vjp.Value;
+        var h4 = Relu(Fc2_forward);
+        // return LogSoftmax(Fc3.Forward(h4), axis: 1);
+        var Fc3_forward_vjp = Fc3.ForwardVjp(h4);
+        var Fc3_forward = Fc3_forward_vjp.Value;
+        var forward_logsumexp = LogSumExp(Fc3_forward, axis: 1, keepDims: true);
+        var forward = Sub(Fc3_forward, forward_logsumexp);
+
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            // forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes
+            var d_Fc3_forward = SumToShapeOf(d_forward, Fc3_forward);
+            // forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+            // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
+            d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
+            var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
+            // Fc3_forward = Fc3.Forward(h4)  ⇒  d_h4 = pullback of Fc3.Forward(h4) at d_Fc3_forward, its x
+            var d_h4 = Fc3_forward_pullback.x;
+            // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_W = pullback of Fc3.Forward(h4) at d_Fc3_forward, its W
+            var d_Fc3_W = Fc3_forward_pullback.W;
+            // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B
+            var d_Fc3_B = Fc3_forward_pullback.B;
+            // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
+            var d_Fc2_forward = Mul(d_h4, Step(h4));
+            var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
+            // Fc2_forward = Fc2.Forward(h3)  ⇒  d_h3 = pullback of Fc2.Forward(h3) at d_Fc2_forward, its x
+            var d_h3 = Fc2_forward_pullback.x;
+            // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_W = pullback of Fc2.Forward(h3) at d_Fc2_forward, its W
+            var d_Fc2_W = Fc2_forward_pullback.W;
+            // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B
+            var d_Fc2_B = Fc2_forward_pullback.B;
+            // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
+            var d_Fc1_forward = Mul(d_h3, Step(h3));
+            var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+            var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+            var d_Fc1_W = Fc1_forward_pullback.W;
+            // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+            var d_Fc1_B = Fc1_forward_pullback.B;
+            // Fc1_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc1_forward_flatten) to h2's shape
+            var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);
+            // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
+            var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
+            // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+            var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
+            var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
+            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
+            var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
+            // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
+            var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
+            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+            var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1);
+            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
+            var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
+            // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
+            var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
+            // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+            var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
+            var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
+            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
+            var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
+            // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
+            var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
+            // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_image = conv_transpose2d(d_h1_conv2d, Conv1W)
+            var d_image = Conv2dInputGradient(d_h1_conv2d, Conv1W, image, padding: 2);
+            // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
+            var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W, padding: 2);
+            // image = reshape(x, (-1, 1, 28, 28))  ⇒  d_x = reshape(d_image) to x's shape
+            var d_x = ReshapeLike(d_image, x);
+            return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B, x = d_x };
         });
     }
 
@@ -350,6 +458,7 @@ partial class LeNet : global::Differentiable.IModule
         /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
         public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
         {
             // Forward
@@ -444,6 +553,113 @@ partial class LeNet : global::Differentiable.IModule
                 // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
                 var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W, padding: 2);
                 return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B };
+            });
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+        {
+            // Forward
+            // var image = Reshape(x, -1, 1, 28, 28);
+            var image = Reshape(x, -1, 1, 28, 28);
+            // var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);
+            var h1_conv2d = Conv2d(image, Conv1W, padding: 2);
+            var h1_reshape = Reshape(Conv1B, -1, 1, 1);
+            var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
+            var h1 = AvgPool2d(h1_relu, kernel: 2);
+            // var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
+            var h2_conv2d = Conv2d(h1, Conv2W);
+            var h2_reshape = Reshape(Conv2B, -1, 1, 1);
+            var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
+            var h2 = AvgPool2d(h2_relu, kernel: 2);
+            // var h3 = Relu(Fc1.Forward(Flatten(h2)));
+            var Fc1_forward_flatten = Flatten(h2);
+            var Fc1_forward_vjp = Fc1.ForwardVjp(Fc1_forward_flatten);
+            var Fc1_forward = Fc1_forward_vjp.Value;
+            var h3 = Relu(Fc1_forward);
+            // var h4 = Relu(Fc2.Forward(h3));
+            var Fc2_forward_vjp = Fc2.ForwardVjp(h3);
+            var Fc2_forward = Fc2_forward_vjp.Value;
+            var h4 = Relu(Fc2_forward);
+            // return LogSoftmax(Fc3.Forward(h4), axis: 1);
+            var Fc3_forward_vjp = Fc3.ForwardVjp(h4);
+            var Fc3_forward = Fc3_forward_vjp.Value;
+            var forward_logsumexp = LogSumExp(Fc3_forward, axis: 1, keepDims: true);
+            var forward = Sub(Fc3_forward, forward_logsumexp);
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                // forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes
+                var d_Fc3_forward = SumToShapeOf(d_forward, Fc3_forward);
+                // forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
+                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
+                // forward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)
+                d_Fc3_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc3_forward, axis: 1, keepDims: true), Exp(Sub(Fc3_forward, ExpandAlong(forward_logsumexp, Fc3_forward, axis: 1, keepDims: true))));
+                var Fc3_forward_pullback = Fc3_forward_vjp.Pullback(d_Fc3_forward);
+                // Fc3_forward = Fc3.Forward(h4)  ⇒  d_h4 = pullback of Fc3.Forward(h4) at d_Fc3_forward, its x
+                var d_h4 = Fc3_forward_pullback.x;
+                // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_W = pullback of Fc3.Forward(h4) at d_Fc3_forward, its W
+                var d_Fc3_W = Fc3_forward_pullback.W;
+                // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B
+                var d_Fc3_B = Fc3_forward_pullback.B;
+                // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
+                var d_Fc2_forward = Mul(d_h4, Step(h4));
+                var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
+                // Fc2_forward = Fc2.Forward(h3)  ⇒  d_h3 = pullback of Fc2.Forward(h3) at d_Fc2_forward, its x
+                var d_h3 = Fc2_forward_pullback.x;
+                // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_W = pullback of Fc2.Forward(h3) at d_Fc2_forward, its W
+                var d_Fc2_W = Fc2_forward_pullback.W;
+                // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B
+                var d_Fc2_B = Fc2_forward_pullback.B;
+                // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
+                var d_Fc1_forward = Mul(d_h3, Step(h3));
+                var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
+                // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
+                var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
+                // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W
+                var d_Fc1_W = Fc1_forward_pullback.W;
+                // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B
+                var d_Fc1_B = Fc1_forward_pullback.B;
+                // Fc1_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc1_forward_flatten) to h2's shape
+                var d_h2 = ReshapeLike(d_Fc1_forward_flatten, h2);
+                // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
+                var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
+                // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+                var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+                // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
+                var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
+                // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
+                var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
+                // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
+                var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
+                // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
+                var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1);
+                // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
+                var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
+                // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
+                var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
+                // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
+                var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+                // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
+                var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
+                // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
+                var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
+                // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
+                var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
+                // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_image = conv_transpose2d(d_h1_conv2d, Conv1W)
+                var d_image = Conv2dInputGradient(d_h1_conv2d, Conv1W, image, padding: 2);
+                // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
+                var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W, padding: 2);
+                // image = reshape(x, (-1, 1, 28, 28))  ⇒  d_x = reshape(d_image) to x's shape
+                var d_x = ReshapeLike(d_image, x);
+                return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B, x = d_x };
             });
         }
         """,
@@ -578,6 +794,37 @@ partial class LeNet : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
     {
+        // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+        var (value, pullback) = LossVjpParametersOnly(x, y);
+        var gradients = pullback(seed);
+        return (value, new LossGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Fc1_W = gradients.Fc1_W, Fc1_B = gradients.Fc1_B, Fc2_W = gradients.Fc2_W, Fc2_B = gradients.Fc2_B, Fc3_W = gradients.Fc3_W, Fc3_B = gradients.Fc3_B });
+    }
+
+    /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class LossCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public Tensor Conv1W { get; init; } = null!;
+        public Tensor Conv1B { get; init; } = null!;
+        public Tensor Conv2W { get; init; } = null!;
+        public Tensor Conv2B { get; init; } = null!;
+        public Tensor Fc1_W { get; init; } = null!;
+        public Tensor Fc1_B { get; init; } = null!;
+        public Tensor Fc2_W { get; init; } = null!;
+        public Tensor Fc2_B { get; init; } = null!;
+        public Tensor Fc3_W { get; init; } = null!;
+        public Tensor Fc3_B { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+    {
         // Forward
         // return NllLoss(Forward(x), y);
         var forward_vjp = ForwardVjpParametersOnly(x);
@@ -585,37 +832,91 @@ partial class LeNet : global::Differentiable.IModule
         var loss_gather = Gather(forward, y);
         var loss = Neg(Mean(loss_gather));
 
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-        var d_loss = Seed(loss, seed);
-        // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-        var d_loss_mean = Neg(d_loss);
-        // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-        var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-        // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-        var d_forward = ScatterLabels(d_loss_gather, y, forward);
-        var forward_pullback = forward_vjp.Pullback(d_forward);
-        // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
-        var d_Conv1W = forward_pullback.Conv1W;
-        // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
-        var d_Conv1B = forward_pullback.Conv1B;
-        // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
-        var d_Conv2W = forward_pullback.Conv2W;
-        // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
-        var d_Conv2B = forward_pullback.Conv2B;
-        // forward = Forward(x)  ⇒  d_Fc1_W = pullback of Forward(x) at d_forward, its Fc1_W
-        var d_Fc1_W = forward_pullback.Fc1_W;
-        // forward = Forward(x)  ⇒  d_Fc1_B = pullback of Forward(x) at d_forward, its Fc1_B
-        var d_Fc1_B = forward_pullback.Fc1_B;
-        // forward = Forward(x)  ⇒  d_Fc2_W = pullback of Forward(x) at d_forward, its Fc2_W
-        var d_Fc2_W = forward_pullback.Fc2_W;
-        // forward = Forward(x)  ⇒  d_Fc2_B = pullback of Forward(x) at d_forward, its Fc2_B
-        var d_Fc2_B = forward_pullback.Fc2_B;
-        // forward = Forward(x)  ⇒  d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W
-        var d_Fc3_W = forward_pullback.Fc3_W;
-        // forward = Forward(x)  ⇒  d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B
-        var d_Fc3_B = forward_pullback.Fc3_B;
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+            var d_Conv1W = forward_pullback.Conv1W;
+            // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+            var d_Conv1B = forward_pullback.Conv1B;
+            // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+            var d_Conv2W = forward_pullback.Conv2W;
+            // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+            var d_Conv2B = forward_pullback.Conv2B;
+            // forward = Forward(x)  ⇒  d_Fc1_W = pullback of Forward(x) at d_forward, its Fc1_W
+            var d_Fc1_W = forward_pullback.Fc1_W;
+            // forward = Forward(x)  ⇒  d_Fc1_B = pullback of Forward(x) at d_forward, its Fc1_B
+            var d_Fc1_B = forward_pullback.Fc1_B;
+            // forward = Forward(x)  ⇒  d_Fc2_W = pullback of Forward(x) at d_forward, its Fc2_W
+            var d_Fc2_W = forward_pullback.Fc2_W;
+            // forward = Forward(x)  ⇒  d_Fc2_B = pullback of Forward(x) at d_forward, its Fc2_B
+            var d_Fc2_B = forward_pullback.Fc2_B;
+            // forward = Forward(x)  ⇒  d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W
+            var d_Fc3_W = forward_pullback.Fc3_W;
+            // forward = Forward(x)  ⇒  d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B
+            var d_Fc3_B = forward_pullback.Fc3_B;
+            return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B };
+        });
+    }
 
-        return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B });
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, x, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+    {
+        // Forward
+        // return NllLoss(Forward(x), y);
+        var forward_vjp = ForwardVjp(x);
+        var forward = forward_vjp.Value;
+        var loss_gather = Gather(forward, y);
+        var loss = Neg(Mean(loss_gather));
+
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+            var d_forward = ScatterLabels(d_loss_gather, y, forward);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
+            var d_x = forward_pullback.x;
+            // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+            var d_Conv1W = forward_pullback.Conv1W;
+            // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+            var d_Conv1B = forward_pullback.Conv1B;
+            // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+            var d_Conv2W = forward_pullback.Conv2W;
+            // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+            var d_Conv2B = forward_pullback.Conv2B;
+            // forward = Forward(x)  ⇒  d_Fc1_W = pullback of Forward(x) at d_forward, its Fc1_W
+            var d_Fc1_W = forward_pullback.Fc1_W;
+            // forward = Forward(x)  ⇒  d_Fc1_B = pullback of Forward(x) at d_forward, its Fc1_B
+            var d_Fc1_B = forward_pullback.Fc1_B;
+            // forward = Forward(x)  ⇒  d_Fc2_W = pullback of Forward(x) at d_forward, its Fc2_W
+            var d_Fc2_W = forward_pullback.Fc2_W;
+            // forward = Forward(x)  ⇒  d_Fc2_B = pullback of Forward(x) at d_forward, its Fc2_B
+            var d_Fc2_B = forward_pullback.Fc2_B;
+            // forward = Forward(x)  ⇒  d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W
+            var d_Fc3_W = forward_pullback.Fc3_W;
+            // forward = Forward(x)  ⇒  d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B
+            var d_Fc3_B = forward_pullback.Fc3_B;
+            return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B, x = d_x };
+        });
     }
 
     /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
@@ -930,6 +1231,37 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
         {
+            // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+            var (value, pullback) = LossVjpParametersOnly(x, y);
+            var gradients = pullback(seed);
+            return (value, new LossGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Fc1_W = gradients.Fc1_W, Fc1_B = gradients.Fc1_B, Fc2_W = gradients.Fc2_W, Fc2_B = gradients.Fc2_B, Fc3_W = gradients.Fc3_W, Fc3_B = gradients.Fc3_B });
+        }
+
+        /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor Conv1W { get; init; } = null!;
+            public Tensor Conv1B { get; init; } = null!;
+            public Tensor Conv2W { get; init; } = null!;
+            public Tensor Conv2B { get; init; } = null!;
+            public Tensor Fc1_W { get; init; } = null!;
+            public Tensor Fc1_B { get; init; } = null!;
+            public Tensor Fc2_W { get; init; } = null!;
+            public Tensor Fc2_B { get; init; } = null!;
+            public Tensor Fc3_W { get; init; } = null!;
+            public Tensor Fc3_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+        {
             // Forward
             // return NllLoss(Forward(x), y);
             var forward_vjp = ForwardVjpParametersOnly(x);
@@ -937,37 +1269,91 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
             var loss_gather = Gather(forward, y);
             var loss = Neg(Mean(loss_gather));
 
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-            var d_loss = Seed(loss, seed);
-            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-            var d_loss_mean = Neg(d_loss);
-            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-            // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-            var d_forward = ScatterLabels(d_loss_gather, y, forward);
-            var forward_pullback = forward_vjp.Pullback(d_forward);
-            // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
-            var d_Conv1W = forward_pullback.Conv1W;
-            // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
-            var d_Conv1B = forward_pullback.Conv1B;
-            // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
-            var d_Conv2W = forward_pullback.Conv2W;
-            // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
-            var d_Conv2B = forward_pullback.Conv2B;
-            // forward = Forward(x)  ⇒  d_Fc1_W = pullback of Forward(x) at d_forward, its Fc1_W
-            var d_Fc1_W = forward_pullback.Fc1_W;
-            // forward = Forward(x)  ⇒  d_Fc1_B = pullback of Forward(x) at d_forward, its Fc1_B
-            var d_Fc1_B = forward_pullback.Fc1_B;
-            // forward = Forward(x)  ⇒  d_Fc2_W = pullback of Forward(x) at d_forward, its Fc2_W
-            var d_Fc2_W = forward_pullback.Fc2_W;
-            // forward = Forward(x)  ⇒  d_Fc2_B = pullback of Forward(x) at d_forward, its Fc2_B
-            var d_Fc2_B = forward_pullback.Fc2_B;
-            // forward = Forward(x)  ⇒  d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W
-            var d_Fc3_W = forward_pullback.Fc3_W;
-            // forward = Forward(x)  ⇒  d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B
-            var d_Fc3_B = forward_pullback.Fc3_B;
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+                var d_forward = ScatterLabels(d_loss_gather, y, forward);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+                var d_Conv1W = forward_pullback.Conv1W;
+                // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+                var d_Conv1B = forward_pullback.Conv1B;
+                // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+                var d_Conv2W = forward_pullback.Conv2W;
+                // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+                var d_Conv2B = forward_pullback.Conv2B;
+                // forward = Forward(x)  ⇒  d_Fc1_W = pullback of Forward(x) at d_forward, its Fc1_W
+                var d_Fc1_W = forward_pullback.Fc1_W;
+                // forward = Forward(x)  ⇒  d_Fc1_B = pullback of Forward(x) at d_forward, its Fc1_B
+                var d_Fc1_B = forward_pullback.Fc1_B;
+                // forward = Forward(x)  ⇒  d_Fc2_W = pullback of Forward(x) at d_forward, its Fc2_W
+                var d_Fc2_W = forward_pullback.Fc2_W;
+                // forward = Forward(x)  ⇒  d_Fc2_B = pullback of Forward(x) at d_forward, its Fc2_B
+                var d_Fc2_B = forward_pullback.Fc2_B;
+                // forward = Forward(x)  ⇒  d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W
+                var d_Fc3_W = forward_pullback.Fc3_W;
+                // forward = Forward(x)  ⇒  d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B
+                var d_Fc3_B = forward_pullback.Fc3_B;
+                return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B };
+            });
+        }
 
-            return (loss, new LossGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B });
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc1.W, Fc1.B, Fc2.W, Fc2.B, Fc3.W, Fc3.B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+        {
+            // Forward
+            // return NllLoss(Forward(x), y);
+            var forward_vjp = ForwardVjp(x);
+            var forward = forward_vjp.Value;
+            var loss_gather = Gather(forward, y);
+            var loss = Neg(Mean(loss_gather));
+
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
+                var d_forward = ScatterLabels(d_loss_gather, y, forward);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
+                var d_x = forward_pullback.x;
+                // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
+                var d_Conv1W = forward_pullback.Conv1W;
+                // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
+                var d_Conv1B = forward_pullback.Conv1B;
+                // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
+                var d_Conv2W = forward_pullback.Conv2W;
+                // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+                var d_Conv2B = forward_pullback.Conv2B;
+                // forward = Forward(x)  ⇒  d_Fc1_W = pullback of Forward(x) at d_forward, its Fc1_W
+                var d_Fc1_W = forward_pullback.Fc1_W;
+                // forward = Forward(x)  ⇒  d_Fc1_B = pullback of Forward(x) at d_forward, its Fc1_B
+                var d_Fc1_B = forward_pullback.Fc1_B;
+                // forward = Forward(x)  ⇒  d_Fc2_W = pullback of Forward(x) at d_forward, its Fc2_W
+                var d_Fc2_W = forward_pullback.Fc2_W;
+                // forward = Forward(x)  ⇒  d_Fc2_B = pullback of Forward(x) at d_forward, its Fc2_B
+                var d_Fc2_B = forward_pullback.Fc2_B;
+                // forward = Forward(x)  ⇒  d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W
+                var d_Fc3_W = forward_pullback.Fc3_W;
+                // forward = Forward(x)  ⇒  d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B
+                var d_Fc3_B = forward_pullback.Fc3_B;
+                return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc1_W = d_Fc1_W, Fc1_B = d_Fc1_B, Fc2_W = d_Fc2_W, Fc2_B = d_Fc2_B, Fc3_W = d_Fc3_W, Fc3_B = d_Fc3_B, x = d_x };
+            });
         }
         """,
         Cuda: LossCudaSource,

@@ -71,6 +71,7 @@ partial class Linear : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
         // Forward
@@ -97,6 +98,7 @@ partial class Linear : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
     {
         // Forward
@@ -221,6 +223,7 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
         /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
         public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
         {
             // Forward
@@ -247,6 +250,7 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
         /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
         public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
         {
             // Forward

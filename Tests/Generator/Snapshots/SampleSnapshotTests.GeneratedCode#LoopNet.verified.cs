@@ -135,6 +135,201 @@ partial class LoopNet : global::Differentiable.IModule
         return (result, new ForwardGradients { W = d_W ?? ZerosLike(W), U = d_U ?? ZerosLike(U), B = d_B ?? ZerosLike(B), x = d_x ?? ZerosLike(x) });
     }
 
+    /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class ForwardCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public Tensor W { get; init; } = null!;
+        public Tensor U { get; init; } = null!;
+        public Tensor B { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "W", "U", "B")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+    {
+        // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_h = null;
+        Tensor? d_result = null;
+        Tensor? d_W = null;
+        Tensor? d_U = null;
+        Tensor? d_B = null;
+        // var h = Tanh(x.MatMul(U));
+        var h_new = Tanh(MatMul(x, U));
+        var h = h_new;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            // h_new = tanh(x · U)  ⇒  d_h_new_matmul = d_h_new ⊙ (1 − h_new²)
+            var d_h_new_matmul = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
+            // h_new_matmul = x · U  ⇒  d_U2 = xᵀ · d_h_new_matmul
+            var d_U2 = MatMulTransposeA(x, d_h_new_matmul);
+            d_U = d_U is null ? d_U2 : d_U + d_U2;
+        });
+        for (int i = 0; i < Steps; i++)
+        {
+            if (h.Abs().Max().Item() < 0.001)
+            {
+                break;
+            }
+            // h = Tanh(h.MatMul(W) + x.MatMul(U) + B);
+            var h_saved = h;
+            var h_new_matmul2 = MatMul(h, W);
+            var h_new_matmul = MatMul(x, U);
+            var h_new_add = Add(h_new_matmul2, h_new_matmul);
+            var h_new2 = Tanh(Add(h_new_add, B));
+            h = h_new2;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new2 = tanh(h_new_add + B)  ⇒  d_h_new_add2 = d_h_new2 ⊙ (1 − h_new2²)
+                var d_h_new_add2 = Mul(d_h_new2, Sub(1.0, Mul(h_new2, h_new2)));
+                // h_new_add = h_new_add + B  ⇒  d_h_new_add = d_h_new_add2, summed over broadcast axes
+                var d_h_new_add = SumToShapeOf(d_h_new_add2, h_new_add);
+                // h_new_add = h_new_add + B  ⇒  d_B2 = d_h_new_add2, summed over broadcast axes
+                var d_B2 = SumToShapeOf(d_h_new_add2, B);
+                // h_new_add = h_new_matmul2 + h_new_matmul  ⇒  d_h_new_matmul2 = d_h_new_add, summed over broadcast axes
+                var d_h_new_matmul2 = SumToShapeOf(d_h_new_add, h_new_matmul2);
+                // h_new_add = h_new_matmul2 + h_new_matmul  ⇒  d_h_new_matmul3 = d_h_new_add, summed over broadcast axes
+                var d_h_new_matmul3 = SumToShapeOf(d_h_new_add, h_new_matmul);
+                // h_new_matmul = x · U  ⇒  d_U3 = xᵀ · d_h_new_matmul3
+                var d_U3 = MatMulTransposeA(x, d_h_new_matmul3);
+                // h_new_matmul2 = h · W  ⇒  d_h2 = d_h_new_matmul2 · Wᵀ
+                var d_h2 = MatMulTransposeB(d_h_new_matmul2, W);
+                // h_new_matmul2 = h · W  ⇒  d_W2 = hᵀ · d_h_new_matmul2
+                var d_W2 = MatMulTransposeA(h_saved, d_h_new_matmul2);
+                d_W = d_W is null ? d_W2 : d_W + d_W2;
+                d_U = d_U is null ? d_U3 : d_U + d_U3;
+                d_B = d_B is null ? d_B2 : d_B + d_B2;
+                d_h = d_h is null ? d_h2 : d_h + d_h2;
+            });
+        }
+        // return h.Sum(axis: 1);
+        var h_saved2 = h;
+        var result = Sum(h, axis: 1);
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new = Σ_1 h  ⇒  d_h3 = d_result_new expanded to the shape of h
+            var d_h3 = ExpandAlong(d_result_new, h_saved2, axis: 1, keepDims: false);
+            d_h = d_h is null ? d_h3 : d_h + d_h3;
+        });
+
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new ForwardCallGradients { W = d_W ?? ZerosLike(W), U = d_U ?? ZerosLike(U), B = d_B ?? ZerosLike(B) };
+        });
+    }
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "W", "U", "B")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    {
+        // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_x = null;
+        Tensor? d_h = null;
+        Tensor? d_result = null;
+        Tensor? d_W = null;
+        Tensor? d_U = null;
+        Tensor? d_B = null;
+        // var h = Tanh(x.MatMul(U));
+        var h_new = Tanh(MatMul(x, U));
+        var h = h_new;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            // h_new = tanh(x · U)  ⇒  d_h_new_matmul = d_h_new ⊙ (1 − h_new²)
+            var d_h_new_matmul = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
+            // h_new_matmul = x · U  ⇒  d_x2 = d_h_new_matmul · Uᵀ
+            var d_x2 = MatMulTransposeB(d_h_new_matmul, U);
+            // h_new_matmul = x · U  ⇒  d_U2 = xᵀ · d_h_new_matmul
+            var d_U2 = MatMulTransposeA(x, d_h_new_matmul);
+            d_U = d_U is null ? d_U2 : d_U + d_U2;
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+        });
+        for (int i = 0; i < Steps; i++)
+        {
+            if (h.Abs().Max().Item() < 0.001)
+            {
+                break;
+            }
+            // h = Tanh(h.MatMul(W) + x.MatMul(U) + B);
+            var h_saved = h;
+            var h_new_matmul2 = MatMul(h, W);
+            var h_new_matmul = MatMul(x, U);
+            var h_new_add = Add(h_new_matmul2, h_new_matmul);
+            var h_new2 = Tanh(Add(h_new_add, B));
+            h = h_new2;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new2 = tanh(h_new_add + B)  ⇒  d_h_new_add2 = d_h_new2 ⊙ (1 − h_new2²)
+                var d_h_new_add2 = Mul(d_h_new2, Sub(1.0, Mul(h_new2, h_new2)));
+                // h_new_add = h_new_add + B  ⇒  d_h_new_add = d_h_new_add2, summed over broadcast axes
+                var d_h_new_add = SumToShapeOf(d_h_new_add2, h_new_add);
+                // h_new_add = h_new_add + B  ⇒  d_B2 = d_h_new_add2, summed over broadcast axes
+                var d_B2 = SumToShapeOf(d_h_new_add2, B);
+                // h_new_add = h_new_matmul2 + h_new_matmul  ⇒  d_h_new_matmul2 = d_h_new_add, summed over broadcast axes
+                var d_h_new_matmul2 = SumToShapeOf(d_h_new_add, h_new_matmul2);
+                // h_new_add = h_new_matmul2 + h_new_matmul  ⇒  d_h_new_matmul3 = d_h_new_add, summed over broadcast axes
+                var d_h_new_matmul3 = SumToShapeOf(d_h_new_add, h_new_matmul);
+                // h_new_matmul = x · U  ⇒  d_x3 = d_h_new_matmul3 · Uᵀ
+                var d_x3 = MatMulTransposeB(d_h_new_matmul3, U);
+                // h_new_matmul = x · U  ⇒  d_U3 = xᵀ · d_h_new_matmul3
+                var d_U3 = MatMulTransposeA(x, d_h_new_matmul3);
+                // h_new_matmul2 = h · W  ⇒  d_h2 = d_h_new_matmul2 · Wᵀ
+                var d_h2 = MatMulTransposeB(d_h_new_matmul2, W);
+                // h_new_matmul2 = h · W  ⇒  d_W2 = hᵀ · d_h_new_matmul2
+                var d_W2 = MatMulTransposeA(h_saved, d_h_new_matmul2);
+                d_W = d_W is null ? d_W2 : d_W + d_W2;
+                d_U = d_U is null ? d_U3 : d_U + d_U3;
+                d_B = d_B is null ? d_B2 : d_B + d_B2;
+                d_h = d_h is null ? d_h2 : d_h + d_h2;
+                d_x = d_x is null ? d_x3 : d_x + d_x3;
+            });
+        }
+        // return h.Sum(axis: 1);
+        var h_saved2 = h;
+        var result = Sum(h, axis: 1);
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new = Σ_1 h  ⇒  d_h3 = d_result_new expanded to the shape of h
+            var d_h3 = ExpandAlong(d_result_new, h_saved2, axis: 1, keepDims: false);
+            d_h = d_h is null ? d_h3 : d_h + d_h3;
+        });
+
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new ForwardCallGradients { W = d_W ?? ZerosLike(W), U = d_U ?? ZerosLike(U), B = d_B ?? ZerosLike(B), x = d_x ?? ZerosLike(x) };
+        });
+    }
+
     /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
@@ -263,6 +458,201 @@ partial class LoopNet : global::Differentiable.IModule
             d_result = Seed(result, seed);
             while (tape.Count > 0) tape.Pop()();
             return (result, new ForwardGradients { W = d_W ?? ZerosLike(W), U = d_U ?? ZerosLike(U), B = d_B ?? ZerosLike(B), x = d_x ?? ZerosLike(x) });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor W { get; init; } = null!;
+            public Tensor U { get; init; } = null!;
+            public Tensor B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+        /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "W", "U", "B")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        {
+            // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_h = null;
+            Tensor? d_result = null;
+            Tensor? d_W = null;
+            Tensor? d_U = null;
+            Tensor? d_B = null;
+            // var h = Tanh(x.MatMul(U));
+            var h_new = Tanh(MatMul(x, U));
+            var h = h_new;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = tanh(x · U)  ⇒  d_h_new_matmul = d_h_new ⊙ (1 − h_new²)
+                var d_h_new_matmul = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
+                // h_new_matmul = x · U  ⇒  d_U2 = xᵀ · d_h_new_matmul
+                var d_U2 = MatMulTransposeA(x, d_h_new_matmul);
+                d_U = d_U is null ? d_U2 : d_U + d_U2;
+            });
+            for (int i = 0; i < Steps; i++)
+            {
+                if (h.Abs().Max().Item() < 0.001)
+                {
+                    break;
+                }
+                // h = Tanh(h.MatMul(W) + x.MatMul(U) + B);
+                var h_saved = h;
+                var h_new_matmul2 = MatMul(h, W);
+                var h_new_matmul = MatMul(x, U);
+                var h_new_add = Add(h_new_matmul2, h_new_matmul);
+                var h_new2 = Tanh(Add(h_new_add, B));
+                h = h_new2;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new2 = tanh(h_new_add + B)  ⇒  d_h_new_add2 = d_h_new2 ⊙ (1 − h_new2²)
+                    var d_h_new_add2 = Mul(d_h_new2, Sub(1.0, Mul(h_new2, h_new2)));
+                    // h_new_add = h_new_add + B  ⇒  d_h_new_add = d_h_new_add2, summed over broadcast axes
+                    var d_h_new_add = SumToShapeOf(d_h_new_add2, h_new_add);
+                    // h_new_add = h_new_add + B  ⇒  d_B2 = d_h_new_add2, summed over broadcast axes
+                    var d_B2 = SumToShapeOf(d_h_new_add2, B);
+                    // h_new_add = h_new_matmul2 + h_new_matmul  ⇒  d_h_new_matmul2 = d_h_new_add, summed over broadcast axes
+                    var d_h_new_matmul2 = SumToShapeOf(d_h_new_add, h_new_matmul2);
+                    // h_new_add = h_new_matmul2 + h_new_matmul  ⇒  d_h_new_matmul3 = d_h_new_add, summed over broadcast axes
+                    var d_h_new_matmul3 = SumToShapeOf(d_h_new_add, h_new_matmul);
+                    // h_new_matmul = x · U  ⇒  d_U3 = xᵀ · d_h_new_matmul3
+                    var d_U3 = MatMulTransposeA(x, d_h_new_matmul3);
+                    // h_new_matmul2 = h · W  ⇒  d_h2 = d_h_new_matmul2 · Wᵀ
+                    var d_h2 = MatMulTransposeB(d_h_new_matmul2, W);
+                    // h_new_matmul2 = h · W  ⇒  d_W2 = hᵀ · d_h_new_matmul2
+                    var d_W2 = MatMulTransposeA(h_saved, d_h_new_matmul2);
+                    d_W = d_W is null ? d_W2 : d_W + d_W2;
+                    d_U = d_U is null ? d_U3 : d_U + d_U3;
+                    d_B = d_B is null ? d_B2 : d_B + d_B2;
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                });
+            }
+            // return h.Sum(axis: 1);
+            var h_saved2 = h;
+            var result = Sum(h, axis: 1);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = Σ_1 h  ⇒  d_h3 = d_result_new expanded to the shape of h
+                var d_h3 = ExpandAlong(d_result_new, h_saved2, axis: 1, keepDims: false);
+                d_h = d_h is null ? d_h3 : d_h + d_h3;
+            });
+
+            return (result, seed2 =>
+            {
+                // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed2);
+                while (tape.Count > 0) tape.Pop()();
+                return new ForwardCallGradients { W = d_W ?? ZerosLike(W), U = d_U ?? ZerosLike(U), B = d_B ?? ZerosLike(B) };
+            });
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+        /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "W", "U", "B")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+        {
+            // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_h = null;
+            Tensor? d_result = null;
+            Tensor? d_W = null;
+            Tensor? d_U = null;
+            Tensor? d_B = null;
+            // var h = Tanh(x.MatMul(U));
+            var h_new = Tanh(MatMul(x, U));
+            var h = h_new;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = tanh(x · U)  ⇒  d_h_new_matmul = d_h_new ⊙ (1 − h_new²)
+                var d_h_new_matmul = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
+                // h_new_matmul = x · U  ⇒  d_x2 = d_h_new_matmul · Uᵀ
+                var d_x2 = MatMulTransposeB(d_h_new_matmul, U);
+                // h_new_matmul = x · U  ⇒  d_U2 = xᵀ · d_h_new_matmul
+                var d_U2 = MatMulTransposeA(x, d_h_new_matmul);
+                d_U = d_U is null ? d_U2 : d_U + d_U2;
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+            });
+            for (int i = 0; i < Steps; i++)
+            {
+                if (h.Abs().Max().Item() < 0.001)
+                {
+                    break;
+                }
+                // h = Tanh(h.MatMul(W) + x.MatMul(U) + B);
+                var h_saved = h;
+                var h_new_matmul2 = MatMul(h, W);
+                var h_new_matmul = MatMul(x, U);
+                var h_new_add = Add(h_new_matmul2, h_new_matmul);
+                var h_new2 = Tanh(Add(h_new_add, B));
+                h = h_new2;
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new2 = tanh(h_new_add + B)  ⇒  d_h_new_add2 = d_h_new2 ⊙ (1 − h_new2²)
+                    var d_h_new_add2 = Mul(d_h_new2, Sub(1.0, Mul(h_new2, h_new2)));
+                    // h_new_add = h_new_add + B  ⇒  d_h_new_add = d_h_new_add2, summed over broadcast axes
+                    var d_h_new_add = SumToShapeOf(d_h_new_add2, h_new_add);
+                    // h_new_add = h_new_add + B  ⇒  d_B2 = d_h_new_add2, summed over broadcast axes
+                    var d_B2 = SumToShapeOf(d_h_new_add2, B);
+                    // h_new_add = h_new_matmul2 + h_new_matmul  ⇒  d_h_new_matmul2 = d_h_new_add, summed over broadcast axes
+                    var d_h_new_matmul2 = SumToShapeOf(d_h_new_add, h_new_matmul2);
+                    // h_new_add = h_new_matmul2 + h_new_matmul  ⇒  d_h_new_matmul3 = d_h_new_add, summed over broadcast axes
+                    var d_h_new_matmul3 = SumToShapeOf(d_h_new_add, h_new_matmul);
+                    // h_new_matmul = x · U  ⇒  d_x3 = d_h_new_matmul3 · Uᵀ
+                    var d_x3 = MatMulTransposeB(d_h_new_matmul3, U);
+                    // h_new_matmul = x · U  ⇒  d_U3 = xᵀ · d_h_new_matmul3
+                    var d_U3 = MatMulTransposeA(x, d_h_new_matmul3);
+                    // h_new_matmul2 = h · W  ⇒  d_h2 = d_h_new_matmul2 · Wᵀ
+                    var d_h2 = MatMulTransposeB(d_h_new_matmul2, W);
+                    // h_new_matmul2 = h · W  ⇒  d_W2 = hᵀ · d_h_new_matmul2
+                    var d_W2 = MatMulTransposeA(h_saved, d_h_new_matmul2);
+                    d_W = d_W is null ? d_W2 : d_W + d_W2;
+                    d_U = d_U is null ? d_U3 : d_U + d_U3;
+                    d_B = d_B is null ? d_B2 : d_B + d_B2;
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                    d_x = d_x is null ? d_x3 : d_x + d_x3;
+                });
+            }
+            // return h.Sum(axis: 1);
+            var h_saved2 = h;
+            var result = Sum(h, axis: 1);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = Σ_1 h  ⇒  d_h3 = d_result_new expanded to the shape of h
+                var d_h3 = ExpandAlong(d_result_new, h_saved2, axis: 1, keepDims: false);
+                d_h = d_h is null ? d_h3 : d_h + d_h3;
+            });
+
+            return (result, seed2 =>
+            {
+                // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed2);
+                while (tape.Count > 0) tape.Pop()();
+                return new ForwardCallGradients { W = d_W ?? ZerosLike(W), U = d_U ?? ZerosLike(U), B = d_B ?? ZerosLike(B), x = d_x ?? ZerosLike(x) };
+            });
         }
 
         /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>

@@ -153,6 +153,198 @@ partial class ResidualStack : global::Differentiable.IModule
         return (result, new ForwardGradients { Blocks_W = GradientsOrZeros(d_Blocks_W, index => Blocks[index].W), Blocks_B = GradientsOrZeros(d_Blocks_B, index => Blocks[index].B), Scale = d_Scale ?? ZerosLike(Scale), x = d_x ?? ZerosLike(x) });
     }
 
+    /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class ForwardCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public IReadOnlyList<Tensor> Blocks_W { get; init; } = null!;
+        public IReadOnlyList<Tensor> Blocks_B { get; init; } = null!;
+        public Tensor Scale { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Blocks.*.W", "Blocks.*.B", "Scale")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+    {
+        // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_h = null;
+        Tensor? d_result = null;
+        var d_Blocks_W = new Tensor?[Blocks.Count]; // d_Blocks_W[i] = ∂L/∂Blocks[i].W
+        var d_Blocks_B = new Tensor?[Blocks.Count]; // d_Blocks_B[i] = ∂L/∂Blocks[i].B
+        Tensor? d_Scale = null;
+        // var h = x;
+        var h = x;
+        tape.Push(() => d_h = null); // no gradient flows through this statement; before it, the target is another value
+        // foreach (var block in Blocks), by index: each element's parameters get their own gradient
+        for (var block_index = 0; block_index < Blocks.Count; block_index++)
+        {
+            var block = Blocks[block_index];
+            // h = h + Tanh(block.Forward(h)) * block.B;
+            var block_index_saved = block_index;
+            var h_saved = h;
+            var block_forward_vjp = block.ForwardVjp(h);
+            var block_forward = block_forward_vjp.Value;
+            var h_new_tanh = Tanh(block_forward);
+            var h_new_mul = Mul(h_new_tanh, block.B);
+            h = Add(h, h_new_mul);
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = h + h_new_mul  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                var d_h2 = SumToShapeOf(d_h_new, h_saved);
+                // h_new = h + h_new_mul  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                // h_new_mul = h_new_tanh ⊙ block.B  ⇒  d_h_new_tanh = d_h_new_mul ⊙ block.B, summed over broadcast axes
+                var d_h_new_tanh = SumToShapeOf(Mul(d_h_new_mul, block.B), h_new_tanh);
+                // h_new_mul = h_new_tanh ⊙ block.B  ⇒  d_block_B = d_h_new_mul ⊙ h_new_tanh, summed over broadcast axes
+                var d_block_B = SumToShapeOf(Mul(d_h_new_mul, h_new_tanh), block.B);
+                // h_new_tanh = tanh(block_forward)  ⇒  d_block_forward = d_h_new_tanh ⊙ (1 − h_new_tanh²)
+                var d_block_forward = Mul(d_h_new_tanh, Sub(1.0, Mul(h_new_tanh, h_new_tanh)));
+                var block_forward_pullback = block_forward_vjp.Pullback(d_block_forward);
+                // block_forward = block.Forward(h)  ⇒  d_h2 += pullback of block.Forward(h) at d_block_forward, its x
+                d_h2 += block_forward_pullback.x;
+                // block_forward = block.Forward(h)  ⇒  d_block_W = pullback of block.Forward(h) at d_block_forward, its W
+                var d_block_W = block_forward_pullback.W;
+                // block_forward = block.Forward(h)  ⇒  d_block_B += pullback of block.Forward(h) at d_block_forward, its B
+                d_block_B += block_forward_pullback.B;
+                d_Blocks_W[block_index_saved] = d_Blocks_W[block_index_saved] is null ? d_block_W : d_Blocks_W[block_index_saved]! + d_block_W;
+                d_Blocks_B[block_index_saved] = d_Blocks_B[block_index_saved] is null ? d_block_B : d_Blocks_B[block_index_saved]! + d_block_B;
+                d_h = d_h is null ? d_h2 : d_h + d_h2;
+            });
+            if (h.Norm().Item() > Limit)
+            {
+                break;
+            }
+        }
+        // return (h * Scale).Sum(axis: 1);
+        var h_saved2 = h;
+        var result_new_mul = Mul(h, Scale);
+        var result = Sum(result_new_mul, axis: 1);
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new = Σ_1 result_new_mul  ⇒  d_result_new_mul = d_result_new expanded to the shape of result_new_mul
+            var d_result_new_mul = ExpandAlong(d_result_new, result_new_mul, axis: 1, keepDims: false);
+            // result_new_mul = h ⊙ Scale  ⇒  d_h3 = d_result_new_mul ⊙ Scale, summed over broadcast axes
+            var d_h3 = SumToShapeOf(Mul(d_result_new_mul, Scale), h_saved2);
+            // result_new_mul = h ⊙ Scale  ⇒  d_Scale2 = d_result_new_mul ⊙ h, summed over broadcast axes
+            var d_Scale2 = SumToShapeOf(Mul(d_result_new_mul, h_saved2), Scale);
+            d_Scale = d_Scale is null ? d_Scale2 : d_Scale + d_Scale2;
+            d_h = d_h is null ? d_h3 : d_h + d_h3;
+        });
+
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new ForwardCallGradients { Blocks_W = GradientsOrZeros(d_Blocks_W, index => Blocks[index].W), Blocks_B = GradientsOrZeros(d_Blocks_B, index => Blocks[index].B), Scale = d_Scale ?? ZerosLike(Scale) };
+        });
+    }
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Blocks.*.W", "Blocks.*.B", "Scale")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    {
+        // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_x = null;
+        Tensor? d_h = null;
+        Tensor? d_result = null;
+        var d_Blocks_W = new Tensor?[Blocks.Count]; // d_Blocks_W[i] = ∂L/∂Blocks[i].W
+        var d_Blocks_B = new Tensor?[Blocks.Count]; // d_Blocks_B[i] = ∂L/∂Blocks[i].B
+        Tensor? d_Scale = null;
+        // var h = x;
+        var h = x;
+        tape.Push(() =>
+        {
+            if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+            d_h = null; // before this statement, the target is another value: its adjoint starts over
+            d_x = d_x is null ? d_x2 : d_x + d_x2;
+        });
+        // foreach (var block in Blocks), by index: each element's parameters get their own gradient
+        for (var block_index = 0; block_index < Blocks.Count; block_index++)
+        {
+            var block = Blocks[block_index];
+            // h = h + Tanh(block.Forward(h)) * block.B;
+            var block_index_saved = block_index;
+            var h_saved = h;
+            var block_forward_vjp = block.ForwardVjp(h);
+            var block_forward = block_forward_vjp.Value;
+            var h_new_tanh = Tanh(block_forward);
+            var h_new_mul = Mul(h_new_tanh, block.B);
+            h = Add(h, h_new_mul);
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                // h_new = h + h_new_mul  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                var d_h2 = SumToShapeOf(d_h_new, h_saved);
+                // h_new = h + h_new_mul  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                // h_new_mul = h_new_tanh ⊙ block.B  ⇒  d_h_new_tanh = d_h_new_mul ⊙ block.B, summed over broadcast axes
+                var d_h_new_tanh = SumToShapeOf(Mul(d_h_new_mul, block.B), h_new_tanh);
+                // h_new_mul = h_new_tanh ⊙ block.B  ⇒  d_block_B = d_h_new_mul ⊙ h_new_tanh, summed over broadcast axes
+                var d_block_B = SumToShapeOf(Mul(d_h_new_mul, h_new_tanh), block.B);
+                // h_new_tanh = tanh(block_forward)  ⇒  d_block_forward = d_h_new_tanh ⊙ (1 − h_new_tanh²)
+                var d_block_forward = Mul(d_h_new_tanh, Sub(1.0, Mul(h_new_tanh, h_new_tanh)));
+                var block_forward_pullback = block_forward_vjp.Pullback(d_block_forward);
+                // block_forward = block.Forward(h)  ⇒  d_h2 += pullback of block.Forward(h) at d_block_forward, its x
+                d_h2 += block_forward_pullback.x;
+                // block_forward = block.Forward(h)  ⇒  d_block_W = pullback of block.Forward(h) at d_block_forward, its W
+                var d_block_W = block_forward_pullback.W;
+                // block_forward = block.Forward(h)  ⇒  d_block_B += pullback of block.Forward(h) at d_block_forward, its B
+                d_block_B += block_forward_pullback.B;
+                d_Blocks_W[block_index_saved] = d_Blocks_W[block_index_saved] is null ? d_block_W : d_Blocks_W[block_index_saved]! + d_block_W;
+                d_Blocks_B[block_index_saved] = d_Blocks_B[block_index_saved] is null ? d_block_B : d_Blocks_B[block_index_saved]! + d_block_B;
+                d_h = d_h is null ? d_h2 : d_h + d_h2;
+            });
+            if (h.Norm().Item() > Limit)
+            {
+                break;
+            }
+        }
+        // return (h * Scale).Sum(axis: 1);
+        var h_saved2 = h;
+        var result_new_mul = Mul(h, Scale);
+        var result = Sum(result_new_mul, axis: 1);
+        tape.Push(() =>
+        {
+            if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+            d_result = null; // before this statement, the target is another value: its adjoint starts over
+            // result_new = Σ_1 result_new_mul  ⇒  d_result_new_mul = d_result_new expanded to the shape of result_new_mul
+            var d_result_new_mul = ExpandAlong(d_result_new, result_new_mul, axis: 1, keepDims: false);
+            // result_new_mul = h ⊙ Scale  ⇒  d_h3 = d_result_new_mul ⊙ Scale, summed over broadcast axes
+            var d_h3 = SumToShapeOf(Mul(d_result_new_mul, Scale), h_saved2);
+            // result_new_mul = h ⊙ Scale  ⇒  d_Scale2 = d_result_new_mul ⊙ h, summed over broadcast axes
+            var d_Scale2 = SumToShapeOf(Mul(d_result_new_mul, h_saved2), Scale);
+            d_Scale = d_Scale is null ? d_Scale2 : d_Scale + d_Scale2;
+            d_h = d_h is null ? d_h3 : d_h + d_h3;
+        });
+
+        return (result, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+            d_result = Seed(result, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new ForwardCallGradients { Blocks_W = GradientsOrZeros(d_Blocks_W, index => Blocks[index].W), Blocks_B = GradientsOrZeros(d_Blocks_B, index => Blocks[index].B), Scale = d_Scale ?? ZerosLike(Scale), x = d_x ?? ZerosLike(x) };
+        });
+    }
+
     /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public void ForwardDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
@@ -293,6 +485,198 @@ partial class ResidualStack : global::Differentiable.IModule
             d_result = Seed(result, seed);
             while (tape.Count > 0) tape.Pop()();
             return (result, new ForwardGradients { Blocks_W = GradientsOrZeros(d_Blocks_W, index => Blocks[index].W), Blocks_B = GradientsOrZeros(d_Blocks_B, index => Blocks[index].B), Scale = d_Scale ?? ZerosLike(Scale), x = d_x ?? ZerosLike(x) });
+        }
+
+        /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class ForwardCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public IReadOnlyList<Tensor> Blocks_W { get; init; } = null!;
+            public IReadOnlyList<Tensor> Blocks_B { get; init; } = null!;
+            public Tensor Scale { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+        /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "Blocks.*.W", "Blocks.*.B", "Scale")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        {
+            // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_h = null;
+            Tensor? d_result = null;
+            var d_Blocks_W = new Tensor?[Blocks.Count]; // d_Blocks_W[i] = ∂L/∂Blocks[i].W
+            var d_Blocks_B = new Tensor?[Blocks.Count]; // d_Blocks_B[i] = ∂L/∂Blocks[i].B
+            Tensor? d_Scale = null;
+            // var h = x;
+            var h = x;
+            tape.Push(() => d_h = null); // no gradient flows through this statement; before it, the target is another value
+            // foreach (var block in Blocks), by index: each element's parameters get their own gradient
+            for (var block_index = 0; block_index < Blocks.Count; block_index++)
+            {
+                var block = Blocks[block_index];
+                // h = h + Tanh(block.Forward(h)) * block.B;
+                var block_index_saved = block_index;
+                var h_saved = h;
+                var block_forward_vjp = block.ForwardVjp(h);
+                var block_forward = block_forward_vjp.Value;
+                var h_new_tanh = Tanh(block_forward);
+                var h_new_mul = Mul(h_new_tanh, block.B);
+                h = Add(h, h_new_mul);
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new = h + h_new_mul  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                    var d_h2 = SumToShapeOf(d_h_new, h_saved);
+                    // h_new = h + h_new_mul  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                    var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                    // h_new_mul = h_new_tanh ⊙ block.B  ⇒  d_h_new_tanh = d_h_new_mul ⊙ block.B, summed over broadcast axes
+                    var d_h_new_tanh = SumToShapeOf(Mul(d_h_new_mul, block.B), h_new_tanh);
+                    // h_new_mul = h_new_tanh ⊙ block.B  ⇒  d_block_B = d_h_new_mul ⊙ h_new_tanh, summed over broadcast axes
+                    var d_block_B = SumToShapeOf(Mul(d_h_new_mul, h_new_tanh), block.B);
+                    // h_new_tanh = tanh(block_forward)  ⇒  d_block_forward = d_h_new_tanh ⊙ (1 − h_new_tanh²)
+                    var d_block_forward = Mul(d_h_new_tanh, Sub(1.0, Mul(h_new_tanh, h_new_tanh)));
+                    var block_forward_pullback = block_forward_vjp.Pullback(d_block_forward);
+                    // block_forward = block.Forward(h)  ⇒  d_h2 += pullback of block.Forward(h) at d_block_forward, its x
+                    d_h2 += block_forward_pullback.x;
+                    // block_forward = block.Forward(h)  ⇒  d_block_W = pullback of block.Forward(h) at d_block_forward, its W
+                    var d_block_W = block_forward_pullback.W;
+                    // block_forward = block.Forward(h)  ⇒  d_block_B += pullback of block.Forward(h) at d_block_forward, its B
+                    d_block_B += block_forward_pullback.B;
+                    d_Blocks_W[block_index_saved] = d_Blocks_W[block_index_saved] is null ? d_block_W : d_Blocks_W[block_index_saved]! + d_block_W;
+                    d_Blocks_B[block_index_saved] = d_Blocks_B[block_index_saved] is null ? d_block_B : d_Blocks_B[block_index_saved]! + d_block_B;
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                });
+                if (h.Norm().Item() > Limit)
+                {
+                    break;
+                }
+            }
+            // return (h * Scale).Sum(axis: 1);
+            var h_saved2 = h;
+            var result_new_mul = Mul(h, Scale);
+            var result = Sum(result_new_mul, axis: 1);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = Σ_1 result_new_mul  ⇒  d_result_new_mul = d_result_new expanded to the shape of result_new_mul
+                var d_result_new_mul = ExpandAlong(d_result_new, result_new_mul, axis: 1, keepDims: false);
+                // result_new_mul = h ⊙ Scale  ⇒  d_h3 = d_result_new_mul ⊙ Scale, summed over broadcast axes
+                var d_h3 = SumToShapeOf(Mul(d_result_new_mul, Scale), h_saved2);
+                // result_new_mul = h ⊙ Scale  ⇒  d_Scale2 = d_result_new_mul ⊙ h, summed over broadcast axes
+                var d_Scale2 = SumToShapeOf(Mul(d_result_new_mul, h_saved2), Scale);
+                d_Scale = d_Scale is null ? d_Scale2 : d_Scale + d_Scale2;
+                d_h = d_h is null ? d_h3 : d_h + d_h3;
+            });
+
+            return (result, seed2 =>
+            {
+                // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed2);
+                while (tape.Count > 0) tape.Pop()();
+                return new ForwardCallGradients { Blocks_W = GradientsOrZeros(d_Blocks_W, index => Blocks[index].W), Blocks_B = GradientsOrZeros(d_Blocks_B, index => Blocks[index].B), Scale = d_Scale ?? ZerosLike(Scale) };
+            });
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the forward
+        /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "Blocks.*.W", "Blocks.*.B", "Scale")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+        {
+            // Forward: Forward as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_x = null;
+            Tensor? d_h = null;
+            Tensor? d_result = null;
+            var d_Blocks_W = new Tensor?[Blocks.Count]; // d_Blocks_W[i] = ∂L/∂Blocks[i].W
+            var d_Blocks_B = new Tensor?[Blocks.Count]; // d_Blocks_B[i] = ∂L/∂Blocks[i].B
+            Tensor? d_Scale = null;
+            // var h = x;
+            var h = x;
+            tape.Push(() =>
+            {
+                if (d_h is not { } d_x2) return; // nothing flowed into the value assigned here
+                d_h = null; // before this statement, the target is another value: its adjoint starts over
+                d_x = d_x is null ? d_x2 : d_x + d_x2;
+            });
+            // foreach (var block in Blocks), by index: each element's parameters get their own gradient
+            for (var block_index = 0; block_index < Blocks.Count; block_index++)
+            {
+                var block = Blocks[block_index];
+                // h = h + Tanh(block.Forward(h)) * block.B;
+                var block_index_saved = block_index;
+                var h_saved = h;
+                var block_forward_vjp = block.ForwardVjp(h);
+                var block_forward = block_forward_vjp.Value;
+                var h_new_tanh = Tanh(block_forward);
+                var h_new_mul = Mul(h_new_tanh, block.B);
+                h = Add(h, h_new_mul);
+                tape.Push(() =>
+                {
+                    if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
+                    d_h = null; // before this statement, the target is another value: its adjoint starts over
+                    // h_new = h + h_new_mul  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                    var d_h2 = SumToShapeOf(d_h_new, h_saved);
+                    // h_new = h + h_new_mul  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
+                    var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                    // h_new_mul = h_new_tanh ⊙ block.B  ⇒  d_h_new_tanh = d_h_new_mul ⊙ block.B, summed over broadcast axes
+                    var d_h_new_tanh = SumToShapeOf(Mul(d_h_new_mul, block.B), h_new_tanh);
+                    // h_new_mul = h_new_tanh ⊙ block.B  ⇒  d_block_B = d_h_new_mul ⊙ h_new_tanh, summed over broadcast axes
+                    var d_block_B = SumToShapeOf(Mul(d_h_new_mul, h_new_tanh), block.B);
+                    // h_new_tanh = tanh(block_forward)  ⇒  d_block_forward = d_h_new_tanh ⊙ (1 − h_new_tanh²)
+                    var d_block_forward = Mul(d_h_new_tanh, Sub(1.0, Mul(h_new_tanh, h_new_tanh)));
+                    var block_forward_pullback = block_forward_vjp.Pullback(d_block_forward);
+                    // block_forward = block.Forward(h)  ⇒  d_h2 += pullback of block.Forward(h) at d_block_forward, its x
+                    d_h2 += block_forward_pullback.x;
+                    // block_forward = block.Forward(h)  ⇒  d_block_W = pullback of block.Forward(h) at d_block_forward, its W
+                    var d_block_W = block_forward_pullback.W;
+                    // block_forward = block.Forward(h)  ⇒  d_block_B += pullback of block.Forward(h) at d_block_forward, its B
+                    d_block_B += block_forward_pullback.B;
+                    d_Blocks_W[block_index_saved] = d_Blocks_W[block_index_saved] is null ? d_block_W : d_Blocks_W[block_index_saved]! + d_block_W;
+                    d_Blocks_B[block_index_saved] = d_Blocks_B[block_index_saved] is null ? d_block_B : d_Blocks_B[block_index_saved]! + d_block_B;
+                    d_h = d_h is null ? d_h2 : d_h + d_h2;
+                });
+                if (h.Norm().Item() > Limit)
+                {
+                    break;
+                }
+            }
+            // return (h * Scale).Sum(axis: 1);
+            var h_saved2 = h;
+            var result_new_mul = Mul(h, Scale);
+            var result = Sum(result_new_mul, axis: 1);
+            tape.Push(() =>
+            {
+                if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
+                d_result = null; // before this statement, the target is another value: its adjoint starts over
+                // result_new = Σ_1 result_new_mul  ⇒  d_result_new_mul = d_result_new expanded to the shape of result_new_mul
+                var d_result_new_mul = ExpandAlong(d_result_new, result_new_mul, axis: 1, keepDims: false);
+                // result_new_mul = h ⊙ Scale  ⇒  d_h3 = d_result_new_mul ⊙ Scale, summed over broadcast axes
+                var d_h3 = SumToShapeOf(Mul(d_result_new_mul, Scale), h_saved2);
+                // result_new_mul = h ⊙ Scale  ⇒  d_Scale2 = d_result_new_mul ⊙ h, summed over broadcast axes
+                var d_Scale2 = SumToShapeOf(Mul(d_result_new_mul, h_saved2), Scale);
+                d_Scale = d_Scale is null ? d_Scale2 : d_Scale + d_Scale2;
+                d_h = d_h is null ? d_h3 : d_h + d_h3;
+            });
+
+            return (result, seed2 =>
+            {
+                // Backward: L = Σ seed2 ⊙ result; the tape runs in reverse, replaying the path the forward took.
+                d_result = Seed(result, seed2);
+                while (tape.Count > 0) tape.Pop()();
+                return new ForwardCallGradients { Blocks_W = GradientsOrZeros(d_Blocks_W, index => Blocks[index].W), Blocks_B = GradientsOrZeros(d_Blocks_B, index => Blocks[index].B), Scale = d_Scale ?? ZerosLike(Scale), x = d_x ?? ZerosLike(x) };
+            });
         }
 
         /// <summary>Forward has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>

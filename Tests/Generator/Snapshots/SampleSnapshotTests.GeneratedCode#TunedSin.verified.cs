@@ -63,6 +63,7 @@ static partial class TunedSin
     /// maps ∂L/∂result to the gradients of x, w, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Apply")]
     public static (Tensor Value, global::System.Func<Tensor?, ApplyCallGradients> Pullback) ApplyVjp(Tensor x, Tensor w)
     {
         // Forward
@@ -215,6 +216,7 @@ extern ""C"" __global__ void d_w_mul(const Geometry g, float* __restrict__ out, 
         /// maps ∂L/∂result to the gradients of x, w, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Apply")]
         public static (Tensor Value, global::System.Func<Tensor?, ApplyCallGradients> Pullback) ApplyVjp(Tensor x, Tensor w)
         {
             // Forward

@@ -95,6 +95,87 @@ static partial class Tutorial
         return (c, new FGradients { a = d_a ?? ZerosLike(a) });
     }
 
+    /// <summary>The gradients a call of F from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class FCallGradients
+    {
+        public Tensor a { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>F(a)</c> and its pullback, for [Differentiable] methods that call it: the forward
+    /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("F")]
+    public static (Tensor Value, global::System.Func<Tensor?, FCallGradients> Pullback) FVjp(Tensor a)
+    {
+        // Forward: F as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+        var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+        // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+        Tensor? d_a = null;
+        Tensor? d_b = null;
+        Tensor? d_c = null;
+        // var b = a * 2;
+        var b = Mul(a, 2.0);
+        tape.Push(() =>
+        {
+            if (d_b is not { } d_b_new) return; // nothing flowed into the value assigned here
+            d_b = null; // before this statement, the target is another value: its adjoint starts over
+            // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2, summed over broadcast axes
+            var d_a2 = SumToShapeOf(Mul(d_b_new, 2.0), a);
+            d_a = d_a is null ? d_a2 : d_a + d_a2;
+        });
+        while (b.Norm().Item() < 1000)
+        {
+            // b = b * 2;
+            var b_saved = b;
+            b = Mul(b, 2.0);
+            tape.Push(() =>
+            {
+                if (d_b is not { } d_b_new2) return; // nothing flowed into the value assigned here
+                d_b = null; // before this statement, the target is another value: its adjoint starts over
+                // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2, summed over broadcast axes
+                var d_b2 = SumToShapeOf(Mul(d_b_new2, 2.0), b_saved);
+                d_b = d_b is null ? d_b2 : d_b + d_b2;
+            });
+        }
+        Tensor c;
+        if (b.Sum().Item() > 0)
+        {
+            // c = b;
+            c = b;
+            tape.Push(() =>
+            {
+                if (d_c is not { } d_b3) return; // nothing flowed into the value assigned here
+                d_c = null; // before this statement, the target is another value: its adjoint starts over
+                d_b = d_b is null ? d_b3 : d_b + d_b3;
+            });
+        }
+        else
+        {
+            // c = 100 * b;
+            var b_saved2 = b;
+            c = Mul(100.0, b);
+            tape.Push(() =>
+            {
+                if (d_c is not { } d_c_new) return; // nothing flowed into the value assigned here
+                d_c = null; // before this statement, the target is another value: its adjoint starts over
+                // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100, summed over broadcast axes
+                var d_b4 = SumToShapeOf(Mul(d_c_new, 100.0), b_saved2);
+                d_b = d_b is null ? d_b4 : d_b + d_b4;
+            });
+        }
+
+        return (c, seed2 =>
+        {
+            // Backward: L = Σ seed2 ⊙ c; the tape runs in reverse, replaying the path the forward took.
+            d_c = Seed(c, seed2);
+            while (tape.Count > 0) tape.Pop()();
+            return new FCallGradients { a = d_a ?? ZerosLike(a) };
+        });
+    }
+
     /// <summary>F has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public static void FDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p) =>
@@ -192,6 +273,87 @@ static partial class Tutorial
             d_c = Seed(c, seed);
             while (tape.Count > 0) tape.Pop()();
             return (c, new FGradients { a = d_a ?? ZerosLike(a) });
+        }
+
+        /// <summary>The gradients a call of F from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class FCallGradients
+        {
+            public Tensor a { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>F(a)</c> and its pullback, for [Differentiable] methods that call it: the forward
+        /// runs as written and records a tape; the pullback replays it (once) and returns the gradients its caller reads.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("F")]
+        public static (Tensor Value, global::System.Func<Tensor?, FCallGradients> Pullback) FVjp(Tensor a)
+        {
+            // Forward: F as written; each tensor statement pushes its backward onto the tape, once per time it runs.
+            var tape = new global::System.Collections.Generic.Stack<global::System.Action>();
+            // Adjoints d_v = ∂L/∂v, null until a gradient flows into v.
+            Tensor? d_a = null;
+            Tensor? d_b = null;
+            Tensor? d_c = null;
+            // var b = a * 2;
+            var b = Mul(a, 2.0);
+            tape.Push(() =>
+            {
+                if (d_b is not { } d_b_new) return; // nothing flowed into the value assigned here
+                d_b = null; // before this statement, the target is another value: its adjoint starts over
+                // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2, summed over broadcast axes
+                var d_a2 = SumToShapeOf(Mul(d_b_new, 2.0), a);
+                d_a = d_a is null ? d_a2 : d_a + d_a2;
+            });
+            while (b.Norm().Item() < 1000)
+            {
+                // b = b * 2;
+                var b_saved = b;
+                b = Mul(b, 2.0);
+                tape.Push(() =>
+                {
+                    if (d_b is not { } d_b_new2) return; // nothing flowed into the value assigned here
+                    d_b = null; // before this statement, the target is another value: its adjoint starts over
+                    // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2, summed over broadcast axes
+                    var d_b2 = SumToShapeOf(Mul(d_b_new2, 2.0), b_saved);
+                    d_b = d_b is null ? d_b2 : d_b + d_b2;
+                });
+            }
+            Tensor c;
+            if (b.Sum().Item() > 0)
+            {
+                // c = b;
+                c = b;
+                tape.Push(() =>
+                {
+                    if (d_c is not { } d_b3) return; // nothing flowed into the value assigned here
+                    d_c = null; // before this statement, the target is another value: its adjoint starts over
+                    d_b = d_b is null ? d_b3 : d_b + d_b3;
+                });
+            }
+            else
+            {
+                // c = 100 * b;
+                var b_saved2 = b;
+                c = Mul(100.0, b);
+                tape.Push(() =>
+                {
+                    if (d_c is not { } d_c_new) return; // nothing flowed into the value assigned here
+                    d_c = null; // before this statement, the target is another value: its adjoint starts over
+                    // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100, summed over broadcast axes
+                    var d_b4 = SumToShapeOf(Mul(d_c_new, 100.0), b_saved2);
+                    d_b = d_b is null ? d_b4 : d_b + d_b4;
+                });
+            }
+
+            return (c, seed2 =>
+            {
+                // Backward: L = Σ seed2 ⊙ c; the tape runs in reverse, replaying the path the forward took.
+                d_c = Seed(c, seed2);
+                while (tape.Count > 0) tape.Pop()();
+                return new FCallGradients { a = d_a ?? ZerosLike(a) };
+            });
         }
 
         /// <summary>F has control flow and no device program: building one fails with this explanation; train it on the CPU.</summary>

@@ -84,6 +84,7 @@ partial class TwoLayerNN : global::Differentiable.IModule
     /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "L1.W", "L1.B", "L2.W", "L2.B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
         // Forward
@@ -113,6 +114,46 @@ partial class TwoLayerNN : global::Differentiable.IModule
             // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
             var d_L1_B = L1_forward_pullback.B;
             return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B };
+        });
+    }
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, x, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Forward", "L1.W", "L1.B", "L2.W", "L2.B")]
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    {
+        // Forward
+        // return L2.Forward(Relu(L1.Forward(x)));
+        var L1_forward_vjp = L1.ForwardVjp(x);
+        var L1_forward = L1_forward_vjp.Value;
+        var forward_relu = Relu(L1_forward);
+        var forward_vjp = L2.ForwardVjp(forward_relu);
+        var forward = forward_vjp.Value;
+
+        return (forward, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+            var d_forward = Seed(forward, seed);
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = L2.Forward(forward_relu)  ⇒  d_forward_relu = pullback of L2.Forward(forward_relu) at d_forward, its x
+            var d_forward_relu = forward_pullback.x;
+            // forward = L2.Forward(forward_relu)  ⇒  d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W
+            var d_L2_W = forward_pullback.W;
+            // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
+            var d_L2_B = forward_pullback.B;
+            // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
+            var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
+            var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
+            // L1_forward = L1.Forward(x)  ⇒  d_x = pullback of L1.Forward(x) at d_L1_forward, its x
+            var d_x = L1_forward_pullback.x;
+            // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
+            var d_L1_W = L1_forward_pullback.W;
+            // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
+            var d_L1_B = L1_forward_pullback.B;
+            return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, x = d_x };
         });
     }
 
@@ -191,6 +232,7 @@ partial class TwoLayerNN : global::Differentiable.IModule
         /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "L1.W", "L1.B", "L2.W", "L2.B")]
         public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
         {
             // Forward
@@ -220,6 +262,46 @@ partial class TwoLayerNN : global::Differentiable.IModule
                 // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
                 var d_L1_B = L1_forward_pullback.B;
                 return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B };
+            });
+        }
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Forward", "L1.W", "L1.B", "L2.W", "L2.B")]
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+        {
+            // Forward
+            // return L2.Forward(Relu(L1.Forward(x)));
+            var L1_forward_vjp = L1.ForwardVjp(x);
+            var L1_forward = L1_forward_vjp.Value;
+            var forward_relu = Relu(L1_forward);
+            var forward_vjp = L2.ForwardVjp(forward_relu);
+            var forward = forward_vjp.Value;
+
+            return (forward, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
+                var d_forward = Seed(forward, seed);
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = L2.Forward(forward_relu)  ⇒  d_forward_relu = pullback of L2.Forward(forward_relu) at d_forward, its x
+                var d_forward_relu = forward_pullback.x;
+                // forward = L2.Forward(forward_relu)  ⇒  d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W
+                var d_L2_W = forward_pullback.W;
+                // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
+                var d_L2_B = forward_pullback.B;
+                // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
+                var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
+                var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
+                // L1_forward = L1.Forward(x)  ⇒  d_x = pullback of L1.Forward(x) at d_L1_forward, its x
+                var d_x = L1_forward_pullback.x;
+                // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
+                var d_L1_W = L1_forward_pullback.W;
+                // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
+                var d_L1_B = L1_forward_pullback.B;
+                return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, x = d_x };
             });
         }
         """,
@@ -291,6 +373,31 @@ partial class TwoLayerNN : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
     {
+        // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+        var (value, pullback) = LossVjpParametersOnly(x, y);
+        var gradients = pullback(seed);
+        return (value, new LossGradients { L1_W = gradients.L1_W, L1_B = gradients.L1_B, L2_W = gradients.L2_W, L2_B = gradients.L2_B });
+    }
+
+    /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public sealed class LossCallGradients
+    {
+        public Tensor x { get; init; } = null!;
+        public Tensor L1_W { get; init; } = null!;
+        public Tensor L1_B { get; init; } = null!;
+        public Tensor L2_W { get; init; } = null!;
+        public Tensor L2_B { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "L1.W", "L1.B", "L2.W", "L2.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+    {
         // Forward
         // return CrossEntropy(Forward(x), y);
         var forward_vjp = ForwardVjpParametersOnly(x);
@@ -300,31 +407,81 @@ partial class TwoLayerNN : global::Differentiable.IModule
         var loss_gather = Gather(loss_sub, y);
         var loss = Neg(Mean(loss_gather));
 
-        // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-        var d_loss = Seed(loss, seed);
-        // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-        var d_loss_mean = Neg(d_loss);
-        // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-        var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-        // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
-        var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
-        // loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes
-        var d_forward = SumToShapeOf(d_loss_sub, forward);
-        // loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
-        var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
-        // loss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)
-        d_forward += Mul(ExpandAlong(d_loss_logsumexp, forward, axis: 1, keepDims: true), Exp(Sub(forward, ExpandAlong(loss_logsumexp, forward, axis: 1, keepDims: true))));
-        var forward_pullback = forward_vjp.Pullback(d_forward);
-        // forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W
-        var d_L1_W = forward_pullback.L1_W;
-        // forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B
-        var d_L1_B = forward_pullback.L1_B;
-        // forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W
-        var d_L2_W = forward_pullback.L2_W;
-        // forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B
-        var d_L2_B = forward_pullback.L2_B;
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
+            var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
+            // loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes
+            var d_forward = SumToShapeOf(d_loss_sub, forward);
+            // loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
+            var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
+            // loss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)
+            d_forward += Mul(ExpandAlong(d_loss_logsumexp, forward, axis: 1, keepDims: true), Exp(Sub(forward, ExpandAlong(loss_logsumexp, forward, axis: 1, keepDims: true))));
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W
+            var d_L1_W = forward_pullback.L1_W;
+            // forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B
+            var d_L1_B = forward_pullback.L1_B;
+            // forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W
+            var d_L2_W = forward_pullback.L2_W;
+            // forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B
+            var d_L2_B = forward_pullback.L2_B;
+            return new LossCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B };
+        });
+    }
 
-        return (loss, new LossGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+    /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, x, with what the forward kept (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    [global::Differentiable.DifferentiablePullback("Loss", "L1.W", "L1.B", "L2.W", "L2.B")]
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+    {
+        // Forward
+        // return CrossEntropy(Forward(x), y);
+        var forward_vjp = ForwardVjp(x);
+        var forward = forward_vjp.Value;
+        var loss_logsumexp = LogSumExp(forward, axis: 1, keepDims: true);
+        var loss_sub = Sub(forward, loss_logsumexp);
+        var loss_gather = Gather(loss_sub, y);
+        var loss = Neg(Mean(loss_gather));
+
+        return (loss, seed =>
+        {
+            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+            var d_loss = Seed(loss, seed);
+            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+            var d_loss_mean = Neg(d_loss);
+            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+            // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
+            var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
+            // loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes
+            var d_forward = SumToShapeOf(d_loss_sub, forward);
+            // loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
+            var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
+            // loss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)
+            d_forward += Mul(ExpandAlong(d_loss_logsumexp, forward, axis: 1, keepDims: true), Exp(Sub(forward, ExpandAlong(loss_logsumexp, forward, axis: 1, keepDims: true))));
+            var forward_pullback = forward_vjp.Pullback(d_forward);
+            // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
+            var d_x = forward_pullback.x;
+            // forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W
+            var d_L1_W = forward_pullback.L1_W;
+            // forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B
+            var d_L1_B = forward_pullback.L1_B;
+            // forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W
+            var d_L2_W = forward_pullback.L2_W;
+            // forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B
+            var d_L2_B = forward_pullback.L2_B;
+            return new LossCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, x = d_x };
+        });
     }
 
     /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
@@ -508,6 +665,31 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public (Tensor Value, LossGradients Gradients) LossWithGradients(Tensor x, Labels y, Tensor? seed = null)
         {
+            // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
+            var (value, pullback) = LossVjpParametersOnly(x, y);
+            var gradients = pullback(seed);
+            return (value, new LossGradients { L1_W = gradients.L1_W, L1_B = gradients.L1_B, L2_W = gradients.L2_W, L2_B = gradients.L2_B });
+        }
+
+        /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        public sealed class LossCallGradients
+        {
+            public Tensor x { get; init; } = null!;
+            public Tensor L1_W { get; init; } = null!;
+            public Tensor L1_B { get; init; } = null!;
+            public Tensor L2_W { get; init; } = null!;
+            public Tensor L2_B { get; init; } = null!;
+        }
+
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "L1.W", "L1.B", "L2.W", "L2.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+        {
             // Forward
             // return CrossEntropy(Forward(x), y);
             var forward_vjp = ForwardVjpParametersOnly(x);
@@ -517,31 +699,81 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
             var loss_gather = Gather(loss_sub, y);
             var loss = Neg(Mean(loss_gather));
 
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-            var d_loss = Seed(loss, seed);
-            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-            var d_loss_mean = Neg(d_loss);
-            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-            // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
-            var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
-            // loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes
-            var d_forward = SumToShapeOf(d_loss_sub, forward);
-            // loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
-            var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
-            // loss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)
-            d_forward += Mul(ExpandAlong(d_loss_logsumexp, forward, axis: 1, keepDims: true), Exp(Sub(forward, ExpandAlong(loss_logsumexp, forward, axis: 1, keepDims: true))));
-            var forward_pullback = forward_vjp.Pullback(d_forward);
-            // forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W
-            var d_L1_W = forward_pullback.L1_W;
-            // forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B
-            var d_L1_B = forward_pullback.L1_B;
-            // forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W
-            var d_L2_W = forward_pullback.L2_W;
-            // forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B
-            var d_L2_B = forward_pullback.L2_B;
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
+                var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
+                // loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes
+                var d_forward = SumToShapeOf(d_loss_sub, forward);
+                // loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
+                var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
+                // loss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)
+                d_forward += Mul(ExpandAlong(d_loss_logsumexp, forward, axis: 1, keepDims: true), Exp(Sub(forward, ExpandAlong(loss_logsumexp, forward, axis: 1, keepDims: true))));
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W
+                var d_L1_W = forward_pullback.L1_W;
+                // forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B
+                var d_L1_B = forward_pullback.L1_B;
+                // forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W
+                var d_L2_W = forward_pullback.L2_W;
+                // forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B
+                var d_L2_B = forward_pullback.L2_B;
+                return new LossCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B };
+            });
+        }
 
-            return (loss, new LossGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B });
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
+        /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, x, with what the forward kept (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        [global::Differentiable.DifferentiablePullback("Loss", "L1.W", "L1.B", "L2.W", "L2.B")]
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+        {
+            // Forward
+            // return CrossEntropy(Forward(x), y);
+            var forward_vjp = ForwardVjp(x);
+            var forward = forward_vjp.Value;
+            var loss_logsumexp = LogSumExp(forward, axis: 1, keepDims: true);
+            var loss_sub = Sub(forward, loss_logsumexp);
+            var loss_gather = Gather(loss_sub, y);
+            var loss = Neg(Mean(loss_gather));
+
+            return (loss, seed =>
+            {
+                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
+                var d_loss = Seed(loss, seed);
+                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
+                var d_loss_mean = Neg(d_loss);
+                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
+                // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
+                var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
+                // loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes
+                var d_forward = SumToShapeOf(d_loss_sub, forward);
+                // loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
+                var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
+                // loss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)
+                d_forward += Mul(ExpandAlong(d_loss_logsumexp, forward, axis: 1, keepDims: true), Exp(Sub(forward, ExpandAlong(loss_logsumexp, forward, axis: 1, keepDims: true))));
+                var forward_pullback = forward_vjp.Pullback(d_forward);
+                // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
+                var d_x = forward_pullback.x;
+                // forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W
+                var d_L1_W = forward_pullback.L1_W;
+                // forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B
+                var d_L1_B = forward_pullback.L1_B;
+                // forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W
+                var d_L2_W = forward_pullback.L2_W;
+                // forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B
+                var d_L2_B = forward_pullback.L2_B;
+                return new LossCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, x = d_x };
+            });
         }
         """,
         Cuda: LossCudaSource,
