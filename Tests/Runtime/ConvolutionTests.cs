@@ -144,6 +144,47 @@ public class ConvolutionTests
         TensorAssert.Shape(MaxPool2d(Arange(dtype, 2, 3, 7, 7), 3, stride: 2), 2, 3, 3, 3);
     }
 
+    /// <summary>
+    /// Max pooling and its backward against the definition on a tensor large enough to split planes across cores:
+    /// overlapping windows, padding, odd sizes, many ties (values rounded) and a NaN, which wins its windows.
+    /// </summary>
+    [Theory]
+    [InlineData(DType.Float32, 2, 2, 0)]
+    [InlineData(DType.Float64, 3, 2, 1)]
+    [InlineData(DType.Float32, 3, 1, 1)]
+    public void MaxPool2dMatchesTheDefinition(DType dtype, int k, int stride, int padding)
+    {
+        int n = 5, c = 7, h = 33, wd = 31;
+        var rng = new Rng(23);
+        var values = Tensor.Randn(new[] { n, c, h, wd }, rng, DType.Float64).ToDoubleArray().Select(v => Math.Round(v * 2)).ToArray();
+        values[(2 * c + 3) * h * wd + 10 * wd + 7] = double.NaN;
+        var x = TensorAssert.Make(dtype, values, n, c, h, wd);
+        int oh = (h + 2 * padding - k) / stride + 1, ow = (wd + 2 * padding - k) / stride + 1;
+        var dy = Tensor.Randn(new[] { n, c, oh, ow }, rng, dtype);
+        var dyValues = dy.ToDoubleArray();
+        var y = new double[n * c * oh * ow];
+        var dx = new double[values.Length];
+        for (var plane = 0; plane < n * c; plane++)
+            for (var i = 0; i < oh; i++)
+                for (var j = 0; j < ow; j++)
+                {
+                    var best = -1;
+                    for (var p = 0; p < k; p++)
+                        for (var q = 0; q < k; q++)
+                        {
+                            int r = i * stride - padding + p, s = j * stride - padding + q;
+                            if (r < 0 || r >= h || s < 0 || s >= wd) continue;
+                            var at = (plane * h + r) * wd + s;
+                            if (best < 0 || values[at] > values[best] || double.IsNaN(values[at]) && !double.IsNaN(values[best])) best = at;
+                        }
+                    var o = (plane * oh + i) * ow + j;
+                    y[o] = values[best];
+                    dx[best] += dyValues[o];
+                }
+        TensorAssert.Close(y, MaxPool2d(x, k, stride: stride, padding: padding), tolerance: 0);
+        TensorAssert.Close(dx, GradientOps.MaxPool2dBackward(dy, x, k, stride: stride, padding: padding), tolerance: 1e-6);
+    }
+
     [Fact]
     public void MaxPool2dBackwardRoutesToTheFirstMaximum()
     {
