@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Differentiable.Cpu;
 
@@ -30,6 +31,7 @@ internal static class Pooling
     /// The flat index within one image plane of the first maximum (row-major order; a NaN beats any number) of the
     /// window at (oh, ow); −1 if the window is all padding.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe int ArgMax<T>(T* plane, int h, int w, int kh, int kw, int stride, int padding, int oh, int ow)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -56,9 +58,39 @@ internal static class Pooling
         return best;
     }
 
+    /// <summary>One step of the first-maximum scan: v at index `at` replaces the maximum if larger, or if NaN over a number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Consider<T>(T v, int at, ref T max, ref int best) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (v > max || T.IsNaN(v) && !T.IsNaN(max))
+        {
+            max = v;
+            best = at;
+        }
+    }
+
+    /// <summary>
+    /// The 2×2, stride 2, unpadded window (the LeNet/CNN pool) at output (i, j) of one plane: the index of its first
+    /// maximum in row-major order, as <see cref="ArgMax{T}"/> finds it, without loops.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe int ArgMax2x2<T>(T* plane, int w, int i, int j) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var at = 2 * i * w + 2 * j;
+        var best = at;
+        var max = plane[at];
+        Consider(plane[at + 1], at + 1, ref max, ref best);
+        Consider(plane[at + w], at + w, ref max, ref best);
+        Consider(plane[at + w + 1], at + w + 1, ref max, ref best);
+        return best;
+    }
+
+    private static bool Is2x2(Window g) => g.KH == 2 && g.KW == 2 && g.Stride == 2 && g.Padding == 0;
+
     public static unsafe void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Window g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = g.H, w = g.W, kh = g.KH, kw = g.KW, s = g.Stride, p = g.Padding, oh = g.OH, ow = g.OW, hw = h * w, positions = oh * ow;
+        var fast = Is2x2(g);
         fixed (T* px = x, py = y)
         {
             nint ax = (nint)px, ay = (nint)py;
@@ -68,6 +100,12 @@ internal static class Pooling
                 {
                     var src = (T*)ax + (nint)plane * hw;
                     var dst = (T*)ay + (nint)plane * positions;
+                    if (fast)
+                    {
+                        for (var i = 0; i < oh; i++)
+                            for (var j = 0; j < ow; j++) dst[i * ow + j] = src[ArgMax2x2(src, w, i, j)];
+                        continue;
+                    }
                     for (var i = 0; i < oh; i++)
                         for (var j = 0; j < ow; j++)
                         {
@@ -83,6 +121,7 @@ internal static class Pooling
     public static unsafe void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, Span<T> dx, Window g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = g.H, w = g.W, kh = g.KH, kw = g.KW, s = g.Stride, p = g.Padding, oh = g.OH, ow = g.OW, hw = h * w, positions = oh * ow;
+        var fast = Is2x2(g);
         fixed (T* pdy = dy, px = x, pdx = dx)
         {
             nint ady = (nint)pdy, ax = (nint)px, adx = (nint)pdx;
@@ -94,6 +133,12 @@ internal static class Pooling
                     var src = (T*)ax + (nint)plane * hw;
                     var grad = (T*)ady + (nint)plane * positions;
                     var dst = (T*)adx + (nint)plane * hw;
+                    if (fast)
+                    {
+                        for (var i = 0; i < oh; i++)
+                            for (var j = 0; j < ow; j++) dst[ArgMax2x2(src, w, i, j)] = grad[i * ow + j];
+                        continue;
+                    }
                     for (var i = 0; i < oh; i++)
                         for (var j = 0; j < ow; j++)
                         {
