@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Differentiable.Cpu;
 
@@ -85,6 +87,43 @@ internal static class Pooling
         return best;
     }
 
+    /// <summary>
+    /// Eight 2×2 stride-2 windows of float rows r0 and r1 (columns 2j … 2j+15) at once: their maxima, and which of the four
+    /// taps (0: r0[2j], 1: r0[2j+1], 2: r1[2j], 3: r1[2j+1]) is the first maximum, by the scalar rule lane by lane.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe (Vector256<float> Max, Vector256<int> Tap) Max8Windows(float* r0, float* r1)
+    {
+        static (Vector256<float> Even, Vector256<float> Odd) Split(float* p)
+        {
+            var lo = Avx.LoadVector256(p);
+            var hi = Avx.LoadVector256(p + 8);
+            var even = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+            var odd = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+            return (even, odd);
+        }
+        var (a, b) = Split(r0);
+        var (c, d) = Split(r1);
+        var max = a;
+        var tap = Vector256<int>.Zero;
+        Step(b, 1, ref max, ref tap);
+        Step(c, 2, ref max, ref tap);
+        Step(d, 3, ref max, ref tap);
+        return (max, tap);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(Vector256<float> v, int at, ref Vector256<float> max, ref Vector256<int> tap)
+    {
+        var vNaN = ~Vector256.Equals(v, v);
+        var maxNaN = ~Vector256.Equals(max, max);
+        var take = Vector256.GreaterThan(v, max) | Vector256.AndNot(vNaN, maxNaN);
+        max = Vector256.ConditionalSelect(take, v, max);
+        tap = Vector256.ConditionalSelect(take.AsInt32(), Vector256.Create(at), tap);
+    }
+
+    private static bool CanVectorize2x2<T>() => typeof(T) == typeof(float) && Avx2.IsSupported;
+
     private static bool Is2x2(Window g) => g.KH == 2 && g.KW == 2 && g.Stride == 2 && g.Padding == 0;
 
     public static unsafe void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Window g) where T : unmanaged, IFloatingPointIeee754<T>
@@ -103,7 +142,16 @@ internal static class Pooling
                     if (fast)
                     {
                         for (var i = 0; i < oh; i++)
-                            for (var j = 0; j < ow; j++) dst[i * ow + j] = src[ArgMax2x2(src, w, i, j)];
+                        {
+                            var j = 0;
+                            if (CanVectorize2x2<T>())
+                                for (; 2 * j + 16 <= w && j + 8 <= ow; j += 8)
+                                {
+                                    var r0 = (float*)src + 2 * i * w + 2 * j;
+                                    Max8Windows(r0, r0 + w).Max.Store((float*)dst + i * ow + j);
+                                }
+                            for (; j < ow; j++) dst[i * ow + j] = src[ArgMax2x2(src, w, i, j)];
+                        }
                         continue;
                     }
                     for (var i = 0; i < oh; i++)
@@ -128,6 +176,7 @@ internal static class Pooling
             ForPlanes(g.N * g.C, (long)g.N * g.C * hw, (p0, p1) =>
             {
                 new Span<T>((T*)adx + (nint)p0 * hw, (p1 - p0) * hw).Clear();
+                var taps = stackalloc int[8];
                 for (var plane = p0; plane < p1; plane++)
                 {
                     var src = (T*)ax + (nint)plane * hw;
@@ -136,7 +185,21 @@ internal static class Pooling
                     if (fast)
                     {
                         for (var i = 0; i < oh; i++)
-                            for (var j = 0; j < ow; j++) dst[ArgMax2x2(src, w, i, j)] = grad[i * ow + j];
+                        {
+                            var j = 0;
+                            if (CanVectorize2x2<T>())
+                                for (; 2 * j + 16 <= w && j + 8 <= ow; j += 8)
+                                {
+                                    var r0 = (float*)src + 2 * i * w + 2 * j;
+                                    Max8Windows(r0, r0 + w).Tap.Store(taps);
+                                    for (var q = 0; q < 8; q++)
+                                    {
+                                        var t = taps[q];
+                                        dst[2 * i * w + 2 * (j + q) + (t & 1) + (t >> 1) * w] = grad[i * ow + j + q];
+                                    }
+                                }
+                            for (; j < ow; j++) dst[ArgMax2x2(src, w, i, j)] = grad[i * ow + j];
+                        }
                         continue;
                     }
                     for (var i = 0; i < oh; i++)
