@@ -16,9 +16,9 @@ internal readonly record struct Window(int N, int C, int H, int W, int KH, int K
 }
 
 /// <summary>
-/// Convolution by im2col and the shared matrix product (<see cref="LinearAlgebra.MatMul{T}"/>): the input patches
-/// of the whole batch become the columns of one (C·kH·kW) × (N·OH·OW) matrix, so each convolution, and each of its
-/// two adjoints, is a single large product that the GEMM splits across cores.
+/// Convolution image by image: each image's patch matrix (im2col, or im2row for the weight gradient) is built in a
+/// small per-thread buffer that stays in cache and multiplied by the single-threaded SIMD GEMM
+/// (<see cref="Gemm.MatMulSerial{T}"/>) straight into or out of the NCHW tensors, with groups of images on all cores.
 /// </summary>
 internal static class Convolution
 {
@@ -88,57 +88,195 @@ internal static class Convolution
                 }
     }
 
-    /// <summary>(F, N·P) → (N, F, P): the product's layout to NCHW.</summary>
-    private static void ToBatchMajor<T>(ReadOnlySpan<T> src, Span<T> dst, int n, int f, int positions) where T : unmanaged
+    /// <summary>
+    /// row[(oh, ow), (c, i, j)] = x[c, oh·s − p + i, ow·s − p + j] for one image, zero outside it: the transpose of
+    /// <see cref="Im2Col{T}"/> built directly (one row per output position), the right operand of the weight gradient.
+    /// </summary>
+    public static void Im2Row<T>(ReadOnlySpan<T> x, Span<T> rows, Window g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var k = 0; k < f; k++)
-            for (var b = 0; b < n; b++)
-                src.Slice((k * n + b) * positions, positions).CopyTo(dst.Slice((b * f + k) * positions, positions));
+        var patch = g.Patch;
+        var plane = g.H * g.W;
+        for (var oh = 0; oh < g.OH; oh++)
+            for (var ow = 0; ow < g.OW; ow++)
+            {
+                var row = rows.Slice((oh * g.OW + ow) * patch, patch);
+                var w0 = ow * g.Stride - g.Padding;
+                var inside = w0 >= 0 && w0 + g.KW <= g.W;
+                for (var c = 0; c < g.C; c++)
+                    for (var i = 0; i < g.KH; i++)
+                    {
+                        var dst = row.Slice((c * g.KH + i) * g.KW, g.KW);
+                        var ih = oh * g.Stride - g.Padding + i;
+                        if ((uint)ih >= (uint)g.H)
+                        {
+                            dst.Clear();
+                            continue;
+                        }
+                        var src = x.Slice(c * plane + ih * g.W, g.W);
+                        if (inside)
+                        {
+                            src.Slice(w0, g.KW).CopyTo(dst);
+                            continue;
+                        }
+                        for (var j = 0; j < g.KW; j++)
+                        {
+                            var iw = w0 + j;
+                            dst[j] = (uint)iw < (uint)g.W ? src[iw] : T.Zero;
+                        }
+                    }
+            }
     }
 
-    /// <summary>(N, F, P) → (F, N·P).</summary>
-    private static void ToFeatureMajor<T>(ReadOnlySpan<T> src, Span<T> dst, int n, int f, int positions) where T : unmanaged
+    /// <summary>
+    /// Images are processed in this many groups (at most), each group's images one after another on one thread, the
+    /// groups in parallel. The count depends only on the batch size, so the weight gradient's partial sums (one per
+    /// group, added in group order) and hence every result are the same whatever the number of cores.
+    /// </summary>
+    private const int MaxGroups = 8;
+
+    /// <summary>Below this many multiply-adds per call the groups run on the calling thread (a fork costs more).</summary>
+    private const long ParallelThreshold = 1L << 18;
+
+    private static int Groups(int n) => Math.Max(1, Math.Min(n, MaxGroups));
+
+    /// <summary>Runs body(group, firstImage, endImage) for each group of images, in parallel when it pays.</summary>
+    private static void ForEachGroup(int n, long multiplyAdds, Action<int, int, int> body)
     {
-        for (var b = 0; b < n; b++)
-            for (var k = 0; k < f; k++)
-                src.Slice((b * f + k) * positions, positions).CopyTo(dst.Slice((k * n + b) * positions, positions));
+        var groups = Groups(n);
+        var threads = Math.Min(Environment.ProcessorCount, groups);
+        if (threads <= 1 || multiplyAdds < ParallelThreshold)
+        {
+            for (var t = 0; t < groups; t++) body(t, (int)((long)n * t / groups), (int)((long)n * (t + 1) / groups));
+            return;
+        }
+        Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            t => body(t, (int)((long)n * t / groups), (int)((long)n * (t + 1) / groups)));
     }
 
-    /// <summary>y (N, F, OH, OW) = x (N, C, H, W) ⋆ w (F, C, kH, kW).</summary>
-    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, Span<T> y, Window g, int f) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>c (m×n) = a (m×k) · b (k×n), or c += a · b, on this thread (the SIMD GEMM where it serves T).</summary>
+    private static unsafe void Product<T>(T* a, T* b, T* c, int m, int k, int n, bool accumulate) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var p = g.N * g.Positions;
-        using var col = new Scratch<T>(g.Patch * p);
-        using var product = new Scratch<T>(f * p);
-        Im2Col(x, col.Span, g);
-        LinearAlgebra.MatMul<T>(w, col.Span, product.Span, f, g.Patch, p);
-        ToBatchMajor<T>(product.Span, y, g.N, f, g.Positions);
+        if (Gemm.IsSupported<T>())
+        {
+            Gemm.MatMulSerial(a, b, c, m, k, n, accumulate);
+            return;
+        }
+        for (var i = 0; i < m; i++)
+        {
+            var row = c + (nint)i * n;
+            if (!accumulate) new Span<T>(row, n).Clear();
+            for (var p = 0; p < k; p++)
+            {
+                var aip = a[(nint)i * k + p];
+                var bRow = b + (nint)p * n;
+                for (var j = 0; j < n; j++) row[j] += aip * bRow[j];
+            }
+        }
     }
 
-    /// <summary>dx = the transposed convolution of dy (N, F, OH, OW) with w: col2im(wᵀ · dy).</summary>
-    public static void InputGradient<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> w, Span<T> dx, Window g, int f) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// y (N, F, OH, OW) = x (N, C, H, W) ⋆ w (F, C, kH, kW): per image, y[n] (F × OH·OW) = w (F × C·kH·kW) · im2col(x[n]),
+    /// written in place in NCHW; the per-image patch matrix stays in cache, images run in parallel.
+    /// </summary>
+    public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, Span<T> y, Window g, int f) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var p = g.N * g.Positions;
-        using var dyMatrix = new Scratch<T>(f * p);
+        var one = g with { N = 1 };
+        int xImage = g.C * g.H * g.W, yImage = f * g.Positions, colLength = g.Patch * g.Positions;
+        fixed (T* px = x, pw = w, py = y)
+        {
+            nint ax = (nint)px, aw = (nint)pw, ay = (nint)py;
+            ForEachGroup(g.N, (long)g.N * yImage * g.Patch, (_, n0, n1) =>
+            {
+                var buffer = System.Buffers.ArrayPool<T>.Shared.Rent(colLength);
+                try
+                {
+                    fixed (T* col = buffer)
+                        for (var n = n0; n < n1; n++)
+                        {
+                            Im2Col(new ReadOnlySpan<T>((T*)ax + (nint)n * xImage, xImage), new Span<T>(col, colLength), one);
+                            Product((T*)aw, col, (T*)ay + (nint)n * yImage, f, g.Patch, g.Positions, false);
+                        }
+                }
+                finally { System.Buffers.ArrayPool<T>.Shared.Return(buffer); }
+            });
+        }
+    }
+
+    /// <summary>
+    /// dx = the transposed convolution of dy (N, F, OH, OW) with w: per image, col2im(wᵀ · dy[n]) where dy[n] is read in
+    /// place as an (F × OH·OW) matrix; only the small weight is transposed, once per call.
+    /// </summary>
+    public static unsafe void InputGradient<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> w, Span<T> dx, Window g, int f) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var one = g with { N = 1 };
+        int xImage = g.C * g.H * g.W, yImage = f * g.Positions, colLength = g.Patch * g.Positions;
         using var wT = new Scratch<T>(g.Patch * f);
-        using var col = new Scratch<T>(g.Patch * p);
-        ToFeatureMajor(dy, dyMatrix.Span, g.N, f, g.Positions);
         LinearAlgebra.Transpose(w, wT.Span, f, g.Patch);
-        LinearAlgebra.MatMul<T>(wT.Span, dyMatrix.Span, col.Span, g.Patch, f, p);
-        Col2Im<T>(col.Span, dx, g);
+        fixed (T* pdy = dy, pwT = wT.Span, pdx = dx)
+        {
+            nint ady = (nint)pdy, awT = (nint)pwT, adx = (nint)pdx;
+            ForEachGroup(g.N, (long)g.N * yImage * g.Patch, (_, n0, n1) =>
+            {
+                var buffer = System.Buffers.ArrayPool<T>.Shared.Rent(colLength);
+                try
+                {
+                    fixed (T* col = buffer)
+                        for (var n = n0; n < n1; n++)
+                        {
+                            Product((T*)awT, (T*)ady + (nint)n * yImage, col, g.Patch, f, g.Positions, false);
+                            Col2Im<T>(new ReadOnlySpan<T>(col, colLength), new Span<T>((T*)adx + (nint)n * xImage, xImage), one);
+                        }
+                }
+                finally { System.Buffers.ArrayPool<T>.Shared.Return(buffer); }
+            });
+        }
     }
 
-    /// <summary>dw (F, C, kH, kW) = dy · im2col(x)ᵀ: the correlation of the input with the upstream gradient.</summary>
-    public static void WeightGradient<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, Span<T> dw, Window g, int f) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// dw (F, C, kH, kW) = Σₙ dy[n] · im2row(x[n]): each group of images adds its images' products into its own partial
+    /// sum (dy[n] read in place, the patch rows built directly, no transpose), and the partials are added in group order.
+    /// </summary>
+    public static unsafe void WeightGradient<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, Span<T> dw, Window g, int f) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var p = g.N * g.Positions;
-        using var dyMatrix = new Scratch<T>(f * p);
-        using var col = new Scratch<T>(g.Patch * p);
-        using var colT = new Scratch<T>(p * g.Patch);
-        ToFeatureMajor(dy, dyMatrix.Span, g.N, f, g.Positions);
-        Im2Col(x, col.Span, g);
-        LinearAlgebra.Transpose<T>(col.Span, colT.Span, g.Patch, p);
-        LinearAlgebra.MatMul<T>(dyMatrix.Span, colT.Span, dw, f, p, g.Patch);
+        var one = g with { N = 1 };
+        int xImage = g.C * g.H * g.W, yImage = f * g.Positions, rowsLength = g.Positions * g.Patch, wLength = f * g.Patch;
+        var groups = Groups(g.N);
+        if (g.N == 0)
+        {
+            dw.Slice(0, wLength).Clear();
+            return;
+        }
+        using var partials = new Scratch<T>(groups * wLength);
+        fixed (T* pdy = dy, px = x, pp = partials.Span)
+        {
+            nint ady = (nint)pdy, ax = (nint)px, ap = (nint)pp;
+            ForEachGroup(g.N, (long)g.N * yImage * g.Patch, (t, n0, n1) =>
+            {
+                var buffer = System.Buffers.ArrayPool<T>.Shared.Rent(rowsLength);
+                try
+                {
+                    fixed (T* rows = buffer)
+                        for (var n = n0; n < n1; n++)
+                        {
+                            Im2Row(new ReadOnlySpan<T>((T*)ax + (nint)n * xImage, xImage), new Span<T>(rows, rowsLength), one);
+                            Product((T*)ady + (nint)n * yImage, rows, (T*)ap + (nint)t * wLength, f, g.Positions, g.Patch, n > n0);
+                        }
+                }
+                finally { System.Buffers.ArrayPool<T>.Shared.Return(buffer); }
+            });
+        }
+        var sum = dw.Slice(0, wLength);
+        partials.Span.Slice(0, wLength).CopyTo(sum);
+        for (var t = 1; t < groups; t++) TensorPrimitivesAdd(sum, partials.Span.Slice(t * wLength, wLength));
+    }
+
+    private static void TensorPrimitivesAdd<T>(Span<T> sum, ReadOnlySpan<T> part) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i + Vector<T>.Count <= sum.Length; i += Vector<T>.Count)
+                (new Vector<T>(sum.Slice(i)) + new Vector<T>(part.Slice(i))).CopyTo(sum.Slice(i));
+        for (; i < sum.Length; i++) sum[i] += part[i];
     }
 
     /// <summary>

@@ -43,6 +43,25 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// C (m×n) = A · B, or C += A · B when <paramref name="accumulate"/>, on this thread only: for callers that already
+    /// split their work across cores (the convolutions run one such product per image, images in parallel).
+    /// </summary>
+    public static void MatMulSerial<T>(T* a, T* b, T* c, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) new Span<T>(c, m * n).Clear();
+            return;
+        }
+        if (Vector512.IsHardwareAccelerated)
+            Block<T, Kernel512<T>>(a, b, c, m, k, n, 0, (m + MR - 1) / MR, 0, (n + Kernel512<T>.NR - 1) / Kernel512<T>.NR, accumulate);
+        else
+            Block<T, Kernel256<T>>(a, b, c, m, k, n, 0, (m + MR - 1) / MR, 0, (n + Kernel256<T>.NR - 1) / Kernel256<T>.NR, accumulate);
+    }
+
     private static void Run<T, TK>(T* a, T* b, T* c, int m, int k, int n)
         where T : unmanaged, IFloatingPointIeee754<T> where TK : IKernel<T>
     {
@@ -70,7 +89,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Computes the C tiles with row blocks [rb0, rb1) (of MR rows) and column panels [p0, p1) (of NR columns).</summary>
-    private static void Block<T, TK>(T* a, T* b, T* c, int m, int k, int n, int rb0, int rb1, int p0, int p1)
+    private static void Block<T, TK>(T* a, T* b, T* c, int m, int k, int n, int rb0, int rb1, int p0, int p1, bool addTo = false)
         where T : unmanaged, IFloatingPointIeee754<T> where TK : IKernel<T>
     {
         var nr = TK.NR;
@@ -93,7 +112,7 @@ internal static unsafe class Gemm
                         for (var pk = 0; pk < k; pk += KC)
                         {
                             var kc = Math.Min(KC, k - pk);
-                            var accumulate = pk > 0;
+                            var accumulate = pk > 0 || addTo;
                             T* bp;
                             int ldb;
                             if (nj == nr)

@@ -1,64 +1,215 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Differentiable.Cpu;
 
-/// <summary>Max and average pooling over (N, C, H, W), window by window; padding never wins a maximum.</summary>
+/// <summary>
+/// Max and average pooling over (N, C, H, W), window by window; padding never wins a maximum. Each window's range is
+/// clamped to the input once (no per-element bounds checks) and image planes run in parallel when the tensor is large
+/// (each plane's results, and its gradient adds, stay on one thread, so results do not depend on the core count).
+/// </summary>
 internal static class Pooling
 {
-    /// <summary>The flat index within one image plane of the first maximum of the window at (oh, ow); −1 if the window is all padding.</summary>
-    private static int ArgMax<T>(ReadOnlySpan<T> plane, Window g, int oh, int ow) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Elements of x below which pooling stays on the calling thread.</summary>
+    private const long ParallelThreshold = 1L << 15;
+
+    /// <summary>Runs body(firstPlane, endPlane) over the N·C planes, split across cores when it pays.</summary>
+    private static void ForPlanes(int planes, long elements, Action<int, int> body)
     {
-        var best = -1;
-        var max = T.NegativeInfinity;
-        for (var i = 0; i < g.KH; i++)
+        var threads = Math.Min(Environment.ProcessorCount, planes);
+        if (threads <= 1 || elements < ParallelThreshold)
         {
-            var ih = oh * g.Stride - g.Padding + i;
-            if ((uint)ih >= (uint)g.H) continue;
-            for (var j = 0; j < g.KW; j++)
+            body(0, planes);
+            return;
+        }
+        var parts = Math.Min(planes, 4 * threads);
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            t => body((int)((long)planes * t / parts), (int)((long)planes * (t + 1) / parts)));
+    }
+
+    /// <summary>
+    /// The flat index within one image plane of the first maximum (row-major order; a NaN beats any number) of the
+    /// window at (oh, ow); −1 if the window is all padding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe int ArgMax<T>(T* plane, int h, int w, int kh, int kw, int stride, int padding, int oh, int ow)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int r0 = oh * stride - padding, c0 = ow * stride - padding;
+        int i0 = Math.Max(r0, 0), i1 = Math.Min(r0 + kh, h), j0 = Math.Max(c0, 0), j1 = Math.Min(c0 + kw, w);
+        if (i0 >= i1 || j0 >= j1) return -1;
+        var best = i0 * w + j0;
+        var max = plane[best];
+        if (T.IsNaN(max)) return best;
+        for (var i = i0; i < i1; i++)
+        {
+            var row = plane + (nint)i * w;
+            for (var j = i == i0 ? j0 + 1 : j0; j < j1; j++)
             {
-                var iw = ow * g.Stride - g.Padding + j;
-                if ((uint)iw >= (uint)g.W) continue;
-                var v = plane[ih * g.W + iw];
-                if (best < 0 || v > max || T.IsNaN(v) && !T.IsNaN(max))
+                var v = row[j];
+                if (v > max)
                 {
-                    best = ih * g.W + iw;
+                    best = i * w + j;
                     max = v;
                 }
+                else if (T.IsNaN(v)) return i * w + j;
             }
         }
         return best;
     }
 
-    public static void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Window g) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>One step of the first-maximum scan: v at index `at` replaces the maximum if larger, or if NaN over a number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Consider<T>(T v, int at, ref T max, ref int best) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var plane = 0; plane < g.N * g.C; plane++)
+        if (v > max || T.IsNaN(v) && !T.IsNaN(max))
         {
-            var src = x.Slice(plane * g.H * g.W, g.H * g.W);
-            var dst = y.Slice(plane * g.Positions, g.Positions);
-            for (var oh = 0; oh < g.OH; oh++)
-                for (var ow = 0; ow < g.OW; ow++)
+            max = v;
+            best = at;
+        }
+    }
+
+    /// <summary>
+    /// The 2×2, stride 2, unpadded window (the LeNet/CNN pool) at output (i, j) of one plane: the index of its first
+    /// maximum in row-major order, as <see cref="ArgMax{T}"/> finds it, without loops.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe int ArgMax2x2<T>(T* plane, int w, int i, int j) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var at = 2 * i * w + 2 * j;
+        var best = at;
+        var max = plane[at];
+        Consider(plane[at + 1], at + 1, ref max, ref best);
+        Consider(plane[at + w], at + w, ref max, ref best);
+        Consider(plane[at + w + 1], at + w + 1, ref max, ref best);
+        return best;
+    }
+
+    /// <summary>
+    /// Eight 2×2 stride-2 windows of float rows r0 and r1 (columns 2j … 2j+15) at once: their maxima, and which of the four
+    /// taps (0: r0[2j], 1: r0[2j+1], 2: r1[2j], 3: r1[2j+1]) is the first maximum, by the scalar rule lane by lane.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe (Vector256<float> Max, Vector256<int> Tap) Max8Windows(float* r0, float* r1)
+    {
+        static (Vector256<float> Even, Vector256<float> Odd) Split(float* p)
+        {
+            var lo = Avx.LoadVector256(p);
+            var hi = Avx.LoadVector256(p + 8);
+            var even = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+            var odd = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+            return (even, odd);
+        }
+        var (a, b) = Split(r0);
+        var (c, d) = Split(r1);
+        var max = a;
+        var tap = Vector256<int>.Zero;
+        Step(b, 1, ref max, ref tap);
+        Step(c, 2, ref max, ref tap);
+        Step(d, 3, ref max, ref tap);
+        return (max, tap);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(Vector256<float> v, int at, ref Vector256<float> max, ref Vector256<int> tap)
+    {
+        var vNaN = ~Vector256.Equals(v, v);
+        var maxNaN = ~Vector256.Equals(max, max);
+        var take = Vector256.GreaterThan(v, max) | Vector256.AndNot(vNaN, maxNaN);
+        max = Vector256.ConditionalSelect(take, v, max);
+        tap = Vector256.ConditionalSelect(take.AsInt32(), Vector256.Create(at), tap);
+    }
+
+    private static bool CanVectorize2x2<T>() => typeof(T) == typeof(float) && Avx2.IsSupported;
+
+    private static bool Is2x2(Window g) => g.KH == 2 && g.KW == 2 && g.Stride == 2 && g.Padding == 0;
+
+    public static unsafe void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Window g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int h = g.H, w = g.W, kh = g.KH, kw = g.KW, s = g.Stride, p = g.Padding, oh = g.OH, ow = g.OW, hw = h * w, positions = oh * ow;
+        var fast = Is2x2(g);
+        fixed (T* px = x, py = y)
+        {
+            nint ax = (nint)px, ay = (nint)py;
+            ForPlanes(g.N * g.C, (long)g.N * g.C * hw, (p0, p1) =>
+            {
+                for (var plane = p0; plane < p1; plane++)
                 {
-                    var at = ArgMax(src, g, oh, ow);
-                    dst[oh * g.OW + ow] = at < 0 ? T.NegativeInfinity : src[at];
+                    var src = (T*)ax + (nint)plane * hw;
+                    var dst = (T*)ay + (nint)plane * positions;
+                    if (fast)
+                    {
+                        for (var i = 0; i < oh; i++)
+                        {
+                            var j = 0;
+                            if (CanVectorize2x2<T>())
+                                for (; 2 * j + 16 <= w && j + 8 <= ow; j += 8)
+                                {
+                                    var r0 = (float*)src + 2 * i * w + 2 * j;
+                                    Max8Windows(r0, r0 + w).Max.Store((float*)dst + i * ow + j);
+                                }
+                            for (; j < ow; j++) dst[i * ow + j] = src[ArgMax2x2(src, w, i, j)];
+                        }
+                        continue;
+                    }
+                    for (var i = 0; i < oh; i++)
+                        for (var j = 0; j < ow; j++)
+                        {
+                            var at = ArgMax(src, h, w, kh, kw, s, p, i, j);
+                            dst[i * ow + j] = at < 0 ? T.NegativeInfinity : src[at];
+                        }
                 }
+            });
         }
     }
 
     /// <summary>dx: each window's upstream gradient added at the position of its first maximum.</summary>
-    public static void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, Span<T> dx, Window g) where T : unmanaged, IFloatingPointIeee754<T>
+    public static unsafe void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, Span<T> dx, Window g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        dx.Clear();
-        for (var plane = 0; plane < g.N * g.C; plane++)
+        int h = g.H, w = g.W, kh = g.KH, kw = g.KW, s = g.Stride, p = g.Padding, oh = g.OH, ow = g.OW, hw = h * w, positions = oh * ow;
+        var fast = Is2x2(g);
+        fixed (T* pdy = dy, px = x, pdx = dx)
         {
-            var src = x.Slice(plane * g.H * g.W, g.H * g.W);
-            var grad = dy.Slice(plane * g.Positions, g.Positions);
-            var dst = dx.Slice(plane * g.H * g.W, g.H * g.W);
-            for (var oh = 0; oh < g.OH; oh++)
-                for (var ow = 0; ow < g.OW; ow++)
+            nint ady = (nint)pdy, ax = (nint)px, adx = (nint)pdx;
+            ForPlanes(g.N * g.C, (long)g.N * g.C * hw, (p0, p1) =>
+            {
+                new Span<T>((T*)adx + (nint)p0 * hw, (p1 - p0) * hw).Clear();
+                var taps = stackalloc int[8];
+                for (var plane = p0; plane < p1; plane++)
                 {
-                    var at = ArgMax(src, g, oh, ow);
-                    if (at >= 0) dst[at] += grad[oh * g.OW + ow];
+                    var src = (T*)ax + (nint)plane * hw;
+                    var grad = (T*)ady + (nint)plane * positions;
+                    var dst = (T*)adx + (nint)plane * hw;
+                    if (fast)
+                    {
+                        for (var i = 0; i < oh; i++)
+                        {
+                            var j = 0;
+                            if (CanVectorize2x2<T>())
+                                for (; 2 * j + 16 <= w && j + 8 <= ow; j += 8)
+                                {
+                                    var r0 = (float*)src + 2 * i * w + 2 * j;
+                                    Max8Windows(r0, r0 + w).Tap.Store(taps);
+                                    for (var q = 0; q < 8; q++)
+                                    {
+                                        var t = taps[q];
+                                        dst[2 * i * w + 2 * (j + q) + (t & 1) + (t >> 1) * w] = grad[i * ow + j + q];
+                                    }
+                                }
+                            for (; j < ow; j++) dst[ArgMax2x2(src, w, i, j)] = grad[i * ow + j];
+                        }
+                        continue;
+                    }
+                    for (var i = 0; i < oh; i++)
+                        for (var j = 0; j < ow; j++)
+                        {
+                            var at = ArgMax(src, h, w, kh, kw, s, p, i, j);
+                            if (at >= 0) dst[at] += grad[i * ow + j];
+                        }
                 }
+            });
         }
     }
 

@@ -67,6 +67,57 @@ public class ConvolutionTests
         TensorAssert.Close(Naive(x, w, stride, padding), Conv2d(x, w, stride: stride, padding: padding), tolerance: dtype == DType.Float32 ? 1e-4 : 1e-12);
     }
 
+    /// <summary>The input and weight gradients by their definitions: every (output, window tap) pair scattered directly.</summary>
+    private static (double[] Dx, double[] Dw) NaiveGradients(Tensor dy, Tensor x, Tensor w, int stride, int padding)
+    {
+        int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], wd = x.Shape[3], f = w.Shape[0], k = w.Shape[2], kw = w.Shape[3];
+        int oh = dy.Shape[2], ow = dy.Shape[3];
+        var dx = new double[x.Length];
+        var dw = new double[w.Length];
+        for (var b = 0; b < n; b++)
+            for (var o = 0; o < f; o++)
+                for (var i = 0; i < oh; i++)
+                    for (var j = 0; j < ow; j++)
+                    {
+                        var g = dy[b, o, i, j];
+                        for (var ch = 0; ch < c; ch++)
+                            for (var p = 0; p < k; p++)
+                                for (var q = 0; q < kw; q++)
+                                {
+                                    int r = i * stride - padding + p, s = j * stride - padding + q;
+                                    if (r < 0 || r >= h || s < 0 || s >= wd) continue;
+                                    dx[((b * c + ch) * h + r) * wd + s] += g * w[o, ch, p, q];
+                                    dw[((o * c + ch) * k + p) * kw + q] += g * x[b, ch, r, s];
+                                }
+                    }
+        return (dx, dw);
+    }
+
+    /// <summary>
+    /// The per-image kernels (groups of images in parallel, ragged GEMM tiles, im2row with padding) against the definition:
+    /// batch 1, a batch that does not split evenly into groups, odd sizes, strides and paddings, more channels than a tile.
+    /// </summary>
+    [Theory]
+    [InlineData(DType.Float32, 1, 1, 5, 7, 7, 3, 1, 0)]
+    [InlineData(DType.Float32, 11, 3, 13, 9, 11, 5, 1, 0)]
+    [InlineData(DType.Float32, 19, 10, 7, 12, 12, 5, 1, 0)]
+    [InlineData(DType.Float32, 3, 4, 9, 9, 8, 3, 2, 1)]
+    [InlineData(DType.Float64, 9, 2, 7, 10, 9, 4, 3, 2)]
+    [InlineData(DType.Float64, 1, 3, 1, 5, 6, 3, 1, 1)]
+    public void Conv2dKernelsMatchTheDefinition(DType dtype, int n, int c, int f, int h, int wd, int k, int stride, int padding)
+    {
+        var rng = new Rng(17);
+        var x = Tensor.Randn(new[] { n, c, h, wd }, rng, dtype);
+        var w = Tensor.Randn(new[] { f, c, k, k }, rng, dtype);
+        var tolerance = dtype == DType.Float32 ? 1e-4 : 1e-12;
+        var y = Conv2d(x, w, stride: stride, padding: padding);
+        TensorAssert.Close(Naive(x, w, stride, padding), y, tolerance: tolerance);
+        var dy = Tensor.Randn(y.Shape.ToArray(), rng, dtype);
+        var (dx, dw) = NaiveGradients(dy, x, w, stride, padding);
+        TensorAssert.Close(dx, GradientOps.Conv2dInputGradient(dy, w, x, stride: stride, padding: padding), tolerance: tolerance);
+        TensorAssert.Close(dw, GradientOps.Conv2dWeightGradient(dy, x, w, stride: stride, padding: padding), tolerance: dtype == DType.Float32 ? 1e-3 : 1e-11);
+    }
+
     [Fact]
     public void Conv2dGradientsAreAdjoint()
     {
@@ -91,6 +142,47 @@ public class ConvolutionTests
         // Padding never wins, even against negative values.
         TensorAssert.Close(new[] { 0.0, -1, -4, -5 }, MaxPool2d(Neg(x), 3, stride: 2, padding: 1));
         TensorAssert.Shape(MaxPool2d(Arange(dtype, 2, 3, 7, 7), 3, stride: 2), 2, 3, 3, 3);
+    }
+
+    /// <summary>
+    /// Max pooling and its backward against the definition on a tensor large enough to split planes across cores:
+    /// overlapping windows, padding, odd sizes, many ties (values rounded) and a NaN, which wins its windows.
+    /// </summary>
+    [Theory]
+    [InlineData(DType.Float32, 2, 2, 0)]
+    [InlineData(DType.Float64, 3, 2, 1)]
+    [InlineData(DType.Float32, 3, 1, 1)]
+    public void MaxPool2dMatchesTheDefinition(DType dtype, int k, int stride, int padding)
+    {
+        int n = 5, c = 7, h = 33, wd = 31;
+        var rng = new Rng(23);
+        var values = Tensor.Randn(new[] { n, c, h, wd }, rng, DType.Float64).ToDoubleArray().Select(v => Math.Round(v * 2)).ToArray();
+        values[(2 * c + 3) * h * wd + 10 * wd + 7] = double.NaN;
+        var x = TensorAssert.Make(dtype, values, n, c, h, wd);
+        int oh = (h + 2 * padding - k) / stride + 1, ow = (wd + 2 * padding - k) / stride + 1;
+        var dy = Tensor.Randn(new[] { n, c, oh, ow }, rng, dtype);
+        var dyValues = dy.ToDoubleArray();
+        var y = new double[n * c * oh * ow];
+        var dx = new double[values.Length];
+        for (var plane = 0; plane < n * c; plane++)
+            for (var i = 0; i < oh; i++)
+                for (var j = 0; j < ow; j++)
+                {
+                    var best = -1;
+                    for (var p = 0; p < k; p++)
+                        for (var q = 0; q < k; q++)
+                        {
+                            int r = i * stride - padding + p, s = j * stride - padding + q;
+                            if (r < 0 || r >= h || s < 0 || s >= wd) continue;
+                            var at = (plane * h + r) * wd + s;
+                            if (best < 0 || values[at] > values[best] || double.IsNaN(values[at]) && !double.IsNaN(values[best])) best = at;
+                        }
+                    var o = (plane * oh + i) * ow + j;
+                    y[o] = values[best];
+                    dx[best] += dyValues[o];
+                }
+        TensorAssert.Close(y, MaxPool2d(x, k, stride: stride, padding: padding), tolerance: 0);
+        TensorAssert.Close(dx, GradientOps.MaxPool2dBackward(dy, x, k, stride: stride, padding: padding), tolerance: 1e-6);
     }
 
     [Fact]
