@@ -13,7 +13,10 @@ public static class GeneratorProbe
     {
         // --unchecked: skip the setup's checks (one generator run, then the timed ones).
         var check = !args.Contains("--unchecked");
-        var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        // --repeat N: N timed runs of each kind, reporting the fastest and the median (one run is noisy here).
+        var at = Array.IndexOf(args, "--repeat");
+        var repeat = at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], out var r) && r > 0 ? r : 1;
+        var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (at < 0 || i != at + 1)).ToArray();
         var inputs = GeneratorInput.All().Where(i => names.Length == 0 || names.Contains(i.ToString(), StringComparer.OrdinalIgnoreCase)).ToList();
         if (inputs.Count == 0)
         {
@@ -26,14 +29,28 @@ public static class GeneratorProbe
             var clock = Stopwatch.StartNew();
             bench.Setup();
             var setup = clock.Elapsed.TotalMilliseconds;
-            clock.Restart();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             bench.FullRun();
-            var full = clock.Elapsed.TotalMilliseconds;
-            clock.Restart();
-            bench.IncrementalRun();
-            var edit = clock.Elapsed.TotalMilliseconds;
-            Console.WriteLine($"{input,-14} setup {setup,10:F1} ms   full run {full,10:F1} ms   edit + re-run {edit,10:F1} ms");
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            var full = Time(() => bench.FullRun(), repeat);
+            var edit = Time(() => bench.IncrementalRun(), repeat);
+            Console.WriteLine(repeat == 1
+                ? $"{input,-14} setup {setup,10:F1} ms   full run {full.Min,10:F1} ms   edit + re-run {edit.Min,10:F1} ms"
+                : $"{input,-14} setup {setup,10:F1} ms   full run {full.Min,8:F1} / {full.Median,8:F1} ms   edit + re-run {edit.Min,8:F1} / {edit.Median,8:F1} ms (fastest / median of {repeat}); a full run allocates {allocated / 1e6:F0} MB");
         }
         return 0;
+    }
+
+    private static (double Min, double Median) Time(Action run, int repeat)
+    {
+        var times = new double[repeat];
+        for (var i = 0; i < repeat; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            run();
+            times[i] = clock.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return (times[0], times[repeat / 2]);
     }
 }

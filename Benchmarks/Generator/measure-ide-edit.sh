@@ -34,7 +34,7 @@ printf '%-4s %-8s %10s  %s\n' run edit "wall (s)" "compiler's report (seconds)"
 for ((k = 1; k <= K; k++)); do
     if ((k % 2 == 1)); then echo "// measure-ide-edit.sh $k" >> "$FILE"; edit=append; else cp "$BACKUP" "$FILE"; edit=remove; fi
     start=$(date +%s.%N)
-    dotnet build Samples -c Release --no-restore -nologo /p:ReportAnalyzer=true -v:d > "$LOG" 2>&1 || { tail -50 "$LOG"; exit 1; }
+    dotnet build Samples -c Release --no-restore -nologo /p:ReportAnalyzer=true ${EXTRA_BUILD_ARGS:-} -v:d > "$LOG" 2>&1 || { tail -50 "$LOG"; exit 1; }
     end=$(date +%s.%N)
     printf '%-4s %-8s %10.2f\n' "$k" "$edit" "$(echo "$end - $start" | bc)"
     report=$(generator_time "$LOG")

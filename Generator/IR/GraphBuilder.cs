@@ -109,13 +109,15 @@ internal sealed class GraphBuilder
     /// <summary>C# text of a scalar node; constants always as double literals so no integer division sneaks in.</summary>
     public static string ScalarText(Node scalar) => scalar.Op == Op.Constant ? DoubleLiteral(scalar.Attributes.Value) : scalar.Attributes.Text!;
 
+    private static readonly char[] DecimalMarks = { '.', 'E', 'e' };
+
     public static string DoubleLiteral(double value)
     {
         if (double.IsNaN(value)) return "double.NaN";
         if (double.IsPositiveInfinity(value)) return "double.PositiveInfinity";
         if (double.IsNegativeInfinity(value)) return "double.NegativeInfinity";
         var text = value.ToString("R", CultureInfo.InvariantCulture);
-        return text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0 ? text + ".0" : text;
+        return text.IndexOfAny(DecimalMarks) < 0 ? text + ".0" : text;
     }
 
     private Node Intern(Op op, NodeAttributes attributes, params Node[] inputs)

@@ -17,7 +17,26 @@ internal static class KnownTypes
     public static string FullName(this ITypeSymbol type) =>
         type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
 
-    public static bool Is(this ITypeSymbol? type, string fullName) => type is not null && type.FullName() == fullName;
+    /// <summary>
+    /// Whether the type is the one named: for a plain named type, its name and each containing namespace compared in
+    /// place (no display string: this runs for every type the parser looks at, on every keystroke); else by full name.
+    /// </summary>
+    public static bool Is(this ITypeSymbol? type, string fullName)
+    {
+        if (type is null) return false;
+        if (type is not INamedTypeSymbol { IsGenericType: false, ContainingType: null } named) return type.FullName() == fullName;
+        var end = fullName.Length;
+        for (ISymbol symbol = named; ; symbol = symbol.ContainingNamespace)
+        {
+            var name = symbol.Name;
+            var start = end - name.Length;
+            if (start < 0 || string.CompareOrdinal(fullName, start, name, 0, name.Length) != 0) return false;
+            var parent = symbol.ContainingNamespace;
+            if (parent is null || parent.IsGlobalNamespace) return start == 0;
+            if (start == 0 || fullName[start - 1] != '.') return false;
+            end = start - 1;
+        }
+    }
 
     public static bool HasAttribute(this ISymbol symbol, string fullName)
     {

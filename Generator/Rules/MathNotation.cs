@@ -25,8 +25,14 @@ internal static class MathNotation
         }
         var text = RuleTable.For(n.Op).Math.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
         // An operand already in the template's own parentheses, relu({0}), gets none of its own: relu(a + b).
+        // Each operand is rendered once, in the one form its placeholder asks for: rendering it twice per level would
+        // make a nest of unnamed nodes cost 2^depth.
         for (var i = 0; i < n.Inputs.Length; i++)
-            text = text.Replace("({" + i + "})", "(" + Operand(n[i], nameOf, bare: true) + ")").Replace("{" + i + "}", Operand(n[i], nameOf));
+        {
+            string inParentheses = "({" + i + "})", placeholder = "{" + i + "}";
+            if (text.Contains(inParentheses)) text = text.Replace(inParentheses, "(" + Operand(n[i], nameOf, bare: true) + ")");
+            if (text.Contains(placeholder)) text = text.Replace(placeholder, Operand(n[i], nameOf));
+        }
         return text;
     }
 
@@ -40,7 +46,18 @@ internal static class MathNotation
     }
 
     /// <summary>A number as written in math: 2 for 2.0 (a ".0" not followed by a digit), 0.01 unchanged.</summary>
-    private static string Scalar(Node n) => TrailingZero.Replace(GraphBuilder.ScalarText(n), "").Replace("global::", "");
-
-    private static readonly System.Text.RegularExpressions.Regex TrailingZero = new(@"\.0(?![0-9])");
+    private static string Scalar(Node n)
+    {
+        var text = GraphBuilder.ScalarText(n);
+        if (text.Contains("global::")) text = text.Replace("global::", "");
+        if (!text.Contains(".0")) return text;
+        // Without a regex: this runs for every number of every comment, and Regex.Replace allocated most of its time.
+        var math = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '.' && i + 1 < text.Length && text[i + 1] == '0' && (i + 2 == text.Length || !char.IsDigit(text[i + 2]))) { i++; continue; }
+            math.Append(text[i]);
+        }
+        return math.ToString();
+    }
 }
