@@ -332,13 +332,7 @@ internal sealed partial class MethodEmitter
             var call = $"{Renderings.CustomMethodName(step.Source, 1)}({string.Join(", ", step.Source.Inputs.Select(i => MathOperand(i)))}, {AdjointName(step.Source)})";
             text = text.Replace("{backward}", step.Source.Inputs.Length == 1 ? call : $"{call}.Item{step.InputIndex + 1}");
         }
-        // Each operand rendered once, in the form its placeholder asks for (as MathNotation.Of does).
-        for (var i = 0; i < step.Source.Inputs.Length; i++)
-        {
-            string inParentheses = "({" + i + "})", placeholder = "{" + i + "}";
-            if (text.Contains(inParentheses)) text = text.Replace(inParentheses, "(" + MathOperand(step.Source.Inputs[i], bare: true) + ")");
-            if (text.Contains(placeholder)) text = text.Replace(placeholder, MathOperand(step.Source.Inputs[i]));
-        }
+        text = MathNotation.FillOperands(text, step.Source.Inputs, (input, bare) => MathOperand(input, bare));
         if (rule.Kind == GradientKind.Rule && step.Contribution.Op == Op.SumToShapeOf) text += ", summed over broadcast axes";
         return text;
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Differentiable.Generator.IR;
@@ -25,13 +26,21 @@ internal static class MathNotation
         }
         var text = RuleTable.For(n.Op).Math.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
         // An operand already in the template's own parentheses, relu({0}), gets none of its own: relu(a + b).
-        // Each operand is rendered once, in the one form its placeholder asks for: rendering it twice per level would
-        // make a nest of unnamed nodes cost 2^depth.
-        for (var i = 0; i < n.Inputs.Length; i++)
+        return FillOperands(text, n.Inputs, (input, bare) => Operand(input, nameOf, bare));
+    }
+
+    /// <summary>
+    /// A template's operand placeholders filled: <c>({i})</c> with the bare operand, <c>{i}</c> with it parenthesized as
+    /// needed. Each operand is rendered once, in the form its placeholder asks for: rendering it twice per level would
+    /// make a nest of unnamed nodes cost 2^depth.
+    /// </summary>
+    public static string FillOperands(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand)
+    {
+        for (var i = 0; i < inputs.Count; i++)
         {
             string inParentheses = "({" + i + "})", placeholder = "{" + i + "}";
-            if (text.Contains(inParentheses)) text = text.Replace(inParentheses, "(" + Operand(n[i], nameOf, bare: true) + ")");
-            if (text.Contains(placeholder)) text = text.Replace(placeholder, Operand(n[i], nameOf));
+            if (text.Contains(inParentheses)) text = text.Replace(inParentheses, "(" + operand(inputs[i], true) + ")");
+            if (text.Contains(placeholder)) text = text.Replace(placeholder, operand(inputs[i], false));
         }
         return text;
     }
