@@ -73,8 +73,10 @@ internal static class InspectionWriter
         foreach (var steps in gradient.Steps.GroupBy(s => s.Target).OrderBy(g => last[g.Key]))
         {
             var target = emitter.AdjointOf(steps.Key);
-            var rules = steps.Select((s, k) => $"{emitter.NameOf(s.Source)} = {emitter.Math(s.Source)}  ⇒  {target} {(k == 0 ? "=" : "+=")} {emitter.AdjointMath(s)}");
-            nodes.Add(new NodeRecord(target, wrt.Contains(steps.Key) ? "gradient" : "adjoint", string.Join(" + ", steps.Select(emitter.AdjointMath)),
+            // Each contribution's math once: the node's math and its rules both show it.
+            var math = steps.Select(emitter.AdjointMath).ToList();
+            var rules = steps.Select((s, k) => $"{emitter.NameOf(s.Source)} = {emitter.Math(s.Source)}  ⇒  {target} {(k == 0 ? "=" : "+=")} {math[k]}");
+            nodes.Add(new NodeRecord(target, wrt.Contains(steps.Key) ? "gradient" : "adjoint", string.Join(" + ", math),
                 steps.Select(s => emitter.AdjointOf(s.Source)).Distinct().ToList(), steps.First().Source.Origin, string.Join("\n", rules)));
         }
         return nodes;
@@ -142,12 +144,40 @@ internal static class InspectionWriter
         for (int i = 0, run = 0; i < text.Length; i++) longest = System.Math.Max(longest, run = text[i] == '"' ? run + 1 : 0);
         var quotes = new string('"', System.Math.Max(3, longest + 1));
         w.Line($"    {name}: {quotes}");
-        // Each line is written at the closing delimiter's indentation plus its own beyond the text's least, which the compiler removes.
-        var lines = text.TrimEnd('\n').Split('\n');
-        var least = lines.Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart(' ').Length).DefaultIfEmpty(0).Min();
-        foreach (var line in lines)
-            w.Line(line.Trim().Length == 0 ? "" : "    " + line.Substring(least));
+        // Each line is written at the closing delimiter's indentation plus its own beyond the text's least, which the compiler
+        // removes. Lines are sliced in place (no Split, no Substring): the copy is as long as the method's generated code.
+        var end = text.Length;
+        while (end > 0 && text[end - 1] == '\n') end--;
+        var least = int.MaxValue;
+        for (var start = 0; start <= end;)
+        {
+            var stop = LineEnd(text, start, end);
+            var indent = 0;
+            while (start + indent < stop && text[start + indent] == ' ') indent++;
+            if (!IsBlank(text, start, stop)) least = System.Math.Min(least, indent);
+            start = stop + 1;
+        }
+        if (least == int.MaxValue) least = 0;
+        for (var start = 0; start <= end;)
+        {
+            var stop = LineEnd(text, start, end);
+            if (IsBlank(text, start, stop)) w.Line();
+            else w.Line("    ", text, start + least, stop - start - least);
+            start = stop + 1;
+        }
         w.Line($"    {quotes},");
+    }
+
+    private static int LineEnd(string text, int start, int end)
+    {
+        var stop = text.IndexOf('\n', start, end - start);
+        return stop < 0 ? end : stop;
+    }
+
+    private static bool IsBlank(string text, int start, int stop)
+    {
+        for (var i = start; i < stop; i++) if (!char.IsWhiteSpace(text[i])) return false;
+        return true;
     }
 
     /// <summary>A regular C# string literal: quotes, backslashes and control characters escaped; other characters (math) as they are.</summary>

@@ -94,14 +94,16 @@ internal sealed partial class MethodEmitter
     {
         void Use(Node n) => _uses[n] = _uses.TryGetValue(n, out var k) ? k + 1 : 1;
         foreach (var node in _forward)
-            foreach (var input in node.Inputs.Distinct())
-                Use(input);
+            for (var i = 0; i < node.Inputs.Length; i++)
+                if (IsFirstOccurrence(node.Inputs, i)) Use(node.Inputs[i]);
         var backward = new HashSet<Node>(_gradient.Steps.SelectMany(s => BackwardNodes(s.Contribution)));
         foreach (var node in backward)
         {
             if (node.Op == Op.AdjointRef) continue;
-            foreach (var input in node.Inputs.Distinct())
+            for (var i = 0; i < node.Inputs.Length; i++)
             {
+                if (!IsFirstOccurrence(node.Inputs, i)) continue;
+                var input = node.Inputs[i];
                 Use(input);
                 if (_forwardSet.Contains(input)) _readByBackward.Add(input);
             }
@@ -111,6 +113,13 @@ internal sealed partial class MethodEmitter
             Use(step.Contribution);
             if (_forwardSet.Contains(step.Contribution)) _readByBackward.Add(step.Contribution);
         }
+    }
+
+    /// <summary>Whether input <paramref name="i"/> is not an earlier input again (a node reading x twice uses it once); inputs are few, so no set.</summary>
+    private static bool IsFirstOccurrence(System.Collections.Immutable.ImmutableArray<Node> inputs, int i)
+    {
+        for (var j = 0; j < i; j++) if (inputs[j] == inputs[i]) return false;
+        return true;
     }
 
     private int Uses(Node n) => _uses.TryGetValue(n, out var k) ? k : 0;

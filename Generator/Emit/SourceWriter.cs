@@ -17,6 +17,13 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>A line made of <paramref name="prefix"/> and a slice of <paramref name="text"/>, copied in place.</summary>
+    public SourceWriter Line(string prefix, string text, int start, int length)
+    {
+        _text.Append(' ', _indent * 4).Append(prefix).Append(text, start, length).Append('\n');
+        return this;
+    }
+
     /// <summary>Writes <paramref name="header"/>, then an opening brace, and indents what follows.</summary>
     public SourceWriter Open(string header)
     {

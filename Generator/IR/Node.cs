@@ -56,6 +56,11 @@ internal sealed class Node
 
     public Node this[int index] => Inputs[index];
 
+    /// <summary>Its id: identity stays equality, and every set and map of nodes skips the runtime's object-hash lookup.</summary>
+    public override int GetHashCode() => Id;
+
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
     public override string ToString() => $"%{Id} = {Op}({string.Join(", ", System.Linq.Enumerable.Select(Inputs, i => "%" + i.Id))})";
 }
 

@@ -185,7 +185,7 @@ internal sealed partial class BodyParser
             + string.Join(", ", loop.Incrementors.Select(i => Renderer.Render(i))) + ")";
         var body = Nested(loop.Statement);
         if (diagnostics.Count != before) return null;
-        var text = System.Text.RegularExpressions.Regex.Replace(loop.ToString().Substring(0, loop.Statement.SpanStart - loop.SpanStart), @"\s+", " ").Trim();
+        var text = OneLine.Of(loop.ToString().Substring(0, loop.Statement.SpanStart - loop.SpanStart));
         return new RuntimeForLoop(header, body, Spot(loop), text);
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.RegularExpressions;
 using System.Threading;
 using Differentiable.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -122,7 +121,7 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
     /// <summary>Accepts <c>for (int i = A; i &lt; B; i++)</c> (or <c>&lt;=</c>, <c>i += C</c>) with A, B, C constants.</summary>
     private Stmt? ParseFor(ForStatementSyntax loop)
     {
-        var header = Regex.Replace(loop.ToString().Substring(0, loop.Statement.SpanStart - loop.SpanStart), @"\s+", " ").Trim();
+        var header = OneLine.Of(loop.ToString().Substring(0, loop.Statement.SpanStart - loop.SpanStart));
         if (loop.Declaration is not { Variables.Count: 1 } declaration || declaration.Variables[0].Initializer is null)
             return LoopError(loop, "declare exactly one int loop variable");
         var variable = declaration.Variables[0];
@@ -396,5 +395,5 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
     private static SourceSpot Spot(SyntaxNode node) => SourceSpot.From(node);
 
     /// <summary>Source text on one line, for comments and messages.</summary>
-    private static string Text(SyntaxNode node) => Regex.Replace(node.ToString(), @"\s+", " ").Trim();
+    private static string Text(SyntaxNode node) => OneLine.Of(node.ToString());
 }

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.RegularExpressions;
 using System.Threading;
 using Differentiable.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -150,7 +149,7 @@ internal sealed class ConditionRenderer(SemanticModel model, List<DiagnosticInfo
 
     private string Refuse(SyntaxNode node, string why)
     {
-        diagnostics.Add(new DiagnosticInfo(Diagnostics.ConditionNotSupported, SourceSpot.From(node), Regex.Replace(node.ToString(), @"\s+", " ").Trim(), why));
+        diagnostics.Add(new DiagnosticInfo(Diagnostics.ConditionNotSupported, SourceSpot.From(node), OneLine.Of(node.ToString()), why));
         return "";
     }
 }

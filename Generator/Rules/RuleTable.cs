@@ -328,9 +328,22 @@ internal static class RuleTable
 
     private const string HandWrittenBackward = "it calls a method with a hand-written C# backward, which cannot run on the device";
 
-    private static readonly Dictionary<Op, Rule> ByOp = All.ToDictionary(r => r.Op);
+    /// <summary>The rules indexed by op: every node of every walk looks its op up here.</summary>
+    private static readonly Rule[] ByOp = IndexByOp(All);
 
-    public static Rule For(Op op) => ByOp[op];
+    public static Rule For(Op op) => (int)op >= 0 && (int)op < ByOp.Length && ByOp[(int)op] is { } rule ? rule : throw new KeyNotFoundException($"no rule for {op}");
+
+    private static Rule[] IndexByOp(IEnumerable<Rule> rules)
+    {
+        var list = rules.ToList();
+        var table = new Rule[list.Max(r => (int)r.Op) + 1];
+        foreach (var rule in list)
+        {
+            if (table[(int)rule.Op] is not null) throw new System.InvalidOperationException($"two rules for {rule.Op}");
+            table[(int)rule.Op] = rule;
+        }
+        return table;
+    }
 
     /// <summary>
     /// The adjoint of a broadcast operand is summed back to the operand's shape; a number operand gets no
