@@ -8,7 +8,7 @@ public static partial class GradientOps
 {
     /// <summary>
     /// aᵀ · b for 2-D a (k, m) and b (k, n): MatMul's adjoint for its right operand. The transpose goes through a
-    /// pooled scratch buffer, so unlike <c>MatMul(Transpose(a), b)</c> the only new tensor is the result.
+    /// pooled scratch buffer where no SIMD GEMM serves (the GEMM reads it in place), so unlike <c>MatMul(Transpose(a), b)</c> the only new tensor is the result.
     /// </summary>
     public static Tensor MatMulTransposeA(Tensor a, Tensor b,
         [CallerArgumentExpression(nameof(a))] string? aName = null, [CallerArgumentExpression(nameof(b))] string? bName = null)
@@ -20,7 +20,7 @@ public static partial class GradientOps
         return a.DType == DType.Float32 ? Multiply<float>(a, b, transposeA: true) : Multiply<double>(a, b, transposeA: true);
     }
 
-    /// <summary>a · bᵀ for 2-D a (m, k) and b (n, k): MatMul's adjoint for its left operand, through a pooled scratch transpose.</summary>
+    /// <summary>a · bᵀ for 2-D a (m, k) and b (n, k): MatMul's adjoint for its left operand: bᵀ read in place by the GEMM.</summary>
     public static Tensor MatMulTransposeB(Tensor a, Tensor b,
         [CallerArgumentExpression(nameof(a))] string? aName = null, [CallerArgumentExpression(nameof(b))] string? bName = null)
     {
@@ -40,6 +40,14 @@ public static partial class GradientOps
 
     private static Tensor Multiply<T>(Tensor a, Tensor b, bool transposeA) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
+        if (Gemm.IsSupported<T>())
+        {
+            // The GEMM packs its panels and reads the transposed operand in place while packing: no scratch transpose.
+            int m = transposeA ? a.Shape[1] : a.Shape[0], k = transposeA ? a.Shape[0] : a.Shape[1], n = transposeA ? b.Shape[1] : b.Shape[0];
+            var product = Tensor.Uninitialized(new[] { m, n }, a.DType);
+            Gemm.MatMul<T>(a.ReadOnlySpan<T>(), b.ReadOnlySpan<T>(), product.Span<T>(), m, k, n, transposeA, transposeB: !transposeA);
+            return product;
+        }
         var transposed = transposeA ? a : b;
         int rows = transposed.Shape[0], cols = transposed.Shape[1];
         var scratch = ArrayPool<T>.Shared.Rent(rows * cols);

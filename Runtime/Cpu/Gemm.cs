@@ -6,18 +6,24 @@ using System.Runtime.Intrinsics;
 namespace Differentiable.Cpu;
 
 /// <summary>
-/// A register-tiled SIMD matrix product C (m×n) = A (m×k) · B (k×n) on row-major data with leading dimensions
-/// (lda, ldb, ldc). A micro-kernel keeps an MR×NR tile of C in vector registers and streams k, broadcasting one
-/// element of A per row and loading NR elements of B per step (fused multiply-add). Full column panels of B are read
-/// in place (a KC×NR panel stays in L1 across the row blocks); a ragged last panel and ragged last rows go through
-/// zero-padded copies. Large products are split across threads by column panels or row blocks, each thread owning a
-/// disjoint block of C, so the result does not depend on the thread count.
+/// A register-tiled SIMD matrix product C (m×n) = op(A) · op(B), where op(A) is A (m×k, row-major) or, read in place,
+/// the transpose of A stored k×m; likewise op(B) is B (k×n) or the transpose of B stored n×k. The backward's products
+/// (xᵀ·dy, dy·Wᵀ) therefore need no scratch transpose. Loops as in GotoBLAS: for each block of NC columns and KC of the
+/// inner dimension, B's block is packed once into NR-wide panels (contiguous: a panel read with the row stride of a
+/// power-of-two width maps every row to a few L1 sets and thrashes); for each block of MC rows, A's block is packed into
+/// MR-row slabs; a micro-kernel then keeps an MR×NR tile of C in vector registers and streams the shared k, broadcasting
+/// one element of A per row and loading NR elements of B per step (fused multiply-add). Packing zero-pads ragged edges,
+/// so the kernel never reads past an operand. Large products are split across threads by column panels or row blocks,
+/// each thread owning a disjoint block of C, so the result does not depend on the thread count.
 /// </summary>
 internal static unsafe class Gemm
 {
     public const int MR = 6;
     private const int KC = 256;
     private const int MC = 96;
+
+    /// <summary>Columns of B packed at once: KC×NC floats (256 KB) stay in L2 while every row block of A passes over them.</summary>
+    private const int NC = 256;
 
     /// <summary>Products with at least this many multiply-adds are split across cores.</summary>
     private const long ParallelThreshold = 1L << 20;
@@ -27,7 +33,11 @@ internal static unsafe class Gemm
         (typeof(T) == typeof(float) || typeof(T) == typeof(double)) &&
         (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated);
 
-    public static void MatMul<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+    /// <summary>
+    /// C (m×n) = op(A) · op(B) on all cores for large products: op(A) is A (m×k) or, when <paramref name="transposeA"/>,
+    /// Aᵀ for A stored k×m; op(B) is B (k×n) or, when <paramref name="transposeB"/>, Bᵀ for B stored n×k.
+    /// </summary>
+    public static void MatMul<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool transposeA = false, bool transposeB = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0) return;
@@ -38,8 +48,9 @@ internal static unsafe class Gemm
         }
         fixed (T* pa = a, pb = b, pc = c)
         {
-            if (Vector512.IsHardwareAccelerated) Run<T, Kernel512<T>>(pa, pb, pc, m, k, n);
-            else Run<T, Kernel256<T>>(pa, pb, pc, m, k, n);
+            var product = new Product<T>(pa, pb, pc, m, k, n, transposeA, transposeB);
+            if (Vector512.IsHardwareAccelerated) Run<T, Kernel512<T>>(product);
+            else Run<T, Kernel256<T>>(product);
         }
     }
 
@@ -56,122 +67,98 @@ internal static unsafe class Gemm
             if (!accumulate) new Span<T>(c, m * n).Clear();
             return;
         }
+        var product = new Product<T>(a, b, c, m, k, n, TransposeA: false, TransposeB: false);
         if (Vector512.IsHardwareAccelerated)
-            Block<T, Kernel512<T>>(a, b, c, m, k, n, 0, (m + MR - 1) / MR, 0, (n + Kernel512<T>.NR - 1) / Kernel512<T>.NR, accumulate);
+            Block<T, Kernel512<T>>(product, 0, (m + MR - 1) / MR, 0, (n + Kernel512<T>.NR - 1) / Kernel512<T>.NR, accumulate);
         else
-            Block<T, Kernel256<T>>(a, b, c, m, k, n, 0, (m + MR - 1) / MR, 0, (n + Kernel256<T>.NR - 1) / Kernel256<T>.NR, accumulate);
+            Block<T, Kernel256<T>>(product, 0, (m + MR - 1) / MR, 0, (n + Kernel256<T>.NR - 1) / Kernel256<T>.NR, accumulate);
     }
 
-    private static void Run<T, TK>(T* a, T* b, T* c, int m, int k, int n)
+    /// <summary>The operands of one product: pointers, sizes, and whether A and B are stored transposed.</summary>
+    private readonly struct Product<T>(T* a, T* b, T* c, int m, int k, int n, bool TransposeA, bool TransposeB) where T : unmanaged
+    {
+        public readonly T* A = a, B = b, C = c;
+        public readonly int M = m, K = k, N = n;
+        public readonly bool TransposeA = TransposeA, TransposeB = TransposeB;
+    }
+
+    private static void Run<T, TK>(Product<T> product)
         where T : unmanaged, IFloatingPointIeee754<T> where TK : IKernel<T>
     {
+        var (m, k, n) = (product.M, product.K, product.N);
         var nr = TK.NR;
         var panels = (n + nr - 1) / nr;
         var rowBlocks = (m + MR - 1) / MR;
         var threads = Math.Min(Environment.ProcessorCount, 8);
         if (threads <= 1 || (long)m * n * k < ParallelThreshold || panels * rowBlocks < 2)
         {
-            Block<T, TK>(a, b, c, m, k, n, 0, rowBlocks, 0, panels);
+            Block<T, TK>(product, 0, rowBlocks, 0, panels);
             return;
         }
-        // Prefer splitting column panels (each thread then reads only its own part of B); fall back to row blocks.
+        // Prefer splitting column panels (each thread then packs only its own part of B); fall back to row blocks.
         var byPanels = panels >= threads || panels >= rowBlocks;
         var units = byPanels ? panels : rowBlocks;
         var parts = Math.Min(threads, units);
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
         {
             var lo = (int)((long)units * t / parts);
             var hi = (int)((long)units * (t + 1) / parts);
-            if (byPanels) Block<T, TK>((T*)pa, (T*)pb, (T*)pc, m, k, n, 0, rowBlocks, lo, hi);
-            else Block<T, TK>((T*)pa, (T*)pb, (T*)pc, m, k, n, lo, hi, 0, panels);
+            if (byPanels) Block<T, TK>(product, 0, rowBlocks, lo, hi);
+            else Block<T, TK>(product, lo, hi, 0, panels);
         });
     }
 
     /// <summary>Computes the C tiles with row blocks [rb0, rb1) (of MR rows) and column panels [p0, p1) (of NR columns).</summary>
-    private static void Block<T, TK>(T* a, T* b, T* c, int m, int k, int n, int rb0, int rb1, int p0, int p1, bool addTo = false)
+    private static void Block<T, TK>(Product<T> product, int rb0, int rb1, int p0, int p1, bool addTo = false)
         where T : unmanaged, IFloatingPointIeee754<T> where TK : IKernel<T>
     {
+        T* c = product.C;
+        int m = product.M, k = product.K, n = product.N;
         var nr = TK.NR;
         var kcMax = Math.Min(k, KC);
-        var bufB = ArrayPool<T>.Shared.Rent(kcMax * nr);
-        var bufA = ArrayPool<T>.Shared.Rent(MR * kcMax);
+        var panelsPerBlock = Math.Max(1, NC / nr);
+        var bufB = ArrayPool<T>.Shared.Rent(kcMax * nr * Math.Min(panelsPerBlock, p1 - p0));
+        var bufA = ArrayPool<T>.Shared.Rent(MC * kcMax);
         var bufC = ArrayPool<T>.Shared.Rent(MR * nr);
         try
         {
-            fixed (T* padB = bufB, padA = bufA, tileC = bufC)
+            fixed (T* packedB = bufB, packedA = bufA, tileC = bufC)
             {
                 var rowEnd = Math.Min(m, rb1 * MR);
-                for (var ic = rb0 * MR; ic < rowEnd; ic += MC)
+                for (var q0 = p0; q0 < p1; q0 += panelsPerBlock)
                 {
-                    var icEnd = Math.Min(ic + MC, rowEnd);
-                    for (var jp = p0; jp < p1; jp++)
+                    var q1 = Math.Min(p1, q0 + panelsPerBlock);
+                    for (var pk = 0; pk < k; pk += KC)
                     {
-                        var j = jp * nr;
-                        var nj = Math.Min(nr, n - j);
-                        for (var pk = 0; pk < k; pk += KC)
+                        var kc = Math.Min(KC, k - pk);
+                        var accumulate = pk > 0 || addTo;
+                        for (var q = q0; q < q1; q++) PackB(product, pk, kc, q * nr, nr, packedB + (nint)(q - q0) * kc * nr);
+                        for (var ic = rb0 * MR; ic < rowEnd; ic += MC)
                         {
-                            var kc = Math.Min(KC, k - pk);
-                            var accumulate = pk > 0 || addTo;
-                            T* bp;
-                            int ldb;
-                            if (nj == nr)
+                            var mc = Math.Min(MC, rowEnd - ic);
+                            PackA(product, ic, mc, pk, kc, packedA);
+                            for (var q = q0; q < q1; q++)
                             {
-                                bp = b + (nint)pk * n + j;
-                                ldb = n;
-                            }
-                            else
-                            {
-                                // Ragged panel: copy its columns, zero the rest, so the kernel never reads past B.
-                                for (var p = 0; p < kc; p++)
+                                var j = q * nr;
+                                var nj = Math.Min(nr, n - j);
+                                var bp = packedB + (nint)(q - q0) * kc * nr;
+                                for (var i = 0; i < mc; i += MR)
                                 {
-                                    var src = b + (nint)(pk + p) * n + j;
-                                    var dst = padB + p * nr;
-                                    for (var q = 0; q < nj; q++) dst[q] = src[q];
-                                    for (var q = nj; q < nr; q++) dst[q] = T.Zero;
-                                }
-                                bp = padB;
-                                ldb = nr;
-                            }
-                            for (var i = ic; i < icEnd; i += MR)
-                            {
-                                var mi = Math.Min(MR, icEnd - i);
-                                T* ap;
-                                int lda;
-                                if (mi == MR)
-                                {
-                                    ap = a + (nint)i * k + pk;
-                                    lda = k;
-                                }
-                                else
-                                {
-                                    for (var r = 0; r < MR; r++)
+                                    var mi = Math.Min(MR, mc - i);
+                                    var ap = packedA + (nint)i * kc;
+                                    var cp = c + (nint)(ic + i) * n + j;
+                                    if (mi == MR && nj == nr)
                                     {
-                                        var dst = padA + r * kc;
-                                        if (r < mi)
-                                        {
-                                            var src = a + (nint)(i + r) * k + pk;
-                                            for (var p = 0; p < kc; p++) dst[p] = src[p];
-                                        }
-                                        else for (var p = 0; p < kc; p++) dst[p] = T.Zero;
+                                        TK.Run(kc, ap, kc, bp, nr, cp, n, accumulate);
+                                        continue;
                                     }
-                                    ap = padA;
-                                    lda = kc;
-                                }
-                                var cp = c + (nint)i * n + j;
-                                if (mi == MR && nj == nr)
-                                {
-                                    TK.Run(kc, ap, lda, bp, ldb, cp, n, accumulate);
-                                }
-                                else
-                                {
-                                    TK.Run(kc, ap, lda, bp, ldb, tileC, nr, false);
+                                    TK.Run(kc, ap, kc, bp, nr, tileC, nr, false);
                                     for (var r = 0; r < mi; r++)
                                     {
                                         var src = tileC + r * nr;
                                         var dst = cp + (nint)r * n;
-                                        if (accumulate) for (var q = 0; q < nj; q++) dst[q] += src[q];
-                                        else for (var q = 0; q < nj; q++) dst[q] = src[q];
+                                        if (accumulate) for (var x = 0; x < nj; x++) dst[x] += src[x];
+                                        else for (var x = 0; x < nj; x++) dst[x] = src[x];
                                     }
                                 }
                             }
@@ -186,6 +173,68 @@ internal static unsafe class Gemm
             ArrayPool<T>.Shared.Return(bufA);
             ArrayPool<T>.Shared.Return(bufB);
         }
+    }
+
+    /// <summary>
+    /// op(B)[pk..pk+kc, j..j+nr] into <paramref name="dst"/> as kc rows of nr contiguous elements, zeros past column n.
+    /// Stored transposed (n×k), each column of the panel is a contiguous run of B, copied into place with a stride.
+    /// </summary>
+    private static void PackB<T>(Product<T> product, int pk, int kc, int j, int nr, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* b = product.B;
+        int k = product.K, n = product.N;
+        var nj = Math.Min(nr, n - j);
+        if (!product.TransposeB)
+        {
+            for (var p = 0; p < kc; p++)
+            {
+                var src = b + (nint)(pk + p) * n + j;
+                var row = dst + (nint)p * nr;
+                if (nj == nr) Buffer.MemoryCopy(src, row, nr * sizeof(T), nr * sizeof(T));
+                else
+                {
+                    for (var x = 0; x < nj; x++) row[x] = src[x];
+                    for (var x = nj; x < nr; x++) row[x] = T.Zero;
+                }
+            }
+            return;
+        }
+        for (var x = 0; x < nr; x++)
+        {
+            if (x >= nj)
+            {
+                for (var p = 0; p < kc; p++) dst[(nint)p * nr + x] = T.Zero;
+                continue;
+            }
+            var src = b + (nint)(j + x) * k + pk;
+            for (var p = 0; p < kc; p++) dst[(nint)p * nr + x] = src[p];
+        }
+    }
+
+    /// <summary>
+    /// op(A)[ic..ic+mc, pk..pk+kc] into <paramref name="dst"/> as slabs of MR rows of kc contiguous elements (the kernel's
+    /// lda is kc), the last slab zero-padded to MR rows.
+    /// </summary>
+    private static void PackA<T>(Product<T> product, int ic, int mc, int pk, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* a = product.A;
+        int m = product.M, k = product.K;
+        var rows = (mc + MR - 1) / MR * MR;
+        if (!product.TransposeA)
+        {
+            for (var r = 0; r < mc; r++)
+                Buffer.MemoryCopy(a + (nint)(ic + r) * k + pk, dst + (nint)r * kc, kc * sizeof(T), kc * sizeof(T));
+        }
+        else
+        {
+            // Aᵀ stored k×m: row p of the storage holds column p of op(A), contiguous over the rows wanted.
+            for (var p = 0; p < kc; p++)
+            {
+                var src = a + (nint)(pk + p) * m + ic;
+                for (var r = 0; r < mc; r++) dst[(nint)r * kc + p] = src[r];
+            }
+        }
+        for (var r = mc; r < rows; r++) new Span<T>(dst + (nint)r * kc, kc).Clear();
     }
 
     private interface IKernel<T> where T : unmanaged

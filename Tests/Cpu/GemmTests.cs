@@ -88,6 +88,26 @@ public class GemmTests
     }
 
     [Theory]
+    [MemberData(nameof(Shapes))]
+    public void AdjointProductsReadTheTransposedOperandInPlace(int m, int k, int n)
+    {
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            var rng = new Rng((ulong)(m * 131 + k * 7 + n + 5));
+            // MatMulTransposeA(x, dy) = xᵀ · dy for x stored k×m: the weight gradient.
+            var (x, xv) = Random(k, m, rng, dtype);
+            var (dy, dyv) = Random(k, n, rng, dtype);
+            var xt = Transposed(xv, k, m);
+            Check(GradientOps.MatMulTransposeA(x, dy), Reference(xt, dyv, m, k, n), xt.Select(Math.Abs).ToArray(), dyv.Select(Math.Abs).ToArray(), m, k, n, dtype);
+            // MatMulTransposeB(d, w) = d · wᵀ for w stored n×k: the input gradient.
+            var (d, dv) = Random(m, k, rng, dtype);
+            var (w, wv) = Random(n, k, rng, dtype);
+            var wt = Transposed(wv, n, k);
+            Check(GradientOps.MatMulTransposeB(d, w), Reference(dv, wt, m, k, n), dv.Select(Math.Abs).ToArray(), wt.Select(Math.Abs).ToArray(), m, k, n, dtype);
+        }
+    }
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(3, 1)]
     [InlineData(1, 7)]
