@@ -95,8 +95,10 @@ internal static unsafe class Gemm
             Block<T, TK>(product, 0, rowBlocks, 0, panels);
             return;
         }
-        // Prefer splitting column panels (each thread then packs only its own part of B); fall back to row blocks.
-        var byPanels = panels >= threads || panels >= rowBlocks;
+        // Each thread packs what it reads: split by column panels and every thread packs all of A (m×k); split by row
+        // blocks and every thread packs all of B (k×n). Split the side whose operand is cheaper to pack twice, as long as
+        // it has a unit of work for every thread.
+        var byPanels = m > n && rowBlocks >= threads ? false : panels >= threads || panels >= rowBlocks;
         var units = byPanels ? panels : rowBlocks;
         var parts = Math.Min(threads, units);
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
