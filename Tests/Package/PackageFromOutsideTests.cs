@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Differentiable.Tests.Support;
-
 namespace Differentiable.Tests.Package;
 
 /// <summary>
@@ -11,7 +8,8 @@ namespace Differentiable.Tests.Package;
 /// as errors, run, and gradient-checked in float64. A generator that silently generates nothing (a Roslyn mismatch)
 /// fails the build here: <c>LossWithGradients</c> would not exist.
 /// </summary>
-public sealed class PackageFromOutsideTests
+[Collection(PackedFeedCollection.Name)]
+public sealed class PackageFromOutsideTests(PackedFeed packed)
 {
     private const string UserProgram = """
         using Differentiable;
@@ -85,73 +83,31 @@ public sealed class PackageFromOutsideTests
     [Fact]
     public void A_fresh_project_installs_the_package_builds_without_warnings_and_its_gradients_check()
     {
-        var work = Directory.CreateTempSubdirectory("differentiable-package-");
-        try
-        {
-            var feed = Path.Combine(work.FullName, "feed");
-            var cache = Path.Combine(work.FullName, "packages");
-            var project = Path.Combine(work.FullName, "UserModel");
-            Directory.CreateDirectory(project);
-            // A version of its own: nothing in any cache can stand in for the package packed now.
-            var version = "0.0.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss") + "." + Guid.NewGuid().ToString("N")[..8];
+        var project = packed.Folder("UserModel");
+        var cache = packed.Folder("packages-user-model");
+        packed.WriteNuGetConfig(project);
+        File.WriteAllText(Path.Combine(project, "UserModel.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Differentiable" Version="{packed.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(project, "Program.cs"), UserProgram);
 
-            // Packing uses the machine's package cache (the generator's Roslyn comes from there); only the user's project,
-            // which must find this package and nothing else, gets a cache of its own.
-            Run(RepositoryPaths.Root, null, "pack", Path.Combine("Runtime", "Differentiable.Runtime.csproj"), "-c", "Release", "-o", feed, $"-p:Version={version}");
-            Assert.Single(Directory.GetFiles(feed, "Differentiable." + version + ".nupkg"));
-
-            File.WriteAllText(Path.Combine(project, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <clear />
-                    <add key="local" value="{feed}" />
-                  </packageSources>
-                </configuration>
-                """);
-            File.WriteAllText(Path.Combine(project, "UserModel.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <ImplicitUsings>enable</ImplicitUsings>
-                    <Nullable>enable</Nullable>
-                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="Differentiable" Version="{version}" />
-                  </ItemGroup>
-                </Project>
-                """);
-            File.WriteAllText(Path.Combine(project, "Program.cs"), UserProgram);
-
-            var build = Run(project, cache, "build", "-c", "Release");
-            Assert.Matches(@"(?m)^\s*0 Warning\(s\)", build);
-            var output = Run(project, cache, "run", "-c", "Release", "--no-build");
-            Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(output, "gradcheck passed").Count);
-            Assert.Contains("L1.W", output);
-            Assert.Contains("cnn parameters: Conv.W, Conv.B, Fc.W, Fc.B", output);
-        }
-        finally
-        {
-            try { work.Delete(recursive: true); } catch (IOException) { }
-        }
-    }
-
-    /// <summary>Runs <c>dotnet</c> with its own package cache; fails with everything it printed when it fails.</summary>
-    private static string Run(string directory, string? packageCache, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        if (packageCache is not null) start.Environment["NUGET_PACKAGES"] = packageCache;
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(8))) { process.Kill(entireProcessTree: true); Assert.Fail($"dotnet {string.Join(' ', arguments)} timed out\n{output}"); }
-        var all = output + error.Result;
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} in {directory} exited with {process.ExitCode}:\n{all}");
-        return all;
+        Assert.Single(Directory.GetFiles(packed.Feed, "Differentiable." + packed.Version + ".nupkg"));
+        var build = PackedFeed.Run(project, cache, "build", "-c", "Release");
+        Assert.Matches(@"(?m)^\s*0 Warning\(s\)", build);
+        var output = PackedFeed.Run(project, cache, "run", "-c", "Release", "--no-build");
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(output, "gradcheck passed").Count);
+        Assert.Contains("L1.W", output);
+        Assert.Contains("cnn parameters: Conv.W, Conv.B, Fc.W, Fc.B", output);
     }
 }
