@@ -13,15 +13,41 @@ namespace Differentiable.Samples.Cli;
 /// </summary>
 internal static class ShowCommand
 {
-    /// <summary>Every class of the samples with a [Differentiable] method, by its name in lower case.</summary>
-    public static readonly IReadOnlyDictionary<string, Type> Models =
-        Inspect.Models(typeof(FlatNet).Assembly).GroupBy(t => t.Name.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.First());
+    /// <summary>
+    /// The names <c>train</c> and <c>summary</c> take for their models (<c>twolayer</c>, <c>layered-mlp</c>, <c>inception</c>
+    /// is InceptionNet there), which <c>show</c> takes too.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, Type> ShortNames = new Dictionary<string, Type>
+    {
+        ["flatnet"] = typeof(FlatNet), ["sinnet"] = typeof(SinNet), ["twolayer"] = typeof(TwoLayerNN), ["softmax"] = typeof(SoftmaxRegression),
+        ["cnn"] = typeof(CNN), ["lenet"] = typeof(LeNet), ["inception"] = typeof(InceptionNet), ["dropout-mlp"] = typeof(DropoutMLP),
+        ["layered-mlp"] = typeof(LayeredMLP), ["alexnet"] = typeof(AlexNet), ["googlenet"] = typeof(GoogLeNet),
+    };
+
+    /// <summary>
+    /// Every class of the samples with a [Differentiable] method: by the short name <c>train</c> gives it, and by its class
+    /// name in lower case; the Inception block, whose class name <c>inception</c> means InceptionNet, is <c>inception-block</c>.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, Type> Models = AllNames();
+
+    /// <summary>The names <c>--model</c> takes, as help and a wrong name list them: <c>train</c>'s short names first, then the other classes'.</summary>
+    public static readonly IReadOnlyList<string> Names =
+        ShortNames.Keys.Concat(Models.Keys.Except(ShortNames.Keys).Order(StringComparer.Ordinal)).ToList();
+
+    private static Dictionary<string, Type> AllNames()
+    {
+        var names = new Dictionary<string, Type>(ShortNames);
+        foreach (var type in Inspect.Models(typeof(FlatNet).Assembly))
+            if (!names.TryAdd(type.Name.ToLowerInvariant(), type) && names[type.Name.ToLowerInvariant()] != type)
+                names.TryAdd(type.Name.ToLowerInvariant() + "-block", type);
+        return names;
+    }
 
     private static readonly string[] GraphFormats = { ".svg", ".png", ".dot" };
 
     public static Command Create()
     {
-        var model = Options.Choice("model", "flatnet", Models.Keys.Order(StringComparer.Ordinal), "the class whose gradient to show");
+        var model = Options.Choice("model", "flatnet", Names, "the model whose gradient to show: a name train takes, or a class name");
         var method = Options.Text("method", "the [Differentiable] method [default: Loss, else the class's first]");
         var cuda = new Option<bool>("--cuda") { Description = "print the CUDA kernels of its device program instead of the C#" };
         var graph = Options.Text("graph", "also draw the forward and backward graphs side by side, to PATH.svg, .png or .dot (Graphviz)");

@@ -2,6 +2,7 @@ using System.Xml.Linq;
 using Differentiable.Inspection;
 using Differentiable.Samples.Cli;
 using Differentiable.Samples.Models;
+using Differentiable.Samples.Training;
 using Differentiable.Tests.Data;
 
 namespace Differentiable.Tests.Samples;
@@ -73,6 +74,32 @@ public sealed class ShowCommandTests
         }
     }
 
+    [Theory]
+    [InlineData("twolayer", typeof(TwoLayerNN))]
+    [InlineData("softmax", typeof(SoftmaxRegression))]
+    [InlineData("layered-mlp", typeof(LayeredMLP))]
+    [InlineData("dropout-mlp", typeof(DropoutMLP))]
+    [InlineData("inception", typeof(InceptionNet))]        // as train and summary mean it
+    [InlineData("inception-block", typeof(Inception))]     // the block, whose class name inception now means InceptionNet
+    [InlineData("TwoLayerNN", typeof(TwoLayerNN))]         // a class name, in any case
+    [InlineData("residualstack", typeof(ResidualStack))]
+    public void Model_takes_trains_short_names_and_class_names(string name, Type model)
+    {
+        var (exit, output, errors) = Show("--model", name);
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        var methods = Inspect.Methods(model);
+        Assert.Equal(Inspect.Gradient(model, methods.Contains("Loss") ? "Loss" : methods[0]).CSharp.TrimEnd('\n') + "\n", output);
+    }
+
+    [Fact]
+    public void Every_name_train_takes_is_a_model_show_takes()
+    {
+        foreach (var name in TrainableModel.Names) Assert.Contains(name, ShowCommand.Names);
+        Assert.Equal(TrainableModel.Names, ShowCommand.Names.Take(TrainableModel.Names.Length));   // listed first, in train's order
+        Assert.Equal(ShowCommand.Names.Count, ShowCommand.Models.Count);
+    }
+
     [Fact]
     public void An_unknown_model_is_one_line_naming_the_models()
     {
@@ -80,8 +107,9 @@ public sealed class ShowCommandTests
         Assert.Equal(2, exit);
         var lines = errors.Trim().Split('\n').Select(l => l.Trim()).ToArray();
         Assert.Equal(2, lines.Length);
-        Assert.StartsWith("--model must be one of alexnet, cnn, ", lines[0]);
-        Assert.Contains(" flatnet, ", lines[0]);
+        Assert.StartsWith("--model must be one of flatnet, sinnet, twolayer, softmax, cnn, lenet, inception, dropout-mlp, layered-mlp, alexnet, googlenet, ", lines[0]);
+        Assert.Contains(" inception-block, ", lines[0]);
+        Assert.Contains(" twolayernn", lines[0]);
         Assert.EndsWith(", not 'resnet'.", lines[0]);
         Assert.Equal("Run 'show --help' for the options.", lines[1]);
     }
