@@ -51,13 +51,16 @@ internal static class ShowCommand
         var method = Options.Text("method", "the [Differentiable] method [default: Loss, else the class's first]");
         var cuda = new Option<bool>("--cuda") { Description = "print the CUDA kernels of its device program instead of the C#" };
         var graph = Options.Text("graph", "also draw the forward and backward graphs side by side, to PATH.svg, .png or .dot (Graphviz)");
-        var command = new Command("show", "print the generated gradient code of a model's [Differentiable] method and draw its graph") { model, method, cuda, graph };
-        command.SetAction(r => Run(Models[r.GetValue(model)!], r.GetValue(method), r.GetValue(cuda), r.GetValue(graph)));
+        var html = Options.Text("html", "also write one self-contained HTML page, to PATH.html: the method, the generated code and the graph; click a node to see its code");
+        var command = new Command("show", "print the generated gradient code of a model's [Differentiable] method and draw its graph") { model, method, cuda, graph, html };
+        command.SetAction(r => Run(Models[r.GetValue(model)!], r.GetValue(method), r.GetValue(cuda), r.GetValue(graph), r.GetValue(html)));
         return command;
     }
 
-    private static int Run(Type model, string? methodName, bool cuda, string? graphPath)
+    private static int Run(Type model, string? methodName, bool cuda, string? graphPath, string? htmlPath)
     {
+        if (htmlPath is not null && !Path.GetExtension(htmlPath).ToLowerInvariant().StartsWith(".htm", StringComparison.Ordinal))
+            throw new UsageException($"--html must name a .html file, not '{htmlPath}'.");
         if (graphPath is not null && !GraphFormats.Contains(Path.GetExtension(graphPath).ToLowerInvariant()))
             throw new UsageException($"--graph must name a .svg, .png or .dot file, not '{graphPath}'.");
         var methods = Inspect.Methods(model);
@@ -81,6 +84,11 @@ internal static class ShowCommand
             WriteGraph(inspection, graphPath);
             Console.Error.WriteLine($"Wrote the graphs of {inspection.Model}.{inspection.Method} to {graphPath} ({inspection.Forward.Count} forward, {inspection.Backward.Count} backward nodes)."
                 + (graphPath.EndsWith(".dot", StringComparison.OrdinalIgnoreCase) ? $" Render it with: dot -Tsvg {graphPath} -o {Path.ChangeExtension(graphPath, ".svg")}" : ""));
+        }
+        if (htmlPath is not null)
+        {
+            GraphHtml.Save(inspection, model, htmlPath);
+            Console.Error.WriteLine($"Wrote {htmlPath}: {inspection.Model}.{inspection.Method}, its generated code and its graphs; open it in a browser and click a node.");
         }
         return 0;
     }

@@ -127,6 +127,7 @@ public sealed class ShowCommandTests
 
     [Theory]
     [InlineData(new[] { "--model", "flatnet", "--graph", "g.jpg" }, "--graph must name a .svg, .png or .dot file, not 'g.jpg'.")]
+    [InlineData(new[] { "--model", "flatnet", "--html", "g.svg" }, "--html must name a .html file, not 'g.svg'.")]
     [InlineData(new[] { "--model", "loopnet", "--graph", "g.svg" }, "LoopNet.Forward has control flow (if/while/for): it is differentiated statement by statement and has no single graph to draw.")]
     [InlineData(new[] { "--model", "loopnet", "--cuda" }, "LoopNet.Forward has no device program, so no CUDA; its C# says why (show without --cuda).")]
     public void What_cannot_be_shown_is_one_line_saying_why(string[] args, string message)
@@ -138,10 +139,37 @@ public sealed class ShowCommandTests
     }
 
     [Fact]
+    public void Html_writes_one_page_with_the_code_and_the_graph()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "flatnet.html");
+        var (exit, output, errors) = Show("--model", "flatnet", "--html", path);
+        Assert.Equal(0, exit);
+        Assert.Contains("LossWithGradients", output);
+        Assert.StartsWith($"Wrote {path}: FlatNet.Loss, its generated code and its graphs; open it in a browser and click a node.", errors);
+        var page = File.ReadAllText(path);
+        Assert.StartsWith("<!DOCTYPE html>", page);
+        Assert.Contains("<svg ", page);
+        Assert.Contains("const NODES = ", page);
+    }
+
+    [Fact]
+    public void Html_of_a_method_with_control_flow_has_its_code_and_no_graph()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "loop.html");
+        var (exit, _, _) = Show("--model", "loopnet", "--html", path);
+        Assert.Equal(0, exit);
+        var page = File.ReadAllText(path);
+        Assert.DoesNotContain("<svg ", page);
+        Assert.Contains("has no single graph", page);
+    }
+
+    [Fact]
     public void Help_lists_the_options()
     {
         var (exit, output, _) = Show("--help");
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--model", "--method", "--cuda", "--graph" }) Assert.Contains(option, output);
+        foreach (var option in new[] { "--model", "--method", "--cuda", "--graph", "--html" }) Assert.Contains(option, output);
     }
 }
