@@ -35,14 +35,14 @@ internal static class GraphHtml
         page.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(Encode(title)).Append("</title>\n<style>\n")
             .Append(Css).Append("</style>\n</head>\n<body>\n");
         page.Append("<header><h1>").Append(Encode(title)).Append("</h1><p id=\"hint\">Click a node of the graph to see its code; the address <code>#node=forward:NAME</code> or <code>#node=backward:d_NAME</code> chooses one too.</p>")
-            .Append("<p id=\"chosen\"></p></header>\n<main>\n<section id=\"code\">\n<h2>The method</h2>\n<pre class=\"code\" id=\"source\">");
+            .Append("<p id=\"chosen\"></p></header>\n<main>\n<section id=\"code\">\n<div id=\"method\"><h2>The method</h2>\n<pre class=\"code\" id=\"source\">");
         for (var i = 0; i < source.Count; i++)
-            page.Append("<span class=\"line\" id=\"S").Append(i + 1).Append("\">").Append(Highlight(source[i].Text)).Append("</span>\n");
-        page.Append("</pre>\n<h2>The generated C#</h2>\n<pre class=\"code\" id=\"generated\">");
+            page.Append("<span class=\"line\" id=\"S").Append(i + 1).Append("\">").Append(Highlight(source[i].Text)).Append("</span>");
+        page.Append("</pre></div>\n<h2>The generated C#</h2>\n<div id=\"scroll\"><pre class=\"code\" id=\"generated\">");
         var highlighted = HighlightLines(inspection.CSharp.TrimEnd('\n'));
         for (var i = 0; i < highlighted.Count; i++)
-            page.Append("<span class=\"line\" id=\"L").Append(i + 1).Append("\"><span class=\"no\">").Append(i + 1).Append("</span>").Append(highlighted[i]).Append("</span>\n");
-        page.Append("</pre>\n</section>\n<section id=\"graph\">\n");
+            page.Append("<span class=\"line\" id=\"L").Append(i + 1).Append("\"><span class=\"no\">").Append(i + 1).Append("</span>").Append(highlighted[i]).Append("</span>");
+        page.Append("</pre></div>\n</section>\n<section id=\"graph\">\n");
         page.Append(inspection.HasGraph ? SvgElement(inspection) : "<p>This method has control flow (if/while/for): it is differentiated statement by statement and has no single graph.</p>");
         page.Append("\n</section>\n</main>\n<script>\nconst NODES = ").Append(JsonSerializer.Serialize(lines.ToDictionary(p => p.Key, p => new
         {
@@ -216,14 +216,17 @@ internal static class GraphHtml
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 
     private const string Css = """
-        body { margin: 0; font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; }
-        header { padding: 8px 16px; border-bottom: 1px solid #ccc; background: #f7f7f7; }
-        h1 { font-size: 18px; margin: 0 0 4px 0; } h2 { font-size: 15px; margin: 12px 0 4px 0; }
+        html, body { height: 100%; margin: 0; overflow: hidden; }
+        body { display: flex; flex-direction: column; font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; }
+        header { padding: 8px 16px; border-bottom: 1px solid #ccc; background: #f7f7f7; flex: none; }
+        h1 { font-size: 18px; margin: 0 0 4px 0; } h2 { font-size: 15px; margin: 10px 0 4px 0; }
         #hint, #chosen { margin: 2px 0; font-size: 13px; } #chosen { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap; }
-        main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); height: calc(100vh - 90px); }
-        #code, #graph { overflow: auto; padding: 0 12px 12px 12px; } #code { border-right: 1px solid #ccc; }
+        main { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
+        #code { display: flex; flex-direction: column; min-height: 0; padding: 0 0 0 12px; border-right: 1px solid #ccc; }
+        #method { flex: none; max-height: 35%; overflow: auto; } #scroll { flex: 1; min-height: 0; overflow: auto; }
+        #graph { overflow: auto; padding: 0 12px 12px 12px; }
         pre.code { font: 12px/1.35 "DejaVu Sans Mono", Menlo, Consolas, monospace; margin: 0; }
-        .line { display: block; white-space: pre; } .no { display: inline-block; width: 3.5em; color: #aaa; user-select: none; }
+        .line { display: block; white-space: pre; scroll-margin-top: 4em; } .no { display: inline-block; width: 3.5em; color: #aaa; user-select: none; }
         .k { color: #0033b3; } .s { color: #b35c00; } .n { color: #7a3eb1; } .t { color: #00747a; } .c { color: #2e7d32; } .d { color: #888; }
         .line.own { background: #fff59d; outline: 1px solid #e0c600; } .line.related { background: #ffe0c2; } .line.src { background: #fff59d; }
         #graph svg .node { cursor: pointer; } #graph svg .node:hover rect { stroke: #000; }
@@ -244,7 +247,8 @@ internal static class GraphHtml
           document.getElementById('chosen').textContent = id + (title ? '\n' + title.textContent : '');
           if (scroll) {
             const first = lines.code.concat(lines.related)[0];
-            if (first) document.getElementById(first).scrollIntoView({ block: 'center' });
+            if (first) document.getElementById(first).scrollIntoView({ block: 'start' });
+            if (lines.source[0]) document.getElementById(lines.source[0]).scrollIntoView({ block: 'nearest' });
             node.scrollIntoView({ block: 'nearest', inline: 'nearest' });
           }
         }
