@@ -2,6 +2,8 @@ using System.CommandLine;
 using Differentiable.Inspection;
 using Differentiable.Samples.Inspection;
 using Differentiable.Samples.Models;
+using Differentiable.Samples.Training;
+using Differentiable.Scheduling;
 using Spectre.Console;
 
 namespace Differentiable.Samples.Cli;
@@ -52,13 +54,16 @@ internal static class ShowCommand
         var cuda = new Option<bool>("--cuda") { Description = "print the CUDA kernels of its device program instead of the C#" };
         var graph = Options.Text("graph", "also draw the forward and backward graphs side by side, to PATH.svg, .png or .dot (Graphviz)");
         var html = Options.Text("html", "also write one self-contained HTML page, to PATH.html: the method, the generated code and the graph; click a node to see its code");
-        var command = new Command("show", "print the generated gradient code of a model's [Differentiable] method and draw its graph") { model, method, cuda, graph, html };
-        command.SetAction(r => Run(Models[r.GetValue(model)!], r.GetValue(method), r.GetValue(cuda), r.GetValue(graph), r.GetValue(html)));
+        var batch = Options.OptionalInt("batch", 1, "with --cuda: also list the launches of the Loss's device program at this batch size, each kernel with its shapes (the source is the same for every batch: kernels take their shapes at launch)");
+        var command = new Command("show", "print the generated gradient code of a model's [Differentiable] method and draw its graph") { model, method, cuda, batch, graph, html };
+        command.SetAction(r => Run(Models[r.GetValue(model)!], r.GetValue(method), r.GetValue(cuda), r.GetValue(batch), r.GetValue(graph), r.GetValue(html)));
         return command;
     }
 
-    private static int Run(Type model, string? methodName, bool cuda, string? graphPath, string? htmlPath)
+    private static int Run(Type model, string? methodName, bool cuda, int? batch, string? graphPath, string? htmlPath)
     {
+        if (batch is not null && !cuda)
+            throw new UsageException("--batch goes with --cuda: it lists the CUDA kernels' launches at that batch size.");
         if (htmlPath is not null && !Path.GetExtension(htmlPath).ToLowerInvariant().StartsWith(".htm", StringComparison.Ordinal))
             throw new UsageException($"--html must name a .html file, not '{htmlPath}'.");
         if (graphPath is not null && !GraphFormats.Contains(Path.GetExtension(graphPath).ToLowerInvariant()))
@@ -78,7 +83,8 @@ internal static class ShowCommand
         if (graphPath is not null && !inspection.HasGraph)
             throw new UsageException($"{inspection.Model}.{inspection.Method} has control flow (if/while/for): it is differentiated statement by statement and has no single graph to draw.");
 
-        Print(cuda ? inspection.Cuda! : inspection.CSharp);
+        var launches = batch is null ? null : Launches(model, inspection, batch.Value);
+        Print(cuda ? inspection.Cuda! + launches : inspection.CSharp);
         if (graphPath is not null)
         {
             WriteGraph(inspection, graphPath);
@@ -91,6 +97,29 @@ internal static class ShowCommand
             Console.Error.WriteLine($"Wrote {htmlPath}: {inspection.Model}.{inspection.Method}, its generated code and its graphs; open it in a browser and click a node.");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The launches of the model's Loss on the device at <paramref name="batch"/> samples, as a comment after its CUDA: each
+    /// step's kernel, output shape and inputs (what <c>plan</c> prints for the training step, without the optimizer's update).
+    /// The generated kernels are not specialised for a batch size: each takes the shapes of its launch by value, in its
+    /// <c>Geometry</c> (count, dims, strides), so the batch changes the launches, never the source.
+    /// </summary>
+    private static string Launches(Type model, GradientInspection inspection, int batch)
+    {
+        var name = ShortNames.FirstOrDefault(p => p.Value == model && TrainableModel.Names.Contains(p.Key)).Key;
+        if (name is null || inspection.Method != "Loss")
+            throw new UsageException($"--batch lists the launches of a training step: it takes the Loss of a model train takes ({string.Join(", ", TrainableModel.Names)}), not {inspection.Model}.{inspection.Method}.");
+        var trainable = TrainableModel.Create(name, seed: 1);
+        var shapes = new Dictionary<string, int[]> { ["x"] = new[] { batch, 784 }, ["y"] = new[] { batch } };
+        foreach (var (input, value) in trainable.DeviceExtraInputs?.Invoke(batch) ?? new Dictionary<string, Tensor>()) shapes[input] = value.Shape.ToArray();
+        var program = DeviceModel.Record(trainable.Name, trainable.Module, trainable.DeviceLoss!, shapes).Build();
+        var text = new System.Text.StringBuilder()
+            .Append($"\n// ===== {inspection.Model}.{inspection.Method} at batch {batch}: {program.LaunchCount} launches, each as output (its shape) = kernel(inputs);\n")
+            .Append("// the kernels are those above, or the runtime's own (product, sum, gather, fill, ...).\n")
+            .Append("// The source is the same for every batch: a kernel takes its shapes at launch, in its Geometry (count, dims, strides).\n");
+        foreach (var line in program.ToString().TrimEnd('\n').Split('\n')) text.Append("// ").Append(line.TrimEnd()).Append('\n');
+        return text.ToString();
     }
 
     /// <summary>The code with colours on a terminal; exactly the text when the output is redirected (to a file, a pipe or a test).</summary>

@@ -128,6 +128,8 @@ public sealed class ShowCommandTests
     [Theory]
     [InlineData(new[] { "--model", "flatnet", "--graph", "g.jpg" }, "--graph must name a .svg, .png or .dot file, not 'g.jpg'.")]
     [InlineData(new[] { "--model", "flatnet", "--html", "g.svg" }, "--html must name a .html file, not 'g.svg'.")]
+    [InlineData(new[] { "--model", "flatnet", "--batch", "32" }, "--batch goes with --cuda: it lists the CUDA kernels' launches at that batch size.")]
+    [InlineData(new[] { "--model", "flatnet", "--method", "forward", "--cuda", "--batch", "32" }, "--batch lists the launches of a training step: it takes the Loss of a model train takes (flatnet, sinnet, twolayer, softmax, cnn, lenet, inception, dropout-mlp, layered-mlp), not FlatNet.Forward.")]
     [InlineData(new[] { "--model", "loopnet", "--graph", "g.svg" }, "LoopNet.Forward has control flow (if/while/for): it is differentiated statement by statement and has no single graph to draw.")]
     [InlineData(new[] { "--model", "loopnet", "--cuda" }, "LoopNet.Forward has no device program, so no CUDA; its C# says why (show without --cuda).")]
     public void What_cannot_be_shown_is_one_line_saying_why(string[] args, string message)
@@ -136,6 +138,20 @@ public sealed class ShowCommandTests
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.Equal(message, errors.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public void Batch_lists_the_launches_after_the_cuda_which_is_the_same_for_every_batch()
+    {
+        var (exit, output, errors) = Show("--model", "flatnet", "--cuda", "--batch", "32");
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        Assert.StartsWith(FlatNet.LossCudaSource + "\n// ===== FlatNet.Loss at batch 32: 23 launches, each as output (its shape) = kernel(inputs);\n", output);
+        Assert.Contains("\n//     1  h1 (32, 128) = h1(h1_parts, h1_parts, B1)\n", output);
+        Assert.Contains("\n//    17  d_W1 (784, 128) = product(xᵀ, d_h1_add)\n", output);
+        var (_, other, _) = Show("--model", "cnn", "--cuda", "--batch", "7");
+        Assert.StartsWith(CNN.LossCudaSource + "\n// ===== CNN.Loss at batch 7: ", other);
+        Assert.Contains(" (7, ", other);
     }
 
     [Fact]
@@ -170,6 +186,6 @@ public sealed class ShowCommandTests
     {
         var (exit, output, _) = Show("--help");
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--model", "--method", "--cuda", "--graph", "--html" }) Assert.Contains(option, output);
+        foreach (var option in new[] { "--model", "--method", "--cuda", "--graph", "--html", "--batch" }) Assert.Contains(option, output);
     }
 }
