@@ -2,17 +2,33 @@ using Differentiable.Inspection;
 
 namespace Differentiable.Samples.Inspection;
 
-/// <summary>A node's box: where it is drawn and the lines written in it (its name first).</summary>
-internal sealed record PlacedNode(GraphNode Node, IReadOnlyList<string> Lines, double X, double Y, double Width, double Height)
+/// <summary>
+/// A node's box: where it is drawn and the lines written in it (its name first); <paramref name="LayerTop"/> and
+/// <paramref name="LayerBottom"/> bound its layer, whose boxes may stand in two staggered rows.
+/// </summary>
+internal sealed record PlacedNode(GraphNode Node, IReadOnlyList<string> Lines, double X, double Y, double Width, double Height, double LayerTop = 0, double LayerBottom = 0)
 {
     public double CenterX => X + Width / 2;
     public double Bottom => Y + Height;
 }
 
+/// <summary>
+/// An edge's course: straight down from the bottom of its source to the bottom of the source's layer, a curve to the top
+/// of the target's layer, straight down into the target. The straight parts run through the gaps of a layer's other row.
+/// </summary>
+internal readonly record struct EdgePath(double X1, double Y1, double Leave, double X2, double Enter, double Y2)
+{
+    public static EdgePath Of(PlacedNode from, PlacedNode to) =>
+        new(from.CenterX, from.Bottom, Math.Max(from.Bottom, from.LayerBottom), to.CenterX, to.LayerBottom > 0 ? Math.Min(to.Y, to.LayerTop) : to.Y, to.Y);
+
+    /// <summary>How far the curve's control points reach down and up.</summary>
+    public double Bend => Math.Max(12, (Enter - Leave) / 2);
+}
+
 /// <summary>One graph of the picture, its title above it; edges go from an input to the node that reads it.</summary>
 internal sealed record Panel(string Title, double X, double Y, double Width, double Height, IReadOnlyList<PlacedNode> Nodes, IReadOnlyList<(PlacedNode From, PlacedNode To)> Edges);
 
-/// <summary>The whole picture: the forward graph on the left, the backward graph on the right.</summary>
+/// <summary>The whole picture: the forward graph on the left and the backward graph on the right, or above it when side by side would be too wide.</summary>
 internal sealed record GraphPicture(string Title, IReadOnlyList<Panel> Panels, double Width, double Height);
 
 /// <summary>
@@ -29,16 +45,28 @@ internal static class GraphLayout
     /// <summary>The most characters on a line of a box; longer math wraps, up to <see cref="MaxLines"/> lines with an ellipsis.</summary>
     private const int MaxChars = 36, NarrowChars = 22, MaxLines = 4;
 
-    /// <summary>The widest a layer of boxes gets before their math is wrapped at <see cref="NarrowChars"/>.</summary>
+    /// <summary>
+    /// The widest a layer of boxes gets before their math is wrapped at <see cref="NarrowChars"/>; a layer still wider
+    /// stands in two staggered rows (sixteen gradients of one pullback, AlexNet's parameters).
+    /// </summary>
     private const double MaxRowWidth = 900;
+
+    /// <summary>The widest the two graphs stand side by side; wider, the forward graph stands above the backward.</summary>
+    public const double MaxSideBySideWidth = 1800;
+
+    /// <summary>The gap between the boxes of a layer in two rows: an edge to a box of one row passes the other row in it.</summary>
+    private const double StaggerGap = 28;
 
     public static GraphPicture Of(GradientInspection inspection)
     {
         var top = Margin + TitleHeight;
-        var forward = Place($"forward: {inspection.Model}.{inspection.Method}", inspection.Forward, Margin, top);
-        var backward = Place("backward: d_v = ∂L/∂v", inspection.Backward, forward.X + forward.Width + PanelGap, top);
+        string forwardTitle = $"forward: {inspection.Model}.{inspection.Method}", backwardTitle = "backward: d_v = ∂L/∂v";
+        var forward = Place(forwardTitle, inspection.Forward, Margin, top);
+        var backward = Place(backwardTitle, inspection.Backward, forward.X + forward.Width + PanelGap, top);
+        if (backward.X + backward.Width - Margin > MaxSideBySideWidth)
+            backward = Place(backwardTitle, inspection.Backward, Margin, forward.Y + forward.Height + PanelGap + TitleHeight);
         return new GraphPicture($"{inspection.Model}.{inspection.Method} and its gradient", new[] { forward, backward },
-            backward.X + backward.Width + Margin, Math.Max(forward.Y + forward.Height, backward.Y + backward.Height) + Margin);
+            Math.Max(forward.X + forward.Width, backward.X + backward.Width) + Margin, Math.Max(forward.Y + forward.Height, backward.Y + backward.Height) + Margin);
     }
 
     /// <summary>The lines of a node's box: its name, then "= math" wrapped at spaces (a leaf: its kind).</summary>
@@ -80,15 +108,18 @@ internal static class GraphLayout
             .Where(l => l.Count > 0).ToList();
         Untangle(layers, inputs, readers);
 
-        // A layer wider than a row (six gradients of the same pullback, say) wraps its boxes' math narrower instead: a box
-        // on a second row would sit under edges that pass behind the first and read as if they came from it.
+        // A layer wider than a row (six gradients of the same pullback, say) wraps its boxes' math narrower first.
         var lines = nodes.Select(n => Lines(n)).ToList();
         double Width(int i) => lines[i].Max(s => s.Length) * CharWidth + 2 * PadX;
         foreach (var l in layers.Where(l => l.Sum(Width) + NodeGap * (l.Count - 1) > MaxRowWidth))
             foreach (var i in l) lines[i] = Lines(nodes[i], NarrowChars);
         var width = Enumerable.Range(0, nodes.Count).Select(Width).ToList();
         var height = lines.Select(l => l.Count * LineHeight + 2 * PadY).ToList();
-        var layerWidth = layers.Select(r => r.Sum(i => width[i]) + NodeGap * (r.Count - 1)).ToList();
+        // A layer still too wide stands in two rows, zigzag in its order: box k's centre is half a slot right of box k − 1's,
+        // on the other row, so each box stands above or below a gap of the other row, through which its edges run.
+        var staggered = layers.Select(r => r.Count > 2 && r.Sum(i => width[i]) + NodeGap * (r.Count - 1) > MaxRowWidth).ToList();
+        var slot = layers.Select(r => r.Max(i => width[i]) + StaggerGap).ToList();
+        var layerWidth = layers.Select((r, l) => staggered[l] ? slot[l] * (r.Count + 1) / 2 - StaggerGap : r.Sum(i => width[i]) + NodeGap * (r.Count - 1)).ToList();
         var panelWidth = Math.Max(layerWidth.DefaultIfEmpty(0).Max(), title.Length * CharWidth * 1.2);
 
         var placed = new PlacedNode?[nodes.Count];
@@ -96,13 +127,18 @@ internal static class GraphLayout
         for (var l = 0; l < layers.Count; l++)
         {
             var x = left + (panelWidth - layerWidth[l]) / 2;
-            var tallest = layers[l].Max(i => height[i]);
-            foreach (var i in layers[l])
+            var rows = staggered[l] ? new[] { layers[l].Where((_, k) => k % 2 == 0).ToList(), layers[l].Where((_, k) => k % 2 == 1).ToList() } : new[] { layers[l] };
+            var tallest = rows.Select(r => r.Max(i => height[i])).ToList();
+            var bottom = y + tallest.Sum() + NodeGap * (rows.Length - 1);
+            for (var k = 0; k < layers[l].Count; k++)
             {
-                placed[i] = new PlacedNode(nodes[i], lines[i], x, y + (tallest - height[i]) / 2, width[i], height[i]);
-                x += width[i] + NodeGap;
+                var i = layers[l][k];
+                var (row, rowTop) = staggered[l] && k % 2 == 1 ? (1, y + tallest[0] + NodeGap) : (0, y);
+                var boxX = staggered[l] ? x + (slot[l] - StaggerGap) / 2 + k * slot[l] / 2 - width[i] / 2 : x;
+                placed[i] = new PlacedNode(nodes[i], lines[i], boxX, rowTop + (tallest[row] - height[i]) / 2, width[i], height[i], y, bottom);
+                if (!staggered[l]) x += width[i] + NodeGap;
             }
-            y += tallest + LayerGap;
+            y = bottom + LayerGap;
         }
         var edges = Enumerable.Range(0, nodes.Count).SelectMany(i => inputs[i].Select(j => (placed[j]!, placed[i]!))).ToList();
         return new Panel(title, left, top - TitleHeight, panelWidth, 0, placed.Select(p => p!).ToList(), edges)

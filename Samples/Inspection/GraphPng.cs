@@ -29,10 +29,13 @@ internal static class GraphPng
             canvas.DrawText(panel.Title, (float)panel.X, (float)panel.Y + 16, heading, ink);
             foreach (var (from, to) in panel.Edges)
             {
-                float x1 = (float)from.CenterX, y1 = (float)from.Bottom, x2 = (float)to.CenterX, y2 = (float)to.Y, bend = Math.Max(12, (y2 - y1) / 2);
+                var e = EdgePath.Of(from, to);
+                float x1 = (float)e.X1, x2 = (float)e.X2, y2 = (float)e.Y2, leave = (float)e.Leave, enter = (float)e.Enter, bend = (float)e.Bend;
                 using var curve = new SKPath();
-                curve.MoveTo(x1, y1);
-                curve.CubicTo(x1, y1 + bend, x2, y2 - bend, x2, y2 - 6);
+                curve.MoveTo(x1, (float)e.Y1);
+                curve.LineTo(x1, leave);
+                curve.CubicTo(x1, leave + bend, x2, enter - bend, x2, Math.Min(enter, y2 - 6));
+                curve.LineTo(x2, y2 - 6);
                 canvas.DrawPath(curve, line);
                 using var head = new SKPath();
                 head.MoveTo(x2, y2);

@@ -38,8 +38,8 @@ internal static class GraphSvg
                 new XAttribute("font-weight", "bold"), new XAttribute("font-family", "DejaVu Sans, Helvetica, Arial, sans-serif"), panel.Title));
         foreach (var (from, to) in panel.Edges)
         {
-            double x1 = from.CenterX, y1 = from.Bottom, x2 = to.CenterX, y2 = to.Y, bend = Math.Max(12, (y2 - y1) / 2);
-            group.Add(new XElement(Svg + "path", new XAttribute("d", $"M {N(x1)} {N(y1)} C {N(x1)} {N(y1 + bend)}, {N(x2)} {N(y2 - bend)}, {N(x2)} {N(y2)}"),
+            var e = EdgePath.Of(from, to);
+            group.Add(new XElement(Svg + "path", new XAttribute("d", $"M {N(e.X1)} {N(e.Y1)} L {N(e.X1)} {N(e.Leave)} C {N(e.X1)} {N(e.Leave + e.Bend)}, {N(e.X2)} {N(e.Enter - e.Bend)}, {N(e.X2)} {N(e.Enter)} L {N(e.X2)} {N(e.Y2)}"),
                 new XAttribute("fill", "none"), new XAttribute("stroke", "#555"), new XAttribute("stroke-width", "1.2"), new XAttribute("marker-end", "url(#arrow)")));
         }
         foreach (var node in panel.Nodes)

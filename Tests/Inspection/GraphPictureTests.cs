@@ -53,11 +53,13 @@ public sealed class GraphPictureTests
     [InlineData(typeof(FlatNet), "Forward")]
     [InlineData(typeof(CNN), "Forward")]
     [InlineData(typeof(AlexNet), "Loss")]
-    public void Boxes_never_overlap_and_the_forward_graph_is_left_of_the_backward(Type model, string method)
+    [InlineData(typeof(GoogLeNet), "Loss")]
+    [InlineData(typeof(InceptionNet), "Loss")]
+    public void Boxes_never_overlap_and_the_forward_graph_is_left_of_or_above_the_backward(Type model, string method)
     {
         var picture = GraphLayout.Of(Inspect.Gradient(model, method));
         var (forward, backward) = (picture.Panels[0], picture.Panels[1]);
-        Assert.True(forward.X + forward.Width < backward.X);
+        Assert.True(forward.X + forward.Width < backward.X || forward.Y + forward.Height < backward.Y);
         foreach (var panel in picture.Panels)
         {
             Assert.All(panel.Nodes, n => Assert.True(n.X >= panel.X - 0.01 && n.X + n.Width <= panel.X + panel.Width + 0.01 && n.Bottom <= picture.Height));
@@ -69,6 +71,41 @@ public sealed class GraphPictureTests
                 }
             Assert.All(panel.Edges, e => Assert.True(e.From.Bottom <= e.To.Y, $"{e.From.Node.Name} → {e.To.Node.Name} points up"));
         }
+    }
+
+    [Fact]
+    public void A_wide_layer_stands_in_two_staggered_rows_and_the_picture_stacks_its_graphs()
+    {
+        // AlexNet.Loss: 16 gradients from one pullback, 19 inputs and parameters; side by side in one row each, 5,000 px wide.
+        var picture = GraphLayout.Of(Inspect.Gradient(typeof(AlexNet), "Loss"));
+        Assert.InRange(picture.Width, 800, GraphLayout.MaxSideBySideWidth + 40);
+        var (forward, backward) = (picture.Panels[0], picture.Panels[1]);
+        Assert.True(forward.Y + forward.Height < backward.Y);   // stacked
+        var gradients = backward.Nodes.Where(n => n.Node.Kind == "gradient").ToList();
+        Assert.Equal(16, gradients.Count);
+        Assert.Equal(2, gradients.Select(n => n.Y).Distinct().Count());
+
+        // Where an edge runs straight (out of its layer, into its layer), it crosses no other box: the rows are staggered.
+        foreach (var panel in picture.Panels)
+            foreach (var (from, to) in panel.Edges)
+            {
+                var path = EdgePath.Of(from, to);
+                foreach (var box in panel.Nodes.Where(n => n != from && n != to))
+                {
+                    bool Crosses(double x, double top, double bottom) => box.X - 1 < x && x < box.X + box.Width + 1 && box.Y < bottom && top < box.Bottom;
+                    Assert.False(Crosses(path.X1, path.Y1, path.Leave), $"{from.Node.Name} → {to.Node.Name} leaves through {box.Node.Name}");
+                    Assert.False(Crosses(path.X2, path.Enter, path.Y2), $"{from.Node.Name} → {to.Node.Name} enters through {box.Node.Name}");
+                }
+            }
+    }
+
+    [Fact]
+    public void Small_graphs_stay_side_by_side_in_single_rows()
+    {
+        var picture = GraphLayout.Of(Of<FlatNet>("Forward"));
+        Assert.True(picture.Panels[0].X + picture.Panels[0].Width < picture.Panels[1].X);
+        // One row a layer: each box centred in its layer's band.
+        Assert.All(picture.Panels.SelectMany(p => p.Nodes), n => Assert.Equal(n.LayerTop + (n.LayerBottom - n.LayerTop - n.Height) / 2, n.Y, 1e-9));
     }
 
     [Fact]
