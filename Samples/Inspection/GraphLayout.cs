@@ -4,25 +4,59 @@ namespace Differentiable.Samples.Inspection;
 
 /// <summary>
 /// A node's box: where it is drawn and the lines written in it (its name first); <paramref name="LayerTop"/> and
-/// <paramref name="LayerBottom"/> bound its layer, whose boxes may stand in two staggered rows.
+/// <paramref name="LayerBottom"/> bound its layer, whose boxes may stand in two staggered rows or in a grid; in a grid,
+/// <paramref name="Channel"/> is the x of the free lane left of the box's column, where its edges run.
 /// </summary>
-internal sealed record PlacedNode(GraphNode Node, IReadOnlyList<string> Lines, double X, double Y, double Width, double Height, double LayerTop = 0, double LayerBottom = 0)
+internal sealed record PlacedNode(GraphNode Node, IReadOnlyList<string> Lines, double X, double Y, double Width, double Height,
+    double LayerTop = 0, double LayerBottom = 0, double? Channel = null)
 {
     public double CenterX => X + Width / 2;
+    public double CenterY => Y + Height / 2;
     public double Bottom => Y + Height;
 }
 
 /// <summary>
-/// An edge's course: straight down from the bottom of its source to the bottom of the source's layer, a curve to the top
-/// of the target's layer, straight down into the target. The straight parts run through the gaps of a layer's other row.
+/// An edge's course: straight lines out of its source's layer (<see cref="Out"/>, from the source's box to the bottom of
+/// its layer), a curve down to the top of the target's layer, straight lines into the target (<see cref="In"/>, ending
+/// at its box). Out of and into a single row that is one short line or none; the straight lines pass a staggered layer's
+/// other row through its gaps, and a grid along the lane left of the box's column, entering or leaving the box by its side.
 /// </summary>
-internal readonly record struct EdgePath(double X1, double Y1, double Leave, double X2, double Enter, double Y2)
+internal sealed record EdgePath(IReadOnlyList<(double X, double Y)> Out, IReadOnlyList<(double X, double Y)> In)
 {
-    public static EdgePath Of(PlacedNode from, PlacedNode to) =>
-        new(from.CenterX, from.Bottom, Math.Max(from.Bottom, from.LayerBottom), to.CenterX, to.LayerBottom > 0 ? Math.Min(to.Y, to.LayerTop) : to.Y, to.Y);
+    public static EdgePath Of(PlacedNode from, PlacedNode to)
+    {
+        var leave = Math.Max(from.Bottom, from.LayerBottom);
+        var @out = from.Channel is { } c1
+            ? new[] { (from.X, from.CenterY), (c1, from.CenterY), (c1, leave) }
+            : new[] { (from.CenterX, from.Bottom), (from.CenterX, leave) };
+        var enter = to.LayerBottom > 0 ? Math.Min(to.Y, to.LayerTop) : to.Y;
+        var @in = to.Channel is { } c2
+            ? new[] { (c2, enter), (c2, to.CenterY), (to.X, to.CenterY) }
+            : new[] { (to.CenterX, enter), (to.CenterX, to.Y) };
+        return new EdgePath(@out, @in);
+    }
+
+    /// <summary>Where the curve starts (the end of <see cref="Out"/>) and ends (the start of <see cref="In"/>).</summary>
+    public (double X, double Y) CurveStart => Out[^1];
+    public (double X, double Y) CurveEnd => In[0];
 
     /// <summary>How far the curve's control points reach down and up.</summary>
-    public double Bend => Math.Max(12, (Enter - Leave) / 2);
+    public double Bend => Math.Max(12, (CurveEnd.Y - CurveStart.Y) / 2);
+
+    /// <summary>The direction of the last line, where the arrowhead points (down, or right into a grid's box).</summary>
+    public (double X, double Y) Direction
+    {
+        get
+        {
+            var (a, b) = (In[^2], In[^1]);
+            var length = Math.Max(1e-9, Math.Sqrt((b.X - a.X) * (b.X - a.X) + (b.Y - a.Y) * (b.Y - a.Y)));
+            return length < 1e-6 ? (0, 1) : ((b.X - a.X) / length, (b.Y - a.Y) / length);
+        }
+    }
+
+    /// <summary>The straight segments (not the curve), for checks that they cross no box.</summary>
+    public IEnumerable<((double X, double Y) A, (double X, double Y) B)> Lines =>
+        Out.Zip(Out.Skip(1)).Concat(In.Zip(In.Skip(1)));
 }
 
 /// <summary>One graph of the picture, its title above it; edges go from an input to the node that reads it.</summary>
@@ -56,6 +90,9 @@ internal static class GraphLayout
 
     /// <summary>The gap between the boxes of a layer in two rows: an edge to a box of one row passes the other row in it.</summary>
     private const double StaggerGap = 28;
+
+    /// <summary>The lane left of each column of a layer laid out as a grid, where its boxes' edges run.</summary>
+    private const double Lane = 16;
 
     public static GraphPicture Of(GradientInspection inspection)
     {
@@ -117,9 +154,19 @@ internal static class GraphLayout
         var height = lines.Select(l => l.Count * LineHeight + 2 * PadY).ToList();
         // A layer still too wide stands in two rows, zigzag in its order: box k's centre is half a slot right of box k − 1's,
         // on the other row, so each box stands above or below a gap of the other row, through which its edges run.
-        var staggered = layers.Select(r => r.Count > 2 && r.Sum(i => width[i]) + NodeGap * (r.Count - 1) > MaxRowWidth).ToList();
+        // Wider still (GoogLeNet's 120 parameters and their gradients), it is a grid of columns, each with a lane on its
+        // left for the edges of its boxes, which enter and leave by their left side.
         var slot = layers.Select(r => r.Max(i => width[i]) + StaggerGap).ToList();
-        var layerWidth = layers.Select((r, l) => staggered[l] ? slot[l] * (r.Count + 1) / 2 - StaggerGap : r.Sum(i => width[i]) + NodeGap * (r.Count - 1)).ToList();
+        var singleWidth = layers.Select(r => r.Sum(i => width[i]) + NodeGap * (r.Count - 1)).ToList();
+        var mode = layers.Select((r, l) => r.Count <= 2 || singleWidth[l] <= MaxRowWidth ? 1
+            : slot[l] * (r.Count + 1) / 2 - StaggerGap <= MaxSideBySideWidth / 2 ? 2 : 0).ToList();   // rows: 1, 2, or 0 for a grid
+        var columns = layers.Select((r, l) => Math.Max(2, (int)(MaxSideBySideWidth / 2 / (slot[l] + Lane)))).ToList();
+        var layerWidth = layers.Select((r, l) => mode[l] switch
+        {
+            1 => singleWidth[l],
+            2 => slot[l] * (r.Count + 1) / 2 - StaggerGap,
+            _ => Math.Min(columns[l], r.Count) * (Lane + slot[l]) - StaggerGap,
+        }).ToList();
         var panelWidth = Math.Max(layerWidth.DefaultIfEmpty(0).Max(), title.Length * CharWidth * 1.2);
 
         var placed = new PlacedNode?[nodes.Count];
@@ -127,16 +174,22 @@ internal static class GraphLayout
         for (var l = 0; l < layers.Count; l++)
         {
             var x = left + (panelWidth - layerWidth[l]) / 2;
-            var rows = staggered[l] ? new[] { layers[l].Where((_, k) => k % 2 == 0).ToList(), layers[l].Where((_, k) => k % 2 == 1).ToList() } : new[] { layers[l] };
-            var tallest = rows.Select(r => r.Max(i => height[i])).ToList();
-            var bottom = y + tallest.Sum() + NodeGap * (rows.Length - 1);
+            var rowOf = layers[l].Select((_, k) => mode[l] switch { 1 => 0, 2 => k % 2, _ => k / columns[l] }).ToList();
+            var tallest = Enumerable.Range(0, rowOf.Max() + 1).Select(r => layers[l].Where((_, k) => rowOf[k] == r).Max(i => height[i])).ToList();
+            var rowTops = tallest.Select((_, r) => y + tallest.Take(r).Sum() + NodeGap * r).ToList();
+            var bottom = rowTops[^1] + tallest[^1];
             for (var k = 0; k < layers[l].Count; k++)
             {
                 var i = layers[l][k];
-                var (row, rowTop) = staggered[l] && k % 2 == 1 ? (1, y + tallest[0] + NodeGap) : (0, y);
-                var boxX = staggered[l] ? x + (slot[l] - StaggerGap) / 2 + k * slot[l] / 2 - width[i] / 2 : x;
-                placed[i] = new PlacedNode(nodes[i], lines[i], boxX, rowTop + (tallest[row] - height[i]) / 2, width[i], height[i], y, bottom);
-                if (!staggered[l]) x += width[i] + NodeGap;
+                var row = rowOf[k];
+                var (boxX, channel) = mode[l] switch
+                {
+                    1 => (x, (double?)null),
+                    2 => (x + (slot[l] - StaggerGap) / 2 + k * slot[l] / 2 - width[i] / 2, null),
+                    _ => (x + (k % columns[l]) * (Lane + slot[l]) + Lane, x + (k % columns[l]) * (Lane + slot[l]) + Lane / 2),
+                };
+                placed[i] = new PlacedNode(nodes[i], lines[i], boxX, rowTops[row] + (tallest[row] - height[i]) / 2, width[i], height[i], y, bottom, channel);
+                if (mode[l] == 1) x += width[i] + NodeGap;
             }
             y = bottom + LayerGap;
         }

@@ -73,30 +73,51 @@ public sealed class GraphPictureTests
         }
     }
 
-    [Fact]
-    public void A_wide_layer_stands_in_two_staggered_rows_and_the_picture_stacks_its_graphs()
-    {
-        // AlexNet.Loss: 16 gradients from one pullback, 19 inputs and parameters; side by side in one row each, 5,000 px wide.
-        var picture = GraphLayout.Of(Inspect.Gradient(typeof(AlexNet), "Loss"));
-        Assert.InRange(picture.Width, 800, GraphLayout.MaxSideBySideWidth + 40);
-        var (forward, backward) = (picture.Panels[0], picture.Panels[1]);
-        Assert.True(forward.Y + forward.Height < backward.Y);   // stacked
-        var gradients = backward.Nodes.Where(n => n.Node.Kind == "gradient").ToList();
-        Assert.Equal(16, gradients.Count);
-        Assert.Equal(2, gradients.Select(n => n.Y).Distinct().Count());
+    /// <summary>A seed and <paramref name="count"/> gradients read from it, each with math of about 30 characters.</summary>
+    private static GradientInspection Fan(int count) => new("Fan", "Loss", "", null,
+        new[] { new GraphNode("x", "input", "x", Array.Empty<string>()) },
+        new[] { new GraphNode("d_y", "seed", "seed", Array.Empty<string>()) }
+            .Concat(Enumerable.Range(0, count).Select(k => new GraphNode($"d_W{k}", "gradient", $"pullback of F(x) at d_y, its W{k}", new[] { "d_y" }))).ToList());
 
-        // Where an edge runs straight (out of its layer, into its layer), it crosses no other box: the rows are staggered.
+    [Fact]
+    public void A_layer_too_wide_for_a_row_stands_in_two_staggered_rows()
+    {
+        var picture = GraphLayout.Of(Fan(6));
+        var gradients = picture.Panels[1].Nodes.Where(n => n.Node.Kind == "gradient").ToList();
+        Assert.Equal(2, gradients.Select(n => n.Y).Distinct().Count());
+        Assert.All(gradients, n => Assert.Null(n.Channel));
+        // Zigzag: each box half a slot right of the one before, on the other row.
+        for (var k = 1; k < gradients.Count; k++) Assert.True(gradients[k].CenterX > gradients[k - 1].CenterX && gradients[k].Y != gradients[k - 1].Y);
+        EdgesRunStraightPastNoBox(picture);
+    }
+
+    [Theory]
+    [InlineData(typeof(AlexNet), 16)]
+    [InlineData(typeof(GoogLeNet), 116)]
+    public void A_layer_far_too_wide_is_a_grid_and_the_picture_stays_narrow(Type model, int gradients)
+    {
+        // AlexNet.Loss: 16 gradients from one pullback, 19 inputs and parameters; in one row each the PNG was 10,147 px wide.
+        var picture = GraphLayout.Of(Inspect.Gradient(model, "Loss"));
+        Assert.InRange(picture.Width, 800, GraphLayout.MaxSideBySideWidth + 40);
+        var grid = picture.Panels[1].Nodes.Where(n => n.Node.Kind == "gradient").ToList();
+        Assert.Equal(gradients, grid.Count);
+        Assert.All(grid, n => Assert.NotNull(n.Channel));
+        Assert.True(grid.Select(n => n.Y).Distinct().Count() >= 3);
+        EdgesRunStraightPastNoBox(picture);
+    }
+
+    /// <summary>Where an edge runs straight (out of its layer, into its layer), it crosses no box but its own two.</summary>
+    private static void EdgesRunStraightPastNoBox(GraphPicture picture)
+    {
         foreach (var panel in picture.Panels)
             foreach (var (from, to) in panel.Edges)
-            {
-                var path = EdgePath.Of(from, to);
-                foreach (var box in panel.Nodes.Where(n => n != from && n != to))
-                {
-                    bool Crosses(double x, double top, double bottom) => box.X - 1 < x && x < box.X + box.Width + 1 && box.Y < bottom && top < box.Bottom;
-                    Assert.False(Crosses(path.X1, path.Y1, path.Leave), $"{from.Node.Name} → {to.Node.Name} leaves through {box.Node.Name}");
-                    Assert.False(Crosses(path.X2, path.Enter, path.Y2), $"{from.Node.Name} → {to.Node.Name} enters through {box.Node.Name}");
-                }
-            }
+                foreach (var (a, b) in EdgePath.Of(from, to).Lines)
+                    foreach (var box in panel.Nodes.Where(n => n != from && n != to))
+                    {
+                        double left = Math.Min(a.X, b.X), right = Math.Max(a.X, b.X), top = Math.Min(a.Y, b.Y), bottom = Math.Max(a.Y, b.Y);
+                        Assert.False(box.X + 0.5 < right && left < box.X + box.Width - 0.5 && box.Y + 0.5 < bottom && top < box.Bottom - 0.5,
+                            $"{from.Node.Name} → {to.Node.Name} crosses {box.Node.Name}");
+                    }
     }
 
     [Fact]
