@@ -9,9 +9,9 @@ using Spectre.Console;
 namespace Differentiable.Samples.Cli;
 
 /// <summary>
-/// <c>show --model M [--method Loss] [--cuda] [--graph PATH.svg|.png|.dot]</c>: prints the gradient code the generator wrote
-/// for a [Differentiable] method (<see cref="Inspect.Gradient"/>), with syntax colours on a terminal and plain when
-/// redirected, and draws its forward and backward graphs side by side.
+/// <c>show --model M [--method Loss] [--cuda [--batch B]] [--graph PATH.svg|.png|.dot] [--html PATH.html]</c>: prints the
+/// gradient code the generator wrote for a [Differentiable] method (<see cref="Inspect.Gradient"/>), with syntax colours
+/// on a terminal and plain when redirected, draws its forward and backward graphs, and writes a page to explore them.
 /// </summary>
 internal static class ShowCommand
 {

@@ -70,6 +70,8 @@ internal sealed record GraphPicture(string Title, IReadOnlyList<Panel> Panels, d
 /// SVG and the PNG share it. Written here because no graph-layout library is served to this project (MSAGL is not, and
 /// QuikGraph has algorithms but no drawing); the graphs are small DAGs whose nodes already come inputs first, so a layer per
 /// longest path, each node pulled down next to its first reader, and a few barycenter sweeps to untangle edges are enough.
+/// Wide layers fold (two staggered rows, or a grid with a lane per column for the edges), and graphs too wide to stand
+/// side by side stack, so a model with a hundred parameters still makes a picture a screen wide.
 /// </summary>
 internal static class GraphLayout
 {
