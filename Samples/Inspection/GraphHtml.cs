@@ -107,8 +107,10 @@ internal static class GraphHtml
         }
         List<int> Assignments(string name, int from, int to) =>
             Where(l => Regex.IsMatch(l, $@"^\s*(var\s+)?(\(.*\b)?{Regex.Escape(name)}\b(.*\))?\s*(=|\+=)[^=]"), from, to);
-        List<int> SourceOf(GraphNode node) =>
-            Enumerable.Range(0, source.Count).Where(i => node.Statement is not null && source[i].Statement == node.Statement).Select(i => i + 1).ToList();
+        // A node's statement; an input's is the signature that names it (line 2, after [Differentiable]).
+        List<int> SourceOf(GraphNode node) => node.Kind == "input" && source.Count > 1 && Regex.IsMatch(source[1].Text, $@"\b{Regex.Escape(node.Name)}\b")
+            ? new List<int> { 2 }
+            : Enumerable.Range(0, source.Count).Where(i => node.Statement is not null && source[i].Statement == node.Statement).Select(i => i + 1).ToList();
         // A rule comment "// v = ...  ⇒  d_u = ..." and the code line after it (the assignment of d_u).
         List<int> RulesOf(Func<string, bool> match)
         {
@@ -230,7 +232,7 @@ internal static class GraphHtml
         .k { color: #0033b3; } .s { color: #b35c00; } .n { color: #7a3eb1; } .t { color: #00747a; } .c { color: #2e7d32; } .d { color: #888; }
         .line.own { background: #fff59d; outline: 1px solid #e0c600; } .line.related { background: #ffe0c2; } .line.src { background: #fff59d; }
         #graph svg .node { cursor: pointer; } #graph svg .node:hover rect { stroke: #000; }
-        #graph svg .node.chosen rect { stroke: #d50000; stroke-width: 3; }
+        #graph svg .node.chosen rect { stroke: #d50000; stroke-width: 3; } #graph svg .node:focus { outline: none; } #graph svg .node:focus rect { stroke: #1565c0; stroke-width: 2; }
         """;
 
     private const string Script = """
@@ -256,8 +258,12 @@ internal static class GraphHtml
           const m = /^#node=(.+)$/.exec(location.hash);
           choose(m ? decodeURIComponent(m[1]) : '', true);
         }
-        for (const node of document.querySelectorAll('#graph .node'))
-          node.addEventListener('click', () => { history.replaceState(null, '', '#node=' + node.id); choose(node.id, true); });
+        for (const node of document.querySelectorAll('#graph .node')) {
+          const pick = () => { history.replaceState(null, '', '#node=' + node.id); choose(node.id, true); };
+          node.setAttribute('tabindex', '0');   // Tab reaches the boxes, Enter chooses one
+          node.addEventListener('click', pick);
+          node.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } });
+        }
         window.addEventListener('hashchange', fromHash);
         fromHash();
 

@@ -74,6 +74,8 @@ public sealed class GraphHtmlTests
         Assert.Contains(nodes["backward:d_W1"]["code"], l => Line(l).Contains("var d_W1 = "));
         Assert.Contains(nodes["backward:d_W1"]["related"], l => Line(l).Contains("var h1_matmul = MatMul(x, W1);"));
         Assert.Contains(nodes["backward:d_W1"]["source"], l => Line(l).Contains("var h1 = Relu(x.MatMul(W1) + B1);"));
+        Assert.Equal("public Tensor Forward(Tensor x)", Line(nodes["forward:x"]["source"].Single()));   // an input: the signature
+        Assert.Equal("var h1_matmul = MatMul(x, W1);", Line(nodes["forward:x"]["code"].Single()).Trim()[2..].Trim());   // its first reader
     }
 
     public static TheoryData<string> Models() => new(ShowCommand.Models.Where(p => p.Key == p.Value.Name.ToLowerInvariant()).Select(p => p.Key));
