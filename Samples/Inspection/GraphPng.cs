@@ -29,15 +29,23 @@ internal static class GraphPng
             canvas.DrawText(panel.Title, (float)panel.X, (float)panel.Y + 16, heading, ink);
             foreach (var (from, to) in panel.Edges)
             {
-                float x1 = (float)from.CenterX, y1 = (float)from.Bottom, x2 = (float)to.CenterX, y2 = (float)to.Y, bend = Math.Max(12, (y2 - y1) / 2);
+                var e = EdgePath.Of(from, to);
+                var (a, b) = (e.CurveStart, e.CurveEnd);
+                var (dx, dy) = e.Direction;
+                var tip = e.In[^1];
+                // The line stops where the arrowhead starts, 6 px before the box.
+                var points = e.In.Take(e.In.Count - 1).Append((X: tip.X - 6 * dx, Y: tip.Y - 6 * dy)).ToList();
                 using var curve = new SKPath();
-                curve.MoveTo(x1, y1);
-                curve.CubicTo(x1, y1 + bend, x2, y2 - bend, x2, y2 - 6);
+                curve.MoveTo((float)e.Out[0].X, (float)e.Out[0].Y);
+                foreach (var p in e.Out.Skip(1)) curve.LineTo((float)p.X, (float)p.Y);
+                curve.CubicTo((float)a.X, (float)(a.Y + e.Bend), (float)b.X, (float)(b.Y - e.Bend), (float)b.X, (float)(e.In.Count == 2 ? Math.Min(b.Y, points[^1].Y) : b.Y));
+                foreach (var p in points.Skip(1)) curve.LineTo((float)p.X, (float)p.Y);
                 canvas.DrawPath(curve, line);
                 using var head = new SKPath();
-                head.MoveTo(x2, y2);
-                head.LineTo(x2 - 3.5f, y2 - 7);
-                head.LineTo(x2 + 3.5f, y2 - 7);
+                float tx = (float)tip.X, ty = (float)tip.Y, ux = (float)dx, uy = (float)dy;   // along the line; (-uy, ux) across it
+                head.MoveTo(tx, ty);
+                head.LineTo(tx - 7 * ux - 3.5f * uy, ty - 7 * uy + 3.5f * ux);
+                head.LineTo(tx - 7 * ux + 3.5f * uy, ty - 7 * uy - 3.5f * ux);
                 head.Close();
                 canvas.DrawPath(head, arrow);
             }

@@ -38,8 +38,14 @@ internal static class GraphSvg
                 new XAttribute("font-weight", "bold"), new XAttribute("font-family", "DejaVu Sans, Helvetica, Arial, sans-serif"), panel.Title));
         foreach (var (from, to) in panel.Edges)
         {
-            double x1 = from.CenterX, y1 = from.Bottom, x2 = to.CenterX, y2 = to.Y, bend = Math.Max(12, (y2 - y1) / 2);
-            group.Add(new XElement(Svg + "path", new XAttribute("d", $"M {N(x1)} {N(y1)} C {N(x1)} {N(y1 + bend)}, {N(x2)} {N(y2 - bend)}, {N(x2)} {N(y2)}"),
+            var e = EdgePath.Of(from, to);
+            var (a, b) = (e.CurveStart, e.CurveEnd);
+            // Lines of no length are left out: the arrowhead takes its direction from the path's last segment.
+            string Lines(IEnumerable<(double X, double Y)> points, (double X, double Y) from) =>
+                string.Concat(points.Where(p => Math.Abs(p.X - from.X) + Math.Abs(p.Y - from.Y) > 0.05).Select(p => $" L {N(p.X)} {N(p.Y)}"));
+            var d = $"M {N(e.Out[0].X)} {N(e.Out[0].Y)}" + Lines(e.Out.Skip(1), e.Out[0])
+                + $" C {N(a.X)} {N(a.Y + e.Bend)}, {N(b.X)} {N(b.Y - e.Bend)}, {N(b.X)} {N(b.Y)}" + Lines(e.In.Skip(1), b);
+            group.Add(new XElement(Svg + "path", new XAttribute("d", d),
                 new XAttribute("fill", "none"), new XAttribute("stroke", "#555"), new XAttribute("stroke-width", "1.2"), new XAttribute("marker-end", "url(#arrow)")));
         }
         foreach (var node in panel.Nodes)

@@ -53,11 +53,13 @@ public sealed class GraphPictureTests
     [InlineData(typeof(FlatNet), "Forward")]
     [InlineData(typeof(CNN), "Forward")]
     [InlineData(typeof(AlexNet), "Loss")]
-    public void Boxes_never_overlap_and_the_forward_graph_is_left_of_the_backward(Type model, string method)
+    [InlineData(typeof(GoogLeNet), "Loss")]
+    [InlineData(typeof(InceptionNet), "Loss")]
+    public void Boxes_never_overlap_and_the_forward_graph_is_left_of_or_above_the_backward(Type model, string method)
     {
         var picture = GraphLayout.Of(Inspect.Gradient(model, method));
         var (forward, backward) = (picture.Panels[0], picture.Panels[1]);
-        Assert.True(forward.X + forward.Width < backward.X);
+        Assert.True(forward.X + forward.Width < backward.X || forward.Y + forward.Height < backward.Y);
         foreach (var panel in picture.Panels)
         {
             Assert.All(panel.Nodes, n => Assert.True(n.X >= panel.X - 0.01 && n.X + n.Width <= panel.X + panel.Width + 0.01 && n.Bottom <= picture.Height));
@@ -69,6 +71,62 @@ public sealed class GraphPictureTests
                 }
             Assert.All(panel.Edges, e => Assert.True(e.From.Bottom <= e.To.Y, $"{e.From.Node.Name} → {e.To.Node.Name} points up"));
         }
+    }
+
+    /// <summary>A seed and <paramref name="count"/> gradients read from it, each with math of about 30 characters.</summary>
+    private static GradientInspection Fan(int count) => new("Fan", "Loss", "", null,
+        new[] { new GraphNode("x", "input", "x", Array.Empty<string>()) },
+        new[] { new GraphNode("d_y", "seed", "seed", Array.Empty<string>()) }
+            .Concat(Enumerable.Range(0, count).Select(k => new GraphNode($"d_W{k}", "gradient", $"pullback of F(x) at d_y, its W{k}", new[] { "d_y" }))).ToList());
+
+    [Fact]
+    public void A_layer_too_wide_for_a_row_stands_in_two_staggered_rows()
+    {
+        var picture = GraphLayout.Of(Fan(6));
+        var gradients = picture.Panels[1].Nodes.Where(n => n.Node.Kind == "gradient").ToList();
+        Assert.Equal(2, gradients.Select(n => n.Y).Distinct().Count());
+        Assert.All(gradients, n => Assert.Null(n.Channel));
+        // Zigzag: each box half a slot right of the one before, on the other row.
+        for (var k = 1; k < gradients.Count; k++) Assert.True(gradients[k].CenterX > gradients[k - 1].CenterX && gradients[k].Y != gradients[k - 1].Y);
+        EdgesRunStraightPastNoBox(picture);
+    }
+
+    [Theory]
+    [InlineData(typeof(AlexNet), 16)]
+    [InlineData(typeof(GoogLeNet), 116)]
+    public void A_layer_far_too_wide_is_a_grid_and_the_picture_stays_narrow(Type model, int gradients)
+    {
+        // AlexNet.Loss: 16 gradients from one pullback, 19 inputs and parameters; in one row each the PNG was 10,147 px wide.
+        var picture = GraphLayout.Of(Inspect.Gradient(model, "Loss"));
+        Assert.InRange(picture.Width, 800, GraphLayout.MaxSideBySideWidth + 40);
+        var grid = picture.Panels[1].Nodes.Where(n => n.Node.Kind == "gradient").ToList();
+        Assert.Equal(gradients, grid.Count);
+        Assert.All(grid, n => Assert.NotNull(n.Channel));
+        Assert.True(grid.Select(n => n.Y).Distinct().Count() >= 3);
+        EdgesRunStraightPastNoBox(picture);
+    }
+
+    /// <summary>Where an edge runs straight (out of its layer, into its layer), it crosses no box but its own two.</summary>
+    private static void EdgesRunStraightPastNoBox(GraphPicture picture)
+    {
+        foreach (var panel in picture.Panels)
+            foreach (var (from, to) in panel.Edges)
+                foreach (var (a, b) in EdgePath.Of(from, to).Lines)
+                    foreach (var box in panel.Nodes.Where(n => n != from && n != to))
+                    {
+                        double left = Math.Min(a.X, b.X), right = Math.Max(a.X, b.X), top = Math.Min(a.Y, b.Y), bottom = Math.Max(a.Y, b.Y);
+                        Assert.False(box.X + 0.5 < right && left < box.X + box.Width - 0.5 && box.Y + 0.5 < bottom && top < box.Bottom - 0.5,
+                            $"{from.Node.Name} → {to.Node.Name} crosses {box.Node.Name}");
+                    }
+    }
+
+    [Fact]
+    public void Small_graphs_stay_side_by_side_in_single_rows()
+    {
+        var picture = GraphLayout.Of(Of<FlatNet>("Forward"));
+        Assert.True(picture.Panels[0].X + picture.Panels[0].Width < picture.Panels[1].X);
+        // One row a layer: each box centred in its layer's band.
+        Assert.All(picture.Panels.SelectMany(p => p.Nodes), n => Assert.Equal(n.LayerTop + (n.LayerBottom - n.LayerTop - n.Height) / 2, n.Y, 1e-9));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Xml.Linq;
 using Differentiable.Inspection;
 using Differentiable.Samples.Cli;
 using Differentiable.Samples.Models;
+using Differentiable.Samples.Training;
 using Differentiable.Tests.Data;
 
 namespace Differentiable.Tests.Samples;
@@ -73,6 +74,32 @@ public sealed class ShowCommandTests
         }
     }
 
+    [Theory]
+    [InlineData("twolayer", typeof(TwoLayerNN))]
+    [InlineData("softmax", typeof(SoftmaxRegression))]
+    [InlineData("layered-mlp", typeof(LayeredMLP))]
+    [InlineData("dropout-mlp", typeof(DropoutMLP))]
+    [InlineData("inception", typeof(InceptionNet))]        // as train and summary mean it
+    [InlineData("inception-block", typeof(Inception))]     // the block, whose class name inception now means InceptionNet
+    [InlineData("TwoLayerNN", typeof(TwoLayerNN))]         // a class name, in any case
+    [InlineData("residualstack", typeof(ResidualStack))]
+    public void Model_takes_trains_short_names_and_class_names(string name, Type model)
+    {
+        var (exit, output, errors) = Show("--model", name);
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        var methods = Inspect.Methods(model);
+        Assert.Equal(Inspect.Gradient(model, methods.Contains("Loss") ? "Loss" : methods[0]).CSharp.TrimEnd('\n') + "\n", output);
+    }
+
+    [Fact]
+    public void Every_name_train_takes_is_a_model_show_takes()
+    {
+        foreach (var name in TrainableModel.Names) Assert.Contains(name, ShowCommand.Names);
+        Assert.Equal(TrainableModel.Names, ShowCommand.Names.Take(TrainableModel.Names.Length));   // listed first, in train's order
+        Assert.Equal(ShowCommand.Names.Count, ShowCommand.Models.Count);
+    }
+
     [Fact]
     public void An_unknown_model_is_one_line_naming_the_models()
     {
@@ -80,8 +107,9 @@ public sealed class ShowCommandTests
         Assert.Equal(2, exit);
         var lines = errors.Trim().Split('\n').Select(l => l.Trim()).ToArray();
         Assert.Equal(2, lines.Length);
-        Assert.StartsWith("--model must be one of alexnet, cnn, ", lines[0]);
-        Assert.Contains(" flatnet, ", lines[0]);
+        Assert.StartsWith("--model must be one of flatnet, sinnet, twolayer, softmax, cnn, lenet, inception, dropout-mlp, layered-mlp, alexnet, googlenet, ", lines[0]);
+        Assert.Contains(" inception-block, ", lines[0]);
+        Assert.Contains(" twolayernn", lines[0]);
         Assert.EndsWith(", not 'resnet'.", lines[0]);
         Assert.Equal("Run 'show --help' for the options.", lines[1]);
     }
@@ -99,6 +127,9 @@ public sealed class ShowCommandTests
 
     [Theory]
     [InlineData(new[] { "--model", "flatnet", "--graph", "g.jpg" }, "--graph must name a .svg, .png or .dot file, not 'g.jpg'.")]
+    [InlineData(new[] { "--model", "flatnet", "--html", "g.svg" }, "--html must name a .html file, not 'g.svg'.")]
+    [InlineData(new[] { "--model", "flatnet", "--batch", "32" }, "--batch goes with --cuda: it lists the CUDA kernels' launches at that batch size.")]
+    [InlineData(new[] { "--model", "flatnet", "--method", "forward", "--cuda", "--batch", "32" }, "--batch lists the launches of a training step: it takes the Loss of a model train takes (flatnet, sinnet, twolayer, softmax, cnn, lenet, inception, dropout-mlp, layered-mlp), not FlatNet.Forward.")]
     [InlineData(new[] { "--model", "loopnet", "--graph", "g.svg" }, "LoopNet.Forward has control flow (if/while/for): it is differentiated statement by statement and has no single graph to draw.")]
     [InlineData(new[] { "--model", "loopnet", "--cuda" }, "LoopNet.Forward has no device program, so no CUDA; its C# says why (show without --cuda).")]
     public void What_cannot_be_shown_is_one_line_saying_why(string[] args, string message)
@@ -110,10 +141,51 @@ public sealed class ShowCommandTests
     }
 
     [Fact]
+    public void Batch_lists_the_launches_after_the_cuda_which_is_the_same_for_every_batch()
+    {
+        var (exit, output, errors) = Show("--model", "flatnet", "--cuda", "--batch", "32");
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        Assert.StartsWith(FlatNet.LossCudaSource + "\n// ===== FlatNet.Loss at batch 32: 23 launches, each as output (its shape) = kernel(inputs);\n", output);
+        Assert.Contains("\n//     1  h1 (32, 128) = h1(h1_parts, h1_parts, B1)\n", output);
+        Assert.Contains("\n//    17  d_W1 (784, 128) = product(xᵀ, d_h1_add)\n", output);
+        var (_, other, _) = Show("--model", "cnn", "--cuda", "--batch", "7");
+        Assert.StartsWith(CNN.LossCudaSource + "\n// ===== CNN.Loss at batch 7: ", other);
+        Assert.Contains(" (7, ", other);
+    }
+
+    [Fact]
+    public void Html_writes_one_page_with_the_code_and_the_graph()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "flatnet.html");
+        var (exit, output, errors) = Show("--model", "flatnet", "--html", path);
+        Assert.Equal(0, exit);
+        Assert.Contains("LossWithGradients", output);
+        Assert.StartsWith($"Wrote {path}: FlatNet.Loss, its generated code and its graphs; open it in a browser and click a node.", errors);
+        var page = File.ReadAllText(path);
+        Assert.StartsWith("<!DOCTYPE html>", page);
+        Assert.Contains("<svg ", page);
+        Assert.Contains("const NODES = ", page);
+    }
+
+    [Fact]
+    public void Html_of_a_method_with_control_flow_has_its_code_and_no_graph()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "loop.html");
+        var (exit, _, _) = Show("--model", "loopnet", "--html", path);
+        Assert.Equal(0, exit);
+        var page = File.ReadAllText(path);
+        Assert.DoesNotContain("<svg ", page);
+        Assert.Contains("has no single graph", page);
+    }
+
+    [Fact]
     public void Help_lists_the_options()
     {
         var (exit, output, _) = Show("--help");
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--model", "--method", "--cuda", "--graph" }) Assert.Contains(option, output);
+        foreach (var option in new[] { "--model", "--method", "--cuda", "--graph", "--html", "--batch" }) Assert.Contains(option, output);
     }
 }
