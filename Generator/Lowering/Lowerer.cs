@@ -161,6 +161,8 @@ internal sealed partial class Lowerer
             case MemberRef member:
                 var path = member.Path.StartsWith("global::", System.StringComparison.Ordinal) || string.IsNullOrEmpty(receiver) ? member.Path : receiver + "." + member.Path;
                 if (member.Kind == MemberKind.Labels) return new Value(_b.Leaf(Op.ConstantTensor, path), IsLabels: true);
+                // An int member is a number like any other, and may also give a window size read at run time (Pool.Kernel).
+                if (member.Kind == MemberKind.Integer) return new Value(_b.ScalarRef(path), IntMember: path);
                 return new Value(member.Kind switch
                 {
                     MemberKind.Parameter => _b.Leaf(Op.Parameter, path),
