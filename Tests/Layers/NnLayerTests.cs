@@ -1,4 +1,7 @@
+using Differentiable.DeviceChecks;
 using Differentiable.Nn;
+using Differentiable.Scheduling;
+using Differentiable.Tests.Support.Emulation;
 using NnDropout = Differentiable.Nn.Dropout;
 using Differentiable.Tests.Support;
 using static Differentiable.Ops;
@@ -244,5 +247,64 @@ public class NnLayerTests
         var result = withGradients.Invoke(m, new object?[] { x, null })!;
         var value = (Tensor)result.GetType().GetField("Item1")!.GetValue(result)!;
         Assert.Equal(((Tensor)twin.Forward(x)).ToDoubleArray(), value.ToDoubleArray());
+    }
+
+    private const string DeviceModel = """
+        using Differentiable;
+        using static Differentiable.Ops;
+        using Nn = Differentiable.Nn;
+
+        public partial class PoolNet
+        {
+            public Nn.Conv2d Conv = new(1, 3, 3, seed: 4);
+            public Nn.MaxPool2d Max = new(3, stride: 2, padding: 1);
+            public Nn.AvgPool2d Avg = new(2);
+            public Nn.Flatten Flat = new();
+            public Nn.Linear Fc = new(3 * 2 * 2, 10, seed: 5);
+
+            [Differentiable]
+            public Tensor Loss(Tensor x, Labels y) =>
+                CrossEntropy(Fc.Forward(Flat.Forward(Avg.Forward(Max.Forward(Relu(Conv.Forward(Reshape(x, -1, 1, 9, 9))))))), y);
+        }
+
+        public partial class DropNet
+        {
+            public Nn.Linear Fc = new(4, 3, seed: 5);
+            public Nn.Dropout Drop = new(0.5, seed: 6);
+
+            [Differentiable]
+            public Tensor Loss(Tensor x, Labels y) => CrossEntropy(Drop.Forward(Fc.Forward(x)), y);
+        }
+        """;
+
+    [SkippableFact]
+    public void ADeviceProgramInlinesThePackagesLayersAndMatchesTheCpu()
+    {
+        var run = GeneratorHarness.Run(DeviceModel);
+        Assert.Empty(run.GeneratorDiagnostics);
+        var generated = run.Sources["PoolNet.g.cs"];
+        Assert.DoesNotContain("has no device program", generated);
+        Assert.Contains("p.Parameter(\"Conv.W\")", generated);
+        Assert.Contains("Max.Kernel, Max.Stride, Max.Padding)", generated);
+        Assert.Contains("p.AvgPool2d(", generated);
+        // Dropout's mask is drawn on the CPU: that model says why it has no device program.
+        Assert.Contains("it calls Differentiable.Nn.Dropout.Forward, compiled in Differentiable.Runtime", run.Sources["DropNet.g.cs"]);
+
+        EmulatorRequirement.SkipUnlessAvailable();
+        var model = Activator.CreateInstance(run.Load().GetType("PoolNet")!)!;
+        var rng = new Rng(8);
+        var x = Tensor.Rand(new[] { 5, 81 }, rng);
+        var y = new Labels(new[] { 1, 7, 3, 0, 9 });
+        var type = model.GetType();
+        var record = (Action<ProgramBuilder>)Delegate.CreateDelegate(typeof(Action<ProgramBuilder>), model, "LossDeviceProgram");
+        var parityCase = new ParityCase("PoolNet", (IModule)model, record, new Dictionary<string, Tensor> { ["x"] = x },
+            new Dictionary<string, Labels> { ["y"] = y }, () =>
+            {
+                var result = type.GetMethod("LossWithGradients")!.Invoke(model, new object?[] { x, y, null })!;
+                return ((Tensor)result.GetType().GetField("Item1")!.GetValue(result)!, (IGradients)result.GetType().GetField("Item2")!.GetValue(result)!);
+            });
+        using var backend = new HostEmulatorBackend();
+        var parity = DeviceParity.Check(backend, parityCase);
+        Assert.True(parity.Passed, parity.ToString());
     }
 }
