@@ -37,6 +37,16 @@ public partial class Dropout : ITrainingMode
     /// <summary>Dropout with probability <paramref name="p"/> (PyTorch's default 0.5), its masks drawn from a generator seeded with <paramref name="seed"/>.</summary>
     public Dropout(double p = 0.5, ulong seed = 1) : this(p, new Rng(seed)) { }
 
+    /// <summary>Training mode (the default): drop. Returns the layer; a model's <c>Train()</c> sets every layer it holds.</summary>
+    public Dropout Train(bool training = true)
+    {
+        Training = training;
+        return this;
+    }
+
+    /// <summary>Evaluation mode: the identity. Returns the layer.</summary>
+    public Dropout Eval() => Train(false);
+
     /// <summary>The probability this call drops with: <see cref="P"/> while training, 0 in evaluation.</summary>
     public double Rate => Training ? P : 0;
 

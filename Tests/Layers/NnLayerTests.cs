@@ -228,7 +228,7 @@ public class NnLayerTests
         var more = (NnDropout)model.More[0];
         Assert.Equal(new[] { "L1.W", "L1.B", "L2.W", "L2.B" }, ((IModule)model).Parameters().Select(p => p.Name));
 
-        object m = model;
+        var m = (IModule)model;
         Assert.Same(m, m.Eval());
         Assert.False(drop.Training);
         Assert.False(more.Training);

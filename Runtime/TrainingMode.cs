@@ -1,9 +1,9 @@
 using System.Collections;
 using System.Reflection;
 
-namespace Differentiable.Nn;
+namespace Differentiable;
 
-/// <summary>A layer that behaves differently in training and in evaluation (<see cref="Dropout"/>), as PyTorch's <c>module.training</c>.</summary>
+/// <summary>A layer that behaves differently in training and in evaluation (<see cref="Nn.Dropout"/>), as PyTorch's <c>module.training</c>.</summary>
 public interface ITrainingMode
 {
     /// <summary>True while training (the default), false in evaluation.</summary>
@@ -13,12 +13,13 @@ public interface ITrainingMode
 /// <summary>
 /// <c>model.Train()</c> and <c>model.Eval()</c>, PyTorch's <c>module.train()</c> / <c>module.eval()</c>: set the mode of
 /// every <see cref="ITrainingMode"/> layer the model holds — in its fields, in sub-modules' fields, in arrays and lists
-/// of them, however deep — and of the model itself if it is one. Returns the model, as PyTorch does.
+/// of them, however deep — and of the model itself if it is one. Returns the model, as PyTorch does. For models (the
+/// generated <see cref="IModule"/>); a layer on its own has its own <c>Train()</c> / <c>Eval()</c>.
 /// </summary>
 public static class TrainingModeExtensions
 {
     /// <summary>Training mode: dropout drops.</summary>
-    public static T Train<T>(this T model, bool training = true) where T : class
+    public static T Train<T>(this T model, bool training = true) where T : class, IModule
     {
         ArgumentNullException.ThrowIfNull(model);
         Set(model, training, new HashSet<object>(ReferenceEqualityComparer.Instance));
@@ -26,10 +27,10 @@ public static class TrainingModeExtensions
     }
 
     /// <summary>Evaluation mode: dropout is the identity.</summary>
-    public static T Eval<T>(this T model) where T : class => model.Train(false);
+    public static T Eval<T>(this T model) where T : class, IModule => model.Train(false);
 
     /// <summary>Whether <paramref name="model"/> or any layer it holds is in training mode (false when it holds none).</summary>
-    public static bool IsTraining(this object model)
+    public static bool IsTraining(this IModule model)
     {
         ArgumentNullException.ThrowIfNull(model);
         var any = false;
