@@ -21,7 +21,7 @@ internal sealed partial class Lowerer
     private static readonly HashSet<string> PackageLayerKeys = new()
     {
         "Differentiable.Nn.Linear.Forward", "Differentiable.Nn.Conv2d.Forward", "Differentiable.Nn.MaxPool2d.Forward",
-        "Differentiable.Nn.AvgPool2d.Forward", "Differentiable.Nn.Flatten.Forward",
+        "Differentiable.Nn.AvgPool2d.Forward", "Differentiable.Nn.Flatten.Forward", "Differentiable.Nn.LayerNorm.Forward",
     };
 
     /// <summary>Whether a device program can inline this callee of another assembly: one of the package's layers.</summary>
@@ -50,6 +50,15 @@ internal sealed partial class Lowerer
                 var window = new Window(at + "Kernel", at + "Stride", at + "Padding");
                 result = _b.Make(callee.Key.EndsWith("MaxPool2d.Forward", System.StringComparison.Ordinal) ? Op.MaxPool2d : Op.AvgPool2d,
                     new NodeAttributes(Window: window), x);
+                break;
+            case "Differentiable.Nn.LayerNorm.Forward":
+                // centered = x − Mean(x, axis: −1, keepDims: true); variance = Mean(centered * centered, axis: −1, keepDims: true);
+                // centered / Sqrt(variance + Eps) * W + B
+                var lastAxis = new NodeAttributes(Axis: -1, KeepDims: true);
+                var centered = _b.Sub(x, _b.Make(Op.Mean, lastAxis, x));
+                var variance = _b.Make(Op.Mean, lastAxis, _b.Mul(centered, centered));
+                var normalized = _b.Make(Op.Div, centered, _b.Make(Op.Sqrt, _b.Add(variance, _b.ScalarRef(at + "Eps"))));
+                result = _b.Add(_b.Mul(normalized, _b.Leaf(Op.Parameter, at + "W")), _b.Leaf(Op.Parameter, at + "B"));
                 break;
             default:
                 // Ops.Flatten(x)

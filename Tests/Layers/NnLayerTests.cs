@@ -120,6 +120,49 @@ public class NnLayerTests
     }
 
     [Fact]
+    public void LayerNormGradientChecksAndNormalisesTheLastAxisAsPyTorchDoes()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            using static Differentiable.Ops;
+            using Nn = Differentiable.Nn;
+
+            public partial class Net
+            {
+                public Nn.Linear Fc = new(5, 6, seed: 3);
+                public Nn.LayerNorm Norm = new(6);
+
+                [Differentiable]
+                public Tensor Forward([Wrt] Tensor x) => Tanh(Norm.Forward(Fc.Forward(x)));
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        var model = Activator.CreateInstance(run.Load().GetType("Net")!)!;
+        Assert.Equal(new[] { "Fc.W", "Fc.B", "Norm.W", "Norm.B" }, ((IModule)model).Parameters().Select(p => p.Name));
+        // Move W and B off their ones and zeros, so that their gradients are checked at a general point.
+        dynamic dynamicModel = model;
+        var norm = (LayerNorm)dynamicModel.Norm;
+        norm.W = Tensor.Uniform(new[] { 6 }, 0.5, 1.5, new Rng(4));
+        norm.B = Tensor.Uniform(new[] { 6 }, -0.5, 0.5, new Rng(5));
+        GeneratedGradCheck.Check(model, "Forward", GeneratedGradCheck.Random(4, 5));
+
+        // Values: (x − mean) / √(biased variance + eps) per row, here on a (2, 3, 4) input.
+        var layer = new LayerNorm(4, eps: 1e-5);
+        var x = Tensor.Randn(new[] { 2, 3, 4 }, new Rng(6), DType.Float64);
+        layer.W = layer.W.To(DType.Float64);
+        layer.B = layer.B.To(DType.Float64);
+        var xs = x.ToDoubleArray();
+        var ys = layer.Forward(x).ToDoubleArray();
+        for (var row = 0; row < 6; row++)
+        {
+            var values = xs.Skip(4 * row).Take(4).ToArray();
+            var mean = values.Average();
+            var variance = values.Select(v => (v - mean) * (v - mean)).Average();
+            for (var k = 0; k < 4; k++) Assert.Equal((values[k] - mean) / Math.Sqrt(variance + 1e-5), ys[4 * row + k], 12);
+        }
+    }
+
+    [Fact]
     public void DropoutIsTheIdentityInEvaluation()
     {
         var layer = new NnDropout(0.5, seed: 3);
@@ -267,6 +310,15 @@ public class NnLayerTests
                 CrossEntropy(Fc.Forward(Flat.Forward(Avg.Forward(Max.Forward(Relu(Conv.Forward(Reshape(x, -1, 1, 9, 9))))))), y);
         }
 
+        public partial class NormNet
+        {
+            public Nn.Linear Fc = new(81, 10, seed: 5);
+            public Nn.LayerNorm Norm = new(10, eps: 1e-3);
+
+            [Differentiable]
+            public Tensor Loss(Tensor x, Labels y) => CrossEntropy(Norm.Forward(Fc.Forward(x)), y);
+        }
+
         public partial class DropNet
         {
             public Nn.Linear Fc = new(4, 3, seed: 5);
@@ -290,14 +342,22 @@ public class NnLayerTests
         // Dropout's mask is drawn on the CPU: that model says why it has no device program.
         Assert.Contains("it calls Differentiable.Nn.Dropout.Forward, compiled in Differentiable.Runtime", run.Sources["DropNet.g.cs"]);
 
+        Assert.DoesNotContain("has no device program", run.Sources["NormNet.g.cs"]);
+
         EmulatorRequirement.SkipUnlessAvailable();
-        var model = Activator.CreateInstance(run.Load().GetType("PoolNet")!)!;
+        var assembly = run.Load();
+        foreach (var name in new[] { "PoolNet", "NormNet" })
+            CheckParity(Activator.CreateInstance(assembly.GetType(name)!)!);
+    }
+
+    private static void CheckParity(object model)
+    {
         var rng = new Rng(8);
         var x = Tensor.Rand(new[] { 5, 81 }, rng);
         var y = new Labels(new[] { 1, 7, 3, 0, 9 });
         var type = model.GetType();
         var record = (Action<ProgramBuilder>)Delegate.CreateDelegate(typeof(Action<ProgramBuilder>), model, "LossDeviceProgram");
-        var parityCase = new ParityCase("PoolNet", (IModule)model, record, new Dictionary<string, Tensor> { ["x"] = x },
+        var parityCase = new ParityCase(type.Name, (IModule)model, record, new Dictionary<string, Tensor> { ["x"] = x },
             new Dictionary<string, Labels> { ["y"] = y }, () =>
             {
                 var result = type.GetMethod("LossWithGradients")!.Invoke(model, new object?[] { x, y, null })!;
