@@ -200,7 +200,7 @@ internal static class MethodGenerator
             w.Line($"// {method.Spec.Name} has no device program of its own: it calls other [Differentiable] methods and is called by some, whose device programs include its kernels.");
             return false;
         }
-        var external = method.Summary.Sites.Select(s => context.Signatures.TryGetValue(s.CalleeKey, out var c) ? c : null).FirstOrDefault(c => c is { IsExternal: true });
+        var external = method.Summary.Sites.Select(s => context.Signatures.TryGetValue(s.CalleeKey, out var c) ? c : null).FirstOrDefault(c => c is { IsExternal: true } && !Lowering.Lowerer.IsPackageLayer(c));
         if (external is not null)
         {
             w.Line($"// {method.Spec.Name} has no device program: it calls {external.ClassFullName}.{external.Name}, compiled in {external.Assembly}, and a device program inlines");

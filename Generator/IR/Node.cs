@@ -16,8 +16,12 @@ internal readonly record struct NodeAttributes(int? Axis = null, bool KeepDims =
     public static readonly NodeAttributes None = new();
 }
 
-/// <summary>A convolution's or pool's window: the pool's kernel size (0 for a convolution, whose weights give it), stride and padding.</summary>
-internal readonly record struct Window(int Kernel, int Stride, int Padding);
+/// <summary>
+/// A convolution's or pool's window: the pool's kernel size ("0" for a convolution, whose weights give it), stride and
+/// padding, each as the C# int it is rendered as: a number known at generation time (<c>2</c>), or an int member read at
+/// run time (<c>Kernel</c> in a layer that takes its kernel in its constructor, <c>Pool.Kernel</c> from a caller).
+/// </summary>
+internal readonly record struct Window(string Kernel, string Stride, string Padding);
 
 /// <summary>
 /// An immutable node of the expression graph. Nodes are hash-consed by <see cref="GraphBuilder"/>, so equal

@@ -41,6 +41,12 @@ internal enum Op
     /// <summary>Stop-gradient: the value passes, the gradient does not.</summary>
     Detach,
 
+    /// <summary>
+    /// An inverted-dropout mask shaped like input 0: 0 with probability p (input 1), else 1/(1 − p), drawn from a generator
+    /// seeded with input 2 — a pure function of its inputs, with no gradient (the mask is a constant of the step).
+    /// </summary>
+    DropoutMask,
+
     /// <summary>A call of a [Differentiable] method with a hand-written backward.</summary>
     CustomCall,
 

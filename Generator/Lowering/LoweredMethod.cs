@@ -11,7 +11,8 @@ internal sealed record LoweredMethod(MethodSpec Spec, Node Output, IReadOnlyList
 /// What a [Differentiable] expression evaluates to while lowering: a node (tensor or number), labels, a constant option,
 /// or a list of tensors (the argument of <c>Concat([p1, p2, p3], axis)</c>).
 /// </summary>
-internal sealed record Value(Node? Node = null, bool IsLabels = false, int[]? Ints = null, bool? Bool = null, bool IsNull = false, Node[]? Tensors = null)
+internal sealed record Value(Node? Node = null, bool IsLabels = false, int[]? Ints = null, bool? Bool = null, bool IsNull = false, Node[]? Tensors = null,
+    string? IntMember = null)
 {
     public static readonly Value Null = new(IsNull: true);
 }

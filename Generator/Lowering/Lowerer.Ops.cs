@@ -71,14 +71,16 @@ internal sealed partial class Lowerer
             case "Conv2d":
                 return new Value(Conv2d(T(0), T(1), Arg(2, "bias"), args, call));
             case "MaxPool2d" or "AvgPool2d":
-                var kernel = IntOption(args, "kernel", null, call);
-                var window = new Window(kernel, IntOption(args, "stride", kernel, call), IntOption(args, "padding", 0, call));
+                var kernel = WindowOption(args, "kernel", null, call);
+                var window = new Window(kernel, WindowOption(args, "stride", kernel, call), WindowOption(args, "padding", "0", call));
                 return new Value(_b.Make(call.Name == "MaxPool2d" ? Op.MaxPool2d : Op.AvgPool2d, new NodeAttributes(Window: window), T(0)));
             case "GlobalAvgPool2d":
                 // The mean over W, then over H: (N, C, H, W) → (N, C), as Ops.GlobalAvgPool2d computes it.
                 return new Value(_b.Make(Op.Mean, new NodeAttributes(Axis: 2), _b.Make(Op.Mean, new NodeAttributes(Axis: 3), T(0))));
             case "Flatten":
                 return new Value(_b.Make(Op.Flatten, T(0)));
+            case "DropoutMask":
+                return new Value(_b.Make(Op.DropoutMask, T(0), N(1), N(2)));
             case "Concat":
                 var joinedAxis = new NodeAttributes(Axis: IntOption(args, "axis", null, call));
                 return new Value(args.Count > 0 && args[0].Value.Tensors is { } parts ? Concat(parts, joinedAxis) : _b.Make(Op.Concat, joinedAxis, T(0), T(1)));
@@ -96,7 +98,7 @@ internal sealed partial class Lowerer
     private static readonly HashSet<string> Others = new()
     {
         "Pow", "ArgMax", "Reshape", "Gather", "LogSoftmax", "Softmax", "NllLoss", "CrossEntropy", "Conv2d", "MaxPool2d", "AvgPool2d",
-        "GlobalAvgPool2d", "Flatten", "Concat", "MseLoss", "Norm",
+        "GlobalAvgPool2d", "Flatten", "Concat", "MseLoss", "Norm", "DropoutMask",
     };
 
     /// <summary>Whether a call of <c>Ops.{name}</c> (or the Tensor method of that name) can be lowered; the parser asks before it accepts one.</summary>
@@ -111,7 +113,7 @@ internal sealed partial class Lowerer
     /// </summary>
     private Node Conv2d(Node x, Node weight, Value bias, List<(string Name, Value Value, Expr Expr)> args, OpCall call)
     {
-        var window = new Window(0, IntOption(args, "stride", 1, call), IntOption(args, "padding", 0, call));
+        var window = new Window("0", WindowOption(args, "stride", "1", call), WindowOption(args, "padding", "0", call));
         var conv = _b.Make(Op.Conv2d, new NodeAttributes(Window: window), x, weight);
         if (bias.IsNull) return conv;
         var b = bias.Node is { IsScalar: false } node && !bias.IsLabels ? node
@@ -128,6 +130,23 @@ internal sealed partial class Lowerer
         var joined = parts[0];
         for (var i = 1; i < parts.Length; i++) joined = _b.Make(Op.Concat, axis, joined, parts[i]);
         return joined;
+    }
+
+    /// <summary>
+    /// A window size (kernel, stride, padding) passed by name, as the C# int it is rendered as: a generation-time constant,
+    /// or an int member of the model or of a sub-module (<c>Kernel</c>, <c>Pool.Kernel</c>), read when the code runs, so that
+    /// a layer can take its window in its constructor as torch.nn.MaxPool2d does; null passes for the fallback.
+    /// </summary>
+    private string WindowOption(List<(string Name, Value Value, Expr Expr)> args, string name, string? fallback, OpCall call)
+    {
+        var index = args.FindIndex(a => a.Name == name);
+        if (index < 0 || args[index].Value.IsNull)
+            return fallback ?? throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, call.Where, call.Name, $"the argument '{name}' is missing"));
+        if (args[index].Value.IntMember is { } member) return member;
+        if (args[index].Value.Node is { Op: Op.Constant } c && c.Attributes.Value == System.Math.Floor(c.Attributes.Value))
+            return ((int)c.Attributes.Value).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, args[index].Expr.Where, "this value",
+            "a window size is an integer known at generation time (a literal, a constant or a loop variable) or an int field or property of the model or of a sub-module"));
     }
 
     /// <summary>An integer option passed by name (arguments are bound to parameter names): a generation-time constant; null passes for the fallback.</summary>

@@ -161,6 +161,8 @@ internal sealed partial class Lowerer
             case MemberRef member:
                 var path = member.Path.StartsWith("global::", System.StringComparison.Ordinal) || string.IsNullOrEmpty(receiver) ? member.Path : receiver + "." + member.Path;
                 if (member.Kind == MemberKind.Labels) return new Value(_b.Leaf(Op.ConstantTensor, path), IsLabels: true);
+                // An int member is a number like any other, and may also give a window size read at run time (Pool.Kernel).
+                if (member.Kind == MemberKind.Integer) return new Value(_b.ScalarRef(path), IntMember: path);
                 return new Value(member.Kind switch
                 {
                     MemberKind.Parameter => _b.Leaf(Op.Parameter, path),
@@ -191,8 +193,17 @@ internal sealed partial class Lowerer
     private Value Inline(MethodCall call, List<Value> arguments, string? receiver)
     {
         if (!_request.Bodies.TryGetValue(call.CalleeKey, out var callee) && _request.Signatures.TryGetValue(call.CalleeKey, out var external) && external.IsExternal)
+        {
+            if (IsPackageLayer(external))
+                return InlinePackageLayer(call, external, arguments, call.ReceiverPath switch
+                {
+                    null => null,
+                    "" => receiver,
+                    var path => string.IsNullOrEmpty(receiver) ? path : receiver + "." + path,
+                });
             throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, call.CalleeName,
                 $"it is compiled in {external.Assembly}, whose metadata does not carry its body, and a device program inlines the bodies of the methods it calls (the C# path calls its exported pullback)"));
+        }
         if (callee is null)
             throw Fail(new DiagnosticInfo(Diagnostics.UnknownMethod, call.Where, call.CalleeName, "its [Differentiable] declaration was not found in this compilation"));
         // Inlining recurses once per level of calls: deeper chains are refused (their device program; the C# path calls).

@@ -264,6 +264,7 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
                     if (symbol.IsStatic) return new MemberRef(path, MemberKind.ConstantTensor, where);
                     return new MemberRef(path, symbol.HasAttribute(KnownTypes.ParameterAttribute) ? MemberKind.Parameter : MemberKind.ConstantTensor, where);
                 }
+                if (type.SpecialType == SpecialType.System_Int32 && !symbol.IsStatic) return new MemberRef(path, MemberKind.Integer, where);
                 if (type.IsNumber()) return new MemberRef(path, MemberKind.Scalar, where);
                 if (type.Is(KnownTypes.Labels)) return new MemberRef(path, MemberKind.Labels, where);
                 return Unsupported(expression, $"members of type '{type.ToDisplayString()}' cannot be used as values here");

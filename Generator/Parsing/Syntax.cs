@@ -36,6 +36,8 @@ internal enum MemberKind
     ConstantTensor,
     /// <summary>A number read at run time (a field or property that is not const).</summary>
     Scalar,
+    /// <summary>An int read at run time: a number, and also a pool's or convolution's window size (a layer's kernel, stride, padding).</summary>
+    Integer,
     /// <summary>Class labels held by the model.</summary>
     Labels,
 }

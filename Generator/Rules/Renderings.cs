@@ -33,13 +33,13 @@ internal static class Renderings
 
     /// <summary>A convolution's stride and padding, where they are not the defaults.</summary>
     public static string Convolution(string function, Node node, IReadOnlyList<string> inputs) =>
-        Call(function, inputs, Option("stride", node.Attributes.Window.Stride, 1) + Option("padding", node.Attributes.Window.Padding, 0));
+        Call(function, inputs, Option("stride", node.Attributes.Window.Stride, "1") + Option("padding", node.Attributes.Window.Padding, "0"));
 
     /// <summary>A pool's kernel, and its stride and padding where they are not the defaults (the stride defaults to the kernel).</summary>
     public static string Pool(string function, Node node, IReadOnlyList<string> inputs)
     {
         var window = node.Attributes.Window;
-        return Call(function, inputs, ", kernel: " + Int(window.Kernel) + Option("stride", window.Stride, window.Kernel) + Option("padding", window.Padding, 0));
+        return Call(function, inputs, ", kernel: " + window.Kernel + Option("stride", window.Stride, window.Kernel) + Option("padding", window.Padding, "0"));
     }
 
     /// <summary>The slice of a concatenation's adjoint, from its start or its end.</summary>
@@ -98,5 +98,5 @@ internal static class Renderings
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Option(string name, int value, int defaultValue) => value == defaultValue ? "" : $", {name}: {Int(value)}";
+    private static string Option(string name, string value, string defaultValue) => value == defaultValue ? "" : $", {name}: {value}";
 }

@@ -271,6 +271,9 @@ internal static class RuleTable
             device: Kernel("p.Gather({name}, {0}, {1})")),
         new(Op.Detach, GradientKind.Zero, "Detach", "stop_gradient({0})",
             device: Elementwise("{0}")),
+        // Dropout's mask is data, drawn from its seed: x ⊙ mask differentiates by the Mul rule, the mask itself has no gradient.
+        new(Op.DropoutMask, GradientKind.Zero, "DropoutMask", "mask_{1}({0}; seed {2})",
+            device: Unsupported("dropout masks are drawn on the CPU (DropoutMask)")),
         new(Op.CustomCall, GradientKind.Rule, "", "{0}",
             backward: CustomBackward, adjointMath: new[] { "{backward}" }, render: Renderings.CustomForward,
             device: Unsupported(HandWrittenBackward)),

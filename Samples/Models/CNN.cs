@@ -1,22 +1,27 @@
 using static Differentiable.Ops;
+using Nn = Differentiable.Nn;
 
 namespace Differentiable.Samples.Models;
 
 /// <summary>
-/// The seed's MNIST CNN: conv 1→10 k5, ReLU, maxpool 2, conv 10→20 k5, ReLU, maxpool 2, flatten (320),
-/// fc 320→10, log-softmax, negative log-likelihood. Takes flattened images (n, 784) like the other samples.
+/// The seed's MNIST CNN, written with the package's layers as one writes it with torch.nn: conv 1→10 k5, ReLU, maxpool 2,
+/// conv 10→20 k5, ReLU, maxpool 2, flatten (320), fc 320→10, log-softmax, negative log-likelihood. Takes flattened images
+/// (n, 784) like the other samples. The layers are compiled in the package: the C# path calls their exported pullbacks,
+/// and the device program inlines their bodies (the generator knows the package's own layers).
 /// </summary>
 public partial class CNN
 {
-    [Parameter] public Tensor Conv1W, Conv1B, Conv2W, Conv2B;
-    public Linear Fc;
+    public Nn.Conv2d Conv1, Conv2;
+    public Nn.MaxPool2d Pool = new(2);
+    public Nn.Flatten Flat = new();
+    public Nn.Linear Fc;
 
     public CNN(int channels1 = 10, int channels2 = 20, ulong seed = 1)
     {
         var rng = new Rng(seed);
-        (Conv1W, Conv1B) = (Init.Conv2d(channels1, 1, 5, rng), Init.Conv2dBias(channels1, 1, 5, rng));
-        (Conv2W, Conv2B) = (Init.Conv2d(channels2, channels1, 5, rng), Init.Conv2dBias(channels2, channels1, 5, rng));
-        Fc = new Linear(channels2 * 4 * 4, 10, rng);
+        Conv1 = new Nn.Conv2d(1, channels1, 5, rng);
+        Conv2 = new Nn.Conv2d(channels1, channels2, 5, rng);
+        Fc = new Nn.Linear(channels2 * 4 * 4, 10, rng);
     }
 
     /// <summary>Log-probabilities of the 10 digits for a batch of flattened 28×28 images (n, 784).</summary>
@@ -24,9 +29,9 @@ public partial class CNN
     public Tensor Forward(Tensor x)
     {
         var image = Reshape(x, -1, 1, 28, 28);
-        var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
-        var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
-        return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
+        var h1 = Pool.Forward(Relu(Conv1.Forward(image)));
+        var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));
+        return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);
     }
 
     [Differentiable]
@@ -37,13 +42,13 @@ public partial class CNN
     {
         var s = new Summary(x);
         var h = s.Add("Reshape", Reshape(x, -1, 1, 28, 28));
-        h = s.Add("Conv2d", Conv2d(h, Conv1W, Conv1B));
+        h = s.Add("Conv2d", Conv1.Forward(h));
         h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d", MaxPool2d(h, 2));
-        h = s.Add("Conv2d", Conv2d(h, Conv2W, Conv2B));
+        h = s.Add("MaxPool2d", Pool.Forward(h));
+        h = s.Add("Conv2d", Conv2.Forward(h));
         h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d", MaxPool2d(h, 2));
-        h = s.Add("Flatten", Flatten(h));
+        h = s.Add("MaxPool2d", Pool.Forward(h));
+        h = s.Add("Flatten", Flat.Forward(h));
         h = s.Add("Linear", Fc.Forward(h));
         s.Add("LogSoftmax", LogSoftmax(h, axis: 1));
         return s;

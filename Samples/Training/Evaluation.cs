@@ -2,10 +2,28 @@ using Differentiable.Data;
 
 namespace Differentiable.Samples.Training;
 
-/// <summary>Mean loss and accuracy of a model over a whole data set, in large batches, without gradients.</summary>
+/// <summary>
+/// Mean loss and accuracy of a model over a whole data set, in large batches, without gradients, in evaluation mode
+/// (<c>model.Eval()</c>: <c>Nn.Dropout</c> layers pass their input through), then back in training mode, as a PyTorch
+/// loop does around its test pass.
+/// </summary>
 internal static class Evaluation
 {
     public static (double Loss, double Accuracy) Evaluate(TrainableModel model, MnistDataset data, int batchSize = 1000)
+    {
+        var training = model.Module.IsTraining();
+        model.Module.Eval();
+        try
+        {
+            return Measure(model, data, batchSize);
+        }
+        finally
+        {
+            if (training) model.Module.Train();
+        }
+    }
+
+    private static (double Loss, double Accuracy) Measure(TrainableModel model, MnistDataset data, int batchSize)
     {
         double lossSum = 0;
         var correct = 0;

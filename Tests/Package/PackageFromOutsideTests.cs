@@ -4,7 +4,7 @@ namespace Differentiable.Tests.Package;
 /// The package as a new user gets it: <c>dotnet pack</c> into a folder feed, a fresh console project outside the
 /// repository that installs <c>Differentiable</c> from that feed (with a package cache of its own, so a repacked
 /// package is never served stale), models whose [Differentiable] methods call each other and the package's own layers
-/// (<c>Differentiable.Nn.Linear</c>, <c>Conv2d</c>: calls across assemblies, through their exported pullbacks), built with warnings
+/// (<c>Differentiable.Nn.Linear</c>, <c>Conv2d</c>, <c>MaxPool2d</c>, <c>Flatten</c>, <c>Dropout</c> switched by <c>Eval()</c>, <c>LayerNorm</c>: calls across assemblies, through their exported pullbacks), built with warnings
 /// as errors, run, and gradient-checked in float64. A generator that silently generates nothing (a Roslyn mismatch)
 /// fails the build here: <c>LossWithGradients</c> would not exist.
 /// </summary>
@@ -24,6 +24,7 @@ public sealed class PackageFromOutsideTests(PackedFeed packed)
         var passed = Check(mlp, x, y, mlp.Loss, (xs, upstream) => mlp.LossWithGradients(xs, y, upstream).Gradients);
 
         var cnn = new Cnn();
+        Console.WriteLine($"training: {cnn.IsTraining()}; after Eval: {cnn.Eval().IsTraining()}");
         var images = Tensor.Randn(new[] { 2, 1, 6, 6 }, new Rng(2));
         var digits = new Labels(new[] { 1, 2 });
         Console.WriteLine($"cnn parameters: {string.Join(", ", cnn.Parameters().Select(p => p.Name))}");
@@ -75,8 +76,13 @@ public sealed class PackageFromOutsideTests(PackedFeed packed)
         public partial class Cnn
         {
             public Nn.Conv2d Conv = new(1, 2, 3, seed: 4);
+            public Nn.MaxPool2d Pool = new(2);
+            public Nn.Flatten Flat = new();
+            public Nn.Dropout Drop = new(0.5, seed: 6);
             public Nn.Linear Fc = new(2 * 2 * 2, 3, seed: 5);
-            [Differentiable] public Tensor Loss(Tensor x, Labels y) => CrossEntropy(Fc.Forward(Flatten(MaxPool2d(Relu(Conv.Forward(x)), 2))), y);
+            public Nn.LayerNorm Norm = new(3);
+            [Differentiable] public Tensor Loss(Tensor x, Labels y) =>
+                CrossEntropy(Norm.Forward(Fc.Forward(Drop.Forward(Flat.Forward(Pool.Forward(Relu(Conv.Forward(x))))))), y);
         }
         """;
 
@@ -108,6 +114,7 @@ public sealed class PackageFromOutsideTests(PackedFeed packed)
         var output = PackedFeed.Run(project, cache, "run", "-c", "Release", "--no-build");
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(output, "gradcheck passed").Count);
         Assert.Contains("L1.W", output);
-        Assert.Contains("cnn parameters: Conv.W, Conv.B, Fc.W, Fc.B", output);
+        Assert.Contains("training: True; after Eval: False", output);
+        Assert.Contains("cnn parameters: Conv.W, Conv.B, Fc.W, Fc.B, Norm.W, Norm.B", output);
     }
 }

@@ -155,8 +155,10 @@ internal sealed class DeviceEmitter
 
     private void NameNodes()
     {
-        var scalarWords = _graph.Order.Where(n => n.Op == Op.ScalarRef)
-            .SelectMany(n => Regex.Matches(n.Attributes.Text!, "[A-Za-z_][A-Za-z0-9_]*").Cast<Match>().Select(m => m.Value));
+        // Members the program reads at run time (numbers, and window sizes such as Pool.Kernel): no local may shadow them.
+        var scalarWords = _graph.Order.Where(n => n.Op == Op.ScalarRef).Select(n => n.Attributes.Text!)
+            .Concat(_graph.Order.Where(n => n.Attributes.Window.Kernel is not null).SelectMany(n => new[] { n.Attributes.Window.Kernel, n.Attributes.Window.Stride, n.Attributes.Window.Padding }))
+            .SelectMany(text => Regex.Matches(text, "[A-Za-z_][A-Za-z0-9_]*").Cast<Match>().Select(m => m.Value));
         var table = _sharedNames ?? new NameTable(scalarWords.Concat(new[] { SourceName, ProgramName }), CudaReserved);
         foreach (var leaf in Leaves())
             _names[leaf] = _leafOperand is null ? table.Claim(LeafKey(leaf)) : _leafOperand(leaf).Name;

@@ -14,10 +14,10 @@ partial class CNN : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public IReadOnlyList<NamedParameter> Parameters() => new NamedParameter[]
     {
-        new("Conv1W", () => Conv1W, value => Conv1W = value),
-        new("Conv1B", () => Conv1B, value => Conv1B = value),
-        new("Conv2W", () => Conv2W, value => Conv2W = value),
-        new("Conv2B", () => Conv2B, value => Conv2B = value),
+        new("Conv1.W", () => Conv1.W, value => Conv1.W = value),
+        new("Conv1.B", () => Conv1.B, value => Conv1.B = value),
+        new("Conv2.W", () => Conv2.W, value => Conv2.W = value),
+        new("Conv2.B", () => Conv2.B, value => Conv2.B = value),
         new("Fc.W", () => Fc.W, value => Fc.W = value),
         new("Fc.B", () => Fc.B, value => Fc.B = value),
     };
@@ -26,17 +26,17 @@ partial class CNN : global::Differentiable.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class ForwardGradients : IGradients
     {
-        /// <summary>∂L/∂Conv1W, shaped like Conv1W.</summary>
-        public required Tensor Conv1W { get; init; }
+        /// <summary>∂L/∂Conv1.W, shaped like Conv1.W.</summary>
+        public required Tensor Conv1_W { get; init; }
 
-        /// <summary>∂L/∂Conv1B, shaped like Conv1B.</summary>
-        public required Tensor Conv1B { get; init; }
+        /// <summary>∂L/∂Conv1.B, shaped like Conv1.B.</summary>
+        public required Tensor Conv1_B { get; init; }
 
-        /// <summary>∂L/∂Conv2W, shaped like Conv2W.</summary>
-        public required Tensor Conv2W { get; init; }
+        /// <summary>∂L/∂Conv2.W, shaped like Conv2.W.</summary>
+        public required Tensor Conv2_W { get; init; }
 
-        /// <summary>∂L/∂Conv2B, shaped like Conv2B.</summary>
-        public required Tensor Conv2B { get; init; }
+        /// <summary>∂L/∂Conv2.B, shaped like Conv2.B.</summary>
+        public required Tensor Conv2_B { get; init; }
 
         /// <summary>∂L/∂Fc.W, shaped like Fc.W.</summary>
         public required Tensor Fc_W { get; init; }
@@ -45,35 +45,33 @@ partial class CNN : global::Differentiable.IModule
         public required Tensor Fc_B { get; init; }
 
         /// <inheritdoc/>
-        public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1W", Conv1W), ("Conv1B", Conv1B), ("Conv2W", Conv2W), ("Conv2B", Conv2B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
+        public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1.W", Conv1_W), ("Conv1.B", Conv1_B), ("Conv2.W", Conv2_W), ("Conv2.B", Conv2_B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
     }
 
     /// <summary>
-    /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B.
+    /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B.
     /// </summary>
     /// <remarks>
     /// <code>
     /// Forward:
     ///   image = reshape(x, (-1, 1, 28, 28))
-    ///   h1_conv2d = conv2d(image, Conv1W)
-    ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-    ///   h1_relu = relu(h1_conv2d + h1_reshape)
-    ///   h1 = maxpool2d(h1_relu)
-    ///   h2_conv2d = conv2d(h1, Conv2W)
-    ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-    ///   h2_relu = relu(h2_conv2d + h2_reshape)
-    ///   h2 = maxpool2d(h2_relu)
-    ///   Fc_forward_flatten = flatten(h2)
-    ///   Fc_forward = Fc.Forward(Fc_forward_flatten)
+    ///   Conv1_forward = Conv1.Forward(image)
+    ///   h1_relu = relu(Conv1_forward)
+    ///   h1 = Pool.Forward(h1_relu)
+    ///   Conv2_forward = Conv2.Forward(h1)
+    ///   h2_relu = relu(Conv2_forward)
+    ///   h2 = Pool.Forward(h2_relu)
+    ///   Flat_forward = Flat.Forward(h2)
+    ///   Fc_forward = Fc.Forward(Flat_forward)
     ///   forward_logsumexp = log Σ_1 exp(Fc_forward)
     ///   forward = Fc_forward − forward_logsumexp
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
-    ///   d_Conv1W = the correlation of image with d_h1_conv2d
-    ///   d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-    ///   d_Conv2W = the correlation of h1 with d_h2_conv2d
-    ///   d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-    ///   d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
-    ///   d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
+    ///   d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W
+    ///   d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B
+    ///   d_Conv2_W = pullback of Conv2.Forward(h1) at d_Conv2_forward, its W
+    ///   d_Conv2_B = pullback of Conv2.Forward(h1) at d_Conv2_forward, its B
+    ///   d_Fc_W = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W
+    ///   d_Fc_B = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B
     /// </code>
     /// </remarks>
     /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -85,7 +83,7 @@ partial class CNN : global::Differentiable.IModule
         // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
         var (value, pullback) = ForwardVjpParametersOnly(x);
         var gradients = pullback(seed);
-        return (value, new ForwardGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+        return (value, new ForwardGradients { Conv1_W = gradients.Conv1_W, Conv1_B = gradients.Conv1_B, Conv2_W = gradients.Conv2_W, Conv2_B = gradients.Conv2_B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
     }
 
     /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
@@ -93,38 +91,41 @@ partial class CNN : global::Differentiable.IModule
     public sealed class ForwardCallGradients
     {
         public Tensor x { get; init; } = null!;
-        public Tensor Conv1W { get; init; } = null!;
-        public Tensor Conv1B { get; init; } = null!;
-        public Tensor Conv2W { get; init; } = null!;
-        public Tensor Conv2B { get; init; } = null!;
+        public Tensor Conv1_W { get; init; } = null!;
+        public Tensor Conv1_B { get; init; } = null!;
+        public Tensor Conv2_W { get; init; } = null!;
+        public Tensor Conv2_B { get; init; } = null!;
         public Tensor Fc_W { get; init; } = null!;
         public Tensor Fc_B { get; init; } = null!;
     }
 
     /// <summary>
     /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+    /// maps ∂L/∂result to the gradients of Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
     {
         // Forward
         // var image = Reshape(x, -1, 1, 28, 28);
         var image = Reshape(x, -1, 1, 28, 28);
-        // var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
-        var h1_conv2d = Conv2d(image, Conv1W);
-        var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
-        var h1 = MaxPool2d(h1_relu, kernel: 2);
-        // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
-        var h2_conv2d = Conv2d(h1, Conv2W);
-        var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
-        var h2 = MaxPool2d(h2_relu, kernel: 2);
-        // return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
-        var Fc_forward_flatten = Flatten(h2);
-        var Fc_forward_vjp = Fc.ForwardVjp(Fc_forward_flatten);
+        // var h1 = Pool.Forward(Relu(Conv1.Forward(image)));
+        var Conv1_forward_vjp = Conv1.ForwardVjpParametersOnly(image);
+        var Conv1_forward = Conv1_forward_vjp.Value;
+        var h1_relu = Relu(Conv1_forward);
+        var h1_vjp = Pool.ForwardVjp(h1_relu);
+        var h1 = h1_vjp.Value;
+        // var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));
+        var Conv2_forward_vjp = Conv2.ForwardVjp(h1);
+        var Conv2_forward = Conv2_forward_vjp.Value;
+        var h2_relu = Relu(Conv2_forward);
+        var h2_vjp = Pool.ForwardVjp(h2_relu);
+        var h2 = h2_vjp.Value;
+        // return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);
+        var Flat_forward_vjp = Flat.ForwardVjp(h2);
+        var Flat_forward = Flat_forward_vjp.Value;
+        var Fc_forward_vjp = Fc.ForwardVjp(Flat_forward);
         var Fc_forward = Fc_forward_vjp.Value;
         var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
         var forward = Sub(Fc_forward, forward_logsumexp);
@@ -140,68 +141,65 @@ partial class CNN : global::Differentiable.IModule
             // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
             d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
             var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
-            // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x
-            var d_Fc_forward_flatten = Fc_forward_pullback.x;
-            // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
+            // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Flat_forward = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x
+            var d_Flat_forward = Fc_forward_pullback.x;
+            // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_W = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W
             var d_Fc_W = Fc_forward_pullback.W;
-            // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
+            // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_B = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B
             var d_Fc_B = Fc_forward_pullback.B;
-            // Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape
-            var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
-            // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
-            var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 2);
-            // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-            var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
-            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
-            var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
-            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
-            var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
-            // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-            var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
-            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-            var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1);
-            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
-            var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
-            // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
-            var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 2);
-            // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-            var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
-            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
-            var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
-            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
-            var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
-            // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-            var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
-            // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
-            var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W);
-            return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+            // Flat_forward = Flat.Forward(h2)  ⇒  d_h2 = pullback of Flat.Forward(h2) at d_Flat_forward, its x
+            var d_h2 = Flat_forward_vjp.Pullback(d_Flat_forward).x;
+            // h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x
+            var d_h2_relu = h2_vjp.Pullback(d_h2).x;
+            // h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
+            var d_Conv2_forward = Mul(d_h2_relu, Step(h2_relu));
+            var Conv2_forward_pullback = Conv2_forward_vjp.Pullback(d_Conv2_forward);
+            // Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x
+            var d_h1 = Conv2_forward_pullback.x;
+            // Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_W = pullback of Conv2.Forward(h1) at d_Conv2_forward, its W
+            var d_Conv2_W = Conv2_forward_pullback.W;
+            // Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_B = pullback of Conv2.Forward(h1) at d_Conv2_forward, its B
+            var d_Conv2_B = Conv2_forward_pullback.B;
+            // h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x
+            var d_h1_relu = h1_vjp.Pullback(d_h1).x;
+            // h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
+            var d_Conv1_forward = Mul(d_h1_relu, Step(h1_relu));
+            var Conv1_forward_pullback = Conv1_forward_vjp.Pullback(d_Conv1_forward);
+            // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W
+            var d_Conv1_W = Conv1_forward_pullback.W;
+            // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B
+            var d_Conv1_B = Conv1_forward_pullback.B;
+            return new ForwardCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
         });
     }
 
     /// <summary>
     /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+    /// maps ∂L/∂result to the gradients of Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B")]
+    [global::Differentiable.DifferentiablePullback("Forward", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
     {
         // Forward
         // var image = Reshape(x, -1, 1, 28, 28);
         var image = Reshape(x, -1, 1, 28, 28);
-        // var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
-        var h1_conv2d = Conv2d(image, Conv1W);
-        var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-        var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
-        var h1 = MaxPool2d(h1_relu, kernel: 2);
-        // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
-        var h2_conv2d = Conv2d(h1, Conv2W);
-        var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-        var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
-        var h2 = MaxPool2d(h2_relu, kernel: 2);
-        // return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
-        var Fc_forward_flatten = Flatten(h2);
-        var Fc_forward_vjp = Fc.ForwardVjp(Fc_forward_flatten);
+        // var h1 = Pool.Forward(Relu(Conv1.Forward(image)));
+        var Conv1_forward_vjp = Conv1.ForwardVjp(image);
+        var Conv1_forward = Conv1_forward_vjp.Value;
+        var h1_relu = Relu(Conv1_forward);
+        var h1_vjp = Pool.ForwardVjp(h1_relu);
+        var h1 = h1_vjp.Value;
+        // var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));
+        var Conv2_forward_vjp = Conv2.ForwardVjp(h1);
+        var Conv2_forward = Conv2_forward_vjp.Value;
+        var h2_relu = Relu(Conv2_forward);
+        var h2_vjp = Pool.ForwardVjp(h2_relu);
+        var h2 = h2_vjp.Value;
+        // return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);
+        var Flat_forward_vjp = Flat.ForwardVjp(h2);
+        var Flat_forward = Flat_forward_vjp.Value;
+        var Fc_forward_vjp = Fc.ForwardVjp(Flat_forward);
         var Fc_forward = Fc_forward_vjp.Value;
         var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
         var forward = Sub(Fc_forward, forward_logsumexp);
@@ -217,45 +215,39 @@ partial class CNN : global::Differentiable.IModule
             // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
             d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
             var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
-            // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x
-            var d_Fc_forward_flatten = Fc_forward_pullback.x;
-            // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
+            // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Flat_forward = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x
+            var d_Flat_forward = Fc_forward_pullback.x;
+            // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_W = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W
             var d_Fc_W = Fc_forward_pullback.W;
-            // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
+            // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_B = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B
             var d_Fc_B = Fc_forward_pullback.B;
-            // Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape
-            var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
-            // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
-            var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 2);
-            // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-            var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
-            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
-            var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
-            // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
-            var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
-            // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-            var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
-            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-            var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1);
-            // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
-            var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
-            // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
-            var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 2);
-            // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-            var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
-            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
-            var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
-            // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
-            var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
-            // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-            var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
-            // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_image = conv_transpose2d(d_h1_conv2d, Conv1W)
-            var d_image = Conv2dInputGradient(d_h1_conv2d, Conv1W, image);
-            // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
-            var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W);
+            // Flat_forward = Flat.Forward(h2)  ⇒  d_h2 = pullback of Flat.Forward(h2) at d_Flat_forward, its x
+            var d_h2 = Flat_forward_vjp.Pullback(d_Flat_forward).x;
+            // h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x
+            var d_h2_relu = h2_vjp.Pullback(d_h2).x;
+            // h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
+            var d_Conv2_forward = Mul(d_h2_relu, Step(h2_relu));
+            var Conv2_forward_pullback = Conv2_forward_vjp.Pullback(d_Conv2_forward);
+            // Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x
+            var d_h1 = Conv2_forward_pullback.x;
+            // Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_W = pullback of Conv2.Forward(h1) at d_Conv2_forward, its W
+            var d_Conv2_W = Conv2_forward_pullback.W;
+            // Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_B = pullback of Conv2.Forward(h1) at d_Conv2_forward, its B
+            var d_Conv2_B = Conv2_forward_pullback.B;
+            // h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x
+            var d_h1_relu = h1_vjp.Pullback(d_h1).x;
+            // h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
+            var d_Conv1_forward = Mul(d_h1_relu, Step(h1_relu));
+            var Conv1_forward_pullback = Conv1_forward_vjp.Pullback(d_Conv1_forward);
+            // Conv1_forward = Conv1.Forward(image)  ⇒  d_image = pullback of Conv1.Forward(image) at d_Conv1_forward, its x
+            var d_image = Conv1_forward_pullback.x;
+            // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W
+            var d_Conv1_W = Conv1_forward_pullback.W;
+            // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B
+            var d_Conv1_B = Conv1_forward_pullback.B;
             // image = reshape(x, (-1, 1, 28, 28))  ⇒  d_x = reshape(d_image) to x's shape
             var d_x = ReshapeLike(d_image, x);
-            return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
+            return new ForwardCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
         });
     }
 
@@ -274,17 +266,17 @@ partial class CNN : global::Differentiable.IModule
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public sealed class ForwardGradients : IGradients
         {
-            /// <summary>∂L/∂Conv1W, shaped like Conv1W.</summary>
-            public required Tensor Conv1W { get; init; }
+            /// <summary>∂L/∂Conv1.W, shaped like Conv1.W.</summary>
+            public required Tensor Conv1_W { get; init; }
 
-            /// <summary>∂L/∂Conv1B, shaped like Conv1B.</summary>
-            public required Tensor Conv1B { get; init; }
+            /// <summary>∂L/∂Conv1.B, shaped like Conv1.B.</summary>
+            public required Tensor Conv1_B { get; init; }
 
-            /// <summary>∂L/∂Conv2W, shaped like Conv2W.</summary>
-            public required Tensor Conv2W { get; init; }
+            /// <summary>∂L/∂Conv2.W, shaped like Conv2.W.</summary>
+            public required Tensor Conv2_W { get; init; }
 
-            /// <summary>∂L/∂Conv2B, shaped like Conv2B.</summary>
-            public required Tensor Conv2B { get; init; }
+            /// <summary>∂L/∂Conv2.B, shaped like Conv2.B.</summary>
+            public required Tensor Conv2_B { get; init; }
 
             /// <summary>∂L/∂Fc.W, shaped like Fc.W.</summary>
             public required Tensor Fc_W { get; init; }
@@ -293,35 +285,33 @@ partial class CNN : global::Differentiable.IModule
             public required Tensor Fc_B { get; init; }
 
             /// <inheritdoc/>
-            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1W", Conv1W), ("Conv1B", Conv1B), ("Conv2W", Conv2W), ("Conv2B", Conv2B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1.W", Conv1_W), ("Conv1.B", Conv1_B), ("Conv2.W", Conv2_W), ("Conv2.B", Conv2_B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
         }
 
         /// <summary>
-        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B.
+        /// Computes <c>Forward(x)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B.
         /// </summary>
         /// <remarks>
         /// <code>
         /// Forward:
         ///   image = reshape(x, (-1, 1, 28, 28))
-        ///   h1_conv2d = conv2d(image, Conv1W)
-        ///   h1_reshape = reshape(Conv1B, (-1, 1, 1))
-        ///   h1_relu = relu(h1_conv2d + h1_reshape)
-        ///   h1 = maxpool2d(h1_relu)
-        ///   h2_conv2d = conv2d(h1, Conv2W)
-        ///   h2_reshape = reshape(Conv2B, (-1, 1, 1))
-        ///   h2_relu = relu(h2_conv2d + h2_reshape)
-        ///   h2 = maxpool2d(h2_relu)
-        ///   Fc_forward_flatten = flatten(h2)
-        ///   Fc_forward = Fc.Forward(Fc_forward_flatten)
+        ///   Conv1_forward = Conv1.Forward(image)
+        ///   h1_relu = relu(Conv1_forward)
+        ///   h1 = Pool.Forward(h1_relu)
+        ///   Conv2_forward = Conv2.Forward(h1)
+        ///   h2_relu = relu(Conv2_forward)
+        ///   h2 = Pool.Forward(h2_relu)
+        ///   Flat_forward = Flat.Forward(h2)
+        ///   Fc_forward = Fc.Forward(Flat_forward)
         ///   forward_logsumexp = log Σ_1 exp(Fc_forward)
         ///   forward = Fc_forward − forward_logsumexp
         /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ forward, ⊙ elementwise, · matrix product):
-        ///   d_Conv1W = the correlation of image with d_h1_conv2d
-        ///   d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-        ///   d_Conv2W = the correlation of h1 with d_h2_conv2d
-        ///   d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-        ///   d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
-        ///   d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
+        ///   d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W
+        ///   d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B
+        ///   d_Conv2_W = pullback of Conv2.Forward(h1) at d_Conv2_forward, its W
+        ///   d_Conv2_B = pullback of Conv2.Forward(h1) at d_Conv2_forward, its B
+        ///   d_Fc_W = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W
+        ///   d_Fc_B = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B
         /// </code>
         /// </remarks>
         /// <param name="x">As in <see cref="Forward"/>.</param>
@@ -333,7 +323,7 @@ partial class CNN : global::Differentiable.IModule
             // The forward and backward are ForwardVjpParametersOnly's, which [Differentiable] methods that call Forward run too.
             var (value, pullback) = ForwardVjpParametersOnly(x);
             var gradients = pullback(seed);
-            return (value, new ForwardGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+            return (value, new ForwardGradients { Conv1_W = gradients.Conv1_W, Conv1_B = gradients.Conv1_B, Conv2_W = gradients.Conv2_W, Conv2_B = gradients.Conv2_B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
         }
 
         /// <summary>The gradients a call of Forward from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
@@ -341,38 +331,41 @@ partial class CNN : global::Differentiable.IModule
         public sealed class ForwardCallGradients
         {
             public Tensor x { get; init; } = null!;
-            public Tensor Conv1W { get; init; } = null!;
-            public Tensor Conv1B { get; init; } = null!;
-            public Tensor Conv2W { get; init; } = null!;
-            public Tensor Conv2B { get; init; } = null!;
+            public Tensor Conv1_W { get; init; } = null!;
+            public Tensor Conv1_B { get; init; } = null!;
+            public Tensor Conv2_W { get; init; } = null!;
+            public Tensor Conv2_B { get; init; } = null!;
             public Tensor Fc_W { get; init; } = null!;
             public Tensor Fc_B { get; init; } = null!;
         }
 
         /// <summary>
         /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+        /// maps ∂L/∂result to the gradients of Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B")]
+        [global::Differentiable.DifferentiablePullback("Forward", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B")]
         public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
         {
             // Forward
             // var image = Reshape(x, -1, 1, 28, 28);
             var image = Reshape(x, -1, 1, 28, 28);
-            // var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
-            var h1_conv2d = Conv2d(image, Conv1W);
-            var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-            var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
-            var h1 = MaxPool2d(h1_relu, kernel: 2);
-            // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
-            var h2_conv2d = Conv2d(h1, Conv2W);
-            var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-            var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
-            var h2 = MaxPool2d(h2_relu, kernel: 2);
-            // return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
-            var Fc_forward_flatten = Flatten(h2);
-            var Fc_forward_vjp = Fc.ForwardVjp(Fc_forward_flatten);
+            // var h1 = Pool.Forward(Relu(Conv1.Forward(image)));
+            var Conv1_forward_vjp = Conv1.ForwardVjpParametersOnly(image);
+            var Conv1_forward = Conv1_forward_vjp.Value;
+            var h1_relu = Relu(Conv1_forward);
+            var h1_vjp = Pool.ForwardVjp(h1_relu);
+            var h1 = h1_vjp.Value;
+            // var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));
+            var Conv2_forward_vjp = Conv2.ForwardVjp(h1);
+            var Conv2_forward = Conv2_forward_vjp.Value;
+            var h2_relu = Relu(Conv2_forward);
+            var h2_vjp = Pool.ForwardVjp(h2_relu);
+            var h2 = h2_vjp.Value;
+            // return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);
+            var Flat_forward_vjp = Flat.ForwardVjp(h2);
+            var Flat_forward = Flat_forward_vjp.Value;
+            var Fc_forward_vjp = Fc.ForwardVjp(Flat_forward);
             var Fc_forward = Fc_forward_vjp.Value;
             var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
             var forward = Sub(Fc_forward, forward_logsumexp);
@@ -388,68 +381,65 @@ partial class CNN : global::Differentiable.IModule
                 // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
                 d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
                 var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
-                // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x
-                var d_Fc_forward_flatten = Fc_forward_pullback.x;
-                // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
+                // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Flat_forward = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x
+                var d_Flat_forward = Fc_forward_pullback.x;
+                // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_W = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W
                 var d_Fc_W = Fc_forward_pullback.W;
-                // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
+                // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_B = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B
                 var d_Fc_B = Fc_forward_pullback.B;
-                // Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape
-                var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
-                // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
-                var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 2);
-                // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-                var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
-                // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
-                var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
-                // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
-                var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
-                // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-                var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
-                // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-                var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1);
-                // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
-                var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
-                // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
-                var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 2);
-                // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-                var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
-                // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
-                var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
-                // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
-                var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
-                // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-                var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
-                // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
-                var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W);
-                return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+                // Flat_forward = Flat.Forward(h2)  ⇒  d_h2 = pullback of Flat.Forward(h2) at d_Flat_forward, its x
+                var d_h2 = Flat_forward_vjp.Pullback(d_Flat_forward).x;
+                // h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x
+                var d_h2_relu = h2_vjp.Pullback(d_h2).x;
+                // h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
+                var d_Conv2_forward = Mul(d_h2_relu, Step(h2_relu));
+                var Conv2_forward_pullback = Conv2_forward_vjp.Pullback(d_Conv2_forward);
+                // Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x
+                var d_h1 = Conv2_forward_pullback.x;
+                // Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_W = pullback of Conv2.Forward(h1) at d_Conv2_forward, its W
+                var d_Conv2_W = Conv2_forward_pullback.W;
+                // Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_B = pullback of Conv2.Forward(h1) at d_Conv2_forward, its B
+                var d_Conv2_B = Conv2_forward_pullback.B;
+                // h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x
+                var d_h1_relu = h1_vjp.Pullback(d_h1).x;
+                // h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
+                var d_Conv1_forward = Mul(d_h1_relu, Step(h1_relu));
+                var Conv1_forward_pullback = Conv1_forward_vjp.Pullback(d_Conv1_forward);
+                // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W
+                var d_Conv1_W = Conv1_forward_pullback.W;
+                // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B
+                var d_Conv1_B = Conv1_forward_pullback.B;
+                return new ForwardCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
             });
         }
 
         /// <summary>
         /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+        /// maps ∂L/∂result to the gradients of Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Forward", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B")]
+        [global::Differentiable.DifferentiablePullback("Forward", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B")]
         public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
         {
             // Forward
             // var image = Reshape(x, -1, 1, 28, 28);
             var image = Reshape(x, -1, 1, 28, 28);
-            // var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
-            var h1_conv2d = Conv2d(image, Conv1W);
-            var h1_reshape = Reshape(Conv1B, -1, 1, 1);
-            var h1_relu = Relu(Add(h1_conv2d, h1_reshape));
-            var h1 = MaxPool2d(h1_relu, kernel: 2);
-            // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
-            var h2_conv2d = Conv2d(h1, Conv2W);
-            var h2_reshape = Reshape(Conv2B, -1, 1, 1);
-            var h2_relu = Relu(Add(h2_conv2d, h2_reshape));
-            var h2 = MaxPool2d(h2_relu, kernel: 2);
-            // return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
-            var Fc_forward_flatten = Flatten(h2);
-            var Fc_forward_vjp = Fc.ForwardVjp(Fc_forward_flatten);
+            // var h1 = Pool.Forward(Relu(Conv1.Forward(image)));
+            var Conv1_forward_vjp = Conv1.ForwardVjp(image);
+            var Conv1_forward = Conv1_forward_vjp.Value;
+            var h1_relu = Relu(Conv1_forward);
+            var h1_vjp = Pool.ForwardVjp(h1_relu);
+            var h1 = h1_vjp.Value;
+            // var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));
+            var Conv2_forward_vjp = Conv2.ForwardVjp(h1);
+            var Conv2_forward = Conv2_forward_vjp.Value;
+            var h2_relu = Relu(Conv2_forward);
+            var h2_vjp = Pool.ForwardVjp(h2_relu);
+            var h2 = h2_vjp.Value;
+            // return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);
+            var Flat_forward_vjp = Flat.ForwardVjp(h2);
+            var Flat_forward = Flat_forward_vjp.Value;
+            var Fc_forward_vjp = Fc.ForwardVjp(Flat_forward);
             var Fc_forward = Fc_forward_vjp.Value;
             var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
             var forward = Sub(Fc_forward, forward_logsumexp);
@@ -465,45 +455,39 @@ partial class CNN : global::Differentiable.IModule
                 // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
                 d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
                 var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
-                // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x
-                var d_Fc_forward_flatten = Fc_forward_pullback.x;
-                // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W
+                // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Flat_forward = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x
+                var d_Flat_forward = Fc_forward_pullback.x;
+                // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_W = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W
                 var d_Fc_W = Fc_forward_pullback.W;
-                // Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B
+                // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_B = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B
                 var d_Fc_B = Fc_forward_pullback.B;
-                // Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape
-                var d_h2 = ReshapeLike(d_Fc_forward_flatten, h2);
-                // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
-                var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 2);
-                // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-                var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
-                // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
-                var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
-                // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
-                var d_h2_reshape = SumToShapeOf(d_h2_add, h2_reshape);
-                // h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape
-                var d_Conv2B = ReshapeLike(d_h2_reshape, Conv2B);
-                // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-                var d_h1 = Conv2dInputGradient(d_h2_conv2d, Conv2W, h1);
-                // h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d
-                var d_Conv2W = Conv2dWeightGradient(d_h2_conv2d, h1, Conv2W);
-                // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
-                var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 2);
-                // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-                var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
-                // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
-                var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
-                // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
-                var d_h1_reshape = SumToShapeOf(d_h1_add, h1_reshape);
-                // h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape
-                var d_Conv1B = ReshapeLike(d_h1_reshape, Conv1B);
-                // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_image = conv_transpose2d(d_h1_conv2d, Conv1W)
-                var d_image = Conv2dInputGradient(d_h1_conv2d, Conv1W, image);
-                // h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d
-                var d_Conv1W = Conv2dWeightGradient(d_h1_conv2d, image, Conv1W);
+                // Flat_forward = Flat.Forward(h2)  ⇒  d_h2 = pullback of Flat.Forward(h2) at d_Flat_forward, its x
+                var d_h2 = Flat_forward_vjp.Pullback(d_Flat_forward).x;
+                // h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x
+                var d_h2_relu = h2_vjp.Pullback(d_h2).x;
+                // h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
+                var d_Conv2_forward = Mul(d_h2_relu, Step(h2_relu));
+                var Conv2_forward_pullback = Conv2_forward_vjp.Pullback(d_Conv2_forward);
+                // Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x
+                var d_h1 = Conv2_forward_pullback.x;
+                // Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_W = pullback of Conv2.Forward(h1) at d_Conv2_forward, its W
+                var d_Conv2_W = Conv2_forward_pullback.W;
+                // Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_B = pullback of Conv2.Forward(h1) at d_Conv2_forward, its B
+                var d_Conv2_B = Conv2_forward_pullback.B;
+                // h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x
+                var d_h1_relu = h1_vjp.Pullback(d_h1).x;
+                // h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
+                var d_Conv1_forward = Mul(d_h1_relu, Step(h1_relu));
+                var Conv1_forward_pullback = Conv1_forward_vjp.Pullback(d_Conv1_forward);
+                // Conv1_forward = Conv1.Forward(image)  ⇒  d_image = pullback of Conv1.Forward(image) at d_Conv1_forward, its x
+                var d_image = Conv1_forward_pullback.x;
+                // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W
+                var d_Conv1_W = Conv1_forward_pullback.W;
+                // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B
+                var d_Conv1_B = Conv1_forward_pullback.B;
                 // image = reshape(x, (-1, 1, 28, 28))  ⇒  d_x = reshape(d_image) to x's shape
                 var d_x = ReshapeLike(d_image, x);
-                return new ForwardCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
+                return new ForwardCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
             });
         }
         """,
@@ -511,65 +495,59 @@ partial class CNN : global::Differentiable.IModule
         Forward: new global::Differentiable.Inspection.GraphNode[]
         {
             new("x", "input", "x", new string[0]),
-            new("Conv1W", "parameter", "Conv1W", new string[0]),
-            new("Conv1B", "parameter", "Conv1B", new string[0]),
-            new("Conv2W", "parameter", "Conv2W", new string[0]),
-            new("Conv2B", "parameter", "Conv2B", new string[0]),
+            new("Conv1.W", "parameter", "Conv1.W", new string[0]),
+            new("Conv1.B", "parameter", "Conv1.B", new string[0]),
+            new("Conv2.W", "parameter", "Conv2.W", new string[0]),
+            new("Conv2.B", "parameter", "Conv2.B", new string[0]),
             new("Fc.W", "parameter", "Fc.W", new string[0]),
             new("Fc.B", "parameter", "Fc.B", new string[0]),
             new("image", "reshape", "reshape(x, (-1, 1, 28, 28))", new string[] { "x" }, Statement: "var image = Reshape(x, -1, 1, 28, 28);"),
-            new("h1_conv2d", "conv2d", "conv2d(image, Conv1W)", new string[] { "image", "Conv1W" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);"),
-            new("h1_reshape", "reshape", "reshape(Conv1B, (-1, 1, 1))", new string[] { "Conv1B" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);"),
-            new("h1_relu", "relu", "relu(h1_conv2d + h1_reshape)", new string[] { "h1_conv2d", "h1_reshape" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);"),
-            new("h1", "maxpool2d", "maxpool2d(h1_relu)", new string[] { "h1_relu" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);"),
-            new("h2_conv2d", "conv2d", "conv2d(h1, Conv2W)", new string[] { "h1", "Conv2W" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
-            new("h2_reshape", "reshape", "reshape(Conv2B, (-1, 1, 1))", new string[] { "Conv2B" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
-            new("h2_relu", "relu", "relu(h2_conv2d + h2_reshape)", new string[] { "h2_conv2d", "h2_reshape" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
-            new("h2", "maxpool2d", "maxpool2d(h2_relu)", new string[] { "h2_relu" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
-            new("Fc_forward_flatten", "flatten", "flatten(h2)", new string[] { "h2" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);"),
-            new("Fc_forward", "call", "Fc.Forward(Fc_forward_flatten)", new string[] { "Fc_forward_flatten", "Fc.W", "Fc.B" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);"),
-            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc_forward)", new string[] { "Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);"),
-            new("forward", "sub", "Fc_forward − forward_logsumexp", new string[] { "Fc_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);"),
+            new("Conv1_forward", "call", "Conv1.Forward(image)", new string[] { "image", "Conv1.W", "Conv1.B" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));"),
+            new("h1_relu", "relu", "relu(Conv1_forward)", new string[] { "Conv1_forward" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));"),
+            new("h1", "call", "Pool.Forward(h1_relu)", new string[] { "h1_relu" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));"),
+            new("Conv2_forward", "call", "Conv2.Forward(h1)", new string[] { "h1", "Conv2.W", "Conv2.B" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));"),
+            new("h2_relu", "relu", "relu(Conv2_forward)", new string[] { "Conv2_forward" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));"),
+            new("h2", "call", "Pool.Forward(h2_relu)", new string[] { "h2_relu" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));"),
+            new("Flat_forward", "call", "Flat.Forward(h2)", new string[] { "h2" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"),
+            new("Fc_forward", "call", "Fc.Forward(Flat_forward)", new string[] { "Flat_forward", "Fc.W", "Fc.B" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"),
+            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc_forward)", new string[] { "Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"),
+            new("forward", "sub", "Fc_forward − forward_logsumexp", new string[] { "Fc_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"),
         },
         Backward: new global::Differentiable.Inspection.GraphNode[]
         {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
-            new("d_Fc_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)"),
-            new("d_Fc_forward_flatten", "adjoint", "pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_forward_flatten = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its x"),
-            new("d_Fc_W", "gradient", "pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_W = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its W"),
-            new("d_Fc_B", "gradient", "pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Fc_forward_flatten)  ⇒  d_Fc_B = pullback of Fc.Forward(Fc_forward_flatten) at d_Fc_forward, its B"),
-            new("d_h2", "adjoint", "reshape(d_Fc_forward_flatten) to h2's shape", new string[] { "d_Fc_forward_flatten" }, Statement: "return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);", Rule: "Fc_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc_forward_flatten) to h2's shape"),
-            new("d_h2_relu", "adjoint", "d_h2 routed to the first maximum of each window of h2_relu", new string[] { "d_h2" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu"),
-            new("d_h2_add", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", new string[] { "d_h2_relu" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]"),
-            new("d_h2_conv2d", "adjoint", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes"),
-            new("d_h2_reshape", "adjoint", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes"),
-            new("d_Conv2B", "gradient", "reshape(d_h2_reshape) to Conv2B's shape", new string[] { "d_h2_reshape" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape"),
-            new("d_h1", "adjoint", "conv_transpose2d(d_h2_conv2d, Conv2W)", new string[] { "d_h2_conv2d" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)"),
-            new("d_Conv2W", "gradient", "the correlation of h1 with d_h2_conv2d", new string[] { "d_h2_conv2d" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d"),
-            new("d_h1_relu", "adjoint", "d_h1 routed to the first maximum of each window of h1_relu", new string[] { "d_h1" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu"),
-            new("d_h1_add", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", new string[] { "d_h1_relu" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]"),
-            new("d_h1_conv2d", "adjoint", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes"),
-            new("d_h1_reshape", "adjoint", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes"),
-            new("d_Conv1B", "gradient", "reshape(d_h1_reshape) to Conv1B's shape", new string[] { "d_h1_reshape" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape"),
-            new("d_Conv1W", "gradient", "the correlation of image with d_h1_conv2d", new string[] { "d_h1_conv2d" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);", Rule: "h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d"),
+            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
+            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
+            new("d_Fc_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)"),
+            new("d_Flat_forward", "adjoint", "pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Flat_forward = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x"),
+            new("d_Fc_W", "gradient", "pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_W = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W"),
+            new("d_Fc_B", "gradient", "pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_B = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B"),
+            new("d_h2", "adjoint", "pullback of Flat.Forward(h2) at d_Flat_forward, its x", new string[] { "d_Flat_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "Flat_forward = Flat.Forward(h2)  ⇒  d_h2 = pullback of Flat.Forward(h2) at d_Flat_forward, its x"),
+            new("d_h2_relu", "adjoint", "pullback of Pool.Forward(h2_relu) at d_h2, its x", new string[] { "d_h2" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", Rule: "h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x"),
+            new("d_Conv2_forward", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", new string[] { "d_h2_relu" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", Rule: "h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]"),
+            new("d_h1", "adjoint", "pullback of Conv2.Forward(h1) at d_Conv2_forward, its x", new string[] { "d_Conv2_forward" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", Rule: "Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x"),
+            new("d_Conv2_W", "gradient", "pullback of Conv2.Forward(h1) at d_Conv2_forward, its W", new string[] { "d_Conv2_forward" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", Rule: "Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_W = pullback of Conv2.Forward(h1) at d_Conv2_forward, its W"),
+            new("d_Conv2_B", "gradient", "pullback of Conv2.Forward(h1) at d_Conv2_forward, its B", new string[] { "d_Conv2_forward" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", Rule: "Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_B = pullback of Conv2.Forward(h1) at d_Conv2_forward, its B"),
+            new("d_h1_relu", "adjoint", "pullback of Pool.Forward(h1_relu) at d_h1, its x", new string[] { "d_h1" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", Rule: "h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x"),
+            new("d_Conv1_forward", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", new string[] { "d_h1_relu" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", Rule: "h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]"),
+            new("d_Conv1_W", "gradient", "pullback of Conv1.Forward(image) at d_Conv1_forward, its W", new string[] { "d_Conv1_forward" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", Rule: "Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W"),
+            new("d_Conv1_B", "gradient", "pullback of Conv1.Forward(image) at d_Conv1_forward, its B", new string[] { "d_Conv1_forward" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", Rule: "Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B"),
         });
 
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
     {
-        /// <summary>∂L/∂Conv1W, shaped like Conv1W.</summary>
-        public required Tensor Conv1W { get; init; }
+        /// <summary>∂L/∂Conv1.W, shaped like Conv1.W.</summary>
+        public required Tensor Conv1_W { get; init; }
 
-        /// <summary>∂L/∂Conv1B, shaped like Conv1B.</summary>
-        public required Tensor Conv1B { get; init; }
+        /// <summary>∂L/∂Conv1.B, shaped like Conv1.B.</summary>
+        public required Tensor Conv1_B { get; init; }
 
-        /// <summary>∂L/∂Conv2W, shaped like Conv2W.</summary>
-        public required Tensor Conv2W { get; init; }
+        /// <summary>∂L/∂Conv2.W, shaped like Conv2.W.</summary>
+        public required Tensor Conv2_W { get; init; }
 
-        /// <summary>∂L/∂Conv2B, shaped like Conv2B.</summary>
-        public required Tensor Conv2B { get; init; }
+        /// <summary>∂L/∂Conv2.B, shaped like Conv2.B.</summary>
+        public required Tensor Conv2_B { get; init; }
 
         /// <summary>∂L/∂Fc.W, shaped like Fc.W.</summary>
         public required Tensor Fc_W { get; init; }
@@ -578,11 +556,11 @@ partial class CNN : global::Differentiable.IModule
         public required Tensor Fc_B { get; init; }
 
         /// <inheritdoc/>
-        public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1W", Conv1W), ("Conv1B", Conv1B), ("Conv2W", Conv2W), ("Conv2B", Conv2B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
+        public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1.W", Conv1_W), ("Conv1.B", Conv1_B), ("Conv2.W", Conv2_W), ("Conv2.B", Conv2_B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
     }
 
     /// <summary>
-    /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B.
+    /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B.
     /// </summary>
     /// <remarks>
     /// <code>
@@ -591,10 +569,10 @@ partial class CNN : global::Differentiable.IModule
     ///   loss_gather = forward[i, yᵢ]
     ///   loss = −(mean loss_gather)
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-    ///   d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
-    ///   d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
-    ///   d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
-    ///   d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+    ///   d_Conv1_W = pullback of Forward(x) at d_forward, its Conv1_W
+    ///   d_Conv1_B = pullback of Forward(x) at d_forward, its Conv1_B
+    ///   d_Conv2_W = pullback of Forward(x) at d_forward, its Conv2_W
+    ///   d_Conv2_B = pullback of Forward(x) at d_forward, its Conv2_B
     ///   d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
     ///   d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
     /// </code>
@@ -609,7 +587,7 @@ partial class CNN : global::Differentiable.IModule
         // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
         var (value, pullback) = LossVjpParametersOnly(x, y);
         var gradients = pullback(seed);
-        return (value, new LossGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+        return (value, new LossGradients { Conv1_W = gradients.Conv1_W, Conv1_B = gradients.Conv1_B, Conv2_W = gradients.Conv2_W, Conv2_B = gradients.Conv2_B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
     }
 
     /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
@@ -617,20 +595,20 @@ partial class CNN : global::Differentiable.IModule
     public sealed class LossCallGradients
     {
         public Tensor x { get; init; } = null!;
-        public Tensor Conv1W { get; init; } = null!;
-        public Tensor Conv1B { get; init; } = null!;
-        public Tensor Conv2W { get; init; } = null!;
-        public Tensor Conv2B { get; init; } = null!;
+        public Tensor Conv1_W { get; init; } = null!;
+        public Tensor Conv1_B { get; init; } = null!;
+        public Tensor Conv2_W { get; init; } = null!;
+        public Tensor Conv2_B { get; init; } = null!;
         public Tensor Fc_W { get; init; } = null!;
         public Tensor Fc_B { get; init; } = null!;
     }
 
     /// <summary>
     /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+    /// maps ∂L/∂result to the gradients of Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B")]
+    [global::Differentiable.DifferentiablePullback("Loss", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B")]
     public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
     {
         // Forward
@@ -651,28 +629,28 @@ partial class CNN : global::Differentiable.IModule
             // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
             var d_forward = ScatterLabels(d_loss_gather, y, forward);
             var forward_pullback = forward_vjp.Pullback(d_forward);
-            // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
-            var d_Conv1W = forward_pullback.Conv1W;
-            // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
-            var d_Conv1B = forward_pullback.Conv1B;
-            // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
-            var d_Conv2W = forward_pullback.Conv2W;
-            // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
-            var d_Conv2B = forward_pullback.Conv2B;
+            // forward = Forward(x)  ⇒  d_Conv1_W = pullback of Forward(x) at d_forward, its Conv1_W
+            var d_Conv1_W = forward_pullback.Conv1_W;
+            // forward = Forward(x)  ⇒  d_Conv1_B = pullback of Forward(x) at d_forward, its Conv1_B
+            var d_Conv1_B = forward_pullback.Conv1_B;
+            // forward = Forward(x)  ⇒  d_Conv2_W = pullback of Forward(x) at d_forward, its Conv2_W
+            var d_Conv2_W = forward_pullback.Conv2_W;
+            // forward = Forward(x)  ⇒  d_Conv2_B = pullback of Forward(x) at d_forward, its Conv2_B
+            var d_Conv2_B = forward_pullback.Conv2_B;
             // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
             var d_Fc_W = forward_pullback.Fc_W;
             // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
             var d_Fc_B = forward_pullback.Fc_B;
-            return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+            return new LossCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
         });
     }
 
     /// <summary>
     /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+    /// maps ∂L/∂result to the gradients of Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B")]
+    [global::Differentiable.DifferentiablePullback("Loss", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B")]
     public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
     {
         // Forward
@@ -695,40 +673,40 @@ partial class CNN : global::Differentiable.IModule
             var forward_pullback = forward_vjp.Pullback(d_forward);
             // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
             var d_x = forward_pullback.x;
-            // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
-            var d_Conv1W = forward_pullback.Conv1W;
-            // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
-            var d_Conv1B = forward_pullback.Conv1B;
-            // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
-            var d_Conv2W = forward_pullback.Conv2W;
-            // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
-            var d_Conv2B = forward_pullback.Conv2B;
+            // forward = Forward(x)  ⇒  d_Conv1_W = pullback of Forward(x) at d_forward, its Conv1_W
+            var d_Conv1_W = forward_pullback.Conv1_W;
+            // forward = Forward(x)  ⇒  d_Conv1_B = pullback of Forward(x) at d_forward, its Conv1_B
+            var d_Conv1_B = forward_pullback.Conv1_B;
+            // forward = Forward(x)  ⇒  d_Conv2_W = pullback of Forward(x) at d_forward, its Conv2_W
+            var d_Conv2_W = forward_pullback.Conv2_W;
+            // forward = Forward(x)  ⇒  d_Conv2_B = pullback of Forward(x) at d_forward, its Conv2_B
+            var d_Conv2_B = forward_pullback.Conv2_B;
             // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
             var d_Fc_W = forward_pullback.Fc_W;
             // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
             var d_Fc_B = forward_pullback.Fc_B;
-            return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
+            return new LossCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
         });
     }
 
     /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h1_relu = relu(h1_conv2d + h1_reshape)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+// h1_relu = relu(Conv1_forward_conv2d + Conv1_forward_reshape)
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Conv1_forward_conv2d, const float* __restrict__ Conv1_forward_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
+    if (i < g.count) out[i] = fmaxf((Conv1_forward_conv2d[at(g, 1, i)] + Conv1_forward_reshape[at(g, 2, i)]), 0.0f);
 }
 
-// h2_relu = relu(h2_conv2d + h2_reshape)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
+// h2_relu = relu(Conv2_forward_conv2d + Conv2_forward_reshape)
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Conv2_forward_conv2d, const float* __restrict__ Conv2_forward_reshape)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
+    if (i < g.count) out[i] = fmaxf((Conv2_forward_conv2d[at(g, 1, i)] + Conv2_forward_reshape[at(g, 2, i)]), 0.0f);
 }
 
-// Fc_forward_matmul = Fc_forward_flatten · Fc_W
+// Fc_forward_matmul = Flat_forward · Fc_W
 // Fc_forward = Fc_forward_matmul + Fc_B   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc_B)
 {
@@ -770,15 +748,15 @@ extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ 
     if (i < g.count) out[i] = (d_Fc_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
 }
 
-// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
+// d_Conv2_forward = d_h2_relu ⊙ ([h2_relu > 0])
+extern ""C"" __global__ void d_Conv2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
 }
 
-// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
+// d_Conv1_forward = d_h1_relu ⊙ ([h1_relu > 0])
+extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
@@ -788,39 +766,39 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
     /// <summary>
     /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
-    /// Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B. Numbers the body reads from fields are read now, once.
+    /// Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B. Numbers the body reads from fields are read now, once.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public void LossDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
     {
         p.UseSource("CNN.Loss", LossCudaSource);
         var x = p.Input("x");
-        var Conv1W = p.Parameter("Conv1W");
-        var Conv1B = p.Parameter("Conv1B");
-        var Conv2W = p.Parameter("Conv2W");
-        var Conv2B = p.Parameter("Conv2B");
+        var Conv1_W = p.Parameter("Conv1.W");
+        var Conv1_B = p.Parameter("Conv1.B");
+        var Conv2_W = p.Parameter("Conv2.W");
+        var Conv2_B = p.Parameter("Conv2.B");
         var Fc_W = p.Parameter("Fc.W");
         var Fc_B = p.Parameter("Fc.B");
         var y = p.Labels("y");
         var image = p.Reshape(x, -1, 1, 28, 28);
-        // h1_conv2d = conv2d(image, Conv1W)
-        var h1_conv2d = p.Conv2d("h1_conv2d", image, Conv1W, 1, 0);
-        var h1_reshape = p.Reshape(Conv1B, -1, 1, 1);
-        // h1_relu = relu(h1_conv2d + h1_reshape)
-        var h1_relu = p.Map("h1_relu", new[] { h1_conv2d, h1_reshape });
+        // Conv1_forward_conv2d = conv2d(image, Conv1_W)
+        var Conv1_forward_conv2d = p.Conv2d("Conv1_forward_conv2d", image, Conv1_W, 1, 0);
+        var Conv1_forward_reshape = p.Reshape(Conv1_B, -1, 1, 1);
+        // h1_relu = relu(Conv1_forward_conv2d + Conv1_forward_reshape)
+        var h1_relu = p.Map("h1_relu", new[] { Conv1_forward_conv2d, Conv1_forward_reshape });
         // h1 = maxpool2d(h1_relu)
-        var h1 = p.MaxPool2d("h1", h1_relu, 2, 2, 0);
-        // h2_conv2d = conv2d(h1, Conv2W)
-        var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
-        var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu(h2_conv2d + h2_reshape)
-        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
+        var h1 = p.MaxPool2d("h1", h1_relu, Pool.Kernel, Pool.Stride, Pool.Padding);
+        // Conv2_forward_conv2d = conv2d(h1, Conv2_W)
+        var Conv2_forward_conv2d = p.Conv2d("Conv2_forward_conv2d", h1, Conv2_W, 1, 0);
+        var Conv2_forward_reshape = p.Reshape(Conv2_B, -1, 1, 1);
+        // h2_relu = relu(Conv2_forward_conv2d + Conv2_forward_reshape)
+        var h2_relu = p.Map("h2_relu", new[] { Conv2_forward_conv2d, Conv2_forward_reshape });
         // h2 = maxpool2d(h2_relu)
-        var h2 = p.MaxPool2d("h2", h2_relu, 2, 2, 0);
-        var Fc_forward_flatten = p.Flatten(h2);
-        // Fc_forward_matmul = Fc_forward_flatten · Fc_W
+        var h2 = p.MaxPool2d("h2", h2_relu, Pool.Kernel, Pool.Stride, Pool.Padding);
+        var Flat_forward = p.Flatten(h2);
+        // Fc_forward_matmul = Flat_forward · Fc_W
         // Fc_forward = Fc_forward_matmul + Fc_B
-        var Fc_forward = p.MatMulThen("Fc_forward", Fc_forward_flatten, Fc_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc_B }, null, out var Fc_forward_matmul);
+        var Fc_forward = p.MatMulThen("Fc_forward", Flat_forward, Fc_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc_B }, null, out var Fc_forward_matmul);
         // forward_logsumexp = log Σ_1 exp(Fc_forward)
         var forward_logsumexp = p.LogSumExp("forward_logsumexp", Fc_forward, 1, true);
         // forward = Fc_forward − forward_logsumexp
@@ -847,42 +825,42 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_Fc_forward = p.Map("d_Fc_forward", new[] { d_Fc_forward_sumtoshapeof, p.Expand(d_forward_logsumexp, Fc_forward, 1, true), Fc_forward, p.Expand(forward_logsumexp, Fc_forward, 1, true) });
         // d_Fc_forward_matmul = d_Fc_forward summed to the shape of Fc_forward_matmul
         var d_Fc_forward_matmul = p.SumTo("d_Fc_forward_matmul", d_Fc_forward, Fc_forward_matmul);
-        // d_Fc_forward_flatten = d_Fc_forward_matmul · Fc_Wᵀ
-        var d_Fc_forward_flatten = p.MatMul("d_Fc_forward_flatten", d_Fc_forward_matmul, p.Transpose(Fc_W));
-        var d_h2 = p.ReshapeLike(d_Fc_forward_flatten, h2);
+        // d_Flat_forward = d_Fc_forward_matmul · Fc_Wᵀ
+        var d_Flat_forward = p.MatMul("d_Flat_forward", d_Fc_forward_matmul, p.Transpose(Fc_W));
+        var d_h2 = p.ReshapeLike(d_Flat_forward, h2);
         // d_h2_relu = d_h2 routed to the maxima of h2_relu
-        var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 2, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
-        // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
-        var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
-        // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
-        var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 0);
+        var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, Pool.Kernel, Pool.Stride, Pool.Padding);
+        // d_Conv2_forward = d_h2_relu ⊙ ([h2_relu > 0])
+        var d_Conv2_forward = p.Map("d_Conv2_forward", new[] { d_h2_relu, h2_relu });
+        // d_Conv2_forward_conv2d = d_Conv2_forward summed to the shape of Conv2_forward_conv2d
+        var d_Conv2_forward_conv2d = p.SumTo("d_Conv2_forward_conv2d", d_Conv2_forward, Conv2_forward_conv2d);
+        // d_h1 = conv_transpose2d(d_Conv2_forward_conv2d, Conv2_W)
+        var d_h1 = p.Conv2dInputGradient("d_h1", d_Conv2_forward_conv2d, Conv2_W, h1, 1, 0);
         // d_h1_relu = d_h1 routed to the maxima of h1_relu
-        var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 2, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
-        // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
-        var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
-        // d_Conv1W = image correlated with d_h1_conv2d
-        var d_Conv1W = p.Conv2dWeightGradient("d_Conv1W", d_h1_conv2d, image, Conv1W, 1, 0);
-        // d_h1_reshape = d_h1_add summed to the shape of h1_reshape
-        var d_h1_reshape = p.SumTo("d_h1_reshape", d_h1_add, h1_reshape);
-        var d_Conv1B = p.ReshapeLike(d_h1_reshape, Conv1B);
-        // d_Conv2W = h1 correlated with d_h2_conv2d
-        var d_Conv2W = p.Conv2dWeightGradient("d_Conv2W", d_h2_conv2d, h1, Conv2W, 1, 0);
-        // d_h2_reshape = d_h2_add summed to the shape of h2_reshape
-        var d_h2_reshape = p.SumTo("d_h2_reshape", d_h2_add, h2_reshape);
-        var d_Conv2B = p.ReshapeLike(d_h2_reshape, Conv2B);
-        // d_Fc_W = Fc_forward_flattenᵀ · d_Fc_forward_matmul
-        var d_Fc_W = p.MatMul("d_Fc_W", p.Transpose(Fc_forward_flatten), d_Fc_forward_matmul);
+        var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, Pool.Kernel, Pool.Stride, Pool.Padding);
+        // d_Conv1_forward = d_h1_relu ⊙ ([h1_relu > 0])
+        var d_Conv1_forward = p.Map("d_Conv1_forward", new[] { d_h1_relu, h1_relu });
+        // d_Conv1_forward_conv2d = d_Conv1_forward summed to the shape of Conv1_forward_conv2d
+        var d_Conv1_forward_conv2d = p.SumTo("d_Conv1_forward_conv2d", d_Conv1_forward, Conv1_forward_conv2d);
+        // d_Conv1_W = image correlated with d_Conv1_forward_conv2d
+        var d_Conv1_W = p.Conv2dWeightGradient("d_Conv1_W", d_Conv1_forward_conv2d, image, Conv1_W, 1, 0);
+        // d_Conv1_forward_reshape = d_Conv1_forward summed to the shape of Conv1_forward_reshape
+        var d_Conv1_forward_reshape = p.SumTo("d_Conv1_forward_reshape", d_Conv1_forward, Conv1_forward_reshape);
+        var d_Conv1_B = p.ReshapeLike(d_Conv1_forward_reshape, Conv1_B);
+        // d_Conv2_W = h1 correlated with d_Conv2_forward_conv2d
+        var d_Conv2_W = p.Conv2dWeightGradient("d_Conv2_W", d_Conv2_forward_conv2d, h1, Conv2_W, 1, 0);
+        // d_Conv2_forward_reshape = d_Conv2_forward summed to the shape of Conv2_forward_reshape
+        var d_Conv2_forward_reshape = p.SumTo("d_Conv2_forward_reshape", d_Conv2_forward, Conv2_forward_reshape);
+        var d_Conv2_B = p.ReshapeLike(d_Conv2_forward_reshape, Conv2_B);
+        // d_Fc_W = Flat_forwardᵀ · d_Fc_forward_matmul
+        var d_Fc_W = p.MatMul("d_Fc_W", p.Transpose(Flat_forward), d_Fc_forward_matmul);
         // d_Fc_B = d_Fc_forward summed to the shape of Fc_B
         var d_Fc_B = p.SumTo("d_Fc_B", d_Fc_forward, Fc_B);
         p.Result(loss);
-        p.Gradient("Conv1W", d_Conv1W);
-        p.Gradient("Conv1B", d_Conv1B);
-        p.Gradient("Conv2W", d_Conv2W);
-        p.Gradient("Conv2B", d_Conv2B);
+        p.Gradient("Conv1.W", d_Conv1_W);
+        p.Gradient("Conv1.B", d_Conv1_B);
+        p.Gradient("Conv2.W", d_Conv2_W);
+        p.Gradient("Conv2.B", d_Conv2_B);
         p.Gradient("Fc.W", d_Fc_W);
         p.Gradient("Fc.B", d_Fc_B);
     }
@@ -900,17 +878,17 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         public sealed class LossGradients : IGradients
         {
-            /// <summary>∂L/∂Conv1W, shaped like Conv1W.</summary>
-            public required Tensor Conv1W { get; init; }
+            /// <summary>∂L/∂Conv1.W, shaped like Conv1.W.</summary>
+            public required Tensor Conv1_W { get; init; }
 
-            /// <summary>∂L/∂Conv1B, shaped like Conv1B.</summary>
-            public required Tensor Conv1B { get; init; }
+            /// <summary>∂L/∂Conv1.B, shaped like Conv1.B.</summary>
+            public required Tensor Conv1_B { get; init; }
 
-            /// <summary>∂L/∂Conv2W, shaped like Conv2W.</summary>
-            public required Tensor Conv2W { get; init; }
+            /// <summary>∂L/∂Conv2.W, shaped like Conv2.W.</summary>
+            public required Tensor Conv2_W { get; init; }
 
-            /// <summary>∂L/∂Conv2B, shaped like Conv2B.</summary>
-            public required Tensor Conv2B { get; init; }
+            /// <summary>∂L/∂Conv2.B, shaped like Conv2.B.</summary>
+            public required Tensor Conv2_B { get; init; }
 
             /// <summary>∂L/∂Fc.W, shaped like Fc.W.</summary>
             public required Tensor Fc_W { get; init; }
@@ -919,11 +897,11 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
             public required Tensor Fc_B { get; init; }
 
             /// <inheritdoc/>
-            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1W", Conv1W), ("Conv1B", Conv1B), ("Conv2W", Conv2W), ("Conv2B", Conv2B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
+            public IReadOnlyList<(string Name, Tensor Gradient)> All => new (string, Tensor)[] { ("Conv1.W", Conv1_W), ("Conv1.B", Conv1_B), ("Conv2.W", Conv2_W), ("Conv2.B", Conv2_B), ("Fc.W", Fc_W), ("Fc.B", Fc_B) };
         }
 
         /// <summary>
-        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B.
+        /// Computes <c>Loss(x, y)</c> and, by reverse-mode differentiation, its gradient with respect to Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B.
         /// </summary>
         /// <remarks>
         /// <code>
@@ -932,10 +910,10 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         ///   loss_gather = forward[i, yᵢ]
         ///   loss = −(mean loss_gather)
         /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-        ///   d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
-        ///   d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
-        ///   d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
-        ///   d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
+        ///   d_Conv1_W = pullback of Forward(x) at d_forward, its Conv1_W
+        ///   d_Conv1_B = pullback of Forward(x) at d_forward, its Conv1_B
+        ///   d_Conv2_W = pullback of Forward(x) at d_forward, its Conv2_W
+        ///   d_Conv2_B = pullback of Forward(x) at d_forward, its Conv2_B
         ///   d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
         ///   d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
         /// </code>
@@ -950,7 +928,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
             // The forward and backward are LossVjpParametersOnly's, which [Differentiable] methods that call Loss run too.
             var (value, pullback) = LossVjpParametersOnly(x, y);
             var gradients = pullback(seed);
-            return (value, new LossGradients { Conv1W = gradients.Conv1W, Conv1B = gradients.Conv1B, Conv2W = gradients.Conv2W, Conv2B = gradients.Conv2B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
+            return (value, new LossGradients { Conv1_W = gradients.Conv1_W, Conv1_B = gradients.Conv1_B, Conv2_W = gradients.Conv2_W, Conv2_B = gradients.Conv2_B, Fc_W = gradients.Fc_W, Fc_B = gradients.Fc_B });
         }
 
         /// <summary>The gradients a call of Loss from another [Differentiable] method gets back from its pullback; an argument's is null unless the call asked for it.</summary>
@@ -958,20 +936,20 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         public sealed class LossCallGradients
         {
             public Tensor x { get; init; } = null!;
-            public Tensor Conv1W { get; init; } = null!;
-            public Tensor Conv1B { get; init; } = null!;
-            public Tensor Conv2W { get; init; } = null!;
-            public Tensor Conv2B { get; init; } = null!;
+            public Tensor Conv1_W { get; init; } = null!;
+            public Tensor Conv1_B { get; init; } = null!;
+            public Tensor Conv2_W { get; init; } = null!;
+            public Tensor Conv2_B { get; init; } = null!;
             public Tensor Fc_W { get; init; } = null!;
             public Tensor Fc_B { get; init; } = null!;
         }
 
         /// <summary>
         /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
+        /// maps ∂L/∂result to the gradients of Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B")]
+        [global::Differentiable.DifferentiablePullback("Loss", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B")]
         public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
         {
             // Forward
@@ -992,28 +970,28 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
                 // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
                 var d_forward = ScatterLabels(d_loss_gather, y, forward);
                 var forward_pullback = forward_vjp.Pullback(d_forward);
-                // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
-                var d_Conv1W = forward_pullback.Conv1W;
-                // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
-                var d_Conv1B = forward_pullback.Conv1B;
-                // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
-                var d_Conv2W = forward_pullback.Conv2W;
-                // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
-                var d_Conv2B = forward_pullback.Conv2B;
+                // forward = Forward(x)  ⇒  d_Conv1_W = pullback of Forward(x) at d_forward, its Conv1_W
+                var d_Conv1_W = forward_pullback.Conv1_W;
+                // forward = Forward(x)  ⇒  d_Conv1_B = pullback of Forward(x) at d_forward, its Conv1_B
+                var d_Conv1_B = forward_pullback.Conv1_B;
+                // forward = Forward(x)  ⇒  d_Conv2_W = pullback of Forward(x) at d_forward, its Conv2_W
+                var d_Conv2_W = forward_pullback.Conv2_W;
+                // forward = Forward(x)  ⇒  d_Conv2_B = pullback of Forward(x) at d_forward, its Conv2_B
+                var d_Conv2_B = forward_pullback.Conv2_B;
                 // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
                 var d_Fc_W = forward_pullback.Fc_W;
                 // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
                 var d_Fc_B = forward_pullback.Fc_B;
-                return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
+                return new LossCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
             });
         }
 
         /// <summary>
         /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of Conv1W, Conv1B, Conv2W, Conv2B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
+        /// maps ∂L/∂result to the gradients of Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Loss", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B")]
+        [global::Differentiable.DifferentiablePullback("Loss", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B")]
         public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
         {
             // Forward
@@ -1036,19 +1014,19 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
                 var forward_pullback = forward_vjp.Pullback(d_forward);
                 // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
                 var d_x = forward_pullback.x;
-                // forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W
-                var d_Conv1W = forward_pullback.Conv1W;
-                // forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B
-                var d_Conv1B = forward_pullback.Conv1B;
-                // forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W
-                var d_Conv2W = forward_pullback.Conv2W;
-                // forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B
-                var d_Conv2B = forward_pullback.Conv2B;
+                // forward = Forward(x)  ⇒  d_Conv1_W = pullback of Forward(x) at d_forward, its Conv1_W
+                var d_Conv1_W = forward_pullback.Conv1_W;
+                // forward = Forward(x)  ⇒  d_Conv1_B = pullback of Forward(x) at d_forward, its Conv1_B
+                var d_Conv1_B = forward_pullback.Conv1_B;
+                // forward = Forward(x)  ⇒  d_Conv2_W = pullback of Forward(x) at d_forward, its Conv2_W
+                var d_Conv2_W = forward_pullback.Conv2_W;
+                // forward = Forward(x)  ⇒  d_Conv2_B = pullback of Forward(x) at d_forward, its Conv2_B
+                var d_Conv2_B = forward_pullback.Conv2_B;
                 // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
                 var d_Fc_W = forward_pullback.Fc_W;
                 // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
                 var d_Fc_B = forward_pullback.Fc_B;
-                return new LossCallGradients { Conv1W = d_Conv1W, Conv1B = d_Conv1B, Conv2W = d_Conv2W, Conv2B = d_Conv2B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
+                return new LossCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
             });
         }
         """,
@@ -1056,14 +1034,14 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         Forward: new global::Differentiable.Inspection.GraphNode[]
         {
             new("x", "input", "x", new string[0]),
-            new("Conv1W", "parameter", "Conv1W", new string[0]),
-            new("Conv1B", "parameter", "Conv1B", new string[0]),
-            new("Conv2W", "parameter", "Conv2W", new string[0]),
-            new("Conv2B", "parameter", "Conv2B", new string[0]),
+            new("Conv1.W", "parameter", "Conv1.W", new string[0]),
+            new("Conv1.B", "parameter", "Conv1.B", new string[0]),
+            new("Conv2.W", "parameter", "Conv2.W", new string[0]),
+            new("Conv2.B", "parameter", "Conv2.B", new string[0]),
             new("Fc.W", "parameter", "Fc.W", new string[0]),
             new("Fc.B", "parameter", "Fc.B", new string[0]),
             new("y", "input", "y", new string[0]),
-            new("forward", "call", "Forward(x)", new string[] { "x", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B" }, Statement: "return NllLoss(Forward(x), y);"),
+            new("forward", "call", "Forward(x)", new string[] { "x", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B" }, Statement: "return NllLoss(Forward(x), y);"),
             new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x), y);"),
             new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x), y);"),
         },
@@ -1073,10 +1051,10 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
             new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
             new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
             new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_Conv1W", "gradient", "pullback of Forward(x) at d_forward, its Conv1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W"),
-            new("d_Conv1B", "gradient", "pullback of Forward(x) at d_forward, its Conv1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B"),
-            new("d_Conv2W", "gradient", "pullback of Forward(x) at d_forward, its Conv2W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W"),
-            new("d_Conv2B", "gradient", "pullback of Forward(x) at d_forward, its Conv2B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B"),
+            new("d_Conv1_W", "gradient", "pullback of Forward(x) at d_forward, its Conv1_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1_W = pullback of Forward(x) at d_forward, its Conv1_W"),
+            new("d_Conv1_B", "gradient", "pullback of Forward(x) at d_forward, its Conv1_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1_B = pullback of Forward(x) at d_forward, its Conv1_B"),
+            new("d_Conv2_W", "gradient", "pullback of Forward(x) at d_forward, its Conv2_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2_W = pullback of Forward(x) at d_forward, its Conv2_W"),
+            new("d_Conv2_B", "gradient", "pullback of Forward(x) at d_forward, its Conv2_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2_B = pullback of Forward(x) at d_forward, its Conv2_B"),
             new("d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"),
             new("d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"),
         });
