@@ -31,21 +31,4 @@ public partial class CNN
 
     [Differentiable]
     public Tensor Loss(Tensor x, Labels y) => NllLoss(Forward(x), y);
-
-    /// <summary>Each layer's output shape for a batch of flattened images, and the parameter counts.</summary>
-    public Summary Summarize(Tensor x)
-    {
-        var s = new Summary(x);
-        var h = s.Add("Reshape", Reshape(x, -1, 1, 28, 28));
-        h = s.Add("Conv2d", Conv2d(h, Conv1W, Conv1B));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d", MaxPool2d(h, 2));
-        h = s.Add("Conv2d", Conv2d(h, Conv2W, Conv2B));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d", MaxPool2d(h, 2));
-        h = s.Add("Flatten", Flatten(h));
-        h = s.Add("Linear", Fc.Forward(h));
-        s.Add("LogSoftmax", LogSoftmax(h, axis: 1));
-        return s;
-    }
 }
