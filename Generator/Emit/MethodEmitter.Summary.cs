@@ -145,9 +145,9 @@ internal sealed partial class MethodEmitter
         var arguments = call.Inputs.Select((input, i) => i < casts.Count && casts[i].Length > 0 ? $"({casts[i]})({Render(input)})" : Render(input));
         var plain = $"{(receiver.Length == 0 ? "" : receiver + ".")}{method}({string.Join(", ", arguments)})";
         var reached = value.Inputs.Where(i => i.Op == Op.Parameter).Select(i => i.Attributes.Text!).Distinct().ToList();
-        // A module's Forward is the module, as torchinfo names it (Linear); another method is named too (Linear.Apply).
+        // A sub-module's Forward is the module, as torchinfo names it (Linear); another method, or one of this class, is named too.
         var suffix = method == "Forward" ? "" : $" + \".{method}\"";
-        if (receiver.Length == 0) return (null, $"GetType().Name{suffix}", plain, reached);
+        if (receiver.Length == 0) return (null, $"GetType().Name + \".{method}\"", plain, reached);
         if (receiver.StartsWith("global::", System.StringComparison.Ordinal)) return (null, $"\"{Renderings.CalledMethodName(call)}\"", plain, reached);
         return (receiver, $"{receiver}.GetType().Name{suffix}", plain, new[] { receiver });
     }
