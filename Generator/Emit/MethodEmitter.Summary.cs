@@ -59,18 +59,20 @@ internal sealed partial class MethodEmitter
                     w.Line($"var {local} = {Call(node)};");
                     continue;
                 }
-                if (node.Op == Op.CallValue)
-                {
-                    var (path, layer, value, parameters) = PlainCall(node);
-                    w.Line($"var {local} = {summary}.Add(\"{path ?? DisplayName(node)}\", {layer}, {value}{Strings(parameters)});");
-                    continue;
-                }
-                // The parameters the statement reads itself, not through another layer (a call, or an earlier statement).
+                // The parameters the layer reads itself, not through another layer (an earlier statement or call): a call's
+                // (below), and those its inline operations read (W1 and B1 of TunedSin.Apply(x.MatMul(W1) + B1, F1)).
                 var read = new List<string>();
                 bool Inline(Node n) => n == node || (!layers.Contains(n) && !n.IsLeaf);
                 foreach (var inner in Topology.Sort(new[] { node }, Inline).Where(Inline))
-                    foreach (var input in inner.Inputs.Where(i => i.Op == Op.Parameter))
-                        if (!read.Contains(input.Attributes.Text!)) read.Add(input.Attributes.Text!);
+                    if (inner.Op != Op.CallValue)
+                        foreach (var input in inner.Inputs.Where(i => i.Op == Op.Parameter))
+                            if (!read.Contains(input.Attributes.Text!)) read.Add(input.Attributes.Text!);
+                if (node.Op == Op.CallValue)
+                {
+                    var (path, layer, value, parameters) = PlainCall(node);
+                    w.Line($"var {local} = {summary}.Add(\"{path ?? DisplayName(node)}\", {layer}, {value}{Strings(parameters.Concat(read).Distinct())});");
+                    continue;
+                }
                 w.Line($"var {local} = {summary}.Add(\"{DisplayName(node)}\", \"{Kind(node)}\", {Call(node)}{Strings(read)});");
             }
             w.Line($"return {Render(_gradient.Method.Output)};");

@@ -60,6 +60,21 @@ public class GeneratedSummaryTests
         Assert.Equal(new[] { "W3", "B3" }, summary.Layers[2].ParameterNames);
     }
 
+    /// <summary>A statement that is a call counts the parameters its arguments read too: W1 and B1 of TunedSin.Apply(x.MatMul(W1) + B1, F1).</summary>
+    [Fact]
+    public void EveryParameterIsInExactlyOneLayerOfSinNet()
+    {
+        var net = new SinNet(hidden: 16);
+        var summary = new Summary(net);
+        net.ForwardSummary(summary, Tensor.Zeros(2, 784));
+        Assert.Equal(new (string, string, long)[]
+        {
+            ("h1 (TunedSin.Apply)", S(2, 16), 784 * 16 + 16 + 16), ("h2 (TunedSin.Apply)", S(2, 16), 16 * 16 + 16 + 16), ("forward (LogSoftmax)", S(2, 10), 16 * 10 + 10),
+        }, Rows(summary));
+        Assert.Equal(summary.TotalParameters, summary.Layers.Sum(l => l.Parameters));
+        Assert.Equal(0, summary.UnusedParameters);
+    }
+
     [Fact]
     public void LossSummarizesACallOfForwardAsOneLayer()
     {
