@@ -549,9 +549,9 @@ partial class SinNet : global::Differentiable.IModule
     {
         summary.Input("x", x);
         // var h1 = TunedSin.Apply(x.MatMul(W1) + B1, F1);
-        var h1 = summary.Add("h1", "TunedSin.Apply", global::Differentiable.Samples.Models.TunedSin.Apply(Add(MatMul(x, W1), B1), F1), "F1");
+        var h1 = summary.Add("h1", "TunedSin.Apply", global::Differentiable.Samples.Models.TunedSin.Apply(Add(MatMul(x, W1), B1), F1), "F1", "W1", "B1");
         // var h2 = TunedSin.Apply(h1.MatMul(W2) + B2, F2);
-        var h2 = summary.Add("h2", "TunedSin.Apply", global::Differentiable.Samples.Models.TunedSin.Apply(Add(MatMul(h1, W2), B2), F2), "F2");
+        var h2 = summary.Add("h2", "TunedSin.Apply", global::Differentiable.Samples.Models.TunedSin.Apply(Add(MatMul(h1, W2), B2), F2), "F2", "W2", "B2");
         // return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);
         var forward_add = Add(MatMul(h2, W3), B3);
         var forward = summary.Add("forward", "LogSoftmax", Sub(forward_add, LogSumExp(forward_add, axis: 1, keepDims: true)), "W3", "B3");
