@@ -47,7 +47,7 @@ internal sealed partial class MethodEmitter
             w.Line(GeneratedCode);
             w.Open($"public Tensor {SummaryMemberName(_spec.Name)}(global::Differentiable.Summary {summary}, {Signature(withSeed: false)})");
             foreach (var argument in tensors)
-                w.Line($"{summary}.Input(\"{argument}\", {argument});");
+                w.Line($"{summary}.Input(\"{argument.Replace("@", "")}\", {argument});");
             string? origin = null;
             foreach (var node in statements)
             {
@@ -70,10 +70,10 @@ internal sealed partial class MethodEmitter
                 if (node.Op == Op.CallValue)
                 {
                     var (path, layer, value, parameters) = PlainCall(node);
-                    w.Line($"var {local} = {summary}.Add(\"{path ?? DisplayName(node)}\", {layer}, {value}{Strings(parameters.Concat(read).Distinct())});");
+                    w.Line($"var {local} = {summary}.Add(\"{(path ?? DisplayName(node)).Replace("@", "")}\", {layer}, {value}{Strings(parameters.Concat(read).Distinct())});");
                     continue;
                 }
-                w.Line($"var {local} = {summary}.Add(\"{DisplayName(node)}\", \"{Kind(node)}\", {Call(node)}{Strings(read)});");
+                w.Line($"var {local} = {summary}.Add(\"{DisplayName(node).Replace("@", "")}\", \"{Kind(node)}\", {Call(node)}{Strings(read)});");
             }
             w.Line($"return {Render(_gradient.Method.Output)};");
             w.Close();

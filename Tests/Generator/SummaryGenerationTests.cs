@@ -44,6 +44,11 @@ public class SummaryGenerationTests
             public string KeptSummary() => "mine";
 
             [Differentiable] public static Tensor Free(Tensor x) => Sin(x);
+
+            // Names the summary member must step around: an argument called summary, a member called summary2.
+            public int summary2 = 0;
+            [Differentiable] public Tensor Named(Tensor summary, Tensor @int) => this.L.Forward(summary) * Identity(@int) + B;
+            [Differentiable] public Tensor Identity(Tensor a) => a;
         }
         """;
 
@@ -71,6 +76,18 @@ public class SummaryGenerationTests
         Assert.Equal(typeof(string), type.GetMethod("KeptSummary")!.ReturnType);
         Assert.Contains("// Kept has no generated KeptSummary: M declares a member of that name.", Run.Value.Sources["M.g.cs"]);
         Assert.Null(type.GetMethod("FreeSummary"));
+    }
+
+    [Fact]
+    public void TheSummaryParameterStepsAroundTheArgumentsAndMembersNames()
+    {
+        var type = Run.Value.Load().GetType("M")!;
+        var model = (IModule)Activator.CreateInstance(type)!;
+        var summary = new Summary(model);
+        type.GetMethod("NamedSummary")!.Invoke(model, new object[] { summary, Tensor.Ones(4, 3), Tensor.Ones(4, 2) });
+        Assert.Equal(new[] { "summary", "int" }, summary.Inputs.Select(i => i.Name));
+        Assert.Equal(new[] { ("L (Layer)", 6L), ("identity (M.Identity)", 0L) }, summary.Layers.Take(2).Select(l => (l.Title, l.Parameters)));
+        Assert.Equal(8, summary.Layers.Sum(l => l.Parameters));
     }
 
     [Fact]
