@@ -27,6 +27,7 @@ internal sealed partial class MethodEmitter
     private readonly Dictionary<Node, string> _adjoints = new();
     private readonly HashSet<Node> _emitted = new();
     private readonly NameTable _names;
+    private readonly HashSet<string> _reserved;
 
     /// <param name="names">
     /// Where this emitter takes its names: its own table by default; the one the statements of a body with control flow
@@ -35,6 +36,7 @@ internal sealed partial class MethodEmitter
     public MethodEmitter(Gradient gradient, HashSet<string> reservedNames, NameTable? names = null)
     {
         _gradient = gradient;
+        _reserved = reservedNames;
         _spec = gradient.Method.Spec;
         _forward = Topology.Sort(new[] { gradient.Method.Output });
         _forwardSet = new HashSet<Node>(_forward);
@@ -303,6 +305,8 @@ internal sealed partial class MethodEmitter
     /// <summary>A node as an operand: its variable if it has one, else the call written inline.</summary>
     private string Render(Node n) => n.Op switch
     {
+        // In {M}Summary, a node is its local there or written inline: the forward's variables are not declared.
+        _ when _summaryLocals is not null && !n.IsLeaf => _summaryLocals.TryGetValue(n, out var local) ? local : Call(n),
         Op.Input when _saved is not null && _saved.TryGetValue(n, out var saved) => saved,
         Op.Input or Op.Parameter or Op.ConstantTensor => n.Attributes.Text!,
         Op.Constant or Op.ScalarRef => GraphBuilder.ScalarText(n),

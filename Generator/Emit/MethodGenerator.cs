@@ -84,7 +84,36 @@ internal static class MethodGenerator
         w.Line();
         var hasCuda = WriteDevice(w, method, context, gradient, emitter, reserved);
         InspectionWriter.Write(w, spec, csharp, hasCuda, gradient, emitter);
+        WriteSummary(w, method, context, emitter);
         return true;
+    }
+
+    /// <summary>
+    /// <c>{M}Summary</c>, for an instance method (a model's layer): written on a writer of its own, so a failure leaves
+    /// a comment, never half a member or a lost method; a user member of that name keeps it, and the method gets none.
+    /// </summary>
+    private static void WriteSummary(SourceWriter w, MethodWork method, GenerationContext context, MethodEmitter emitter)
+    {
+        var spec = method.Spec;
+        if (spec.IsStatic) return;
+        var name = MethodEmitter.SummaryMemberName(spec.Name);
+        w.Line();
+        if (context.Class.MemberNames.Contains(name))
+        {
+            w.Line($"// {spec.Name} has no generated {name}: {spec.Class.Name} declares a member of that name.");
+            return;
+        }
+        var summary = new SourceWriter(indent: 1);
+        try
+        {
+            emitter.WriteSummary(summary);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            w.Line($"// {spec.Name} has no {name}: {e.GetType().Name}: {e.Message.Replace('\n', ' ')}");
+            return;
+        }
+        w.Append(summary.ToString());
     }
 
     private static bool WriteControlFlow(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
@@ -103,6 +132,12 @@ internal static class MethodGenerator
         w.Line();
         var hasCuda = ControlFlowEmitter.WriteDevice(w, method, context);
         InspectionWriter.Write(w, method.Spec, w.ToString(), hasCuda, gradient: null, emitter: null);
+        if (!method.Spec.IsStatic)
+        {
+            w.Line();
+            w.Line($"// {method.Spec.Name} has no {MethodEmitter.SummaryMemberName(method.Spec.Name)}: its body has control flow (if, loops), so which layers run and how often depends");
+            w.Line($"// on the values; summarize a [Differentiable] method without control flow instead (one that calls {method.Spec.Name} shows it as one layer).");
+        }
         return true;
     }
 

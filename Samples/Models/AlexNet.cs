@@ -48,32 +48,4 @@ public partial class AlexNet
     public (Tensor Mask1, Tensor Mask2) Masks(int n, Rng rng) => (Dropout.Mask(new[] { n, 4096 }, P, rng), Dropout.Mask(new[] { n, 4096 }, P, rng));
 
     public (Tensor Mask1, Tensor Mask2) NoDropout(int n) => (Dropout.Off(new[] { n, 4096 }), Dropout.Off(new[] { n, 4096 }));
-
-    /// <summary>The seeds' layer-by-layer shapes for x (e.g. 1×1×224×224), in evaluation mode (dropout off).</summary>
-    public Summary Summarize(Tensor x)
-    {
-        var s = new Summary(x);
-        var h = s.Add("Conv2d", Conv2d(x, Conv1W, Conv1B, stride: 4));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d", MaxPool2d(h, 3, stride: 2));
-        h = s.Add("Conv2d", Conv2d(h, Conv2W, Conv2B, padding: 2));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d", MaxPool2d(h, 3, stride: 2));
-        h = s.Add("Conv2d", Conv2d(h, Conv3W, Conv3B, padding: 1));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("Conv2d", Conv2d(h, Conv4W, Conv4B, padding: 1));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("Conv2d", Conv2d(h, Conv5W, Conv5B, padding: 1));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d", MaxPool2d(h, 3, stride: 2));
-        h = s.Add("Flatten", Flatten(h));
-        h = s.Add("Linear", Fc1.Forward(h));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("Dropout", h);
-        h = s.Add("Linear", Fc2.Forward(h));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("Dropout", h);
-        s.Add("Linear", Fc3.Forward(h));
-        return s;
-    }
 }

@@ -36,21 +36,4 @@ public partial class CNN
 
     [Differentiable]
     public Tensor Loss(Tensor x, Labels y) => NllLoss(Forward(x), y);
-
-    /// <summary>Each layer's output shape for a batch of flattened images, and the parameter counts.</summary>
-    public Summary Summarize(Tensor x)
-    {
-        var s = new Summary(x);
-        var h = s.Add("Reshape", Reshape(x, -1, 1, 28, 28));
-        h = s.Add("Conv2d", Conv1.Forward(h));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d", Pool.Forward(h));
-        h = s.Add("Conv2d", Conv2.Forward(h));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d", Pool.Forward(h));
-        h = s.Add("Flatten", Flat.Forward(h));
-        h = s.Add("Linear", Fc.Forward(h));
-        s.Add("LogSoftmax", LogSoftmax(h, axis: 1));
-        return s;
-    }
 }

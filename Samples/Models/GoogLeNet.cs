@@ -52,32 +52,4 @@ public partial class GoogLeNet
 
     [Differentiable]
     public Tensor Loss(Tensor x, Labels y) => NllLoss(Forward(x), y);
-
-    /// <summary>Each layer's output shape for images x (e.g. 1×1×96×96): the stages end at 64×24×24, 192×12×12, 480×6×6, 832×3×3, 1024, 10.</summary>
-    public Summary Summarize(Tensor x)
-    {
-        var s = new Summary(x);
-        var h = s.Add("Conv2d", Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d (b1)", MaxPool2d(h, 3, stride: 2, padding: 1));
-        h = s.Add("Conv2d", Conv2d(h, Conv2W, Conv2B));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("Conv2d", Conv2d(h, Conv3W, Conv3B, padding: 1));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d (b2)", MaxPool2d(h, 3, stride: 2, padding: 1));
-        h = s.Add("Inception 3a", Inception3a.Forward(h));
-        h = s.Add("Inception 3b", Inception3b.Forward(h));
-        h = s.Add("MaxPool2d (b3)", MaxPool2d(h, 3, stride: 2, padding: 1));
-        h = s.Add("Inception 4a", Inception4a.Forward(h));
-        h = s.Add("Inception 4b", Inception4b.Forward(h));
-        h = s.Add("Inception 4c", Inception4c.Forward(h));
-        h = s.Add("Inception 4d", Inception4d.Forward(h));
-        h = s.Add("Inception 4e", Inception4e.Forward(h));
-        h = s.Add("MaxPool2d (b4)", MaxPool2d(h, 3, stride: 2, padding: 1));
-        h = s.Add("Inception 5a", Inception5a.Forward(h));
-        h = s.Add("Inception 5b", Inception5b.Forward(h));
-        h = s.Add("GlobalAvgPool2d (b5)", GlobalAvgPool2d(h));
-        s.Add("Linear", Fc.Forward(h));
-        return s;
-    }
 }

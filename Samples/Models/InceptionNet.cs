@@ -38,21 +38,4 @@ public partial class InceptionNet
 
     [Differentiable]
     public Tensor Loss(Tensor x, Labels y) => NllLoss(Forward(x), y);
-
-    public Summary Summarize(Tensor x)
-    {
-        var s = new Summary(x);
-        var h = s.Add("Reshape", Reshape(x, -1, 1, 28, 28));
-        h = s.Add("Conv2d", Conv2d(h, StemW, StemB, padding: 1));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("MaxPool2d", MaxPool2d(h, 2));
-        h = s.Add("Inception", Block1.Forward(h));
-        h = s.Add("MaxPool2d", MaxPool2d(h, 2));
-        h = s.Add("Inception", Block2.Forward(h));
-        h = s.Add("MaxPool2d", MaxPool2d(h, 2));
-        h = s.Add("Flatten", Flatten(h));
-        h = s.Add("Linear", Fc.Forward(h));
-        s.Add("LogSoftmax", LogSoftmax(h, axis: 1));
-        return s;
-    }
 }

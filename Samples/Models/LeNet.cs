@@ -35,21 +35,4 @@ public partial class LeNet
 
     [Differentiable]
     public Tensor Loss(Tensor x, Labels y) => NllLoss(Forward(x), y);
-
-    public Summary Summarize(Tensor x)
-    {
-        var s = new Summary(x);
-        var h = s.Add("Reshape", Reshape(x, -1, 1, 28, 28));
-        h = s.Add("Conv2d", Conv2d(h, Conv1W, Conv1B, padding: 2));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("AvgPool2d", AvgPool2d(h, 2));
-        h = s.Add("Conv2d", Conv2d(h, Conv2W, Conv2B));
-        h = s.Add("ReLU", Relu(h));
-        h = s.Add("AvgPool2d", AvgPool2d(h, 2));
-        h = s.Add("Flatten", Flatten(h));
-        h = s.Add("Linear", Relu(Fc1.Forward(h)));
-        h = s.Add("Linear", Relu(Fc2.Forward(h)));
-        s.Add("Linear", Fc3.Forward(h));
-        return s;
-    }
 }

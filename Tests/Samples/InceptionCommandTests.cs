@@ -9,12 +9,11 @@ public sealed class InceptionCommandTests
     {
         var (exit, output) = SamplesConsole.Run("summary", "--model", "googlenet");
         Assert.Equal(0, exit);
-        Assert.Contains("Input shape: (1, 1, 96, 96)", output);
+        Assert.Contains("x (Input)", output);
         foreach (var stage in new[]
         {
-            "MaxPool2d (b1)       output shape: (1, 64, 24, 24)", "MaxPool2d (b2)       output shape: (1, 192, 12, 12)",
-            "MaxPool2d (b3)       output shape: (1, 480, 6, 6)", "MaxPool2d (b4)       output shape: (1, 832, 3, 3)",
-            "GlobalAvgPool2d (b5) output shape: (1, 1024)", "Linear               output shape: (1, 10)",
+            "(1, 1, 96, 96)", "b1 (MaxPool2d)", "(1, 64, 24, 24)", "b2 (MaxPool2d)", "(1, 192, 12, 12)", "b3 (MaxPool2d)", "(1, 480, 6, 6)",
+            "b4 (MaxPool2d)", "(1, 832, 3, 3)", "b5 (GlobalAvgPool2d)", "(1, 1024)", "Fc (Linear)", "(1, 10)", "Total params: 5,977,530",
         })
             Assert.Contains(stage, output);
     }

@@ -1087,6 +1087,38 @@ partial class AlexNet : global::Differentiable.IModule
             new("d_Conv1W", "gradient", "the correlation of x with d_h1_conv2d", new string[] { "d_h1_conv2d" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", Rule: "h1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_h1_conv2d"),
         });
 
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x, Tensor mask1, Tensor mask2)
+    {
+        summary.Input("x", x);
+        summary.Input("mask1", mask1);
+        summary.Input("mask2", mask2);
+        // var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);
+        var h1 = summary.Add("h1", "MaxPool2d", MaxPool2d(Relu(Add(Conv2d(x, Conv1W, stride: 4), Reshape(Conv1B, -1, 1, 1))), kernel: 3, stride: 2), "Conv1W", "Conv1B");
+        // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);
+        var h2 = summary.Add("h2", "MaxPool2d", MaxPool2d(Relu(Add(Conv2d(h1, Conv2W, padding: 2), Reshape(Conv2B, -1, 1, 1))), kernel: 3, stride: 2), "Conv2W", "Conv2B");
+        // var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));
+        var h3 = summary.Add("h3", "Relu", Relu(Add(Conv2d(h2, Conv3W, padding: 1), Reshape(Conv3B, -1, 1, 1))), "Conv3W", "Conv3B");
+        // var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));
+        var h4 = summary.Add("h4", "Relu", Relu(Add(Conv2d(h3, Conv4W, padding: 1), Reshape(Conv4B, -1, 1, 1))), "Conv4W", "Conv4B");
+        // var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);
+        var h5 = summary.Add("h5", "MaxPool2d", MaxPool2d(Relu(Add(Conv2d(h4, Conv5W, padding: 1), Reshape(Conv5B, -1, 1, 1))), kernel: 3, stride: 2), "Conv5W", "Conv5B");
+        // var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;
+        var Fc1_forward = summary.Add("Fc1", Fc1.GetType().Name, Fc1.Forward(Flatten(h5)), "Fc1");
+        var f1 = summary.Add("f1", "Mul", Mul(Relu(Fc1_forward), mask1));
+        // var f2 = Relu(Fc2.Forward(f1)) * mask2;
+        var Fc2_forward = summary.Add("Fc2", Fc2.GetType().Name, Fc2.Forward(f1), "Fc2");
+        var f2 = summary.Add("f2", "Mul", Mul(Relu(Fc2_forward), mask2));
+        // return LogSoftmax(Fc3.Forward(f2), axis: 1);
+        var Fc3_forward = summary.Add("Fc3", Fc3.GetType().Name, Fc3.Forward(f2), "Fc3");
+        var forward = summary.Add("forward", "LogSoftmax", Sub(Fc3_forward, LogSumExp(Fc3_forward, axis: 1, keepDims: true)));
+        return forward;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -2037,4 +2069,20 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
             new("d_Fc3_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W"),
             new("d_Fc3_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y, Tensor mask1, Tensor mask2)
+    {
+        summary.Input("x", x);
+        summary.Input("mask1", mask1);
+        summary.Input("mask2", mask2);
+        // return NllLoss(Forward(x, mask1, mask2), y);
+        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x, mask1, mask2), "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B");
+        var loss = summary.Add("loss", "NllLoss", Neg(Mean(Gather(forward, y))));
+        return loss;
+    }
 }

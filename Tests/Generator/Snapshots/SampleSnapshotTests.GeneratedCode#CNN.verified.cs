@@ -533,6 +533,26 @@ partial class CNN : global::Differentiable.IModule
             new("d_Conv1_B", "gradient", "pullback of Conv1.Forward(image) at d_Conv1_forward, its B", new string[] { "d_Conv1_forward" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", Rule: "Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B"),
         });
 
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // var image = Reshape(x, -1, 1, 28, 28);
+        var image = summary.Add("image", "Reshape", Reshape(x, -1, 1, 28, 28));
+        // var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
+        var h1 = summary.Add("h1", "MaxPool2d", MaxPool2d(Relu(Add(Conv2d(image, Conv1W), Reshape(Conv1B, -1, 1, 1))), kernel: 2), "Conv1W", "Conv1B");
+        // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
+        var h2 = summary.Add("h2", "MaxPool2d", MaxPool2d(Relu(Add(Conv2d(h1, Conv2W), Reshape(Conv2B, -1, 1, 1))), kernel: 2), "Conv2W", "Conv2B");
+        // return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
+        var Fc_forward = summary.Add("Fc", Fc.GetType().Name, Fc.Forward(Flatten(h2)), "Fc");
+        var forward = summary.Add("forward", "LogSoftmax", Sub(Fc_forward, LogSumExp(Fc_forward, axis: 1, keepDims: true)));
+        return forward;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -1058,4 +1078,18 @@ extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict
             new("d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"),
             new("d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y)
+    {
+        summary.Input("x", x);
+        // return NllLoss(Forward(x), y);
+        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x), "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B");
+        var loss = summary.Add("loss", "NllLoss", Neg(Mean(Gather(forward, y))));
+        return loss;
+    }
 }

@@ -508,6 +508,28 @@ partial class DropoutMLP : global::Differentiable.IModule
             new("d_L1_B", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its B", new string[] { "d_L1_forward" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;", Rule: "L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B"),
         });
 
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x, Tensor mask1, Tensor mask2)
+    {
+        summary.Input("x", x);
+        summary.Input("mask1", mask1);
+        summary.Input("mask2", mask2);
+        // var h1 = Relu(L1.Forward(x)) * mask1;
+        var L1_forward = summary.Add("L1", L1.GetType().Name, L1.Forward(x), "L1");
+        var h1 = summary.Add("h1", "Mul", Mul(Relu(L1_forward), mask1));
+        // var h2 = Relu(L2.Forward(h1)) * mask2;
+        var L2_forward = summary.Add("L2", L2.GetType().Name, L2.Forward(h1), "L2");
+        var h2 = summary.Add("h2", "Mul", Mul(Relu(L2_forward), mask2));
+        // return LogSoftmax(L3.Forward(h2), axis: 1);
+        var L3_forward = summary.Add("L3", L3.GetType().Name, L3.Forward(h2), "L3");
+        var forward = summary.Add("forward", "LogSoftmax", Sub(L3_forward, LogSumExp(L3_forward, axis: 1, keepDims: true)));
+        return forward;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -1074,4 +1096,20 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
             new("d_L3_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L3_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L3_W = pullback of Forward(x, mask1, mask2) at d_forward, its L3_W"),
             new("d_L3_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L3_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L3_B = pullback of Forward(x, mask1, mask2) at d_forward, its L3_B"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y, Tensor mask1, Tensor mask2)
+    {
+        summary.Input("x", x);
+        summary.Input("mask1", mask1);
+        summary.Input("mask2", mask2);
+        // return NllLoss(Forward(x, mask1, mask2), y);
+        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x, mask1, mask2), "L1.W", "L1.B", "L2.W", "L2.B", "L3.W", "L3.B");
+        var loss = summary.Add("loss", "NllLoss", Neg(Mean(Gather(forward, y))));
+        return loss;
+    }
 }

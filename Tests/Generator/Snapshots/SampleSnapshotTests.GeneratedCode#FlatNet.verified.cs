@@ -598,6 +598,24 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
             new("d_W1", "gradient", "xᵀ · d_h1_matmul", new string[] { "d_h1_matmul" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);", Rule: "h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul"),
         });
 
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // var h1 = Relu(x.MatMul(W1) + B1);
+        var h1 = summary.Add("h1", "Relu", Relu(Add(MatMul(x, W1), B1)), "W1", "B1");
+        // var h2 = Relu(h1.MatMul(W2) + B2);
+        var h2 = summary.Add("h2", "Relu", Relu(Add(MatMul(h1, W2), B2)), "W2", "B2");
+        // return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);
+        var forward_add = Add(MatMul(h2, W3), B3);
+        var forward = summary.Add("forward", "LogSoftmax", Sub(forward_add, LogSumExp(forward_add, axis: 1, keepDims: true)), "W3", "B3");
+        return forward;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -1104,4 +1122,18 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
             new("d_W3", "gradient", "pullback of Forward(x) at d_forward, its W3", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_W3 = pullback of Forward(x) at d_forward, its W3"),
             new("d_B3", "gradient", "pullback of Forward(x) at d_forward, its B3", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_B3 = pullback of Forward(x) at d_forward, its B3"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y)
+    {
+        summary.Input("x", x);
+        // return NllLoss(Forward(x), y);
+        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x), "W1", "B1", "W2", "B2", "W3", "B3");
+        var loss = summary.Add("loss", "NllLoss", Neg(Mean(Gather(forward, y))));
+        return loss;
+    }
 }

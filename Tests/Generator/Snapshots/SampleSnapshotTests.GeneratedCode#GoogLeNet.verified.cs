@@ -3187,6 +3187,40 @@ partial class GoogLeNet : global::Differentiable.IModule
             new("d_Conv1W", "gradient", "the correlation of x with d_b1_conv2d", new string[] { "d_b1_conv2d" }, Statement: "var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);", Rule: "b1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_b1_conv2d"),
         });
 
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // var b1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 2, padding: 3)), 3, stride: 2, padding: 1);
+        var b1 = summary.Add("b1", "MaxPool2d", MaxPool2d(Relu(Add(Conv2d(x, Conv1W, stride: 2, padding: 3), Reshape(Conv1B, -1, 1, 1))), kernel: 3, stride: 2, padding: 1), "Conv1W", "Conv1B");
+        // var b2 = MaxPool2d(Relu(Conv2d(Relu(Conv2d(b1, Conv2W, Conv2B)), Conv3W, Conv3B, padding: 1)), 3, stride: 2, padding: 1);
+        var b2 = summary.Add("b2", "MaxPool2d", MaxPool2d(Relu(Add(Conv2d(Relu(Add(Conv2d(b1, Conv2W), Reshape(Conv2B, -1, 1, 1))), Conv3W, padding: 1), Reshape(Conv3B, -1, 1, 1))), kernel: 3, stride: 2, padding: 1), "Conv2W", "Conv2B", "Conv3W", "Conv3B");
+        // var b3 = MaxPool2d(Inception3b.Forward(Inception3a.Forward(b2)), 3, stride: 2, padding: 1);
+        var Inception3a_forward = summary.Add("Inception3a", Inception3a.GetType().Name, Inception3a.Forward(b2), "Inception3a");
+        var Inception3b_forward = summary.Add("Inception3b", Inception3b.GetType().Name, Inception3b.Forward(Inception3a_forward), "Inception3b");
+        var b3 = summary.Add("b3", "MaxPool2d", MaxPool2d(Inception3b_forward, kernel: 3, stride: 2, padding: 1));
+        // var b4a = Inception4b.Forward(Inception4a.Forward(b3));
+        var Inception4a_forward = summary.Add("Inception4a", Inception4a.GetType().Name, Inception4a.Forward(b3), "Inception4a");
+        var b4a = summary.Add("Inception4b", Inception4b.GetType().Name, Inception4b.Forward(Inception4a_forward), "Inception4b");
+        // var b4 = MaxPool2d(Inception4e.Forward(Inception4d.Forward(Inception4c.Forward(b4a))), 3, stride: 2, padding: 1);
+        var Inception4c_forward = summary.Add("Inception4c", Inception4c.GetType().Name, Inception4c.Forward(b4a), "Inception4c");
+        var Inception4d_forward = summary.Add("Inception4d", Inception4d.GetType().Name, Inception4d.Forward(Inception4c_forward), "Inception4d");
+        var Inception4e_forward = summary.Add("Inception4e", Inception4e.GetType().Name, Inception4e.Forward(Inception4d_forward), "Inception4e");
+        var b4 = summary.Add("b4", "MaxPool2d", MaxPool2d(Inception4e_forward, kernel: 3, stride: 2, padding: 1));
+        // var b5 = GlobalAvgPool2d(Inception5b.Forward(Inception5a.Forward(b4)));
+        var Inception5a_forward = summary.Add("Inception5a", Inception5a.GetType().Name, Inception5a.Forward(b4), "Inception5a");
+        var Inception5b_forward = summary.Add("Inception5b", Inception5b.GetType().Name, Inception5b.Forward(Inception5a_forward), "Inception5b");
+        var b5 = summary.Add("b5", "GlobalAvgPool2d", Mean(Mean(Inception5b_forward, axis: 3), axis: 2));
+        // return LogSoftmax(Fc.Forward(b5), axis: 1);
+        var Fc_forward = summary.Add("Fc", Fc.GetType().Name, Fc.Forward(b5), "Fc");
+        var forward = summary.Add("forward", "LogSoftmax", Sub(Fc_forward, LogSumExp(Fc_forward, axis: 1, keepDims: true)));
+        return forward;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -8034,4 +8068,18 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
             new("d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"),
             new("d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y)
+    {
+        summary.Input("x", x);
+        // return NllLoss(Forward(x), y);
+        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x), "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Inception3a.P1W", "Inception3a.P1B", "Inception3a.P2aW", "Inception3a.P2aB", "Inception3a.P2bW", "Inception3a.P2bB", "Inception3a.P3aW", "Inception3a.P3aB", "Inception3a.P3bW", "Inception3a.P3bB", "Inception3a.P4W", "Inception3a.P4B", "Inception3b.P1W", "Inception3b.P1B", "Inception3b.P2aW", "Inception3b.P2aB", "Inception3b.P2bW", "Inception3b.P2bB", "Inception3b.P3aW", "Inception3b.P3aB", "Inception3b.P3bW", "Inception3b.P3bB", "Inception3b.P4W", "Inception3b.P4B", "Inception4a.P1W", "Inception4a.P1B", "Inception4a.P2aW", "Inception4a.P2aB", "Inception4a.P2bW", "Inception4a.P2bB", "Inception4a.P3aW", "Inception4a.P3aB", "Inception4a.P3bW", "Inception4a.P3bB", "Inception4a.P4W", "Inception4a.P4B", "Inception4b.P1W", "Inception4b.P1B", "Inception4b.P2aW", "Inception4b.P2aB", "Inception4b.P2bW", "Inception4b.P2bB", "Inception4b.P3aW", "Inception4b.P3aB", "Inception4b.P3bW", "Inception4b.P3bB", "Inception4b.P4W", "Inception4b.P4B", "Inception4c.P1W", "Inception4c.P1B", "Inception4c.P2aW", "Inception4c.P2aB", "Inception4c.P2bW", "Inception4c.P2bB", "Inception4c.P3aW", "Inception4c.P3aB", "Inception4c.P3bW", "Inception4c.P3bB", "Inception4c.P4W", "Inception4c.P4B", "Inception4d.P1W", "Inception4d.P1B", "Inception4d.P2aW", "Inception4d.P2aB", "Inception4d.P2bW", "Inception4d.P2bB", "Inception4d.P3aW", "Inception4d.P3aB", "Inception4d.P3bW", "Inception4d.P3bB", "Inception4d.P4W", "Inception4d.P4B", "Inception4e.P1W", "Inception4e.P1B", "Inception4e.P2aW", "Inception4e.P2aB", "Inception4e.P2bW", "Inception4e.P2bB", "Inception4e.P3aW", "Inception4e.P3aB", "Inception4e.P3bW", "Inception4e.P3bB", "Inception4e.P4W", "Inception4e.P4B", "Inception5a.P1W", "Inception5a.P1B", "Inception5a.P2aW", "Inception5a.P2aB", "Inception5a.P2bW", "Inception5a.P2bB", "Inception5a.P3aW", "Inception5a.P3aB", "Inception5a.P3bW", "Inception5a.P3bB", "Inception5a.P4W", "Inception5a.P4B", "Inception5b.P1W", "Inception5b.P1B", "Inception5b.P2aW", "Inception5b.P2aB", "Inception5b.P2bW", "Inception5b.P2bB", "Inception5b.P3aW", "Inception5b.P3aB", "Inception5b.P3bW", "Inception5b.P3bB", "Inception5b.P4W", "Inception5b.P4B", "Fc.W", "Fc.B");
+        var loss = summary.Add("loss", "NllLoss", Neg(Mean(Gather(forward, y))));
+        return loss;
+    }
 }

@@ -1095,4 +1095,25 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
             new("d_P1B", "gradient", "reshape(d_p1_reshape) to P1B's shape", new string[] { "d_p1_reshape" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape"),
             new("d_P1W", "gradient", "the correlation of x with d_p1_conv2d", new string[] { "d_p1_conv2d" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d"),
         });
+
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // var p1 = Relu(Conv2d(x, P1W, P1B));
+        var p1 = summary.Add("p1", "Relu", Relu(Add(Conv2d(x, P1W), Reshape(P1B, -1, 1, 1))), "P1W", "P1B");
+        // var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));
+        var p2 = summary.Add("p2", "Relu", Relu(Add(Conv2d(Relu(Add(Conv2d(x, P2aW), Reshape(P2aB, -1, 1, 1))), P2bW, padding: 1), Reshape(P2bB, -1, 1, 1))), "P2aW", "P2aB", "P2bW", "P2bB");
+        // var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));
+        var p3 = summary.Add("p3", "Relu", Relu(Add(Conv2d(Relu(Add(Conv2d(x, P3aW), Reshape(P3aB, -1, 1, 1))), P3bW, padding: 2), Reshape(P3bB, -1, 1, 1))), "P3aW", "P3aB", "P3bW", "P3bB");
+        // var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));
+        var p4 = summary.Add("p4", "Relu", Relu(Add(Conv2d(MaxPool2d(x, kernel: 3, stride: 1, padding: 1), P4W), Reshape(P4B, -1, 1, 1))), "P4W", "P4B");
+        // return Concat([p1, p2, p3, p4], axis: 1);
+        var forward = summary.Add("forward", "Concat", Concat(Concat(Concat(p1, p2, axis: 1), p3, axis: 1), p4, axis: 1));
+        return forward;
+    }
 }

@@ -1028,6 +1028,30 @@ partial class InceptionNet : global::Differentiable.IModule
             new("d_StemW", "gradient", "the correlation of image with d_stem_conv2d", new string[] { "d_stem_conv2d" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_conv2d = conv2d(image, StemW)  ⇒  d_StemW = the correlation of image with d_stem_conv2d"),
         });
 
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // var image = Reshape(x, -1, 1, 28, 28);
+        var image = summary.Add("image", "Reshape", Reshape(x, -1, 1, 28, 28));
+        // var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);
+        var stem = summary.Add("stem", "MaxPool2d", MaxPool2d(Relu(Add(Conv2d(image, StemW, padding: 1), Reshape(StemB, -1, 1, 1))), kernel: 2), "StemW", "StemB");
+        // var h1 = MaxPool2d(Block1.Forward(stem), 2);
+        var Block1_forward = summary.Add("Block1", Block1.GetType().Name, Block1.Forward(stem), "Block1");
+        var h1 = summary.Add("h1", "MaxPool2d", MaxPool2d(Block1_forward, kernel: 2));
+        // var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));
+        var Block2_forward = summary.Add("Block2", Block2.GetType().Name, Block2.Forward(h1), "Block2");
+        var h2 = summary.Add("h2", "Flatten", Flatten(MaxPool2d(Block2_forward, kernel: 2)));
+        // return LogSoftmax(Fc.Forward(h2), axis: 1);
+        var Fc_forward = summary.Add("Fc", Fc.GetType().Name, Fc.Forward(h2), "Fc");
+        var forward = summary.Add("forward", "LogSoftmax", Sub(Fc_forward, LogSumExp(Fc_forward, axis: 1, keepDims: true)));
+        return forward;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -2421,4 +2445,18 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
             new("d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"),
             new("d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y)
+    {
+        summary.Input("x", x);
+        // return NllLoss(Forward(x), y);
+        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x), "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B");
+        var loss = summary.Add("loss", "NllLoss", Neg(Mean(Gather(forward, y))));
+        return loss;
+    }
 }

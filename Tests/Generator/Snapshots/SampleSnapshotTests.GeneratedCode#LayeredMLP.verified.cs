@@ -945,6 +945,9 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
         Forward: new global::Differentiable.Inspection.GraphNode[0],
         Backward: new global::Differentiable.Inspection.GraphNode[0]);
 
+    // Forward has no ForwardSummary: its body has control flow (if, loops), so which layers run and how often depends
+    // on the values; summarize a [Differentiable] method without control flow instead (one that calls Forward shows it as one layer).
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -1240,4 +1243,18 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             new("d_Layers_W", "gradient", "pullback of Forward(x) at d_forward, its Layers_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W"),
             new("d_Layers_B", "gradient", "pullback of Forward(x) at d_forward, its Layers_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y)
+    {
+        summary.Input("x", x);
+        // return NllLoss(Forward(x), y);
+        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x), "Layers.*.W", "Layers.*.B");
+        var loss = summary.Add("loss", "NllLoss", Neg(Mean(Gather(forward, y))));
+        return loss;
+    }
 }

@@ -727,6 +727,32 @@ partial class LeNet : global::Differentiable.IModule
             new("d_Conv1W", "gradient", "the correlation of image with d_h1_conv2d", new string[] { "d_h1_conv2d" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", Rule: "h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d"),
         });
 
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // var image = Reshape(x, -1, 1, 28, 28);
+        var image = summary.Add("image", "Reshape", Reshape(x, -1, 1, 28, 28));
+        // var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);
+        var h1 = summary.Add("h1", "AvgPool2d", AvgPool2d(Relu(Add(Conv2d(image, Conv1W, padding: 2), Reshape(Conv1B, -1, 1, 1))), kernel: 2), "Conv1W", "Conv1B");
+        // var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
+        var h2 = summary.Add("h2", "AvgPool2d", AvgPool2d(Relu(Add(Conv2d(h1, Conv2W), Reshape(Conv2B, -1, 1, 1))), kernel: 2), "Conv2W", "Conv2B");
+        // var h3 = Relu(Fc1.Forward(Flatten(h2)));
+        var Fc1_forward = summary.Add("Fc1", Fc1.GetType().Name, Fc1.Forward(Flatten(h2)), "Fc1");
+        var h3 = summary.Add("h3", "Relu", Relu(Fc1_forward));
+        // var h4 = Relu(Fc2.Forward(h3));
+        var Fc2_forward = summary.Add("Fc2", Fc2.GetType().Name, Fc2.Forward(h3), "Fc2");
+        var h4 = summary.Add("h4", "Relu", Relu(Fc2_forward));
+        // return LogSoftmax(Fc3.Forward(h4), axis: 1);
+        var Fc3_forward = summary.Add("Fc3", Fc3.GetType().Name, Fc3.Forward(h4), "Fc3");
+        var forward = summary.Add("forward", "LogSoftmax", Sub(Fc3_forward, LogSumExp(Fc3_forward, axis: 1, keepDims: true)));
+        return forward;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -1392,4 +1418,18 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
             new("d_Fc3_W", "gradient", "pullback of Forward(x) at d_forward, its Fc3_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W"),
             new("d_Fc3_B", "gradient", "pullback of Forward(x) at d_forward, its Fc3_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y)
+    {
+        summary.Input("x", x);
+        // return NllLoss(Forward(x), y);
+        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x), "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B");
+        var loss = summary.Add("loss", "NllLoss", Neg(Mean(Gather(forward, y))));
+        return loss;
+    }
 }

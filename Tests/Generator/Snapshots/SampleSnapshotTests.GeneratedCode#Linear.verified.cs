@@ -290,4 +290,17 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
             new("d_B", "gradient", "d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return x.MatMul(W) + B;", Rule: "forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes"),
             new("d_W", "gradient", "xᵀ · d_forward_matmul", new string[] { "d_forward_matmul" }, Statement: "return x.MatMul(W) + B;", Rule: "forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul"),
         });
+
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // return x.MatMul(W) + B;
+        var forward = summary.Add("forward", "Add", Add(MatMul(x, W), B), "W", "B");
+        return forward;
+    }
 }

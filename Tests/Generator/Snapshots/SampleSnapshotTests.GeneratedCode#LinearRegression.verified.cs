@@ -291,6 +291,19 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
             new("d_W", "gradient", "xᵀ · d_predict_matmul", new string[] { "d_predict_matmul" }, Statement: "return x.MatMul(W) + B;", Rule: "predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul"),
         });
 
+    /// <summary>
+    /// Runs Predict once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Predict, or a call of another [Differentiable] method in one. Returns Predict's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor PredictSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // return x.MatMul(W) + B;
+        var predict = summary.Add("predict", "Add", Add(MatMul(x, W), B), "W", "B");
+        return predict;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -644,4 +657,19 @@ extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ ou
             new("d_W", "gradient", "pullback of Predict(x) at d_predict, its W", new string[] { "d_predict" }, Statement: "return MseLoss(Predict(x), y);", Rule: "predict = Predict(x)  ⇒  d_W = pullback of Predict(x) at d_predict, its W"),
             new("d_B", "gradient", "pullback of Predict(x) at d_predict, its B", new string[] { "d_predict" }, Statement: "return MseLoss(Predict(x), y);", Rule: "predict = Predict(x)  ⇒  d_B = pullback of Predict(x) at d_predict, its B"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Tensor y)
+    {
+        summary.Input("x", x);
+        summary.Input("y", y);
+        // return MseLoss(Predict(x), y);
+        var predict = summary.Add("predict", GetType().Name + ".Predict", Predict(x), "W", "B");
+        var loss = summary.Add("loss", "MseLoss", Mean(Pow(Sub(predict, y), 2.0)));
+        return loss;
+    }
 }

@@ -687,4 +687,7 @@ partial class ResidualStack : global::Differentiable.IModule
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
         Backward: new global::Differentiable.Inspection.GraphNode[0]);
+
+    // Forward has no ForwardSummary: its body has control flow (if, loops), so which layers run and how often depends
+    // on the values; summarize a [Differentiable] method without control flow instead (one that calls Forward shows it as one layer).
 }

@@ -380,6 +380,20 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
             new("d_W", "gradient", "xᵀ · d_forward_matmul", new string[] { "d_forward_matmul" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul"),
         });
 
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // return Softmax(x.MatMul(W) + B, axis: 1);
+        var forward_add = Add(MatMul(x, W), B);
+        var forward = summary.Add("forward", "Softmax", Exp(Sub(forward_add, LogSumExp(forward_add, axis: 1, keepDims: true))), "W", "B");
+        return forward;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -794,4 +808,18 @@ extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ ou
             new("d_B", "gradient", "d_loss_add, summed over broadcast axes", new string[] { "d_loss_add" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_add = loss_matmul + B  ⇒  d_B = d_loss_add, summed over broadcast axes"),
             new("d_W", "gradient", "xᵀ · d_loss_matmul", new string[] { "d_loss_matmul" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_matmul = x · W  ⇒  d_W = xᵀ · d_loss_matmul"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y)
+    {
+        summary.Input("x", x);
+        // return CrossEntropy(x.MatMul(W) + B, y);
+        var loss_add = Add(MatMul(x, W), B);
+        var loss = summary.Add("loss", "CrossEntropy", Neg(Mean(Gather(Sub(loss_add, LogSumExp(loss_add, axis: 1, keepDims: true)), y))), "W", "B");
+        return loss;
+    }
 }

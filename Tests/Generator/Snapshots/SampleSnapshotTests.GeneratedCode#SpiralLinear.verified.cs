@@ -291,6 +291,19 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
             new("d_W", "gradient", "xᵀ · d_scores_matmul", new string[] { "d_scores_matmul" }, Statement: "return x.MatMul(W) + B;", Rule: "scores_matmul = x · W  ⇒  d_W = xᵀ · d_scores_matmul"),
         });
 
+    /// <summary>
+    /// Runs Scores once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Scores, or a call of another [Differentiable] method in one. Returns Scores's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ScoresSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // return x.MatMul(W) + B;
+        var scores = summary.Add("scores", "Add", Add(MatMul(x, W), B), "W", "B");
+        return scores;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -853,4 +866,18 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
             new("d_W", "gradient", "d_loss_mul2 ⊙ W, summed over broadcast axes + d_loss_mul2 ⊙ W, summed over broadcast axes + pullback of Scores(x) at d_scores, its W", new string[] { "d_loss_mul2", "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W, summed over broadcast axes\nloss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W += pullback of Scores(x) at d_scores, its W"),
             new("d_B", "gradient", "pullback of Scores(x) at d_scores, its B", new string[] { "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "scores = Scores(x)  ⇒  d_B = pullback of Scores(x) at d_scores, its B"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y)
+    {
+        summary.Input("x", x);
+        // return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);
+        var scores = summary.Add("scores", GetType().Name + ".Scores", Scores(x), "W", "B");
+        var loss = summary.Add("loss", "Add", Add(Neg(Mean(Gather(Sub(scores, LogSumExp(scores, axis: 1, keepDims: true)), y))), Mul((0.5 * Regularization), Sum(Mul(W, W)))), "W");
+        return loss;
+    }
 }

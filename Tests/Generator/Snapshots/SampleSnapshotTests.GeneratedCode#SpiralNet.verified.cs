@@ -404,6 +404,19 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
             new("d_W1", "gradient", "xᵀ · d_scores_matmul2", new string[] { "d_scores_matmul2" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_matmul2 = x · W1  ⇒  d_W1 = xᵀ · d_scores_matmul2"),
         });
 
+    /// <summary>
+    /// Runs Scores once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Scores, or a call of another [Differentiable] method in one. Returns Scores's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ScoresSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;
+        var scores = summary.Add("scores", "Add", Add(MatMul(Relu(Add(MatMul(x, W1), B1)), W2), B2), "W1", "B1", "W2", "B2");
+        return scores;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -1147,4 +1160,18 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
             new("d_W2", "gradient", "d_loss_mul2 ⊙ W2, summed over broadcast axes + d_loss_mul2 ⊙ W2, summed over broadcast axes + pullback of Scores(x) at d_scores, its W2", new string[] { "d_loss_mul2", "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes\nloss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W2 += pullback of Scores(x) at d_scores, its W2"),
             new("d_B2", "gradient", "pullback of Scores(x) at d_scores, its B2", new string[] { "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "scores = Scores(x)  ⇒  d_B2 = pullback of Scores(x) at d_scores, its B2"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y)
+    {
+        summary.Input("x", x);
+        // return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));
+        var scores = summary.Add("scores", GetType().Name + ".Scores", Scores(x), "W1", "B1", "W2", "B2");
+        var loss = summary.Add("loss", "Add", Add(Neg(Mean(Gather(Sub(scores, LogSumExp(scores, axis: 1, keepDims: true)), y))), Mul((0.5 * Regularization), Add(Sum(Mul(W1, W1)), Sum(Mul(W2, W2))))), "W1", "W2");
+        return loss;
+    }
 }

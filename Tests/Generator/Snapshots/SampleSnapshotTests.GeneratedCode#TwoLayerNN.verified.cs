@@ -328,6 +328,20 @@ partial class TwoLayerNN : global::Differentiable.IModule
             new("d_L1_B", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its B", new string[] { "d_L1_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B"),
         });
 
+    /// <summary>
+    /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Forward, or a call of another [Differentiable] method in one. Returns Forward's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor ForwardSummary(global::Differentiable.Summary summary, Tensor x)
+    {
+        summary.Input("x", x);
+        // return L2.Forward(Relu(L1.Forward(x)));
+        var L1_forward = summary.Add("L1", L1.GetType().Name, L1.Forward(x), "L1");
+        var forward = summary.Add("L2", L2.GetType().Name, L2.Forward(Relu(L1_forward)), "L2");
+        return forward;
+    }
+
     /// <summary>The gradients computed by <see cref="LossWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public sealed class LossGradients : IGradients
@@ -804,4 +818,18 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
             new("d_L2_W", "gradient", "pullback of Forward(x) at d_forward, its L2_W", new string[] { "d_forward" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W"),
             new("d_L2_B", "gradient", "pullback of Forward(x) at d_forward, its L2_B", new string[] { "d_forward" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B"),
         });
+
+    /// <summary>
+    /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
+    /// parameters it reads: a layer is a statement of Loss, or a call of another [Differentiable] method in one. Returns Loss's value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public Tensor LossSummary(global::Differentiable.Summary summary, Tensor x, Labels y)
+    {
+        summary.Input("x", x);
+        // return CrossEntropy(Forward(x), y);
+        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x), "L1.W", "L1.B", "L2.W", "L2.B");
+        var loss = summary.Add("loss", "CrossEntropy", Neg(Mean(Gather(Sub(forward, LogSumExp(forward, axis: 1, keepDims: true)), y))));
+        return loss;
+    }
 }
