@@ -17,7 +17,7 @@ public class GeneratedSummaryTests
     private static string S(params int[] shape) => string.Join("×", shape);
 
     [Fact]
-    public void CnnHasOneLayerPerStatementAndOneForItsLinearLayer()
+    public void CnnHasOneLayerPerStatementAndOnePerCallOfItsLayers()
     {
         var net = new CNN();
         var summary = new Summary(net);
@@ -25,9 +25,13 @@ public class GeneratedSummaryTests
         Assert.Equal(new[] { 64, 10 }, value.Shape.ToArray());
         Assert.Equal(new (string, string, long)[]
         {
+            // Each call of one of the package's layers is a row of its own, counting that layer's parameters.
             ("image (Reshape)", S(64, 1, 28, 28), 0),
-            ("h1 (MaxPool2d)", S(64, 10, 12, 12), 10 * 25 + 10),
-            ("h2 (MaxPool2d)", S(64, 20, 4, 4), 20 * 10 * 25 + 20),
+            ("Conv1 (Conv2d)", S(64, 10, 24, 24), 10 * 25 + 10),
+            ("Pool (MaxPool2d)", S(64, 10, 12, 12), 0),
+            ("Conv2 (Conv2d)", S(64, 20, 8, 8), 20 * 10 * 25 + 20),
+            ("Pool (MaxPool2d)", S(64, 20, 4, 4), 0),
+            ("Flat (Flatten)", S(64, 320), 0),
             ("Fc (Linear)", S(64, 10), 320 * 10 + 10),
             ("forward (LogSoftmax)", S(64, 10), 0),
         }, Rows(summary));
@@ -35,14 +39,14 @@ public class GeneratedSummaryTests
         Assert.Equal(summary.Layers.Sum(l => l.Parameters), summary.TotalParameters);
         Assert.Equal(new[] { 64, 784 }, summary.Inputs.Single().Shape);
         // float32 outputs of every layer, and their gradients the same again.
-        var elements = 64L * (784 + 1440 + 320 + 10 + 10);
+        var elements = 64L * (784 + 5760 + 1440 + 1280 + 320 + 320 + 10 + 10);
         Assert.Equal(elements * 4, summary.ActivationBytes);
         Assert.Equal(summary.ActivationBytes, summary.GradientBytes);
         var text = summary.Format();
-        Assert.Contains("h1 (MaxPool2d)", text);
+        Assert.Contains("Conv1 (Conv2d)", text);
         Assert.Contains("Total params: 8,490", text);
         Assert.Contains("Trainable params: 8,490", text);
-        Assert.Contains("Forward/backward pass size (MB): 1.31", text);
+        Assert.Contains("Forward/backward pass size (MB): 5.08", text);
     }
 
     [Fact]

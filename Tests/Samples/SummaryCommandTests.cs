@@ -30,7 +30,7 @@ public sealed class SummaryCommandTests
     {
         var (exit, output) = SamplesConsole.Run("summary", "--model", "cnn", "--batch", "64");
         Assert.Equal(0, exit);
-        foreach (var row in new[] { "h1 (MaxPool2d)        (64, 10, 12, 12)      260", "Fc (Linear)           (64, 10)            3,210", "Forward/backward pass size (MB): 1.31" })
+        foreach (var row in new[] { "Conv1 (Conv2d)        (64, 10, 24, 24)      260", "Pool (MaxPool2d)      (64, 10, 12, 12)        0", "Fc (Linear)           (64, 10)            3,210", "Forward/backward pass size (MB): 5.08" })
             Assert.Contains(row, output);
     }
 }

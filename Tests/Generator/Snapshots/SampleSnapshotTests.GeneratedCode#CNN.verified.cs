@@ -543,12 +543,15 @@ partial class CNN : global::Differentiable.IModule
         summary.Input("x", x);
         // var image = Reshape(x, -1, 1, 28, 28);
         var image = summary.Add("image", "Reshape", Reshape(x, -1, 1, 28, 28));
-        // var h1 = MaxPool2d(Relu(Conv2d(image, Conv1W, Conv1B)), 2);
-        var h1 = summary.Add("h1", "MaxPool2d", MaxPool2d(Relu(Add(Conv2d(image, Conv1W), Reshape(Conv1B, -1, 1, 1))), kernel: 2), "Conv1W", "Conv1B");
-        // var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);
-        var h2 = summary.Add("h2", "MaxPool2d", MaxPool2d(Relu(Add(Conv2d(h1, Conv2W), Reshape(Conv2B, -1, 1, 1))), kernel: 2), "Conv2W", "Conv2B");
-        // return LogSoftmax(Fc.Forward(Flatten(h2)), axis: 1);
-        var Fc_forward = summary.Add("Fc", Fc.GetType().Name, Fc.Forward(Flatten(h2)), "Fc");
+        // var h1 = Pool.Forward(Relu(Conv1.Forward(image)));
+        var Conv1_forward = summary.Add("Conv1", Conv1.GetType().Name, Conv1.Forward(image), "Conv1");
+        var h1 = summary.Add("Pool", Pool.GetType().Name, Pool.Forward(Relu(Conv1_forward)), "Pool");
+        // var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));
+        var Conv2_forward = summary.Add("Conv2", Conv2.GetType().Name, Conv2.Forward(h1), "Conv2");
+        var h2 = summary.Add("Pool", Pool.GetType().Name, Pool.Forward(Relu(Conv2_forward)), "Pool");
+        // return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);
+        var Flat_forward = summary.Add("Flat", Flat.GetType().Name, Flat.Forward(h2), "Flat");
+        var Fc_forward = summary.Add("Fc", Fc.GetType().Name, Fc.Forward(Flat_forward), "Fc");
         var forward = summary.Add("forward", "LogSoftmax", Sub(Fc_forward, LogSumExp(Fc_forward, axis: 1, keepDims: true)));
         return forward;
     }
@@ -1088,7 +1091,7 @@ extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict
     {
         summary.Input("x", x);
         // return NllLoss(Forward(x), y);
-        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x), "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc.W", "Fc.B");
+        var forward = summary.Add("forward", GetType().Name + ".Forward", Forward(x), "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B");
         var loss = summary.Add("loss", "NllLoss", Neg(Mean(Gather(forward, y))));
         return loss;
     }
