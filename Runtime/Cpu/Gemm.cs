@@ -67,7 +67,7 @@ internal static unsafe class Gemm
             if (!accumulate) new Span<T>(c, m * n).Clear();
             return;
         }
-        var product = new Product<T>(a, b, c, m, k, n, TransposeA: false, TransposeB: false);
+        var product = new Product<T>(a, b, c, m, k, n, transposeA: false, transposeB: false);
         if (Vector512.IsHardwareAccelerated)
             Block<T, Kernel512<T>>(product, 0, (m + MR - 1) / MR, 0, (n + Kernel512<T>.NR - 1) / Kernel512<T>.NR, accumulate);
         else
@@ -75,11 +75,11 @@ internal static unsafe class Gemm
     }
 
     /// <summary>The operands of one product: pointers, sizes, and whether A and B are stored transposed.</summary>
-    private readonly struct Product<T>(T* a, T* b, T* c, int m, int k, int n, bool TransposeA, bool TransposeB) where T : unmanaged
+    private readonly struct Product<T>(T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB) where T : unmanaged
     {
         public readonly T* A = a, B = b, C = c;
         public readonly int M = m, K = k, N = n;
-        public readonly bool TransposeA = TransposeA, TransposeB = TransposeB;
+        public readonly bool TransposeA = transposeA, TransposeB = transposeB;
     }
 
     private static void Run<T, TK>(Product<T> product)
