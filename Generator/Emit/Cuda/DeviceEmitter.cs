@@ -271,7 +271,6 @@ internal sealed class DeviceEmitter
 
     private string? NameOfBuffer(Node n) => _names.TryGetValue(n, out var name) ? name : null;
 
-    /// <summary>Renders one fused expression, collecting the buffers it reads and the run-time numbers it needs.</summary>
     /// <summary>
     /// A constant as a CUDA float literal, formatted once per value: a body's constants repeat in every kernel, and
     /// float formatting measured as most of the device emitter's time on a 1,000-statement body.
@@ -294,6 +293,7 @@ internal sealed class DeviceEmitter
 
     private readonly Dictionary<double, string> _floatLiterals = new();
 
+    /// <summary>Renders one fused expression, collecting the buffers it reads and the run-time numbers it needs.</summary>
     private sealed class MapKernel
     {
         private readonly DeviceEmitter _owner;
