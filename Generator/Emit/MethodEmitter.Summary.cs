@@ -28,8 +28,8 @@ internal sealed partial class MethodEmitter
         var layers = Layers(nodes);
         var reads = new Dictionary<Node, int>();
         foreach (var node in nodes)
-            foreach (var input in node.Inputs.Distinct())
-                reads[input] = reads.TryGetValue(input, out var k) ? k + 1 : 1;
+            for (var i = 0; i < node.Inputs.Length; i++)
+                if (IsFirstOccurrence(node.Inputs, i)) reads[node.Inputs[i]] = reads.TryGetValue(node.Inputs[i], out var k) ? k + 1 : 1;
         var statements = nodes.Where(n => layers.Contains(n) || (reads.TryGetValue(n, out var k) && k > 1)).ToList();
         // The user's names first, so they keep them; then the rest, named after the statement they belong to (h1_relu).
         _summaryLocals = new Dictionary<Node, string>();
