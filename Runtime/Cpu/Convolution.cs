@@ -23,66 +23,59 @@ internal readonly record struct Window(int N, int C, int H, int W, int KH, int K
 internal static class Convolution
 {
     /// <summary>col[(c, i, j), (n, oh, ow)] = x[n, c, oh·s − p + i, ow·s − p + j], zero outside the input.</summary>
-    public static void Im2Col<T>(ReadOnlySpan<T> x, Span<T> col, Window g) where T : unmanaged, IFloatingPointIeee754<T>
+    public static unsafe void Im2Col<T>(T* x, T* col, Window g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var p = g.N * g.Positions;
         for (var c = 0; c < g.C; c++)
             for (var i = 0; i < g.KH; i++)
                 for (var j = 0; j < g.KW; j++)
                 {
-                    var row = col.Slice(((c * g.KH + i) * g.KW + j) * p, p);
+                    var row = col + (nint)((c * g.KH + i) * g.KW + j) * p;
+                    var (lo, hi) = Runs.Inside(g.OW, g.W, g.Stride, g.Padding, j);
                     for (var n = 0; n < g.N; n++)
                     {
-                        var image = x.Slice((n * g.C + c) * g.H * g.W, g.H * g.W);
+                        var image = x + (nint)(n * g.C + c) * g.H * g.W;
                         for (var oh = 0; oh < g.OH; oh++)
                         {
-                            var dst = row.Slice(n * g.Positions + oh * g.OW, g.OW);
+                            var dst = row + (nint)n * g.Positions + oh * g.OW;
                             var ih = oh * g.Stride - g.Padding + i;
                             if ((uint)ih >= (uint)g.H)
                             {
-                                dst.Clear();
+                                Runs.Clear(dst, g.OW);
                                 continue;
                             }
-                            var src = image.Slice(ih * g.W, g.W);
-                            if (g.Stride == 1 && g.Padding == 0)
-                            {
-                                src.Slice(j, g.OW).CopyTo(dst);
-                                continue;
-                            }
-                            for (var ow = 0; ow < g.OW; ow++)
-                            {
-                                var iw = ow * g.Stride - g.Padding + j;
-                                dst[ow] = (uint)iw < (uint)g.W ? src[iw] : T.Zero;
-                            }
+                            var src = image + (nint)ih * g.W - g.Padding + j;   // src[ow·s] is the element output column ow reads
+                            Runs.Clear(dst, lo);
+                            if (g.Stride == 1) Runs.Copy(src + lo, dst + lo, hi - lo);
+                            else for (var ow = lo; ow < hi; ow++) dst[ow] = src[ow * g.Stride];
+                            Runs.Clear(dst + hi, g.OW - hi);
                         }
                     }
                 }
     }
 
     /// <summary>The adjoint of <see cref="Im2Col{T}"/>: adds every column entry back to the input element it was read from.</summary>
-    public static void Col2Im<T>(ReadOnlySpan<T> col, Span<T> dx, Window g) where T : unmanaged, IFloatingPointIeee754<T>
+    public static unsafe void Col2Im<T>(T* col, T* dx, Window g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        dx.Clear();
+        Runs.Clear(dx, g.N * g.C * g.H * g.W);
         var p = g.N * g.Positions;
         for (var c = 0; c < g.C; c++)
             for (var i = 0; i < g.KH; i++)
                 for (var j = 0; j < g.KW; j++)
                 {
-                    var row = col.Slice(((c * g.KH + i) * g.KW + j) * p, p);
+                    var row = col + (nint)((c * g.KH + i) * g.KW + j) * p;
+                    var (lo, hi) = Runs.Inside(g.OW, g.W, g.Stride, g.Padding, j);
                     for (var n = 0; n < g.N; n++)
                     {
-                        var image = dx.Slice((n * g.C + c) * g.H * g.W, g.H * g.W);
+                        var image = dx + (nint)(n * g.C + c) * g.H * g.W;
                         for (var oh = 0; oh < g.OH; oh++)
                         {
                             var ih = oh * g.Stride - g.Padding + i;
                             if ((uint)ih >= (uint)g.H) continue;
-                            var src = row.Slice(n * g.Positions + oh * g.OW, g.OW);
-                            var dst = image.Slice(ih * g.W, g.W);
-                            for (var ow = 0; ow < g.OW; ow++)
-                            {
-                                var iw = ow * g.Stride - g.Padding + j;
-                                if ((uint)iw < (uint)g.W) dst[iw] += src[ow];
-                            }
+                            var src = row + (nint)n * g.Positions + oh * g.OW;
+                            var dst = image + (nint)ih * g.W - g.Padding + j;
+                            if (g.Stride == 1) Runs.Add(src + lo, dst + lo, hi - lo);
+                            else for (var ow = lo; ow < hi; ow++) dst[ow * g.Stride] += src[ow];
                         }
                     }
                 }
@@ -92,37 +85,31 @@ internal static class Convolution
     /// row[(oh, ow), (c, i, j)] = x[c, oh·s − p + i, ow·s − p + j] for one image, zero outside it: the transpose of
     /// <see cref="Im2Col{T}"/> built directly (one row per output position), the right operand of the weight gradient.
     /// </summary>
-    public static void Im2Row<T>(ReadOnlySpan<T> x, Span<T> rows, Window g) where T : unmanaged, IFloatingPointIeee754<T>
+    public static unsafe void Im2Row<T>(T* x, T* rows, Window g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var patch = g.Patch;
         var plane = g.H * g.W;
         for (var oh = 0; oh < g.OH; oh++)
             for (var ow = 0; ow < g.OW; ow++)
             {
-                var row = rows.Slice((oh * g.OW + ow) * patch, patch);
+                var row = rows + (nint)(oh * g.OW + ow) * patch;
                 var w0 = ow * g.Stride - g.Padding;
-                var inside = w0 >= 0 && w0 + g.KW <= g.W;
+                // the taps j in [j0, j1) of this window fall inside the image's width
+                int j0 = Math.Max(0, -w0), j1 = Math.Min(g.KW, g.W - w0);
                 for (var c = 0; c < g.C; c++)
                     for (var i = 0; i < g.KH; i++)
                     {
-                        var dst = row.Slice((c * g.KH + i) * g.KW, g.KW);
+                        var dst = row + (c * g.KH + i) * g.KW;
                         var ih = oh * g.Stride - g.Padding + i;
-                        if ((uint)ih >= (uint)g.H)
+                        if ((uint)ih >= (uint)g.H || j0 >= j1)
                         {
-                            dst.Clear();
+                            Runs.Clear(dst, g.KW);
                             continue;
                         }
-                        var src = x.Slice(c * plane + ih * g.W, g.W);
-                        if (inside)
-                        {
-                            src.Slice(w0, g.KW).CopyTo(dst);
-                            continue;
-                        }
-                        for (var j = 0; j < g.KW; j++)
-                        {
-                            var iw = w0 + j;
-                            dst[j] = (uint)iw < (uint)g.W ? src[iw] : T.Zero;
-                        }
+                        var src = x + (nint)c * plane + (nint)ih * g.W + w0;
+                        Runs.Clear(dst, j0);
+                        Runs.Copy(src + j0, dst + j0, j1 - j0);
+                        Runs.Clear(dst + j1, g.KW - j1);
                     }
             }
     }
@@ -143,14 +130,13 @@ internal static class Convolution
     private static void ForEachGroup(int n, long multiplyAdds, Action<int, int, int> body)
     {
         var groups = Groups(n);
-        var threads = Math.Min(Environment.ProcessorCount, groups);
+        var threads = Math.Min(CpuParallel.Threads, groups);
         if (threads <= 1 || multiplyAdds < ParallelThreshold)
         {
             for (var t = 0; t < groups; t++) body(t, (int)((long)n * t / groups), (int)((long)n * (t + 1) / groups));
             return;
         }
-        Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            t => body(t, (int)((long)n * t / groups), (int)((long)n * (t + 1) / groups)));
+        CpuParallel.For(groups, t => body(t, (int)((long)n * t / groups), (int)((long)n * (t + 1) / groups)));
     }
 
     /// <summary>c (m×n) = a (m×k) · b (k×n), or c += a · b, on this thread (the SIMD GEMM where it serves T).</summary>
@@ -193,7 +179,7 @@ internal static class Convolution
                     fixed (T* col = buffer)
                         for (var n = n0; n < n1; n++)
                         {
-                            Im2Col(new ReadOnlySpan<T>((T*)ax + (nint)n * xImage, xImage), new Span<T>(col, colLength), one);
+                            Im2Col((T*)ax + (nint)n * xImage, col, one);
                             Product((T*)aw, col, (T*)ay + (nint)n * yImage, f, g.Patch, g.Positions, false);
                         }
                 }
@@ -224,7 +210,7 @@ internal static class Convolution
                         for (var n = n0; n < n1; n++)
                         {
                             Product((T*)awT, (T*)ady + (nint)n * yImage, col, g.Patch, f, g.Positions, false);
-                            Col2Im<T>(new ReadOnlySpan<T>(col, colLength), new Span<T>((T*)adx + (nint)n * xImage, xImage), one);
+                            Col2Im(col, (T*)adx + (nint)n * xImage, one);
                         }
                 }
                 finally { System.Buffers.ArrayPool<T>.Shared.Return(buffer); }
@@ -258,7 +244,7 @@ internal static class Convolution
                     fixed (T* rows = buffer)
                         for (var n = n0; n < n1; n++)
                         {
-                            Im2Row(new ReadOnlySpan<T>((T*)ax + (nint)n * xImage, xImage), new Span<T>(rows, rowsLength), one);
+                            Im2Row((T*)ax + (nint)n * xImage, rows, one);
                             Product((T*)ady + (nint)n * yImage, rows, (T*)ap + (nint)t * wLength, f, g.Positions, g.Patch, n > n0);
                         }
                 }

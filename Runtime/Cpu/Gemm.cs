@@ -89,7 +89,7 @@ internal static unsafe class Gemm
         var nr = TK.NR;
         var panels = (n + nr - 1) / nr;
         var rowBlocks = (m + MR - 1) / MR;
-        var threads = Math.Min(Environment.ProcessorCount, 8);
+        var threads = CpuParallel.Threads;
         if (threads <= 1 || (long)m * n * k < ParallelThreshold || panels * rowBlocks < 2)
         {
             Block<T, TK>(product, 0, rowBlocks, 0, panels);
@@ -101,7 +101,7 @@ internal static unsafe class Gemm
         var byPanels = m > n && rowBlocks >= threads ? false : panels >= threads || panels >= rowBlocks;
         var units = byPanels ? panels : rowBlocks;
         var parts = Math.Min(threads, units);
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+        CpuParallel.For(parts, t =>
         {
             var lo = (int)((long)units * t / parts);
             var hi = (int)((long)units * (t + 1) / parts);
@@ -154,13 +154,13 @@ internal static unsafe class Gemm
                                         TK.Run(kc, ap, kc, bp, nr, cp, n, accumulate);
                                         continue;
                                     }
+                                    // A ragged tile (the last rows or columns of C): computed whole into a scratch tile, then
+                                    // only its mi × nj corner is written, so nothing past C's edges is read or written.
                                     TK.Run(kc, ap, kc, bp, nr, tileC, nr, false);
                                     for (var r = 0; r < mi; r++)
                                     {
-                                        var src = tileC + r * nr;
-                                        var dst = cp + (nint)r * n;
-                                        if (accumulate) for (var x = 0; x < nj; x++) dst[x] += src[x];
-                                        else for (var x = 0; x < nj; x++) dst[x] = src[x];
+                                        if (accumulate) Runs.Add(tileC + r * nr, cp + (nint)r * n, nj);
+                                        else Runs.Copy(tileC + r * nr, cp + (nint)r * n, nj);
                                     }
                                 }
                             }
@@ -192,12 +192,8 @@ internal static unsafe class Gemm
             {
                 var src = b + (nint)(pk + p) * n + j;
                 var row = dst + (nint)p * nr;
-                if (nj == nr) Buffer.MemoryCopy(src, row, nr * sizeof(T), nr * sizeof(T));
-                else
-                {
-                    for (var x = 0; x < nj; x++) row[x] = src[x];
-                    for (var x = nj; x < nr; x++) row[x] = T.Zero;
-                }
+                Runs.Copy(src, row, nj);
+                Runs.Clear(row + nj, nr - nj);
             }
             return;
         }

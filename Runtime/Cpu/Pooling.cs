@@ -18,15 +18,14 @@ internal static class Pooling
     /// <summary>Runs body(firstPlane, endPlane) over the N·C planes, split across cores when it pays.</summary>
     private static void ForPlanes(int planes, long elements, Action<int, int> body)
     {
-        var threads = Math.Min(Environment.ProcessorCount, planes);
+        var threads = Math.Min(CpuParallel.Threads, planes);
         if (threads <= 1 || elements < ParallelThreshold)
         {
             body(0, planes);
             return;
         }
         var parts = Math.Min(planes, 4 * threads);
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            t => body((int)((long)planes * t / parts), (int)((long)planes * (t + 1) / parts)));
+        CpuParallel.For(parts, t => body((int)((long)planes * t / parts), (int)((long)planes * (t + 1) / parts)));
     }
 
     /// <summary>

@@ -104,6 +104,10 @@ public class ConvolutionTests
     [InlineData(DType.Float32, 3, 4, 9, 9, 8, 3, 2, 1)]
     [InlineData(DType.Float64, 9, 2, 7, 10, 9, 4, 3, 2)]
     [InlineData(DType.Float64, 1, 3, 1, 5, 6, 3, 1, 1)]
+    // rows wide enough for whole-vector runs (24 and 19 columns out), with and without padding
+    [InlineData(DType.Float32, 5, 1, 10, 28, 28, 5, 1, 0)]
+    [InlineData(DType.Float32, 3, 2, 3, 20, 21, 3, 1, 2)]
+    [InlineData(DType.Float64, 2, 2, 3, 19, 22, 4, 1, 3)]
     public void Conv2dKernelsMatchTheDefinition(DType dtype, int n, int c, int f, int h, int wd, int k, int stride, int padding)
     {
         var rng = new Rng(17);
