@@ -176,9 +176,16 @@ public sealed partial class Tensor
 
     internal int[] CopyShape() => (int[])_shape.Clone();
 
-    /// <summary>A copy of the elements under another shape of the same length (taken over, not copied).</summary>
-    internal Tensor CopyWithShape(int[] shape) =>
-        Data is float[] f ? new Tensor(shape, (float[])f.Clone()) : new Tensor(shape, (double[])((double[])Data).Clone());
+    /// <summary>
+    /// A copy of the elements under another shape of the same length (taken over, not copied); its storage comes from
+    /// the active <see cref="TensorScope"/> like any other result's, so a reshape in a training step allocates nothing.
+    /// </summary>
+    internal Tensor CopyWithShape(int[] shape)
+    {
+        var copy = Uninitialized(shape, DType);
+        Array.Copy(Data, copy.Data, Length);
+        return copy;
+    }
 
     /// <summary>The shape as "(100, 784)"; a scalar is "()".</summary>
     public string ShapeString() => Format(_shape);

@@ -121,6 +121,108 @@ internal static class Pooling
         tap = Vector256.ConditionalSelect(take.AsInt32(), Vector256.Create(at), tap);
     }
 
+    /// <summary>
+    /// Four 2×2 stride-2 windows of float rows r0 and r1 (columns 2j … 2j+7): <see cref="Max8Windows"/> on 128-bit
+    /// vectors, for planes only 8 to 15 columns wide (the CNN's second pool).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe (Vector128<float> Max, Vector128<int> Tap) Max4Windows(float* r0, float* r1)
+    {
+        static (Vector128<float> Even, Vector128<float> Odd) Split(float* p)
+        {
+            var lo = Sse.LoadVector128(p);
+            var hi = Sse.LoadVector128(p + 4);
+            return (Sse.Shuffle(lo, hi, 0b10_00_10_00), Sse.Shuffle(lo, hi, 0b11_01_11_01));
+        }
+        var (a, b) = Split(r0);
+        var (c, d) = Split(r1);
+        var max = a;
+        var tap = Vector128<int>.Zero;
+        Step(b, 1, ref max, ref tap);
+        Step(c, 2, ref max, ref tap);
+        Step(d, 3, ref max, ref tap);
+        return (max, tap);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(Vector128<float> v, int at, ref Vector128<float> max, ref Vector128<int> tap)
+    {
+        var vNaN = ~Vector128.Equals(v, v);
+        var maxNaN = ~Vector128.Equals(max, max);
+        var take = Vector128.GreaterThan(v, max) | Vector128.AndNot(vNaN, maxNaN);
+        max = Vector128.ConditionalSelect(take, v, max);
+        tap = Vector128.ConditionalSelect(take.AsInt32(), Vector128.Create(at), tap);
+    }
+
+    /// <summary>
+    /// The maxima of one row of 2×2 windows (input rows r0 and r0 + w, ow ≥ 4 outputs) into y, eight or four windows at
+    /// a time; the last group ends at the row's end and overlaps the one before it, recomputing the same maxima.
+    /// </summary>
+    private static unsafe void MaxRow2x2(float* r0, int w, float* y, int ow)
+    {
+        if (ow >= 8)
+            for (var j = 0; j < ow; j += 8)
+            {
+                var at = Math.Min(j, ow - 8);
+                Max8Windows(r0 + 2 * at, r0 + w + 2 * at).Max.Store(y + at);
+            }
+        else
+            for (var j = 0; j < ow; j += 4)
+            {
+                var at = Math.Min(j, ow - 4);
+                Max4Windows(r0 + 2 * at, r0 + w + 2 * at).Max.Store(y + at);
+            }
+    }
+
+    /// <summary>
+    /// The gradient of one row of 2×2 windows: each window's upstream value at its first maximum and zeros at its other
+    /// three taps, written as whole rows of dx (d0 and d0 + w) with no scatter; groups overlap as in <see cref="MaxRow2x2"/>
+    /// (the windows do not overlap, so rewriting one writes the same values).
+    /// </summary>
+    private static unsafe void GradientRow2x2(float* r0, int w, float* g, int ow, float* d0)
+    {
+        if (ow >= 8)
+            for (var j = 0; j < ow; j += 8)
+            {
+                var at = Math.Min(j, ow - 8);
+                var tap = Max8Windows(r0 + 2 * at, r0 + w + 2 * at).Tap;
+                var grad = Avx.LoadVector256(g + at);
+                Interleave(Vector256.ConditionalSelect(Vector256.Equals(tap, Vector256<int>.Zero).AsSingle(), grad, default),
+                    Vector256.ConditionalSelect(Vector256.Equals(tap, Vector256.Create(1)).AsSingle(), grad, default), d0 + 2 * at);
+                Interleave(Vector256.ConditionalSelect(Vector256.Equals(tap, Vector256.Create(2)).AsSingle(), grad, default),
+                    Vector256.ConditionalSelect(Vector256.Equals(tap, Vector256.Create(3)).AsSingle(), grad, default), d0 + w + 2 * at);
+            }
+        else
+            for (var j = 0; j < ow; j += 4)
+            {
+                var at = Math.Min(j, ow - 4);
+                var tap = Max4Windows(r0 + 2 * at, r0 + w + 2 * at).Tap;
+                var grad = Sse.LoadVector128(g + at);
+                Interleave(Vector128.ConditionalSelect(Vector128.Equals(tap, Vector128<int>.Zero).AsSingle(), grad, default),
+                    Vector128.ConditionalSelect(Vector128.Equals(tap, Vector128.Create(1)).AsSingle(), grad, default), d0 + 2 * at);
+                Interleave(Vector128.ConditionalSelect(Vector128.Equals(tap, Vector128.Create(2)).AsSingle(), grad, default),
+                    Vector128.ConditionalSelect(Vector128.Equals(tap, Vector128.Create(3)).AsSingle(), grad, default), d0 + w + 2 * at);
+            }
+    }
+
+    /// <summary>to[0..16) = even[0], odd[0], even[1], odd[1], …: two rows of window taps back into one image row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Interleave(Vector256<float> even, Vector256<float> odd, float* to)
+    {
+        var lo = Avx.UnpackLow(even, odd);    // e0 o0 e1 o1 | e4 o4 e5 o5
+        var hi = Avx.UnpackHigh(even, odd);   // e2 o2 e3 o3 | e6 o6 e7 o7
+        Avx.Store(to, Avx.Permute2x128(lo, hi, 0x20));
+        Avx.Store(to + 8, Avx.Permute2x128(lo, hi, 0x31));
+    }
+
+    /// <summary>to[0..8) = even[0], odd[0], …, even[3], odd[3].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Interleave(Vector128<float> even, Vector128<float> odd, float* to)
+    {
+        Sse.Store(to, Sse.UnpackLow(even, odd));
+        Sse.Store(to + 4, Sse.UnpackHigh(even, odd));
+    }
+
     private static bool CanVectorize2x2<T>() => typeof(T) == typeof(float) && Avx2.IsSupported;
 
     private static bool Is2x2(Window g) => g.KH == 2 && g.KW == 2 && g.Stride == 2 && g.Padding == 0;
@@ -129,6 +231,7 @@ internal static class Pooling
     {
         int h = g.H, w = g.W, kh = g.KH, kw = g.KW, s = g.Stride, p = g.Padding, oh = g.OH, ow = g.OW, hw = h * w, positions = oh * ow;
         var fast = Is2x2(g);
+        var vectorRows = CanVectorize2x2<T>() && ow >= 4;
         fixed (T* px = x, py = y)
         {
             nint ax = (nint)px, ay = (nint)py;
@@ -138,19 +241,15 @@ internal static class Pooling
                 {
                     var src = (T*)ax + (nint)plane * hw;
                     var dst = (T*)ay + (nint)plane * positions;
+                    if (fast && vectorRows)
+                    {
+                        for (var i = 0; i < oh; i++) MaxRow2x2((float*)src + 2 * i * w, w, (float*)dst + i * ow, ow);
+                        continue;
+                    }
                     if (fast)
                     {
                         for (var i = 0; i < oh; i++)
-                        {
-                            var j = 0;
-                            if (CanVectorize2x2<T>())
-                                for (; 2 * j + 16 <= w && j + 8 <= ow; j += 8)
-                                {
-                                    var r0 = (float*)src + 2 * i * w + 2 * j;
-                                    Max8Windows(r0, r0 + w).Max.Store((float*)dst + i * ow + j);
-                                }
-                            for (; j < ow; j++) dst[i * ow + j] = src[ArgMax2x2(src, w, i, j)];
-                        }
+                            for (var j = 0; j < ow; j++) dst[i * ow + j] = src[ArgMax2x2(src, w, i, j)];
                         continue;
                     }
                     for (var i = 0; i < oh; i++)
@@ -169,36 +268,30 @@ internal static class Pooling
     {
         int h = g.H, w = g.W, kh = g.KH, kw = g.KW, s = g.Stride, p = g.Padding, oh = g.OH, ow = g.OW, hw = h * w, positions = oh * ow;
         var fast = Is2x2(g);
+        var vectorRows = CanVectorize2x2<T>() && ow >= 4;
         fixed (T* pdy = dy, px = x, pdx = dx)
         {
             nint ady = (nint)pdy, ax = (nint)px, adx = (nint)pdx;
             ForPlanes(g.N * g.C, (long)g.N * g.C * hw, (p0, p1) =>
             {
-                new Span<T>((T*)adx + (nint)p0 * hw, (p1 - p0) * hw).Clear();
-                var taps = stackalloc int[8];
+                // The vector rows write every element of the windows' rows, zeros included; only what no window covers
+                // (an odd last row or column) and the other paths need the gradient cleared first.
+                if (!(fast && vectorRows && h % 2 == 0 && w % 2 == 0)) new Span<T>((T*)adx + (nint)p0 * hw, (p1 - p0) * hw).Clear();
                 for (var plane = p0; plane < p1; plane++)
                 {
                     var src = (T*)ax + (nint)plane * hw;
                     var grad = (T*)ady + (nint)plane * positions;
                     var dst = (T*)adx + (nint)plane * hw;
+                    if (fast && vectorRows)
+                    {
+                        for (var i = 0; i < oh; i++)
+                            GradientRow2x2((float*)src + 2 * i * w, w, (float*)grad + i * ow, ow, (float*)dst + 2 * i * w);
+                        continue;
+                    }
                     if (fast)
                     {
                         for (var i = 0; i < oh; i++)
-                        {
-                            var j = 0;
-                            if (CanVectorize2x2<T>())
-                                for (; 2 * j + 16 <= w && j + 8 <= ow; j += 8)
-                                {
-                                    var r0 = (float*)src + 2 * i * w + 2 * j;
-                                    Max8Windows(r0, r0 + w).Tap.Store(taps);
-                                    for (var q = 0; q < 8; q++)
-                                    {
-                                        var t = taps[q];
-                                        dst[2 * i * w + 2 * (j + q) + (t & 1) + (t >> 1) * w] = grad[i * ow + j + q];
-                                    }
-                                }
-                            for (; j < ow; j++) dst[ArgMax2x2(src, w, i, j)] = grad[i * ow + j];
-                        }
+                            for (var j = 0; j < ow; j++) dst[ArgMax2x2(src, w, i, j)] = grad[i * ow + j];
                         continue;
                     }
                     for (var i = 0; i < oh; i++)
