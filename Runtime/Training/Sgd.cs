@@ -26,48 +26,72 @@ public sealed class Sgd : Optimizer
 
     protected override void Update<T>(string name, Tensor parameter, Tensor gradient)
     {
-        var p = parameter.Span<T>();
-        var g = gradient.Span<T>();
-        T lr = T.CreateChecked(LearningRate), wd = T.CreateChecked(WeightDecay), mu = T.CreateChecked(Momentum);
-        T keep = T.One - T.CreateChecked(Dampening);
-
-        var i = 0;
-        if (Momentum == 0)
+        var first = false;
+        Tensor? buffer = null;
+        if (Momentum != 0)
         {
+            first = !_momentum.TryGetValue(name, out buffer);
+            if (first) _momentum[name] = buffer = Tensor.ZerosPersistent(parameter.Shape.ToArray(), parameter.DType); // outlives any TensorScope
+        }
+        var rule = new Rule<T>(this, first);
+        unsafe
+        {
+            fixed (T* p = parameter.Span<T>(), g = gradient.Span<T>(), b = buffer is null ? default : buffer.Span<T>())
+                ParallelUpdate.Run<T, Rule<T>>(parameter.Length, (nint)p, (nint)g, (nint)b, rule);
+        }
+    }
+
+    /// <summary>
+    /// One element's update, the same operations in the vector and the scalar loop (no fused multiply-add), so a
+    /// parameter's result does not depend on how its elements are split among cores.
+    /// </summary>
+    private readonly struct Rule<T> : ParallelUpdate.IRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T _lr, _wd, _mu, _keep;
+        private readonly bool _momentum, _first, _nesterov;
+
+        public Rule(Sgd sgd, bool first)
+        {
+            (_lr, _wd, _mu) = (T.CreateChecked(sgd.LearningRate), T.CreateChecked(sgd.WeightDecay), T.CreateChecked(sgd.Momentum));
+            _keep = T.One - T.CreateChecked(sgd.Dampening);
+            (_momentum, _first, _nesterov) = (sgd.Momentum != 0, first, sgd.Nesterov);
+        }
+
+        public unsafe void Apply(T* p, T* g, T* b, int from, int to)
+        {
+            var i = from;
+            if (!_momentum)
+            {
+                if (Vector.IsHardwareAccelerated)
+                {
+                    Vector<T> vlr = new(_lr), vwd = new(_wd);
+                    for (; i <= to - Vector<T>.Count; i += Vector<T>.Count)
+                    {
+                        var pv = Vector.Load(p + i);
+                        (pv - vlr * (Vector.Load(g + i) + vwd * pv)).Store(p + i);
+                    }
+                }
+                for (; i < to; i++) p[i] -= _lr * (g[i] + _wd * p[i]);
+                return;
+            }
             if (Vector.IsHardwareAccelerated)
             {
-                Vector<T> vlr = new(lr), vwd = new(wd);
-                for (; i <= p.Length - Vector<T>.Count; i += Vector<T>.Count)
+                Vector<T> vlr = new(_lr), vwd = new(_wd), vmu = new(_mu), vkeep = new(_keep);
+                for (; i <= to - Vector<T>.Count; i += Vector<T>.Count)
                 {
-                    var pv = new Vector<T>(p[i..]);
-                    (pv - vlr * (new Vector<T>(g[i..]) + vwd * pv)).CopyTo(p[i..]);
+                    var pv = Vector.Load(p + i);
+                    var d = Vector.Load(g + i) + vwd * pv;
+                    var bv = _first ? d : vmu * Vector.Load(b + i) + vkeep * d;
+                    bv.Store(b + i);
+                    (pv - vlr * (_nesterov ? d + vmu * bv : bv)).Store(p + i);
                 }
             }
-            for (; i < p.Length; i++) p[i] -= lr * (g[i] + wd * p[i]);
-            return;
-        }
-
-        var first = !_momentum.TryGetValue(name, out var buffer);
-        if (first) _momentum[name] = buffer = Tensor.ZerosPersistent(parameter.Shape.ToArray(), parameter.DType); // outlives any TensorScope
-        var b = buffer!.Span<T>();
-        // The vector loop computes exactly the scalar loop's operations, element by element (no fused multiply-add).
-        if (Vector.IsHardwareAccelerated)
-        {
-            Vector<T> vlr = new(lr), vwd = new(wd), vmu = new(mu), vkeep = new(keep);
-            for (; i <= p.Length - Vector<T>.Count; i += Vector<T>.Count)
+            for (; i < to; i++)
             {
-                var pv = new Vector<T>(p[i..]);
-                var d = new Vector<T>(g[i..]) + vwd * pv;
-                var bv = first ? d : vmu * new Vector<T>(b[i..]) + vkeep * d;
-                bv.CopyTo(b[i..]);
-                (pv - vlr * (Nesterov ? d + vmu * bv : bv)).CopyTo(p[i..]);
+                var d = g[i] + _wd * p[i];
+                b[i] = _first ? d : _mu * b[i] + _keep * d;
+                p[i] -= _lr * (_nesterov ? d + _mu * b[i] : b[i]);
             }
-        }
-        for (; i < p.Length; i++)
-        {
-            var d = g[i] + wd * p[i];
-            b[i] = first ? d : mu * b[i] + keep * d;
-            p[i] -= lr * (Nesterov ? d + mu * b[i] : b[i]);
         }
     }
 }

@@ -51,6 +51,54 @@ public class OptimizerTests
         Equal(new[] { 0.9000000019607843, 0.8787012438702138, 0.8417716298330955 },
             Run(m => new Adam(m, 0.1, weightDecay: 0.01), 0.5, -0.3, 0.2));
 
+    private sealed class LargeParameter(Tensor p) : IModule
+    {
+        public Tensor P = p;
+        public IReadOnlyList<NamedParameter> Parameters() => new[] { new NamedParameter("P", () => P, v => P = v) };
+    }
+
+    private sealed class LargeGradient(Tensor g) : IGradients
+    {
+        public IReadOnlyList<(string Name, Tensor Gradient)> All { get; } = new[] { ("P", g) };
+    }
+
+    /// <summary>
+    /// A parameter large enough to be updated in chunks on several cores, its length no multiple of a chunk: every
+    /// element gets exactly the one-element formula (as float32 arithmetic), the last ones included.
+    /// </summary>
+    [Theory]
+    [InlineData(0.0, false)]
+    [InlineData(0.9, false)]
+    [InlineData(0.9, true)]
+    public void SgdOnALargeParameterUpdatesEveryElementByTheFormula(double momentum, bool nesterov)
+    {
+        const int length = 4 * 64 * 150 + 3;
+        var rng = new Rng(5);
+        var start = Tensor.Uniform(new[] { length }, -1, 1, rng);
+        var model = new LargeParameter(Tensor.FromArray(start.ToFloatArray(), length));
+        var optimizer = new Sgd(model, 0.1, momentum: momentum, weightDecay: 0.01, nesterov: nesterov);
+        var gradients = new[] { Tensor.Uniform(new[] { length }, -1, 1, rng), Tensor.Uniform(new[] { length }, -1, 1, rng) };
+        foreach (var g in gradients) optimizer.Step(new LargeGradient(g));
+        var p = start.ToFloatArray();
+        var b = new float[length];
+        for (var step = 0; step < gradients.Length; step++)
+        {
+            var g = gradients[step].ToFloatArray();
+            for (var i = 0; i < length; i++)
+            {
+                var d = g[i] + 0.01f * p[i];
+                if (momentum == 0)
+                {
+                    p[i] -= 0.1f * d;
+                    continue;
+                }
+                b[i] = step == 0 ? d : 0.9f * b[i] + 1f * d;
+                p[i] -= 0.1f * (nesterov ? d + 0.9f * b[i] : b[i]);
+            }
+        }
+        Assert.Equal(p, model.P.ToFloatArray());
+    }
+
     [Fact]
     public void MismatchedGradientShapeIsRefusedWithTheParameterName()
     {
