@@ -39,8 +39,9 @@ internal readonly struct NegOp : IUnaryFunctor
     public static Vector512<T> Apply512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
     public static Vector256<T> Apply256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
 }
-// Exp, Sin and Cos stay scalar: .NET 10's Vector512/Vector256.Exp/Sin/Cos measured 1.3–2.4× slower than the scalar
-// calls here (software fallbacks).
+// Exp, Log, Sin, Cos, Tanh and Sigmoid are scalar here: their float32 tensors go through the vector kernels of
+// Exponentials and Trigonometry instead (.NET 10's Vector512/Vector256.Exp/Sin/Cos measured 1.3–2.4× slower than the
+// scalar calls: software fallbacks); float64 keeps these scalar calls for the gradient checks' precision.
 internal readonly struct ExpOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Exp(x); }
 internal readonly struct LogOp : IUnaryFunctor { public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Log(x); }
 internal readonly struct SqrtOp : IUnaryFunctor

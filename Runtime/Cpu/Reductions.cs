@@ -110,7 +110,13 @@ internal static class Reductions
             }
         }
         // Softmax as Exp(LogSoftmax) through the very kernel Ops.Exp uses, so the two agree bit for bit.
-        if (!log) Elementwise.Unary<ExpOp, T>(dst, dst);
+        if (log) return;
+        if (typeof(T) == typeof(float))
+        {
+            var values = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(dst);
+            Exponentials.Exp(values, values);
+        }
+        else Elementwise.Unary<ExpOp, T>(dst, dst);
     }
 
     /// <summary>

@@ -4,9 +4,9 @@ namespace Differentiable;
 
 public static partial class Ops
 {
-    public static Tensor Exp(Tensor x) => Dispatch.Unary<ExpOp>(x);
+    public static Tensor Exp(Tensor x) => x?.DType == DType.Float32 ? Dispatch.Float32(x, Exponentials.Exp) : Dispatch.Unary<ExpOp>(x!);
 
-    public static Tensor Log(Tensor x) => Dispatch.Unary<LogOp>(x);
+    public static Tensor Log(Tensor x) => x?.DType == DType.Float32 ? Dispatch.Float32(x, Exponentials.Log) : Dispatch.Unary<LogOp>(x!);
 
     public static Tensor Sqrt(Tensor x) => Dispatch.Unary<SqrtOp>(x);
 
@@ -16,10 +16,10 @@ public static partial class Ops
 
     public static Tensor Cos(Tensor x) => x?.DType == DType.Float32 ? Dispatch.Float32(x, Trigonometry.Cos) : Dispatch.Unary<CosOp>(x!);
 
-    public static Tensor Tanh(Tensor x) => Dispatch.Unary<TanhOp>(x);
+    public static Tensor Tanh(Tensor x) => x?.DType == DType.Float32 ? Dispatch.Float32(x, Exponentials.Tanh) : Dispatch.Unary<TanhOp>(x!);
 
     /// <summary>1 / (1 + e^−x), exact in both tails (no overflow for large |x|).</summary>
-    public static Tensor Sigmoid(Tensor x) => Dispatch.Unary<SigmoidOp>(x);
+    public static Tensor Sigmoid(Tensor x) => x?.DType == DType.Float32 ? Dispatch.Float32(x, Exponentials.Sigmoid) : Dispatch.Unary<SigmoidOp>(x!);
 
     public static Tensor Relu(Tensor x) => Dispatch.Unary<ReluOp>(x);
 
