@@ -222,7 +222,7 @@ internal static unsafe class Gemm
         if (!product.TransposeA)
         {
             for (var r = 0; r < mc; r++)
-                Buffer.MemoryCopy(a + (nint)(ic + r) * k + pk, dst + (nint)r * kc, kc * sizeof(T), kc * sizeof(T));
+                Runs.Copy(a + (nint)(ic + r) * k + pk, dst + (nint)r * kc, kc);
         }
         else
         {
