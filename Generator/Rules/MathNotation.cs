@@ -36,13 +36,49 @@ internal static class MathNotation
     /// </summary>
     public static string FillOperands(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand)
     {
+        if (inputs.Count == 0 || text.IndexOf('{') < 0) return text;
+        // The operands first, in the order a Replace per placeholder form asked for them (bare, then parenthesized, input
+        // by input): the renderings may name nodes as they go. Then one pass writes the text: a Replace per placeholder
+        // copied the whole text each time, for every node of every comment.
+        var (inParentheses, elsewhere) = (new bool[inputs.Count], new bool[inputs.Count]);
+        for (var at = text.IndexOf('{'); at >= 0; at = text.IndexOf('{', at + 1))
+            if (TryPlaceholder(text, at, inputs.Count, out var index, out var end))
+            {
+                if (IsBare(text, at, end)) inParentheses[index] = true;
+                else elsewhere[index] = true;
+            }
+        var bare = new string?[inputs.Count];
+        var wrapped = new string?[inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
         {
-            string inParentheses = "({" + i + "})", placeholder = "{" + i + "}";
-            if (text.Contains(inParentheses)) text = text.Replace(inParentheses, "(" + operand(inputs[i], true) + ")");
-            if (text.Contains(placeholder)) text = text.Replace(placeholder, operand(inputs[i], false));
+            if (inParentheses[i]) bare[i] = operand(inputs[i], true);
+            if (elsewhere[i]) wrapped[i] = operand(inputs[i], false);
         }
-        return text;
+        var filled = new System.Text.StringBuilder(text.Length + 16);
+        var start = 0;
+        for (var at = text.IndexOf('{'); at >= 0; at = text.IndexOf('{', at + 1))
+        {
+            if (!TryPlaceholder(text, at, inputs.Count, out var index, out var end)) continue;
+            filled.Append(text, start, at - start).Append(IsBare(text, at, end) ? bare[index] : wrapped[index]);
+            start = at = end;
+            at--;
+        }
+        return filled.Append(text, start, text.Length - start).ToString();
+    }
+
+    /// <summary>A placeholder already in the template's own parentheses: <c>({i})</c>.</summary>
+    private static bool IsBare(string text, int at, int end) => at > 0 && text[at - 1] == '(' && end < text.Length && text[end] == ')';
+
+    /// <summary>Whether <c>{digits}</c> starts at <paramref name="at"/>, naming an input below <paramref name="count"/>; <paramref name="end"/> is just past it.</summary>
+    private static bool TryPlaceholder(string text, int at, int count, out int index, out int end)
+    {
+        index = 0;
+        end = at + 1;
+        while (end < text.Length && text[end] is >= '0' and <= '9' && index < 1000) index = index * 10 + (text[end++] - '0');
+        // Only what "{" + i + "}" writes: digits without a leading zero.
+        if (end == at + 1 || end >= text.Length || text[end] != '}' || index >= count || text[at + 1] == '0' && end > at + 2) return false;
+        end++;
+        return true;
     }
 
     /// <summary>A node as an operand: its name, or its math, parenthesized when it has spaces unless <paramref name="bare"/>.</summary>
