@@ -31,6 +31,13 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Appends <paramref name="text"/> as a regular C# string literal (<see cref="InspectionWriter.Literal"/>), escaped in place.</summary>
+    public SourceWriter AppendLiteral(string text)
+    {
+        InspectionWriter.Escape(_text, text);
+        return this;
+    }
+
     /// <summary>Writes <paramref name="header"/>, then an opening brace, and indents what follows.</summary>
     public SourceWriter Open(string header)
     {

@@ -40,30 +40,50 @@ internal static class MathNotation
         // The operands first, in the order a Replace per placeholder form asked for them (bare, then parenthesized, input
         // by input): the renderings may name nodes as they go. Then one pass writes the text: a Replace per placeholder
         // copied the whole text each time, for every node of every comment.
-        var (inParentheses, elsewhere) = (new bool[inputs.Count], new bool[inputs.Count]);
+        // Which forms each input's placeholder takes, as bits: a template has a handful of operands (more: a Replace per form).
+        if (inputs.Count > 64) return FillOperandsByReplace(text, inputs, operand);
+        ulong inParentheses = 0, elsewhere = 0;
         for (var at = text.IndexOf('{'); at >= 0; at = text.IndexOf('{', at + 1))
             if (TryPlaceholder(text, at, inputs.Count, out var index, out var end))
             {
-                if (IsBare(text, at, end)) inParentheses[index] = true;
-                else elsewhere[index] = true;
+                if (IsBare(text, at, end)) inParentheses |= 1UL << index;
+                else elsewhere |= 1UL << index;
             }
-        var bare = new string?[inputs.Count];
-        var wrapped = new string?[inputs.Count];
+        // Bare forms at 2i, parenthesized ones at 2i + 1.
+        var operands = new string?[2 * inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
         {
-            if (inParentheses[i]) bare[i] = operand(inputs[i], true);
-            if (elsewhere[i]) wrapped[i] = operand(inputs[i], false);
+            if ((inParentheses >> i & 1) != 0) operands[2 * i] = operand(inputs[i], true);
+            if ((elsewhere >> i & 1) != 0) operands[2 * i + 1] = operand(inputs[i], false);
         }
-        var filled = new System.Text.StringBuilder(text.Length + 16);
+        // The operands are rendered (recursively) above; this builder is only written below, so one per thread serves every level.
+        var filled = Filled ??= new System.Text.StringBuilder();
+        filled.Clear();
         var start = 0;
         for (var at = text.IndexOf('{'); at >= 0; at = text.IndexOf('{', at + 1))
         {
             if (!TryPlaceholder(text, at, inputs.Count, out var index, out var end)) continue;
-            filled.Append(text, start, at - start).Append(IsBare(text, at, end) ? bare[index] : wrapped[index]);
+            filled.Append(text, start, at - start).Append(operands[2 * index + (IsBare(text, at, end) ? 0 : 1)]);
             start = at = end;
             at--;
         }
-        return filled.Append(text, start, text.Length - start).ToString();
+        var result = filled.Append(text, start, text.Length - start).ToString();
+        if (filled.Capacity > 4096) Filled = null;   // not kept when a long one grew it
+        return result;
+    }
+
+    [ThreadStatic] private static System.Text.StringBuilder? Filled;
+
+    /// <summary>The same filling, a Replace per placeholder form: for templates with more operands than <see cref="FillOperands"/> has bits.</summary>
+    private static string FillOperandsByReplace(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand)
+    {
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            string inParentheses = "({" + i + "})", placeholder = "{" + i + "}";
+            if (text.Contains(inParentheses)) text = text.Replace(inParentheses, "(" + operand(inputs[i], true) + ")");
+            if (text.Contains(placeholder)) text = text.Replace(placeholder, operand(inputs[i], false));
+        }
+        return text;
     }
 
     /// <summary>A placeholder already in the template's own parentheses: <c>({i})</c>.</summary>
