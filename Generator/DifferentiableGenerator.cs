@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Differentiable.Generator;
 
 /// <summary>
-/// The pipeline, and only the pipeline: find [Differentiable] methods → parse each into an equatable spec and
+/// The pipeline, and only the pipeline: find [Differentiable] methods → parse each (when its file or the declarations changed) into an equatable spec and
 /// summarize its calls (per method) → plan the calls of the whole compilation (cheap: no lowering) and cut the work
 /// per class → lower, differentiate and emit each class whose work changed. Calls are calls, so a class depends on
 /// its own methods and on what it needs of its callees, and an edit elsewhere leaves it cached.
@@ -19,6 +19,8 @@ namespace Differentiable.Generator;
 public sealed class DifferentiableGenerator : IIncrementalGenerator
 {
     /// <summary>Tracking names, so tests can assert that an unrelated edit leaves these steps cached.</summary>
+    public const string ShapeStep = "CompilationShape";
+    public const string FindStep = "FindDifferentiableMethods";
     public const string ParseStep = "ParseDifferentiableMethods";
     public const string SummarizeStep = "SummarizeCalls";
     public const string CollectStep = "CollectDifferentiableMethods";
@@ -26,10 +28,19 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Finding runs for every file on every change of the compilation, so it only notes where each method is; parsing
+        // binds the body, so it runs only for the methods of a file that changed, or for all of them when declarations
+        // changed (see CompilationShape): a keystroke in one body does not re-bind every [Differentiable] method.
+        var shape = context.CompilationProvider
+            .Select(static (compilation, cancellation) => CompilationShape.Of(compilation, cancellation))
+            .WithTrackingName(ShapeStep);
         var methods = context.SyntaxProvider.ForAttributeWithMetadataName(
                 KnownTypes.DifferentiableAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (ctx, cancellation) => MethodParser.Parse(ctx, cancellation))
+                static (ctx, _) => new MethodTarget((MethodDeclarationSyntax)ctx.TargetNode, ctx.SemanticModel.Compilation))
+            .WithTrackingName(FindStep)
+            .Combine(shape)
+            .Select(static (found, cancellation) => MethodParser.Parse(found.Left, found.Right, cancellation))
             .WithTrackingName(ParseStep)
             .Select(static (spec, _) => new AnalyzedMethod(spec, CallSummary.Of(spec)))
             .WithTrackingName(SummarizeStep);

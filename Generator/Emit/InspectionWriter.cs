@@ -121,18 +121,23 @@ internal static class InspectionWriter
         }
         w.Line($"    {name}: new {NodeType}[]");
         w.Line("    {");
+        // Written piece by piece into the file: a node's line, built as a string first, was copied three times.
         foreach (var n in nodes)
         {
-            var text = new StringBuilder($"new({Literal(n.Name)}, {Literal(n.Kind)}, {Literal(n.Math)}, {Inputs(n.Inputs)}");
-            if (n.Statement is not null) text.Append(", Statement: ").Append(Literal(n.Statement));
-            if (n.Rule is not null) text.Append(", Rule: ").Append(Literal(n.Rule));
-            w.Line("        " + text.Append("),"));
+            w.StartLine("        new(").AppendLiteral(n.Name).Append(", ").AppendLiteral(n.Kind).Append(", ").AppendLiteral(n.Math).Append(", ");
+            if (n.Inputs.Count == 0) w.Append("new string[0]");
+            else
+            {
+                w.Append("new string[] { ");
+                for (var i = 0; i < n.Inputs.Count; i++) (i == 0 ? w : w.Append(", ")).AppendLiteral(n.Inputs[i]);
+                w.Append(" }");
+            }
+            if (n.Statement is not null) w.Append(", Statement: ").AppendLiteral(n.Statement);
+            if (n.Rule is not null) w.Append(", Rule: ").AppendLiteral(n.Rule);
+            w.Append("),\n");
         }
         w.Line("    }" + end);
     }
-
-    private static string Inputs(IReadOnlyList<string> names) =>
-        names.Count == 0 ? "new string[0]" : $"new string[] {{ {string.Join(", ", names.Select(Literal))} }}";
 
     /// <summary>
     /// <paramref name="text"/> as a C# 11 raw string, one source line per line of code, so the record reads like the code
@@ -181,11 +186,20 @@ internal static class InspectionWriter
     }
 
     /// <summary>A regular C# string literal: quotes, backslashes and control characters escaped; other characters (math) as they are.</summary>
-    public static string Literal(string text)
+    public static string Literal(string text) => Escape(new StringBuilder(text.Length + 2), text).ToString();
+
+    /// <summary>Appends <paramref name="text"/> as a regular C# string literal (see <see cref="Literal"/>).</summary>
+    public static StringBuilder Escape(StringBuilder s, string text)
     {
-        var s = new StringBuilder("\"");
-        foreach (var c in text)
+        s.Append('"');
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
         {
+            var c = text[i];
+            if (c is not ('"' or '\\') && !char.IsControl(c)) continue;
+            // Runs of plain characters are copied whole; only what needs escaping is written one by one.
+            s.Append(text, start, i - start);
+            start = i + 1;
             switch (c)
             {
                 case '"': s.Append("\\\""); break;
@@ -193,12 +207,9 @@ internal static class InspectionWriter
                 case '\n': s.Append("\\n"); break;
                 case '\r': s.Append("\\r"); break;
                 case '\t': s.Append("\\t"); break;
-                default:
-                    if (char.IsControl(c)) s.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else s.Append(c);
-                    break;
+                default: s.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
             }
         }
-        return s.Append('"').ToString();
+        return s.Append(text, start, text.Length - start).Append('"');
     }
 }

@@ -58,10 +58,12 @@ internal static class MethodGenerator
             method.Spec.CustomGradient?.BackwardMethod, IsValid: true, method.ReachedParameters);
 
     /// <summary>Writes the method's members; false (with diagnostics) when it cannot be differentiated.</summary>
+    /// <remarks><paramref name="w"/> is the class's writer: the method's text is what it writes from here on.</remarks>
     public static bool Write(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
     {
+        var start = w.Length;
         // A body with control flow is generated around the user's own if/while/for, statement by statement.
-        if (method.Spec.HasControlFlow) return WriteControlFlow(w, method, context, diagnostics);
+        if (method.Spec.HasControlFlow) return WriteControlFlow(w, start, method, context, diagnostics);
         var spec = method.Spec;
         var reserved = context.Reserved;
         var declared = CallMasks.Declared(spec);
@@ -80,7 +82,7 @@ internal static class MethodGenerator
 
         if (method.VjpMasks.Count > 0) WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null);
 
-        var csharp = w.ToString();
+        var csharp = w.ToString(start);
         w.Line();
         var hasCuda = WriteDevice(w, method, context, gradient, emitter, reserved);
         InspectionWriter.Write(w, spec, csharp, hasCuda, gradient, emitter);
@@ -116,7 +118,7 @@ internal static class MethodGenerator
         w.Append(summary.ToString());
     }
 
-    private static bool WriteControlFlow(SourceWriter w, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
+    private static bool WriteControlFlow(SourceWriter w, int start, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
     {
         if (!ControlFlowEmitter.Write(w, method, context, diagnostics)) return false;
         if (method.VjpMasks.Count > 0)
@@ -131,7 +133,7 @@ internal static class MethodGenerator
         }
         w.Line();
         var hasCuda = ControlFlowEmitter.WriteDevice(w, method, context);
-        InspectionWriter.Write(w, method.Spec, w.ToString(), hasCuda, gradient: null, emitter: null);
+        InspectionWriter.Write(w, method.Spec, w.ToString(start), hasCuda, gradient: null, emitter: null);
         if (!method.Spec.IsStatic)
         {
             w.Line();

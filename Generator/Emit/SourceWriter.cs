@@ -24,6 +24,20 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>The start of a line: the indentation and <paramref name="text"/>; the caller appends the rest and its newline.</summary>
+    public SourceWriter StartLine(string text)
+    {
+        _text.Append(' ', _indent * 4).Append(text);
+        return this;
+    }
+
+    /// <summary>Appends <paramref name="text"/> as a regular C# string literal (<see cref="InspectionWriter.Literal"/>), escaped in place.</summary>
+    public SourceWriter AppendLiteral(string text)
+    {
+        InspectionWriter.Escape(_text, text);
+        return this;
+    }
+
     /// <summary>Writes <paramref name="header"/>, then an opening brace, and indents what follows.</summary>
     public SourceWriter Open(string header)
     {
@@ -55,4 +69,51 @@ internal sealed class SourceWriter
     }
 
     public override string ToString() => _text.ToString();
+
+    /// <summary>How many characters have been written: a mark to <see cref="ToString(int)"/> from, or to <see cref="Truncate"/> back to.</summary>
+    public int Length => _text.Length;
+
+    /// <summary>The indentation now, to restore with <see cref="Truncate"/> after a failure left it anywhere.</summary>
+    public int Indent => _indent;
+
+    /// <summary>What was written from <paramref name="start"/> on (one member's text, without copying the whole file).</summary>
+    public string ToString(int start) => _text.ToString(start, _text.Length - start);
+
+    /// <summary>Drops what was written after <paramref name="length"/> and restores <paramref name="indent"/>: a member that failed halfway leaves nothing.</summary>
+    public void Truncate(int length, int indent)
+    {
+        _text.Length = length;
+        _indent = indent;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="text"/> as the body of a C# verbatim string (<c>"</c> doubled), without its leading
+    /// newlines: what <c>Append(text.TrimStart('\n').Replace("\"", "\"\""))</c> writes, without the two copies
+    /// (a method's CUDA source is a third of its generated code).
+    /// </summary>
+    public SourceWriter AppendVerbatim(string text)
+    {
+        var start = 0;
+        while (start < text.Length && text[start] == '\n') start++;
+        for (int quote; (quote = text.IndexOf('"', start)) >= 0; start = quote + 1)
+            _text.Append(text, start, quote - start).Append("\"\"");
+        _text.Append(text, start, text.Length - start);
+        return this;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="text"/> as one line, each newline in it followed by <paramref name="extra"/> spaces, without
+    /// its trailing newlines: what <c>Line(text.TrimEnd('\n').Replace("\n", "\n" + spaces))</c> writes, without the copies.
+    /// </summary>
+    public SourceWriter LineIndented(string text, int extra)
+    {
+        var end = text.Length;
+        while (end > 0 && text[end - 1] == '\n') end--;
+        if (end > 0) _text.Append(' ', _indent * 4);
+        var start = 0;
+        for (int newline; start < end && (newline = text.IndexOf('\n', start, end - start)) >= 0; start = newline + 1)
+            _text.Append(text, start, newline + 1 - start).Append(' ', extra);
+        _text.Append(text, start, end - start).Append('\n');
+        return this;
+    }
 }

@@ -11,29 +11,40 @@ namespace Differentiable.Generator.Parsing;
 /// <summary>Turns one [Differentiable] method (syntax + semantic model) into a <see cref="MethodSpec"/> or diagnostics.</summary>
 internal static class MethodParser
 {
-    /// <summary>Parses one method; an internal error becomes DIFF099 at the method instead of failing the whole generator.</summary>
-    public static MethodSpec Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    /// <summary>
+    /// Parses one method found by <paramref name="target"/>, against the newest compilation of the two it may come with:
+    /// the shape's when it holds the method's tree (the shape changed in this run, or both did), else the target's (the
+    /// method's file changed in this run, and the shape held by the cache is an earlier one of the same declarations).
+    /// An internal error becomes DIFF099 at the method instead of failing the whole generator.
+    /// </summary>
+    public static MethodSpec Parse(MethodTarget target, CompilationShape shape, CancellationToken cancellation)
     {
+        var syntax = target.Syntax;
         try
         {
-            return ParseMethod(context, cancellation);
+            var compilation = shape.Compilation is { } latest && latest.ContainsSyntaxTree(syntax.SyntaxTree) ? latest
+                : target.Compilation ?? throw new System.InvalidOperationException("the compilation the method was found in is gone");
+            var given = compilation.GetSemanticModel(syntax.SyntaxTree);
+            var model = BindingModel.For(given, syntax.SyntaxTree);
+            if (model.GetDeclaredSymbol(syntax, cancellation) is not { } method)
+                throw new System.InvalidOperationException("the method has no symbol");
+            return ParseMethod(method, syntax, model, cancellation);
         }
         catch (System.Exception e) when (e is not System.OperationCanceledException)
         {
-            var method = (IMethodSymbol)context.TargetSymbol;
-            var where = SourceSpot.From(((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
-            var type = method.ContainingType;
-            var owner = new ClassSpec("", type.Name, type.Name, type.IsStatic, EquatableArray<string>.Empty, EquatableArray<string>.Empty);
-            var error = new DiagnosticInfo(Diagnostics.InternalError, where, method.Name, e.GetType().Name + ": " + e.Message);
-            return new MethodSpec(owner, method.Name, method.IsStatic, EquatableArray<ArgumentSpec>.Empty, EquatableArray<Stmt>.Empty, null, where,
-                new EquatableArray<DiagnosticInfo>(new[] { error }));
+            var where = SourceSpot.From(syntax.Identifier.GetLocation());
+            // From syntax alone: the symbols may be what failed.
+            var declaration = syntax.Parent as TypeDeclarationSyntax;
+            var type = declaration?.Identifier.ValueText ?? "";
+            var owner = new ClassSpec("", type, type, declaration?.Modifiers.Any(SyntaxKind.StaticKeyword) == true, EquatableArray<string>.Empty, EquatableArray<string>.Empty);
+            var error = new DiagnosticInfo(Diagnostics.InternalError, where, syntax.Identifier.ValueText, e.GetType().Name + ": " + e.Message);
+            return new MethodSpec(owner, syntax.Identifier.ValueText, syntax.Modifiers.Any(SyntaxKind.StaticKeyword), EquatableArray<ArgumentSpec>.Empty,
+                EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(new[] { error }));
         }
     }
 
-    private static MethodSpec ParseMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    private static MethodSpec ParseMethod(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellation)
     {
-        var method = (IMethodSymbol)context.TargetSymbol;
-        var syntax = (MethodDeclarationSyntax)context.TargetNode;
         var type = method.ContainingType;
         var diagnostics = new List<DiagnosticInfo>();
         var where = SourceSpot.From(syntax.Identifier.GetLocation());
@@ -67,10 +78,8 @@ internal static class MethodParser
             return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
                 EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(diagnostics));
 
-        // The body is bound once, by a model that skips nullable analysis: nothing here reads nullability, and that
-        // analysis measured as a third of binding a long body (the compiler still runs it when it compiles the method).
-        var model = BindingModel.For(context.SemanticModel, syntax.SyntaxTree);
-
+        // The body is bound once, by a model that skips nullable analysis (BindingModel): nothing here reads nullability,
+        // and that analysis measured as a third of binding a long body (the compiler still runs it when it compiles the method).
         // Code that does not compile gets the compiler's own errors; a DIFF0xx on top would only confuse.
         if (CompileErrors.In(syntax, model, cancellation))
             return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),

@@ -36,6 +36,47 @@ internal static class MathNotation
     /// </summary>
     public static string FillOperands(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand)
     {
+        if (inputs.Count == 0 || text.IndexOf('{') < 0) return text;
+        // The operands first, in the order a Replace per placeholder form asked for them (bare, then parenthesized, input
+        // by input): the renderings may name nodes as they go. Then one pass writes the text: a Replace per placeholder
+        // copied the whole text each time, for every node of every comment.
+        // Which forms each input's placeholder takes, as bits: a template has a handful of operands (more: a Replace per form).
+        if (inputs.Count > 64) return FillOperandsByReplace(text, inputs, operand);
+        ulong inParentheses = 0, elsewhere = 0;
+        for (var at = text.IndexOf('{'); at >= 0; at = text.IndexOf('{', at + 1))
+            if (TryPlaceholder(text, at, inputs.Count, out var index, out var end))
+            {
+                if (IsBare(text, at, end)) inParentheses |= 1UL << index;
+                else elsewhere |= 1UL << index;
+            }
+        // Bare forms at 2i, parenthesized ones at 2i + 1.
+        var operands = new string?[2 * inputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if ((inParentheses >> i & 1) != 0) operands[2 * i] = operand(inputs[i], true);
+            if ((elsewhere >> i & 1) != 0) operands[2 * i + 1] = operand(inputs[i], false);
+        }
+        // The operands are rendered (recursively) above; this builder is only written below, so one per thread serves every level.
+        var filled = Filled ??= new System.Text.StringBuilder();
+        filled.Clear();
+        var start = 0;
+        for (var at = text.IndexOf('{'); at >= 0; at = text.IndexOf('{', at + 1))
+        {
+            if (!TryPlaceholder(text, at, inputs.Count, out var index, out var end)) continue;
+            filled.Append(text, start, at - start).Append(operands[2 * index + (IsBare(text, at, end) ? 0 : 1)]);
+            start = at = end;
+            at--;
+        }
+        var result = filled.Append(text, start, text.Length - start).ToString();
+        if (filled.Capacity > 4096) Filled = null;   // not kept when a long one grew it
+        return result;
+    }
+
+    [ThreadStatic] private static System.Text.StringBuilder? Filled;
+
+    /// <summary>The same filling, a Replace per placeholder form: for templates with more operands than <see cref="FillOperands"/> has bits.</summary>
+    private static string FillOperandsByReplace(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand)
+    {
         for (var i = 0; i < inputs.Count; i++)
         {
             string inParentheses = "({" + i + "})", placeholder = "{" + i + "}";
@@ -43,6 +84,21 @@ internal static class MathNotation
             if (text.Contains(placeholder)) text = text.Replace(placeholder, operand(inputs[i], false));
         }
         return text;
+    }
+
+    /// <summary>A placeholder already in the template's own parentheses: <c>({i})</c>.</summary>
+    private static bool IsBare(string text, int at, int end) => at > 0 && text[at - 1] == '(' && end < text.Length && text[end] == ')';
+
+    /// <summary>Whether <c>{digits}</c> starts at <paramref name="at"/>, naming an input below <paramref name="count"/>; <paramref name="end"/> is just past it.</summary>
+    private static bool TryPlaceholder(string text, int at, int count, out int index, out int end)
+    {
+        index = 0;
+        end = at + 1;
+        while (end < text.Length && text[end] is >= '0' and <= '9' && index < 1000) index = index * 10 + (text[end++] - '0');
+        // Only what "{" + i + "}" writes: digits without a leading zero.
+        if (end == at + 1 || end >= text.Length || text[end] != '}' || index >= count || text[at + 1] == '0' && end > at + 2) return false;
+        end++;
+        return true;
     }
 
     /// <summary>A node as an operand: its name, or its math, parenthesized when it has spaces unless <paramref name="bare"/>.</summary>

@@ -106,4 +106,59 @@ public class IncrementalTests
         Assert.Contains("Sigmoid(", second.Sources["Net.g.cs"]);
         Assert.DoesNotContain("Tanh(", second.Sources["Net.g.cs"]);
     }
+
+    /// <summary>The generated files and the diagnostics (by id and place) of a run, to compare an incremental run with a fresh one.</summary>
+    private static string Outcome(GeneratorRun run) =>
+        string.Join("\n", run.Sources.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Key + "\n" + s.Value))
+        + string.Join("\n", run.GeneratorDiagnostics.Select(d => d.Id + " " + d.Location.GetLineSpan()));
+
+    [Fact]
+    public void BodyEditInAnotherFileDoesNotParseTheMethodsAgain()
+    {
+        const string other = "public class Other { public int A() { return 1; } }";
+        var first = GeneratorHarness.Run(("Net.cs", Model), ("Other.cs", other));
+        var tree = first.Input.SyntaxTrees.Single(t => t.FilePath == "Other.cs");
+        var edited = first.Input.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(other.Replace("return 1;", "return 2;"), GeneratorHarness.ParseOptions, "Other.cs"));
+        var second = GeneratorHarness.Run(edited, first.Driver);
+        var parsed = second.Result.Results.Single().TrackedSteps[DifferentiableGenerator.ParseStep].SelectMany(s => s.Outputs).ToList();
+        Assert.NotEmpty(parsed);
+        // Cached: the parse did not run (a body binds against declarations, and the declarations did not change).
+        Assert.All(parsed, o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Equal(Outcome(GeneratorHarness.Run(edited)), Outcome(second));
+    }
+
+    [Fact]
+    public void DeclarationEditInAnotherFileParsesAgainstTheNewDeclarations()
+    {
+        const string net = """
+            using Differentiable;
+            using static Differentiable.Ops;
+            public partial class Net
+            {
+                [Parameter] public Tensor W = Tensor.Zeros(3, 2);
+                [Differentiable] public Tensor Loss(Tensor x) => Sum(Helper.Scale(x.MatMul(W)));
+            }
+            """;
+        const string helper = """
+            using Differentiable;
+            public static partial class Helper
+            {
+                public static Tensor Scale(Tensor x) { return x * 2.0; }
+            }
+            """;
+        var first = GeneratorHarness.Run(("Net.cs", net), ("Helper.cs", helper));
+        Assert.NotEmpty(first.GeneratorDiagnostics);   // Helper.Scale is no [Differentiable] method: Loss cannot be differentiated
+        var tree = first.Input.SyntaxTrees.Single(t => t.FilePath == "Helper.cs");
+        var edited = first.Input.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(helper.Replace("public static Tensor", "[Differentiable] public static Tensor"),
+            GeneratorHarness.ParseOptions, "Helper.cs"));
+        var second = GeneratorHarness.Run(edited, first.Driver);
+        Assert.Empty(second.GeneratorDiagnostics);
+        Assert.Contains("Net.g.cs", second.Sources.Keys);
+        Assert.Equal(Outcome(GeneratorHarness.Run(edited)), Outcome(second));
+
+        // Back to the first declarations, by an edit of the helper's body and its attribute: as a fresh run sees it.
+        var reverted = second.Input.ReplaceSyntaxTree(second.Input.SyntaxTrees.Single(t => t.FilePath == "Helper.cs"),
+            CSharpSyntaxTree.ParseText(helper.Replace("2.0", "3.0"), GeneratorHarness.ParseOptions, "Helper.cs"));
+        Assert.Equal(Outcome(GeneratorHarness.Run(reverted)), Outcome(GeneratorHarness.Run(reverted, second.Driver)));
+    }
 }

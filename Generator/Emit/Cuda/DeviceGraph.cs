@@ -110,12 +110,9 @@ internal sealed class DeviceGraph
                 stack.Pop();
                 continue;
             }
-            var missing = Prerequisites(node, isAdjoint).Where(p => p.IsAdjoint ? !_adjoints.ContainsKey(p.Node) : !_substituted.ContainsKey(p.Node) && !IsFixed(p.Node)).ToList();
-            if (missing.Count > 0)
-            {
-                foreach (var prerequisite in missing) stack.Push(prerequisite);
-                continue;
-            }
+            // Pushes what is missing, in the order of its contributions or inputs (no iterator, filter or list per visit: this runs
+            // once or twice for every node of the backward graph).
+            if (PushMissing(stack, node, isAdjoint)) continue;
             stack.Pop();
             if (isAdjoint) _adjoints[node] = SumOfContributions(node);
             else _substituted[node] = node.Op == Op.AdjointRef
@@ -125,18 +122,37 @@ internal sealed class DeviceGraph
         return _adjoints[n];
     }
 
-    /// <summary>What must be known before a node's adjoint (its contributions, substituted) or its substitution (its inputs, or the adjoint it refers to).</summary>
-    private IEnumerable<(Node Node, bool IsAdjoint)> Prerequisites(Node node, bool isAdjoint)
+    /// <summary>
+    /// Pushes each prerequisite not yet known: what must be known before a node's adjoint (its contributions,
+    /// substituted) or its substitution (its inputs, or the adjoint it refers to). True when it pushed any.
+    /// </summary>
+    private bool PushMissing(Stack<(Node Node, bool IsAdjoint)> stack, Node node, bool isAdjoint)
     {
+        var pushed = false;
         if (isAdjoint)
         {
-            if (IsSeeded(node)) yield break;
+            if (IsSeeded(node)) return false;
             if (_contributions.TryGetValue(node, out var list))
-                foreach (var contribution in list) yield return (contribution, false);
+                foreach (var contribution in list) pushed |= PushSubstitution(stack, contribution);
         }
-        else if (node.Op == Op.AdjointRef) yield return (node[0], true);
+        else if (node.Op == Op.AdjointRef)
+        {
+            if (!_adjoints.ContainsKey(node[0]))
+            {
+                stack.Push((node[0], true));
+                pushed = true;
+            }
+        }
         else
-            foreach (var input in node.Inputs) yield return (input, false);
+            foreach (var input in node.Inputs) pushed |= PushSubstitution(stack, input);
+        return pushed;
+    }
+
+    private bool PushSubstitution(Stack<(Node Node, bool IsAdjoint)> stack, Node node)
+    {
+        if (_substituted.ContainsKey(node) || IsFixed(node)) return false;
+        stack.Push((node, false));
+        return true;
     }
 
     /// <summary>The result's adjoint is the seed, not a sum of contributions.</summary>
