@@ -180,7 +180,7 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// op(B)[pk..pk+kc, j..j+nr] into <paramref name="dst"/> as kc rows of nr contiguous elements, zeros past column n.
-    /// Stored transposed (n×k), each column of the panel is a contiguous run of B, copied into place with a stride.
+    /// Stored transposed (n×k), each column of the panel is a contiguous run of B: the panel is a transpose.
     /// </summary>
     private static void PackB<T>(Product<T> product, int pk, int kc, int j, int nr, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -198,6 +198,15 @@ internal static unsafe class Gemm
             }
             return;
         }
+        // A transpose, as for A: float blocks of 8 columns × 8 steps of k through vector registers, the rest one by one.
+        var (columns8, steps8) = (0, 0);
+        if (typeof(T) == typeof(float) && Avx.IsSupported)
+        {
+            (columns8, steps8) = (nj / 8 * 8, kc / 8 * 8);
+            for (var x = 0; x < columns8; x += 8)
+                for (var p = 0; p < steps8; p += 8)
+                    Transpose8x8((float*)b + (nint)(j + x) * k + pk + p, k, (float*)dst + (nint)p * nr + x, nr);
+        }
         for (var x = 0; x < nr; x++)
         {
             if (x >= nj)
@@ -206,7 +215,7 @@ internal static unsafe class Gemm
                 continue;
             }
             var src = b + (nint)(j + x) * k + pk;
-            for (var p = 0; p < kc; p++) dst[(nint)p * nr + x] = src[p];
+            for (var p = x < columns8 ? steps8 : 0; p < kc; p++) dst[(nint)p * nr + x] = src[p];
         }
     }
 
