@@ -12,7 +12,22 @@ public static class PeakFlops
 {
     private static float _sink;
 
+    /// <summary>
+    /// The best of several windows of <see cref="Window"/>: the peak is a property of the hardware, and on a shared
+    /// machine other load only ever lowers a window's rate (one 3-second window measured 92 GFLOP/s here while its
+    /// neighbours reached 127–132), so the highest window is the estimate.
+    /// </summary>
     public static double MeasureGflops(int threads, TimeSpan duration)
+    {
+        var windows = Math.Max(1, (int)(duration / Window));
+        var best = 0.0;
+        for (var i = 0; i < windows; i++) best = Math.Max(best, MeasureWindow(threads, Window));
+        return best;
+    }
+
+    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(250);
+
+    private static double MeasureWindow(int threads, TimeSpan duration)
     {
         long iterations = 0;
         var lanes = Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;

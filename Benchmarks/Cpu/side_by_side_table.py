@@ -38,7 +38,7 @@ def main():
     # BenchmarkDotNet names a benchmark by its Description in MethodTitle ('FlatNet b100 step'); medians are in ns.
     ours = {b.get("MethodTitle", b["Method"]).strip("'"): b["Statistics"]["Median"] / 1000 for b in report["Benchmarks"]}
     runs = [json.load(open(path)) for path in sys.argv[3:]]
-    print(f"Measured float32 peak: {peak:.0f} GFLOP/s (Benchmarks `peak`: FMA loops on every core)")
+    print(f"Measured float32 peak: {peak:.0f} GFLOP/s (Benchmarks `peak`: FMA loops on every core, best 250 ms window, the higher of before and after)")
     print(f"PyTorch {runs[0].get('torch', '?')}, best of {len(runs)} runs")
     print()
     print("| step | this project (µs) | PyTorch best (µs) | PyTorch runs (µs) | ratio | GFLOP/s | of peak |")
