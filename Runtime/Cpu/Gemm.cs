@@ -118,7 +118,9 @@ internal static unsafe class Gemm
         T* c = product.C;
         int m = product.M, k = product.K, n = product.N;
         var nr = TK.NR;
-        var kcMax = Math.Min(k, KC);
+        // k in equal blocks of at most KC: 784 as 4 × 196, not 3 × 256 + 16 (a block of 16 costs a whole pass of tile
+        // loads and stores for 2% of the work).
+        var kcMax = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
         var panelsPerBlock = Math.Max(1, NC / nr);
         var bufB = ArrayPool<T>.Shared.Rent(kcMax * nr * Math.Min(panelsPerBlock, p1 - p0));
         var bufA = ArrayPool<T>.Shared.Rent(MC * kcMax);
@@ -131,9 +133,9 @@ internal static unsafe class Gemm
                 for (var q0 = p0; q0 < p1; q0 += panelsPerBlock)
                 {
                     var q1 = Math.Min(p1, q0 + panelsPerBlock);
-                    for (var pk = 0; pk < k; pk += KC)
+                    for (var pk = 0; pk < k; pk += kcMax)
                     {
-                        var kc = Math.Min(KC, k - pk);
+                        var kc = Math.Min(kcMax, k - pk);
                         var accumulate = pk > 0 || addTo;
                         for (var q = q0; q < q1; q++) PackB(product, pk, kc, q * nr, nr, packedB + (nint)(q - q0) * kc * nr);
                         for (var ic = rb0 * MR; ic < rowEnd; ic += MC)
