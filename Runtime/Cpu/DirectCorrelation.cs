@@ -57,14 +57,6 @@ internal static unsafe class DirectCorrelation
         }
     }
 
-    private interface ICount { static abstract int N { get; } }
-    private struct One : ICount { public static int N => 1; }
-    private struct Two : ICount { public static int N => 2; }
-    private struct Three : ICount { public static int N => 3; }
-    private struct Four : ICount { public static int N => 4; }
-    private struct Five : ICount { public static int N => 5; }
-    private struct Six : ICount { public static int N => 6; }
-
     /// <summary>TCount.N output planes (weights <paramref name="w"/>, consecutive filters) of one image.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block<T, TCount>(T* image, PaddedPlanes<T> planes, T* w, T* output, Shape s)

@@ -60,17 +60,6 @@ internal static unsafe class DirectWeightGradient
                     }
     }
 
-    /// <summary>A tap count known to the JIT: each <see cref="Taps{T, TCount}"/> instance keeps exactly that many accumulators.</summary>
-    private interface ICount { static abstract int N { get; } }
-    private struct One : ICount { public static int N => 1; }
-    private struct Two : ICount { public static int N => 2; }
-    private struct Three : ICount { public static int N => 3; }
-    private struct Four : ICount { public static int N => 4; }
-    private struct Five : ICount { public static int N => 5; }
-    private struct Six : ICount { public static int N => 6; }
-    private struct Seven : ICount { public static int N => 7; }
-    private struct Eight : ICount { public static int N => 8; }
-
     /// <summary>
     /// sums[t] for t &lt; TCount.N: Σ over images, rows and columns of d[row][col] · s[row][col + t], where d advances
     /// <paramref name="ow"/> per row and <paramref name="dImage"/> per image, s <paramref name="sRow"/> per row and

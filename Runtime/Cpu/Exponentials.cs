@@ -20,69 +20,72 @@ internal static class Exponentials
     private const float SmallestNormal = 1.17549435e-38f;
     private const float TanhSmall = 0.625f, TanhLarge = 10.0f;  // from about 9.01 on, 1 − tanh|x| is below half an ulp of 1: tanh is ±1
 
-    public static void Exp(ReadOnlySpan<float> x, Span<float> dst)
+    public static void Exp(ReadOnlySpan<float> x, Span<float> dst) => Run<ExpKernel>(x, dst);
+
+    public static void Log(ReadOnlySpan<float> x, Span<float> dst) => Run<LogKernel>(x, dst);
+
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> dst) => Run<TanhKernel>(x, dst);
+
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> dst) => Run<SigmoidKernel>(x, dst);
+
+    /// <summary>One function: which vectors its kernel takes, the kernel, and the scalar call for everything else.</summary>
+    private interface IKernel
+    {
+        static abstract bool Takes(Vector<float> v);
+        static abstract Vector<float> Vector(Vector<float> v);
+        static abstract float Scalar(float x);
+    }
+
+    private static void Run<TKernel>(ReadOnlySpan<float> x, Span<float> dst) where TKernel : IKernel
     {
         var i = 0;
-        if (Vector.IsHardwareAccelerated)
+        if (System.Numerics.Vector.IsHardwareAccelerated)
             for (var w = Vector<float>.Count; i <= x.Length - w; i += w)
             {
                 var v = new Vector<float>(x[i..]);
-                if (!InExpRange(v)) Scalar(x, dst, i, w, MathF.Exp);
-                else ExpCore(v).CopyTo(dst[i..]);
+                if (TKernel.Takes(v)) TKernel.Vector(v).CopyTo(dst[i..]);
+                else for (var k = i; k < i + w; k++) dst[k] = TKernel.Scalar(x[k]);
             }
-        Scalar(x, dst, i, x.Length - i, MathF.Exp);
+        for (; i < x.Length; i++) dst[i] = TKernel.Scalar(x[i]);
     }
 
-    public static void Log(ReadOnlySpan<float> x, Span<float> dst)
+    private readonly struct ExpKernel : IKernel
     {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (var w = Vector<float>.Count; i <= x.Length - w; i += w)
-            {
-                var v = new Vector<float>(x[i..]);
-                // normal, finite and positive only (a NaN fails the first comparison)
-                if (!Vector.GreaterThanOrEqualAll(v, new Vector<float>(SmallestNormal)) || !Vector.LessThanAll(v, new Vector<float>(float.PositiveInfinity)))
-                    Scalar(x, dst, i, w, MathF.Log);
-                else LogCore(v).CopyTo(dst[i..]);
-            }
-        Scalar(x, dst, i, x.Length - i, MathF.Log);
+        public static bool Takes(Vector<float> v) => InExpRange(v);
+        public static Vector<float> Vector(Vector<float> v) => ExpCore(v);
+        public static float Scalar(float x) => MathF.Exp(x);
     }
 
-    public static void Tanh(ReadOnlySpan<float> x, Span<float> dst)
+    private readonly struct LogKernel : IKernel
     {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (var w = Vector<float>.Count; i <= x.Length - w; i += w)
-            {
-                var v = new Vector<float>(x[i..]);
-                if (!Vector.EqualsAll(v, v)) Scalar(x, dst, i, w, MathF.Tanh);
-                else TanhCore(v).CopyTo(dst[i..]);
-            }
-        Scalar(x, dst, i, x.Length - i, MathF.Tanh);
+        // normal, finite and positive only (a NaN fails the first comparison)
+        public static bool Takes(Vector<float> v) =>
+            System.Numerics.Vector.GreaterThanOrEqualAll(v, new Vector<float>(SmallestNormal)) &&
+            System.Numerics.Vector.LessThanAll(v, new Vector<float>(float.PositiveInfinity));
+        public static Vector<float> Vector(Vector<float> v) => LogCore(v);
+        public static float Scalar(float x) => MathF.Log(x);
     }
 
-    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> dst)
+    private readonly struct TanhKernel : IKernel
     {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (var w = Vector<float>.Count; i <= x.Length - w; i += w)
-            {
-                var v = new Vector<float>(x[i..]);
-                if (!InExpRange(v)) Scalar(x, dst, i, w, SigmoidOp.Apply);
-                else
-                {
-                    // e^−|x| ≤ 1 never overflows; 1 / (1 + e) for x ≥ 0 and e / (1 + e) below, as the scalar kernel.
-                    var e = ExpCore(-Vector.Abs(v));
-                    var ratio = Vector<float>.One / (Vector<float>.One + e);
-                    Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, Vector<float>.Zero), ratio, e * ratio).CopyTo(dst[i..]);
-                }
-            }
-        Scalar(x, dst, i, x.Length - i, SigmoidOp.Apply);
+        public static bool Takes(Vector<float> v) => System.Numerics.Vector.EqualsAll(v, v);
+        public static Vector<float> Vector(Vector<float> v) => TanhCore(v);
+        public static float Scalar(float x) => MathF.Tanh(x);
     }
 
-    private static void Scalar(ReadOnlySpan<float> x, Span<float> dst, int from, int count, Func<float, float> f)
+    private readonly struct SigmoidKernel : IKernel
     {
-        for (var k = from; k < from + count; k++) dst[k] = f(x[k]);
+        public static bool Takes(Vector<float> v) => InExpRange(v);
+
+        // e^−|x| ≤ 1 never overflows; 1 / (1 + e) for x ≥ 0 and e / (1 + e) below, as the scalar kernel.
+        public static Vector<float> Vector(Vector<float> v)
+        {
+            var e = ExpCore(-System.Numerics.Vector.Abs(v));
+            var ratio = Vector<float>.One / (Vector<float>.One + e);
+            return System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThanOrEqual(v, Vector<float>.Zero), ratio, e * ratio);
+        }
+
+        public static float Scalar(float x) => SigmoidOp.Apply(x);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
