@@ -8,10 +8,10 @@ namespace Differentiable.Cpu;
 /// The weight gradient of a stride-1 convolution without a patch matrix: dw[f, c, i, j] = Σₙ Σ_oh Σ_ow dy[n, f, oh, ow] ·
 /// x[n, c, oh − p + i, ow − p + j], the sum over (oh, ow) taken a vector of output columns at a time. Row oh of dy[n, f]
 /// and the input row oh − p + i read from column j on are both contiguous, so each multiply-add reads one vector of each
-/// (for up to eight taps j at once, sharing the dy vector, each tap its own accumulator) and nothing is copied. The im2row + GEMM route spends most of
-/// its time building the patch rows (runs of kW elements) and on ragged tiles when F and C·kH·kW are small, as in the
-/// samples' CNNs (conv1 of the MNIST net: F = 10, C·kH·kW = 25). Padding is applied by copying the group's images into
-/// a zero-bordered buffer first.
+/// (up to eight taps j at once share the dy vector, each tap its own accumulator) and nothing is copied. The im2row +
+/// GEMM route spends most of its time building the patch rows (runs of kW elements) and on ragged tiles when F and
+/// C·kH·kW are small, as in the samples' CNNs (conv1 of the MNIST net: F = 10, C·kH·kW = 25). Padding is applied by
+/// copying the group's images into a zero-bordered buffer first.
 /// </summary>
 internal static unsafe class DirectWeightGradient
 {
