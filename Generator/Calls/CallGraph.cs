@@ -21,11 +21,12 @@ internal static class CallGraph
 
         var recursion = FindRecursion(methods, byKey);
         var reached = ReachParameters(methods, byKey, recursion);
+        var invalid = Invalid(methods, byKey, recursion);
         var signatures = new Dictionary<string, CalleeSignature>();
         foreach (var method in methods)
         {
             var spec = method.Spec;
-            var valid = spec.Diagnostics.Count == 0 && !spec.HasCompileErrors && !recursion.ContainsKey(spec.Key);
+            var valid = !invalid.Contains(spec.Key);
             signatures[spec.Key] = new CalleeSignature(spec.Key, spec.Name, spec.Class.FullName, spec.IsStatic, spec.Arguments,
                 spec.CustomGradient?.BackwardMethod, valid, new EquatableArray<string>(reached.TryGetValue(spec.Key, out var r) ? r : new List<string>()));
         }
@@ -64,6 +65,36 @@ internal static class CallGraph
                 new EquatableArray<MethodSpec>(inlined.Values)));
         }
         return new EquatableArray<ClassWork>(work);
+    }
+
+    /// <summary>
+    /// The methods that cannot be generated: those with diagnostics, compile errors or recursion, and every method that
+    /// calls one of them, however indirectly (its generated code would call members that are not generated). The
+    /// callers get no diagnostic of their own: the mistake is reported once, where it is. Breadth-first over the
+    /// reversed calls, each method visited once.
+    /// </summary>
+    private static HashSet<string> Invalid(IReadOnlyList<AnalyzedMethod> methods, Dictionary<string, AnalyzedMethod> byKey, Dictionary<string, DiagnosticInfo> recursion)
+    {
+        var callers = new Dictionary<string, List<string>>();
+        foreach (var method in methods)
+            foreach (var site in method.Summary.Sites)
+            {
+                if (!byKey.ContainsKey(site.CalleeKey)) continue;
+                if (!callers.TryGetValue(site.CalleeKey, out var list)) callers[site.CalleeKey] = list = new List<string>();
+                list.Add(method.Spec.Key);
+            }
+        var invalid = new HashSet<string>();
+        var pending = new Queue<string>();
+        foreach (var method in methods)
+        {
+            var spec = method.Spec;
+            if ((spec.Diagnostics.Count > 0 || spec.HasCompileErrors || recursion.ContainsKey(spec.Key)) && invalid.Add(spec.Key)) pending.Enqueue(spec.Key);
+        }
+        while (pending.Count > 0)
+            if (callers.TryGetValue(pending.Dequeue(), out var list))
+                foreach (var caller in list)
+                    if (invalid.Add(caller)) pending.Enqueue(caller);
+        return invalid;
     }
 
     /// <summary>What is wrong with a method's calls: recursion.</summary>
