@@ -37,10 +37,10 @@ internal static class MathNotation
     public static string FillOperands(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand)
     {
         if (inputs.Count == 0 || text.IndexOf('{') < 0) return text;
-        // The operands first, in the order a Replace per placeholder form asked for them (bare, then parenthesized, input
-        // by input): the renderings may name nodes as they go. Then one pass writes the text: a Replace per placeholder
-        // copied the whole text each time, for every node of every comment.
-        // Which forms each input's placeholder takes, as bits: a template has a handful of operands (more: a Replace per form).
+        // First the operands, input by input, the bare form before the parenthesized one: rendering may name nodes as
+        // it goes, so this order keeps the names what they always were. Then one pass writes the text (a string Replace
+        // per placeholder copied the whole text each time, for every node of every comment). The forms each input's
+        // placeholders take are kept as bits, one per input: templates with more than 64 operands fill by Replace.
         if (inputs.Count > 64) return FillOperandsByReplace(text, inputs, operand);
         ulong inParentheses = 0, elsewhere = 0;
         for (var at = text.IndexOf('{'); at >= 0; at = text.IndexOf('{', at + 1))
@@ -74,7 +74,7 @@ internal static class MathNotation
 
     [ThreadStatic] private static System.Text.StringBuilder? Filled;
 
-    /// <summary>The same filling, a Replace per placeholder form: for templates with more operands than <see cref="FillOperands"/> has bits.</summary>
+    /// <summary>The same filling by a string Replace per placeholder form, for templates with more than 64 operands.</summary>
     private static string FillOperandsByReplace(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand)
     {
         for (var i = 0; i < inputs.Count; i++)

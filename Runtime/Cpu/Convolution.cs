@@ -291,16 +291,7 @@ internal static class Convolution
         }
         var sum = dw.Slice(0, wLength);
         partials.Span.Slice(0, wLength).CopyTo(sum);
-        for (var t = 1; t < groups; t++) TensorPrimitivesAdd(sum, partials.Span.Slice(t * wLength, wLength));
-    }
-
-    private static void TensorPrimitivesAdd<T>(Span<T> sum, ReadOnlySpan<T> part) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (; i + Vector<T>.Count <= sum.Length; i += Vector<T>.Count)
-                (new Vector<T>(sum.Slice(i)) + new Vector<T>(part.Slice(i))).CopyTo(sum.Slice(i));
-        for (; i < sum.Length; i++) sum[i] += part[i];
+        for (var t = 1; t < groups; t++) Elementwise.AddInPlace(sum, partials.Span.Slice(t * wLength, wLength));
     }
 
     /// <summary>

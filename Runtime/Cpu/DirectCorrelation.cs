@@ -80,12 +80,12 @@ internal static unsafe class DirectCorrelation
                         for (var j = 0; j < s.KW; j++, wp++)
                         {
                             var x = Vector256.Load(row + j);
-                            a0 = Fma(Vector256.Create(wp[0]), x, a0);
-                            if (TCount.N > 1) a1 = Fma(Vector256.Create(wp[patch]), x, a1);
-                            if (TCount.N > 2) a2 = Fma(Vector256.Create(wp[2 * patch]), x, a2);
-                            if (TCount.N > 3) a3 = Fma(Vector256.Create(wp[3 * patch]), x, a3);
-                            if (TCount.N > 4) a4 = Fma(Vector256.Create(wp[4 * patch]), x, a4);
-                            if (TCount.N > 5) a5 = Fma(Vector256.Create(wp[5 * patch]), x, a5);
+                            a0 = Fused.MultiplyAdd(Vector256.Create(wp[0]), x, a0);
+                            if (TCount.N > 1) a1 = Fused.MultiplyAdd(Vector256.Create(wp[patch]), x, a1);
+                            if (TCount.N > 2) a2 = Fused.MultiplyAdd(Vector256.Create(wp[2 * patch]), x, a2);
+                            if (TCount.N > 3) a3 = Fused.MultiplyAdd(Vector256.Create(wp[3 * patch]), x, a3);
+                            if (TCount.N > 4) a4 = Fused.MultiplyAdd(Vector256.Create(wp[4 * patch]), x, a4);
+                            if (TCount.N > 5) a5 = Fused.MultiplyAdd(Vector256.Create(wp[5 * patch]), x, a5);
                         }
                     }
                 var at = output + (nint)r * s.OW + col;
@@ -98,11 +98,4 @@ internal static unsafe class DirectCorrelation
             }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> Fma<T>(Vector256<T> x, Vector256<T> y, Vector256<T> acc) where T : unmanaged
-    {
-        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
-        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
-        return x * y + acc;
-    }
 }

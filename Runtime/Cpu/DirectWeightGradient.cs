@@ -16,9 +16,7 @@ namespace Differentiable.Cpu;
 internal static unsafe class DirectWeightGradient
 {
     /// <summary>True when this kernel serves the window: stride 1, and output rows at least a vector wide.</summary>
-    public static bool Serves<T>(Window g) where T : unmanaged =>
-        g.Stride == 1 && Vector256.IsHardwareAccelerated && g.OW >= Vector256<T>.Count &&
-        (typeof(T) == typeof(float) || typeof(T) == typeof(double));
+    public static bool Serves<T>(Window g) where T : unmanaged => g.Stride == 1 && DirectCorrelation.Serves<T>(g.OW);
 
     /// <summary>Elements of scratch <see cref="Run{T}"/> needs for a group of <paramref name="images"/> images.</summary>
     public static int PaddedLength(Window g, int images) =>
@@ -83,14 +81,14 @@ internal static unsafe class DirectWeightGradient
                 {
                     var dv = Vector256.Load(dr + v);
                     var x = sr + v;
-                    a0 = Fma(dv, Vector256.Load(x), a0);
-                    if (TCount.N > 1) a1 = Fma(dv, Vector256.Load(x + 1), a1);
-                    if (TCount.N > 2) a2 = Fma(dv, Vector256.Load(x + 2), a2);
-                    if (TCount.N > 3) a3 = Fma(dv, Vector256.Load(x + 3), a3);
-                    if (TCount.N > 4) a4 = Fma(dv, Vector256.Load(x + 4), a4);
-                    if (TCount.N > 5) a5 = Fma(dv, Vector256.Load(x + 5), a5);
-                    if (TCount.N > 6) a6 = Fma(dv, Vector256.Load(x + 6), a6);
-                    if (TCount.N > 7) a7 = Fma(dv, Vector256.Load(x + 7), a7);
+                    a0 = Fused.MultiplyAdd(dv, Vector256.Load(x), a0);
+                    if (TCount.N > 1) a1 = Fused.MultiplyAdd(dv, Vector256.Load(x + 1), a1);
+                    if (TCount.N > 2) a2 = Fused.MultiplyAdd(dv, Vector256.Load(x + 2), a2);
+                    if (TCount.N > 3) a3 = Fused.MultiplyAdd(dv, Vector256.Load(x + 3), a3);
+                    if (TCount.N > 4) a4 = Fused.MultiplyAdd(dv, Vector256.Load(x + 4), a4);
+                    if (TCount.N > 5) a5 = Fused.MultiplyAdd(dv, Vector256.Load(x + 5), a5);
+                    if (TCount.N > 6) a6 = Fused.MultiplyAdd(dv, Vector256.Load(x + 6), a6);
+                    if (TCount.N > 7) a7 = Fused.MultiplyAdd(dv, Vector256.Load(x + 7), a7);
                 }
                 for (; v < ow; v++)
                 {
@@ -117,11 +115,4 @@ internal static unsafe class DirectWeightGradient
         if (TCount.N > 7) sums[7] = Vector256.Sum(a7) + t7;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> Fma<T>(Vector256<T> x, Vector256<T> y, Vector256<T> acc) where T : unmanaged
-    {
-        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
-        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
-        return x * y + acc;
-    }
 }

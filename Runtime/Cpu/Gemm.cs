@@ -291,21 +291,6 @@ internal static unsafe class Gemm
         static abstract void Run(int kc, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> y, Vector512<T> acc) where T : unmanaged
-    {
-        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
-        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
-        return x * y + acc;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> Fma<T>(Vector256<T> x, Vector256<T> y, Vector256<T> acc) where T : unmanaged
-    {
-        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
-        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
-        return x * y + acc;
-    }
 
     /// <summary>6 rows × 2 Vector512 columns: 12 accumulators of the 32 zmm registers.</summary>
     private readonly struct Kernel512<T> : IKernel<T> where T : unmanaged
@@ -337,17 +322,17 @@ internal static unsafe class Gemm
                 var b1 = Vector512.Load(b + w);
                 b += ldb;
                 var x = Vector512.Create(a0[p]);
-                c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+                c00 = Fused.MultiplyAdd(x, b0, c00); c01 = Fused.MultiplyAdd(x, b1, c01);
                 x = Vector512.Create(a1[p]);
-                c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+                c10 = Fused.MultiplyAdd(x, b0, c10); c11 = Fused.MultiplyAdd(x, b1, c11);
                 x = Vector512.Create(a2[p]);
-                c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+                c20 = Fused.MultiplyAdd(x, b0, c20); c21 = Fused.MultiplyAdd(x, b1, c21);
                 x = Vector512.Create(a3[p]);
-                c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+                c30 = Fused.MultiplyAdd(x, b0, c30); c31 = Fused.MultiplyAdd(x, b1, c31);
                 x = Vector512.Create(a4[p]);
-                c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+                c40 = Fused.MultiplyAdd(x, b0, c40); c41 = Fused.MultiplyAdd(x, b1, c41);
                 x = Vector512.Create(a5[p]);
-                c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+                c50 = Fused.MultiplyAdd(x, b0, c50); c51 = Fused.MultiplyAdd(x, b1, c51);
             }
             c00.Store(c); c01.Store(c + w);
             c10.Store(c + ldc); c11.Store(c + ldc + w);
@@ -388,17 +373,17 @@ internal static unsafe class Gemm
                 var b1 = Vector256.Load(b + w);
                 b += ldb;
                 var x = Vector256.Create(a0[p]);
-                c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+                c00 = Fused.MultiplyAdd(x, b0, c00); c01 = Fused.MultiplyAdd(x, b1, c01);
                 x = Vector256.Create(a1[p]);
-                c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+                c10 = Fused.MultiplyAdd(x, b0, c10); c11 = Fused.MultiplyAdd(x, b1, c11);
                 x = Vector256.Create(a2[p]);
-                c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+                c20 = Fused.MultiplyAdd(x, b0, c20); c21 = Fused.MultiplyAdd(x, b1, c21);
                 x = Vector256.Create(a3[p]);
-                c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+                c30 = Fused.MultiplyAdd(x, b0, c30); c31 = Fused.MultiplyAdd(x, b1, c31);
                 x = Vector256.Create(a4[p]);
-                c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+                c40 = Fused.MultiplyAdd(x, b0, c40); c41 = Fused.MultiplyAdd(x, b1, c41);
                 x = Vector256.Create(a5[p]);
-                c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+                c50 = Fused.MultiplyAdd(x, b0, c50); c51 = Fused.MultiplyAdd(x, b1, c51);
             }
             c00.Store(c); c01.Store(c + w);
             c10.Store(c + ldc); c11.Store(c + ldc + w);
