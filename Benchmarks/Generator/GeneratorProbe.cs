@@ -16,7 +16,10 @@ public static class GeneratorProbe
         // --repeat N: N timed runs of each kind, reporting the fastest and the median (one run is noisy here).
         var at = Array.IndexOf(args, "--repeat");
         var repeat = at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], out var r) && r > 0 ? r : 1;
-        var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (at < 0 || i != at + 1)).ToArray();
+        // --write DIR: also write each input's generated files under DIR/<input>/, to read what a run produced.
+        var wat = Array.IndexOf(args, "--write");
+        var write = wat >= 0 && wat + 1 < args.Length ? args[wat + 1] : null;
+        var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (at < 0 || i != at + 1) && (wat < 0 || i != wat + 1)).ToArray();
         var inputs = GeneratorInput.All().Where(i => names.Length == 0 || names.Contains(i.ToString(), StringComparer.OrdinalIgnoreCase)).ToList();
         if (inputs.Count == 0)
         {
@@ -30,13 +33,24 @@ public static class GeneratorProbe
             bench.Setup();
             var setup = clock.Elapsed.TotalMilliseconds;
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
-            bench.FullRun();
+            var driver = bench.FullRun();
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            if (write is not null)
+                foreach (var generated in driver.GetRunResult().GeneratedTrees)
+                {
+                    var path = Path.Combine(write, input.ToString(), Path.GetFileName(generated.FilePath));
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    File.WriteAllText(path, generated.GetText().ToString());
+                }
+            var pauses = GC.GetTotalPauseDuration();
+            var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
             var full = Time(() => bench.FullRun(), repeat);
+            var pausePerRun = (GC.GetTotalPauseDuration() - pauses).TotalMilliseconds / repeat;
+            var perRun = string.Join("/", Enumerable.Range(0, 3).Select(g => ((GC.CollectionCount(g) - collections[g]) / (double)repeat).ToString("F1")));
             var edit = Time(() => bench.IncrementalRun(), repeat);
             Console.WriteLine(repeat == 1
                 ? $"{input,-14} setup {setup,10:F1} ms   full run {full.Min,10:F1} ms   edit + re-run {edit.Min,10:F1} ms"
-                : $"{input,-14} setup {setup,10:F1} ms   full run {full.Min,8:F1} / {full.Median,8:F1} ms   edit + re-run {edit.Min,8:F1} / {edit.Median,8:F1} ms (fastest / median of {repeat}); a full run allocates {allocated / 1e6:F0} MB");
+                : $"{input,-14} setup {setup,10:F1} ms   full run {full.Min,8:F1} / {full.Median,8:F1} ms   edit + re-run {edit.Min,8:F1} / {edit.Median,8:F1} ms (fastest / median of {repeat}); a full run allocates {allocated / 1e6:F0} MB and pauses {pausePerRun:F1} ms for GC (collections of gen 0/1/2 per run: {perRun})");
         }
         return 0;
     }

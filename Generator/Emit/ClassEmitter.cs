@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Microsoft.CodeAnalysis.Text;
 using System.Linq;
 using Differentiable.Generator.Calls;
 using Differentiable.Generator.Model;
@@ -21,7 +22,7 @@ internal static class ClassEmitter
         type.MemberNames.Concat(RuleTable.All.Select(r => r.CSharp)).Concat(new[] { "ZerosLike", "OnesLike", "Seed", "Tensor", "Labels", "Value", "Gradients" });
 
     /// <summary>The class's file, or null when no method could be generated; diagnostics for everything that was refused.</summary>
-    public static string? Emit(ClassWork work, List<DiagnosticInfo> diagnostics, System.Threading.CancellationToken cancellation)
+    public static SourceText? Emit(ClassWork work, List<DiagnosticInfo> diagnostics, System.Threading.CancellationToken cancellation)
     {
         var type = work.Class;
         var isModule = !type.IsStatic && type.ParameterPaths.Count > 0;
@@ -93,7 +94,7 @@ internal static class ClassEmitter
         }
         if (written == 0) return null;
         file.Close();
-        return file.ToString();
+        return file.ToSourceText();
     }
 
     /// <summary>

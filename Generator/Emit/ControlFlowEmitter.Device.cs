@@ -162,7 +162,7 @@ internal sealed partial class ControlFlowEmitter
         var program = _spec.Name + "DeviceProgram";
         w.Line($"/// <summary>The CUDA kernels of <see cref=\"{program}\"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>");
         w.Line(GeneratedCode);
-        w.StartLine($"public const string {source} = global::Differentiable.Scheduling.KernelPrelude.Source + @\"\n").AppendVerbatim(_deviceCuda.ToString()).Append("\";\n");
+        w.StartLine($"public const string {source} = global::Differentiable.Scheduling.KernelPrelude.Source + @\"\n").AppendVerbatim(_deviceCuda.Range()).Append("\";\n");
         w.Line();
         w.Line("/// <summary>");
         w.Line($"/// Records <see cref=\"{_spec.Name}WithGradients\"/> as a device program for the shapes <paramref name=\"p\"/> was given. The body's control");

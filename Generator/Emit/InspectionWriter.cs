@@ -24,7 +24,7 @@ internal static class InspectionWriter
     /// <param name="csharp">The C# members written for the method (its CPU path), at one level of indentation.</param>
     /// <param name="hasCuda">Whether <c>{M}CudaSource</c> was written.</param>
     /// <param name="gradient">The method's gradient and <paramref name="emitter"/> its names and math; null for a body with control flow (no single graph).</param>
-    public static void Write(SourceWriter w, MethodSpec spec, string csharp, bool hasCuda, Gradient? gradient, MethodEmitter? emitter)
+    public static void Write(SourceWriter w, MethodSpec spec, TextRange csharp, bool hasCuda, Gradient? gradient, MethodEmitter? emitter)
     {
         w.Line();
         w.Line("/// <summary>");
@@ -143,45 +143,34 @@ internal static class InspectionWriter
     /// <paramref name="text"/> as a C# 11 raw string, one source line per line of code, so the record reads like the code
     /// above it; the delimiter is one quote longer than the longest run of quotes in the text.
     /// </summary>
-    private static void WriteRawString(SourceWriter w, string name, string text)
+    private static void WriteRawString(SourceWriter w, string name, TextRange text)
     {
-        var longest = 0;
-        for (int i = 0, run = 0; i < text.Length; i++) longest = System.Math.Max(longest, run = text[i] == '"' ? run + 1 : 0);
-        var quotes = new string('"', System.Math.Max(3, longest + 1));
-        w.Line($"    {name}: {quotes}");
         // Each line is written at the closing delimiter's indentation plus its own beyond the text's least, which the compiler
-        // removes. Lines are sliced in place (no Split, no Substring): the copy is as long as the method's generated code.
-        var end = text.Length;
-        while (end > 0 && text[end - 1] == '\n') end--;
-        var least = int.MaxValue;
-        for (var start = 0; start <= end;)
+        // removes. The text is read back from the file in blocks, twice: it is as long as the method's generated code.
+        text = text.TrimEndNewlines();
+        var (longest, least) = (0, int.MaxValue);
+        for (var lines = text.Lines(); lines.Next();)
         {
-            var stop = LineEnd(text, start, end);
+            var (line, length) = (lines.Line, lines.Length);
+            for (int i = 0, run = 0; i < length; i++) longest = System.Math.Max(longest, run = line[i] == '"' ? run + 1 : 0);
             var indent = 0;
-            while (start + indent < stop && text[start + indent] == ' ') indent++;
-            if (!IsBlank(text, start, stop)) least = System.Math.Min(least, indent);
-            start = stop + 1;
+            while (indent < length && line[indent] == ' ') indent++;
+            if (!IsBlank(line, length)) least = System.Math.Min(least, indent);
         }
         if (least == int.MaxValue) least = 0;
-        for (var start = 0; start <= end;)
+        var quotes = new string('"', System.Math.Max(3, longest + 1));
+        w.Line($"    {name}: {quotes}");
+        for (var lines = text.Lines(); lines.Next();)
         {
-            var stop = LineEnd(text, start, end);
-            if (IsBlank(text, start, stop)) w.Line();
-            else w.Line("    ", text, start + least, stop - start - least);
-            start = stop + 1;
+            if (IsBlank(lines.Line, lines.Length)) w.Line();
+            else w.Line("    ", lines.Line, least, lines.Length - least);
         }
         w.Line($"    {quotes},");
     }
 
-    private static int LineEnd(string text, int start, int end)
+    private static bool IsBlank(char[] line, int length)
     {
-        var stop = text.IndexOf('\n', start, end - start);
-        return stop < 0 ? end : stop;
-    }
-
-    private static bool IsBlank(string text, int start, int stop)
-    {
-        for (var i = start; i < stop; i++) if (!char.IsWhiteSpace(text[i])) return false;
+        for (var i = 0; i < length; i++) if (!char.IsWhiteSpace(line[i])) return false;
         return true;
     }
 

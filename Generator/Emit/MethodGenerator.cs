@@ -82,7 +82,7 @@ internal static class MethodGenerator
 
         if (method.VjpMasks.Count > 0) WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null);
 
-        var csharp = w.ToString(start);
+        var csharp = w.Range(start);
         w.Line();
         var hasCuda = WriteDevice(w, method, context, gradient, emitter, reserved);
         InspectionWriter.Write(w, spec, csharp, hasCuda, gradient, emitter);
@@ -133,7 +133,7 @@ internal static class MethodGenerator
         }
         w.Line();
         var hasCuda = ControlFlowEmitter.WriteDevice(w, method, context);
-        InspectionWriter.Write(w, method.Spec, w.ToString(start), hasCuda, gradient: null, emitter: null);
+        InspectionWriter.Write(w, method.Spec, w.Range(start), hasCuda, gradient: null, emitter: null);
         if (!method.Spec.IsStatic)
         {
             w.Line();

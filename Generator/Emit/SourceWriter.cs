@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Differentiable.Generator.Emit;
 
@@ -14,13 +15,6 @@ internal sealed class SourceWriter
     {
         if (line.Length > 0) _text.Append(' ', _indent * 4).Append(line);
         _text.Append('\n');
-        return this;
-    }
-
-    /// <summary>A line made of <paramref name="prefix"/> and a slice of <paramref name="text"/>, copied in place.</summary>
-    public SourceWriter Line(string prefix, string text, int start, int length)
-    {
-        _text.Append(' ', _indent * 4).Append(prefix).Append(text, start, length).Append('\n');
         return this;
     }
 
@@ -70,14 +64,14 @@ internal sealed class SourceWriter
 
     public override string ToString() => _text.ToString();
 
+    /// <summary>The text as the compiler takes it (UTF-8), read from the builder in chunks rather than copied into one string.</summary>
+    public SourceText ToSourceText() => SourceText.From(new BuilderReader(_text), _text.Length, Encoding.UTF8);
+
     /// <summary>How many characters have been written: a mark to <see cref="ToString(int)"/> from, or to <see cref="Truncate"/> back to.</summary>
     public int Length => _text.Length;
 
     /// <summary>The indentation now, to restore with <see cref="Truncate"/> after a failure left it anywhere.</summary>
     public int Indent => _indent;
-
-    /// <summary>What was written from <paramref name="start"/> on (one member's text, without copying the whole file).</summary>
-    public string ToString(int start) => _text.ToString(start, _text.Length - start);
 
     /// <summary>Drops what was written after <paramref name="length"/> and restores <paramref name="indent"/>: a member that failed halfway leaves nothing.</summary>
     public void Truncate(int length, int indent)
@@ -86,34 +80,59 @@ internal sealed class SourceWriter
         _indent = indent;
     }
 
+    /// <summary>What was written from <paramref name="start"/> on, to read back in blocks (see <see cref="TextRange"/>).</summary>
+    public TextRange Range(int start = 0) => new(_text, start, _text.Length);
+
+    /// <summary>A line made of <paramref name="prefix"/> and <paramref name="text"/>[<paramref name="start"/>, + <paramref name="length"/>).</summary>
+    public SourceWriter Line(string prefix, char[] text, int start, int length)
+    {
+        _text.Append(' ', _indent * 4).Append(prefix).Append(text, start, length).Append('\n');
+        return this;
+    }
+
     /// <summary>
     /// Appends <paramref name="text"/> as the body of a C# verbatim string (<c>"</c> doubled), without its leading
-    /// newlines: what <c>Append(text.TrimStart('\n').Replace("\"", "\"\""))</c> writes, without the two copies
+    /// newlines: what <c>Append(text.ToString().TrimStart('\n').Replace("\"", "\"\""))</c> writes, without the copies
     /// (a method's CUDA source is a third of its generated code).
     /// </summary>
-    public SourceWriter AppendVerbatim(string text)
+    public SourceWriter AppendVerbatim(TextRange text)
     {
-        var start = 0;
-        while (start < text.Length && text[start] == '\n') start++;
-        for (int quote; (quote = text.IndexOf('"', start)) >= 0; start = quote + 1)
-            _text.Append(text, start, quote - start).Append("\"\"");
-        _text.Append(text, start, text.Length - start);
+        var blocks = text.Blocks(new char[4096]);
+        var leading = true;
+        while (blocks.Next())
+        {
+            var block = blocks.Buffer;
+            var start = 0;
+            if (leading)
+            {
+                while (start < blocks.Length && block[start] == '\n') start++;
+                leading = start == blocks.Length;
+            }
+            for (int quote; (quote = System.Array.IndexOf(block, '"', start, blocks.Length - start)) >= 0; start = quote + 1)
+                _text.Append(block, start, quote - start).Append("\"\"");
+            _text.Append(block, start, blocks.Length - start);
+        }
         return this;
     }
 
     /// <summary>
     /// Writes <paramref name="text"/> as one line, each newline in it followed by <paramref name="extra"/> spaces, without
-    /// its trailing newlines: what <c>Line(text.TrimEnd('\n').Replace("\n", "\n" + spaces))</c> writes, without the copies.
+    /// its trailing newlines: what <c>Line(text.ToString().TrimEnd('\n').Replace("\n", "\n" + spaces))</c> writes, without the copies.
     /// </summary>
-    public SourceWriter LineIndented(string text, int extra)
+    public SourceWriter LineIndented(TextRange text, int extra)
     {
-        var end = text.Length;
-        while (end > 0 && text[end - 1] == '\n') end--;
-        if (end > 0) _text.Append(' ', _indent * 4);
-        var start = 0;
-        for (int newline; start < end && (newline = text.IndexOf('\n', start, end - start)) >= 0; start = newline + 1)
-            _text.Append(text, start, newline + 1 - start).Append(' ', extra);
-        _text.Append(text, start, end - start).Append('\n');
+        text = text.TrimEndNewlines();
+        if (text.End > text.Start) _text.Append(' ', _indent * 4);
+        var blocks = text.Blocks(new char[4096]);
+        while (blocks.Next())
+        {
+            var block = blocks.Buffer;
+            var start = 0;
+            for (int newline; (newline = System.Array.IndexOf(block, '\n', start, blocks.Length - start)) >= 0; start = newline + 1)
+                _text.Append(block, start, newline + 1 - start).Append(' ', extra);
+            _text.Append(block, start, blocks.Length - start);
+        }
+        _text.Append('\n');
         return this;
     }
 }

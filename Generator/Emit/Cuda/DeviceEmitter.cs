@@ -113,7 +113,7 @@ internal sealed class DeviceEmitter
 
         w.Line($"/// <summary>The CUDA kernels of <see cref=\"{ProgramName}\"/>, one per step, named after the variables of <see cref=\"{_spec.Name}WithGradients\"/>; compiled at run time by NVRTC.</summary>");
         w.Line(GeneratedCode);
-        w.StartLine($"public const string {SourceName} = global::Differentiable.Scheduling.KernelPrelude.Source + @\"\n").AppendVerbatim(_cuda.ToString()).Append("\";\n");
+        w.StartLine($"public const string {SourceName} = global::Differentiable.Scheduling.KernelPrelude.Source + @\"\n").AppendVerbatim(_cuda.Range()).Append("\";\n");
         w.Line();
         WriteProgram(w);
         return true;
@@ -132,7 +132,7 @@ internal sealed class DeviceEmitter
         w.Line($"p.UseSource(\"{_spec.Class.Name}.{_spec.Name}\", {SourceName});");
         foreach (var leaf in Leaves())
             w.Line($"var {_names[leaf]} = {LeafCall(leaf)};");
-        w.LineIndented(_program.ToString(), extra: 8);
+        w.LineIndented(_program.Range(), extra: 8);
         w.Line($"p.Result({_names[_graph.Result]});");
         foreach (var (leaf, adjoint) in _graph.Gradients)
             w.Line($"p.Gradient(\"{LeafKey(leaf)}\", {(adjoint is null ? $"p.Zeros(\"d_{_names[leaf]}\", {_names[leaf]})" : Operand(adjoint))});");
