@@ -16,5 +16,28 @@ if (args.Length > 0 && args[0] == "peak")
     return 0;
 }
 
+// `step-loop flat100|flat1000|sin|cnn [--seconds 10]`: one training step in a loop, for a profiler to attach to
+// (`perf record`, `dotnet-trace`); prints the mean step time. Not a benchmark: use TrainingStepBenchmarks for numbers.
+if (args.Length > 0 && args[0] == "step-loop")
+{
+    var steps = new TrainingStepBenchmarks();
+    steps.Setup();
+    Func<double> step = args.ElementAtOrDefault(1) switch
+    {
+        "flat100" => steps.FlatNet100,
+        "flat1000" => steps.FlatNet1000,
+        "sin" => steps.SinNet100,
+        "cnn" => steps.Cnn64,
+        _ => throw new ArgumentException("step-loop flat100|flat1000|sin|cnn [--seconds S]"),
+    };
+    var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(double.Parse).DefaultIfEmpty(10).First();
+    for (var i = 0; i < 50; i++) step();
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    var count = 0;
+    while (clock.Elapsed.TotalSeconds < seconds) { step(); count++; }
+    Console.WriteLine($"{args[1]}: {count} steps, {clock.Elapsed.TotalMilliseconds * 1000 / count:F0} µs per step");
+    return 0;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Differentiable.Benchmarks.TrainingStepBenchmarks).Assembly).Run(args);
 return 0;
