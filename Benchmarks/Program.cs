@@ -16,6 +16,10 @@ if (args.Length > 0 && args[0] == "peak")
     return 0;
 }
 
+// `gemm-probe [MxKxN ...]`: the step's matrix products alone, best of 7 × 60 calls, µs and GFLOP/s (Cpu/GemmProbe.cs).
+if (args.Length > 0 && args[0] == "gemm-probe")
+    return GemmProbe.Run(args[1..]);
+
 // `step-loop flat100|flat1000|sin|cnn [--seconds 10]`: one training step in a loop, for a profiler to attach to
 // (`perf record`, `dotnet-trace`); prints the mean step time. Not a benchmark: use TrainingStepBenchmarks for numbers.
 if (args.Length > 0 && args[0] == "step-loop")
