@@ -1,10 +1,10 @@
 using System.Collections.Generic;
-using Microsoft.CodeAnalysis.Text;
 using System.Linq;
 using Differentiable.Generator.Calls;
 using Differentiable.Generator.Model;
 using Differentiable.Generator.Parsing;
 using Differentiable.Generator.Rules;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Differentiable.Generator.Emit;
 

@@ -67,7 +67,7 @@ internal sealed class SourceWriter
     /// <summary>The text as the compiler takes it (UTF-8), read from the builder in chunks rather than copied into one string.</summary>
     public SourceText ToSourceText() => SourceText.From(new BuilderReader(_text), _text.Length, Encoding.UTF8);
 
-    /// <summary>How many characters have been written: a mark to <see cref="ToString(int)"/> from, or to <see cref="Truncate"/> back to.</summary>
+    /// <summary>How many characters have been written: a mark to read a <see cref="Range"/> from, or to <see cref="Truncate"/> back to.</summary>
     public int Length => _text.Length;
 
     /// <summary>The indentation now, to restore with <see cref="Truncate"/> after a failure left it anywhere.</summary>
