@@ -113,6 +113,20 @@ public class IncrementalTests
         + string.Join("\n", run.GeneratorDiagnostics.Select(d => d.Id + " " + d.Location.GetLineSpan()));
 
     [Fact]
+    public void AClassIsDescribedOncePerCompilationNotOncePerMethod()
+    {
+        // Describing a class lists all of its members: done for each of its methods, a class of n methods cost n².
+        var methods = string.Concat(Enumerable.Range(0, 40).Select(k => $"[Differentiable] public Tensor F{k}(Tensor x) => Sum(Tanh(x.MatMul(W)));\n"));
+        var source = "using Differentiable;\nusing static Differentiable.Ops;\npublic partial class Net\n{\n[Parameter] public Tensor W = Tensor.Zeros(3, 2);\n" + methods + "}\n";
+        var run = GeneratorHarness.Run(("Net.cs", source));
+        var classes = run.Result.Results.Single().TrackedSteps[DifferentiableGenerator.ParseStep]
+            .SelectMany(s => s.Outputs).Select(o => ((Differentiable.Generator.Parsing.MethodSpec)o.Value).Class).ToList();
+        Assert.Equal(40, classes.Count);
+        Assert.All(classes, c => Assert.Same(classes[0], c));
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+
+    [Fact]
     public void BodyEditInAnotherFileDoesNotParseTheMethodsAgain()
     {
         const string other = "public class Other { public int A() { return 1; } }";
