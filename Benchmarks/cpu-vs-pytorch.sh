@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The CPU training steps of this project and of PyTorch, side by side, on this machine, in one run:
 #
-#   bash Benchmarks/cpu-vs-pytorch.sh            # about 5 minutes on 2 cores; not in CI (too slow and too noisy)
+#   bash Benchmarks/cpu-vs-pytorch.sh            # 2–5 minutes on 2 cores; not in CI (too slow and too noisy)
 #
 # Installs Debian's python3-torch and libopenblas0-openmp (PyTorch's BLAS) when they are missing. Then: PyTorch's
 # steps (Benchmarks/Cpu/pytorch_cpu_step.py, 2 threads), this project's (BenchmarkDotNet, TrainingStepBenchmarks),
