@@ -60,7 +60,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     private static void Generate(SourceProductionContext output, ClassWork work)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        Microsoft.CodeAnalysis.Text.SourceText? source = null;
+        string? source = null;
         try
         {
             source = ClassEmitter.Emit(work, diagnostics, output.CancellationToken);

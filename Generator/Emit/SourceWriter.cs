@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.CodeAnalysis.Text;
 
 namespace Differentiable.Generator.Emit;
 
@@ -63,9 +62,6 @@ internal sealed class SourceWriter
     }
 
     public override string ToString() => _text.ToString();
-
-    /// <summary>The text as the compiler takes it (UTF-8), read from the builder in chunks rather than copied into one string.</summary>
-    public SourceText ToSourceText() => SourceText.From(new BuilderReader(_text), _text.Length, Encoding.UTF8);
 
     /// <summary>How many characters have been written: a mark to read a <see cref="Range"/> from, or to <see cref="Truncate"/> back to.</summary>
     public int Length => _text.Length;

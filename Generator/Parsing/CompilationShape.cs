@@ -25,7 +25,7 @@ internal sealed class CompilationShape : IEquatable<CompilationShape>
 
     private readonly WeakReference<Compilation> _compilation;
     private readonly string _assemblyName;
-    private readonly CompilationOptions _options;
+    private readonly string _options;
     private readonly MetadataReference[] _references;
     private readonly (string Path, ParseOptions Options, string Shape)[] _trees;
 
@@ -33,7 +33,7 @@ internal sealed class CompilationShape : IEquatable<CompilationShape>
     {
         _compilation = new WeakReference<Compilation>(compilation);
         _assemblyName = compilation.AssemblyName ?? "";
-        _options = compilation.Options;
+        _options = OptionsKey(compilation.Options);
         _references = compilation.References.ToArray();
         _trees = compilation.SyntaxTrees.Select(t => (t.FilePath, t.Options, ShapeOf(t, cancellation))).ToArray();
     }
@@ -47,7 +47,7 @@ internal sealed class CompilationShape : IEquatable<CompilationShape>
     {
         if (other is null) return false;
         if (ReferenceEquals(this, other)) return true;
-        if (_assemblyName != other._assemblyName || !_options.Equals(other._options)) return false;
+        if (_assemblyName != other._assemblyName || _options != other._options) return false;
         if (_references.Length != other._references.Length || _trees.Length != other._trees.Length) return false;
         for (var i = 0; i < _references.Length; i++)
             if (!ReferenceEquals(_references[i], other._references[i])) return false;
@@ -58,6 +58,27 @@ internal sealed class CompilationShape : IEquatable<CompilationShape>
     }
 
     public override bool Equals(object? obj) => Equals(obj as CompilationShape);
+
+    /// <summary>
+    /// The options that change how a body binds, as text. Not <c>CompilationOptions.Equals</c>: it compares the
+    /// options' resolvers with their own <c>Equals</c>, and the command-line compiler's metadata resolver throws
+    /// <see cref="NotImplementedException"/> there. Two builds in the compiler server with the generator cache
+    /// (<c>/features:enable-generator-cache</c>) compare two such options, and the exception failed the generator
+    /// (CS8785: every generated member missing) on the second build after an edit.
+    /// </summary>
+    private static string OptionsKey(CompilationOptions options)
+    {
+        var key = new StringBuilder()
+            .Append(options.Language).Append('|').Append(options.OutputKind).Append('|').Append(options.CheckOverflow).Append('|')
+            .Append(options.OptimizationLevel).Append('|').Append(options.Platform).Append('|').Append(options.MetadataImportOptions).Append('|')
+            .Append(options.NullableContextOptions).Append('|').Append(options.ScriptClassName).Append('|').Append(options.ModuleName);
+        if (options is Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions csharp)
+        {
+            key.Append('|').Append(csharp.AllowUnsafe);
+            foreach (var use in csharp.Usings) key.Append('|').Append(use);
+        }
+        return key.ToString();
+    }
 
     public override int GetHashCode() => _trees.Length * 31 + _references.Length;
 

@@ -112,6 +112,35 @@ public class IncrementalTests
         string.Join("\n", run.Sources.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Key + "\n" + s.Value))
         + string.Join("\n", run.GeneratorDiagnostics.Select(d => d.Id + " " + d.Location.GetLineSpan()));
 
+    /// <summary>
+    /// The command-line compiler's metadata resolver: its <c>Equals</c> throws, as Roslyn's
+    /// <c>CommonCompiler.LoggingMetadataFileReferenceResolver</c> does. The compiler server with the generator cache hands
+    /// the same driver the options of two builds, each with its own resolver.
+    /// </summary>
+    private sealed class ResolverWithoutEquality : MetadataReferenceResolver
+    {
+        public override System.Collections.Immutable.ImmutableArray<PortableExecutableReference> ResolveReference(string reference, string? baseFilePath, MetadataReferenceProperties properties) =>
+            System.Collections.Immutable.ImmutableArray<PortableExecutableReference>.Empty;
+        public override bool Equals(object? other) => throw new NotImplementedException();
+        public override int GetHashCode() => throw new NotImplementedException();
+    }
+
+    [Fact]
+    public void TwoBuildsWhoseOptionsCannotBeComparedStillGenerate()
+    {
+        // The second build of a compiler server with /features:enable-generator-cache: a new compilation, new options
+        // (a new resolver), the same driver. Comparing the options with Equals threw and failed the generator (CS8785).
+        var first = GeneratorHarness.Compile(new[] { ("Net.cs", Model) }, Array.Empty<MetadataReference>(), "Net");
+        first = first.WithOptions(first.Options.WithMetadataReferenceResolver(new ResolverWithoutEquality()));
+        var firstRun = GeneratorHarness.Run(first);
+        // A new compilation, as each build makes (WithOptions on the first would compare the two resolvers itself).
+        var edited = GeneratorHarness.Compile(new[] { ("Net.cs", Model + "// an edit\n") }, Array.Empty<MetadataReference>(), "Net");
+        edited = edited.WithOptions(edited.Options.WithMetadataReferenceResolver(new ResolverWithoutEquality()));
+        var second = GeneratorHarness.Run(edited, firstRun.Driver);
+        Assert.All(second.Result.Results, r => Assert.Null(r.Exception));
+        Assert.Contains(second.Sources.Values, text => text.Contains("LossWithGradients"));
+    }
+
     [Fact]
     public void AClassIsDescribedOncePerCompilationNotOncePerMethod()
     {
