@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Differentiable.Cpu;
 
@@ -25,6 +26,49 @@ internal static class Reductions
                 Elementwise.AddInPlace(acc, x.Slice((o * n + k) * inner, inner));
             }
         }
+    }
+
+    /// <summary>
+    /// The sum of a contiguous run with four vector accumulators (then the lanes, then the tail): a scalar loop is one
+    /// long chain of dependent adds, about a tenth as fast; the rounding error, like pairwise summation's, grows slower
+    /// than a single running sum's because each accumulator sees a quarter of a lane's share.
+    /// </summary>
+    public static T VectorSum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref var start = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        var n = x.Length;
+        var i = 0;
+        var total = T.Zero;
+        if (Vector512.IsHardwareAccelerated && n >= 4 * Vector512<T>.Count)
+        {
+            var w = Vector512<T>.Count;
+            Vector512<T> a0 = Vector512<T>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (; i <= n - 4 * w; i += 4 * w)
+            {
+                a0 += Vector512.LoadUnsafe(ref start, (nuint)i);
+                a1 += Vector512.LoadUnsafe(ref start, (nuint)(i + w));
+                a2 += Vector512.LoadUnsafe(ref start, (nuint)(i + 2 * w));
+                a3 += Vector512.LoadUnsafe(ref start, (nuint)(i + 3 * w));
+            }
+            for (; i <= n - w; i += w) a0 += Vector512.LoadUnsafe(ref start, (nuint)i);
+            total = Vector512.Sum((a0 + a1) + (a2 + a3));
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 4 * Vector256<T>.Count)
+        {
+            var w = Vector256<T>.Count;
+            Vector256<T> a0 = Vector256<T>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (; i <= n - 4 * w; i += 4 * w)
+            {
+                a0 += Vector256.LoadUnsafe(ref start, (nuint)i);
+                a1 += Vector256.LoadUnsafe(ref start, (nuint)(i + w));
+                a2 += Vector256.LoadUnsafe(ref start, (nuint)(i + 2 * w));
+                a3 += Vector256.LoadUnsafe(ref start, (nuint)(i + 3 * w));
+            }
+            for (; i <= n - w; i += w) a0 += Vector256.LoadUnsafe(ref start, (nuint)i);
+            total = Vector256.Sum((a0 + a1) + (a2 + a3));
+        }
+        for (; i < n; i++) total += x[i];
+        return total;
     }
 
     /// <summary>Pairwise summation: the rounding error grows with log n instead of n, which matters for float32 means.</summary>

@@ -108,6 +108,11 @@ public class ConvolutionTests
     [InlineData(DType.Float32, 5, 1, 10, 28, 28, 5, 1, 0)]
     [InlineData(DType.Float32, 3, 2, 3, 20, 21, 3, 1, 2)]
     [InlineData(DType.Float64, 2, 2, 3, 19, 22, 4, 1, 3)]
+    // the direct kernels' pairs (two rows out, two channels' weight gradients) with an odd row and channel left over,
+    // ragged vector tails, and a kernel wider than the weight gradient's eight taps at a time
+    [InlineData(DType.Float32, 3, 2, 5, 15, 26, 3, 1, 0)]
+    [InlineData(DType.Float32, 2, 3, 4, 21, 22, 10, 1, 1)]
+    [InlineData(DType.Float64, 2, 2, 3, 18, 17, 9, 1, 2)]
     public void Conv2dKernelsMatchTheDefinition(DType dtype, int n, int c, int f, int h, int wd, int k, int stride, int padding)
     {
         var rng = new Rng(17);

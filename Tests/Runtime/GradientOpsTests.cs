@@ -1,3 +1,4 @@
+using System.Linq;
 using Differentiable;
 using static Differentiable.Tests.Runtime.TensorAssert;
 
@@ -27,6 +28,48 @@ public class GradientOpsTests
         Close(new[] { 21.0 }, scalar, dtype);
         var ones = GradientOps.SumToShapeOf(g, Tensor.Zeros(new[] { 1, 1 }, dtype));
         Close(new[] { 21.0 }, ones, dtype);
+    }
+
+    /// <summary>
+    /// Every pattern the summation walks differently (axes merged when summed together or contiguous, size-1 axes
+    /// dropped, long rows summed with vectors), against the definition: each element of g added to the element of x's
+    /// shape it was broadcast from.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 4, 10, 24, 24 }, new[] { 10, 1, 1 })]
+    [InlineData(new[] { 3, 5, 8, 8 }, new[] { 1, 5, 1, 1 })]
+    [InlineData(new[] { 6, 7 }, new[] { 7 })]
+    [InlineData(new[] { 2, 3, 4, 5 }, new[] { 2, 1, 4, 1 })]
+    [InlineData(new[] { 2, 3, 4, 5 }, new[] { 3, 1, 5 })]
+    [InlineData(new[] { 2, 1, 70, 3 }, new[] { 1, 1, 70, 1 })]
+    [InlineData(new[] { 5, 130 }, new[] { 5, 1 })]
+    [InlineData(new[] { 3, 1, 4 }, new[] { 1 })]
+    public void SumToShapeOfMatchesTheDefinition(int[] gShape, int[] xShape)
+    {
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            var g = Tensor.Randn(gShape, new Rng(3), dtype);
+            var values = g.ToDoubleArray();
+            var expected = new double[xShape.Aggregate(1, (a, b) => a * b)];
+            var offset = gShape.Length - xShape.Length;
+            for (var flat = 0; flat < values.Length; flat++)
+            {
+                var (rest, target, stride) = (flat, 0, 1);
+                for (var d = gShape.Length - 1; d >= 0; d--)
+                {
+                    var index = rest % gShape[d];
+                    rest /= gShape[d];
+                    if (d < offset) continue;
+                    var size = xShape[d - offset];
+                    target += (size == 1 ? 0 : index) * stride;
+                    stride *= size;
+                }
+                expected[target] += values[flat];
+            }
+            var sum = GradientOps.SumToShapeOf(g, Tensor.Zeros(xShape, dtype));
+            Assert.Equal(xShape, sum.Shape.ToArray());
+            TensorAssert.Close(expected, sum, tolerance: dtype == DType.Float32 ? 1e-4 : 1e-12);
+        }
     }
 
     [Fact]
