@@ -186,6 +186,17 @@ internal static class Elementwise
             dst[0] = TOp.Apply(a[0], b[0]);
             return;
         }
+        Span<int> axes = stackalloc int[rank], mergedA = stackalloc int[rank], mergedB = stackalloc int[rank];
+        rank = Broadcast.Coalesce(shape, stridesA, stridesB, axes, mergedA, mergedB);
+        Rows<TOp, T>(a, mergedA[..rank], b, mergedB[..rank], dst, axes[..rank]);
+    }
+
+    /// <summary><see cref="Binary{TOp, T}"/> over axes already merged, row by row along the innermost.</summary>
+    private static void Rows<TOp, T>(ReadOnlySpan<T> a, ReadOnlySpan<int> stridesA, ReadOnlySpan<T> b, ReadOnlySpan<int> stridesB,
+        Span<T> dst, ReadOnlySpan<int> shape)
+        where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rank = shape.Length;
         var vector = TOp.Vectorized && CanVectorize<T>();
         var inner = shape[rank - 1];
         var sa = stridesA[rank - 1];

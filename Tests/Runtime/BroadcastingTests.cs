@@ -1,3 +1,4 @@
+using System.Linq;
 using Differentiable;
 using static Differentiable.Tests.Runtime.TensorAssert;
 
@@ -5,6 +6,51 @@ namespace Differentiable.Tests.Runtime;
 
 public class BroadcastingTests
 {
+    /// <summary>
+    /// Broadcast patterns whose axes the kernels merge differently (a bias over image planes, both operands broadcast,
+    /// size-1 axes, rows shorter and longer than a vector), for an operation whose operands do not commute, against the
+    /// definition element by element.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 3, 10, 24, 24 }, new[] { 10, 1, 1 })]
+    [InlineData(new[] { 2, 20, 8, 8 }, new[] { 1, 20, 1, 1 })]
+    [InlineData(new[] { 10, 1, 1 }, new[] { 3, 10, 5, 5 })]
+    [InlineData(new[] { 2, 1, 4 }, new[] { 3, 1 })]
+    [InlineData(new[] { 5, 1, 37 }, new[] { 1, 6, 37 })]
+    [InlineData(new[] { 4, 70 }, new[] { 70 })]
+    [InlineData(new[] { 1, 1, 3 }, new[] { 2, 1, 1 })]
+    public void SubtractionBroadcastsAsDefined(int[] aShape, int[] bShape)
+    {
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            var a = Tensor.Randn(aShape, new Rng(5), dtype);
+            var b = Tensor.Randn(bShape, new Rng(6), dtype);
+            var result = Ops.Sub(a, b);
+            var rank = Math.Max(aShape.Length, bShape.Length);
+            int[] Padded(int[] s) => Enumerable.Repeat(1, rank - s.Length).Concat(s).ToArray();
+            var (pa, pb) = (Padded(aShape), Padded(bShape));
+            var shape = pa.Zip(pb, Math.Max).ToArray();
+            Assert.Equal(shape, result.Shape.ToArray());
+            var (va, vb) = (a.ToDoubleArray(), b.ToDoubleArray());
+            var expected = new double[shape.Aggregate(1, (x, y) => x * y)];
+            for (var flat = 0; flat < expected.Length; flat++)
+            {
+                var (rest, ia, ib, sa, sb) = (flat, 0, 0, 1, 1);
+                for (var d = rank - 1; d >= 0; d--)
+                {
+                    var index = rest % shape[d];
+                    rest /= shape[d];
+                    ia += (pa[d] == 1 ? 0 : index) * sa;
+                    ib += (pb[d] == 1 ? 0 : index) * sb;
+                    sa *= pa[d];
+                    sb *= pb[d];
+                }
+                expected[flat] = va[ia] - vb[ib];
+            }
+            TensorAssert.Close(expected, result, tolerance: dtype == DType.Float32 ? 1e-6 : 1e-14);
+        }
+    }
+
     [Theory]
     [InlineData(DType.Float32)]
     [InlineData(DType.Float64)]
