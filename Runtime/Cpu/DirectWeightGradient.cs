@@ -32,52 +32,55 @@ internal static unsafe class DirectWeightGradient
         T* xs = planes.First;
         int rowStride = planes.RowStride, planeStride = planes.PlaneStride;
         int oh = g.OH, ow = g.OW, yImage = f * oh * ow;
-        var sums = stackalloc T[16];
-        // Two output channels at a time: their dy rows differ, but the input vectors each tap reads are the same, so
-        // each input load feeds two multiply-adds (with 5 taps, 7 loads per 10 multiply-adds instead of 6 per 5: the
-        // kernel was bound by loads, at about a quarter of the machine's multiply-add rate). Each (channel, tap) sum
-        // still adds the same terms in the same order, so the result is the same bit for bit.
-        for (var fo = 0; fo < f; fo += 2)
+        var sums = stackalloc T[32];
+        // Output channels in blocks of four (then two, then one): their dy rows differ, but the input vectors each tap
+        // reads are the same, so each input load feeds a multiply-add per channel. With 5 taps a block of four loads
+        // 9 vectors per 20 multiply-adds, a pair 7 per 10, one channel 6 per 5: the single-channel kernel was bound by
+        // loads, at about a quarter of the machine's multiply-add rate. Blocks of four take at most 5 taps at a time
+        // (20 accumulators fit the registers), the others 8. Each (channel, tap) sum still adds the same terms in the
+        // same order, so the result is the same bit for bit.
+        var images = n1 - n0;
+        var sImage = g.C * planeStride;
+        var channelStride = (nint)g.C * g.KH * g.KW;
+        for (var fo = 0; fo < f;)
         {
-            var pair = fo + 1 < f;
+            var block = f - fo >= 4 ? 4 : f - fo >= 2 ? 2 : 1;
+            var chunk = block == 4 ? 5 : 8;
             for (var c = 0; c < g.C; c++)
                 for (var i = 0; i < g.KH; i++)
-                    for (var j0 = 0; j0 < g.KW; j0 += 8)
+                    for (var j0 = 0; j0 < g.KW; j0 += chunk)
                     {
-                        var taps = Math.Min(8, g.KW - j0);
+                        var taps = Math.Min(chunk, g.KW - j0);
                         T* d = dy + (nint)n0 * yImage + (nint)fo * oh * ow, s = xs + (nint)c * planeStride + (nint)i * rowStride + j0;
-                        var images = n1 - n0;
-                        var sImage = g.C * planeStride;
-                        if (pair)
-                            switch (taps)
-                            {
-                                case 1: PairTaps<T, One>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 2: PairTaps<T, Two>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 3: PairTaps<T, Three>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 4: PairTaps<T, Four>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 5: PairTaps<T, Five>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 6: PairTaps<T, Six>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 7: PairTaps<T, Seven>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                default: PairTaps<T, Eight>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                            }
-                        else
-                            switch (taps)
-                            {
-                                case 1: Taps<T, One>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 2: Taps<T, Two>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 3: Taps<T, Three>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 4: Taps<T, Four>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 5: Taps<T, Five>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 6: Taps<T, Six>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                case 7: Taps<T, Seven>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                                default: Taps<T, Eight>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
-                            }
+                        switch (block, taps)
+                        {
+                            case (4, 1): QuadTaps<T, One>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (4, 2): QuadTaps<T, Two>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (4, 3): QuadTaps<T, Three>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (4, 4): QuadTaps<T, Four>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (4, _): QuadTaps<T, Five>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (2, 1): PairTaps<T, One>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (2, 2): PairTaps<T, Two>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (2, 3): PairTaps<T, Three>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (2, 4): PairTaps<T, Four>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (2, 5): PairTaps<T, Five>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (2, 6): PairTaps<T, Six>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (2, 7): PairTaps<T, Seven>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (2, _): PairTaps<T, Eight>(d, oh * ow, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (_, 1): Taps<T, One>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (_, 2): Taps<T, Two>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (_, 3): Taps<T, Three>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (_, 4): Taps<T, Four>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (_, 5): Taps<T, Five>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (_, 6): Taps<T, Six>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            case (_, 7): Taps<T, Seven>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                            default: Taps<T, Eight>(d, yImage, s, sImage, rowStride, images, oh, ow, sums); break;
+                        }
                         var w = dw + (((nint)fo * g.C + c) * g.KH + i) * g.KW + j0;
-                        for (var t = 0; t < taps; t++) w[t] = sums[t];
-                        if (!pair) continue;
-                        var w2 = w + (nint)g.C * g.KH * g.KW;
-                        for (var t = 0; t < taps; t++) w2[t] = sums[8 + t];
+                        for (var k = 0; k < block; k++)
+                            for (var t = 0; t < taps; t++) w[k * channelStride + t] = sums[8 * k + t];
                     }
+            fo += block;
         }
     }
 
@@ -181,20 +184,71 @@ internal static unsafe class DirectWeightGradient
         if (TCount.N > 5) { sums[5] = Vector256.Sum(a5); sums[13] = Vector256.Sum(b5); }
         if (TCount.N > 6) { sums[6] = Vector256.Sum(a6); sums[14] = Vector256.Sum(b6); }
         if (TCount.N > 7) { sums[7] = Vector256.Sum(a7); sums[15] = Vector256.Sum(b7); }
-        if (vectorEnd == ow) return;
-        // The columns past the last whole vector, one at a time, added after the vector sums as Taps adds them.
-        for (var half = 0; half < 2; half++)
+        if (vectorEnd < ow) AddTails<T, TCount>(d, dChannel, 2, dImage, s, sImage, sRow, images, rows, ow, vectorEnd, sums);
+    }
+
+    /// <summary>
+    /// <see cref="Taps{T, TCount}"/> for four output channels at once (at most five taps), whose dy rows are
+    /// <paramref name="dChannel"/> apart: sums[8k + t] for channel k, each input vector loaded once for all four.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void QuadTaps<T, TCount>(T* d, int dChannel, int dImage, T* s, int sImage, int sRow, int images, int rows, int ow, T* sums)
+        where T : unmanaged, IFloatingPointIeee754<T> where TCount : struct, ICount
+    {
+        var width = Vector256<T>.Count;
+        Vector256<T> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default;
+        Vector256<T> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default;
+        Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default;
+        Vector256<T> e0 = default, e1 = default, e2 = default, e3 = default, e4 = default;
+        var vectorEnd = ow / width * width;
+        for (var n = 0; n < images; n++)
         {
-            var tails = stackalloc T[8];
+            T* dr = d + (nint)n * dImage, sr = s + (nint)n * sImage;
+            for (var r = 0; r < rows; r++, dr += ow, sr += sRow)
+            {
+                for (var v = 0; v < vectorEnd; v += width)
+                {
+                    var da = Vector256.Load(dr + v);
+                    var db = Vector256.Load(dr + dChannel + v);
+                    var dc = Vector256.Load(dr + 2 * dChannel + v);
+                    var de = Vector256.Load(dr + 3 * dChannel + v);
+                    var x = sr + v;
+                    var x0 = Vector256.Load(x);
+                    a0 = Fused.MultiplyAdd(da, x0, a0); b0 = Fused.MultiplyAdd(db, x0, b0); c0 = Fused.MultiplyAdd(dc, x0, c0); e0 = Fused.MultiplyAdd(de, x0, e0);
+                    if (TCount.N > 1) { var x1 = Vector256.Load(x + 1); a1 = Fused.MultiplyAdd(da, x1, a1); b1 = Fused.MultiplyAdd(db, x1, b1); c1 = Fused.MultiplyAdd(dc, x1, c1); e1 = Fused.MultiplyAdd(de, x1, e1); }
+                    if (TCount.N > 2) { var x2 = Vector256.Load(x + 2); a2 = Fused.MultiplyAdd(da, x2, a2); b2 = Fused.MultiplyAdd(db, x2, b2); c2 = Fused.MultiplyAdd(dc, x2, c2); e2 = Fused.MultiplyAdd(de, x2, e2); }
+                    if (TCount.N > 3) { var x3 = Vector256.Load(x + 3); a3 = Fused.MultiplyAdd(da, x3, a3); b3 = Fused.MultiplyAdd(db, x3, b3); c3 = Fused.MultiplyAdd(dc, x3, c3); e3 = Fused.MultiplyAdd(de, x3, e3); }
+                    if (TCount.N > 4) { var x4 = Vector256.Load(x + 4); a4 = Fused.MultiplyAdd(da, x4, a4); b4 = Fused.MultiplyAdd(db, x4, b4); c4 = Fused.MultiplyAdd(dc, x4, c4); e4 = Fused.MultiplyAdd(de, x4, e4); }
+                }
+            }
+        }
+        sums[0] = Vector256.Sum(a0); sums[8] = Vector256.Sum(b0); sums[16] = Vector256.Sum(c0); sums[24] = Vector256.Sum(e0);
+        if (TCount.N > 1) { sums[1] = Vector256.Sum(a1); sums[9] = Vector256.Sum(b1); sums[17] = Vector256.Sum(c1); sums[25] = Vector256.Sum(e1); }
+        if (TCount.N > 2) { sums[2] = Vector256.Sum(a2); sums[10] = Vector256.Sum(b2); sums[18] = Vector256.Sum(c2); sums[26] = Vector256.Sum(e2); }
+        if (TCount.N > 3) { sums[3] = Vector256.Sum(a3); sums[11] = Vector256.Sum(b3); sums[19] = Vector256.Sum(c3); sums[27] = Vector256.Sum(e3); }
+        if (TCount.N > 4) { sums[4] = Vector256.Sum(a4); sums[12] = Vector256.Sum(b4); sums[20] = Vector256.Sum(c4); sums[28] = Vector256.Sum(e4); }
+        if (vectorEnd < ow) AddTails<T, TCount>(d, dChannel, 4, dImage, s, sImage, sRow, images, rows, ow, vectorEnd, sums);
+    }
+
+    /// <summary>
+    /// The columns past the last whole vector, one at a time, for <paramref name="channels"/> channels: added to
+    /// sums[8k + t] after the vector sums, as <see cref="Taps{T, TCount}"/> adds its scalar sums.
+    /// </summary>
+    private static void AddTails<T, TCount>(T* d, int dChannel, int channels, int dImage, T* s, int sImage, int sRow, int images, int rows, int ow, int vectorEnd, T* sums)
+        where T : unmanaged, IFloatingPointIeee754<T> where TCount : struct, ICount
+    {
+        var tails = stackalloc T[8];
+        for (var k = 0; k < channels; k++)
+        {
             for (var t = 0; t < TCount.N; t++) tails[t] = T.Zero;
             for (var n = 0; n < images; n++)
             {
-                T* dr = d + (nint)half * dChannel + (nint)n * dImage, sr = s + (nint)n * sImage;
+                T* dr = d + (nint)k * dChannel + (nint)n * dImage, sr = s + (nint)n * sImage;
                 for (var r = 0; r < rows; r++, dr += ow, sr += sRow)
                     for (var v = vectorEnd; v < ow; v++)
                         for (var t = 0; t < TCount.N; t++) tails[t] += dr[v] * sr[v + t];
             }
-            for (var t = 0; t < TCount.N; t++) sums[8 * half + t] += tails[t];
+            for (var t = 0; t < TCount.N; t++) sums[8 * k + t] += tails[t];
         }
     }
 
