@@ -84,6 +84,13 @@ public static partial class GradientOps
         return result;
     }
 
+    /// <summary>
+    /// ReLU's gradient in one pass: <paramref name="dy"/> where <paramref name="y"/> (ReLU's output) is positive, else 0
+    /// (a NaN or infinite dy included, as PyTorch's threshold_backward): dy ⊙ [y &gt; 0] without the mask tensor.
+    /// </summary>
+    public static Tensor ReluGradient(Tensor dy, Tensor y, [CallerArgumentExpression(nameof(dy))] string? dyName = null, [CallerArgumentExpression(nameof(y))] string? yName = null) =>
+        Dispatch.Binary<ReluGradientOp>("ReluGradient", dy, y, dyName, yName);
+
     /// <summary>Broadcast shape: 1 where a &gt; b, 0.5 where a == b, 0 where a &lt; b (ties share Maximum's gradient).</summary>
     public static Tensor GreaterMask(Tensor a, Tensor b, [CallerArgumentExpression(nameof(a))] string? aName = null, [CallerArgumentExpression(nameof(b))] string? bName = null) =>
         Dispatch.Binary<GreaterMaskOp>("GreaterMask", a, b, aName, bName);

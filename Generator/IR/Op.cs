@@ -59,7 +59,7 @@ internal enum Op
     CallValue,
 
     // Used only in backward code: no derivative rule of their own.
-    Sign, Step, GreaterMask, MaxMask,
+    Sign, Step, ReluGradient, GreaterMask, MaxMask,
     SumToShapeOf, ExpandAlong, ExpandMeanAlong, ReshapeLike, ScatterLabels,
     MatMulTransposeA, MatMulTransposeB,
     Conv2dInputGradient, Conv2dWeightGradient, MaxPool2dBackward, AvgPool2dBackward, SliceLike,

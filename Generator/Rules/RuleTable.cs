@@ -142,7 +142,8 @@ internal static class RuleTable
         // The mask reads relu's output ([relu(x) > 0] = [x > 0]), not its input: the pre-activation then has no use
         // after the forward pass, so the device fuses it into relu's kernel and neither path keeps it for the backward.
         new(Op.Relu, GradientKind.Rule, "Relu", "relu({0})",
-            backward: (y, dy, b) => new[] { b.Mul(dy, b.Make(Op.Step, y)) }, adjointMath: new[] { "{dy} ⊙ [{y} > 0]" },
+            // One pass (ReluGradient), not a mask and a product: on the CPU each is a trip through memory.
+            backward: (y, dy, b) => new[] { b.Make(Op.ReluGradient, dy, y) }, adjointMath: new[] { "{dy} ⊙ [{y} > 0]" },
             // fmaxf(x, 0) is x > 0 ? x : 0, NaN included (fmaxf returns the number), with x written once.
             checks: Check("Relu(a)", M), device: Elementwise("fmaxf({0}, 0.0f)")),
 
@@ -287,6 +288,9 @@ internal static class RuleTable
             device: Elementwise("(float)(({0} > 0.0f) - ({0} < 0.0f))")),
         new(Op.Step, GradientKind.Zero, "Step", "[{0} > 0]",
             device: Elementwise("({0} > 0.0f ? 1.0f : 0.0f)")),
+        // dy where y > 0, else 0 (NaN and infinite dy included, as PyTorch's threshold_backward): Relu's gradient.
+        new(Op.ReluGradient, GradientKind.BackwardOnly, "ReluGradient", "{0} ⊙ [{1} > 0]",
+            device: Elementwise("({1} > 0.0f ? {0} : 0.0f)")),
         new(Op.GreaterMask, GradientKind.BackwardOnly, "GreaterMask", "[{0} > {1}]",
             device: Elementwise("({0} > {1} ? 1.0f : 0.0f)")),
         new(Op.MaxMask, GradientKind.BackwardOnly, "MaxMask", "[{0} = {1}]",

@@ -131,6 +131,16 @@ internal readonly struct MinimumOp : IBinaryFunctor { public static T Apply<T>(T
 internal readonly struct PowOp : IBinaryFunctor { public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.Pow(a, b); }
 
 /// <summary>The subgradient split of max(a, b): ties share the gradient equally, as torch.maximum's backward does.</summary>
+/// <summary>a where b &gt; 0, else 0: ReLU's gradient (a the upstream gradient, b ReLU's output), NaN and infinite a included.</summary>
+internal readonly struct ReluGradientOp : IBinaryFunctor
+{
+    public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => b > T.Zero ? a : T.Zero;
+    public static bool Vectorized => true;
+    public static Vector512<T> Apply512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(b, Vector512<T>.Zero), a, Vector512<T>.Zero);
+    public static Vector256<T> Apply256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(b, Vector256<T>.Zero), a, Vector256<T>.Zero);
+}
 internal readonly struct GreaterMaskOp : IBinaryFunctor
 {
     public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> =>

@@ -144,6 +144,29 @@ public class GradientOpsTests
         Close(new[] { 0.25, 0.25, 0.25, 0.25 }, GradientOps.MaxMask(allTies, Ops.Max(allTies, keepDims: true), null, true), dtype);
     }
 
+    /// <summary>
+    /// dy where y &gt; 0, else 0 — at 0, at −0, at NaN y, and for NaN and infinite dy where y ≤ 0 (PyTorch's
+    /// threshold_backward gives 0 there; dy ⊙ [y &gt; 0] would give NaN) — over lengths that end inside a vector.
+    /// </summary>
+    [Theory]
+    [InlineData(DType.Float32, 7)]
+    [InlineData(DType.Float32, 37)]
+    [InlineData(DType.Float64, 19)]
+    public void ReluGradientPassesDyWhereTheOutputIsPositive(DType dtype, int length)
+    {
+        var special = new[] { (1.5, 2.0), (-3.0, 0.0), (4.0, -0.0), (5.0, double.NaN), (double.NaN, -1.0), (double.PositiveInfinity, 0.0), (double.NaN, 2.0) };
+        var dy = new double[length];
+        var y = new double[length];
+        for (var i = 0; i < length; i++) (dy[i], y[i]) = i < special.Length ? special[i] : (i * 0.25 - 3, (i % 3 - 1) * 0.5);
+        var result = GradientOps.ReluGradient(Make(dtype, dy), Make(dtype, y)).ToDoubleArray();
+        for (var i = 0; i < length; i++)
+        {
+            var expected = y[i] > 0 ? dy[i] : 0.0;
+            if (double.IsNaN(expected)) Assert.True(double.IsNaN(result[i]), $"element {i}");
+            else Assert.Equal(expected, result[i], 6);
+        }
+    }
+
     [Theory]
     [InlineData(DType.Float32)]
     [InlineData(DType.Float64)]

@@ -249,7 +249,7 @@ partial class AlexNet : global::Differentiable.IModule
             // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
             var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
             // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
-            var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
+            var d_Fc2_forward = ReluGradient(d_f2_relu, f2_relu);
             var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
             // Fc2_forward = Fc2.Forward(f1)  ⇒  d_f1 = pullback of Fc2.Forward(f1) at d_Fc2_forward, its x
             var d_f1 = Fc2_forward_pullback.x;
@@ -260,7 +260,7 @@ partial class AlexNet : global::Differentiable.IModule
             // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
             var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
             // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
-            var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
+            var d_Fc1_forward = ReluGradient(d_f1_relu, f1_relu);
             var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
             // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
             var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
@@ -273,7 +273,7 @@ partial class AlexNet : global::Differentiable.IModule
             // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
             var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
             // h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
-            var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
+            var d_h5_add = ReluGradient(d_h5_relu, h5_relu);
             // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
             var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
             // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes
@@ -285,7 +285,7 @@ partial class AlexNet : global::Differentiable.IModule
             // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
             var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
             // h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
-            var d_h4_add = Mul(d_h4, Step(h4));
+            var d_h4_add = ReluGradient(d_h4, h4);
             // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
             var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
             // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes
@@ -297,7 +297,7 @@ partial class AlexNet : global::Differentiable.IModule
             // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
             var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
             // h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
-            var d_h3_add = Mul(d_h3, Step(h3));
+            var d_h3_add = ReluGradient(d_h3, h3);
             // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
             var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
             // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes
@@ -311,7 +311,7 @@ partial class AlexNet : global::Differentiable.IModule
             // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
             var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
             // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-            var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+            var d_h2_add = ReluGradient(d_h2_relu, h2_relu);
             // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
             var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
             // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -325,7 +325,7 @@ partial class AlexNet : global::Differentiable.IModule
             // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
             var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
             // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-            var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+            var d_h1_add = ReluGradient(d_h1_relu, h1_relu);
             // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
             var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
             // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -409,7 +409,7 @@ partial class AlexNet : global::Differentiable.IModule
             // f2 = f2_relu ⊙ mask2  ⇒  d_mask2 = d_f2 ⊙ f2_relu, summed over broadcast axes
             var d_mask2 = SumToShapeOf(Mul(d_f2, f2_relu), mask2);
             // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
-            var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
+            var d_Fc2_forward = ReluGradient(d_f2_relu, f2_relu);
             var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
             // Fc2_forward = Fc2.Forward(f1)  ⇒  d_f1 = pullback of Fc2.Forward(f1) at d_Fc2_forward, its x
             var d_f1 = Fc2_forward_pullback.x;
@@ -422,7 +422,7 @@ partial class AlexNet : global::Differentiable.IModule
             // f1 = f1_relu ⊙ mask1  ⇒  d_mask1 = d_f1 ⊙ f1_relu, summed over broadcast axes
             var d_mask1 = SumToShapeOf(Mul(d_f1, f1_relu), mask1);
             // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
-            var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
+            var d_Fc1_forward = ReluGradient(d_f1_relu, f1_relu);
             var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
             // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
             var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
@@ -435,7 +435,7 @@ partial class AlexNet : global::Differentiable.IModule
             // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
             var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
             // h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
-            var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
+            var d_h5_add = ReluGradient(d_h5_relu, h5_relu);
             // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
             var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
             // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes
@@ -447,7 +447,7 @@ partial class AlexNet : global::Differentiable.IModule
             // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
             var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
             // h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
-            var d_h4_add = Mul(d_h4, Step(h4));
+            var d_h4_add = ReluGradient(d_h4, h4);
             // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
             var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
             // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes
@@ -459,7 +459,7 @@ partial class AlexNet : global::Differentiable.IModule
             // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
             var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
             // h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
-            var d_h3_add = Mul(d_h3, Step(h3));
+            var d_h3_add = ReluGradient(d_h3, h3);
             // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
             var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
             // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes
@@ -473,7 +473,7 @@ partial class AlexNet : global::Differentiable.IModule
             // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
             var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
             // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-            var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+            var d_h2_add = ReluGradient(d_h2_relu, h2_relu);
             // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
             var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
             // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -487,7 +487,7 @@ partial class AlexNet : global::Differentiable.IModule
             // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
             var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
             // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-            var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+            var d_h1_add = ReluGradient(d_h1_relu, h1_relu);
             // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
             var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
             // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -730,7 +730,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes
                 var d_f2_relu = SumToShapeOf(Mul(d_f2, mask2), f2_relu);
                 // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
-                var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
+                var d_Fc2_forward = ReluGradient(d_f2_relu, f2_relu);
                 var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
                 // Fc2_forward = Fc2.Forward(f1)  ⇒  d_f1 = pullback of Fc2.Forward(f1) at d_Fc2_forward, its x
                 var d_f1 = Fc2_forward_pullback.x;
@@ -741,7 +741,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes
                 var d_f1_relu = SumToShapeOf(Mul(d_f1, mask1), f1_relu);
                 // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
-                var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
+                var d_Fc1_forward = ReluGradient(d_f1_relu, f1_relu);
                 var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
                 // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
                 var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
@@ -754,7 +754,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
                 var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
                 // h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
-                var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
+                var d_h5_add = ReluGradient(d_h5_relu, h5_relu);
                 // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
                 var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
                 // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes
@@ -766,7 +766,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
                 var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
                 // h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
-                var d_h4_add = Mul(d_h4, Step(h4));
+                var d_h4_add = ReluGradient(d_h4, h4);
                 // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
                 var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
                 // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes
@@ -778,7 +778,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
                 var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
                 // h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
-                var d_h3_add = Mul(d_h3, Step(h3));
+                var d_h3_add = ReluGradient(d_h3, h3);
                 // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
                 var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
                 // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes
@@ -792,7 +792,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
                 var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
                 // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-                var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+                var d_h2_add = ReluGradient(d_h2_relu, h2_relu);
                 // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
                 var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
                 // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -806,7 +806,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
                 var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
                 // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-                var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+                var d_h1_add = ReluGradient(d_h1_relu, h1_relu);
                 // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
                 var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
                 // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -890,7 +890,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // f2 = f2_relu ⊙ mask2  ⇒  d_mask2 = d_f2 ⊙ f2_relu, summed over broadcast axes
                 var d_mask2 = SumToShapeOf(Mul(d_f2, f2_relu), mask2);
                 // f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
-                var d_Fc2_forward = Mul(d_f2_relu, Step(f2_relu));
+                var d_Fc2_forward = ReluGradient(d_f2_relu, f2_relu);
                 var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
                 // Fc2_forward = Fc2.Forward(f1)  ⇒  d_f1 = pullback of Fc2.Forward(f1) at d_Fc2_forward, its x
                 var d_f1 = Fc2_forward_pullback.x;
@@ -903,7 +903,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // f1 = f1_relu ⊙ mask1  ⇒  d_mask1 = d_f1 ⊙ f1_relu, summed over broadcast axes
                 var d_mask1 = SumToShapeOf(Mul(d_f1, f1_relu), mask1);
                 // f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
-                var d_Fc1_forward = Mul(d_f1_relu, Step(f1_relu));
+                var d_Fc1_forward = ReluGradient(d_f1_relu, f1_relu);
                 var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
                 // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
                 var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
@@ -916,7 +916,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu
                 var d_h5_relu = MaxPool2dBackward(d_h5, h5_relu, kernel: 3, stride: 2);
                 // h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
-                var d_h5_add = Mul(d_h5_relu, Step(h5_relu));
+                var d_h5_add = ReluGradient(d_h5_relu, h5_relu);
                 // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes
                 var d_h5_conv2d = SumToShapeOf(d_h5_add, h5_conv2d);
                 // h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes
@@ -928,7 +928,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d
                 var d_Conv5W = Conv2dWeightGradient(d_h5_conv2d, h4, Conv5W, padding: 1);
                 // h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]
-                var d_h4_add = Mul(d_h4, Step(h4));
+                var d_h4_add = ReluGradient(d_h4, h4);
                 // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes
                 var d_h4_conv2d = SumToShapeOf(d_h4_add, h4_conv2d);
                 // h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes
@@ -940,7 +940,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d
                 var d_Conv4W = Conv2dWeightGradient(d_h4_conv2d, h3, Conv4W, padding: 1);
                 // h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]
-                var d_h3_add = Mul(d_h3, Step(h3));
+                var d_h3_add = ReluGradient(d_h3, h3);
                 // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes
                 var d_h3_conv2d = SumToShapeOf(d_h3_add, h3_conv2d);
                 // h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes
@@ -954,7 +954,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu
                 var d_h2_relu = MaxPool2dBackward(d_h2, h2_relu, kernel: 3, stride: 2);
                 // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-                var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+                var d_h2_add = ReluGradient(d_h2_relu, h2_relu);
                 // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
                 var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
                 // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -968,7 +968,7 @@ partial class AlexNet : global::Differentiable.IModule
                 // h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu
                 var d_h1_relu = MaxPool2dBackward(d_h1, h1_relu, kernel: 3, stride: 2);
                 // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-                var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+                var d_h1_add = ReluGradient(d_h1_relu, h1_relu);
                 // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
                 var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
                 // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -1488,11 +1488,11 @@ extern ""C"" __global__ void d_f2_relu_mul(const Geometry g, float* __restrict__
     product_then(g, out, a, b, [&](float d_f2, int i) { return (d_f2 * mask2[at(g, 3, i)]); });
 }
 
-// d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
+// d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
 extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f2_relu, const float* __restrict__ f2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_f2_relu[at(g, 1, i)] * (f2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (f2_relu[at(g, 2, i)] > 0.0f ? d_f2_relu[at(g, 1, i)] : 0.0f);
 }
 
 // d_f1 = d_Fc2_forward_matmul · Fc2_Wᵀ
@@ -1502,46 +1502,46 @@ extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__
     product_then(g, out, a, b, [&](float d_f1, int i) { return (d_f1 * mask1[at(g, 3, i)]); });
 }
 
-// d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
+// d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
 extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1_relu, const float* __restrict__ f1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_f1_relu[at(g, 1, i)] * (f1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (f1_relu[at(g, 2, i)] > 0.0f ? d_f1_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_h5_add = d_h5_relu ⊙ ([h5_relu > 0])
+// d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
 extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h5_relu, const float* __restrict__ h5_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h5_relu[at(g, 1, i)] * (h5_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h5_relu[at(g, 2, i)] > 0.0f ? d_h5_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_h4_add = d_h4 ⊙ ([h4 > 0])
+// d_h4_add = d_h4 ⊙ [h4 > 0]
 extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h4[at(g, 1, i)] * (h4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h4[at(g, 2, i)] > 0.0f ? d_h4[at(g, 1, i)] : 0.0f);
 }
 
-// d_h3_add = d_h3 ⊙ ([h3 > 0])
+// d_h3_add = d_h3 ⊙ [h3 > 0]
 extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h3[at(g, 1, i)] * (h3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h3[at(g, 2, i)] > 0.0f ? d_h3[at(g, 1, i)] : 0.0f);
 }
 
-// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+// d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
 extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+// d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
 extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h1_relu[at(g, 2, i)] > 0.0f ? d_h1_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -1650,7 +1650,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_f2_relu_mul = p.MatMulThen("d_f2_relu_mul", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
         // d_f2_relu = d_f2_relu_mul summed to the shape of f2_relu
         var d_f2_relu = p.SumTo("d_f2_relu", d_f2_relu_mul, f2_relu);
-        // d_Fc2_forward = d_f2_relu ⊙ ([f2_relu > 0])
+        // d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]
         var d_Fc2_forward = p.Map("d_Fc2_forward", new[] { d_f2_relu, f2_relu });
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
@@ -1659,7 +1659,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
         // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
         var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
-        // d_Fc1_forward = d_f1_relu ⊙ ([f1_relu > 0])
+        // d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
         var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_f1_relu, f1_relu });
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
@@ -1668,19 +1668,19 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_h5 = p.ReshapeLike(d_Fc1_forward_flatten, h5);
         // d_h5_relu = d_h5 routed to the maxima of h5_relu
         var d_h5_relu = p.MaxPool2dBackward("d_h5_relu", d_h5, h5_relu, 3, 2, 0);
-        // d_h5_add = d_h5_relu ⊙ ([h5_relu > 0])
+        // d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
         var d_h5_add = p.Map("d_h5_add", new[] { d_h5_relu, h5_relu });
         // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
         var d_h5_conv2d = p.SumTo("d_h5_conv2d", d_h5_add, h5_conv2d);
         // d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
         var d_h4 = p.Conv2dInputGradient("d_h4", d_h5_conv2d, Conv5W, h4, 1, 1);
-        // d_h4_add = d_h4 ⊙ ([h4 > 0])
+        // d_h4_add = d_h4 ⊙ [h4 > 0]
         var d_h4_add = p.Map("d_h4_add", new[] { d_h4, h4 });
         // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
         var d_h4_conv2d = p.SumTo("d_h4_conv2d", d_h4_add, h4_conv2d);
         // d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
         var d_h3 = p.Conv2dInputGradient("d_h3", d_h4_conv2d, Conv4W, h3, 1, 1);
-        // d_h3_add = d_h3 ⊙ ([h3 > 0])
+        // d_h3_add = d_h3 ⊙ [h3 > 0]
         var d_h3_add = p.Map("d_h3_add", new[] { d_h3, h3 });
         // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
         var d_h3_conv2d = p.SumTo("d_h3_conv2d", d_h3_add, h3_conv2d);
@@ -1688,7 +1688,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_h2 = p.Conv2dInputGradient("d_h2", d_h3_conv2d, Conv3W, h2, 1, 1);
         // d_h2_relu = d_h2 routed to the maxima of h2_relu
         var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 3, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+        // d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
         var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
         // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
         var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
@@ -1696,7 +1696,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 2);
         // d_h1_relu = d_h1 routed to the maxima of h1_relu
         var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 3, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+        // d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
         var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
         // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
         var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);

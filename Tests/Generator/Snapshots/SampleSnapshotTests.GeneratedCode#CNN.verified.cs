@@ -152,7 +152,7 @@ partial class CNN : global::Differentiable.IModule
             // h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x
             var d_h2_relu = h2_vjp.Pullback(d_h2).x;
             // h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
-            var d_Conv2_forward = Mul(d_h2_relu, Step(h2_relu));
+            var d_Conv2_forward = ReluGradient(d_h2_relu, h2_relu);
             var Conv2_forward_pullback = Conv2_forward_vjp.Pullback(d_Conv2_forward);
             // Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x
             var d_h1 = Conv2_forward_pullback.x;
@@ -163,7 +163,7 @@ partial class CNN : global::Differentiable.IModule
             // h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x
             var d_h1_relu = h1_vjp.Pullback(d_h1).x;
             // h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
-            var d_Conv1_forward = Mul(d_h1_relu, Step(h1_relu));
+            var d_Conv1_forward = ReluGradient(d_h1_relu, h1_relu);
             var Conv1_forward_pullback = Conv1_forward_vjp.Pullback(d_Conv1_forward);
             // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W
             var d_Conv1_W = Conv1_forward_pullback.W;
@@ -226,7 +226,7 @@ partial class CNN : global::Differentiable.IModule
             // h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x
             var d_h2_relu = h2_vjp.Pullback(d_h2).x;
             // h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
-            var d_Conv2_forward = Mul(d_h2_relu, Step(h2_relu));
+            var d_Conv2_forward = ReluGradient(d_h2_relu, h2_relu);
             var Conv2_forward_pullback = Conv2_forward_vjp.Pullback(d_Conv2_forward);
             // Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x
             var d_h1 = Conv2_forward_pullback.x;
@@ -237,7 +237,7 @@ partial class CNN : global::Differentiable.IModule
             // h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x
             var d_h1_relu = h1_vjp.Pullback(d_h1).x;
             // h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
-            var d_Conv1_forward = Mul(d_h1_relu, Step(h1_relu));
+            var d_Conv1_forward = ReluGradient(d_h1_relu, h1_relu);
             var Conv1_forward_pullback = Conv1_forward_vjp.Pullback(d_Conv1_forward);
             // Conv1_forward = Conv1.Forward(image)  ⇒  d_image = pullback of Conv1.Forward(image) at d_Conv1_forward, its x
             var d_image = Conv1_forward_pullback.x;
@@ -392,7 +392,7 @@ partial class CNN : global::Differentiable.IModule
                 // h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x
                 var d_h2_relu = h2_vjp.Pullback(d_h2).x;
                 // h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
-                var d_Conv2_forward = Mul(d_h2_relu, Step(h2_relu));
+                var d_Conv2_forward = ReluGradient(d_h2_relu, h2_relu);
                 var Conv2_forward_pullback = Conv2_forward_vjp.Pullback(d_Conv2_forward);
                 // Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x
                 var d_h1 = Conv2_forward_pullback.x;
@@ -403,7 +403,7 @@ partial class CNN : global::Differentiable.IModule
                 // h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x
                 var d_h1_relu = h1_vjp.Pullback(d_h1).x;
                 // h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
-                var d_Conv1_forward = Mul(d_h1_relu, Step(h1_relu));
+                var d_Conv1_forward = ReluGradient(d_h1_relu, h1_relu);
                 var Conv1_forward_pullback = Conv1_forward_vjp.Pullback(d_Conv1_forward);
                 // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W
                 var d_Conv1_W = Conv1_forward_pullback.W;
@@ -466,7 +466,7 @@ partial class CNN : global::Differentiable.IModule
                 // h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x
                 var d_h2_relu = h2_vjp.Pullback(d_h2).x;
                 // h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
-                var d_Conv2_forward = Mul(d_h2_relu, Step(h2_relu));
+                var d_Conv2_forward = ReluGradient(d_h2_relu, h2_relu);
                 var Conv2_forward_pullback = Conv2_forward_vjp.Pullback(d_Conv2_forward);
                 // Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x
                 var d_h1 = Conv2_forward_pullback.x;
@@ -477,7 +477,7 @@ partial class CNN : global::Differentiable.IModule
                 // h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x
                 var d_h1_relu = h1_vjp.Pullback(d_h1).x;
                 // h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
-                var d_Conv1_forward = Mul(d_h1_relu, Step(h1_relu));
+                var d_Conv1_forward = ReluGradient(d_h1_relu, h1_relu);
                 var Conv1_forward_pullback = Conv1_forward_vjp.Pullback(d_Conv1_forward);
                 // Conv1_forward = Conv1.Forward(image)  ⇒  d_image = pullback of Conv1.Forward(image) at d_Conv1_forward, its x
                 var d_image = Conv1_forward_pullback.x;
@@ -771,18 +771,18 @@ extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ 
     if (i < g.count) out[i] = (d_Fc_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
 }
 
-// d_Conv2_forward = d_h2_relu ⊙ ([h2_relu > 0])
+// d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
 extern ""C"" __global__ void d_Conv2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Conv1_forward = d_h1_relu ⊙ ([h1_relu > 0])
+// d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
 extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h1_relu[at(g, 2, i)] > 0.0f ? d_h1_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -853,7 +853,7 @@ extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict
         var d_h2 = p.ReshapeLike(d_Flat_forward, h2);
         // d_h2_relu = d_h2 routed to the maxima of h2_relu
         var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, Pool.Kernel, Pool.Stride, Pool.Padding);
-        // d_Conv2_forward = d_h2_relu ⊙ ([h2_relu > 0])
+        // d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
         var d_Conv2_forward = p.Map("d_Conv2_forward", new[] { d_h2_relu, h2_relu });
         // d_Conv2_forward_conv2d = d_Conv2_forward summed to the shape of Conv2_forward_conv2d
         var d_Conv2_forward_conv2d = p.SumTo("d_Conv2_forward_conv2d", d_Conv2_forward, Conv2_forward_conv2d);
@@ -861,7 +861,7 @@ extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict
         var d_h1 = p.Conv2dInputGradient("d_h1", d_Conv2_forward_conv2d, Conv2_W, h1, 1, 0);
         // d_h1_relu = d_h1 routed to the maxima of h1_relu
         var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, Pool.Kernel, Pool.Stride, Pool.Padding);
-        // d_Conv1_forward = d_h1_relu ⊙ ([h1_relu > 0])
+        // d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
         var d_Conv1_forward = p.Map("d_Conv1_forward", new[] { d_h1_relu, h1_relu });
         // d_Conv1_forward_conv2d = d_Conv1_forward summed to the shape of Conv1_forward_conv2d
         var d_Conv1_forward_conv2d = p.SumTo("d_Conv1_forward_conv2d", d_Conv1_forward, Conv1_forward_conv2d);

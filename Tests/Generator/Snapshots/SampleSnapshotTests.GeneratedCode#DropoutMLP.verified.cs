@@ -146,7 +146,7 @@ partial class DropoutMLP : global::Differentiable.IModule
             // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
             var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
             // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
-            var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
+            var d_L2_forward = ReluGradient(d_h2_relu, h2_relu);
             var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
             // L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x
             var d_h1 = L2_forward_pullback.x;
@@ -157,7 +157,7 @@ partial class DropoutMLP : global::Differentiable.IModule
             // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
             var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
             // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
-            var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
+            var d_L1_forward = ReluGradient(d_h1_relu, h1_relu);
             var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
             // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
             var d_L1_W = L1_forward_pullback.W;
@@ -214,7 +214,7 @@ partial class DropoutMLP : global::Differentiable.IModule
             // h2 = h2_relu ⊙ mask2  ⇒  d_mask2 = d_h2 ⊙ h2_relu, summed over broadcast axes
             var d_mask2 = SumToShapeOf(Mul(d_h2, h2_relu), mask2);
             // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
-            var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
+            var d_L2_forward = ReluGradient(d_h2_relu, h2_relu);
             var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
             // L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x
             var d_h1 = L2_forward_pullback.x;
@@ -227,7 +227,7 @@ partial class DropoutMLP : global::Differentiable.IModule
             // h1 = h1_relu ⊙ mask1  ⇒  d_mask1 = d_h1 ⊙ h1_relu, summed over broadcast axes
             var d_mask1 = SumToShapeOf(Mul(d_h1, h1_relu), mask1);
             // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
-            var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
+            var d_L1_forward = ReluGradient(d_h1_relu, h1_relu);
             var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
             // L1_forward = L1.Forward(x)  ⇒  d_x = pullback of L1.Forward(x) at d_L1_forward, its x
             var d_x = L1_forward_pullback.x;
@@ -374,7 +374,7 @@ partial class DropoutMLP : global::Differentiable.IModule
                 // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
                 var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
                 // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
-                var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
+                var d_L2_forward = ReluGradient(d_h2_relu, h2_relu);
                 var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
                 // L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x
                 var d_h1 = L2_forward_pullback.x;
@@ -385,7 +385,7 @@ partial class DropoutMLP : global::Differentiable.IModule
                 // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
                 var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
                 // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
-                var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
+                var d_L1_forward = ReluGradient(d_h1_relu, h1_relu);
                 var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
                 // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
                 var d_L1_W = L1_forward_pullback.W;
@@ -442,7 +442,7 @@ partial class DropoutMLP : global::Differentiable.IModule
                 // h2 = h2_relu ⊙ mask2  ⇒  d_mask2 = d_h2 ⊙ h2_relu, summed over broadcast axes
                 var d_mask2 = SumToShapeOf(Mul(d_h2, h2_relu), mask2);
                 // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
-                var d_L2_forward = Mul(d_h2_relu, Step(h2_relu));
+                var d_L2_forward = ReluGradient(d_h2_relu, h2_relu);
                 var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
                 // L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x
                 var d_h1 = L2_forward_pullback.x;
@@ -455,7 +455,7 @@ partial class DropoutMLP : global::Differentiable.IModule
                 // h1 = h1_relu ⊙ mask1  ⇒  d_mask1 = d_h1 ⊙ h1_relu, summed over broadcast axes
                 var d_mask1 = SumToShapeOf(Mul(d_h1, h1_relu), mask1);
                 // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
-                var d_L1_forward = Mul(d_h1_relu, Step(h1_relu));
+                var d_L1_forward = ReluGradient(d_h1_relu, h1_relu);
                 var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
                 // L1_forward = L1.Forward(x)  ⇒  d_x = pullback of L1.Forward(x) at d_L1_forward, its x
                 var d_x = L1_forward_pullback.x;
@@ -774,11 +774,11 @@ extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__
     product_then(g, out, a, b, [&](float d_h2, int i) { return (d_h2 * mask2[at(g, 3, i)]); });
 }
 
-// d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
+// d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
 extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
 }
 
 // d_h1 = d_L2_forward_matmul · L2_Wᵀ
@@ -788,11 +788,11 @@ extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__
     product_then(g, out, a, b, [&](float d_h1, int i) { return (d_h1 * mask1[at(g, 3, i)]); });
 }
 
-// d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
+// d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
 extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h1_relu[at(g, 2, i)] > 0.0f ? d_h1_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -859,7 +859,7 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         var d_h2_relu_mul = p.MatMulThen("d_h2_relu_mul", d_L3_forward_matmul, p.Transpose(L3_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask2 }, null, out _);
         // d_h2_relu = d_h2_relu_mul summed to the shape of h2_relu
         var d_h2_relu = p.SumTo("d_h2_relu", d_h2_relu_mul, h2_relu);
-        // d_L2_forward = d_h2_relu ⊙ ([h2_relu > 0])
+        // d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
         var d_L2_forward = p.Map("d_L2_forward", new[] { d_h2_relu, h2_relu });
         // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
@@ -868,7 +868,7 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
         // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
         var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
-        // d_L1_forward = d_h1_relu ⊙ ([h1_relu > 0])
+        // d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
         var d_L1_forward = p.Map("d_L1_forward", new[] { d_h1_relu, h1_relu });
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);

@@ -136,7 +136,7 @@ partial class FlatNet : global::Differentiable.IModule
             // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
             var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
             // h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
-            var d_h2_add = Mul(d_h2, Step(h2));
+            var d_h2_add = ReluGradient(d_h2, h2);
             // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
             var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
             // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
@@ -146,7 +146,7 @@ partial class FlatNet : global::Differentiable.IModule
             // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
             var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
             // h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
-            var d_h1_add = Mul(d_h1, Step(h1));
+            var d_h1_add = ReluGradient(d_h1, h1);
             // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
             var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
             // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
@@ -197,7 +197,7 @@ partial class FlatNet : global::Differentiable.IModule
             // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
             var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
             // h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
-            var d_h2_add = Mul(d_h2, Step(h2));
+            var d_h2_add = ReluGradient(d_h2, h2);
             // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
             var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
             // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
@@ -207,7 +207,7 @@ partial class FlatNet : global::Differentiable.IModule
             // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
             var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
             // h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
-            var d_h1_add = Mul(d_h1, Step(h1));
+            var d_h1_add = ReluGradient(d_h1, h1);
             // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
             var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
             // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
@@ -266,17 +266,17 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
 }
 
 // d_h2 = d_forward_matmul · W3ᵀ
-// d_h2_add = d_h2 ⊙ ([h2 > 0])   (the product's epilogue: both in one kernel)
+// d_h2_add = d_h2 ⊙ [h2 > 0]   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2)
 {
-    product_then(g, out, a, b, [&](float d_h2, int i) { return (d_h2 * (h2[at(g, 3, i)] > 0.0f ? 1.0f : 0.0f)); });
+    product_then(g, out, a, b, [&](float d_h2, int i) { return (h2[at(g, 3, i)] > 0.0f ? d_h2 : 0.0f); });
 }
 
 // d_h1 = d_h2_matmul · W2ᵀ
-// d_h1_add = d_h1 ⊙ ([h1 > 0])   (the product's epilogue: both in one kernel)
+// d_h1_add = d_h1 ⊙ [h1 > 0]   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1)
 {
-    product_then(g, out, a, b, [&](float d_h1, int i) { return (d_h1 * (h1[at(g, 3, i)] > 0.0f ? 1.0f : 0.0f)); });
+    product_then(g, out, a, b, [&](float d_h1, int i) { return (h1[at(g, 3, i)] > 0.0f ? d_h1 : 0.0f); });
 }
 ";
 
@@ -322,12 +322,12 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
-        // d_h2_add = d_h2 ⊙ ([h2 > 0])
+        // d_h2_add = d_h2 ⊙ [h2 > 0]
         var d_h2_add = p.MatMulThen("d_h2_add", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2 }, null, out _);
         // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
-        // d_h1_add = d_h1 ⊙ ([h1 > 0])
+        // d_h1_add = d_h1 ⊙ [h1 > 0]
         var d_h1_add = p.MatMulThen("d_h1_add", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1 }, null, out _);
         // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
         var d_h1_matmul = p.SumTo("d_h1_matmul", d_h1_add, h1_matmul);
@@ -475,7 +475,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
                 // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
                 var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
                 // h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
-                var d_h2_add = Mul(d_h2, Step(h2));
+                var d_h2_add = ReluGradient(d_h2, h2);
                 // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
                 var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
                 // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
@@ -485,7 +485,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
                 // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
                 var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
                 // h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
-                var d_h1_add = Mul(d_h1, Step(h1));
+                var d_h1_add = ReluGradient(d_h1, h1);
                 // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
                 var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
                 // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
@@ -536,7 +536,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
                 // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
                 var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
                 // h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
-                var d_h2_add = Mul(d_h2, Step(h2));
+                var d_h2_add = ReluGradient(d_h2, h2);
                 // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
                 var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
                 // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
@@ -546,7 +546,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
                 // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
                 var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
                 // h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
-                var d_h1_add = Mul(d_h1, Step(h1));
+                var d_h1_add = ReluGradient(d_h1, h1);
                 // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
                 var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
                 // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
@@ -832,17 +832,17 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
 }
 
 // d_h2 = d_forward_matmul · W3ᵀ
-// d_h2_add = d_h2 ⊙ ([h2 > 0])   (the product's epilogue: both in one kernel)
+// d_h2_add = d_h2 ⊙ [h2 > 0]   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2)
 {
-    product_then(g, out, a, b, [&](float d_h2, int i) { return (d_h2 * (h2[at(g, 3, i)] > 0.0f ? 1.0f : 0.0f)); });
+    product_then(g, out, a, b, [&](float d_h2, int i) { return (h2[at(g, 3, i)] > 0.0f ? d_h2 : 0.0f); });
 }
 
 // d_h1 = d_h2_matmul · W2ᵀ
-// d_h1_add = d_h1 ⊙ ([h1 > 0])   (the product's epilogue: both in one kernel)
+// d_h1_add = d_h1 ⊙ [h1 > 0]   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1)
 {
-    product_then(g, out, a, b, [&](float d_h1, int i) { return (d_h1 * (h1[at(g, 3, i)] > 0.0f ? 1.0f : 0.0f)); });
+    product_then(g, out, a, b, [&](float d_h1, int i) { return (h1[at(g, 3, i)] > 0.0f ? d_h1 : 0.0f); });
 }
 ";
 
@@ -899,12 +899,12 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         // d_forward_matmul = d_forward_add summed to the shape of forward_matmul
         var d_forward_matmul = p.SumTo("d_forward_matmul", d_forward_add, forward_matmul);
         // d_h2 = d_forward_matmul · W3ᵀ
-        // d_h2_add = d_h2 ⊙ ([h2 > 0])
+        // d_h2_add = d_h2 ⊙ [h2 > 0]
         var d_h2_add = p.MatMulThen("d_h2_add", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2 }, null, out _);
         // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
         var d_h2_matmul = p.SumTo("d_h2_matmul", d_h2_add, h2_matmul);
         // d_h1 = d_h2_matmul · W2ᵀ
-        // d_h1_add = d_h1 ⊙ ([h1 > 0])
+        // d_h1_add = d_h1 ⊙ [h1 > 0]
         var d_h1_add = p.MatMulThen("d_h1_add", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1 }, null, out _);
         // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
         var d_h1_matmul = p.SumTo("d_h1_matmul", d_h1_add, h1_matmul);

@@ -1100,7 +1100,7 @@ partial class GoogLeNet : global::Differentiable.IModule
             // b2 = maxpool2d(b2_relu)  ⇒  d_b2_relu = d_b2 routed to the first maximum of each window of b2_relu
             var d_b2_relu = MaxPool2dBackward(d_b2, b2_relu, kernel: 3, stride: 2, padding: 1);
             // b2_relu = relu(b2_conv2d + b2_reshape)  ⇒  d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
-            var d_b2_add2 = Mul(d_b2_relu, Step(b2_relu));
+            var d_b2_add2 = ReluGradient(d_b2_relu, b2_relu);
             // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_conv2d = d_b2_add2, summed over broadcast axes
             var d_b2_conv2d = SumToShapeOf(d_b2_add2, b2_conv2d);
             // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_reshape = d_b2_add2, summed over broadcast axes
@@ -1112,7 +1112,7 @@ partial class GoogLeNet : global::Differentiable.IModule
             // b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_Conv3W = the correlation of b2_relu2 with d_b2_conv2d
             var d_Conv3W = Conv2dWeightGradient(d_b2_conv2d, b2_relu2, Conv3W, padding: 1);
             // b2_relu2 = relu(b2_conv2d2 + b2_reshape2)  ⇒  d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
-            var d_b2_add = Mul(d_b2_relu2, Step(b2_relu2));
+            var d_b2_add = ReluGradient(d_b2_relu2, b2_relu2);
             // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_conv2d2 = d_b2_add, summed over broadcast axes
             var d_b2_conv2d2 = SumToShapeOf(d_b2_add, b2_conv2d2);
             // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_reshape2 = d_b2_add, summed over broadcast axes
@@ -1126,7 +1126,7 @@ partial class GoogLeNet : global::Differentiable.IModule
             // b1 = maxpool2d(b1_relu)  ⇒  d_b1_relu = d_b1 routed to the first maximum of each window of b1_relu
             var d_b1_relu = MaxPool2dBackward(d_b1, b1_relu, kernel: 3, stride: 2, padding: 1);
             // b1_relu = relu(b1_conv2d + b1_reshape)  ⇒  d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
-            var d_b1_add = Mul(d_b1_relu, Step(b1_relu));
+            var d_b1_add = ReluGradient(d_b1_relu, b1_relu);
             // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_conv2d = d_b1_add, summed over broadcast axes
             var d_b1_conv2d = SumToShapeOf(d_b1_add, b1_conv2d);
             // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_reshape = d_b1_add, summed over broadcast axes
@@ -1464,7 +1464,7 @@ partial class GoogLeNet : global::Differentiable.IModule
             // b2 = maxpool2d(b2_relu)  ⇒  d_b2_relu = d_b2 routed to the first maximum of each window of b2_relu
             var d_b2_relu = MaxPool2dBackward(d_b2, b2_relu, kernel: 3, stride: 2, padding: 1);
             // b2_relu = relu(b2_conv2d + b2_reshape)  ⇒  d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
-            var d_b2_add2 = Mul(d_b2_relu, Step(b2_relu));
+            var d_b2_add2 = ReluGradient(d_b2_relu, b2_relu);
             // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_conv2d = d_b2_add2, summed over broadcast axes
             var d_b2_conv2d = SumToShapeOf(d_b2_add2, b2_conv2d);
             // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_reshape = d_b2_add2, summed over broadcast axes
@@ -1476,7 +1476,7 @@ partial class GoogLeNet : global::Differentiable.IModule
             // b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_Conv3W = the correlation of b2_relu2 with d_b2_conv2d
             var d_Conv3W = Conv2dWeightGradient(d_b2_conv2d, b2_relu2, Conv3W, padding: 1);
             // b2_relu2 = relu(b2_conv2d2 + b2_reshape2)  ⇒  d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
-            var d_b2_add = Mul(d_b2_relu2, Step(b2_relu2));
+            var d_b2_add = ReluGradient(d_b2_relu2, b2_relu2);
             // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_conv2d2 = d_b2_add, summed over broadcast axes
             var d_b2_conv2d2 = SumToShapeOf(d_b2_add, b2_conv2d2);
             // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_reshape2 = d_b2_add, summed over broadcast axes
@@ -1490,7 +1490,7 @@ partial class GoogLeNet : global::Differentiable.IModule
             // b1 = maxpool2d(b1_relu)  ⇒  d_b1_relu = d_b1 routed to the first maximum of each window of b1_relu
             var d_b1_relu = MaxPool2dBackward(d_b1, b1_relu, kernel: 3, stride: 2, padding: 1);
             // b1_relu = relu(b1_conv2d + b1_reshape)  ⇒  d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
-            var d_b1_add = Mul(d_b1_relu, Step(b1_relu));
+            var d_b1_add = ReluGradient(d_b1_relu, b1_relu);
             // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_conv2d = d_b1_add, summed over broadcast axes
             var d_b1_conv2d = SumToShapeOf(d_b1_add, b1_conv2d);
             // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_reshape = d_b1_add, summed over broadcast axes
@@ -2484,7 +2484,7 @@ partial class GoogLeNet : global::Differentiable.IModule
                 // b2 = maxpool2d(b2_relu)  ⇒  d_b2_relu = d_b2 routed to the first maximum of each window of b2_relu
                 var d_b2_relu = MaxPool2dBackward(d_b2, b2_relu, kernel: 3, stride: 2, padding: 1);
                 // b2_relu = relu(b2_conv2d + b2_reshape)  ⇒  d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
-                var d_b2_add2 = Mul(d_b2_relu, Step(b2_relu));
+                var d_b2_add2 = ReluGradient(d_b2_relu, b2_relu);
                 // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_conv2d = d_b2_add2, summed over broadcast axes
                 var d_b2_conv2d = SumToShapeOf(d_b2_add2, b2_conv2d);
                 // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_reshape = d_b2_add2, summed over broadcast axes
@@ -2496,7 +2496,7 @@ partial class GoogLeNet : global::Differentiable.IModule
                 // b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_Conv3W = the correlation of b2_relu2 with d_b2_conv2d
                 var d_Conv3W = Conv2dWeightGradient(d_b2_conv2d, b2_relu2, Conv3W, padding: 1);
                 // b2_relu2 = relu(b2_conv2d2 + b2_reshape2)  ⇒  d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
-                var d_b2_add = Mul(d_b2_relu2, Step(b2_relu2));
+                var d_b2_add = ReluGradient(d_b2_relu2, b2_relu2);
                 // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_conv2d2 = d_b2_add, summed over broadcast axes
                 var d_b2_conv2d2 = SumToShapeOf(d_b2_add, b2_conv2d2);
                 // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_reshape2 = d_b2_add, summed over broadcast axes
@@ -2510,7 +2510,7 @@ partial class GoogLeNet : global::Differentiable.IModule
                 // b1 = maxpool2d(b1_relu)  ⇒  d_b1_relu = d_b1 routed to the first maximum of each window of b1_relu
                 var d_b1_relu = MaxPool2dBackward(d_b1, b1_relu, kernel: 3, stride: 2, padding: 1);
                 // b1_relu = relu(b1_conv2d + b1_reshape)  ⇒  d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
-                var d_b1_add = Mul(d_b1_relu, Step(b1_relu));
+                var d_b1_add = ReluGradient(d_b1_relu, b1_relu);
                 // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_conv2d = d_b1_add, summed over broadcast axes
                 var d_b1_conv2d = SumToShapeOf(d_b1_add, b1_conv2d);
                 // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_reshape = d_b1_add, summed over broadcast axes
@@ -2848,7 +2848,7 @@ partial class GoogLeNet : global::Differentiable.IModule
                 // b2 = maxpool2d(b2_relu)  ⇒  d_b2_relu = d_b2 routed to the first maximum of each window of b2_relu
                 var d_b2_relu = MaxPool2dBackward(d_b2, b2_relu, kernel: 3, stride: 2, padding: 1);
                 // b2_relu = relu(b2_conv2d + b2_reshape)  ⇒  d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
-                var d_b2_add2 = Mul(d_b2_relu, Step(b2_relu));
+                var d_b2_add2 = ReluGradient(d_b2_relu, b2_relu);
                 // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_conv2d = d_b2_add2, summed over broadcast axes
                 var d_b2_conv2d = SumToShapeOf(d_b2_add2, b2_conv2d);
                 // b2_add = b2_conv2d + b2_reshape  ⇒  d_b2_reshape = d_b2_add2, summed over broadcast axes
@@ -2860,7 +2860,7 @@ partial class GoogLeNet : global::Differentiable.IModule
                 // b2_conv2d = conv2d(b2_relu2, Conv3W)  ⇒  d_Conv3W = the correlation of b2_relu2 with d_b2_conv2d
                 var d_Conv3W = Conv2dWeightGradient(d_b2_conv2d, b2_relu2, Conv3W, padding: 1);
                 // b2_relu2 = relu(b2_conv2d2 + b2_reshape2)  ⇒  d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
-                var d_b2_add = Mul(d_b2_relu2, Step(b2_relu2));
+                var d_b2_add = ReluGradient(d_b2_relu2, b2_relu2);
                 // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_conv2d2 = d_b2_add, summed over broadcast axes
                 var d_b2_conv2d2 = SumToShapeOf(d_b2_add, b2_conv2d2);
                 // b2_add = b2_conv2d2 + b2_reshape2  ⇒  d_b2_reshape2 = d_b2_add, summed over broadcast axes
@@ -2874,7 +2874,7 @@ partial class GoogLeNet : global::Differentiable.IModule
                 // b1 = maxpool2d(b1_relu)  ⇒  d_b1_relu = d_b1 routed to the first maximum of each window of b1_relu
                 var d_b1_relu = MaxPool2dBackward(d_b1, b1_relu, kernel: 3, stride: 2, padding: 1);
                 // b1_relu = relu(b1_conv2d + b1_reshape)  ⇒  d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
-                var d_b1_add = Mul(d_b1_relu, Step(b1_relu));
+                var d_b1_add = ReluGradient(d_b1_relu, b1_relu);
                 // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_conv2d = d_b1_add, summed over broadcast axes
                 var d_b1_conv2d = SumToShapeOf(d_b1_add, b1_conv2d);
                 // b1_add = b1_conv2d + b1_reshape  ⇒  d_b1_reshape = d_b1_add, summed over broadcast axes
@@ -4825,46 +4825,46 @@ extern ""C"" __global__ void d_Inception5b_forward(const Geometry g, float* __re
     if (i < g.count) out[i] = (d_b5_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
-// d_Inception5b_p4_add = d_Inception5b_p4 ⊙ ([Inception5b_p4 > 0])
+// d_Inception5b_p4_add = d_Inception5b_p4 ⊙ [Inception5b_p4 > 0]
 extern ""C"" __global__ void d_Inception5b_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p4, const float* __restrict__ Inception5b_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5b_p4[at(g, 1, i)] * (Inception5b_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5b_p4[at(g, 2, i)] > 0.0f ? d_Inception5b_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5b_p3_add2 = d_Inception5b_p3 ⊙ ([Inception5b_p3 > 0])
+// d_Inception5b_p3_add2 = d_Inception5b_p3 ⊙ [Inception5b_p3 > 0]
 extern ""C"" __global__ void d_Inception5b_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p3, const float* __restrict__ Inception5b_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5b_p3[at(g, 1, i)] * (Inception5b_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5b_p3[at(g, 2, i)] > 0.0f ? d_Inception5b_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5b_p3_add = d_Inception5b_p3_relu ⊙ ([Inception5b_p3_relu > 0])
+// d_Inception5b_p3_add = d_Inception5b_p3_relu ⊙ [Inception5b_p3_relu > 0]
 extern ""C"" __global__ void d_Inception5b_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p3_relu, const float* __restrict__ Inception5b_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5b_p3_relu[at(g, 1, i)] * (Inception5b_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5b_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception5b_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5b_p2_add2 = d_Inception5b_p2 ⊙ ([Inception5b_p2 > 0])
+// d_Inception5b_p2_add2 = d_Inception5b_p2 ⊙ [Inception5b_p2 > 0]
 extern ""C"" __global__ void d_Inception5b_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p2, const float* __restrict__ Inception5b_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5b_p2[at(g, 1, i)] * (Inception5b_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5b_p2[at(g, 2, i)] > 0.0f ? d_Inception5b_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5b_p2_add = d_Inception5b_p2_relu ⊙ ([Inception5b_p2_relu > 0])
+// d_Inception5b_p2_add = d_Inception5b_p2_relu ⊙ [Inception5b_p2_relu > 0]
 extern ""C"" __global__ void d_Inception5b_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p2_relu, const float* __restrict__ Inception5b_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5b_p2_relu[at(g, 1, i)] * (Inception5b_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5b_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception5b_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5b_p1_add = d_Inception5b_p1 ⊙ ([Inception5b_p1 > 0])
+// d_Inception5b_p1_add = d_Inception5b_p1 ⊙ [Inception5b_p1 > 0]
 extern ""C"" __global__ void d_Inception5b_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p1, const float* __restrict__ Inception5b_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5b_p1[at(g, 1, i)] * (Inception5b_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5b_p1[at(g, 2, i)] > 0.0f ? d_Inception5b_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_Inception5a_forward = ((d_Inception5a_forward_maxpool2dbackward + d_Inception5a_forward_conv2dinputgradient3) + d_Inception5a_forward_conv2dinputgradient2) + d_Inception5a_forward_conv2dinputgradient
@@ -4874,46 +4874,46 @@ extern ""C"" __global__ void d_Inception5a_forward(const Geometry g, float* __re
     if (i < g.count) out[i] = (((d_Inception5a_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception5a_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception5a_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception5a_forward_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_Inception5a_p4_add = d_Inception5a_p4 ⊙ ([Inception5a_p4 > 0])
+// d_Inception5a_p4_add = d_Inception5a_p4 ⊙ [Inception5a_p4 > 0]
 extern ""C"" __global__ void d_Inception5a_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p4, const float* __restrict__ Inception5a_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5a_p4[at(g, 1, i)] * (Inception5a_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5a_p4[at(g, 2, i)] > 0.0f ? d_Inception5a_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5a_p3_add2 = d_Inception5a_p3 ⊙ ([Inception5a_p3 > 0])
+// d_Inception5a_p3_add2 = d_Inception5a_p3 ⊙ [Inception5a_p3 > 0]
 extern ""C"" __global__ void d_Inception5a_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p3, const float* __restrict__ Inception5a_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5a_p3[at(g, 1, i)] * (Inception5a_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5a_p3[at(g, 2, i)] > 0.0f ? d_Inception5a_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5a_p3_add = d_Inception5a_p3_relu ⊙ ([Inception5a_p3_relu > 0])
+// d_Inception5a_p3_add = d_Inception5a_p3_relu ⊙ [Inception5a_p3_relu > 0]
 extern ""C"" __global__ void d_Inception5a_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p3_relu, const float* __restrict__ Inception5a_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5a_p3_relu[at(g, 1, i)] * (Inception5a_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5a_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception5a_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5a_p2_add2 = d_Inception5a_p2 ⊙ ([Inception5a_p2 > 0])
+// d_Inception5a_p2_add2 = d_Inception5a_p2 ⊙ [Inception5a_p2 > 0]
 extern ""C"" __global__ void d_Inception5a_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p2, const float* __restrict__ Inception5a_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5a_p2[at(g, 1, i)] * (Inception5a_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5a_p2[at(g, 2, i)] > 0.0f ? d_Inception5a_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5a_p2_add = d_Inception5a_p2_relu ⊙ ([Inception5a_p2_relu > 0])
+// d_Inception5a_p2_add = d_Inception5a_p2_relu ⊙ [Inception5a_p2_relu > 0]
 extern ""C"" __global__ void d_Inception5a_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p2_relu, const float* __restrict__ Inception5a_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5a_p2_relu[at(g, 1, i)] * (Inception5a_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5a_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception5a_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5a_p1_add = d_Inception5a_p1 ⊙ ([Inception5a_p1 > 0])
+// d_Inception5a_p1_add = d_Inception5a_p1 ⊙ [Inception5a_p1 > 0]
 extern ""C"" __global__ void d_Inception5a_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p1, const float* __restrict__ Inception5a_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception5a_p1[at(g, 1, i)] * (Inception5a_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception5a_p1[at(g, 2, i)] > 0.0f ? d_Inception5a_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_b4 = ((d_b4_maxpool2dbackward + d_b4_conv2dinputgradient3) + d_b4_conv2dinputgradient2) + d_b4_conv2dinputgradient
@@ -4923,46 +4923,46 @@ extern ""C"" __global__ void d_b4(const Geometry g, float* __restrict__ out, con
     if (i < g.count) out[i] = (((d_b4_maxpool2dbackward[at(g, 1, i)] + d_b4_conv2dinputgradient3[at(g, 2, i)]) + d_b4_conv2dinputgradient2[at(g, 3, i)]) + d_b4_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_Inception4e_p4_add = d_Inception4e_p4 ⊙ ([Inception4e_p4 > 0])
+// d_Inception4e_p4_add = d_Inception4e_p4 ⊙ [Inception4e_p4 > 0]
 extern ""C"" __global__ void d_Inception4e_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p4, const float* __restrict__ Inception4e_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4e_p4[at(g, 1, i)] * (Inception4e_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4e_p4[at(g, 2, i)] > 0.0f ? d_Inception4e_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4e_p3_add2 = d_Inception4e_p3 ⊙ ([Inception4e_p3 > 0])
+// d_Inception4e_p3_add2 = d_Inception4e_p3 ⊙ [Inception4e_p3 > 0]
 extern ""C"" __global__ void d_Inception4e_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p3, const float* __restrict__ Inception4e_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4e_p3[at(g, 1, i)] * (Inception4e_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4e_p3[at(g, 2, i)] > 0.0f ? d_Inception4e_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4e_p3_add = d_Inception4e_p3_relu ⊙ ([Inception4e_p3_relu > 0])
+// d_Inception4e_p3_add = d_Inception4e_p3_relu ⊙ [Inception4e_p3_relu > 0]
 extern ""C"" __global__ void d_Inception4e_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p3_relu, const float* __restrict__ Inception4e_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4e_p3_relu[at(g, 1, i)] * (Inception4e_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4e_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception4e_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4e_p2_add2 = d_Inception4e_p2 ⊙ ([Inception4e_p2 > 0])
+// d_Inception4e_p2_add2 = d_Inception4e_p2 ⊙ [Inception4e_p2 > 0]
 extern ""C"" __global__ void d_Inception4e_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p2, const float* __restrict__ Inception4e_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4e_p2[at(g, 1, i)] * (Inception4e_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4e_p2[at(g, 2, i)] > 0.0f ? d_Inception4e_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4e_p2_add = d_Inception4e_p2_relu ⊙ ([Inception4e_p2_relu > 0])
+// d_Inception4e_p2_add = d_Inception4e_p2_relu ⊙ [Inception4e_p2_relu > 0]
 extern ""C"" __global__ void d_Inception4e_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p2_relu, const float* __restrict__ Inception4e_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4e_p2_relu[at(g, 1, i)] * (Inception4e_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4e_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception4e_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4e_p1_add = d_Inception4e_p1 ⊙ ([Inception4e_p1 > 0])
+// d_Inception4e_p1_add = d_Inception4e_p1 ⊙ [Inception4e_p1 > 0]
 extern ""C"" __global__ void d_Inception4e_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p1, const float* __restrict__ Inception4e_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4e_p1[at(g, 1, i)] * (Inception4e_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4e_p1[at(g, 2, i)] > 0.0f ? d_Inception4e_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_Inception4d_forward = ((d_Inception4d_forward_maxpool2dbackward + d_Inception4d_forward_conv2dinputgradient3) + d_Inception4d_forward_conv2dinputgradient2) + d_Inception4d_forward_conv2dinputgradient
@@ -4972,46 +4972,46 @@ extern ""C"" __global__ void d_Inception4d_forward(const Geometry g, float* __re
     if (i < g.count) out[i] = (((d_Inception4d_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception4d_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception4d_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception4d_forward_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_Inception4d_p4_add = d_Inception4d_p4 ⊙ ([Inception4d_p4 > 0])
+// d_Inception4d_p4_add = d_Inception4d_p4 ⊙ [Inception4d_p4 > 0]
 extern ""C"" __global__ void d_Inception4d_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p4, const float* __restrict__ Inception4d_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4d_p4[at(g, 1, i)] * (Inception4d_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4d_p4[at(g, 2, i)] > 0.0f ? d_Inception4d_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4d_p3_add2 = d_Inception4d_p3 ⊙ ([Inception4d_p3 > 0])
+// d_Inception4d_p3_add2 = d_Inception4d_p3 ⊙ [Inception4d_p3 > 0]
 extern ""C"" __global__ void d_Inception4d_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p3, const float* __restrict__ Inception4d_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4d_p3[at(g, 1, i)] * (Inception4d_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4d_p3[at(g, 2, i)] > 0.0f ? d_Inception4d_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4d_p3_add = d_Inception4d_p3_relu ⊙ ([Inception4d_p3_relu > 0])
+// d_Inception4d_p3_add = d_Inception4d_p3_relu ⊙ [Inception4d_p3_relu > 0]
 extern ""C"" __global__ void d_Inception4d_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p3_relu, const float* __restrict__ Inception4d_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4d_p3_relu[at(g, 1, i)] * (Inception4d_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4d_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception4d_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4d_p2_add2 = d_Inception4d_p2 ⊙ ([Inception4d_p2 > 0])
+// d_Inception4d_p2_add2 = d_Inception4d_p2 ⊙ [Inception4d_p2 > 0]
 extern ""C"" __global__ void d_Inception4d_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p2, const float* __restrict__ Inception4d_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4d_p2[at(g, 1, i)] * (Inception4d_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4d_p2[at(g, 2, i)] > 0.0f ? d_Inception4d_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4d_p2_add = d_Inception4d_p2_relu ⊙ ([Inception4d_p2_relu > 0])
+// d_Inception4d_p2_add = d_Inception4d_p2_relu ⊙ [Inception4d_p2_relu > 0]
 extern ""C"" __global__ void d_Inception4d_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p2_relu, const float* __restrict__ Inception4d_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4d_p2_relu[at(g, 1, i)] * (Inception4d_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4d_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception4d_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4d_p1_add = d_Inception4d_p1 ⊙ ([Inception4d_p1 > 0])
+// d_Inception4d_p1_add = d_Inception4d_p1 ⊙ [Inception4d_p1 > 0]
 extern ""C"" __global__ void d_Inception4d_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p1, const float* __restrict__ Inception4d_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4d_p1[at(g, 1, i)] * (Inception4d_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4d_p1[at(g, 2, i)] > 0.0f ? d_Inception4d_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_Inception4c_forward = ((d_Inception4c_forward_maxpool2dbackward + d_Inception4c_forward_conv2dinputgradient3) + d_Inception4c_forward_conv2dinputgradient2) + d_Inception4c_forward_conv2dinputgradient
@@ -5021,46 +5021,46 @@ extern ""C"" __global__ void d_Inception4c_forward(const Geometry g, float* __re
     if (i < g.count) out[i] = (((d_Inception4c_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception4c_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception4c_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception4c_forward_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_Inception4c_p4_add = d_Inception4c_p4 ⊙ ([Inception4c_p4 > 0])
+// d_Inception4c_p4_add = d_Inception4c_p4 ⊙ [Inception4c_p4 > 0]
 extern ""C"" __global__ void d_Inception4c_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p4, const float* __restrict__ Inception4c_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4c_p4[at(g, 1, i)] * (Inception4c_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4c_p4[at(g, 2, i)] > 0.0f ? d_Inception4c_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4c_p3_add2 = d_Inception4c_p3 ⊙ ([Inception4c_p3 > 0])
+// d_Inception4c_p3_add2 = d_Inception4c_p3 ⊙ [Inception4c_p3 > 0]
 extern ""C"" __global__ void d_Inception4c_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p3, const float* __restrict__ Inception4c_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4c_p3[at(g, 1, i)] * (Inception4c_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4c_p3[at(g, 2, i)] > 0.0f ? d_Inception4c_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4c_p3_add = d_Inception4c_p3_relu ⊙ ([Inception4c_p3_relu > 0])
+// d_Inception4c_p3_add = d_Inception4c_p3_relu ⊙ [Inception4c_p3_relu > 0]
 extern ""C"" __global__ void d_Inception4c_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p3_relu, const float* __restrict__ Inception4c_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4c_p3_relu[at(g, 1, i)] * (Inception4c_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4c_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception4c_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4c_p2_add2 = d_Inception4c_p2 ⊙ ([Inception4c_p2 > 0])
+// d_Inception4c_p2_add2 = d_Inception4c_p2 ⊙ [Inception4c_p2 > 0]
 extern ""C"" __global__ void d_Inception4c_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p2, const float* __restrict__ Inception4c_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4c_p2[at(g, 1, i)] * (Inception4c_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4c_p2[at(g, 2, i)] > 0.0f ? d_Inception4c_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4c_p2_add = d_Inception4c_p2_relu ⊙ ([Inception4c_p2_relu > 0])
+// d_Inception4c_p2_add = d_Inception4c_p2_relu ⊙ [Inception4c_p2_relu > 0]
 extern ""C"" __global__ void d_Inception4c_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p2_relu, const float* __restrict__ Inception4c_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4c_p2_relu[at(g, 1, i)] * (Inception4c_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4c_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception4c_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4c_p1_add = d_Inception4c_p1 ⊙ ([Inception4c_p1 > 0])
+// d_Inception4c_p1_add = d_Inception4c_p1 ⊙ [Inception4c_p1 > 0]
 extern ""C"" __global__ void d_Inception4c_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p1, const float* __restrict__ Inception4c_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4c_p1[at(g, 1, i)] * (Inception4c_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4c_p1[at(g, 2, i)] > 0.0f ? d_Inception4c_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_b4a = ((d_b4a_maxpool2dbackward + d_b4a_conv2dinputgradient3) + d_b4a_conv2dinputgradient2) + d_b4a_conv2dinputgradient
@@ -5070,46 +5070,46 @@ extern ""C"" __global__ void d_b4a(const Geometry g, float* __restrict__ out, co
     if (i < g.count) out[i] = (((d_b4a_maxpool2dbackward[at(g, 1, i)] + d_b4a_conv2dinputgradient3[at(g, 2, i)]) + d_b4a_conv2dinputgradient2[at(g, 3, i)]) + d_b4a_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_Inception4b_p4_add = d_Inception4b_p4 ⊙ ([Inception4b_p4 > 0])
+// d_Inception4b_p4_add = d_Inception4b_p4 ⊙ [Inception4b_p4 > 0]
 extern ""C"" __global__ void d_Inception4b_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p4, const float* __restrict__ Inception4b_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4b_p4[at(g, 1, i)] * (Inception4b_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4b_p4[at(g, 2, i)] > 0.0f ? d_Inception4b_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4b_p3_add2 = d_Inception4b_p3 ⊙ ([Inception4b_p3 > 0])
+// d_Inception4b_p3_add2 = d_Inception4b_p3 ⊙ [Inception4b_p3 > 0]
 extern ""C"" __global__ void d_Inception4b_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p3, const float* __restrict__ Inception4b_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4b_p3[at(g, 1, i)] * (Inception4b_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4b_p3[at(g, 2, i)] > 0.0f ? d_Inception4b_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4b_p3_add = d_Inception4b_p3_relu ⊙ ([Inception4b_p3_relu > 0])
+// d_Inception4b_p3_add = d_Inception4b_p3_relu ⊙ [Inception4b_p3_relu > 0]
 extern ""C"" __global__ void d_Inception4b_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p3_relu, const float* __restrict__ Inception4b_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4b_p3_relu[at(g, 1, i)] * (Inception4b_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4b_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception4b_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4b_p2_add2 = d_Inception4b_p2 ⊙ ([Inception4b_p2 > 0])
+// d_Inception4b_p2_add2 = d_Inception4b_p2 ⊙ [Inception4b_p2 > 0]
 extern ""C"" __global__ void d_Inception4b_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p2, const float* __restrict__ Inception4b_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4b_p2[at(g, 1, i)] * (Inception4b_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4b_p2[at(g, 2, i)] > 0.0f ? d_Inception4b_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4b_p2_add = d_Inception4b_p2_relu ⊙ ([Inception4b_p2_relu > 0])
+// d_Inception4b_p2_add = d_Inception4b_p2_relu ⊙ [Inception4b_p2_relu > 0]
 extern ""C"" __global__ void d_Inception4b_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p2_relu, const float* __restrict__ Inception4b_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4b_p2_relu[at(g, 1, i)] * (Inception4b_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4b_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception4b_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4b_p1_add = d_Inception4b_p1 ⊙ ([Inception4b_p1 > 0])
+// d_Inception4b_p1_add = d_Inception4b_p1 ⊙ [Inception4b_p1 > 0]
 extern ""C"" __global__ void d_Inception4b_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p1, const float* __restrict__ Inception4b_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4b_p1[at(g, 1, i)] * (Inception4b_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4b_p1[at(g, 2, i)] > 0.0f ? d_Inception4b_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_Inception4a_forward = ((d_Inception4a_forward_maxpool2dbackward + d_Inception4a_forward_conv2dinputgradient3) + d_Inception4a_forward_conv2dinputgradient2) + d_Inception4a_forward_conv2dinputgradient
@@ -5119,46 +5119,46 @@ extern ""C"" __global__ void d_Inception4a_forward(const Geometry g, float* __re
     if (i < g.count) out[i] = (((d_Inception4a_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception4a_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception4a_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception4a_forward_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_Inception4a_p4_add = d_Inception4a_p4 ⊙ ([Inception4a_p4 > 0])
+// d_Inception4a_p4_add = d_Inception4a_p4 ⊙ [Inception4a_p4 > 0]
 extern ""C"" __global__ void d_Inception4a_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p4, const float* __restrict__ Inception4a_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4a_p4[at(g, 1, i)] * (Inception4a_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4a_p4[at(g, 2, i)] > 0.0f ? d_Inception4a_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4a_p3_add2 = d_Inception4a_p3 ⊙ ([Inception4a_p3 > 0])
+// d_Inception4a_p3_add2 = d_Inception4a_p3 ⊙ [Inception4a_p3 > 0]
 extern ""C"" __global__ void d_Inception4a_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p3, const float* __restrict__ Inception4a_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4a_p3[at(g, 1, i)] * (Inception4a_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4a_p3[at(g, 2, i)] > 0.0f ? d_Inception4a_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4a_p3_add = d_Inception4a_p3_relu ⊙ ([Inception4a_p3_relu > 0])
+// d_Inception4a_p3_add = d_Inception4a_p3_relu ⊙ [Inception4a_p3_relu > 0]
 extern ""C"" __global__ void d_Inception4a_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p3_relu, const float* __restrict__ Inception4a_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4a_p3_relu[at(g, 1, i)] * (Inception4a_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4a_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception4a_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4a_p2_add2 = d_Inception4a_p2 ⊙ ([Inception4a_p2 > 0])
+// d_Inception4a_p2_add2 = d_Inception4a_p2 ⊙ [Inception4a_p2 > 0]
 extern ""C"" __global__ void d_Inception4a_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p2, const float* __restrict__ Inception4a_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4a_p2[at(g, 1, i)] * (Inception4a_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4a_p2[at(g, 2, i)] > 0.0f ? d_Inception4a_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4a_p2_add = d_Inception4a_p2_relu ⊙ ([Inception4a_p2_relu > 0])
+// d_Inception4a_p2_add = d_Inception4a_p2_relu ⊙ [Inception4a_p2_relu > 0]
 extern ""C"" __global__ void d_Inception4a_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p2_relu, const float* __restrict__ Inception4a_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4a_p2_relu[at(g, 1, i)] * (Inception4a_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4a_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception4a_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception4a_p1_add = d_Inception4a_p1 ⊙ ([Inception4a_p1 > 0])
+// d_Inception4a_p1_add = d_Inception4a_p1 ⊙ [Inception4a_p1 > 0]
 extern ""C"" __global__ void d_Inception4a_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p1, const float* __restrict__ Inception4a_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception4a_p1[at(g, 1, i)] * (Inception4a_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception4a_p1[at(g, 2, i)] > 0.0f ? d_Inception4a_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_b3 = ((d_b3_maxpool2dbackward + d_b3_conv2dinputgradient3) + d_b3_conv2dinputgradient2) + d_b3_conv2dinputgradient
@@ -5168,46 +5168,46 @@ extern ""C"" __global__ void d_b3(const Geometry g, float* __restrict__ out, con
     if (i < g.count) out[i] = (((d_b3_maxpool2dbackward[at(g, 1, i)] + d_b3_conv2dinputgradient3[at(g, 2, i)]) + d_b3_conv2dinputgradient2[at(g, 3, i)]) + d_b3_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_Inception3b_p4_add = d_Inception3b_p4 ⊙ ([Inception3b_p4 > 0])
+// d_Inception3b_p4_add = d_Inception3b_p4 ⊙ [Inception3b_p4 > 0]
 extern ""C"" __global__ void d_Inception3b_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p4, const float* __restrict__ Inception3b_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3b_p4[at(g, 1, i)] * (Inception3b_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3b_p4[at(g, 2, i)] > 0.0f ? d_Inception3b_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception3b_p3_add2 = d_Inception3b_p3 ⊙ ([Inception3b_p3 > 0])
+// d_Inception3b_p3_add2 = d_Inception3b_p3 ⊙ [Inception3b_p3 > 0]
 extern ""C"" __global__ void d_Inception3b_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p3, const float* __restrict__ Inception3b_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3b_p3[at(g, 1, i)] * (Inception3b_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3b_p3[at(g, 2, i)] > 0.0f ? d_Inception3b_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception3b_p3_add = d_Inception3b_p3_relu ⊙ ([Inception3b_p3_relu > 0])
+// d_Inception3b_p3_add = d_Inception3b_p3_relu ⊙ [Inception3b_p3_relu > 0]
 extern ""C"" __global__ void d_Inception3b_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p3_relu, const float* __restrict__ Inception3b_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3b_p3_relu[at(g, 1, i)] * (Inception3b_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3b_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception3b_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception3b_p2_add2 = d_Inception3b_p2 ⊙ ([Inception3b_p2 > 0])
+// d_Inception3b_p2_add2 = d_Inception3b_p2 ⊙ [Inception3b_p2 > 0]
 extern ""C"" __global__ void d_Inception3b_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p2, const float* __restrict__ Inception3b_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3b_p2[at(g, 1, i)] * (Inception3b_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3b_p2[at(g, 2, i)] > 0.0f ? d_Inception3b_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception3b_p2_add = d_Inception3b_p2_relu ⊙ ([Inception3b_p2_relu > 0])
+// d_Inception3b_p2_add = d_Inception3b_p2_relu ⊙ [Inception3b_p2_relu > 0]
 extern ""C"" __global__ void d_Inception3b_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p2_relu, const float* __restrict__ Inception3b_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3b_p2_relu[at(g, 1, i)] * (Inception3b_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3b_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception3b_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception3b_p1_add = d_Inception3b_p1 ⊙ ([Inception3b_p1 > 0])
+// d_Inception3b_p1_add = d_Inception3b_p1 ⊙ [Inception3b_p1 > 0]
 extern ""C"" __global__ void d_Inception3b_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p1, const float* __restrict__ Inception3b_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3b_p1[at(g, 1, i)] * (Inception3b_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3b_p1[at(g, 2, i)] > 0.0f ? d_Inception3b_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_Inception3a_forward = ((d_Inception3a_forward_maxpool2dbackward + d_Inception3a_forward_conv2dinputgradient3) + d_Inception3a_forward_conv2dinputgradient2) + d_Inception3a_forward_conv2dinputgradient
@@ -5217,46 +5217,46 @@ extern ""C"" __global__ void d_Inception3a_forward(const Geometry g, float* __re
     if (i < g.count) out[i] = (((d_Inception3a_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception3a_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception3a_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception3a_forward_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_Inception3a_p4_add = d_Inception3a_p4 ⊙ ([Inception3a_p4 > 0])
+// d_Inception3a_p4_add = d_Inception3a_p4 ⊙ [Inception3a_p4 > 0]
 extern ""C"" __global__ void d_Inception3a_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p4, const float* __restrict__ Inception3a_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3a_p4[at(g, 1, i)] * (Inception3a_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3a_p4[at(g, 2, i)] > 0.0f ? d_Inception3a_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception3a_p3_add2 = d_Inception3a_p3 ⊙ ([Inception3a_p3 > 0])
+// d_Inception3a_p3_add2 = d_Inception3a_p3 ⊙ [Inception3a_p3 > 0]
 extern ""C"" __global__ void d_Inception3a_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p3, const float* __restrict__ Inception3a_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3a_p3[at(g, 1, i)] * (Inception3a_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3a_p3[at(g, 2, i)] > 0.0f ? d_Inception3a_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception3a_p3_add = d_Inception3a_p3_relu ⊙ ([Inception3a_p3_relu > 0])
+// d_Inception3a_p3_add = d_Inception3a_p3_relu ⊙ [Inception3a_p3_relu > 0]
 extern ""C"" __global__ void d_Inception3a_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p3_relu, const float* __restrict__ Inception3a_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3a_p3_relu[at(g, 1, i)] * (Inception3a_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3a_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception3a_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception3a_p2_add2 = d_Inception3a_p2 ⊙ ([Inception3a_p2 > 0])
+// d_Inception3a_p2_add2 = d_Inception3a_p2 ⊙ [Inception3a_p2 > 0]
 extern ""C"" __global__ void d_Inception3a_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p2, const float* __restrict__ Inception3a_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3a_p2[at(g, 1, i)] * (Inception3a_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3a_p2[at(g, 2, i)] > 0.0f ? d_Inception3a_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception3a_p2_add = d_Inception3a_p2_relu ⊙ ([Inception3a_p2_relu > 0])
+// d_Inception3a_p2_add = d_Inception3a_p2_relu ⊙ [Inception3a_p2_relu > 0]
 extern ""C"" __global__ void d_Inception3a_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p2_relu, const float* __restrict__ Inception3a_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3a_p2_relu[at(g, 1, i)] * (Inception3a_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3a_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception3a_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception3a_p1_add = d_Inception3a_p1 ⊙ ([Inception3a_p1 > 0])
+// d_Inception3a_p1_add = d_Inception3a_p1 ⊙ [Inception3a_p1 > 0]
 extern ""C"" __global__ void d_Inception3a_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p1, const float* __restrict__ Inception3a_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Inception3a_p1[at(g, 1, i)] * (Inception3a_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Inception3a_p1[at(g, 2, i)] > 0.0f ? d_Inception3a_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_b2 = ((d_b2_maxpool2dbackward + d_b2_conv2dinputgradient3) + d_b2_conv2dinputgradient2) + d_b2_conv2dinputgradient
@@ -5266,25 +5266,25 @@ extern ""C"" __global__ void d_b2(const Geometry g, float* __restrict__ out, con
     if (i < g.count) out[i] = (((d_b2_maxpool2dbackward[at(g, 1, i)] + d_b2_conv2dinputgradient3[at(g, 2, i)]) + d_b2_conv2dinputgradient2[at(g, 3, i)]) + d_b2_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_b2_add2 = d_b2_relu ⊙ ([b2_relu > 0])
+// d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
 extern ""C"" __global__ void d_b2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b2_relu, const float* __restrict__ b2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_b2_relu[at(g, 1, i)] * (b2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (b2_relu[at(g, 2, i)] > 0.0f ? d_b2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_b2_add = d_b2_relu2 ⊙ ([b2_relu2 > 0])
+// d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
 extern ""C"" __global__ void d_b2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b2_relu2, const float* __restrict__ b2_relu2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_b2_relu2[at(g, 1, i)] * (b2_relu2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (b2_relu2[at(g, 2, i)] > 0.0f ? d_b2_relu2[at(g, 1, i)] : 0.0f);
 }
 
-// d_b1_add = d_b1_relu ⊙ ([b1_relu > 0])
+// d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
 extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b1_relu, const float* __restrict__ b1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_b1_relu[at(g, 1, i)] * (b1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (b1_relu[at(g, 2, i)] > 0.0f ? d_b1_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -5820,7 +5820,7 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // d_Inception5b_forward = d_b5_mean / n expanded to the shape of Inception5b_forward
         var d_Inception5b_forward = p.Map("d_Inception5b_forward", new[] { p.Expand(d_b5_mean, Inception5b_forward, 3, false) }, new float[] { p.MeanScale(Inception5b_forward, 3) });
         var d_Inception5b_p4 = p.Slice(d_Inception5b_forward, Inception5b_p4, 1, true);
-        // d_Inception5b_p4_add = d_Inception5b_p4 ⊙ ([Inception5b_p4 > 0])
+        // d_Inception5b_p4_add = d_Inception5b_p4 ⊙ [Inception5b_p4 > 0]
         var d_Inception5b_p4_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception5b_p4, Inception5b_p4 });
         // d_Inception5b_p4_conv2d = d_Inception5b_p4_add summed to the shape of Inception5b_p4_conv2d
         var d_Inception5b_p4_conv2d = p.SumTo("d_Inception5b_p4_conv2d", d_Inception5b_p4_add, Inception5b_p4_conv2d);
@@ -5830,13 +5830,13 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception5a_forward_maxpool2dbackward = p.MaxPool2dBackward("d_Inception5a_forward_maxpool2dbackward", d_Inception5b_p4_maxpool2d, Inception5a_forward, 3, 1, 1);
         var d_Inception5b_forward_concat = p.Slice(d_Inception5b_forward, Inception5b_forward_concat, 1, false);
         var d_Inception5b_p3 = p.Slice(d_Inception5b_forward_concat, Inception5b_p3, 1, true);
-        // d_Inception5b_p3_add2 = d_Inception5b_p3 ⊙ ([Inception5b_p3 > 0])
+        // d_Inception5b_p3_add2 = d_Inception5b_p3 ⊙ [Inception5b_p3 > 0]
         var d_Inception5b_p3_add2 = p.Map("d_Inception5b_p3_add2", new[] { d_Inception5b_p3, Inception5b_p3 });
         // d_Inception5b_p3_conv2d = d_Inception5b_p3_add2 summed to the shape of Inception5b_p3_conv2d
         var d_Inception5b_p3_conv2d = p.SumTo("d_Inception5b_p3_conv2d", d_Inception5b_p3_add2, Inception5b_p3_conv2d);
         // d_Inception5b_p3_relu = conv_transpose2d(d_Inception5b_p3_conv2d, Inception5b_P3bW)
         var d_Inception5b_p3_relu = p.Conv2dInputGradient("d_Inception5b_p3_relu", d_Inception5b_p3_conv2d, Inception5b_P3bW, Inception5b_p3_relu, 1, 2);
-        // d_Inception5b_p3_add = d_Inception5b_p3_relu ⊙ ([Inception5b_p3_relu > 0])
+        // d_Inception5b_p3_add = d_Inception5b_p3_relu ⊙ [Inception5b_p3_relu > 0]
         var d_Inception5b_p3_add = p.Map("d_Inception5b_p3_add", new[] { d_Inception5b_p3_relu, Inception5b_p3_relu });
         // d_Inception5b_p3_conv2d2 = d_Inception5b_p3_add summed to the shape of Inception5b_p3_conv2d2
         var d_Inception5b_p3_conv2d2 = p.SumTo("d_Inception5b_p3_conv2d2", d_Inception5b_p3_add, Inception5b_p3_conv2d2);
@@ -5844,20 +5844,20 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception5a_forward_conv2dinputgradient3 = p.Conv2dInputGradient("d_Inception5a_forward_conv2dinputgradient3", d_Inception5b_p3_conv2d2, Inception5b_P3aW, Inception5a_forward, 1, 0);
         var d_Inception5b_forward_concat2 = p.Slice(d_Inception5b_forward_concat, Inception5b_forward_concat2, 1, false);
         var d_Inception5b_p2 = p.Slice(d_Inception5b_forward_concat2, Inception5b_p2, 1, true);
-        // d_Inception5b_p2_add2 = d_Inception5b_p2 ⊙ ([Inception5b_p2 > 0])
+        // d_Inception5b_p2_add2 = d_Inception5b_p2 ⊙ [Inception5b_p2 > 0]
         var d_Inception5b_p2_add2 = p.Map("d_Inception5b_p2_add2", new[] { d_Inception5b_p2, Inception5b_p2 });
         // d_Inception5b_p2_conv2d = d_Inception5b_p2_add2 summed to the shape of Inception5b_p2_conv2d
         var d_Inception5b_p2_conv2d = p.SumTo("d_Inception5b_p2_conv2d", d_Inception5b_p2_add2, Inception5b_p2_conv2d);
         // d_Inception5b_p2_relu = conv_transpose2d(d_Inception5b_p2_conv2d, Inception5b_P2bW)
         var d_Inception5b_p2_relu = p.Conv2dInputGradient("d_Inception5b_p2_relu", d_Inception5b_p2_conv2d, Inception5b_P2bW, Inception5b_p2_relu, 1, 1);
-        // d_Inception5b_p2_add = d_Inception5b_p2_relu ⊙ ([Inception5b_p2_relu > 0])
+        // d_Inception5b_p2_add = d_Inception5b_p2_relu ⊙ [Inception5b_p2_relu > 0]
         var d_Inception5b_p2_add = p.Map("d_Inception5b_p2_add", new[] { d_Inception5b_p2_relu, Inception5b_p2_relu });
         // d_Inception5b_p2_conv2d2 = d_Inception5b_p2_add summed to the shape of Inception5b_p2_conv2d2
         var d_Inception5b_p2_conv2d2 = p.SumTo("d_Inception5b_p2_conv2d2", d_Inception5b_p2_add, Inception5b_p2_conv2d2);
         // d_Inception5a_forward_conv2dinputgradient2 = conv_transpose2d(d_Inception5b_p2_conv2d2, Inception5b_P2aW)
         var d_Inception5a_forward_conv2dinputgradient2 = p.Conv2dInputGradient("d_Inception5a_forward_conv2dinputgradient2", d_Inception5b_p2_conv2d2, Inception5b_P2aW, Inception5a_forward, 1, 0);
         var d_Inception5b_p1 = p.Slice(d_Inception5b_forward_concat2, Inception5b_p1, 1, false);
-        // d_Inception5b_p1_add = d_Inception5b_p1 ⊙ ([Inception5b_p1 > 0])
+        // d_Inception5b_p1_add = d_Inception5b_p1 ⊙ [Inception5b_p1 > 0]
         var d_Inception5b_p1_add = p.Map("d_Inception5b_p1_add", new[] { d_Inception5b_p1, Inception5b_p1 });
         // d_Inception5b_p1_conv2d = d_Inception5b_p1_add summed to the shape of Inception5b_p1_conv2d
         var d_Inception5b_p1_conv2d = p.SumTo("d_Inception5b_p1_conv2d", d_Inception5b_p1_add, Inception5b_p1_conv2d);
@@ -5866,7 +5866,7 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // d_Inception5a_forward = ((d_Inception5a_forward_maxpool2dbackward + d_Inception5a_forward_conv2dinputgradient3) + d_Inception5a_forward_conv2dinputgradient2) + d_Inception5a_forward_conv2dinputgradient
         var d_Inception5a_forward = p.Map("d_Inception5a_forward", new[] { d_Inception5a_forward_maxpool2dbackward, d_Inception5a_forward_conv2dinputgradient3, d_Inception5a_forward_conv2dinputgradient2, d_Inception5a_forward_conv2dinputgradient });
         var d_Inception5a_p4 = p.Slice(d_Inception5a_forward, Inception5a_p4, 1, true);
-        // d_Inception5a_p4_add = d_Inception5a_p4 ⊙ ([Inception5a_p4 > 0])
+        // d_Inception5a_p4_add = d_Inception5a_p4 ⊙ [Inception5a_p4 > 0]
         var d_Inception5a_p4_add = p.Map("d_Inception5a_p4_add", new[] { d_Inception5a_p4, Inception5a_p4 });
         // d_Inception5a_p4_conv2d = d_Inception5a_p4_add summed to the shape of Inception5a_p4_conv2d
         var d_Inception5a_p4_conv2d = p.SumTo("d_Inception5a_p4_conv2d", d_Inception5a_p4_add, Inception5a_p4_conv2d);
@@ -5876,13 +5876,13 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b4_maxpool2dbackward = p.MaxPool2dBackward("d_b4_maxpool2dbackward", d_Inception5a_p4_maxpool2d, b4, 3, 1, 1);
         var d_Inception5a_forward_concat = p.Slice(d_Inception5a_forward, Inception5a_forward_concat, 1, false);
         var d_Inception5a_p3 = p.Slice(d_Inception5a_forward_concat, Inception5a_p3, 1, true);
-        // d_Inception5a_p3_add2 = d_Inception5a_p3 ⊙ ([Inception5a_p3 > 0])
+        // d_Inception5a_p3_add2 = d_Inception5a_p3 ⊙ [Inception5a_p3 > 0]
         var d_Inception5a_p3_add2 = p.Map("d_Inception5a_p3_add2", new[] { d_Inception5a_p3, Inception5a_p3 });
         // d_Inception5a_p3_conv2d = d_Inception5a_p3_add2 summed to the shape of Inception5a_p3_conv2d
         var d_Inception5a_p3_conv2d = p.SumTo("d_Inception5a_p3_conv2d", d_Inception5a_p3_add2, Inception5a_p3_conv2d);
         // d_Inception5a_p3_relu = conv_transpose2d(d_Inception5a_p3_conv2d, Inception5a_P3bW)
         var d_Inception5a_p3_relu = p.Conv2dInputGradient("d_Inception5a_p3_relu", d_Inception5a_p3_conv2d, Inception5a_P3bW, Inception5a_p3_relu, 1, 2);
-        // d_Inception5a_p3_add = d_Inception5a_p3_relu ⊙ ([Inception5a_p3_relu > 0])
+        // d_Inception5a_p3_add = d_Inception5a_p3_relu ⊙ [Inception5a_p3_relu > 0]
         var d_Inception5a_p3_add = p.Map("d_Inception5a_p3_add", new[] { d_Inception5a_p3_relu, Inception5a_p3_relu });
         // d_Inception5a_p3_conv2d2 = d_Inception5a_p3_add summed to the shape of Inception5a_p3_conv2d2
         var d_Inception5a_p3_conv2d2 = p.SumTo("d_Inception5a_p3_conv2d2", d_Inception5a_p3_add, Inception5a_p3_conv2d2);
@@ -5890,20 +5890,20 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b4_conv2dinputgradient3 = p.Conv2dInputGradient("d_b4_conv2dinputgradient3", d_Inception5a_p3_conv2d2, Inception5a_P3aW, b4, 1, 0);
         var d_Inception5a_forward_concat2 = p.Slice(d_Inception5a_forward_concat, Inception5a_forward_concat2, 1, false);
         var d_Inception5a_p2 = p.Slice(d_Inception5a_forward_concat2, Inception5a_p2, 1, true);
-        // d_Inception5a_p2_add2 = d_Inception5a_p2 ⊙ ([Inception5a_p2 > 0])
+        // d_Inception5a_p2_add2 = d_Inception5a_p2 ⊙ [Inception5a_p2 > 0]
         var d_Inception5a_p2_add2 = p.Map("d_Inception5a_p2_add2", new[] { d_Inception5a_p2, Inception5a_p2 });
         // d_Inception5a_p2_conv2d = d_Inception5a_p2_add2 summed to the shape of Inception5a_p2_conv2d
         var d_Inception5a_p2_conv2d = p.SumTo("d_Inception5a_p2_conv2d", d_Inception5a_p2_add2, Inception5a_p2_conv2d);
         // d_Inception5a_p2_relu = conv_transpose2d(d_Inception5a_p2_conv2d, Inception5a_P2bW)
         var d_Inception5a_p2_relu = p.Conv2dInputGradient("d_Inception5a_p2_relu", d_Inception5a_p2_conv2d, Inception5a_P2bW, Inception5a_p2_relu, 1, 1);
-        // d_Inception5a_p2_add = d_Inception5a_p2_relu ⊙ ([Inception5a_p2_relu > 0])
+        // d_Inception5a_p2_add = d_Inception5a_p2_relu ⊙ [Inception5a_p2_relu > 0]
         var d_Inception5a_p2_add = p.Map("d_Inception5a_p2_add", new[] { d_Inception5a_p2_relu, Inception5a_p2_relu });
         // d_Inception5a_p2_conv2d2 = d_Inception5a_p2_add summed to the shape of Inception5a_p2_conv2d2
         var d_Inception5a_p2_conv2d2 = p.SumTo("d_Inception5a_p2_conv2d2", d_Inception5a_p2_add, Inception5a_p2_conv2d2);
         // d_b4_conv2dinputgradient2 = conv_transpose2d(d_Inception5a_p2_conv2d2, Inception5a_P2aW)
         var d_b4_conv2dinputgradient2 = p.Conv2dInputGradient("d_b4_conv2dinputgradient2", d_Inception5a_p2_conv2d2, Inception5a_P2aW, b4, 1, 0);
         var d_Inception5a_p1 = p.Slice(d_Inception5a_forward_concat2, Inception5a_p1, 1, false);
-        // d_Inception5a_p1_add = d_Inception5a_p1 ⊙ ([Inception5a_p1 > 0])
+        // d_Inception5a_p1_add = d_Inception5a_p1 ⊙ [Inception5a_p1 > 0]
         var d_Inception5a_p1_add = p.Map("d_Inception5a_p1_add", new[] { d_Inception5a_p1, Inception5a_p1 });
         // d_Inception5a_p1_conv2d = d_Inception5a_p1_add summed to the shape of Inception5a_p1_conv2d
         var d_Inception5a_p1_conv2d = p.SumTo("d_Inception5a_p1_conv2d", d_Inception5a_p1_add, Inception5a_p1_conv2d);
@@ -5914,7 +5914,7 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // d_Inception4e_forward = d_b4 routed to the maxima of Inception4e_forward
         var d_Inception4e_forward = p.MaxPool2dBackward("d_Inception4e_forward", d_b4, Inception4e_forward, 3, 2, 1);
         var d_Inception4e_p4 = p.Slice(d_Inception4e_forward, Inception4e_p4, 1, true);
-        // d_Inception4e_p4_add = d_Inception4e_p4 ⊙ ([Inception4e_p4 > 0])
+        // d_Inception4e_p4_add = d_Inception4e_p4 ⊙ [Inception4e_p4 > 0]
         var d_Inception4e_p4_add = p.Map("d_Inception4e_p4_add", new[] { d_Inception4e_p4, Inception4e_p4 });
         // d_Inception4e_p4_conv2d = d_Inception4e_p4_add summed to the shape of Inception4e_p4_conv2d
         var d_Inception4e_p4_conv2d = p.SumTo("d_Inception4e_p4_conv2d", d_Inception4e_p4_add, Inception4e_p4_conv2d);
@@ -5924,13 +5924,13 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception4d_forward_maxpool2dbackward = p.MaxPool2dBackward("d_Inception4d_forward_maxpool2dbackward", d_Inception4e_p4_maxpool2d, Inception4d_forward, 3, 1, 1);
         var d_Inception4e_forward_concat = p.Slice(d_Inception4e_forward, Inception4e_forward_concat, 1, false);
         var d_Inception4e_p3 = p.Slice(d_Inception4e_forward_concat, Inception4e_p3, 1, true);
-        // d_Inception4e_p3_add2 = d_Inception4e_p3 ⊙ ([Inception4e_p3 > 0])
+        // d_Inception4e_p3_add2 = d_Inception4e_p3 ⊙ [Inception4e_p3 > 0]
         var d_Inception4e_p3_add2 = p.Map("d_Inception4e_p3_add2", new[] { d_Inception4e_p3, Inception4e_p3 });
         // d_Inception4e_p3_conv2d = d_Inception4e_p3_add2 summed to the shape of Inception4e_p3_conv2d
         var d_Inception4e_p3_conv2d = p.SumTo("d_Inception4e_p3_conv2d", d_Inception4e_p3_add2, Inception4e_p3_conv2d);
         // d_Inception4e_p3_relu = conv_transpose2d(d_Inception4e_p3_conv2d, Inception4e_P3bW)
         var d_Inception4e_p3_relu = p.Conv2dInputGradient("d_Inception4e_p3_relu", d_Inception4e_p3_conv2d, Inception4e_P3bW, Inception4e_p3_relu, 1, 2);
-        // d_Inception4e_p3_add = d_Inception4e_p3_relu ⊙ ([Inception4e_p3_relu > 0])
+        // d_Inception4e_p3_add = d_Inception4e_p3_relu ⊙ [Inception4e_p3_relu > 0]
         var d_Inception4e_p3_add = p.Map("d_Inception4e_p3_add", new[] { d_Inception4e_p3_relu, Inception4e_p3_relu });
         // d_Inception4e_p3_conv2d2 = d_Inception4e_p3_add summed to the shape of Inception4e_p3_conv2d2
         var d_Inception4e_p3_conv2d2 = p.SumTo("d_Inception4e_p3_conv2d2", d_Inception4e_p3_add, Inception4e_p3_conv2d2);
@@ -5938,20 +5938,20 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception4d_forward_conv2dinputgradient3 = p.Conv2dInputGradient("d_Inception4d_forward_conv2dinputgradient3", d_Inception4e_p3_conv2d2, Inception4e_P3aW, Inception4d_forward, 1, 0);
         var d_Inception4e_forward_concat2 = p.Slice(d_Inception4e_forward_concat, Inception4e_forward_concat2, 1, false);
         var d_Inception4e_p2 = p.Slice(d_Inception4e_forward_concat2, Inception4e_p2, 1, true);
-        // d_Inception4e_p2_add2 = d_Inception4e_p2 ⊙ ([Inception4e_p2 > 0])
+        // d_Inception4e_p2_add2 = d_Inception4e_p2 ⊙ [Inception4e_p2 > 0]
         var d_Inception4e_p2_add2 = p.Map("d_Inception4e_p2_add2", new[] { d_Inception4e_p2, Inception4e_p2 });
         // d_Inception4e_p2_conv2d = d_Inception4e_p2_add2 summed to the shape of Inception4e_p2_conv2d
         var d_Inception4e_p2_conv2d = p.SumTo("d_Inception4e_p2_conv2d", d_Inception4e_p2_add2, Inception4e_p2_conv2d);
         // d_Inception4e_p2_relu = conv_transpose2d(d_Inception4e_p2_conv2d, Inception4e_P2bW)
         var d_Inception4e_p2_relu = p.Conv2dInputGradient("d_Inception4e_p2_relu", d_Inception4e_p2_conv2d, Inception4e_P2bW, Inception4e_p2_relu, 1, 1);
-        // d_Inception4e_p2_add = d_Inception4e_p2_relu ⊙ ([Inception4e_p2_relu > 0])
+        // d_Inception4e_p2_add = d_Inception4e_p2_relu ⊙ [Inception4e_p2_relu > 0]
         var d_Inception4e_p2_add = p.Map("d_Inception4e_p2_add", new[] { d_Inception4e_p2_relu, Inception4e_p2_relu });
         // d_Inception4e_p2_conv2d2 = d_Inception4e_p2_add summed to the shape of Inception4e_p2_conv2d2
         var d_Inception4e_p2_conv2d2 = p.SumTo("d_Inception4e_p2_conv2d2", d_Inception4e_p2_add, Inception4e_p2_conv2d2);
         // d_Inception4d_forward_conv2dinputgradient2 = conv_transpose2d(d_Inception4e_p2_conv2d2, Inception4e_P2aW)
         var d_Inception4d_forward_conv2dinputgradient2 = p.Conv2dInputGradient("d_Inception4d_forward_conv2dinputgradient2", d_Inception4e_p2_conv2d2, Inception4e_P2aW, Inception4d_forward, 1, 0);
         var d_Inception4e_p1 = p.Slice(d_Inception4e_forward_concat2, Inception4e_p1, 1, false);
-        // d_Inception4e_p1_add = d_Inception4e_p1 ⊙ ([Inception4e_p1 > 0])
+        // d_Inception4e_p1_add = d_Inception4e_p1 ⊙ [Inception4e_p1 > 0]
         var d_Inception4e_p1_add = p.Map("d_Inception4e_p1_add", new[] { d_Inception4e_p1, Inception4e_p1 });
         // d_Inception4e_p1_conv2d = d_Inception4e_p1_add summed to the shape of Inception4e_p1_conv2d
         var d_Inception4e_p1_conv2d = p.SumTo("d_Inception4e_p1_conv2d", d_Inception4e_p1_add, Inception4e_p1_conv2d);
@@ -5960,7 +5960,7 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // d_Inception4d_forward = ((d_Inception4d_forward_maxpool2dbackward + d_Inception4d_forward_conv2dinputgradient3) + d_Inception4d_forward_conv2dinputgradient2) + d_Inception4d_forward_conv2dinputgradient
         var d_Inception4d_forward = p.Map("d_Inception4d_forward", new[] { d_Inception4d_forward_maxpool2dbackward, d_Inception4d_forward_conv2dinputgradient3, d_Inception4d_forward_conv2dinputgradient2, d_Inception4d_forward_conv2dinputgradient });
         var d_Inception4d_p4 = p.Slice(d_Inception4d_forward, Inception4d_p4, 1, true);
-        // d_Inception4d_p4_add = d_Inception4d_p4 ⊙ ([Inception4d_p4 > 0])
+        // d_Inception4d_p4_add = d_Inception4d_p4 ⊙ [Inception4d_p4 > 0]
         var d_Inception4d_p4_add = p.Map("d_Inception4d_p4_add", new[] { d_Inception4d_p4, Inception4d_p4 });
         // d_Inception4d_p4_conv2d = d_Inception4d_p4_add summed to the shape of Inception4d_p4_conv2d
         var d_Inception4d_p4_conv2d = p.SumTo("d_Inception4d_p4_conv2d", d_Inception4d_p4_add, Inception4d_p4_conv2d);
@@ -5970,13 +5970,13 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception4c_forward_maxpool2dbackward = p.MaxPool2dBackward("d_Inception4c_forward_maxpool2dbackward", d_Inception4d_p4_maxpool2d, Inception4c_forward, 3, 1, 1);
         var d_Inception4d_forward_concat = p.Slice(d_Inception4d_forward, Inception4d_forward_concat, 1, false);
         var d_Inception4d_p3 = p.Slice(d_Inception4d_forward_concat, Inception4d_p3, 1, true);
-        // d_Inception4d_p3_add2 = d_Inception4d_p3 ⊙ ([Inception4d_p3 > 0])
+        // d_Inception4d_p3_add2 = d_Inception4d_p3 ⊙ [Inception4d_p3 > 0]
         var d_Inception4d_p3_add2 = p.Map("d_Inception4d_p3_add2", new[] { d_Inception4d_p3, Inception4d_p3 });
         // d_Inception4d_p3_conv2d = d_Inception4d_p3_add2 summed to the shape of Inception4d_p3_conv2d
         var d_Inception4d_p3_conv2d = p.SumTo("d_Inception4d_p3_conv2d", d_Inception4d_p3_add2, Inception4d_p3_conv2d);
         // d_Inception4d_p3_relu = conv_transpose2d(d_Inception4d_p3_conv2d, Inception4d_P3bW)
         var d_Inception4d_p3_relu = p.Conv2dInputGradient("d_Inception4d_p3_relu", d_Inception4d_p3_conv2d, Inception4d_P3bW, Inception4d_p3_relu, 1, 2);
-        // d_Inception4d_p3_add = d_Inception4d_p3_relu ⊙ ([Inception4d_p3_relu > 0])
+        // d_Inception4d_p3_add = d_Inception4d_p3_relu ⊙ [Inception4d_p3_relu > 0]
         var d_Inception4d_p3_add = p.Map("d_Inception4d_p3_add", new[] { d_Inception4d_p3_relu, Inception4d_p3_relu });
         // d_Inception4d_p3_conv2d2 = d_Inception4d_p3_add summed to the shape of Inception4d_p3_conv2d2
         var d_Inception4d_p3_conv2d2 = p.SumTo("d_Inception4d_p3_conv2d2", d_Inception4d_p3_add, Inception4d_p3_conv2d2);
@@ -5984,20 +5984,20 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception4c_forward_conv2dinputgradient3 = p.Conv2dInputGradient("d_Inception4c_forward_conv2dinputgradient3", d_Inception4d_p3_conv2d2, Inception4d_P3aW, Inception4c_forward, 1, 0);
         var d_Inception4d_forward_concat2 = p.Slice(d_Inception4d_forward_concat, Inception4d_forward_concat2, 1, false);
         var d_Inception4d_p2 = p.Slice(d_Inception4d_forward_concat2, Inception4d_p2, 1, true);
-        // d_Inception4d_p2_add2 = d_Inception4d_p2 ⊙ ([Inception4d_p2 > 0])
+        // d_Inception4d_p2_add2 = d_Inception4d_p2 ⊙ [Inception4d_p2 > 0]
         var d_Inception4d_p2_add2 = p.Map("d_Inception4d_p2_add2", new[] { d_Inception4d_p2, Inception4d_p2 });
         // d_Inception4d_p2_conv2d = d_Inception4d_p2_add2 summed to the shape of Inception4d_p2_conv2d
         var d_Inception4d_p2_conv2d = p.SumTo("d_Inception4d_p2_conv2d", d_Inception4d_p2_add2, Inception4d_p2_conv2d);
         // d_Inception4d_p2_relu = conv_transpose2d(d_Inception4d_p2_conv2d, Inception4d_P2bW)
         var d_Inception4d_p2_relu = p.Conv2dInputGradient("d_Inception4d_p2_relu", d_Inception4d_p2_conv2d, Inception4d_P2bW, Inception4d_p2_relu, 1, 1);
-        // d_Inception4d_p2_add = d_Inception4d_p2_relu ⊙ ([Inception4d_p2_relu > 0])
+        // d_Inception4d_p2_add = d_Inception4d_p2_relu ⊙ [Inception4d_p2_relu > 0]
         var d_Inception4d_p2_add = p.Map("d_Inception4d_p2_add", new[] { d_Inception4d_p2_relu, Inception4d_p2_relu });
         // d_Inception4d_p2_conv2d2 = d_Inception4d_p2_add summed to the shape of Inception4d_p2_conv2d2
         var d_Inception4d_p2_conv2d2 = p.SumTo("d_Inception4d_p2_conv2d2", d_Inception4d_p2_add, Inception4d_p2_conv2d2);
         // d_Inception4c_forward_conv2dinputgradient2 = conv_transpose2d(d_Inception4d_p2_conv2d2, Inception4d_P2aW)
         var d_Inception4c_forward_conv2dinputgradient2 = p.Conv2dInputGradient("d_Inception4c_forward_conv2dinputgradient2", d_Inception4d_p2_conv2d2, Inception4d_P2aW, Inception4c_forward, 1, 0);
         var d_Inception4d_p1 = p.Slice(d_Inception4d_forward_concat2, Inception4d_p1, 1, false);
-        // d_Inception4d_p1_add = d_Inception4d_p1 ⊙ ([Inception4d_p1 > 0])
+        // d_Inception4d_p1_add = d_Inception4d_p1 ⊙ [Inception4d_p1 > 0]
         var d_Inception4d_p1_add = p.Map("d_Inception4d_p1_add", new[] { d_Inception4d_p1, Inception4d_p1 });
         // d_Inception4d_p1_conv2d = d_Inception4d_p1_add summed to the shape of Inception4d_p1_conv2d
         var d_Inception4d_p1_conv2d = p.SumTo("d_Inception4d_p1_conv2d", d_Inception4d_p1_add, Inception4d_p1_conv2d);
@@ -6006,7 +6006,7 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // d_Inception4c_forward = ((d_Inception4c_forward_maxpool2dbackward + d_Inception4c_forward_conv2dinputgradient3) + d_Inception4c_forward_conv2dinputgradient2) + d_Inception4c_forward_conv2dinputgradient
         var d_Inception4c_forward = p.Map("d_Inception4c_forward", new[] { d_Inception4c_forward_maxpool2dbackward, d_Inception4c_forward_conv2dinputgradient3, d_Inception4c_forward_conv2dinputgradient2, d_Inception4c_forward_conv2dinputgradient });
         var d_Inception4c_p4 = p.Slice(d_Inception4c_forward, Inception4c_p4, 1, true);
-        // d_Inception4c_p4_add = d_Inception4c_p4 ⊙ ([Inception4c_p4 > 0])
+        // d_Inception4c_p4_add = d_Inception4c_p4 ⊙ [Inception4c_p4 > 0]
         var d_Inception4c_p4_add = p.Map("d_Inception4c_p4_add", new[] { d_Inception4c_p4, Inception4c_p4 });
         // d_Inception4c_p4_conv2d = d_Inception4c_p4_add summed to the shape of Inception4c_p4_conv2d
         var d_Inception4c_p4_conv2d = p.SumTo("d_Inception4c_p4_conv2d", d_Inception4c_p4_add, Inception4c_p4_conv2d);
@@ -6016,13 +6016,13 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b4a_maxpool2dbackward = p.MaxPool2dBackward("d_b4a_maxpool2dbackward", d_Inception4c_p4_maxpool2d, b4a, 3, 1, 1);
         var d_Inception4c_forward_concat = p.Slice(d_Inception4c_forward, Inception4c_forward_concat, 1, false);
         var d_Inception4c_p3 = p.Slice(d_Inception4c_forward_concat, Inception4c_p3, 1, true);
-        // d_Inception4c_p3_add2 = d_Inception4c_p3 ⊙ ([Inception4c_p3 > 0])
+        // d_Inception4c_p3_add2 = d_Inception4c_p3 ⊙ [Inception4c_p3 > 0]
         var d_Inception4c_p3_add2 = p.Map("d_Inception4c_p3_add2", new[] { d_Inception4c_p3, Inception4c_p3 });
         // d_Inception4c_p3_conv2d = d_Inception4c_p3_add2 summed to the shape of Inception4c_p3_conv2d
         var d_Inception4c_p3_conv2d = p.SumTo("d_Inception4c_p3_conv2d", d_Inception4c_p3_add2, Inception4c_p3_conv2d);
         // d_Inception4c_p3_relu = conv_transpose2d(d_Inception4c_p3_conv2d, Inception4c_P3bW)
         var d_Inception4c_p3_relu = p.Conv2dInputGradient("d_Inception4c_p3_relu", d_Inception4c_p3_conv2d, Inception4c_P3bW, Inception4c_p3_relu, 1, 2);
-        // d_Inception4c_p3_add = d_Inception4c_p3_relu ⊙ ([Inception4c_p3_relu > 0])
+        // d_Inception4c_p3_add = d_Inception4c_p3_relu ⊙ [Inception4c_p3_relu > 0]
         var d_Inception4c_p3_add = p.Map("d_Inception4c_p3_add", new[] { d_Inception4c_p3_relu, Inception4c_p3_relu });
         // d_Inception4c_p3_conv2d2 = d_Inception4c_p3_add summed to the shape of Inception4c_p3_conv2d2
         var d_Inception4c_p3_conv2d2 = p.SumTo("d_Inception4c_p3_conv2d2", d_Inception4c_p3_add, Inception4c_p3_conv2d2);
@@ -6030,20 +6030,20 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b4a_conv2dinputgradient3 = p.Conv2dInputGradient("d_b4a_conv2dinputgradient3", d_Inception4c_p3_conv2d2, Inception4c_P3aW, b4a, 1, 0);
         var d_Inception4c_forward_concat2 = p.Slice(d_Inception4c_forward_concat, Inception4c_forward_concat2, 1, false);
         var d_Inception4c_p2 = p.Slice(d_Inception4c_forward_concat2, Inception4c_p2, 1, true);
-        // d_Inception4c_p2_add2 = d_Inception4c_p2 ⊙ ([Inception4c_p2 > 0])
+        // d_Inception4c_p2_add2 = d_Inception4c_p2 ⊙ [Inception4c_p2 > 0]
         var d_Inception4c_p2_add2 = p.Map("d_Inception4c_p2_add2", new[] { d_Inception4c_p2, Inception4c_p2 });
         // d_Inception4c_p2_conv2d = d_Inception4c_p2_add2 summed to the shape of Inception4c_p2_conv2d
         var d_Inception4c_p2_conv2d = p.SumTo("d_Inception4c_p2_conv2d", d_Inception4c_p2_add2, Inception4c_p2_conv2d);
         // d_Inception4c_p2_relu = conv_transpose2d(d_Inception4c_p2_conv2d, Inception4c_P2bW)
         var d_Inception4c_p2_relu = p.Conv2dInputGradient("d_Inception4c_p2_relu", d_Inception4c_p2_conv2d, Inception4c_P2bW, Inception4c_p2_relu, 1, 1);
-        // d_Inception4c_p2_add = d_Inception4c_p2_relu ⊙ ([Inception4c_p2_relu > 0])
+        // d_Inception4c_p2_add = d_Inception4c_p2_relu ⊙ [Inception4c_p2_relu > 0]
         var d_Inception4c_p2_add = p.Map("d_Inception4c_p2_add", new[] { d_Inception4c_p2_relu, Inception4c_p2_relu });
         // d_Inception4c_p2_conv2d2 = d_Inception4c_p2_add summed to the shape of Inception4c_p2_conv2d2
         var d_Inception4c_p2_conv2d2 = p.SumTo("d_Inception4c_p2_conv2d2", d_Inception4c_p2_add, Inception4c_p2_conv2d2);
         // d_b4a_conv2dinputgradient2 = conv_transpose2d(d_Inception4c_p2_conv2d2, Inception4c_P2aW)
         var d_b4a_conv2dinputgradient2 = p.Conv2dInputGradient("d_b4a_conv2dinputgradient2", d_Inception4c_p2_conv2d2, Inception4c_P2aW, b4a, 1, 0);
         var d_Inception4c_p1 = p.Slice(d_Inception4c_forward_concat2, Inception4c_p1, 1, false);
-        // d_Inception4c_p1_add = d_Inception4c_p1 ⊙ ([Inception4c_p1 > 0])
+        // d_Inception4c_p1_add = d_Inception4c_p1 ⊙ [Inception4c_p1 > 0]
         var d_Inception4c_p1_add = p.Map("d_Inception4c_p1_add", new[] { d_Inception4c_p1, Inception4c_p1 });
         // d_Inception4c_p1_conv2d = d_Inception4c_p1_add summed to the shape of Inception4c_p1_conv2d
         var d_Inception4c_p1_conv2d = p.SumTo("d_Inception4c_p1_conv2d", d_Inception4c_p1_add, Inception4c_p1_conv2d);
@@ -6052,7 +6052,7 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // d_b4a = ((d_b4a_maxpool2dbackward + d_b4a_conv2dinputgradient3) + d_b4a_conv2dinputgradient2) + d_b4a_conv2dinputgradient
         var d_b4a = p.Map("d_b4a", new[] { d_b4a_maxpool2dbackward, d_b4a_conv2dinputgradient3, d_b4a_conv2dinputgradient2, d_b4a_conv2dinputgradient });
         var d_Inception4b_p4 = p.Slice(d_b4a, Inception4b_p4, 1, true);
-        // d_Inception4b_p4_add = d_Inception4b_p4 ⊙ ([Inception4b_p4 > 0])
+        // d_Inception4b_p4_add = d_Inception4b_p4 ⊙ [Inception4b_p4 > 0]
         var d_Inception4b_p4_add = p.Map("d_Inception4b_p4_add", new[] { d_Inception4b_p4, Inception4b_p4 });
         // d_Inception4b_p4_conv2d = d_Inception4b_p4_add summed to the shape of Inception4b_p4_conv2d
         var d_Inception4b_p4_conv2d = p.SumTo("d_Inception4b_p4_conv2d", d_Inception4b_p4_add, Inception4b_p4_conv2d);
@@ -6062,13 +6062,13 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception4a_forward_maxpool2dbackward = p.MaxPool2dBackward("d_Inception4a_forward_maxpool2dbackward", d_Inception4b_p4_maxpool2d, Inception4a_forward, 3, 1, 1);
         var d_b4a_concat = p.Slice(d_b4a, b4a_concat, 1, false);
         var d_Inception4b_p3 = p.Slice(d_b4a_concat, Inception4b_p3, 1, true);
-        // d_Inception4b_p3_add2 = d_Inception4b_p3 ⊙ ([Inception4b_p3 > 0])
+        // d_Inception4b_p3_add2 = d_Inception4b_p3 ⊙ [Inception4b_p3 > 0]
         var d_Inception4b_p3_add2 = p.Map("d_Inception4b_p3_add2", new[] { d_Inception4b_p3, Inception4b_p3 });
         // d_Inception4b_p3_conv2d = d_Inception4b_p3_add2 summed to the shape of Inception4b_p3_conv2d
         var d_Inception4b_p3_conv2d = p.SumTo("d_Inception4b_p3_conv2d", d_Inception4b_p3_add2, Inception4b_p3_conv2d);
         // d_Inception4b_p3_relu = conv_transpose2d(d_Inception4b_p3_conv2d, Inception4b_P3bW)
         var d_Inception4b_p3_relu = p.Conv2dInputGradient("d_Inception4b_p3_relu", d_Inception4b_p3_conv2d, Inception4b_P3bW, Inception4b_p3_relu, 1, 2);
-        // d_Inception4b_p3_add = d_Inception4b_p3_relu ⊙ ([Inception4b_p3_relu > 0])
+        // d_Inception4b_p3_add = d_Inception4b_p3_relu ⊙ [Inception4b_p3_relu > 0]
         var d_Inception4b_p3_add = p.Map("d_Inception4b_p3_add", new[] { d_Inception4b_p3_relu, Inception4b_p3_relu });
         // d_Inception4b_p3_conv2d2 = d_Inception4b_p3_add summed to the shape of Inception4b_p3_conv2d2
         var d_Inception4b_p3_conv2d2 = p.SumTo("d_Inception4b_p3_conv2d2", d_Inception4b_p3_add, Inception4b_p3_conv2d2);
@@ -6076,20 +6076,20 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception4a_forward_conv2dinputgradient3 = p.Conv2dInputGradient("d_Inception4a_forward_conv2dinputgradient3", d_Inception4b_p3_conv2d2, Inception4b_P3aW, Inception4a_forward, 1, 0);
         var d_b4a_concat2 = p.Slice(d_b4a_concat, b4a_concat2, 1, false);
         var d_Inception4b_p2 = p.Slice(d_b4a_concat2, Inception4b_p2, 1, true);
-        // d_Inception4b_p2_add2 = d_Inception4b_p2 ⊙ ([Inception4b_p2 > 0])
+        // d_Inception4b_p2_add2 = d_Inception4b_p2 ⊙ [Inception4b_p2 > 0]
         var d_Inception4b_p2_add2 = p.Map("d_Inception4b_p2_add2", new[] { d_Inception4b_p2, Inception4b_p2 });
         // d_Inception4b_p2_conv2d = d_Inception4b_p2_add2 summed to the shape of Inception4b_p2_conv2d
         var d_Inception4b_p2_conv2d = p.SumTo("d_Inception4b_p2_conv2d", d_Inception4b_p2_add2, Inception4b_p2_conv2d);
         // d_Inception4b_p2_relu = conv_transpose2d(d_Inception4b_p2_conv2d, Inception4b_P2bW)
         var d_Inception4b_p2_relu = p.Conv2dInputGradient("d_Inception4b_p2_relu", d_Inception4b_p2_conv2d, Inception4b_P2bW, Inception4b_p2_relu, 1, 1);
-        // d_Inception4b_p2_add = d_Inception4b_p2_relu ⊙ ([Inception4b_p2_relu > 0])
+        // d_Inception4b_p2_add = d_Inception4b_p2_relu ⊙ [Inception4b_p2_relu > 0]
         var d_Inception4b_p2_add = p.Map("d_Inception4b_p2_add", new[] { d_Inception4b_p2_relu, Inception4b_p2_relu });
         // d_Inception4b_p2_conv2d2 = d_Inception4b_p2_add summed to the shape of Inception4b_p2_conv2d2
         var d_Inception4b_p2_conv2d2 = p.SumTo("d_Inception4b_p2_conv2d2", d_Inception4b_p2_add, Inception4b_p2_conv2d2);
         // d_Inception4a_forward_conv2dinputgradient2 = conv_transpose2d(d_Inception4b_p2_conv2d2, Inception4b_P2aW)
         var d_Inception4a_forward_conv2dinputgradient2 = p.Conv2dInputGradient("d_Inception4a_forward_conv2dinputgradient2", d_Inception4b_p2_conv2d2, Inception4b_P2aW, Inception4a_forward, 1, 0);
         var d_Inception4b_p1 = p.Slice(d_b4a_concat2, Inception4b_p1, 1, false);
-        // d_Inception4b_p1_add = d_Inception4b_p1 ⊙ ([Inception4b_p1 > 0])
+        // d_Inception4b_p1_add = d_Inception4b_p1 ⊙ [Inception4b_p1 > 0]
         var d_Inception4b_p1_add = p.Map("d_Inception4b_p1_add", new[] { d_Inception4b_p1, Inception4b_p1 });
         // d_Inception4b_p1_conv2d = d_Inception4b_p1_add summed to the shape of Inception4b_p1_conv2d
         var d_Inception4b_p1_conv2d = p.SumTo("d_Inception4b_p1_conv2d", d_Inception4b_p1_add, Inception4b_p1_conv2d);
@@ -6098,7 +6098,7 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // d_Inception4a_forward = ((d_Inception4a_forward_maxpool2dbackward + d_Inception4a_forward_conv2dinputgradient3) + d_Inception4a_forward_conv2dinputgradient2) + d_Inception4a_forward_conv2dinputgradient
         var d_Inception4a_forward = p.Map("d_Inception4a_forward", new[] { d_Inception4a_forward_maxpool2dbackward, d_Inception4a_forward_conv2dinputgradient3, d_Inception4a_forward_conv2dinputgradient2, d_Inception4a_forward_conv2dinputgradient });
         var d_Inception4a_p4 = p.Slice(d_Inception4a_forward, Inception4a_p4, 1, true);
-        // d_Inception4a_p4_add = d_Inception4a_p4 ⊙ ([Inception4a_p4 > 0])
+        // d_Inception4a_p4_add = d_Inception4a_p4 ⊙ [Inception4a_p4 > 0]
         var d_Inception4a_p4_add = p.Map("d_Inception4a_p4_add", new[] { d_Inception4a_p4, Inception4a_p4 });
         // d_Inception4a_p4_conv2d = d_Inception4a_p4_add summed to the shape of Inception4a_p4_conv2d
         var d_Inception4a_p4_conv2d = p.SumTo("d_Inception4a_p4_conv2d", d_Inception4a_p4_add, Inception4a_p4_conv2d);
@@ -6108,13 +6108,13 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b3_maxpool2dbackward = p.MaxPool2dBackward("d_b3_maxpool2dbackward", d_Inception4a_p4_maxpool2d, b3, 3, 1, 1);
         var d_Inception4a_forward_concat = p.Slice(d_Inception4a_forward, Inception4a_forward_concat, 1, false);
         var d_Inception4a_p3 = p.Slice(d_Inception4a_forward_concat, Inception4a_p3, 1, true);
-        // d_Inception4a_p3_add2 = d_Inception4a_p3 ⊙ ([Inception4a_p3 > 0])
+        // d_Inception4a_p3_add2 = d_Inception4a_p3 ⊙ [Inception4a_p3 > 0]
         var d_Inception4a_p3_add2 = p.Map("d_Inception4a_p3_add2", new[] { d_Inception4a_p3, Inception4a_p3 });
         // d_Inception4a_p3_conv2d = d_Inception4a_p3_add2 summed to the shape of Inception4a_p3_conv2d
         var d_Inception4a_p3_conv2d = p.SumTo("d_Inception4a_p3_conv2d", d_Inception4a_p3_add2, Inception4a_p3_conv2d);
         // d_Inception4a_p3_relu = conv_transpose2d(d_Inception4a_p3_conv2d, Inception4a_P3bW)
         var d_Inception4a_p3_relu = p.Conv2dInputGradient("d_Inception4a_p3_relu", d_Inception4a_p3_conv2d, Inception4a_P3bW, Inception4a_p3_relu, 1, 2);
-        // d_Inception4a_p3_add = d_Inception4a_p3_relu ⊙ ([Inception4a_p3_relu > 0])
+        // d_Inception4a_p3_add = d_Inception4a_p3_relu ⊙ [Inception4a_p3_relu > 0]
         var d_Inception4a_p3_add = p.Map("d_Inception4a_p3_add", new[] { d_Inception4a_p3_relu, Inception4a_p3_relu });
         // d_Inception4a_p3_conv2d2 = d_Inception4a_p3_add summed to the shape of Inception4a_p3_conv2d2
         var d_Inception4a_p3_conv2d2 = p.SumTo("d_Inception4a_p3_conv2d2", d_Inception4a_p3_add, Inception4a_p3_conv2d2);
@@ -6122,20 +6122,20 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b3_conv2dinputgradient3 = p.Conv2dInputGradient("d_b3_conv2dinputgradient3", d_Inception4a_p3_conv2d2, Inception4a_P3aW, b3, 1, 0);
         var d_Inception4a_forward_concat2 = p.Slice(d_Inception4a_forward_concat, Inception4a_forward_concat2, 1, false);
         var d_Inception4a_p2 = p.Slice(d_Inception4a_forward_concat2, Inception4a_p2, 1, true);
-        // d_Inception4a_p2_add2 = d_Inception4a_p2 ⊙ ([Inception4a_p2 > 0])
+        // d_Inception4a_p2_add2 = d_Inception4a_p2 ⊙ [Inception4a_p2 > 0]
         var d_Inception4a_p2_add2 = p.Map("d_Inception4a_p2_add2", new[] { d_Inception4a_p2, Inception4a_p2 });
         // d_Inception4a_p2_conv2d = d_Inception4a_p2_add2 summed to the shape of Inception4a_p2_conv2d
         var d_Inception4a_p2_conv2d = p.SumTo("d_Inception4a_p2_conv2d", d_Inception4a_p2_add2, Inception4a_p2_conv2d);
         // d_Inception4a_p2_relu = conv_transpose2d(d_Inception4a_p2_conv2d, Inception4a_P2bW)
         var d_Inception4a_p2_relu = p.Conv2dInputGradient("d_Inception4a_p2_relu", d_Inception4a_p2_conv2d, Inception4a_P2bW, Inception4a_p2_relu, 1, 1);
-        // d_Inception4a_p2_add = d_Inception4a_p2_relu ⊙ ([Inception4a_p2_relu > 0])
+        // d_Inception4a_p2_add = d_Inception4a_p2_relu ⊙ [Inception4a_p2_relu > 0]
         var d_Inception4a_p2_add = p.Map("d_Inception4a_p2_add", new[] { d_Inception4a_p2_relu, Inception4a_p2_relu });
         // d_Inception4a_p2_conv2d2 = d_Inception4a_p2_add summed to the shape of Inception4a_p2_conv2d2
         var d_Inception4a_p2_conv2d2 = p.SumTo("d_Inception4a_p2_conv2d2", d_Inception4a_p2_add, Inception4a_p2_conv2d2);
         // d_b3_conv2dinputgradient2 = conv_transpose2d(d_Inception4a_p2_conv2d2, Inception4a_P2aW)
         var d_b3_conv2dinputgradient2 = p.Conv2dInputGradient("d_b3_conv2dinputgradient2", d_Inception4a_p2_conv2d2, Inception4a_P2aW, b3, 1, 0);
         var d_Inception4a_p1 = p.Slice(d_Inception4a_forward_concat2, Inception4a_p1, 1, false);
-        // d_Inception4a_p1_add = d_Inception4a_p1 ⊙ ([Inception4a_p1 > 0])
+        // d_Inception4a_p1_add = d_Inception4a_p1 ⊙ [Inception4a_p1 > 0]
         var d_Inception4a_p1_add = p.Map("d_Inception4a_p1_add", new[] { d_Inception4a_p1, Inception4a_p1 });
         // d_Inception4a_p1_conv2d = d_Inception4a_p1_add summed to the shape of Inception4a_p1_conv2d
         var d_Inception4a_p1_conv2d = p.SumTo("d_Inception4a_p1_conv2d", d_Inception4a_p1_add, Inception4a_p1_conv2d);
@@ -6146,7 +6146,7 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // d_Inception3b_forward = d_b3 routed to the maxima of Inception3b_forward
         var d_Inception3b_forward = p.MaxPool2dBackward("d_Inception3b_forward", d_b3, Inception3b_forward, 3, 2, 1);
         var d_Inception3b_p4 = p.Slice(d_Inception3b_forward, Inception3b_p4, 1, true);
-        // d_Inception3b_p4_add = d_Inception3b_p4 ⊙ ([Inception3b_p4 > 0])
+        // d_Inception3b_p4_add = d_Inception3b_p4 ⊙ [Inception3b_p4 > 0]
         var d_Inception3b_p4_add = p.Map("d_Inception3b_p4_add", new[] { d_Inception3b_p4, Inception3b_p4 });
         // d_Inception3b_p4_conv2d = d_Inception3b_p4_add summed to the shape of Inception3b_p4_conv2d
         var d_Inception3b_p4_conv2d = p.SumTo("d_Inception3b_p4_conv2d", d_Inception3b_p4_add, Inception3b_p4_conv2d);
@@ -6156,13 +6156,13 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception3a_forward_maxpool2dbackward = p.MaxPool2dBackward("d_Inception3a_forward_maxpool2dbackward", d_Inception3b_p4_maxpool2d, Inception3a_forward, 3, 1, 1);
         var d_Inception3b_forward_concat = p.Slice(d_Inception3b_forward, Inception3b_forward_concat, 1, false);
         var d_Inception3b_p3 = p.Slice(d_Inception3b_forward_concat, Inception3b_p3, 1, true);
-        // d_Inception3b_p3_add2 = d_Inception3b_p3 ⊙ ([Inception3b_p3 > 0])
+        // d_Inception3b_p3_add2 = d_Inception3b_p3 ⊙ [Inception3b_p3 > 0]
         var d_Inception3b_p3_add2 = p.Map("d_Inception3b_p3_add2", new[] { d_Inception3b_p3, Inception3b_p3 });
         // d_Inception3b_p3_conv2d = d_Inception3b_p3_add2 summed to the shape of Inception3b_p3_conv2d
         var d_Inception3b_p3_conv2d = p.SumTo("d_Inception3b_p3_conv2d", d_Inception3b_p3_add2, Inception3b_p3_conv2d);
         // d_Inception3b_p3_relu = conv_transpose2d(d_Inception3b_p3_conv2d, Inception3b_P3bW)
         var d_Inception3b_p3_relu = p.Conv2dInputGradient("d_Inception3b_p3_relu", d_Inception3b_p3_conv2d, Inception3b_P3bW, Inception3b_p3_relu, 1, 2);
-        // d_Inception3b_p3_add = d_Inception3b_p3_relu ⊙ ([Inception3b_p3_relu > 0])
+        // d_Inception3b_p3_add = d_Inception3b_p3_relu ⊙ [Inception3b_p3_relu > 0]
         var d_Inception3b_p3_add = p.Map("d_Inception3b_p3_add", new[] { d_Inception3b_p3_relu, Inception3b_p3_relu });
         // d_Inception3b_p3_conv2d2 = d_Inception3b_p3_add summed to the shape of Inception3b_p3_conv2d2
         var d_Inception3b_p3_conv2d2 = p.SumTo("d_Inception3b_p3_conv2d2", d_Inception3b_p3_add, Inception3b_p3_conv2d2);
@@ -6170,20 +6170,20 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception3a_forward_conv2dinputgradient3 = p.Conv2dInputGradient("d_Inception3a_forward_conv2dinputgradient3", d_Inception3b_p3_conv2d2, Inception3b_P3aW, Inception3a_forward, 1, 0);
         var d_Inception3b_forward_concat2 = p.Slice(d_Inception3b_forward_concat, Inception3b_forward_concat2, 1, false);
         var d_Inception3b_p2 = p.Slice(d_Inception3b_forward_concat2, Inception3b_p2, 1, true);
-        // d_Inception3b_p2_add2 = d_Inception3b_p2 ⊙ ([Inception3b_p2 > 0])
+        // d_Inception3b_p2_add2 = d_Inception3b_p2 ⊙ [Inception3b_p2 > 0]
         var d_Inception3b_p2_add2 = p.Map("d_Inception3b_p2_add2", new[] { d_Inception3b_p2, Inception3b_p2 });
         // d_Inception3b_p2_conv2d = d_Inception3b_p2_add2 summed to the shape of Inception3b_p2_conv2d
         var d_Inception3b_p2_conv2d = p.SumTo("d_Inception3b_p2_conv2d", d_Inception3b_p2_add2, Inception3b_p2_conv2d);
         // d_Inception3b_p2_relu = conv_transpose2d(d_Inception3b_p2_conv2d, Inception3b_P2bW)
         var d_Inception3b_p2_relu = p.Conv2dInputGradient("d_Inception3b_p2_relu", d_Inception3b_p2_conv2d, Inception3b_P2bW, Inception3b_p2_relu, 1, 1);
-        // d_Inception3b_p2_add = d_Inception3b_p2_relu ⊙ ([Inception3b_p2_relu > 0])
+        // d_Inception3b_p2_add = d_Inception3b_p2_relu ⊙ [Inception3b_p2_relu > 0]
         var d_Inception3b_p2_add = p.Map("d_Inception3b_p2_add", new[] { d_Inception3b_p2_relu, Inception3b_p2_relu });
         // d_Inception3b_p2_conv2d2 = d_Inception3b_p2_add summed to the shape of Inception3b_p2_conv2d2
         var d_Inception3b_p2_conv2d2 = p.SumTo("d_Inception3b_p2_conv2d2", d_Inception3b_p2_add, Inception3b_p2_conv2d2);
         // d_Inception3a_forward_conv2dinputgradient2 = conv_transpose2d(d_Inception3b_p2_conv2d2, Inception3b_P2aW)
         var d_Inception3a_forward_conv2dinputgradient2 = p.Conv2dInputGradient("d_Inception3a_forward_conv2dinputgradient2", d_Inception3b_p2_conv2d2, Inception3b_P2aW, Inception3a_forward, 1, 0);
         var d_Inception3b_p1 = p.Slice(d_Inception3b_forward_concat2, Inception3b_p1, 1, false);
-        // d_Inception3b_p1_add = d_Inception3b_p1 ⊙ ([Inception3b_p1 > 0])
+        // d_Inception3b_p1_add = d_Inception3b_p1 ⊙ [Inception3b_p1 > 0]
         var d_Inception3b_p1_add = p.Map("d_Inception3b_p1_add", new[] { d_Inception3b_p1, Inception3b_p1 });
         // d_Inception3b_p1_conv2d = d_Inception3b_p1_add summed to the shape of Inception3b_p1_conv2d
         var d_Inception3b_p1_conv2d = p.SumTo("d_Inception3b_p1_conv2d", d_Inception3b_p1_add, Inception3b_p1_conv2d);
@@ -6192,7 +6192,7 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // d_Inception3a_forward = ((d_Inception3a_forward_maxpool2dbackward + d_Inception3a_forward_conv2dinputgradient3) + d_Inception3a_forward_conv2dinputgradient2) + d_Inception3a_forward_conv2dinputgradient
         var d_Inception3a_forward = p.Map("d_Inception3a_forward", new[] { d_Inception3a_forward_maxpool2dbackward, d_Inception3a_forward_conv2dinputgradient3, d_Inception3a_forward_conv2dinputgradient2, d_Inception3a_forward_conv2dinputgradient });
         var d_Inception3a_p4 = p.Slice(d_Inception3a_forward, Inception3a_p4, 1, true);
-        // d_Inception3a_p4_add = d_Inception3a_p4 ⊙ ([Inception3a_p4 > 0])
+        // d_Inception3a_p4_add = d_Inception3a_p4 ⊙ [Inception3a_p4 > 0]
         var d_Inception3a_p4_add = p.Map("d_Inception3a_p4_add", new[] { d_Inception3a_p4, Inception3a_p4 });
         // d_Inception3a_p4_conv2d = d_Inception3a_p4_add summed to the shape of Inception3a_p4_conv2d
         var d_Inception3a_p4_conv2d = p.SumTo("d_Inception3a_p4_conv2d", d_Inception3a_p4_add, Inception3a_p4_conv2d);
@@ -6202,13 +6202,13 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b2_maxpool2dbackward = p.MaxPool2dBackward("d_b2_maxpool2dbackward", d_Inception3a_p4_maxpool2d, b2, 3, 1, 1);
         var d_Inception3a_forward_concat = p.Slice(d_Inception3a_forward, Inception3a_forward_concat, 1, false);
         var d_Inception3a_p3 = p.Slice(d_Inception3a_forward_concat, Inception3a_p3, 1, true);
-        // d_Inception3a_p3_add2 = d_Inception3a_p3 ⊙ ([Inception3a_p3 > 0])
+        // d_Inception3a_p3_add2 = d_Inception3a_p3 ⊙ [Inception3a_p3 > 0]
         var d_Inception3a_p3_add2 = p.Map("d_Inception3a_p3_add2", new[] { d_Inception3a_p3, Inception3a_p3 });
         // d_Inception3a_p3_conv2d = d_Inception3a_p3_add2 summed to the shape of Inception3a_p3_conv2d
         var d_Inception3a_p3_conv2d = p.SumTo("d_Inception3a_p3_conv2d", d_Inception3a_p3_add2, Inception3a_p3_conv2d);
         // d_Inception3a_p3_relu = conv_transpose2d(d_Inception3a_p3_conv2d, Inception3a_P3bW)
         var d_Inception3a_p3_relu = p.Conv2dInputGradient("d_Inception3a_p3_relu", d_Inception3a_p3_conv2d, Inception3a_P3bW, Inception3a_p3_relu, 1, 2);
-        // d_Inception3a_p3_add = d_Inception3a_p3_relu ⊙ ([Inception3a_p3_relu > 0])
+        // d_Inception3a_p3_add = d_Inception3a_p3_relu ⊙ [Inception3a_p3_relu > 0]
         var d_Inception3a_p3_add = p.Map("d_Inception3a_p3_add", new[] { d_Inception3a_p3_relu, Inception3a_p3_relu });
         // d_Inception3a_p3_conv2d2 = d_Inception3a_p3_add summed to the shape of Inception3a_p3_conv2d2
         var d_Inception3a_p3_conv2d2 = p.SumTo("d_Inception3a_p3_conv2d2", d_Inception3a_p3_add, Inception3a_p3_conv2d2);
@@ -6216,20 +6216,20 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b2_conv2dinputgradient3 = p.Conv2dInputGradient("d_b2_conv2dinputgradient3", d_Inception3a_p3_conv2d2, Inception3a_P3aW, b2, 1, 0);
         var d_Inception3a_forward_concat2 = p.Slice(d_Inception3a_forward_concat, Inception3a_forward_concat2, 1, false);
         var d_Inception3a_p2 = p.Slice(d_Inception3a_forward_concat2, Inception3a_p2, 1, true);
-        // d_Inception3a_p2_add2 = d_Inception3a_p2 ⊙ ([Inception3a_p2 > 0])
+        // d_Inception3a_p2_add2 = d_Inception3a_p2 ⊙ [Inception3a_p2 > 0]
         var d_Inception3a_p2_add2 = p.Map("d_Inception3a_p2_add2", new[] { d_Inception3a_p2, Inception3a_p2 });
         // d_Inception3a_p2_conv2d = d_Inception3a_p2_add2 summed to the shape of Inception3a_p2_conv2d
         var d_Inception3a_p2_conv2d = p.SumTo("d_Inception3a_p2_conv2d", d_Inception3a_p2_add2, Inception3a_p2_conv2d);
         // d_Inception3a_p2_relu = conv_transpose2d(d_Inception3a_p2_conv2d, Inception3a_P2bW)
         var d_Inception3a_p2_relu = p.Conv2dInputGradient("d_Inception3a_p2_relu", d_Inception3a_p2_conv2d, Inception3a_P2bW, Inception3a_p2_relu, 1, 1);
-        // d_Inception3a_p2_add = d_Inception3a_p2_relu ⊙ ([Inception3a_p2_relu > 0])
+        // d_Inception3a_p2_add = d_Inception3a_p2_relu ⊙ [Inception3a_p2_relu > 0]
         var d_Inception3a_p2_add = p.Map("d_Inception3a_p2_add", new[] { d_Inception3a_p2_relu, Inception3a_p2_relu });
         // d_Inception3a_p2_conv2d2 = d_Inception3a_p2_add summed to the shape of Inception3a_p2_conv2d2
         var d_Inception3a_p2_conv2d2 = p.SumTo("d_Inception3a_p2_conv2d2", d_Inception3a_p2_add, Inception3a_p2_conv2d2);
         // d_b2_conv2dinputgradient2 = conv_transpose2d(d_Inception3a_p2_conv2d2, Inception3a_P2aW)
         var d_b2_conv2dinputgradient2 = p.Conv2dInputGradient("d_b2_conv2dinputgradient2", d_Inception3a_p2_conv2d2, Inception3a_P2aW, b2, 1, 0);
         var d_Inception3a_p1 = p.Slice(d_Inception3a_forward_concat2, Inception3a_p1, 1, false);
-        // d_Inception3a_p1_add = d_Inception3a_p1 ⊙ ([Inception3a_p1 > 0])
+        // d_Inception3a_p1_add = d_Inception3a_p1 ⊙ [Inception3a_p1 > 0]
         var d_Inception3a_p1_add = p.Map("d_Inception3a_p1_add", new[] { d_Inception3a_p1, Inception3a_p1 });
         // d_Inception3a_p1_conv2d = d_Inception3a_p1_add summed to the shape of Inception3a_p1_conv2d
         var d_Inception3a_p1_conv2d = p.SumTo("d_Inception3a_p1_conv2d", d_Inception3a_p1_add, Inception3a_p1_conv2d);
@@ -6239,13 +6239,13 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b2 = p.Map("d_b2", new[] { d_b2_maxpool2dbackward, d_b2_conv2dinputgradient3, d_b2_conv2dinputgradient2, d_b2_conv2dinputgradient });
         // d_b2_relu = d_b2 routed to the maxima of b2_relu
         var d_b2_relu = p.MaxPool2dBackward("d_b2_relu", d_b2, b2_relu, 3, 2, 1);
-        // d_b2_add2 = d_b2_relu ⊙ ([b2_relu > 0])
+        // d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
         var d_b2_add2 = p.Map("d_b2_add2", new[] { d_b2_relu, b2_relu });
         // d_b2_conv2d = d_b2_add2 summed to the shape of b2_conv2d
         var d_b2_conv2d = p.SumTo("d_b2_conv2d", d_b2_add2, b2_conv2d);
         // d_b2_relu2 = conv_transpose2d(d_b2_conv2d, Conv3W)
         var d_b2_relu2 = p.Conv2dInputGradient("d_b2_relu2", d_b2_conv2d, Conv3W, b2_relu2, 1, 1);
-        // d_b2_add = d_b2_relu2 ⊙ ([b2_relu2 > 0])
+        // d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
         var d_b2_add = p.Map("d_b2_add", new[] { d_b2_relu2, b2_relu2 });
         // d_b2_conv2d2 = d_b2_add summed to the shape of b2_conv2d2
         var d_b2_conv2d2 = p.SumTo("d_b2_conv2d2", d_b2_add, b2_conv2d2);
@@ -6253,7 +6253,7 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b1 = p.Conv2dInputGradient("d_b1", d_b2_conv2d2, Conv2W, b1, 1, 0);
         // d_b1_relu = d_b1 routed to the maxima of b1_relu
         var d_b1_relu = p.MaxPool2dBackward("d_b1_relu", d_b1, b1_relu, 3, 2, 1);
-        // d_b1_add = d_b1_relu ⊙ ([b1_relu > 0])
+        // d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
         var d_b1_add = p.Map("d_b1_add", new[] { d_b1_relu, b1_relu });
         // d_b1_conv2d = d_b1_add summed to the shape of b1_conv2d
         var d_b1_conv2d = p.SumTo("d_b1_conv2d", d_b1_add, b1_conv2d);

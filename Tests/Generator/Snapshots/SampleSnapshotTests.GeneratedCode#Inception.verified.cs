@@ -194,7 +194,7 @@ partial class Inception : global::Differentiable.IModule
             // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
             var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
             // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
-            var d_p4_add = Mul(d_p4, Step(p4));
+            var d_p4_add = ReluGradient(d_p4, p4);
             // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
             var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
             // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
@@ -208,7 +208,7 @@ partial class Inception : global::Differentiable.IModule
             // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
             var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
             // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
-            var d_p3_add2 = Mul(d_p3, Step(p3));
+            var d_p3_add2 = ReluGradient(d_p3, p3);
             // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
             var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
             // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
@@ -220,7 +220,7 @@ partial class Inception : global::Differentiable.IModule
             // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
             var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
             // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
-            var d_p3_add = Mul(d_p3_relu, Step(p3_relu));
+            var d_p3_add = ReluGradient(d_p3_relu, p3_relu);
             // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
             var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
             // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
@@ -234,7 +234,7 @@ partial class Inception : global::Differentiable.IModule
             // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
             var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
             // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
-            var d_p2_add2 = Mul(d_p2, Step(p2));
+            var d_p2_add2 = ReluGradient(d_p2, p2);
             // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
             var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
             // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
@@ -246,7 +246,7 @@ partial class Inception : global::Differentiable.IModule
             // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
             var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
             // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
-            var d_p2_add = Mul(d_p2_relu, Step(p2_relu));
+            var d_p2_add = ReluGradient(d_p2_relu, p2_relu);
             // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
             var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
             // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
@@ -256,7 +256,7 @@ partial class Inception : global::Differentiable.IModule
             // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
             var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
             // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
-            var d_p1_add = Mul(d_p1, Step(p1));
+            var d_p1_add = ReluGradient(d_p1, p1);
             // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
             var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
             // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes
@@ -317,7 +317,7 @@ partial class Inception : global::Differentiable.IModule
             // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
             var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
             // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
-            var d_p4_add = Mul(d_p4, Step(p4));
+            var d_p4_add = ReluGradient(d_p4, p4);
             // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
             var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
             // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
@@ -335,7 +335,7 @@ partial class Inception : global::Differentiable.IModule
             // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
             var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
             // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
-            var d_p3_add2 = Mul(d_p3, Step(p3));
+            var d_p3_add2 = ReluGradient(d_p3, p3);
             // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
             var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
             // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
@@ -347,7 +347,7 @@ partial class Inception : global::Differentiable.IModule
             // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
             var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
             // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
-            var d_p3_add = Mul(d_p3_relu, Step(p3_relu));
+            var d_p3_add = ReluGradient(d_p3_relu, p3_relu);
             // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
             var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
             // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
@@ -363,7 +363,7 @@ partial class Inception : global::Differentiable.IModule
             // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
             var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
             // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
-            var d_p2_add2 = Mul(d_p2, Step(p2));
+            var d_p2_add2 = ReluGradient(d_p2, p2);
             // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
             var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
             // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
@@ -375,7 +375,7 @@ partial class Inception : global::Differentiable.IModule
             // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
             var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
             // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
-            var d_p2_add = Mul(d_p2_relu, Step(p2_relu));
+            var d_p2_add = ReluGradient(d_p2_relu, p2_relu);
             // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
             var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
             // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
@@ -387,7 +387,7 @@ partial class Inception : global::Differentiable.IModule
             // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
             var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
             // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
-            var d_p1_add = Mul(d_p1, Step(p1));
+            var d_p1_add = ReluGradient(d_p1, p1);
             // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
             var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
             // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes
@@ -447,46 +447,46 @@ extern ""C"" __global__ void p4(const Geometry g, float* __restrict__ out, const
     if (i < g.count) out[i] = fmaxf((p4_conv2d[at(g, 1, i)] + p4_reshape[at(g, 2, i)]), 0.0f);
 }
 
-// d_p1_add = d_p1 ⊙ ([p1 > 0])
+// d_p1_add = d_p1 ⊙ [p1 > 0]
 extern ""C"" __global__ void d_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p1, const float* __restrict__ p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_p1[at(g, 1, i)] * (p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (p1[at(g, 2, i)] > 0.0f ? d_p1[at(g, 1, i)] : 0.0f);
 }
 
-// d_p2_add2 = d_p2 ⊙ ([p2 > 0])
+// d_p2_add2 = d_p2 ⊙ [p2 > 0]
 extern ""C"" __global__ void d_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p2, const float* __restrict__ p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_p2[at(g, 1, i)] * (p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (p2[at(g, 2, i)] > 0.0f ? d_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_p2_add = d_p2_relu ⊙ ([p2_relu > 0])
+// d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
 extern ""C"" __global__ void d_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p2_relu, const float* __restrict__ p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_p2_relu[at(g, 1, i)] * (p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (p2_relu[at(g, 2, i)] > 0.0f ? d_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_p3_add2 = d_p3 ⊙ ([p3 > 0])
+// d_p3_add2 = d_p3 ⊙ [p3 > 0]
 extern ""C"" __global__ void d_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p3, const float* __restrict__ p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_p3[at(g, 1, i)] * (p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (p3[at(g, 2, i)] > 0.0f ? d_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_p3_add = d_p3_relu ⊙ ([p3_relu > 0])
+// d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
 extern ""C"" __global__ void d_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p3_relu, const float* __restrict__ p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_p3_relu[at(g, 1, i)] * (p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (p3_relu[at(g, 2, i)] > 0.0f ? d_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_p4_add = d_p4 ⊙ ([p4 > 0])
+// d_p4_add = d_p4 ⊙ [p4 > 0]
 extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p4, const float* __restrict__ p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_p4[at(g, 1, i)] * (p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (p4[at(g, 2, i)] > 0.0f ? d_p4[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -555,7 +555,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         var d_forward_concat = p.Slice(d_forward, forward_concat, 1, false);
         var d_forward_concat2 = p.Slice(d_forward_concat, forward_concat2, 1, false);
         var d_p1 = p.Slice(d_forward_concat2, p1, 1, false);
-        // d_p1_add = d_p1 ⊙ ([p1 > 0])
+        // d_p1_add = d_p1 ⊙ [p1 > 0]
         var d_p1_add = p.Map("d_p1_add", new[] { d_p1, p1 });
         // d_p1_conv2d = d_p1_add summed to the shape of p1_conv2d
         var d_p1_conv2d = p.SumTo("d_p1_conv2d", d_p1_add, p1_conv2d);
@@ -565,13 +565,13 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         var d_p1_reshape = p.SumTo("d_p1_reshape", d_p1_add, p1_reshape);
         var d_P1B = p.ReshapeLike(d_p1_reshape, P1B);
         var d_p2 = p.Slice(d_forward_concat2, p2, 1, true);
-        // d_p2_add2 = d_p2 ⊙ ([p2 > 0])
+        // d_p2_add2 = d_p2 ⊙ [p2 > 0]
         var d_p2_add2 = p.Map("d_p2_add2", new[] { d_p2, p2 });
         // d_p2_conv2d = d_p2_add2 summed to the shape of p2_conv2d
         var d_p2_conv2d = p.SumTo("d_p2_conv2d", d_p2_add2, p2_conv2d);
         // d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)
         var d_p2_relu = p.Conv2dInputGradient("d_p2_relu", d_p2_conv2d, P2bW, p2_relu, 1, 1);
-        // d_p2_add = d_p2_relu ⊙ ([p2_relu > 0])
+        // d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
         var d_p2_add = p.Map("d_p2_add", new[] { d_p2_relu, p2_relu });
         // d_p2_conv2d2 = d_p2_add summed to the shape of p2_conv2d2
         var d_p2_conv2d2 = p.SumTo("d_p2_conv2d2", d_p2_add, p2_conv2d2);
@@ -586,13 +586,13 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         var d_p2_reshape = p.SumTo("d_p2_reshape", d_p2_add2, p2_reshape);
         var d_P2bB = p.ReshapeLike(d_p2_reshape, P2bB);
         var d_p3 = p.Slice(d_forward_concat, p3, 1, true);
-        // d_p3_add2 = d_p3 ⊙ ([p3 > 0])
+        // d_p3_add2 = d_p3 ⊙ [p3 > 0]
         var d_p3_add2 = p.Map("d_p3_add2", new[] { d_p3, p3 });
         // d_p3_conv2d = d_p3_add2 summed to the shape of p3_conv2d
         var d_p3_conv2d = p.SumTo("d_p3_conv2d", d_p3_add2, p3_conv2d);
         // d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)
         var d_p3_relu = p.Conv2dInputGradient("d_p3_relu", d_p3_conv2d, P3bW, p3_relu, 1, 2);
-        // d_p3_add = d_p3_relu ⊙ ([p3_relu > 0])
+        // d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
         var d_p3_add = p.Map("d_p3_add", new[] { d_p3_relu, p3_relu });
         // d_p3_conv2d2 = d_p3_add summed to the shape of p3_conv2d2
         var d_p3_conv2d2 = p.SumTo("d_p3_conv2d2", d_p3_add, p3_conv2d2);
@@ -607,7 +607,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         var d_p3_reshape = p.SumTo("d_p3_reshape", d_p3_add2, p3_reshape);
         var d_P3bB = p.ReshapeLike(d_p3_reshape, P3bB);
         var d_p4 = p.Slice(d_forward, p4, 1, true);
-        // d_p4_add = d_p4 ⊙ ([p4 > 0])
+        // d_p4_add = d_p4 ⊙ [p4 > 0]
         var d_p4_add = p.Map("d_p4_add", new[] { d_p4, p4 });
         // d_p4_conv2d = d_p4_add summed to the shape of p4_conv2d
         var d_p4_conv2d = p.SumTo("d_p4_conv2d", d_p4_add, p4_conv2d);
@@ -806,7 +806,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
                 var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
                 // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
-                var d_p4_add = Mul(d_p4, Step(p4));
+                var d_p4_add = ReluGradient(d_p4, p4);
                 // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
                 var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
                 // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
@@ -820,7 +820,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
                 var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
                 // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
-                var d_p3_add2 = Mul(d_p3, Step(p3));
+                var d_p3_add2 = ReluGradient(d_p3, p3);
                 // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
                 var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
                 // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
@@ -832,7 +832,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
                 var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
                 // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
-                var d_p3_add = Mul(d_p3_relu, Step(p3_relu));
+                var d_p3_add = ReluGradient(d_p3_relu, p3_relu);
                 // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
                 var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
                 // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
@@ -846,7 +846,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
                 var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
                 // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
-                var d_p2_add2 = Mul(d_p2, Step(p2));
+                var d_p2_add2 = ReluGradient(d_p2, p2);
                 // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
                 var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
                 // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
@@ -858,7 +858,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
                 var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
                 // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
-                var d_p2_add = Mul(d_p2_relu, Step(p2_relu));
+                var d_p2_add = ReluGradient(d_p2_relu, p2_relu);
                 // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
                 var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
                 // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
@@ -868,7 +868,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
                 var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
                 // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
-                var d_p1_add = Mul(d_p1, Step(p1));
+                var d_p1_add = ReluGradient(d_p1, p1);
                 // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
                 var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
                 // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes
@@ -929,7 +929,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
                 var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
                 // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
-                var d_p4_add = Mul(d_p4, Step(p4));
+                var d_p4_add = ReluGradient(d_p4, p4);
                 // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
                 var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
                 // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
@@ -947,7 +947,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
                 var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
                 // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
-                var d_p3_add2 = Mul(d_p3, Step(p3));
+                var d_p3_add2 = ReluGradient(d_p3, p3);
                 // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
                 var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
                 // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
@@ -959,7 +959,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
                 var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
                 // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
-                var d_p3_add = Mul(d_p3_relu, Step(p3_relu));
+                var d_p3_add = ReluGradient(d_p3_relu, p3_relu);
                 // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
                 var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
                 // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
@@ -975,7 +975,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
                 var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
                 // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
-                var d_p2_add2 = Mul(d_p2, Step(p2));
+                var d_p2_add2 = ReluGradient(d_p2, p2);
                 // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
                 var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
                 // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
@@ -987,7 +987,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
                 var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
                 // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
-                var d_p2_add = Mul(d_p2_relu, Step(p2_relu));
+                var d_p2_add = ReluGradient(d_p2_relu, p2_relu);
                 // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
                 var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
                 // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
@@ -999,7 +999,7 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
                 var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
                 // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
-                var d_p1_add = Mul(d_p1, Step(p1));
+                var d_p1_add = ReluGradient(d_p1, p1);
                 // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
                 var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
                 // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes

@@ -344,7 +344,7 @@ partial class InceptionNet : global::Differentiable.IModule
             // stem = maxpool2d(stem_relu)  ⇒  d_stem_relu = d_stem routed to the first maximum of each window of stem_relu
             var d_stem_relu = MaxPool2dBackward(d_stem, stem_relu, kernel: 2);
             // stem_relu = relu(stem_conv2d + stem_reshape)  ⇒  d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
-            var d_stem_add = Mul(d_stem_relu, Step(stem_relu));
+            var d_stem_add = ReluGradient(d_stem_relu, stem_relu);
             // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_conv2d = d_stem_add, summed over broadcast axes
             var d_stem_conv2d = SumToShapeOf(d_stem_add, stem_conv2d);
             // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_reshape = d_stem_add, summed over broadcast axes
@@ -468,7 +468,7 @@ partial class InceptionNet : global::Differentiable.IModule
             // stem = maxpool2d(stem_relu)  ⇒  d_stem_relu = d_stem routed to the first maximum of each window of stem_relu
             var d_stem_relu = MaxPool2dBackward(d_stem, stem_relu, kernel: 2);
             // stem_relu = relu(stem_conv2d + stem_reshape)  ⇒  d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
-            var d_stem_add = Mul(d_stem_relu, Step(stem_relu));
+            var d_stem_add = ReluGradient(d_stem_relu, stem_relu);
             // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_conv2d = d_stem_add, summed over broadcast axes
             var d_stem_conv2d = SumToShapeOf(d_stem_add, stem_conv2d);
             // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_reshape = d_stem_add, summed over broadcast axes
@@ -796,7 +796,7 @@ partial class InceptionNet : global::Differentiable.IModule
                 // stem = maxpool2d(stem_relu)  ⇒  d_stem_relu = d_stem routed to the first maximum of each window of stem_relu
                 var d_stem_relu = MaxPool2dBackward(d_stem, stem_relu, kernel: 2);
                 // stem_relu = relu(stem_conv2d + stem_reshape)  ⇒  d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
-                var d_stem_add = Mul(d_stem_relu, Step(stem_relu));
+                var d_stem_add = ReluGradient(d_stem_relu, stem_relu);
                 // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_conv2d = d_stem_add, summed over broadcast axes
                 var d_stem_conv2d = SumToShapeOf(d_stem_add, stem_conv2d);
                 // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_reshape = d_stem_add, summed over broadcast axes
@@ -920,7 +920,7 @@ partial class InceptionNet : global::Differentiable.IModule
                 // stem = maxpool2d(stem_relu)  ⇒  d_stem_relu = d_stem routed to the first maximum of each window of stem_relu
                 var d_stem_relu = MaxPool2dBackward(d_stem, stem_relu, kernel: 2);
                 // stem_relu = relu(stem_conv2d + stem_reshape)  ⇒  d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
-                var d_stem_add = Mul(d_stem_relu, Step(stem_relu));
+                var d_stem_add = ReluGradient(d_stem_relu, stem_relu);
                 // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_conv2d = d_stem_add, summed over broadcast axes
                 var d_stem_conv2d = SumToShapeOf(d_stem_add, stem_conv2d);
                 // stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_reshape = d_stem_add, summed over broadcast axes
@@ -1542,46 +1542,46 @@ extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ 
     if (i < g.count) out[i] = (d_Fc_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
 }
 
-// d_Block2_p4_add = d_Block2_p4 ⊙ ([Block2_p4 > 0])
+// d_Block2_p4_add = d_Block2_p4 ⊙ [Block2_p4 > 0]
 extern ""C"" __global__ void d_Block2_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p4, const float* __restrict__ Block2_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block2_p4[at(g, 1, i)] * (Block2_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block2_p4[at(g, 2, i)] > 0.0f ? d_Block2_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block2_p3_add2 = d_Block2_p3 ⊙ ([Block2_p3 > 0])
+// d_Block2_p3_add2 = d_Block2_p3 ⊙ [Block2_p3 > 0]
 extern ""C"" __global__ void d_Block2_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p3, const float* __restrict__ Block2_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block2_p3[at(g, 1, i)] * (Block2_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block2_p3[at(g, 2, i)] > 0.0f ? d_Block2_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block2_p3_add = d_Block2_p3_relu ⊙ ([Block2_p3_relu > 0])
+// d_Block2_p3_add = d_Block2_p3_relu ⊙ [Block2_p3_relu > 0]
 extern ""C"" __global__ void d_Block2_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p3_relu, const float* __restrict__ Block2_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block2_p3_relu[at(g, 1, i)] * (Block2_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block2_p3_relu[at(g, 2, i)] > 0.0f ? d_Block2_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block2_p2_add2 = d_Block2_p2 ⊙ ([Block2_p2 > 0])
+// d_Block2_p2_add2 = d_Block2_p2 ⊙ [Block2_p2 > 0]
 extern ""C"" __global__ void d_Block2_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p2, const float* __restrict__ Block2_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block2_p2[at(g, 1, i)] * (Block2_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block2_p2[at(g, 2, i)] > 0.0f ? d_Block2_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block2_p2_add = d_Block2_p2_relu ⊙ ([Block2_p2_relu > 0])
+// d_Block2_p2_add = d_Block2_p2_relu ⊙ [Block2_p2_relu > 0]
 extern ""C"" __global__ void d_Block2_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p2_relu, const float* __restrict__ Block2_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block2_p2_relu[at(g, 1, i)] * (Block2_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block2_p2_relu[at(g, 2, i)] > 0.0f ? d_Block2_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block2_p1_add = d_Block2_p1 ⊙ ([Block2_p1 > 0])
+// d_Block2_p1_add = d_Block2_p1 ⊙ [Block2_p1 > 0]
 extern ""C"" __global__ void d_Block2_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p1, const float* __restrict__ Block2_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block2_p1[at(g, 1, i)] * (Block2_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block2_p1[at(g, 2, i)] > 0.0f ? d_Block2_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_h1 = ((d_h1_maxpool2dbackward + d_h1_conv2dinputgradient3) + d_h1_conv2dinputgradient2) + d_h1_conv2dinputgradient
@@ -1591,46 +1591,46 @@ extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, con
     if (i < g.count) out[i] = (((d_h1_maxpool2dbackward[at(g, 1, i)] + d_h1_conv2dinputgradient3[at(g, 2, i)]) + d_h1_conv2dinputgradient2[at(g, 3, i)]) + d_h1_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_Block1_p4_add = d_Block1_p4 ⊙ ([Block1_p4 > 0])
+// d_Block1_p4_add = d_Block1_p4 ⊙ [Block1_p4 > 0]
 extern ""C"" __global__ void d_Block1_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p4, const float* __restrict__ Block1_p4)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block1_p4[at(g, 1, i)] * (Block1_p4[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block1_p4[at(g, 2, i)] > 0.0f ? d_Block1_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block1_p3_add2 = d_Block1_p3 ⊙ ([Block1_p3 > 0])
+// d_Block1_p3_add2 = d_Block1_p3 ⊙ [Block1_p3 > 0]
 extern ""C"" __global__ void d_Block1_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p3, const float* __restrict__ Block1_p3)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block1_p3[at(g, 1, i)] * (Block1_p3[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block1_p3[at(g, 2, i)] > 0.0f ? d_Block1_p3[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block1_p3_add = d_Block1_p3_relu ⊙ ([Block1_p3_relu > 0])
+// d_Block1_p3_add = d_Block1_p3_relu ⊙ [Block1_p3_relu > 0]
 extern ""C"" __global__ void d_Block1_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p3_relu, const float* __restrict__ Block1_p3_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block1_p3_relu[at(g, 1, i)] * (Block1_p3_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block1_p3_relu[at(g, 2, i)] > 0.0f ? d_Block1_p3_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block1_p2_add2 = d_Block1_p2 ⊙ ([Block1_p2 > 0])
+// d_Block1_p2_add2 = d_Block1_p2 ⊙ [Block1_p2 > 0]
 extern ""C"" __global__ void d_Block1_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p2, const float* __restrict__ Block1_p2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block1_p2[at(g, 1, i)] * (Block1_p2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block1_p2[at(g, 2, i)] > 0.0f ? d_Block1_p2[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block1_p2_add = d_Block1_p2_relu ⊙ ([Block1_p2_relu > 0])
+// d_Block1_p2_add = d_Block1_p2_relu ⊙ [Block1_p2_relu > 0]
 extern ""C"" __global__ void d_Block1_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p2_relu, const float* __restrict__ Block1_p2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block1_p2_relu[at(g, 1, i)] * (Block1_p2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block1_p2_relu[at(g, 2, i)] > 0.0f ? d_Block1_p2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block1_p1_add = d_Block1_p1 ⊙ ([Block1_p1 > 0])
+// d_Block1_p1_add = d_Block1_p1 ⊙ [Block1_p1 > 0]
 extern ""C"" __global__ void d_Block1_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p1, const float* __restrict__ Block1_p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Block1_p1[at(g, 1, i)] * (Block1_p1[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (Block1_p1[at(g, 2, i)] > 0.0f ? d_Block1_p1[at(g, 1, i)] : 0.0f);
 }
 
 // d_stem = ((d_stem_maxpool2dbackward + d_stem_conv2dinputgradient3) + d_stem_conv2dinputgradient2) + d_stem_conv2dinputgradient
@@ -1640,11 +1640,11 @@ extern ""C"" __global__ void d_stem(const Geometry g, float* __restrict__ out, c
     if (i < g.count) out[i] = (((d_stem_maxpool2dbackward[at(g, 1, i)] + d_stem_conv2dinputgradient3[at(g, 2, i)]) + d_stem_conv2dinputgradient2[at(g, 3, i)]) + d_stem_conv2dinputgradient[at(g, 4, i)]);
 }
 
-// d_stem_add = d_stem_relu ⊙ ([stem_relu > 0])
+// d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
 extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_stem_relu, const float* __restrict__ stem_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_stem_relu[at(g, 1, i)] * (stem_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (stem_relu[at(g, 2, i)] > 0.0f ? d_stem_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -1811,7 +1811,7 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         // d_Block2_forward = d_h2_maxpool2d routed to the maxima of Block2_forward
         var d_Block2_forward = p.MaxPool2dBackward("d_Block2_forward", d_h2_maxpool2d, Block2_forward, 2, 2, 0);
         var d_Block2_p4 = p.Slice(d_Block2_forward, Block2_p4, 1, true);
-        // d_Block2_p4_add = d_Block2_p4 ⊙ ([Block2_p4 > 0])
+        // d_Block2_p4_add = d_Block2_p4 ⊙ [Block2_p4 > 0]
         var d_Block2_p4_add = p.Map("d_Block2_p4_add", new[] { d_Block2_p4, Block2_p4 });
         // d_Block2_p4_conv2d = d_Block2_p4_add summed to the shape of Block2_p4_conv2d
         var d_Block2_p4_conv2d = p.SumTo("d_Block2_p4_conv2d", d_Block2_p4_add, Block2_p4_conv2d);
@@ -1821,13 +1821,13 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         var d_h1_maxpool2dbackward = p.MaxPool2dBackward("d_h1_maxpool2dbackward", d_Block2_p4_maxpool2d, h1, 3, 1, 1);
         var d_Block2_forward_concat = p.Slice(d_Block2_forward, Block2_forward_concat, 1, false);
         var d_Block2_p3 = p.Slice(d_Block2_forward_concat, Block2_p3, 1, true);
-        // d_Block2_p3_add2 = d_Block2_p3 ⊙ ([Block2_p3 > 0])
+        // d_Block2_p3_add2 = d_Block2_p3 ⊙ [Block2_p3 > 0]
         var d_Block2_p3_add2 = p.Map("d_Block2_p3_add2", new[] { d_Block2_p3, Block2_p3 });
         // d_Block2_p3_conv2d = d_Block2_p3_add2 summed to the shape of Block2_p3_conv2d
         var d_Block2_p3_conv2d = p.SumTo("d_Block2_p3_conv2d", d_Block2_p3_add2, Block2_p3_conv2d);
         // d_Block2_p3_relu = conv_transpose2d(d_Block2_p3_conv2d, Block2_P3bW)
         var d_Block2_p3_relu = p.Conv2dInputGradient("d_Block2_p3_relu", d_Block2_p3_conv2d, Block2_P3bW, Block2_p3_relu, 1, 2);
-        // d_Block2_p3_add = d_Block2_p3_relu ⊙ ([Block2_p3_relu > 0])
+        // d_Block2_p3_add = d_Block2_p3_relu ⊙ [Block2_p3_relu > 0]
         var d_Block2_p3_add = p.Map("d_Block2_p3_add", new[] { d_Block2_p3_relu, Block2_p3_relu });
         // d_Block2_p3_conv2d2 = d_Block2_p3_add summed to the shape of Block2_p3_conv2d2
         var d_Block2_p3_conv2d2 = p.SumTo("d_Block2_p3_conv2d2", d_Block2_p3_add, Block2_p3_conv2d2);
@@ -1835,20 +1835,20 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         var d_h1_conv2dinputgradient3 = p.Conv2dInputGradient("d_h1_conv2dinputgradient3", d_Block2_p3_conv2d2, Block2_P3aW, h1, 1, 0);
         var d_Block2_forward_concat2 = p.Slice(d_Block2_forward_concat, Block2_forward_concat2, 1, false);
         var d_Block2_p2 = p.Slice(d_Block2_forward_concat2, Block2_p2, 1, true);
-        // d_Block2_p2_add2 = d_Block2_p2 ⊙ ([Block2_p2 > 0])
+        // d_Block2_p2_add2 = d_Block2_p2 ⊙ [Block2_p2 > 0]
         var d_Block2_p2_add2 = p.Map("d_Block2_p2_add2", new[] { d_Block2_p2, Block2_p2 });
         // d_Block2_p2_conv2d = d_Block2_p2_add2 summed to the shape of Block2_p2_conv2d
         var d_Block2_p2_conv2d = p.SumTo("d_Block2_p2_conv2d", d_Block2_p2_add2, Block2_p2_conv2d);
         // d_Block2_p2_relu = conv_transpose2d(d_Block2_p2_conv2d, Block2_P2bW)
         var d_Block2_p2_relu = p.Conv2dInputGradient("d_Block2_p2_relu", d_Block2_p2_conv2d, Block2_P2bW, Block2_p2_relu, 1, 1);
-        // d_Block2_p2_add = d_Block2_p2_relu ⊙ ([Block2_p2_relu > 0])
+        // d_Block2_p2_add = d_Block2_p2_relu ⊙ [Block2_p2_relu > 0]
         var d_Block2_p2_add = p.Map("d_Block2_p2_add", new[] { d_Block2_p2_relu, Block2_p2_relu });
         // d_Block2_p2_conv2d2 = d_Block2_p2_add summed to the shape of Block2_p2_conv2d2
         var d_Block2_p2_conv2d2 = p.SumTo("d_Block2_p2_conv2d2", d_Block2_p2_add, Block2_p2_conv2d2);
         // d_h1_conv2dinputgradient2 = conv_transpose2d(d_Block2_p2_conv2d2, Block2_P2aW)
         var d_h1_conv2dinputgradient2 = p.Conv2dInputGradient("d_h1_conv2dinputgradient2", d_Block2_p2_conv2d2, Block2_P2aW, h1, 1, 0);
         var d_Block2_p1 = p.Slice(d_Block2_forward_concat2, Block2_p1, 1, false);
-        // d_Block2_p1_add = d_Block2_p1 ⊙ ([Block2_p1 > 0])
+        // d_Block2_p1_add = d_Block2_p1 ⊙ [Block2_p1 > 0]
         var d_Block2_p1_add = p.Map("d_Block2_p1_add", new[] { d_Block2_p1, Block2_p1 });
         // d_Block2_p1_conv2d = d_Block2_p1_add summed to the shape of Block2_p1_conv2d
         var d_Block2_p1_conv2d = p.SumTo("d_Block2_p1_conv2d", d_Block2_p1_add, Block2_p1_conv2d);
@@ -1859,7 +1859,7 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         // d_Block1_forward = d_h1 routed to the maxima of Block1_forward
         var d_Block1_forward = p.MaxPool2dBackward("d_Block1_forward", d_h1, Block1_forward, 2, 2, 0);
         var d_Block1_p4 = p.Slice(d_Block1_forward, Block1_p4, 1, true);
-        // d_Block1_p4_add = d_Block1_p4 ⊙ ([Block1_p4 > 0])
+        // d_Block1_p4_add = d_Block1_p4 ⊙ [Block1_p4 > 0]
         var d_Block1_p4_add = p.Map("d_Block1_p4_add", new[] { d_Block1_p4, Block1_p4 });
         // d_Block1_p4_conv2d = d_Block1_p4_add summed to the shape of Block1_p4_conv2d
         var d_Block1_p4_conv2d = p.SumTo("d_Block1_p4_conv2d", d_Block1_p4_add, Block1_p4_conv2d);
@@ -1869,13 +1869,13 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         var d_stem_maxpool2dbackward = p.MaxPool2dBackward("d_stem_maxpool2dbackward", d_Block1_p4_maxpool2d, stem, 3, 1, 1);
         var d_Block1_forward_concat = p.Slice(d_Block1_forward, Block1_forward_concat, 1, false);
         var d_Block1_p3 = p.Slice(d_Block1_forward_concat, Block1_p3, 1, true);
-        // d_Block1_p3_add2 = d_Block1_p3 ⊙ ([Block1_p3 > 0])
+        // d_Block1_p3_add2 = d_Block1_p3 ⊙ [Block1_p3 > 0]
         var d_Block1_p3_add2 = p.Map("d_Block1_p3_add2", new[] { d_Block1_p3, Block1_p3 });
         // d_Block1_p3_conv2d = d_Block1_p3_add2 summed to the shape of Block1_p3_conv2d
         var d_Block1_p3_conv2d = p.SumTo("d_Block1_p3_conv2d", d_Block1_p3_add2, Block1_p3_conv2d);
         // d_Block1_p3_relu = conv_transpose2d(d_Block1_p3_conv2d, Block1_P3bW)
         var d_Block1_p3_relu = p.Conv2dInputGradient("d_Block1_p3_relu", d_Block1_p3_conv2d, Block1_P3bW, Block1_p3_relu, 1, 2);
-        // d_Block1_p3_add = d_Block1_p3_relu ⊙ ([Block1_p3_relu > 0])
+        // d_Block1_p3_add = d_Block1_p3_relu ⊙ [Block1_p3_relu > 0]
         var d_Block1_p3_add = p.Map("d_Block1_p3_add", new[] { d_Block1_p3_relu, Block1_p3_relu });
         // d_Block1_p3_conv2d2 = d_Block1_p3_add summed to the shape of Block1_p3_conv2d2
         var d_Block1_p3_conv2d2 = p.SumTo("d_Block1_p3_conv2d2", d_Block1_p3_add, Block1_p3_conv2d2);
@@ -1883,20 +1883,20 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         var d_stem_conv2dinputgradient3 = p.Conv2dInputGradient("d_stem_conv2dinputgradient3", d_Block1_p3_conv2d2, Block1_P3aW, stem, 1, 0);
         var d_Block1_forward_concat2 = p.Slice(d_Block1_forward_concat, Block1_forward_concat2, 1, false);
         var d_Block1_p2 = p.Slice(d_Block1_forward_concat2, Block1_p2, 1, true);
-        // d_Block1_p2_add2 = d_Block1_p2 ⊙ ([Block1_p2 > 0])
+        // d_Block1_p2_add2 = d_Block1_p2 ⊙ [Block1_p2 > 0]
         var d_Block1_p2_add2 = p.Map("d_Block1_p2_add2", new[] { d_Block1_p2, Block1_p2 });
         // d_Block1_p2_conv2d = d_Block1_p2_add2 summed to the shape of Block1_p2_conv2d
         var d_Block1_p2_conv2d = p.SumTo("d_Block1_p2_conv2d", d_Block1_p2_add2, Block1_p2_conv2d);
         // d_Block1_p2_relu = conv_transpose2d(d_Block1_p2_conv2d, Block1_P2bW)
         var d_Block1_p2_relu = p.Conv2dInputGradient("d_Block1_p2_relu", d_Block1_p2_conv2d, Block1_P2bW, Block1_p2_relu, 1, 1);
-        // d_Block1_p2_add = d_Block1_p2_relu ⊙ ([Block1_p2_relu > 0])
+        // d_Block1_p2_add = d_Block1_p2_relu ⊙ [Block1_p2_relu > 0]
         var d_Block1_p2_add = p.Map("d_Block1_p2_add", new[] { d_Block1_p2_relu, Block1_p2_relu });
         // d_Block1_p2_conv2d2 = d_Block1_p2_add summed to the shape of Block1_p2_conv2d2
         var d_Block1_p2_conv2d2 = p.SumTo("d_Block1_p2_conv2d2", d_Block1_p2_add, Block1_p2_conv2d2);
         // d_stem_conv2dinputgradient2 = conv_transpose2d(d_Block1_p2_conv2d2, Block1_P2aW)
         var d_stem_conv2dinputgradient2 = p.Conv2dInputGradient("d_stem_conv2dinputgradient2", d_Block1_p2_conv2d2, Block1_P2aW, stem, 1, 0);
         var d_Block1_p1 = p.Slice(d_Block1_forward_concat2, Block1_p1, 1, false);
-        // d_Block1_p1_add = d_Block1_p1 ⊙ ([Block1_p1 > 0])
+        // d_Block1_p1_add = d_Block1_p1 ⊙ [Block1_p1 > 0]
         var d_Block1_p1_add = p.Map("d_Block1_p1_add", new[] { d_Block1_p1, Block1_p1 });
         // d_Block1_p1_conv2d = d_Block1_p1_add summed to the shape of Block1_p1_conv2d
         var d_Block1_p1_conv2d = p.SumTo("d_Block1_p1_conv2d", d_Block1_p1_add, Block1_p1_conv2d);
@@ -1906,7 +1906,7 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         var d_stem = p.Map("d_stem", new[] { d_stem_maxpool2dbackward, d_stem_conv2dinputgradient3, d_stem_conv2dinputgradient2, d_stem_conv2dinputgradient });
         // d_stem_relu = d_stem routed to the maxima of stem_relu
         var d_stem_relu = p.MaxPool2dBackward("d_stem_relu", d_stem, stem_relu, 2, 2, 0);
-        // d_stem_add = d_stem_relu ⊙ ([stem_relu > 0])
+        // d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
         var d_stem_add = p.Map("d_stem_add", new[] { d_stem_relu, stem_relu });
         // d_stem_conv2d = d_stem_add summed to the shape of stem_conv2d
         var d_stem_conv2d = p.SumTo("d_stem_conv2d", d_stem_add, stem_conv2d);

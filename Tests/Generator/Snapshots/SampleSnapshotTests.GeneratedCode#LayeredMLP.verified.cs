@@ -86,7 +86,7 @@ partial class LayeredMLP : global::Differentiable.IModule
                     if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                     d_h = null; // before this statement, the target is another value: its adjoint starts over
                     // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
-                    var d_h2 = Mul(d_h_new, Step(h_new));
+                    var d_h2 = ReluGradient(d_h_new, h_new);
                     d_h = d_h is null ? d_h2 : d_h + d_h2;
                 });
             }
@@ -176,7 +176,7 @@ partial class LayeredMLP : global::Differentiable.IModule
                     if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                     d_h = null; // before this statement, the target is another value: its adjoint starts over
                     // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
-                    var d_h2 = Mul(d_h_new, Step(h_new));
+                    var d_h2 = ReluGradient(d_h_new, h_new);
                     d_h = d_h is null ? d_h2 : d_h + d_h2;
                 });
             }
@@ -266,7 +266,7 @@ partial class LayeredMLP : global::Differentiable.IModule
                     if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                     d_h = null; // before this statement, the target is another value: its adjoint starts over
                     // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
-                    var d_h2 = Mul(d_h_new, Step(h_new));
+                    var d_h2 = ReluGradient(d_h_new, h_new);
                     d_h = d_h is null ? d_h2 : d_h + d_h2;
                 });
             }
@@ -334,11 +334,11 @@ extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, c
     if (i < g.count) out[i] = fmaxf(h_saved[at(g, 1, i)], 0.0f);
 }
 
-// d_h2 = d_h_in2 ⊙ ([h_new2 > 0])
+// d_h2 = d_h_in2 ⊙ [h_new2 > 0]
 extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * (h_new2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h_new2[at(g, 2, i)] > 0.0f ? d_h_in2[at(g, 1, i)] : 0.0f);
 }
 
 // h_new_matmul = h · Layers_W
@@ -409,7 +409,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                     d_h = null; // before this statement, the target is another value: its adjoint starts over
                     // h_new2 = relu(h_saved)
                     var h_new2 = p.Map("h_new2", new[] { h_saved });
-                    // d_h2 = d_h_in2 ⊙ ([h_new2 > 0])
+                    // d_h2 = d_h_in2 ⊙ [h_new2 > 0]
                     var d_h2 = p.Map("d_h2", new[] { d_h_in2, h_new2 });
                     d_h = p.Accumulate("d_h", d_h, d_h2);
                 });
@@ -549,7 +549,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                             if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                             d_h = null; // before this statement, the target is another value: its adjoint starts over
                             // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
-                            var d_h2 = Mul(d_h_new, Step(h_new));
+                            var d_h2 = ReluGradient(d_h_new, h_new);
                             d_h = d_h is null ? d_h2 : d_h + d_h2;
                         });
                     }
@@ -639,7 +639,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                             if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                             d_h = null; // before this statement, the target is another value: its adjoint starts over
                             // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
-                            var d_h2 = Mul(d_h_new, Step(h_new));
+                            var d_h2 = ReluGradient(d_h_new, h_new);
                             d_h = d_h is null ? d_h2 : d_h + d_h2;
                         });
                     }
@@ -729,7 +729,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                             if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                             d_h = null; // before this statement, the target is another value: its adjoint starts over
                             // h_new = relu(h)  ⇒  d_h2 = d_h_new ⊙ [h_new > 0]
-                            var d_h2 = Mul(d_h_new, Step(h_new));
+                            var d_h2 = ReluGradient(d_h_new, h_new);
                             d_h = d_h is null ? d_h2 : d_h + d_h2;
                         });
                     }
@@ -797,11 +797,11 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             if (i < g.count) out[i] = fmaxf(h_saved[at(g, 1, i)], 0.0f);
         }
 
-        // d_h2 = d_h_in2 ⊙ ([h_new2 > 0])
+        // d_h2 = d_h_in2 ⊙ [h_new2 > 0]
         extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
         {
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * (h_new2[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+            if (i < g.count) out[i] = (h_new2[at(g, 2, i)] > 0.0f ? d_h_in2[at(g, 1, i)] : 0.0f);
         }
 
         // h_new_matmul = h · Layers_W
@@ -872,7 +872,7 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                             d_h = null; // before this statement, the target is another value: its adjoint starts over
                             // h_new2 = relu(h_saved)
                             var h_new2 = p.Map("h_new2", new[] { h_saved });
-                            // d_h2 = d_h_in2 ⊙ ([h_new2 > 0])
+                            // d_h2 = d_h_in2 ⊙ [h_new2 > 0]
                             var d_h2 = p.Map("d_h2", new[] { d_h_in2, h_new2 });
                             d_h = p.Accumulate("d_h", d_h, d_h2);
                         });

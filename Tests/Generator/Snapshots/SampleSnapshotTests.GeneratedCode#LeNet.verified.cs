@@ -183,7 +183,7 @@ partial class LeNet : global::Differentiable.IModule
             // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B
             var d_Fc3_B = Fc3_forward_pullback.B;
             // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
-            var d_Fc2_forward = Mul(d_h4, Step(h4));
+            var d_Fc2_forward = ReluGradient(d_h4, h4);
             var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
             // Fc2_forward = Fc2.Forward(h3)  ⇒  d_h3 = pullback of Fc2.Forward(h3) at d_Fc2_forward, its x
             var d_h3 = Fc2_forward_pullback.x;
@@ -192,7 +192,7 @@ partial class LeNet : global::Differentiable.IModule
             // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B
             var d_Fc2_B = Fc2_forward_pullback.B;
             // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
-            var d_Fc1_forward = Mul(d_h3, Step(h3));
+            var d_Fc1_forward = ReluGradient(d_h3, h3);
             var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
             // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
             var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
@@ -205,7 +205,7 @@ partial class LeNet : global::Differentiable.IModule
             // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
             var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
             // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-            var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+            var d_h2_add = ReluGradient(d_h2_relu, h2_relu);
             // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
             var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
             // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -219,7 +219,7 @@ partial class LeNet : global::Differentiable.IModule
             // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
             var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
             // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-            var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+            var d_h1_add = ReluGradient(d_h1_relu, h1_relu);
             // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
             var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
             // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -286,7 +286,7 @@ partial class LeNet : global::Differentiable.IModule
             // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B
             var d_Fc3_B = Fc3_forward_pullback.B;
             // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
-            var d_Fc2_forward = Mul(d_h4, Step(h4));
+            var d_Fc2_forward = ReluGradient(d_h4, h4);
             var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
             // Fc2_forward = Fc2.Forward(h3)  ⇒  d_h3 = pullback of Fc2.Forward(h3) at d_Fc2_forward, its x
             var d_h3 = Fc2_forward_pullback.x;
@@ -295,7 +295,7 @@ partial class LeNet : global::Differentiable.IModule
             // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B
             var d_Fc2_B = Fc2_forward_pullback.B;
             // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
-            var d_Fc1_forward = Mul(d_h3, Step(h3));
+            var d_Fc1_forward = ReluGradient(d_h3, h3);
             var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
             // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
             var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
@@ -308,7 +308,7 @@ partial class LeNet : global::Differentiable.IModule
             // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
             var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
             // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-            var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+            var d_h2_add = ReluGradient(d_h2_relu, h2_relu);
             // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
             var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
             // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -322,7 +322,7 @@ partial class LeNet : global::Differentiable.IModule
             // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
             var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
             // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-            var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+            var d_h1_add = ReluGradient(d_h1_relu, h1_relu);
             // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
             var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
             // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -507,7 +507,7 @@ partial class LeNet : global::Differentiable.IModule
                 // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B
                 var d_Fc3_B = Fc3_forward_pullback.B;
                 // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
-                var d_Fc2_forward = Mul(d_h4, Step(h4));
+                var d_Fc2_forward = ReluGradient(d_h4, h4);
                 var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
                 // Fc2_forward = Fc2.Forward(h3)  ⇒  d_h3 = pullback of Fc2.Forward(h3) at d_Fc2_forward, its x
                 var d_h3 = Fc2_forward_pullback.x;
@@ -516,7 +516,7 @@ partial class LeNet : global::Differentiable.IModule
                 // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B
                 var d_Fc2_B = Fc2_forward_pullback.B;
                 // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
-                var d_Fc1_forward = Mul(d_h3, Step(h3));
+                var d_Fc1_forward = ReluGradient(d_h3, h3);
                 var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
                 // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
                 var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
@@ -529,7 +529,7 @@ partial class LeNet : global::Differentiable.IModule
                 // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
                 var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
                 // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-                var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+                var d_h2_add = ReluGradient(d_h2_relu, h2_relu);
                 // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
                 var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
                 // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -543,7 +543,7 @@ partial class LeNet : global::Differentiable.IModule
                 // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
                 var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
                 // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-                var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+                var d_h1_add = ReluGradient(d_h1_relu, h1_relu);
                 // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
                 var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
                 // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -610,7 +610,7 @@ partial class LeNet : global::Differentiable.IModule
                 // Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B
                 var d_Fc3_B = Fc3_forward_pullback.B;
                 // h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]
-                var d_Fc2_forward = Mul(d_h4, Step(h4));
+                var d_Fc2_forward = ReluGradient(d_h4, h4);
                 var Fc2_forward_pullback = Fc2_forward_vjp.Pullback(d_Fc2_forward);
                 // Fc2_forward = Fc2.Forward(h3)  ⇒  d_h3 = pullback of Fc2.Forward(h3) at d_Fc2_forward, its x
                 var d_h3 = Fc2_forward_pullback.x;
@@ -619,7 +619,7 @@ partial class LeNet : global::Differentiable.IModule
                 // Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B
                 var d_Fc2_B = Fc2_forward_pullback.B;
                 // h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]
-                var d_Fc1_forward = Mul(d_h3, Step(h3));
+                var d_Fc1_forward = ReluGradient(d_h3, h3);
                 var Fc1_forward_pullback = Fc1_forward_vjp.Pullback(d_Fc1_forward);
                 // Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x
                 var d_Fc1_forward_flatten = Fc1_forward_pullback.x;
@@ -632,7 +632,7 @@ partial class LeNet : global::Differentiable.IModule
                 // h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu
                 var d_h2_relu = AvgPool2dBackward(d_h2, h2_relu, kernel: 2);
                 // h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-                var d_h2_add = Mul(d_h2_relu, Step(h2_relu));
+                var d_h2_add = ReluGradient(d_h2_relu, h2_relu);
                 // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes
                 var d_h2_conv2d = SumToShapeOf(d_h2_add, h2_conv2d);
                 // h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes
@@ -646,7 +646,7 @@ partial class LeNet : global::Differentiable.IModule
                 // h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu
                 var d_h1_relu = AvgPool2dBackward(d_h1, h1_relu, kernel: 2);
                 // h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-                var d_h1_add = Mul(d_h1_relu, Step(h1_relu));
+                var d_h1_add = ReluGradient(d_h1_relu, h1_relu);
                 // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes
                 var d_h1_conv2d = SumToShapeOf(d_h1_add, h1_conv2d);
                 // h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes
@@ -1019,31 +1019,31 @@ extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__
 }
 
 // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
-// d_Fc2_forward = d_h4 ⊙ ([h4 > 0])   (the product's epilogue: both in one kernel)
+// d_Fc2_forward = d_h4 ⊙ [h4 > 0]   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h4)
 {
-    product_then(g, out, a, b, [&](float d_h4, int i) { return (d_h4 * (h4[at(g, 3, i)] > 0.0f ? 1.0f : 0.0f)); });
+    product_then(g, out, a, b, [&](float d_h4, int i) { return (h4[at(g, 3, i)] > 0.0f ? d_h4 : 0.0f); });
 }
 
 // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
-// d_Fc1_forward = d_h3 ⊙ ([h3 > 0])   (the product's epilogue: both in one kernel)
+// d_Fc1_forward = d_h3 ⊙ [h3 > 0]   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h3)
 {
-    product_then(g, out, a, b, [&](float d_h3, int i) { return (d_h3 * (h3[at(g, 3, i)] > 0.0f ? 1.0f : 0.0f)); });
+    product_then(g, out, a, b, [&](float d_h3, int i) { return (h3[at(g, 3, i)] > 0.0f ? d_h3 : 0.0f); });
 }
 
-// d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+// d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
 extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h2_relu[at(g, 1, i)] * (h2_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
 }
 
-// d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+// d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
 extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h1_relu[at(g, 1, i)] * (h1_relu[at(g, 2, i)] > 0.0f ? 1.0f : 0.0f));
+    if (i < g.count) out[i] = (h1_relu[at(g, 2, i)] > 0.0f ? d_h1_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -1120,12 +1120,12 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         // d_Fc3_forward_matmul = d_Fc3_forward summed to the shape of Fc3_forward_matmul
         var d_Fc3_forward_matmul = p.SumTo("d_Fc3_forward_matmul", d_Fc3_forward, Fc3_forward_matmul);
         // d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
-        // d_Fc2_forward = d_h4 ⊙ ([h4 > 0])
+        // d_Fc2_forward = d_h4 ⊙ [h4 > 0]
         var d_Fc2_forward = p.MatMulThen("d_Fc2_forward", d_Fc3_forward_matmul, p.Transpose(Fc3_W), new global::Differentiable.Scheduling.DeviceTensor[] { h4 }, null, out _);
         // d_Fc2_forward_matmul = d_Fc2_forward summed to the shape of Fc2_forward_matmul
         var d_Fc2_forward_matmul = p.SumTo("d_Fc2_forward_matmul", d_Fc2_forward, Fc2_forward_matmul);
         // d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
-        // d_Fc1_forward = d_h3 ⊙ ([h3 > 0])
+        // d_Fc1_forward = d_h3 ⊙ [h3 > 0]
         var d_Fc1_forward = p.MatMulThen("d_Fc1_forward", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { h3 }, null, out _);
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
@@ -1134,7 +1134,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_h2 = p.ReshapeLike(d_Fc1_forward_flatten, h2);
         // d_h2_relu = d_h2 spread over the windows of h2_relu
         var d_h2_relu = p.AvgPool2dBackward("d_h2_relu", d_h2, h2_relu, 2, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ ([h2_relu > 0])
+        // d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
         var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
         // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
         var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
@@ -1142,7 +1142,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 0);
         // d_h1_relu = d_h1 spread over the windows of h1_relu
         var d_h1_relu = p.AvgPool2dBackward("d_h1_relu", d_h1, h1_relu, 2, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ ([h1_relu > 0])
+        // d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
         var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
         // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
         var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);

@@ -108,7 +108,7 @@ partial class SpiralNet : global::Differentiable.IModule
             // scores_matmul = scores_relu · W2  ⇒  d_W2 = scores_reluᵀ · d_scores_matmul
             var d_W2 = MatMulTransposeA(scores_relu, d_scores_matmul);
             // scores_relu = relu(scores_matmul2 + B1)  ⇒  d_scores_add = d_scores_relu ⊙ [scores_relu > 0]
-            var d_scores_add = Mul(d_scores_relu, Step(scores_relu));
+            var d_scores_add = ReluGradient(d_scores_relu, scores_relu);
             // scores_add = scores_matmul2 + B1  ⇒  d_scores_matmul2 = d_scores_add, summed over broadcast axes
             var d_scores_matmul2 = SumToShapeOf(d_scores_add, scores_matmul2);
             // scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes
@@ -147,7 +147,7 @@ partial class SpiralNet : global::Differentiable.IModule
             // scores_matmul = scores_relu · W2  ⇒  d_W2 = scores_reluᵀ · d_scores_matmul
             var d_W2 = MatMulTransposeA(scores_relu, d_scores_matmul);
             // scores_relu = relu(scores_matmul2 + B1)  ⇒  d_scores_add = d_scores_relu ⊙ [scores_relu > 0]
-            var d_scores_add = Mul(d_scores_relu, Step(scores_relu));
+            var d_scores_add = ReluGradient(d_scores_relu, scores_relu);
             // scores_add = scores_matmul2 + B1  ⇒  d_scores_matmul2 = d_scores_add, summed over broadcast axes
             var d_scores_matmul2 = SumToShapeOf(d_scores_add, scores_matmul2);
             // scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes
@@ -178,10 +178,10 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
 }
 
 // d_scores_relu = d_scores_matmul · W2ᵀ
-// d_scores_add = d_scores_relu ⊙ ([scores_relu > 0])   (the product's epilogue: both in one kernel)
+// d_scores_add = d_scores_relu ⊙ [scores_relu > 0]   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ scores_relu)
 {
-    product_then(g, out, a, b, [&](float d_scores_relu, int i) { return (d_scores_relu * (scores_relu[at(g, 3, i)] > 0.0f ? 1.0f : 0.0f)); });
+    product_then(g, out, a, b, [&](float d_scores_relu, int i) { return (scores_relu[at(g, 3, i)] > 0.0f ? d_scores_relu : 0.0f); });
 }
 ";
 
@@ -210,7 +210,7 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
         // d_scores_matmul = d_scores summed to the shape of scores_matmul
         var d_scores_matmul = p.SumTo("d_scores_matmul", d_scores, scores_matmul);
         // d_scores_relu = d_scores_matmul · W2ᵀ
-        // d_scores_add = d_scores_relu ⊙ ([scores_relu > 0])
+        // d_scores_add = d_scores_relu ⊙ [scores_relu > 0]
         var d_scores_add = p.MatMulThen("d_scores_add", d_scores_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { scores_relu }, null, out _);
         // d_scores_matmul2 = d_scores_add summed to the shape of scores_matmul2
         var d_scores_matmul2 = p.SumTo("d_scores_matmul2", d_scores_add, scores_matmul2);
@@ -326,7 +326,7 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
                 // scores_matmul = scores_relu · W2  ⇒  d_W2 = scores_reluᵀ · d_scores_matmul
                 var d_W2 = MatMulTransposeA(scores_relu, d_scores_matmul);
                 // scores_relu = relu(scores_matmul2 + B1)  ⇒  d_scores_add = d_scores_relu ⊙ [scores_relu > 0]
-                var d_scores_add = Mul(d_scores_relu, Step(scores_relu));
+                var d_scores_add = ReluGradient(d_scores_relu, scores_relu);
                 // scores_add = scores_matmul2 + B1  ⇒  d_scores_matmul2 = d_scores_add, summed over broadcast axes
                 var d_scores_matmul2 = SumToShapeOf(d_scores_add, scores_matmul2);
                 // scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes
@@ -365,7 +365,7 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
                 // scores_matmul = scores_relu · W2  ⇒  d_W2 = scores_reluᵀ · d_scores_matmul
                 var d_W2 = MatMulTransposeA(scores_relu, d_scores_matmul);
                 // scores_relu = relu(scores_matmul2 + B1)  ⇒  d_scores_add = d_scores_relu ⊙ [scores_relu > 0]
-                var d_scores_add = Mul(d_scores_relu, Step(scores_relu));
+                var d_scores_add = ReluGradient(d_scores_relu, scores_relu);
                 // scores_add = scores_matmul2 + B1  ⇒  d_scores_matmul2 = d_scores_add, summed over broadcast axes
                 var d_scores_matmul2 = SumToShapeOf(d_scores_add, scores_matmul2);
                 // scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes
@@ -751,10 +751,10 @@ extern ""C"" __global__ void d_scores(const Geometry g, float* __restrict__ out,
 }
 
 // d_scores_relu = d_scores_matmul · W2ᵀ
-// d_scores_add = d_scores_relu ⊙ ([scores_relu > 0])   (the product's epilogue: both in one kernel)
+// d_scores_add = d_scores_relu ⊙ [scores_relu > 0]   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ scores_relu)
 {
-    product_then(g, out, a, b, [&](float d_scores_relu, int i) { return (d_scores_relu * (scores_relu[at(g, 3, i)] > 0.0f ? 1.0f : 0.0f)); });
+    product_then(g, out, a, b, [&](float d_scores_relu, int i) { return (scores_relu[at(g, 3, i)] > 0.0f ? d_scores_relu : 0.0f); });
 }
 
 // d_W1_matmultransposea = xᵀ · d_scores_matmul2
@@ -857,7 +857,7 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
         // d_scores_matmul = d_scores summed to the shape of scores_matmul
         var d_scores_matmul = p.SumTo("d_scores_matmul", d_scores, scores_matmul);
         // d_scores_relu = d_scores_matmul · W2ᵀ
-        // d_scores_add = d_scores_relu ⊙ ([scores_relu > 0])
+        // d_scores_add = d_scores_relu ⊙ [scores_relu > 0]
         var d_scores_add = p.MatMulThen("d_scores_add", d_scores_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { scores_relu }, null, out _);
         // d_scores_matmul2 = d_scores_add summed to the shape of scores_matmul2
         var d_scores_matmul2 = p.SumTo("d_scores_matmul2", d_scores_add, scores_matmul2);

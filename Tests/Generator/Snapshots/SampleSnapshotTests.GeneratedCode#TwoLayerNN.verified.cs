@@ -107,7 +107,7 @@ partial class TwoLayerNN : global::Differentiable.IModule
             // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
             var d_L2_B = forward_pullback.B;
             // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
-            var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
+            var d_L1_forward = ReluGradient(d_forward_relu, forward_relu);
             var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
             // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
             var d_L1_W = L1_forward_pullback.W;
@@ -145,7 +145,7 @@ partial class TwoLayerNN : global::Differentiable.IModule
             // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
             var d_L2_B = forward_pullback.B;
             // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
-            var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
+            var d_L1_forward = ReluGradient(d_forward_relu, forward_relu);
             var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
             // L1_forward = L1.Forward(x)  ⇒  d_x = pullback of L1.Forward(x) at d_L1_forward, its x
             var d_x = L1_forward_pullback.x;
@@ -255,7 +255,7 @@ partial class TwoLayerNN : global::Differentiable.IModule
                 // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
                 var d_L2_B = forward_pullback.B;
                 // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
-                var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
+                var d_L1_forward = ReluGradient(d_forward_relu, forward_relu);
                 var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
                 // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
                 var d_L1_W = L1_forward_pullback.W;
@@ -293,7 +293,7 @@ partial class TwoLayerNN : global::Differentiable.IModule
                 // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
                 var d_L2_B = forward_pullback.B;
                 // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
-                var d_L1_forward = Mul(d_forward_relu, Step(forward_relu));
+                var d_L1_forward = ReluGradient(d_forward_relu, forward_relu);
                 var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
                 // L1_forward = L1.Forward(x)  ⇒  d_x = pullback of L1.Forward(x) at d_L1_forward, its x
                 var d_x = L1_forward_pullback.x;
@@ -551,10 +551,10 @@ extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ 
 }
 
 // d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
-// d_L1_forward = d_L2_forward_relu ⊙ ([L2_forward_relu > 0])   (the product's epilogue: both in one kernel)
+// d_L1_forward = d_L2_forward_relu ⊙ [L2_forward_relu > 0]   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_forward_relu)
 {
-    product_then(g, out, a, b, [&](float d_L2_forward_relu, int i) { return (d_L2_forward_relu * (L2_forward_relu[at(g, 3, i)] > 0.0f ? 1.0f : 0.0f)); });
+    product_then(g, out, a, b, [&](float d_L2_forward_relu, int i) { return (L2_forward_relu[at(g, 3, i)] > 0.0f ? d_L2_forward_relu : 0.0f); });
 }
 ";
 
@@ -606,7 +606,7 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         // d_L2_forward_matmul = d_L2_forward summed to the shape of L2_forward_matmul
         var d_L2_forward_matmul = p.SumTo("d_L2_forward_matmul", d_L2_forward, L2_forward_matmul);
         // d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
-        // d_L1_forward = d_L2_forward_relu ⊙ ([L2_forward_relu > 0])
+        // d_L1_forward = d_L2_forward_relu ⊙ [L2_forward_relu > 0]
         var d_L1_forward = p.MatMulThen("d_L1_forward", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { L2_forward_relu }, null, out _);
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
