@@ -31,7 +31,8 @@ internal static class Reductions
     /// <summary>
     /// The sum of a contiguous run with four vector accumulators (then the lanes, then the tail): a scalar loop is one
     /// long chain of dependent adds, about a tenth as fast; the rounding error, like pairwise summation's, grows slower
-    /// than a single running sum's because each accumulator sees a quarter of a lane's share.
+    /// than a single running sum's because each accumulator sees a quarter of a lane's share. 256-bit vectors: the runs
+    /// summed here (a bias gradient's image planes) are a few hundred elements, where wider vectors gain nothing.
     /// </summary>
     public static T VectorSum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -39,23 +40,9 @@ internal static class Reductions
         var n = x.Length;
         var i = 0;
         var total = T.Zero;
-        if (Vector512.IsHardwareAccelerated && n >= 4 * Vector512<T>.Count)
+        var w = Vector256<T>.Count;
+        if (Vector256.IsHardwareAccelerated && n >= 4 * w)
         {
-            var w = Vector512<T>.Count;
-            Vector512<T> a0 = Vector512<T>.Zero, a1 = a0, a2 = a0, a3 = a0;
-            for (; i <= n - 4 * w; i += 4 * w)
-            {
-                a0 += Vector512.LoadUnsafe(ref start, (nuint)i);
-                a1 += Vector512.LoadUnsafe(ref start, (nuint)(i + w));
-                a2 += Vector512.LoadUnsafe(ref start, (nuint)(i + 2 * w));
-                a3 += Vector512.LoadUnsafe(ref start, (nuint)(i + 3 * w));
-            }
-            for (; i <= n - w; i += w) a0 += Vector512.LoadUnsafe(ref start, (nuint)i);
-            total = Vector512.Sum((a0 + a1) + (a2 + a3));
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= 4 * Vector256<T>.Count)
-        {
-            var w = Vector256<T>.Count;
             Vector256<T> a0 = Vector256<T>.Zero, a1 = a0, a2 = a0, a3 = a0;
             for (; i <= n - 4 * w; i += 4 * w)
             {
