@@ -318,14 +318,19 @@ internal sealed partial class MethodEmitter
     private string Call(Node n)
     {
         var rule = RuleTable.For(n.Op);
-        return rule.Render(rule.CSharp, n, n.Inputs.Select(Render).ToList());
+        var operands = new List<string>(n.Inputs.Length);
+        foreach (var input in n.Inputs) operands.Add(Render(input));
+        return rule.Render(rule.CSharp, n, operands);
     }
 
     /// <summary>A node in math notation, for comments: named nodes by name, others expanded.</summary>
-    public string Math(Node n) => MathNotation.Of(n, MathName);
+    public string Math(Node n) => MathNotation.Of(n, _mathName ??= MathName);
+
+    /// <summary><see cref="MathName"/> as a delegate made once: a method group passed on allocates a delegate per call, per comment.</summary>
+    private System.Func<Node, string?>? _mathName;
 
     /// <summary>A node as an operand in math notation: parenthesized when it is an expression with spaces, unless <paramref name="bare"/>.</summary>
-    public string MathOperand(Node n, bool bare = false) => MathNotation.Operand(n, MathName, bare);
+    public string MathOperand(Node n, bool bare = false) => MathNotation.Operand(n, _mathName ??= MathName, bare);
 
     /// <summary>What a node is called in comments: adjoints and variables by name; null for nodes written out.</summary>
     private string? MathName(Node n) =>

@@ -26,7 +26,23 @@ internal static class MathNotation
         }
         var text = RuleTable.For(n.Op).Math.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
         // An operand already in the template's own parentheses, relu({0}), gets none of its own: relu(a + b).
-        return FillOperands(text, n.Inputs, (input, bare) => Operand(input, nameOf, bare));
+        return Fill(text, n.Inputs, new ByName(nameOf));
+    }
+
+    /// <summary>How a template's operands are rendered: a struct, so rendering every node of every comment allocates no closure.</summary>
+    private interface IOperandRenderer
+    {
+        string Render(Node input, bool bare);
+    }
+
+    private readonly struct ByName(Func<Node, string?> nameOf) : IOperandRenderer
+    {
+        public string Render(Node input, bool bare) => Operand(input, nameOf, bare);
+    }
+
+    private readonly struct ByFunction(Func<Node, bool, string> operand) : IOperandRenderer
+    {
+        public string Render(Node input, bool bare) => operand(input, bare);
     }
 
     /// <summary>
@@ -34,7 +50,10 @@ internal static class MathNotation
     /// needed. Each operand is rendered once, in the form its placeholder asks for: rendering it twice per level would
     /// make a nest of unnamed nodes cost 2^depth.
     /// </summary>
-    public static string FillOperands(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand)
+    public static string FillOperands(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand) =>
+        Fill(text, inputs, new ByFunction(operand));
+
+    private static string Fill<TRenderer>(string text, IReadOnlyList<Node> inputs, TRenderer operand) where TRenderer : struct, IOperandRenderer
     {
         if (inputs.Count == 0 || text.IndexOf('{') < 0) return text;
         // First the operands, input by input, the bare form before the parenthesized one: rendering may name nodes as
@@ -53,8 +72,8 @@ internal static class MathNotation
         var operands = new string?[2 * inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
         {
-            if ((inParentheses >> i & 1) != 0) operands[2 * i] = operand(inputs[i], true);
-            if ((elsewhere >> i & 1) != 0) operands[2 * i + 1] = operand(inputs[i], false);
+            if ((inParentheses >> i & 1) != 0) operands[2 * i] = operand.Render(inputs[i], true);
+            if ((elsewhere >> i & 1) != 0) operands[2 * i + 1] = operand.Render(inputs[i], false);
         }
         // The operands are rendered (recursively) above; this builder is only written below, so one per thread serves every level.
         var filled = Filled ??= new System.Text.StringBuilder();
@@ -75,13 +94,13 @@ internal static class MathNotation
     [ThreadStatic] private static System.Text.StringBuilder? Filled;
 
     /// <summary>The same filling by a string Replace per placeholder form, for templates with more than 64 operands.</summary>
-    private static string FillOperandsByReplace(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand)
+    private static string FillOperandsByReplace<TRenderer>(string text, IReadOnlyList<Node> inputs, TRenderer operand) where TRenderer : struct, IOperandRenderer
     {
         for (var i = 0; i < inputs.Count; i++)
         {
             string inParentheses = "({" + i + "})", placeholder = "{" + i + "}";
-            if (text.Contains(inParentheses)) text = text.Replace(inParentheses, "(" + operand(inputs[i], true) + ")");
-            if (text.Contains(placeholder)) text = text.Replace(placeholder, operand(inputs[i], false));
+            if (text.Contains(inParentheses)) text = text.Replace(inParentheses, "(" + operand.Render(inputs[i], true) + ")");
+            if (text.Contains(placeholder)) text = text.Replace(placeholder, operand.Render(inputs[i], false));
         }
         return text;
     }

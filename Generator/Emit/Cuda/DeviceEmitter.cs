@@ -267,7 +267,10 @@ internal sealed class DeviceEmitter
 
     /// <summary>The math of a node for comments: materialized inputs by name, fused ones expanded.</summary>
     private string Math(Node n, bool top = false) =>
-        top ? MathNotation.Of(n, NameOfBuffer) : MathNotation.Operand(n, NameOfBuffer);
+        top ? MathNotation.Of(n, _nameOfBuffer ??= NameOfBuffer) : MathNotation.Operand(n, _nameOfBuffer ??= NameOfBuffer);
+
+    /// <summary><see cref="NameOfBuffer"/> as a delegate made once (a method group passed on allocates one per call).</summary>
+    private System.Func<Node, string?>? _nameOfBuffer;
 
     private string? NameOfBuffer(Node n) => _names.TryGetValue(n, out var name) ? name : null;
 
