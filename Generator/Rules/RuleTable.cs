@@ -142,7 +142,7 @@ internal static class RuleTable
         // The mask reads relu's output ([relu(x) > 0] = [x > 0]), not its input: the pre-activation then has no use
         // after the forward pass, so the device fuses it into relu's kernel and neither path keeps it for the backward.
         new(Op.Relu, GradientKind.Rule, "Relu", "relu({0})",
-            // One pass (ReluGradient), not a mask and a product: on the CPU each is a trip through memory.
+            // One op, one pass (ReluGradient): no mask tensor made and multiplied on the CPU.
             backward: (y, dy, b) => new[] { b.Make(Op.ReluGradient, dy, y) }, adjointMath: new[] { "{dy} ⊙ [{y} > 0]" },
             // fmaxf(x, 0) is x > 0 ? x : 0, NaN included (fmaxf returns the number), with x written once.
             checks: Check("Relu(a)", M), device: Elementwise("fmaxf({0}, 0.0f)")),

@@ -188,11 +188,11 @@ internal static class Elementwise
         }
         Span<int> axes = stackalloc int[rank], mergedA = stackalloc int[rank], mergedB = stackalloc int[rank];
         rank = Broadcast.Coalesce(shape, stridesA, stridesB, axes, mergedA, mergedB);
-        Rows<TOp, T>(a, mergedA[..rank], b, mergedB[..rank], dst, axes[..rank]);
+        MergedAxes<TOp, T>(a, mergedA[..rank], b, mergedB[..rank], dst, axes[..rank]);
     }
 
     /// <summary><see cref="Binary{TOp, T}"/> over axes already merged, row by row along the innermost.</summary>
-    private static void Rows<TOp, T>(ReadOnlySpan<T> a, ReadOnlySpan<int> stridesA, ReadOnlySpan<T> b, ReadOnlySpan<int> stridesB,
+    private static void MergedAxes<TOp, T>(ReadOnlySpan<T> a, ReadOnlySpan<int> stridesA, ReadOnlySpan<T> b, ReadOnlySpan<int> stridesB,
         Span<T> dst, ReadOnlySpan<int> shape)
         where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -130,7 +130,6 @@ internal readonly struct MaximumOp : IBinaryFunctor { public static T Apply<T>(T
 internal readonly struct MinimumOp : IBinaryFunctor { public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.Min(a, b); }
 internal readonly struct PowOp : IBinaryFunctor { public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.Pow(a, b); }
 
-/// <summary>The subgradient split of max(a, b): ties share the gradient equally, as torch.maximum's backward does.</summary>
 /// <summary>a where b &gt; 0, else 0: ReLU's gradient (a the upstream gradient, b ReLU's output), NaN and infinite a included.</summary>
 internal readonly struct ReluGradientOp : IBinaryFunctor
 {
@@ -141,6 +140,8 @@ internal readonly struct ReluGradientOp : IBinaryFunctor
     public static Vector256<T> Apply256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(b, Vector256<T>.Zero), a, Vector256<T>.Zero);
 }
+
+/// <summary>The subgradient split of max(a, b): ties share the gradient equally, as torch.maximum's backward does.</summary>
 internal readonly struct GreaterMaskOp : IBinaryFunctor
 {
     public static T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> =>
