@@ -60,7 +60,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     private static void Generate(SourceProductionContext output, ClassWork work)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        string? source = null;
+        Microsoft.CodeAnalysis.Text.SourceText? source = null;
         try
         {
             source = ClassEmitter.Emit(work, diagnostics, output.CancellationToken);

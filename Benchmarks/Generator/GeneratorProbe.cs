@@ -16,10 +16,15 @@ public static class GeneratorProbe
         // --repeat N: N timed runs of each kind, reporting the fastest and the median (one run is noisy here).
         var at = Array.IndexOf(args, "--repeat");
         var repeat = at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], out var r) && r > 0 ? r : 1;
+        // --warmup N: N untimed runs of each kind first. The generator is a large body of code that the runtime compiles
+        // in tiers (quick code first, then instrumented, then optimized with what the instrumentation saw); a long-lived
+        // compiler server or IDE runs the optimized code, which takes on the order of a hundred runs to reach.
+        var wu = Array.IndexOf(args, "--warmup");
+        var warmup = wu >= 0 && wu + 1 < args.Length && int.TryParse(args[wu + 1], out var w) && w >= 0 ? w : 0;
         // --write DIR: also write each input's generated files under DIR/<input>/, to read what a run produced.
         var wat = Array.IndexOf(args, "--write");
         var write = wat >= 0 && wat + 1 < args.Length ? args[wat + 1] : null;
-        var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (at < 0 || i != at + 1) && (wat < 0 || i != wat + 1)).ToArray();
+        var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (at < 0 || i != at + 1) && (wat < 0 || i != wat + 1) && (wu < 0 || i != wu + 1)).ToArray();
         var inputs = GeneratorInput.All().Where(i => names.Length == 0 || names.Contains(i.ToString(), StringComparer.OrdinalIgnoreCase)).ToList();
         if (inputs.Count == 0)
         {
@@ -28,7 +33,7 @@ public static class GeneratorProbe
         }
         foreach (var input in inputs)
         {
-            var bench = new GeneratorBenchmarks { Input = input, CheckOutput = check };
+            var bench = new GeneratorBenchmarks { Input = input, CheckOutput = check, TierUpTime = TimeSpan.Zero };
             var clock = Stopwatch.StartNew();
             bench.Setup();
             var setup = clock.Elapsed.TotalMilliseconds;
@@ -42,6 +47,8 @@ public static class GeneratorProbe
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                     File.WriteAllText(path, generated.GetText().ToString());
                 }
+            for (var i = 0; i < warmup; i++) bench.FullRun();
+            for (var i = 0; i < warmup; i++) bench.IncrementalRun();
             var pauses = GC.GetTotalPauseDuration();
             var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
             var full = Time(() => bench.FullRun(), repeat);
@@ -50,7 +57,7 @@ public static class GeneratorProbe
             var edit = Time(() => bench.IncrementalRun(), repeat);
             Console.WriteLine(repeat == 1
                 ? $"{input,-14} setup {setup,10:F1} ms   full run {full.Min,10:F1} ms   edit + re-run {edit.Min,10:F1} ms"
-                : $"{input,-14} setup {setup,10:F1} ms   full run {full.Min,8:F1} / {full.Median,8:F1} ms   edit + re-run {edit.Min,8:F1} / {edit.Median,8:F1} ms (fastest / median of {repeat}); a full run allocates {allocated / 1e6:F0} MB and pauses {pausePerRun:F1} ms for GC (collections of gen 0/1/2 per run: {perRun})");
+                : $"{input,-14} setup {setup,10:F1} ms   full run {full.Min,8:F1} / {full.Median,8:F1} ms   edit + re-run {edit.Min,8:F1} / {edit.Median,8:F1} ms (fastest / median of {repeat}{(warmup > 0 ? $" after {warmup} untimed" : "")}); a full run allocates {allocated / 1e6:F0} MB and pauses {pausePerRun:F1} ms for GC (collections of gen 0/1/2 per run: {perRun})");
         }
         return 0;
     }

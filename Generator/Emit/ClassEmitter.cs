@@ -1,9 +1,11 @@
+using System.Text;
 using System.Collections.Generic;
 using System.Linq;
 using Differentiable.Generator.Calls;
 using Differentiable.Generator.Model;
 using Differentiable.Generator.Parsing;
 using Differentiable.Generator.Rules;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Differentiable.Generator.Emit;
 
@@ -21,7 +23,7 @@ internal static class ClassEmitter
         type.MemberNames.Concat(RuleTable.All.Select(r => r.CSharp)).Concat(new[] { "ZerosLike", "OnesLike", "Seed", "Tensor", "Labels", "Value", "Gradients" });
 
     /// <summary>The class's file, or null when no method could be generated; diagnostics for everything that was refused.</summary>
-    public static string? Emit(ClassWork work, List<DiagnosticInfo> diagnostics, System.Threading.CancellationToken cancellation)
+    public static SourceText? Emit(ClassWork work, List<DiagnosticInfo> diagnostics, System.Threading.CancellationToken cancellation)
     {
         var type = work.Class;
         var isModule = !type.IsStatic && type.ParameterPaths.Count > 0;
@@ -93,7 +95,7 @@ internal static class ClassEmitter
         }
         if (written == 0) return null;
         file.Close();
-        return file.ToString();
+        return SourceText.From(new TextRangeReader(file.Range()), file.Length, Encoding.UTF8);
     }
 
     /// <summary>

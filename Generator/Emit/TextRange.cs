@@ -22,6 +22,9 @@ internal readonly struct TextRange
     public int Start { get; }
     public int End { get; }
 
+    /// <summary>The builder the range is part of.</summary>
+    public StringBuilder Text => _text;
+
     /// <summary>The same range without the newlines it ends with.</summary>
     public TextRange TrimEndNewlines()
     {
@@ -113,5 +116,35 @@ internal sealed class LineReader
         }
         System.Array.Copy(source, start, Line, Length, count);
         Length += count;
+    }
+}
+
+/// <summary>
+/// A range read as a <see cref="System.IO.TextReader"/>, for <c>SourceText.From(reader, length, encoding)</c>: a large
+/// generated file reaches the compiler as Roslyn's chunked text instead of one string of megabytes, which would land on
+/// the large-object heap (zeroed fresh pages, and a full collection each time that heap's budget runs out).
+/// </summary>
+internal sealed class TextRangeReader : System.IO.TextReader
+{
+    private readonly StringBuilder _text;
+    private readonly int _end;
+    private int _position;
+
+    public TextRangeReader(TextRange range)
+    {
+        (_text, _position, _end) = (range.Text, range.Start, range.End);
+    }
+
+    public override int Peek() => _position < _end ? _text[_position] : -1;
+
+    public override int Read() => _position < _end ? _text[_position++] : -1;
+
+    public override int Read(char[] buffer, int index, int count)
+    {
+        count = System.Math.Min(count, _end - _position);
+        if (count <= 0) return 0;
+        _text.CopyTo(_position, buffer, index, count);
+        _position += count;
+        return count;
     }
 }

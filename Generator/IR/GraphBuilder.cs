@@ -12,7 +12,6 @@ namespace Differentiable.Generator.IR;
 /// </summary>
 internal sealed class GraphBuilder
 {
-    private readonly Dictionary<NodeKey, Node> _nodes = new();
     private int _nextId;
 
     /// <summary>How many distinct nodes exist: what later passes cost is proportional to it.</summary>
@@ -122,46 +121,78 @@ internal sealed class GraphBuilder
 
     private Node Intern(Op op, NodeAttributes attributes, params Node[] inputs)
     {
-        var key = new NodeKey(op, attributes, inputs);
-        if (_nodes.TryGetValue(key, out var existing)) return existing;
+        var hash = KeyHash(op, attributes, inputs);
+        var mask = _slots.Length - 1;
+        var slot = Spread(hash) & mask;
+        for (; _slots[slot] is { } existing; slot = (slot + 1) & mask)
+            if (_hashes[slot] == hash && SameKey(existing, op, attributes, inputs)) return existing;
         var node = new Node(_nextId++, op, attributes, inputs.ToImmutableArray(), CurrentOrigin);
-        _nodes.Add(key, node);
+        (_slots[slot], _hashes[slot]) = (node, hash);
+        if (_nextId * 2 > _slots.Length) Grow();
         return node;
     }
 
-    /// <summary>
-    /// What makes two nodes the same: op, attributes (a constant by its bits, so 0 and −0 stay apart) and the identity of
-    /// each input. A struct, not a string: every node the lowering and differentiation make is looked up here.
-    /// </summary>
-    private readonly struct NodeKey(Op op, NodeAttributes attributes, Node[] inputs) : System.IEquatable<NodeKey>
+    // The intern table: open addressing over a power-of-two array of nodes, each slot's key hash beside it, at most half
+    // full. A dictionary keyed by (op, attributes, inputs) held a 100-byte key per node and, on a 1,000-statement body,
+    // grew through megabytes of large-object-heap arrays per generator run; a slot here is a reference and an int.
+    private Node?[] _slots = new Node?[64];
+    private int[] _hashes = new int[64];
+
+    private void Grow()
     {
-        private readonly Op _op = op;
-        private readonly NodeAttributes _attributes = attributes;
-        private readonly Node[] _inputs = inputs;
-
-        public bool Equals(NodeKey other)
+        var (slots, hashes) = (_slots, _hashes);
+        _slots = new Node?[slots.Length * 2];
+        _hashes = new int[slots.Length * 2];
+        var mask = _slots.Length - 1;
+        for (var i = 0; i < slots.Length; i++)
         {
-            if (_op != other._op || _inputs.Length != other._inputs.Length) return false;
-            for (var i = 0; i < _inputs.Length; i++)
-                if (!ReferenceEquals(_inputs[i], other._inputs[i])) return false;
-            var a = _attributes;
-            var b = other._attributes;
-            return a.Axis == b.Axis && a.KeepDims == b.KeepDims && System.BitConverter.DoubleToInt64Bits(a.Value) == System.BitConverter.DoubleToInt64Bits(b.Value)
-                && a.Text == b.Text && a.Shape.Equals(b.Shape) && a.Names.Equals(b.Names);
+            if (slots[i] is not { } node) continue;
+            var slot = Spread(hashes[i]) & mask;
+            while (_slots[slot] is not null) slot = (slot + 1) & mask;
+            (_slots[slot], _hashes[slot]) = (node, hashes[i]);
         }
+    }
 
-        public override bool Equals(object? obj) => obj is NodeKey other && Equals(other);
-
-        public override int GetHashCode()
+    /// <summary>The key hash's bits mixed (MurmurHash3's finalizer), so consecutive input ids do not fill neighbouring slots.</summary>
+    private static int Spread(int hash)
+    {
+        unchecked
         {
-            unchecked
-            {
-                var hash = (int)_op * 31 + System.BitConverter.DoubleToInt64Bits(_attributes.Value).GetHashCode();
-                hash = hash * 31 + (_attributes.Text?.GetHashCode() ?? 0);
-                hash = hash * 31 + (_attributes.Axis ?? -7);
-                foreach (var input in _inputs) hash = hash * 31 + input.Id;
-                return hash;
-            }
+            var h = (uint)hash;
+            h ^= h >> 16;
+            h *= 0x85ebca6bu;
+            h ^= h >> 13;
+            h *= 0xc2b2ae35u;
+            h ^= h >> 16;
+            return (int)(h & int.MaxValue);
+        }
+    }
+
+    /// <summary>
+    /// What makes two nodes the same: op, every attribute (a constant by its bits, so 0 and −0 stay apart; a pool's window;
+    /// which end a slice is taken from) and the identity of each input.
+    /// </summary>
+    private static bool SameKey(Node node, Op op, in NodeAttributes attributes, Node[] inputs)
+    {
+        if (node.Op != op || node.Inputs.Length != inputs.Length) return false;
+        for (var i = 0; i < inputs.Length; i++)
+            if (!ReferenceEquals(node.Inputs[i], inputs[i])) return false;
+        var a = node.Attributes;
+        return a.Axis == attributes.Axis && a.KeepDims == attributes.KeepDims && a.FromEnd == attributes.FromEnd
+            && System.BitConverter.DoubleToInt64Bits(a.Value) == System.BitConverter.DoubleToInt64Bits(attributes.Value)
+            && a.Text == attributes.Text && a.Shape.Equals(attributes.Shape) && a.Names.Equals(attributes.Names) && a.Window == attributes.Window;
+    }
+
+    private static int KeyHash(Op op, in NodeAttributes attributes, Node[] inputs)
+    {
+        unchecked
+        {
+            var hash = (int)op * 31 + System.BitConverter.DoubleToInt64Bits(attributes.Value).GetHashCode();
+            hash = hash * 31 + (attributes.Text?.GetHashCode() ?? 0);
+            hash = hash * 31 + (attributes.Axis ?? -7);
+            hash = hash * 31 + (attributes.FromEnd ? 1 : 0);
+            foreach (var input in inputs) hash = hash * 31 + input.Id;
+            return hash;
         }
     }
 }

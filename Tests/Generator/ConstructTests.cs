@@ -173,4 +173,39 @@ public class ConstructTests
         Assert.Contains("FWithGradients(Tensor seed, Tensor? seed_ = null)", generated);
         Assert.Contains("<param name=\"seed_\">", generated);
     }
+
+    /// <summary>
+    /// Equal nodes are shared, so what makes two nodes equal must include everything that makes them differ: two pools of
+    /// one input with different windows are two nodes, and so are the two halves of a tensor joined to itself (each
+    /// half's gradient is sliced from its own end of the joined gradient).
+    /// </summary>
+    [Fact]
+    public void NodesThatDifferOnlyInTheirWindowOrSideAreNotShared()
+    {
+        var (_, generated) = CheckGradients("""
+            public partial class M
+            {
+                [Parameter] public Tensor W = Tensor.Randn(new[] { 1, 1, 6, 6 }, new Rng(5));
+                [Differentiable] public Tensor F(Tensor x)
+                {
+                    var h = W * x;
+                    return Sum(MaxPool2d(h, 2)) + Sum(MaxPool2d(h, 3)) * 2.0;
+                }
+            }
+            """, 1, 1, 6, 6);
+        Assert.Contains("MaxPool2d(h, 3", generated);
+        CheckGradients("""
+            public partial class M
+            {
+                [Parameter] public Tensor W = Tensor.Randn(new[] { 2, 3 }, new Rng(6));
+                [Parameter] public Tensor V = Tensor.Randn(new[] { 6 }, new Rng(7));
+                [Differentiable] public Tensor F(Tensor x)
+                {
+                    var h = W * x;
+                    var both = Concat(h, h, axis: 1);
+                    return Sum(both * V);
+                }
+            }
+            """, 2, 3);
+    }
 }
