@@ -382,8 +382,10 @@ public sealed class RandomPrograms
     {
         if (depth <= 0 || r.Next(5) == 0) return Leaf(shape, constant);
         if (!constant && r.Next(4) == 0 && Callable(shape).Count > 0) return Call(shape, depth);
-        switch (r.Next(layer is null ? 12 : 13))
+        switch (r.Next(layer is null ? 12 : 13) + (shape.Length == 1 && r.Next(8) == 0 ? 100 : 0))
         {
+            case >= 100:
+                return Joined(shape, depth, constant);
             case 0:
             case 1:
                 var e = Expr(shape, depth - 1, constant);
@@ -425,6 +427,20 @@ public sealed class RandomPrograms
             default:
                 return Leaf(shape, constant);
         }
+    }
+
+    /// <summary>
+    /// A vector of length n from two (m, n) tensors joined along axis 0 and weighted unevenly before the sum over it, so each
+    /// half's gradient differs: half the time the two halves are the same expression, which hash-consing makes one node
+    /// (its gradient is then the sum of both ends of the joined gradient).
+    /// </summary>
+    private string Joined(int[] shape, int depth, bool constant)
+    {
+        var part = new[] { r.Next(2) == 0 ? p : q, shape[0] };
+        var first = Expr(part, depth - 1, constant);
+        var second = r.Next(2) == 0 ? first : Expr(part, depth - 1, constant);
+        var weights = $"Concat({Expr(part, depth - 1, constant)}, {Expr(part, depth - 1, constant)} * 2.0, axis: 0)";
+        return $"Sum(Concat({first}, {second}, axis: 0) * {weights}, axis: 0)";
     }
 
     /// <summary>A call of a helper returning <paramref name="shape"/>: maybe one with control flow, maybe one reaching the list.</summary>
