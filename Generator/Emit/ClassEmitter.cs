@@ -1,6 +1,6 @@
-using System.Text;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using Differentiable.Generator.Calls;
 using Differentiable.Generator.Model;
 using Differentiable.Generator.Parsing;

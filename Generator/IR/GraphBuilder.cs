@@ -12,6 +12,12 @@ namespace Differentiable.Generator.IR;
 /// </summary>
 internal sealed class GraphBuilder
 {
+    // The intern table: open addressing over a power-of-two array of nodes, each slot's key hash beside it, at most half
+    // full (every node is made by Intern, so the node count is the table's count). A dictionary keyed by (op, attributes,
+    // inputs) held a 100-byte key per node and, on a 1,000-statement body, grew through megabytes of large-object-heap
+    // arrays per generator run; a slot here is a reference and an int.
+    private Node?[] _slots = new Node?[64];
+    private int[] _hashes = new int[64];
     private int _nextId;
 
     /// <summary>How many distinct nodes exist: what later passes cost is proportional to it.</summary>
@@ -131,12 +137,6 @@ internal sealed class GraphBuilder
         if (_nextId * 2 > _slots.Length) Grow();
         return node;
     }
-
-    // The intern table: open addressing over a power-of-two array of nodes, each slot's key hash beside it, at most half
-    // full. A dictionary keyed by (op, attributes, inputs) held a 100-byte key per node and, on a 1,000-statement body,
-    // grew through megabytes of large-object-heap arrays per generator run; a slot here is a reference and an int.
-    private Node?[] _slots = new Node?[64];
-    private int[] _hashes = new int[64];
 
     private void Grow()
     {

@@ -13,7 +13,8 @@ public static class CaseFactory
         if (id.StartsWith("file:", StringComparison.Ordinal))
         {
             var path = id["file:".Length..];
-            return new FuzzCase(id, Family.File, Path.GetFileName(path), new[] { File.ReadAllText(path) });
+            var text = File.ReadAllText(path);
+            return new FuzzCase(id, Family.File, Path.GetFileName(path), new[] { text }, CheckHeader(text));
         }
         if (id.StartsWith("repro:", StringComparison.Ordinal))
         {
@@ -33,6 +34,29 @@ public static class CaseFactory
             Family.Edge => EdgeCases.Make(id, random),
             _ => throw new ArgumentException($"Unknown family in case id '{id}'."),
         };
+    }
+
+    /// <summary>
+    /// A saved case that once failed its gradient check says how to check it again, in a line of its own:
+    /// <c>// check: static F(x: 4x3, y: 3x4, s: 0.7)</c> (tensors by shape, numbers by value with a decimal point; <c>static</c> when F is). A
+    /// case without such a line is only compiled.
+    /// </summary>
+    private static CheckSpec? CheckHeader(string text)
+    {
+        var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("// check: ", StringComparison.Ordinal));
+        if (line is null) return null;
+        var spec = line["// check: ".Length..];
+        var isStatic = spec.StartsWith("static ", StringComparison.Ordinal);
+        if (isStatic) spec = spec["static ".Length..];
+        var open = spec.IndexOf('(');
+        var arguments = spec[(open + 1)..spec.LastIndexOf(')')].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(a =>
+        {
+            var (name, value) = (a.Split(':')[0].Trim(), a.Split(':')[1].Trim());
+            return value.Contains('.')
+                ? new Argument(name, "double", null, double.Parse(value, System.Globalization.CultureInfo.InvariantCulture))
+                : new Argument(name, "Tensor", value.Split('x').Select(int.Parse).ToArray());
+        }).ToList();
+        return new CheckSpec(spec[..open].Trim(), isStatic, arguments);
     }
 
     /// <summary>A per-case seed that does not correlate neighbouring indices (System.Random seeds are close otherwise).</summary>
