@@ -21,10 +21,10 @@ internal static class InspectionWriter
 
     public static string MemberName(string method) => method + "Inspection";
 
-    /// <param name="csharp">The C# members written for the method (its CPU path), at one level of indentation.</param>
+    /// <param name="csharp">The C# members that compute the method's gradient (its CPU path), at one level of indentation, in parts of the file; each part after the first starts with a blank line.</param>
     /// <param name="hasCuda">Whether <c>{M}CudaSource</c> was written.</param>
     /// <param name="gradient">The method's gradient and <paramref name="emitter"/> its names and math; null for a body with control flow (no single graph).</param>
-    public static void Write(SourceWriter w, MethodSpec spec, TextRange csharp, bool hasCuda, Gradient? gradient, MethodEmitter? emitter)
+    public static void Write(SourceWriter w, MethodSpec spec, IReadOnlyList<TextRange> csharp, bool hasCuda, Gradient? gradient, MethodEmitter? emitter)
     {
         w.Line();
         w.Line("/// <summary>");
@@ -140,31 +140,33 @@ internal static class InspectionWriter
     }
 
     /// <summary>
-    /// <paramref name="text"/> as a C# 11 raw string, one source line per line of code, so the record reads like the code
+    /// The <paramref name="parts"/>, one after another, as a C# 11 raw string, one source line per line of code, so the record reads like the code
     /// above it; the delimiter is one quote longer than the longest run of quotes in the text.
     /// </summary>
-    private static void WriteRawString(SourceWriter w, string name, TextRange text)
+    private static void WriteRawString(SourceWriter w, string name, IReadOnlyList<TextRange> parts)
     {
         // Each line is written at the closing delimiter's indentation plus its own beyond the text's least, which the compiler
         // removes. The text is read back from the file in blocks, twice: it is as long as the method's generated code.
-        text = text.TrimEndNewlines();
         var (longest, least) = (0, int.MaxValue);
-        for (var lines = text.Lines(); lines.Next();)
-        {
-            var (line, length) = (lines.Line, lines.Length);
-            for (int i = 0, run = 0; i < length; i++) longest = System.Math.Max(longest, run = line[i] == '"' ? run + 1 : 0);
-            var indent = 0;
-            while (indent < length && line[indent] == ' ') indent++;
-            if (!IsBlank(line, length)) least = System.Math.Min(least, indent);
-        }
+        var reader = parts[0].Lines();   // one reader (and its buffers) for every part, both passes
+        foreach (var part in parts)
+            for (var lines = reader.Over(part.TrimEndNewlines()); lines.Next();)
+            {
+                var (line, length) = (lines.Line, lines.Length);
+                for (int i = 0, run = 0; i < length; i++) longest = System.Math.Max(longest, run = line[i] == '"' ? run + 1 : 0);
+                var indent = 0;
+                while (indent < length && line[indent] == ' ') indent++;
+                if (!IsBlank(line, length)) least = System.Math.Min(least, indent);
+            }
         if (least == int.MaxValue) least = 0;
         var quotes = new string('"', System.Math.Max(3, longest + 1));
         w.Line($"    {name}: {quotes}");
-        for (var lines = text.Lines(); lines.Next();)
-        {
-            if (IsBlank(lines.Line, lines.Length)) w.Line();
-            else w.Line("    ", lines.Line, least, lines.Length - least);
-        }
+        foreach (var part in parts)
+            for (var lines = reader.Over(part.TrimEndNewlines()); lines.Next();)
+            {
+                if (IsBlank(lines.Line, lines.Length)) w.Line();
+                else w.Line("    ", lines.Line, least, lines.Length - least);
+            }
         w.Line($"    {quotes},");
     }
 

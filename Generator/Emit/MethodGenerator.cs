@@ -80,12 +80,14 @@ internal static class MethodGenerator
         if (shared) emitter.WriteThroughVjp(w, signature.VjpName(declared), CallGradientNames(method));
         else emitter.Write(w);
 
-        if (method.VjpMasks.Count > 0) WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null);
+        // The inspection shows the code that computes the gradient: the members so far and, when {M}WithGradients runs a
+        // pullback, that pullback and the class it returns, not the variants written only for callers.
+        var inspected = new List<TextRange> { w.Range(start) };
+        if (method.VjpMasks.Count > 0) inspected.AddRange(WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null));
 
-        var csharp = w.Range(start);
         w.Line();
         var hasCuda = WriteDevice(w, method, context, gradient, emitter, reserved);
-        InspectionWriter.Write(w, spec, csharp, hasCuda, gradient, emitter);
+        InspectionWriter.Write(w, spec, inspected, hasCuda, gradient, emitter);
         WriteSummary(w, method, context, emitter);
         return true;
     }
@@ -133,7 +135,7 @@ internal static class MethodGenerator
         }
         w.Line();
         var hasCuda = ControlFlowEmitter.WriteDevice(w, method, context);
-        InspectionWriter.Write(w, method.Spec, w.Range(start), hasCuda, gradient: null, emitter: null);
+        InspectionWriter.Write(w, method.Spec, new[] { w.Range(start) }, hasCuda, gradient: null, emitter: null);
         if (!method.Spec.IsStatic)
         {
             w.Line();
@@ -167,21 +169,29 @@ internal static class MethodGenerator
     /// The class a call's pullback returns, then one forward-with-pullback per argument mask callers asked for; the variant
     /// of the declared mask from <paramref name="declared"/>, the emitter {M}WithGradients already uses, when there is one.
     /// </summary>
-    private static void WriteVjps(SourceWriter w, MethodWork method, GenerationContext context, HashSet<string> reserved, List<DiagnosticInfo> diagnostics,
+    /// <returns>When <paramref name="declared"/> is given ({M}WithGradients runs one of these pullbacks), the text of the call gradients class and of that pullback.</returns>
+    private static List<TextRange> WriteVjps(SourceWriter w, MethodWork method, GenerationContext context, HashSet<string> reserved, List<DiagnosticInfo> diagnostics,
         MethodEmitter? declared)
     {
+        var classStart = w.Length;
         WriteCallGradientsClass(w, method);
+        var gradientsClass = w.Range(classStart);
+        var runByWithGradients = new List<TextRange>();
         var spec = method.Spec;
         var signature = Signature(method);
         foreach (var mask in method.VjpMasks)
         {
-            var emitter = declared is not null && mask == CallMasks.Declared(spec) ? declared
+            var shared = declared is not null && mask == CallMasks.Declared(spec);
+            var emitter = shared ? declared!
                 : new MethodEmitter(Differentiate(method, context, mask, Parameters(method), inline: false, diagnostics)
                     ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
             emitter.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
+            var variantStart = w.Length;
             w.Line();
             emitter.WriteVjp(w, signature.VjpName(mask), signature.CallGradientsClass, Marker(method, mask));
+            if (shared) runByWithGradients.AddRange(new[] { gradientsClass, w.Range(variantStart) });
         }
+        return runByWithGradients;
     }
 
     /// <summary>

@@ -78,6 +78,14 @@ internal sealed class LineReader
 
     public LineReader(StringBuilder text, int start, int end) => _blocks = new BlockReader(text, start, end, new char[4096]);
 
+    /// <summary>Starts over on <paramref name="range"/>, keeping this reader's buffers (a reader per part read costs 8 KB).</summary>
+    public LineReader Over(TextRange range)
+    {
+        _blocks = new BlockReader(range.Text, range.Start, range.End, _blocks.Buffer);
+        (_at, _done, Length) = (0, false, 0);
+        return this;
+    }
+
     public char[] Line { get; private set; } = new char[256];
     public int Length { get; private set; }
 

@@ -31,10 +31,14 @@ public sealed class InspectTests
         Assert.DoesNotContain("LossWithGradients", forward.CSharp);
         Assert.DoesNotContain("__global__", loss.CSharp);   // the CPU path only; the kernels are in Cuda
 
-        // Line for line the text of the generated file (where it sits one level in, inside the class).
+        // Line for line the text of the generated file (where it sits one level in, inside the class), member by member:
+        // Forward's is its gradient's members and the pullback its ForwardWithGradients runs, not the variant only callers run.
         var generated = File.ReadAllText(Path.Combine(RepositoryPaths.SamplesGenerated, "Differentiable.Samples.Models.FlatNet.g.cs")).Replace("\r\n", "\n");
-        var indented = string.Join("\n", loss.CSharp.Split('\n').Select(l => l.Length == 0 ? l : "    " + l));
-        Assert.Contains(indented, generated);
+        foreach (var inspection in new[] { loss, forward })
+            foreach (var member in inspection.CSharp.Split("\n\n"))
+                Assert.Contains(string.Join("\n", member.Split('\n').Select(l => l.Length == 0 ? l : "    " + l)), generated);
+        Assert.DoesNotContain("ForwardVjp(Tensor x)", forward.CSharp);
+        Assert.Contains("public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)", generated);
     }
 
     [Fact]

@@ -412,84 +412,6 @@ partial class CNN : global::Differentiable.IModule
                 return new ForwardCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
             });
         }
-
-        /// <summary>
-        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Forward", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B")]
-        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
-        {
-            // Forward
-            // var image = Reshape(x, -1, 1, 28, 28);
-            var image = Reshape(x, -1, 1, 28, 28);
-            // var h1 = Pool.Forward(Relu(Conv1.Forward(image)));
-            var Conv1_forward_vjp = Conv1.ForwardVjp(image);
-            var Conv1_forward = Conv1_forward_vjp.Value;
-            var h1_relu = Relu(Conv1_forward);
-            var h1_vjp = Pool.ForwardVjp(h1_relu);
-            var h1 = h1_vjp.Value;
-            // var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));
-            var Conv2_forward_vjp = Conv2.ForwardVjp(h1);
-            var Conv2_forward = Conv2_forward_vjp.Value;
-            var h2_relu = Relu(Conv2_forward);
-            var h2_vjp = Pool.ForwardVjp(h2_relu);
-            var h2 = h2_vjp.Value;
-            // return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);
-            var Flat_forward_vjp = Flat.ForwardVjp(h2);
-            var Flat_forward = Flat_forward_vjp.Value;
-            var Fc_forward_vjp = Fc.ForwardVjp(Flat_forward);
-            var Fc_forward = Fc_forward_vjp.Value;
-            var forward_logsumexp = LogSumExp(Fc_forward, axis: 1, keepDims: true);
-            var forward = Sub(Fc_forward, forward_logsumexp);
-
-            return (forward, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-                var d_forward = Seed(forward, seed);
-                // forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes
-                var d_Fc_forward = SumToShapeOf(d_forward, Fc_forward);
-                // forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
-                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
-                // forward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)
-                d_Fc_forward += Mul(ExpandAlong(d_forward_logsumexp, Fc_forward, axis: 1, keepDims: true), Exp(Sub(Fc_forward, ExpandAlong(forward_logsumexp, Fc_forward, axis: 1, keepDims: true))));
-                var Fc_forward_pullback = Fc_forward_vjp.Pullback(d_Fc_forward);
-                // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Flat_forward = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x
-                var d_Flat_forward = Fc_forward_pullback.x;
-                // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_W = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W
-                var d_Fc_W = Fc_forward_pullback.W;
-                // Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_B = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B
-                var d_Fc_B = Fc_forward_pullback.B;
-                // Flat_forward = Flat.Forward(h2)  ⇒  d_h2 = pullback of Flat.Forward(h2) at d_Flat_forward, its x
-                var d_h2 = Flat_forward_vjp.Pullback(d_Flat_forward).x;
-                // h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x
-                var d_h2_relu = h2_vjp.Pullback(d_h2).x;
-                // h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]
-                var d_Conv2_forward = ReluGradient(d_h2_relu, h2_relu);
-                var Conv2_forward_pullback = Conv2_forward_vjp.Pullback(d_Conv2_forward);
-                // Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x
-                var d_h1 = Conv2_forward_pullback.x;
-                // Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_W = pullback of Conv2.Forward(h1) at d_Conv2_forward, its W
-                var d_Conv2_W = Conv2_forward_pullback.W;
-                // Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_B = pullback of Conv2.Forward(h1) at d_Conv2_forward, its B
-                var d_Conv2_B = Conv2_forward_pullback.B;
-                // h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x
-                var d_h1_relu = h1_vjp.Pullback(d_h1).x;
-                // h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
-                var d_Conv1_forward = ReluGradient(d_h1_relu, h1_relu);
-                var Conv1_forward_pullback = Conv1_forward_vjp.Pullback(d_Conv1_forward);
-                // Conv1_forward = Conv1.Forward(image)  ⇒  d_image = pullback of Conv1.Forward(image) at d_Conv1_forward, its x
-                var d_image = Conv1_forward_pullback.x;
-                // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W
-                var d_Conv1_W = Conv1_forward_pullback.W;
-                // Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B
-                var d_Conv1_B = Conv1_forward_pullback.B;
-                // image = reshape(x, (-1, 1, 28, 28))  ⇒  d_x = reshape(d_image) to x's shape
-                var d_x = ReshapeLike(d_image, x);
-                return new ForwardCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
-            });
-        }
         """,
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[]
@@ -1006,50 +928,6 @@ extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict
                 // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
                 var d_Fc_B = forward_pullback.Fc_B;
                 return new LossCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B };
-            });
-        }
-
-        /// <summary>
-        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of Conv1.W, Conv1.B, Conv2.W, Conv2.B, Fc.W, Fc.B, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Loss", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B")]
-        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
-        {
-            // Forward
-            // return NllLoss(Forward(x), y);
-            var forward_vjp = ForwardVjp(x);
-            var forward = forward_vjp.Value;
-            var loss_gather = Gather(forward, y);
-            var loss = Neg(Mean(loss_gather));
-
-            return (loss, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-                var d_loss = Seed(loss, seed);
-                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-                var d_loss_mean = Neg(d_loss);
-                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-                var d_forward = ScatterLabels(d_loss_gather, y, forward);
-                var forward_pullback = forward_vjp.Pullback(d_forward);
-                // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
-                var d_x = forward_pullback.x;
-                // forward = Forward(x)  ⇒  d_Conv1_W = pullback of Forward(x) at d_forward, its Conv1_W
-                var d_Conv1_W = forward_pullback.Conv1_W;
-                // forward = Forward(x)  ⇒  d_Conv1_B = pullback of Forward(x) at d_forward, its Conv1_B
-                var d_Conv1_B = forward_pullback.Conv1_B;
-                // forward = Forward(x)  ⇒  d_Conv2_W = pullback of Forward(x) at d_forward, its Conv2_W
-                var d_Conv2_W = forward_pullback.Conv2_W;
-                // forward = Forward(x)  ⇒  d_Conv2_B = pullback of Forward(x) at d_forward, its Conv2_B
-                var d_Conv2_B = forward_pullback.Conv2_B;
-                // forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W
-                var d_Fc_W = forward_pullback.Fc_W;
-                // forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B
-                var d_Fc_B = forward_pullback.Fc_B;
-                return new LossCallGradients { Conv1_W = d_Conv1_W, Conv1_B = d_Conv1_B, Conv2_W = d_Conv2_W, Conv2_B = d_Conv2_B, Fc_W = d_Fc_W, Fc_B = d_Fc_B, x = d_x };
             });
         }
         """,

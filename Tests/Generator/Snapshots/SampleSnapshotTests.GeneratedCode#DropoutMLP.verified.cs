@@ -394,78 +394,6 @@ partial class DropoutMLP : global::Differentiable.IModule
                 return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B };
             });
         }
-
-        /// <summary>
-        /// <c>Forward(x, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, L3.W, L3.B, x, mask1, mask2, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Forward", "L1.W", "L1.B", "L2.W", "L2.B", "L3.W", "L3.B")]
-        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x, Tensor mask1, Tensor mask2)
-        {
-            // Forward
-            // var h1 = Relu(L1.Forward(x)) * mask1;
-            var L1_forward_vjp = L1.ForwardVjp(x);
-            var L1_forward = L1_forward_vjp.Value;
-            var h1_relu = Relu(L1_forward);
-            var h1 = Mul(h1_relu, mask1);
-            // var h2 = Relu(L2.Forward(h1)) * mask2;
-            var L2_forward_vjp = L2.ForwardVjp(h1);
-            var L2_forward = L2_forward_vjp.Value;
-            var h2_relu = Relu(L2_forward);
-            var h2 = Mul(h2_relu, mask2);
-            // return LogSoftmax(L3.Forward(h2), axis: 1);
-            var L3_forward_vjp = L3.ForwardVjp(h2);
-            var L3_forward = L3_forward_vjp.Value;
-            var forward_logsumexp = LogSumExp(L3_forward, axis: 1, keepDims: true);
-            var forward = Sub(L3_forward, forward_logsumexp);
-
-            return (forward, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-                var d_forward = Seed(forward, seed);
-                // forward = L3_forward − forward_logsumexp  ⇒  d_L3_forward = d_forward, summed over broadcast axes
-                var d_L3_forward = SumToShapeOf(d_forward, L3_forward);
-                // forward = L3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
-                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
-                // forward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)
-                d_L3_forward += Mul(ExpandAlong(d_forward_logsumexp, L3_forward, axis: 1, keepDims: true), Exp(Sub(L3_forward, ExpandAlong(forward_logsumexp, L3_forward, axis: 1, keepDims: true))));
-                var L3_forward_pullback = L3_forward_vjp.Pullback(d_L3_forward);
-                // L3_forward = L3.Forward(h2)  ⇒  d_h2 = pullback of L3.Forward(h2) at d_L3_forward, its x
-                var d_h2 = L3_forward_pullback.x;
-                // L3_forward = L3.Forward(h2)  ⇒  d_L3_W = pullback of L3.Forward(h2) at d_L3_forward, its W
-                var d_L3_W = L3_forward_pullback.W;
-                // L3_forward = L3.Forward(h2)  ⇒  d_L3_B = pullback of L3.Forward(h2) at d_L3_forward, its B
-                var d_L3_B = L3_forward_pullback.B;
-                // h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes
-                var d_h2_relu = SumToShapeOf(Mul(d_h2, mask2), h2_relu);
-                // h2 = h2_relu ⊙ mask2  ⇒  d_mask2 = d_h2 ⊙ h2_relu, summed over broadcast axes
-                var d_mask2 = SumToShapeOf(Mul(d_h2, h2_relu), mask2);
-                // h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
-                var d_L2_forward = ReluGradient(d_h2_relu, h2_relu);
-                var L2_forward_pullback = L2_forward_vjp.Pullback(d_L2_forward);
-                // L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x
-                var d_h1 = L2_forward_pullback.x;
-                // L2_forward = L2.Forward(h1)  ⇒  d_L2_W = pullback of L2.Forward(h1) at d_L2_forward, its W
-                var d_L2_W = L2_forward_pullback.W;
-                // L2_forward = L2.Forward(h1)  ⇒  d_L2_B = pullback of L2.Forward(h1) at d_L2_forward, its B
-                var d_L2_B = L2_forward_pullback.B;
-                // h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes
-                var d_h1_relu = SumToShapeOf(Mul(d_h1, mask1), h1_relu);
-                // h1 = h1_relu ⊙ mask1  ⇒  d_mask1 = d_h1 ⊙ h1_relu, summed over broadcast axes
-                var d_mask1 = SumToShapeOf(Mul(d_h1, h1_relu), mask1);
-                // h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
-                var d_L1_forward = ReluGradient(d_h1_relu, h1_relu);
-                var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
-                // L1_forward = L1.Forward(x)  ⇒  d_x = pullback of L1.Forward(x) at d_L1_forward, its x
-                var d_x = L1_forward_pullback.x;
-                // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
-                var d_L1_W = L1_forward_pullback.W;
-                // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
-                var d_L1_B = L1_forward_pullback.B;
-                return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B, x = d_x, mask1 = d_mask1, mask2 = d_mask2 };
-            });
-        }
         """,
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[]
@@ -1015,54 +943,6 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
                 // forward = Forward(x, mask1, mask2)  ⇒  d_L3_B = pullback of Forward(x, mask1, mask2) at d_forward, its L3_B
                 var d_L3_B = forward_pullback.L3_B;
                 return new LossCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B };
-            });
-        }
-
-        /// <summary>
-        /// <c>Loss(x, y, mask1, mask2)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, L3.W, L3.B, x, mask1, mask2, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Loss", "L1.W", "L1.B", "L2.W", "L2.B", "L3.W", "L3.B")]
-        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y, Tensor mask1, Tensor mask2)
-        {
-            // Forward
-            // return NllLoss(Forward(x, mask1, mask2), y);
-            var forward_vjp = ForwardVjp(x, mask1, mask2);
-            var forward = forward_vjp.Value;
-            var loss_gather = Gather(forward, y);
-            var loss = Neg(Mean(loss_gather));
-
-            return (loss, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-                var d_loss = Seed(loss, seed);
-                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-                var d_loss_mean = Neg(d_loss);
-                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-                var d_forward = ScatterLabels(d_loss_gather, y, forward);
-                var forward_pullback = forward_vjp.Pullback(d_forward);
-                // forward = Forward(x, mask1, mask2)  ⇒  d_x = pullback of Forward(x, mask1, mask2) at d_forward, its x
-                var d_x = forward_pullback.x;
-                // forward = Forward(x, mask1, mask2)  ⇒  d_mask1 = pullback of Forward(x, mask1, mask2) at d_forward, its mask1
-                var d_mask1 = forward_pullback.mask1;
-                // forward = Forward(x, mask1, mask2)  ⇒  d_mask2 = pullback of Forward(x, mask1, mask2) at d_forward, its mask2
-                var d_mask2 = forward_pullback.mask2;
-                // forward = Forward(x, mask1, mask2)  ⇒  d_L1_W = pullback of Forward(x, mask1, mask2) at d_forward, its L1_W
-                var d_L1_W = forward_pullback.L1_W;
-                // forward = Forward(x, mask1, mask2)  ⇒  d_L1_B = pullback of Forward(x, mask1, mask2) at d_forward, its L1_B
-                var d_L1_B = forward_pullback.L1_B;
-                // forward = Forward(x, mask1, mask2)  ⇒  d_L2_W = pullback of Forward(x, mask1, mask2) at d_forward, its L2_W
-                var d_L2_W = forward_pullback.L2_W;
-                // forward = Forward(x, mask1, mask2)  ⇒  d_L2_B = pullback of Forward(x, mask1, mask2) at d_forward, its L2_B
-                var d_L2_B = forward_pullback.L2_B;
-                // forward = Forward(x, mask1, mask2)  ⇒  d_L3_W = pullback of Forward(x, mask1, mask2) at d_forward, its L3_W
-                var d_L3_W = forward_pullback.L3_W;
-                // forward = Forward(x, mask1, mask2)  ⇒  d_L3_B = pullback of Forward(x, mask1, mask2) at d_forward, its L3_B
-                var d_L3_B = forward_pullback.L3_B;
-                return new LossCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, L3_W = d_L3_W, L3_B = d_L3_B, x = d_x, mask1 = d_mask1, mask2 = d_mask2 };
             });
         }
         """,

@@ -495,69 +495,6 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
                 return new ForwardCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3 };
             });
         }
-
-        /// <summary>
-        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, W3, B3, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Forward", "W1", "B1", "W2", "B2", "W3", "B3")]
-        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
-        {
-            // Forward
-            // var h1 = Relu(x.MatMul(W1) + B1);
-            var h1_matmul = MatMul(x, W1);
-            var h1 = Relu(Add(h1_matmul, B1));
-            // var h2 = Relu(h1.MatMul(W2) + B2);
-            var h2_matmul = MatMul(h1, W2);
-            var h2 = Relu(Add(h2_matmul, B2));
-            // return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);
-            var forward_matmul = MatMul(h2, W3);
-            var forward_add = Add(forward_matmul, B3);
-            var forward_logsumexp = LogSumExp(forward_add, axis: 1, keepDims: true);
-            var forward = Sub(forward_add, forward_logsumexp);
-
-            return (forward, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-                var d_forward = Seed(forward, seed);
-                // forward = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward, summed over broadcast axes
-                var d_forward_add = SumToShapeOf(d_forward, forward_add);
-                // forward = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
-                var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
-                // forward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)
-                d_forward_add += Mul(ExpandAlong(d_forward_logsumexp, forward_add, axis: 1, keepDims: true), Exp(Sub(forward_add, ExpandAlong(forward_logsumexp, forward_add, axis: 1, keepDims: true))));
-                // forward_add = forward_matmul + B3  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes
-                var d_forward_matmul = SumToShapeOf(d_forward_add, forward_matmul);
-                // forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes
-                var d_B3 = SumToShapeOf(d_forward_add, B3);
-                // forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ
-                var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
-                // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
-                var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
-                // h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
-                var d_h2_add = ReluGradient(d_h2, h2);
-                // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
-                var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
-                // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
-                var d_B2 = SumToShapeOf(d_h2_add, B2);
-                // h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ
-                var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
-                // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
-                var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
-                // h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
-                var d_h1_add = ReluGradient(d_h1, h1);
-                // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
-                var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
-                // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
-                var d_B1 = SumToShapeOf(d_h1_add, B1);
-                // h1_matmul = x · W1  ⇒  d_x = d_h1_matmul · W1ᵀ
-                var d_x = MatMulTransposeB(d_h1_matmul, W1);
-                // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
-                var d_W1 = MatMulTransposeA(x, d_h1_matmul);
-                return new ForwardCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3, x = d_x };
-            });
-        }
         """,
         Cuda: ForwardCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[]
@@ -1047,50 +984,6 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
                 // forward = Forward(x)  ⇒  d_B3 = pullback of Forward(x) at d_forward, its B3
                 var d_B3 = forward_pullback.B3;
                 return new LossCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3 };
-            });
-        }
-
-        /// <summary>
-        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, W3, B3, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Loss", "W1", "B1", "W2", "B2", "W3", "B3")]
-        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
-        {
-            // Forward
-            // return NllLoss(Forward(x), y);
-            var forward_vjp = ForwardVjp(x);
-            var forward = forward_vjp.Value;
-            var loss_gather = Gather(forward, y);
-            var loss = Neg(Mean(loss_gather));
-
-            return (loss, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-                var d_loss = Seed(loss, seed);
-                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-                var d_loss_mean = Neg(d_loss);
-                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-                var d_forward = ScatterLabels(d_loss_gather, y, forward);
-                var forward_pullback = forward_vjp.Pullback(d_forward);
-                // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
-                var d_x = forward_pullback.x;
-                // forward = Forward(x)  ⇒  d_W1 = pullback of Forward(x) at d_forward, its W1
-                var d_W1 = forward_pullback.W1;
-                // forward = Forward(x)  ⇒  d_B1 = pullback of Forward(x) at d_forward, its B1
-                var d_B1 = forward_pullback.B1;
-                // forward = Forward(x)  ⇒  d_W2 = pullback of Forward(x) at d_forward, its W2
-                var d_W2 = forward_pullback.W2;
-                // forward = Forward(x)  ⇒  d_B2 = pullback of Forward(x) at d_forward, its B2
-                var d_B2 = forward_pullback.B2;
-                // forward = Forward(x)  ⇒  d_W3 = pullback of Forward(x) at d_forward, its W3
-                var d_W3 = forward_pullback.W3;
-                // forward = Forward(x)  ⇒  d_B3 = pullback of Forward(x) at d_forward, its B3
-                var d_B3 = forward_pullback.B3;
-                return new LossCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3, x = d_x };
             });
         }
         """,

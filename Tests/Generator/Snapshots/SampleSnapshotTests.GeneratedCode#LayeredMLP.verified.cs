@@ -1186,42 +1186,6 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 return new LossCallGradients { Layers_W = d_Layers_W, Layers_B = d_Layers_B };
             });
         }
-
-        /// <summary>
-        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of Layers.W, Layers.B, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Loss", "Layers.*.W", "Layers.*.B")]
-        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
-        {
-            // Forward
-            // return NllLoss(Forward(x), y);
-            var forward_vjp = ForwardVjp(x);
-            var forward = forward_vjp.Value;
-            var loss_gather = Gather(forward, y);
-            var loss = Neg(Mean(loss_gather));
-
-            return (loss, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-                var d_loss = Seed(loss, seed);
-                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-                var d_loss_mean = Neg(d_loss);
-                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-                // loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]
-                var d_forward = ScatterLabels(d_loss_gather, y, forward);
-                var forward_pullback = forward_vjp.Pullback(d_forward);
-                // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
-                var d_x = forward_pullback.x;
-                // forward = Forward(x)  ⇒  d_Layers_W = pullback of Forward(x) at d_forward, its Layers_W
-                var d_Layers_W = forward_pullback.Layers_W;
-                // forward = Forward(x)  ⇒  d_Layers_B = pullback of Forward(x) at d_forward, its Layers_B
-                var d_Layers_B = forward_pullback.Layers_B;
-                return new LossCallGradients { Layers_W = d_Layers_W, Layers_B = d_Layers_B, x = d_x };
-            });
-        }
         """,
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[]

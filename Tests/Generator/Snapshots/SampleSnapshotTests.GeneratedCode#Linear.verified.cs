@@ -244,35 +244,6 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
                 return new ForwardCallGradients { W = d_W, B = d_B };
             });
         }
-
-        /// <summary>
-        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
-        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
-        {
-            // Forward
-            // return x.MatMul(W) + B;
-            var forward_matmul = MatMul(x, W);
-            var forward = Add(forward_matmul, B);
-
-            return (forward, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-                var d_forward = Seed(forward, seed);
-                // forward = forward_matmul + B  ⇒  d_forward_matmul = d_forward, summed over broadcast axes
-                var d_forward_matmul = SumToShapeOf(d_forward, forward_matmul);
-                // forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes
-                var d_B = SumToShapeOf(d_forward, B);
-                // forward_matmul = x · W  ⇒  d_x = d_forward_matmul · Wᵀ
-                var d_x = MatMulTransposeB(d_forward_matmul, W);
-                // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
-                var d_W = MatMulTransposeA(x, d_forward_matmul);
-                return new ForwardCallGradients { W = d_W, B = d_B, x = d_x };
-            });
-        }
         """,
         Cuda: ForwardCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[]

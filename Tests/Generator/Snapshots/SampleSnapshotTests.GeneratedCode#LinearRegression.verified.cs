@@ -244,35 +244,6 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
                 return new PredictCallGradients { W = d_W, B = d_B };
             });
         }
-
-        /// <summary>
-        /// <c>Predict(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Predict", "W", "B")]
-        public (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjp(Tensor x)
-        {
-            // Forward
-            // return x.MatMul(W) + B;
-            var predict_matmul = MatMul(x, W);
-            var predict = Add(predict_matmul, B);
-
-            return (predict, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ predict
-                var d_predict = Seed(predict, seed);
-                // predict = predict_matmul + B  ⇒  d_predict_matmul = d_predict, summed over broadcast axes
-                var d_predict_matmul = SumToShapeOf(d_predict, predict_matmul);
-                // predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes
-                var d_B = SumToShapeOf(d_predict, B);
-                // predict_matmul = x · W  ⇒  d_x = d_predict_matmul · Wᵀ
-                var d_x = MatMulTransposeB(d_predict_matmul, W);
-                // predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul
-                var d_W = MatMulTransposeA(x, d_predict_matmul);
-                return new PredictCallGradients { W = d_W, B = d_B, x = d_x };
-            });
-        }
         """,
         Cuda: PredictCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[]
@@ -594,45 +565,6 @@ extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ ou
                 // predict = Predict(x)  ⇒  d_B = pullback of Predict(x) at d_predict, its B
                 var d_B = predict_pullback.B;
                 return new LossCallGradients { W = d_W, B = d_B };
-            });
-        }
-
-        /// <summary>
-        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W, B, x, y, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Loss", "W", "B")]
-        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Tensor y)
-        {
-            // Forward
-            // return MseLoss(Predict(x), y);
-            var predict_vjp = PredictVjp(x);
-            var predict = predict_vjp.Value;
-            var loss_sub = Sub(predict, y);
-            var loss_pow = Pow(loss_sub, 2.0);
-            var loss = Mean(loss_pow);
-
-            return (loss, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-                var d_loss = Seed(loss, seed);
-                // loss = mean loss_pow  ⇒  d_loss_pow = d_loss / n expanded to the shape of loss_pow
-                var d_loss_pow = ExpandMeanAlong(d_loss, loss_pow, axis: null, keepDims: false);
-                // loss_pow = loss_sub^2  ⇒  d_loss_sub = d_loss_pow ⊙ 2·loss_sub^(2−1)
-                var d_loss_sub = Mul(Mul(d_loss_pow, 2.0), loss_sub);
-                // loss_sub = predict − y  ⇒  d_predict = d_loss_sub, summed over broadcast axes
-                var d_predict = SumToShapeOf(d_loss_sub, predict);
-                // loss_sub = predict − y  ⇒  d_y = −d_loss_sub, summed over broadcast axes
-                var d_y = SumToShapeOf(Neg(d_loss_sub), y);
-                var predict_pullback = predict_vjp.Pullback(d_predict);
-                // predict = Predict(x)  ⇒  d_x = pullback of Predict(x) at d_predict, its x
-                var d_x = predict_pullback.x;
-                // predict = Predict(x)  ⇒  d_W = pullback of Predict(x) at d_predict, its W
-                var d_W = predict_pullback.W;
-                // predict = Predict(x)  ⇒  d_B = pullback of Predict(x) at d_predict, its B
-                var d_B = predict_pullback.B;
-                return new LossCallGradients { W = d_W, B = d_B, x = d_x, y = d_y };
             });
         }
         """,

@@ -244,35 +244,6 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
                 return new ScoresCallGradients { W = d_W, B = d_B };
             });
         }
-
-        /// <summary>
-        /// <c>Scores(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Scores", "W", "B")]
-        public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjp(Tensor x)
-        {
-            // Forward
-            // return x.MatMul(W) + B;
-            var scores_matmul = MatMul(x, W);
-            var scores = Add(scores_matmul, B);
-
-            return (scores, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ scores
-                var d_scores = Seed(scores, seed);
-                // scores = scores_matmul + B  ⇒  d_scores_matmul = d_scores, summed over broadcast axes
-                var d_scores_matmul = SumToShapeOf(d_scores, scores_matmul);
-                // scores = scores_matmul + B  ⇒  d_B = d_scores, summed over broadcast axes
-                var d_B = SumToShapeOf(d_scores, B);
-                // scores_matmul = x · W  ⇒  d_x = d_scores_matmul · Wᵀ
-                var d_x = MatMulTransposeB(d_scores_matmul, W);
-                // scores_matmul = x · W  ⇒  d_W = xᵀ · d_scores_matmul
-                var d_W = MatMulTransposeA(x, d_scores_matmul);
-                return new ScoresCallGradients { W = d_W, B = d_B, x = d_x };
-            });
-        }
         """,
         Cuda: ScoresCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[]
@@ -770,67 +741,6 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
                 // scores = Scores(x)  ⇒  d_B = pullback of Scores(x) at d_scores, its B
                 var d_B = scores_pullback.B;
                 return new LossCallGradients { W = d_W, B = d_B };
-            });
-        }
-
-        /// <summary>
-        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Loss", "W", "B")]
-        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
-        {
-            // Forward
-            // return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);
-            var scores_vjp = ScoresVjp(x);
-            var scores = scores_vjp.Value;
-            var loss_logsumexp = LogSumExp(scores, axis: 1, keepDims: true);
-            var loss_sub = Sub(scores, loss_logsumexp);
-            var loss_gather = Gather(loss_sub, y);
-            var loss_neg = Neg(Mean(loss_gather));
-            var loss_mul2 = Mul(W, W);
-            var loss_sum = Sum(loss_mul2);
-            var loss_mul = Mul((0.5 * Regularization), loss_sum);
-            var loss = Add(loss_neg, loss_mul);
-
-            return (loss, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-                var d_loss = Seed(loss, seed);
-                // loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes
-                var d_loss_neg = SumToShapeOf(d_loss, loss_neg);
-                // loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes
-                var d_loss_mul = SumToShapeOf(d_loss, loss_mul);
-                // loss_mul = (0.5 * Regularization) ⊙ loss_sum  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes
-                var d_loss_sum = SumToShapeOf(Mul(d_loss_mul, (0.5 * Regularization)), loss_sum);
-                // loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2
-                var d_loss_mul2 = ExpandAlong(d_loss_sum, loss_mul2, axis: null, keepDims: false);
-                var loss_mul2_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul2, W), W);
-                // loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W, summed over broadcast axes
-                var d_W = loss_mul2_sumtoshapeof;
-                // loss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W, summed over broadcast axes
-                d_W += loss_mul2_sumtoshapeof;
-                // loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg
-                var d_loss_mean = Neg(d_loss_neg);
-                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-                // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
-                var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
-                // loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes
-                var d_scores = SumToShapeOf(d_loss_sub, scores);
-                // loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
-                var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
-                // loss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)
-                d_scores += Mul(ExpandAlong(d_loss_logsumexp, scores, axis: 1, keepDims: true), Exp(Sub(scores, ExpandAlong(loss_logsumexp, scores, axis: 1, keepDims: true))));
-                var scores_pullback = scores_vjp.Pullback(d_scores);
-                // scores = Scores(x)  ⇒  d_x = pullback of Scores(x) at d_scores, its x
-                var d_x = scores_pullback.x;
-                // scores = Scores(x)  ⇒  d_W += pullback of Scores(x) at d_scores, its W
-                d_W += scores_pullback.W;
-                // scores = Scores(x)  ⇒  d_B = pullback of Scores(x) at d_scores, its B
-                var d_B = scores_pullback.B;
-                return new LossCallGradients { W = d_W, B = d_B, x = d_x };
             });
         }
         """,

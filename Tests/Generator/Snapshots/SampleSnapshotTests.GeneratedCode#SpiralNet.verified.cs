@@ -336,47 +336,6 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
                 return new ScoresCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2 };
             });
         }
-
-        /// <summary>
-        /// <c>Scores(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Scores", "W1", "B1", "W2", "B2")]
-        public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjp(Tensor x)
-        {
-            // Forward
-            // return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;
-            var scores_matmul2 = MatMul(x, W1);
-            var scores_relu = Relu(Add(scores_matmul2, B1));
-            var scores_matmul = MatMul(scores_relu, W2);
-            var scores = Add(scores_matmul, B2);
-
-            return (scores, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ scores
-                var d_scores = Seed(scores, seed);
-                // scores = scores_matmul + B2  ⇒  d_scores_matmul = d_scores, summed over broadcast axes
-                var d_scores_matmul = SumToShapeOf(d_scores, scores_matmul);
-                // scores = scores_matmul + B2  ⇒  d_B2 = d_scores, summed over broadcast axes
-                var d_B2 = SumToShapeOf(d_scores, B2);
-                // scores_matmul = scores_relu · W2  ⇒  d_scores_relu = d_scores_matmul · W2ᵀ
-                var d_scores_relu = MatMulTransposeB(d_scores_matmul, W2);
-                // scores_matmul = scores_relu · W2  ⇒  d_W2 = scores_reluᵀ · d_scores_matmul
-                var d_W2 = MatMulTransposeA(scores_relu, d_scores_matmul);
-                // scores_relu = relu(scores_matmul2 + B1)  ⇒  d_scores_add = d_scores_relu ⊙ [scores_relu > 0]
-                var d_scores_add = ReluGradient(d_scores_relu, scores_relu);
-                // scores_add = scores_matmul2 + B1  ⇒  d_scores_matmul2 = d_scores_add, summed over broadcast axes
-                var d_scores_matmul2 = SumToShapeOf(d_scores_add, scores_matmul2);
-                // scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes
-                var d_B1 = SumToShapeOf(d_scores_add, B1);
-                // scores_matmul2 = x · W1  ⇒  d_x = d_scores_matmul2 · W1ᵀ
-                var d_x = MatMulTransposeB(d_scores_matmul2, W1);
-                // scores_matmul2 = x · W1  ⇒  d_W1 = xᵀ · d_scores_matmul2
-                var d_W1 = MatMulTransposeA(x, d_scores_matmul2);
-                return new ScoresCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, x = d_x };
-            });
-        }
         """,
         Cuda: ScoresCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[]
@@ -1036,85 +995,6 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
                 // scores = Scores(x)  ⇒  d_B2 = pullback of Scores(x) at d_scores, its B2
                 var d_B2 = scores_pullback.B2;
                 return new LossCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2 };
-            });
-        }
-
-        /// <summary>
-        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Loss", "W1", "B1", "W2", "B2")]
-        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
-        {
-            // Forward
-            // return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));
-            var scores_vjp = ScoresVjp(x);
-            var scores = scores_vjp.Value;
-            var loss_logsumexp = LogSumExp(scores, axis: 1, keepDims: true);
-            var loss_sub = Sub(scores, loss_logsumexp);
-            var loss_gather = Gather(loss_sub, y);
-            var loss_neg = Neg(Mean(loss_gather));
-            var loss_mul3 = Mul(W1, W1);
-            var loss_sum2 = Sum(loss_mul3);
-            var loss_mul2 = Mul(W2, W2);
-            var loss_sum = Sum(loss_mul2);
-            var loss_add = Add(loss_sum2, loss_sum);
-            var loss_mul = Mul((0.5 * Regularization), loss_add);
-            var loss = Add(loss_neg, loss_mul);
-
-            return (loss, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-                var d_loss = Seed(loss, seed);
-                // loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes
-                var d_loss_neg = SumToShapeOf(d_loss, loss_neg);
-                // loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes
-                var d_loss_mul = SumToShapeOf(d_loss, loss_mul);
-                // loss_mul = (0.5 * Regularization) ⊙ loss_add  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes
-                var d_loss_add = SumToShapeOf(Mul(d_loss_mul, (0.5 * Regularization)), loss_add);
-                // loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum2 = d_loss_add, summed over broadcast axes
-                var d_loss_sum2 = SumToShapeOf(d_loss_add, loss_sum2);
-                // loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum = d_loss_add, summed over broadcast axes
-                var d_loss_sum = SumToShapeOf(d_loss_add, loss_sum);
-                // loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2
-                var d_loss_mul2 = ExpandAlong(d_loss_sum, loss_mul2, axis: null, keepDims: false);
-                var loss_mul2_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul2, W2), W2);
-                // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes
-                var d_W2 = loss_mul2_sumtoshapeof;
-                // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2, summed over broadcast axes
-                d_W2 += loss_mul2_sumtoshapeof;
-                // loss_sum2 = Σ loss_mul3  ⇒  d_loss_mul3 = d_loss_sum2 expanded to the shape of loss_mul3
-                var d_loss_mul3 = ExpandAlong(d_loss_sum2, loss_mul3, axis: null, keepDims: false);
-                var loss_mul3_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul3, W1), W1);
-                // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes
-                var d_W1 = loss_mul3_sumtoshapeof;
-                // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1, summed over broadcast axes
-                d_W1 += loss_mul3_sumtoshapeof;
-                // loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg
-                var d_loss_mean = Neg(d_loss_neg);
-                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-                // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
-                var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
-                // loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes
-                var d_scores = SumToShapeOf(d_loss_sub, scores);
-                // loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
-                var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
-                // loss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)
-                d_scores += Mul(ExpandAlong(d_loss_logsumexp, scores, axis: 1, keepDims: true), Exp(Sub(scores, ExpandAlong(loss_logsumexp, scores, axis: 1, keepDims: true))));
-                var scores_pullback = scores_vjp.Pullback(d_scores);
-                // scores = Scores(x)  ⇒  d_x = pullback of Scores(x) at d_scores, its x
-                var d_x = scores_pullback.x;
-                // scores = Scores(x)  ⇒  d_W1 += pullback of Scores(x) at d_scores, its W1
-                d_W1 += scores_pullback.W1;
-                // scores = Scores(x)  ⇒  d_B1 = pullback of Scores(x) at d_scores, its B1
-                var d_B1 = scores_pullback.B1;
-                // scores = Scores(x)  ⇒  d_W2 += pullback of Scores(x) at d_scores, its W2
-                d_W2 += scores_pullback.W2;
-                // scores = Scores(x)  ⇒  d_B2 = pullback of Scores(x) at d_scores, its B2
-                var d_B2 = scores_pullback.B2;
-                return new LossCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, x = d_x };
             });
         }
         """,

@@ -264,46 +264,6 @@ partial class TwoLayerNN : global::Differentiable.IModule
                 return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B };
             });
         }
-
-        /// <summary>
-        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Forward", "L1.W", "L1.B", "L2.W", "L2.B")]
-        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
-        {
-            // Forward
-            // return L2.Forward(Relu(L1.Forward(x)));
-            var L1_forward_vjp = L1.ForwardVjp(x);
-            var L1_forward = L1_forward_vjp.Value;
-            var forward_relu = Relu(L1_forward);
-            var forward_vjp = L2.ForwardVjp(forward_relu);
-            var forward = forward_vjp.Value;
-
-            return (forward, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-                var d_forward = Seed(forward, seed);
-                var forward_pullback = forward_vjp.Pullback(d_forward);
-                // forward = L2.Forward(forward_relu)  ⇒  d_forward_relu = pullback of L2.Forward(forward_relu) at d_forward, its x
-                var d_forward_relu = forward_pullback.x;
-                // forward = L2.Forward(forward_relu)  ⇒  d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W
-                var d_L2_W = forward_pullback.W;
-                // forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B
-                var d_L2_B = forward_pullback.B;
-                // forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]
-                var d_L1_forward = ReluGradient(d_forward_relu, forward_relu);
-                var L1_forward_pullback = L1_forward_vjp.Pullback(d_L1_forward);
-                // L1_forward = L1.Forward(x)  ⇒  d_x = pullback of L1.Forward(x) at d_L1_forward, its x
-                var d_x = L1_forward_pullback.x;
-                // L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W
-                var d_L1_W = L1_forward_pullback.W;
-                // L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B
-                var d_L1_B = L1_forward_pullback.B;
-                return new ForwardCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, x = d_x };
-            });
-        }
         """,
         Cuda: null,
         Forward: new global::Differentiable.Inspection.GraphNode[]
@@ -739,54 +699,6 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
                 // forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B
                 var d_L2_B = forward_pullback.L2_B;
                 return new LossCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B };
-            });
-        }
-
-        /// <summary>
-        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of L1.W, L1.B, L2.W, L2.B, x, with what the forward kept (calls are calls, not copies).
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-        [global::Differentiable.DifferentiablePullback("Loss", "L1.W", "L1.B", "L2.W", "L2.B")]
-        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
-        {
-            // Forward
-            // return CrossEntropy(Forward(x), y);
-            var forward_vjp = ForwardVjp(x);
-            var forward = forward_vjp.Value;
-            var loss_logsumexp = LogSumExp(forward, axis: 1, keepDims: true);
-            var loss_sub = Sub(forward, loss_logsumexp);
-            var loss_gather = Gather(loss_sub, y);
-            var loss = Neg(Mean(loss_gather));
-
-            return (loss, seed =>
-            {
-                // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-                var d_loss = Seed(loss, seed);
-                // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-                var d_loss_mean = Neg(d_loss);
-                // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-                var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-                // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
-                var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
-                // loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes
-                var d_forward = SumToShapeOf(d_loss_sub, forward);
-                // loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
-                var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
-                // loss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)
-                d_forward += Mul(ExpandAlong(d_loss_logsumexp, forward, axis: 1, keepDims: true), Exp(Sub(forward, ExpandAlong(loss_logsumexp, forward, axis: 1, keepDims: true))));
-                var forward_pullback = forward_vjp.Pullback(d_forward);
-                // forward = Forward(x)  ⇒  d_x = pullback of Forward(x) at d_forward, its x
-                var d_x = forward_pullback.x;
-                // forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W
-                var d_L1_W = forward_pullback.L1_W;
-                // forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B
-                var d_L1_B = forward_pullback.L1_B;
-                // forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W
-                var d_L2_W = forward_pullback.L2_W;
-                // forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B
-                var d_L2_B = forward_pullback.L2_B;
-                return new LossCallGradients { L1_W = d_L1_W, L1_B = d_L1_B, L2_W = d_L2_W, L2_B = d_L2_B, x = d_x };
             });
         }
         """,
