@@ -135,6 +135,8 @@ internal static class MethodGenerator
         }
         w.Line();
         var hasCuda = ControlFlowEmitter.WriteDevice(w, method, context);
+        // Unlike a straight-line body's, this inspection keeps every pullback variant: written statement by statement, they
+        // are not split by which one {M}WithGradients runs.
         InspectionWriter.Write(w, method.Spec, new[] { w.Range(start) }, hasCuda, gradient: null, emitter: null);
         if (!method.Spec.IsStatic)
         {

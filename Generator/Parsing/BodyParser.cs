@@ -320,9 +320,17 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
             string? receiverPath = null;
             if (!callee.IsStatic)
             {
-                receiverPath = invocation.Expression is MemberAccessExpressionSyntax m ? MemberPath(m.Expression) : "";
+                // By name only: on this model (F(x)), a sub-module (L1.Forward(x)) or a list's element in a foreach. A method
+                // group reached any other way (checked(layer.Forward)(h), (Forward)(x)) once fell through to "this", so the
+                // callee's body ran against the caller's fields.
+                receiverPath = invocation.Expression switch
+                {
+                    MemberAccessExpressionSyntax m => MemberPath(m.Expression),
+                    IdentifierNameSyntax or GenericNameSyntax => "",
+                    _ => null,
+                };
                 if (receiverPath is null)
-                    return Unsupported(invocation, "instance [Differentiable] methods can be called on this model or on its sub-module fields");
+                    return Unsupported(invocation, "call instance [Differentiable] methods by name, on this model or on one of its sub-modules: F(x), L1.Forward(x), layer.Forward(x) in a foreach over a list of them");
             }
             // In the callee's parameter order (named arguments may come in any order), defaults written out.
             var arguments = operation?.Arguments.Where(a => a.Parameter is not null).OrderBy(a => a.Parameter!.Ordinal)

@@ -193,7 +193,8 @@ public class ConstructTests
                 }
             }
             """, 1, 1, 6, 6);
-        Assert.Contains("MaxPool2d(h, 3", generated);
+        Assert.Contains("MaxPool2d(h, kernel: 2)", generated);
+        Assert.Contains("MaxPool2d(h, kernel: 3)", generated);
         CheckGradients("""
             public partial class M
             {

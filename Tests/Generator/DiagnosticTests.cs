@@ -127,6 +127,21 @@ public class DiagnosticTests
         }
         """);
 
+    /// <summary>A sub-module's method called through anything but its name once ran its body against the caller's fields.</summary>
+    [Fact]
+    public void SubModuleMethodCalledThroughAnExpression_DIFF007() => AssertDiagnostic("DIFF007", """
+        public partial class Layer
+        {
+            [Parameter] public Tensor W = Tensor.Ones(new[] { 3, 3 });
+            [Differentiable] public Tensor Forward(Tensor x) => x.MatMul(W);
+        }
+        public partial class M
+        {
+            public Layer L1 = new();
+            [Differentiable] public Tensor F(Tensor x) => checked(L1.Forward)(x); //!
+        }
+        """);
+
     [Fact]
     public void Lambda_DIFF007() => AssertDiagnostic("DIFF007", """
         public partial class M

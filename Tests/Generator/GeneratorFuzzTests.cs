@@ -7,7 +7,8 @@ namespace Differentiable.Tests.Generator;
 /// <summary>
 /// The generator fuzzer (Tests/Fuzz) at CI size, and the cases it once found, kept in Tests/Generator/FuzzRegressions.
 /// The generator must never throw, never report DIFF099, never overflow its 1 MiB stack or run for long, never emit
-/// code that does not compile for a case it accepted, and get every well-formed random program's gradient right.
+/// code that does not compile for a case it accepted, and get every well-formed random program's gradient right (and
+/// every kept case's with a <c>// check:</c> line).
 /// Cases run in worker processes, so a stack overflow fails a case instead of ending the test run.
 /// </summary>
 public class GeneratorFuzzTests(ITestOutputHelper output)

@@ -38,25 +38,39 @@ public static class CaseFactory
 
     /// <summary>
     /// A saved case that once failed its gradient check says how to check it again, in a line of its own:
-    /// <c>// check: static F(x: 4x3, y: 3x4, s: 0.7)</c> (tensors by shape, numbers by value with a decimal point; <c>static</c> when F is). A
-    /// case without such a line is only compiled.
+    /// <c>// check: static F(x: 4x3, y: 3x4, s: 0.7)</c> (tensors by shape, numbers as C# doubles with a decimal point;
+    /// <c>static</c> when F is). A case without such a line is only compiled; a line that starts like one but does not
+    /// parse is an error, so a typo cannot turn a gradient check off.
     /// </summary>
-    private static CheckSpec? CheckHeader(string text)
+    public static CheckSpec? CheckHeader(string text)
     {
-        var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("// check: ", StringComparison.Ordinal));
+        var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^//\s*check\s*:"));
         if (line is null) return null;
-        var spec = line["// check: ".Length..];
-        var isStatic = spec.StartsWith("static ", StringComparison.Ordinal);
-        if (isStatic) spec = spec["static ".Length..];
-        var open = spec.IndexOf('(');
-        var arguments = spec[(open + 1)..spec.LastIndexOf(')')].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(a =>
+        var match = System.Text.RegularExpressions.Regex.Match(line, @"^// check: (static )?(\w+)\((.*)\)$");
+        if (!match.Success) throw new FormatException($"'{line}': a check line reads '// check: [static ]F(x: 4x3, s: 0.7)'");
+        var arguments = match.Groups[3].Value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(a =>
         {
-            var (name, value) = (a.Split(':')[0].Trim(), a.Split(':')[1].Trim());
-            return value.Contains('.')
-                ? new Argument(name, "double", null, double.Parse(value, System.Globalization.CultureInfo.InvariantCulture))
-                : new Argument(name, "Tensor", value.Split('x').Select(int.Parse).ToArray());
+            var parts = a.Split(':');
+            if (parts.Length != 2) throw new FormatException($"'{line}': '{a.Trim()}' is not 'name: shape' or 'name: number'");
+            var (name, value) = (parts[0].Trim(), parts[1].Trim());
+            if (value.Contains('.'))
+                return new Argument(name, "double", null, double.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+            if (!value.Split('x').All(d => int.TryParse(d, out _)))
+                throw new FormatException($"'{line}': '{value}' is neither a shape (4x3) nor a number with a decimal point (0.7)");
+            return new Argument(name, "Tensor", value.Split('x').Select(int.Parse).ToArray());
         }).ToList();
-        return new CheckSpec(spec[..open].Trim(), isStatic, arguments);
+        if (arguments.Any(a => a.Type == "double" && double.IsNaN(a.Number))) throw new FormatException($"'{line}': a number is NaN");
+        return new CheckSpec(match.Groups[2].Value, match.Groups[1].Success, arguments);
+    }
+
+    /// <summary>The check line for <paramref name="check"/> (see <see cref="CheckHeader"/>), or null when it has a number that is not a double.</summary>
+    public static string? CheckLine(CheckSpec check)
+    {
+        if (check.Arguments.Any(a => a.Shape is null && a.Type != "double")) return null;
+        var arguments = check.Arguments.Select(a => a.Name + ": " + (a.Shape is { } shape
+            ? string.Join("x", shape)
+            : a.Number.ToString("0.0###############", System.Globalization.CultureInfo.InvariantCulture)));
+        return $"// check: {(check.IsStatic ? "static " : "")}{check.Method}({string.Join(", ", arguments)})";
     }
 
     /// <summary>A per-case seed that does not correlate neighbouring indices (System.Random seeds are close otherwise).</summary>

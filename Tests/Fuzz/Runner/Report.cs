@@ -24,6 +24,8 @@ public static class Report
         header.AppendLine($"// Fuzz case {c.Id} ({c.Description}): {result.Outcome}");
         foreach (var line in result.Detail.Split('\n').Take(20)) header.AppendLine("// " + line.TrimEnd());
         if (c.Files.Count > 1) header.AppendLine($"// (with {c.Files.Count - 1} unmodified sample file(s) it uses, written beside it as .depN.cs)");
+        // A random program's check goes with it, so the file kept as a regression is gradient-checked again.
+        if (c.Check is not null && c.Family != Family.File && CaseFactory.CheckLine(c.Check) is { } check) header.AppendLine(check);
         return header + c.Source;
     }
 
