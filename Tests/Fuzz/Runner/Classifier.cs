@@ -75,8 +75,12 @@ public static class Classifier
             .Where(d => d.Severity == DiagnosticSeverity.Error && !MentionsGeneratedMember(d.GetMessage()))
             .ToList();
 
-    private static bool MentionsGeneratedMember(string message) =>
-        new[] { "WithGradients", "DeviceProgram", "CudaSource", "Gradients'", "'Parameters'", "IModule" }.Any(s => message.Contains(s, StringComparison.Ordinal));
+    // A generated member's name is a method's name with a suffix ('LossWithGradients', 'LossGradients'): a bare 'Gradients'
+    // is the user's own name (mutation:73012345:2724 renamed Relu to Gradients, and that real error was filtered out).
+    private static readonly System.Text.RegularExpressions.Regex GeneratedMember =
+        new(@"'\w+(WithGradients|Gradients|DeviceProgram|CudaSource)'|'Parameters'|IModule");
+
+    private static bool MentionsGeneratedMember(string message) => GeneratedMember.IsMatch(message);
 
     public static string Describe(Exception e) =>
         $"{e.GetType().FullName}: {e.Message}\n{string.Join("\n", (e.StackTrace ?? "").Split('\n').Take(12))}";
