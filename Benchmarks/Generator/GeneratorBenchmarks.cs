@@ -14,12 +14,13 @@ namespace Differentiable.Benchmarks;
 /// <summary>
 /// Few iterations (a full generation of the large inputs takes seconds with today's generator), times in ms,
 /// allocations per run. Command-line characteristics (<c>--iterationCount 3</c>, ...) still apply on top of it.
+/// The garbage collector is the one the compiler server runs with (<see cref="CompilerServerGc"/>).
 /// </summary>
 public sealed class GeneratorConfig : ManualConfig
 {
     public GeneratorConfig()
     {
-        AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithLaunchCount(1).WithId("Generator"));
+        AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithLaunchCount(1).WithGcServer(CompilerServerGc.Server).WithId("Generator"));
         AddColumn(StatisticColumn.Median);
         AddColumn(StatisticColumn.Min);
         SummaryStyle = SummaryStyle.Default.WithTimeUnit(TimeUnit.Millisecond);

@@ -11,6 +11,9 @@ public static class GeneratorProbe
 {
     public static int Run(string[] args)
     {
+        // The compiler server's garbage collector unless --gc-as-is (see CompilerServerGc).
+        if (CompilerServerGc.RelaunchUnlessServer(args) is { } exitCode) return exitCode;
+        Console.WriteLine("Garbage collector: " + CompilerServerGc.Describe());
         // --unchecked: skip the setup's checks (one generator run, then the timed ones).
         var check = !args.Contains("--unchecked");
         // --repeat N: N timed runs of each kind, reporting the fastest and the median (one run is noisy here).
