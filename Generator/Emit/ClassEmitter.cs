@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using Differentiable.Generator.Calls;
 using Differentiable.Generator.Model;
 using Differentiable.Generator.Parsing;
@@ -95,7 +94,7 @@ internal static class ClassEmitter
         }
         if (written == 0) return null;
         file.Close();
-        return SourceText.From(new TextRangeReader(file.Range()), file.Length, Encoding.UTF8);
+        return file.ToSourceText();
     }
 
     /// <summary>

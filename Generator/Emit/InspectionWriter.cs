@@ -177,10 +177,10 @@ internal static class InspectionWriter
     }
 
     /// <summary>A regular C# string literal: quotes, backslashes and control characters escaped; other characters (math) as they are.</summary>
-    public static string Literal(string text) => Escape(new StringBuilder(text.Length + 2), text).ToString();
+    public static string Literal(string text) => Escape(new ChunkedText(), text).ToString();
 
     /// <summary>Appends <paramref name="text"/> as a regular C# string literal (see <see cref="Literal"/>).</summary>
-    public static StringBuilder Escape(StringBuilder s, string text)
+    public static ChunkedText Escape(ChunkedText s, string text)
     {
         s.Append('"');
         var start = 0;

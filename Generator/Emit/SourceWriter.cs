@@ -1,11 +1,9 @@
-using System.Text;
-
 namespace Differentiable.Generator.Emit;
 
 /// <summary>Writes indented source text with LF line endings, whatever the platform, so output is byte-for-byte deterministic.</summary>
 internal sealed class SourceWriter
 {
-    private readonly StringBuilder _text = new();
+    private readonly ChunkedText _text = new();
     private int _indent;
 
     public SourceWriter(int indent = 0) => _indent = indent;
@@ -72,12 +70,15 @@ internal sealed class SourceWriter
     /// <summary>Drops what was written after <paramref name="length"/> and restores <paramref name="indent"/>: a member that failed halfway leaves nothing.</summary>
     public void Truncate(int length, int indent)
     {
-        _text.Length = length;
+        _text.Truncate(length);
         _indent = indent;
     }
 
     /// <summary>What was written from <paramref name="start"/> on, to read back in blocks (see <see cref="TextRange"/>).</summary>
     public TextRange Range(int start = 0) => new(_text, start, _text.Length);
+
+    /// <summary>All that was written, as the compiler reads a generated file; the writer must not be written to after.</summary>
+    public Microsoft.CodeAnalysis.Text.SourceText ToSourceText() => new ChunkedSourceText(_text);
 
     /// <summary>A line made of <paramref name="prefix"/> and <paramref name="text"/>[<paramref name="start"/>, + <paramref name="length"/>).</summary>
     public SourceWriter Line(string prefix, char[] text, int start, int length)

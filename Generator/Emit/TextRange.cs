@@ -1,18 +1,15 @@
-using System.Text;
-
 namespace Differentiable.Generator.Emit;
 
 /// <summary>
-/// Part of a <see cref="StringBuilder"/>, read in blocks. A method's generated C#, CUDA and device program are each
-/// megabytes on a large body: turned into strings to be copied into the file, they land on the large-object heap, whose
-/// collections mark the whole compilation. Read through a block buffer instead (the builder's indexer walks its chunks
-/// from the end, so reading it character by character would be quadratic).
+/// Part of a <see cref="ChunkedText"/>, read in blocks. A method's generated C#, CUDA and device program are each
+/// megabytes on a large body: turned into strings to be copied into the file, they would land on the large-object heap,
+/// whose collections mark the whole compilation. Read through a block buffer instead.
 /// </summary>
 internal readonly struct TextRange
 {
-    private readonly StringBuilder _text;
+    private readonly ChunkedText _text;
 
-    public TextRange(StringBuilder text, int start, int end)
+    public TextRange(ChunkedText text, int start, int end)
     {
         _text = text;
         Start = start;
@@ -22,8 +19,8 @@ internal readonly struct TextRange
     public int Start { get; }
     public int End { get; }
 
-    /// <summary>The builder the range is part of.</summary>
-    public StringBuilder Text => _text;
+    /// <summary>The text the range is part of.</summary>
+    public ChunkedText Text => _text;
 
     /// <summary>The same range without the newlines it ends with.</summary>
     public TextRange TrimEndNewlines()
@@ -40,14 +37,14 @@ internal readonly struct TextRange
     public LineReader Lines() => new(_text, Start, End);
 }
 
-/// <summary>Copies a range of a builder into a buffer, block after block.</summary>
+/// <summary>Copies a range of a text into a buffer, block after block.</summary>
 internal struct BlockReader
 {
-    private readonly StringBuilder _text;
+    private readonly ChunkedText _text;
     private readonly int _end;
     private int _position;
 
-    public BlockReader(StringBuilder text, int start, int end, char[] buffer)
+    public BlockReader(ChunkedText text, int start, int end, char[] buffer)
     {
         _text = text;
         _position = start;
@@ -76,7 +73,7 @@ internal sealed class LineReader
     private int _at;
     private bool _done;
 
-    public LineReader(StringBuilder text, int start, int end) => _blocks = new BlockReader(text, start, end, new char[4096]);
+    public LineReader(ChunkedText text, int start, int end) => _blocks = new BlockReader(text, start, end, new char[4096]);
 
     /// <summary>Starts over on <paramref name="range"/>, keeping this reader's buffers (a reader per part read costs 8 KB).</summary>
     public LineReader Over(TextRange range)
@@ -124,35 +121,5 @@ internal sealed class LineReader
         }
         System.Array.Copy(source, start, Line, Length, count);
         Length += count;
-    }
-}
-
-/// <summary>
-/// A range read as a <see cref="System.IO.TextReader"/>, for <c>SourceText.From(reader, length, encoding)</c>: a large
-/// generated file reaches the compiler as Roslyn's chunked text instead of one string of megabytes, which would land on
-/// the large-object heap (zeroed fresh pages, and a full collection each time that heap's budget runs out).
-/// </summary>
-internal sealed class TextRangeReader : System.IO.TextReader
-{
-    private readonly StringBuilder _text;
-    private readonly int _end;
-    private int _position;
-
-    public TextRangeReader(TextRange range)
-    {
-        (_text, _position, _end) = (range.Text, range.Start, range.End);
-    }
-
-    public override int Peek() => _position < _end ? _text[_position] : -1;
-
-    public override int Read() => _position < _end ? _text[_position++] : -1;
-
-    public override int Read(char[] buffer, int index, int count)
-    {
-        count = System.Math.Min(count, _end - _position);
-        if (count <= 0) return 0;
-        _text.CopyTo(_position, buffer, index, count);
-        _position += count;
-        return count;
     }
 }
