@@ -38,10 +38,20 @@ internal sealed class NameTable
 
     private static string Sanitize(string name)
     {
+        // Most names are identifiers already (every kernel and buffer of a large body asks): no copy for them.
+        if (IsIdentifier(name)) return name;
         var chars = name.Replace("global::", "").ToCharArray();
         for (var i = 0; i < chars.Length; i++)
             if (!char.IsLetterOrDigit(chars[i]) && chars[i] != '_') chars[i] = '_';
         var result = new string(chars);
         return result.Length == 0 || char.IsDigit(result[0]) ? "v" + result : result;
+    }
+
+    private static bool IsIdentifier(string name)
+    {
+        if (name.Length == 0 || char.IsDigit(name[0])) return false;
+        foreach (var c in name)
+            if (!char.IsLetterOrDigit(c) && c != '_') return false;
+        return true;
     }
 }

@@ -224,17 +224,22 @@ internal sealed class DeviceEmitter
             _program.Line($"var {name} = p.Fill(\"{name}\", {map.Leaves[0].Operand}, {expression});");
             return;
         }
+        // Written piece by piece, not formatted into lines first: a large body has thousands of these kernels.
         _cuda.Line();
-        _cuda.Line("// " + math);
-        var parameters = map.Leaves.Select(l => $", const float* __restrict__ {l.Parameter}");
-        _cuda.Line($"extern \"C\" __global__ void {name}(const Geometry g, float* __restrict__ out{string.Concat(parameters)})");
+        _cuda.StartLine("// ").Append(math).Append("\n");
+        _cuda.StartLine("extern \"C\" __global__ void ").Append(name).Append("(const Geometry g, float* __restrict__ out");
+        foreach (var leaf in map.Leaves) _cuda.Append(", const float* __restrict__ ").Append(leaf.Parameter);
+        _cuda.Append(")\n");
         _cuda.Line("{");
         _cuda.Line("    const int i = blockIdx.x * blockDim.x + threadIdx.x;");
-        _cuda.Line($"    if (i < g.count) out[i] = {expression};");
+        _cuda.StartLine("    if (i < g.count) out[i] = ").Append(expression).Append(";\n");
         _cuda.Line("}");
-        _program.Line("// " + math);
-        var scalars = map.Scalars.Count == 0 ? "" : $", new float[] {{ {string.Join(", ", map.Scalars)} }}";
-        _program.Line($"var {name} = p.Map(\"{name}\", new[] {{ {string.Join(", ", map.Leaves.Select(l => l.Operand))} }}{scalars});");
+        _program.StartLine("// ").Append(math).Append("\n");
+        _program.StartLine("var ").Append(name).Append(" = p.Map(\"").Append(name).Append("\", new[] { ");
+        for (var k = 0; k < map.Leaves.Count; k++) _program.Append(k == 0 ? "" : ", ").Append(map.Leaves[k].Operand);
+        _program.Append(" }");
+        if (map.Scalars.Count > 0) _program.Append(", new float[] { ").Append(string.Join(", ", map.Scalars)).Append(" }");
+        _program.Append(");\n");
     }
 
     /// <summary>
