@@ -30,6 +30,14 @@ internal static class ClassEmitter
         var generatedMembers = new HashSet<string>();
         var context = new GenerationContext(work);
 
+        // A parameter the class cannot read would be listed by Parameters() in code that does not compile.
+        if (type.Inaccessible is { } hidden && work.Methods.Count > 0)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.InaccessibleSubModuleParameter, hidden.Where ?? work.Methods[0].Spec.Where,
+                type.Name, hidden.Member, hidden.Accessibility, hidden.DeclaringType, hidden.Path));
+            return null;
+        }
+
         if (isModule && userMembers.Contains("Parameters") && work.Methods.Count > 0)
         {
             diagnostics.Add(new DiagnosticInfo(Diagnostics.NameCollision, work.Methods[0].Spec.Where, type.Name, "Parameters", "to list the model's [Parameter] tensors (IModule)"));

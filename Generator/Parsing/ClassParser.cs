@@ -3,6 +3,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using Differentiable.Generator.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace Differentiable.Generator.Parsing;
 
@@ -16,17 +17,40 @@ internal static class ClassParser
     /// </summary>
     private static readonly ConditionalWeakTable<INamedTypeSymbol, ClassSpec> Parsed = new();
 
-    public static ClassSpec Parse(INamedTypeSymbol type) => Parsed.GetValue(type, ParseOnce);
+    /// <param name="compilation">The compilation <paramref name="type"/> is from: it says which sub-module members the class can read.</param>
+    public static ClassSpec Parse(INamedTypeSymbol type, Compilation compilation) => Parsed.GetValue(type, t => ParseOnce(t, compilation));
 
-    private static ClassSpec ParseOnce(INamedTypeSymbol type)
+    private static ClassSpec ParseOnce(INamedTypeSymbol type, Compilation compilation)
     {
         var paths = new List<string>();
         var lists = new List<ModuleListSpec>();
-        CollectParameterPaths(type, "", paths, lists, new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default), insideList: false);
+        var walk = new Walk(type, compilation);
+        CollectParameterPaths(type, "", paths, lists, new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default), insideList: false, walk);
         var members = type.GetMembers().Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal);
         var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
         return new ClassSpec(ns, KnownTypes.Identifier(type.Name), type.FullName(), type.IsStatic, new EquatableArray<string>(paths), new EquatableArray<string>(members),
-            new EquatableArray<ModuleListSpec>(lists));
+            new EquatableArray<ModuleListSpec>(lists), walk.Inaccessible);
+    }
+
+    /// <summary>The class whose parameters are collected, and the first member on the way that it cannot read.</summary>
+    private sealed class Walk
+    {
+        private readonly INamedTypeSymbol _root;
+        private readonly Compilation _compilation;
+
+        public Walk(INamedTypeSymbol root, Compilation compilation) => (_root, _compilation) = (root, compilation);
+
+        public InaccessibleMember? Inaccessible { get; private set; }
+
+        /// <summary>Whether the class can read <paramref name="member"/>, at <paramref name="path"/>; notes the first it cannot.</summary>
+        public bool CanRead(ISymbol member, string path)
+        {
+            if (_compilation.IsSymbolAccessibleWithin(member, _root)) return true;
+            var where = member.Locations.FirstOrDefault(l => l.IsInSource);
+            Inaccessible ??= new InaccessibleMember(path, member.Name, SyntaxFacts.GetText(member.DeclaredAccessibility), member.ContainingType.Name,
+                where is null ? null : SourceSpot.From(where));
+            return false;
+        }
     }
 
     /// <summary>
@@ -35,7 +59,7 @@ internal static class ClassParser
     /// time: <c>List.0.W</c>, <c>List.1.W</c>, ...). Lists inside list elements are not walked.
     /// </summary>
     private static void CollectParameterPaths(INamedTypeSymbol type, string prefix, List<string> paths, List<ModuleListSpec> lists,
-        HashSet<INamedTypeSymbol> visiting, bool insideList)
+        HashSet<INamedTypeSymbol> visiting, bool insideList, Walk walk)
     {
         if (!visiting.Add(type)) return;
         foreach (var member in type.GetMembers())
@@ -44,13 +68,19 @@ internal static class ClassParser
             var memberType = (member as IFieldSymbol)?.Type ?? (member as IPropertySymbol)?.Type;
             if (memberType is null) continue;
             if (member.HasAttribute(KnownTypes.ParameterAttribute) && memberType.Is(KnownTypes.Tensor))
-                paths.Add(prefix + member.Name);
+            {
+                if (walk.CanRead(member, prefix + member.Name)) paths.Add(prefix + member.Name);
+            }
             else if (memberType is INamedTypeSymbol { TypeKind: TypeKind.Class } sub && IsModule(sub))
-                CollectParameterPaths(sub, prefix + member.Name + ".", paths, lists, visiting, insideList);
+            {
+                if (walk.CanRead(member, prefix + member.Name))
+                    CollectParameterPaths(sub, prefix + member.Name + ".", paths, lists, visiting, insideList, walk);
+            }
             else if (!insideList && ModuleList(memberType, out var element, out var count))
             {
+                if (!walk.CanRead(member, prefix + member.Name)) continue;
                 lists.Add(new ModuleListSpec(prefix + member.Name, count));
-                CollectParameterPaths(element, prefix + member.Name + "." + ParameterPath.Each + ".", paths, lists, visiting, insideList: true);
+                CollectParameterPaths(element, prefix + member.Name + "." + ParameterPath.Each + ".", paths, lists, visiting, insideList: true, walk);
             }
         }
         visiting.Remove(type);

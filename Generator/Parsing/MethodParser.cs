@@ -75,14 +75,14 @@ internal static class MethodParser
 
         // The parser and every later stage recurse along an expression: bound the depth before anything recurses.
         if (!NestingLimit.Check(syntax, diagnostics, cancellation))
-            return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
+            return new MethodSpec(ClassParser.Parse(type, model.Compilation), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
                 EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(diagnostics));
 
         // The body is bound once, by a model that skips nullable analysis (BindingModel): nothing here reads nullability,
         // and that analysis measured as a third of binding a long body (the compiler still runs it when it compiles the method).
         // Code that does not compile gets the compiler's own errors; a DIFF0xx on top would only confuse.
         if (CompileErrors.In(syntax, model, cancellation))
-            return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
+            return new MethodSpec(ClassParser.Parse(type, model.Compilation), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
                 EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(diagnostics), HasCompileErrors: true);
 
         var custom = ParseCustomGradient(method, arguments, where, diagnostics);
@@ -91,7 +91,7 @@ internal static class MethodParser
         if (parser.HasControlFlow && custom is not null)
             diagnostics.Add(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, where, method.Name, "a method with a custom gradient is called as written; its body may not have control flow"));
 
-        return new MethodSpec(ClassParser.Parse(type), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
+        return new MethodSpec(ClassParser.Parse(type, model.Compilation), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
             body, custom, where, new EquatableArray<DiagnosticInfo>(diagnostics),
             HasControlFlow: parser.HasControlFlow, Locals: new EquatableArray<ArgumentSpec>(parser.Locals), ReadsTensorValuesInConditions: parser.ReadsTensorValues,
             IsExported: custom is null && IsPublic(method), ExternalCallees: new EquatableArray<Calls.CalleeSignature>(parser.ExternalCallees.OrderBy(c => c.Key, System.StringComparer.Ordinal)));

@@ -39,7 +39,15 @@ internal sealed record ClassSpec(
     bool IsStatic,
     EquatableArray<string> ParameterPaths,
     EquatableArray<string> MemberNames,
-    EquatableArray<ModuleListSpec> ModuleLists = default);
+    EquatableArray<ModuleListSpec> ModuleLists = default,
+    InaccessibleMember? Inaccessible = null);
+
+/// <summary>
+/// A member on the way to a sub-module's [Parameter] that the model class cannot read (private in the sub-module's
+/// class, say): the generated <c>Parameters()</c> names every parameter by path and reads it, so such a class gets a
+/// diagnostic instead of code that does not compile.
+/// </summary>
+internal sealed record InaccessibleMember(string Path, string Member, string Accessibility, string DeclaringType, SourceSpot? Where);
 
 /// <summary>A list of sub-modules the model holds (an array or list field at <see cref="Path"/>), counted by <see cref="CountMember"/>.</summary>
 internal sealed record ModuleListSpec(string Path, string CountMember);

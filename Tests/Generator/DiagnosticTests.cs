@@ -24,6 +24,40 @@ public class DiagnosticTests
         Assert.DoesNotContain("DIFF099", all.Select(d => d.Id));
     }
 
+    /// <summary>Fuzz seed 33550336 deleted 'public' from a layer's parameters: the model's Parameters() read them (CS0122 in generated code).</summary>
+    [Fact]
+    public void SubModuleParameterThatTheModelCannotRead_DIFF017() => AssertDiagnostic("DIFF017", """
+        public partial class Layer
+        {
+            [Parameter] Tensor W = Tensor.Zeros(3, 3); //!
+            [Differentiable] public Tensor Forward(Tensor x) => x.MatMul(W);
+        }
+        public partial class Net
+        {
+            public Layer L = new();
+            [Differentiable] public Tensor Loss(Tensor x) => Sum(L.Forward(x));
+        }
+        """);
+
+    [Fact]
+    public void PrivateSubModuleInsideASubModule_DIFF017() => AssertDiagnostic("DIFF017", """
+        public partial class Inner
+        {
+            [Parameter] public Tensor W = Tensor.Zeros(3, 3);
+            [Differentiable] public Tensor Forward(Tensor x) => x.MatMul(W);
+        }
+        public partial class Block
+        {
+            private Inner I = new(); //!
+            [Differentiable] public Tensor Forward(Tensor x) => I.Forward(x);
+        }
+        public partial class Net
+        {
+            public Block B = new();
+            [Differentiable] public Tensor Loss(Tensor x) => Sum(B.Forward(x));
+        }
+        """);
+
     [Fact]
     public void LocalFunction_DIFF001() => AssertDiagnostic("DIFF001", """
         public partial class M
