@@ -76,9 +76,9 @@ internal static class Diagnostics
         "Condition or number statement cannot be generated",
         "'{0}' cannot be used in a condition, loop header or number statement of a [Differentiable] body: {1}");
 
-    public static readonly DiagnosticDescriptor InaccessibleSubModuleParameter = Error("DIFF017",
-        "A sub-module's parameter cannot be read by the model",
-        "'{0}' owns the parameters of its sub-modules, but '{1}' is {2} in '{3}', so '{0}' cannot read '{4}'; make '{1}' public or internal (the generated Parameters() and gradients read every parameter by its path)");
+    public static readonly DiagnosticDescriptor UnusableParameter = Error("DIFF017",
+        "A parameter the model cannot read and assign",
+        "'{0}' lists its parameters, its sub-modules' included, in the generated Parameters(), which reads and assigns each by its path; '{1}' {2}: {3}");
 
     public static readonly DiagnosticDescriptor InternalError = Error("DIFF099",
         "Internal generator error",

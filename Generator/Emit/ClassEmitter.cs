@@ -30,11 +30,11 @@ internal static class ClassEmitter
         var generatedMembers = new HashSet<string>();
         var context = new GenerationContext(work);
 
-        // A parameter the class cannot read would be listed by Parameters() in code that does not compile.
-        if (type.Inaccessible is { } hidden && work.Methods.Count > 0)
+        // A parameter the class cannot read or assign would be listed by Parameters() in code that does not compile.
+        if (type.Unusable is { } unusable && work.Methods.Count > 0)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.InaccessibleSubModuleParameter, hidden.Where ?? work.Methods[0].Spec.Where,
-                type.Name, hidden.Member, hidden.Accessibility, hidden.DeclaringType, hidden.Path));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnusableParameter, unusable.Where ?? work.Methods[0].Spec.Where,
+                type.Name, unusable.Path, unusable.Why, unusable.Fix));
             return null;
         }
 

@@ -17,7 +17,7 @@ internal static class ClassParser
     /// </summary>
     private static readonly ConditionalWeakTable<INamedTypeSymbol, ClassSpec> Parsed = new();
 
-    /// <param name="compilation">The compilation <paramref name="type"/> is from: it says which sub-module members the class can read.</param>
+    /// <param name="compilation">The compilation <paramref name="type"/> is from: it says which members the class can read and assign.</param>
     public static ClassSpec Parse(INamedTypeSymbol type, Compilation compilation) => Parsed.GetValue(type, t => ParseOnce(t, compilation));
 
     private static ClassSpec ParseOnce(INamedTypeSymbol type, Compilation compilation)
@@ -29,10 +29,14 @@ internal static class ClassParser
         var members = type.GetMembers().Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal);
         var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
         return new ClassSpec(ns, KnownTypes.Identifier(type.Name), type.FullName(), type.IsStatic, new EquatableArray<string>(paths), new EquatableArray<string>(members),
-            new EquatableArray<ModuleListSpec>(lists), walk.Inaccessible);
+            new EquatableArray<ModuleListSpec>(lists), walk.Unusable);
     }
 
-    /// <summary>The class whose parameters are collected, and the first member on the way that it cannot read.</summary>
+    /// <summary>
+    /// The class whose parameters are collected, and the first member on the way that it cannot use: the generated
+    /// <c>Parameters()</c> reads every member on a parameter's path and assigns the parameter itself (a checkpoint load
+    /// or a conversion to float64 replaces it), so each must be accessible from the class, and a parameter assignable.
+    /// </summary>
     private sealed class Walk
     {
         private readonly INamedTypeSymbol _root;
@@ -40,17 +44,36 @@ internal static class ClassParser
 
         public Walk(INamedTypeSymbol root, Compilation compilation) => (_root, _compilation) = (root, compilation);
 
-        public InaccessibleMember? Inaccessible { get; private set; }
+        public UnusableParameter? Unusable { get; private set; }
 
-        /// <summary>Whether the class can read <paramref name="member"/>, at <paramref name="path"/>; notes the first it cannot.</summary>
-        public bool CanRead(ISymbol member, string path)
+        /// <summary>Whether the class can read <paramref name="member"/> (at <paramref name="path"/>), and assign it when <paramref name="assigned"/>; notes the first it cannot.</summary>
+        public bool CanUse(ISymbol member, string path, bool assigned)
         {
-            if (_compilation.IsSymbolAccessibleWithin(member, _root)) return true;
+            var (why, fix) = Problem(member, assigned);
+            if (why is null) return true;
             var where = member.Locations.FirstOrDefault(l => l.IsInSource);
-            Inaccessible ??= new InaccessibleMember(path, member.Name, SyntaxFacts.GetText(member.DeclaredAccessibility), member.ContainingType.Name,
-                where is null ? null : SourceSpot.From(where));
+            Unusable ??= new UnusableParameter(path, why, fix!, where is null ? null : SourceSpot.From(where));
             return false;
         }
+
+        private (string? Why, string? Fix) Problem(ISymbol member, bool assigned)
+        {
+            if (!Accessible(member))
+                return ($"is {SyntaxFacts.GetText(member.DeclaredAccessibility)} in '{member.ContainingType.Name}'", $"make '{member.Name}' public or internal");
+            if (member is IFieldSymbol { IsReadOnly: true } && assigned)
+                return ("is a readonly field", "remove 'readonly'");
+            if (member is not IPropertySymbol property) return (null, null);
+            if (property.GetMethod is null || !Accessible(property.GetMethod))
+                return ("has no get accessor the class can call", "give it a public or internal get accessor");
+            if (!assigned) return (null, null);
+            if (property.SetMethod is null) return ("has no set accessor", "declare it '{ get; set; }'");
+            if (property.SetMethod.IsInitOnly) return ("has an init-only set accessor", "use 'set' instead of 'init'");
+            if (!Accessible(property.SetMethod))
+                return ($"has a {SyntaxFacts.GetText(property.SetMethod.DeclaredAccessibility)} set accessor", "make the set accessor public or internal");
+            return (null, null);
+        }
+
+        private bool Accessible(ISymbol symbol) => _compilation.IsSymbolAccessibleWithin(symbol, _root);
     }
 
     /// <summary>
@@ -69,16 +92,16 @@ internal static class ClassParser
             if (memberType is null) continue;
             if (member.HasAttribute(KnownTypes.ParameterAttribute) && memberType.Is(KnownTypes.Tensor))
             {
-                if (walk.CanRead(member, prefix + member.Name)) paths.Add(prefix + member.Name);
+                if (walk.CanUse(member, prefix + member.Name, assigned: true)) paths.Add(prefix + member.Name);
             }
             else if (memberType is INamedTypeSymbol { TypeKind: TypeKind.Class } sub && IsModule(sub))
             {
-                if (walk.CanRead(member, prefix + member.Name))
+                if (walk.CanUse(member, prefix + member.Name, assigned: false))
                     CollectParameterPaths(sub, prefix + member.Name + ".", paths, lists, visiting, insideList, walk);
             }
             else if (!insideList && ModuleList(memberType, out var element, out var count))
             {
-                if (!walk.CanRead(member, prefix + member.Name)) continue;
+                if (!walk.CanUse(member, prefix + member.Name, assigned: false)) continue;
                 lists.Add(new ModuleListSpec(prefix + member.Name, count));
                 CollectParameterPaths(element, prefix + member.Name + "." + ParameterPath.Each + ".", paths, lists, visiting, insideList: true, walk);
             }

@@ -40,14 +40,15 @@ internal sealed record ClassSpec(
     EquatableArray<string> ParameterPaths,
     EquatableArray<string> MemberNames,
     EquatableArray<ModuleListSpec> ModuleLists = default,
-    InaccessibleMember? Inaccessible = null);
+    UnusableParameter? Unusable = null);
 
 /// <summary>
-/// A member on the way to a sub-module's [Parameter] that the model class cannot read (private in the sub-module's
-/// class, say): the generated <c>Parameters()</c> names every parameter by path and reads it, so such a class gets a
-/// diagnostic instead of code that does not compile.
+/// A [Parameter] the model class cannot read and assign, or a member on the way to a sub-module's that it cannot read
+/// (private in the sub-module's class, a readonly field, a property without a set accessor): the generated
+/// <c>Parameters()</c> reads and assigns every parameter by its path, so such a class gets a diagnostic instead of code
+/// that does not compile. <see cref="Why"/> completes "'L1.W' ...", <see cref="Fix"/> says what to write instead.
 /// </summary>
-internal sealed record InaccessibleMember(string Path, string Member, string Accessibility, string DeclaringType, SourceSpot? Where);
+internal sealed record UnusableParameter(string Path, string Why, string Fix, SourceSpot? Where);
 
 /// <summary>A list of sub-modules the model holds (an array or list field at <see cref="Path"/>), counted by <see cref="CountMember"/>.</summary>
 internal sealed record ModuleListSpec(string Path, string CountMember);

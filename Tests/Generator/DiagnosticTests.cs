@@ -24,21 +24,40 @@ public class DiagnosticTests
         Assert.DoesNotContain("DIFF099", all.Select(d => d.Id));
     }
 
-    /// <summary>Fuzz seed 33550336 deleted 'public' from a layer's parameters: the model's Parameters() read them (CS0122 in generated code).</summary>
-    [Fact]
-    public void SubModuleParameterThatTheModelCannotRead_DIFF017() => AssertDiagnostic("DIFF017", """
-        public partial class Layer
+    /// <summary>
+    /// The generated Parameters() reads and assigns every parameter by its path: one it cannot is DIFF017 at its
+    /// declaration (fuzz seed 33550336 deleted 'public' from a layer's parameters, and the model's Parameters() did not
+    /// compile: CS0122). <paramref name="inSubModule"/>: the parameter belongs to a layer the model holds; a problem
+    /// of the parameter itself (readonly, no setter) is then reported by the layer and by the model, both at it.
+    /// </summary>
+    [Theory]
+    [InlineData("[Parameter] Tensor W = Tensor.Zeros(3, 3);", true)]
+    [InlineData("[Parameter] protected Tensor W = Tensor.Zeros(3, 3);", true)]
+    [InlineData("[Parameter] public readonly Tensor W = Tensor.Zeros(3, 3);", true)]
+    [InlineData("[Parameter] public readonly Tensor W = Tensor.Zeros(3, 3);", false)]
+    [InlineData("[Parameter] public Tensor W { get; } = Tensor.Zeros(3, 3);", true)]
+    [InlineData("[Parameter] public Tensor W { get; } = Tensor.Zeros(3, 3);", false)]
+    [InlineData("[Parameter] public Tensor W { get; init; } = Tensor.Zeros(3, 3);", false)]
+    [InlineData("[Parameter] public Tensor W { get; private set; } = Tensor.Zeros(3, 3);", true)]
+    [InlineData("[Parameter] public Tensor W { private get; set; } = Tensor.Zeros(3, 3);", true)]
+    public void ParameterTheModelCannotReadAndAssign_DIFF017(string declaration, bool inSubModule)
+    {
+        var source = Usings + (inSubModule
+            ? "public partial class Layer\n{\n    " + declaration + " //!\n    [Differentiable] public Tensor Forward(Tensor x) => x.MatMul(W);\n}\n"
+              + "public partial class Net\n{\n    public Layer L = new();\n    [Differentiable] public Tensor Loss(Tensor x) => Sum(L.Forward(x));\n}\n"
+            : "public partial class Net\n{\n    " + declaration + " //!\n    [Differentiable] public Tensor Loss(Tensor x) => Sum(x.MatMul(W));\n}\n");
+        var line = source.Split('\n').ToList().FindIndex(l => l.Contains("//!"));
+        var run = GeneratorHarness.Run(source);
+        var errors = run.Output.GetDiagnostics().Concat(run.GeneratorDiagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.Contains(errors, d => d.Id == "DIFF017" && d.GetMessage().Contains("'Net' lists its parameters"));
+        Assert.All(errors, d =>
         {
-            [Parameter] Tensor W = Tensor.Zeros(3, 3); //!
-            [Differentiable] public Tensor Forward(Tensor x) => x.MatMul(W);
-        }
-        public partial class Net
-        {
-            public Layer L = new();
-            [Differentiable] public Tensor Loss(Tensor x) => Sum(L.Forward(x));
-        }
-        """);
+            Assert.Equal("DIFF017", d.Id);
+            Assert.Equal(line, d.Location.GetLineSpan().StartLinePosition.Line);
+        });
+    }
 
+    /// <summary>A sub-module the model reaches through a private field of another sub-module: DIFF017 at that field.</summary>
     [Fact]
     public void PrivateSubModuleInsideASubModule_DIFF017() => AssertDiagnostic("DIFF017", """
         public partial class Inner
