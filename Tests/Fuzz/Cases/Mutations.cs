@@ -67,7 +67,7 @@ public static class Mutations
         var classes = root.DescendantNodes().OfType<ClassDeclarationSyntax>().ToList();
         var method = methods.Count > 0 ? methods[r.Next(methods.Count)] : null;
 
-        switch (r.Next(15))
+        switch (r.Next(16))
         {
             case 0 when statements.Count > 0:
                 var s0 = statements[r.Next(statements.Count)];
@@ -143,6 +143,15 @@ public static class Mutations
                 var at = inside[r.Next(inside.Count)];
                 var early = $"if ({Pick(r, "System.Math.Abs(1.5) > 2", "Depth > 0", "x.Sum().Item() > 1e9", "true")}) return {ret.Expression};";
                 return (Replace(text, new Microsoft.CodeAnalysis.Text.TextSpan(at.SpanStart, 0), early + "\n"), $"early return before '{Short(at)}'");
+            case 15:
+                // A [Parameter] the generated Parameters() cannot read or assign (DIFF017): made private, protected or readonly.
+                var fields = root.DescendantNodes().OfType<FieldDeclarationSyntax>()
+                    .Where(f => f.AttributeLists.SelectMany(a => a.Attributes).Any(a => a.Name.ToString().Contains("Parameter"))).ToList();
+                if (fields.Count == 0) break;
+                var field = fields[r.Next(fields.Count)];
+                var modifiers = Pick(r, "", "private", "protected", "internal", "public readonly", "private protected");
+                var span = field.Modifiers.Count > 0 ? field.Modifiers.Span : new Microsoft.CodeAnalysis.Text.TextSpan(field.Declaration.SpanStart, 0);
+                return (Replace(text, span, modifiers + (field.Modifiers.Count > 0 ? "" : " ")), $"[Parameter] {field.Declaration.Variables.First().Identifier} made '{modifiers}'");
         }
         return (text, "no-op");
     }
