@@ -6,7 +6,7 @@ namespace Differentiable.Generator.Emit;
 /// <summary>
 /// A generated file as the compiler reads it, over the chunks its <see cref="ChunkedText"/> was written into: no copy
 /// (see <see cref="ChunkedText"/>). Roslyn reads a text through <see cref="CopyTo"/> in blocks, and through the indexer.
-/// The writer is done with when this is made (the class emitter returns it), so the text never changes after.
+/// The text is frozen when this is made: an append after it throws rather than change what the compiler reads.
 /// </summary>
 internal sealed class ChunkedSourceText : SourceText
 {
@@ -15,6 +15,7 @@ internal sealed class ChunkedSourceText : SourceText
 
     public ChunkedSourceText(ChunkedText text) : base(checksumAlgorithm: SourceHashAlgorithm.Sha1)
     {
+        text.Freeze();
         _text = text;
         _length = text.Length;
     }

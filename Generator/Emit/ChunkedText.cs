@@ -20,6 +20,11 @@ internal sealed class ChunkedText
 
     public int Length { get; private set; }
 
+    /// <summary>Set when the text is handed to the compiler (<see cref="ChunkedSourceText"/>): from then on it never changes.</summary>
+    public bool IsFrozen { get; private set; }
+
+    public void Freeze() => IsFrozen = true;
+
     public char this[int index] => _chunks[index >> ChunkBits][index & Mask];
 
     /// <summary>The chunks as they are now: the text's first <see cref="Length"/> characters, <see cref="ChunkSize"/> to a chunk.</summary>
@@ -77,6 +82,7 @@ internal sealed class ChunkedText
     /// <summary>Drops what was written after <paramref name="length"/> (the chunks stay, to be written over).</summary>
     public void Truncate(int length)
     {
+        if (IsFrozen) throw new System.InvalidOperationException("The text was handed to the compiler; it cannot change.");
         if (length < 0 || length > Length) throw new System.ArgumentOutOfRangeException(nameof(length));
         Length = length;
     }
@@ -106,6 +112,7 @@ internal sealed class ChunkedText
     /// </summary>
     private char[] Room(int wanted)
     {
+        if (IsFrozen) throw new System.InvalidOperationException("The text was handed to the compiler; it cannot change.");
         var index = Length >> ChunkBits;
         var at = Length & Mask;
         var needed = at + System.Math.Min(wanted, ChunkSize - at);

@@ -286,10 +286,6 @@ internal sealed partial class MethodEmitter
     }
 
     /// <summary>
-    /// A parameter of a list's elements that two calls reach: its gradient is a list per call, which this emitter does
-    /// not add up (null when there is none).
-    /// </summary>
-    /// <summary>
     /// One more term of an adjoint: <c>d_x += term</c>, or, for a list's parameters (one gradient per element, from calls
     /// of a method that loops over the list), <c>d_Layers_W = AddEach(d_Layers_W, term)</c>.
     /// </summary>

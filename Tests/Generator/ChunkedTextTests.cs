@@ -68,5 +68,8 @@ public class ChunkedTextTests
         Assert.Equal(expected.ToString(span), chunked.ToString(span));
         Assert.Equal(Encoding.UTF8, chunked.Encoding);
         Assert.Throws<ArgumentOutOfRangeException>(() => chunked[chunked.Length]);
+        // What the compiler reads never changes under it.
+        Assert.Throws<InvalidOperationException>(() => text.Append('x'));
+        Assert.Throws<InvalidOperationException>(() => text.Truncate(0));
     }
 }
