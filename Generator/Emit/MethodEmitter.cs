@@ -262,15 +262,19 @@ internal sealed partial class MethodEmitter
         if (_adjoints.ContainsKey(output))
             w.Line($"var {AdjointName(output)} = Seed({ResultExpression}, {SeedName});");
         var assigned = new HashSet<Node> { output };
+        // Lines are written piece by piece, not formatted first: a body of thousands of statements has thousands of steps.
         foreach (var step in _gradient.Steps)
         {
-            foreach (var shared in BackwardNodes(step.Contribution).Where(n => HasStatement(n) && _emitted.Add(n)))
-                w.Line($"var {_variables[shared]} = {Call(shared)};");
+            foreach (var shared in BackwardNodes(step.Contribution))
+                if (HasStatement(shared) && _emitted.Add(shared))
+                    w.StartLine("var ").Append(_variables[shared]).Append(" = ").Append(Call(shared)).Append(";\n");
             var target = AdjointName(step.Target);
             var first = assigned.Add(step.Target);
-            w.Line($"// {DisplayName(step.Source)} = {Math(step.Source)}  ⇒  {target} {(first ? "=" : "+=")} {AdjointMath(step)}");
+            w.StartLine("// ").Append(DisplayName(step.Source)).Append(" = ").Append(Math(step.Source)).Append("  ⇒  ")
+                .Append(target).Append(first ? " = " : " += ").Append(AdjointMath(step)).Append("\n");
             var value = Render(step.Contribution);
-            w.Line(first ? $"var {target} = {value};" : AddTo(step.Target, target, value));
+            if (first) w.StartLine("var ").Append(target).Append(" = ").Append(value).Append(";\n");
+            else w.Line(AddTo(step.Target, target, value));
         }
     }
 
