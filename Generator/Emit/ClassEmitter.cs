@@ -25,18 +25,17 @@ internal static class ClassEmitter
     public static SourceText? Emit(ClassWork work, List<DiagnosticInfo> diagnostics, System.Threading.CancellationToken cancellation)
     {
         var type = work.Class;
-        var isModule = !type.IsStatic && type.ParameterPaths.Count > 0;
+        var isModule = !type.IsStatic && (type.ParameterPaths.Count > 0 || type.Unusable is not null);
         var userMembers = new HashSet<string>(type.MemberNames);
         var generatedMembers = new HashSet<string>();
         var context = new GenerationContext(work);
 
-        // A parameter the class cannot read or assign would be listed by Parameters() in code that does not compile.
+        // A parameter the class cannot read or assign would be listed by Parameters() in code that does not compile. It is
+        // left out of the paths, and the error fails the build; the rest of the class is still generated, so that the
+        // user's calls of its members get no errors of their own (one error per mistake).
         if (type.Unusable is { } unusable && work.Methods.Count > 0)
-        {
             diagnostics.Add(new DiagnosticInfo(Diagnostics.UnusableParameter, unusable.Where ?? work.Methods[0].Spec.Where,
                 type.Name, unusable.Path, unusable.Why, unusable.Fix));
-            return null;
-        }
 
         if (isModule && userMembers.Contains("Parameters") && work.Methods.Count > 0)
         {
