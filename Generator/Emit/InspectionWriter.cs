@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text;
 using Differentiable.Generator.Autodiff;
 using Differentiable.Generator.IR;
 using Differentiable.Generator.Parsing;
