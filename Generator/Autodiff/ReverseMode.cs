@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Differentiable.Generator.Collections;
 using Differentiable.Generator.IR;
 using Differentiable.Generator.Lowering;
 using Differentiable.Generator.Rules;
@@ -13,7 +14,7 @@ namespace Differentiable.Generator.Autodiff;
 internal sealed record BackwardStep(Node Source, int InputIndex, Node Target, Node Contribution);
 
 /// <summary>The backward program: steps in execution order; every adjoint is complete before it is read.</summary>
-internal sealed record Gradient(LoweredMethod Method, IReadOnlyList<BackwardStep> Steps, IReadOnlyCollection<Node> NodesWithAdjoint);
+internal sealed record Gradient(LoweredMethod Method, IReadOnlyList<BackwardStep> Steps, NodeSet NodesWithAdjoint);
 
 /// <summary>
 /// Reverse mode over the graph: visit nodes from the output back, apply each node's rule from the table to its
@@ -26,9 +27,9 @@ internal static class ReverseMode
     {
         var b = method.Builder;
         var forward = Topology.Sort(new[] { method.Output });
-        var wrt = new HashSet<Node>(method.WrtLeaves);
+        var wrt = new NodeSet(method.WrtLeaves);
 
-        var needsGradient = new HashSet<Node>();
+        var needsGradient = new NodeSet();
         foreach (var node in forward)
         {
             var kind = RuleTable.For(node.Op).Kind;
@@ -36,8 +37,8 @@ internal static class ReverseMode
                 needsGradient.Add(node);
         }
 
-        var steps = new List<BackwardStep>();
-        var hasAdjoint = new HashSet<Node>();
+        var steps = new SegmentedList<BackwardStep>();
+        var hasAdjoint = new NodeSet();
         if (needsGradient.Contains(method.Output)) hasAdjoint.Add(method.Output);
         for (var i = forward.Count - 1; i >= 0; i--)
         {

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Differentiable.Generator.Autodiff;
+using Differentiable.Generator.Collections;
 using Differentiable.Generator.IR;
 using Differentiable.Generator.Parsing;
 using Differentiable.Generator.Rules;
@@ -18,14 +19,15 @@ internal sealed partial class MethodEmitter
 {
     private readonly Gradient _gradient;
     private readonly MethodSpec _spec;
-    private readonly List<Node> _forward;
-    private readonly HashSet<Node> _forwardSet;
-    private readonly Dictionary<Node, int> _uses = new();
-    private readonly HashSet<Node> _readByBackward = new();
-    private readonly Dictionary<Node, string> _variables = new();
-    private readonly Dictionary<Node, string> _display = new();
-    private readonly Dictionary<Node, string> _adjoints = new();
-    private readonly HashSet<Node> _emitted = new();
+    // Per-node tables hold every node of a method's graph: sharded, so a large graph allocates no large-object-heap arrays.
+    private readonly SegmentedList<Node> _forward;
+    private readonly NodeSet _forwardSet;
+    private readonly NodeMap<int> _uses = new();
+    private readonly NodeSet _readByBackward = new();
+    private readonly NodeMap<string> _variables = new();
+    private readonly NodeMap<string> _display = new();
+    private readonly NodeMap<string> _adjoints = new();
+    private readonly NodeSet _emitted = new();
     private readonly NameTable _names;
     private readonly HashSet<string> _reserved;
 
@@ -39,7 +41,7 @@ internal sealed partial class MethodEmitter
         _reserved = reservedNames;
         _spec = gradient.Method.Spec;
         _forward = Topology.Sort(new[] { gradient.Method.Output });
-        _forwardSet = new HashSet<Node>(_forward);
+        _forwardSet = new NodeSet(_forward);
         _names = names ?? new NameTable(_spec.Arguments.Select(a => a.Name).Concat(new[] { SeedName }), reservedNames);
         CountUses();
         NameNodes();
@@ -90,7 +92,7 @@ internal sealed partial class MethodEmitter
         return nodes;
     }
 
-    private readonly Dictionary<Node, IReadOnlyList<Node>> _backwardNodes = new();
+    private readonly NodeMap<IReadOnlyList<Node>> _backwardNodes = new();
 
     private void CountUses()
     {
@@ -98,10 +100,10 @@ internal sealed partial class MethodEmitter
         foreach (var node in _forward)
             for (var i = 0; i < node.Inputs.Length; i++)
                 if (IsFirstOccurrence(node.Inputs, i)) Use(node.Inputs[i]);
-        var backward = new HashSet<Node>(_gradient.Steps.SelectMany(s => BackwardNodes(s.Contribution)));
-        foreach (var node in backward)
+        var backward = new NodeSet();
+        foreach (var node in _gradient.Steps.SelectMany(s => BackwardNodes(s.Contribution)))
         {
-            if (node.Op == Op.AdjointRef) continue;
+            if (!backward.Add(node) || node.Op == Op.AdjointRef) continue;
             for (var i = 0; i < node.Inputs.Length; i++)
             {
                 if (!IsFirstOccurrence(node.Inputs, i)) continue;
@@ -137,7 +139,7 @@ internal sealed partial class MethodEmitter
             _variables[node] = _names.Claim(node.PreferredName!);
 
         // Unnamed nodes take the name of the nearest named node that consumes them: h1 = relu(h1_add).
-        var owner = new Dictionary<Node, string>();
+        var owner = new NodeMap<string>();
         for (var i = _forward.Count - 1; i >= 0; i--)
         {
             var node = _forward[i];
@@ -261,7 +263,8 @@ internal sealed partial class MethodEmitter
         w.Line($"// Backward: d_v = ∂L/∂v for L = Σ {SeedName} ⊙ {ResultName}");
         if (_adjoints.ContainsKey(output))
             w.Line($"var {AdjointName(output)} = Seed({ResultExpression}, {SeedName});");
-        var assigned = new HashSet<Node> { output };
+        var assigned = new NodeSet();
+        assigned.Add(output);
         // Lines are written piece by piece, not formatted first: a body of thousands of statements has thousands of steps.
         foreach (var step in _gradient.Steps)
         {

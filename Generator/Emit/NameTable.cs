@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Differentiable.Generator.Collections;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Differentiable.Generator.Emit;
@@ -6,8 +7,9 @@ namespace Differentiable.Generator.Emit;
 /// <summary>Hands out unique C# identifiers: the wanted name if free, else name2, name3, ... in a fixed order.</summary>
 internal sealed class NameTable
 {
-    private readonly HashSet<string> _taken = new();
-    private readonly Dictionary<string, int> _nextSuffix = new();
+    // One name per node of a large graph: sharded, so they allocate no large-object-heap arrays.
+    private readonly ShardedSet<string> _taken = new(System.StringComparer.Ordinal);
+    private readonly ShardedDictionary<string, int> _nextSuffix = new(System.StringComparer.Ordinal);
 
     /// <summary>Names that are never handed out, shared by many tables (a class's members, CUDA's words): consulted, not copied.</summary>
     private readonly HashSet<string>? _shared;

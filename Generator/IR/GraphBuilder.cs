@@ -12,12 +12,16 @@ namespace Differentiable.Generator.IR;
 /// </summary>
 internal sealed class GraphBuilder
 {
-    // The intern table: open addressing over a power-of-two array of nodes, each slot's key hash beside it, at most half
-    // full (every node is made by Intern, so the node count is the table's count). A dictionary keyed by (op, attributes,
-    // inputs) held a 100-byte key per node and, on a 1,000-statement body, grew through megabytes of large-object-heap
-    // arrays per generator run; a slot here is a reference and an int.
-    private Node?[] _slots = new Node?[64];
-    private int[] _hashes = new int[64];
+    // The intern table: open addressing over power-of-two arrays of nodes, each slot's key hash beside it, at most half
+    // full. A dictionary keyed by (op, attributes, inputs) held a 100-byte key per node and, on a 1,000-statement body,
+    // grew through megabytes of large-object-heap arrays per generator run; a slot here is a reference and an int. One
+    // array while the graph is small; past TableLimit slots, 64 arrays chosen by the hash's top bits, so no array reaches
+    // the large-object heap (see LargeObjectHeap) below a quarter of a million nodes.
+    private const int TableLimit = 8192;
+    private const int ShardBits = 6;
+    private Node?[][] _slots = { new Node?[64] };
+    private int[][] _hashes = { new int[64] };
+    private int[] _counts = { 0 };
     private int _nextId;
 
     /// <summary>How many distinct nodes exist: what later passes cost is proportional to it.</summary>
@@ -128,29 +132,52 @@ internal sealed class GraphBuilder
     private Node Intern(Op op, NodeAttributes attributes, params Node[] inputs)
     {
         var hash = KeyHash(op, attributes, inputs);
-        var mask = _slots.Length - 1;
-        var slot = Spread(hash) & mask;
-        for (; _slots[slot] is { } existing; slot = (slot + 1) & mask)
-            if (_hashes[slot] == hash && SameKey(existing, op, attributes, inputs)) return existing;
+        var spread = Spread(hash);
+        var table = TableOf(spread);
+        var (slots, hashes) = (_slots[table], _hashes[table]);
+        var mask = slots.Length - 1;
+        var slot = spread & mask;
+        for (; slots[slot] is { } existing; slot = (slot + 1) & mask)
+            if (hashes[slot] == hash && SameKey(existing, op, attributes, inputs)) return existing;
         var node = new Node(_nextId++, op, attributes, inputs.ToImmutableArray(), CurrentOrigin);
-        (_slots[slot], _hashes[slot]) = (node, hash);
-        if (_nextId * 2 > _slots.Length) Grow();
+        (slots[slot], hashes[slot]) = (node, hash);
+        if (++_counts[table] * 2 > slots.Length) Grow(table);
         return node;
     }
 
-    private void Grow()
+    private int TableOf(int spread) => _slots.Length == 1 ? 0 : spread >> (31 - ShardBits);
+
+    private void Grow(int table)
     {
-        var (slots, hashes) = (_slots, _hashes);
-        _slots = new Node?[slots.Length * 2];
-        _hashes = new int[slots.Length * 2];
-        var mask = _slots.Length - 1;
-        for (var i = 0; i < slots.Length; i++)
+        if (_slots.Length == 1 && _slots[0].Length >= TableLimit)
         {
-            if (slots[i] is not { } node) continue;
-            var slot = Spread(hashes[i]) & mask;
-            while (_slots[slot] is not null) slot = (slot + 1) & mask;
-            (_slots[slot], _hashes[slot]) = (node, hashes[i]);
+            // Split: every node moves to the table its hash's top bits choose, each table a fraction of the old one's size.
+            var (oldSlots, oldHashes) = (_slots[0], _hashes[0]);
+            var shards = 1 << ShardBits;
+            var length = 2 * oldSlots.Length / shards;
+            (_slots, _hashes, _counts) = (new Node?[shards][], new int[shards][], new int[shards]);
+            for (var t = 0; t < shards; t++) (_slots[t], _hashes[t]) = (new Node?[length], new int[length]);
+            for (var i = 0; i < oldSlots.Length; i++)
+                if (oldSlots[i] is { } node) Place(node, oldHashes[i]);
+            return;
         }
+        var (slots, hashes) = (_slots[table], _hashes[table]);
+        (_slots[table], _hashes[table], _counts[table]) = (new Node?[slots.Length * 2], new int[slots.Length * 2], 0);
+        for (var i = 0; i < slots.Length; i++)
+            if (slots[i] is { } node) Place(node, hashes[i]);
+    }
+
+    /// <summary>Puts a node known to be absent into its table (growing a table or splitting never meets an equal key).</summary>
+    private void Place(Node node, int hash)
+    {
+        var spread = Spread(hash);
+        var table = TableOf(spread);
+        var slots = _slots[table];
+        var mask = slots.Length - 1;
+        var slot = spread & mask;
+        while (slots[slot] is not null) slot = (slot + 1) & mask;
+        (slots[slot], _hashes[table][slot]) = (node, hash);
+        _counts[table]++;
     }
 
     /// <summary>The key hash's bits mixed (MurmurHash3's finalizer), so consecutive input ids do not fill neighbouring slots.</summary>

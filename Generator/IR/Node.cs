@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using Differentiable.Generator.Collections;
 using Differentiable.Generator.Model;
 
 namespace Differentiable.Generator.IR;
@@ -71,24 +72,24 @@ internal sealed class Node
 /// <summary>Orders nodes so every node comes after its inputs (depth-first, inputs in order: deterministic).</summary>
 internal static class Topology
 {
-    public static List<Node> Sort(IEnumerable<Node> roots, System.Func<Node, bool>? descend = null)
+    public static SegmentedList<Node> Sort(IEnumerable<Node> roots, System.Func<Node, bool>? descend = null)
     {
-        var order = new List<Node>();
-        var seen = new HashSet<Node>();
-        var stack = new Stack<(Node Node, int Next)>();
+        var order = new SegmentedList<Node>();
+        var seen = new NodeSet();
+        var stack = new SegmentedList<(Node Node, int Next)>();
         foreach (var root in roots)
         {
             if (!seen.Add(root)) continue;
-            stack.Push((root, 0));
+            stack.Add((root, 0));
             while (stack.Count > 0)
             {
                 var (node, next) = stack.Pop();
                 var inputs = descend is null || descend(node) ? node.Inputs : ImmutableArray<Node>.Empty;
                 if (next < inputs.Length)
                 {
-                    stack.Push((node, next + 1));
+                    stack.Add((node, next + 1));
                     var input = inputs[next];
-                    if (seen.Add(input)) stack.Push((input, 0));
+                    if (seen.Add(input)) stack.Add((input, 0));
                 }
                 else order.Add(node);
             }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
 using Differentiable.Generator.Autodiff;
+using Differentiable.Generator.Collections;
 using Differentiable.Generator.IR;
 using Differentiable.Generator.Parsing;
 using Differentiable.Generator.Rules;
@@ -38,7 +39,7 @@ internal sealed class DeviceEmitter
     private readonly MethodEmitter _csharp;
     private readonly MethodSpec _spec;
     private readonly DeviceGraph _graph;
-    private readonly Dictionary<Node, string> _names = new();
+    private readonly NodeMap<string> _names = new();
     private readonly SourceWriter _cuda;
     private readonly SourceWriter _program = new();
 
@@ -140,9 +141,12 @@ internal sealed class DeviceEmitter
     }
 
     /// <summary>The program's inputs: every leaf the graph reads, then differentiated leaves it does not read (their gradient is zeros shaped like them).</summary>
-    private IEnumerable<Node> Leaves() =>
-        _graph.Order.Where(n => DeviceLowering.Of(n).Kind == DeviceKind.External)
-            .Concat(_graph.Gradients.Select(g => g.Leaf).Except(_graph.Order));
+    private IEnumerable<Node> Leaves()
+    {
+        var read = _graph.Order.Where(n => DeviceLowering.Of(n).Kind == DeviceKind.External).ToList();
+        var unread = _graph.Gradients.Select(g => g.Leaf).Except(read);
+        return read.Concat(unread);
+    }
 
     private string LeafCall(Node leaf)
     {
@@ -163,7 +167,7 @@ internal sealed class DeviceEmitter
         foreach (var leaf in Leaves())
             _names[leaf] = _leafOperand is null ? table.Claim(LeafKey(leaf)) : _leafOperand(leaf).Name;
 
-        var owner = new Dictionary<Node, string>();
+        var owner = new NodeMap<string>();
         for (var k = _graph.Order.Count - 1; k >= 0; k--)
         {
             var node = _graph.Order[k];
@@ -171,7 +175,7 @@ internal sealed class DeviceEmitter
             // Unnamed backward nodes take the name of the nearest named node they feed, plus their op: d_W_add, d_W_add2, ...
             // (the root, never the accumulated name, so a long chain does not grow names d_W_add_add_add...).
             string name, root;
-            if (_graph.AdjointTargets.TryGetValue(node, out var target)) root = name = "d_" + _csharp.NameOf(target);
+            if (_graph.TryGetAdjointTarget(node, out var target)) root = name = "d_" + _csharp.NameOf(target);
             else if (_graph.IsForward(node)) root = name = _csharp.NameOf(node);
             else if (owner.TryGetValue(node, out var o)) (root, name) = (o, o + "_" + OpName(node));
             else root = name = OpName(node);

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Differentiable.Generator.Autodiff;
+using Differentiable.Generator.Collections;
 using Differentiable.Generator.IR;
 using Differentiable.Generator.Rules;
 
@@ -16,18 +17,21 @@ internal sealed class DeviceGraph
 {
     private readonly Gradient _gradient;
     private readonly GraphBuilder _b;
-    private readonly HashSet<Node> _forward;
-    private readonly Dictionary<Node, Node> _substituted = new();
-    private readonly Dictionary<Node, Node?> _adjoints = new();
-    private readonly Dictionary<Node, List<Node>> _contributions = new();
-    private readonly Dictionary<Node, int> _uses = new();
-    private readonly Dictionary<Node, int> _valueUses = new();
-    private readonly HashSet<Node> _materialized = new();
+    // Per-node tables hold every node of the forward and backward graph: sharded, so a large graph allocates no
+    // large-object-heap arrays (see LargeObjectHeap).
+    private readonly NodeSet _forward;
+    private readonly NodeMap<Node> _substituted = new();
+    private readonly NodeMap<Node?> _adjoints = new();
+    private readonly NodeMap<Node> _adjointTargets = new();
+    private readonly NodeMap<List<Node>> _contributions = new();
+    private readonly NodeMap<int> _uses = new();
+    private readonly NodeMap<int> _valueUses = new();
+    private readonly NodeSet _materialized = new();
     private readonly Dictionary<Node, Node> _epilogues = new();
     private readonly HashSet<Node> _absorbed = new();
     private readonly HashSet<Node> _gradientNodes;
-    private readonly HashSet<Node> _readWhole = new();
-    private readonly Dictionary<Node, List<Node>> _consumers = new();
+    private readonly NodeSet _readWhole = new();
+    private readonly NodeMap<List<Node>> _consumers = new();
 
     /// <summary>
     /// <paramref name="seed"/>: the output's adjoint is this leaf (the incoming adjoint of one statement of a body with
@@ -38,7 +42,7 @@ internal sealed class DeviceGraph
         _seed = seed;
         _gradient = gradient;
         _b = gradient.Method.Builder;
-        _forward = new HashSet<Node>(Topology.Sort(new[] { gradient.Method.Output }));
+        _forward = new NodeSet(Topology.Sort(new[] { gradient.Method.Output }));
         foreach (var step in gradient.Steps)
         {
             if (!_contributions.TryGetValue(step.Target, out var list)) _contributions[step.Target] = list = new List<Node>();
@@ -53,7 +57,6 @@ internal sealed class DeviceGraph
         foreach (var node in Order.Where(MustMaterialize)) _materialized.Add(node);
         LimitFusion();
         FindEpilogues();
-        AdjointTargets = _adjoints.Where(a => a.Value is not null).GroupBy(a => a.Value!).ToDictionary(g => g.Key, g => g.First().Key);
     }
 
     public Node Result { get; }
@@ -64,8 +67,8 @@ internal sealed class DeviceGraph
     /// <summary>Every node, inputs before the nodes that use them.</summary>
     public IReadOnlyList<Node> Order { get; }
 
-    /// <summary>Adjoint nodes by the forward node whose adjoint they are (for names: d_h1).</summary>
-    public IReadOnlyDictionary<Node, Node> AdjointTargets { get; }
+    /// <summary>The forward node an adjoint node is the adjoint of (for names: d_h1); the first one, when it is several's.</summary>
+    public bool TryGetAdjointTarget(Node adjoint, out Node target) => _adjointTargets.TryGetValue(adjoint, out target!);
 
     /// <summary>The first op the device cannot run, if any.</summary>
     public string? Unsupported =>
@@ -100,8 +103,8 @@ internal sealed class DeviceGraph
     private Node? AdjointOf(Node n)
     {
         if (_adjoints.TryGetValue(n, out var known)) return known;
-        var stack = new Stack<(Node Node, bool IsAdjoint)>();
-        stack.Push((n, true));
+        var stack = new SegmentedList<(Node Node, bool IsAdjoint)>();
+        stack.Add((n, true));
         while (stack.Count > 0)
         {
             var (node, isAdjoint) = stack.Peek();
@@ -114,7 +117,11 @@ internal sealed class DeviceGraph
             // once or twice for every node of the backward graph).
             if (PushMissing(stack, node, isAdjoint)) continue;
             stack.Pop();
-            if (isAdjoint) _adjoints[node] = SumOfContributions(node);
+            if (isAdjoint)
+            {
+                var sum = _adjoints[node] = SumOfContributions(node);
+                if (sum is not null) _adjointTargets.TryAdd(sum, node);
+            }
             else _substituted[node] = node.Op == Op.AdjointRef
                 ? _adjoints[node[0]] ?? _b.Constant(0)
                 : _b.Make(node.Op, node.Attributes, node.Inputs.Select(Substituted).ToArray());
@@ -126,7 +133,7 @@ internal sealed class DeviceGraph
     /// Pushes each prerequisite not yet known: what must be known before a node's adjoint (its contributions,
     /// substituted) or its substitution (its inputs, or the adjoint it refers to). True when it pushed any.
     /// </summary>
-    private bool PushMissing(Stack<(Node Node, bool IsAdjoint)> stack, Node node, bool isAdjoint)
+    private bool PushMissing(SegmentedList<(Node Node, bool IsAdjoint)> stack, Node node, bool isAdjoint)
     {
         var pushed = false;
         if (isAdjoint)
@@ -139,7 +146,7 @@ internal sealed class DeviceGraph
         {
             if (!_adjoints.ContainsKey(node[0]))
             {
-                stack.Push((node[0], true));
+                stack.Add((node[0], true));
                 pushed = true;
             }
         }
@@ -148,10 +155,10 @@ internal sealed class DeviceGraph
         return pushed;
     }
 
-    private bool PushSubstitution(Stack<(Node Node, bool IsAdjoint)> stack, Node node)
+    private bool PushSubstitution(SegmentedList<(Node Node, bool IsAdjoint)> stack, Node node)
     {
         if (_substituted.ContainsKey(node) || IsFixed(node)) return false;
-        stack.Push((node, false));
+        stack.Add((node, false));
         return true;
     }
 
@@ -208,7 +215,8 @@ internal sealed class DeviceGraph
     /// </summary>
     private void FindEpilogues()
     {
-        var position = Order.Select((n, k) => (n, k)).ToDictionary(e => e.n, e => e.k);
+        var position = new NodeMap<int>();
+        for (var k = 0; k < Order.Count; k++) position[Order[k]] = k;
         foreach (var node in Order.Where(n => _materialized.Contains(n) && DeviceLowering.Of(n).Kind == DeviceKind.Elementwise))
         {
             var kernel = Fuse(node);
@@ -281,7 +289,7 @@ internal sealed class DeviceGraph
     /// </summary>
     private void LimitFusion()
     {
-        var footprints = new Dictionary<Node, Footprint>();
+        var footprints = new NodeMap<Footprint>();
         foreach (var node in Order)
         {
             if (DeviceLowering.Of(node).Kind != DeviceKind.Elementwise) continue;
@@ -317,7 +325,7 @@ internal sealed class DeviceGraph
     /// <summary>Seed and expansions read their input whole, through a view: one pointer, never fused further.</summary>
     private static bool ReadWhole(Node n) => DeviceLowering.Of(n).ReadsWhole;
 
-    private Footprint FootprintOf(Node node, Dictionary<Node, Footprint> footprints)
+    private Footprint FootprintOf(Node node, NodeMap<Footprint> footprints)
     {
         var result = new Footprint { Depth = 1 };
         void Own(Node n)
