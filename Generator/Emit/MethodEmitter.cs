@@ -230,13 +230,55 @@ internal sealed partial class MethodEmitter
         w.Line(GeneratedCode);
         if (marker is not null) w.Line(marker);
         w.Open($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, global::System.Func<Tensor?, {gradientsClass}> Pullback) {name}({Signature(withSeed: false)})");
+        WriteVjpBody(w, gradientsClass, argumentSwitch: null);
+        w.Close();
+    }
+
+    /// <summary>
+    /// Writes the one forward-with-pullback behind both ends a public method exports (<see cref="WriteVjpEntry"/>): every
+    /// tensor argument's gradient, or, with its switch off, the parameters' alone, the pullback then skipping the steps
+    /// that only the arguments' gradients need. Two near-identical members would double the generated code.
+    /// </summary>
+    public void WriteVjpCore(SourceWriter w, string name, string gradientsClass)
+    {
+        var argumentSwitch = ArgumentSwitch;
+        w.Line("/// <summary>");
+        w.Line($"/// <c>{_spec.Name}({string.Join(", ", _spec.Arguments.Select(a => a.Name))})</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the");
+        w.Line($"/// gradients of the parameters and, when <paramref name=\"{argumentSwitch}\"/>, of the tensor arguments (calls are calls, not copies).");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        w.Open($"private {(_spec.IsStatic ? "static " : "")}(Tensor Value, global::System.Func<Tensor?, {gradientsClass}> Pullback) {name}({Signature(withSeed: false)}, bool {argumentSwitch})");
+        WriteVjpBody(w, gradientsClass, argumentSwitch);
+        w.Close();
+    }
+
+    /// <summary>One end of <see cref="WriteVjpCore"/>: every tensor argument's gradient (<paramref name="arguments"/>) or none.</summary>
+    public void WriteVjpEntry(SourceWriter w, string name, string core, bool arguments, string gradientsClass, string? marker)
+    {
+        w.Line("/// <summary>");
+        w.Line(arguments
+            ? $"/// <c>{_spec.Name}</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it."
+            : $"/// <c>{_spec.Name}</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        if (marker is not null) w.Line(marker);
+        var call = $"{core}({string.Join(", ", _spec.Arguments.Select(a => a.Name))}, {ArgumentSwitch}: {(arguments ? "true" : "false")})";
+        w.Line($"public {(_spec.IsStatic ? "static " : "")}(Tensor Value, global::System.Func<Tensor?, {gradientsClass}> Pullback) {name}({Signature(withSeed: false)}) => {call};");
+    }
+
+    /// <summary>The core's switch (<see cref="WriteVjpCore"/>), named once: its entries and its parameter agree.</summary>
+    private string ArgumentSwitch => _argumentSwitch ??= _names.Claim("argumentGradients");
+
+    private string? _argumentSwitch;
+
+    private void WriteVjpBody(SourceWriter w, string gradientsClass, string? argumentSwitch)
+    {
         WriteForward(w);
         w.Line();
         w.Open($"return ({ResultExpression}, {SeedName} =>");
-        WriteBackward(w);
-        w.Line($"return new {gradientsClass} {{ {GradientList()} }};");
+        WriteBackward(w, argumentSwitch);
+        w.Line($"return new {gradientsClass} {{ {GradientList(argumentSwitch)} }};");
         w.Close("});");
-        w.Close();
     }
 
     private const string GeneratedCode = GeneratedMembers.Attribute;
@@ -257,7 +299,12 @@ internal sealed partial class MethodEmitter
         }
     }
 
-    private void WriteBackward(SourceWriter w)
+    /// <param name="argumentSwitch">
+    /// When given, the name of a bool: the steps only the tensor arguments' gradients need (their target depends on no
+    /// parameter) come last, under <c>if (switch)</c>. Valid: a step whose target depends on a parameter reads the adjoint
+    /// of a consumer of that target, which depends on the parameter too, so no step outside reads an adjoint inside.
+    /// </param>
+    private void WriteBackward(SourceWriter w, string? argumentSwitch = null)
     {
         var output = _gradient.Method.Output;
         w.Line($"// Backward: d_v = ∂L/∂v for L = Σ {SeedName} ⊙ {ResultName}");
@@ -265,24 +312,58 @@ internal sealed partial class MethodEmitter
             w.Line($"var {AdjointName(output)} = Seed({ResultExpression}, {SeedName});");
         var assigned = new NodeSet();
         assigned.Add(output);
-        // Lines are written piece by piece, not formatted first: a body of thousands of statements has thousands of steps.
+        var onParameters = argumentSwitch is null ? null : DependsOnParameters();
+        bool ArgumentsOnly(BackwardStep step) => onParameters is not null && !onParameters.Contains(step.Target);
         foreach (var step in _gradient.Steps)
-        {
-            foreach (var shared in BackwardNodes(step.Contribution))
-                if (HasStatement(shared) && _emitted.Add(shared))
-                    w.StartLine("var ").Append(_variables[shared]).Append(" = ").Append(Call(shared)).Append(";\n");
-            var target = AdjointName(step.Target);
-            var first = assigned.Add(step.Target);
-            w.StartLine("// ").Append(DisplayName(step.Source)).Append(" = ").Append(Math(step.Source)).Append("  ⇒  ")
-                .Append(target).Append(first ? " = " : " += ").Append(AdjointMath(step)).Append("\n");
-            var value = Render(step.Contribution);
-            if (first) w.StartLine("var ").Append(target).Append(" = ").Append(value).Append(";\n");
-            else w.Line(AddTo(step.Target, target, value));
-        }
+            if (!ArgumentsOnly(step)) WriteStep(w, step, assigned, declared: null);
+        if (onParameters is null || !_gradient.Steps.Any(ArgumentsOnly)) return;
+
+        // The arguments' gradients are returned from outside the block: declared before it, null when it does not run.
+        var declared = new NodeSet();
+        foreach (var (_, leaf) in Outputs)
+            if (leaf.Op == Op.Input && !assigned.Contains(leaf) && _adjoints.ContainsKey(leaf))
+            {
+                w.Line($"Tensor {AdjointName(leaf)} = null!;");
+                declared.Add(leaf);
+            }
+        w.Open($"if ({argumentSwitch})");
+        foreach (var step in _gradient.Steps)
+            if (ArgumentsOnly(step)) WriteStep(w, step, assigned, declared);
+        w.Close();
     }
 
-    private string GradientList() => string.Join(", ",
-        Outputs.Select(o => $"{o.Property} = {(_adjoints.ContainsKey(o.Leaf) ? AdjointName(o.Leaf) : Zeros(o.Leaf))}"));
+    /// <summary>Lines are written piece by piece, not formatted first: a body of thousands of statements has thousands of steps.</summary>
+    private void WriteStep(SourceWriter w, BackwardStep step, NodeSet assigned, NodeSet? declared)
+    {
+        foreach (var shared in BackwardNodes(step.Contribution))
+            if (HasStatement(shared) && _emitted.Add(shared))
+                w.StartLine("var ").Append(_variables[shared]).Append(" = ").Append(Call(shared)).Append(";\n");
+        var target = AdjointName(step.Target);
+        var first = assigned.Add(step.Target);
+        w.StartLine("// ").Append(DisplayName(step.Source)).Append(" = ").Append(Math(step.Source)).Append("  ⇒  ")
+            .Append(target).Append(first ? " = " : " += ").Append(AdjointMath(step)).Append("\n");
+        var value = Render(step.Contribution);
+        if (first) w.StartLine(declared is not null && declared.Contains(step.Target) ? "" : "var ").Append(target).Append(" = ").Append(value).Append(";\n");
+        else w.Line(AddTo(step.Target, target, value));
+    }
+
+    /// <summary>The forward nodes that read a parameter, directly or through other nodes.</summary>
+    private NodeSet DependsOnParameters()
+    {
+        var set = new NodeSet();
+        foreach (var node in _forward)
+            if (node.Op == Op.Parameter || node.Inputs.Any(set.Contains)) set.Add(node);
+        return set;
+    }
+
+    private string GradientList(string? argumentSwitch = null) => string.Join(", ",
+        Outputs.Select(o => $"{o.Property} = {GradientOf(o.Leaf, argumentSwitch)}"));
+
+    /// <summary>A returned gradient; an argument's nothing flowed into is zeros only when the switch asks for the arguments'.</summary>
+    private string GradientOf(Node leaf, string? argumentSwitch) =>
+        _adjoints.ContainsKey(leaf) ? AdjointName(leaf)
+        : argumentSwitch is not null && leaf.Op == Op.Input ? $"{argumentSwitch} ? {Zeros(leaf)} : null!"
+        : Zeros(leaf);
 
     /// <summary>The gradient of a leaf nothing flowed into: zeros shaped like it, one per element for a list's parameter.</summary>
     private string Zeros(Node leaf)

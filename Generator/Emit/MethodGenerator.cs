@@ -50,7 +50,23 @@ internal static class MethodGenerator
         var signature = Signature(method);
         yield return signature.CallGradientsClass;
         foreach (var mask in method.VjpMasks) yield return signature.VjpName(mask);
+        if (HasOneCoreForBothEnds(method)) yield return CoreName(method);
     }
+
+    /// <summary>
+    /// Whether the two ends a public method exports (every tensor argument, none) are one pullback behind two entries
+    /// (<see cref="MethodEmitter.WriteVjpCore"/>): when they are all callers ask for and the method calls nothing, so the
+    /// two would differ only in the steps the arguments' gradients need (a call's forward depends on which gradients the
+    /// caller wants: its callee's variant).
+    /// </summary>
+    private static bool HasOneCoreForBothEnds(MethodWork method)
+    {
+        var all = CallMasks.AllTensors(method.Spec);
+        return all != 0 && !method.Spec.HasControlFlow && method.Summary.Sites.Count == 0
+            && method.VjpMasks.Count == 2 && method.VjpMasks.Contains(all) && method.VjpMasks.Contains(0UL);
+    }
+
+    private static string CoreName(MethodWork method) => method.Spec.Name + "VjpCore";
 
     /// <summary>The method as its callers see it: the same record the call graph gave them, so names agree.</summary>
     private static CalleeSignature Signature(MethodWork method) =>
@@ -181,6 +197,29 @@ internal static class MethodGenerator
         var runByWithGradients = new List<TextRange>();
         var spec = method.Spec;
         var signature = Signature(method);
+        if (HasOneCoreForBothEnds(method))
+        {
+            var all = CallMasks.AllTensors(spec);
+            var core = declared is not null && CallMasks.Declared(spec) == all ? declared
+                : new MethodEmitter(Differentiate(method, context, all, Parameters(method), inline: false, diagnostics)
+                    ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
+            core.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
+            // The entries first (what callers see), then the pullback behind them; {M}WithGradients runs its declared end's.
+            var entries = new List<(ulong Mask, TextRange Text)>();
+            foreach (var mask in new[] { all, 0UL })
+            {
+                var entryStart = w.Length;
+                w.Line();
+                core.WriteVjpEntry(w, signature.VjpName(mask), CoreName(method), arguments: mask == all, signature.CallGradientsClass, Marker(method, mask));
+                entries.Add((mask, w.Range(entryStart)));
+            }
+            var coreStart = w.Length;
+            w.Line();
+            core.WriteVjpCore(w, CoreName(method), signature.CallGradientsClass);
+            if (declared is not null)
+                runByWithGradients.AddRange(new[] { gradientsClass, entries.Single(e => e.Mask == CallMasks.Declared(spec)).Text, w.Range(coreStart) });
+            return runByWithGradients;
+        }
         foreach (var mask in method.VjpMasks)
         {
             var shared = declared is not null && mask == CallMasks.Declared(spec);

@@ -97,73 +97,25 @@ partial class FlatNet : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, W3, B3, with what the forward kept (calls are calls, not copies).
+    /// <c>Forward</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W1", "B1", "W2", "B2", "W3", "B3")]
-    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
-    {
-        // Forward
-        // var h1 = Relu(x.MatMul(W1) + B1);
-        var h1_matmul = MatMul(x, W1);
-        var h1 = Relu(Add(h1_matmul, B1));
-        // var h2 = Relu(h1.MatMul(W2) + B2);
-        var h2_matmul = MatMul(h1, W2);
-        var h2 = Relu(Add(h2_matmul, B2));
-        // return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);
-        var forward_matmul = MatMul(h2, W3);
-        var forward_add = Add(forward_matmul, B3);
-        var forward_logsumexp = LogSumExp(forward_add, axis: 1, keepDims: true);
-        var forward = Sub(forward_add, forward_logsumexp);
-
-        return (forward, seed =>
-        {
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-            var d_forward = Seed(forward, seed);
-            // forward = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward, summed over broadcast axes
-            var d_forward_add = SumToShapeOf(d_forward, forward_add);
-            // forward = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes
-            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward), forward_logsumexp);
-            // forward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)
-            d_forward_add += Mul(ExpandAlong(d_forward_logsumexp, forward_add, axis: 1, keepDims: true), Exp(Sub(forward_add, ExpandAlong(forward_logsumexp, forward_add, axis: 1, keepDims: true))));
-            // forward_add = forward_matmul + B3  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes
-            var d_forward_matmul = SumToShapeOf(d_forward_add, forward_matmul);
-            // forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes
-            var d_B3 = SumToShapeOf(d_forward_add, B3);
-            // forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ
-            var d_h2 = MatMulTransposeB(d_forward_matmul, W3);
-            // forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul
-            var d_W3 = MatMulTransposeA(h2, d_forward_matmul);
-            // h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]
-            var d_h2_add = ReluGradient(d_h2, h2);
-            // h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes
-            var d_h2_matmul = SumToShapeOf(d_h2_add, h2_matmul);
-            // h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes
-            var d_B2 = SumToShapeOf(d_h2_add, B2);
-            // h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ
-            var d_h1 = MatMulTransposeB(d_h2_matmul, W2);
-            // h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul
-            var d_W2 = MatMulTransposeA(h1, d_h2_matmul);
-            // h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]
-            var d_h1_add = ReluGradient(d_h1, h1);
-            // h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes
-            var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
-            // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
-            var d_B1 = SumToShapeOf(d_h1_add, B1);
-            // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
-            var d_W1 = MatMulTransposeA(x, d_h1_matmul);
-            return new ForwardCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3 };
-        });
-    }
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x) => ForwardVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, W3, B3, x, with what the forward kept (calls are calls, not copies).
+    /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W1", "B1", "W2", "B2", "W3", "B3")]
-    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x) => ForwardVjpCore(x, argumentGradients: false);
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+    /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    private (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpCore(Tensor x, bool argumentGradients)
     {
         // Forward
         // var h1 = Relu(x.MatMul(W1) + B1);
@@ -212,10 +164,14 @@ partial class FlatNet : global::Differentiable.IModule
             var d_h1_matmul = SumToShapeOf(d_h1_add, h1_matmul);
             // h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes
             var d_B1 = SumToShapeOf(d_h1_add, B1);
-            // h1_matmul = x · W1  ⇒  d_x = d_h1_matmul · W1ᵀ
-            var d_x = MatMulTransposeB(d_h1_matmul, W1);
             // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
             var d_W1 = MatMulTransposeA(x, d_h1_matmul);
+            Tensor d_x = null!;
+            if (argumentGradients)
+            {
+                // h1_matmul = x · W1  ⇒  d_x = d_h1_matmul · W1ᵀ
+                d_x = MatMulTransposeB(d_h1_matmul, W1);
+            }
             return new ForwardCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3, x = d_x };
         });
     }
@@ -436,12 +392,18 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         }
 
         /// <summary>
-        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, W3, B3, with what the forward kept (calls are calls, not copies).
+        /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Forward", "W1", "B1", "W2", "B2", "W3", "B3")]
-        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x) => ForwardVjpCore(x, argumentGradients: false);
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+        /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        private (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpCore(Tensor x, bool argumentGradients)
         {
             // Forward
             // var h1 = Relu(x.MatMul(W1) + B1);
@@ -492,7 +454,13 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
                 var d_B1 = SumToShapeOf(d_h1_add, B1);
                 // h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul
                 var d_W1 = MatMulTransposeA(x, d_h1_matmul);
-                return new ForwardCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3 };
+                Tensor d_x = null!;
+                if (argumentGradients)
+                {
+                    // h1_matmul = x · W1  ⇒  d_x = d_h1_matmul · W1ᵀ
+                    d_x = MatMulTransposeB(d_h1_matmul, W1);
+                }
+                return new ForwardCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, W3 = d_W3, B3 = d_B3, x = d_x };
             });
         }
         """,

@@ -147,135 +147,25 @@ partial class Inception : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B, with what the forward kept (calls are calls, not copies).
+    /// <c>Forward</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "P1W", "P1B", "P2aW", "P2aB", "P2bW", "P2bB", "P3aW", "P3aB", "P3bW", "P3bB", "P4W", "P4B")]
-    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
-    {
-        // Forward
-        // var p1 = Relu(Conv2d(x, P1W, P1B));
-        var p1_conv2d = Conv2d(x, P1W);
-        var p1_reshape = Reshape(P1B, -1, 1, 1);
-        var p1 = Relu(Add(p1_conv2d, p1_reshape));
-        // var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));
-        var p2_conv2d2 = Conv2d(x, P2aW);
-        var p2_reshape2 = Reshape(P2aB, -1, 1, 1);
-        var p2_relu = Relu(Add(p2_conv2d2, p2_reshape2));
-        var p2_conv2d = Conv2d(p2_relu, P2bW, padding: 1);
-        var p2_reshape = Reshape(P2bB, -1, 1, 1);
-        var p2 = Relu(Add(p2_conv2d, p2_reshape));
-        // return Concat([p1, p2, p3, p4], axis: 1);
-        var forward_concat2 = Concat(p1, p2, axis: 1);
-        // var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));
-        var p3_conv2d2 = Conv2d(x, P3aW);
-        var p3_reshape2 = Reshape(P3aB, -1, 1, 1);
-        var p3_relu = Relu(Add(p3_conv2d2, p3_reshape2));
-        var p3_conv2d = Conv2d(p3_relu, P3bW, padding: 2);
-        var p3_reshape = Reshape(P3bB, -1, 1, 1);
-        var p3 = Relu(Add(p3_conv2d, p3_reshape));
-        // return Concat([p1, p2, p3, p4], axis: 1);
-        var forward_concat = Concat(forward_concat2, p3, axis: 1);
-        // var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));
-        var p4_maxpool2d = MaxPool2d(x, kernel: 3, stride: 1, padding: 1);
-        var p4_conv2d = Conv2d(p4_maxpool2d, P4W);
-        var p4_reshape = Reshape(P4B, -1, 1, 1);
-        var p4 = Relu(Add(p4_conv2d, p4_reshape));
-        // return Concat([p1, p2, p3, p4], axis: 1);
-        var forward = Concat(forward_concat, p4, axis: 1);
-
-        return (forward, seed =>
-        {
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-            var d_forward = Seed(forward, seed);
-            // forward = concat_1(forward_concat, p4)  ⇒  d_forward_concat = the leading part of d_forward along the axis
-            var d_forward_concat = SliceLike(d_forward, forward_concat, axis: 1);
-            // forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis
-            var d_p4 = SliceLike(d_forward, p4, axis: 1, fromEnd: true);
-            // p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]
-            var d_p4_add = ReluGradient(d_p4, p4);
-            // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes
-            var d_p4_conv2d = SumToShapeOf(d_p4_add, p4_conv2d);
-            // p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes
-            var d_p4_reshape = SumToShapeOf(d_p4_add, p4_reshape);
-            // p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape
-            var d_P4B = ReshapeLike(d_p4_reshape, P4B);
-            // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d
-            var d_P4W = Conv2dWeightGradient(d_p4_conv2d, p4_maxpool2d, P4W);
-            // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis
-            var d_forward_concat2 = SliceLike(d_forward_concat, forward_concat2, axis: 1);
-            // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
-            var d_p3 = SliceLike(d_forward_concat, p3, axis: 1, fromEnd: true);
-            // p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]
-            var d_p3_add2 = ReluGradient(d_p3, p3);
-            // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes
-            var d_p3_conv2d = SumToShapeOf(d_p3_add2, p3_conv2d);
-            // p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes
-            var d_p3_reshape = SumToShapeOf(d_p3_add2, p3_reshape);
-            // p3_reshape = reshape(P3bB, (-1, 1, 1))  ⇒  d_P3bB = reshape(d_p3_reshape) to P3bB's shape
-            var d_P3bB = ReshapeLike(d_p3_reshape, P3bB);
-            // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)
-            var d_p3_relu = Conv2dInputGradient(d_p3_conv2d, P3bW, p3_relu, padding: 2);
-            // p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d
-            var d_P3bW = Conv2dWeightGradient(d_p3_conv2d, p3_relu, P3bW, padding: 2);
-            // p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
-            var d_p3_add = ReluGradient(d_p3_relu, p3_relu);
-            // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes
-            var d_p3_conv2d2 = SumToShapeOf(d_p3_add, p3_conv2d2);
-            // p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes
-            var d_p3_reshape2 = SumToShapeOf(d_p3_add, p3_reshape2);
-            // p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape
-            var d_P3aB = ReshapeLike(d_p3_reshape2, P3aB);
-            // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2
-            var d_P3aW = Conv2dWeightGradient(d_p3_conv2d2, x, P3aW);
-            // forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis
-            var d_p1 = SliceLike(d_forward_concat2, p1, axis: 1);
-            // forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis
-            var d_p2 = SliceLike(d_forward_concat2, p2, axis: 1, fromEnd: true);
-            // p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]
-            var d_p2_add2 = ReluGradient(d_p2, p2);
-            // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes
-            var d_p2_conv2d = SumToShapeOf(d_p2_add2, p2_conv2d);
-            // p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes
-            var d_p2_reshape = SumToShapeOf(d_p2_add2, p2_reshape);
-            // p2_reshape = reshape(P2bB, (-1, 1, 1))  ⇒  d_P2bB = reshape(d_p2_reshape) to P2bB's shape
-            var d_P2bB = ReshapeLike(d_p2_reshape, P2bB);
-            // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)
-            var d_p2_relu = Conv2dInputGradient(d_p2_conv2d, P2bW, p2_relu, padding: 1);
-            // p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d
-            var d_P2bW = Conv2dWeightGradient(d_p2_conv2d, p2_relu, P2bW, padding: 1);
-            // p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
-            var d_p2_add = ReluGradient(d_p2_relu, p2_relu);
-            // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes
-            var d_p2_conv2d2 = SumToShapeOf(d_p2_add, p2_conv2d2);
-            // p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes
-            var d_p2_reshape2 = SumToShapeOf(d_p2_add, p2_reshape2);
-            // p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape
-            var d_P2aB = ReshapeLike(d_p2_reshape2, P2aB);
-            // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
-            var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
-            // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
-            var d_p1_add = ReluGradient(d_p1, p1);
-            // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes
-            var d_p1_conv2d = SumToShapeOf(d_p1_add, p1_conv2d);
-            // p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes
-            var d_p1_reshape = SumToShapeOf(d_p1_add, p1_reshape);
-            // p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape
-            var d_P1B = ReshapeLike(d_p1_reshape, P1B);
-            // p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d
-            var d_P1W = Conv2dWeightGradient(d_p1_conv2d, x, P1W);
-            return new ForwardCallGradients { P1W = d_P1W, P1B = d_P1B, P2aW = d_P2aW, P2aB = d_P2aB, P2bW = d_P2bW, P2bB = d_P2bB, P3aW = d_P3aW, P3aB = d_P3aB, P3bW = d_P3bW, P3bB = d_P3bB, P4W = d_P4W, P4B = d_P4B };
-        });
-    }
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x) => ForwardVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B, x, with what the forward kept (calls are calls, not copies).
+    /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "P1W", "P1B", "P2aW", "P2aB", "P2bW", "P2bB", "P3aW", "P3aB", "P3bW", "P3bB", "P4W", "P4B")]
-    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x) => ForwardVjpCore(x, argumentGradients: false);
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+    /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    private (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpCore(Tensor x, bool argumentGradients)
     {
         // Forward
         // var p1 = Relu(Conv2d(x, P1W, P1B));
@@ -324,12 +214,8 @@ partial class Inception : global::Differentiable.IModule
             var d_p4_reshape = SumToShapeOf(d_p4_add, p4_reshape);
             // p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape
             var d_P4B = ReshapeLike(d_p4_reshape, P4B);
-            // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_p4_maxpool2d = conv_transpose2d(d_p4_conv2d, P4W)
-            var d_p4_maxpool2d = Conv2dInputGradient(d_p4_conv2d, P4W, p4_maxpool2d);
             // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d
             var d_P4W = Conv2dWeightGradient(d_p4_conv2d, p4_maxpool2d, P4W);
-            // p4_maxpool2d = maxpool2d(x)  ⇒  d_x = d_p4_maxpool2d routed to the first maximum of each window of x
-            var d_x = MaxPool2dBackward(d_p4_maxpool2d, x, kernel: 3, stride: 1, padding: 1);
             // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis
             var d_forward_concat2 = SliceLike(d_forward_concat, forward_concat2, axis: 1);
             // forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis
@@ -354,8 +240,6 @@ partial class Inception : global::Differentiable.IModule
             var d_p3_reshape2 = SumToShapeOf(d_p3_add, p3_reshape2);
             // p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape
             var d_P3aB = ReshapeLike(d_p3_reshape2, P3aB);
-            // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_x += conv_transpose2d(d_p3_conv2d2, P3aW)
-            d_x += Conv2dInputGradient(d_p3_conv2d2, P3aW, x);
             // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2
             var d_P3aW = Conv2dWeightGradient(d_p3_conv2d2, x, P3aW);
             // forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis
@@ -382,8 +266,6 @@ partial class Inception : global::Differentiable.IModule
             var d_p2_reshape2 = SumToShapeOf(d_p2_add, p2_reshape2);
             // p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape
             var d_P2aB = ReshapeLike(d_p2_reshape2, P2aB);
-            // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_x += conv_transpose2d(d_p2_conv2d2, P2aW)
-            d_x += Conv2dInputGradient(d_p2_conv2d2, P2aW, x);
             // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2
             var d_P2aW = Conv2dWeightGradient(d_p2_conv2d2, x, P2aW);
             // p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]
@@ -394,10 +276,22 @@ partial class Inception : global::Differentiable.IModule
             var d_p1_reshape = SumToShapeOf(d_p1_add, p1_reshape);
             // p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape
             var d_P1B = ReshapeLike(d_p1_reshape, P1B);
-            // p1_conv2d = conv2d(x, P1W)  ⇒  d_x += conv_transpose2d(d_p1_conv2d, P1W)
-            d_x += Conv2dInputGradient(d_p1_conv2d, P1W, x);
             // p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d
             var d_P1W = Conv2dWeightGradient(d_p1_conv2d, x, P1W);
+            Tensor d_x = null!;
+            if (argumentGradients)
+            {
+                // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_p4_maxpool2d = conv_transpose2d(d_p4_conv2d, P4W)
+                var d_p4_maxpool2d = Conv2dInputGradient(d_p4_conv2d, P4W, p4_maxpool2d);
+                // p4_maxpool2d = maxpool2d(x)  ⇒  d_x = d_p4_maxpool2d routed to the first maximum of each window of x
+                d_x = MaxPool2dBackward(d_p4_maxpool2d, x, kernel: 3, stride: 1, padding: 1);
+                // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_x += conv_transpose2d(d_p3_conv2d2, P3aW)
+                d_x += Conv2dInputGradient(d_p3_conv2d2, P3aW, x);
+                // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_x += conv_transpose2d(d_p2_conv2d2, P2aW)
+                d_x += Conv2dInputGradient(d_p2_conv2d2, P2aW, x);
+                // p1_conv2d = conv2d(x, P1W)  ⇒  d_x += conv_transpose2d(d_p1_conv2d, P1W)
+                d_x += Conv2dInputGradient(d_p1_conv2d, P1W, x);
+            }
             return new ForwardCallGradients { P1W = d_P1W, P1B = d_P1B, P2aW = d_P2aW, P2aB = d_P2aB, P2bW = d_P2bW, P2bB = d_P2bB, P3aW = d_P3aW, P3aB = d_P3aB, P3bW = d_P3bW, P3bB = d_P3bB, P4W = d_P4W, P4B = d_P4B, x = d_x };
         });
     }
@@ -759,12 +653,18 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         }
 
         /// <summary>
-        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B, with what the forward kept (calls are calls, not copies).
+        /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Forward", "P1W", "P1B", "P2aW", "P2aB", "P2bW", "P2bB", "P3aW", "P3aB", "P3bW", "P3bB", "P4W", "P4B")]
-        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x) => ForwardVjpCore(x, argumentGradients: false);
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+        /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        private (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpCore(Tensor x, bool argumentGradients)
         {
             // Forward
             // var p1 = Relu(Conv2d(x, P1W, P1B));
@@ -877,7 +777,21 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
                 var d_P1B = ReshapeLike(d_p1_reshape, P1B);
                 // p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d
                 var d_P1W = Conv2dWeightGradient(d_p1_conv2d, x, P1W);
-                return new ForwardCallGradients { P1W = d_P1W, P1B = d_P1B, P2aW = d_P2aW, P2aB = d_P2aB, P2bW = d_P2bW, P2bB = d_P2bB, P3aW = d_P3aW, P3aB = d_P3aB, P3bW = d_P3bW, P3bB = d_P3bB, P4W = d_P4W, P4B = d_P4B };
+                Tensor d_x = null!;
+                if (argumentGradients)
+                {
+                    // p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_p4_maxpool2d = conv_transpose2d(d_p4_conv2d, P4W)
+                    var d_p4_maxpool2d = Conv2dInputGradient(d_p4_conv2d, P4W, p4_maxpool2d);
+                    // p4_maxpool2d = maxpool2d(x)  ⇒  d_x = d_p4_maxpool2d routed to the first maximum of each window of x
+                    d_x = MaxPool2dBackward(d_p4_maxpool2d, x, kernel: 3, stride: 1, padding: 1);
+                    // p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_x += conv_transpose2d(d_p3_conv2d2, P3aW)
+                    d_x += Conv2dInputGradient(d_p3_conv2d2, P3aW, x);
+                    // p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_x += conv_transpose2d(d_p2_conv2d2, P2aW)
+                    d_x += Conv2dInputGradient(d_p2_conv2d2, P2aW, x);
+                    // p1_conv2d = conv2d(x, P1W)  ⇒  d_x += conv_transpose2d(d_p1_conv2d, P1W)
+                    d_x += Conv2dInputGradient(d_p1_conv2d, P1W, x);
+                }
+                return new ForwardCallGradients { P1W = d_P1W, P1B = d_P1B, P2aW = d_P2aW, P2aB = d_P2aB, P2bW = d_P2bW, P2bB = d_P2bB, P3aW = d_P3aW, P3aB = d_P3aB, P3bW = d_P3bW, P3bB = d_P3bB, P4W = d_P4W, P4B = d_P4B, x = d_x };
             });
         }
         """,

@@ -67,39 +67,25 @@ partial class Linear : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+    /// <c>Forward</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
-    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
-    {
-        // Forward
-        // return x.MatMul(W) + B;
-        var forward_matmul = MatMul(x, W);
-        var forward = Add(forward_matmul, B);
-
-        return (forward, seed =>
-        {
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-            var d_forward = Seed(forward, seed);
-            // forward = forward_matmul + B  ⇒  d_forward_matmul = d_forward, summed over broadcast axes
-            var d_forward_matmul = SumToShapeOf(d_forward, forward_matmul);
-            // forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes
-            var d_B = SumToShapeOf(d_forward, B);
-            // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
-            var d_W = MatMulTransposeA(x, d_forward_matmul);
-            return new ForwardCallGradients { W = d_W, B = d_B };
-        });
-    }
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x) => ForwardVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
+    /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
-    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x) => ForwardVjpCore(x, argumentGradients: false);
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+    /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    private (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpCore(Tensor x, bool argumentGradients)
     {
         // Forward
         // return x.MatMul(W) + B;
@@ -114,10 +100,14 @@ partial class Linear : global::Differentiable.IModule
             var d_forward_matmul = SumToShapeOf(d_forward, forward_matmul);
             // forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes
             var d_B = SumToShapeOf(d_forward, B);
-            // forward_matmul = x · W  ⇒  d_x = d_forward_matmul · Wᵀ
-            var d_x = MatMulTransposeB(d_forward_matmul, W);
             // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
             var d_W = MatMulTransposeA(x, d_forward_matmul);
+            Tensor d_x = null!;
+            if (argumentGradients)
+            {
+                // forward_matmul = x · W  ⇒  d_x = d_forward_matmul · Wᵀ
+                d_x = MatMulTransposeB(d_forward_matmul, W);
+            }
             return new ForwardCallGradients { W = d_W, B = d_B, x = d_x };
         });
     }
@@ -219,12 +209,18 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
         }
 
         /// <summary>
-        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+        /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
-        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x) => ForwardVjpCore(x, argumentGradients: false);
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+        /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        private (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpCore(Tensor x, bool argumentGradients)
         {
             // Forward
             // return x.MatMul(W) + B;
@@ -241,7 +237,13 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
                 var d_B = SumToShapeOf(d_forward, B);
                 // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
                 var d_W = MatMulTransposeA(x, d_forward_matmul);
-                return new ForwardCallGradients { W = d_W, B = d_B };
+                Tensor d_x = null!;
+                if (argumentGradients)
+                {
+                    // forward_matmul = x · W  ⇒  d_x = d_forward_matmul · Wᵀ
+                    d_x = MatMulTransposeB(d_forward_matmul, W);
+                }
+                return new ForwardCallGradients { W = d_W, B = d_B, x = d_x };
             });
         }
         """,

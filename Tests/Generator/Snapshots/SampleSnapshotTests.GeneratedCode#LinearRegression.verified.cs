@@ -67,39 +67,25 @@ partial class LinearRegression : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Predict(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+    /// <c>Predict</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Predict", "W", "B")]
-    public (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjpParametersOnly(Tensor x)
-    {
-        // Forward
-        // return x.MatMul(W) + B;
-        var predict_matmul = MatMul(x, W);
-        var predict = Add(predict_matmul, B);
-
-        return (predict, seed =>
-        {
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ predict
-            var d_predict = Seed(predict, seed);
-            // predict = predict_matmul + B  ⇒  d_predict_matmul = d_predict, summed over broadcast axes
-            var d_predict_matmul = SumToShapeOf(d_predict, predict_matmul);
-            // predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes
-            var d_B = SumToShapeOf(d_predict, B);
-            // predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul
-            var d_W = MatMulTransposeA(x, d_predict_matmul);
-            return new PredictCallGradients { W = d_W, B = d_B };
-        });
-    }
+    public (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjp(Tensor x) => PredictVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Predict(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
+    /// <c>Predict</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Predict", "W", "B")]
-    public (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjp(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjpParametersOnly(Tensor x) => PredictVjpCore(x, argumentGradients: false);
+
+    /// <summary>
+    /// <c>Predict(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+    /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    private (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjpCore(Tensor x, bool argumentGradients)
     {
         // Forward
         // return x.MatMul(W) + B;
@@ -114,10 +100,14 @@ partial class LinearRegression : global::Differentiable.IModule
             var d_predict_matmul = SumToShapeOf(d_predict, predict_matmul);
             // predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes
             var d_B = SumToShapeOf(d_predict, B);
-            // predict_matmul = x · W  ⇒  d_x = d_predict_matmul · Wᵀ
-            var d_x = MatMulTransposeB(d_predict_matmul, W);
             // predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul
             var d_W = MatMulTransposeA(x, d_predict_matmul);
+            Tensor d_x = null!;
+            if (argumentGradients)
+            {
+                // predict_matmul = x · W  ⇒  d_x = d_predict_matmul · Wᵀ
+                d_x = MatMulTransposeB(d_predict_matmul, W);
+            }
             return new PredictCallGradients { W = d_W, B = d_B, x = d_x };
         });
     }
@@ -219,12 +209,18 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
         }
 
         /// <summary>
-        /// <c>Predict(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+        /// <c>Predict</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Predict", "W", "B")]
-        public (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjpParametersOnly(Tensor x)
+        public (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjpParametersOnly(Tensor x) => PredictVjpCore(x, argumentGradients: false);
+
+        /// <summary>
+        /// <c>Predict(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+        /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        private (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjpCore(Tensor x, bool argumentGradients)
         {
             // Forward
             // return x.MatMul(W) + B;
@@ -241,7 +237,13 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
                 var d_B = SumToShapeOf(d_predict, B);
                 // predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul
                 var d_W = MatMulTransposeA(x, d_predict_matmul);
-                return new PredictCallGradients { W = d_W, B = d_B };
+                Tensor d_x = null!;
+                if (argumentGradients)
+                {
+                    // predict_matmul = x · W  ⇒  d_x = d_predict_matmul · Wᵀ
+                    d_x = MatMulTransposeB(d_predict_matmul, W);
+                }
+                return new PredictCallGradients { W = d_W, B = d_B, x = d_x };
             });
         }
         """,

@@ -69,49 +69,25 @@ partial class SoftmaxRegression : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+    /// <c>Forward</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
-    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
-    {
-        // Forward
-        // return Softmax(x.MatMul(W) + B, axis: 1);
-        var forward_matmul = MatMul(x, W);
-        var forward_add = Add(forward_matmul, B);
-        var forward_logsumexp = LogSumExp(forward_add, axis: 1, keepDims: true);
-        var forward = Exp(Sub(forward_add, forward_logsumexp));
-
-        return (forward, seed =>
-        {
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ forward
-            var d_forward = Seed(forward, seed);
-            // forward = exp(forward_add − forward_logsumexp)  ⇒  d_forward_sub = d_forward ⊙ forward
-            var d_forward_sub = Mul(d_forward, forward);
-            // forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward_sub, summed over broadcast axes
-            var d_forward_add = SumToShapeOf(d_forward_sub, forward_add);
-            // forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward_sub, summed over broadcast axes
-            var d_forward_logsumexp = SumToShapeOf(Neg(d_forward_sub), forward_logsumexp);
-            // forward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)
-            d_forward_add += Mul(ExpandAlong(d_forward_logsumexp, forward_add, axis: 1, keepDims: true), Exp(Sub(forward_add, ExpandAlong(forward_logsumexp, forward_add, axis: 1, keepDims: true))));
-            // forward_add = forward_matmul + B  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes
-            var d_forward_matmul = SumToShapeOf(d_forward_add, forward_matmul);
-            // forward_add = forward_matmul + B  ⇒  d_B = d_forward_add, summed over broadcast axes
-            var d_B = SumToShapeOf(d_forward_add, B);
-            // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
-            var d_W = MatMulTransposeA(x, d_forward_matmul);
-            return new ForwardCallGradients { W = d_W, B = d_B };
-        });
-    }
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x) => ForwardVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
+    /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
-    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x) => ForwardVjpCore(x, argumentGradients: false);
+
+    /// <summary>
+    /// <c>Forward(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+    /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    private (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpCore(Tensor x, bool argumentGradients)
     {
         // Forward
         // return Softmax(x.MatMul(W) + B, axis: 1);
@@ -136,10 +112,14 @@ partial class SoftmaxRegression : global::Differentiable.IModule
             var d_forward_matmul = SumToShapeOf(d_forward_add, forward_matmul);
             // forward_add = forward_matmul + B  ⇒  d_B = d_forward_add, summed over broadcast axes
             var d_B = SumToShapeOf(d_forward_add, B);
-            // forward_matmul = x · W  ⇒  d_x = d_forward_matmul · Wᵀ
-            var d_x = MatMulTransposeB(d_forward_matmul, W);
             // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
             var d_W = MatMulTransposeA(x, d_forward_matmul);
+            Tensor d_x = null!;
+            if (argumentGradients)
+            {
+                // forward_matmul = x · W  ⇒  d_x = d_forward_matmul · Wᵀ
+                d_x = MatMulTransposeB(d_forward_matmul, W);
+            }
             return new ForwardCallGradients { W = d_W, B = d_B, x = d_x };
         });
     }
@@ -283,12 +263,18 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
         }
 
         /// <summary>
-        /// <c>Forward(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+        /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
-        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x)
+        public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpParametersOnly(Tensor x) => ForwardVjpCore(x, argumentGradients: false);
+
+        /// <summary>
+        /// <c>Forward(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+        /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        private (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjpCore(Tensor x, bool argumentGradients)
         {
             // Forward
             // return Softmax(x.MatMul(W) + B, axis: 1);
@@ -315,7 +301,13 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
                 var d_B = SumToShapeOf(d_forward_add, B);
                 // forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul
                 var d_W = MatMulTransposeA(x, d_forward_matmul);
-                return new ForwardCallGradients { W = d_W, B = d_B };
+                Tensor d_x = null!;
+                if (argumentGradients)
+                {
+                    // forward_matmul = x · W  ⇒  d_x = d_forward_matmul · Wᵀ
+                    d_x = MatMulTransposeB(d_forward_matmul, W);
+                }
+                return new ForwardCallGradients { W = d_W, B = d_B, x = d_x };
             });
         }
         """,
@@ -409,55 +401,25 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
     }
 
     /// <summary>
-    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+    /// <c>Loss</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Loss", "W", "B")]
-    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
-    {
-        // Forward
-        // return CrossEntropy(x.MatMul(W) + B, y);
-        var loss_matmul = MatMul(x, W);
-        var loss_add = Add(loss_matmul, B);
-        var loss_logsumexp = LogSumExp(loss_add, axis: 1, keepDims: true);
-        var loss_sub = Sub(loss_add, loss_logsumexp);
-        var loss_gather = Gather(loss_sub, y);
-        var loss = Neg(Mean(loss_gather));
-
-        return (loss, seed =>
-        {
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ loss
-            var d_loss = Seed(loss, seed);
-            // loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss
-            var d_loss_mean = Neg(d_loss);
-            // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-            var d_loss_gather = ExpandMeanAlong(d_loss_mean, loss_gather, axis: null, keepDims: false);
-            // loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]
-            var d_loss_sub = ScatterLabels(d_loss_gather, y, loss_sub);
-            // loss_sub = loss_add − loss_logsumexp  ⇒  d_loss_add = d_loss_sub, summed over broadcast axes
-            var d_loss_add = SumToShapeOf(d_loss_sub, loss_add);
-            // loss_sub = loss_add − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes
-            var d_loss_logsumexp = SumToShapeOf(Neg(d_loss_sub), loss_logsumexp);
-            // loss_logsumexp = log Σ_1 exp(loss_add)  ⇒  d_loss_add += d_loss_logsumexp ⊙ exp(loss_add − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(loss_add)
-            d_loss_add += Mul(ExpandAlong(d_loss_logsumexp, loss_add, axis: 1, keepDims: true), Exp(Sub(loss_add, ExpandAlong(loss_logsumexp, loss_add, axis: 1, keepDims: true))));
-            // loss_add = loss_matmul + B  ⇒  d_loss_matmul = d_loss_add, summed over broadcast axes
-            var d_loss_matmul = SumToShapeOf(d_loss_add, loss_matmul);
-            // loss_add = loss_matmul + B  ⇒  d_B = d_loss_add, summed over broadcast axes
-            var d_B = SumToShapeOf(d_loss_add, B);
-            // loss_matmul = x · W  ⇒  d_W = xᵀ · d_loss_matmul
-            var d_W = MatMulTransposeA(x, d_loss_matmul);
-            return new LossCallGradients { W = d_W, B = d_B };
-        });
-    }
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y) => LossVjpCore(x, y, argumentGradients: true);
 
     /// <summary>
-    /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
+    /// <c>Loss</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Loss", "W", "B")]
-    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y)
+    public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y) => LossVjpCore(x, y, argumentGradients: false);
+
+    /// <summary>
+    /// <c>Loss(x, y)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+    /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    private (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpCore(Tensor x, Labels y, bool argumentGradients)
     {
         // Forward
         // return CrossEntropy(x.MatMul(W) + B, y);
@@ -488,10 +450,14 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
             var d_loss_matmul = SumToShapeOf(d_loss_add, loss_matmul);
             // loss_add = loss_matmul + B  ⇒  d_B = d_loss_add, summed over broadcast axes
             var d_B = SumToShapeOf(d_loss_add, B);
-            // loss_matmul = x · W  ⇒  d_x = d_loss_matmul · Wᵀ
-            var d_x = MatMulTransposeB(d_loss_matmul, W);
             // loss_matmul = x · W  ⇒  d_W = xᵀ · d_loss_matmul
             var d_W = MatMulTransposeA(x, d_loss_matmul);
+            Tensor d_x = null!;
+            if (argumentGradients)
+            {
+                // loss_matmul = x · W  ⇒  d_x = d_loss_matmul · Wᵀ
+                d_x = MatMulTransposeB(d_loss_matmul, W);
+            }
             return new LossCallGradients { W = d_W, B = d_B, x = d_x };
         });
     }
@@ -656,12 +622,18 @@ extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ ou
         }
 
         /// <summary>
-        /// <c>Loss(x, y)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+        /// <c>Loss</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Loss", "W", "B")]
-        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y)
+        public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpParametersOnly(Tensor x, Labels y) => LossVjpCore(x, y, argumentGradients: false);
+
+        /// <summary>
+        /// <c>Loss(x, y)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+        /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        private (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjpCore(Tensor x, Labels y, bool argumentGradients)
         {
             // Forward
             // return CrossEntropy(x.MatMul(W) + B, y);
@@ -694,7 +666,13 @@ extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ ou
                 var d_B = SumToShapeOf(d_loss_add, B);
                 // loss_matmul = x · W  ⇒  d_W = xᵀ · d_loss_matmul
                 var d_W = MatMulTransposeA(x, d_loss_matmul);
-                return new LossCallGradients { W = d_W, B = d_B };
+                Tensor d_x = null!;
+                if (argumentGradients)
+                {
+                    // loss_matmul = x · W  ⇒  d_x = d_loss_matmul · Wᵀ
+                    d_x = MatMulTransposeB(d_loss_matmul, W);
+                }
+                return new LossCallGradients { W = d_W, B = d_B, x = d_x };
             });
         }
         """,

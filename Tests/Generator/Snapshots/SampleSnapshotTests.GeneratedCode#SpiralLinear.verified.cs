@@ -67,39 +67,25 @@ partial class SpiralLinear : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Scores(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+    /// <c>Scores</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Scores", "W", "B")]
-    public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpParametersOnly(Tensor x)
-    {
-        // Forward
-        // return x.MatMul(W) + B;
-        var scores_matmul = MatMul(x, W);
-        var scores = Add(scores_matmul, B);
-
-        return (scores, seed =>
-        {
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ scores
-            var d_scores = Seed(scores, seed);
-            // scores = scores_matmul + B  ⇒  d_scores_matmul = d_scores, summed over broadcast axes
-            var d_scores_matmul = SumToShapeOf(d_scores, scores_matmul);
-            // scores = scores_matmul + B  ⇒  d_B = d_scores, summed over broadcast axes
-            var d_B = SumToShapeOf(d_scores, B);
-            // scores_matmul = x · W  ⇒  d_W = xᵀ · d_scores_matmul
-            var d_W = MatMulTransposeA(x, d_scores_matmul);
-            return new ScoresCallGradients { W = d_W, B = d_B };
-        });
-    }
+    public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjp(Tensor x) => ScoresVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Scores(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W, B, x, with what the forward kept (calls are calls, not copies).
+    /// <c>Scores</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Scores", "W", "B")]
-    public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjp(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpParametersOnly(Tensor x) => ScoresVjpCore(x, argumentGradients: false);
+
+    /// <summary>
+    /// <c>Scores(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+    /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    private (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpCore(Tensor x, bool argumentGradients)
     {
         // Forward
         // return x.MatMul(W) + B;
@@ -114,10 +100,14 @@ partial class SpiralLinear : global::Differentiable.IModule
             var d_scores_matmul = SumToShapeOf(d_scores, scores_matmul);
             // scores = scores_matmul + B  ⇒  d_B = d_scores, summed over broadcast axes
             var d_B = SumToShapeOf(d_scores, B);
-            // scores_matmul = x · W  ⇒  d_x = d_scores_matmul · Wᵀ
-            var d_x = MatMulTransposeB(d_scores_matmul, W);
             // scores_matmul = x · W  ⇒  d_W = xᵀ · d_scores_matmul
             var d_W = MatMulTransposeA(x, d_scores_matmul);
+            Tensor d_x = null!;
+            if (argumentGradients)
+            {
+                // scores_matmul = x · W  ⇒  d_x = d_scores_matmul · Wᵀ
+                d_x = MatMulTransposeB(d_scores_matmul, W);
+            }
             return new ScoresCallGradients { W = d_W, B = d_B, x = d_x };
         });
     }
@@ -219,12 +209,18 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
         }
 
         /// <summary>
-        /// <c>Scores(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W, B, with what the forward kept (calls are calls, not copies).
+        /// <c>Scores</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Scores", "W", "B")]
-        public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpParametersOnly(Tensor x)
+        public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpParametersOnly(Tensor x) => ScoresVjpCore(x, argumentGradients: false);
+
+        /// <summary>
+        /// <c>Scores(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+        /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        private (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpCore(Tensor x, bool argumentGradients)
         {
             // Forward
             // return x.MatMul(W) + B;
@@ -241,7 +237,13 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
                 var d_B = SumToShapeOf(d_scores, B);
                 // scores_matmul = x · W  ⇒  d_W = xᵀ · d_scores_matmul
                 var d_W = MatMulTransposeA(x, d_scores_matmul);
-                return new ScoresCallGradients { W = d_W, B = d_B };
+                Tensor d_x = null!;
+                if (argumentGradients)
+                {
+                    // scores_matmul = x · W  ⇒  d_x = d_scores_matmul · Wᵀ
+                    d_x = MatMulTransposeB(d_scores_matmul, W);
+                }
+                return new ScoresCallGradients { W = d_W, B = d_B, x = d_x };
             });
         }
         """,

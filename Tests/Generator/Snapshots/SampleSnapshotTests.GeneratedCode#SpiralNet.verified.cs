@@ -81,51 +81,25 @@ partial class SpiralNet : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Scores(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, with what the forward kept (calls are calls, not copies).
+    /// <c>Scores</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Scores", "W1", "B1", "W2", "B2")]
-    public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpParametersOnly(Tensor x)
-    {
-        // Forward
-        // return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;
-        var scores_matmul2 = MatMul(x, W1);
-        var scores_relu = Relu(Add(scores_matmul2, B1));
-        var scores_matmul = MatMul(scores_relu, W2);
-        var scores = Add(scores_matmul, B2);
-
-        return (scores, seed =>
-        {
-            // Backward: d_v = ∂L/∂v for L = Σ seed ⊙ scores
-            var d_scores = Seed(scores, seed);
-            // scores = scores_matmul + B2  ⇒  d_scores_matmul = d_scores, summed over broadcast axes
-            var d_scores_matmul = SumToShapeOf(d_scores, scores_matmul);
-            // scores = scores_matmul + B2  ⇒  d_B2 = d_scores, summed over broadcast axes
-            var d_B2 = SumToShapeOf(d_scores, B2);
-            // scores_matmul = scores_relu · W2  ⇒  d_scores_relu = d_scores_matmul · W2ᵀ
-            var d_scores_relu = MatMulTransposeB(d_scores_matmul, W2);
-            // scores_matmul = scores_relu · W2  ⇒  d_W2 = scores_reluᵀ · d_scores_matmul
-            var d_W2 = MatMulTransposeA(scores_relu, d_scores_matmul);
-            // scores_relu = relu(scores_matmul2 + B1)  ⇒  d_scores_add = d_scores_relu ⊙ [scores_relu > 0]
-            var d_scores_add = ReluGradient(d_scores_relu, scores_relu);
-            // scores_add = scores_matmul2 + B1  ⇒  d_scores_matmul2 = d_scores_add, summed over broadcast axes
-            var d_scores_matmul2 = SumToShapeOf(d_scores_add, scores_matmul2);
-            // scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes
-            var d_B1 = SumToShapeOf(d_scores_add, B1);
-            // scores_matmul2 = x · W1  ⇒  d_W1 = xᵀ · d_scores_matmul2
-            var d_W1 = MatMulTransposeA(x, d_scores_matmul2);
-            return new ScoresCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2 };
-        });
-    }
+    public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjp(Tensor x) => ScoresVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Scores(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-    /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, x, with what the forward kept (calls are calls, not copies).
+    /// <c>Scores</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Scores", "W1", "B1", "W2", "B2")]
-    public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjp(Tensor x)
+    public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpParametersOnly(Tensor x) => ScoresVjpCore(x, argumentGradients: false);
+
+    /// <summary>
+    /// <c>Scores(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+    /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    private (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpCore(Tensor x, bool argumentGradients)
     {
         // Forward
         // return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;
@@ -152,10 +126,14 @@ partial class SpiralNet : global::Differentiable.IModule
             var d_scores_matmul2 = SumToShapeOf(d_scores_add, scores_matmul2);
             // scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes
             var d_B1 = SumToShapeOf(d_scores_add, B1);
-            // scores_matmul2 = x · W1  ⇒  d_x = d_scores_matmul2 · W1ᵀ
-            var d_x = MatMulTransposeB(d_scores_matmul2, W1);
             // scores_matmul2 = x · W1  ⇒  d_W1 = xᵀ · d_scores_matmul2
             var d_W1 = MatMulTransposeA(x, d_scores_matmul2);
+            Tensor d_x = null!;
+            if (argumentGradients)
+            {
+                // scores_matmul2 = x · W1  ⇒  d_x = d_scores_matmul2 · W1ᵀ
+                d_x = MatMulTransposeB(d_scores_matmul2, W1);
+            }
             return new ScoresCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, x = d_x };
         });
     }
@@ -299,12 +277,18 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
         }
 
         /// <summary>
-        /// <c>Scores(x)</c> and its pullback, for [Differentiable] methods that call it: the pullback
-        /// maps ∂L/∂result to the gradients of W1, B1, W2, B2, with what the forward kept (calls are calls, not copies).
+        /// <c>Scores</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Scores", "W1", "B1", "W2", "B2")]
-        public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpParametersOnly(Tensor x)
+        public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpParametersOnly(Tensor x) => ScoresVjpCore(x, argumentGradients: false);
+
+        /// <summary>
+        /// <c>Scores(x)</c> and its pullback, for the two entries above: the pullback maps ∂L/∂result to the
+        /// gradients of the parameters and, when <paramref name="argumentGradients"/>, of the tensor arguments (calls are calls, not copies).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+        private (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjpCore(Tensor x, bool argumentGradients)
         {
             // Forward
             // return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;
@@ -333,7 +317,13 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
                 var d_B1 = SumToShapeOf(d_scores_add, B1);
                 // scores_matmul2 = x · W1  ⇒  d_W1 = xᵀ · d_scores_matmul2
                 var d_W1 = MatMulTransposeA(x, d_scores_matmul2);
-                return new ScoresCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2 };
+                Tensor d_x = null!;
+                if (argumentGradients)
+                {
+                    // scores_matmul2 = x · W1  ⇒  d_x = d_scores_matmul2 · W1ᵀ
+                    d_x = MatMulTransposeB(d_scores_matmul2, W1);
+                }
+                return new ScoresCallGradients { W1 = d_W1, B1 = d_B1, W2 = d_W2, B2 = d_B2, x = d_x };
             });
         }
         """,
