@@ -59,6 +59,13 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Appends part of <paramref name="text"/>, without a copy of it.</summary>
+    public SourceWriter Append(string text, int start, int length)
+    {
+        _text.Append(text, start, length);
+        return this;
+    }
+
     public override string ToString() => _text.ToString();
 
     /// <summary>How many characters have been written: a mark to read a <see cref="Range"/> from, or to <see cref="Truncate"/> back to.</summary>

@@ -10,13 +10,16 @@ public sealed partial class ProgramBuilder
     /// <summary>
     /// A fused elementwise kernel: the output has the broadcast shape of <paramref name="inputs"/>; input k is read
     /// through <c>g.strides[k + 1]</c> (0 on broadcast dimensions). <paramref name="scalars"/> become <c>g.scalars</c>.
+    /// The output is named after the kernel unless <paramref name="name"/> says otherwise (a kernel that computes the
+    /// same expression for several variables is written once, under the first one's name).
     /// </summary>
-    public DeviceTensor Map(string kernel, DeviceTensor[] inputs, float[]? scalars = null)
+    public DeviceTensor Map(string kernel, DeviceTensor[] inputs, float[]? scalars = null, string? name = null)
     {
-        var shape = inputs.Select(i => i.Shape).Aggregate(Array.Empty<int>(), (s, t) => BroadcastShape(kernel, s, t, inputs));
-        var output = NewTensor(kernel, shape, ElementKind.Float32);
+        name ??= kernel;
+        var shape = inputs.Select(i => i.Shape).Aggregate(Array.Empty<int>(), (s, t) => BroadcastShape(name, s, t, inputs));
+        var output = NewTensor(name, shape, ElementKind.Float32);
         var g = Elementwise(output, inputs);
-        SetScalars(ref g, kernel, scalars);
+        SetScalars(ref g, name, scalars);
         Launch(kernel, output.Count, ref g, output, inputs);
         return output;
     }

@@ -45,6 +45,18 @@ public sealed class GeneratedKernelCompilationTests
     }
 
     [Fact]
+    public void A_kernel_repeated_statements_compute_is_written_once()
+    {
+        // h = tanh(a ⊙ row + 0.5), k = tanh(h ⊙ a + 0.5), m = tanh(row ⊙ k + 0.5): one forward kernel, three launches
+        // (DeviceParityTests runs them against the CPU).
+        var source = Differentiable.DeviceChecks.OpCases.RepeatedCudaSource;
+        var kernels = System.Text.RegularExpressions.Regex.Matches(source, @"__global__ void (\w+)\([^)]*\)\s*\{[^}]*\}")
+            .Select(m => m.Value).Where(k => k.Contains("tanhf(")).ToList();
+        Assert.Single(kernels);
+        Assert.StartsWith("__global__ void h(", kernels[0]);
+    }
+
+    [Fact]
     public void EverySampleModelHasADeviceProgram()
     {
         var names = Sources().Select(row => (string)row[0]).Distinct().ToList();

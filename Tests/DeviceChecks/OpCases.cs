@@ -15,6 +15,18 @@ public static partial class OpCases
     [Differentiable] public static Tensor Trigonometry(Tensor a, Tensor b) => Sum(Sin(a * b) + Cos(a));
     [Differentiable] public static Tensor Activations(Tensor a) => Sum(Tanh(a) + Sigmoid(a) * 2.0 + Relu(a) * 3.0);
     [Differentiable] public static Tensor Broadcasting(Tensor a, Tensor row, Tensor column) => Sum(a * row + column);
+    /// <summary>
+    /// Statements that compute the same expression of different inputs, one broadcasting the other way: the device
+    /// program writes the kernel once and launches it three times.
+    /// </summary>
+    [Differentiable]
+    public static Tensor Repeated(Tensor a, Tensor row)
+    {
+        var h = Tanh(a * row + 0.5);
+        var k = Tanh(h * a + 0.5);
+        var m = Tanh(row * k + 0.5);
+        return Sum(m * m);
+    }
     [Differentiable] public static Tensor Reductions(Tensor a) => Sum(Mean(a, axis: 0) * 2.0) + Sum(LogSumExp(a, axis: 1)) + Mean(Sum(a, axis: 1, keepDims: true));
     [Differentiable] public static Tensor Products(Tensor a, Tensor b) => Sum(Tanh(a.MatMul(b))) + Sum(Transpose(a).MatMul(a).MatMul(b)) * 0.1;
     /// <summary>A product that the elementwise kernel after it broadcasts to a larger shape: (5, 1) + (1, 4).</summary>

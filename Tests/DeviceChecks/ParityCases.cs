@@ -27,6 +27,7 @@ public static class ParityCases
         yield return Static("ops: sin, cos", OpCases.TrigonometryDeviceProgram, a => Pair(OpCases.TrigonometryWithGradients(a[0], a[1])), new[] { "a", "b" }, N(2, 6), N(1, 6));
         yield return Static("ops: tanh, sigmoid, relu", OpCases.ActivationsDeviceProgram, a => Pair(OpCases.ActivationsWithGradients(a[0])), new[] { "a" }, N(5, 4));
         yield return Static("ops: broadcasting", OpCases.BroadcastingDeviceProgram, a => Pair(OpCases.BroadcastingWithGradients(a[0], a[1], a[2])), new[] { "a", "row", "column" }, N(3, 4), N(4), N(3, 1));
+        yield return Static("ops: one kernel for repeated statements", OpCases.RepeatedDeviceProgram, a => Pair(OpCases.RepeatedWithGradients(a[0], a[1])), new[] { "a", "row" }, N(3, 4), N(4));
         yield return Static("ops: sum, mean, logsumexp", OpCases.ReductionsDeviceProgram, a => Pair(OpCases.ReductionsWithGradients(a[0])), new[] { "a" }, N(4, 6));
         yield return Static("ops: matmul, transpose", OpCases.ProductsDeviceProgram, a => Pair(OpCases.ProductsWithGradients(a[0], a[1])), new[] { "a", "b" }, N(5, 3), N(3, 4));
         // Sizes that take the other paths of the kernels: partial 32×32 tiles with K split over several blocks, and

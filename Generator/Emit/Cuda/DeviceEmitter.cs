@@ -216,35 +216,52 @@ internal sealed class DeviceEmitter
     /// <summary>A CUDA float literal that is also a C# one: 1.0f, (-1.0f), 2.5E-3f.</summary>
     private static readonly Regex ConstantExpression = new(@"^\(?-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?f\)?$");
 
-    /// <summary>One fused elementwise kernel: the node's expression down to materialized inputs, each read through its strides.</summary>
+    /// <summary>
+    /// One fused elementwise kernel: the node's expression down to materialized inputs, each read through its strides. A
+    /// kernel that computes the same expression of its inputs as one already written (a body that repeats a statement;
+    /// the ReLU masks of two layers) is not written again: its launch names the first (fewer kernels for NVRTC to compile).
+    /// </summary>
     private void EmitMap(Node node, string name, string math)
     {
-        var map = new MapKernel(this);
-        var expression = map.Render(node, top: true);
-        if (map.Leaves.Count == 1 && map.Scalars.Count == 0 && ConstantExpression.IsMatch(expression))
+        var map = new MapKernel(this, positional: true);
+        var shape = map.Render(node, top: true);
+        if (map.Leaves.Count == 1 && map.Scalars.Count == 0 && ConstantExpression.IsMatch(shape))
         {
             // A constant (the seed of the backward pass, −1 for a negated loss): the runtime's fill, no kernel of its own.
             _program.Line("// " + math);
-            _program.Line($"var {name} = p.Fill(\"{name}\", {map.Leaves[0].Operand}, {expression});");
+            _program.Line($"var {name} = p.Fill(\"{name}\", {map.Leaves[0].Operand}, {shape});");
             return;
         }
-        // Written piece by piece, not formatted into lines first: a large body has thousands of these kernels.
-        _cuda.Line();
-        _cuda.StartLine("// ").Append(math).Append("\n");
-        _cuda.StartLine("extern \"C\" __global__ void ").Append(name).Append("(const Geometry g, float* __restrict__ out");
-        foreach (var leaf in map.Leaves) _cuda.Append(", const float* __restrict__ ").Append(leaf.Parameter);
-        _cuda.Append(")\n");
-        _cuda.Line("{");
-        _cuda.Line("    const int i = blockIdx.x * blockDim.x + threadIdx.x;");
-        _cuda.StartLine("    if (i < g.count) out[i] = ").Append(expression).Append(";\n");
-        _cuda.Line("}");
-        _program.StartLine("// ").Append(math).Append("\n");
-        _program.StartLine("var ").Append(name).Append(" = p.Map(\"").Append(name).Append("\", new[] { ");
+        var key = shape + "|" + map.Leaves.Count.ToString(CultureInfo.InvariantCulture);
+        var written = _kernelsByExpression.TryGetValue(key, out var kernel);
+        if (!written)
+        {
+            kernel = name;
+            _kernelsByExpression[key] = name;
+            // Written piece by piece, not formatted into lines first: a large body has thousands of these kernels.
+            _cuda.Line();
+            _cuda.StartLine("// ").Append(math).Append("\n");
+            _cuda.StartLine("extern \"C\" __global__ void ").Append(name).Append("(const Geometry g, float* __restrict__ out");
+            foreach (var leaf in map.Leaves) _cuda.Append(", const float* __restrict__ ").Append(leaf.Parameter);
+            _cuda.Append(")\n");
+            _cuda.Line("{");
+            _cuda.Line("    const int i = blockIdx.x * blockDim.x + threadIdx.x;");
+            _cuda.StartLine("    if (i < g.count) out[i] = ");
+            map.WriteNamed(_cuda, shape);
+            _cuda.Append(";\n");
+            _cuda.Line("}");
+        }
+        _program.StartLine("// ").Append(math).Append(written ? $"   ({kernel}'s kernel: the same expression)\n" : "\n");
+        _program.StartLine("var ").Append(name).Append(" = p.Map(\"").Append(kernel!).Append("\", new[] { ");
         for (var k = 0; k < map.Leaves.Count; k++) _program.Append(k == 0 ? "" : ", ").Append(map.Leaves[k].Operand);
         _program.Append(" }");
         if (map.Scalars.Count > 0) _program.Append(", new float[] { ").Append(string.Join(", ", map.Scalars)).Append(" }");
+        if (written) _program.Append(", name: \"").Append(name).Append("\"");
         _program.Append(");\n");
     }
+
+    /// <summary>Kernel names by what they compute (their expression with positional inputs, and how many they read).</summary>
+    private readonly ShardedDictionary<string, string> _kernelsByExpression = new(System.StringComparer.Ordinal);
 
     /// <summary>
     /// A matrix product and the elementwise node that consumes it as one kernel: a wrapper of the prelude's
@@ -313,7 +330,16 @@ internal sealed class DeviceEmitter
         private readonly NameTable _parameterNames;
         private readonly Node? _value;
 
-        public MapKernel(DeviceEmitter owner) : this(owner, null, Enumerable.Empty<string>()) { }
+        /// <param name="positional">
+        /// Render each input as a placeholder of its position (<see cref="WriteNamed"/> writes the names in): two kernels
+        /// that compute the same thing render the same text.
+        /// </param>
+        public MapKernel(DeviceEmitter owner, bool positional) : this(owner, null, Enumerable.Empty<string>()) => _positional = positional;
+
+        private readonly bool _positional;
+
+        /// <summary>Marks a placeholder: characters no rendered expression contains.</summary>
+        private const char PlaceholderStart = '\u0001', PlaceholderEnd = '\u0002';
 
         /// <param name="value">A product whose value the expression receives as an argument of that name (an epilogue), with
         /// inputs at pointers 3, 4, ...</param>
@@ -360,7 +386,22 @@ internal sealed class DeviceEmitter
                 Leaves.Add((_parameterNames.Claim(parameter), operand));
             }
             // A product kernel's other inputs come after its output, a and b.
-            return $"{Leaves[index - 1].Parameter}[at(g, {(_value is null ? index : index + 2)}, i)]";
+            var read = _positional ? PlaceholderStart + index.ToString(CultureInfo.InvariantCulture) + PlaceholderEnd : Leaves[index - 1].Parameter;
+            return $"{read}[at(g, {(_value is null ? index : index + 2)}, i)]";
+        }
+
+        /// <summary>Writes a positional rendering with each input's parameter name in place of its placeholder.</summary>
+        public void WriteNamed(SourceWriter w, string positional)
+        {
+            var from = 0;
+            for (var start = positional.IndexOf(PlaceholderStart); start >= 0; start = positional.IndexOf(PlaceholderStart, from))
+            {
+                var end = positional.IndexOf(PlaceholderEnd, start);
+                w.Append(positional, from, start - from);
+                w.Append(Leaves[int.Parse(positional.Substring(start + 1, end - start - 1), CultureInfo.InvariantCulture) - 1].Parameter);
+                from = end + 1;
+            }
+            w.Append(positional, from, positional.Length - from);
         }
 
         private string Scalar(string csharp)

@@ -1219,34 +1219,6 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
     if (i < g.count) out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
 }
 
-// h2_relu = relu(h2_conv2d + h2_reshape)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h3 = relu(h3_conv2d + h3_reshape)
-extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ h3_conv2d, const float* __restrict__ h3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((h3_conv2d[at(g, 1, i)] + h3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h4 = relu(h4_conv2d + h4_reshape)
-extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ h4_conv2d, const float* __restrict__ h4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((h4_conv2d[at(g, 1, i)] + h4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// h5_relu = relu(h5_conv2d + h5_reshape)
-extern ""C"" __global__ void h5_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h5_conv2d, const float* __restrict__ h5_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((h5_conv2d[at(g, 1, i)] + h5_reshape[at(g, 2, i)]), 0.0f);
-}
-
 // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
 // f1_relu = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void f1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
@@ -1266,13 +1238,6 @@ extern ""C"" __global__ void f1(const Geometry g, float* __restrict__ out, const
 extern ""C"" __global__ void f2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
 {
     product_then(g, out, a, b, [&](float Fc2_forward_matmul, int i) { return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, 3, i)]), 0.0f); });
-}
-
-// f2 = f2_relu ⊙ mask2
-extern ""C"" __global__ void f2(const Geometry g, float* __restrict__ out, const float* __restrict__ f2_relu, const float* __restrict__ mask2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (f2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
 }
 
 // Fc3_forward_matmul = f2 · Fc3_W
@@ -1303,13 +1268,6 @@ extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__
     if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
-}
-
 // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc3_forward) ⊙ (exp(Fc3_forward − (forward_logsumexp expanded to the shape of Fc3_forward))))
 extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
@@ -1336,48 +1294,6 @@ extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__
 extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
     product_then(g, out, a, b, [&](float d_f1, int i) { return (d_f1 * mask1[at(g, 3, i)]); });
-}
-
-// d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
-extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_f1_relu, const float* __restrict__ f1_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (f1_relu[at(g, 2, i)] > 0.0f ? d_f1_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
-extern ""C"" __global__ void d_h5_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h5_relu, const float* __restrict__ h5_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h5_relu[at(g, 2, i)] > 0.0f ? d_h5_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_h4_add = d_h4 ⊙ [h4 > 0]
-extern ""C"" __global__ void d_h4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h4, const float* __restrict__ h4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h4[at(g, 2, i)] > 0.0f ? d_h4[at(g, 1, i)] : 0.0f);
-}
-
-// d_h3_add = d_h3 ⊙ [h3 > 0]
-extern ""C"" __global__ void d_h3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h3, const float* __restrict__ h3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h3[at(g, 2, i)] > 0.0f ? d_h3[at(g, 1, i)] : 0.0f);
-}
-
-// d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h1_relu[at(g, 2, i)] > 0.0f ? d_h1_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -1420,25 +1336,25 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 2);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu(h2_conv2d + h2_reshape)
-        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
+        // h2_relu = relu(h2_conv2d + h2_reshape)   (h1_relu's kernel: the same expression)
+        var h2_relu = p.Map("h1_relu", new[] { h2_conv2d, h2_reshape }, name: "h2_relu");
         // h2 = maxpool2d(h2_relu)
         var h2 = p.MaxPool2d("h2", h2_relu, 3, 2, 0);
         // h3_conv2d = conv2d(h2, Conv3W)
         var h3_conv2d = p.Conv2d("h3_conv2d", h2, Conv3W, 1, 1);
         var h3_reshape = p.Reshape(Conv3B, -1, 1, 1);
-        // h3 = relu(h3_conv2d + h3_reshape)
-        var h3 = p.Map("h3", new[] { h3_conv2d, h3_reshape });
+        // h3 = relu(h3_conv2d + h3_reshape)   (h1_relu's kernel: the same expression)
+        var h3 = p.Map("h1_relu", new[] { h3_conv2d, h3_reshape }, name: "h3");
         // h4_conv2d = conv2d(h3, Conv4W)
         var h4_conv2d = p.Conv2d("h4_conv2d", h3, Conv4W, 1, 1);
         var h4_reshape = p.Reshape(Conv4B, -1, 1, 1);
-        // h4 = relu(h4_conv2d + h4_reshape)
-        var h4 = p.Map("h4", new[] { h4_conv2d, h4_reshape });
+        // h4 = relu(h4_conv2d + h4_reshape)   (h1_relu's kernel: the same expression)
+        var h4 = p.Map("h1_relu", new[] { h4_conv2d, h4_reshape }, name: "h4");
         // h5_conv2d = conv2d(h4, Conv5W)
         var h5_conv2d = p.Conv2d("h5_conv2d", h4, Conv5W, 1, 1);
         var h5_reshape = p.Reshape(Conv5B, -1, 1, 1);
-        // h5_relu = relu(h5_conv2d + h5_reshape)
-        var h5_relu = p.Map("h5_relu", new[] { h5_conv2d, h5_reshape });
+        // h5_relu = relu(h5_conv2d + h5_reshape)   (h1_relu's kernel: the same expression)
+        var h5_relu = p.Map("h1_relu", new[] { h5_conv2d, h5_reshape }, name: "h5_relu");
         // h5 = maxpool2d(h5_relu)
         var h5 = p.MaxPool2d("h5", h5_relu, 3, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h5);
@@ -1450,8 +1366,8 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         // Fc2_forward_matmul = f1 · Fc2_W
         // f2_relu = relu(Fc2_forward_matmul + Fc2_B)
         var f2_relu = p.MatMulThen("f2_relu", f1, Fc2_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc2_B }, null, out var Fc2_forward_matmul);
-        // f2 = f2_relu ⊙ mask2
-        var f2 = p.Map("f2", new[] { f2_relu, mask2 });
+        // f2 = f2_relu ⊙ mask2   (f1's kernel: the same expression)
+        var f2 = p.Map("f1", new[] { f2_relu, mask2 }, name: "f2");
         // Fc3_forward_matmul = f2 · Fc3_W
         // Fc3_forward = Fc3_forward_matmul + Fc3_B
         var Fc3_forward = p.MatMulThen("Fc3_forward", f2, Fc3_W, new global::Differentiable.Scheduling.DeviceTensor[] { Fc3_B }, null, out var Fc3_forward_matmul);
@@ -1473,8 +1389,8 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
         // d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
         var d_Fc3_forward_sumtoshapeof = p.SumTo("d_Fc3_forward_sumtoshapeof", d_forward, Fc3_forward);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp_neg = −d_forward   (loss's kernel: the same expression)
+        var d_forward_logsumexp_neg = p.Map("loss", new[] { d_forward }, name: "d_forward_logsumexp_neg");
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
         // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc3_forward) ⊙ (exp(Fc3_forward − (forward_logsumexp expanded to the shape of Fc3_forward))))
@@ -1495,8 +1411,8 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_f1_relu_mul = p.MatMulThen("d_f1_relu_mul", d_Fc2_forward_matmul, p.Transpose(Fc2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
         // d_f1_relu = d_f1_relu_mul summed to the shape of f1_relu
         var d_f1_relu = p.SumTo("d_f1_relu", d_f1_relu_mul, f1_relu);
-        // d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]
-        var d_Fc1_forward = p.Map("d_Fc1_forward", new[] { d_f1_relu, f1_relu });
+        // d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]   (d_Fc2_forward's kernel: the same expression)
+        var d_Fc1_forward = p.Map("d_Fc2_forward", new[] { d_f1_relu, f1_relu }, name: "d_Fc1_forward");
         // d_Fc1_forward_matmul = d_Fc1_forward summed to the shape of Fc1_forward_matmul
         var d_Fc1_forward_matmul = p.SumTo("d_Fc1_forward_matmul", d_Fc1_forward, Fc1_forward_matmul);
         // d_Fc1_forward_flatten = d_Fc1_forward_matmul · Fc1_Wᵀ
@@ -1504,36 +1420,36 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_h5 = p.ReshapeLike(d_Fc1_forward_flatten, h5);
         // d_h5_relu = d_h5 routed to the maxima of h5_relu
         var d_h5_relu = p.MaxPool2dBackward("d_h5_relu", d_h5, h5_relu, 3, 2, 0);
-        // d_h5_add = d_h5_relu ⊙ [h5_relu > 0]
-        var d_h5_add = p.Map("d_h5_add", new[] { d_h5_relu, h5_relu });
+        // d_h5_add = d_h5_relu ⊙ [h5_relu > 0]   (d_Fc2_forward's kernel: the same expression)
+        var d_h5_add = p.Map("d_Fc2_forward", new[] { d_h5_relu, h5_relu }, name: "d_h5_add");
         // d_h5_conv2d = d_h5_add summed to the shape of h5_conv2d
         var d_h5_conv2d = p.SumTo("d_h5_conv2d", d_h5_add, h5_conv2d);
         // d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)
         var d_h4 = p.Conv2dInputGradient("d_h4", d_h5_conv2d, Conv5W, h4, 1, 1);
-        // d_h4_add = d_h4 ⊙ [h4 > 0]
-        var d_h4_add = p.Map("d_h4_add", new[] { d_h4, h4 });
+        // d_h4_add = d_h4 ⊙ [h4 > 0]   (d_Fc2_forward's kernel: the same expression)
+        var d_h4_add = p.Map("d_Fc2_forward", new[] { d_h4, h4 }, name: "d_h4_add");
         // d_h4_conv2d = d_h4_add summed to the shape of h4_conv2d
         var d_h4_conv2d = p.SumTo("d_h4_conv2d", d_h4_add, h4_conv2d);
         // d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)
         var d_h3 = p.Conv2dInputGradient("d_h3", d_h4_conv2d, Conv4W, h3, 1, 1);
-        // d_h3_add = d_h3 ⊙ [h3 > 0]
-        var d_h3_add = p.Map("d_h3_add", new[] { d_h3, h3 });
+        // d_h3_add = d_h3 ⊙ [h3 > 0]   (d_Fc2_forward's kernel: the same expression)
+        var d_h3_add = p.Map("d_Fc2_forward", new[] { d_h3, h3 }, name: "d_h3_add");
         // d_h3_conv2d = d_h3_add summed to the shape of h3_conv2d
         var d_h3_conv2d = p.SumTo("d_h3_conv2d", d_h3_add, h3_conv2d);
         // d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)
         var d_h2 = p.Conv2dInputGradient("d_h2", d_h3_conv2d, Conv3W, h2, 1, 1);
         // d_h2_relu = d_h2 routed to the maxima of h2_relu
         var d_h2_relu = p.MaxPool2dBackward("d_h2_relu", d_h2, h2_relu, 3, 2, 0);
-        // d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-        var d_h2_add = p.Map("d_h2_add", new[] { d_h2_relu, h2_relu });
+        // d_h2_add = d_h2_relu ⊙ [h2_relu > 0]   (d_Fc2_forward's kernel: the same expression)
+        var d_h2_add = p.Map("d_Fc2_forward", new[] { d_h2_relu, h2_relu }, name: "d_h2_add");
         // d_h2_conv2d = d_h2_add summed to the shape of h2_conv2d
         var d_h2_conv2d = p.SumTo("d_h2_conv2d", d_h2_add, h2_conv2d);
         // d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)
         var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 2);
         // d_h1_relu = d_h1 routed to the maxima of h1_relu
         var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, 3, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
+        // d_h1_add = d_h1_relu ⊙ [h1_relu > 0]   (d_Fc2_forward's kernel: the same expression)
+        var d_h1_add = p.Map("d_Fc2_forward", new[] { d_h1_relu, h1_relu }, name: "d_h1_add");
         // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
         var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
         // d_Conv1W = x correlated with d_h1_conv2d

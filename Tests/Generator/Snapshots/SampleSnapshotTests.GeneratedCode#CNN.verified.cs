@@ -644,13 +644,6 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
     if (i < g.count) out[i] = fmaxf((Conv1_forward_conv2d[at(g, 1, i)] + Conv1_forward_reshape[at(g, 2, i)]), 0.0f);
 }
 
-// h2_relu = relu(Conv2_forward_conv2d + Conv2_forward_reshape)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Conv2_forward_conv2d, const float* __restrict__ Conv2_forward_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Conv2_forward_conv2d[at(g, 1, i)] + Conv2_forward_reshape[at(g, 2, i)]), 0.0f);
-}
-
 // Fc_forward_matmul = Flat_forward · Fc_W
 // Fc_forward = Fc_forward_matmul + Fc_B   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc_B)
@@ -679,13 +672,6 @@ extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__
     if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
-}
-
 // d_Fc_forward = d_Fc_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc_forward) ⊙ (exp(Fc_forward − (forward_logsumexp expanded to the shape of Fc_forward))))
 extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
@@ -698,13 +684,6 @@ extern ""C"" __global__ void d_Conv2_forward(const Geometry g, float* __restrict
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
-extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h1_relu[at(g, 2, i)] > 0.0f ? d_h1_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -736,8 +715,8 @@ extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict
         // Conv2_forward_conv2d = conv2d(h1, Conv2_W)
         var Conv2_forward_conv2d = p.Conv2d("Conv2_forward_conv2d", h1, Conv2_W, 1, 0);
         var Conv2_forward_reshape = p.Reshape(Conv2_B, -1, 1, 1);
-        // h2_relu = relu(Conv2_forward_conv2d + Conv2_forward_reshape)
-        var h2_relu = p.Map("h2_relu", new[] { Conv2_forward_conv2d, Conv2_forward_reshape });
+        // h2_relu = relu(Conv2_forward_conv2d + Conv2_forward_reshape)   (h1_relu's kernel: the same expression)
+        var h2_relu = p.Map("h1_relu", new[] { Conv2_forward_conv2d, Conv2_forward_reshape }, name: "h2_relu");
         // h2 = maxpool2d(h2_relu)
         var h2 = p.MaxPool2d("h2", h2_relu, Pool.Kernel, Pool.Stride, Pool.Padding);
         var Flat_forward = p.Flatten(h2);
@@ -762,8 +741,8 @@ extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict
         var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
         // d_Fc_forward_sumtoshapeof = d_forward summed to the shape of Fc_forward
         var d_Fc_forward_sumtoshapeof = p.SumTo("d_Fc_forward_sumtoshapeof", d_forward, Fc_forward);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp_neg = −d_forward   (loss's kernel: the same expression)
+        var d_forward_logsumexp_neg = p.Map("loss", new[] { d_forward }, name: "d_forward_logsumexp_neg");
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
         // d_Fc_forward = d_Fc_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc_forward) ⊙ (exp(Fc_forward − (forward_logsumexp expanded to the shape of Fc_forward))))
@@ -783,8 +762,8 @@ extern ""C"" __global__ void d_Conv1_forward(const Geometry g, float* __restrict
         var d_h1 = p.Conv2dInputGradient("d_h1", d_Conv2_forward_conv2d, Conv2_W, h1, 1, 0);
         // d_h1_relu = d_h1 routed to the maxima of h1_relu
         var d_h1_relu = p.MaxPool2dBackward("d_h1_relu", d_h1, h1_relu, Pool.Kernel, Pool.Stride, Pool.Padding);
-        // d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]
-        var d_Conv1_forward = p.Map("d_Conv1_forward", new[] { d_h1_relu, h1_relu });
+        // d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]   (d_Conv2_forward's kernel: the same expression)
+        var d_Conv1_forward = p.Map("d_Conv2_forward", new[] { d_h1_relu, h1_relu }, name: "d_Conv1_forward");
         // d_Conv1_forward_conv2d = d_Conv1_forward summed to the shape of Conv1_forward_conv2d
         var d_Conv1_forward_conv2d = p.SumTo("d_Conv1_forward_conv2d", d_Conv1_forward, Conv1_forward_conv2d);
         // d_Conv1_W = image correlated with d_Conv1_forward_conv2d

@@ -167,13 +167,6 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (d_h_new_sin[at(g, 1, i)] * cosf(h_saved[at(g, 2, i)]));
 }
-
-// d_x_mul = d_h_in2 ⊙ h_new_sin
-extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new_sin)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * h_new_sin[at(g, 2, i)]);
-}
 ";
 
     /// <summary>
@@ -221,8 +214,8 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
                     var d_h_new_sin = p.SumTo("d_h_new_sin", d_h_new_sin_mul, h_new_sin);
                     // d_h2 = d_h_new_sin ⊙ cos(h_saved)
                     var d_h2 = p.Map("d_h2", new[] { d_h_new_sin, h_saved });
-                    // d_x_mul = d_h_in2 ⊙ h_new_sin
-                    var d_x_mul = p.Map("d_x_mul", new[] { d_h_in2, h_new_sin });
+                    // d_x_mul = d_h_in2 ⊙ h_new_sin   (d_h_new_sin_mul's kernel: the same expression)
+                    var d_x_mul = p.Map("d_h_new_sin_mul", new[] { d_h_in2, h_new_sin }, name: "d_x_mul");
                     // d_x2 = d_x_mul summed to the shape of x
                     var d_x2 = p.SumTo("d_x2", d_x_mul, x);
                     d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -404,13 +397,6 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
             if (i < g.count) out[i] = (d_h_new_sin[at(g, 1, i)] * cosf(h_saved[at(g, 2, i)]));
         }
-
-        // d_x_mul = d_h_in2 ⊙ h_new_sin
-        extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new_sin)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * h_new_sin[at(g, 2, i)]);
-        }
         ";
 
             /// <summary>
@@ -458,8 +444,8 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
                             var d_h_new_sin = p.SumTo("d_h_new_sin", d_h_new_sin_mul, h_new_sin);
                             // d_h2 = d_h_new_sin ⊙ cos(h_saved)
                             var d_h2 = p.Map("d_h2", new[] { d_h_new_sin, h_saved });
-                            // d_x_mul = d_h_in2 ⊙ h_new_sin
-                            var d_x_mul = p.Map("d_x_mul", new[] { d_h_in2, h_new_sin });
+                            // d_x_mul = d_h_in2 ⊙ h_new_sin   (d_h_new_sin_mul's kernel: the same expression)
+                            var d_x_mul = p.Map("d_h_new_sin_mul", new[] { d_h_in2, h_new_sin }, name: "d_x_mul");
                             // d_x2 = d_x_mul summed to the shape of x
                             var d_x2 = p.SumTo("d_x2", d_x_mul, x);
                             d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -705,20 +691,6 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
     if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * y[at(g, 2, i)]);
 }
 
-// d_h_mul = d_h_new_mul ⊙ y
-extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ y)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * y[at(g, 2, i)]);
-}
-
-// d_y_mul = d_h_new_mul ⊙ h_saved
-extern ""C"" __global__ void d_y_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_saved)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_saved[at(g, 2, i)]);
-}
-
 // result_new = h + y
 extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y)
 {
@@ -785,12 +757,12 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                 var h_new_mul = p.Map("h_new_mul", new[] { h_saved, y });
                 // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
                 var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
-                // d_h_mul = d_h_new_mul ⊙ y
-                var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul, y });
+                // d_h_mul = d_h_new_mul ⊙ y   (h_new_mul's kernel: the same expression)
+                var d_h_mul = p.Map("h_new_mul", new[] { d_h_new_mul, y }, name: "d_h_mul");
                 // d_h2 = d_h_mul summed to the shape of h_saved
                 var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
-                // d_y_mul = d_h_new_mul ⊙ h_saved
-                var d_y_mul = p.Map("d_y_mul", new[] { d_h_new_mul, h_saved });
+                // d_y_mul = d_h_new_mul ⊙ h_saved   (h_new_mul's kernel: the same expression)
+                var d_y_mul = p.Map("h_new_mul", new[] { d_h_new_mul, h_saved }, name: "d_y_mul");
                 // d_y2 = d_y_mul summed to the shape of y
                 var d_y2 = p.SumTo("d_y2", d_y_mul, y);
                 // d_x3 = d_h_in2 summed to the shape of x
@@ -1060,20 +1032,6 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
             if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * y[at(g, 2, i)]);
         }
 
-        // d_h_mul = d_h_new_mul ⊙ y
-        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ y)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * y[at(g, 2, i)]);
-        }
-
-        // d_y_mul = d_h_new_mul ⊙ h_saved
-        extern ""C"" __global__ void d_y_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_saved)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_saved[at(g, 2, i)]);
-        }
-
         // result_new = h + y
         extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y)
         {
@@ -1140,12 +1098,12 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                         var h_new_mul = p.Map("h_new_mul", new[] { h_saved, y });
                         // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
                         var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
-                        // d_h_mul = d_h_new_mul ⊙ y
-                        var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul, y });
+                        // d_h_mul = d_h_new_mul ⊙ y   (h_new_mul's kernel: the same expression)
+                        var d_h_mul = p.Map("h_new_mul", new[] { d_h_new_mul, y }, name: "d_h_mul");
                         // d_h2 = d_h_mul summed to the shape of h_saved
                         var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
-                        // d_y_mul = d_h_new_mul ⊙ h_saved
-                        var d_y_mul = p.Map("d_y_mul", new[] { d_h_new_mul, h_saved });
+                        // d_y_mul = d_h_new_mul ⊙ h_saved   (h_new_mul's kernel: the same expression)
+                        var d_y_mul = p.Map("h_new_mul", new[] { d_h_new_mul, h_saved }, name: "d_y_mul");
                         // d_y2 = d_y_mul summed to the shape of y
                         var d_y2 = p.SumTo("d_y2", d_y_mul, y);
                         // d_x3 = d_h_in2 summed to the shape of x
@@ -2183,13 +2141,6 @@ extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)])));
 }
-
-// d_h_mul = d_h_new_mul ⊙ 2
-extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * 2.0f);
-}
 ";
 
     /// <summary>
@@ -2236,8 +2187,8 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
                 var d_h_new_add = p.Map("d_h_new_add", new[] { d_h_in2, h_new2 });
                 // d_h_new_mul = d_h_new_add summed to the shape of h_new_mul
                 var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_new_add, h_new_mul);
-                // d_h_mul = d_h_new_mul ⊙ 2
-                var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul });
+                // d_h_mul = d_h_new_mul ⊙ 2   (h_new_mul's kernel: the same expression)
+                var d_h_mul = p.Map("h_new_mul", new[] { d_h_new_mul }, name: "d_h_mul");
                 // d_h2 = d_h_mul summed to the shape of h_saved
                 var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
                 d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -2425,13 +2376,6 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
             if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)])));
         }
-
-        // d_h_mul = d_h_new_mul ⊙ 2
-        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * 2.0f);
-        }
         ";
 
             /// <summary>
@@ -2478,8 +2422,8 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
                         var d_h_new_add = p.Map("d_h_new_add", new[] { d_h_in2, h_new2 });
                         // d_h_new_mul = d_h_new_add summed to the shape of h_new_mul
                         var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_new_add, h_new_mul);
-                        // d_h_mul = d_h_new_mul ⊙ 2
-                        var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul });
+                        // d_h_mul = d_h_new_mul ⊙ 2   (h_new_mul's kernel: the same expression)
+                        var d_h_mul = p.Map("h_new_mul", new[] { d_h_new_mul }, name: "d_h_mul");
                         // d_h2 = d_h_mul summed to the shape of h_saved
                         var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
                         d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -2648,20 +2592,6 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * x[at(g, 2, i)]);
 }
-
-// d_h_mul = d_h_new_mul ⊙ x
-extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * x[at(g, 2, i)]);
-}
-
-// d_x_mul = d_h_new_mul ⊙ h_saved
-extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_saved)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_saved[at(g, 2, i)]);
-}
 ";
 
     /// <summary>
@@ -2708,12 +2638,12 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
                 var h_new_mul = p.Map("h_new_mul", new[] { h_saved, x });
                 // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
                 var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
-                // d_h_mul = d_h_new_mul ⊙ x
-                var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul, x });
+                // d_h_mul = d_h_new_mul ⊙ x   (h_new_mul's kernel: the same expression)
+                var d_h_mul = p.Map("h_new_mul", new[] { d_h_new_mul, x }, name: "d_h_mul");
                 // d_h2 = d_h_mul summed to the shape of h_saved
                 var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
-                // d_x_mul = d_h_new_mul ⊙ h_saved
-                var d_x_mul = p.Map("d_x_mul", new[] { d_h_new_mul, h_saved });
+                // d_x_mul = d_h_new_mul ⊙ h_saved   (h_new_mul's kernel: the same expression)
+                var d_x_mul = p.Map("h_new_mul", new[] { d_h_new_mul, h_saved }, name: "d_x_mul");
                 // d_x2 = d_x_mul summed to the shape of x
                 var d_x2 = p.SumTo("d_x2", d_x_mul, x);
                 d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -2884,20 +2814,6 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
             if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * x[at(g, 2, i)]);
         }
-
-        // d_h_mul = d_h_new_mul ⊙ x
-        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * x[at(g, 2, i)]);
-        }
-
-        // d_x_mul = d_h_new_mul ⊙ h_saved
-        extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_saved)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_saved[at(g, 2, i)]);
-        }
         ";
 
             /// <summary>
@@ -2944,12 +2860,12 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
                         var h_new_mul = p.Map("h_new_mul", new[] { h_saved, x });
                         // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
                         var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
-                        // d_h_mul = d_h_new_mul ⊙ x
-                        var d_h_mul = p.Map("d_h_mul", new[] { d_h_new_mul, x });
+                        // d_h_mul = d_h_new_mul ⊙ x   (h_new_mul's kernel: the same expression)
+                        var d_h_mul = p.Map("h_new_mul", new[] { d_h_new_mul, x }, name: "d_h_mul");
                         // d_h2 = d_h_mul summed to the shape of h_saved
                         var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
-                        // d_x_mul = d_h_new_mul ⊙ h_saved
-                        var d_x_mul = p.Map("d_x_mul", new[] { d_h_new_mul, h_saved });
+                        // d_x_mul = d_h_new_mul ⊙ h_saved   (h_new_mul's kernel: the same expression)
+                        var d_x_mul = p.Map("h_new_mul", new[] { d_h_new_mul, h_saved }, name: "d_x_mul");
                         // d_x2 = d_x_mul summed to the shape of x
                         var d_x2 = p.SumTo("d_x2", d_x_mul, x);
                         d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -3211,25 +3127,11 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
     if (i < g.count) out[i] = (h_new_sin[at(g, 1, i)] * x[at(g, 2, i)]);
 }
 
-// d_h_new_sin_mul = d_h_new_mul ⊙ x
-extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * x[at(g, 2, i)]);
-}
-
 // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
 extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_h_new_sin[at(g, 2, i)] * cosf(h_saved[at(g, 3, i)])));
-}
-
-// d_x_mul = d_h_new_mul ⊙ h_new_sin
-extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_new_sin)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_new_sin[at(g, 2, i)]);
 }
 
 // result_new = h ⊙ h
@@ -3320,14 +3222,14 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 var h_new_mul = p.Map("h_new_mul", new[] { h_new_sin, x });
                 // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
                 var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
-                // d_h_new_sin_mul = d_h_new_mul ⊙ x
-                var d_h_new_sin_mul = p.Map("d_h_new_sin_mul", new[] { d_h_new_mul, x });
+                // d_h_new_sin_mul = d_h_new_mul ⊙ x   (h_new_mul's kernel: the same expression)
+                var d_h_new_sin_mul = p.Map("h_new_mul", new[] { d_h_new_mul, x }, name: "d_h_new_sin_mul");
                 // d_h_new_sin = d_h_new_sin_mul summed to the shape of h_new_sin
                 var d_h_new_sin = p.SumTo("d_h_new_sin", d_h_new_sin_mul, h_new_sin);
                 // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
                 var d_h2 = p.Map("d_h2", new[] { d_h_sumtoshapeof, d_h_new_sin, h_saved });
-                // d_x_mul = d_h_new_mul ⊙ h_new_sin
-                var d_x_mul = p.Map("d_x_mul", new[] { d_h_new_mul, h_new_sin });
+                // d_x_mul = d_h_new_mul ⊙ h_new_sin   (h_new_mul's kernel: the same expression)
+                var d_x_mul = p.Map("h_new_mul", new[] { d_h_new_mul, h_new_sin }, name: "d_x_mul");
                 // d_x2 = d_x_mul summed to the shape of x
                 var d_x2 = p.SumTo("d_x2", d_x_mul, x);
                 d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -3643,25 +3545,11 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             if (i < g.count) out[i] = (h_new_sin[at(g, 1, i)] * x[at(g, 2, i)]);
         }
 
-        // d_h_new_sin_mul = d_h_new_mul ⊙ x
-        extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * x[at(g, 2, i)]);
-        }
-
         // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
         extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
         {
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
             if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_h_new_sin[at(g, 2, i)] * cosf(h_saved[at(g, 3, i)])));
-        }
-
-        // d_x_mul = d_h_new_mul ⊙ h_new_sin
-        extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_mul, const float* __restrict__ h_new_sin)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_new_mul[at(g, 1, i)] * h_new_sin[at(g, 2, i)]);
         }
 
         // result_new = h ⊙ h
@@ -3752,14 +3640,14 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                         var h_new_mul = p.Map("h_new_mul", new[] { h_new_sin, x });
                         // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
                         var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
-                        // d_h_new_sin_mul = d_h_new_mul ⊙ x
-                        var d_h_new_sin_mul = p.Map("d_h_new_sin_mul", new[] { d_h_new_mul, x });
+                        // d_h_new_sin_mul = d_h_new_mul ⊙ x   (h_new_mul's kernel: the same expression)
+                        var d_h_new_sin_mul = p.Map("h_new_mul", new[] { d_h_new_mul, x }, name: "d_h_new_sin_mul");
                         // d_h_new_sin = d_h_new_sin_mul summed to the shape of h_new_sin
                         var d_h_new_sin = p.SumTo("d_h_new_sin", d_h_new_sin_mul, h_new_sin);
                         // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
                         var d_h2 = p.Map("d_h2", new[] { d_h_sumtoshapeof, d_h_new_sin, h_saved });
-                        // d_x_mul = d_h_new_mul ⊙ h_new_sin
-                        var d_x_mul = p.Map("d_x_mul", new[] { d_h_new_mul, h_new_sin });
+                        // d_x_mul = d_h_new_mul ⊙ h_new_sin   (h_new_mul's kernel: the same expression)
+                        var d_x_mul = p.Map("h_new_mul", new[] { d_h_new_mul, h_new_sin }, name: "d_x_mul");
                         // d_x2 = d_x_mul summed to the shape of x
                         var d_x2 = p.SumTo("d_x2", d_x_mul, x);
                         d_h = p.Accumulate("d_h", d_h, d_h2);

@@ -646,13 +646,6 @@ extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, 
     product_then(g, out, a, b, [&](float L2_forward_matmul, int i) { return fmaxf((L2_forward_matmul + L2_B[at(g, 3, i)]), 0.0f); });
 }
 
-// h2 = h2_relu ⊙ mask2
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_relu, const float* __restrict__ mask2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h2_relu[at(g, 1, i)] * mask2[at(g, 2, i)]);
-}
-
 // L3_forward_matmul = h2 · L3_W
 // L3_forward = L3_forward_matmul + L3_B   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L3_B)
@@ -681,13 +674,6 @@ extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__
     if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
-}
-
 // d_L3_forward = d_L3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of L3_forward) ⊙ (exp(L3_forward − (forward_logsumexp expanded to the shape of L3_forward))))
 extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
@@ -714,13 +700,6 @@ extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ 
 extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
 {
     product_then(g, out, a, b, [&](float d_h1, int i) { return (d_h1 * mask1[at(g, 3, i)]); });
-}
-
-// d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
-extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h1_relu[at(g, 2, i)] > 0.0f ? d_h1_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -751,8 +730,8 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         // L2_forward_matmul = h1 · L2_W
         // h2_relu = relu(L2_forward_matmul + L2_B)
         var h2_relu = p.MatMulThen("h2_relu", h1, L2_W, new global::Differentiable.Scheduling.DeviceTensor[] { L2_B }, null, out var L2_forward_matmul);
-        // h2 = h2_relu ⊙ mask2
-        var h2 = p.Map("h2", new[] { h2_relu, mask2 });
+        // h2 = h2_relu ⊙ mask2   (h1's kernel: the same expression)
+        var h2 = p.Map("h1", new[] { h2_relu, mask2 }, name: "h2");
         // L3_forward_matmul = h2 · L3_W
         // L3_forward = L3_forward_matmul + L3_B
         var L3_forward = p.MatMulThen("L3_forward", h2, L3_W, new global::Differentiable.Scheduling.DeviceTensor[] { L3_B }, null, out var L3_forward_matmul);
@@ -774,8 +753,8 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
         // d_L3_forward_sumtoshapeof = d_forward summed to the shape of L3_forward
         var d_L3_forward_sumtoshapeof = p.SumTo("d_L3_forward_sumtoshapeof", d_forward, L3_forward);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp_neg = −d_forward   (loss's kernel: the same expression)
+        var d_forward_logsumexp_neg = p.Map("loss", new[] { d_forward }, name: "d_forward_logsumexp_neg");
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
         // d_L3_forward = d_L3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of L3_forward) ⊙ (exp(L3_forward − (forward_logsumexp expanded to the shape of L3_forward))))
@@ -796,8 +775,8 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         var d_h1_relu_mul = p.MatMulThen("d_h1_relu_mul", d_L2_forward_matmul, p.Transpose(L2_W), new global::Differentiable.Scheduling.DeviceTensor[] { mask1 }, null, out _);
         // d_h1_relu = d_h1_relu_mul summed to the shape of h1_relu
         var d_h1_relu = p.SumTo("d_h1_relu", d_h1_relu_mul, h1_relu);
-        // d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]
-        var d_L1_forward = p.Map("d_L1_forward", new[] { d_h1_relu, h1_relu });
+        // d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]   (d_L2_forward's kernel: the same expression)
+        var d_L1_forward = p.Map("d_L2_forward", new[] { d_h1_relu, h1_relu }, name: "d_L1_forward");
         // d_L1_forward_matmul = d_L1_forward summed to the shape of L1_forward_matmul
         var d_L1_forward_matmul = p.SumTo("d_L1_forward_matmul", d_L1_forward, L1_forward_matmul);
         // d_L1_W = xᵀ · d_L1_forward_matmul

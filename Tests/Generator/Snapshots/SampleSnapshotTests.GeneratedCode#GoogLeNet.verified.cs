@@ -4011,398 +4011,6 @@ extern ""C"" __global__ void b1_relu(const Geometry g, float* __restrict__ out, 
     if (i < g.count) out[i] = fmaxf((b1_conv2d[at(g, 1, i)] + b1_reshape[at(g, 2, i)]), 0.0f);
 }
 
-// b2_relu2 = relu(b2_conv2d2 + b2_reshape2)
-extern ""C"" __global__ void b2_relu2(const Geometry g, float* __restrict__ out, const float* __restrict__ b2_conv2d2, const float* __restrict__ b2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((b2_conv2d2[at(g, 1, i)] + b2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// b2_relu = relu(b2_conv2d + b2_reshape)
-extern ""C"" __global__ void b2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ b2_conv2d, const float* __restrict__ b2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((b2_conv2d[at(g, 1, i)] + b2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3a_p1 = relu(Inception3a_p1_conv2d + Inception3a_p1_reshape)
-extern ""C"" __global__ void Inception3a_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3a_p1_conv2d, const float* __restrict__ Inception3a_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3a_p1_conv2d[at(g, 1, i)] + Inception3a_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3a_p2_relu = relu(Inception3a_p2_conv2d2 + Inception3a_p2_reshape2)
-extern ""C"" __global__ void Inception3a_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3a_p2_conv2d2, const float* __restrict__ Inception3a_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3a_p2_conv2d2[at(g, 1, i)] + Inception3a_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3a_p2 = relu(Inception3a_p2_conv2d + Inception3a_p2_reshape)
-extern ""C"" __global__ void Inception3a_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3a_p2_conv2d, const float* __restrict__ Inception3a_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3a_p2_conv2d[at(g, 1, i)] + Inception3a_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3a_p3_relu = relu(Inception3a_p3_conv2d2 + Inception3a_p3_reshape2)
-extern ""C"" __global__ void Inception3a_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3a_p3_conv2d2, const float* __restrict__ Inception3a_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3a_p3_conv2d2[at(g, 1, i)] + Inception3a_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3a_p3 = relu(Inception3a_p3_conv2d + Inception3a_p3_reshape)
-extern ""C"" __global__ void Inception3a_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3a_p3_conv2d, const float* __restrict__ Inception3a_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3a_p3_conv2d[at(g, 1, i)] + Inception3a_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3a_p4 = relu(Inception3a_p4_conv2d + Inception3a_p4_reshape)
-extern ""C"" __global__ void Inception3a_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3a_p4_conv2d, const float* __restrict__ Inception3a_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3a_p4_conv2d[at(g, 1, i)] + Inception3a_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3b_p1 = relu(Inception3b_p1_conv2d + Inception3b_p1_reshape)
-extern ""C"" __global__ void Inception3b_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3b_p1_conv2d, const float* __restrict__ Inception3b_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3b_p1_conv2d[at(g, 1, i)] + Inception3b_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3b_p2_relu = relu(Inception3b_p2_conv2d2 + Inception3b_p2_reshape2)
-extern ""C"" __global__ void Inception3b_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3b_p2_conv2d2, const float* __restrict__ Inception3b_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3b_p2_conv2d2[at(g, 1, i)] + Inception3b_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3b_p2 = relu(Inception3b_p2_conv2d + Inception3b_p2_reshape)
-extern ""C"" __global__ void Inception3b_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3b_p2_conv2d, const float* __restrict__ Inception3b_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3b_p2_conv2d[at(g, 1, i)] + Inception3b_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3b_p3_relu = relu(Inception3b_p3_conv2d2 + Inception3b_p3_reshape2)
-extern ""C"" __global__ void Inception3b_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3b_p3_conv2d2, const float* __restrict__ Inception3b_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3b_p3_conv2d2[at(g, 1, i)] + Inception3b_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3b_p3 = relu(Inception3b_p3_conv2d + Inception3b_p3_reshape)
-extern ""C"" __global__ void Inception3b_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3b_p3_conv2d, const float* __restrict__ Inception3b_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3b_p3_conv2d[at(g, 1, i)] + Inception3b_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception3b_p4 = relu(Inception3b_p4_conv2d + Inception3b_p4_reshape)
-extern ""C"" __global__ void Inception3b_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception3b_p4_conv2d, const float* __restrict__ Inception3b_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception3b_p4_conv2d[at(g, 1, i)] + Inception3b_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4a_p1 = relu(Inception4a_p1_conv2d + Inception4a_p1_reshape)
-extern ""C"" __global__ void Inception4a_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4a_p1_conv2d, const float* __restrict__ Inception4a_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4a_p1_conv2d[at(g, 1, i)] + Inception4a_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4a_p2_relu = relu(Inception4a_p2_conv2d2 + Inception4a_p2_reshape2)
-extern ""C"" __global__ void Inception4a_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4a_p2_conv2d2, const float* __restrict__ Inception4a_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4a_p2_conv2d2[at(g, 1, i)] + Inception4a_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4a_p2 = relu(Inception4a_p2_conv2d + Inception4a_p2_reshape)
-extern ""C"" __global__ void Inception4a_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4a_p2_conv2d, const float* __restrict__ Inception4a_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4a_p2_conv2d[at(g, 1, i)] + Inception4a_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4a_p3_relu = relu(Inception4a_p3_conv2d2 + Inception4a_p3_reshape2)
-extern ""C"" __global__ void Inception4a_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4a_p3_conv2d2, const float* __restrict__ Inception4a_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4a_p3_conv2d2[at(g, 1, i)] + Inception4a_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4a_p3 = relu(Inception4a_p3_conv2d + Inception4a_p3_reshape)
-extern ""C"" __global__ void Inception4a_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4a_p3_conv2d, const float* __restrict__ Inception4a_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4a_p3_conv2d[at(g, 1, i)] + Inception4a_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4a_p4 = relu(Inception4a_p4_conv2d + Inception4a_p4_reshape)
-extern ""C"" __global__ void Inception4a_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4a_p4_conv2d, const float* __restrict__ Inception4a_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4a_p4_conv2d[at(g, 1, i)] + Inception4a_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4b_p1 = relu(Inception4b_p1_conv2d + Inception4b_p1_reshape)
-extern ""C"" __global__ void Inception4b_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4b_p1_conv2d, const float* __restrict__ Inception4b_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4b_p1_conv2d[at(g, 1, i)] + Inception4b_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4b_p2_relu = relu(Inception4b_p2_conv2d2 + Inception4b_p2_reshape2)
-extern ""C"" __global__ void Inception4b_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4b_p2_conv2d2, const float* __restrict__ Inception4b_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4b_p2_conv2d2[at(g, 1, i)] + Inception4b_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4b_p2 = relu(Inception4b_p2_conv2d + Inception4b_p2_reshape)
-extern ""C"" __global__ void Inception4b_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4b_p2_conv2d, const float* __restrict__ Inception4b_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4b_p2_conv2d[at(g, 1, i)] + Inception4b_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4b_p3_relu = relu(Inception4b_p3_conv2d2 + Inception4b_p3_reshape2)
-extern ""C"" __global__ void Inception4b_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4b_p3_conv2d2, const float* __restrict__ Inception4b_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4b_p3_conv2d2[at(g, 1, i)] + Inception4b_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4b_p3 = relu(Inception4b_p3_conv2d + Inception4b_p3_reshape)
-extern ""C"" __global__ void Inception4b_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4b_p3_conv2d, const float* __restrict__ Inception4b_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4b_p3_conv2d[at(g, 1, i)] + Inception4b_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4b_p4 = relu(Inception4b_p4_conv2d + Inception4b_p4_reshape)
-extern ""C"" __global__ void Inception4b_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4b_p4_conv2d, const float* __restrict__ Inception4b_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4b_p4_conv2d[at(g, 1, i)] + Inception4b_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4c_p1 = relu(Inception4c_p1_conv2d + Inception4c_p1_reshape)
-extern ""C"" __global__ void Inception4c_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4c_p1_conv2d, const float* __restrict__ Inception4c_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4c_p1_conv2d[at(g, 1, i)] + Inception4c_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4c_p2_relu = relu(Inception4c_p2_conv2d2 + Inception4c_p2_reshape2)
-extern ""C"" __global__ void Inception4c_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4c_p2_conv2d2, const float* __restrict__ Inception4c_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4c_p2_conv2d2[at(g, 1, i)] + Inception4c_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4c_p2 = relu(Inception4c_p2_conv2d + Inception4c_p2_reshape)
-extern ""C"" __global__ void Inception4c_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4c_p2_conv2d, const float* __restrict__ Inception4c_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4c_p2_conv2d[at(g, 1, i)] + Inception4c_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4c_p3_relu = relu(Inception4c_p3_conv2d2 + Inception4c_p3_reshape2)
-extern ""C"" __global__ void Inception4c_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4c_p3_conv2d2, const float* __restrict__ Inception4c_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4c_p3_conv2d2[at(g, 1, i)] + Inception4c_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4c_p3 = relu(Inception4c_p3_conv2d + Inception4c_p3_reshape)
-extern ""C"" __global__ void Inception4c_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4c_p3_conv2d, const float* __restrict__ Inception4c_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4c_p3_conv2d[at(g, 1, i)] + Inception4c_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4c_p4 = relu(Inception4c_p4_conv2d + Inception4c_p4_reshape)
-extern ""C"" __global__ void Inception4c_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4c_p4_conv2d, const float* __restrict__ Inception4c_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4c_p4_conv2d[at(g, 1, i)] + Inception4c_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4d_p1 = relu(Inception4d_p1_conv2d + Inception4d_p1_reshape)
-extern ""C"" __global__ void Inception4d_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4d_p1_conv2d, const float* __restrict__ Inception4d_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4d_p1_conv2d[at(g, 1, i)] + Inception4d_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4d_p2_relu = relu(Inception4d_p2_conv2d2 + Inception4d_p2_reshape2)
-extern ""C"" __global__ void Inception4d_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4d_p2_conv2d2, const float* __restrict__ Inception4d_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4d_p2_conv2d2[at(g, 1, i)] + Inception4d_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4d_p2 = relu(Inception4d_p2_conv2d + Inception4d_p2_reshape)
-extern ""C"" __global__ void Inception4d_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4d_p2_conv2d, const float* __restrict__ Inception4d_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4d_p2_conv2d[at(g, 1, i)] + Inception4d_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4d_p3_relu = relu(Inception4d_p3_conv2d2 + Inception4d_p3_reshape2)
-extern ""C"" __global__ void Inception4d_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4d_p3_conv2d2, const float* __restrict__ Inception4d_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4d_p3_conv2d2[at(g, 1, i)] + Inception4d_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4d_p3 = relu(Inception4d_p3_conv2d + Inception4d_p3_reshape)
-extern ""C"" __global__ void Inception4d_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4d_p3_conv2d, const float* __restrict__ Inception4d_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4d_p3_conv2d[at(g, 1, i)] + Inception4d_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4d_p4 = relu(Inception4d_p4_conv2d + Inception4d_p4_reshape)
-extern ""C"" __global__ void Inception4d_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4d_p4_conv2d, const float* __restrict__ Inception4d_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4d_p4_conv2d[at(g, 1, i)] + Inception4d_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4e_p1 = relu(Inception4e_p1_conv2d + Inception4e_p1_reshape)
-extern ""C"" __global__ void Inception4e_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4e_p1_conv2d, const float* __restrict__ Inception4e_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4e_p1_conv2d[at(g, 1, i)] + Inception4e_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4e_p2_relu = relu(Inception4e_p2_conv2d2 + Inception4e_p2_reshape2)
-extern ""C"" __global__ void Inception4e_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4e_p2_conv2d2, const float* __restrict__ Inception4e_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4e_p2_conv2d2[at(g, 1, i)] + Inception4e_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4e_p2 = relu(Inception4e_p2_conv2d + Inception4e_p2_reshape)
-extern ""C"" __global__ void Inception4e_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4e_p2_conv2d, const float* __restrict__ Inception4e_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4e_p2_conv2d[at(g, 1, i)] + Inception4e_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4e_p3_relu = relu(Inception4e_p3_conv2d2 + Inception4e_p3_reshape2)
-extern ""C"" __global__ void Inception4e_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4e_p3_conv2d2, const float* __restrict__ Inception4e_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4e_p3_conv2d2[at(g, 1, i)] + Inception4e_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4e_p3 = relu(Inception4e_p3_conv2d + Inception4e_p3_reshape)
-extern ""C"" __global__ void Inception4e_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4e_p3_conv2d, const float* __restrict__ Inception4e_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4e_p3_conv2d[at(g, 1, i)] + Inception4e_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception4e_p4 = relu(Inception4e_p4_conv2d + Inception4e_p4_reshape)
-extern ""C"" __global__ void Inception4e_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception4e_p4_conv2d, const float* __restrict__ Inception4e_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception4e_p4_conv2d[at(g, 1, i)] + Inception4e_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5a_p1 = relu(Inception5a_p1_conv2d + Inception5a_p1_reshape)
-extern ""C"" __global__ void Inception5a_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5a_p1_conv2d, const float* __restrict__ Inception5a_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5a_p1_conv2d[at(g, 1, i)] + Inception5a_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5a_p2_relu = relu(Inception5a_p2_conv2d2 + Inception5a_p2_reshape2)
-extern ""C"" __global__ void Inception5a_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5a_p2_conv2d2, const float* __restrict__ Inception5a_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5a_p2_conv2d2[at(g, 1, i)] + Inception5a_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5a_p2 = relu(Inception5a_p2_conv2d + Inception5a_p2_reshape)
-extern ""C"" __global__ void Inception5a_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5a_p2_conv2d, const float* __restrict__ Inception5a_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5a_p2_conv2d[at(g, 1, i)] + Inception5a_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5a_p3_relu = relu(Inception5a_p3_conv2d2 + Inception5a_p3_reshape2)
-extern ""C"" __global__ void Inception5a_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5a_p3_conv2d2, const float* __restrict__ Inception5a_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5a_p3_conv2d2[at(g, 1, i)] + Inception5a_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5a_p3 = relu(Inception5a_p3_conv2d + Inception5a_p3_reshape)
-extern ""C"" __global__ void Inception5a_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5a_p3_conv2d, const float* __restrict__ Inception5a_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5a_p3_conv2d[at(g, 1, i)] + Inception5a_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5a_p4 = relu(Inception5a_p4_conv2d + Inception5a_p4_reshape)
-extern ""C"" __global__ void Inception5a_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5a_p4_conv2d, const float* __restrict__ Inception5a_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5a_p4_conv2d[at(g, 1, i)] + Inception5a_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5b_p1 = relu(Inception5b_p1_conv2d + Inception5b_p1_reshape)
-extern ""C"" __global__ void Inception5b_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5b_p1_conv2d, const float* __restrict__ Inception5b_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5b_p1_conv2d[at(g, 1, i)] + Inception5b_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5b_p2_relu = relu(Inception5b_p2_conv2d2 + Inception5b_p2_reshape2)
-extern ""C"" __global__ void Inception5b_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5b_p2_conv2d2, const float* __restrict__ Inception5b_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5b_p2_conv2d2[at(g, 1, i)] + Inception5b_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5b_p2 = relu(Inception5b_p2_conv2d + Inception5b_p2_reshape)
-extern ""C"" __global__ void Inception5b_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5b_p2_conv2d, const float* __restrict__ Inception5b_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5b_p2_conv2d[at(g, 1, i)] + Inception5b_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5b_p3_relu = relu(Inception5b_p3_conv2d2 + Inception5b_p3_reshape2)
-extern ""C"" __global__ void Inception5b_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5b_p3_conv2d2, const float* __restrict__ Inception5b_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5b_p3_conv2d2[at(g, 1, i)] + Inception5b_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5b_p3 = relu(Inception5b_p3_conv2d + Inception5b_p3_reshape)
-extern ""C"" __global__ void Inception5b_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5b_p3_conv2d, const float* __restrict__ Inception5b_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5b_p3_conv2d[at(g, 1, i)] + Inception5b_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Inception5b_p4 = relu(Inception5b_p4_conv2d + Inception5b_p4_reshape)
-extern ""C"" __global__ void Inception5b_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Inception5b_p4_conv2d, const float* __restrict__ Inception5b_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Inception5b_p4_conv2d[at(g, 1, i)] + Inception5b_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
 // Fc_forward_matmul = b5 · Fc_W
 // Fc_forward = Fc_forward_matmul + Fc_B   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc_B)
@@ -4431,32 +4039,11 @@ extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__
     if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
-}
-
 // d_Fc_forward = d_Fc_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc_forward) ⊙ (exp(Fc_forward − (forward_logsumexp expanded to the shape of Fc_forward))))
 extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (d_Fc_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_b5_mean = d_b5 / n expanded to the shape of b5_mean
-extern ""C"" __global__ void d_b5_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b5_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_b5_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_Inception5b_forward = d_b5_mean / n expanded to the shape of Inception5b_forward
-extern ""C"" __global__ void d_Inception5b_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b5_mean_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_b5_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
 // d_Inception5b_p4_add = d_Inception5b_p4 ⊙ [Inception5b_p4 > 0]
@@ -4466,459 +4053,11 @@ extern ""C"" __global__ void d_Inception5b_p4_add(const Geometry g, float* __res
     if (i < g.count) out[i] = (Inception5b_p4[at(g, 2, i)] > 0.0f ? d_Inception5b_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Inception5b_p3_add2 = d_Inception5b_p3 ⊙ [Inception5b_p3 > 0]
-extern ""C"" __global__ void d_Inception5b_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p3, const float* __restrict__ Inception5b_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5b_p3[at(g, 2, i)] > 0.0f ? d_Inception5b_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception5b_p3_add = d_Inception5b_p3_relu ⊙ [Inception5b_p3_relu > 0]
-extern ""C"" __global__ void d_Inception5b_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p3_relu, const float* __restrict__ Inception5b_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5b_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception5b_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception5b_p2_add2 = d_Inception5b_p2 ⊙ [Inception5b_p2 > 0]
-extern ""C"" __global__ void d_Inception5b_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p2, const float* __restrict__ Inception5b_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5b_p2[at(g, 2, i)] > 0.0f ? d_Inception5b_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception5b_p2_add = d_Inception5b_p2_relu ⊙ [Inception5b_p2_relu > 0]
-extern ""C"" __global__ void d_Inception5b_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p2_relu, const float* __restrict__ Inception5b_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5b_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception5b_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception5b_p1_add = d_Inception5b_p1 ⊙ [Inception5b_p1 > 0]
-extern ""C"" __global__ void d_Inception5b_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p1, const float* __restrict__ Inception5b_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5b_p1[at(g, 2, i)] > 0.0f ? d_Inception5b_p1[at(g, 1, i)] : 0.0f);
-}
-
 // d_Inception5a_forward = ((d_Inception5a_forward_maxpool2dbackward + d_Inception5a_forward_conv2dinputgradient3) + d_Inception5a_forward_conv2dinputgradient2) + d_Inception5a_forward_conv2dinputgradient
 extern ""C"" __global__ void d_Inception5a_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_forward_maxpool2dbackward, const float* __restrict__ d_Inception5a_forward_conv2dinputgradient3, const float* __restrict__ d_Inception5a_forward_conv2dinputgradient2, const float* __restrict__ d_Inception5a_forward_conv2dinputgradient)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (((d_Inception5a_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception5a_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception5a_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception5a_forward_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_Inception5a_p4_add = d_Inception5a_p4 ⊙ [Inception5a_p4 > 0]
-extern ""C"" __global__ void d_Inception5a_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p4, const float* __restrict__ Inception5a_p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5a_p4[at(g, 2, i)] > 0.0f ? d_Inception5a_p4[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception5a_p3_add2 = d_Inception5a_p3 ⊙ [Inception5a_p3 > 0]
-extern ""C"" __global__ void d_Inception5a_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p3, const float* __restrict__ Inception5a_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5a_p3[at(g, 2, i)] > 0.0f ? d_Inception5a_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception5a_p3_add = d_Inception5a_p3_relu ⊙ [Inception5a_p3_relu > 0]
-extern ""C"" __global__ void d_Inception5a_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p3_relu, const float* __restrict__ Inception5a_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5a_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception5a_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception5a_p2_add2 = d_Inception5a_p2 ⊙ [Inception5a_p2 > 0]
-extern ""C"" __global__ void d_Inception5a_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p2, const float* __restrict__ Inception5a_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5a_p2[at(g, 2, i)] > 0.0f ? d_Inception5a_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception5a_p2_add = d_Inception5a_p2_relu ⊙ [Inception5a_p2_relu > 0]
-extern ""C"" __global__ void d_Inception5a_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p2_relu, const float* __restrict__ Inception5a_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5a_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception5a_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception5a_p1_add = d_Inception5a_p1 ⊙ [Inception5a_p1 > 0]
-extern ""C"" __global__ void d_Inception5a_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_p1, const float* __restrict__ Inception5a_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5a_p1[at(g, 2, i)] > 0.0f ? d_Inception5a_p1[at(g, 1, i)] : 0.0f);
-}
-
-// d_b4 = ((d_b4_maxpool2dbackward + d_b4_conv2dinputgradient3) + d_b4_conv2dinputgradient2) + d_b4_conv2dinputgradient
-extern ""C"" __global__ void d_b4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b4_maxpool2dbackward, const float* __restrict__ d_b4_conv2dinputgradient3, const float* __restrict__ d_b4_conv2dinputgradient2, const float* __restrict__ d_b4_conv2dinputgradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_b4_maxpool2dbackward[at(g, 1, i)] + d_b4_conv2dinputgradient3[at(g, 2, i)]) + d_b4_conv2dinputgradient2[at(g, 3, i)]) + d_b4_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_Inception4e_p4_add = d_Inception4e_p4 ⊙ [Inception4e_p4 > 0]
-extern ""C"" __global__ void d_Inception4e_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p4, const float* __restrict__ Inception4e_p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4e_p4[at(g, 2, i)] > 0.0f ? d_Inception4e_p4[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4e_p3_add2 = d_Inception4e_p3 ⊙ [Inception4e_p3 > 0]
-extern ""C"" __global__ void d_Inception4e_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p3, const float* __restrict__ Inception4e_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4e_p3[at(g, 2, i)] > 0.0f ? d_Inception4e_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4e_p3_add = d_Inception4e_p3_relu ⊙ [Inception4e_p3_relu > 0]
-extern ""C"" __global__ void d_Inception4e_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p3_relu, const float* __restrict__ Inception4e_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4e_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception4e_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4e_p2_add2 = d_Inception4e_p2 ⊙ [Inception4e_p2 > 0]
-extern ""C"" __global__ void d_Inception4e_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p2, const float* __restrict__ Inception4e_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4e_p2[at(g, 2, i)] > 0.0f ? d_Inception4e_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4e_p2_add = d_Inception4e_p2_relu ⊙ [Inception4e_p2_relu > 0]
-extern ""C"" __global__ void d_Inception4e_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p2_relu, const float* __restrict__ Inception4e_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4e_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception4e_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4e_p1_add = d_Inception4e_p1 ⊙ [Inception4e_p1 > 0]
-extern ""C"" __global__ void d_Inception4e_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4e_p1, const float* __restrict__ Inception4e_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4e_p1[at(g, 2, i)] > 0.0f ? d_Inception4e_p1[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4d_forward = ((d_Inception4d_forward_maxpool2dbackward + d_Inception4d_forward_conv2dinputgradient3) + d_Inception4d_forward_conv2dinputgradient2) + d_Inception4d_forward_conv2dinputgradient
-extern ""C"" __global__ void d_Inception4d_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_forward_maxpool2dbackward, const float* __restrict__ d_Inception4d_forward_conv2dinputgradient3, const float* __restrict__ d_Inception4d_forward_conv2dinputgradient2, const float* __restrict__ d_Inception4d_forward_conv2dinputgradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_Inception4d_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception4d_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception4d_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception4d_forward_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_Inception4d_p4_add = d_Inception4d_p4 ⊙ [Inception4d_p4 > 0]
-extern ""C"" __global__ void d_Inception4d_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p4, const float* __restrict__ Inception4d_p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4d_p4[at(g, 2, i)] > 0.0f ? d_Inception4d_p4[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4d_p3_add2 = d_Inception4d_p3 ⊙ [Inception4d_p3 > 0]
-extern ""C"" __global__ void d_Inception4d_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p3, const float* __restrict__ Inception4d_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4d_p3[at(g, 2, i)] > 0.0f ? d_Inception4d_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4d_p3_add = d_Inception4d_p3_relu ⊙ [Inception4d_p3_relu > 0]
-extern ""C"" __global__ void d_Inception4d_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p3_relu, const float* __restrict__ Inception4d_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4d_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception4d_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4d_p2_add2 = d_Inception4d_p2 ⊙ [Inception4d_p2 > 0]
-extern ""C"" __global__ void d_Inception4d_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p2, const float* __restrict__ Inception4d_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4d_p2[at(g, 2, i)] > 0.0f ? d_Inception4d_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4d_p2_add = d_Inception4d_p2_relu ⊙ [Inception4d_p2_relu > 0]
-extern ""C"" __global__ void d_Inception4d_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p2_relu, const float* __restrict__ Inception4d_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4d_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception4d_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4d_p1_add = d_Inception4d_p1 ⊙ [Inception4d_p1 > 0]
-extern ""C"" __global__ void d_Inception4d_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4d_p1, const float* __restrict__ Inception4d_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4d_p1[at(g, 2, i)] > 0.0f ? d_Inception4d_p1[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4c_forward = ((d_Inception4c_forward_maxpool2dbackward + d_Inception4c_forward_conv2dinputgradient3) + d_Inception4c_forward_conv2dinputgradient2) + d_Inception4c_forward_conv2dinputgradient
-extern ""C"" __global__ void d_Inception4c_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_forward_maxpool2dbackward, const float* __restrict__ d_Inception4c_forward_conv2dinputgradient3, const float* __restrict__ d_Inception4c_forward_conv2dinputgradient2, const float* __restrict__ d_Inception4c_forward_conv2dinputgradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_Inception4c_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception4c_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception4c_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception4c_forward_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_Inception4c_p4_add = d_Inception4c_p4 ⊙ [Inception4c_p4 > 0]
-extern ""C"" __global__ void d_Inception4c_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p4, const float* __restrict__ Inception4c_p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4c_p4[at(g, 2, i)] > 0.0f ? d_Inception4c_p4[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4c_p3_add2 = d_Inception4c_p3 ⊙ [Inception4c_p3 > 0]
-extern ""C"" __global__ void d_Inception4c_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p3, const float* __restrict__ Inception4c_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4c_p3[at(g, 2, i)] > 0.0f ? d_Inception4c_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4c_p3_add = d_Inception4c_p3_relu ⊙ [Inception4c_p3_relu > 0]
-extern ""C"" __global__ void d_Inception4c_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p3_relu, const float* __restrict__ Inception4c_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4c_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception4c_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4c_p2_add2 = d_Inception4c_p2 ⊙ [Inception4c_p2 > 0]
-extern ""C"" __global__ void d_Inception4c_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p2, const float* __restrict__ Inception4c_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4c_p2[at(g, 2, i)] > 0.0f ? d_Inception4c_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4c_p2_add = d_Inception4c_p2_relu ⊙ [Inception4c_p2_relu > 0]
-extern ""C"" __global__ void d_Inception4c_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p2_relu, const float* __restrict__ Inception4c_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4c_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception4c_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4c_p1_add = d_Inception4c_p1 ⊙ [Inception4c_p1 > 0]
-extern ""C"" __global__ void d_Inception4c_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4c_p1, const float* __restrict__ Inception4c_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4c_p1[at(g, 2, i)] > 0.0f ? d_Inception4c_p1[at(g, 1, i)] : 0.0f);
-}
-
-// d_b4a = ((d_b4a_maxpool2dbackward + d_b4a_conv2dinputgradient3) + d_b4a_conv2dinputgradient2) + d_b4a_conv2dinputgradient
-extern ""C"" __global__ void d_b4a(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b4a_maxpool2dbackward, const float* __restrict__ d_b4a_conv2dinputgradient3, const float* __restrict__ d_b4a_conv2dinputgradient2, const float* __restrict__ d_b4a_conv2dinputgradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_b4a_maxpool2dbackward[at(g, 1, i)] + d_b4a_conv2dinputgradient3[at(g, 2, i)]) + d_b4a_conv2dinputgradient2[at(g, 3, i)]) + d_b4a_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_Inception4b_p4_add = d_Inception4b_p4 ⊙ [Inception4b_p4 > 0]
-extern ""C"" __global__ void d_Inception4b_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p4, const float* __restrict__ Inception4b_p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4b_p4[at(g, 2, i)] > 0.0f ? d_Inception4b_p4[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4b_p3_add2 = d_Inception4b_p3 ⊙ [Inception4b_p3 > 0]
-extern ""C"" __global__ void d_Inception4b_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p3, const float* __restrict__ Inception4b_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4b_p3[at(g, 2, i)] > 0.0f ? d_Inception4b_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4b_p3_add = d_Inception4b_p3_relu ⊙ [Inception4b_p3_relu > 0]
-extern ""C"" __global__ void d_Inception4b_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p3_relu, const float* __restrict__ Inception4b_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4b_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception4b_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4b_p2_add2 = d_Inception4b_p2 ⊙ [Inception4b_p2 > 0]
-extern ""C"" __global__ void d_Inception4b_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p2, const float* __restrict__ Inception4b_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4b_p2[at(g, 2, i)] > 0.0f ? d_Inception4b_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4b_p2_add = d_Inception4b_p2_relu ⊙ [Inception4b_p2_relu > 0]
-extern ""C"" __global__ void d_Inception4b_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p2_relu, const float* __restrict__ Inception4b_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4b_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception4b_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4b_p1_add = d_Inception4b_p1 ⊙ [Inception4b_p1 > 0]
-extern ""C"" __global__ void d_Inception4b_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4b_p1, const float* __restrict__ Inception4b_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4b_p1[at(g, 2, i)] > 0.0f ? d_Inception4b_p1[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4a_forward = ((d_Inception4a_forward_maxpool2dbackward + d_Inception4a_forward_conv2dinputgradient3) + d_Inception4a_forward_conv2dinputgradient2) + d_Inception4a_forward_conv2dinputgradient
-extern ""C"" __global__ void d_Inception4a_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_forward_maxpool2dbackward, const float* __restrict__ d_Inception4a_forward_conv2dinputgradient3, const float* __restrict__ d_Inception4a_forward_conv2dinputgradient2, const float* __restrict__ d_Inception4a_forward_conv2dinputgradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_Inception4a_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception4a_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception4a_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception4a_forward_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_Inception4a_p4_add = d_Inception4a_p4 ⊙ [Inception4a_p4 > 0]
-extern ""C"" __global__ void d_Inception4a_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p4, const float* __restrict__ Inception4a_p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4a_p4[at(g, 2, i)] > 0.0f ? d_Inception4a_p4[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4a_p3_add2 = d_Inception4a_p3 ⊙ [Inception4a_p3 > 0]
-extern ""C"" __global__ void d_Inception4a_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p3, const float* __restrict__ Inception4a_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4a_p3[at(g, 2, i)] > 0.0f ? d_Inception4a_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4a_p3_add = d_Inception4a_p3_relu ⊙ [Inception4a_p3_relu > 0]
-extern ""C"" __global__ void d_Inception4a_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p3_relu, const float* __restrict__ Inception4a_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4a_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception4a_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4a_p2_add2 = d_Inception4a_p2 ⊙ [Inception4a_p2 > 0]
-extern ""C"" __global__ void d_Inception4a_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p2, const float* __restrict__ Inception4a_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4a_p2[at(g, 2, i)] > 0.0f ? d_Inception4a_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4a_p2_add = d_Inception4a_p2_relu ⊙ [Inception4a_p2_relu > 0]
-extern ""C"" __global__ void d_Inception4a_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p2_relu, const float* __restrict__ Inception4a_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4a_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception4a_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception4a_p1_add = d_Inception4a_p1 ⊙ [Inception4a_p1 > 0]
-extern ""C"" __global__ void d_Inception4a_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception4a_p1, const float* __restrict__ Inception4a_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception4a_p1[at(g, 2, i)] > 0.0f ? d_Inception4a_p1[at(g, 1, i)] : 0.0f);
-}
-
-// d_b3 = ((d_b3_maxpool2dbackward + d_b3_conv2dinputgradient3) + d_b3_conv2dinputgradient2) + d_b3_conv2dinputgradient
-extern ""C"" __global__ void d_b3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b3_maxpool2dbackward, const float* __restrict__ d_b3_conv2dinputgradient3, const float* __restrict__ d_b3_conv2dinputgradient2, const float* __restrict__ d_b3_conv2dinputgradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_b3_maxpool2dbackward[at(g, 1, i)] + d_b3_conv2dinputgradient3[at(g, 2, i)]) + d_b3_conv2dinputgradient2[at(g, 3, i)]) + d_b3_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_Inception3b_p4_add = d_Inception3b_p4 ⊙ [Inception3b_p4 > 0]
-extern ""C"" __global__ void d_Inception3b_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p4, const float* __restrict__ Inception3b_p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3b_p4[at(g, 2, i)] > 0.0f ? d_Inception3b_p4[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3b_p3_add2 = d_Inception3b_p3 ⊙ [Inception3b_p3 > 0]
-extern ""C"" __global__ void d_Inception3b_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p3, const float* __restrict__ Inception3b_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3b_p3[at(g, 2, i)] > 0.0f ? d_Inception3b_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3b_p3_add = d_Inception3b_p3_relu ⊙ [Inception3b_p3_relu > 0]
-extern ""C"" __global__ void d_Inception3b_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p3_relu, const float* __restrict__ Inception3b_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3b_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception3b_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3b_p2_add2 = d_Inception3b_p2 ⊙ [Inception3b_p2 > 0]
-extern ""C"" __global__ void d_Inception3b_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p2, const float* __restrict__ Inception3b_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3b_p2[at(g, 2, i)] > 0.0f ? d_Inception3b_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3b_p2_add = d_Inception3b_p2_relu ⊙ [Inception3b_p2_relu > 0]
-extern ""C"" __global__ void d_Inception3b_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p2_relu, const float* __restrict__ Inception3b_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3b_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception3b_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3b_p1_add = d_Inception3b_p1 ⊙ [Inception3b_p1 > 0]
-extern ""C"" __global__ void d_Inception3b_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3b_p1, const float* __restrict__ Inception3b_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3b_p1[at(g, 2, i)] > 0.0f ? d_Inception3b_p1[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3a_forward = ((d_Inception3a_forward_maxpool2dbackward + d_Inception3a_forward_conv2dinputgradient3) + d_Inception3a_forward_conv2dinputgradient2) + d_Inception3a_forward_conv2dinputgradient
-extern ""C"" __global__ void d_Inception3a_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_forward_maxpool2dbackward, const float* __restrict__ d_Inception3a_forward_conv2dinputgradient3, const float* __restrict__ d_Inception3a_forward_conv2dinputgradient2, const float* __restrict__ d_Inception3a_forward_conv2dinputgradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_Inception3a_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception3a_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception3a_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception3a_forward_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_Inception3a_p4_add = d_Inception3a_p4 ⊙ [Inception3a_p4 > 0]
-extern ""C"" __global__ void d_Inception3a_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p4, const float* __restrict__ Inception3a_p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3a_p4[at(g, 2, i)] > 0.0f ? d_Inception3a_p4[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3a_p3_add2 = d_Inception3a_p3 ⊙ [Inception3a_p3 > 0]
-extern ""C"" __global__ void d_Inception3a_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p3, const float* __restrict__ Inception3a_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3a_p3[at(g, 2, i)] > 0.0f ? d_Inception3a_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3a_p3_add = d_Inception3a_p3_relu ⊙ [Inception3a_p3_relu > 0]
-extern ""C"" __global__ void d_Inception3a_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p3_relu, const float* __restrict__ Inception3a_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3a_p3_relu[at(g, 2, i)] > 0.0f ? d_Inception3a_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3a_p2_add2 = d_Inception3a_p2 ⊙ [Inception3a_p2 > 0]
-extern ""C"" __global__ void d_Inception3a_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p2, const float* __restrict__ Inception3a_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3a_p2[at(g, 2, i)] > 0.0f ? d_Inception3a_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3a_p2_add = d_Inception3a_p2_relu ⊙ [Inception3a_p2_relu > 0]
-extern ""C"" __global__ void d_Inception3a_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p2_relu, const float* __restrict__ Inception3a_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3a_p2_relu[at(g, 2, i)] > 0.0f ? d_Inception3a_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception3a_p1_add = d_Inception3a_p1 ⊙ [Inception3a_p1 > 0]
-extern ""C"" __global__ void d_Inception3a_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception3a_p1, const float* __restrict__ Inception3a_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception3a_p1[at(g, 2, i)] > 0.0f ? d_Inception3a_p1[at(g, 1, i)] : 0.0f);
-}
-
-// d_b2 = ((d_b2_maxpool2dbackward + d_b2_conv2dinputgradient3) + d_b2_conv2dinputgradient2) + d_b2_conv2dinputgradient
-extern ""C"" __global__ void d_b2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b2_maxpool2dbackward, const float* __restrict__ d_b2_conv2dinputgradient3, const float* __restrict__ d_b2_conv2dinputgradient2, const float* __restrict__ d_b2_conv2dinputgradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_b2_maxpool2dbackward[at(g, 1, i)] + d_b2_conv2dinputgradient3[at(g, 2, i)]) + d_b2_conv2dinputgradient2[at(g, 3, i)]) + d_b2_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
-extern ""C"" __global__ void d_b2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b2_relu, const float* __restrict__ b2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (b2_relu[at(g, 2, i)] > 0.0f ? d_b2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
-extern ""C"" __global__ void d_b2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b2_relu2, const float* __restrict__ b2_relu2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (b2_relu2[at(g, 2, i)] > 0.0f ? d_b2_relu2[at(g, 1, i)] : 0.0f);
-}
-
-// d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
-extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_b1_relu, const float* __restrict__ b1_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (b1_relu[at(g, 2, i)] > 0.0f ? d_b1_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -5059,42 +4198,42 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // b2_conv2d2 = conv2d(b1, Conv2W)
         var b2_conv2d2 = p.Conv2d("b2_conv2d2", b1, Conv2W, 1, 0);
         var b2_reshape2 = p.Reshape(Conv2B, -1, 1, 1);
-        // b2_relu2 = relu(b2_conv2d2 + b2_reshape2)
-        var b2_relu2 = p.Map("b2_relu2", new[] { b2_conv2d2, b2_reshape2 });
+        // b2_relu2 = relu(b2_conv2d2 + b2_reshape2)   (b1_relu's kernel: the same expression)
+        var b2_relu2 = p.Map("b1_relu", new[] { b2_conv2d2, b2_reshape2 }, name: "b2_relu2");
         // b2_conv2d = conv2d(b2_relu2, Conv3W)
         var b2_conv2d = p.Conv2d("b2_conv2d", b2_relu2, Conv3W, 1, 1);
         var b2_reshape = p.Reshape(Conv3B, -1, 1, 1);
-        // b2_relu = relu(b2_conv2d + b2_reshape)
-        var b2_relu = p.Map("b2_relu", new[] { b2_conv2d, b2_reshape });
+        // b2_relu = relu(b2_conv2d + b2_reshape)   (b1_relu's kernel: the same expression)
+        var b2_relu = p.Map("b1_relu", new[] { b2_conv2d, b2_reshape }, name: "b2_relu");
         // b2 = maxpool2d(b2_relu)
         var b2 = p.MaxPool2d("b2", b2_relu, 3, 2, 1);
         // Inception3a_p1_conv2d = conv2d(b2, Inception3a_P1W)
         var Inception3a_p1_conv2d = p.Conv2d("Inception3a_p1_conv2d", b2, Inception3a_P1W, 1, 0);
         var Inception3a_p1_reshape = p.Reshape(Inception3a_P1B, -1, 1, 1);
-        // Inception3a_p1 = relu(Inception3a_p1_conv2d + Inception3a_p1_reshape)
-        var Inception3a_p1 = p.Map("Inception3a_p1", new[] { Inception3a_p1_conv2d, Inception3a_p1_reshape });
+        // Inception3a_p1 = relu(Inception3a_p1_conv2d + Inception3a_p1_reshape)   (b1_relu's kernel: the same expression)
+        var Inception3a_p1 = p.Map("b1_relu", new[] { Inception3a_p1_conv2d, Inception3a_p1_reshape }, name: "Inception3a_p1");
         // Inception3a_p2_conv2d2 = conv2d(b2, Inception3a_P2aW)
         var Inception3a_p2_conv2d2 = p.Conv2d("Inception3a_p2_conv2d2", b2, Inception3a_P2aW, 1, 0);
         var Inception3a_p2_reshape2 = p.Reshape(Inception3a_P2aB, -1, 1, 1);
-        // Inception3a_p2_relu = relu(Inception3a_p2_conv2d2 + Inception3a_p2_reshape2)
-        var Inception3a_p2_relu = p.Map("Inception3a_p2_relu", new[] { Inception3a_p2_conv2d2, Inception3a_p2_reshape2 });
+        // Inception3a_p2_relu = relu(Inception3a_p2_conv2d2 + Inception3a_p2_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception3a_p2_relu = p.Map("b1_relu", new[] { Inception3a_p2_conv2d2, Inception3a_p2_reshape2 }, name: "Inception3a_p2_relu");
         // Inception3a_p2_conv2d = conv2d(Inception3a_p2_relu, Inception3a_P2bW)
         var Inception3a_p2_conv2d = p.Conv2d("Inception3a_p2_conv2d", Inception3a_p2_relu, Inception3a_P2bW, 1, 1);
         var Inception3a_p2_reshape = p.Reshape(Inception3a_P2bB, -1, 1, 1);
-        // Inception3a_p2 = relu(Inception3a_p2_conv2d + Inception3a_p2_reshape)
-        var Inception3a_p2 = p.Map("Inception3a_p2", new[] { Inception3a_p2_conv2d, Inception3a_p2_reshape });
+        // Inception3a_p2 = relu(Inception3a_p2_conv2d + Inception3a_p2_reshape)   (b1_relu's kernel: the same expression)
+        var Inception3a_p2 = p.Map("b1_relu", new[] { Inception3a_p2_conv2d, Inception3a_p2_reshape }, name: "Inception3a_p2");
         // Inception3a_forward_concat2 = concat_1(Inception3a_p1, Inception3a_p2)
         var Inception3a_forward_concat2 = p.Concat("Inception3a_forward_concat2", Inception3a_p1, Inception3a_p2, 1);
         // Inception3a_p3_conv2d2 = conv2d(b2, Inception3a_P3aW)
         var Inception3a_p3_conv2d2 = p.Conv2d("Inception3a_p3_conv2d2", b2, Inception3a_P3aW, 1, 0);
         var Inception3a_p3_reshape2 = p.Reshape(Inception3a_P3aB, -1, 1, 1);
-        // Inception3a_p3_relu = relu(Inception3a_p3_conv2d2 + Inception3a_p3_reshape2)
-        var Inception3a_p3_relu = p.Map("Inception3a_p3_relu", new[] { Inception3a_p3_conv2d2, Inception3a_p3_reshape2 });
+        // Inception3a_p3_relu = relu(Inception3a_p3_conv2d2 + Inception3a_p3_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception3a_p3_relu = p.Map("b1_relu", new[] { Inception3a_p3_conv2d2, Inception3a_p3_reshape2 }, name: "Inception3a_p3_relu");
         // Inception3a_p3_conv2d = conv2d(Inception3a_p3_relu, Inception3a_P3bW)
         var Inception3a_p3_conv2d = p.Conv2d("Inception3a_p3_conv2d", Inception3a_p3_relu, Inception3a_P3bW, 1, 2);
         var Inception3a_p3_reshape = p.Reshape(Inception3a_P3bB, -1, 1, 1);
-        // Inception3a_p3 = relu(Inception3a_p3_conv2d + Inception3a_p3_reshape)
-        var Inception3a_p3 = p.Map("Inception3a_p3", new[] { Inception3a_p3_conv2d, Inception3a_p3_reshape });
+        // Inception3a_p3 = relu(Inception3a_p3_conv2d + Inception3a_p3_reshape)   (b1_relu's kernel: the same expression)
+        var Inception3a_p3 = p.Map("b1_relu", new[] { Inception3a_p3_conv2d, Inception3a_p3_reshape }, name: "Inception3a_p3");
         // Inception3a_forward_concat = concat_1(Inception3a_forward_concat2, Inception3a_p3)
         var Inception3a_forward_concat = p.Concat("Inception3a_forward_concat", Inception3a_forward_concat2, Inception3a_p3, 1);
         // Inception3a_p4_maxpool2d = maxpool2d(b2)
@@ -5102,37 +4241,37 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception3a_p4_conv2d = conv2d(Inception3a_p4_maxpool2d, Inception3a_P4W)
         var Inception3a_p4_conv2d = p.Conv2d("Inception3a_p4_conv2d", Inception3a_p4_maxpool2d, Inception3a_P4W, 1, 0);
         var Inception3a_p4_reshape = p.Reshape(Inception3a_P4B, -1, 1, 1);
-        // Inception3a_p4 = relu(Inception3a_p4_conv2d + Inception3a_p4_reshape)
-        var Inception3a_p4 = p.Map("Inception3a_p4", new[] { Inception3a_p4_conv2d, Inception3a_p4_reshape });
+        // Inception3a_p4 = relu(Inception3a_p4_conv2d + Inception3a_p4_reshape)   (b1_relu's kernel: the same expression)
+        var Inception3a_p4 = p.Map("b1_relu", new[] { Inception3a_p4_conv2d, Inception3a_p4_reshape }, name: "Inception3a_p4");
         // Inception3a_forward = concat_1(Inception3a_forward_concat, Inception3a_p4)
         var Inception3a_forward = p.Concat("Inception3a_forward", Inception3a_forward_concat, Inception3a_p4, 1);
         // Inception3b_p1_conv2d = conv2d(Inception3a_forward, Inception3b_P1W)
         var Inception3b_p1_conv2d = p.Conv2d("Inception3b_p1_conv2d", Inception3a_forward, Inception3b_P1W, 1, 0);
         var Inception3b_p1_reshape = p.Reshape(Inception3b_P1B, -1, 1, 1);
-        // Inception3b_p1 = relu(Inception3b_p1_conv2d + Inception3b_p1_reshape)
-        var Inception3b_p1 = p.Map("Inception3b_p1", new[] { Inception3b_p1_conv2d, Inception3b_p1_reshape });
+        // Inception3b_p1 = relu(Inception3b_p1_conv2d + Inception3b_p1_reshape)   (b1_relu's kernel: the same expression)
+        var Inception3b_p1 = p.Map("b1_relu", new[] { Inception3b_p1_conv2d, Inception3b_p1_reshape }, name: "Inception3b_p1");
         // Inception3b_p2_conv2d2 = conv2d(Inception3a_forward, Inception3b_P2aW)
         var Inception3b_p2_conv2d2 = p.Conv2d("Inception3b_p2_conv2d2", Inception3a_forward, Inception3b_P2aW, 1, 0);
         var Inception3b_p2_reshape2 = p.Reshape(Inception3b_P2aB, -1, 1, 1);
-        // Inception3b_p2_relu = relu(Inception3b_p2_conv2d2 + Inception3b_p2_reshape2)
-        var Inception3b_p2_relu = p.Map("Inception3b_p2_relu", new[] { Inception3b_p2_conv2d2, Inception3b_p2_reshape2 });
+        // Inception3b_p2_relu = relu(Inception3b_p2_conv2d2 + Inception3b_p2_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception3b_p2_relu = p.Map("b1_relu", new[] { Inception3b_p2_conv2d2, Inception3b_p2_reshape2 }, name: "Inception3b_p2_relu");
         // Inception3b_p2_conv2d = conv2d(Inception3b_p2_relu, Inception3b_P2bW)
         var Inception3b_p2_conv2d = p.Conv2d("Inception3b_p2_conv2d", Inception3b_p2_relu, Inception3b_P2bW, 1, 1);
         var Inception3b_p2_reshape = p.Reshape(Inception3b_P2bB, -1, 1, 1);
-        // Inception3b_p2 = relu(Inception3b_p2_conv2d + Inception3b_p2_reshape)
-        var Inception3b_p2 = p.Map("Inception3b_p2", new[] { Inception3b_p2_conv2d, Inception3b_p2_reshape });
+        // Inception3b_p2 = relu(Inception3b_p2_conv2d + Inception3b_p2_reshape)   (b1_relu's kernel: the same expression)
+        var Inception3b_p2 = p.Map("b1_relu", new[] { Inception3b_p2_conv2d, Inception3b_p2_reshape }, name: "Inception3b_p2");
         // Inception3b_forward_concat2 = concat_1(Inception3b_p1, Inception3b_p2)
         var Inception3b_forward_concat2 = p.Concat("Inception3b_forward_concat2", Inception3b_p1, Inception3b_p2, 1);
         // Inception3b_p3_conv2d2 = conv2d(Inception3a_forward, Inception3b_P3aW)
         var Inception3b_p3_conv2d2 = p.Conv2d("Inception3b_p3_conv2d2", Inception3a_forward, Inception3b_P3aW, 1, 0);
         var Inception3b_p3_reshape2 = p.Reshape(Inception3b_P3aB, -1, 1, 1);
-        // Inception3b_p3_relu = relu(Inception3b_p3_conv2d2 + Inception3b_p3_reshape2)
-        var Inception3b_p3_relu = p.Map("Inception3b_p3_relu", new[] { Inception3b_p3_conv2d2, Inception3b_p3_reshape2 });
+        // Inception3b_p3_relu = relu(Inception3b_p3_conv2d2 + Inception3b_p3_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception3b_p3_relu = p.Map("b1_relu", new[] { Inception3b_p3_conv2d2, Inception3b_p3_reshape2 }, name: "Inception3b_p3_relu");
         // Inception3b_p3_conv2d = conv2d(Inception3b_p3_relu, Inception3b_P3bW)
         var Inception3b_p3_conv2d = p.Conv2d("Inception3b_p3_conv2d", Inception3b_p3_relu, Inception3b_P3bW, 1, 2);
         var Inception3b_p3_reshape = p.Reshape(Inception3b_P3bB, -1, 1, 1);
-        // Inception3b_p3 = relu(Inception3b_p3_conv2d + Inception3b_p3_reshape)
-        var Inception3b_p3 = p.Map("Inception3b_p3", new[] { Inception3b_p3_conv2d, Inception3b_p3_reshape });
+        // Inception3b_p3 = relu(Inception3b_p3_conv2d + Inception3b_p3_reshape)   (b1_relu's kernel: the same expression)
+        var Inception3b_p3 = p.Map("b1_relu", new[] { Inception3b_p3_conv2d, Inception3b_p3_reshape }, name: "Inception3b_p3");
         // Inception3b_forward_concat = concat_1(Inception3b_forward_concat2, Inception3b_p3)
         var Inception3b_forward_concat = p.Concat("Inception3b_forward_concat", Inception3b_forward_concat2, Inception3b_p3, 1);
         // Inception3b_p4_maxpool2d = maxpool2d(Inception3a_forward)
@@ -5140,8 +4279,8 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception3b_p4_conv2d = conv2d(Inception3b_p4_maxpool2d, Inception3b_P4W)
         var Inception3b_p4_conv2d = p.Conv2d("Inception3b_p4_conv2d", Inception3b_p4_maxpool2d, Inception3b_P4W, 1, 0);
         var Inception3b_p4_reshape = p.Reshape(Inception3b_P4B, -1, 1, 1);
-        // Inception3b_p4 = relu(Inception3b_p4_conv2d + Inception3b_p4_reshape)
-        var Inception3b_p4 = p.Map("Inception3b_p4", new[] { Inception3b_p4_conv2d, Inception3b_p4_reshape });
+        // Inception3b_p4 = relu(Inception3b_p4_conv2d + Inception3b_p4_reshape)   (b1_relu's kernel: the same expression)
+        var Inception3b_p4 = p.Map("b1_relu", new[] { Inception3b_p4_conv2d, Inception3b_p4_reshape }, name: "Inception3b_p4");
         // Inception3b_forward = concat_1(Inception3b_forward_concat, Inception3b_p4)
         var Inception3b_forward = p.Concat("Inception3b_forward", Inception3b_forward_concat, Inception3b_p4, 1);
         // b3 = maxpool2d(Inception3b_forward)
@@ -5149,30 +4288,30 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception4a_p1_conv2d = conv2d(b3, Inception4a_P1W)
         var Inception4a_p1_conv2d = p.Conv2d("Inception4a_p1_conv2d", b3, Inception4a_P1W, 1, 0);
         var Inception4a_p1_reshape = p.Reshape(Inception4a_P1B, -1, 1, 1);
-        // Inception4a_p1 = relu(Inception4a_p1_conv2d + Inception4a_p1_reshape)
-        var Inception4a_p1 = p.Map("Inception4a_p1", new[] { Inception4a_p1_conv2d, Inception4a_p1_reshape });
+        // Inception4a_p1 = relu(Inception4a_p1_conv2d + Inception4a_p1_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4a_p1 = p.Map("b1_relu", new[] { Inception4a_p1_conv2d, Inception4a_p1_reshape }, name: "Inception4a_p1");
         // Inception4a_p2_conv2d2 = conv2d(b3, Inception4a_P2aW)
         var Inception4a_p2_conv2d2 = p.Conv2d("Inception4a_p2_conv2d2", b3, Inception4a_P2aW, 1, 0);
         var Inception4a_p2_reshape2 = p.Reshape(Inception4a_P2aB, -1, 1, 1);
-        // Inception4a_p2_relu = relu(Inception4a_p2_conv2d2 + Inception4a_p2_reshape2)
-        var Inception4a_p2_relu = p.Map("Inception4a_p2_relu", new[] { Inception4a_p2_conv2d2, Inception4a_p2_reshape2 });
+        // Inception4a_p2_relu = relu(Inception4a_p2_conv2d2 + Inception4a_p2_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception4a_p2_relu = p.Map("b1_relu", new[] { Inception4a_p2_conv2d2, Inception4a_p2_reshape2 }, name: "Inception4a_p2_relu");
         // Inception4a_p2_conv2d = conv2d(Inception4a_p2_relu, Inception4a_P2bW)
         var Inception4a_p2_conv2d = p.Conv2d("Inception4a_p2_conv2d", Inception4a_p2_relu, Inception4a_P2bW, 1, 1);
         var Inception4a_p2_reshape = p.Reshape(Inception4a_P2bB, -1, 1, 1);
-        // Inception4a_p2 = relu(Inception4a_p2_conv2d + Inception4a_p2_reshape)
-        var Inception4a_p2 = p.Map("Inception4a_p2", new[] { Inception4a_p2_conv2d, Inception4a_p2_reshape });
+        // Inception4a_p2 = relu(Inception4a_p2_conv2d + Inception4a_p2_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4a_p2 = p.Map("b1_relu", new[] { Inception4a_p2_conv2d, Inception4a_p2_reshape }, name: "Inception4a_p2");
         // Inception4a_forward_concat2 = concat_1(Inception4a_p1, Inception4a_p2)
         var Inception4a_forward_concat2 = p.Concat("Inception4a_forward_concat2", Inception4a_p1, Inception4a_p2, 1);
         // Inception4a_p3_conv2d2 = conv2d(b3, Inception4a_P3aW)
         var Inception4a_p3_conv2d2 = p.Conv2d("Inception4a_p3_conv2d2", b3, Inception4a_P3aW, 1, 0);
         var Inception4a_p3_reshape2 = p.Reshape(Inception4a_P3aB, -1, 1, 1);
-        // Inception4a_p3_relu = relu(Inception4a_p3_conv2d2 + Inception4a_p3_reshape2)
-        var Inception4a_p3_relu = p.Map("Inception4a_p3_relu", new[] { Inception4a_p3_conv2d2, Inception4a_p3_reshape2 });
+        // Inception4a_p3_relu = relu(Inception4a_p3_conv2d2 + Inception4a_p3_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception4a_p3_relu = p.Map("b1_relu", new[] { Inception4a_p3_conv2d2, Inception4a_p3_reshape2 }, name: "Inception4a_p3_relu");
         // Inception4a_p3_conv2d = conv2d(Inception4a_p3_relu, Inception4a_P3bW)
         var Inception4a_p3_conv2d = p.Conv2d("Inception4a_p3_conv2d", Inception4a_p3_relu, Inception4a_P3bW, 1, 2);
         var Inception4a_p3_reshape = p.Reshape(Inception4a_P3bB, -1, 1, 1);
-        // Inception4a_p3 = relu(Inception4a_p3_conv2d + Inception4a_p3_reshape)
-        var Inception4a_p3 = p.Map("Inception4a_p3", new[] { Inception4a_p3_conv2d, Inception4a_p3_reshape });
+        // Inception4a_p3 = relu(Inception4a_p3_conv2d + Inception4a_p3_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4a_p3 = p.Map("b1_relu", new[] { Inception4a_p3_conv2d, Inception4a_p3_reshape }, name: "Inception4a_p3");
         // Inception4a_forward_concat = concat_1(Inception4a_forward_concat2, Inception4a_p3)
         var Inception4a_forward_concat = p.Concat("Inception4a_forward_concat", Inception4a_forward_concat2, Inception4a_p3, 1);
         // Inception4a_p4_maxpool2d = maxpool2d(b3)
@@ -5180,37 +4319,37 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception4a_p4_conv2d = conv2d(Inception4a_p4_maxpool2d, Inception4a_P4W)
         var Inception4a_p4_conv2d = p.Conv2d("Inception4a_p4_conv2d", Inception4a_p4_maxpool2d, Inception4a_P4W, 1, 0);
         var Inception4a_p4_reshape = p.Reshape(Inception4a_P4B, -1, 1, 1);
-        // Inception4a_p4 = relu(Inception4a_p4_conv2d + Inception4a_p4_reshape)
-        var Inception4a_p4 = p.Map("Inception4a_p4", new[] { Inception4a_p4_conv2d, Inception4a_p4_reshape });
+        // Inception4a_p4 = relu(Inception4a_p4_conv2d + Inception4a_p4_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4a_p4 = p.Map("b1_relu", new[] { Inception4a_p4_conv2d, Inception4a_p4_reshape }, name: "Inception4a_p4");
         // Inception4a_forward = concat_1(Inception4a_forward_concat, Inception4a_p4)
         var Inception4a_forward = p.Concat("Inception4a_forward", Inception4a_forward_concat, Inception4a_p4, 1);
         // Inception4b_p1_conv2d = conv2d(Inception4a_forward, Inception4b_P1W)
         var Inception4b_p1_conv2d = p.Conv2d("Inception4b_p1_conv2d", Inception4a_forward, Inception4b_P1W, 1, 0);
         var Inception4b_p1_reshape = p.Reshape(Inception4b_P1B, -1, 1, 1);
-        // Inception4b_p1 = relu(Inception4b_p1_conv2d + Inception4b_p1_reshape)
-        var Inception4b_p1 = p.Map("Inception4b_p1", new[] { Inception4b_p1_conv2d, Inception4b_p1_reshape });
+        // Inception4b_p1 = relu(Inception4b_p1_conv2d + Inception4b_p1_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4b_p1 = p.Map("b1_relu", new[] { Inception4b_p1_conv2d, Inception4b_p1_reshape }, name: "Inception4b_p1");
         // Inception4b_p2_conv2d2 = conv2d(Inception4a_forward, Inception4b_P2aW)
         var Inception4b_p2_conv2d2 = p.Conv2d("Inception4b_p2_conv2d2", Inception4a_forward, Inception4b_P2aW, 1, 0);
         var Inception4b_p2_reshape2 = p.Reshape(Inception4b_P2aB, -1, 1, 1);
-        // Inception4b_p2_relu = relu(Inception4b_p2_conv2d2 + Inception4b_p2_reshape2)
-        var Inception4b_p2_relu = p.Map("Inception4b_p2_relu", new[] { Inception4b_p2_conv2d2, Inception4b_p2_reshape2 });
+        // Inception4b_p2_relu = relu(Inception4b_p2_conv2d2 + Inception4b_p2_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception4b_p2_relu = p.Map("b1_relu", new[] { Inception4b_p2_conv2d2, Inception4b_p2_reshape2 }, name: "Inception4b_p2_relu");
         // Inception4b_p2_conv2d = conv2d(Inception4b_p2_relu, Inception4b_P2bW)
         var Inception4b_p2_conv2d = p.Conv2d("Inception4b_p2_conv2d", Inception4b_p2_relu, Inception4b_P2bW, 1, 1);
         var Inception4b_p2_reshape = p.Reshape(Inception4b_P2bB, -1, 1, 1);
-        // Inception4b_p2 = relu(Inception4b_p2_conv2d + Inception4b_p2_reshape)
-        var Inception4b_p2 = p.Map("Inception4b_p2", new[] { Inception4b_p2_conv2d, Inception4b_p2_reshape });
+        // Inception4b_p2 = relu(Inception4b_p2_conv2d + Inception4b_p2_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4b_p2 = p.Map("b1_relu", new[] { Inception4b_p2_conv2d, Inception4b_p2_reshape }, name: "Inception4b_p2");
         // b4a_concat2 = concat_1(Inception4b_p1, Inception4b_p2)
         var b4a_concat2 = p.Concat("b4a_concat2", Inception4b_p1, Inception4b_p2, 1);
         // Inception4b_p3_conv2d2 = conv2d(Inception4a_forward, Inception4b_P3aW)
         var Inception4b_p3_conv2d2 = p.Conv2d("Inception4b_p3_conv2d2", Inception4a_forward, Inception4b_P3aW, 1, 0);
         var Inception4b_p3_reshape2 = p.Reshape(Inception4b_P3aB, -1, 1, 1);
-        // Inception4b_p3_relu = relu(Inception4b_p3_conv2d2 + Inception4b_p3_reshape2)
-        var Inception4b_p3_relu = p.Map("Inception4b_p3_relu", new[] { Inception4b_p3_conv2d2, Inception4b_p3_reshape2 });
+        // Inception4b_p3_relu = relu(Inception4b_p3_conv2d2 + Inception4b_p3_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception4b_p3_relu = p.Map("b1_relu", new[] { Inception4b_p3_conv2d2, Inception4b_p3_reshape2 }, name: "Inception4b_p3_relu");
         // Inception4b_p3_conv2d = conv2d(Inception4b_p3_relu, Inception4b_P3bW)
         var Inception4b_p3_conv2d = p.Conv2d("Inception4b_p3_conv2d", Inception4b_p3_relu, Inception4b_P3bW, 1, 2);
         var Inception4b_p3_reshape = p.Reshape(Inception4b_P3bB, -1, 1, 1);
-        // Inception4b_p3 = relu(Inception4b_p3_conv2d + Inception4b_p3_reshape)
-        var Inception4b_p3 = p.Map("Inception4b_p3", new[] { Inception4b_p3_conv2d, Inception4b_p3_reshape });
+        // Inception4b_p3 = relu(Inception4b_p3_conv2d + Inception4b_p3_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4b_p3 = p.Map("b1_relu", new[] { Inception4b_p3_conv2d, Inception4b_p3_reshape }, name: "Inception4b_p3");
         // b4a_concat = concat_1(b4a_concat2, Inception4b_p3)
         var b4a_concat = p.Concat("b4a_concat", b4a_concat2, Inception4b_p3, 1);
         // Inception4b_p4_maxpool2d = maxpool2d(Inception4a_forward)
@@ -5218,37 +4357,37 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception4b_p4_conv2d = conv2d(Inception4b_p4_maxpool2d, Inception4b_P4W)
         var Inception4b_p4_conv2d = p.Conv2d("Inception4b_p4_conv2d", Inception4b_p4_maxpool2d, Inception4b_P4W, 1, 0);
         var Inception4b_p4_reshape = p.Reshape(Inception4b_P4B, -1, 1, 1);
-        // Inception4b_p4 = relu(Inception4b_p4_conv2d + Inception4b_p4_reshape)
-        var Inception4b_p4 = p.Map("Inception4b_p4", new[] { Inception4b_p4_conv2d, Inception4b_p4_reshape });
+        // Inception4b_p4 = relu(Inception4b_p4_conv2d + Inception4b_p4_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4b_p4 = p.Map("b1_relu", new[] { Inception4b_p4_conv2d, Inception4b_p4_reshape }, name: "Inception4b_p4");
         // b4a = concat_1(b4a_concat, Inception4b_p4)
         var b4a = p.Concat("b4a", b4a_concat, Inception4b_p4, 1);
         // Inception4c_p1_conv2d = conv2d(b4a, Inception4c_P1W)
         var Inception4c_p1_conv2d = p.Conv2d("Inception4c_p1_conv2d", b4a, Inception4c_P1W, 1, 0);
         var Inception4c_p1_reshape = p.Reshape(Inception4c_P1B, -1, 1, 1);
-        // Inception4c_p1 = relu(Inception4c_p1_conv2d + Inception4c_p1_reshape)
-        var Inception4c_p1 = p.Map("Inception4c_p1", new[] { Inception4c_p1_conv2d, Inception4c_p1_reshape });
+        // Inception4c_p1 = relu(Inception4c_p1_conv2d + Inception4c_p1_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4c_p1 = p.Map("b1_relu", new[] { Inception4c_p1_conv2d, Inception4c_p1_reshape }, name: "Inception4c_p1");
         // Inception4c_p2_conv2d2 = conv2d(b4a, Inception4c_P2aW)
         var Inception4c_p2_conv2d2 = p.Conv2d("Inception4c_p2_conv2d2", b4a, Inception4c_P2aW, 1, 0);
         var Inception4c_p2_reshape2 = p.Reshape(Inception4c_P2aB, -1, 1, 1);
-        // Inception4c_p2_relu = relu(Inception4c_p2_conv2d2 + Inception4c_p2_reshape2)
-        var Inception4c_p2_relu = p.Map("Inception4c_p2_relu", new[] { Inception4c_p2_conv2d2, Inception4c_p2_reshape2 });
+        // Inception4c_p2_relu = relu(Inception4c_p2_conv2d2 + Inception4c_p2_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception4c_p2_relu = p.Map("b1_relu", new[] { Inception4c_p2_conv2d2, Inception4c_p2_reshape2 }, name: "Inception4c_p2_relu");
         // Inception4c_p2_conv2d = conv2d(Inception4c_p2_relu, Inception4c_P2bW)
         var Inception4c_p2_conv2d = p.Conv2d("Inception4c_p2_conv2d", Inception4c_p2_relu, Inception4c_P2bW, 1, 1);
         var Inception4c_p2_reshape = p.Reshape(Inception4c_P2bB, -1, 1, 1);
-        // Inception4c_p2 = relu(Inception4c_p2_conv2d + Inception4c_p2_reshape)
-        var Inception4c_p2 = p.Map("Inception4c_p2", new[] { Inception4c_p2_conv2d, Inception4c_p2_reshape });
+        // Inception4c_p2 = relu(Inception4c_p2_conv2d + Inception4c_p2_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4c_p2 = p.Map("b1_relu", new[] { Inception4c_p2_conv2d, Inception4c_p2_reshape }, name: "Inception4c_p2");
         // Inception4c_forward_concat2 = concat_1(Inception4c_p1, Inception4c_p2)
         var Inception4c_forward_concat2 = p.Concat("Inception4c_forward_concat2", Inception4c_p1, Inception4c_p2, 1);
         // Inception4c_p3_conv2d2 = conv2d(b4a, Inception4c_P3aW)
         var Inception4c_p3_conv2d2 = p.Conv2d("Inception4c_p3_conv2d2", b4a, Inception4c_P3aW, 1, 0);
         var Inception4c_p3_reshape2 = p.Reshape(Inception4c_P3aB, -1, 1, 1);
-        // Inception4c_p3_relu = relu(Inception4c_p3_conv2d2 + Inception4c_p3_reshape2)
-        var Inception4c_p3_relu = p.Map("Inception4c_p3_relu", new[] { Inception4c_p3_conv2d2, Inception4c_p3_reshape2 });
+        // Inception4c_p3_relu = relu(Inception4c_p3_conv2d2 + Inception4c_p3_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception4c_p3_relu = p.Map("b1_relu", new[] { Inception4c_p3_conv2d2, Inception4c_p3_reshape2 }, name: "Inception4c_p3_relu");
         // Inception4c_p3_conv2d = conv2d(Inception4c_p3_relu, Inception4c_P3bW)
         var Inception4c_p3_conv2d = p.Conv2d("Inception4c_p3_conv2d", Inception4c_p3_relu, Inception4c_P3bW, 1, 2);
         var Inception4c_p3_reshape = p.Reshape(Inception4c_P3bB, -1, 1, 1);
-        // Inception4c_p3 = relu(Inception4c_p3_conv2d + Inception4c_p3_reshape)
-        var Inception4c_p3 = p.Map("Inception4c_p3", new[] { Inception4c_p3_conv2d, Inception4c_p3_reshape });
+        // Inception4c_p3 = relu(Inception4c_p3_conv2d + Inception4c_p3_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4c_p3 = p.Map("b1_relu", new[] { Inception4c_p3_conv2d, Inception4c_p3_reshape }, name: "Inception4c_p3");
         // Inception4c_forward_concat = concat_1(Inception4c_forward_concat2, Inception4c_p3)
         var Inception4c_forward_concat = p.Concat("Inception4c_forward_concat", Inception4c_forward_concat2, Inception4c_p3, 1);
         // Inception4c_p4_maxpool2d = maxpool2d(b4a)
@@ -5256,37 +4395,37 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception4c_p4_conv2d = conv2d(Inception4c_p4_maxpool2d, Inception4c_P4W)
         var Inception4c_p4_conv2d = p.Conv2d("Inception4c_p4_conv2d", Inception4c_p4_maxpool2d, Inception4c_P4W, 1, 0);
         var Inception4c_p4_reshape = p.Reshape(Inception4c_P4B, -1, 1, 1);
-        // Inception4c_p4 = relu(Inception4c_p4_conv2d + Inception4c_p4_reshape)
-        var Inception4c_p4 = p.Map("Inception4c_p4", new[] { Inception4c_p4_conv2d, Inception4c_p4_reshape });
+        // Inception4c_p4 = relu(Inception4c_p4_conv2d + Inception4c_p4_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4c_p4 = p.Map("b1_relu", new[] { Inception4c_p4_conv2d, Inception4c_p4_reshape }, name: "Inception4c_p4");
         // Inception4c_forward = concat_1(Inception4c_forward_concat, Inception4c_p4)
         var Inception4c_forward = p.Concat("Inception4c_forward", Inception4c_forward_concat, Inception4c_p4, 1);
         // Inception4d_p1_conv2d = conv2d(Inception4c_forward, Inception4d_P1W)
         var Inception4d_p1_conv2d = p.Conv2d("Inception4d_p1_conv2d", Inception4c_forward, Inception4d_P1W, 1, 0);
         var Inception4d_p1_reshape = p.Reshape(Inception4d_P1B, -1, 1, 1);
-        // Inception4d_p1 = relu(Inception4d_p1_conv2d + Inception4d_p1_reshape)
-        var Inception4d_p1 = p.Map("Inception4d_p1", new[] { Inception4d_p1_conv2d, Inception4d_p1_reshape });
+        // Inception4d_p1 = relu(Inception4d_p1_conv2d + Inception4d_p1_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4d_p1 = p.Map("b1_relu", new[] { Inception4d_p1_conv2d, Inception4d_p1_reshape }, name: "Inception4d_p1");
         // Inception4d_p2_conv2d2 = conv2d(Inception4c_forward, Inception4d_P2aW)
         var Inception4d_p2_conv2d2 = p.Conv2d("Inception4d_p2_conv2d2", Inception4c_forward, Inception4d_P2aW, 1, 0);
         var Inception4d_p2_reshape2 = p.Reshape(Inception4d_P2aB, -1, 1, 1);
-        // Inception4d_p2_relu = relu(Inception4d_p2_conv2d2 + Inception4d_p2_reshape2)
-        var Inception4d_p2_relu = p.Map("Inception4d_p2_relu", new[] { Inception4d_p2_conv2d2, Inception4d_p2_reshape2 });
+        // Inception4d_p2_relu = relu(Inception4d_p2_conv2d2 + Inception4d_p2_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception4d_p2_relu = p.Map("b1_relu", new[] { Inception4d_p2_conv2d2, Inception4d_p2_reshape2 }, name: "Inception4d_p2_relu");
         // Inception4d_p2_conv2d = conv2d(Inception4d_p2_relu, Inception4d_P2bW)
         var Inception4d_p2_conv2d = p.Conv2d("Inception4d_p2_conv2d", Inception4d_p2_relu, Inception4d_P2bW, 1, 1);
         var Inception4d_p2_reshape = p.Reshape(Inception4d_P2bB, -1, 1, 1);
-        // Inception4d_p2 = relu(Inception4d_p2_conv2d + Inception4d_p2_reshape)
-        var Inception4d_p2 = p.Map("Inception4d_p2", new[] { Inception4d_p2_conv2d, Inception4d_p2_reshape });
+        // Inception4d_p2 = relu(Inception4d_p2_conv2d + Inception4d_p2_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4d_p2 = p.Map("b1_relu", new[] { Inception4d_p2_conv2d, Inception4d_p2_reshape }, name: "Inception4d_p2");
         // Inception4d_forward_concat2 = concat_1(Inception4d_p1, Inception4d_p2)
         var Inception4d_forward_concat2 = p.Concat("Inception4d_forward_concat2", Inception4d_p1, Inception4d_p2, 1);
         // Inception4d_p3_conv2d2 = conv2d(Inception4c_forward, Inception4d_P3aW)
         var Inception4d_p3_conv2d2 = p.Conv2d("Inception4d_p3_conv2d2", Inception4c_forward, Inception4d_P3aW, 1, 0);
         var Inception4d_p3_reshape2 = p.Reshape(Inception4d_P3aB, -1, 1, 1);
-        // Inception4d_p3_relu = relu(Inception4d_p3_conv2d2 + Inception4d_p3_reshape2)
-        var Inception4d_p3_relu = p.Map("Inception4d_p3_relu", new[] { Inception4d_p3_conv2d2, Inception4d_p3_reshape2 });
+        // Inception4d_p3_relu = relu(Inception4d_p3_conv2d2 + Inception4d_p3_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception4d_p3_relu = p.Map("b1_relu", new[] { Inception4d_p3_conv2d2, Inception4d_p3_reshape2 }, name: "Inception4d_p3_relu");
         // Inception4d_p3_conv2d = conv2d(Inception4d_p3_relu, Inception4d_P3bW)
         var Inception4d_p3_conv2d = p.Conv2d("Inception4d_p3_conv2d", Inception4d_p3_relu, Inception4d_P3bW, 1, 2);
         var Inception4d_p3_reshape = p.Reshape(Inception4d_P3bB, -1, 1, 1);
-        // Inception4d_p3 = relu(Inception4d_p3_conv2d + Inception4d_p3_reshape)
-        var Inception4d_p3 = p.Map("Inception4d_p3", new[] { Inception4d_p3_conv2d, Inception4d_p3_reshape });
+        // Inception4d_p3 = relu(Inception4d_p3_conv2d + Inception4d_p3_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4d_p3 = p.Map("b1_relu", new[] { Inception4d_p3_conv2d, Inception4d_p3_reshape }, name: "Inception4d_p3");
         // Inception4d_forward_concat = concat_1(Inception4d_forward_concat2, Inception4d_p3)
         var Inception4d_forward_concat = p.Concat("Inception4d_forward_concat", Inception4d_forward_concat2, Inception4d_p3, 1);
         // Inception4d_p4_maxpool2d = maxpool2d(Inception4c_forward)
@@ -5294,37 +4433,37 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception4d_p4_conv2d = conv2d(Inception4d_p4_maxpool2d, Inception4d_P4W)
         var Inception4d_p4_conv2d = p.Conv2d("Inception4d_p4_conv2d", Inception4d_p4_maxpool2d, Inception4d_P4W, 1, 0);
         var Inception4d_p4_reshape = p.Reshape(Inception4d_P4B, -1, 1, 1);
-        // Inception4d_p4 = relu(Inception4d_p4_conv2d + Inception4d_p4_reshape)
-        var Inception4d_p4 = p.Map("Inception4d_p4", new[] { Inception4d_p4_conv2d, Inception4d_p4_reshape });
+        // Inception4d_p4 = relu(Inception4d_p4_conv2d + Inception4d_p4_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4d_p4 = p.Map("b1_relu", new[] { Inception4d_p4_conv2d, Inception4d_p4_reshape }, name: "Inception4d_p4");
         // Inception4d_forward = concat_1(Inception4d_forward_concat, Inception4d_p4)
         var Inception4d_forward = p.Concat("Inception4d_forward", Inception4d_forward_concat, Inception4d_p4, 1);
         // Inception4e_p1_conv2d = conv2d(Inception4d_forward, Inception4e_P1W)
         var Inception4e_p1_conv2d = p.Conv2d("Inception4e_p1_conv2d", Inception4d_forward, Inception4e_P1W, 1, 0);
         var Inception4e_p1_reshape = p.Reshape(Inception4e_P1B, -1, 1, 1);
-        // Inception4e_p1 = relu(Inception4e_p1_conv2d + Inception4e_p1_reshape)
-        var Inception4e_p1 = p.Map("Inception4e_p1", new[] { Inception4e_p1_conv2d, Inception4e_p1_reshape });
+        // Inception4e_p1 = relu(Inception4e_p1_conv2d + Inception4e_p1_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4e_p1 = p.Map("b1_relu", new[] { Inception4e_p1_conv2d, Inception4e_p1_reshape }, name: "Inception4e_p1");
         // Inception4e_p2_conv2d2 = conv2d(Inception4d_forward, Inception4e_P2aW)
         var Inception4e_p2_conv2d2 = p.Conv2d("Inception4e_p2_conv2d2", Inception4d_forward, Inception4e_P2aW, 1, 0);
         var Inception4e_p2_reshape2 = p.Reshape(Inception4e_P2aB, -1, 1, 1);
-        // Inception4e_p2_relu = relu(Inception4e_p2_conv2d2 + Inception4e_p2_reshape2)
-        var Inception4e_p2_relu = p.Map("Inception4e_p2_relu", new[] { Inception4e_p2_conv2d2, Inception4e_p2_reshape2 });
+        // Inception4e_p2_relu = relu(Inception4e_p2_conv2d2 + Inception4e_p2_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception4e_p2_relu = p.Map("b1_relu", new[] { Inception4e_p2_conv2d2, Inception4e_p2_reshape2 }, name: "Inception4e_p2_relu");
         // Inception4e_p2_conv2d = conv2d(Inception4e_p2_relu, Inception4e_P2bW)
         var Inception4e_p2_conv2d = p.Conv2d("Inception4e_p2_conv2d", Inception4e_p2_relu, Inception4e_P2bW, 1, 1);
         var Inception4e_p2_reshape = p.Reshape(Inception4e_P2bB, -1, 1, 1);
-        // Inception4e_p2 = relu(Inception4e_p2_conv2d + Inception4e_p2_reshape)
-        var Inception4e_p2 = p.Map("Inception4e_p2", new[] { Inception4e_p2_conv2d, Inception4e_p2_reshape });
+        // Inception4e_p2 = relu(Inception4e_p2_conv2d + Inception4e_p2_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4e_p2 = p.Map("b1_relu", new[] { Inception4e_p2_conv2d, Inception4e_p2_reshape }, name: "Inception4e_p2");
         // Inception4e_forward_concat2 = concat_1(Inception4e_p1, Inception4e_p2)
         var Inception4e_forward_concat2 = p.Concat("Inception4e_forward_concat2", Inception4e_p1, Inception4e_p2, 1);
         // Inception4e_p3_conv2d2 = conv2d(Inception4d_forward, Inception4e_P3aW)
         var Inception4e_p3_conv2d2 = p.Conv2d("Inception4e_p3_conv2d2", Inception4d_forward, Inception4e_P3aW, 1, 0);
         var Inception4e_p3_reshape2 = p.Reshape(Inception4e_P3aB, -1, 1, 1);
-        // Inception4e_p3_relu = relu(Inception4e_p3_conv2d2 + Inception4e_p3_reshape2)
-        var Inception4e_p3_relu = p.Map("Inception4e_p3_relu", new[] { Inception4e_p3_conv2d2, Inception4e_p3_reshape2 });
+        // Inception4e_p3_relu = relu(Inception4e_p3_conv2d2 + Inception4e_p3_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception4e_p3_relu = p.Map("b1_relu", new[] { Inception4e_p3_conv2d2, Inception4e_p3_reshape2 }, name: "Inception4e_p3_relu");
         // Inception4e_p3_conv2d = conv2d(Inception4e_p3_relu, Inception4e_P3bW)
         var Inception4e_p3_conv2d = p.Conv2d("Inception4e_p3_conv2d", Inception4e_p3_relu, Inception4e_P3bW, 1, 2);
         var Inception4e_p3_reshape = p.Reshape(Inception4e_P3bB, -1, 1, 1);
-        // Inception4e_p3 = relu(Inception4e_p3_conv2d + Inception4e_p3_reshape)
-        var Inception4e_p3 = p.Map("Inception4e_p3", new[] { Inception4e_p3_conv2d, Inception4e_p3_reshape });
+        // Inception4e_p3 = relu(Inception4e_p3_conv2d + Inception4e_p3_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4e_p3 = p.Map("b1_relu", new[] { Inception4e_p3_conv2d, Inception4e_p3_reshape }, name: "Inception4e_p3");
         // Inception4e_forward_concat = concat_1(Inception4e_forward_concat2, Inception4e_p3)
         var Inception4e_forward_concat = p.Concat("Inception4e_forward_concat", Inception4e_forward_concat2, Inception4e_p3, 1);
         // Inception4e_p4_maxpool2d = maxpool2d(Inception4d_forward)
@@ -5332,8 +4471,8 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception4e_p4_conv2d = conv2d(Inception4e_p4_maxpool2d, Inception4e_P4W)
         var Inception4e_p4_conv2d = p.Conv2d("Inception4e_p4_conv2d", Inception4e_p4_maxpool2d, Inception4e_P4W, 1, 0);
         var Inception4e_p4_reshape = p.Reshape(Inception4e_P4B, -1, 1, 1);
-        // Inception4e_p4 = relu(Inception4e_p4_conv2d + Inception4e_p4_reshape)
-        var Inception4e_p4 = p.Map("Inception4e_p4", new[] { Inception4e_p4_conv2d, Inception4e_p4_reshape });
+        // Inception4e_p4 = relu(Inception4e_p4_conv2d + Inception4e_p4_reshape)   (b1_relu's kernel: the same expression)
+        var Inception4e_p4 = p.Map("b1_relu", new[] { Inception4e_p4_conv2d, Inception4e_p4_reshape }, name: "Inception4e_p4");
         // Inception4e_forward = concat_1(Inception4e_forward_concat, Inception4e_p4)
         var Inception4e_forward = p.Concat("Inception4e_forward", Inception4e_forward_concat, Inception4e_p4, 1);
         // b4 = maxpool2d(Inception4e_forward)
@@ -5341,30 +4480,30 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception5a_p1_conv2d = conv2d(b4, Inception5a_P1W)
         var Inception5a_p1_conv2d = p.Conv2d("Inception5a_p1_conv2d", b4, Inception5a_P1W, 1, 0);
         var Inception5a_p1_reshape = p.Reshape(Inception5a_P1B, -1, 1, 1);
-        // Inception5a_p1 = relu(Inception5a_p1_conv2d + Inception5a_p1_reshape)
-        var Inception5a_p1 = p.Map("Inception5a_p1", new[] { Inception5a_p1_conv2d, Inception5a_p1_reshape });
+        // Inception5a_p1 = relu(Inception5a_p1_conv2d + Inception5a_p1_reshape)   (b1_relu's kernel: the same expression)
+        var Inception5a_p1 = p.Map("b1_relu", new[] { Inception5a_p1_conv2d, Inception5a_p1_reshape }, name: "Inception5a_p1");
         // Inception5a_p2_conv2d2 = conv2d(b4, Inception5a_P2aW)
         var Inception5a_p2_conv2d2 = p.Conv2d("Inception5a_p2_conv2d2", b4, Inception5a_P2aW, 1, 0);
         var Inception5a_p2_reshape2 = p.Reshape(Inception5a_P2aB, -1, 1, 1);
-        // Inception5a_p2_relu = relu(Inception5a_p2_conv2d2 + Inception5a_p2_reshape2)
-        var Inception5a_p2_relu = p.Map("Inception5a_p2_relu", new[] { Inception5a_p2_conv2d2, Inception5a_p2_reshape2 });
+        // Inception5a_p2_relu = relu(Inception5a_p2_conv2d2 + Inception5a_p2_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception5a_p2_relu = p.Map("b1_relu", new[] { Inception5a_p2_conv2d2, Inception5a_p2_reshape2 }, name: "Inception5a_p2_relu");
         // Inception5a_p2_conv2d = conv2d(Inception5a_p2_relu, Inception5a_P2bW)
         var Inception5a_p2_conv2d = p.Conv2d("Inception5a_p2_conv2d", Inception5a_p2_relu, Inception5a_P2bW, 1, 1);
         var Inception5a_p2_reshape = p.Reshape(Inception5a_P2bB, -1, 1, 1);
-        // Inception5a_p2 = relu(Inception5a_p2_conv2d + Inception5a_p2_reshape)
-        var Inception5a_p2 = p.Map("Inception5a_p2", new[] { Inception5a_p2_conv2d, Inception5a_p2_reshape });
+        // Inception5a_p2 = relu(Inception5a_p2_conv2d + Inception5a_p2_reshape)   (b1_relu's kernel: the same expression)
+        var Inception5a_p2 = p.Map("b1_relu", new[] { Inception5a_p2_conv2d, Inception5a_p2_reshape }, name: "Inception5a_p2");
         // Inception5a_forward_concat2 = concat_1(Inception5a_p1, Inception5a_p2)
         var Inception5a_forward_concat2 = p.Concat("Inception5a_forward_concat2", Inception5a_p1, Inception5a_p2, 1);
         // Inception5a_p3_conv2d2 = conv2d(b4, Inception5a_P3aW)
         var Inception5a_p3_conv2d2 = p.Conv2d("Inception5a_p3_conv2d2", b4, Inception5a_P3aW, 1, 0);
         var Inception5a_p3_reshape2 = p.Reshape(Inception5a_P3aB, -1, 1, 1);
-        // Inception5a_p3_relu = relu(Inception5a_p3_conv2d2 + Inception5a_p3_reshape2)
-        var Inception5a_p3_relu = p.Map("Inception5a_p3_relu", new[] { Inception5a_p3_conv2d2, Inception5a_p3_reshape2 });
+        // Inception5a_p3_relu = relu(Inception5a_p3_conv2d2 + Inception5a_p3_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception5a_p3_relu = p.Map("b1_relu", new[] { Inception5a_p3_conv2d2, Inception5a_p3_reshape2 }, name: "Inception5a_p3_relu");
         // Inception5a_p3_conv2d = conv2d(Inception5a_p3_relu, Inception5a_P3bW)
         var Inception5a_p3_conv2d = p.Conv2d("Inception5a_p3_conv2d", Inception5a_p3_relu, Inception5a_P3bW, 1, 2);
         var Inception5a_p3_reshape = p.Reshape(Inception5a_P3bB, -1, 1, 1);
-        // Inception5a_p3 = relu(Inception5a_p3_conv2d + Inception5a_p3_reshape)
-        var Inception5a_p3 = p.Map("Inception5a_p3", new[] { Inception5a_p3_conv2d, Inception5a_p3_reshape });
+        // Inception5a_p3 = relu(Inception5a_p3_conv2d + Inception5a_p3_reshape)   (b1_relu's kernel: the same expression)
+        var Inception5a_p3 = p.Map("b1_relu", new[] { Inception5a_p3_conv2d, Inception5a_p3_reshape }, name: "Inception5a_p3");
         // Inception5a_forward_concat = concat_1(Inception5a_forward_concat2, Inception5a_p3)
         var Inception5a_forward_concat = p.Concat("Inception5a_forward_concat", Inception5a_forward_concat2, Inception5a_p3, 1);
         // Inception5a_p4_maxpool2d = maxpool2d(b4)
@@ -5372,37 +4511,37 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception5a_p4_conv2d = conv2d(Inception5a_p4_maxpool2d, Inception5a_P4W)
         var Inception5a_p4_conv2d = p.Conv2d("Inception5a_p4_conv2d", Inception5a_p4_maxpool2d, Inception5a_P4W, 1, 0);
         var Inception5a_p4_reshape = p.Reshape(Inception5a_P4B, -1, 1, 1);
-        // Inception5a_p4 = relu(Inception5a_p4_conv2d + Inception5a_p4_reshape)
-        var Inception5a_p4 = p.Map("Inception5a_p4", new[] { Inception5a_p4_conv2d, Inception5a_p4_reshape });
+        // Inception5a_p4 = relu(Inception5a_p4_conv2d + Inception5a_p4_reshape)   (b1_relu's kernel: the same expression)
+        var Inception5a_p4 = p.Map("b1_relu", new[] { Inception5a_p4_conv2d, Inception5a_p4_reshape }, name: "Inception5a_p4");
         // Inception5a_forward = concat_1(Inception5a_forward_concat, Inception5a_p4)
         var Inception5a_forward = p.Concat("Inception5a_forward", Inception5a_forward_concat, Inception5a_p4, 1);
         // Inception5b_p1_conv2d = conv2d(Inception5a_forward, Inception5b_P1W)
         var Inception5b_p1_conv2d = p.Conv2d("Inception5b_p1_conv2d", Inception5a_forward, Inception5b_P1W, 1, 0);
         var Inception5b_p1_reshape = p.Reshape(Inception5b_P1B, -1, 1, 1);
-        // Inception5b_p1 = relu(Inception5b_p1_conv2d + Inception5b_p1_reshape)
-        var Inception5b_p1 = p.Map("Inception5b_p1", new[] { Inception5b_p1_conv2d, Inception5b_p1_reshape });
+        // Inception5b_p1 = relu(Inception5b_p1_conv2d + Inception5b_p1_reshape)   (b1_relu's kernel: the same expression)
+        var Inception5b_p1 = p.Map("b1_relu", new[] { Inception5b_p1_conv2d, Inception5b_p1_reshape }, name: "Inception5b_p1");
         // Inception5b_p2_conv2d2 = conv2d(Inception5a_forward, Inception5b_P2aW)
         var Inception5b_p2_conv2d2 = p.Conv2d("Inception5b_p2_conv2d2", Inception5a_forward, Inception5b_P2aW, 1, 0);
         var Inception5b_p2_reshape2 = p.Reshape(Inception5b_P2aB, -1, 1, 1);
-        // Inception5b_p2_relu = relu(Inception5b_p2_conv2d2 + Inception5b_p2_reshape2)
-        var Inception5b_p2_relu = p.Map("Inception5b_p2_relu", new[] { Inception5b_p2_conv2d2, Inception5b_p2_reshape2 });
+        // Inception5b_p2_relu = relu(Inception5b_p2_conv2d2 + Inception5b_p2_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception5b_p2_relu = p.Map("b1_relu", new[] { Inception5b_p2_conv2d2, Inception5b_p2_reshape2 }, name: "Inception5b_p2_relu");
         // Inception5b_p2_conv2d = conv2d(Inception5b_p2_relu, Inception5b_P2bW)
         var Inception5b_p2_conv2d = p.Conv2d("Inception5b_p2_conv2d", Inception5b_p2_relu, Inception5b_P2bW, 1, 1);
         var Inception5b_p2_reshape = p.Reshape(Inception5b_P2bB, -1, 1, 1);
-        // Inception5b_p2 = relu(Inception5b_p2_conv2d + Inception5b_p2_reshape)
-        var Inception5b_p2 = p.Map("Inception5b_p2", new[] { Inception5b_p2_conv2d, Inception5b_p2_reshape });
+        // Inception5b_p2 = relu(Inception5b_p2_conv2d + Inception5b_p2_reshape)   (b1_relu's kernel: the same expression)
+        var Inception5b_p2 = p.Map("b1_relu", new[] { Inception5b_p2_conv2d, Inception5b_p2_reshape }, name: "Inception5b_p2");
         // Inception5b_forward_concat2 = concat_1(Inception5b_p1, Inception5b_p2)
         var Inception5b_forward_concat2 = p.Concat("Inception5b_forward_concat2", Inception5b_p1, Inception5b_p2, 1);
         // Inception5b_p3_conv2d2 = conv2d(Inception5a_forward, Inception5b_P3aW)
         var Inception5b_p3_conv2d2 = p.Conv2d("Inception5b_p3_conv2d2", Inception5a_forward, Inception5b_P3aW, 1, 0);
         var Inception5b_p3_reshape2 = p.Reshape(Inception5b_P3aB, -1, 1, 1);
-        // Inception5b_p3_relu = relu(Inception5b_p3_conv2d2 + Inception5b_p3_reshape2)
-        var Inception5b_p3_relu = p.Map("Inception5b_p3_relu", new[] { Inception5b_p3_conv2d2, Inception5b_p3_reshape2 });
+        // Inception5b_p3_relu = relu(Inception5b_p3_conv2d2 + Inception5b_p3_reshape2)   (b1_relu's kernel: the same expression)
+        var Inception5b_p3_relu = p.Map("b1_relu", new[] { Inception5b_p3_conv2d2, Inception5b_p3_reshape2 }, name: "Inception5b_p3_relu");
         // Inception5b_p3_conv2d = conv2d(Inception5b_p3_relu, Inception5b_P3bW)
         var Inception5b_p3_conv2d = p.Conv2d("Inception5b_p3_conv2d", Inception5b_p3_relu, Inception5b_P3bW, 1, 2);
         var Inception5b_p3_reshape = p.Reshape(Inception5b_P3bB, -1, 1, 1);
-        // Inception5b_p3 = relu(Inception5b_p3_conv2d + Inception5b_p3_reshape)
-        var Inception5b_p3 = p.Map("Inception5b_p3", new[] { Inception5b_p3_conv2d, Inception5b_p3_reshape });
+        // Inception5b_p3 = relu(Inception5b_p3_conv2d + Inception5b_p3_reshape)   (b1_relu's kernel: the same expression)
+        var Inception5b_p3 = p.Map("b1_relu", new[] { Inception5b_p3_conv2d, Inception5b_p3_reshape }, name: "Inception5b_p3");
         // Inception5b_forward_concat = concat_1(Inception5b_forward_concat2, Inception5b_p3)
         var Inception5b_forward_concat = p.Concat("Inception5b_forward_concat", Inception5b_forward_concat2, Inception5b_p3, 1);
         // Inception5b_p4_maxpool2d = maxpool2d(Inception5a_forward)
@@ -5410,8 +4549,8 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // Inception5b_p4_conv2d = conv2d(Inception5b_p4_maxpool2d, Inception5b_P4W)
         var Inception5b_p4_conv2d = p.Conv2d("Inception5b_p4_conv2d", Inception5b_p4_maxpool2d, Inception5b_P4W, 1, 0);
         var Inception5b_p4_reshape = p.Reshape(Inception5b_P4B, -1, 1, 1);
-        // Inception5b_p4 = relu(Inception5b_p4_conv2d + Inception5b_p4_reshape)
-        var Inception5b_p4 = p.Map("Inception5b_p4", new[] { Inception5b_p4_conv2d, Inception5b_p4_reshape });
+        // Inception5b_p4 = relu(Inception5b_p4_conv2d + Inception5b_p4_reshape)   (b1_relu's kernel: the same expression)
+        var Inception5b_p4 = p.Map("b1_relu", new[] { Inception5b_p4_conv2d, Inception5b_p4_reshape }, name: "Inception5b_p4");
         // Inception5b_forward = concat_1(Inception5b_forward_concat, Inception5b_p4)
         var Inception5b_forward = p.Concat("Inception5b_forward", Inception5b_forward_concat, Inception5b_p4, 1);
         // b5_mean = mean_3 Inception5b_forward
@@ -5439,8 +4578,8 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
         // d_Fc_forward_sumtoshapeof = d_forward summed to the shape of Fc_forward
         var d_Fc_forward_sumtoshapeof = p.SumTo("d_Fc_forward_sumtoshapeof", d_forward, Fc_forward);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp_neg = −d_forward   (loss's kernel: the same expression)
+        var d_forward_logsumexp_neg = p.Map("loss", new[] { d_forward }, name: "d_forward_logsumexp_neg");
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
         // d_Fc_forward = d_Fc_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc_forward) ⊙ (exp(Fc_forward − (forward_logsumexp expanded to the shape of Fc_forward))))
@@ -5449,10 +4588,10 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Fc_forward_matmul = p.SumTo("d_Fc_forward_matmul", d_Fc_forward, Fc_forward_matmul);
         // d_b5 = d_Fc_forward_matmul · Fc_Wᵀ
         var d_b5 = p.MatMul("d_b5", d_Fc_forward_matmul, p.Transpose(Fc_W));
-        // d_b5_mean = d_b5 / n expanded to the shape of b5_mean
-        var d_b5_mean = p.Map("d_b5_mean", new[] { p.Expand(d_b5, b5_mean, 2, false) }, new float[] { p.MeanScale(b5_mean, 2) });
-        // d_Inception5b_forward = d_b5_mean / n expanded to the shape of Inception5b_forward
-        var d_Inception5b_forward = p.Map("d_Inception5b_forward", new[] { p.Expand(d_b5_mean, Inception5b_forward, 3, false) }, new float[] { p.MeanScale(Inception5b_forward, 3) });
+        // d_b5_mean = d_b5 / n expanded to the shape of b5_mean   (d_loss_gather's kernel: the same expression)
+        var d_b5_mean = p.Map("d_loss_gather", new[] { p.Expand(d_b5, b5_mean, 2, false) }, new float[] { p.MeanScale(b5_mean, 2) }, name: "d_b5_mean");
+        // d_Inception5b_forward = d_b5_mean / n expanded to the shape of Inception5b_forward   (d_loss_gather's kernel: the same expression)
+        var d_Inception5b_forward = p.Map("d_loss_gather", new[] { p.Expand(d_b5_mean, Inception5b_forward, 3, false) }, new float[] { p.MeanScale(Inception5b_forward, 3) }, name: "d_Inception5b_forward");
         var d_Inception5b_p4 = p.Slice(d_Inception5b_forward, Inception5b_p4, 1, true);
         // d_Inception5b_p4_add = d_Inception5b_p4 ⊙ [Inception5b_p4 > 0]
         var d_Inception5b_p4_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception5b_p4, Inception5b_p4 });
@@ -5464,35 +4603,35 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception5a_forward_maxpool2dbackward = p.MaxPool2dBackward("d_Inception5a_forward_maxpool2dbackward", d_Inception5b_p4_maxpool2d, Inception5a_forward, 3, 1, 1);
         var d_Inception5b_forward_concat = p.Slice(d_Inception5b_forward, Inception5b_forward_concat, 1, false);
         var d_Inception5b_p3 = p.Slice(d_Inception5b_forward_concat, Inception5b_p3, 1, true);
-        // d_Inception5b_p3_add2 = d_Inception5b_p3 ⊙ [Inception5b_p3 > 0]
-        var d_Inception5b_p3_add2 = p.Map("d_Inception5b_p3_add2", new[] { d_Inception5b_p3, Inception5b_p3 });
+        // d_Inception5b_p3_add2 = d_Inception5b_p3 ⊙ [Inception5b_p3 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5b_p3_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception5b_p3, Inception5b_p3 }, name: "d_Inception5b_p3_add2");
         // d_Inception5b_p3_conv2d = d_Inception5b_p3_add2 summed to the shape of Inception5b_p3_conv2d
         var d_Inception5b_p3_conv2d = p.SumTo("d_Inception5b_p3_conv2d", d_Inception5b_p3_add2, Inception5b_p3_conv2d);
         // d_Inception5b_p3_relu = conv_transpose2d(d_Inception5b_p3_conv2d, Inception5b_P3bW)
         var d_Inception5b_p3_relu = p.Conv2dInputGradient("d_Inception5b_p3_relu", d_Inception5b_p3_conv2d, Inception5b_P3bW, Inception5b_p3_relu, 1, 2);
-        // d_Inception5b_p3_add = d_Inception5b_p3_relu ⊙ [Inception5b_p3_relu > 0]
-        var d_Inception5b_p3_add = p.Map("d_Inception5b_p3_add", new[] { d_Inception5b_p3_relu, Inception5b_p3_relu });
+        // d_Inception5b_p3_add = d_Inception5b_p3_relu ⊙ [Inception5b_p3_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5b_p3_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception5b_p3_relu, Inception5b_p3_relu }, name: "d_Inception5b_p3_add");
         // d_Inception5b_p3_conv2d2 = d_Inception5b_p3_add summed to the shape of Inception5b_p3_conv2d2
         var d_Inception5b_p3_conv2d2 = p.SumTo("d_Inception5b_p3_conv2d2", d_Inception5b_p3_add, Inception5b_p3_conv2d2);
         // d_Inception5a_forward_conv2dinputgradient3 = conv_transpose2d(d_Inception5b_p3_conv2d2, Inception5b_P3aW)
         var d_Inception5a_forward_conv2dinputgradient3 = p.Conv2dInputGradient("d_Inception5a_forward_conv2dinputgradient3", d_Inception5b_p3_conv2d2, Inception5b_P3aW, Inception5a_forward, 1, 0);
         var d_Inception5b_forward_concat2 = p.Slice(d_Inception5b_forward_concat, Inception5b_forward_concat2, 1, false);
         var d_Inception5b_p2 = p.Slice(d_Inception5b_forward_concat2, Inception5b_p2, 1, true);
-        // d_Inception5b_p2_add2 = d_Inception5b_p2 ⊙ [Inception5b_p2 > 0]
-        var d_Inception5b_p2_add2 = p.Map("d_Inception5b_p2_add2", new[] { d_Inception5b_p2, Inception5b_p2 });
+        // d_Inception5b_p2_add2 = d_Inception5b_p2 ⊙ [Inception5b_p2 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5b_p2_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception5b_p2, Inception5b_p2 }, name: "d_Inception5b_p2_add2");
         // d_Inception5b_p2_conv2d = d_Inception5b_p2_add2 summed to the shape of Inception5b_p2_conv2d
         var d_Inception5b_p2_conv2d = p.SumTo("d_Inception5b_p2_conv2d", d_Inception5b_p2_add2, Inception5b_p2_conv2d);
         // d_Inception5b_p2_relu = conv_transpose2d(d_Inception5b_p2_conv2d, Inception5b_P2bW)
         var d_Inception5b_p2_relu = p.Conv2dInputGradient("d_Inception5b_p2_relu", d_Inception5b_p2_conv2d, Inception5b_P2bW, Inception5b_p2_relu, 1, 1);
-        // d_Inception5b_p2_add = d_Inception5b_p2_relu ⊙ [Inception5b_p2_relu > 0]
-        var d_Inception5b_p2_add = p.Map("d_Inception5b_p2_add", new[] { d_Inception5b_p2_relu, Inception5b_p2_relu });
+        // d_Inception5b_p2_add = d_Inception5b_p2_relu ⊙ [Inception5b_p2_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5b_p2_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception5b_p2_relu, Inception5b_p2_relu }, name: "d_Inception5b_p2_add");
         // d_Inception5b_p2_conv2d2 = d_Inception5b_p2_add summed to the shape of Inception5b_p2_conv2d2
         var d_Inception5b_p2_conv2d2 = p.SumTo("d_Inception5b_p2_conv2d2", d_Inception5b_p2_add, Inception5b_p2_conv2d2);
         // d_Inception5a_forward_conv2dinputgradient2 = conv_transpose2d(d_Inception5b_p2_conv2d2, Inception5b_P2aW)
         var d_Inception5a_forward_conv2dinputgradient2 = p.Conv2dInputGradient("d_Inception5a_forward_conv2dinputgradient2", d_Inception5b_p2_conv2d2, Inception5b_P2aW, Inception5a_forward, 1, 0);
         var d_Inception5b_p1 = p.Slice(d_Inception5b_forward_concat2, Inception5b_p1, 1, false);
-        // d_Inception5b_p1_add = d_Inception5b_p1 ⊙ [Inception5b_p1 > 0]
-        var d_Inception5b_p1_add = p.Map("d_Inception5b_p1_add", new[] { d_Inception5b_p1, Inception5b_p1 });
+        // d_Inception5b_p1_add = d_Inception5b_p1 ⊙ [Inception5b_p1 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5b_p1_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception5b_p1, Inception5b_p1 }, name: "d_Inception5b_p1_add");
         // d_Inception5b_p1_conv2d = d_Inception5b_p1_add summed to the shape of Inception5b_p1_conv2d
         var d_Inception5b_p1_conv2d = p.SumTo("d_Inception5b_p1_conv2d", d_Inception5b_p1_add, Inception5b_p1_conv2d);
         // d_Inception5a_forward_conv2dinputgradient = conv_transpose2d(d_Inception5b_p1_conv2d, Inception5b_P1W)
@@ -5500,8 +4639,8 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         // d_Inception5a_forward = ((d_Inception5a_forward_maxpool2dbackward + d_Inception5a_forward_conv2dinputgradient3) + d_Inception5a_forward_conv2dinputgradient2) + d_Inception5a_forward_conv2dinputgradient
         var d_Inception5a_forward = p.Map("d_Inception5a_forward", new[] { d_Inception5a_forward_maxpool2dbackward, d_Inception5a_forward_conv2dinputgradient3, d_Inception5a_forward_conv2dinputgradient2, d_Inception5a_forward_conv2dinputgradient });
         var d_Inception5a_p4 = p.Slice(d_Inception5a_forward, Inception5a_p4, 1, true);
-        // d_Inception5a_p4_add = d_Inception5a_p4 ⊙ [Inception5a_p4 > 0]
-        var d_Inception5a_p4_add = p.Map("d_Inception5a_p4_add", new[] { d_Inception5a_p4, Inception5a_p4 });
+        // d_Inception5a_p4_add = d_Inception5a_p4 ⊙ [Inception5a_p4 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5a_p4_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception5a_p4, Inception5a_p4 }, name: "d_Inception5a_p4_add");
         // d_Inception5a_p4_conv2d = d_Inception5a_p4_add summed to the shape of Inception5a_p4_conv2d
         var d_Inception5a_p4_conv2d = p.SumTo("d_Inception5a_p4_conv2d", d_Inception5a_p4_add, Inception5a_p4_conv2d);
         // d_Inception5a_p4_maxpool2d = conv_transpose2d(d_Inception5a_p4_conv2d, Inception5a_P4W)
@@ -5510,46 +4649,46 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b4_maxpool2dbackward = p.MaxPool2dBackward("d_b4_maxpool2dbackward", d_Inception5a_p4_maxpool2d, b4, 3, 1, 1);
         var d_Inception5a_forward_concat = p.Slice(d_Inception5a_forward, Inception5a_forward_concat, 1, false);
         var d_Inception5a_p3 = p.Slice(d_Inception5a_forward_concat, Inception5a_p3, 1, true);
-        // d_Inception5a_p3_add2 = d_Inception5a_p3 ⊙ [Inception5a_p3 > 0]
-        var d_Inception5a_p3_add2 = p.Map("d_Inception5a_p3_add2", new[] { d_Inception5a_p3, Inception5a_p3 });
+        // d_Inception5a_p3_add2 = d_Inception5a_p3 ⊙ [Inception5a_p3 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5a_p3_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception5a_p3, Inception5a_p3 }, name: "d_Inception5a_p3_add2");
         // d_Inception5a_p3_conv2d = d_Inception5a_p3_add2 summed to the shape of Inception5a_p3_conv2d
         var d_Inception5a_p3_conv2d = p.SumTo("d_Inception5a_p3_conv2d", d_Inception5a_p3_add2, Inception5a_p3_conv2d);
         // d_Inception5a_p3_relu = conv_transpose2d(d_Inception5a_p3_conv2d, Inception5a_P3bW)
         var d_Inception5a_p3_relu = p.Conv2dInputGradient("d_Inception5a_p3_relu", d_Inception5a_p3_conv2d, Inception5a_P3bW, Inception5a_p3_relu, 1, 2);
-        // d_Inception5a_p3_add = d_Inception5a_p3_relu ⊙ [Inception5a_p3_relu > 0]
-        var d_Inception5a_p3_add = p.Map("d_Inception5a_p3_add", new[] { d_Inception5a_p3_relu, Inception5a_p3_relu });
+        // d_Inception5a_p3_add = d_Inception5a_p3_relu ⊙ [Inception5a_p3_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5a_p3_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception5a_p3_relu, Inception5a_p3_relu }, name: "d_Inception5a_p3_add");
         // d_Inception5a_p3_conv2d2 = d_Inception5a_p3_add summed to the shape of Inception5a_p3_conv2d2
         var d_Inception5a_p3_conv2d2 = p.SumTo("d_Inception5a_p3_conv2d2", d_Inception5a_p3_add, Inception5a_p3_conv2d2);
         // d_b4_conv2dinputgradient3 = conv_transpose2d(d_Inception5a_p3_conv2d2, Inception5a_P3aW)
         var d_b4_conv2dinputgradient3 = p.Conv2dInputGradient("d_b4_conv2dinputgradient3", d_Inception5a_p3_conv2d2, Inception5a_P3aW, b4, 1, 0);
         var d_Inception5a_forward_concat2 = p.Slice(d_Inception5a_forward_concat, Inception5a_forward_concat2, 1, false);
         var d_Inception5a_p2 = p.Slice(d_Inception5a_forward_concat2, Inception5a_p2, 1, true);
-        // d_Inception5a_p2_add2 = d_Inception5a_p2 ⊙ [Inception5a_p2 > 0]
-        var d_Inception5a_p2_add2 = p.Map("d_Inception5a_p2_add2", new[] { d_Inception5a_p2, Inception5a_p2 });
+        // d_Inception5a_p2_add2 = d_Inception5a_p2 ⊙ [Inception5a_p2 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5a_p2_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception5a_p2, Inception5a_p2 }, name: "d_Inception5a_p2_add2");
         // d_Inception5a_p2_conv2d = d_Inception5a_p2_add2 summed to the shape of Inception5a_p2_conv2d
         var d_Inception5a_p2_conv2d = p.SumTo("d_Inception5a_p2_conv2d", d_Inception5a_p2_add2, Inception5a_p2_conv2d);
         // d_Inception5a_p2_relu = conv_transpose2d(d_Inception5a_p2_conv2d, Inception5a_P2bW)
         var d_Inception5a_p2_relu = p.Conv2dInputGradient("d_Inception5a_p2_relu", d_Inception5a_p2_conv2d, Inception5a_P2bW, Inception5a_p2_relu, 1, 1);
-        // d_Inception5a_p2_add = d_Inception5a_p2_relu ⊙ [Inception5a_p2_relu > 0]
-        var d_Inception5a_p2_add = p.Map("d_Inception5a_p2_add", new[] { d_Inception5a_p2_relu, Inception5a_p2_relu });
+        // d_Inception5a_p2_add = d_Inception5a_p2_relu ⊙ [Inception5a_p2_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5a_p2_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception5a_p2_relu, Inception5a_p2_relu }, name: "d_Inception5a_p2_add");
         // d_Inception5a_p2_conv2d2 = d_Inception5a_p2_add summed to the shape of Inception5a_p2_conv2d2
         var d_Inception5a_p2_conv2d2 = p.SumTo("d_Inception5a_p2_conv2d2", d_Inception5a_p2_add, Inception5a_p2_conv2d2);
         // d_b4_conv2dinputgradient2 = conv_transpose2d(d_Inception5a_p2_conv2d2, Inception5a_P2aW)
         var d_b4_conv2dinputgradient2 = p.Conv2dInputGradient("d_b4_conv2dinputgradient2", d_Inception5a_p2_conv2d2, Inception5a_P2aW, b4, 1, 0);
         var d_Inception5a_p1 = p.Slice(d_Inception5a_forward_concat2, Inception5a_p1, 1, false);
-        // d_Inception5a_p1_add = d_Inception5a_p1 ⊙ [Inception5a_p1 > 0]
-        var d_Inception5a_p1_add = p.Map("d_Inception5a_p1_add", new[] { d_Inception5a_p1, Inception5a_p1 });
+        // d_Inception5a_p1_add = d_Inception5a_p1 ⊙ [Inception5a_p1 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception5a_p1_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception5a_p1, Inception5a_p1 }, name: "d_Inception5a_p1_add");
         // d_Inception5a_p1_conv2d = d_Inception5a_p1_add summed to the shape of Inception5a_p1_conv2d
         var d_Inception5a_p1_conv2d = p.SumTo("d_Inception5a_p1_conv2d", d_Inception5a_p1_add, Inception5a_p1_conv2d);
         // d_b4_conv2dinputgradient = conv_transpose2d(d_Inception5a_p1_conv2d, Inception5a_P1W)
         var d_b4_conv2dinputgradient = p.Conv2dInputGradient("d_b4_conv2dinputgradient", d_Inception5a_p1_conv2d, Inception5a_P1W, b4, 1, 0);
-        // d_b4 = ((d_b4_maxpool2dbackward + d_b4_conv2dinputgradient3) + d_b4_conv2dinputgradient2) + d_b4_conv2dinputgradient
-        var d_b4 = p.Map("d_b4", new[] { d_b4_maxpool2dbackward, d_b4_conv2dinputgradient3, d_b4_conv2dinputgradient2, d_b4_conv2dinputgradient });
+        // d_b4 = ((d_b4_maxpool2dbackward + d_b4_conv2dinputgradient3) + d_b4_conv2dinputgradient2) + d_b4_conv2dinputgradient   (d_Inception5a_forward's kernel: the same expression)
+        var d_b4 = p.Map("d_Inception5a_forward", new[] { d_b4_maxpool2dbackward, d_b4_conv2dinputgradient3, d_b4_conv2dinputgradient2, d_b4_conv2dinputgradient }, name: "d_b4");
         // d_Inception4e_forward = d_b4 routed to the maxima of Inception4e_forward
         var d_Inception4e_forward = p.MaxPool2dBackward("d_Inception4e_forward", d_b4, Inception4e_forward, 3, 2, 1);
         var d_Inception4e_p4 = p.Slice(d_Inception4e_forward, Inception4e_p4, 1, true);
-        // d_Inception4e_p4_add = d_Inception4e_p4 ⊙ [Inception4e_p4 > 0]
-        var d_Inception4e_p4_add = p.Map("d_Inception4e_p4_add", new[] { d_Inception4e_p4, Inception4e_p4 });
+        // d_Inception4e_p4_add = d_Inception4e_p4 ⊙ [Inception4e_p4 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4e_p4_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4e_p4, Inception4e_p4 }, name: "d_Inception4e_p4_add");
         // d_Inception4e_p4_conv2d = d_Inception4e_p4_add summed to the shape of Inception4e_p4_conv2d
         var d_Inception4e_p4_conv2d = p.SumTo("d_Inception4e_p4_conv2d", d_Inception4e_p4_add, Inception4e_p4_conv2d);
         // d_Inception4e_p4_maxpool2d = conv_transpose2d(d_Inception4e_p4_conv2d, Inception4e_P4W)
@@ -5558,44 +4697,44 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception4d_forward_maxpool2dbackward = p.MaxPool2dBackward("d_Inception4d_forward_maxpool2dbackward", d_Inception4e_p4_maxpool2d, Inception4d_forward, 3, 1, 1);
         var d_Inception4e_forward_concat = p.Slice(d_Inception4e_forward, Inception4e_forward_concat, 1, false);
         var d_Inception4e_p3 = p.Slice(d_Inception4e_forward_concat, Inception4e_p3, 1, true);
-        // d_Inception4e_p3_add2 = d_Inception4e_p3 ⊙ [Inception4e_p3 > 0]
-        var d_Inception4e_p3_add2 = p.Map("d_Inception4e_p3_add2", new[] { d_Inception4e_p3, Inception4e_p3 });
+        // d_Inception4e_p3_add2 = d_Inception4e_p3 ⊙ [Inception4e_p3 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4e_p3_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception4e_p3, Inception4e_p3 }, name: "d_Inception4e_p3_add2");
         // d_Inception4e_p3_conv2d = d_Inception4e_p3_add2 summed to the shape of Inception4e_p3_conv2d
         var d_Inception4e_p3_conv2d = p.SumTo("d_Inception4e_p3_conv2d", d_Inception4e_p3_add2, Inception4e_p3_conv2d);
         // d_Inception4e_p3_relu = conv_transpose2d(d_Inception4e_p3_conv2d, Inception4e_P3bW)
         var d_Inception4e_p3_relu = p.Conv2dInputGradient("d_Inception4e_p3_relu", d_Inception4e_p3_conv2d, Inception4e_P3bW, Inception4e_p3_relu, 1, 2);
-        // d_Inception4e_p3_add = d_Inception4e_p3_relu ⊙ [Inception4e_p3_relu > 0]
-        var d_Inception4e_p3_add = p.Map("d_Inception4e_p3_add", new[] { d_Inception4e_p3_relu, Inception4e_p3_relu });
+        // d_Inception4e_p3_add = d_Inception4e_p3_relu ⊙ [Inception4e_p3_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4e_p3_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4e_p3_relu, Inception4e_p3_relu }, name: "d_Inception4e_p3_add");
         // d_Inception4e_p3_conv2d2 = d_Inception4e_p3_add summed to the shape of Inception4e_p3_conv2d2
         var d_Inception4e_p3_conv2d2 = p.SumTo("d_Inception4e_p3_conv2d2", d_Inception4e_p3_add, Inception4e_p3_conv2d2);
         // d_Inception4d_forward_conv2dinputgradient3 = conv_transpose2d(d_Inception4e_p3_conv2d2, Inception4e_P3aW)
         var d_Inception4d_forward_conv2dinputgradient3 = p.Conv2dInputGradient("d_Inception4d_forward_conv2dinputgradient3", d_Inception4e_p3_conv2d2, Inception4e_P3aW, Inception4d_forward, 1, 0);
         var d_Inception4e_forward_concat2 = p.Slice(d_Inception4e_forward_concat, Inception4e_forward_concat2, 1, false);
         var d_Inception4e_p2 = p.Slice(d_Inception4e_forward_concat2, Inception4e_p2, 1, true);
-        // d_Inception4e_p2_add2 = d_Inception4e_p2 ⊙ [Inception4e_p2 > 0]
-        var d_Inception4e_p2_add2 = p.Map("d_Inception4e_p2_add2", new[] { d_Inception4e_p2, Inception4e_p2 });
+        // d_Inception4e_p2_add2 = d_Inception4e_p2 ⊙ [Inception4e_p2 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4e_p2_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception4e_p2, Inception4e_p2 }, name: "d_Inception4e_p2_add2");
         // d_Inception4e_p2_conv2d = d_Inception4e_p2_add2 summed to the shape of Inception4e_p2_conv2d
         var d_Inception4e_p2_conv2d = p.SumTo("d_Inception4e_p2_conv2d", d_Inception4e_p2_add2, Inception4e_p2_conv2d);
         // d_Inception4e_p2_relu = conv_transpose2d(d_Inception4e_p2_conv2d, Inception4e_P2bW)
         var d_Inception4e_p2_relu = p.Conv2dInputGradient("d_Inception4e_p2_relu", d_Inception4e_p2_conv2d, Inception4e_P2bW, Inception4e_p2_relu, 1, 1);
-        // d_Inception4e_p2_add = d_Inception4e_p2_relu ⊙ [Inception4e_p2_relu > 0]
-        var d_Inception4e_p2_add = p.Map("d_Inception4e_p2_add", new[] { d_Inception4e_p2_relu, Inception4e_p2_relu });
+        // d_Inception4e_p2_add = d_Inception4e_p2_relu ⊙ [Inception4e_p2_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4e_p2_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4e_p2_relu, Inception4e_p2_relu }, name: "d_Inception4e_p2_add");
         // d_Inception4e_p2_conv2d2 = d_Inception4e_p2_add summed to the shape of Inception4e_p2_conv2d2
         var d_Inception4e_p2_conv2d2 = p.SumTo("d_Inception4e_p2_conv2d2", d_Inception4e_p2_add, Inception4e_p2_conv2d2);
         // d_Inception4d_forward_conv2dinputgradient2 = conv_transpose2d(d_Inception4e_p2_conv2d2, Inception4e_P2aW)
         var d_Inception4d_forward_conv2dinputgradient2 = p.Conv2dInputGradient("d_Inception4d_forward_conv2dinputgradient2", d_Inception4e_p2_conv2d2, Inception4e_P2aW, Inception4d_forward, 1, 0);
         var d_Inception4e_p1 = p.Slice(d_Inception4e_forward_concat2, Inception4e_p1, 1, false);
-        // d_Inception4e_p1_add = d_Inception4e_p1 ⊙ [Inception4e_p1 > 0]
-        var d_Inception4e_p1_add = p.Map("d_Inception4e_p1_add", new[] { d_Inception4e_p1, Inception4e_p1 });
+        // d_Inception4e_p1_add = d_Inception4e_p1 ⊙ [Inception4e_p1 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4e_p1_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4e_p1, Inception4e_p1 }, name: "d_Inception4e_p1_add");
         // d_Inception4e_p1_conv2d = d_Inception4e_p1_add summed to the shape of Inception4e_p1_conv2d
         var d_Inception4e_p1_conv2d = p.SumTo("d_Inception4e_p1_conv2d", d_Inception4e_p1_add, Inception4e_p1_conv2d);
         // d_Inception4d_forward_conv2dinputgradient = conv_transpose2d(d_Inception4e_p1_conv2d, Inception4e_P1W)
         var d_Inception4d_forward_conv2dinputgradient = p.Conv2dInputGradient("d_Inception4d_forward_conv2dinputgradient", d_Inception4e_p1_conv2d, Inception4e_P1W, Inception4d_forward, 1, 0);
-        // d_Inception4d_forward = ((d_Inception4d_forward_maxpool2dbackward + d_Inception4d_forward_conv2dinputgradient3) + d_Inception4d_forward_conv2dinputgradient2) + d_Inception4d_forward_conv2dinputgradient
-        var d_Inception4d_forward = p.Map("d_Inception4d_forward", new[] { d_Inception4d_forward_maxpool2dbackward, d_Inception4d_forward_conv2dinputgradient3, d_Inception4d_forward_conv2dinputgradient2, d_Inception4d_forward_conv2dinputgradient });
+        // d_Inception4d_forward = ((d_Inception4d_forward_maxpool2dbackward + d_Inception4d_forward_conv2dinputgradient3) + d_Inception4d_forward_conv2dinputgradient2) + d_Inception4d_forward_conv2dinputgradient   (d_Inception5a_forward's kernel: the same expression)
+        var d_Inception4d_forward = p.Map("d_Inception5a_forward", new[] { d_Inception4d_forward_maxpool2dbackward, d_Inception4d_forward_conv2dinputgradient3, d_Inception4d_forward_conv2dinputgradient2, d_Inception4d_forward_conv2dinputgradient }, name: "d_Inception4d_forward");
         var d_Inception4d_p4 = p.Slice(d_Inception4d_forward, Inception4d_p4, 1, true);
-        // d_Inception4d_p4_add = d_Inception4d_p4 ⊙ [Inception4d_p4 > 0]
-        var d_Inception4d_p4_add = p.Map("d_Inception4d_p4_add", new[] { d_Inception4d_p4, Inception4d_p4 });
+        // d_Inception4d_p4_add = d_Inception4d_p4 ⊙ [Inception4d_p4 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4d_p4_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4d_p4, Inception4d_p4 }, name: "d_Inception4d_p4_add");
         // d_Inception4d_p4_conv2d = d_Inception4d_p4_add summed to the shape of Inception4d_p4_conv2d
         var d_Inception4d_p4_conv2d = p.SumTo("d_Inception4d_p4_conv2d", d_Inception4d_p4_add, Inception4d_p4_conv2d);
         // d_Inception4d_p4_maxpool2d = conv_transpose2d(d_Inception4d_p4_conv2d, Inception4d_P4W)
@@ -5604,44 +4743,44 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception4c_forward_maxpool2dbackward = p.MaxPool2dBackward("d_Inception4c_forward_maxpool2dbackward", d_Inception4d_p4_maxpool2d, Inception4c_forward, 3, 1, 1);
         var d_Inception4d_forward_concat = p.Slice(d_Inception4d_forward, Inception4d_forward_concat, 1, false);
         var d_Inception4d_p3 = p.Slice(d_Inception4d_forward_concat, Inception4d_p3, 1, true);
-        // d_Inception4d_p3_add2 = d_Inception4d_p3 ⊙ [Inception4d_p3 > 0]
-        var d_Inception4d_p3_add2 = p.Map("d_Inception4d_p3_add2", new[] { d_Inception4d_p3, Inception4d_p3 });
+        // d_Inception4d_p3_add2 = d_Inception4d_p3 ⊙ [Inception4d_p3 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4d_p3_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception4d_p3, Inception4d_p3 }, name: "d_Inception4d_p3_add2");
         // d_Inception4d_p3_conv2d = d_Inception4d_p3_add2 summed to the shape of Inception4d_p3_conv2d
         var d_Inception4d_p3_conv2d = p.SumTo("d_Inception4d_p3_conv2d", d_Inception4d_p3_add2, Inception4d_p3_conv2d);
         // d_Inception4d_p3_relu = conv_transpose2d(d_Inception4d_p3_conv2d, Inception4d_P3bW)
         var d_Inception4d_p3_relu = p.Conv2dInputGradient("d_Inception4d_p3_relu", d_Inception4d_p3_conv2d, Inception4d_P3bW, Inception4d_p3_relu, 1, 2);
-        // d_Inception4d_p3_add = d_Inception4d_p3_relu ⊙ [Inception4d_p3_relu > 0]
-        var d_Inception4d_p3_add = p.Map("d_Inception4d_p3_add", new[] { d_Inception4d_p3_relu, Inception4d_p3_relu });
+        // d_Inception4d_p3_add = d_Inception4d_p3_relu ⊙ [Inception4d_p3_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4d_p3_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4d_p3_relu, Inception4d_p3_relu }, name: "d_Inception4d_p3_add");
         // d_Inception4d_p3_conv2d2 = d_Inception4d_p3_add summed to the shape of Inception4d_p3_conv2d2
         var d_Inception4d_p3_conv2d2 = p.SumTo("d_Inception4d_p3_conv2d2", d_Inception4d_p3_add, Inception4d_p3_conv2d2);
         // d_Inception4c_forward_conv2dinputgradient3 = conv_transpose2d(d_Inception4d_p3_conv2d2, Inception4d_P3aW)
         var d_Inception4c_forward_conv2dinputgradient3 = p.Conv2dInputGradient("d_Inception4c_forward_conv2dinputgradient3", d_Inception4d_p3_conv2d2, Inception4d_P3aW, Inception4c_forward, 1, 0);
         var d_Inception4d_forward_concat2 = p.Slice(d_Inception4d_forward_concat, Inception4d_forward_concat2, 1, false);
         var d_Inception4d_p2 = p.Slice(d_Inception4d_forward_concat2, Inception4d_p2, 1, true);
-        // d_Inception4d_p2_add2 = d_Inception4d_p2 ⊙ [Inception4d_p2 > 0]
-        var d_Inception4d_p2_add2 = p.Map("d_Inception4d_p2_add2", new[] { d_Inception4d_p2, Inception4d_p2 });
+        // d_Inception4d_p2_add2 = d_Inception4d_p2 ⊙ [Inception4d_p2 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4d_p2_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception4d_p2, Inception4d_p2 }, name: "d_Inception4d_p2_add2");
         // d_Inception4d_p2_conv2d = d_Inception4d_p2_add2 summed to the shape of Inception4d_p2_conv2d
         var d_Inception4d_p2_conv2d = p.SumTo("d_Inception4d_p2_conv2d", d_Inception4d_p2_add2, Inception4d_p2_conv2d);
         // d_Inception4d_p2_relu = conv_transpose2d(d_Inception4d_p2_conv2d, Inception4d_P2bW)
         var d_Inception4d_p2_relu = p.Conv2dInputGradient("d_Inception4d_p2_relu", d_Inception4d_p2_conv2d, Inception4d_P2bW, Inception4d_p2_relu, 1, 1);
-        // d_Inception4d_p2_add = d_Inception4d_p2_relu ⊙ [Inception4d_p2_relu > 0]
-        var d_Inception4d_p2_add = p.Map("d_Inception4d_p2_add", new[] { d_Inception4d_p2_relu, Inception4d_p2_relu });
+        // d_Inception4d_p2_add = d_Inception4d_p2_relu ⊙ [Inception4d_p2_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4d_p2_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4d_p2_relu, Inception4d_p2_relu }, name: "d_Inception4d_p2_add");
         // d_Inception4d_p2_conv2d2 = d_Inception4d_p2_add summed to the shape of Inception4d_p2_conv2d2
         var d_Inception4d_p2_conv2d2 = p.SumTo("d_Inception4d_p2_conv2d2", d_Inception4d_p2_add, Inception4d_p2_conv2d2);
         // d_Inception4c_forward_conv2dinputgradient2 = conv_transpose2d(d_Inception4d_p2_conv2d2, Inception4d_P2aW)
         var d_Inception4c_forward_conv2dinputgradient2 = p.Conv2dInputGradient("d_Inception4c_forward_conv2dinputgradient2", d_Inception4d_p2_conv2d2, Inception4d_P2aW, Inception4c_forward, 1, 0);
         var d_Inception4d_p1 = p.Slice(d_Inception4d_forward_concat2, Inception4d_p1, 1, false);
-        // d_Inception4d_p1_add = d_Inception4d_p1 ⊙ [Inception4d_p1 > 0]
-        var d_Inception4d_p1_add = p.Map("d_Inception4d_p1_add", new[] { d_Inception4d_p1, Inception4d_p1 });
+        // d_Inception4d_p1_add = d_Inception4d_p1 ⊙ [Inception4d_p1 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4d_p1_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4d_p1, Inception4d_p1 }, name: "d_Inception4d_p1_add");
         // d_Inception4d_p1_conv2d = d_Inception4d_p1_add summed to the shape of Inception4d_p1_conv2d
         var d_Inception4d_p1_conv2d = p.SumTo("d_Inception4d_p1_conv2d", d_Inception4d_p1_add, Inception4d_p1_conv2d);
         // d_Inception4c_forward_conv2dinputgradient = conv_transpose2d(d_Inception4d_p1_conv2d, Inception4d_P1W)
         var d_Inception4c_forward_conv2dinputgradient = p.Conv2dInputGradient("d_Inception4c_forward_conv2dinputgradient", d_Inception4d_p1_conv2d, Inception4d_P1W, Inception4c_forward, 1, 0);
-        // d_Inception4c_forward = ((d_Inception4c_forward_maxpool2dbackward + d_Inception4c_forward_conv2dinputgradient3) + d_Inception4c_forward_conv2dinputgradient2) + d_Inception4c_forward_conv2dinputgradient
-        var d_Inception4c_forward = p.Map("d_Inception4c_forward", new[] { d_Inception4c_forward_maxpool2dbackward, d_Inception4c_forward_conv2dinputgradient3, d_Inception4c_forward_conv2dinputgradient2, d_Inception4c_forward_conv2dinputgradient });
+        // d_Inception4c_forward = ((d_Inception4c_forward_maxpool2dbackward + d_Inception4c_forward_conv2dinputgradient3) + d_Inception4c_forward_conv2dinputgradient2) + d_Inception4c_forward_conv2dinputgradient   (d_Inception5a_forward's kernel: the same expression)
+        var d_Inception4c_forward = p.Map("d_Inception5a_forward", new[] { d_Inception4c_forward_maxpool2dbackward, d_Inception4c_forward_conv2dinputgradient3, d_Inception4c_forward_conv2dinputgradient2, d_Inception4c_forward_conv2dinputgradient }, name: "d_Inception4c_forward");
         var d_Inception4c_p4 = p.Slice(d_Inception4c_forward, Inception4c_p4, 1, true);
-        // d_Inception4c_p4_add = d_Inception4c_p4 ⊙ [Inception4c_p4 > 0]
-        var d_Inception4c_p4_add = p.Map("d_Inception4c_p4_add", new[] { d_Inception4c_p4, Inception4c_p4 });
+        // d_Inception4c_p4_add = d_Inception4c_p4 ⊙ [Inception4c_p4 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4c_p4_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4c_p4, Inception4c_p4 }, name: "d_Inception4c_p4_add");
         // d_Inception4c_p4_conv2d = d_Inception4c_p4_add summed to the shape of Inception4c_p4_conv2d
         var d_Inception4c_p4_conv2d = p.SumTo("d_Inception4c_p4_conv2d", d_Inception4c_p4_add, Inception4c_p4_conv2d);
         // d_Inception4c_p4_maxpool2d = conv_transpose2d(d_Inception4c_p4_conv2d, Inception4c_P4W)
@@ -5650,44 +4789,44 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b4a_maxpool2dbackward = p.MaxPool2dBackward("d_b4a_maxpool2dbackward", d_Inception4c_p4_maxpool2d, b4a, 3, 1, 1);
         var d_Inception4c_forward_concat = p.Slice(d_Inception4c_forward, Inception4c_forward_concat, 1, false);
         var d_Inception4c_p3 = p.Slice(d_Inception4c_forward_concat, Inception4c_p3, 1, true);
-        // d_Inception4c_p3_add2 = d_Inception4c_p3 ⊙ [Inception4c_p3 > 0]
-        var d_Inception4c_p3_add2 = p.Map("d_Inception4c_p3_add2", new[] { d_Inception4c_p3, Inception4c_p3 });
+        // d_Inception4c_p3_add2 = d_Inception4c_p3 ⊙ [Inception4c_p3 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4c_p3_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception4c_p3, Inception4c_p3 }, name: "d_Inception4c_p3_add2");
         // d_Inception4c_p3_conv2d = d_Inception4c_p3_add2 summed to the shape of Inception4c_p3_conv2d
         var d_Inception4c_p3_conv2d = p.SumTo("d_Inception4c_p3_conv2d", d_Inception4c_p3_add2, Inception4c_p3_conv2d);
         // d_Inception4c_p3_relu = conv_transpose2d(d_Inception4c_p3_conv2d, Inception4c_P3bW)
         var d_Inception4c_p3_relu = p.Conv2dInputGradient("d_Inception4c_p3_relu", d_Inception4c_p3_conv2d, Inception4c_P3bW, Inception4c_p3_relu, 1, 2);
-        // d_Inception4c_p3_add = d_Inception4c_p3_relu ⊙ [Inception4c_p3_relu > 0]
-        var d_Inception4c_p3_add = p.Map("d_Inception4c_p3_add", new[] { d_Inception4c_p3_relu, Inception4c_p3_relu });
+        // d_Inception4c_p3_add = d_Inception4c_p3_relu ⊙ [Inception4c_p3_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4c_p3_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4c_p3_relu, Inception4c_p3_relu }, name: "d_Inception4c_p3_add");
         // d_Inception4c_p3_conv2d2 = d_Inception4c_p3_add summed to the shape of Inception4c_p3_conv2d2
         var d_Inception4c_p3_conv2d2 = p.SumTo("d_Inception4c_p3_conv2d2", d_Inception4c_p3_add, Inception4c_p3_conv2d2);
         // d_b4a_conv2dinputgradient3 = conv_transpose2d(d_Inception4c_p3_conv2d2, Inception4c_P3aW)
         var d_b4a_conv2dinputgradient3 = p.Conv2dInputGradient("d_b4a_conv2dinputgradient3", d_Inception4c_p3_conv2d2, Inception4c_P3aW, b4a, 1, 0);
         var d_Inception4c_forward_concat2 = p.Slice(d_Inception4c_forward_concat, Inception4c_forward_concat2, 1, false);
         var d_Inception4c_p2 = p.Slice(d_Inception4c_forward_concat2, Inception4c_p2, 1, true);
-        // d_Inception4c_p2_add2 = d_Inception4c_p2 ⊙ [Inception4c_p2 > 0]
-        var d_Inception4c_p2_add2 = p.Map("d_Inception4c_p2_add2", new[] { d_Inception4c_p2, Inception4c_p2 });
+        // d_Inception4c_p2_add2 = d_Inception4c_p2 ⊙ [Inception4c_p2 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4c_p2_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception4c_p2, Inception4c_p2 }, name: "d_Inception4c_p2_add2");
         // d_Inception4c_p2_conv2d = d_Inception4c_p2_add2 summed to the shape of Inception4c_p2_conv2d
         var d_Inception4c_p2_conv2d = p.SumTo("d_Inception4c_p2_conv2d", d_Inception4c_p2_add2, Inception4c_p2_conv2d);
         // d_Inception4c_p2_relu = conv_transpose2d(d_Inception4c_p2_conv2d, Inception4c_P2bW)
         var d_Inception4c_p2_relu = p.Conv2dInputGradient("d_Inception4c_p2_relu", d_Inception4c_p2_conv2d, Inception4c_P2bW, Inception4c_p2_relu, 1, 1);
-        // d_Inception4c_p2_add = d_Inception4c_p2_relu ⊙ [Inception4c_p2_relu > 0]
-        var d_Inception4c_p2_add = p.Map("d_Inception4c_p2_add", new[] { d_Inception4c_p2_relu, Inception4c_p2_relu });
+        // d_Inception4c_p2_add = d_Inception4c_p2_relu ⊙ [Inception4c_p2_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4c_p2_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4c_p2_relu, Inception4c_p2_relu }, name: "d_Inception4c_p2_add");
         // d_Inception4c_p2_conv2d2 = d_Inception4c_p2_add summed to the shape of Inception4c_p2_conv2d2
         var d_Inception4c_p2_conv2d2 = p.SumTo("d_Inception4c_p2_conv2d2", d_Inception4c_p2_add, Inception4c_p2_conv2d2);
         // d_b4a_conv2dinputgradient2 = conv_transpose2d(d_Inception4c_p2_conv2d2, Inception4c_P2aW)
         var d_b4a_conv2dinputgradient2 = p.Conv2dInputGradient("d_b4a_conv2dinputgradient2", d_Inception4c_p2_conv2d2, Inception4c_P2aW, b4a, 1, 0);
         var d_Inception4c_p1 = p.Slice(d_Inception4c_forward_concat2, Inception4c_p1, 1, false);
-        // d_Inception4c_p1_add = d_Inception4c_p1 ⊙ [Inception4c_p1 > 0]
-        var d_Inception4c_p1_add = p.Map("d_Inception4c_p1_add", new[] { d_Inception4c_p1, Inception4c_p1 });
+        // d_Inception4c_p1_add = d_Inception4c_p1 ⊙ [Inception4c_p1 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4c_p1_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4c_p1, Inception4c_p1 }, name: "d_Inception4c_p1_add");
         // d_Inception4c_p1_conv2d = d_Inception4c_p1_add summed to the shape of Inception4c_p1_conv2d
         var d_Inception4c_p1_conv2d = p.SumTo("d_Inception4c_p1_conv2d", d_Inception4c_p1_add, Inception4c_p1_conv2d);
         // d_b4a_conv2dinputgradient = conv_transpose2d(d_Inception4c_p1_conv2d, Inception4c_P1W)
         var d_b4a_conv2dinputgradient = p.Conv2dInputGradient("d_b4a_conv2dinputgradient", d_Inception4c_p1_conv2d, Inception4c_P1W, b4a, 1, 0);
-        // d_b4a = ((d_b4a_maxpool2dbackward + d_b4a_conv2dinputgradient3) + d_b4a_conv2dinputgradient2) + d_b4a_conv2dinputgradient
-        var d_b4a = p.Map("d_b4a", new[] { d_b4a_maxpool2dbackward, d_b4a_conv2dinputgradient3, d_b4a_conv2dinputgradient2, d_b4a_conv2dinputgradient });
+        // d_b4a = ((d_b4a_maxpool2dbackward + d_b4a_conv2dinputgradient3) + d_b4a_conv2dinputgradient2) + d_b4a_conv2dinputgradient   (d_Inception5a_forward's kernel: the same expression)
+        var d_b4a = p.Map("d_Inception5a_forward", new[] { d_b4a_maxpool2dbackward, d_b4a_conv2dinputgradient3, d_b4a_conv2dinputgradient2, d_b4a_conv2dinputgradient }, name: "d_b4a");
         var d_Inception4b_p4 = p.Slice(d_b4a, Inception4b_p4, 1, true);
-        // d_Inception4b_p4_add = d_Inception4b_p4 ⊙ [Inception4b_p4 > 0]
-        var d_Inception4b_p4_add = p.Map("d_Inception4b_p4_add", new[] { d_Inception4b_p4, Inception4b_p4 });
+        // d_Inception4b_p4_add = d_Inception4b_p4 ⊙ [Inception4b_p4 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4b_p4_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4b_p4, Inception4b_p4 }, name: "d_Inception4b_p4_add");
         // d_Inception4b_p4_conv2d = d_Inception4b_p4_add summed to the shape of Inception4b_p4_conv2d
         var d_Inception4b_p4_conv2d = p.SumTo("d_Inception4b_p4_conv2d", d_Inception4b_p4_add, Inception4b_p4_conv2d);
         // d_Inception4b_p4_maxpool2d = conv_transpose2d(d_Inception4b_p4_conv2d, Inception4b_P4W)
@@ -5696,44 +4835,44 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception4a_forward_maxpool2dbackward = p.MaxPool2dBackward("d_Inception4a_forward_maxpool2dbackward", d_Inception4b_p4_maxpool2d, Inception4a_forward, 3, 1, 1);
         var d_b4a_concat = p.Slice(d_b4a, b4a_concat, 1, false);
         var d_Inception4b_p3 = p.Slice(d_b4a_concat, Inception4b_p3, 1, true);
-        // d_Inception4b_p3_add2 = d_Inception4b_p3 ⊙ [Inception4b_p3 > 0]
-        var d_Inception4b_p3_add2 = p.Map("d_Inception4b_p3_add2", new[] { d_Inception4b_p3, Inception4b_p3 });
+        // d_Inception4b_p3_add2 = d_Inception4b_p3 ⊙ [Inception4b_p3 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4b_p3_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception4b_p3, Inception4b_p3 }, name: "d_Inception4b_p3_add2");
         // d_Inception4b_p3_conv2d = d_Inception4b_p3_add2 summed to the shape of Inception4b_p3_conv2d
         var d_Inception4b_p3_conv2d = p.SumTo("d_Inception4b_p3_conv2d", d_Inception4b_p3_add2, Inception4b_p3_conv2d);
         // d_Inception4b_p3_relu = conv_transpose2d(d_Inception4b_p3_conv2d, Inception4b_P3bW)
         var d_Inception4b_p3_relu = p.Conv2dInputGradient("d_Inception4b_p3_relu", d_Inception4b_p3_conv2d, Inception4b_P3bW, Inception4b_p3_relu, 1, 2);
-        // d_Inception4b_p3_add = d_Inception4b_p3_relu ⊙ [Inception4b_p3_relu > 0]
-        var d_Inception4b_p3_add = p.Map("d_Inception4b_p3_add", new[] { d_Inception4b_p3_relu, Inception4b_p3_relu });
+        // d_Inception4b_p3_add = d_Inception4b_p3_relu ⊙ [Inception4b_p3_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4b_p3_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4b_p3_relu, Inception4b_p3_relu }, name: "d_Inception4b_p3_add");
         // d_Inception4b_p3_conv2d2 = d_Inception4b_p3_add summed to the shape of Inception4b_p3_conv2d2
         var d_Inception4b_p3_conv2d2 = p.SumTo("d_Inception4b_p3_conv2d2", d_Inception4b_p3_add, Inception4b_p3_conv2d2);
         // d_Inception4a_forward_conv2dinputgradient3 = conv_transpose2d(d_Inception4b_p3_conv2d2, Inception4b_P3aW)
         var d_Inception4a_forward_conv2dinputgradient3 = p.Conv2dInputGradient("d_Inception4a_forward_conv2dinputgradient3", d_Inception4b_p3_conv2d2, Inception4b_P3aW, Inception4a_forward, 1, 0);
         var d_b4a_concat2 = p.Slice(d_b4a_concat, b4a_concat2, 1, false);
         var d_Inception4b_p2 = p.Slice(d_b4a_concat2, Inception4b_p2, 1, true);
-        // d_Inception4b_p2_add2 = d_Inception4b_p2 ⊙ [Inception4b_p2 > 0]
-        var d_Inception4b_p2_add2 = p.Map("d_Inception4b_p2_add2", new[] { d_Inception4b_p2, Inception4b_p2 });
+        // d_Inception4b_p2_add2 = d_Inception4b_p2 ⊙ [Inception4b_p2 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4b_p2_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception4b_p2, Inception4b_p2 }, name: "d_Inception4b_p2_add2");
         // d_Inception4b_p2_conv2d = d_Inception4b_p2_add2 summed to the shape of Inception4b_p2_conv2d
         var d_Inception4b_p2_conv2d = p.SumTo("d_Inception4b_p2_conv2d", d_Inception4b_p2_add2, Inception4b_p2_conv2d);
         // d_Inception4b_p2_relu = conv_transpose2d(d_Inception4b_p2_conv2d, Inception4b_P2bW)
         var d_Inception4b_p2_relu = p.Conv2dInputGradient("d_Inception4b_p2_relu", d_Inception4b_p2_conv2d, Inception4b_P2bW, Inception4b_p2_relu, 1, 1);
-        // d_Inception4b_p2_add = d_Inception4b_p2_relu ⊙ [Inception4b_p2_relu > 0]
-        var d_Inception4b_p2_add = p.Map("d_Inception4b_p2_add", new[] { d_Inception4b_p2_relu, Inception4b_p2_relu });
+        // d_Inception4b_p2_add = d_Inception4b_p2_relu ⊙ [Inception4b_p2_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4b_p2_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4b_p2_relu, Inception4b_p2_relu }, name: "d_Inception4b_p2_add");
         // d_Inception4b_p2_conv2d2 = d_Inception4b_p2_add summed to the shape of Inception4b_p2_conv2d2
         var d_Inception4b_p2_conv2d2 = p.SumTo("d_Inception4b_p2_conv2d2", d_Inception4b_p2_add, Inception4b_p2_conv2d2);
         // d_Inception4a_forward_conv2dinputgradient2 = conv_transpose2d(d_Inception4b_p2_conv2d2, Inception4b_P2aW)
         var d_Inception4a_forward_conv2dinputgradient2 = p.Conv2dInputGradient("d_Inception4a_forward_conv2dinputgradient2", d_Inception4b_p2_conv2d2, Inception4b_P2aW, Inception4a_forward, 1, 0);
         var d_Inception4b_p1 = p.Slice(d_b4a_concat2, Inception4b_p1, 1, false);
-        // d_Inception4b_p1_add = d_Inception4b_p1 ⊙ [Inception4b_p1 > 0]
-        var d_Inception4b_p1_add = p.Map("d_Inception4b_p1_add", new[] { d_Inception4b_p1, Inception4b_p1 });
+        // d_Inception4b_p1_add = d_Inception4b_p1 ⊙ [Inception4b_p1 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4b_p1_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4b_p1, Inception4b_p1 }, name: "d_Inception4b_p1_add");
         // d_Inception4b_p1_conv2d = d_Inception4b_p1_add summed to the shape of Inception4b_p1_conv2d
         var d_Inception4b_p1_conv2d = p.SumTo("d_Inception4b_p1_conv2d", d_Inception4b_p1_add, Inception4b_p1_conv2d);
         // d_Inception4a_forward_conv2dinputgradient = conv_transpose2d(d_Inception4b_p1_conv2d, Inception4b_P1W)
         var d_Inception4a_forward_conv2dinputgradient = p.Conv2dInputGradient("d_Inception4a_forward_conv2dinputgradient", d_Inception4b_p1_conv2d, Inception4b_P1W, Inception4a_forward, 1, 0);
-        // d_Inception4a_forward = ((d_Inception4a_forward_maxpool2dbackward + d_Inception4a_forward_conv2dinputgradient3) + d_Inception4a_forward_conv2dinputgradient2) + d_Inception4a_forward_conv2dinputgradient
-        var d_Inception4a_forward = p.Map("d_Inception4a_forward", new[] { d_Inception4a_forward_maxpool2dbackward, d_Inception4a_forward_conv2dinputgradient3, d_Inception4a_forward_conv2dinputgradient2, d_Inception4a_forward_conv2dinputgradient });
+        // d_Inception4a_forward = ((d_Inception4a_forward_maxpool2dbackward + d_Inception4a_forward_conv2dinputgradient3) + d_Inception4a_forward_conv2dinputgradient2) + d_Inception4a_forward_conv2dinputgradient   (d_Inception5a_forward's kernel: the same expression)
+        var d_Inception4a_forward = p.Map("d_Inception5a_forward", new[] { d_Inception4a_forward_maxpool2dbackward, d_Inception4a_forward_conv2dinputgradient3, d_Inception4a_forward_conv2dinputgradient2, d_Inception4a_forward_conv2dinputgradient }, name: "d_Inception4a_forward");
         var d_Inception4a_p4 = p.Slice(d_Inception4a_forward, Inception4a_p4, 1, true);
-        // d_Inception4a_p4_add = d_Inception4a_p4 ⊙ [Inception4a_p4 > 0]
-        var d_Inception4a_p4_add = p.Map("d_Inception4a_p4_add", new[] { d_Inception4a_p4, Inception4a_p4 });
+        // d_Inception4a_p4_add = d_Inception4a_p4 ⊙ [Inception4a_p4 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4a_p4_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4a_p4, Inception4a_p4 }, name: "d_Inception4a_p4_add");
         // d_Inception4a_p4_conv2d = d_Inception4a_p4_add summed to the shape of Inception4a_p4_conv2d
         var d_Inception4a_p4_conv2d = p.SumTo("d_Inception4a_p4_conv2d", d_Inception4a_p4_add, Inception4a_p4_conv2d);
         // d_Inception4a_p4_maxpool2d = conv_transpose2d(d_Inception4a_p4_conv2d, Inception4a_P4W)
@@ -5742,46 +4881,46 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b3_maxpool2dbackward = p.MaxPool2dBackward("d_b3_maxpool2dbackward", d_Inception4a_p4_maxpool2d, b3, 3, 1, 1);
         var d_Inception4a_forward_concat = p.Slice(d_Inception4a_forward, Inception4a_forward_concat, 1, false);
         var d_Inception4a_p3 = p.Slice(d_Inception4a_forward_concat, Inception4a_p3, 1, true);
-        // d_Inception4a_p3_add2 = d_Inception4a_p3 ⊙ [Inception4a_p3 > 0]
-        var d_Inception4a_p3_add2 = p.Map("d_Inception4a_p3_add2", new[] { d_Inception4a_p3, Inception4a_p3 });
+        // d_Inception4a_p3_add2 = d_Inception4a_p3 ⊙ [Inception4a_p3 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4a_p3_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception4a_p3, Inception4a_p3 }, name: "d_Inception4a_p3_add2");
         // d_Inception4a_p3_conv2d = d_Inception4a_p3_add2 summed to the shape of Inception4a_p3_conv2d
         var d_Inception4a_p3_conv2d = p.SumTo("d_Inception4a_p3_conv2d", d_Inception4a_p3_add2, Inception4a_p3_conv2d);
         // d_Inception4a_p3_relu = conv_transpose2d(d_Inception4a_p3_conv2d, Inception4a_P3bW)
         var d_Inception4a_p3_relu = p.Conv2dInputGradient("d_Inception4a_p3_relu", d_Inception4a_p3_conv2d, Inception4a_P3bW, Inception4a_p3_relu, 1, 2);
-        // d_Inception4a_p3_add = d_Inception4a_p3_relu ⊙ [Inception4a_p3_relu > 0]
-        var d_Inception4a_p3_add = p.Map("d_Inception4a_p3_add", new[] { d_Inception4a_p3_relu, Inception4a_p3_relu });
+        // d_Inception4a_p3_add = d_Inception4a_p3_relu ⊙ [Inception4a_p3_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4a_p3_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4a_p3_relu, Inception4a_p3_relu }, name: "d_Inception4a_p3_add");
         // d_Inception4a_p3_conv2d2 = d_Inception4a_p3_add summed to the shape of Inception4a_p3_conv2d2
         var d_Inception4a_p3_conv2d2 = p.SumTo("d_Inception4a_p3_conv2d2", d_Inception4a_p3_add, Inception4a_p3_conv2d2);
         // d_b3_conv2dinputgradient3 = conv_transpose2d(d_Inception4a_p3_conv2d2, Inception4a_P3aW)
         var d_b3_conv2dinputgradient3 = p.Conv2dInputGradient("d_b3_conv2dinputgradient3", d_Inception4a_p3_conv2d2, Inception4a_P3aW, b3, 1, 0);
         var d_Inception4a_forward_concat2 = p.Slice(d_Inception4a_forward_concat, Inception4a_forward_concat2, 1, false);
         var d_Inception4a_p2 = p.Slice(d_Inception4a_forward_concat2, Inception4a_p2, 1, true);
-        // d_Inception4a_p2_add2 = d_Inception4a_p2 ⊙ [Inception4a_p2 > 0]
-        var d_Inception4a_p2_add2 = p.Map("d_Inception4a_p2_add2", new[] { d_Inception4a_p2, Inception4a_p2 });
+        // d_Inception4a_p2_add2 = d_Inception4a_p2 ⊙ [Inception4a_p2 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4a_p2_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception4a_p2, Inception4a_p2 }, name: "d_Inception4a_p2_add2");
         // d_Inception4a_p2_conv2d = d_Inception4a_p2_add2 summed to the shape of Inception4a_p2_conv2d
         var d_Inception4a_p2_conv2d = p.SumTo("d_Inception4a_p2_conv2d", d_Inception4a_p2_add2, Inception4a_p2_conv2d);
         // d_Inception4a_p2_relu = conv_transpose2d(d_Inception4a_p2_conv2d, Inception4a_P2bW)
         var d_Inception4a_p2_relu = p.Conv2dInputGradient("d_Inception4a_p2_relu", d_Inception4a_p2_conv2d, Inception4a_P2bW, Inception4a_p2_relu, 1, 1);
-        // d_Inception4a_p2_add = d_Inception4a_p2_relu ⊙ [Inception4a_p2_relu > 0]
-        var d_Inception4a_p2_add = p.Map("d_Inception4a_p2_add", new[] { d_Inception4a_p2_relu, Inception4a_p2_relu });
+        // d_Inception4a_p2_add = d_Inception4a_p2_relu ⊙ [Inception4a_p2_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4a_p2_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4a_p2_relu, Inception4a_p2_relu }, name: "d_Inception4a_p2_add");
         // d_Inception4a_p2_conv2d2 = d_Inception4a_p2_add summed to the shape of Inception4a_p2_conv2d2
         var d_Inception4a_p2_conv2d2 = p.SumTo("d_Inception4a_p2_conv2d2", d_Inception4a_p2_add, Inception4a_p2_conv2d2);
         // d_b3_conv2dinputgradient2 = conv_transpose2d(d_Inception4a_p2_conv2d2, Inception4a_P2aW)
         var d_b3_conv2dinputgradient2 = p.Conv2dInputGradient("d_b3_conv2dinputgradient2", d_Inception4a_p2_conv2d2, Inception4a_P2aW, b3, 1, 0);
         var d_Inception4a_p1 = p.Slice(d_Inception4a_forward_concat2, Inception4a_p1, 1, false);
-        // d_Inception4a_p1_add = d_Inception4a_p1 ⊙ [Inception4a_p1 > 0]
-        var d_Inception4a_p1_add = p.Map("d_Inception4a_p1_add", new[] { d_Inception4a_p1, Inception4a_p1 });
+        // d_Inception4a_p1_add = d_Inception4a_p1 ⊙ [Inception4a_p1 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception4a_p1_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception4a_p1, Inception4a_p1 }, name: "d_Inception4a_p1_add");
         // d_Inception4a_p1_conv2d = d_Inception4a_p1_add summed to the shape of Inception4a_p1_conv2d
         var d_Inception4a_p1_conv2d = p.SumTo("d_Inception4a_p1_conv2d", d_Inception4a_p1_add, Inception4a_p1_conv2d);
         // d_b3_conv2dinputgradient = conv_transpose2d(d_Inception4a_p1_conv2d, Inception4a_P1W)
         var d_b3_conv2dinputgradient = p.Conv2dInputGradient("d_b3_conv2dinputgradient", d_Inception4a_p1_conv2d, Inception4a_P1W, b3, 1, 0);
-        // d_b3 = ((d_b3_maxpool2dbackward + d_b3_conv2dinputgradient3) + d_b3_conv2dinputgradient2) + d_b3_conv2dinputgradient
-        var d_b3 = p.Map("d_b3", new[] { d_b3_maxpool2dbackward, d_b3_conv2dinputgradient3, d_b3_conv2dinputgradient2, d_b3_conv2dinputgradient });
+        // d_b3 = ((d_b3_maxpool2dbackward + d_b3_conv2dinputgradient3) + d_b3_conv2dinputgradient2) + d_b3_conv2dinputgradient   (d_Inception5a_forward's kernel: the same expression)
+        var d_b3 = p.Map("d_Inception5a_forward", new[] { d_b3_maxpool2dbackward, d_b3_conv2dinputgradient3, d_b3_conv2dinputgradient2, d_b3_conv2dinputgradient }, name: "d_b3");
         // d_Inception3b_forward = d_b3 routed to the maxima of Inception3b_forward
         var d_Inception3b_forward = p.MaxPool2dBackward("d_Inception3b_forward", d_b3, Inception3b_forward, 3, 2, 1);
         var d_Inception3b_p4 = p.Slice(d_Inception3b_forward, Inception3b_p4, 1, true);
-        // d_Inception3b_p4_add = d_Inception3b_p4 ⊙ [Inception3b_p4 > 0]
-        var d_Inception3b_p4_add = p.Map("d_Inception3b_p4_add", new[] { d_Inception3b_p4, Inception3b_p4 });
+        // d_Inception3b_p4_add = d_Inception3b_p4 ⊙ [Inception3b_p4 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3b_p4_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception3b_p4, Inception3b_p4 }, name: "d_Inception3b_p4_add");
         // d_Inception3b_p4_conv2d = d_Inception3b_p4_add summed to the shape of Inception3b_p4_conv2d
         var d_Inception3b_p4_conv2d = p.SumTo("d_Inception3b_p4_conv2d", d_Inception3b_p4_add, Inception3b_p4_conv2d);
         // d_Inception3b_p4_maxpool2d = conv_transpose2d(d_Inception3b_p4_conv2d, Inception3b_P4W)
@@ -5790,44 +4929,44 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_Inception3a_forward_maxpool2dbackward = p.MaxPool2dBackward("d_Inception3a_forward_maxpool2dbackward", d_Inception3b_p4_maxpool2d, Inception3a_forward, 3, 1, 1);
         var d_Inception3b_forward_concat = p.Slice(d_Inception3b_forward, Inception3b_forward_concat, 1, false);
         var d_Inception3b_p3 = p.Slice(d_Inception3b_forward_concat, Inception3b_p3, 1, true);
-        // d_Inception3b_p3_add2 = d_Inception3b_p3 ⊙ [Inception3b_p3 > 0]
-        var d_Inception3b_p3_add2 = p.Map("d_Inception3b_p3_add2", new[] { d_Inception3b_p3, Inception3b_p3 });
+        // d_Inception3b_p3_add2 = d_Inception3b_p3 ⊙ [Inception3b_p3 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3b_p3_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception3b_p3, Inception3b_p3 }, name: "d_Inception3b_p3_add2");
         // d_Inception3b_p3_conv2d = d_Inception3b_p3_add2 summed to the shape of Inception3b_p3_conv2d
         var d_Inception3b_p3_conv2d = p.SumTo("d_Inception3b_p3_conv2d", d_Inception3b_p3_add2, Inception3b_p3_conv2d);
         // d_Inception3b_p3_relu = conv_transpose2d(d_Inception3b_p3_conv2d, Inception3b_P3bW)
         var d_Inception3b_p3_relu = p.Conv2dInputGradient("d_Inception3b_p3_relu", d_Inception3b_p3_conv2d, Inception3b_P3bW, Inception3b_p3_relu, 1, 2);
-        // d_Inception3b_p3_add = d_Inception3b_p3_relu ⊙ [Inception3b_p3_relu > 0]
-        var d_Inception3b_p3_add = p.Map("d_Inception3b_p3_add", new[] { d_Inception3b_p3_relu, Inception3b_p3_relu });
+        // d_Inception3b_p3_add = d_Inception3b_p3_relu ⊙ [Inception3b_p3_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3b_p3_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception3b_p3_relu, Inception3b_p3_relu }, name: "d_Inception3b_p3_add");
         // d_Inception3b_p3_conv2d2 = d_Inception3b_p3_add summed to the shape of Inception3b_p3_conv2d2
         var d_Inception3b_p3_conv2d2 = p.SumTo("d_Inception3b_p3_conv2d2", d_Inception3b_p3_add, Inception3b_p3_conv2d2);
         // d_Inception3a_forward_conv2dinputgradient3 = conv_transpose2d(d_Inception3b_p3_conv2d2, Inception3b_P3aW)
         var d_Inception3a_forward_conv2dinputgradient3 = p.Conv2dInputGradient("d_Inception3a_forward_conv2dinputgradient3", d_Inception3b_p3_conv2d2, Inception3b_P3aW, Inception3a_forward, 1, 0);
         var d_Inception3b_forward_concat2 = p.Slice(d_Inception3b_forward_concat, Inception3b_forward_concat2, 1, false);
         var d_Inception3b_p2 = p.Slice(d_Inception3b_forward_concat2, Inception3b_p2, 1, true);
-        // d_Inception3b_p2_add2 = d_Inception3b_p2 ⊙ [Inception3b_p2 > 0]
-        var d_Inception3b_p2_add2 = p.Map("d_Inception3b_p2_add2", new[] { d_Inception3b_p2, Inception3b_p2 });
+        // d_Inception3b_p2_add2 = d_Inception3b_p2 ⊙ [Inception3b_p2 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3b_p2_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception3b_p2, Inception3b_p2 }, name: "d_Inception3b_p2_add2");
         // d_Inception3b_p2_conv2d = d_Inception3b_p2_add2 summed to the shape of Inception3b_p2_conv2d
         var d_Inception3b_p2_conv2d = p.SumTo("d_Inception3b_p2_conv2d", d_Inception3b_p2_add2, Inception3b_p2_conv2d);
         // d_Inception3b_p2_relu = conv_transpose2d(d_Inception3b_p2_conv2d, Inception3b_P2bW)
         var d_Inception3b_p2_relu = p.Conv2dInputGradient("d_Inception3b_p2_relu", d_Inception3b_p2_conv2d, Inception3b_P2bW, Inception3b_p2_relu, 1, 1);
-        // d_Inception3b_p2_add = d_Inception3b_p2_relu ⊙ [Inception3b_p2_relu > 0]
-        var d_Inception3b_p2_add = p.Map("d_Inception3b_p2_add", new[] { d_Inception3b_p2_relu, Inception3b_p2_relu });
+        // d_Inception3b_p2_add = d_Inception3b_p2_relu ⊙ [Inception3b_p2_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3b_p2_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception3b_p2_relu, Inception3b_p2_relu }, name: "d_Inception3b_p2_add");
         // d_Inception3b_p2_conv2d2 = d_Inception3b_p2_add summed to the shape of Inception3b_p2_conv2d2
         var d_Inception3b_p2_conv2d2 = p.SumTo("d_Inception3b_p2_conv2d2", d_Inception3b_p2_add, Inception3b_p2_conv2d2);
         // d_Inception3a_forward_conv2dinputgradient2 = conv_transpose2d(d_Inception3b_p2_conv2d2, Inception3b_P2aW)
         var d_Inception3a_forward_conv2dinputgradient2 = p.Conv2dInputGradient("d_Inception3a_forward_conv2dinputgradient2", d_Inception3b_p2_conv2d2, Inception3b_P2aW, Inception3a_forward, 1, 0);
         var d_Inception3b_p1 = p.Slice(d_Inception3b_forward_concat2, Inception3b_p1, 1, false);
-        // d_Inception3b_p1_add = d_Inception3b_p1 ⊙ [Inception3b_p1 > 0]
-        var d_Inception3b_p1_add = p.Map("d_Inception3b_p1_add", new[] { d_Inception3b_p1, Inception3b_p1 });
+        // d_Inception3b_p1_add = d_Inception3b_p1 ⊙ [Inception3b_p1 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3b_p1_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception3b_p1, Inception3b_p1 }, name: "d_Inception3b_p1_add");
         // d_Inception3b_p1_conv2d = d_Inception3b_p1_add summed to the shape of Inception3b_p1_conv2d
         var d_Inception3b_p1_conv2d = p.SumTo("d_Inception3b_p1_conv2d", d_Inception3b_p1_add, Inception3b_p1_conv2d);
         // d_Inception3a_forward_conv2dinputgradient = conv_transpose2d(d_Inception3b_p1_conv2d, Inception3b_P1W)
         var d_Inception3a_forward_conv2dinputgradient = p.Conv2dInputGradient("d_Inception3a_forward_conv2dinputgradient", d_Inception3b_p1_conv2d, Inception3b_P1W, Inception3a_forward, 1, 0);
-        // d_Inception3a_forward = ((d_Inception3a_forward_maxpool2dbackward + d_Inception3a_forward_conv2dinputgradient3) + d_Inception3a_forward_conv2dinputgradient2) + d_Inception3a_forward_conv2dinputgradient
-        var d_Inception3a_forward = p.Map("d_Inception3a_forward", new[] { d_Inception3a_forward_maxpool2dbackward, d_Inception3a_forward_conv2dinputgradient3, d_Inception3a_forward_conv2dinputgradient2, d_Inception3a_forward_conv2dinputgradient });
+        // d_Inception3a_forward = ((d_Inception3a_forward_maxpool2dbackward + d_Inception3a_forward_conv2dinputgradient3) + d_Inception3a_forward_conv2dinputgradient2) + d_Inception3a_forward_conv2dinputgradient   (d_Inception5a_forward's kernel: the same expression)
+        var d_Inception3a_forward = p.Map("d_Inception5a_forward", new[] { d_Inception3a_forward_maxpool2dbackward, d_Inception3a_forward_conv2dinputgradient3, d_Inception3a_forward_conv2dinputgradient2, d_Inception3a_forward_conv2dinputgradient }, name: "d_Inception3a_forward");
         var d_Inception3a_p4 = p.Slice(d_Inception3a_forward, Inception3a_p4, 1, true);
-        // d_Inception3a_p4_add = d_Inception3a_p4 ⊙ [Inception3a_p4 > 0]
-        var d_Inception3a_p4_add = p.Map("d_Inception3a_p4_add", new[] { d_Inception3a_p4, Inception3a_p4 });
+        // d_Inception3a_p4_add = d_Inception3a_p4 ⊙ [Inception3a_p4 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3a_p4_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception3a_p4, Inception3a_p4 }, name: "d_Inception3a_p4_add");
         // d_Inception3a_p4_conv2d = d_Inception3a_p4_add summed to the shape of Inception3a_p4_conv2d
         var d_Inception3a_p4_conv2d = p.SumTo("d_Inception3a_p4_conv2d", d_Inception3a_p4_add, Inception3a_p4_conv2d);
         // d_Inception3a_p4_maxpool2d = conv_transpose2d(d_Inception3a_p4_conv2d, Inception3a_P4W)
@@ -5836,59 +4975,59 @@ extern ""C"" __global__ void d_b1_add(const Geometry g, float* __restrict__ out,
         var d_b2_maxpool2dbackward = p.MaxPool2dBackward("d_b2_maxpool2dbackward", d_Inception3a_p4_maxpool2d, b2, 3, 1, 1);
         var d_Inception3a_forward_concat = p.Slice(d_Inception3a_forward, Inception3a_forward_concat, 1, false);
         var d_Inception3a_p3 = p.Slice(d_Inception3a_forward_concat, Inception3a_p3, 1, true);
-        // d_Inception3a_p3_add2 = d_Inception3a_p3 ⊙ [Inception3a_p3 > 0]
-        var d_Inception3a_p3_add2 = p.Map("d_Inception3a_p3_add2", new[] { d_Inception3a_p3, Inception3a_p3 });
+        // d_Inception3a_p3_add2 = d_Inception3a_p3 ⊙ [Inception3a_p3 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3a_p3_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception3a_p3, Inception3a_p3 }, name: "d_Inception3a_p3_add2");
         // d_Inception3a_p3_conv2d = d_Inception3a_p3_add2 summed to the shape of Inception3a_p3_conv2d
         var d_Inception3a_p3_conv2d = p.SumTo("d_Inception3a_p3_conv2d", d_Inception3a_p3_add2, Inception3a_p3_conv2d);
         // d_Inception3a_p3_relu = conv_transpose2d(d_Inception3a_p3_conv2d, Inception3a_P3bW)
         var d_Inception3a_p3_relu = p.Conv2dInputGradient("d_Inception3a_p3_relu", d_Inception3a_p3_conv2d, Inception3a_P3bW, Inception3a_p3_relu, 1, 2);
-        // d_Inception3a_p3_add = d_Inception3a_p3_relu ⊙ [Inception3a_p3_relu > 0]
-        var d_Inception3a_p3_add = p.Map("d_Inception3a_p3_add", new[] { d_Inception3a_p3_relu, Inception3a_p3_relu });
+        // d_Inception3a_p3_add = d_Inception3a_p3_relu ⊙ [Inception3a_p3_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3a_p3_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception3a_p3_relu, Inception3a_p3_relu }, name: "d_Inception3a_p3_add");
         // d_Inception3a_p3_conv2d2 = d_Inception3a_p3_add summed to the shape of Inception3a_p3_conv2d2
         var d_Inception3a_p3_conv2d2 = p.SumTo("d_Inception3a_p3_conv2d2", d_Inception3a_p3_add, Inception3a_p3_conv2d2);
         // d_b2_conv2dinputgradient3 = conv_transpose2d(d_Inception3a_p3_conv2d2, Inception3a_P3aW)
         var d_b2_conv2dinputgradient3 = p.Conv2dInputGradient("d_b2_conv2dinputgradient3", d_Inception3a_p3_conv2d2, Inception3a_P3aW, b2, 1, 0);
         var d_Inception3a_forward_concat2 = p.Slice(d_Inception3a_forward_concat, Inception3a_forward_concat2, 1, false);
         var d_Inception3a_p2 = p.Slice(d_Inception3a_forward_concat2, Inception3a_p2, 1, true);
-        // d_Inception3a_p2_add2 = d_Inception3a_p2 ⊙ [Inception3a_p2 > 0]
-        var d_Inception3a_p2_add2 = p.Map("d_Inception3a_p2_add2", new[] { d_Inception3a_p2, Inception3a_p2 });
+        // d_Inception3a_p2_add2 = d_Inception3a_p2 ⊙ [Inception3a_p2 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3a_p2_add2 = p.Map("d_Inception5b_p4_add", new[] { d_Inception3a_p2, Inception3a_p2 }, name: "d_Inception3a_p2_add2");
         // d_Inception3a_p2_conv2d = d_Inception3a_p2_add2 summed to the shape of Inception3a_p2_conv2d
         var d_Inception3a_p2_conv2d = p.SumTo("d_Inception3a_p2_conv2d", d_Inception3a_p2_add2, Inception3a_p2_conv2d);
         // d_Inception3a_p2_relu = conv_transpose2d(d_Inception3a_p2_conv2d, Inception3a_P2bW)
         var d_Inception3a_p2_relu = p.Conv2dInputGradient("d_Inception3a_p2_relu", d_Inception3a_p2_conv2d, Inception3a_P2bW, Inception3a_p2_relu, 1, 1);
-        // d_Inception3a_p2_add = d_Inception3a_p2_relu ⊙ [Inception3a_p2_relu > 0]
-        var d_Inception3a_p2_add = p.Map("d_Inception3a_p2_add", new[] { d_Inception3a_p2_relu, Inception3a_p2_relu });
+        // d_Inception3a_p2_add = d_Inception3a_p2_relu ⊙ [Inception3a_p2_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3a_p2_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception3a_p2_relu, Inception3a_p2_relu }, name: "d_Inception3a_p2_add");
         // d_Inception3a_p2_conv2d2 = d_Inception3a_p2_add summed to the shape of Inception3a_p2_conv2d2
         var d_Inception3a_p2_conv2d2 = p.SumTo("d_Inception3a_p2_conv2d2", d_Inception3a_p2_add, Inception3a_p2_conv2d2);
         // d_b2_conv2dinputgradient2 = conv_transpose2d(d_Inception3a_p2_conv2d2, Inception3a_P2aW)
         var d_b2_conv2dinputgradient2 = p.Conv2dInputGradient("d_b2_conv2dinputgradient2", d_Inception3a_p2_conv2d2, Inception3a_P2aW, b2, 1, 0);
         var d_Inception3a_p1 = p.Slice(d_Inception3a_forward_concat2, Inception3a_p1, 1, false);
-        // d_Inception3a_p1_add = d_Inception3a_p1 ⊙ [Inception3a_p1 > 0]
-        var d_Inception3a_p1_add = p.Map("d_Inception3a_p1_add", new[] { d_Inception3a_p1, Inception3a_p1 });
+        // d_Inception3a_p1_add = d_Inception3a_p1 ⊙ [Inception3a_p1 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_Inception3a_p1_add = p.Map("d_Inception5b_p4_add", new[] { d_Inception3a_p1, Inception3a_p1 }, name: "d_Inception3a_p1_add");
         // d_Inception3a_p1_conv2d = d_Inception3a_p1_add summed to the shape of Inception3a_p1_conv2d
         var d_Inception3a_p1_conv2d = p.SumTo("d_Inception3a_p1_conv2d", d_Inception3a_p1_add, Inception3a_p1_conv2d);
         // d_b2_conv2dinputgradient = conv_transpose2d(d_Inception3a_p1_conv2d, Inception3a_P1W)
         var d_b2_conv2dinputgradient = p.Conv2dInputGradient("d_b2_conv2dinputgradient", d_Inception3a_p1_conv2d, Inception3a_P1W, b2, 1, 0);
-        // d_b2 = ((d_b2_maxpool2dbackward + d_b2_conv2dinputgradient3) + d_b2_conv2dinputgradient2) + d_b2_conv2dinputgradient
-        var d_b2 = p.Map("d_b2", new[] { d_b2_maxpool2dbackward, d_b2_conv2dinputgradient3, d_b2_conv2dinputgradient2, d_b2_conv2dinputgradient });
+        // d_b2 = ((d_b2_maxpool2dbackward + d_b2_conv2dinputgradient3) + d_b2_conv2dinputgradient2) + d_b2_conv2dinputgradient   (d_Inception5a_forward's kernel: the same expression)
+        var d_b2 = p.Map("d_Inception5a_forward", new[] { d_b2_maxpool2dbackward, d_b2_conv2dinputgradient3, d_b2_conv2dinputgradient2, d_b2_conv2dinputgradient }, name: "d_b2");
         // d_b2_relu = d_b2 routed to the maxima of b2_relu
         var d_b2_relu = p.MaxPool2dBackward("d_b2_relu", d_b2, b2_relu, 3, 2, 1);
-        // d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]
-        var d_b2_add2 = p.Map("d_b2_add2", new[] { d_b2_relu, b2_relu });
+        // d_b2_add2 = d_b2_relu ⊙ [b2_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_b2_add2 = p.Map("d_Inception5b_p4_add", new[] { d_b2_relu, b2_relu }, name: "d_b2_add2");
         // d_b2_conv2d = d_b2_add2 summed to the shape of b2_conv2d
         var d_b2_conv2d = p.SumTo("d_b2_conv2d", d_b2_add2, b2_conv2d);
         // d_b2_relu2 = conv_transpose2d(d_b2_conv2d, Conv3W)
         var d_b2_relu2 = p.Conv2dInputGradient("d_b2_relu2", d_b2_conv2d, Conv3W, b2_relu2, 1, 1);
-        // d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]
-        var d_b2_add = p.Map("d_b2_add", new[] { d_b2_relu2, b2_relu2 });
+        // d_b2_add = d_b2_relu2 ⊙ [b2_relu2 > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_b2_add = p.Map("d_Inception5b_p4_add", new[] { d_b2_relu2, b2_relu2 }, name: "d_b2_add");
         // d_b2_conv2d2 = d_b2_add summed to the shape of b2_conv2d2
         var d_b2_conv2d2 = p.SumTo("d_b2_conv2d2", d_b2_add, b2_conv2d2);
         // d_b1 = conv_transpose2d(d_b2_conv2d2, Conv2W)
         var d_b1 = p.Conv2dInputGradient("d_b1", d_b2_conv2d2, Conv2W, b1, 1, 0);
         // d_b1_relu = d_b1 routed to the maxima of b1_relu
         var d_b1_relu = p.MaxPool2dBackward("d_b1_relu", d_b1, b1_relu, 3, 2, 1);
-        // d_b1_add = d_b1_relu ⊙ [b1_relu > 0]
-        var d_b1_add = p.Map("d_b1_add", new[] { d_b1_relu, b1_relu });
+        // d_b1_add = d_b1_relu ⊙ [b1_relu > 0]   (d_Inception5b_p4_add's kernel: the same expression)
+        var d_b1_add = p.Map("d_Inception5b_p4_add", new[] { d_b1_relu, b1_relu }, name: "d_b1_add");
         // d_b1_conv2d = d_b1_add summed to the shape of b1_conv2d
         var d_b1_conv2d = p.SumTo("d_b1_conv2d", d_b1_add, b1_conv2d);
         // d_Conv1W = x correlated with d_b1_conv2d

@@ -306,81 +306,11 @@ extern ""C"" __global__ void p1(const Geometry g, float* __restrict__ out, const
     if (i < g.count) out[i] = fmaxf((p1_conv2d[at(g, 1, i)] + p1_reshape[at(g, 2, i)]), 0.0f);
 }
 
-// p2_relu = relu(p2_conv2d2 + p2_reshape2)
-extern ""C"" __global__ void p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ p2_conv2d2, const float* __restrict__ p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((p2_conv2d2[at(g, 1, i)] + p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// p2 = relu(p2_conv2d + p2_reshape)
-extern ""C"" __global__ void p2(const Geometry g, float* __restrict__ out, const float* __restrict__ p2_conv2d, const float* __restrict__ p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((p2_conv2d[at(g, 1, i)] + p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// p3_relu = relu(p3_conv2d2 + p3_reshape2)
-extern ""C"" __global__ void p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ p3_conv2d2, const float* __restrict__ p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((p3_conv2d2[at(g, 1, i)] + p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// p3 = relu(p3_conv2d + p3_reshape)
-extern ""C"" __global__ void p3(const Geometry g, float* __restrict__ out, const float* __restrict__ p3_conv2d, const float* __restrict__ p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((p3_conv2d[at(g, 1, i)] + p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// p4 = relu(p4_conv2d + p4_reshape)
-extern ""C"" __global__ void p4(const Geometry g, float* __restrict__ out, const float* __restrict__ p4_conv2d, const float* __restrict__ p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((p4_conv2d[at(g, 1, i)] + p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
 // d_p1_add = d_p1 ⊙ [p1 > 0]
 extern ""C"" __global__ void d_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p1, const float* __restrict__ p1)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (p1[at(g, 2, i)] > 0.0f ? d_p1[at(g, 1, i)] : 0.0f);
-}
-
-// d_p2_add2 = d_p2 ⊙ [p2 > 0]
-extern ""C"" __global__ void d_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p2, const float* __restrict__ p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (p2[at(g, 2, i)] > 0.0f ? d_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
-extern ""C"" __global__ void d_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p2_relu, const float* __restrict__ p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (p2_relu[at(g, 2, i)] > 0.0f ? d_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_p3_add2 = d_p3 ⊙ [p3 > 0]
-extern ""C"" __global__ void d_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p3, const float* __restrict__ p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (p3[at(g, 2, i)] > 0.0f ? d_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
-extern ""C"" __global__ void d_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p3_relu, const float* __restrict__ p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (p3_relu[at(g, 2, i)] > 0.0f ? d_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_p4_add = d_p4 ⊙ [p4 > 0]
-extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p4, const float* __restrict__ p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (p4[at(g, 2, i)] > 0.0f ? d_p4[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -414,25 +344,25 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         // p2_conv2d2 = conv2d(x, P2aW)
         var p2_conv2d2 = p.Conv2d("p2_conv2d2", x, P2aW, 1, 0);
         var p2_reshape2 = p.Reshape(P2aB, -1, 1, 1);
-        // p2_relu = relu(p2_conv2d2 + p2_reshape2)
-        var p2_relu = p.Map("p2_relu", new[] { p2_conv2d2, p2_reshape2 });
+        // p2_relu = relu(p2_conv2d2 + p2_reshape2)   (p1's kernel: the same expression)
+        var p2_relu = p.Map("p1", new[] { p2_conv2d2, p2_reshape2 }, name: "p2_relu");
         // p2_conv2d = conv2d(p2_relu, P2bW)
         var p2_conv2d = p.Conv2d("p2_conv2d", p2_relu, P2bW, 1, 1);
         var p2_reshape = p.Reshape(P2bB, -1, 1, 1);
-        // p2 = relu(p2_conv2d + p2_reshape)
-        var p2 = p.Map("p2", new[] { p2_conv2d, p2_reshape });
+        // p2 = relu(p2_conv2d + p2_reshape)   (p1's kernel: the same expression)
+        var p2 = p.Map("p1", new[] { p2_conv2d, p2_reshape }, name: "p2");
         // forward_concat2 = concat_1(p1, p2)
         var forward_concat2 = p.Concat("forward_concat2", p1, p2, 1);
         // p3_conv2d2 = conv2d(x, P3aW)
         var p3_conv2d2 = p.Conv2d("p3_conv2d2", x, P3aW, 1, 0);
         var p3_reshape2 = p.Reshape(P3aB, -1, 1, 1);
-        // p3_relu = relu(p3_conv2d2 + p3_reshape2)
-        var p3_relu = p.Map("p3_relu", new[] { p3_conv2d2, p3_reshape2 });
+        // p3_relu = relu(p3_conv2d2 + p3_reshape2)   (p1's kernel: the same expression)
+        var p3_relu = p.Map("p1", new[] { p3_conv2d2, p3_reshape2 }, name: "p3_relu");
         // p3_conv2d = conv2d(p3_relu, P3bW)
         var p3_conv2d = p.Conv2d("p3_conv2d", p3_relu, P3bW, 1, 2);
         var p3_reshape = p.Reshape(P3bB, -1, 1, 1);
-        // p3 = relu(p3_conv2d + p3_reshape)
-        var p3 = p.Map("p3", new[] { p3_conv2d, p3_reshape });
+        // p3 = relu(p3_conv2d + p3_reshape)   (p1's kernel: the same expression)
+        var p3 = p.Map("p1", new[] { p3_conv2d, p3_reshape }, name: "p3");
         // forward_concat = concat_1(forward_concat2, p3)
         var forward_concat = p.Concat("forward_concat", forward_concat2, p3, 1);
         // p4_maxpool2d = maxpool2d(x)
@@ -440,8 +370,8 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         // p4_conv2d = conv2d(p4_maxpool2d, P4W)
         var p4_conv2d = p.Conv2d("p4_conv2d", p4_maxpool2d, P4W, 1, 0);
         var p4_reshape = p.Reshape(P4B, -1, 1, 1);
-        // p4 = relu(p4_conv2d + p4_reshape)
-        var p4 = p.Map("p4", new[] { p4_conv2d, p4_reshape });
+        // p4 = relu(p4_conv2d + p4_reshape)   (p1's kernel: the same expression)
+        var p4 = p.Map("p1", new[] { p4_conv2d, p4_reshape }, name: "p4");
         // forward = concat_1(forward_concat, p4)
         var forward = p.Concat("forward", forward_concat, p4, 1);
         // d_forward = 1
@@ -459,14 +389,14 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         var d_p1_reshape = p.SumTo("d_p1_reshape", d_p1_add, p1_reshape);
         var d_P1B = p.ReshapeLike(d_p1_reshape, P1B);
         var d_p2 = p.Slice(d_forward_concat2, p2, 1, true);
-        // d_p2_add2 = d_p2 ⊙ [p2 > 0]
-        var d_p2_add2 = p.Map("d_p2_add2", new[] { d_p2, p2 });
+        // d_p2_add2 = d_p2 ⊙ [p2 > 0]   (d_p1_add's kernel: the same expression)
+        var d_p2_add2 = p.Map("d_p1_add", new[] { d_p2, p2 }, name: "d_p2_add2");
         // d_p2_conv2d = d_p2_add2 summed to the shape of p2_conv2d
         var d_p2_conv2d = p.SumTo("d_p2_conv2d", d_p2_add2, p2_conv2d);
         // d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)
         var d_p2_relu = p.Conv2dInputGradient("d_p2_relu", d_p2_conv2d, P2bW, p2_relu, 1, 1);
-        // d_p2_add = d_p2_relu ⊙ [p2_relu > 0]
-        var d_p2_add = p.Map("d_p2_add", new[] { d_p2_relu, p2_relu });
+        // d_p2_add = d_p2_relu ⊙ [p2_relu > 0]   (d_p1_add's kernel: the same expression)
+        var d_p2_add = p.Map("d_p1_add", new[] { d_p2_relu, p2_relu }, name: "d_p2_add");
         // d_p2_conv2d2 = d_p2_add summed to the shape of p2_conv2d2
         var d_p2_conv2d2 = p.SumTo("d_p2_conv2d2", d_p2_add, p2_conv2d2);
         // d_P2aW = x correlated with d_p2_conv2d2
@@ -480,14 +410,14 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         var d_p2_reshape = p.SumTo("d_p2_reshape", d_p2_add2, p2_reshape);
         var d_P2bB = p.ReshapeLike(d_p2_reshape, P2bB);
         var d_p3 = p.Slice(d_forward_concat, p3, 1, true);
-        // d_p3_add2 = d_p3 ⊙ [p3 > 0]
-        var d_p3_add2 = p.Map("d_p3_add2", new[] { d_p3, p3 });
+        // d_p3_add2 = d_p3 ⊙ [p3 > 0]   (d_p1_add's kernel: the same expression)
+        var d_p3_add2 = p.Map("d_p1_add", new[] { d_p3, p3 }, name: "d_p3_add2");
         // d_p3_conv2d = d_p3_add2 summed to the shape of p3_conv2d
         var d_p3_conv2d = p.SumTo("d_p3_conv2d", d_p3_add2, p3_conv2d);
         // d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)
         var d_p3_relu = p.Conv2dInputGradient("d_p3_relu", d_p3_conv2d, P3bW, p3_relu, 1, 2);
-        // d_p3_add = d_p3_relu ⊙ [p3_relu > 0]
-        var d_p3_add = p.Map("d_p3_add", new[] { d_p3_relu, p3_relu });
+        // d_p3_add = d_p3_relu ⊙ [p3_relu > 0]   (d_p1_add's kernel: the same expression)
+        var d_p3_add = p.Map("d_p1_add", new[] { d_p3_relu, p3_relu }, name: "d_p3_add");
         // d_p3_conv2d2 = d_p3_add summed to the shape of p3_conv2d2
         var d_p3_conv2d2 = p.SumTo("d_p3_conv2d2", d_p3_add, p3_conv2d2);
         // d_P3aW = x correlated with d_p3_conv2d2
@@ -501,8 +431,8 @@ extern ""C"" __global__ void d_p4_add(const Geometry g, float* __restrict__ out,
         var d_p3_reshape = p.SumTo("d_p3_reshape", d_p3_add2, p3_reshape);
         var d_P3bB = p.ReshapeLike(d_p3_reshape, P3bB);
         var d_p4 = p.Slice(d_forward, p4, 1, true);
-        // d_p4_add = d_p4 ⊙ [p4 > 0]
-        var d_p4_add = p.Map("d_p4_add", new[] { d_p4, p4 });
+        // d_p4_add = d_p4 ⊙ [p4 > 0]   (d_p1_add's kernel: the same expression)
+        var d_p4_add = p.Map("d_p1_add", new[] { d_p4, p4 }, name: "d_p4_add");
         // d_p4_conv2d = d_p4_add summed to the shape of p4_conv2d
         var d_p4_conv2d = p.SumTo("d_p4_conv2d", d_p4_add, p4_conv2d);
         // d_P4W = p4_maxpool2d correlated with d_p4_conv2d

@@ -1288,90 +1288,6 @@ extern ""C"" __global__ void stem_relu(const Geometry g, float* __restrict__ out
     if (i < g.count) out[i] = fmaxf((stem_conv2d[at(g, 1, i)] + stem_reshape[at(g, 2, i)]), 0.0f);
 }
 
-// Block1_p1 = relu(Block1_p1_conv2d + Block1_p1_reshape)
-extern ""C"" __global__ void Block1_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Block1_p1_conv2d, const float* __restrict__ Block1_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block1_p1_conv2d[at(g, 1, i)] + Block1_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Block1_p2_relu = relu(Block1_p2_conv2d2 + Block1_p2_reshape2)
-extern ""C"" __global__ void Block1_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Block1_p2_conv2d2, const float* __restrict__ Block1_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block1_p2_conv2d2[at(g, 1, i)] + Block1_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Block1_p2 = relu(Block1_p2_conv2d + Block1_p2_reshape)
-extern ""C"" __global__ void Block1_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Block1_p2_conv2d, const float* __restrict__ Block1_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block1_p2_conv2d[at(g, 1, i)] + Block1_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Block1_p3_relu = relu(Block1_p3_conv2d2 + Block1_p3_reshape2)
-extern ""C"" __global__ void Block1_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Block1_p3_conv2d2, const float* __restrict__ Block1_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block1_p3_conv2d2[at(g, 1, i)] + Block1_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Block1_p3 = relu(Block1_p3_conv2d + Block1_p3_reshape)
-extern ""C"" __global__ void Block1_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Block1_p3_conv2d, const float* __restrict__ Block1_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block1_p3_conv2d[at(g, 1, i)] + Block1_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Block1_p4 = relu(Block1_p4_conv2d + Block1_p4_reshape)
-extern ""C"" __global__ void Block1_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Block1_p4_conv2d, const float* __restrict__ Block1_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block1_p4_conv2d[at(g, 1, i)] + Block1_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Block2_p1 = relu(Block2_p1_conv2d + Block2_p1_reshape)
-extern ""C"" __global__ void Block2_p1(const Geometry g, float* __restrict__ out, const float* __restrict__ Block2_p1_conv2d, const float* __restrict__ Block2_p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block2_p1_conv2d[at(g, 1, i)] + Block2_p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Block2_p2_relu = relu(Block2_p2_conv2d2 + Block2_p2_reshape2)
-extern ""C"" __global__ void Block2_p2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Block2_p2_conv2d2, const float* __restrict__ Block2_p2_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block2_p2_conv2d2[at(g, 1, i)] + Block2_p2_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Block2_p2 = relu(Block2_p2_conv2d + Block2_p2_reshape)
-extern ""C"" __global__ void Block2_p2(const Geometry g, float* __restrict__ out, const float* __restrict__ Block2_p2_conv2d, const float* __restrict__ Block2_p2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block2_p2_conv2d[at(g, 1, i)] + Block2_p2_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Block2_p3_relu = relu(Block2_p3_conv2d2 + Block2_p3_reshape2)
-extern ""C"" __global__ void Block2_p3_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ Block2_p3_conv2d2, const float* __restrict__ Block2_p3_reshape2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block2_p3_conv2d2[at(g, 1, i)] + Block2_p3_reshape2[at(g, 2, i)]), 0.0f);
-}
-
-// Block2_p3 = relu(Block2_p3_conv2d + Block2_p3_reshape)
-extern ""C"" __global__ void Block2_p3(const Geometry g, float* __restrict__ out, const float* __restrict__ Block2_p3_conv2d, const float* __restrict__ Block2_p3_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block2_p3_conv2d[at(g, 1, i)] + Block2_p3_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Block2_p4 = relu(Block2_p4_conv2d + Block2_p4_reshape)
-extern ""C"" __global__ void Block2_p4(const Geometry g, float* __restrict__ out, const float* __restrict__ Block2_p4_conv2d, const float* __restrict__ Block2_p4_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((Block2_p4_conv2d[at(g, 1, i)] + Block2_p4_reshape[at(g, 2, i)]), 0.0f);
-}
-
 // Fc_forward_matmul = h2 · Fc_W
 // Fc_forward = Fc_forward_matmul + Fc_B   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc_B)
@@ -1400,13 +1316,6 @@ extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__
     if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
-}
-
 // d_Fc_forward = d_Fc_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc_forward) ⊙ (exp(Fc_forward − (forward_logsumexp expanded to the shape of Fc_forward))))
 extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
@@ -1421,102 +1330,11 @@ extern ""C"" __global__ void d_Block2_p4_add(const Geometry g, float* __restrict
     if (i < g.count) out[i] = (Block2_p4[at(g, 2, i)] > 0.0f ? d_Block2_p4[at(g, 1, i)] : 0.0f);
 }
 
-// d_Block2_p3_add2 = d_Block2_p3 ⊙ [Block2_p3 > 0]
-extern ""C"" __global__ void d_Block2_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p3, const float* __restrict__ Block2_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block2_p3[at(g, 2, i)] > 0.0f ? d_Block2_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Block2_p3_add = d_Block2_p3_relu ⊙ [Block2_p3_relu > 0]
-extern ""C"" __global__ void d_Block2_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p3_relu, const float* __restrict__ Block2_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block2_p3_relu[at(g, 2, i)] > 0.0f ? d_Block2_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Block2_p2_add2 = d_Block2_p2 ⊙ [Block2_p2 > 0]
-extern ""C"" __global__ void d_Block2_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p2, const float* __restrict__ Block2_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block2_p2[at(g, 2, i)] > 0.0f ? d_Block2_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Block2_p2_add = d_Block2_p2_relu ⊙ [Block2_p2_relu > 0]
-extern ""C"" __global__ void d_Block2_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p2_relu, const float* __restrict__ Block2_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block2_p2_relu[at(g, 2, i)] > 0.0f ? d_Block2_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Block2_p1_add = d_Block2_p1 ⊙ [Block2_p1 > 0]
-extern ""C"" __global__ void d_Block2_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block2_p1, const float* __restrict__ Block2_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block2_p1[at(g, 2, i)] > 0.0f ? d_Block2_p1[at(g, 1, i)] : 0.0f);
-}
-
 // d_h1 = ((d_h1_maxpool2dbackward + d_h1_conv2dinputgradient3) + d_h1_conv2dinputgradient2) + d_h1_conv2dinputgradient
 extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_maxpool2dbackward, const float* __restrict__ d_h1_conv2dinputgradient3, const float* __restrict__ d_h1_conv2dinputgradient2, const float* __restrict__ d_h1_conv2dinputgradient)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (((d_h1_maxpool2dbackward[at(g, 1, i)] + d_h1_conv2dinputgradient3[at(g, 2, i)]) + d_h1_conv2dinputgradient2[at(g, 3, i)]) + d_h1_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_Block1_p4_add = d_Block1_p4 ⊙ [Block1_p4 > 0]
-extern ""C"" __global__ void d_Block1_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p4, const float* __restrict__ Block1_p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block1_p4[at(g, 2, i)] > 0.0f ? d_Block1_p4[at(g, 1, i)] : 0.0f);
-}
-
-// d_Block1_p3_add2 = d_Block1_p3 ⊙ [Block1_p3 > 0]
-extern ""C"" __global__ void d_Block1_p3_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p3, const float* __restrict__ Block1_p3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block1_p3[at(g, 2, i)] > 0.0f ? d_Block1_p3[at(g, 1, i)] : 0.0f);
-}
-
-// d_Block1_p3_add = d_Block1_p3_relu ⊙ [Block1_p3_relu > 0]
-extern ""C"" __global__ void d_Block1_p3_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p3_relu, const float* __restrict__ Block1_p3_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block1_p3_relu[at(g, 2, i)] > 0.0f ? d_Block1_p3_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Block1_p2_add2 = d_Block1_p2 ⊙ [Block1_p2 > 0]
-extern ""C"" __global__ void d_Block1_p2_add2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p2, const float* __restrict__ Block1_p2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block1_p2[at(g, 2, i)] > 0.0f ? d_Block1_p2[at(g, 1, i)] : 0.0f);
-}
-
-// d_Block1_p2_add = d_Block1_p2_relu ⊙ [Block1_p2_relu > 0]
-extern ""C"" __global__ void d_Block1_p2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p2_relu, const float* __restrict__ Block1_p2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block1_p2_relu[at(g, 2, i)] > 0.0f ? d_Block1_p2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_Block1_p1_add = d_Block1_p1 ⊙ [Block1_p1 > 0]
-extern ""C"" __global__ void d_Block1_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Block1_p1, const float* __restrict__ Block1_p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Block1_p1[at(g, 2, i)] > 0.0f ? d_Block1_p1[at(g, 1, i)] : 0.0f);
-}
-
-// d_stem = ((d_stem_maxpool2dbackward + d_stem_conv2dinputgradient3) + d_stem_conv2dinputgradient2) + d_stem_conv2dinputgradient
-extern ""C"" __global__ void d_stem(const Geometry g, float* __restrict__ out, const float* __restrict__ d_stem_maxpool2dbackward, const float* __restrict__ d_stem_conv2dinputgradient3, const float* __restrict__ d_stem_conv2dinputgradient2, const float* __restrict__ d_stem_conv2dinputgradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_stem_maxpool2dbackward[at(g, 1, i)] + d_stem_conv2dinputgradient3[at(g, 2, i)]) + d_stem_conv2dinputgradient2[at(g, 3, i)]) + d_stem_conv2dinputgradient[at(g, 4, i)]);
-}
-
-// d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
-extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_stem_relu, const float* __restrict__ stem_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (stem_relu[at(g, 2, i)] > 0.0f ? d_stem_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -1570,30 +1388,30 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         // Block1_p1_conv2d = conv2d(stem, Block1_P1W)
         var Block1_p1_conv2d = p.Conv2d("Block1_p1_conv2d", stem, Block1_P1W, 1, 0);
         var Block1_p1_reshape = p.Reshape(Block1_P1B, -1, 1, 1);
-        // Block1_p1 = relu(Block1_p1_conv2d + Block1_p1_reshape)
-        var Block1_p1 = p.Map("Block1_p1", new[] { Block1_p1_conv2d, Block1_p1_reshape });
+        // Block1_p1 = relu(Block1_p1_conv2d + Block1_p1_reshape)   (stem_relu's kernel: the same expression)
+        var Block1_p1 = p.Map("stem_relu", new[] { Block1_p1_conv2d, Block1_p1_reshape }, name: "Block1_p1");
         // Block1_p2_conv2d2 = conv2d(stem, Block1_P2aW)
         var Block1_p2_conv2d2 = p.Conv2d("Block1_p2_conv2d2", stem, Block1_P2aW, 1, 0);
         var Block1_p2_reshape2 = p.Reshape(Block1_P2aB, -1, 1, 1);
-        // Block1_p2_relu = relu(Block1_p2_conv2d2 + Block1_p2_reshape2)
-        var Block1_p2_relu = p.Map("Block1_p2_relu", new[] { Block1_p2_conv2d2, Block1_p2_reshape2 });
+        // Block1_p2_relu = relu(Block1_p2_conv2d2 + Block1_p2_reshape2)   (stem_relu's kernel: the same expression)
+        var Block1_p2_relu = p.Map("stem_relu", new[] { Block1_p2_conv2d2, Block1_p2_reshape2 }, name: "Block1_p2_relu");
         // Block1_p2_conv2d = conv2d(Block1_p2_relu, Block1_P2bW)
         var Block1_p2_conv2d = p.Conv2d("Block1_p2_conv2d", Block1_p2_relu, Block1_P2bW, 1, 1);
         var Block1_p2_reshape = p.Reshape(Block1_P2bB, -1, 1, 1);
-        // Block1_p2 = relu(Block1_p2_conv2d + Block1_p2_reshape)
-        var Block1_p2 = p.Map("Block1_p2", new[] { Block1_p2_conv2d, Block1_p2_reshape });
+        // Block1_p2 = relu(Block1_p2_conv2d + Block1_p2_reshape)   (stem_relu's kernel: the same expression)
+        var Block1_p2 = p.Map("stem_relu", new[] { Block1_p2_conv2d, Block1_p2_reshape }, name: "Block1_p2");
         // Block1_forward_concat2 = concat_1(Block1_p1, Block1_p2)
         var Block1_forward_concat2 = p.Concat("Block1_forward_concat2", Block1_p1, Block1_p2, 1);
         // Block1_p3_conv2d2 = conv2d(stem, Block1_P3aW)
         var Block1_p3_conv2d2 = p.Conv2d("Block1_p3_conv2d2", stem, Block1_P3aW, 1, 0);
         var Block1_p3_reshape2 = p.Reshape(Block1_P3aB, -1, 1, 1);
-        // Block1_p3_relu = relu(Block1_p3_conv2d2 + Block1_p3_reshape2)
-        var Block1_p3_relu = p.Map("Block1_p3_relu", new[] { Block1_p3_conv2d2, Block1_p3_reshape2 });
+        // Block1_p3_relu = relu(Block1_p3_conv2d2 + Block1_p3_reshape2)   (stem_relu's kernel: the same expression)
+        var Block1_p3_relu = p.Map("stem_relu", new[] { Block1_p3_conv2d2, Block1_p3_reshape2 }, name: "Block1_p3_relu");
         // Block1_p3_conv2d = conv2d(Block1_p3_relu, Block1_P3bW)
         var Block1_p3_conv2d = p.Conv2d("Block1_p3_conv2d", Block1_p3_relu, Block1_P3bW, 1, 2);
         var Block1_p3_reshape = p.Reshape(Block1_P3bB, -1, 1, 1);
-        // Block1_p3 = relu(Block1_p3_conv2d + Block1_p3_reshape)
-        var Block1_p3 = p.Map("Block1_p3", new[] { Block1_p3_conv2d, Block1_p3_reshape });
+        // Block1_p3 = relu(Block1_p3_conv2d + Block1_p3_reshape)   (stem_relu's kernel: the same expression)
+        var Block1_p3 = p.Map("stem_relu", new[] { Block1_p3_conv2d, Block1_p3_reshape }, name: "Block1_p3");
         // Block1_forward_concat = concat_1(Block1_forward_concat2, Block1_p3)
         var Block1_forward_concat = p.Concat("Block1_forward_concat", Block1_forward_concat2, Block1_p3, 1);
         // Block1_p4_maxpool2d = maxpool2d(stem)
@@ -1601,8 +1419,8 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         // Block1_p4_conv2d = conv2d(Block1_p4_maxpool2d, Block1_P4W)
         var Block1_p4_conv2d = p.Conv2d("Block1_p4_conv2d", Block1_p4_maxpool2d, Block1_P4W, 1, 0);
         var Block1_p4_reshape = p.Reshape(Block1_P4B, -1, 1, 1);
-        // Block1_p4 = relu(Block1_p4_conv2d + Block1_p4_reshape)
-        var Block1_p4 = p.Map("Block1_p4", new[] { Block1_p4_conv2d, Block1_p4_reshape });
+        // Block1_p4 = relu(Block1_p4_conv2d + Block1_p4_reshape)   (stem_relu's kernel: the same expression)
+        var Block1_p4 = p.Map("stem_relu", new[] { Block1_p4_conv2d, Block1_p4_reshape }, name: "Block1_p4");
         // Block1_forward = concat_1(Block1_forward_concat, Block1_p4)
         var Block1_forward = p.Concat("Block1_forward", Block1_forward_concat, Block1_p4, 1);
         // h1 = maxpool2d(Block1_forward)
@@ -1610,30 +1428,30 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         // Block2_p1_conv2d = conv2d(h1, Block2_P1W)
         var Block2_p1_conv2d = p.Conv2d("Block2_p1_conv2d", h1, Block2_P1W, 1, 0);
         var Block2_p1_reshape = p.Reshape(Block2_P1B, -1, 1, 1);
-        // Block2_p1 = relu(Block2_p1_conv2d + Block2_p1_reshape)
-        var Block2_p1 = p.Map("Block2_p1", new[] { Block2_p1_conv2d, Block2_p1_reshape });
+        // Block2_p1 = relu(Block2_p1_conv2d + Block2_p1_reshape)   (stem_relu's kernel: the same expression)
+        var Block2_p1 = p.Map("stem_relu", new[] { Block2_p1_conv2d, Block2_p1_reshape }, name: "Block2_p1");
         // Block2_p2_conv2d2 = conv2d(h1, Block2_P2aW)
         var Block2_p2_conv2d2 = p.Conv2d("Block2_p2_conv2d2", h1, Block2_P2aW, 1, 0);
         var Block2_p2_reshape2 = p.Reshape(Block2_P2aB, -1, 1, 1);
-        // Block2_p2_relu = relu(Block2_p2_conv2d2 + Block2_p2_reshape2)
-        var Block2_p2_relu = p.Map("Block2_p2_relu", new[] { Block2_p2_conv2d2, Block2_p2_reshape2 });
+        // Block2_p2_relu = relu(Block2_p2_conv2d2 + Block2_p2_reshape2)   (stem_relu's kernel: the same expression)
+        var Block2_p2_relu = p.Map("stem_relu", new[] { Block2_p2_conv2d2, Block2_p2_reshape2 }, name: "Block2_p2_relu");
         // Block2_p2_conv2d = conv2d(Block2_p2_relu, Block2_P2bW)
         var Block2_p2_conv2d = p.Conv2d("Block2_p2_conv2d", Block2_p2_relu, Block2_P2bW, 1, 1);
         var Block2_p2_reshape = p.Reshape(Block2_P2bB, -1, 1, 1);
-        // Block2_p2 = relu(Block2_p2_conv2d + Block2_p2_reshape)
-        var Block2_p2 = p.Map("Block2_p2", new[] { Block2_p2_conv2d, Block2_p2_reshape });
+        // Block2_p2 = relu(Block2_p2_conv2d + Block2_p2_reshape)   (stem_relu's kernel: the same expression)
+        var Block2_p2 = p.Map("stem_relu", new[] { Block2_p2_conv2d, Block2_p2_reshape }, name: "Block2_p2");
         // Block2_forward_concat2 = concat_1(Block2_p1, Block2_p2)
         var Block2_forward_concat2 = p.Concat("Block2_forward_concat2", Block2_p1, Block2_p2, 1);
         // Block2_p3_conv2d2 = conv2d(h1, Block2_P3aW)
         var Block2_p3_conv2d2 = p.Conv2d("Block2_p3_conv2d2", h1, Block2_P3aW, 1, 0);
         var Block2_p3_reshape2 = p.Reshape(Block2_P3aB, -1, 1, 1);
-        // Block2_p3_relu = relu(Block2_p3_conv2d2 + Block2_p3_reshape2)
-        var Block2_p3_relu = p.Map("Block2_p3_relu", new[] { Block2_p3_conv2d2, Block2_p3_reshape2 });
+        // Block2_p3_relu = relu(Block2_p3_conv2d2 + Block2_p3_reshape2)   (stem_relu's kernel: the same expression)
+        var Block2_p3_relu = p.Map("stem_relu", new[] { Block2_p3_conv2d2, Block2_p3_reshape2 }, name: "Block2_p3_relu");
         // Block2_p3_conv2d = conv2d(Block2_p3_relu, Block2_P3bW)
         var Block2_p3_conv2d = p.Conv2d("Block2_p3_conv2d", Block2_p3_relu, Block2_P3bW, 1, 2);
         var Block2_p3_reshape = p.Reshape(Block2_P3bB, -1, 1, 1);
-        // Block2_p3 = relu(Block2_p3_conv2d + Block2_p3_reshape)
-        var Block2_p3 = p.Map("Block2_p3", new[] { Block2_p3_conv2d, Block2_p3_reshape });
+        // Block2_p3 = relu(Block2_p3_conv2d + Block2_p3_reshape)   (stem_relu's kernel: the same expression)
+        var Block2_p3 = p.Map("stem_relu", new[] { Block2_p3_conv2d, Block2_p3_reshape }, name: "Block2_p3");
         // Block2_forward_concat = concat_1(Block2_forward_concat2, Block2_p3)
         var Block2_forward_concat = p.Concat("Block2_forward_concat", Block2_forward_concat2, Block2_p3, 1);
         // Block2_p4_maxpool2d = maxpool2d(h1)
@@ -1641,8 +1459,8 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         // Block2_p4_conv2d = conv2d(Block2_p4_maxpool2d, Block2_P4W)
         var Block2_p4_conv2d = p.Conv2d("Block2_p4_conv2d", Block2_p4_maxpool2d, Block2_P4W, 1, 0);
         var Block2_p4_reshape = p.Reshape(Block2_P4B, -1, 1, 1);
-        // Block2_p4 = relu(Block2_p4_conv2d + Block2_p4_reshape)
-        var Block2_p4 = p.Map("Block2_p4", new[] { Block2_p4_conv2d, Block2_p4_reshape });
+        // Block2_p4 = relu(Block2_p4_conv2d + Block2_p4_reshape)   (stem_relu's kernel: the same expression)
+        var Block2_p4 = p.Map("stem_relu", new[] { Block2_p4_conv2d, Block2_p4_reshape }, name: "Block2_p4");
         // Block2_forward = concat_1(Block2_forward_concat, Block2_p4)
         var Block2_forward = p.Concat("Block2_forward", Block2_forward_concat, Block2_p4, 1);
         // h2_maxpool2d = maxpool2d(Block2_forward)
@@ -1669,8 +1487,8 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
         // d_Fc_forward_sumtoshapeof = d_forward summed to the shape of Fc_forward
         var d_Fc_forward_sumtoshapeof = p.SumTo("d_Fc_forward_sumtoshapeof", d_forward, Fc_forward);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp_neg = −d_forward   (loss's kernel: the same expression)
+        var d_forward_logsumexp_neg = p.Map("loss", new[] { d_forward }, name: "d_forward_logsumexp_neg");
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
         // d_Fc_forward = d_Fc_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc_forward) ⊙ (exp(Fc_forward − (forward_logsumexp expanded to the shape of Fc_forward))))
@@ -1693,35 +1511,35 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         var d_h1_maxpool2dbackward = p.MaxPool2dBackward("d_h1_maxpool2dbackward", d_Block2_p4_maxpool2d, h1, 3, 1, 1);
         var d_Block2_forward_concat = p.Slice(d_Block2_forward, Block2_forward_concat, 1, false);
         var d_Block2_p3 = p.Slice(d_Block2_forward_concat, Block2_p3, 1, true);
-        // d_Block2_p3_add2 = d_Block2_p3 ⊙ [Block2_p3 > 0]
-        var d_Block2_p3_add2 = p.Map("d_Block2_p3_add2", new[] { d_Block2_p3, Block2_p3 });
+        // d_Block2_p3_add2 = d_Block2_p3 ⊙ [Block2_p3 > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block2_p3_add2 = p.Map("d_Block2_p4_add", new[] { d_Block2_p3, Block2_p3 }, name: "d_Block2_p3_add2");
         // d_Block2_p3_conv2d = d_Block2_p3_add2 summed to the shape of Block2_p3_conv2d
         var d_Block2_p3_conv2d = p.SumTo("d_Block2_p3_conv2d", d_Block2_p3_add2, Block2_p3_conv2d);
         // d_Block2_p3_relu = conv_transpose2d(d_Block2_p3_conv2d, Block2_P3bW)
         var d_Block2_p3_relu = p.Conv2dInputGradient("d_Block2_p3_relu", d_Block2_p3_conv2d, Block2_P3bW, Block2_p3_relu, 1, 2);
-        // d_Block2_p3_add = d_Block2_p3_relu ⊙ [Block2_p3_relu > 0]
-        var d_Block2_p3_add = p.Map("d_Block2_p3_add", new[] { d_Block2_p3_relu, Block2_p3_relu });
+        // d_Block2_p3_add = d_Block2_p3_relu ⊙ [Block2_p3_relu > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block2_p3_add = p.Map("d_Block2_p4_add", new[] { d_Block2_p3_relu, Block2_p3_relu }, name: "d_Block2_p3_add");
         // d_Block2_p3_conv2d2 = d_Block2_p3_add summed to the shape of Block2_p3_conv2d2
         var d_Block2_p3_conv2d2 = p.SumTo("d_Block2_p3_conv2d2", d_Block2_p3_add, Block2_p3_conv2d2);
         // d_h1_conv2dinputgradient3 = conv_transpose2d(d_Block2_p3_conv2d2, Block2_P3aW)
         var d_h1_conv2dinputgradient3 = p.Conv2dInputGradient("d_h1_conv2dinputgradient3", d_Block2_p3_conv2d2, Block2_P3aW, h1, 1, 0);
         var d_Block2_forward_concat2 = p.Slice(d_Block2_forward_concat, Block2_forward_concat2, 1, false);
         var d_Block2_p2 = p.Slice(d_Block2_forward_concat2, Block2_p2, 1, true);
-        // d_Block2_p2_add2 = d_Block2_p2 ⊙ [Block2_p2 > 0]
-        var d_Block2_p2_add2 = p.Map("d_Block2_p2_add2", new[] { d_Block2_p2, Block2_p2 });
+        // d_Block2_p2_add2 = d_Block2_p2 ⊙ [Block2_p2 > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block2_p2_add2 = p.Map("d_Block2_p4_add", new[] { d_Block2_p2, Block2_p2 }, name: "d_Block2_p2_add2");
         // d_Block2_p2_conv2d = d_Block2_p2_add2 summed to the shape of Block2_p2_conv2d
         var d_Block2_p2_conv2d = p.SumTo("d_Block2_p2_conv2d", d_Block2_p2_add2, Block2_p2_conv2d);
         // d_Block2_p2_relu = conv_transpose2d(d_Block2_p2_conv2d, Block2_P2bW)
         var d_Block2_p2_relu = p.Conv2dInputGradient("d_Block2_p2_relu", d_Block2_p2_conv2d, Block2_P2bW, Block2_p2_relu, 1, 1);
-        // d_Block2_p2_add = d_Block2_p2_relu ⊙ [Block2_p2_relu > 0]
-        var d_Block2_p2_add = p.Map("d_Block2_p2_add", new[] { d_Block2_p2_relu, Block2_p2_relu });
+        // d_Block2_p2_add = d_Block2_p2_relu ⊙ [Block2_p2_relu > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block2_p2_add = p.Map("d_Block2_p4_add", new[] { d_Block2_p2_relu, Block2_p2_relu }, name: "d_Block2_p2_add");
         // d_Block2_p2_conv2d2 = d_Block2_p2_add summed to the shape of Block2_p2_conv2d2
         var d_Block2_p2_conv2d2 = p.SumTo("d_Block2_p2_conv2d2", d_Block2_p2_add, Block2_p2_conv2d2);
         // d_h1_conv2dinputgradient2 = conv_transpose2d(d_Block2_p2_conv2d2, Block2_P2aW)
         var d_h1_conv2dinputgradient2 = p.Conv2dInputGradient("d_h1_conv2dinputgradient2", d_Block2_p2_conv2d2, Block2_P2aW, h1, 1, 0);
         var d_Block2_p1 = p.Slice(d_Block2_forward_concat2, Block2_p1, 1, false);
-        // d_Block2_p1_add = d_Block2_p1 ⊙ [Block2_p1 > 0]
-        var d_Block2_p1_add = p.Map("d_Block2_p1_add", new[] { d_Block2_p1, Block2_p1 });
+        // d_Block2_p1_add = d_Block2_p1 ⊙ [Block2_p1 > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block2_p1_add = p.Map("d_Block2_p4_add", new[] { d_Block2_p1, Block2_p1 }, name: "d_Block2_p1_add");
         // d_Block2_p1_conv2d = d_Block2_p1_add summed to the shape of Block2_p1_conv2d
         var d_Block2_p1_conv2d = p.SumTo("d_Block2_p1_conv2d", d_Block2_p1_add, Block2_p1_conv2d);
         // d_h1_conv2dinputgradient = conv_transpose2d(d_Block2_p1_conv2d, Block2_P1W)
@@ -1731,8 +1549,8 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         // d_Block1_forward = d_h1 routed to the maxima of Block1_forward
         var d_Block1_forward = p.MaxPool2dBackward("d_Block1_forward", d_h1, Block1_forward, 2, 2, 0);
         var d_Block1_p4 = p.Slice(d_Block1_forward, Block1_p4, 1, true);
-        // d_Block1_p4_add = d_Block1_p4 ⊙ [Block1_p4 > 0]
-        var d_Block1_p4_add = p.Map("d_Block1_p4_add", new[] { d_Block1_p4, Block1_p4 });
+        // d_Block1_p4_add = d_Block1_p4 ⊙ [Block1_p4 > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block1_p4_add = p.Map("d_Block2_p4_add", new[] { d_Block1_p4, Block1_p4 }, name: "d_Block1_p4_add");
         // d_Block1_p4_conv2d = d_Block1_p4_add summed to the shape of Block1_p4_conv2d
         var d_Block1_p4_conv2d = p.SumTo("d_Block1_p4_conv2d", d_Block1_p4_add, Block1_p4_conv2d);
         // d_Block1_p4_maxpool2d = conv_transpose2d(d_Block1_p4_conv2d, Block1_P4W)
@@ -1741,45 +1559,45 @@ extern ""C"" __global__ void d_stem_add(const Geometry g, float* __restrict__ ou
         var d_stem_maxpool2dbackward = p.MaxPool2dBackward("d_stem_maxpool2dbackward", d_Block1_p4_maxpool2d, stem, 3, 1, 1);
         var d_Block1_forward_concat = p.Slice(d_Block1_forward, Block1_forward_concat, 1, false);
         var d_Block1_p3 = p.Slice(d_Block1_forward_concat, Block1_p3, 1, true);
-        // d_Block1_p3_add2 = d_Block1_p3 ⊙ [Block1_p3 > 0]
-        var d_Block1_p3_add2 = p.Map("d_Block1_p3_add2", new[] { d_Block1_p3, Block1_p3 });
+        // d_Block1_p3_add2 = d_Block1_p3 ⊙ [Block1_p3 > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block1_p3_add2 = p.Map("d_Block2_p4_add", new[] { d_Block1_p3, Block1_p3 }, name: "d_Block1_p3_add2");
         // d_Block1_p3_conv2d = d_Block1_p3_add2 summed to the shape of Block1_p3_conv2d
         var d_Block1_p3_conv2d = p.SumTo("d_Block1_p3_conv2d", d_Block1_p3_add2, Block1_p3_conv2d);
         // d_Block1_p3_relu = conv_transpose2d(d_Block1_p3_conv2d, Block1_P3bW)
         var d_Block1_p3_relu = p.Conv2dInputGradient("d_Block1_p3_relu", d_Block1_p3_conv2d, Block1_P3bW, Block1_p3_relu, 1, 2);
-        // d_Block1_p3_add = d_Block1_p3_relu ⊙ [Block1_p3_relu > 0]
-        var d_Block1_p3_add = p.Map("d_Block1_p3_add", new[] { d_Block1_p3_relu, Block1_p3_relu });
+        // d_Block1_p3_add = d_Block1_p3_relu ⊙ [Block1_p3_relu > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block1_p3_add = p.Map("d_Block2_p4_add", new[] { d_Block1_p3_relu, Block1_p3_relu }, name: "d_Block1_p3_add");
         // d_Block1_p3_conv2d2 = d_Block1_p3_add summed to the shape of Block1_p3_conv2d2
         var d_Block1_p3_conv2d2 = p.SumTo("d_Block1_p3_conv2d2", d_Block1_p3_add, Block1_p3_conv2d2);
         // d_stem_conv2dinputgradient3 = conv_transpose2d(d_Block1_p3_conv2d2, Block1_P3aW)
         var d_stem_conv2dinputgradient3 = p.Conv2dInputGradient("d_stem_conv2dinputgradient3", d_Block1_p3_conv2d2, Block1_P3aW, stem, 1, 0);
         var d_Block1_forward_concat2 = p.Slice(d_Block1_forward_concat, Block1_forward_concat2, 1, false);
         var d_Block1_p2 = p.Slice(d_Block1_forward_concat2, Block1_p2, 1, true);
-        // d_Block1_p2_add2 = d_Block1_p2 ⊙ [Block1_p2 > 0]
-        var d_Block1_p2_add2 = p.Map("d_Block1_p2_add2", new[] { d_Block1_p2, Block1_p2 });
+        // d_Block1_p2_add2 = d_Block1_p2 ⊙ [Block1_p2 > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block1_p2_add2 = p.Map("d_Block2_p4_add", new[] { d_Block1_p2, Block1_p2 }, name: "d_Block1_p2_add2");
         // d_Block1_p2_conv2d = d_Block1_p2_add2 summed to the shape of Block1_p2_conv2d
         var d_Block1_p2_conv2d = p.SumTo("d_Block1_p2_conv2d", d_Block1_p2_add2, Block1_p2_conv2d);
         // d_Block1_p2_relu = conv_transpose2d(d_Block1_p2_conv2d, Block1_P2bW)
         var d_Block1_p2_relu = p.Conv2dInputGradient("d_Block1_p2_relu", d_Block1_p2_conv2d, Block1_P2bW, Block1_p2_relu, 1, 1);
-        // d_Block1_p2_add = d_Block1_p2_relu ⊙ [Block1_p2_relu > 0]
-        var d_Block1_p2_add = p.Map("d_Block1_p2_add", new[] { d_Block1_p2_relu, Block1_p2_relu });
+        // d_Block1_p2_add = d_Block1_p2_relu ⊙ [Block1_p2_relu > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block1_p2_add = p.Map("d_Block2_p4_add", new[] { d_Block1_p2_relu, Block1_p2_relu }, name: "d_Block1_p2_add");
         // d_Block1_p2_conv2d2 = d_Block1_p2_add summed to the shape of Block1_p2_conv2d2
         var d_Block1_p2_conv2d2 = p.SumTo("d_Block1_p2_conv2d2", d_Block1_p2_add, Block1_p2_conv2d2);
         // d_stem_conv2dinputgradient2 = conv_transpose2d(d_Block1_p2_conv2d2, Block1_P2aW)
         var d_stem_conv2dinputgradient2 = p.Conv2dInputGradient("d_stem_conv2dinputgradient2", d_Block1_p2_conv2d2, Block1_P2aW, stem, 1, 0);
         var d_Block1_p1 = p.Slice(d_Block1_forward_concat2, Block1_p1, 1, false);
-        // d_Block1_p1_add = d_Block1_p1 ⊙ [Block1_p1 > 0]
-        var d_Block1_p1_add = p.Map("d_Block1_p1_add", new[] { d_Block1_p1, Block1_p1 });
+        // d_Block1_p1_add = d_Block1_p1 ⊙ [Block1_p1 > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_Block1_p1_add = p.Map("d_Block2_p4_add", new[] { d_Block1_p1, Block1_p1 }, name: "d_Block1_p1_add");
         // d_Block1_p1_conv2d = d_Block1_p1_add summed to the shape of Block1_p1_conv2d
         var d_Block1_p1_conv2d = p.SumTo("d_Block1_p1_conv2d", d_Block1_p1_add, Block1_p1_conv2d);
         // d_stem_conv2dinputgradient = conv_transpose2d(d_Block1_p1_conv2d, Block1_P1W)
         var d_stem_conv2dinputgradient = p.Conv2dInputGradient("d_stem_conv2dinputgradient", d_Block1_p1_conv2d, Block1_P1W, stem, 1, 0);
-        // d_stem = ((d_stem_maxpool2dbackward + d_stem_conv2dinputgradient3) + d_stem_conv2dinputgradient2) + d_stem_conv2dinputgradient
-        var d_stem = p.Map("d_stem", new[] { d_stem_maxpool2dbackward, d_stem_conv2dinputgradient3, d_stem_conv2dinputgradient2, d_stem_conv2dinputgradient });
+        // d_stem = ((d_stem_maxpool2dbackward + d_stem_conv2dinputgradient3) + d_stem_conv2dinputgradient2) + d_stem_conv2dinputgradient   (d_h1's kernel: the same expression)
+        var d_stem = p.Map("d_h1", new[] { d_stem_maxpool2dbackward, d_stem_conv2dinputgradient3, d_stem_conv2dinputgradient2, d_stem_conv2dinputgradient }, name: "d_stem");
         // d_stem_relu = d_stem routed to the maxima of stem_relu
         var d_stem_relu = p.MaxPool2dBackward("d_stem_relu", d_stem, stem_relu, 2, 2, 0);
-        // d_stem_add = d_stem_relu ⊙ [stem_relu > 0]
-        var d_stem_add = p.Map("d_stem_add", new[] { d_stem_relu, stem_relu });
+        // d_stem_add = d_stem_relu ⊙ [stem_relu > 0]   (d_Block2_p4_add's kernel: the same expression)
+        var d_stem_add = p.Map("d_Block2_p4_add", new[] { d_stem_relu, stem_relu }, name: "d_stem_add");
         // d_stem_conv2d = d_stem_add summed to the shape of stem_conv2d
         var d_stem_conv2d = p.SumTo("d_stem_conv2d", d_stem_add, stem_conv2d);
         // d_StemW = image correlated with d_stem_conv2d

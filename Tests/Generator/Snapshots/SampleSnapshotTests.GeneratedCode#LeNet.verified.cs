@@ -848,13 +848,6 @@ extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, 
     if (i < g.count) out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
 }
 
-// h2_relu = relu(h2_conv2d + h2_reshape)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_conv2d, const float* __restrict__ h2_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((h2_conv2d[at(g, 1, i)] + h2_reshape[at(g, 2, i)]), 0.0f);
-}
-
 // Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
 // h3 = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
@@ -897,13 +890,6 @@ extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__
     if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
-}
-
 // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc3_forward) ⊙ (exp(Fc3_forward − (forward_logsumexp expanded to the shape of Fc3_forward))))
 extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
 {
@@ -930,13 +916,6 @@ extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out,
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_relu, const float* __restrict__ h1_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h1_relu[at(g, 2, i)] > 0.0f ? d_h1_relu[at(g, 1, i)] : 0.0f);
 }
 ";
 
@@ -972,8 +951,8 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         // h2_conv2d = conv2d(h1, Conv2W)
         var h2_conv2d = p.Conv2d("h2_conv2d", h1, Conv2W, 1, 0);
         var h2_reshape = p.Reshape(Conv2B, -1, 1, 1);
-        // h2_relu = relu(h2_conv2d + h2_reshape)
-        var h2_relu = p.Map("h2_relu", new[] { h2_conv2d, h2_reshape });
+        // h2_relu = relu(h2_conv2d + h2_reshape)   (h1_relu's kernel: the same expression)
+        var h2_relu = p.Map("h1_relu", new[] { h2_conv2d, h2_reshape }, name: "h2_relu");
         // h2 = avgpool2d(h2_relu)
         var h2 = p.AvgPool2d("h2", h2_relu, 2, 2, 0);
         var Fc1_forward_flatten = p.Flatten(h2);
@@ -1004,8 +983,8 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
         // d_Fc3_forward_sumtoshapeof = d_forward summed to the shape of Fc3_forward
         var d_Fc3_forward_sumtoshapeof = p.SumTo("d_Fc3_forward_sumtoshapeof", d_forward, Fc3_forward);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp_neg = −d_forward   (loss's kernel: the same expression)
+        var d_forward_logsumexp_neg = p.Map("loss", new[] { d_forward }, name: "d_forward_logsumexp_neg");
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
         // d_Fc3_forward = d_Fc3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc3_forward) ⊙ (exp(Fc3_forward − (forward_logsumexp expanded to the shape of Fc3_forward))))
@@ -1035,8 +1014,8 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         var d_h1 = p.Conv2dInputGradient("d_h1", d_h2_conv2d, Conv2W, h1, 1, 0);
         // d_h1_relu = d_h1 spread over the windows of h1_relu
         var d_h1_relu = p.AvgPool2dBackward("d_h1_relu", d_h1, h1_relu, 2, 2, 0);
-        // d_h1_add = d_h1_relu ⊙ [h1_relu > 0]
-        var d_h1_add = p.Map("d_h1_add", new[] { d_h1_relu, h1_relu });
+        // d_h1_add = d_h1_relu ⊙ [h1_relu > 0]   (d_h2_add's kernel: the same expression)
+        var d_h1_add = p.Map("d_h2_add", new[] { d_h1_relu, h1_relu }, name: "d_h1_add");
         // d_h1_conv2d = d_h1_add summed to the shape of h1_conv2d
         var d_h1_conv2d = p.SumTo("d_h1_conv2d", d_h1_add, h1_conv2d);
         // d_Conv1W = image correlated with d_h1_conv2d

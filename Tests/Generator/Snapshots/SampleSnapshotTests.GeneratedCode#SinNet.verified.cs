@@ -690,20 +690,6 @@ extern ""C"" __global__ void h2_add(const Geometry g, float* __restrict__ out, c
     product_then(g, out, a, b, [&](float h2_matmul, int i) { return (h2_matmul + B2[at(g, 3, i)]); });
 }
 
-// h2_mul = h2_add ⊙ F2
-extern ""C"" __global__ void h2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_add, const float* __restrict__ F2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h2_add[at(g, 1, i)] * F2[at(g, 2, i)]);
-}
-
-// h2 = sin(h2_mul)
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ h2_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = sinf(h2_mul[at(g, 1, i)]);
-}
-
 // forward_matmul = h2 · W3
 // forward_add = forward_matmul + B3   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
@@ -732,13 +718,6 @@ extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__
     if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
-}
-
 // d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
 extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
 {
@@ -753,39 +732,11 @@ extern ""C"" __global__ void d_h2_mul(const Geometry g, float* __restrict__ out,
     product_then(g, out, a, b, [&](float d_h2, int i) { return (d_h2 * cosf(h2_mul[at(g, 3, i)])); });
 }
 
-// d_h2_add_mul = d_h2_mul ⊙ F2
-extern ""C"" __global__ void d_h2_add_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_mul, const float* __restrict__ F2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h2_mul[at(g, 1, i)] * F2[at(g, 2, i)]);
-}
-
 // d_h1 = d_h2_matmul · W2ᵀ
 // d_h1_mul = d_h1 ⊙ cos(h1_mul)   (the product's epilogue: both in one kernel)
 extern ""C"" __global__ void d_h1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1_mul)
 {
     product_then(g, out, a, b, [&](float d_h1, int i) { return (d_h1 * cosf(h1_mul[at(g, 3, i)])); });
-}
-
-// d_h1_add_mul = d_h1_mul ⊙ F1
-extern ""C"" __global__ void d_h1_add_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_mul, const float* __restrict__ F1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h1_mul[at(g, 1, i)] * F1[at(g, 2, i)]);
-}
-
-// d_F1_mul = d_h1_mul ⊙ h1_add
-extern ""C"" __global__ void d_F1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h1_mul, const float* __restrict__ h1_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h1_mul[at(g, 1, i)] * h1_add[at(g, 2, i)]);
-}
-
-// d_F2_mul = d_h2_mul ⊙ h2_add
-extern ""C"" __global__ void d_F2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_mul, const float* __restrict__ h2_add)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h2_mul[at(g, 1, i)] * h2_add[at(g, 2, i)]);
 }
 ";
 
@@ -818,10 +769,10 @@ extern ""C"" __global__ void d_F2_mul(const Geometry g, float* __restrict__ out,
         // h2_matmul = h1 · W2
         // h2_add = h2_matmul + B2
         var h2_add = p.MatMulThen("h2_add", h1, W2, new global::Differentiable.Scheduling.DeviceTensor[] { B2 }, null, out var h2_matmul);
-        // h2_mul = h2_add ⊙ F2
-        var h2_mul = p.Map("h2_mul", new[] { h2_add, F2 });
-        // h2 = sin(h2_mul)
-        var h2 = p.Map("h2", new[] { h2_mul });
+        // h2_mul = h2_add ⊙ F2   (h1_mul's kernel: the same expression)
+        var h2_mul = p.Map("h1_mul", new[] { h2_add, F2 }, name: "h2_mul");
+        // h2 = sin(h2_mul)   (h1's kernel: the same expression)
+        var h2 = p.Map("h1", new[] { h2_mul }, name: "h2");
         // forward_matmul = h2 · W3
         // forward_add = forward_matmul + B3
         var forward_add = p.MatMulThen("forward_add", h2, W3, new global::Differentiable.Scheduling.DeviceTensor[] { B3 }, null, out var forward_matmul);
@@ -843,8 +794,8 @@ extern ""C"" __global__ void d_F2_mul(const Geometry g, float* __restrict__ out,
         var d_forward = p.ScatterLabels("d_forward", d_loss_gather, y, forward);
         // d_forward_add_sumtoshapeof = d_forward summed to the shape of forward_add
         var d_forward_add_sumtoshapeof = p.SumTo("d_forward_add_sumtoshapeof", d_forward, forward_add);
-        // d_forward_logsumexp_neg = −d_forward
-        var d_forward_logsumexp_neg = p.Map("d_forward_logsumexp_neg", new[] { d_forward });
+        // d_forward_logsumexp_neg = −d_forward   (loss's kernel: the same expression)
+        var d_forward_logsumexp_neg = p.Map("loss", new[] { d_forward }, name: "d_forward_logsumexp_neg");
         // d_forward_logsumexp = d_forward_logsumexp_neg summed to the shape of forward_logsumexp
         var d_forward_logsumexp = p.SumTo("d_forward_logsumexp", d_forward_logsumexp_neg, forward_logsumexp);
         // d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
@@ -854,8 +805,8 @@ extern ""C"" __global__ void d_F2_mul(const Geometry g, float* __restrict__ out,
         // d_h2 = d_forward_matmul · W3ᵀ
         // d_h2_mul = d_h2 ⊙ cos(h2_mul)
         var d_h2_mul = p.MatMulThen("d_h2_mul", d_forward_matmul, p.Transpose(W3), new global::Differentiable.Scheduling.DeviceTensor[] { h2_mul }, null, out _);
-        // d_h2_add_mul = d_h2_mul ⊙ F2
-        var d_h2_add_mul = p.Map("d_h2_add_mul", new[] { d_h2_mul, F2 });
+        // d_h2_add_mul = d_h2_mul ⊙ F2   (h1_mul's kernel: the same expression)
+        var d_h2_add_mul = p.Map("h1_mul", new[] { d_h2_mul, F2 }, name: "d_h2_add_mul");
         // d_h2_add = d_h2_add_mul summed to the shape of h2_add
         var d_h2_add = p.SumTo("d_h2_add", d_h2_add_mul, h2_add);
         // d_h2_matmul = d_h2_add summed to the shape of h2_matmul
@@ -863,8 +814,8 @@ extern ""C"" __global__ void d_F2_mul(const Geometry g, float* __restrict__ out,
         // d_h1 = d_h2_matmul · W2ᵀ
         // d_h1_mul = d_h1 ⊙ cos(h1_mul)
         var d_h1_mul = p.MatMulThen("d_h1_mul", d_h2_matmul, p.Transpose(W2), new global::Differentiable.Scheduling.DeviceTensor[] { h1_mul }, null, out _);
-        // d_h1_add_mul = d_h1_mul ⊙ F1
-        var d_h1_add_mul = p.Map("d_h1_add_mul", new[] { d_h1_mul, F1 });
+        // d_h1_add_mul = d_h1_mul ⊙ F1   (h1_mul's kernel: the same expression)
+        var d_h1_add_mul = p.Map("h1_mul", new[] { d_h1_mul, F1 }, name: "d_h1_add_mul");
         // d_h1_add = d_h1_add_mul summed to the shape of h1_add
         var d_h1_add = p.SumTo("d_h1_add", d_h1_add_mul, h1_add);
         // d_h1_matmul = d_h1_add summed to the shape of h1_matmul
@@ -873,16 +824,16 @@ extern ""C"" __global__ void d_F2_mul(const Geometry g, float* __restrict__ out,
         var d_W1 = p.MatMul("d_W1", p.Transpose(x), d_h1_matmul);
         // d_B1 = d_h1_add summed to the shape of B1
         var d_B1 = p.SumTo("d_B1", d_h1_add, B1);
-        // d_F1_mul = d_h1_mul ⊙ h1_add
-        var d_F1_mul = p.Map("d_F1_mul", new[] { d_h1_mul, h1_add });
+        // d_F1_mul = d_h1_mul ⊙ h1_add   (h1_mul's kernel: the same expression)
+        var d_F1_mul = p.Map("h1_mul", new[] { d_h1_mul, h1_add }, name: "d_F1_mul");
         // d_F1 = d_F1_mul summed to the shape of F1
         var d_F1 = p.SumTo("d_F1", d_F1_mul, F1);
         // d_W2 = h1ᵀ · d_h2_matmul
         var d_W2 = p.MatMul("d_W2", p.Transpose(h1), d_h2_matmul);
         // d_B2 = d_h2_add summed to the shape of B2
         var d_B2 = p.SumTo("d_B2", d_h2_add, B2);
-        // d_F2_mul = d_h2_mul ⊙ h2_add
-        var d_F2_mul = p.Map("d_F2_mul", new[] { d_h2_mul, h2_add });
+        // d_F2_mul = d_h2_mul ⊙ h2_add   (h1_mul's kernel: the same expression)
+        var d_F2_mul = p.Map("h1_mul", new[] { d_h2_mul, h2_add }, name: "d_F2_mul");
         // d_F2 = d_F2_mul summed to the shape of F2
         var d_F2 = p.SumTo("d_F2", d_F2_mul, F2);
         // d_W3 = h2ᵀ · d_forward_matmul

@@ -512,27 +512,6 @@ extern ""C"" __global__ void d_W_mul(const Geometry g, float* __restrict__ out, 
     if (i < g.count) out[i] = (d_loss_sum_expanded[at(g, 1, i)] * W[at(g, 2, i)]);
 }
 
-// d_loss_mean = −d_loss_neg
-extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_neg)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_loss_neg[at(g, 1, i)]);
-}
-
-// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_loss_logsumexp_neg = −d_loss_sub
-extern ""C"" __global__ void d_loss_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_sub)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_loss_sub[at(g, 1, i)]);
-}
-
 // d_scores = d_scores_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of scores) ⊙ (exp(scores − (loss_logsumexp expanded to the shape of scores))))
 extern ""C"" __global__ void d_scores(const Geometry g, float* __restrict__ out, const float* __restrict__ d_scores_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ scores, const float* __restrict__ loss_logsumexp_expanded)
 {
@@ -596,16 +575,16 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
         var d_W_sumtoshapeof = p.SumTo("d_W_sumtoshapeof", d_W_mul, W);
         // d_loss_neg = d_loss summed to the shape of loss_neg
         var d_loss_neg = p.SumTo("d_loss_neg", d_loss, loss_neg);
-        // d_loss_mean = −d_loss_neg
-        var d_loss_mean = p.Map("d_loss_mean", new[] { d_loss_neg });
-        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-        var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
+        // d_loss_mean = −d_loss_neg   (loss_neg's kernel: the same expression)
+        var d_loss_mean = p.Map("loss_neg", new[] { d_loss_neg }, name: "d_loss_mean");
+        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather   (d_loss_sum_mul's kernel: the same expression)
+        var d_loss_gather = p.Map("d_loss_sum_mul", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) }, name: "d_loss_gather");
         // d_loss_sub = scatter(d_loss_gather)
         var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
         // d_scores_sumtoshapeof = d_loss_sub summed to the shape of scores
         var d_scores_sumtoshapeof = p.SumTo("d_scores_sumtoshapeof", d_loss_sub, scores);
-        // d_loss_logsumexp_neg = −d_loss_sub
-        var d_loss_logsumexp_neg = p.Map("d_loss_logsumexp_neg", new[] { d_loss_sub });
+        // d_loss_logsumexp_neg = −d_loss_sub   (loss_neg's kernel: the same expression)
+        var d_loss_logsumexp_neg = p.Map("loss_neg", new[] { d_loss_sub }, name: "d_loss_logsumexp_neg");
         // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
         var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
         // d_scores = d_scores_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of scores) ⊙ (exp(scores − (loss_logsumexp expanded to the shape of scores))))

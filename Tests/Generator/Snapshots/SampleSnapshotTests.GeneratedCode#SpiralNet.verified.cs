@@ -629,13 +629,6 @@ extern ""C"" __global__ void loss_mul3(const Geometry g, float* __restrict__ out
     if (i < g.count) out[i] = (W1[at(g, 1, i)] * W1[at(g, 1, i)]);
 }
 
-// loss_mul2 = W2 ⊙ W2
-extern ""C"" __global__ void loss_mul2(const Geometry g, float* __restrict__ out, const float* __restrict__ W2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (W2[at(g, 1, i)] * W2[at(g, 1, i)]);
-}
-
 // loss_add = loss_sum2 + loss_sum
 extern ""C"" __global__ void loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_sum2, const float* __restrict__ loss_sum)
 {
@@ -650,13 +643,6 @@ extern ""C"" __global__ void loss_mul(const Geometry g, float* __restrict__ out,
     if (i < g.count) out[i] = (g.scalars[0] * loss_add[at(g, 1, i)]);
 }
 
-// loss = loss_neg + loss_mul
-extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_neg, const float* __restrict__ loss_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (loss_neg[at(g, 1, i)] + loss_mul[at(g, 2, i)]);
-}
-
 // d_loss_add_mul = d_loss_mul ⊙ (0.5 * Regularization)
 extern ""C"" __global__ void d_loss_add_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mul)
 {
@@ -669,27 +655,6 @@ extern ""C"" __global__ void d_W1_mul(const Geometry g, float* __restrict__ out,
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (d_loss_sum2_expanded[at(g, 1, i)] * W1[at(g, 2, i)]);
-}
-
-// d_loss_mean = −d_loss_neg
-extern ""C"" __global__ void d_loss_mean(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_neg)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_loss_neg[at(g, 1, i)]);
-}
-
-// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_loss_logsumexp_neg = −d_loss_sub
-extern ""C"" __global__ void d_loss_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_sub)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_loss_sub[at(g, 1, i)]);
 }
 
 // d_scores = d_scores_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of scores) ⊙ (exp(scores − (loss_logsumexp expanded to the shape of scores))))
@@ -711,13 +676,6 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
 extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W1_sumtoshapeof)
 {
     product_then(g, out, a, b, [&](float d_W1_matmultransposea, int i) { return ((d_W1_sumtoshapeof[at(g, 3, i)] + d_W1_sumtoshapeof[at(g, 3, i)]) + d_W1_matmultransposea); });
-}
-
-// d_W2_mul = (d_loss_sum expanded to the shape of loss_mul2) ⊙ W2
-extern ""C"" __global__ void d_W2_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_sum_expanded, const float* __restrict__ W2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_sum_expanded[at(g, 1, i)] * W2[at(g, 2, i)]);
 }
 
 // d_W2_matmultransposea = scores_reluᵀ · d_scores_matmul
@@ -763,16 +721,16 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
         var loss_mul3 = p.Map("loss_mul3", new[] { W1 });
         // loss_sum2 = Σ loss_mul3
         var loss_sum2 = p.Sum("loss_sum2", loss_mul3, null, false);
-        // loss_mul2 = W2 ⊙ W2
-        var loss_mul2 = p.Map("loss_mul2", new[] { W2 });
+        // loss_mul2 = W2 ⊙ W2   (loss_mul3's kernel: the same expression)
+        var loss_mul2 = p.Map("loss_mul3", new[] { W2 }, name: "loss_mul2");
         // loss_sum = Σ loss_mul2
         var loss_sum = p.Sum("loss_sum", loss_mul2, null, false);
         // loss_add = loss_sum2 + loss_sum
         var loss_add = p.Map("loss_add", new[] { loss_sum2, loss_sum });
         // loss_mul = (0.5 * Regularization) ⊙ loss_add
         var loss_mul = p.Map("loss_mul", new[] { loss_add }, new float[] { (float)((0.5 * Regularization)) });
-        // loss = loss_neg + loss_mul
-        var loss = p.Map("loss", new[] { loss_neg, loss_mul });
+        // loss = loss_neg + loss_mul   (loss_add's kernel: the same expression)
+        var loss = p.Map("loss_add", new[] { loss_neg, loss_mul }, name: "loss");
         // d_loss = 1
         var d_loss = p.Fill("d_loss", loss, 1.0f);
         // d_loss_mul = d_loss summed to the shape of loss_mul
@@ -789,16 +747,16 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
         var d_W1_sumtoshapeof = p.SumTo("d_W1_sumtoshapeof", d_W1_mul, W1);
         // d_loss_neg = d_loss summed to the shape of loss_neg
         var d_loss_neg = p.SumTo("d_loss_neg", d_loss, loss_neg);
-        // d_loss_mean = −d_loss_neg
-        var d_loss_mean = p.Map("d_loss_mean", new[] { d_loss_neg });
-        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-        var d_loss_gather = p.Map("d_loss_gather", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) });
+        // d_loss_mean = −d_loss_neg   (loss_neg's kernel: the same expression)
+        var d_loss_mean = p.Map("loss_neg", new[] { d_loss_neg }, name: "d_loss_mean");
+        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather   (d_loss_add_mul's kernel: the same expression)
+        var d_loss_gather = p.Map("d_loss_add_mul", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) }, name: "d_loss_gather");
         // d_loss_sub = scatter(d_loss_gather)
         var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
         // d_scores_sumtoshapeof = d_loss_sub summed to the shape of scores
         var d_scores_sumtoshapeof = p.SumTo("d_scores_sumtoshapeof", d_loss_sub, scores);
-        // d_loss_logsumexp_neg = −d_loss_sub
-        var d_loss_logsumexp_neg = p.Map("d_loss_logsumexp_neg", new[] { d_loss_sub });
+        // d_loss_logsumexp_neg = −d_loss_sub   (loss_neg's kernel: the same expression)
+        var d_loss_logsumexp_neg = p.Map("loss_neg", new[] { d_loss_sub }, name: "d_loss_logsumexp_neg");
         // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
         var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
         // d_scores = d_scores_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of scores) ⊙ (exp(scores − (loss_logsumexp expanded to the shape of scores))))
@@ -817,8 +775,8 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
         var d_B1 = p.SumTo("d_B1", d_scores_add, B1);
         // d_loss_sum = d_loss_add summed to the shape of loss_sum
         var d_loss_sum = p.SumTo("d_loss_sum", d_loss_add, loss_sum);
-        // d_W2_mul = (d_loss_sum expanded to the shape of loss_mul2) ⊙ W2
-        var d_W2_mul = p.Map("d_W2_mul", new[] { p.Expand(d_loss_sum, loss_mul2, null, false), W2 });
+        // d_W2_mul = (d_loss_sum expanded to the shape of loss_mul2) ⊙ W2   (d_W1_mul's kernel: the same expression)
+        var d_W2_mul = p.Map("d_W1_mul", new[] { p.Expand(d_loss_sum, loss_mul2, null, false), W2 }, name: "d_W2_mul");
         // d_W2_sumtoshapeof = d_W2_mul summed to the shape of W2
         var d_W2_sumtoshapeof = p.SumTo("d_W2_sumtoshapeof", d_W2_mul, W2);
         // d_W2_matmultransposea = scores_reluᵀ · d_scores_matmul

@@ -108,20 +108,6 @@ extern ""C"" __global__ void d_apply_mul(const Geometry g, float* __restrict__ o
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (1.0f * cosf(apply_mul[at(g, 2, i)]));
 }
-
-// d_x_mul = d_apply_mul ⊙ w
-extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_apply_mul, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_apply_mul[at(g, 1, i)] * w[at(g, 2, i)]);
-}
-
-// d_w_mul = d_apply_mul ⊙ x
-extern ""C"" __global__ void d_w_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_apply_mul, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_apply_mul[at(g, 1, i)] * x[at(g, 2, i)]);
-}
 ";
 
     /// <summary>
@@ -141,12 +127,12 @@ extern ""C"" __global__ void d_w_mul(const Geometry g, float* __restrict__ out, 
         var apply = p.Map("apply", new[] { apply_mul });
         // d_apply_mul = 1 ⊙ cos(apply_mul)
         var d_apply_mul = p.Map("d_apply_mul", new[] { apply, apply_mul });
-        // d_x_mul = d_apply_mul ⊙ w
-        var d_x_mul = p.Map("d_x_mul", new[] { d_apply_mul, w });
+        // d_x_mul = d_apply_mul ⊙ w   (apply_mul's kernel: the same expression)
+        var d_x_mul = p.Map("apply_mul", new[] { d_apply_mul, w }, name: "d_x_mul");
         // d_x = d_x_mul summed to the shape of x
         var d_x = p.SumTo("d_x", d_x_mul, x);
-        // d_w_mul = d_apply_mul ⊙ x
-        var d_w_mul = p.Map("d_w_mul", new[] { d_apply_mul, x });
+        // d_w_mul = d_apply_mul ⊙ x   (apply_mul's kernel: the same expression)
+        var d_w_mul = p.Map("apply_mul", new[] { d_apply_mul, x }, name: "d_w_mul");
         // d_w = d_w_mul summed to the shape of w
         var d_w = p.SumTo("d_w", d_w_mul, w);
         p.Result(apply);

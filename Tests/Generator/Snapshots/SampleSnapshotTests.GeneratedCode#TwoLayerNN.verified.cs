@@ -496,13 +496,6 @@ extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__
     if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
 }
 
-// d_loss_logsumexp_neg = −d_loss_sub
-extern ""C"" __global__ void d_loss_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_sub)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_loss_sub[at(g, 1, i)]);
-}
-
 // d_L2_forward = d_L2_forward_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of L2_forward) ⊙ (exp(L2_forward − (loss_logsumexp expanded to the shape of L2_forward))))
 extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp_expanded)
 {
@@ -557,8 +550,8 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
         // d_L2_forward_sumtoshapeof = d_loss_sub summed to the shape of L2_forward
         var d_L2_forward_sumtoshapeof = p.SumTo("d_L2_forward_sumtoshapeof", d_loss_sub, L2_forward);
-        // d_loss_logsumexp_neg = −d_loss_sub
-        var d_loss_logsumexp_neg = p.Map("d_loss_logsumexp_neg", new[] { d_loss_sub });
+        // d_loss_logsumexp_neg = −d_loss_sub   (loss's kernel: the same expression)
+        var d_loss_logsumexp_neg = p.Map("loss", new[] { d_loss_sub }, name: "d_loss_logsumexp_neg");
         // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
         var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
         // d_L2_forward = d_L2_forward_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of L2_forward) ⊙ (exp(L2_forward − (loss_logsumexp expanded to the shape of L2_forward))))
