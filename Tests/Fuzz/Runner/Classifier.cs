@@ -47,8 +47,11 @@ public static class Classifier
             if (own.Count > 0) continue;
             var generated = group.Where(d => !inputTrees.Contains(d.Location.SourceTree!)).ToList();
             // Errors only in the user's own code count when a member the generator promises for every method it accepts
-            // ({M}WithGradients) is missing; any other is the user's code misusing a name (a local named Parameters).
-            if (generated.Count == 0 && !group.Any(d => d.Id is "CS0103" or "CS0117" or "CS1061" && d.GetMessage().Contains("WithGradients", StringComparison.Ordinal)))
+            // ({M}WithGradients) is missing; any other is the user's code misusing a name (a local named Parameters). And
+            // not when some error there is not a missing member at all (all:13579246:2476 called the generated Parameters()
+            // with an argument, CS1501: its method then did not compile, so it got no {M}WithGradients, rightly).
+            if (generated.Count == 0 && (!group.Any(d => IsMissingMember(d) && d.GetMessage().Contains("WithGradients", StringComparison.Ordinal))
+                                         || group.Any(d => !IsMissingMember(d))))
                 continue;
             var shown = (generated.Count > 0 ? generated : group.ToList()).Take(5);
             outcomes[n] = new CaseResult(cases[n].Id, Outcome.Uncompilable, string.Join("\n", shown.Select(d => $"{Path.GetFileName(d.Location.SourceTree?.FilePath)}{d.Location.GetLineSpan().StartLinePosition}: {d.Id} {d.GetMessage()}")));
@@ -81,6 +84,9 @@ public static class Classifier
         new(@"'\w+(WithGradients|Gradients|DeviceProgram|CudaSource)'|'Parameters'|IModule");
 
     private static bool MentionsGeneratedMember(string message) => GeneratedMember.IsMatch(message);
+
+    /// <summary>A name that does not exist (as a missing generated member shows), not a member used wrongly.</summary>
+    private static bool IsMissingMember(Diagnostic d) => d.Id is "CS0103" or "CS0117" or "CS1061" or "CS0246" or "CS0234";
 
     public static string Describe(Exception e) =>
         $"{e.GetType().FullName}: {e.Message}\n{string.Join("\n", (e.StackTrace ?? "").Split('\n').Take(12))}";
