@@ -112,7 +112,7 @@ internal sealed class DeviceEmitter
         NameNodes();
         foreach (var node in _graph.Order.Where(n => _graph.IsMaterialized(n))) Emit(node);
 
-        w.Line($"/// <summary>The CUDA kernels of <see cref=\"{ProgramName}\"/>, one per step, named after the variables of <see cref=\"{_spec.Name}WithGradients\"/>; compiled at run time by NVRTC.</summary>");
+        w.Line($"/// <summary>The CUDA kernels of <see cref=\"{ProgramName}\"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref=\"{_spec.Name}WithGradients\"/>; compiled at run time by NVRTC.</summary>");
         w.Line(GeneratedCode);
         w.StartLine($"public const string {SourceName} = global::Differentiable.Scheduling.KernelPrelude.Source + @\"\n").AppendVerbatim(_cuda.Range()).Append("\";\n");
         w.Line();

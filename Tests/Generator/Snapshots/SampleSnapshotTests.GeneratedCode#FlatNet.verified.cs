@@ -176,7 +176,7 @@ partial class FlatNet : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // h1_matmul = x · W1
@@ -677,7 +677,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // h1_matmul = x · W1

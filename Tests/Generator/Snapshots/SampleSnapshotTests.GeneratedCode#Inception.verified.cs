@@ -296,7 +296,7 @@ partial class Inception : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // p1 = relu(p1_conv2d + p1_reshape)

@@ -112,7 +112,7 @@ partial class LinearRegression : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="PredictDeviceProgram"/>, one per step, named after the variables of <see cref="PredictWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The CUDA kernels of <see cref="PredictDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="PredictWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string PredictCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // predict_matmul = x · W
@@ -403,7 +403,7 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // predict_matmul = x · W

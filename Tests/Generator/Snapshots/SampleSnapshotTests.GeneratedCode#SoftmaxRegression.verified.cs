@@ -124,7 +124,7 @@ partial class SoftmaxRegression : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step, named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // forward_matmul = x · W
@@ -462,7 +462,7 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // loss_matmul = x · W

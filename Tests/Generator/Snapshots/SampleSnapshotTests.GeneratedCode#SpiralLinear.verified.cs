@@ -112,7 +112,7 @@ partial class SpiralLinear : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ScoresDeviceProgram"/>, one per step, named after the variables of <see cref="ScoresWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The CUDA kernels of <see cref="ScoresDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ScoresWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ScoresCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // scores_matmul = x · W
@@ -453,7 +453,7 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step, named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // scores_matmul = x · W

@@ -85,7 +85,7 @@ static partial class TunedSin
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ApplyDeviceProgram"/>, one per step, named after the variables of <see cref="ApplyWithGradients"/>; compiled at run time by NVRTC.</summary>
+    /// <summary>The CUDA kernels of <see cref="ApplyDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ApplyWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string ApplyCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
 // apply_mul = x ⊙ w
