@@ -19,7 +19,7 @@ internal sealed partial class MethodEmitter
 {
     private readonly Gradient _gradient;
     private readonly MethodSpec _spec;
-    // Per-node tables hold every node of a method's graph: sharded, so a large graph allocates no large-object-heap arrays.
+    // Per-node tables hold every node of a method's graph: paged by node id, so a large graph allocates no large-object-heap arrays.
     private readonly SegmentedList<Node> _forward;
     private readonly NodeSet _forwardSet;
     private readonly NodeMap<int> _uses = new();

@@ -224,15 +224,15 @@ internal sealed class DeviceEmitter
     private void EmitMap(Node node, string name, string math)
     {
         var map = new MapKernel(this, positional: true);
-        var shape = map.Render(node, top: true);
-        if (map.Leaves.Count == 1 && map.Scalars.Count == 0 && ConstantExpression.IsMatch(shape))
+        var positional = map.Render(node, top: true);
+        if (map.Leaves.Count == 1 && map.Scalars.Count == 0 && ConstantExpression.IsMatch(positional))
         {
             // A constant (the seed of the backward pass, −1 for a negated loss): the runtime's fill, no kernel of its own.
             _program.Line("// " + math);
-            _program.Line($"var {name} = p.Fill(\"{name}\", {map.Leaves[0].Operand}, {shape});");
+            _program.Line($"var {name} = p.Fill(\"{name}\", {map.Leaves[0].Operand}, {positional});");
             return;
         }
-        var key = shape + "|" + map.Leaves.Count.ToString(CultureInfo.InvariantCulture);
+        var key = positional + "|" + map.Leaves.Count.ToString(CultureInfo.InvariantCulture);
         var written = _kernelsByExpression.TryGetValue(key, out var kernel);
         if (!written)
         {
@@ -247,7 +247,7 @@ internal sealed class DeviceEmitter
             _cuda.Line("{");
             _cuda.Line("    const int i = blockIdx.x * blockDim.x + threadIdx.x;");
             _cuda.StartLine("    if (i < g.count) out[i] = ");
-            map.WriteNamed(_cuda, shape);
+            map.WriteNamed(_cuda, positional);
             _cuda.Append(";\n");
             _cuda.Line("}");
         }

@@ -17,7 +17,7 @@ internal sealed class DeviceGraph
 {
     private readonly Gradient _gradient;
     private readonly GraphBuilder _b;
-    // Per-node tables hold every node of the forward and backward graph: sharded, so a large graph allocates no
+    // Per-node tables hold every node of the forward and backward graph: paged by node id, so a large graph allocates no
     // large-object-heap arrays (see LargeObjectHeap).
     private readonly NodeSet _forward;
     private readonly NodeMap<Node> _substituted = new();
