@@ -7,12 +7,13 @@ namespace Differentiable.Generator.Collections;
 /// A table from the nodes of one graph to values, indexed by node id (ids are dense: a builder numbers its nodes from 0).
 /// Faster than a dictionary (no hashing) and, kept in pages of <see cref="LargeObjectHeap.SafeLength"/>, it allocates no
 /// large-object-heap array however large the graph. A table of a few nodes (a walk of one backward step, whose nodes
-/// have the graph's largest ids) is a small dictionary until it holds <see cref="PagedFrom"/> of them. A node of another graph with the same id is an internal error, never a wrong answer: each slot keeps its key.
-/// Not enumerable: walk the graph's order instead.
+/// have the graph's largest ids) is a small dictionary until it holds <see cref="PagedFrom"/> of them. A node of
+/// another graph with the same id is an internal error, never a wrong answer: each slot keeps its key. Not enumerable:
+/// walk the graph's order instead.
 /// </summary>
 internal sealed class NodeMap<T>
 {
-    private const int Shift = 11;
+    private const int Shift = 11;                  // 1 << 11 = LargeObjectHeap.SafeLength
     private const int PageLength = 1 << Shift;
     private const int Mask = PageLength - 1;
 
