@@ -215,6 +215,8 @@ internal sealed class DeviceGraph
     /// </summary>
     private void FindEpilogues()
     {
+        // Without a product there is nothing to absorb: no kernel need be gathered (a long elementwise body has thousands).
+        if (!Order.Any(n => DeviceLowering.Of(n).ProductOperands is not null)) return;
         var position = new NodeMap<int>();
         for (var k = 0; k < Order.Count; k++) position[Order[k]] = k;
         foreach (var node in Order.Where(n => _materialized.Contains(n) && DeviceLowering.Of(n).Kind == DeviceKind.Elementwise))
