@@ -9,6 +9,9 @@ namespace Differentiable.Generator.Collections;
 /// </summary>
 internal static class LargeObjectHeap
 {
+    /// <summary>log2 of <see cref="SafeLength"/>: segments and pages are indexed by shifting.</summary>
+    public const int SafeLengthShift = 11;
+
     /// <summary>Elements per array when an element is at most 32 bytes: 2,048 × 32 = 64 KiB, below the 85,000-byte threshold.</summary>
-    public const int SafeLength = 2048;
+    public const int SafeLength = 1 << SafeLengthShift;
 }

@@ -13,8 +13,8 @@ namespace Differentiable.Generator.Collections;
 /// </summary>
 internal sealed class NodeMap<T>
 {
-    private const int Shift = 11;                  // 1 << 11 = LargeObjectHeap.SafeLength
-    private const int PageLength = 1 << Shift;
+    private const int Shift = LargeObjectHeap.SafeLengthShift;
+    private const int PageLength = LargeObjectHeap.SafeLength;
     private const int Mask = PageLength - 1;
 
     /// <summary>Entries a table holds in a dictionary before it moves them to pages.</summary>
@@ -47,8 +47,6 @@ internal sealed class NodeMap<T>
     }
 
     public bool ContainsKey(Node key) => TryGetValue(key, out _);
-
-    public T GetValueOrDefault(Node key, T fallback) => TryGetValue(key, out var value) ? value : fallback;
 
     /// <summary>Adds the entry unless the node has one; true when it added.</summary>
     public bool TryAdd(Node key, T value) => Store(key, value, overwrite: false);
@@ -142,9 +140,4 @@ internal sealed class NodeSet
     }
 
     public bool Contains(Node node) => _small?.Contains(node) ?? _paged!.ContainsKey(node);
-
-    public void UnionWith(IEnumerable<Node> nodes)
-    {
-        foreach (var node in nodes) Add(node);
-    }
 }

@@ -9,8 +9,8 @@ namespace Differentiable.Generator.Collections;
 /// </summary>
 internal sealed class SegmentedList<T> : IReadOnlyList<T>
 {
-    private const int Shift = 11;
-    private const int SegmentLength = 1 << Shift;
+    private const int Shift = LargeObjectHeap.SafeLengthShift;
+    private const int SegmentLength = LargeObjectHeap.SafeLength;
     private const int Mask = SegmentLength - 1;
 
     private readonly List<T[]> _segments = new(1);

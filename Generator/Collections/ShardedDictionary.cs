@@ -52,8 +52,6 @@ internal sealed class ShardedDictionary<TKey, TValue> where TKey : notnull
         return true;
     }
 
-    public TValue GetValueOrDefault(TKey key, TValue fallback) => TryGetValue(key, out var value) ? value : fallback;
-
     private Dictionary<TKey, TValue> ShardOf(TKey key) =>
         _shards is null ? _single : _shards[ShardIndex.Of(_comparer.GetHashCode(key), ShardCount)];
 
@@ -75,22 +73,12 @@ internal sealed class ShardedSet<T> where T : notnull
 
     public ShardedSet(IEqualityComparer<T>? comparer = null) => _entries = new ShardedDictionary<T, bool>(comparer);
 
-    public ShardedSet(IEnumerable<T> items, IEqualityComparer<T>? comparer = null) : this(comparer)
-    {
-        foreach (var item in items) Add(item);
-    }
-
     public int Count => _entries.Count;
 
     /// <summary>True when it added the item (it was not there).</summary>
     public bool Add(T item) => _entries.TryAdd(item, true);
 
     public bool Contains(T item) => _entries.ContainsKey(item);
-
-    public void UnionWith(IEnumerable<T> items)
-    {
-        foreach (var item in items) Add(item);
-    }
 }
 
 internal static class ShardIndex

@@ -255,10 +255,14 @@ internal sealed partial class MethodEmitter
     /// <summary>One end of <see cref="WriteVjpCore"/>: every tensor argument's gradient (<paramref name="arguments"/>) or none.</summary>
     public void WriteVjpEntry(SourceWriter w, string name, string core, bool arguments, string gradientsClass, string? marker)
     {
+        string Names(bool ofArguments) =>
+            string.Join(", ", Outputs.Where(o => (o.Leaf.Op == Op.Input) == ofArguments).Select(o => DocumentationWriter.Escape(NameOf(o.Leaf))));
+        var parameters = Names(ofArguments: false);
+        var of = parameters.Length == 0 ? "" : parameters + (arguments ? ", " : "");
         w.Line("/// <summary>");
         w.Line(arguments
-            ? $"/// <c>{_spec.Name}</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it."
-            : $"/// <c>{_spec.Name}</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.");
+            ? $"/// <c>{_spec.Name}</c> and its pullback to the gradients of {of}{Names(ofArguments: true)}, for [Differentiable] methods that call it."
+            : $"/// <c>{_spec.Name}</c> and its pullback to the gradients of {(parameters.Length == 0 ? "no parameter" : parameters)} alone (the arguments' are null), for [Differentiable] methods that call it.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
         if (marker is not null) w.Line(marker);

@@ -194,43 +194,45 @@ internal static class MethodGenerator
         var classStart = w.Length;
         WriteCallGradientsClass(w, method);
         var gradientsClass = w.Range(classStart);
-        var runByWithGradients = new List<TextRange>();
         var spec = method.Spec;
         var signature = Signature(method);
+        // The emitter of a mask: {M}WithGradients's when it differentiates the same arguments, else a new derivative.
+        MethodEmitter EmitterOf(ulong mask)
+        {
+            var emitter = declared is not null && mask == CallMasks.Declared(spec) ? declared
+                : new MethodEmitter(Differentiate(method, context, mask, Parameters(method), inline: false, diagnostics)
+                    ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
+            emitter.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
+            return emitter;
+        }
+
+        var runByWithGradients = new List<TextRange>();
         if (HasOneCoreForBothEnds(method))
         {
             var all = CallMasks.AllTensors(spec);
-            var core = declared is not null && CallMasks.Declared(spec) == all ? declared
-                : new MethodEmitter(Differentiate(method, context, all, Parameters(method), inline: false, diagnostics)
-                    ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
-            core.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
+            var core = EmitterOf(all);
             // The entries first (what callers see), then the pullback behind them; {M}WithGradients runs its declared end's.
-            var entries = new List<(ulong Mask, TextRange Text)>();
+            var entries = new Dictionary<ulong, TextRange>();
             foreach (var mask in new[] { all, 0UL })
             {
                 var entryStart = w.Length;
                 w.Line();
                 core.WriteVjpEntry(w, signature.VjpName(mask), CoreName(method), arguments: mask == all, signature.CallGradientsClass, Marker(method, mask));
-                entries.Add((mask, w.Range(entryStart)));
+                entries[mask] = w.Range(entryStart);
             }
             var coreStart = w.Length;
             w.Line();
             core.WriteVjpCore(w, CoreName(method), signature.CallGradientsClass);
-            if (declared is not null)
-                runByWithGradients.AddRange(new[] { gradientsClass, entries.Single(e => e.Mask == CallMasks.Declared(spec)).Text, w.Range(coreStart) });
+            if (declared is not null) runByWithGradients.AddRange(new[] { gradientsClass, entries[CallMasks.Declared(spec)], w.Range(coreStart) });
             return runByWithGradients;
         }
         foreach (var mask in method.VjpMasks)
         {
-            var shared = declared is not null && mask == CallMasks.Declared(spec);
-            var emitter = shared ? declared!
-                : new MethodEmitter(Differentiate(method, context, mask, Parameters(method), inline: false, diagnostics)
-                    ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
-            emitter.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
+            var emitter = EmitterOf(mask);
             var variantStart = w.Length;
             w.Line();
             emitter.WriteVjp(w, signature.VjpName(mask), signature.CallGradientsClass, Marker(method, mask));
-            if (shared) runByWithGradients.AddRange(new[] { gradientsClass, w.Range(variantStart) });
+            if (emitter == declared) runByWithGradients.AddRange(new[] { gradientsClass, w.Range(variantStart) });
         }
         return runByWithGradients;
     }

@@ -223,7 +223,7 @@ internal sealed class DeviceEmitter
     /// </summary>
     private void EmitMap(Node node, string name, string math)
     {
-        var map = new MapKernel(this, positional: true);
+        var map = new MapKernel(this);
         var positional = map.Render(node, top: true);
         if (map.Leaves.Count == 1 && map.Scalars.Count == 0 && ConstantExpression.IsMatch(positional))
         {
@@ -330,11 +330,11 @@ internal sealed class DeviceEmitter
         private readonly NameTable _parameterNames;
         private readonly Node? _value;
 
-        /// <param name="positional">
-        /// Render each input as a placeholder of its position (<see cref="WriteNamed"/> writes the names in): two kernels
-        /// that compute the same thing render the same text.
-        /// </param>
-        public MapKernel(DeviceEmitter owner, bool positional) : this(owner, null, Enumerable.Empty<string>()) => _positional = positional;
+        /// <summary>
+        /// A kernel of its own (not an epilogue): each input renders as a placeholder of its position
+        /// (<see cref="WriteNamed"/> writes the names in), so two kernels that compute the same thing render the same text.
+        /// </summary>
+        public MapKernel(DeviceEmitter owner) : this(owner, null, Enumerable.Empty<string>()) => _positional = true;
 
         private readonly bool _positional;
 

@@ -97,14 +97,14 @@ partial class FlatNet : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Forward</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
+    /// <c>Forward</c> and its pullback to the gradients of W1, B1, W2, B2, W3, B3, x, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W1", "B1", "W2", "B2", "W3", "B3")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x) => ForwardVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+    /// <c>Forward</c> and its pullback to the gradients of W1, B1, W2, B2, W3, B3 alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W1", "B1", "W2", "B2", "W3", "B3")]
@@ -392,7 +392,7 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         }
 
         /// <summary>
-        /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+        /// <c>Forward</c> and its pullback to the gradients of W1, B1, W2, B2, W3, B3 alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Forward", "W1", "B1", "W2", "B2", "W3", "B3")]

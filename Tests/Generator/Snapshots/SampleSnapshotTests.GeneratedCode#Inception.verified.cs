@@ -147,14 +147,14 @@ partial class Inception : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Forward</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
+    /// <c>Forward</c> and its pullback to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B, x, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "P1W", "P1B", "P2aW", "P2aB", "P2bW", "P2bB", "P3aW", "P3aB", "P3bW", "P3bB", "P4W", "P4B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x) => ForwardVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+    /// <c>Forward</c> and its pullback to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "P1W", "P1B", "P2aW", "P2aB", "P2bW", "P2bB", "P3aW", "P3aB", "P3bW", "P3bB", "P4W", "P4B")]
@@ -583,7 +583,7 @@ extern ""C"" __global__ void d_p1_add(const Geometry g, float* __restrict__ out,
         }
 
         /// <summary>
-        /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+        /// <c>Forward</c> and its pullback to the gradients of P1W, P1B, P2aW, P2aB, P2bW, P2bB, P3aW, P3aB, P3bW, P3bB, P4W, P4B alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Forward", "P1W", "P1B", "P2aW", "P2aB", "P2bW", "P2bB", "P3aW", "P3aB", "P3bW", "P3bB", "P4W", "P4B")]

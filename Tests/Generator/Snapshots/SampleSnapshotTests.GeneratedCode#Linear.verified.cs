@@ -67,14 +67,14 @@ partial class Linear : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Forward</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
+    /// <c>Forward</c> and its pullback to the gradients of W, B, x, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x) => ForwardVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+    /// <c>Forward</c> and its pullback to the gradients of W, B alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
@@ -209,7 +209,7 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
         }
 
         /// <summary>
-        /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+        /// <c>Forward</c> and its pullback to the gradients of W, B alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]

@@ -67,14 +67,14 @@ partial class LinearRegression : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Predict</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
+    /// <c>Predict</c> and its pullback to the gradients of W, B, x, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Predict", "W", "B")]
     public (Tensor Value, global::System.Func<Tensor?, PredictCallGradients> Pullback) PredictVjp(Tensor x) => PredictVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Predict</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+    /// <c>Predict</c> and its pullback to the gradients of W, B alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Predict", "W", "B")]
@@ -209,7 +209,7 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
         }
 
         /// <summary>
-        /// <c>Predict</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+        /// <c>Predict</c> and its pullback to the gradients of W, B alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Predict", "W", "B")]

@@ -69,14 +69,14 @@ partial class SoftmaxRegression : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Forward</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
+    /// <c>Forward</c> and its pullback to the gradients of W, B, x, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
     public (Tensor Value, global::System.Func<Tensor?, ForwardCallGradients> Pullback) ForwardVjp(Tensor x) => ForwardVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+    /// <c>Forward</c> and its pullback to the gradients of W, B alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
@@ -263,7 +263,7 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
         }
 
         /// <summary>
-        /// <c>Forward</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+        /// <c>Forward</c> and its pullback to the gradients of W, B alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Forward", "W", "B")]
@@ -401,14 +401,14 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
     }
 
     /// <summary>
-    /// <c>Loss</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
+    /// <c>Loss</c> and its pullback to the gradients of W, B, x, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Loss", "W", "B")]
     public (Tensor Value, global::System.Func<Tensor?, LossCallGradients> Pullback) LossVjp(Tensor x, Labels y) => LossVjpCore(x, y, argumentGradients: true);
 
     /// <summary>
-    /// <c>Loss</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+    /// <c>Loss</c> and its pullback to the gradients of W, B alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Loss", "W", "B")]
@@ -615,7 +615,7 @@ extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ ou
         }
 
         /// <summary>
-        /// <c>Loss</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+        /// <c>Loss</c> and its pullback to the gradients of W, B alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Loss", "W", "B")]

@@ -67,14 +67,14 @@ partial class SpiralLinear : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Scores</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
+    /// <c>Scores</c> and its pullback to the gradients of W, B, x, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Scores", "W", "B")]
     public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjp(Tensor x) => ScoresVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Scores</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+    /// <c>Scores</c> and its pullback to the gradients of W, B alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Scores", "W", "B")]
@@ -209,7 +209,7 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
         }
 
         /// <summary>
-        /// <c>Scores</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+        /// <c>Scores</c> and its pullback to the gradients of W, B alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Scores", "W", "B")]

@@ -81,14 +81,14 @@ partial class SpiralNet : global::Differentiable.IModule
     }
 
     /// <summary>
-    /// <c>Scores</c> and its pullback to the gradients of the parameters and of every tensor argument, for [Differentiable] methods that call it.
+    /// <c>Scores</c> and its pullback to the gradients of W1, B1, W2, B2, x, for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Scores", "W1", "B1", "W2", "B2")]
     public (Tensor Value, global::System.Func<Tensor?, ScoresCallGradients> Pullback) ScoresVjp(Tensor x) => ScoresVjpCore(x, argumentGradients: true);
 
     /// <summary>
-    /// <c>Scores</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+    /// <c>Scores</c> and its pullback to the gradients of W1, B1, W2, B2 alone (the arguments' are null), for [Differentiable] methods that call it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     [global::Differentiable.DifferentiablePullback("Scores", "W1", "B1", "W2", "B2")]
@@ -277,7 +277,7 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
         }
 
         /// <summary>
-        /// <c>Scores</c> and its pullback to the gradients of the parameters alone (the arguments' are null), for [Differentiable] methods that call it.
+        /// <c>Scores</c> and its pullback to the gradients of W1, B1, W2, B2 alone (the arguments' are null), for [Differentiable] methods that call it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
         [global::Differentiable.DifferentiablePullback("Scores", "W1", "B1", "W2", "B2")]
