@@ -17,6 +17,7 @@ internal static class InspectionWriter
 {
     private const string Record = "global::Differentiable.Inspection.GradientInspection";
     private const string NodeType = "global::Differentiable.Inspection.GraphNode";
+    private const string NodeLines = "global::Differentiable.Inspection.GraphNodes.FromJsonLines";
 
     public static string MemberName(string method) => method + "Inspection";
 
@@ -110,6 +111,11 @@ internal static class InspectionWriter
         _ => RuleTable.For(n.Op).CSharp.ToLowerInvariant(),
     };
 
+    /// <summary>
+    /// The nodes as <c>GraphNodes.FromJsonLines</c> reads them: one JSON array per line in one raw string. A string the
+    /// compiler only stores, where one constructor call per node (thousands in a long method) was bound and emitted on
+    /// every build and compiled by the JIT on the first inspection.
+    /// </summary>
     private static void WriteNodes(SourceWriter w, string name, List<NodeRecord> nodes, bool last)
     {
         var end = last ? ");" : ",";
@@ -118,24 +124,21 @@ internal static class InspectionWriter
             w.Line($"    {name}: new {NodeType}[0]{end}");
             return;
         }
-        w.Line($"    {name}: new {NodeType}[]");
-        w.Line("    {");
+        // Three quotes delimit the text: a JSON line never holds three in a row (a string's own quotes are escaped, so
+        // the longest run is an empty string's two, or an escaped quote's and the closing one).
+        w.Line($"    {name}: {NodeLines}(\"\"\"");
         // Written piece by piece into the file: a node's line, built as a string first, was copied three times.
         foreach (var n in nodes)
         {
-            w.StartLine("        new(").AppendLiteral(n.Name).Append(", ").AppendLiteral(n.Kind).Append(", ").AppendLiteral(n.Math).Append(", ");
-            if (n.Inputs.Count == 0) w.Append("new string[0]");
-            else
-            {
-                w.Append("new string[] { ");
-                for (var i = 0; i < n.Inputs.Count; i++) (i == 0 ? w : w.Append(", ")).AppendLiteral(n.Inputs[i]);
-                w.Append(" }");
-            }
-            if (n.Statement is not null) w.Append(", Statement: ").AppendLiteral(n.Statement);
-            if (n.Rule is not null) w.Append(", Rule: ").AppendLiteral(n.Rule);
-            w.Append("),\n");
+            w.StartLine("        [").AppendLiteral(n.Name).Append(", ").AppendLiteral(n.Kind).Append(", ").AppendLiteral(n.Math).Append(", [");
+            for (var i = 0; i < n.Inputs.Count; i++) (i == 0 ? w : w.Append(", ")).AppendLiteral(n.Inputs[i]);
+            w.Append("]");
+            if (n.Statement is not null) w.Append(", ").AppendLiteral(n.Statement);
+            else if (n.Rule is not null) w.Append(", null");
+            if (n.Rule is not null) w.Append(", ").AppendLiteral(n.Rule);
+            w.Append("]\n");
         }
-        w.Line("    }" + end);
+        w.Line("        \"\"\")" + end);
     }
 
     /// <summary>
@@ -175,7 +178,10 @@ internal static class InspectionWriter
         return true;
     }
 
-    /// <summary>A regular C# string literal: quotes, backslashes and control characters escaped; other characters (math) as they are.</summary>
+    /// <summary>
+    /// A regular C# string literal: quotes, backslashes, control characters and the Unicode line and paragraph separators
+    /// (which end a line of C#) escaped; other characters (math) as they are. Also a JSON string: the escapes are the same.
+    /// </summary>
     public static string Literal(string text) => Escape(new ChunkedText(), text).ToString();
 
     /// <summary>Appends <paramref name="text"/> as a regular C# string literal (see <see cref="Literal"/>).</summary>
@@ -186,7 +192,7 @@ internal static class InspectionWriter
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (c is not ('"' or '\\') && !char.IsControl(c)) continue;
+            if (c is not ('"' or '\\' or '\u2028' or '\u2029') && !char.IsControl(c)) continue;
             // Runs of plain characters are copied whole; only what needs escaping is written one by one.
             s.Append(text, start, i - start);
             start = i + 1;

@@ -820,108 +820,106 @@ partial class AlexNet : global::Differentiable.IModule
         }
         """,
         Cuda: null,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("Conv1W", "parameter", "Conv1W", new string[0]),
-            new("Conv1B", "parameter", "Conv1B", new string[0]),
-            new("Conv2W", "parameter", "Conv2W", new string[0]),
-            new("Conv2B", "parameter", "Conv2B", new string[0]),
-            new("Conv3W", "parameter", "Conv3W", new string[0]),
-            new("Conv3B", "parameter", "Conv3B", new string[0]),
-            new("Conv4W", "parameter", "Conv4W", new string[0]),
-            new("Conv4B", "parameter", "Conv4B", new string[0]),
-            new("Conv5W", "parameter", "Conv5W", new string[0]),
-            new("Conv5B", "parameter", "Conv5B", new string[0]),
-            new("Fc1.W", "parameter", "Fc1.W", new string[0]),
-            new("Fc1.B", "parameter", "Fc1.B", new string[0]),
-            new("mask1", "input", "mask1", new string[0]),
-            new("Fc2.W", "parameter", "Fc2.W", new string[0]),
-            new("Fc2.B", "parameter", "Fc2.B", new string[0]),
-            new("mask2", "input", "mask2", new string[0]),
-            new("Fc3.W", "parameter", "Fc3.W", new string[0]),
-            new("Fc3.B", "parameter", "Fc3.B", new string[0]),
-            new("h1_conv2d", "conv2d", "conv2d(x, Conv1W)", new string[] { "x", "Conv1W" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);"),
-            new("h1_reshape", "reshape", "reshape(Conv1B, (-1, 1, 1))", new string[] { "Conv1B" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);"),
-            new("h1_relu", "relu", "relu(h1_conv2d + h1_reshape)", new string[] { "h1_conv2d", "h1_reshape" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);"),
-            new("h1", "maxpool2d", "maxpool2d(h1_relu)", new string[] { "h1_relu" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);"),
-            new("h2_conv2d", "conv2d", "conv2d(h1, Conv2W)", new string[] { "h1", "Conv2W" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);"),
-            new("h2_reshape", "reshape", "reshape(Conv2B, (-1, 1, 1))", new string[] { "Conv2B" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);"),
-            new("h2_relu", "relu", "relu(h2_conv2d + h2_reshape)", new string[] { "h2_conv2d", "h2_reshape" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);"),
-            new("h2", "maxpool2d", "maxpool2d(h2_relu)", new string[] { "h2_relu" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);"),
-            new("h3_conv2d", "conv2d", "conv2d(h2, Conv3W)", new string[] { "h2", "Conv3W" }, Statement: "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));"),
-            new("h3_reshape", "reshape", "reshape(Conv3B, (-1, 1, 1))", new string[] { "Conv3B" }, Statement: "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));"),
-            new("h3", "relu", "relu(h3_conv2d + h3_reshape)", new string[] { "h3_conv2d", "h3_reshape" }, Statement: "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));"),
-            new("h4_conv2d", "conv2d", "conv2d(h3, Conv4W)", new string[] { "h3", "Conv4W" }, Statement: "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));"),
-            new("h4_reshape", "reshape", "reshape(Conv4B, (-1, 1, 1))", new string[] { "Conv4B" }, Statement: "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));"),
-            new("h4", "relu", "relu(h4_conv2d + h4_reshape)", new string[] { "h4_conv2d", "h4_reshape" }, Statement: "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));"),
-            new("h5_conv2d", "conv2d", "conv2d(h4, Conv5W)", new string[] { "h4", "Conv5W" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);"),
-            new("h5_reshape", "reshape", "reshape(Conv5B, (-1, 1, 1))", new string[] { "Conv5B" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);"),
-            new("h5_relu", "relu", "relu(h5_conv2d + h5_reshape)", new string[] { "h5_conv2d", "h5_reshape" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);"),
-            new("h5", "maxpool2d", "maxpool2d(h5_relu)", new string[] { "h5_relu" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);"),
-            new("Fc1_forward_flatten", "flatten", "flatten(h5)", new string[] { "h5" }, Statement: "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;"),
-            new("Fc1_forward", "call", "Fc1.Forward(Fc1_forward_flatten)", new string[] { "Fc1_forward_flatten", "Fc1.W", "Fc1.B" }, Statement: "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;"),
-            new("f1_relu", "relu", "relu(Fc1_forward)", new string[] { "Fc1_forward" }, Statement: "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;"),
-            new("f1", "mul", "f1_relu ⊙ mask1", new string[] { "f1_relu", "mask1" }, Statement: "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;"),
-            new("Fc2_forward", "call", "Fc2.Forward(f1)", new string[] { "f1", "Fc2.W", "Fc2.B" }, Statement: "var f2 = Relu(Fc2.Forward(f1)) * mask2;"),
-            new("f2_relu", "relu", "relu(Fc2_forward)", new string[] { "Fc2_forward" }, Statement: "var f2 = Relu(Fc2.Forward(f1)) * mask2;"),
-            new("f2", "mul", "f2_relu ⊙ mask2", new string[] { "f2_relu", "mask2" }, Statement: "var f2 = Relu(Fc2.Forward(f1)) * mask2;"),
-            new("Fc3_forward", "call", "Fc3.Forward(f2)", new string[] { "f2", "Fc3.W", "Fc3.B" }, Statement: "return LogSoftmax(Fc3.Forward(f2), axis: 1);"),
-            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc3_forward)", new string[] { "Fc3_forward" }, Statement: "return LogSoftmax(Fc3.Forward(f2), axis: 1);"),
-            new("forward", "sub", "Fc3_forward − forward_logsumexp", new string[] { "Fc3_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(Fc3.Forward(f2), axis: 1);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(Fc3.Forward(f2), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(Fc3.Forward(f2), axis: 1);", Rule: "forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
-            new("d_Fc3_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(Fc3.Forward(f2), axis: 1);", Rule: "forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)"),
-            new("d_f2", "adjoint", "pullback of Fc3.Forward(f2) at d_Fc3_forward, its x", new string[] { "d_Fc3_forward" }, Statement: "return LogSoftmax(Fc3.Forward(f2), axis: 1);", Rule: "Fc3_forward = Fc3.Forward(f2)  ⇒  d_f2 = pullback of Fc3.Forward(f2) at d_Fc3_forward, its x"),
-            new("d_Fc3_W", "gradient", "pullback of Fc3.Forward(f2) at d_Fc3_forward, its W", new string[] { "d_Fc3_forward" }, Statement: "return LogSoftmax(Fc3.Forward(f2), axis: 1);", Rule: "Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_W = pullback of Fc3.Forward(f2) at d_Fc3_forward, its W"),
-            new("d_Fc3_B", "gradient", "pullback of Fc3.Forward(f2) at d_Fc3_forward, its B", new string[] { "d_Fc3_forward" }, Statement: "return LogSoftmax(Fc3.Forward(f2), axis: 1);", Rule: "Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_B = pullback of Fc3.Forward(f2) at d_Fc3_forward, its B"),
-            new("d_f2_relu", "adjoint", "d_f2 ⊙ mask2, summed over broadcast axes", new string[] { "d_f2" }, Statement: "var f2 = Relu(Fc2.Forward(f1)) * mask2;", Rule: "f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes"),
-            new("d_Fc2_forward", "adjoint", "d_f2_relu ⊙ [f2_relu > 0]", new string[] { "d_f2_relu" }, Statement: "var f2 = Relu(Fc2.Forward(f1)) * mask2;", Rule: "f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]"),
-            new("d_f1", "adjoint", "pullback of Fc2.Forward(f1) at d_Fc2_forward, its x", new string[] { "d_Fc2_forward" }, Statement: "var f2 = Relu(Fc2.Forward(f1)) * mask2;", Rule: "Fc2_forward = Fc2.Forward(f1)  ⇒  d_f1 = pullback of Fc2.Forward(f1) at d_Fc2_forward, its x"),
-            new("d_Fc2_W", "gradient", "pullback of Fc2.Forward(f1) at d_Fc2_forward, its W", new string[] { "d_Fc2_forward" }, Statement: "var f2 = Relu(Fc2.Forward(f1)) * mask2;", Rule: "Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_W = pullback of Fc2.Forward(f1) at d_Fc2_forward, its W"),
-            new("d_Fc2_B", "gradient", "pullback of Fc2.Forward(f1) at d_Fc2_forward, its B", new string[] { "d_Fc2_forward" }, Statement: "var f2 = Relu(Fc2.Forward(f1)) * mask2;", Rule: "Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_B = pullback of Fc2.Forward(f1) at d_Fc2_forward, its B"),
-            new("d_f1_relu", "adjoint", "d_f1 ⊙ mask1, summed over broadcast axes", new string[] { "d_f1" }, Statement: "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", Rule: "f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes"),
-            new("d_Fc1_forward", "adjoint", "d_f1_relu ⊙ [f1_relu > 0]", new string[] { "d_f1_relu" }, Statement: "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", Rule: "f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]"),
-            new("d_Fc1_forward_flatten", "adjoint", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x", new string[] { "d_Fc1_forward" }, Statement: "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", Rule: "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x"),
-            new("d_Fc1_W", "gradient", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W", new string[] { "d_Fc1_forward" }, Statement: "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", Rule: "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W"),
-            new("d_Fc1_B", "gradient", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B", new string[] { "d_Fc1_forward" }, Statement: "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", Rule: "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B"),
-            new("d_h5", "adjoint", "reshape(d_Fc1_forward_flatten) to h5's shape", new string[] { "d_Fc1_forward_flatten" }, Statement: "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", Rule: "Fc1_forward_flatten = flatten(h5)  ⇒  d_h5 = reshape(d_Fc1_forward_flatten) to h5's shape"),
-            new("d_h5_relu", "adjoint", "d_h5 routed to the first maximum of each window of h5_relu", new string[] { "d_h5" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", Rule: "h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu"),
-            new("d_h5_add", "adjoint", "d_h5_relu ⊙ [h5_relu > 0]", new string[] { "d_h5_relu" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", Rule: "h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]"),
-            new("d_h5_conv2d", "adjoint", "d_h5_add, summed over broadcast axes", new string[] { "d_h5_add" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", Rule: "h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes"),
-            new("d_h5_reshape", "adjoint", "d_h5_add, summed over broadcast axes", new string[] { "d_h5_add" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", Rule: "h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes"),
-            new("d_Conv5B", "gradient", "reshape(d_h5_reshape) to Conv5B's shape", new string[] { "d_h5_reshape" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", Rule: "h5_reshape = reshape(Conv5B, (-1, 1, 1))  ⇒  d_Conv5B = reshape(d_h5_reshape) to Conv5B's shape"),
-            new("d_h4", "adjoint", "conv_transpose2d(d_h5_conv2d, Conv5W)", new string[] { "d_h5_conv2d" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", Rule: "h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)"),
-            new("d_Conv5W", "gradient", "the correlation of h4 with d_h5_conv2d", new string[] { "d_h5_conv2d" }, Statement: "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", Rule: "h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d"),
-            new("d_h4_add", "adjoint", "d_h4 ⊙ [h4 > 0]", new string[] { "d_h4" }, Statement: "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", Rule: "h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]"),
-            new("d_h4_conv2d", "adjoint", "d_h4_add, summed over broadcast axes", new string[] { "d_h4_add" }, Statement: "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", Rule: "h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes"),
-            new("d_h4_reshape", "adjoint", "d_h4_add, summed over broadcast axes", new string[] { "d_h4_add" }, Statement: "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", Rule: "h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes"),
-            new("d_Conv4B", "gradient", "reshape(d_h4_reshape) to Conv4B's shape", new string[] { "d_h4_reshape" }, Statement: "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", Rule: "h4_reshape = reshape(Conv4B, (-1, 1, 1))  ⇒  d_Conv4B = reshape(d_h4_reshape) to Conv4B's shape"),
-            new("d_h3", "adjoint", "conv_transpose2d(d_h4_conv2d, Conv4W)", new string[] { "d_h4_conv2d" }, Statement: "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", Rule: "h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)"),
-            new("d_Conv4W", "gradient", "the correlation of h3 with d_h4_conv2d", new string[] { "d_h4_conv2d" }, Statement: "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", Rule: "h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d"),
-            new("d_h3_add", "adjoint", "d_h3 ⊙ [h3 > 0]", new string[] { "d_h3" }, Statement: "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", Rule: "h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]"),
-            new("d_h3_conv2d", "adjoint", "d_h3_add, summed over broadcast axes", new string[] { "d_h3_add" }, Statement: "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", Rule: "h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes"),
-            new("d_h3_reshape", "adjoint", "d_h3_add, summed over broadcast axes", new string[] { "d_h3_add" }, Statement: "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", Rule: "h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes"),
-            new("d_Conv3B", "gradient", "reshape(d_h3_reshape) to Conv3B's shape", new string[] { "d_h3_reshape" }, Statement: "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", Rule: "h3_reshape = reshape(Conv3B, (-1, 1, 1))  ⇒  d_Conv3B = reshape(d_h3_reshape) to Conv3B's shape"),
-            new("d_h2", "adjoint", "conv_transpose2d(d_h3_conv2d, Conv3W)", new string[] { "d_h3_conv2d" }, Statement: "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", Rule: "h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)"),
-            new("d_Conv3W", "gradient", "the correlation of h2 with d_h3_conv2d", new string[] { "d_h3_conv2d" }, Statement: "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", Rule: "h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_Conv3W = the correlation of h2 with d_h3_conv2d"),
-            new("d_h2_relu", "adjoint", "d_h2 routed to the first maximum of each window of h2_relu", new string[] { "d_h2" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", Rule: "h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu"),
-            new("d_h2_add", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", new string[] { "d_h2_relu" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", Rule: "h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]"),
-            new("d_h2_conv2d", "adjoint", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", Rule: "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes"),
-            new("d_h2_reshape", "adjoint", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", Rule: "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes"),
-            new("d_Conv2B", "gradient", "reshape(d_h2_reshape) to Conv2B's shape", new string[] { "d_h2_reshape" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", Rule: "h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape"),
-            new("d_h1", "adjoint", "conv_transpose2d(d_h2_conv2d, Conv2W)", new string[] { "d_h2_conv2d" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", Rule: "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)"),
-            new("d_Conv2W", "gradient", "the correlation of h1 with d_h2_conv2d", new string[] { "d_h2_conv2d" }, Statement: "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", Rule: "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d"),
-            new("d_h1_relu", "adjoint", "d_h1 routed to the first maximum of each window of h1_relu", new string[] { "d_h1" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", Rule: "h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu"),
-            new("d_h1_add", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", new string[] { "d_h1_relu" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", Rule: "h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]"),
-            new("d_h1_conv2d", "adjoint", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", Rule: "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes"),
-            new("d_h1_reshape", "adjoint", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", Rule: "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes"),
-            new("d_Conv1B", "gradient", "reshape(d_h1_reshape) to Conv1B's shape", new string[] { "d_h1_reshape" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", Rule: "h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape"),
-            new("d_Conv1W", "gradient", "the correlation of x with d_h1_conv2d", new string[] { "d_h1_conv2d" }, Statement: "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", Rule: "h1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_h1_conv2d"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["Conv1W", "parameter", "Conv1W", []]
+            ["Conv1B", "parameter", "Conv1B", []]
+            ["Conv2W", "parameter", "Conv2W", []]
+            ["Conv2B", "parameter", "Conv2B", []]
+            ["Conv3W", "parameter", "Conv3W", []]
+            ["Conv3B", "parameter", "Conv3B", []]
+            ["Conv4W", "parameter", "Conv4W", []]
+            ["Conv4B", "parameter", "Conv4B", []]
+            ["Conv5W", "parameter", "Conv5W", []]
+            ["Conv5B", "parameter", "Conv5B", []]
+            ["Fc1.W", "parameter", "Fc1.W", []]
+            ["Fc1.B", "parameter", "Fc1.B", []]
+            ["mask1", "input", "mask1", []]
+            ["Fc2.W", "parameter", "Fc2.W", []]
+            ["Fc2.B", "parameter", "Fc2.B", []]
+            ["mask2", "input", "mask2", []]
+            ["Fc3.W", "parameter", "Fc3.W", []]
+            ["Fc3.B", "parameter", "Fc3.B", []]
+            ["h1_conv2d", "conv2d", "conv2d(x, Conv1W)", ["x", "Conv1W"], "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);"]
+            ["h1_reshape", "reshape", "reshape(Conv1B, (-1, 1, 1))", ["Conv1B"], "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);"]
+            ["h1_relu", "relu", "relu(h1_conv2d + h1_reshape)", ["h1_conv2d", "h1_reshape"], "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);"]
+            ["h1", "maxpool2d", "maxpool2d(h1_relu)", ["h1_relu"], "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);"]
+            ["h2_conv2d", "conv2d", "conv2d(h1, Conv2W)", ["h1", "Conv2W"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);"]
+            ["h2_reshape", "reshape", "reshape(Conv2B, (-1, 1, 1))", ["Conv2B"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);"]
+            ["h2_relu", "relu", "relu(h2_conv2d + h2_reshape)", ["h2_conv2d", "h2_reshape"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);"]
+            ["h2", "maxpool2d", "maxpool2d(h2_relu)", ["h2_relu"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);"]
+            ["h3_conv2d", "conv2d", "conv2d(h2, Conv3W)", ["h2", "Conv3W"], "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));"]
+            ["h3_reshape", "reshape", "reshape(Conv3B, (-1, 1, 1))", ["Conv3B"], "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));"]
+            ["h3", "relu", "relu(h3_conv2d + h3_reshape)", ["h3_conv2d", "h3_reshape"], "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));"]
+            ["h4_conv2d", "conv2d", "conv2d(h3, Conv4W)", ["h3", "Conv4W"], "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));"]
+            ["h4_reshape", "reshape", "reshape(Conv4B, (-1, 1, 1))", ["Conv4B"], "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));"]
+            ["h4", "relu", "relu(h4_conv2d + h4_reshape)", ["h4_conv2d", "h4_reshape"], "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));"]
+            ["h5_conv2d", "conv2d", "conv2d(h4, Conv5W)", ["h4", "Conv5W"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);"]
+            ["h5_reshape", "reshape", "reshape(Conv5B, (-1, 1, 1))", ["Conv5B"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);"]
+            ["h5_relu", "relu", "relu(h5_conv2d + h5_reshape)", ["h5_conv2d", "h5_reshape"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);"]
+            ["h5", "maxpool2d", "maxpool2d(h5_relu)", ["h5_relu"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);"]
+            ["Fc1_forward_flatten", "flatten", "flatten(h5)", ["h5"], "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;"]
+            ["Fc1_forward", "call", "Fc1.Forward(Fc1_forward_flatten)", ["Fc1_forward_flatten", "Fc1.W", "Fc1.B"], "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;"]
+            ["f1_relu", "relu", "relu(Fc1_forward)", ["Fc1_forward"], "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;"]
+            ["f1", "mul", "f1_relu ⊙ mask1", ["f1_relu", "mask1"], "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;"]
+            ["Fc2_forward", "call", "Fc2.Forward(f1)", ["f1", "Fc2.W", "Fc2.B"], "var f2 = Relu(Fc2.Forward(f1)) * mask2;"]
+            ["f2_relu", "relu", "relu(Fc2_forward)", ["Fc2_forward"], "var f2 = Relu(Fc2.Forward(f1)) * mask2;"]
+            ["f2", "mul", "f2_relu ⊙ mask2", ["f2_relu", "mask2"], "var f2 = Relu(Fc2.Forward(f1)) * mask2;"]
+            ["Fc3_forward", "call", "Fc3.Forward(f2)", ["f2", "Fc3.W", "Fc3.B"], "return LogSoftmax(Fc3.Forward(f2), axis: 1);"]
+            ["forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc3_forward)", ["Fc3_forward"], "return LogSoftmax(Fc3.Forward(f2), axis: 1);"]
+            ["forward", "sub", "Fc3_forward − forward_logsumexp", ["Fc3_forward", "forward_logsumexp"], "return LogSoftmax(Fc3.Forward(f2), axis: 1);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_forward", "seed", "seed", [], "return LogSoftmax(Fc3.Forward(f2), axis: 1);", "d_forward = seed (ones when none is given)"]
+            ["d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", ["d_forward"], "return LogSoftmax(Fc3.Forward(f2), axis: 1);", "forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"]
+            ["d_Fc3_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)", ["d_forward", "d_forward_logsumexp"], "return LogSoftmax(Fc3.Forward(f2), axis: 1);", "forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)"]
+            ["d_f2", "adjoint", "pullback of Fc3.Forward(f2) at d_Fc3_forward, its x", ["d_Fc3_forward"], "return LogSoftmax(Fc3.Forward(f2), axis: 1);", "Fc3_forward = Fc3.Forward(f2)  ⇒  d_f2 = pullback of Fc3.Forward(f2) at d_Fc3_forward, its x"]
+            ["d_Fc3_W", "gradient", "pullback of Fc3.Forward(f2) at d_Fc3_forward, its W", ["d_Fc3_forward"], "return LogSoftmax(Fc3.Forward(f2), axis: 1);", "Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_W = pullback of Fc3.Forward(f2) at d_Fc3_forward, its W"]
+            ["d_Fc3_B", "gradient", "pullback of Fc3.Forward(f2) at d_Fc3_forward, its B", ["d_Fc3_forward"], "return LogSoftmax(Fc3.Forward(f2), axis: 1);", "Fc3_forward = Fc3.Forward(f2)  ⇒  d_Fc3_B = pullback of Fc3.Forward(f2) at d_Fc3_forward, its B"]
+            ["d_f2_relu", "adjoint", "d_f2 ⊙ mask2, summed over broadcast axes", ["d_f2"], "var f2 = Relu(Fc2.Forward(f1)) * mask2;", "f2 = f2_relu ⊙ mask2  ⇒  d_f2_relu = d_f2 ⊙ mask2, summed over broadcast axes"]
+            ["d_Fc2_forward", "adjoint", "d_f2_relu ⊙ [f2_relu > 0]", ["d_f2_relu"], "var f2 = Relu(Fc2.Forward(f1)) * mask2;", "f2_relu = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_f2_relu ⊙ [f2_relu > 0]"]
+            ["d_f1", "adjoint", "pullback of Fc2.Forward(f1) at d_Fc2_forward, its x", ["d_Fc2_forward"], "var f2 = Relu(Fc2.Forward(f1)) * mask2;", "Fc2_forward = Fc2.Forward(f1)  ⇒  d_f1 = pullback of Fc2.Forward(f1) at d_Fc2_forward, its x"]
+            ["d_Fc2_W", "gradient", "pullback of Fc2.Forward(f1) at d_Fc2_forward, its W", ["d_Fc2_forward"], "var f2 = Relu(Fc2.Forward(f1)) * mask2;", "Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_W = pullback of Fc2.Forward(f1) at d_Fc2_forward, its W"]
+            ["d_Fc2_B", "gradient", "pullback of Fc2.Forward(f1) at d_Fc2_forward, its B", ["d_Fc2_forward"], "var f2 = Relu(Fc2.Forward(f1)) * mask2;", "Fc2_forward = Fc2.Forward(f1)  ⇒  d_Fc2_B = pullback of Fc2.Forward(f1) at d_Fc2_forward, its B"]
+            ["d_f1_relu", "adjoint", "d_f1 ⊙ mask1, summed over broadcast axes", ["d_f1"], "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", "f1 = f1_relu ⊙ mask1  ⇒  d_f1_relu = d_f1 ⊙ mask1, summed over broadcast axes"]
+            ["d_Fc1_forward", "adjoint", "d_f1_relu ⊙ [f1_relu > 0]", ["d_f1_relu"], "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", "f1_relu = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_f1_relu ⊙ [f1_relu > 0]"]
+            ["d_Fc1_forward_flatten", "adjoint", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x", ["d_Fc1_forward"], "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x"]
+            ["d_Fc1_W", "gradient", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W", ["d_Fc1_forward"], "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W"]
+            ["d_Fc1_B", "gradient", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B", ["d_Fc1_forward"], "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B"]
+            ["d_h5", "adjoint", "reshape(d_Fc1_forward_flatten) to h5's shape", ["d_Fc1_forward_flatten"], "var f1 = Relu(Fc1.Forward(Flatten(h5))) * mask1;", "Fc1_forward_flatten = flatten(h5)  ⇒  d_h5 = reshape(d_Fc1_forward_flatten) to h5's shape"]
+            ["d_h5_relu", "adjoint", "d_h5 routed to the first maximum of each window of h5_relu", ["d_h5"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", "h5 = maxpool2d(h5_relu)  ⇒  d_h5_relu = d_h5 routed to the first maximum of each window of h5_relu"]
+            ["d_h5_add", "adjoint", "d_h5_relu ⊙ [h5_relu > 0]", ["d_h5_relu"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", "h5_relu = relu(h5_conv2d + h5_reshape)  ⇒  d_h5_add = d_h5_relu ⊙ [h5_relu > 0]"]
+            ["d_h5_conv2d", "adjoint", "d_h5_add, summed over broadcast axes", ["d_h5_add"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", "h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_conv2d = d_h5_add, summed over broadcast axes"]
+            ["d_h5_reshape", "adjoint", "d_h5_add, summed over broadcast axes", ["d_h5_add"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", "h5_add = h5_conv2d + h5_reshape  ⇒  d_h5_reshape = d_h5_add, summed over broadcast axes"]
+            ["d_Conv5B", "gradient", "reshape(d_h5_reshape) to Conv5B's shape", ["d_h5_reshape"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", "h5_reshape = reshape(Conv5B, (-1, 1, 1))  ⇒  d_Conv5B = reshape(d_h5_reshape) to Conv5B's shape"]
+            ["d_h4", "adjoint", "conv_transpose2d(d_h5_conv2d, Conv5W)", ["d_h5_conv2d"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", "h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_h4 = conv_transpose2d(d_h5_conv2d, Conv5W)"]
+            ["d_Conv5W", "gradient", "the correlation of h4 with d_h5_conv2d", ["d_h5_conv2d"], "var h5 = MaxPool2d(Relu(Conv2d(h4, Conv5W, Conv5B, padding: 1)), 3, stride: 2);", "h5_conv2d = conv2d(h4, Conv5W)  ⇒  d_Conv5W = the correlation of h4 with d_h5_conv2d"]
+            ["d_h4_add", "adjoint", "d_h4 ⊙ [h4 > 0]", ["d_h4"], "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", "h4 = relu(h4_conv2d + h4_reshape)  ⇒  d_h4_add = d_h4 ⊙ [h4 > 0]"]
+            ["d_h4_conv2d", "adjoint", "d_h4_add, summed over broadcast axes", ["d_h4_add"], "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", "h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_conv2d = d_h4_add, summed over broadcast axes"]
+            ["d_h4_reshape", "adjoint", "d_h4_add, summed over broadcast axes", ["d_h4_add"], "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", "h4_add = h4_conv2d + h4_reshape  ⇒  d_h4_reshape = d_h4_add, summed over broadcast axes"]
+            ["d_Conv4B", "gradient", "reshape(d_h4_reshape) to Conv4B's shape", ["d_h4_reshape"], "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", "h4_reshape = reshape(Conv4B, (-1, 1, 1))  ⇒  d_Conv4B = reshape(d_h4_reshape) to Conv4B's shape"]
+            ["d_h3", "adjoint", "conv_transpose2d(d_h4_conv2d, Conv4W)", ["d_h4_conv2d"], "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", "h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_h3 = conv_transpose2d(d_h4_conv2d, Conv4W)"]
+            ["d_Conv4W", "gradient", "the correlation of h3 with d_h4_conv2d", ["d_h4_conv2d"], "var h4 = Relu(Conv2d(h3, Conv4W, Conv4B, padding: 1));", "h4_conv2d = conv2d(h3, Conv4W)  ⇒  d_Conv4W = the correlation of h3 with d_h4_conv2d"]
+            ["d_h3_add", "adjoint", "d_h3 ⊙ [h3 > 0]", ["d_h3"], "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", "h3 = relu(h3_conv2d + h3_reshape)  ⇒  d_h3_add = d_h3 ⊙ [h3 > 0]"]
+            ["d_h3_conv2d", "adjoint", "d_h3_add, summed over broadcast axes", ["d_h3_add"], "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", "h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_conv2d = d_h3_add, summed over broadcast axes"]
+            ["d_h3_reshape", "adjoint", "d_h3_add, summed over broadcast axes", ["d_h3_add"], "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", "h3_add = h3_conv2d + h3_reshape  ⇒  d_h3_reshape = d_h3_add, summed over broadcast axes"]
+            ["d_Conv3B", "gradient", "reshape(d_h3_reshape) to Conv3B's shape", ["d_h3_reshape"], "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", "h3_reshape = reshape(Conv3B, (-1, 1, 1))  ⇒  d_Conv3B = reshape(d_h3_reshape) to Conv3B's shape"]
+            ["d_h2", "adjoint", "conv_transpose2d(d_h3_conv2d, Conv3W)", ["d_h3_conv2d"], "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", "h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_h2 = conv_transpose2d(d_h3_conv2d, Conv3W)"]
+            ["d_Conv3W", "gradient", "the correlation of h2 with d_h3_conv2d", ["d_h3_conv2d"], "var h3 = Relu(Conv2d(h2, Conv3W, Conv3B, padding: 1));", "h3_conv2d = conv2d(h2, Conv3W)  ⇒  d_Conv3W = the correlation of h2 with d_h3_conv2d"]
+            ["d_h2_relu", "adjoint", "d_h2 routed to the first maximum of each window of h2_relu", ["d_h2"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", "h2 = maxpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 routed to the first maximum of each window of h2_relu"]
+            ["d_h2_add", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", ["d_h2_relu"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", "h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]"]
+            ["d_h2_conv2d", "adjoint", "d_h2_add, summed over broadcast axes", ["d_h2_add"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes"]
+            ["d_h2_reshape", "adjoint", "d_h2_add, summed over broadcast axes", ["d_h2_add"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes"]
+            ["d_Conv2B", "gradient", "reshape(d_h2_reshape) to Conv2B's shape", ["d_h2_reshape"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", "h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape"]
+            ["d_h1", "adjoint", "conv_transpose2d(d_h2_conv2d, Conv2W)", ["d_h2_conv2d"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)"]
+            ["d_Conv2W", "gradient", "the correlation of h1 with d_h2_conv2d", ["d_h2_conv2d"], "var h2 = MaxPool2d(Relu(Conv2d(h1, Conv2W, Conv2B, padding: 2)), 3, stride: 2);", "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d"]
+            ["d_h1_relu", "adjoint", "d_h1 routed to the first maximum of each window of h1_relu", ["d_h1"], "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", "h1 = maxpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 routed to the first maximum of each window of h1_relu"]
+            ["d_h1_add", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", ["d_h1_relu"], "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", "h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]"]
+            ["d_h1_conv2d", "adjoint", "d_h1_add, summed over broadcast axes", ["d_h1_add"], "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes"]
+            ["d_h1_reshape", "adjoint", "d_h1_add, summed over broadcast axes", ["d_h1_add"], "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes"]
+            ["d_Conv1B", "gradient", "reshape(d_h1_reshape) to Conv1B's shape", ["d_h1_reshape"], "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", "h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape"]
+            ["d_Conv1W", "gradient", "the correlation of x with d_h1_conv2d", ["d_h1_conv2d"], "var h1 = MaxPool2d(Relu(Conv2d(x, Conv1W, Conv1B, stride: 4)), 3, stride: 2);", "h1_conv2d = conv2d(x, Conv1W)  ⇒  d_Conv1W = the correlation of x with d_h1_conv2d"]
+            """));
 
     /// <summary>
     /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -1704,55 +1702,53 @@ extern ""C"" __global__ void d_f1_relu_mul(const Geometry g, float* __restrict__
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("mask1", "input", "mask1", new string[0]),
-            new("mask2", "input", "mask2", new string[0]),
-            new("Conv1W", "parameter", "Conv1W", new string[0]),
-            new("Conv1B", "parameter", "Conv1B", new string[0]),
-            new("Conv2W", "parameter", "Conv2W", new string[0]),
-            new("Conv2B", "parameter", "Conv2B", new string[0]),
-            new("Conv3W", "parameter", "Conv3W", new string[0]),
-            new("Conv3B", "parameter", "Conv3B", new string[0]),
-            new("Conv4W", "parameter", "Conv4W", new string[0]),
-            new("Conv4B", "parameter", "Conv4B", new string[0]),
-            new("Conv5W", "parameter", "Conv5W", new string[0]),
-            new("Conv5B", "parameter", "Conv5B", new string[0]),
-            new("Fc1.W", "parameter", "Fc1.W", new string[0]),
-            new("Fc1.B", "parameter", "Fc1.B", new string[0]),
-            new("Fc2.W", "parameter", "Fc2.W", new string[0]),
-            new("Fc2.B", "parameter", "Fc2.B", new string[0]),
-            new("Fc3.W", "parameter", "Fc3.W", new string[0]),
-            new("Fc3.B", "parameter", "Fc3.B", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("forward", "call", "Forward(x, mask1, mask2)", new string[] { "x", "mask1", "mask2", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);"),
-            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);"),
-            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
-            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
-            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_Conv1W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Conv1W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W"),
-            new("d_Conv1B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Conv1B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B"),
-            new("d_Conv2W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Conv2W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W"),
-            new("d_Conv2B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Conv2B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B"),
-            new("d_Conv3W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Conv3W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W"),
-            new("d_Conv3B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Conv3B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B"),
-            new("d_Conv4W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Conv4W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W"),
-            new("d_Conv4B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Conv4B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B"),
-            new("d_Conv5W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Conv5W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W"),
-            new("d_Conv5B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Conv5B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B"),
-            new("d_Fc1_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W"),
-            new("d_Fc1_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B"),
-            new("d_Fc2_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W"),
-            new("d_Fc2_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B"),
-            new("d_Fc3_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W"),
-            new("d_Fc3_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["mask1", "input", "mask1", []]
+            ["mask2", "input", "mask2", []]
+            ["Conv1W", "parameter", "Conv1W", []]
+            ["Conv1B", "parameter", "Conv1B", []]
+            ["Conv2W", "parameter", "Conv2W", []]
+            ["Conv2B", "parameter", "Conv2B", []]
+            ["Conv3W", "parameter", "Conv3W", []]
+            ["Conv3B", "parameter", "Conv3B", []]
+            ["Conv4W", "parameter", "Conv4W", []]
+            ["Conv4B", "parameter", "Conv4B", []]
+            ["Conv5W", "parameter", "Conv5W", []]
+            ["Conv5B", "parameter", "Conv5B", []]
+            ["Fc1.W", "parameter", "Fc1.W", []]
+            ["Fc1.B", "parameter", "Fc1.B", []]
+            ["Fc2.W", "parameter", "Fc2.W", []]
+            ["Fc2.B", "parameter", "Fc2.B", []]
+            ["Fc3.W", "parameter", "Fc3.W", []]
+            ["Fc3.B", "parameter", "Fc3.B", []]
+            ["y", "input", "y", []]
+            ["forward", "call", "Forward(x, mask1, mask2)", ["x", "mask1", "mask2", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Conv3W", "Conv3B", "Conv4W", "Conv4B", "Conv5W", "Conv5B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B"], "return NllLoss(Forward(x, mask1, mask2), y);"]
+            ["loss_gather", "gather", "forward[i, yᵢ]", ["forward", "y"], "return NllLoss(Forward(x, mask1, mask2), y);"]
+            ["loss", "neg", "−(mean loss_gather)", ["loss_gather"], "return NllLoss(Forward(x, mask1, mask2), y);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return NllLoss(Forward(x, mask1, mask2), y);", "d_loss = seed (ones when none is given)"]
+            ["d_loss_mean", "adjoint", "−d_loss", ["d_loss"], "return NllLoss(Forward(x, mask1, mask2), y);", "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"]
+            ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return NllLoss(Forward(x, mask1, mask2), y);", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
+            ["d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return NllLoss(Forward(x, mask1, mask2), y);", "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"]
+            ["d_Conv1W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Conv1W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1W"]
+            ["d_Conv1B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Conv1B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv1B"]
+            ["d_Conv2W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Conv2W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2W"]
+            ["d_Conv2B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Conv2B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv2B"]
+            ["d_Conv3W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Conv3W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3W"]
+            ["d_Conv3B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Conv3B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv3B"]
+            ["d_Conv4W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Conv4W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4W"]
+            ["d_Conv4B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Conv4B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv4B"]
+            ["d_Conv5W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Conv5W = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5W"]
+            ["d_Conv5B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Conv5B = pullback of Forward(x, mask1, mask2) at d_forward, its Conv5B"]
+            ["d_Fc1_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_W"]
+            ["d_Fc1_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Fc1_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc1_B"]
+            ["d_Fc2_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_W"]
+            ["d_Fc2_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Fc2_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc2_B"]
+            ["d_Fc3_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_W = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_W"]
+            ["d_Fc3_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_Fc3_B = pullback of Forward(x, mask1, mask2) at d_forward, its Fc3_B"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

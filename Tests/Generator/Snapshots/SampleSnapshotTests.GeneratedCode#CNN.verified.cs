@@ -414,46 +414,44 @@ partial class CNN : global::Differentiable.IModule
         }
         """,
         Cuda: null,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("Conv1.W", "parameter", "Conv1.W", new string[0]),
-            new("Conv1.B", "parameter", "Conv1.B", new string[0]),
-            new("Conv2.W", "parameter", "Conv2.W", new string[0]),
-            new("Conv2.B", "parameter", "Conv2.B", new string[0]),
-            new("Fc.W", "parameter", "Fc.W", new string[0]),
-            new("Fc.B", "parameter", "Fc.B", new string[0]),
-            new("image", "reshape", "reshape(x, (-1, 1, 28, 28))", new string[] { "x" }, Statement: "var image = Reshape(x, -1, 1, 28, 28);"),
-            new("Conv1_forward", "call", "Conv1.Forward(image)", new string[] { "image", "Conv1.W", "Conv1.B" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));"),
-            new("h1_relu", "relu", "relu(Conv1_forward)", new string[] { "Conv1_forward" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));"),
-            new("h1", "call", "Pool.Forward(h1_relu)", new string[] { "h1_relu" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));"),
-            new("Conv2_forward", "call", "Conv2.Forward(h1)", new string[] { "h1", "Conv2.W", "Conv2.B" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));"),
-            new("h2_relu", "relu", "relu(Conv2_forward)", new string[] { "Conv2_forward" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));"),
-            new("h2", "call", "Pool.Forward(h2_relu)", new string[] { "h2_relu" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));"),
-            new("Flat_forward", "call", "Flat.Forward(h2)", new string[] { "h2" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"),
-            new("Fc_forward", "call", "Fc.Forward(Flat_forward)", new string[] { "Flat_forward", "Fc.W", "Fc.B" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"),
-            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc_forward)", new string[] { "Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"),
-            new("forward", "sub", "Fc_forward − forward_logsumexp", new string[] { "Fc_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
-            new("d_Fc_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)"),
-            new("d_Flat_forward", "adjoint", "pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Flat_forward = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x"),
-            new("d_Fc_W", "gradient", "pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_W = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W"),
-            new("d_Fc_B", "gradient", "pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_B = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B"),
-            new("d_h2", "adjoint", "pullback of Flat.Forward(h2) at d_Flat_forward, its x", new string[] { "d_Flat_forward" }, Statement: "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", Rule: "Flat_forward = Flat.Forward(h2)  ⇒  d_h2 = pullback of Flat.Forward(h2) at d_Flat_forward, its x"),
-            new("d_h2_relu", "adjoint", "pullback of Pool.Forward(h2_relu) at d_h2, its x", new string[] { "d_h2" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", Rule: "h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x"),
-            new("d_Conv2_forward", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", new string[] { "d_h2_relu" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", Rule: "h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]"),
-            new("d_h1", "adjoint", "pullback of Conv2.Forward(h1) at d_Conv2_forward, its x", new string[] { "d_Conv2_forward" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", Rule: "Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x"),
-            new("d_Conv2_W", "gradient", "pullback of Conv2.Forward(h1) at d_Conv2_forward, its W", new string[] { "d_Conv2_forward" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", Rule: "Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_W = pullback of Conv2.Forward(h1) at d_Conv2_forward, its W"),
-            new("d_Conv2_B", "gradient", "pullback of Conv2.Forward(h1) at d_Conv2_forward, its B", new string[] { "d_Conv2_forward" }, Statement: "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", Rule: "Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_B = pullback of Conv2.Forward(h1) at d_Conv2_forward, its B"),
-            new("d_h1_relu", "adjoint", "pullback of Pool.Forward(h1_relu) at d_h1, its x", new string[] { "d_h1" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", Rule: "h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x"),
-            new("d_Conv1_forward", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", new string[] { "d_h1_relu" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", Rule: "h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]"),
-            new("d_Conv1_W", "gradient", "pullback of Conv1.Forward(image) at d_Conv1_forward, its W", new string[] { "d_Conv1_forward" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", Rule: "Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W"),
-            new("d_Conv1_B", "gradient", "pullback of Conv1.Forward(image) at d_Conv1_forward, its B", new string[] { "d_Conv1_forward" }, Statement: "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", Rule: "Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["Conv1.W", "parameter", "Conv1.W", []]
+            ["Conv1.B", "parameter", "Conv1.B", []]
+            ["Conv2.W", "parameter", "Conv2.W", []]
+            ["Conv2.B", "parameter", "Conv2.B", []]
+            ["Fc.W", "parameter", "Fc.W", []]
+            ["Fc.B", "parameter", "Fc.B", []]
+            ["image", "reshape", "reshape(x, (-1, 1, 28, 28))", ["x"], "var image = Reshape(x, -1, 1, 28, 28);"]
+            ["Conv1_forward", "call", "Conv1.Forward(image)", ["image", "Conv1.W", "Conv1.B"], "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));"]
+            ["h1_relu", "relu", "relu(Conv1_forward)", ["Conv1_forward"], "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));"]
+            ["h1", "call", "Pool.Forward(h1_relu)", ["h1_relu"], "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));"]
+            ["Conv2_forward", "call", "Conv2.Forward(h1)", ["h1", "Conv2.W", "Conv2.B"], "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));"]
+            ["h2_relu", "relu", "relu(Conv2_forward)", ["Conv2_forward"], "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));"]
+            ["h2", "call", "Pool.Forward(h2_relu)", ["h2_relu"], "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));"]
+            ["Flat_forward", "call", "Flat.Forward(h2)", ["h2"], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"]
+            ["Fc_forward", "call", "Fc.Forward(Flat_forward)", ["Flat_forward", "Fc.W", "Fc.B"], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"]
+            ["forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc_forward)", ["Fc_forward"], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"]
+            ["forward", "sub", "Fc_forward − forward_logsumexp", ["Fc_forward", "forward_logsumexp"], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_forward", "seed", "seed", [], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", "d_forward = seed (ones when none is given)"]
+            ["d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", ["d_forward"], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", "forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"]
+            ["d_Fc_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)", ["d_forward", "d_forward_logsumexp"], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", "forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)"]
+            ["d_Flat_forward", "adjoint", "pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x", ["d_Fc_forward"], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", "Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Flat_forward = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its x"]
+            ["d_Fc_W", "gradient", "pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W", ["d_Fc_forward"], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", "Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_W = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its W"]
+            ["d_Fc_B", "gradient", "pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B", ["d_Fc_forward"], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", "Fc_forward = Fc.Forward(Flat_forward)  ⇒  d_Fc_B = pullback of Fc.Forward(Flat_forward) at d_Fc_forward, its B"]
+            ["d_h2", "adjoint", "pullback of Flat.Forward(h2) at d_Flat_forward, its x", ["d_Flat_forward"], "return LogSoftmax(Fc.Forward(Flat.Forward(h2)), axis: 1);", "Flat_forward = Flat.Forward(h2)  ⇒  d_h2 = pullback of Flat.Forward(h2) at d_Flat_forward, its x"]
+            ["d_h2_relu", "adjoint", "pullback of Pool.Forward(h2_relu) at d_h2, its x", ["d_h2"], "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", "h2 = Pool.Forward(h2_relu)  ⇒  d_h2_relu = pullback of Pool.Forward(h2_relu) at d_h2, its x"]
+            ["d_Conv2_forward", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", ["d_h2_relu"], "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", "h2_relu = relu(Conv2_forward)  ⇒  d_Conv2_forward = d_h2_relu ⊙ [h2_relu > 0]"]
+            ["d_h1", "adjoint", "pullback of Conv2.Forward(h1) at d_Conv2_forward, its x", ["d_Conv2_forward"], "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", "Conv2_forward = Conv2.Forward(h1)  ⇒  d_h1 = pullback of Conv2.Forward(h1) at d_Conv2_forward, its x"]
+            ["d_Conv2_W", "gradient", "pullback of Conv2.Forward(h1) at d_Conv2_forward, its W", ["d_Conv2_forward"], "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", "Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_W = pullback of Conv2.Forward(h1) at d_Conv2_forward, its W"]
+            ["d_Conv2_B", "gradient", "pullback of Conv2.Forward(h1) at d_Conv2_forward, its B", ["d_Conv2_forward"], "var h2 = Pool.Forward(Relu(Conv2.Forward(h1)));", "Conv2_forward = Conv2.Forward(h1)  ⇒  d_Conv2_B = pullback of Conv2.Forward(h1) at d_Conv2_forward, its B"]
+            ["d_h1_relu", "adjoint", "pullback of Pool.Forward(h1_relu) at d_h1, its x", ["d_h1"], "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", "h1 = Pool.Forward(h1_relu)  ⇒  d_h1_relu = pullback of Pool.Forward(h1_relu) at d_h1, its x"]
+            ["d_Conv1_forward", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", ["d_h1_relu"], "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", "h1_relu = relu(Conv1_forward)  ⇒  d_Conv1_forward = d_h1_relu ⊙ [h1_relu > 0]"]
+            ["d_Conv1_W", "gradient", "pullback of Conv1.Forward(image) at d_Conv1_forward, its W", ["d_Conv1_forward"], "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", "Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_W = pullback of Conv1.Forward(image) at d_Conv1_forward, its W"]
+            ["d_Conv1_B", "gradient", "pullback of Conv1.Forward(image) at d_Conv1_forward, its B", ["d_Conv1_forward"], "var h1 = Pool.Forward(Relu(Conv1.Forward(image)));", "Conv1_forward = Conv1.Forward(image)  ⇒  d_Conv1_B = pullback of Conv1.Forward(image) at d_Conv1_forward, its B"]
+            """));
 
     /// <summary>
     /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -911,33 +909,31 @@ extern ""C"" __global__ void d_Conv2_forward(const Geometry g, float* __restrict
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("Conv1.W", "parameter", "Conv1.W", new string[0]),
-            new("Conv1.B", "parameter", "Conv1.B", new string[0]),
-            new("Conv2.W", "parameter", "Conv2.W", new string[0]),
-            new("Conv2.B", "parameter", "Conv2.B", new string[0]),
-            new("Fc.W", "parameter", "Fc.W", new string[0]),
-            new("Fc.B", "parameter", "Fc.B", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("forward", "call", "Forward(x)", new string[] { "x", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B" }, Statement: "return NllLoss(Forward(x), y);"),
-            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x), y);"),
-            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x), y);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
-            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
-            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_Conv1_W", "gradient", "pullback of Forward(x) at d_forward, its Conv1_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1_W = pullback of Forward(x) at d_forward, its Conv1_W"),
-            new("d_Conv1_B", "gradient", "pullback of Forward(x) at d_forward, its Conv1_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1_B = pullback of Forward(x) at d_forward, its Conv1_B"),
-            new("d_Conv2_W", "gradient", "pullback of Forward(x) at d_forward, its Conv2_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2_W = pullback of Forward(x) at d_forward, its Conv2_W"),
-            new("d_Conv2_B", "gradient", "pullback of Forward(x) at d_forward, its Conv2_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2_B = pullback of Forward(x) at d_forward, its Conv2_B"),
-            new("d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"),
-            new("d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["Conv1.W", "parameter", "Conv1.W", []]
+            ["Conv1.B", "parameter", "Conv1.B", []]
+            ["Conv2.W", "parameter", "Conv2.W", []]
+            ["Conv2.B", "parameter", "Conv2.B", []]
+            ["Fc.W", "parameter", "Fc.W", []]
+            ["Fc.B", "parameter", "Fc.B", []]
+            ["y", "input", "y", []]
+            ["forward", "call", "Forward(x)", ["x", "Conv1.W", "Conv1.B", "Conv2.W", "Conv2.B", "Fc.W", "Fc.B"], "return NllLoss(Forward(x), y);"]
+            ["loss_gather", "gather", "forward[i, yᵢ]", ["forward", "y"], "return NllLoss(Forward(x), y);"]
+            ["loss", "neg", "−(mean loss_gather)", ["loss_gather"], "return NllLoss(Forward(x), y);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return NllLoss(Forward(x), y);", "d_loss = seed (ones when none is given)"]
+            ["d_loss_mean", "adjoint", "−d_loss", ["d_loss"], "return NllLoss(Forward(x), y);", "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"]
+            ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return NllLoss(Forward(x), y);", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
+            ["d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return NllLoss(Forward(x), y);", "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"]
+            ["d_Conv1_W", "gradient", "pullback of Forward(x) at d_forward, its Conv1_W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Conv1_W = pullback of Forward(x) at d_forward, its Conv1_W"]
+            ["d_Conv1_B", "gradient", "pullback of Forward(x) at d_forward, its Conv1_B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Conv1_B = pullback of Forward(x) at d_forward, its Conv1_B"]
+            ["d_Conv2_W", "gradient", "pullback of Forward(x) at d_forward, its Conv2_W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Conv2_W = pullback of Forward(x) at d_forward, its Conv2_W"]
+            ["d_Conv2_B", "gradient", "pullback of Forward(x) at d_forward, its Conv2_B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Conv2_B = pullback of Forward(x) at d_forward, its Conv2_B"]
+            ["d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"]
+            ["d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

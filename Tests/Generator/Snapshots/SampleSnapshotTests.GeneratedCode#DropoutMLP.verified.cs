@@ -396,45 +396,43 @@ partial class DropoutMLP : global::Differentiable.IModule
         }
         """,
         Cuda: null,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("L1.W", "parameter", "L1.W", new string[0]),
-            new("L1.B", "parameter", "L1.B", new string[0]),
-            new("mask1", "input", "mask1", new string[0]),
-            new("L2.W", "parameter", "L2.W", new string[0]),
-            new("L2.B", "parameter", "L2.B", new string[0]),
-            new("mask2", "input", "mask2", new string[0]),
-            new("L3.W", "parameter", "L3.W", new string[0]),
-            new("L3.B", "parameter", "L3.B", new string[0]),
-            new("L1_forward", "call", "L1.Forward(x)", new string[] { "x", "L1.W", "L1.B" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;"),
-            new("h1_relu", "relu", "relu(L1_forward)", new string[] { "L1_forward" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;"),
-            new("h1", "mul", "h1_relu ⊙ mask1", new string[] { "h1_relu", "mask1" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;"),
-            new("L2_forward", "call", "L2.Forward(h1)", new string[] { "h1", "L2.W", "L2.B" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;"),
-            new("h2_relu", "relu", "relu(L2_forward)", new string[] { "L2_forward" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;"),
-            new("h2", "mul", "h2_relu ⊙ mask2", new string[] { "h2_relu", "mask2" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;"),
-            new("L3_forward", "call", "L3.Forward(h2)", new string[] { "h2", "L3.W", "L3.B" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);"),
-            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(L3_forward)", new string[] { "L3_forward" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);"),
-            new("forward", "sub", "L3_forward − forward_logsumexp", new string[] { "L3_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "forward = L3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
-            new("d_L3_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "forward = L3_forward − forward_logsumexp  ⇒  d_L3_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)"),
-            new("d_h2", "adjoint", "pullback of L3.Forward(h2) at d_L3_forward, its x", new string[] { "d_L3_forward" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "L3_forward = L3.Forward(h2)  ⇒  d_h2 = pullback of L3.Forward(h2) at d_L3_forward, its x"),
-            new("d_L3_W", "gradient", "pullback of L3.Forward(h2) at d_L3_forward, its W", new string[] { "d_L3_forward" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "L3_forward = L3.Forward(h2)  ⇒  d_L3_W = pullback of L3.Forward(h2) at d_L3_forward, its W"),
-            new("d_L3_B", "gradient", "pullback of L3.Forward(h2) at d_L3_forward, its B", new string[] { "d_L3_forward" }, Statement: "return LogSoftmax(L3.Forward(h2), axis: 1);", Rule: "L3_forward = L3.Forward(h2)  ⇒  d_L3_B = pullback of L3.Forward(h2) at d_L3_forward, its B"),
-            new("d_h2_relu", "adjoint", "d_h2 ⊙ mask2, summed over broadcast axes", new string[] { "d_h2" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;", Rule: "h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes"),
-            new("d_L2_forward", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", new string[] { "d_h2_relu" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;", Rule: "h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]"),
-            new("d_h1", "adjoint", "pullback of L2.Forward(h1) at d_L2_forward, its x", new string[] { "d_L2_forward" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;", Rule: "L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x"),
-            new("d_L2_W", "gradient", "pullback of L2.Forward(h1) at d_L2_forward, its W", new string[] { "d_L2_forward" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;", Rule: "L2_forward = L2.Forward(h1)  ⇒  d_L2_W = pullback of L2.Forward(h1) at d_L2_forward, its W"),
-            new("d_L2_B", "gradient", "pullback of L2.Forward(h1) at d_L2_forward, its B", new string[] { "d_L2_forward" }, Statement: "var h2 = Relu(L2.Forward(h1)) * mask2;", Rule: "L2_forward = L2.Forward(h1)  ⇒  d_L2_B = pullback of L2.Forward(h1) at d_L2_forward, its B"),
-            new("d_h1_relu", "adjoint", "d_h1 ⊙ mask1, summed over broadcast axes", new string[] { "d_h1" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;", Rule: "h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes"),
-            new("d_L1_forward", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", new string[] { "d_h1_relu" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;", Rule: "h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]"),
-            new("d_L1_W", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its W", new string[] { "d_L1_forward" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;", Rule: "L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W"),
-            new("d_L1_B", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its B", new string[] { "d_L1_forward" }, Statement: "var h1 = Relu(L1.Forward(x)) * mask1;", Rule: "L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["L1.W", "parameter", "L1.W", []]
+            ["L1.B", "parameter", "L1.B", []]
+            ["mask1", "input", "mask1", []]
+            ["L2.W", "parameter", "L2.W", []]
+            ["L2.B", "parameter", "L2.B", []]
+            ["mask2", "input", "mask2", []]
+            ["L3.W", "parameter", "L3.W", []]
+            ["L3.B", "parameter", "L3.B", []]
+            ["L1_forward", "call", "L1.Forward(x)", ["x", "L1.W", "L1.B"], "var h1 = Relu(L1.Forward(x)) * mask1;"]
+            ["h1_relu", "relu", "relu(L1_forward)", ["L1_forward"], "var h1 = Relu(L1.Forward(x)) * mask1;"]
+            ["h1", "mul", "h1_relu ⊙ mask1", ["h1_relu", "mask1"], "var h1 = Relu(L1.Forward(x)) * mask1;"]
+            ["L2_forward", "call", "L2.Forward(h1)", ["h1", "L2.W", "L2.B"], "var h2 = Relu(L2.Forward(h1)) * mask2;"]
+            ["h2_relu", "relu", "relu(L2_forward)", ["L2_forward"], "var h2 = Relu(L2.Forward(h1)) * mask2;"]
+            ["h2", "mul", "h2_relu ⊙ mask2", ["h2_relu", "mask2"], "var h2 = Relu(L2.Forward(h1)) * mask2;"]
+            ["L3_forward", "call", "L3.Forward(h2)", ["h2", "L3.W", "L3.B"], "return LogSoftmax(L3.Forward(h2), axis: 1);"]
+            ["forward_logsumexp", "logsumexp", "log Σ_1 exp(L3_forward)", ["L3_forward"], "return LogSoftmax(L3.Forward(h2), axis: 1);"]
+            ["forward", "sub", "L3_forward − forward_logsumexp", ["L3_forward", "forward_logsumexp"], "return LogSoftmax(L3.Forward(h2), axis: 1);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_forward", "seed", "seed", [], "return LogSoftmax(L3.Forward(h2), axis: 1);", "d_forward = seed (ones when none is given)"]
+            ["d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", ["d_forward"], "return LogSoftmax(L3.Forward(h2), axis: 1);", "forward = L3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"]
+            ["d_L3_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)", ["d_forward", "d_forward_logsumexp"], "return LogSoftmax(L3.Forward(h2), axis: 1);", "forward = L3_forward − forward_logsumexp  ⇒  d_L3_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(L3_forward)  ⇒  d_L3_forward += d_forward_logsumexp ⊙ exp(L3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(L3_forward)"]
+            ["d_h2", "adjoint", "pullback of L3.Forward(h2) at d_L3_forward, its x", ["d_L3_forward"], "return LogSoftmax(L3.Forward(h2), axis: 1);", "L3_forward = L3.Forward(h2)  ⇒  d_h2 = pullback of L3.Forward(h2) at d_L3_forward, its x"]
+            ["d_L3_W", "gradient", "pullback of L3.Forward(h2) at d_L3_forward, its W", ["d_L3_forward"], "return LogSoftmax(L3.Forward(h2), axis: 1);", "L3_forward = L3.Forward(h2)  ⇒  d_L3_W = pullback of L3.Forward(h2) at d_L3_forward, its W"]
+            ["d_L3_B", "gradient", "pullback of L3.Forward(h2) at d_L3_forward, its B", ["d_L3_forward"], "return LogSoftmax(L3.Forward(h2), axis: 1);", "L3_forward = L3.Forward(h2)  ⇒  d_L3_B = pullback of L3.Forward(h2) at d_L3_forward, its B"]
+            ["d_h2_relu", "adjoint", "d_h2 ⊙ mask2, summed over broadcast axes", ["d_h2"], "var h2 = Relu(L2.Forward(h1)) * mask2;", "h2 = h2_relu ⊙ mask2  ⇒  d_h2_relu = d_h2 ⊙ mask2, summed over broadcast axes"]
+            ["d_L2_forward", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", ["d_h2_relu"], "var h2 = Relu(L2.Forward(h1)) * mask2;", "h2_relu = relu(L2_forward)  ⇒  d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]"]
+            ["d_h1", "adjoint", "pullback of L2.Forward(h1) at d_L2_forward, its x", ["d_L2_forward"], "var h2 = Relu(L2.Forward(h1)) * mask2;", "L2_forward = L2.Forward(h1)  ⇒  d_h1 = pullback of L2.Forward(h1) at d_L2_forward, its x"]
+            ["d_L2_W", "gradient", "pullback of L2.Forward(h1) at d_L2_forward, its W", ["d_L2_forward"], "var h2 = Relu(L2.Forward(h1)) * mask2;", "L2_forward = L2.Forward(h1)  ⇒  d_L2_W = pullback of L2.Forward(h1) at d_L2_forward, its W"]
+            ["d_L2_B", "gradient", "pullback of L2.Forward(h1) at d_L2_forward, its B", ["d_L2_forward"], "var h2 = Relu(L2.Forward(h1)) * mask2;", "L2_forward = L2.Forward(h1)  ⇒  d_L2_B = pullback of L2.Forward(h1) at d_L2_forward, its B"]
+            ["d_h1_relu", "adjoint", "d_h1 ⊙ mask1, summed over broadcast axes", ["d_h1"], "var h1 = Relu(L1.Forward(x)) * mask1;", "h1 = h1_relu ⊙ mask1  ⇒  d_h1_relu = d_h1 ⊙ mask1, summed over broadcast axes"]
+            ["d_L1_forward", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", ["d_h1_relu"], "var h1 = Relu(L1.Forward(x)) * mask1;", "h1_relu = relu(L1_forward)  ⇒  d_L1_forward = d_h1_relu ⊙ [h1_relu > 0]"]
+            ["d_L1_W", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its W", ["d_L1_forward"], "var h1 = Relu(L1.Forward(x)) * mask1;", "L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W"]
+            ["d_L1_B", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its B", ["d_L1_forward"], "var h1 = Relu(L1.Forward(x)) * mask1;", "L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B"]
+            """));
 
     /// <summary>
     /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -926,35 +924,33 @@ extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("mask1", "input", "mask1", new string[0]),
-            new("mask2", "input", "mask2", new string[0]),
-            new("L1.W", "parameter", "L1.W", new string[0]),
-            new("L1.B", "parameter", "L1.B", new string[0]),
-            new("L2.W", "parameter", "L2.W", new string[0]),
-            new("L2.B", "parameter", "L2.B", new string[0]),
-            new("L3.W", "parameter", "L3.W", new string[0]),
-            new("L3.B", "parameter", "L3.B", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("forward", "call", "Forward(x, mask1, mask2)", new string[] { "x", "mask1", "mask2", "L1.W", "L1.B", "L2.W", "L2.B", "L3.W", "L3.B" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);"),
-            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);"),
-            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
-            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
-            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_L1_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L1_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L1_W = pullback of Forward(x, mask1, mask2) at d_forward, its L1_W"),
-            new("d_L1_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L1_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L1_B = pullback of Forward(x, mask1, mask2) at d_forward, its L1_B"),
-            new("d_L2_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L2_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L2_W = pullback of Forward(x, mask1, mask2) at d_forward, its L2_W"),
-            new("d_L2_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L2_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L2_B = pullback of Forward(x, mask1, mask2) at d_forward, its L2_B"),
-            new("d_L3_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L3_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L3_W = pullback of Forward(x, mask1, mask2) at d_forward, its L3_W"),
-            new("d_L3_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L3_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x, mask1, mask2), y);", Rule: "forward = Forward(x, mask1, mask2)  ⇒  d_L3_B = pullback of Forward(x, mask1, mask2) at d_forward, its L3_B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["mask1", "input", "mask1", []]
+            ["mask2", "input", "mask2", []]
+            ["L1.W", "parameter", "L1.W", []]
+            ["L1.B", "parameter", "L1.B", []]
+            ["L2.W", "parameter", "L2.W", []]
+            ["L2.B", "parameter", "L2.B", []]
+            ["L3.W", "parameter", "L3.W", []]
+            ["L3.B", "parameter", "L3.B", []]
+            ["y", "input", "y", []]
+            ["forward", "call", "Forward(x, mask1, mask2)", ["x", "mask1", "mask2", "L1.W", "L1.B", "L2.W", "L2.B", "L3.W", "L3.B"], "return NllLoss(Forward(x, mask1, mask2), y);"]
+            ["loss_gather", "gather", "forward[i, yᵢ]", ["forward", "y"], "return NllLoss(Forward(x, mask1, mask2), y);"]
+            ["loss", "neg", "−(mean loss_gather)", ["loss_gather"], "return NllLoss(Forward(x, mask1, mask2), y);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return NllLoss(Forward(x, mask1, mask2), y);", "d_loss = seed (ones when none is given)"]
+            ["d_loss_mean", "adjoint", "−d_loss", ["d_loss"], "return NllLoss(Forward(x, mask1, mask2), y);", "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"]
+            ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return NllLoss(Forward(x, mask1, mask2), y);", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
+            ["d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return NllLoss(Forward(x, mask1, mask2), y);", "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"]
+            ["d_L1_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L1_W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_L1_W = pullback of Forward(x, mask1, mask2) at d_forward, its L1_W"]
+            ["d_L1_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L1_B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_L1_B = pullback of Forward(x, mask1, mask2) at d_forward, its L1_B"]
+            ["d_L2_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L2_W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_L2_W = pullback of Forward(x, mask1, mask2) at d_forward, its L2_W"]
+            ["d_L2_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L2_B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_L2_B = pullback of Forward(x, mask1, mask2) at d_forward, its L2_B"]
+            ["d_L3_W", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L3_W", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_L3_W = pullback of Forward(x, mask1, mask2) at d_forward, its L3_W"]
+            ["d_L3_B", "gradient", "pullback of Forward(x, mask1, mask2) at d_forward, its L3_B", ["d_forward"], "return NllLoss(Forward(x, mask1, mask2), y);", "forward = Forward(x, mask1, mask2)  ⇒  d_L3_B = pullback of Forward(x, mask1, mask2) at d_forward, its L3_B"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

@@ -465,43 +465,41 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         }
         """,
         Cuda: ForwardCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W1", "parameter", "W1", new string[0]),
-            new("B1", "parameter", "B1", new string[0]),
-            new("W2", "parameter", "W2", new string[0]),
-            new("B2", "parameter", "B2", new string[0]),
-            new("W3", "parameter", "W3", new string[0]),
-            new("B3", "parameter", "B3", new string[0]),
-            new("h1_matmul", "matmul", "x · W1", new string[] { "x", "W1" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);"),
-            new("h1", "relu", "relu(h1_matmul + B1)", new string[] { "h1_matmul", "B1" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);"),
-            new("h2_matmul", "matmul", "h1 · W2", new string[] { "h1", "W2" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);"),
-            new("h2", "relu", "relu(h2_matmul + B2)", new string[] { "h2_matmul", "B2" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);"),
-            new("forward_matmul", "matmul", "h2 · W3", new string[] { "h2", "W3" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"),
-            new("forward_add", "add", "forward_matmul + B3", new string[] { "forward_matmul", "B3" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"),
-            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(forward_add)", new string[] { "forward_add" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"),
-            new("forward", "sub", "forward_add − forward_logsumexp", new string[] { "forward_add", "forward_logsumexp" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
-            new("d_forward_add", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)"),
-            new("d_forward_matmul", "adjoint", "d_forward_add, summed over broadcast axes", new string[] { "d_forward_add" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward_add = forward_matmul + B3  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes"),
-            new("d_B3", "gradient", "d_forward_add, summed over broadcast axes", new string[] { "d_forward_add" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes"),
-            new("d_h2", "adjoint", "d_forward_matmul · W3ᵀ", new string[] { "d_forward_matmul" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ"),
-            new("d_W3", "gradient", "h2ᵀ · d_forward_matmul", new string[] { "d_forward_matmul" }, Statement: "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", Rule: "forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul"),
-            new("d_h2_add", "adjoint", "d_h2 ⊙ [h2 > 0]", new string[] { "d_h2" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);", Rule: "h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]"),
-            new("d_h2_matmul", "adjoint", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);", Rule: "h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes"),
-            new("d_B2", "gradient", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);", Rule: "h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes"),
-            new("d_h1", "adjoint", "d_h2_matmul · W2ᵀ", new string[] { "d_h2_matmul" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);", Rule: "h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ"),
-            new("d_W2", "gradient", "h1ᵀ · d_h2_matmul", new string[] { "d_h2_matmul" }, Statement: "var h2 = Relu(h1.MatMul(W2) + B2);", Rule: "h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul"),
-            new("d_h1_add", "adjoint", "d_h1 ⊙ [h1 > 0]", new string[] { "d_h1" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);", Rule: "h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]"),
-            new("d_h1_matmul", "adjoint", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);", Rule: "h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes"),
-            new("d_B1", "gradient", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);", Rule: "h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes"),
-            new("d_W1", "gradient", "xᵀ · d_h1_matmul", new string[] { "d_h1_matmul" }, Statement: "var h1 = Relu(x.MatMul(W1) + B1);", Rule: "h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W1", "parameter", "W1", []]
+            ["B1", "parameter", "B1", []]
+            ["W2", "parameter", "W2", []]
+            ["B2", "parameter", "B2", []]
+            ["W3", "parameter", "W3", []]
+            ["B3", "parameter", "B3", []]
+            ["h1_matmul", "matmul", "x · W1", ["x", "W1"], "var h1 = Relu(x.MatMul(W1) + B1);"]
+            ["h1", "relu", "relu(h1_matmul + B1)", ["h1_matmul", "B1"], "var h1 = Relu(x.MatMul(W1) + B1);"]
+            ["h2_matmul", "matmul", "h1 · W2", ["h1", "W2"], "var h2 = Relu(h1.MatMul(W2) + B2);"]
+            ["h2", "relu", "relu(h2_matmul + B2)", ["h2_matmul", "B2"], "var h2 = Relu(h1.MatMul(W2) + B2);"]
+            ["forward_matmul", "matmul", "h2 · W3", ["h2", "W3"], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"]
+            ["forward_add", "add", "forward_matmul + B3", ["forward_matmul", "B3"], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"]
+            ["forward_logsumexp", "logsumexp", "log Σ_1 exp(forward_add)", ["forward_add"], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"]
+            ["forward", "sub", "forward_add − forward_logsumexp", ["forward_add", "forward_logsumexp"], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_forward", "seed", "seed", [], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", "d_forward = seed (ones when none is given)"]
+            ["d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", ["d_forward"], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", "forward = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"]
+            ["d_forward_add", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)", ["d_forward", "d_forward_logsumexp"], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", "forward = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)"]
+            ["d_forward_matmul", "adjoint", "d_forward_add, summed over broadcast axes", ["d_forward_add"], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", "forward_add = forward_matmul + B3  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes"]
+            ["d_B3", "gradient", "d_forward_add, summed over broadcast axes", ["d_forward_add"], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", "forward_add = forward_matmul + B3  ⇒  d_B3 = d_forward_add, summed over broadcast axes"]
+            ["d_h2", "adjoint", "d_forward_matmul · W3ᵀ", ["d_forward_matmul"], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", "forward_matmul = h2 · W3  ⇒  d_h2 = d_forward_matmul · W3ᵀ"]
+            ["d_W3", "gradient", "h2ᵀ · d_forward_matmul", ["d_forward_matmul"], "return LogSoftmax(h2.MatMul(W3) + B3, axis: 1);", "forward_matmul = h2 · W3  ⇒  d_W3 = h2ᵀ · d_forward_matmul"]
+            ["d_h2_add", "adjoint", "d_h2 ⊙ [h2 > 0]", ["d_h2"], "var h2 = Relu(h1.MatMul(W2) + B2);", "h2 = relu(h2_matmul + B2)  ⇒  d_h2_add = d_h2 ⊙ [h2 > 0]"]
+            ["d_h2_matmul", "adjoint", "d_h2_add, summed over broadcast axes", ["d_h2_add"], "var h2 = Relu(h1.MatMul(W2) + B2);", "h2_add = h2_matmul + B2  ⇒  d_h2_matmul = d_h2_add, summed over broadcast axes"]
+            ["d_B2", "gradient", "d_h2_add, summed over broadcast axes", ["d_h2_add"], "var h2 = Relu(h1.MatMul(W2) + B2);", "h2_add = h2_matmul + B2  ⇒  d_B2 = d_h2_add, summed over broadcast axes"]
+            ["d_h1", "adjoint", "d_h2_matmul · W2ᵀ", ["d_h2_matmul"], "var h2 = Relu(h1.MatMul(W2) + B2);", "h2_matmul = h1 · W2  ⇒  d_h1 = d_h2_matmul · W2ᵀ"]
+            ["d_W2", "gradient", "h1ᵀ · d_h2_matmul", ["d_h2_matmul"], "var h2 = Relu(h1.MatMul(W2) + B2);", "h2_matmul = h1 · W2  ⇒  d_W2 = h1ᵀ · d_h2_matmul"]
+            ["d_h1_add", "adjoint", "d_h1 ⊙ [h1 > 0]", ["d_h1"], "var h1 = Relu(x.MatMul(W1) + B1);", "h1 = relu(h1_matmul + B1)  ⇒  d_h1_add = d_h1 ⊙ [h1 > 0]"]
+            ["d_h1_matmul", "adjoint", "d_h1_add, summed over broadcast axes", ["d_h1_add"], "var h1 = Relu(x.MatMul(W1) + B1);", "h1_add = h1_matmul + B1  ⇒  d_h1_matmul = d_h1_add, summed over broadcast axes"]
+            ["d_B1", "gradient", "d_h1_add, summed over broadcast axes", ["d_h1_add"], "var h1 = Relu(x.MatMul(W1) + B1);", "h1_add = h1_matmul + B1  ⇒  d_B1 = d_h1_add, summed over broadcast axes"]
+            ["d_W1", "gradient", "xᵀ · d_h1_matmul", ["d_h1_matmul"], "var h1 = Relu(x.MatMul(W1) + B1);", "h1_matmul = x · W1  ⇒  d_W1 = xᵀ · d_h1_matmul"]
+            """));
 
     /// <summary>
     /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -949,33 +947,31 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W1", "parameter", "W1", new string[0]),
-            new("B1", "parameter", "B1", new string[0]),
-            new("W2", "parameter", "W2", new string[0]),
-            new("B2", "parameter", "B2", new string[0]),
-            new("W3", "parameter", "W3", new string[0]),
-            new("B3", "parameter", "B3", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("forward", "call", "Forward(x)", new string[] { "x", "W1", "B1", "W2", "B2", "W3", "B3" }, Statement: "return NllLoss(Forward(x), y);"),
-            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x), y);"),
-            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x), y);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
-            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
-            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_W1", "gradient", "pullback of Forward(x) at d_forward, its W1", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_W1 = pullback of Forward(x) at d_forward, its W1"),
-            new("d_B1", "gradient", "pullback of Forward(x) at d_forward, its B1", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_B1 = pullback of Forward(x) at d_forward, its B1"),
-            new("d_W2", "gradient", "pullback of Forward(x) at d_forward, its W2", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_W2 = pullback of Forward(x) at d_forward, its W2"),
-            new("d_B2", "gradient", "pullback of Forward(x) at d_forward, its B2", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_B2 = pullback of Forward(x) at d_forward, its B2"),
-            new("d_W3", "gradient", "pullback of Forward(x) at d_forward, its W3", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_W3 = pullback of Forward(x) at d_forward, its W3"),
-            new("d_B3", "gradient", "pullback of Forward(x) at d_forward, its B3", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_B3 = pullback of Forward(x) at d_forward, its B3"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W1", "parameter", "W1", []]
+            ["B1", "parameter", "B1", []]
+            ["W2", "parameter", "W2", []]
+            ["B2", "parameter", "B2", []]
+            ["W3", "parameter", "W3", []]
+            ["B3", "parameter", "B3", []]
+            ["y", "input", "y", []]
+            ["forward", "call", "Forward(x)", ["x", "W1", "B1", "W2", "B2", "W3", "B3"], "return NllLoss(Forward(x), y);"]
+            ["loss_gather", "gather", "forward[i, yᵢ]", ["forward", "y"], "return NllLoss(Forward(x), y);"]
+            ["loss", "neg", "−(mean loss_gather)", ["loss_gather"], "return NllLoss(Forward(x), y);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return NllLoss(Forward(x), y);", "d_loss = seed (ones when none is given)"]
+            ["d_loss_mean", "adjoint", "−d_loss", ["d_loss"], "return NllLoss(Forward(x), y);", "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"]
+            ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return NllLoss(Forward(x), y);", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
+            ["d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return NllLoss(Forward(x), y);", "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"]
+            ["d_W1", "gradient", "pullback of Forward(x) at d_forward, its W1", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_W1 = pullback of Forward(x) at d_forward, its W1"]
+            ["d_B1", "gradient", "pullback of Forward(x) at d_forward, its B1", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_B1 = pullback of Forward(x) at d_forward, its B1"]
+            ["d_W2", "gradient", "pullback of Forward(x) at d_forward, its W2", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_W2 = pullback of Forward(x) at d_forward, its W2"]
+            ["d_B2", "gradient", "pullback of Forward(x) at d_forward, its B2", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_B2 = pullback of Forward(x) at d_forward, its B2"]
+            ["d_W3", "gradient", "pullback of Forward(x) at d_forward, its W3", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_W3 = pullback of Forward(x) at d_forward, its W3"]
+            ["d_B3", "gradient", "pullback of Forward(x) at d_forward, its B3", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_B3 = pullback of Forward(x) at d_forward, its B3"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

@@ -726,86 +726,84 @@ extern ""C"" __global__ void d_p1_add(const Geometry g, float* __restrict__ out,
         }
         """,
         Cuda: ForwardCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("P1W", "parameter", "P1W", new string[0]),
-            new("P1B", "parameter", "P1B", new string[0]),
-            new("P2aW", "parameter", "P2aW", new string[0]),
-            new("P2aB", "parameter", "P2aB", new string[0]),
-            new("P2bW", "parameter", "P2bW", new string[0]),
-            new("P2bB", "parameter", "P2bB", new string[0]),
-            new("P3aW", "parameter", "P3aW", new string[0]),
-            new("P3aB", "parameter", "P3aB", new string[0]),
-            new("P3bW", "parameter", "P3bW", new string[0]),
-            new("P3bB", "parameter", "P3bB", new string[0]),
-            new("P4W", "parameter", "P4W", new string[0]),
-            new("P4B", "parameter", "P4B", new string[0]),
-            new("p1_conv2d", "conv2d", "conv2d(x, P1W)", new string[] { "x", "P1W" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));"),
-            new("p1_reshape", "reshape", "reshape(P1B, (-1, 1, 1))", new string[] { "P1B" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));"),
-            new("p1", "relu", "relu(p1_conv2d + p1_reshape)", new string[] { "p1_conv2d", "p1_reshape" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));"),
-            new("p2_conv2d2", "conv2d", "conv2d(x, P2aW)", new string[] { "x", "P2aW" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
-            new("p2_reshape2", "reshape", "reshape(P2aB, (-1, 1, 1))", new string[] { "P2aB" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
-            new("p2_relu", "relu", "relu(p2_conv2d2 + p2_reshape2)", new string[] { "p2_conv2d2", "p2_reshape2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
-            new("p2_conv2d", "conv2d", "conv2d(p2_relu, P2bW)", new string[] { "p2_relu", "P2bW" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
-            new("p2_reshape", "reshape", "reshape(P2bB, (-1, 1, 1))", new string[] { "P2bB" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
-            new("p2", "relu", "relu(p2_conv2d + p2_reshape)", new string[] { "p2_conv2d", "p2_reshape" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"),
-            new("forward_concat2", "concat", "concat_1(p1, p2)", new string[] { "p1", "p2" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);"),
-            new("p3_conv2d2", "conv2d", "conv2d(x, P3aW)", new string[] { "x", "P3aW" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
-            new("p3_reshape2", "reshape", "reshape(P3aB, (-1, 1, 1))", new string[] { "P3aB" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
-            new("p3_relu", "relu", "relu(p3_conv2d2 + p3_reshape2)", new string[] { "p3_conv2d2", "p3_reshape2" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
-            new("p3_conv2d", "conv2d", "conv2d(p3_relu, P3bW)", new string[] { "p3_relu", "P3bW" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
-            new("p3_reshape", "reshape", "reshape(P3bB, (-1, 1, 1))", new string[] { "P3bB" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
-            new("p3", "relu", "relu(p3_conv2d + p3_reshape)", new string[] { "p3_conv2d", "p3_reshape" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"),
-            new("forward_concat", "concat", "concat_1(forward_concat2, p3)", new string[] { "forward_concat2", "p3" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);"),
-            new("p4_maxpool2d", "maxpool2d", "maxpool2d(x)", new string[] { "x" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"),
-            new("p4_conv2d", "conv2d", "conv2d(p4_maxpool2d, P4W)", new string[] { "p4_maxpool2d", "P4W" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"),
-            new("p4_reshape", "reshape", "reshape(P4B, (-1, 1, 1))", new string[] { "P4B" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"),
-            new("p4", "relu", "relu(p4_conv2d + p4_reshape)", new string[] { "p4_conv2d", "p4_reshape" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"),
-            new("forward", "concat", "concat_1(forward_concat, p4)", new string[] { "forward_concat", "p4" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_concat", "adjoint", "the leading part of d_forward along the axis", new string[] { "d_forward" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward = concat_1(forward_concat, p4)  ⇒  d_forward_concat = the leading part of d_forward along the axis"),
-            new("d_p4", "adjoint", "the trailing part of d_forward along the axis", new string[] { "d_forward" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis"),
-            new("d_p4_add", "adjoint", "d_p4 ⊙ [p4 > 0]", new string[] { "d_p4" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", Rule: "p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]"),
-            new("d_p4_conv2d", "adjoint", "d_p4_add, summed over broadcast axes", new string[] { "d_p4_add" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", Rule: "p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes"),
-            new("d_p4_reshape", "adjoint", "d_p4_add, summed over broadcast axes", new string[] { "d_p4_add" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", Rule: "p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes"),
-            new("d_P4B", "gradient", "reshape(d_p4_reshape) to P4B's shape", new string[] { "d_p4_reshape" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", Rule: "p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape"),
-            new("d_P4W", "gradient", "the correlation of p4_maxpool2d with d_p4_conv2d", new string[] { "d_p4_conv2d" }, Statement: "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", Rule: "p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d"),
-            new("d_forward_concat2", "adjoint", "the leading part of d_forward_concat along the axis", new string[] { "d_forward_concat" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis"),
-            new("d_p3", "adjoint", "the trailing part of d_forward_concat along the axis", new string[] { "d_forward_concat" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis"),
-            new("d_p3_add2", "adjoint", "d_p3 ⊙ [p3 > 0]", new string[] { "d_p3" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]"),
-            new("d_p3_conv2d", "adjoint", "d_p3_add2, summed over broadcast axes", new string[] { "d_p3_add2" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes"),
-            new("d_p3_reshape", "adjoint", "d_p3_add2, summed over broadcast axes", new string[] { "d_p3_add2" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes"),
-            new("d_P3bB", "gradient", "reshape(d_p3_reshape) to P3bB's shape", new string[] { "d_p3_reshape" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_reshape = reshape(P3bB, (-1, 1, 1))  ⇒  d_P3bB = reshape(d_p3_reshape) to P3bB's shape"),
-            new("d_p3_relu", "adjoint", "conv_transpose2d(d_p3_conv2d, P3bW)", new string[] { "d_p3_conv2d" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)"),
-            new("d_P3bW", "gradient", "the correlation of p3_relu with d_p3_conv2d", new string[] { "d_p3_conv2d" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d"),
-            new("d_p3_add", "adjoint", "d_p3_relu ⊙ [p3_relu > 0]", new string[] { "d_p3_relu" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]"),
-            new("d_p3_conv2d2", "adjoint", "d_p3_add, summed over broadcast axes", new string[] { "d_p3_add" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes"),
-            new("d_p3_reshape2", "adjoint", "d_p3_add, summed over broadcast axes", new string[] { "d_p3_add" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes"),
-            new("d_P3aB", "gradient", "reshape(d_p3_reshape2) to P3aB's shape", new string[] { "d_p3_reshape2" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape"),
-            new("d_P3aW", "gradient", "the correlation of x with d_p3_conv2d2", new string[] { "d_p3_conv2d2" }, Statement: "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", Rule: "p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2"),
-            new("d_p1", "adjoint", "the leading part of d_forward_concat2 along the axis", new string[] { "d_forward_concat2" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis"),
-            new("d_p2", "adjoint", "the trailing part of d_forward_concat2 along the axis", new string[] { "d_forward_concat2" }, Statement: "return Concat([p1, p2, p3, p4], axis: 1);", Rule: "forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis"),
-            new("d_p2_add2", "adjoint", "d_p2 ⊙ [p2 > 0]", new string[] { "d_p2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]"),
-            new("d_p2_conv2d", "adjoint", "d_p2_add2, summed over broadcast axes", new string[] { "d_p2_add2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes"),
-            new("d_p2_reshape", "adjoint", "d_p2_add2, summed over broadcast axes", new string[] { "d_p2_add2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes"),
-            new("d_P2bB", "gradient", "reshape(d_p2_reshape) to P2bB's shape", new string[] { "d_p2_reshape" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_reshape = reshape(P2bB, (-1, 1, 1))  ⇒  d_P2bB = reshape(d_p2_reshape) to P2bB's shape"),
-            new("d_p2_relu", "adjoint", "conv_transpose2d(d_p2_conv2d, P2bW)", new string[] { "d_p2_conv2d" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)"),
-            new("d_P2bW", "gradient", "the correlation of p2_relu with d_p2_conv2d", new string[] { "d_p2_conv2d" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d"),
-            new("d_p2_add", "adjoint", "d_p2_relu ⊙ [p2_relu > 0]", new string[] { "d_p2_relu" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]"),
-            new("d_p2_conv2d2", "adjoint", "d_p2_add, summed over broadcast axes", new string[] { "d_p2_add" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes"),
-            new("d_p2_reshape2", "adjoint", "d_p2_add, summed over broadcast axes", new string[] { "d_p2_add" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes"),
-            new("d_P2aB", "gradient", "reshape(d_p2_reshape2) to P2aB's shape", new string[] { "d_p2_reshape2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape"),
-            new("d_P2aW", "gradient", "the correlation of x with d_p2_conv2d2", new string[] { "d_p2_conv2d2" }, Statement: "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", Rule: "p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2"),
-            new("d_p1_add", "adjoint", "d_p1 ⊙ [p1 > 0]", new string[] { "d_p1" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]"),
-            new("d_p1_conv2d", "adjoint", "d_p1_add, summed over broadcast axes", new string[] { "d_p1_add" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes"),
-            new("d_p1_reshape", "adjoint", "d_p1_add, summed over broadcast axes", new string[] { "d_p1_add" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes"),
-            new("d_P1B", "gradient", "reshape(d_p1_reshape) to P1B's shape", new string[] { "d_p1_reshape" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape"),
-            new("d_P1W", "gradient", "the correlation of x with d_p1_conv2d", new string[] { "d_p1_conv2d" }, Statement: "var p1 = Relu(Conv2d(x, P1W, P1B));", Rule: "p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["P1W", "parameter", "P1W", []]
+            ["P1B", "parameter", "P1B", []]
+            ["P2aW", "parameter", "P2aW", []]
+            ["P2aB", "parameter", "P2aB", []]
+            ["P2bW", "parameter", "P2bW", []]
+            ["P2bB", "parameter", "P2bB", []]
+            ["P3aW", "parameter", "P3aW", []]
+            ["P3aB", "parameter", "P3aB", []]
+            ["P3bW", "parameter", "P3bW", []]
+            ["P3bB", "parameter", "P3bB", []]
+            ["P4W", "parameter", "P4W", []]
+            ["P4B", "parameter", "P4B", []]
+            ["p1_conv2d", "conv2d", "conv2d(x, P1W)", ["x", "P1W"], "var p1 = Relu(Conv2d(x, P1W, P1B));"]
+            ["p1_reshape", "reshape", "reshape(P1B, (-1, 1, 1))", ["P1B"], "var p1 = Relu(Conv2d(x, P1W, P1B));"]
+            ["p1", "relu", "relu(p1_conv2d + p1_reshape)", ["p1_conv2d", "p1_reshape"], "var p1 = Relu(Conv2d(x, P1W, P1B));"]
+            ["p2_conv2d2", "conv2d", "conv2d(x, P2aW)", ["x", "P2aW"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"]
+            ["p2_reshape2", "reshape", "reshape(P2aB, (-1, 1, 1))", ["P2aB"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"]
+            ["p2_relu", "relu", "relu(p2_conv2d2 + p2_reshape2)", ["p2_conv2d2", "p2_reshape2"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"]
+            ["p2_conv2d", "conv2d", "conv2d(p2_relu, P2bW)", ["p2_relu", "P2bW"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"]
+            ["p2_reshape", "reshape", "reshape(P2bB, (-1, 1, 1))", ["P2bB"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"]
+            ["p2", "relu", "relu(p2_conv2d + p2_reshape)", ["p2_conv2d", "p2_reshape"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));"]
+            ["forward_concat2", "concat", "concat_1(p1, p2)", ["p1", "p2"], "return Concat([p1, p2, p3, p4], axis: 1);"]
+            ["p3_conv2d2", "conv2d", "conv2d(x, P3aW)", ["x", "P3aW"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"]
+            ["p3_reshape2", "reshape", "reshape(P3aB, (-1, 1, 1))", ["P3aB"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"]
+            ["p3_relu", "relu", "relu(p3_conv2d2 + p3_reshape2)", ["p3_conv2d2", "p3_reshape2"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"]
+            ["p3_conv2d", "conv2d", "conv2d(p3_relu, P3bW)", ["p3_relu", "P3bW"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"]
+            ["p3_reshape", "reshape", "reshape(P3bB, (-1, 1, 1))", ["P3bB"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"]
+            ["p3", "relu", "relu(p3_conv2d + p3_reshape)", ["p3_conv2d", "p3_reshape"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));"]
+            ["forward_concat", "concat", "concat_1(forward_concat2, p3)", ["forward_concat2", "p3"], "return Concat([p1, p2, p3, p4], axis: 1);"]
+            ["p4_maxpool2d", "maxpool2d", "maxpool2d(x)", ["x"], "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"]
+            ["p4_conv2d", "conv2d", "conv2d(p4_maxpool2d, P4W)", ["p4_maxpool2d", "P4W"], "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"]
+            ["p4_reshape", "reshape", "reshape(P4B, (-1, 1, 1))", ["P4B"], "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"]
+            ["p4", "relu", "relu(p4_conv2d + p4_reshape)", ["p4_conv2d", "p4_reshape"], "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));"]
+            ["forward", "concat", "concat_1(forward_concat, p4)", ["forward_concat", "p4"], "return Concat([p1, p2, p3, p4], axis: 1);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_forward", "seed", "seed", [], "return Concat([p1, p2, p3, p4], axis: 1);", "d_forward = seed (ones when none is given)"]
+            ["d_forward_concat", "adjoint", "the leading part of d_forward along the axis", ["d_forward"], "return Concat([p1, p2, p3, p4], axis: 1);", "forward = concat_1(forward_concat, p4)  ⇒  d_forward_concat = the leading part of d_forward along the axis"]
+            ["d_p4", "adjoint", "the trailing part of d_forward along the axis", ["d_forward"], "return Concat([p1, p2, p3, p4], axis: 1);", "forward = concat_1(forward_concat, p4)  ⇒  d_p4 = the trailing part of d_forward along the axis"]
+            ["d_p4_add", "adjoint", "d_p4 ⊙ [p4 > 0]", ["d_p4"], "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", "p4 = relu(p4_conv2d + p4_reshape)  ⇒  d_p4_add = d_p4 ⊙ [p4 > 0]"]
+            ["d_p4_conv2d", "adjoint", "d_p4_add, summed over broadcast axes", ["d_p4_add"], "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", "p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_conv2d = d_p4_add, summed over broadcast axes"]
+            ["d_p4_reshape", "adjoint", "d_p4_add, summed over broadcast axes", ["d_p4_add"], "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", "p4_add = p4_conv2d + p4_reshape  ⇒  d_p4_reshape = d_p4_add, summed over broadcast axes"]
+            ["d_P4B", "gradient", "reshape(d_p4_reshape) to P4B's shape", ["d_p4_reshape"], "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", "p4_reshape = reshape(P4B, (-1, 1, 1))  ⇒  d_P4B = reshape(d_p4_reshape) to P4B's shape"]
+            ["d_P4W", "gradient", "the correlation of p4_maxpool2d with d_p4_conv2d", ["d_p4_conv2d"], "var p4 = Relu(Conv2d(MaxPool2d(x, 3, stride: 1, padding: 1), P4W, P4B));", "p4_conv2d = conv2d(p4_maxpool2d, P4W)  ⇒  d_P4W = the correlation of p4_maxpool2d with d_p4_conv2d"]
+            ["d_forward_concat2", "adjoint", "the leading part of d_forward_concat along the axis", ["d_forward_concat"], "return Concat([p1, p2, p3, p4], axis: 1);", "forward_concat = concat_1(forward_concat2, p3)  ⇒  d_forward_concat2 = the leading part of d_forward_concat along the axis"]
+            ["d_p3", "adjoint", "the trailing part of d_forward_concat along the axis", ["d_forward_concat"], "return Concat([p1, p2, p3, p4], axis: 1);", "forward_concat = concat_1(forward_concat2, p3)  ⇒  d_p3 = the trailing part of d_forward_concat along the axis"]
+            ["d_p3_add2", "adjoint", "d_p3 ⊙ [p3 > 0]", ["d_p3"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3 = relu(p3_conv2d + p3_reshape)  ⇒  d_p3_add2 = d_p3 ⊙ [p3 > 0]"]
+            ["d_p3_conv2d", "adjoint", "d_p3_add2, summed over broadcast axes", ["d_p3_add2"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_conv2d = d_p3_add2, summed over broadcast axes"]
+            ["d_p3_reshape", "adjoint", "d_p3_add2, summed over broadcast axes", ["d_p3_add2"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3_add = p3_conv2d + p3_reshape  ⇒  d_p3_reshape = d_p3_add2, summed over broadcast axes"]
+            ["d_P3bB", "gradient", "reshape(d_p3_reshape) to P3bB's shape", ["d_p3_reshape"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3_reshape = reshape(P3bB, (-1, 1, 1))  ⇒  d_P3bB = reshape(d_p3_reshape) to P3bB's shape"]
+            ["d_p3_relu", "adjoint", "conv_transpose2d(d_p3_conv2d, P3bW)", ["d_p3_conv2d"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_p3_relu = conv_transpose2d(d_p3_conv2d, P3bW)"]
+            ["d_P3bW", "gradient", "the correlation of p3_relu with d_p3_conv2d", ["d_p3_conv2d"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3_conv2d = conv2d(p3_relu, P3bW)  ⇒  d_P3bW = the correlation of p3_relu with d_p3_conv2d"]
+            ["d_p3_add", "adjoint", "d_p3_relu ⊙ [p3_relu > 0]", ["d_p3_relu"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3_relu = relu(p3_conv2d2 + p3_reshape2)  ⇒  d_p3_add = d_p3_relu ⊙ [p3_relu > 0]"]
+            ["d_p3_conv2d2", "adjoint", "d_p3_add, summed over broadcast axes", ["d_p3_add"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_conv2d2 = d_p3_add, summed over broadcast axes"]
+            ["d_p3_reshape2", "adjoint", "d_p3_add, summed over broadcast axes", ["d_p3_add"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3_add = p3_conv2d2 + p3_reshape2  ⇒  d_p3_reshape2 = d_p3_add, summed over broadcast axes"]
+            ["d_P3aB", "gradient", "reshape(d_p3_reshape2) to P3aB's shape", ["d_p3_reshape2"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3_reshape2 = reshape(P3aB, (-1, 1, 1))  ⇒  d_P3aB = reshape(d_p3_reshape2) to P3aB's shape"]
+            ["d_P3aW", "gradient", "the correlation of x with d_p3_conv2d2", ["d_p3_conv2d2"], "var p3 = Relu(Conv2d(Relu(Conv2d(x, P3aW, P3aB)), P3bW, P3bB, padding: 2));", "p3_conv2d2 = conv2d(x, P3aW)  ⇒  d_P3aW = the correlation of x with d_p3_conv2d2"]
+            ["d_p1", "adjoint", "the leading part of d_forward_concat2 along the axis", ["d_forward_concat2"], "return Concat([p1, p2, p3, p4], axis: 1);", "forward_concat2 = concat_1(p1, p2)  ⇒  d_p1 = the leading part of d_forward_concat2 along the axis"]
+            ["d_p2", "adjoint", "the trailing part of d_forward_concat2 along the axis", ["d_forward_concat2"], "return Concat([p1, p2, p3, p4], axis: 1);", "forward_concat2 = concat_1(p1, p2)  ⇒  d_p2 = the trailing part of d_forward_concat2 along the axis"]
+            ["d_p2_add2", "adjoint", "d_p2 ⊙ [p2 > 0]", ["d_p2"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2 = relu(p2_conv2d + p2_reshape)  ⇒  d_p2_add2 = d_p2 ⊙ [p2 > 0]"]
+            ["d_p2_conv2d", "adjoint", "d_p2_add2, summed over broadcast axes", ["d_p2_add2"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_conv2d = d_p2_add2, summed over broadcast axes"]
+            ["d_p2_reshape", "adjoint", "d_p2_add2, summed over broadcast axes", ["d_p2_add2"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2_add = p2_conv2d + p2_reshape  ⇒  d_p2_reshape = d_p2_add2, summed over broadcast axes"]
+            ["d_P2bB", "gradient", "reshape(d_p2_reshape) to P2bB's shape", ["d_p2_reshape"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2_reshape = reshape(P2bB, (-1, 1, 1))  ⇒  d_P2bB = reshape(d_p2_reshape) to P2bB's shape"]
+            ["d_p2_relu", "adjoint", "conv_transpose2d(d_p2_conv2d, P2bW)", ["d_p2_conv2d"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_p2_relu = conv_transpose2d(d_p2_conv2d, P2bW)"]
+            ["d_P2bW", "gradient", "the correlation of p2_relu with d_p2_conv2d", ["d_p2_conv2d"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2_conv2d = conv2d(p2_relu, P2bW)  ⇒  d_P2bW = the correlation of p2_relu with d_p2_conv2d"]
+            ["d_p2_add", "adjoint", "d_p2_relu ⊙ [p2_relu > 0]", ["d_p2_relu"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2_relu = relu(p2_conv2d2 + p2_reshape2)  ⇒  d_p2_add = d_p2_relu ⊙ [p2_relu > 0]"]
+            ["d_p2_conv2d2", "adjoint", "d_p2_add, summed over broadcast axes", ["d_p2_add"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_conv2d2 = d_p2_add, summed over broadcast axes"]
+            ["d_p2_reshape2", "adjoint", "d_p2_add, summed over broadcast axes", ["d_p2_add"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2_add = p2_conv2d2 + p2_reshape2  ⇒  d_p2_reshape2 = d_p2_add, summed over broadcast axes"]
+            ["d_P2aB", "gradient", "reshape(d_p2_reshape2) to P2aB's shape", ["d_p2_reshape2"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2_reshape2 = reshape(P2aB, (-1, 1, 1))  ⇒  d_P2aB = reshape(d_p2_reshape2) to P2aB's shape"]
+            ["d_P2aW", "gradient", "the correlation of x with d_p2_conv2d2", ["d_p2_conv2d2"], "var p2 = Relu(Conv2d(Relu(Conv2d(x, P2aW, P2aB)), P2bW, P2bB, padding: 1));", "p2_conv2d2 = conv2d(x, P2aW)  ⇒  d_P2aW = the correlation of x with d_p2_conv2d2"]
+            ["d_p1_add", "adjoint", "d_p1 ⊙ [p1 > 0]", ["d_p1"], "var p1 = Relu(Conv2d(x, P1W, P1B));", "p1 = relu(p1_conv2d + p1_reshape)  ⇒  d_p1_add = d_p1 ⊙ [p1 > 0]"]
+            ["d_p1_conv2d", "adjoint", "d_p1_add, summed over broadcast axes", ["d_p1_add"], "var p1 = Relu(Conv2d(x, P1W, P1B));", "p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_conv2d = d_p1_add, summed over broadcast axes"]
+            ["d_p1_reshape", "adjoint", "d_p1_add, summed over broadcast axes", ["d_p1_add"], "var p1 = Relu(Conv2d(x, P1W, P1B));", "p1_add = p1_conv2d + p1_reshape  ⇒  d_p1_reshape = d_p1_add, summed over broadcast axes"]
+            ["d_P1B", "gradient", "reshape(d_p1_reshape) to P1B's shape", ["d_p1_reshape"], "var p1 = Relu(Conv2d(x, P1W, P1B));", "p1_reshape = reshape(P1B, (-1, 1, 1))  ⇒  d_P1B = reshape(d_p1_reshape) to P1B's shape"]
+            ["d_P1W", "gradient", "the correlation of x with d_p1_conv2d", ["d_p1_conv2d"], "var p1 = Relu(Conv2d(x, P1W, P1B));", "p1_conv2d = conv2d(x, P1W)  ⇒  d_P1W = the correlation of x with d_p1_conv2d"]
+            """));
 
     /// <summary>
     /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

@@ -810,95 +810,93 @@ partial class InceptionNet : global::Differentiable.IModule
         }
         """,
         Cuda: null,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("StemW", "parameter", "StemW", new string[0]),
-            new("StemB", "parameter", "StemB", new string[0]),
-            new("Block1.P1W", "parameter", "Block1.P1W", new string[0]),
-            new("Block1.P1B", "parameter", "Block1.P1B", new string[0]),
-            new("Block1.P2aW", "parameter", "Block1.P2aW", new string[0]),
-            new("Block1.P2aB", "parameter", "Block1.P2aB", new string[0]),
-            new("Block1.P2bW", "parameter", "Block1.P2bW", new string[0]),
-            new("Block1.P2bB", "parameter", "Block1.P2bB", new string[0]),
-            new("Block1.P3aW", "parameter", "Block1.P3aW", new string[0]),
-            new("Block1.P3aB", "parameter", "Block1.P3aB", new string[0]),
-            new("Block1.P3bW", "parameter", "Block1.P3bW", new string[0]),
-            new("Block1.P3bB", "parameter", "Block1.P3bB", new string[0]),
-            new("Block1.P4W", "parameter", "Block1.P4W", new string[0]),
-            new("Block1.P4B", "parameter", "Block1.P4B", new string[0]),
-            new("Block2.P1W", "parameter", "Block2.P1W", new string[0]),
-            new("Block2.P1B", "parameter", "Block2.P1B", new string[0]),
-            new("Block2.P2aW", "parameter", "Block2.P2aW", new string[0]),
-            new("Block2.P2aB", "parameter", "Block2.P2aB", new string[0]),
-            new("Block2.P2bW", "parameter", "Block2.P2bW", new string[0]),
-            new("Block2.P2bB", "parameter", "Block2.P2bB", new string[0]),
-            new("Block2.P3aW", "parameter", "Block2.P3aW", new string[0]),
-            new("Block2.P3aB", "parameter", "Block2.P3aB", new string[0]),
-            new("Block2.P3bW", "parameter", "Block2.P3bW", new string[0]),
-            new("Block2.P3bB", "parameter", "Block2.P3bB", new string[0]),
-            new("Block2.P4W", "parameter", "Block2.P4W", new string[0]),
-            new("Block2.P4B", "parameter", "Block2.P4B", new string[0]),
-            new("Fc.W", "parameter", "Fc.W", new string[0]),
-            new("Fc.B", "parameter", "Fc.B", new string[0]),
-            new("image", "reshape", "reshape(x, (-1, 1, 28, 28))", new string[] { "x" }, Statement: "var image = Reshape(x, -1, 1, 28, 28);"),
-            new("stem_conv2d", "conv2d", "conv2d(image, StemW)", new string[] { "image", "StemW" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"),
-            new("stem_reshape", "reshape", "reshape(StemB, (-1, 1, 1))", new string[] { "StemB" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"),
-            new("stem_relu", "relu", "relu(stem_conv2d + stem_reshape)", new string[] { "stem_conv2d", "stem_reshape" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"),
-            new("stem", "maxpool2d", "maxpool2d(stem_relu)", new string[] { "stem_relu" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"),
-            new("Block1_forward", "call", "Block1.Forward(stem)", new string[] { "stem", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);"),
-            new("h1", "maxpool2d", "maxpool2d(Block1_forward)", new string[] { "Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);"),
-            new("Block2_forward", "call", "Block2.Forward(h1)", new string[] { "h1", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));"),
-            new("h2_maxpool2d", "maxpool2d", "maxpool2d(Block2_forward)", new string[] { "Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));"),
-            new("h2", "flatten", "flatten(h2_maxpool2d)", new string[] { "h2_maxpool2d" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));"),
-            new("Fc_forward", "call", "Fc.Forward(h2)", new string[] { "h2", "Fc.W", "Fc.B" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);"),
-            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc_forward)", new string[] { "Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);"),
-            new("forward", "sub", "Fc_forward − forward_logsumexp", new string[] { "Fc_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
-            new("d_Fc_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)"),
-            new("d_h2", "adjoint", "pullback of Fc.Forward(h2) at d_Fc_forward, its x", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "Fc_forward = Fc.Forward(h2)  ⇒  d_h2 = pullback of Fc.Forward(h2) at d_Fc_forward, its x"),
-            new("d_Fc_W", "gradient", "pullback of Fc.Forward(h2) at d_Fc_forward, its W", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_W = pullback of Fc.Forward(h2) at d_Fc_forward, its W"),
-            new("d_Fc_B", "gradient", "pullback of Fc.Forward(h2) at d_Fc_forward, its B", new string[] { "d_Fc_forward" }, Statement: "return LogSoftmax(Fc.Forward(h2), axis: 1);", Rule: "Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_B = pullback of Fc.Forward(h2) at d_Fc_forward, its B"),
-            new("d_h2_maxpool2d", "adjoint", "reshape(d_h2) to h2_maxpool2d's shape", new string[] { "d_h2" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "h2 = flatten(h2_maxpool2d)  ⇒  d_h2_maxpool2d = reshape(d_h2) to h2_maxpool2d's shape"),
-            new("d_Block2_forward", "adjoint", "d_h2_maxpool2d routed to the first maximum of each window of Block2_forward", new string[] { "d_h2_maxpool2d" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "h2_maxpool2d = maxpool2d(Block2_forward)  ⇒  d_Block2_forward = d_h2_maxpool2d routed to the first maximum of each window of Block2_forward"),
-            new("d_h1", "adjoint", "pullback of Block2.Forward(h1) at d_Block2_forward, its x", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_h1 = pullback of Block2.Forward(h1) at d_Block2_forward, its x"),
-            new("d_Block2_P1W", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P1W", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1W = pullback of Block2.Forward(h1) at d_Block2_forward, its P1W"),
-            new("d_Block2_P1B", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P1B", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1B = pullback of Block2.Forward(h1) at d_Block2_forward, its P1B"),
-            new("d_Block2_P2aW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2aW", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aW"),
-            new("d_Block2_P2aB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2aB", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aB"),
-            new("d_Block2_P2bW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2bW", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bW"),
-            new("d_Block2_P2bB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2bB", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bB"),
-            new("d_Block2_P3aW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3aW", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aW"),
-            new("d_Block2_P3aB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3aB", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aB"),
-            new("d_Block2_P3bW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3bW", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bW"),
-            new("d_Block2_P3bB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3bB", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bB"),
-            new("d_Block2_P4W", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P4W", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4W = pullback of Block2.Forward(h1) at d_Block2_forward, its P4W"),
-            new("d_Block2_P4B", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P4B", new string[] { "d_Block2_forward" }, Statement: "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", Rule: "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4B = pullback of Block2.Forward(h1) at d_Block2_forward, its P4B"),
-            new("d_Block1_forward", "adjoint", "d_h1 routed to the first maximum of each window of Block1_forward", new string[] { "d_h1" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "h1 = maxpool2d(Block1_forward)  ⇒  d_Block1_forward = d_h1 routed to the first maximum of each window of Block1_forward"),
-            new("d_stem", "adjoint", "pullback of Block1.Forward(stem) at d_Block1_forward, its x", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_stem = pullback of Block1.Forward(stem) at d_Block1_forward, its x"),
-            new("d_Block1_P1W", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P1W", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1W = pullback of Block1.Forward(stem) at d_Block1_forward, its P1W"),
-            new("d_Block1_P1B", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P1B", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1B = pullback of Block1.Forward(stem) at d_Block1_forward, its P1B"),
-            new("d_Block1_P2aW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2aW", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aW"),
-            new("d_Block1_P2aB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2aB", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aB"),
-            new("d_Block1_P2bW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2bW", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bW"),
-            new("d_Block1_P2bB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2bB", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bB"),
-            new("d_Block1_P3aW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3aW", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aW"),
-            new("d_Block1_P3aB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3aB", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aB"),
-            new("d_Block1_P3bW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3bW", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bW"),
-            new("d_Block1_P3bB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3bB", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bB"),
-            new("d_Block1_P4W", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P4W", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4W = pullback of Block1.Forward(stem) at d_Block1_forward, its P4W"),
-            new("d_Block1_P4B", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P4B", new string[] { "d_Block1_forward" }, Statement: "var h1 = MaxPool2d(Block1.Forward(stem), 2);", Rule: "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4B = pullback of Block1.Forward(stem) at d_Block1_forward, its P4B"),
-            new("d_stem_relu", "adjoint", "d_stem routed to the first maximum of each window of stem_relu", new string[] { "d_stem" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem = maxpool2d(stem_relu)  ⇒  d_stem_relu = d_stem routed to the first maximum of each window of stem_relu"),
-            new("d_stem_add", "adjoint", "d_stem_relu ⊙ [stem_relu > 0]", new string[] { "d_stem_relu" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_relu = relu(stem_conv2d + stem_reshape)  ⇒  d_stem_add = d_stem_relu ⊙ [stem_relu > 0]"),
-            new("d_stem_conv2d", "adjoint", "d_stem_add, summed over broadcast axes", new string[] { "d_stem_add" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_conv2d = d_stem_add, summed over broadcast axes"),
-            new("d_stem_reshape", "adjoint", "d_stem_add, summed over broadcast axes", new string[] { "d_stem_add" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_reshape = d_stem_add, summed over broadcast axes"),
-            new("d_StemB", "gradient", "reshape(d_stem_reshape) to StemB's shape", new string[] { "d_stem_reshape" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_reshape = reshape(StemB, (-1, 1, 1))  ⇒  d_StemB = reshape(d_stem_reshape) to StemB's shape"),
-            new("d_StemW", "gradient", "the correlation of image with d_stem_conv2d", new string[] { "d_stem_conv2d" }, Statement: "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", Rule: "stem_conv2d = conv2d(image, StemW)  ⇒  d_StemW = the correlation of image with d_stem_conv2d"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["StemW", "parameter", "StemW", []]
+            ["StemB", "parameter", "StemB", []]
+            ["Block1.P1W", "parameter", "Block1.P1W", []]
+            ["Block1.P1B", "parameter", "Block1.P1B", []]
+            ["Block1.P2aW", "parameter", "Block1.P2aW", []]
+            ["Block1.P2aB", "parameter", "Block1.P2aB", []]
+            ["Block1.P2bW", "parameter", "Block1.P2bW", []]
+            ["Block1.P2bB", "parameter", "Block1.P2bB", []]
+            ["Block1.P3aW", "parameter", "Block1.P3aW", []]
+            ["Block1.P3aB", "parameter", "Block1.P3aB", []]
+            ["Block1.P3bW", "parameter", "Block1.P3bW", []]
+            ["Block1.P3bB", "parameter", "Block1.P3bB", []]
+            ["Block1.P4W", "parameter", "Block1.P4W", []]
+            ["Block1.P4B", "parameter", "Block1.P4B", []]
+            ["Block2.P1W", "parameter", "Block2.P1W", []]
+            ["Block2.P1B", "parameter", "Block2.P1B", []]
+            ["Block2.P2aW", "parameter", "Block2.P2aW", []]
+            ["Block2.P2aB", "parameter", "Block2.P2aB", []]
+            ["Block2.P2bW", "parameter", "Block2.P2bW", []]
+            ["Block2.P2bB", "parameter", "Block2.P2bB", []]
+            ["Block2.P3aW", "parameter", "Block2.P3aW", []]
+            ["Block2.P3aB", "parameter", "Block2.P3aB", []]
+            ["Block2.P3bW", "parameter", "Block2.P3bW", []]
+            ["Block2.P3bB", "parameter", "Block2.P3bB", []]
+            ["Block2.P4W", "parameter", "Block2.P4W", []]
+            ["Block2.P4B", "parameter", "Block2.P4B", []]
+            ["Fc.W", "parameter", "Fc.W", []]
+            ["Fc.B", "parameter", "Fc.B", []]
+            ["image", "reshape", "reshape(x, (-1, 1, 28, 28))", ["x"], "var image = Reshape(x, -1, 1, 28, 28);"]
+            ["stem_conv2d", "conv2d", "conv2d(image, StemW)", ["image", "StemW"], "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"]
+            ["stem_reshape", "reshape", "reshape(StemB, (-1, 1, 1))", ["StemB"], "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"]
+            ["stem_relu", "relu", "relu(stem_conv2d + stem_reshape)", ["stem_conv2d", "stem_reshape"], "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"]
+            ["stem", "maxpool2d", "maxpool2d(stem_relu)", ["stem_relu"], "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);"]
+            ["Block1_forward", "call", "Block1.Forward(stem)", ["stem", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);"]
+            ["h1", "maxpool2d", "maxpool2d(Block1_forward)", ["Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);"]
+            ["Block2_forward", "call", "Block2.Forward(h1)", ["h1", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));"]
+            ["h2_maxpool2d", "maxpool2d", "maxpool2d(Block2_forward)", ["Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));"]
+            ["h2", "flatten", "flatten(h2_maxpool2d)", ["h2_maxpool2d"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));"]
+            ["Fc_forward", "call", "Fc.Forward(h2)", ["h2", "Fc.W", "Fc.B"], "return LogSoftmax(Fc.Forward(h2), axis: 1);"]
+            ["forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc_forward)", ["Fc_forward"], "return LogSoftmax(Fc.Forward(h2), axis: 1);"]
+            ["forward", "sub", "Fc_forward − forward_logsumexp", ["Fc_forward", "forward_logsumexp"], "return LogSoftmax(Fc.Forward(h2), axis: 1);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_forward", "seed", "seed", [], "return LogSoftmax(Fc.Forward(h2), axis: 1);", "d_forward = seed (ones when none is given)"]
+            ["d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", ["d_forward"], "return LogSoftmax(Fc.Forward(h2), axis: 1);", "forward = Fc_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"]
+            ["d_Fc_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)", ["d_forward", "d_forward_logsumexp"], "return LogSoftmax(Fc.Forward(h2), axis: 1);", "forward = Fc_forward − forward_logsumexp  ⇒  d_Fc_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc_forward)  ⇒  d_Fc_forward += d_forward_logsumexp ⊙ exp(Fc_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc_forward)"]
+            ["d_h2", "adjoint", "pullback of Fc.Forward(h2) at d_Fc_forward, its x", ["d_Fc_forward"], "return LogSoftmax(Fc.Forward(h2), axis: 1);", "Fc_forward = Fc.Forward(h2)  ⇒  d_h2 = pullback of Fc.Forward(h2) at d_Fc_forward, its x"]
+            ["d_Fc_W", "gradient", "pullback of Fc.Forward(h2) at d_Fc_forward, its W", ["d_Fc_forward"], "return LogSoftmax(Fc.Forward(h2), axis: 1);", "Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_W = pullback of Fc.Forward(h2) at d_Fc_forward, its W"]
+            ["d_Fc_B", "gradient", "pullback of Fc.Forward(h2) at d_Fc_forward, its B", ["d_Fc_forward"], "return LogSoftmax(Fc.Forward(h2), axis: 1);", "Fc_forward = Fc.Forward(h2)  ⇒  d_Fc_B = pullback of Fc.Forward(h2) at d_Fc_forward, its B"]
+            ["d_h2_maxpool2d", "adjoint", "reshape(d_h2) to h2_maxpool2d's shape", ["d_h2"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "h2 = flatten(h2_maxpool2d)  ⇒  d_h2_maxpool2d = reshape(d_h2) to h2_maxpool2d's shape"]
+            ["d_Block2_forward", "adjoint", "d_h2_maxpool2d routed to the first maximum of each window of Block2_forward", ["d_h2_maxpool2d"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "h2_maxpool2d = maxpool2d(Block2_forward)  ⇒  d_Block2_forward = d_h2_maxpool2d routed to the first maximum of each window of Block2_forward"]
+            ["d_h1", "adjoint", "pullback of Block2.Forward(h1) at d_Block2_forward, its x", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_h1 = pullback of Block2.Forward(h1) at d_Block2_forward, its x"]
+            ["d_Block2_P1W", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P1W", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1W = pullback of Block2.Forward(h1) at d_Block2_forward, its P1W"]
+            ["d_Block2_P1B", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P1B", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P1B = pullback of Block2.Forward(h1) at d_Block2_forward, its P1B"]
+            ["d_Block2_P2aW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2aW", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aW"]
+            ["d_Block2_P2aB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2aB", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2aB"]
+            ["d_Block2_P2bW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2bW", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bW"]
+            ["d_Block2_P2bB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P2bB", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P2bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P2bB"]
+            ["d_Block2_P3aW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3aW", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aW"]
+            ["d_Block2_P3aB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3aB", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3aB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3aB"]
+            ["d_Block2_P3bW", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3bW", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bW = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bW"]
+            ["d_Block2_P3bB", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P3bB", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P3bB = pullback of Block2.Forward(h1) at d_Block2_forward, its P3bB"]
+            ["d_Block2_P4W", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P4W", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4W = pullback of Block2.Forward(h1) at d_Block2_forward, its P4W"]
+            ["d_Block2_P4B", "gradient", "pullback of Block2.Forward(h1) at d_Block2_forward, its P4B", ["d_Block2_forward"], "var h2 = Flatten(MaxPool2d(Block2.Forward(h1), 2));", "Block2_forward = Block2.Forward(h1)  ⇒  d_Block2_P4B = pullback of Block2.Forward(h1) at d_Block2_forward, its P4B"]
+            ["d_Block1_forward", "adjoint", "d_h1 routed to the first maximum of each window of Block1_forward", ["d_h1"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "h1 = maxpool2d(Block1_forward)  ⇒  d_Block1_forward = d_h1 routed to the first maximum of each window of Block1_forward"]
+            ["d_stem", "adjoint", "pullback of Block1.Forward(stem) at d_Block1_forward, its x", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_stem = pullback of Block1.Forward(stem) at d_Block1_forward, its x"]
+            ["d_Block1_P1W", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P1W", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1W = pullback of Block1.Forward(stem) at d_Block1_forward, its P1W"]
+            ["d_Block1_P1B", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P1B", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P1B = pullback of Block1.Forward(stem) at d_Block1_forward, its P1B"]
+            ["d_Block1_P2aW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2aW", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aW"]
+            ["d_Block1_P2aB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2aB", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2aB"]
+            ["d_Block1_P2bW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2bW", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bW"]
+            ["d_Block1_P2bB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P2bB", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P2bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P2bB"]
+            ["d_Block1_P3aW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3aW", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aW"]
+            ["d_Block1_P3aB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3aB", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3aB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3aB"]
+            ["d_Block1_P3bW", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3bW", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bW = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bW"]
+            ["d_Block1_P3bB", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P3bB", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P3bB = pullback of Block1.Forward(stem) at d_Block1_forward, its P3bB"]
+            ["d_Block1_P4W", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P4W", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4W = pullback of Block1.Forward(stem) at d_Block1_forward, its P4W"]
+            ["d_Block1_P4B", "gradient", "pullback of Block1.Forward(stem) at d_Block1_forward, its P4B", ["d_Block1_forward"], "var h1 = MaxPool2d(Block1.Forward(stem), 2);", "Block1_forward = Block1.Forward(stem)  ⇒  d_Block1_P4B = pullback of Block1.Forward(stem) at d_Block1_forward, its P4B"]
+            ["d_stem_relu", "adjoint", "d_stem routed to the first maximum of each window of stem_relu", ["d_stem"], "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", "stem = maxpool2d(stem_relu)  ⇒  d_stem_relu = d_stem routed to the first maximum of each window of stem_relu"]
+            ["d_stem_add", "adjoint", "d_stem_relu ⊙ [stem_relu > 0]", ["d_stem_relu"], "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", "stem_relu = relu(stem_conv2d + stem_reshape)  ⇒  d_stem_add = d_stem_relu ⊙ [stem_relu > 0]"]
+            ["d_stem_conv2d", "adjoint", "d_stem_add, summed over broadcast axes", ["d_stem_add"], "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", "stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_conv2d = d_stem_add, summed over broadcast axes"]
+            ["d_stem_reshape", "adjoint", "d_stem_add, summed over broadcast axes", ["d_stem_add"], "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", "stem_add = stem_conv2d + stem_reshape  ⇒  d_stem_reshape = d_stem_add, summed over broadcast axes"]
+            ["d_StemB", "gradient", "reshape(d_stem_reshape) to StemB's shape", ["d_stem_reshape"], "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", "stem_reshape = reshape(StemB, (-1, 1, 1))  ⇒  d_StemB = reshape(d_stem_reshape) to StemB's shape"]
+            ["d_StemW", "gradient", "the correlation of image with d_stem_conv2d", ["d_stem_conv2d"], "var stem = MaxPool2d(Relu(Conv2d(image, StemW, StemB, padding: 1)), 2);", "stem_conv2d = conv2d(image, StemW)  ⇒  d_StemW = the correlation of image with d_stem_conv2d"]
+            """));
 
     /// <summary>
     /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -1976,77 +1974,75 @@ extern ""C"" __global__ void d_h1(const Geometry g, float* __restrict__ out, con
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("StemW", "parameter", "StemW", new string[0]),
-            new("StemB", "parameter", "StemB", new string[0]),
-            new("Block1.P1W", "parameter", "Block1.P1W", new string[0]),
-            new("Block1.P1B", "parameter", "Block1.P1B", new string[0]),
-            new("Block1.P2aW", "parameter", "Block1.P2aW", new string[0]),
-            new("Block1.P2aB", "parameter", "Block1.P2aB", new string[0]),
-            new("Block1.P2bW", "parameter", "Block1.P2bW", new string[0]),
-            new("Block1.P2bB", "parameter", "Block1.P2bB", new string[0]),
-            new("Block1.P3aW", "parameter", "Block1.P3aW", new string[0]),
-            new("Block1.P3aB", "parameter", "Block1.P3aB", new string[0]),
-            new("Block1.P3bW", "parameter", "Block1.P3bW", new string[0]),
-            new("Block1.P3bB", "parameter", "Block1.P3bB", new string[0]),
-            new("Block1.P4W", "parameter", "Block1.P4W", new string[0]),
-            new("Block1.P4B", "parameter", "Block1.P4B", new string[0]),
-            new("Block2.P1W", "parameter", "Block2.P1W", new string[0]),
-            new("Block2.P1B", "parameter", "Block2.P1B", new string[0]),
-            new("Block2.P2aW", "parameter", "Block2.P2aW", new string[0]),
-            new("Block2.P2aB", "parameter", "Block2.P2aB", new string[0]),
-            new("Block2.P2bW", "parameter", "Block2.P2bW", new string[0]),
-            new("Block2.P2bB", "parameter", "Block2.P2bB", new string[0]),
-            new("Block2.P3aW", "parameter", "Block2.P3aW", new string[0]),
-            new("Block2.P3aB", "parameter", "Block2.P3aB", new string[0]),
-            new("Block2.P3bW", "parameter", "Block2.P3bW", new string[0]),
-            new("Block2.P3bB", "parameter", "Block2.P3bB", new string[0]),
-            new("Block2.P4W", "parameter", "Block2.P4W", new string[0]),
-            new("Block2.P4B", "parameter", "Block2.P4B", new string[0]),
-            new("Fc.W", "parameter", "Fc.W", new string[0]),
-            new("Fc.B", "parameter", "Fc.B", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("forward", "call", "Forward(x)", new string[] { "x", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B" }, Statement: "return NllLoss(Forward(x), y);"),
-            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x), y);"),
-            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x), y);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
-            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
-            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_StemW", "gradient", "pullback of Forward(x) at d_forward, its StemW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_StemW = pullback of Forward(x) at d_forward, its StemW"),
-            new("d_StemB", "gradient", "pullback of Forward(x) at d_forward, its StemB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_StemB = pullback of Forward(x) at d_forward, its StemB"),
-            new("d_Block1_P1W", "gradient", "pullback of Forward(x) at d_forward, its Block1_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W"),
-            new("d_Block1_P1B", "gradient", "pullback of Forward(x) at d_forward, its Block1_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B"),
-            new("d_Block1_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW"),
-            new("d_Block1_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB"),
-            new("d_Block1_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW"),
-            new("d_Block1_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB"),
-            new("d_Block1_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW"),
-            new("d_Block1_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB"),
-            new("d_Block1_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW"),
-            new("d_Block1_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB"),
-            new("d_Block1_P4W", "gradient", "pullback of Forward(x) at d_forward, its Block1_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W"),
-            new("d_Block1_P4B", "gradient", "pullback of Forward(x) at d_forward, its Block1_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B"),
-            new("d_Block2_P1W", "gradient", "pullback of Forward(x) at d_forward, its Block2_P1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W"),
-            new("d_Block2_P1B", "gradient", "pullback of Forward(x) at d_forward, its Block2_P1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B"),
-            new("d_Block2_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW"),
-            new("d_Block2_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB"),
-            new("d_Block2_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW"),
-            new("d_Block2_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB"),
-            new("d_Block2_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3aW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW"),
-            new("d_Block2_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3aB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB"),
-            new("d_Block2_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3bW", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW"),
-            new("d_Block2_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3bB", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB"),
-            new("d_Block2_P4W", "gradient", "pullback of Forward(x) at d_forward, its Block2_P4W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W"),
-            new("d_Block2_P4B", "gradient", "pullback of Forward(x) at d_forward, its Block2_P4B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B"),
-            new("d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"),
-            new("d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["StemW", "parameter", "StemW", []]
+            ["StemB", "parameter", "StemB", []]
+            ["Block1.P1W", "parameter", "Block1.P1W", []]
+            ["Block1.P1B", "parameter", "Block1.P1B", []]
+            ["Block1.P2aW", "parameter", "Block1.P2aW", []]
+            ["Block1.P2aB", "parameter", "Block1.P2aB", []]
+            ["Block1.P2bW", "parameter", "Block1.P2bW", []]
+            ["Block1.P2bB", "parameter", "Block1.P2bB", []]
+            ["Block1.P3aW", "parameter", "Block1.P3aW", []]
+            ["Block1.P3aB", "parameter", "Block1.P3aB", []]
+            ["Block1.P3bW", "parameter", "Block1.P3bW", []]
+            ["Block1.P3bB", "parameter", "Block1.P3bB", []]
+            ["Block1.P4W", "parameter", "Block1.P4W", []]
+            ["Block1.P4B", "parameter", "Block1.P4B", []]
+            ["Block2.P1W", "parameter", "Block2.P1W", []]
+            ["Block2.P1B", "parameter", "Block2.P1B", []]
+            ["Block2.P2aW", "parameter", "Block2.P2aW", []]
+            ["Block2.P2aB", "parameter", "Block2.P2aB", []]
+            ["Block2.P2bW", "parameter", "Block2.P2bW", []]
+            ["Block2.P2bB", "parameter", "Block2.P2bB", []]
+            ["Block2.P3aW", "parameter", "Block2.P3aW", []]
+            ["Block2.P3aB", "parameter", "Block2.P3aB", []]
+            ["Block2.P3bW", "parameter", "Block2.P3bW", []]
+            ["Block2.P3bB", "parameter", "Block2.P3bB", []]
+            ["Block2.P4W", "parameter", "Block2.P4W", []]
+            ["Block2.P4B", "parameter", "Block2.P4B", []]
+            ["Fc.W", "parameter", "Fc.W", []]
+            ["Fc.B", "parameter", "Fc.B", []]
+            ["y", "input", "y", []]
+            ["forward", "call", "Forward(x)", ["x", "StemW", "StemB", "Block1.P1W", "Block1.P1B", "Block1.P2aW", "Block1.P2aB", "Block1.P2bW", "Block1.P2bB", "Block1.P3aW", "Block1.P3aB", "Block1.P3bW", "Block1.P3bB", "Block1.P4W", "Block1.P4B", "Block2.P1W", "Block2.P1B", "Block2.P2aW", "Block2.P2aB", "Block2.P2bW", "Block2.P2bB", "Block2.P3aW", "Block2.P3aB", "Block2.P3bW", "Block2.P3bB", "Block2.P4W", "Block2.P4B", "Fc.W", "Fc.B"], "return NllLoss(Forward(x), y);"]
+            ["loss_gather", "gather", "forward[i, yᵢ]", ["forward", "y"], "return NllLoss(Forward(x), y);"]
+            ["loss", "neg", "−(mean loss_gather)", ["loss_gather"], "return NllLoss(Forward(x), y);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return NllLoss(Forward(x), y);", "d_loss = seed (ones when none is given)"]
+            ["d_loss_mean", "adjoint", "−d_loss", ["d_loss"], "return NllLoss(Forward(x), y);", "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"]
+            ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return NllLoss(Forward(x), y);", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
+            ["d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return NllLoss(Forward(x), y);", "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"]
+            ["d_StemW", "gradient", "pullback of Forward(x) at d_forward, its StemW", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_StemW = pullback of Forward(x) at d_forward, its StemW"]
+            ["d_StemB", "gradient", "pullback of Forward(x) at d_forward, its StemB", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_StemB = pullback of Forward(x) at d_forward, its StemB"]
+            ["d_Block1_P1W", "gradient", "pullback of Forward(x) at d_forward, its Block1_P1W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P1W = pullback of Forward(x) at d_forward, its Block1_P1W"]
+            ["d_Block1_P1B", "gradient", "pullback of Forward(x) at d_forward, its Block1_P1B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P1B = pullback of Forward(x) at d_forward, its Block1_P1B"]
+            ["d_Block1_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2aW", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P2aW = pullback of Forward(x) at d_forward, its Block1_P2aW"]
+            ["d_Block1_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2aB", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P2aB = pullback of Forward(x) at d_forward, its Block1_P2aB"]
+            ["d_Block1_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2bW", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P2bW = pullback of Forward(x) at d_forward, its Block1_P2bW"]
+            ["d_Block1_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P2bB", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P2bB = pullback of Forward(x) at d_forward, its Block1_P2bB"]
+            ["d_Block1_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3aW", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P3aW = pullback of Forward(x) at d_forward, its Block1_P3aW"]
+            ["d_Block1_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3aB", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P3aB = pullback of Forward(x) at d_forward, its Block1_P3aB"]
+            ["d_Block1_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3bW", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P3bW = pullback of Forward(x) at d_forward, its Block1_P3bW"]
+            ["d_Block1_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Block1_P3bB", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P3bB = pullback of Forward(x) at d_forward, its Block1_P3bB"]
+            ["d_Block1_P4W", "gradient", "pullback of Forward(x) at d_forward, its Block1_P4W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P4W = pullback of Forward(x) at d_forward, its Block1_P4W"]
+            ["d_Block1_P4B", "gradient", "pullback of Forward(x) at d_forward, its Block1_P4B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block1_P4B = pullback of Forward(x) at d_forward, its Block1_P4B"]
+            ["d_Block2_P1W", "gradient", "pullback of Forward(x) at d_forward, its Block2_P1W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P1W = pullback of Forward(x) at d_forward, its Block2_P1W"]
+            ["d_Block2_P1B", "gradient", "pullback of Forward(x) at d_forward, its Block2_P1B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P1B = pullback of Forward(x) at d_forward, its Block2_P1B"]
+            ["d_Block2_P2aW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2aW", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P2aW = pullback of Forward(x) at d_forward, its Block2_P2aW"]
+            ["d_Block2_P2aB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2aB", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P2aB = pullback of Forward(x) at d_forward, its Block2_P2aB"]
+            ["d_Block2_P2bW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2bW", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P2bW = pullback of Forward(x) at d_forward, its Block2_P2bW"]
+            ["d_Block2_P2bB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P2bB", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P2bB = pullback of Forward(x) at d_forward, its Block2_P2bB"]
+            ["d_Block2_P3aW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3aW", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P3aW = pullback of Forward(x) at d_forward, its Block2_P3aW"]
+            ["d_Block2_P3aB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3aB", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P3aB = pullback of Forward(x) at d_forward, its Block2_P3aB"]
+            ["d_Block2_P3bW", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3bW", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P3bW = pullback of Forward(x) at d_forward, its Block2_P3bW"]
+            ["d_Block2_P3bB", "gradient", "pullback of Forward(x) at d_forward, its Block2_P3bB", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P3bB = pullback of Forward(x) at d_forward, its Block2_P3bB"]
+            ["d_Block2_P4W", "gradient", "pullback of Forward(x) at d_forward, its Block2_P4W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P4W = pullback of Forward(x) at d_forward, its Block2_P4W"]
+            ["d_Block2_P4B", "gradient", "pullback of Forward(x) at d_forward, its Block2_P4B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Block2_P4B = pullback of Forward(x) at d_forward, its Block2_P4B"]
+            ["d_Fc_W", "gradient", "pullback of Forward(x) at d_forward, its Fc_W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Fc_W = pullback of Forward(x) at d_forward, its Fc_W"]
+            ["d_Fc_B", "gradient", "pullback of Forward(x) at d_forward, its Fc_B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Fc_B = pullback of Forward(x) at d_forward, its Fc_B"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

@@ -557,68 +557,66 @@ partial class LeNet : global::Differentiable.IModule
         }
         """,
         Cuda: null,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("Conv1W", "parameter", "Conv1W", new string[0]),
-            new("Conv1B", "parameter", "Conv1B", new string[0]),
-            new("Conv2W", "parameter", "Conv2W", new string[0]),
-            new("Conv2B", "parameter", "Conv2B", new string[0]),
-            new("Fc1.W", "parameter", "Fc1.W", new string[0]),
-            new("Fc1.B", "parameter", "Fc1.B", new string[0]),
-            new("Fc2.W", "parameter", "Fc2.W", new string[0]),
-            new("Fc2.B", "parameter", "Fc2.B", new string[0]),
-            new("Fc3.W", "parameter", "Fc3.W", new string[0]),
-            new("Fc3.B", "parameter", "Fc3.B", new string[0]),
-            new("image", "reshape", "reshape(x, (-1, 1, 28, 28))", new string[] { "x" }, Statement: "var image = Reshape(x, -1, 1, 28, 28);"),
-            new("h1_conv2d", "conv2d", "conv2d(image, Conv1W)", new string[] { "image", "Conv1W" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);"),
-            new("h1_reshape", "reshape", "reshape(Conv1B, (-1, 1, 1))", new string[] { "Conv1B" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);"),
-            new("h1_relu", "relu", "relu(h1_conv2d + h1_reshape)", new string[] { "h1_conv2d", "h1_reshape" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);"),
-            new("h1", "avgpool2d", "avgpool2d(h1_relu)", new string[] { "h1_relu" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);"),
-            new("h2_conv2d", "conv2d", "conv2d(h1, Conv2W)", new string[] { "h1", "Conv2W" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
-            new("h2_reshape", "reshape", "reshape(Conv2B, (-1, 1, 1))", new string[] { "Conv2B" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
-            new("h2_relu", "relu", "relu(h2_conv2d + h2_reshape)", new string[] { "h2_conv2d", "h2_reshape" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
-            new("h2", "avgpool2d", "avgpool2d(h2_relu)", new string[] { "h2_relu" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"),
-            new("Fc1_forward_flatten", "flatten", "flatten(h2)", new string[] { "h2" }, Statement: "var h3 = Relu(Fc1.Forward(Flatten(h2)));"),
-            new("Fc1_forward", "call", "Fc1.Forward(Fc1_forward_flatten)", new string[] { "Fc1_forward_flatten", "Fc1.W", "Fc1.B" }, Statement: "var h3 = Relu(Fc1.Forward(Flatten(h2)));"),
-            new("h3", "relu", "relu(Fc1_forward)", new string[] { "Fc1_forward" }, Statement: "var h3 = Relu(Fc1.Forward(Flatten(h2)));"),
-            new("Fc2_forward", "call", "Fc2.Forward(h3)", new string[] { "h3", "Fc2.W", "Fc2.B" }, Statement: "var h4 = Relu(Fc2.Forward(h3));"),
-            new("h4", "relu", "relu(Fc2_forward)", new string[] { "Fc2_forward" }, Statement: "var h4 = Relu(Fc2.Forward(h3));"),
-            new("Fc3_forward", "call", "Fc3.Forward(h4)", new string[] { "h4", "Fc3.W", "Fc3.B" }, Statement: "return LogSoftmax(Fc3.Forward(h4), axis: 1);"),
-            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc3_forward)", new string[] { "Fc3_forward" }, Statement: "return LogSoftmax(Fc3.Forward(h4), axis: 1);"),
-            new("forward", "sub", "Fc3_forward − forward_logsumexp", new string[] { "Fc3_forward", "forward_logsumexp" }, Statement: "return LogSoftmax(Fc3.Forward(h4), axis: 1);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return LogSoftmax(Fc3.Forward(h4), axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return LogSoftmax(Fc3.Forward(h4), axis: 1);", Rule: "forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"),
-            new("d_Fc3_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)", new string[] { "d_forward", "d_forward_logsumexp" }, Statement: "return LogSoftmax(Fc3.Forward(h4), axis: 1);", Rule: "forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)"),
-            new("d_h4", "adjoint", "pullback of Fc3.Forward(h4) at d_Fc3_forward, its x", new string[] { "d_Fc3_forward" }, Statement: "return LogSoftmax(Fc3.Forward(h4), axis: 1);", Rule: "Fc3_forward = Fc3.Forward(h4)  ⇒  d_h4 = pullback of Fc3.Forward(h4) at d_Fc3_forward, its x"),
-            new("d_Fc3_W", "gradient", "pullback of Fc3.Forward(h4) at d_Fc3_forward, its W", new string[] { "d_Fc3_forward" }, Statement: "return LogSoftmax(Fc3.Forward(h4), axis: 1);", Rule: "Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_W = pullback of Fc3.Forward(h4) at d_Fc3_forward, its W"),
-            new("d_Fc3_B", "gradient", "pullback of Fc3.Forward(h4) at d_Fc3_forward, its B", new string[] { "d_Fc3_forward" }, Statement: "return LogSoftmax(Fc3.Forward(h4), axis: 1);", Rule: "Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B"),
-            new("d_Fc2_forward", "adjoint", "d_h4 ⊙ [h4 > 0]", new string[] { "d_h4" }, Statement: "var h4 = Relu(Fc2.Forward(h3));", Rule: "h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]"),
-            new("d_h3", "adjoint", "pullback of Fc2.Forward(h3) at d_Fc2_forward, its x", new string[] { "d_Fc2_forward" }, Statement: "var h4 = Relu(Fc2.Forward(h3));", Rule: "Fc2_forward = Fc2.Forward(h3)  ⇒  d_h3 = pullback of Fc2.Forward(h3) at d_Fc2_forward, its x"),
-            new("d_Fc2_W", "gradient", "pullback of Fc2.Forward(h3) at d_Fc2_forward, its W", new string[] { "d_Fc2_forward" }, Statement: "var h4 = Relu(Fc2.Forward(h3));", Rule: "Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_W = pullback of Fc2.Forward(h3) at d_Fc2_forward, its W"),
-            new("d_Fc2_B", "gradient", "pullback of Fc2.Forward(h3) at d_Fc2_forward, its B", new string[] { "d_Fc2_forward" }, Statement: "var h4 = Relu(Fc2.Forward(h3));", Rule: "Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B"),
-            new("d_Fc1_forward", "adjoint", "d_h3 ⊙ [h3 > 0]", new string[] { "d_h3" }, Statement: "var h3 = Relu(Fc1.Forward(Flatten(h2)));", Rule: "h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]"),
-            new("d_Fc1_forward_flatten", "adjoint", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x", new string[] { "d_Fc1_forward" }, Statement: "var h3 = Relu(Fc1.Forward(Flatten(h2)));", Rule: "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x"),
-            new("d_Fc1_W", "gradient", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W", new string[] { "d_Fc1_forward" }, Statement: "var h3 = Relu(Fc1.Forward(Flatten(h2)));", Rule: "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W"),
-            new("d_Fc1_B", "gradient", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B", new string[] { "d_Fc1_forward" }, Statement: "var h3 = Relu(Fc1.Forward(Flatten(h2)));", Rule: "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B"),
-            new("d_h2", "adjoint", "reshape(d_Fc1_forward_flatten) to h2's shape", new string[] { "d_Fc1_forward_flatten" }, Statement: "var h3 = Relu(Fc1.Forward(Flatten(h2)));", Rule: "Fc1_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc1_forward_flatten) to h2's shape"),
-            new("d_h2_relu", "adjoint", "d_h2 shared evenly over each window of h2_relu", new string[] { "d_h2" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu"),
-            new("d_h2_add", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", new string[] { "d_h2_relu" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]"),
-            new("d_h2_conv2d", "adjoint", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes"),
-            new("d_h2_reshape", "adjoint", "d_h2_add, summed over broadcast axes", new string[] { "d_h2_add" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes"),
-            new("d_Conv2B", "gradient", "reshape(d_h2_reshape) to Conv2B's shape", new string[] { "d_h2_reshape" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape"),
-            new("d_h1", "adjoint", "conv_transpose2d(d_h2_conv2d, Conv2W)", new string[] { "d_h2_conv2d" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)"),
-            new("d_Conv2W", "gradient", "the correlation of h1 with d_h2_conv2d", new string[] { "d_h2_conv2d" }, Statement: "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", Rule: "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d"),
-            new("d_h1_relu", "adjoint", "d_h1 shared evenly over each window of h1_relu", new string[] { "d_h1" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", Rule: "h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu"),
-            new("d_h1_add", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", new string[] { "d_h1_relu" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", Rule: "h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]"),
-            new("d_h1_conv2d", "adjoint", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", Rule: "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes"),
-            new("d_h1_reshape", "adjoint", "d_h1_add, summed over broadcast axes", new string[] { "d_h1_add" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", Rule: "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes"),
-            new("d_Conv1B", "gradient", "reshape(d_h1_reshape) to Conv1B's shape", new string[] { "d_h1_reshape" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", Rule: "h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape"),
-            new("d_Conv1W", "gradient", "the correlation of image with d_h1_conv2d", new string[] { "d_h1_conv2d" }, Statement: "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", Rule: "h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["Conv1W", "parameter", "Conv1W", []]
+            ["Conv1B", "parameter", "Conv1B", []]
+            ["Conv2W", "parameter", "Conv2W", []]
+            ["Conv2B", "parameter", "Conv2B", []]
+            ["Fc1.W", "parameter", "Fc1.W", []]
+            ["Fc1.B", "parameter", "Fc1.B", []]
+            ["Fc2.W", "parameter", "Fc2.W", []]
+            ["Fc2.B", "parameter", "Fc2.B", []]
+            ["Fc3.W", "parameter", "Fc3.W", []]
+            ["Fc3.B", "parameter", "Fc3.B", []]
+            ["image", "reshape", "reshape(x, (-1, 1, 28, 28))", ["x"], "var image = Reshape(x, -1, 1, 28, 28);"]
+            ["h1_conv2d", "conv2d", "conv2d(image, Conv1W)", ["image", "Conv1W"], "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);"]
+            ["h1_reshape", "reshape", "reshape(Conv1B, (-1, 1, 1))", ["Conv1B"], "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);"]
+            ["h1_relu", "relu", "relu(h1_conv2d + h1_reshape)", ["h1_conv2d", "h1_reshape"], "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);"]
+            ["h1", "avgpool2d", "avgpool2d(h1_relu)", ["h1_relu"], "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);"]
+            ["h2_conv2d", "conv2d", "conv2d(h1, Conv2W)", ["h1", "Conv2W"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"]
+            ["h2_reshape", "reshape", "reshape(Conv2B, (-1, 1, 1))", ["Conv2B"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"]
+            ["h2_relu", "relu", "relu(h2_conv2d + h2_reshape)", ["h2_conv2d", "h2_reshape"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"]
+            ["h2", "avgpool2d", "avgpool2d(h2_relu)", ["h2_relu"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);"]
+            ["Fc1_forward_flatten", "flatten", "flatten(h2)", ["h2"], "var h3 = Relu(Fc1.Forward(Flatten(h2)));"]
+            ["Fc1_forward", "call", "Fc1.Forward(Fc1_forward_flatten)", ["Fc1_forward_flatten", "Fc1.W", "Fc1.B"], "var h3 = Relu(Fc1.Forward(Flatten(h2)));"]
+            ["h3", "relu", "relu(Fc1_forward)", ["Fc1_forward"], "var h3 = Relu(Fc1.Forward(Flatten(h2)));"]
+            ["Fc2_forward", "call", "Fc2.Forward(h3)", ["h3", "Fc2.W", "Fc2.B"], "var h4 = Relu(Fc2.Forward(h3));"]
+            ["h4", "relu", "relu(Fc2_forward)", ["Fc2_forward"], "var h4 = Relu(Fc2.Forward(h3));"]
+            ["Fc3_forward", "call", "Fc3.Forward(h4)", ["h4", "Fc3.W", "Fc3.B"], "return LogSoftmax(Fc3.Forward(h4), axis: 1);"]
+            ["forward_logsumexp", "logsumexp", "log Σ_1 exp(Fc3_forward)", ["Fc3_forward"], "return LogSoftmax(Fc3.Forward(h4), axis: 1);"]
+            ["forward", "sub", "Fc3_forward − forward_logsumexp", ["Fc3_forward", "forward_logsumexp"], "return LogSoftmax(Fc3.Forward(h4), axis: 1);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_forward", "seed", "seed", [], "return LogSoftmax(Fc3.Forward(h4), axis: 1);", "d_forward = seed (ones when none is given)"]
+            ["d_forward_logsumexp", "adjoint", "−d_forward, summed over broadcast axes", ["d_forward"], "return LogSoftmax(Fc3.Forward(h4), axis: 1);", "forward = Fc3_forward − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward, summed over broadcast axes"]
+            ["d_Fc3_forward", "adjoint", "d_forward, summed over broadcast axes + d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)", ["d_forward", "d_forward_logsumexp"], "return LogSoftmax(Fc3.Forward(h4), axis: 1);", "forward = Fc3_forward − forward_logsumexp  ⇒  d_Fc3_forward = d_forward, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(Fc3_forward)  ⇒  d_Fc3_forward += d_forward_logsumexp ⊙ exp(Fc3_forward − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(Fc3_forward)"]
+            ["d_h4", "adjoint", "pullback of Fc3.Forward(h4) at d_Fc3_forward, its x", ["d_Fc3_forward"], "return LogSoftmax(Fc3.Forward(h4), axis: 1);", "Fc3_forward = Fc3.Forward(h4)  ⇒  d_h4 = pullback of Fc3.Forward(h4) at d_Fc3_forward, its x"]
+            ["d_Fc3_W", "gradient", "pullback of Fc3.Forward(h4) at d_Fc3_forward, its W", ["d_Fc3_forward"], "return LogSoftmax(Fc3.Forward(h4), axis: 1);", "Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_W = pullback of Fc3.Forward(h4) at d_Fc3_forward, its W"]
+            ["d_Fc3_B", "gradient", "pullback of Fc3.Forward(h4) at d_Fc3_forward, its B", ["d_Fc3_forward"], "return LogSoftmax(Fc3.Forward(h4), axis: 1);", "Fc3_forward = Fc3.Forward(h4)  ⇒  d_Fc3_B = pullback of Fc3.Forward(h4) at d_Fc3_forward, its B"]
+            ["d_Fc2_forward", "adjoint", "d_h4 ⊙ [h4 > 0]", ["d_h4"], "var h4 = Relu(Fc2.Forward(h3));", "h4 = relu(Fc2_forward)  ⇒  d_Fc2_forward = d_h4 ⊙ [h4 > 0]"]
+            ["d_h3", "adjoint", "pullback of Fc2.Forward(h3) at d_Fc2_forward, its x", ["d_Fc2_forward"], "var h4 = Relu(Fc2.Forward(h3));", "Fc2_forward = Fc2.Forward(h3)  ⇒  d_h3 = pullback of Fc2.Forward(h3) at d_Fc2_forward, its x"]
+            ["d_Fc2_W", "gradient", "pullback of Fc2.Forward(h3) at d_Fc2_forward, its W", ["d_Fc2_forward"], "var h4 = Relu(Fc2.Forward(h3));", "Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_W = pullback of Fc2.Forward(h3) at d_Fc2_forward, its W"]
+            ["d_Fc2_B", "gradient", "pullback of Fc2.Forward(h3) at d_Fc2_forward, its B", ["d_Fc2_forward"], "var h4 = Relu(Fc2.Forward(h3));", "Fc2_forward = Fc2.Forward(h3)  ⇒  d_Fc2_B = pullback of Fc2.Forward(h3) at d_Fc2_forward, its B"]
+            ["d_Fc1_forward", "adjoint", "d_h3 ⊙ [h3 > 0]", ["d_h3"], "var h3 = Relu(Fc1.Forward(Flatten(h2)));", "h3 = relu(Fc1_forward)  ⇒  d_Fc1_forward = d_h3 ⊙ [h3 > 0]"]
+            ["d_Fc1_forward_flatten", "adjoint", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x", ["d_Fc1_forward"], "var h3 = Relu(Fc1.Forward(Flatten(h2)));", "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_forward_flatten = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its x"]
+            ["d_Fc1_W", "gradient", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W", ["d_Fc1_forward"], "var h3 = Relu(Fc1.Forward(Flatten(h2)));", "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_W = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its W"]
+            ["d_Fc1_B", "gradient", "pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B", ["d_Fc1_forward"], "var h3 = Relu(Fc1.Forward(Flatten(h2)));", "Fc1_forward = Fc1.Forward(Fc1_forward_flatten)  ⇒  d_Fc1_B = pullback of Fc1.Forward(Fc1_forward_flatten) at d_Fc1_forward, its B"]
+            ["d_h2", "adjoint", "reshape(d_Fc1_forward_flatten) to h2's shape", ["d_Fc1_forward_flatten"], "var h3 = Relu(Fc1.Forward(Flatten(h2)));", "Fc1_forward_flatten = flatten(h2)  ⇒  d_h2 = reshape(d_Fc1_forward_flatten) to h2's shape"]
+            ["d_h2_relu", "adjoint", "d_h2 shared evenly over each window of h2_relu", ["d_h2"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", "h2 = avgpool2d(h2_relu)  ⇒  d_h2_relu = d_h2 shared evenly over each window of h2_relu"]
+            ["d_h2_add", "adjoint", "d_h2_relu ⊙ [h2_relu > 0]", ["d_h2_relu"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", "h2_relu = relu(h2_conv2d + h2_reshape)  ⇒  d_h2_add = d_h2_relu ⊙ [h2_relu > 0]"]
+            ["d_h2_conv2d", "adjoint", "d_h2_add, summed over broadcast axes", ["d_h2_add"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_conv2d = d_h2_add, summed over broadcast axes"]
+            ["d_h2_reshape", "adjoint", "d_h2_add, summed over broadcast axes", ["d_h2_add"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", "h2_add = h2_conv2d + h2_reshape  ⇒  d_h2_reshape = d_h2_add, summed over broadcast axes"]
+            ["d_Conv2B", "gradient", "reshape(d_h2_reshape) to Conv2B's shape", ["d_h2_reshape"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", "h2_reshape = reshape(Conv2B, (-1, 1, 1))  ⇒  d_Conv2B = reshape(d_h2_reshape) to Conv2B's shape"]
+            ["d_h1", "adjoint", "conv_transpose2d(d_h2_conv2d, Conv2W)", ["d_h2_conv2d"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_h1 = conv_transpose2d(d_h2_conv2d, Conv2W)"]
+            ["d_Conv2W", "gradient", "the correlation of h1 with d_h2_conv2d", ["d_h2_conv2d"], "var h2 = AvgPool2d(Relu(Conv2d(h1, Conv2W, Conv2B)), 2);", "h2_conv2d = conv2d(h1, Conv2W)  ⇒  d_Conv2W = the correlation of h1 with d_h2_conv2d"]
+            ["d_h1_relu", "adjoint", "d_h1 shared evenly over each window of h1_relu", ["d_h1"], "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", "h1 = avgpool2d(h1_relu)  ⇒  d_h1_relu = d_h1 shared evenly over each window of h1_relu"]
+            ["d_h1_add", "adjoint", "d_h1_relu ⊙ [h1_relu > 0]", ["d_h1_relu"], "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", "h1_relu = relu(h1_conv2d + h1_reshape)  ⇒  d_h1_add = d_h1_relu ⊙ [h1_relu > 0]"]
+            ["d_h1_conv2d", "adjoint", "d_h1_add, summed over broadcast axes", ["d_h1_add"], "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_conv2d = d_h1_add, summed over broadcast axes"]
+            ["d_h1_reshape", "adjoint", "d_h1_add, summed over broadcast axes", ["d_h1_add"], "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", "h1_add = h1_conv2d + h1_reshape  ⇒  d_h1_reshape = d_h1_add, summed over broadcast axes"]
+            ["d_Conv1B", "gradient", "reshape(d_h1_reshape) to Conv1B's shape", ["d_h1_reshape"], "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", "h1_reshape = reshape(Conv1B, (-1, 1, 1))  ⇒  d_Conv1B = reshape(d_h1_reshape) to Conv1B's shape"]
+            ["d_Conv1W", "gradient", "the correlation of image with d_h1_conv2d", ["d_h1_conv2d"], "var h1 = AvgPool2d(Relu(Conv2d(image, Conv1W, Conv1B, padding: 2)), 2);", "h1_conv2d = conv2d(image, Conv1W)  ⇒  d_Conv1W = the correlation of image with d_h1_conv2d"]
+            """));
 
     /// <summary>
     /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -1203,41 +1201,39 @@ extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out,
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("Conv1W", "parameter", "Conv1W", new string[0]),
-            new("Conv1B", "parameter", "Conv1B", new string[0]),
-            new("Conv2W", "parameter", "Conv2W", new string[0]),
-            new("Conv2B", "parameter", "Conv2B", new string[0]),
-            new("Fc1.W", "parameter", "Fc1.W", new string[0]),
-            new("Fc1.B", "parameter", "Fc1.B", new string[0]),
-            new("Fc2.W", "parameter", "Fc2.W", new string[0]),
-            new("Fc2.B", "parameter", "Fc2.B", new string[0]),
-            new("Fc3.W", "parameter", "Fc3.W", new string[0]),
-            new("Fc3.B", "parameter", "Fc3.B", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("forward", "call", "Forward(x)", new string[] { "x", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B" }, Statement: "return NllLoss(Forward(x), y);"),
-            new("loss_gather", "gather", "forward[i, yᵢ]", new string[] { "forward", "y" }, Statement: "return NllLoss(Forward(x), y);"),
-            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return NllLoss(Forward(x), y);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return NllLoss(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
-            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
-            new("d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return NllLoss(Forward(x), y);", Rule: "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_Conv1W", "gradient", "pullback of Forward(x) at d_forward, its Conv1W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W"),
-            new("d_Conv1B", "gradient", "pullback of Forward(x) at d_forward, its Conv1B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B"),
-            new("d_Conv2W", "gradient", "pullback of Forward(x) at d_forward, its Conv2W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W"),
-            new("d_Conv2B", "gradient", "pullback of Forward(x) at d_forward, its Conv2B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B"),
-            new("d_Fc1_W", "gradient", "pullback of Forward(x) at d_forward, its Fc1_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc1_W = pullback of Forward(x) at d_forward, its Fc1_W"),
-            new("d_Fc1_B", "gradient", "pullback of Forward(x) at d_forward, its Fc1_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc1_B = pullback of Forward(x) at d_forward, its Fc1_B"),
-            new("d_Fc2_W", "gradient", "pullback of Forward(x) at d_forward, its Fc2_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc2_W = pullback of Forward(x) at d_forward, its Fc2_W"),
-            new("d_Fc2_B", "gradient", "pullback of Forward(x) at d_forward, its Fc2_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc2_B = pullback of Forward(x) at d_forward, its Fc2_B"),
-            new("d_Fc3_W", "gradient", "pullback of Forward(x) at d_forward, its Fc3_W", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W"),
-            new("d_Fc3_B", "gradient", "pullback of Forward(x) at d_forward, its Fc3_B", new string[] { "d_forward" }, Statement: "return NllLoss(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["Conv1W", "parameter", "Conv1W", []]
+            ["Conv1B", "parameter", "Conv1B", []]
+            ["Conv2W", "parameter", "Conv2W", []]
+            ["Conv2B", "parameter", "Conv2B", []]
+            ["Fc1.W", "parameter", "Fc1.W", []]
+            ["Fc1.B", "parameter", "Fc1.B", []]
+            ["Fc2.W", "parameter", "Fc2.W", []]
+            ["Fc2.B", "parameter", "Fc2.B", []]
+            ["Fc3.W", "parameter", "Fc3.W", []]
+            ["Fc3.B", "parameter", "Fc3.B", []]
+            ["y", "input", "y", []]
+            ["forward", "call", "Forward(x)", ["x", "Conv1W", "Conv1B", "Conv2W", "Conv2B", "Fc1.W", "Fc1.B", "Fc2.W", "Fc2.B", "Fc3.W", "Fc3.B"], "return NllLoss(Forward(x), y);"]
+            ["loss_gather", "gather", "forward[i, yᵢ]", ["forward", "y"], "return NllLoss(Forward(x), y);"]
+            ["loss", "neg", "−(mean loss_gather)", ["loss_gather"], "return NllLoss(Forward(x), y);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return NllLoss(Forward(x), y);", "d_loss = seed (ones when none is given)"]
+            ["d_loss_mean", "adjoint", "−d_loss", ["d_loss"], "return NllLoss(Forward(x), y);", "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"]
+            ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return NllLoss(Forward(x), y);", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
+            ["d_forward", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return NllLoss(Forward(x), y);", "loss_gather = forward[i, yᵢ]  ⇒  d_forward = d_loss_gather scattered to [i, yᵢ]"]
+            ["d_Conv1W", "gradient", "pullback of Forward(x) at d_forward, its Conv1W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Conv1W = pullback of Forward(x) at d_forward, its Conv1W"]
+            ["d_Conv1B", "gradient", "pullback of Forward(x) at d_forward, its Conv1B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Conv1B = pullback of Forward(x) at d_forward, its Conv1B"]
+            ["d_Conv2W", "gradient", "pullback of Forward(x) at d_forward, its Conv2W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Conv2W = pullback of Forward(x) at d_forward, its Conv2W"]
+            ["d_Conv2B", "gradient", "pullback of Forward(x) at d_forward, its Conv2B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Conv2B = pullback of Forward(x) at d_forward, its Conv2B"]
+            ["d_Fc1_W", "gradient", "pullback of Forward(x) at d_forward, its Fc1_W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Fc1_W = pullback of Forward(x) at d_forward, its Fc1_W"]
+            ["d_Fc1_B", "gradient", "pullback of Forward(x) at d_forward, its Fc1_B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Fc1_B = pullback of Forward(x) at d_forward, its Fc1_B"]
+            ["d_Fc2_W", "gradient", "pullback of Forward(x) at d_forward, its Fc2_W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Fc2_W = pullback of Forward(x) at d_forward, its Fc2_W"]
+            ["d_Fc2_B", "gradient", "pullback of Forward(x) at d_forward, its Fc2_B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Fc2_B = pullback of Forward(x) at d_forward, its Fc2_B"]
+            ["d_Fc3_W", "gradient", "pullback of Forward(x) at d_forward, its Fc3_W", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Fc3_W = pullback of Forward(x) at d_forward, its Fc3_W"]
+            ["d_Fc3_B", "gradient", "pullback of Forward(x) at d_forward, its Fc3_B", ["d_forward"], "return NllLoss(Forward(x), y);", "forward = Forward(x)  ⇒  d_Fc3_B = pullback of Forward(x) at d_forward, its Fc3_B"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

@@ -248,21 +248,19 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
         }
         """,
         Cuda: ForwardCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W", "parameter", "W", new string[0]),
-            new("B", "parameter", "B", new string[0]),
-            new("forward_matmul", "matmul", "x · W", new string[] { "x", "W" }, Statement: "return x.MatMul(W) + B;"),
-            new("forward", "add", "forward_matmul + B", new string[] { "forward_matmul", "B" }, Statement: "return x.MatMul(W) + B;"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return x.MatMul(W) + B;", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_matmul", "adjoint", "d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return x.MatMul(W) + B;", Rule: "forward = forward_matmul + B  ⇒  d_forward_matmul = d_forward, summed over broadcast axes"),
-            new("d_B", "gradient", "d_forward, summed over broadcast axes", new string[] { "d_forward" }, Statement: "return x.MatMul(W) + B;", Rule: "forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes"),
-            new("d_W", "gradient", "xᵀ · d_forward_matmul", new string[] { "d_forward_matmul" }, Statement: "return x.MatMul(W) + B;", Rule: "forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W", "parameter", "W", []]
+            ["B", "parameter", "B", []]
+            ["forward_matmul", "matmul", "x · W", ["x", "W"], "return x.MatMul(W) + B;"]
+            ["forward", "add", "forward_matmul + B", ["forward_matmul", "B"], "return x.MatMul(W) + B;"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_forward", "seed", "seed", [], "return x.MatMul(W) + B;", "d_forward = seed (ones when none is given)"]
+            ["d_forward_matmul", "adjoint", "d_forward, summed over broadcast axes", ["d_forward"], "return x.MatMul(W) + B;", "forward = forward_matmul + B  ⇒  d_forward_matmul = d_forward, summed over broadcast axes"]
+            ["d_B", "gradient", "d_forward, summed over broadcast axes", ["d_forward"], "return x.MatMul(W) + B;", "forward = forward_matmul + B  ⇒  d_B = d_forward, summed over broadcast axes"]
+            ["d_W", "gradient", "xᵀ · d_forward_matmul", ["d_forward_matmul"], "return x.MatMul(W) + B;", "forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul"]
+            """));
 
     /// <summary>
     /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

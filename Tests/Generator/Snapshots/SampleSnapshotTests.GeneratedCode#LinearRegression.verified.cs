@@ -248,21 +248,19 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
         }
         """,
         Cuda: PredictCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W", "parameter", "W", new string[0]),
-            new("B", "parameter", "B", new string[0]),
-            new("predict_matmul", "matmul", "x · W", new string[] { "x", "W" }, Statement: "return x.MatMul(W) + B;"),
-            new("predict", "add", "predict_matmul + B", new string[] { "predict_matmul", "B" }, Statement: "return x.MatMul(W) + B;"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_predict", "seed", "seed", new string[0], Statement: "return x.MatMul(W) + B;", Rule: "d_predict = seed (ones when none is given)"),
-            new("d_predict_matmul", "adjoint", "d_predict, summed over broadcast axes", new string[] { "d_predict" }, Statement: "return x.MatMul(W) + B;", Rule: "predict = predict_matmul + B  ⇒  d_predict_matmul = d_predict, summed over broadcast axes"),
-            new("d_B", "gradient", "d_predict, summed over broadcast axes", new string[] { "d_predict" }, Statement: "return x.MatMul(W) + B;", Rule: "predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes"),
-            new("d_W", "gradient", "xᵀ · d_predict_matmul", new string[] { "d_predict_matmul" }, Statement: "return x.MatMul(W) + B;", Rule: "predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W", "parameter", "W", []]
+            ["B", "parameter", "B", []]
+            ["predict_matmul", "matmul", "x · W", ["x", "W"], "return x.MatMul(W) + B;"]
+            ["predict", "add", "predict_matmul + B", ["predict_matmul", "B"], "return x.MatMul(W) + B;"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_predict", "seed", "seed", [], "return x.MatMul(W) + B;", "d_predict = seed (ones when none is given)"]
+            ["d_predict_matmul", "adjoint", "d_predict, summed over broadcast axes", ["d_predict"], "return x.MatMul(W) + B;", "predict = predict_matmul + B  ⇒  d_predict_matmul = d_predict, summed over broadcast axes"]
+            ["d_B", "gradient", "d_predict, summed over broadcast axes", ["d_predict"], "return x.MatMul(W) + B;", "predict = predict_matmul + B  ⇒  d_B = d_predict, summed over broadcast axes"]
+            ["d_W", "gradient", "xᵀ · d_predict_matmul", ["d_predict_matmul"], "return x.MatMul(W) + B;", "predict_matmul = x · W  ⇒  d_W = xᵀ · d_predict_matmul"]
+            """));
 
     /// <summary>
     /// Runs Predict once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -571,26 +569,24 @@ extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ ou
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W", "parameter", "W", new string[0]),
-            new("B", "parameter", "B", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("predict", "call", "Predict(x)", new string[] { "x", "W", "B" }, Statement: "return MseLoss(Predict(x), y);"),
-            new("loss_sub", "sub", "predict − y", new string[] { "predict", "y" }, Statement: "return MseLoss(Predict(x), y);"),
-            new("loss_pow", "pow", "loss_sub^2", new string[] { "loss_sub" }, Statement: "return MseLoss(Predict(x), y);"),
-            new("loss", "mean", "mean loss_pow", new string[] { "loss_pow" }, Statement: "return MseLoss(Predict(x), y);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return MseLoss(Predict(x), y);", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_pow", "adjoint", "d_loss / n expanded to the shape of loss_pow", new string[] { "d_loss" }, Statement: "return MseLoss(Predict(x), y);", Rule: "loss = mean loss_pow  ⇒  d_loss_pow = d_loss / n expanded to the shape of loss_pow"),
-            new("d_loss_sub", "adjoint", "d_loss_pow ⊙ 2·loss_sub^(2−1)", new string[] { "d_loss_pow" }, Statement: "return MseLoss(Predict(x), y);", Rule: "loss_pow = loss_sub^2  ⇒  d_loss_sub = d_loss_pow ⊙ 2·loss_sub^(2−1)"),
-            new("d_predict", "adjoint", "d_loss_sub, summed over broadcast axes", new string[] { "d_loss_sub" }, Statement: "return MseLoss(Predict(x), y);", Rule: "loss_sub = predict − y  ⇒  d_predict = d_loss_sub, summed over broadcast axes"),
-            new("d_W", "gradient", "pullback of Predict(x) at d_predict, its W", new string[] { "d_predict" }, Statement: "return MseLoss(Predict(x), y);", Rule: "predict = Predict(x)  ⇒  d_W = pullback of Predict(x) at d_predict, its W"),
-            new("d_B", "gradient", "pullback of Predict(x) at d_predict, its B", new string[] { "d_predict" }, Statement: "return MseLoss(Predict(x), y);", Rule: "predict = Predict(x)  ⇒  d_B = pullback of Predict(x) at d_predict, its B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W", "parameter", "W", []]
+            ["B", "parameter", "B", []]
+            ["y", "input", "y", []]
+            ["predict", "call", "Predict(x)", ["x", "W", "B"], "return MseLoss(Predict(x), y);"]
+            ["loss_sub", "sub", "predict − y", ["predict", "y"], "return MseLoss(Predict(x), y);"]
+            ["loss_pow", "pow", "loss_sub^2", ["loss_sub"], "return MseLoss(Predict(x), y);"]
+            ["loss", "mean", "mean loss_pow", ["loss_pow"], "return MseLoss(Predict(x), y);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return MseLoss(Predict(x), y);", "d_loss = seed (ones when none is given)"]
+            ["d_loss_pow", "adjoint", "d_loss / n expanded to the shape of loss_pow", ["d_loss"], "return MseLoss(Predict(x), y);", "loss = mean loss_pow  ⇒  d_loss_pow = d_loss / n expanded to the shape of loss_pow"]
+            ["d_loss_sub", "adjoint", "d_loss_pow ⊙ 2·loss_sub^(2−1)", ["d_loss_pow"], "return MseLoss(Predict(x), y);", "loss_pow = loss_sub^2  ⇒  d_loss_sub = d_loss_pow ⊙ 2·loss_sub^(2−1)"]
+            ["d_predict", "adjoint", "d_loss_sub, summed over broadcast axes", ["d_loss_sub"], "return MseLoss(Predict(x), y);", "loss_sub = predict − y  ⇒  d_predict = d_loss_sub, summed over broadcast axes"]
+            ["d_W", "gradient", "pullback of Predict(x) at d_predict, its W", ["d_predict"], "return MseLoss(Predict(x), y);", "predict = Predict(x)  ⇒  d_W = pullback of Predict(x) at d_predict, its W"]
+            ["d_B", "gradient", "pullback of Predict(x) at d_predict, its B", ["d_predict"], "return MseLoss(Predict(x), y);", "predict = Predict(x)  ⇒  d_B = pullback of Predict(x) at d_predict, its B"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

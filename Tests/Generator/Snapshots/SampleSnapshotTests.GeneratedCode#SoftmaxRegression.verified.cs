@@ -312,26 +312,24 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
         }
         """,
         Cuda: ForwardCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W", "parameter", "W", new string[0]),
-            new("B", "parameter", "B", new string[0]),
-            new("forward_matmul", "matmul", "x · W", new string[] { "x", "W" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);"),
-            new("forward_add", "add", "forward_matmul + B", new string[] { "forward_matmul", "B" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);"),
-            new("forward_logsumexp", "logsumexp", "log Σ_1 exp(forward_add)", new string[] { "forward_add" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);"),
-            new("forward", "exp", "exp(forward_add − forward_logsumexp)", new string[] { "forward_add", "forward_logsumexp" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_sub", "adjoint", "d_forward ⊙ forward", new string[] { "d_forward" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward = exp(forward_add − forward_logsumexp)  ⇒  d_forward_sub = d_forward ⊙ forward"),
-            new("d_forward_logsumexp", "adjoint", "−d_forward_sub, summed over broadcast axes", new string[] { "d_forward_sub" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward_sub, summed over broadcast axes"),
-            new("d_forward_add", "adjoint", "d_forward_sub, summed over broadcast axes + d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)", new string[] { "d_forward_sub", "d_forward_logsumexp" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward_sub, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)"),
-            new("d_forward_matmul", "adjoint", "d_forward_add, summed over broadcast axes", new string[] { "d_forward_add" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_add = forward_matmul + B  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes"),
-            new("d_B", "gradient", "d_forward_add, summed over broadcast axes", new string[] { "d_forward_add" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_add = forward_matmul + B  ⇒  d_B = d_forward_add, summed over broadcast axes"),
-            new("d_W", "gradient", "xᵀ · d_forward_matmul", new string[] { "d_forward_matmul" }, Statement: "return Softmax(x.MatMul(W) + B, axis: 1);", Rule: "forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W", "parameter", "W", []]
+            ["B", "parameter", "B", []]
+            ["forward_matmul", "matmul", "x · W", ["x", "W"], "return Softmax(x.MatMul(W) + B, axis: 1);"]
+            ["forward_add", "add", "forward_matmul + B", ["forward_matmul", "B"], "return Softmax(x.MatMul(W) + B, axis: 1);"]
+            ["forward_logsumexp", "logsumexp", "log Σ_1 exp(forward_add)", ["forward_add"], "return Softmax(x.MatMul(W) + B, axis: 1);"]
+            ["forward", "exp", "exp(forward_add − forward_logsumexp)", ["forward_add", "forward_logsumexp"], "return Softmax(x.MatMul(W) + B, axis: 1);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_forward", "seed", "seed", [], "return Softmax(x.MatMul(W) + B, axis: 1);", "d_forward = seed (ones when none is given)"]
+            ["d_forward_sub", "adjoint", "d_forward ⊙ forward", ["d_forward"], "return Softmax(x.MatMul(W) + B, axis: 1);", "forward = exp(forward_add − forward_logsumexp)  ⇒  d_forward_sub = d_forward ⊙ forward"]
+            ["d_forward_logsumexp", "adjoint", "−d_forward_sub, summed over broadcast axes", ["d_forward_sub"], "return Softmax(x.MatMul(W) + B, axis: 1);", "forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_logsumexp = −d_forward_sub, summed over broadcast axes"]
+            ["d_forward_add", "adjoint", "d_forward_sub, summed over broadcast axes + d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)", ["d_forward_sub", "d_forward_logsumexp"], "return Softmax(x.MatMul(W) + B, axis: 1);", "forward_sub = forward_add − forward_logsumexp  ⇒  d_forward_add = d_forward_sub, summed over broadcast axes\nforward_logsumexp = log Σ_1 exp(forward_add)  ⇒  d_forward_add += d_forward_logsumexp ⊙ exp(forward_add − forward_logsumexp) = d_forward_logsumexp ⊙ softmax(forward_add)"]
+            ["d_forward_matmul", "adjoint", "d_forward_add, summed over broadcast axes", ["d_forward_add"], "return Softmax(x.MatMul(W) + B, axis: 1);", "forward_add = forward_matmul + B  ⇒  d_forward_matmul = d_forward_add, summed over broadcast axes"]
+            ["d_B", "gradient", "d_forward_add, summed over broadcast axes", ["d_forward_add"], "return Softmax(x.MatMul(W) + B, axis: 1);", "forward_add = forward_matmul + B  ⇒  d_B = d_forward_add, summed over broadcast axes"]
+            ["d_W", "gradient", "xᵀ · d_forward_matmul", ["d_forward_matmul"], "return Softmax(x.MatMul(W) + B, axis: 1);", "forward_matmul = x · W  ⇒  d_W = xᵀ · d_forward_matmul"]
+            """));
 
     /// <summary>
     /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -670,31 +668,29 @@ extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ ou
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W", "parameter", "W", new string[0]),
-            new("B", "parameter", "B", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("loss_matmul", "matmul", "x · W", new string[] { "x", "W" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
-            new("loss_add", "add", "loss_matmul + B", new string[] { "loss_matmul", "B" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
-            new("loss_logsumexp", "logsumexp", "log Σ_1 exp(loss_add)", new string[] { "loss_add" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
-            new("loss_sub", "sub", "loss_add − loss_logsumexp", new string[] { "loss_add", "loss_logsumexp" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
-            new("loss_gather", "gather", "loss_sub[i, yᵢ]", new string[] { "loss_sub", "y" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
-            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
-            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
-            new("d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", new string[] { "d_loss_sub" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_sub = loss_add − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"),
-            new("d_loss_add", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(loss_add − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(loss_add)", new string[] { "d_loss_sub", "d_loss_logsumexp" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_sub = loss_add − loss_logsumexp  ⇒  d_loss_add = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(loss_add)  ⇒  d_loss_add += d_loss_logsumexp ⊙ exp(loss_add − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(loss_add)"),
-            new("d_loss_matmul", "adjoint", "d_loss_add, summed over broadcast axes", new string[] { "d_loss_add" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_add = loss_matmul + B  ⇒  d_loss_matmul = d_loss_add, summed over broadcast axes"),
-            new("d_B", "gradient", "d_loss_add, summed over broadcast axes", new string[] { "d_loss_add" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_add = loss_matmul + B  ⇒  d_B = d_loss_add, summed over broadcast axes"),
-            new("d_W", "gradient", "xᵀ · d_loss_matmul", new string[] { "d_loss_matmul" }, Statement: "return CrossEntropy(x.MatMul(W) + B, y);", Rule: "loss_matmul = x · W  ⇒  d_W = xᵀ · d_loss_matmul"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W", "parameter", "W", []]
+            ["B", "parameter", "B", []]
+            ["y", "input", "y", []]
+            ["loss_matmul", "matmul", "x · W", ["x", "W"], "return CrossEntropy(x.MatMul(W) + B, y);"]
+            ["loss_add", "add", "loss_matmul + B", ["loss_matmul", "B"], "return CrossEntropy(x.MatMul(W) + B, y);"]
+            ["loss_logsumexp", "logsumexp", "log Σ_1 exp(loss_add)", ["loss_add"], "return CrossEntropy(x.MatMul(W) + B, y);"]
+            ["loss_sub", "sub", "loss_add − loss_logsumexp", ["loss_add", "loss_logsumexp"], "return CrossEntropy(x.MatMul(W) + B, y);"]
+            ["loss_gather", "gather", "loss_sub[i, yᵢ]", ["loss_sub", "y"], "return CrossEntropy(x.MatMul(W) + B, y);"]
+            ["loss", "neg", "−(mean loss_gather)", ["loss_gather"], "return CrossEntropy(x.MatMul(W) + B, y);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return CrossEntropy(x.MatMul(W) + B, y);", "d_loss = seed (ones when none is given)"]
+            ["d_loss_mean", "adjoint", "−d_loss", ["d_loss"], "return CrossEntropy(x.MatMul(W) + B, y);", "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"]
+            ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return CrossEntropy(x.MatMul(W) + B, y);", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
+            ["d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return CrossEntropy(x.MatMul(W) + B, y);", "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"]
+            ["d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", ["d_loss_sub"], "return CrossEntropy(x.MatMul(W) + B, y);", "loss_sub = loss_add − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"]
+            ["d_loss_add", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(loss_add − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(loss_add)", ["d_loss_sub", "d_loss_logsumexp"], "return CrossEntropy(x.MatMul(W) + B, y);", "loss_sub = loss_add − loss_logsumexp  ⇒  d_loss_add = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(loss_add)  ⇒  d_loss_add += d_loss_logsumexp ⊙ exp(loss_add − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(loss_add)"]
+            ["d_loss_matmul", "adjoint", "d_loss_add, summed over broadcast axes", ["d_loss_add"], "return CrossEntropy(x.MatMul(W) + B, y);", "loss_add = loss_matmul + B  ⇒  d_loss_matmul = d_loss_add, summed over broadcast axes"]
+            ["d_B", "gradient", "d_loss_add, summed over broadcast axes", ["d_loss_add"], "return CrossEntropy(x.MatMul(W) + B, y);", "loss_add = loss_matmul + B  ⇒  d_B = d_loss_add, summed over broadcast axes"]
+            ["d_W", "gradient", "xᵀ · d_loss_matmul", ["d_loss_matmul"], "return CrossEntropy(x.MatMul(W) + B, y);", "loss_matmul = x · W  ⇒  d_W = xᵀ · d_loss_matmul"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

@@ -248,21 +248,19 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
         }
         """,
         Cuda: ScoresCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W", "parameter", "W", new string[0]),
-            new("B", "parameter", "B", new string[0]),
-            new("scores_matmul", "matmul", "x · W", new string[] { "x", "W" }, Statement: "return x.MatMul(W) + B;"),
-            new("scores", "add", "scores_matmul + B", new string[] { "scores_matmul", "B" }, Statement: "return x.MatMul(W) + B;"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_scores", "seed", "seed", new string[0], Statement: "return x.MatMul(W) + B;", Rule: "d_scores = seed (ones when none is given)"),
-            new("d_scores_matmul", "adjoint", "d_scores, summed over broadcast axes", new string[] { "d_scores" }, Statement: "return x.MatMul(W) + B;", Rule: "scores = scores_matmul + B  ⇒  d_scores_matmul = d_scores, summed over broadcast axes"),
-            new("d_B", "gradient", "d_scores, summed over broadcast axes", new string[] { "d_scores" }, Statement: "return x.MatMul(W) + B;", Rule: "scores = scores_matmul + B  ⇒  d_B = d_scores, summed over broadcast axes"),
-            new("d_W", "gradient", "xᵀ · d_scores_matmul", new string[] { "d_scores_matmul" }, Statement: "return x.MatMul(W) + B;", Rule: "scores_matmul = x · W  ⇒  d_W = xᵀ · d_scores_matmul"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W", "parameter", "W", []]
+            ["B", "parameter", "B", []]
+            ["scores_matmul", "matmul", "x · W", ["x", "W"], "return x.MatMul(W) + B;"]
+            ["scores", "add", "scores_matmul + B", ["scores_matmul", "B"], "return x.MatMul(W) + B;"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_scores", "seed", "seed", [], "return x.MatMul(W) + B;", "d_scores = seed (ones when none is given)"]
+            ["d_scores_matmul", "adjoint", "d_scores, summed over broadcast axes", ["d_scores"], "return x.MatMul(W) + B;", "scores = scores_matmul + B  ⇒  d_scores_matmul = d_scores, summed over broadcast axes"]
+            ["d_B", "gradient", "d_scores, summed over broadcast axes", ["d_scores"], "return x.MatMul(W) + B;", "scores = scores_matmul + B  ⇒  d_B = d_scores, summed over broadcast axes"]
+            ["d_W", "gradient", "xᵀ · d_scores_matmul", ["d_scores_matmul"], "return x.MatMul(W) + B;", "scores_matmul = x · W  ⇒  d_W = xᵀ · d_scores_matmul"]
+            """));
 
     /// <summary>
     /// Runs Scores once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -726,37 +724,35 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W", "parameter", "W", new string[0]),
-            new("B", "parameter", "B", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("scores", "call", "Scores(x)", new string[] { "x", "W", "B" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
-            new("loss_logsumexp", "logsumexp", "log Σ_1 exp(scores)", new string[] { "scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
-            new("loss_sub", "sub", "scores − loss_logsumexp", new string[] { "scores", "loss_logsumexp" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
-            new("loss_gather", "gather", "loss_sub[i, yᵢ]", new string[] { "loss_sub", "y" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
-            new("loss_neg", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
-            new("loss_mul2", "mul", "W ⊙ W", new string[] { "W" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
-            new("loss_sum", "sum", "Σ loss_mul2", new string[] { "loss_mul2" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
-            new("loss_mul", "mul", "(0.5 * Regularization) ⊙ loss_sum", new string[] { "loss_sum" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
-            new("loss", "add", "loss_neg + loss_mul", new string[] { "loss_neg", "loss_mul" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_neg", "adjoint", "d_loss, summed over broadcast axes", new string[] { "d_loss" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes"),
-            new("d_loss_mul", "adjoint", "d_loss, summed over broadcast axes", new string[] { "d_loss" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes"),
-            new("d_loss_sum", "adjoint", "d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes", new string[] { "d_loss_mul" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_mul = (0.5 * Regularization) ⊙ loss_sum  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes"),
-            new("d_loss_mul2", "adjoint", "d_loss_sum expanded to the shape of loss_mul2", new string[] { "d_loss_sum" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2"),
-            new("d_loss_mean", "adjoint", "−d_loss_neg", new string[] { "d_loss_neg" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg"),
-            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
-            new("d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", new string[] { "d_loss_sub" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"),
-            new("d_scores", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)", new string[] { "d_loss_sub", "d_loss_logsumexp" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)"),
-            new("d_W", "gradient", "d_loss_mul2 ⊙ W, summed over broadcast axes + d_loss_mul2 ⊙ W, summed over broadcast axes + pullback of Scores(x) at d_scores, its W", new string[] { "d_loss_mul2", "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W, summed over broadcast axes\nloss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W += pullback of Scores(x) at d_scores, its W"),
-            new("d_B", "gradient", "pullback of Scores(x) at d_scores, its B", new string[] { "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", Rule: "scores = Scores(x)  ⇒  d_B = pullback of Scores(x) at d_scores, its B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W", "parameter", "W", []]
+            ["B", "parameter", "B", []]
+            ["y", "input", "y", []]
+            ["scores", "call", "Scores(x)", ["x", "W", "B"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
+            ["loss_logsumexp", "logsumexp", "log Σ_1 exp(scores)", ["scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
+            ["loss_sub", "sub", "scores − loss_logsumexp", ["scores", "loss_logsumexp"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
+            ["loss_gather", "gather", "loss_sub[i, yᵢ]", ["loss_sub", "y"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
+            ["loss_neg", "neg", "−(mean loss_gather)", ["loss_gather"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
+            ["loss_mul2", "mul", "W ⊙ W", ["W"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
+            ["loss_sum", "sum", "Σ loss_mul2", ["loss_mul2"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
+            ["loss_mul", "mul", "(0.5 * Regularization) ⊙ loss_sum", ["loss_sum"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
+            ["loss", "add", "loss_neg + loss_mul", ["loss_neg", "loss_mul"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "d_loss = seed (ones when none is given)"]
+            ["d_loss_neg", "adjoint", "d_loss, summed over broadcast axes", ["d_loss"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes"]
+            ["d_loss_mul", "adjoint", "d_loss, summed over broadcast axes", ["d_loss"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes"]
+            ["d_loss_sum", "adjoint", "d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes", ["d_loss_mul"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_mul = (0.5 * Regularization) ⊙ loss_sum  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes"]
+            ["d_loss_mul2", "adjoint", "d_loss_sum expanded to the shape of loss_mul2", ["d_loss_sum"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2"]
+            ["d_loss_mean", "adjoint", "−d_loss_neg", ["d_loss_neg"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg"]
+            ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
+            ["d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"]
+            ["d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", ["d_loss_sub"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"]
+            ["d_scores", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)", ["d_loss_sub", "d_loss_logsumexp"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)"]
+            ["d_W", "gradient", "d_loss_mul2 ⊙ W, summed over broadcast axes + d_loss_mul2 ⊙ W, summed over broadcast axes + pullback of Scores(x) at d_scores, its W", ["d_loss_mul2", "d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W, summed over broadcast axes\nloss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W += pullback of Scores(x) at d_scores, its W"]
+            ["d_B", "gradient", "pullback of Scores(x) at d_scores, its B", ["d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "scores = Scores(x)  ⇒  d_B = pullback of Scores(x) at d_scores, its B"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

@@ -328,30 +328,28 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
         }
         """,
         Cuda: ScoresCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W1", "parameter", "W1", new string[0]),
-            new("B1", "parameter", "B1", new string[0]),
-            new("W2", "parameter", "W2", new string[0]),
-            new("B2", "parameter", "B2", new string[0]),
-            new("scores_matmul2", "matmul", "x · W1", new string[] { "x", "W1" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"),
-            new("scores_relu", "relu", "relu(scores_matmul2 + B1)", new string[] { "scores_matmul2", "B1" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"),
-            new("scores_matmul", "matmul", "scores_relu · W2", new string[] { "scores_relu", "W2" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"),
-            new("scores", "add", "scores_matmul + B2", new string[] { "scores_matmul", "B2" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_scores", "seed", "seed", new string[0], Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "d_scores = seed (ones when none is given)"),
-            new("d_scores_matmul", "adjoint", "d_scores, summed over broadcast axes", new string[] { "d_scores" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores = scores_matmul + B2  ⇒  d_scores_matmul = d_scores, summed over broadcast axes"),
-            new("d_B2", "gradient", "d_scores, summed over broadcast axes", new string[] { "d_scores" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores = scores_matmul + B2  ⇒  d_B2 = d_scores, summed over broadcast axes"),
-            new("d_scores_relu", "adjoint", "d_scores_matmul · W2ᵀ", new string[] { "d_scores_matmul" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_matmul = scores_relu · W2  ⇒  d_scores_relu = d_scores_matmul · W2ᵀ"),
-            new("d_W2", "gradient", "scores_reluᵀ · d_scores_matmul", new string[] { "d_scores_matmul" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_matmul = scores_relu · W2  ⇒  d_W2 = scores_reluᵀ · d_scores_matmul"),
-            new("d_scores_add", "adjoint", "d_scores_relu ⊙ [scores_relu > 0]", new string[] { "d_scores_relu" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_relu = relu(scores_matmul2 + B1)  ⇒  d_scores_add = d_scores_relu ⊙ [scores_relu > 0]"),
-            new("d_scores_matmul2", "adjoint", "d_scores_add, summed over broadcast axes", new string[] { "d_scores_add" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_add = scores_matmul2 + B1  ⇒  d_scores_matmul2 = d_scores_add, summed over broadcast axes"),
-            new("d_B1", "gradient", "d_scores_add, summed over broadcast axes", new string[] { "d_scores_add" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes"),
-            new("d_W1", "gradient", "xᵀ · d_scores_matmul2", new string[] { "d_scores_matmul2" }, Statement: "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", Rule: "scores_matmul2 = x · W1  ⇒  d_W1 = xᵀ · d_scores_matmul2"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W1", "parameter", "W1", []]
+            ["B1", "parameter", "B1", []]
+            ["W2", "parameter", "W2", []]
+            ["B2", "parameter", "B2", []]
+            ["scores_matmul2", "matmul", "x · W1", ["x", "W1"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"]
+            ["scores_relu", "relu", "relu(scores_matmul2 + B1)", ["scores_matmul2", "B1"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"]
+            ["scores_matmul", "matmul", "scores_relu · W2", ["scores_relu", "W2"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"]
+            ["scores", "add", "scores_matmul + B2", ["scores_matmul", "B2"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_scores", "seed", "seed", [], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", "d_scores = seed (ones when none is given)"]
+            ["d_scores_matmul", "adjoint", "d_scores, summed over broadcast axes", ["d_scores"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", "scores = scores_matmul + B2  ⇒  d_scores_matmul = d_scores, summed over broadcast axes"]
+            ["d_B2", "gradient", "d_scores, summed over broadcast axes", ["d_scores"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", "scores = scores_matmul + B2  ⇒  d_B2 = d_scores, summed over broadcast axes"]
+            ["d_scores_relu", "adjoint", "d_scores_matmul · W2ᵀ", ["d_scores_matmul"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", "scores_matmul = scores_relu · W2  ⇒  d_scores_relu = d_scores_matmul · W2ᵀ"]
+            ["d_W2", "gradient", "scores_reluᵀ · d_scores_matmul", ["d_scores_matmul"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", "scores_matmul = scores_relu · W2  ⇒  d_W2 = scores_reluᵀ · d_scores_matmul"]
+            ["d_scores_add", "adjoint", "d_scores_relu ⊙ [scores_relu > 0]", ["d_scores_relu"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", "scores_relu = relu(scores_matmul2 + B1)  ⇒  d_scores_add = d_scores_relu ⊙ [scores_relu > 0]"]
+            ["d_scores_matmul2", "adjoint", "d_scores_add, summed over broadcast axes", ["d_scores_add"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", "scores_add = scores_matmul2 + B1  ⇒  d_scores_matmul2 = d_scores_add, summed over broadcast axes"]
+            ["d_B1", "gradient", "d_scores_add, summed over broadcast axes", ["d_scores_add"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", "scores_add = scores_matmul2 + B1  ⇒  d_B1 = d_scores_add, summed over broadcast axes"]
+            ["d_W1", "gradient", "xᵀ · d_scores_matmul2", ["d_scores_matmul2"], "return Relu(x.MatMul(W1) + B1).MatMul(W2) + B2;", "scores_matmul2 = x · W1  ⇒  d_W1 = xᵀ · d_scores_matmul2"]
+            """));
 
     /// <summary>
     /// Runs Scores once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -947,47 +945,45 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("W1", "parameter", "W1", new string[0]),
-            new("B1", "parameter", "B1", new string[0]),
-            new("W2", "parameter", "W2", new string[0]),
-            new("B2", "parameter", "B2", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("scores", "call", "Scores(x)", new string[] { "x", "W1", "B1", "W2", "B2" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss_logsumexp", "logsumexp", "log Σ_1 exp(scores)", new string[] { "scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss_sub", "sub", "scores − loss_logsumexp", new string[] { "scores", "loss_logsumexp" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss_gather", "gather", "loss_sub[i, yᵢ]", new string[] { "loss_sub", "y" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss_neg", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss_mul3", "mul", "W1 ⊙ W1", new string[] { "W1" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss_sum2", "sum", "Σ loss_mul3", new string[] { "loss_mul3" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss_mul2", "mul", "W2 ⊙ W2", new string[] { "W2" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss_sum", "sum", "Σ loss_mul2", new string[] { "loss_mul2" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss_add", "add", "loss_sum2 + loss_sum", new string[] { "loss_sum2", "loss_sum" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss_mul", "mul", "(0.5 * Regularization) ⊙ loss_add", new string[] { "loss_add" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-            new("loss", "add", "loss_neg + loss_mul", new string[] { "loss_neg", "loss_mul" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_neg", "adjoint", "d_loss, summed over broadcast axes", new string[] { "d_loss" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes"),
-            new("d_loss_mul", "adjoint", "d_loss, summed over broadcast axes", new string[] { "d_loss" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes"),
-            new("d_loss_add", "adjoint", "d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes", new string[] { "d_loss_mul" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_mul = (0.5 * Regularization) ⊙ loss_add  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes"),
-            new("d_loss_sum2", "adjoint", "d_loss_add, summed over broadcast axes", new string[] { "d_loss_add" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum2 = d_loss_add, summed over broadcast axes"),
-            new("d_loss_sum", "adjoint", "d_loss_add, summed over broadcast axes", new string[] { "d_loss_add" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum = d_loss_add, summed over broadcast axes"),
-            new("d_loss_mul2", "adjoint", "d_loss_sum expanded to the shape of loss_mul2", new string[] { "d_loss_sum" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2"),
-            new("d_loss_mul3", "adjoint", "d_loss_sum2 expanded to the shape of loss_mul3", new string[] { "d_loss_sum2" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_sum2 = Σ loss_mul3  ⇒  d_loss_mul3 = d_loss_sum2 expanded to the shape of loss_mul3"),
-            new("d_loss_mean", "adjoint", "−d_loss_neg", new string[] { "d_loss_neg" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg"),
-            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
-            new("d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", new string[] { "d_loss_sub" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"),
-            new("d_scores", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)", new string[] { "d_loss_sub", "d_loss_logsumexp" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)"),
-            new("d_W1", "gradient", "d_loss_mul3 ⊙ W1, summed over broadcast axes + d_loss_mul3 ⊙ W1, summed over broadcast axes + pullback of Scores(x) at d_scores, its W1", new string[] { "d_loss_mul3", "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes\nloss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W1 += pullback of Scores(x) at d_scores, its W1"),
-            new("d_B1", "gradient", "pullback of Scores(x) at d_scores, its B1", new string[] { "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "scores = Scores(x)  ⇒  d_B1 = pullback of Scores(x) at d_scores, its B1"),
-            new("d_W2", "gradient", "d_loss_mul2 ⊙ W2, summed over broadcast axes + d_loss_mul2 ⊙ W2, summed over broadcast axes + pullback of Scores(x) at d_scores, its W2", new string[] { "d_loss_mul2", "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes\nloss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W2 += pullback of Scores(x) at d_scores, its W2"),
-            new("d_B2", "gradient", "pullback of Scores(x) at d_scores, its B2", new string[] { "d_scores" }, Statement: "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", Rule: "scores = Scores(x)  ⇒  d_B2 = pullback of Scores(x) at d_scores, its B2"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["W1", "parameter", "W1", []]
+            ["B1", "parameter", "B1", []]
+            ["W2", "parameter", "W2", []]
+            ["B2", "parameter", "B2", []]
+            ["y", "input", "y", []]
+            ["scores", "call", "Scores(x)", ["x", "W1", "B1", "W2", "B2"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_logsumexp", "logsumexp", "log Σ_1 exp(scores)", ["scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_sub", "sub", "scores − loss_logsumexp", ["scores", "loss_logsumexp"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_gather", "gather", "loss_sub[i, yᵢ]", ["loss_sub", "y"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_neg", "neg", "−(mean loss_gather)", ["loss_gather"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_mul3", "mul", "W1 ⊙ W1", ["W1"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_sum2", "sum", "Σ loss_mul3", ["loss_mul3"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_mul2", "mul", "W2 ⊙ W2", ["W2"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_sum", "sum", "Σ loss_mul2", ["loss_mul2"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_add", "add", "loss_sum2 + loss_sum", ["loss_sum2", "loss_sum"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_mul", "mul", "(0.5 * Regularization) ⊙ loss_add", ["loss_add"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss", "add", "loss_neg + loss_mul", ["loss_neg", "loss_mul"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "d_loss = seed (ones when none is given)"]
+            ["d_loss_neg", "adjoint", "d_loss, summed over broadcast axes", ["d_loss"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes"]
+            ["d_loss_mul", "adjoint", "d_loss, summed over broadcast axes", ["d_loss"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes"]
+            ["d_loss_add", "adjoint", "d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes", ["d_loss_mul"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_mul = (0.5 * Regularization) ⊙ loss_add  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes"]
+            ["d_loss_sum2", "adjoint", "d_loss_add, summed over broadcast axes", ["d_loss_add"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum2 = d_loss_add, summed over broadcast axes"]
+            ["d_loss_sum", "adjoint", "d_loss_add, summed over broadcast axes", ["d_loss_add"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum = d_loss_add, summed over broadcast axes"]
+            ["d_loss_mul2", "adjoint", "d_loss_sum expanded to the shape of loss_mul2", ["d_loss_sum"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2"]
+            ["d_loss_mul3", "adjoint", "d_loss_sum2 expanded to the shape of loss_mul3", ["d_loss_sum2"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_sum2 = Σ loss_mul3  ⇒  d_loss_mul3 = d_loss_sum2 expanded to the shape of loss_mul3"]
+            ["d_loss_mean", "adjoint", "−d_loss_neg", ["d_loss_neg"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg"]
+            ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
+            ["d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"]
+            ["d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", ["d_loss_sub"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"]
+            ["d_scores", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)", ["d_loss_sub", "d_loss_logsumexp"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)"]
+            ["d_W1", "gradient", "d_loss_mul3 ⊙ W1, summed over broadcast axes + d_loss_mul3 ⊙ W1, summed over broadcast axes + pullback of Scores(x) at d_scores, its W1", ["d_loss_mul3", "d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes\nloss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W1 += pullback of Scores(x) at d_scores, its W1"]
+            ["d_B1", "gradient", "pullback of Scores(x) at d_scores, its B1", ["d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "scores = Scores(x)  ⇒  d_B1 = pullback of Scores(x) at d_scores, its B1"]
+            ["d_W2", "gradient", "d_loss_mul2 ⊙ W2, summed over broadcast axes + d_loss_mul2 ⊙ W2, summed over broadcast axes + pullback of Scores(x) at d_scores, its W2", ["d_loss_mul2", "d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes\nloss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W2 += pullback of Scores(x) at d_scores, its W2"]
+            ["d_B2", "gradient", "pullback of Scores(x) at d_scores, its B2", ["d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "scores = Scores(x)  ⇒  d_B2 = pullback of Scores(x) at d_scores, its B2"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the

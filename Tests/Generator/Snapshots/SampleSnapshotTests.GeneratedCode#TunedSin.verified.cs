@@ -225,20 +225,18 @@ extern ""C"" __global__ void d_apply_mul(const Geometry g, float* __restrict__ o
         }
         """,
         Cuda: ApplyCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("w", "input", "w", new string[0]),
-            new("apply_mul", "mul", "x ⊙ w", new string[] { "x", "w" }, Statement: "return Sin(x * w);"),
-            new("apply", "sin", "sin(apply_mul)", new string[] { "apply_mul" }, Statement: "return Sin(x * w);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_apply", "seed", "seed", new string[0], Statement: "return Sin(x * w);", Rule: "d_apply = seed (ones when none is given)"),
-            new("d_apply_mul", "adjoint", "d_apply ⊙ cos(apply_mul)", new string[] { "d_apply" }, Statement: "return Sin(x * w);", Rule: "apply = sin(apply_mul)  ⇒  d_apply_mul = d_apply ⊙ cos(apply_mul)"),
-            new("d_x", "gradient", "d_apply_mul ⊙ w, summed over broadcast axes", new string[] { "d_apply_mul" }, Statement: "return Sin(x * w);", Rule: "apply_mul = x ⊙ w  ⇒  d_x = d_apply_mul ⊙ w, summed over broadcast axes"),
-            new("d_w", "gradient", "d_apply_mul ⊙ x, summed over broadcast axes", new string[] { "d_apply_mul" }, Statement: "return Sin(x * w);", Rule: "apply_mul = x ⊙ w  ⇒  d_w = d_apply_mul ⊙ x, summed over broadcast axes"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["w", "input", "w", []]
+            ["apply_mul", "mul", "x ⊙ w", ["x", "w"], "return Sin(x * w);"]
+            ["apply", "sin", "sin(apply_mul)", ["apply_mul"], "return Sin(x * w);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_apply", "seed", "seed", [], "return Sin(x * w);", "d_apply = seed (ones when none is given)"]
+            ["d_apply_mul", "adjoint", "d_apply ⊙ cos(apply_mul)", ["d_apply"], "return Sin(x * w);", "apply = sin(apply_mul)  ⇒  d_apply_mul = d_apply ⊙ cos(apply_mul)"]
+            ["d_x", "gradient", "d_apply_mul ⊙ w, summed over broadcast axes", ["d_apply_mul"], "return Sin(x * w);", "apply_mul = x ⊙ w  ⇒  d_x = d_apply_mul ⊙ w, summed over broadcast axes"]
+            ["d_w", "gradient", "d_apply_mul ⊙ x, summed over broadcast axes", ["d_apply_mul"], "return Sin(x * w);", "apply_mul = x ⊙ w  ⇒  d_w = d_apply_mul ⊙ x, summed over broadcast axes"]
+            """));
 
     /// <summary>The gradients computed by <see cref="ApplyHandWrittenWithGradients"/>, one per parameter or [Wrt] argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
@@ -346,16 +344,14 @@ extern ""C"" __global__ void d_apply_mul(const Geometry g, float* __restrict__ o
         }
         """,
         Cuda: null,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("w", "input", "w", new string[0]),
-            new("applyHandWritten", "custom", "ApplyHandWritten(x, w)", new string[] { "x", "w" }),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_applyHandWritten", "seed", "seed", new string[0], Rule: "d_applyHandWritten = seed (ones when none is given)"),
-            new("d_x", "gradient", "Backward(x, w, d_applyHandWritten).Item1", new string[] { "d_applyHandWritten" }, Rule: "applyHandWritten = ApplyHandWritten(x, w)  ⇒  d_x = Backward(x, w, d_applyHandWritten).Item1"),
-            new("d_w", "gradient", "Backward(x, w, d_applyHandWritten).Item2", new string[] { "d_applyHandWritten" }, Rule: "applyHandWritten = ApplyHandWritten(x, w)  ⇒  d_w = Backward(x, w, d_applyHandWritten).Item2"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["w", "input", "w", []]
+            ["applyHandWritten", "custom", "ApplyHandWritten(x, w)", ["x", "w"]]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_applyHandWritten", "seed", "seed", [], null, "d_applyHandWritten = seed (ones when none is given)"]
+            ["d_x", "gradient", "Backward(x, w, d_applyHandWritten).Item1", ["d_applyHandWritten"], null, "applyHandWritten = ApplyHandWritten(x, w)  ⇒  d_x = Backward(x, w, d_applyHandWritten).Item1"]
+            ["d_w", "gradient", "Backward(x, w, d_applyHandWritten).Item2", ["d_applyHandWritten"], null, "applyHandWritten = ApplyHandWritten(x, w)  ⇒  d_w = Backward(x, w, d_applyHandWritten).Item2"]
+            """));
 }

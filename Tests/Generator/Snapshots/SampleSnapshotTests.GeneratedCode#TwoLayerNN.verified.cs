@@ -266,27 +266,25 @@ partial class TwoLayerNN : global::Differentiable.IModule
         }
         """,
         Cuda: null,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("L1.W", "parameter", "L1.W", new string[0]),
-            new("L1.B", "parameter", "L1.B", new string[0]),
-            new("L2.W", "parameter", "L2.W", new string[0]),
-            new("L2.B", "parameter", "L2.B", new string[0]),
-            new("L1_forward", "call", "L1.Forward(x)", new string[] { "x", "L1.W", "L1.B" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));"),
-            new("forward_relu", "relu", "relu(L1_forward)", new string[] { "L1_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));"),
-            new("forward", "call", "L2.Forward(forward_relu)", new string[] { "forward_relu", "L2.W", "L2.B" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_forward", "seed", "seed", new string[0], Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "d_forward = seed (ones when none is given)"),
-            new("d_forward_relu", "adjoint", "pullback of L2.Forward(forward_relu) at d_forward, its x", new string[] { "d_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "forward = L2.Forward(forward_relu)  ⇒  d_forward_relu = pullback of L2.Forward(forward_relu) at d_forward, its x"),
-            new("d_L2_W", "gradient", "pullback of L2.Forward(forward_relu) at d_forward, its W", new string[] { "d_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "forward = L2.Forward(forward_relu)  ⇒  d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W"),
-            new("d_L2_B", "gradient", "pullback of L2.Forward(forward_relu) at d_forward, its B", new string[] { "d_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B"),
-            new("d_L1_forward", "adjoint", "d_forward_relu ⊙ [forward_relu > 0]", new string[] { "d_forward_relu" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]"),
-            new("d_L1_W", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its W", new string[] { "d_L1_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W"),
-            new("d_L1_B", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its B", new string[] { "d_L1_forward" }, Statement: "return L2.Forward(Relu(L1.Forward(x)));", Rule: "L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["L1.W", "parameter", "L1.W", []]
+            ["L1.B", "parameter", "L1.B", []]
+            ["L2.W", "parameter", "L2.W", []]
+            ["L2.B", "parameter", "L2.B", []]
+            ["L1_forward", "call", "L1.Forward(x)", ["x", "L1.W", "L1.B"], "return L2.Forward(Relu(L1.Forward(x)));"]
+            ["forward_relu", "relu", "relu(L1_forward)", ["L1_forward"], "return L2.Forward(Relu(L1.Forward(x)));"]
+            ["forward", "call", "L2.Forward(forward_relu)", ["forward_relu", "L2.W", "L2.B"], "return L2.Forward(Relu(L1.Forward(x)));"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_forward", "seed", "seed", [], "return L2.Forward(Relu(L1.Forward(x)));", "d_forward = seed (ones when none is given)"]
+            ["d_forward_relu", "adjoint", "pullback of L2.Forward(forward_relu) at d_forward, its x", ["d_forward"], "return L2.Forward(Relu(L1.Forward(x)));", "forward = L2.Forward(forward_relu)  ⇒  d_forward_relu = pullback of L2.Forward(forward_relu) at d_forward, its x"]
+            ["d_L2_W", "gradient", "pullback of L2.Forward(forward_relu) at d_forward, its W", ["d_forward"], "return L2.Forward(Relu(L1.Forward(x)));", "forward = L2.Forward(forward_relu)  ⇒  d_L2_W = pullback of L2.Forward(forward_relu) at d_forward, its W"]
+            ["d_L2_B", "gradient", "pullback of L2.Forward(forward_relu) at d_forward, its B", ["d_forward"], "return L2.Forward(Relu(L1.Forward(x)));", "forward = L2.Forward(forward_relu)  ⇒  d_L2_B = pullback of L2.Forward(forward_relu) at d_forward, its B"]
+            ["d_L1_forward", "adjoint", "d_forward_relu ⊙ [forward_relu > 0]", ["d_forward_relu"], "return L2.Forward(Relu(L1.Forward(x)));", "forward_relu = relu(L1_forward)  ⇒  d_L1_forward = d_forward_relu ⊙ [forward_relu > 0]"]
+            ["d_L1_W", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its W", ["d_L1_forward"], "return L2.Forward(Relu(L1.Forward(x)));", "L1_forward = L1.Forward(x)  ⇒  d_L1_W = pullback of L1.Forward(x) at d_L1_forward, its W"]
+            ["d_L1_B", "gradient", "pullback of L1.Forward(x) at d_L1_forward, its B", ["d_L1_forward"], "return L2.Forward(Relu(L1.Forward(x)));", "L1_forward = L1.Forward(x)  ⇒  d_L1_B = pullback of L1.Forward(x) at d_L1_forward, its B"]
+            """));
 
     /// <summary>
     /// Runs Forward once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
@@ -696,33 +694,31 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         }
         """,
         Cuda: LossCudaSource,
-        Forward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("x", "input", "x", new string[0]),
-            new("L1.W", "parameter", "L1.W", new string[0]),
-            new("L1.B", "parameter", "L1.B", new string[0]),
-            new("L2.W", "parameter", "L2.W", new string[0]),
-            new("L2.B", "parameter", "L2.B", new string[0]),
-            new("y", "input", "y", new string[0]),
-            new("forward", "call", "Forward(x)", new string[] { "x", "L1.W", "L1.B", "L2.W", "L2.B" }, Statement: "return CrossEntropy(Forward(x), y);"),
-            new("loss_logsumexp", "logsumexp", "log Σ_1 exp(forward)", new string[] { "forward" }, Statement: "return CrossEntropy(Forward(x), y);"),
-            new("loss_sub", "sub", "forward − loss_logsumexp", new string[] { "forward", "loss_logsumexp" }, Statement: "return CrossEntropy(Forward(x), y);"),
-            new("loss_gather", "gather", "loss_sub[i, yᵢ]", new string[] { "loss_sub", "y" }, Statement: "return CrossEntropy(Forward(x), y);"),
-            new("loss", "neg", "−(mean loss_gather)", new string[] { "loss_gather" }, Statement: "return CrossEntropy(Forward(x), y);"),
-        },
-        Backward: new global::Differentiable.Inspection.GraphNode[]
-        {
-            new("d_loss", "seed", "seed", new string[0], Statement: "return CrossEntropy(Forward(x), y);", Rule: "d_loss = seed (ones when none is given)"),
-            new("d_loss_mean", "adjoint", "−d_loss", new string[] { "d_loss" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"),
-            new("d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", new string[] { "d_loss_mean" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"),
-            new("d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", new string[] { "d_loss_gather" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"),
-            new("d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", new string[] { "d_loss_sub" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"),
-            new("d_forward", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)", new string[] { "d_loss_sub", "d_loss_logsumexp" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)"),
-            new("d_L1_W", "gradient", "pullback of Forward(x) at d_forward, its L1_W", new string[] { "d_forward" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W"),
-            new("d_L1_B", "gradient", "pullback of Forward(x) at d_forward, its L1_B", new string[] { "d_forward" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B"),
-            new("d_L2_W", "gradient", "pullback of Forward(x) at d_forward, its L2_W", new string[] { "d_forward" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W"),
-            new("d_L2_B", "gradient", "pullback of Forward(x) at d_forward, its L2_B", new string[] { "d_forward" }, Statement: "return CrossEntropy(Forward(x), y);", Rule: "forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B"),
-        });
+        Forward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["x", "input", "x", []]
+            ["L1.W", "parameter", "L1.W", []]
+            ["L1.B", "parameter", "L1.B", []]
+            ["L2.W", "parameter", "L2.W", []]
+            ["L2.B", "parameter", "L2.B", []]
+            ["y", "input", "y", []]
+            ["forward", "call", "Forward(x)", ["x", "L1.W", "L1.B", "L2.W", "L2.B"], "return CrossEntropy(Forward(x), y);"]
+            ["loss_logsumexp", "logsumexp", "log Σ_1 exp(forward)", ["forward"], "return CrossEntropy(Forward(x), y);"]
+            ["loss_sub", "sub", "forward − loss_logsumexp", ["forward", "loss_logsumexp"], "return CrossEntropy(Forward(x), y);"]
+            ["loss_gather", "gather", "loss_sub[i, yᵢ]", ["loss_sub", "y"], "return CrossEntropy(Forward(x), y);"]
+            ["loss", "neg", "−(mean loss_gather)", ["loss_gather"], "return CrossEntropy(Forward(x), y);"]
+            """),
+        Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
+            ["d_loss", "seed", "seed", [], "return CrossEntropy(Forward(x), y);", "d_loss = seed (ones when none is given)"]
+            ["d_loss_mean", "adjoint", "−d_loss", ["d_loss"], "return CrossEntropy(Forward(x), y);", "loss = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss"]
+            ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return CrossEntropy(Forward(x), y);", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
+            ["d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return CrossEntropy(Forward(x), y);", "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"]
+            ["d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", ["d_loss_sub"], "return CrossEntropy(Forward(x), y);", "loss_sub = forward − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"]
+            ["d_forward", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)", ["d_loss_sub", "d_loss_logsumexp"], "return CrossEntropy(Forward(x), y);", "loss_sub = forward − loss_logsumexp  ⇒  d_forward = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(forward)  ⇒  d_forward += d_loss_logsumexp ⊙ exp(forward − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(forward)"]
+            ["d_L1_W", "gradient", "pullback of Forward(x) at d_forward, its L1_W", ["d_forward"], "return CrossEntropy(Forward(x), y);", "forward = Forward(x)  ⇒  d_L1_W = pullback of Forward(x) at d_forward, its L1_W"]
+            ["d_L1_B", "gradient", "pullback of Forward(x) at d_forward, its L1_B", ["d_forward"], "return CrossEntropy(Forward(x), y);", "forward = Forward(x)  ⇒  d_L1_B = pullback of Forward(x) at d_forward, its L1_B"]
+            ["d_L2_W", "gradient", "pullback of Forward(x) at d_forward, its L2_W", ["d_forward"], "return CrossEntropy(Forward(x), y);", "forward = Forward(x)  ⇒  d_L2_W = pullback of Forward(x) at d_forward, its L2_W"]
+            ["d_L2_B", "gradient", "pullback of Forward(x) at d_forward, its L2_B", ["d_forward"], "return CrossEntropy(Forward(x), y);", "forward = Forward(x)  ⇒  d_L2_B = pullback of Forward(x) at d_forward, its L2_B"]
+            """));
 
     /// <summary>
     /// Runs Loss once, forward only, recording in <paramref name="summary"/> the arguments' shapes and each layer's output shape and the
