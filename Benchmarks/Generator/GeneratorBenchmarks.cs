@@ -100,6 +100,17 @@ public class GeneratorBenchmarks
     public GeneratorDriver FullRun() => NewDriver().RunGenerators(_compilation);
 
     /// <summary>
+    /// The input compiled (bound and emitted, optimized, as a Release build does) without and with what a full run
+    /// generated: what the user's compiler spends on the generated code besides running the generator.
+    /// </summary>
+    public (Compilation Input, Compilation WithGenerated) Compilations()
+    {
+        NewDriver().RunGeneratorsAndUpdateCompilation(_compilation, out var generated, out _);
+        var release = _compilation.Options.WithOptimizationLevel(OptimizationLevel.Release);
+        return (_compilation.WithOptions(release), generated.WithOptions(release));
+    }
+
+    /// <summary>
     /// An incremental re-run after a one-line edit of one [Differentiable] method (see <see cref="GeneratorInput.Sources"/>),
     /// what the IDE pays per keystroke there: the driver has already run over the unedited compilation (in the setup;
     /// drivers are immutable, so every operation starts from that same state), the edited tree replaces the original

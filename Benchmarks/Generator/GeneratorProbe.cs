@@ -27,6 +27,8 @@ public static class GeneratorProbe
         // --write DIR: also write each input's generated files under DIR/<input>/, to read what a run produced.
         var wat = Array.IndexOf(args, "--write");
         var write = wat >= 0 && wat + 1 < args.Length ? args[wat + 1] : null;
+        // --compile: also time compiling the generated code (see CompileTimes).
+        var compile = args.Contains("--compile");
         var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (at < 0 || i != at + 1) && (wat < 0 || i != wat + 1) && (wu < 0 || i != wu + 1)).ToArray();
         var inputs = GeneratorInput.All().Where(i => names.Length == 0 || names.Contains(i.ToString(), StringComparer.OrdinalIgnoreCase)).ToList();
         if (inputs.Count == 0)
@@ -61,8 +63,33 @@ public static class GeneratorProbe
             Console.WriteLine(repeat == 1
                 ? $"{input,-14} setup {setup,10:F1} ms   full run {full.Min,10:F1} ms   edit + re-run {edit.Min,10:F1} ms"
                 : $"{input,-14} setup {setup,10:F1} ms   full run {full.Min,8:F1} / {full.Median,8:F1} ms   edit + re-run {edit.Min,8:F1} / {edit.Median,8:F1} ms (fastest / median of {repeat}{(warmup > 0 ? $" after {warmup} untimed" : "")}); a full run allocates {allocated / 1e6:F0} MB and pauses {pausePerRun:F1} ms for GC (collections of gen 0/1/2 per run: {perRun})");
+            if (compile) CompileTimes(input, bench, driver, Math.Max(repeat, 3));
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The user's compiler binds and emits the generated code on every build; for the samples and the large inputs that
+    /// costs far more than running the generator. Times compiling the input alone and with the generated files (warm:
+    /// the first of each is untimed), fastest / median, and the difference.
+    /// </summary>
+    private static void CompileTimes(GeneratorInput input, GeneratorBenchmarks bench, Microsoft.CodeAnalysis.GeneratorDriver driver, int repeat)
+    {
+        var (alone, withGenerated) = bench.Compilations();
+        double Emit(Microsoft.CodeAnalysis.Compilation c)
+        {
+            var clock = Stopwatch.StartNew();
+            var result = c.Clone().Emit(new MemoryStream());
+            if (!result.Success) throw new InvalidOperationException($"{input}: the compilation has errors: {result.Diagnostics.First(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error)}");
+            return clock.Elapsed.TotalMilliseconds;
+        }
+        Emit(alone);
+        Emit(withGenerated);
+        var times = Enumerable.Range(0, repeat).Select(_ => (Alone: Emit(alone), With: Emit(withGenerated))).ToList();
+        var a = times.Select(t => t.Alone).Order().ToList();
+        var g = times.Select(t => t.With).Order().ToList();
+        var size = driver.GetRunResult().GeneratedTrees.Sum(t => t.Length) / 1e6;
+        Console.WriteLine($"{input,-14} compile (Release, warm) alone {a[0],8:F0} / {a[repeat / 2],8:F0} ms   with its {size:F2} MB of generated code {g[0],8:F0} / {g[repeat / 2],8:F0} ms   (fastest / median of {repeat}): the generated code costs about {g[repeat / 2] - a[repeat / 2]:F0} ms");
     }
 
     private static (double Min, double Median) Time(Action run, int repeat)
