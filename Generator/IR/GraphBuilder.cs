@@ -24,6 +24,10 @@ internal sealed class GraphBuilder
     private int[] _counts = { 0 };
     private int _nextId;
 
+    /// <summary>Which of this graph's nodes certainly have equal shapes (for the gradients of broadcasting ops).</summary>
+    public Rules.BroadcastShapes Shapes => _shapes ??= new Rules.BroadcastShapes();
+    private Rules.BroadcastShapes? _shapes;
+
     /// <summary>How many distinct nodes exist: what later passes cost is proportional to it.</summary>
     public int Count => _nextId;
 

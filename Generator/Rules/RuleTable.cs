@@ -34,7 +34,7 @@ internal static class RuleTable
         new(Op.AdjointRef, GradientKind.Leaf, "", "{0}"),
 
         new(Op.Add, GradientKind.Rule, "Add", "{0} + {1}",
-            backward: (y, dy, b) => new[] { Unbroadcast(b, dy, y[0]), Unbroadcast(b, dy, y[1]) },
+            backward: (y, dy, b) => new[] { Unbroadcast(b, y, dy, y[0]), Unbroadcast(b, y, dy, y[1]) },
             adjointMath: new[] { "{dy}", "{dy}" },
             checks: new[]
             {
@@ -43,7 +43,7 @@ internal static class RuleTable
             },
             device: Elementwise("({0} + {1})")),
         new(Op.Sub, GradientKind.Rule, "Sub", "{0} − {1}",
-            backward: (y, dy, b) => new[] { Unbroadcast(b, dy, y[0]), Unbroadcast(b, b.Neg(dy), y[1]) },
+            backward: (y, dy, b) => new[] { Unbroadcast(b, y, dy, y[0]), Unbroadcast(b, y, b.Neg(dy), y[1]) },
             adjointMath: new[] { "{dy}", "−{dy}" },
             checks: new[]
             {
@@ -54,8 +54,8 @@ internal static class RuleTable
         new(Op.Mul, GradientKind.Rule, "Mul", "{0} ⊙ {1}",
             backward: (y, dy, b) => new[]
             {
-                Unbroadcast(b, b.Mul(dy, y[1]), y[0]),
-                Unbroadcast(b, b.Mul(dy, y[0]), y[1]),
+                Unbroadcast(b, y, b.Mul(dy, y[1]), y[0]),
+                Unbroadcast(b, y, b.Mul(dy, y[0]), y[1]),
             },
             adjointMath: new[] { "{dy} ⊙ {1}", "{dy} ⊙ {0}" },
             checks: new[]
@@ -67,8 +67,8 @@ internal static class RuleTable
         new(Op.Div, GradientKind.Rule, "Div", "{0} / {1}",
             backward: (y, dy, b) => new[]
             {
-                Unbroadcast(b, b.Div(dy, y[1]), y[0]),
-                Unbroadcast(b, b.Neg(b.Div(b.Mul(dy, y), y[1])), y[1]),
+                Unbroadcast(b, y, b.Div(dy, y[1]), y[0]),
+                Unbroadcast(b, y, b.Neg(b.Div(b.Mul(dy, y), y[1])), y[1]),
             },
             adjointMath: new[] { "{dy} / {1}", "−{dy} ⊙ {y} / {1}" },
             checks: new[]
@@ -80,16 +80,16 @@ internal static class RuleTable
         new(Op.Maximum, GradientKind.Rule, "Maximum", "max({0}, {1})",
             backward: (y, dy, b) => new[]
             {
-                Unbroadcast(b, b.Mul(dy, b.Make(Op.GreaterMask, y[0], y[1])), y[0]),
-                Unbroadcast(b, b.Mul(dy, b.Make(Op.GreaterMask, y[1], y[0])), y[1]),
+                Unbroadcast(b, y, b.Mul(dy, b.Make(Op.GreaterMask, y[0], y[1])), y[0]),
+                Unbroadcast(b, y, b.Mul(dy, b.Make(Op.GreaterMask, y[1], y[0])), y[1]),
             },
             adjointMath: new[] { "{dy} ⊙ [{0} > {1}]", "{dy} ⊙ [{1} > {0}]" },
             checks: Check("Maximum(a, b)", M, new[] { 4 }), device: Elementwise("fmaxf({0}, {1})")),
         new(Op.Minimum, GradientKind.Rule, "Minimum", "min({0}, {1})",
             backward: (y, dy, b) => new[]
             {
-                Unbroadcast(b, b.Mul(dy, b.Make(Op.GreaterMask, y[1], y[0])), y[0]),
-                Unbroadcast(b, b.Mul(dy, b.Make(Op.GreaterMask, y[0], y[1])), y[1]),
+                Unbroadcast(b, y, b.Mul(dy, b.Make(Op.GreaterMask, y[1], y[0])), y[0]),
+                Unbroadcast(b, y, b.Mul(dy, b.Make(Op.GreaterMask, y[0], y[1])), y[1]),
             },
             adjointMath: new[] { "{dy} ⊙ [{0} < {1}]", "{dy} ⊙ [{1} < {0}]" }, checks: Check("Minimum(a, b)", M, M),
             device: Elementwise("fminf({0}, {1})")),
@@ -354,10 +354,11 @@ internal static class RuleTable
 
     /// <summary>
     /// The adjoint of a broadcast operand is summed back to the operand's shape; a number operand gets no
-    /// adjoint at all. The runtime returns the same tensor when no axis was broadcast.
+    /// adjoint at all, and an operand that certainly has the result <paramref name="y"/>'s shape gets the contribution
+    /// as it is (<see cref="BroadcastShapes"/>). Otherwise the runtime returns the same tensor when no axis was broadcast.
     /// </summary>
-    private static Node? Unbroadcast(GraphBuilder b, Node gradient, Node operand) =>
-        operand.IsScalar ? null : b.Make(Op.SumToShapeOf, gradient, operand);
+    private static Node? Unbroadcast(GraphBuilder b, Node y, Node gradient, Node operand) =>
+        operand.IsScalar ? null : b.Shapes.Same(y, operand) ? gradient : b.Make(Op.SumToShapeOf, gradient, operand);
 
     /// <summary>The callee's pullback, applied once to the call's adjoint, gives the gradient of each input after the call.</summary>
     private static Node?[] CallPullback(Node y, Node dy, GraphBuilder b)

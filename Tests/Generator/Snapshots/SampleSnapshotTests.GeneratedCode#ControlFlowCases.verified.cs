@@ -500,11 +500,11 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
         {
             if (d_y is not { } d_y_new) return; // nothing flowed into the value assigned here
             d_y = null; // before this statement, the target is another value: its adjoint starts over
-            var y_new_sumtoshapeof = SumToShapeOf(Mul(d_y_new, x), x);
-            // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x, summed over broadcast axes
-            var d_x2 = y_new_sumtoshapeof;
-            // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x, summed over broadcast axes
-            d_x2 += y_new_sumtoshapeof;
+            var y_new_mul = Mul(d_y_new, x);
+            // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x
+            var d_x2 = y_new_mul;
+            // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x
+            d_x2 += y_new_mul;
             d_x = d_x is null ? d_x2 : d_x + d_x2;
         });
         // var h = y;
@@ -589,11 +589,11 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
         {
             if (d_y is not { } d_y_new) return; // nothing flowed into the value assigned here
             d_y = null; // before this statement, the target is another value: its adjoint starts over
-            var y_new_sumtoshapeof = SumToShapeOf(Mul(d_y_new, x), x);
-            // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x, summed over broadcast axes
-            var d_x2 = y_new_sumtoshapeof;
-            // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x, summed over broadcast axes
-            d_x2 += y_new_sumtoshapeof;
+            var y_new_mul = Mul(d_y_new, x);
+            // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x
+            var d_x2 = y_new_mul;
+            // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x
+            d_x2 += y_new_mul;
             d_x = d_x is null ? d_x2 : d_x + d_x2;
         });
         // var h = y;
@@ -670,11 +670,11 @@ extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, 
     if (i < g.count) out[i] = (d_y_in[at(g, 1, i)] * x[at(g, 2, i)]);
 }
 
-// d_x2 = d_x_sumtoshapeof + d_x_sumtoshapeof
-extern ""C"" __global__ void d_x2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_x_sumtoshapeof)
+// d_x2 = d_x_mul + d_x_mul
+extern ""C"" __global__ void d_x2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_x_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_x_sumtoshapeof[at(g, 1, i)] + d_x_sumtoshapeof[at(g, 1, i)]);
+    if (i < g.count) out[i] = (d_x_mul[at(g, 1, i)] + d_x_mul[at(g, 1, i)]);
 }
 
 // h_new = (h ⊙ y) + x
@@ -727,10 +727,8 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
             d_y = null; // before this statement, the target is another value: its adjoint starts over
             // d_x_mul = d_y_in ⊙ x
             var d_x_mul = p.Map("d_x_mul", new[] { d_y_in, x });
-            // d_x_sumtoshapeof = d_x_mul summed to the shape of x
-            var d_x_sumtoshapeof = p.SumTo("d_x_sumtoshapeof", d_x_mul, x);
-            // d_x2 = d_x_sumtoshapeof + d_x_sumtoshapeof
-            var d_x2 = p.Map("d_x2", new[] { d_x_sumtoshapeof });
+            // d_x2 = d_x_mul + d_x_mul
+            var d_x2 = p.Map("d_x2", new[] { d_x_mul });
             d_x = p.Accumulate("d_x", d_x, d_x2);
         });
         // var h = y;
@@ -841,11 +839,11 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                 {
                     if (d_y is not { } d_y_new) return; // nothing flowed into the value assigned here
                     d_y = null; // before this statement, the target is another value: its adjoint starts over
-                    var y_new_sumtoshapeof = SumToShapeOf(Mul(d_y_new, x), x);
-                    // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x, summed over broadcast axes
-                    var d_x2 = y_new_sumtoshapeof;
-                    // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x, summed over broadcast axes
-                    d_x2 += y_new_sumtoshapeof;
+                    var y_new_mul = Mul(d_y_new, x);
+                    // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x
+                    var d_x2 = y_new_mul;
+                    // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x
+                    d_x2 += y_new_mul;
                     d_x = d_x is null ? d_x2 : d_x + d_x2;
                 });
                 // var h = y;
@@ -930,11 +928,11 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                 {
                     if (d_y is not { } d_y_new) return; // nothing flowed into the value assigned here
                     d_y = null; // before this statement, the target is another value: its adjoint starts over
-                    var y_new_sumtoshapeof = SumToShapeOf(Mul(d_y_new, x), x);
-                    // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x, summed over broadcast axes
-                    var d_x2 = y_new_sumtoshapeof;
-                    // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x, summed over broadcast axes
-                    d_x2 += y_new_sumtoshapeof;
+                    var y_new_mul = Mul(d_y_new, x);
+                    // y_new = x ⊙ x  ⇒  d_x2 = d_y_new ⊙ x
+                    var d_x2 = y_new_mul;
+                    // y_new = x ⊙ x  ⇒  d_x2 += d_y_new ⊙ x
+                    d_x2 += y_new_mul;
                     d_x = d_x is null ? d_x2 : d_x + d_x2;
                 });
                 // var h = y;
@@ -1011,11 +1009,11 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
             if (i < g.count) out[i] = (d_y_in[at(g, 1, i)] * x[at(g, 2, i)]);
         }
 
-        // d_x2 = d_x_sumtoshapeof + d_x_sumtoshapeof
-        extern ""C"" __global__ void d_x2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_x_sumtoshapeof)
+        // d_x2 = d_x_mul + d_x_mul
+        extern ""C"" __global__ void d_x2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_x_mul)
         {
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_x_sumtoshapeof[at(g, 1, i)] + d_x_sumtoshapeof[at(g, 1, i)]);
+            if (i < g.count) out[i] = (d_x_mul[at(g, 1, i)] + d_x_mul[at(g, 1, i)]);
         }
 
         // h_new = (h ⊙ y) + x
@@ -1068,10 +1066,8 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                     d_y = null; // before this statement, the target is another value: its adjoint starts over
                     // d_x_mul = d_y_in ⊙ x
                     var d_x_mul = p.Map("d_x_mul", new[] { d_y_in, x });
-                    // d_x_sumtoshapeof = d_x_mul summed to the shape of x
-                    var d_x_sumtoshapeof = p.SumTo("d_x_sumtoshapeof", d_x_mul, x);
-                    // d_x2 = d_x_sumtoshapeof + d_x_sumtoshapeof
-                    var d_x2 = p.Map("d_x2", new[] { d_x_sumtoshapeof });
+                    // d_x2 = d_x_mul + d_x_mul
+                    var d_x2 = p.Map("d_x2", new[] { d_x_mul });
                     d_x = p.Accumulate("d_x", d_x, d_x2);
                 });
                 // var h = y;
@@ -1227,11 +1223,11 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
             {
                 if (d_q is not { } d_q_new2) return; // nothing flowed into the value assigned here
                 d_q = null; // before this statement, the target is another value: its adjoint starts over
-                var q_new2_sumtoshapeof = SumToShapeOf(Mul(d_q_new2, x), x);
-                // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x, summed over broadcast axes
-                var d_x5 = q_new2_sumtoshapeof;
-                // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x, summed over broadcast axes
-                d_x5 += q_new2_sumtoshapeof;
+                var q_new2_mul = Mul(d_q_new2, x);
+                // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x
+                var d_x5 = q_new2_mul;
+                // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x
+                d_x5 += q_new2_mul;
                 d_x = d_x is null ? d_x5 : d_x + d_x5;
             });
         }
@@ -1350,11 +1346,11 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
             {
                 if (d_q is not { } d_q_new2) return; // nothing flowed into the value assigned here
                 d_q = null; // before this statement, the target is another value: its adjoint starts over
-                var q_new2_sumtoshapeof = SumToShapeOf(Mul(d_q_new2, x), x);
-                // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x, summed over broadcast axes
-                var d_x5 = q_new2_sumtoshapeof;
-                // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x, summed over broadcast axes
-                d_x5 += q_new2_sumtoshapeof;
+                var q_new2_mul = Mul(d_q_new2, x);
+                // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x
+                var d_x5 = q_new2_mul;
+                // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x
+                d_x5 += q_new2_mul;
                 d_x = d_x is null ? d_x5 : d_x + d_x5;
             });
         }
@@ -1501,11 +1497,11 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                 {
                     if (d_q is not { } d_q_new2) return; // nothing flowed into the value assigned here
                     d_q = null; // before this statement, the target is another value: its adjoint starts over
-                    var q_new2_sumtoshapeof = SumToShapeOf(Mul(d_q_new2, x), x);
-                    // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x, summed over broadcast axes
-                    var d_x5 = q_new2_sumtoshapeof;
-                    // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x, summed over broadcast axes
-                    d_x5 += q_new2_sumtoshapeof;
+                    var q_new2_mul = Mul(d_q_new2, x);
+                    // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x
+                    var d_x5 = q_new2_mul;
+                    // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x
+                    d_x5 += q_new2_mul;
                     d_x = d_x is null ? d_x5 : d_x + d_x5;
                 });
             }
@@ -1624,11 +1620,11 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                 {
                     if (d_q is not { } d_q_new2) return; // nothing flowed into the value assigned here
                     d_q = null; // before this statement, the target is another value: its adjoint starts over
-                    var q_new2_sumtoshapeof = SumToShapeOf(Mul(d_q_new2, x), x);
-                    // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x, summed over broadcast axes
-                    var d_x5 = q_new2_sumtoshapeof;
-                    // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x, summed over broadcast axes
-                    d_x5 += q_new2_sumtoshapeof;
+                    var q_new2_mul = Mul(d_q_new2, x);
+                    // q_new2 = x ⊙ x  ⇒  d_x5 = d_q_new2 ⊙ x
+                    var d_x5 = q_new2_mul;
+                    // q_new2 = x ⊙ x  ⇒  d_x5 += d_q_new2 ⊙ x
+                    d_x5 += q_new2_mul;
                     d_x = d_x is null ? d_x5 : d_x + d_x5;
                 });
             }
@@ -1719,33 +1715,32 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
         {
             if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
             d_h = null; // before this statement, the target is another value: its adjoint starts over
-            // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3, summed over broadcast axes
-            var d_x2 = SumToShapeOf(Mul(d_h_new, 3.0), x);
+            // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3
+            var d_x2 = Mul(d_h_new, 3.0);
             d_x = d_x is null ? d_x2 : d_x + d_x2;
         });
         while (h.Abs().Sum().Item() > 1000000000.0)
         {
             // h = h * 0.5;
-            var h_saved = h;
             h = Mul(h, 0.5);
             tape.Push(() =>
             {
                 if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5, summed over broadcast axes
-                var d_h2 = SumToShapeOf(Mul(d_h_new2, 0.5), h_saved);
+                // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5
+                var d_h2 = Mul(d_h_new2, 0.5);
                 d_h = d_h is null ? d_h2 : d_h + d_h2;
             });
         }
         // return Sin(h);
-        var h_saved2 = h;
+        var h_saved = h;
         var result = Sin(h);
         tape.Push(() =>
         {
             if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
             d_result = null; // before this statement, the target is another value: its adjoint starts over
             // result_new = sin(h)  ⇒  d_h3 = d_result_new ⊙ cos(h)
-            var d_h3 = Mul(d_result_new, Cos(h_saved2));
+            var d_h3 = Mul(d_result_new, Cos(h_saved));
             d_h = d_h is null ? d_h3 : d_h + d_h3;
         });
 
@@ -1782,33 +1777,32 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
         {
             if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
             d_h = null; // before this statement, the target is another value: its adjoint starts over
-            // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3, summed over broadcast axes
-            var d_x2 = SumToShapeOf(Mul(d_h_new, 3.0), x);
+            // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3
+            var d_x2 = Mul(d_h_new, 3.0);
             d_x = d_x is null ? d_x2 : d_x + d_x2;
         });
         while (h.Abs().Sum().Item() > 1000000000.0)
         {
             // h = h * 0.5;
-            var h_saved = h;
             h = Mul(h, 0.5);
             tape.Push(() =>
             {
                 if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5, summed over broadcast axes
-                var d_h2 = SumToShapeOf(Mul(d_h_new2, 0.5), h_saved);
+                // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5
+                var d_h2 = Mul(d_h_new2, 0.5);
                 d_h = d_h is null ? d_h2 : d_h + d_h2;
             });
         }
         // return Sin(h);
-        var h_saved2 = h;
+        var h_saved = h;
         var result = Sin(h);
         tape.Push(() =>
         {
             if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
             d_result = null; // before this statement, the target is another value: its adjoint starts over
             // result_new = sin(h)  ⇒  d_h3 = d_result_new ⊙ cos(h)
-            var d_h3 = Mul(d_result_new, Cos(h_saved2));
+            var d_h3 = Mul(d_result_new, Cos(h_saved));
             d_h = d_h is null ? d_h3 : d_h + d_h3;
         });
 
@@ -1869,33 +1863,32 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
             {
                 if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3, summed over broadcast axes
-                var d_x2 = SumToShapeOf(Mul(d_h_new, 3.0), x);
+                // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3
+                var d_x2 = Mul(d_h_new, 3.0);
                 d_x = d_x is null ? d_x2 : d_x + d_x2;
             });
             while (h.Abs().Sum().Item() > 1000000000.0)
             {
                 // h = h * 0.5;
-                var h_saved = h;
                 h = Mul(h, 0.5);
                 tape.Push(() =>
                 {
                     if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
                     d_h = null; // before this statement, the target is another value: its adjoint starts over
-                    // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5, summed over broadcast axes
-                    var d_h2 = SumToShapeOf(Mul(d_h_new2, 0.5), h_saved);
+                    // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5
+                    var d_h2 = Mul(d_h_new2, 0.5);
                     d_h = d_h is null ? d_h2 : d_h + d_h2;
                 });
             }
             // return Sin(h);
-            var h_saved2 = h;
+            var h_saved = h;
             var result = Sin(h);
             tape.Push(() =>
             {
                 if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
                 d_result = null; // before this statement, the target is another value: its adjoint starts over
                 // result_new = sin(h)  ⇒  d_h3 = d_result_new ⊙ cos(h)
-                var d_h3 = Mul(d_result_new, Cos(h_saved2));
+                var d_h3 = Mul(d_result_new, Cos(h_saved));
                 d_h = d_h is null ? d_h3 : d_h + d_h3;
             });
 
@@ -1932,33 +1925,32 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
             {
                 if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3, summed over broadcast axes
-                var d_x2 = SumToShapeOf(Mul(d_h_new, 3.0), x);
+                // h_new = x ⊙ 3  ⇒  d_x2 = d_h_new ⊙ 3
+                var d_x2 = Mul(d_h_new, 3.0);
                 d_x = d_x is null ? d_x2 : d_x + d_x2;
             });
             while (h.Abs().Sum().Item() > 1000000000.0)
             {
                 // h = h * 0.5;
-                var h_saved = h;
                 h = Mul(h, 0.5);
                 tape.Push(() =>
                 {
                     if (d_h is not { } d_h_new2) return; // nothing flowed into the value assigned here
                     d_h = null; // before this statement, the target is another value: its adjoint starts over
-                    // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5, summed over broadcast axes
-                    var d_h2 = SumToShapeOf(Mul(d_h_new2, 0.5), h_saved);
+                    // h_new2 = h ⊙ 0.5  ⇒  d_h2 = d_h_new2 ⊙ 0.5
+                    var d_h2 = Mul(d_h_new2, 0.5);
                     d_h = d_h is null ? d_h2 : d_h + d_h2;
                 });
             }
             // return Sin(h);
-            var h_saved2 = h;
+            var h_saved = h;
             var result = Sin(h);
             tape.Push(() =>
             {
                 if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
                 d_result = null; // before this statement, the target is another value: its adjoint starts over
                 // result_new = sin(h)  ⇒  d_h3 = d_result_new ⊙ cos(h)
-                var d_h3 = Mul(d_result_new, Cos(h_saved2));
+                var d_h3 = Mul(d_result_new, Cos(h_saved));
                 d_h = d_h is null ? d_h3 : d_h + d_h3;
             });
 
@@ -2020,20 +2012,18 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
         {
             // h = Tanh(h * 2 + i);
             var i_saved = i;
-            var h_saved = h;
-            var h_new_mul = Mul(h, 2.0);
-            var h_new = Tanh(Add(h_new_mul, (double)i_saved));
+            var h_new = Tanh(Add(Mul(h, 2.0), (double)i_saved));
             h = h_new;
             tape.Push(() =>
             {
                 if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new = tanh(h_new_mul + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
+                // h_new = tanh((h ⊙ 2) + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
                 var d_h_new_add = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
-                // h_new_add = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add, summed over broadcast axes
-                var d_h_new_mul = SumToShapeOf(d_h_new_add, h_new_mul);
-                // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2, summed over broadcast axes
-                var d_h2 = SumToShapeOf(Mul(d_h_new_mul, 2.0), h_saved);
+                // h_new_add = (h ⊙ 2) + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add
+                var d_h_new_mul = d_h_new_add;
+                // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2
+                var d_h2 = Mul(d_h_new_mul, 2.0);
                 d_h = d_h is null ? d_h2 : d_h + d_h2;
             });
             if (i == 2)
@@ -2080,20 +2070,18 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
         {
             // h = Tanh(h * 2 + i);
             var i_saved = i;
-            var h_saved = h;
-            var h_new_mul = Mul(h, 2.0);
-            var h_new = Tanh(Add(h_new_mul, (double)i_saved));
+            var h_new = Tanh(Add(Mul(h, 2.0), (double)i_saved));
             h = h_new;
             tape.Push(() =>
             {
                 if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new = tanh(h_new_mul + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
+                // h_new = tanh((h ⊙ 2) + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
                 var d_h_new_add = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
-                // h_new_add = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add, summed over broadcast axes
-                var d_h_new_mul = SumToShapeOf(d_h_new_add, h_new_mul);
-                // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2, summed over broadcast axes
-                var d_h2 = SumToShapeOf(Mul(d_h_new_mul, 2.0), h_saved);
+                // h_new_add = (h ⊙ 2) + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add
+                var d_h_new_mul = d_h_new_add;
+                // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2
+                var d_h2 = Mul(d_h_new_mul, 2.0);
                 d_h = d_h is null ? d_h2 : d_h + d_h2;
             });
             if (i == 2)
@@ -2121,25 +2109,18 @@ extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, co
     if (i < g.count) out[i] = tanhf(((h[at(g, 1, i)] * 2.0f) + g.scalars[0]));
 }
 
-// h_new_mul = h_saved ⊙ 2
-extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+// h_new2 = tanh((h_saved ⊙ 2) + (double)i_saved)
+extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * 2.0f);
+    if (i < g.count) out[i] = tanhf(((h_saved[at(g, 1, i)] * 2.0f) + g.scalars[0]));
 }
 
-// h_new2 = tanh(h_new_mul + (double)i_saved)
-extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_new_mul)
+// d_h2 = (d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))) ⊙ 2
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = tanhf((h_new_mul[at(g, 1, i)] + g.scalars[0]));
-}
-
-// d_h_new_add = d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))
-extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)])));
+    if (i < g.count) out[i] = ((d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)]))) * 2.0f);
 }
 ";
 
@@ -2179,18 +2160,10 @@ extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ o
             {
                 if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new_mul = h_saved ⊙ 2
-                var h_new_mul = p.Map("h_new_mul", new[] { h_saved });
-                // h_new2 = tanh(h_new_mul + (double)i_saved)
-                var h_new2 = p.Map("h_new2", new[] { h_new_mul }, new float[] { (float)((double)i_saved) });
-                // d_h_new_add = d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))
-                var d_h_new_add = p.Map("d_h_new_add", new[] { d_h_in2, h_new2 });
-                // d_h_new_mul = d_h_new_add summed to the shape of h_new_mul
-                var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_new_add, h_new_mul);
-                // d_h_mul = d_h_new_mul ⊙ 2   (h_new_mul's kernel: the same expression)
-                var d_h_mul = p.Map("h_new_mul", new[] { d_h_new_mul }, name: "d_h_mul");
-                // d_h2 = d_h_mul summed to the shape of h_saved
-                var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
+                // h_new2 = tanh((h_saved ⊙ 2) + (double)i_saved)
+                var h_new2 = p.Map("h_new2", new[] { h_saved }, new float[] { (float)((double)i_saved) });
+                // d_h2 = (d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))) ⊙ 2
+                var d_h2 = p.Map("d_h2", new[] { d_h_in2, h_new2 });
                 d_h = p.Accumulate("d_h", d_h, d_h2);
             });
             if (i == 2)
@@ -2255,20 +2228,18 @@ extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ o
                 {
                     // h = Tanh(h * 2 + i);
                     var i_saved = i;
-                    var h_saved = h;
-                    var h_new_mul = Mul(h, 2.0);
-                    var h_new = Tanh(Add(h_new_mul, (double)i_saved));
+                    var h_new = Tanh(Add(Mul(h, 2.0), (double)i_saved));
                     h = h_new;
                     tape.Push(() =>
                     {
                         if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                         d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new = tanh(h_new_mul + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
+                        // h_new = tanh((h ⊙ 2) + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
                         var d_h_new_add = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
-                        // h_new_add = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add, summed over broadcast axes
-                        var d_h_new_mul = SumToShapeOf(d_h_new_add, h_new_mul);
-                        // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2, summed over broadcast axes
-                        var d_h2 = SumToShapeOf(Mul(d_h_new_mul, 2.0), h_saved);
+                        // h_new_add = (h ⊙ 2) + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add
+                        var d_h_new_mul = d_h_new_add;
+                        // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2
+                        var d_h2 = Mul(d_h_new_mul, 2.0);
                         d_h = d_h is null ? d_h2 : d_h + d_h2;
                     });
                     if (i == 2)
@@ -2315,20 +2286,18 @@ extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ o
                 {
                     // h = Tanh(h * 2 + i);
                     var i_saved = i;
-                    var h_saved = h;
-                    var h_new_mul = Mul(h, 2.0);
-                    var h_new = Tanh(Add(h_new_mul, (double)i_saved));
+                    var h_new = Tanh(Add(Mul(h, 2.0), (double)i_saved));
                     h = h_new;
                     tape.Push(() =>
                     {
                         if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                         d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new = tanh(h_new_mul + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
+                        // h_new = tanh((h ⊙ 2) + (double)i_saved)  ⇒  d_h_new_add = d_h_new ⊙ (1 − h_new²)
                         var d_h_new_add = Mul(d_h_new, Sub(1.0, Mul(h_new, h_new)));
-                        // h_new_add = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add, summed over broadcast axes
-                        var d_h_new_mul = SumToShapeOf(d_h_new_add, h_new_mul);
-                        // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2, summed over broadcast axes
-                        var d_h2 = SumToShapeOf(Mul(d_h_new_mul, 2.0), h_saved);
+                        // h_new_add = (h ⊙ 2) + (double)i_saved  ⇒  d_h_new_mul = d_h_new_add
+                        var d_h_new_mul = d_h_new_add;
+                        // h_new_mul = h ⊙ 2  ⇒  d_h2 = d_h_new_mul ⊙ 2
+                        var d_h2 = Mul(d_h_new_mul, 2.0);
                         d_h = d_h is null ? d_h2 : d_h + d_h2;
                     });
                     if (i == 2)
@@ -2356,25 +2325,18 @@ extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ o
             if (i < g.count) out[i] = tanhf(((h[at(g, 1, i)] * 2.0f) + g.scalars[0]));
         }
 
-        // h_new_mul = h_saved ⊙ 2
-        extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+        // h_new2 = tanh((h_saved ⊙ 2) + (double)i_saved)
+        extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
         {
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * 2.0f);
+            if (i < g.count) out[i] = tanhf(((h_saved[at(g, 1, i)] * 2.0f) + g.scalars[0]));
         }
 
-        // h_new2 = tanh(h_new_mul + (double)i_saved)
-        extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_new_mul)
+        // d_h2 = (d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))) ⊙ 2
+        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
         {
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = tanhf((h_new_mul[at(g, 1, i)] + g.scalars[0]));
-        }
-
-        // d_h_new_add = d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))
-        extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)])));
+            if (i < g.count) out[i] = ((d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)]))) * 2.0f);
         }
         ";
 
@@ -2414,18 +2376,10 @@ extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ o
                     {
                         if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
                         d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new_mul = h_saved ⊙ 2
-                        var h_new_mul = p.Map("h_new_mul", new[] { h_saved });
-                        // h_new2 = tanh(h_new_mul + (double)i_saved)
-                        var h_new2 = p.Map("h_new2", new[] { h_new_mul }, new float[] { (float)((double)i_saved) });
-                        // d_h_new_add = d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))
-                        var d_h_new_add = p.Map("d_h_new_add", new[] { d_h_in2, h_new2 });
-                        // d_h_new_mul = d_h_new_add summed to the shape of h_new_mul
-                        var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_new_add, h_new_mul);
-                        // d_h_mul = d_h_new_mul ⊙ 2   (h_new_mul's kernel: the same expression)
-                        var d_h_mul = p.Map("h_new_mul", new[] { d_h_new_mul }, name: "d_h_mul");
-                        // d_h2 = d_h_mul summed to the shape of h_saved
-                        var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
+                        // h_new2 = tanh((h_saved ⊙ 2) + (double)i_saved)
+                        var h_new2 = p.Map("h_new2", new[] { h_saved }, new float[] { (float)((double)i_saved) });
+                        // d_h2 = (d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))) ⊙ 2
+                        var d_h2 = p.Map("d_h2", new[] { d_h_in2, h_new2 });
                         d_h = p.Accumulate("d_h", d_h, d_h2);
                     });
                     if (i == 2)
@@ -2490,14 +2444,13 @@ extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ o
             // h = h * x + i;
             var i_saved = i;
             var h_saved = h;
-            var h_new_mul = Mul(h, x);
-            h = Add(h_new_mul, (double)i_saved);
+            h = Add(Mul(h, x), (double)i_saved);
             tape.Push(() =>
             {
                 if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                // h_new = (h ⊙ x) + (double)i_saved  ⇒  d_h_new_mul = d_h_new
+                var d_h_new_mul = d_h_new;
                 // h_new_mul = h ⊙ x  ⇒  d_h2 = d_h_new_mul ⊙ x, summed over broadcast axes
                 var d_h2 = SumToShapeOf(Mul(d_h_new_mul, x), h_saved);
                 // h_new_mul = h ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h, summed over broadcast axes
@@ -2550,14 +2503,13 @@ extern ""C"" __global__ void d_h_new_add(const Geometry g, float* __restrict__ o
             // h = h * x + i;
             var i_saved = i;
             var h_saved = h;
-            var h_new_mul = Mul(h, x);
-            h = Add(h_new_mul, (double)i_saved);
+            h = Add(Mul(h, x), (double)i_saved);
             tape.Push(() =>
             {
                 if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                // h_new = (h ⊙ x) + (double)i_saved  ⇒  d_h_new_mul = d_h_new
+                var d_h_new_mul = d_h_new;
                 // h_new_mul = h ⊙ x  ⇒  d_h2 = d_h_new_mul ⊙ x, summed over broadcast axes
                 var d_h2 = SumToShapeOf(Mul(d_h_new_mul, x), h_saved);
                 // h_new_mul = h ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h, summed over broadcast axes
@@ -2586,11 +2538,11 @@ extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, co
     if (i < g.count) out[i] = ((h[at(g, 1, i)] * x[at(g, 2, i)]) + g.scalars[0]);
 }
 
-// h_new_mul = h_saved ⊙ x
-extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved, const float* __restrict__ x)
+// d_h_mul = d_h_in2 ⊙ x
+extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * x[at(g, 2, i)]);
+    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
 }
 ";
 
@@ -2634,16 +2586,12 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
             {
                 if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new_mul = h_saved ⊙ x
-                var h_new_mul = p.Map("h_new_mul", new[] { h_saved, x });
-                // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
-                var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
-                // d_h_mul = d_h_new_mul ⊙ x   (h_new_mul's kernel: the same expression)
-                var d_h_mul = p.Map("h_new_mul", new[] { d_h_new_mul, x }, name: "d_h_mul");
+                // d_h_mul = d_h_in2 ⊙ x
+                var d_h_mul = p.Map("d_h_mul", new[] { d_h_in2, x });
                 // d_h2 = d_h_mul summed to the shape of h_saved
                 var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
-                // d_x_mul = d_h_new_mul ⊙ h_saved   (h_new_mul's kernel: the same expression)
-                var d_x_mul = p.Map("h_new_mul", new[] { d_h_new_mul, h_saved }, name: "d_x_mul");
+                // d_x_mul = d_h_in2 ⊙ h_saved   (d_h_mul's kernel: the same expression)
+                var d_x_mul = p.Map("d_h_mul", new[] { d_h_in2, h_saved }, name: "d_x_mul");
                 // d_x2 = d_x_mul summed to the shape of x
                 var d_x2 = p.SumTo("d_x2", d_x_mul, x);
                 d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -2712,14 +2660,13 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
                     // h = h * x + i;
                     var i_saved = i;
                     var h_saved = h;
-                    var h_new_mul = Mul(h, x);
-                    h = Add(h_new_mul, (double)i_saved);
+                    h = Add(Mul(h, x), (double)i_saved);
                     tape.Push(() =>
                     {
                         if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                         d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                        var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                        // h_new = (h ⊙ x) + (double)i_saved  ⇒  d_h_new_mul = d_h_new
+                        var d_h_new_mul = d_h_new;
                         // h_new_mul = h ⊙ x  ⇒  d_h2 = d_h_new_mul ⊙ x, summed over broadcast axes
                         var d_h2 = SumToShapeOf(Mul(d_h_new_mul, x), h_saved);
                         // h_new_mul = h ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h, summed over broadcast axes
@@ -2772,14 +2719,13 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
                     // h = h * x + i;
                     var i_saved = i;
                     var h_saved = h;
-                    var h_new_mul = Mul(h, x);
-                    h = Add(h_new_mul, (double)i_saved);
+                    h = Add(Mul(h, x), (double)i_saved);
                     tape.Push(() =>
                     {
                         if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                         d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new = h_new_mul + (double)i_saved  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                        var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
+                        // h_new = (h ⊙ x) + (double)i_saved  ⇒  d_h_new_mul = d_h_new
+                        var d_h_new_mul = d_h_new;
                         // h_new_mul = h ⊙ x  ⇒  d_h2 = d_h_new_mul ⊙ x, summed over broadcast axes
                         var d_h2 = SumToShapeOf(Mul(d_h_new_mul, x), h_saved);
                         // h_new_mul = h ⊙ x  ⇒  d_x3 = d_h_new_mul ⊙ h, summed over broadcast axes
@@ -2808,11 +2754,11 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
             if (i < g.count) out[i] = ((h[at(g, 1, i)] * x[at(g, 2, i)]) + g.scalars[0]);
         }
 
-        // h_new_mul = h_saved ⊙ x
-        extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved, const float* __restrict__ x)
+        // d_h_mul = d_h_in2 ⊙ x
+        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
         {
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * x[at(g, 2, i)]);
+            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
         }
         ";
 
@@ -2856,16 +2802,12 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
                     {
                         if (d_h is not { } d_h_in2) return; // nothing flowed into the value assigned here
                         d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new_mul = h_saved ⊙ x
-                        var h_new_mul = p.Map("h_new_mul", new[] { h_saved, x });
-                        // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
-                        var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
-                        // d_h_mul = d_h_new_mul ⊙ x   (h_new_mul's kernel: the same expression)
-                        var d_h_mul = p.Map("h_new_mul", new[] { d_h_new_mul, x }, name: "d_h_mul");
+                        // d_h_mul = d_h_in2 ⊙ x
+                        var d_h_mul = p.Map("d_h_mul", new[] { d_h_in2, x });
                         // d_h2 = d_h_mul summed to the shape of h_saved
                         var d_h2 = p.SumTo("d_h2", d_h_mul, h_saved);
-                        // d_x_mul = d_h_new_mul ⊙ h_saved   (h_new_mul's kernel: the same expression)
-                        var d_x_mul = p.Map("h_new_mul", new[] { d_h_new_mul, h_saved }, name: "d_x_mul");
+                        // d_x_mul = d_h_in2 ⊙ h_saved   (d_h_mul's kernel: the same expression)
+                        var d_x_mul = p.Map("d_h_mul", new[] { d_h_in2, h_saved }, name: "d_x_mul");
                         // d_x2 = d_x_mul summed to the shape of x
                         var d_x2 = p.SumTo("d_x2", d_x_mul, x);
                         d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -2927,15 +2869,14 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
             // h = Sin(h) * x + h;
             var h_saved = h;
             var h_new_sin = Sin(h);
-            var h_new_mul = Mul(h_new_sin, x);
-            h = Add(h_new_mul, h);
+            h = Add(Mul(h_new_sin, x), h);
             tape.Push(() =>
             {
                 if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new = h_new_mul + h  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
-                // h_new = h_new_mul + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                // h_new = (h_new_sin ⊙ x) + h  ⇒  d_h_new_mul = d_h_new
+                var d_h_new_mul = d_h_new;
+                // h_new = (h_new_sin ⊙ x) + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
                 var d_h2 = SumToShapeOf(d_h_new, h_saved);
                 // h_new_mul = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new_mul ⊙ x, summed over broadcast axes
                 var d_h_new_sin = SumToShapeOf(Mul(d_h_new_mul, x), h_new_sin);
@@ -2955,11 +2896,11 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
                 {
                     if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
                     d_result = null; // before this statement, the target is another value: its adjoint starts over
-                    var result_new_sumtoshapeof = SumToShapeOf(Mul(d_result_new, h_saved2), h_saved2);
-                    // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h, summed over broadcast axes
-                    var d_h3 = result_new_sumtoshapeof;
-                    // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h, summed over broadcast axes
-                    d_h3 += result_new_sumtoshapeof;
+                    var result_new_mul = Mul(d_result_new, h_saved2);
+                    // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h
+                    var d_h3 = result_new_mul;
+                    // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h
+                    d_h3 += result_new_mul;
                     d_h = d_h is null ? d_h3 : d_h + d_h3;
                 });
                 goto backward;
@@ -3031,15 +2972,14 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
             // h = Sin(h) * x + h;
             var h_saved = h;
             var h_new_sin = Sin(h);
-            var h_new_mul = Mul(h_new_sin, x);
-            h = Add(h_new_mul, h);
+            h = Add(Mul(h_new_sin, x), h);
             tape.Push(() =>
             {
                 if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
-                // h_new = h_new_mul + h  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
-                // h_new = h_new_mul + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                // h_new = (h_new_sin ⊙ x) + h  ⇒  d_h_new_mul = d_h_new
+                var d_h_new_mul = d_h_new;
+                // h_new = (h_new_sin ⊙ x) + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
                 var d_h2 = SumToShapeOf(d_h_new, h_saved);
                 // h_new_mul = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new_mul ⊙ x, summed over broadcast axes
                 var d_h_new_sin = SumToShapeOf(Mul(d_h_new_mul, x), h_new_sin);
@@ -3059,11 +2999,11 @@ extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out
                 {
                     if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
                     d_result = null; // before this statement, the target is another value: its adjoint starts over
-                    var result_new_sumtoshapeof = SumToShapeOf(Mul(d_result_new, h_saved2), h_saved2);
-                    // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h, summed over broadcast axes
-                    var d_h3 = result_new_sumtoshapeof;
-                    // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h, summed over broadcast axes
-                    d_h3 += result_new_sumtoshapeof;
+                    var result_new_mul = Mul(d_result_new, h_saved2);
+                    // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h
+                    var d_h3 = result_new_mul;
+                    // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h
+                    d_h3 += result_new_mul;
                     d_h = d_h is null ? d_h3 : d_h + d_h3;
                 });
                 goto backward;
@@ -3113,18 +3053,18 @@ extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, co
     if (i < g.count) out[i] = ((sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]) + h[at(g, 1, i)]);
 }
 
+// d_h_new_sin_mul = d_h_in2 ⊙ x
+extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
 // h_new_sin = sin(h_saved)
 extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
-}
-
-// h_new_mul = h_new_sin ⊙ x
-extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_new_sin, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h_new_sin[at(g, 1, i)] * x[at(g, 2, i)]);
 }
 
 // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
@@ -3148,11 +3088,11 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
     if (i < g.count) out[i] = (d_result_in[at(g, 1, i)] * h_saved2[at(g, 2, i)]);
 }
 
-// d_h3 = d_h_sumtoshapeof2 + d_h_sumtoshapeof2
-extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof2)
+// d_h3 = d_h_mul + d_h_mul
+extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_sumtoshapeof2[at(g, 1, i)] + d_h_sumtoshapeof2[at(g, 1, i)]);
+    if (i < g.count) out[i] = (d_h_mul[at(g, 1, i)] + d_h_mul[at(g, 1, i)]);
 }
 
 // result_new2 = tanh(h)
@@ -3216,20 +3156,16 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 d_h = null; // before this statement, the target is another value: its adjoint starts over
                 // d_h_sumtoshapeof = d_h_in2 summed to the shape of h_saved
                 var d_h_sumtoshapeof = p.SumTo("d_h_sumtoshapeof", d_h_in2, h_saved);
+                // d_h_new_sin_mul = d_h_in2 ⊙ x
+                var d_h_new_sin_mul = p.Map("d_h_new_sin_mul", new[] { d_h_in2, x });
                 // h_new_sin = sin(h_saved)
                 var h_new_sin = p.Map("h_new_sin", new[] { h_saved });
-                // h_new_mul = h_new_sin ⊙ x
-                var h_new_mul = p.Map("h_new_mul", new[] { h_new_sin, x });
-                // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
-                var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
-                // d_h_new_sin_mul = d_h_new_mul ⊙ x   (h_new_mul's kernel: the same expression)
-                var d_h_new_sin_mul = p.Map("h_new_mul", new[] { d_h_new_mul, x }, name: "d_h_new_sin_mul");
                 // d_h_new_sin = d_h_new_sin_mul summed to the shape of h_new_sin
                 var d_h_new_sin = p.SumTo("d_h_new_sin", d_h_new_sin_mul, h_new_sin);
                 // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
                 var d_h2 = p.Map("d_h2", new[] { d_h_sumtoshapeof, d_h_new_sin, h_saved });
-                // d_x_mul = d_h_new_mul ⊙ h_new_sin   (h_new_mul's kernel: the same expression)
-                var d_x_mul = p.Map("h_new_mul", new[] { d_h_new_mul, h_new_sin }, name: "d_x_mul");
+                // d_x_mul = d_h_in2 ⊙ h_new_sin   (d_h_new_sin_mul's kernel: the same expression)
+                var d_x_mul = p.Map("d_h_new_sin_mul", new[] { d_h_in2, h_new_sin }, name: "d_x_mul");
                 // d_x2 = d_x_mul summed to the shape of x
                 var d_x2 = p.SumTo("d_x2", d_x_mul, x);
                 d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -3248,10 +3184,8 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                     d_result = null; // before this statement, the target is another value: its adjoint starts over
                     // d_h_mul = d_result_in ⊙ h_saved2
                     var d_h_mul = p.Map("d_h_mul", new[] { d_result_in, h_saved2 });
-                    // d_h_sumtoshapeof2 = d_h_mul summed to the shape of h_saved2
-                    var d_h_sumtoshapeof2 = p.SumTo("d_h_sumtoshapeof2", d_h_mul, h_saved2);
-                    // d_h3 = d_h_sumtoshapeof2 + d_h_sumtoshapeof2
-                    var d_h3 = p.Map("d_h3", new[] { d_h_sumtoshapeof2 });
+                    // d_h3 = d_h_mul + d_h_mul
+                    var d_h3 = p.Map("d_h3", new[] { d_h_mul });
                     d_h = p.Accumulate("d_h", d_h, d_h3);
                 });
                 goto backward;
@@ -3345,15 +3279,14 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                     // h = Sin(h) * x + h;
                     var h_saved = h;
                     var h_new_sin = Sin(h);
-                    var h_new_mul = Mul(h_new_sin, x);
-                    h = Add(h_new_mul, h);
+                    h = Add(Mul(h_new_sin, x), h);
                     tape.Push(() =>
                     {
                         if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                         d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new = h_new_mul + h  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                        var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
-                        // h_new = h_new_mul + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                        // h_new = (h_new_sin ⊙ x) + h  ⇒  d_h_new_mul = d_h_new
+                        var d_h_new_mul = d_h_new;
+                        // h_new = (h_new_sin ⊙ x) + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
                         var d_h2 = SumToShapeOf(d_h_new, h_saved);
                         // h_new_mul = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new_mul ⊙ x, summed over broadcast axes
                         var d_h_new_sin = SumToShapeOf(Mul(d_h_new_mul, x), h_new_sin);
@@ -3373,11 +3306,11 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                         {
                             if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
                             d_result = null; // before this statement, the target is another value: its adjoint starts over
-                            var result_new_sumtoshapeof = SumToShapeOf(Mul(d_result_new, h_saved2), h_saved2);
-                            // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h, summed over broadcast axes
-                            var d_h3 = result_new_sumtoshapeof;
-                            // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h, summed over broadcast axes
-                            d_h3 += result_new_sumtoshapeof;
+                            var result_new_mul = Mul(d_result_new, h_saved2);
+                            // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h
+                            var d_h3 = result_new_mul;
+                            // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h
+                            d_h3 += result_new_mul;
                             d_h = d_h is null ? d_h3 : d_h + d_h3;
                         });
                         goto backward;
@@ -3449,15 +3382,14 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                     // h = Sin(h) * x + h;
                     var h_saved = h;
                     var h_new_sin = Sin(h);
-                    var h_new_mul = Mul(h_new_sin, x);
-                    h = Add(h_new_mul, h);
+                    h = Add(Mul(h_new_sin, x), h);
                     tape.Push(() =>
                     {
                         if (d_h is not { } d_h_new) return; // nothing flowed into the value assigned here
                         d_h = null; // before this statement, the target is another value: its adjoint starts over
-                        // h_new = h_new_mul + h  ⇒  d_h_new_mul = d_h_new, summed over broadcast axes
-                        var d_h_new_mul = SumToShapeOf(d_h_new, h_new_mul);
-                        // h_new = h_new_mul + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
+                        // h_new = (h_new_sin ⊙ x) + h  ⇒  d_h_new_mul = d_h_new
+                        var d_h_new_mul = d_h_new;
+                        // h_new = (h_new_sin ⊙ x) + h  ⇒  d_h2 = d_h_new, summed over broadcast axes
                         var d_h2 = SumToShapeOf(d_h_new, h_saved);
                         // h_new_mul = h_new_sin ⊙ x  ⇒  d_h_new_sin = d_h_new_mul ⊙ x, summed over broadcast axes
                         var d_h_new_sin = SumToShapeOf(Mul(d_h_new_mul, x), h_new_sin);
@@ -3477,11 +3409,11 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                         {
                             if (d_result is not { } d_result_new) return; // nothing flowed into the value assigned here
                             d_result = null; // before this statement, the target is another value: its adjoint starts over
-                            var result_new_sumtoshapeof = SumToShapeOf(Mul(d_result_new, h_saved2), h_saved2);
-                            // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h, summed over broadcast axes
-                            var d_h3 = result_new_sumtoshapeof;
-                            // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h, summed over broadcast axes
-                            d_h3 += result_new_sumtoshapeof;
+                            var result_new_mul = Mul(d_result_new, h_saved2);
+                            // result_new = h ⊙ h  ⇒  d_h3 = d_result_new ⊙ h
+                            var d_h3 = result_new_mul;
+                            // result_new = h ⊙ h  ⇒  d_h3 += d_result_new ⊙ h
+                            d_h3 += result_new_mul;
                             d_h = d_h is null ? d_h3 : d_h + d_h3;
                         });
                         goto backward;
@@ -3531,18 +3463,18 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             if (i < g.count) out[i] = ((sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]) + h[at(g, 1, i)]);
         }
 
+        // d_h_new_sin_mul = d_h_in2 ⊙ x
+        extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+
         // h_new_sin = sin(h_saved)
         extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
         {
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
             if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
-        }
-
-        // h_new_mul = h_new_sin ⊙ x
-        extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_new_sin, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (h_new_sin[at(g, 1, i)] * x[at(g, 2, i)]);
         }
 
         // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
@@ -3566,11 +3498,11 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             if (i < g.count) out[i] = (d_result_in[at(g, 1, i)] * h_saved2[at(g, 2, i)]);
         }
 
-        // d_h3 = d_h_sumtoshapeof2 + d_h_sumtoshapeof2
-        extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof2)
+        // d_h3 = d_h_mul + d_h_mul
+        extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_mul)
         {
             const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_sumtoshapeof2[at(g, 1, i)] + d_h_sumtoshapeof2[at(g, 1, i)]);
+            if (i < g.count) out[i] = (d_h_mul[at(g, 1, i)] + d_h_mul[at(g, 1, i)]);
         }
 
         // result_new2 = tanh(h)
@@ -3634,20 +3566,16 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                         d_h = null; // before this statement, the target is another value: its adjoint starts over
                         // d_h_sumtoshapeof = d_h_in2 summed to the shape of h_saved
                         var d_h_sumtoshapeof = p.SumTo("d_h_sumtoshapeof", d_h_in2, h_saved);
+                        // d_h_new_sin_mul = d_h_in2 ⊙ x
+                        var d_h_new_sin_mul = p.Map("d_h_new_sin_mul", new[] { d_h_in2, x });
                         // h_new_sin = sin(h_saved)
                         var h_new_sin = p.Map("h_new_sin", new[] { h_saved });
-                        // h_new_mul = h_new_sin ⊙ x
-                        var h_new_mul = p.Map("h_new_mul", new[] { h_new_sin, x });
-                        // d_h_new_mul = d_h_in2 summed to the shape of h_new_mul
-                        var d_h_new_mul = p.SumTo("d_h_new_mul", d_h_in2, h_new_mul);
-                        // d_h_new_sin_mul = d_h_new_mul ⊙ x   (h_new_mul's kernel: the same expression)
-                        var d_h_new_sin_mul = p.Map("h_new_mul", new[] { d_h_new_mul, x }, name: "d_h_new_sin_mul");
                         // d_h_new_sin = d_h_new_sin_mul summed to the shape of h_new_sin
                         var d_h_new_sin = p.SumTo("d_h_new_sin", d_h_new_sin_mul, h_new_sin);
                         // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
                         var d_h2 = p.Map("d_h2", new[] { d_h_sumtoshapeof, d_h_new_sin, h_saved });
-                        // d_x_mul = d_h_new_mul ⊙ h_new_sin   (h_new_mul's kernel: the same expression)
-                        var d_x_mul = p.Map("h_new_mul", new[] { d_h_new_mul, h_new_sin }, name: "d_x_mul");
+                        // d_x_mul = d_h_in2 ⊙ h_new_sin   (d_h_new_sin_mul's kernel: the same expression)
+                        var d_x_mul = p.Map("d_h_new_sin_mul", new[] { d_h_in2, h_new_sin }, name: "d_x_mul");
                         // d_x2 = d_x_mul summed to the shape of x
                         var d_x2 = p.SumTo("d_x2", d_x_mul, x);
                         d_h = p.Accumulate("d_h", d_h, d_h2);
@@ -3666,10 +3594,8 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                             d_result = null; // before this statement, the target is another value: its adjoint starts over
                             // d_h_mul = d_result_in ⊙ h_saved2
                             var d_h_mul = p.Map("d_h_mul", new[] { d_result_in, h_saved2 });
-                            // d_h_sumtoshapeof2 = d_h_mul summed to the shape of h_saved2
-                            var d_h_sumtoshapeof2 = p.SumTo("d_h_sumtoshapeof2", d_h_mul, h_saved2);
-                            // d_h3 = d_h_sumtoshapeof2 + d_h_sumtoshapeof2
-                            var d_h3 = p.Map("d_h3", new[] { d_h_sumtoshapeof2 });
+                            // d_h3 = d_h_mul + d_h_mul
+                            var d_h3 = p.Map("d_h3", new[] { d_h_mul });
                             d_h = p.Accumulate("d_h", d_h, d_h3);
                         });
                         goto backward;
@@ -3785,11 +3711,11 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             {
                 if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
                 d_result = null; // before this statement, the target is another value: its adjoint starts over
-                var result_new2_sumtoshapeof = SumToShapeOf(Mul(d_result_new2, s), s);
-                // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s, summed over broadcast axes
-                var d_s3 = result_new2_sumtoshapeof;
-                // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s, summed over broadcast axes
-                d_s3 += result_new2_sumtoshapeof;
+                var result_new2_mul = Mul(d_result_new2, s);
+                // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s
+                var d_s3 = result_new2_mul;
+                // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s
+                d_s3 += result_new2_mul;
                 d_s = d_s is null ? d_s3 : d_s + d_s3;
             });
             goto backward;
@@ -3862,11 +3788,11 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
             {
                 if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
                 d_result = null; // before this statement, the target is another value: its adjoint starts over
-                var result_new2_sumtoshapeof = SumToShapeOf(Mul(d_result_new2, s), s);
-                // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s, summed over broadcast axes
-                var d_s3 = result_new2_sumtoshapeof;
-                // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s, summed over broadcast axes
-                d_s3 += result_new2_sumtoshapeof;
+                var result_new2_mul = Mul(d_result_new2, s);
+                // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s
+                var d_s3 = result_new2_mul;
+                // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s
+                d_s3 += result_new2_mul;
                 d_s = d_s is null ? d_s3 : d_s + d_s3;
             });
             goto backward;
@@ -3966,11 +3892,11 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 {
                     if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
                     d_result = null; // before this statement, the target is another value: its adjoint starts over
-                    var result_new2_sumtoshapeof = SumToShapeOf(Mul(d_result_new2, s), s);
-                    // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s, summed over broadcast axes
-                    var d_s3 = result_new2_sumtoshapeof;
-                    // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s, summed over broadcast axes
-                    d_s3 += result_new2_sumtoshapeof;
+                    var result_new2_mul = Mul(d_result_new2, s);
+                    // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s
+                    var d_s3 = result_new2_mul;
+                    // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s
+                    d_s3 += result_new2_mul;
                     d_s = d_s is null ? d_s3 : d_s + d_s3;
                 });
                 goto backward;
@@ -4043,11 +3969,11 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 {
                     if (d_result is not { } d_result_new2) return; // nothing flowed into the value assigned here
                     d_result = null; // before this statement, the target is another value: its adjoint starts over
-                    var result_new2_sumtoshapeof = SumToShapeOf(Mul(d_result_new2, s), s);
-                    // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s, summed over broadcast axes
-                    var d_s3 = result_new2_sumtoshapeof;
-                    // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s, summed over broadcast axes
-                    d_s3 += result_new2_sumtoshapeof;
+                    var result_new2_mul = Mul(d_result_new2, s);
+                    // result_new2 = s ⊙ s  ⇒  d_s3 = d_result_new2 ⊙ s
+                    var d_s3 = result_new2_mul;
+                    // result_new2 = s ⊙ s  ⇒  d_s3 += d_result_new2 ⊙ s
+                    d_s3 += result_new2_mul;
                     d_s = d_s is null ? d_s3 : d_s + d_s3;
                 });
                 goto backward;

@@ -301,11 +301,10 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
     ///   loss_gather = loss_sub[i, yᵢ]
     ///   loss_neg = −(mean loss_gather)
     ///   loss_mul2 = W ⊙ W
-    ///   loss_sum = Σ loss_mul2
-    ///   loss_mul = (0.5 * Regularization) ⊙ loss_sum
+    ///   loss_mul = (0.5 * Regularization) ⊙ (Σ loss_mul2)
     ///   loss = loss_neg + loss_mul
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-    ///   d_W = d_loss_mul2 ⊙ W, summed over broadcast axes  +  d_loss_mul2 ⊙ W, summed over broadcast axes  +  pullback of Scores(x) at d_scores, its W
+    ///   d_W = d_loss_mul2 ⊙ W  +  d_loss_mul2 ⊙ W  +  pullback of Scores(x) at d_scores, its W
     ///   d_B = pullback of Scores(x) at d_scores, its B
     /// </code>
     /// </remarks>
@@ -348,8 +347,7 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
         var loss_gather = Gather(loss_sub, y);
         var loss_neg = Neg(Mean(loss_gather));
         var loss_mul2 = Mul(W, W);
-        var loss_sum = Sum(loss_mul2);
-        var loss_mul = Mul((0.5 * Regularization), loss_sum);
+        var loss_mul = Mul((0.5 * Regularization), Sum(loss_mul2));
         var loss = Add(loss_neg, loss_mul);
 
         return (loss, seed =>
@@ -360,15 +358,15 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
             var d_loss_neg = SumToShapeOf(d_loss, loss_neg);
             // loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes
             var d_loss_mul = SumToShapeOf(d_loss, loss_mul);
-            // loss_mul = (0.5 * Regularization) ⊙ loss_sum  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes
-            var d_loss_sum = SumToShapeOf(Mul(d_loss_mul, (0.5 * Regularization)), loss_sum);
+            // loss_mul = (0.5 * Regularization) ⊙ (Σ loss_mul2)  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization)
+            var d_loss_sum = Mul(d_loss_mul, (0.5 * Regularization));
             // loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2
             var d_loss_mul2 = ExpandAlong(d_loss_sum, loss_mul2, axis: null, keepDims: false);
-            var loss_mul2_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul2, W), W);
-            // loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W, summed over broadcast axes
-            var d_W = loss_mul2_sumtoshapeof;
-            // loss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W, summed over broadcast axes
-            d_W += loss_mul2_sumtoshapeof;
+            var loss_mul2_mul = Mul(d_loss_mul2, W);
+            // loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W
+            var d_W = loss_mul2_mul;
+            // loss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W
+            d_W += loss_mul2_mul;
             // loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg
             var d_loss_mean = Neg(d_loss_neg);
             // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
@@ -407,8 +405,7 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
         var loss_gather = Gather(loss_sub, y);
         var loss_neg = Neg(Mean(loss_gather));
         var loss_mul2 = Mul(W, W);
-        var loss_sum = Sum(loss_mul2);
-        var loss_mul = Mul((0.5 * Regularization), loss_sum);
+        var loss_mul = Mul((0.5 * Regularization), Sum(loss_mul2));
         var loss = Add(loss_neg, loss_mul);
 
         return (loss, seed =>
@@ -419,15 +416,15 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
             var d_loss_neg = SumToShapeOf(d_loss, loss_neg);
             // loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes
             var d_loss_mul = SumToShapeOf(d_loss, loss_mul);
-            // loss_mul = (0.5 * Regularization) ⊙ loss_sum  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes
-            var d_loss_sum = SumToShapeOf(Mul(d_loss_mul, (0.5 * Regularization)), loss_sum);
+            // loss_mul = (0.5 * Regularization) ⊙ (Σ loss_mul2)  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization)
+            var d_loss_sum = Mul(d_loss_mul, (0.5 * Regularization));
             // loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2
             var d_loss_mul2 = ExpandAlong(d_loss_sum, loss_mul2, axis: null, keepDims: false);
-            var loss_mul2_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul2, W), W);
-            // loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W, summed over broadcast axes
-            var d_W = loss_mul2_sumtoshapeof;
-            // loss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W, summed over broadcast axes
-            d_W += loss_mul2_sumtoshapeof;
+            var loss_mul2_mul = Mul(d_loss_mul2, W);
+            // loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W
+            var d_W = loss_mul2_mul;
+            // loss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W
+            d_W += loss_mul2_mul;
             // loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg
             var d_loss_mean = Neg(d_loss_neg);
             // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
@@ -496,8 +493,8 @@ extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, con
     if (i < g.count) out[i] = (loss_neg[at(g, 1, i)] + loss_mul[at(g, 2, i)]);
 }
 
-// d_loss_sum_mul = d_loss_mul ⊙ (0.5 * Regularization)
-extern ""C"" __global__ void d_loss_sum_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mul)
+// d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization)
+extern ""C"" __global__ void d_loss_sum(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (d_loss_mul[at(g, 1, i)] * g.scalars[0]);
@@ -518,10 +515,10 @@ extern ""C"" __global__ void d_scores(const Geometry g, float* __restrict__ out,
 }
 
 // d_W_matmultransposea = xᵀ · d_scores_matmul
-// d_W = (d_W_sumtoshapeof + d_W_sumtoshapeof) + d_W_matmultransposea   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W_sumtoshapeof)
+// d_W = (d_W_mul + d_W_mul) + d_W_matmultransposea   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W_mul)
 {
-    product_then(g, out, a, b, [&](float d_W_matmultransposea, int i) { return ((d_W_sumtoshapeof[at(g, 3, i)] + d_W_sumtoshapeof[at(g, 3, i)]) + d_W_matmultransposea); });
+    product_then(g, out, a, b, [&](float d_W_matmultransposea, int i) { return ((d_W_mul[at(g, 3, i)] + d_W_mul[at(g, 3, i)]) + d_W_matmultransposea); });
 }
 ";
 
@@ -563,20 +560,16 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
         var d_loss = p.Fill("d_loss", loss, 1.0f);
         // d_loss_mul = d_loss summed to the shape of loss_mul
         var d_loss_mul = p.SumTo("d_loss_mul", d_loss, loss_mul);
-        // d_loss_sum_mul = d_loss_mul ⊙ (0.5 * Regularization)
-        var d_loss_sum_mul = p.Map("d_loss_sum_mul", new[] { d_loss_mul }, new float[] { (float)((0.5 * Regularization)) });
-        // d_loss_sum = d_loss_sum_mul summed to the shape of loss_sum
-        var d_loss_sum = p.SumTo("d_loss_sum", d_loss_sum_mul, loss_sum);
+        // d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization)
+        var d_loss_sum = p.Map("d_loss_sum", new[] { d_loss_mul }, new float[] { (float)((0.5 * Regularization)) });
         // d_W_mul = (d_loss_sum expanded to the shape of loss_mul2) ⊙ W
         var d_W_mul = p.Map("d_W_mul", new[] { p.Expand(d_loss_sum, loss_mul2, null, false), W });
-        // d_W_sumtoshapeof = d_W_mul summed to the shape of W
-        var d_W_sumtoshapeof = p.SumTo("d_W_sumtoshapeof", d_W_mul, W);
         // d_loss_neg = d_loss summed to the shape of loss_neg
         var d_loss_neg = p.SumTo("d_loss_neg", d_loss, loss_neg);
         // d_loss_mean = −d_loss_neg   (loss_neg's kernel: the same expression)
         var d_loss_mean = p.Map("loss_neg", new[] { d_loss_neg }, name: "d_loss_mean");
-        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather   (d_loss_sum_mul's kernel: the same expression)
-        var d_loss_gather = p.Map("d_loss_sum_mul", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) }, name: "d_loss_gather");
+        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather   (d_loss_sum's kernel: the same expression)
+        var d_loss_gather = p.Map("d_loss_sum", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) }, name: "d_loss_gather");
         // d_loss_sub = scatter(d_loss_gather)
         var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
         // d_scores_sumtoshapeof = d_loss_sub summed to the shape of scores
@@ -590,8 +583,8 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
         // d_scores_matmul = d_scores summed to the shape of scores_matmul
         var d_scores_matmul = p.SumTo("d_scores_matmul", d_scores, scores_matmul);
         // d_W_matmultransposea = xᵀ · d_scores_matmul
-        // d_W = (d_W_sumtoshapeof + d_W_sumtoshapeof) + d_W_matmultransposea
-        var d_W = p.MatMulThen("d_W", p.Transpose(x), d_scores_matmul, new global::Differentiable.Scheduling.DeviceTensor[] { d_W_sumtoshapeof }, null, out _);
+        // d_W = (d_W_mul + d_W_mul) + d_W_matmultransposea
+        var d_W = p.MatMulThen("d_W", p.Transpose(x), d_scores_matmul, new global::Differentiable.Scheduling.DeviceTensor[] { d_W_mul }, null, out _);
         // d_B = d_scores summed to the shape of B
         var d_B = p.SumTo("d_B", d_scores, B);
         p.Result(loss);
@@ -634,11 +627,10 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
         ///   loss_gather = loss_sub[i, yᵢ]
         ///   loss_neg = −(mean loss_gather)
         ///   loss_mul2 = W ⊙ W
-        ///   loss_sum = Σ loss_mul2
-        ///   loss_mul = (0.5 * Regularization) ⊙ loss_sum
+        ///   loss_mul = (0.5 * Regularization) ⊙ (Σ loss_mul2)
         ///   loss = loss_neg + loss_mul
         /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-        ///   d_W = d_loss_mul2 ⊙ W, summed over broadcast axes  +  d_loss_mul2 ⊙ W, summed over broadcast axes  +  pullback of Scores(x) at d_scores, its W
+        ///   d_W = d_loss_mul2 ⊙ W  +  d_loss_mul2 ⊙ W  +  pullback of Scores(x) at d_scores, its W
         ///   d_B = pullback of Scores(x) at d_scores, its B
         /// </code>
         /// </remarks>
@@ -681,8 +673,7 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
             var loss_gather = Gather(loss_sub, y);
             var loss_neg = Neg(Mean(loss_gather));
             var loss_mul2 = Mul(W, W);
-            var loss_sum = Sum(loss_mul2);
-            var loss_mul = Mul((0.5 * Regularization), loss_sum);
+            var loss_mul = Mul((0.5 * Regularization), Sum(loss_mul2));
             var loss = Add(loss_neg, loss_mul);
 
             return (loss, seed =>
@@ -693,15 +684,15 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
                 var d_loss_neg = SumToShapeOf(d_loss, loss_neg);
                 // loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes
                 var d_loss_mul = SumToShapeOf(d_loss, loss_mul);
-                // loss_mul = (0.5 * Regularization) ⊙ loss_sum  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes
-                var d_loss_sum = SumToShapeOf(Mul(d_loss_mul, (0.5 * Regularization)), loss_sum);
+                // loss_mul = (0.5 * Regularization) ⊙ (Σ loss_mul2)  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization)
+                var d_loss_sum = Mul(d_loss_mul, (0.5 * Regularization));
                 // loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2
                 var d_loss_mul2 = ExpandAlong(d_loss_sum, loss_mul2, axis: null, keepDims: false);
-                var loss_mul2_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul2, W), W);
-                // loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W, summed over broadcast axes
-                var d_W = loss_mul2_sumtoshapeof;
-                // loss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W, summed over broadcast axes
-                d_W += loss_mul2_sumtoshapeof;
+                var loss_mul2_mul = Mul(d_loss_mul2, W);
+                // loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W
+                var d_W = loss_mul2_mul;
+                // loss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W
+                d_W += loss_mul2_mul;
                 // loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg
                 var d_loss_mean = Neg(d_loss_neg);
                 // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
@@ -735,22 +726,21 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
             ["loss_gather", "gather", "loss_sub[i, yᵢ]", ["loss_sub", "y"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
             ["loss_neg", "neg", "−(mean loss_gather)", ["loss_gather"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
             ["loss_mul2", "mul", "W ⊙ W", ["W"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
-            ["loss_sum", "sum", "Σ loss_mul2", ["loss_mul2"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
-            ["loss_mul", "mul", "(0.5 * Regularization) ⊙ loss_sum", ["loss_sum"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
+            ["loss_mul", "mul", "(0.5 * Regularization) ⊙ (Σ loss_mul2)", ["loss_mul2"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
             ["loss", "add", "loss_neg + loss_mul", ["loss_neg", "loss_mul"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);"]
             """),
         Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
             ["d_loss", "seed", "seed", [], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "d_loss = seed (ones when none is given)"]
             ["d_loss_neg", "adjoint", "d_loss, summed over broadcast axes", ["d_loss"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes"]
             ["d_loss_mul", "adjoint", "d_loss, summed over broadcast axes", ["d_loss"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes"]
-            ["d_loss_sum", "adjoint", "d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes", ["d_loss_mul"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_mul = (0.5 * Regularization) ⊙ loss_sum  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes"]
+            ["d_loss_sum", "adjoint", "d_loss_mul ⊙ (0.5 * Regularization)", ["d_loss_mul"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_mul = (0.5 * Regularization) ⊙ (Σ loss_mul2)  ⇒  d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization)"]
             ["d_loss_mul2", "adjoint", "d_loss_sum expanded to the shape of loss_mul2", ["d_loss_sum"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2"]
             ["d_loss_mean", "adjoint", "−d_loss_neg", ["d_loss_neg"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg"]
             ["d_loss_gather", "adjoint", "d_loss_mean / n expanded to the shape of loss_gather", ["d_loss_mean"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather"]
             ["d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"]
             ["d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", ["d_loss_sub"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"]
             ["d_scores", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)", ["d_loss_sub", "d_loss_logsumexp"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)"]
-            ["d_W", "gradient", "d_loss_mul2 ⊙ W, summed over broadcast axes + d_loss_mul2 ⊙ W, summed over broadcast axes + pullback of Scores(x) at d_scores, its W", ["d_loss_mul2", "d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W, summed over broadcast axes\nloss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W += pullback of Scores(x) at d_scores, its W"]
+            ["d_W", "gradient", "d_loss_mul2 ⊙ W + d_loss_mul2 ⊙ W + pullback of Scores(x) at d_scores, its W", ["d_loss_mul2", "d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "loss_mul2 = W ⊙ W  ⇒  d_W = d_loss_mul2 ⊙ W\nloss_mul2 = W ⊙ W  ⇒  d_W += d_loss_mul2 ⊙ W\nscores = Scores(x)  ⇒  d_W += pullback of Scores(x) at d_scores, its W"]
             ["d_B", "gradient", "pullback of Scores(x) at d_scores, its B", ["d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * Sum(W * W);", "scores = Scores(x)  ⇒  d_B = pullback of Scores(x) at d_scores, its B"]
             """));
 

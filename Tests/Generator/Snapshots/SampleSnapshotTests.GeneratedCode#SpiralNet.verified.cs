@@ -399,13 +399,12 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
     ///   loss_sum2 = Σ loss_mul3
     ///   loss_mul2 = W2 ⊙ W2
     ///   loss_sum = Σ loss_mul2
-    ///   loss_add = loss_sum2 + loss_sum
-    ///   loss_mul = (0.5 * Regularization) ⊙ loss_add
+    ///   loss_mul = (0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)
     ///   loss = loss_neg + loss_mul
     /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-    ///   d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes  +  d_loss_mul3 ⊙ W1, summed over broadcast axes  +  pullback of Scores(x) at d_scores, its W1
+    ///   d_W1 = d_loss_mul3 ⊙ W1  +  d_loss_mul3 ⊙ W1  +  pullback of Scores(x) at d_scores, its W1
     ///   d_B1 = pullback of Scores(x) at d_scores, its B1
-    ///   d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes  +  d_loss_mul2 ⊙ W2, summed over broadcast axes  +  pullback of Scores(x) at d_scores, its W2
+    ///   d_W2 = d_loss_mul2 ⊙ W2  +  d_loss_mul2 ⊙ W2  +  pullback of Scores(x) at d_scores, its W2
     ///   d_B2 = pullback of Scores(x) at d_scores, its B2
     /// </code>
     /// </remarks>
@@ -453,8 +452,7 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
         var loss_sum2 = Sum(loss_mul3);
         var loss_mul2 = Mul(W2, W2);
         var loss_sum = Sum(loss_mul2);
-        var loss_add = Add(loss_sum2, loss_sum);
-        var loss_mul = Mul((0.5 * Regularization), loss_add);
+        var loss_mul = Mul((0.5 * Regularization), Add(loss_sum2, loss_sum));
         var loss = Add(loss_neg, loss_mul);
 
         return (loss, seed =>
@@ -465,26 +463,26 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
             var d_loss_neg = SumToShapeOf(d_loss, loss_neg);
             // loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes
             var d_loss_mul = SumToShapeOf(d_loss, loss_mul);
-            // loss_mul = (0.5 * Regularization) ⊙ loss_add  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes
-            var d_loss_add = SumToShapeOf(Mul(d_loss_mul, (0.5 * Regularization)), loss_add);
+            // loss_mul = (0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization)
+            var d_loss_add = Mul(d_loss_mul, (0.5 * Regularization));
             // loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum2 = d_loss_add, summed over broadcast axes
             var d_loss_sum2 = SumToShapeOf(d_loss_add, loss_sum2);
             // loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum = d_loss_add, summed over broadcast axes
             var d_loss_sum = SumToShapeOf(d_loss_add, loss_sum);
             // loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2
             var d_loss_mul2 = ExpandAlong(d_loss_sum, loss_mul2, axis: null, keepDims: false);
-            var loss_mul2_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul2, W2), W2);
-            // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes
-            var d_W2 = loss_mul2_sumtoshapeof;
-            // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2, summed over broadcast axes
-            d_W2 += loss_mul2_sumtoshapeof;
+            var loss_mul2_mul = Mul(d_loss_mul2, W2);
+            // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2
+            var d_W2 = loss_mul2_mul;
+            // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2
+            d_W2 += loss_mul2_mul;
             // loss_sum2 = Σ loss_mul3  ⇒  d_loss_mul3 = d_loss_sum2 expanded to the shape of loss_mul3
             var d_loss_mul3 = ExpandAlong(d_loss_sum2, loss_mul3, axis: null, keepDims: false);
-            var loss_mul3_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul3, W1), W1);
-            // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes
-            var d_W1 = loss_mul3_sumtoshapeof;
-            // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1, summed over broadcast axes
-            d_W1 += loss_mul3_sumtoshapeof;
+            var loss_mul3_mul = Mul(d_loss_mul3, W1);
+            // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1
+            var d_W1 = loss_mul3_mul;
+            // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1
+            d_W1 += loss_mul3_mul;
             // loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg
             var d_loss_mean = Neg(d_loss_neg);
             // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
@@ -530,8 +528,7 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
         var loss_sum2 = Sum(loss_mul3);
         var loss_mul2 = Mul(W2, W2);
         var loss_sum = Sum(loss_mul2);
-        var loss_add = Add(loss_sum2, loss_sum);
-        var loss_mul = Mul((0.5 * Regularization), loss_add);
+        var loss_mul = Mul((0.5 * Regularization), Add(loss_sum2, loss_sum));
         var loss = Add(loss_neg, loss_mul);
 
         return (loss, seed =>
@@ -542,26 +539,26 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
             var d_loss_neg = SumToShapeOf(d_loss, loss_neg);
             // loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes
             var d_loss_mul = SumToShapeOf(d_loss, loss_mul);
-            // loss_mul = (0.5 * Regularization) ⊙ loss_add  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes
-            var d_loss_add = SumToShapeOf(Mul(d_loss_mul, (0.5 * Regularization)), loss_add);
+            // loss_mul = (0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization)
+            var d_loss_add = Mul(d_loss_mul, (0.5 * Regularization));
             // loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum2 = d_loss_add, summed over broadcast axes
             var d_loss_sum2 = SumToShapeOf(d_loss_add, loss_sum2);
             // loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum = d_loss_add, summed over broadcast axes
             var d_loss_sum = SumToShapeOf(d_loss_add, loss_sum);
             // loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2
             var d_loss_mul2 = ExpandAlong(d_loss_sum, loss_mul2, axis: null, keepDims: false);
-            var loss_mul2_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul2, W2), W2);
-            // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes
-            var d_W2 = loss_mul2_sumtoshapeof;
-            // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2, summed over broadcast axes
-            d_W2 += loss_mul2_sumtoshapeof;
+            var loss_mul2_mul = Mul(d_loss_mul2, W2);
+            // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2
+            var d_W2 = loss_mul2_mul;
+            // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2
+            d_W2 += loss_mul2_mul;
             // loss_sum2 = Σ loss_mul3  ⇒  d_loss_mul3 = d_loss_sum2 expanded to the shape of loss_mul3
             var d_loss_mul3 = ExpandAlong(d_loss_sum2, loss_mul3, axis: null, keepDims: false);
-            var loss_mul3_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul3, W1), W1);
-            // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes
-            var d_W1 = loss_mul3_sumtoshapeof;
-            // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1, summed over broadcast axes
-            d_W1 += loss_mul3_sumtoshapeof;
+            var loss_mul3_mul = Mul(d_loss_mul3, W1);
+            // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1
+            var d_W1 = loss_mul3_mul;
+            // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1
+            d_W1 += loss_mul3_mul;
             // loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg
             var d_loss_mean = Neg(d_loss_neg);
             // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
@@ -627,22 +624,22 @@ extern ""C"" __global__ void loss_mul3(const Geometry g, float* __restrict__ out
     if (i < g.count) out[i] = (W1[at(g, 1, i)] * W1[at(g, 1, i)]);
 }
 
-// loss_add = loss_sum2 + loss_sum
-extern ""C"" __global__ void loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_sum2, const float* __restrict__ loss_sum)
+// loss_mul = (0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)
+extern ""C"" __global__ void loss_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_sum2, const float* __restrict__ loss_sum)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (loss_sum2[at(g, 1, i)] + loss_sum[at(g, 2, i)]);
+    if (i < g.count) out[i] = (g.scalars[0] * (loss_sum2[at(g, 1, i)] + loss_sum[at(g, 2, i)]));
 }
 
-// loss_mul = (0.5 * Regularization) ⊙ loss_add
-extern ""C"" __global__ void loss_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_add)
+// loss = loss_neg + loss_mul
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_neg, const float* __restrict__ loss_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (g.scalars[0] * loss_add[at(g, 1, i)]);
+    if (i < g.count) out[i] = (loss_neg[at(g, 1, i)] + loss_mul[at(g, 2, i)]);
 }
 
-// d_loss_add_mul = d_loss_mul ⊙ (0.5 * Regularization)
-extern ""C"" __global__ void d_loss_add_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mul)
+// d_loss_add = d_loss_mul ⊙ (0.5 * Regularization)
+extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mul)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < g.count) out[i] = (d_loss_mul[at(g, 1, i)] * g.scalars[0]);
@@ -670,17 +667,17 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
 }
 
 // d_W1_matmultransposea = xᵀ · d_scores_matmul2
-// d_W1 = (d_W1_sumtoshapeof + d_W1_sumtoshapeof) + d_W1_matmultransposea   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W1_sumtoshapeof)
+// d_W1 = (d_W1_mul + d_W1_mul) + d_W1_matmultransposea   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W1_mul)
 {
-    product_then(g, out, a, b, [&](float d_W1_matmultransposea, int i) { return ((d_W1_sumtoshapeof[at(g, 3, i)] + d_W1_sumtoshapeof[at(g, 3, i)]) + d_W1_matmultransposea); });
+    product_then(g, out, a, b, [&](float d_W1_matmultransposea, int i) { return ((d_W1_mul[at(g, 3, i)] + d_W1_mul[at(g, 3, i)]) + d_W1_matmultransposea); });
 }
 
 // d_W2_matmultransposea = scores_reluᵀ · d_scores_matmul
-// d_W2 = (d_W2_sumtoshapeof + d_W2_sumtoshapeof) + d_W2_matmultransposea   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W2_sumtoshapeof)
+// d_W2 = (d_W2_mul + d_W2_mul) + d_W2_matmultransposea   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W2_mul)
 {
-    product_then(g, out, a, b, [&](float d_W2_matmultransposea, int i) { return ((d_W2_sumtoshapeof[at(g, 3, i)] + d_W2_sumtoshapeof[at(g, 3, i)]) + d_W2_matmultransposea); });
+    product_then(g, out, a, b, [&](float d_W2_matmultransposea, int i) { return ((d_W2_mul[at(g, 3, i)] + d_W2_mul[at(g, 3, i)]) + d_W2_matmultransposea); });
 }
 ";
 
@@ -723,32 +720,26 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
         var loss_mul2 = p.Map("loss_mul3", new[] { W2 }, name: "loss_mul2");
         // loss_sum = Σ loss_mul2
         var loss_sum = p.Sum("loss_sum", loss_mul2, null, false);
-        // loss_add = loss_sum2 + loss_sum
-        var loss_add = p.Map("loss_add", new[] { loss_sum2, loss_sum });
-        // loss_mul = (0.5 * Regularization) ⊙ loss_add
-        var loss_mul = p.Map("loss_mul", new[] { loss_add }, new float[] { (float)((0.5 * Regularization)) });
-        // loss = loss_neg + loss_mul   (loss_add's kernel: the same expression)
-        var loss = p.Map("loss_add", new[] { loss_neg, loss_mul }, name: "loss");
+        // loss_mul = (0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)
+        var loss_mul = p.Map("loss_mul", new[] { loss_sum2, loss_sum }, new float[] { (float)((0.5 * Regularization)) });
+        // loss = loss_neg + loss_mul
+        var loss = p.Map("loss", new[] { loss_neg, loss_mul });
         // d_loss = 1
         var d_loss = p.Fill("d_loss", loss, 1.0f);
         // d_loss_mul = d_loss summed to the shape of loss_mul
         var d_loss_mul = p.SumTo("d_loss_mul", d_loss, loss_mul);
-        // d_loss_add_mul = d_loss_mul ⊙ (0.5 * Regularization)
-        var d_loss_add_mul = p.Map("d_loss_add_mul", new[] { d_loss_mul }, new float[] { (float)((0.5 * Regularization)) });
-        // d_loss_add = d_loss_add_mul summed to the shape of loss_add
-        var d_loss_add = p.SumTo("d_loss_add", d_loss_add_mul, loss_add);
+        // d_loss_add = d_loss_mul ⊙ (0.5 * Regularization)
+        var d_loss_add = p.Map("d_loss_add", new[] { d_loss_mul }, new float[] { (float)((0.5 * Regularization)) });
         // d_loss_sum2 = d_loss_add summed to the shape of loss_sum2
         var d_loss_sum2 = p.SumTo("d_loss_sum2", d_loss_add, loss_sum2);
         // d_W1_mul = (d_loss_sum2 expanded to the shape of loss_mul3) ⊙ W1
         var d_W1_mul = p.Map("d_W1_mul", new[] { p.Expand(d_loss_sum2, loss_mul3, null, false), W1 });
-        // d_W1_sumtoshapeof = d_W1_mul summed to the shape of W1
-        var d_W1_sumtoshapeof = p.SumTo("d_W1_sumtoshapeof", d_W1_mul, W1);
         // d_loss_neg = d_loss summed to the shape of loss_neg
         var d_loss_neg = p.SumTo("d_loss_neg", d_loss, loss_neg);
         // d_loss_mean = −d_loss_neg   (loss_neg's kernel: the same expression)
         var d_loss_mean = p.Map("loss_neg", new[] { d_loss_neg }, name: "d_loss_mean");
-        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather   (d_loss_add_mul's kernel: the same expression)
-        var d_loss_gather = p.Map("d_loss_add_mul", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) }, name: "d_loss_gather");
+        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather   (d_loss_add's kernel: the same expression)
+        var d_loss_gather = p.Map("d_loss_add", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) }, name: "d_loss_gather");
         // d_loss_sub = scatter(d_loss_gather)
         var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
         // d_scores_sumtoshapeof = d_loss_sub summed to the shape of scores
@@ -767,19 +758,17 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
         // d_scores_matmul2 = d_scores_add summed to the shape of scores_matmul2
         var d_scores_matmul2 = p.SumTo("d_scores_matmul2", d_scores_add, scores_matmul2);
         // d_W1_matmultransposea = xᵀ · d_scores_matmul2
-        // d_W1 = (d_W1_sumtoshapeof + d_W1_sumtoshapeof) + d_W1_matmultransposea
-        var d_W1 = p.MatMulThen("d_W1", p.Transpose(x), d_scores_matmul2, new global::Differentiable.Scheduling.DeviceTensor[] { d_W1_sumtoshapeof }, null, out _);
+        // d_W1 = (d_W1_mul + d_W1_mul) + d_W1_matmultransposea
+        var d_W1 = p.MatMulThen("d_W1", p.Transpose(x), d_scores_matmul2, new global::Differentiable.Scheduling.DeviceTensor[] { d_W1_mul }, null, out _);
         // d_B1 = d_scores_add summed to the shape of B1
         var d_B1 = p.SumTo("d_B1", d_scores_add, B1);
         // d_loss_sum = d_loss_add summed to the shape of loss_sum
         var d_loss_sum = p.SumTo("d_loss_sum", d_loss_add, loss_sum);
         // d_W2_mul = (d_loss_sum expanded to the shape of loss_mul2) ⊙ W2   (d_W1_mul's kernel: the same expression)
         var d_W2_mul = p.Map("d_W1_mul", new[] { p.Expand(d_loss_sum, loss_mul2, null, false), W2 }, name: "d_W2_mul");
-        // d_W2_sumtoshapeof = d_W2_mul summed to the shape of W2
-        var d_W2_sumtoshapeof = p.SumTo("d_W2_sumtoshapeof", d_W2_mul, W2);
         // d_W2_matmultransposea = scores_reluᵀ · d_scores_matmul
-        // d_W2 = (d_W2_sumtoshapeof + d_W2_sumtoshapeof) + d_W2_matmultransposea
-        var d_W2 = p.MatMulThen("d_W2", p.Transpose(scores_relu), d_scores_matmul, new global::Differentiable.Scheduling.DeviceTensor[] { d_W2_sumtoshapeof }, null, out _);
+        // d_W2 = (d_W2_mul + d_W2_mul) + d_W2_matmultransposea
+        var d_W2 = p.MatMulThen("d_W2", p.Transpose(scores_relu), d_scores_matmul, new global::Differentiable.Scheduling.DeviceTensor[] { d_W2_mul }, null, out _);
         // d_B2 = d_scores summed to the shape of B2
         var d_B2 = p.SumTo("d_B2", d_scores, B2);
         p.Result(loss);
@@ -833,13 +822,12 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
         ///   loss_sum2 = Σ loss_mul3
         ///   loss_mul2 = W2 ⊙ W2
         ///   loss_sum = Σ loss_mul2
-        ///   loss_add = loss_sum2 + loss_sum
-        ///   loss_mul = (0.5 * Regularization) ⊙ loss_add
+        ///   loss_mul = (0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)
         ///   loss = loss_neg + loss_mul
         /// Gradient (d_v = ∂L/∂v, L = Σ seed ⊙ loss, ⊙ elementwise, · matrix product):
-        ///   d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes  +  d_loss_mul3 ⊙ W1, summed over broadcast axes  +  pullback of Scores(x) at d_scores, its W1
+        ///   d_W1 = d_loss_mul3 ⊙ W1  +  d_loss_mul3 ⊙ W1  +  pullback of Scores(x) at d_scores, its W1
         ///   d_B1 = pullback of Scores(x) at d_scores, its B1
-        ///   d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes  +  d_loss_mul2 ⊙ W2, summed over broadcast axes  +  pullback of Scores(x) at d_scores, its W2
+        ///   d_W2 = d_loss_mul2 ⊙ W2  +  d_loss_mul2 ⊙ W2  +  pullback of Scores(x) at d_scores, its W2
         ///   d_B2 = pullback of Scores(x) at d_scores, its B2
         /// </code>
         /// </remarks>
@@ -887,8 +875,7 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
             var loss_sum2 = Sum(loss_mul3);
             var loss_mul2 = Mul(W2, W2);
             var loss_sum = Sum(loss_mul2);
-            var loss_add = Add(loss_sum2, loss_sum);
-            var loss_mul = Mul((0.5 * Regularization), loss_add);
+            var loss_mul = Mul((0.5 * Regularization), Add(loss_sum2, loss_sum));
             var loss = Add(loss_neg, loss_mul);
 
             return (loss, seed =>
@@ -899,26 +886,26 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
                 var d_loss_neg = SumToShapeOf(d_loss, loss_neg);
                 // loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes
                 var d_loss_mul = SumToShapeOf(d_loss, loss_mul);
-                // loss_mul = (0.5 * Regularization) ⊙ loss_add  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes
-                var d_loss_add = SumToShapeOf(Mul(d_loss_mul, (0.5 * Regularization)), loss_add);
+                // loss_mul = (0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization)
+                var d_loss_add = Mul(d_loss_mul, (0.5 * Regularization));
                 // loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum2 = d_loss_add, summed over broadcast axes
                 var d_loss_sum2 = SumToShapeOf(d_loss_add, loss_sum2);
                 // loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum = d_loss_add, summed over broadcast axes
                 var d_loss_sum = SumToShapeOf(d_loss_add, loss_sum);
                 // loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2
                 var d_loss_mul2 = ExpandAlong(d_loss_sum, loss_mul2, axis: null, keepDims: false);
-                var loss_mul2_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul2, W2), W2);
-                // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes
-                var d_W2 = loss_mul2_sumtoshapeof;
-                // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2, summed over broadcast axes
-                d_W2 += loss_mul2_sumtoshapeof;
+                var loss_mul2_mul = Mul(d_loss_mul2, W2);
+                // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2
+                var d_W2 = loss_mul2_mul;
+                // loss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2
+                d_W2 += loss_mul2_mul;
                 // loss_sum2 = Σ loss_mul3  ⇒  d_loss_mul3 = d_loss_sum2 expanded to the shape of loss_mul3
                 var d_loss_mul3 = ExpandAlong(d_loss_sum2, loss_mul3, axis: null, keepDims: false);
-                var loss_mul3_sumtoshapeof = SumToShapeOf(Mul(d_loss_mul3, W1), W1);
-                // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes
-                var d_W1 = loss_mul3_sumtoshapeof;
-                // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1, summed over broadcast axes
-                d_W1 += loss_mul3_sumtoshapeof;
+                var loss_mul3_mul = Mul(d_loss_mul3, W1);
+                // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1
+                var d_W1 = loss_mul3_mul;
+                // loss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1
+                d_W1 += loss_mul3_mul;
                 // loss_neg = −(mean loss_gather)  ⇒  d_loss_mean = −d_loss_neg
                 var d_loss_mean = Neg(d_loss_neg);
                 // loss_mean = mean loss_gather  ⇒  d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
@@ -961,15 +948,14 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
             ["loss_sum2", "sum", "Σ loss_mul3", ["loss_mul3"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
             ["loss_mul2", "mul", "W2 ⊙ W2", ["W2"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
             ["loss_sum", "sum", "Σ loss_mul2", ["loss_mul2"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
-            ["loss_add", "add", "loss_sum2 + loss_sum", ["loss_sum2", "loss_sum"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
-            ["loss_mul", "mul", "(0.5 * Regularization) ⊙ loss_add", ["loss_add"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
+            ["loss_mul", "mul", "(0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)", ["loss_sum2", "loss_sum"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
             ["loss", "add", "loss_neg + loss_mul", ["loss_neg", "loss_mul"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));"]
             """),
         Backward: global::Differentiable.Inspection.GraphNodes.FromJsonLines("""
             ["d_loss", "seed", "seed", [], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "d_loss = seed (ones when none is given)"]
             ["d_loss_neg", "adjoint", "d_loss, summed over broadcast axes", ["d_loss"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss = loss_neg + loss_mul  ⇒  d_loss_neg = d_loss, summed over broadcast axes"]
             ["d_loss_mul", "adjoint", "d_loss, summed over broadcast axes", ["d_loss"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss = loss_neg + loss_mul  ⇒  d_loss_mul = d_loss, summed over broadcast axes"]
-            ["d_loss_add", "adjoint", "d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes", ["d_loss_mul"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_mul = (0.5 * Regularization) ⊙ loss_add  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization), summed over broadcast axes"]
+            ["d_loss_add", "adjoint", "d_loss_mul ⊙ (0.5 * Regularization)", ["d_loss_mul"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_mul = (0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)  ⇒  d_loss_add = d_loss_mul ⊙ (0.5 * Regularization)"]
             ["d_loss_sum2", "adjoint", "d_loss_add, summed over broadcast axes", ["d_loss_add"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum2 = d_loss_add, summed over broadcast axes"]
             ["d_loss_sum", "adjoint", "d_loss_add, summed over broadcast axes", ["d_loss_add"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_add = loss_sum2 + loss_sum  ⇒  d_loss_sum = d_loss_add, summed over broadcast axes"]
             ["d_loss_mul2", "adjoint", "d_loss_sum expanded to the shape of loss_mul2", ["d_loss_sum"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_sum = Σ loss_mul2  ⇒  d_loss_mul2 = d_loss_sum expanded to the shape of loss_mul2"]
@@ -979,9 +965,9 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
             ["d_loss_sub", "adjoint", "d_loss_gather scattered to [i, yᵢ]", ["d_loss_gather"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_gather = loss_sub[i, yᵢ]  ⇒  d_loss_sub = d_loss_gather scattered to [i, yᵢ]"]
             ["d_loss_logsumexp", "adjoint", "−d_loss_sub, summed over broadcast axes", ["d_loss_sub"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_sub = scores − loss_logsumexp  ⇒  d_loss_logsumexp = −d_loss_sub, summed over broadcast axes"]
             ["d_scores", "adjoint", "d_loss_sub, summed over broadcast axes + d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)", ["d_loss_sub", "d_loss_logsumexp"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_sub = scores − loss_logsumexp  ⇒  d_scores = d_loss_sub, summed over broadcast axes\nloss_logsumexp = log Σ_1 exp(scores)  ⇒  d_scores += d_loss_logsumexp ⊙ exp(scores − loss_logsumexp) = d_loss_logsumexp ⊙ softmax(scores)"]
-            ["d_W1", "gradient", "d_loss_mul3 ⊙ W1, summed over broadcast axes + d_loss_mul3 ⊙ W1, summed over broadcast axes + pullback of Scores(x) at d_scores, its W1", ["d_loss_mul3", "d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1, summed over broadcast axes\nloss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W1 += pullback of Scores(x) at d_scores, its W1"]
+            ["d_W1", "gradient", "d_loss_mul3 ⊙ W1 + d_loss_mul3 ⊙ W1 + pullback of Scores(x) at d_scores, its W1", ["d_loss_mul3", "d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_mul3 = W1 ⊙ W1  ⇒  d_W1 = d_loss_mul3 ⊙ W1\nloss_mul3 = W1 ⊙ W1  ⇒  d_W1 += d_loss_mul3 ⊙ W1\nscores = Scores(x)  ⇒  d_W1 += pullback of Scores(x) at d_scores, its W1"]
             ["d_B1", "gradient", "pullback of Scores(x) at d_scores, its B1", ["d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "scores = Scores(x)  ⇒  d_B1 = pullback of Scores(x) at d_scores, its B1"]
-            ["d_W2", "gradient", "d_loss_mul2 ⊙ W2, summed over broadcast axes + d_loss_mul2 ⊙ W2, summed over broadcast axes + pullback of Scores(x) at d_scores, its W2", ["d_loss_mul2", "d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2, summed over broadcast axes\nloss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2, summed over broadcast axes\nscores = Scores(x)  ⇒  d_W2 += pullback of Scores(x) at d_scores, its W2"]
+            ["d_W2", "gradient", "d_loss_mul2 ⊙ W2 + d_loss_mul2 ⊙ W2 + pullback of Scores(x) at d_scores, its W2", ["d_loss_mul2", "d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "loss_mul2 = W2 ⊙ W2  ⇒  d_W2 = d_loss_mul2 ⊙ W2\nloss_mul2 = W2 ⊙ W2  ⇒  d_W2 += d_loss_mul2 ⊙ W2\nscores = Scores(x)  ⇒  d_W2 += pullback of Scores(x) at d_scores, its W2"]
             ["d_B2", "gradient", "pullback of Scores(x) at d_scores, its B2", ["d_scores"], "return CrossEntropy(Scores(x), y) + 0.5 * Regularization * (Sum(W1 * W1) + Sum(W2 * W2));", "scores = Scores(x)  ⇒  d_B2 = pullback of Scores(x) at d_scores, its B2"]
             """));
 

@@ -44,21 +44,20 @@ static partial class Tutorial
         {
             if (d_b is not { } d_b_new) return; // nothing flowed into the value assigned here
             d_b = null; // before this statement, the target is another value: its adjoint starts over
-            // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2, summed over broadcast axes
-            var d_a2 = SumToShapeOf(Mul(d_b_new, 2.0), a);
+            // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2
+            var d_a2 = Mul(d_b_new, 2.0);
             d_a = d_a is null ? d_a2 : d_a + d_a2;
         });
         while (b.Norm().Item() < 1000)
         {
             // b = b * 2;
-            var b_saved = b;
             b = Mul(b, 2.0);
             tape.Push(() =>
             {
                 if (d_b is not { } d_b_new2) return; // nothing flowed into the value assigned here
                 d_b = null; // before this statement, the target is another value: its adjoint starts over
-                // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2, summed over broadcast axes
-                var d_b2 = SumToShapeOf(Mul(d_b_new2, 2.0), b_saved);
+                // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2
+                var d_b2 = Mul(d_b_new2, 2.0);
                 d_b = d_b is null ? d_b2 : d_b + d_b2;
             });
         }
@@ -77,14 +76,13 @@ static partial class Tutorial
         else
         {
             // c = 100 * b;
-            var b_saved2 = b;
             c = Mul(100.0, b);
             tape.Push(() =>
             {
                 if (d_c is not { } d_c_new) return; // nothing flowed into the value assigned here
                 d_c = null; // before this statement, the target is another value: its adjoint starts over
-                // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100, summed over broadcast axes
-                var d_b4 = SumToShapeOf(Mul(d_c_new, 100.0), b_saved2);
+                // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100
+                var d_b4 = Mul(d_c_new, 100.0);
                 d_b = d_b is null ? d_b4 : d_b + d_b4;
             });
         }
@@ -122,21 +120,20 @@ static partial class Tutorial
         {
             if (d_b is not { } d_b_new) return; // nothing flowed into the value assigned here
             d_b = null; // before this statement, the target is another value: its adjoint starts over
-            // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2, summed over broadcast axes
-            var d_a2 = SumToShapeOf(Mul(d_b_new, 2.0), a);
+            // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2
+            var d_a2 = Mul(d_b_new, 2.0);
             d_a = d_a is null ? d_a2 : d_a + d_a2;
         });
         while (b.Norm().Item() < 1000)
         {
             // b = b * 2;
-            var b_saved = b;
             b = Mul(b, 2.0);
             tape.Push(() =>
             {
                 if (d_b is not { } d_b_new2) return; // nothing flowed into the value assigned here
                 d_b = null; // before this statement, the target is another value: its adjoint starts over
-                // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2, summed over broadcast axes
-                var d_b2 = SumToShapeOf(Mul(d_b_new2, 2.0), b_saved);
+                // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2
+                var d_b2 = Mul(d_b_new2, 2.0);
                 d_b = d_b is null ? d_b2 : d_b + d_b2;
             });
         }
@@ -155,14 +152,13 @@ static partial class Tutorial
         else
         {
             // c = 100 * b;
-            var b_saved2 = b;
             c = Mul(100.0, b);
             tape.Push(() =>
             {
                 if (d_c is not { } d_c_new) return; // nothing flowed into the value assigned here
                 d_c = null; // before this statement, the target is another value: its adjoint starts over
-                // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100, summed over broadcast axes
-                var d_b4 = SumToShapeOf(Mul(d_c_new, 100.0), b_saved2);
+                // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100
+                var d_b4 = Mul(d_c_new, 100.0);
                 d_b = d_b is null ? d_b4 : d_b + d_b4;
             });
         }
@@ -224,21 +220,20 @@ static partial class Tutorial
             {
                 if (d_b is not { } d_b_new) return; // nothing flowed into the value assigned here
                 d_b = null; // before this statement, the target is another value: its adjoint starts over
-                // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2, summed over broadcast axes
-                var d_a2 = SumToShapeOf(Mul(d_b_new, 2.0), a);
+                // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2
+                var d_a2 = Mul(d_b_new, 2.0);
                 d_a = d_a is null ? d_a2 : d_a + d_a2;
             });
             while (b.Norm().Item() < 1000)
             {
                 // b = b * 2;
-                var b_saved = b;
                 b = Mul(b, 2.0);
                 tape.Push(() =>
                 {
                     if (d_b is not { } d_b_new2) return; // nothing flowed into the value assigned here
                     d_b = null; // before this statement, the target is another value: its adjoint starts over
-                    // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2, summed over broadcast axes
-                    var d_b2 = SumToShapeOf(Mul(d_b_new2, 2.0), b_saved);
+                    // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2
+                    var d_b2 = Mul(d_b_new2, 2.0);
                     d_b = d_b is null ? d_b2 : d_b + d_b2;
                 });
             }
@@ -257,14 +252,13 @@ static partial class Tutorial
             else
             {
                 // c = 100 * b;
-                var b_saved2 = b;
                 c = Mul(100.0, b);
                 tape.Push(() =>
                 {
                     if (d_c is not { } d_c_new) return; // nothing flowed into the value assigned here
                     d_c = null; // before this statement, the target is another value: its adjoint starts over
-                    // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100, summed over broadcast axes
-                    var d_b4 = SumToShapeOf(Mul(d_c_new, 100.0), b_saved2);
+                    // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100
+                    var d_b4 = Mul(d_c_new, 100.0);
                     d_b = d_b is null ? d_b4 : d_b + d_b4;
                 });
             }
@@ -302,21 +296,20 @@ static partial class Tutorial
             {
                 if (d_b is not { } d_b_new) return; // nothing flowed into the value assigned here
                 d_b = null; // before this statement, the target is another value: its adjoint starts over
-                // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2, summed over broadcast axes
-                var d_a2 = SumToShapeOf(Mul(d_b_new, 2.0), a);
+                // b_new = a ⊙ 2  ⇒  d_a2 = d_b_new ⊙ 2
+                var d_a2 = Mul(d_b_new, 2.0);
                 d_a = d_a is null ? d_a2 : d_a + d_a2;
             });
             while (b.Norm().Item() < 1000)
             {
                 // b = b * 2;
-                var b_saved = b;
                 b = Mul(b, 2.0);
                 tape.Push(() =>
                 {
                     if (d_b is not { } d_b_new2) return; // nothing flowed into the value assigned here
                     d_b = null; // before this statement, the target is another value: its adjoint starts over
-                    // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2, summed over broadcast axes
-                    var d_b2 = SumToShapeOf(Mul(d_b_new2, 2.0), b_saved);
+                    // b_new2 = b ⊙ 2  ⇒  d_b2 = d_b_new2 ⊙ 2
+                    var d_b2 = Mul(d_b_new2, 2.0);
                     d_b = d_b is null ? d_b2 : d_b + d_b2;
                 });
             }
@@ -335,14 +328,13 @@ static partial class Tutorial
             else
             {
                 // c = 100 * b;
-                var b_saved2 = b;
                 c = Mul(100.0, b);
                 tape.Push(() =>
                 {
                     if (d_c is not { } d_c_new) return; // nothing flowed into the value assigned here
                     d_c = null; // before this statement, the target is another value: its adjoint starts over
-                    // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100, summed over broadcast axes
-                    var d_b4 = SumToShapeOf(Mul(d_c_new, 100.0), b_saved2);
+                    // c_new = 100 ⊙ b  ⇒  d_b4 = d_c_new ⊙ 100
+                    var d_b4 = Mul(d_c_new, 100.0);
                     d_b = d_b is null ? d_b4 : d_b + d_b4;
                 });
             }
