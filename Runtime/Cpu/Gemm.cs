@@ -11,8 +11,8 @@ namespace Differentiable.Cpu;
 /// the transpose of A stored k×m; likewise op(B) is B (k×n) or the transpose of B stored n×k. The backward's products
 /// (xᵀ·dy, dy·Wᵀ) therefore need no scratch transpose. Loops as in GotoBLAS: for each block of NC columns and KC of the
 /// inner dimension, B's block is packed once into NR-wide panels (contiguous: a panel read with the row stride of a
-/// power-of-two width maps every row to a few L1 sets and thrashes); for each block of MC rows, Aᵀ's block is packed
-/// (transposed) into MR-row slabs, while A stored m×k is read in place, rows k apart; a micro-kernel then keeps an MR×NR
+/// power-of-two width maps every row to a few L1 sets and thrashes); for each block of MC rows, A is read in place in
+/// slabs of MR rows (stored m×k: rows k apart; stored k×m: each step's MR elements adjacent); a micro-kernel then keeps an MR×NR
 /// tile of C in vector registers and streams the shared k, broadcasting one element of A per row and loading NR elements
 /// of B per step (fused multiply-add). Ragged edges are packed zero-padded (the last panel of B, a last slab of fewer
 /// than MR rows of A), so the kernel never reads past an operand. Large products are split across threads by column panels or row blocks,
@@ -97,9 +97,9 @@ internal static unsafe class Gemm
             Block<T, TK>(product, 0, rowBlocks, 0, panels);
             return;
         }
-        // Each thread packs what it reads: split by column panels and every thread packs all of A (m×k); split by row
-        // blocks and every thread packs all of B (k×n). Split the side whose operand is cheaper to pack twice, as long as
-        // it has a unit of work for every thread.
+        // Split by column panels and every thread reads all of A (m×k, in place); split by row blocks and every thread
+        // packs all of B (k×n). Split the side whose operand is cheaper to go through twice, as long as it has a unit of
+        // work for every thread.
         var byPanels = m > n && rowBlocks >= threads ? false : panels >= threads || panels >= rowBlocks;
         var units = byPanels ? panels : rowBlocks;
         var parts = Math.Min(threads, units);
@@ -146,13 +146,13 @@ internal static unsafe class Gemm
                         for (var ic = rb0 * MR; ic < rowEnd; ic += MC)
                         {
                             var mc = Math.Min(MC, rowEnd - ic);
-                            // A stored m×k is read in place, its rows k apart: packing it copied all of A once per product
-                            // for no gain, since a slab's six rows stream through L1 either way (FlatNet's 1000×784·784×128
-                            // is 6–8% faster without the copy). Only a ragged last slab is packed, zero-padded to MR rows.
-                            // Aᵀ (stored k×m) is packed: its packing is the transpose.
+                            // A is read in place: stored m×k, a slab's six rows sit k apart; stored k×m (Aᵀ), its six
+                            // elements of each step of k are adjacent and the steps m apart. Packing copied (or transposed)
+                            // all of A once per product for no gain, since a slab streams through L1 either way: FlatNet's
+                            // 1000×784·784×128 is 6–8% faster without the copy, its 128×1000·1000×128 weight gradient 16%
+                            // without the transpose. Only a ragged last slab is packed, zero-padded to MR rows.
                             var whole = mc / MR * MR;
-                            if (product.TransposeA) PackA(product, ic, mc, pk, kc, packedA);
-                            else if (whole < mc) PackA(product, ic + whole, mc - whole, pk, kc, packedA + (nint)whole * kc);
+                            if (whole < mc) PackA(product, ic + whole, mc - whole, pk, kc, packedA + (nint)whole * kc);
                             for (var q = q0; q < q1; q++)
                             {
                                 var j = q * nr;
@@ -161,18 +161,19 @@ internal static unsafe class Gemm
                                 for (var i = 0; i < mc; i += MR)
                                 {
                                     var mi = Math.Min(MR, mc - i);
-                                    var inPlace = !product.TransposeA && mi == MR;
-                                    var ap = inPlace ? product.A + (nint)(ic + i) * k + pk : packedA + (nint)i * kc;
-                                    var lda = inPlace ? k : kc;
+                                    var inPlace = mi == MR;
+                                    var ap = !inPlace ? packedA + (nint)i * kc
+                                        : product.TransposeA ? product.A + (nint)pk * m + ic + i : product.A + (nint)(ic + i) * k + pk;
+                                    var (rowStride, stepStride) = !inPlace ? (kc, 1) : product.TransposeA ? (1, m) : ((nint)k, 1);
                                     var cp = c + (nint)(ic + i) * n + j;
                                     if (mi == MR && nj == nr)
                                     {
-                                        TK.Run(kc, ap, lda, bp, nr, cp, n, accumulate);
+                                        TK.Run(kc, ap, rowStride, stepStride, bp, nr, cp, n, accumulate);
                                         continue;
                                     }
                                     // A ragged tile (the last rows or columns of C): computed whole into a scratch tile, then
                                     // only its mi × nj corner is written, so nothing past C's edges is read or written.
-                                    TK.Run(kc, ap, lda, bp, nr, tileC, nr, false);
+                                    TK.Run(kc, ap, rowStride, stepStride, bp, nr, tileC, nr, false);
                                     for (var r = 0; r < mi; r++)
                                     {
                                         if (accumulate) Runs.Add(tileC + r * nr, cp + (nint)r * n, nj);
@@ -258,8 +259,8 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// op(A)[ic..ic+mc, pk..pk+kc] into <paramref name="dst"/> as slabs of MR rows of kc contiguous elements (the kernel's
-    /// lda is kc), the last slab zero-padded to MR rows.
+    /// op(A)[ic..ic+mc, pk..pk+kc] into <paramref name="dst"/> as rows of kc contiguous elements, zero-padded to a whole
+    /// slab of MR rows: the ragged last slab of a row block, which the kernel cannot read in place.
     /// </summary>
     private static void PackA<T>(Product<T> product, int ic, int mc, int pk, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -273,21 +274,12 @@ internal static unsafe class Gemm
         }
         else
         {
-            // Aᵀ stored k×m: row p of the storage holds column p of op(A), contiguous over the rows wanted. Packing is
-            // a transpose; float blocks of 8×8 go through vector registers (a strided scalar copy cost the backward's
-            // xᵀ·dy about a third of its time at batch 1000), the ragged rest element by element.
-            var (rows8, cols8) = (0, 0);
-            if (typeof(T) == typeof(float) && Avx.IsSupported)
-            {
-                (rows8, cols8) = (mc / 8 * 8, kc / 8 * 8);
-                for (var r = 0; r < rows8; r += 8)
-                    for (var p = 0; p < cols8; p += 8)
-                        Transpose8x8((float*)a + (nint)(pk + p) * m + ic + r, m, (float*)dst + (nint)r * kc + p, kc);
-            }
+            // Aᵀ stored k×m: row p of the storage holds column p of op(A), contiguous over the rows wanted. Only a ragged
+            // last slab (fewer than MR rows) is packed, so the transpose is a few elements per step of k.
             for (var p = 0; p < kc; p++)
             {
                 var src = a + (nint)(pk + p) * m + ic;
-                for (var r = p < cols8 ? rows8 : 0; r < mc; r++) dst[(nint)r * kc + p] = src[r];
+                for (var r = 0; r < mc; r++) dst[(nint)r * kc + p] = src[r];
             }
         }
         for (var r = mc; r < rows; r++) new Span<T>(dst + (nint)r * kc, kc).Clear();
@@ -323,8 +315,11 @@ internal static unsafe class Gemm
     {
         static abstract int NR { get; }
 
-        /// <summary>C[0..MR, 0..NR] (+)= A[0..MR, 0..kc] · B[0..kc, 0..NR].</summary>
-        static abstract void Run(int kc, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate);
+        /// <summary>
+        /// C[0..MR, 0..NR] (+)= A[0..MR, 0..kc] · B[0..kc, 0..NR], where A[r, p] is a[r·rowStride + p·stepStride]: rows of A
+        /// stored m×k (stride k, 1), a packed slab (kc, 1), or columns of Aᵀ stored k×m (1, m).
+        /// </summary>
+        static abstract void Run(int kc, T* a, nint rowStride, nint stepStride, T* b, int ldb, T* c, int ldc, bool accumulate);
     }
 
 
@@ -334,7 +329,7 @@ internal static unsafe class Gemm
         public static int NR => 2 * Vector512<T>.Count;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate)
+        public static void Run(int kc, T* a, nint rowStride, nint stepStride, T* b, int ldb, T* c, int ldc, bool accumulate)
         {
             var w = Vector512<T>.Count;
             Vector512<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
@@ -351,23 +346,24 @@ internal static unsafe class Gemm
             {
                 c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector512<T>.Zero;
             }
-            T* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda;
+            nint r1 = rowStride, r2 = 2 * rowStride, r3 = 3 * rowStride, r4 = 4 * rowStride, r5 = 5 * rowStride;
             for (var p = 0; p < kc; p++)
             {
                 var b0 = Vector512.Load(b);
                 var b1 = Vector512.Load(b + w);
                 b += ldb;
-                var x = Vector512.Create(a0[p]);
+                var x = Vector512.Create(a[0]);
                 c00 = Fused.MultiplyAdd(x, b0, c00); c01 = Fused.MultiplyAdd(x, b1, c01);
-                x = Vector512.Create(a1[p]);
+                x = Vector512.Create(a[r1]);
                 c10 = Fused.MultiplyAdd(x, b0, c10); c11 = Fused.MultiplyAdd(x, b1, c11);
-                x = Vector512.Create(a2[p]);
+                x = Vector512.Create(a[r2]);
                 c20 = Fused.MultiplyAdd(x, b0, c20); c21 = Fused.MultiplyAdd(x, b1, c21);
-                x = Vector512.Create(a3[p]);
+                x = Vector512.Create(a[r3]);
                 c30 = Fused.MultiplyAdd(x, b0, c30); c31 = Fused.MultiplyAdd(x, b1, c31);
-                x = Vector512.Create(a4[p]);
+                x = Vector512.Create(a[r4]);
                 c40 = Fused.MultiplyAdd(x, b0, c40); c41 = Fused.MultiplyAdd(x, b1, c41);
-                x = Vector512.Create(a5[p]);
+                x = Vector512.Create(a[r5]);
+                a += stepStride;
                 c50 = Fused.MultiplyAdd(x, b0, c50); c51 = Fused.MultiplyAdd(x, b1, c51);
             }
             c00.Store(c); c01.Store(c + w);
@@ -385,7 +381,7 @@ internal static unsafe class Gemm
         public static int NR => 2 * Vector256<T>.Count;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, T* a, int lda, T* b, int ldb, T* c, int ldc, bool accumulate)
+        public static void Run(int kc, T* a, nint rowStride, nint stepStride, T* b, int ldb, T* c, int ldc, bool accumulate)
         {
             var w = Vector256<T>.Count;
             Vector256<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
@@ -402,23 +398,24 @@ internal static unsafe class Gemm
             {
                 c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<T>.Zero;
             }
-            T* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda;
+            nint r1 = rowStride, r2 = 2 * rowStride, r3 = 3 * rowStride, r4 = 4 * rowStride, r5 = 5 * rowStride;
             for (var p = 0; p < kc; p++)
             {
                 var b0 = Vector256.Load(b);
                 var b1 = Vector256.Load(b + w);
                 b += ldb;
-                var x = Vector256.Create(a0[p]);
+                var x = Vector256.Create(a[0]);
                 c00 = Fused.MultiplyAdd(x, b0, c00); c01 = Fused.MultiplyAdd(x, b1, c01);
-                x = Vector256.Create(a1[p]);
+                x = Vector256.Create(a[r1]);
                 c10 = Fused.MultiplyAdd(x, b0, c10); c11 = Fused.MultiplyAdd(x, b1, c11);
-                x = Vector256.Create(a2[p]);
+                x = Vector256.Create(a[r2]);
                 c20 = Fused.MultiplyAdd(x, b0, c20); c21 = Fused.MultiplyAdd(x, b1, c21);
-                x = Vector256.Create(a3[p]);
+                x = Vector256.Create(a[r3]);
                 c30 = Fused.MultiplyAdd(x, b0, c30); c31 = Fused.MultiplyAdd(x, b1, c31);
-                x = Vector256.Create(a4[p]);
+                x = Vector256.Create(a[r4]);
                 c40 = Fused.MultiplyAdd(x, b0, c40); c41 = Fused.MultiplyAdd(x, b1, c41);
-                x = Vector256.Create(a5[p]);
+                x = Vector256.Create(a[r5]);
+                a += stepStride;
                 c50 = Fused.MultiplyAdd(x, b0, c50); c51 = Fused.MultiplyAdd(x, b1, c51);
             }
             c00.Store(c); c01.Store(c + w);
