@@ -238,6 +238,7 @@ internal sealed class DeviceEmitter
         {
             kernel = name;
             _kernelsByExpression[key] = name;
+            map.NameParameters();
             // Written piece by piece, not formatted into lines first: a large body has thousands of these kernels.
             _cuda.Line();
             _cuda.StartLine("// ").Append(math).Append("\n");
@@ -327,7 +328,7 @@ internal sealed class DeviceEmitter
     {
         private readonly DeviceEmitter _owner;
         private readonly Dictionary<Node, int> _leafIndex = new();
-        private readonly NameTable _parameterNames;
+        private NameTable? _parameterNames;
         private readonly Node? _value;
 
         /// <summary>
@@ -348,10 +349,25 @@ internal sealed class DeviceEmitter
         {
             _owner = owner;
             _value = value;
-            _parameterNames = new NameTable(reserved, CudaReserved);
+            _reserved = reserved;
         }
 
+        private readonly IEnumerable<string> _reserved;
+
+        /// <summary>
+        /// The kernel's inputs: parameter names and the program's operands. A positional kernel's parameters hold the
+        /// wanted names until <see cref="NameParameters"/>: most such kernels turn out to be one already written, whose
+        /// names are not needed (a large body renders thousands and writes dozens).
+        /// </summary>
         public List<(string Parameter, string Operand)> Leaves { get; } = new();
+
+        private NameTable ParameterNames => _parameterNames ??= new NameTable(_reserved, CudaReserved);
+
+        /// <summary>Gives a positional kernel's parameters their unique names, in input order, before it is written.</summary>
+        public void NameParameters()
+        {
+            for (var i = 0; i < Leaves.Count; i++) Leaves[i] = (ParameterNames.Claim(Leaves[i].Parameter), Leaves[i].Operand);
+        }
 
         public List<string> Scalars { get; } = new();
 
@@ -383,7 +399,7 @@ internal sealed class DeviceEmitter
             {
                 index = Leaves.Count + 1;
                 _leafIndex[key] = index;
-                Leaves.Add((_parameterNames.Claim(parameter), operand));
+                Leaves.Add((_positional ? parameter : ParameterNames.Claim(parameter), operand));
             }
             // A product kernel's other inputs come after its output, a and b.
             var read = _positional ? PlaceholderStart + index.ToString(CultureInfo.InvariantCulture) + PlaceholderEnd : Leaves[index - 1].Parameter;
