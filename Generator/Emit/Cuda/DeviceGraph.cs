@@ -31,6 +31,7 @@ internal sealed class DeviceGraph
     private readonly HashSet<Node> _absorbed = new();
     private readonly HashSet<Node> _gradientNodes;
     private readonly NodeSet _readWhole = new();
+    /// <summary>The nodes that read each matrix product, in order.</summary>
     private readonly NodeMap<List<Node>> _consumers = new();
 
     /// <summary>
@@ -192,8 +193,13 @@ internal sealed class DeviceGraph
             {
                 var input = node.Inputs[index];
                 _uses[input] = _uses.TryGetValue(input, out var k) ? k + 1 : 1;
-                if (!_consumers.TryGetValue(input, out var consumers)) _consumers[input] = consumers = new List<Node>();
-                if (consumers.Count == 0 || consumers[consumers.Count - 1] != node) consumers.Add(node);
+                // Consumers are asked only of products (may an epilogue absorb one?): a list per node of a long
+                // elementwise body was a tenth of the device planner's allocations.
+                if (DeviceLowering.Of(input).ProductOperands is not null)
+                {
+                    if (!_consumers.TryGetValue(input, out var consumers)) _consumers[input] = consumers = new List<Node>();
+                    if (consumers.Count == 0 || consumers[consumers.Count - 1] != node) consumers.Add(node);
+                }
                 if (ReadsWholeInput(node, index)) _readWhole.Add(input);
                 if (!ReadsOnlyShape(node, index)) _valueUses[input] = _valueUses.TryGetValue(input, out var v) ? v + 1 : 1;
             }
