@@ -27,15 +27,7 @@ internal static class ReverseMode
     {
         var b = method.Builder;
         var forward = Topology.Sort(new[] { method.Output });
-        var wrt = new NodeSet(method.WrtLeaves);
-
-        var needsGradient = new NodeSet();
-        foreach (var node in forward)
-        {
-            var kind = RuleTable.For(node.Op).Kind;
-            if (wrt.Contains(node) || kind == GradientKind.Rule && node.Inputs.Any(needsGradient.Contains))
-                needsGradient.Add(node);
-        }
+        var needsGradient = NeedsGradient(forward, method.WrtLeaves);
 
         var steps = new SegmentedList<BackwardStep>();
         var hasAdjoint = new NodeSet();
@@ -56,5 +48,41 @@ internal static class ReverseMode
             }
         }
         return new Gradient(method, steps, hasAdjoint);
+    }
+
+    /// <summary>
+    /// The gradient with respect to some of <paramref name="gradient"/>'s leaves, from that gradient: its steps whose
+    /// target needs a gradient for them, in the same order. That is what <see cref="Differentiate"/> gives for those
+    /// leaves (a node with such a target among its inputs needs a gradient too, so it has an adjoint, and its rule's
+    /// contributions are the same), without lowering and differentiating the method a second time.
+    /// </summary>
+    public static Gradient Restrict(Gradient gradient, IReadOnlyList<Node> wrtLeaves)
+    {
+        var method = gradient.Method with { WrtLeaves = wrtLeaves };
+        var needsGradient = NeedsGradient(Topology.Sort(new[] { method.Output }), wrtLeaves);
+        var steps = new SegmentedList<BackwardStep>();
+        var hasAdjoint = new NodeSet();
+        if (needsGradient.Contains(method.Output)) hasAdjoint.Add(method.Output);
+        foreach (var step in gradient.Steps)
+            if (needsGradient.Contains(step.Target))
+            {
+                steps.Add(step);
+                hasAdjoint.Add(step.Target);
+            }
+        return new Gradient(method, steps, hasAdjoint);
+    }
+
+    /// <summary>The nodes on a path from a requested leaf: a leaf asked for, or a node with a rule that reads one.</summary>
+    private static NodeSet NeedsGradient(IEnumerable<Node> forward, IReadOnlyList<Node> wrtLeaves)
+    {
+        var wrt = new NodeSet(wrtLeaves);
+        var needsGradient = new NodeSet();
+        foreach (var node in forward)
+        {
+            var kind = RuleTable.For(node.Op).Kind;
+            if (wrt.Contains(node) || kind == GradientKind.Rule && node.Inputs.Any(needsGradient.Contains))
+                needsGradient.Add(node);
+        }
+        return needsGradient;
     }
 }

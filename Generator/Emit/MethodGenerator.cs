@@ -87,7 +87,13 @@ internal static class MethodGenerator
         // When callers ask for the pullback that differentiates exactly what {M}WithGradients does, one derivative serves
         // both: {M}WithGradients calls it (a called layer's code is written once, not twice).
         var shared = method.VjpMasks.Contains(declared);
-        var gradient = Differentiate(method, context, declared, shared ? Parameters(method) : null, inline: false, diagnostics);
+        // With one pullback core behind both exported ends, the core's derivative (every tensor argument) is computed once
+        // and {M}WithGradients's is that derivative restricted to the declared leaves.
+        var core = shared && HasOneCoreForBothEnds(method)
+            ? Differentiate(method, context, CallMasks.AllTensors(spec), Parameters(method), inline: false, diagnostics)
+            : null;
+        var gradient = core is not null ? ReverseMode.Restrict(core, DeclaredLeaves(core, spec, declared))
+            : Differentiate(method, context, declared, shared ? Parameters(method) : null, inline: false, diagnostics);
         if (gradient is null) return false;
 
         var emitter = new MethodEmitter(gradient, reserved);
@@ -99,7 +105,7 @@ internal static class MethodGenerator
         // The inspection shows the code that computes the gradient: the members so far and, when {M}WithGradients runs a
         // pullback, that pullback and the class it returns, not the variants written only for callers.
         var inspected = new List<TextRange> { w.Range(start) };
-        if (method.VjpMasks.Count > 0) inspected.AddRange(WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null));
+        if (method.VjpMasks.Count > 0) inspected.AddRange(WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null, core));
 
         w.Line();
         var hasCuda = WriteDevice(w, method, context, gradient, emitter, reserved);
@@ -188,8 +194,9 @@ internal static class MethodGenerator
     /// of the declared mask from <paramref name="declared"/>, the emitter {M}WithGradients already uses, when there is one.
     /// </summary>
     /// <returns>When <paramref name="declared"/> is given ({M}WithGradients runs one of these pullbacks), the text of the call gradients class and of that pullback.</returns>
+    /// <param name="core">The derivative with respect to every tensor argument, when <see cref="Write"/> computed it already.</param>
     private static List<TextRange> WriteVjps(SourceWriter w, MethodWork method, GenerationContext context, HashSet<string> reserved, List<DiagnosticInfo> diagnostics,
-        MethodEmitter? declared)
+        MethodEmitter? declared, Gradient? core)
     {
         var classStart = w.Length;
         WriteCallGradientsClass(w, method);
@@ -200,7 +207,7 @@ internal static class MethodGenerator
         MethodEmitter EmitterOf(ulong mask)
         {
             var emitter = declared is not null && mask == CallMasks.Declared(spec) ? declared
-                : new MethodEmitter(Differentiate(method, context, mask, Parameters(method), inline: false, diagnostics)
+                : new MethodEmitter((core is not null && mask == CallMasks.AllTensors(spec) ? core : Differentiate(method, context, mask, Parameters(method), inline: false, diagnostics))
                     ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
             emitter.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
             return emitter;
@@ -210,19 +217,19 @@ internal static class MethodGenerator
         if (HasOneCoreForBothEnds(method))
         {
             var all = CallMasks.AllTensors(spec);
-            var core = EmitterOf(all);
+            var coreEmitter = EmitterOf(all);
             // The entries first (what callers see), then the pullback behind them; {M}WithGradients runs its declared end's.
             var entries = new Dictionary<ulong, TextRange>();
             foreach (var mask in new[] { all, 0UL })
             {
                 var entryStart = w.Length;
                 w.Line();
-                core.WriteVjpEntry(w, signature.VjpName(mask), CoreName(method), arguments: mask == all, signature.CallGradientsClass, Marker(method, mask));
+                coreEmitter.WriteVjpEntry(w, signature.VjpName(mask), CoreName(method), arguments: mask == all, signature.CallGradientsClass, Marker(method, mask));
                 entries[mask] = w.Range(entryStart);
             }
             var coreStart = w.Length;
             w.Line();
-            core.WriteVjpCore(w, CoreName(method), signature.CallGradientsClass);
+            coreEmitter.WriteVjpCore(w, CoreName(method), signature.CallGradientsClass);
             if (declared is not null) runByWithGradients.AddRange(new[] { gradientsClass, entries[CallMasks.Declared(spec)], w.Range(coreStart) });
             return runByWithGradients;
         }
@@ -268,6 +275,10 @@ internal static class MethodGenerator
         }
         w.Close();
     }
+
+    /// <summary>The leaves {M}WithGradients differentiates, in the lowering's order: the parameters, then the declared tensor arguments.</summary>
+    private static List<IR.Node> DeclaredLeaves(Gradient all, MethodSpec spec, ulong declared) =>
+        all.Method.WrtLeaves.Where(leaf => leaf.Op != IR.Op.Input || (declared & CallMasks.Bit(IndexOfArgument(spec, leaf.Attributes.Text!))) != 0).ToList();
 
     private static int IndexOfArgument(MethodSpec spec, string name)
     {
