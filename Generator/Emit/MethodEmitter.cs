@@ -87,10 +87,15 @@ internal sealed partial class MethodEmitter
     private IReadOnlyList<Node> BackwardNodes(Node root)
     {
         if (_backwardNodes.TryGetValue(root, out var known)) return known;
-        var nodes = Topology.Sort(new[] { root }, n => n.Op != Op.AdjointRef && !_forwardSet.Contains(n)).Where(n => !_forwardSet.Contains(n) && !n.IsLeaf).ToList();
+        var nodes = new List<Node>();
+        foreach (var n in Topology.Sort(new[] { root }, _intoBackward ??= n => n.Op != Op.AdjointRef && !_forwardSet.Contains(n)))
+            if (!_forwardSet.Contains(n) && !n.IsLeaf) nodes.Add(n);
         _backwardNodes[root] = nodes;
         return nodes;
     }
+
+    /// <summary>Whether a walk of a contribution goes into a node's inputs: made once, not per step.</summary>
+    private System.Func<Node, bool>? _intoBackward;
 
     private readonly NodeMap<IReadOnlyList<Node>> _backwardNodes = new();
 
