@@ -37,7 +37,9 @@ internal static class NestingLimit
                     MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 return false;
             }
-            foreach (var child in node.ChildNodes()) stack.Push((child, depth, outermost));
+            // Children through the struct list of nodes and tokens: ChildNodes() allocates an iterator per node walked.
+            foreach (var child in node.ChildNodesAndTokens())
+                if (child.AsNode() is { } childNode) stack.Push((childNode, depth, outermost));
         }
         return true;
     }
