@@ -127,7 +127,7 @@ internal static unsafe class Gemm
         // start is only 8-byte aligned; a vector load that splits two lines takes two of the core's load slots.
         var pad = CacheLine / sizeof(T);
         var bufB = ArrayPool<T>.Shared.Rent(kcMax * nr * Math.Min(panelsPerBlock, p1 - p0) + pad);
-        var bufA = ArrayPool<T>.Shared.Rent(MC * kcMax + pad);
+        var bufA = ArrayPool<T>.Shared.Rent(MR * kcMax + pad);   // the one ragged slab a row block may have
         var bufC = ArrayPool<T>.Shared.Rent(MR * nr + pad);
         try
         {
@@ -152,7 +152,7 @@ internal static unsafe class Gemm
                             // 1000×784·784×128 is 6–8% faster without the copy, its 128×1000·1000×128 weight gradient 16%
                             // without the transpose. Only a ragged last slab is packed, zero-padded to MR rows.
                             var whole = mc / MR * MR;
-                            if (whole < mc) PackA(product, ic + whole, mc - whole, pk, kc, packedA + (nint)whole * kc);
+                            if (whole < mc) PackA(product, ic + whole, mc - whole, pk, kc, packedA);
                             for (var q = q0; q < q1; q++)
                             {
                                 var j = q * nr;
@@ -162,7 +162,7 @@ internal static unsafe class Gemm
                                 {
                                     var mi = Math.Min(MR, mc - i);
                                     var inPlace = mi == MR;
-                                    var ap = !inPlace ? packedA + (nint)i * kc
+                                    var ap = !inPlace ? packedA
                                         : product.TransposeA ? product.A + (nint)pk * m + ic + i : product.A + (nint)(ic + i) * k + pk;
                                     var (rowStride, stepStride) = !inPlace ? (kc, 1) : product.TransposeA ? (1, m) : ((nint)k, 1);
                                     var cp = c + (nint)(ic + i) * n + j;
