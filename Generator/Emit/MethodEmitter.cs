@@ -20,13 +20,17 @@ internal sealed partial class MethodEmitter
     private readonly Gradient _gradient;
     private readonly MethodSpec _spec;
     // Per-node tables hold every node of a method's graph: paged by node id, so a large graph allocates no large-object-heap arrays.
+    // The graph's names and math, from here to _adjointMath, are shared with a restricted emitter (Restricted).
     private readonly SegmentedList<Node> _forward;
     private readonly NodeSet _forwardSet;
-    private readonly NodeMap<int> _uses = new();
-    private readonly NodeSet _readByBackward = new();
-    private readonly NodeMap<string> _variables = new();
-    private readonly NodeMap<string> _display = new();
-    private readonly NodeMap<string> _adjoints = new();
+    private readonly NodeMap<int> _uses;
+    private readonly NodeSet _readByBackward;
+    private readonly NodeMap<string> _variables;
+    private readonly NodeMap<string> _display;
+    private readonly NodeMap<string> _adjoints;
+    private readonly NodeMap<IReadOnlyList<Node>> _backwardNodes;
+    private readonly NodeMap<string> _math;
+    private readonly Dictionary<BackwardStep, string> _adjointMath;
     private readonly NodeSet _emitted = new();
     private readonly NameTable _names;
     private readonly HashSet<string> _reserved;
@@ -42,11 +46,36 @@ internal sealed partial class MethodEmitter
         _spec = gradient.Method.Spec;
         _forward = Topology.Sort(new[] { gradient.Method.Output });
         _forwardSet = new NodeSet(_forward);
-        _names = names ?? new NameTable(_spec.Arguments.Select(a => a.Name).Concat(new[] { SeedName }), reservedNames);
+        (_uses, _readByBackward, _variables, _display, _adjoints) = (new(), new(), new(), new(), new());
+        (_backwardNodes, _math, _adjointMath) = (new(), new(), new());
+        _names = names ?? OwnNames(_spec, reservedNames);
         CountUses();
         NameNodes();
         NameProperties(GradientsClass);
     }
+
+    /// <summary>
+    /// The emitter of <paramref name="restricted"/>, this emitter's gradient restricted to fewer leaves
+    /// (<see cref="ReverseMode.Restrict"/>: the same nodes and steps, fewer of them): it takes this emitter's names and math
+    /// rather than counting and naming the graph again, so its documentation, device program and inspection name every
+    /// node as the code this emitter writes does. Its own locals come from a table of its own.
+    /// </summary>
+    public MethodEmitter Restricted(Gradient restricted) => new(this, restricted);
+
+    private MethodEmitter(MethodEmitter whole, Gradient restricted)
+    {
+        _gradient = restricted;
+        _reserved = whole._reserved;
+        _spec = whole._spec;
+        (_forward, _forwardSet) = (whole._forward, whole._forwardSet);
+        (_uses, _readByBackward, _variables, _display, _adjoints) = (whole._uses, whole._readByBackward, whole._variables, whole._display, whole._adjoints);
+        (_backwardNodes, _math, _adjointMath) = (whole._backwardNodes, whole._math, whole._adjointMath);
+        _names = OwnNames(_spec, _reserved);
+        NameProperties(GradientsClass);
+    }
+
+    private NameTable OwnNames(MethodSpec spec, HashSet<string> reserved) =>
+        new(spec.Arguments.Select(a => a.Name).Concat(new[] { SeedName }), reserved);
 
     public string GradientsClass => _spec.Name + "Gradients";
 
@@ -96,8 +125,6 @@ internal sealed partial class MethodEmitter
 
     /// <summary>Whether a walk of a contribution goes into a node's inputs: made once, not per step.</summary>
     private System.Func<Node, bool>? _intoBackward;
-
-    private readonly NodeMap<IReadOnlyList<Node>> _backwardNodes = new();
 
     private void CountUses()
     {
@@ -417,7 +444,15 @@ internal sealed partial class MethodEmitter
     }
 
     /// <summary>A node in math notation, for comments: named nodes by name, others expanded.</summary>
-    public string Math(Node n) => MathNotation.Of(n, _mathName ??= MathName);
+    /// <remarks>
+    /// Kept per node: the documentation, the backward comments and the inspection each show a node's math (a rule's
+    /// comment once per input), and the names it is made of are fixed once the emitter is built.
+    /// </remarks>
+    public string Math(Node n)
+    {
+        if (_math.TryGetValue(n, out var known)) return known;
+        return _math[n] = MathNotation.Of(n, _mathName ??= MathName);
+    }
 
     /// <summary><see cref="MathName"/> as a delegate made once: a method group passed on allocates a delegate per call, per comment.</summary>
     private System.Func<Node, string?>? _mathName;
@@ -429,8 +464,14 @@ internal sealed partial class MethodEmitter
     private string? MathName(Node n) =>
         n.Op == Op.AdjointRef ? AdjointName(n[0]) : n.IsLeaf || _variables.ContainsKey(n) ? DisplayName(n) : null;
 
-    /// <summary>The rule's contribution in math notation, from the rule table.</summary>
+    /// <summary>The rule's contribution in math notation, from the rule table; kept per step (the comments and the inspection both show it).</summary>
     public string AdjointMath(BackwardStep step)
+    {
+        if (_adjointMath.TryGetValue(step, out var known)) return known;
+        return _adjointMath[step] = WriteAdjointMath(step);
+    }
+
+    private string WriteAdjointMath(BackwardStep step)
     {
         var rule = RuleTable.For(step.Source.Op);
         var template = step.InputIndex < rule.AdjointMath.Count ? rule.AdjointMath[step.InputIndex] : rule.AdjointMath.FirstOrDefault() ?? "";

@@ -96,7 +96,9 @@ internal static class MethodGenerator
             : Differentiate(method, context, declared, shared ? Parameters(method) : null, inline: false, diagnostics);
         if (gradient is null) return false;
 
-        var emitter = new MethodEmitter(gradient, reserved);
+        // {M}WithGradients's emitter names the graph as the core's does: the same nodes, named once.
+        var coreEmitter = core is null ? null : new MethodEmitter(core, reserved);
+        var emitter = coreEmitter?.Restricted(gradient) ?? new MethodEmitter(gradient, reserved);
         WriteGradientsClass(w, emitter);
         w.Line();
         if (shared) emitter.WriteThroughVjp(w, signature.VjpName(declared), CallGradientNames(method));
@@ -105,7 +107,7 @@ internal static class MethodGenerator
         // The inspection shows the code that computes the gradient: the members so far and, when {M}WithGradients runs a
         // pullback, that pullback and the class it returns, not the variants written only for callers.
         var inspected = new List<TextRange> { w.Range(start) };
-        if (method.VjpMasks.Count > 0) inspected.AddRange(WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null, core));
+        if (method.VjpMasks.Count > 0) inspected.AddRange(WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null, coreEmitter));
 
         w.Line();
         var hasCuda = WriteDevice(w, method, context, gradient, emitter, reserved);
@@ -194,9 +196,9 @@ internal static class MethodGenerator
     /// of the declared mask from <paramref name="declared"/>, the emitter {M}WithGradients already uses, when there is one.
     /// </summary>
     /// <returns>When <paramref name="declared"/> is given ({M}WithGradients runs one of these pullbacks), the text of the call gradients class and of that pullback.</returns>
-    /// <param name="core">The derivative with respect to every tensor argument, when <see cref="Write"/> computed it already.</param>
+    /// <param name="core">The emitter of the derivative with respect to every tensor argument, when <see cref="Write"/> made it already.</param>
     private static List<TextRange> WriteVjps(SourceWriter w, MethodWork method, GenerationContext context, HashSet<string> reserved, List<DiagnosticInfo> diagnostics,
-        MethodEmitter? declared, Gradient? core)
+        MethodEmitter? declared, MethodEmitter? core)
     {
         var classStart = w.Length;
         WriteCallGradientsClass(w, method);
@@ -207,7 +209,8 @@ internal static class MethodGenerator
         MethodEmitter EmitterOf(ulong mask)
         {
             var emitter = declared is not null && mask == CallMasks.Declared(spec) ? declared
-                : new MethodEmitter((core is not null && mask == CallMasks.AllTensors(spec) ? core : Differentiate(method, context, mask, Parameters(method), inline: false, diagnostics))
+                : core is not null && mask == CallMasks.AllTensors(spec) ? core
+                : new MethodEmitter(Differentiate(method, context, mask, Parameters(method), inline: false, diagnostics)
                     ?? throw new System.InvalidOperationException($"{spec.Name}: a pullback variant failed where its gradient succeeded"), reserved);
             emitter.NameProperties(signature.CallGradientsClass, CallGradientNames(method));
             return emitter;
