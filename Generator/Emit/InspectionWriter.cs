@@ -68,16 +68,42 @@ internal static class InspectionWriter
             nodes.Add(new NodeRecord(emitter.AdjointOf(output), "seed", emitter.SeedName, new string[0], output.Origin,
                 $"{emitter.AdjointOf(output)} = {emitter.SeedName} (ones when none is given)"));
         // An adjoint is complete at its last contribution, and only then read: that order has every node after its inputs.
-        var last = new Dictionary<Node, int>();
-        for (var i = 0; i < gradient.Steps.Count; i++) last[gradient.Steps[i].Target] = i;
-        foreach (var steps in gradient.Steps.GroupBy(s => s.Target).OrderBy(g => last[g.Key]))
+        // One pass collects each target's steps; the target's node is written at its last one.
+        var byTarget = new Dictionary<Node, List<BackwardStep>>();
+        foreach (var step in gradient.Steps)
         {
-            var target = emitter.AdjointOf(steps.Key);
-            // Each contribution's math once: the node's math and its rules both show it.
-            var math = steps.Select(emitter.AdjointMath).ToList();
-            var rules = steps.Select((s, k) => $"{emitter.NameOf(s.Source)} = {emitter.Math(s.Source)}  ⇒  {target} {(k == 0 ? "=" : "+=")} {math[k]}");
-            nodes.Add(new NodeRecord(target, wrt.Contains(steps.Key) ? "gradient" : "adjoint", string.Join(" + ", math),
-                steps.Select(s => emitter.AdjointOf(s.Source)).Distinct().ToList(), steps.First().Source.Origin, string.Join("\n", rules)));
+            if (!byTarget.TryGetValue(step.Target, out var steps)) byTarget[step.Target] = steps = new List<BackwardStep>();
+            steps.Add(step);
+        }
+        var math = new System.Text.StringBuilder();
+        var rules = new System.Text.StringBuilder();
+        var shown = new HashSet<string>();
+        foreach (var step in gradient.Steps)
+        {
+            var steps = byTarget[step.Target];
+            if (!ReferenceEquals(steps[steps.Count - 1], step)) continue;
+            var target = emitter.AdjointOf(step.Target);
+            var inputs = new List<string>();
+            shown.Clear();
+            math.Clear();
+            rules.Clear();
+            for (var k = 0; k < steps.Count; k++)
+            {
+                // Each contribution's math once: the node's math and its rules both show it.
+                var term = emitter.AdjointMath(steps[k]);
+                var source = steps[k].Source;
+                if (k > 0)
+                {
+                    math.Append(" + ");
+                    rules.Append('\n');
+                }
+                math.Append(term);
+                rules.Append(emitter.NameOf(source)).Append(" = ").Append(emitter.Math(source)).Append("  ⇒  ")
+                    .Append(target).Append(k == 0 ? " = " : " += ").Append(term);
+                var input = emitter.AdjointOf(source);
+                if (shown.Add(input)) inputs.Add(input);
+            }
+            nodes.Add(new NodeRecord(target, wrt.Contains(step.Target) ? "gradient" : "adjoint", math.ToString(), inputs, steps[0].Source.Origin, rules.ToString()));
         }
         return nodes;
     }

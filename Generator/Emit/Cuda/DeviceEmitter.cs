@@ -323,6 +323,9 @@ internal sealed class DeviceEmitter
 
     private readonly Dictionary<double, string> _floatLiterals = new();
 
+    /// <summary>Where <see cref="MapKernel"/> fills a template: written only after the operands are rendered, so one serves every level.</summary>
+    private readonly System.Text.StringBuilder _filled = new();
+
     /// <summary>Renders one fused expression, collecting the buffers it reads and the run-time numbers it needs.</summary>
     private sealed class MapKernel
     {
@@ -387,10 +390,37 @@ internal sealed class DeviceEmitter
             }
             // An input read for its shape alone still gives the kernel its geometry.
             if (lowering.ShapeOnlyInput is { } shape) Load(n[shape], _owner._names[n[shape]], _owner._names[n[shape]]);
-            var text = lowering.Expression!;
+            var operands = new string?[n.Inputs.Length];
             for (var k = 0; k < n.Inputs.Length; k++)
-                if (k != lowering.ShapeOnlyInput) text = text.Replace("{" + k + "}", Render(n[k]));
-            return text;
+                if (k != lowering.ShapeOnlyInput) operands[k] = Render(n[k]);
+            return Fill(lowering.Expression!, operands);
+        }
+
+        /// <summary>
+        /// The template with each <c>{k}</c> replaced by operand k, in one pass (a Replace per operand copied the text once
+        /// per input, at every level of every kernel). The operands are rendered, in input order, before: rendering numbers
+        /// the kernel's inputs as it meets them. A placeholder without an operand (an input read for its shape) stays.
+        /// </summary>
+        private string Fill(string template, string?[] operands)
+        {
+            var filled = _owner._filled;
+            filled.Clear();
+            var start = 0;
+            for (var at = template.IndexOf('{'); at >= 0; at = template.IndexOf('{', start))
+            {
+                var end = at + 1;
+                var index = 0;
+                while (end < template.Length && template[end] is >= '0' and <= '9') index = index * 10 + (template[end++] - '0');
+                if (end == at + 1 || end >= template.Length || template[end] != '}' || index >= operands.Length || operands[index] is not { } operand)
+                {
+                    filled.Append(template, start, at + 1 - start);
+                    start = at + 1;
+                    continue;
+                }
+                filled.Append(template, start, at - start).Append(operand);
+                start = end + 1;
+            }
+            return filled.Append(template, start, template.Length - start).ToString();
         }
 
         private string Load(Node key, string parameter, string operand)

@@ -304,10 +304,10 @@ internal sealed class DeviceGraph
             while (true)
             {
                 var footprint = FootprintOf(node, footprints);
-                var fits = footprint.Loads.Count <= MaxFusedLoads && footprint.Scalars.Count <= MaxFusedScalars && footprint.Depth <= MaxFusedDepth;
+                var fits = footprint.Loads <= MaxFusedLoads && footprint.Scalars <= MaxFusedScalars && footprint.Depth <= MaxFusedDepth;
                 var largest = fits ? null : node.Inputs
                     .Where(i => DeviceLowering.Of(i).Kind == DeviceKind.Elementwise && !_materialized.Contains(i) && !ReadWhole(i))
-                    .OrderByDescending(i => footprints[i].Loads.Count + footprints[i].Scalars.Count + footprints[i].Depth).FirstOrDefault();
+                    .OrderByDescending(i => footprints[i].Loads + footprints[i].Scalars + footprints[i].Depth).FirstOrDefault();
                 if (largest is null)
                 {
                     footprints[node] = footprint;
@@ -323,11 +323,37 @@ internal sealed class DeviceGraph
     private const int MaxFusedDepth = 24;
 
     /// <summary>The buffers, run-time numbers and depth of an elementwise node's kernel, were it the kernel's root.</summary>
+    /// <remarks>
+    /// Small lists, not sets: a kernel is cut at a few loads and scalars, so a list stays short, and every elementwise
+    /// node of a large body gets a footprint (two hash sets each measured as a tenth of the device planner's allocations).
+    /// </remarks>
     private sealed class Footprint
     {
-        public HashSet<Node> Loads { get; } = new();
-        public HashSet<string> Scalars { get; } = new();
-        public int Depth { get; set; }
+        private List<Node>? _loads;
+        private List<string>? _scalars;
+
+        public int Loads => _loads?.Count ?? 0;
+        public int Scalars => _scalars?.Count ?? 0;
+        public int Depth { get; set; } = 1;
+
+        public void Load(Node n)
+        {
+            _loads ??= new List<Node>();
+            if (!_loads.Contains(n)) _loads.Add(n);
+        }
+
+        public void Scalar(string text)
+        {
+            _scalars ??= new List<string>();
+            if (!_scalars.Contains(text)) _scalars.Add(text);
+        }
+
+        public void Include(Footprint inner)
+        {
+            if (inner._loads is not null) foreach (var n in inner._loads) Load(n);
+            if (inner._scalars is not null) foreach (var text in inner._scalars) Scalar(text);
+            Depth = System.Math.Max(Depth, inner.Depth + 1);
+        }
     }
 
     /// <summary>Seed and expansions read their input whole, through a view: one pointer, never fused further.</summary>
@@ -335,11 +361,11 @@ internal sealed class DeviceGraph
 
     private Footprint FootprintOf(Node node, NodeMap<Footprint> footprints)
     {
-        var result = new Footprint { Depth = 1 };
+        var result = new Footprint();
         void Own(Node n)
         {
-            result.Loads.Add(n);
-            if (DeviceLowering.Of(n).Scale is not null) result.Scalars.Add("scale " + n.Id);
+            result.Load(n);
+            if (DeviceLowering.Of(n).Scale is not null) result.Scalar("scale " + n.Id);
         }
         if (ReadWhole(node))
         {
@@ -348,17 +374,11 @@ internal sealed class DeviceGraph
         }
         foreach (var input in node.Inputs)
         {
-            if (_materialized.Contains(input) || DeviceLowering.Of(input).Kind is DeviceKind.External or DeviceKind.View or DeviceKind.Kernel or DeviceKind.Unsupported) result.Loads.Add(input);
-            else if (input.Op == Op.ScalarRef) result.Scalars.Add(input.Attributes.Text!);
+            if (_materialized.Contains(input) || DeviceLowering.Of(input).Kind is DeviceKind.External or DeviceKind.View or DeviceKind.Kernel or DeviceKind.Unsupported) result.Load(input);
+            else if (input.Op == Op.ScalarRef) result.Scalar(input.Attributes.Text!);
             else if (DeviceLowering.Of(input).Kind != DeviceKind.Elementwise) continue;
             else if (ReadWhole(input)) Own(input);
-            else
-            {
-                var inner = footprints[input];
-                result.Loads.UnionWith(inner.Loads);
-                result.Scalars.UnionWith(inner.Scalars);
-                result.Depth = System.Math.Max(result.Depth, inner.Depth + 1);
-            }
+            else result.Include(footprints[input]);
         }
         return result;
     }
