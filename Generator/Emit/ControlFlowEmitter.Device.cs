@@ -160,10 +160,7 @@ internal sealed partial class ControlFlowEmitter
     {
         var source = _spec.Name + "CudaSource";
         var program = _spec.Name + "DeviceProgram";
-        w.Line($"/// <summary>The CUDA kernels of <see cref=\"{program}\"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>");
-        w.Line(GeneratedCode);
-        w.StartLine($"public const string {source} = global::Differentiable.Scheduling.KernelPrelude.Source + @\"\n").AppendVerbatim(_deviceCuda.Range()).Append("\";\n");
-        w.Line();
+        // The program, then its kernels, as for a body without control flow (DeviceEmitter.Write).
         w.Line("/// <summary>");
         w.Line($"/// Records <see cref=\"{_spec.Name}WithGradients\"/> as a device program for the shapes <paramref name=\"p\"/> was given. The body's control");
         w.Line("/// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it");
@@ -194,6 +191,10 @@ internal sealed partial class ControlFlowEmitter
         foreach (var argument in _spec.Arguments.Where(a => a.Kind == ArgumentKind.Tensor && a.Wrt))
             w.Line($"p.Gradient(\"{argument.Name.Replace("@", "")}\", {_accumulators[argument.Name]} ?? p.Zeros(\"d_{argument.Name.Replace("@", "")}\", {argument.Name}));");
         w.Close();
+        w.Line();
+        w.Line($"/// <summary>The CUDA kernels of <see cref=\"{program}\"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>");
+        w.Line(GeneratedCode);
+        w.StartLine($"public const string {source} = global::Differentiable.Scheduling.KernelPrelude.Source + @\"\n").AppendVerbatim(_deviceCuda.Range()).Append("\";\n");
     }
 
     /// <summary>One statement in the device driver: its forward's launches, then a closure that records its pullback's.</summary>

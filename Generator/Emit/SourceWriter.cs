@@ -118,25 +118,4 @@ internal sealed class SourceWriter
         }
         return this;
     }
-
-    /// <summary>
-    /// Writes <paramref name="text"/> as one line, each newline in it followed by <paramref name="extra"/> spaces, without
-    /// its trailing newlines: what <c>Line(text.ToString().TrimEnd('\n').Replace("\n", "\n" + spaces))</c> writes, without the copies.
-    /// </summary>
-    public SourceWriter LineIndented(TextRange text, int extra)
-    {
-        text = text.TrimEndNewlines();
-        if (text.End > text.Start) _text.Append(' ', _indent * 4);
-        var blocks = text.Blocks(new char[4096]);
-        while (blocks.Next())
-        {
-            var block = blocks.Buffer;
-            var start = 0;
-            for (int newline; (newline = System.Array.IndexOf(block, '\n', start, blocks.Length - start)) >= 0; start = newline + 1)
-                _text.Append(block, start, newline + 1 - start).Append(' ', extra);
-            _text.Append(block, start, blocks.Length - start);
-        }
-        _text.Append('\n');
-        return this;
-    }
 }

@@ -41,7 +41,8 @@ internal sealed class DeviceEmitter
     private readonly DeviceGraph _graph;
     private readonly NodeMap<string> _names = new();
     private readonly SourceWriter _cuda;
-    private readonly SourceWriter _program = new();
+    /// <summary>Where the builder calls go: the file itself once <see cref="WriteProgram"/> opens the program's body, a buffer for <see cref="WriteInline"/>.</summary>
+    private SourceWriter _program = new();
 
     /// <summary>Inline mode (<see cref="WriteInline"/>): the driver's operand for each leaf, and the names it shares with the driver.</summary>
     private readonly System.Func<Node, (string Name, string? Declaration)>? _leafOperand;
@@ -110,13 +111,13 @@ internal sealed class DeviceEmitter
             return false;
         }
         NameNodes();
-        foreach (var node in _graph.Order.Where(n => _graph.IsMaterialized(n))) Emit(node);
-
+        // The program first, straight into the file; the kernels it launches are collected as it goes and follow it (the
+        // source is a few dozen kernels where the program has a step per node: the short one is the one held back).
+        WriteProgram(w);
+        w.Line();
         w.Line($"/// <summary>The CUDA kernels of <see cref=\"{ProgramName}\"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref=\"{_spec.Name}WithGradients\"/>; compiled at run time by NVRTC.</summary>");
         w.Line(GeneratedCode);
         w.StartLine($"public const string {SourceName} = global::Differentiable.Scheduling.KernelPrelude.Source + @\"\n").AppendVerbatim(_cuda.Range()).Append("\";\n");
-        w.Line();
-        WriteProgram(w);
         return true;
     }
 
@@ -133,7 +134,8 @@ internal sealed class DeviceEmitter
         w.Line($"p.UseSource(\"{_spec.Class.Name}.{_spec.Name}\", {SourceName});");
         foreach (var leaf in Leaves())
             w.Line($"var {_names[leaf]} = {LeafCall(leaf)};");
-        w.LineIndented(_program.Range(), extra: 8);
+        _program = w;
+        foreach (var node in _graph.Order.Where(n => _graph.IsMaterialized(n))) Emit(node);
         w.Line($"p.Result({_names[_graph.Result]});");
         foreach (var (leaf, adjoint) in _graph.Gradients)
             w.Line($"p.Gradient(\"{LeafKey(leaf)}\", {(adjoint is null ? $"p.Zeros(\"d_{_names[leaf]}\", {_names[leaf]})" : Operand(adjoint))});");

@@ -137,38 +137,6 @@ static partial class ControlFlowCases
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="NestedDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string NestedCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h_new = sin(h) ⊙ x
-extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]);
-}
-
-// d_h_new_sin_mul = d_h_in2 ⊙ x
-extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
-}
-
-// h_new_sin = sin(h_saved)
-extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
-}
-
-// d_h2 = d_h_new_sin ⊙ cos(h_saved)
-extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_new_sin[at(g, 1, i)] * cosf(h_saved[at(g, 2, i)]));
-}
-";
-
     /// <summary>
     /// Records <see cref="NestedWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
     /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -230,6 +198,38 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
         p.Result(h);
         p.Gradient("x", d_x ?? p.Zeros("d_x", x));
     }
+
+    /// <summary>The CUDA kernels of <see cref="NestedDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string NestedCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h_new = sin(h) ⊙ x
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]);
+}
+
+// d_h_new_sin_mul = d_h_in2 ⊙ x
+extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// h_new_sin = sin(h_saved)
+extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
+}
+
+// d_h2 = d_h_new_sin ⊙ cos(h_saved)
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_new_sin[at(g, 1, i)] * cosf(h_saved[at(g, 2, i)]));
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "Nested")</c> returns: the C# above that computes the gradient of Nested,
@@ -367,38 +367,6 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
                 });
             }
 
-            /// <summary>The CUDA kernels of <see cref="NestedDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-            public const string NestedCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-        // h_new = sin(h) ⊙ x
-        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]);
-        }
-
-        // d_h_new_sin_mul = d_h_in2 ⊙ x
-        extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
-        }
-
-        // h_new_sin = sin(h_saved)
-        extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
-        }
-
-        // d_h2 = d_h_new_sin ⊙ cos(h_saved)
-        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_new_sin[at(g, 1, i)] * cosf(h_saved[at(g, 2, i)]));
-        }
-        ";
-
             /// <summary>
             /// Records <see cref="NestedWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
             /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -460,6 +428,38 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
                 p.Result(h);
                 p.Gradient("x", d_x ?? p.Zeros("d_x", x));
             }
+
+            /// <summary>The CUDA kernels of <see cref="NestedDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string NestedCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // h_new = sin(h) ⊙ x
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]);
+        }
+
+        // d_h_new_sin_mul = d_h_in2 ⊙ x
+        extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+
+        // h_new_sin = sin(h_saved)
+        extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
+        }
+
+        // d_h2 = d_h_new_sin ⊙ cos(h_saved)
+        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_new_sin[at(g, 1, i)] * cosf(h_saved[at(g, 2, i)]));
+        }
+        ";
         """,
         Cuda: NestedCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
@@ -653,52 +653,6 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="BeforeAndAfterDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string BeforeAndAfterCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// y_new = x ⊙ x
-extern ""C"" __global__ void y_new(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (x[at(g, 1, i)] * x[at(g, 1, i)]);
-}
-
-// d_x_mul = d_y_in ⊙ x
-extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_y_in, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_y_in[at(g, 1, i)] * x[at(g, 2, i)]);
-}
-
-// d_x2 = d_x_mul + d_x_mul
-extern ""C"" __global__ void d_x2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_x_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_x_mul[at(g, 1, i)] + d_x_mul[at(g, 1, i)]);
-}
-
-// h_new = (h ⊙ y) + x
-extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = ((h[at(g, 1, i)] * y[at(g, 2, i)]) + x[at(g, 3, i)]);
-}
-
-// h_new_mul = h_saved ⊙ y
-extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved, const float* __restrict__ y)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * y[at(g, 2, i)]);
-}
-
-// result_new = h + y
-extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h[at(g, 1, i)] + y[at(g, 2, i)]);
-}
-";
-
     /// <summary>
     /// Records <see cref="BeforeAndAfterWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
     /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -794,6 +748,52 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
         p.Result(result);
         p.Gradient("x", d_x ?? p.Zeros("d_x", x));
     }
+
+    /// <summary>The CUDA kernels of <see cref="BeforeAndAfterDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string BeforeAndAfterCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// y_new = x ⊙ x
+extern ""C"" __global__ void y_new(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (x[at(g, 1, i)] * x[at(g, 1, i)]);
+}
+
+// d_x_mul = d_y_in ⊙ x
+extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_y_in, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_y_in[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// d_x2 = d_x_mul + d_x_mul
+extern ""C"" __global__ void d_x2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_x_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_x_mul[at(g, 1, i)] + d_x_mul[at(g, 1, i)]);
+}
+
+// h_new = (h ⊙ y) + x
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = ((h[at(g, 1, i)] * y[at(g, 2, i)]) + x[at(g, 3, i)]);
+}
+
+// h_new_mul = h_saved ⊙ y
+extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved, const float* __restrict__ y)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * y[at(g, 2, i)]);
+}
+
+// result_new = h + y
+extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h[at(g, 1, i)] + y[at(g, 2, i)]);
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "BeforeAndAfter")</c> returns: the C# above that computes the gradient of BeforeAndAfter,
@@ -992,52 +992,6 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                 });
             }
 
-            /// <summary>The CUDA kernels of <see cref="BeforeAndAfterDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-            public const string BeforeAndAfterCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-        // y_new = x ⊙ x
-        extern ""C"" __global__ void y_new(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (x[at(g, 1, i)] * x[at(g, 1, i)]);
-        }
-
-        // d_x_mul = d_y_in ⊙ x
-        extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_y_in, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_y_in[at(g, 1, i)] * x[at(g, 2, i)]);
-        }
-
-        // d_x2 = d_x_mul + d_x_mul
-        extern ""C"" __global__ void d_x2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_x_mul)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_x_mul[at(g, 1, i)] + d_x_mul[at(g, 1, i)]);
-        }
-
-        // h_new = (h ⊙ y) + x
-        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = ((h[at(g, 1, i)] * y[at(g, 2, i)]) + x[at(g, 3, i)]);
-        }
-
-        // h_new_mul = h_saved ⊙ y
-        extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved, const float* __restrict__ y)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * y[at(g, 2, i)]);
-        }
-
-        // result_new = h + y
-        extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (h[at(g, 1, i)] + y[at(g, 2, i)]);
-        }
-        ";
-
             /// <summary>
             /// Records <see cref="BeforeAndAfterWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
             /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -1133,6 +1087,52 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
                 p.Result(result);
                 p.Gradient("x", d_x ?? p.Zeros("d_x", x));
             }
+
+            /// <summary>The CUDA kernels of <see cref="BeforeAndAfterDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string BeforeAndAfterCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // y_new = x ⊙ x
+        extern ""C"" __global__ void y_new(const Geometry g, float* __restrict__ out, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (x[at(g, 1, i)] * x[at(g, 1, i)]);
+        }
+
+        // d_x_mul = d_y_in ⊙ x
+        extern ""C"" __global__ void d_x_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_y_in, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_y_in[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+
+        // d_x2 = d_x_mul + d_x_mul
+        extern ""C"" __global__ void d_x2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_x_mul)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_x_mul[at(g, 1, i)] + d_x_mul[at(g, 1, i)]);
+        }
+
+        // h_new = (h ⊙ y) + x
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = ((h[at(g, 1, i)] * y[at(g, 2, i)]) + x[at(g, 3, i)]);
+        }
+
+        // h_new_mul = h_saved ⊙ y
+        extern ""C"" __global__ void h_new_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved, const float* __restrict__ y)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h_saved[at(g, 1, i)] * y[at(g, 2, i)]);
+        }
+
+        // result_new = h + y
+        extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ y)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h[at(g, 1, i)] + y[at(g, 2, i)]);
+        }
+        ";
         """,
         Cuda: BeforeAndAfterCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
@@ -2099,31 +2099,6 @@ extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ ou
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="BreakInIfDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string BreakInIfCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h_new = tanh((h ⊙ 2) + (double)i_saved)
-extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = tanhf(((h[at(g, 1, i)] * 2.0f) + g.scalars[0]));
-}
-
-// h_new2 = tanh((h_saved ⊙ 2) + (double)i_saved)
-extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = tanhf(((h_saved[at(g, 1, i)] * 2.0f) + g.scalars[0]));
-}
-
-// d_h2 = (d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))) ⊙ 2
-extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = ((d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)]))) * 2.0f);
-}
-";
-
     /// <summary>
     /// Records <see cref="BreakInIfWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
     /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -2178,6 +2153,31 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
         p.Result(h);
         p.Gradient("x", d_x ?? p.Zeros("d_x", x));
     }
+
+    /// <summary>The CUDA kernels of <see cref="BreakInIfDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string BreakInIfCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h_new = tanh((h ⊙ 2) + (double)i_saved)
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = tanhf(((h[at(g, 1, i)] * 2.0f) + g.scalars[0]));
+}
+
+// h_new2 = tanh((h_saved ⊙ 2) + (double)i_saved)
+extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = tanhf(((h_saved[at(g, 1, i)] * 2.0f) + g.scalars[0]));
+}
+
+// d_h2 = (d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))) ⊙ 2
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = ((d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)]))) * 2.0f);
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "BreakInIf")</c> returns: the C# above that computes the gradient of BreakInIf,
@@ -2315,31 +2315,6 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
                 });
             }
 
-            /// <summary>The CUDA kernels of <see cref="BreakInIfDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-            public const string BreakInIfCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-        // h_new = tanh((h ⊙ 2) + (double)i_saved)
-        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = tanhf(((h[at(g, 1, i)] * 2.0f) + g.scalars[0]));
-        }
-
-        // h_new2 = tanh((h_saved ⊙ 2) + (double)i_saved)
-        extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = tanhf(((h_saved[at(g, 1, i)] * 2.0f) + g.scalars[0]));
-        }
-
-        // d_h2 = (d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))) ⊙ 2
-        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = ((d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)]))) * 2.0f);
-        }
-        ";
-
             /// <summary>
             /// Records <see cref="BreakInIfWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
             /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -2394,6 +2369,31 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
                 p.Result(h);
                 p.Gradient("x", d_x ?? p.Zeros("d_x", x));
             }
+
+            /// <summary>The CUDA kernels of <see cref="BreakInIfDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string BreakInIfCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // h_new = tanh((h ⊙ 2) + (double)i_saved)
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = tanhf(((h[at(g, 1, i)] * 2.0f) + g.scalars[0]));
+        }
+
+        // h_new2 = tanh((h_saved ⊙ 2) + (double)i_saved)
+        extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = tanhf(((h_saved[at(g, 1, i)] * 2.0f) + g.scalars[0]));
+        }
+
+        // d_h2 = (d_h_in2 ⊙ (1 − (h_new2 ⊙ h_new2))) ⊙ 2
+        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = ((d_h_in2[at(g, 1, i)] * (1.0f - (h_new2[at(g, 2, i)] * h_new2[at(g, 2, i)]))) * 2.0f);
+        }
+        ";
         """,
         Cuda: BreakInIfCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
@@ -2528,24 +2528,6 @@ extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, con
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="SkipOddDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string SkipOddCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h_new = (h ⊙ x) + (double)i_saved
-extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = ((h[at(g, 1, i)] * x[at(g, 2, i)]) + g.scalars[0]);
-}
-
-// d_h_mul = d_h_in2 ⊙ x
-extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
-}
-";
-
     /// <summary>
     /// Records <see cref="SkipOddWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
     /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -2605,6 +2587,24 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
         p.Result(h);
         p.Gradient("x", d_x ?? p.Zeros("d_x", x));
     }
+
+    /// <summary>The CUDA kernels of <see cref="SkipOddDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string SkipOddCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h_new = (h ⊙ x) + (double)i_saved
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = ((h[at(g, 1, i)] * x[at(g, 2, i)]) + g.scalars[0]);
+}
+
+// d_h_mul = d_h_in2 ⊙ x
+extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "SkipOdd")</c> returns: the C# above that computes the gradient of SkipOdd,
@@ -2744,24 +2744,6 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
                 });
             }
 
-            /// <summary>The CUDA kernels of <see cref="SkipOddDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-            public const string SkipOddCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-        // h_new = (h ⊙ x) + (double)i_saved
-        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = ((h[at(g, 1, i)] * x[at(g, 2, i)]) + g.scalars[0]);
-        }
-
-        // d_h_mul = d_h_in2 ⊙ x
-        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
-        }
-        ";
-
             /// <summary>
             /// Records <see cref="SkipOddWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
             /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -2821,6 +2803,24 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
                 p.Result(h);
                 p.Gradient("x", d_x ?? p.Zeros("d_x", x));
             }
+
+            /// <summary>The CUDA kernels of <see cref="SkipOddDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string SkipOddCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // h_new = (h ⊙ x) + (double)i_saved
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = ((h[at(g, 1, i)] * x[at(g, 2, i)]) + g.scalars[0]);
+        }
+
+        // d_h_mul = d_h_in2 ⊙ x
+        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+        ";
         """,
         Cuda: SkipOddCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],
@@ -3043,80 +3043,6 @@ extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, 
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="EarlyReturnDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string EarlyReturnCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h_new = (sin(h) ⊙ x) + h
-extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = ((sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]) + h[at(g, 1, i)]);
-}
-
-// d_h_new_sin_mul = d_h_in2 ⊙ x
-extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
-}
-
-// h_new_sin = sin(h_saved)
-extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
-}
-
-// d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
-extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_h_new_sin[at(g, 2, i)] * cosf(h_saved[at(g, 3, i)])));
-}
-
-// result_new = h ⊙ h
-extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h[at(g, 1, i)] * h[at(g, 1, i)]);
-}
-
-// d_h_mul = d_result_in ⊙ h_saved2
-extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in, const float* __restrict__ h_saved2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_result_in[at(g, 1, i)] * h_saved2[at(g, 2, i)]);
-}
-
-// d_h3 = d_h_mul + d_h_mul
-extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_mul[at(g, 1, i)] + d_h_mul[at(g, 1, i)]);
-}
-
-// result_new2 = tanh(h)
-extern ""C"" __global__ void result_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = tanhf(h[at(g, 1, i)]);
-}
-
-// result_new3 = tanh(h_saved3)
-extern ""C"" __global__ void result_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = tanhf(h_saved3[at(g, 1, i)]);
-}
-
-// d_h4 = d_result_in3 ⊙ (1 − (result_new3 ⊙ result_new3))
-extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in3, const float* __restrict__ result_new3)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_result_in3[at(g, 1, i)] * (1.0f - (result_new3[at(g, 2, i)] * result_new3[at(g, 2, i)])));
-}
-";
-
     /// <summary>
     /// Records <see cref="EarlyReturnWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
     /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -3226,6 +3152,80 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
         p.Result(result);
         p.Gradient("x", d_x ?? p.Zeros("d_x", x));
     }
+
+    /// <summary>The CUDA kernels of <see cref="EarlyReturnDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string EarlyReturnCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h_new = (sin(h) ⊙ x) + h
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = ((sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]) + h[at(g, 1, i)]);
+}
+
+// d_h_new_sin_mul = d_h_in2 ⊙ x
+extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
+}
+
+// h_new_sin = sin(h_saved)
+extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
+}
+
+// d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_h_new_sin[at(g, 2, i)] * cosf(h_saved[at(g, 3, i)])));
+}
+
+// result_new = h ⊙ h
+extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h[at(g, 1, i)] * h[at(g, 1, i)]);
+}
+
+// d_h_mul = d_result_in ⊙ h_saved2
+extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in, const float* __restrict__ h_saved2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_result_in[at(g, 1, i)] * h_saved2[at(g, 2, i)]);
+}
+
+// d_h3 = d_h_mul + d_h_mul
+extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_mul[at(g, 1, i)] + d_h_mul[at(g, 1, i)]);
+}
+
+// result_new2 = tanh(h)
+extern ""C"" __global__ void result_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = tanhf(h[at(g, 1, i)]);
+}
+
+// result_new3 = tanh(h_saved3)
+extern ""C"" __global__ void result_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved3)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = tanhf(h_saved3[at(g, 1, i)]);
+}
+
+// d_h4 = d_result_in3 ⊙ (1 − (result_new3 ⊙ result_new3))
+extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in3, const float* __restrict__ result_new3)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_result_in3[at(g, 1, i)] * (1.0f - (result_new3[at(g, 2, i)] * result_new3[at(g, 2, i)])));
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(ControlFlowCases), "EarlyReturn")</c> returns: the C# above that computes the gradient of EarlyReturn,
@@ -3453,80 +3453,6 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 });
             }
 
-            /// <summary>The CUDA kernels of <see cref="EarlyReturnDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-            public const string EarlyReturnCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-        // h_new = (sin(h) ⊙ x) + h
-        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = ((sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]) + h[at(g, 1, i)]);
-        }
-
-        // d_h_new_sin_mul = d_h_in2 ⊙ x
-        extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
-        }
-
-        // h_new_sin = sin(h_saved)
-        extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
-        }
-
-        // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
-        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_h_new_sin[at(g, 2, i)] * cosf(h_saved[at(g, 3, i)])));
-        }
-
-        // result_new = h ⊙ h
-        extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (h[at(g, 1, i)] * h[at(g, 1, i)]);
-        }
-
-        // d_h_mul = d_result_in ⊙ h_saved2
-        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in, const float* __restrict__ h_saved2)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_result_in[at(g, 1, i)] * h_saved2[at(g, 2, i)]);
-        }
-
-        // d_h3 = d_h_mul + d_h_mul
-        extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_mul)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_mul[at(g, 1, i)] + d_h_mul[at(g, 1, i)]);
-        }
-
-        // result_new2 = tanh(h)
-        extern ""C"" __global__ void result_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = tanhf(h[at(g, 1, i)]);
-        }
-
-        // result_new3 = tanh(h_saved3)
-        extern ""C"" __global__ void result_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved3)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = tanhf(h_saved3[at(g, 1, i)]);
-        }
-
-        // d_h4 = d_result_in3 ⊙ (1 − (result_new3 ⊙ result_new3))
-        extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in3, const float* __restrict__ result_new3)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_result_in3[at(g, 1, i)] * (1.0f - (result_new3[at(g, 2, i)] * result_new3[at(g, 2, i)])));
-        }
-        ";
-
             /// <summary>
             /// Records <see cref="EarlyReturnWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
             /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -3636,6 +3562,80 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 p.Result(result);
                 p.Gradient("x", d_x ?? p.Zeros("d_x", x));
             }
+
+            /// <summary>The CUDA kernels of <see cref="EarlyReturnDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string EarlyReturnCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // h_new = (sin(h) ⊙ x) + h
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = ((sinf(h[at(g, 1, i)]) * x[at(g, 2, i)]) + h[at(g, 1, i)]);
+        }
+
+        // d_h_new_sin_mul = d_h_in2 ⊙ x
+        extern ""C"" __global__ void d_h_new_sin_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ x)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_in2[at(g, 1, i)] * x[at(g, 2, i)]);
+        }
+
+        // h_new_sin = sin(h_saved)
+        extern ""C"" __global__ void h_new_sin(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = sinf(h_saved[at(g, 1, i)]);
+        }
+
+        // d_h2 = d_h_sumtoshapeof + (d_h_new_sin ⊙ cos(h_saved))
+        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_h_new_sin, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_h_new_sin[at(g, 2, i)] * cosf(h_saved[at(g, 3, i)])));
+        }
+
+        // result_new = h ⊙ h
+        extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h[at(g, 1, i)] * h[at(g, 1, i)]);
+        }
+
+        // d_h_mul = d_result_in ⊙ h_saved2
+        extern ""C"" __global__ void d_h_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in, const float* __restrict__ h_saved2)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_result_in[at(g, 1, i)] * h_saved2[at(g, 2, i)]);
+        }
+
+        // d_h3 = d_h_mul + d_h_mul
+        extern ""C"" __global__ void d_h3(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_mul)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_mul[at(g, 1, i)] + d_h_mul[at(g, 1, i)]);
+        }
+
+        // result_new2 = tanh(h)
+        extern ""C"" __global__ void result_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = tanhf(h[at(g, 1, i)]);
+        }
+
+        // result_new3 = tanh(h_saved3)
+        extern ""C"" __global__ void result_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved3)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = tanhf(h_saved3[at(g, 1, i)]);
+        }
+
+        // d_h4 = d_result_in3 ⊙ (1 − (result_new3 ⊙ result_new3))
+        extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in3, const float* __restrict__ result_new3)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_result_in3[at(g, 1, i)] * (1.0f - (result_new3[at(g, 2, i)] * result_new3[at(g, 2, i)])));
+        }
+        ";
         """,
         Cuda: EarlyReturnCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],

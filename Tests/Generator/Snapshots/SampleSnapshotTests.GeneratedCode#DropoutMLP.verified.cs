@@ -620,87 +620,6 @@ partial class DropoutMLP : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// L1_forward_matmul = x · L1_W
-// h1_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
-{
-    product_then(g, out, a, b, [&](float L1_forward_matmul, int i) { return fmaxf((L1_forward_matmul + L1_B[at(g, 3, i)]), 0.0f); });
-}
-
-// h1 = h1_relu ⊙ mask1
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_relu, const float* __restrict__ mask1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
-}
-
-// L2_forward_matmul = h1 · L2_W
-// h2_relu = relu(L2_forward_matmul + L2_B)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
-{
-    product_then(g, out, a, b, [&](float L2_forward_matmul, int i) { return fmaxf((L2_forward_matmul + L2_B[at(g, 3, i)]), 0.0f); });
-}
-
-// L3_forward_matmul = h2 · L3_W
-// L3_forward = L3_forward_matmul + L3_B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L3_B)
-{
-    product_then(g, out, a, b, [&](float L3_forward_matmul, int i) { return (L3_forward_matmul + L3_B[at(g, 3, i)]); });
-}
-
-// forward = L3_forward − forward_logsumexp
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (L3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// loss = −loss_mean
-extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
-}
-
-// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_L3_forward = d_L3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of L3_forward) ⊙ (exp(L3_forward − (forward_logsumexp expanded to the shape of L3_forward))))
-extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_L3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((L3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_h2 = d_L3_forward_matmul · L3_Wᵀ
-// d_h2_relu_mul = d_h2 ⊙ mask2   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
-{
-    product_then(g, out, a, b, [&](float d_h2, int i) { return (d_h2 * mask2[at(g, 3, i)]); });
-}
-
-// d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
-extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
-}
-
-// d_h1 = d_L2_forward_matmul · L2_Wᵀ
-// d_h1_relu_mul = d_h1 ⊙ mask1   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
-{
-    product_then(g, out, a, b, [&](float d_h1, int i) { return (d_h1 * mask1[at(g, 3, i)]); });
-}
-";
-
     /// <summary>
     /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
@@ -797,6 +716,87 @@ extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__
         p.Gradient("L3.W", d_L3_W);
         p.Gradient("L3.B", d_L3_B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// L1_forward_matmul = x · L1_W
+// h1_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
+{
+    product_then(g, out, a, b, [&](float L1_forward_matmul, int i) { return fmaxf((L1_forward_matmul + L1_B[at(g, 3, i)]), 0.0f); });
+}
+
+// h1 = h1_relu ⊙ mask1
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_relu, const float* __restrict__ mask1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h1_relu[at(g, 1, i)] * mask1[at(g, 2, i)]);
+}
+
+// L2_forward_matmul = h1 · L2_W
+// h2_relu = relu(L2_forward_matmul + L2_B)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void h2_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
+{
+    product_then(g, out, a, b, [&](float L2_forward_matmul, int i) { return fmaxf((L2_forward_matmul + L2_B[at(g, 3, i)]), 0.0f); });
+}
+
+// L3_forward_matmul = h2 · L3_W
+// L3_forward = L3_forward_matmul + L3_B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L3_B)
+{
+    product_then(g, out, a, b, [&](float L3_forward_matmul, int i) { return (L3_forward_matmul + L3_B[at(g, 3, i)]); });
+}
+
+// forward = L3_forward − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (L3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_L3_forward = d_L3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of L3_forward) ⊙ (exp(L3_forward − (forward_logsumexp expanded to the shape of L3_forward))))
+extern ""C"" __global__ void d_L3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ L3_forward, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_L3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((L3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_h2 = d_L3_forward_matmul · L3_Wᵀ
+// d_h2_relu_mul = d_h2 ⊙ mask2   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_h2_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask2)
+{
+    product_then(g, out, a, b, [&](float d_h2, int i) { return (d_h2 * mask2[at(g, 3, i)]); });
+}
+
+// d_L2_forward = d_h2_relu ⊙ [h2_relu > 0]
+extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
+}
+
+// d_h1 = d_L2_forward_matmul · L2_Wᵀ
+// d_h1_relu_mul = d_h1 ⊙ mask1   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_h1_relu_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ mask1)
+{
+    product_then(g, out, a, b, [&](float d_h1, int i) { return (d_h1 * mask1[at(g, 3, i)]); });
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(DropoutMLP), "Loss")</c> returns: the C# above that computes the gradient of Loss,

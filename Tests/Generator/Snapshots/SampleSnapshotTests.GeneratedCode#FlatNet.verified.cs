@@ -176,66 +176,6 @@ partial class FlatNet : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h1_matmul = x · W1
-// h1 = relu(h1_matmul + B1)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
-{
-    product_then(g, out, a, b, [&](float h1_matmul, int i) { return fmaxf((h1_matmul + B1[at(g, 3, i)]), 0.0f); });
-}
-
-// h2_matmul = h1 · W2
-// h2 = relu(h2_matmul + B2)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
-{
-    product_then(g, out, a, b, [&](float h2_matmul, int i) { return fmaxf((h2_matmul + B2[at(g, 3, i)]), 0.0f); });
-}
-
-// forward_matmul = h2 · W3
-// forward_add = forward_matmul + B3   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
-{
-    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B3[at(g, 3, i)]); });
-}
-
-// forward = forward_add − forward_logsumexp
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// d_forward_logsumexp_neg = −d_forward
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
-}
-
-// d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
-extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_h2 = d_forward_matmul · W3ᵀ
-// d_h2_add = d_h2 ⊙ [h2 > 0]   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2)
-{
-    product_then(g, out, a, b, [&](float d_h2, int i) { return (h2[at(g, 3, i)] > 0.0f ? d_h2 : 0.0f); });
-}
-
-// d_h1 = d_h2_matmul · W2ᵀ
-// d_h1_add = d_h1 ⊙ [h1 > 0]   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1)
-{
-    product_then(g, out, a, b, [&](float d_h1, int i) { return (h1[at(g, 3, i)] > 0.0f ? d_h1 : 0.0f); });
-}
-";
-
     /// <summary>
     /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
@@ -307,6 +247,66 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         p.Gradient("W3", d_W3);
         p.Gradient("B3", d_B3);
     }
+
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h1_matmul = x · W1
+// h1 = relu(h1_matmul + B1)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
+{
+    product_then(g, out, a, b, [&](float h1_matmul, int i) { return fmaxf((h1_matmul + B1[at(g, 3, i)]), 0.0f); });
+}
+
+// h2_matmul = h1 · W2
+// h2 = relu(h2_matmul + B2)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
+{
+    product_then(g, out, a, b, [&](float h2_matmul, int i) { return fmaxf((h2_matmul + B2[at(g, 3, i)]), 0.0f); });
+}
+
+// forward_matmul = h2 · W3
+// forward_add = forward_matmul + B3   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
+{
+    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B3[at(g, 3, i)]); });
+}
+
+// forward = forward_add − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// d_forward_logsumexp_neg = −d_forward
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-d_forward[at(g, 1, i)]);
+}
+
+// d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
+extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_h2 = d_forward_matmul · W3ᵀ
+// d_h2_add = d_h2 ⊙ [h2 > 0]   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2)
+{
+    product_then(g, out, a, b, [&](float d_h2, int i) { return (h2[at(g, 3, i)] > 0.0f ? d_h2 : 0.0f); });
+}
+
+// d_h1 = d_h2_matmul · W2ᵀ
+// d_h1_add = d_h1 ⊙ [h1 > 0]   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1)
+{
+    product_then(g, out, a, b, [&](float d_h1, int i) { return (h1[at(g, 3, i)] > 0.0f ? d_h1 : 0.0f); });
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(FlatNet), "Forward")</c> returns: the C# above that computes the gradient of Forward,
@@ -675,73 +675,6 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h1_matmul = x · W1
-// h1 = relu(h1_matmul + B1)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
-{
-    product_then(g, out, a, b, [&](float h1_matmul, int i) { return fmaxf((h1_matmul + B1[at(g, 3, i)]), 0.0f); });
-}
-
-// h2_matmul = h1 · W2
-// h2 = relu(h2_matmul + B2)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
-{
-    product_then(g, out, a, b, [&](float h2_matmul, int i) { return fmaxf((h2_matmul + B2[at(g, 3, i)]), 0.0f); });
-}
-
-// forward_matmul = h2 · W3
-// forward_add = forward_matmul + B3   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
-{
-    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B3[at(g, 3, i)]); });
-}
-
-// forward = forward_add − forward_logsumexp
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// loss = −loss_mean
-extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
-}
-
-// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
-extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_h2 = d_forward_matmul · W3ᵀ
-// d_h2_add = d_h2 ⊙ [h2 > 0]   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2)
-{
-    product_then(g, out, a, b, [&](float d_h2, int i) { return (h2[at(g, 3, i)] > 0.0f ? d_h2 : 0.0f); });
-}
-
-// d_h1 = d_h2_matmul · W2ᵀ
-// d_h1_add = d_h1 ⊙ [h1 > 0]   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1)
-{
-    product_then(g, out, a, b, [&](float d_h1, int i) { return (h1[at(g, 3, i)] > 0.0f ? d_h1 : 0.0f); });
-}
-";
-
     /// <summary>
     /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
@@ -824,6 +757,73 @@ extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out,
         p.Gradient("W3", d_W3);
         p.Gradient("B3", d_B3);
     }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h1_matmul = x · W1
+// h1 = relu(h1_matmul + B1)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void h1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
+{
+    product_then(g, out, a, b, [&](float h1_matmul, int i) { return fmaxf((h1_matmul + B1[at(g, 3, i)]), 0.0f); });
+}
+
+// h2_matmul = h1 · W2
+// h2 = relu(h2_matmul + B2)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void h2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
+{
+    product_then(g, out, a, b, [&](float h2_matmul, int i) { return fmaxf((h2_matmul + B2[at(g, 3, i)]), 0.0f); });
+}
+
+// forward_matmul = h2 · W3
+// forward_add = forward_matmul + B3   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B3)
+{
+    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B3[at(g, 3, i)]); });
+}
+
+// forward = forward_add − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
+extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_h2 = d_forward_matmul · W3ᵀ
+// d_h2_add = d_h2 ⊙ [h2 > 0]   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h2)
+{
+    product_then(g, out, a, b, [&](float d_h2, int i) { return (h2[at(g, 3, i)] > 0.0f ? d_h2 : 0.0f); });
+}
+
+// d_h1 = d_h2_matmul · W2ᵀ
+// d_h1_add = d_h1 ⊙ [h1 > 0]   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_h1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h1)
+{
+    product_then(g, out, a, b, [&](float d_h1, int i) { return (h1[at(g, 3, i)] > 0.0f ? d_h1 : 0.0f); });
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(FlatNet), "Loss")</c> returns: the C# above that computes the gradient of Loss,

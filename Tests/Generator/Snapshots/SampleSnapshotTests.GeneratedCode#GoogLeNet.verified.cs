@@ -3999,66 +3999,6 @@ partial class GoogLeNet : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// b1_relu = relu(b1_conv2d + b1_reshape)
-extern ""C"" __global__ void b1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ b1_conv2d, const float* __restrict__ b1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((b1_conv2d[at(g, 1, i)] + b1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Fc_forward_matmul = b5 · Fc_W
-// Fc_forward = Fc_forward_matmul + Fc_B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc_B)
-{
-    product_then(g, out, a, b, [&](float Fc_forward_matmul, int i) { return (Fc_forward_matmul + Fc_B[at(g, 3, i)]); });
-}
-
-// forward = Fc_forward − forward_logsumexp
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Fc_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// loss = −loss_mean
-extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
-}
-
-// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_Fc_forward = d_Fc_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc_forward) ⊙ (exp(Fc_forward − (forward_logsumexp expanded to the shape of Fc_forward))))
-extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Fc_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_Inception5b_p4_add = d_Inception5b_p4 ⊙ [Inception5b_p4 > 0]
-extern ""C"" __global__ void d_Inception5b_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p4, const float* __restrict__ Inception5b_p4)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Inception5b_p4[at(g, 2, i)] > 0.0f ? d_Inception5b_p4[at(g, 1, i)] : 0.0f);
-}
-
-// d_Inception5a_forward = ((d_Inception5a_forward_maxpool2dbackward + d_Inception5a_forward_conv2dinputgradient3) + d_Inception5a_forward_conv2dinputgradient2) + d_Inception5a_forward_conv2dinputgradient
-extern ""C"" __global__ void d_Inception5a_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_forward_maxpool2dbackward, const float* __restrict__ d_Inception5a_forward_conv2dinputgradient3, const float* __restrict__ d_Inception5a_forward_conv2dinputgradient2, const float* __restrict__ d_Inception5a_forward_conv2dinputgradient)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_Inception5a_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception5a_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception5a_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception5a_forward_conv2dinputgradient[at(g, 4, i)]);
-}
-";
-
     /// <summary>
     /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
@@ -5435,6 +5375,66 @@ extern ""C"" __global__ void d_Inception5a_forward(const Geometry g, float* __re
         p.Gradient("Fc.W", d_Fc_W);
         p.Gradient("Fc.B", d_Fc_B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// b1_relu = relu(b1_conv2d + b1_reshape)
+extern ""C"" __global__ void b1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ b1_conv2d, const float* __restrict__ b1_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = fmaxf((b1_conv2d[at(g, 1, i)] + b1_reshape[at(g, 2, i)]), 0.0f);
+}
+
+// Fc_forward_matmul = b5 · Fc_W
+// Fc_forward = Fc_forward_matmul + Fc_B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc_B)
+{
+    product_then(g, out, a, b, [&](float Fc_forward_matmul, int i) { return (Fc_forward_matmul + Fc_B[at(g, 3, i)]); });
+}
+
+// forward = Fc_forward − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (Fc_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_Fc_forward = d_Fc_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc_forward) ⊙ (exp(Fc_forward − (forward_logsumexp expanded to the shape of Fc_forward))))
+extern ""C"" __global__ void d_Fc_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc_forward, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_Fc_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_Inception5b_p4_add = d_Inception5b_p4 ⊙ [Inception5b_p4 > 0]
+extern ""C"" __global__ void d_Inception5b_p4_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5b_p4, const float* __restrict__ Inception5b_p4)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (Inception5b_p4[at(g, 2, i)] > 0.0f ? d_Inception5b_p4[at(g, 1, i)] : 0.0f);
+}
+
+// d_Inception5a_forward = ((d_Inception5a_forward_maxpool2dbackward + d_Inception5a_forward_conv2dinputgradient3) + d_Inception5a_forward_conv2dinputgradient2) + d_Inception5a_forward_conv2dinputgradient
+extern ""C"" __global__ void d_Inception5a_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Inception5a_forward_maxpool2dbackward, const float* __restrict__ d_Inception5a_forward_conv2dinputgradient3, const float* __restrict__ d_Inception5a_forward_conv2dinputgradient2, const float* __restrict__ d_Inception5a_forward_conv2dinputgradient)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (((d_Inception5a_forward_maxpool2dbackward[at(g, 1, i)] + d_Inception5a_forward_conv2dinputgradient3[at(g, 2, i)]) + d_Inception5a_forward_conv2dinputgradient2[at(g, 3, i)]) + d_Inception5a_forward_conv2dinputgradient[at(g, 4, i)]);
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(GoogLeNet), "Loss")</c> returns: the C# above that computes the gradient of Loss,

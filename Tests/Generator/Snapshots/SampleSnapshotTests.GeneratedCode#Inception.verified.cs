@@ -296,24 +296,6 @@ partial class Inception : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// p1 = relu(p1_conv2d + p1_reshape)
-extern ""C"" __global__ void p1(const Geometry g, float* __restrict__ out, const float* __restrict__ p1_conv2d, const float* __restrict__ p1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((p1_conv2d[at(g, 1, i)] + p1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// d_p1_add = d_p1 ⊙ [p1 > 0]
-extern ""C"" __global__ void d_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p1, const float* __restrict__ p1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (p1[at(g, 2, i)] > 0.0f ? d_p1[at(g, 1, i)] : 0.0f);
-}
-";
-
     /// <summary>
     /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
@@ -454,6 +436,24 @@ extern ""C"" __global__ void d_p1_add(const Geometry g, float* __restrict__ out,
         p.Gradient("P4W", d_P4W);
         p.Gradient("P4B", d_P4B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// p1 = relu(p1_conv2d + p1_reshape)
+extern ""C"" __global__ void p1(const Geometry g, float* __restrict__ out, const float* __restrict__ p1_conv2d, const float* __restrict__ p1_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = fmaxf((p1_conv2d[at(g, 1, i)] + p1_reshape[at(g, 2, i)]), 0.0f);
+}
+
+// d_p1_add = d_p1 ⊙ [p1 > 0]
+extern ""C"" __global__ void d_p1_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_p1, const float* __restrict__ p1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (p1[at(g, 2, i)] > 0.0f ? d_p1[at(g, 1, i)] : 0.0f);
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(Inception), "Forward")</c> returns: the C# above that computes the gradient of Forward,

@@ -317,59 +317,6 @@ partial class LayeredMLP : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h_new = relu(h)
-extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf(h[at(g, 1, i)], 0.0f);
-}
-
-// h_new2 = relu(h_saved)
-extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf(h_saved[at(g, 1, i)], 0.0f);
-}
-
-// d_h2 = d_h_in2 ⊙ [h_new2 > 0]
-extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h_new2[at(g, 2, i)] > 0.0f ? d_h_in2[at(g, 1, i)] : 0.0f);
-}
-
-// h_new_matmul = h · Layers_W
-// h_new3 = h_new_matmul + Layers_B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void h_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Layers_B)
-{
-    product_then(g, out, a, b, [&](float h_new_matmul, int i) { return (h_new_matmul + Layers_B[at(g, 3, i)]); });
-}
-
-// result_new = h − result_new_logsumexp
-extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ result_new_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h[at(g, 1, i)] - result_new_logsumexp[at(g, 2, i)]);
-}
-
-// d_result_new_logsumexp_neg = −d_result_in
-extern ""C"" __global__ void d_result_new_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_result_in[at(g, 1, i)]);
-}
-
-// d_h4 = d_h_sumtoshapeof + ((d_result_new_logsumexp expanded to the shape of h_saved3) ⊙ (exp(h_saved3 − (result_new_logsumexp2 expanded to the shape of h_saved3))))
-extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_result_new_logsumexp_expanded, const float* __restrict__ h_saved3, const float* __restrict__ result_new_logsumexp2_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_result_new_logsumexp_expanded[at(g, 2, i)] * expf((h_saved3[at(g, 3, i)] - result_new_logsumexp2_expanded[at(g, 4, i)]))));
-}
-";
-
     /// <summary>
     /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
     /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -477,6 +424,59 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
         for (var index = 0; index < Layers.Length; index++)
             p.Gradient($"Layers.{index}.B", d_Layers_B[index] ?? p.Zeros("d_Layers_B", p.Parameter($"Layers.{index}.B")));
     }
+
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h_new = relu(h)
+extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = fmaxf(h[at(g, 1, i)], 0.0f);
+}
+
+// h_new2 = relu(h_saved)
+extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = fmaxf(h_saved[at(g, 1, i)], 0.0f);
+}
+
+// d_h2 = d_h_in2 ⊙ [h_new2 > 0]
+extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h_new2[at(g, 2, i)] > 0.0f ? d_h_in2[at(g, 1, i)] : 0.0f);
+}
+
+// h_new_matmul = h · Layers_W
+// h_new3 = h_new_matmul + Layers_B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void h_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Layers_B)
+{
+    product_then(g, out, a, b, [&](float h_new_matmul, int i) { return (h_new_matmul + Layers_B[at(g, 3, i)]); });
+}
+
+// result_new = h − result_new_logsumexp
+extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ result_new_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h[at(g, 1, i)] - result_new_logsumexp[at(g, 2, i)]);
+}
+
+// d_result_new_logsumexp_neg = −d_result_in
+extern ""C"" __global__ void d_result_new_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-d_result_in[at(g, 1, i)]);
+}
+
+// d_h4 = d_h_sumtoshapeof + ((d_result_new_logsumexp expanded to the shape of h_saved3) ⊙ (exp(h_saved3 − (result_new_logsumexp2 expanded to the shape of h_saved3))))
+extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_result_new_logsumexp_expanded, const float* __restrict__ h_saved3, const float* __restrict__ result_new_logsumexp2_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_result_new_logsumexp_expanded[at(g, 2, i)] * expf((h_saved3[at(g, 3, i)] - result_new_logsumexp2_expanded[at(g, 4, i)]))));
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(LayeredMLP), "Forward")</c> returns: the C# above that computes the gradient of Forward,
@@ -780,59 +780,6 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 });
             }
 
-            /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
-            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-            public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-        // h_new = relu(h)
-        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = fmaxf(h[at(g, 1, i)], 0.0f);
-        }
-
-        // h_new2 = relu(h_saved)
-        extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = fmaxf(h_saved[at(g, 1, i)], 0.0f);
-        }
-
-        // d_h2 = d_h_in2 ⊙ [h_new2 > 0]
-        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (h_new2[at(g, 2, i)] > 0.0f ? d_h_in2[at(g, 1, i)] : 0.0f);
-        }
-
-        // h_new_matmul = h · Layers_W
-        // h_new3 = h_new_matmul + Layers_B   (the product's epilogue: both in one kernel)
-        extern ""C"" __global__ void h_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Layers_B)
-        {
-            product_then(g, out, a, b, [&](float h_new_matmul, int i) { return (h_new_matmul + Layers_B[at(g, 3, i)]); });
-        }
-
-        // result_new = h − result_new_logsumexp
-        extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ result_new_logsumexp)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (h[at(g, 1, i)] - result_new_logsumexp[at(g, 2, i)]);
-        }
-
-        // d_result_new_logsumexp_neg = −d_result_in
-        extern ""C"" __global__ void d_result_new_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (-d_result_in[at(g, 1, i)]);
-        }
-
-        // d_h4 = d_h_sumtoshapeof + ((d_result_new_logsumexp expanded to the shape of h_saved3) ⊙ (exp(h_saved3 − (result_new_logsumexp2 expanded to the shape of h_saved3))))
-        extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_result_new_logsumexp_expanded, const float* __restrict__ h_saved3, const float* __restrict__ result_new_logsumexp2_expanded)
-        {
-            const int i = blockIdx.x * blockDim.x + threadIdx.x;
-            if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_result_new_logsumexp_expanded[at(g, 2, i)] * expf((h_saved3[at(g, 3, i)] - result_new_logsumexp2_expanded[at(g, 4, i)]))));
-        }
-        ";
-
             /// <summary>
             /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given. The body's control
             /// flow runs now, while recording: the launches of the path it takes for the numbers, fields and lists of layers it
@@ -940,6 +887,59 @@ extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, con
                 for (var index = 0; index < Layers.Length; index++)
                     p.Gradient($"Layers.{index}.B", d_Layers_B[index] ?? p.Zeros("d_Layers_B", p.Parameter($"Layers.{index}.B")));
             }
+
+            /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>: each statement's forward and pullback, named after its variables; compiled at run time by NVRTC.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+            public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+        // h_new = relu(h)
+        extern ""C"" __global__ void h_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = fmaxf(h[at(g, 1, i)], 0.0f);
+        }
+
+        // h_new2 = relu(h_saved)
+        extern ""C"" __global__ void h_new2(const Geometry g, float* __restrict__ out, const float* __restrict__ h_saved)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = fmaxf(h_saved[at(g, 1, i)], 0.0f);
+        }
+
+        // d_h2 = d_h_in2 ⊙ [h_new2 > 0]
+        extern ""C"" __global__ void d_h2(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_in2, const float* __restrict__ h_new2)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h_new2[at(g, 2, i)] > 0.0f ? d_h_in2[at(g, 1, i)] : 0.0f);
+        }
+
+        // h_new_matmul = h · Layers_W
+        // h_new3 = h_new_matmul + Layers_B   (the product's epilogue: both in one kernel)
+        extern ""C"" __global__ void h_new3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Layers_B)
+        {
+            product_then(g, out, a, b, [&](float h_new_matmul, int i) { return (h_new_matmul + Layers_B[at(g, 3, i)]); });
+        }
+
+        // result_new = h − result_new_logsumexp
+        extern ""C"" __global__ void result_new(const Geometry g, float* __restrict__ out, const float* __restrict__ h, const float* __restrict__ result_new_logsumexp)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (h[at(g, 1, i)] - result_new_logsumexp[at(g, 2, i)]);
+        }
+
+        // d_result_new_logsumexp_neg = −d_result_in
+        extern ""C"" __global__ void d_result_new_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_result_in)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (-d_result_in[at(g, 1, i)]);
+        }
+
+        // d_h4 = d_h_sumtoshapeof + ((d_result_new_logsumexp expanded to the shape of h_saved3) ⊙ (exp(h_saved3 − (result_new_logsumexp2 expanded to the shape of h_saved3))))
+        extern ""C"" __global__ void d_h4(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h_sumtoshapeof, const float* __restrict__ d_result_new_logsumexp_expanded, const float* __restrict__ h_saved3, const float* __restrict__ result_new_logsumexp2_expanded)
+        {
+            const int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < g.count) out[i] = (d_h_sumtoshapeof[at(g, 1, i)] + (d_result_new_logsumexp_expanded[at(g, 2, i)] * expf((h_saved3[at(g, 3, i)] - result_new_logsumexp2_expanded[at(g, 4, i)]))));
+        }
+        ";
         """,
         Cuda: ForwardCudaSource,
         Forward: new global::Differentiable.Inspection.GraphNode[0],

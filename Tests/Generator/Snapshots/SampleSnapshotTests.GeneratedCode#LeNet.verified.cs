@@ -836,87 +836,6 @@ partial class LeNet : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// h1_relu = relu(h1_conv2d + h1_reshape)
-extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
-}
-
-// Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
-// h3 = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
-{
-    product_then(g, out, a, b, [&](float Fc1_forward_matmul, int i) { return fmaxf((Fc1_forward_matmul + Fc1_B[at(g, 3, i)]), 0.0f); });
-}
-
-// Fc2_forward_matmul = h3 · Fc2_W
-// h4 = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
-{
-    product_then(g, out, a, b, [&](float Fc2_forward_matmul, int i) { return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, 3, i)]), 0.0f); });
-}
-
-// Fc3_forward_matmul = h4 · Fc3_W
-// Fc3_forward = Fc3_forward_matmul + Fc3_B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
-{
-    product_then(g, out, a, b, [&](float Fc3_forward_matmul, int i) { return (Fc3_forward_matmul + Fc3_B[at(g, 3, i)]); });
-}
-
-// forward = Fc3_forward − forward_logsumexp
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (Fc3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
-}
-
-// loss = −loss_mean
-extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
-}
-
-// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc3_forward) ⊙ (exp(Fc3_forward − (forward_logsumexp expanded to the shape of Fc3_forward))))
-extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_Fc3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
-// d_Fc2_forward = d_h4 ⊙ [h4 > 0]   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h4)
-{
-    product_then(g, out, a, b, [&](float d_h4, int i) { return (h4[at(g, 3, i)] > 0.0f ? d_h4 : 0.0f); });
-}
-
-// d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
-// d_Fc1_forward = d_h3 ⊙ [h3 > 0]   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h3)
-{
-    product_then(g, out, a, b, [&](float d_h3, int i) { return (h3[at(g, 3, i)] > 0.0f ? d_h3 : 0.0f); });
-}
-
-// d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
-extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
-}
-";
-
     /// <summary>
     /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
@@ -1050,6 +969,87 @@ extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out,
         p.Gradient("Fc3.W", d_Fc3_W);
         p.Gradient("Fc3.B", d_Fc3_B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// h1_relu = relu(h1_conv2d + h1_reshape)
+extern ""C"" __global__ void h1_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ h1_conv2d, const float* __restrict__ h1_reshape)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = fmaxf((h1_conv2d[at(g, 1, i)] + h1_reshape[at(g, 2, i)]), 0.0f);
+}
+
+// Fc1_forward_matmul = Fc1_forward_flatten · Fc1_W
+// h3 = relu(Fc1_forward_matmul + Fc1_B)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void h3(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc1_B)
+{
+    product_then(g, out, a, b, [&](float Fc1_forward_matmul, int i) { return fmaxf((Fc1_forward_matmul + Fc1_B[at(g, 3, i)]), 0.0f); });
+}
+
+// Fc2_forward_matmul = h3 · Fc2_W
+// h4 = relu(Fc2_forward_matmul + Fc2_B)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void h4(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc2_B)
+{
+    product_then(g, out, a, b, [&](float Fc2_forward_matmul, int i) { return fmaxf((Fc2_forward_matmul + Fc2_B[at(g, 3, i)]), 0.0f); });
+}
+
+// Fc3_forward_matmul = h4 · Fc3_W
+// Fc3_forward = Fc3_forward_matmul + Fc3_B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ Fc3_B)
+{
+    product_then(g, out, a, b, [&](float Fc3_forward_matmul, int i) { return (Fc3_forward_matmul + Fc3_B[at(g, 3, i)]); });
+}
+
+// forward = Fc3_forward − forward_logsumexp
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (Fc3_forward[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]);
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_Fc3_forward = d_Fc3_forward_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of Fc3_forward) ⊙ (exp(Fc3_forward − (forward_logsumexp expanded to the shape of Fc3_forward))))
+extern ""C"" __global__ void d_Fc3_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_Fc3_forward_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ Fc3_forward, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_Fc3_forward_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((Fc3_forward[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_h4 = d_Fc3_forward_matmul · Fc3_Wᵀ
+// d_Fc2_forward = d_h4 ⊙ [h4 > 0]   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_Fc2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h4)
+{
+    product_then(g, out, a, b, [&](float d_h4, int i) { return (h4[at(g, 3, i)] > 0.0f ? d_h4 : 0.0f); });
+}
+
+// d_h3 = d_Fc2_forward_matmul · Fc2_Wᵀ
+// d_Fc1_forward = d_h3 ⊙ [h3 > 0]   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_Fc1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ h3)
+{
+    product_then(g, out, a, b, [&](float d_h3, int i) { return (h3[at(g, 3, i)] > 0.0f ? d_h3 : 0.0f); });
+}
+
+// d_h2_add = d_h2_relu ⊙ [h2_relu > 0]
+extern ""C"" __global__ void d_h2_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_h2_relu, const float* __restrict__ h2_relu)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (h2_relu[at(g, 2, i)] > 0.0f ? d_h2_relu[at(g, 1, i)] : 0.0f);
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(LeNet), "Loss")</c> returns: the C# above that computes the gradient of Loss,

@@ -112,17 +112,6 @@ partial class Linear : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// forward_matmul = x · W
-// forward = forward_matmul + B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
-{
-    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B[at(g, 3, i)]); });
-}
-";
-
     /// <summary>
     /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
@@ -150,6 +139,17 @@ extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, 
         p.Gradient("W", d_W);
         p.Gradient("B", d_B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// forward_matmul = x · W
+// forward = forward_matmul + B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
+{
+    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B[at(g, 3, i)]); });
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(Linear), "Forward")</c> returns: the C# above that computes the gradient of Forward,

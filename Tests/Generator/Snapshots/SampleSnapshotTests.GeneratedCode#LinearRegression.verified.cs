@@ -112,17 +112,6 @@ partial class LinearRegression : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="PredictDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="PredictWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string PredictCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// predict_matmul = x · W
-// predict = predict_matmul + B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
-{
-    product_then(g, out, a, b, [&](float predict_matmul, int i) { return (predict_matmul + B[at(g, 3, i)]); });
-}
-";
-
     /// <summary>
     /// Records <see cref="PredictWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="PredictCudaSource"/> in execution order, the value of Predict and the gradient of its sum with respect to
@@ -150,6 +139,17 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
         p.Gradient("W", d_W);
         p.Gradient("B", d_B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="PredictDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="PredictWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string PredictCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// predict_matmul = x · W
+// predict = predict_matmul + B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
+{
+    product_then(g, out, a, b, [&](float predict_matmul, int i) { return (predict_matmul + B[at(g, 3, i)]); });
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(LinearRegression), "Predict")</c> returns: the C# above that computes the gradient of Predict,
@@ -401,38 +401,6 @@ extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, 
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// predict_matmul = x · W
-// predict = predict_matmul + B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
-{
-    product_then(g, out, a, b, [&](float predict_matmul, int i) { return (predict_matmul + B[at(g, 3, i)]); });
-}
-
-// loss_sub = predict − y
-extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ predict, const float* __restrict__ y)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (predict[at(g, 1, i)] - y[at(g, 2, i)]);
-}
-
-// loss_pow = loss_sub^2
-extern ""C"" __global__ void loss_pow(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_sub)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = powf(loss_sub[at(g, 1, i)], 2.0f);
-}
-
-// d_loss_sub = ((d_loss / n expanded to the shape of loss_pow) ⊙ 2) ⊙ loss_sub
-extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_expanded, const float* __restrict__ loss_sub)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (((d_loss_expanded[at(g, 1, i)] * g.scalars[0]) * 2.0f) * loss_sub[at(g, 2, i)]);
-}
-";
-
     /// <summary>
     /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
@@ -471,6 +439,38 @@ extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ ou
         p.Gradient("W", d_W);
         p.Gradient("B", d_B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// predict_matmul = x · W
+// predict = predict_matmul + B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void predict(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
+{
+    product_then(g, out, a, b, [&](float predict_matmul, int i) { return (predict_matmul + B[at(g, 3, i)]); });
+}
+
+// loss_sub = predict − y
+extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ predict, const float* __restrict__ y)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (predict[at(g, 1, i)] - y[at(g, 2, i)]);
+}
+
+// loss_pow = loss_sub^2
+extern ""C"" __global__ void loss_pow(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_sub)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = powf(loss_sub[at(g, 1, i)], 2.0f);
+}
+
+// d_loss_sub = ((d_loss / n expanded to the shape of loss_pow) ⊙ 2) ⊙ loss_sub
+extern ""C"" __global__ void d_loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_expanded, const float* __restrict__ loss_sub)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (((d_loss_expanded[at(g, 1, i)] * g.scalars[0]) * 2.0f) * loss_sub[at(g, 2, i)]);
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(LinearRegression), "Loss")</c> returns: the C# above that computes the gradient of Loss,

@@ -124,45 +124,6 @@ partial class SoftmaxRegression : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// forward_matmul = x · W
-// forward_add = forward_matmul + B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
-{
-    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B[at(g, 3, i)]); });
-}
-
-// forward = exp(forward_add − forward_logsumexp)
-extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = expf((forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]));
-}
-
-// d_forward_sub = 1 ⊙ forward
-extern ""C"" __global__ void d_forward_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (1.0f * forward[at(g, 1, i)]);
-}
-
-// d_forward_logsumexp_neg = −d_forward_sub
-extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_sub)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-d_forward_sub[at(g, 1, i)]);
-}
-
-// d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
-extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
-}
-";
-
     /// <summary>
     /// Records <see cref="ForwardWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="ForwardCudaSource"/> in execution order, the value of Forward and the gradient of its sum with respect to
@@ -202,6 +163,45 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
         p.Gradient("W", d_W);
         p.Gradient("B", d_B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="ForwardDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ForwardWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ForwardCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// forward_matmul = x · W
+// forward_add = forward_matmul + B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
+{
+    product_then(g, out, a, b, [&](float forward_matmul, int i) { return (forward_matmul + B[at(g, 3, i)]); });
+}
+
+// forward = exp(forward_add − forward_logsumexp)
+extern ""C"" __global__ void forward(const Geometry g, float* __restrict__ out, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = expf((forward_add[at(g, 1, i)] - forward_logsumexp[at(g, 2, i)]));
+}
+
+// d_forward_sub = 1 ⊙ forward
+extern ""C"" __global__ void d_forward_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ forward)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (1.0f * forward[at(g, 1, i)]);
+}
+
+// d_forward_logsumexp_neg = −d_forward_sub
+extern ""C"" __global__ void d_forward_logsumexp_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_sub)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-d_forward_sub[at(g, 1, i)]);
+}
+
+// d_forward_add = d_forward_add_sumtoshapeof + ((d_forward_logsumexp expanded to the shape of forward_add) ⊙ (exp(forward_add − (forward_logsumexp expanded to the shape of forward_add))))
+extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_forward_add_sumtoshapeof, const float* __restrict__ d_forward_logsumexp_expanded, const float* __restrict__ forward_add, const float* __restrict__ forward_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_forward_add_sumtoshapeof[at(g, 1, i)] + (d_forward_logsumexp_expanded[at(g, 2, i)] * expf((forward_add[at(g, 3, i)] - forward_logsumexp_expanded[at(g, 4, i)]))));
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(SoftmaxRegression), "Forward")</c> returns: the C# above that computes the gradient of Forward,
@@ -460,45 +460,6 @@ extern ""C"" __global__ void d_forward_add(const Geometry g, float* __restrict__
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// loss_matmul = x · W
-// loss_add = loss_matmul + B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
-{
-    product_then(g, out, a, b, [&](float loss_matmul, int i) { return (loss_matmul + B[at(g, 3, i)]); });
-}
-
-// loss_sub = loss_add − loss_logsumexp
-extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_add, const float* __restrict__ loss_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (loss_add[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
-}
-
-// loss = −loss_mean
-extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
-}
-
-// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_loss_add = d_loss_add_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of loss_add) ⊙ (exp(loss_add − (loss_logsumexp expanded to the shape of loss_add))))
-extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_add_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ loss_add, const float* __restrict__ loss_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_add_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((loss_add[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
-}
-";
-
     /// <summary>
     /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
@@ -549,6 +510,45 @@ extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ ou
         p.Gradient("W", d_W);
         p.Gradient("B", d_B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// loss_matmul = x · W
+// loss_add = loss_matmul + B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
+{
+    product_then(g, out, a, b, [&](float loss_matmul, int i) { return (loss_matmul + B[at(g, 3, i)]); });
+}
+
+// loss_sub = loss_add − loss_logsumexp
+extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_add, const float* __restrict__ loss_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (loss_add[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_loss_add = d_loss_add_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of loss_add) ⊙ (exp(loss_add − (loss_logsumexp expanded to the shape of loss_add))))
+extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_add_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ loss_add, const float* __restrict__ loss_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_loss_add_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((loss_add[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(SoftmaxRegression), "Loss")</c> returns: the C# above that computes the gradient of Loss,

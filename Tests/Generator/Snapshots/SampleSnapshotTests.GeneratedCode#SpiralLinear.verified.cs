@@ -112,17 +112,6 @@ partial class SpiralLinear : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ScoresDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ScoresWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ScoresCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// scores_matmul = x · W
-// scores = scores_matmul + B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
-{
-    product_then(g, out, a, b, [&](float scores_matmul, int i) { return (scores_matmul + B[at(g, 3, i)]); });
-}
-";
-
     /// <summary>
     /// Records <see cref="ScoresWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="ScoresCudaSource"/> in execution order, the value of Scores and the gradient of its sum with respect to
@@ -150,6 +139,17 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
         p.Gradient("W", d_W);
         p.Gradient("B", d_B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="ScoresDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ScoresWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ScoresCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// scores_matmul = x · W
+// scores = scores_matmul + B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B)
+{
+    product_then(g, out, a, b, [&](float scores_matmul, int i) { return (scores_matmul + B[at(g, 3, i)]); });
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(SpiralLinear), "Scores")</c> returns: the C# above that computes the gradient of Scores,
@@ -448,6 +448,76 @@ extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, c
         });
     }
 
+    /// <summary>
+    /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
+    /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
+    /// W, B. Numbers the body reads from fields are read now, once.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public void LossDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
+    {
+        p.UseSource("SpiralLinear.Loss", LossCudaSource);
+        var x = p.Input("x");
+        var W = p.Parameter("W");
+        var B = p.Parameter("B");
+        var y = p.Labels("y");
+        // scores_matmul = x · W
+        // scores = scores_matmul + B
+        var scores = p.MatMulThen("scores", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var scores_matmul);
+        // loss_logsumexp = log Σ_1 exp(scores)
+        var loss_logsumexp = p.LogSumExp("loss_logsumexp", scores, 1, true);
+        // loss_sub = scores − loss_logsumexp
+        var loss_sub = p.Map("loss_sub", new[] { scores, loss_logsumexp });
+        // loss_gather = loss_sub[i, yᵢ]
+        var loss_gather = p.Gather("loss_gather", loss_sub, y);
+        // loss_mean = mean loss_gather
+        var loss_mean = p.Mean("loss_mean", loss_gather, null, false);
+        // loss_neg = −loss_mean
+        var loss_neg = p.Map("loss_neg", new[] { loss_mean });
+        // loss_mul2 = W ⊙ W
+        var loss_mul2 = p.Map("loss_mul2", new[] { W });
+        // loss_sum = Σ loss_mul2
+        var loss_sum = p.Sum("loss_sum", loss_mul2, null, false);
+        // loss_mul = (0.5 * Regularization) ⊙ loss_sum
+        var loss_mul = p.Map("loss_mul", new[] { loss_sum }, new float[] { (float)((0.5 * Regularization)) });
+        // loss = loss_neg + loss_mul
+        var loss = p.Map("loss", new[] { loss_neg, loss_mul });
+        // d_loss = 1
+        var d_loss = p.Fill("d_loss", loss, 1.0f);
+        // d_loss_mul = d_loss summed to the shape of loss_mul
+        var d_loss_mul = p.SumTo("d_loss_mul", d_loss, loss_mul);
+        // d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization)
+        var d_loss_sum = p.Map("d_loss_sum", new[] { d_loss_mul }, new float[] { (float)((0.5 * Regularization)) });
+        // d_W_mul = (d_loss_sum expanded to the shape of loss_mul2) ⊙ W
+        var d_W_mul = p.Map("d_W_mul", new[] { p.Expand(d_loss_sum, loss_mul2, null, false), W });
+        // d_loss_neg = d_loss summed to the shape of loss_neg
+        var d_loss_neg = p.SumTo("d_loss_neg", d_loss, loss_neg);
+        // d_loss_mean = −d_loss_neg   (loss_neg's kernel: the same expression)
+        var d_loss_mean = p.Map("loss_neg", new[] { d_loss_neg }, name: "d_loss_mean");
+        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather   (d_loss_sum's kernel: the same expression)
+        var d_loss_gather = p.Map("d_loss_sum", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) }, name: "d_loss_gather");
+        // d_loss_sub = scatter(d_loss_gather)
+        var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
+        // d_scores_sumtoshapeof = d_loss_sub summed to the shape of scores
+        var d_scores_sumtoshapeof = p.SumTo("d_scores_sumtoshapeof", d_loss_sub, scores);
+        // d_loss_logsumexp_neg = −d_loss_sub   (loss_neg's kernel: the same expression)
+        var d_loss_logsumexp_neg = p.Map("loss_neg", new[] { d_loss_sub }, name: "d_loss_logsumexp_neg");
+        // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
+        var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
+        // d_scores = d_scores_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of scores) ⊙ (exp(scores − (loss_logsumexp expanded to the shape of scores))))
+        var d_scores = p.Map("d_scores", new[] { d_scores_sumtoshapeof, p.Expand(d_loss_logsumexp, scores, 1, true), scores, p.Expand(loss_logsumexp, scores, 1, true) });
+        // d_scores_matmul = d_scores summed to the shape of scores_matmul
+        var d_scores_matmul = p.SumTo("d_scores_matmul", d_scores, scores_matmul);
+        // d_W_matmultransposea = xᵀ · d_scores_matmul
+        // d_W = (d_W_mul + d_W_mul) + d_W_matmultransposea
+        var d_W = p.MatMulThen("d_W", p.Transpose(x), d_scores_matmul, new global::Differentiable.Scheduling.DeviceTensor[] { d_W_mul }, null, out _);
+        // d_B = d_scores summed to the shape of B
+        var d_B = p.SumTo("d_B", d_scores, B);
+        p.Result(loss);
+        p.Gradient("W", d_W);
+        p.Gradient("B", d_B);
+    }
+
     /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
     public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
@@ -521,76 +591,6 @@ extern ""C"" __global__ void d_W(const Geometry g, float* __restrict__ out, cons
     product_then(g, out, a, b, [&](float d_W_matmultransposea, int i) { return ((d_W_mul[at(g, 3, i)] + d_W_mul[at(g, 3, i)]) + d_W_matmultransposea); });
 }
 ";
-
-    /// <summary>
-    /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
-    /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
-    /// W, B. Numbers the body reads from fields are read now, once.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public void LossDeviceProgram(global::Differentiable.Scheduling.ProgramBuilder p)
-    {
-        p.UseSource("SpiralLinear.Loss", LossCudaSource);
-        var x = p.Input("x");
-        var W = p.Parameter("W");
-        var B = p.Parameter("B");
-        var y = p.Labels("y");
-        // scores_matmul = x · W
-        // scores = scores_matmul + B
-        var scores = p.MatMulThen("scores", x, W, new global::Differentiable.Scheduling.DeviceTensor[] { B }, null, out var scores_matmul);
-        // loss_logsumexp = log Σ_1 exp(scores)
-        var loss_logsumexp = p.LogSumExp("loss_logsumexp", scores, 1, true);
-        // loss_sub = scores − loss_logsumexp
-        var loss_sub = p.Map("loss_sub", new[] { scores, loss_logsumexp });
-        // loss_gather = loss_sub[i, yᵢ]
-        var loss_gather = p.Gather("loss_gather", loss_sub, y);
-        // loss_mean = mean loss_gather
-        var loss_mean = p.Mean("loss_mean", loss_gather, null, false);
-        // loss_neg = −loss_mean
-        var loss_neg = p.Map("loss_neg", new[] { loss_mean });
-        // loss_mul2 = W ⊙ W
-        var loss_mul2 = p.Map("loss_mul2", new[] { W });
-        // loss_sum = Σ loss_mul2
-        var loss_sum = p.Sum("loss_sum", loss_mul2, null, false);
-        // loss_mul = (0.5 * Regularization) ⊙ loss_sum
-        var loss_mul = p.Map("loss_mul", new[] { loss_sum }, new float[] { (float)((0.5 * Regularization)) });
-        // loss = loss_neg + loss_mul
-        var loss = p.Map("loss", new[] { loss_neg, loss_mul });
-        // d_loss = 1
-        var d_loss = p.Fill("d_loss", loss, 1.0f);
-        // d_loss_mul = d_loss summed to the shape of loss_mul
-        var d_loss_mul = p.SumTo("d_loss_mul", d_loss, loss_mul);
-        // d_loss_sum = d_loss_mul ⊙ (0.5 * Regularization)
-        var d_loss_sum = p.Map("d_loss_sum", new[] { d_loss_mul }, new float[] { (float)((0.5 * Regularization)) });
-        // d_W_mul = (d_loss_sum expanded to the shape of loss_mul2) ⊙ W
-        var d_W_mul = p.Map("d_W_mul", new[] { p.Expand(d_loss_sum, loss_mul2, null, false), W });
-        // d_loss_neg = d_loss summed to the shape of loss_neg
-        var d_loss_neg = p.SumTo("d_loss_neg", d_loss, loss_neg);
-        // d_loss_mean = −d_loss_neg   (loss_neg's kernel: the same expression)
-        var d_loss_mean = p.Map("loss_neg", new[] { d_loss_neg }, name: "d_loss_mean");
-        // d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather   (d_loss_sum's kernel: the same expression)
-        var d_loss_gather = p.Map("d_loss_sum", new[] { p.Expand(d_loss_mean, loss_gather, null, false) }, new float[] { p.MeanScale(loss_gather, null) }, name: "d_loss_gather");
-        // d_loss_sub = scatter(d_loss_gather)
-        var d_loss_sub = p.ScatterLabels("d_loss_sub", d_loss_gather, y, loss_sub);
-        // d_scores_sumtoshapeof = d_loss_sub summed to the shape of scores
-        var d_scores_sumtoshapeof = p.SumTo("d_scores_sumtoshapeof", d_loss_sub, scores);
-        // d_loss_logsumexp_neg = −d_loss_sub   (loss_neg's kernel: the same expression)
-        var d_loss_logsumexp_neg = p.Map("loss_neg", new[] { d_loss_sub }, name: "d_loss_logsumexp_neg");
-        // d_loss_logsumexp = d_loss_logsumexp_neg summed to the shape of loss_logsumexp
-        var d_loss_logsumexp = p.SumTo("d_loss_logsumexp", d_loss_logsumexp_neg, loss_logsumexp);
-        // d_scores = d_scores_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of scores) ⊙ (exp(scores − (loss_logsumexp expanded to the shape of scores))))
-        var d_scores = p.Map("d_scores", new[] { d_scores_sumtoshapeof, p.Expand(d_loss_logsumexp, scores, 1, true), scores, p.Expand(loss_logsumexp, scores, 1, true) });
-        // d_scores_matmul = d_scores summed to the shape of scores_matmul
-        var d_scores_matmul = p.SumTo("d_scores_matmul", d_scores, scores_matmul);
-        // d_W_matmultransposea = xᵀ · d_scores_matmul
-        // d_W = (d_W_mul + d_W_mul) + d_W_matmultransposea
-        var d_W = p.MatMulThen("d_W", p.Transpose(x), d_scores_matmul, new global::Differentiable.Scheduling.DeviceTensor[] { d_W_mul }, null, out _);
-        // d_B = d_scores summed to the shape of B
-        var d_B = p.SumTo("d_B", d_scores, B);
-        p.Result(loss);
-        p.Gradient("W", d_W);
-        p.Gradient("B", d_B);
-    }
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(SpiralLinear), "Loss")</c> returns: the C# above that computes the gradient of Loss,

@@ -138,31 +138,6 @@ partial class SpiralNet : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ScoresDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ScoresWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ScoresCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// scores_matmul2 = x · W1
-// scores_relu = relu(scores_matmul2 + B1)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void scores_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
-{
-    product_then(g, out, a, b, [&](float scores_matmul2, int i) { return fmaxf((scores_matmul2 + B1[at(g, 3, i)]), 0.0f); });
-}
-
-// scores_matmul = scores_relu · W2
-// scores = scores_matmul + B2   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
-{
-    product_then(g, out, a, b, [&](float scores_matmul, int i) { return (scores_matmul + B2[at(g, 3, i)]); });
-}
-
-// d_scores_relu = d_scores_matmul · W2ᵀ
-// d_scores_add = d_scores_relu ⊙ [scores_relu > 0]   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ scores_relu)
-{
-    product_then(g, out, a, b, [&](float d_scores_relu, int i) { return (scores_relu[at(g, 3, i)] > 0.0f ? d_scores_relu : 0.0f); });
-}
-";
-
     /// <summary>
     /// Records <see cref="ScoresWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="ScoresCudaSource"/> in execution order, the value of Scores and the gradient of its sum with respect to
@@ -206,6 +181,31 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
         p.Gradient("W2", d_W2);
         p.Gradient("B2", d_B2);
     }
+
+    /// <summary>The CUDA kernels of <see cref="ScoresDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ScoresWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ScoresCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// scores_matmul2 = x · W1
+// scores_relu = relu(scores_matmul2 + B1)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void scores_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
+{
+    product_then(g, out, a, b, [&](float scores_matmul2, int i) { return fmaxf((scores_matmul2 + B1[at(g, 3, i)]), 0.0f); });
+}
+
+// scores_matmul = scores_relu · W2
+// scores = scores_matmul + B2   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
+{
+    product_then(g, out, a, b, [&](float scores_matmul, int i) { return (scores_matmul + B2[at(g, 3, i)]); });
+}
+
+// d_scores_relu = d_scores_matmul · W2ᵀ
+// d_scores_add = d_scores_relu ⊙ [scores_relu > 0]   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ scores_relu)
+{
+    product_then(g, out, a, b, [&](float d_scores_relu, int i) { return (scores_relu[at(g, 3, i)] > 0.0f ? d_scores_relu : 0.0f); });
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(SpiralNet), "Scores")</c> returns: the C# above that computes the gradient of Scores,
@@ -586,101 +586,6 @@ extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ 
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// scores_matmul2 = x · W1
-// scores_relu = relu(scores_matmul2 + B1)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void scores_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
-{
-    product_then(g, out, a, b, [&](float scores_matmul2, int i) { return fmaxf((scores_matmul2 + B1[at(g, 3, i)]), 0.0f); });
-}
-
-// scores_matmul = scores_relu · W2
-// scores = scores_matmul + B2   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
-{
-    product_then(g, out, a, b, [&](float scores_matmul, int i) { return (scores_matmul + B2[at(g, 3, i)]); });
-}
-
-// loss_sub = scores − loss_logsumexp
-extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ scores, const float* __restrict__ loss_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (scores[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
-}
-
-// loss_neg = −loss_mean
-extern ""C"" __global__ void loss_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
-}
-
-// loss_mul3 = W1 ⊙ W1
-extern ""C"" __global__ void loss_mul3(const Geometry g, float* __restrict__ out, const float* __restrict__ W1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (W1[at(g, 1, i)] * W1[at(g, 1, i)]);
-}
-
-// loss_mul = (0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)
-extern ""C"" __global__ void loss_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_sum2, const float* __restrict__ loss_sum)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (g.scalars[0] * (loss_sum2[at(g, 1, i)] + loss_sum[at(g, 2, i)]));
-}
-
-// loss = loss_neg + loss_mul
-extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_neg, const float* __restrict__ loss_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (loss_neg[at(g, 1, i)] + loss_mul[at(g, 2, i)]);
-}
-
-// d_loss_add = d_loss_mul ⊙ (0.5 * Regularization)
-extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_mul[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_W1_mul = (d_loss_sum2 expanded to the shape of loss_mul3) ⊙ W1
-extern ""C"" __global__ void d_W1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_sum2_expanded, const float* __restrict__ W1)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_sum2_expanded[at(g, 1, i)] * W1[at(g, 2, i)]);
-}
-
-// d_scores = d_scores_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of scores) ⊙ (exp(scores − (loss_logsumexp expanded to the shape of scores))))
-extern ""C"" __global__ void d_scores(const Geometry g, float* __restrict__ out, const float* __restrict__ d_scores_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ scores, const float* __restrict__ loss_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_scores_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((scores[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_scores_relu = d_scores_matmul · W2ᵀ
-// d_scores_add = d_scores_relu ⊙ [scores_relu > 0]   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ scores_relu)
-{
-    product_then(g, out, a, b, [&](float d_scores_relu, int i) { return (scores_relu[at(g, 3, i)] > 0.0f ? d_scores_relu : 0.0f); });
-}
-
-// d_W1_matmultransposea = xᵀ · d_scores_matmul2
-// d_W1 = (d_W1_mul + d_W1_mul) + d_W1_matmultransposea   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W1_mul)
-{
-    product_then(g, out, a, b, [&](float d_W1_matmultransposea, int i) { return ((d_W1_mul[at(g, 3, i)] + d_W1_mul[at(g, 3, i)]) + d_W1_matmultransposea); });
-}
-
-// d_W2_matmultransposea = scores_reluᵀ · d_scores_matmul
-// d_W2 = (d_W2_mul + d_W2_mul) + d_W2_matmultransposea   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W2_mul)
-{
-    product_then(g, out, a, b, [&](float d_W2_matmultransposea, int i) { return ((d_W2_mul[at(g, 3, i)] + d_W2_mul[at(g, 3, i)]) + d_W2_matmultransposea); });
-}
-";
-
     /// <summary>
     /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
@@ -777,6 +682,101 @@ extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, con
         p.Gradient("W2", d_W2);
         p.Gradient("B2", d_B2);
     }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// scores_matmul2 = x · W1
+// scores_relu = relu(scores_matmul2 + B1)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void scores_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B1)
+{
+    product_then(g, out, a, b, [&](float scores_matmul2, int i) { return fmaxf((scores_matmul2 + B1[at(g, 3, i)]), 0.0f); });
+}
+
+// scores_matmul = scores_relu · W2
+// scores = scores_matmul + B2   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void scores(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ B2)
+{
+    product_then(g, out, a, b, [&](float scores_matmul, int i) { return (scores_matmul + B2[at(g, 3, i)]); });
+}
+
+// loss_sub = scores − loss_logsumexp
+extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ scores, const float* __restrict__ loss_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (scores[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
+}
+
+// loss_neg = −loss_mean
+extern ""C"" __global__ void loss_neg(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// loss_mul3 = W1 ⊙ W1
+extern ""C"" __global__ void loss_mul3(const Geometry g, float* __restrict__ out, const float* __restrict__ W1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (W1[at(g, 1, i)] * W1[at(g, 1, i)]);
+}
+
+// loss_mul = (0.5 * Regularization) ⊙ (loss_sum2 + loss_sum)
+extern ""C"" __global__ void loss_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_sum2, const float* __restrict__ loss_sum)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (g.scalars[0] * (loss_sum2[at(g, 1, i)] + loss_sum[at(g, 2, i)]));
+}
+
+// loss = loss_neg + loss_mul
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_neg, const float* __restrict__ loss_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (loss_neg[at(g, 1, i)] + loss_mul[at(g, 2, i)]);
+}
+
+// d_loss_add = d_loss_mul ⊙ (0.5 * Regularization)
+extern ""C"" __global__ void d_loss_add(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_loss_mul[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_W1_mul = (d_loss_sum2 expanded to the shape of loss_mul3) ⊙ W1
+extern ""C"" __global__ void d_W1_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_sum2_expanded, const float* __restrict__ W1)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_loss_sum2_expanded[at(g, 1, i)] * W1[at(g, 2, i)]);
+}
+
+// d_scores = d_scores_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of scores) ⊙ (exp(scores − (loss_logsumexp expanded to the shape of scores))))
+extern ""C"" __global__ void d_scores(const Geometry g, float* __restrict__ out, const float* __restrict__ d_scores_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ scores, const float* __restrict__ loss_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_scores_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((scores[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_scores_relu = d_scores_matmul · W2ᵀ
+// d_scores_add = d_scores_relu ⊙ [scores_relu > 0]   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_scores_add(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ scores_relu)
+{
+    product_then(g, out, a, b, [&](float d_scores_relu, int i) { return (scores_relu[at(g, 3, i)] > 0.0f ? d_scores_relu : 0.0f); });
+}
+
+// d_W1_matmultransposea = xᵀ · d_scores_matmul2
+// d_W1 = (d_W1_mul + d_W1_mul) + d_W1_matmultransposea   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_W1(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W1_mul)
+{
+    product_then(g, out, a, b, [&](float d_W1_matmultransposea, int i) { return ((d_W1_mul[at(g, 3, i)] + d_W1_mul[at(g, 3, i)]) + d_W1_matmultransposea); });
+}
+
+// d_W2_matmultransposea = scores_reluᵀ · d_scores_matmul
+// d_W2 = (d_W2_mul + d_W2_mul) + d_W2_matmultransposea   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_W2(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ d_W2_mul)
+{
+    product_then(g, out, a, b, [&](float d_W2_matmultransposea, int i) { return ((d_W2_mul[at(g, 3, i)] + d_W2_mul[at(g, 3, i)]) + d_W2_matmultransposea); });
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(SpiralNet), "Loss")</c> returns: the C# above that computes the gradient of Loss,

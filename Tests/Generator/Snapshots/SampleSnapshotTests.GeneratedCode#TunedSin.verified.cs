@@ -85,31 +85,6 @@ static partial class TunedSin
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="ApplyDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ApplyWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string ApplyCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// apply_mul = x ⊙ w
-extern ""C"" __global__ void apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (x[at(g, 1, i)] * w[at(g, 2, i)]);
-}
-
-// apply = sin(apply_mul)
-extern ""C"" __global__ void apply(const Geometry g, float* __restrict__ out, const float* __restrict__ apply_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = sinf(apply_mul[at(g, 1, i)]);
-}
-
-// d_apply_mul = 1 ⊙ cos(apply_mul)
-extern ""C"" __global__ void d_apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ apply, const float* __restrict__ apply_mul)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (1.0f * cosf(apply_mul[at(g, 2, i)]));
-}
-";
-
     /// <summary>
     /// Records <see cref="ApplyWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="ApplyCudaSource"/> in execution order, the value of Apply and the gradient of its sum with respect to
@@ -139,6 +114,31 @@ extern ""C"" __global__ void d_apply_mul(const Geometry g, float* __restrict__ o
         p.Gradient("x", d_x);
         p.Gradient("w", d_w);
     }
+
+    /// <summary>The CUDA kernels of <see cref="ApplyDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="ApplyWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string ApplyCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// apply_mul = x ⊙ w
+extern ""C"" __global__ void apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ x, const float* __restrict__ w)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (x[at(g, 1, i)] * w[at(g, 2, i)]);
+}
+
+// apply = sin(apply_mul)
+extern ""C"" __global__ void apply(const Geometry g, float* __restrict__ out, const float* __restrict__ apply_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = sinf(apply_mul[at(g, 1, i)]);
+}
+
+// d_apply_mul = 1 ⊙ cos(apply_mul)
+extern ""C"" __global__ void d_apply_mul(const Geometry g, float* __restrict__ out, const float* __restrict__ apply, const float* __restrict__ apply_mul)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (1.0f * cosf(apply_mul[at(g, 2, i)]));
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(TunedSin), "Apply")</c> returns: the C# above that computes the gradient of Apply,

@@ -456,59 +456,6 @@ partial class TwoLayerNN : global::Differentiable.IModule
         });
     }
 
-    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
-    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
-// L1_forward_matmul = x · L1_W
-// L2_forward_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
-{
-    product_then(g, out, a, b, [&](float L1_forward_matmul, int i) { return fmaxf((L1_forward_matmul + L1_B[at(g, 3, i)]), 0.0f); });
-}
-
-// L2_forward_matmul = L2_forward_relu · L2_W
-// L2_forward = L2_forward_matmul + L2_B   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
-{
-    product_then(g, out, a, b, [&](float L2_forward_matmul, int i) { return (L2_forward_matmul + L2_B[at(g, 3, i)]); });
-}
-
-// loss_sub = L2_forward − loss_logsumexp
-extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (L2_forward[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
-}
-
-// loss = −loss_mean
-extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
-}
-
-// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
-extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
-}
-
-// d_L2_forward = d_L2_forward_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of L2_forward) ⊙ (exp(L2_forward − (loss_logsumexp expanded to the shape of L2_forward))))
-extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp_expanded)
-{
-    const int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < g.count) out[i] = (d_L2_forward_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((L2_forward[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
-}
-
-// d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
-// d_L1_forward = d_L2_forward_relu ⊙ [L2_forward_relu > 0]   (the product's epilogue: both in one kernel)
-extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_forward_relu)
-{
-    product_then(g, out, a, b, [&](float d_L2_forward_relu, int i) { return (L2_forward_relu[at(g, 3, i)] > 0.0f ? d_L2_forward_relu : 0.0f); });
-}
-";
-
     /// <summary>
     /// Records <see cref="LossWithGradients"/> as a device program for the shapes <paramref name="p"/> was given: the
     /// kernels of <see cref="LossCudaSource"/> in execution order, the value of Loss and the gradient of its sum with respect to
@@ -575,6 +522,59 @@ extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ 
         p.Gradient("L2.W", d_L2_W);
         p.Gradient("L2.B", d_L2_B);
     }
+
+    /// <summary>The CUDA kernels of <see cref="LossDeviceProgram"/>, one per step (a step that computes what an earlier one does launches its kernel), named after the variables of <see cref="LossWithGradients"/>; compiled at run time by NVRTC.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Differentiable.Generator", "1.0.0")]
+    public const string LossCudaSource = global::Differentiable.Scheduling.KernelPrelude.Source + @"
+// L1_forward_matmul = x · L1_W
+// L2_forward_relu = relu(L1_forward_matmul + L1_B)   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void L2_forward_relu(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L1_B)
+{
+    product_then(g, out, a, b, [&](float L1_forward_matmul, int i) { return fmaxf((L1_forward_matmul + L1_B[at(g, 3, i)]), 0.0f); });
+}
+
+// L2_forward_matmul = L2_forward_relu · L2_W
+// L2_forward = L2_forward_matmul + L2_B   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_B)
+{
+    product_then(g, out, a, b, [&](float L2_forward_matmul, int i) { return (L2_forward_matmul + L2_B[at(g, 3, i)]); });
+}
+
+// loss_sub = L2_forward − loss_logsumexp
+extern ""C"" __global__ void loss_sub(const Geometry g, float* __restrict__ out, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (L2_forward[at(g, 1, i)] - loss_logsumexp[at(g, 2, i)]);
+}
+
+// loss = −loss_mean
+extern ""C"" __global__ void loss(const Geometry g, float* __restrict__ out, const float* __restrict__ loss_mean)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (-loss_mean[at(g, 1, i)]);
+}
+
+// d_loss_gather = d_loss_mean / n expanded to the shape of loss_gather
+extern ""C"" __global__ void d_loss_gather(const Geometry g, float* __restrict__ out, const float* __restrict__ d_loss_mean_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_loss_mean_expanded[at(g, 1, i)] * g.scalars[0]);
+}
+
+// d_L2_forward = d_L2_forward_sumtoshapeof + ((d_loss_logsumexp expanded to the shape of L2_forward) ⊙ (exp(L2_forward − (loss_logsumexp expanded to the shape of L2_forward))))
+extern ""C"" __global__ void d_L2_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ d_L2_forward_sumtoshapeof, const float* __restrict__ d_loss_logsumexp_expanded, const float* __restrict__ L2_forward, const float* __restrict__ loss_logsumexp_expanded)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < g.count) out[i] = (d_L2_forward_sumtoshapeof[at(g, 1, i)] + (d_loss_logsumexp_expanded[at(g, 2, i)] * expf((L2_forward[at(g, 3, i)] - loss_logsumexp_expanded[at(g, 4, i)]))));
+}
+
+// d_L2_forward_relu = d_L2_forward_matmul · L2_Wᵀ
+// d_L1_forward = d_L2_forward_relu ⊙ [L2_forward_relu > 0]   (the product's epilogue: both in one kernel)
+extern ""C"" __global__ void d_L1_forward(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ L2_forward_relu)
+{
+    product_then(g, out, a, b, [&](float d_L2_forward_relu, int i) { return (L2_forward_relu[at(g, 3, i)] > 0.0f ? d_L2_forward_relu : 0.0f); });
+}
+";
 
     /// <summary>
     /// What <c>Inspect.Gradient(typeof(TwoLayerNN), "Loss")</c> returns: the C# above that computes the gradient of Loss,
