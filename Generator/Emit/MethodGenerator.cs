@@ -117,8 +117,8 @@ internal static class MethodGenerator
     }
 
     /// <summary>
-    /// <c>{M}Summary</c>, for an instance method (a model's layer): written on a writer of its own, so a failure leaves
-    /// a comment, never half a member or a lost method; a user member of that name keeps it, and the method gets none.
+    /// <c>{M}Summary</c>, for an instance method (a model's layer): a failure takes back what it wrote and leaves a
+    /// comment, never half a member or a lost method; a user member of that name keeps it, and the method gets none.
     /// </summary>
     private static void WriteSummary(SourceWriter w, MethodWork method, GenerationContext context, MethodEmitter emitter)
     {
@@ -131,17 +131,16 @@ internal static class MethodGenerator
             w.Line($"// {spec.Name} has no generated {name}: {spec.Class.Name} declares a member of that name.");
             return;
         }
-        var summary = new SourceWriter(indent: 1);
+        var (mark, indent) = (w.Length, w.Indent);
         try
         {
-            emitter.WriteSummary(summary);
+            emitter.WriteSummary(w);
         }
         catch (System.Exception e) when (e is not System.OperationCanceledException)
         {
+            w.Truncate(mark, indent);
             w.Line($"// {spec.Name} has no {name}: {e.GetType().Name}: {e.Message.Replace('\n', ' ')}");
-            return;
         }
-        w.Append(summary.ToString());
     }
 
     private static bool WriteControlFlow(SourceWriter w, int start, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
