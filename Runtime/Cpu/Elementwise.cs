@@ -19,16 +19,57 @@ internal static class Elementwise
     private static bool CanVectorize<T>() where T : unmanaged =>
         (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Width != 0;
 
-    public static void Unary<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
+    /// <summary>
+    /// Calls over at least this many elements are split across the cores (<see cref="CpuParallel"/>): a fork costs a few
+    /// microseconds, a pass over 64K floats about ten, and a training step's activations (a convolution's 64×10×24×24,
+    /// a 1,000-row batch's 1000×128) are larger. Each element is computed by the same vector code wherever the split falls
+    /// (parts start at whole vectors, and the ops work lane by lane), so results do not depend on the number of cores.
+    /// </summary>
+    private const int ParallelFrom = 1 << 16;
+
+    /// <summary>Parts start at multiples of this many elements: a whole number of vectors of any width.</summary>
+    private const int PartAlignment = 64;
+
+    /// <summary>How many parts a pass over <paramref name="n"/> elements is split into (1: it runs on the calling thread).</summary>
+    private static int Parts(int n) => n < ParallelFrom ? 1 : Math.Min(CpuParallel.Threads, n / (ParallelFrom / 2));
+
+    /// <summary>Runs body(start, length) over [0, n) in <paramref name="parts"/> pieces of whole vectors, across the cores.</summary>
+    private static void Split(int n, int parts, Action<int, int> body)
+    {
+        var chunk = (n / parts + PartAlignment - 1) / PartAlignment * PartAlignment;
+        CpuParallel.For(parts, p =>
+        {
+            var start = p * chunk;
+            if (start < n) body(start, Math.Min(chunk, n - start));
+        });
+    }
+
+    public static unsafe void Unary<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
         where TOp : IUnaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (TOp.Vectorized && CanVectorize<T>())
+        if (!TOp.Vectorized || !CanVectorize<T>())
         {
-            if (Width == 512) Unary512<TOp, T>(x, dst);
-            else Unary256<TOp, T>(x, dst);
+            for (var i = 0; i < dst.Length; i++) dst[i] = TOp.Apply(x[i]);
             return;
         }
-        for (var i = 0; i < dst.Length; i++) dst[i] = TOp.Apply(x[i]);
+        var parts = Parts(dst.Length);
+        if (parts == 1)
+        {
+            UnaryRun<TOp, T>(x, dst);
+            return;
+        }
+        fixed (T* px = x, pd = dst)
+        {
+            nint ax = (nint)px, ad = (nint)pd;
+            Split(dst.Length, parts, (start, length) => UnaryRun<TOp, T>(new ReadOnlySpan<T>((T*)ax + start, length), new Span<T>((T*)ad + start, length)));
+        }
+    }
+
+    private static void UnaryRun<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
+        where TOp : IUnaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Width == 512) Unary512<TOp, T>(x, dst);
+        else Unary256<TOp, T>(x, dst);
     }
 
     private static void Unary512<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
@@ -74,7 +115,7 @@ internal static class Elementwise
     {
         if (TOp.Vectorized && CanVectorize<T>())
         {
-            Rows<TOp, T>(a, default, dst, RowKind.ScalarRight, b);
+            SplitRows<TOp, T>(a, default, dst, RowKind.ScalarRight, b);
             return;
         }
         for (var i = 0; i < dst.Length; i++) dst[i] = TOp.Apply(a[i], b);
@@ -85,13 +126,35 @@ internal static class Elementwise
     {
         if (TOp.Vectorized && CanVectorize<T>())
         {
-            Rows<TOp, T>(default, b, dst, RowKind.ScalarLeft, a);
+            SplitRows<TOp, T>(default, b, dst, RowKind.ScalarLeft, a);
             return;
         }
         for (var i = 0; i < dst.Length; i++) dst[i] = TOp.Apply(a, b[i]);
     }
 
     private enum RowKind { Both, ScalarRight, ScalarLeft }
+
+    /// <summary><see cref="Rows{TOp, T}"/> over one long run, split across the cores when it is long enough.</summary>
+    private static unsafe void SplitRows<TOp, T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> dst, RowKind kind, T s)
+        where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var parts = Parts(dst.Length);
+        if (parts == 1)
+        {
+            Rows<TOp, T>(a, b, dst, kind, s);
+            return;
+        }
+        fixed (T* pa = a, pb = b, pd = dst)
+        {
+            // A scalar side is an empty span (its pointer is not read).
+            nint aa = (nint)pa, ab = (nint)pb, ad = (nint)pd;
+            bool readsA = kind != RowKind.ScalarLeft, readsB = kind != RowKind.ScalarRight;
+            Split(dst.Length, parts, (start, length) => Rows<TOp, T>(
+                readsA ? new ReadOnlySpan<T>((T*)aa + start, length) : default,
+                readsB ? new ReadOnlySpan<T>((T*)ab + start, length) : default,
+                new Span<T>((T*)ad + start, length), kind, s));
+        }
+    }
 
     /// <summary>
     /// One contiguous run: dst = op(a, b) (Both), op(a, s) (ScalarRight) or op(s, b) (ScalarLeft). For vectorized ops
@@ -188,12 +251,44 @@ internal static class Elementwise
         }
         Span<int> axes = stackalloc int[rank], mergedA = stackalloc int[rank], mergedB = stackalloc int[rank];
         rank = Broadcast.Coalesce(shape, stridesA, stridesB, axes, mergedA, mergedB);
-        MergedAxes<TOp, T>(a, mergedA[..rank], b, mergedB[..rank], dst, axes[..rank]);
+        var vector = TOp.Vectorized && CanVectorize<T>();
+        var parts = vector ? Parts(dst.Length) : 1;
+        if (parts > 1 && rank == 1 && mergedA[0] is 0 or 1 && mergedB[0] is 0 or 1 && (mergedA[0] == 1 || mergedB[0] == 1))
+        {
+            // One long run (equal shapes, or a scalar against a vector): split the run.
+            if (mergedA[0] == 1 && mergedB[0] == 1) SplitRows<TOp, T>(a, b, dst, RowKind.Both, default);
+            else if (mergedA[0] == 1) SplitRows<TOp, T>(a, default, dst, RowKind.ScalarRight, b[0]);
+            else SplitRows<TOp, T>(default, b, dst, RowKind.ScalarLeft, a[0]);
+            return;
+        }
+        var rows = dst.Length / axes[rank - 1];
+        if (parts > 1 && rank > 1 && rows >= parts)
+        {
+            SplitByRows<TOp, T>(a, mergedA[..rank].ToArray(), b, mergedB[..rank].ToArray(), dst, axes[..rank].ToArray(), rows, parts);
+            return;
+        }
+        MergedAxes<TOp, T>(a, mergedA[..rank], b, mergedB[..rank], dst, axes[..rank], 0, rows);
     }
 
-    /// <summary><see cref="Binary{TOp, T}"/> over axes already merged, row by row along the innermost.</summary>
+    /// <summary><see cref="MergedAxes{TOp, T}"/> with its rows split into <paramref name="parts"/> ranges, across the cores.</summary>
+    private static unsafe void SplitByRows<TOp, T>(ReadOnlySpan<T> a, int[] stridesA, ReadOnlySpan<T> b, int[] stridesB, Span<T> dst, int[] shape, int rows, int parts)
+        where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* pa = a, pb = b, pd = dst)
+        {
+            nint aa = (nint)pa, ab = (nint)pb, ad = (nint)pd;
+            int lengthA = a.Length, lengthB = b.Length, length = dst.Length;
+            CpuParallel.For(parts, p => MergedAxes<TOp, T>(new ReadOnlySpan<T>((T*)aa, lengthA), stridesA, new ReadOnlySpan<T>((T*)ab, lengthB), stridesB,
+                new Span<T>((T*)ad, length), shape, (int)((long)rows * p / parts), (int)((long)rows * (p + 1) / parts)));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Binary{TOp, T}"/> over axes already merged, row by row along the innermost: rows [<paramref name="firstRow"/>,
+    /// <paramref name="endRow"/>), each row the same code whichever range it falls in.
+    /// </summary>
     private static void MergedAxes<TOp, T>(ReadOnlySpan<T> a, ReadOnlySpan<int> stridesA, ReadOnlySpan<T> b, ReadOnlySpan<int> stridesB,
-        Span<T> dst, ReadOnlySpan<int> shape)
+        Span<T> dst, ReadOnlySpan<int> shape, int firstRow, int endRow)
         where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rank = shape.Length;
@@ -203,7 +298,15 @@ internal static class Elementwise
         var sb = stridesB[rank - 1];
         Span<int> index = stackalloc int[rank];
         int offA = 0, offB = 0;
-        for (var o = 0; o < dst.Length; o += inner)
+        // The index of the first row over the outer axes, and where it reads a and b.
+        for (int d = rank - 2, r = firstRow; d >= 0; d--)
+        {
+            index[d] = r % shape[d];
+            r /= shape[d];
+            offA += index[d] * stridesA[d];
+            offB += index[d] * stridesB[d];
+        }
+        for (var o = firstRow * inner; o < endRow * inner; o += inner)
         {
             var row = dst.Slice(o, inner);
             if (sa == 1 && sb == 1)

@@ -234,7 +234,7 @@ internal sealed class DeviceEmitter
             _program.Line($"var {name} = p.Fill(\"{name}\", {map.Leaves[0].Operand}, {positional});");
             return;
         }
-        var key = positional + "|" + map.Leaves.Count.ToString(CultureInfo.InvariantCulture);
+        var key = (positional, map.Leaves.Count);
         var written = _kernelsByExpression.TryGetValue(key, out var kernel);
         if (!written)
         {
@@ -264,7 +264,7 @@ internal sealed class DeviceEmitter
     }
 
     /// <summary>Kernel names by what they compute (their expression with positional inputs, and how many they read).</summary>
-    private readonly ShardedDictionary<string, string> _kernelsByExpression = new(System.StringComparer.Ordinal);
+    private readonly ShardedDictionary<(string Expression, int Inputs), string> _kernelsByExpression = new();
 
     /// <summary>
     /// A matrix product and the elementwise node that consumes it as one kernel: a wrapper of the prelude's
