@@ -19,31 +19,6 @@ internal static class Elementwise
     private static bool CanVectorize<T>() where T : unmanaged =>
         (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Width != 0;
 
-    /// <summary>
-    /// Calls over at least this many elements are split across the cores (<see cref="CpuParallel"/>): a fork costs a few
-    /// microseconds, a pass over 64K floats about ten, and a training step's activations (a convolution's 64×10×24×24,
-    /// a 1,000-row batch's 1000×128) are larger. Each element is computed by the same vector code wherever the split falls
-    /// (parts start at whole vectors, and the ops work lane by lane), so results do not depend on the number of cores.
-    /// </summary>
-    private const int ParallelFrom = 1 << 16;
-
-    /// <summary>Parts start at multiples of this many elements: a whole number of vectors of any width.</summary>
-    private const int PartAlignment = 64;
-
-    /// <summary>How many parts a pass over <paramref name="n"/> elements is split into (1: it runs on the calling thread).</summary>
-    private static int Parts(int n) => n < ParallelFrom ? 1 : Math.Min(CpuParallel.Threads, n / (ParallelFrom / 2));
-
-    /// <summary>Runs body(start, length) over [0, n) in <paramref name="parts"/> pieces of whole vectors, across the cores.</summary>
-    private static void Split(int n, int parts, Action<int, int> body)
-    {
-        var chunk = (n / parts + PartAlignment - 1) / PartAlignment * PartAlignment;
-        CpuParallel.For(parts, p =>
-        {
-            var start = p * chunk;
-            if (start < n) body(start, Math.Min(chunk, n - start));
-        });
-    }
-
     public static unsafe void Unary<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
         where TOp : IUnaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -52,7 +27,7 @@ internal static class Elementwise
             for (var i = 0; i < dst.Length; i++) dst[i] = TOp.Apply(x[i]);
             return;
         }
-        var parts = Parts(dst.Length);
+        var parts = ElementwiseSplit.Parts(dst.Length);
         if (parts == 1)
         {
             UnaryRun<TOp, T>(x, dst);
@@ -61,7 +36,7 @@ internal static class Elementwise
         fixed (T* px = x, pd = dst)
         {
             nint ax = (nint)px, ad = (nint)pd;
-            Split(dst.Length, parts, (start, length) => UnaryRun<TOp, T>(new ReadOnlySpan<T>((T*)ax + start, length), new Span<T>((T*)ad + start, length)));
+            ElementwiseSplit.Run(dst.Length, parts, (start, length) => UnaryRun<TOp, T>(new ReadOnlySpan<T>((T*)ax + start, length), new Span<T>((T*)ad + start, length)));
         }
     }
 
@@ -138,7 +113,7 @@ internal static class Elementwise
     private static unsafe void SplitRows<TOp, T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> dst, RowKind kind, T s)
         where TOp : IBinaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var parts = Parts(dst.Length);
+        var parts = ElementwiseSplit.Parts(dst.Length);
         if (parts == 1)
         {
             Rows<TOp, T>(a, b, dst, kind, s);
@@ -149,7 +124,7 @@ internal static class Elementwise
             // A scalar side is an empty span (its pointer is not read).
             nint aa = (nint)pa, ab = (nint)pb, ad = (nint)pd;
             bool readsA = kind != RowKind.ScalarLeft, readsB = kind != RowKind.ScalarRight;
-            Split(dst.Length, parts, (start, length) => Rows<TOp, T>(
+            ElementwiseSplit.Run(dst.Length, parts, (start, length) => Rows<TOp, T>(
                 readsA ? new ReadOnlySpan<T>((T*)aa + start, length) : default,
                 readsB ? new ReadOnlySpan<T>((T*)ab + start, length) : default,
                 new Span<T>((T*)ad + start, length), kind, s));
@@ -252,7 +227,7 @@ internal static class Elementwise
         Span<int> axes = stackalloc int[rank], mergedA = stackalloc int[rank], mergedB = stackalloc int[rank];
         rank = Broadcast.Coalesce(shape, stridesA, stridesB, axes, mergedA, mergedB);
         var vector = TOp.Vectorized && CanVectorize<T>();
-        var parts = vector ? Parts(dst.Length) : 1;
+        var parts = vector ? ElementwiseSplit.Parts(dst.Length) : 1;
         if (parts > 1 && rank == 1 && mergedA[0] is 0 or 1 && mergedB[0] is 0 or 1 && (mergedA[0] == 1 || mergedB[0] == 1))
         {
             // One long run (equal shapes, or a scalar against a vector): split the run.

@@ -26,15 +26,13 @@ internal static class Dispatch
         return result;
     }
 
-    /// <summary>A float32-only kernel (float64 takes the generic path); the result is a new tensor shaped like x.</summary>
-    public static Tensor Float32(Tensor x, SpanAction kernel)
+    /// <summary>A float32-only kernel (float64 takes the generic path), split across the cores on long tensors; the result is a new tensor shaped like x.</summary>
+    public static Tensor Float32(Tensor x, ElementwiseSplit.SpanKernel<float> kernel)
     {
         var result = Tensor.Uninitialized(x.CopyShape(), DType.Float32);
-        kernel(x.ReadOnlySpan<float>(), result.Span<float>());
+        ElementwiseSplit.Run(x.ReadOnlySpan<float>(), result.Span<float>(), kernel);
         return result;
     }
-
-    public delegate void SpanAction(ReadOnlySpan<float> source, Span<float> destination);
 
     /// <summary>A broadcasting binary op; the names label the operands in shape and dtype errors.</summary>
     public static Tensor Binary<TOp>(string op, Tensor a, Tensor b, string? aName, string? bName) where TOp : IBinaryFunctor

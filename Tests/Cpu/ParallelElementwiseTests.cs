@@ -1,7 +1,7 @@
 namespace Differentiable.Tests.Cpu;
 
 /// <summary>
-/// Elementwise passes over 64K elements or more are split across the cores (Runtime/Cpu/Elementwise.cs). Each element
+/// Elementwise passes over 32K elements or more are split across the cores (Runtime/Cpu/ElementwiseSplit.cs). Each element
 /// must come out with the bits an unsplit pass gives it: here a large tensor's result is compared with the same op
 /// applied to pieces of it too short to split, one after another, for unary ops, both broadcasting forms, and scalars
 /// on either side, at lengths that end in a partial vector. A flat pass computes its last partial vector apart (some
@@ -28,7 +28,7 @@ public class ParallelElementwiseTests
     public void UnaryOpsGiveEachElementTheBitsOfAnUnsplitPass(int rows, int columns)
     {
         var x = Tensor.Randn(new[] { rows, columns }, new Rng(5));
-        foreach (var op in new Func<Tensor, Tensor>[] { Ops.Exp, Ops.Sin, Ops.Tanh, Ops.Relu, t => Ops.Log(Ops.Abs(t)) })
+        foreach (var op in new Func<Tensor, Tensor>[] { Ops.Exp, Ops.Sin, Ops.Cos, Ops.Tanh, Ops.Sigmoid, Ops.Relu, t => Ops.Log(Ops.Abs(t)) })
             AssertPiecesAgree(op(x), x.Length, SliceElements, at => op(Flat(x, at)));
     }
 
@@ -88,7 +88,7 @@ public class ParallelElementwiseTests
     {
         var expected = new List<float>();
         for (var at = 0; at < count; at += step) expected.AddRange(piece(at).ToFloatArray());
-        Assert.True(whole.Length >= 1 << 16, "the whole tensor is long enough to be split");
+        Assert.True(whole.Length >= 1 << 16, "the whole tensor is long enough to be split (from 32K elements)");
         Assert.Equal(expected.ToArray(), whole.ToFloatArray());
     }
 }
