@@ -48,7 +48,7 @@ internal sealed partial class MethodEmitter
         _forwardSet = new NodeSet(_forward);
         (_uses, _readByBackward, _variables, _display, _adjoints) = (new(), new(), new(), new(), new());
         (_backwardNodes, _math, _adjointMath) = (new(), new(), new());
-        _names = names ?? OwnNames(_spec, reservedNames);
+        _names = names ?? OwnNames();
         CountUses();
         NameNodes();
         NameProperties(GradientsClass);
@@ -70,12 +70,12 @@ internal sealed partial class MethodEmitter
         (_forward, _forwardSet) = (whole._forward, whole._forwardSet);
         (_uses, _readByBackward, _variables, _display, _adjoints) = (whole._uses, whole._readByBackward, whole._variables, whole._display, whole._adjoints);
         (_backwardNodes, _math, _adjointMath) = (whole._backwardNodes, whole._math, whole._adjointMath);
-        _names = OwnNames(_spec, _reserved);
+        _names = OwnNames();
         NameProperties(GradientsClass);
     }
 
-    private NameTable OwnNames(MethodSpec spec, HashSet<string> reserved) =>
-        new(spec.Arguments.Select(a => a.Name).Concat(new[] { SeedName }), reserved);
+    /// <summary>A table of its own for the method's locals: the arguments and the seed are taken.</summary>
+    private NameTable OwnNames() => new(_spec.Arguments.Select(a => a.Name).Concat(new[] { SeedName }), _reserved);
 
     public string GradientsClass => _spec.Name + "Gradients";
 
