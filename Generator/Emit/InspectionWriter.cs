@@ -38,7 +38,8 @@ internal static class InspectionWriter
         WriteRawString(w, "CSharp", csharp);
         w.Line($"    Cuda: {(hasCuda ? spec.Name + "CudaSource" : "null")},");
         WriteNodes(w, "Forward", gradient is null ? new List<NodeRecord>() : ForwardNodes(gradient, emitter!), last: false);
-        WriteNodes(w, "Backward", gradient is null ? new List<NodeRecord>() : BackwardNodes(gradient, emitter!), last: true);
+        if (gradient is null) WriteNodes(w, "Backward", new List<NodeRecord>(), last: true);
+        else WriteBackwardNodes(w, gradient, emitter!);
     }
 
     private sealed record NodeRecord(string Name, string Kind, string Math, IReadOnlyList<string> Inputs, string? Statement, string? Rule);
@@ -58,15 +59,28 @@ internal static class InspectionWriter
         return nodes;
     }
 
-    /// <summary>One node per adjoint, in the order the generated code completes them: the seed, then each target of a rule after its last contribution.</summary>
-    private static List<NodeRecord> BackwardNodes(Gradient gradient, MethodEmitter emitter)
+    /// <summary>
+    /// The backward graph, one node per adjoint in the order the generated code completes them: the seed, then each
+    /// target of a rule after its last contribution. Written piece by piece, as <see cref="WriteNodes"/> writes a
+    /// node: a target's math and rules repeat every contribution's math (a parameter of a long body has hundreds), and
+    /// building them as strings first copied them twice more.
+    /// </summary>
+    private static void WriteBackwardNodes(SourceWriter w, Gradient gradient, MethodEmitter emitter)
     {
-        var nodes = new List<NodeRecord>();
         var output = gradient.Method.Output;
+        var seeded = gradient.NodesWithAdjoint.Contains(output);
+        if (!seeded && gradient.Steps.Count == 0)
+        {
+            WriteNodes(w, "Backward", new List<NodeRecord>(), last: true);
+            return;
+        }
+        w.Line($"    Backward: {NodeLines}(\"\"\"");
+        if (seeded)
+        {
+            var seed = emitter.AdjointOf(output);
+            WriteNode(w, seed, "seed", emitter.SeedName, new string[0], output.Origin, $"{seed} = {emitter.SeedName} (ones when none is given)");
+        }
         var wrt = new HashSet<Node>(gradient.Method.WrtLeaves);
-        if (gradient.NodesWithAdjoint.Contains(output))
-            nodes.Add(new NodeRecord(emitter.AdjointOf(output), "seed", emitter.SeedName, new string[0], output.Origin,
-                $"{emitter.AdjointOf(output)} = {emitter.SeedName} (ones when none is given)"));
         // An adjoint is complete at its last contribution, and only then read: that order has every node after its inputs.
         // One pass collects each target's steps; the target's node is written at its last one.
         var byTarget = new Dictionary<Node, List<BackwardStep>>();
@@ -75,37 +89,35 @@ internal static class InspectionWriter
             if (!byTarget.TryGetValue(step.Target, out var steps)) byTarget[step.Target] = steps = new List<BackwardStep>();
             steps.Add(step);
         }
-        var math = new System.Text.StringBuilder();
-        var rules = new System.Text.StringBuilder();
+        var inputs = new List<string>();
         var shown = new HashSet<string>();
         foreach (var step in gradient.Steps)
         {
             var steps = byTarget[step.Target];
             if (!ReferenceEquals(steps[steps.Count - 1], step)) continue;
             var target = emitter.AdjointOf(step.Target);
-            var inputs = new List<string>();
+            inputs.Clear();
             shown.Clear();
-            math.Clear();
-            rules.Clear();
+            foreach (var contribution in steps)
+                if (emitter.AdjointOf(contribution.Source) is var input && shown.Add(input)) inputs.Add(input);
+            // Each contribution's math once (AdjointMath keeps it): the node's math and its rules both show it.
+            w.StartLine("        [").AppendLiteral(target).Append(", ").AppendLiteral(wrt.Contains(step.Target) ? "gradient" : "adjoint").Append(", \"");
+            for (var k = 0; k < steps.Count; k++) (k == 0 ? w : w.Append(" + ")).AppendEscaped(emitter.AdjointMath(steps[k]));
+            w.Append("\", [");
+            for (var i = 0; i < inputs.Count; i++) (i == 0 ? w : w.Append(", ")).AppendLiteral(inputs[i]);
+            w.Append("]");
+            if (steps[0].Source.Origin is { } origin) w.Append(", ").AppendLiteral(origin);
+            else w.Append(", null");
+            w.Append(", \"");
             for (var k = 0; k < steps.Count; k++)
             {
-                // Each contribution's math once: the node's math and its rules both show it.
-                var term = emitter.AdjointMath(steps[k]);
                 var source = steps[k].Source;
-                if (k > 0)
-                {
-                    math.Append(" + ");
-                    rules.Append('\n');
-                }
-                math.Append(term);
-                rules.Append(emitter.NameOf(source)).Append(" = ").Append(emitter.Math(source)).Append("  ⇒  ")
-                    .Append(target).Append(k == 0 ? " = " : " += ").Append(term);
-                var input = emitter.AdjointOf(source);
-                if (shown.Add(input)) inputs.Add(input);
+                (k == 0 ? w : w.Append("\\n")).AppendEscaped(emitter.NameOf(source)).Append(" = ").AppendEscaped(emitter.Math(source)).Append("  ⇒  ")
+                    .AppendEscaped(target).Append(k == 0 ? " = " : " += ").AppendEscaped(emitter.AdjointMath(steps[k]));
             }
-            nodes.Add(new NodeRecord(target, wrt.Contains(step.Target) ? "gradient" : "adjoint", math.ToString(), inputs, steps[0].Source.Origin, rules.ToString()));
+            w.Append("\"]\n");
         }
-        return nodes;
+        w.Line("        \"\"\"));");
     }
 
     /// <summary>The shown nodes <paramref name="node"/> reads, looking through nodes written inline (a walk with a stack: chains can be long).</summary>
@@ -154,17 +166,20 @@ internal static class InspectionWriter
         // the longest run is an empty string's two, or an escaped quote's and the closing one).
         w.Line($"    {name}: {NodeLines}(\"\"\"");
         // Written piece by piece into the file: a node's line, built as a string first, was copied three times.
-        foreach (var n in nodes)
-        {
-            w.StartLine("        [").AppendLiteral(n.Name).Append(", ").AppendLiteral(n.Kind).Append(", ").AppendLiteral(n.Math).Append(", [");
-            for (var i = 0; i < n.Inputs.Count; i++) (i == 0 ? w : w.Append(", ")).AppendLiteral(n.Inputs[i]);
-            w.Append("]");
-            if (n.Statement is not null) w.Append(", ").AppendLiteral(n.Statement);
-            else if (n.Rule is not null) w.Append(", null");
-            if (n.Rule is not null) w.Append(", ").AppendLiteral(n.Rule);
-            w.Append("]\n");
-        }
+        foreach (var n in nodes) WriteNode(w, n.Name, n.Kind, n.Math, n.Inputs, n.Statement, n.Rule);
         w.Line("        \"\"\")" + end);
+    }
+
+    /// <summary>One node's line: <c>[name, kind, math, [inputs], statement?, rule?]</c> (statement null when only a rule follows).</summary>
+    private static void WriteNode(SourceWriter w, string name, string kind, string math, IReadOnlyList<string> inputs, string? statement, string? rule)
+    {
+        w.StartLine("        [").AppendLiteral(name).Append(", ").AppendLiteral(kind).Append(", ").AppendLiteral(math).Append(", [");
+        for (var i = 0; i < inputs.Count; i++) (i == 0 ? w : w.Append(", ")).AppendLiteral(inputs[i]);
+        w.Append("]");
+        if (statement is not null) w.Append(", ").AppendLiteral(statement);
+        else if (rule is not null) w.Append(", null");
+        if (rule is not null) w.Append(", ").AppendLiteral(rule);
+        w.Append("]\n");
     }
 
     /// <summary>
@@ -211,9 +226,11 @@ internal static class InspectionWriter
     public static string Literal(string text) => Escape(new ChunkedText(), text).ToString();
 
     /// <summary>Appends <paramref name="text"/> as a regular C# string literal (see <see cref="Literal"/>).</summary>
-    public static ChunkedText Escape(ChunkedText s, string text)
+    public static ChunkedText Escape(ChunkedText s, string text) => EscapeInto(s.Append('"'), text).Append('"');
+
+    /// <summary>Appends <paramref name="text"/> escaped as inside a regular C# string literal, without the quotes: one piece of a literal written in pieces.</summary>
+    public static ChunkedText EscapeInto(ChunkedText s, string text)
     {
-        s.Append('"');
         var start = 0;
         for (var i = 0; i < text.Length; i++)
         {
@@ -232,6 +249,6 @@ internal static class InspectionWriter
                 default: s.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
             }
         }
-        return s.Append(text, start, text.Length - start).Append('"');
+        return s.Append(text, start, text.Length - start);
     }
 }

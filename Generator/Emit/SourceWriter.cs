@@ -29,6 +29,13 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Appends <paramref name="text"/> escaped as inside a string literal, without its quotes (see <see cref="InspectionWriter.EscapeInto"/>).</summary>
+    public SourceWriter AppendEscaped(string text)
+    {
+        InspectionWriter.EscapeInto(_text, text);
+        return this;
+    }
+
     /// <summary>Writes <paramref name="header"/>, then an opening brace, and indents what follows.</summary>
     public SourceWriter Open(string header)
     {
