@@ -74,7 +74,7 @@ internal static class InspectionWriter
             WriteNodes(w, "Backward", new List<NodeRecord>(), last: true);
             return;
         }
-        w.Line($"    Backward: {NodeLines}(\"\"\"");
+        OpenNodes(w, "Backward");
         if (seeded)
         {
             var seed = emitter.AdjointOf(output);
@@ -117,7 +117,7 @@ internal static class InspectionWriter
             }
             w.Append("\"]\n");
         }
-        w.Line("        \"\"\"));");
+        CloseNodes(w, last: true);
     }
 
     /// <summary>The shown nodes <paramref name="node"/> reads, looking through nodes written inline (a walk with a stack: chains can be long).</summary>
@@ -162,13 +162,19 @@ internal static class InspectionWriter
             w.Line($"    {name}: new {NodeType}[0]{end}");
             return;
         }
-        // Three quotes delimit the text: a JSON line never holds three in a row (a string's own quotes are escaped, so
-        // the longest run is an empty string's two, or an escaped quote's and the closing one).
-        w.Line($"    {name}: {NodeLines}(\"\"\"");
+        OpenNodes(w, name);
         // Written piece by piece into the file: a node's line, built as a string first, was copied three times.
         foreach (var n in nodes) WriteNode(w, n.Name, n.Kind, n.Math, n.Inputs, n.Statement, n.Rule);
-        w.Line("        \"\"\")" + end);
+        CloseNodes(w, last);
     }
+
+    /// <summary>
+    /// Opens a graph's raw string of lines. Three quotes delimit the text: a JSON line never holds three in a row (a
+    /// string's own quotes are escaped, so the longest run is an empty string's two, or an escaped quote's and the closing one).
+    /// </summary>
+    private static void OpenNodes(SourceWriter w, string name) => w.Line($"    {name}: {NodeLines}(\"\"\"");
+
+    private static void CloseNodes(SourceWriter w, bool last) => w.Line("        \"\"\")" + (last ? ");" : ","));
 
     /// <summary>One node's line: <c>[name, kind, math, [inputs], statement?, rule?]</c> (statement null when only a rule follows).</summary>
     private static void WriteNode(SourceWriter w, string name, string kind, string math, IReadOnlyList<string> inputs, string? statement, string? rule)

@@ -19,25 +19,15 @@ internal static class Elementwise
     private static bool CanVectorize<T>() where T : unmanaged =>
         (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Width != 0;
 
-    public static unsafe void Unary<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
+    public static void Unary<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
         where TOp : IUnaryFunctor where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!TOp.Vectorized || !CanVectorize<T>())
+        if (TOp.Vectorized && CanVectorize<T>())
         {
-            for (var i = 0; i < dst.Length; i++) dst[i] = TOp.Apply(x[i]);
+            ElementwiseSplit.Run(x, dst, UnaryRun<TOp, T>);
             return;
         }
-        var parts = ElementwiseSplit.Parts(dst.Length);
-        if (parts == 1)
-        {
-            UnaryRun<TOp, T>(x, dst);
-            return;
-        }
-        fixed (T* px = x, pd = dst)
-        {
-            nint ax = (nint)px, ad = (nint)pd;
-            ElementwiseSplit.Run(dst.Length, parts, (start, length) => UnaryRun<TOp, T>(new ReadOnlySpan<T>((T*)ax + start, length), new Span<T>((T*)ad + start, length)));
-        }
+        for (var i = 0; i < dst.Length; i++) dst[i] = TOp.Apply(x[i]);
     }
 
     private static void UnaryRun<TOp, T>(ReadOnlySpan<T> x, Span<T> dst)
