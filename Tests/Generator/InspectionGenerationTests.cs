@@ -70,4 +70,19 @@ public sealed class InspectionGenerationTests
         Assert.Equal(literal, InspectionWriter.Literal(text));
         Assert.Equal(text, Microsoft.CodeAnalysis.CSharp.SyntaxFactory.ParseExpression(literal).GetFirstToken().ValueText);
     }
+
+    [Fact]
+    public void Every_character_is_escaped_exactly_when_csharp_needs_it_or_it_is_a_control_character()
+    {
+        // The escape test is written by ranges for speed; char.IsControl and the two separators are what it stands for.
+        for (var code = 0; code <= char.MaxValue; code++)
+        {
+            var c = (char)code;
+            if (char.IsSurrogate(c)) continue;
+            var escaped = c is '"' or '\\' or '\u2028' or '\u2029' || char.IsControl(c);
+            var literal = InspectionWriter.Literal(c.ToString());
+            Assert.True(escaped == (literal != "\"" + c + "\""), $"U+{code:X4}: {literal}");
+            Assert.Equal(c.ToString(), Microsoft.CodeAnalysis.CSharp.SyntaxFactory.ParseExpression(literal).GetFirstToken().ValueText);
+        }
+    }
 }

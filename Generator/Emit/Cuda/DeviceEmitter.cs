@@ -17,7 +17,7 @@ namespace Differentiable.Generator.Emit.Cuda;
 /// What each op does on the device comes from its rule-table row (<see cref="DeviceLowering"/>): fused expressions,
 /// views, and the builder calls of the runtime's fixed kernels, which are not in the generated source at all.
 /// </summary>
-internal sealed class DeviceEmitter
+internal sealed partial class DeviceEmitter
 {
     private const string GeneratedCode = GeneratedMembers.Attribute;
 
@@ -225,21 +225,25 @@ internal sealed class DeviceEmitter
     /// </summary>
     private void EmitMap(Node node, string name, string math)
     {
-        var map = new MapKernel(this);
-        var positional = map.Render(node, top: true);
-        if (map.Leaves.Count == 1 && map.Scalars.Count == 0 && ConstantExpression.IsMatch(positional))
+        var map = _positionalMap ??= new MapKernel(this);
+        map.Reset();
+        _expression.Clear();
+        map.Append(node, top: true);
+        if (map.Leaves.Count == 1 && map.Scalars.Count == 0 && _expression.IndexOf(MapKernel.PlaceholderStart, 0) < 0
+            && _expression.ToString() is var constant && ConstantExpression.IsMatch(constant))
         {
             // A constant (the seed of the backward pass, −1 for a negated loss): the runtime's fill, no kernel of its own.
             _program.Line("// " + math);
-            _program.Line($"var {name} = p.Fill(\"{name}\", {map.Leaves[0].Operand}, {positional});");
+            _program.Line($"var {name} = p.Fill(\"{name}\", {map.Leaves[0].Operand}, {constant});");
             return;
         }
-        var key = (positional, map.Leaves.Count);
-        var written = _kernelsByExpression.TryGetValue(key, out var kernel);
+        // Looked up while still in the buffer: most nodes of a large body compute a kernel already written.
+        var written = _kernelsByExpression.TryGet(_expression, map.Leaves.Count, out var kernel);
         if (!written)
         {
             kernel = name;
-            _kernelsByExpression[key] = name;
+            var positional = _expression.ToString();
+            _kernelsByExpression.Add(positional, map.Leaves.Count, name);
             map.NameParameters();
             // Written piece by piece, not formatted into lines first: a large body has thousands of these kernels.
             _cuda.Line();
@@ -254,8 +258,10 @@ internal sealed class DeviceEmitter
             _cuda.Append(";\n");
             _cuda.Line("}");
         }
-        _program.StartLine("// ").Append(math).Append(written ? $"   ({kernel}'s kernel: the same expression)\n" : "\n");
-        _program.StartLine("var ").Append(name).Append(" = p.Map(\"").Append(kernel!).Append("\", new[] { ");
+        _program.StartLine("// ").Append(math);
+        if (written) _program.Append("   (").Append(kernel).Append("'s kernel: the same expression)");
+        _program.Append("\n");
+        _program.StartLine("var ").Append(name).Append(" = p.Map(\"").Append(kernel).Append("\", new[] { ");
         for (var k = 0; k < map.Leaves.Count; k++) _program.Append(k == 0 ? "" : ", ").Append(map.Leaves[k].Operand);
         _program.Append(" }");
         if (map.Scalars.Count > 0) _program.Append(", new float[] { ").Append(string.Join(", ", map.Scalars)).Append(" }");
@@ -264,7 +270,7 @@ internal sealed class DeviceEmitter
     }
 
     /// <summary>Kernel names by what they compute (their expression with positional inputs, and how many they read).</summary>
-    private readonly ShardedDictionary<(string Expression, int Inputs), string> _kernelsByExpression = new();
+    private readonly KernelsByExpression _kernelsByExpression = new();
 
     /// <summary>
     /// A matrix product and the elementwise node that consumes it as one kernel: a wrapper of the prelude's
@@ -324,144 +330,4 @@ internal sealed class DeviceEmitter
     }
 
     private readonly Dictionary<double, string> _floatLiterals = new();
-
-    /// <summary>Where <see cref="MapKernel"/> fills a template: written only after the operands are rendered, so one serves every level.</summary>
-    private readonly System.Text.StringBuilder _filled = new();
-
-    /// <summary>Renders one fused expression, collecting the buffers it reads and the run-time numbers it needs.</summary>
-    private sealed class MapKernel
-    {
-        private readonly DeviceEmitter _owner;
-        private readonly Dictionary<Node, int> _leafIndex = new();
-        private NameTable? _parameterNames;
-        private readonly Node? _value;
-
-        /// <summary>
-        /// A kernel of its own (not an epilogue): each input renders as a placeholder of its position
-        /// (<see cref="WriteNamed"/> writes the names in), so two kernels that compute the same thing render the same text.
-        /// </summary>
-        public MapKernel(DeviceEmitter owner) : this(owner, null, Enumerable.Empty<string>()) => _positional = true;
-
-        private readonly bool _positional;
-
-        /// <summary>Marks a placeholder: characters no rendered expression contains.</summary>
-        private const char PlaceholderStart = '\u0001', PlaceholderEnd = '\u0002';
-
-        /// <param name="value">A product whose value the expression receives as an argument of that name (an epilogue), with
-        /// inputs at pointers 3, 4, ...</param>
-        /// <param name="reserved">Names the inputs must not take (the locals of the kernel the expression is put in).</param>
-        public MapKernel(DeviceEmitter owner, Node? value, IEnumerable<string> reserved)
-        {
-            _owner = owner;
-            _value = value;
-            _reserved = reserved;
-        }
-
-        private readonly IEnumerable<string> _reserved;
-
-        /// <summary>
-        /// The kernel's inputs: parameter names and the program's operands. A positional kernel's parameters hold the
-        /// wanted names until <see cref="NameParameters"/>: most such kernels turn out to be one already written, whose
-        /// names are not needed (a large body renders thousands and writes dozens).
-        /// </summary>
-        public List<(string Parameter, string Operand)> Leaves { get; } = new();
-
-        private NameTable ParameterNames => _parameterNames ??= new NameTable(_reserved, CudaReserved);
-
-        /// <summary>Gives a positional kernel's parameters their unique names, in input order, before it is written.</summary>
-        public void NameParameters()
-        {
-            for (var i = 0; i < Leaves.Count; i++) Leaves[i] = (ParameterNames.Claim(Leaves[i].Parameter), Leaves[i].Operand);
-        }
-
-        public List<string> Scalars { get; } = new();
-
-        public string Render(Node n, bool top = false)
-        {
-            if (n == _value) return _owner._names[n];
-            var lowering = DeviceLowering.Of(n);
-            if (!top && (_owner._graph.IsMaterialized(n) || lowering.Kind == DeviceKind.External))
-                return Load(n, _owner._names[n], _owner._names[n]);
-            if (n.Op == Op.Constant) return _owner.FloatLiteral(n.Attributes.Value);
-            if (n.Op == Op.ScalarRef) return Scalar($"(float)({n.Attributes.Text})");
-            if (lowering.Broadcast is { } view)
-            {
-                // A reduction's result read as if repeated along the reduced axes: a view the builder makes.
-                var read = Load(n, _owner._names[n[0]] + "_expanded", DeviceLowering.Render(view, n, "", _owner.Operand));
-                return lowering.Scale is { } scale ? $"({read} * {Scalar(DeviceLowering.Render(scale, n, "", _owner.Operand))})" : read;
-            }
-            // An input read for its shape alone still gives the kernel its geometry.
-            if (lowering.ShapeOnlyInput is { } shape) Load(n[shape], _owner._names[n[shape]], _owner._names[n[shape]]);
-            var operands = new string?[n.Inputs.Length];
-            for (var k = 0; k < n.Inputs.Length; k++)
-                if (k != lowering.ShapeOnlyInput) operands[k] = Render(n[k]);
-            return Fill(lowering.Expression!, operands);
-        }
-
-        /// <summary>
-        /// The template with each <c>{k}</c> replaced by operand k, in one pass (a Replace per operand copied the text once
-        /// per input, at every level of every kernel). The operands are rendered, in input order, before: rendering numbers
-        /// the kernel's inputs as it meets them. A placeholder without an operand (an input read for its shape) stays.
-        /// </summary>
-        private string Fill(string template, string?[] operands)
-        {
-            var filled = _owner._filled;
-            filled.Clear();
-            var start = 0;
-            for (var at = template.IndexOf('{'); at >= 0; at = template.IndexOf('{', start))
-            {
-                var end = at + 1;
-                var index = 0;
-                while (end < template.Length && template[end] is >= '0' and <= '9') index = index * 10 + (template[end++] - '0');
-                if (end == at + 1 || end >= template.Length || template[end] != '}' || index >= operands.Length || operands[index] is not { } operand)
-                {
-                    filled.Append(template, start, at + 1 - start);
-                    start = at + 1;
-                    continue;
-                }
-                filled.Append(template, start, at - start).Append(operand);
-                start = end + 1;
-            }
-            return filled.Append(template, start, template.Length - start).ToString();
-        }
-
-        private string Load(Node key, string parameter, string operand)
-        {
-            if (!_leafIndex.TryGetValue(key, out var index))
-            {
-                index = Leaves.Count + 1;
-                _leafIndex[key] = index;
-                Leaves.Add((_positional ? parameter : ParameterNames.Claim(parameter), operand));
-            }
-            // A product kernel's other inputs come after its output, a and b.
-            var read = _positional ? PlaceholderStart + index.ToString(CultureInfo.InvariantCulture) + PlaceholderEnd : Leaves[index - 1].Parameter;
-            return $"{read}[at(g, {(_value is null ? index : index + 2)}, i)]";
-        }
-
-        /// <summary>Writes a positional rendering with each input's parameter name in place of its placeholder.</summary>
-        public void WriteNamed(SourceWriter w, string positional)
-        {
-            var from = 0;
-            for (var start = positional.IndexOf(PlaceholderStart); start >= 0; start = positional.IndexOf(PlaceholderStart, from))
-            {
-                var end = positional.IndexOf(PlaceholderEnd, start);
-                w.Append(positional, from, start - from);
-                w.Append(Leaves[int.Parse(positional.Substring(start + 1, end - start - 1), CultureInfo.InvariantCulture) - 1].Parameter);
-                from = end + 1;
-            }
-            w.Append(positional, from, positional.Length - from);
-        }
-
-        private string Scalar(string csharp)
-        {
-            var index = Scalars.IndexOf(csharp);
-            if (index < 0)
-            {
-                index = Scalars.Count;
-                Scalars.Add(csharp);
-            }
-            return $"g.scalars[{index}]";
-        }
-
-    }
 }
