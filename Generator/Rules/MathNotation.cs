@@ -135,13 +135,19 @@ internal static class MathNotation
         var text = GraphBuilder.ScalarText(n);
         if (text.Contains("global::")) text = text.Replace("global::", "");
         if (!text.Contains(".0")) return text;
-        // Without a regex: this runs for every number of every comment, and Regex.Replace allocated most of its time.
+        // Once per number and thread (see GraphBuilder.DoubleLiteral), without a regex: this runs for every number of
+        // every comment, and Regex.Replace allocated most of its time.
+        var cache = ScalarMath ??= new Dictionary<string, string>(System.StringComparer.Ordinal);
+        if (cache.TryGetValue(text, out var known)) return known;
         var math = new System.Text.StringBuilder(text.Length);
         for (var i = 0; i < text.Length; i++)
         {
             if (text[i] == '.' && i + 1 < text.Length && text[i + 1] == '0' && (i + 2 == text.Length || !char.IsDigit(text[i + 2]))) { i++; continue; }
             math.Append(text[i]);
         }
-        return math.ToString();
+        if (cache.Count >= 4096) cache.Clear();
+        return cache[text] = math.ToString();
     }
+
+    [ThreadStatic] private static Dictionary<string, string>? ScalarMath;
 }

@@ -315,7 +315,9 @@ internal sealed partial class DeviceEmitter
     /// </summary>
     private string FloatLiteral(double value)
     {
-        if (_floatLiterals.TryGetValue(value, out var known)) return known;
+        // Keyed by the bits: 0.0 and -0.0 are equal doubles with different literals.
+        var bits = System.BitConverter.DoubleToInt64Bits(value);
+        if (_floatLiterals.TryGetValue(bits, out var known)) return known;
         string literal;
         if (double.IsNaN(value)) literal = "NAN";
         else if (double.IsInfinity(value)) literal = value > 0 ? "INFINITY" : "(-INFINITY)";
@@ -325,9 +327,9 @@ internal sealed partial class DeviceEmitter
             if (text.IndexOf('.') < 0 && text.IndexOf('E') < 0 && text.IndexOf('e') < 0) text += ".0";
             literal = value < 0 ? "(" + text + "f)" : text + "f";
         }
-        _floatLiterals[value] = literal;
+        _floatLiterals[bits] = literal;
         return literal;
     }
 
-    private readonly Dictionary<double, string> _floatLiterals = new();
+    private readonly Dictionary<long, string> _floatLiterals = new();
 }
