@@ -7,6 +7,7 @@ namespace Differentiable.Generator.Emit;
 /// A generated file is megabytes on a large body. Kept in chunks, each below the large-object heap's threshold, it
 /// reaches the compiler as a <see cref="ChunkedSourceText"/> over these same arrays; a StringBuilder's text had to be
 /// copied once more into Roslyn's own chunked text (a tenth of what the generator allocated on a 1,000-statement body).
+/// Full-size chunks come from <see cref="ChunkPool"/>, and a frozen text's chunks go back there once it is collected.
 /// </summary>
 internal sealed class ChunkedText
 {
@@ -23,7 +24,22 @@ internal sealed class ChunkedText
     /// <summary>Set when the text is handed to the compiler (<see cref="ChunkedSourceText"/>): from then on it never changes.</summary>
     public bool IsFrozen { get; private set; }
 
-    public void Freeze() => IsFrozen = true;
+    /// <summary>
+    /// Freezes the text and, from then on, ties its full-size chunks to its lifetime: when neither it nor its
+    /// <see cref="ChunkedSourceText"/> can be reached, the chunks go back to <see cref="ChunkPool"/>.
+    /// </summary>
+    public void Freeze()
+    {
+        if (IsFrozen) return;
+        IsFrozen = true;
+        _recycler = new ChunkRecycler(_chunks.ToArray());
+    }
+
+    /// <summary>Held for its lifetime: while this text can be reached, its chunks stay out of the pool.</summary>
+    private ChunkRecycler? _recycler;
+
+    /// <summary>Whether the chunks go back to the pool once the text is collected (it is frozen).</summary>
+    public bool RecyclesChunks => _recycler is not null;
 
     public char this[int index] => _chunks[index >> ChunkBits][index & Mask];
 
@@ -119,12 +135,13 @@ internal sealed class ChunkedText
         if (index == _chunks.Count)
         {
             // Only the first chunk starts small: a text that reached a second one is a large one.
-            _chunks.Add(new char[index == 0 ? System.Math.Max(needed, 256) : ChunkSize]);
+            _chunks.Add(index == 0 ? new char[System.Math.Max(needed, 256)] : ChunkPool.Rent());
             return _chunks[index];
         }
         var chunk = _chunks[index];
         if (chunk.Length >= needed) return chunk;
-        var grown = new char[System.Math.Min(ChunkSize, System.Math.Max(chunk.Length * 2, needed))];
+        var size = System.Math.Min(ChunkSize, System.Math.Max(chunk.Length * 2, needed));
+        var grown = size == ChunkSize ? ChunkPool.Rent() : new char[size];
         System.Array.Copy(chunk, grown, at);
         return _chunks[index] = grown;
     }
