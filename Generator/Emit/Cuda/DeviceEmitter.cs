@@ -229,7 +229,7 @@ internal sealed partial class DeviceEmitter
         map.Reset();
         _expression.Clear();
         map.Append(node, top: true);
-        if (map.Leaves.Count == 1 && map.Scalars.Count == 0 && _expression.IndexOf(MapKernel.PlaceholderStart, 0) < 0
+        if (map.Leaves.Count == 1 && map.Scalars.Count == 0 && !_expression.Contains(MapKernel.PlaceholderStart)
             && _expression.ToString() is var constant && ConstantExpression.IsMatch(constant))
         {
             // A constant (the seed of the backward pass, −1 for a negated loss): the runtime's fill, no kernel of its own.

@@ -16,8 +16,6 @@ internal sealed class ExpressionBuffer
 
     public int Length { get; private set; }
 
-    public char this[int index] => _chars[index];
-
     public void Clear() => Length = 0;
 
     /// <summary>Drops everything from <paramref name="length"/> on.</summary>
@@ -69,7 +67,7 @@ internal sealed class ExpressionBuffer
         Length = to + count;
     }
 
-    public int IndexOf(char c, int start) => System.Array.IndexOf(_chars, c, start, Length - start);
+    public bool Contains(char c) => System.Array.IndexOf(_chars, c, 0, Length) >= 0;
 
     public string ToString(int start) => new(_chars, start, Length - start);
 
