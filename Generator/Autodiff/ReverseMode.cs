@@ -26,7 +26,7 @@ internal static class ReverseMode
     public static Gradient Differentiate(LoweredMethod method)
     {
         var b = method.Builder;
-        var forward = Topology.Sort(new[] { method.Output });
+        var forward = method.ForwardOrder;
         var needsGradient = NeedsGradient(forward, method.WrtLeaves);
 
         var steps = new SegmentedList<BackwardStep>();
@@ -59,7 +59,7 @@ internal static class ReverseMode
     public static Gradient Restrict(Gradient gradient, IReadOnlyList<Node> wrtLeaves)
     {
         var method = gradient.Method with { WrtLeaves = wrtLeaves };
-        var needsGradient = NeedsGradient(Topology.Sort(new[] { method.Output }), wrtLeaves);
+        var needsGradient = NeedsGradient(method.ForwardOrder, wrtLeaves);
         var steps = new SegmentedList<BackwardStep>();
         var hasAdjoint = new NodeSet();
         if (needsGradient.Contains(method.Output)) hasAdjoint.Add(method.Output);

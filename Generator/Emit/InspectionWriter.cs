@@ -47,7 +47,7 @@ internal static class InspectionWriter
     /// <summary>The tensor leaves, then each node with a forward statement; a node written inline is part of its consumer's math, and its inputs are the consumer's.</summary>
     private static List<NodeRecord> ForwardNodes(Gradient gradient, MethodEmitter emitter)
     {
-        var order = Topology.Sort(new[] { gradient.Method.Output });
+        var order = gradient.Method.ForwardOrder;
         // A call's forward-with-pullback is plumbing: its value (CallValue) is the node, F(x).
         var statements = new HashSet<Node>(emitter.NamedForwardNodes.Where(n => n.Op != Op.Call));
         bool Shown(Node n) => statements.Contains(n) || IsTensorLeaf(n);

@@ -44,8 +44,7 @@ internal sealed partial class MethodEmitter
         _gradient = gradient;
         _reserved = reservedNames;
         _spec = gradient.Method.Spec;
-        _forward = Topology.Sort(new[] { gradient.Method.Output });
-        _forwardSet = new NodeSet(_forward);
+        (_forward, _forwardSet) = (gradient.Method.ForwardOrder, gradient.Method.ForwardSet);
         (_uses, _readByBackward, _variables, _display, _adjoints) = (new(), new(), new(), new(), new());
         (_backwardNodes, _math, _adjointMath) = (new(), new(), new());
         _names = names ?? OwnNames();

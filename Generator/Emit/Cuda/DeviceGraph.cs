@@ -43,7 +43,7 @@ internal sealed class DeviceGraph
         _seed = seed;
         _gradient = gradient;
         _b = gradient.Method.Builder;
-        _forward = new NodeSet(Topology.Sort(new[] { gradient.Method.Output }));
+        _forward = gradient.Method.ForwardSet;
         foreach (var step in gradient.Steps)
         {
             if (!_contributions.TryGetValue(step.Target, out var list)) _contributions[step.Target] = list = new List<Node>();
