@@ -260,8 +260,8 @@ internal static class InspectionWriter
 
     /// <summary>
     /// Quotes, backslashes, the line and paragraph separators and control characters (<c>char.IsControl</c>: U+0000–U+001F
-    /// and U+007F–U+009F), tested by range: the category lookup <c>char.IsControl</c> does for the math's symbols (⊙, −, σ)
-    /// was a tenth of writing the inspection.
+    /// and U+007F–U+009F), tested by range, with no Unicode category lookup for the math's symbols (⊙, −, σ). A test
+    /// checks every character against <c>char.IsControl</c>.
     /// </summary>
     private static bool NeedsEscape(char c) =>
         c < ' ' || c == '"' || c == '\\' || c is >= '\u007f' and <= '\u009f' || c == '\u2028' || c == '\u2029';

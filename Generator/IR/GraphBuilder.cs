@@ -130,8 +130,8 @@ internal sealed class GraphBuilder
         if (double.IsPositiveInfinity(value)) return "double.PositiveInfinity";
         if (double.IsNegativeInfinity(value)) return "double.NegativeInfinity";
         // Formatted once per value and thread: every use of a constant in the code, the comments and the summary asks
-        // again, and round-trip formatting was a twentieth of writing a body's comments. Keyed by the bits: 0.0 and -0.0
-        // are equal doubles with different literals.
+        // again, and round-trip formatting showed in the profile of a large body's comments. Keyed by the bits: 0.0 and
+        // -0.0 are equal doubles with different literals.
         var cache = Literals ??= new Dictionary<long, string>();
         var bits = System.BitConverter.DoubleToInt64Bits(value);
         if (cache.TryGetValue(bits, out var known)) return known;
