@@ -57,7 +57,7 @@ internal sealed partial class DeviceEmitter
 
         public List<string> Scalars { get; } = new();
 
-        /// <summary>Empties the kernel for the next node (a positional kernel is reused: one per node was a tenth of the device emitter's allocations).</summary>
+        /// <summary>Empties the kernel for the next node (a positional kernel is reused: one per node, with its lists and table, allocated on every node of a large body).</summary>
         public void Reset()
         {
             _leafIndex.Clear();

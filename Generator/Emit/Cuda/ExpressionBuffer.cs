@@ -7,7 +7,7 @@ namespace Differentiable.Generator.Emit.Cuda;
 /// The text a fused kernel's expression is rendered into, one level after another at its end: an operand is rendered,
 /// the template that reads it is filled after it by copying the operand's range, and the filled text moves down over
 /// the operands. One buffer serves every node of a method, so rendering allocates nothing per node or level (a string
-/// per level and per operand was most of what the device emitter allocated on a large body, for expressions that are
+/// per level and per operand was a third of what the device emitter allocated on a large body, for expressions that are
 /// nearly always a kernel already written).
 /// </summary>
 internal sealed class ExpressionBuffer
