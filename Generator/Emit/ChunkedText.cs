@@ -19,6 +19,15 @@ internal sealed class ChunkedText
     /// <summary>Chunks of <see cref="ChunkSize"/>; the first starts small and doubles up to that size (most writers stay small).</summary>
     private readonly List<char[]> _chunks = new();
 
+    /// <summary>Whether the first chunk is a full-size one from the pool (see <see cref="ChunkedText(bool)"/>).</summary>
+    private readonly bool _scratch;
+
+    /// <param name="scratch">
+    /// Text written to be copied elsewhere and recycled at once (<see cref="AppendAndRecycle"/>): its first chunk comes from
+    /// the pool full-size instead of starting small and doubling, which allocated a few arrays per part per method.
+    /// </param>
+    public ChunkedText(bool scratch = false) => _scratch = scratch;
+
     public int Length { get; private set; }
 
     /// <summary>Set when the text is handed to the compiler (<see cref="ChunkedSourceText"/>): from then on it never changes.</summary>
@@ -95,6 +104,21 @@ internal sealed class ChunkedText
         return this;
     }
 
+    /// <summary>
+    /// Appends all of <paramref name="part"/>, then hands its full-size chunks back to <see cref="ChunkPool"/> and empties
+    /// it: a part written on its own (on another thread, see <see cref="Offloaded{T}"/>) and read by nothing else.
+    /// </summary>
+    public ChunkedText AppendAndRecycle(ChunkedText part)
+    {
+        if (part.IsFrozen) throw new System.InvalidOperationException("A frozen text can be read by the compiler; its chunks cannot be recycled.");
+        for (int i = 0, left = part.Length; left > 0; i++, left -= ChunkSize)
+            Append(part._chunks[i], 0, System.Math.Min(left, ChunkSize));
+        ChunkPool.Return(part._chunks.ToArray());
+        part._chunks.Clear();
+        part.Length = 0;
+        return this;
+    }
+
     /// <summary>Drops what was written after <paramref name="length"/> (the chunks stay, to be written over).</summary>
     public void Truncate(int length)
     {
@@ -135,7 +159,7 @@ internal sealed class ChunkedText
         if (index == _chunks.Count)
         {
             // Only the first chunk starts small: a text that reached a second one is a large one.
-            _chunks.Add(index == 0 ? new char[System.Math.Max(needed, 256)] : ChunkPool.Rent());
+            _chunks.Add(index == 0 && !_scratch ? new char[System.Math.Max(needed, 256)] : ChunkPool.Rent());
             return _chunks[index];
         }
         var chunk = _chunks[index];

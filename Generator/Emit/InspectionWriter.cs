@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Differentiable.Generator.Autodiff;
+using Differentiable.Generator.Collections;
 using Differentiable.Generator.IR;
 using Differentiable.Generator.Parsing;
 using Differentiable.Generator.Rules;
@@ -24,22 +25,42 @@ internal static class InspectionWriter
     /// <param name="csharp">The C# members that compute the method's gradient (its CPU path), at one level of indentation, in parts of the file; each part after the first starts with a blank line.</param>
     /// <param name="hasCuda">Whether <c>{M}CudaSource</c> was written.</param>
     /// <param name="gradient">The method's gradient and <paramref name="emitter"/> its names and math; null for a body with control flow (no single graph).</param>
-    public static void Write(SourceWriter w, MethodSpec spec, IReadOnlyList<TextRange> csharp, bool hasCuda, Gradient? gradient, MethodEmitter? emitter)
+    public static void Write(SourceWriter w, MethodSpec spec, IReadOnlyList<TextRange> csharp, bool hasCuda, Gradient? gradient, MethodEmitter? emitter) =>
+        Write(w, spec, hasCuda, WriteParts(w.Indent, csharp, gradient, emitter));
+
+    /// <summary>
+    /// The two large parts of the record, the copy of the C# and the graphs, written apart from the file: they do not depend
+    /// on whether the method has a device program, so they can be written while another thread writes it.
+    /// </summary>
+    public sealed record Parts(SourceWriter Code, SourceWriter Graphs, bool HasGraph);
+
+    /// <summary>The <see cref="Parts"/> at the file's indentation <paramref name="indent"/>; see <see cref="Write(SourceWriter, MethodSpec, IReadOnlyList{TextRange}, bool, Gradient?, MethodEmitter?)"/> for the arguments.</summary>
+    public static Parts WriteParts(int indent, IReadOnlyList<TextRange> csharp, Gradient? gradient, MethodEmitter? emitter)
+    {
+        var code = SourceWriter.Part(indent);
+        WriteRawString(code, "CSharp", csharp);
+        var graphs = SourceWriter.Part(indent);
+        WriteNodes(graphs, "Forward", gradient is null ? new List<NodeRecord>() : ForwardNodes(gradient, emitter!), last: false);
+        if (gradient is null) WriteNodes(graphs, "Backward", new List<NodeRecord>(), last: true);
+        else WriteBackwardNodes(graphs, gradient, emitter!);
+        return new Parts(code, graphs, HasGraph: gradient is not null);
+    }
+
+    /// <summary>The record around its <paramref name="parts"/>, which it takes into the file (they are spent).</summary>
+    public static void Write(SourceWriter w, MethodSpec spec, bool hasCuda, Parts parts)
     {
         w.Line();
         w.Line("/// <summary>");
         w.Line($"/// What <c>Inspect.Gradient(typeof({spec.Class.Name}), \"{spec.Name}\")</c> returns: the C# above that computes the gradient of {spec.Name},");
-        w.Line($"/// {(hasCuda ? $"<see cref=\"{spec.Name}CudaSource\"/>" : "no CUDA (it has no device program)")}, and {(gradient is null ? "no graph (its body has control flow)" : "its forward and backward graphs")}.");
+        w.Line($"/// {(hasCuda ? $"<see cref=\"{spec.Name}CudaSource\"/>" : "no CUDA (it has no device program)")}, and {(parts.HasGraph ? "its forward and backward graphs" : "no graph (its body has control flow)")}.");
         w.Line("/// </summary>");
         w.Line(GeneratedMembers.Attribute);
         w.Line($"internal static {Record} {MemberName(spec.Name)}() => new(");
         w.Line($"    Model: {Literal(spec.Class.Name)},");
         w.Line($"    Method: {Literal(spec.Name)},");
-        WriteRawString(w, "CSharp", csharp);
+        w.AppendAndRecycle(parts.Code);
         w.Line($"    Cuda: {(hasCuda ? spec.Name + "CudaSource" : "null")},");
-        WriteNodes(w, "Forward", gradient is null ? new List<NodeRecord>() : ForwardNodes(gradient, emitter!), last: false);
-        if (gradient is null) WriteNodes(w, "Backward", new List<NodeRecord>(), last: true);
-        else WriteBackwardNodes(w, gradient, emitter!);
+        w.AppendAndRecycle(parts.Graphs);
     }
 
     private sealed record NodeRecord(string Name, string Kind, string Math, IReadOnlyList<string> Inputs, string? Statement, string? Rule);
@@ -49,7 +70,7 @@ internal static class InspectionWriter
     {
         var order = gradient.Method.ForwardOrder;
         // A call's forward-with-pullback is plumbing: its value (CallValue) is the node, F(x).
-        var statements = new HashSet<Node>(emitter.NamedForwardNodes.Where(n => n.Op != Op.Call));
+        var statements = new NodeSet(emitter.NamedForwardNodes.Where(n => n.Op != Op.Call));
         bool Shown(Node n) => statements.Contains(n) || IsTensorLeaf(n);
         var nodes = new List<NodeRecord>();
         foreach (var n in order.Where(IsTensorLeaf))
@@ -83,7 +104,7 @@ internal static class InspectionWriter
         var wrt = new HashSet<Node>(gradient.Method.WrtLeaves);
         // An adjoint is complete at its last contribution, and only then read: that order has every node after its inputs.
         // One pass collects each target's steps; the target's node is written at its last one.
-        var byTarget = new Dictionary<Node, List<BackwardStep>>();
+        var byTarget = new NodeMap<List<BackwardStep>>();
         foreach (var step in gradient.Steps)
         {
             if (!byTarget.TryGetValue(step.Target, out var steps)) byTarget[step.Target] = steps = new List<BackwardStep>();

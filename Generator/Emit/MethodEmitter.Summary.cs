@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Differentiable.Generator.Collections;
 using Differentiable.Generator.IR;
 using Differentiable.Generator.Parsing;
 using Differentiable.Generator.Rules;
@@ -9,7 +10,7 @@ namespace Differentiable.Generator.Emit;
 internal sealed partial class MethodEmitter
 {
     /// <summary>While <c>{M}Summary</c> is written: every forward node's local there (each operation is a statement of its own).</summary>
-    private Dictionary<Node, string>? _summaryLocals;
+    private NodeMap<string>? _summaryLocals;
 
     public static string SummaryMemberName(string method) => method + "Summary";
 
@@ -26,13 +27,13 @@ internal sealed partial class MethodEmitter
         var summary = names.Claim("summary");
         var nodes = _forward.Where(n => !n.IsLeaf && n.Op != Op.Call).ToList();
         var layers = Layers(nodes);
-        var reads = new Dictionary<Node, int>();
+        var reads = new NodeMap<int>();
         foreach (var node in nodes)
             for (var i = 0; i < node.Inputs.Length; i++)
                 if (IsFirstOccurrence(node.Inputs, i)) reads[node.Inputs[i]] = reads.TryGetValue(node.Inputs[i], out var k) ? k + 1 : 1;
         var statements = nodes.Where(n => layers.Contains(n) || (reads.TryGetValue(n, out var k) && k > 1)).ToList();
         // The user's names first, so they keep them; then the rest, named after the statement they belong to (h1_relu).
-        _summaryLocals = new Dictionary<Node, string>();
+        _summaryLocals = new NodeMap<string>();
         foreach (var node in statements.Where(n => n.Name is not null))
             _summaryLocals[node] = names.Claim(node.Name!);
         foreach (var node in statements.Where(n => !_summaryLocals.ContainsKey(n)))
@@ -90,10 +91,10 @@ internal sealed partial class MethodEmitter
     /// The layers among the forward nodes: every call's value, and the value of every statement (of the nodes written
     /// for one statement, those no other of them reads).
     /// </summary>
-    private static HashSet<Node> Layers(List<Node> nodes)
+    private static NodeSet Layers(List<Node> nodes)
     {
-        var layers = new HashSet<Node>(nodes.Where(n => n.Op == Op.CallValue));
-        var readInStatement = new HashSet<Node>();
+        var layers = new NodeSet(nodes.Where(n => n.Op == Op.CallValue));
+        var readInStatement = new NodeSet();
         foreach (var node in nodes)
             foreach (var input in node.Inputs)
                 if (input.Origin == node.Origin) readInStatement.Add(input);

@@ -30,7 +30,7 @@ internal sealed partial class MethodEmitter
     private readonly NodeMap<string> _adjoints;
     private readonly NodeMap<IReadOnlyList<Node>> _backwardNodes;
     private readonly NodeMap<string> _math;
-    private readonly Dictionary<BackwardStep, string> _adjointMath;
+    private readonly ShardedDictionary<BackwardStep, string> _adjointMath;
     private readonly NodeSet _emitted = new();
     private readonly NameTable _names;
     private readonly HashSet<string> _reserved;

@@ -99,6 +99,18 @@ internal static class MethodGenerator
         // {M}WithGradients's emitter names the graph as the core's does: the same nodes, named once.
         var coreEmitter = core is null ? null : new MethodEmitter(core, reserved);
         var emitter = coreEmitter?.Restricted(gradient) ?? new MethodEmitter(gradient, reserved);
+
+        // The device program is written on another core while this thread writes the rest, each into text of its own, and
+        // the parts go into the file in order. It reads the gradient and the emitter's names (fixed once the emitter is
+        // made: what this thread's writing changes are the emitter's caches of math, which the device does not read), and
+        // adds nodes only to the gradient's builder, which nothing below reads (a variant's derivative has a builder of its own).
+        var indent = w.Indent;
+        var device = Offloaded<(SourceWriter Text, bool HasCuda)>.Start(() =>
+        {
+            var text = SourceWriter.Part(indent);
+            return (text, WriteDevice(text, method, context, gradient, emitter, reserved));
+        }, offload: gradient.Method.Builder.Count >= OffloadFrom);
+
         WriteGradientsClass(w, emitter);
         w.Line();
         if (shared) emitter.WriteThroughVjp(w, signature.VjpName(declared), CallGradientNames(method));
@@ -109,12 +121,22 @@ internal static class MethodGenerator
         var inspected = new List<TextRange> { w.Range(start) };
         if (method.VjpMasks.Count > 0) inspected.AddRange(WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null, coreEmitter));
 
+        var inspection = InspectionWriter.WriteParts(w.Indent, inspected, gradient, emitter);
+        var summary = SourceWriter.Part(w.Indent);
+        WriteSummary(summary, method, context, emitter);
+        var (deviceText, hasCuda) = device.Join();
         w.Line();
-        var hasCuda = WriteDevice(w, method, context, gradient, emitter, reserved);
-        InspectionWriter.Write(w, spec, inspected, hasCuda, gradient, emitter);
-        WriteSummary(w, method, context, emitter);
+        w.AppendAndRecycle(deviceText);
+        InspectionWriter.Write(w, spec, hasCuda, inspection);
+        w.AppendAndRecycle(summary);
         return true;
     }
+
+    /// <summary>
+    /// Graphs of at least this many nodes have their device program written on another thread (<see cref="Offloaded{T}"/>):
+    /// a small method's takes less time than waking a thread (the sample models' largest graphs have a few hundred nodes).
+    /// </summary>
+    private const int OffloadFrom = 2000;
 
     /// <summary>
     /// <c>{M}Summary</c>, for an instance method (a model's layer): a failure takes back what it wrote and leaves a

@@ -3,10 +3,15 @@ namespace Differentiable.Generator.Emit;
 /// <summary>Writes indented source text with LF line endings, whatever the platform, so output is byte-for-byte deterministic.</summary>
 internal sealed class SourceWriter
 {
-    private readonly ChunkedText _text = new();
+    private readonly ChunkedText _text;
     private int _indent;
 
-    public SourceWriter(int indent = 0) => _indent = indent;
+    public SourceWriter(int indent = 0) : this(indent, scratch: false) { }
+
+    private SourceWriter(int indent, bool scratch) => (_indent, _text) = (indent, new ChunkedText(scratch));
+
+    /// <summary>A writer for a part of a file, to be copied into it with <see cref="AppendAndRecycle"/> (its text is pooled from the start).</summary>
+    public static SourceWriter Part(int indent) => new(indent, scratch: true);
 
     public SourceWriter Line(string line = "")
     {
@@ -70,6 +75,13 @@ internal sealed class SourceWriter
     public SourceWriter Append(string text, int start, int length)
     {
         _text.Append(text, start, length);
+        return this;
+    }
+
+    /// <summary>Appends what <paramref name="part"/> wrote (started at this writer's indentation) and recycles its text: <paramref name="part"/> is spent.</summary>
+    public SourceWriter AppendAndRecycle(SourceWriter part)
+    {
+        _text.AppendAndRecycle(part._text);
         return this;
     }
 

@@ -24,6 +24,10 @@ internal sealed class GraphBuilder
     private int[] _counts = { 0 };
     private int _nextId;
 
+    /// <summary>This graph's number, and the last one handed out (builders are made on any thread).</summary>
+    private readonly int _graph = System.Threading.Interlocked.Increment(ref _graphs);
+    private static int _graphs;
+
     /// <summary>Which of this graph's nodes certainly have equal shapes (for the gradients of broadcasting ops).</summary>
     public Rules.BroadcastShapes Shapes => _shapes ??= new Rules.BroadcastShapes();
     private Rules.BroadcastShapes? _shapes;
@@ -153,7 +157,7 @@ internal sealed class GraphBuilder
         var slot = spread & mask;
         for (; slots[slot] is { } existing; slot = (slot + 1) & mask)
             if (hashes[slot] == hash && SameKey(existing, op, attributes, inputs)) return existing;
-        var node = new Node(_nextId++, op, attributes, inputs.ToImmutableArray(), CurrentOrigin);
+        var node = new Node(_graph, _nextId++, op, attributes, inputs.ToImmutableArray(), CurrentOrigin);
         (slots[slot], hashes[slot]) = (node, hash);
         if (++_counts[table] * 2 > slots.Length) Grow(table);
         return node;

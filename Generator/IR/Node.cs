@@ -30,8 +30,9 @@ internal readonly record struct Window(string Kernel, string Stride, string Padd
 /// </summary>
 internal sealed class Node
 {
-    public Node(int id, Op op, NodeAttributes attributes, ImmutableArray<Node> inputs, string? origin)
+    public Node(int graph, int id, Op op, NodeAttributes attributes, ImmutableArray<Node> inputs, string? origin)
     {
+        Graph = graph;
         Id = id;
         Op = op;
         Attributes = attributes;
@@ -39,6 +40,10 @@ internal sealed class Node
         Origin = origin;
     }
 
+    /// <summary>Which builder made it (a number unique in the process): tables indexed by <see cref="Id"/> tell graphs apart by it.</summary>
+    public int Graph { get; }
+
+    /// <summary>Its number in its graph: dense from 0, so tables of nodes are arrays indexed by it.</summary>
     public int Id { get; }
     public Op Op { get; }
     public NodeAttributes Attributes { get; }

@@ -69,15 +69,29 @@ public class GeneratorCollectionsTests
     }
 
     [Fact]
-    public void A_node_of_another_graph_with_the_same_id_is_an_internal_error_not_a_wrong_answer()
+    public void A_node_of_another_graph_with_the_same_id_is_kept_apart_not_confused()
     {
         var (one, other) = (new GraphBuilder(), new GraphBuilder());
         var mine = Enumerable.Range(0, 400).Select(i => one.Leaf(Op.Input, "x" + i)).ToList();   // paged: past the dictionary
         var stranger = Enumerable.Range(0, 400).Select(i => other.Leaf(Op.Input, "y" + i)).ToList();
-        var set = new NodeSet(mine);
         Assert.Equal(mine[123].Id, stranger[123].Id);
-        Assert.Throws<InvalidOperationException>(() => set.Contains(stranger[123]));
-        Assert.Throws<InvalidOperationException>(() => set.Add(stranger[123]));
+
+        var set = new NodeSet(mine.Where((_, i) => i != 7));
+        Assert.False(set.Contains(stranger[123]));
+        Assert.True(set.Add(stranger[123]));
+        Assert.False(set.Add(stranger[123]));
+        Assert.True(set.Contains(stranger[123]) && set.Contains(mine[123]));
+        Assert.False(set.Contains(stranger[7]) || set.Contains(mine[7]));
+        Assert.Equal(400, set.Count);
+
+        var map = new NodeMap<string>();
+        foreach (var node in mine) map[node] = "mine";
+        Assert.False(map.TryGetValue(stranger[5], out _));
+        Assert.True(map.TryAdd(stranger[5], "stranger"));
+        Assert.False(map.TryAdd(stranger[5], "again"));
+        map[mine[5]] = "mine again";
+        Assert.Equal(("stranger", "mine again"), (map[stranger[5]], map[mine[5]]));
+        Assert.Equal(401, map.Count);
     }
 
     [Fact]
