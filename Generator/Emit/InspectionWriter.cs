@@ -35,15 +35,28 @@ internal static class InspectionWriter
     public sealed record Parts(SourceWriter Code, SourceWriter Graphs, bool HasGraph);
 
     /// <summary>The <see cref="Parts"/> at the file's indentation <paramref name="indent"/>; see <see cref="Write(SourceWriter, MethodSpec, IReadOnlyList{TextRange}, bool, Gradient?, MethodEmitter?)"/> for the arguments.</summary>
-    public static Parts WriteParts(int indent, IReadOnlyList<TextRange> csharp, Gradient? gradient, MethodEmitter? emitter)
+    public static Parts WriteParts(int indent, IReadOnlyList<TextRange> csharp, Gradient? gradient, MethodEmitter? emitter) =>
+        new(WriteCode(indent, csharp), WriteGraphs(indent, gradient, emitter), HasGraph: gradient is not null);
+
+    /// <summary>The copy of the C#: it reads only the file's text in <paramref name="csharp"/>.</summary>
+    public static SourceWriter WriteCode(int indent, IReadOnlyList<TextRange> csharp)
     {
         var code = SourceWriter.Part(indent);
         WriteRawString(code, "CSharp", csharp);
+        return code;
+    }
+
+    /// <summary>
+    /// The forward and backward graphs: they read the gradient and, of <paramref name="emitter"/>, its names and its caches
+    /// of math (<see cref="MethodEmitter.Math"/>, <see cref="MethodEmitter.AdjointMath"/>), which they fill.
+    /// </summary>
+    public static SourceWriter WriteGraphs(int indent, Gradient? gradient, MethodEmitter? emitter)
+    {
         var graphs = SourceWriter.Part(indent);
         WriteNodes(graphs, "Forward", gradient is null ? new List<NodeRecord>() : ForwardNodes(gradient, emitter!), last: false);
         if (gradient is null) WriteNodes(graphs, "Backward", new List<NodeRecord>(), last: true);
         else WriteBackwardNodes(graphs, gradient, emitter!);
-        return new Parts(code, graphs, HasGraph: gradient is not null);
+        return graphs;
     }
 
     /// <summary>The record around its <paramref name="parts"/>, which it takes into the file (they are spent).</summary>

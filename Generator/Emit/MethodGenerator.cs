@@ -104,12 +104,12 @@ internal static class MethodGenerator
         // the parts go into the file in order. It reads the gradient and the emitter's names (fixed once the emitter is
         // made: what this thread's writing changes are the emitter's caches of math, which the device does not read), and
         // adds nodes only to the gradient's builder, which nothing below reads (a variant's derivative has a builder of its own).
-        var indent = w.Indent;
+        var (indent, large) = (w.Indent, gradient.Method.Builder.Count >= OffloadFrom);
         var device = Offloaded<(SourceWriter Text, bool HasCuda)>.Start(() =>
         {
             var text = SourceWriter.Part(indent);
             return (text, WriteDevice(text, method, context, gradient, emitter, reserved));
-        }, offload: gradient.Method.Builder.Count >= OffloadFrom);
+        }, offload: large);
 
         WriteGradientsClass(w, emitter);
         w.Line();
@@ -121,10 +121,15 @@ internal static class MethodGenerator
         var inspected = new List<TextRange> { w.Range(start) };
         if (method.VjpMasks.Count > 0) inspected.AddRange(WriteVjps(w, method, context, reserved, diagnostics, shared ? emitter : null, coreEmitter));
 
-        var inspection = InspectionWriter.WriteParts(w.Indent, inspected, gradient, emitter);
-        var summary = SourceWriter.Part(w.Indent);
+        // The C# is written, so the emitter's caches of math are no longer filled here: the inspection's graphs, which fill
+        // them, go to another core too, while this thread copies the C# for the inspection and writes the summary (which
+        // reads the emitter's names and variables, not its math).
+        var graphs = Offloaded<SourceWriter>.Start(() => InspectionWriter.WriteGraphs(indent, gradient, emitter), offload: large);
+        var code = InspectionWriter.WriteCode(indent, inspected);
+        var summary = SourceWriter.Part(indent);
         WriteSummary(summary, method, context, emitter);
         var (deviceText, hasCuda) = device.Join();
+        var inspection = new InspectionWriter.Parts(code, graphs.Join(), HasGraph: true);
         w.Line();
         w.AppendAndRecycle(deviceText);
         InspectionWriter.Write(w, spec, hasCuda, inspection);

@@ -27,7 +27,37 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
             return new EquatableArray<Stmt>(new Stmt[] { new ReturnStatement(ParseExpr(arrow.Expression), Spot(arrow.Expression), "return " + Text(arrow.Expression) + ";") });
         if (syntax.Body is not { } block) return EquatableArray<Stmt>.Empty;
         HasControlFlow = ControlFlowIn(block);
-        return ParseStatements(block.Statements);
+        return !HasControlFlow && block.Statements.Count >= SplitFrom ? ParseInHalves(block.Statements) : ParseStatements(block.Statements);
+    }
+
+    /// <summary>
+    /// Straight-line bodies of at least this many statements are parsed in two halves, the second on another core
+    /// (<see cref="Offloaded{T}"/>): the body is bound by then (<see cref="CompileErrors"/>), so parsing is the model's
+    /// lookups, which are thread-safe, and a statement of such a body is parsed on its own. Shorter bodies take less time
+    /// than waking a thread.
+    /// </summary>
+    private const int SplitFrom = 64;
+
+    /// <summary>Each half with a parser of its own (its diagnostics and callees), merged in the statements' order: what one parser would have found.</summary>
+    private EquatableArray<Stmt> ParseInHalves(SyntaxList<StatementSyntax> statements)
+    {
+        var half = statements.Count / 2;
+        var laterDiagnostics = new List<DiagnosticInfo>();
+        var later = new BodyParser(model, laterDiagnostics, cancellation);
+        var second = Offloaded<List<Stmt>>.Start(() => later.ParseRange(statements, half, statements.Count), offload: true);
+        var result = ParseRange(statements, 0, half);
+        result.AddRange(second.Join());
+        diagnostics.AddRange(laterDiagnostics);
+        foreach (var callee in later._externalCallees)
+            if (!_externalCallees.Any(c => c.Key == callee.Key)) _externalCallees.Add(callee);
+        return new EquatableArray<Stmt>(result);
+    }
+
+    private List<Stmt> ParseRange(SyntaxList<StatementSyntax> statements, int from, int to)
+    {
+        var result = new List<Stmt>();
+        for (var i = from; i < to; i++) ParseStatement(statements[i], result);
+        return result;
     }
 
     private EquatableArray<Stmt> ParseStatements(IEnumerable<StatementSyntax> statements)

@@ -1,10 +1,10 @@
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
-namespace Differentiable.Generator.Emit;
+namespace Differentiable.Generator;
 
 /// <summary>
-/// A piece of a method's generation that can run on another core while the caller writes the rest: queued on the thread
+/// A piece of a method's generation that can run on another core while the caller does the rest: queued on the thread
 /// pool, and claimed by whoever gets to it first. <see cref="Join"/> runs it on the calling thread when no pool thread has
 /// started it yet (a busy pool, a compiler server running many builds), so offloading is never slower than writing in
 /// order, and the result, written into text of its own, is the same whichever thread ran it.
