@@ -138,8 +138,10 @@ internal static class MethodGenerator
     }
 
     /// <summary>
-    /// Graphs of at least this many nodes have their device program written on another thread (<see cref="Offloaded{T}"/>):
-    /// a small method's takes less time than waking a thread (the sample models' largest graphs have a few hundred nodes).
+    /// Graphs of at least this many nodes have their device program and their inspection's graphs written on other threads
+    /// (<see cref="Offloaded{T}"/>): a small method's take less time than waking a thread (the sample models' largest graphs
+    /// have a few hundred nodes). An exception in either is rethrown here at the join, under the method's guard; when this
+    /// thread fails first, they finish on their own, writing only into their own text and the method's own graph.
     /// </summary>
     private const int OffloadFrom = 2000;
 
