@@ -69,8 +69,9 @@ internal sealed class NodeMap<T>
         if (!_present.Holds(key))
         {
             _foreign ??= new Dictionary<Node, T>();
-            if (_foreign.ContainsKey(key) && !overwrite) return false;
-            if (!_foreign.ContainsKey(key)) Count++;
+            var known = _foreign.ContainsKey(key);
+            if (known && !overwrite) return false;
+            if (!known) Count++;
             _foreign[key] = value;
             return true;
         }

@@ -37,6 +37,28 @@ public class ChunkPoolTests
     }
 
     [Fact]
+    public void A_part_appended_and_recycled_reads_the_same_and_gives_its_chunks_back()
+    {
+        CollectAndFinalize();   // no dropped file's chunks still on their way back to the pool
+        var part = new ChunkedText(scratch: true);
+        for (var i = 0; i < 3000; i++) part.Append($"line {i} ⊙ \"quoted\"\n");
+        var expected = part.ToString();
+        var chunks = part.Chunks.ToList();
+        Assert.True(chunks.Count > 1);
+        Assert.All(chunks, chunk => Assert.Equal(ChunkedText.ChunkSize, chunk.Length));   // a part is pooled from its first chunk
+        var file = new ChunkedText().Append("before\n");
+        file.AppendAndRecycle(part);
+        Assert.Equal("before\n" + expected, file.ToString());
+        Assert.Equal("", part.ToString());
+
+        var free = new List<char[]>();
+        while (ChunkPool.FreeCount > 0) free.Add(ChunkPool.Rent());
+        Assert.All(chunks, chunk => Assert.Contains(free, f => ReferenceEquals(f, chunk)));
+        ChunkPool.Return(free.ToArray());
+        GC.KeepAlive(file);
+    }
+
+    [Fact]
     public void A_text_still_being_written_keeps_its_chunks()
     {
         var text = new ChunkedText().Append('w', 3 * ChunkedText.ChunkSize);
