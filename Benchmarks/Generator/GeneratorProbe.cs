@@ -29,7 +29,11 @@ public static class GeneratorProbe
         var write = wat >= 0 && wat + 1 < args.Length ? args[wat + 1] : null;
         // --compile: also time compiling the generated code (see CompileTimes).
         var compile = args.Contains("--compile");
-        var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (at < 0 || i != at + 1) && (wat < 0 || i != wat + 1) && (wu < 0 || i != wu + 1)).ToArray();
+        // --same N: instead of timing, run N more full runs and edits and check each generates what the first did (a long
+        // method is generated on two cores: its text must not depend on which thread wrote what, or when).
+        var sa = Array.IndexOf(args, "--same");
+        var same = sa >= 0 && sa + 1 < args.Length && int.TryParse(args[sa + 1], out var n) && n > 0 ? n : 0;
+        var names = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (at < 0 || i != at + 1) && (wat < 0 || i != wat + 1) && (wu < 0 || i != wu + 1) && (sa < 0 || i != sa + 1)).ToArray();
         var inputs = GeneratorInput.All().Where(i => names.Length == 0 || names.Contains(i.ToString(), StringComparer.OrdinalIgnoreCase)).ToList();
         if (inputs.Count == 0)
         {
@@ -52,6 +56,11 @@ public static class GeneratorProbe
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                     File.WriteAllText(path, generated.GetText().ToString());
                 }
+            if (same > 0)
+            {
+                Console.WriteLine($"{input,-14} {Same(input, bench, driver, same)}");
+                continue;
+            }
             for (var i = 0; i < warmup; i++) bench.FullRun();
             for (var i = 0; i < warmup; i++) bench.IncrementalRun();
             var pauses = GC.GetTotalPauseDuration();
@@ -90,6 +99,20 @@ public static class GeneratorProbe
         var g = times.Select(t => t.With).Order().ToList();
         var size = driver.GetRunResult().GeneratedTrees.Sum(t => t.Length) / 1e6;
         Console.WriteLine($"{input,-14} compile (Release, warm) alone {a[0],8:F0} / {a[repeat / 2],8:F0} ms   with its {size:F2} MB of generated code {g[0],8:F0} / {g[repeat / 2],8:F0} ms   (fastest / median of {repeat}): the generated code costs about {g[repeat / 2] - a[repeat / 2]:F0} ms");
+    }
+
+    /// <summary>Runs <paramref name="count"/> full runs and as many edits, and compares each one's files with the first of its kind.</summary>
+    private static string Same(GeneratorInput input, GeneratorBenchmarks bench, Microsoft.CodeAnalysis.GeneratorDriver first, int count)
+    {
+        static string Files(Microsoft.CodeAnalysis.GeneratorDriver driver) =>
+            string.Join("\n\0\n", driver.GetRunResult().GeneratedTrees.Select(t => t.FilePath + "\n" + t.GetText()));
+        var (full, edit) = (Files(first), Files(bench.IncrementalRun()));
+        for (var i = 0; i < count; i++)
+        {
+            if (Files(bench.FullRun()) != full) return $"full run {i + 2} generated other text than the first";
+            if (Files(bench.IncrementalRun()) != edit) return $"edit {i + 2} generated other text than the first";
+        }
+        return $"{count + 1} full runs and {count + 1} edits: each generated the same text as the first of its kind";
     }
 
     /// <summary>The fastest and the median run, and the mean: what BenchmarkDotNet reports, collections included.</summary>
