@@ -89,8 +89,9 @@ public sealed class BatchRunner(TimeSpan batchBudget, TimeSpan caseBudget, Actio
                 try { problem = GradientChecker.Check(assembly, n, cases[n].Check!); }
                 catch (Exception e) { problem = "threw while checking: " + Classifier.Describe(e.InnerException ?? e); }
                 var kernels = problem is null && KernelSample.Takes(cases[n].Id) ? KernelSample.Compile(assembly, n) : null;
-                results[n] = new CaseResult(cases[n].Id, problem is not null ? Outcome.GradCheckFailed : kernels is not null ? Outcome.KernelRejected : Outcome.Ok,
-                    problem ?? kernels ?? "");
+                var outcome = problem is null ? kernels is not null ? Outcome.KernelRejected : Outcome.Ok
+                    : problem.StartsWith(GradientChecker.Unchecked, StringComparison.Ordinal) ? Outcome.Unchecked : Outcome.GradCheckFailed;
+                results[n] = new CaseResult(cases[n].Id, outcome, problem ?? kernels ?? "");
             }
         }
         finally

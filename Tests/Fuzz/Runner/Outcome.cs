@@ -7,6 +7,11 @@ public enum Outcome
     Ok,
     /// <summary>The case is rejected with a DIFF0xx error or does not compile by itself: the generator's promised behaviour.</summary>
     Diagnosed,
+    /// <summary>
+    /// A random program whose value overflows (or is NaN) in the eager method too, at its random inputs: the generated
+    /// value agreed, but central differences of a value that is not finite say nothing, so its gradient was not checked.
+    /// </summary>
+    Unchecked,
     /// <summary>The generator threw (GeneratorRunResult.Exception, CS8785).</summary>
     Threw,
     /// <summary>The generator reported DIFF099, its internal error.</summary>
@@ -27,5 +32,5 @@ public enum Outcome
 
 public sealed record CaseResult(string Id, Outcome Outcome, string Detail)
 {
-    public bool IsFailure => Outcome is not (Outcome.Ok or Outcome.Diagnosed);
+    public bool IsFailure => Outcome is not (Outcome.Ok or Outcome.Diagnosed or Outcome.Unchecked);
 }
