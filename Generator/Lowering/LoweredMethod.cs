@@ -10,7 +10,9 @@ internal sealed record LoweredMethod(MethodSpec Spec, Node Output, IReadOnlyList
     /// <summary>
     /// The forward graph, inputs before the nodes that read them (<see cref="Topology.Sort"/> of the result), sorted
     /// once: reverse mode, its restriction, each emitter, the inspection and the device planner all walk it, and sorting
-    /// a large body's graph five times over was a few percent of its run. Shared: read it, never change it.
+    /// a large body's graph five times over was a few percent of its run. Shared: read it, never change it. A copy made
+    /// with <c>with</c> keeps it, which is right while the copy changes only <see cref="WrtLeaves"/> (as
+    /// <c>ReverseMode.Restrict</c> does): the order depends on <see cref="Output"/> alone.
     /// </summary>
     public Collections.SegmentedList<Node> ForwardOrder => _forwardOrder ??= Topology.Sort(new[] { Output });
 

@@ -27,7 +27,8 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
             return new EquatableArray<Stmt>(new Stmt[] { new ReturnStatement(ParseExpr(arrow.Expression), Spot(arrow.Expression), "return " + Text(arrow.Expression) + ";") });
         if (syntax.Body is not { } block) return EquatableArray<Stmt>.Empty;
         HasControlFlow = ControlFlowIn(block);
-        return !HasControlFlow && block.Statements.Count >= SplitFrom ? ParseInHalves(block.Statements) : ParseStatements(block.Statements);
+        var statements = block.Statements;
+        return !HasControlFlow && statements.Count >= SplitFrom ? ParseInHalves(statements) : new EquatableArray<Stmt>(ParseRange(statements, 0, statements.Count));
     }
 
     /// <summary>
@@ -58,13 +59,6 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
         var result = new List<Stmt>();
         for (var i = from; i < to; i++) ParseStatement(statements[i], result);
         return result;
-    }
-
-    private EquatableArray<Stmt> ParseStatements(IEnumerable<StatementSyntax> statements)
-    {
-        var result = new List<Stmt>();
-        foreach (var statement in statements) ParseStatement(statement, result);
-        return new EquatableArray<Stmt>(result);
     }
 
     private void ParseStatement(StatementSyntax statement, List<Stmt> into)

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 
@@ -73,18 +74,13 @@ internal sealed class ExpressionBuffer
 
     public override string ToString() => ToString(0);
 
-    public bool Matches(string text)
-    {
-        if (text.Length != Length) return false;
-        for (var i = 0; i < text.Length; i++)
-            if (text[i] != _chars[i]) return false;
-        return true;
-    }
+    public bool Matches(string text) => text.AsSpan().SequenceEqual(Text);
 
     /// <summary>A hash of the whole text, equal to <see cref="HashOf"/> of the same characters as a string.</summary>
-    public int Hash() => HashOf(_chars, Length);
+    public int Hash() => HashOf(Text);
 
-    public static int HashOf(string text)
+    /// <summary>FNV-1a over the characters.</summary>
+    public static int HashOf(System.ReadOnlySpan<char> text)
     {
         unchecked
         {
@@ -94,15 +90,7 @@ internal sealed class ExpressionBuffer
         }
     }
 
-    private static int HashOf(char[] chars, int length)
-    {
-        unchecked
-        {
-            var hash = (int)2166136261;
-            for (var i = 0; i < length; i++) hash = (hash ^ chars[i]) * 16777619;
-            return hash;
-        }
-    }
+    private System.ReadOnlySpan<char> Text => new(_chars, 0, Length);
 
     private void Room(int count)
     {
@@ -137,7 +125,7 @@ internal sealed class KernelsByExpression
 
     public void Add(string expression, int inputs, string kernel)
     {
-        var key = Mix(ExpressionBuffer.HashOf(expression), inputs);
+        var key = Mix(ExpressionBuffer.HashOf(expression.AsSpan()), inputs);
         if (!_byHash.TryGetValue(key, out var list)) _byHash[key] = list = new List<(string, int, string)>(1);
         list.Add((expression, inputs, kernel));
     }
