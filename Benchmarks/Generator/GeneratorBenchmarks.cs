@@ -121,8 +121,11 @@ public class GeneratorBenchmarks
 
     private Compilation EditedCompilation() => _compilation.ReplaceSyntaxTree(_original, _edited);
 
-    private static GeneratorDriver NewDriver() =>
-        CSharpGeneratorDriver.Create(new[] { new DifferentiableGenerator().AsSourceGenerator() }, parseOptions: ParseOptions,
+    /// <summary>The generator measured: this repository's by default; another build's in <see cref="GeneratorAb"/>.</summary>
+    public Func<IIncrementalGenerator> Generator { get; init; } = () => new DifferentiableGenerator();
+
+    private GeneratorDriver NewDriver() =>
+        CSharpGeneratorDriver.Create(new[] { Generator().AsSourceGenerator() }, parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
 
     private List<string> Check(GeneratorDriver driver, Compilation input, string what, bool compile)

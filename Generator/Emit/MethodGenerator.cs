@@ -96,20 +96,32 @@ internal static class MethodGenerator
             : Differentiate(method, context, declared, shared ? Parameters(method) : null, inline: false, diagnostics);
         if (gradient is null) return false;
 
-        // {M}WithGradients's emitter names the graph as the core's does: the same nodes, named once.
-        var coreEmitter = core is null ? null : new MethodEmitter(core, reserved);
-        var emitter = coreEmitter?.Restricted(gradient) ?? new MethodEmitter(gradient, reserved);
-
         // The device program is written on another core while this thread writes the rest, each into text of its own, and
-        // the parts go into the file in order. It reads the gradient and the emitter's names (fixed once the emitter is
-        // made: what this thread's writing changes are the emitter's caches of math, which the device does not read), and
-        // adds nodes only to the gradient's builder, which nothing below reads (a variant's derivative has a builder of its own).
+        // the parts go into the file in order. It starts now, with the device's graph, while this thread names the nodes; then
+        // it reads the emitter's names (fixed once the emitter is made: what this thread's writing changes are the emitter's
+        // caches of math, which the device does not read). It adds nodes only to the gradient's builder, which nothing here
+        // reads (naming reads the nodes the derivative made; a variant's derivative has a builder of its own).
         var (indent, large) = (w.Indent, gradient.Method.Builder.Count >= OffloadFrom);
+        var named = new System.Threading.Tasks.TaskCompletionSource<MethodEmitter?>();
+        _ = gradient.Method.ForwardSet; // computed once, here, not by both threads at once (both read it)
         var device = Offloaded<(SourceWriter Text, bool HasCuda)>.Start(() =>
         {
             var text = SourceWriter.Part(indent);
-            return (text, WriteDevice(text, method, context, gradient, emitter, reserved));
+            return (text, WriteDevice(text, method, context, gradient, named.Task, reserved));
         }, offload: large);
+
+        // {M}WithGradients's emitter names the graph as the core's does: the same nodes, named once.
+        MethodEmitter? coreEmitter = null, emitter = null;
+        try
+        {
+            coreEmitter = core is null ? null : new MethodEmitter(core, reserved);
+            emitter = coreEmitter?.Restricted(gradient) ?? new MethodEmitter(gradient, reserved);
+        }
+        finally
+        {
+            // A failure here fails the method; the device's half, if it is waiting, then stops too (it is never joined).
+            named.SetResult(emitter);
+        }
 
         WriteGradientsClass(w, emitter);
         w.Line();
@@ -322,7 +334,7 @@ internal static class MethodGenerator
     /// nothing, else from a lowering that inlines its callees, which may be too large (a comment then says so; the C#
     /// path is unaffected). True when it wrote <c>{M}CudaSource</c>.
     /// </summary>
-    private static bool WriteDevice(SourceWriter w, MethodWork method, GenerationContext context, Gradient gradient, MethodEmitter emitter, HashSet<string> reserved)
+    private static bool WriteDevice(SourceWriter w, MethodWork method, GenerationContext context, Gradient gradient, System.Threading.Tasks.Task<MethodEmitter?> named, HashSet<string> reserved)
     {
         // A training step is one program (one CUDA graph): the program of the method that is trained includes the kernels
         // of what it calls, fused across the calls. A method that both calls and is called is compiled only as part of its
@@ -348,10 +360,12 @@ internal static class MethodGenerator
                 w.Line($"// {method.Spec.Name} has no device program: the device inlines calls, and {Reason(refused)}.");
                 return false;
             }
-            gradient = inlined;
-            emitter = new MethodEmitter(inlined, reserved);
+            return new Cuda.DeviceEmitter(inlined, new MethodEmitter(inlined, reserved)).Write(w);
         }
-        return new Cuda.DeviceEmitter(gradient, emitter).Write(w);
+        // The graph first (it needs only the derivative), then the names the C# emitter gives the same nodes.
+        var graph = new Cuda.DeviceGraph(gradient);
+        var emitter = named.Result ?? throw new System.InvalidOperationException("the method's nodes could not be named");
+        return new Cuda.DeviceEmitter(gradient, emitter, graph).Write(w);
     }
 
     private static string Reason(List<DiagnosticInfo> refused) =>

@@ -204,17 +204,16 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
     {
         cancellation.ThrowIfCancellationRequested();
         var where = Spot(expression);
-        var constant = model.GetConstantValue(expression, cancellation);
-        if (constant.HasValue)
+        // A constant is a literal, whatever its expression: one lookup of the model per expression is most of parsing a long
+        // body, so the kinds that answer without it do: a number's literal has its value in its token, a name's constant is
+        // its symbol's (ParseReference looks the symbol up anyway), and a call is never a number (nameof is a string).
+        var constant = expression switch
         {
-            switch (constant.Value)
-            {
-                case null: return new NullLiteral(where);
-                case bool b: return new BoolLiteral(b, where);
-                case int or long or float or double or short or byte:
-                    return new NumberLiteral(System.Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture), where);
-            }
-        }
+            LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NumericLiteralExpression } number => new Optional<object?>(number.Token.Value),
+            IdentifierNameSyntax or MemberAccessExpressionSyntax or InvocationExpressionSyntax => default,
+            _ => model.GetConstantValue(expression, cancellation),
+        };
+        if (constant.HasValue && Literal(constant.Value, where) is { } folded) return folded;
 
         switch (expression)
         {
@@ -269,10 +268,26 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
         return new BinaryOperation(op, ParseExpr(binary.Left), ParseExpr(binary.Right), where);
     }
 
-    /// <summary>A local, an argument, or a member reached from <c>this</c> (<c>W1</c>, <c>this.W1</c>, <c>L1.W</c>).</summary>
+    /// <summary>A constant the parser reads as a literal (a number, true or false, null), or null for any other value.</summary>
+    private static Expr? Literal(object? value, SourceSpot where) => value switch
+    {
+        null => new NullLiteral(where),
+        bool b => new BoolLiteral(b, where),
+        int or long or float or double or short or byte => new NumberLiteral(System.Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture), where),
+        _ => null,
+    };
+
+    /// <summary>A constant (<c>const</c> local or field), a local, an argument, or a member reached from <c>this</c> (<c>W1</c>, <c>this.W1</c>, <c>L1.W</c>).</summary>
     private Expr ParseReference(ExpressionSyntax expression, SourceSpot where)
     {
         var symbol = model.GetSymbolInfo(expression, cancellation).Symbol;
+        var constant = symbol switch
+        {
+            ILocalSymbol { HasConstantValue: true } local => new Optional<object?>(local.ConstantValue),
+            IFieldSymbol { HasConstantValue: true } field => new Optional<object?>(field.ConstantValue),
+            _ => default,
+        };
+        if (constant.HasValue && Literal(constant.Value, where) is { } literal) return literal;
         switch (symbol)
         {
             case ILocalSymbol module when _moduleVariables.ContainsKey(module):
@@ -316,11 +331,14 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
 
     private Expr ParseInvocation(InvocationExpressionSyntax invocation, SourceSpot where)
     {
-        var info = model.GetSymbolInfo(invocation, cancellation);
-        if (info.Symbol is not IMethodSymbol callee)
+        // The bound call's method is the one symbol lookup would give (one lookup fewer per call), but for an extension method
+        // or member, which symbol lookup gives as called (an instance method, without the 'this' parameter): then it is looked up.
+        var operation = model.GetOperation(invocation, cancellation) as IInvocationOperation;
+        var symbol = operation is { TargetMethod: { IsExtensionMethod: false, ContainingType.TypeKind: not TypeKind.Extension } bound } ? bound
+            : model.GetSymbolInfo(invocation, cancellation).Symbol;
+        if (symbol is not IMethodSymbol callee)
             return Unknown(invocation);
 
-        var operation = model.GetOperation(invocation, cancellation) as IInvocationOperation;
         var isOps = callee.ContainingType.Is(KnownTypes.Ops) && callee.IsStatic;
         var isTensorMethod = callee.ContainingType.Is(KnownTypes.Tensor) && !callee.IsStatic && invocation.Expression is MemberAccessExpressionSyntax;
         if ((isOps || isTensorMethod) && !Lowering.Lowerer.Supports(callee.Name)) return Unknown(invocation);

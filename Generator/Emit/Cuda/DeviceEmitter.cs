@@ -48,12 +48,13 @@ internal sealed partial class DeviceEmitter
     private readonly System.Func<Node, (string Name, string? Declaration)>? _leafOperand;
     private readonly NameTable? _sharedNames;
 
-    public DeviceEmitter(Gradient gradient, MethodEmitter csharp)
+    /// <param name="graph">The device's graph of <paramref name="gradient"/>, when it was built before the C# emitter named the nodes.</param>
+    public DeviceEmitter(Gradient gradient, MethodEmitter csharp, DeviceGraph? graph = null)
     {
         _gradient = gradient;
         _csharp = csharp;
         _spec = gradient.Method.Spec;
-        _graph = new DeviceGraph(gradient);
+        _graph = graph ?? new DeviceGraph(gradient);
         _cuda = new SourceWriter();
     }
 

@@ -125,7 +125,7 @@ internal sealed class DeviceGraph
             }
             else _substituted[node] = node.Op == Op.AdjointRef
                 ? _adjoints[node[0]] ?? _b.Constant(0)
-                : _b.Make(node.Op, node.Attributes, node.Inputs.Select(Substituted).ToArray());
+                : _b.Make(node.Op, node.Attributes, SubstitutedInputs(node));
         }
         return _adjoints[n];
     }
@@ -185,6 +185,14 @@ internal sealed class DeviceGraph
     private bool IsFixed(Node n) => _forward.Contains(n) || n.IsLeaf && n.Op != Op.AdjointRef;
 
     private Node Substituted(Node n) => IsFixed(n) ? n : _substituted[n];
+
+    /// <summary>The node's inputs, substituted: an array filled in place (no delegate and iterator per node of the backward graph).</summary>
+    private Node[] SubstitutedInputs(Node node)
+    {
+        var inputs = new Node[node.Inputs.Length];
+        for (var i = 0; i < inputs.Length; i++) inputs[i] = Substituted(node.Inputs[i]);
+        return inputs;
+    }
 
     private void CountUses()
     {
