@@ -177,18 +177,23 @@ internal sealed partial class DeviceEmitter
             if (node.IsLeaf) continue;
             // Unnamed backward nodes take the name of the nearest named node they feed, plus their op: d_W_add, d_W_add2, ...
             // (the root, never the accumulated name, so a long chain does not grow names d_W_add_add_add...).
-            string name, root;
-            if (_graph.TryGetAdjointTarget(node, out var target)) root = name = "d_" + _csharp.NameOf(target);
-            else if (_graph.IsForward(node)) root = name = _csharp.NameOf(node);
-            else if (owner.TryGetValue(node, out var o)) (root, name) = (o, o + "_" + OpName(node));
-            else root = name = OpName(node);
-            if (_graph.IsMaterialized(node)) _names[node] = name = table.Claim(name);
+            // A node's own name is made only when it gets a buffer: most nodes of a long body are fused, and only pass on their root.
+            string root;
+            var owned = false;
+            if (_graph.TryGetAdjointTarget(node, out var target)) root = "d_" + _csharp.NameOf(target);
+            else if (_graph.IsForward(node)) root = _csharp.NameOf(node);
+            else if (owner.TryGetValue(node, out var o)) (root, owned) = (o, true);
+            else root = OpName(node);
+            if (_graph.IsMaterialized(node)) _names[node] = table.Claim(owned ? root + "_" + OpName(node) : root);
             foreach (var input in node.Inputs)
                 if (!owner.ContainsKey(input)) owner[input] = root;
         }
     }
 
-    private static string OpName(Node n) => RuleTable.For(n.Op).CSharp.ToLowerInvariant();
+    /// <summary>The op's name in a buffer's name (add, relu): lower-cased once per op, not once per node (threads may both fill a slot: the same string).</summary>
+    private static string OpName(Node n) => OpNames[(int)n.Op] ??= RuleTable.For(n.Op).CSharp.ToLowerInvariant();
+
+    private static readonly string?[] OpNames = new string?[System.Enum.GetValues(typeof(Op)).Cast<int>().Max() + 1];
 
     /// <summary>A materialized node or leaf as an operand of a builder call.</summary>
     private string Operand(Node n) => _names[n];
