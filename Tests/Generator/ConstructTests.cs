@@ -89,6 +89,54 @@ public class ConstructTests
     }
 
     [Fact]
+    public void ConstantsAreNumbersWhereverTheyAreDeclared()
+    {
+        // The parser reads a number from a literal's token and a name's constant from its symbol (not the semantic model's
+        // constant value): every way of writing one must still be the same number in the generated code.
+        var (_, generated) = CheckGradients("""
+            public static class Tuning { public const float Gain = 1.5f; }
+            public partial class M
+            {
+                public const double Shift = 0.25;
+                [Parameter] public Tensor W = Tensor.Randn(new[] { 3 }, new Rng(4));
+                [Differentiable] public Tensor F(Tensor x)
+                {
+                    const double half = 0.5;
+                    const int three = 3;
+                    var y = x * W * half + Shift * 2;
+                    y = y * Tuning.Gain - System.Math.PI / 8;
+                    y = y + three + 2f - 1L + (-(0.125));
+                    return Sum(Tanh(y) * M.Shift);
+                }
+            }
+            """, 2, 3);
+        Assert.Contains("0.5", generated);
+        Assert.Contains("0.39269908169872414", generated);   // π / 8, folded
+        Assert.Contains("1.5", generated);
+        Assert.Contains("0.125", generated);
+    }
+
+    [Fact]
+    public void AnExtensionMethodInABodyIsADiagnosticAtTheCall()
+    {
+        // The parser takes a call's method from its bound operation, except for extension methods (their symbol is
+        // looked up as called): such a call is not differentiable, and says so at the call.
+        var source = Usings + """
+            public static class Extra { public static Tensor Twice(this Tensor t) => t * 2; }
+            public partial class M
+            {
+                [Parameter] public Tensor W = Tensor.Randn(new[] { 3 }, new Rng(4));
+                [Differentiable] public Tensor F(Tensor x) => Sum(x.Twice() * W);
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.StartsWith("DIFF", diagnostic.Id);
+        Assert.Contains("Twice", diagnostic.GetMessage());
+        Assert.Equal("x.Twice()", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+    }
+
+    [Fact]
     public void SubModulesCalledTwiceShareNothingButTheirCode()
     {
         var (model, generated) = CheckGradients("""
