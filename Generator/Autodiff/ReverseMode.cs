@@ -80,7 +80,7 @@ internal static class ReverseMode
         foreach (var node in forward)
         {
             var kind = RuleTable.For(node.Op).Kind;
-            if (wrt.Contains(node) || kind == GradientKind.Rule && node.Inputs.Any(needsGradient.Contains))
+            if (wrt.Contains(node) || kind == GradientKind.Rule && needsGradient.ContainsAny(node.Inputs))
                 needsGradient.Add(node);
         }
         return needsGradient;

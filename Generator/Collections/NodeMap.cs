@@ -139,6 +139,14 @@ internal sealed class NodeSet
 
     public bool Contains(Node node) =>
         _small?.Contains(node) ?? (_present.Holds(node) ? _present.Contains(node) : _foreign?.Contains(node) == true);
+
+    /// <summary>Whether any of <paramref name="nodes"/> is in the set (a loop: <c>Inputs.Any(set.Contains)</c> allocated a delegate and an enumerator per node).</summary>
+    public bool ContainsAny(System.Collections.Immutable.ImmutableArray<Node> nodes)
+    {
+        foreach (var node in nodes)
+            if (Contains(node)) return true;
+        return false;
+    }
 }
 
 /// <summary>

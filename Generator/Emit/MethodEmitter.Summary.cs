@@ -66,8 +66,8 @@ internal sealed partial class MethodEmitter
                 bool Inline(Node n) => n == node || (!layers.Contains(n) && !n.IsLeaf);
                 foreach (var inner in Topology.Sort(new[] { node }, Inline).Where(Inline))
                     if (inner.Op != Op.CallValue)
-                        foreach (var input in inner.Inputs.Where(i => i.Op == Op.Parameter))
-                            if (!read.Contains(input.Attributes.Text!)) read.Add(input.Attributes.Text!);
+                        foreach (var input in inner.Inputs)
+                            if (input.Op == Op.Parameter && !read.Contains(input.Attributes.Text!)) read.Add(input.Attributes.Text!);
                 if (node.Op == Op.CallValue)
                 {
                     var (path, layer, value, parameters) = PlainCall(node);

@@ -410,7 +410,7 @@ internal sealed partial class MethodEmitter
     {
         var set = new NodeSet();
         foreach (var node in _forward)
-            if (node.Op == Op.Parameter || node.Inputs.Any(set.Contains)) set.Add(node);
+            if (node.Op == Op.Parameter || set.ContainsAny(node.Inputs)) set.Add(node);
         return set;
     }
 
@@ -479,6 +479,9 @@ internal sealed partial class MethodEmitter
     /// <summary><see cref="MathName"/> as a delegate made once: a method group passed on allocates a delegate per call, per comment.</summary>
     private System.Func<Node, string?>? _mathName;
 
+    /// <summary><see cref="MathOperand"/> as a delegate, made once (a rule's math fills its operands with it, once per backward step).</summary>
+    private System.Func<Node, bool, string>? _mathOperand;
+
     /// <summary>A node as an operand in math notation: parenthesized when it is an expression with spaces, unless <paramref name="bare"/>.</summary>
     public string MathOperand(Node n, bool bare = false) => MathNotation.Operand(n, _mathName ??= MathName, bare);
 
@@ -506,7 +509,7 @@ internal sealed partial class MethodEmitter
             var call = $"{Renderings.CustomMethodName(step.Source, 1)}({string.Join(", ", step.Source.Inputs.Select(i => MathOperand(i)))}, {AdjointName(step.Source)})";
             text = text.Replace("{backward}", step.Source.Inputs.Length == 1 ? call : $"{call}.Item{step.InputIndex + 1}");
         }
-        text = MathNotation.FillOperands(text, step.Source.Inputs, (input, bare) => MathOperand(input, bare));
+        text = MathNotation.FillOperands(text, step.Source.Inputs, _mathOperand ??= MathOperand);
         if (rule.Kind == GradientKind.Rule && step.Contribution.Op == Op.SumToShapeOf) text += ", summed over broadcast axes";
         return text;
     }

@@ -17,17 +17,20 @@ internal static class MathNotation
     {
         switch (n.Op)
         {
-            case Op.Call: return $"{Renderings.CalledMethodName(n)}({string.Join(", ", n.Inputs.Select(i => Operand(i, nameOf)))})";
+            case Op.Call: return $"{Renderings.CalledMethodName(n)}({Operands(n, nameOf)})";
             case Op.CallValue: return Of(n[0], nameOf);
             case Op.Reshape: return $"reshape({Operand(n[0], nameOf)}, ({string.Join(", ", n.Attributes.Shape)}))";
             case Op.CustomCall or Op.CustomBackward:
-                return $"{Renderings.CustomMethodName(n, n.Op == Op.CustomCall ? 0 : 1)}({string.Join(", ", n.Inputs.Select(i => Operand(i, nameOf)))})";
+                return $"{Renderings.CustomMethodName(n, n.Op == Op.CustomCall ? 0 : 1)}({Operands(n, nameOf)})";
             case Op.Constant or Op.ScalarRef: return Scalar(n);
         }
         var text = RuleTable.For(n.Op).Math.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
         // An operand already in the template's own parentheses, relu({0}), gets none of its own: relu(a + b).
         return Fill(text, n.Inputs, new ByName(nameOf));
     }
+
+    /// <summary>A call's operands, comma-separated. Its own method: a lambda over <paramref name="nameOf"/> inside <see cref="Of"/> made every call of it allocate a closure, whatever the op.</summary>
+    private static string Operands(Node n, Func<Node, string?> nameOf) => string.Join(", ", n.Inputs.Select(i => Operand(i, nameOf)));
 
     /// <summary>How a template's operands are rendered: a struct, so rendering every node of every comment allocates no closure.</summary>
     private interface IOperandRenderer
