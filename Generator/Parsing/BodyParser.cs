@@ -204,9 +204,10 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
     {
         cancellation.ThrowIfCancellationRequested();
         var where = Spot(expression);
-        // A constant is a literal, whatever its expression: one lookup of the model per expression is most of parsing a long
-        // body, so the kinds that answer without it do: a number's literal has its value in its token, a name's constant is
-        // its symbol's (ParseReference looks the symbol up anyway), and a call is never a number (nameof is a string).
+        // A constant becomes a literal, however it is written. Asking the model for every expression's constant value was a
+        // large part of parsing a long body, so the kinds that can answer without it do: a number literal's value is in its
+        // token, a name's constant is its symbol's (ParseReference looks the symbol up anyway), and a call is never a number
+        // (nameof is a string). The model's constant value is the expression's own, before any conversion: so are these.
         var constant = expression switch
         {
             LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NumericLiteralExpression } number => new Optional<object?>(number.Token.Value),
