@@ -275,7 +275,8 @@ internal static class InspectionWriter
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (!NeedsEscape(c)) continue;
+            // Printable ASCII, most of the text: one range test, then only the quote and the backslash need escaping.
+            if ((uint)(c - ' ') <= '~' - ' ' ? c != '"' && c != '\\' : !NeedsEscape(c)) continue;
             // Runs of plain characters are copied whole; only what needs escaping is written one by one.
             s.Append(text, start, i - start);
             start = i + 1;
