@@ -92,7 +92,21 @@ internal static class Renderings
         return string.Join(".", parts, parts.Length - keep, keep);
     }
 
-    private static string Call(string function, IReadOnlyList<string> inputs, string options = "") => $"{function}({string.Join(", ", inputs)}{options})";
+    /// <summary>
+    /// <c>function(a, b{options})</c>, built in one reused buffer per thread: every node of every pullback, summary and
+    /// comment is rendered through here, and joining then concatenating made three strings and an array per call.
+    /// </summary>
+    private static string Call(string function, IReadOnlyList<string> inputs, string options = "")
+    {
+        var text = CallText ??= new System.Text.StringBuilder();
+        text.Clear().Append(function).Append('(');
+        for (var i = 0; i < inputs.Count; i++) (i == 0 ? text : text.Append(", ")).Append(inputs[i]);
+        var result = text.Append(options).Append(')').ToString();
+        if (text.Capacity > 4096) CallText = null;   // an unusually long call is not kept alive by the thread
+        return result;
+    }
+
+    [System.ThreadStatic] private static System.Text.StringBuilder? CallText;
 
     private static string Axis(Node node) => node.Attributes.Axis?.ToString(CultureInfo.InvariantCulture) ?? "null";
 
