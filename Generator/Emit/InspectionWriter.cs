@@ -180,7 +180,7 @@ internal static class InspectionWriter
         Op.CustomCall => "custom",
         Op.CustomBackward => "backward",
         Op.TupleItem => "item",
-        _ => RuleTable.For(n.Op).CSharp.ToLowerInvariant(),
+        _ => RuleTable.For(n.Op).NamePart,
     };
 
     /// <summary>

@@ -224,7 +224,7 @@ internal sealed partial class MethodEmitter
         Op.CustomCall => Renderings.CustomMethodName(n, 0).ToLowerInvariant(),
         Op.CustomBackward => "backward",
         Op.TupleItem => "item",
-        _ => RuleTable.For(n.Op).CSharp.ToLowerInvariant(),
+        _ => RuleTable.For(n.Op).NamePart,
     };
 
     private string DisplayName(Node n) => n.Op switch

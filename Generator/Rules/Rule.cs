@@ -43,6 +43,7 @@ internal sealed class Rule
         Op = op;
         Kind = kind;
         CSharp = csharp;
+        NamePart = csharp.ToLowerInvariant();
         Math = math;
         Backward = backward;
         AdjointMath = adjointMath ?? Array.Empty<string>();
@@ -54,6 +55,9 @@ internal sealed class Rule
 
     /// <summary>The runtime function the C# emitter calls (<c>Ops</c> or <c>GradientOps</c>).</summary>
     public string CSharp { get; }
+
+    /// <summary><see cref="CSharp"/> lower-cased, as generated names use it (<c>h_relu</c>, <c>d_W_add</c>): computed once, not per node named.</summary>
+    public string NamePart { get; }
 
     /// <summary>The forward op in math notation: {0}, {1} are the inputs, {axis} the reduction axis.</summary>
     public string Math { get; }

@@ -190,10 +190,7 @@ internal sealed partial class DeviceEmitter
         }
     }
 
-    /// <summary>The op's name in a buffer's name (add, relu): lower-cased once per op, not once per node (threads may both fill a slot: the same string).</summary>
-    private static string OpName(Node n) => OpNames[(int)n.Op] ??= RuleTable.For(n.Op).CSharp.ToLowerInvariant();
-
-    private static readonly string?[] OpNames = new string?[System.Enum.GetValues(typeof(Op)).Cast<int>().Max() + 1];
+    private static string OpName(Node n) => RuleTable.For(n.Op).NamePart;
 
     /// <summary>A materialized node or leaf as an operand of a builder call.</summary>
     private string Operand(Node n) => _names[n];
