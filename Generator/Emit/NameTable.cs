@@ -28,12 +28,10 @@ internal sealed class NameTable
         if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None) name += "_";
         // Resume from the last suffix handed out for this name: a thousand h_mul's cost a thousand tries, not half a million.
         var next = _nextSuffix.TryGetValue(name, out var known) ? known : 2;
-        var candidate = name;
-        if (!Take(candidate))
-        {
-            do candidate = name + next++;
-            while (!Take(candidate));
-        }
+        if (Take(name)) return name;   // most names are claimed once: only a suffix handed out is remembered
+        string candidate;
+        do candidate = name + next++;
+        while (!Take(candidate));
         _nextSuffix[name] = next;
         return candidate;
     }

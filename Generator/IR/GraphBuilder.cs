@@ -157,7 +157,9 @@ internal sealed class GraphBuilder
         var slot = spread & mask;
         for (; slots[slot] is { } existing; slot = (slot + 1) & mask)
             if (hashes[slot] == hash && SameKey(existing, op, attributes, inputs)) return existing;
-        var node = new Node(_graph, _nextId++, op, attributes, inputs.ToImmutableArray(), CurrentOrigin);
+        // The node keeps the array it was given, not a copy (an array per node allocated for nothing): every
+        // caller passes a fresh one (params) or one it only reads afterwards.
+        var node = new Node(_graph, _nextId++, op, attributes, System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(inputs), CurrentOrigin);
         (slots[slot], hashes[slot]) = (node, hash);
         if (++_counts[table] * 2 > slots.Length) Grow(table);
         return node;

@@ -176,17 +176,39 @@ internal sealed partial class Lowerer
                 var right = Numeric(Evaluate(binary.Right, env, receiver), binary.Right);
                 return new Value(_b.Make(binary.Operator switch { '+' => Op.Add, '-' => Op.Sub, '*' => Op.Mul, _ => Op.Div }, left, right));
             case ArrayLiteral array:
-                var items = array.Items.Select(item => Evaluate(item, env, receiver)).ToList();
-                if (items.Count > 0 && items.All(item => item.Node is { IsScalar: false } && !item.IsLabels))
-                    return new Value(Tensors: items.Select(item => item.Node!).ToArray());
-                return new Value(Ints: items.Select((item, i) => ConstantInt(item, array.Items[i])).ToArray());
+                return EvaluateArray(array, env, receiver);
             case OpCall call:
-                return LowerOp(call, call.Arguments.Select(a => (a.Name, Evaluate(a.Value, env, receiver), a.Value)).ToList());
+                return LowerOp(call, EvaluateArguments(call, env, receiver));
             case MethodCall call:
-                var values = call.Arguments.Select(a => Evaluate(a, env, receiver)).ToList();
+                var values = EvaluateArguments(call, env, receiver);
                 return _request.InlineCalls ? Inline(call, values, receiver) : Call(call, values);
         }
         throw Fail(new DiagnosticInfo(Diagnostics.UnsupportedExpression, expr.Where, expr.GetType().Name, "not supported"));
+    }
+
+    // The cases with lambdas are methods of their own: a lambda over Evaluate's parameters made every call of it, for every
+    // number and name of the body, allocate the closure.
+
+    private Value EvaluateArray(ArrayLiteral array, Dictionary<string, Value> env, string? receiver)
+    {
+        var items = array.Items.Select(item => Evaluate(item, env, receiver)).ToList();
+        if (items.Count > 0 && items.All(item => item.Node is { IsScalar: false } && !item.IsLabels))
+            return new Value(Tensors: items.Select(item => item.Node!).ToArray());
+        return new Value(Ints: items.Select((item, i) => ConstantInt(item, array.Items[i])).ToArray());
+    }
+
+    private List<(string Name, Value Value, Expr Expr)> EvaluateArguments(OpCall call, Dictionary<string, Value> env, string? receiver)
+    {
+        var arguments = new List<(string Name, Value Value, Expr Expr)>(call.Arguments.Count);
+        foreach (var argument in call.Arguments) arguments.Add((argument.Name, Evaluate(argument.Value, env, receiver), argument.Value));
+        return arguments;
+    }
+
+    private List<Value> EvaluateArguments(MethodCall call, Dictionary<string, Value> env, string? receiver)
+    {
+        var values = new List<Value>(call.Arguments.Count);
+        foreach (var argument in call.Arguments) values.Add(Evaluate(argument, env, receiver));
+        return values;
     }
 
     /// <summary>Inlines a call of another [Differentiable] method, with that method's members reached through the receiver's path.</summary>

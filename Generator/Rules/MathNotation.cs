@@ -56,7 +56,9 @@ internal static class MathNotation
     public static string FillOperands(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand) =>
         Fill(text, inputs, new ByFunction(operand));
 
-    private static string Fill<TRenderer>(string text, IReadOnlyList<Node> inputs, TRenderer operand) where TRenderer : struct, IOperandRenderer
+    // Generic in the list too: a node's inputs (an ImmutableArray) passed as an interface were boxed for every node rendered.
+    private static string Fill<TRenderer, TInputs>(string text, TInputs inputs, TRenderer operand)
+        where TRenderer : struct, IOperandRenderer where TInputs : IReadOnlyList<Node>
     {
         if (inputs.Count == 0 || text.IndexOf('{') < 0) return text;
         // First the operands, input by input, the bare form before the parenthesized one: rendering may name nodes as
@@ -71,8 +73,7 @@ internal static class MathNotation
                 if (IsBare(text, at, end)) inParentheses |= 1UL << index;
                 else elsewhere |= 1UL << index;
             }
-        // Bare forms at 2i, parenthesized ones at 2i + 1.
-        var operands = new string?[2 * inputs.Count];
+        var operands = new OperandForms(inputs.Count);
         for (var i = 0; i < inputs.Count; i++)
         {
             if ((inParentheses >> i & 1) != 0) operands[2 * i] = operand.Render(inputs[i], true);
@@ -96,8 +97,40 @@ internal static class MathNotation
 
     [ThreadStatic] private static System.Text.StringBuilder? Filled;
 
+    /// <summary>
+    /// Each input's rendered forms, bare at 2i and parenthesized at 2i + 1: those of one or two inputs (most ops) in fields,
+    /// with no array per node rendered; more in an array. A struct per call, not a buffer per thread: rendering an operand
+    /// fills the placeholders of its own template meanwhile.
+    /// </summary>
+    private struct OperandForms
+    {
+        private string? _form0, _form1, _form2, _form3;
+        private readonly string?[]? _more;
+
+        public OperandForms(int inputs)
+        {
+            _form0 = _form1 = _form2 = _form3 = null;
+            _more = inputs > 2 ? new string?[2 * inputs] : null;
+        }
+
+        public string? this[int index]
+        {
+            readonly get => _more is not null ? _more[index] : index switch { 0 => _form0, 1 => _form1, 2 => _form2, 3 => _form3, _ => throw new ArgumentOutOfRangeException(nameof(index)) };
+            set
+            {
+                if (_more is not null) _more[index] = value;
+                else if (index == 0) _form0 = value;
+                else if (index == 1) _form1 = value;
+                else if (index == 2) _form2 = value;
+                else if (index == 3) _form3 = value;
+                else throw new ArgumentOutOfRangeException(nameof(index));
+            }
+        }
+    }
+
     /// <summary>The same filling by a string Replace per placeholder form, for templates with more than 64 operands.</summary>
-    private static string FillOperandsByReplace<TRenderer>(string text, IReadOnlyList<Node> inputs, TRenderer operand) where TRenderer : struct, IOperandRenderer
+    private static string FillOperandsByReplace<TRenderer, TInputs>(string text, TInputs inputs, TRenderer operand)
+        where TRenderer : struct, IOperandRenderer where TInputs : IReadOnlyList<Node>
     {
         for (var i = 0; i < inputs.Count; i++)
         {
