@@ -460,10 +460,24 @@ internal sealed partial class MethodEmitter
     private string Call(Node n)
     {
         var rule = RuleTable.For(n.Op);
-        var operands = new List<string>(n.Inputs.Length);
-        foreach (var input in n.Inputs) operands.Add(Render(input));
-        return rule.Render(rule.CSharp, n, operands);
+        // The operands' list is borrowed for the call: a rendering reads it and keeps only the string it returns. Lists are
+        // kept per thread, one per level of nesting (an operand written inline renders its own operands meanwhile): a list
+        // and its array per node were as much as the strings themselves.
+        var lists = OperandLists ??= new Stack<List<string>>();
+        var operands = lists.Count > 0 ? lists.Pop() : new List<string>(4);
+        try
+        {
+            foreach (var input in n.Inputs) operands.Add(Render(input));
+            return rule.Render(rule.CSharp, n, operands);
+        }
+        finally
+        {
+            operands.Clear();
+            if (operands.Capacity <= 64) lists.Push(operands);
+        }
     }
+
+    [System.ThreadStatic] private static Stack<List<string>>? OperandLists;
 
     /// <summary>A node in math notation, for comments: named nodes by name, others expanded.</summary>
     /// <remarks>

@@ -12,15 +12,14 @@ namespace Differentiable.Generator.IR;
 /// </summary>
 internal sealed class GraphBuilder
 {
-    // The intern table: open addressing over power-of-two arrays of nodes, each slot's key hash beside it, at most half
+    // The intern table: open addressing over power-of-two arrays of nodes (each node holds its key's hash), at most half
     // full. A dictionary keyed by (op, attributes, inputs) held a 100-byte key per node and, on a 1,000-statement body,
-    // grew through megabytes of large-object-heap arrays per generator run; a slot here is a reference and an int. One
+    // grew through megabytes of large-object-heap arrays per generator run; a slot here is a reference. One
     // array while the graph is small; past TableLimit slots, 64 arrays chosen by the hash's top bits, so no array reaches
     // the large-object heap (see LargeObjectHeap) below a quarter of a million nodes.
     private const int TableLimit = 8192;
     private const int ShardBits = 6;
     private Node?[][] _slots = { new Node?[64] };
-    private int[][] _hashes = { new int[64] };
     private int[] _counts = { 0 };
     private int _nextId;
 
@@ -152,15 +151,15 @@ internal sealed class GraphBuilder
         var hash = KeyHash(op, attributes, inputs);
         var spread = Spread(hash);
         var table = TableOf(spread);
-        var (slots, hashes) = (_slots[table], _hashes[table]);
+        var slots = _slots[table];
         var mask = slots.Length - 1;
         var slot = spread & mask;
         for (; slots[slot] is { } existing; slot = (slot + 1) & mask)
-            if (hashes[slot] == hash && SameKey(existing, op, attributes, inputs)) return existing;
+            if (existing.KeyHash == hash && SameKey(existing, op, attributes, inputs)) return existing;
         // The node keeps the array it was given, not a copy (an array per node allocated for nothing): every
         // caller passes a fresh one (params) or one it only reads afterwards.
-        var node = new Node(_graph, _nextId++, op, attributes, System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(inputs), CurrentOrigin);
-        (slots[slot], hashes[slot]) = (node, hash);
+        var node = new Node(_graph, _nextId++, op, attributes, System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(inputs), CurrentOrigin, hash);
+        slots[slot] = node;
         if (++_counts[table] * 2 > slots.Length) Grow(table);
         return node;
     }
@@ -172,31 +171,31 @@ internal sealed class GraphBuilder
         if (_slots.Length == 1 && _slots[0].Length >= TableLimit)
         {
             // Split: every node moves to the table its hash's top bits choose, each table a fraction of the old one's size.
-            var (oldSlots, oldHashes) = (_slots[0], _hashes[0]);
+            var oldSlots = _slots[0];
             var shards = 1 << ShardBits;
             var length = 2 * oldSlots.Length / shards;
-            (_slots, _hashes, _counts) = (new Node?[shards][], new int[shards][], new int[shards]);
-            for (var t = 0; t < shards; t++) (_slots[t], _hashes[t]) = (new Node?[length], new int[length]);
-            for (var i = 0; i < oldSlots.Length; i++)
-                if (oldSlots[i] is { } node) Place(node, oldHashes[i]);
+            (_slots, _counts) = (new Node?[shards][], new int[shards]);
+            for (var t = 0; t < shards; t++) _slots[t] = new Node?[length];
+            foreach (var node in oldSlots)
+                if (node is not null) Place(node);
             return;
         }
-        var (slots, hashes) = (_slots[table], _hashes[table]);
-        (_slots[table], _hashes[table], _counts[table]) = (new Node?[slots.Length * 2], new int[slots.Length * 2], 0);
-        for (var i = 0; i < slots.Length; i++)
-            if (slots[i] is { } node) Place(node, hashes[i]);
+        var old = _slots[table];
+        (_slots[table], _counts[table]) = (new Node?[old.Length * 2], 0);
+        foreach (var node in old)
+            if (node is not null) Place(node);
     }
 
     /// <summary>Puts a node known to be absent into its table (growing a table or splitting never meets an equal key).</summary>
-    private void Place(Node node, int hash)
+    private void Place(Node node)
     {
-        var spread = Spread(hash);
+        var spread = Spread(node.KeyHash);
         var table = TableOf(spread);
         var slots = _slots[table];
         var mask = slots.Length - 1;
         var slot = spread & mask;
         while (slots[slot] is not null) slot = (slot + 1) & mask;
-        (slots[slot], _hashes[table][slot]) = (node, hash);
+        slots[slot] = node;
         _counts[table]++;
     }
 

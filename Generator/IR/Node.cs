@@ -15,6 +15,10 @@ internal readonly record struct NodeAttributes(int? Axis = null, bool KeepDims =
     EquatableArray<string> Names = default, Window Window = default, bool FromEnd = false)
 {
     public static readonly NodeAttributes None = new();
+
+    /// <summary>Whether these are <see cref="None"/>'s (the attributes of most nodes: an add, a product, a tanh).</summary>
+    public bool IsNone => Axis is null && !KeepDims && System.BitConverter.DoubleToInt64Bits(Value) == 0 && Text is null && Shape.Count == 0
+        && Names.Count == 0 && Window == default && !FromEnd;
 }
 
 /// <summary>
@@ -30,14 +34,24 @@ internal readonly record struct Window(string Kernel, string Stride, string Padd
 /// </summary>
 internal sealed class Node
 {
-    public Node(int graph, int id, Op op, NodeAttributes attributes, ImmutableArray<Node> inputs, string? origin)
+    public Node(int graph, int id, Op op, NodeAttributes attributes, ImmutableArray<Node> inputs, string? origin, int keyHash = 0)
     {
         Graph = graph;
         Id = id;
         Op = op;
-        Attributes = attributes;
+        _attributes = attributes.IsNone ? null : new AttributesBox(attributes);
         Inputs = inputs;
         Origin = origin;
+        KeyHash = keyHash;
+    }
+
+    // Attributes are held apart, and only by the nodes that have any: inline, the struct was most of every node's size,
+    // and most nodes (elementwise ops) have none.
+    private readonly AttributesBox? _attributes;
+
+    private sealed class AttributesBox(NodeAttributes value)
+    {
+        public readonly NodeAttributes Value = value;
     }
 
     /// <summary>Which builder made it (a number unique in the process): tables indexed by <see cref="Id"/> tell graphs apart by it.</summary>
@@ -46,7 +60,10 @@ internal sealed class Node
     /// <summary>Its number in its graph: dense from 0, so tables of nodes are arrays indexed by it.</summary>
     public int Id { get; }
     public Op Op { get; }
-    public NodeAttributes Attributes { get; }
+    public NodeAttributes Attributes => _attributes is null ? NodeAttributes.None : _attributes.Value;
+
+    /// <summary>The hash of its op, attributes and inputs, which its builder's intern table compares before the key itself.</summary>
+    public int KeyHash { get; }
     public ImmutableArray<Node> Inputs { get; }
 
     /// <summary>The name the user gave it (a local variable), if any; the emitter derives the others.</summary>
