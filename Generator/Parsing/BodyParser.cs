@@ -447,5 +447,10 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
     private static SourceSpot Spot(SyntaxNode node) => SourceSpot.From(node);
 
     /// <summary>Source text on one line, for comments and messages.</summary>
-    private static string Text(SyntaxNode node) => OneLine.Of(node.ToString());
+    /// <summary>
+    /// The node's source as one line: read from the file's text (one copy; printing the node walks its tokens, a tenth of
+    /// parsing a long body), or printed when the tree has no text at hand.
+    /// </summary>
+    private static string Text(SyntaxNode node) =>
+        OneLine.Of(node.SyntaxTree.TryGetText(out var text) ? text.ToString(node.Span) : node.ToString());
 }

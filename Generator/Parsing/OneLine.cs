@@ -10,6 +10,7 @@ internal static class OneLine
 {
     public static string Of(string text)
     {
+        if (IsOneLine(text)) return text;
         var builder = new StringBuilder(text.Length);
         var space = false;
         foreach (var c in text)
@@ -24,5 +25,16 @@ internal static class OneLine
             builder.Append(c);
         }
         return builder.ToString();
+    }
+
+    /// <summary>Already one line: no whitespace but single spaces, none at either end (most statements: no copy).</summary>
+    private static bool IsOneLine(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == ' ' ? i == 0 || i == text.Length - 1 || text[i - 1] == ' ' : char.IsWhiteSpace(c)) return false;
+        }
+        return true;
     }
 }

@@ -86,7 +86,8 @@ internal sealed partial class DeviceEmitter
         NameNodes();
         foreach (var leaf in Leaves())
             if (_leafOperand!(leaf).Declaration is { } declaration) _program.Line($"var {_names[leaf]} = {declaration};");
-        foreach (var node in _graph.Order.Where(n => _graph.IsMaterialized(n))) Emit(node);
+        foreach (var node in _graph.Order)
+            if (_graph.IsMaterialized(node)) Emit(node);
         return new InlineProgram(_program.ToString().TrimEnd('\n'), _names.TryGetValue(_graph.Result, out var result) ? result : null,
             _graph.Gradients.Select(g => (g.Leaf, g.Adjoint is null ? null : Operand(g.Adjoint))).ToList());
     }
@@ -136,7 +137,8 @@ internal sealed partial class DeviceEmitter
         foreach (var leaf in Leaves())
             w.Line($"var {_names[leaf]} = {LeafCall(leaf)};");
         _program = w;
-        foreach (var node in _graph.Order.Where(n => _graph.IsMaterialized(n))) Emit(node);
+        foreach (var node in _graph.Order)
+            if (_graph.IsMaterialized(node)) Emit(node);
         w.Line($"p.Result({_names[_graph.Result]});");
         foreach (var (leaf, adjoint) in _graph.Gradients)
             w.Line($"p.Gradient(\"{LeafKey(leaf)}\", {(adjoint is null ? $"p.Zeros(\"d_{_names[leaf]}\", {_names[leaf]})" : Operand(adjoint))});");
