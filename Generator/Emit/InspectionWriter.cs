@@ -253,7 +253,7 @@ internal static class InspectionWriter
             for (var lines = reader.Over(part.TrimEndNewlines()); lines.Next();)
             {
                 var (line, length) = (lines.Line, lines.Length);
-                for (int i = 0, run = 0; i < length; i++) longest = System.Math.Max(longest, run = line[i] == '"' ? run + 1 : 0);
+                longest = System.Math.Max(longest, LongestQuoteRun(line, length));
                 var indent = 0;
                 while (indent < length && line[indent] == ' ') indent++;
                 if (!IsBlank(line, length)) least = System.Math.Min(least, indent);
@@ -268,6 +268,19 @@ internal static class InspectionWriter
                 else w.Line("    ", lines.Line, least, lines.Length - least);
             }
         w.Line($"    {quotes},");
+    }
+
+    /// <summary>The longest run of quotes in the line: found by a vectorized search for each run's start, not a test per character.</summary>
+    private static int LongestQuoteRun(char[] line, int length)
+    {
+        var longest = 0;
+        for (var at = System.Array.IndexOf(line, '"', 0, length); at >= 0; at = at < length ? System.Array.IndexOf(line, '"', at, length - at) : -1)
+        {
+            var start = at;
+            while (at < length && line[at] == '"') at++;
+            longest = System.Math.Max(longest, at - start);
+        }
+        return longest;
     }
 
     private static bool IsBlank(char[] line, int length)
