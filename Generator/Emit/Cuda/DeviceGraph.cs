@@ -104,20 +104,21 @@ internal sealed class DeviceGraph
     private Node? AdjointOf(Node n)
     {
         if (_adjoints.TryGetValue(n, out var known)) return known;
-        var stack = new SegmentedList<(Node Node, bool IsAdjoint)>();
-        stack.Add((n, true));
+        var stack = new SegmentedList<(Node Node, bool IsAdjoint, bool Expanded)>();
+        stack.Add((n, true, false));
         while (stack.Count > 0)
         {
-            var (node, isAdjoint) = stack.Peek();
-            if (isAdjoint ? _adjoints.ContainsKey(node) : _substituted.ContainsKey(node) || IsFixed(node))
+            var (node, isAdjoint, expanded) = stack.Pop();
+            if (isAdjoint ? _adjoints.ContainsKey(node) : _substituted.ContainsKey(node) || IsFixed(node)) continue;
+            if (!expanded)
             {
+                // Pushes what is missing, in the order of its contributions or inputs (no iterator, filter or list per visit), above
+                // the node marked expanded: when the node is on top again, all of that is known (a DAG: nothing it waits for
+                // waits for it), so its prerequisites are not looked up a second time.
+                stack.Add((node, isAdjoint, true));
+                if (PushMissing(stack, node, isAdjoint)) continue;
                 stack.Pop();
-                continue;
             }
-            // Pushes what is missing, in the order of its contributions or inputs (no iterator, filter or list per visit: this runs
-            // once or twice for every node of the backward graph).
-            if (PushMissing(stack, node, isAdjoint)) continue;
-            stack.Pop();
             if (isAdjoint)
             {
                 var sum = _adjoints[node] = SumOfContributions(node);
@@ -134,7 +135,7 @@ internal sealed class DeviceGraph
     /// Pushes each prerequisite not yet known: what must be known before a node's adjoint (its contributions,
     /// substituted) or its substitution (its inputs, or the adjoint it refers to). True when it pushed any.
     /// </summary>
-    private bool PushMissing(SegmentedList<(Node Node, bool IsAdjoint)> stack, Node node, bool isAdjoint)
+    private bool PushMissing(SegmentedList<(Node Node, bool IsAdjoint, bool Expanded)> stack, Node node, bool isAdjoint)
     {
         var pushed = false;
         if (isAdjoint)
@@ -147,7 +148,7 @@ internal sealed class DeviceGraph
         {
             if (!_adjoints.ContainsKey(node[0]))
             {
-                stack.Add((node[0], true));
+                stack.Add((node[0], true, false));
                 pushed = true;
             }
         }
@@ -156,10 +157,10 @@ internal sealed class DeviceGraph
         return pushed;
     }
 
-    private bool PushSubstitution(SegmentedList<(Node Node, bool IsAdjoint)> stack, Node node)
+    private bool PushSubstitution(SegmentedList<(Node Node, bool IsAdjoint, bool Expanded)> stack, Node node)
     {
         if (_substituted.ContainsKey(node) || IsFixed(node)) return false;
-        stack.Add((node, false));
+        stack.Add((node, false, false));
         return true;
     }
 
