@@ -14,7 +14,8 @@ namespace Differentiable.Generator.Parsing;
 /// Anything outside the supported subset becomes a DIFF0xx diagnostic at that exact syntax node; the parser
 /// then returns a placeholder and carries on, so one run reports every problem and never throws.
 /// </summary>
-internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
+/// <param name="bound">The body's names and calls as bound (see <see cref="BoundOperations"/>); what it lacks is asked of <paramref name="model"/>.</param>
+internal sealed partial class BodyParser(SemanticModel model, BoundOperations bound, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
 {
     private readonly List<Calls.CalleeSignature> _externalCallees = new();
 
@@ -44,7 +45,7 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
     {
         var half = statements.Count / 2;
         var laterDiagnostics = new List<DiagnosticInfo>();
-        var later = new BodyParser(model, laterDiagnostics, cancellation);
+        var later = new BodyParser(model, bound, laterDiagnostics, cancellation);
         var second = Offloaded<List<Stmt>>.Start(() => later.ParseRange(statements, half, statements.Count), offload: true);
         var result = ParseRange(statements, 0, half);
         result.AddRange(second.Join());
@@ -116,7 +117,7 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
 
     private Stmt? ParseAssignment(AssignmentExpressionSyntax assignment, string text)
     {
-        var target = model.GetSymbolInfo(assignment.Left, cancellation).Symbol;
+        var target = SymbolOf(assignment.Left);
         if (target is not ILocalSymbol local)
         {
             Report(Diagnostics.AssignmentToField, assignment.Left, Text(assignment.Left));
@@ -281,7 +282,7 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
     /// <summary>A constant (<c>const</c> local or field), a local, an argument, or a member reached from <c>this</c> (<c>W1</c>, <c>this.W1</c>, <c>L1.W</c>).</summary>
     private Expr ParseReference(ExpressionSyntax expression, SourceSpot where)
     {
-        var symbol = model.GetSymbolInfo(expression, cancellation).Symbol;
+        var symbol = SymbolOf(expression);
         var constant = symbol switch
         {
             ILocalSymbol { HasConstantValue: true } local => new Optional<object?>(local.ConstantValue),
@@ -319,7 +320,7 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
         {
             case ThisExpressionSyntax: return "";
             case IdentifierNameSyntax identifier:
-                var symbol = model.GetSymbolInfo(identifier, cancellation).Symbol;
+                var symbol = SymbolOf(identifier);
                 if (symbol is ILocalSymbol local && _moduleVariables.TryGetValue(local, out var variable)) return variable;
                 return symbol is IFieldSymbol or IPropertySymbol && !symbol.IsStatic ? identifier.Identifier.Text : null;
             case MemberAccessExpressionSyntax member:
@@ -334,8 +335,8 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
     {
         // The bound call's method is the one symbol lookup would give (one lookup fewer per call), but for an extension method
         // or member, which symbol lookup gives as called (an instance method, without the 'this' parameter): then it is looked up.
-        var operation = model.GetOperation(invocation, cancellation) as IInvocationOperation;
-        var symbol = operation is { TargetMethod: { IsExtensionMethod: false, ContainingType.TypeKind: not TypeKind.Extension } bound } ? bound
+        var operation = bound.CallOf(invocation) ?? model.GetOperation(invocation, cancellation) as IInvocationOperation;
+        var symbol = operation is { TargetMethod: { IsExtensionMethod: false, ContainingType.TypeKind: not TypeKind.Extension } method } ? method
             : model.GetSymbolInfo(invocation, cancellation).Symbol;
         if (symbol is not IMethodSymbol callee)
             return Unknown(invocation);
@@ -434,6 +435,9 @@ internal sealed partial class BodyParser(SemanticModel model, List<DiagnosticInf
         Report(Diagnostics.UnknownMethod, invocation, name, CallAdvice.For(method));
         return new NullLiteral(Spot(invocation));
     }
+
+    /// <summary>The symbol a name binds to: from the bound body when it holds the name, else from the model.</summary>
+    private ISymbol? SymbolOf(ExpressionSyntax expression) => bound.SymbolOf(expression) ?? model.GetSymbolInfo(expression, cancellation).Symbol;
 
     private Expr Unsupported(SyntaxNode node, string why)
     {

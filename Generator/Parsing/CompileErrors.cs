@@ -14,12 +14,16 @@ namespace Differentiable.Generator.Parsing;
 /// </summary>
 internal static class CompileErrors
 {
-    public static bool In(MethodDeclarationSyntax method, SemanticModel model, CancellationToken cancellation)
+    /// <param name="bound">Filled with the body's names and calls as it is walked (see <see cref="BoundOperations"/>): complete when this returns false.</param>
+    public static bool In(MethodDeclarationSyntax method, SemanticModel model, BoundOperations bound, CancellationToken cancellation)
     {
         if (method.ContainsDiagnostics && method.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)) return true;
         if (model.GetOperation(method, cancellation) is not { } operation) return false;
         foreach (var node in operation.DescendantsAndSelf())
+        {
             if (node.Kind == OperationKind.Invalid || node is IConversionOperation { Conversion.Exists: false }) return true;
+            bound.Add(node);
+        }
         return false;
     }
 }

@@ -81,12 +81,13 @@ internal static class MethodParser
         // The body is bound once, by a model that skips nullable analysis (BindingModel): nothing here reads nullability,
         // and that analysis measured as a third of binding a long body (the compiler still runs it when it compiles the method).
         // Code that does not compile gets the compiler's own errors; a DIFF0xx on top would only confuse.
-        if (CompileErrors.In(syntax, model, cancellation))
+        var bound = new BoundOperations();
+        if (CompileErrors.In(syntax, model, bound, cancellation))
             return new MethodSpec(ClassParser.Parse(type, model.Compilation), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),
                 EquatableArray<Stmt>.Empty, null, where, new EquatableArray<DiagnosticInfo>(diagnostics), HasCompileErrors: true);
 
         var custom = ParseCustomGradient(method, arguments, where, diagnostics);
-        var parser = new BodyParser(model, diagnostics, cancellation);
+        var parser = new BodyParser(model, bound, diagnostics, cancellation);
         var body = parser.ParseBody(syntax);
         if (parser.HasControlFlow && custom is not null)
             diagnostics.Add(new DiagnosticInfo(Diagnostics.ControlFlowNotSupported, where, method.Name, "a method with a custom gradient is called as written; its body may not have control flow"));
