@@ -62,12 +62,21 @@ internal static class Statements
     /// <summary>Every statement, nested ones included, in source order.</summary>
     public static IEnumerable<Stmt> Flatten(IEnumerable<Stmt> statements)
     {
-        var pending = new Stack<Stmt>(statements.Reverse());
+        var pending = new Stack<Stmt>();
+        PushReversed(pending, statements);
         while (pending.Count > 0)
         {
             var statement = pending.Pop();
             yield return statement;
-            foreach (var child in Inner(statement).Reverse()) pending.Push(child);
+            // Only containers have inner statements: no reversed copy of an empty list per straight statement.
+            if (IsContainer(statement)) PushReversed(pending, Inner(statement));
         }
+    }
+
+    /// <summary>Pushes <paramref name="statements"/> so the first is on top.</summary>
+    private static void PushReversed(Stack<Stmt> pending, IEnumerable<Stmt> statements)
+    {
+        var list = statements as IReadOnlyList<Stmt> ?? statements.ToList();
+        for (var i = list.Count - 1; i >= 0; i--) pending.Push(list[i]);
     }
 }

@@ -37,10 +37,19 @@ internal static class NestingLimit
                     MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 return false;
             }
-            // Children through the struct list of nodes and tokens: ChildNodes() allocates an iterator per node walked.
+            // Children through the struct list of nodes and tokens: ChildNodes() allocates an iterator per node walked. A child
+            // too short to nest past the limit is not walked (most statements: the walk built every node of a long body).
             foreach (var child in node.ChildNodesAndTokens())
-                if (child.AsNode() is { } childNode) stack.Push((childNode, depth, outermost));
+                if (child.AsNode() is { } childNode && !TooShortToNestPast(childNode, depth)) stack.Push((childNode, depth, outermost));
         }
         return true;
     }
+
+    /// <summary>
+    /// Whether <paramref name="node"/>, below <paramref name="depth"/> levels, cannot reach <see cref="MaxDepth"/>: each level
+    /// of expressions and statements inside one another takes at least one character of its own (an operator, a
+    /// parenthesis, a semicolon), so a node nests at most one level per character; counted twice, for the zero-width
+    /// tokens the compiler's error recovery inserts.
+    /// </summary>
+    private static bool TooShortToNestPast(SyntaxNode node, int depth) => depth + 2 * node.FullSpan.Length + 2 <= MaxDepth;
 }
