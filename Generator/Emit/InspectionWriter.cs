@@ -1,5 +1,8 @@
 using System.Collections.Generic;
+using System;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Linq;
 using Differentiable.Generator.Autodiff;
 using Differentiable.Generator.Collections;
@@ -301,27 +304,51 @@ internal static class InspectionWriter
     /// <summary>Appends <paramref name="text"/> escaped as inside a regular C# string literal, without the quotes: one piece of a literal written in pieces.</summary>
     public static ChunkedText EscapeInto(ChunkedText s, string text)
     {
+        // Whole blocks of characters that need no escaping are skipped a vector at a time (the math and names of a long
+        // body's graphs are most of its inspection, and a test per character was the largest leaf of writing them);
+        // a block with anything to escape is done character by character.
+        var blocks = Vector.IsHardwareAccelerated ? MemoryMarshal.Cast<char, Vector<ushort>>(text.AsSpan()) : default;
+        var width = Vector<ushort>.Count;
         var start = 0;
-        for (var i = 0; i < text.Length; i++)
+        for (var i = 0; i < text.Length;)   // i is at the start of a block here
         {
-            var c = text[i];
-            // Printable ASCII, most of the text: one range test, then only the quote and the backslash need escaping.
-            if ((uint)(c - ' ') <= '~' - ' ' ? c != '"' && c != '\\' : !NeedsEscape(c)) continue;
-            // Runs of plain characters are copied whole; only what needs escaping is written one by one.
-            s.Append(text, start, i - start);
-            start = i + 1;
-            switch (c)
+            if (i / width < blocks.Length && IsPlain(blocks[i / width]))
             {
-                case '"': s.Append("\\\""); break;
-                case '\\': s.Append("\\\\"); break;
-                case '\n': s.Append("\\n"); break;
-                case '\r': s.Append("\\r"); break;
-                case '\t': s.Append("\\t"); break;
-                default: s.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
+                i += width;
+                continue;
+            }
+            for (var end = System.Math.Min(text.Length, i - i % width + width); i < end; i++)
+            {
+                var c = text[i];
+                // Printable ASCII, most of the text: one range test, then only the quote and the backslash need escaping.
+                if ((uint)(c - ' ') <= '~' - ' ' ? c != '"' && c != '\\' : !NeedsEscape(c)) continue;
+                // Runs of plain characters are copied whole; only what needs escaping is written one by one.
+                s.Append(text, start, i - start);
+                start = i + 1;
+                switch (c)
+                {
+                    case '"': s.Append("\\\""); break;
+                    case '\\': s.Append("\\\\"); break;
+                    case '\n': s.Append("\\n"); break;
+                    case '\r': s.Append("\\r"); break;
+                    case '\t': s.Append("\\t"); break;
+                    default: s.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
+                }
             }
         }
         return s.Append(text, start, text.Length - start);
     }
+
+    private static readonly Vector<ushort> Space = new(' '), Quote = new('"'), Backslash = new('\\'), Delete = new(0x7f),
+        C1Width = new(0x9f - 0x7f + 1), SeparatorMask = new(0xfffe), LineSeparator = new(0x2028);
+
+    /// <summary>
+    /// Whether no character of the block needs escaping (<see cref="NeedsEscape"/>, lane by lane): none below a space,
+    /// none a quote or a backslash, none in U+007F–U+009F (unsigned: c − 0x7F below 0x21), none U+2028 or U+2029.
+    /// </summary>
+    private static bool IsPlain(Vector<ushort> block) =>
+        Vector.EqualsAll(Vector.LessThan(block, Space) | Vector.Equals(block, Quote) | Vector.Equals(block, Backslash)
+            | Vector.LessThan(block - Delete, C1Width) | Vector.Equals(block & SeparatorMask, LineSeparator), Vector<ushort>.Zero);
 
     /// <summary>
     /// Quotes, backslashes, the line and paragraph separators and control characters (<c>char.IsControl</c>: U+0000–U+001F

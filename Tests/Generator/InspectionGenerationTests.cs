@@ -85,4 +85,21 @@ public sealed class InspectionGenerationTests
             Assert.Equal(c.ToString(), Microsoft.CodeAnalysis.CSharp.SyntaxFactory.ParseExpression(literal).GetFirstToken().ValueText);
         }
     }
+
+    [Fact]
+    public void Long_text_is_escaped_as_its_characters_are_one_by_one_wherever_they_stand()
+    {
+        // Long text is tested a block of characters at a time (a vector): every character, at every position of a block
+        // and of the text's short end, among plain math and next to a second character that needs escaping.
+        var plain = "d_h = x ⊙ σ(y) − 0.5 ⇒ 𝑥ᵀ · d_y ";
+        for (var code = 0; code <= char.MaxValue; code++)
+        {
+            var c = (char)code;
+            if (char.IsSurrogate(c)) continue;
+            var at = code % 67;
+            var text = (plain + plain + plain).Substring(0, at) + c + plain.Substring(0, code % 29) + (code % 3 == 0 ? "\"" : "");
+            var expected = "\"" + string.Concat(text.Select(ch => InspectionWriter.Literal(ch.ToString())[1..^1])) + "\"";
+            Assert.True(expected == InspectionWriter.Literal(text), $"U+{code:X4} at {at}");
+        }
+    }
 }
