@@ -14,7 +14,17 @@ namespace Differentiable.Generator.Parsing;
 /// </summary>
 internal sealed class BoundOperations
 {
-    private readonly Dictionary<SyntaxNode, IOperation> _bySyntax = new();
+    private readonly Dictionary<SyntaxNode, IOperation> _bySyntax = new(ByReference.Instance);
+
+    /// <summary>Syntax nodes by identity (what they are equal by), without a virtual Equals per probe of a long body's thousands.</summary>
+    private sealed class ByReference : IEqualityComparer<SyntaxNode>
+    {
+        public static readonly ByReference Instance = new();
+
+        public bool Equals(SyntaxNode? x, SyntaxNode? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(SyntaxNode node) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(node);
+    }
 
     /// <summary>Notes <paramref name="operation"/> if the parser asks about operations of its kind.</summary>
     public void Add(IOperation operation)
