@@ -462,7 +462,7 @@ internal sealed partial class MethodEmitter
         var rule = RuleTable.For(n.Op);
         // The operands' list is borrowed for the call: a rendering reads it and keeps only the string it returns. Lists are
         // kept per thread, one per level of nesting (an operand written inline renders its own operands meanwhile): a list
-        // and its array per node were as much as the strings themselves.
+        // and its array per node were nearly as many bytes as the strings rendered.
         var lists = OperandLists ??= new Stack<List<string>>();
         var operands = lists.Count > 0 ? lists.Pop() : new List<string>(4);
         try

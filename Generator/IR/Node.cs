@@ -34,7 +34,7 @@ internal readonly record struct Window(string Kernel, string Stride, string Padd
 /// </summary>
 internal sealed class Node
 {
-    public Node(int graph, int id, Op op, NodeAttributes attributes, ImmutableArray<Node> inputs, string? origin, int keyHash = 0)
+    public Node(int graph, int id, Op op, NodeAttributes attributes, ImmutableArray<Node> inputs, string? origin, int keyHash)
     {
         Graph = graph;
         Id = id;
