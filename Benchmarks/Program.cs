@@ -8,6 +8,9 @@ if (args.Length > 0 && args[0] == "generator-ab")
     return GeneratorAb.Run(args[1..]);
 if (args.Length > 0 && args[0] == "generator-probe")
     return GeneratorProbe.Run(args[1..]);
+// `allocation-sites TRACE.nettrace [--frame PREFIX] [--top N]`: a dotnet-trace's sampled allocations by type and allocating frame (Generator/AllocationSites.cs).
+if (args.Length > 0 && args[0] == "allocation-sites")
+    return AllocationSites.Run(args[1..]);
 
 // `peak [--threads 2] [--seconds 2]`: this machine's measured float32 peak in GFLOP/s (for cpu-vs-pytorch.sh's table).
 if (args.Length > 0 && args[0] == "peak")
