@@ -450,10 +450,9 @@ internal sealed partial class BodyParser(SemanticModel model, BoundOperations bo
 
     private static SourceSpot Spot(SyntaxNode node) => SourceSpot.From(node);
 
-    /// <summary>Source text on one line, for comments and messages.</summary>
     /// <summary>
-    /// The node's source as one line: read from the file's text (one copy; printing the node walks its tokens, a tenth of
-    /// parsing a long body), or printed when the tree has no text at hand.
+    /// The node's source on one line, for comments and messages: read from the file's text (one copy; printing the node
+    /// walks its tokens, which showed in the profile of a long body's parsing), or printed when the tree has no text at hand.
     /// </summary>
     private static string Text(SyntaxNode node) =>
         OneLine.Of(node.SyntaxTree.TryGetText(out var text) ? text.ToString(node.Span) : node.ToString());
