@@ -5,6 +5,8 @@ using Differentiable.Generator.Collections;
 using Differentiable.Generator.IR;
 using Differentiable.Generator.Rules;
 
+using WalkStack = Differentiable.Generator.Collections.SegmentedList<(Differentiable.Generator.IR.Node Node, bool IsAdjoint, bool Expanded)>;
+
 namespace Differentiable.Generator.Emit.Cuda;
 
 /// <summary>
@@ -104,7 +106,7 @@ internal sealed class DeviceGraph
     private Node? AdjointOf(Node n)
     {
         if (_adjoints.TryGetValue(n, out var known)) return known;
-        var stack = new SegmentedList<(Node Node, bool IsAdjoint, bool Expanded)>();
+        var stack = new WalkStack();  // the adjoint walk's: a node, whether its adjoint or its substitution is wanted, whether its prerequisites were pushed
         stack.Add((n, true, false));
         while (stack.Count > 0)
         {
@@ -135,7 +137,7 @@ internal sealed class DeviceGraph
     /// Pushes each prerequisite not yet known: what must be known before a node's adjoint (its contributions,
     /// substituted) or its substitution (its inputs, or the adjoint it refers to). True when it pushed any.
     /// </summary>
-    private bool PushMissing(SegmentedList<(Node Node, bool IsAdjoint, bool Expanded)> stack, Node node, bool isAdjoint)
+    private bool PushMissing(WalkStack stack, Node node, bool isAdjoint)
     {
         var pushed = false;
         if (isAdjoint)
@@ -157,7 +159,7 @@ internal sealed class DeviceGraph
         return pushed;
     }
 
-    private bool PushSubstitution(SegmentedList<(Node Node, bool IsAdjoint, bool Expanded)> stack, Node node)
+    private bool PushSubstitution(WalkStack stack, Node node)
     {
         if (_substituted.ContainsKey(node) || IsFixed(node)) return false;
         stack.Add((node, false, false));
