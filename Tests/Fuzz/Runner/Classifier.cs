@@ -75,7 +75,7 @@ public static class Classifier
     private static List<Diagnostic> OwnErrors(GeneratorRun run, int n) =>
         run.Input.SyntaxTrees.Where(t => CaseTrees.CaseOf(t.FilePath) == n)
             .SelectMany(t => run.Input.GetSemanticModel(t).GetDiagnostics())
-            .Where(d => d.Severity == DiagnosticSeverity.Error && !MentionsGeneratedMember(d.GetMessage()))
+            .Where(d => d.Severity == DiagnosticSeverity.Error && !MentionsGeneratedMember(d))
             .ToList();
 
     // A generated member's name is a method's name with a suffix ('LossWithGradients', 'LossGradients'): a bare 'Gradients'
@@ -83,7 +83,10 @@ public static class Classifier
     private static readonly System.Text.RegularExpressions.Regex GeneratedMember =
         new(@"'\w+(WithGradients|Gradients|DeviceProgram|CudaSource)'|'Parameters'|IModule");
 
-    private static bool MentionsGeneratedMember(string message) => GeneratedMember.IsMatch(message);
+    // The generated Parameters() is a method: a type of that name that is not found (CS0246, all:61727384:2311 declared a
+    // local of type Parameters) is the user's own error, which the generator can neither cause nor mend.
+    private static bool MentionsGeneratedMember(Diagnostic d) =>
+        GeneratedMember.IsMatch(d.GetMessage()) && !(d.Id is "CS0246" && d.GetMessage().Contains("'Parameters'", StringComparison.Ordinal));
 
     /// <summary>A name that does not exist (as a missing generated member shows), not a member used wrongly.</summary>
     private static bool IsMissingMember(Diagnostic d) => d.Id is "CS0103" or "CS0117" or "CS1061" or "CS0246" or "CS0234";
