@@ -120,19 +120,26 @@ internal static class InspectionWriter
         }
         var wrt = new HashSet<Node>(gradient.Method.WrtLeaves);
         // An adjoint is complete at its last contribution, and only then read: that order has every node after its inputs.
-        // One pass collects each target's steps; the target's node is written at its last one.
-        var byTarget = new NodeMap<List<BackwardStep>>();
-        foreach (var step in gradient.Steps)
+        // One pass links each step to its target's step before it; the target's node is written at its last one, from the
+        // chain walked back (a list per target was two objects for each of a long body's thousands of adjoints).
+        var lastOf = new NodeMap<int>();
+        var previous = new SegmentedList<int>();
+        for (var i = 0; i < gradient.Steps.Count; i++)
         {
-            if (!byTarget.TryGetValue(step.Target, out var steps)) byTarget[step.Target] = steps = new List<BackwardStep>();
-            steps.Add(step);
+            var target = gradient.Steps[i].Target;
+            previous.Add(lastOf.TryGetValue(target, out var before) ? before : -1);
+            lastOf[target] = i;
         }
+        var steps = new List<BackwardStep>();
         var inputs = new List<string>();
         var shown = new HashSet<string>();
-        foreach (var step in gradient.Steps)
+        for (var i = 0; i < gradient.Steps.Count; i++)
         {
-            var steps = byTarget[step.Target];
-            if (!ReferenceEquals(steps[steps.Count - 1], step)) continue;
+            var step = gradient.Steps[i];
+            if (lastOf[step.Target] != i) continue;
+            steps.Clear();
+            for (var j = i; j >= 0; j = previous[j]) steps.Add(gradient.Steps[j]);
+            steps.Reverse();
             var target = emitter.AdjointOf(step.Target);
             inputs.Clear();
             shown.Clear();
@@ -142,7 +149,7 @@ internal static class InspectionWriter
             w.StartLine("        [").AppendLiteral(target).Append(", ").AppendLiteral(wrt.Contains(step.Target) ? "gradient" : "adjoint").Append(", \"");
             for (var k = 0; k < steps.Count; k++) (k == 0 ? w : w.Append(" + ")).AppendEscaped(emitter.AdjointMath(steps[k]));
             w.Append("\", [");
-            for (var i = 0; i < inputs.Count; i++) (i == 0 ? w : w.Append(", ")).AppendLiteral(inputs[i]);
+            for (var k = 0; k < inputs.Count; k++) (k == 0 ? w : w.Append(", ")).AppendLiteral(inputs[k]);
             w.Append("]");
             if (steps[0].Source.Origin is { } origin) w.Append(", ").AppendLiteral(origin);
             else w.Append(", null");

@@ -55,8 +55,9 @@ internal sealed partial class MethodEmitter
         w.Line($"{targetAdjoint} = null; // before this statement, the target is another value: its adjoint starts over");
         foreach (var step in _gradient.Steps)
         {
-            foreach (var shared in BackwardNodes(step.Contribution).Where(n => HasStatement(n) && _emitted.Add(n)))
-                w.Line($"var {_variables[shared]} = {Call(shared)};");
+            foreach (var shared in BackwardNodes(step.Contribution))
+                if (HasStatement(shared) && _emitted.Add(shared))
+                    w.Line($"var {_variables[shared]} = {Call(shared)};");
             var target = AdjointName(step.Target);
             var first = _assignedInBackward.Add(step.Target);
             w.Line($"// {DisplayName(step.Source)} = {Math(step.Source)}  ⇒  {target} {(first ? "=" : "+=")} {AdjointMath(step)}");

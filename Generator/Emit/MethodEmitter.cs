@@ -28,7 +28,7 @@ internal sealed partial class MethodEmitter
     private readonly NodeMap<string> _variables;
     private readonly NodeMap<string> _display;
     private readonly NodeMap<string> _adjoints;
-    private readonly NodeMap<IReadOnlyList<Node>> _backwardNodes;
+    private readonly NodeMap<List<Node>> _backwardNodes;
     private readonly NodeMap<string> _math;
     private readonly ShardedDictionary<BackwardStep, string> _adjointMath;
     private readonly NodeSet _emitted = new();
@@ -115,9 +115,10 @@ internal sealed partial class MethodEmitter
     /// <remarks>
     /// A method has a step per rule application (thousands in a long body), so the walk reuses one stack and one table of
     /// marks across steps (a node is seen in this walk when its mark is the walk's number) instead of a fresh set each time.
-    /// Same order as <see cref="Topology.Sort"/> descending into backward nodes only: depth-first, inputs in order.
+    /// Same order as <see cref="Topology.Sort"/> descending into backward nodes only: depth-first, inputs in order. A list,
+    /// not an interface: its callers walk it once per step, and a list's enumerator behind an interface is an object each time.
     /// </remarks>
-    private IReadOnlyList<Node> BackwardNodes(Node root)
+    private List<Node> BackwardNodes(Node root)
     {
         if (_backwardNodes.TryGetValue(root, out var known)) return known;
         var nodes = new List<Node>();
@@ -155,17 +156,18 @@ internal sealed partial class MethodEmitter
             for (var i = 0; i < node.Inputs.Length; i++)
                 if (IsFirstOccurrence(node.Inputs, i)) Use(node.Inputs[i]);
         var backward = new NodeSet();
-        foreach (var node in _gradient.Steps.SelectMany(s => BackwardNodes(s.Contribution)))
-        {
-            if (!backward.Add(node) || node.Op == Op.AdjointRef) continue;
-            for (var i = 0; i < node.Inputs.Length; i++)
+        foreach (var step in _gradient.Steps)
+            foreach (var node in BackwardNodes(step.Contribution))
             {
-                if (!IsFirstOccurrence(node.Inputs, i)) continue;
-                var input = node.Inputs[i];
-                Use(input);
-                if (_forwardSet.Contains(input)) _readByBackward.Add(input);
+                if (!backward.Add(node) || node.Op == Op.AdjointRef) continue;
+                for (var i = 0; i < node.Inputs.Length; i++)
+                {
+                    if (!IsFirstOccurrence(node.Inputs, i)) continue;
+                    var input = node.Inputs[i];
+                    Use(input);
+                    if (_forwardSet.Contains(input)) _readByBackward.Add(input);
+                }
             }
-        }
         foreach (var step in _gradient.Steps)
         {
             Use(step.Contribution);

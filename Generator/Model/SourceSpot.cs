@@ -9,7 +9,13 @@ namespace Differentiable.Generator.Model;
 /// </summary>
 internal sealed record SourceSpot(string FilePath, TextSpan Span, LinePositionSpan Lines)
 {
-    public static SourceSpot From(SyntaxNode node) => From(node.GetLocation());
+    /// <summary>The node's span and lines, as its location would give them, without making the location (the parser takes one per expression).</summary>
+    public static SourceSpot From(SyntaxNode node)
+    {
+        var span = node.Span;
+        var line = node.SyntaxTree.GetLineSpan(span);
+        return new SourceSpot(line.Path ?? "", span, line.Span);
+    }
 
     public static SourceSpot From(Location location)
     {

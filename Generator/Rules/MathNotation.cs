@@ -53,7 +53,7 @@ internal static class MathNotation
     /// needed. Each operand is rendered once, in the form its placeholder asks for: rendering it twice per level would
     /// make a nest of unnamed nodes cost 2^depth.
     /// </summary>
-    public static string FillOperands(string text, IReadOnlyList<Node> inputs, Func<Node, bool, string> operand) =>
+    public static string FillOperands<TInputs>(string text, TInputs inputs, Func<Node, bool, string> operand) where TInputs : IReadOnlyList<Node> =>
         Fill(text, inputs, new ByFunction(operand));
 
     // Generic in the list too: a node's inputs (an ImmutableArray) passed as an interface were boxed for every node rendered.

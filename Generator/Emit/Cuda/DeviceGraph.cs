@@ -335,62 +335,60 @@ internal sealed class DeviceGraph
 
     /// <summary>The buffers, run-time numbers and depth of an elementwise node's kernel, were it the kernel's root.</summary>
     /// <remarks>
-    /// Small lists, not sets: a kernel is cut at a few loads and scalars, so a list stays short, and every elementwise
-    /// node of a large body gets a footprint (two hash sets each measured as a tenth of the device planner's allocations).
+    /// Small arrays, not sets: a kernel is cut at a few loads and scalars, so they stay short, and every elementwise node of
+    /// a large body gets a footprint. A struct holding exact-length arrays, built in the planner's two scratch lists: a
+    /// footprint object with a growing list per node was a tenth of the objects a 1,000-statement body's run allocated.
     /// </remarks>
-    private sealed class Footprint
+    private readonly struct Footprint(Node[] loads, string[] scalars, int depth)
     {
-        private List<Node>? _loads;
-        private List<string>? _scalars;
+        public int Loads => loads.Length;
+        public int Scalars => scalars.Length;
+        public int Depth => depth;
 
-        public int Loads => _loads?.Count ?? 0;
-        public int Scalars => _scalars?.Count ?? 0;
-        public int Depth { get; set; } = 1;
-
-        public void Load(Node n)
+        public void AddTo(List<Node> allLoads, List<string> allScalars)
         {
-            _loads ??= new List<Node>();
-            if (!_loads.Contains(n)) _loads.Add(n);
+            foreach (var n in loads) AddOnce(allLoads, n);
+            foreach (var text in scalars) AddOnce(allScalars, text);
         }
+    }
 
-        public void Scalar(string text)
-        {
-            _scalars ??= new List<string>();
-            if (!_scalars.Contains(text)) _scalars.Add(text);
-        }
-
-        public void Include(Footprint inner)
-        {
-            if (inner._loads is not null) foreach (var n in inner._loads) Load(n);
-            if (inner._scalars is not null) foreach (var text in inner._scalars) Scalar(text);
-            Depth = System.Math.Max(Depth, inner.Depth + 1);
-        }
+    private static void AddOnce<T>(List<T> list, T item)
+    {
+        if (!list.Contains(item)) list.Add(item);
     }
 
     /// <summary>Seed and expansions read their input whole, through a view: one pointer, never fused further.</summary>
     private static bool ReadWhole(Node n) => DeviceLowering.Of(n).ReadsWhole;
 
+    private readonly List<Node> _footprintLoads = new();
+    private readonly List<string> _footprintScalars = new();
+
     private Footprint FootprintOf(Node node, NodeMap<Footprint> footprints)
     {
-        var result = new Footprint();
+        var (loads, scalars) = (_footprintLoads, _footprintScalars);
+        loads.Clear();
+        scalars.Clear();
+        var depth = 1;
         void Own(Node n)
         {
-            result.Load(n);
-            if (DeviceLowering.Of(n).Scale is not null) result.Scalar("scale " + n.Id);
+            AddOnce(loads, n);
+            if (DeviceLowering.Of(n).Scale is not null) AddOnce(scalars, "scale " + n.Id);
         }
-        if (ReadWhole(node))
-        {
-            Own(node);
-            return result;
-        }
-        foreach (var input in node.Inputs)
-        {
-            if (_materialized.Contains(input) || DeviceLowering.Of(input).Kind is DeviceKind.External or DeviceKind.View or DeviceKind.Kernel or DeviceKind.Unsupported) result.Load(input);
-            else if (input.Op == Op.ScalarRef) result.Scalar(input.Attributes.Text!);
-            else if (DeviceLowering.Of(input).Kind != DeviceKind.Elementwise) continue;
-            else if (ReadWhole(input)) Own(input);
-            else result.Include(footprints[input]);
-        }
-        return result;
+        if (ReadWhole(node)) Own(node);
+        else
+            foreach (var input in node.Inputs)
+            {
+                if (_materialized.Contains(input) || DeviceLowering.Of(input).Kind is DeviceKind.External or DeviceKind.View or DeviceKind.Kernel or DeviceKind.Unsupported) AddOnce(loads, input);
+                else if (input.Op == Op.ScalarRef) AddOnce(scalars, input.Attributes.Text!);
+                else if (DeviceLowering.Of(input).Kind != DeviceKind.Elementwise) continue;
+                else if (ReadWhole(input)) Own(input);
+                else
+                {
+                    var inner = footprints[input];
+                    inner.AddTo(loads, scalars);
+                    depth = System.Math.Max(depth, inner.Depth + 1);
+                }
+            }
+        return new Footprint(loads.Count == 0 ? System.Array.Empty<Node>() : loads.ToArray(), scalars.Count == 0 ? System.Array.Empty<string>() : scalars.ToArray(), depth);
     }
 }
