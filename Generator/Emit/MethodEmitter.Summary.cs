@@ -111,12 +111,23 @@ internal sealed partial class MethodEmitter
     /// for <c>var h1 = MaxPool2d(Relu(...), 2);</c>, LogSoftmax though the graph writes it as a subtraction), else the
     /// operation that computes it (Add for <c>a + b</c>).
     /// </summary>
-    private static string Kind(Node node)
+    private string Kind(Node node)
     {
         var fallback = RuleTable.For(node.Op).CSharp;
         if (node.Origin is not { } origin) return fallback;
+        // Once per statement: its layers share its text, and matching it was a regex run per layer.
+        _outermostCalls ??= new Dictionary<string, string?>(System.StringComparer.Ordinal);
+        if (!_outermostCalls.TryGetValue(origin, out var call)) _outermostCalls[origin] = call = OutermostCall(origin);
+        return call ?? fallback;
+    }
+
+    private Dictionary<string, string?>? _outermostCalls;
+
+    /// <summary>The function a statement's expression calls outermost, when that call is the whole expression.</summary>
+    private static string? OutermostCall(string origin)
+    {
         var match = Outermost.Match(origin);
-        if (!match.Success) return fallback;
+        if (!match.Success) return null;
         // The call must be the whole expression: its closing parenthesis ends the statement.
         var depth = 0;
         var open = match.Index + match.Length - 1;
@@ -124,9 +135,9 @@ internal sealed partial class MethodEmitter
         {
             if (origin[i] == '(') depth++;
             else if (origin[i] == ')' && --depth == 0)
-                return origin.Substring(i + 1).Trim().TrimEnd(';').Trim().Length == 0 ? match.Groups["f"].Value : fallback;
+                return origin.Substring(i + 1).Trim().TrimEnd(';').Trim().Length == 0 ? match.Groups["f"].Value : null;
         }
-        return fallback;
+        return null;
     }
 
     /// <summary>

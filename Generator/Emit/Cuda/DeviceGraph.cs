@@ -350,6 +350,22 @@ internal sealed class DeviceGraph
             foreach (var n in loads) AddOnce(allLoads, n);
             foreach (var text in scalars) AddOnce(allScalars, text);
         }
+
+        /// <summary>
+        /// A footprint of these loads and scalars: this one's arrays when they hold just that (a chain of unary ops fuses
+        /// the loads of its start, which its every node would otherwise copy), else new ones.
+        /// </summary>
+        public Footprint With(List<Node> allLoads, List<string> allScalars, int newDepth) =>
+            new(Same(loads, allLoads) ? loads : Copy(allLoads), Same(scalars, allScalars) ? scalars : Copy(allScalars), newDepth);
+
+        private static bool Same<T>(T[] array, List<T> list)
+        {
+            if (array.Length != list.Count) return false;
+            for (var i = 0; i < array.Length; i++) if (!Equals(array[i], list[i])) return false;
+            return true;
+        }
+
+        public static T[] Copy<T>(List<T> list) => list.Count == 0 ? System.Array.Empty<T>() : list.ToArray();
     }
 
     private static void AddOnce<T>(List<T> list, T item)
@@ -369,6 +385,7 @@ internal sealed class DeviceGraph
         loads.Clear();
         scalars.Clear();
         var depth = 1;
+        Footprint? first = null;
         void Own(Node n)
         {
             AddOnce(loads, n);
@@ -385,10 +402,11 @@ internal sealed class DeviceGraph
                 else
                 {
                     var inner = footprints[input];
+                    first ??= inner;
                     inner.AddTo(loads, scalars);
                     depth = System.Math.Max(depth, inner.Depth + 1);
                 }
             }
-        return new Footprint(loads.Count == 0 ? System.Array.Empty<Node>() : loads.ToArray(), scalars.Count == 0 ? System.Array.Empty<string>() : scalars.ToArray(), depth);
+        return first is { } shared ? shared.With(loads, scalars, depth) : new Footprint(Footprint.Copy(loads), Footprint.Copy(scalars), depth);
     }
 }
