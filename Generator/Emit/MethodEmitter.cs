@@ -356,9 +356,9 @@ internal sealed partial class MethodEmitter
         string? origin = null;
         foreach (var node in _forward.Where(HasStatement))
         {
-            if (node.Origin is not null && node.Origin != origin) w.Line("// " + node.Origin);
+            if (node.Origin is not null && node.Origin != origin) w.StartLine("// ").Append(node.Origin).Append("\n");
             origin = node.Origin;
-            w.Line($"var {_variables[node]} = {Call(node)};");
+            AppendCall(w.StartLine("var ").Append(_variables[node]).Append(" = "), node).Append(";\n");
             _emitted.Add(node);
         }
     }
@@ -401,14 +401,13 @@ internal sealed partial class MethodEmitter
     {
         foreach (var shared in BackwardNodes(step.Contribution))
             if (HasStatement(shared) && _emitted.Add(shared))
-                w.StartLine("var ").Append(_variables[shared]).Append(" = ").Append(Call(shared)).Append(";\n");
+                AppendCall(w.StartLine("var ").Append(_variables[shared]).Append(" = "), shared).Append(";\n");
         var target = AdjointName(step.Target);
         var first = assigned.Add(step.Target);
         w.StartLine("// ").Append(DisplayName(step.Source)).Append(" = ").Append(Math(step.Source)).Append("  ⇒  ")
             .Append(target).Append(first ? " = " : " += ").Append(AdjointMath(step)).Append("\n");
-        var value = Render(step.Contribution);
-        if (first) w.StartLine(declared is not null && declared.Contains(step.Target) ? "" : "var ").Append(target).Append(" = ").Append(value).Append(";\n");
-        else w.Line(AddTo(step.Target, target, value));
+        if (first) AppendRendered(w.StartLine(declared is not null && declared.Contains(step.Target) ? "" : "var ").Append(target).Append(" = "), step.Contribution).Append(";\n");
+        else w.Line(AddTo(step.Target, target, Render(step.Contribution)));
     }
 
     /// <summary>The forward nodes that read a parameter, directly or through other nodes.</summary>
@@ -451,16 +450,35 @@ internal sealed partial class MethodEmitter
 
 
     /// <summary>A node as an operand: its variable if it has one, else the call written inline.</summary>
-    private string Render(Node n) => n.Op switch
+    private string Render(Node n) => Named(n) ?? Call(n);
+
+    /// <summary>What a node is as an operand when it is not a call written inline: its variable, a leaf, a number, an adjoint.</summary>
+    private string? Named(Node n) => n.Op switch
     {
         // In {M}Summary, a node is its local there or written inline: the forward's variables are not declared.
-        _ when _summaryLocals is not null && !n.IsLeaf => _summaryLocals.TryGetValue(n, out var local) ? local : Call(n),
+        _ when _summaryLocals is not null && !n.IsLeaf => _summaryLocals.TryGetValue(n, out var local) ? local : null,
         Op.Input when _saved is not null && _saved.TryGetValue(n, out var saved) => saved,
         Op.Input or Op.Parameter or Op.ConstantTensor => n.Attributes.Text!,
         Op.Constant or Op.ScalarRef => GraphBuilder.ScalarText(n),
         Op.AdjointRef => AdjointName(n[0]),
-        _ => _variables.TryGetValue(n, out var name) && (_emitted.Contains(n) || _forwardSet.Contains(n)) ? name : Call(n),
+        _ => _variables.TryGetValue(n, out var name) && (_emitted.Contains(n) || _forwardSet.Contains(n)) ? name : null,
     };
+
+    /// <summary>Writes what <see cref="Render"/> returns.</summary>
+    private SourceWriter AppendRendered(SourceWriter w, Node n) => Named(n) is { } name ? w.Append(name) : AppendCall(w, n);
+
+    /// <summary>
+    /// Writes what <see cref="Call"/> returns: a plain call with its operands written in place (a string per nested call,
+    /// copied into its consumer's, was a tenth of the objects a long body's code took), another rendering as its string.
+    /// </summary>
+    private SourceWriter AppendCall(SourceWriter w, Node n)
+    {
+        var rule = RuleTable.For(n.Op);
+        if (!rule.RendersPlainCall) return w.Append(Call(n));
+        w.Append(rule.CSharp).Append("(");
+        for (var i = 0; i < n.Inputs.Length; i++) AppendRendered(i == 0 ? w : w.Append(", "), n.Inputs[i]);
+        return w.Append(")");
+    }
 
     /// <summary>A node as the runtime call that computes it, written by its rule-table row.</summary>
     private string Call(Node n)
@@ -499,9 +517,6 @@ internal sealed partial class MethodEmitter
     /// <summary><see cref="MathName"/> as a delegate made once: a method group passed on allocates a delegate per call, per comment.</summary>
     private System.Func<Node, string?>? _mathName;
 
-    /// <summary><see cref="MathOperand"/> as a delegate, made once (a rule's math fills its operands with it, once per backward step).</summary>
-    private System.Func<Node, bool, string>? _mathOperand;
-
     /// <summary>A node as an operand in math notation: parenthesized when it is an expression with spaces, unless <paramref name="bare"/>.</summary>
     public string MathOperand(Node n, bool bare = false) => MathNotation.Operand(n, _mathName ??= MathName, bare);
 
@@ -529,7 +544,7 @@ internal sealed partial class MethodEmitter
             var call = $"{Renderings.CustomMethodName(step.Source, 1)}({string.Join(", ", step.Source.Inputs.Select(i => MathOperand(i)))}, {AdjointName(step.Source)})";
             text = text.Replace("{backward}", step.Source.Inputs.Length == 1 ? call : $"{call}.Item{step.InputIndex + 1}");
         }
-        text = MathNotation.FillOperands(text, step.Source.Inputs, _mathOperand ??= MathOperand);
+        text = MathNotation.FillOperands(text, step.Source.Inputs, _mathName ??= MathName);
         if (rule.Kind == GradientKind.Rule && step.Contribution.Op == Op.SumToShapeOf) text += ", summed over broadcast axes";
         return text;
     }

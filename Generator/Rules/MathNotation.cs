@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using Differentiable.Generator.IR;
 
 namespace Differentiable.Generator.Rules;
@@ -15,92 +16,159 @@ internal static class MathNotation
     /// <param name="nameOf">The name a node is shown by, or null to write it out.</param>
     public static string Of(Node n, Func<Node, string?> nameOf)
     {
+        var math = Rent();
+        AppendOf(math, n, nameOf);
+        return Return(math);
+    }
+
+    /// <summary>A node as an operand: its name, or its math, parenthesized when it has spaces unless <paramref name="bare"/>.</summary>
+    public static string Operand(Node n, Func<Node, string?> nameOf, bool bare = false)
+    {
+        if (n.Op is Op.Constant or Op.ScalarRef) return Scalar(n);
+        if (nameOf(n) is { } name) return name;
+        var math = Rent();
+        AppendOperand(math, n, nameOf, bare);
+        return Return(math);
+    }
+
+    /// <summary>
+    /// A template's operand placeholders filled with <paramref name="inputs"/> as operands (see <see cref="AppendFilled{TInputs}"/>).
+    /// Generic in the list: a node's inputs (an ImmutableArray) passed as an interface were boxed for every one filled.
+    /// </summary>
+    public static string FillOperands<TInputs>(string text, TInputs inputs, Func<Node, string?> nameOf) where TInputs : IReadOnlyList<Node>
+    {
+        if (inputs.Count == 0 || text.IndexOf('{') < 0) return text;
+        var math = Rent();
+        AppendFilled(math, text, inputs, nameOf);
+        return Return(math);
+    }
+
+    // A node's math is written into one builder, operands in place: a string per nested operand, copied into its
+    // consumer's, was the most objects a long body's run allocated.
+    private static void AppendOf(StringBuilder math, Node n, Func<Node, string?> nameOf)
+    {
         switch (n.Op)
         {
-            case Op.Call: return $"{Renderings.CalledMethodName(n)}({Operands(n, nameOf)})";
-            case Op.CallValue: return Of(n[0], nameOf);
-            case Op.Reshape: return $"reshape({Operand(n[0], nameOf)}, ({string.Join(", ", n.Attributes.Shape)}))";
+            case Op.Call:
+                AppendOperands(math.Append(Renderings.CalledMethodName(n)).Append('('), n, nameOf).Append(')');
+                return;
+            case Op.CallValue:
+                AppendOf(math, n[0], nameOf);
+                return;
+            case Op.Reshape:
+                AppendOperand(math.Append("reshape("), n[0], nameOf, bare: false);
+                math.Append(", (").Append(string.Join(", ", n.Attributes.Shape)).Append("))");
+                return;
             case Op.CustomCall or Op.CustomBackward:
-                return $"{Renderings.CustomMethodName(n, n.Op == Op.CustomCall ? 0 : 1)}({Operands(n, nameOf)})";
-            case Op.Constant or Op.ScalarRef: return Scalar(n);
+                AppendOperands(math.Append(Renderings.CustomMethodName(n, n.Op == Op.CustomCall ? 0 : 1)).Append('('), n, nameOf).Append(')');
+                return;
+            case Op.Constant or Op.ScalarRef:
+                math.Append(Scalar(n));
+                return;
         }
         var text = RuleTable.For(n.Op).Math.Replace("{axis}", n.Attributes.Axis is { } axis ? "_" + axis.ToString(CultureInfo.InvariantCulture) : "");
         // An operand already in the template's own parentheses, relu({0}), gets none of its own: relu(a + b).
-        return Fill(text, n.Inputs, new ByName(nameOf));
+        if (n.Inputs.Length == 0 || text.IndexOf('{') < 0) math.Append(text);
+        else AppendFilled(math, text, n.Inputs, nameOf);
     }
 
-    /// <summary>A call's operands, comma-separated. Its own method: a lambda over <paramref name="nameOf"/> inside <see cref="Of"/> made every call of it allocate a closure, whatever the op.</summary>
-    private static string Operands(Node n, Func<Node, string?> nameOf) => string.Join(", ", n.Inputs.Select(i => Operand(i, nameOf)));
-
-    /// <summary>How a template's operands are rendered: a struct, so rendering every node of every comment allocates no closure.</summary>
-    private interface IOperandRenderer
+    /// <summary>A call's operands, comma-separated.</summary>
+    private static StringBuilder AppendOperands(StringBuilder math, Node n, Func<Node, string?> nameOf)
     {
-        string Render(Node input, bool bare);
+        for (var i = 0; i < n.Inputs.Length; i++) AppendOperand(i == 0 ? math : math.Append(", "), n.Inputs[i], nameOf, bare: false);
+        return math;
     }
 
-    private readonly struct ByName(Func<Node, string?> nameOf) : IOperandRenderer
+    private static void AppendOperand(StringBuilder math, Node n, Func<Node, string?> nameOf, bool bare)
     {
-        public string Render(Node input, bool bare) => Operand(input, nameOf, bare);
+        if (n.Op is Op.Constant or Op.ScalarRef)
+        {
+            math.Append(Scalar(n));
+            return;
+        }
+        if (nameOf(n) is { } name)
+        {
+            math.Append(name);
+            return;
+        }
+        var start = math.Length;
+        AppendOf(math, n, nameOf);
+        if (bare || !HasSpace(math, start)) return;
+        math.Insert(start, '(').Append(')');
     }
 
-    private readonly struct ByFunction(Func<Node, bool, string> operand) : IOperandRenderer
+    /// <summary>Whether what was written from <paramref name="from"/> on has a space: the builder's last characters, which its indexer reaches first.</summary>
+    private static bool HasSpace(StringBuilder math, int from)
     {
-        public string Render(Node input, bool bare) => operand(input, bare);
+        for (var i = from; i < math.Length; i++) if (math[i] == ' ') return true;
+        return false;
     }
 
     /// <summary>
     /// A template's operand placeholders filled: <c>({i})</c> with the bare operand, <c>{i}</c> with it parenthesized as
-    /// needed. Each operand is rendered once, in the form its placeholder asks for: rendering it twice per level would
-    /// make a nest of unnamed nodes cost 2^depth.
+    /// needed. An operand whose placeholder appears once is written in place; one that appears more often is rendered once
+    /// and copied: rendering it each time would make a nest of unnamed nodes cost 2^depth.
     /// </summary>
-    public static string FillOperands<TInputs>(string text, TInputs inputs, Func<Node, bool, string> operand) where TInputs : IReadOnlyList<Node> =>
-        Fill(text, inputs, new ByFunction(operand));
-
-    // Generic in the list too: a node's inputs (an ImmutableArray) passed as an interface were boxed for every node rendered.
-    private static string Fill<TRenderer, TInputs>(string text, TInputs inputs, TRenderer operand)
-        where TRenderer : struct, IOperandRenderer where TInputs : IReadOnlyList<Node>
+    private static void AppendFilled<TInputs>(StringBuilder math, string text, TInputs inputs, Func<Node, string?> nameOf)
+        where TInputs : IReadOnlyList<Node>
     {
-        if (inputs.Count == 0 || text.IndexOf('{') < 0) return text;
-        // First the operands, input by input, the bare form before the parenthesized one: rendering may name nodes as
-        // it goes, so this order keeps the names what they always were. Then one pass writes the text (a string Replace
-        // per placeholder copied the whole text each time, for every node of every comment). The forms each input's
-        // placeholders take are kept as bits, one per input: templates with more than 64 operands fill by Replace.
-        if (inputs.Count > 64) return FillOperandsByReplace(text, inputs, operand);
-        ulong inParentheses = 0, elsewhere = 0;
+        // The forms each input's placeholders take, and those taken twice, are kept as bits, one per input: templates with
+        // more than 64 operands fill by Replace.
+        if (inputs.Count > 64)
+        {
+            math.Append(FillOperandsByReplace(text, inputs, nameOf));
+            return;
+        }
+        ulong inParentheses = 0, elsewhere = 0, repeated = 0;
         for (var at = text.IndexOf('{'); at >= 0; at = text.IndexOf('{', at + 1))
             if (TryPlaceholder(text, at, inputs.Count, out var index, out var end))
             {
-                if (IsBare(text, at, end)) inParentheses |= 1UL << index;
-                else elsewhere |= 1UL << index;
+                var bit = 1UL << index;
+                ref var forms = ref IsBare(text, at, end) ? ref inParentheses : ref elsewhere;
+                if ((forms & bit) != 0) repeated |= bit;
+                forms |= bit;
             }
-        var operands = new OperandForms(inputs.Count);
+        var rendered = new OperandForms(repeated == 0 ? 0 : inputs.Count);
         for (var i = 0; i < inputs.Count; i++)
         {
-            if ((inParentheses >> i & 1) != 0) operands[2 * i] = operand.Render(inputs[i], true);
-            if ((elsewhere >> i & 1) != 0) operands[2 * i + 1] = operand.Render(inputs[i], false);
+            if ((repeated >> i & 1) == 0) continue;
+            if ((inParentheses >> i & 1) != 0) rendered[2 * i] = Operand(inputs[i], nameOf, bare: true);
+            if ((elsewhere >> i & 1) != 0) rendered[2 * i + 1] = Operand(inputs[i], nameOf, bare: false);
         }
-        // The operands are rendered (recursively) above; this builder is only written below, so one per thread serves every level.
-        var filled = Filled ??= new System.Text.StringBuilder();
-        filled.Clear();
         var start = 0;
         for (var at = text.IndexOf('{'); at >= 0; at = text.IndexOf('{', at + 1))
         {
             if (!TryPlaceholder(text, at, inputs.Count, out var index, out var end)) continue;
-            filled.Append(text, start, at - start).Append(operands[2 * index + (IsBare(text, at, end) ? 0 : 1)]);
+            math.Append(text, start, at - start);
+            var bare = IsBare(text, at, end);
+            if ((repeated >> index & 1) != 0) math.Append(rendered[2 * index + (bare ? 0 : 1)]);
+            else AppendOperand(math, inputs[index], nameOf, bare);
             start = at = end;
             at--;
         }
-        var result = filled.Append(text, start, text.Length - start).ToString();
-        if (filled.Capacity > 4096) Filled = null;   // not kept when a long one grew it
-        return result;
+        math.Append(text, start, text.Length - start);
     }
 
-    [ThreadStatic] private static System.Text.StringBuilder? Filled;
+    /// <summary>One builder per thread for the top-level call; a nested one (an operand rendered once for several placeholders) gets its own.</summary>
+    private static StringBuilder Rent()
+    {
+        var math = Builder ?? new StringBuilder(256);
+        Builder = null;
+        return math.Clear();
+    }
+
+    private static string Return(StringBuilder math)
+    {
+        var text = math.ToString();
+        if (math.Capacity <= 4096) Builder = math;   // not kept when a long one grew it
+        return text;
+    }
+
+    [ThreadStatic] private static StringBuilder? Builder;
 
     /// <summary>
-    /// Each input's rendered forms, bare at 2i and parenthesized at 2i + 1: those of one or two inputs (most ops) in fields,
-    /// with no array per node rendered; more in an array. A struct per call, not a buffer per thread: rendering an operand
-    /// fills the placeholders of its own template meanwhile.
+    /// Each input's forms rendered once, bare at 2i and parenthesized at 2i + 1, for the inputs whose placeholders repeat:
+    /// those of one or two inputs (most ops) in fields, with no array per node rendered; more in an array.
     /// </summary>
     private struct OperandForms
     {
@@ -129,14 +197,13 @@ internal static class MathNotation
     }
 
     /// <summary>The same filling by a string Replace per placeholder form, for templates with more than 64 operands.</summary>
-    private static string FillOperandsByReplace<TRenderer, TInputs>(string text, TInputs inputs, TRenderer operand)
-        where TRenderer : struct, IOperandRenderer where TInputs : IReadOnlyList<Node>
+    private static string FillOperandsByReplace<TInputs>(string text, TInputs inputs, Func<Node, string?> nameOf) where TInputs : IReadOnlyList<Node>
     {
         for (var i = 0; i < inputs.Count; i++)
         {
             string inParentheses = "({" + i + "})", placeholder = "{" + i + "}";
-            if (text.Contains(inParentheses)) text = text.Replace(inParentheses, "(" + operand.Render(inputs[i], true) + ")");
-            if (text.Contains(placeholder)) text = text.Replace(placeholder, operand.Render(inputs[i], false));
+            if (text.Contains(inParentheses)) text = text.Replace(inParentheses, "(" + Operand(inputs[i], nameOf, bare: true) + ")");
+            if (text.Contains(placeholder)) text = text.Replace(placeholder, Operand(inputs[i], nameOf, bare: false));
         }
         return text;
     }
@@ -154,15 +221,6 @@ internal static class MathNotation
         if (end == at + 1 || end >= text.Length || text[end] != '}' || index >= count || text[at + 1] == '0' && end > at + 2) return false;
         end++;
         return true;
-    }
-
-    /// <summary>A node as an operand: its name, or its math, parenthesized when it has spaces unless <paramref name="bare"/>.</summary>
-    public static string Operand(Node n, Func<Node, string?> nameOf, bool bare = false)
-    {
-        if (n.Op is Op.Constant or Op.ScalarRef) return Scalar(n);
-        if (nameOf(n) is { } name) return name;
-        var math = Of(n, nameOf);
-        return math.Contains(" ") && !bare ? "(" + math + ")" : math;
     }
 
     /// <summary>A number as written in math: 2 for 2.0 (a ".0" not followed by a digit), 0.01 unchanged.</summary>

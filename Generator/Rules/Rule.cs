@@ -40,6 +40,7 @@ internal sealed class Rule
     {
         Device = device ?? DeviceLowering.Unsupported(op + " has no device lowering");
         Render = render ?? Renderings.Plain;
+        RendersPlainCall = render is null || render == Renderings.Plain;
         Op = op;
         Kind = kind;
         CSharp = csharp;
@@ -66,6 +67,9 @@ internal sealed class Rule
 
     /// <summary>Writes a node of this op as a C# call (<see cref="Renderings"/>).</summary>
     public Rendering Render { get; }
+
+    /// <summary>Whether <see cref="Render"/> is <see cref="Renderings.Plain"/>: <c>{CSharp}(inputs)</c>, which an emitter can write in place.</summary>
+    public bool RendersPlainCall { get; }
 
     /// <summary>Per input, the contribution to its adjoint in math notation: {dy} the node's adjoint, {y} the node.</summary>
     public IReadOnlyList<string> AdjointMath { get; }
