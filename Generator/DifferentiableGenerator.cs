@@ -68,8 +68,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         catch (System.Exception e) when (e is not System.OperationCanceledException)
         {
             // Every method has its own guard; this one catches the class's frame, so nothing ever escapes as CS8785.
-            var where = work.Methods.Count > 0 ? work.Methods[0].Spec.Where : null;
-            if (where is not null) diagnostics.Add(new DiagnosticInfo(Diagnostics.InternalError, where, work.Class.Name, e.GetType().Name + ": " + e.Message));
+            if (work.Methods.Count > 0) diagnostics.Add(new DiagnosticInfo(Diagnostics.InternalError, work.Methods[0].Spec.Where, work.Class.Name, e.GetType().Name + ": " + e.Message));
         }
         foreach (var diagnostic in diagnostics.Distinct()) output.ReportDiagnostic(diagnostic.ToDiagnostic());
         if (source is not null) output.AddSource(HintName(work.Class.FullName), source);

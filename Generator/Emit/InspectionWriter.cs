@@ -120,26 +120,18 @@ internal static class InspectionWriter
         }
         var wrt = new HashSet<Node>(gradient.Method.WrtLeaves);
         // An adjoint is complete at its last contribution, and only then read: that order has every node after its inputs.
-        // One pass links each step to its target's step before it; the target's node is written at its last one, from the
-        // chain walked back (a list per target was two objects for each of a long body's thousands of adjoints).
-        var lastOf = new NodeMap<int>();
-        var previous = new SegmentedList<int>();
-        for (var i = 0; i < gradient.Steps.Count; i++)
-        {
-            var target = gradient.Steps[i].Target;
-            previous.Add(lastOf.TryGetValue(target, out var before) ? before : -1);
-            lastOf[target] = i;
-        }
+        // One pass collects each target's steps; the target's node is written at its last one.
+        var byTarget = new NodeChains<BackwardStep>();
+        foreach (var step in gradient.Steps) byTarget.Add(step.Target, step);
         var steps = new List<BackwardStep>();
         var inputs = new List<string>();
         var shown = new HashSet<string>();
         for (var i = 0; i < gradient.Steps.Count; i++)
         {
             var step = gradient.Steps[i];
-            if (lastOf[step.Target] != i) continue;
+            if (!byTarget.IsLast(step.Target, i)) continue;
             steps.Clear();
-            for (var j = i; j >= 0; j = previous[j]) steps.Add(gradient.Steps[j]);
-            steps.Reverse();
+            foreach (var earlier in byTarget.Of(step.Target)) steps.Add(earlier);
             var target = emitter.AdjointOf(step.Target);
             inputs.Clear();
             shown.Clear();

@@ -206,7 +206,7 @@ internal sealed partial class MethodEmitter
             if (node.IsLeaf) continue;
             if (!_variables.TryGetValue(node, out var name))
             {
-                var wanted = (owner.TryGetValue(node, out var o) ? o + "_" : "") + OpName(node);
+                var wanted = owner.TryGetValue(node, out var o) ? o + "_" + OpName(node) : OpName(node);   // one string, or none
                 if (HasStatement(node)) _variables[node] = name = _names.Claim(wanted);
                 else name = wanted;
             }
@@ -535,7 +535,7 @@ internal sealed partial class MethodEmitter
     {
         var rule = RuleTable.For(step.Source.Op);
         var template = step.InputIndex < rule.AdjointMath.Count ? rule.AdjointMath[step.InputIndex] : rule.AdjointMath.FirstOrDefault() ?? "";
-        var text = template.Replace("{dy}", AdjointName(step.Source)).Replace("{y}", DisplayName(step.Source));
+        var text = template;
         if (step.Source.Op == Op.CallValue)
             text = text.Replace("{pullback}", $"pullback of {Math(step.Source[0])} at {AdjointName(step.Source)}, its {step.Source.Attributes.Names[step.InputIndex - 1]}");
         if (step.Source.Op == Op.CustomCall)
@@ -544,9 +544,8 @@ internal sealed partial class MethodEmitter
             var call = $"{Renderings.CustomMethodName(step.Source, 1)}({string.Join(", ", step.Source.Inputs.Select(i => MathOperand(i)))}, {AdjointName(step.Source)})";
             text = text.Replace("{backward}", step.Source.Inputs.Length == 1 ? call : $"{call}.Item{step.InputIndex + 1}");
         }
-        text = MathNotation.FillOperands(text, step.Source.Inputs, _mathName ??= MathName);
-        if (rule.Kind == GradientKind.Rule && step.Contribution.Op == Op.SumToShapeOf) text += ", summed over broadcast axes";
-        return text;
+        var suffix = rule.Kind == GradientKind.Rule && step.Contribution.Op == Op.SumToShapeOf ? ", summed over broadcast axes" : "";
+        return MathNotation.FillAdjoint(text, step.Source.Inputs, _mathName ??= MathName, AdjointName(step.Source), DisplayName(step.Source), suffix);
     }
 
     public string AdjointOf(Node leaf) => _adjoints.TryGetValue(leaf, out var name) ? name : "0";

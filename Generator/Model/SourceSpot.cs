@@ -7,7 +7,7 @@ namespace Differentiable.Generator.Model;
 /// Where something is in the user's source, as plain values: a Roslyn <see cref="Location"/> holds a syntax
 /// tree and would keep whole compilations alive in the incremental cache.
 /// </summary>
-internal sealed record SourceSpot(string FilePath, TextSpan Span, LinePositionSpan Lines)
+internal readonly record struct SourceSpot(string FilePath, TextSpan Span, LinePositionSpan Lines)
 {
     /// <summary>The node's span and lines, as its location would give them, without making the location (the parser takes one per expression).</summary>
     public static SourceSpot From(SyntaxNode node)

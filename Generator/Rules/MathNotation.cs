@@ -32,15 +32,18 @@ internal static class MathNotation
     }
 
     /// <summary>
-    /// A template's operand placeholders filled with <paramref name="inputs"/> as operands (see <see cref="AppendFilled{TInputs}"/>).
-    /// Generic in the list: a node's inputs (an ImmutableArray) passed as an interface were boxed for every one filled.
+    /// A rule's adjoint template filled: <c>{dy}</c> with the node's adjoint, <c>{y}</c> with the node, the operand
+    /// placeholders with <paramref name="inputs"/> (see <see cref="AppendFilled{TInputs}"/>), then <paramref name="suffix"/>:
+    /// one string per backward step, where a Replace per placeholder made three. Generic in the list: a node's inputs (an
+    /// ImmutableArray) passed as an interface were boxed for every step.
     /// </summary>
-    public static string FillOperands<TInputs>(string text, TInputs inputs, Func<Node, string?> nameOf) where TInputs : IReadOnlyList<Node>
+    public static string FillAdjoint<TInputs>(string text, TInputs inputs, Func<Node, string?> nameOf, string dy, string y, string suffix = "")
+        where TInputs : IReadOnlyList<Node>
     {
-        if (inputs.Count == 0 || text.IndexOf('{') < 0) return text;
+        if (text.IndexOf('{') < 0) return suffix.Length == 0 ? text : text + suffix;
         var math = Rent();
-        AppendFilled(math, text, inputs, nameOf);
-        return Return(math);
+        AppendFilled(math, text, inputs, nameOf, dy, y);
+        return Return(math.Append(suffix));
     }
 
     // A node's math is written into one builder, operands in place: a string per nested operand, copied into its
@@ -91,10 +94,17 @@ internal static class MathNotation
             math.Append(name);
             return;
         }
+        if (bare)
+        {
+            AppendOf(math, n, nameOf);
+            return;
+        }
+        // The opening parenthesis goes first and is taken back when the math has no space: inserting it afterwards made
+        // the builder split its text into new chunks.
         var start = math.Length;
-        AppendOf(math, n, nameOf);
-        if (bare || !HasSpace(math, start)) return;
-        math.Insert(start, '(').Append(')');
+        AppendOf(math.Append('('), n, nameOf);
+        if (HasSpace(math, start + 1)) math.Append(')');
+        else math.Remove(start, 1);
     }
 
     /// <summary>Whether what was written from <paramref name="from"/> on has a space: the builder's last characters, which its indexer reaches first.</summary>
@@ -109,14 +119,15 @@ internal static class MathNotation
     /// needed. An operand whose placeholder appears once is written in place; one that appears more often is rendered once
     /// and copied: rendering it each time would make a nest of unnamed nodes cost 2^depth.
     /// </summary>
-    private static void AppendFilled<TInputs>(StringBuilder math, string text, TInputs inputs, Func<Node, string?> nameOf)
+    /// <param name="dy">When given, what <c>{dy}</c> stands for, and <paramref name="y"/> what <c>{y}</c> does.</param>
+    private static void AppendFilled<TInputs>(StringBuilder math, string text, TInputs inputs, Func<Node, string?> nameOf, string? dy = null, string? y = null)
         where TInputs : IReadOnlyList<Node>
     {
         // The forms each input's placeholders take, and those taken twice, are kept as bits, one per input: templates with
         // more than 64 operands fill by Replace.
         if (inputs.Count > 64)
         {
-            math.Append(FillOperandsByReplace(text, inputs, nameOf));
+            math.Append(FillOperandsByReplace(dy is null ? text : text.Replace("{dy}", dy).Replace("{y}", y), inputs, nameOf));
             return;
         }
         ulong inParentheses = 0, elsewhere = 0, repeated = 0;
@@ -138,7 +149,15 @@ internal static class MathNotation
         var start = 0;
         for (var at = text.IndexOf('{'); at >= 0; at = text.IndexOf('{', at + 1))
         {
-            if (!TryPlaceholder(text, at, inputs.Count, out var index, out var end)) continue;
+            if (!TryPlaceholder(text, at, inputs.Count, out var index, out var end))
+            {
+                var named = dy is null ? null : IsAt(text, at, "{dy}") ? dy : IsAt(text, at, "{y}") ? y : null;
+                if (named is null) continue;
+                math.Append(text, start, at - start).Append(named);
+                start = at = text.IndexOf('}', at) + 1;
+                at--;
+                continue;
+            }
             math.Append(text, start, at - start);
             var bare = IsBare(text, at, end);
             if ((repeated >> index & 1) != 0) math.Append(rendered[2 * index + (bare ? 0 : 1)]);
@@ -207,6 +226,8 @@ internal static class MathNotation
         }
         return text;
     }
+
+    private static bool IsAt(string text, int at, string placeholder) => string.CompareOrdinal(text, at, placeholder, 0, placeholder.Length) == 0;
 
     /// <summary>A placeholder already in the template's own parentheses: <c>({i})</c>.</summary>
     private static bool IsBare(string text, int at, int end) => at > 0 && text[at - 1] == '(' && end < text.Length && text[end] == ')';

@@ -201,7 +201,8 @@ internal sealed partial class DeviceEmitter
     {
         if (_graph.IsAbsorbed(node)) return;   // the kernel of its one consumer computes it
         var name = _names[node];
-        var math = $"{name} = {Math(node, top: true)}";
+        // The node's math, shown as "name = math" in comments: written in pieces, not concatenated once per node.
+        var math = Math(node, top: true);
         var lowering = DeviceLowering.Of(node);
         if (lowering.Kind == DeviceKind.Elementwise)
         {
@@ -216,7 +217,7 @@ internal sealed partial class DeviceEmitter
             return;
         }
         // Views and the runtime's kernels: one builder call, from the op's row.
-        if (lowering.Kind == DeviceKind.Kernel) _program.Line("// " + math);
+        if (lowering.Kind == DeviceKind.Kernel) Comment(_program, name, math);
         _program.Line($"var {name} = {DeviceLowering.Render(lowering.Call!, node, name, Operand)};");
     }
 
@@ -238,7 +239,7 @@ internal sealed partial class DeviceEmitter
             && _expression.ToString() is var constant && ConstantExpression.IsMatch(constant))
         {
             // A constant (the seed of the backward pass, −1 for a negated loss): the runtime's fill, no kernel of its own.
-            _program.Line("// " + math);
+            Comment(_program, name, math);
             _program.Line($"var {name} = p.Fill(\"{name}\", {map.Leaves[0].Operand}, {constant});");
             return;
         }
@@ -252,7 +253,7 @@ internal sealed partial class DeviceEmitter
             map.NameParameters();
             // Written piece by piece, not formatted into lines first: a large body has thousands of these kernels.
             _cuda.Line();
-            _cuda.StartLine("// ").Append(math).Append("\n");
+            Comment(_cuda, name, math);
             _cuda.StartLine("extern \"C\" __global__ void ").Append(name).Append("(const Geometry g, float* __restrict__ out");
             foreach (var leaf in map.Leaves) _cuda.Append(", const float* __restrict__ ").Append(leaf.Parameter);
             _cuda.Append(")\n");
@@ -263,7 +264,7 @@ internal sealed partial class DeviceEmitter
             _cuda.Append(";\n");
             _cuda.Line("}");
         }
-        _program.StartLine("// ").Append(math);
+        _program.StartLine("// ").Append(name).Append(" = ").Append(math);
         if (written) _program.Append("   (").Append(kernel).Append("'s kernel: the same expression)");
         _program.Append("\n");
         _program.StartLine("var ").Append(name).Append(" = p.Map(\"").Append(kernel).Append("\", new[] { ");
@@ -291,7 +292,7 @@ internal sealed partial class DeviceEmitter
         var productMath = $"{productName} = {Math(product, top: true)}";
         _cuda.Line();
         _cuda.Line("// " + productMath);
-        _cuda.Line("// " + math + "   (the product's epilogue: both in one kernel)");
+        _cuda.Line($"// {name} = {math}   (the product's epilogue: both in one kernel)");
         _cuda.Line($"extern \"C\" __global__ void {name}(const Geometry g, float* __restrict__ out, const float* __restrict__ a, const float* __restrict__ b{parameters})");
         _cuda.Line("{");
         _cuda.Line($"    product_then(g, out, a, b, [&](float {productName}, int i) {{ return {expression}; }});");
@@ -301,9 +302,12 @@ internal sealed partial class DeviceEmitter
         // Later steps that read only the product's shape get a stand-in of that shape.
         var stand = _graph.HasShapeOnlyUses(product) ? "var " + productName : "_";
         _program.Line("// " + productMath);
-        _program.Line("// " + math);
+        Comment(_program, name, math);
         _program.Line($"var {name} = p.MatMulThen(\"{name}\", {operands}, new global::Differentiable.Scheduling.DeviceTensor[] {{{(map.Leaves.Count == 0 ? "" : " " + string.Join(", ", map.Leaves.Select(l => l.Operand)))} }}, {scalars}, out {stand});");
     }
+
+    /// <summary>The comment line <c>// name = math</c>.</summary>
+    private static void Comment(SourceWriter w, string name, string math) => w.StartLine("// ").Append(name).Append(" = ").Append(math).Append("\n");
 
     /// <summary>The math of a node for comments: materialized inputs by name, fused ones expanded.</summary>
     private string Math(Node n, bool top = false) =>

@@ -25,7 +25,8 @@ internal sealed class DeviceGraph
     private readonly NodeMap<Node> _substituted = new();
     private readonly NodeMap<Node?> _adjoints = new();
     private readonly NodeMap<Node> _adjointTargets = new();
-    private readonly NodeMap<List<Node>> _contributions = new();
+    /// <summary>Each target's contributions to its adjoint, in step order.</summary>
+    private readonly NodeChains<Node> _contributions = new();
     private readonly NodeMap<int> _uses = new();
     private readonly NodeMap<int> _valueUses = new();
     private readonly NodeSet _materialized = new();
@@ -46,11 +47,7 @@ internal sealed class DeviceGraph
         _gradient = gradient;
         _b = gradient.Method.Builder;
         _forward = gradient.Method.ForwardSet;
-        foreach (var step in gradient.Steps)
-        {
-            if (!_contributions.TryGetValue(step.Target, out var list)) _contributions[step.Target] = list = new List<Node>();
-            list.Add(step.Contribution);
-        }
+        foreach (var step in gradient.Steps) _contributions.Add(step.Target, step.Contribution);
 
         Result = gradient.Method.Output;
         Gradients = gradient.Method.WrtLeaves.Select(leaf => (leaf, AdjointOf(leaf))).ToList();
@@ -143,8 +140,7 @@ internal sealed class DeviceGraph
         if (isAdjoint)
         {
             if (IsSeeded(node)) return false;
-            if (_contributions.TryGetValue(node, out var list))
-                foreach (var contribution in list) pushed |= PushSubstitution(stack, contribution);
+            foreach (var contribution in _contributions.Of(node)) pushed |= PushSubstitution(stack, contribution);
         }
         else if (node.Op == Op.AdjointRef)
         {
@@ -175,12 +171,11 @@ internal sealed class DeviceGraph
     {
         if (IsSeeded(n)) return _seed ?? _b.Make(Op.Seed, n);
         Node? sum = null;
-        if (_contributions.TryGetValue(n, out var list))
-            foreach (var contribution in list)
-            {
-                var term = Substituted(contribution);
-                sum = sum is null ? term : _b.Add(sum, term);
-            }
+        foreach (var contribution in _contributions.Of(n))
+        {
+            var term = Substituted(contribution);
+            sum = sum is null ? term : _b.Add(sum, term);
+        }
         return sum;
     }
 
