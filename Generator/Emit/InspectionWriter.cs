@@ -56,8 +56,9 @@ internal static class InspectionWriter
     public static SourceWriter WriteGraphs(int indent, Gradient? gradient, MethodEmitter? emitter)
     {
         var graphs = SourceWriter.Part(indent);
-        WriteNodes(graphs, "Forward", gradient is null ? new List<NodeRecord>() : ForwardNodes(gradient, emitter!), last: false);
-        if (gradient is null) WriteNodes(graphs, "Backward", new List<NodeRecord>(), last: true);
+        if (gradient is null) WriteNoNodes(graphs, "Forward", last: false);
+        else WriteForwardNodes(graphs, gradient, emitter!);
+        if (gradient is null) WriteNoNodes(graphs, "Backward", last: true);
         else WriteBackwardNodes(graphs, gradient, emitter!);
         return graphs;
     }
@@ -79,27 +80,34 @@ internal static class InspectionWriter
         w.AppendAndRecycle(parts.Graphs);
     }
 
-    private sealed record NodeRecord(string Name, string Kind, string Math, IReadOnlyList<string> Inputs, string? Statement, string? Rule);
-
-    /// <summary>The tensor leaves, then each node with a forward statement; a node written inline is part of its consumer's math, and its inputs are the consumer's.</summary>
-    private static List<NodeRecord> ForwardNodes(Gradient gradient, MethodEmitter emitter)
+    /// <summary>
+    /// The tensor leaves, then each node with a forward statement; a node written inline is part of its consumer's math, and
+    /// its inputs are the consumer's. Written node by node, as <see cref="WriteBackwardNodes"/> writes: a record and a list
+    /// of inputs per node were a tenth of the objects the inspection made.
+    /// </summary>
+    private static void WriteForwardNodes(SourceWriter w, Gradient gradient, MethodEmitter emitter)
     {
         var order = gradient.Method.ForwardOrder;
         // A call's forward-with-pullback is plumbing: its value (CallValue) is the node, F(x).
         var statements = new NodeSet(emitter.NamedForwardNodes.Where(n => n.Op != Op.Call));
         bool Shown(Node n) => statements.Contains(n) || IsTensorLeaf(n);
-        var nodes = new List<NodeRecord>();
+        if (!order.Any(Shown))
+        {
+            WriteNoNodes(w, "Forward", last: false);
+            return;
+        }
+        OpenNodes(w, "Forward");
         foreach (var n in order.Where(IsTensorLeaf))
-            nodes.Add(new NodeRecord(emitter.NameOf(n), LeafKind(n), emitter.NameOf(n), new string[0], null, null));
-        var walk = new InputWalk();
+            WriteNode(w, emitter.NameOf(n), LeafKind(n), emitter.NameOf(n), System.Array.Empty<string>(), null, null);
+        var (walk, inputs) = (new InputWalk(), new List<string>());
         foreach (var n in order.Where(statements.Contains))
-            nodes.Add(new NodeRecord(emitter.NameOf(n), OpName(n), emitter.Math(n), walk.ShownInputs(n, Shown, emitter), n.Origin, null));
-        return nodes;
+            WriteNode(w, emitter.NameOf(n), OpName(n), emitter.Math(n), walk.ShownInputs(n, Shown, emitter, inputs), n.Origin, null);
+        CloseNodes(w, last: false);
     }
 
     /// <summary>
     /// The backward graph, one node per adjoint in the order the generated code completes them: the seed, then each
-    /// target of a rule after its last contribution. Written piece by piece, as <see cref="WriteNodes"/> writes a
+    /// target of a rule after its last contribution. Written piece by piece, as <see cref="WriteNode"/> writes a
     /// node: a target's math and rules repeat every contribution's math (a parameter of a long body has hundreds), and
     /// building them as strings first copied them twice more.
     /// </summary>
@@ -109,7 +117,7 @@ internal static class InspectionWriter
         var seeded = gradient.NodesWithAdjoint.Contains(output);
         if (!seeded && gradient.Steps.Count == 0)
         {
-            WriteNodes(w, "Backward", new List<NodeRecord>(), last: true);
+            WriteNoNodes(w, "Backward", last: true);
             return;
         }
         OpenNodes(w, "Backward");
@@ -167,9 +175,10 @@ internal static class InspectionWriter
         private readonly HashSet<Node> _seen = new();
         private readonly Stack<Node> _stack = new();
 
-        public List<string> ShownInputs(Node node, System.Func<Node, bool> shown, MethodEmitter emitter)
+        /// <returns><paramref name="found"/>, cleared and filled.</returns>
+        public List<string> ShownInputs(Node node, System.Func<Node, bool> shown, MethodEmitter emitter, List<string> found)
         {
-            var found = new List<string>();
+            found.Clear();
             _seen.Clear();
             Push(node);
             while (_stack.Count > 0)
@@ -202,27 +211,13 @@ internal static class InspectionWriter
         _ => RuleTable.For(n.Op).NamePart,
     };
 
-    /// <summary>
-    /// The nodes as <c>GraphNodes.FromJsonLines</c> reads them: one JSON array per line in one raw string. A string the
-    /// compiler only stores, where one constructor call per node (thousands in a long method) was bound and emitted on
-    /// every build and compiled by the JIT on the first inspection.
-    /// </summary>
-    private static void WriteNodes(SourceWriter w, string name, List<NodeRecord> nodes, bool last)
-    {
-        var end = last ? ");" : ",";
-        if (nodes.Count == 0)
-        {
-            w.Line($"    {name}: new {NodeType}[0]{end}");
-            return;
-        }
-        OpenNodes(w, name);
-        // Written piece by piece into the file: a node's line, built as a string first, was copied three times.
-        foreach (var n in nodes) WriteNode(w, n.Name, n.Kind, n.Math, n.Inputs, n.Statement, n.Rule);
-        CloseNodes(w, last);
-    }
+    /// <summary>An empty graph (a body with control flow has none; a graph with no node, none of its own).</summary>
+    private static void WriteNoNodes(SourceWriter w, string name, bool last) => w.Line($"    {name}: new {NodeType}[0]{(last ? ");" : ",")}");
 
     /// <summary>
-    /// Opens a graph's raw string of lines. Three quotes delimit the text: a JSON line never holds three in a row (a
+    /// Opens a graph's raw string of lines: the nodes as <c>GraphNodes.FromJsonLines</c> reads them, one JSON array per
+    /// line. A string the compiler only stores, where one constructor call per node (thousands in a long method) was bound
+    /// and emitted on every build and compiled by the JIT on the first inspection. Three quotes delimit the text: a JSON line never holds three in a row (a
     /// string's own quotes are escaped, so the longest run is an empty string's two, or an escaped quote's and the closing one).
     /// </summary>
     private static void OpenNodes(SourceWriter w, string name) => w.Line($"    {name}: {NodeLines}(\"\"\"");

@@ -50,22 +50,27 @@ internal sealed partial class MethodEmitter
             foreach (var argument in tensors)
                 w.Line($"{summary}.Input(\"{argument.Replace("@", "")}\", {argument});");
             string? origin = null;
+            // The layer whose inline operations are walked, and the walk's filter, made once rather than per layer.
+            Node? layerNode = null;
+            bool Inline(Node n) => n == layerNode || (!layers.Contains(n) && !n.IsLeaf);
+            System.Func<Node, bool> inline = Inline;
+            var read = new List<string>();
             foreach (var node in statements)
             {
-                if (node.Origin is not null && node.Origin != origin) w.Line("// " + node.Origin);
+                if (node.Origin is not null && node.Origin != origin) w.StartLine("// ").Append(node.Origin).Append("\n");
                 origin = node.Origin;
                 var local = _summaryLocals[node];
                 if (!layers.Contains(node))
                 {
-                    w.Line($"var {local} = {Call(node)};");
+                    AppendCall(w.StartLine("var ").Append(local).Append(" = "), node).Append(";\n");
                     continue;
                 }
                 // The parameters the layer reads itself, not through another layer (an earlier statement or call): a call's
                 // (below), and those its inline operations read (W1 and B1 of TunedSin.Apply(x.MatMul(W1) + B1, F1)).
-                var read = new List<string>();
-                bool Inline(Node n) => n == node || (!layers.Contains(n) && !n.IsLeaf);
-                foreach (var inner in Topology.Sort(new[] { node }, Inline).Where(Inline))
-                    if (inner.Op != Op.CallValue)
+                read.Clear();
+                layerNode = node;
+                foreach (var inner in Topology.Sort(new[] { node }, inline))
+                    if (inline(inner) && inner.Op != Op.CallValue)
                         foreach (var input in inner.Inputs)
                             if (input.Op == Op.Parameter && !read.Contains(input.Attributes.Text!)) read.Add(input.Attributes.Text!);
                 if (node.Op == Op.CallValue)
@@ -74,7 +79,8 @@ internal sealed partial class MethodEmitter
                     w.Line($"var {local} = {summary}.Add(\"{(path ?? DisplayName(node)).Replace("@", "")}\", {layer}, {value}{Strings(parameters.Concat(read).Distinct())});");
                     continue;
                 }
-                w.Line($"var {local} = {summary}.Add(\"{DisplayName(node).Replace("@", "")}\", \"{Kind(node)}\", {Call(node)}{Strings(read)});");
+                AppendCall(w.StartLine("var ").Append(local).Append(" = ").Append(summary).Append(".Add(\"").Append(DisplayName(node).Replace("@", ""))
+                    .Append("\", \"").Append(Kind(node)).Append("\", "), node).Append(Strings(read)).Append(");\n");
             }
             w.Line($"return {Render(_gradient.Method.Output)};");
             w.Close();

@@ -93,23 +93,36 @@ internal sealed class DeviceLowering
     /// <summary>Fills a call template for <paramref name="node"/>, named <paramref name="name"/>, its inputs written by <paramref name="operand"/>.</summary>
     public static string Render(string template, Node node, string name, System.Func<Node, string> operand)
     {
+        // Each placeholder is filled, in this order, only when the template has it: the device emitter renders a template
+        // per kernel call, view and scale of a long body, and computing every filling for each (the inputs joined, the
+        // shape) allocated several strings a call for placeholders most templates lack.
         var a = node.Attributes;
-        var text = template
-            .Replace("{name}", "\"" + name + "\"")
-            .Replace("{axis|0}", Int(a.Axis ?? 0))
-            .Replace("{axis}", a.Axis is { } axis ? Int(axis) : "null")
-            .Replace("{keepDims}", a.KeepDims ? "true" : "false")
-            .Replace("{fromEnd}", a.FromEnd ? "true" : "false")
-            .Replace("{kernel}", a.Window.Kernel ?? "0")
-            .Replace("{stride}", a.Window.Stride ?? "1")
-            .Replace("{padding}", a.Window.Padding ?? "0")
-            .Replace("{shape}", string.Join(", ", a.Shape.Select(Int)))
-            .Replace("{, shape}", string.Concat(a.Shape.Select(d => ", " + Int(d))))
-            .Replace("{inputs}", string.Join(", ", node.Inputs.Select(operand)))
-            .Replace("{text}", a.Text?.Replace("global::", "") ?? "");
-        for (var k = 0; k < node.Inputs.Length; k++) text = text.Replace("{" + k + "}", operand(node[k]));
+        var text = template;
+        if (text.IndexOf('{') < 0) return text;
+        if (Has(text, "{name}")) text = text.Replace("{name}", "\"" + name + "\"");
+        if (Has(text, "{axis|0}")) text = text.Replace("{axis|0}", Int(a.Axis ?? 0));
+        if (Has(text, "{axis}")) text = text.Replace("{axis}", a.Axis is { } axis ? Int(axis) : "null");
+        if (Has(text, "{keepDims}")) text = text.Replace("{keepDims}", a.KeepDims ? "true" : "false");
+        if (Has(text, "{fromEnd}")) text = text.Replace("{fromEnd}", a.FromEnd ? "true" : "false");
+        if (Has(text, "{kernel}")) text = text.Replace("{kernel}", a.Window.Kernel ?? "0");
+        if (Has(text, "{stride}")) text = text.Replace("{stride}", a.Window.Stride ?? "1");
+        if (Has(text, "{padding}")) text = text.Replace("{padding}", a.Window.Padding ?? "0");
+        if (Has(text, "{shape}")) text = text.Replace("{shape}", string.Join(", ", a.Shape.Select(Int)));
+        if (Has(text, "{, shape}")) text = text.Replace("{, shape}", string.Concat(a.Shape.Select(d => ", " + Int(d))));
+        if (Has(text, "{inputs}")) text = text.Replace("{inputs}", string.Join(", ", node.Inputs.Select(operand)));
+        if (Has(text, "{text}")) text = text.Replace("{text}", a.Text?.Replace("global::", "") ?? "");
+        for (var k = 0; k < node.Inputs.Length && text.IndexOf('{') >= 0; k++)
+        {
+            var placeholder = k < Placeholders.Length ? Placeholders[k] : "{" + k + "}";
+            if (Has(text, placeholder)) text = text.Replace(placeholder, operand(node[k]));
+        }
         return text;
     }
+
+    private static bool Has(string text, string placeholder) => text.IndexOf(placeholder, System.StringComparison.Ordinal) >= 0;
+
+    /// <summary>The operand placeholders of small ops, made once.</summary>
+    private static readonly string[] Placeholders = { "{0}", "{1}", "{2}", "{3}", "{4}", "{5}", "{6}", "{7}" };
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

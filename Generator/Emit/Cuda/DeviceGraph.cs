@@ -309,14 +309,17 @@ internal sealed class DeviceGraph
             if (DeviceLowering.Of(node).Kind != DeviceKind.Elementwise) continue;
             while (true)
             {
-                var footprint = FootprintOf(node, footprints);
-                var fits = footprint.Loads <= MaxFusedLoads && footprint.Scalars <= MaxFusedScalars && footprint.Depth <= MaxFusedDepth;
+                var (depth, first) = MeasureFootprint(node, footprints);
+                var (loads, scalars) = (_footprintLoads, _footprintScalars);
+                var fits = loads.Count <= MaxFusedLoads && scalars.Count <= MaxFusedScalars && depth <= MaxFusedDepth;
                 var largest = fits ? null : node.Inputs
                     .Where(i => DeviceLowering.Of(i).Kind == DeviceKind.Elementwise && !_materialized.Contains(i) && !ReadWhole(i))
                     .OrderByDescending(i => footprints[i].Loads + footprints[i].Scalars + footprints[i].Depth).FirstOrDefault();
                 if (largest is null)
                 {
-                    footprints[node] = footprint;
+                    // Only a fused node's footprint is read again (by its consumer's): a materialized one is a load.
+                    if (!_materialized.Contains(node))
+                        footprints[node] = first is { } shared ? shared.With(loads, scalars, depth) : new Footprint(Footprint.Copy(loads), Footprint.Copy(scalars), depth);
                     break;
                 }
                 _materialized.Add(largest);
@@ -374,7 +377,11 @@ internal sealed class DeviceGraph
     private readonly List<Node> _footprintLoads = new();
     private readonly List<string> _footprintScalars = new();
 
-    private Footprint FootprintOf(Node node, NodeMap<Footprint> footprints)
+    /// <summary>
+    /// Fills the two scratch lists with the loads and scalars of an elementwise node's kernel, were it the kernel's root;
+    /// returns the kernel's depth and the footprint of the first fused input it includes (whose arrays it may share).
+    /// </summary>
+    private (int Depth, Footprint? First) MeasureFootprint(Node node, NodeMap<Footprint> footprints)
     {
         var (loads, scalars) = (_footprintLoads, _footprintScalars);
         loads.Clear();
@@ -402,6 +409,6 @@ internal sealed class DeviceGraph
                     depth = System.Math.Max(depth, inner.Depth + 1);
                 }
             }
-        return first is { } shared ? shared.With(loads, scalars, depth) : new Footprint(Footprint.Copy(loads), Footprint.Copy(scalars), depth);
+        return (depth, first);
     }
 }
