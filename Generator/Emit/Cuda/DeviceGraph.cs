@@ -31,8 +31,9 @@ internal sealed class DeviceGraph
     private readonly NodeMap<int> _valueUses = new();
     private readonly NodeSet _materialized = new();
     private readonly Dictionary<Node, Node> _epilogues = new();
-    private readonly HashSet<Node> _absorbed = new();
-    private readonly HashSet<Node> _gradientNodes;
+    // Sets by node id, not hash sets: asked about every node of the graph (which to materialize, which read).
+    private readonly NodeSet _absorbed = new();
+    private readonly NodeSet _gradientNodes;
     private readonly NodeSet _readWhole = new();
     /// <summary>The nodes that read each matrix product, in order.</summary>
     private readonly NodeMap<List<Node>> _consumers = new();
@@ -52,7 +53,7 @@ internal sealed class DeviceGraph
         Result = gradient.Method.Output;
         Gradients = gradient.Method.WrtLeaves.Select(leaf => (leaf, AdjointOf(leaf))).ToList();
         Order = Topology.Sort((seed is null ? new[] { Result } : new Node[0]).Concat(Gradients.Where(g => g.Adjoint is not null).Select(g => g.Adjoint!)));
-        _gradientNodes = new HashSet<Node>(Gradients.Where(g => g.Adjoint is not null).Select(g => g.Adjoint!));
+        _gradientNodes = new NodeSet(Gradients.Where(g => g.Adjoint is not null).Select(g => g.Adjoint!));
         CountUses();
         foreach (var node in Order.Where(MustMaterialize)) _materialized.Add(node);
         LimitFusion();
