@@ -8,7 +8,8 @@ if (args.Length > 0 && args[0] == "generator-ab")
     return GeneratorAb.Run(args[1..]);
 if (args.Length > 0 && args[0] == "generator-probe")
     return GeneratorProbe.Run(args[1..]);
-// `allocation-sites TRACE.nettrace [--frame PREFIX] [--top N]`: a dotnet-trace's sampled allocations by type and allocating frame (Generator/AllocationSites.cs).
+// `allocation-sites TRACE.nettrace [--frame PREFIX] [--top N] [--objects] [--large]`: a dotnet-trace's sampled allocations by type and
+// allocating frame, and the collections it saw (Generator/AllocationSites.cs).
 if (args.Length > 0 && args[0] == "allocation-sites")
     return AllocationSites.Run(args[1..]);
 

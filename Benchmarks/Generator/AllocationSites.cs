@@ -31,7 +31,8 @@ public static class AllocationSites
         var byObjects = args.Contains("--objects");
         using var log = TraceLog.OpenOrConvert(TraceLog.CreateFromEventPipeDataFile(args[0]));
         var bytes = new Dictionary<string, long>();
-        var collections = new Dictionary<string, (int Count, double Milliseconds)>();
+        var collections = new Dictionary<string, (int Count, double Milliseconds, double Promoted)>();
+        string? lastKind = null;
         var started = new Dictionary<int, (string Kind, double At)>();
         long total = 0;
         foreach (var traced in log.Events)   // TraceEvents enumerates only as IEnumerable<TraceEvent>: no OfType
@@ -42,8 +43,15 @@ public static class AllocationSites
             }
             if (traced is GCEndTraceData end && started.Remove(end.Count, out var begun))
             {
-                var (count, milliseconds) = collections.GetValueOrDefault(begun.Kind);
-                collections[begun.Kind] = (count + 1, milliseconds + end.TimeStampRelativeMSec - begun.At);
+                var (count, milliseconds, promoted) = collections.GetValueOrDefault(begun.Kind);
+                collections[lastKind = begun.Kind] = (count + 1, milliseconds + end.TimeStampRelativeMSec - begun.At, promoted);
+            }
+            // The bytes a collection kept (what it copies or marks, the work that grows with a run's live data), reported after its end.
+            if (traced is GCHeapStatsTraceData stats && lastKind is not null)
+            {
+                var (count, milliseconds, promoted) = collections[lastKind];
+                collections[lastKind] = (count, milliseconds, promoted + stats.TotalPromotedSize0 + stats.TotalPromotedSize1);
+                lastKind = null;
             }
             if (traced is not GCAllocationTickTraceData tick || largeOnly && tick.AllocationKind != GCAllocationKind.Large) continue;
             var amount = byObjects ? tick.AllocationAmount64 / Math.Max(1, tick.ObjectSize) : tick.AllocationAmount64;
@@ -58,8 +66,8 @@ public static class AllocationSites
             var key = tick.TypeName + " @ " + site;
             bytes[key] = bytes.GetValueOrDefault(key) + amount;
         }
-        foreach (var (kind, (count, milliseconds)) in collections.OrderBy(e => e.Key, StringComparer.Ordinal))
-            Console.WriteLine($"{count,6} collections of {kind}, {milliseconds / count:F1} ms each from start to end");
+        foreach (var (kind, (count, milliseconds, promoted)) in collections.OrderBy(e => e.Key, StringComparer.Ordinal))
+            Console.WriteLine($"{count,6} collections of {kind}, {milliseconds / count:F1} ms each from start to end, {promoted / count / 1e6:F1} MB promoted out of generations 0 and 1");
         Console.WriteLine($"{total / 1e6:F1} {(byObjects ? "million objects (estimated)" : "MB")} sampled{(largeOnly ? " on the large-object heap" : "")}");
         foreach (var (key, amount) in bytes.OrderByDescending(e => e.Value).Take(top))
             Console.WriteLine($"{100.0 * amount / Math.Max(1, total),6:F2}%  {key}");
