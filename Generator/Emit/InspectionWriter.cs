@@ -82,8 +82,8 @@ internal static class InspectionWriter
 
     /// <summary>
     /// The tensor leaves, then each node with a forward statement; a node written inline is part of its consumer's math, and
-    /// its inputs are the consumer's. Written node by node, as <see cref="WriteBackwardNodes"/> writes: a record and a list
-    /// of inputs per node were a tenth of the objects the inspection made.
+    /// its inputs are the consumer's. Written node by node, as <see cref="WriteBackwardNodes"/> writes, not as a record and
+    /// a list of inputs per node first.
     /// </summary>
     private static void WriteForwardNodes(SourceWriter w, Gradient gradient, MethodEmitter emitter)
     {

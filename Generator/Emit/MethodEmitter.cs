@@ -469,7 +469,7 @@ internal sealed partial class MethodEmitter
 
     /// <summary>
     /// Writes what <see cref="Call"/> returns: a plain call with its operands written in place (a string per nested call,
-    /// copied into its consumer's, was a tenth of the objects a long body's code took), another rendering as its string.
+    /// copied into its consumer's, was one of the most frequent objects of a long body's run), another rendering as its string.
     /// </summary>
     private SourceWriter AppendCall(SourceWriter w, Node n)
     {

@@ -67,8 +67,10 @@ public static class GradientChecker
         // error grows with ε² times the third derivative, the rounding error with |f|·1e-16/ε. So a failure is checked
         // again at a tenth of the step. When both difference quotients agree with each other (the check is sound there),
         // the gradient is wrong. When they do not, the quotient itself is unstable, and the gradient counts as wrong only
-        // if no step from 1e-8 to 1e-3 agrees with it (seed 31415926 found two such programs: numeric −2.7e13 ∝ 1/ε for
-        // an exact 0, and 1.7e-5 off at ε = 1e-6 but within 1.7e-7 at 1e-7).
+        // if no step from 1e-10 to 1e-3 agrees with it (seed 31415926 found two such programs: numeric −2.7e13 ∝ 1/ε for
+        // an exact 0, and 1.7e-5 off at ε = 1e-6 but within 1.7e-7 at 1e-7; seed 77055123 one whose sine reads 3e6 times
+        // the parameters, where a step of 1e-8 turns the sine a tenth of a radian and only 1e-9 to 1e-10 agree with the
+        // gradient, to 1e-6: smaller steps cost |f|·1e-16/ε of rounding, under the tolerance for values of ordinary size).
         var first = CheckAt(1e-6);
         if (first.Passed) return null;
         var finer = CheckAt(1e-7);
@@ -76,9 +78,9 @@ public static class GradientChecker
             && Math.Abs(finer.Numeric - first.Numeric) <= 1e-4 * Math.Abs(first.Numeric) + AbsoluteTolerance;
         if (stable) return $"gradient of {names[first.InputIndex]} (numeric {finer.Numeric:G9} at ε = 1e-7 too): {first}";
         if (finer.Passed) return null;
-        foreach (var epsilon in new[] { 1e-5, 1e-8, 1e-4, 1e-3 })
+        foreach (var epsilon in new[] { 1e-5, 1e-8, 1e-4, 1e-3, 1e-9, 1e-10 })
             if (CheckAt(epsilon).Passed) return null;
-        return $"gradient of {names[first.InputIndex]} (at every step from 1e-8 to 1e-3): {first}";
+        return $"gradient of {names[first.InputIndex]} (at every step from 1e-10 to 1e-3): {first}";
     }
 
     /// <summary>How a result that is not a failure begins: the value is not finite, so the gradient cannot be checked by differences.</summary>
