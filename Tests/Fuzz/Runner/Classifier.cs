@@ -50,7 +50,7 @@ public static class Classifier
             // ({M}WithGradients) is missing; any other is the user's code misusing a name (a local named Parameters). And
             // not when some error there is not a missing member at all (all:13579246:2476 called the generated Parameters()
             // with an argument, CS1501: its method then did not compile, so it got no {M}WithGradients, rightly).
-            if (generated.Count == 0 && (!group.Any(d => IsMissingMember(d) && d.GetMessage().Contains("WithGradients", StringComparison.Ordinal))
+            if (generated.Count == 0 && (!group.Any(d => IsMissingMember(d) && PromisedMemberMissing(run, n, d))
                                          || group.Any(d => !IsMissingMember(d))))
                 continue;
             var shown = (generated.Count > 0 ? generated : group.ToList()).Take(5);
@@ -87,6 +87,20 @@ public static class Classifier
     // local of type Parameters) is the user's own error, which the generator can neither cause nor mend.
     private static bool MentionsGeneratedMember(Diagnostic d) =>
         GeneratedMember.IsMatch(d.GetMessage()) && !(d.Id is "CS0246" && d.GetMessage().Contains("'Parameters'", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Whether <paramref name="d"/> is about the {M}WithGradients of a method M the case declares: a name with that suffix
+    /// whose method is gone is the user's own error (all:81234577:1795 renamed Loss to All and kept a nameof(LossWithGradients)).
+    /// </summary>
+    private static bool PromisedMemberMissing(GeneratorRun run, int n, Diagnostic d)
+    {
+        var match = MissingWithGradients.Match(d.GetMessage());
+        return match.Success && run.Input.SyntaxTrees.Where(t => CaseTrees.CaseOf(t.FilePath) == n)
+            .SelectMany(t => t.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>())
+            .Any(m => m.Identifier.ValueText == match.Groups[1].Value);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex MissingWithGradients = new(@"'(\w+)WithGradients'");
 
     /// <summary>A name that does not exist (as a missing generated member shows), not a member used wrongly.</summary>
     private static bool IsMissingMember(Diagnostic d) => d.Id is "CS0103" or "CS0117" or "CS1061" or "CS0246" or "CS0234";
