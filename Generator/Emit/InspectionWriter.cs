@@ -126,7 +126,7 @@ internal static class InspectionWriter
             var seed = emitter.AdjointOf(output);
             WriteNode(w, seed, "seed", emitter.SeedName, new string[0], output.Origin, $"{seed} = {emitter.SeedName} (ones when none is given)");
         }
-        var wrt = new HashSet<Node>(gradient.Method.WrtLeaves);
+        var wrt = new NodeSet(gradient.Method.WrtLeaves);
         // An adjoint is complete at its last contribution, and only then read: that order has every node after its inputs.
         // One pass collects each target's steps; the target's node is written at its last one.
         var byTarget = new NodeChains<BackwardStep>();

@@ -46,7 +46,9 @@ internal sealed partial class MethodEmitter
         _spec = gradient.Method.Spec;
         (_forward, _forwardSet) = (gradient.Method.ForwardOrder, gradient.Method.ForwardSet);
         (_uses, _readByBackward, _variables, _display, _adjoints) = (new(), new(), new(), new(), new());
-        (_backwardNodes, _math, _adjointMath) = (new(), new(), new());
+        // Steps by identity: each is made once (a restricted gradient keeps its steps), and a record's member-wise hash and
+        // Equals were most of the inspection's lookups of their math.
+        (_backwardNodes, _math, _adjointMath) = (new(), new(), new(ByReference<BackwardStep>.Instance));
         _names = names ?? OwnNames();
         CountUses();
         NameNodes();

@@ -18,17 +18,7 @@ internal sealed class BoundOperations
     /// Sharded: one dictionary of a long body's names and calls grew arrays on the large-object heap, whose budget is what
     /// starts the compiler server's full collections (a fifth of those a 1,000-statement body's runs allocated there).
     /// </remarks>
-    private readonly Collections.ShardedDictionary<SyntaxNode, IOperation> _bySyntax = new(ByReference.Instance);
-
-    /// <summary>Syntax nodes by identity (what they are equal by), without a virtual Equals per probe of a long body's thousands.</summary>
-    private sealed class ByReference : IEqualityComparer<SyntaxNode>
-    {
-        public static readonly ByReference Instance = new();
-
-        public bool Equals(SyntaxNode? x, SyntaxNode? y) => ReferenceEquals(x, y);
-
-        public int GetHashCode(SyntaxNode node) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(node);
-    }
+    private readonly Collections.ShardedDictionary<SyntaxNode, IOperation> _bySyntax = new(Collections.ByReference<SyntaxNode>.Instance);
 
     /// <summary>Notes <paramref name="operation"/> if the parser asks about operations of its kind.</summary>
     public void Add(IOperation operation)
