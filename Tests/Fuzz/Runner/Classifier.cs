@@ -84,9 +84,20 @@ public static class Classifier
         new(@"'\w+(WithGradients|Gradients|DeviceProgram|CudaSource)'|'Parameters'|IModule");
 
     // The generated Parameters() is a method: a type of that name that is not found (CS0246, all:61727384:2311 declared a
-    // local of type Parameters) is the user's own error, which the generator can neither cause nor mend.
+    // local of type Parameters), or the name read as a value rather than called (all:92837465:2770 passed Parameters to
+    // MatMul), is the user's own error, which the generator can neither cause nor mend.
     private static bool MentionsGeneratedMember(Diagnostic d) =>
-        GeneratedMember.IsMatch(d.GetMessage()) && !(d.Id is "CS0246" && d.GetMessage().Contains("'Parameters'", StringComparison.Ordinal));
+        GeneratedMember.IsMatch(d.GetMessage())
+        && !(d.GetMessage().Contains("'Parameters'", StringComparison.Ordinal) && (d.Id is "CS0246" || !IsCalledOrNamed(d)));
+
+    /// <summary>Whether the name the diagnostic is at is called, or named in <c>nameof</c>: what a generated method can answer.</summary>
+    private static bool IsCalledOrNamed(Diagnostic d)
+    {
+        if (d.Location.SourceTree?.GetRoot().FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true) is not { } node) return true;
+        var name = node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access && access.Name == node ? access : node;
+        return name.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call && call.Expression == name
+            || name.Ancestors().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax>().Any(i => i.Expression is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax { Identifier.ValueText: "nameof" });
+    }
 
     /// <summary>
     /// Whether <paramref name="d"/> is about the {M}WithGradients of a method M the case declares: a name with that suffix
