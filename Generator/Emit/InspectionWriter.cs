@@ -56,10 +56,16 @@ internal static class InspectionWriter
     public static SourceWriter WriteGraphs(int indent, Gradient? gradient, MethodEmitter? emitter)
     {
         var graphs = SourceWriter.Part(indent);
-        if (gradient is null) WriteNoNodes(graphs, "Forward", last: false);
-        else WriteForwardNodes(graphs, gradient, emitter!);
-        if (gradient is null) WriteNoNodes(graphs, "Backward", last: true);
-        else WriteBackwardNodes(graphs, gradient, emitter!);
+        if (gradient is null)
+        {
+            WriteNoNodes(graphs, "Forward", last: false);
+            WriteNoNodes(graphs, "Backward", last: true);
+        }
+        else
+        {
+            WriteForwardNodes(graphs, gradient, emitter!);
+            WriteBackwardNodes(graphs, gradient, emitter!);
+        }
         return graphs;
     }
 
@@ -211,14 +217,15 @@ internal static class InspectionWriter
         _ => RuleTable.For(n.Op).NamePart,
     };
 
-    /// <summary>An empty graph (a body with control flow has none; a graph with no node, none of its own).</summary>
+    /// <summary>An empty graph: a body with control flow records none, and a method's graph may have no node to show.</summary>
     private static void WriteNoNodes(SourceWriter w, string name, bool last) => w.Line($"    {name}: new {NodeType}[0]{(last ? ");" : ",")}");
 
     /// <summary>
     /// Opens a graph's raw string of lines: the nodes as <c>GraphNodes.FromJsonLines</c> reads them, one JSON array per
     /// line. A string the compiler only stores, where one constructor call per node (thousands in a long method) was bound
-    /// and emitted on every build and compiled by the JIT on the first inspection. Three quotes delimit the text: a JSON line never holds three in a row (a
-    /// string's own quotes are escaped, so the longest run is an empty string's two, or an escaped quote's and the closing one).
+    /// and emitted on every build and compiled by the JIT on the first inspection. Three quotes delimit the text: a JSON
+    /// line never holds three in a row (a string's own quotes are escaped, so the longest run is an empty string's two, or
+    /// an escaped quote's and the closing one).
     /// </summary>
     private static void OpenNodes(SourceWriter w, string name) => w.Line($"    {name}: {NodeLines}(\"\"\"");
 

@@ -38,6 +38,33 @@ public class GeneratorCollectionsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => list[list.Count]);
     }
 
+    [Fact]
+    public void Node_chains_agree_with_a_list_per_node()
+    {
+        var b = new GraphBuilder();
+        var nodes = Enumerable.Range(0, 300).Select(i => b.Leaf(Op.Input, "x" + i)).ToList();
+        var chains = new NodeChains<int>();
+        var expected = nodes.ToDictionary(n => n, _ => new List<int>());
+        var last = new Dictionary<Node, int>();
+        var random = new Random(11);
+        for (var value = 0; value < 5_000; value++)   // past a segment: links are kept in segments of 2,048
+        {
+            var node = nodes[random.Next(nodes.Count / 2)];   // the other half never gets a value
+            Assert.Equal(value, chains.Add(node, value));
+            expected[node].Add(value);
+            last[node] = value;
+        }
+        foreach (var node in nodes)
+        {
+            var values = new List<int>();
+            foreach (var value in chains.Of(node)) values.Add(value);
+            Assert.Equal(expected[node], values);
+        }
+        for (var value = 0; value < 5_000; value++)
+            Assert.Equal(last.Any(e => e.Value == value), nodes.Take(150).Any(n => chains.IsLast(n, value)));
+        Assert.False(chains.IsLast(nodes[^1], 0));
+    }
+
     [Theory]
     [InlineData(10)]       // stays a dictionary
     [InlineData(300)]      // moves to pages
