@@ -26,9 +26,19 @@ internal static class MethodParser
                 : target.Compilation ?? throw new System.InvalidOperationException("the compilation the method was found in is gone");
             var given = compilation.GetSemanticModel(syntax.SyntaxTree);
             var model = BindingModel.For(given, syntax.SyntaxTree);
-            if (model.GetDeclaredSymbol(syntax, cancellation) is not { } method)
-                throw new System.InvalidOperationException("the method has no symbol");
-            return ParseMethod(method, syntax, model, cancellation);
+            // Ours alone (the driver's may be shared with others): nothing reads it after the parse, and what it caches
+            // would keep it alive longer (BoundNodeCaches).
+            var ownModel = !ReferenceEquals(model, given);
+            try
+            {
+                if (model.GetDeclaredSymbol(syntax, cancellation) is not { } method)
+                    throw new System.InvalidOperationException("the method has no symbol");
+                return ParseMethod(method, syntax, model, ownModel, cancellation);
+            }
+            finally
+            {
+                if (ownModel) BoundNodeCaches.Clear(model);
+            }
         }
         catch (System.Exception e) when (e is not System.OperationCanceledException)
         {
@@ -43,7 +53,7 @@ internal static class MethodParser
         }
     }
 
-    private static MethodSpec ParseMethod(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellation)
+    private static MethodSpec ParseMethod(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, bool ownModel, CancellationToken cancellation)
     {
         var type = method.ContainingType;
         var diagnostics = new List<DiagnosticInfo>();
@@ -81,6 +91,7 @@ internal static class MethodParser
         // The body is bound once, by a model that skips nullable analysis (BindingModel): nothing here reads nullability,
         // and that analysis measured as a third of binding a long body (the compiler still runs it when it compiles the method).
         // Code that does not compile gets the compiler's own errors; a DIFF0xx on top would only confuse.
+        if (ownModel) BoundNodeCaches.Reserve(model, syntax);
         var bound = new BoundOperations();
         if (CompileErrors.In(syntax, model, bound, cancellation))
             return new MethodSpec(ClassParser.Parse(type, model.Compilation), method.Name, method.IsStatic, new EquatableArray<ArgumentSpec>(arguments),

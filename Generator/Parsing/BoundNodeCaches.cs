@@ -1,0 +1,125 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Reflection;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Differentiable.Generator.Parsing;
+
+/// <summary>
+/// Keeps what binding a long body caches in the generator's own semantic model (<see cref="BindingModel"/>), the
+/// model's maps from syntax to bound nodes and to operations, from keeping the model's dead objects alive: each map is
+/// sized once before the body is bound, and emptied once the parser is done with the model.
+/// </summary>
+/// <remarks>
+/// Why: for a long body those maps' arrays are large objects, which the garbage collector keeps with its oldest
+/// generation; until its next full collection, every young-generation collection takes what they reference for alive
+/// (the operations, and through them the whole model: its bound tree, both maps) and copies it to an older generation,
+/// though nothing reads it after the parse. Found with a heap dump of the benchmark between two runs: large
+/// <c>Dictionary&lt;SyntaxNode, IOperation&gt;</c> entry arrays, the live ones and those a map left behind when it grew,
+/// holding the young operations of earlier runs. A 1,000-statement body's young collections copied ~20 MB and paused
+/// ~30 ms each; with the maps sized (nothing left behind) and emptied, its runs pause a third as long for the collector
+/// (README, "2026-12-02, night"). Roslyn has no public way to do either, so the members are found by reflection, as
+/// Microsoft.CodeAnalysis.CSharp 5.0 names them (<c>BoundNodeCachesTests</c> fails when they move); a compiler whose
+/// models have other members gets nothing done, never an error: its models are collected later, as before.
+/// </remarks>
+internal static class BoundNodeCaches
+{
+    private const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic;
+
+    /// <summary>
+    /// Both maps hold about one entry per three characters of a method (operations ~1 per 3.1, bound nodes ~1 per 3.6 on
+    /// the benchmark's bodies, 1 per 3.3 on a 100-deep nesting): a little over is one array the size of the map, a little
+    /// under is one more array left behind.
+    /// </summary>
+    private const int CharactersPerEntry = 3;
+
+    /// <summary>Below this many entries a map's arrays are small objects, collected young with the model: nothing to do.</summary>
+    private const int LargeFrom = 2048;
+
+    private static Members? _members;
+    private static bool _missing;
+
+    /// <summary>Sizes the maps of <paramref name="method"/>'s model in <paramref name="model"/> for its body, before anything binds it.</summary>
+    public static void Reserve(SemanticModel model, MethodDeclarationSyntax method)
+    {
+        var entries = method.Span.Length / CharactersPerEntry;
+        SyntaxNode? body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
+        if (entries < LargeFrom || body is null || Find(model) is not { } members) return;
+        Guarded(() =>
+        {
+            if (members.GetMemberModel.Invoke(model, new object[] { body }) is not { } memberModel) return;
+            foreach (var map in members.Maps(memberModel))
+                map.GetType().GetMethod("EnsureCapacity", new[] { typeof(int) })?.Invoke(map, new object[] { entries });
+        });
+    }
+
+    /// <summary>Empties the maps of <paramref name="model"/>, which must be the generator's own: nothing else may be using it.</summary>
+    public static void Clear(SemanticModel model)
+    {
+        if (Find(model) is not { } members) return;
+        Guarded(() =>
+        {
+            if (members.MemberModels.GetValue(model) is not IDictionary memberModels) return;
+            foreach (var memberModel in memberModels.Values)
+            {
+                if (memberModel is null || !members.MemberModelType.IsInstanceOfType(memberModel)) continue;
+                var nodeMapLock = (ReaderWriterLockSlim)members.NodeMapLock.GetValue(memberModel)!;
+                nodeMapLock.EnterWriteLock();
+                try
+                {
+                    foreach (var map in members.Maps(memberModel)) map.Clear();
+                }
+                finally
+                {
+                    nodeMapLock.ExitWriteLock();
+                }
+            }
+        });
+    }
+
+    private static Members? Find(SemanticModel model)
+    {
+        if (_missing) return null;
+        var members = _members ??= Members.Of(model.GetType());
+        if (members is null) _missing = true;
+        return members;
+    }
+
+    private static void Guarded(System.Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            // Another compiler's internals: its models are left as they are, and collected later.
+            _missing = true;
+        }
+    }
+
+    /// <summary>The private members of Roslyn's C# semantic models that reach the two maps.</summary>
+    private sealed record Members(MethodInfo GetMemberModel, FieldInfo MemberModels, System.Type MemberModelType, FieldInfo NodeMapLock, FieldInfo BoundNodeMap, FieldInfo OperationMap)
+    {
+        public static Members? Of(System.Type syntaxTreeModel)
+        {
+            var getMemberModel = syntaxTreeModel.GetMethod("GetMemberModel", Instance, null, new[] { typeof(SyntaxNode) }, null);
+            var memberModels = syntaxTreeModel.GetField("_memberModels", Instance);
+            var memberModel = syntaxTreeModel.Assembly.GetType("Microsoft.CodeAnalysis.CSharp.MemberSemanticModel");
+            if (getMemberModel is null || memberModels is null || memberModel is null) return null;
+            var nodeMapLock = memberModel.GetField("_nodeMapLock", Instance);
+            var boundNodeMap = memberModel.GetField("_guardedBoundNodeMap", Instance);
+            var operationMap = memberModel.GetField("_guardedIOperationNodeMap", Instance);
+            if (nodeMapLock?.FieldType != typeof(ReaderWriterLockSlim) || boundNodeMap is null || operationMap is null) return null;
+            return new Members(getMemberModel, memberModels, memberModel, nodeMapLock, boundNodeMap, operationMap);
+        }
+
+        public IEnumerable<IDictionary> Maps(object memberModel)
+        {
+            if (BoundNodeMap.GetValue(memberModel) is IDictionary bound) yield return bound;
+            if (OperationMap.GetValue(memberModel) is IDictionary operations) yield return operations;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Collections;
+using System.Reflection;
+using Differentiable.Generator.Parsing;
+using Differentiable.Tests.Support;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Differentiable.Tests.Generator;
+
+/// <summary>
+/// BoundNodeCaches finds Roslyn's private caches of a semantic model by name: on the Roslyn this repository builds
+/// against it must find them, size them before binding and empty them after (a rename in a newer Roslyn fails here
+/// instead of quietly bringing back the collections that copied a long body's dead models), and the model still answers
+/// afterwards, binding again.
+/// </summary>
+public class BoundNodeCachesTests
+{
+    /// <summary>A body long enough for maps past the large-object size (one statement is ~9 operations).</summary>
+    private static readonly string Source = $$"""
+        using Differentiable;
+        using static Differentiable.Ops;
+        public partial class M
+        {
+            [Parameter] public Tensor W = Tensor.Zeros(3);
+            [Differentiable] public Tensor F(Tensor x)
+            {
+                var h = x;
+        {{string.Concat(Enumerable.Repeat("        h = Tanh(h * 0.5 + W) - Sin(h);\n", 600))}}
+                return Sum(h);
+            }
+        }
+        """;
+
+    [Fact]
+    public void Roslyns_caches_of_a_bound_body_are_sized_before_and_emptied_after()
+    {
+        var compilation = GeneratorHarness.Compile(("M.cs", Source));
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "M.cs");
+        var method = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single();
+        var model = BindingModel.For(compilation.GetSemanticModel(tree), tree);
+        BoundNodeCaches.Reserve(model, method);
+        var reserved = Capacities(model);
+        Assert.True(reserved.Bound > 4096 && reserved.Operations > 4096, $"the maps should be sized before binding ({reserved})");
+        Assert.NotNull(model.GetOperation(method));
+        Assert.Equal(reserved, Capacities(model));          // never grown: no array left behind
+        var call = method.DescendantNodes().OfType<InvocationExpressionSyntax>().First();
+        var before = model.GetSymbolInfo(call).Symbol;
+        Assert.NotNull(before);
+
+        var (bound, operations) = CacheSizes(model);
+        Assert.True(bound > 0 && operations > 0, $"binding should have filled both caches ({bound} bound nodes, {operations} operations)");
+
+        BoundNodeCaches.Clear(model);
+        Assert.Equal((0, 0), CacheSizes(model));
+        Assert.Equal(before, model.GetSymbolInfo(call).Symbol);
+    }
+
+    private static (int Bound, int Operations) Capacities(SemanticModel model) => Maps(model, map => (int)map.GetType().GetMethod("EnsureCapacity")!.Invoke(map, new object[] { 0 })!);
+
+    private static (int Bound, int Operations) CacheSizes(SemanticModel model) => Maps(model, map => ((IDictionary)map).Count);
+
+    /// <summary>A measure of the two maps, summed over the model's member models (read the way BoundNodeCaches reads them).</summary>
+    private static (int Bound, int Operations) Maps(SemanticModel model, Func<object, int> measure)
+    {
+        const BindingFlags flags = BindingFlags.Instance | BindingFlags.NonPublic;
+        var memberModels = (IDictionary)model.GetType().GetField("_memberModels", flags)!.GetValue(model)!;
+        var memberModelType = model.GetType().Assembly.GetType("Microsoft.CodeAnalysis.CSharp.MemberSemanticModel")!;
+        var (bound, operations) = (0, 0);
+        foreach (var memberModel in memberModels.Values)
+        {
+            bound += measure(memberModelType.GetField("_guardedBoundNodeMap", flags)!.GetValue(memberModel)!);
+            operations += measure(memberModelType.GetField("_guardedIOperationNodeMap", flags)!.GetValue(memberModel)!);
+        }
+        return (bound, operations);
+    }
+}
