@@ -19,7 +19,7 @@ namespace Differentiable.Generator.Parsing;
 /// though nothing reads it after the parse. Found with a heap dump of the benchmark between two runs: large
 /// <c>Dictionary&lt;SyntaxNode, IOperation&gt;</c> entry arrays, the live ones and those a map left behind when it grew,
 /// holding the young operations of earlier runs. A 1,000-statement body's young collections copied ~20 MB and paused
-/// ~30 ms each; with the maps sized (nothing left behind) and emptied, its runs pause a third as long for the collector
+/// ~30 ms each; with the maps sized (nothing left behind) and emptied, its runs pause about half as long for the collector
 /// (README, "2026-12-02, night"). Roslyn has no public way to do either, so the members are found by reflection, as
 /// Microsoft.CodeAnalysis.CSharp 5.0 names them (<c>BoundNodeCachesTests</c> fails when they move); a compiler whose
 /// models have other members gets nothing done, never an error: its models are collected later, as before.
