@@ -27,7 +27,7 @@ internal static class MathNotation
         if (n.Op is Op.Constant or Op.ScalarRef) return Scalar(n);
         if (nameOf(n) is { } name) return name;
         var math = Rent();
-        AppendOperand(math, n, nameOf, bare);
+        AppendExpression(math, n, nameOf, bare);
         return Return(math);
     }
 
@@ -94,6 +94,12 @@ internal static class MathNotation
             math.Append(name);
             return;
         }
+        AppendExpression(math, n, nameOf, bare);
+    }
+
+    /// <summary>An unnamed node's math as an operand: parenthesized when it has spaces, unless <paramref name="bare"/>.</summary>
+    private static void AppendExpression(StringBuilder math, Node n, Func<Node, string?> nameOf, bool bare)
+    {
         if (bare)
         {
             AppendOf(math, n, nameOf);
