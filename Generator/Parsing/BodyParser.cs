@@ -34,11 +34,11 @@ internal sealed partial class BodyParser(SemanticModel model, BoundOperations bo
 
     /// <summary>
     /// Straight-line bodies of at least this many statements are parsed in two halves, the second on another core
-    /// (<see cref="Offloaded{T}"/>): the body is bound by then (<see cref="CompileErrors"/>), so parsing is the model's
-    /// lookups, which are thread-safe, and a statement of such a body is parsed on its own. Shorter bodies take less time
-    /// than waking a thread.
+    /// (<see cref="Offloaded{T}"/>): the body is bound by then (<see cref="CompileErrors"/>, which walks its operations in
+    /// halves from the same length), so parsing is the model's lookups, which are thread-safe, and a statement of such a
+    /// body is parsed on its own. Shorter bodies take less time than waking a thread.
     /// </summary>
-    private const int SplitFrom = 64;
+    internal const int SplitFrom = 64;
 
     /// <summary>Each half with a parser of its own (its diagnostics and callees), merged in the statements' order: what one parser would have found.</summary>
     private EquatableArray<Stmt> ParseInHalves(SyntaxList<StatementSyntax> statements)
@@ -335,7 +335,8 @@ internal sealed partial class BodyParser(SemanticModel model, BoundOperations bo
     {
         // The bound call's method is the one symbol lookup would give (one lookup fewer per call), but for an extension method
         // or member, which symbol lookup gives as called (an instance method, without the 'this' parameter): then it is looked up.
-        var operation = bound.CallOf(invocation) ?? model.GetOperation(invocation, cancellation) as IInvocationOperation;
+        // The bound body holds every call (CompileErrors walked it whole): what it lacks is no call, and is looked up too.
+        var operation = bound.CallOf(invocation);
         var symbol = operation is { TargetMethod: { IsExtensionMethod: false, ContainingType.TypeKind: not TypeKind.Extension } method } ? method
             : model.GetSymbolInfo(invocation, cancellation).Symbol;
         if (symbol is not IMethodSymbol callee)

@@ -10,7 +10,9 @@ namespace Differentiable.Generator.Parsing;
 /// <summary>
 /// Keeps what binding a long body caches in the generator's own semantic model (<see cref="BindingModel"/>), the
 /// model's maps from syntax to bound nodes and to operations, from keeping the model's dead objects alive: each map is
-/// sized once before the body is bound, and emptied once the parser is done with the model.
+/// sized once before the body is bound, and emptied once the parser is done with the model; and the map to operations,
+/// which only answers <c>GetOperation</c>, is not filled at all when the body's operations can be had without it
+/// (<see cref="RootOperation"/>).
 /// </summary>
 /// <remarks>
 /// Why: for a long body those maps' arrays are large objects, which the garbage collector keeps with its oldest
@@ -41,7 +43,10 @@ internal static class BoundNodeCaches
     private static Members? _members;
     private static bool _missing;
 
-    /// <summary>Sizes the maps of <paramref name="method"/>'s model in <paramref name="model"/> for its body, before anything binds it.</summary>
+    /// <summary>
+    /// Sizes the maps of <paramref name="method"/>'s model in <paramref name="model"/> for its body, before anything binds
+    /// it: the map to operations only when <see cref="RootOperation"/> cannot do without it.
+    /// </summary>
     public static void Reserve(SemanticModel model, MethodDeclarationSyntax method)
     {
         var entries = method.Span.Length / CharactersPerEntry;
@@ -50,9 +55,29 @@ internal static class BoundNodeCaches
         Guarded(() =>
         {
             if (members.GetMemberModel.Invoke(model, new object[] { body }) is not { } memberModel) return;
-            foreach (var map in members.Maps(memberModel))
+            foreach (var map in members.Maps(memberModel, operations: members.GetRootOperation is null))
                 map.GetType().GetMethod("EnsureCapacity", new[] { typeof(int) })?.Invoke(map, new object[] { entries });
         });
+    }
+
+    /// <summary>
+    /// The operation of <paramref name="method"/>'s whole body, what <c>model.GetOperation(method)</c> returns, without the
+    /// map from every syntax node of the body to its operation that <c>GetOperation</c> builds first (a walk of the whole
+    /// tree and a dictionary of ~1 entry per 3 characters: about 1 ms of a 1,000-statement body's run, and a large array
+    /// for the collector) and that nothing here reads; null when this Roslyn has no such member.
+    /// </summary>
+    public static IOperation? RootOperation(SemanticModel model, MethodDeclarationSyntax method)
+    {
+        SyntaxNode? body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
+        if (body is null || Find(model) is not { GetRootOperation: { } getRootOperation } members) return null;
+        IOperation? root = null;
+        Guarded(() =>
+        {
+            // The model of the member the body is in (asked of the declaration itself, Roslyn gives none).
+            if (members.GetMemberModel.Invoke(model, new object[] { body }) is { } memberModel && members.MemberModelType.IsInstanceOfType(memberModel))
+                root = getRootOperation.Invoke(memberModel, null) as IOperation;
+        });
+        return root?.Syntax == method ? root : null;
     }
 
     /// <summary>Empties the maps of <paramref name="model"/>, which must be the generator's own: nothing else may be using it.</summary>
@@ -69,7 +94,7 @@ internal static class BoundNodeCaches
                 nodeMapLock.EnterWriteLock();
                 try
                 {
-                    foreach (var map in members.Maps(memberModel)) map.Clear();
+                    foreach (var map in members.Maps(memberModel, operations: true)) map.Clear();
                 }
                 finally
                 {
@@ -100,8 +125,9 @@ internal static class BoundNodeCaches
         }
     }
 
-    /// <summary>The private members of Roslyn's C# semantic models that reach the two maps.</summary>
-    private sealed record Members(MethodInfo GetMemberModel, FieldInfo MemberModels, System.Type MemberModelType, FieldInfo NodeMapLock, FieldInfo BoundNodeMap, FieldInfo OperationMap)
+    /// <summary>The private members of Roslyn's C# semantic models that reach the two maps, and the body's operation without its map (optional).</summary>
+    private sealed record Members(MethodInfo GetMemberModel, FieldInfo MemberModels, System.Type MemberModelType, FieldInfo NodeMapLock, FieldInfo BoundNodeMap, FieldInfo OperationMap,
+        MethodInfo? GetRootOperation)
     {
         public static Members? Of(System.Type syntaxTreeModel)
         {
@@ -113,13 +139,15 @@ internal static class BoundNodeCaches
             var boundNodeMap = memberModel.GetField("_guardedBoundNodeMap", Instance);
             var operationMap = memberModel.GetField("_guardedIOperationNodeMap", Instance);
             if (nodeMapLock?.FieldType != typeof(ReaderWriterLockSlim) || boundNodeMap is null || operationMap is null) return null;
-            return new Members(getMemberModel, memberModels, memberModel, nodeMapLock, boundNodeMap, operationMap);
+            var getRootOperation = memberModel.GetMethod("GetRootOperation", Instance, null, System.Type.EmptyTypes, null);
+            return new Members(getMemberModel, memberModels, memberModel, nodeMapLock, boundNodeMap, operationMap,
+                getRootOperation?.ReturnType == typeof(IOperation) ? getRootOperation : null);
         }
 
-        public IEnumerable<IDictionary> Maps(object memberModel)
+        public IEnumerable<IDictionary> Maps(object memberModel, bool operations)
         {
             if (BoundNodeMap.GetValue(memberModel) is IDictionary bound) yield return bound;
-            if (OperationMap.GetValue(memberModel) is IDictionary operations) yield return operations;
+            if (operations && OperationMap.GetValue(memberModel) is IDictionary operationMap) yield return operationMap;
         }
     }
 }

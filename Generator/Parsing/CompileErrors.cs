@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -18,11 +19,24 @@ internal static class CompileErrors
     public static bool In(MethodDeclarationSyntax method, SemanticModel model, BoundOperations bound, CancellationToken cancellation)
     {
         if (method.ContainsDiagnostics && method.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)) return true;
-        if (model.GetOperation(method, cancellation) is not { } operation) return false;
-        foreach (var node in operation.DescendantsAndSelf())
+        if ((BoundNodeCaches.RootOperation(model, method) ?? model.GetOperation(method, cancellation)) is not { } root) return false;
+        if (root is not IMethodBodyOperation { BlockBody: { Operations: { Length: >= BodyParser.SplitFrom } statements } block, ExpressionBody: null })
+            return HasErrors(root.DescendantsAndSelf(), bound, part: 0);
+
+        // A long body's operations are made as they are first walked (Roslyn makes a tree's children lazily, thread-safely):
+        // its statements are walked in two halves, the second on another core, as the parser then parses them.
+        var half = statements.Length / 2;
+        var second = Offloaded<bool>.Start(() => HasErrors(statements.Skip(half).SelectMany(s => s.DescendantsAndSelf()), bound, part: 1), offload: true);
+        var first = HasErrors(new[] { root, block }.Concat(statements.Take(half).SelectMany(s => s.DescendantsAndSelf())), bound, part: 0);
+        return second.Join() | first;
+    }
+
+    private static bool HasErrors(IEnumerable<IOperation> operations, BoundOperations bound, int part)
+    {
+        foreach (var node in operations)
         {
             if (node.Kind == OperationKind.Invalid || node is IConversionOperation { Conversion.Exists: false }) return true;
-            bound.Add(node);
+            bound.Add(node, part);
         }
         return false;
     }

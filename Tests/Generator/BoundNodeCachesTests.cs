@@ -4,14 +4,15 @@ using Differentiable.Generator.Parsing;
 using Differentiable.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace Differentiable.Tests.Generator;
 
 /// <summary>
-/// BoundNodeCaches finds Roslyn's private caches of a semantic model by name: on the Roslyn this repository builds
-/// against it must find them, size them before binding and empty them after (a rename in a newer Roslyn fails here
-/// instead of quietly bringing back the collections that copied a long body's dead models), and the model still answers
-/// afterwards, binding again.
+/// BoundNodeCaches finds Roslyn's private caches of a semantic model, and the body's operation, by name: on the Roslyn
+/// this repository builds against it must find them, size the bound nodes' cache before binding, leave the operations'
+/// empty, and empty them after (a rename in a newer Roslyn fails here instead of quietly bringing back the collections
+/// that copied a long body's dead models), and the model still answers afterwards, binding again.
 /// </summary>
 public class BoundNodeCachesTests
 {
@@ -40,19 +41,32 @@ public class BoundNodeCachesTests
         var model = BindingModel.For(compilation.GetSemanticModel(tree), tree);
         BoundNodeCaches.Reserve(model, method);
         var reserved = Capacities(model);
-        Assert.True(reserved.Bound > 4096 && reserved.Operations > 4096, $"the maps should be sized before binding ({reserved})");
-        Assert.NotNull(model.GetOperation(method));
+        Assert.True(reserved.Bound > 4096 && reserved.Operations == 0, $"the bound nodes' map should be sized before binding, the operations' not ({reserved})");
+        Assert.NotNull(BoundNodeCaches.RootOperation(model, method));
         Assert.Equal(reserved, Capacities(model));          // never grown: no array left behind
         var call = method.DescendantNodes().OfType<InvocationExpressionSyntax>().First();
         var before = model.GetSymbolInfo(call).Symbol;
         Assert.NotNull(before);
 
         var (bound, operations) = CacheSizes(model);
-        Assert.True(bound > 0 && operations > 0, $"binding should have filled both caches ({bound} bound nodes, {operations} operations)");
+        Assert.True(bound > 0 && operations == 0, $"binding should have filled the bound nodes' cache only ({bound} bound nodes, {operations} operations)");
 
         BoundNodeCaches.Clear(model);
         Assert.Equal((0, 0), CacheSizes(model));
         Assert.Equal(before, model.GetSymbolInfo(call).Symbol);
+    }
+
+    [Fact]
+    public void The_body_operation_comes_without_Roslyns_map_of_every_operation()
+    {
+        var compilation = GeneratorHarness.Compile(("M.cs", Source));
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "M.cs");
+        var method = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single();
+        var model = BindingModel.For(compilation.GetSemanticModel(tree), tree);
+        var root = BoundNodeCaches.RootOperation(model, method);
+        Assert.NotNull(root);
+        Assert.Same(method, root!.Syntax);
+        Assert.Equal(model.GetOperation(method)!.Descendants().Count(), root.Descendants().Count());
     }
 
     private static (int Bound, int Operations) Capacities(SemanticModel model) => Maps(model, map => (int)map.GetType().GetMethod("EnsureCapacity")!.Invoke(map, new object[] { 0 })!);
