@@ -12,7 +12,7 @@ namespace Differentiable.Generator;
 /// <summary>
 /// The pipeline, and only the pipeline: find [Differentiable] methods → parse each (when its file or the declarations changed) into an equatable spec and
 /// summarize its calls (per method) → plan the calls of the whole compilation (cheap: no lowering) and cut the work
-/// per class → lower, differentiate and emit each class whose work changed. Calls are calls, so a class depends on
+/// per class → lower, differentiate and emit each class whose work changed, the classes on as many cores as there are. Calls are calls, so a class depends on
 /// its own methods and on what it needs of its callees, and an edit elsewhere leaves it cached.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -25,6 +25,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     public const string SummarizeStep = "SummarizeCalls";
     public const string CollectStep = "CollectDifferentiableMethods";
     public const string ClassStep = "PlanClasses";
+    public const string StartStep = "StartClasses";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -52,26 +53,18 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
 
         var classes = all
             .SelectMany(static (analyzed, _) => CallGraph.Plan(analyzed))
-            .WithTrackingName(ClassStep);
+            .WithTrackingName(ClassStep)
+            .Select(static (work, cancellation) => StartedClass.Start(work, cancellation))
+            .WithTrackingName(StartStep);
 
-        context.RegisterSourceOutput(classes, static (output, work) => Generate(output, work));
+        context.RegisterSourceOutput(classes, static (output, started) => Generate(output, started));
     }
 
-    private static void Generate(SourceProductionContext output, ClassWork work)
+    private static void Generate(SourceProductionContext output, StartedClass started)
     {
-        var diagnostics = new List<DiagnosticInfo>();
-        Microsoft.CodeAnalysis.Text.SourceText? source = null;
-        try
-        {
-            source = ClassEmitter.Emit(work, diagnostics, output.CancellationToken);
-        }
-        catch (System.Exception e) when (e is not System.OperationCanceledException)
-        {
-            // Every method has its own guard; this one catches the class's frame, so nothing ever escapes as CS8785.
-            if (work.Methods.Count > 0) diagnostics.Add(new DiagnosticInfo(Diagnostics.InternalError, work.Methods[0].Spec.Where, work.Class.Name, e.GetType().Name + ": " + e.Message));
-        }
+        var (source, diagnostics) = started.Join();
         foreach (var diagnostic in diagnostics.Distinct()) output.ReportDiagnostic(diagnostic.ToDiagnostic());
-        if (source is not null) output.AddSource(HintName(work.Class.FullName), source);
+        if (source is not null) output.AddSource(HintName(started.Work.Class.FullName), source);
     }
 
     /// <summary>The generated file's name: the class's full name with anything a hint name may not contain ('@', '&lt;') replaced.</summary>

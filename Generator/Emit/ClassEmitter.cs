@@ -66,7 +66,9 @@ internal static class ClassEmitter
             file.Line();
         }
 
-        var written = 0;
+        // Which methods are written, in order: a refused one reports why, and a name collision is decided here, method
+        // after method, as the methods are declared.
+        var writing = new List<MethodWork>();
         foreach (var method in work.Methods)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -82,27 +84,75 @@ internal static class ClassEmitter
                 diagnostics.Add(collision);
                 continue;
             }
-            var (mark, indent) = (file.Length, file.Indent);
-            var succeeded = false;
+            writing.Add(method);
+        }
+
+        // One method is written straight into the file; several each into text of their own, on other cores too
+        // (Offloaded: what a method writes depends on its own work and the class's context, which nothing changes now),
+        // and go into the file in order with their diagnostics: the same file, whichever thread wrote which.
+        if (writing.Count == 1) return WriteOne(file, writing[0], context, diagnostics) ? Finish(file) : null;
+        var indent = file.Indent;
+        var parts = writing.Select(method => Offloaded<WrittenMethod>.Start(() => WritePart(method, context, indent, cancellation), offload: true)).ToList();
+        var written = 0;
+        for (var i = 0; i < writing.Count; i++)
+        {
+            WrittenMethod part;
             try
             {
-                // Methods are separated by a blank line (each ends with its own newline).
-                if (written > 0) file.Line();
-                succeeded = MethodGenerator.Write(file, method, context, diagnostics);
+                part = parts[i].Join();
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {
-                // The generator never throws: an internal error becomes a diagnostic at the method, not CS8785.
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.InternalError, spec.Where, spec.Name, e.GetType().Name + ": " + e.Message));
+                diagnostics.Add(InternalError(writing[i], e));
+                continue;
             }
-            // A method that failed leaves nothing; one that succeeded leaves the indentation as it found it, as its own writer did.
-            if (succeeded) written++;
-            file.Truncate(succeeded ? file.Length : mark, indent);
+            diagnostics.AddRange(part.Diagnostics);
+            if (part.Text is null) continue;
+            // Methods are separated by a blank line (each ends with its own newline).
+            if (written++ > 0) file.Line();
+            file.AppendAndRecycle(part.Text);
         }
-        if (written == 0) return null;
+        return written == 0 ? null : Finish(file);
+    }
+
+    /// <summary>A method's text (null when it could not be generated) and its diagnostics.</summary>
+    private sealed record WrittenMethod(SourceWriter? Text, List<DiagnosticInfo> Diagnostics);
+
+    private static WrittenMethod WritePart(MethodWork method, GenerationContext context, int indent, System.Threading.CancellationToken cancellation)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        var (text, diagnostics) = (SourceWriter.Part(indent), new List<DiagnosticInfo>());
+        return new WrittenMethod(MethodGenerator.Write(text, method, context, diagnostics) ? text : null, diagnostics);
+    }
+
+    /// <summary>Writes the one method into <paramref name="file"/>; a method that fails leaves nothing.</summary>
+    private static bool WriteOne(SourceWriter file, MethodWork method, GenerationContext context, List<DiagnosticInfo> diagnostics)
+    {
+        var (mark, indent) = (file.Length, file.Indent);
+        var succeeded = false;
+        try
+        {
+            succeeded = MethodGenerator.Write(file, method, context, diagnostics);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            diagnostics.Add(InternalError(method, e));
+        }
+        // One that succeeded leaves the indentation as it found it, as its own writer did.
+        file.Truncate(succeeded ? file.Length : mark, indent);
+        return succeeded;
+    }
+
+    /// <summary>The generator never throws: an internal error becomes a diagnostic at the method, not CS8785.</summary>
+    private static DiagnosticInfo InternalError(MethodWork method, System.Exception e) =>
+        new(Diagnostics.InternalError, method.Spec.Where, method.Spec.Name, e.GetType().Name + ": " + e.Message);
+
+    private static SourceText Finish(SourceWriter file)
+    {
         file.Close();
         return file.ToSourceText();
     }
+
 
     /// <summary>
     /// The members a method's generated code adds must be free: a user member of that name, or another method's

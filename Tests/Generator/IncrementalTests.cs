@@ -67,6 +67,11 @@ public class IncrementalTests
         run.Result.Results.Single().TrackedSteps[DifferentiableGenerator.ClassStep].SelectMany(s => s.Outputs)
             .ToDictionary(o => ClassName(o.Value), o => o.Reason);
 
+    /// <summary>Reasons of the step that starts each class's generation, by class: only a class whose work changed is started.</summary>
+    private static Dictionary<string, IncrementalStepRunReason> StartReasons(GeneratorRun run) =>
+        run.Result.Results.Single().TrackedSteps[DifferentiableGenerator.StartStep].SelectMany(s => s.Outputs)
+            .ToDictionary(o => ClassName(o.Value.GetType().GetProperty("Work")!.GetValue(o.Value)!), o => o.Reason);
+
     private static string ClassName(object work)
     {
         var type = work.GetType().GetProperty("Class")!.GetValue(work)!;
@@ -84,6 +89,10 @@ public class IncrementalTests
         Assert.Equal(IncrementalStepRunReason.Modified, reasons["Lone"]);
         Assert.Equal(IncrementalStepRunReason.Unchanged, reasons["Layer"]);
         Assert.Equal(IncrementalStepRunReason.Unchanged, reasons["Stack"]);
+        var started = StartReasons(second);
+        Assert.Equal(IncrementalStepRunReason.Modified, started["Lone"]);
+        Assert.Equal(IncrementalStepRunReason.Cached, started["Layer"]);
+        Assert.Equal(IncrementalStepRunReason.Cached, started["Stack"]);
         Assert.Contains("Sin(", second.Sources["Lone.g.cs"]);
 
         // An edit of the layer's body (same length: Stack's spans stay) changes what Stack's device program inlines: both are generated again.

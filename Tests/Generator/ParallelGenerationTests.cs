@@ -5,8 +5,9 @@ namespace Differentiable.Tests.Generator;
 
 /// <summary>
 /// A long method is generated on two cores (<see cref="Offloaded{T}"/>): its body parsed in two halves, its device
-/// program and its inspection's graphs written while this thread writes the rest. What it generates must not depend on
-/// which thread wrote what, or when: the same text every run, the diagnostics in the statements' order, the gradient right.
+/// program and its inspection's graphs written while this thread writes the rest; the classes of a run, and the methods
+/// of a class, are written on other cores too. What it generates must not depend on which thread wrote what, or when:
+/// the same text every run, the diagnostics in the statements' order, the gradient right.
 /// </summary>
 public class ParallelGenerationTests
 {
@@ -58,6 +59,43 @@ public class ParallelGenerationTests
         Assert.True(diagnostics[0].Location.SourceSpan.Start < diagnostics[1].Location.SourceSpan.Start, string.Join("\n", diagnostics));
         Assert.Contains("Math.Max", diagnostics[0].GetMessage());
         Assert.Contains("Item", diagnostics[1].GetMessage());
+    }
+
+    /// <summary>Classes of three methods each, the middle one of <c>B</c> refused while it is written (a local of a body with control flow named like a member).</summary>
+    private static string ManyClasses()
+    {
+        var classes = new[] { "A", "B", "C", "D" }.Select(name =>
+        {
+            var middle = name == "B"
+                ? "    [Differentiable] public Tensor G(Tensor x)\n    {\n        var F = x * W;\n        if (x.Item() > 0) { F = F * 2.0; }\n        return Sum(F);\n    }\n"
+                : "    [Differentiable] public Tensor G(Tensor x) => Sum(Sin(x) * W);\n";
+            return $"public partial class {name}\n{{\n    [Parameter] public Tensor W = Tensor.Zeros(3);\n"
+                + "    [Differentiable] public Tensor F(Tensor x) => Sum(Tanh(x * W));\n" + middle
+                + "    [Differentiable] public Tensor H(Tensor x) => Sum(Exp(x) + W);\n}\n";
+        });
+        return Usings + string.Concat(classes);
+    }
+
+    [Fact]
+    public void Classes_and_their_methods_written_at_once_give_the_same_files_and_diagnostics_every_run()
+    {
+        var runs = Enumerable.Range(0, 4).Select(_ => GeneratorHarness.Run(ManyClasses())).ToList();
+        var first = runs[0];
+        Assert.Empty(first.CompilationErrors);
+        var refused = Assert.Single(first.GeneratorDiagnostics);
+        Assert.Contains("a local may not have the name of a member of B", refused.GetMessage());
+        foreach (var run in runs.Skip(1))
+        {
+            Assert.Equal(first.Sources.OrderBy(s => s.Key), run.Sources.OrderBy(s => s.Key));
+            Assert.Equal(first.GeneratorDiagnostics.Select(d => d.ToString()), run.GeneratorDiagnostics.Select(d => d.ToString()));
+        }
+        // B's refused method leaves nothing; its neighbours are there, in the order they are declared, as in every other class.
+        var b = first.Sources["B.g.cs"];
+        Assert.DoesNotContain("GWithGradients", b);
+        Assert.True(b.IndexOf("FWithGradients(", StringComparison.Ordinal) is var f and >= 0 && b.IndexOf("HWithGradients(", StringComparison.Ordinal) > f, b);
+        var a = first.Sources["A.g.cs"];
+        Assert.True(a.IndexOf("FWithGradients(", StringComparison.Ordinal) is var fa and >= 0
+            && a.IndexOf("GWithGradients(", StringComparison.Ordinal) is var ga && ga > fa && a.IndexOf("HWithGradients(", StringComparison.Ordinal) > ga, a);
     }
 
     [Fact]
