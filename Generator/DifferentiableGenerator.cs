@@ -6,14 +6,17 @@ using Differentiable.Generator.Model;
 using Differentiable.Generator.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Differentiable.Generator;
 
 /// <summary>
-/// The pipeline, and only the pipeline: find [Differentiable] methods → parse each (when its file or the declarations changed) into an equatable spec and
-/// summarize its calls (per method) → plan the calls of the whole compilation (cheap: no lowering) and cut the work
-/// per class → lower, differentiate and emit each class whose work changed, the classes on as many cores as there are. Calls are calls, so a class depends on
-/// its own methods and on what it needs of its callees, and an edit elsewhere leaves it cached.
+/// The pipeline, and only the pipeline: find [Differentiable] methods → parse each (when its file or the declarations
+/// changed) into an equatable spec and summarize its calls (per method) → plan the calls of the whole compilation
+/// (cheap: no lowering) and cut the work per class → lower, differentiate and emit each class whose work changed.
+/// Calls are calls, so a class depends on its own methods and on what it needs of its callees, and an edit elsewhere
+/// leaves it cached. Parsing and emitting are started on other cores as soon as the pipeline knows what must run
+/// (<see cref="Started{TInput, TResult}"/>), and joined in the pipeline's order.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class DifferentiableGenerator : IIncrementalGenerator
@@ -25,7 +28,8 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     public const string SummarizeStep = "SummarizeCalls";
     public const string CollectStep = "CollectDifferentiableMethods";
     public const string ClassStep = "PlanClasses";
-    public const string StartStep = "StartClasses";
+    public const string StartParseStep = "StartParsing";
+    public const string StartClassStep = "StartClasses";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -41,7 +45,10 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 static (ctx, _) => new MethodTarget((MethodDeclarationSyntax)ctx.TargetNode, ctx.SemanticModel.Compilation))
             .WithTrackingName(FindStep)
             .Combine(shape)
-            .Select(static (found, cancellation) => MethodParser.Parse(found.Left, found.Right, cancellation))
+            .Select(static (found, cancellation) => new Started<(MethodTarget Target, CompilationShape Shape), MethodSpec>(found,
+                input => MethodParser.Parse(input.Target, input.Shape, cancellation)))
+            .WithTrackingName(StartParseStep)
+            .Select(static (started, _) => started.Join())
             .WithTrackingName(ParseStep)
             .Select(static (spec, _) => new AnalyzedMethod(spec, CallSummary.Of(spec)))
             .WithTrackingName(SummarizeStep);
@@ -54,17 +61,31 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         var classes = all
             .SelectMany(static (analyzed, _) => CallGraph.Plan(analyzed))
             .WithTrackingName(ClassStep)
-            .Select(static (work, cancellation) => StartedClass.Start(work, cancellation))
-            .WithTrackingName(StartStep);
+            .Select(static (work, cancellation) => new Started<ClassWork, (SourceText? Source, List<DiagnosticInfo> Diagnostics)>(work, input => Emit(input, cancellation)))
+            .WithTrackingName(StartClassStep);
 
-        context.RegisterSourceOutput(classes, static (output, started) => Generate(output, started));
+        context.RegisterSourceOutput(classes, static (output, started) =>
+        {
+            var (source, diagnostics) = started.Join();
+            foreach (var diagnostic in diagnostics.Distinct()) output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (source is not null) output.AddSource(HintName(started.Input.Class.FullName), source);
+        });
     }
 
-    private static void Generate(SourceProductionContext output, StartedClass started)
+    /// <summary>The class's file (null when no method could be generated) and its diagnostics.</summary>
+    private static (SourceText?, List<DiagnosticInfo>) Emit(ClassWork work, System.Threading.CancellationToken cancellation)
     {
-        var (source, diagnostics) = started.Join();
-        foreach (var diagnostic in diagnostics.Distinct()) output.ReportDiagnostic(diagnostic.ToDiagnostic());
-        if (source is not null) output.AddSource(HintName(started.Work.Class.FullName), source);
+        var diagnostics = new List<DiagnosticInfo>();
+        try
+        {
+            return (ClassEmitter.Emit(work, diagnostics, cancellation), diagnostics);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            // Every method has its own guard; this one catches the class's frame, so nothing ever escapes as CS8785.
+            if (work.Methods.Count > 0) diagnostics.Add(new DiagnosticInfo(Diagnostics.InternalError, work.Methods[0].Spec.Where, work.Class.Name, e.GetType().Name + ": " + e.Message));
+            return (null, diagnostics);
+        }
     }
 
     /// <summary>The generated file's name: the class's full name with anything a hint name may not contain ('@', '&lt;') replaced.</summary>

@@ -69,8 +69,8 @@ public class IncrementalTests
 
     /// <summary>Reasons of the step that starts each class's generation, by class: only a class whose work changed is started.</summary>
     private static Dictionary<string, IncrementalStepRunReason> StartReasons(GeneratorRun run) =>
-        run.Result.Results.Single().TrackedSteps[DifferentiableGenerator.StartStep].SelectMany(s => s.Outputs)
-            .ToDictionary(o => ClassName(o.Value.GetType().GetProperty("Work")!.GetValue(o.Value)!), o => o.Reason);
+        run.Result.Results.Single().TrackedSteps[DifferentiableGenerator.StartClassStep].SelectMany(s => s.Outputs)
+            .ToDictionary(o => ClassName(o.Value.GetType().GetProperty("Input")!.GetValue(o.Value)!), o => o.Reason);
 
     private static string ClassName(object work)
     {
