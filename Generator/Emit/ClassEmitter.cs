@@ -87,9 +87,10 @@ internal static class ClassEmitter
             writing.Add(method);
         }
 
-        // One method is written straight into the file; several each into text of their own, on other cores too
-        // (Offloaded: what a method writes depends on its own work and the class's context, which nothing changes now),
-        // and go into the file in order with their diagnostics: the same file, whichever thread wrote which.
+        // One method is written straight into the file (no copy of a long body's megabytes); several each into text of
+        // their own, on other cores too (Offloaded: what a method writes depends on its own work and the class's context,
+        // which nothing changes now), and go into the file in order with their diagnostics: the same file, whichever
+        // thread wrote which.
         if (writing.Count == 1) return WriteOne(file, writing[0], context, diagnostics) ? Finish(file) : null;
         var indent = file.Indent;
         var parts = writing.Select(method => Offloaded<WrittenMethod>.Start(() => WritePart(method, context, indent, cancellation), offload: true)).ToList();
@@ -152,7 +153,6 @@ internal static class ClassEmitter
         file.Close();
         return file.ToSourceText();
     }
-
 
     /// <summary>
     /// The members a method's generated code adds must be free: a user member of that name, or another method's
