@@ -35,10 +35,7 @@ public class BoundNodeCachesTests
     [Fact]
     public void Roslyns_caches_of_a_bound_body_are_sized_before_and_emptied_after()
     {
-        var compilation = GeneratorHarness.Compile(("M.cs", Source));
-        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "M.cs");
-        var method = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single();
-        var model = BindingModel.For(compilation.GetSemanticModel(tree), tree);
+        var (model, method) = ModelOfTheLongMethod();
         BoundNodeCaches.Reserve(model, method);
         var reserved = Capacities(model);
         Assert.True(reserved.Bound > 4096 && reserved.Operations == 0, $"the bound nodes' map should be sized before binding, the operations' not ({reserved})");
@@ -59,14 +56,20 @@ public class BoundNodeCachesTests
     [Fact]
     public void The_body_operation_comes_without_Roslyns_map_of_every_operation()
     {
-        var compilation = GeneratorHarness.Compile(("M.cs", Source));
-        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "M.cs");
-        var method = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single();
-        var model = BindingModel.For(compilation.GetSemanticModel(tree), tree);
+        var (model, method) = ModelOfTheLongMethod();
         var root = BoundNodeCaches.RootOperation(model, method);
         Assert.NotNull(root);
         Assert.Same(method, root!.Syntax);
         Assert.Equal(model.GetOperation(method)!.Descendants().Count(), root.Descendants().Count());
+    }
+
+    /// <summary>The generator's own model of <see cref="Source"/> (nothing bound yet) and its long method.</summary>
+    private static (SemanticModel Model, MethodDeclarationSyntax Method) ModelOfTheLongMethod()
+    {
+        var compilation = GeneratorHarness.Compile(("M.cs", Source));
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "M.cs");
+        var method = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single();
+        return (BindingModel.For(compilation.GetSemanticModel(tree), tree), method);
     }
 
     private static (int Bound, int Operations) Capacities(SemanticModel model) => Maps(model, map => (int)map.GetType().GetMethod("EnsureCapacity")!.Invoke(map, new object[] { 0 })!);
