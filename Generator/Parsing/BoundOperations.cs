@@ -24,7 +24,7 @@ internal sealed class BoundOperations
     private static Collections.ShardedDictionary<SyntaxNode, IOperation> New() => new(Collections.ByReference<SyntaxNode>.Instance);
 
     /// <summary>Notes <paramref name="operation"/> in <paramref name="part"/> if the parser asks about operations of its kind.</summary>
-    public void Add(IOperation operation, int part = 0)
+    public void Add(IOperation operation, int part)
     {
         // The operation written in the source, not a conversion the compiler put around it (which has the same syntax).
         if (operation.IsImplicit) return;
