@@ -13,7 +13,8 @@ namespace Differentiable.Generator;
 /// The compiler computes a step's every entry before the next step reads the first, so every changed entry is queued
 /// before the first is joined; an entry no thread has started yet runs on the thread that joins it
 /// (<see cref="Offloaded{T}"/>), so a busy thread pool costs nothing. The work must be safe to run alongside the
-/// others' (a method's parse binds with a semantic model of its own; a class is written from its own work).
+/// others' (a method's parse asks thread-safe semantic models and empties only its own method's caches, see
+/// BoundNodeCaches; a class is written from its own work).
 /// </remarks>
 internal sealed class Started<TInput, TResult> : System.IEquatable<Started<TInput, TResult>>
 {

@@ -50,11 +50,10 @@ internal static class BoundNodeCaches
     public static void Reserve(SemanticModel model, MethodDeclarationSyntax method)
     {
         var entries = method.Span.Length / CharactersPerEntry;
-        SyntaxNode? body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
-        if (entries < LargeFrom || body is null || Find(model) is not { } members) return;
+        if (entries < LargeFrom || Find(model) is not { } members) return;
         Guarded(() =>
         {
-            if (members.GetMemberModel.Invoke(model, new object[] { body }) is not { } memberModel) return;
+            if (members.MemberModelOf(model, method) is not { } memberModel) return;
             foreach (var map in members.Maps(memberModel, operations: members.GetRootOperation is null))
                 map.GetType().GetMethod("EnsureCapacity", new[] { typeof(int) })?.Invoke(map, new object[] { entries });
         });
@@ -68,38 +67,35 @@ internal static class BoundNodeCaches
     /// </summary>
     public static IOperation? RootOperation(SemanticModel model, MethodDeclarationSyntax method)
     {
-        SyntaxNode? body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
-        if (body is null || Find(model) is not { GetRootOperation: { } getRootOperation } members) return null;
+        if (Find(model) is not { GetRootOperation: { } getRootOperation } members) return null;
         IOperation? root = null;
         Guarded(() =>
         {
-            // The model of the member the body is in (asked of the declaration itself, Roslyn gives none).
-            if (members.GetMemberModel.Invoke(model, new object[] { body }) is { } memberModel && members.MemberModelType.IsInstanceOfType(memberModel))
-                root = getRootOperation.Invoke(memberModel, null) as IOperation;
+            if (members.MemberModelOf(model, method) is { } memberModel) root = getRootOperation.Invoke(memberModel, null) as IOperation;
         });
         return root?.Syntax == method ? root : null;
     }
 
-    /// <summary>Empties the maps of <paramref name="model"/>, which must be the generator's own: nothing else may be using it.</summary>
-    public static void Clear(SemanticModel model)
+    /// <summary>
+    /// Empties the maps of <paramref name="method"/>'s model in <paramref name="model"/>, which must be the generator's
+    /// own. Only that method's: should two methods of a file ever be parsed at once with one model (a compiler that
+    /// caches models), neither empties what the other is reading.
+    /// </summary>
+    public static void Clear(SemanticModel model, MethodDeclarationSyntax method)
     {
         if (Find(model) is not { } members) return;
         Guarded(() =>
         {
-            if (members.MemberModels.GetValue(model) is not IDictionary memberModels) return;
-            foreach (var memberModel in memberModels.Values)
+            if (members.MemberModelOf(model, method) is not { } memberModel) return;
+            var nodeMapLock = (ReaderWriterLockSlim)members.NodeMapLock.GetValue(memberModel)!;
+            nodeMapLock.EnterWriteLock();
+            try
             {
-                if (memberModel is null || !members.MemberModelType.IsInstanceOfType(memberModel)) continue;
-                var nodeMapLock = (ReaderWriterLockSlim)members.NodeMapLock.GetValue(memberModel)!;
-                nodeMapLock.EnterWriteLock();
-                try
-                {
-                    foreach (var map in members.Maps(memberModel, operations: true)) map.Clear();
-                }
-                finally
-                {
-                    nodeMapLock.ExitWriteLock();
-                }
+                foreach (var map in members.Maps(memberModel, operations: true)) map.Clear();
+            }
+            finally
+            {
+                nodeMapLock.ExitWriteLock();
             }
         });
     }
@@ -126,22 +122,29 @@ internal static class BoundNodeCaches
     }
 
     /// <summary>The private members of Roslyn's C# semantic models that reach the two maps, and the body's operation without its map (optional).</summary>
-    private sealed record Members(MethodInfo GetMemberModel, FieldInfo MemberModels, System.Type MemberModelType, FieldInfo NodeMapLock, FieldInfo BoundNodeMap, FieldInfo OperationMap,
+    private sealed record Members(MethodInfo GetMemberModel, System.Type MemberModelType, FieldInfo NodeMapLock, FieldInfo BoundNodeMap, FieldInfo OperationMap,
         MethodInfo? GetRootOperation)
     {
         public static Members? Of(System.Type syntaxTreeModel)
         {
             var getMemberModel = syntaxTreeModel.GetMethod("GetMemberModel", Instance, null, new[] { typeof(SyntaxNode) }, null);
-            var memberModels = syntaxTreeModel.GetField("_memberModels", Instance);
             var memberModel = syntaxTreeModel.Assembly.GetType("Microsoft.CodeAnalysis.CSharp.MemberSemanticModel");
-            if (getMemberModel is null || memberModels is null || memberModel is null) return null;
+            if (getMemberModel is null || memberModel is null) return null;
             var nodeMapLock = memberModel.GetField("_nodeMapLock", Instance);
             var boundNodeMap = memberModel.GetField("_guardedBoundNodeMap", Instance);
             var operationMap = memberModel.GetField("_guardedIOperationNodeMap", Instance);
             if (nodeMapLock?.FieldType != typeof(ReaderWriterLockSlim) || boundNodeMap is null || operationMap is null) return null;
             var getRootOperation = memberModel.GetMethod("GetRootOperation", Instance, null, System.Type.EmptyTypes, null);
-            return new Members(getMemberModel, memberModels, memberModel, nodeMapLock, boundNodeMap, operationMap,
+            return new Members(getMemberModel, memberModel, nodeMapLock, boundNodeMap, operationMap,
                 getRootOperation?.ReturnType == typeof(IOperation) ? getRootOperation : null);
+        }
+
+        /// <summary>The model of the member <paramref name="method"/>'s body is in (asked of the declaration itself, Roslyn gives none).</summary>
+        public object? MemberModelOf(SemanticModel model, MethodDeclarationSyntax method)
+        {
+            if (((SyntaxNode?)method.Body ?? method.ExpressionBody) is not { } body) return null;
+            var memberModel = GetMemberModel.Invoke(model, new object[] { body });
+            return memberModel is not null && MemberModelType.IsInstanceOfType(memberModel) ? memberModel : null;
         }
 
         public IEnumerable<IDictionary> Maps(object memberModel, bool operations)

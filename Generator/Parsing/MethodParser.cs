@@ -37,7 +37,7 @@ internal static class MethodParser
             }
             finally
             {
-                if (ownModel) BoundNodeCaches.Clear(model);
+                if (ownModel) BoundNodeCaches.Clear(model, syntax);
             }
         }
         catch (System.Exception e) when (e is not System.OperationCanceledException)

@@ -48,7 +48,7 @@ public class BoundNodeCachesTests
         var (bound, operations) = CacheSizes(model);
         Assert.True(bound > 0 && operations == 0, $"binding should have filled the bound nodes' cache only ({bound} bound nodes, {operations} operations)");
 
-        BoundNodeCaches.Clear(model);
+        BoundNodeCaches.Clear(model, method);
         Assert.Equal((0, 0), CacheSizes(model));
         Assert.Equal(before, model.GetSymbolInfo(call).Symbol);
     }
